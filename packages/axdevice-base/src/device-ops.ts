@@ -1,0 +1,37 @@
+import type {
+  AccessWidth,
+  AddrRange,
+  GuestPhysAddr,
+  Port,
+  PortRange,
+  SysRegAddr,
+  SysRegAddrRange,
+} from "@axvisor/memory-addr";
+import type { EmulatedDeviceType } from "./emulated-device-type.js";
+
+/**
+ * One emulated device, seen through one kind of address range (AxVisor's `BaseDeviceOps<R>`).
+ *
+ * Contract:
+ * - `addressRange` is fixed for the device's lifetime. MMIO ranges are half-open; port and
+ *   system-register ranges are inclusive, as in AxVisor.
+ * - The dispatcher only calls a handler when the whole access lies inside `addressRange`, and
+ *   passes the absolute address (devices subtract their own base).
+ * - Values are 64-bit unsigned bigints. A read result is masked to the access width (and
+ *   sign-extended if the guest's instruction asks) by the dispatcher, not by the device.
+ * - Registers that do not exist read as zero and ignore writes, as most hardware does. A device
+ *   may throw an `AxError` for an access the guest must not make; the dispatcher turns it into a
+ *   guest-visible fault. Any other exception is a bug in the device.
+ */
+export interface BaseDeviceOps<R, A extends number> {
+  emuType(): EmulatedDeviceType;
+  addressRange(): R;
+  handleRead(addr: A, width: AccessWidth): bigint;
+  handleWrite(addr: A, width: AccessWidth, value: bigint): void;
+  /** Returns the device to its power-on state (VM restart). */
+  reset?(): void;
+}
+
+export type BaseMmioDeviceOps = BaseDeviceOps<AddrRange<GuestPhysAddr>, GuestPhysAddr>;
+export type BasePortDeviceOps = BaseDeviceOps<PortRange, Port>;
+export type BaseSysRegDeviceOps = BaseDeviceOps<SysRegAddrRange, SysRegAddr>;

@@ -1,0 +1,13 @@
+export type {
+  BaseDeviceOps,
+  BaseMmioDeviceOps,
+  BasePortDeviceOps,
+  BaseSysRegDeviceOps,
+} from "./device-ops.js";
+export {
+  EmulatedDeviceType,
+  emulatedDeviceTypeFromCode,
+  emulatedDeviceTypeName,
+  isRemovable,
+} from "./emulated-device-type.js";
+export { type IrqLine, irqLine, NO_IRQ, RecordingIrqLine } from "./irq-line.js";

@@ -1,0 +1,16 @@
+import { defineProject } from "vitest/config";
+
+/**
+ * The per-package vitest project. Tests import sibling workspace packages through the
+ * "source" export condition, so they run against TypeScript sources without a build.
+ */
+export function packageProject(name: string, extra: { testTimeout?: number } = {}) {
+  return defineProject({
+    resolve: { conditions: ["source"] },
+    test: {
+      name,
+      include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+      testTimeout: extra.testTimeout ?? 20_000,
+    },
+  });
+}
