@@ -1,0 +1,57 @@
+import type { HostServices } from "@axvisor/axvisor-api";
+import type { GuestPhysAddr, HostPhysAddr } from "@axvisor/memory-addr";
+import type { ExitReason } from "./exit-reason.js";
+import type { GuestFault } from "./guest-fault.js";
+
+/**
+ * The per-architecture vCPU (AxVisor's `AxArchVCpu`): a world switch onto the (emulated)
+ * hardware plus trap decoding. `CreateConfig` is what the factory needs to build one,
+ * `SetupConfig` what `setup` takes before the first bind.
+ *
+ * Calls arrive in the order the `VCpu` state machine allows; a backend may throw an
+ * `AxError` from any of them, which puts the `VCpu` into the Invalid state.
+ */
+export interface ArchVCpu<CreateConfig = unknown, SetupConfig = unknown> {
+  /** Guest entry point: before `setup`, and again for a secondary CPU started by `CpuUp`. */
+  setEntry(entry: GuestPhysAddr): void;
+  /** Root of the nested page table (hgatp / VTTBR_EL2 / EPTP). */
+  setEptRoot(root: HostPhysAddr): void;
+  /** Last initialisation before the first `bind`. */
+  setup(config: SetupConfig): void;
+  /**
+   * Runs the guest until an exit the backend does not handle itself. Synchronous: a backend
+   * returns `{ kind: "Nothing" }` at the end of its time slice so a single-threaded VMM can
+   * schedule other vCPUs.
+   */
+  run(): ExitReason;
+  /** Attaches the vCPU to the current physical CPU (loads its "sticky" state). */
+  bind(): void;
+  /** Detaches it (saves that state). */
+  unbind(): void;
+  /** Writes a general-purpose register, in the architecture's register numbering. */
+  setGpr(index: number, value: bigint): void;
+  getGpr?(index: number): bigint;
+  /** Queues a virtual interrupt; delivered when the guest can take it. */
+  injectInterrupt(vector: number): void;
+  /** Writes the hypercall / SBI return-value register (a0 / x0 / rax). */
+  setReturnValue(value: bigint): void;
+  /**
+   * Makes the access reported by the latest exit fault inside the guest, as a bus error would
+   * on hardware (see `GuestFault`). Optional: without it the VMM falls back to read-as-zero /
+   * write-ignored.
+   */
+  injectFault?(fault: GuestFault): void;
+  /** The configuration the factory built this vCPU from, for diagnostics. */
+  readonly createConfig?: CreateConfig;
+}
+
+/**
+ * Builds one backend vCPU (AxVisor's `AxArchVCpu::new`). The host services come in here,
+ * never from globals, so two VMMs can share a process.
+ */
+export type ArchVCpuFactory<CreateConfig, SetupConfig> = (
+  vmId: number,
+  vcpuId: number,
+  createConfig: CreateConfig,
+  host: HostServices,
+) => ArchVCpu<CreateConfig, SetupConfig>;
