@@ -1,0 +1,240 @@
+# M extension: MUL/MULH/MULHU/MULHSU/MULW, DIV/DIVU/REM/REMU and the W forms, including
+# division by zero (quotient -1, remainder = dividend, no trap), signed overflow
+# (MIN / -1 = MIN, remainder 0), rounding toward zero and 32-bit sign extension of W results.
+.include "common.inc"
+.include "alu.inc"
+PROGRAM rv64m
+
+# multiplication: low and high halves with every signedness
+  T_RR 1, mul, 0x0, 0x0, 0x0
+  T_RR 2, mul, 0x1, 0x1, 0x1
+  T_RR 3, mul, 0x1, 0xffffffffffffffff, 0xffffffffffffffff
+  T_RR 4, mul, 0xffffffffffffffff, 0xffffffffffffffff, 0x1
+  T_RR 5, mul, 0x1, 0x7fffffffffffffff, 0x7fffffffffffffff
+  T_RR 6, mul, 0x0, 0x8000000000000000, 0x8000000000000000
+  T_RR 7, mul, 0x8000000000000000, 0x8000000000000000, 0xffffffffffffffff
+  T_RR 8, mul, 0x8000000000000001, 0x7fffffffffffffff, 0xffffffffffffffff
+  T_RR 9, mul, 0x2236d88fe5618cf0, 0x123456789abcdef0, 0xfedcba987654321
+  T_RR 10, mul, 0xddc927701a9e7310, 0xedcba98765432110, 0xfedcba987654321
+  T_RR 11, mul, 0xfffffffe00000001, 0xffffffff, 0xffffffff
+  T_RR 12, mul, 0x0, 0x100000000, 0x100000000
+  T_RR 13, mul, 0xfffffffffffffff1, 0x3, 0xfffffffffffffffb
+  T_RR 14, mul, 0xfffffffffffffff1, 0xfffffffffffffffd, 0x5
+  T_RR 15, mul, 0x0, 0x8000000000000000, 0x2
+  T_RR 16, mul, 0x8000000000000001, 0xffffffffffffffff, 0x7fffffffffffffff
+  T_RR 17, mulh, 0x0, 0x0, 0x0
+  T_RR 18, mulh, 0x0, 0x1, 0x1
+  T_RR 19, mulh, 0x0, 0xffffffffffffffff, 0xffffffffffffffff
+  T_RR 20, mulh, 0xffffffffffffffff, 0xffffffffffffffff, 0x1
+  T_RR 21, mulh, 0x3fffffffffffffff, 0x7fffffffffffffff, 0x7fffffffffffffff
+  T_RR 22, mulh, 0x4000000000000000, 0x8000000000000000, 0x8000000000000000
+  T_RR 23, mulh, 0x0, 0x8000000000000000, 0xffffffffffffffff
+  T_RR 24, mulh, 0xffffffffffffffff, 0x7fffffffffffffff, 0xffffffffffffffff
+  T_RR 25, mulh, 0x121fa00ad77d742, 0x123456789abcdef0, 0xfedcba987654321
+  T_RR 26, mulh, 0xfede05ff528828bd, 0xedcba98765432110, 0xfedcba987654321
+  T_RR 27, mulh, 0x0, 0xffffffff, 0xffffffff
+  T_RR 28, mulh, 0x1, 0x100000000, 0x100000000
+  T_RR 29, mulh, 0xffffffffffffffff, 0x3, 0xfffffffffffffffb
+  T_RR 30, mulh, 0xffffffffffffffff, 0xfffffffffffffffd, 0x5
+  T_RR 31, mulh, 0xffffffffffffffff, 0x8000000000000000, 0x2
+  T_RR 32, mulh, 0xffffffffffffffff, 0xffffffffffffffff, 0x7fffffffffffffff
+  T_RR 33, mulhu, 0x0, 0x0, 0x0
+  T_RR 34, mulhu, 0x0, 0x1, 0x1
+  T_RR 35, mulhu, 0xfffffffffffffffe, 0xffffffffffffffff, 0xffffffffffffffff
+  T_RR 36, mulhu, 0x0, 0xffffffffffffffff, 0x1
+  T_RR 37, mulhu, 0x3fffffffffffffff, 0x7fffffffffffffff, 0x7fffffffffffffff
+  T_RR 38, mulhu, 0x4000000000000000, 0x8000000000000000, 0x8000000000000000
+  T_RR 39, mulhu, 0x7fffffffffffffff, 0x8000000000000000, 0xffffffffffffffff
+  T_RR 40, mulhu, 0x7ffffffffffffffe, 0x7fffffffffffffff, 0xffffffffffffffff
+  T_RR 41, mulhu, 0x121fa00ad77d742, 0x123456789abcdef0, 0xfedcba987654321
+  T_RR 42, mulhu, 0xecbd1a8d9ed6bde, 0xedcba98765432110, 0xfedcba987654321
+  T_RR 43, mulhu, 0x0, 0xffffffff, 0xffffffff
+  T_RR 44, mulhu, 0x1, 0x100000000, 0x100000000
+  T_RR 45, mulhu, 0x2, 0x3, 0xfffffffffffffffb
+  T_RR 46, mulhu, 0x4, 0xfffffffffffffffd, 0x5
+  T_RR 47, mulhu, 0x1, 0x8000000000000000, 0x2
+  T_RR 48, mulhu, 0x7ffffffffffffffe, 0xffffffffffffffff, 0x7fffffffffffffff
+  T_RR 49, mulhsu, 0x0, 0x0, 0x0
+  T_RR 50, mulhsu, 0x0, 0x1, 0x1
+  T_RR 51, mulhsu, 0xffffffffffffffff, 0xffffffffffffffff, 0xffffffffffffffff
+  T_RR 52, mulhsu, 0xffffffffffffffff, 0xffffffffffffffff, 0x1
+  T_RR 53, mulhsu, 0x3fffffffffffffff, 0x7fffffffffffffff, 0x7fffffffffffffff
+  T_RR 54, mulhsu, 0xc000000000000000, 0x8000000000000000, 0x8000000000000000
+  T_RR 55, mulhsu, 0x8000000000000000, 0x8000000000000000, 0xffffffffffffffff
+  T_RR 56, mulhsu, 0x7ffffffffffffffe, 0x7fffffffffffffff, 0xffffffffffffffff
+  T_RR 57, mulhsu, 0x121fa00ad77d742, 0x123456789abcdef0, 0xfedcba987654321
+  T_RR 58, mulhsu, 0xfede05ff528828bd, 0xedcba98765432110, 0xfedcba987654321
+  T_RR 59, mulhsu, 0x0, 0xffffffff, 0xffffffff
+  T_RR 60, mulhsu, 0x1, 0x100000000, 0x100000000
+  T_RR 61, mulhsu, 0x2, 0x3, 0xfffffffffffffffb
+  T_RR 62, mulhsu, 0xffffffffffffffff, 0xfffffffffffffffd, 0x5
+  T_RR 63, mulhsu, 0xffffffffffffffff, 0x8000000000000000, 0x2
+  T_RR 64, mulhsu, 0xffffffffffffffff, 0xffffffffffffffff, 0x7fffffffffffffff
+  T_RR 65, mulw, 0x0, 0x0, 0x0
+  T_RR 66, mulw, 0x1, 0x1, 0x1
+  T_RR 67, mulw, 0x1, 0xffffffffffffffff, 0xffffffffffffffff
+  T_RR 68, mulw, 0xffffffffffffffff, 0xffffffffffffffff, 0x1
+  T_RR 69, mulw, 0x1, 0x7fffffffffffffff, 0x7fffffffffffffff
+  T_RR 70, mulw, 0x0, 0x8000000000000000, 0x8000000000000000
+  T_RR 71, mulw, 0x0, 0x8000000000000000, 0xffffffffffffffff
+  T_RR 72, mulw, 0x1, 0x7fffffffffffffff, 0xffffffffffffffff
+  T_RR 73, mulw, 0xffffffffe5618cf0, 0x123456789abcdef0, 0xfedcba987654321
+  T_RR 74, mulw, 0x1a9e7310, 0xedcba98765432110, 0xfedcba987654321
+  T_RR 75, mulw, 0x1, 0xffffffff, 0xffffffff
+  T_RR 76, mulw, 0x0, 0x100000000, 0x100000000
+  T_RR 77, mulw, 0xfffffffffffffff1, 0x3, 0xfffffffffffffffb
+  T_RR 78, mulw, 0xfffffffffffffff1, 0xfffffffffffffffd, 0x5
+  T_RR 79, mulw, 0x0, 0x8000000000000000, 0x2
+  T_RR 80, mulw, 0x1, 0xffffffffffffffff, 0x7fffffffffffffff
+  T_RR 81, mulw, 0xfffffffffffffffe, 0x7fffffff, 0x2
+  T_RR 82, mulw, 0x0, 0x80000000, 0x80000000
+  T_RR 83, mulw, 0xffffffffd158bdf0, 0x123456789abcdef0, 0x1111
+  T_RR 84, mulw, 0x1, 0xffffffffffffffff, 0xffffffffffffffff
+  T_RR 85, mulw, 0xf, 0xffffffff00000003, 0xffffffff00000005
+  T_RR 86, mulw, 0x0, 0x10000, 0x10000
+# division: rounding toward zero, remainder sign follows the dividend,
+# division by zero (quotient all ones, remainder = dividend), overflow MIN / -1
+  T_RR 87, div, 0x3, 0x14, 0x6
+  T_RR 88, div, 0xfffffffffffffffd, 0xffffffffffffffec, 0x6
+  T_RR 89, div, 0xfffffffffffffffd, 0x14, 0xfffffffffffffffa
+  T_RR 90, div, 0x3, 0xffffffffffffffec, 0xfffffffffffffffa
+  T_RR 91, div, 0x0, 0x0, 0x5
+  T_RR 92, div, 0xffffffffffffffff, 0x5, 0x0
+  T_RR 93, div, 0xffffffffffffffff, 0xfffffffffffffffb, 0x0
+  T_RR 94, div, 0xffffffffffffffff, 0x0, 0x0
+  T_RR 95, div, 0x8000000000000000, 0x8000000000000000, 0xffffffffffffffff
+  T_RR 96, div, 0x8000000000000000, 0x8000000000000000, 0x1
+  T_RR 97, div, 0x1, 0x8000000000000000, 0x8000000000000000
+  T_RR 98, div, 0x0, 0x7fffffffffffffff, 0x8000000000000000
+  T_RR 99, div, 0x3fffffffffffffff, 0x7fffffffffffffff, 0x2
+  T_RR 100, div, 0x0, 0xffffffffffffffff, 0x2
+  T_RR 101, div, 0xffffffffffffffff, 0x1, 0xffffffffffffffff
+  T_RR 102, div, 0x10004c016906b, 0x123456789abcdef0, 0x1234
+  T_RR 103, div, 0xfd663cca33099703, 0xedcba98765432110, 0x7
+  T_RR 104, divu, 0x3, 0x14, 0x6
+  T_RR 105, divu, 0x2aaaaaaaaaaaaaa7, 0xffffffffffffffec, 0x6
+  T_RR 106, divu, 0x0, 0x14, 0xfffffffffffffffa
+  T_RR 107, divu, 0x0, 0xffffffffffffffec, 0xfffffffffffffffa
+  T_RR 108, divu, 0x0, 0x0, 0x5
+  T_RR 109, divu, 0xffffffffffffffff, 0x5, 0x0
+  T_RR 110, divu, 0xffffffffffffffff, 0xfffffffffffffffb, 0x0
+  T_RR 111, divu, 0xffffffffffffffff, 0x0, 0x0
+  T_RR 112, divu, 0x0, 0x8000000000000000, 0xffffffffffffffff
+  T_RR 113, divu, 0x8000000000000000, 0x8000000000000000, 0x1
+  T_RR 114, divu, 0x1, 0x8000000000000000, 0x8000000000000000
+  T_RR 115, divu, 0x0, 0x7fffffffffffffff, 0x8000000000000000
+  T_RR 116, divu, 0x3fffffffffffffff, 0x7fffffffffffffff, 0x2
+  T_RR 117, divu, 0x7fffffffffffffff, 0xffffffffffffffff, 0x2
+  T_RR 118, divu, 0x0, 0x1, 0xffffffffffffffff
+  T_RR 119, divu, 0x10004c016906b, 0x123456789abcdef0, 0x1234
+  T_RR 120, divu, 0x21f885eec552bb94, 0xedcba98765432110, 0x7
+  T_RR 121, rem, 0x2, 0x14, 0x6
+  T_RR 122, rem, 0xfffffffffffffffe, 0xffffffffffffffec, 0x6
+  T_RR 123, rem, 0x2, 0x14, 0xfffffffffffffffa
+  T_RR 124, rem, 0xfffffffffffffffe, 0xffffffffffffffec, 0xfffffffffffffffa
+  T_RR 125, rem, 0x0, 0x0, 0x5
+  T_RR 126, rem, 0x5, 0x5, 0x0
+  T_RR 127, rem, 0xfffffffffffffffb, 0xfffffffffffffffb, 0x0
+  T_RR 128, rem, 0x0, 0x0, 0x0
+  T_RR 129, rem, 0x0, 0x8000000000000000, 0xffffffffffffffff
+  T_RR 130, rem, 0x0, 0x8000000000000000, 0x1
+  T_RR 131, rem, 0x0, 0x8000000000000000, 0x8000000000000000
+  T_RR 132, rem, 0x7fffffffffffffff, 0x7fffffffffffffff, 0x8000000000000000
+  T_RR 133, rem, 0x1, 0x7fffffffffffffff, 0x2
+  T_RR 134, rem, 0xffffffffffffffff, 0xffffffffffffffff, 0x2
+  T_RR 135, rem, 0x0, 0x1, 0xffffffffffffffff
+  T_RR 136, rem, 0x334, 0x123456789abcdef0, 0x1234
+  T_RR 137, rem, 0xfffffffffffffffb, 0xedcba98765432110, 0x7
+  T_RR 138, remu, 0x2, 0x14, 0x6
+  T_RR 139, remu, 0x2, 0xffffffffffffffec, 0x6
+  T_RR 140, remu, 0x14, 0x14, 0xfffffffffffffffa
+  T_RR 141, remu, 0xffffffffffffffec, 0xffffffffffffffec, 0xfffffffffffffffa
+  T_RR 142, remu, 0x0, 0x0, 0x5
+  T_RR 143, remu, 0x5, 0x5, 0x0
+  T_RR 144, remu, 0xfffffffffffffffb, 0xfffffffffffffffb, 0x0
+  T_RR 145, remu, 0x0, 0x0, 0x0
+  T_RR 146, remu, 0x8000000000000000, 0x8000000000000000, 0xffffffffffffffff
+  T_RR 147, remu, 0x0, 0x8000000000000000, 0x1
+  T_RR 148, remu, 0x0, 0x8000000000000000, 0x8000000000000000
+  T_RR 149, remu, 0x7fffffffffffffff, 0x7fffffffffffffff, 0x8000000000000000
+  T_RR 150, remu, 0x1, 0x7fffffffffffffff, 0x2
+  T_RR 151, remu, 0x1, 0xffffffffffffffff, 0x2
+  T_RR 152, remu, 0x1, 0x1, 0xffffffffffffffff
+  T_RR 153, remu, 0x334, 0x123456789abcdef0, 0x1234
+  T_RR 154, remu, 0x4, 0xedcba98765432110, 0x7
+  T_RR 155, divw, 0x3, 0x14, 0x6
+  T_RR 156, divw, 0xfffffffffffffffd, 0xffffffffffffffec, 0x6
+  T_RR 157, divw, 0xfffffffffffffffd, 0x14, 0xfffffffffffffffa
+  T_RR 158, divw, 0x3, 0xffffffffffffffec, 0xfffffffffffffffa
+  T_RR 159, divw, 0xffffffffffffffff, 0x5, 0x0
+  T_RR 160, divw, 0xffffffffffffffff, 0xfffffffffffffffb, 0x0
+  T_RR 161, divw, 0xffffffff80000000, 0x80000000, 0xffffffffffffffff
+  T_RR 162, divw, 0xffffffff80000000, 0xffffffff80000000, 0xffffffffffffffff
+  T_RR 163, divw, 0xffffffff80000000, 0x80000000, 0x1
+  T_RR 164, divw, 0x0, 0x7fffffff, 0x80000000
+  T_RR 165, divw, 0x0, 0xffffffff, 0x2
+  T_RR 166, divw, 0xffffffffde3ef4fb, 0x123456789abcdef0, 0x100000003
+  T_RR 167, divw, 0x5, 0x1234567800000010, 0xdead000000000003
+  T_RR 168, divw, 0xffffffffffffffff, 0x80000000, 0x0
+  T_RR 169, divw, 0x2, 0xfffffffe, 0xffffffff
+  T_RR 170, divuw, 0x3, 0x14, 0x6
+  T_RR 171, divuw, 0x2aaaaaa7, 0xffffffffffffffec, 0x6
+  T_RR 172, divuw, 0x0, 0x14, 0xfffffffffffffffa
+  T_RR 173, divuw, 0x0, 0xffffffffffffffec, 0xfffffffffffffffa
+  T_RR 174, divuw, 0xffffffffffffffff, 0x5, 0x0
+  T_RR 175, divuw, 0xffffffffffffffff, 0xfffffffffffffffb, 0x0
+  T_RR 176, divuw, 0x0, 0x80000000, 0xffffffffffffffff
+  T_RR 177, divuw, 0x0, 0xffffffff80000000, 0xffffffffffffffff
+  T_RR 178, divuw, 0xffffffff80000000, 0x80000000, 0x1
+  T_RR 179, divuw, 0x0, 0x7fffffff, 0x80000000
+  T_RR 180, divuw, 0x7fffffff, 0xffffffff, 0x2
+  T_RR 181, divuw, 0x33944a50, 0x123456789abcdef0, 0x100000003
+  T_RR 182, divuw, 0x5, 0x1234567800000010, 0xdead000000000003
+  T_RR 183, divuw, 0xffffffffffffffff, 0x80000000, 0x0
+  T_RR 184, divuw, 0x0, 0xfffffffe, 0xffffffff
+  T_RR 185, remw, 0x2, 0x14, 0x6
+  T_RR 186, remw, 0xfffffffffffffffe, 0xffffffffffffffec, 0x6
+  T_RR 187, remw, 0x2, 0x14, 0xfffffffffffffffa
+  T_RR 188, remw, 0xfffffffffffffffe, 0xffffffffffffffec, 0xfffffffffffffffa
+  T_RR 189, remw, 0x5, 0x5, 0x0
+  T_RR 190, remw, 0xfffffffffffffffb, 0xfffffffffffffffb, 0x0
+  T_RR 191, remw, 0x0, 0x80000000, 0xffffffffffffffff
+  T_RR 192, remw, 0x0, 0xffffffff80000000, 0xffffffffffffffff
+  T_RR 193, remw, 0x0, 0x80000000, 0x1
+  T_RR 194, remw, 0x7fffffff, 0x7fffffff, 0x80000000
+  T_RR 195, remw, 0xffffffffffffffff, 0xffffffff, 0x2
+  T_RR 196, remw, 0xffffffffffffffff, 0x123456789abcdef0, 0x100000003
+  T_RR 197, remw, 0x1, 0x1234567800000010, 0xdead000000000003
+  T_RR 198, remw, 0xffffffff80000000, 0x80000000, 0x0
+  T_RR 199, remw, 0x0, 0xfffffffe, 0xffffffff
+  T_RR 200, remuw, 0x2, 0x14, 0x6
+  T_RR 201, remuw, 0x2, 0xffffffffffffffec, 0x6
+  T_RR 202, remuw, 0x14, 0x14, 0xfffffffffffffffa
+  T_RR 203, remuw, 0xffffffffffffffec, 0xffffffffffffffec, 0xfffffffffffffffa
+  T_RR 204, remuw, 0x5, 0x5, 0x0
+  T_RR 205, remuw, 0xfffffffffffffffb, 0xfffffffffffffffb, 0x0
+  T_RR 206, remuw, 0xffffffff80000000, 0x80000000, 0xffffffffffffffff
+  T_RR 207, remuw, 0xffffffff80000000, 0xffffffff80000000, 0xffffffffffffffff
+  T_RR 208, remuw, 0x0, 0x80000000, 0x1
+  T_RR 209, remuw, 0x7fffffff, 0x7fffffff, 0x80000000
+  T_RR 210, remuw, 0x1, 0xffffffff, 0x2
+  T_RR 211, remuw, 0x0, 0x123456789abcdef0, 0x100000003
+  T_RR 212, remuw, 0x1, 0x1234567800000010, 0xdead000000000003
+  T_RR 213, remuw, 0xffffffff80000000, 0x80000000, 0x0
+  T_RR 214, remuw, 0xfffffffffffffffe, 0xfffffffe, 0xffffffff
+
+# rd aliasing a source, and x0 as destination.
+  TEST 300
+  li a0, 7
+  mul a0, a0, a0
+  CHECK a0, 49
+  TEST 301
+  li a0, 100
+  li a1, 7
+  rem a1, a0, a1
+  CHECK a1, 2
+  TEST 302
+  li a1, 5
+  div x0, a1, a1
+  CHECK zero, 0
+  PASS
