@@ -1,0 +1,521 @@
+/**
+ * The RISC-V vCPU (AxVisor's `riscv_vcpu::RISCVVCpu`) on the emulated hart's H extension.
+ * State that is "sticky" on a hart (VS CSRs, hgatp, hvip, GPRs, FP registers) is loaded on
+ * `bind` and saved on `unbind`, so any number of vCPUs share the physical harts. `run` enters
+ * the guest with `sret` (the hart's `enterGuest`) and maps traps into HS-mode to AxVisor's exit
+ * reasons, answering SBI calls itself.
+ */
+
+import { axErr } from "@axvisor/axerrno";
+import type { ArchVCpu, ExitReason, GuestFault } from "@axvisor/axvcpu";
+import type { HostServices, TimerToken } from "@axvisor/axvisor-api";
+import {
+  AccessWidth,
+  type GuestPhysAddr,
+  gpa,
+  type HostPhysAddr,
+  MappingFlags,
+  maskToWidth,
+} from "@axvisor/memory-addr";
+import { Csr, ExceptionCause, HgatpMode, HostIrq, HStatus, Status, VsIrq } from "./csr.js";
+import { readGuestVirtual } from "./guest-walk.js";
+import type { RiscvHostCpus, RiscvPhysCpu } from "./host-cpus.js";
+import type { HostHart } from "./host-hart.js";
+import {
+  type DecodedAccess,
+  decodeFetched,
+  decodeHtinst,
+  PSEUDO_PT_READ,
+  PSEUDO_PT_WRITE,
+} from "./mmio-decode.js";
+import { HsmState } from "./sbi/consts.js";
+import { dispatchSbi, type SbiCaller, type SystemResetKind } from "./sbi/dispatch.js";
+import { PendingFence, type RiscvVmContext } from "./vm-context.js";
+
+export interface RiscvVCpuCreateConfig {
+  /** The guest's hart id (a0 at entry; AxVisor passes the vCPU id). */
+  readonly hartId: number;
+  /** Guest-physical address of the device tree (a1 at entry). */
+  readonly dtbAddr: GuestPhysAddr;
+  readonly vm: RiscvVmContext;
+  readonly cpus: RiscvHostCpus;
+  /** Guest instructions per `run()` slice before a `Nothing` exit; default 200 000. */
+  readonly sliceInstructions?: number;
+  /** G-stage format of the address space: Sv39x4 (default) or Sv48x4. */
+  readonly gstageLevels?: 3 | 4;
+}
+
+const DEFAULT_SLICE = 200_000;
+const U32 = 0xffff_ffffn;
+
+/** The VS CSRs a vCPU owns while unbound. */
+const SAVED_VS_CSRS = [
+  Csr.vsstatus,
+  Csr.vsie,
+  Csr.vstvec,
+  Csr.vsscratch,
+  Csr.vsepc,
+  Csr.vscause,
+  Csr.vstval,
+  Csr.vsatp,
+  Csr.htimedelta,
+] as const;
+
+/** The access behind the latest MMIO / page-fault exit, kept to deliver a fault if asked. */
+interface PendingAccess {
+  readonly pc: bigint;
+  readonly gva: bigint;
+  readonly isStore: boolean;
+  readonly isFetch: boolean;
+}
+
+export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCaller {
+  readonly hartId: number;
+  readonly vm: RiscvVmContext;
+  /** How the guest last asked to be reset (SBI SRST), read by the VMM on SystemDown. */
+  readonly lastReset: { kind: SystemResetKind } = { kind: "shutdown" };
+
+  private readonly gpr = new Int32Array(64);
+  private readonly fpr = new Int32Array(64);
+  private fflags = 0;
+  private frm = 0;
+  private readonly vsCsrs = new Map<number, bigint>(SAVED_VS_CSRS.map((c) => [c, 0n]));
+  private hvip = 0n;
+  private hgatp = 0n;
+  private pc = 0n;
+  /** Guest privilege at the next entry: VS (true) or VU (false). */
+  private guestVS = true;
+  private bound: RiscvPhysCpu | null = null;
+  /** The hart is executing this guest (V=1) since the last enter, with no trap since. */
+  private inGuest = false;
+  private pending: PendingAccess | null = null;
+  private timer: TimerToken | null = null;
+  private readonly slice: number;
+  private readonly gstageMode: bigint;
+
+  constructor(
+    readonly vmId: number,
+    readonly vcpuId: number,
+    readonly createConfig: RiscvVCpuCreateConfig,
+    private readonly host: HostServices,
+  ) {
+    this.hartId = createConfig.hartId;
+    this.vm = createConfig.vm;
+    this.slice = createConfig.sliceInstructions ?? DEFAULT_SLICE;
+    this.gstageMode = createConfig.gstageLevels === 4 ? HgatpMode.Sv48x4 : HgatpMode.Sv39x4;
+    this.setGpr(10, BigInt(createConfig.hartId));
+    this.setGpr(11, BigInt(createConfig.dtbAddr));
+  }
+
+  // ---- ArchVCpu ------------------------------------------------------------------------
+
+  /**
+   * Sets the entry point and the SBI HSM entry state (S-mode, vsatp = 0, interrupts off), so
+   * the same call serves the boot hart and a hart started with `hart_start`.
+   */
+  setEntry(entry: GuestPhysAddr): void {
+    this.pc = BigInt(entry);
+    this.guestVS = true;
+    this.inGuest = false;
+    this.writeVs(Csr.vsatp, 0n);
+    this.writeVs(Csr.vsstatus, Status.FS_INITIAL);
+    if (this.vm.hsmState(this.hartId) === HsmState.StartPending) {
+      this.vm.setHsmState(this.hartId, HsmState.Started);
+    }
+  }
+
+  setEptRoot(root: HostPhysAddr): void {
+    const ppn = BigInt(root) / 4096n;
+    this.hgatp = (this.gstageMode << 60n) | (BigInt(this.vm.vmid) << 44n) | ppn;
+  }
+
+  setup(): void {}
+
+  bind(): void {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId} is already bound`);
+    const cpu = this.createConfig.cpus.current;
+    const hart = cpu.hart;
+    hart.x.set(this.gpr);
+    hart.f.set(this.fpr);
+    hart.fflags = this.fflags;
+    hart.frm = this.frm;
+    for (const [csr, value] of this.vsCsrs) hart.writeCsr(csr, value);
+    hart.writeCsr(Csr.hvip, this.hvip);
+    hart.writeCsr(Csr.hgatp, this.hgatp);
+    // Another vCPU of this VM ran here last: its VS-stage entries carry the same VMID.
+    const last = cpu.lastVcpuByVmid.get(this.vm.vmid);
+    if (last !== undefined && last !== this) this.fence(hart, PendingFence.VvmaAll);
+    cpu.lastVcpuByVmid.set(this.vm.vmid, this);
+    this.bound = cpu;
+    this.inGuest = false;
+  }
+
+  unbind(): void {
+    const cpu = this.requireBound();
+    const hart = cpu.hart;
+    if (this.inGuest) this.leaveGuest(hart);
+    this.gpr.set(hart.x);
+    this.fpr.set(hart.f);
+    this.fflags = hart.fflags;
+    this.frm = hart.frm;
+    for (const csr of SAVED_VS_CSRS) this.vsCsrs.set(csr, hart.readCsr(csr));
+    this.hvip = hart.readCsr(Csr.hvip) & (VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP);
+    hart.writeCsr(Csr.hvip, 0n);
+    hart.writeCsr(Csr.hgatp, 0n);
+    this.bound = null;
+  }
+
+  setGpr(index: number, value: bigint): void {
+    if (index <= 0 || index > 31) return;
+    const regs = this.bound ? this.bound.hart.x : this.gpr;
+    regs[2 * index] = Number(value & U32) | 0;
+    regs[2 * index + 1] = Number((value >> 32n) & U32) | 0;
+  }
+
+  getGpr(index: number): bigint {
+    if (index <= 0 || index > 31) return 0n;
+    const regs = this.bound ? this.bound.hart.x : this.gpr;
+    return (BigInt(regs[2 * index + 1] ?? 0) << 32n) | BigInt((regs[2 * index] ?? 0) >>> 0);
+  }
+
+  setReturnValue(value: bigint): void {
+    this.setGpr(10, BigInt.asUintN(64, value));
+  }
+
+  /**
+   * Makes a virtual interrupt pending. `vector` is the interrupt number the guest sees in
+   * scause: 1 software, 5 timer, 9 external.
+   */
+  injectInterrupt(vector: number): void {
+    this.setPendingBit(vsBit(vector), true);
+  }
+
+  /** Withdraws a level-triggered virtual interrupt (the vPLIC lowering VSEIP). */
+  clearInterrupt(vector: number): void {
+    this.setPendingBit(vsBit(vector), false);
+  }
+
+  injectFault(fault: GuestFault): void {
+    const p = this.pending;
+    if (!p) throw axErr("BadState", `vCPU ${this.vcpuId} has no access to fault`);
+    this.pending = null;
+    const exit = fault.exit;
+    let cause: number;
+    switch (exit.kind) {
+      case "MmioRead":
+        cause = ExceptionCause.LoadAccessFault;
+        break;
+      case "MmioWrite":
+        cause = ExceptionCause.StoreAccessFault;
+        break;
+      case "NestedPageFault":
+        cause = p.isFetch
+          ? ExceptionCause.InstructionAccessFault
+          : p.isStore
+            ? ExceptionCause.StoreAccessFault
+            : ExceptionCause.LoadAccessFault;
+        break;
+      default:
+        cause = ExceptionCause.IllegalInstruction;
+    }
+    this.pc = p.pc;
+    this.deliverException(cause, p.gva);
+  }
+
+  run(): ExitReason {
+    const cpu = this.requireBound();
+    const hart = cpu.hart;
+    this.applyRemoteFences(hart);
+    let budget = this.slice;
+    for (;;) {
+      if (!this.inGuest) this.enter(hart);
+      const before = instret(hart);
+      const why = hart.run(budget);
+      budget -= instret(hart) - before;
+      if (why === "budget") return NOTHING;
+      if (why === "wfi") return HALT;
+      this.inGuest = false;
+      const exit = this.handleTrap(hart);
+      if (exit) return exit;
+      if (budget <= 0) return NOTHING;
+    }
+  }
+
+  // ---- SbiCaller -----------------------------------------------------------------------
+
+  arg(index: number): bigint {
+    return this.getGpr(10 + index);
+  }
+
+  setTimer(stimeValue: bigint): void {
+    const t = this.host.time;
+    if (this.timer !== null) {
+      t.cancelTimer(this.timer);
+      this.timer = null;
+    }
+    this.setPendingBit(VsIrq.VSTIP, false);
+    const delta = this.readVs(Csr.htimedelta);
+    const deadline = BigInt.asUintN(64, stimeValue - delta);
+    if (deadline > BigInt(Number.MAX_SAFE_INTEGER)) return; // "never", as Linux asks with -1
+    const ticks = Number(deadline);
+    if (ticks <= t.currentTicks()) {
+      this.setPendingBit(VsIrq.VSTIP, true);
+      return;
+    }
+    this.timer = t.registerTimer(t.ticksToNanos(ticks), () => {
+      this.timer = null;
+      this.host.vmm.injectInterrupt(this.vmId, this.vcpuId, VsIrq.TIMER);
+    });
+  }
+
+  clearSoftwareInterrupt(): void {
+    this.setPendingBit(VsIrq.VSSIP, false);
+  }
+
+  sendSoftwareInterrupt(hartId: number): void {
+    const vcpu = this.vm.vcpuOf(hartId);
+    if (vcpu === undefined) return;
+    if (vcpu === this.vcpuId) this.injectInterrupt(VsIrq.SOFT);
+    else this.host.vmm.injectInterrupt(this.vmId, vcpu, VsIrq.SOFT);
+  }
+
+  fenceLocal(fence: number): void {
+    if (this.bound) this.fence(this.bound.hart, fence);
+  }
+
+  readGuestVirtual(gva: bigint, len: number): Uint8Array | null {
+    if (gva > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+    return readGuestVirtual(this.vm.memory, this.readVs(Csr.vsatp), Number(gva), len);
+  }
+
+  /** Cancels the vCPU's host timer (VM stop or restart). */
+  dispose(): void {
+    if (this.timer !== null) this.host.time.cancelTimer(this.timer);
+    this.timer = null;
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private requireBound(): RiscvPhysCpu {
+    if (!this.bound) throw axErr("BadState", `vCPU ${this.vcpuId} of VM ${this.vmId} is not bound`);
+    return this.bound;
+  }
+
+  private readVs(csr: number): bigint {
+    return this.bound ? this.bound.hart.readCsr(csr) : (this.vsCsrs.get(csr) ?? 0n);
+  }
+
+  private writeVs(csr: number, value: bigint): void {
+    if (this.bound) this.bound.hart.writeCsr(csr, value);
+    else this.vsCsrs.set(csr, value);
+  }
+
+  private setPendingBit(bit: bigint, on: boolean): void {
+    if (this.bound) {
+      const hart = this.bound.hart;
+      const v = hart.readCsr(Csr.hvip);
+      hart.writeCsr(Csr.hvip, on ? v | bit : v & ~bit);
+    } else {
+      this.hvip = on ? this.hvip | bit : this.hvip & ~bit;
+    }
+  }
+
+  /** `sret` into the guest at `this.pc` with the guest's privilege. */
+  private enter(hart: HostHart): void {
+    hart.writeCsr(Csr.sepc, this.pc);
+    const ss = hart.readCsr(Csr.sstatus);
+    hart.writeCsr(Csr.sstatus, this.guestVS ? ss | Status.SPP : ss & ~Status.SPP);
+    const hs = hart.readCsr(Csr.hstatus) | HStatus.SPV;
+    hart.writeCsr(Csr.hstatus, this.guestVS ? hs | HStatus.SPVP : hs & ~HStatus.SPVP);
+    hart.enterGuest();
+    this.inGuest = true;
+  }
+
+  /**
+   * Takes the hart out of the guest between instructions, as a host interrupt would, so the
+   * vCPU can be unbound mid-slice.
+   */
+  private leaveGuest(hart: HostHart): void {
+    this.pc = hart.getPc();
+    this.guestVS = hart.priv === 1;
+    const exit = (hart as HostHart & { exitGuest?: () => void }).exitGuest;
+    if (!exit) throw axErr("Unsupported", "the hart cannot leave a guest between traps");
+    exit.call(hart);
+    this.inGuest = false;
+  }
+
+  private applyRemoteFences(hart: HostHart): void {
+    const f = this.vm.takeFences(this.hartId);
+    if (f !== PendingFence.None) this.fence(hart, f);
+  }
+
+  private fence(hart: HostHart, fence: number): void {
+    const h = hart as HostHart & {
+      hfenceVvma?: (vmid: number) => void;
+      fenceI?: () => void;
+    };
+    if (fence & PendingFence.VvmaAll) h.hfenceVvma?.(this.vm.vmid);
+    if (fence & PendingFence.FenceI) h.fenceI?.();
+  }
+
+  /** Maps one trap into HS-mode to an exit, or handles it and returns null. */
+  private handleTrap(hart: HostHart): ExitReason | null {
+    const scause = hart.readCsr(Csr.scause);
+    this.pc = hart.readCsr(Csr.sepc);
+    this.guestVS = (hart.readCsr(Csr.hstatus) & HStatus.SPVP) !== 0n;
+    const code = Number(scause & 0xffn);
+    if (scause >> 63n !== 0n) return this.handleHostInterrupt(code);
+    switch (code) {
+      case ExceptionCause.EcallVS:
+        return this.handleEcall();
+      case ExceptionCause.LoadGuestPageFault:
+      case ExceptionCause.StoreGuestPageFault:
+        return this.handleGuestPageFault(hart, code === ExceptionCause.StoreGuestPageFault);
+      case ExceptionCause.InstructionGuestPageFault: {
+        const addr = faultGpa(hart);
+        this.pending = { pc: this.pc, gva: hart.readCsr(Csr.stval), isStore: false, isFetch: true };
+        return { kind: "NestedPageFault", addr: gpa(addr), accessFlags: MappingFlags.EXECUTE };
+      }
+      case ExceptionCause.VirtualInstruction:
+        // The guest ran an instruction its privilege does not allow under virtualization
+        // (an H instruction, or an hypervisor CSR): on a machine without H it would be illegal.
+        this.deliverException(ExceptionCause.IllegalInstruction, hart.readCsr(Csr.stval));
+        return null;
+      default:
+        // Anything else the delegation setup let through belongs to the guest.
+        this.deliverException(code, hart.readCsr(Csr.stval));
+        return null;
+    }
+  }
+
+  private handleHostInterrupt(code: number): ExitReason {
+    if (code === HostIrq.EXTERNAL || code === HostIrq.GUEST_EXTERNAL) {
+      return { kind: "ExternalInterrupt", vector: code };
+    }
+    return NOTHING;
+  }
+
+  private handleEcall(): ExitReason | null {
+    const out = dispatchSbi(this, this.lastReset);
+    switch (out.kind) {
+      case "ret":
+        this.setGpr(10, BigInt.asUintN(64, BigInt(out.error)));
+        this.setGpr(11, out.value);
+        this.pc += 4n;
+        return null;
+      case "legacy":
+        this.setGpr(10, out.value);
+        this.pc += 4n;
+        return null;
+      case "suspend":
+        this.setGpr(10, 0n);
+        this.pc += 4n;
+        return HALT;
+      case "exit":
+        if (out.error !== undefined) {
+          this.setGpr(10, BigInt.asUintN(64, BigInt(out.error)));
+          this.setGpr(11, out.value ?? 0n);
+          this.pc += 4n;
+        } else if (out.exit.kind === "Hypercall") {
+          this.pc += 4n; // the VMM writes a0 through setReturnValue
+        }
+        return out.exit;
+    }
+  }
+
+  private handleGuestPageFault(hart: HostHart, isStore: boolean): ExitReason {
+    const addr = faultGpa(hart);
+    const gva = hart.readCsr(Csr.stval);
+    const htinst = Number(BigInt.asUintN(32, hart.readCsr(Csr.htinst)));
+    this.pending = { pc: this.pc, gva, isStore, isFetch: false };
+    if (htinst === PSEUDO_PT_READ || htinst === PSEUDO_PT_WRITE) {
+      // The guest's own page table lives in memory the G-stage does not map.
+      return {
+        kind: "NestedPageFault",
+        addr: gpa(addr),
+        accessFlags: htinst === PSEUDO_PT_WRITE ? MappingFlags.WRITE : MappingFlags.READ,
+      };
+    }
+    const access = decodeHtinst(htinst) ?? this.fetchAndDecode();
+    if (!access || access.isStore !== isStore) {
+      return {
+        kind: "NestedPageFault",
+        addr: gpa(addr),
+        accessFlags: isStore ? MappingFlags.WRITE : MappingFlags.READ,
+      };
+    }
+    return this.mmioExit(addr, access);
+  }
+
+  private fetchAndDecode(): DecodedAccess | null {
+    const bytes = this.readGuestVirtual(this.pc, 4) ?? this.readGuestVirtual(this.pc, 2);
+    if (!bytes) return null;
+    let insn = (bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8);
+    if (bytes.length === 4) insn |= ((bytes[2] ?? 0) << 16) | ((bytes[3] ?? 0) << 24);
+    return decodeFetched(insn >>> 0);
+  }
+
+  private mmioExit(addr: number, a: DecodedAccess): ExitReason {
+    this.pc += BigInt(a.length);
+    if (a.isStore) {
+      return {
+        kind: "MmioWrite",
+        addr: gpa(addr),
+        width: a.width,
+        data: maskToWidth(this.getGpr(a.reg), a.width),
+      };
+    }
+    return {
+      kind: "MmioRead",
+      addr: gpa(addr),
+      width: a.width,
+      reg: a.reg,
+      regWidth: AccessWidth.Qword,
+      signExtend: a.signExtend,
+    };
+  }
+
+  /**
+   * Delivers a synchronous exception to the guest's VS-mode handler, exactly as the hart would
+   * had it been delegated: vsepc/vscause/vstval, vsstatus SPP/SPIE/SIE, then vstvec.
+   */
+  private deliverException(cause: number, tval: bigint): void {
+    let vs = this.readVs(Csr.vsstatus);
+    vs = this.guestVS ? vs | Status.SPP : vs & ~Status.SPP;
+    vs = (vs & Status.SIE) !== 0n ? vs | Status.SPIE : vs & ~Status.SPIE;
+    vs &= ~Status.SIE;
+    this.writeVs(Csr.vsstatus, vs);
+    this.writeVs(Csr.vsepc, this.pc);
+    this.writeVs(Csr.vscause, BigInt(cause));
+    this.writeVs(Csr.vstval, tval);
+    this.pc = this.readVs(Csr.vstvec) & ~3n;
+    this.guestVS = true;
+  }
+}
+
+const NOTHING: ExitReason = { kind: "Nothing" };
+const HALT: ExitReason = { kind: "Halt" };
+
+function vsBit(vector: number): bigint {
+  switch (vector) {
+    case VsIrq.SOFT:
+      return VsIrq.VSSIP;
+    case VsIrq.TIMER:
+      return VsIrq.VSTIP;
+    case VsIrq.EXTERNAL:
+      return VsIrq.VSEIP;
+    default:
+      throw axErr("InvalidInput", `RISC-V guests take interrupts 1, 5 and 9, not ${vector}`);
+  }
+}
+
+/** The guest-physical address of a guest-page fault: htval holds it shifted right by 2. */
+function faultGpa(hart: HostHart): number {
+  return Number(hart.readCsr(Csr.htval)) * 4 + Number(hart.readCsr(Csr.stval) & 3n);
+}
+
+/** Instructions retired so far (minstret), as a number. */
+function instret(hart: HostHart): number {
+  const h = hart as HostHart & { instret?: number };
+  return h.instret ?? Number(hart.readCsr(0xb02));
+}
