@@ -1,20 +1,8 @@
 /**
- * RISC-V F and D extensions: OP-FP (0x53) and the fused multiply-add family
- * (0x43/0x47/0x4B/0x4F). Work in progress: this skeleton only fixes the contract the
- * core compiles against; every instruction is still reported as illegal.
+ * The RISC-V F and D extensions (arithmetic part) for the emulated hart: OP-FP and the fused
+ * multiply-add family, IEEE 754 as RISC-V specifies it (all rounding modes, exact accrued
+ * flags, NaN-boxing, canonical NaNs). Loads, stores, fcsr and the FS checks belong to the core.
  */
-
-/** Register file view shared with the hart: register i is lo = arr[2*i], hi = arr[2*i+1]. */
-export interface FpState {
-  readonly x: Int32Array;
-  readonly f: Int32Array;
-  /** Accrued exception flags (NV=16, DZ=8, OF=4, UF=2, NX=1). */
-  fflags: number;
-  /** Dynamic rounding mode (0..7; 5..7 are invalid when an instruction selects dynamic). */
-  frm: number;
-}
-
-/** Executes one F/D arithmetic instruction. Returns false when the encoding is illegal. */
-export function executeFp(_s: FpState, _insn: number): boolean {
-  return false;
-}
+export { executeFp } from "./execute.js";
+export { DZ, NV, NX, OF, UF } from "./flags.js";
+export type { FpState } from "./state.js";
