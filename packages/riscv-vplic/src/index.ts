@@ -1,0 +1,1 @@
+export { VPlic, type VPlicOptions } from "./vplic.js";
