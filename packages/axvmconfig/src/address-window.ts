@@ -9,8 +9,10 @@ export interface AddressWindow {
   loc: Loc;
   /** How the window calls itself: `region`, `device "uart"`. */
   noun: string;
-  /** How others refer to it: `region 0`, `emulated device 0 ("uart")`. */
+  /** How others in its list refer to it: `region 0`, `emulated device 0 ("uart")`. */
   name: string;
+  /** How windows of other kinds refer to it, when that needs more words: `memory region 0`. */
+  crossName?: string;
 }
 
 export const formatSpan = (start: number, end: number): string =>
@@ -35,7 +37,7 @@ export function reportOverlapsAcross(
 ): void {
   for (const w of windows) {
     for (const o of others) {
-      if (overlap(w, o)) reportPair(reader, w, o);
+      if (overlap(w, o)) reportPair(reader, w, { ...o, name: o.crossName ?? o.name });
     }
   }
 }

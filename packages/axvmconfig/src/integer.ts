@@ -10,7 +10,8 @@ export const MAX_CONFIG_INTEGER = BigInt(Number.MAX_SAFE_INTEGER);
 export function toUint(value: bigint): number | string {
   if (value < 0n) return `must not be negative, got ${value}`;
   if (value > MAX_CONFIG_INTEGER) {
-    return `0x${value.toString(16)} is too large (the limit is 2^53 - 1 = 0x1f_ffff_ffff_ffff)`;
+    const grouped = value.toString(16).replace(/\B(?=(?:[0-9a-f]{4})+$)/g, "_");
+    return `0x${grouped} is too large (the limit is 2^53 - 1 = 0x1f_ffff_ffff_ffff)`;
   }
   return Number(value);
 }

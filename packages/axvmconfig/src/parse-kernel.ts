@@ -145,6 +145,7 @@ function parseRegions(r: Reader, l: Loc, v: unknown): ParsedRegions | undefined 
       loc: elemLoc(l, i),
       noun: "region",
       name: `region ${i}`,
+      crossName: `memory region ${i}`,
     });
   });
   reportOverlapsWithin(r, windows);

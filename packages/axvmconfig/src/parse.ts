@@ -41,7 +41,7 @@ export function checkAxVMConfig(text: string, options: ParseConfigOptions = {}):
     const isTable = doc[key] !== null && typeof doc[key] === "object" && !Array.isArray(doc[key]);
     const guess = didYouMean(key, Object.keys(TABLES));
     r.report(
-      keyLoc(ROOT, key),
+      isTable ? { path: [key], label: `[${key}]` } : keyLoc(ROOT, key),
       home !== undefined
         ? `unknown top-level field; it belongs in [${home}]`
         : isTable && guess !== undefined
