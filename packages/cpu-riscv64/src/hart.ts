@@ -1,0 +1,1403 @@
+/**
+ * The RV64 hart: architectural state, the interpreter loop, memory access fast paths and
+ * the public API of COMMON.md. Address translation lives in mmu.ts, CSRs in csr.ts and
+ * trap entry in trap.ts; they operate on the fields of this class.
+ *
+ * Representation: integer registers are int32 pairs in `x` (lo = x[2i], hi = x[2i+1]);
+ * the PC and virtual addresses are JS numbers holding the signed 64-bit value (exact for
+ * every canonical Sv39/Sv48 address and every physical address).
+ */
+import type { HartOptions, PhysBus, RunExit, TimeSource } from "./bus.js";
+import { csrGet, csrInstruction, csrSet, GEILEN } from "./csr.js";
+import { HS, MS } from "./csr-numbers.js";
+import { executeFp, type FpState } from "./fpu/index.js";
+import { div64, divu64, mul64, mulh64, mulhsu64, mulhu64, R64 } from "./int64.js";
+import {
+  ACC_FETCH,
+  ACC_LOAD,
+  ACC_STORE,
+  CTX_HLVX,
+  CTX_MXR_M,
+  CTX_MXR_VS,
+  CTX_SUM,
+  CTX_V,
+  xlate,
+} from "./mmu.js";
+import { Pmp } from "./pmp.js";
+import { RVC_TABLE } from "./rvc.js";
+import { SLOT_COUNT } from "./slots.js";
+import { checkInterrupts, mret, sret, takeException, wakeupPending } from "./trap.js";
+import { TRAP } from "./trap-signal.js";
+
+const TWO32 = 4294967296;
+const TLB_BITS = 10;
+const TLB_SIZE = 1 << TLB_BITS;
+const TLB_MASK = TLB_SIZE - 1;
+/** Instructions between interrupt/timer checks when nothing forces an earlier check. */
+const SLICE = 4096;
+
+const EXIT_NONE = 0;
+const EXIT_WFI = 1;
+
+/** Hardware-driven mip bits the board may set: SSIP is software-only, the rest are lines. */
+const LINE_BITS = (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9) | (1 << 11);
+
+function u64(lo: number, hi: number): bigint {
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+}
+
+export class Hart implements FpState {
+  readonly x = new Int32Array(64);
+  readonly f = new Int32Array(64);
+  fflags = 0;
+  frm = 0;
+
+  readonly hartId: number;
+  readonly bus: PhysBus;
+  readonly time: TimeSource;
+  readonly resetPc: number;
+  readonly hasH: boolean;
+  readonly hasSstc: boolean;
+  readonly misa: number;
+
+  readonly ram: Uint8Array;
+  readonly r16: Uint16Array;
+  readonly r32: Int32Array;
+  readonly ramBase: number;
+  readonly ramSize: number;
+
+  /** Current PC (the signed 64-bit value as a number). */
+  pc = 0;
+  private privMode = 3;
+  private virtMode = false;
+  private hostMode = false;
+
+  // --- CSR state (low words as numbers; 64-bit plain CSRs in c64) ---
+  mstatus = 0;
+  mstatusMpv = false;
+  mstatusGva = false;
+  medeleg = 0;
+  mideleg = 0;
+  mie = 0;
+  /** Software-written mip bits (SSIP, STIP, SEIP). */
+  mipSw = 0;
+  /** Hardware interrupt lines (MSIP, MTIP, MEIP, SEIP, STIP). */
+  hwIrq = 0;
+  mcounteren = 0;
+  scounteren = 0;
+  hcounteren = 0;
+  mcountinhibit = 0;
+  menvcfg = 0;
+  menvcfgStce = false;
+  senvcfg = 0;
+  henvcfg = 0;
+  henvcfgStce = false;
+  hstatus = 0;
+  hedeleg = 0;
+  hideleg = 0;
+  hvip = 0;
+  hgeip = 0;
+  hgeie = 0;
+  vsstatus = 0;
+  readonly c64 = new Int32Array(SLOT_COUNT * 2);
+  readonly pmp = new Pmp();
+  instret = 0;
+  mcycleOff = 0;
+  minstretOff = 0;
+
+  /** LR reservation (physical address) or -1. */
+  resAddr = -1;
+
+  // --- scratch outputs (avoid allocating result objects) ---
+  csrLo = 0;
+  csrHi = 0;
+  pteLo = 0;
+  pteHi = 0;
+  /** High word of the last 64-bit load. */
+  hi = 0;
+  xlateCacheable = true;
+
+  // --- pending trap, filled by fault() ---
+  trapCause = 0;
+  trapTval = 0;
+  trapTval2 = 0;
+  /** -1 = "the transformed current instruction". */
+  trapTinst = 0;
+  trapGva = false;
+  /** Current instruction (expanded to 32 bits) and its length in bytes. */
+  insn = 0;
+  insnLen = 4;
+
+  /** Set by CSR writes and xRET: end the slice so interrupts are re-evaluated. */
+  sliceBreak = false;
+  /** Host-trap mode: a trap was taken into HS-mode. */
+  hostTrapped = false;
+  private exitCode = EXIT_NONE;
+
+  // --- software TLBs: tag = page VA + ctx, off = RAM byte offset of the page ---
+  private readonly ftag = new Float64Array(TLB_SIZE);
+  private readonly foff = new Int32Array(TLB_SIZE);
+  private readonly ltag = new Float64Array(TLB_SIZE);
+  private readonly loff = new Int32Array(TLB_SIZE);
+  private readonly stag = new Float64Array(TLB_SIZE);
+  private readonly soff = new Int32Array(TLB_SIZE);
+  /** Translation context of instruction fetch and of loads/stores (see mmu.ts CTX_*). */
+  ctxFetch = 3;
+  ctxData = 3;
+  /** Fetch page cache: VA of the current code page (NaN if none) and its RAM offset. */
+  private fetchVa = Number.NaN;
+  private fetchOff = 0;
+
+  constructor(opts: HartOptions) {
+    const { bus } = opts;
+    const ram = bus.ram;
+    if (ram.byteOffset % 8 !== 0) {
+      throw new Error(`Hart: bus.ram must start 8-byte aligned (byteOffset ${ram.byteOffset})`);
+    }
+    if (!Number.isSafeInteger(bus.ramBase) || bus.ramBase < 0 || bus.ramBase % 4096 !== 0) {
+      throw new Error(`Hart: bus.ramBase ${bus.ramBase} must be a 4 KiB-aligned address`);
+    }
+    this.hartId = opts.hartId;
+    this.bus = bus;
+    this.time = opts.time;
+    this.resetPc = opts.resetPc;
+    this.hasH = opts.extensions?.h ?? true;
+    this.hasSstc = opts.extensions?.sstc ?? true;
+    // RV64 with A, C, D, F, I, M, S, U (+H).
+    this.misa =
+      (1 << 0) |
+      (1 << 2) |
+      (1 << 3) |
+      (1 << 5) |
+      (1 << 8) |
+      (1 << 12) |
+      (1 << 18) |
+      (1 << 20) |
+      (this.hasH ? 1 << 7 : 0);
+    this.ram = ram;
+    this.ramBase = bus.ramBase;
+    this.ramSize = ram.byteLength & ~7;
+    this.r16 = new Uint16Array(ram.buffer, ram.byteOffset, this.ramSize >>> 1);
+    this.r32 = new Int32Array(ram.buffer, ram.byteOffset, this.ramSize >>> 2);
+    this.reset();
+  }
+
+  // ===================================================================== public API
+
+  get priv(): number {
+    return this.privMode;
+  }
+  get virt(): boolean {
+    return this.virtMode;
+  }
+
+  /**
+   * Host-trap mode: TypeScript plays HS-mode software. M-mode is absent (all traps are
+   * delegated to S, M-level interrupts are ignored) and traps into HS-mode make run() return
+   * "host-trap" instead of jumping to stvec.
+   */
+  get hostTrapMode(): boolean {
+    return this.hostMode;
+  }
+  set hostTrapMode(on: boolean) {
+    this.hostMode = on;
+    if (on) this.enterHostState();
+  }
+
+  reset(): void {
+    this.x.fill(0);
+    this.f.fill(0);
+    this.fflags = 0;
+    this.frm = 0;
+    this.pc = this.resetPc;
+    this.mstatus = 0;
+    this.mstatusMpv = false;
+    this.mstatusGva = false;
+    this.medeleg = 0;
+    this.mideleg = 0;
+    this.mie = 0;
+    this.mipSw = 0;
+    this.hwIrq = 0;
+    this.mcounteren = 0;
+    this.scounteren = 0;
+    this.hcounteren = 0;
+    this.mcountinhibit = 0;
+    this.menvcfg = 0;
+    this.menvcfgStce = false;
+    this.senvcfg = 0;
+    this.henvcfg = 0;
+    this.henvcfgStce = false;
+    this.hstatus = 0;
+    this.hedeleg = 0;
+    this.hideleg = 0;
+    this.hvip = 0;
+    this.hgeip = 0;
+    this.hgeie = 0;
+    this.vsstatus = 0;
+    this.c64.fill(0);
+    this.pmp.reset();
+    this.instret = 0;
+    this.mcycleOff = 0;
+    this.minstretOff = 0;
+    this.resAddr = -1;
+    this.sliceBreak = false;
+    this.hostTrapped = false;
+    this.exitCode = EXIT_NONE;
+    this.privMode = 3;
+    this.virtMode = false;
+    if (this.hostMode) this.enterHostState();
+    this.updateCtx();
+    this.flushTlb();
+  }
+
+  private enterHostState(): void {
+    // What M-mode firmware would have set up for a hypervisor: counters and Sstc usable,
+    // FP on (Initial), and the hart in HS-mode.
+    this.mcounteren = -1;
+    this.menvcfgStce = this.hasSstc;
+    if ((this.mstatus & MS.FS) === 0) this.mstatus |= 1 << 13;
+    this.setMode(1, false);
+  }
+
+  /**
+   * Host-trap mode: the effect of `sret` in HS-mode. With hstatus.SPV=1 this enters the
+   * guest (V=1) at sepc in the mode given by sstatus.SPP.
+   */
+  enterGuest(): void {
+    if (this.privMode !== 1 || this.virtMode) {
+      throw new Error(
+        `Hart.enterGuest: the hart must be in HS-mode (it is in priv=${this.privMode}, V=${this.virtMode})`,
+      );
+    }
+    this.hostTrapped = false;
+    sret(this);
+  }
+
+  /** Executes up to `budget` instructions. */
+  run(budget: number): RunExit {
+    let done = 0;
+    this.exitCode = EXIT_NONE;
+    this.hostTrapped = false;
+    let result: RunExit = "budget";
+    while (done < budget) {
+      if (checkInterrupts(this) && this.hostTrapped) {
+        result = "host-trap";
+        break;
+      }
+      const chunk = Math.min(budget - done, SLICE);
+      done += this.execute(chunk);
+      if (this.hostTrapped) {
+        result = "host-trap";
+        break;
+      }
+      if (this.exitCode === EXIT_WFI) {
+        result = "wfi";
+        break;
+      }
+    }
+    this.resAddr = -1;
+    return result;
+  }
+
+  /** Drives a hardware interrupt line: MSIP=3, MTIP=7, MEIP=11, SEIP=9 (STIP=5 also allowed). */
+  setInterruptLine(bit: number, level: boolean): void {
+    if (((LINE_BITS >>> bit) & 1) === 0 || bit > 11) {
+      throw new RangeError(`Hart.setInterruptLine: ${bit} is not a hardware interrupt line`);
+    }
+    if (level) this.hwIrq |= 1 << bit;
+    else this.hwIrq &= ~(1 << bit);
+  }
+
+  /** Drives guest external interrupt line n (hgeip bit n, 1..GEILEN). */
+  setGuestExternalLine(n: number, level: boolean): void {
+    if (!this.hasH || !Number.isInteger(n) || n < 1 || n > GEILEN) {
+      throw new RangeError(`Hart.setGuestExternalLine: line ${n} is not in 1..${GEILEN}`);
+    }
+    if (level) this.hgeip |= 1 << n;
+    else this.hgeip &= ~(1 << n);
+  }
+
+  getPc(): bigint {
+    return BigInt.asUintN(64, BigInt(this.pc));
+  }
+  setPc(v: bigint): void {
+    this.pc = Number(BigInt.asIntN(64, v) & ~1n);
+  }
+
+  getX(i: number): bigint {
+    this.checkReg(i);
+    return u64(this.x[i * 2]!, this.x[i * 2 + 1]!);
+  }
+  setX(i: number, v: bigint): void {
+    this.checkReg(i);
+    if (i === 0) return;
+    this.x[i * 2] = Number(v & 0xffffffffn) | 0;
+    this.x[i * 2 + 1] = Number((v >> 32n) & 0xffffffffn) | 0;
+  }
+
+  private checkReg(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i > 31) {
+      throw new RangeError(`Hart: register x${i} does not exist`);
+    }
+  }
+
+  /** Host read of a CSR (no privilege checks; V=0 numbering). */
+  readCsr(num: number): bigint {
+    if (!csrGet(this, num, false)) {
+      throw new Error(`Hart.readCsr: CSR 0x${num.toString(16)} is not implemented`);
+    }
+    return u64(this.csrLo, this.csrHi);
+  }
+
+  /** Host write of a CSR (no privilege checks; same WARL legalisation as instructions). */
+  writeCsr(num: number, v: bigint): void {
+    const lo = Number(v & 0xffffffffn) | 0;
+    const hi = Number((v >> 32n) & 0xffffffffn) | 0;
+    if (!csrSet(this, num, lo, hi, false)) {
+      throw new Error(`Hart.writeCsr: CSR 0x${num.toString(16)} is not implemented`);
+    }
+  }
+
+  /** DMA (or another hart) wrote RAM: drop anything derived from those bytes. */
+  notifyExternalWrite(paddr: number, len: number): void {
+    if (this.resAddr >= 0 && this.resAddr + 8 > paddr && this.resAddr < paddr + len) {
+      this.resAddr = -1;
+    }
+  }
+
+  // ===================================================================== internals
+
+  /** Changes privilege/V and recomputes the translation contexts. */
+  setMode(priv: number, virt: boolean): void {
+    this.privMode = priv;
+    this.virtMode = virt;
+    this.updateCtx();
+  }
+
+  /** Recomputes ctxFetch/ctxData after a change of mode or of mstatus/vsstatus. */
+  updateCtx(): void {
+    const priv = this.privMode;
+    const virt = this.virtMode;
+    this.ctxFetch = priv | (virt ? CTX_V : 0);
+    let p = priv;
+    let v = virt;
+    if (priv === 3 && !this.hostMode && (this.mstatus & MS.MPRV) !== 0) {
+      p = (this.mstatus >> 11) & 3;
+      v = p !== 3 && this.hasH && this.mstatusMpv;
+    }
+    let ctx = p | (this.mstatus & MS.MXR ? CTX_MXR_M : 0);
+    if (v) {
+      ctx |= CTX_V;
+      if (this.vsstatus & MS.SUM) ctx |= CTX_SUM;
+      if (this.vsstatus & MS.MXR) ctx |= CTX_MXR_VS;
+    } else if (this.mstatus & MS.SUM) ctx |= CTX_SUM;
+    this.ctxData = ctx;
+    this.fetchVa = Number.NaN;
+  }
+
+  flushTlb(): void {
+    this.ftag.fill(Number.NaN);
+    this.ltag.fill(Number.NaN);
+    this.stag.fill(Number.NaN);
+    this.fetchVa = Number.NaN;
+  }
+
+  /** stimecmp/vstimecmp changed: re-evaluate the timer interrupts at the next boundary. */
+  updateTimers(): void {
+    this.sliceBreak = true;
+  }
+
+  fpEnabled(): boolean {
+    return (this.mstatus & MS.FS) !== 0 && (!this.virtMode || (this.vsstatus & MS.FS) !== 0);
+  }
+
+  markFsDirty(): void {
+    this.mstatus |= MS.FS;
+    if (this.virtMode) this.vsstatus |= MS.FS;
+  }
+
+  /** Records a synchronous exception and unwinds to the run loop. */
+  fault(cause: number, tval: number, tval2: number, tinst: number, gva: boolean): never {
+    this.trapCause = cause;
+    this.trapTval = tval;
+    this.trapTval2 = tval2;
+    this.trapTinst = tinst;
+    this.trapGva = gva;
+    throw TRAP;
+  }
+
+  illegal(): never {
+    return this.fault(2, this.insnLen === 2 ? this.rawCompressed() : this.insn >>> 0, 0, 0, false);
+  }
+
+  virtualInstruction(): never {
+    return this.fault(22, this.insnLen === 2 ? this.rawCompressed() : this.insn >>> 0, 0, 0, false);
+  }
+
+  /** The original 16-bit parcel of the current compressed instruction (for tval). */
+  private rawCompressed(): number {
+    try {
+      const pa = xlate(this, this.pc, ACC_FETCH, this.ctxFetch);
+      const ro = pa - this.ramBase;
+      if (ro >= 0 && ro + 2 <= this.ramSize) return this.r16[ro >>> 1]!;
+    } catch {
+      // the fetch just succeeded; nothing can fail here
+    }
+    return 0;
+  }
+
+  // ------------------------------------------------------------- memory access
+
+  private translate(va: number, type: number): number {
+    const ctx = this.ctxData;
+    const pa = xlate(this, va, type, ctx);
+    if (this.xlateCacheable) {
+      const ro = pa - (pa & 4095) - this.ramBase;
+      if (ro >= 0 && ro + 4096 <= this.ramSize) {
+        const i = (va >>> 12) & TLB_MASK;
+        const tag = va - (va & 4095) + ctx;
+        if (type === ACC_LOAD) {
+          this.ltag[i] = tag;
+          this.loff[i] = ro;
+        } else {
+          this.stag[i] = tag;
+          this.soff[i] = ro;
+        }
+      }
+    }
+    return pa;
+  }
+
+  /** Physical read of 1/2/4/8 bytes (naturally aligned); 8 puts the high word in this.hi. */
+  physLoad(pa: number, size: number, va: number, cause: number): number {
+    const ro = pa - this.ramBase;
+    if (ro >= 0 && ro + size <= this.ramSize) {
+      if (size === 1) return this.ram[ro]!;
+      if (size === 2) return this.r16[ro >>> 1]!;
+      if (size === 4) return this.r32[ro >>> 2]!;
+      this.hi = this.r32[(ro >>> 2) + 1]!;
+      return this.r32[ro >>> 2]!;
+    }
+    const v = this.bus.load(pa, size as 1 | 2 | 4 | 8);
+    if (v === null) return this.fault(cause, va, 0, 0, (this.ctxData & CTX_V) !== 0);
+    if (size === 8) this.hi = Number((v >> 32n) & 0xffffffffn) | 0;
+    return Number(v & 0xffffffffn) | 0;
+  }
+
+  physStore(pa: number, size: number, lo: number, hi: number, va: number): void {
+    const ro = pa - this.ramBase;
+    if (ro >= 0 && ro + size <= this.ramSize) {
+      if (size === 1) this.ram[ro] = lo;
+      else if (size === 2) this.r16[ro >>> 1] = lo;
+      else if (size === 4) this.r32[ro >>> 2] = lo;
+      else {
+        this.r32[ro >>> 2] = lo;
+        this.r32[(ro >>> 2) + 1] = hi;
+      }
+      return;
+    }
+    const value =
+      size === 8 ? u64(lo, hi) : BigInt((size === 4 ? lo : lo & ((1 << (8 * size)) - 1)) >>> 0);
+    if (!this.bus.store(pa, size as 1 | 2 | 4 | 8, value)) {
+      this.fault(7, va, 0, 0, (this.ctxData & CTX_V) !== 0);
+    }
+  }
+
+  /** Unsigned byte load. */
+  lbu(va: number): number {
+    const i = (va >>> 12) & TLB_MASK;
+    const off = va & 4095;
+    if (this.ltag[i] === va - off + this.ctxData) return this.ram[this.loff[i]! + off]!;
+    return this.physLoad(this.translate(va, ACC_LOAD), 1, va, 5);
+  }
+
+  /** Unsigned halfword load. */
+  lhu(va: number): number {
+    const i = (va >>> 12) & TLB_MASK;
+    const off = va & 4095;
+    if (this.ltag[i] === va - off + this.ctxData && (off & 1) === 0) {
+      return this.r16[(this.loff[i]! + off) >>> 1]!;
+    }
+    if ((off & 1) !== 0) return this.loadMisaligned(va, 2);
+    return this.physLoad(this.translate(va, ACC_LOAD), 2, va, 5);
+  }
+
+  /** Word load (as a signed int32). */
+  lw(va: number): number {
+    const i = (va >>> 12) & TLB_MASK;
+    const off = va & 4095;
+    if (this.ltag[i] === va - off + this.ctxData && (off & 3) === 0) {
+      return this.r32[(this.loff[i]! + off) >>> 2]!;
+    }
+    if ((off & 3) !== 0) return this.loadMisaligned(va, 4);
+    return this.physLoad(this.translate(va, ACC_LOAD), 4, va, 5);
+  }
+
+  /** Doubleword load: returns the low word, the high word goes to this.hi. */
+  ld(va: number): number {
+    const i = (va >>> 12) & TLB_MASK;
+    const off = va & 4095;
+    if (this.ltag[i] === va - off + this.ctxData && (off & 7) === 0) {
+      const k = (this.loff[i]! + off) >>> 2;
+      this.hi = this.r32[k + 1]!;
+      return this.r32[k]!;
+    }
+    if ((off & 7) !== 0) return this.loadMisaligned(va, 8);
+    return this.physLoad(this.translate(va, ACC_LOAD), 8, va, 5);
+  }
+
+  /** Misaligned loads are emulated byte by byte (each byte translated). */
+  private loadMisaligned(va: number, size: number): number {
+    let lo = 0;
+    let hi = 0;
+    for (let k = 0; k < size; k++) {
+      const b = this.lbu(va + k);
+      if (k < 4) lo |= b << (8 * k);
+      else hi |= b << (8 * (k - 4));
+    }
+    this.hi = hi;
+    return lo;
+  }
+
+  sb(va: number, v: number): void {
+    const i = (va >>> 12) & TLB_MASK;
+    const off = va & 4095;
+    if (this.stag[i] === va - off + this.ctxData) {
+      this.ram[this.soff[i]! + off] = v;
+      return;
+    }
+    this.physStore(this.translate(va, ACC_STORE), 1, v, 0, va);
+  }
+
+  sh(va: number, v: number): void {
+    const i = (va >>> 12) & TLB_MASK;
+    const off = va & 4095;
+    if (this.stag[i] === va - off + this.ctxData && (off & 1) === 0) {
+      this.r16[(this.soff[i]! + off) >>> 1] = v;
+      return;
+    }
+    if ((off & 1) !== 0) {
+      this.storeMisaligned(va, 2, v, 0);
+      return;
+    }
+    this.physStore(this.translate(va, ACC_STORE), 2, v, 0, va);
+  }
+
+  sw(va: number, v: number): void {
+    const i = (va >>> 12) & TLB_MASK;
+    const off = va & 4095;
+    if (this.stag[i] === va - off + this.ctxData && (off & 3) === 0) {
+      this.r32[(this.soff[i]! + off) >>> 2] = v;
+      return;
+    }
+    if ((off & 3) !== 0) {
+      this.storeMisaligned(va, 4, v, 0);
+      return;
+    }
+    this.physStore(this.translate(va, ACC_STORE), 4, v, 0, va);
+  }
+
+  sd(va: number, lo: number, hi: number): void {
+    const i = (va >>> 12) & TLB_MASK;
+    const off = va & 4095;
+    if (this.stag[i] === va - off + this.ctxData && (off & 7) === 0) {
+      const k = (this.soff[i]! + off) >>> 2;
+      this.r32[k] = lo;
+      this.r32[k + 1] = hi;
+      return;
+    }
+    if ((off & 7) !== 0) {
+      this.storeMisaligned(va, 8, lo, hi);
+      return;
+    }
+    this.physStore(this.translate(va, ACC_STORE), 8, lo, hi, va);
+  }
+
+  private storeMisaligned(va: number, size: number, lo: number, hi: number): void {
+    // Translate every byte first so that a fault leaves memory untouched.
+    for (let k = 0; k < size; k++) this.translate(va + k, ACC_STORE);
+    for (let k = 0; k < size; k++) {
+      const b = k < 4 ? (lo >>> (8 * k)) & 0xff : (hi >>> (8 * (k - 4))) & 0xff;
+      this.sb(va + k, b);
+    }
+  }
+
+  /** Instruction fetch when the PC left the cached code page. Sets this.insnLen. */
+  private fetchSlow(pc: number): number {
+    const ctx = this.ctxFetch;
+    const i = (pc >>> 12) & TLB_MASK;
+    const tag = pc - (pc & 4095) + ctx;
+    let pa: number;
+    if (this.ftag[i] === tag) {
+      pa = this.ramBase + this.foff[i]! + (pc & 4095);
+      this.fetchVa = pc - (pc & 4095);
+      this.fetchOff = this.foff[i]!;
+    } else {
+      pa = xlate(this, pc, ACC_FETCH, ctx);
+      const ro = pa - (pa & 4095) - this.ramBase;
+      if (this.xlateCacheable && ro >= 0 && ro + 4096 <= this.ramSize) {
+        this.fetchVa = pc - (pc & 4095);
+        this.fetchOff = ro;
+        this.ftag[i] = tag;
+        this.foff[i] = ro;
+      }
+    }
+    const p = this.fetch16(pa, pc);
+    if ((p & 3) !== 3) {
+      this.insnLen = 2;
+      const e = RVC_TABLE[p]!;
+      if (e === 0) this.fault(2, p, 0, 0, false);
+      return e;
+    }
+    const pc2 = pc + 2;
+    const pa2 = (pc2 & 4095) === 0 ? xlate(this, pc2, ACC_FETCH, ctx) : pa + 2;
+    const q = this.fetch16(pa2, pc2);
+    this.insnLen = 4;
+    return p | (q << 16);
+  }
+
+  private fetch16(pa: number, va: number): number {
+    const ro = pa - this.ramBase;
+    if (ro >= 0 && ro + 2 <= this.ramSize) return this.r16[ro >>> 1]!;
+    const v = this.bus.load(pa, 2);
+    if (v === null) return this.fault(1, va, 0, 0, this.virtMode);
+    return Number(v & 0xffffn);
+  }
+
+  // ------------------------------------------------------------- the interpreter
+
+  private execute(limit: number): number {
+    const x = this.x;
+    const r16 = this.r16;
+    const base = this.instret;
+    let n = 0;
+    let pc = this.pc;
+    for (;;) {
+      try {
+        while (n < limit) {
+          this.pc = pc;
+          let insn: number;
+          let len = 4;
+          const fo = pc - this.fetchVa;
+          if (fo >= 0 && fo < 4094) {
+            const k = (this.fetchOff + fo) >>> 1;
+            const p = r16[k]!;
+            if ((p & 3) === 3) insn = p | (r16[k + 1]! << 16);
+            else {
+              len = 2;
+              insn = RVC_TABLE[p]!;
+              if (insn === 0) this.fault(2, p, 0, 0, false);
+            }
+          } else {
+            insn = this.fetchSlow(pc);
+            len = this.insnLen;
+          }
+          this.insn = insn;
+          this.insnLen = len;
+          const rd = (insn >> 7) & 31;
+          const rs1 = (insn >> 15) & 31;
+          let npc = pc + len;
+          switch (insn & 0x7f) {
+            case 0x13: {
+              // OP-IMM
+              const imm = insn >> 20;
+              const al = x[rs1 * 2]!;
+              const ah = x[rs1 * 2 + 1]!;
+              let lo: number;
+              let hi: number;
+              switch ((insn >> 12) & 7) {
+                case 0:
+                  lo = (al + imm) | 0;
+                  hi = (ah + (imm >> 31) + (lo >>> 0 < al >>> 0 ? 1 : 0)) | 0;
+                  break;
+                case 1: {
+                  if (insn >>> 26 !== 0) this.illegal();
+                  const sh = imm & 63;
+                  if (sh === 0) {
+                    lo = al;
+                    hi = ah;
+                  } else if (sh < 32) {
+                    hi = (ah << sh) | (al >>> (32 - sh));
+                    lo = al << sh;
+                  } else {
+                    hi = al << (sh - 32);
+                    lo = 0;
+                  }
+                  break;
+                }
+                case 2: {
+                  const ih = imm >> 31;
+                  lo = ah < ih || (ah === ih && al >>> 0 < imm >>> 0) ? 1 : 0;
+                  hi = 0;
+                  break;
+                }
+                case 3: {
+                  const ih = imm >> 31;
+                  lo = ah >>> 0 < ih >>> 0 || (ah === ih && al >>> 0 < imm >>> 0) ? 1 : 0;
+                  hi = 0;
+                  break;
+                }
+                case 4:
+                  lo = al ^ imm;
+                  hi = ah ^ (imm >> 31);
+                  break;
+                case 5: {
+                  const f6 = insn >>> 26;
+                  const sh = imm & 63;
+                  if (f6 === 0) {
+                    if (sh === 0) {
+                      lo = al;
+                      hi = ah;
+                    } else if (sh < 32) {
+                      lo = (al >>> sh) | (ah << (32 - sh));
+                      hi = ah >>> sh;
+                    } else {
+                      lo = ah >>> (sh - 32);
+                      hi = 0;
+                    }
+                  } else if (f6 === 0x10) {
+                    if (sh === 0) {
+                      lo = al;
+                      hi = ah;
+                    } else if (sh < 32) {
+                      lo = (al >>> sh) | (ah << (32 - sh));
+                      hi = ah >> sh;
+                    } else {
+                      lo = ah >> (sh - 32);
+                      hi = ah >> 31;
+                    }
+                  } else return this.illegal();
+                  break;
+                }
+                case 6:
+                  lo = al | imm;
+                  hi = ah | (imm >> 31);
+                  break;
+                default:
+                  lo = al & imm;
+                  hi = ah & (imm >> 31);
+                  break;
+              }
+              if (rd !== 0) {
+                x[rd * 2] = lo;
+                x[rd * 2 + 1] = hi;
+              }
+              break;
+            }
+            case 0x1b: {
+              // OP-IMM-32
+              const al = x[rs1 * 2]!;
+              const f3 = (insn >> 12) & 7;
+              const sh = (insn >> 20) & 31;
+              let lo: number;
+              if (f3 === 0) lo = (al + (insn >> 20)) | 0;
+              else if (f3 === 1 && insn >>> 25 === 0) lo = al << sh;
+              else if (f3 === 5 && insn >>> 25 === 0) lo = al >>> sh;
+              else if (f3 === 5 && insn >>> 25 === 0x20) lo = al >> sh;
+              else return this.illegal();
+              if (rd !== 0) {
+                x[rd * 2] = lo;
+                x[rd * 2 + 1] = lo >> 31;
+              }
+              break;
+            }
+            case 0x33: {
+              const rs2 = (insn >> 20) & 31;
+              this.opReg(insn, rd, x[rs1 * 2]!, x[rs1 * 2 + 1]!, x[rs2 * 2]!, x[rs2 * 2 + 1]!);
+              break;
+            }
+            case 0x3b: {
+              const rs2 = (insn >> 20) & 31;
+              this.opReg32(insn, rd, x[rs1 * 2]!, x[rs2 * 2]!);
+              break;
+            }
+            case 0x37:
+              if (rd !== 0) {
+                x[rd * 2] = insn & 0xfffff000;
+                x[rd * 2 + 1] = insn >> 31;
+              }
+              break;
+            case 0x17:
+              if (rd !== 0) {
+                const v = pc + (insn & 0xfffff000);
+                x[rd * 2] = v | 0;
+                x[rd * 2 + 1] = Math.floor(v / TWO32) | 0;
+              }
+              break;
+            case 0x6f: {
+              const imm =
+                ((insn >> 31) << 20) |
+                (insn & 0xff000) |
+                (((insn >> 20) & 1) << 11) |
+                (((insn >> 21) & 0x3ff) << 1);
+              if (rd !== 0) {
+                x[rd * 2] = npc | 0;
+                x[rd * 2 + 1] = Math.floor(npc / TWO32) | 0;
+              }
+              npc = pc + imm;
+              break;
+            }
+            case 0x67: {
+              if (((insn >> 12) & 7) !== 0) this.illegal();
+              let t = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0) + (insn >> 20);
+              t -= t & 1;
+              if (rd !== 0) {
+                x[rd * 2] = npc | 0;
+                x[rd * 2 + 1] = Math.floor(npc / TWO32) | 0;
+              }
+              npc = t;
+              break;
+            }
+            case 0x63: {
+              const rs2 = (insn >> 20) & 31;
+              const al = x[rs1 * 2]!;
+              const ah = x[rs1 * 2 + 1]!;
+              const bl = x[rs2 * 2]!;
+              const bh = x[rs2 * 2 + 1]!;
+              let take: boolean;
+              switch ((insn >> 12) & 7) {
+                case 0:
+                  take = al === bl && ah === bh;
+                  break;
+                case 1:
+                  take = al !== bl || ah !== bh;
+                  break;
+                case 4:
+                  take = ah < bh || (ah === bh && al >>> 0 < bl >>> 0);
+                  break;
+                case 5:
+                  take = !(ah < bh || (ah === bh && al >>> 0 < bl >>> 0));
+                  break;
+                case 6:
+                  take = ah >>> 0 < bh >>> 0 || (ah === bh && al >>> 0 < bl >>> 0);
+                  break;
+                case 7:
+                  take = !(ah >>> 0 < bh >>> 0 || (ah === bh && al >>> 0 < bl >>> 0));
+                  break;
+                default:
+                  return this.illegal();
+              }
+              if (take) {
+                npc =
+                  pc +
+                  (((insn >> 31) << 12) |
+                    (((insn >> 7) & 1) << 11) |
+                    (((insn >> 25) & 0x3f) << 5) |
+                    (((insn >> 8) & 0xf) << 1));
+              }
+              break;
+            }
+            case 0x03: {
+              const va = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0) + (insn >> 20);
+              let lo: number;
+              let hi: number;
+              switch ((insn >> 12) & 7) {
+                case 0:
+                  lo = (this.lbu(va) << 24) >> 24;
+                  hi = lo >> 31;
+                  break;
+                case 1:
+                  lo = (this.lhu(va) << 16) >> 16;
+                  hi = lo >> 31;
+                  break;
+                case 2:
+                  lo = this.lw(va) | 0;
+                  hi = lo >> 31;
+                  break;
+                case 3:
+                  lo = this.ld(va);
+                  hi = this.hi;
+                  break;
+                case 4:
+                  lo = this.lbu(va) & 0xff;
+                  hi = 0;
+                  break;
+                case 5:
+                  lo = this.lhu(va) & 0xffff;
+                  hi = 0;
+                  break;
+                case 6:
+                  lo = this.lw(va) | 0;
+                  hi = 0;
+                  break;
+                default:
+                  return this.illegal();
+              }
+              if (rd !== 0) {
+                x[rd * 2] = lo;
+                x[rd * 2 + 1] = hi;
+              }
+              break;
+            }
+            case 0x23: {
+              const rs2 = (insn >> 20) & 31;
+              const imm = ((insn >> 25) << 5) | ((insn >> 7) & 31);
+              const va = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0) + imm;
+              switch ((insn >> 12) & 7) {
+                case 0:
+                  this.sb(va, x[rs2 * 2]! & 0xff);
+                  break;
+                case 1:
+                  this.sh(va, x[rs2 * 2]! & 0xffff);
+                  break;
+                case 2:
+                  this.sw(va, x[rs2 * 2]!);
+                  break;
+                case 3:
+                  this.sd(va, x[rs2 * 2]!, x[rs2 * 2 + 1]!);
+                  break;
+                default:
+                  return this.illegal();
+              }
+              break;
+            }
+            case 0x0f:
+              // FENCE / FENCE.I: the hart executes in order and code is fetched straight
+              // from RAM, so there is nothing to order or to invalidate.
+              if (((insn >> 12) & 7) > 1) this.illegal();
+              break;
+            case 0x2f:
+              this.amo(insn, rd, rs1);
+              break;
+            case 0x73: {
+              if (((insn >> 12) & 7) !== 0 && ((insn >> 12) & 7) !== 4) {
+                this.instret = base + n;
+                csrInstruction(this, insn);
+              } else {
+                if (this.system(insn, rd, rs1)) {
+                  // xRET set the PC and the mode: re-check interrupts before going on.
+                  n++;
+                  this.sliceBreak = false;
+                  return this.finish(base, n);
+                }
+                if (this.exitCode === EXIT_WFI) {
+                  n++;
+                  this.pc = npc;
+                  return this.finish(base, n);
+                }
+              }
+              if (this.sliceBreak) {
+                this.sliceBreak = false;
+                n++;
+                this.pc = npc;
+                return this.finish(base, n);
+              }
+              break;
+            }
+            case 0x07: {
+              if (!this.fpEnabled()) this.illegal();
+              const va = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0) + (insn >> 20);
+              const f3 = (insn >> 12) & 7;
+              if (f3 === 2) {
+                const v = this.lw(va);
+                this.f[rd * 2] = v;
+                this.f[rd * 2 + 1] = -1;
+              } else if (f3 === 3) {
+                const v = this.ld(va);
+                this.f[rd * 2] = v;
+                this.f[rd * 2 + 1] = this.hi;
+              } else this.illegal();
+              this.markFsDirty();
+              break;
+            }
+            case 0x27: {
+              if (!this.fpEnabled()) this.illegal();
+              const rs2 = (insn >> 20) & 31;
+              const imm = ((insn >> 25) << 5) | ((insn >> 7) & 31);
+              const va = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0) + imm;
+              const f3 = (insn >> 12) & 7;
+              if (f3 === 2) this.sw(va, this.f[rs2 * 2]!);
+              else if (f3 === 3) this.sd(va, this.f[rs2 * 2]!, this.f[rs2 * 2 + 1]!);
+              else this.illegal();
+              break;
+            }
+            case 0x53:
+            case 0x43:
+            case 0x47:
+            case 0x4b:
+            case 0x4f:
+              if (!this.fpEnabled()) this.illegal();
+              if (!executeFp(this, insn)) this.illegal();
+              x[0] = 0;
+              x[1] = 0;
+              this.markFsDirty();
+              break;
+            default:
+              this.illegal();
+          }
+          pc = npc;
+          n++;
+        }
+        this.pc = pc;
+        return this.finish(base, n);
+      } catch (e) {
+        if (e !== TRAP) throw e;
+        takeException(this);
+        n++;
+        pc = this.pc;
+        if (this.hostTrapped) return this.finish(base, n);
+      }
+    }
+  }
+
+  private finish(base: number, n: number): number {
+    this.instret = base + n;
+    return n;
+  }
+
+  private opReg(insn: number, rd: number, al: number, ah: number, bl: number, bh: number): void {
+    const f3 = (insn >> 12) & 7;
+    const f7 = insn >>> 25;
+    let lo: number;
+    let hi: number;
+    if (f7 === 0) {
+      switch (f3) {
+        case 0:
+          lo = (al + bl) | 0;
+          hi = (ah + bh + (lo >>> 0 < al >>> 0 ? 1 : 0)) | 0;
+          break;
+        case 1: {
+          const sh = bl & 63;
+          if (sh === 0) {
+            lo = al;
+            hi = ah;
+          } else if (sh < 32) {
+            hi = (ah << sh) | (al >>> (32 - sh));
+            lo = al << sh;
+          } else {
+            hi = al << (sh - 32);
+            lo = 0;
+          }
+          break;
+        }
+        case 2:
+          lo = ah < bh || (ah === bh && al >>> 0 < bl >>> 0) ? 1 : 0;
+          hi = 0;
+          break;
+        case 3:
+          lo = ah >>> 0 < bh >>> 0 || (ah === bh && al >>> 0 < bl >>> 0) ? 1 : 0;
+          hi = 0;
+          break;
+        case 4:
+          lo = al ^ bl;
+          hi = ah ^ bh;
+          break;
+        case 5: {
+          const sh = bl & 63;
+          if (sh === 0) {
+            lo = al;
+            hi = ah;
+          } else if (sh < 32) {
+            lo = (al >>> sh) | (ah << (32 - sh));
+            hi = ah >>> sh;
+          } else {
+            lo = ah >>> (sh - 32);
+            hi = 0;
+          }
+          break;
+        }
+        case 6:
+          lo = al | bl;
+          hi = ah | bh;
+          break;
+        default:
+          lo = al & bl;
+          hi = ah & bh;
+          break;
+      }
+    } else if (f7 === 0x20) {
+      if (f3 === 0) {
+        lo = (al - bl) | 0;
+        hi = (ah - bh - (al >>> 0 < bl >>> 0 ? 1 : 0)) | 0;
+      } else if (f3 === 5) {
+        const sh = bl & 63;
+        if (sh === 0) {
+          lo = al;
+          hi = ah;
+        } else if (sh < 32) {
+          lo = (al >>> sh) | (ah << (32 - sh));
+          hi = ah >> sh;
+        } else {
+          lo = ah >> (sh - 32);
+          hi = ah >> 31;
+        }
+      } else this.illegal();
+    } else if (f7 === 1) {
+      switch (f3) {
+        case 0:
+          mul64(al, ah, bl, bh);
+          break;
+        case 1:
+          mulh64(al, ah, bl, bh);
+          break;
+        case 2:
+          mulhsu64(al, ah, bl, bh);
+          break;
+        case 3:
+          mulhu64(al, ah, bl, bh);
+          break;
+        case 4:
+          div64(al, ah, bl, bh);
+          break;
+        case 5:
+          divu64(al, ah, bl, bh);
+          break;
+        case 6:
+          div64(al, ah, bl, bh);
+          R64[0] = R64[2]!;
+          R64[1] = R64[3]!;
+          break;
+        default:
+          divu64(al, ah, bl, bh);
+          R64[0] = R64[2]!;
+          R64[1] = R64[3]!;
+          break;
+      }
+      lo = R64[0]!;
+      hi = R64[1]!;
+    } else this.illegal();
+    if (rd !== 0) {
+      this.x[rd * 2] = lo;
+      this.x[rd * 2 + 1] = hi;
+    }
+  }
+
+  private opReg32(insn: number, rd: number, a: number, b: number): void {
+    const f3 = (insn >> 12) & 7;
+    const f7 = insn >>> 25;
+    let r: number;
+    if (f7 === 0) {
+      if (f3 === 0) r = (a + b) | 0;
+      else if (f3 === 1) r = a << (b & 31);
+      else if (f3 === 5) r = a >>> (b & 31);
+      else this.illegal();
+    } else if (f7 === 0x20) {
+      if (f3 === 0) r = (a - b) | 0;
+      else if (f3 === 5) r = a >> (b & 31);
+      else this.illegal();
+    } else if (f7 === 1) {
+      switch (f3) {
+        case 0:
+          r = Math.imul(a, b);
+          break;
+        case 4:
+          r = b === 0 ? -1 : a === -2147483648 && b === -1 ? a : (a / b) | 0;
+          break;
+        case 5:
+          r = b === 0 ? -1 : ((a >>> 0) / (b >>> 0)) | 0;
+          break;
+        case 6:
+          r = b === 0 ? a : a === -2147483648 && b === -1 ? 0 : (a % b) | 0;
+          break;
+        case 7:
+          r = b === 0 ? a : ((a >>> 0) % (b >>> 0)) | 0;
+          break;
+        default:
+          this.illegal();
+      }
+    } else this.illegal();
+    if (rd !== 0) {
+      this.x[rd * 2] = r;
+      this.x[rd * 2 + 1] = r >> 31;
+    }
+  }
+
+  private amo(insn: number, rd: number, rs1: number): void {
+    const x = this.x;
+    const f3 = (insn >> 12) & 7;
+    if (f3 !== 2 && f3 !== 3) this.illegal();
+    const size = f3 === 2 ? 4 : 8;
+    const f5 = insn >>> 27;
+    const va = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0);
+    const virt = (this.ctxData & CTX_V) !== 0;
+    let olo: number;
+    let ohi: number;
+    if (f5 === 2) {
+      if ((insn >> 20) & 31) this.illegal();
+      if ((va & (size - 1)) !== 0) this.fault(4, va, 0, 0, virt);
+      const pa = this.translate(va, ACC_LOAD);
+      olo = this.physLoad(pa, size, va, 5);
+      ohi = size === 8 ? this.hi : olo >> 31;
+      this.resAddr = pa;
+    } else {
+      if ((va & (size - 1)) !== 0) this.fault(6, va, 0, 0, virt);
+      const pa = this.translate(va, ACC_STORE);
+      const rs2 = (insn >> 20) & 31;
+      const bl = x[rs2 * 2]!;
+      const bh = size === 8 ? x[rs2 * 2 + 1]! : bl >> 31;
+      if (f5 === 3) {
+        if (this.resAddr === pa) {
+          this.physStore(pa, size, bl, bh, va);
+          olo = 0;
+        } else olo = 1;
+        ohi = 0;
+        this.resAddr = -1;
+      } else {
+        olo = this.physLoad(pa, size, va, 7);
+        ohi = size === 8 ? this.hi : olo >> 31;
+        let nlo: number;
+        let nhi: number;
+        switch (f5) {
+          case 0x01:
+            nlo = bl;
+            nhi = bh;
+            break;
+          case 0x00:
+            nlo = (olo + bl) | 0;
+            nhi = (ohi + bh + (nlo >>> 0 < olo >>> 0 ? 1 : 0)) | 0;
+            break;
+          case 0x04:
+            nlo = olo ^ bl;
+            nhi = ohi ^ bh;
+            break;
+          case 0x0c:
+            nlo = olo & bl;
+            nhi = ohi & bh;
+            break;
+          case 0x08:
+            nlo = olo | bl;
+            nhi = ohi | bh;
+            break;
+          case 0x10:
+          case 0x14: {
+            const less = ohi < bh || (ohi === bh && olo >>> 0 < bl >>> 0);
+            const pickOld = f5 === 0x10 ? less : !less;
+            nlo = pickOld ? olo : bl;
+            nhi = pickOld ? ohi : bh;
+            break;
+          }
+          case 0x18:
+          case 0x1c: {
+            const less = ohi >>> 0 < bh >>> 0 || (ohi === bh && olo >>> 0 < bl >>> 0);
+            const pickOld = f5 === 0x18 ? less : !less;
+            nlo = pickOld ? olo : bl;
+            nhi = pickOld ? ohi : bh;
+            break;
+          }
+          default:
+            this.illegal();
+        }
+        this.physStore(pa, size, nlo, nhi, va);
+      }
+    }
+    if (rd !== 0) {
+      x[rd * 2] = olo;
+      x[rd * 2 + 1] = ohi;
+    }
+  }
+
+  /**
+   * ECALL/EBREAK/xRET/WFI/SFENCE/HFENCE and the hypervisor loads/stores. Returns true when
+   * the instruction set the PC itself (xRET).
+   */
+  private system(insn: number, rd: number, rs1: number): boolean {
+    const priv = this.privMode;
+    const virt = this.virtMode;
+    if (((insn >> 12) & 7) === 4) {
+      this.hypervisorAccess(insn, rd, rs1);
+      return false;
+    }
+    const f7 = insn >>> 25;
+    if (insn === 0x00000073) {
+      const cause = virt ? (priv === 1 ? 10 : 8) : priv === 3 ? 11 : priv === 1 ? 9 : 8;
+      this.fault(cause, 0, 0, 0, false);
+    }
+    if (insn === 0x00100073) this.fault(3, this.pc, 0, 0, virt);
+    if (insn === 0x30200073) {
+      if (priv !== 3) this.illegal();
+      mret(this);
+      return true;
+    }
+    if (insn === 0x10200073) {
+      if (priv === 0) return virt ? this.virtualInstruction() : this.illegal();
+      if (virt && (this.hstatus & HS.VTSR) !== 0) this.virtualInstruction();
+      if (!virt && priv === 1 && (this.mstatus & MS.TSR) !== 0) this.illegal();
+      sret(this);
+      return true;
+    }
+    if (insn === 0x10500073) {
+      if (priv < 3 && (this.mstatus & MS.TW) !== 0) this.illegal();
+      if (virt && (priv === 0 || (this.hstatus & HS.VTW) !== 0)) this.virtualInstruction();
+      if (!virt && priv === 0) this.illegal();
+      if (!wakeupPending(this)) this.exitCode = EXIT_WFI;
+      return false;
+    }
+    if (rd !== 0) this.illegal();
+    if (f7 === 0x09) {
+      // SFENCE.VMA
+      if (priv === 0) return virt ? this.virtualInstruction() : this.illegal();
+      if (virt && (this.hstatus & HS.VTVM) !== 0) this.virtualInstruction();
+      if (!virt && priv === 1 && (this.mstatus & MS.TVM) !== 0) this.illegal();
+      this.flushTlb();
+      return false;
+    }
+    if ((f7 === 0x11 || f7 === 0x31) && this.hasH) {
+      // HFENCE.VVMA / HFENCE.GVMA
+      if (virt) this.virtualInstruction();
+      if (priv === 0) this.illegal();
+      if (f7 === 0x31 && priv === 1 && (this.mstatus & MS.TVM) !== 0) this.illegal();
+      this.flushTlb();
+      return false;
+    }
+    return this.illegal();
+  }
+
+  /** HLV/HLVX/HSV: explicit accesses with V=1 translation at privilege hstatus.SPVP. */
+  private hypervisorAccess(insn: number, rd: number, rs1: number): void {
+    if (!this.hasH) this.illegal();
+    const f7 = insn >>> 25;
+    const rs2 = (insn >> 20) & 31;
+    const store = (f7 & 1) === 1;
+    if (f7 < 0x30 || f7 > 0x37) this.illegal();
+    if (store ? rd !== 0 : rs2 !== 0 && rs2 !== 1 && rs2 !== 3) this.illegal();
+    const size = 1 << ((f7 >> 1) & 3);
+    const hlvx = !store && rs2 === 3;
+    if (hlvx && size < 2) this.illegal();
+    if (!store && rs2 === 1 && size === 8) this.illegal();
+    if (this.virtMode) this.virtualInstruction();
+    if (this.privMode === 0 && (this.hstatus & HS.HU) === 0) this.illegal();
+    let ctx = ((this.hstatus & HS.SPVP) !== 0 ? 1 : 0) | CTX_V;
+    if (this.vsstatus & MS.SUM) ctx |= CTX_SUM;
+    if (this.vsstatus & MS.MXR) ctx |= CTX_MXR_VS;
+    if (this.mstatus & MS.MXR) ctx |= CTX_MXR_M;
+    if (hlvx) ctx |= CTX_HLVX;
+    const x = this.x;
+    const va = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0);
+    if (store) {
+      const lo = x[rs2 * 2]!;
+      const hi = x[rs2 * 2 + 1]!;
+      if ((va & (size - 1)) === 0) {
+        this.physStore(xlate(this, va, ACC_STORE, ctx), size, lo, hi, va);
+      } else {
+        for (let k = 0; k < size; k++) xlate(this, va + k, ACC_STORE, ctx);
+        for (let k = 0; k < size; k++) {
+          const b = k < 4 ? (lo >>> (8 * k)) & 0xff : (hi >>> (8 * (k - 4))) & 0xff;
+          this.physStore(xlate(this, va + k, ACC_STORE, ctx), 1, b, 0, va + k);
+        }
+      }
+      return;
+    }
+    let lo = 0;
+    let hi = 0;
+    if ((va & (size - 1)) === 0) {
+      lo = this.physLoad(xlate(this, va, ACC_LOAD, ctx), size, va, 5);
+      if (size === 8) hi = this.hi;
+    } else {
+      for (let k = 0; k < size; k++) {
+        const b = this.physLoad(xlate(this, va + k, ACC_LOAD, ctx), 1, va + k, 5) & 0xff;
+        if (k < 4) lo |= b << (8 * k);
+        else hi |= b << (8 * (k - 4));
+      }
+    }
+    if (size < 8) {
+      const unsigned = rs2 !== 0;
+      if (size === 1) lo = unsigned ? lo & 0xff : (lo << 24) >> 24;
+      else if (size === 2) lo = unsigned ? lo & 0xffff : (lo << 16) >> 16;
+      hi = unsigned ? 0 : lo >> 31;
+    }
+    if (rd !== 0) {
+      x[rd * 2] = lo;
+      x[rd * 2 + 1] = hi;
+    }
+  }
+}

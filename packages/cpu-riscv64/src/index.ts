@@ -1,0 +1,4 @@
+export type { HartExtensions, HartOptions, PhysBus, RunExit, TimeSource } from "./bus.js";
+export { Cause, CSR, HS as HSTATUS, Irq, MS as MSTATUS } from "./csr-numbers.js";
+export { Hart } from "./hart.js";
+export { expandCompressed } from "./rvc.js";
