@@ -378,6 +378,14 @@ export class PageTable64 {
     this.destroyed = true;
   }
 
+  /** Why a leaf with these flags cannot exist in this format, or null when it can. */
+  flagsProblem(flags: MappingFlags): string | null {
+    if ((flags & ACCESS_BITS) === 0) {
+      return `${formatMappingFlags(flags)} grants no access; a mapping must allow READ, WRITE or EXECUTE`;
+    }
+    return this.codec.flagsProblem(flags);
+  }
+
   // --- descent and modification -------------------------------------------------------
 
   private mapOne(
@@ -671,14 +679,7 @@ export class PageTable64 {
   }
 
   private checkFlags(flags: MappingFlags, forVa: number): void {
-    if ((flags & ACCESS_BITS) === 0) {
-      throw axErr(
-        "InvalidInput",
-        `${this.format}: cannot map ${formatHex(forVa)} with ${formatMappingFlags(flags)}: ` +
-          "a mapping must allow READ, WRITE or EXECUTE",
-      );
-    }
-    const problem = this.codec.flagsProblem(flags);
+    const problem = this.flagsProblem(flags);
     if (problem !== null) {
       throw axErr("InvalidInput", `${this.format}: cannot map ${formatHex(forVa)}: ${problem}`);
     }
