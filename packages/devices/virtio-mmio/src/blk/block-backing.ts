@@ -1,0 +1,119 @@
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
+
+/**
+ * Storage behind a virtio-blk device. Offsets and lengths are in bytes; the device only asks
+ * for ranges inside `size`. Methods may throw: the device turns that into VIRTIO_BLK_S_IOERR.
+ */
+export interface BlockBacking {
+  readonly size: number;
+  readonly readOnly: boolean;
+  read(offset: number, into: Uint8Array): void;
+  write(offset: number, data: Uint8Array): void;
+  /** Makes completed writes durable. */
+  flush(): void;
+  close?(): void;
+}
+
+/** A disk held in memory, for tests and scratch disks. Writes change the array in place. */
+export class MemoryBlockBacking implements BlockBacking {
+  readonly bytes: Uint8Array;
+  readonly readOnly: boolean;
+  flushes = 0;
+
+  constructor(bytes: Uint8Array, options: { readOnly?: boolean } = {}) {
+    this.bytes = bytes;
+    this.readOnly = options.readOnly ?? false;
+  }
+
+  get size(): number {
+    return this.bytes.length;
+  }
+
+  read(offset: number, into: Uint8Array): void {
+    into.set(this.bytes.subarray(offset, offset + into.length));
+  }
+
+  write(offset: number, data: Uint8Array): void {
+    if (this.readOnly) throw new Error("memory disk is read-only");
+    this.bytes.set(data, offset);
+  }
+
+  flush(): void {
+    this.flushes++;
+  }
+}
+
+/**
+ * A disk image file, read and written through its file descriptor so guest writes reach the
+ * file (flush = fsync). Synchronous I/O: the emulated machine waits for its disk like a VM
+ * exit waits in a simple VMM.
+ */
+export class FileBlockBacking implements BlockBacking {
+  readonly path: string;
+  readonly readOnly: boolean;
+  readonly size: number;
+  #fd: number | null;
+
+  private constructor(path: string, fd: number, size: number, readOnly: boolean) {
+    this.path = path;
+    this.#fd = fd;
+    this.size = size;
+    this.readOnly = readOnly;
+  }
+
+  /** Opens an image; throws an Error naming the file when it cannot be opened or is not a file. */
+  static open(path: string, options: { readOnly?: boolean } = {}): FileBlockBacking {
+    const readOnly = options.readOnly ?? false;
+    let fd: number;
+    try {
+      fd = openSync(path, readOnly ? "r" : "r+");
+    } catch (e) {
+      throw new Error(`cannot open disk image ${path}: ${(e as Error).message}`, { cause: e });
+    }
+    const st = fstatSync(fd);
+    if (!st.isFile() && !st.isBlockDevice()) {
+      closeSync(fd);
+      throw new Error(`disk image ${path} is not a regular file`);
+    }
+    return new FileBlockBacking(path, fd, st.size, readOnly);
+  }
+
+  read(offset: number, into: Uint8Array): void {
+    const fd = this.#openFd();
+    let done = 0;
+    while (done < into.length) {
+      const n = readSync(fd, into, done, into.length - done, offset + done);
+      if (n === 0) {
+        // A file that shrank under us: the rest reads as zeros.
+        into.fill(0, done);
+        return;
+      }
+      done += n;
+    }
+  }
+
+  write(offset: number, data: Uint8Array): void {
+    if (this.readOnly) throw new Error(`disk image ${this.path} is open read-only`);
+    const fd = this.#openFd();
+    let done = 0;
+    while (done < data.length) {
+      done += writeSync(fd, data, done, data.length - done, offset + done);
+    }
+  }
+
+  flush(): void {
+    if (this.readOnly) return;
+    fsyncSync(this.#openFd());
+  }
+
+  close(): void {
+    if (this.#fd === null) return;
+    closeSync(this.#fd);
+    this.#fd = null;
+  }
+
+  #openFd(): number {
+    if (this.#fd === null) throw new Error(`disk image ${this.path} is closed`);
+    return this.#fd;
+  }
+}
