@@ -175,7 +175,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   getGpr(index: number): bigint {
     if (index <= 0 || index > 31) return 0n;
     const regs = this.bound ? this.bound.hart.x : this.gpr;
-    return (BigInt(regs[2 * index + 1] ?? 0) << 32n) | BigInt((regs[2 * index] ?? 0) >>> 0);
+    return (BigInt((regs[2 * index + 1] ?? 0) >>> 0) << 32n) | BigInt((regs[2 * index] ?? 0) >>> 0);
   }
 
   setReturnValue(value: bigint): void {

@@ -1,0 +1,138 @@
+/**
+ * The vCPU backend on the real emulated hart: host-trap mode, a G-stage Sv39x4 table written
+ * by @axvisor/page-table into the hart's own RAM, and a small guest running in VS-mode.
+ */
+
+import { err, ok } from "@axvisor/axerrno";
+import type { ExitReason } from "@axvisor/axvcpu";
+import { createTestHost } from "@axvisor/axvisor-api/testing";
+import { Hart } from "@axvisor/cpu-riscv64";
+import { AccessWidth, gpa, hpa, MappingFlags } from "@axvisor/memory-addr";
+import { PageTable64 } from "@axvisor/page-table";
+import { describe, expect, it } from "vitest";
+import { RiscvHostCpus, RiscvPhysCpu } from "./host-cpus.js";
+import { RiscvVCpu } from "./vcpu.js";
+import { RiscvVmContext } from "./vm-context.js";
+
+// Assembled with riscv64-unknown-elf-as (-march=rv64imac_zicsr, no RVC) and linked at 0x8020_0000:
+//   la t0, trap; csrw stvec, t0
+//   li a7, 1; li a0, 'H'; ecall                # legacy putchar
+//   li t0, 0x10000000; li t1, 0x5a; sb t1, 0(t0)  # MMIO store
+//   lw t2, 4(t0); addi t3, t2, 1               # MMIO load (sign-extended), then use it
+//   li a7, 0x10; li a6, 0; ecall; mv s2, a1    # BASE get_spec_version
+//   li t0, 0x20000000; sw zero, 0(t0)          # store to a hole
+//   li a7, 0x53525354; li a6, 0; li a0, 0; li a1, 0; ecall   # SRST shutdown
+//   1: j 1b
+// trap (0x8020_0060): csrr s3, scause; csrr s4, stval; csrr t6, sepc; addi t6, t6, 4; csrw sepc, t6; sret
+const GUEST = [
+  0x00000297, 0x06028293, 0x10529073, 0x00100893, 0x04800513, 0x00000073, 0x100002b7, 0x05a00313,
+  0x00628023, 0x0042a383, 0x00138e13, 0x01000893, 0x00000813, 0x00000073, 0x00058913, 0x200002b7,
+  0x0002a023, 0x535258b7, 0x3548889b, 0x00000813, 0x00000513, 0x00000593, 0x00000073, 0x0000006f,
+  0x142029f3, 0x14302a73, 0x14102ff3, 0x004f8f93, 0x141f9073, 0x10200073,
+];
+const ENTRY = 0x8020_0000;
+
+function machine() {
+  const host = createTestHost({ ramSize: 8 * 1024 * 1024 });
+  const hart = new Hart({
+    hartId: 0,
+    bus: { ram: host.ram, ramBase: 0x8000_0000, load: () => null, store: () => false },
+    time: { now: () => host.time.currentTicks() },
+    resetPc: 0x1000,
+  });
+  const cpus = new RiscvHostCpus([new RiscvPhysCpu(0, hart)]);
+  cpus.current.hardwareEnable();
+  // 64 KiB of guest RAM at GPA 0x8020_0000, backed by host frames, mapped RWX+U in Sv39x4.
+  const backing = host.memory.allocContiguousFrames(16, 0x1000);
+  if (backing === null) throw new Error("no host memory");
+  const code = new Uint8Array(Uint32Array.from(GUEST).buffer);
+  host.memory.hostBuffer(backing, code.length).set(code);
+  const table = PageTable64.create("sv39x4", host.memory);
+  const rwxu = MappingFlags.READ | MappingFlags.WRITE | MappingFlags.EXECUTE | MappingFlags.USER;
+  table.mapRegion(ENTRY, backing, 0x10000, rwxu, false);
+  const output: number[] = [];
+  const vm = new RiscvVmContext(
+    1,
+    1,
+    { write: (b) => output.push(...b), read: () => new Uint8Array(0) },
+    {
+      read: (g, len) => {
+        const m = table.query(g);
+        return m ? ok(host.memory.hostBuffer(hpa(m.paddr), len).slice()) : err("BadAddress");
+      },
+      write: () => err("Unsupported"),
+    },
+  );
+  vm.addHart(0, 0, true);
+  const vcpu = new RiscvVCpu(1, 0, { hartId: 0, dtbAddr: gpa(0x8220_0000), vm, cpus }, host);
+  vcpu.setEntry(gpa(ENTRY));
+  vcpu.setEptRoot(table.root);
+  vcpu.setup();
+  vcpu.bind();
+  return { host, hart, vcpu, output, table };
+}
+
+function runUntil(vcpu: RiscvVCpu, kinds: ExitReason["kind"][]): ExitReason {
+  for (let i = 0; i < 100; i++) {
+    const exit = vcpu.run();
+    if (kinds.includes(exit.kind)) return exit;
+    if (exit.kind !== "Nothing") throw new Error(`unexpected exit ${exit.kind}`);
+  }
+  throw new Error("the guest never exited");
+}
+
+describe("RiscvVCpu on the emulated hart", () => {
+  it("enters the guest with a0 = hart id, a1 = DTB, and answers SBI console calls inside run()", () => {
+    const { vcpu, output } = machine();
+    const exit = runUntil(vcpu, ["MmioWrite"]);
+    expect(String.fromCharCode(...output)).toBe("H");
+    expect(exit).toEqual({
+      kind: "MmioWrite",
+      addr: 0x1000_0000,
+      width: AccessWidth.Byte,
+      data: 0x5an,
+    });
+  });
+
+  it("decodes an MMIO load, and the value the VMM writes back reaches the guest", () => {
+    const { vcpu } = machine();
+    runUntil(vcpu, ["MmioWrite"]);
+    const read = runUntil(vcpu, ["MmioRead"]);
+    expect(read).toEqual({
+      kind: "MmioRead",
+      addr: 0x1000_0004,
+      width: AccessWidth.Dword,
+      reg: 7,
+      regWidth: AccessWidth.Qword,
+      signExtend: true,
+    });
+    vcpu.setGpr(7, 0xffff_ffff_ffff_fff0n);
+    const fault = runUntil(vcpu, ["MmioWrite"]);
+    expect(fault).toMatchObject({ kind: "MmioWrite", addr: 0x2000_0000, width: AccessWidth.Dword });
+    expect(vcpu.getGpr(28)).toBe(0xffff_ffff_ffff_fff1n); // t3 = t2 + 1
+    expect(vcpu.getGpr(18)).toBe(0x0200_0000n); // s2 = SBI spec version 2.0
+  });
+
+  it("delivers a store access fault to the guest's own handler when the VMM cannot serve it", () => {
+    const { vcpu } = machine();
+    runUntil(vcpu, ["MmioWrite"]);
+    runUntil(vcpu, ["MmioRead"]);
+    const hole = runUntil(vcpu, ["MmioWrite"]);
+    if (hole.kind !== "MmioWrite") throw new Error("expected the store to the hole");
+    vcpu.injectFault({ exit: hole, error: new (class extends Error {})("no device") as never });
+    const down = runUntil(vcpu, ["SystemDown"]);
+    expect(down).toEqual({ kind: "SystemDown" });
+    expect(vcpu.getGpr(19)).toBe(7n); // s3 = scause: store access fault
+    expect(vcpu.getGpr(20)).toBe(0x2000_0000n); // s4 = stval: the faulting address
+    expect(vcpu.lastReset.kind).toBe("shutdown");
+  });
+
+  it("keeps guest registers across unbind and bind", () => {
+    const { vcpu } = machine();
+    runUntil(vcpu, ["MmioWrite"]);
+    vcpu.unbind();
+    expect(vcpu.getGpr(6)).toBe(0x5an); // t1, read from the saved state
+    vcpu.bind();
+    expect(runUntil(vcpu, ["MmioRead"])).toMatchObject({ kind: "MmioRead", reg: 7 });
+  });
+});
