@@ -70,4 +70,34 @@ describe("checkImageFiles", () => {
     const text = config("0x8000_0000", "0x8000_2000", 'image_location = "fs"');
     expect(await run(text)).toEqual([]);
   });
+
+  describe("Linux kernel images", () => {
+    // A RISC-V Image header as the boot protocol lays it out (Documentation/arch/riscv/
+    // boot-image-header.rst): text_offset @8, image_size @16, "RISCV\0\0\0" @48, "RSC\x05" @56.
+    const header = new Uint8Array(64);
+    const view = new DataView(header.buffer);
+    view.setBigUint64(8, 0x20_0000n, true);
+    view.setBigUint64(16, 0x20_0000n, true);
+    header.set([..."RISCV"].map((c) => c.charCodeAt(0)), 48);
+    header.set([0x52, 0x53, 0x43, 0x05], 56);
+    writeFileSync(join(dir, "Image"), header);
+    const linux = (kernelAt: string, ramdiskAt: string) =>
+      config(kernelAt, ramdiskAt)
+        .replace('kernel_path = "kernel.bin"', 'kernel_path = "Image"')
+        .replace("0x10_0000, 0x7, 0", "0x100_0000, 0x7, 0");
+
+    it("uses image_size from the header as the kernel's extent", async () => {
+      // The file is 64 bytes, but the kernel claims 2 MiB: 0x8000_0000..0x8020_0000.
+      expect(await run(linux("0x8000_0000", "0x8010_0000"))).toEqual([
+        "c.toml:9: [kernel].ramdisk_path: ramdisk image 0x8010_0000..0x8010_1800 (6144 bytes) overlaps the kernel image (0x8000_0000..0x8020_0000)",
+      ]);
+      expect(await run(linux("0x8000_0000", "0x8020_0000"))).toEqual([]);
+    });
+
+    it("requires a RISC-V Image to be loaded 2 MiB aligned", async () => {
+      expect(await run(linux("0x8010_0000", "0x8040_0000"))).toEqual([
+        "c.toml:7: [kernel].kernel_path: a RISC-V Linux Image must be loaded at a 2 MiB-aligned address, not 0x8010_0000",
+      ]);
+    });
+  });
 });

@@ -1,5 +1,11 @@
-import { stat } from "node:fs/promises";
-import { formatHex } from "@axvisor/memory-addr";
+import { open, stat } from "node:fs/promises";
+import {
+  isArm64LinuxImage,
+  isRiscvLinuxImage,
+  parseArm64ImageHeader,
+  parseRiscvImageHeader,
+} from "@axvisor/guest-image";
+import { formatHex, isAligned, PAGE_SIZE_2M } from "@axvisor/memory-addr";
 import { formatSpan } from "./address-window.js";
 import { resolveConfigPath } from "./config-file.js";
 import type { ConfigProblem } from "./config-problem.js";
@@ -29,11 +35,59 @@ export function placedImages(config: AxVMCrateConfig): PlacedImage[] {
   return out;
 }
 
+/** What a Linux Image header says about the memory the kernel needs, if it is one. */
+interface KernelFootprint {
+  /** Bytes from the load address the kernel occupies (image_size, BSS included). */
+  imageSize: number;
+  /** The problem with its load address, if any. */
+  placement?: string;
+}
+
+async function linuxFootprint(
+  path: string,
+  loadAddr: number,
+): Promise<KernelFootprint | string | undefined> {
+  const head = new Uint8Array(64);
+  const file = await open(path, "r");
+  try {
+    await file.read(head, 0, 64, 0);
+  } finally {
+    await file.close();
+  }
+  try {
+    if (isRiscvLinuxImage(head)) {
+      const h = parseRiscvImageHeader(head, path);
+      // The RISC-V boot protocol: a 64-bit kernel must start 2 MiB aligned.
+      return isAligned(loadAddr, PAGE_SIZE_2M)
+        ? { imageSize: h.imageSize }
+        : {
+            imageSize: h.imageSize,
+            placement: `a RISC-V Linux Image must be loaded at a 2 MiB-aligned address, not ${formatHex(loadAddr)}`,
+          };
+    }
+    if (isArm64LinuxImage(head)) {
+      const h = parseArm64ImageHeader(head, path);
+      // arm64: the image goes text_offset bytes above a 2 MiB-aligned base.
+      const base = loadAddr - h.textOffset;
+      return isAligned(base, PAGE_SIZE_2M)
+        ? { imageSize: h.imageSize }
+        : {
+            imageSize: h.imageSize,
+            placement: `an arm64 Linux Image must be loaded text_offset (${formatHex(h.textOffset)}) above a 2 MiB-aligned address, not at ${formatHex(loadAddr)}`,
+          };
+    }
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
+}
+
 /**
  * For `image_location = "memory"`: checks that every image file exists and fits, whole, inside
- * one memory region without overlapping another image, and that the disk image exists. Sizes
- * are file sizes; a kernel that clears a larger BSS after itself (Linux's image_size) needs the
- * image loader's own check. "fs" images live on the hypervisor's filesystem and are skipped.
+ * one memory region without overlapping another image, and that the disk image exists. An
+ * image's extent is its file size, or for a Linux RISC-V/arm64 Image the header's image_size
+ * when larger (the BSS after the file). "fs" images live on the hypervisor's filesystem and are
+ * skipped.
  */
 export async function checkImageFiles(
   config: AxVMCrateConfig,
@@ -73,11 +127,24 @@ export async function checkImageFiles(
   const placed: { image: PlacedImage; start: number; end: number }[] = [];
   const images = placedImages(config);
   for (const image of images) {
-    const size = await sizeOf(image.key, image.path);
-    if (size === undefined) continue;
+    const fileSize = await sizeOf(image.key, image.path);
+    if (fileSize === undefined) continue;
+    let size = fileSize;
+    let sizeNote = "";
+    if (image.key === "kernel_path") {
+      const linux = await linuxFootprint(resolveConfigPath(config, image.path), image.loadAddr);
+      if (typeof linux === "string") report(image.key, linux);
+      else if (linux !== undefined) {
+        if (linux.placement !== undefined) report(image.key, linux.placement);
+        if (linux.imageSize > size) {
+          size = linux.imageSize;
+          sizeNote = ", image_size from its Linux header";
+        }
+      }
+    }
     const start = image.loadAddr;
     const end = start + size;
-    const span = `${formatSpan(start, end)} (${size} bytes)`;
+    const span = `${formatSpan(start, end)} (${size} bytes${sizeNote})`;
     const region = regions.find((r) => start >= r.start && start < r.end);
     if (region !== undefined && end > region.end) {
       report(
