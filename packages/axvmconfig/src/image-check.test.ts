@@ -78,7 +78,10 @@ describe("checkImageFiles", () => {
     const view = new DataView(header.buffer);
     view.setBigUint64(8, 0x20_0000n, true);
     view.setBigUint64(16, 0x20_0000n, true);
-    header.set([..."RISCV"].map((c) => c.charCodeAt(0)), 48);
+    header.set(
+      [..."RISCV"].map((c) => c.charCodeAt(0)),
+      48,
+    );
     header.set([0x52, 0x53, 0x43, 0x05], 56);
     writeFileSync(join(dir, "Image"), header);
     const linux = (kernelAt: string, ramdiskAt: string) =>
