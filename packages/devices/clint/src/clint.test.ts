@@ -235,3 +235,25 @@ describe("Clint reset()", () => {
     expect(r64(MTIMECMP(0))).toBe(0xffff_ffff_ffff_ffffn);
   });
 });
+
+describe("Clint 64-bit mtime accesses", () => {
+  it("reads and writes mtime with one clock sample, so the halves cannot tear", () => {
+    let t = 0;
+    // A clock that advances on every look, as real time does between two accesses.
+    const time = { now: () => t++ };
+    const clint = new Clint({
+      base: BASE,
+      numHarts: 1,
+      time,
+      setMsip: () => {},
+      setMtip: () => {},
+    });
+    const at = (BASE + MTIME) as GuestPhysAddr;
+    t = 0xffff_ffff;
+    // Two 32-bit samples would give low 0xffff_ffff with high 1 (0x1_ffff_ffff).
+    expect(clint.handleRead(at, AccessWidth.Qword)).toBe(0xffff_ffffn);
+    clint.handleWrite(at, AccessWidth.Qword, 0x5_0000_0000n);
+    // Two looks later: the write's MTIP re-evaluation, then this read.
+    expect(clint.handleRead(at, AccessWidth.Qword)).toBe(0x5_0000_0002n);
+  });
+});

@@ -180,6 +180,8 @@ export class Clint implements BaseMmioDeviceOps {
 
   handleRead(addr: GuestPhysAddr, width: AccessWidth): bigint {
     const offset = this.#checkAccess(addr, width);
+    // One sample of the clock for both halves, so a 64-bit read cannot tear.
+    if (offset === CLINT_MTIME && width === AccessWidth.Qword) return this.mtime();
     if (width === AccessWidth.Qword) {
       return BigInt(this.#read32(offset)) | (BigInt(this.#read32(offset + 4)) << 32n);
     }
@@ -188,6 +190,11 @@ export class Clint implements BaseMmioDeviceOps {
 
   handleWrite(addr: GuestPhysAddr, width: AccessWidth, value: bigint): void {
     const offset = this.#checkAccess(addr, width);
+    if (offset === CLINT_MTIME && width === AccessWidth.Qword) {
+      this.#setMtime(BigInt.asUintN(64, value));
+      this.#afterTimerWrite(offset);
+      return;
+    }
     if (width === AccessWidth.Qword) {
       // A 64-bit store updates both halves before MTIP is re-evaluated, so there is no
       // transient compare value in between (unlike two 32-bit stores).
@@ -240,8 +247,7 @@ export class Clint implements BaseMmioDeviceOps {
         offset === CLINT_MTIME
           ? (mtime & 0xffff_ffff_0000_0000n) | BigInt(value)
           : (BigInt(value) << 32n) | (mtime & 0xffff_ffffn);
-      this.#offset = next - BigInt(this.#time.now());
-      this.#wrapAt = saturate(TWO_POW_64 - this.#offset);
+      this.#setMtime(next);
     } else if (offset < CLINT_MTIME) {
       const hart = (offset - CLINT_MTIMECMP) >> 3;
       if (hart >= this.#numHarts) return;
@@ -251,6 +257,11 @@ export class Clint implements BaseMmioDeviceOps {
       return;
     }
     if (reevaluate) this.#afterTimerWrite(offset);
+  }
+
+  #setMtime(value: bigint): void {
+    this.#offset = value - BigInt(this.#time.now());
+    this.#wrapAt = saturate(TWO_POW_64 - this.#offset);
   }
 
   #afterTimerWrite(offset: number): void {
