@@ -10,8 +10,10 @@ import { exc, NV } from "./flags.js";
 import { roundS } from "./single.js";
 import { exactZeroSum } from "./zero.js";
 
-/** The product and sum of an FMA whose multiplicand or addend is infinite; NaN (with NV) when invalid. */
+/** An FMA with an infinite multiplicand or addend; NaN (with NV) when invalid. */
 function infiniteFma(a: number, b: number, c: number): number {
+  // A finite product is exact-finite even if a * b would overflow in JS: the addend decides.
+  if (a - a === 0 && b - b === 0) return c;
   const s = a * b + c;
   if (Number.isNaN(s)) exc.flags |= NV;
   return s;
