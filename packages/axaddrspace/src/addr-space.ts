@@ -314,15 +314,40 @@ export class AddrSpace {
   // --- internals ------------------------------------------------------------------------
 
   private readScalar<T>(gpa: number, width: number, get: (dv: DataView) => T): AxResult<T> {
+    const dv = this.scalarView(gpa, width);
+    if (dv !== null) return ok(get(dv));
     const r = this.read(gpa, width);
     if (!r.ok) return r;
     return ok(get(new DataView(r.value.buffer, r.value.byteOffset, width)));
   }
 
   private writeScalar(gpa: number, width: number, set: (dv: DataView) => void): AxResult<void> {
+    const dv = this.scalarView(gpa, width);
+    if (dv !== null) {
+      set(dv);
+      return OK_VOID;
+    }
     const bytes = new Uint8Array(width);
     set(new DataView(bytes.buffer));
     return this.write(gpa, bytes);
+  }
+
+  /**
+   * The common case of a scalar access, without the general path's allocations: inside one
+   * mapped page of RAM. Null sends the access down the general path (which also reports
+   * errors and populates lazy pages).
+   */
+  private scalarView(gpa: number, width: number): DataView | null {
+    if (this.destroyed || !this.contains(gpa) || (gpa % PAGE) + width > PAGE) return null;
+    const m = this.pt.query(gpa);
+    if (m === null) return null;
+    let buf: Uint8Array;
+    try {
+      buf = this.memory.hostBuffer(m.paddr, width);
+    } catch {
+      return null;
+    }
+    return new DataView(buf.buffer, buf.byteOffset, width);
   }
 
   /**

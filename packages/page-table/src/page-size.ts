@@ -23,7 +23,8 @@ export function pageSizeLevel(size: PageSize): number {
 }
 
 /** Bytes covered by one entry of a table at `level` (0 = 4 KiB). */
-export const levelSpan = (level: number): number => 2 ** (12 + 9 * level);
+const SPANS = [2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39, 2 ** 48];
+export const levelSpan = (level: number): number => SPANS[level] ?? 2 ** (12 + 9 * level);
 
 export function isPageSize(size: number): size is PageSize {
   return size === PageSize.Size4K || size === PageSize.Size2M || size === PageSize.Size1G;

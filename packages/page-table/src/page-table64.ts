@@ -100,6 +100,11 @@ export class PageTable64 {
   private readonly inputSpace: number;
   private readonly maxOutput: number;
   private destroyed = false;
+  /**
+   * DataViews of live tables by address: a table's view is made once instead of on every
+   * visit (hostBuffer + view allocation dominated lookups). Dropped when the table is freed.
+   */
+  private readonly views = new Map<number, DataView>();
 
   private constructor(
     format: PageTableFormat,
@@ -313,15 +318,25 @@ export class PageTable64 {
     this.checkLive();
     const va = this.tryNormalize(vaddr);
     if (va === null) return null;
-    const leaf = this.leafPath(va)?.at(-1);
-    if (leaf === undefined) return null;
-    const { lo, hi } = readEntry(this.view(leaf.table, leaf.level), leaf.index);
-    const span = levelSpan(leaf.level);
-    return {
-      paddr: (this.codec.address(lo, hi) + (va % span)) as HostPhysAddr,
-      flags: this.codec.flags(lo, hi),
-      size: span as PageSize,
-    };
+    const codec = this.codec;
+    let table: number = this.root;
+    for (let l = this.top; l >= 0; l--) {
+      const dv = this.view(table, l);
+      const off = this.index(va, l) * ENTRY_BYTES;
+      const lo = dv.getUint32(off, true);
+      const hi = dv.getUint32(off + 4, true);
+      if (!codec.isPresent(lo, hi)) return null;
+      if (codec.isLeaf(lo, hi, l)) {
+        const span = levelSpan(l);
+        return {
+          paddr: (codec.address(lo, hi) + (va % span)) as HostPhysAddr,
+          flags: codec.flags(lo, hi),
+          size: span as PageSize,
+        };
+      }
+      table = codec.address(lo, hi);
+    }
+    return null;
   }
 
   /**
@@ -369,10 +384,11 @@ export class PageTable64 {
         const child = this.codec.address(lo, hi);
         freeChildren(child, level - 1);
         clearEntry(dv, i);
-        this.handler.deallocFrame(child as HostPhysAddr);
+        this.freeTable(child);
       }
     };
     freeChildren(this.root, this.top);
+    this.views.clear();
     if (this.info.rootFrames === 1) this.handler.deallocFrame(this.root);
     else this.handler.deallocContiguousFrames(this.root, this.info.rootFrames);
     this.destroyed = true;
@@ -445,7 +461,7 @@ export class PageTable64 {
     for (let k = changes.newTables.length - 1; k >= 0; k--) {
       const { parent, table } = changes.newTables[k]!;
       clearEntry(this.view(parent.table, parent.level), parent.index);
-      this.handler.deallocFrame(table as HostPhysAddr);
+      this.freeTable(table);
     }
   }
 
@@ -471,7 +487,7 @@ export class PageTable64 {
       if (!this.tableEmpty(slot.table, slot.level)) return;
       const parent = path[k - 1]!;
       clearEntry(this.view(parent.table, parent.level), parent.index);
-      this.handler.deallocFrame(slot.table as HostPhysAddr);
+      this.freeTable(slot.table);
     }
   }
 
@@ -565,7 +581,7 @@ export class PageTable64 {
         rec(child, level - 1, va, Math.max(start, va), Math.min(end, va + span));
         if (prune && this.tableEmpty(child, level - 1)) {
           clearEntry(dv, i);
-          this.handler.deallocFrame(child as HostPhysAddr);
+          this.freeTable(child);
         }
       }
     };
@@ -604,11 +620,21 @@ export class PageTable64 {
   }
 
   private view(table: number, level: number): DataView {
-    const buf = this.handler.hostBuffer(
-      table as HostPhysAddr,
-      this.entryCount(level) * ENTRY_BYTES,
-    );
-    return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    let dv = this.views.get(table);
+    if (dv === undefined) {
+      const buf = this.handler.hostBuffer(
+        table as HostPhysAddr,
+        this.entryCount(level) * ENTRY_BYTES,
+      );
+      dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      this.views.set(table, dv);
+    }
+    return dv;
+  }
+
+  private freeTable(table: number): void {
+    this.views.delete(table);
+    this.handler.deallocFrame(table as HostPhysAddr);
   }
 
   /** Index-space address (0 .. 2^inputBits) of an input address, or null when out of range. */
