@@ -1,0 +1,248 @@
+import { type SendAfter, unescapeText } from "../console/expect-engine.js";
+import { UsageError } from "../errors.js";
+import { EXIT_STATUS_HELP } from "../exit-status.js";
+import { type DriveSpec, parseDriveSpec, splitQemuKeyValues } from "./drive-spec.js";
+import { parseMemorySize } from "./size.js";
+
+/** Machines `-M` accepts; aliases map to their canonical name. */
+export const KNOWN_MACHINES: Readonly<Record<string, string>> = {
+  "riscv64-qemu-virt": "riscv64-qemu-virt",
+  virt: "riscv64-qemu-virt",
+};
+
+export const MAX_HARTS = 8;
+export const DEFAULT_MEMORY = 256 * 1024 * 1024;
+const MIN_MEMORY = 16 * 1024 * 1024;
+const MAX_MEMORY = 4 * 1024 * 1024 * 1024;
+
+/** What `axvisor emu` was asked to do. */
+export interface EmuOptions {
+  readonly help: boolean;
+  readonly machine: string;
+  readonly smp: number;
+  readonly memory: number;
+  /** A path, "none" or "default". */
+  readonly bios: string;
+  readonly kernel?: string;
+  readonly initrd?: string;
+  readonly append?: string;
+  readonly drives: readonly DriveSpec[];
+  readonly dtb?: string;
+  readonly nographic: boolean;
+  readonly expect?: RegExp;
+  readonly sendAfter: readonly SendAfter[];
+  readonly timeoutSeconds?: number;
+  /** QEMU-style -icount shift: each instruction takes 2^shift ns of guest time. */
+  readonly icountShift?: number;
+}
+
+interface OptionSpec {
+  readonly names: readonly string[];
+  /** Value names; [] for a flag. */
+  readonly args: readonly string[];
+  readonly help: string;
+  readonly repeatable?: boolean;
+}
+
+/** The options, in --help order. `-x` and `--x` are the same option. */
+export const EMU_OPTIONS: readonly OptionSpec[] = [
+  {
+    names: ["M", "machine"],
+    args: ["NAME"],
+    help: `machine to emulate (${Object.keys(KNOWN_MACHINES).join(", ")}); default riscv64-qemu-virt`,
+  },
+  { names: ["smp"], args: ["N"], help: `number of harts, 1..${MAX_HARTS} (default 1)` },
+  { names: ["m", "memory"], args: ["SIZE"], help: "RAM size: 256M, 1G, 512 (MiB) (default 256M)" },
+  {
+    names: ["bios"],
+    args: ["FILE|none|default"],
+    help: "M-mode firmware; default = Debian's OpenSBI fw_dynamic.bin; none = run -kernel in M-mode",
+  },
+  { names: ["kernel"], args: ["FILE"], help: "kernel: ELF, Linux Image or raw binary" },
+  { names: ["initrd"], args: ["FILE"], help: "initial ramdisk (described in /chosen)" },
+  { names: ["append"], args: ["STRING"], help: "kernel command line (/chosen bootargs)" },
+  {
+    names: ["drive"],
+    args: ["file=PATH[,format=raw][,if=virtio][,readonly=on]"],
+    help: "virtio-blk disk in the first free virtio-mmio slot; writes go to the file",
+    repeatable: true,
+  },
+  { names: ["dtb"], args: ["FILE"], help: "use this device tree blob instead of the generated one" },
+  { names: ["nographic"], args: [], help: "console on stdio (the default; accepted for QEMU compatibility)" },
+  {
+    names: ["icount"],
+    args: ["SHIFT"],
+    help: "deterministic time: each instruction takes 2^SHIFT ns of guest time",
+  },
+  { names: ["expect"], args: ["REGEX"], help: "exit 0 as soon as the console shows REGEX" },
+  {
+    names: ["send-after"],
+    args: ["REGEX", "TEXT"],
+    help: "type TEXT (\\n, \\r, \\t, \\e, \\xHH escapes) once REGEX has appeared; steps run in order",
+    repeatable: true,
+  },
+  { names: ["timeout"], args: ["SECONDS"], help: "give up after SECONDS (exit status 3)" },
+  { names: ["h", "help"], args: [], help: "show this help" },
+];
+
+const BY_NAME = new Map<string, OptionSpec>(EMU_OPTIONS.flatMap((o) => o.names.map((n) => [n, o])));
+
+export function emuHelp(): string {
+  const rows = EMU_OPTIONS.map((o) => {
+    const flag = o.names.map((n) => `-${n}`).join(", ");
+    return [`${flag} ${o.args.join(" ")}`.trimEnd(), o.help] as const;
+  });
+  const width = Math.min(34, Math.max(...rows.map(([f]) => f.length)));
+  const lines = rows.map(([f, h]) =>
+    f.length > width ? `  ${f}\n  ${" ".repeat(width)}  ${h}` : `  ${f.padEnd(width)}  ${h}`,
+  );
+  return `Usage: axvisor emu [options]
+
+Runs the bare emulated machine, like qemu-system-riscv64: firmware, kernel, initrd and disks
+as QEMU takes them. Options take one dash or two (-smp 2, --smp 2, --smp=2).
+
+Options:
+${lines.join("\n")}
+
+Console: stdio. On a terminal, Ctrl-A x quits and Ctrl-A h lists the other escapes.
+
+${EXIT_STATUS_HELP}
+
+Example:
+  axvisor emu -M riscv64-qemu-virt -smp 2 -m 256M -kernel Image -initrd initramfs.cpio.gz \\
+    -append 'console=ttyS0 earlycon=sbi' --send-after 'GUEST-INIT-OK' 'echo hi\\n' --expect 'hi'
+`;
+}
+
+function compileRegex(source: string, option: string): RegExp {
+  try {
+    return new RegExp(source, "m");
+  } catch (e) {
+    throw new UsageError(`${option}: bad regular expression '${source}': ${(e as Error).message}`);
+  }
+}
+
+function parseMachine(value: string): string {
+  const [name, ...props] = value.split(",");
+  const canonical = KNOWN_MACHINES[name ?? ""];
+  if (canonical === undefined) {
+    const known = Object.entries(KNOWN_MACHINES)
+      .map(([k, v]) => (k === v ? k : `${k} (= ${v})`))
+      .join(", ");
+    throw new UsageError(`-M: unknown machine '${name}'; known machines: ${known}`);
+  }
+  if (props.length > 0) {
+    throw new UsageError(`-M: machine properties are not supported ('${props.join(",")}')`);
+  }
+  return canonical;
+}
+
+function parseSmp(value: string): number {
+  let text = value;
+  if (value.includes("=") || value.includes(",")) {
+    const kv = splitQemuKeyValues(value);
+    const first = kv[0];
+    const cpus = kv.find(([k]) => k === "cpus")?.[1] ?? (first?.[1] === "" ? first[0] : undefined);
+    const other = kv.filter(([k, v]) => k !== "cpus" && !(v === "" && k === first?.[0]));
+    if (cpus === undefined || other.length > 0) {
+      throw new UsageError(`-smp: only a hart count is supported ('${value}')`);
+    }
+    text = cpus;
+  }
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_HARTS) {
+    throw new UsageError(`-smp: '${value}' is not a hart count in 1..${MAX_HARTS}`);
+  }
+  return n;
+}
+
+function parseNumber(value: string, option: string, min: number, max: number): number {
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= min && n <= max)) {
+    throw new UsageError(`${option}: '${value}' is not a number in ${min}..${max}`);
+  }
+  return n;
+}
+
+/**
+ * Parses the argument list of `axvisor emu`. Throws UsageError naming the offending option.
+ * Accepts QEMU's single-dash long options and GNU `--name` / `--name=value` forms.
+ */
+export function parseEmuArgs(argv: readonly string[]): EmuOptions {
+  const seen = new Map<string, string[][]>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const m = /^--?([A-Za-z][\w-]*)(?:=(.*))?$/s.exec(arg);
+    if (m === null) {
+      throw new UsageError(`unexpected argument '${arg}' (options start with '-'; see --help)`);
+    }
+    const name = m[1]!;
+    const spec = BY_NAME.get(name);
+    if (spec === undefined) throw new UsageError(`unknown option '${arg}' (see --help)`);
+    const values: string[] = [];
+    if (m[2] !== undefined) {
+      if (spec.args.length !== 1) {
+        throw new UsageError(`option '-${name}' does not take '=value'`);
+      }
+      values.push(m[2]);
+    } else {
+      for (let k = 0; k < spec.args.length; k++) {
+        const v = argv[i + 1];
+        if (v === undefined) {
+          throw new UsageError(`option '-${name}' needs ${spec.args.join(" ")}`);
+        }
+        values.push(v);
+        i++;
+      }
+    }
+    const key = spec.names[spec.names.length - 1]!;
+    const list = seen.get(key) ?? [];
+    if (list.length > 0 && !spec.repeatable && spec.args.length > 0) {
+      throw new UsageError(`option '-${name}' given twice`);
+    }
+    list.push(values);
+    seen.set(key, list);
+  }
+  const one = (key: string): string | undefined => seen.get(key)?.[0]?.[0];
+
+  const timeout = one("timeout");
+  const icount = one("icount");
+  const expect = one("expect");
+  const optional = {
+    ...(one("kernel") !== undefined ? { kernel: one("kernel")! } : {}),
+    ...(one("initrd") !== undefined ? { initrd: one("initrd")! } : {}),
+    ...(one("append") !== undefined ? { append: one("append")! } : {}),
+    ...(one("dtb") !== undefined ? { dtb: one("dtb")! } : {}),
+    ...(expect !== undefined ? { expect: compileRegex(expect, "--expect") } : {}),
+    ...(timeout !== undefined
+      ? { timeoutSeconds: parseNumber(timeout, "--timeout", 0.001, 1e7) }
+      : {}),
+    ...(icount !== undefined ? { icountShift: parseNumber(icount, "-icount", 0, 10) } : {}),
+  };
+  const memoryText = one("memory");
+  const memory = memoryText === undefined ? DEFAULT_MEMORY : parseMemorySize(memoryText);
+  if (memory < MIN_MEMORY || memory > MAX_MEMORY || memory % 4096 !== 0) {
+    throw new UsageError(
+      `-m: ${memoryText} must be a multiple of 4 KiB between 16M and 4G`,
+    );
+  }
+  const bios = one("bios") ?? "default";
+  if (bios === "") throw new UsageError("-bios: empty file name");
+  if (optional.initrd !== undefined && optional.kernel === undefined) {
+    throw new UsageError("-initrd needs -kernel");
+  }
+  return {
+    help: seen.has("help"),
+    machine: parseMachine(one("machine") ?? "riscv64-qemu-virt"),
+    smp: parseSmp(one("smp") ?? "1"),
+    memory,
+    bios,
+    drives: (seen.get("drive") ?? []).map(([spec]) => parseDriveSpec(spec!)),
+    nographic: seen.has("nographic"),
+    sendAfter: (seen.get("send-after") ?? []).map(([re, text]) => ({
+      pattern: compileRegex(re!, "--send-after"),
+      text: unescapeText(text!),
+    })),
+    ...optional,
+  };
+}
