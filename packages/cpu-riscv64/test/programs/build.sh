@@ -17,7 +17,7 @@ trap 'rm -rf "$OBJ"' EXIT
 mkdir -p bin
 if [ $# -gt 0 ]; then NAMES="$*"; else NAMES=$(cd src && ls *.s | sed 's/\.s$//'); fi
 for n in $NAMES; do
-  "$PREFIX-as" -march=$MARCH -mabi=lp64d -I include -o "$OBJ/$n.o" "src/$n.s"
+  "$PREFIX-as" -march=$MARCH -mabi=lp64d -mno-relax -I include -o "$OBJ/$n.o" "src/$n.s"
   # --no-relax: keep gp free (it holds the test number) and code sizes as written.
   "$PREFIX-ld" --no-relax -T link.ld -o "bin/$n.elf" "$OBJ/$n.o"
   "$PREFIX-strip" --strip-debug "bin/$n.elf"
