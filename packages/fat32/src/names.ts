@@ -5,14 +5,22 @@
 import { axErr } from "@axvisor/axerrno";
 
 const SHORT_CHARS = /^[A-Z0-9$%'\-_@~`!(){}^#&]+$/;
-/** Characters a long name may not contain (Windows and the VFAT spec agree). */
-const FORBIDDEN_LONG = /[\x00-\x1f"*/:<>?\\|\x7f]/;
+/** Characters a long name may not contain (Windows and the VFAT spec agree), besides controls. */
+const FORBIDDEN_LONG = /["*/:<>?\\|]/;
+const hasControl = (s: string): boolean =>
+  [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 export function validateLongName(name: string): void {
   if (name.length === 0 || name.length > 255) {
     throw axErr("InvalidInput", `file name must be 1..255 characters: "${name}"`);
   }
-  if (name === "." || name === ".." || FORBIDDEN_LONG.test(name) || /[ .]$/.test(name)) {
+  if (
+    name === "." ||
+    name === ".." ||
+    FORBIDDEN_LONG.test(name) ||
+    hasControl(name) ||
+    /[ .]$/.test(name)
+  ) {
     throw axErr("InvalidInput", `"${name}" is not a valid FAT file name`);
   }
 }

@@ -130,7 +130,7 @@ export function createFat32(target: ImageTarget, opts: CreateFat32Options): Fat3
     volumeOffset + (geometry.dataStart + (c - 2) * geometry.sectorsPerCluster) * SECTOR;
   for (const d of dirs) {
     const bytes = new Uint8Array(Math.ceil((d.entries.length * 32) / clusterBytes) * clusterBytes);
-    d.entries.forEach((e, i) => bytes.set(e, i * 32));
+    for (const [i, e] of d.entries.entries()) bytes.set(e, i * 32);
     target.write(clusterOffset(d.cluster), bytes);
   }
   for (const f of files) if (f.data.length > 0) target.write(clusterOffset(f.cluster), f.data);
