@@ -51,3 +51,4 @@ export {
 } from "./reset-rom.js";
 export { Rom } from "./rom.js";
 export { InstructionClock, type MachineClock, RealTimeClock } from "./time-source.js";
+export { EmptyVirtioSlot, virtioBlkSlot } from "./virtio-slots.js";

@@ -25,11 +25,13 @@ import {
   VIRT_MAX_HARTS,
   VIRT_PLIC_NDEV,
   VIRT_PLIC_PRIORITY_MAX,
+  virtioSlotBase,
 } from "./memory-map.js";
 import { BoardBus } from "./phys-bus.js";
 import { RamDma } from "./ram-dma.js";
 import { Rom } from "./rom.js";
 import { type MachineClock, RealTimeClock } from "./time-source.js";
+import { EmptyVirtioSlot } from "./virtio-slots.js";
 
 /** The hart interrupt lines the CLINT and the PLIC drive (mip bit numbers). */
 const MIP_MSIP = 3;
@@ -59,8 +61,8 @@ export interface VirtMachineOptions {
   /** Seed for /chosen/rng-seed; null leaves it out (default: 32 random bytes). */
   readonly rngSeed?: Uint8Array | null;
   /**
-   * Devices for the virtio-mmio slots, in slot order, built once the board's DMA and the
-   * slot's interrupt line exist.
+   * Devices for the virtio-mmio slots, in slot order (slot 0 at 0x1000_1000), built once the
+   * board's DMA and the slot's interrupt line exist. Slots left over stay empty (device id 0).
    */
   readonly virtio?: readonly VirtioSlotFactory[];
 }
@@ -197,19 +199,26 @@ export class VirtMachine {
     for (const d of [this.rom, this.test, this.rtc, this.clint, this.plic, this.uart]) {
       this.bus.addDevice(d);
     }
-    const virtio = (options.virtio ?? []).map((make, n) => {
-      if (n >= VIRT.virtio.count) {
-        throw new AxError("InvalidInput", `only ${VIRT.virtio.count} virtio-mmio slots exist`);
-      }
-      const dev = make({
-        base: VIRT.virtio.base + n * VIRT.virtio.size,
-        size: VIRT.virtio.size,
-        irq: this.plic.sourceLine(VIRT_IRQ.virtioFirst + n),
-        dma: this.dma,
-      });
+    const factories = options.virtio ?? [];
+    if (factories.length > VIRT.virtio.count) {
+      throw new AxError("InvalidInput", `only ${VIRT.virtio.count} virtio-mmio slots exist`);
+    }
+    const virtio: BaseMmioDeviceOps[] = [];
+    for (let n = 0; n < VIRT.virtio.count; n++) {
+      const base = virtioSlotBase(n);
+      const make = factories[n];
+      const dev =
+        make === undefined
+          ? new EmptyVirtioSlot(base, VIRT.virtio.size)
+          : make({
+              base,
+              size: VIRT.virtio.size,
+              irq: this.plic.sourceLine(VIRT_IRQ.virtioFirst + n),
+              dma: this.dma,
+            });
       this.bus.addDevice(dev);
-      return dev;
-    });
+      virtio.push(dev);
+    }
     this.virtioDevices = virtio;
 
     for (let h = 0; h < nHarts; h++) {
