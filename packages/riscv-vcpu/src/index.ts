@@ -1,3 +1,9 @@
+export {
+  createRiscvArchBackend,
+  DEFAULT_DTB_ADDR,
+  type RiscvArchBackend,
+  type RiscvArchBackendOptions,
+} from "./arch-backend.js";
 export { Csr as RiscvCsr, VsIrq } from "./csr.js";
 export type { GuestPhysMemory } from "./guest-memory.js";
 export { readGuestVirtual, translateGuestVirtual } from "./guest-walk.js";

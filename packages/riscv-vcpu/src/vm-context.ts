@@ -1,4 +1,4 @@
-import { axErr } from "@axvisor/axerrno";
+import { axErr, err } from "@axvisor/axerrno";
 import type { GuestPhysMemory } from "./guest-memory.js";
 import { HsmState } from "./sbi/consts.js";
 
@@ -8,6 +8,11 @@ export interface GuestConsole {
   /** Up to `max` bytes of pending input, possibly none. Never blocks. */
   read(max: number): Uint8Array;
 }
+
+const NO_MEMORY: GuestPhysMemory = {
+  read: () => err("BadAddress", "the VM's memory is not attached yet"),
+  write: () => err("BadAddress", "the VM's memory is not attached yet"),
+};
 
 /** Remote fences another vCPU must apply on its next entry (SBI RFENCE). */
 export const PendingFence = { None: 0, FenceI: 1, VvmaAll: 2 } as const;
