@@ -11,6 +11,8 @@ export interface VCpuPlacement {
   /** Allowed physical CPUs (bit i = CPU i), null = any. */
   readonly physCpuSet: bigint | null;
   readonly config: AxVMCrateConfig;
+  /** The nested page-table format the VM's address space uses (the G-stage mode to program). */
+  readonly pageTableFormat: PageTableFormat;
 }
 
 /**

@@ -34,7 +34,7 @@ describe("AxVM.create from a TOML config", () => {
       expect(factory.latest(i).calls).toEqual([
         { op: "setEntry", entry: gpa(0x8020_0000) },
         { op: "setEptRoot", root: vm.eptRoot() },
-        { op: "setup", config: `setup vCPU ${i}` },
+        { op: "setup", config: `setup vCPU ${i} (sv39x4)` },
       ]);
     }
     expect(vm.vcpuIdForPhysCpu(0x11)).toBe(1);
@@ -79,6 +79,33 @@ describe("AxVM.create from a TOML config", () => {
     expect(vm.addrSpace.translate(0x2000_0ffc)).toBe(hpa(0x3000_0ffc));
     expect(vm.addrSpace.translate(0x1000_0000)).toBe(hpa(0x1000_0000));
     expect(vm.addrSpace.translate(0x1000_2abc)).toBe(hpa(0x1000_2abc));
+  });
+
+  it("maps a reserved region onto the same host address without allocating", () => {
+    const host = testHost();
+    const { vm } = makeVm({
+      host,
+      config: (c) => ({
+        ...c,
+        kernel: {
+          ...c.kernel,
+          memoryRegions: [
+            ...c.kernel.memoryRegions,
+            { gpa: 0x8180_0000, size: 0x2000, flags: 0x3, mapType: VmMemMappingType.MapReserved },
+          ],
+        },
+      }),
+    });
+    expect(vm.addrSpace.translate(0x8180_1008)).toBe(hpa(0x8180_1008));
+    expect(vm.addrSpace.findArea(0x8180_0000)?.flags).toBe(0x3);
+    expect(vm.memoryRegions()[2]!.hostFrames).toBeNull();
+  });
+
+  it("uses the page-table format it is given for the address space and the vCPUs", () => {
+    const { vm, factory } = makeVm({ deps: { pageTableFormat: "sv48x4" } });
+    expect(vm.pageTableFormat).toBe("sv48x4");
+    expect(vm.addrSpace.format).toBe("sv48x4");
+    expect(factory.latest(0).callsOf("setup")[0]!.config).toBe("setup vCPU 0 (sv48x4)");
   });
 
   it("builds the emulated devices and the IVC window from the config rows", () => {

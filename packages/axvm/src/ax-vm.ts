@@ -765,6 +765,7 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
         physCpuId: base.physCpuIds?.[i] ?? i,
         physCpuSet: set === undefined ? null : BigInt(set),
         config: this.config,
+        pageTableFormat: this.pageTableFormat,
       };
       const vcpu = VCpu.create(
         this.#arch.vcpuFactory,

@@ -107,7 +107,7 @@ export function makeVm(opts: HarnessOptions = {}): Harness {
     arch: "riscv64",
     vcpuFactory: factory.create,
     createConfig: (p) => ({ hartId: p.physCpuId, dtbAddr: p.config.kernel.dtbLoadAddr ?? 0 }),
-    setupConfig: (p) => `setup vCPU ${p.vcpuId}`,
+    setupConfig: (p) => `setup vCPU ${p.vcpuId} (${p.pageTableFormat})`,
     pageTableFormat: "sv39x4",
   };
   const devices: RegisterDevice[] = [];
