@@ -32,18 +32,28 @@ interface HartRecord {
 export class RiscvVmContext {
   private readonly harts = new Map<number, HartRecord>();
 
+  /** Guest memory; a VMM attaches the VM's address space once the VM exists. */
+  memory: GuestPhysMemory;
+
   constructor(
     readonly vmId: number,
     readonly vmid: number,
     readonly console: GuestConsole,
-    readonly memory: GuestPhysMemory,
-  ) {}
+    memory?: GuestPhysMemory,
+  ) {
+    this.memory = memory ?? NO_MEMORY;
+  }
 
   /** Registers a guest hart; the boot hart starts Started, the others Stopped. */
   addHart(hartId: number, vcpuId: number, boot: boolean): void {
     if (this.harts.has(hartId)) {
       throw axErr("AlreadyExists", `VM ${this.vmId} already has a hart ${hartId}`);
     }
+    this.defineHart(hartId, vcpuId, boot);
+  }
+
+  /** Registers or re-registers a guest hart in its power-on state (also on VM restart). */
+  defineHart(hartId: number, vcpuId: number, boot: boolean): void {
     this.harts.set(hartId, {
       vcpuId,
       state: boot ? HsmState.Started : HsmState.Stopped,
