@@ -254,6 +254,8 @@ export class Hart implements FpState {
     // What M-mode firmware would have set up for a hypervisor: counters and Sstc usable,
     // FP on (Initial), and the hart in HS-mode.
     this.mcounteren = -1;
+    // Firmware delegates every supervisor interrupt to S, so HS software owns sie/sip.
+    this.mideleg = 0x222;
     this.menvcfgStce = this.hasSstc;
     if ((this.mstatus & MS.FS) === 0) this.mstatus |= 1 << 13;
     this.setMode(1, false);

@@ -136,3 +136,25 @@ describe("RiscvVCpu on the emulated hart", () => {
     expect(runUntil(vcpu, ["MmioRead"])).toMatchObject({ kind: "MmioRead", reg: 7 });
   });
 });
+
+describe("preemption", () => {
+  it("unbinds a vCPU in the middle of a slice and resumes it exactly where it was", () => {
+    const m = machine();
+    const { vcpu } = m;
+    // A slice of 3 instructions ends inside the guest's first instructions (no trap yet).
+    const small = new RiscvVCpu(1, 0, { ...vcpu.createConfig, sliceInstructions: 3 }, m.host);
+    vcpu.unbind();
+    small.setEntry(gpa(ENTRY));
+    small.setEptRoot(m.table.root);
+    small.bind();
+    expect(small.run()).toEqual({ kind: "Nothing" });
+    expect(m.hart.virt).toBe(true);
+    small.unbind();
+    expect(m.hart.virt).toBe(false);
+    small.bind();
+    let exit: ExitReason = { kind: "Nothing" };
+    for (let i = 0; i < 50 && exit.kind === "Nothing"; i++) exit = small.run();
+    expect(exit).toMatchObject({ kind: "MmioWrite", addr: 0x1000_0000, data: 0x5an });
+    expect(m.output).toEqual([0x48]); // the putchar ran exactly once across the preemption
+  });
+});

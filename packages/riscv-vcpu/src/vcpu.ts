@@ -332,16 +332,29 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   }
 
   /**
-   * Takes the hart out of the guest between instructions, as a host interrupt would, so the
-   * vCPU can be unbound mid-slice.
+   * Takes the hart out of the guest between instructions so the vCPU can be unbound mid-slice.
+   * Like a hypervisor on silicon, it preempts the guest with a host interrupt: the host's own
+   * supervisor software interrupt (never delegated to VS) is made pending and enabled, so the
+   * hart traps into HS-mode before the guest's next instruction.
    */
   private leaveGuest(hart: HostHart): void {
-    this.pc = hart.getPc();
-    this.guestVS = hart.priv === 1;
-    const exit = (hart as HostHart & { exitGuest?: () => void }).exitGuest;
-    if (!exit) throw axErr("Unsupported", "the hart cannot leave a guest between traps");
-    exit.call(hart);
+    const sie = hart.readCsr(Csr.sie);
+    const sip = hart.readCsr(Csr.sip);
+    hart.writeCsr(Csr.sie, sie | HOST_SSI);
+    hart.writeCsr(Csr.sip, sip | HOST_SSI);
+    const why = hart.run(1);
+    hart.writeCsr(Csr.sip, sip & ~HOST_SSI);
+    hart.writeCsr(Csr.sie, sie);
+    if (why !== "host-trap") {
+      throw axErr("BadState", `vCPU ${this.vcpuId}: the hart did not leave the guest (${why})`);
+    }
     this.inGuest = false;
+    const exit = this.handleTrap(hart);
+    if (exit && exit.kind !== "Nothing") {
+      // An exception raced the preemption (it cannot: interrupts are taken first); keep the
+      // guest consistent rather than losing the exit.
+      throw axErr("BadState", `vCPU ${this.vcpuId}: unexpected ${exit.kind} while preempting`);
+    }
   }
 
   private applyRemoteFences(hart: HostHart): void {
@@ -494,6 +507,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
 }
 
 const NOTHING: ExitReason = { kind: "Nothing" };
+/** sip/sie bit of the supervisor software interrupt (the host's IPI). */
+const HOST_SSI = 1n << 1n;
 const HALT: ExitReason = { kind: "Halt" };
 
 function vsBit(vector: number): bigint {
