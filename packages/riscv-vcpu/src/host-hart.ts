@@ -21,4 +21,13 @@ export interface HostHart {
   /** The effect of `sret` executed in HS-mode. */
   enterGuest(): void;
   run(budget: number): "budget" | "wfi" | "host-trap";
+  /** Instructions retired so far. */
+  readonly instret: number;
+  /**
+   * Drops every cached translation: what HFENCE.VVMA / HFENCE.GVMA executed by HS-mode
+   * software achieve (a hart may cache more finely; flushing all is always correct).
+   */
+  flushTlb(): void;
+  /** Drops decoded instructions (FENCE.I on behalf of another hart), if the hart caches any. */
+  fenceI?(): void;
 }

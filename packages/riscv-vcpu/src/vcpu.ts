@@ -229,9 +229,9 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     let budget = this.slice;
     for (;;) {
       if (!this.inGuest) this.enter(hart);
-      const before = instret(hart);
+      const before = hart.instret;
       const why = hart.run(budget);
-      budget -= instret(hart) - before;
+      budget -= hart.instret - before;
       if (why === "budget") return NOTHING;
       if (why === "wfi") return HALT;
       this.inGuest = false;
@@ -363,12 +363,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   }
 
   private fence(hart: HostHart, fence: number): void {
-    const h = hart as HostHart & {
-      hfenceVvma?: (vmid: number) => void;
-      fenceI?: () => void;
-    };
-    if (fence & PendingFence.VvmaAll) h.hfenceVvma?.(this.vm.vmid);
-    if (fence & PendingFence.FenceI) h.fenceI?.();
+    if (fence & PendingFence.VvmaAll) hart.flushTlb();
+    if (fence & PendingFence.FenceI) hart.fenceI?.();
   }
 
   /** Maps one trap into HS-mode to an exit, or handles it and returns null. */
@@ -527,10 +523,4 @@ function vsBit(vector: number): bigint {
 /** The guest-physical address of a guest-page fault: htval holds it shifted right by 2. */
 function faultGpa(hart: HostHart): number {
   return Number(hart.readCsr(Csr.htval)) * 4 + Number(hart.readCsr(Csr.stval) & 3n);
-}
-
-/** Instructions retired so far (minstret), as a number. */
-function instret(hart: HostHart): number {
-  const h = hart as HostHart & { instret?: number };
-  return h.instret ?? Number(hart.readCsr(0xb02));
 }
