@@ -67,8 +67,16 @@ export const EMU_OPTIONS: readonly OptionSpec[] = [
     help: "virtio-blk disk in the first free virtio-mmio slot; writes go to the file",
     repeatable: true,
   },
-  { names: ["dtb"], args: ["FILE"], help: "use this device tree blob instead of the generated one" },
-  { names: ["nographic"], args: [], help: "console on stdio (the default; accepted for QEMU compatibility)" },
+  {
+    names: ["dtb"],
+    args: ["FILE"],
+    help: "use this device tree blob instead of the generated one",
+  },
+  {
+    names: ["nographic"],
+    args: [],
+    help: "console on stdio (the default; accepted for QEMU compatibility)",
+  },
   {
     names: ["icount"],
     args: ["SHIFT"],
@@ -222,9 +230,7 @@ export function parseEmuArgs(argv: readonly string[]): EmuOptions {
   const memoryText = one("memory");
   const memory = memoryText === undefined ? DEFAULT_MEMORY : parseMemorySize(memoryText);
   if (memory < MIN_MEMORY || memory > MAX_MEMORY || memory % 4096 !== 0) {
-    throw new UsageError(
-      `-m: ${memoryText} must be a multiple of 4 KiB between 16M and 4G`,
-    );
+    throw new UsageError(`-m: ${memoryText} must be a multiple of 4 KiB between 16M and 4G`);
   }
   const bios = one("bios") ?? "default";
   if (bios === "") throw new UsageError("-bios: empty file name");

@@ -1,12 +1,13 @@
 import { axErr } from "@axvisor/axerrno";
 import type { DeviceTree } from "@axvisor/fdt";
 import {
+  type Elf64Image,
   ElfMachine,
   findSymbol,
   identifyImage,
   type LoadedImage,
-  loadElf,
   loadRaw,
+  zeroFill,
 } from "@axvisor/guest-image";
 import { alignDown, alignUp, PAGE_SIZE_2M, PAGE_SIZE_4K } from "@axvisor/memory-addr";
 import { buildResetRom, type FwDynamicInfo } from "./reset-rom.js";
@@ -62,8 +63,7 @@ function loadImage(
     }
   };
   if (id.kind === "elf") {
-    for (const s of id.elf.segments) check(s.paddr, s.paddr + s.memsz);
-    const loaded = loadElf(id.elf, (a, b) => mem.writeRam(a, b));
+    const loaded = loadElfClipped(id.elf, file.name, mem);
     const sym = (n: string) => {
       const s = findSymbol(id.elf, n);
       return s === undefined ? undefined : Number(s.value);
@@ -86,6 +86,44 @@ function loadImage(
     loaded: loadRaw(file.data, loadAddr, (a, b) => mem.writeRam(a, b)),
     kind: id.kind,
   };
+}
+
+/**
+ * Loads an ELF's PT_LOAD segments at their physical addresses. Like QEMU, bytes of a segment
+ * that fall outside RAM are dropped (linkers often put the ELF headers in the first segment,
+ * one page below the load address); a segment entirely outside RAM is an error.
+ */
+function loadElfClipped(elf: Elf64Image, name: string, mem: RamWriter): LoadedImage {
+  const ramEnd = mem.ramBase + mem.ramSize;
+  let low = Number.POSITIVE_INFINITY;
+  let high = 0;
+  for (const seg of elf.segments) {
+    const start = Math.max(seg.paddr, mem.ramBase);
+    const end = Math.min(seg.paddr + seg.memsz, ramEnd);
+    if (end <= start) {
+      throw axErr(
+        "OutOfRange",
+        `${name}: segment ${hex(seg.paddr)}..${hex(seg.paddr + seg.memsz)} is outside RAM ` +
+          `${hex(mem.ramBase)}..${hex(ramEnd)} (use a larger -m?)`,
+      );
+    }
+    const fileEnd = Math.min(seg.paddr + seg.filesz, end);
+    if (fileEnd > start) {
+      mem.writeRam(start, seg.data.subarray(start - seg.paddr, fileEnd - seg.paddr));
+    }
+    zeroFill(
+      (a, b) => mem.writeRam(a, b),
+      Math.max(start, fileEnd),
+      end - Math.max(start, fileEnd),
+    );
+    low = Math.min(low, start);
+    high = Math.max(high, end);
+  }
+  if (low === Number.POSITIVE_INFINITY) throw axErr("InvalidData", `${name}: no loadable segment`);
+  if (elf.entry < mem.ramBase || elf.entry >= ramEnd) {
+    throw axErr("OutOfRange", `${name}: entry point ${hex(elf.entry)} is outside RAM`);
+  }
+  return { entry: elf.entry, low, high };
 }
 
 /**

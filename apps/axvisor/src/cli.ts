@@ -1,0 +1,55 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { runEmu } from "./emu/emu-command.js";
+import { formatHostError } from "./errors.js";
+import { EXIT_STATUS_HELP, ExitStatus } from "./exit-status.js";
+import type { CliIo } from "./io.js";
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    return String(pkg.version);
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * The `axvisor` command line. Returns the exit status instead of exiting, so tests and other
+ * tools can run it in-process.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let status: number = ExitStatus.Success;
+  const program = new Command("axvisor")
+    .description("AxVisor.ts: a modular hypervisor on emulated hardware")
+    .version(version(), "-V, --version")
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .addHelpText("after", `\n${EXIT_STATUS_HELP}\n`);
+  program
+    .command("emu")
+    .summary("run the bare emulated machine with QEMU-like options (axvisor emu -help)")
+    .description("Run the bare emulated machine, like qemu-system-riscv64.")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .passThroughOptions()
+    .argument("[options...]", "QEMU-style options; see axvisor emu --help")
+    .action(async (args: string[]) => {
+      status = await runEmu(args, io);
+    });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? ExitStatus.Success : ExitStatus.HostError;
+    }
+    io.stderr.write(`axvisor: ${formatHostError(e, io.env)}\n`);
+    return ExitStatus.HostError;
+  }
+  return status;
+}

@@ -1,0 +1,165 @@
+import { readFileSync } from "node:fs";
+import { FileBlockBacking } from "@axvisor/device-virtio-mmio";
+import {
+  type BootFile,
+  InstructionClock,
+  type MachineExit,
+  type VirtioSlotFactory,
+  VirtMachine,
+  virtioBlkSlot,
+} from "@axvisor/platform-riscv64-qemu-virt";
+import { ExpectEngine } from "../console/expect-engine.js";
+import { HostConsole } from "../console/host-console.js";
+import { formatHostError, UsageError } from "../errors.js";
+import { describeOutcome, ExitStatus, exitStatusFor, type RunOutcome } from "../exit-status.js";
+import type { CliIo } from "../io.js";
+import { type EmuOptions, emuHelp, parseEmuArgs } from "./emu-options.js";
+import { resolveBios } from "./firmware.js";
+
+function readInput(path: string, what: string): BootFile {
+  try {
+    return { name: path, data: readFileSync(path) };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === "ENOENT"
+        ? "no such file"
+        : err.code === "EISDIR"
+          ? "is a directory"
+          : err.message;
+    throw new Error(`cannot read ${what} '${path}': ${why}`);
+  }
+}
+
+function machineExitOutcome(exit: MachineExit, opts: EmuOptions): RunOutcome {
+  switch (exit.kind) {
+    case "poweroff":
+      return { kind: "poweroff", success: exit.success, code: exit.code, source: exit.source };
+    case "fault":
+      return { kind: "host-error", message: `emulator fault: ${exit.message}` };
+    case "stopped":
+      if (exit.reason === "expect") return { kind: "expect-matched" };
+      if (exit.reason === "timeout") return { kind: "timeout", seconds: opts.timeoutSeconds ?? 0 };
+      return { kind: "quit" };
+    default: {
+      const never: never = exit;
+      return { kind: "host-error", message: `unknown machine exit ${JSON.stringify(never)}` };
+    }
+  }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * `axvisor emu`: builds the machine from QEMU-like options, connects the console, runs the
+ * expect script and turns the way the run ended into an exit status (see exit-status.ts).
+ */
+export async function runEmu(argv: readonly string[], io: CliIo): Promise<number> {
+  let opts: EmuOptions;
+  try {
+    opts = parseEmuArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`axvisor emu: ${e.message}\n`);
+      return ExitStatus.HostError;
+    }
+    throw e;
+  }
+  if (opts.help) {
+    io.stdout.write(emuHelp());
+    return ExitStatus.Success;
+  }
+  const expecting = opts.expect !== undefined;
+  const finish = (outcome: RunOutcome): number => {
+    const line = describeOutcome(outcome, expecting);
+    if (line !== undefined) io.stderr.write(`axvisor emu: ${line}\n`);
+    return exitStatusFor(outcome, expecting);
+  };
+
+  const drives: FileBlockBacking[] = [];
+  let machine: VirtMachine;
+  const engine = new ExpectEngine(
+    { sendAfter: opts.sendAfter, ...(opts.expect !== undefined ? { expect: opts.expect } : {}) },
+    (text) => machine.sendInput(encoder.encode(text)),
+  );
+  try {
+    const bios = resolveBios(opts.bios);
+    const firmware = bios === undefined ? undefined : readInput(bios, "firmware (-bios)");
+    const kernel = opts.kernel === undefined ? undefined : readInput(opts.kernel, "kernel");
+    const initrd = opts.initrd === undefined ? undefined : readInput(opts.initrd, "initrd");
+    const dtb = opts.dtb === undefined ? undefined : readInput(opts.dtb, "device tree (-dtb)");
+    if (firmware === undefined && kernel === undefined) {
+      throw new UsageError("nothing to run: -bios none needs -kernel");
+    }
+    const virtio: VirtioSlotFactory[] = [];
+    for (const d of opts.drives) {
+      const backing = FileBlockBacking.open(d.file, { readOnly: d.readonly });
+      drives.push(backing);
+      virtio.push(
+        virtioBlkSlot(backing, {
+          onDeviceError: (msg) => io.stderr.write(`axvisor emu: virtio-blk ${d.file}: ${msg}\n`),
+        }),
+      );
+    }
+    machine = new VirtMachine({
+      harts: opts.smp,
+      ramSize: opts.memory,
+      images: {
+        ...(firmware !== undefined ? { firmware } : {}),
+        ...(kernel !== undefined ? { kernel } : {}),
+        ...(initrd !== undefined ? { initrd } : {}),
+      },
+      ...(opts.append !== undefined ? { bootargs: opts.append } : {}),
+      ...(dtb !== undefined ? { dtb: dtb.data } : {}),
+      ...(opts.icountShift !== undefined
+        ? { clock: new InstructionClock(100 / 2 ** opts.icountShift) }
+        : {}),
+      virtio,
+      console: (bytes) => {
+        io.stdout.write(bytes);
+        engine.feed(bytes);
+      },
+    });
+  } catch (e) {
+    for (const d of drives) d.close?.();
+    if (e instanceof UsageError) {
+      io.stderr.write(`axvisor emu: ${e.message}\n`);
+      return ExitStatus.HostError;
+    }
+    return finish({ kind: "host-error", message: formatHostError(e, io.env) });
+  }
+
+  engine.onMatch(() => machine.stop("expect"));
+  const console = new HostConsole({
+    ...(io.stdin !== undefined ? { input: io.stdin } : {}),
+    messages: io.stderr,
+    onInput: (bytes) => machine.sendInput(bytes),
+    onQuit: () => machine.stop("quit"),
+  });
+  const timer =
+    opts.timeoutSeconds === undefined
+      ? undefined
+      : setTimeout(() => machine.stop("timeout"), opts.timeoutSeconds * 1000);
+  const started = performance.now();
+  console.start();
+  let outcome: RunOutcome;
+  try {
+    outcome = machineExitOutcome(await machine.run(), opts);
+  } catch (e) {
+    outcome = { kind: "host-error", message: `emulator fault: ${formatHostError(e, io.env)}` };
+  } finally {
+    console.stop();
+    if (timer !== undefined) clearTimeout(timer);
+    for (const d of drives) d.close?.();
+  }
+  if (engine.matched) outcome = { kind: "expect-matched" };
+  const log = (io.env.LOG ?? "").toLowerCase();
+  if (log === "debug" || log === "info") {
+    const s = (performance.now() - started) / 1000;
+    io.stderr.write(
+      `axvisor emu: ${machine.instructions} instructions in ${s.toFixed(2)} s ` +
+        `(${(machine.instructions / s / 1e6).toFixed(1)} MIPS)\n`,
+    );
+  }
+  return finish(outcome);
+}
