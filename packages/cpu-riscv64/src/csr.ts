@@ -5,7 +5,6 @@
  */
 import { CSR, HS, MS } from "./csr-numbers.js";
 import type { Hart } from "./hart.js";
-import { pmpAddrFromWords } from "./pmp.js";
 import { Slot } from "./slots.js";
 import { mipEffective } from "./trap.js";
 
@@ -178,9 +177,8 @@ export function csrGet(h: Hart, num: number, virt: boolean): boolean {
           break;
         }
         if (num >= 0x3b0 && num <= 0x3ef) {
-          const v = h.pmp.readAddr(num - 0x3b0);
-          lo = v | 0;
-          hi = Math.floor(v / TWO32) | 0;
+          lo = h.pmp.readAddrLo(num - 0x3b0);
+          hi = h.pmp.readAddrHi(num - 0x3b0);
           break;
         }
         if ((num >= 0xb03 && num <= 0xb1f) || (num >= 0xc03 && num <= 0xc1f)) break;
@@ -408,7 +406,7 @@ export function csrSet(h: Hart, num: number, lo: number, hi: number, virt: boole
     return true;
   }
   if (num >= 0x3b0 && num <= 0x3ef) {
-    h.pmp.writeAddr(num - 0x3b0, pmpAddrFromWords(lo, hi));
+    h.pmp.writeAddr(num - 0x3b0, lo, hi);
     h.flushTlb();
     return true;
   }

@@ -10,15 +10,17 @@ export const PmpAccess = { X: 4, R: 1, W: 2 } as const;
 
 export class Pmp {
   readonly cfg = new Uint8Array(PMP_ENTRIES);
-  /** pmpaddr values (physical address >> 2), 54 bits wide. */
-  readonly addr = new Float64Array(PMP_ENTRIES);
+  /** pmpaddr values (physical address >> 2, 54 bits) as lo/hi words: 2^54-1 is not a double. */
+  readonly addrLo = new Int32Array(PMP_ENTRIES);
+  readonly addrHi = new Int32Array(PMP_ENTRIES);
   private readonly lo = new Float64Array(PMP_ENTRIES);
   private readonly hi = new Float64Array(PMP_ENTRIES);
   private active: number[] = [];
 
   reset(): void {
     this.cfg.fill(0);
-    this.addr.fill(0);
+    this.addrLo.fill(0);
+    this.addrHi.fill(0);
     this.recompute();
   }
 
@@ -53,42 +55,59 @@ export class Pmp {
     this.recompute();
   }
 
-  readAddr(i: number): number {
-    return this.addr[i]!;
+  readAddrLo(i: number): number {
+    return this.addrLo[i]!;
+  }
+  readAddrHi(i: number): number {
+    return this.addrHi[i]!;
   }
 
-  /** Writes pmpaddr{i}; `value` is the CSR value (as a number, already below 2^54). */
-  writeAddr(i: number, value: number): void {
+  /** Writes pmpaddr{i} from the CSR value's words (bits 63:54 are read-only zero). */
+  writeAddr(i: number, lo: number, hi: number): void {
     if (this.locked(i)) return;
     if (i + 1 < PMP_ENTRIES && this.locked(i + 1) && ((this.cfg[i + 1]! >> 3) & 3) === 1) return;
-    this.addr[i] = value;
+    this.addrLo[i] = lo;
+    this.addrHi[i] = hi & 0x3fffff;
     this.recompute();
+  }
+
+  /** pmpaddr{i} * 4 as a number (a byte address; inexact only beyond 2^53, past any RAM). */
+  private byteAddr(i: number): number {
+    return ((this.addrHi[i]! >>> 0) * TWO32 + (this.addrLo[i]! >>> 0)) * 4;
   }
 
   private recompute(): void {
     this.active = [];
     for (let i = 0; i < PMP_ENTRIES; i++) {
       const a = (this.cfg[i]! >> 3) & 3;
-      const v = this.addr[i]!;
       if (a === 0) continue;
       if (a === 1) {
-        this.lo[i] = i === 0 ? 0 : this.addr[i - 1]! * 4;
-        this.hi[i] = v * 4;
+        this.lo[i] = i === 0 ? 0 : this.byteAddr(i - 1);
+        this.hi[i] = this.byteAddr(i);
       } else if (a === 2) {
-        this.lo[i] = v * 4;
-        this.hi[i] = v * 4 + 4;
+        this.lo[i] = this.byteAddr(i);
+        this.hi[i] = this.lo[i]! + 4;
       } else {
-        // NAPOT: trailing ones t give a 2^(t+3)-byte region.
+        // NAPOT: t trailing ones give a 2^(t+3)-byte region.
+        const lo = this.addrLo[i]!;
+        const hi = this.addrHi[i]!;
         let t = 0;
-        let rest = v;
-        while (t < 54 && rest % 2 === 1) {
-          t++;
-          rest = Math.floor(rest / 2);
+        if (lo === -1) {
+          t = 32;
+          while (t < 54 && ((hi >>> (t - 32)) & 1) === 1) t++;
+        } else {
+          while (((lo >>> t) & 1) === 1) t++;
         }
         const size = 2 ** (t + 3);
-        const base = v * 4 - ((v * 4) % size);
-        this.lo[i] = base;
-        this.hi[i] = base + size;
+        // Clear the low t+1 bits of the address (the trailing ones and the zero after them).
+        let blo = lo;
+        let bhi = hi;
+        if (t + 1 >= 32) {
+          blo = 0;
+          bhi = t + 1 - 32 >= 32 ? 0 : bhi & ~((2 ** (t + 1 - 32) - 1) | 0);
+        } else blo = lo & ~((1 << (t + 1)) - 1);
+        this.lo[i] = ((bhi >>> 0) * TWO32 + (blo >>> 0)) * 4;
+        this.hi[i] = this.lo[i]! + size;
       }
       if (this.hi[i]! > this.lo[i]!) this.active.push(i);
     }
@@ -114,8 +133,4 @@ export class Pmp {
     }
     return priv === 3;
   }
-}
-
-export function pmpAddrFromWords(lo: number, hi: number): number {
-  return (hi & 0x3fffff) * TWO32 + (lo >>> 0);
 }

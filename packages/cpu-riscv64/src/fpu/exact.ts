@@ -3,7 +3,7 @@
  * error-free transformations: results near or beyond the overflow and underflow thresholds,
  * and the fused multiply-add. None of this runs for ordinary operands.
  */
-import { f64HiWord, f64LoWord, pow2 } from "./bits.js";
+import { exponentOf, f64HiWord, f64LoWord, pow2 } from "./bits.js";
 import { ABOVE_HALF, BELOW_HALF, BINARY64, EXACT, HALF, RDN, roundPack } from "./rounding.js";
 
 /** |x| = sig * 2^exp for finite x. */
@@ -14,13 +14,22 @@ function decompose(x: number): [sig: bigint, exp: number] {
   return biased === 0 ? [BigInt(frac), -1074] : [BigInt(frac + 4503599627370496), biased - 1075];
 }
 
+/** Number of significant bits of v > 0. */
+function bitLength(v: bigint): number {
+  const approx = Number(v);
+  if (approx === Number.POSITIVE_INFINITY) return v.toString(2).length;
+  // Number() rounds, possibly up to the next power of two.
+  const e = exponentOf(approx);
+  return v >> BigInt(e) === 0n ? e : e + 1;
+}
+
 /**
  * Rounds (-1)^neg * (sig + s) * 2^exp to binary64, where s = 0 when !sticky and 0 < s < 1
  * otherwise. A sticky value must come with at least p + 2 significant bits in sig so that the
  * unknown tail lies strictly below the rounding bit.
  */
 function roundBig(neg: boolean, sig: bigint, exp: number, sticky: boolean, rm: number): number {
-  const n = sig.toString(2).length;
+  const n = bitLength(sig);
   const p = BINARY64.p;
   if (n <= p) {
     if (sticky) throw new Error("fpu: sticky significand too short (internal invariant)");
