@@ -7,13 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  ElfMachine,
-  findSymbol,
-  loadElf,
-  parseElf64,
-  symbolAddress,
-} from "@axvisor/guest-image";
+import { ElfMachine, findSymbol, loadElf, parseElf64, symbolAddress } from "@axvisor/guest-image";
 import { describe, expect, it } from "vitest";
 import { Hart, type PhysBus, type TimeSource } from "../src/index.js";
 
@@ -161,7 +155,8 @@ function runProgram(file: string): Outcome {
   // The H programs accept htinst = 0 (which QEMU 7.2 always writes); this hart must produce
   // the transformed instruction, so demand it.
   const strictTinst = findSymbol(elf, "htinst_required");
-  if (strictTinst !== undefined) m.ramView.setBigUint64(Number(strictTinst.value) - RAM_BASE, 1n, true);
+  if (strictTinst !== undefined)
+    m.ramView.setBigUint64(Number(strictTinst.value) - RAM_BASE, 1n, true);
   const hart = new Hart({
     hartId: 0,
     bus: m,
