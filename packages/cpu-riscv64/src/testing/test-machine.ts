@@ -22,7 +22,7 @@ export class TestBus implements PhysBus {
   /** What MMIO loads return. */
   mmioValue = 0x1122334455667788n;
 
-  constructor(ramSize = 1 << 20) {
+  constructor(ramSize = 4 << 20) {
     this.ram = new Uint8Array(ramSize);
   }
 
