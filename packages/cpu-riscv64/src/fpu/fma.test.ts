@@ -81,6 +81,25 @@ describe("single rounding", () => {
     }
   });
 
+  it("resolves a binary64 sum that looks like a tie with the product's low bits", () => {
+    // (1 - 2^-53) * 2^-53 (1 + 2^-52) = 2^-53 + 2^-106 - 2^-158: adding 1 lands just above the
+    // midpoint between 1 and 1 + 2^-52 (RN(a*b) + 1 would be an exact tie).
+    const one = dbits(1);
+    const up = dbits(1 + 2 ** -52);
+    for (const rm of MODES) {
+      expect(fmaD(asm.fmadd, 0x3fefffffffffffffn, 0x3ca0000000000001n, 1, rm)).toMatchObject({
+        bits: perMode(up, one, one, up, up)[rm],
+        flags: NX,
+      });
+      // (1 + 2^-52) * 2^-53 (1 - 2^-52) = 2^-53 - 2^-157: just below the midpoint, so even
+      // RMM stays at 1.
+      expect(fmaD(asm.fmadd, 0x3ff0000000000001n, 0x3c9ffffffffffffen, 1, rm)).toMatchObject({
+        bits: perMode(one, one, one, up, one)[rm],
+        flags: NX,
+      });
+    }
+  });
+
   it("rounds per mode (binary64)", () => {
     // (1 + 2^-52)^2 + 1 = 2 + 2^-51 + 2^-104
     const a = 1 + 2 ** -52;
