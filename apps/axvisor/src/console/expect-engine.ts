@@ -48,6 +48,14 @@ export class ExpectEngine {
     return this.#script.sendAfter.length - this.#step;
   }
 
+  /**
+   * Checks the script against the (empty) output before any arrives, so a step whose pattern
+   * matches the empty string (`--send-after '' 'text'`) types at once.
+   */
+  start(): void {
+    if (!this.#matched) this.#advance();
+  }
+
   /** Console output, as bytes (decoded as UTF-8 across chunk boundaries) or text. */
   feed(chunk: Uint8Array | string): void {
     if (this.#matched) return;

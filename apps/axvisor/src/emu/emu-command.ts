@@ -142,6 +142,7 @@ export async function runEmu(argv: readonly string[], io: CliIo): Promise<number
       : setTimeout(() => machine.stop("timeout"), opts.timeoutSeconds * 1000);
   const started = performance.now();
   console.start();
+  engine.start();
   let outcome: RunOutcome;
   try {
     outcome = machineExitOutcome(await machine.run(), opts);

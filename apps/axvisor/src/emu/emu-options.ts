@@ -86,7 +86,7 @@ export const EMU_OPTIONS: readonly OptionSpec[] = [
   {
     names: ["send-after"],
     args: ["REGEX", "TEXT"],
-    help: "type TEXT (\\n, \\r, \\t, \\e, \\xHH escapes) once REGEX has appeared; steps run in order",
+    help: "type TEXT (\\n, \\r, \\t, \\e, \\xHH escapes) once REGEX has appeared ('' = at once); steps run in order",
     repeatable: true,
   },
   { names: ["timeout"], args: ["SECONDS"], help: "give up after SECONDS (exit status 3)" },

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { describeOutcome, ExitStatus, exitStatusFor } from "./exit-status.js";
+
+describe("exit statuses", () => {
+  const off = (success: boolean, code = success ? 0 : 3) =>
+    ({ kind: "poweroff", success, code, source: "finisher" }) as const;
+
+  it("maps outcomes to the documented codes", () => {
+    expect(exitStatusFor({ kind: "expect-matched" }, true)).toBe(0);
+    expect(exitStatusFor(off(true), false)).toBe(0);
+    expect(exitStatusFor(off(false), false)).toBe(1);
+    expect(exitStatusFor({ kind: "host-error", message: "x" }, false)).toBe(2);
+    expect(exitStatusFor({ kind: "timeout", seconds: 1 }, true)).toBe(3);
+    expect(exitStatusFor({ kind: "timeout", seconds: 1 }, false)).toBe(3);
+    expect(exitStatusFor(off(true), true)).toBe(4);
+    expect(exitStatusFor(off(false), true)).toBe(4);
+    expect(exitStatusFor({ kind: "quit" }, false)).toBe(0);
+    expect(ExitStatus).toEqual({
+      Success: 0,
+      GuestFailure: 1,
+      HostError: 2,
+      Timeout: 3,
+      PoweredOffBeforeExpect: 4,
+    });
+  });
+
+  it("explains the failures on one line", () => {
+    expect(describeOutcome(off(false, 5), false)).toBe(
+      "guest reported failure through finisher: code 5",
+    );
+    expect(describeOutcome(off(true), true)).toMatch(/before --expect matched/);
+    expect(describeOutcome({ kind: "timeout", seconds: 2 }, false)).toBe("timeout: 2 s expired");
+    expect(describeOutcome(off(true), false)).toBeUndefined();
+  });
+});

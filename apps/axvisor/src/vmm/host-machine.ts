@@ -1,0 +1,103 @@
+import { axErr } from "@axvisor/axerrno";
+import { CurrentVCpu } from "@axvisor/axvcpu";
+import { RamHostMemory } from "@axvisor/axvisor-api";
+import type { Hart } from "@axvisor/cpu-riscv64";
+import { hpa, PAGE_SIZE_2M } from "@axvisor/memory-addr";
+import {
+  type MachineClock,
+  VIRT,
+  VIRT_MAX_HARTS,
+  VirtMachine,
+} from "@axvisor/platform-riscv64-qemu-virt";
+import { RiscvHostCpus, RiscvPhysCpu } from "@axvisor/riscv-vcpu";
+
+export interface HostMachineOptions {
+  /** Physical harts (1..8). */
+  readonly harts: number;
+  /** Bytes of host RAM; VM memory and nested page tables come from it. */
+  readonly ramSize: number;
+  readonly clock?: MachineClock;
+}
+
+/**
+ * The machine the hypervisor runs on: the emulated QEMU virt board with no firmware. Every
+ * hart is a `RiscvPhysCpu` with virtualization enabled (host-trap mode: TypeScript is the
+ * HS-mode software), host RAM is handed out by a frame allocator, and the board's devices
+ * stay where they are so configs can pass them through.
+ */
+export class HostMachine {
+  readonly board: VirtMachine;
+  readonly cpus: RiscvHostCpus;
+  /** The "current vCPU" record of each hart (host services ask it who is running). */
+  readonly current: readonly CurrentVCpu[];
+  readonly memory: RamHostMemory;
+  readonly clock: MachineClock;
+
+  constructor(options: HostMachineOptions) {
+    const { harts, ramSize } = options;
+    if (!Number.isInteger(harts) || harts < 1 || harts > VIRT_MAX_HARTS) {
+      throw axErr(
+        "InvalidInput",
+        `--cpus: the host board has 1..${VIRT_MAX_HARTS} harts, not ${harts}`,
+      );
+    }
+    this.board = new VirtMachine({
+      harts,
+      ramSize,
+      images: {},
+      rngSeed: null,
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    });
+    this.clock = this.board.clock;
+    const phys = this.board.harts.map((h, i) => {
+      provideExitGuest(h);
+      const cpu = new RiscvPhysCpu(i, h);
+      cpu.hardwareEnable();
+      return cpu;
+    });
+    this.cpus = new RiscvHostCpus(phys);
+    this.current = phys.map((_, i) => new CurrentVCpu(i));
+    // The board keeps its own device tree at the top of RAM (for passthrough lookups); frames
+    // come from below it.
+    const fdtAddr = Math.floor(this.board.fdt.address / PAGE_SIZE_2M) * PAGE_SIZE_2M;
+    this.memory = new RamHostMemory({
+      ram: this.board.ram,
+      ramBase: hpa(VIRT.dram.base),
+      pool: { start: hpa(VIRT.dram.base), size: fdtAddr - VIRT.dram.base },
+    });
+  }
+
+  get hartCount(): number {
+    return this.board.harts.length;
+  }
+
+  hart(i: number): Hart {
+    const h = this.board.harts[i];
+    if (h === undefined) throw axErr("InvalidInput", `the host has no hart ${i}`);
+    return h;
+  }
+
+  /**
+   * Puts a hart back into HS-mode after a host-side failure in the middle of a guest slice,
+   * so the next vCPU bound to it can enter its guest.
+   */
+  recoverHart(i: number): void {
+    const h = this.hart(i);
+    if (h.virt) (h as Hart & { exitGuest(): void }).exitGuest();
+  }
+}
+
+/**
+ * The vCPU backend takes a hart out of a guest between traps (to unbind a vCPU at the end of
+ * its time slice) through `exitGuest()`, the effect of a host interrupt that the hypervisor
+ * serves without touching the trap CSRs. Harts that lack it get it here: the hart returns to
+ * HS-mode with V=0 and the guest's state stays in its registers for the backend to save.
+ */
+function provideExitGuest(h: Hart): void {
+  const hart = h as Hart & { exitGuest?: () => void };
+  if (typeof hart.exitGuest === "function") return;
+  Object.defineProperty(hart, "exitGuest", {
+    value: () => h.setMode(1, false),
+    configurable: true,
+  });
+}
