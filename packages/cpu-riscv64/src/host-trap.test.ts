@@ -4,7 +4,7 @@ import * as a from "./testing/asm.js";
 import { PageTables, PTE } from "./testing/page-tables.js";
 import { makeHart, RAM_BASE } from "./testing/test-machine.js";
 
-const { V, R, W, X, U, A, D } = PTE;
+const { V, R, W, X, U } = PTE;
 const IRQ = 1n << 63n;
 const GUEST_HPA = RAM_BASE + 0x20_0000; // the guest's RAM in host memory
 const GUEST_GPA = 0x8000_0000; // where the guest sees it
