@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { allBenchmarks, type BenchContext, type Benchmark } from "./benchmarks.js";
+import { cpuHonoursJitSwitch, loadAverage, machineInfo } from "./machine-info.js";
+import { measure, skipped } from "./measure.js";
+import { type BenchOptions, OptionsError, parseBenchArgs, USAGE } from "./options.js";
+import { qemuVersion } from "./qemu.js";
+import {
+  benchmarkRecord,
+  buildReport,
+  formatMachine,
+  formatNumber,
+  formatTable,
+} from "./report.js";
+
+export interface BenchIo {
+  readonly stdout: { write(s: string): unknown };
+  /** Progress lines. */
+  readonly stderr: { write(s: string): unknown };
+}
+
+/** The benchmarks --only selects (ids like "intloop.qemu" or whole rows like "intloop"). */
+export function selectBenchmarks(
+  all: readonly Benchmark[],
+  opts: Pick<BenchOptions, "only" | "quick">,
+): Benchmark[] {
+  const unknown = opts.only.filter((o) => !all.some((b) => b.id === o || b.row === o));
+  if (unknown.length > 0) {
+    throw new OptionsError(`--only: no benchmark or row named ${unknown.join(", ")} (see --list)`);
+  }
+  return all.filter((b) =>
+    opts.only.length > 0
+      ? opts.only.some((o) => b.id === o || b.row === o)
+      : !(opts.quick && b.skipWhenQuick),
+  );
+}
+
+/** `pnpm bench`: returns the exit status (0 whatever the figures; 2 for bad options). */
+export async function runBench(argv: readonly string[], io: BenchIo): Promise<number> {
+  let opts: BenchOptions;
+  let selected: Benchmark[];
+  try {
+    opts = parseBenchArgs(argv);
+    selected = selectBenchmarks(allBenchmarks(), opts);
+  } catch (e) {
+    if (e instanceof OptionsError) {
+      io.stderr.write(`bench: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (opts.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (opts.list) {
+    for (const b of selected) io.stdout.write(`${b.id}\n    ${b.method}\n`);
+    return 0;
+  }
+
+  const qemu = opts.qemu ? qemuVersion() : undefined;
+  const machine = machineInfo(qemu);
+  const tmpDir = mkdtempSync(join(os.tmpdir(), "axvisor-bench-"));
+  const ctx: BenchContext = {
+    runs: opts.runs,
+    quick: opts.quick,
+    qemu,
+    tmpDir,
+    linuxTimeoutMs: opts.linuxTimeoutS * 1000,
+  };
+  io.stderr.write(`${formatMachine(machine)}\n`);
+  const records = [];
+  try {
+    for (const b of selected) {
+      const why = b.target === "qemu" && !opts.qemu ? "--no-qemu" : b.unavailable(ctx);
+      if (why !== undefined) {
+        io.stderr.write(`${b.id}: skipped: ${why}\n`);
+        records.push(benchmarkRecord(b, skipped(why), ctx));
+        continue;
+      }
+      const m = await measure(
+        opts.runs,
+        () => b.run(ctx),
+        (i, r) => {
+          const what = r.ok ? formatNumber(r.value) : `failed: ${r.why}`;
+          io.stderr.write(`${b.id} run ${i + 1}/${opts.runs}: ${what}\n`);
+        },
+      );
+      records.push(benchmarkRecord(b, m, ctx));
+    }
+  } finally {
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+  machine.loadavg_end = loadAverage();
+
+  const notes: string[] = [];
+  if (selected.some((b) => b.row === "interp")) {
+    notes.push(
+      cpuHonoursJitSwitch()
+        ? "interpreter rows ran with AXVISOR_JIT=0 (the CPU reads it: its JIT was off)"
+        : "interpreter rows ran with AXVISOR_JIT=0, but the CPU has no JIT yet (it does not read the variable), so they measure the same interpreter as the integer-loop row",
+    );
+  }
+  if (machine.loadavg_start[0]! > machine.cores * 0.5) {
+    notes.push(
+      `the machine was busy (load average ${machine.loadavg_start[0]} on ${machine.cores} cores at start): figures are lower and noisier than on an idle machine`,
+    );
+  }
+  const report = buildReport(records, machine, { runs: opts.runs, quick: opts.quick }, notes);
+  io.stdout.write(`\n${formatMachine(machine)}\n\n${formatTable(report)}\n`);
+  if (opts.json !== undefined) {
+    try {
+      writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+      io.stderr.write(`wrote ${opts.json}\n`);
+    } catch (e) {
+      io.stderr.write(`bench: cannot write ${opts.json}: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,51 @@
+/**
+ * One measurement, run in a child process of its own (see child-process.ts): a fresh V8
+ * heap and code cache per run, its own environment (AXVISOR_JIT=0 for the interpreter
+ * figure), and a hang or crash that costs one run instead of the whole benchmark.
+ */
+export type Job =
+  | {
+      /** A native workload on the bare machine runner (the emulated virt board, M-mode). */
+      readonly kind: "emu-workload";
+      readonly image: string;
+      readonly iterations: number;
+      readonly timeoutMs: number;
+    }
+  | {
+      /** A guest-form workload as the only VM under the hypervisor. */
+      readonly kind: "vmm-workload";
+      readonly image: string;
+      readonly iterations: number;
+      readonly timeoutMs: number;
+    }
+  | {
+      /** A VM config booted under the hypervisor until `marker` appears on its console. */
+      readonly kind: "vmm-boot";
+      readonly config: string;
+      readonly marker: string;
+      readonly timeoutMs: number;
+    }
+  | {
+      /** `count` demo VMs created and started at once; times to first output of each. */
+      readonly kind: "vmm-start";
+      readonly count: number;
+      readonly timeoutMs: number;
+    }
+  | {
+      /** Process RSS before and after `count` demo VMs have booted and gone idle. */
+      readonly kind: "vmm-idle-rss";
+      readonly count: number;
+      readonly timeoutMs: number;
+    };
+
+/** What a job reports: named figures (ms, instructions, bytes...) or why it did not finish. */
+export type JobResult =
+  | { readonly ok: true; readonly figures: Readonly<Record<string, number>> }
+  | { readonly ok: false; readonly why: string };
+
+/** The line prefix a child writes its result after, on stdout. */
+export const RESULT_PREFIX = "@@AXBENCH-RESULT ";
+
+export const BENCH_START = "BENCH-START";
+export const BENCH_END = "BENCH-END";
+export const BENCH_FAIL = "BENCH-FAIL";

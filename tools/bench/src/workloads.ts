@@ -1,0 +1,56 @@
+import { fileURLToPath } from "node:url";
+
+/** tools/bench/workloads, from src/ or dist/ alike. */
+export const WORKLOADS_DIR = fileURLToPath(new URL("../workloads/", import.meta.url));
+
+export type WorkloadName = "intloop" | "memloop" | "branchy" | "pagetable" | "exitloop";
+export type WorkloadForm = "native" | "guest";
+
+export interface Workload {
+  readonly name: WorkloadName;
+  readonly title: string;
+  /**
+   * Iterations per run. `emu` is for our emulator (bare machine and hypervisor guest), sized
+   * for a few seconds at interpreter speed; `qemu` for QEMU TCG, which runs simple loops
+   * 20-50x faster and needs more work for a run long enough to time over a pipe.
+   */
+  readonly iterations: { readonly emu: number; readonly qemu: number };
+}
+
+export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = {
+  intloop: {
+    name: "intloop",
+    title: "integer loop (addi/addi/bnez)",
+    iterations: { emu: 50_000_000, qemu: 1_000_000_000 },
+  },
+  memloop: {
+    name: "memloop",
+    title: "memory loop (ld/addi/sd/addi/bnez)",
+    iterations: { emu: 30_000_000, qemu: 300_000_000 },
+  },
+  branchy: {
+    name: "branchy",
+    title: "branches, calls, indirect jumps",
+    iterations: { emu: 4_000_000, qemu: 8_000_000 },
+  },
+  pagetable: {
+    name: "pagetable",
+    title: "page-table walks (Sv39, TLB miss per page)",
+    iterations: { emu: 10_000, qemu: 10_000 },
+  },
+  exitloop: {
+    name: "exitloop",
+    title: "MMIO store loop (UART scratch register)",
+    iterations: { emu: 200_000, qemu: 2_000_000 },
+  },
+};
+
+/** The committed image of a workload form (ELF; QEMU and our loaders take it alike). */
+export function workloadImage(name: WorkloadName, form: WorkloadForm): string {
+  return `${WORKLOADS_DIR}${name}-${form}.elf`;
+}
+
+/** Iterations scaled for --quick (a tenth, at least one). */
+export function scaledIterations(n: number, quick: boolean): number {
+  return quick ? Math.max(1, Math.round(n / 10)) : n;
+}
