@@ -537,7 +537,7 @@ export function csrInstruction(h: Hart, insn: number): void {
       nhi = ohi & ~shi;
     }
     // RMW of mip/sip/hip/vsip must not fold hardware-driven bits into the software ones.
-    if (op !== CSRRW && isIpCsr(num, virt)) {
+    if (op !== CSRRW && isIpCsr(num)) {
       const sw = swIpView(h, num, virt);
       nlo = op === CSRRS ? sw | slo : sw & ~slo;
     }
@@ -550,8 +550,8 @@ export function csrInstruction(h: Hart, insn: number): void {
   }
 }
 
-function isIpCsr(num: number, virt: boolean): boolean {
-  return num === CSR.mip || num === CSR.hip || num === CSR.vsip || (num === CSR.sip && !virt);
+function isIpCsr(num: number): boolean {
+  return num === CSR.mip || num === CSR.hip || num === CSR.vsip || num === CSR.sip;
 }
 
 /** The software-writable part of an interrupt-pending CSR, as read-modify-write sees it. */

@@ -277,6 +277,11 @@ export class Hart implements FpState {
 
   /** Executes up to `budget` instructions. */
   run(budget: number): RunExit {
+    if (this.hostMode && !this.virtMode) {
+      throw new Error(
+        "Hart.run: in host-trap mode the hart runs guests only; call enterGuest() first",
+      );
+    }
     let done = 0;
     this.exitCode = EXIT_NONE;
     this.hostTrapped = false;

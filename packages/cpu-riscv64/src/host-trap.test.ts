@@ -145,3 +145,13 @@ describe("host-trap mode", () => {
     expect(() => m.hart.enterGuest()).toThrow(/HS-mode/);
   });
 });
+
+describe("host-trap mode misuse", () => {
+  it("run() without a guest entered is an error (it would run guest code as HS)", () => {
+    const m = hostWithGuest([a.ECALL]);
+    expect(() => m.hart.run(10)).toThrow(/enterGuest/);
+    m.hart.enterGuest();
+    expect(m.hart.run(10)).toBe("host-trap");
+    expect(() => m.hart.run(10)).toThrow(/enterGuest/);
+  });
+});
