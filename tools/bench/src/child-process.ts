@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { type Job, type JobResult, RESULT_PREFIX } from "./job.js";
+import { type Job, type JobResult, RESULT_PREFIX, secondsText } from "./job.js";
 
 /** The child script next to this module (dist/child.js when built). */
 export const CHILD_SCRIPT = fileURLToPath(new URL("./child.js", import.meta.url));
@@ -45,7 +45,7 @@ export function parseChildOutput(
   if (exit.killedForTime)
     return {
       ok: false,
-      why: `timeout after ${Math.round(exit.hardTimeoutMs / 1000)} s (child killed)`,
+      why: `timeout after ${secondsText(exit.hardTimeoutMs)} (child killed)`,
     };
   const lastErr = stderr.trim().split("\n").slice(-3).join(" | ").slice(0, 400);
   const how = exit.signal !== null ? `killed by ${exit.signal}` : `exited with status ${exit.code}`;

@@ -49,3 +49,9 @@ export const RESULT_PREFIX = "@@AXBENCH-RESULT ";
 export const BENCH_START = "BENCH-START";
 export const BENCH_END = "BENCH-END";
 export const BENCH_FAIL = "BENCH-FAIL";
+
+/** "150 s", "0.3 s": a timeout as failure messages state it. */
+export function secondsText(ms: number): string {
+  const s = ms / 1000;
+  return `${s >= 10 ? Math.round(s) : Number(s.toFixed(1))} s`;
+}

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import type { JobResult } from "./job.js";
+import { type JobResult, secondsText } from "./job.js";
 import { MarkerWatch } from "./markers.js";
 
 export const QEMU_BINARY = "qemu-system-riscv64";
@@ -119,7 +119,7 @@ export function qemuOutcome(
   }
   const missing = start === undefined && from !== undefined ? from : until;
   if (r.timedOut)
-    return { ok: false, why: `timeout after ${Math.round(timeoutMs / 1000)} s (no ${missing})` };
+    return { ok: false, why: `timeout after ${secondsText(timeoutMs)} (no ${missing})` };
   if (r.error !== undefined) return { ok: false, why: `${r.error} (no ${missing})` };
   return { ok: false, why: `QEMU exited with status ${r.exitCode} before ${missing}` };
 }

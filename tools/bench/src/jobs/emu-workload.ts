@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { VirtMachine } from "@axvisor/platform-riscv64-qemu-virt";
 import { withIterations } from "../image-params.js";
-import { BENCH_END, BENCH_FAIL, BENCH_START, type JobResult } from "../job.js";
+import { BENCH_END, BENCH_FAIL, BENCH_START, type JobResult, secondsText } from "../job.js";
 import { MarkerWatch } from "../markers.js";
 
 /** RAM of the bare machine; the workloads need under 4 MiB. */
@@ -65,7 +65,6 @@ export function workloadOutcome(
     return { ok: true, figures };
   }
   const seen = start === undefined ? "no BENCH-START" : "BENCH-START but no BENCH-END";
-  if (timedOut)
-    return { ok: false, why: `timeout after ${Math.round(timeoutMs / 1000)} s (${seen})` };
+  if (timedOut) return { ok: false, why: `timeout after ${secondsText(timeoutMs)} (${seen})` };
   return { ok: false, why: `${otherwise()} (${seen})` };
 }
