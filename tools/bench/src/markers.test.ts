@@ -20,7 +20,7 @@ describe("MarkerWatch", () => {
   it("finds a marker split over many one-byte chunks", () => {
     const w = new MarkerWatch(["GUEST-INIT-OK"]);
     const text = "[    0.9] Run /init\nGUEST-INIT-OK arch=riscv64\n";
-    text.split("").forEach((c, i) => w.feed(c, i));
+    for (let i = 0; i < text.length; i++) w.feed(text[i]!, i);
     expect(w.hit("GUEST-INIT-OK")?.timeMs).toBe(
       text.indexOf("GUEST-INIT-OK") + "GUEST-INIT-OK".length - 1,
     );
