@@ -78,6 +78,9 @@ describe("axvisor", () => {
     const e = capture();
     expect(await runCli(["emu", "--help"], e.io)).toBe(0);
     expect(e.out()).toContain("-send-after REGEX TEXT");
+    const he = capture();
+    expect(await runCli(["help", "emu"], he.io)).toBe(0);
+    expect(he.out()).toBe(e.out());
   });
 
   it("exits 2 with one clear line for usage and host errors", async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { runEmu } from "./emu/emu-command.js";
+import { emuHelp } from "./emu/emu-options.js";
 import { formatHostError } from "./errors.js";
 import { EXIT_STATUS_HELP, ExitStatus } from "./exit-status.js";
 import type { CliIo } from "./io.js";
@@ -30,7 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       writeErr: (s) => io.stderr.write(s),
     })
     .addHelpText("after", `\n${EXIT_STATUS_HELP}\n`);
-  program
+  const emu = program
     .command("emu")
     .summary("run the bare emulated machine with QEMU-like options (axvisor emu -help)")
     .description("Run the bare emulated machine, like qemu-system-riscv64.")
@@ -42,6 +43,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (args: string[]) => {
       status = await runEmu(args, io);
     });
+  // `axvisor help emu` shows the same text as `axvisor emu --help`.
+  emu.helpInformation = () => emuHelp();
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (e) {

@@ -11,6 +11,13 @@ import {
 } from "@axvisor/platform-riscv64-qemu-virt";
 import { RiscvHostCpus, RiscvPhysCpu } from "@axvisor/riscv-vcpu";
 
+/**
+ * What the board "boots": the hypervisor is TypeScript, so the harts get only a `wfi; j .`
+ * loop at the start of RAM. They never run it: they are in host-trap mode from the start and
+ * execute guest code only.
+ */
+const PARK_LOOP = Uint8Array.of(0x73, 0x00, 0x50, 0x10, 0x6f, 0x00, 0x00, 0x00);
+
 export interface HostMachineOptions {
   /** Physical harts (1..8). */
   readonly harts: number;
@@ -44,7 +51,7 @@ export class HostMachine {
     this.board = new VirtMachine({
       harts,
       ramSize,
-      images: {},
+      images: { kernel: { name: "axvisor host park loop", data: PARK_LOOP } },
       rngSeed: null,
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
     });
@@ -57,13 +64,17 @@ export class HostMachine {
     });
     this.cpus = new RiscvHostCpus(phys);
     this.current = phys.map((_, i) => new CurrentVCpu(i));
-    // The board keeps its own device tree at the top of RAM (for passthrough lookups); frames
-    // come from below it.
+    // The first 2 MiB hold the hypervisor's own image (the park loop) and the top 2 MiB the
+    // board's device tree; VM memory and page tables come from between them.
     const fdtAddr = Math.floor(this.board.fdt.address / PAGE_SIZE_2M) * PAGE_SIZE_2M;
+    const poolStart = VIRT.dram.base + PAGE_SIZE_2M;
+    if (fdtAddr <= poolStart) {
+      throw axErr("InvalidInput", `--memory: ${ramSize} bytes of host RAM leave nothing for VMs`);
+    }
     this.memory = new RamHostMemory({
       ram: this.board.ram,
       ramBase: hpa(VIRT.dram.base),
-      pool: { start: hpa(VIRT.dram.base), size: fdtAddr - VIRT.dram.base },
+      pool: { start: hpa(poolStart), size: fdtAddr - poolStart },
     });
   }
 

@@ -8,6 +8,8 @@ import { loadVmImages } from "../images/index.js";
 export interface VmImagesLoaded {
   /** Where the boot vCPU starts (an ELF kernel's own entry, else the config's entry_point). */
   readonly entry: number;
+  /** Where the device tree is (a1 at entry), if there is one. */
+  readonly dtb?: number;
   /** One line per image, for `vm show`. */
   readonly summary: readonly string[];
 }
@@ -47,5 +49,9 @@ export const loadGuestImages: VmImageLoader = (vm, config, opts) => {
   }
   if (loaded.dtb)
     summary.push(`dtb (${loaded.dtb.file}) at ${span(loaded.dtb.gpa, loaded.dtb.size)}`);
-  return { entry: loaded.kernel.entry, summary };
+  return {
+    entry: loaded.kernel.entry,
+    ...(loaded.dtb !== undefined ? { dtb: loaded.dtb.gpa } : {}),
+    summary,
+  };
 };
