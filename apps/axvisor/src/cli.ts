@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { addDiskImgCommand } from "./disk-img/disk-img-command.js";
 import { runEmu } from "./emu/emu-command.js";
 import { emuHelp } from "./emu/emu-options.js";
 import { formatHostError } from "./errors.js";
@@ -45,6 +46,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
   // `axvisor help emu` shows the same text as `axvisor emu --help`.
   emu.helpInformation = () => emuHelp();
+  addDiskImgCommand(program, io);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (e) {
