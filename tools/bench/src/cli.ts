@@ -3,7 +3,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { allBenchmarks, type BenchContext, type Benchmark } from "./benchmarks.js";
 import { cpuHonoursJitSwitch, loadAverage, machineInfo } from "./machine-info.js";
-import { measure, skipped } from "./measure.js";
+import { type MeasuredBenchmark, measureInterleaved, skipped } from "./measure.js";
 import { type BenchOptions, OptionsError, parseBenchArgs, USAGE } from "./options.js";
 import { qemuVersion } from "./qemu.js";
 import {
@@ -70,28 +70,33 @@ export async function runBench(argv: readonly string[], io: BenchIo): Promise<nu
     linuxTimeoutMs: opts.linuxTimeoutS * 1000,
   };
   io.stderr.write(`${formatMachine(machine)}\n`);
-  const records = [];
+  const results = new Map<Benchmark, MeasuredBenchmark>();
   try {
+    const runnable: Benchmark[] = [];
     for (const b of selected) {
       const why = b.target === "qemu" && !opts.qemu ? "--no-qemu" : b.unavailable(ctx);
-      if (why !== undefined) {
+      if (why === undefined) {
+        runnable.push(b);
+      } else {
         io.stderr.write(`${b.id}: skipped: ${why}\n`);
-        records.push(benchmarkRecord(b, skipped(why), ctx));
-        continue;
+        results.set(b, skipped(why));
       }
-      const m = await measure(
-        opts.runs,
-        () => b.run(ctx),
-        (i, r) => {
-          const what = r.ok ? formatNumber(r.value) : `failed: ${r.why}`;
-          io.stderr.write(`${b.id} run ${i + 1}/${opts.runs}: ${what}\n`);
-        },
-      );
-      records.push(benchmarkRecord(b, m, ctx));
     }
+    const measured = await measureInterleaved(
+      opts.runs,
+      runnable.map((b) => () => b.run(ctx)),
+      (bi, i, r) => {
+        const what = r.ok ? formatNumber(r.value) : `failed: ${r.why}`;
+        io.stderr.write(`${runnable[bi]!.id} run ${i + 1}/${opts.runs}: ${what}\n`);
+      },
+    );
+    runnable.forEach((b, i) => {
+      results.set(b, measured[i]!);
+    });
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
   }
+  const records = selected.map((b) => benchmarkRecord(b, results.get(b)!, ctx));
   machine.loadavg_end = loadAverage();
 
   const notes: string[] = [];

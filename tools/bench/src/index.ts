@@ -24,7 +24,13 @@ export {
   RESULT_PREFIX,
 } from "./job.js";
 export { type MarkerHit, MarkerWatch } from "./markers.js";
-export { type MeasuredBenchmark, type Measurement, measure, skipped } from "./measure.js";
+export {
+  type MeasuredBenchmark,
+  type Measurement,
+  measure,
+  measureInterleaved,
+  skipped,
+} from "./measure.js";
 export { type BenchOptions, OptionsError, parseBenchArgs, USAGE } from "./options.js";
 export {
   type BenchmarkRecord,

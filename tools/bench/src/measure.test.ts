@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Measurement, measure, skipped } from "./measure.js";
+import { type Measurement, measure, measureInterleaved, skipped } from "./measure.js";
 
 describe("measure", () => {
   it("runs N times and summarises the values", async () => {
@@ -51,5 +51,29 @@ describe("measure", () => {
       failed: undefined,
       summary: undefined,
     });
+  });
+});
+
+describe("measureInterleaved", () => {
+  it("runs round by round and drops a benchmark after its failure", async () => {
+    const order: string[] = [];
+    const [a, b, c] = await measureInterleaved(3, [
+      async (i) => {
+        order.push(`a${i}`);
+        return { ok: true, value: 10 + i };
+      },
+      async (i) => {
+        order.push(`b${i}`);
+        return i === 0 ? { ok: true, value: 1 } : { ok: false, why: "timeout" };
+      },
+      async (i) => {
+        order.push(`c${i}`);
+        return { ok: true, value: 5 };
+      },
+    ]);
+    expect(order).toEqual(["a0", "b0", "c0", "a1", "b1", "c1", "a2", "c2"]);
+    expect(a!.summary).toEqual({ runs: 3, min: 10, median: 11, max: 12 });
+    expect(b!).toMatchObject({ values: [1], summary: undefined, failed: "timeout" });
+    expect(c!.summary?.median).toBe(5);
   });
 });

@@ -32,23 +32,53 @@ export async function measure(
   run: (index: number) => Promise<Measurement>,
   onRun?: (index: number, m: Measurement) => void,
 ): Promise<MeasuredBenchmark> {
+  const [m] = await measureInterleaved(runs, [run], (_, i, r) => onRun?.(i, r));
+  return m!;
+}
+
+/**
+ * Measures several benchmarks in rounds: run 1 of each, then run 2 of each, and so on, so a
+ * burst of load from elsewhere on the machine lands on one run of many benchmarks instead of
+ * every run of one. A benchmark whose run fails takes no further part (see `measure`).
+ */
+export async function measureInterleaved(
+  runs: number,
+  benchmarks: readonly ((index: number) => Promise<Measurement>)[],
+  onRun?: (benchmark: number, index: number, m: Measurement) => void,
+): Promise<MeasuredBenchmark[]> {
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be >= 1, not ${runs}`);
-  const values: number[] = [];
-  const details: Record<string, number>[] = [];
+  const state = benchmarks.map(() => ({
+    values: [] as number[],
+    details: [] as Record<string, number>[],
+    failed: undefined as string | undefined,
+  }));
   for (let i = 0; i < runs; i++) {
-    let m: Measurement;
-    try {
-      m = await run(i);
-    } catch (e) {
-      m = { ok: false, why: e instanceof Error ? e.message : String(e) };
+    for (let b = 0; b < benchmarks.length; b++) {
+      const st = state[b]!;
+      if (st.failed !== undefined) continue;
+      let m: Measurement;
+      try {
+        m = await benchmarks[b]!(i);
+      } catch (e) {
+        m = { ok: false, why: e instanceof Error ? e.message : String(e) };
+      }
+      if (m.ok && !Number.isFinite(m.value)) m = { ok: false, why: `run produced ${m.value}` };
+      onRun?.(b, i, m);
+      if (!m.ok) {
+        st.failed = m.why;
+        continue;
+      }
+      st.values.push(m.value);
+      st.details.push({ ...m.detail });
     }
-    if (m.ok && !Number.isFinite(m.value)) m = { ok: false, why: `run produced ${m.value}` };
-    onRun?.(i, m);
-    if (!m.ok) return { values, summary: undefined, details, failed: m.why, skipped: undefined };
-    values.push(m.value);
-    details.push({ ...m.detail });
   }
-  return { values, summary: summarize(values), details, failed: undefined, skipped: undefined };
+  return state.map((st) => ({
+    values: st.values,
+    summary: st.failed === undefined ? summarize(st.values) : undefined,
+    details: st.details,
+    failed: st.failed,
+    skipped: undefined,
+  }));
 }
 
 /** A benchmark that did not run. */
