@@ -387,7 +387,7 @@ export function csrSet(h: Hart, num: number, lo: number, hi: number, virt: boole
       if (legalAtp(hi)) {
         c[Slot.satp * 2] = lo;
         c[Slot.satp * 2 + 1] = hi & 0x9fffffff;
-        h.flushTlb();
+        h.flushTlb(false);
       }
       return true;
     case CSR.stimecmp:
@@ -472,7 +472,7 @@ export function csrSet(h: Hart, num: number, lo: number, hi: number, virt: boole
       if (legalAtp(hi)) {
         c[Slot.vsatp * 2] = lo;
         c[Slot.vsatp * 2 + 1] = hi & 0x9fffffff;
-        h.flushTlb();
+        h.flushTlb(false);
       }
       return true;
     case CSR.vstimecmp:

@@ -21,6 +21,7 @@ import {
   CTX_MXR_VS,
   CTX_SUM,
   CTX_V,
+  G_TLB_BITS,
   xlate,
 } from "./mmu.js";
 import { Pmp } from "./pmp.js";
@@ -141,6 +142,9 @@ export class Hart implements FpState {
   private readonly loff = new Int32Array(TLB_SIZE);
   private readonly stag = new Float64Array(TLB_SIZE);
   private readonly soff = new Int32Array(TLB_SIZE);
+  /** G-stage TLB (GPA page -> HPA page), four sets: PTE reads, fetch, load, store. */
+  readonly gtag = new Float64Array(4 << G_TLB_BITS);
+  readonly ghpa = new Float64Array(4 << G_TLB_BITS);
   /** Translation context of instruction fetch and of loads/stores (see mmu.ts CTX_*). */
   ctxFetch = 3;
   ctxData = 3;
@@ -402,10 +406,15 @@ export class Hart implements FpState {
     this.fetchVa = Number.NaN;
   }
 
-  flushTlb(): void {
+  /**
+   * Drops cached translations. The G-stage cache (GPA->HPA) survives unless `gstage` is set:
+   * SFENCE.VMA, HFENCE.VVMA and satp/vsatp writes do not change guest-physical mappings.
+   */
+  flushTlb(gstage = true): void {
     this.ftag.fill(Number.NaN);
     this.ltag.fill(Number.NaN);
     this.stag.fill(Number.NaN);
+    if (gstage) this.gtag.fill(Number.NaN);
     this.fetchVa = Number.NaN;
   }
 
@@ -1335,7 +1344,7 @@ export class Hart implements FpState {
       if (priv === 0) return virt ? this.virtualInstruction() : this.illegal();
       if (virt && (this.hstatus & HS.VTVM) !== 0) this.virtualInstruction();
       if (!virt && priv === 1 && (this.mstatus & MS.TVM) !== 0) this.illegal();
-      this.flushTlb();
+      this.flushTlb(false);
       return false;
     }
     if ((f7 === 0x11 || f7 === 0x31) && this.hasH) {
@@ -1343,7 +1352,7 @@ export class Hart implements FpState {
       if (virt) this.virtualInstruction();
       if (priv === 0) this.illegal();
       if (f7 === 0x31 && priv === 1 && (this.mstatus & MS.TVM) !== 0) this.illegal();
-      this.flushTlb();
+      this.flushTlb(f7 === 0x31);
       return false;
     }
     return this.illegal();

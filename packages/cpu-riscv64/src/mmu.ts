@@ -29,6 +29,9 @@ const ACCESS_FAULT = [1, 5, 7] as const;
 const PMP_PERM = [PmpAccess.X, PmpAccess.R, PmpAccess.W] as const;
 
 const TWO32 = 4294967296;
+/** Size of each of the four G-stage TLB sets (see Hart.gtag). */
+export const G_TLB_BITS = 8;
+const G_TLB_MASK = (1 << G_TLB_BITS) - 1;
 const PA_LIMIT = 2 ** 56;
 
 /** PTE bits. */
@@ -179,6 +182,16 @@ export function gstage(
   const tinst = implicit === 0 ? (type === ACC_FETCH ? 0 : -1) : implicit === 2 ? 0x3020 : 0x3000;
   const cause = GUEST_PAGE_FAULT[type]!;
   if (gpa < 0 || gpa >= limit) return h.fault(cause, va, gpa, tinst, true);
+  // G-stage TLB: one direct-mapped set per kind of access (PTE read, fetch, load, store);
+  // A/D updates of VS-stage PTEs (implicit 2) are rare and always walk.
+  let slot = -1;
+  let tag = 0;
+  if (implicit !== 2) {
+    const kind = implicit === 1 ? 0 : type + 1;
+    slot = (kind << G_TLB_BITS) | ((gpa >>> 12) & G_TLB_MASK);
+    tag = gpa - (gpa % 4096) + (ctx & CTX_MXR_M ? 1 : 0) + (ctx & CTX_HLVX ? 2 : 0);
+    if (h.gtag[slot] === tag) return h.ghpa[slot]! + (gpa % 4096);
+  }
   let ppn = (h.c64[Slot.hgatp * 2]! >>> 0) + (hi32 & 0xfff) * TWO32;
   for (let i = levels - 1; i >= 0; i--) {
     const size = 2 ** (12 + 9 * i);
@@ -222,7 +235,12 @@ export function gstage(
       if (!writePteLo(h, pteAddr, lo | need, hi)) accessFault(h, type, va, true);
     }
     const base = pteppn * 4096;
-    return base - (base % size) + (gpa - Math.floor(gpa / size) * size);
+    const hpa = base - (base % size) + (gpa - Math.floor(gpa / size) * size);
+    if (slot >= 0) {
+      h.gtag[slot] = tag;
+      h.ghpa[slot] = hpa - (hpa % 4096);
+    }
+    return hpa;
   }
   return h.fault(cause, va, gpa, tinst, true);
 }
