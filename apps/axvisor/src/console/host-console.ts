@@ -20,6 +20,15 @@ export interface HostConsoleOptions {
   readonly onInput: (bytes: Uint8Array) => void;
   /** Ctrl-A x. */
   readonly onQuit: () => void;
+  /** More Ctrl-A escapes (e.g. the VMM's `c` for its shell), listed by Ctrl-A h. */
+  readonly escapes?: readonly ConsoleEscape[];
+}
+
+/** A Ctrl-A escape: the key after Ctrl-A (a letter, either case), what it does. */
+export interface ConsoleEscape {
+  readonly key: string;
+  readonly help: string;
+  readonly run: () => void;
 }
 
 const CTRL_A = 0x01;
@@ -101,13 +110,23 @@ export class HostConsole {
       case 0x68: // h
       case 0x48: // H
       case 0x3f: // ?
-        this.#opts.messages.write(`\r\n${CONSOLE_ESCAPE_HELP}\r\n`);
+        this.#opts.messages.write(
+          `\r\n${[CONSOLE_ESCAPE_HELP, ...this.#extraHelp()].join("\r\n")}\r\n`,
+        );
         break;
       case CTRL_A:
         out.push(CTRL_A);
         break;
-      default:
-        break; // unknown escapes do nothing, as in QEMU
+      default: {
+        const k = String.fromCharCode(key).toLowerCase();
+        // Unknown escapes do nothing, as in QEMU.
+        this.#opts.escapes?.find((e) => e.key.toLowerCase() === k)?.run();
+        break;
+      }
     }
+  }
+
+  #extraHelp(): string[] {
+    return (this.#opts.escapes ?? []).map((e) => `C-a ${e.key.toLowerCase()}    ${e.help}`);
   }
 }

@@ -103,6 +103,7 @@ export async function runEmu(argv: readonly string[], io: CliIo): Promise<number
     }
     machine = new VirtMachine({
       harts: opts.smp,
+      extensions: opts.cpu,
       ramSize: opts.memory,
       images: {
         ...(firmware !== undefined ? { firmware } : {}),

@@ -48,6 +48,13 @@ describe("parseEmuArgs", () => {
     expect(o.kernel).toBe("k");
   });
 
+  it("reads -cpu extension switches", () => {
+    expect(parseEmuArgs(["-cpu", "rv64,h=false,sstc=off"]).cpu).toEqual({ h: false, sstc: false });
+    expect(parseEmuArgs([]).cpu).toEqual({ h: true, sstc: true });
+    expect(() => parseEmuArgs(["-cpu", "cortex-a57"])).toThrow(/unknown model 'cortex-a57'/);
+    expect(() => parseEmuArgs(["-cpu", "rv64,v=on"])).toThrow(/unsupported property 'v=on'/);
+  });
+
   it("has QEMU's defaults", () => {
     const o = parseEmuArgs(["-kernel", "k"]);
     expect(o).toMatchObject({

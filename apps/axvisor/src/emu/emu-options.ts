@@ -20,6 +20,8 @@ export interface EmuOptions {
   readonly help: boolean;
   readonly machine: string;
   readonly smp: number;
+  /** Hart extensions from `-cpu rv64,h=off,sstc=off` (both on by default). */
+  readonly cpu: { readonly h: boolean; readonly sstc: boolean };
   readonly memory: number;
   /** A path, "none" or "default". */
   readonly bios: string;
@@ -52,6 +54,11 @@ export const EMU_OPTIONS: readonly OptionSpec[] = [
     help: `machine to emulate (${Object.keys(KNOWN_MACHINES).join(", ")}); default riscv64-qemu-virt`,
   },
   { names: ["smp"], args: ["N"], help: `number of harts, 1..${MAX_HARTS} (default 1)` },
+  {
+    names: ["cpu"],
+    args: ["rv64[,h=on|off][,sstc=on|off]"],
+    help: "hart model: rv64 (default, with H and Sstc); turn extensions off like QEMU",
+  },
   { names: ["m", "memory"], args: ["SIZE"], help: "RAM size: 256M, 1G, 512 (MiB) (default 256M)" },
   {
     names: ["bios"],
@@ -164,6 +171,33 @@ function parseSmp(value: string): number {
   return n;
 }
 
+const ON_OFF: Readonly<Record<string, boolean>> = {
+  on: true,
+  off: false,
+  true: true,
+  false: false,
+  yes: true,
+  no: false,
+};
+
+function parseCpu(value: string): { h: boolean; sstc: boolean } {
+  const [model, ...props] = splitQemuKeyValues(value);
+  if (model === undefined || !["rv64", "max", "any"].includes(model[0]) || model[1] !== "") {
+    throw new UsageError(`-cpu: unknown model '${model?.[0] ?? ""}' (supported: rv64)`);
+  }
+  const cpu = { h: true, sstc: true };
+  for (const [key, v] of props) {
+    const on = ON_OFF[v];
+    if ((key !== "h" && key !== "sstc") || on === undefined) {
+      throw new UsageError(
+        `-cpu: unsupported property '${key}=${v}' (supported: h, sstc = on/off)`,
+      );
+    }
+    cpu[key] = on;
+  }
+  return cpu;
+}
+
 function parseNumber(value: string, option: string, min: number, max: number): number {
   const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
   if (!(n >= min && n <= max)) {
@@ -241,6 +275,7 @@ export function parseEmuArgs(argv: readonly string[]): EmuOptions {
     help: seen.has("help"),
     machine: parseMachine(one("machine") ?? "riscv64-qemu-virt"),
     smp: parseSmp(one("smp") ?? "1"),
+    cpu: parseCpu(one("cpu") ?? "rv64"),
     memory,
     bios,
     drives: (seen.get("drive") ?? []).map(([spec]) => parseDriveSpec(spec!)),

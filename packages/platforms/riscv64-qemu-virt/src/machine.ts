@@ -134,6 +134,7 @@ export class VirtMachine {
   #fdtAddr = 0;
   #htif: Htif | undefined;
   #htifBusy = 0;
+  readonly #htifInput: number[] = [];
   #exit: MachineExit | undefined;
   /** Console bytes buffered when the guest powered off (-1: it has not). */
   #outAtExit = -1;
@@ -253,7 +254,12 @@ export class VirtMachine {
   /** Console input for the guest (UART receive). */
   sendInput(data: Uint8Array | string): void {
     this.uart.pushInput(data);
-    this.#htif?.poll();
+    if (this.#htif !== undefined) {
+      // HTIF programs read the console through getchar (device 1, command 0) instead.
+      const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+      for (const b of bytes) this.#htifInput.push(b);
+      this.#htif.poll();
+    }
     this.#wakeUp();
   }
 
@@ -330,7 +336,7 @@ export class VirtMachine {
               putBytes: (b) => this.#out.push(...b),
               exit: (code) =>
                 this.#setExit({ kind: "poweroff", success: code === 0, code, source: "htif" }),
-              getchar: () => undefined,
+              getchar: () => this.#htifInput.shift(),
             },
           );
   }
