@@ -6,7 +6,10 @@ import { type ImageFileSource, parseAddSpec, readAddSpec } from "./add-spec.js";
 import { createDiskImage, type PartitionScheme } from "./create-disk-image.js";
 import { listDiskImage, readDiskImageFile } from "./read-disk-image.js";
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  value,
+];
 
 const CREATE_HELP = `
 Examples:
@@ -40,9 +43,8 @@ export function addDiskImgCommand(program: Command, io: CliIo): void {
     .requiredOption("--size <SIZE>", "image size: 64M, 1G, or bytes (FAT32 needs at least 33M)")
     .option(
       "--add <HOSTFILE[:NAME]>",
-      "put a host file (or folder) in the image, at NAME",
+      "put a host file (or folder) in the image, at NAME; repeatable",
       collect,
-      [],
     )
     .option("--label <LABEL>", "volume label, up to 11 of A-Z 0-9 space _ -", "AXVISOR")
     .option("--partition <mbr|none>", "mbr: an MBR with one FAT32 partition at 1 MiB", "none")
@@ -51,7 +53,7 @@ export function addDiskImgCommand(program: Command, io: CliIo): void {
     .action(
       (
         img: string,
-        opts: { size: string; add: string[]; label: string; partition: string; force?: boolean },
+        opts: { size: string; add?: string[]; label: string; partition: string; force?: boolean },
       ) => {
         const size = parseSize(opts.size);
         if (size === undefined) {
@@ -59,7 +61,7 @@ export function addDiskImgCommand(program: Command, io: CliIo): void {
         }
         const partition = parsePartition(opts.partition);
         const files: ImageFileSource[] = [];
-        for (const arg of opts.add) files.push(...readAddSpec(parseAddSpec(arg)));
+        for (const arg of opts.add ?? []) files.push(...readAddSpec(parseAddSpec(arg)));
         const s = createDiskImage({
           output: img,
           sizeBytes: size,
