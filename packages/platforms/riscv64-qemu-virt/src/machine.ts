@@ -385,15 +385,20 @@ export class VirtMachine {
     return (h.readCsr(CSR.mip) & h.readCsr(CSR.mie)) !== 0n;
   }
 
-  /** The earliest tick at which a timer may wake a parked hart (CLINT, Sstc compares). */
+  /**
+   * The earliest tick at which a timer may wake a parked hart: the CLINT's mtimecmp, and the
+   * Sstc compares (stimecmp on the time scale, vstimecmp on the guest's, time + htimedelta).
+   */
   #nextTimerDeadline(now: number): number {
     let next = this.clint.nextDeadline();
+    const consider = (tick: bigint) => {
+      const t = Number(tick);
+      if (t > now && t < next) next = t;
+    };
     for (const h of this.harts) {
-      try {
-        const s = Number(h.readCsr(CSR.stimecmp));
-        if (s > now) next = Math.min(next, s);
-      } catch {
-        // no Sstc: nothing to add
+      if (h.hasSstc) consider(h.readCsr(CSR.stimecmp));
+      if (h.hasSstc && h.hasH) {
+        consider(h.readCsr(CSR.vstimecmp) - BigInt.asIntN(64, h.readCsr(CSR.htimedelta)));
       }
     }
     return next;
