@@ -69,6 +69,7 @@ features = ["fs"]
       source: path,
     });
     expect(parseBoardConfig("memory = 0x400_0000").memorySize).toBe(64 * 1024 * 1024);
+    expect(parseBoardConfig('log = "WARNING"').logLevel).toBe("warn");
   });
 
   it("names an unknown platform and lists the known ones", () => {

@@ -173,7 +173,8 @@ export function parseBoardConfig(text: string, opts: ParseBoardConfigOptions = {
   let logLevel: LogLevel = BOARD_DEFAULTS.logLevel;
   if (doc.log !== undefined) {
     const l = doc.log;
-    const lower = typeof l === "string" ? l.toLowerCase() : undefined;
+    const text = typeof l === "string" ? l.toLowerCase() : undefined;
+    const lower = text === "warning" ? "warn" : text;
     if (lower !== undefined && (LOG_LEVELS as readonly string[]).includes(lower)) {
       logLevel = lower as LogLevel;
     } else {
