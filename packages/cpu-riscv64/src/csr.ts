@@ -541,7 +541,18 @@ export function csrInstruction(h: Hart, insn: number): void {
       const sw = swIpView(h, num, virt);
       nlo = op === CSRRS ? sw | slo : sw & ~slo;
     }
+    const inhibitBefore = h.mcountinhibit;
     if (!csrSet(h, num, nlo, nhi, virt)) h.illegal();
+    if (num === CSR.mcountinhibit) {
+      // The writing instruction itself retires under the old setting; the hart counts it
+      // after this returns, under the new one, so compensate its single count here.
+      const on = h.mcountinhibit & ~inhibitBefore;
+      const off = inhibitBefore & ~h.mcountinhibit;
+      if (on & 1) h.mcycleOff += 1;
+      if (on & 4) h.minstretOff += 1;
+      if (off & 1) h.mcycleOff -= 1;
+      if (off & 4) h.minstretOff -= 1;
+    }
     h.sliceBreak = true;
   }
   if (rd !== 0) {

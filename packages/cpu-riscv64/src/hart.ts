@@ -687,6 +687,7 @@ export class Hart implements FpState {
     const r16 = this.r16;
     const base = this.instret;
     let n = 0;
+    let traps = 0;
     let pc = this.pc;
     for (;;) {
       try {
@@ -977,26 +978,26 @@ export class Hart implements FpState {
               break;
             case 0x73: {
               if (((insn >> 12) & 7) !== 0 && ((insn >> 12) & 7) !== 4) {
-                this.instret = base + n;
+                this.syncCounters(base + n - traps);
                 csrInstruction(this, insn);
               } else {
                 if (this.system(insn, rd, rs1)) {
                   // xRET set the PC and the mode: re-check interrupts before going on.
                   n++;
                   this.sliceBreak = false;
-                  return this.finish(base, n);
+                  return this.finish(base, n, traps);
                 }
                 if (this.exitCode === EXIT_WFI) {
                   n++;
                   this.pc = npc;
-                  return this.finish(base, n);
+                  return this.finish(base, n, traps);
                 }
               }
               if (this.sliceBreak) {
                 this.sliceBreak = false;
                 n++;
                 this.pc = npc;
-                return this.finish(base, n);
+                return this.finish(base, n, traps);
               }
               break;
             }
@@ -1045,20 +1046,30 @@ export class Hart implements FpState {
           n++;
         }
         this.pc = pc;
-        return this.finish(base, n);
+        return this.finish(base, n, traps);
       } catch (e) {
         if (e !== TRAP) throw e;
         takeException(this);
         n++;
+        traps++;
         pc = this.pc;
-        if (this.hostTrapped) return this.finish(base, n);
+        if (this.hostTrapped) return this.finish(base, n, traps);
       }
     }
   }
 
-  private finish(base: number, n: number): number {
-    this.instret = base + n;
+  /** Ends a slice of n instructions, `traps` of which trapped and so did not retire. */
+  private finish(base: number, n: number, traps: number): number {
+    this.syncCounters(base + n - traps);
     return n;
+  }
+
+  /** Brings instret up to `now`; mcountinhibit freezes mcycle/minstret via their offsets. */
+  private syncCounters(now: number): void {
+    const delta = now - this.instret;
+    this.instret = now;
+    if (this.mcountinhibit & 1) this.mcycleOff -= delta;
+    if (this.mcountinhibit & 4) this.minstretOff -= delta;
   }
 
   private opReg(insn: number, rd: number, al: number, ah: number, bl: number, bh: number): void {

@@ -453,3 +453,51 @@ describe("interrupts", () => {
     expect(hart.readCsr(CSR.mip) & 0x20n).toBe(0x20n);
   });
 });
+
+describe("counters and interrupt timing", () => {
+  it("mcountinhibit.IR freezes minstret; trapping instructions do not retire", () => {
+    const { hart, bus } = setup();
+    bus.writeWords(RAM_BASE, [
+      a.csrr(1, CSR.minstret),
+      a.csrrwi(0, CSR.mcountinhibit, 4),
+      a.NOP,
+      a.NOP,
+      a.csrr(2, CSR.minstret),
+      a.csrrwi(0, CSR.mcountinhibit, 0),
+      a.NOP,
+      a.csrr(3, CSR.minstret),
+    ]);
+    hart.run(8);
+    // A CSR write takes effect after the writing instruction completes: the csrrwi that sets
+    // IR still counts, the one that clears it does not.
+    expect(hart.getX(2) - hart.getX(1)).toBe(2n); // csrr x1, csrrwi
+    expect(hart.getX(3) - hart.getX(2)).toBe(1n); // nop
+    const t = setup();
+    t.bus.writeWords(RAM_BASE, [a.ECALL]);
+    t.hart.run(1);
+    expect(t.hart.readCsr(CSR.minstret)).toBe(0n);
+  });
+
+  it("enabling interrupts with a CSR write takes a pending interrupt before the next instruction", () => {
+    const { hart, bus } = setup();
+    bus.writeWords(RAM_BASE, [a.csrrsi(0, CSR.mstatus, 8), a.addi(1, 0, 1)]);
+    hart.writeCsr(CSR.mie, 1n << 3n);
+    hart.setInterruptLine(3, true);
+    hart.run(2);
+    expect(hart.readCsr(CSR.mcause)).toBe(IRQ | 3n);
+    expect(hart.readCsr(CSR.mepc)).toBe(BigInt(RAM_BASE + 4));
+    expect(hart.getX(1)).toBe(0n);
+  });
+
+  it("reset() returns to M-mode at the reset PC with CSRs cleared", () => {
+    const { hart, bus } = setup([a.NOP]);
+    enterMode(hart, bus, 1, CODE);
+    hart.setX(5, 9n);
+    hart.reset();
+    expect(hart.priv).toBe(3);
+    expect(hart.getPc()).toBe(BigInt(RAM_BASE));
+    expect(hart.getX(5)).toBe(0n);
+    expect(hart.readCsr(CSR.mtvec)).toBe(0n);
+    expect(hart.readCsr(CSR.satp)).toBe(0n);
+  });
+});
