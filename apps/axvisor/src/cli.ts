@@ -6,6 +6,9 @@ import { emuHelp } from "./emu/emu-options.js";
 import { formatHostError } from "./errors.js";
 import { EXIT_STATUS_HELP, ExitStatus } from "./exit-status.js";
 import type { CliIo } from "./io.js";
+import { runShell } from "./shell/shell-command.js";
+import { runVmm } from "./vmm/run-command.js";
+import { vmmHelp } from "./vmm/run-options.js";
 
 function version(): string {
   try {
@@ -46,6 +49,27 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
   // `axvisor help emu` shows the same text as `axvisor emu --help`.
   emu.helpInformation = () => emuHelp();
+  for (const [name, summary, run] of [
+    ["run", "boot VMs from their config files (axvisor run VM.toml..., --default-guest)", runVmm],
+    [
+      "shell",
+      "the VMM shell: create, start, stop, suspend, resume, restart and delete VMs",
+      runShell,
+    ],
+  ] as const) {
+    const cmd = program
+      .command(name)
+      .summary(summary)
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .passThroughOptions()
+      .argument("[args...]", `see axvisor ${name} --help`)
+      .action(async (args: string[]) => {
+        status = await run(args, io);
+      });
+    cmd.helpInformation = () => vmmHelp(name);
+  }
   addDiskImgCommand(program, io);
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -1,5 +1,5 @@
-import type { LogLevel } from "@axvisor/axvisor-api";
 import { axErr } from "@axvisor/axerrno";
+import type { LogLevel } from "@axvisor/axvisor-api";
 import { type AxVMCrateConfig, loadAxVMConfig } from "@axvisor/axvmconfig";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import { PAGE_SIZE_2M } from "@axvisor/memory-addr";
@@ -51,25 +51,34 @@ export async function planHost(
   const board = loadBoardConfig(opts.board);
   const platform = opts.platform ?? board.platform;
   if (!(KNOWN_PLATFORMS as readonly string[]).includes(platform)) {
-    throw new UsageError(`unknown platform '${platform}'; known platforms: ${KNOWN_PLATFORMS.join(", ")}`);
+    throw new UsageError(
+      `unknown platform '${platform}'; known platforms: ${KNOWN_PLATFORMS.join(", ")}`,
+    );
   }
   const vms: VmToCreate[] = [];
   if (opts.defaultGuest) {
     if (opts.configs.length > 0) {
-      throw new UsageError("--default-guest runs the built-in demo alone; give it or config files, not both");
+      throw new UsageError(
+        "--default-guest runs the built-in demo alone; give it or config files, not both",
+      );
     }
     vms.push({ config: defaultGuestConfig(), disk: defaultGuestDisk() });
   } else {
     const paths = opts.configs.length > 0 ? opts.configs : board.vmConfigs;
     if (paths.length === 0 && command === "run") {
-      throw new UsageError("nothing to run: give VM config files or --default-guest (see axvisor run --help)");
+      throw new UsageError(
+        "nothing to run: give VM config files or --default-guest (see axvisor run --help)",
+      );
     }
     const seen = new Map<number, string>();
     for (const path of paths) {
       const config = await loadAxVMConfig(path);
       const other = seen.get(config.base.id);
       if (other !== undefined) {
-        throw axErr("InvalidInput", `${path}: VM id ${config.base.id} is already used by ${other}; ids must be unique`);
+        throw axErr(
+          "InvalidInput",
+          `${path}: VM id ${config.base.id} is already used by ${other}; ids must be unique`,
+        );
       }
       seen.set(config.base.id, path);
       vms.push({ config });

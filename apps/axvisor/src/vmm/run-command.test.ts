@@ -1,0 +1,180 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../cli.js";
+import type { CliIo } from "../io.js";
+import { GUESTS } from "./test-support/harness.js";
+
+function capture(env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const dec = new TextDecoder();
+  const io: CliIo = {
+    stdout: { write: (d) => out.push(typeof d === "string" ? d : dec.decode(d)) },
+    stderr: { write: (d) => err.push(typeof d === "string" ? d : dec.decode(d)) },
+    env,
+  };
+  return { io, out: () => out.join(""), err: () => err.join("") };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "axvisor-run-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A config for one of our own guests, with paths relative to the config file. */
+function ownGuestToml(
+  name: string,
+  guest: string,
+  { id = 1, cpus = 1, extra = "" }: { id?: number; cpus?: number; extra?: string } = {},
+): string {
+  const path = join(dir, `${name}.toml`);
+  writeFileSync(
+    path,
+    `[base]
+id = ${id}
+name = "${name}"
+vm_type = 1
+cpu_num = ${cpus}
+phys_cpu_ids = [${Array.from({ length: cpus }, (_, i) => i).join(", ")}]
+
+[kernel]
+entry_point = 0x8020_0000
+image_location = "memory"
+kernel_path = "${join(GUESTS, guest, `${guest}.bin`)}"
+kernel_load_addr = 0x8020_0000
+memory_regions = [[0x8000_0000, 0x100_0000, 0xf, 0]]
+${extra}
+
+[devices]
+interrupt_mode = "emu"
+emu_devices = [["plic", 0x0c00_0000, 0x60_0000, 0, 0x30, [${2 * cpus}]]]
+passthrough_devices = []
+passthrough_addresses = []
+excluded_devices = []
+`,
+  );
+  return path;
+}
+
+describe("axvisor run", () => {
+  it("--default-guest boots the demo, types after the prompt and exits 0 on --expect", async () => {
+    const c = capture();
+    const status = await runCli(
+      [
+        "run",
+        "--default-guest",
+        "--send-after",
+        "demo> ",
+        "echo hi\\r",
+        "--expect",
+        "\\r?\\nhi\\r?\\n",
+        "--timeout",
+        "60",
+      ],
+      c.io,
+    );
+    expect(c.err()).toBe("");
+    expect(status).toBe(0);
+    expect(c.out()).toContain("DEMO-READY");
+    expect(c.out()).toMatch(/disk sector 0 read: 41 78 56 69/);
+  });
+
+  it("runs the SBI test to its SRST power-off: status 0, and 4 when --expect never matched", async () => {
+    const cfg = ownGuestToml("sbi", "sbi-test");
+    const c = capture();
+    expect(await runCli(["run", cfg, "--timeout", "60"], c.io)).toBe(0);
+    expect(c.out()).toMatch(/SBI-TEST PASS \d+/);
+    const d = capture();
+    expect(await runCli(["run", cfg, "--expect", "NEVER-PRINTED", "--timeout", "60"], d.io)).toBe(
+      4,
+    );
+    expect(d.err()).toMatch(/guest powered off .* before --expect matched/);
+  });
+
+  it("labels the output of several VMs and types send-after text into the VM that printed the match", async () => {
+    const a = ownGuestToml("left", "demo", { id: 1 });
+    const b = ownGuestToml("right", "demo", { id: 2 });
+    const c = capture();
+    const status = await runCli(
+      [
+        "run",
+        a,
+        b,
+        "--send-after",
+        "\\[vm2 right\\] demo> ",
+        "echo from-two\\r",
+        "--expect",
+        "\\[vm2 right\\] from-two",
+        "--timeout",
+        "60",
+      ],
+      c.io,
+    );
+    expect(status).toBe(0);
+    const out = c.out();
+    expect(out).toMatch(/^\[vm1 left\] DEMO-READY/m);
+    expect(out).toMatch(/^\[vm2 right\] DEMO-READY/m);
+    expect(out).not.toMatch(/\[vm1 left\] from-two/);
+  });
+
+  it("reports a timeout with status 3", async () => {
+    const c = capture();
+    const status = await runCli(
+      ["run", "--default-guest", "--expect", "NEVER", "--timeout", "1"],
+      c.io,
+    );
+    expect(status).toBe(3);
+    expect(c.err()).toContain("axvisor run: timeout: 1 s expired");
+  });
+
+  it("gives one-line errors for bad input, exit status 2", async () => {
+    const cases: [string[], RegExp][] = [
+      [["run"], /^axvisor run: nothing to run: give VM config files or --default-guest/],
+      [["run", "--bogus"], /^axvisor run: unknown option '--bogus'/],
+      [["run", "--cpus", "9", "x.toml"], /^axvisor run: --cpus: expected 1\.\.8 harts, got '9'/],
+      [["run", "--expect", "(", "x.toml"], /^axvisor run: --expect: bad regular expression/],
+      [
+        ["run", "--platform", "aarch64-qemu-virt", "--default-guest"],
+        /unknown platform 'aarch64-qemu-virt'; known platforms: riscv64-qemu-virt/,
+      ],
+      [["run", join(dir, "missing.toml")], /missing\.toml: cannot read/],
+      [["run", "--default-guest", "--log", "loud"], /--log: unknown log level 'loud'/],
+    ];
+    for (const [args, re] of cases) {
+      const c = capture();
+      expect(await runCli(args, c.io), args.join(" ")).toBe(2);
+      expect(c.err(), args.join(" ")).toMatch(re);
+      expect(c.err().trim().split("\n"), args.join(" ")).toHaveLength(1);
+    }
+  });
+
+  it("names the problem in a broken config, an image that does not fit and overlapping devices", async () => {
+    const broken = join(dir, "broken.toml");
+    writeFileSync(broken, "[base]\nid = 1\n");
+    const bigImage = ownGuestToml("tiny", "demo", {}).replace("tiny", "tiny");
+    writeFileSync(
+      bigImage,
+      (await import("node:fs"))
+        .readFileSync(bigImage, "utf8")
+        .replace("0x100_0000, 0xf", "0x1000, 0xf")
+        .replace("0x8000_0000, 0x1000", "0x8020_0000, 0x1000"),
+    );
+    const overlap = ownGuestToml("overlap", "demo", {});
+    writeFileSync(
+      overlap,
+      (await import("node:fs"))
+        .readFileSync(overlap, "utf8")
+        .replace("emu_devices = [", 'emu_devices = [["uart", 0x8000_1000, 0x100, 0, 0x2, []], '),
+    );
+    for (const [path, re] of [
+      [broken, /broken\.toml/],
+      [bigImage, /demo\.bin/],
+      [overlap, /overlaps/],
+    ] as const) {
+      const c = capture();
+      expect(await runCli(["run", path], c.io), path).toBe(2);
+      expect(c.err(), path).toMatch(re);
+      expect(c.err()).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+});

@@ -1,0 +1,192 @@
+import { VMStatus } from "@axvisor/axvm";
+import { ExpectEngine } from "../console/expect-engine.js";
+import { formatHostError, UsageError } from "../errors.js";
+import { describeOutcome, ExitStatus, exitStatusFor, type RunOutcome } from "../exit-status.js";
+import type { CliIo } from "../io.js";
+import { ConsoleMux } from "./console-mux.js";
+import { HostMachine } from "./host-machine.js";
+import { type HostPlan, planHost } from "./host-setup.js";
+import { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./run-options.js";
+import type { VmInstance } from "./vm-instance.js";
+import { describeEnd, Vmm } from "./vmm.js";
+import { VmmLog } from "./vmm-log.js";
+import { VmmTerminal } from "./vmm-terminal.js";
+
+/** A VMM with its VMs created, its terminal and log: what `run` and `shell` share. */
+export interface VmmSession {
+  readonly vmm: Vmm;
+  readonly mux: ConsoleMux;
+  readonly plan: HostPlan;
+}
+
+/**
+ * Builds the host machine and the VMM, and creates the planned VMs (status Loaded). Throws
+ * with a one-line reason; VMs created before a failure are deleted again.
+ */
+export async function openSession(
+  opts: VmmCommandOptions,
+  io: CliIo,
+  command: "run" | "shell",
+  hooks: {
+    onOutput?: (vm: VmInstance, shown: Uint8Array) => void;
+    onVmEnd?: (vm: VmInstance) => void;
+  } = {},
+): Promise<VmmSession> {
+  const plan = await planHost(opts, io.env, command);
+  const mux = new ConsoleMux({ out: io.stdout, err: io.stderr, raw: io.stdin?.isTTY === true });
+  const log = new VmmLog({ level: plan.logLevel, sink: (l) => mux.line(l) });
+  const machine = new HostMachine({ harts: plan.harts, ramSize: plan.memory });
+  const vmm = new Vmm({
+    machine,
+    log,
+    ...(opts.disk !== undefined ? { fsDisk: opts.disk } : {}),
+    onOutput: (vm, bytes) => hooks.onOutput?.(vm, mux.guest(vm.label, bytes)),
+    onNotice: (m) => mux.line(`axvisor: ${m}`),
+    onVmEnd: (vm, end) => {
+      if (end.kind !== "stopped") mux.line(`axvisor: VM ${vm.id} "${vm.name}" ${describeEnd(end)}`);
+      hooks.onVmEnd?.(vm);
+    },
+  });
+  try {
+    for (const v of plan.vms) vmm.createVm(v.config, v.disk !== undefined ? { disk: v.disk } : {});
+  } catch (e) {
+    vmm.shutdown();
+    throw e;
+  }
+  mux.labelled = command === "shell" || plan.vms.length > 1;
+  return { vmm, mux, plan };
+}
+
+/** How the run ended once every VM stopped: the worst of their ends. */
+function outcomeOfVms(vms: readonly VmInstance[]): RunOutcome {
+  for (const vm of vms) {
+    if (vm.end?.kind === "crashed") {
+      return { kind: "host-error", message: `VM ${vm.id} "${vm.name}": ${vm.end.message}` };
+    }
+  }
+  for (const vm of vms) {
+    if (vm.end?.kind === "poweroff" && vm.end.reason !== 0) {
+      return {
+        kind: "poweroff",
+        success: false,
+        code: vm.end.reason,
+        source: `VM ${vm.id} SBI SRST`,
+      };
+    }
+  }
+  return { kind: "poweroff", success: true, code: 0, source: "SBI SRST" };
+}
+
+/**
+ * `axvisor run VM.toml...`: boots every VM at once, connects the consoles (Ctrl-A c: the VMM
+ * shell), runs the expect script, and turns the way the run ended into an exit status.
+ */
+export async function runVmm(argv: readonly string[], io: CliIo): Promise<number> {
+  let opts: VmmCommandOptions;
+  try {
+    opts = parseVmmArgs(argv, "run");
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`axvisor run: ${e.message}\n`);
+      return ExitStatus.HostError;
+    }
+    throw e;
+  }
+  if (opts.help) {
+    io.stdout.write(vmmHelp("run"));
+    return ExitStatus.Success;
+  }
+  const expecting = opts.expect !== undefined;
+  const finish = (outcome: RunOutcome, code?: number): number => {
+    const line = describeOutcome(outcome, expecting);
+    if (line !== undefined) io.stderr.write(`axvisor run: ${line}\n`);
+    return code ?? exitStatusFor(outcome, expecting);
+  };
+
+  let resolveEnd: (o: RunOutcome) => void = () => {};
+  const ended = new Promise<RunOutcome>((r) => {
+    resolveEnd = r;
+  });
+  let outcome: RunOutcome | undefined;
+  let shellExitCode: number | undefined;
+  let session: VmmSession | undefined;
+  let terminal: VmmTerminal | undefined;
+  const end = (o: RunOutcome) => {
+    if (outcome !== undefined) return;
+    outcome = o;
+    session?.vmm.quit();
+    resolveEnd(o);
+  };
+  /** The VM whose output the expect engine is reading, so send-after types into it. */
+  let feeding: number | undefined;
+  const engine = new ExpectEngine(
+    { sendAfter: opts.sendAfter, ...(opts.expect !== undefined ? { expect: opts.expect } : {}) },
+    (text) => {
+      const id = feeding ?? terminal?.focus;
+      if (id !== undefined && session?.vmm.hasVm(id)) session.vmm.sendInput(id, text);
+    },
+  );
+  engine.onMatch(() => end({ kind: "expect-matched" }));
+  const allStopped = () => {
+    const vms = session?.vmm.vms ?? [];
+    if (terminal?.shellOpen === true) return;
+    if (vms.every((v) => v.status === VMStatus.Stopped)) end(outcomeOfVms(vms));
+  };
+
+  try {
+    session = await openSession(opts, io, "run", {
+      onOutput: (vm, shown) => {
+        feeding = vm.id;
+        try {
+          engine.feed(shown);
+        } finally {
+          feeding = undefined;
+        }
+      },
+      onVmEnd: () => queueMicrotask(allStopped),
+    });
+  } catch (e) {
+    return finish({ kind: "host-error", message: formatHostError(e, io.env) });
+  }
+  const { vmm, mux } = session;
+  terminal = new VmmTerminal({
+    io,
+    vmm,
+    mux,
+    shellOnly: false,
+    onQuit: () => end({ kind: "quit" }),
+    onShellClose: allStopped,
+    onExit: (code) => {
+      shellExitCode = code;
+      end({ kind: "quit" });
+    },
+  });
+  const timer =
+    opts.timeoutSeconds === undefined
+      ? undefined
+      : setTimeout(
+          () => end({ kind: "timeout", seconds: opts.timeoutSeconds ?? 0 }),
+          opts.timeoutSeconds * 1000,
+        );
+  const started = performance.now();
+  terminal.start();
+  const loop = vmm
+    .run()
+    .catch((e: unknown) =>
+      end({ kind: "host-error", message: `VMM failure: ${formatHostError(e, io.env)}` }),
+    );
+  for (const vm of vmm.vms) vmm.startVm(vm.id);
+  const result = await ended;
+  vmm.shutdown();
+  await loop;
+  terminal.stop();
+  if (timer !== undefined) clearTimeout(timer);
+  const level = vmm.log.level;
+  if (level === "info" || level === "debug" || level === "trace") {
+    const s = (performance.now() - started) / 1000;
+    mux.line(
+      `axvisor run: ${vmm.instructions} guest instructions in ${s.toFixed(2)} s (${(vmm.instructions / s / 1e6).toFixed(1)} MIPS)`,
+    );
+  }
+  return finish(engine.matched ? { kind: "expect-matched" } : result, shellExitCode);
+}
