@@ -125,6 +125,11 @@ export class Hart implements FpState {
   /** -1 = "the transformed current instruction". */
   trapTinst = 0;
   trapGva = false;
+  /**
+   * Start address of the misaligned access being split into bytes (NaN otherwise): a fault on
+   * one of its bytes reports the byte's offset in htinst's address-offset field.
+   */
+  misalignedVa = Number.NaN;
   /** Current instruction (expanded to 32 bits) and its length in bytes. */
   insn = 0;
   insnLen = 4;
@@ -496,7 +501,9 @@ export class Hart implements FpState {
     }
     const v = this.bus.load(pa, size as 1 | 2 | 4 | 8);
     if (v === null) return this.fault(cause, va, 0, 0, (this.ctxData & CTX_V) !== 0);
-    if (size === 8) this.hi = Number((v >> 32n) & 0xffffffffn) | 0;
+    // Narrow values convert exactly through a double; only 8-byte reads need BigInt masking.
+    if (size < 8) return Number(v) | 0;
+    this.hi = Number((v >> 32n) & 0xffffffffn) | 0;
     return Number(v & 0xffffffffn) | 0;
   }
 
@@ -566,11 +573,13 @@ export class Hart implements FpState {
   private loadMisaligned(va: number, size: number): number {
     let lo = 0;
     let hi = 0;
+    this.misalignedVa = va;
     for (let k = 0; k < size; k++) {
       const b = this.lbu(va + k);
       if (k < 4) lo |= b << (8 * k);
       else hi |= b << (8 * (k - 4));
     }
+    this.misalignedVa = Number.NaN;
     this.hi = hi;
     return lo;
   }
@@ -631,11 +640,13 @@ export class Hart implements FpState {
 
   private storeMisaligned(va: number, size: number, lo: number, hi: number): void {
     // Translate every byte first so that a fault leaves memory untouched.
+    this.misalignedVa = va;
     for (let k = 0; k < size; k++) this.translate(va + k, ACC_STORE);
     for (let k = 0; k < size; k++) {
       const b = k < 4 ? (lo >>> (8 * k)) & 0xff : (hi >>> (8 * (k - 4))) & 0xff;
       this.sb(va + k, b);
     }
+    this.misalignedVa = Number.NaN;
   }
 
   /** Instruction fetch when the PC left the cached code page. Sets this.insnLen. */
@@ -1050,6 +1061,7 @@ export class Hart implements FpState {
       } catch (e) {
         if (e !== TRAP) throw e;
         takeException(this);
+        this.misalignedVa = Number.NaN;
         n++;
         traps++;
         pc = this.pc;

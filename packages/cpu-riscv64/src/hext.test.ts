@@ -109,6 +109,18 @@ describe("H extension: two-stage translation", () => {
     expect(m.hart.readCsr(CSR.htinst)).toBe(0x0090_3021n);
   });
 
+  it("a misaligned load split across pages reports the faulting byte and its offset in htinst", () => {
+    const m = guest([a.ld(2, 1, 0)]);
+    m.vs.map(GVA_DATA + 0x1000, GPA_DATA + 0x1000, V | R | W | A | D); // GPA unmapped in G
+    delegateToHs(m.hart);
+    m.hart.setX(1, BigInt(GVA_DATA + 0xffc));
+    m.hart.run(1);
+    expect(m.hart.readCsr(CSR.scause)).toBe(21n);
+    expect(m.hart.readCsr(CSR.stval)).toBe(BigInt(GVA_DATA + 0x1000));
+    expect(m.hart.readCsr(CSR.htval)).toBe(BigInt((GPA_DATA + 0x1000) / 4));
+    expect(m.hart.readCsr(CSR.htinst)).toBe(0x3103n | (4n << 15n));
+  });
+
   it("a G-stage leaf without U faults; GPAs beyond 41 bits fault", () => {
     const m = guest([a.ld(2, 1, 0)]);
     m.g.map(GPA_DATA, DATA_HPA, V | R | W | A | D);

@@ -104,7 +104,13 @@ export function takeException(h: Hart): void {
     target = h.virt && (h.hedeleg & bit) !== 0 ? TARGET_VS : TARGET_HS;
   }
   let tinst = h.trapTinst;
-  if (tinst === -1) tinst = target === TARGET_VS ? 0 : transformedInsn(h.insn, h.insnLen);
+  if (tinst === -1) {
+    tinst = target === TARGET_VS ? 0 : transformedInsn(h.insn, h.insnLen);
+    // A fault inside a split misaligned access: bits 19:15 hold the faulting byte's offset.
+    if (tinst !== 0 && !Number.isNaN(h.misalignedVa)) {
+      tinst |= ((h.trapTval - h.misalignedVa) & 0x1f) << 15;
+    }
+  }
   deliver(h, cause, false, target, h.trapTval, h.trapTval2, tinst, h.trapGva);
 }
 
