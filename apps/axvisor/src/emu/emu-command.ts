@@ -160,7 +160,8 @@ export async function runEmu(argv: readonly string[], io: CliIo): Promise<number
     const s = (performance.now() - started) / 1000;
     io.stderr.write(
       `axvisor emu: ${machine.instructions} instructions in ${s.toFixed(2)} s ` +
-        `(${(machine.instructions / s / 1e6).toFixed(1)} MIPS)\n`,
+        `(${(machine.instructions / s / 1e6).toFixed(1)} MIPS), ` +
+        `${(machine.idleMs / 1000).toFixed(2)} s idle\n`,
     );
   }
   return finish(outcome);

@@ -122,6 +122,8 @@ export class VirtMachine {
   instructions = 0;
   /** Board resets the guest asked for (finisher 0x7777). */
   resets = 0;
+  /** Host milliseconds spent asleep because every hart waited (WFI). */
+  idleMs = 0;
 
   readonly #options: VirtMachineOptions;
   readonly #wallClock: WallClock;
@@ -470,8 +472,10 @@ export class VirtMachine {
         this.step();
         if (this.#exit !== undefined) break;
         if (!this.#anyRunnable()) {
+          const t = performance.now();
           await this.#idleWait();
           lastYield = performance.now();
+          this.idleMs += lastYield - t;
         } else if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           lastYield = performance.now();
