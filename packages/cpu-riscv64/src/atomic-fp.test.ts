@@ -120,6 +120,27 @@ describe("F/D loads and stores, FS state", () => {
     expect(ms >> 63n).toBe(1n);
   });
 
+  it("OP-FP instructions reach the FPU module (fadd.d, fcvt.l.d into an x register)", () => {
+    const faddD = a.rType(0x53, 7, 0x01, 3, 1, 2); // fadd.d f3, f1, f2 (dynamic rounding)
+    const fcvtLD = a.rType(0x53, 1, 0x61, 5, 3, 2); // fcvt.l.d x5, f3, rtz
+    const { hart, bus } = makeHart([
+      a.fld(1, 10, 0),
+      a.fld(2, 10, 8),
+      faddD,
+      a.fsd(3, 10, 16),
+      fcvtLD,
+    ]);
+    const dv = new DataView(bus.ram.buffer);
+    dv.setFloat64(DATA - RAM_BASE, 1.5, true);
+    dv.setFloat64(DATA - RAM_BASE + 8, 2.25, true);
+    hart.writeCsr(CSR.mstatus, 1n << 13n);
+    hart.setX(10, BigInt(DATA));
+    hart.run(5);
+    expect(dv.getFloat64(DATA - RAM_BASE + 16, true)).toBe(3.75);
+    expect(hart.getX(5)).toBe(3n);
+    expect(hart.fflags & 1).toBe(1); // inexact from the conversion
+  });
+
   it("fcsr = frm << 5 | fflags; writes mark FS dirty", () => {
     const { hart } = makeHart([a.csrw(CSR.fcsr, 1), a.csrr(2, CSR.frm), a.csrr(3, CSR.fflags)]);
     hart.writeCsr(CSR.mstatus, 1n << 13n);
