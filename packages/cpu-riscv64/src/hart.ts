@@ -1363,8 +1363,10 @@ export class Hart implements FpState {
     }
     if (rd !== 0) this.illegal();
     if (f7 === 0x09) {
-      // SFENCE.VMA
-      if (priv === 0) return virt ? this.virtualInstruction() : this.illegal();
+      // SFENCE.VMA (from VU: virtual instruction unless mstatus.TVM would forbid it in HS)
+      if (priv === 0) {
+        return virt && (this.mstatus & MS.TVM) === 0 ? this.virtualInstruction() : this.illegal();
+      }
       if (virt && (this.hstatus & HS.VTVM) !== 0) this.virtualInstruction();
       if (!virt && priv === 1 && (this.mstatus & MS.TVM) !== 0) this.illegal();
       this.flushTlb(false);

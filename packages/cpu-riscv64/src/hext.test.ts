@@ -243,6 +243,7 @@ describe("H extension: CSR redirection and virtual-instruction exceptions", () =
     ["VU reads sstatus", [a.csrr(1, CSR.sstatus)], () => {}, true],
     ["VU WFI", [a.WFI], () => {}, true],
     ["VU SRET", [a.SRET], () => {}, true],
+    ["VU SFENCE.VMA", [a.sfenceVma(0, 0)], () => {}, true],
   ];
   it.each(viCases)(
     "%s raises a virtual-instruction exception (22, stval = insn)",
@@ -265,6 +266,20 @@ describe("H extension: CSR redirection and virtual-instruction exceptions", () =
       m.hart.run(1);
       expect(m.hart.readCsr(CSR.scause)).toBe(2n);
       expect(m.hart.readCsr(CSR.stval)).toBe(BigInt(insn));
+    }
+  });
+
+  it("VU WFI with mstatus.TW=1 and VU SFENCE.VMA with mstatus.TVM=1 are illegal, not virtual", () => {
+    for (const [insn, bit] of [
+      [a.WFI, 21n],
+      [a.sfenceVma(0, 0), 20n],
+    ] as const) {
+      const m = guest([insn], { vu: true });
+      delegateToHs(m.hart);
+      m.hart.writeCsr(CSR.medeleg, m.hart.readCsr(CSR.medeleg) | 4n);
+      m.hart.writeCsr(CSR.mstatus, m.hart.readCsr(CSR.mstatus) | (1n << bit));
+      m.hart.run(1);
+      expect(m.hart.readCsr(CSR.scause)).toBe(2n);
     }
   });
 
