@@ -25,3 +25,5 @@ build() { # name sources...
 
 build demo demo/main.c demo/virtio_blk.c
 build sbi-test sbi-test/main.c
+build fault-test fault-test/main.c
+build ivc-test ivc-test/main.c

@@ -1,3 +1,4 @@
+import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import { describe, expect, it } from "vitest";
 import { defaultGuestConfig, defaultGuestDisk } from "./default-guest.js";
 import { ownGuestConfig, startTestVmm } from "./test-support/harness.js";
@@ -42,4 +43,117 @@ describe("the SBI conformance guest", () => {
       }
     });
   }
+});
+
+describe("two VMs at once", () => {
+  it("have separate consoles, and stopping one leaves the other running", async () => {
+    const t = startTestVmm({ harts: 1 });
+    try {
+      for (const id of [1, 2]) {
+        const base = defaultGuestConfig();
+        const vm = t.vmm.createVm(
+          { ...base, base: { ...base.base, id, name: `demo${id}` } },
+          { disk: defaultGuestDisk() },
+        );
+        t.vmm.startVm(vm.id);
+      }
+      await t.waitFor(1, /DEMO-READY/);
+      await t.waitFor(2, /DEMO-READY/);
+      t.vmm.sendInput(1, "echo one\r");
+      t.vmm.sendInput(2, "echo two\r");
+      await t.waitFor(1, /\r?\none\r?\n/);
+      await t.waitFor(2, /\r?\ntwo\r?\n/);
+      expect(t.output.get(1)).not.toContain("two");
+      expect(t.output.get(2)).not.toContain("one");
+
+      t.vmm.stopVm(1);
+      expect(t.vmm.vm(1).status).toBe("Stopped");
+      expect(t.ends.get(1)).toEqual({ kind: "stopped" });
+      const frozen = t.output.get(1);
+      t.vmm.sendInput(2, "uptime\r");
+      await t.waitFor(2, /up \d+ ms, \d+ timer ticks/);
+      expect(t.vmm.vm(2).status).toBe("Running");
+      expect(t.output.get(1)).toBe(frozen);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("misbehaving guests", () => {
+  it("get the faults and SBI errors hardware would give, while another VM keeps running", async () => {
+    const t = startTestVmm();
+    try {
+      const demo = t.vmm.createVm(
+        { ...defaultGuestConfig(), base: { ...defaultGuestConfig().base, id: 2 } },
+        { disk: defaultGuestDisk() },
+      );
+      t.vmm.startVm(demo.id);
+      await t.waitFor(2, /DEMO-READY/);
+      const bad = t.vmm.createVm(
+        ownGuestConfig({
+          guest: "fault-test",
+          devices: [
+            {
+              name: "uart",
+              baseGpa: 0x1000_0000,
+              length: 0x100,
+              irqId: 10,
+              emuType: EmulatedDeviceType.Console,
+              cfgList: [],
+            },
+          ],
+        }),
+      );
+      t.vmm.startVm(bad.id);
+      const end = await t.waitEnd(1);
+      const out = t.output.get(1) ?? "";
+      expect(out).toMatch(/FAULT-TEST PASS 15/);
+      expect(out).not.toMatch(/FAIL/);
+      expect(end).toEqual({ kind: "poweroff", reason: 0 });
+      // The five bad accesses and the jump reached the VM as guest faults, each logged.
+      expect(bad.axvm.guestFaultCount).toBe(6);
+      expect(
+        t.logs.filter((l) => l.includes('VM 1 "fault-test" vCPU 0') && l.includes("-> injected")),
+      ).toHaveLength(6);
+      // The other VM never noticed.
+      t.vmm.sendInput(2, "echo still-here\r");
+      await t.waitFor(2, /\r?\nstill-here\r?\n/);
+      expect(t.vmm.vm(2).status).toBe("Running");
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("inter-VM communication (hypercalls 3-6)", () => {
+  it("shares a page between a publisher and a subscriber VM and frees it afterwards", async () => {
+    const t = startTestVmm({ harts: 2 });
+    try {
+      const ivc = { gpa: 0x9000_0000, size: 0x10_0000 };
+      const pub = t.vmm.createVm(
+        ownGuestConfig({ guest: "ivc-test", id: 1, name: "pub", cmdline: "ivc.role=pub", ivc }),
+      );
+      const sub = t.vmm.createVm(
+        ownGuestConfig({ guest: "ivc-test", id: 2, name: "sub", cmdline: "ivc.role=sub", ivc }),
+      );
+      t.vmm.startVm(sub.id);
+      t.vmm.startVm(pub.id);
+      expect(await t.waitEnd(1)).toEqual({ kind: "poweroff", reason: 0 });
+      expect(await t.waitEnd(2)).toEqual({ kind: "poweroff", reason: 0 });
+      expect(t.output.get(1)).toMatch(
+        /IVC-PUBLISHED at 0x90000000, 4096 bytes[\s\S]*IVC-TEST PASS 6/,
+      );
+      expect(t.output.get(2)).toMatch(
+        /IVC-SUBSCRIBED at 0x90000000, 4096 bytes[\s\S]*IVC-TEST PASS 5/,
+      );
+      expect(t.vmm.ivc.size).toBe(0);
+      // With both VMs gone every host frame is free again: the channel's page was not leaked.
+      t.vmm.deleteVm(1);
+      t.vmm.deleteVm(2);
+      expect(t.machine.memory.stats().used).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
 });
