@@ -486,6 +486,35 @@ export function csrSet(h: Hart, num: number, lo: number, hi: number, virt: boole
   }
 }
 
+/**
+ * CSRs whose writes can change which interrupt is pending or enabled (with V=1 the S
+ * numbers stand for their VS twins): a write to one of them ends the slice so the hart
+ * re-evaluates interrupts before the next instruction.
+ */
+const IRQ_CSRS = new Set<number>([
+  CSR.mstatus,
+  CSR.sstatus,
+  CSR.vsstatus,
+  CSR.hstatus,
+  CSR.mie,
+  CSR.sie,
+  CSR.hie,
+  CSR.vsie,
+  CSR.mip,
+  CSR.sip,
+  CSR.hip,
+  CSR.hvip,
+  CSR.vsip,
+  CSR.mideleg,
+  CSR.hideleg,
+  CSR.hgeie,
+  CSR.menvcfg,
+  CSR.henvcfg,
+  CSR.stimecmp,
+  CSR.vstimecmp,
+  CSR.htimedelta,
+]);
+
 const CSRRW = 1;
 const CSRRS = 2;
 const CSRRC = 3;
@@ -553,7 +582,7 @@ export function csrInstruction(h: Hart, insn: number): void {
       if (off & 1) h.mcycleOff -= 1;
       if (off & 4) h.minstretOff -= 1;
     }
-    h.sliceBreak = true;
+    if (IRQ_CSRS.has(num)) h.sliceBreak = true;
   }
   if (rd !== 0) {
     h.x[rd * 2] = olo;
