@@ -501,3 +501,74 @@ describe("counters and interrupt timing", () => {
     expect(hart.readCsr(CSR.satp)).toBe(0n);
   });
 });
+
+describe("PMP enforcement", () => {
+  // OpenSBI's layout: entry 0 protects the firmware (no permissions), the last entry opens
+  // everything (NAPOT all-ones, RWX).
+  function pmpMachine(prog: number[]) {
+    const m = setup(prog);
+    const fw = RAM_BASE + 0x40000; // 64 KiB "firmware" region, NAPOT
+    m.hart.writeCsr(0x3b0, BigInt(fw / 4 + (0x10000 / 8 - 1)));
+    m.hart.writeCsr(0x3b0 + 15, (1n << 54n) - 1n);
+    m.hart.writeCsr(0x3a0 + 2, 0x1fn << 56n); // pmpcfg2 byte 7 = entry 15: NAPOT RWX
+    m.hart.writeCsr(0x3a0, 0x18n); // entry 0: NAPOT, no permissions
+    return { ...m, fw };
+  }
+
+  it("S-mode loads, stores and fetches in a region without permissions fault (5/7/1)", () => {
+    const m = pmpMachine([a.ld(2, 1, 8), a.sd(2, 1, 0), a.jalr(0, 1, 0)]);
+    m.hart.setX(1, BigInt(m.fw));
+    enterMode(m.hart, m.bus, 1, CODE);
+    m.hart.run(1);
+    expect(m.hart.readCsr(CSR.mcause)).toBe(5n);
+    expect(m.hart.readCsr(CSR.mtval)).toBe(BigInt(m.fw + 8));
+    enterMode(m.hart, m.bus, 1, CODE + 4);
+    m.hart.run(1);
+    expect(m.hart.readCsr(CSR.mcause)).toBe(7n);
+    enterMode(m.hart, m.bus, 1, CODE + 8);
+    m.hart.run(2);
+    expect(m.hart.readCsr(CSR.mcause)).toBe(1n);
+    expect(m.hart.readCsr(CSR.mepc)).toBe(BigInt(m.fw));
+  });
+
+  it("S-mode may use memory outside the protected region; M-mode ignores unlocked entries", () => {
+    const m = pmpMachine([a.sd(0, 1, 0), a.ECALL]);
+    m.hart.setX(1, BigInt(m.fw + 0x10000)); // just past the region
+    enterMode(m.hart, m.bus, 1, CODE);
+    m.hart.run(2);
+    expect(m.hart.readCsr(CSR.mcause)).toBe(9n);
+    m.bus.writeWords(RAM_BASE, [a.ld(3, 4, 0)]);
+    m.hart.setX(4, BigInt(m.fw));
+    m.hart.setPc(BigInt(RAM_BASE));
+    m.hart.run(1);
+    expect(m.hart.getPc()).toBe(BigInt(RAM_BASE + 4)); // no fault in M-mode
+  });
+
+  it("a locked entry also binds M-mode and cannot be rewritten", () => {
+    const m = pmpMachine([]);
+    m.hart.writeCsr(0x3a0, 0x98n); // L | NAPOT, no permissions
+    m.hart.writeCsr(0x3a0, 0x1fn);
+    expect(m.hart.readCsr(0x3a0) & 0xffn).toBe(0x98n);
+    m.bus.writeWords(RAM_BASE, [a.ld(3, 4, 0)]);
+    m.hart.setX(4, BigInt(m.fw));
+    m.hart.setPc(BigInt(RAM_BASE));
+    m.hart.run(1);
+    expect(m.hart.readCsr(CSR.mcause)).toBe(5n);
+  });
+
+  it("TOR ranges: [pmpaddr(i-1)*4, pmpaddr(i)*4)", () => {
+    const m = setup([a.ld(2, 1, 0), a.ld(2, 5, 0)]);
+    m.hart.writeCsr(0x3b0, BigInt((RAM_BASE + 0x50000) / 4));
+    m.hart.writeCsr(0x3b1, BigInt((RAM_BASE + 0x51000) / 4));
+    m.hart.writeCsr(0x3b2, (1n << 54n) - 1n);
+    m.hart.writeCsr(0x3a0, (0x1fn << 16n) | (0x08n << 8n)); // entry1 TOR none, entry2 NAPOT RWX
+    m.hart.setX(1, BigInt(RAM_BASE + 0x50ff8));
+    m.hart.setX(5, BigInt(RAM_BASE + 0x51000));
+    enterMode(m.hart, m.bus, 1, CODE);
+    m.hart.run(1);
+    expect(m.hart.readCsr(CSR.mcause)).toBe(5n);
+    enterMode(m.hart, m.bus, 1, CODE + 4);
+    m.hart.run(1);
+    expect(m.hart.priv).toBe(1);
+  });
+});
