@@ -1,0 +1,16 @@
+/**
+ * Test support for code that drives the hart: an instruction encoder, a minimal test
+ * machine, hand-built page tables and a mode-switch helper. Imported as
+ * `@axvisor/cpu-riscv64/testing`.
+ */
+export * as asm from "./asm.js";
+export { enterMode, MODE_SWITCH_PC } from "./modes.js";
+export { PageTables, PTE } from "./page-tables.js";
+export {
+  ManualClock,
+  MMIO_BASE,
+  type MmioAccess,
+  makeHart,
+  RAM_BASE,
+  TestBus,
+} from "./test-machine.js";
