@@ -7,16 +7,17 @@
  * the PC and virtual addresses are JS numbers holding the signed 64-bit value (exact for
  * every canonical Sv39/Sv48 address and every physical address).
  */
+
+import { executeOp, executeOp32 } from "./alu.js";
+import { executeAmo } from "./atomics.js";
 import type { HartOptions, PhysBus, RunExit, TimeSource } from "./bus.js";
 import { csrGet, csrInstruction, csrSet, GEILEN } from "./csr.js";
-import { HS, MS } from "./csr-numbers.js";
+import { MS } from "./csr-numbers.js";
 import { executeFp, type FpState } from "./fpu/index.js";
-import { div64, divu64, mul64, mulh64, mulhsu64, mulhu64, R64 } from "./int64.js";
 import {
   ACC_FETCH,
   ACC_LOAD,
   ACC_STORE,
-  CTX_HLVX,
   CTX_MXR_M,
   CTX_MXR_VS,
   CTX_SUM,
@@ -27,7 +28,8 @@ import {
 import { Pmp } from "./pmp.js";
 import { RVC_TABLE } from "./rvc.js";
 import { SLOT_COUNT } from "./slots.js";
-import { checkInterrupts, mret, sret, takeException, wakeupPending } from "./trap.js";
+import { executeSystem } from "./system.js";
+import { checkInterrupts, sret, takeException } from "./trap.js";
 import { TRAP } from "./trap-signal.js";
 
 const TWO32 = 4294967296;
@@ -36,9 +38,6 @@ const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 /** Instructions between interrupt/timer checks when nothing forces an earlier check. */
 const SLICE = 4096;
-
-const EXIT_NONE = 0;
-const EXIT_WFI = 1;
 
 /** Hardware-driven mip bits the board may set: SSIP is software-only, the rest are lines. */
 const LINE_BITS = (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9) | (1 << 11);
@@ -138,7 +137,8 @@ export class Hart implements FpState {
   sliceBreak = false;
   /** Host-trap mode: a trap was taken into HS-mode. */
   hostTrapped = false;
-  private exitCode = EXIT_NONE;
+  /** Set by WFI when no enabled interrupt is pending: run() returns "wfi". */
+  wfiExit = false;
 
   // --- software TLBs: tag = page VA + ctx, off = RAM byte offset of the page ---
   private readonly ftag = new Float64Array(TLB_SIZE);
@@ -251,7 +251,7 @@ export class Hart implements FpState {
     this.resAddr = -1;
     this.sliceBreak = false;
     this.hostTrapped = false;
-    this.exitCode = EXIT_NONE;
+    this.wfiExit = false;
     this.privMode = 3;
     this.virtMode = false;
     if (this.hostMode) this.enterHostState();
@@ -292,7 +292,7 @@ export class Hart implements FpState {
       );
     }
     let done = 0;
-    this.exitCode = EXIT_NONE;
+    this.wfiExit = false;
     this.hostTrapped = false;
     let result: RunExit = "budget";
     while (done < budget) {
@@ -306,7 +306,7 @@ export class Hart implements FpState {
         result = "host-trap";
         break;
       }
-      if (this.exitCode === EXIT_WFI) {
+      if (this.wfiExit) {
         result = "wfi";
         break;
       }
@@ -469,7 +469,8 @@ export class Hart implements FpState {
 
   // ------------------------------------------------------------- memory access
 
-  private translate(va: number, type: number): number {
+  /** Data-access translation for the current context; fills the load or store TLB. */
+  translate(va: number, type: number): number {
     const ctx = this.ctxData;
     const pa = xlate(this, va, type, ctx);
     if (this.xlateCacheable) {
@@ -831,12 +832,16 @@ export class Hart implements FpState {
             }
             case 0x33: {
               const rs2 = (insn >> 20) & 31;
-              this.opReg(insn, rd, x[rs1 * 2]!, x[rs1 * 2 + 1]!, x[rs2 * 2]!, x[rs2 * 2 + 1]!);
+              if (
+                !executeOp(x, insn, rd, x[rs1 * 2]!, x[rs1 * 2 + 1]!, x[rs2 * 2]!, x[rs2 * 2 + 1]!)
+              ) {
+                this.illegal();
+              }
               break;
             }
             case 0x3b: {
               const rs2 = (insn >> 20) & 31;
-              this.opReg32(insn, rd, x[rs1 * 2]!, x[rs2 * 2]!);
+              if (!executeOp32(x, insn, rd, x[rs1 * 2]!, x[rs2 * 2]!)) this.illegal();
               break;
             }
             case 0x37:
@@ -985,20 +990,20 @@ export class Hart implements FpState {
               if (((insn >> 12) & 7) > 1) this.illegal();
               break;
             case 0x2f:
-              this.amo(insn, rd, rs1);
+              executeAmo(this, insn, rd, rs1);
               break;
             case 0x73: {
               if (((insn >> 12) & 7) !== 0 && ((insn >> 12) & 7) !== 4) {
                 this.syncCounters(base + n - traps);
                 csrInstruction(this, insn);
               } else {
-                if (this.system(insn, rd, rs1)) {
+                if (executeSystem(this, insn, rd, rs1)) {
                   // xRET set the PC and the mode: re-check interrupts before going on.
                   n++;
                   this.sliceBreak = false;
                   return this.finish(base, n, traps);
                 }
-                if (this.exitCode === EXIT_WFI) {
+                if (this.wfiExit) {
                   n++;
                   this.pc = npc;
                   return this.finish(base, n, traps);
@@ -1082,363 +1087,5 @@ export class Hart implements FpState {
     this.instret = now;
     if (this.mcountinhibit & 1) this.mcycleOff -= delta;
     if (this.mcountinhibit & 4) this.minstretOff -= delta;
-  }
-
-  private opReg(insn: number, rd: number, al: number, ah: number, bl: number, bh: number): void {
-    const f3 = (insn >> 12) & 7;
-    const f7 = insn >>> 25;
-    let lo: number;
-    let hi: number;
-    if (f7 === 0) {
-      switch (f3) {
-        case 0:
-          lo = (al + bl) | 0;
-          hi = (ah + bh + (lo >>> 0 < al >>> 0 ? 1 : 0)) | 0;
-          break;
-        case 1: {
-          const sh = bl & 63;
-          if (sh === 0) {
-            lo = al;
-            hi = ah;
-          } else if (sh < 32) {
-            hi = (ah << sh) | (al >>> (32 - sh));
-            lo = al << sh;
-          } else {
-            hi = al << (sh - 32);
-            lo = 0;
-          }
-          break;
-        }
-        case 2:
-          lo = ah < bh || (ah === bh && al >>> 0 < bl >>> 0) ? 1 : 0;
-          hi = 0;
-          break;
-        case 3:
-          lo = ah >>> 0 < bh >>> 0 || (ah === bh && al >>> 0 < bl >>> 0) ? 1 : 0;
-          hi = 0;
-          break;
-        case 4:
-          lo = al ^ bl;
-          hi = ah ^ bh;
-          break;
-        case 5: {
-          const sh = bl & 63;
-          if (sh === 0) {
-            lo = al;
-            hi = ah;
-          } else if (sh < 32) {
-            lo = (al >>> sh) | (ah << (32 - sh));
-            hi = ah >>> sh;
-          } else {
-            lo = ah >>> (sh - 32);
-            hi = 0;
-          }
-          break;
-        }
-        case 6:
-          lo = al | bl;
-          hi = ah | bh;
-          break;
-        default:
-          lo = al & bl;
-          hi = ah & bh;
-          break;
-      }
-    } else if (f7 === 0x20) {
-      if (f3 === 0) {
-        lo = (al - bl) | 0;
-        hi = (ah - bh - (al >>> 0 < bl >>> 0 ? 1 : 0)) | 0;
-      } else if (f3 === 5) {
-        const sh = bl & 63;
-        if (sh === 0) {
-          lo = al;
-          hi = ah;
-        } else if (sh < 32) {
-          lo = (al >>> sh) | (ah << (32 - sh));
-          hi = ah >> sh;
-        } else {
-          lo = ah >> (sh - 32);
-          hi = ah >> 31;
-        }
-      } else this.illegal();
-    } else if (f7 === 1) {
-      switch (f3) {
-        case 0:
-          mul64(al, ah, bl, bh);
-          break;
-        case 1:
-          mulh64(al, ah, bl, bh);
-          break;
-        case 2:
-          mulhsu64(al, ah, bl, bh);
-          break;
-        case 3:
-          mulhu64(al, ah, bl, bh);
-          break;
-        case 4:
-          div64(al, ah, bl, bh);
-          break;
-        case 5:
-          divu64(al, ah, bl, bh);
-          break;
-        case 6:
-          div64(al, ah, bl, bh);
-          R64[0] = R64[2]!;
-          R64[1] = R64[3]!;
-          break;
-        default:
-          divu64(al, ah, bl, bh);
-          R64[0] = R64[2]!;
-          R64[1] = R64[3]!;
-          break;
-      }
-      lo = R64[0]!;
-      hi = R64[1]!;
-    } else this.illegal();
-    if (rd !== 0) {
-      this.x[rd * 2] = lo;
-      this.x[rd * 2 + 1] = hi;
-    }
-  }
-
-  private opReg32(insn: number, rd: number, a: number, b: number): void {
-    const f3 = (insn >> 12) & 7;
-    const f7 = insn >>> 25;
-    let r: number;
-    if (f7 === 0) {
-      if (f3 === 0) r = (a + b) | 0;
-      else if (f3 === 1) r = a << (b & 31);
-      else if (f3 === 5) r = a >>> (b & 31);
-      else this.illegal();
-    } else if (f7 === 0x20) {
-      if (f3 === 0) r = (a - b) | 0;
-      else if (f3 === 5) r = a >> (b & 31);
-      else this.illegal();
-    } else if (f7 === 1) {
-      switch (f3) {
-        case 0:
-          r = Math.imul(a, b);
-          break;
-        case 4:
-          r = b === 0 ? -1 : a === -2147483648 && b === -1 ? a : (a / b) | 0;
-          break;
-        case 5:
-          r = b === 0 ? -1 : ((a >>> 0) / (b >>> 0)) | 0;
-          break;
-        case 6:
-          r = b === 0 ? a : a === -2147483648 && b === -1 ? 0 : (a % b) | 0;
-          break;
-        case 7:
-          r = b === 0 ? a : ((a >>> 0) % (b >>> 0)) | 0;
-          break;
-        default:
-          this.illegal();
-      }
-    } else this.illegal();
-    if (rd !== 0) {
-      this.x[rd * 2] = r;
-      this.x[rd * 2 + 1] = r >> 31;
-    }
-  }
-
-  private amo(insn: number, rd: number, rs1: number): void {
-    const x = this.x;
-    const f3 = (insn >> 12) & 7;
-    if (f3 !== 2 && f3 !== 3) this.illegal();
-    const size = f3 === 2 ? 4 : 8;
-    const f5 = insn >>> 27;
-    const va = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0);
-    const virt = (this.ctxData & CTX_V) !== 0;
-    let olo: number;
-    let ohi: number;
-    if (f5 === 2) {
-      if ((insn >> 20) & 31) this.illegal();
-      if ((va & (size - 1)) !== 0) this.fault(4, va, 0, 0, virt);
-      const pa = this.translate(va, ACC_LOAD);
-      olo = this.physLoad(pa, size, va, 5);
-      ohi = size === 8 ? this.hi : olo >> 31;
-      this.resAddr = pa;
-    } else {
-      if ((va & (size - 1)) !== 0) this.fault(6, va, 0, 0, virt);
-      const pa = this.translate(va, ACC_STORE);
-      const rs2 = (insn >> 20) & 31;
-      const bl = x[rs2 * 2]!;
-      const bh = size === 8 ? x[rs2 * 2 + 1]! : bl >> 31;
-      if (f5 === 3) {
-        if (this.resAddr === pa) {
-          this.physStore(pa, size, bl, bh, va);
-          olo = 0;
-        } else olo = 1;
-        ohi = 0;
-        this.resAddr = -1;
-      } else {
-        olo = this.physLoad(pa, size, va, 7);
-        ohi = size === 8 ? this.hi : olo >> 31;
-        let nlo: number;
-        let nhi: number;
-        switch (f5) {
-          case 0x01:
-            nlo = bl;
-            nhi = bh;
-            break;
-          case 0x00:
-            nlo = (olo + bl) | 0;
-            nhi = (ohi + bh + (nlo >>> 0 < olo >>> 0 ? 1 : 0)) | 0;
-            break;
-          case 0x04:
-            nlo = olo ^ bl;
-            nhi = ohi ^ bh;
-            break;
-          case 0x0c:
-            nlo = olo & bl;
-            nhi = ohi & bh;
-            break;
-          case 0x08:
-            nlo = olo | bl;
-            nhi = ohi | bh;
-            break;
-          case 0x10:
-          case 0x14: {
-            const less = ohi < bh || (ohi === bh && olo >>> 0 < bl >>> 0);
-            const pickOld = f5 === 0x10 ? less : !less;
-            nlo = pickOld ? olo : bl;
-            nhi = pickOld ? ohi : bh;
-            break;
-          }
-          case 0x18:
-          case 0x1c: {
-            const less = ohi >>> 0 < bh >>> 0 || (ohi === bh && olo >>> 0 < bl >>> 0);
-            const pickOld = f5 === 0x18 ? less : !less;
-            nlo = pickOld ? olo : bl;
-            nhi = pickOld ? ohi : bh;
-            break;
-          }
-          default:
-            this.illegal();
-        }
-        this.physStore(pa, size, nlo, nhi, va);
-      }
-    }
-    if (rd !== 0) {
-      x[rd * 2] = olo;
-      x[rd * 2 + 1] = ohi;
-    }
-  }
-
-  /**
-   * ECALL/EBREAK/xRET/WFI/SFENCE/HFENCE and the hypervisor loads/stores. Returns true when
-   * the instruction set the PC itself (xRET).
-   */
-  private system(insn: number, rd: number, rs1: number): boolean {
-    const priv = this.privMode;
-    const virt = this.virtMode;
-    if (((insn >> 12) & 7) === 4) {
-      this.hypervisorAccess(insn, rd, rs1);
-      return false;
-    }
-    const f7 = insn >>> 25;
-    if (insn === 0x00000073) {
-      const cause = virt ? (priv === 1 ? 10 : 8) : priv === 3 ? 11 : priv === 1 ? 9 : 8;
-      this.fault(cause, 0, 0, 0, false);
-    }
-    if (insn === 0x00100073) this.fault(3, this.pc, 0, 0, virt);
-    if (insn === 0x30200073) {
-      if (priv !== 3) this.illegal();
-      mret(this);
-      return true;
-    }
-    if (insn === 0x10200073) {
-      if (priv === 0) return virt ? this.virtualInstruction() : this.illegal();
-      if (virt && (this.hstatus & HS.VTSR) !== 0) this.virtualInstruction();
-      if (!virt && priv === 1 && (this.mstatus & MS.TSR) !== 0) this.illegal();
-      sret(this);
-      return true;
-    }
-    if (insn === 0x10500073) {
-      if (priv < 3 && (this.mstatus & MS.TW) !== 0) this.illegal();
-      if (virt && (priv === 0 || (this.hstatus & HS.VTW) !== 0)) this.virtualInstruction();
-      if (!virt && priv === 0) this.illegal();
-      if (!wakeupPending(this)) this.exitCode = EXIT_WFI;
-      return false;
-    }
-    if (rd !== 0) this.illegal();
-    if (f7 === 0x09) {
-      // SFENCE.VMA (from VU: virtual instruction unless mstatus.TVM would forbid it in HS)
-      if (priv === 0) {
-        return virt && (this.mstatus & MS.TVM) === 0 ? this.virtualInstruction() : this.illegal();
-      }
-      if (virt && (this.hstatus & HS.VTVM) !== 0) this.virtualInstruction();
-      if (!virt && priv === 1 && (this.mstatus & MS.TVM) !== 0) this.illegal();
-      this.flushTlb(false);
-      return false;
-    }
-    if ((f7 === 0x11 || f7 === 0x31) && this.hasH) {
-      // HFENCE.VVMA / HFENCE.GVMA
-      if (virt) this.virtualInstruction();
-      if (priv === 0) this.illegal();
-      if (f7 === 0x31 && priv === 1 && (this.mstatus & MS.TVM) !== 0) this.illegal();
-      this.flushTlb(f7 === 0x31);
-      return false;
-    }
-    return this.illegal();
-  }
-
-  /** HLV/HLVX/HSV: explicit accesses with V=1 translation at privilege hstatus.SPVP. */
-  private hypervisorAccess(insn: number, rd: number, rs1: number): void {
-    if (!this.hasH) this.illegal();
-    const f7 = insn >>> 25;
-    const rs2 = (insn >> 20) & 31;
-    const store = (f7 & 1) === 1;
-    if (f7 < 0x30 || f7 > 0x37) this.illegal();
-    if (store ? rd !== 0 : rs2 !== 0 && rs2 !== 1 && rs2 !== 3) this.illegal();
-    const size = 1 << ((f7 >> 1) & 3);
-    const hlvx = !store && rs2 === 3;
-    if (hlvx && size < 2) this.illegal();
-    if (!store && rs2 === 1 && size === 8) this.illegal();
-    if (this.virtMode) this.virtualInstruction();
-    if (this.privMode === 0 && (this.hstatus & HS.HU) === 0) this.illegal();
-    let ctx = ((this.hstatus & HS.SPVP) !== 0 ? 1 : 0) | CTX_V;
-    if (this.vsstatus & MS.SUM) ctx |= CTX_SUM;
-    if (this.vsstatus & MS.MXR) ctx |= CTX_MXR_VS;
-    if (this.mstatus & MS.MXR) ctx |= CTX_MXR_M;
-    if (hlvx) ctx |= CTX_HLVX;
-    const x = this.x;
-    const va = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0);
-    if (store) {
-      const lo = x[rs2 * 2]!;
-      const hi = x[rs2 * 2 + 1]!;
-      if ((va & (size - 1)) === 0) {
-        this.physStore(xlate(this, va, ACC_STORE, ctx), size, lo, hi, va);
-      } else {
-        for (let k = 0; k < size; k++) xlate(this, va + k, ACC_STORE, ctx);
-        for (let k = 0; k < size; k++) {
-          const b = k < 4 ? (lo >>> (8 * k)) & 0xff : (hi >>> (8 * (k - 4))) & 0xff;
-          this.physStore(xlate(this, va + k, ACC_STORE, ctx), 1, b, 0, va + k);
-        }
-      }
-      return;
-    }
-    let lo = 0;
-    let hi = 0;
-    if ((va & (size - 1)) === 0) {
-      lo = this.physLoad(xlate(this, va, ACC_LOAD, ctx), size, va, 5);
-      if (size === 8) hi = this.hi;
-    } else {
-      for (let k = 0; k < size; k++) {
-        const b = this.physLoad(xlate(this, va + k, ACC_LOAD, ctx), 1, va + k, 5) & 0xff;
-        if (k < 4) lo |= b << (8 * k);
-        else hi |= b << (8 * (k - 4));
-      }
-    }
-    if (size < 8) {
-      const unsigned = rs2 !== 0;
-      if (size === 1) lo = unsigned ? lo & 0xff : (lo << 24) >> 24;
-      else if (size === 2) lo = unsigned ? lo & 0xffff : (lo << 16) >> 16;
-      hi = unsigned ? 0 : lo >> 31;
-    }
-    if (rd !== 0) {
-      x[rd * 2] = lo;
-      x[rd * 2 + 1] = hi;
-    }
   }
 }
