@@ -27,7 +27,7 @@ import {
 } from "./mmu.js";
 import { Pmp } from "./pmp.js";
 import { RVC_TABLE } from "./rvc.js";
-import { SLOT_COUNT } from "./slots.js";
+import { SLOT_COUNT, Slot } from "./slots.js";
 import { executeSystem } from "./system.js";
 import { checkInterrupts, sret, takeException } from "./trap.js";
 import { TRAP } from "./trap-signal.js";
@@ -372,6 +372,23 @@ export class Hart implements FpState {
     if (!csrSet(this, num, lo, hi, false)) {
       throw new Error(`Hart.writeCsr: CSR 0x${num.toString(16)} is not implemented`);
     }
+  }
+
+  /**
+   * The earliest `time` value at which an Sstc compare (stimecmp, or vstimecmp against
+   * time + htimedelta) will raise STIP/VSTIP, or Infinity if neither is armed. A board that
+   * gets "wfi" from run() sleeps until this (or until its own timers and devices fire).
+   */
+  nextTimerEvent(): number {
+    if (!this.hasSstc || !this.menvcfgStce) return Number.POSITIVE_INFINITY;
+    const c = this.c64;
+    let t = (c[Slot.stimecmp * 2 + 1]! >>> 0) * TWO32 + (c[Slot.stimecmp * 2]! >>> 0);
+    if (this.hasH && this.henvcfgStce) {
+      const v = (c[Slot.vstimecmp * 2 + 1]! >>> 0) * TWO32 + (c[Slot.vstimecmp * 2]! >>> 0);
+      const delta = c[Slot.htimedelta * 2 + 1]! * TWO32 + (c[Slot.htimedelta * 2]! >>> 0);
+      if (v - delta < t) t = v - delta;
+    }
+    return t >= 2 ** 64 - 2 ** 11 ? Number.POSITIVE_INFINITY : t;
   }
 
   /** DMA (or another hart) wrote RAM: drop anything derived from those bytes. */

@@ -572,3 +572,19 @@ describe("PMP enforcement", () => {
     expect(m.hart.priv).toBe(1);
   });
 });
+
+describe("nextTimerEvent", () => {
+  it("reports the earliest armed Sstc compare, in time ticks", () => {
+    const { hart } = makeHart();
+    expect(hart.nextTimerEvent()).toBe(Number.POSITIVE_INFINITY);
+    hart.writeCsr(CSR.menvcfg, 1n << 63n);
+    hart.writeCsr(CSR.stimecmp, (1n << 64n) - 1n);
+    expect(hart.nextTimerEvent()).toBe(Number.POSITIVE_INFINITY); // -1 = disarmed
+    hart.writeCsr(CSR.stimecmp, 5000n);
+    expect(hart.nextTimerEvent()).toBe(5000);
+    hart.writeCsr(CSR.henvcfg, 1n << 63n);
+    hart.writeCsr(CSR.vstimecmp, 1200n);
+    hart.writeCsr(CSR.htimedelta, 1000n); // guest time = time + 1000
+    expect(hart.nextTimerEvent()).toBe(200);
+  });
+});
