@@ -55,11 +55,15 @@ export async function runShell(argv: readonly string[], io: CliIo): Promise<numb
     onExit: (code) => finish(code),
     onInputEnd: () => {
       inputEnded = true;
-      void terminal.runLine("").then(() => finishIfIdle());
+      finishIfIdle();
     },
   });
+  /** After a script ran out: leave once its last command is done and no VM runs. */
   function finishIfIdle(): void {
-    if (inputEnded && idle()) finish(ExitStatus.Success);
+    if (!inputEnded) return;
+    void terminal.runLine("").then(() => {
+      if (idle()) finish(ExitStatus.Success);
+    });
   }
   terminal.start();
   const loop = vmm.run().catch((e: unknown) => {

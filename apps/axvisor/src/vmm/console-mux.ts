@@ -64,6 +64,15 @@ export class ConsoleMux {
     this.#opts.out.write(this.#raw ? text.replace(/\r?\n/g, "\r\n") : text);
   }
 
+  /** Whole lines from the shell: started on a fresh line if a guest left one half-printed. */
+  answer(text: string): void {
+    if (!this.#atLineStart && this.#held === undefined) this.print("\n");
+    this.print(text);
+    this.#atLineStart = text.endsWith("\n");
+    // The next guest line needs its label again even if the same VM goes on.
+    if (this.#atLineStart) this.#owner = undefined;
+  }
+
   /** The shell takes the terminal: guest output waits. */
   hold(): void {
     this.#held ??= [];

@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -176,5 +177,68 @@ describe("axvisor run", () => {
       expect(c.err(), path).toMatch(re);
       expect(c.err()).not.toMatch(/\n\s+at /); // no stack trace
     }
+  });
+});
+
+class FakeStdin extends EventEmitter {
+  constructor(readonly isTTY: boolean) {
+    super();
+  }
+  setRawMode(_mode: boolean) {}
+  resume() {}
+  pause() {}
+  type(s: string) {
+    this.emit("data", Buffer.from(s));
+  }
+}
+
+function waitFor(text: () => string, re: RegExp, ms = 30_000): Promise<void> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (re.test(text())) return resolve();
+      if (performance.now() - start > ms)
+        return reject(new Error(`${re} not seen; output:\n${text().slice(-1500)}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+describe("the VMM shell from the command line", () => {
+  it("axvisor shell runs a piped script and leaves once no VM runs", async () => {
+    const cfg = ownGuestToml("scripted", "demo");
+    const stdin = new FakeStdin(false);
+    const c = capture();
+    const done = runCli(["shell", cfg], { ...c.io, stdin });
+    await waitFor(c.out, /Welcome to AxVisor Shell!/);
+    stdin.type("vm list\nvm start 1\n");
+    await waitFor(c.out, /\[vm1 scripted\] DEMO-READY/);
+    stdin.type("vm stop 1\nvm list\n");
+    stdin.emit("end");
+    expect(await done).toBe(0);
+    const out = c.out();
+    expect(out).toMatch(/1\s+scripted\s+Loaded/);
+    expect(out).toContain('VM 1 "scripted" started');
+    expect(out).toContain('VM 1 "scripted" stopped');
+    expect(out).toMatch(/1\s+scripted\s+Stopped/);
+  });
+
+  it("Ctrl-A c opens the shell while the guest keeps running, Ctrl-A c returns, Ctrl-A x quits", async () => {
+    const stdin = new FakeStdin(true);
+    const c = capture();
+    const done = runCli(["run", "--default-guest", "--timeout", "60"], { ...c.io, stdin });
+    await waitFor(c.out, /demo> /);
+    stdin.type("\x01c");
+    await waitFor(c.out, /Welcome to AxVisor Shell![^\n]*\r\naxvisor:\$ /);
+    stdin.type("vm list\r");
+    await waitFor(c.out, /1\s+demo\s+Running\s+2\s+64 MiB[^\n]*\r\naxvisor:\$ $/);
+    stdin.type("\x01c");
+    await waitFor(c.out, /\[back to the guest console\]/);
+    stdin.type("echo back\r");
+    await waitFor(c.out, /\r\nback\r\n/);
+    stdin.type("\x01x");
+    expect(await done).toBe(0);
+    expect(c.err()).toContain("axvisor: terminated");
   });
 });

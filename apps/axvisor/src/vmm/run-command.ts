@@ -40,7 +40,10 @@ export async function openSession(
     machine,
     log,
     ...(opts.disk !== undefined ? { fsDisk: opts.disk } : {}),
-    onOutput: (vm, bytes) => hooks.onOutput?.(vm, mux.guest(vm.label, bytes)),
+    onOutput: (vm, bytes) => {
+      const shown = mux.guest(vm.label, bytes);
+      hooks.onOutput?.(vm, shown);
+    },
     onNotice: (m) => mux.line(`axvisor: ${m}`),
     onVmEnd: (vm, end) => {
       if (end.kind !== "stopped") mux.line(`axvisor: VM ${vm.id} "${vm.name}" ${describeEnd(end)}`);

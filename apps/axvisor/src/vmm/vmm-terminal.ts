@@ -47,7 +47,7 @@ export class VmmTerminal {
     this.#shellOpen = options.shellOnly;
     this.shell = new VmmShell({
       vmm: options.vmm,
-      print: (t) => mux.print(t),
+      print: (t) => mux.answer(t),
       onExit: (code) => options.onExit(code),
     });
     this.#editor = new LineEditor((t) => mux.print(t));
