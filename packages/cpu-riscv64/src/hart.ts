@@ -317,7 +317,7 @@ export class Hart implements FpState {
 
   /** Drives a hardware interrupt line: MSIP=3, MTIP=7, MEIP=11, SEIP=9 (STIP=5 also allowed). */
   setInterruptLine(bit: number, level: boolean): void {
-    if (((LINE_BITS >>> bit) & 1) === 0 || bit > 11) {
+    if (!Number.isInteger(bit) || bit < 0 || bit > 11 || ((LINE_BITS >>> bit) & 1) === 0) {
       throw new RangeError(`Hart.setInterruptLine: ${bit} is not a hardware interrupt line`);
     }
     if (level) this.hwIrq |= 1 << bit;

@@ -588,3 +588,17 @@ describe("nextTimerEvent", () => {
     expect(hart.nextTimerEvent()).toBe(200);
   });
 });
+
+describe("API input checks", () => {
+  it("rejects non-existent interrupt lines, registers and CSRs with clear errors", () => {
+    const { hart } = makeHart();
+    expect(() => hart.setInterruptLine(1, true)).toThrow(/not a hardware interrupt line/);
+    expect(() => hart.setInterruptLine(3.5, true)).toThrow(RangeError);
+    expect(() => hart.setGuestExternalLine(0, true)).toThrow(/1\.\.31/);
+    expect(() => hart.getX(32)).toThrow(/x32/);
+    expect(() => hart.readCsr(0x7c0)).toThrow(/0x7c0/);
+    expect(() => hart.writeCsr(0x3a1, 0n)).toThrow(/0x3a1/); // odd pmpcfg does not exist on RV64
+    hart.setX(0, 5n);
+    expect(hart.getX(0)).toBe(0n);
+  });
+});
