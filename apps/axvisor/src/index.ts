@@ -35,3 +35,44 @@ export {
   type RunOutcome,
 } from "./exit-status.js";
 export { type CliIo, processIo } from "./io.js";
+export { LineEditor } from "./shell/line-editor.js";
+export { runShell } from "./shell/shell-command.js";
+export { tokenize } from "./shell/tokenize.js";
+export { describeVm, VmmShell, type VmmShellOptions } from "./shell/vmm-shell.js";
+export { ConsoleMux, type ConsoleMuxOptions } from "./vmm/console-mux.js";
+export { defaultGuestBinary, defaultGuestConfig, defaultGuestDisk } from "./vmm/default-guest.js";
+export { HostMachine, type HostMachineOptions } from "./vmm/host-machine.js";
+export { type HostPlan, memoryToFit, planHost, type VmToCreate } from "./vmm/host-setup.js";
+export {
+  executeHypercall,
+  HyperCallCode,
+  type HypercallResult,
+  type HypercallVm,
+} from "./vmm/hypercall.js";
+export {
+  IVC_HEADER_BYTES,
+  IVC_MAX_BYTES,
+  IvcChannels,
+  type IvcMapping,
+  type IvcVm,
+} from "./vmm/ivc.js";
+export {
+  orderForConstruction,
+  type RiscvDeviceWiring,
+  RiscvVmDevices,
+} from "./vmm/riscv-devices.js";
+export { openSession, runVmm, type VmmSession } from "./vmm/run-command.js";
+export { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./vmm/run-options.js";
+export { VmConsole } from "./vmm/vm-console.js";
+export { loadGuestImages, type VmImageLoader, type VmImagesLoaded } from "./vmm/vm-images.js";
+export { type VcpuRunState, type VcpuSlot, type VmEnd, VmInstance } from "./vmm/vm-instance.js";
+export {
+  allocatedBytes,
+  type CreateVmOptions,
+  describeEnd,
+  Vmm,
+  type VmmOptions,
+} from "./vmm/vmm.js";
+export { VmmTime, vmmHostServices } from "./vmm/vmm-host-services.js";
+export { type LogContext, parseLogLevel, VmmLog, type VmmLogOptions } from "./vmm/vmm-log.js";
+export { VmmTerminal, type VmmTerminalOptions } from "./vmm/vmm-terminal.js";
