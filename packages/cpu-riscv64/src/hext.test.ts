@@ -388,6 +388,27 @@ describe("H extension: interrupts", () => {
     expect(m.hart.virt).toBe(true);
   });
 
+  it("vectored vstvec uses the VS cause number; VSEI outranks VSSI and VSTI", () => {
+    const m = guest([a.NOP, a.NOP]);
+    m.bus.writeWords(VSTVEC, new Array(64).fill(a.NOP));
+    m.hart.writeCsr(CSR.vstvec, BigInt(VSTVEC) | 1n);
+    m.hart.writeCsr(CSR.hideleg, 0x444n);
+    m.hart.writeCsr(CSR.vsie, 0x222n);
+    m.hart.writeCsr(CSR.vsstatus, 2n);
+    m.hart.writeCsr(CSR.hvip, 0x444n);
+    m.hart.run(1);
+    expect(m.hart.readCsr(CSR.vscause)).toBe(IRQ | 9n);
+    expect(m.hart.getPc()).toBe(BigInt(VSTVEC + 4 * 9 + 4));
+    m.hart.writeCsr(CSR.hvip, 0x44n);
+    m.hart.writeCsr(CSR.vsstatus, 2n);
+    m.hart.run(1);
+    expect(m.hart.readCsr(CSR.vscause)).toBe(IRQ | 1n);
+    m.hart.writeCsr(CSR.hvip, 0x40n);
+    m.hart.writeCsr(CSR.vsstatus, 2n);
+    m.hart.run(1);
+    expect(m.hart.readCsr(CSR.vscause)).toBe(IRQ | 5n);
+  });
+
   it("a VS interrupt not delegated by hideleg goes to HS with its own cause", () => {
     const m = guest([a.NOP, a.NOP]);
     m.hart.writeCsr(CSR.mie, 1n << 10n);
