@@ -54,7 +54,8 @@ export function parseChildOutput(
 
 /** Runs one job in a child Node process. Never throws for a failing job. */
 export function runInChild(job: Job, options: ChildOptions): Promise<JobResult> {
-  const [cmd, ...args] = options.command ?? [process.execPath, CHILD_SCRIPT];
+  // --expose-gc: the idle-memory job collects garbage before reading RSS.
+  const [cmd, ...args] = options.command ?? [process.execPath, "--expose-gc", CHILD_SCRIPT];
   return new Promise((resolve) => {
     const child = spawn(cmd!, [...args, JSON.stringify(job)], {
       env: { ...process.env, ...options.env },
