@@ -36,7 +36,7 @@ export class PageTables {
       if ((pte & 1n) === 0n) {
         const t = this.next;
         this.next += 0x1000;
-        this.bus.write64(addr, (BigInt(t >>> 12) << 10n) | 1n);
+        this.bus.write64(addr, (BigInt(Math.floor(t / 4096)) << 10n) | 1n);
         table = t;
       } else table = Number(pte >> 10n) * 4096;
     }
