@@ -363,7 +363,9 @@ export function describeVm(vmm: Vmm, vm: VmInstance): string[] {
   }
   const pt = c.devices.passthroughDevices;
   lines.push(
-    `  passthrough:  ${pt.length === 0 && c.devices.passthroughAddresses.length === 0 ? "none" : ""}`,
+    pt.length === 0 && c.devices.passthroughAddresses.length === 0
+      ? "  passthrough:  none"
+      : "  passthrough:",
   );
   for (const d of pt) {
     lines.push(
@@ -373,7 +375,7 @@ export function describeVm(vmm: Vmm, vm: VmInstance): string[] {
   for (const a of c.devices.passthroughAddresses) {
     lines.push(`    ${formatHex(a.baseGpa)}..${formatHex(a.baseGpa + a.length)}`);
   }
-  lines.push(`  images:       ${vm.imageSummary.length === 0 ? "none" : ""}`);
+  lines.push(vm.imageSummary.length === 0 ? "  images:       none" : "  images:");
   for (const s of vm.imageSummary) lines.push(`    ${s}`);
   if (c.kernel.cmdline !== undefined) lines.push(`  cmdline:      ${c.kernel.cmdline}`);
   lines.push(`  console input: ${vm.console.inputTarget}`);

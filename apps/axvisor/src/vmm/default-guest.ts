@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
@@ -69,7 +68,6 @@ export function defaultGuestConfig(binary = defaultGuestBinary()): AxVMCrateConf
       passthroughAddresses: [],
       excludedDevices: [],
     },
-    source: `${dirname(binary)}/default-guest.toml`,
   };
 }
 

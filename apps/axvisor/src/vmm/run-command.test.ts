@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -116,6 +116,65 @@ describe("axvisor run", () => {
     expect(out).toMatch(/^\[vm1 left\] DEMO-READY/m);
     expect(out).toMatch(/^\[vm2 right\] DEMO-READY/m);
     expect(out).not.toMatch(/\[vm1 left\] from-two/);
+  });
+
+  it("exits 1 when the guest powers off reporting a system failure", async () => {
+    // Without ivc.role on its command line the IVC test fails and says so through SRST.
+    const cfg = ownGuestToml("norole", "ivc-test");
+    const c = capture();
+    expect(await runCli(["run", cfg, "--timeout", "60"], c.io)).toBe(1);
+    expect(c.out()).toMatch(/IVC-TEST FAIL 1\/0/);
+    expect(c.err()).toContain("axvisor run: guest reported failure through VM 1 SBI SRST: code 1");
+  });
+
+  it("logs in AxVisor's format at the level LOG= or --log asks for", async () => {
+    const cfg = ownGuestToml("logged", "sbi-test");
+    const c = capture({ LOG: "info" });
+    expect(await runCli(["run", cfg, "--timeout", "60"], c.io)).toBe(0);
+    expect(c.err()).toMatch(
+      /^\[ *\d+\.\d{6} 0:0 INFO {2}axvisor::vmm\] VM 1 "logged" created: 1 vCPU\(s\), 16 MiB RAM, VMID 1$/m,
+    );
+    expect(c.err()).toMatch(
+      /^\[ *\d+\.\d{6} 0:1 INFO {2}axvisor::vmm\] VM 1 "logged" stopped: powered off$/m,
+    );
+    expect(c.err()).toMatch(/guest instructions in [\d.]+ s \([\d.]+ MIPS\)/);
+    const quiet = capture({ LOG: "info" });
+    expect(await runCli(["run", cfg, "--log", "error", "--timeout", "60"], quiet.io)).toBe(0);
+    expect(quiet.err()).toBe("");
+  });
+
+  it('reads the images of an image_location = "fs" config from the --disk FAT32 image', async () => {
+    const img = join(dir, "boot.img");
+    const made = capture();
+    const demo = join(GUESTS, "demo", "demo.bin");
+    expect(
+      await runCli(
+        ["disk-img", "create", img, "--size", "34M", "--add", `${demo}:/boot/demo.bin`],
+        made.io,
+      ),
+    ).toBe(0);
+    const cfg = ownGuestToml("fromdisk", "demo");
+    writeFileSync(
+      cfg,
+      readFileSync(cfg, "utf8")
+        .replace('image_location = "memory"', 'image_location = "fs"')
+        .replace(/kernel_path = ".*"/, 'kernel_path = "/boot/demo.bin"'),
+    );
+    const c = capture();
+    const args = ["run", cfg, "--disk", img, "--expect", "DEMO-READY", "--timeout", "60"];
+    expect(await runCli(args, c.io)).toBe(0);
+    const without = capture();
+    expect(await runCli(["run", cfg, "--timeout", "60"], without.io)).toBe(2);
+    expect(without.err()).toMatch(/image_location = "fs" reads the images .* but none was given/);
+  });
+
+  it("sizes host RAM for the VMs, and --memory too small for them is a clear error", async () => {
+    const cfg = ownGuestToml("big", "demo");
+    const c = capture();
+    expect(await runCli(["run", cfg, "--memory", "16M"], c.io)).toBe(2);
+    expect(c.err()).toMatch(
+      /^axvisor run: VM 1 "big" needs 16 MiB of RAM but the host has [\d.]+ (MiB|KiB) left .*use --memory\)\n$/,
+    );
   });
 
   it("reports a timeout with status 3", async () => {

@@ -46,7 +46,10 @@ export async function openSession(
     },
     onNotice: (m) => mux.line(`axvisor: ${m}`),
     onVmEnd: (vm, end) => {
-      if (end.kind !== "stopped") mux.line(`axvisor: VM ${vm.id} "${vm.name}" ${describeEnd(end)}`);
+      // A lone guest powering off cleanly says so itself; anything else is worth a line.
+      const quiet =
+        end.kind === "stopped" || (end.kind === "poweroff" && end.reason === 0 && !mux.labelled);
+      if (!quiet) mux.line(`axvisor: VM ${vm.id} "${vm.name}" ${describeEnd(end)}`);
       hooks.onVmEnd?.(vm);
     },
   });

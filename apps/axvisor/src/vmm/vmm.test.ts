@@ -1,4 +1,14 @@
 import { EmulatedDeviceType } from "@axvisor/axdevice-base";
+import {
+  PLIC_CLAIM_OFFSET,
+  PLIC_CONTEXT_BASE,
+  PLIC_CONTEXT_STRIDE,
+  PLIC_ENABLE_BASE,
+  PLIC_ENABLE_STRIDE,
+  PLIC_PENDING_BASE,
+  PLIC_PRIORITY_BASE,
+} from "@axvisor/device-plic";
+import { AccessWidth, gpa } from "@axvisor/memory-addr";
 import { describe, expect, it } from "vitest";
 import { defaultGuestConfig, defaultGuestDisk } from "./default-guest.js";
 import { ownGuestConfig, startTestVmm } from "./test-support/harness.js";
@@ -43,6 +53,29 @@ describe("the SBI conformance guest", () => {
       }
     });
   }
+});
+
+describe("guest-requested reset", () => {
+  it("reboots the VM on an SRST cold reboot: fresh boot, same VM, no stop reported", async () => {
+    const t = startTestVmm();
+    try {
+      const vm = t.vmm.createVm(defaultGuestConfig(), { disk: defaultGuestDisk() });
+      t.vmm.startVm(vm.id);
+      await t.waitFor(1, /DEMO-READY/);
+      t.vmm.sendInput(1, "reboot\r");
+      await t.waitFor(1, /rebooting[\s\S]*=== AxVisor\.ts demo guest[\s\S]*DEMO-READY/);
+      expect(vm.restarts).toBe(1);
+      expect(vm.status).toBe("Running");
+      expect(t.ends.has(1)).toBe(false);
+      // The rebooted guest works, and its second hart came up again through HSM.
+      const after = (t.output.get(1) ?? "").split("rebooting")[1] ?? "";
+      expect(after).toMatch(/hart 1: online/);
+      t.vmm.sendInput(1, "poweroff\r");
+      expect(await t.waitEnd(1)).toEqual({ kind: "poweroff", reason: 0 });
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 describe("two VMs at once", () => {
@@ -152,6 +185,91 @@ describe("inter-VM communication (hypercalls 3-6)", () => {
       t.vmm.deleteVm(1);
       t.vmm.deleteVm(2);
       expect(t.machine.memory.stats().used).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("passthrough interrupts", () => {
+  it("forwards a board interrupt to the owning VM's vPLIC and completes it on the board when the guest does", async () => {
+    const t = startTestVmm({ harts: 1 });
+    try {
+      const config = ownGuestConfig({ guest: "demo" });
+      config.devices.passthroughDevices = [
+        { name: "rtc", baseGpa: 0x10_1000, baseHpa: 0x10_1000, length: 0x1000, irqId: 11 },
+      ];
+      const vm = t.vmm.createVm(config);
+      t.vmm.startVm(vm.id);
+      await t.waitFor(1, /DEMO-READY/);
+      // Program the vPLIC as the guest's PLIC driver would: source 11 on vCPU 0's S context.
+      const vplic = vm.devices.vplic!;
+      const at = (off: number) => gpa(0x0c00_0000 + off);
+      const S_CTX = 1;
+      vplic.handleWrite(at(PLIC_PRIORITY_BASE + 4 * 11), AccessWidth.Dword, 1n);
+      vplic.handleWrite(
+        at(PLIC_ENABLE_BASE + PLIC_ENABLE_STRIDE * S_CTX),
+        AccessWidth.Dword,
+        1n << 11n,
+      );
+      vplic.handleWrite(at(PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * S_CTX), AccessWidth.Dword, 0n);
+      const claimAt = at(PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * S_CTX + PLIC_CLAIM_OFFSET);
+      const pending = () =>
+        (vplic.handleRead(at(PLIC_PENDING_BASE), AccessWidth.Dword) >> 11n) & 1n;
+
+      const line = t.machine.board.plic.sourceLine(11);
+      for (let round = 0; round < 2; round++) {
+        line.setLevel(true); // the board device raises its interrupt
+        await until(() => pending() === 1n);
+        expect(vplic.handleRead(claimAt, AccessWidth.Dword)).toBe(11n); // the guest claims it
+        line.setLevel(false); // ...serves the device, which drops its line...
+        vplic.handleWrite(claimAt, AccessWidth.Dword, 11n); // ...and completes it
+      }
+      // Both raises reached the guest, so the board saw the first completion.
+      expect(pending()).toBe(0n);
+      // Deleting the VM gives the interrupt back: another VM may take it.
+      t.vmm.deleteVm(1);
+      const again = ownGuestConfig({ guest: "demo", id: 2 });
+      again.devices.passthroughDevices = config.devices.passthroughDevices;
+      expect(() => t.vmm.createVm(again)).not.toThrow();
+      const third = ownGuestConfig({ guest: "demo", id: 3 });
+      third.devices.passthroughDevices = config.devices.passthroughDevices;
+      expect(() => t.vmm.createVm(third)).toThrow(
+        'passthrough device "rtc" wants host interrupt 11, which VM 2 "demo" owns',
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (cond()) return resolve();
+      if (performance.now() - start > ms) return reject(new Error("condition not met"));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+describe("placement", () => {
+  it("runs a vCPU only on the harts its phys_cpu_sets allows", async () => {
+    const t = startTestVmm({ harts: 2 });
+    try {
+      const config = ownGuestConfig({ guest: "demo" });
+      config.base.physCpuSets = [0b10];
+      const vm = t.vmm.createVm(config);
+      t.vmm.startVm(vm.id);
+      await t.waitFor(1, /DEMO-READY/);
+      expect(vm.slots[0]?.lastHart).toBe(1);
+      const bad = ownGuestConfig({ guest: "demo", id: 2 });
+      bad.base.physCpuSets = [0b100];
+      expect(() => t.vmm.createVm(bad)).toThrow(
+        'VM 2 "demo": phys_cpu_sets[0] = 0x4 names no hart of this host (it has 2; use --cpus)',
+      );
     } finally {
       await t.close();
     }
