@@ -159,6 +159,51 @@ describe("misbehaving guests", () => {
   });
 });
 
+describe("a host-side failure", () => {
+  it("stops only the VM it happened in; the hart goes on running the others", async () => {
+    const t = startTestVmm({ harts: 1 });
+    try {
+      const demo = t.vmm.createVm(
+        { ...defaultGuestConfig(), base: { ...defaultGuestConfig().base, id: 2 } },
+        { disk: defaultGuestDisk() },
+      );
+      t.vmm.startVm(demo.id);
+      await t.waitFor(2, /DEMO-READY/);
+      const bad = t.vmm.createVm(ownGuestConfig({ guest: "fault-test" }));
+      // A device model with a bug (not a guest-visible refusal) where the guest reads first.
+      bad.axvm.devices.addMmioDevice(
+        {
+          emuType: () => EmulatedDeviceType.Dummy,
+          addressRange: () => ({ start: gpa(0x4000_0000), end: gpa(0x4000_1000) }),
+          handleRead: () => {
+            throw new TypeError("model bug");
+          },
+          handleWrite: () => {
+            throw new TypeError("model bug");
+          },
+        },
+        "buggy",
+      );
+      t.vmm.startVm(bad.id);
+      const end = await t.waitEnd(1);
+      expect(end.kind).toBe("crashed");
+      expect(end.kind === "crashed" && end.message).toMatch(
+        /^vCPU 0 on hart 0 at pc 0x[0-9a-f]+: .*model bug/,
+      );
+      expect(t.logs.some((l) => l.includes('ERROR axvisor::vmm] VM 1 "fault-test" failed'))).toBe(
+        true,
+      );
+      t.vmm.sendInput(2, "echo survived\r");
+      await t.waitFor(2, /\r?\nsurvived\r?\n/);
+      // The crashed VM can be deleted and its resources are given back.
+      t.vmm.deleteVm(1);
+      expect(t.vmm.vms.map((v) => v.id)).toEqual([2]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("inter-VM communication (hypercalls 3-6)", () => {
   it("shares a page between a publisher and a subscriber VM and frees it afterwards", async () => {
     const t = startTestVmm({ harts: 2 });
