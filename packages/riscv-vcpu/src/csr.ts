@@ -1,39 +1,11 @@
-/** CSR numbers and bits the backend programs (privileged specification, H extension chapter). */
-export const Csr = {
-  sstatus: 0x100,
-  sie: 0x104,
-  stvec: 0x105,
-  scounteren: 0x106,
-  sepc: 0x141,
-  scause: 0x142,
-  stval: 0x143,
-  sip: 0x144,
-  vsstatus: 0x200,
-  vsie: 0x204,
-  vstvec: 0x205,
-  vsscratch: 0x240,
-  vsepc: 0x241,
-  vscause: 0x242,
-  vstval: 0x243,
-  vsip: 0x244,
-  vstimecmp: 0x24d,
-  vsatp: 0x280,
-  hstatus: 0x600,
-  hedeleg: 0x602,
-  hideleg: 0x603,
-  hie: 0x604,
-  htimedelta: 0x605,
-  hcounteren: 0x606,
-  hgeie: 0x607,
-  henvcfg: 0x60a,
-  htval: 0x643,
-  hip: 0x644,
-  hvip: 0x645,
-  htinst: 0x64a,
-  hgatp: 0x680,
-  time: 0xc01,
-  misa: 0x301,
-} as const;
+/**
+ * CSR numbers come from the hart package's table (architectural constants, like the `riscv`
+ * crate AxVisor's riscv_vcpu uses); the bit masks below are bigints because the backend
+ * reads and writes CSRs through the hart's 64-bit host interface.
+ */
+import { CSR } from "@axvisor/cpu-riscv64";
+
+export const Csr = CSR;
 
 /** sstatus / vsstatus bits. */
 export const Status = {
