@@ -5,7 +5,7 @@
 export const ExitStatus = {
   /** --expect matched; or, without --expect, the guest powered off reporting success. */
   Success: 0,
-  /** The guest powered off reporting failure (HTIF fail code, finisher fail code). */
+  /** The guest powered off reporting failure (HTIF/finisher fail code, SBI SRST reason 1). */
   GuestFailure: 1,
   /** Usage or host error: bad option, missing or corrupt file, emulator fault. */
   HostError: 2,
@@ -77,7 +77,8 @@ export function describeOutcome(outcome: RunOutcome, expecting: boolean): string
 export const EXIT_STATUS_HELP = `Exit status:
   0  --expect matched; without --expect: the guest powered off with success (finisher pass,
      SBI shutdown, HTIF pass), or you quit the console (Ctrl-A x)
-  1  the guest powered off reporting failure (HTIF fail, finisher fail code)
+  1  the guest powered off reporting failure (HTIF fail, finisher fail code, SBI SRST
+     with reason 1 = system failure)
   2  usage or host error (bad option, missing or corrupt file, emulator fault)
   3  --timeout expired
   4  the guest powered off before --expect matched`;
