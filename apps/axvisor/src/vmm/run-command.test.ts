@@ -165,7 +165,9 @@ describe("axvisor run", () => {
     expect(await runCli(args, c.io)).toBe(0);
     const without = capture();
     expect(await runCli(["run", cfg, "--timeout", "60"], without.io)).toBe(2);
-    expect(without.err()).toMatch(/image_location = "fs" reads the images .* but none was given/);
+    expect(without.err()).toMatch(
+      /^axvisor run: VM 1 "fromdisk": image_location = "fs" reads the images .* but none was given/,
+    );
   });
 
   it("sizes host RAM for the VMs, and --memory too small for them is a clear error", async () => {

@@ -235,7 +235,7 @@ export class Vmm {
       axvm.destroy();
       this.#vmids.release(vmid);
       devices.close();
-      if (e instanceof AxError) {
+      if (e instanceof AxError && !e.message.startsWith(`VM ${id} `)) {
         throw new AxError(e.kind, `VM ${id} "${name}": ${e.message}`, { cause: e });
       }
       throw e;
