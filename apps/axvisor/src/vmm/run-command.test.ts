@@ -179,6 +179,20 @@ describe("axvisor run", () => {
     );
   });
 
+  it("runs the vm_configs of a --board file when no config is given", async () => {
+    const cfg = ownGuestToml("fromboard", "sbi-test");
+    const board = join(dir, "board.toml");
+    writeFileSync(board, `cpu_num = 1\nmemory = "64M"\nvm_configs = ["${cfg}"]\n`);
+    const c = capture();
+    expect(await runCli(["run", "--board", board, "--timeout", "60"], c.io)).toBe(0);
+    expect(c.out()).toMatch(/SBI-TEST PASS/);
+    const bad = join(dir, "badboard.toml");
+    writeFileSync(bad, 'platform = "x86_64-pc"\n');
+    const d = capture();
+    expect(await runCli(["run", "--board", bad, "--default-guest"], d.io)).toBe(2);
+    expect(d.err()).toMatch(/badboard\.toml:1: platform: unknown platform "x86_64-pc"/);
+  });
+
   it("reports a timeout with status 3", async () => {
     const c = capture();
     const status = await runCli(
@@ -283,6 +297,27 @@ describe("the VMM shell from the command line", () => {
     expect(out).toContain('VM 1 "scripted" started');
     expect(out).toContain('VM 1 "scripted" stopped');
     expect(out).toMatch(/1\s+scripted\s+Stopped/);
+  });
+
+  it("Ctrl-A n moves keyboard input to the next VM", async () => {
+    const a = ownGuestToml("first", "demo", { id: 1 });
+    const b = ownGuestToml("second", "demo", { id: 2 });
+    const stdin = new FakeStdin(true);
+    const c = capture();
+    const done = runCli(["run", a, b, "--timeout", "60"], { ...c.io, stdin });
+    await waitFor(
+      c.out,
+      /\[vm1 first\] demo> [\s\S]*\[vm2 second\] demo> |\[vm2 second\] demo> [\s\S]*\[vm1 first\] demo> /,
+    );
+    stdin.type("echo to-first\r");
+    await waitFor(c.out, /\[vm1 first\] to-first/);
+    stdin.type("\x01n");
+    await waitFor(c.err, /console input goes to vm2 second/);
+    stdin.type("echo to-second\r");
+    await waitFor(c.out, /\[vm2 second\] to-second/);
+    stdin.type("\x01x");
+    expect(await done).toBe(0);
+    expect(c.out()).not.toMatch(/\[vm2 second\] to-first|\[vm1 first\] to-second/);
   });
 
   it("Ctrl-A c opens the shell while the guest keeps running, Ctrl-A c returns, Ctrl-A x quits", async () => {
