@@ -93,9 +93,10 @@ function workloadValue(name: WorkloadName, instructions: number, iterations: num
 }
 
 function workloadFacts(name: WorkloadName, form: "native" | "guest", iterations: number) {
-  const p = readWorkloadParams(readFileSync(workloadImage(name, form)));
+  const format = form === "guest" ? "bin" : "elf";
+  const p = readWorkloadParams(readFileSync(workloadImage(name, form, format)));
   return {
-    image: `tools/bench/workloads/${name}-${form}.elf`,
+    image: `tools/bench/workloads/${name}-${form}.${format}`,
     iterations,
     instructions_per_iteration: p.perIteration,
     instructions: instructionCount(p, iterations),
@@ -138,7 +139,7 @@ function ourWorkload(
       const timeoutMs = workloadTimeoutMs(ctx);
       const job: Job = {
         kind: target === "emu" ? "emu-workload" : "vmm-workload",
-        image: workloadImage(name, form),
+        image: workloadImage(name, form, form === "guest" ? "bin" : "elf"),
         iterations,
         timeoutMs,
       };

@@ -115,6 +115,7 @@ describe("the JSON report", () => {
       max: 70,
     });
     expect(loop.facts).toMatchObject({
+      image: "tools/bench/workloads/intloop-guest.bin",
       iterations: 50_000_000,
       instructions_per_iteration: 3,
       instructions: 150_000_005,
@@ -164,6 +165,15 @@ describe("versusQemu", () => {
   it("falls back to the bare machine, says so, and says faster when it is", () => {
     const r = records({ "exit.emu": ok([0.05]), "exit.qemu": ok([0.1]) });
     expect(versusQemu(r, "exit")).toBe("2.00x faster (bare)");
+  });
+
+  it("compares device stores, not VM exits, with QEMU in the MMIO row", () => {
+    const r = records({
+      "exit.emu": ok([0.2]),
+      "exit.hypervisor": ok([4]),
+      "exit.qemu": ok([0.1]),
+    });
+    expect(versusQemu(r, "exit")).toBe("2.00x slower (bare)");
   });
 
   it("is empty when either side has no figure", () => {

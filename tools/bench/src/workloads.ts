@@ -45,9 +45,16 @@ export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = {
   },
 };
 
-/** The committed image of a workload form (ELF; QEMU and our loaders take it alike). */
-export function workloadImage(name: WorkloadName, form: WorkloadForm): string {
-  return `${WORKLOADS_DIR}${name}-${form}.elf`;
+/**
+ * The committed image of a workload form: the ELF (QEMU and the bare machine load it), or the
+ * raw binary (what a VM config's kernel_path names for the hypervisor).
+ */
+export function workloadImage(
+  name: WorkloadName,
+  form: WorkloadForm,
+  format: "elf" | "bin" = "elf",
+): string {
+  return `${WORKLOADS_DIR}${name}-${form}.${format}`;
 }
 
 /** Iterations scaled for --quick (a tenth, at least one). */

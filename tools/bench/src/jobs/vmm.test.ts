@@ -7,7 +7,7 @@ describe("runVmmJob (guests under the hypervisor, in process)", () => {
   it("runs a guest-form workload in a VM and times it between the markers", async () => {
     const r = await runVmmJob({
       kind: "vmm-workload",
-      image: workloadImage("intloop", "guest"),
+      image: workloadImage("intloop", "guest", "bin"),
       iterations: 10_000,
       timeoutMs: 30_000,
     });
@@ -22,7 +22,7 @@ describe("runVmmJob (guests under the hypervisor, in process)", () => {
   it("reports a workload that does not finish in time instead of hanging", async () => {
     const r = await runVmmJob({
       kind: "vmm-workload",
-      image: workloadImage("intloop", "guest"),
+      image: workloadImage("intloop", "guest", "bin"),
       iterations: 1e12,
       timeoutMs: 500,
     });

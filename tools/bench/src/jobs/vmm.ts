@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
   defaultGuestConfig,
   defaultGuestDisk,
@@ -114,12 +114,9 @@ async function benchGuestConfig(image: string): Promise<AxVMCrateConfig> {
 }
 
 async function runWorkload(job: Extract<VmmJob, { kind: "vmm-workload" }>): Promise<JobResult> {
-  // The guest loads a raw image; the iteration count is patched into a private copy.
-  const image = join(tmpdir(), `axvisor-bench-${process.pid}-guest.bin`);
-  writeFileSync(
-    image,
-    withIterations(readFileSync(job.image.replace(/\.elf$/, ".bin")), job.iterations),
-  );
+  // The iteration count is patched into a private copy of the image.
+  const image = join(tmpdir(), `axvisor-bench-${process.pid}-${basename(job.image)}`);
+  writeFileSync(image, withIterations(readFileSync(job.image), job.iterations));
   try {
     const config = await benchGuestConfig(image);
     const b = new BenchVmm(1, memoryToFit([config]), [BENCH_START, BENCH_END], BENCH_FAIL);
