@@ -132,9 +132,9 @@ function ourWorkload(
     }; ${timing}`,
     unavailable: () => undefined,
     facts: (ctx) =>
-      workloadFacts(name, form, scaledIterations(WORKLOADS[name].iterations.emu, ctx.quick)),
+      workloadFacts(name, form, scaledIterations(WORKLOADS[name].iterations[target], ctx.quick)),
     async run(ctx) {
-      const iterations = scaledIterations(WORKLOADS[name].iterations.emu, ctx.quick);
+      const iterations = scaledIterations(WORKLOADS[name].iterations[target], ctx.quick);
       const { instructions } = workloadFacts(name, form, iterations);
       const timeoutMs = workloadTimeoutMs(ctx);
       const job: Job = {
