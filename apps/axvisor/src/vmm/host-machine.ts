@@ -57,7 +57,6 @@ export class HostMachine {
     });
     this.clock = this.board.clock;
     const phys = this.board.harts.map((h, i) => {
-      provideExitGuest(h);
       const cpu = new RiscvPhysCpu(i, h);
       cpu.hardwareEnable();
       return cpu;
@@ -94,21 +93,8 @@ export class HostMachine {
    */
   recoverHart(i: number): void {
     const h = this.hart(i);
-    if (h.virt) (h as Hart & { exitGuest(): void }).exitGuest();
+    // The failed VM's vCPU state is abandoned with the VM, so no trap CSRs need to be kept:
+    // put the hart straight back into HS-mode.
+    if (h.virt) h.setMode(1, false);
   }
-}
-
-/**
- * The vCPU backend takes a hart out of a guest between traps (to unbind a vCPU at the end of
- * its time slice) through `exitGuest()`, the effect of a host interrupt that the hypervisor
- * serves without touching the trap CSRs. Harts that lack it get it here: the hart returns to
- * HS-mode with V=0 and the guest's state stays in its registers for the backend to save.
- */
-function provideExitGuest(h: Hart): void {
-  const hart = h as Hart & { exitGuest?: () => void };
-  if (typeof hart.exitGuest === "function") return;
-  Object.defineProperty(hart, "exitGuest", {
-    value: () => h.setMode(1, false),
-    configurable: true,
-  });
 }
