@@ -5,6 +5,7 @@
  */
 import { CSR, HS, MS } from "./csr-numbers.js";
 import type { Hart } from "./hart.js";
+import { PMP_CFG_REGS, PMP_ENTRIES } from "./pmp.js";
 import { Slot } from "./slots.js";
 import { mipEffective } from "./trap.js";
 
@@ -15,6 +16,8 @@ const MSTATUS_WMASK = SSTATUS_MASK | MS.MIE | MS.MPIE | MS.MPP | MS.MPRV | MS.TV
 const HSTATUS_WMASK = HS.GVA | HS.SPV | HS.SPVP | HS.HU | HS.VGEIN | HS.VTVM | HS.VTW | HS.VTSR;
 /** Number of guest external interrupt lines (hgeip bits 1..GEILEN). */
 export const GEILEN = 31;
+/** Implemented programmable counters (mhpmcounter3..18), as QEMU 7.2's default pmu-num. */
+export const HPM_COUNTERS = 16;
 const HGEIE_MASK = 0xfffffffe | 0;
 
 /** VS-stage interrupt bits (VSSIP, VSTIP, VSEIP) and SGEIP. */
@@ -57,6 +60,22 @@ const VS_REDIRECT = new Set<number>([
   CSR.stimecmp,
   CSR.satp,
 ]);
+
+/** pmpcfg0 and pmpcfg2: RV64 has only even pmpcfg registers, and 16 entries need two. */
+function isPmpCfg(num: number): boolean {
+  return num >= 0x3a0 && num < 0x3a0 + PMP_CFG_REGS && (num & 1) === 0;
+}
+function isPmpAddr(num: number): boolean {
+  return num >= 0x3b0 && num < 0x3b0 + PMP_ENTRIES;
+}
+/**
+ * mhpmcounter3..(2+HPM_COUNTERS) exist (QEMU 7.2's default pmu-num is 16, so OpenSBI reports
+ * "MHPM Count 16"); the higher ones are illegal as on QEMU. They hold what is written and do
+ * not count: every mhpmevent selects no event here.
+ */
+function isHpmCounter(num: number): boolean {
+  return num >= 0xb03 && num < 0xb03 + HPM_COUNTERS;
+}
 
 function fsDirty(s: number): number {
   return (s & MS.FS) === MS.FS ? 0x80000000 | 0 : 0;
@@ -169,20 +188,30 @@ export function csrGet(h: Hart, num: number, virt: boolean): boolean {
         hi = c[Slot.stimecmp * 2 + 1]!;
         break;
       default:
-        if (num >= 0x3a0 && num <= 0x3af) {
-          if (num & 1) return false;
+        if (isPmpCfg(num)) {
           const [l, u] = h.pmp.readCfg(num - 0x3a0);
           lo = l;
           hi = u;
           break;
         }
-        if (num >= 0x3b0 && num <= 0x3ef) {
+        if (isPmpAddr(num)) {
           lo = h.pmp.readAddrLo(num - 0x3b0);
           hi = h.pmp.readAddrHi(num - 0x3b0);
           break;
         }
-        if ((num >= 0xb03 && num <= 0xb1f) || (num >= 0xc03 && num <= 0xc1f)) break;
-        if (num >= 0x323 && num <= 0x33f) break;
+        if (isHpmCounter(num) || (num >= 0xc03 && isHpmCounter(num - 0x100))) {
+          // mhpmcounterN (0xb03..) and its user view hpmcounterN (0xc03..): inert storage.
+          const i = (num & 0x1f) * 2;
+          lo = h.hpmCounter[i]!;
+          hi = h.hpmCounter[i + 1]!;
+          break;
+        }
+        if (num >= 0x323 && num <= 0x33f) {
+          const i = (num & 0x1f) * 2;
+          lo = h.hpmEvent[i]!;
+          hi = h.hpmEvent[i + 1]!;
+          break;
+        }
         if (!h.hasH) return false;
         if (!hGet(h, num)) return false;
         return true;
@@ -399,19 +428,29 @@ export function csrSet(h: Hart, num: number, lo: number, hi: number, virt: boole
     default:
       break;
   }
-  if (num >= 0x3a0 && num <= 0x3af) {
-    if (num & 1) return false;
+  if (isPmpCfg(num)) {
     h.pmp.writeCfg(num - 0x3a0, lo, hi);
     h.flushTlb();
     return true;
   }
-  if (num >= 0x3b0 && num <= 0x3ef) {
+  if (isPmpAddr(num)) {
     h.pmp.writeAddr(num - 0x3b0, lo, hi);
     h.flushTlb();
     return true;
   }
-  if ((num >= 0xb03 && num <= 0xb1f) || (num >= 0x323 && num <= 0x33f)) return true;
-  if (num >= 0xc03 && num <= 0xc1f) return true;
+  if (num >= 0xb03 && isHpmCounter(num)) {
+    const i = (num & 0x1f) * 2;
+    h.hpmCounter[i] = lo;
+    h.hpmCounter[i + 1] = hi;
+    return true;
+  }
+  if (num >= 0x323 && num <= 0x33f) {
+    const i = (num & 0x1f) * 2;
+    h.hpmEvent[i] = lo;
+    h.hpmEvent[i + 1] = hi;
+    return true;
+  }
+  if (num >= 0xc03 && isHpmCounter(num - 0x100)) return true; // read-only (the instruction traps)
   if (!h.hasH) return false;
   switch (num) {
     case CSR.hstatus: {
@@ -614,6 +653,8 @@ function csrExistsForVirt(h: Hart, num: number): boolean {
 
 function checkSpecialAccess(h: Hart, num: number, priv: number, virt: boolean): void {
   if (num >= 0xc00 && num <= 0xc1f) {
+    // A counter that does not exist is illegal before any enable bit is looked at (QEMU).
+    if (num >= 0xc03 && !isHpmCounter(num - 0x100)) h.illegal();
     const bit = 1 << (num - 0xc00);
     if (priv < 3 && (h.mcounteren & bit) === 0) h.illegal();
     if (virt) {

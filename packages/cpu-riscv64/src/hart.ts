@@ -102,6 +102,9 @@ export class Hart implements FpState {
   readonly c64 = new Int32Array(SLOT_COUNT * 2);
   readonly pmp = new Pmp();
   instret = 0;
+  /** mhpmcounter3..31 / mhpmevent3..31 values (slot n at [2n], [2n+1]); they never count. */
+  readonly hpmCounter = new Int32Array(64);
+  readonly hpmEvent = new Int32Array(64);
   mcycleOff = 0;
   minstretOff = 0;
 
@@ -246,6 +249,8 @@ export class Hart implements FpState {
     this.c64.fill(0);
     this.pmp.reset();
     this.instret = 0;
+    this.hpmCounter.fill(0);
+    this.hpmEvent.fill(0);
     this.mcycleOff = 0;
     this.minstretOff = 0;
     this.resAddr = -1;

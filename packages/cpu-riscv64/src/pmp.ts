@@ -1,9 +1,12 @@
 /**
- * Physical memory protection: 64 entries, 4-byte grain, TOR/NA4/NAPOT matching and the L bit.
+ * Physical memory protection: 16 entries (as QEMU 7.2's virt harts: OpenSBI reports "PMP Count
+ * 16"), 4-byte grain, TOR/NA4/NAPOT matching and the L bit.
  * Entries are kept pre-decoded as [lo, hi) byte ranges so a check is a short scan; the hart
  * only runs it when filling its TLB, so the scan cost does not matter per access.
  */
-export const PMP_ENTRIES = 64;
+export const PMP_ENTRIES = 16;
+/** pmpcfg registers that exist on RV64 with 16 entries: pmpcfg0 and pmpcfg2. */
+export const PMP_CFG_REGS = PMP_ENTRIES / 4;
 const TWO32 = 4294967296;
 
 export const PmpAccess = { X: 4, R: 1, W: 2 } as const;
@@ -42,7 +45,7 @@ export class Pmp {
     return [lo, hi];
   }
 
-  /** Writes pmpcfg{reg} (reg even, 0..14) from its lo/hi words. */
+  /** Writes pmpcfg{reg} (reg even, 0 or 2) from its lo/hi words. */
   writeCfg(reg: number, lo: number, hi: number): void {
     const base = reg * 4;
     for (let b = 0; b < 8; b++) {

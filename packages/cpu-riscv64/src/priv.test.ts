@@ -115,12 +115,81 @@ describe("CSR legalisation (WARL) as seen by M-mode software", () => {
     const { hart } = makeHart();
     hart.writeCsr(0x3b0, ALL);
     expect(hart.readCsr(0x3b0)).toBe((1n << 54n) - 1n);
-    hart.writeCsr(0x3bf + 48, 0x1234n); // pmpaddr63
-    expect(hart.readCsr(0x3ef)).toBe(0x1234n);
+    hart.writeCsr(0x3bf, 0x1234n); // pmpaddr15, the last of 16
+    expect(hart.readCsr(0x3bf)).toBe(0x1234n);
+    expect(() => hart.writeCsr(0x3c0, 0n)).toThrow(/0x3c0/); // pmpaddr16 does not exist
+    expect(() => hart.readCsr(0x3a4)).toThrow(/0x3a4/); // nor does pmpcfg4
     hart.writeCsr(0x3a0, 0x9fn); // entry 0: L, NAPOT, RWX
     hart.writeCsr(0x3b0, 0n);
     expect(hart.readCsr(0x3b0)).toBe((1n << 54n) - 1n);
     expect(hart.readCsr(0x3a0)).toBe(0x9fn);
+  });
+});
+
+/**
+ * OpenSBI's hart feature probe: for each CSR in turn, write a value and read it back; a CSR
+ * counts when neither access traps and the value sticks. The M-mode trap handler skips the
+ * faulting instruction and counts the traps in x27.
+ */
+function probeCount(csrs: number[], value: bigint): { kept: bigint; traps: bigint } {
+  const prog: number[] = [];
+  for (const c of csrs) {
+    prog.push(a.addi(2, 0, 0), a.csrw(c, 1), a.csrr(2, c), a.bne(2, 1, 8), a.addi(3, 3, 1));
+  }
+  prog.push(a.jal(0, 0));
+  const m = makeHart();
+  m.bus.writeWords(CODE, prog);
+  m.bus.writeWords(MTVEC, [
+    a.csrr(31, CSR.mepc),
+    a.addi(31, 31, 4),
+    a.csrw(CSR.mepc, 31),
+    a.addi(27, 27, 1),
+    a.MRET,
+  ]);
+  m.hart.writeCsr(CSR.mtvec, BigInt(MTVEC));
+  m.hart.setPc(BigInt(CODE));
+  m.hart.setX(1, value);
+  m.hart.run(prog.length + 5 * prog.length);
+  return { kept: m.hart.getX(3), traps: m.hart.getX(27) };
+}
+
+describe("implemented counts match QEMU 7.2 (OpenSBI: PMP Count 16, MHPM Count 16)", () => {
+  it("16 PMP entries: pmpaddr0..15 keep a value, pmpaddr16..63 are illegal", () => {
+    const pmpaddr = Array.from({ length: 64 }, (_, i) => 0x3b0 + i);
+    expect(probeCount(pmpaddr, 0x1234n)).toEqual({ kept: 16n, traps: 2n * 48n });
+  });
+
+  it("pmpcfg0 and pmpcfg2 exist; pmpcfg4..14 do not", () => {
+    const cfg = [0x3a0, 0x3a2, 0x3a4, 0x3a6, 0x3a8, 0x3aa, 0x3ac, 0x3ae];
+    // 0x1 in pmpcfg: entry 0 (or 8) R only, A=OFF: kept as written.
+    expect(probeCount(cfg, 1n)).toEqual({ kept: 2n, traps: 2n * 6n });
+  });
+
+  it("16 programmable counters: mhpmcounter3..18 hold what is written, 19..31 are illegal", () => {
+    const counters = Array.from({ length: 29 }, (_, i) => 0xb03 + i);
+    expect(probeCount(counters, 1n)).toEqual({ kept: 16n, traps: 2n * 13n });
+  });
+
+  it("mhpmevent3..31 are all writable; the counters do not count", () => {
+    const events = Array.from({ length: 29 }, (_, i) => 0x323 + i);
+    expect(probeCount(events, 2n)).toEqual({ kept: 29n, traps: 0n });
+    const { hart } = makeHart([a.NOP, a.NOP, a.NOP, a.NOP]);
+    hart.writeCsr(0xb03, 5n);
+    hart.writeCsr(0x323, 2n); // "instructions retired" on a counting PMU; inert here
+    hart.run(4);
+    expect(hart.readCsr(0xb03)).toBe(5n);
+  });
+
+  it("hpmcounter3..18 read the machine counters under mcounteren; 19..31 are illegal", () => {
+    const { hart, bus } = setup([a.csrr(5, 0xc04), a.csrr(6, 0xc13)]);
+    hart.writeCsr(0xb04, 0x77n);
+    hart.writeCsr(CSR.mcounteren, 0xffff_ffffn);
+    enterMode(hart, bus, 1, CODE);
+    hart.run(1);
+    expect(hart.getX(5)).toBe(0x77n);
+    hart.run(1);
+    expect(hart.readCsr(CSR.mcause)).toBe(2n);
+    expect(hart.readCsr(CSR.mepc)).toBe(BigInt(CODE + 4));
   });
 });
 
