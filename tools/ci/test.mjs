@@ -27,8 +27,13 @@ let skipped = 0;
 try {
   const json = JSON.parse(readFileSync(report, "utf8"));
   passed = json.numPassedTests ?? 0;
-  failed = (json.numFailedTests ?? 0) + (json.numFailedTestSuites ?? 0);
+  failed = json.numFailedTests ?? 0;
   skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+  // A test file that failed without a failing test inside could not be loaded or run at all.
+  for (const file of json.testResults ?? []) {
+    const failedInside = (file.assertionResults ?? []).some((t) => t.status === "failed");
+    if (file.status === "failed" && !failedInside) failed += 1;
+  }
 } catch {
   failed += 1; // no report: vitest itself failed to start
 }
