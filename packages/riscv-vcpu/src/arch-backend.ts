@@ -24,6 +24,8 @@ export interface RiscvArchBackendOptions {
   readonly vm: RiscvVmContext;
   readonly format?: Extract<PageTableFormat, "sv39x4" | "sv48x4">;
   readonly sliceInstructions?: number;
+  /** Give the guests Sstc (timers through stimecmp, no SBI exit); the harts must have it. */
+  readonly guestSstc?: boolean;
 }
 
 export function createRiscvArchBackend(opts: RiscvArchBackendOptions): RiscvArchBackend {
@@ -42,6 +44,7 @@ export function createRiscvArchBackend(opts: RiscvArchBackendOptions): RiscvArch
         vm: opts.vm,
         cpus: opts.cpus,
         gstageLevels: format === "sv48x4" ? 4 : 3,
+        ...(opts.guestSstc ? { sstc: true } : {}),
         ...(opts.sliceInstructions !== undefined
           ? { sliceInstructions: opts.sliceInstructions }
           : {}),

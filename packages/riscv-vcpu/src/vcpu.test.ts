@@ -32,7 +32,7 @@ const GUEST = [
 ];
 const ENTRY = 0x8020_0000;
 
-function machine() {
+function machine(code: readonly number[] = GUEST, options: { sstc?: boolean } = {}) {
   const host = createTestHost({ ramSize: 8 * 1024 * 1024 });
   const hart = new Hart({
     hartId: 0,
@@ -45,8 +45,8 @@ function machine() {
   // 64 KiB of guest RAM at GPA 0x8020_0000, backed by host frames, mapped RWX+U in Sv39x4.
   const backing = host.memory.allocContiguousFrames(16, 0x1000);
   if (backing === null) throw new Error("no host memory");
-  const code = new Uint8Array(Uint32Array.from(GUEST).buffer);
-  host.memory.hostBuffer(backing, code.length).set(code);
+  const bytes = new Uint8Array(Uint32Array.from(code).buffer);
+  host.memory.hostBuffer(backing, bytes.length).set(bytes);
   const table = PageTable64.create("sv39x4", host.memory);
   const rwxu = MappingFlags.READ | MappingFlags.WRITE | MappingFlags.EXECUTE | MappingFlags.USER;
   table.mapRegion(ENTRY, backing, 0x10000, rwxu, false);
@@ -64,7 +64,12 @@ function machine() {
     },
   );
   vm.addHart(0, 0, true);
-  const vcpu = new RiscvVCpu(1, 0, { hartId: 0, dtbAddr: gpa(0x8220_0000), vm, cpus }, host);
+  const vcpu = new RiscvVCpu(
+    1,
+    0,
+    { hartId: 0, dtbAddr: gpa(0x8220_0000), vm, cpus, ...(options.sstc ? { sstc: true } : {}) },
+    host,
+  );
   vcpu.setEntry(gpa(ENTRY));
   vcpu.setEptRoot(table.root);
   vcpu.setup();
@@ -156,5 +161,42 @@ describe("preemption", () => {
     for (let i = 0; i < 50 && exit.kind === "Nothing"; i++) exit = small.run();
     expect(exit).toMatchObject({ kind: "MmioWrite", addr: 0x1000_0000, data: 0x5an });
     expect(m.output).toEqual([0x48]); // the putchar ran exactly once across the preemption
+  });
+});
+
+// Assembled like GUEST above:
+//   la t0, trap; csrw stvec, t0; li s3, 0; li t0, 0x20; csrs sie, t0
+//   csrr t1, time; addi t1, t1, 100; csrw stimecmp, t1; csrsi sstatus, 2
+//   1: beqz s3, 1b;  SRST shutdown;  j .
+// trap (0x8020_0050): csrr s3, scause; bgez s3, 3f; li t2, -1; csrw stimecmp, t2; sret
+//   3: csrr t6, sepc; addi t6, t6, 4; csrw sepc, t6; sret
+const SSTC_GUEST = [
+  0x00000297, 0x05028293, 0x10529073, 0x00000993, 0x02000293, 0x1042a073, 0xc0102373, 0x06430313,
+  0x14d31073, 0x10016073, 0x00098063, 0x535258b7, 0x3548889b, 0x00000813, 0x00000513, 0x00000593,
+  0x00000073, 0x0000006f, 0x00000013, 0x00000013, 0x142029f3, 0x0009d863, 0xfff00393, 0x14d39073,
+  0x10200073, 0x14102ff3, 0x004f8f93, 0x141f9073, 0x10200073,
+];
+
+describe("Sstc for guests", () => {
+  function runWithClock(m: ReturnType<typeof machine>): ExitReason {
+    for (let i = 0; i < 200; i++) {
+      const exit = m.vcpu.run();
+      if (exit.kind !== "Nothing") return exit;
+      m.host.advance(20_000); // 200 ticks of the 10 MHz timer per slice
+    }
+    throw new Error("the guest never exited");
+  }
+
+  it("lets the guest program its timer through stimecmp, with no SBI call", () => {
+    const m = machine(SSTC_GUEST, { sstc: true });
+    expect(runWithClock(m)).toEqual({ kind: "SystemDown" });
+    expect(m.vcpu.getGpr(19)).toBe((1n << 63n) | 5n); // s3 = supervisor timer interrupt
+    expect(m.host.timers.size).toBe(0); // no host timer was needed for it
+  });
+
+  it("makes stimecmp an illegal instruction for a guest without Sstc", () => {
+    const m = machine(SSTC_GUEST);
+    expect(runWithClock(m)).toEqual({ kind: "SystemDown" });
+    expect(m.vcpu.getGpr(19)).toBe(2n); // s3 = illegal instruction, delivered to the guest
   });
 });

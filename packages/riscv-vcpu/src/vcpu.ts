@@ -43,9 +43,17 @@ export interface RiscvVCpuCreateConfig {
   readonly sliceInstructions?: number;
   /** G-stage format of the address space: Sv39x4 (default) or Sv48x4. */
   readonly gstageLevels?: 3 | 4;
+  /**
+   * Let the guest use Sstc (its stimecmp is the hart's vstimecmp): timers without an SBI exit.
+   * The hart must have Sstc, and the guest's device tree should list it.
+   */
+  readonly sstc?: boolean;
 }
 
 const DEFAULT_SLICE = 200_000;
+/** henvcfg.STCE: VS-mode may use stimecmp (vstimecmp). */
+const HENVCFG_STCE = 1n << 63n;
+const NEVER = (1n << 64n) - 1n;
 const U32 = 0xffff_ffffn;
 
 /** The VS CSRs a vCPU owns while unbound. */
@@ -90,6 +98,9 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   private inGuest = false;
   private pending: PendingAccess | null = null;
   private timer: TimerToken | null = null;
+  /** Host timer that wakes a halted Sstc guest when its vstimecmp comes due. */
+  private wakeTimer: TimerToken | null = null;
+  private readonly sstc: boolean;
   private readonly slice: number;
   private readonly gstageMode: bigint;
 
@@ -103,6 +114,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.vm = createConfig.vm;
     this.slice = createConfig.sliceInstructions ?? DEFAULT_SLICE;
     this.gstageMode = createConfig.gstageLevels === 4 ? HgatpMode.Sv48x4 : HgatpMode.Sv39x4;
+    this.sstc = createConfig.sstc === true;
+    if (this.sstc) this.vsCsrs.set(Csr.vstimecmp, NEVER);
     this.setGpr(10, BigInt(createConfig.hartId));
     this.setGpr(11, BigInt(createConfig.dtbAddr));
   }
@@ -142,6 +155,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     for (const [csr, value] of this.vsCsrs) hart.writeCsr(csr, value);
     hart.writeCsr(Csr.hvip, this.hvip);
     hart.writeCsr(Csr.hgatp, this.hgatp);
+    const envcfg = hart.readCsr(Csr.henvcfg);
+    hart.writeCsr(Csr.henvcfg, this.sstc ? envcfg | HENVCFG_STCE : envcfg & ~HENVCFG_STCE);
     // Another vCPU of this VM ran here last: its VS-stage entries carry the same VMID.
     const last = cpu.lastVcpuByVmid.get(this.vm.vmid);
     if (last !== undefined && last !== this) this.fence(hart, PendingFence.VvmaAll);
@@ -158,7 +173,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.fpr.set(hart.f);
     this.fflags = hart.fflags;
     this.frm = hart.frm;
-    for (const csr of SAVED_VS_CSRS) this.vsCsrs.set(csr, hart.readCsr(csr));
+    for (const csr of this.vsCsrs.keys()) this.vsCsrs.set(csr, hart.readCsr(csr));
     this.hvip = hart.readCsr(Csr.hvip) & (VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP);
     hart.writeCsr(Csr.hvip, 0n);
     hart.writeCsr(Csr.hgatp, 0n);
@@ -225,6 +240,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   run(): ExitReason {
     const cpu = this.requireBound();
     const hart = cpu.hart;
+    this.cancelWake();
     this.applyRemoteFences(hart);
     let budget = this.slice;
     for (;;) {
@@ -233,7 +249,10 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       const why = hart.run(budget);
       budget -= hart.instret - before;
       if (why === "budget") return NOTHING;
-      if (why === "wfi") return HALT;
+      if (why === "wfi") {
+        this.armWake();
+        return HALT;
+      }
       this.inGuest = false;
       const exit = this.handleTrap(hart);
       if (exit) return exit;
@@ -292,9 +311,31 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   dispose(): void {
     if (this.timer !== null) this.host.time.cancelTimer(this.timer);
     this.timer = null;
+    this.cancelWake();
   }
 
   // ---- internals -----------------------------------------------------------------------
+
+  /**
+   * A halted Sstc guest is woken when its vstimecmp comes due: the hart raises VSTIP from the
+   * comparison itself, so the VMM only has to run the vCPU again (injecting VSTIP through hvip
+   * would latch an interrupt the guest cannot clear by writing stimecmp).
+   */
+  private armWake(): void {
+    if (!this.sstc) return;
+    const t = this.host.time;
+    const deadline = BigInt.asUintN(64, this.readVs(Csr.vstimecmp) - this.readVs(Csr.htimedelta));
+    if (deadline > BigInt(Number.MAX_SAFE_INTEGER)) return;
+    this.wakeTimer = t.registerTimer(t.ticksToNanos(Number(deadline)), () => {
+      this.wakeTimer = null;
+      this.host.vmm.notifyVcpuTimerExpired(this.vmId, this.vcpuId);
+    });
+  }
+
+  private cancelWake(): void {
+    if (this.wakeTimer !== null) this.host.time.cancelTimer(this.wakeTimer);
+    this.wakeTimer = null;
+  }
 
   private requireBound(): RiscvPhysCpu {
     if (!this.bound) throw axErr("BadState", `vCPU ${this.vcpuId} of VM ${this.vmId} is not bound`);
@@ -419,6 +460,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       case "suspend":
         this.setGpr(10, 0n);
         this.pc += 4n;
+        this.armWake();
         return HALT;
       case "exit":
         if (out.error !== undefined) {

@@ -18,7 +18,7 @@ export interface VmImagesLoaded {
 export type VmImageLoader = (
   vm: AxVM,
   config: AxVMCrateConfig,
-  opts: { readonly hartIds: readonly number[]; readonly disk?: string },
+  opts: { readonly hartIds: readonly number[]; readonly disk?: string; readonly sstc?: boolean },
 ) => VmImagesLoaded;
 
 /**
@@ -32,6 +32,7 @@ export const loadGuestImages: VmImageLoader = (vm, config, opts) => {
     dtb: (placed) =>
       buildGuestFdt(config, {
         hartIds: opts.hartIds,
+        ...(opts.sstc ? { sstc: true } : {}),
         memory: vm.memoryRegions().map((r) => ({ gpa: r.gpa, size: r.size, flags: r.flags })),
         ...(placed.ramdisk !== undefined ? { initrd: placed.ramdisk } : {}),
       }),

@@ -87,6 +87,10 @@ export class Vmm {
   readonly #vms = new Map<number, VmInstance>();
   readonly #vmids = new VmidAllocator();
   readonly #loadImages: VmImageLoader;
+  /** Guests get Sstc (timer writes without an exit) when every host hart has it. */
+  get #guestSstc(): boolean {
+    return this.machine.cpus.cpus.every((c) => (c.hart as { hasSstc?: boolean }).hasSstc === true);
+  }
   readonly #slice: number;
   /** Passthrough interrupts: board PLIC source -> the VM that owns it. */
   readonly #irqOwners = new Map<number, VmInstance>();
@@ -209,6 +213,7 @@ export class Vmm {
       cpus: this.machine.cpus,
       vm: context,
       sliceInstructions: this.#slice,
+      guestSstc: this.#guestSstc,
     });
     let axvm: AxVM<ReturnType<typeof backend.createConfig>, void>;
     try {
@@ -336,6 +341,20 @@ export class Vmm {
     if (vm.status !== VMStatus.Running && vm.status !== VMStatus.Suspended) return;
     if (vcpuId < 0 || vcpuId >= vm.axvm.vcpuNum) return;
     vm.axvm.injectInterruptToVcpu(vcpuId, vector);
+    this.#wakeVcpu(vm, vcpuId);
+  }
+
+  /**
+   * A vCPU's own timer came due (an Sstc guest's vstimecmp): the hart raises the interrupt
+   * from the comparison, so the vCPU only has to run again.
+   */
+  notifyVcpuTimerExpired(vmId: number, vcpuId: number): void {
+    const vm = this.#vms.get(vmId);
+    if (vm === undefined || vm.status !== VMStatus.Running) return;
+    this.#wakeVcpu(vm, vcpuId);
+  }
+
+  #wakeVcpu(vm: VmInstance, vcpuId: number): void {
     const slot = vm.slots[vcpuId];
     if (slot?.state === "halted") {
       slot.state = "runnable";
@@ -613,6 +632,7 @@ export class Vmm {
     // The loader only uses the VM's memory, which does not depend on the backend's types.
     const loaded = this.#loadImages(vm.axvm as unknown as AxVM, config, {
       hartIds,
+      sstc: this.#guestSstc,
       ...(this.#opts.fsDisk !== undefined ? { disk: this.#opts.fsDisk } : {}),
     });
     const boot = vm.axvm.vcpu(0);
@@ -772,7 +792,7 @@ export class Vmm {
           if ((mask >> BigInt(i)) & 1n) this.injectInterrupt(vmId, i, vector);
         }
       },
-      notifyVcpuTimerExpired: (vmId, vcpuId) => this.injectInterrupt(vmId, vcpuId, 5),
+      notifyVcpuTimerExpired: (vmId, vcpuId) => this.notifyVcpuTimerExpired(vmId, vcpuId),
     };
   }
 }
