@@ -96,6 +96,11 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   private bound: RiscvPhysCpu | null = null;
   /** The hart is executing this guest (V=1) since the last enter, with no trap since. */
   private inGuest = false;
+  /**
+   * The hart's sstatus.SPP and hstatus.SPV/SPVP already describe `guestVS`, as a trap from
+   * the guest leaves them, so re-entry only has to write sepc.
+   */
+  private returnModeSet = false;
   private pending: PendingAccess | null = null;
   private timer: TimerToken | null = null;
   /** Host timer that wakes a halted Sstc guest when its vstimecmp comes due. */
@@ -130,6 +135,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.pc = BigInt(entry);
     this.guestVS = true;
     this.inGuest = false;
+    this.returnModeSet = false;
     this.writeVs(Csr.vsatp, 0n);
     this.writeVs(Csr.vsstatus, Status.FS_INITIAL);
     if (this.vm.hsmState(this.hartId) === HsmState.StartPending) {
@@ -163,6 +169,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     cpu.lastVcpuByVmid.set(this.vm.vmid, this);
     this.bound = cpu;
     this.inGuest = false;
+    this.returnModeSet = false;
   }
 
   unbind(): void {
@@ -364,12 +371,15 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   /** `sret` into the guest at `this.pc` with the guest's privilege. */
   private enter(hart: HostHart): void {
     hart.writeCsr(Csr.sepc, this.pc);
-    const ss = hart.readCsr(Csr.sstatus);
-    hart.writeCsr(Csr.sstatus, this.guestVS ? ss | Status.SPP : ss & ~Status.SPP);
-    const hs = hart.readCsr(Csr.hstatus) | HStatus.SPV;
-    hart.writeCsr(Csr.hstatus, this.guestVS ? hs | HStatus.SPVP : hs & ~HStatus.SPVP);
+    if (!this.returnModeSet) {
+      const ss = hart.readCsr(Csr.sstatus);
+      hart.writeCsr(Csr.sstatus, this.guestVS ? ss | Status.SPP : ss & ~Status.SPP);
+      const hs = hart.readCsr(Csr.hstatus) | HStatus.SPV;
+      hart.writeCsr(Csr.hstatus, this.guestVS ? hs | HStatus.SPVP : hs & ~HStatus.SPVP);
+    }
     hart.enterGuest();
     this.inGuest = true;
+    this.returnModeSet = false;
   }
 
   /**
@@ -413,6 +423,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const scause = hart.readCsr(Csr.scause);
     this.pc = hart.readCsr(Csr.sepc);
     this.guestVS = (hart.readCsr(Csr.hstatus) & HStatus.SPVP) !== 0n;
+    this.returnModeSet = true;
     const code = Number(scause & 0xffn);
     if (scause >> 63n !== 0n) return this.handleHostInterrupt(code);
     switch (code) {
@@ -540,6 +551,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.writeVs(Csr.vscause, BigInt(cause));
     this.writeVs(Csr.vstval, tval);
     this.pc = this.readVs(Csr.vstvec) & ~3n;
+    if (!this.guestVS) this.returnModeSet = false;
     this.guestVS = true;
   }
 }
