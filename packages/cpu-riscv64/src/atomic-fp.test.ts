@@ -130,7 +130,7 @@ describe("F/D loads and stores, FS state", () => {
       a.fsd(3, 10, 16),
       fcvtLD,
     ]);
-    const dv = new DataView(bus.ram.buffer);
+    const dv = new DataView(bus.ram.buffer, bus.ram.byteOffset);
     dv.setFloat64(DATA - RAM_BASE, 1.5, true);
     dv.setFloat64(DATA - RAM_BASE + 8, 2.25, true);
     hart.writeCsr(CSR.mstatus, 1n << 13n);

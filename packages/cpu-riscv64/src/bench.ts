@@ -6,6 +6,7 @@
  */
 import type { PhysBus } from "./bus.js";
 import { Hart } from "./hart.js";
+import { allocateRam } from "./ram.js";
 
 const RAM_BASE = 0x8000_0000;
 
@@ -40,7 +41,7 @@ const MEM_LOOP = [
 
 function makeBus(): PhysBus {
   return {
-    ram: new Uint8Array(16 << 20),
+    ram: allocateRam(16 << 20),
     ramBase: RAM_BASE,
     load: () => null,
     store: () => false,
@@ -54,7 +55,7 @@ function measure(name: string, prog: number[], iters: number, perIter: number, s
   if (sv39) {
     // one 1 GiB gigapage mapping VA 0x8000_0000 -> PA 0x8000_0000 (RWX, A, D), S-mode
     const root = 0x1000;
-    const dv = new DataView(bus.ram.buffer);
+    const dv = new DataView(bus.ram.buffer, bus.ram.byteOffset);
     dv.setBigUint64(root + 2 * 8, ((BigInt(RAM_BASE) >> 12n) << 10n) | 0xcfn, true);
     hart.writeCsr(0x180, (8n << 60n) | BigInt((RAM_BASE + root) >>> 12));
     hart.writeCsr(0x300, 1n << 11n); // MPP = S

@@ -1,3 +1,5 @@
+import type { JitOptions } from "./jit/jit.js";
+
 /**
  * What the hart needs from the machine around it. The board (or a test machine) implements
  * these; the hart reads and writes `ram` directly on its fast paths and calls `load`/`store`
@@ -36,4 +38,10 @@ export interface HartOptions {
   /** PC after reset (QEMU virt: 0x1000, the mask ROM). */
   resetPc: number;
   extensions?: HartExtensions;
+  /**
+   * The JIT tier (compiling hot code to WebAssembly): true/false, or tuning options. Default:
+   * on, unless the environment has AXVISOR_JIT=0. It only works when `bus.ram` came from
+   * `allocateRam()`; on other RAM the hart interprets.
+   */
+  jit?: boolean | JitOptions;
 }

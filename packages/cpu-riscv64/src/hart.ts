@@ -15,6 +15,20 @@ import { csrGet, csrInstruction, csrSet, GEILEN } from "./csr.js";
 import { MS } from "./csr-numbers.js";
 import { executeFp, type FpState } from "./fpu/index.js";
 import {
+  EXIT_SIDE,
+  ST_F,
+  ST_FOFF,
+  ST_FTAG,
+  ST_LOFF,
+  ST_LTAG,
+  ST_SOFF,
+  ST_STAG,
+  ST_X,
+  TLB_MASK,
+  TLB_SIZE,
+} from "./hart-state.js";
+import { Jit, type JitOptions } from "./jit/jit.js";
+import {
   ACC_FETCH,
   ACC_LOAD,
   ACC_STORE,
@@ -26,6 +40,7 @@ import {
   xlate,
 } from "./mmu.js";
 import { Pmp } from "./pmp.js";
+import { claimHartState, HART_STATE_BYTES } from "./ram.js";
 import { RVC_TABLE } from "./rvc.js";
 import { SLOT_COUNT, Slot } from "./slots.js";
 import { executeSystem } from "./system.js";
@@ -33,22 +48,26 @@ import { checkInterrupts, sret, takeException } from "./trap.js";
 import { TRAP } from "./trap-signal.js";
 
 const TWO32 = 4294967296;
-const TLB_BITS = 10;
-const TLB_SIZE = 1 << TLB_BITS;
-const TLB_MASK = TLB_SIZE - 1;
 /** Instructions between interrupt/timer checks when nothing forces an earlier check. */
 const SLICE = 4096;
 
 /** Hardware-driven mip bits the board may set: SSIP is software-only, the rest are lines. */
 const LINE_BITS = (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9) | (1 << 11);
 
+/** AXVISOR_JIT=0 in the environment turns the JIT off for harts that do not choose. */
+function jitFromEnvironment(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
+  return env?.AXVISOR_JIT !== "0";
+}
+
 function u64(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
 export class Hart implements FpState {
-  readonly x = new Int32Array(64);
-  readonly f = new Int32Array(64);
+  readonly x: Int32Array;
+  readonly f: Int32Array;
   fflags = 0;
   frm = 0;
 
@@ -144,12 +163,18 @@ export class Hart implements FpState {
   wfiExit = false;
 
   // --- software TLBs: tag = page VA + ctx, off = RAM byte offset of the page ---
-  private readonly ftag = new Float64Array(TLB_SIZE);
-  private readonly foff = new Int32Array(TLB_SIZE);
-  private readonly ltag = new Float64Array(TLB_SIZE);
-  private readonly loff = new Int32Array(TLB_SIZE);
-  private readonly stag = new Float64Array(TLB_SIZE);
-  private readonly soff = new Int32Array(TLB_SIZE);
+  // (ftag/foff/stag/soff/fetchVa/fetchOff are also read by the JIT: not private.)
+  readonly ftag: Float64Array;
+  readonly foff: Int32Array;
+  private readonly ltag: Float64Array;
+  private readonly loff: Int32Array;
+  readonly stag: Float64Array;
+  readonly soff: Int32Array;
+  /** The whole state block (see hart-state.ts) as f64s and as int32s. */
+  readonly stateF64: Float64Array;
+  readonly stateI32: Int32Array;
+  /** The JIT tier, or null when this hart only interprets. */
+  readonly jit: Jit | null;
   /** G-stage TLB (GPA page -> HPA page), four sets: PTE reads, fetch, load, store. */
   readonly gtag = new Float64Array(4 << G_TLB_BITS);
   readonly ghpa = new Float64Array(4 << G_TLB_BITS);
@@ -157,8 +182,8 @@ export class Hart implements FpState {
   ctxFetch = 3;
   ctxData = 3;
   /** Fetch page cache: VA of the current code page (NaN if none) and its RAM offset. */
-  private fetchVa = Number.NaN;
-  private fetchOff = 0;
+  fetchVa = Number.NaN;
+  fetchOff = 0;
 
   constructor(opts: HartOptions) {
     const { bus } = opts;
@@ -191,6 +216,26 @@ export class Hart implements FpState {
     this.ramSize = ram.byteLength & ~7;
     this.r16 = new Uint16Array(ram.buffer, ram.byteOffset, this.ramSize >>> 1);
     this.r32 = new Int32Array(ram.buffer, ram.byteOffset, this.ramSize >>> 2);
+    // The state block goes into RAM's wasm memory when RAM came from allocateRam() and the JIT
+    // is wanted, so compiled code reaches registers and TLBs; otherwise into a plain buffer.
+    const jitOpts = opts.jit ?? jitFromEnvironment();
+    const claim = jitOpts === false ? undefined : claimHartState(ram);
+    const buf = claim?.wasm.memory.buffer ?? new ArrayBuffer(HART_STATE_BYTES);
+    const at = claim?.offset ?? 0;
+    this.x = new Int32Array(buf, at + ST_X, 64);
+    this.f = new Int32Array(buf, at + ST_F, 64);
+    this.ltag = new Float64Array(buf, at + ST_LTAG, TLB_SIZE);
+    this.stag = new Float64Array(buf, at + ST_STAG, TLB_SIZE);
+    this.loff = new Int32Array(buf, at + ST_LOFF, TLB_SIZE);
+    this.soff = new Int32Array(buf, at + ST_SOFF, TLB_SIZE);
+    this.ftag = new Float64Array(buf, at + ST_FTAG, TLB_SIZE);
+    this.foff = new Int32Array(buf, at + ST_FOFF, TLB_SIZE);
+    this.stateF64 = new Float64Array(buf, at, HART_STATE_BYTES / 8);
+    this.stateI32 = new Int32Array(buf, at, HART_STATE_BYTES / 4);
+    this.jit =
+      claim === undefined
+        ? null
+        : new Jit(this, claim.wasm, at, jitOpts === true ? {} : (jitOpts as JitOptions));
     this.reset();
   }
 
@@ -262,6 +307,7 @@ export class Hart implements FpState {
     if (this.hostMode) this.enterHostState();
     this.updateCtx();
     this.flushTlb();
+    this.jit?.flush();
   }
 
   private enterHostState(): void {
@@ -338,6 +384,11 @@ export class Hart implements FpState {
     else this.hgeip &= ~(1 << n);
   }
 
+  /** FENCE.I on behalf of another hart (or after the host wrote code into RAM). */
+  fenceI(): void {
+    this.jit?.fenceI();
+  }
+
   getPc(): bigint {
     return BigInt.asUintN(64, BigInt(this.pc));
   }
@@ -400,6 +451,10 @@ export class Hart implements FpState {
   notifyExternalWrite(paddr: number, len: number): void {
     if (this.resAddr >= 0 && this.resAddr + 8 > paddr && this.resAddr < paddr + len) {
       this.resAddr = -1;
+    }
+    const ro = paddr - this.ramBase;
+    if (this.jit !== null && len > 0 && ro + len > 0 && ro < this.ramSize) {
+      this.jit.notifyWrite(ro, len);
     }
   }
 
@@ -498,6 +553,10 @@ export class Hart implements FpState {
     if (this.xlateCacheable) {
       const ro = pa - (pa & 4095) - this.ramBase;
       if (ro >= 0 && ro + 4096 <= this.ramSize) {
+        // A store into a page with compiled code drops that code first (it may be rewritten).
+        if (type === ACC_STORE && this.jit !== null && this.jit.codeFlags[ro >>> 12] !== 0) {
+          this.jit.invalidatePage(ro >>> 12);
+        }
         const i = (va >>> 12) & TLB_MASK;
         const tag = va - (va & 4095) + ctx;
         if (type === ACC_LOAD) {
@@ -533,6 +592,9 @@ export class Hart implements FpState {
   physStore(pa: number, size: number, lo: number, hi: number, va: number): void {
     const ro = pa - this.ramBase;
     if (ro >= 0 && ro + size <= this.ramSize) {
+      if (this.jit !== null && this.jit.codeFlags[ro >>> 12] !== 0) {
+        this.jit.invalidatePage(ro >>> 12);
+      }
       if (size === 1) this.ram[ro] = lo;
       else if (size === 2) this.r16[ro >>> 1] = lo;
       else if (size === 4) this.r32[ro >>> 2] = lo;
@@ -716,9 +778,41 @@ export class Hart implements FpState {
 
   // ------------------------------------------------------------- the interpreter
 
+  /** Instructions retired by the last runCompiled(). */
+  private jitRetired = 0;
+  /**
+   * The last runCompiled() stopped before an instruction compiled code does not perform:
+   * the interpreter executes that one and then tries compiled code again at once (instead of
+   * waiting for the next taken branch, which may be far away in straight-line code).
+   */
+  private jitSideExit = false;
+
+  /**
+   * At a block boundary (`pc` is a branch or jump target): runs compiled code from there for
+   * as long as it keeps reaching compiled entry points, within `budget` instructions. Returns
+   * the PC where the interpreter goes on; jitRetired holds the instructions retired.
+   */
+  private runCompiled(jit: Jit, pc: number, budget: number): number {
+    if (budget <= 0) {
+      this.jitRetired = 0;
+      return pc;
+    }
+    const k = jit.enter(pc, budget);
+    if (k < 0) {
+      this.jitRetired = 0;
+      this.jitSideExit = false;
+      return pc;
+    }
+    this.jitRetired = k;
+    this.jitSideExit = jit.exitKind() === EXIT_SIDE;
+    return jit.exitPc();
+  }
+
   private execute(limit: number): number {
     const x = this.x;
     const r16 = this.r16;
+    const jit = this.jit;
+    let resume = false;
     const base = this.instret;
     let n = 0;
     let traps = 0;
@@ -890,6 +984,13 @@ export class Hart implements FpState {
                 x[rd * 2 + 1] = Math.floor(npc / TWO32) | 0;
               }
               npc = pc + imm;
+              if (jit !== null) {
+                n++;
+                pc = this.runCompiled(jit, pc + imm, limit - n);
+                n += this.jitRetired;
+                resume = this.jitSideExit;
+                continue;
+              }
               break;
             }
             case 0x67: {
@@ -901,6 +1002,13 @@ export class Hart implements FpState {
                 x[rd * 2 + 1] = Math.floor(npc / TWO32) | 0;
               }
               npc = t;
+              if (jit !== null) {
+                n++;
+                pc = this.runCompiled(jit, t, limit - n);
+                n += this.jitRetired;
+                resume = this.jitSideExit;
+                continue;
+              }
               break;
             }
             case 0x63: {
@@ -939,6 +1047,13 @@ export class Hart implements FpState {
                     (((insn >> 7) & 1) << 11) |
                     (((insn >> 25) & 0x3f) << 5) |
                     (((insn >> 8) & 0xf) << 1));
+                if (jit !== null) {
+                  n++;
+                  pc = this.runCompiled(jit, npc, limit - n);
+                  n += this.jitRetired;
+                  resume = this.jitSideExit;
+                  continue;
+                }
               }
               break;
             }
@@ -1007,9 +1122,10 @@ export class Hart implements FpState {
               break;
             }
             case 0x0f:
-              // FENCE / FENCE.I: the hart executes in order and code is fetched straight
-              // from RAM, so there is nothing to order or to invalidate.
+              // FENCE: the hart executes in order, nothing to order. FENCE.I: the interpreter
+              // fetches straight from RAM; compiled code is checked against RAM again.
               if (((insn >> 12) & 7) > 1) this.illegal();
+              if (((insn >> 12) & 7) === 1) this.jit?.fenceI();
               break;
             case 0x2f:
               executeAmo(this, insn, rd, rs1);
@@ -1082,6 +1198,12 @@ export class Hart implements FpState {
           }
           pc = npc;
           n++;
+          if (resume) {
+            resume = false;
+            pc = this.runCompiled(jit!, pc, limit - n);
+            n += this.jitRetired;
+            resume = this.jitSideExit;
+          }
         }
         this.pc = pc;
         return this.finish(base, n, traps);

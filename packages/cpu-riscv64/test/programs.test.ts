@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ElfMachine, findSymbol, loadElf, parseElf64, symbolAddress } from "@axvisor/guest-image";
 import { describe, expect, it } from "vitest";
-import { Hart, type PhysBus, type TimeSource } from "../src/index.js";
+import { allocateRam, Hart, type PhysBus, type TimeSource } from "../src/index.js";
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "programs", "bin");
 const RAM_BASE = 0x8000_0000;
@@ -136,10 +136,12 @@ class TestMachine implements PhysBus {
   }
 }
 
-const ram = new Uint8Array(RAM_SIZE);
+/** The JIT compiles after this many entries here (default 50), so short loops get compiled too. */
+const JIT_TEST_THRESHOLD = 1;
 
-function runProgram(file: string): Outcome {
-  ram.fill(0);
+function runProgram(file: string, jit: boolean): Outcome {
+  // Fresh RAM per program: it also carries the hart's state block (allocateRam).
+  const ram = allocateRam(RAM_SIZE);
   const elf = parseElf64(new Uint8Array(readFileSync(file)), {
     name: file,
     machine: ElfMachine.RISCV,
@@ -163,7 +165,9 @@ function runProgram(file: string): Outcome {
     time: m.time,
     resetPc: entry,
     extensions: { h: true, sstc: true },
+    jit: jit ? { hotThreshold: JIT_TEST_THRESHOLD } : false,
   });
+  if (jit && hart.jit === null) throw new Error("the hart has no JIT on allocateRam() RAM");
   m.hart = hart;
 
   let executed = 0;
@@ -200,7 +204,10 @@ const programs = existsSync(BIN)
       .sort()
   : [];
 
-describe("self-checking RISC-V programs (test/programs)", () => {
+describe.each([
+  { jit: true, mode: "JIT on" },
+  { jit: false, mode: "interpreter only" },
+])("self-checking RISC-V programs (test/programs), $mode", ({ jit }) => {
   it("finds the built programs", () => {
     expect(programs.length, `no .elf files in ${BIN}; run test/programs/build.sh`).toBeGreaterThan(
       0,
@@ -209,7 +216,7 @@ describe("self-checking RISC-V programs (test/programs)", () => {
 
   for (const name of programs) {
     it(`${name} passes`, { timeout: 120_000 }, () => {
-      const r = runProgram(join(BIN, name));
+      const r = runProgram(join(BIN, name), jit);
       const report =
         r.status === "timeout"
           ? `${name}: no result after ${r.executed} instructions (${r.where}); UART: ${JSON.stringify(r.uart)}`

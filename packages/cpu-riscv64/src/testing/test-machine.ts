@@ -2,8 +2,9 @@
  * A minimal machine for tests: RAM at 0x8000_0000, a scratch MMIO device at 0x1000_0000
  * that records accesses, nothing anywhere else (access faults), and a settable clock.
  */
-import type { HartExtensions, PhysBus, TimeSource } from "../bus.js";
+import type { HartExtensions, HartOptions, PhysBus, TimeSource } from "../bus.js";
 import { Hart } from "../hart.js";
+import { allocateRam } from "../ram.js";
 
 export const RAM_BASE = 0x8000_0000;
 export const MMIO_BASE = 0x1000_0000;
@@ -23,7 +24,8 @@ export class TestBus implements PhysBus {
   mmioValue = 0x1122334455667788n;
 
   constructor(ramSize = 4 << 20) {
-    this.ram = new Uint8Array(ramSize);
+    // Wasm RAM, so harts on it have their JIT (when it is on).
+    this.ram = allocateRam(ramSize);
   }
 
   load(paddr: number, width: 1 | 2 | 4 | 8): bigint | null {
@@ -71,14 +73,25 @@ export class ManualClock implements TimeSource {
   }
 }
 
-/** A hart whose program (32-bit words) is placed at RAM_BASE, where it starts. */
+/**
+ * A hart whose program (32-bit words) is placed at RAM_BASE, where it starts. `jit` is the
+ * Hart option (default: on unless AXVISOR_JIT=0).
+ */
 export function makeHart(
   program: readonly number[] = [],
   extensions: HartExtensions = {},
+  jit?: HartOptions["jit"],
 ): { hart: Hart; bus: TestBus; clock: ManualClock } {
   const bus = new TestBus();
   bus.writeWords(RAM_BASE, program);
   const clock = new ManualClock();
-  const hart = new Hart({ hartId: 0, bus, time: clock, resetPc: RAM_BASE, extensions });
+  const hart = new Hart({
+    hartId: 0,
+    bus,
+    time: clock,
+    resetPc: RAM_BASE,
+    extensions,
+    ...(jit !== undefined ? { jit } : {}),
+  });
   return { hart, bus, clock };
 }

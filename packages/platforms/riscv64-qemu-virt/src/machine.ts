@@ -1,6 +1,6 @@
 import type { BaseMmioDeviceOps, IrqLine } from "@axvisor/axdevice-base";
 import { AxError } from "@axvisor/axerrno";
-import { CSR, Hart, type HartExtensions } from "@axvisor/cpu-riscv64";
+import { allocateRam, CSR, Hart, type HartExtensions } from "@axvisor/cpu-riscv64";
 import { Clint } from "@axvisor/device-clint";
 import { GoldfishRtc, hostWallClock, type WallClock } from "@axvisor/device-goldfish-rtc";
 import { Ns16550a } from "@axvisor/device-ns16550a";
@@ -157,7 +157,8 @@ export class VirtMachine {
     this.#slice = options.sliceInstructions ?? DEFAULT_SLICE;
     this.clock = options.clock ?? new RealTimeClock();
     this.#wallClock = options.wallClock ?? hostWallClock();
-    this.ram = new Uint8Array(new SharedArrayBuffer(ramSize));
+    // Inside a shared WebAssembly.Memory, so the harts can run hot code compiled to wasm.
+    this.ram = allocateRam(ramSize);
     this.bus = new BoardBus(this.ram, VIRT.dram.base);
     const harts: Hart[] = [];
     this.harts = harts;

@@ -1,0 +1,779 @@
+/**
+ * Code generation: one WebAssembly function per region. Guest registers live in i64 locals
+ * for the whole call (loaded on entry, written back on exit), blocks are reached through a
+ * `br_table` dispatcher inside one loop (so loops run without leaving wasm), a block that
+ * branches to itself loops on its own label, and a block falls through into the next one in
+ * address order when that is its successor.
+ *
+ * Loads and stores look the address up in the hart's TLB inline; a miss, a misaligned
+ * access, MMIO or a store to a page holding compiled code (those never enter the store TLB)
+ * leaves the function with the PC of that instruction, so the interpreter performs the access
+ * with all its checks and traps. Every exit leaves exact architectural state: the registers
+ * as written so far, the PC of the first instruction not executed, and the count of
+ * instructions retired (the return value).
+ *
+ * Signature: (pc: f64, budget: i32, ctx: i32, entryBlock: i32) -> retired: i32, with the
+ * exit PC stored at ST_EXIT_PC. `pc` is the virtual PC of the entry, `ctx` the data
+ * translation context (the TLB tag bits), `budget` the most instructions it may retire.
+ */
+import {
+  EXIT_SIDE,
+  ST_EXIT_KIND,
+  ST_EXIT_PC,
+  ST_LOFF,
+  ST_LTAG,
+  ST_SOFF,
+  ST_STAG,
+  ST_X,
+  TLB_MASK,
+} from "../hart-state.js";
+import type { Block, Insn, RegionPlan } from "./region.js";
+import { FnBody, Op, ValType } from "./wasm.js";
+
+/** Where the hart's state and RAM are inside the wasm memory. */
+export interface CodegenEnv {
+  readonly stateBase: number;
+  readonly ramOffset: number;
+  /**
+   * Keep guest registers in wasm locals for the whole call (loaded on entry, stored on exit)
+   * instead of reading and writing the state block at every use.
+   */
+  readonly regsInLocals: boolean;
+}
+
+/** Function index of the 64x64 -> high 64 unsigned multiply helper in every module. */
+export const MULHU_FN = 0;
+
+// Parameters and locals of a region function.
+const P_PC = 0;
+const P_BUDGET = 1;
+const P_CTX = 2;
+const P_ENTRY = 3;
+const L_N = 4;
+const L_NEXT = 5;
+const L_T32 = 6;
+const L_KIND = 7;
+const I32_LOCALS = 4;
+const L_BASE = 8;
+const L_EPC = 9;
+const L_CTX64 = 10;
+const L_VA = 11;
+const L_TA = 12;
+const L_TB = 13;
+const L_REG0 = 14;
+const I64_LOCALS = 6;
+
+const EXIT = "exit";
+const DISPATCH = "dispatch";
+
+export interface RegionFunction {
+  readonly body: FnBody;
+  readonly locals: readonly (readonly [number, ValType])[];
+}
+
+/** The body of the shared mulhu helper: (a: i64, b: i64) -> high 64 bits of a*b unsigned. */
+export function mulhuHelper(): RegionFunction {
+  const f = new FnBody();
+  // locals: 2 a0, 3 a1, 4 b0, 5 b1, 6 p01, 7 p10, 8 mid
+  const lo = (src: number, dst: number) => {
+    f.get(src);
+    f.i64(0xffffffff);
+    f.op(Op.i64And);
+    f.set(dst);
+  };
+  const hi = (src: number, dst: number) => {
+    f.get(src);
+    f.i64(32);
+    f.op(Op.i64ShrU);
+    f.set(dst);
+  };
+  lo(0, 2);
+  hi(0, 3);
+  lo(1, 4);
+  hi(1, 5);
+  f.get(2);
+  f.get(5);
+  f.op(Op.i64Mul);
+  f.set(6); // p01 = a0*b1
+  f.get(3);
+  f.get(4);
+  f.op(Op.i64Mul);
+  f.set(7); // p10 = a1*b0
+  // mid = (a0*b0 >> 32) + lo(p01) + lo(p10): below 3 * 2^32, no overflow
+  f.get(2);
+  f.get(4);
+  f.op(Op.i64Mul);
+  f.i64(32);
+  f.op(Op.i64ShrU);
+  f.get(6);
+  f.i64(0xffffffff);
+  f.op(Op.i64And);
+  f.op(Op.i64Add);
+  f.get(7);
+  f.i64(0xffffffff);
+  f.op(Op.i64And);
+  f.op(Op.i64Add);
+  f.set(8);
+  // hi = a1*b1 + (p01 >> 32) + (p10 >> 32) + (mid >> 32)
+  f.get(3);
+  f.get(5);
+  f.op(Op.i64Mul);
+  f.get(6);
+  f.i64(32);
+  f.op(Op.i64ShrU);
+  f.op(Op.i64Add);
+  f.get(7);
+  f.i64(32);
+  f.op(Op.i64ShrU);
+  f.op(Op.i64Add);
+  f.get(8);
+  f.i64(32);
+  f.op(Op.i64ShrU);
+  f.op(Op.i64Add);
+  return { body: f, locals: [[7, ValType.i64]] };
+}
+
+/** Registers a region reads or writes (x0 excluded), and those it writes. */
+function registerUse(plan: RegionPlan): { used: number[]; written: number[] } {
+  const used = new Set<number>();
+  const written = new Set<number>();
+  for (const b of plan.blocks) {
+    for (const i of b.insns) {
+      const op = i.raw & 0x7f;
+      const rd = (i.raw >> 7) & 31;
+      const rs1 = (i.raw >> 15) & 31;
+      const rs2 = (i.raw >> 20) & 31;
+      const writes = op !== 0x23 && op !== 0x63 && op !== 0x0f;
+      const reads1 = op !== 0x37 && op !== 0x17 && op !== 0x6f && op !== 0x0f;
+      const reads2 = op === 0x33 || op === 0x3b || op === 0x23 || op === 0x63;
+      if (writes && rd !== 0) {
+        used.add(rd);
+        written.add(rd);
+      }
+      if (reads1 && rs1 !== 0) used.add(rs1);
+      if (reads2 && rs2 !== 0) used.add(rs2);
+    }
+  }
+  const sort = (s: Set<number>) => [...s].sort((a, b) => a - b);
+  return { used: sort(used), written: sort(written) };
+}
+
+class RegionEmitter {
+  readonly f = new FnBody();
+  private readonly reg = new Int32Array(32).fill(-1);
+  private readonly index = new Map<number, number>();
+
+  constructor(
+    private readonly plan: RegionPlan,
+    private readonly env: CodegenEnv,
+    private readonly used: readonly number[],
+    private readonly written: readonly number[],
+  ) {
+    used.forEach((r, k) => {
+      this.reg[r] = L_REG0 + k;
+    });
+    plan.blocks.forEach((b, i) => {
+      this.index.set(b.start, i);
+    });
+  }
+
+  // ---- small helpers
+
+  private rget(r: number): void {
+    if (r === 0) this.f.i64(0);
+    else if (this.env.regsInLocals) this.f.get(this.reg[r]!);
+    else {
+      this.f.i32(0);
+      this.f.mem(Op.i64Load, 3, this.env.stateBase + ST_X + 8 * r);
+    }
+  }
+  /** Starts a write of register r: the value to write is pushed next, then rset(r). */
+  private wbegin(r: number): void {
+    if (r !== 0 && !this.env.regsInLocals) this.f.i32(0);
+  }
+  /** Pops the value on the stack into register r (x0 discards it). */
+  private rset(r: number): void {
+    if (r === 0) this.f.op(Op.drop);
+    else if (this.env.regsInLocals) this.f.set(this.reg[r]!);
+    else this.f.mem(Op.i64Store, 3, this.env.stateBase + ST_X + 8 * r);
+  }
+  /** Pushes page base + off (a PC inside or next to this page). */
+  private pcAt(off: number): void {
+    this.f.get(L_BASE);
+    if (off !== 0) {
+      this.f.i64(off);
+      this.f.op(Op.i64Add);
+    }
+  }
+  private addN(k: number): void {
+    if (k === 0) return;
+    this.f.get(L_N);
+    this.f.i32(k);
+    this.f.op(Op.i32Add);
+    this.f.set(L_N);
+  }
+  /**
+   * Leaves at page offset `off` after `k` more retired instructions: a side exit (the
+   * interpreter goes on there) unless `branch` (a control transfer out of the region).
+   */
+  private exitAt(off: number, k: number, branch = false): void {
+    this.pcAt(off);
+    this.f.set(L_EPC);
+    this.addN(k);
+    if (!branch) {
+      this.f.i32(EXIT_SIDE);
+      this.f.set(L_KIND);
+    }
+    this.f.br(EXIT);
+  }
+
+  // ---- the function
+
+  emit(): RegionFunction {
+    const f = this.f;
+    const { stateBase } = this.env;
+    const blocks = this.plan.blocks;
+    f.get(P_PC);
+    f.op(Op.i64TruncF64S);
+    f.i64(-4096);
+    f.op(Op.i64And);
+    f.set(L_BASE);
+    f.get(P_CTX);
+    f.op(Op.i64ExtendI32U);
+    f.set(L_CTX64);
+    if (this.env.regsInLocals) {
+      for (const r of this.used) {
+        f.i32(0);
+        f.mem(Op.i64Load, 3, stateBase + ST_X + 8 * r);
+        f.set(this.reg[r]!);
+      }
+    }
+    f.get(P_ENTRY);
+    f.set(L_NEXT);
+    f.block(EXIT);
+    f.loop(DISPATCH);
+    for (let i = blocks.length - 1; i >= 0; i--) f.block(`b${i}`);
+    f.get(L_NEXT);
+    f.brTable(
+      blocks.map((_, i) => `b${i}`),
+      "b0",
+    );
+    for (let i = 0; i < blocks.length; i++) {
+      f.end(); // b{i}: its code follows
+      this.emitBlock(i, blocks[i]!);
+    }
+    f.end(); // dispatch loop (never falls out: the last block always branches)
+    f.end(); // exit
+    if (this.env.regsInLocals) {
+      for (const r of this.written) {
+        f.i32(0);
+        f.get(this.reg[r]!);
+        f.mem(Op.i64Store, 3, stateBase + ST_X + 8 * r);
+      }
+    }
+    f.i32(0);
+    f.get(L_EPC);
+    f.op(Op.f64ConvertI64S);
+    f.mem(Op.f64Store, 3, stateBase + ST_EXIT_PC);
+    f.i32(0);
+    f.get(L_KIND);
+    f.mem(Op.i32Store, 2, stateBase + ST_EXIT_KIND);
+    f.get(L_N);
+    return {
+      body: f,
+      locals: [
+        [I32_LOCALS, ValType.i32],
+        [I64_LOCALS + (this.env.regsInLocals ? this.used.length : 0), ValType.i64],
+      ],
+    };
+  }
+
+  private successors(b: Block): number[] {
+    const e = b.end;
+    if (e.kind === "branch") return [e.taken, e.fall];
+    if (e.kind === "jal") return [e.target];
+    if (e.kind === "fall") return [e.next];
+    return [];
+  }
+
+  private emitBlock(i: number, b: Block): void {
+    const f = this.f;
+    const self = this.successors(b).includes(b.start);
+    const selfLabel = `s${i}`;
+    if (self) f.loop(selfLabel);
+    const n = b.insns.length;
+    if (n > 0) {
+      // Not enough budget left for the whole block: stop before it.
+      f.get(L_N);
+      f.i32(n);
+      f.op(Op.i32Add);
+      f.get(P_BUDGET);
+      f.op(Op.i32GtS);
+      f.if();
+      this.exitAt(b.start, 0);
+      f.end();
+    }
+    const e = b.end;
+    const body = e.kind === "exit" || e.kind === "fall" ? n : n - 1;
+    for (let k = 0; k < body; k++) this.emitPlain(b.insns[k]!, k);
+    const canFall = (t: number) => this.index.get(t) === i + 1;
+    const goto = (t: number, fall: boolean) => {
+      const j = this.index.get(t);
+      if (j === undefined) {
+        this.exitAt(t, 0, true);
+      } else if (j === i && self) {
+        f.br(selfLabel);
+      } else if (fall && j === i + 1) {
+        // falls through into block i+1's code
+      } else {
+        f.i32(j);
+        f.set(L_NEXT);
+        f.br(DISPATCH);
+      }
+    };
+    switch (e.kind) {
+      case "exit":
+        // Out of the page (or past the region's size limit) is a control transfer there;
+        // an instruction compiled code does not perform is a side exit.
+        this.exitAt(e.at, n, e.at >= 4096 || e.reason === "limit");
+        break;
+      case "fall":
+        this.addN(n);
+        goto(e.next, true);
+        break;
+      case "branch": {
+        const insn = b.insns[n - 1]!;
+        this.addN(n);
+        this.condition(insn.raw);
+        if (this.index.get(e.taken) === i && self) {
+          f.brIf(selfLabel);
+        } else {
+          f.if();
+          goto(e.taken, false);
+          f.end();
+        }
+        goto(e.fall, canFall(e.fall));
+        break;
+      }
+      case "jal": {
+        const insn = b.insns[n - 1]!;
+        this.link(insn);
+        this.addN(n);
+        goto(e.target, true);
+        break;
+      }
+      case "jalr": {
+        const insn = b.insns[n - 1]!;
+        const rs1 = (insn.raw >> 15) & 31;
+        this.rget(rs1);
+        f.i64(insn.raw >> 20);
+        f.op(Op.i64Add);
+        f.i64(-2);
+        f.op(Op.i64And);
+        f.set(L_EPC);
+        this.link(insn);
+        this.addN(n);
+        f.br(EXIT);
+        break;
+      }
+    }
+    if (self) f.end();
+  }
+
+  /** rd = PC of the next instruction (JAL/JALR). */
+  private link(insn: Insn): void {
+    const rd = (insn.raw >> 7) & 31;
+    if (rd === 0) return;
+    this.wbegin(rd);
+    this.pcAt(insn.off + insn.len);
+    this.rset(rd);
+  }
+
+  /** Pushes the i32 condition of a conditional branch. */
+  private condition(raw: number): void {
+    this.rget((raw >> 15) & 31);
+    this.rget((raw >> 20) & 31);
+    const ops = [Op.i64Eq, Op.i64Ne, 0, 0, Op.i64LtS, Op.i64GeS, Op.i64LtU, Op.i64GeU];
+    this.f.op(ops[(raw >> 12) & 7]! as Op);
+  }
+
+  /** A non-control-transfer instruction, the k-th of its block. */
+  private emitPlain(insn: Insn, k: number): void {
+    const f = this.f;
+    const raw = insn.raw;
+    const rd = (raw >> 7) & 31;
+    const rs1 = (raw >> 15) & 31;
+    const rs2 = (raw >> 20) & 31;
+    const f3 = (raw >> 12) & 7;
+    const imm = raw >> 20;
+    switch (raw & 0x7f) {
+      case 0x13: {
+        if (rd === 0) return; // HINTs and NOPs
+        this.wbegin(rd);
+        this.rget(rs1);
+        switch (f3) {
+          case 0:
+            if (imm !== 0) {
+              f.i64(imm);
+              f.op(Op.i64Add);
+            }
+            break;
+          case 1:
+            f.i64(imm & 63);
+            f.op(Op.i64Shl);
+            break;
+          case 2:
+            f.i64(imm);
+            f.op(Op.i64LtS);
+            f.op(Op.i64ExtendI32U);
+            break;
+          case 3:
+            f.i64(imm);
+            f.op(Op.i64LtU);
+            f.op(Op.i64ExtendI32U);
+            break;
+          case 4:
+            f.i64(imm);
+            f.op(Op.i64Xor);
+            break;
+          case 5:
+            f.i64(imm & 63);
+            f.op(raw >>> 26 === 0 ? Op.i64ShrU : Op.i64ShrS);
+            break;
+          case 6:
+            f.i64(imm);
+            f.op(Op.i64Or);
+            break;
+          default:
+            f.i64(imm);
+            f.op(Op.i64And);
+            break;
+        }
+        this.rset(rd);
+        return;
+      }
+      case 0x1b: {
+        if (rd === 0) return;
+        this.wbegin(rd);
+        this.rget(rs1);
+        f.op(Op.i32WrapI64);
+        if (f3 === 0) {
+          f.i32(imm);
+          f.op(Op.i32Add);
+        } else {
+          f.i32(imm & 31);
+          f.op(f3 === 1 ? Op.i32Shl : raw >>> 25 === 0 ? Op.i32ShrU : Op.i32ShrS);
+        }
+        f.op(Op.i64ExtendI32S);
+        this.rset(rd);
+        return;
+      }
+      case 0x33:
+        if (rd === 0) return;
+        this.emitOp(raw, rd, rs1, rs2, f3);
+        return;
+      case 0x3b:
+        if (rd === 0) return;
+        this.emitOp32(raw, rd, rs1, rs2, f3);
+        return;
+      case 0x37:
+        if (rd === 0) return;
+        this.wbegin(rd);
+        f.i64((raw & 0xfffff000) | 0);
+        this.rset(rd);
+        return;
+      case 0x17:
+        if (rd === 0) return;
+        this.wbegin(rd);
+        this.pcAt(insn.off + ((raw & 0xfffff000) | 0));
+        this.rset(rd);
+        return;
+      case 0x03:
+        this.emitLoad(insn, k, rd, rs1, f3, imm);
+        return;
+      case 0x23:
+        this.emitStore(insn, k, rs1, rs2, f3, ((raw >> 25) << 5) | ((raw >> 7) & 31));
+        return;
+      case 0x0f:
+        return; // FENCE
+      default:
+        throw new Error(`jit: unexpected instruction 0x${(raw >>> 0).toString(16)}`);
+    }
+  }
+
+  private emitOp(raw: number, rd: number, rs1: number, rs2: number, f3: number): void {
+    const f = this.f;
+    const f7 = raw >>> 25;
+    if (f7 === 1 && f3 !== 0) {
+      this.rget(rs1);
+      f.set(L_TA);
+      this.rget(rs2);
+      f.set(L_TB);
+      this.wbegin(rd);
+      this.mulDiv(f3);
+      this.rset(rd);
+      return;
+    }
+    this.wbegin(rd);
+    this.rget(rs1);
+    this.rget(rs2);
+    if (f7 === 1) f.op(Op.i64Mul);
+    else if (f7 === 0x20) f.op(f3 === 0 ? Op.i64Sub : Op.i64ShrS);
+    else {
+      switch (f3) {
+        case 0:
+          f.op(Op.i64Add);
+          break;
+        case 1:
+          f.op(Op.i64Shl);
+          break;
+        case 2:
+          f.op(Op.i64LtS);
+          f.op(Op.i64ExtendI32U);
+          break;
+        case 3:
+          f.op(Op.i64LtU);
+          f.op(Op.i64ExtendI32U);
+          break;
+        case 4:
+          f.op(Op.i64Xor);
+          break;
+        case 5:
+          f.op(Op.i64ShrU);
+          break;
+        case 6:
+          f.op(Op.i64Or);
+          break;
+        default:
+          f.op(Op.i64And);
+          break;
+      }
+    }
+    this.rset(rd);
+  }
+
+  /** MULH/MULHSU/MULHU/DIV/DIVU/REM/REMU of L_TA and L_TB, RISC-V results for /0 and overflow. */
+  private mulDiv(f3: number): void {
+    const f = this.f;
+    const a = L_TA;
+    const b = L_TB;
+    const signTimes = (x: number, y: number) => {
+      // (x < 0 ? y : 0)
+      f.get(x);
+      f.i64(63);
+      f.op(Op.i64ShrS);
+      f.get(y);
+      f.op(Op.i64And);
+    };
+    switch (f3) {
+      case 1: // mulh
+        f.get(a);
+        f.get(b);
+        f.call(MULHU_FN);
+        signTimes(a, b);
+        f.op(Op.i64Sub);
+        signTimes(b, a);
+        f.op(Op.i64Sub);
+        return;
+      case 2: // mulhsu (a signed, b unsigned)
+        f.get(a);
+        f.get(b);
+        f.call(MULHU_FN);
+        signTimes(a, b);
+        f.op(Op.i64Sub);
+        return;
+      case 3:
+        f.get(a);
+        f.get(b);
+        f.call(MULHU_FN);
+        return;
+      default:
+        break;
+    }
+    const signed = f3 === 4 || f3 === 6;
+    const isRem = f3 >= 6;
+    f.get(b);
+    f.op(Op.i64Eqz);
+    f.if(null, ValType.i64);
+    if (isRem) f.get(a);
+    else f.i64(-1);
+    f.else();
+    if (signed) {
+      // x / -1 = -x (wrapping, so MIN / -1 = MIN) and x % -1 = 0, without wasm's overflow trap
+      f.get(b);
+      f.i64(-1);
+      f.op(Op.i64Eq);
+      f.if(null, ValType.i64);
+      if (isRem) f.i64(0);
+      else {
+        f.i64(0);
+        f.get(a);
+        f.op(Op.i64Sub);
+      }
+      f.else();
+      f.get(a);
+      f.get(b);
+      f.op(isRem ? Op.i64RemS : Op.i64DivS);
+      f.end();
+    } else {
+      f.get(a);
+      f.get(b);
+      f.op(isRem ? Op.i64RemU : Op.i64DivU);
+    }
+    f.end();
+  }
+
+  private emitOp32(raw: number, rd: number, rs1: number, rs2: number, f3: number): void {
+    const f = this.f;
+    const f7 = raw >>> 25;
+    if (f7 === 1 && f3 >= 4) {
+      // divw/divuw/remw/remuw on the low words; L_TA/L_TB hold them sign-extended
+      this.rget(rs1);
+      f.op(Op.i32WrapI64);
+      f.op(Op.i64ExtendI32S);
+      f.set(L_TA);
+      this.rget(rs2);
+      f.op(Op.i32WrapI64);
+      f.op(Op.i64ExtendI32S);
+      f.set(L_TB);
+      this.wbegin(rd);
+      const signed = f3 === 4 || f3 === 6;
+      const isRem = f3 >= 6;
+      const w = (l: number) => {
+        f.get(l);
+        f.op(Op.i32WrapI64);
+      };
+      f.get(L_TB);
+      f.op(Op.i64Eqz);
+      f.if(null, ValType.i32);
+      if (isRem) w(L_TA);
+      else f.i32(-1);
+      f.else();
+      if (signed) {
+        w(L_TB);
+        f.i32(-1);
+        f.op(Op.i32Eq);
+        f.if(null, ValType.i32);
+        if (isRem) f.i32(0);
+        else {
+          f.i32(0);
+          w(L_TA);
+          f.op(Op.i32Sub);
+        }
+        f.else();
+        w(L_TA);
+        w(L_TB);
+        f.op(isRem ? Op.i32RemS : Op.i32DivS);
+        f.end();
+      } else {
+        w(L_TA);
+        w(L_TB);
+        f.op(isRem ? Op.i32RemU : Op.i32DivU);
+      }
+      f.end();
+      f.op(Op.i64ExtendI32S);
+      this.rset(rd);
+      return;
+    }
+    this.wbegin(rd);
+    this.rget(rs1);
+    f.op(Op.i32WrapI64);
+    this.rget(rs2);
+    f.op(Op.i32WrapI64);
+    if (f7 === 1) f.op(Op.i32Mul);
+    else if (f7 === 0x20) f.op(f3 === 0 ? Op.i32Sub : Op.i32ShrS);
+    else f.op(f3 === 0 ? Op.i32Add : f3 === 1 ? Op.i32Shl : Op.i32ShrU);
+    f.op(Op.i64ExtendI32S);
+    this.rset(rd);
+  }
+
+  /**
+   * Computes the address into L_VA and checks the TLB (tag array at `tagBase`): on a miss or
+   * a misaligned address, exits before this instruction. Leaves the wasm address of the
+   * access (relative to the RAM offset) on the stack.
+   */
+  private tlbAddress(
+    insn: Insn,
+    k: number,
+    rs1: number,
+    imm: number,
+    size: number,
+    tagBase: number,
+    offBase: number,
+  ): void {
+    const f = this.f;
+    const { stateBase } = this.env;
+    this.rget(rs1);
+    if (imm !== 0) {
+      f.i64(imm);
+      f.op(Op.i64Add);
+    }
+    f.tee(L_VA);
+    f.i64(12);
+    f.op(Op.i64ShrU);
+    f.op(Op.i32WrapI64);
+    f.i32(TLB_MASK);
+    f.op(Op.i32And);
+    f.i32(2);
+    f.op(Op.i32Shl);
+    f.tee(L_T32); // index * 4
+    f.i32(1);
+    f.op(Op.i32Shl);
+    f.mem(Op.f64Load, 3, stateBase + tagBase);
+    f.get(L_VA);
+    f.i64(-4096);
+    f.op(Op.i64And);
+    f.get(L_CTX64);
+    f.op(Op.i64Or);
+    f.op(Op.f64ConvertI64S);
+    f.op(Op.f64Ne);
+    if (size > 1) {
+      f.get(L_VA);
+      f.op(Op.i32WrapI64);
+      f.i32(size - 1);
+      f.op(Op.i32And);
+      f.op(Op.i32Or);
+    }
+    f.if();
+    this.exitAt(insn.off, k);
+    f.end();
+    f.get(L_T32);
+    f.mem(Op.i32Load, 2, stateBase + offBase);
+    f.get(L_VA);
+    f.op(Op.i32WrapI64);
+    f.i32(4095);
+    f.op(Op.i32And);
+    f.op(Op.i32Add);
+  }
+
+  private emitLoad(insn: Insn, k: number, rd: number, rs1: number, f3: number, imm: number) {
+    const size = 1 << (f3 & 3);
+    this.wbegin(rd);
+    this.tlbAddress(insn, k, rs1, imm, size, ST_LTAG, ST_LOFF);
+    const ops = [
+      Op.i64Load8S,
+      Op.i64Load16S,
+      Op.i64Load32S,
+      Op.i64Load,
+      Op.i64Load8U,
+      Op.i64Load16U,
+      Op.i64Load32U,
+    ];
+    this.f.mem(ops[f3]! as Op, f3 & 3, this.env.ramOffset);
+    this.rset(rd);
+  }
+
+  private emitStore(insn: Insn, k: number, rs1: number, rs2: number, f3: number, imm: number) {
+    const size = 1 << f3;
+    this.tlbAddress(insn, k, rs1, imm, size, ST_STAG, ST_SOFF);
+    this.rget(rs2);
+    const ops = [Op.i64Store8, Op.i64Store16, Op.i64Store32, Op.i64Store];
+    this.f.mem(ops[f3]! as Op, f3, this.env.ramOffset);
+  }
+}
+
+/** Emits the function for a planned region. */
+export function emitRegion(plan: RegionPlan, env: CodegenEnv): RegionFunction {
+  const { used, written } = registerUse(plan);
+  return new RegionEmitter(plan, env, used, written).emit();
+}

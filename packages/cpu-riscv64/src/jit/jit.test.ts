@@ -1,0 +1,384 @@
+/**
+ * The JIT tier against the interpreter: the same program on a hart that compiles everything
+ * it enters (threshold 1) and on one that only interprets must reach the same architectural
+ * state at every stop, including traps, interrupts, self-modifying code, remaps and DMA.
+ */
+import { describe, expect, it } from "vitest";
+import { CSR } from "../csr-numbers.js";
+import type { Hart } from "../hart.js";
+import * as a from "../testing/asm.js";
+import { enterMode } from "../testing/modes.js";
+import { PageTables, PTE } from "../testing/page-tables.js";
+import { makeHart, RAM_BASE, type TestBus } from "../testing/test-machine.js";
+
+const CODE = RAM_BASE + 0x1000;
+const MTVEC = RAM_BASE + 0x8000;
+const DATA = RAM_BASE + 0x10000;
+const EAGER = { hotThreshold: 1, batch: 1 };
+
+type M = ReturnType<typeof makeHart>;
+
+function machine(jit: boolean, prog: readonly number[], at = CODE): M {
+  const m = makeHart([], {}, jit ? EAGER : false);
+  m.bus.writeWords(at, prog);
+  m.bus.writeWords(MTVEC, [a.jal(0, 0)]);
+  m.hart.writeCsr(CSR.mtvec, BigInt(MTVEC));
+  m.hart.setPc(BigInt(at));
+  if (jit) expect(m.hart.jit).not.toBeNull();
+  else expect(m.hart.jit).toBeNull();
+  return m;
+}
+
+/** Architectural state worth comparing: PC, registers, retired count and trap CSRs. */
+function state(h: Hart) {
+  return {
+    pc: h.getPc(),
+    x: Array.from({ length: 32 }, (_, i) => h.getX(i)),
+    instret: h.instret,
+    priv: h.priv,
+    mcause: h.readCsr(CSR.mcause),
+    mepc: h.readCsr(CSR.mepc),
+    mtval: h.readCsr(CSR.mtval),
+    scause: h.readCsr(CSR.scause),
+    sepc: h.readCsr(CSR.sepc),
+    stval: h.readCsr(CSR.stval),
+  };
+}
+
+function ramSlice(bus: TestBus, from: number, len: number): Uint8Array {
+  return bus.ram.slice(from - RAM_BASE, from - RAM_BASE + len);
+}
+
+/** Runs both machines in the same chunks and expects identical state after each. */
+function lockstep(j: M, i: M, chunks: readonly number[], dataLen = 0x1000): void {
+  for (const n of chunks) {
+    const rj = j.hart.run(n);
+    const ri = i.hart.run(n);
+    expect(rj).toBe(ri);
+    expect(state(j.hart)).toEqual(state(i.hart));
+    if (dataLen > 0) expect(ramSlice(j.bus, DATA, dataLen)).toEqual(ramSlice(i.bus, DATA, dataLen));
+  }
+}
+
+/** A small deterministic PRNG (xorshift32). */
+function rng(seed: number) {
+  let s = seed | 0 || 1;
+  return (n: number) => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) % n;
+  };
+}
+
+/**
+ * A random loop over x1..x15 with ALU, M, W-form, LUI/AUIPC, loads and stores (aligned and
+ * not) into DATA through x20, and forward branches; x21 counts iterations.
+ */
+function randomLoop(seed: number, body: number): number[] {
+  const r = rng(seed);
+  const reg = () => 1 + r(15);
+  const imm12 = () => r(4096) - 2048;
+  const aluR = [
+    a.add,
+    a.sub,
+    a.sll,
+    a.slt,
+    a.sltu,
+    a.xor,
+    a.srl,
+    a.sra,
+    a.or,
+    a.and,
+    a.mul,
+    a.mulh,
+    a.mulhsu,
+    a.mulhu,
+    a.div,
+    a.divu,
+    a.rem,
+    a.remu,
+    a.addw,
+    a.subw,
+    a.sllw,
+    a.srlw,
+    a.sraw,
+    a.mulw,
+    a.divw,
+    a.divuw,
+    a.remw,
+    a.remuw,
+  ];
+  const aluI = [a.addi, a.slti, a.sltiu, a.xori, a.ori, a.andi, a.addiw];
+  const shI = [a.slli, a.srli, a.srai];
+  const shW = [a.slliw, a.srliw, a.sraiw];
+  const loads = [a.lb, a.lh, a.lw, a.ld, a.lbu, a.lhu, a.lwu];
+  const stores = [a.sb, a.sh, a.sw, a.sd];
+  const branches = [a.beq, a.bne, a.blt, a.bge, a.bltu, a.bgeu];
+  const out: number[] = [];
+  while (out.length < body) {
+    const k = r(20);
+    if (k < 6) out.push(aluR[r(aluR.length)]!(reg(), reg(), reg()));
+    else if (k < 9) out.push(aluI[r(aluI.length)]!(reg(), reg(), imm12()));
+    else if (k < 10) out.push(shI[r(3)]!(reg(), reg(), r(64)));
+    else if (k < 11) out.push(shW[r(3)]!(reg(), reg(), r(32)));
+    else if (k < 12) out.push(r(2) ? a.lui(reg(), r(1 << 20)) : a.auipc(reg(), r(1 << 20)));
+    else if (k < 15) out.push(loads[r(loads.length)]!(reg(), 20, r(2040)));
+    else if (k < 18) out.push(stores[r(stores.length)]!(reg(), 20, r(2040)));
+    else out.push(branches[r(branches.length)]!(reg(), reg(), 4 * (2 + r(2))));
+  }
+  // Branches may jump past the end of the body: pad so every target is a NOP.
+  out.push(a.NOP, a.NOP, a.NOP);
+  // addi at index L, bne at L+1 back to index 0
+  out.push(a.addi(21, 21, -1), a.bne(21, 0, -4 * (out.length + 1)), a.jal(0, 0));
+  return out;
+}
+
+describe("JIT: compiled code retires exactly what the interpreter does", () => {
+  it("a hot loop runs compiled and stops at any instruction boundary", () => {
+    const prog = [a.addi(6, 6, 1), a.addi(5, 5, -1), a.bne(5, 0, -8), a.jal(0, 0)];
+    const j = machine(true, prog);
+    const i = machine(false, prog);
+    for (const m of [j, i]) m.hart.setX(5, 100_000n);
+    lockstep(j, i, [7, 1000, 3333, 1, 2, 50_000, 200_000, 100_000]);
+    expect(j.hart.jit!.stats.regions).toBeGreaterThan(0);
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(200_000);
+    expect(j.hart.getX(6)).toBe(100_000n);
+  });
+
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    it(`random loop ${seed}: registers, memory and counts agree`, () => {
+      const prog = randomLoop(seed * 7919, 40);
+      const j = machine(true, prog);
+      const i = machine(false, prog);
+      const r = rng(seed);
+      const init = Array.from({ length: 16 }, () => BigInt(r(1 << 30)) << BigInt(r(34)));
+      for (const m of [j, i]) {
+        for (let k = 1; k < 16; k++) m.hart.setX(k, BigInt.asUintN(64, init[k]!));
+        m.hart.setX(20, BigInt(DATA));
+        m.hart.setX(21, 300n);
+        for (let k = 0; k < 0x1000; k++) m.bus.ram[DATA - RAM_BASE + k] = (k * 37 + seed) & 0xff;
+      }
+      lockstep(j, i, [5, 17, 100, 999, 3000, 10_000, 20_000]);
+      expect(j.hart.jit!.stats.retired).toBeGreaterThan(5000);
+    });
+  }
+});
+
+describe("JIT: traps inside compiled code are precise", () => {
+  it("a load page fault in the middle of a compiled block (S-mode, Sv39)", () => {
+    // Sum words of consecutive pages; the fourth page is not mapped.
+    const prog = [
+      a.ld(7, 1, 0), // 0
+      a.add(6, 6, 7), // 4
+      a.addi(8, 8, 1), // 8
+      a.lui(9, 1), // 12: x9 = 4096
+      a.add(1, 1, 9), // 16
+      a.addi(5, 5, -1), // 20
+      a.bne(5, 0, -24), // 24
+      a.jal(0, 0),
+    ];
+    const run = (jit: boolean) => {
+      const m = machine(jit, prog);
+      const pt = new PageTables(m.bus, RAM_BASE + 0x40000, 3);
+      pt.map(RAM_BASE, RAM_BASE, PTE.V | PTE.R | PTE.W | PTE.X | PTE.A | PTE.D, 2);
+      for (let p = 0; p < 3; p++) {
+        pt.map(0x4000_0000 + p * 4096, DATA + p * 4096, PTE.V | PTE.R | PTE.A);
+        m.bus.write64(DATA + p * 4096, BigInt(p + 1) * 0x1_0000_0001n);
+      }
+      m.hart.writeCsr(CSR.satp, pt.atp());
+      enterMode(m.hart, m.bus, 1, CODE);
+      m.hart.setX(1, 0x4000_0000n);
+      m.hart.setX(5, 10n);
+      return m;
+    };
+    const j = run(true);
+    const i = run(false);
+    // Warm the loop up in small steps so the fault happens inside compiled code.
+    lockstep(j, i, [3, 4, 5, 6, 7, 1000], 0);
+    expect(j.hart.priv).toBe(3);
+    expect(j.hart.readCsr(CSR.mcause)).toBe(13n);
+    expect(j.hart.readCsr(CSR.mtval)).toBe(0x4000_3000n);
+    expect(j.hart.readCsr(CSR.mepc)).toBe(BigInt(CODE));
+    expect(j.hart.getX(6)).toBe(6n * 0x1_0000_0001n);
+    expect(j.hart.getX(8)).toBe(3n);
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(0);
+  });
+
+  it("a store to a read-only page and a misaligned access inside a compiled loop", () => {
+    const prog = [
+      a.ld(7, 1, 3), // misaligned: emulated, leaves compiled code and comes back
+      a.addi(7, 7, 1),
+      a.sd(7, 2, 0), // the second store page is read-only: store page fault
+      a.addi(2, 2, 1024),
+      a.addi(6, 6, 1),
+      a.bne(6, 5, -20),
+      a.jal(0, 0),
+    ];
+    const run = (jit: boolean) => {
+      const m = machine(jit, prog);
+      const pt = new PageTables(m.bus, RAM_BASE + 0x40000, 3);
+      pt.map(RAM_BASE, RAM_BASE, PTE.V | PTE.R | PTE.W | PTE.X | PTE.A | PTE.D, 2);
+      pt.map(0x4000_0000, DATA, PTE.V | PTE.R | PTE.W | PTE.A | PTE.D);
+      pt.map(0x4000_1000, DATA + 0x1000, PTE.V | PTE.R | PTE.A);
+      m.hart.writeCsr(CSR.satp, pt.atp());
+      enterMode(m.hart, m.bus, 1, CODE);
+      m.hart.setX(1, BigInt(RAM_BASE + 0x20000));
+      m.hart.setX(2, 0x4000_0000n);
+      m.hart.setX(5, 100n);
+      return m;
+    };
+    const j = run(true);
+    const i = run(false);
+    lockstep(j, i, [2, 9, 11, 500], 0x2000);
+    expect(j.hart.readCsr(CSR.mcause)).toBe(15n);
+    expect(j.hart.readCsr(CSR.mtval)).toBe(0x4000_1000n);
+    expect(j.hart.readCsr(CSR.mepc)).toBe(BigInt(CODE + 8));
+    expect(j.hart.getX(6)).toBe(4n);
+  });
+});
+
+describe("JIT: interrupts", () => {
+  it("a timer interrupt reaches a tight compiled loop as soon as in the interpreter", () => {
+    const prog = [a.addi(6, 6, 1), a.jal(0, -4)];
+    const run = (jit: boolean) => {
+      const m = machine(jit, prog);
+      // time = instructions retired, so the compare fires in the middle of a run() call
+      const hart = m.hart;
+      const clock = { now: () => hart.instret };
+      Object.defineProperty(hart, "time", { value: clock });
+      hart.writeCsr(CSR.menvcfg, 1n << 63n);
+      hart.writeCsr(CSR.stimecmp, 123_457n);
+      hart.writeCsr(CSR.mie, 1n << 5n); // STIE, not delegated: taken in M-mode
+      hart.writeCsr(CSR.mstatus, 1n << 3n); // MIE
+      return m;
+    };
+    const j = run(true);
+    const i = run(false);
+    j.hart.run(1_000_000);
+    i.hart.run(1_000_000);
+    expect(j.hart.readCsr(CSR.mcause)).toBe((1n << 63n) | 5n);
+    expect(state(j.hart)).toEqual(state(i.hart));
+    // Interrupts are sampled every 4096 instructions at the latest.
+    const takenAt = j.hart.getX(6) * 2n;
+    expect(takenAt).toBeGreaterThanOrEqual(123_457n);
+    expect(takenAt).toBeLessThan(123_457n + 4096n + 2n);
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(100_000);
+  });
+});
+
+describe("JIT: code that changes under compiled code", () => {
+  /** x6 += (the immediate of the ADDI at CODE) in a loop of x5 iterations. */
+  const loop = (step: number) => [
+    a.addi(6, 6, step),
+    a.addi(5, 5, -1),
+    a.bne(5, 0, -8),
+    a.jal(0, 0),
+  ];
+
+  it("self-modifying code: a store into a compiled loop takes effect at once", () => {
+    // The loop rewrites its own first instruction (addi x6,x6,1 -> addi x6,x6,100) when
+    // x5 reaches 500; no FENCE.I (the hart behaves as if every store were followed by one).
+    const patched = a.addi(6, 6, 100);
+    const prog = [
+      a.addi(6, 6, 1), // CODE
+      a.addi(5, 5, -1),
+      a.bne(5, 11, 8), // skip the patch unless x5 == 500
+      a.sw(12, 10, 0), // *(CODE) = patched
+      a.bne(5, 0, -16),
+      a.jal(0, 0),
+    ];
+    const run = (jit: boolean) => {
+      const m = machine(jit, prog);
+      m.hart.setX(5, 1000n);
+      m.hart.setX(10, BigInt(CODE));
+      m.hart.setX(11, 500n);
+      m.hart.setX(12, BigInt(patched));
+      return m;
+    };
+    const j = run(true);
+    const i = run(false);
+    lockstep(j, i, [1000, 7, 5000], 0);
+    expect(j.hart.getX(5)).toBe(0n);
+    // 500 iterations of +1, then 500 of +100
+    expect(j.hart.getX(6)).toBe(500n + 500n * 100n);
+    expect(j.hart.jit!.stats.invalidations).toBeGreaterThan(0);
+  });
+
+  it("FENCE.I after the host rewrote code without telling the hart", () => {
+    const prog = [...loop(1), a.FENCE_I, a.jal(0, -20)];
+    const j = machine(true, prog);
+    j.hart.setX(5, 1000n);
+    j.hart.run(3000 + 1);
+    expect(j.hart.getX(6)).toBe(1000n);
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(1000);
+    // The host patches the loop in RAM directly (no notifyExternalWrite)...
+    j.bus.writeWords(CODE, [a.addi(6, 6, 7)]);
+    // ...the guest executes FENCE.I, then jumps back into the loop with x5 = 10.
+    j.hart.setPc(BigInt(CODE + 16));
+    j.hart.setX(5, 10n);
+    j.hart.run(1 + 1 + 30);
+    expect(j.hart.getX(6)).toBe(1000n + 70n);
+  });
+
+  it("DMA into code: notifyExternalWrite drops compiled code at once", () => {
+    const j = machine(true, loop(1));
+    j.hart.setX(5, 1000n);
+    j.hart.run(3000);
+    expect(j.hart.getX(6)).toBe(1000n);
+    j.bus.writeWords(CODE, [a.addi(6, 6, 3)]);
+    j.hart.notifyExternalWrite(CODE, 4);
+    j.hart.setPc(BigInt(CODE));
+    j.hart.setX(5, 10n);
+    j.hart.run(30);
+    expect(j.hart.getX(6)).toBe(1030n);
+  });
+
+  it("a page remap under compiled code (satp translation changes, SFENCE)", () => {
+    const VA = 0x4000_0000;
+    const PA1 = RAM_BASE + 0x30000;
+    const PA2 = RAM_BASE + 0x31000;
+    const m = machine(true, []);
+    m.bus.writeWords(PA1, loop(1));
+    m.bus.writeWords(PA2, loop(1000));
+    const pt = new PageTables(m.bus, RAM_BASE + 0x40000, 3);
+    const pte = pt.map(VA, PA1, PTE.V | PTE.R | PTE.X | PTE.A);
+    m.hart.writeCsr(CSR.satp, pt.atp());
+    enterMode(m.hart, m.bus, 1, VA);
+    m.hart.setX(5, 1000n);
+    m.hart.run(3000);
+    expect(m.hart.getX(6)).toBe(1000n);
+    expect(m.hart.jit!.stats.retired).toBeGreaterThan(1000);
+    // Remap VA to the other copy, fence, and run the loop again from VA.
+    m.bus.write64(pte, (BigInt(PA2 / 4096) << 10n) | BigInt(PTE.V | PTE.R | PTE.X | PTE.A));
+    m.hart.flushTlb();
+    m.hart.setPc(BigInt(VA));
+    m.hart.setX(5, 10n);
+    m.hart.run(30);
+    expect(m.hart.getX(6)).toBe(1000n + 10_000n);
+  });
+});
+
+describe("JIT: switching it off", () => {
+  it("jit: false (or AXVISOR_JIT=0) gives an interpreter-only hart", () => {
+    expect(makeHart([], {}, false).hart.jit).toBeNull();
+    expect(makeHart([], {}, true).hart.jit).not.toBeNull();
+  });
+
+  it("RAM that did not come from allocateRam() interprets", async () => {
+    const { Hart: H } = await import("../hart.js");
+    const hart = new H({
+      hartId: 0,
+      bus: {
+        ram: new Uint8Array(1 << 16),
+        ramBase: RAM_BASE,
+        load: () => null,
+        store: () => false,
+      },
+      time: { now: () => 0 },
+      resetPc: RAM_BASE,
+      jit: true,
+    });
+    expect(hart.jit).toBeNull();
+  });
+});

@@ -1,0 +1,414 @@
+/**
+ * The JIT tier of one hart: finds hot entry points, compiles the regions behind them into
+ * WebAssembly (many per module), and runs compiled code through the wasm dispatcher, which
+ * chains regions without coming back to JavaScript.
+ *
+ * Compiled code is keyed by the physical RAM offset of its entry, so page remaps, satp/vsatp/
+ * hgatp writes and fences need no flush here: every entry goes through the fetch TLB (filled
+ * by the interpreter's fetch translation with all its checks), and a region never leaves its
+ * page.
+ *
+ * Coherence with writes to code:
+ * - stores by this hart: a page with compiled code never enters the store TLB, so every store
+ *   to it takes the slow path, which drops the page's code first (self-modifying code behaves
+ *   exactly as in the interpreter);
+ * - DMA: `notifyWrite` drops the code of the pages written;
+ * - anything else (another hart, a host that wrote RAM without telling): every code page keeps
+ *   a snapshot of its bytes; FENCE.I (and `fenceI()`) starts a new epoch, and a page is
+ *   compared with its snapshot before its code runs again in a new epoch.
+ */
+import {
+  EXIT_MISS,
+  JC_MASK,
+  JC_SIZE,
+  ST_EXIT_KIND,
+  ST_EXIT_PC,
+  ST_JC_KEY,
+  ST_JC_VAL,
+  TLB_MASK,
+} from "../hart-state.js";
+import type { WasmRam } from "../ram.js";
+import { type WasmTable, wasmApi } from "../wasm-api.js";
+import { emitRegion, mulhuHelper, type RegionFunction } from "./codegen.js";
+import { dispatcherBody, REGION_TYPE } from "./dispatcher.js";
+import { planRegion } from "./region.js";
+import { encodeModule, type FnDef, ValType } from "./wasm.js";
+
+type DispatchFn = (pc: number, budget: number, fetchCtx: number, dataCtx: number) => number;
+
+export interface JitOptions {
+  /**
+   * Block entries (taken branches and jumps to it) before an entry point is compiled
+   * (default 1000: measured on the Linux boot, where lower values compile thousands of
+   * lukewarm regions whose compile time outweighs what they save).
+   */
+  readonly hotThreshold?: number;
+  /** Most instructions in one region (default 256). */
+  readonly maxRegionInsns?: number;
+  /** Hot regions compiled together into one module (default 16). */
+  readonly batch?: number;
+  /**
+   * Keep guest registers in wasm locals across a region call instead of in the state block
+   * (default false: faster loops once V8 optimizes the code, but slower and costlier to
+   * optimize for the many short calls of an OS boot).
+   */
+  readonly registersInLocals?: boolean;
+}
+
+/** What the JIT needs of the hart (its fetch cache and RAM views, the state block). */
+export interface JitHost {
+  readonly r16: Uint16Array;
+  readonly r32: Int32Array;
+  readonly ramSize: number;
+  readonly ftag: Float64Array;
+  readonly foff: Int32Array;
+  readonly stag: Float64Array;
+  readonly soff: Int32Array;
+  readonly stateF64: Float64Array;
+  readonly stateI32: Int32Array;
+  fetchVa: number;
+  fetchOff: number;
+  ctxFetch: number;
+  ctxData: number;
+}
+
+/** A compiled region: its slot in the function table and how many entry points use it. */
+interface Region {
+  readonly index: number;
+  live: number;
+}
+
+interface Entry {
+  readonly region: Region | null;
+  readonly block: number;
+}
+
+const NOT_COMPILABLE: Entry = { region: null, block: 0 };
+const PENDING: Entry = { region: null, block: 0 };
+
+/** A page whose code was dropped this often because of writes stays interpreted. */
+const MAX_PAGE_INVALIDATIONS = 8;
+
+const TYPES = [
+  { params: [ValType.i64, ValType.i64], results: [ValType.i64] },
+  { params: [ValType.f64, ValType.i32, ValType.i32, ValType.i32], results: [ValType.i32] },
+];
+
+interface CodePage {
+  readonly snapshot: Int32Array;
+  /** RAM offsets of the entry points compiled in this page. */
+  readonly entries: number[];
+  readonly regions: Set<Region>;
+}
+
+export class Jit {
+  /** Per RAM page: 1 while compiled code exists for it (stores there must call invalidate). */
+  readonly codeFlags: Uint8Array;
+  private readonly pageEpoch: Int32Array;
+  private readonly pageDrops: Uint8Array;
+  private readonly jcKey: Int32Array;
+  private readonly jcVal: Int32Array;
+  private readonly jcCount = new Uint16Array(JC_SIZE);
+  private readonly entries = new Map<number, Entry>();
+  private readonly pages = new Map<number, CodePage>();
+  private readonly pending: number[] = [];
+  private readonly table: WasmTable;
+  private readonly freeIndices: number[] = [];
+  private readonly dispatch: DispatchFn;
+  private readonly exitPcAt: number;
+  private readonly exitKindAt: number;
+  private epoch = 1;
+  private readonly threshold: number;
+  private readonly maxInsns: number;
+  private readonly batch: number;
+  private readonly regsInLocals: boolean;
+  private readonly mulhu: RegionFunction = mulhuHelper();
+
+  /** Statistics (for benchmarks and tests). */
+  readonly stats = {
+    /** Instructions retired by compiled code. */
+    retired: 0,
+    regions: 0,
+    modules: 0,
+    compileMs: 0,
+    invalidations: 0,
+    validations: 0,
+  };
+
+  constructor(
+    private readonly h: JitHost,
+    private readonly wasm: WasmRam,
+    private readonly stateBase: number,
+    opts: JitOptions = {},
+  ) {
+    const pages = Math.ceil(h.ramSize / 4096);
+    this.codeFlags = new Uint8Array(pages);
+    this.pageEpoch = new Int32Array(pages);
+    this.pageDrops = new Uint8Array(pages);
+    this.threshold = opts.hotThreshold ?? 1000;
+    this.maxInsns = opts.maxRegionInsns ?? 256;
+    this.batch = opts.batch ?? 16;
+    this.regsInLocals = opts.registersInLocals ?? false;
+    const buf = wasm.memory.buffer;
+    this.jcKey = new Int32Array(buf, stateBase + ST_JC_KEY, JC_SIZE);
+    this.jcVal = new Int32Array(buf, stateBase + ST_JC_VAL, JC_SIZE);
+    this.jcKey.fill(-1);
+    this.exitPcAt = ST_EXIT_PC / 8;
+    this.exitKindAt = ST_EXIT_KIND / 4;
+    const api = wasmApi!;
+    this.table = new api.Table({ element: "anyfunc", initial: 256 });
+    const d = dispatcherBody(stateBase);
+    const bytes = encodeModule(
+      TYPES,
+      [{ type: REGION_TYPE, locals: d.locals, body: d.body, export: "run" }],
+      wasm.pages,
+      true,
+    );
+    const inst = new api.Instance(new api.Module(bytes), {
+      env: { mem: wasm.memory, tab: this.table },
+    });
+    this.dispatch = inst.exports.run as DispatchFn;
+  }
+
+  /** The PC where compiled code stopped. */
+  exitPc(): number {
+    return this.h.stateF64[this.exitPcAt]!;
+  }
+
+  /** Why compiled code stopped (EXIT_* of hart-state.ts). */
+  exitKind(): number {
+    return this.h.stateI32[this.exitKindAt]!;
+  }
+
+  /** RAM offset of the instruction at `pc` if the fetch TLB has its page, else -1. */
+  private physical(pc: number): number {
+    const h = this.h;
+    const fo = pc - h.fetchVa;
+    if (fo >= 0 && fo < 4096) return h.fetchOff + fo;
+    const i = (pc >>> 12) & TLB_MASK;
+    const va = pc - (pc & 4095);
+    if (h.ftag[i] !== va + h.ctxFetch) return -1;
+    h.fetchVa = va;
+    h.fetchOff = h.foff[i]!;
+    return h.fetchOff + (pc & 4095);
+  }
+
+  /**
+   * At a block boundary: runs compiled code from `pc` (compiling it once it is hot) for at
+   * most `budget` instructions. Returns the instructions retired, the interpreter going on at
+   * exitPc(); or -1 when nothing ran (the interpreter goes on at `pc`).
+   */
+  enter(pc: number, budget: number): number {
+    let ro = this.physical(pc);
+    if (ro < 0) return -1;
+    if (this.jcKey[(ro >>> 1) & JC_MASK] !== ro && !this.hot(ro)) return -1;
+    const h = this.h;
+    let done = 0;
+    for (;;) {
+      done += this.dispatch(pc, budget - done, h.ctxFetch, h.ctxData);
+      if (this.h.stateI32[this.exitKindAt] !== EXIT_MISS || done >= budget) {
+        this.stats.retired += done;
+        return done;
+      }
+      pc = this.exitPc();
+      ro = this.physical(pc);
+      if (ro < 0 || !this.hot(ro)) {
+        this.stats.retired += done;
+        return done;
+      }
+    }
+  }
+
+  /** Counts an entry into RAM offset `ro`; true once compiled code for it is in the jump cache. */
+  private hot(ro: number): boolean {
+    const slot = (ro >>> 1) & JC_MASK;
+    const c = this.jcCount[slot]! + 1;
+    if (c < this.threshold) {
+      this.jcCount[slot] = c;
+      return false;
+    }
+    this.jcCount[slot] = 0;
+    let e = this.entries.get(ro);
+    if (e === undefined) {
+      const page = ro >>> 12;
+      if (
+        this.pageDrops[page]! >= MAX_PAGE_INVALIDATIONS ||
+        ro - (ro & 4095) + 4096 > this.h.ramSize
+      ) {
+        this.entries.set(ro, NOT_COMPILABLE);
+        return false;
+      }
+      this.entries.set(ro, PENDING);
+      this.pending.push(ro);
+      if (this.pending.length < this.batch) return false;
+      this.compilePending();
+    } else if (e === PENDING) {
+      // Hot again while it waits for a batch: compile what is waiting now.
+      this.compilePending();
+    }
+    e = this.entries.get(ro);
+    if (e === undefined || e.region === null) return false;
+    const page = ro >>> 12;
+    if (this.pageEpoch[page] !== this.epoch && !this.revalidate(page)) return false;
+    this.jcKey[slot] = ro;
+    this.jcVal[slot] = (e.region.index << 8) | e.block;
+    return true;
+  }
+
+  /** Compiles every pending entry point into one module. */
+  private compilePending(): void {
+    const h = this.h;
+    const t0 = performance.now();
+    const fns: FnDef[] = [{ type: 0, locals: this.mulhu.locals, body: this.mulhu.body }];
+    const plans: { page: number; pageRo: number; starts: number[] }[] = [];
+    const covered = new Set<number>();
+    for (const ro of this.pending) {
+      if (this.entries.get(ro) !== PENDING) continue;
+      if (covered.has(ro)) continue;
+      const pageRo = ro - (ro & 4095);
+      const r16 = h.r16;
+      const plan = planRegion((off) => r16[(pageRo + off) >>> 1]!, ro & 4095, this.maxInsns);
+      if (plan === undefined) {
+        this.entries.set(ro, NOT_COMPILABLE);
+        continue;
+      }
+      const region = emitRegion(plan, {
+        stateBase: this.stateBase,
+        ramOffset: this.wasm.ramOffset,
+        regsInLocals: this.regsInLocals,
+      });
+      fns.push({
+        type: REGION_TYPE,
+        locals: region.locals,
+        body: region.body,
+        export: `r${plans.length}`,
+      });
+      const starts = plan.blocks.map((b) => pageRo + b.start);
+      for (const s of starts) covered.add(s);
+      plans.push({ page: ro >>> 12, pageRo, starts });
+    }
+    this.pending.length = 0;
+    if (plans.length === 0) return;
+    const api = wasmApi!;
+    const bytes = encodeModule(TYPES, fns, this.wasm.pages);
+    const inst = new api.Instance(new api.Module(bytes), { env: { mem: this.wasm.memory } });
+    plans.forEach((p, k) => {
+      const region: Region = { index: this.allocIndex(), live: 0 };
+      this.table.set(region.index, inst.exports[`r${k}`]);
+      const cp = this.codePage(p.page);
+      cp.regions.add(region);
+      p.starts.forEach((at, block) => {
+        const old = this.entries.get(at);
+        if (old !== undefined && old !== PENDING && old.region !== null) return;
+        this.entries.set(at, { region, block });
+        cp.entries.push(at);
+        region.live++;
+      });
+    });
+    this.stats.modules++;
+    this.stats.regions += plans.length;
+    this.stats.compileMs += performance.now() - t0;
+  }
+
+  private allocIndex(): number {
+    const free = this.freeIndices.pop();
+    if (free !== undefined) return free;
+    const t = this.table;
+    const i = t.length;
+    t.grow(Math.max(64, i));
+    for (let k = t.length - 1; k > i; k--) this.freeIndices.push(k);
+    return i;
+  }
+
+  /** The code page record of `page`, making it a code page (write-protected) if new. */
+  private codePage(page: number): CodePage {
+    let cp = this.pages.get(page);
+    if (cp === undefined) {
+      const w = page * 1024;
+      cp = { snapshot: this.h.r32.slice(w, w + 1024), entries: [], regions: new Set() };
+      this.pages.set(page, cp);
+      this.pageEpoch[page] = this.epoch;
+      this.codeFlags[page] = 1;
+      this.evictStores(page * 4096);
+    }
+    return cp;
+  }
+
+  /** Drops store TLB entries that point into the page at RAM offset `pageRo`. */
+  private evictStores(pageRo: number): void {
+    const { stag, soff } = this.h;
+    for (let i = 0; i < soff.length; i++) {
+      if (soff[i] === pageRo) stag[i] = Number.NaN;
+    }
+  }
+
+  /**
+   * A new epoch: another writer may have changed code. Pages are compared with their
+   * snapshots before their code runs again; until then their entries leave the jump cache
+   * (primed so the next entry looks them up at once).
+   */
+  fenceI(): void {
+    this.epoch++;
+    const key = this.jcKey;
+    for (let s = 0; s < JC_SIZE; s++) {
+      if (key[s] !== -1) {
+        key[s] = -1;
+        this.jcCount[s] = this.threshold - 1;
+      }
+    }
+  }
+
+  private revalidate(page: number): boolean {
+    this.stats.validations++;
+    const cp = this.pages.get(page);
+    if (cp !== undefined) {
+      const r32 = this.h.r32;
+      const snap = cp.snapshot;
+      const w = page * 1024;
+      for (let i = 0; i < 1024; i++) {
+        if (r32[w + i] !== snap[i]) {
+          this.invalidatePage(page);
+          return false;
+        }
+      }
+    }
+    this.pageEpoch[page] = this.epoch;
+    return true;
+  }
+
+  /** Drops all code of RAM page `page` (its bytes are being or were written). */
+  invalidatePage(page: number): void {
+    this.codeFlags[page] = 0;
+    const cp = this.pages.get(page);
+    if (cp === undefined) return;
+    this.pages.delete(page);
+    this.stats.invalidations++;
+    if (this.pageDrops[page]! < 255) this.pageDrops[page]!++;
+    for (const ro of cp.entries) {
+      this.entries.delete(ro);
+      const slot = (ro >>> 1) & JC_MASK;
+      if (this.jcKey[slot] === ro) this.jcKey[slot] = -1;
+    }
+    for (const r of cp.regions) {
+      this.table.set(r.index, null);
+      this.freeIndices.push(r.index);
+    }
+  }
+
+  /** RAM bytes [ro, ro+len) were written behind the hart's back (DMA). */
+  notifyWrite(ro: number, len: number): void {
+    const first = Math.max(0, Math.floor(ro / 4096));
+    const last = Math.min(this.codeFlags.length - 1, Math.floor((ro + len - 1) / 4096));
+    for (let p = first; p <= last; p++) if (this.codeFlags[p]) this.invalidatePage(p);
+  }
+
+  /** Forgets all compiled code (reset). */
+  flush(): void {
+    for (const page of [...this.pages.keys()]) this.invalidatePage(page);
+    this.pageDrops.fill(0);
+    this.jcKey.fill(-1);
+    this.jcCount.fill(0);
+    this.entries.clear();
+    this.pending.length = 0;
+  }
+}

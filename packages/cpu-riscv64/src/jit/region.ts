@@ -1,0 +1,218 @@
+/**
+ * Region discovery: from a hot entry point, the basic blocks reachable inside the same 4 KiB
+ * page through fall-through, conditional branches and JAL. A region never leaves its page, so
+ * one fetch translation (checked when the region is entered) covers all of it, and writes to
+ * that physical page are all that can make it stale.
+ *
+ * Only instructions whose effect compiled code reproduces exactly are taken in; anything else
+ * (CSR and SYSTEM instructions, atomics, FP, FENCE.I, illegal encodings, an instruction
+ * straddling the page end) ends the block, and the interpreter executes it.
+ */
+import { RVC_TABLE } from "../rvc.js";
+
+export const K_PLAIN = 0;
+export const K_BRANCH = 1;
+export const K_JAL = 2;
+export const K_JALR = 3;
+export const K_STOP = 4;
+
+export interface Insn {
+  /** Offset of the instruction in its page. */
+  readonly off: number;
+  readonly len: 2 | 4;
+  /** The instruction, RVC expanded to its 32-bit form. */
+  readonly raw: number;
+  readonly kind: number;
+}
+
+export type BlockEnd =
+  /** The next instruction starts another block. */
+  | { readonly kind: "fall"; readonly next: number }
+  /**
+   * Leave compiled code at this page offset: "stop" before an instruction it does not
+   * perform, "limit" where the region's size limit or the page ended.
+   */
+  | { readonly kind: "exit"; readonly at: number; readonly reason: "stop" | "limit" }
+  /** The last instruction is a conditional branch. */
+  | { readonly kind: "branch"; readonly taken: number; readonly fall: number }
+  /** The last instruction is JAL. */
+  | { readonly kind: "jal"; readonly target: number }
+  /** The last instruction is JALR (the target is known only at run time). */
+  | { readonly kind: "jalr" };
+
+export interface Block {
+  readonly start: number;
+  readonly insns: readonly Insn[];
+  readonly end: BlockEnd;
+}
+
+export interface RegionPlan {
+  /** Blocks in address order; any of them may be entered. */
+  readonly blocks: readonly Block[];
+}
+
+/** Classifies a 32-bit instruction; K_STOP for anything compiled code does not handle. */
+export function classify(insn: number): number {
+  const f3 = (insn >> 12) & 7;
+  switch (insn & 0x7f) {
+    case 0x13:
+      if (f3 === 1) return insn >>> 26 === 0 ? K_PLAIN : K_STOP;
+      if (f3 === 5) return insn >>> 26 === 0 || insn >>> 26 === 0x10 ? K_PLAIN : K_STOP;
+      return K_PLAIN;
+    case 0x1b:
+      if (f3 === 0) return K_PLAIN;
+      if (f3 === 1) return insn >>> 25 === 0 ? K_PLAIN : K_STOP;
+      if (f3 === 5) return insn >>> 25 === 0 || insn >>> 25 === 0x20 ? K_PLAIN : K_STOP;
+      return K_STOP;
+    case 0x33: {
+      const f7 = insn >>> 25;
+      if (f7 === 0 || f7 === 1) return K_PLAIN;
+      if (f7 === 0x20) return f3 === 0 || f3 === 5 ? K_PLAIN : K_STOP;
+      return K_STOP;
+    }
+    case 0x3b: {
+      const f7 = insn >>> 25;
+      if (f7 === 0) return f3 === 0 || f3 === 1 || f3 === 5 ? K_PLAIN : K_STOP;
+      if (f7 === 0x20) return f3 === 0 || f3 === 5 ? K_PLAIN : K_STOP;
+      if (f7 === 1) return f3 === 0 || f3 >= 4 ? K_PLAIN : K_STOP;
+      return K_STOP;
+    }
+    case 0x37:
+    case 0x17:
+      return K_PLAIN;
+    case 0x6f:
+      return K_JAL;
+    case 0x67:
+      return f3 === 0 ? K_JALR : K_STOP;
+    case 0x63:
+      return f3 === 2 || f3 === 3 ? K_STOP : K_BRANCH;
+    case 0x03:
+      return f3 === 7 ? K_STOP : K_PLAIN;
+    case 0x23:
+      return f3 <= 3 ? K_PLAIN : K_STOP;
+    case 0x0f:
+      // FENCE orders nothing on an in-order hart; FENCE.I goes to the interpreter, which
+      // revalidates compiled code.
+      return f3 === 0 ? K_PLAIN : K_STOP;
+    default:
+      return K_STOP;
+  }
+}
+
+export function branchOffset(insn: number): number {
+  return (
+    ((insn >> 31) << 12) |
+    (((insn >> 7) & 1) << 11) |
+    (((insn >> 25) & 0x3f) << 5) |
+    (((insn >> 8) & 0xf) << 1)
+  );
+}
+
+export function jalOffset(insn: number): number {
+  return (
+    ((insn >> 31) << 20) |
+    (insn & 0xff000) |
+    (((insn >> 20) & 1) << 11) |
+    (((insn >> 21) & 0x3ff) << 1)
+  );
+}
+
+/**
+ * Decodes the instruction at page offset `off` (halfwords read through `read16`), or returns
+ * undefined when it cannot be compiled.
+ */
+function decodeAt(read16: (off: number) => number, off: number): Insn | undefined {
+  const p = read16(off);
+  let raw: number;
+  let len: 2 | 4;
+  if ((p & 3) !== 3) {
+    raw = RVC_TABLE[p]!;
+    if (raw === 0) return undefined;
+    len = 2;
+  } else {
+    if (off + 4 > 4096) return undefined;
+    raw = p | (read16(off + 2) << 16);
+    len = 4;
+  }
+  const kind = classify(raw);
+  if (kind === K_STOP) return undefined;
+  return { off, len, raw, kind };
+}
+
+/**
+ * Plans the region entered at page offset `entry`, taking at most `maxInsns` instructions.
+ * Undefined when the entry instruction itself cannot be compiled.
+ */
+export function planRegion(
+  read16: (off: number) => number,
+  entry: number,
+  maxInsns: number,
+): RegionPlan | undefined {
+  const decoded = new Map<number, Insn | null>();
+  const leaders = new Set<number>();
+  const work = [entry];
+  leaders.add(entry);
+  let count = 0;
+  const lead = (t: number) => {
+    if (t >= 0 && t < 4096 && !leaders.has(t)) {
+      leaders.add(t);
+      work.push(t);
+    }
+  };
+  while (work.length > 0 && count < maxInsns) {
+    let off = work.pop()!;
+    while (off >= 0 && off < 4096 && !decoded.has(off) && count < maxInsns) {
+      const d = decodeAt(read16, off);
+      decoded.set(off, d ?? null);
+      if (d === undefined) break;
+      count++;
+      if (d.kind === K_BRANCH) {
+        lead(off + branchOffset(d.raw));
+        lead(off + d.len);
+        break;
+      }
+      if (d.kind === K_JAL) {
+        lead(off + jalOffset(d.raw));
+        break;
+      }
+      if (d.kind === K_JALR) break;
+      off += d.len;
+    }
+  }
+  if (!decoded.get(entry)) return undefined;
+  const starts = [...leaders].filter((l) => decoded.get(l)).sort((x, y) => x - y);
+  const isStart = new Set(starts);
+  const blocks: Block[] = [];
+  for (const start of starts) {
+    const insns: Insn[] = [];
+    let off = start;
+    let end: BlockEnd;
+    for (;;) {
+      const d = decoded.get(off);
+      if (!d) {
+        end = { kind: "exit", at: off, reason: d === null ? "stop" : "limit" };
+        break;
+      }
+      insns.push(d);
+      if (d.kind === K_BRANCH) {
+        end = { kind: "branch", taken: off + branchOffset(d.raw), fall: off + d.len };
+        break;
+      }
+      if (d.kind === K_JAL) {
+        end = { kind: "jal", target: off + jalOffset(d.raw) };
+        break;
+      }
+      if (d.kind === K_JALR) {
+        end = { kind: "jalr" };
+        break;
+      }
+      off += d.len;
+      if (isStart.has(off)) {
+        end = { kind: "fall", next: off };
+        break;
+      }
+    }
+    blocks.push({ start, insns, end });
+  }
+  return { blocks };
+}
