@@ -490,7 +490,8 @@ export function csrSet(h: Hart, num: number, lo: number, hi: number, virt: boole
       if (legalAtp(hi)) {
         c[Slot.hgatp * 2] = lo & ~3;
         c[Slot.hgatp * 2 + 1] = hi & 0xf3ffffff;
-        h.flushTlb();
+        // Cached guest translations are tagged with hgatp/vsatp (see checkGuestTranslations).
+        if (h.virt) h.checkGuestTranslations();
       }
       return true;
     case CSR.vsstatus:
@@ -511,7 +512,7 @@ export function csrSet(h: Hart, num: number, lo: number, hi: number, virt: boole
       if (legalAtp(hi)) {
         c[Slot.vsatp * 2] = lo;
         c[Slot.vsatp * 2 + 1] = hi & 0x9fffffff;
-        h.flushTlb(false);
+        if (h.virt) h.checkGuestTranslations();
       }
       return true;
     case CSR.vstimecmp:

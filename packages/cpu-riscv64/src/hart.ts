@@ -138,6 +138,8 @@ export class Hart implements FpState {
   /** High word of the last 64-bit load. */
   hi = 0;
   xlateCacheable = true;
+  /** Level of the stage-1 leaf PTE of the last xlate() (0 = 4 KiB page, 1 = 2 MiB, ...). */
+  xlateLevel = 0;
 
   // --- pending trap, filled by fault() ---
   trapCause = 0;
@@ -178,6 +180,21 @@ export class Hart implements FpState {
   /** G-stage TLB (GPA page -> HPA page), four sets: PTE reads, fetch, load, store. */
   readonly gtag = new Float64Array(4 << G_TLB_BITS);
   readonly ghpa = new Float64Array(4 << G_TLB_BITS);
+  /**
+   * Stage-1 leaf level of each TLB entry (fetch, load, store sets), so SFENCE.VMA of one
+   * address can find every 4 KiB piece of a superpage; `superCached` says whether any entry
+   * came from a superpage since the last full flush.
+   */
+  private readonly tlbLevel = new Uint8Array(3 * TLB_SIZE);
+  private superCached = false;
+  /**
+   * hgatp and vsatp under which the cached V=1 translations (and the G-stage cache) were
+   * made, as lo/hi words. Writing those CSRs flushes nothing by itself (translations are
+   * tagged by VMID and ASID, as the spec allows); entering V=1 or using the G-stage with
+   * different values does.
+   */
+  private readonly v1Tag = new Int32Array(4);
+  private v1TagValid = false;
   /** Translation context of instruction fetch and of loads/stores (see mmu.ts CTX_*). */
   ctxFetch = 3;
   ctxData = 3;
@@ -464,7 +481,53 @@ export class Hart implements FpState {
   setMode(priv: number, virt: boolean): void {
     this.privMode = priv;
     this.virtMode = virt;
+    if (virt) this.checkGuestTranslations();
     this.updateCtx();
+  }
+
+  /**
+   * Before guest (V=1) translations are used: drops cached ones made under another hgatp or
+   * vsatp (another VM, another address space). A hypervisor rewriting the same values at
+   * every world switch keeps its guest's TLB entries, as VMID-tagged hardware would.
+   */
+  checkGuestTranslations(): void {
+    const c = this.c64;
+    const t = this.v1Tag;
+    const hl = c[Slot.hgatp * 2]!;
+    const hh = c[Slot.hgatp * 2 + 1]!;
+    const vl = c[Slot.vsatp * 2]!;
+    const vh = c[Slot.vsatp * 2 + 1]!;
+    if (this.v1TagValid && t[0] === hl && t[1] === hh && t[2] === vl && t[3] === vh) return;
+    this.flushTlb(true);
+    t[0] = hl;
+    t[1] = hh;
+    t[2] = vl;
+    t[3] = vh;
+    this.v1TagValid = true;
+  }
+
+  /**
+   * SFENCE.VMA / HFENCE.VVMA with an address: drops the cached translations of that virtual
+   * page, and of any superpage containing it, in every context.
+   */
+  flushTlbPage(va: number): void {
+    const i = (va >>> 12) & TLB_MASK;
+    this.ftag[i] = Number.NaN;
+    this.ltag[i] = Number.NaN;
+    this.stag[i] = Number.NaN;
+    this.fetchVa = Number.NaN;
+    if (!this.superCached) return;
+    const lv = this.tlbLevel;
+    const tags = [this.ftag, this.ltag, this.stag];
+    for (let set = 0; set < 3; set++) {
+      const tag = tags[set]!;
+      for (let k = 0; k < TLB_SIZE; k++) {
+        const level = lv[set * TLB_SIZE + k]!;
+        if (level === 0) continue;
+        const size = 2 ** (12 + 9 * level);
+        if (Math.floor(tag[k]! / size) === Math.floor(va / size)) tag[k] = Number.NaN;
+      }
+    }
   }
 
   /** Recomputes ctxFetch/ctxData after a change of mode or of mstatus/vsstatus. */
@@ -497,6 +560,8 @@ export class Hart implements FpState {
     this.ltag.fill(Number.NaN);
     this.stag.fill(Number.NaN);
     if (gstage) this.gtag.fill(Number.NaN);
+    this.tlbLevel.fill(0);
+    this.superCached = false;
     this.fetchVa = Number.NaN;
   }
 
@@ -566,9 +631,17 @@ export class Hart implements FpState {
           this.stag[i] = tag;
           this.soff[i] = ro;
         }
+        this.noteLevel(type, i);
       }
     }
     return pa;
+  }
+
+  /** Records the stage-1 level of the translation just put into TLB set `type`, slot i. */
+  private noteLevel(type: number, i: number): void {
+    const level = this.xlateLevel;
+    this.tlbLevel[type * TLB_SIZE + i] = level;
+    if (level !== 0) this.superCached = true;
   }
 
   /** Physical read of 1/2/4/8 bytes (naturally aligned); 8 puts the high word in this.hi. */
@@ -752,6 +825,7 @@ export class Hart implements FpState {
         this.fetchOff = ro;
         this.ftag[i] = tag;
         this.foff[i] = ro;
+        this.noteLevel(ACC_FETCH, i);
       }
     }
     const p = this.fetch16(pa, pc);

@@ -155,3 +155,85 @@ describe("host-trap mode misuse", () => {
     expect(() => m.hart.run(10)).toThrow(/enterGuest/);
   });
 });
+
+describe("guest translations across world switches", () => {
+  /**
+   * Two guests share a hart the way a hypervisor schedules them: each has its own G-stage
+   * (and VMID) and VS-stage table, both map the same GVA/GPA, and the host rewrites hgatp and
+   * vsatp at every switch. Each guest must always read its own memory.
+   */
+  it("two VMs alternating on one hart each see their own memory", () => {
+    const m = makeHart();
+    const h = m.hart;
+    h.hostTrapMode = true;
+    const GVA_DATA = 0x4000_0000;
+    const guests = [0, 1].map((k) => {
+      const hpa = RAM_BASE + 0x20_0000 + k * 0x8_0000;
+      const g = new PageTables(m.bus, RAM_BASE + 0x10_0000 + k * 0x8000, 3, true);
+      for (let p = 0; p < 0x20; p++) {
+        g.map(GUEST_GPA + p * 4096, hpa + p * 4096, V | R | W | X | U);
+      }
+      // VS-stage table inside the guest's RAM: GVA_DATA -> GPA 0x8001_0000
+      const vsRoot = 0x8000_4000;
+      const vs = new PageTables(
+        {
+          read64: (a: number) => m.bus.read64(a - GUEST_GPA + hpa),
+          write64: (a: number, v: bigint) => m.bus.write64(a - GUEST_GPA + hpa, v),
+        } as never,
+        vsRoot,
+        3,
+      );
+      vs.map(GVA_DATA, 0x8001_0000, V | R | W | PTE.A | PTE.D);
+      vs.map(GUEST_GPA, GUEST_GPA, V | R | X | PTE.A); // the code page, identity
+      m.bus.write64(hpa + 0x1_0000, BigInt(100 + k));
+      // code: x5 = *GVA_DATA; ecall
+      m.bus.writeWords(hpa, [a.ld(5, 6, 0), a.ECALL]);
+      return { hgatp: g.atp(1 + k), vsatp: vs.atp(7) };
+    });
+    for (let round = 0; round < 4; round++) {
+      for (const [k, gst] of guests.entries()) {
+        h.writeCsr(CSR.hgatp, gst.hgatp);
+        h.writeCsr(CSR.vsatp, gst.vsatp);
+        h.writeCsr(CSR.hstatus, SPV | SPVP);
+        h.writeCsr(CSR.sstatus, 1n << 8n);
+        h.writeCsr(CSR.sepc, BigInt(GUEST_GPA));
+        h.setX(6, BigInt(GVA_DATA));
+        h.enterGuest();
+        expect(h.run(100)).toBe("host-trap");
+        expect(h.readCsr(CSR.scause)).toBe(10n);
+        expect(h.getX(5)).toBe(BigInt(100 + k));
+        h.writeCsr(CSR.hgatp, 0n);
+      }
+    }
+  });
+
+  it("a guest that rewrites its own satp (vsatp) uses the new table at once", () => {
+    const m = hostWithGuest([a.ld(5, 6, 0), a.csrw(CSR.satp, 7), a.ld(8, 6, 0), a.ECALL]);
+    const h = m.hart;
+    const mkVs = (root: number, dataGpa: number, value: bigint) => {
+      const vs = new PageTables(
+        {
+          read64: (x: number) => m.bus.read64(x - GUEST_GPA + GUEST_HPA),
+          write64: (x: number, v: bigint) => m.bus.write64(x - GUEST_GPA + GUEST_HPA, v),
+        } as never,
+        root,
+        3,
+      );
+      vs.map(RAM_BASE, GUEST_GPA, V | R | W | X | PTE.A | PTE.D, 1);
+      vs.map(0x4000_0000, dataGpa, V | R | PTE.A);
+      m.bus.write64(dataGpa - GUEST_GPA + GUEST_HPA, value);
+      return vs.atp(3);
+    };
+    const first = mkVs(GUEST_GPA + 0x4_0000, GUEST_GPA + 0x10_0000, 11n);
+    const second = mkVs(GUEST_GPA + 0x8_0000, GUEST_GPA + 0x11_0000, 22n);
+    h.writeCsr(CSR.vsatp, first);
+    h.writeCsr(CSR.sepc, BigInt(RAM_BASE));
+    h.setX(6, 0x4000_0000n);
+    h.setX(7, second);
+    h.enterGuest();
+    expect(h.run(100)).toBe("host-trap");
+    expect(h.readCsr(CSR.scause)).toBe(10n);
+    expect(h.getX(5)).toBe(11n);
+    expect(h.getX(8)).toBe(22n);
+  });
+});

@@ -31,6 +31,8 @@ export function executeHypervisorAccess(h: Hart, insn: number, rd: number, rs1: 
   if (!store && rs2 === 1 && size === 8) h.illegal();
   if (h.virt) h.virtualInstruction();
   if (h.priv === 0 && (h.hstatus & HS.HU) === 0) h.illegal();
+  // The G-stage cache may hold translations of another hgatp.
+  h.checkGuestTranslations();
   let ctx = ((h.hstatus & HS.SPVP) !== 0 ? 1 : 0) | CTX_V;
   if (h.vsstatus & MS.SUM) ctx |= CTX_SUM;
   if (h.vsstatus & MS.MXR) ctx |= CTX_MXR_VS;

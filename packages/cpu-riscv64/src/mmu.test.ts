@@ -196,3 +196,36 @@ describe("Sv48", () => {
     expect(m.hart.getX(2)).toBe(3n);
   });
 });
+
+describe("SFENCE.VMA with an address", () => {
+  it("drops every cached piece of a superpage containing the address", () => {
+    // A 2 MiB superpage at DATA_VA; the guest reads at +0x5000, the OS remaps the superpage
+    // and fences another address inside it; the next read at +0x5000 sees the new mapping.
+    const m = sv(3, [a.ld(5, 1, 0), a.sfenceVma(2, 0), a.ld(6, 1, 0)]);
+    const PA1 = RAM_BASE + 0x20_0000;
+    const PA2 = RAM_BASE; // +0x5000 there is free
+    const pte = m.pt.map(DATA_VA, PA1, V | R | A, 1);
+    m.bus.write64(PA1 + 0x5000, 1n);
+    m.bus.write64(PA2 + 0x5000, 2n);
+    m.hart.setX(1, BigInt(DATA_VA + 0x5000));
+    m.hart.setX(2, BigInt(DATA_VA + 0x1000));
+    m.hart.run(1);
+    expect(m.hart.getX(5)).toBe(1n);
+    m.bus.write64(pte, (BigInt(PA2 / 4096) << 10n) | BigInt(V | R | A));
+    m.hart.run(2);
+    expect(m.hart.getX(6)).toBe(2n);
+  });
+
+  it("drops the 4 KiB page it names", () => {
+    const m = sv(3, [a.ld(5, 1, 0), a.sfenceVma(1, 0), a.ld(6, 1, 0)]);
+    const pte = m.pt.map(DATA_VA, DATA_PA, V | R | A);
+    m.bus.write64(DATA_PA, 1n);
+    m.bus.write64(DATA_PA + 0x1000, 2n);
+    m.hart.setX(1, BigInt(DATA_VA));
+    m.hart.run(1);
+    m.bus.write64(pte, (BigInt((DATA_PA + 0x1000) / 4096) << 10n) | BigInt(V | R | A));
+    m.hart.run(2);
+    expect(m.hart.getX(5)).toBe(1n);
+    expect(m.hart.getX(6)).toBe(2n);
+  });
+});

@@ -84,6 +84,7 @@ export function xlate(h: Hart, va: number, type: number, ctx: number): number {
   const priv = ctx & 3;
   const virt = (ctx & CTX_V) !== 0;
   h.xlateCacheable = true;
+  h.xlateLevel = 0;
   let pa = va;
   if (priv !== 3 || virt) {
     const slot = virt ? Slot.vsatp : Slot.satp;
@@ -156,6 +157,7 @@ function stage1(
       if (!writePteLo(h, waddr, lo | need, hi)) accessFault(h, type, va, virt);
     }
     const base = pteppn * 4096;
+    h.xlateLevel = i;
     return base - (base % size) + (va - Math.floor(va / size) * size);
   }
   return pageFault(h, type, va, virt);

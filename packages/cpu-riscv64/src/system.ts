@@ -51,7 +51,8 @@ export function executeSystem(h: Hart, insn: number, rd: number, rs1: number): b
     }
     if (virt && (h.hstatus & HS.VTVM) !== 0) h.virtualInstruction();
     if (!virt && priv === 1 && (h.mstatus & MS.TVM) !== 0) h.illegal();
-    h.flushTlb(false);
+    if (rs1 === 0) h.flushTlb(false);
+    else h.flushTlbPage(h.x[rs1 * 2 + 1]! * 4294967296 + (h.x[rs1 * 2]! >>> 0));
     return false;
   }
   if ((f7 === 0x11 || f7 === 0x31) && h.hasH) {
@@ -59,7 +60,9 @@ export function executeSystem(h: Hart, insn: number, rd: number, rs1: number): b
     if (virt) h.virtualInstruction();
     if (priv === 0) h.illegal();
     if (f7 === 0x31 && priv === 1 && (h.mstatus & MS.TVM) !== 0) h.illegal();
-    h.flushTlb(f7 === 0x31);
+    if (f7 === 0x11 && rs1 !== 0) {
+      h.flushTlbPage(h.x[rs1 * 2 + 1]! * 4294967296 + (h.x[rs1 * 2]! >>> 0));
+    } else h.flushTlb(f7 === 0x31);
     return false;
   }
   return h.illegal();
