@@ -9,33 +9,47 @@ export const TLB_BITS = 10;
 export const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
 
-/** Jump cache (compiled entry points, direct mapped on the entry's RAM offset / 2). */
-export const JC_BITS = 14;
+/** Jump cache: compiled entry points, direct mapped on jcSlot(RAM offset of the entry). */
+export const JC_BITS = 16;
 export const JC_SIZE = 1 << JC_BITS;
 export const JC_MASK = JC_SIZE - 1;
+/** Bits of the halfword index folded onto the low ones, so code far apart spreads out. */
+export const JC_FOLD = 15;
+
+/** The jump cache slot of the entry at RAM offset `ro` (the dispatcher computes the same). */
+export function jcSlot(ro: number): number {
+  const h = ro >>> 1;
+  return (h ^ (h >>> JC_FOLD)) & JC_MASK;
+}
 
 /** x0..x31 as int32 lo/hi pairs (an i64 each, little-endian). */
 export const ST_X = 0x0000;
 /** f0..f31, same shape. */
 export const ST_F = 0x0100;
-/** The PC at which compiled code stopped (f64). */
+/** The PC at which compiled code stopped (i64). */
 export const ST_EXIT_PC = 0x0200;
 /** Why compiled code stopped (i32, EXIT_* below). */
 export const ST_EXIT_KIND = 0x0208;
-/** Load TLB tags: page VA + translation context, as f64 (NaN = empty). */
+/** The interpreter's TLB tags (f64 page VA + translation context, NaN = empty). */
 export const ST_LTAG = 0x0400;
-/** Store TLB tags. */
 export const ST_STAG = ST_LTAG + 8 * TLB_SIZE;
-/** Fetch TLB tags. */
 export const ST_FTAG = ST_STAG + 8 * TLB_SIZE;
-/** Load TLB: RAM byte offset of the page (int32). */
+/** The interpreter's TLB data: RAM byte offset of the page (int32). */
 export const ST_LOFF = ST_FTAG + 8 * TLB_SIZE;
-/** Store TLB: RAM byte offset of the page. */
 export const ST_SOFF = ST_LOFF + 4 * TLB_SIZE;
-/** Fetch TLB: RAM byte offset of the page. */
 export const ST_FOFF = ST_SOFF + 4 * TLB_SIZE;
+/**
+ * The same TLBs as compiled code reads them: 16-byte records, an i64 tag (page VA | ctx << 4,
+ * -1 = empty; the low 4 bits stay clear so a misaligned address never matches) and an i32:
+ * for loads and stores the wasm address of the page minus the low word of its VA (so the
+ * address of an access is that plus the low word of the VA), for fetches the page's RAM offset.
+ */
+export const ST_LREC = ST_FOFF + 4 * TLB_SIZE;
+export const ST_SREC = ST_LREC + 16 * TLB_SIZE;
+export const ST_FREC = ST_SREC + 16 * TLB_SIZE;
+export const REC_BYTES = 16;
 /** Jump cache keys: RAM offset of the entry (-1 = empty). */
-export const ST_JC_KEY = ST_FOFF + 4 * TLB_SIZE;
+export const ST_JC_KEY = ST_FREC + 16 * TLB_SIZE;
 /** Jump cache values: function table index << 8 | entry block. */
 export const ST_JC_VAL = ST_JC_KEY + 4 * JC_SIZE;
 export const ST_END = ST_JC_VAL + 4 * JC_SIZE;

@@ -16,18 +16,22 @@ import { MS } from "./csr-numbers.js";
 import { executeFp, type FpState } from "./fpu/index.js";
 import {
   EXIT_SIDE,
+  REC_BYTES,
   ST_F,
   ST_FOFF,
+  ST_FREC,
   ST_FTAG,
   ST_LOFF,
+  ST_LREC,
   ST_LTAG,
   ST_SOFF,
+  ST_SREC,
   ST_STAG,
   ST_X,
   TLB_MASK,
   TLB_SIZE,
 } from "./hart-state.js";
-import { Jit, type JitOptions } from "./jit/jit.js";
+import { CONTINUATION_WEIGHT, Jit, type JitOptions } from "./jit/jit.js";
 import {
   ACC_FETCH,
   ACC_LOAD,
@@ -48,11 +52,18 @@ import { checkInterrupts, sret, takeException } from "./trap.js";
 import { TRAP } from "./trap-signal.js";
 
 const TWO32 = 4294967296;
+/** Compiled-code TLB records per access type (ACC_FETCH, ACC_LOAD, ACC_STORE). */
+const REC_BASE = [ST_FREC, ST_LREC, ST_SREC] as const;
 /** Instructions between interrupt/timer checks when nothing forces an earlier check. */
 const SLICE = 4096;
 
 /** Hardware-driven mip bits the board may set: SSIP is software-only, the rest are lines. */
 const LINE_BITS = (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9) | (1 << 11);
+
+/** Identifies the superpage of `level` (1 = 2 MiB, ...) that holds address (or TLB tag) `va`. */
+function superKey(level: number, va: number): number {
+  return Math.floor(va / 2 ** (12 + 9 * level)) * 4 + level;
+}
 
 /** AXVISOR_JIT=0 in the environment turns the JIT off for harts that do not choose. */
 function jitFromEnvironment(): boolean {
@@ -177,16 +188,20 @@ export class Hart implements FpState {
   readonly stateI32: Int32Array;
   /** The JIT tier, or null when this hart only interprets. */
   readonly jit: Jit | null;
+  /** Byte offset of RAM in the wasm memory (with a JIT). */
+  private readonly ramWasmOffset: number;
   /** G-stage TLB (GPA page -> HPA page), four sets: PTE reads, fetch, load, store. */
   readonly gtag = new Float64Array(4 << G_TLB_BITS);
   readonly ghpa = new Float64Array(4 << G_TLB_BITS);
   /**
    * Stage-1 leaf level of each TLB entry (fetch, load, store sets), so SFENCE.VMA of one
-   * address can find every 4 KiB piece of a superpage; `superCached` says whether any entry
-   * came from a superpage since the last full flush.
+   * address can find every 4 KiB piece of a superpage: `superPieces` maps a superpage (its
+   * level and number) to the entries (set * TLB_SIZE + slot) that were filled from it.
    */
   private readonly tlbLevel = new Uint8Array(3 * TLB_SIZE);
-  private superCached = false;
+  private readonly superPieces = new Map<number, number[]>();
+  /** The superPieces key each entry was last listed under (NaN: none). */
+  private readonly pieceKey = new Float64Array(3 * TLB_SIZE).fill(Number.NaN);
   /**
    * hgatp and vsatp under which the cached V=1 translations (and the G-stage cache) were
    * made, as lo/hi words. Writing those CSRs flushes nothing by itself (translations are
@@ -249,6 +264,7 @@ export class Hart implements FpState {
     this.foff = new Int32Array(buf, at + ST_FOFF, TLB_SIZE);
     this.stateF64 = new Float64Array(buf, at, HART_STATE_BYTES / 8);
     this.stateI32 = new Int32Array(buf, at, HART_STATE_BYTES / 4);
+    this.ramWasmOffset = claim?.wasm.ramOffset ?? 0;
     this.jit =
       claim === undefined
         ? null
@@ -515,17 +531,32 @@ export class Hart implements FpState {
     this.ftag[i] = Number.NaN;
     this.ltag[i] = Number.NaN;
     this.stag[i] = Number.NaN;
+    this.killRecord(ACC_FETCH, i);
+    this.killRecord(ACC_LOAD, i);
+    this.killRecord(ACC_STORE, i);
     this.fetchVa = Number.NaN;
-    if (!this.superCached) return;
     const lv = this.tlbLevel;
+    lv[i] = 0;
+    lv[TLB_SIZE + i] = 0;
+    lv[2 * TLB_SIZE + i] = 0;
+    if (this.superPieces.size === 0) return;
     const tags = [this.ftag, this.ltag, this.stag];
-    for (let set = 0; set < 3; set++) {
-      const tag = tags[set]!;
-      for (let k = 0; k < TLB_SIZE; k++) {
-        const level = lv[set * TLB_SIZE + k]!;
-        if (level === 0) continue;
-        const size = 2 ** (12 + 9 * level);
-        if (Math.floor(tag[k]! / size) === Math.floor(va / size)) tag[k] = Number.NaN;
+    for (let level = 1; level <= 3; level++) {
+      const size = 2 ** (12 + 9 * level);
+      const key = superKey(level, va);
+      const pieces = this.superPieces.get(key);
+      if (pieces === undefined) continue;
+      this.superPieces.delete(key);
+      for (const e of pieces) {
+        // Skip entries refilled since from another translation.
+        const tag = tags[(e / TLB_SIZE) | 0]!;
+        const slot = e & TLB_MASK;
+        if (lv[e] === level && Math.floor(tag[slot]! / size) === Math.floor(va / size)) {
+          tag[slot] = Number.NaN;
+          this.killRecord((e / TLB_SIZE) | 0, slot);
+          lv[e] = 0;
+        }
+        if (this.pieceKey[e] === key) this.pieceKey[e] = Number.NaN;
       }
     }
   }
@@ -557,11 +588,14 @@ export class Hart implements FpState {
    */
   flushTlb(gstage = true): void {
     this.ftag.fill(Number.NaN);
+    if (this.jit !== null)
+      this.stateI32.fill(-1, ST_LREC / 4, (ST_FREC + REC_BYTES * TLB_SIZE) / 4);
     this.ltag.fill(Number.NaN);
     this.stag.fill(Number.NaN);
     if (gstage) this.gtag.fill(Number.NaN);
     this.tlbLevel.fill(0);
-    this.superCached = false;
+    this.superPieces.clear();
+    this.pieceKey.fill(Number.NaN);
     this.fetchVa = Number.NaN;
   }
 
@@ -631,17 +665,54 @@ export class Hart implements FpState {
           this.stag[i] = tag;
           this.soff[i] = ro;
         }
+        if (this.jit !== null) this.fillRecord(type, i, va - (va & 4095), ctx, ro);
         this.noteLevel(type, i);
       }
     }
     return pa;
   }
 
+  /**
+   * The compiled-code view of TLB entry `i` of set `type` (ACC_*): page VA `page` in context
+   * `ctx` is RAM offset `ro` (see ST_LREC in hart-state.ts).
+   */
+  private fillRecord(type: number, i: number, page: number, ctx: number, ro: number): void {
+    const w = (REC_BASE[type]! + i * REC_BYTES) >> 2;
+    const s = this.stateI32;
+    s[w] = page | 0 | (ctx << 4);
+    s[w + 1] = Math.floor(page / TWO32) | 0;
+    s[w + 2] = type === ACC_FETCH ? ro : (this.ramWasmOffset + ro - (page | 0)) | 0;
+  }
+
+  /** Empties the compiled-code view of TLB entry `i` of set `type`. */
+  killRecord(type: number, i: number): void {
+    const w = (REC_BASE[type]! + i * REC_BYTES) >> 2;
+    this.stateI32[w] = -1;
+    this.stateI32[w + 1] = -1;
+  }
+
   /** Records the stage-1 level of the translation just put into TLB set `type`, slot i. */
   private noteLevel(type: number, i: number): void {
     const level = this.xlateLevel;
-    this.tlbLevel[type * TLB_SIZE + i] = level;
-    if (level !== 0) this.superCached = true;
+    const e = type * TLB_SIZE + i;
+    this.tlbLevel[e] = level;
+    if (level !== 0) {
+      const tag = type === ACC_FETCH ? this.ftag : type === ACC_LOAD ? this.ltag : this.stag;
+      const key = superKey(level, tag[i]!);
+      if (this.pieceKey[e] !== key) {
+        this.pieceKey[e] = key;
+        const pieces = this.superPieces.get(key);
+        if (pieces === undefined) this.superPieces.set(key, [e]);
+        else {
+          pieces.push(e);
+          // Entries that moved on to other superpages stay listed until here.
+          if (pieces.length > TLB_SIZE) {
+            const live = pieces.filter((x) => this.pieceKey[x] === key);
+            this.superPieces.set(key, live);
+          }
+        }
+      }
+    }
   }
 
   /** Physical read of 1/2/4/8 bytes (naturally aligned); 8 puts the high word in this.hi. */
@@ -825,6 +896,7 @@ export class Hart implements FpState {
         this.fetchOff = ro;
         this.ftag[i] = tag;
         this.foff[i] = ro;
+        if (this.jit !== null) this.fillRecord(ACC_FETCH, i, pc - (pc & 4095), ctx, ro);
         this.noteLevel(ACC_FETCH, i);
       }
     }
@@ -866,12 +938,12 @@ export class Hart implements FpState {
    * as long as it keeps reaching compiled entry points, within `budget` instructions. Returns
    * the PC where the interpreter goes on; jitRetired holds the instructions retired.
    */
-  private runCompiled(jit: Jit, pc: number, budget: number): number {
+  private runCompiled(jit: Jit, pc: number, budget: number, weight = 1): number {
     if (budget <= 0) {
       this.jitRetired = 0;
       return pc;
     }
-    const k = jit.enter(pc, budget);
+    const k = jit.enter(pc, budget, weight);
     if (k < 0) {
       this.jitRetired = 0;
       this.jitSideExit = false;
@@ -1274,7 +1346,7 @@ export class Hart implements FpState {
           n++;
           if (resume) {
             resume = false;
-            pc = this.runCompiled(jit!, pc, limit - n);
+            pc = this.runCompiled(jit!, pc, limit - n, CONTINUATION_WEIGHT);
             n += this.jitRetired;
             resume = this.jitSideExit;
           }

@@ -10,9 +10,9 @@
 import { type WasmMemory, wasmApi } from "./wasm-api.js";
 
 /** Bytes of one hart's state block (registers, pc, data TLBs); see hart-state.ts. */
-export const HART_STATE_BYTES = 256 * 1024;
-/** Hart state blocks reserved in front of the RAM of each allocation. */
-export const HART_STATE_SLOTS = 16;
+export const HART_STATE_BYTES = 1024 * 1024;
+/** Hart state blocks reserved in front of the RAM of each allocation (the board's maximum). */
+export const HART_STATE_SLOTS = 8;
 const HEAD_BYTES = HART_STATE_BYTES * HART_STATE_SLOTS;
 const WASM_PAGE = 65536;
 /** wasm32 addresses 4 GiB; V8 allows at most that many pages. */

@@ -1,39 +1,38 @@
 /**
- * Code generation: one WebAssembly function per region. Guest registers live in i64 locals
- * for the whole call (loaded on entry, written back on exit), blocks are reached through a
- * `br_table` dispatcher inside one loop (so loops run without leaving wasm), a block that
- * branches to itself loops on its own label, and a block falls through into the next one in
- * address order when that is its successor.
+ * Code generation: one WebAssembly function per region. Guest registers are read and written
+ * in the state block at every use (or, optionally, kept in i64 locals for the whole call),
+ * blocks are reached through a `br_table` dispatcher inside one loop (so loops run without
+ * leaving wasm), a block that branches to itself loops on its own label, and a block falls
+ * through into the next one in address order when that is its successor.
  *
- * Loads and stores look the address up in the hart's TLB inline; a miss, a misaligned
- * access, MMIO or a store to a page holding compiled code (those never enter the store TLB)
- * leaves the function with the PC of that instruction, so the interpreter performs the access
- * with all its checks and traps. Every exit leaves exact architectural state: the registers
- * as written so far, the PC of the first instruction not executed, and the count of
+ * Loads and stores look the address up in the hart's TLB records inline; a miss, a
+ * misaligned access, MMIO or a store to a page holding compiled code (those never enter the
+ * store TLB) leaves the function before that instruction, so the interpreter performs the
+ * access with all its checks and traps. Every exit leaves exact architectural state: the
+ * registers as written so far, the PC of the first instruction not executed, and the count of
  * instructions retired (the return value).
  *
- * Signature: (pc: f64, budget: i32, ctx: i32, entryBlock: i32) -> retired: i32, with the
- * exit PC stored at ST_EXIT_PC. `pc` is the virtual PC of the entry, `ctx` the data
- * translation context (the TLB tag bits), `budget` the most instructions it may retire.
+ * Signature: (base: i64, budget: i32, ctx4: i64, entryBlock: i32) -> retired: i32, with the
+ * exit PC (i64) and EXIT_* kind stored in the state block. `base` is the virtual address of
+ * the region's page, `ctx4` the data translation context shifted left by 4 (as in the TLB
+ * tags), `budget` the most instructions it may retire.
  */
 import {
   EXIT_SIDE,
+  REC_BYTES,
   ST_EXIT_KIND,
   ST_EXIT_PC,
-  ST_LOFF,
-  ST_LTAG,
-  ST_SOFF,
-  ST_STAG,
+  ST_LREC,
+  ST_SREC,
   ST_X,
   TLB_MASK,
 } from "../hart-state.js";
 import type { Block, Insn, RegionPlan } from "./region.js";
-import { FnBody, Op, ValType } from "./wasm.js";
+import { type FnBody, type Locals, Op, ValType } from "./wasm.js";
 
 /** Where the hart's state and RAM are inside the wasm memory. */
 export interface CodegenEnv {
   readonly stateBase: number;
-  readonly ramOffset: number;
   /**
    * Keep guest registers in wasm locals for the whole call (loaded on entry, stored on exit)
    * instead of reading and writing the state block at every use.
@@ -45,35 +44,31 @@ export interface CodegenEnv {
 export const MULHU_FN = 0;
 
 // Parameters and locals of a region function.
-const P_PC = 0;
+const P_BASE = 0;
 const P_BUDGET = 1;
-const P_CTX = 2;
+const P_CTX4 = 2;
 const P_ENTRY = 3;
 const L_N = 4;
 const L_NEXT = 5;
 const L_T32 = 6;
 const L_KIND = 7;
 const I32_LOCALS = 4;
-const L_BASE = 8;
-const L_EPC = 9;
-const L_CTX64 = 10;
-const L_VA = 11;
-const L_TA = 12;
-const L_TB = 13;
-const L_REG0 = 14;
-const I64_LOCALS = 6;
+const L_EPC = 8;
+const L_VA = 9;
+const L_TA = 10;
+const L_TB = 11;
+const L_REG0 = 12;
+const I64_LOCALS = 4;
 
 const EXIT = "exit";
+const SIDE = "side";
 const DISPATCH = "dispatch";
 
-export interface RegionFunction {
-  readonly body: FnBody;
-  readonly locals: readonly (readonly [number, ValType])[];
-}
+/** Locals of the mulhu helper. */
+export const MULHU_LOCALS: Locals = [[7, ValType.i64]];
 
 /** The body of the shared mulhu helper: (a: i64, b: i64) -> high 64 bits of a*b unsigned. */
-export function mulhuHelper(): RegionFunction {
-  const f = new FnBody();
+export function emitMulhu(f: FnBody): void {
   // locals: 2 a0, 3 a1, 4 b0, 5 b1, 6 p01, 7 p10, 8 mid
   const lo = (src: number, dst: number) => {
     f.get(src);
@@ -130,7 +125,6 @@ export function mulhuHelper(): RegionFunction {
   f.i64(32);
   f.op(Op.i64ShrU);
   f.op(Op.i64Add);
-  return { body: f, locals: [[7, ValType.i64]] };
 }
 
 /** Registers a region reads or writes (x0 excluded), and those it writes. */
@@ -158,23 +152,34 @@ function registerUse(plan: RegionPlan): { used: number[]; written: number[] } {
   return { used: sort(used), written: sort(written) };
 }
 
-class RegionEmitter {
-  readonly f = new FnBody();
+/** A region ready to be written: its locals are known before its code. */
+export class RegionEmitter {
+  private f!: FnBody;
   private readonly reg = new Int32Array(32).fill(-1);
   private readonly index = new Map<number, number>();
+  private readonly used: readonly number[];
+  private readonly written: readonly number[];
+  readonly locals: Locals;
 
   constructor(
     private readonly plan: RegionPlan,
     private readonly env: CodegenEnv,
-    private readonly used: readonly number[],
-    private readonly written: readonly number[],
   ) {
+    const { used, written } = env.regsInLocals
+      ? registerUse(plan)
+      : { used: [] as number[], written: [] as number[] };
+    this.used = used;
+    this.written = written;
     used.forEach((r, k) => {
       this.reg[r] = L_REG0 + k;
     });
     plan.blocks.forEach((b, i) => {
       this.index.set(b.start, i);
     });
+    this.locals = [
+      [I32_LOCALS, ValType.i32],
+      [I64_LOCALS + used.length, ValType.i64],
+    ];
   }
 
   // ---- small helpers
@@ -199,7 +204,7 @@ class RegionEmitter {
   }
   /** Pushes page base + off (a PC inside or next to this page). */
   private pcAt(off: number): void {
-    this.f.get(L_BASE);
+    this.f.get(P_BASE);
     if (off !== 0) {
       this.f.i64(off);
       this.f.op(Op.i64Add);
@@ -212,35 +217,28 @@ class RegionEmitter {
     this.f.op(Op.i32Add);
     this.f.set(L_N);
   }
-  /**
-   * Leaves at page offset `off` after `k` more retired instructions: a side exit (the
-   * interpreter goes on there) unless `branch` (a control transfer out of the region).
-   */
-  private exitAt(off: number, k: number, branch = false): void {
+  /** Leaves for a control transfer to page offset `off` (after `k` more retired). */
+  private exitTo(off: number, k: number): void {
     this.pcAt(off);
     this.f.set(L_EPC);
     this.addN(k);
-    if (!branch) {
-      this.f.i32(EXIT_SIDE);
-      this.f.set(L_KIND);
-    }
     this.f.br(EXIT);
+  }
+  /**
+   * A side exit before the instruction at page offset `off`, `k` instructions into the current
+   * block: the interpreter goes on there. Shares one exit path (offset and count packed).
+   */
+  private sideExit(off: number, k: number): void {
+    this.f.i32((off << 8) | k);
+    this.f.br(SIDE);
   }
 
   // ---- the function
 
-  emit(): RegionFunction {
-    const f = this.f;
+  emit(f: FnBody): void {
+    this.f = f;
     const { stateBase } = this.env;
     const blocks = this.plan.blocks;
-    f.get(P_PC);
-    f.op(Op.i64TruncF64S);
-    f.i64(-4096);
-    f.op(Op.i64And);
-    f.set(L_BASE);
-    f.get(P_CTX);
-    f.op(Op.i64ExtendI32U);
-    f.set(L_CTX64);
     if (this.env.regsInLocals) {
       for (const r of this.used) {
         f.i32(0);
@@ -251,6 +249,7 @@ class RegionEmitter {
     f.get(P_ENTRY);
     f.set(L_NEXT);
     f.block(EXIT);
+    f.block(SIDE, ValType.i32);
     f.loop(DISPATCH);
     for (let i = blocks.length - 1; i >= 0; i--) f.block(`b${i}`);
     f.get(L_NEXT);
@@ -263,6 +262,23 @@ class RegionEmitter {
       this.emitBlock(i, blocks[i]!);
     }
     f.end(); // dispatch loop (never falls out: the last block always branches)
+    f.op(Op.unreachable);
+    f.end(); // side: the packed offset << 8 | count is on the stack
+    f.tee(L_T32);
+    f.i32(255);
+    f.op(Op.i32And);
+    f.get(L_N);
+    f.op(Op.i32Add);
+    f.set(L_N);
+    f.get(P_BASE);
+    f.get(L_T32);
+    f.i32(8);
+    f.op(Op.i32ShrU);
+    f.op(Op.i64ExtendI32U);
+    f.op(Op.i64Add);
+    f.set(L_EPC);
+    f.i32(EXIT_SIDE);
+    f.set(L_KIND);
     f.end(); // exit
     if (this.env.regsInLocals) {
       for (const r of this.written) {
@@ -273,19 +289,11 @@ class RegionEmitter {
     }
     f.i32(0);
     f.get(L_EPC);
-    f.op(Op.f64ConvertI64S);
-    f.mem(Op.f64Store, 3, stateBase + ST_EXIT_PC);
+    f.mem(Op.i64Store, 3, stateBase + ST_EXIT_PC);
     f.i32(0);
     f.get(L_KIND);
     f.mem(Op.i32Store, 2, stateBase + ST_EXIT_KIND);
     f.get(L_N);
-    return {
-      body: f,
-      locals: [
-        [I32_LOCALS, ValType.i32],
-        [I64_LOCALS + (this.env.regsInLocals ? this.used.length : 0), ValType.i64],
-      ],
-    };
   }
 
   private successors(b: Block): number[] {
@@ -310,7 +318,7 @@ class RegionEmitter {
       f.get(P_BUDGET);
       f.op(Op.i32GtS);
       f.if();
-      this.exitAt(b.start, 0);
+      this.sideExit(b.start, 0);
       f.end();
     }
     const e = b.end;
@@ -320,7 +328,7 @@ class RegionEmitter {
     const goto = (t: number, fall: boolean) => {
       const j = this.index.get(t);
       if (j === undefined) {
-        this.exitAt(t, 0, true);
+        this.exitTo(t, 0);
       } else if (j === i && self) {
         f.br(selfLabel);
       } else if (fall && j === i + 1) {
@@ -335,7 +343,8 @@ class RegionEmitter {
       case "exit":
         // Out of the page (or past the region's size limit) is a control transfer there;
         // an instruction compiled code does not perform is a side exit.
-        this.exitAt(e.at, n, e.at >= 4096 || e.reason === "limit");
+        if (e.reason === "limit") this.exitTo(e.at, n);
+        else this.sideExit(e.at, n);
         break;
       case "fall":
         this.addN(n);
@@ -394,7 +403,7 @@ class RegionEmitter {
     this.rget((raw >> 15) & 31);
     this.rget((raw >> 20) & 31);
     const ops = [Op.i64Eq, Op.i64Ne, 0, 0, Op.i64LtS, Op.i64GeS, Op.i64LtU, Op.i64GeU];
-    this.f.op(ops[(raw >> 12) & 7]! as Op);
+    this.f.op(ops[(raw >> 12) & 7]!);
   }
 
   /** A non-control-transfer instruction, the k-th of its block. */
@@ -688,9 +697,9 @@ class RegionEmitter {
   }
 
   /**
-   * Computes the address into L_VA and checks the TLB (tag array at `tagBase`): on a miss or
-   * a misaligned address, exits before this instruction. Leaves the wasm address of the
-   * access (relative to the RAM offset) on the stack.
+   * Computes the address into L_VA and checks the TLB records at `recBase`: on a miss or a
+   * misaligned address (its low bits break the tag match), a side exit before this
+   * instruction. Leaves the wasm address of the access on the stack.
    */
   private tlbAddress(
     insn: Insn,
@@ -698,11 +707,10 @@ class RegionEmitter {
     rs1: number,
     imm: number,
     size: number,
-    tagBase: number,
-    offBase: number,
-  ): void {
+    recBase: number,
+  ) {
     const f = this.f;
-    const { stateBase } = this.env;
+    const rec = this.env.stateBase + recBase;
     this.rget(rs1);
     if (imm !== 0) {
       f.i64(imm);
@@ -714,42 +722,30 @@ class RegionEmitter {
     f.op(Op.i32WrapI64);
     f.i32(TLB_MASK);
     f.op(Op.i32And);
-    f.i32(2);
+    f.i32(Math.log2(REC_BYTES));
     f.op(Op.i32Shl);
-    f.tee(L_T32); // index * 4
-    f.i32(1);
-    f.op(Op.i32Shl);
-    f.mem(Op.f64Load, 3, stateBase + tagBase);
+    f.tee(L_T32);
+    f.mem(Op.i64Load, 3, rec);
     f.get(L_VA);
-    f.i64(-4096);
+    f.i64(-4096 | (size - 1));
     f.op(Op.i64And);
-    f.get(L_CTX64);
+    f.get(P_CTX4);
     f.op(Op.i64Or);
-    f.op(Op.f64ConvertI64S);
-    f.op(Op.f64Ne);
-    if (size > 1) {
-      f.get(L_VA);
-      f.op(Op.i32WrapI64);
-      f.i32(size - 1);
-      f.op(Op.i32And);
-      f.op(Op.i32Or);
-    }
+    f.op(Op.i64Ne);
     f.if();
-    this.exitAt(insn.off, k);
+    this.sideExit(insn.off, k);
     f.end();
     f.get(L_T32);
-    f.mem(Op.i32Load, 2, stateBase + offBase);
+    f.mem(Op.i32Load, 2, rec + 8);
     f.get(L_VA);
     f.op(Op.i32WrapI64);
-    f.i32(4095);
-    f.op(Op.i32And);
     f.op(Op.i32Add);
   }
 
   private emitLoad(insn: Insn, k: number, rd: number, rs1: number, f3: number, imm: number) {
     const size = 1 << (f3 & 3);
     this.wbegin(rd);
-    this.tlbAddress(insn, k, rs1, imm, size, ST_LTAG, ST_LOFF);
+    this.tlbAddress(insn, k, rs1, imm, size, ST_LREC);
     const ops = [
       Op.i64Load8S,
       Op.i64Load16S,
@@ -759,21 +755,15 @@ class RegionEmitter {
       Op.i64Load16U,
       Op.i64Load32U,
     ];
-    this.f.mem(ops[f3]! as Op, f3 & 3, this.env.ramOffset);
+    this.f.mem(ops[f3]!, f3 & 3, 0);
     this.rset(rd);
   }
 
   private emitStore(insn: Insn, k: number, rs1: number, rs2: number, f3: number, imm: number) {
     const size = 1 << f3;
-    this.tlbAddress(insn, k, rs1, imm, size, ST_STAG, ST_SOFF);
+    this.tlbAddress(insn, k, rs1, imm, size, ST_SREC);
     this.rget(rs2);
     const ops = [Op.i64Store8, Op.i64Store16, Op.i64Store32, Op.i64Store];
-    this.f.mem(ops[f3]! as Op, f3, this.env.ramOffset);
+    this.f.mem(ops[f3]!, f3, 0);
   }
-}
-
-/** Emits the function for a planned region. */
-export function emitRegion(plan: RegionPlan, env: CodegenEnv): RegionFunction {
-  const { used, written } = registerUse(plan);
-  return new RegionEmitter(plan, env, used, written).emit();
 }

@@ -1,34 +1,39 @@
 /**
  * The dispatcher: a small wasm function that chains compiled regions without returning to
- * JavaScript. From a PC it looks up the fetch TLB (the fetch checks were made when the entry
- * was filled), then the jump cache; on a hit it calls the region through the function table,
- * and repeats from the region's exit PC while regions end on control transfers and budget
- * remains. On a miss it returns to JS, which counts hotness, compiles, and calls it again.
+ * JavaScript. From a PC it looks up the fetch TLB records (the fetch checks were made when an
+ * entry was filled), then the jump cache; on a hit it calls the region through the function
+ * table, and repeats from the region's exit PC while regions end on control transfers and
+ * budget remains. On a miss it returns to JS, which counts hotness, compiles, and calls it
+ * again.
  *
  * run(pc: f64, budget: i32, fetchCtx: i32, dataCtx: i32) -> retired: i32, with the exit PC
- * and EXIT_* kind in the state block.
+ * (i64) and EXIT_* kind in the state block.
  */
 import {
   EXIT_MISS,
+  JC_FOLD,
   JC_MASK,
+  REC_BYTES,
   ST_EXIT_KIND,
   ST_EXIT_PC,
-  ST_FOFF,
-  ST_FTAG,
+  ST_FREC,
   ST_JC_KEY,
   ST_JC_VAL,
   TLB_MASK,
 } from "../hart-state.js";
-import { FnBody, Op, ValType } from "./wasm.js";
+import { type FnBody, type Locals, Op, ValType } from "./wasm.js";
 
-/** Type index of region functions (and of run) in every module the JIT makes. */
+/** Type index of region functions in every module the JIT makes. */
 export const REGION_TYPE = 1;
+/** Type index of the dispatcher's run(). */
+export const RUN_TYPE = 2;
 
-export function dispatcherBody(stateBase: number): {
-  body: FnBody;
-  locals: [number, ValType][];
-} {
-  const f = new FnBody();
+export const DISPATCHER_LOCALS: Locals = [
+  [5, ValType.i32],
+  [3, ValType.i64],
+];
+
+export function emitDispatcher(f: FnBody, stateBase: number): void {
   const PC = 0;
   const BUDGET = 1;
   const CF = 2;
@@ -39,46 +44,58 @@ export function dispatcherBody(stateBase: number): {
   const K = 7;
   const V = 8;
   const VA = 9;
-  const CF64 = 10;
+  const CF4 = 10;
+  const CD4 = 11;
+  const frec = stateBase + ST_FREC;
   f.get(CF);
+  f.i32(4);
+  f.op(Op.i32Shl);
   f.op(Op.i64ExtendI32U);
-  f.set(CF64);
-  f.block("miss");
-  f.loop("next");
-  // fetch TLB: entry index * 4 in T
+  f.set(CF4);
+  f.get(CD);
+  f.i32(4);
+  f.op(Op.i32Shl);
+  f.op(Op.i64ExtendI32U);
+  f.set(CD4);
   f.get(PC);
   f.op(Op.i64TruncF64S);
-  f.tee(VA);
+  f.set(VA);
+  f.block("miss");
+  f.loop("next");
+  // fetch TLB record: index * 16 in T
+  f.get(VA);
   f.i64(12);
   f.op(Op.i64ShrU);
   f.op(Op.i32WrapI64);
   f.i32(TLB_MASK);
   f.op(Op.i32And);
-  f.i32(2);
+  f.i32(Math.log2(REC_BYTES));
   f.op(Op.i32Shl);
   f.tee(T);
-  f.i32(1);
-  f.op(Op.i32Shl);
-  f.mem(Op.f64Load, 3, stateBase + ST_FTAG);
+  f.mem(Op.i64Load, 3, frec);
   f.get(VA);
   f.i64(-4096);
   f.op(Op.i64And);
-  f.get(CF64);
+  f.get(CF4);
   f.op(Op.i64Or);
-  f.op(Op.f64ConvertI64S);
-  f.op(Op.f64Ne);
+  f.op(Op.i64Ne);
   f.brIf("miss");
   f.get(T);
-  f.mem(Op.i32Load, 2, stateBase + ST_FOFF);
+  f.mem(Op.i32Load, 2, frec + 8);
   f.get(VA);
   f.op(Op.i32WrapI64);
   f.i32(4095);
   f.op(Op.i32And);
   f.op(Op.i32Add);
   f.tee(RO);
-  // jump cache
+  // jump cache slot: jcSlot(ro)
   f.i32(1);
   f.op(Op.i32ShrU);
+  f.tee(T);
+  f.get(T);
+  f.i32(JC_FOLD);
+  f.op(Op.i32ShrU);
+  f.op(Op.i32Xor);
   f.i32(JC_MASK);
   f.op(Op.i32And);
   f.i32(2);
@@ -91,11 +108,13 @@ export function dispatcherBody(stateBase: number): {
   f.get(T);
   f.mem(Op.i32Load, 2, stateBase + ST_JC_VAL);
   f.set(V);
-  f.get(PC);
+  f.get(VA);
+  f.i64(-4096);
+  f.op(Op.i64And);
   f.get(BUDGET);
   f.get(DONE);
   f.op(Op.i32Sub);
-  f.get(CD);
+  f.get(CD4);
   f.get(V);
   f.i32(255);
   f.op(Op.i32And);
@@ -108,8 +127,8 @@ export function dispatcherBody(stateBase: number): {
   f.op(Op.i32Add);
   f.set(DONE);
   f.i32(0);
-  f.mem(Op.f64Load, 3, stateBase + ST_EXIT_PC);
-  f.set(PC);
+  f.mem(Op.i64Load, 3, stateBase + ST_EXIT_PC);
+  f.set(VA);
   // a side exit, nothing retired, or no budget left: back to JS
   f.i32(0);
   f.mem(Op.i32Load, 2, stateBase + ST_EXIT_KIND);
@@ -128,17 +147,10 @@ export function dispatcherBody(stateBase: number): {
   f.end(); // loop
   f.end(); // miss
   f.i32(0);
-  f.get(PC);
-  f.mem(Op.f64Store, 3, stateBase + ST_EXIT_PC);
+  f.get(VA);
+  f.mem(Op.i64Store, 3, stateBase + ST_EXIT_PC);
   f.i32(0);
   f.i32(EXIT_MISS);
   f.mem(Op.i32Store, 2, stateBase + ST_EXIT_KIND);
   f.get(DONE);
-  return {
-    body: f,
-    locals: [
-      [5, ValType.i32],
-      [2, ValType.i64],
-    ],
-  };
 }

@@ -19,20 +19,21 @@
  */
 import {
   EXIT_MISS,
-  JC_MASK,
   JC_SIZE,
+  jcSlot,
   ST_EXIT_KIND,
   ST_EXIT_PC,
   ST_JC_KEY,
   ST_JC_VAL,
   TLB_MASK,
 } from "../hart-state.js";
+import { ACC_STORE } from "../mmu.js";
 import type { WasmRam } from "../ram.js";
 import { type WasmTable, wasmApi } from "../wasm-api.js";
-import { emitRegion, mulhuHelper, type RegionFunction } from "./codegen.js";
-import { dispatcherBody, REGION_TYPE } from "./dispatcher.js";
-import { planRegion } from "./region.js";
-import { encodeModule, type FnDef, ValType } from "./wasm.js";
+import { emitMulhu, MULHU_LOCALS, RegionEmitter } from "./codegen.js";
+import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
+import { planRegion, type RegionPlan } from "./region.js";
+import { Bytes, ModuleWriter, ValType } from "./wasm.js";
 
 type DispatchFn = (pc: number, budget: number, fetchCtx: number, dataCtx: number) => number;
 
@@ -68,6 +69,7 @@ export interface JitHost {
   readonly stateI32: Int32Array;
   fetchVa: number;
   fetchOff: number;
+  killRecord(type: number, i: number): void;
   ctxFetch: number;
   ctxData: number;
 }
@@ -86,11 +88,23 @@ interface Entry {
 const NOT_COMPILABLE: Entry = { region: null, block: 0 };
 const PENDING: Entry = { region: null, block: 0 };
 
+/**
+ * How much an entry counts towards `hotThreshold` when it continues where compiled code
+ * stopped (after the instruction a side exit left to the interpreter, or where a region
+ * ended for its size limit or the page end) rather than at a branch target the interpreter
+ * reached: such code is as hot as the code before it, typically long straight-line code.
+ */
+export const CONTINUATION_WEIGHT = 8;
+
 /** A page whose code was dropped this often because of writes stays interpreted. */
 const MAX_PAGE_INVALIDATIONS = 8;
 
 const TYPES = [
+  // mulhu helper
   { params: [ValType.i64, ValType.i64], results: [ValType.i64] },
+  // region: (page base, budget, data context << 4, entry block) -> retired
+  { params: [ValType.i64, ValType.i32, ValType.i64, ValType.i32], results: [ValType.i32] },
+  // dispatcher run: (pc, budget, fetch context, data context) -> retired
   { params: [ValType.f64, ValType.i32, ValType.i32, ValType.i32], results: [ValType.i32] },
 ];
 
@@ -122,7 +136,8 @@ export class Jit {
   private readonly maxInsns: number;
   private readonly batch: number;
   private readonly regsInLocals: boolean;
-  private readonly mulhu: RegionFunction = mulhuHelper();
+  /** Module bytes are written here (reused from one batch to the next). */
+  private readonly out = new Bytes();
 
   /** Statistics (for benchmarks and tests). */
   readonly stats = {
@@ -153,17 +168,14 @@ export class Jit {
     this.jcKey = new Int32Array(buf, stateBase + ST_JC_KEY, JC_SIZE);
     this.jcVal = new Int32Array(buf, stateBase + ST_JC_VAL, JC_SIZE);
     this.jcKey.fill(-1);
-    this.exitPcAt = ST_EXIT_PC / 8;
+    this.exitPcAt = ST_EXIT_PC / 4;
     this.exitKindAt = ST_EXIT_KIND / 4;
     const api = wasmApi!;
     this.table = new api.Table({ element: "anyfunc", initial: 256 });
-    const d = dispatcherBody(stateBase);
-    const bytes = encodeModule(
-      TYPES,
-      [{ type: REGION_TYPE, locals: d.locals, body: d.body, export: "run" }],
-      wasm.pages,
-      true,
-    );
+    const w = new ModuleWriter(TYPES, [RUN_TYPE], ["run"], wasm.pages, true);
+    emitDispatcher(w.beginFunction(DISPATCHER_LOCALS), stateBase);
+    w.endFunction();
+    const bytes = w.finish();
     const inst = new api.Instance(new api.Module(bytes), {
       env: { mem: wasm.memory, tab: this.table },
     });
@@ -172,7 +184,8 @@ export class Jit {
 
   /** The PC where compiled code stopped. */
   exitPc(): number {
-    return this.h.stateF64[this.exitPcAt]!;
+    const s = this.h.stateI32;
+    return s[this.exitPcAt + 1]! * 4294967296 + (s[this.exitPcAt]! >>> 0);
   }
 
   /** Why compiled code stopped (EXIT_* of hart-state.ts). */
@@ -198,10 +211,10 @@ export class Jit {
    * most `budget` instructions. Returns the instructions retired, the interpreter going on at
    * exitPc(); or -1 when nothing ran (the interpreter goes on at `pc`).
    */
-  enter(pc: number, budget: number): number {
+  enter(pc: number, budget: number, weight: number): number {
     let ro = this.physical(pc);
     if (ro < 0) return -1;
-    if (this.jcKey[(ro >>> 1) & JC_MASK] !== ro && !this.hot(ro)) return -1;
+    if (this.jcKey[jcSlot(ro)] !== ro && !this.hot(ro, weight)) return -1;
     const h = this.h;
     let done = 0;
     for (;;) {
@@ -212,7 +225,7 @@ export class Jit {
       }
       pc = this.exitPc();
       ro = this.physical(pc);
-      if (ro < 0 || !this.hot(ro)) {
+      if (ro < 0 || !this.hot(ro, CONTINUATION_WEIGHT)) {
         this.stats.retired += done;
         return done;
       }
@@ -220,9 +233,14 @@ export class Jit {
   }
 
   /** Counts an entry into RAM offset `ro`; true once compiled code for it is in the jump cache. */
-  private hot(ro: number): boolean {
-    const slot = (ro >>> 1) & JC_MASK;
-    const c = this.jcCount[slot]! + 1;
+  private hot(ro: number, weight: number): boolean {
+    const slot = jcSlot(ro);
+    // Compiled already (its jump cache slot was taken by another entry): back in at once.
+    if (this.codeFlags[ro >>> 12] !== 0) {
+      const e = this.entries.get(ro);
+      if (e !== undefined && e.region !== null) return this.install(ro, slot, e);
+    }
+    const c = this.jcCount[slot]! + weight;
     if (c < this.threshold) {
       this.jcCount[slot] = c;
       return false;
@@ -248,10 +266,15 @@ export class Jit {
     }
     e = this.entries.get(ro);
     if (e === undefined || e.region === null) return false;
+    return this.install(ro, slot, e);
+  }
+
+  /** Puts compiled entry `e` for `ro` into the jump cache (after checking its page's epoch). */
+  private install(ro: number, slot: number, e: Entry): boolean {
     const page = ro >>> 12;
     if (this.pageEpoch[page] !== this.epoch && !this.revalidate(page)) return false;
     this.jcKey[slot] = ro;
-    this.jcVal[slot] = (e.region.index << 8) | e.block;
+    this.jcVal[slot] = (e.region!.index << 8) | e.block;
     return true;
   }
 
@@ -259,45 +282,47 @@ export class Jit {
   private compilePending(): void {
     const h = this.h;
     const t0 = performance.now();
-    const fns: FnDef[] = [{ type: 0, locals: this.mulhu.locals, body: this.mulhu.body }];
-    const plans: { page: number; pageRo: number; starts: number[] }[] = [];
+    const plans: { plan: RegionPlan; page: number; pageRo: number }[] = [];
     const covered = new Set<number>();
+    const r16 = h.r16;
     for (const ro of this.pending) {
-      if (this.entries.get(ro) !== PENDING) continue;
-      if (covered.has(ro)) continue;
+      if (this.entries.get(ro) !== PENDING || covered.has(ro)) continue;
       const pageRo = ro - (ro & 4095);
-      const r16 = h.r16;
       const plan = planRegion((off) => r16[(pageRo + off) >>> 1]!, ro & 4095, this.maxInsns);
       if (plan === undefined) {
         this.entries.set(ro, NOT_COMPILABLE);
         continue;
       }
-      const region = emitRegion(plan, {
-        stateBase: this.stateBase,
-        ramOffset: this.wasm.ramOffset,
-        regsInLocals: this.regsInLocals,
-      });
-      fns.push({
-        type: REGION_TYPE,
-        locals: region.locals,
-        body: region.body,
-        export: `r${plans.length}`,
-      });
-      const starts = plan.blocks.map((b) => pageRo + b.start);
-      for (const s of starts) covered.add(s);
-      plans.push({ page: ro >>> 12, pageRo, starts });
+      for (const b of plan.blocks) covered.add(pageRo + b.start);
+      plans.push({ plan, page: ro >>> 12, pageRo });
     }
     this.pending.length = 0;
     if (plans.length === 0) return;
+    const env = { stateBase: this.stateBase, regsInLocals: this.regsInLocals };
+    const w = new ModuleWriter(
+      TYPES,
+      [0, ...plans.map(() => REGION_TYPE)],
+      [undefined, ...plans.map((_, k) => `r${k}`)],
+      this.wasm.pages,
+      false,
+      this.out,
+    );
+    emitMulhu(w.beginFunction(MULHU_LOCALS));
+    w.endFunction();
+    for (const p of plans) {
+      const em = new RegionEmitter(p.plan, env);
+      em.emit(w.beginFunction(em.locals));
+      w.endFunction();
+    }
     const api = wasmApi!;
-    const bytes = encodeModule(TYPES, fns, this.wasm.pages);
-    const inst = new api.Instance(new api.Module(bytes), { env: { mem: this.wasm.memory } });
+    const inst = new api.Instance(new api.Module(w.finish()), { env: { mem: this.wasm.memory } });
     plans.forEach((p, k) => {
       const region: Region = { index: this.allocIndex(), live: 0 };
       this.table.set(region.index, inst.exports[`r${k}`]);
       const cp = this.codePage(p.page);
       cp.regions.add(region);
-      p.starts.forEach((at, block) => {
+      p.plan.blocks.forEach((b, block) => {
+        const at = p.pageRo + b.start;
         const old = this.entries.get(at);
         if (old !== undefined && old !== PENDING && old.region !== null) return;
         this.entries.set(at, { region, block });
@@ -338,24 +363,21 @@ export class Jit {
   private evictStores(pageRo: number): void {
     const { stag, soff } = this.h;
     for (let i = 0; i < soff.length; i++) {
-      if (soff[i] === pageRo) stag[i] = Number.NaN;
+      if (soff[i] === pageRo) {
+        stag[i] = Number.NaN;
+        this.h.killRecord(ACC_STORE, i);
+      }
     }
   }
 
   /**
    * A new epoch: another writer may have changed code. Pages are compared with their
    * snapshots before their code runs again; until then their entries leave the jump cache
-   * (primed so the next entry looks them up at once).
+   * (the next entry finds them compiled and puts them back after the check).
    */
   fenceI(): void {
     this.epoch++;
-    const key = this.jcKey;
-    for (let s = 0; s < JC_SIZE; s++) {
-      if (key[s] !== -1) {
-        key[s] = -1;
-        this.jcCount[s] = this.threshold - 1;
-      }
-    }
+    this.jcKey.fill(-1);
   }
 
   private revalidate(page: number): boolean {
@@ -386,7 +408,7 @@ export class Jit {
     if (this.pageDrops[page]! < 255) this.pageDrops[page]!++;
     for (const ro of cp.entries) {
       this.entries.delete(ro);
-      const slot = (ro >>> 1) & JC_MASK;
+      const slot = jcSlot(ro);
       if (this.jcKey[slot] === ro) this.jcKey[slot] = -1;
     }
     for (const r of cp.regions) {

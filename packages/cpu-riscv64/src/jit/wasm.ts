@@ -108,41 +108,86 @@ export const VOID = 0x40;
 
 /** Growable byte buffer with LEB128 writers. */
 export class Bytes {
-  private buf = new Uint8Array(256);
+  buf: Uint8Array;
   length = 0;
 
+  constructor(capacity = 1 << 16) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.length + n) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(this.buf.subarray(0, this.length));
+    this.buf = b;
+  }
+
   byte(b: number): void {
-    if (this.length === this.buf.length) {
-      const n = new Uint8Array(this.buf.length * 2);
-      n.set(this.buf);
-      this.buf = n;
-    }
+    if (this.length === this.buf.length) this.ensure(1);
     this.buf[this.length++] = b;
   }
 
-  /** Unsigned LEB128 of a non-negative safe integer. */
+  /** Unsigned LEB128 of a non-negative integer below 2^32. */
   u32(v: number): void {
-    do {
-      let b = v % 128;
-      v = Math.floor(v / 128);
-      if (v !== 0) b |= 0x80;
-      this.byte(b);
-    } while (v !== 0);
+    this.ensure(5);
+    const buf = this.buf;
+    let p = this.length;
+    let x = v >>> 0;
+    while (x >= 0x80) {
+      buf[p++] = (x & 0x7f) | 0x80;
+      x >>>= 7;
+    }
+    buf[p++] = x;
+    this.length = p;
   }
 
   /** Signed LEB128 of a safe integer (i32.const and i64.const immediates). */
   sleb(v: number): void {
-    for (;;) {
-      const b = ((v % 128) + 128) % 128;
-      v = Math.floor(v / 128);
-      const done = (v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0);
-      this.byte(done ? b : b | 0x80);
-      if (done) return;
+    this.ensure(10);
+    const buf = this.buf;
+    let p = this.length;
+    if (v === (v | 0)) {
+      let x = v;
+      for (;;) {
+        const b = x & 0x7f;
+        x >>= 7;
+        if ((x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0)) {
+          buf[p++] = b;
+          break;
+        }
+        buf[p++] = b | 0x80;
+      }
+    } else {
+      let x = v;
+      for (;;) {
+        const b = ((x % 128) + 128) % 128;
+        x = Math.floor(x / 128);
+        if ((x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0)) {
+          buf[p++] = b;
+          break;
+        }
+        buf[p++] = b | 0x80;
+      }
     }
+    this.length = p;
   }
 
-  append(other: Bytes): void {
-    for (let i = 0; i < other.length; i++) this.byte(other.buf[i]!);
+  /** Reserves 5 bytes for a size filled in later with `patchU32`. */
+  reserveU32(): number {
+    this.ensure(5);
+    const at = this.length;
+    this.length += 5;
+    return at;
+  }
+
+  /** Writes `v` as a 5-byte (padded) LEB128 at `at` (valid for sizes in the binary format). */
+  patchU32(at: number, v: number): void {
+    const buf = this.buf;
+    for (let k = 0; k < 4; k++) buf[at + k] = ((v >>> (7 * k)) & 0x7f) | 0x80;
+    buf[at + 4] = (v >>> 28) & 0x0f;
   }
 
   name(s: string): void {
@@ -156,31 +201,32 @@ export class Bytes {
 }
 
 /**
- * One function body. Structured control instructions take a label name; `br(label)` turns it
- * into the relative depth, so code generators never count nesting by hand.
+ * Writes one function body into a module's buffer. Structured control instructions take a
+ * label name; `br(label)` turns it into the relative depth, so code generators never count
+ * nesting by hand.
  */
 export class FnBody {
-  readonly code = new Bytes();
   private readonly labels: (string | null)[] = [];
 
-  op(o: Op): void {
+  constructor(readonly code: Bytes) {}
+
+  op(o: number): void {
     this.code.byte(o);
   }
 
-  block(label: string | null): void {
-    this.code.byte(Op.block);
-    this.code.byte(VOID);
+  private open(o: number, label: string | null, type: number): void {
+    this.code.byte(o);
+    this.code.byte(type);
     this.labels.push(label);
+  }
+  block(label: string | null, result: number = VOID): void {
+    this.open(Op.block, label, result);
   }
   loop(label: string | null): void {
-    this.code.byte(Op.loop);
-    this.code.byte(VOID);
-    this.labels.push(label);
+    this.open(Op.loop, label, VOID);
   }
   if(label: string | null = null, result: number = VOID): void {
-    this.code.byte(Op.if);
-    this.code.byte(result);
-    this.labels.push(label);
+    this.open(Op.if, label, result);
   }
   else(): void {
     this.code.byte(Op.else);
@@ -191,8 +237,9 @@ export class FnBody {
   }
 
   private depth(label: string): number {
-    for (let i = this.labels.length - 1; i >= 0; i--) {
-      if (this.labels[i] === label) return this.labels.length - 1 - i;
+    const l = this.labels;
+    for (let i = l.length - 1; i >= 0; i--) {
+      if (l[i] === label) return l.length - 1 - i;
     }
     throw new Error(`wasm: no enclosing label ${label}`);
   }
@@ -204,7 +251,7 @@ export class FnBody {
     this.code.byte(Op.brIf);
     this.code.u32(this.depth(label));
   }
-  brTable(targets: string[], dflt: string): void {
+  brTable(targets: readonly string[], dflt: string): void {
     this.code.byte(Op.brTable);
     this.code.u32(targets.length);
     for (const t of targets) this.code.u32(this.depth(t));
@@ -232,7 +279,7 @@ export class FnBody {
     this.code.sleb(v);
   }
   /** A load or store with its alignment hint (log2 bytes) and constant offset. */
-  mem(o: Op, alignLog2: number, offset: number): void {
+  mem(o: number, alignLog2: number, offset: number): void {
     this.code.byte(o);
     this.code.u32(alignLog2);
     this.code.u32(offset);
@@ -249,100 +296,109 @@ export class FnBody {
   }
 }
 
-export interface FnDef {
-  /** Index into the module's types. */
-  readonly type: number;
-  /** Extra locals beyond the parameters, as [count, type] runs. */
-  readonly locals: readonly (readonly [number, ValType])[];
-  readonly body: FnBody;
-  /** Exported under this name, if set. */
-  readonly export?: string;
-}
-
 export interface FnType {
-  readonly params: readonly ValType[];
-  readonly results: readonly ValType[];
+  readonly params: readonly number[];
+  readonly results: readonly number[];
 }
 
-function section(out: Bytes, id: number, content: Bytes): void {
-  out.byte(id);
-  out.u32(content.length);
-  out.append(content);
-}
+/** Locals of a function beyond its parameters, as [count, type] runs. */
+export type Locals = readonly (readonly [number, number])[];
 
 /**
- * Encodes a module that imports one shared memory as env.mem (pages min = max), with
- * `importTable` also a funcref table as env.tab, and defines `fns` in order (function index
- * i = fns[i]).
+ * Streams a module into one buffer: a shared memory imported as env.mem (pages min = max),
+ * optionally a funcref table as env.tab, then functions of the given types, function i
+ * exported as exports[i] when that is set. Bodies are written in place (no copies).
  */
-export function encodeModule(
-  types: readonly FnType[],
-  fns: readonly FnDef[],
-  pages: number,
-  importTable = false,
-) {
-  const out = new Bytes();
-  for (const b of [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) out.byte(b);
+export class ModuleWriter {
+  readonly out: Bytes;
+  private codeSize = 0;
+  private fnSize = 0;
+  private readonly body: FnBody;
 
-  const t = new Bytes();
-  t.u32(types.length);
-  for (const ty of types) {
-    t.byte(0x60);
-    t.u32(ty.params.length);
-    for (const p of ty.params) t.byte(p);
-    t.u32(ty.results.length);
-    for (const r of ty.results) t.byte(r);
-  }
-  section(out, 1, t);
-
-  const imp = new Bytes();
-  imp.u32(importTable ? 2 : 1);
-  imp.name("env");
-  imp.name("mem");
-  imp.byte(0x02); // memory
-  imp.byte(0x03); // has maximum, shared
-  imp.u32(pages);
-  imp.u32(pages);
-  if (importTable) {
-    imp.name("env");
-    imp.name("tab");
-    imp.byte(0x01); // table
-    imp.byte(0x70); // funcref
-    imp.byte(0x00); // no maximum
-    imp.u32(0);
-  }
-  section(out, 2, imp);
-
-  const f = new Bytes();
-  f.u32(fns.length);
-  for (const fn of fns) f.u32(fn.type);
-  section(out, 3, f);
-
-  const exported = fns.filter((fn) => fn.export !== undefined);
-  const ex = new Bytes();
-  ex.u32(exported.length);
-  fns.forEach((fn, i) => {
-    if (fn.export === undefined) return;
-    ex.name(fn.export);
-    ex.byte(0x00);
-    ex.u32(i);
-  });
-  section(out, 7, ex);
-
-  const code = new Bytes();
-  code.u32(fns.length);
-  for (const fn of fns) {
-    const body = new Bytes();
-    body.u32(fn.locals.length);
-    for (const [n, ty] of fn.locals) {
-      body.u32(n);
-      body.byte(ty);
+  constructor(
+    types: readonly FnType[],
+    fnTypes: readonly number[],
+    exports: readonly (string | undefined)[],
+    pages: number,
+    importTable = false,
+    reuse?: Bytes,
+  ) {
+    const out = reuse ?? new Bytes();
+    out.length = 0;
+    this.out = out;
+    this.body = new FnBody(out);
+    for (const b of [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) out.byte(b);
+    let at = this.section(1);
+    out.u32(types.length);
+    for (const ty of types) {
+      out.byte(0x60);
+      out.u32(ty.params.length);
+      for (const p of ty.params) out.byte(p);
+      out.u32(ty.results.length);
+      for (const r of ty.results) out.byte(r);
     }
-    body.append(fn.body.code);
-    body.byte(Op.end);
-    code.u32(body.length);
-    code.append(body);
+    this.endSection(at);
+    at = this.section(2);
+    out.u32(importTable ? 2 : 1);
+    out.name("env");
+    out.name("mem");
+    out.byte(0x02); // memory
+    out.byte(0x03); // has maximum, shared
+    out.u32(pages);
+    out.u32(pages);
+    if (importTable) {
+      out.name("env");
+      out.name("tab");
+      out.byte(0x01); // table
+      out.byte(0x70); // funcref
+      out.byte(0x00); // no maximum
+      out.u32(0);
+    }
+    this.endSection(at);
+    at = this.section(3);
+    out.u32(fnTypes.length);
+    for (const t of fnTypes) out.u32(t);
+    this.endSection(at);
+    at = this.section(7);
+    out.u32(exports.filter((e) => e !== undefined).length);
+    exports.forEach((name, i) => {
+      if (name === undefined) return;
+      out.name(name);
+      out.byte(0x00);
+      out.u32(i);
+    });
+    this.endSection(at);
+    this.codeSize = this.section(10);
+    out.u32(fnTypes.length);
   }
-  section(out, 10, code);
-  return out.bytes();
+
+  private section(id: number): number {
+    this.out.byte(id);
+    return this.out.reserveU32();
+  }
+  private endSection(sizeAt: number): void {
+    this.out.patchU32(sizeAt, this.out.length - sizeAt - 5);
+  }
+
+  /** Starts the next function body; write its code through the returned FnBody. */
+  beginFunction(locals: Locals): FnBody {
+    const out = this.out;
+    this.fnSize = out.reserveU32();
+    out.u32(locals.length);
+    for (const [n, ty] of locals) {
+      out.u32(n);
+      out.byte(ty);
+    }
+    return this.body;
+  }
+
+  endFunction(): void {
+    this.out.byte(Op.end);
+    this.endSection(this.fnSize);
+  }
+
+  finish(): Uint8Array {
+    this.endSection(this.codeSize);
+    return this.out.bytes();
+  }
 }
