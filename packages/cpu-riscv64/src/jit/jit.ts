@@ -110,6 +110,8 @@ const TYPES = [
 
 interface CodePage {
   readonly snapshot: Int32Array;
+  /** Per halfword of the page: 1 + the jump cache value of a compiled entry there, or 0. */
+  readonly slots: Int32Array;
   /** RAM offsets of the entry points compiled in this page. */
   readonly entries: number[];
   readonly regions: Set<Region>;
@@ -124,7 +126,9 @@ export class Jit {
   private readonly jcVal: Int32Array;
   private readonly jcCount = new Uint16Array(JC_SIZE);
   private readonly entries = new Map<number, Entry>();
-  private readonly pages = new Map<number, CodePage>();
+  /** Code pages by RAM page number, and the set of their numbers. */
+  private readonly pages: (CodePage | undefined)[];
+  private readonly codePages = new Set<number>();
   private readonly pending: number[] = [];
   private readonly table: WasmTable;
   private readonly freeIndices: number[] = [];
@@ -160,6 +164,7 @@ export class Jit {
     this.codeFlags = new Uint8Array(pages);
     this.pageEpoch = new Int32Array(pages);
     this.pageDrops = new Uint8Array(pages);
+    this.pages = new Array<CodePage | undefined>(pages).fill(undefined);
     this.threshold = opts.hotThreshold ?? 1000;
     this.maxInsns = opts.maxRegionInsns ?? 256;
     this.batch = opts.batch ?? 16;
@@ -237,8 +242,8 @@ export class Jit {
     const slot = jcSlot(ro);
     // Compiled already (its jump cache slot was taken by another entry): back in at once.
     if (this.codeFlags[ro >>> 12] !== 0) {
-      const e = this.entries.get(ro);
-      if (e !== undefined && e.region !== null) return this.install(ro, slot, e);
+      const v = this.pages[ro >>> 12]!.slots[(ro & 4095) >>> 1]!;
+      if (v !== 0) return this.installValue(ro, slot, v - 1);
     }
     const c = this.jcCount[slot]! + weight;
     if (c < this.threshold) {
@@ -271,10 +276,14 @@ export class Jit {
 
   /** Puts compiled entry `e` for `ro` into the jump cache (after checking its page's epoch). */
   private install(ro: number, slot: number, e: Entry): boolean {
+    return this.installValue(ro, slot, (e.region!.index << 8) | e.block);
+  }
+
+  private installValue(ro: number, slot: number, value: number): boolean {
     const page = ro >>> 12;
     if (this.pageEpoch[page] !== this.epoch && !this.revalidate(page)) return false;
     this.jcKey[slot] = ro;
-    this.jcVal[slot] = (e.region!.index << 8) | e.block;
+    this.jcVal[slot] = value;
     return true;
   }
 
@@ -327,6 +336,7 @@ export class Jit {
         if (old !== undefined && old !== PENDING && old.region !== null) return;
         this.entries.set(at, { region, block });
         cp.entries.push(at);
+        cp.slots[(at & 4095) >>> 1] = ((region.index << 8) | block) + 1;
         region.live++;
       });
     });
@@ -347,11 +357,17 @@ export class Jit {
 
   /** The code page record of `page`, making it a code page (write-protected) if new. */
   private codePage(page: number): CodePage {
-    let cp = this.pages.get(page);
+    let cp = this.pages[page];
     if (cp === undefined) {
       const w = page * 1024;
-      cp = { snapshot: this.h.r32.slice(w, w + 1024), entries: [], regions: new Set() };
-      this.pages.set(page, cp);
+      cp = {
+        snapshot: this.h.r32.slice(w, w + 1024),
+        slots: new Int32Array(2048),
+        entries: [],
+        regions: new Set(),
+      };
+      this.pages[page] = cp;
+      this.codePages.add(page);
       this.pageEpoch[page] = this.epoch;
       this.codeFlags[page] = 1;
       this.evictStores(page * 4096);
@@ -382,7 +398,7 @@ export class Jit {
 
   private revalidate(page: number): boolean {
     this.stats.validations++;
-    const cp = this.pages.get(page);
+    const cp = this.pages[page];
     if (cp !== undefined) {
       const r32 = this.h.r32;
       const snap = cp.snapshot;
@@ -401,9 +417,10 @@ export class Jit {
   /** Drops all code of RAM page `page` (its bytes are being or were written). */
   invalidatePage(page: number): void {
     this.codeFlags[page] = 0;
-    const cp = this.pages.get(page);
+    const cp = this.pages[page];
     if (cp === undefined) return;
-    this.pages.delete(page);
+    this.pages[page] = undefined;
+    this.codePages.delete(page);
     this.stats.invalidations++;
     if (this.pageDrops[page]! < 255) this.pageDrops[page]!++;
     for (const ro of cp.entries) {
@@ -426,7 +443,7 @@ export class Jit {
 
   /** Forgets all compiled code (reset). */
   flush(): void {
-    for (const page of [...this.pages.keys()]) this.invalidatePage(page);
+    for (const page of [...this.codePages]) this.invalidatePage(page);
     this.pageDrops.fill(0);
     this.jcKey.fill(-1);
     this.jcCount.fill(0);
