@@ -515,6 +515,9 @@ export class Hart implements FpState {
     const vh = c[Slot.vsatp * 2 + 1]!;
     if (this.v1TagValid && t[0] === hl && t[1] === hh && t[2] === vl && t[3] === vh) return;
     this.flushTlb(true);
+    // Another guest, or this guest restarted: the host may have loaded code behind the
+    // hart's back, so compiled code is checked against RAM before it runs again.
+    this.jit?.fenceI();
     t[0] = hl;
     t[1] = hh;
     t[2] = vl;
@@ -958,11 +961,18 @@ export class Hart implements FpState {
     const x = this.x;
     const r16 = this.r16;
     const jit = this.jit;
-    let resume = false;
+    // Resuming where compiled code stopped for the end of the last slice: go straight back in.
+    let resume = jit !== null;
     const base = this.instret;
     let n = 0;
     let traps = 0;
     let pc = this.pc;
+    if (resume) {
+      resume = false;
+      pc = this.runCompiled(jit!, pc, limit, 1);
+      n += this.jitRetired;
+      resume = this.jitSideExit;
+    }
     for (;;) {
       try {
         while (n < limit) {

@@ -165,6 +165,63 @@ describe("JIT: compiled code retires exactly what the interpreter does", () => {
   }
 });
 
+describe("JIT: compressed code and guests", () => {
+  it("an RVC loop with a call through c.jalr and c.jr (links are pc + 2)", () => {
+    // loop: c.addi a0,1; c.mv a1,a0; c.slli a1,3; c.add a2,a1; c.sd a2,0(s0); c.ld a3,8(s0);
+    //       c.jalr a4; c.addi a5,-1; c.bnez a5,loop; j .
+    // func: c.addi a2,3; c.sw a2,8(s0); c.jr ra           (assembled by GNU as, rv64gc)
+    const halves = [
+      0x0505, 0x85aa, 0x058e, 0x962e, 0xe010, 0x6414, 0x9702, 0x17fd, 0xfbe5, 0xa001, 0x060d,
+      0xc410, 0x8082, 0x0001,
+    ];
+    const words: number[] = [];
+    for (let k = 0; k < halves.length; k += 2) words.push(halves[k]! | (halves[k + 1]! << 16));
+    const j = machine(true, words);
+    const i = machine(false, words);
+    for (const m of [j, i]) {
+      m.hart.setX(8, BigInt(DATA));
+      m.hart.setX(14, BigInt(CODE + 0x14)); // a4 = func
+      m.hart.setX(15, 2000n); // a5
+    }
+    lockstep(j, i, [3, 11, 100, 1000, 5000, 20_000]);
+    expect(j.hart.getX(15)).toBe(0n);
+    expect(j.hart.getX(1)).toBe(BigInt(CODE + 0xe)); // ra = c.jalr + 2
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(10_000);
+  });
+
+  it("a guest (V=1, two-stage translation) runs a random loop as in the interpreter", () => {
+    const prog = randomLoop(4242, 48);
+    const HPA = RAM_BASE + 0x20_0000;
+    const GPA = 0x8000_0000;
+    const run = (jit: boolean) => {
+      const m = makeHart([], {}, jit ? EAGER : false);
+      const h = m.hart;
+      h.hostTrapMode = true;
+      const g = new PageTables(m.bus, RAM_BASE + 0x10_0000, 3, true);
+      g.map(GPA, HPA, PTE.V | PTE.R | PTE.W | PTE.X | PTE.U, 1);
+      m.bus.writeWords(HPA + 0x1000, prog);
+      for (let k = 0; k < 0x1000; k++) m.bus.ram[HPA + 0x10000 - RAM_BASE + k] = (k * 13) & 0xff;
+      h.writeCsr(CSR.hgatp, g.atp(3));
+      h.writeCsr(CSR.hstatus, (1n << 7n) | (1n << 8n));
+      h.writeCsr(CSR.sstatus, 1n << 8n);
+      h.writeCsr(CSR.sepc, BigInt(GPA + 0x1000));
+      for (let k = 1; k < 16; k++) h.setX(k, BigInt(k) * 0x1234_5678_9abn);
+      h.setX(20, BigInt(GPA + 0x10000));
+      h.setX(21, 400n);
+      h.enterGuest();
+      return m;
+    };
+    const j = run(true);
+    const i = run(false);
+    for (const n of [9, 100, 2000, 7000, 30_000]) {
+      expect(j.hart.run(n)).toBe(i.hart.run(n));
+      expect(state(j.hart)).toEqual(state(i.hart));
+      expect(j.bus.ram.slice(0x21_0000, 0x21_1000)).toEqual(i.bus.ram.slice(0x21_0000, 0x21_1000));
+    }
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(10_000);
+  });
+});
+
 describe("JIT: traps inside compiled code are precise", () => {
   it("a load page fault in the middle of a compiled block (S-mode, Sv39)", () => {
     // Sum words of consecutive pages; the fourth page is not mapped.
@@ -380,5 +437,57 @@ describe("JIT: switching it off", () => {
       jit: true,
     });
     expect(hart.jit).toBeNull();
+  });
+});
+
+describe("JIT: code a hypervisor reloads behind the hart's back", () => {
+  it("a guest restarted with new code at the same host address runs the new code", () => {
+    // A guest loop compiled under host-trap mode; the guest turns paging on and calls the
+    // host; the host "restarts the VM": it writes other code into the same host RAM without
+    // telling the hart, and enters it again from scratch (satp = 0).
+    const m = makeHart([], {}, EAGER);
+    const h = m.hart;
+    h.hostTrapMode = true;
+    const HPA = RAM_BASE + 0x20_0000;
+    const GPA = 0x8000_0000;
+    const g = new PageTables(m.bus, RAM_BASE + 0x10_0000, 3, true);
+    g.map(GPA, HPA, PTE.V | PTE.R | PTE.W | PTE.X | PTE.U, 1);
+    // The guest's own page table (inside its RAM) maps its code identically.
+    const vs = new PageTables(
+      {
+        read64: (x: number) => m.bus.read64(x - GPA + HPA),
+        write64: (x: number, v: bigint) => m.bus.write64(x - GPA + HPA, v),
+      } as never,
+      GPA + 0x4_0000,
+      3,
+    );
+    vs.map(GPA, GPA, PTE.V | PTE.R | PTE.X | PTE.A, 1);
+    const loop = (step: number) => [
+      a.addi(6, 6, step),
+      a.addi(5, 5, -1),
+      a.bne(5, 0, -8),
+      a.csrw(CSR.satp, 7), // paging on, then call the host
+      a.ECALL,
+    ];
+    const boot = () => {
+      h.writeCsr(CSR.hgatp, g.atp(1));
+      h.writeCsr(CSR.vsatp, 0n);
+      h.writeCsr(CSR.hstatus, (1n << 7n) | (1n << 8n));
+      h.writeCsr(CSR.sstatus, 1n << 8n);
+      h.writeCsr(CSR.sepc, BigInt(GPA));
+      h.setX(5, 1000n);
+      h.setX(6, 0n);
+      h.setX(7, vs.atp());
+      h.enterGuest();
+      expect(h.run(10_000)).toBe("host-trap");
+      expect(h.readCsr(CSR.scause)).toBe(10n);
+    };
+    m.bus.writeWords(HPA, loop(1));
+    boot();
+    expect(h.getX(6)).toBe(1000n);
+    expect(h.jit!.stats.retired).toBeGreaterThan(1000);
+    m.bus.writeWords(HPA, loop(5));
+    boot();
+    expect(h.getX(6)).toBe(5000n);
   });
 });
