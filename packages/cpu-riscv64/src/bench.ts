@@ -1,8 +1,8 @@
 /**
- * Interpreter throughput on the shape of shared/guests/riscv64/bench/bench.S: an ALU loop
+ * Hart throughput on the shape of shared/guests/riscv64/bench/bench.S: an ALU loop
  * (addi; addi; bnez) and a memory loop (ld; addi; sd; addi; bnez), both in M-mode with bare
  * translation and in S-mode under Sv39. A measurement script, not a test:
- * `npm run bench` (after `npm run build`) prints M instructions per second.
+ * `npm run bench` prints M instructions per second with the JIT (AXVISOR_JIT=0: interpreter).
  */
 import type { PhysBus } from "./bus.js";
 import { Hart } from "./hart.js";
@@ -79,6 +79,7 @@ function measure(name: string, prog: number[], iters: number, perIter: number, s
 }
 
 const iters = Number(process.argv[2] ?? 10_000_000);
+console.log(process.env.AXVISOR_JIT === "0" ? "interpreter only (AXVISOR_JIT=0)" : "with the JIT");
 for (let round = 0; round < 2; round++) {
   measure("ALU loop (M, bare)", ALU_LOOP, iters, 3, false);
   measure("ALU loop RVC (M, bare)", ALU_LOOP_RVC, iters, 3, false);
