@@ -48,11 +48,12 @@ export const ST_LREC = ST_FOFF + 4 * TLB_SIZE;
 export const ST_SREC = ST_LREC + 16 * TLB_SIZE;
 export const ST_FREC = ST_SREC + 16 * TLB_SIZE;
 export const REC_BYTES = 16;
-/** Jump cache keys: RAM offset of the entry (-1 = empty). */
-export const ST_JC_KEY = ST_FREC + 16 * TLB_SIZE;
-/** Jump cache values: function table index << 8 | entry block. */
-export const ST_JC_VAL = ST_JC_KEY + 4 * JC_SIZE;
-export const ST_END = ST_JC_VAL + 4 * JC_SIZE;
+/**
+ * Jump cache, 8 bytes per slot: the RAM offset of the entry (-1 = empty), then the function
+ * table index << 8 | entry block.
+ */
+export const ST_JC = ST_FREC + 16 * TLB_SIZE;
+export const ST_END = ST_JC + 8 * JC_SIZE;
 
 /** The region ended on a control transfer to EXIT_PC: chain to compiled code there if any. */
 export const EXIT_BRANCH = 0;

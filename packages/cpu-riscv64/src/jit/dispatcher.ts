@@ -17,8 +17,7 @@ import {
   ST_EXIT_KIND,
   ST_EXIT_PC,
   ST_FREC,
-  ST_JC_KEY,
-  ST_JC_VAL,
+  ST_JC,
   TLB_MASK,
 } from "../hart-state.js";
 import { type FnBody, type Locals, Op, ValType } from "./wasm.js";
@@ -98,15 +97,15 @@ export function emitDispatcher(f: FnBody, stateBase: number): void {
   f.op(Op.i32Xor);
   f.i32(JC_MASK);
   f.op(Op.i32And);
-  f.i32(2);
+  f.i32(3);
   f.op(Op.i32Shl);
   f.tee(T);
-  f.mem(Op.i32Load, 2, stateBase + ST_JC_KEY);
+  f.mem(Op.i32Load, 2, stateBase + ST_JC);
   f.get(RO);
   f.op(Op.i32Ne);
   f.brIf("miss");
   f.get(T);
-  f.mem(Op.i32Load, 2, stateBase + ST_JC_VAL);
+  f.mem(Op.i32Load, 2, stateBase + ST_JC + 4);
   f.set(V);
   f.get(VA);
   f.i64(-4096);

@@ -23,8 +23,7 @@ import {
   jcSlot,
   ST_EXIT_KIND,
   ST_EXIT_PC,
-  ST_JC_KEY,
-  ST_JC_VAL,
+  ST_JC,
   TLB_MASK,
 } from "../hart-state.js";
 import { ACC_STORE } from "../mmu.js";
@@ -122,8 +121,8 @@ export class Jit {
   readonly codeFlags: Uint8Array;
   private readonly pageEpoch: Int32Array;
   private readonly pageDrops: Uint8Array;
-  private readonly jcKey: Int32Array;
-  private readonly jcVal: Int32Array;
+  /** The jump cache (see ST_JC): key of slot s at [2s], value at [2s+1]. */
+  private readonly jc: Int32Array;
   private readonly jcCount = new Uint16Array(JC_SIZE);
   private readonly entries = new Map<number, Entry>();
   /** Code pages by RAM page number, and the set of their numbers. */
@@ -170,9 +169,8 @@ export class Jit {
     this.batch = opts.batch ?? 16;
     this.regsInLocals = opts.registersInLocals ?? false;
     const buf = wasm.memory.buffer;
-    this.jcKey = new Int32Array(buf, stateBase + ST_JC_KEY, JC_SIZE);
-    this.jcVal = new Int32Array(buf, stateBase + ST_JC_VAL, JC_SIZE);
-    this.jcKey.fill(-1);
+    this.jc = new Int32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
+    this.jc.fill(-1);
     this.exitPcAt = ST_EXIT_PC / 4;
     this.exitKindAt = ST_EXIT_KIND / 4;
     const api = wasmApi!;
@@ -219,7 +217,7 @@ export class Jit {
   enter(pc: number, budget: number, weight: number): number {
     let ro = this.physical(pc);
     if (ro < 0) return -1;
-    if (this.jcKey[jcSlot(ro)] !== ro && !this.hot(ro, weight)) return -1;
+    if (this.jc[2 * jcSlot(ro)] !== ro && !this.hot(ro, weight)) return -1;
     const h = this.h;
     let done = 0;
     for (;;) {
@@ -282,8 +280,8 @@ export class Jit {
   private installValue(ro: number, slot: number, value: number): boolean {
     const page = ro >>> 12;
     if (this.pageEpoch[page] !== this.epoch && !this.revalidate(page)) return false;
-    this.jcKey[slot] = ro;
-    this.jcVal[slot] = value;
+    this.jc[2 * slot] = ro;
+    this.jc[2 * slot + 1] = value;
     return true;
   }
 
@@ -393,7 +391,7 @@ export class Jit {
    */
   fenceI(): void {
     this.epoch++;
-    this.jcKey.fill(-1);
+    this.jc.fill(-1);
   }
 
   private revalidate(page: number): boolean {
@@ -426,7 +424,7 @@ export class Jit {
     for (const ro of cp.entries) {
       this.entries.delete(ro);
       const slot = jcSlot(ro);
-      if (this.jcKey[slot] === ro) this.jcKey[slot] = -1;
+      if (this.jc[2 * slot] === ro) this.jc[2 * slot] = -1;
     }
     for (const r of cp.regions) {
       this.table.set(r.index, null);
@@ -445,7 +443,7 @@ export class Jit {
   flush(): void {
     for (const page of [...this.codePages]) this.invalidatePage(page);
     this.pageDrops.fill(0);
-    this.jcKey.fill(-1);
+    this.jc.fill(-1);
     this.jcCount.fill(0);
     this.entries.clear();
     this.pending.length = 0;
