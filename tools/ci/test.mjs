@@ -1,45 +1,69 @@
 #!/usr/bin/env node
-// Runs the whole vitest suite and ends with the plain `N passed, N failed` line that CI reads.
-// Extra arguments go to vitest (for example a project filter: `pnpm test --project page-table`).
+// Runs the whole vitest suite (with the CPU's JIT on, the default), then the guest-level tests
+// again with the JIT off (AXVISOR_JIT=0): the self-checking CPU programs and every guest boot
+// must pass both ways. Ends with the plain `N passed, N failed` line that CI reads.
+// Extra arguments go to the first vitest run (e.g. `pnpm test --project page-table`) and skip
+// the second pass.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const dir = mkdtempSync(join(tmpdir(), "axvisor-test-"));
-const report = join(dir, "report.json");
-const vitest = spawnSync(
-  process.execPath,
-  [
-    "node_modules/vitest/vitest.mjs",
-    "run",
-    "--reporter=default",
-    "--reporter=json",
-    `--outputFile.json=${report}`,
-    ...process.argv.slice(2),
-  ],
-  { stdio: "inherit" },
-);
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-try {
-  const json = JSON.parse(readFileSync(report, "utf8"));
-  passed = json.numPassedTests ?? 0;
-  failed = json.numFailedTests ?? 0;
-  skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
-  // A test file that failed without a failing test inside could not be loaded or run at all.
-  for (const file of json.testResults ?? []) {
-    const failedInside = (file.assertionResults ?? []).some((t) => t.status === "failed");
-    if (file.status === "failed" && !failedInside) failed += 1;
+/** Runs vitest once; returns its exit status and counts. */
+function vitest(name, args, env) {
+  const report = join(dir, `${name}.json`);
+  const run = spawnSync(
+    process.execPath,
+    [
+      "node_modules/vitest/vitest.mjs",
+      "run",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${report}`,
+      ...args,
+    ],
+    { stdio: "inherit", env: { ...process.env, ...env } },
+  );
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  try {
+    const json = JSON.parse(readFileSync(report, "utf8"));
+    counts.passed = json.numPassedTests ?? 0;
+    counts.failed = json.numFailedTests ?? 0;
+    counts.skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+    // A test file that failed without a failing test inside could not be loaded or run at all.
+    for (const file of json.testResults ?? []) {
+      const failedInside = (file.assertionResults ?? []).some((t) => t.status === "failed");
+      if (file.status === "failed" && !failedInside) counts.failed += 1;
+    }
+  } catch {
+    counts.failed += 1; // no report: vitest itself failed to start
   }
-} catch {
-  failed += 1; // no report: vitest itself failed to start
+  const status = run.status ?? 1;
+  if (status !== 0 && counts.failed === 0) counts.failed = 1;
+  return counts;
+}
+
+const extra = process.argv.slice(2);
+const runs = [vitest("all", extra, {})];
+if (extra.length === 0) {
+  console.log(
+    "\n=== second pass: the CPU programs and guest boots with the JIT off (AXVISOR_JIT=0) ===\n",
+  );
+  runs.push(
+    vitest("jit-off", ["--project", "cpu-riscv64", "--project", "app"], { AXVISOR_JIT: "0" }),
+  );
 }
 rmSync(dir, { recursive: true, force: true });
 
-const status = vitest.status ?? 1;
-if (status !== 0 && failed === 0) failed = 1;
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(status === 0 && failed === 0 ? 0 : 1);
+const total = runs.reduce(
+  (a, r) => ({
+    passed: a.passed + r.passed,
+    failed: a.failed + r.failed,
+    skipped: a.skipped + r.skipped,
+  }),
+  { passed: 0, failed: 0, skipped: 0 },
+);
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(total.failed === 0 ? 0 : 1);
