@@ -41,6 +41,7 @@ import {
   CTX_SUM,
   CTX_V,
   G_TLB_BITS,
+  LEVEL_BYTES,
   xlate,
 } from "./mmu.js";
 import { Pmp } from "./pmp.js";
@@ -62,7 +63,7 @@ const LINE_BITS = (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9) | (1 << 11);
 
 /** Identifies the superpage of `level` (1 = 2 MiB, ...) that holds address (or TLB tag) `va`. */
 function superKey(level: number, va: number): number {
-  return Math.floor(va / 2 ** (12 + 9 * level)) * 4 + level;
+  return Math.floor(va / LEVEL_BYTES[level]!) * 4 + level;
 }
 
 /** AXVISOR_JIT=0 in the environment turns the JIT off for harts that do not choose. */
@@ -545,7 +546,7 @@ export class Hart implements FpState {
     if (this.superPieces.size === 0) return;
     const tags = [this.ftag, this.ltag, this.stag];
     for (let level = 1; level <= 3; level++) {
-      const size = 2 ** (12 + 9 * level);
+      const size = LEVEL_BYTES[level]!;
       const key = superKey(level, va);
       const pieces = this.superPieces.get(key);
       if (pieces === undefined) continue;

@@ -29,6 +29,12 @@ const ACCESS_FAULT = [1, 5, 7] as const;
 const PMP_PERM = [PmpAccess.X, PmpAccess.R, PmpAccess.W] as const;
 
 const TWO32 = 4294967296;
+/**
+ * Bytes mapped by a leaf PTE at each level (4 KiB, 2 MiB, 1 GiB, 512 GiB), and pages per
+ * superpage: table lookups, because `2 ** n` with a variable n compiles to a slow pow call.
+ */
+export const LEVEL_BYTES = [2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39] as const;
+const LEVEL_PAGES = [1, 2 ** 9, 2 ** 18, 2 ** 27] as const;
 /** Size of each of the four G-stage TLB sets (see Hart.gtag). */
 export const G_TLB_BITS = 8;
 const G_TLB_MASK = (1 << G_TLB_BITS) - 1;
@@ -118,7 +124,7 @@ function stage1(
   if (va >= lim || va < -lim) pageFault(h, type, va, virt);
   let ppn = (h.c64[slot * 2]! >>> 0) + (h.c64[slot * 2 + 1]! & 0xfff) * TWO32;
   for (let i = levels - 1; i >= 0; i--) {
-    const size = 2 ** (12 + 9 * i);
+    const size = LEVEL_BYTES[i]!;
     const idx = Math.floor(va / size) & 511;
     const pteGpa = ppn * 4096 + idx * 8;
     const pteAddr = virt ? gstage(h, pteGpa, type, va, 1, ctx) : pteGpa;
@@ -150,7 +156,7 @@ function stage1(
       else ok = (lo & R) !== 0 || ((ctx & (CTX_MXR_VS | CTX_MXR_M)) !== 0 && (lo & X) !== 0);
     } else ok = (lo & W) !== 0;
     if (!ok) pageFault(h, type, va, virt);
-    if (i > 0 && pteppn % 2 ** (9 * i) !== 0) pageFault(h, type, va, virt);
+    if (i > 0 && pteppn % LEVEL_PAGES[i]! !== 0) pageFault(h, type, va, virt);
     const need = type === ACC_STORE ? A | D : A;
     if ((lo & need) !== need) {
       const waddr = virt ? gstage(h, pteGpa, type, va, 2, ctx) : pteAddr;
@@ -196,7 +202,7 @@ export function gstage(
   }
   let ppn = (h.c64[Slot.hgatp * 2]! >>> 0) + (hi32 & 0xfff) * TWO32;
   for (let i = levels - 1; i >= 0; i--) {
-    const size = 2 ** (12 + 9 * i);
+    const size = LEVEL_BYTES[i]!;
     const idx = Math.floor(gpa / size) & (i === levels - 1 ? 2047 : 511);
     const pteAddr = ppn * 4096 + idx * 8;
     if (!h.pmp.inactive && !h.pmp.check(pteAddr, 8, PmpAccess.R, 1)) {
@@ -231,7 +237,7 @@ export function gstage(
       write = true;
     }
     if (!ok) return h.fault(cause, va, gpa, tinst, true);
-    if (i > 0 && pteppn % 2 ** (9 * i) !== 0) return h.fault(cause, va, gpa, tinst, true);
+    if (i > 0 && pteppn % LEVEL_PAGES[i]! !== 0) return h.fault(cause, va, gpa, tinst, true);
     const need = write ? A | D : A;
     if ((lo & need) !== need) {
       if (!writePteLo(h, pteAddr, lo | need, hi)) accessFault(h, type, va, true);
