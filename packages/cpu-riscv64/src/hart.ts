@@ -1105,7 +1105,39 @@ export class Hart implements FpState {
             }
             case 0x33: {
               const rs2 = (insn >> 20) & 31;
-              if (
+              const f7 = insn >>> 25;
+              const f3 = (insn >> 12) & 7;
+              // ADD/SUB/logic inline (the common ones); shifts, compares and M in alu.ts.
+              if ((f7 === 0 && (f3 === 0 || f3 >= 4) && f3 !== 5) || (f7 === 0x20 && f3 === 0)) {
+                const al = x[rs1 * 2]!;
+                const ah = x[rs1 * 2 + 1]!;
+                const bl = x[rs2 * 2]!;
+                const bh = x[rs2 * 2 + 1]!;
+                let lo: number;
+                let hi: number;
+                if (f3 === 0) {
+                  if (f7 === 0) {
+                    lo = (al + bl) | 0;
+                    hi = (ah + bh + (lo >>> 0 < al >>> 0 ? 1 : 0)) | 0;
+                  } else {
+                    lo = (al - bl) | 0;
+                    hi = (ah - bh - (al >>> 0 < bl >>> 0 ? 1 : 0)) | 0;
+                  }
+                } else if (f3 === 4) {
+                  lo = al ^ bl;
+                  hi = ah ^ bh;
+                } else if (f3 === 6) {
+                  lo = al | bl;
+                  hi = ah | bh;
+                } else {
+                  lo = al & bl;
+                  hi = ah & bh;
+                }
+                if (rd !== 0) {
+                  x[rd * 2] = lo;
+                  x[rd * 2 + 1] = hi;
+                }
+              } else if (
                 !executeOp(x, insn, rd, x[rs1 * 2]!, x[rs1 * 2 + 1]!, x[rs2 * 2]!, x[rs2 * 2 + 1]!)
               ) {
                 this.illegal();
@@ -1114,7 +1146,16 @@ export class Hart implements FpState {
             }
             case 0x3b: {
               const rs2 = (insn >> 20) & 31;
-              if (!executeOp32(x, insn, rd, x[rs1 * 2]!, x[rs2 * 2]!)) this.illegal();
+              const f7 = insn >>> 25;
+              if ((f7 === 0 || f7 === 0x20) && ((insn >> 12) & 7) === 0) {
+                // ADDW/SUBW inline; the rest in alu.ts
+                const r =
+                  f7 === 0 ? (x[rs1 * 2]! + x[rs2 * 2]!) | 0 : (x[rs1 * 2]! - x[rs2 * 2]!) | 0;
+                if (rd !== 0) {
+                  x[rd * 2] = r;
+                  x[rd * 2 + 1] = r >> 31;
+                }
+              } else if (!executeOp32(x, insn, rd, x[rs1 * 2]!, x[rs2 * 2]!)) this.illegal();
               break;
             }
             case 0x37:
