@@ -30,10 +30,12 @@ function u64AsNumber(lo: number, hi: number): number {
 /** The mip value as software sees it: software bits, hardware lines, timers and H sources. */
 export function mipEffective(h: Hart): number {
   let v = (h.mipSw & 0x222) | h.hwIrq;
+  // The time is read once (reading the clock is the costly part of this).
+  let now = -1;
   if (h.hasSstc && h.menvcfgStce) {
     v &= ~0x20;
     if (h.hwIrq & 0x20) v |= 0x20;
-    const now = h.time.now();
+    now = h.time.now();
     const c = h.c64;
     if (now >= u64AsNumber(c[Slot.stimecmp * 2]!, c[Slot.stimecmp * 2 + 1]!)) v |= 0x20;
   }
@@ -41,8 +43,8 @@ export function mipEffective(h: Hart): number {
     v |= h.hvip & 0x444;
     if (h.hasSstc && h.menvcfgStce && h.henvcfgStce) {
       const c = h.c64;
-      const now = h.time.now() + slotNum(h, Slot.htimedelta);
-      if (now >= u64AsNumber(c[Slot.vstimecmp * 2]!, c[Slot.vstimecmp * 2 + 1]!)) v |= 0x40;
+      const vnow = (now < 0 ? h.time.now() : now) + slotNum(h, Slot.htimedelta);
+      if (vnow >= u64AsNumber(c[Slot.vstimecmp * 2]!, c[Slot.vstimecmp * 2 + 1]!)) v |= 0x40;
     }
     const vgein = (h.hstatus >> 12) & 0x3f;
     if (vgein !== 0 && (h.hgeip >>> vgein) & 1) v |= 0x400;
