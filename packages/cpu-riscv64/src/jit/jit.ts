@@ -123,6 +123,9 @@ export class Jit {
   private readonly pageDrops: Uint8Array;
   /** The jump cache (see ST_JC): key of slot s at [2s], value at [2s+1]. */
   private readonly jc: Int32Array;
+  /** Slots filled since the jump cache was last cleared (clearing only those is cheaper). */
+  private readonly jcUsed = new Int32Array(JC_SIZE);
+  private jcUsedCount = 0;
   private readonly jcCount = new Uint16Array(JC_SIZE);
   private readonly entries = new Map<number, Entry>();
   /** Code pages by RAM page number, and the set of their numbers. */
@@ -280,6 +283,9 @@ export class Jit {
   private installValue(ro: number, slot: number, value: number): boolean {
     const page = ro >>> 12;
     if (this.pageEpoch[page] !== this.epoch && !this.revalidate(page)) return false;
+    if (this.jc[2 * slot] === -1 && this.jcUsedCount < JC_SIZE) {
+      this.jcUsed[this.jcUsedCount++] = slot;
+    }
     this.jc[2 * slot] = ro;
     this.jc[2 * slot + 1] = value;
     return true;
@@ -391,7 +397,14 @@ export class Jit {
    */
   fenceI(): void {
     this.epoch++;
-    this.jc.fill(-1);
+    this.clearJumpCache();
+  }
+
+  private clearJumpCache(): void {
+    const n = this.jcUsedCount;
+    if (n >= JC_SIZE / 8) this.jc.fill(-1);
+    else for (let k = 0; k < n; k++) this.jc[2 * this.jcUsed[k]!] = -1;
+    this.jcUsedCount = 0;
   }
 
   private revalidate(page: number): boolean {
@@ -444,6 +457,7 @@ export class Jit {
     for (const page of [...this.codePages]) this.invalidatePage(page);
     this.pageDrops.fill(0);
     this.jc.fill(-1);
+    this.jcUsedCount = 0;
     this.jcCount.fill(0);
     this.entries.clear();
     this.pending.length = 0;
