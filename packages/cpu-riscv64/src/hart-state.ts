@@ -49,7 +49,7 @@ export const ST_SREC = ST_LREC + 16 * TLB_SIZE;
 export const ST_FREC = ST_SREC + 16 * TLB_SIZE;
 export const REC_BYTES = 16;
 /**
- * Jump cache, 8 bytes per slot: the RAM offset of the entry (-1 = empty), then the function
+ * Jump cache, 8 bytes per slot: the RAM offset of the entry (0xffffffff = empty), then the function
  * table index << 8 | entry block.
  */
 export const ST_JC = ST_FREC + 16 * TLB_SIZE;

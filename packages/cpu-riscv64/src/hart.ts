@@ -179,11 +179,11 @@ export class Hart implements FpState {
   // --- software TLBs: tag = page VA + ctx, off = RAM byte offset of the page ---
   // (ftag/foff/stag/soff/fetchVa/fetchOff are also read by the JIT: not private.)
   readonly ftag: Float64Array;
-  readonly foff: Int32Array;
+  readonly foff: Uint32Array;
   private readonly ltag: Float64Array;
-  private readonly loff: Int32Array;
+  private readonly loff: Uint32Array;
   readonly stag: Float64Array;
-  readonly soff: Int32Array;
+  readonly soff: Uint32Array;
   /** The whole state block (see hart-state.ts) as f64s and as int32s. */
   readonly stateF64: Float64Array;
   readonly stateI32: Int32Array;
@@ -246,7 +246,7 @@ export class Hart implements FpState {
       (this.hasH ? 1 << 7 : 0);
     this.ram = ram;
     this.ramBase = bus.ramBase;
-    this.ramSize = ram.byteLength & ~7;
+    this.ramSize = ram.byteLength - (ram.byteLength % 8);
     this.r16 = new Uint16Array(ram.buffer, ram.byteOffset, this.ramSize >>> 1);
     this.r32 = new Int32Array(ram.buffer, ram.byteOffset, this.ramSize >>> 2);
     // The state block goes into RAM's wasm memory when RAM came from allocateRam() and the JIT
@@ -259,10 +259,10 @@ export class Hart implements FpState {
     this.f = new Int32Array(buf, at + ST_F, 64);
     this.ltag = new Float64Array(buf, at + ST_LTAG, TLB_SIZE);
     this.stag = new Float64Array(buf, at + ST_STAG, TLB_SIZE);
-    this.loff = new Int32Array(buf, at + ST_LOFF, TLB_SIZE);
-    this.soff = new Int32Array(buf, at + ST_SOFF, TLB_SIZE);
+    this.loff = new Uint32Array(buf, at + ST_LOFF, TLB_SIZE);
+    this.soff = new Uint32Array(buf, at + ST_SOFF, TLB_SIZE);
     this.ftag = new Float64Array(buf, at + ST_FTAG, TLB_SIZE);
-    this.foff = new Int32Array(buf, at + ST_FOFF, TLB_SIZE);
+    this.foff = new Uint32Array(buf, at + ST_FOFF, TLB_SIZE);
     this.stateF64 = new Float64Array(buf, at, HART_STATE_BYTES / 8);
     this.stateI32 = new Int32Array(buf, at, HART_STATE_BYTES / 4);
     this.ramWasmOffset = claim?.wasm.ramOffset ?? 0;

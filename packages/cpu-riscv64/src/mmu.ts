@@ -60,8 +60,8 @@ function accessFault(h: Hart, type: number, va: number, virt: boolean): never {
 function readPte(h: Hart, pa: number): boolean {
   const off = pa - h.ramBase;
   if (off >= 0 && off + 8 <= h.ramSize && (off & 7) === 0) {
-    h.pteLo = h.r32[off >> 2]!;
-    h.pteHi = h.r32[(off >> 2) + 1]!;
+    h.pteLo = h.r32[off >>> 2]!;
+    h.pteHi = h.r32[(off >>> 2) + 1]!;
     return true;
   }
   const v = h.bus.load(pa, 8);
@@ -75,7 +75,7 @@ function readPte(h: Hart, pa: number): boolean {
 function writePteLo(h: Hart, pa: number, lo: number, hi: number): boolean {
   const off = pa - h.ramBase;
   if (off >= 0 && off + 8 <= h.ramSize && (off & 7) === 0) {
-    h.r32[off >> 2] = lo;
+    h.r32[off >>> 2] = lo;
     return true;
   }
   return h.bus.store(pa, 8, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));

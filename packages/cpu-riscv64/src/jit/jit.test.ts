@@ -491,3 +491,38 @@ describe("JIT: code a hypervisor reloads behind the hart's back", () => {
     expect(h.getX(6)).toBe(5000n);
   });
 });
+
+describe("JIT: large RAM", () => {
+  it("code and data above 2 GiB of RAM run compiled and interpreted alike", async () => {
+    const { Hart: H } = await import("../hart.js");
+    const { allocateRam } = await import("../ram.js");
+    const size = 2 ** 31 + 2 ** 24; // 2 GiB + 16 MiB
+    const code = RAM_BASE + 2 ** 31 + 0x1000; // above the 2 GiB mark
+    const data = RAM_BASE + size - 0x1000; // the last page
+    const prog = [a.ld(7, 10, 0), a.addi(7, 7, 3), a.sd(7, 10, 8), a.sb(7, 10, 16)];
+    // addi at index 4, bne at 5 back to index 0
+    prog.push(a.addi(5, 5, -1), a.bne(5, 0, -4 * (prog.length + 1)), a.jal(0, 0));
+    const run = (jit: boolean) => {
+      const ram = allocateRam(size);
+      const bus = { ram, ramBase: RAM_BASE, load: () => null, store: () => false };
+      const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+      prog.forEach((w, k) => {
+        dv.setUint32(code - RAM_BASE + 4 * k, w >>> 0, true);
+      });
+      dv.setBigUint64(data - RAM_BASE, 40n, true);
+      const h = new H({ hartId: 0, bus, time: { now: () => 0 }, resetPc: code, jit: jit && EAGER });
+      h.setX(5, 500n);
+      h.setX(10, BigInt(data));
+      h.run(500 * 6);
+      return { h, dv };
+    };
+    for (const jit of [true, false]) {
+      const { h, dv } = run(jit);
+      expect(h.getX(5)).toBe(0n);
+      expect(h.getX(7)).toBe(43n);
+      expect(dv.getBigUint64(data - RAM_BASE + 8, true)).toBe(43n);
+      expect(dv.getUint8(data - RAM_BASE + 16)).toBe(43);
+      if (jit) expect(h.jit!.stats.retired).toBeGreaterThan(1000);
+    }
+  });
+});

@@ -61,9 +61,9 @@ export interface JitHost {
   readonly r32: Int32Array;
   readonly ramSize: number;
   readonly ftag: Float64Array;
-  readonly foff: Int32Array;
+  readonly foff: Uint32Array;
   readonly stag: Float64Array;
-  readonly soff: Int32Array;
+  readonly soff: Uint32Array;
   readonly stateF64: Float64Array;
   readonly stateI32: Int32Array;
   fetchVa: number;
@@ -95,6 +95,9 @@ const PENDING: Entry = { region: null, block: 0 };
  */
 export const CONTINUATION_WEIGHT = 8;
 
+/** An empty jump cache key (no entry is at an odd RAM offset). */
+const JC_EMPTY = 0xffffffff;
+
 /** A page whose code was dropped this often because of writes stays interpreted. */
 const MAX_PAGE_INVALIDATIONS = 8;
 
@@ -122,7 +125,7 @@ export class Jit {
   private readonly pageEpoch: Int32Array;
   private readonly pageDrops: Uint8Array;
   /** The jump cache (see ST_JC): key of slot s at [2s], value at [2s+1]. */
-  private readonly jc: Int32Array;
+  private readonly jc: Uint32Array;
   /** Slots filled since the jump cache was last cleared (clearing only those is cheaper). */
   private readonly jcUsed = new Int32Array(JC_SIZE);
   private jcUsedCount = 0;
@@ -172,8 +175,8 @@ export class Jit {
     this.batch = opts.batch ?? 16;
     this.regsInLocals = opts.registersInLocals ?? false;
     const buf = wasm.memory.buffer;
-    this.jc = new Int32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
-    this.jc.fill(-1);
+    this.jc = new Uint32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
+    this.jc.fill(JC_EMPTY);
     this.exitPcAt = ST_EXIT_PC / 4;
     this.exitKindAt = ST_EXIT_KIND / 4;
     const api = wasmApi!;
@@ -283,7 +286,7 @@ export class Jit {
   private installValue(ro: number, slot: number, value: number): boolean {
     const page = ro >>> 12;
     if (this.pageEpoch[page] !== this.epoch && !this.revalidate(page)) return false;
-    if (this.jc[2 * slot] === -1 && this.jcUsedCount < JC_SIZE) {
+    if (this.jc[2 * slot] === JC_EMPTY && this.jcUsedCount < JC_SIZE) {
       this.jcUsed[this.jcUsedCount++] = slot;
     }
     this.jc[2 * slot] = ro;
@@ -402,8 +405,8 @@ export class Jit {
 
   private clearJumpCache(): void {
     const n = this.jcUsedCount;
-    if (n >= JC_SIZE / 8) this.jc.fill(-1);
-    else for (let k = 0; k < n; k++) this.jc[2 * this.jcUsed[k]!] = -1;
+    if (n >= JC_SIZE / 8) this.jc.fill(JC_EMPTY);
+    else for (let k = 0; k < n; k++) this.jc[2 * this.jcUsed[k]!] = JC_EMPTY;
     this.jcUsedCount = 0;
   }
 
@@ -437,7 +440,7 @@ export class Jit {
     for (const ro of cp.entries) {
       this.entries.delete(ro);
       const slot = jcSlot(ro);
-      if (this.jc[2 * slot] === ro) this.jc[2 * slot] = -1;
+      if (this.jc[2 * slot] === ro) this.jc[2 * slot] = JC_EMPTY;
     }
     for (const r of cp.regions) {
       this.table.set(r.index, null);
@@ -456,7 +459,7 @@ export class Jit {
   flush(): void {
     for (const page of [...this.codePages]) this.invalidatePage(page);
     this.pageDrops.fill(0);
-    this.jc.fill(-1);
+    this.jc.fill(JC_EMPTY);
     this.jcUsedCount = 0;
     this.jcCount.fill(0);
     this.entries.clear();
