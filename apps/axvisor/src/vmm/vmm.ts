@@ -239,6 +239,7 @@ export class Vmm {
       axvm.shutdown();
       axvm.destroy();
       this.#vmids.release(vmid);
+      this.#fenceHarts();
       devices.close();
       if (e instanceof AxError && !e.message.startsWith(`VM ${id} `)) {
         throw new AxError(e.kind, `VM ${id} "${name}": ${e.message}`, { cause: e });
@@ -323,6 +324,7 @@ export class Vmm {
     if (vm.status !== VMStatus.Stopped) this.#end(vm, { kind: "stopped" });
     vm.axvm.destroy();
     this.#vmids.release(vm.vmid);
+    this.#fenceHarts();
     vm.devices.close();
     this.#releasePassthroughIrqs(vm);
     this.#vms.delete(id);
@@ -641,6 +643,21 @@ export class Vmm {
     boot.setGpr(10, BigInt(hartIds[0] ?? 0));
     boot.setGpr(11, BigInt(loaded.dtb ?? 0));
     vm.imageSummary = [...loaded.summary];
+    this.#fenceHarts();
+  }
+
+  /**
+   * What HFENCE.GVMA and FENCE.I on every hart do on silicon after the hypervisor changes a
+   * VM's memory: the harts cache guest translations per VMID and compiled guest code, and both
+   * outlive rewrites of the same hgatp, so removing stage-2 mappings, reusing a VMID or
+   * loading new images must drop them.
+   */
+  #fenceHarts(): void {
+    for (let i = 0; i < this.machine.hartCount; i++) {
+      const hart = this.machine.hart(i);
+      hart.flushTlb();
+      hart.fenceI();
+    }
   }
 
   #checkPlacement(config: AxVMCrateConfig): void {
@@ -663,7 +680,10 @@ export class Vmm {
       allocIvcChannel: (size) => a.allocIvcChannel(size),
       releaseIvcChannel: (base, size) => a.releaseIvcChannel(base, size),
       mapRegion: (at, hpa, size, flags) => a.mapRegion(at, hpa, size, flags),
-      unmapRegion: (at, size) => a.unmapRegion(at, size),
+      unmapRegion: (at, size) => {
+        a.unmapRegion(at, size);
+        this.#fenceHarts();
+      },
       readGuest: (at, len) => a.readGuest(at, len),
       writeGuest: (at, data) => a.writeGuest(at, data),
     };
