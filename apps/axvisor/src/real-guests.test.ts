@@ -10,8 +10,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./cli.js";
 import { DEFAULT_BIOS } from "./emu/firmware.js";
 import type { CliIo } from "./io.js";
+import { SHARED_GUESTS } from "./vmm/test-support/harness.js";
 
-const G = "/work/shared/guests/riscv64";
+const G = join(SHARED_GUESTS, "riscv64");
 const need = [
   join(G, "linux-Image"),
   join(G, "initramfs.cpio.gz"),

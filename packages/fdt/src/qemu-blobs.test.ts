@@ -1,12 +1,13 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { DeviceTree } from "./device-tree.js";
 import { toDts } from "./dts.js";
 
-const GUESTS = "/work/shared/guests/riscv64";
+const GUESTS = `${process.env.AXVISOR_GUESTS ?? resolve(dirname(fileURLToPath(import.meta.url)), "../../../../shared/guests")}/riscv64`;
 const blobPath = (n: number) => join(GUESTS, `qemu-virt-smp${n}.dtb`);
 const haveBlobs = existsSync(blobPath(1)) && existsSync(blobPath(2));
 if (!haveBlobs) console.log(`skipping QEMU blob tests: ${blobPath(1)} not found`);

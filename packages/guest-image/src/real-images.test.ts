@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { parseElf64, symbolAddress } from "./elf.js";
@@ -8,7 +10,9 @@ import { parseArm64ImageHeader, parseRiscvImageHeader } from "./linux-image.js";
 import { loadElf } from "./load.js";
 
 // The shared guest images (see /work/shared/guests/README.md) are not part of the repository.
-const GUESTS = process.env.AXVISOR_GUESTS ?? "/work/shared/guests";
+const GUESTS =
+  process.env.AXVISOR_GUESTS ??
+  resolve(dirname(fileURLToPath(import.meta.url)), "../../../../shared/guests");
 const riscvImage = `${GUESTS}/riscv64/linux-Image`;
 const arm64Image = `${GUESTS}/aarch64/linux-Image`;
 const benchElf = `${GUESTS}/riscv64/bench/bench.elf`;

@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fdtLoadAddress, loadBootImages } from "./boot.js";
 
@@ -87,7 +89,7 @@ describe("QEMU virt image placement", () => {
     ).toThrow(/needs a kernel/);
   });
 
-  const bench = "/work/shared/guests/riscv64/bench/bench.elf";
+  const bench = `${process.env.AXVISOR_GUESTS ?? resolve(dirname(fileURLToPath(import.meta.url)), "../../../../../shared/guests")}/riscv64/bench/bench.elf`;
   it.skipIf(!existsSync(bench))("drops ELF header bytes that sit below RAM, as QEMU does", () => {
     // bench.elf's only PT_LOAD starts at 0x7ffff000 (ELF headers) and runs into RAM
     const { ram, mem } = memory(16 << 20);

@@ -1,13 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { DeviceTree, type FdtNode } from "@axvisor/fdt";
 import { describe, expect, it } from "vitest";
 import { buildVirtDeviceTree } from "./device-tree.js";
 import { virtIsaString } from "./isa.js";
 
-const GUESTS = "/work/shared/guests/riscv64";
+const GUESTS = `${process.env.AXVISOR_GUESTS ?? resolve(dirname(fileURLToPath(import.meta.url)), "../../../../../shared/guests")}/riscv64`;
 const haveQemu = existsSync(join(GUESTS, "qemu-virt-smp2.dtb"));
 if (!haveQemu) console.log(`skipping QEMU DT comparison: ${GUESTS}/qemu-virt-smp2.dtb not found`);
 const haveDtc = spawnSync("dtc", ["--version"]).status === 0;
