@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./cli.js";
 import { DEFAULT_BIOS } from "./emu/firmware.js";
-import type { CliIo } from "./io.js";
+import { captureIo } from "./test-support/capture-io.js";
 import { SHARED_GUESTS } from "./vmm/test-support/harness.js";
 
 const G = join(SHARED_GUESTS, "riscv64");
@@ -24,21 +24,6 @@ if (missing.length > 0) {
   console.log(
     `skipping real-guest boots: missing ${missing.join(", ")} (guests from ../shared/guests; OpenSBI: apt-get install opensbi)`,
   );
-}
-
-function capture(): { io: CliIo; out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const dec = new TextDecoder();
-  return {
-    io: {
-      stdout: { write: (d) => out.push(typeof d === "string" ? d : dec.decode(d)) },
-      stderr: { write: (d) => err.push(typeof d === "string" ? d : dec.decode(d)) },
-      env: {},
-    },
-    out: () => out.join(""),
-    err: () => err.join(""),
-  };
 }
 
 /** Asserts that `markers` occur in `text` in this order. */
@@ -77,7 +62,7 @@ describe.skipIf(missing.length > 0)("real guests on axvisor emu", () => {
   it("boots OpenSBI + Linux to GUEST-INIT-OK and runs a shell command (smp1)", async () => {
     for (const m of LINUX_MARKERS)
       expect(readFileSync(join(G, "linux-smp1.log"), "utf8")).toContain(m);
-    const c = capture();
+    const c = captureIo();
     const status = await runCli(
       [
         "emu",
@@ -109,7 +94,7 @@ describe.skipIf(missing.length > 0)("real guests on axvisor emu", () => {
   }, 300_000);
 
   it("boots Linux on 2 harts and powers off through SBI (smp2, exit 0)", async () => {
-    const c = capture();
+    const c = captureIo();
     const status = await runCli(
       [
         "emu",
@@ -139,7 +124,7 @@ describe.skipIf(missing.length > 0)("real guests on axvisor emu", () => {
   }, 300_000);
 
   it("runs U-Boot S-mode commands and powers off", async () => {
-    const c = capture();
+    const c = captureIo();
     const status = await runCli(
       [
         "emu",
@@ -177,7 +162,7 @@ describe.skipIf(missing.length > 0)("real guests on axvisor emu", () => {
   it("writes a disk image file through virtio-blk (U-Boot 'virtio write')", async () => {
     const img = join(dir, "disk.img");
     writeFileSync(img, new Uint8Array(1 << 20));
-    const c = capture();
+    const c = captureIo();
     const status = await runCli(
       [
         "emu",

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../cli.js";
 import type { CliIo } from "../io.js";
+import { captureIo } from "../test-support/capture-io.js";
 import { REPO_ROOT, SHARED_GUESTS } from "./test-support/harness.js";
 
 const G = join(SHARED_GUESTS, "riscv64");
@@ -24,21 +25,6 @@ if (missing.length > 0) {
   );
 }
 const config = (name: string) => resolve(REPO_ROOT, "configs/vms", name);
-
-function capture(): { io: CliIo; out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const dec = new TextDecoder();
-  return {
-    io: {
-      stdout: { write: (d) => out.push(typeof d === "string" ? d : dec.decode(d)) },
-      stderr: { write: (d) => err.push(typeof d === "string" ? d : dec.decode(d)) },
-      env: {},
-    },
-    out: () => out.join(""),
-    err: () => err.join(""),
-  };
-}
 
 /** Seconds from the start until `marker` first appears in `text` chunks recorded with times. */
 function timed(io: CliIo): { io: CliIo; marks: Map<string, number>; watch: (m: string) => void } {
@@ -69,7 +55,7 @@ const TIMEOUT = "240";
 
 describe.skipIf(missing.length > 0)("real guests under the VMM", () => {
   it("Linux smp1 reaches GUEST-INIT-OK and its shell computes SHELL-42", async () => {
-    const c = capture();
+    const c = captureIo();
     const t = timed(c.io);
     t.watch("GUEST-INIT-OK");
     const status = await runCli(
@@ -95,7 +81,7 @@ describe.skipIf(missing.length > 0)("real guests under the VMM", () => {
   }, 300_000);
 
   it("Linux smp2 brings up both harts: cpus=2 and /proc/cpuinfo lists hart 0 and hart 1", async () => {
-    const c = capture();
+    const c = captureIo();
     const t = timed(c.io);
     t.watch("GUEST-INIT-OK");
     const status = await runCli(
@@ -128,7 +114,7 @@ describe.skipIf(missing.length > 0)("real guests under the VMM", () => {
   }, 300_000);
 
   it("U-Boot reaches its prompt; sbi lists the SBI version and extensions; version prints", async () => {
-    const c = capture();
+    const c = captureIo();
     const t = timed(c.io);
     t.watch("=> ");
     const status = await runCli(

@@ -1,0 +1,17 @@
+import type { CliIo } from "../io.js";
+
+/** A `CliIo` that records what the CLI writes to stdout and stderr, for tests. */
+export function captureIo(): { io: CliIo; out: () => string; err: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const dec = new TextDecoder();
+  return {
+    io: {
+      stdout: { write: (d) => out.push(typeof d === "string" ? d : dec.decode(d)) },
+      stderr: { write: (d) => err.push(typeof d === "string" ? d : dec.decode(d)) },
+      env: {},
+    },
+    out: () => out.join(""),
+    err: () => err.join(""),
+  };
+}
