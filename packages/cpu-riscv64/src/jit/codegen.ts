@@ -17,17 +17,9 @@
  * the region's page, `ctx4` the data translation context shifted left by 4 (as in the TLB
  * tags), `budget` the most instructions it may retire.
  */
-import {
-  EXIT_SIDE,
-  REC_BYTES,
-  ST_EXIT_KIND,
-  ST_EXIT_PC,
-  ST_LREC,
-  ST_SREC,
-  ST_X,
-  TLB_MASK,
-} from "../hart-state.js";
+import { EXIT_SIDE, ST_EXIT_KIND, ST_EXIT_PC, ST_LREC, ST_SREC, ST_X } from "../hart-state.js";
 import type { Block, Insn, RegionPlan } from "./region.js";
+import { emitTlbRecordOffset } from "./tlb-index.js";
 import { type FnBody, type Locals, Op, ValType } from "./wasm.js";
 
 /** Where the hart's state and RAM are inside the wasm memory. */
@@ -717,13 +709,7 @@ export class RegionEmitter {
       f.op(Op.i64Add);
     }
     f.tee(L_VA);
-    f.i64(12);
-    f.op(Op.i64ShrU);
-    f.op(Op.i32WrapI64);
-    f.i32(TLB_MASK);
-    f.op(Op.i32And);
-    f.i32(Math.log2(REC_BYTES));
-    f.op(Op.i32Shl);
+    emitTlbRecordOffset(f);
     f.tee(L_T32);
     f.mem(Op.i64Load, 3, rec);
     f.get(L_VA);

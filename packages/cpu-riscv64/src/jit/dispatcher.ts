@@ -13,13 +13,12 @@ import {
   EXIT_MISS,
   JC_FOLD,
   JC_MASK,
-  REC_BYTES,
   ST_EXIT_KIND,
   ST_EXIT_PC,
   ST_FREC,
   ST_JC,
-  TLB_MASK,
 } from "../hart-state.js";
+import { emitTlbRecordOffset } from "./tlb-index.js";
 import { type FnBody, type Locals, Op, ValType } from "./wasm.js";
 
 /** Type index of region functions in every module the JIT makes. */
@@ -63,13 +62,7 @@ export function emitDispatcher(f: FnBody, stateBase: number): void {
   f.loop("next");
   // fetch TLB record: index * 16 in T
   f.get(VA);
-  f.i64(12);
-  f.op(Op.i64ShrU);
-  f.op(Op.i32WrapI64);
-  f.i32(TLB_MASK);
-  f.op(Op.i32And);
-  f.i32(Math.log2(REC_BYTES));
-  f.op(Op.i32Shl);
+  emitTlbRecordOffset(f);
   f.tee(T);
   f.mem(Op.i64Load, 3, frec);
   f.get(VA);
