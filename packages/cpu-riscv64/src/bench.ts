@@ -4,9 +4,9 @@
  * translation and in S-mode under Sv39. A measurement script, not a test:
  * `npm run bench` prints M instructions per second with the JIT (AXVISOR_JIT=0: interpreter).
  */
-import type { PhysBus } from "./bus.js";
+import type { PhysBus } from "@axvisor/machine";
+import { allocateRam } from "@axvisor/machine";
 import { Hart } from "./hart.js";
-import { allocateRam } from "./ram.js";
 
 const RAM_BASE = 0x8000_0000;
 

@@ -1,25 +1,7 @@
+import type { PhysBus, TimeSource } from "@axvisor/machine";
 import type { JitOptions } from "./jit/jit.js";
 
-/**
- * What the hart needs from the machine around it. The board (or a test machine) implements
- * these; the hart reads and writes `ram` directly on its fast paths and calls `load`/`store`
- * for everything outside RAM.
- */
-export interface PhysBus {
-  /** Main RAM. Its byteOffset must be a multiple of 8 (the hart keeps aligned views on it). */
-  readonly ram: Uint8Array;
-  /** Physical address of ram[0], e.g. 0x8000_0000. */
-  readonly ramBase: number;
-  /** Device or ROM read outside RAM; null means nothing is there (access fault). */
-  load(paddr: number, width: 1 | 2 | 4 | 8): bigint | null;
-  /** Device write outside RAM; false means nothing is there (access fault). */
-  store(paddr: number, width: 1 | 2 | 4 | 8, value: bigint): boolean;
-}
-
-/** The platform timer (the `time` CSR), in ticks of the timebase (10 MHz on QEMU virt). */
-export interface TimeSource {
-  now(): number;
-}
+export type { PhysBus, TimeSource };
 
 /** Why `Hart.run()` returned. */
 export type RunExit = "budget" | "wfi" | "host-trap";

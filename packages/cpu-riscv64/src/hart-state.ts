@@ -3,7 +3,7 @@
  * (registers, the exit PC, the TLBs, the jump cache). With wasm RAM (ram.ts) the block lives
  * in the same WebAssembly.Memory as RAM; otherwise in an ordinary buffer with the same layout.
  */
-import { HART_STATE_BYTES } from "./ram.js";
+import { CPU_STATE_BYTES as HART_STATE_BYTES } from "@axvisor/machine";
 
 export const TLB_BITS = 10;
 export const TLB_SIZE = 1 << TLB_BITS;

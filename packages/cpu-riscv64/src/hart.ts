@@ -8,6 +8,7 @@
  * every canonical Sv39/Sv48 address and every physical address).
  */
 
+import { claimCpuState, CPU_STATE_BYTES as HART_STATE_BYTES } from "@axvisor/machine";
 import { executeOp, executeOp32 } from "./alu.js";
 import { executeAmo } from "./atomics.js";
 import type { HartOptions, PhysBus, RunExit, TimeSource } from "./bus.js";
@@ -45,7 +46,6 @@ import {
   xlate,
 } from "./mmu.js";
 import { Pmp } from "./pmp.js";
-import { claimHartState, HART_STATE_BYTES } from "./ram.js";
 import { RVC_TABLE } from "./rvc.js";
 import { SLOT_COUNT, Slot } from "./slots.js";
 import { executeSystem } from "./system.js";
@@ -252,7 +252,7 @@ export class Hart implements FpState {
     // The state block goes into RAM's wasm memory when RAM came from allocateRam() and the JIT
     // is wanted, so compiled code reaches registers and TLBs; otherwise into a plain buffer.
     const jitOpts = opts.jit ?? jitFromEnvironment();
-    const claim = jitOpts === false ? undefined : claimHartState(ram);
+    const claim = jitOpts === false ? undefined : claimCpuState(ram);
     const buf = claim?.wasm.memory.buffer ?? new ArrayBuffer(HART_STATE_BYTES);
     const at = claim?.offset ?? 0;
     this.x = new Int32Array(buf, at + ST_X, 64);

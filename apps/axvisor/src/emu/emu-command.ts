@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { FileBlockBacking } from "@axvisor/device-virtio-mmio";
+import { InstructionClock } from "@axvisor/machine";
 import {
   type BootFile,
-  InstructionClock,
   type MachineExit,
   type VirtioSlotFactory,
   VirtMachine,

@@ -2,13 +2,9 @@ import { axErr } from "@axvisor/axerrno";
 import { CurrentVCpu } from "@axvisor/axvcpu";
 import { RamHostMemory } from "@axvisor/axvisor-api";
 import type { Hart } from "@axvisor/cpu-riscv64";
+import type { MachineClock } from "@axvisor/machine";
 import { hpa, PAGE_SIZE_2M } from "@axvisor/memory-addr";
-import {
-  type MachineClock,
-  VIRT,
-  VIRT_MAX_HARTS,
-  VirtMachine,
-} from "@axvisor/platform-riscv64-qemu-virt";
+import { VIRT, VIRT_MAX_HARTS, VirtMachine } from "@axvisor/platform-riscv64-qemu-virt";
 import { RiscvHostCpus, RiscvPhysCpu } from "@axvisor/riscv-vcpu";
 
 /**

@@ -17,10 +17,11 @@
  * the region's page, `ctx4` the data translation context shifted left by 4 (as in the TLB
  * tags), `budget` the most instructions it may retire.
  */
+
+import { type FnBody, type Locals, Op, ValType } from "@axvisor/machine";
 import { EXIT_SIDE, ST_EXIT_KIND, ST_EXIT_PC, ST_LREC, ST_SREC, ST_X } from "../hart-state.js";
 import type { Block, Insn, RegionPlan } from "./region.js";
 import { emitTlbRecordOffset } from "./tlb-index.js";
-import { type FnBody, type Locals, Op, ValType } from "./wasm.js";
 
 /** Where the hart's state and RAM are inside the wasm memory. */
 export interface CodegenEnv {

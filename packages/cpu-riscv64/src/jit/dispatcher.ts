@@ -9,6 +9,8 @@
  * run(pc: f64, budget: i32, fetchCtx: i32, dataCtx: i32) -> retired: i32, with the exit PC
  * (i64) and EXIT_* kind in the state block.
  */
+
+import { type FnBody, type Locals, Op, ValType } from "@axvisor/machine";
 import {
   EXIT_MISS,
   JC_FOLD,
@@ -19,7 +21,6 @@ import {
   ST_JC,
 } from "../hart-state.js";
 import { emitTlbRecordOffset } from "./tlb-index.js";
-import { type FnBody, type Locals, Op, ValType } from "./wasm.js";
 
 /** Type index of region functions in every module the JIT makes. */
 export const REGION_TYPE = 1;

@@ -17,6 +17,15 @@
  *   a snapshot of its bytes; FENCE.I (and `fenceI()`) starts a new epoch, and a page is
  *   compared with its snapshot before its code runs again in a new epoch.
  */
+
+import {
+  Bytes,
+  ModuleWriter,
+  ValType,
+  type WasmRam,
+  type WasmTable,
+  wasmApi,
+} from "@axvisor/machine";
 import {
   EXIT_MISS,
   JC_SIZE,
@@ -27,12 +36,9 @@ import {
   TLB_MASK,
 } from "../hart-state.js";
 import { ACC_STORE } from "../mmu.js";
-import type { WasmRam } from "../ram.js";
-import { type WasmTable, wasmApi } from "../wasm-api.js";
 import { emitMulhu, MULHU_LOCALS, RegionEmitter } from "./codegen.js";
 import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
 import { planRegion, type RegionPlan } from "./region.js";
-import { Bytes, ModuleWriter, ValType } from "./wasm.js";
 
 type DispatchFn = (pc: number, budget: number, fetchCtx: number, dataCtx: number) => number;
 

@@ -1,5 +1,5 @@
+import { type FnBody, Op } from "@axvisor/machine";
 import { REC_BYTES, TLB_MASK } from "../hart-state.js";
-import { type FnBody, Op } from "./wasm.js";
 
 /**
  * Emits the TLB lookup index shared by compiled regions and the dispatcher: with a virtual

@@ -2,9 +2,10 @@
  * A minimal machine for tests: RAM at 0x8000_0000, a scratch MMIO device at 0x1000_0000
  * that records accesses, nothing anywhere else (access faults), and a settable clock.
  */
+
+import { allocateRam } from "@axvisor/machine";
 import type { HartExtensions, HartOptions, PhysBus, TimeSource } from "../bus.js";
 import { Hart } from "../hart.js";
-import { allocateRam } from "../ram.js";
 
 export const RAM_BASE = 0x8000_0000;
 export const MMIO_BASE = 0x1000_0000;

@@ -28,8 +28,6 @@ export {
   VIRT_UART_CLOCK_HZ,
   virtioSlotBase,
 } from "./memory-map.js";
-export { BoardBus } from "./phys-bus.js";
-export { type DmaMemory, type ExternalWriteObserver, RamDma } from "./ram-dma.js";
 export {
   buildResetRom,
   encodeAddi,
@@ -49,6 +47,4 @@ export {
   type ResetRomParams,
   resetStubInstructions,
 } from "./reset-rom.js";
-export { Rom } from "./rom.js";
-export { InstructionClock, type MachineClock, RealTimeClock } from "./time-source.js";
 export { EmptyVirtioSlot, virtioBlkSlot } from "./virtio-slots.js";

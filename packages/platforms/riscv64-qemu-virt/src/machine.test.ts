@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CSR } from "@axvisor/cpu-riscv64";
+import { InstructionClock } from "@axvisor/machine";
 import { describe, expect, it } from "vitest";
 import { asm, printAndFinish, REG, words } from "./asm.fixture.js";
 import { VirtMachine, type VirtMachineOptions } from "./machine.js";
-import { InstructionClock } from "./time-source.js";
 
 function machine(kernel: Uint8Array, extra: Partial<VirtMachineOptions> = {}) {
   const out: number[] = [];

@@ -1,12 +1,20 @@
 import type { BaseMmioDeviceOps, IrqLine } from "@axvisor/axdevice-base";
 import { AxError } from "@axvisor/axerrno";
-import { allocateRam, CSR, Hart, type HartExtensions } from "@axvisor/cpu-riscv64";
+import { CSR, Hart, type HartExtensions } from "@axvisor/cpu-riscv64";
 import { Clint } from "@axvisor/device-clint";
 import { GoldfishRtc, hostWallClock, type WallClock } from "@axvisor/device-goldfish-rtc";
 import { Ns16550a } from "@axvisor/device-ns16550a";
 import { Plic, qemuVirtContext } from "@axvisor/device-plic";
 import { type FinishRequest, SifiveTest } from "@axvisor/device-sifive-test";
 import { DeviceTree } from "@axvisor/fdt";
+import {
+  allocateRam,
+  BoardBus,
+  type MachineClock,
+  RamDma,
+  RealTimeClock,
+  Rom,
+} from "@axvisor/machine";
 import {
   applyChosen,
   type BootImages,
@@ -25,12 +33,9 @@ import {
   VIRT_MAX_HARTS,
   VIRT_PLIC_NDEV,
   VIRT_PLIC_PRIORITY_MAX,
+  VIRT_TIMEBASE_HZ,
   virtioSlotBase,
 } from "./memory-map.js";
-import { BoardBus } from "./phys-bus.js";
-import { RamDma } from "./ram-dma.js";
-import { Rom } from "./rom.js";
-import { type MachineClock, RealTimeClock } from "./time-source.js";
 import { EmptyVirtioSlot } from "./virtio-slots.js";
 
 /** The hart interrupt lines the CLINT and the PLIC drive (mip bit numbers). */
@@ -155,7 +160,7 @@ export class VirtMachine {
     }
     this.#options = options;
     this.#slice = options.sliceInstructions ?? DEFAULT_SLICE;
-    this.clock = options.clock ?? new RealTimeClock();
+    this.clock = options.clock ?? new RealTimeClock(VIRT_TIMEBASE_HZ);
     this.#wallClock = options.wallClock ?? hostWallClock();
     // Inside a shared WebAssembly.Memory, so the harts can run hot code compiled to wasm.
     this.ram = allocateRam(ramSize);

@@ -1,3 +1,4 @@
+import { InstructionClock } from "@axvisor/machine";
 import { describe, expect, it } from "vitest";
 import { words } from "./asm.fixture.js";
 import { VirtMachine } from "./machine.js";
@@ -10,7 +11,6 @@ import {
   encodeLd,
   resetStubInstructions,
 } from "./reset-rom.js";
-import { InstructionClock } from "./time-source.js";
 
 describe("reset stub encodings (RISC-V unprivileged spec, base formats)", () => {
   it("encodes each instruction from its fields", () => {

@@ -1,7 +1,7 @@
 import type { BaseMmioDeviceOps } from "@axvisor/axdevice-base";
 import { AxError, axErr } from "@axvisor/axerrno";
-import type { PhysBus } from "@axvisor/cpu-riscv64";
 import { type AccessWidth, formatRange, type GuestPhysAddr } from "@axvisor/memory-addr";
+import type { PhysBus } from "./phys-bus.js";
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InstructionClock, RealTimeClock } from "./time-source.js";
+import { InstructionClock, RealTimeClock } from "./clock.js";
 
 describe("InstructionClock", () => {
   it("counts one tick per N instructions and keeps the remainder", () => {
@@ -18,7 +18,7 @@ describe("InstructionClock", () => {
 
 describe("RealTimeClock", () => {
   it("runs at 10 MHz of host time", async () => {
-    const c = new RealTimeClock();
+    const c = new RealTimeClock(10_000_000);
     const t0 = c.now();
     await new Promise((r) => setTimeout(r, 30));
     const ticks = c.now() - t0;

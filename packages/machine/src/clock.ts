@@ -1,8 +1,7 @@
-import type { TimeSource } from "@axvisor/cpu-riscv64";
-import { VIRT_TIMEBASE_HZ } from "./memory-map.js";
+import type { TimeSource } from "./phys-bus.js";
 
 /**
- * The board's notion of time (`mtime`, the `time` CSR), in 10 MHz ticks. The run loop tells
+ * The board's notion of time (riscv `mtime`, arm CNTPCT, ...), in ticks of its timebase. The run loop tells
  * the clock how many instructions ran and asks it to skip ahead when every hart is idle; a
  * real-time clock ignores both, a deterministic one is driven by them.
  */
@@ -17,21 +16,23 @@ export interface MachineClock extends TimeSource {
   hostDelayMsUntil(tick: number): number;
 }
 
-const TICKS_PER_MS = VIRT_TIMEBASE_HZ / 1000;
-
 /** Time from the host's monotonic clock: the guest sees wall-clock time pass. */
 export class RealTimeClock implements MachineClock {
   readonly deterministic = false;
+  readonly #ticksPerMs: number;
   #origin: number;
   #offset = 0;
 
-  constructor(startTick = 0) {
+  /** `hz`: the timebase (10 MHz on riscv64 virt, 62.5 MHz on aarch64 virt). */
+  constructor(hz: number, startTick = 0) {
+    if (!(hz > 0)) throw new RangeError(`timebase of ${hz} Hz must be positive`);
+    this.#ticksPerMs = hz / 1000;
     this.#origin = performance.now();
     this.#offset = startTick;
   }
 
   now(): number {
-    return Math.floor((performance.now() - this.#origin) * TICKS_PER_MS) + this.#offset;
+    return Math.floor((performance.now() - this.#origin) * this.#ticksPerMs) + this.#offset;
   }
 
   advanceInstructions(_count: number): void {}
@@ -39,7 +40,7 @@ export class RealTimeClock implements MachineClock {
   skipTo(_tick: number): void {}
 
   hostDelayMsUntil(tick: number): number {
-    return Math.max(0, (tick - this.now()) / TICKS_PER_MS);
+    return Math.max(0, (tick - this.now()) / this.#ticksPerMs);
   }
 
   /** Restart from tick 0 (board reset). */

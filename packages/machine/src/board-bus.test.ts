@@ -2,7 +2,7 @@ import { type BaseMmioDeviceOps, EmulatedDeviceType } from "@axvisor/axdevice-ba
 import { axErr } from "@axvisor/axerrno";
 import { type AccessWidth, type GuestPhysAddr, rangeFromSize } from "@axvisor/memory-addr";
 import { describe, expect, it } from "vitest";
-import { BoardBus } from "./phys-bus.js";
+import { BoardBus } from "./board-bus.js";
 import { RamDma } from "./ram-dma.js";
 
 class Recorder implements BaseMmioDeviceOps {

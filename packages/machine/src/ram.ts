@@ -1,8 +1,8 @@
 /**
  * Guest RAM that compiled code can reach. WebAssembly code sees exactly one linear memory (Node
- * 20 has no multi-memory), so RAM and every hart's register file and TLBs must live in the
+ * 20 has no multi-memory), so RAM and every CPU's register file and TLBs must live in the
  * same `WebAssembly.Memory`: `allocateRam(size)` makes one, shared (its buffer is a
- * SharedArrayBuffer, as a board's RAM may be), with room for the harts' state in front of the
+ * SharedArrayBuffer, as a board's RAM may be), with room for the CPUs' state in front of the
  * RAM. A `Hart` whose `bus.ram` came from here keeps its state in that memory and may compile
  * hot guest code to WebAssembly; on any other RAM it interprets.
  */
@@ -10,10 +10,10 @@
 import { type WasmMemory, wasmApi } from "./wasm-api.js";
 
 /** Bytes of one hart's state block (registers, pc, data TLBs); see hart-state.ts. */
-export const HART_STATE_BYTES = 1024 * 1024;
+export const CPU_STATE_BYTES = 1024 * 1024;
 /** Hart state blocks reserved in front of the RAM of each allocation (the board's maximum). */
-export const HART_STATE_SLOTS = 8;
-const HEAD_BYTES = HART_STATE_BYTES * HART_STATE_SLOTS;
+export const CPU_STATE_SLOTS = 8;
+const HEAD_BYTES = CPU_STATE_BYTES * CPU_STATE_SLOTS;
 const WASM_PAGE = 65536;
 /** wasm32 addresses 4 GiB; V8 allows at most that many pages. */
 const MAX_PAGES = 65536;
@@ -26,7 +26,7 @@ export interface WasmRam {
   /** Byte offset of RAM byte 0 inside the memory. */
   readonly ramOffset: number;
   readonly ramSize: number;
-  /** Next free hart state block (0..HART_STATE_SLOTS-1). */
+  /** Next free hart state block (0..CPU_STATE_SLOTS-1). */
   nextSlot: number;
 }
 
@@ -75,10 +75,10 @@ export function wasmRamOf(ram: Uint8Array): WasmRam | undefined {
  * it, or undefined when `ram` is not wasm RAM or every block is taken (that hart then keeps
  * its state in ordinary arrays and interprets).
  */
-export function claimHartState(ram: Uint8Array): { wasm: WasmRam; offset: number } | undefined {
+export function claimCpuState(ram: Uint8Array): { wasm: WasmRam; offset: number } | undefined {
   const w = wasmRamOf(ram);
-  if (w === undefined || w.nextSlot >= HART_STATE_SLOTS) return undefined;
-  const offset = w.nextSlot * HART_STATE_BYTES;
+  if (w === undefined || w.nextSlot >= CPU_STATE_SLOTS) return undefined;
+  const offset = w.nextSlot * CPU_STATE_BYTES;
   w.nextSlot++;
   return { wasm: w, offset };
 }

@@ -1,0 +1,29 @@
+export { BoardBus } from "./board-bus.js";
+export { InstructionClock, type MachineClock, RealTimeClock } from "./clock.js";
+export type { PhysBus, TimeSource } from "./phys-bus.js";
+export {
+  allocateRam,
+  CPU_STATE_BYTES,
+  CPU_STATE_SLOTS,
+  claimCpuState,
+  type WasmRam,
+  wasmRamOf,
+} from "./ram.js";
+export { type DmaMemory, type ExternalWriteObserver, RamDma } from "./ram-dma.js";
+export { Rom } from "./rom.js";
+export {
+  type WasmInstance,
+  type WasmMemory,
+  type WasmTable,
+  wasmApi,
+} from "./wasm-api.js";
+export {
+  Bytes,
+  FnBody,
+  type FnType,
+  type Locals,
+  ModuleWriter,
+  Op,
+  ValType,
+  VOID,
+} from "./wasm-writer.js";
