@@ -1,3 +1,4 @@
+import type { Arch } from "@axvisor/arch";
 import type { ArchVCpuFactory } from "@axvisor/axvcpu";
 import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
 import type { PageTableFormat } from "@axvisor/page-table";
@@ -21,7 +22,7 @@ export interface VCpuPlacement {
  */
 export interface ArchBackend<CreateConfig = unknown, SetupConfig = unknown> {
   /** "riscv64", "aarch64", "x86_64": checked against the page-table format. */
-  readonly arch: "riscv64" | "aarch64" | "x86_64";
+  readonly arch: Arch;
   readonly vcpuFactory: ArchVCpuFactory<CreateConfig, SetupConfig>;
   /** e.g. RISC-V `{ hartId, dtbAddr }`, ARM `{ mpidr, dtbAddr }`. */
   createConfig(placement: VCpuPlacement): CreateConfig;

@@ -1,3 +1,4 @@
+import type { Arch } from "@axvisor/arch";
 import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import { alignDown, MappingFlags, PAGE_SIZE_2M } from "@axvisor/memory-addr";
 import {
@@ -8,10 +9,8 @@ import {
   VmType,
 } from "./types.js";
 
-export const ARCHES = ["riscv64", "aarch64", "x86_64"] as const;
-export type Arch = (typeof ARCHES)[number];
-
-export const isArch = (s: string): s is Arch => (ARCHES as readonly string[]).includes(s);
+/** Re-exported from @axvisor/arch, the one place that names architectures. */
+export { ARCHES, type Arch, isArch } from "@axvisor/arch";
 
 /** Where each architecture's QEMU-style board puts RAM and where a kernel usually goes. */
 export interface ArchDefaults {

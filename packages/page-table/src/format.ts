@@ -1,3 +1,4 @@
+import type { Arch } from "@axvisor/arch";
 import { armStage2Codec } from "./arm-stage2-pte.js";
 import type { EntryCodec } from "./entry-codec.js";
 import { eptCodec } from "./ept-pte.js";
@@ -34,7 +35,7 @@ export const PAGE_TABLE_FORMATS: readonly PageTableFormat[] = [
 
 export interface FormatInfo {
   readonly format: PageTableFormat;
-  readonly arch: "riscv64" | "aarch64" | "x86_64";
+  readonly arch: Arch;
   /** Number of table levels walked. */
   readonly levels: number;
   /** Extra index bits of the root table beyond 9 (the x4 widening, ARM concatenation). */

@@ -1,0 +1,9 @@
+export {
+  ARCHES,
+  type Arch,
+  archOfElfMachine,
+  ELF_MACHINE,
+  elfMachineName,
+  isArch,
+  parseArch,
+} from "./arch.js";
