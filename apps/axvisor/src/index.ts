@@ -23,7 +23,6 @@ export {
   MAX_HARTS,
   parseEmuArgs,
 } from "./emu/emu-options.js";
-export { DEFAULT_BIOS, resolveBios } from "./emu/firmware.js";
 export { parseMemorySize } from "./emu/size.js";
 export { formatHostError, UsageError } from "./errors.js";
 export {
@@ -35,13 +34,40 @@ export {
   type RunOutcome,
 } from "./exit-status.js";
 export { type CliIo, processIo } from "./io.js";
+export type {
+  DefaultGuest,
+  EmuDrive,
+  EmuFile,
+  EmuMachine,
+  EmuMachineOptions,
+  GuestMemoryAccess,
+  HostBoard,
+  HostBoardOptions,
+  HostIrqController,
+  HostPlatform,
+  PlacedVm,
+  VmArchParts,
+  VmBuildContext,
+} from "./platform/host-platform.js";
+export { PlatformRegistry } from "./platform/registry.js";
+export { platforms } from "./platforms/index.js";
+export {
+  defaultGuestBinary,
+  defaultGuestConfig,
+  defaultGuestDisk,
+} from "./platforms/riscv64-qemu-virt/default-guest.js";
+export { DEFAULT_BIOS, resolveBios } from "./platforms/riscv64-qemu-virt/firmware.js";
+export { RiscvHostBoard, riscv64QemuVirt } from "./platforms/riscv64-qemu-virt/index.js";
+export {
+  orderForConstruction,
+  type RiscvDeviceWiring,
+  RiscvVmDevices,
+} from "./platforms/riscv64-qemu-virt/riscv-devices.js";
 export { LineEditor } from "./shell/line-editor.js";
 export { runShell } from "./shell/shell-command.js";
 export { tokenize } from "./shell/tokenize.js";
 export { describeVm, VmmShell, type VmmShellOptions } from "./shell/vmm-shell.js";
 export { ConsoleMux, type ConsoleMuxOptions } from "./vmm/console-mux.js";
-export { defaultGuestBinary, defaultGuestConfig, defaultGuestDisk } from "./vmm/default-guest.js";
-export { HostMachine, type HostMachineOptions } from "./vmm/host-machine.js";
 export { type HostPlan, memoryToFit, planHost, type VmToCreate } from "./vmm/host-setup.js";
 export {
   executeHypercall,
@@ -56,11 +82,6 @@ export {
   type IvcMapping,
   type IvcVm,
 } from "./vmm/ivc.js";
-export {
-  orderForConstruction,
-  type RiscvDeviceWiring,
-  RiscvVmDevices,
-} from "./vmm/riscv-devices.js";
 export { openSession, runVmm, type VmmSession } from "./vmm/run-command.js";
 export { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./vmm/run-options.js";
 export { VmConsole } from "./vmm/vm-console.js";

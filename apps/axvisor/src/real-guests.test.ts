@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./cli.js";
-import { DEFAULT_BIOS } from "./emu/firmware.js";
+import { DEFAULT_BIOS } from "./platforms/riscv64-qemu-virt/firmware.js";
 import { captureIo } from "./test-support/capture-io.js";
 import { SHARED_GUESTS } from "./vmm/test-support/harness.js";
 

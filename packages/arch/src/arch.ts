@@ -25,19 +25,3 @@ export function archOfElfMachine(machine: number): Arch | undefined {
   for (const a of ARCHES) if (ELF_MACHINE[a] === machine) return a;
   return undefined;
 }
-
-/** A name for an `e_machine` we do not run, for error messages. */
-export function elfMachineName(machine: number): string {
-  const known: Record<number, string> = {
-    3: "i386",
-    8: "MIPS",
-    20: "PowerPC",
-    21: "PowerPC64",
-    40: "ARM (32-bit)",
-    243: "riscv64",
-    183: "aarch64",
-    62: "x86_64",
-    258: "LoongArch",
-  };
-  return known[machine] ?? `e_machine ${machine}`;
-}

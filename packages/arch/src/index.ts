@@ -3,7 +3,6 @@ export {
   type Arch,
   archOfElfMachine,
   ELF_MACHINE,
-  elfMachineName,
   isArch,
   parseArch,
 } from "./arch.js";

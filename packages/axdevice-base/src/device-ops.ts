@@ -9,6 +9,11 @@ import type {
 } from "@axvisor/memory-addr";
 import type { EmulatedDeviceType } from "./emulated-device-type.js";
 
+/** Who made a device access: the vCPU of the VM (or the CPU of a board) that executed it. */
+export interface DeviceAccess {
+  readonly vcpuId: number;
+}
+
 /**
  * One emulated device, seen through one kind of address range (AxVisor's `BaseDeviceOps<R>`).
  *
@@ -26,8 +31,13 @@ import type { EmulatedDeviceType } from "./emulated-device-type.js";
 export interface BaseDeviceOps<R, A extends number> {
   emuType(): EmulatedDeviceType;
   addressRange(): R;
-  handleRead(addr: A, width: AccessWidth): bigint;
-  handleWrite(addr: A, width: AccessWidth, value: bigint): void;
+  /**
+   * `access` says who made the access. Devices with per-CPU (banked) registers need it: a GIC
+   * distributor's SGI/PPI registers, GICv2's CPU interface, a local APIC. Others ignore it;
+   * callers outside a VM (a board, a test) may leave it out.
+   */
+  handleRead(addr: A, width: AccessWidth, access?: DeviceAccess): bigint;
+  handleWrite(addr: A, width: AccessWidth, value: bigint, access?: DeviceAccess): void;
   /** Returns the device to its power-on state (VM restart). */
   reset?(): void;
 }

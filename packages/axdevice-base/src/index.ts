@@ -3,6 +3,7 @@ export type {
   BaseMmioDeviceOps,
   BasePortDeviceOps,
   BaseSysRegDeviceOps,
+  DeviceAccess,
 } from "./device-ops.js";
 export {
   EmulatedDeviceType,

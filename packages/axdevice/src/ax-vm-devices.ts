@@ -2,6 +2,7 @@ import {
   type BaseMmioDeviceOps,
   type BasePortDeviceOps,
   type BaseSysRegDeviceOps,
+  type DeviceAccess,
   EmulatedDeviceType,
   emulatedDeviceTypeName,
 } from "@axvisor/axdevice-base";
@@ -137,29 +138,54 @@ export class AxVmDevices {
     return this.mmio.devices().filter((d) => d.device.emuType() === type);
   }
 
-  handleMmioRead(addr: GuestPhysAddr, width: AccessWidth, signExtend = false): AxResult<bigint> {
-    return this.mmio.read(addr, width, signExtend);
+  /** `access` names the vCPU that made the access (banked device registers need it). */
+  handleMmioRead(
+    addr: GuestPhysAddr,
+    width: AccessWidth,
+    signExtend = false,
+    access?: DeviceAccess,
+  ): AxResult<bigint> {
+    return this.mmio.read(addr, width, signExtend, access);
   }
 
-  handleMmioWrite(addr: GuestPhysAddr, width: AccessWidth, value: bigint): AxResult<void> {
-    return this.mmio.write(addr, width, value);
+  handleMmioWrite(
+    addr: GuestPhysAddr,
+    width: AccessWidth,
+    value: bigint,
+    access?: DeviceAccess,
+  ): AxResult<void> {
+    return this.mmio.write(addr, width, value, access);
   }
 
-  handlePortRead(port: Port, width: AccessWidth): AxResult<bigint> {
-    return this.ports.read(port, width);
+  handlePortRead(port: Port, width: AccessWidth, access?: DeviceAccess): AxResult<bigint> {
+    return this.ports.read(port, width, false, access);
   }
 
-  handlePortWrite(port: Port, width: AccessWidth, value: bigint): AxResult<void> {
-    return this.ports.write(port, width, value);
+  handlePortWrite(
+    port: Port,
+    width: AccessWidth,
+    value: bigint,
+    access?: DeviceAccess,
+  ): AxResult<void> {
+    return this.ports.write(port, width, value, access);
   }
 
   /** System registers are read whole (64 bits), as AxVisor does. */
-  handleSysRegRead(addr: SysRegAddr, width: AccessWidth = AccessWidth.Qword): AxResult<bigint> {
-    return this.sysRegs.read(addr, width);
+  handleSysRegRead(
+    addr: SysRegAddr,
+    width: AccessWidth = AccessWidth.Qword,
+    access?: DeviceAccess,
+  ): AxResult<bigint> {
+    return this.sysRegs.read(addr, width, false, access);
   }
 
-  handleSysRegWrite(addr: SysRegAddr, width: AccessWidth, value: bigint): AxResult<void> {
-    return this.sysRegs.write(addr, width, value);
+  handleSysRegWrite(
+    addr: SysRegAddr,
+    width: AccessWidth,
+    value: bigint,
+    access?: DeviceAccess,
+  ): AxResult<void> {
+    return this.sysRegs.write(addr, width, value, access);
   }
 
   allocIvcChannel(size: number): AxResult<GuestPhysAddr> {

@@ -1,4 +1,4 @@
-import type { BaseDeviceOps } from "@axvisor/axdevice-base";
+import type { BaseDeviceOps, DeviceAccess } from "@axvisor/axdevice-base";
 import { AxError, type AxResult, err, OK_VOID, ok } from "@axvisor/axerrno";
 import { type AccessWidth, maskToWidth, signExtendFromWidth } from "@axvisor/memory-addr";
 import { type RangeEntry, RangeMap } from "./range-map.js";
@@ -95,13 +95,18 @@ export class DeviceBus<R, A extends number> {
    * returning stray high bits cannot leak them into a guest register) and, when `signExtend`
    * is set, sign-extended from that width to 64 bits.
    */
-  read(addr: number, width: AccessWidth, signExtend = false): AxResult<bigint> {
+  read(
+    addr: number,
+    width: AccessWidth,
+    signExtend = false,
+    access?: DeviceAccess,
+  ): AxResult<bigint> {
     const hit = this.#resolve(addr, width, "read");
     if (!hit.ok) return hit;
     const { device, name } = hit.value.value;
     let raw: bigint;
     try {
-      raw = device.handleRead(addr as A, width);
+      raw = device.handleRead(addr as A, width, access);
     } catch (e) {
       return this.#deviceError(e, name, addr, width, "read");
     }
@@ -115,12 +120,12 @@ export class DeviceBus<R, A extends number> {
   }
 
   /** Writes the low `width` bytes of `value` at `addr`; the device never sees higher bits. */
-  write(addr: number, width: AccessWidth, value: bigint): AxResult<void> {
+  write(addr: number, width: AccessWidth, value: bigint, access?: DeviceAccess): AxResult<void> {
     const hit = this.#resolve(addr, width, "write");
     if (!hit.ok) return hit;
     const { device, name } = hit.value.value;
     try {
-      device.handleWrite(addr as A, width, maskToWidth(value, width));
+      device.handleWrite(addr as A, width, maskToWidth(value, width), access);
     } catch (e) {
       return this.#deviceError(e, name, addr, width, "write");
     }

@@ -31,8 +31,33 @@ export interface ArchVCpu<CreateConfig = unknown, SetupConfig = unknown> {
   /** Writes a general-purpose register, in the architecture's register numbering. */
   setGpr(index: number, value: bigint): void;
   getGpr?(index: number): bigint;
-  /** Queues a virtual interrupt; delivered when the guest can take it. */
+  /**
+   * The registers a CPU finds at its entry point, set by the architecture's boot protocol so
+   * the VMM never writes registers by number. For the boot vCPU `arg` is the boot-information
+   * address (device tree, boot_params; 0 when there is none); for a vCPU started by `CpuUp`
+   * it is the exit's `arg`. Where each architecture puts them (AxVisor's convention):
+   *
+   * - riscv64: a0 = `cpuId` (the hart id), a1 = `arg` (DTB or SBI HSM opaque);
+   * - aarch64: x0 = `arg` (DTB or PSCI CPU_ON context id); `cpuId` (the MPIDR) is not a register;
+   * - x86_64: rsi = `arg` (Linux boot_params) for the boot vCPU; an AP started by SIPI gets none.
+   */
+  setStartArgs(cpuId: bigint, arg: bigint): void;
+  /**
+   * Queues an edge (message-like) virtual interrupt; delivered when the guest can take it.
+   * `vector` is in the architecture's own numbering (riscv scause interrupt number, ARM INTID,
+   * x86 vector).
+   */
   injectInterrupt(vector: number): void;
+  /**
+   * Drives a level-sensitive virtual interrupt line (riscv VSEIP from a vPLIC, an ARM PPI/SPI
+   * line, an x86 LINT): it stays pending while raised and is withdrawn when lowered.
+   */
+  setInterruptLevel(vector: number, level: boolean): void;
+  /**
+   * Releases what the vCPU holds on the host (its host timers, wake-ups) when its VM stops,
+   * restarts or is deleted. Idempotent.
+   */
+  dispose(): void;
   /** Writes the hypercall / SBI return-value register (a0 / x0 / rax). */
   setReturnValue(value: bigint): void;
   /**

@@ -27,7 +27,7 @@ const SAMPLES: readonly ExitReason[] = [
   { kind: "Halt" },
   { kind: "CpuUp", targetCpu: 1n, entryPoint: gpa(0x8020_0000), arg: 0x8220_0000n },
   { kind: "CpuDown", state: 0n },
-  { kind: "SystemDown" },
+  { kind: "SystemDown", resetType: "shutdown", reason: 0 },
   { kind: "Nothing" },
   { kind: "FailEntry", hardwareEntryFailureReason: 7n },
   {
@@ -37,6 +37,7 @@ const SAMPLES: readonly ExitReason[] = [
     sendToAll: false,
     sendToSelf: true,
     vector: 1,
+    targetVcpus: [0, 2],
   },
 ];
 
@@ -144,10 +145,10 @@ describe("formatExitReason", () => {
       "Halt",
       "CpuUp target=0x1 entry=GPA:0x8020_0000 arg=0x82200000",
       "CpuDown state=0x0",
-      "SystemDown",
+      "SystemDown shutdown",
       "Nothing",
       "FailEntry reason=0x7",
-      "SendIPI vector=1 target=0x100 aux=0x5 self",
+      "SendIPI vector=1 target=0x100 aux=0x5 self -> vCPUs [0, 2]",
     ]);
   });
 

@@ -127,9 +127,21 @@ export interface CpuDownExit {
   readonly state: bigint;
 }
 
-/** The whole VM powers off. */
+/** What a guest asked for when it brought the whole VM down. */
+export type SystemResetType = "shutdown" | "cold-reboot" | "warm-reboot";
+
+/**
+ * The whole VM powers off or reboots (SBI SRST, PSCI SYSTEM_OFF/SYSTEM_RESET, an x86 reset or
+ * triple fault). The backend decodes the guest's request, so the VMM reads no registers.
+ */
 export interface SystemDownExit {
   readonly kind: "SystemDown";
+  readonly resetType: SystemResetType;
+  /**
+   * Why, in SBI SRST's numbering: 0 no reason, 1 system failure (a triple fault is one),
+   * 0xE000_0000.. vendor-specific. Architectures without a reason report 0.
+   */
+  readonly reason: number;
 }
 
 /** Handled inside the backend (or end of a time slice): a scheduling point for the VMM. */
@@ -153,6 +165,12 @@ export interface SendIpiExit {
   readonly sendToAll: boolean;
   readonly sendToSelf: boolean;
   readonly vector: number;
+  /**
+   * The vCPU ids (of this VM) that receive it, resolved by the backend from the fields above
+   * in its architecture's terms (MPIDR affinities, APIC ids and shorthands, hart masks), so
+   * the VMM injects without knowing how the architecture names CPUs.
+   */
+  readonly targetVcpus: readonly number[];
 }
 
 /** Every exit kind once, in AxVisor's declaration order (a compile error if one is missing). */
@@ -219,9 +237,10 @@ export function formatExitReason(exit: ExitReason): string {
     case "NestedPageFault":
       return `NestedPageFault ${formatGpa(exit.addr)} access=${formatMappingFlags(exit.accessFlags)}`;
     case "Halt":
-    case "SystemDown":
     case "Nothing":
       return exit.kind;
+    case "SystemDown":
+      return `SystemDown ${exit.resetType}${exit.reason !== 0 ? ` reason=${formatHex(exit.reason)}` : ""}`;
     case "CpuUp":
       return (
         `CpuUp target=${hex64(exit.targetCpu)} entry=${formatGpa(exit.entryPoint)}` +
@@ -235,7 +254,7 @@ export function formatExitReason(exit: ExitReason): string {
       return (
         `SendIPI vector=${exit.vector} target=${hex64(exit.targetCpu)}` +
         ` aux=${hex64(exit.targetCpuAux)}${exit.sendToAll ? " all" : ""}` +
-        `${exit.sendToSelf ? " self" : ""}`
+        `${exit.sendToSelf ? " self" : ""} -> vCPUs [${exit.targetVcpus.join(", ")}]`
       );
     default:
       return assertNever(exit, "exit reason");

@@ -23,6 +23,7 @@ export {
   type SysRegReadExit,
   type SysRegWriteExit,
   type SystemDownExit,
+  type SystemResetType,
 } from "./exit-reason.js";
 export type { AccessExit, GuestFault } from "./guest-fault.js";
 export { type ArchPerCpu, type ArchPerCpuFactory, PerCpu } from "./percpu.js";

@@ -329,8 +329,11 @@ describe("optional backend features", () => {
       bind: arch.bind.bind(arch),
       unbind: arch.unbind.bind(arch),
       setGpr: arch.setGpr.bind(arch),
+      setStartArgs: arch.setStartArgs.bind(arch),
       injectInterrupt: arch.injectInterrupt.bind(arch),
+      setInterruptLevel: arch.setInterruptLevel.bind(arch),
       setReturnValue: arch.setReturnValue.bind(arch),
+      dispose: arch.dispose.bind(arch),
     };
     const vcpu = new VCpu(1, 0, minimal);
     expect(vcpu.injectFault(fault)).toBe(false);

@@ -151,8 +151,22 @@ export class VCpu<CreateConfig = unknown, SetupConfig = unknown> implements VCpu
     return this.arch.getGpr(index);
   }
 
+  /** The boot-protocol registers at entry (see `ArchVCpu.setStartArgs`). */
+  setStartArgs(cpuId: bigint, arg: bigint): void {
+    this.arch.setStartArgs(cpuId, arg);
+  }
+
   injectInterrupt(vector: number): void {
     this.arch.injectInterrupt(vector);
+  }
+
+  setInterruptLevel(vector: number, level: boolean): void {
+    this.arch.setInterruptLevel(vector, level);
+  }
+
+  /** Releases the backend's host resources (timers); the VM is stopping or restarting. */
+  dispose(): void {
+    this.arch.dispose();
   }
 
   setReturnValue(value: bigint): void {

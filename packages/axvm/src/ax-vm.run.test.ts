@@ -102,7 +102,7 @@ describe("runVcpu serves device accesses", () => {
       HYPERCALL,
       { kind: "Halt" },
       { kind: "CpuUp", targetCpu: 0x11n, entryPoint: gpa(0x8020_0000), arg: 5n },
-      { kind: "SystemDown" },
+      { kind: "SystemDown", resetType: "shutdown", reason: 0 },
       { kind: "ExternalInterrupt", vector: 9 },
       { kind: "Nothing" },
     ];

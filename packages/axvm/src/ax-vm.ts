@@ -1,5 +1,6 @@
 import { AddrSpace } from "@axvisor/axaddrspace";
 import { AxVmDevices, type DeviceFactories } from "@axvisor/axdevice";
+import type { DeviceAccess } from "@axvisor/axdevice-base";
 import { AxError, type AxResult, axErr, ok, unwrap } from "@axvisor/axerrno";
 import {
   type AccessExit,
@@ -485,38 +486,39 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
 
   /** Serves one exit; false when it belongs to the VMM. */
   #serve(vcpu: VCpu<CreateConfig, SetupConfig>, exit: ExitReason): boolean {
+    const access: DeviceAccess = { vcpuId: vcpu.vcpuId };
     switch (exit.kind) {
       case "MmioRead": {
-        let r = this.devices.handleMmioRead(exit.addr, exit.width, exit.signExtend);
+        let r = this.devices.handleMmioRead(exit.addr, exit.width, exit.signExtend, access);
         if (!r.ok) r = this.#lazyRamLoad(exit) ?? r;
         if (!r.ok) return this.#guestFault(vcpu, exit, r.error);
         vcpu.setGpr(exit.reg, maskToWidth(r.value, exit.regWidth));
         return true;
       }
       case "MmioWrite": {
-        let r = this.devices.handleMmioWrite(exit.addr, exit.width, exit.data);
+        let r = this.devices.handleMmioWrite(exit.addr, exit.width, exit.data, access);
         if (!r.ok) r = this.#lazyRamStore(exit.addr, exit.width, exit.data) ?? r;
         if (!r.ok) return this.#guestFault(vcpu, exit, r.error);
         return true;
       }
       case "SysRegRead": {
-        const r = this.devices.handleSysRegRead(exit.addr);
+        const r = this.devices.handleSysRegRead(exit.addr, AccessWidth.Qword, access);
         if (!r.ok) return this.#guestFault(vcpu, exit, r.error);
         vcpu.setGpr(exit.reg, r.value);
         return true;
       }
       case "SysRegWrite": {
-        const r = this.devices.handleSysRegWrite(exit.addr, AccessWidth.Qword, exit.value);
+        const r = this.devices.handleSysRegWrite(exit.addr, AccessWidth.Qword, exit.value, access);
         return r.ok || this.#guestFault(vcpu, exit, r.error);
       }
       case "IoRead": {
-        const r = this.devices.handlePortRead(exit.port, exit.width);
+        const r = this.devices.handlePortRead(exit.port, exit.width, access);
         if (!r.ok) return this.#guestFault(vcpu, exit, r.error);
         vcpu.setGpr(IO_RESULT_GPR, this.#ioResult(vcpu, r.value, exit.width));
         return true;
       }
       case "IoWrite": {
-        const r = this.devices.handlePortWrite(exit.port, exit.width, exit.data);
+        const r = this.devices.handlePortWrite(exit.port, exit.width, exit.data, access);
         return r.ok || this.#guestFault(vcpu, exit, r.error);
       }
       case "NestedPageFault": {

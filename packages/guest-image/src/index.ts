@@ -33,6 +33,7 @@ export {
   type Arm64ImageHeader,
   isArm64LinuxImage,
   isRiscvLinuxImage,
+  isX86LinuxBzImage,
   linuxImageLoadAddress,
   parseArm64ImageHeader,
   parseRiscvImageHeader,

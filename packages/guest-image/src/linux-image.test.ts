@@ -124,6 +124,32 @@ describe("identifyImage", () => {
     );
   });
 
+  it("refuses a kernel of another architecture, naming both", () => {
+    expect(() => identifyImage(arm64(), { name: "Image", arch: "riscv64" })).toThrow(
+      "Image: wrong architecture: it is a Linux arm64 Image, but the VM is riscv64",
+    );
+    expect(() => identifyImage(riscv(), { name: "Image", arch: "x86_64" })).toThrow(
+      "Image: wrong architecture: it is a Linux riscv64 Image, but the VM is x86_64",
+    );
+    const bz = header({ u32: [], ascii: [[0x202, "HdrS"]] });
+    bz[0x1fe] = 0x55;
+    bz[0x1ff] = 0xaa;
+    expect(() => identifyImage(bz, { name: "bzImage", arch: "aarch64" })).toThrow(
+      "bzImage: wrong architecture: it is a Linux x86 bzImage, but the VM is aarch64",
+    );
+    expect(() =>
+      identifyImage(buildElf({ machine: 183 }), { name: "k.elf", arch: "riscv64" }),
+    ).toThrow(
+      "k.elf: wrong machine: the ELF file is for EM_AARCH64 (183), expected EM_RISCV (243)",
+    );
+    try {
+      identifyImage(arm64(), { arch: "riscv64" });
+    } catch (e) {
+      expect(ImageFormatError.hasProblem(e, "wrong-machine")).toBe(true);
+    }
+    expect(identifyImage(arm64(), { arch: "aarch64" }).kind).toBe("linux-arm64");
+  });
+
   it("refuses compressed images with a clear message", () => {
     const gz = new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3]);
     expect(detectCompression(gz)).toBe("gzip");

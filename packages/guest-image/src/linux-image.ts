@@ -53,6 +53,13 @@ export const isRiscvLinuxImage = (bytes: Uint8Array): boolean =>
 export const isArm64LinuxImage = (bytes: Uint8Array): boolean =>
   hasAscii(bytes, 56, ARM64_IMAGE_MAGIC);
 
+/**
+ * An x86 Linux bzImage: the boot protocol's setup header carries "HdrS" at offset 0x202
+ * (Documentation/arch/x86/boot.rst) and the boot sector ends in 0x55 0xAA at 0x1FE.
+ */
+export const isX86LinuxBzImage = (bytes: Uint8Array): boolean =>
+  bytes[0x1fe] === 0x55 && bytes[0x1ff] === 0xaa && hasAscii(bytes, 0x202, "HdrS");
+
 /** Parses a RISC-V Linux Image header; throws naming the problem if the magic is absent. */
 export function parseRiscvImageHeader(bytes: Uint8Array, name = "RISC-V Image"): RiscvImageHeader {
   const r = new ByteReader(bytes, name);

@@ -126,10 +126,9 @@ describe("RiscvVCpu on the emulated hart", () => {
     if (hole.kind !== "MmioWrite") throw new Error("expected the store to the hole");
     vcpu.injectFault({ exit: hole, error: new (class extends Error {})("no device") as never });
     const down = runUntil(vcpu, ["SystemDown"]);
-    expect(down).toEqual({ kind: "SystemDown" });
+    expect(down).toEqual({ kind: "SystemDown", resetType: "shutdown", reason: 0 });
     expect(vcpu.getGpr(19)).toBe(7n); // s3 = scause: store access fault
     expect(vcpu.getGpr(20)).toBe(0x2000_0000n); // s4 = stval: the faulting address
-    expect(vcpu.lastReset.kind).toBe("shutdown");
   });
 
   it("keeps guest registers across unbind and bind", () => {
@@ -189,14 +188,14 @@ describe("Sstc for guests", () => {
 
   it("lets the guest program its timer through stimecmp, with no SBI call", () => {
     const m = machine(SSTC_GUEST, { sstc: true });
-    expect(runWithClock(m)).toEqual({ kind: "SystemDown" });
+    expect(runWithClock(m)).toEqual({ kind: "SystemDown", resetType: "shutdown", reason: 0 });
     expect(m.vcpu.getGpr(19)).toBe((1n << 63n) | 5n); // s3 = supervisor timer interrupt
     expect(m.host.timers.size).toBe(0); // no host timer was needed for it
   });
 
   it("makes stimecmp an illegal instruction for a guest without Sstc", () => {
     const m = machine(SSTC_GUEST);
-    expect(runWithClock(m)).toEqual({ kind: "SystemDown" });
+    expect(runWithClock(m)).toEqual({ kind: "SystemDown", resetType: "shutdown", reason: 0 });
     expect(m.vcpu.getGpr(19)).toBe(2n); // s3 = illegal instruction, delivered to the guest
   });
 });

@@ -29,7 +29,7 @@ import {
   PSEUDO_PT_WRITE,
 } from "./mmio-decode.js";
 import { HsmState } from "./sbi/consts.js";
-import { dispatchSbi, type SbiCaller, type SystemResetKind } from "./sbi/dispatch.js";
+import { dispatchSbi, type SbiCaller } from "./sbi/dispatch.js";
 import { PendingFence, type RiscvVmContext } from "./vm-context.js";
 
 export interface RiscvVCpuCreateConfig {
@@ -80,8 +80,6 @@ interface PendingAccess {
 export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCaller {
   readonly hartId: number;
   readonly vm: RiscvVmContext;
-  /** How the guest last asked to be reset (SBI SRST), read by the VMM on SystemDown. */
-  readonly lastReset: { kind: SystemResetKind } = { kind: "shutdown" };
 
   private readonly gpr = new Int32Array(64);
   private readonly fpr = new Int32Array(64);
@@ -121,8 +119,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.gstageMode = createConfig.gstageLevels === 4 ? HgatpMode.Sv48x4 : HgatpMode.Sv39x4;
     this.sstc = createConfig.sstc === true;
     if (this.sstc) this.vsCsrs.set(Csr.vstimecmp, NEVER);
-    this.setGpr(10, BigInt(createConfig.hartId));
-    this.setGpr(11, BigInt(createConfig.dtbAddr));
+    this.setStartArgs(BigInt(createConfig.hartId), BigInt(createConfig.dtbAddr));
   }
 
   // ---- ArchVCpu ------------------------------------------------------------------------
@@ -215,6 +212,17 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   /** Withdraws a level-triggered virtual interrupt (the vPLIC lowering VSEIP). */
   clearInterrupt(vector: number): void {
     this.setPendingBit(vsBit(vector), false);
+  }
+
+  /** A level line (VSEIP from the vPLIC): pending while raised. */
+  setInterruptLevel(vector: number, level: boolean): void {
+    this.setPendingBit(vsBit(vector), level);
+  }
+
+  /** The RISC-V boot protocol (SBI HSM hart_start alike): a0 = hart id, a1 = opaque / DTB. */
+  setStartArgs(cpuId: bigint, arg: bigint): void {
+    this.setGpr(10, BigInt.asUintN(64, cpuId));
+    this.setGpr(11, BigInt.asUintN(64, arg));
   }
 
   injectFault(fault: GuestFault): void {
@@ -457,7 +465,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   }
 
   private handleEcall(): ExitReason | null {
-    const out = dispatchSbi(this, this.lastReset);
+    const out = dispatchSbi(this);
     switch (out.kind) {
       case "ret":
         this.setGpr(10, BigInt.asUintN(64, BigInt(out.error)));

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { VirtMachine } from "@axvisor/platform-riscv64-qemu-virt";
+import { platforms } from "@axvisor/app";
 import { describe, expect, it } from "vitest";
 import { withIterations } from "./image-params.js";
 import { type WorkloadName, workloadImage } from "./workloads.js";
@@ -11,11 +11,12 @@ async function totalInstructions(
 ): Promise<{ total: number; out: string }> {
   const data = withIterations(readFileSync(workloadImage(name, "native")), iterations);
   let out = "";
-  const m = new VirtMachine({
-    harts: 1,
-    ramSize: 64 * 1024 * 1024,
-    images: { kernel: { name, data } },
-    rngSeed: null,
+  const m = platforms.get("riscv64-qemu-virt").createEmuMachine({
+    cpus: 1,
+    memory: 64 * 1024 * 1024,
+    machineProps: new Map(),
+    kernel: { name, data },
+    drives: [],
     console: (b) => {
       out += new TextDecoder().decode(b);
     },

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   BoardConfigError,
   defaultBoardConfig,
+  KNOWN_PLATFORMS,
   loadBoardConfig,
   parseBoardConfig,
 } from "./board-config.js";
@@ -29,6 +30,7 @@ describe("board config", () => {
   it("has defaults that need no file", () => {
     expect(loadBoardConfig()).toEqual({
       platform: "riscv64-qemu-virt",
+      platformGiven: false,
       cpuNum: 2,
       memorySize: 1024 * 1024 * 1024,
       logLevel: "warn",
@@ -42,7 +44,7 @@ describe("board config", () => {
     const shipped = loadBoardConfig(SHIPPED);
     const { source, ...rest } = shipped;
     expect(source).toBe(SHIPPED);
-    expect(rest).toEqual(defaultBoardConfig());
+    expect(rest).toEqual({ ...defaultBoardConfig(), platformGiven: true });
   });
 
   it("reads every field, sizes as text or bytes, AxVisor's smp and log spelling", () => {
@@ -61,6 +63,7 @@ features = ["fs"]
     );
     expect(loadBoardConfig(path)).toEqual({
       platform: "riscv64-qemu-virt",
+      platformGiven: true,
       cpuNum: 4,
       memorySize: 512 * 1024 * 1024,
       logLevel: "info",
@@ -73,8 +76,8 @@ features = ["fs"]
   });
 
   it("names an unknown platform and lists the known ones", () => {
-    expect(problemsOf('\nplatform = "aarch64-qemu-virt"')).toEqual([
-      'b.toml:2: platform: unknown platform "aarch64-qemu-virt"; known platforms: riscv64-qemu-virt',
+    expect(problemsOf('\nplatform = "mips-malta"')).toEqual([
+      `b.toml:2: platform: unknown platform "mips-malta"; known platforms: ${KNOWN_PLATFORMS.join(", ")}`,
     ]);
   });
 
@@ -87,7 +90,7 @@ vm_configs = "a.toml"
 colour = "blue"
 `),
     ).toEqual([
-      "b.toml:1: cpu_num: the riscv64-qemu-virt board has 1..8 harts, got 9",
+      "b.toml:1: cpu_num: the riscv64-qemu-virt board has 1..8 CPUs, got 9",
       'b.toml:2: memory: must be a multiple of 4 KiB from 16 MiB to 4 GiB, got "12M"',
       'b.toml:3: log: unknown log level "loud"; use one of error, warn, info, debug, trace',
       'b.toml:4: vm_configs: expected an array of file paths, got "a.toml"',

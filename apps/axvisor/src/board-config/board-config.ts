@@ -9,12 +9,12 @@ import {
   parseSize,
   TomlLocator,
 } from "@axvisor/axvmconfig";
-import { VIRT_MAX_HARTS } from "@axvisor/platform-riscv64-qemu-virt";
 import { parse, TomlError } from "smol-toml";
+import { platforms } from "../platforms/index.js";
 
-/** The boards AxVisor.ts can emulate to run on. */
-export const KNOWN_PLATFORMS = ["riscv64-qemu-virt"] as const;
-export type BoardPlatform = (typeof KNOWN_PLATFORMS)[number];
+/** The boards AxVisor.ts can emulate to run on (the registered platforms' names). */
+export const KNOWN_PLATFORMS: readonly string[] = platforms.names;
+export type BoardPlatform = string;
 
 /**
  * The machine the hypervisor runs on (AxVisor's `configs/board/*.toml`). AxVisor picks these
@@ -22,6 +22,8 @@ export type BoardPlatform = (typeof KNOWN_PLATFORMS)[number];
  */
 export interface BoardConfig {
   readonly platform: BoardPlatform;
+  /** The file names the platform (otherwise the VMs' architecture may choose it). */
+  readonly platformGiven: boolean;
   /** Physical harts of the board (AxVisor: `smp`). */
   readonly cpuNum: number;
   /** Bytes of board RAM: VM memory and nested page tables come from it. */
@@ -62,7 +64,7 @@ export class BoardConfigError extends AxError {
 
 /** The board `axvisor run` uses when no board file is given. */
 export function defaultBoardConfig(): BoardConfig {
-  return { ...BOARD_DEFAULTS, vmConfigs: [], ignoredFields: [] };
+  return { ...BOARD_DEFAULTS, platformGiven: false, vmConfigs: [], ignoredFields: [] };
 }
 
 export interface ParseBoardConfigOptions {
@@ -120,8 +122,9 @@ export function parseBoardConfig(text: string, opts: ParseBoardConfigOptions = {
   let platform: BoardPlatform = BOARD_DEFAULTS.platform;
   if (doc.platform !== undefined) {
     const p = doc.platform;
-    if (typeof p === "string" && (KNOWN_PLATFORMS as readonly string[]).includes(p)) {
-      platform = p as BoardPlatform;
+    const known = typeof p === "string" ? platforms.find(p) : undefined;
+    if (known !== undefined) {
+      platform = known.name;
     } else {
       report(
         "platform",
@@ -136,14 +139,12 @@ export function parseBoardConfig(text: string, opts: ParseBoardConfigOptions = {
   }
   const cpuKey = doc.cpu_num !== undefined ? "cpu_num" : "smp";
   const cpuValue = doc[cpuKey];
+  const maxCpus = platforms.get(platform).maxCpus;
   if (cpuValue !== undefined) {
-    if (typeof cpuValue === "bigint" && cpuValue >= 1n && cpuValue <= BigInt(VIRT_MAX_HARTS)) {
+    if (typeof cpuValue === "bigint" && cpuValue >= 1n && cpuValue <= BigInt(maxCpus)) {
       cpuNum = Number(cpuValue);
     } else {
-      report(
-        cpuKey,
-        `the ${platform} board has 1..${VIRT_MAX_HARTS} harts, got ${describe(cpuValue)}`,
-      );
+      report(cpuKey, `the ${platform} board has 1..${maxCpus} CPUs, got ${describe(cpuValue)}`);
     }
   }
 
@@ -196,6 +197,7 @@ export function parseBoardConfig(text: string, opts: ParseBoardConfigOptions = {
   if (problems.length > 0) throw new BoardConfigError(problems.sort((a, b) => a.line - b.line));
   return {
     platform,
+    platformGiven: doc.platform !== undefined,
     cpuNum,
     memorySize,
     logLevel,

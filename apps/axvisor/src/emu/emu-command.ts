@@ -1,22 +1,17 @@
 import { readFileSync } from "node:fs";
+import { AxError } from "@axvisor/axerrno";
 import { FileBlockBacking } from "@axvisor/device-virtio-mmio";
-import { InstructionClock } from "@axvisor/machine";
-import {
-  type BootFile,
-  type MachineExit,
-  type VirtioSlotFactory,
-  VirtMachine,
-  virtioBlkSlot,
-} from "@axvisor/platform-riscv64-qemu-virt";
+import { InstructionClock, type MachineExit } from "@axvisor/machine";
 import { ExpectEngine } from "../console/expect-engine.js";
 import { HostConsole } from "../console/host-console.js";
 import { formatHostError, UsageError } from "../errors.js";
 import { describeOutcome, ExitStatus, exitStatusFor, type RunOutcome } from "../exit-status.js";
 import type { CliIo } from "../io.js";
+import type { EmuDrive, EmuFile, EmuMachine } from "../platform/host-platform.js";
+import { platforms } from "../platforms/index.js";
 import { type EmuOptions, emuHelp, parseEmuArgs } from "./emu-options.js";
-import { resolveBios } from "./firmware.js";
 
-function readInput(path: string, what: string): BootFile {
+function readInput(path: string, what: string): EmuFile {
   try {
     return { name: path, data: readFileSync(path) };
   } catch (e) {
@@ -77,13 +72,19 @@ export async function runEmu(argv: readonly string[], io: CliIo): Promise<number
   };
 
   const drives: FileBlockBacking[] = [];
-  let machine: VirtMachine;
+  let machine: EmuMachine;
   const engine = new ExpectEngine(
     { sendAfter: opts.sendAfter, ...(opts.expect !== undefined ? { expect: opts.expect } : {}) },
     (text) => machine.sendInput(encoder.encode(text)),
   );
   try {
-    const bios = resolveBios(opts.bios);
+    const platform = platforms.get(opts.machine);
+    if (opts.smp > platform.maxCpus) {
+      throw new UsageError(
+        `-smp: ${platform.name} has 1..${platform.maxCpus} CPUs, not ${opts.smp}`,
+      );
+    }
+    const bios = platform.resolveFirmware(opts.bios);
     const firmware = bios === undefined ? undefined : readInput(bios, "firmware (-bios)");
     const kernel = opts.kernel === undefined ? undefined : readInput(opts.kernel, "kernel");
     const initrd = opts.initrd === undefined ? undefined : readInput(opts.initrd, "initrd");
@@ -91,31 +92,29 @@ export async function runEmu(argv: readonly string[], io: CliIo): Promise<number
     if (firmware === undefined && kernel === undefined) {
       throw new UsageError("nothing to run: -bios none needs -kernel");
     }
-    const virtio: VirtioSlotFactory[] = [];
+    const disks: EmuDrive[] = [];
     for (const d of opts.drives) {
       const backing = FileBlockBacking.open(d.file, { readOnly: d.readonly });
       drives.push(backing);
-      virtio.push(
-        virtioBlkSlot(backing, {
-          onDeviceError: (msg) => io.stderr.write(`axvisor emu: virtio-blk ${d.file}: ${msg}\n`),
-        }),
-      );
+      disks.push({
+        backing,
+        onDeviceError: (msg) => io.stderr.write(`axvisor emu: virtio-blk ${d.file}: ${msg}\n`),
+      });
     }
-    machine = new VirtMachine({
-      harts: opts.smp,
-      extensions: opts.cpu,
-      ramSize: opts.memory,
-      images: {
-        ...(firmware !== undefined ? { firmware } : {}),
-        ...(kernel !== undefined ? { kernel } : {}),
-        ...(initrd !== undefined ? { initrd } : {}),
-      },
-      ...(opts.append !== undefined ? { bootargs: opts.append } : {}),
-      ...(dtb !== undefined ? { dtb: dtb.data } : {}),
+    machine = platform.createEmuMachine({
+      cpus: opts.smp,
+      memory: opts.memory,
+      ...(opts.cpu !== undefined ? { cpu: opts.cpu } : {}),
+      machineProps: opts.machineProps,
+      ...(firmware !== undefined ? { firmware } : {}),
+      ...(kernel !== undefined ? { kernel } : {}),
+      ...(initrd !== undefined ? { initrd } : {}),
+      ...(dtb !== undefined ? { dtb } : {}),
+      ...(opts.append !== undefined ? { append: opts.append } : {}),
       ...(opts.icountShift !== undefined
         ? { clock: new InstructionClock(100 / 2 ** opts.icountShift) }
         : {}),
-      virtio,
+      drives: disks,
       console: (bytes) => {
         io.stdout.write(bytes);
         engine.feed(bytes);
@@ -123,7 +122,8 @@ export async function runEmu(argv: readonly string[], io: CliIo): Promise<number
     });
   } catch (e) {
     for (const d of drives) d.close?.();
-    if (e instanceof UsageError) {
+    // An option the platform refuses (-cpu, -M properties) is a usage error too.
+    if (e instanceof UsageError || (e instanceof AxError && e.kind === "InvalidInput")) {
       io.stderr.write(`axvisor emu: ${e.message}\n`);
       return ExitStatus.HostError;
     }

@@ -1,16 +1,17 @@
 import { type SendAfter, unescapeText } from "../console/expect-engine.js";
 import { UsageError } from "../errors.js";
 import { EXIT_STATUS_HELP } from "../exit-status.js";
+import { platforms } from "../platforms/index.js";
 import { type DriveSpec, parseDriveSpec, splitQemuKeyValues } from "./drive-spec.js";
 import { parseMemorySize } from "./size.js";
 
-/** Machines `-M` accepts; aliases map to their canonical name. */
-export const KNOWN_MACHINES: Readonly<Record<string, string>> = {
-  "riscv64-qemu-virt": "riscv64-qemu-virt",
-  virt: "riscv64-qemu-virt",
-};
+/** Machines `-M` accepts (every registered platform and its aliases); aliases map to their canonical name. */
+export const KNOWN_MACHINES: Readonly<Record<string, string>> = Object.fromEntries(
+  platforms.all.flatMap((p) => [p.name, ...p.aliases].map((n) => [n, p.name])),
+);
 
-export const MAX_HARTS = 8;
+/** The most CPUs `-smp` takes on any platform; each platform checks its own limit. */
+export const MAX_HARTS = Math.max(...platforms.all.map((p) => p.maxCpus));
 export const DEFAULT_MEMORY = 256 * 1024 * 1024;
 const MIN_MEMORY = 16 * 1024 * 1024;
 const MAX_MEMORY = 4 * 1024 * 1024 * 1024;
@@ -19,9 +20,11 @@ const MAX_MEMORY = 4 * 1024 * 1024 * 1024;
 export interface EmuOptions {
   readonly help: boolean;
   readonly machine: string;
+  /** `-machine name,key=value,...` properties (virtualization=on, gic-version=3, ...). */
+  readonly machineProps: ReadonlyMap<string, string>;
   readonly smp: number;
-  /** Hart extensions from `-cpu rv64,h=off,sstc=off` (both on by default). */
-  readonly cpu: { readonly h: boolean; readonly sstc: boolean };
+  /** The `-cpu` text (model and properties), for the platform to interpret. */
+  readonly cpu?: string;
   readonly memory: number;
   /** A path, "none" or "default". */
   readonly bios: string;
@@ -51,13 +54,13 @@ export const EMU_OPTIONS: readonly OptionSpec[] = [
   {
     names: ["M", "machine"],
     args: ["NAME"],
-    help: `machine to emulate (${Object.keys(KNOWN_MACHINES).join(", ")}); default riscv64-qemu-virt`,
+    help: `machine to emulate (${Object.keys(KNOWN_MACHINES).join(", ")}) with its properties (name,key=value,...); default riscv64-qemu-virt`,
   },
-  { names: ["smp"], args: ["N"], help: `number of harts, 1..${MAX_HARTS} (default 1)` },
+  { names: ["smp"], args: ["N"], help: `number of CPUs, 1..the machine's maximum (default 1)` },
   {
     names: ["cpu"],
-    args: ["rv64[,h=on|off][,sstc=on|off]"],
-    help: "hart model: rv64 (default, with H and Sstc); turn extensions off like QEMU",
+    args: ["MODEL[,prop=on|off...]"],
+    help: "CPU model and properties as QEMU's, e.g. rv64,h=off,sstc=off (riscv64, the default: rv64 with H and Sstc)",
   },
   { names: ["m", "memory"], args: ["SIZE"], help: "RAM size: 256M, 1G, 512 (MiB) (default 256M)" },
   {
@@ -137,19 +140,22 @@ function compileRegex(source: string, option: string): RegExp {
   }
 }
 
-function parseMachine(value: string): string {
-  const [name, ...props] = value.split(",");
-  const canonical = KNOWN_MACHINES[name ?? ""];
-  if (canonical === undefined) {
+function parseMachine(value: string): { name: string; props: Map<string, string> } {
+  const [first, ...rest] = splitQemuKeyValues(value);
+  const name = first?.[0] ?? "";
+  const canonical = KNOWN_MACHINES[name];
+  if (canonical === undefined || first?.[1] !== "") {
     const known = Object.entries(KNOWN_MACHINES)
       .map(([k, v]) => (k === v ? k : `${k} (= ${v})`))
       .join(", ");
     throw new UsageError(`-M: unknown machine '${name}'; known machines: ${known}`);
   }
-  if (props.length > 0) {
-    throw new UsageError(`-M: machine properties are not supported ('${props.join(",")}')`);
+  const props = new Map<string, string>();
+  for (const [k, v] of rest) {
+    if (props.has(k)) throw new UsageError(`-M: property '${k}' given twice`);
+    props.set(k, v);
   }
-  return canonical;
+  return { name: canonical, props };
 }
 
 function parseSmp(value: string): number {
@@ -160,42 +166,15 @@ function parseSmp(value: string): number {
     const cpus = kv.find(([k]) => k === "cpus")?.[1] ?? (first?.[1] === "" ? first[0] : undefined);
     const other = kv.filter(([k, v]) => k !== "cpus" && !(v === "" && k === first?.[0]));
     if (cpus === undefined || other.length > 0) {
-      throw new UsageError(`-smp: only a hart count is supported ('${value}')`);
+      throw new UsageError(`-smp: only a CPU count is supported ('${value}')`);
     }
     text = cpus;
   }
   const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > MAX_HARTS) {
-    throw new UsageError(`-smp: '${value}' is not a hart count in 1..${MAX_HARTS}`);
+    throw new UsageError(`-smp: '${value}' is not a CPU count in 1..${MAX_HARTS}`);
   }
   return n;
-}
-
-const ON_OFF: Readonly<Record<string, boolean>> = {
-  on: true,
-  off: false,
-  true: true,
-  false: false,
-  yes: true,
-  no: false,
-};
-
-function parseCpu(value: string): { h: boolean; sstc: boolean } {
-  const [model, ...props] = splitQemuKeyValues(value);
-  if (model === undefined || !["rv64", "max", "any"].includes(model[0]) || model[1] !== "") {
-    throw new UsageError(`-cpu: unknown model '${model?.[0] ?? ""}' (supported: rv64)`);
-  }
-  const cpu = { h: true, sstc: true };
-  for (const [key, v] of props) {
-    const on = ON_OFF[v];
-    if ((key !== "h" && key !== "sstc") || on === undefined) {
-      throw new UsageError(
-        `-cpu: unsupported property '${key}=${v}' (supported: h, sstc = on/off)`,
-      );
-    }
-    cpu[key] = on;
-  }
-  return cpu;
 }
 
 function parseNumber(value: string, option: string, min: number, max: number): number {
@@ -271,11 +250,14 @@ export function parseEmuArgs(argv: readonly string[]): EmuOptions {
   if (optional.initrd !== undefined && optional.kernel === undefined) {
     throw new UsageError("-initrd needs -kernel");
   }
+  const machine = parseMachine(one("machine") ?? "riscv64-qemu-virt");
+  const cpu = one("cpu");
   return {
     help: seen.has("help"),
-    machine: parseMachine(one("machine") ?? "riscv64-qemu-virt"),
+    machine: machine.name,
+    machineProps: machine.props,
     smp: parseSmp(one("smp") ?? "1"),
-    cpu: parseCpu(one("cpu") ?? "rv64"),
+    ...(cpu !== undefined ? { cpu } : {}),
     memory,
     bios,
     drives: (seen.get("drive") ?? []).map(([spec]) => parseDriveSpec(spec!)),

@@ -6,4 +6,5 @@ export {
   loadVmImages,
   type PlacedBootImages,
 } from "./load-vm-images.js";
+export { type PatchGuestFdtOptions, patchGuestFdt } from "./patch-guest-fdt.js";
 export { checkPlacements, type PlannedImage, type RamRegion } from "./placement.js";

@@ -1,3 +1,4 @@
+import type { Arch } from "@axvisor/arch";
 import { axErr } from "@axvisor/axerrno";
 import { identifyImage } from "@axvisor/guest-image";
 import { formatHex, isAligned, PAGE_SIZE_2M } from "@axvisor/memory-addr";
@@ -47,16 +48,19 @@ export interface KernelPlan {
  * - Anything else: a raw binary at the load address.
  *
  * For raw and Linux images the entry is the configured entry point (moved with its region).
+ * With `arch`, an ELF of another machine or a Linux image of another architecture is refused
+ * with an error naming both.
  */
 export function planKernel(
   file: ImageFile,
   loadGpa: number,
   entryGpa: number,
   bias: number,
+  arch?: Arch,
 ): KernelPlan {
   const bytes = file.bytes;
   if (bytes.length === 0) throw axErr("InvalidData", `the kernel image ${file.shown} is empty`);
-  const id = identifyImage(bytes, { name: file.shown });
+  const id = identifyImage(bytes, { name: file.shown, ...(arch !== undefined ? { arch } : {}) });
   switch (id.kind) {
     case "elf": {
       const pieces = id.elf.segments
@@ -134,8 +138,11 @@ export function rawPiece(gpa: number, bytes: Uint8Array): ImagePiece {
 }
 
 /** A BIOS is an ELF (loaded by segments, at its own addresses) or a raw binary. */
-export function planBios(file: ImageFile, loadGpa: number): readonly ImagePiece[] {
-  const id = identifyImage(file.bytes, { name: file.shown });
+export function planBios(file: ImageFile, loadGpa: number, arch?: Arch): readonly ImagePiece[] {
+  const id = identifyImage(file.bytes, {
+    name: file.shown,
+    ...(arch !== undefined ? { arch } : {}),
+  });
   if (id.kind !== "elf") return [rawPiece(loadGpa, file.bytes)];
   return id.elf.segments
     .filter((s) => s.memsz > 0)

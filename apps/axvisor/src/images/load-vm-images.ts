@@ -1,8 +1,8 @@
+import type { Arch } from "@axvisor/arch";
 import { axErr } from "@axvisor/axerrno";
 import type { AxVM } from "@axvisor/axvm";
 import { type AxVMCrateConfig, resolveConfigPath } from "@axvisor/axvmconfig";
 import { alignDown, formatHex, MappingFlags, PAGE_SIZE_2M } from "@axvisor/memory-addr";
-import { patchGuestFdt } from "../guest-fdt/patch-guest-fdt.js";
 import { fatImageStore, hostImageStore, type ImageFile, type ImageStore } from "./image-store.js";
 import {
   type ImagePiece,
@@ -11,6 +11,7 @@ import {
   planKernel,
   rawPiece,
 } from "./kernel-plan.js";
+import { patchGuestFdt } from "./patch-guest-fdt.js";
 import { checkPlacements, type PlannedImage, type RamRegion } from "./placement.js";
 
 /** Where the images of a VM went. Addresses are guest-physical; spans are `[start, end)`. */
@@ -48,6 +49,8 @@ export interface PlacedBootImages {
 }
 
 export interface LoadVmImagesOptions {
+  /** The VM's architecture: a kernel or BIOS built for another one is refused. */
+  readonly arch?: Arch;
   /**
    * The FAT32 disk image `image_location = "fs"` reads from. Default: the config's disk_path
    * (resolved against the config's folder).
@@ -59,7 +62,7 @@ export interface LoadVmImagesOptions {
    * dtb_load_addr, or without one to the top of the first memory region, 2 MiB aligned (where
    * QEMU puts it). A dtb_path in the config takes precedence over it.
    */
-  readonly dtb?: Uint8Array | ((placed: PlacedBootImages) => Uint8Array);
+  readonly dtb?: Uint8Array | ((placed: PlacedBootImages) => Uint8Array | undefined);
 }
 
 /** The Devicetree Specification wants the blob 8-byte aligned in memory. */
@@ -147,6 +150,7 @@ export function loadVmImages(
       layout.kernelLoadGpa,
       layout.entryPoint,
       layout.kernelLoadGpa - k.kernelLoadAddr,
+      opts.arch,
     );
     planned.push({ what: "kernel", shown: kernelFile.shown, pieces: kernel.pieces });
 
@@ -156,7 +160,7 @@ export function loadVmImages(
       if (at === undefined)
         throw axErr("InvalidInput", `bios_path ${k.biosPath} needs bios_load_addr`);
       const file = store.read(k.biosPath, "BIOS");
-      const pieces = planBios(file, at);
+      const pieces = planBios(file, at, opts.arch);
       planned.push({ what: "BIOS", shown: file.shown, pieces });
       bios = {
         gpa: Math.min(...pieces.map((p) => p.gpa)),
@@ -198,7 +202,7 @@ export function loadVmImages(
         typeof opts.dtb === "function"
           ? opts.dtb({ kernel: kernelReport, ...(initrd !== undefined ? { ramdisk: initrd } : {}) })
           : opts.dtb;
-      dtbFile = { shown: "device tree from the VMM", bytes };
+      if (bytes !== undefined) dtbFile = { shown: "device tree from the VMM", bytes };
     }
 
     let dtb: LoadedImages["dtb"];

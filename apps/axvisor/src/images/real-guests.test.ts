@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { loadAxVMConfig } from "@axvisor/axvmconfig";
 import { DeviceTree } from "@axvisor/fdt";
 import { describe, expect, it } from "vitest";
-import { buildGuestFdt } from "../guest-fdt/build-guest-fdt.js";
+import { buildGuestFdt } from "../platforms/riscv64-qemu-virt/guest-fdt/build-guest-fdt.js";
 import { loadVmImages } from "./load-vm-images.js";
 import { makeTestVm, readGuest } from "./test-vm.fixture.js";
 

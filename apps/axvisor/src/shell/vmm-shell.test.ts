@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { defaultGuestBinary } from "../vmm/default-guest.js";
+import { defaultGuestBinary } from "../platforms/riscv64-qemu-virt/default-guest.js";
 import { startTestVmm, type TestVmm } from "../vmm/test-support/harness.js";
 import { VmmShell } from "./vmm-shell.js";
 

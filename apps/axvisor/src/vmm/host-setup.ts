@@ -3,9 +3,11 @@ import type { LogLevel } from "@axvisor/axvisor-api";
 import { type AxVMCrateConfig, loadAxVMConfig } from "@axvisor/axvmconfig";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import { PAGE_SIZE_2M } from "@axvisor/memory-addr";
-import { KNOWN_PLATFORMS, loadBoardConfig } from "../board-config/index.js";
+import { loadBoardConfig } from "../board-config/index.js";
 import { UsageError } from "../errors.js";
-import { defaultGuestConfig, defaultGuestDisk } from "./default-guest.js";
+import type { HostPlatform } from "../platform/host-platform.js";
+import { platforms } from "../platforms/index.js";
+import { guestArchOf } from "./guest-arch.js";
 import type { VmmCommandOptions } from "./run-options.js";
 import { allocatedBytes } from "./vmm.js";
 import { parseLogLevel } from "./vmm-log.js";
@@ -18,7 +20,7 @@ export interface VmToCreate {
 
 /** Everything needed to build the host and its VMs, resolved from options and board config. */
 export interface HostPlan {
-  readonly platform: string;
+  readonly platform: HostPlatform;
   readonly harts: number;
   readonly memory: number;
   readonly logLevel: LogLevel;
@@ -38,6 +40,52 @@ export function memoryToFit(configs: readonly AxVMCrateConfig[]): number {
 }
 
 /**
+ * The host platform: `--platform`, else the board file's `platform`, else the one of the
+ * architecture the VMs' kernels are built for (so an aarch64 config runs on the aarch64
+ * board by itself), else the default board's.
+ */
+function choosePlatform(
+  opts: VmmCommandOptions,
+  boardPlatform: string,
+  boardGiven: boolean,
+  vms: readonly VmToCreate[],
+): HostPlatform {
+  if (opts.platform !== undefined) {
+    const p = platforms.find(opts.platform);
+    if (p === undefined) {
+      throw new UsageError(
+        `unknown platform '${opts.platform}'; known platforms: ${platforms.names.join(", ")}`,
+      );
+    }
+    return p;
+  }
+  if (boardGiven) return platforms.get(boardPlatform);
+  const found = new Map<string, string>();
+  for (const v of vms) {
+    const arch = guestArchOf(v.config);
+    if (arch !== undefined && !found.has(arch)) found.set(arch, v.config.base.name);
+  }
+  if (found.size > 1) {
+    const list = [...found].map(([a, n]) => `"${n}" is ${a}`).join(", ");
+    throw axErr(
+      "InvalidInput",
+      `the VMs need different architectures (${list}); one host runs one`,
+    );
+  }
+  const [only] = found;
+  if (only === undefined) return platforms.get(boardPlatform);
+  const [arch, name] = only;
+  const p = platforms.forArch(arch as HostPlatform["arch"]);
+  if (p === undefined) {
+    throw axErr(
+      "Unsupported",
+      `VM "${name}" is an ${arch} guest, but this axvisor has no ${arch} platform (it has ${platforms.all.map((q) => `${q.name} (${q.arch})`).join(", ")})`,
+    );
+  }
+  return p;
+}
+
+/**
  * Resolves what to run: the board config (`--board`, else the built-in defaults), the platform,
  * harts, memory (at least what the VMs need unless `--memory` says otherwise), the log level
  * (`--log`, then `LOG=`, then the board's) and the VM configs (the command line's, else the
@@ -49,12 +97,6 @@ export async function planHost(
   command: "run" | "shell",
 ): Promise<HostPlan> {
   const board = loadBoardConfig(opts.board);
-  const platform = opts.platform ?? board.platform;
-  if (!(KNOWN_PLATFORMS as readonly string[]).includes(platform)) {
-    throw new UsageError(
-      `unknown platform '${platform}'; known platforms: ${KNOWN_PLATFORMS.join(", ")}`,
-    );
-  }
   const vms: VmToCreate[] = [];
   if (opts.defaultGuest) {
     if (opts.configs.length > 0) {
@@ -62,7 +104,8 @@ export async function planHost(
         "--default-guest runs the built-in demo alone; give it or config files, not both",
       );
     }
-    vms.push({ config: defaultGuestConfig(), disk: defaultGuestDisk() });
+    const p = platforms.get(opts.platform ?? board.platform);
+    vms.push(p.defaultGuest());
   } else {
     const paths = opts.configs.length > 0 ? opts.configs : board.vmConfigs;
     if (paths.length === 0 && command === "run") {
@@ -89,5 +132,12 @@ export async function planHost(
     opts.log ??
     (envLog !== undefined && envLog !== "" ? parseLogLevel(envLog, "LOG") : board.logLevel);
   const memory = opts.memory ?? Math.max(board.memorySize, memoryToFit(vms.map((v) => v.config)));
-  return { platform, harts: opts.cpus ?? board.cpuNum, memory, logLevel, vms };
+  const platform = choosePlatform(opts, board.platform, board.platformGiven, vms);
+  const harts = opts.cpus ?? Math.min(board.cpuNum, platform.maxCpus);
+  if (harts > platform.maxCpus) {
+    throw new UsageError(
+      `--cpus: the ${platform.name} board has 1..${platform.maxCpus} CPUs, not ${harts}`,
+    );
+  }
+  return { platform, harts, memory, logLevel, vms };
 }

@@ -4,7 +4,6 @@ import { formatHostError, UsageError } from "../errors.js";
 import { describeOutcome, ExitStatus, exitStatusFor, type RunOutcome } from "../exit-status.js";
 import type { CliIo } from "../io.js";
 import { ConsoleMux } from "./console-mux.js";
-import { HostMachine } from "./host-machine.js";
 import { type HostPlan, planHost } from "./host-setup.js";
 import { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./run-options.js";
 import type { VmInstance } from "./vm-instance.js";
@@ -35,7 +34,7 @@ export async function openSession(
   const plan = await planHost(opts, io.env, command);
   const mux = new ConsoleMux({ out: io.stdout, err: io.stderr, raw: io.stdin?.isTTY === true });
   const log = new VmmLog({ level: plan.logLevel, sink: (l) => mux.line(l) });
-  const machine = new HostMachine({ harts: plan.harts, ramSize: plan.memory });
+  const machine = plan.platform.createHost({ cpus: plan.harts, ramSize: plan.memory });
   const vmm = new Vmm({
     machine,
     log,

@@ -1,14 +1,15 @@
+import type { Arch } from "@axvisor/arch";
 import type { AxVM } from "@axvisor/axvm";
 import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
 import { formatHex } from "@axvisor/memory-addr";
-import { buildGuestFdt } from "../guest-fdt/index.js";
 import { loadVmImages } from "../images/index.js";
+import type { PlacedVm } from "../platform/host-platform.js";
 
 /** What the VMM needs to know after the images are in guest memory. */
 export interface VmImagesLoaded {
   /** Where the boot vCPU starts (an ELF kernel's own entry, else the config's entry_point). */
   readonly entry: number;
-  /** Where the device tree is (a1 at entry), if there is one. */
+  /** Where the boot information (device tree) is, if there is one. */
   readonly dtb?: number;
   /** One line per image, for `vm show`. */
   readonly summary: readonly string[];
@@ -18,21 +19,26 @@ export interface VmImagesLoaded {
 export type VmImageLoader = (
   vm: AxVM,
   config: AxVMCrateConfig,
-  opts: { readonly hartIds: readonly number[]; readonly disk?: string; readonly sstc?: boolean },
+  opts: {
+    /** The VM's architecture: a kernel built for another one is refused. */
+    readonly arch: Arch;
+    /** The platform's boot information for the VM (a device tree), once images are placed. */
+    readonly bootInfo: (placed: PlacedVm) => Uint8Array | undefined;
+    readonly disk?: string;
+  },
 ) => VmImagesLoaded;
 
 /**
  * The loader the VMM uses: kernel, BIOS, ramdisk and DTB from host files or a FAT32 disk,
- * with a device tree generated for the VM when its config names none (so the initrd it
- * describes is where the ramdisk actually went).
+ * with the platform's boot information (a device tree) generated for the VM when its config
+ * names none (so the initrd it describes is where the ramdisk actually went).
  */
 export const loadGuestImages: VmImageLoader = (vm, config, opts) => {
   const loaded = loadVmImages(vm, config, {
+    arch: opts.arch,
     ...(opts.disk !== undefined ? { disk: opts.disk } : {}),
     dtb: (placed) =>
-      buildGuestFdt(config, {
-        hartIds: opts.hartIds,
-        ...(opts.sstc ? { sstc: true } : {}),
+      opts.bootInfo({
         memory: vm.memoryRegions().map((r) => ({ gpa: r.gpa, size: r.size, flags: r.flags })),
         ...(placed.ramdisk !== undefined ? { initrd: placed.ramdisk } : {}),
       }),

@@ -1,12 +1,6 @@
 import type { AxVM, VMStatus } from "@axvisor/axvm";
 import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
-import type {
-  RiscvArchBackend,
-  RiscvVCpu,
-  RiscvVCpuCreateConfig,
-  RiscvVmContext,
-} from "@axvisor/riscv-vcpu";
-import type { RiscvVmDevices } from "./riscv-devices.js";
+import type { VmArchParts } from "../platform/host-platform.js";
 import type { VmConsole } from "./vm-console.js";
 
 /**
@@ -39,12 +33,10 @@ export class VmInstance {
   readonly name: string;
   /** The config as the user wrote it (device rows in file order). */
   readonly config: AxVMCrateConfig;
-  readonly axvm: AxVM<RiscvVCpuCreateConfig, void>;
-  readonly backend: RiscvArchBackend;
-  readonly context: RiscvVmContext;
+  readonly axvm: AxVM;
+  /** The architecture's half of the VM (backend, devices, VMID, boot information). */
+  readonly parts: VmArchParts;
   readonly console: VmConsole;
-  readonly devices: RiscvVmDevices;
-  readonly vmid: number;
   slots: VcpuSlot[];
   end: VmEnd | undefined;
   /** Reboots the guest asked for (SRST) plus `vm restart`s. */
@@ -52,25 +44,24 @@ export class VmInstance {
   /** Where the kernel was entered and what was loaded, for `vm show`. */
   imageSummary: string[] = [];
 
-  constructor(parts: {
+  constructor(init: {
     config: AxVMCrateConfig;
-    axvm: AxVM<RiscvVCpuCreateConfig, void>;
-    backend: RiscvArchBackend;
-    context: RiscvVmContext;
+    axvm: AxVM;
+    parts: VmArchParts;
     console: VmConsole;
-    devices: RiscvVmDevices;
-    vmid: number;
   }) {
-    this.id = parts.config.base.id;
-    this.name = parts.config.base.name;
-    this.config = parts.config;
-    this.axvm = parts.axvm;
-    this.backend = parts.backend;
-    this.context = parts.context;
-    this.console = parts.console;
-    this.devices = parts.devices;
-    this.vmid = parts.vmid;
+    this.id = init.config.base.id;
+    this.name = init.config.base.name;
+    this.config = init.config;
+    this.axvm = init.axvm;
+    this.parts = init.parts;
+    this.console = init.console;
     this.slots = this.freshSlots();
+  }
+
+  /** The hardware VM tag (VMID / VPID). */
+  get vmid(): number {
+    return this.parts.vmid;
   }
 
   get status(): VMStatus {
@@ -80,11 +71,6 @@ export class VmInstance {
   /** `vm1 linux`, the label of its console lines. */
   get label(): string {
     return `vm${this.id} ${this.name}`;
-  }
-
-  /** The backend vCPU (for interrupt lines and reset kinds). */
-  archVcpu(vcpuId: number): RiscvVCpu | undefined {
-    return this.backend.vcpus.get(vcpuId);
   }
 
   /** Power-on scheduling state: the boot vCPU runnable, the others stopped until hart_start. */

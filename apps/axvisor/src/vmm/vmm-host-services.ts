@@ -9,23 +9,26 @@ import {
   type TimerToken,
   tickConverter,
 } from "@axvisor/axvisor-api";
-import type { TimeSource } from "@axvisor/cpu-riscv64";
-import { VIRT_TIMEBASE_HZ } from "@axvisor/platform-riscv64-qemu-virt";
+import type { TimeSource } from "@axvisor/machine";
 
 /**
- * The host clock (the board's 10 MHz time, the same the harts' `time` CSR reads) and one-shot
+ * The host clock (the board's timebase, the same the CPUs' timers read) and one-shot
  * timers. Timers fire when the scheduler calls `fireDue`, between vCPU slices and whenever it
  * wakes from an idle sleep - never only on an external-interrupt exit (AxVisor §11.23).
  */
 export class VmmTime implements HostTime {
   readonly #clock: TimeSource;
   readonly #queue = new TimerQueue();
-  readonly #conv = tickConverter(VIRT_TIMEBASE_HZ);
+  readonly #conv: ReturnType<typeof tickConverter>;
   readonly #onChange: () => void;
 
-  /** `onChange` runs when a timer is added, so a sleeping scheduler can re-plan its sleep. */
-  constructor(clock: TimeSource, onChange: () => void = () => {}) {
+  /**
+   * `hz` is the clock's tick rate; `onChange` runs when a timer is added, so a sleeping
+   * scheduler can re-plan its sleep.
+   */
+  constructor(clock: TimeSource, hz: number, onChange: () => void = () => {}) {
     this.#clock = clock;
+    this.#conv = tickConverter(hz);
     this.#onChange = onChange;
   }
 

@@ -1,4 +1,5 @@
 import { EmulatedDeviceType } from "@axvisor/axdevice-base";
+import { unwrap } from "@axvisor/axerrno";
 import {
   PLIC_CLAIM_OFFSET,
   PLIC_CONTEXT_BASE,
@@ -8,9 +9,13 @@ import {
   PLIC_PENDING_BASE,
   PLIC_PRIORITY_BASE,
 } from "@axvisor/device-plic";
-import { AccessWidth, gpa } from "@axvisor/memory-addr";
+import { AccessWidth, type GuestPhysAddr, gpa } from "@axvisor/memory-addr";
 import { describe, expect, it } from "vitest";
-import { defaultGuestConfig, defaultGuestDisk } from "./default-guest.js";
+import {
+  defaultGuestConfig,
+  defaultGuestDisk,
+} from "../platforms/riscv64-qemu-virt/default-guest.js";
+import type { RiscvHostBoard } from "../platforms/riscv64-qemu-virt/host-board.js";
 import { ownGuestConfig, startTestVmm } from "./test-support/harness.js";
 
 describe("the demo guest under the VMM", () => {
@@ -248,7 +253,13 @@ describe("passthrough interrupts", () => {
       t.vmm.startVm(vm.id);
       await t.waitFor(1, /DEMO-READY/);
       // Program the vPLIC as the guest's PLIC driver would: source 11 on vCPU 0's S context.
-      const vplic = vm.devices.vplic!;
+      // The vPLIC as the guest reaches it: through the VM's MMIO dispatch.
+      const devices = vm.axvm.devices;
+      const vplic = {
+        handleWrite: (a: GuestPhysAddr, w: AccessWidth, v: bigint) =>
+          unwrap(devices.handleMmioWrite(a, w, v)),
+        handleRead: (a: GuestPhysAddr, w: AccessWidth) => unwrap(devices.handleMmioRead(a, w)),
+      };
       const at = (off: number) => gpa(0x0c00_0000 + off);
       const S_CTX = 1;
       vplic.handleWrite(at(PLIC_PRIORITY_BASE + 4 * 11), AccessWidth.Dword, 1n);
@@ -262,7 +273,7 @@ describe("passthrough interrupts", () => {
       const pending = () =>
         (vplic.handleRead(at(PLIC_PENDING_BASE), AccessWidth.Dword) >> 11n) & 1n;
 
-      const line = t.machine.board.plic.sourceLine(11);
+      const line = (t.machine as RiscvHostBoard).board.plic.sourceLine(11);
       for (let round = 0; round < 2; round++) {
         line.setLevel(true); // the board device raises its interrupt
         await until(() => pending() === 1n);

@@ -1,30 +1,13 @@
 import { AxError, axErr } from "@axvisor/axerrno";
-import type { ExitReason } from "@axvisor/axvcpu";
+import { CurrentVCpu, type ExitReason, type SystemResetType } from "@axvisor/axvcpu";
 import { type HostServices, type HostVmm, type Logger, logger } from "@axvisor/axvisor-api";
 import { AxVM, VMStatus } from "@axvisor/axvm";
 import { type AxVMCrateConfig, VmMemMappingType } from "@axvisor/axvmconfig";
-import {
-  PLIC_CLAIM_OFFSET,
-  PLIC_CONTEXT_BASE,
-  PLIC_CONTEXT_STRIDE,
-  PLIC_ENABLE_BASE,
-  PLIC_ENABLE_STRIDE,
-  PLIC_PRIORITY_BASE,
-} from "@axvisor/device-plic";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
-import { AccessWidth, type GuestPhysAddr, gpa } from "@axvisor/memory-addr";
-import { VIRT } from "@axvisor/platform-riscv64-qemu-virt";
-import {
-  createRiscvArchBackend,
-  RiscvCsr,
-  RiscvVmContext,
-  SbiEid,
-  VmidAllocator,
-} from "@axvisor/riscv-vcpu";
-import type { HostMachine } from "./host-machine.js";
+import { type GuestPhysAddr, gpa } from "@axvisor/memory-addr";
+import type { HostBoard, VmArchParts } from "../platform/host-platform.js";
 import { executeHypercall, type HypercallVm } from "./hypercall.js";
 import { IvcChannels } from "./ivc.js";
-import { orderForConstruction, RiscvVmDevices } from "./riscv-devices.js";
 import { VmConsole } from "./vm-console.js";
 import { loadGuestImages, type VmImageLoader } from "./vm-images.js";
 import { type VcpuSlot, type VmEnd, VmInstance } from "./vm-instance.js";
@@ -32,7 +15,8 @@ import { VmmTime, vmmHostServices } from "./vmm-host-services.js";
 import type { VmmLog } from "./vmm-log.js";
 
 export interface VmmOptions {
-  readonly machine: HostMachine;
+  /** The board the VMM runs on, built by its platform (`HostPlatform.createHost`). */
+  readonly machine: HostBoard;
   readonly log: VmmLog;
   /** Guest console output, as the VM produced it. */
   readonly onOutput?: (vm: VmInstance, bytes: Uint8Array) => void;
@@ -60,9 +44,6 @@ const MAX_IDLE_MS = 1000;
 /** With passthrough interrupts the board must be polled while every vCPU sleeps. */
 const PASSTHROUGH_POLL_MS = 20;
 const DEFAULT_SLICE = 100_000;
-/** The board PLIC context passthrough interrupts are routed to: hart 0's S-mode context. */
-const HOST_IRQ_CONTEXT = 1;
-const SEIE = 1n << 9n;
 
 /**
  * The VMM (AxVisor's `vmm` module): the VM registry, the lifecycle operations the shell and
@@ -76,7 +57,7 @@ const SEIE = 1n << 9n;
  * VM to stop first: §11.22). A VM that fails on the host side is stopped alone.
  */
 export class Vmm {
-  readonly machine: HostMachine;
+  readonly machine: HostBoard;
   readonly host: HostServices;
   readonly time: VmmTime;
   readonly ivc: IvcChannels;
@@ -85,12 +66,7 @@ export class Vmm {
   readonly #opts: VmmOptions;
   readonly #log: Logger;
   readonly #vms = new Map<number, VmInstance>();
-  readonly #vmids = new VmidAllocator();
   readonly #loadImages: VmImageLoader;
-  /** Guests get Sstc (timer writes without an exit) when every host hart has it. */
-  get #guestSstc(): boolean {
-    return this.machine.cpus.cpus.every((c) => (c.hart as { hasSstc?: boolean }).hasSstc === true);
-  }
   readonly #slice: number;
   /** Passthrough interrupts: board PLIC source -> the VM that owns it. */
   readonly #irqOwners = new Map<number, VmInstance>();
@@ -103,8 +79,10 @@ export class Vmm {
   #running = false;
   #quit = false;
   #wake: (() => void) | undefined;
-  /** Guest instructions retired by all harts while the scheduler ran. */
+  /** Guest instructions retired by all host CPUs while the scheduler ran. */
   instructions = 0;
+  /** The "current vCPU" record of each host CPU (host services ask it who is running). */
+  readonly #current: CurrentVCpu[];
 
   constructor(options: VmmOptions) {
     this.#opts = options;
@@ -113,15 +91,16 @@ export class Vmm {
     this.#log = logger(options.log, "axvisor::vmm");
     this.#loadImages = options.loadImages ?? loadGuestImages;
     this.#slice = options.sliceInstructions ?? DEFAULT_SLICE;
-    this.time = new VmmTime(options.machine.clock, () => this.wake());
+    this.time = new VmmTime(options.machine.clock, options.machine.timebaseHz, () => this.wake());
     this.host = vmmHostServices({
       memory: options.machine.memory,
       time: this.time,
       vmm: this.#hostVmm(),
-      hostCpuNum: options.machine.hartCount,
+      hostCpuNum: options.machine.cpuCount,
       log: options.log,
     });
     this.ivc = new IvcChannels(options.machine.memory);
+    this.#current = Array.from({ length: options.machine.cpuCount }, (_, i) => new CurrentVCpu(i));
     options.log.setContext({
       cpu: () => Math.max(this.#currentHart, 0),
       vm: () => this.#currentVm,
@@ -195,52 +174,43 @@ export class Vmm {
         if (inst !== undefined) this.#wakeHalted(inst);
       },
     );
-    const devices = new RiscvVmDevices({
+    const parts: VmArchParts = this.machine.createVm({
+      config,
+      host: this.host,
       console,
-      setGuestExternal: (vcpu, level) => {
-        if (inst === undefined) return;
-        if (level) this.injectInterrupt(inst.id, vcpu, 9);
-        else inst.archVcpu(vcpu)?.clearInterrupt(9);
+      sliceInstructions: this.#slice,
+      setInterruptLevel: (vcpu, vector, level) => {
+        if (inst !== undefined) this.setInterruptLevel(inst.id, vcpu, vector, level);
       },
       onHostComplete: (irq) => this.#completeHostIrq(irq),
       notice: (m) => this.#opts.onNotice?.(`VM ${id} "${name}": ${m}`),
       deviceError: (dev, m) => this.#log.warn(`VM ${id} "${name}": device ${dev}: ${m}`),
       ...(options.disk !== undefined ? { disk: options.disk } : {}),
     });
-    const vmid = this.#vmids.allocate();
-    const context = new RiscvVmContext(id, vmid, console);
-    const backend = createRiscvArchBackend({
-      cpus: this.machine.cpus,
-      vm: context,
-      sliceInstructions: this.#slice,
-      guestSstc: this.#guestSstc,
-    });
-    let axvm: AxVM<ReturnType<typeof backend.createConfig>, void>;
+    let axvm: AxVM;
     try {
-      axvm = AxVM.create(orderForConstruction(config), {
+      axvm = AxVM.create(parts.config, {
         host: this.host,
-        arch: backend,
-        deviceFactories: devices.factories(),
-      });
+        arch: parts.backend,
+        deviceFactories: parts.deviceFactories,
+      }) as AxVM;
     } catch (e) {
-      this.#vmids.release(vmid);
-      devices.close();
+      parts.release();
       throw e;
     }
-    context.memory = {
+    parts.attachMemory({
       read: (at, len) => axvm.readGuest(at, len),
       write: (at, data) => axvm.writeGuest(at, data),
-    };
-    inst = new VmInstance({ config, axvm, backend, context, console, devices, vmid });
+    });
+    inst = new VmInstance({ config, axvm, parts, console });
     try {
       this.#load(inst);
       axvm.markLoaded();
     } catch (e) {
       axvm.shutdown();
       axvm.destroy();
-      this.#vmids.release(vmid);
-      this.#fenceHarts();
-      devices.close();
+      parts.release();
+      this.machine.fenceAll();
       if (e instanceof AxError && !e.message.startsWith(`VM ${id} `)) {
         throw new AxError(e.kind, `VM ${id} "${name}": ${e.message}`, { cause: e });
       }
@@ -249,7 +219,7 @@ export class Vmm {
     this.#vms.set(id, inst);
     this.#claimPassthroughIrqs(inst);
     this.#log.info(
-      `VM ${id} "${name}" created: ${config.base.cpuNum} vCPU(s), ${mib(need)} RAM, VMID ${vmid}`,
+      `VM ${id} "${name}" created: ${config.base.cpuNum} vCPU(s), ${mib(need)} RAM, VMID ${parts.vmid}`,
     );
     return inst;
   }
@@ -300,7 +270,7 @@ export class Vmm {
       return;
     }
     this.ivc.forgetVm(id);
-    for (const v of vm.backend.vcpus.values()) v.dispose();
+    this.#disposeVcpus(vm);
     try {
       vm.axvm.restart(() => this.#load(vm));
     } catch (e) {
@@ -323,9 +293,8 @@ export class Vmm {
     const vm = this.vm(id);
     if (vm.status !== VMStatus.Stopped) this.#end(vm, { kind: "stopped" });
     vm.axvm.destroy();
-    this.#vmids.release(vm.vmid);
-    this.#fenceHarts();
-    vm.devices.close();
+    vm.parts.release();
+    this.machine.fenceAll();
     this.#releasePassthroughIrqs(vm);
     this.#vms.delete(id);
     this.#log.info(`VM ${id} "${vm.name}" deleted`);
@@ -336,14 +305,36 @@ export class Vmm {
     this.vm(id).console.type(data);
   }
 
-  /** Queues virtual interrupt `vector` (1, 5, 9) on a vCPU and wakes it if it waits. */
+  /**
+   * Queues virtual interrupt `vector` (in the architecture's numbering) on a vCPU and wakes it
+   * if it waits.
+   */
   injectInterrupt(vmId: number, vcpuId: number, vector: number): void {
-    const vm = this.#vms.get(vmId);
+    const vm = this.#liveVm(vmId, vcpuId);
     if (vm === undefined) return;
-    if (vm.status !== VMStatus.Running && vm.status !== VMStatus.Suspended) return;
-    if (vcpuId < 0 || vcpuId >= vm.axvm.vcpuNum) return;
     vm.axvm.injectInterruptToVcpu(vcpuId, vector);
     this.#wakeVcpu(vm, vcpuId);
+  }
+
+  /** Raises or lowers a level-sensitive virtual interrupt line; raising wakes the vCPU. */
+  setInterruptLevel(vmId: number, vcpuId: number, vector: number, level: boolean): void {
+    const vm = this.#liveVm(vmId, vcpuId);
+    if (vm === undefined) return;
+    vm.axvm.vcpu(vcpuId).setInterruptLevel(vector, level);
+    if (level) this.#wakeVcpu(vm, vcpuId);
+  }
+
+  #liveVm(vmId: number, vcpuId: number): VmInstance | undefined {
+    const vm = this.#vms.get(vmId);
+    if (vm === undefined) return undefined;
+    if (vm.status !== VMStatus.Running && vm.status !== VMStatus.Suspended) return undefined;
+    if (vcpuId < 0 || vcpuId >= vm.axvm.vcpuNum) return undefined;
+    return vm;
+  }
+
+  /** Cancels what the vCPUs hold on the host (timers), before a stop or a restart. */
+  #disposeVcpus(vm: VmInstance): void {
+    for (let i = 0; i < vm.axvm.vcpuNum; i++) vm.axvm.vcpu(i).dispose();
   }
 
   /**
@@ -432,7 +423,7 @@ export class Vmm {
       for (const s of vm.slots) if (s.state === "runnable") runnable.push([vm, s]);
     }
     if (runnable.length === 0) return false;
-    const harts = this.machine.hartCount;
+    const harts = this.machine.cpuCount;
     const busy = new Array<boolean>(harts).fill(false);
     const start = this.#rr++ % runnable.length;
     let used = 0;
@@ -456,22 +447,22 @@ export class Vmm {
   }
 
   #runSlice(vm: VmInstance, slot: VcpuSlot, h: number): void {
-    this.machine.cpus.setCurrent(h);
+    const machine = this.machine;
+    machine.setCurrentCpu(h);
     this.#currentHart = h;
     this.#currentVm = vm.id;
     this.#currentVcpu = slot.vcpuId;
-    const hart = this.machine.hart(h);
-    const before = hart.instret;
+    const before = machine.retired(h);
     try {
-      const exit = vm.axvm.runVcpu(slot.vcpuId, { cpu: this.machine.current[h]! });
+      const exit = vm.axvm.runVcpu(slot.vcpuId, { cpu: this.#current[h]! });
       slot.lastHart = h;
       this.#handleExit(vm, slot, h, exit);
     } catch (e) {
-      const pc = hart.getPc();
-      this.machine.recoverHart(h);
+      const pc = machine.pc(h);
+      machine.recoverCpu(h);
       this.#crash(vm, slot.vcpuId, h, pc, e);
     } finally {
-      this.instructions += hart.instret - before;
+      this.instructions += machine.retired(h) - before;
       vm.console.flush();
       this.#currentHart = -1;
       this.#currentVm = 0;
@@ -494,7 +485,7 @@ export class Vmm {
         this.#log.debug(`VM ${vm.id} vCPU ${slot.vcpuId} stopped itself (hart_stop)`);
         return;
       case "SystemDown":
-        this.#systemDown(vm, slot.vcpuId);
+        this.#systemDown(vm, exit.resetType, exit.reason);
         return;
       case "Hypercall": {
         const r = executeHypercall(this.#hypercallVm(vm), this.ivc, exit.nr, exit.args);
@@ -507,23 +498,10 @@ export class Vmm {
       case "ExternalInterrupt":
         this.#serviceHostIrqs();
         return;
-      case "SendIPI": {
-        const ids: number[] = [];
-        for (let i = 0; i < vm.axvm.vcpuNum; i++) {
-          const self = i === slot.vcpuId;
-          if (
-            exit.sendToAll
-              ? !self || exit.sendToSelf
-              : self
-                ? exit.sendToSelf
-                : BigInt(i) === exit.targetCpu
-          ) {
-            ids.push(i);
-          }
-        }
-        for (const i of ids) this.injectInterrupt(vm.id, i, Number(exit.vector));
+      case "SendIPI":
+        // The backend resolved the architecture's target encoding to vCPU ids.
+        for (const i of exit.targetVcpus) this.injectInterrupt(vm.id, i, exit.vector);
         return;
-      }
       case "FailEntry":
         this.#end(vm, {
           kind: "crashed",
@@ -551,17 +529,14 @@ export class Vmm {
     }
     const vcpu = vm.axvm.vcpu(id);
     vcpu.setEntry(entry);
-    vcpu.setGpr(10, target);
-    vcpu.setGpr(11, arg);
+    vcpu.setStartArgs(target, arg);
     slot.state = "runnable";
     this.#log.debug(`VM ${vm.id}: vCPU ${id} (hart ${target}) starts at 0x${entry.toString(16)}`);
   }
 
-  #systemDown(vm: VmInstance, vcpuId: number): void {
-    const arch = vm.archVcpu(vcpuId);
-    const kind = arch?.lastReset.kind ?? "shutdown";
-    if (kind !== "shutdown") {
-      this.#log.info(`VM ${vm.id} "${vm.name}": ${kind} requested`);
+  #systemDown(vm: VmInstance, resetType: SystemResetType, reason: number): void {
+    if (resetType !== "shutdown") {
+      this.#log.info(`VM ${vm.id} "${vm.name}": ${resetType} requested`);
       try {
         this.restartVm(vm.id);
       } catch (e) {
@@ -569,12 +544,6 @@ export class Vmm {
       }
       return;
     }
-    // SRST passes its reset reason in a1 (0 none, 1 system failure); the legacy call has none.
-    const eid = arch === undefined ? 0n : arch.getGpr(17) & 0xffff_ffffn;
-    const reason =
-      eid === BigInt(SbiEid.Srst) && arch !== undefined
-        ? Number(arch.getGpr(11) & 0xffff_ffffn)
-        : 0;
     this.#end(vm, { kind: "poweroff", reason });
   }
 
@@ -587,7 +556,7 @@ export class Vmm {
 
   #end(vm: VmInstance, end: VmEnd): void {
     this.ivc.forgetVm(vm.id);
-    for (const v of vm.backend.vcpus.values()) v.dispose();
+    this.#disposeVcpus(vm);
     const s = vm.status;
     if (s !== VMStatus.Stopped && s !== VMStatus.Stopping) vm.axvm.shutdown();
     for (const slot of vm.slots) slot.state = "stopped";
@@ -629,39 +598,21 @@ export class Vmm {
 
   #load(vm: VmInstance): void {
     const config = vm.config;
-    const hartIds =
-      config.base.physCpuIds ?? Array.from({ length: config.base.cpuNum }, (_, i) => i);
-    // The loader only uses the VM's memory, which does not depend on the backend's types.
-    const loaded = this.#loadImages(vm.axvm as unknown as AxVM, config, {
-      hartIds,
-      sstc: this.#guestSstc,
+    const loaded = this.#loadImages(vm.axvm, config, {
+      arch: this.machine.platform.arch,
+      bootInfo: (placed) => vm.parts.bootInfo(placed),
       ...(this.#opts.fsDisk !== undefined ? { disk: this.#opts.fsDisk } : {}),
     });
     const boot = vm.axvm.vcpu(0);
     boot.setEntry(gpa(loaded.entry));
-    // The RISC-V boot protocol: a0 = hart id, a1 = the device tree (0 when there is none).
-    boot.setGpr(10, BigInt(hartIds[0] ?? 0));
-    boot.setGpr(11, BigInt(loaded.dtb ?? 0));
+    // The boot protocol's registers (riscv a0/a1, arm x0, x86 rsi), set by the backend.
+    boot.setStartArgs(BigInt(config.base.physCpuIds?.[0] ?? 0), BigInt(loaded.dtb ?? 0));
     vm.imageSummary = [...loaded.summary];
-    this.#fenceHarts();
-  }
-
-  /**
-   * What HFENCE.GVMA and FENCE.I on every hart do on silicon after the hypervisor changes a
-   * VM's memory: the harts cache guest translations per VMID and compiled guest code, and both
-   * outlive rewrites of the same hgatp, so removing stage-2 mappings, reusing a VMID or
-   * loading new images must drop them.
-   */
-  #fenceHarts(): void {
-    for (let i = 0; i < this.machine.hartCount; i++) {
-      const hart = this.machine.hart(i);
-      hart.flushTlb();
-      hart.fenceI();
-    }
+    this.machine.fenceAll();
   }
 
   #checkPlacement(config: AxVMCrateConfig): void {
-    const harts = this.machine.hartCount;
+    const harts = this.machine.cpuCount;
     const all = (1n << BigInt(harts)) - 1n;
     config.base.physCpuSets?.forEach((set, i) => {
       if ((BigInt(set) & all) === 0n) {
@@ -682,7 +633,7 @@ export class Vmm {
       mapRegion: (at, hpa, size, flags) => a.mapRegion(at, hpa, size, flags),
       unmapRegion: (at, size) => {
         a.unmapRegion(at, size);
-        this.#fenceHarts();
+        this.machine.fenceAll();
       },
       readGuest: (at, len) => a.readGuest(at, len),
       writeGuest: (at, data) => a.writeGuest(at, data),
@@ -704,91 +655,51 @@ export class Vmm {
     }
   }
 
-  #plicWrite(offset: number, value: number): void {
-    this.machine.board.plic.handleWrite(
-      gpa(VIRT.plic.base + offset),
-      AccessWidth.Dword,
-      BigInt(value >>> 0),
-    );
-  }
-
-  #plicRead(offset: number): number {
-    return Number(
-      this.machine.board.plic.handleRead(gpa(VIRT.plic.base + offset), AccessWidth.Dword),
-    );
-  }
-
-  #setHostIrqEnabled(irq: number, on: boolean): void {
-    const enableWord =
-      PLIC_ENABLE_BASE + HOST_IRQ_CONTEXT * PLIC_ENABLE_STRIDE + 4 * Math.floor(irq / 32);
-    const bit = 1 << (irq % 32);
-    const old = this.#plicRead(enableWord);
-    this.#plicWrite(enableWord, on ? old | bit : old & ~bit);
-    this.#plicWrite(PLIC_PRIORITY_BASE + 4 * irq, on ? 1 : 0);
-  }
-
-  /** Routes the VM's passthrough interrupts from the board PLIC to hart 0's S-mode context. */
+  /** Routes the VM's passthrough interrupts from the board to the hypervisor. */
   #claimPassthroughIrqs(vm: VmInstance): void {
-    const irqs = vm.config.devices.passthroughDevices
-      .filter((d) => d.irqId > 0)
-      .map((d) => d.irqId);
-    if (irqs.length === 0) return;
-    this.#plicWrite(PLIC_CONTEXT_BASE + HOST_IRQ_CONTEXT * PLIC_CONTEXT_STRIDE, 0);
-    for (const irq of irqs) {
-      this.#irqOwners.set(irq, vm);
-      this.#setHostIrqEnabled(irq, true);
+    for (const d of vm.config.devices.passthroughDevices) {
+      if (d.irqId <= 0) continue;
+      this.#irqOwners.set(d.irqId, vm);
+      this.machine.irq.setEnabled(d.irqId, true);
     }
-    const hart = this.machine.hart(0);
-    hart.writeCsr(RiscvCsr.sie, hart.readCsr(RiscvCsr.sie) | SEIE);
   }
 
   #releasePassthroughIrqs(vm: VmInstance): void {
     for (const [irq, owner] of [...this.#irqOwners]) {
       if (owner !== vm) continue;
       this.#irqOwners.delete(irq);
-      this.#setHostIrqEnabled(irq, false);
-      if (this.#claimed.delete(irq)) this.#completeOnBoard(irq);
+      this.machine.irq.setEnabled(irq, false);
+      if (this.#claimed.delete(irq)) this.machine.irq.complete(irq);
     }
   }
 
   /** Board devices advance with time even while no vCPU touches them. */
   #pollBoard(): void {
     if (this.#irqOwners.size === 0) return;
-    const board = this.machine.board;
-    board.clint.update(this.machine.clock.now());
-    board.rtc.update();
+    this.machine.irq.poll();
     this.#serviceHostIrqs();
   }
 
-  /** Claims pending host interrupts and forwards each to the vPLIC of the VM that owns it. */
+  /** Claims pending host interrupts and forwards each to the virtual interrupt controller of the VM that owns it. */
   #serviceHostIrqs(): void {
-    const claim = PLIC_CONTEXT_BASE + HOST_IRQ_CONTEXT * PLIC_CONTEXT_STRIDE + PLIC_CLAIM_OFFSET;
+    const irqc = this.machine.irq;
     for (;;) {
-      const irq = this.#plicRead(claim);
+      const irq = irqc.claim();
       if (irq === 0) return;
       const owner = this.#irqOwners.get(irq);
-      const vplic = owner?.devices.vplic;
       const live =
         owner !== undefined &&
         (owner.status === VMStatus.Running || owner.status === VMStatus.Suspended);
-      if (vplic === undefined || !live) {
-        this.#completeOnBoard(irq);
+      if (!live || !owner.parts.forwardHostIrq(irq)) {
+        irqc.complete(irq);
         continue;
       }
       this.#claimed.add(irq);
-      vplic.forwardHostIrq(irq);
     }
   }
 
   #completeHostIrq(irq: number): void {
-    if (this.#claimed.delete(irq)) this.#completeOnBoard(irq);
-  }
-
-  #completeOnBoard(irq: number): void {
-    this.#plicWrite(
-      PLIC_CONTEXT_BASE + HOST_IRQ_CONTEXT * PLIC_CONTEXT_STRIDE + PLIC_CLAIM_OFFSET,
-      irq,
-    );
+    if (this.#claimed.delete(irq)) this.machine.irq.complete(irq);
   }
 
   // --- host services -------------------------------------------------------------------

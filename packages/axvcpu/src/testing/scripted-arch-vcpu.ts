@@ -13,7 +13,10 @@ export type ArchCall =
   | { readonly op: "unbind" }
   | { readonly op: "run"; readonly exit: ExitReason }
   | { readonly op: "setGpr"; readonly index: number; readonly value: bigint }
+  | { readonly op: "setStartArgs"; readonly cpuId: bigint; readonly arg: bigint }
   | { readonly op: "injectInterrupt"; readonly vector: number }
+  | { readonly op: "setInterruptLevel"; readonly vector: number; readonly level: boolean }
+  | { readonly op: "dispose" }
   | { readonly op: "setReturnValue"; readonly value: bigint }
   | { readonly op: "injectFault"; readonly fault: GuestFault };
 
@@ -42,6 +45,11 @@ export class ScriptedArchVCpu<C = unknown, S = unknown> implements ArchVCpu<C, S
   entry: GuestPhysAddr | null = null;
   eptRoot: HostPhysAddr | null = null;
   bound = false;
+  /** What the last `setStartArgs` set (the boot protocol registers), if anything. */
+  startArgs: { readonly cpuId: bigint; readonly arg: bigint } | null = null;
+  /** Level interrupt lines currently raised. */
+  readonly levels = new Set<number>();
+  disposed = false;
   readonly #script: ScriptStep[];
   readonly #whenDone: ExitReason;
   readonly #failures = new Map<ArchOp, Error>();
@@ -126,8 +134,24 @@ export class ScriptedArchVCpu<C = unknown, S = unknown> implements ArchVCpu<C, S
     return this.gprs.get(index) ?? 0n;
   }
 
+  setStartArgs(cpuId: bigint, arg: bigint): void {
+    this.#record({ op: "setStartArgs", cpuId, arg });
+    this.startArgs = { cpuId, arg };
+  }
+
   injectInterrupt(vector: number): void {
     this.#record({ op: "injectInterrupt", vector });
+  }
+
+  setInterruptLevel(vector: number, level: boolean): void {
+    this.#record({ op: "setInterruptLevel", vector, level });
+    if (level) this.levels.add(vector);
+    else this.levels.delete(vector);
+  }
+
+  dispose(): void {
+    this.#record({ op: "dispose" });
+    this.disposed = true;
   }
 
   setReturnValue(value: bigint): void {

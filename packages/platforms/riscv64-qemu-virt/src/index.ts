@@ -1,3 +1,5 @@
+/** Moved to @axvisor/machine (every board returns it); re-exported for 0.1 users. */
+export type { MachineExit } from "@axvisor/machine";
 export {
   applyChosen,
   type BootFile,
@@ -12,7 +14,6 @@ export { buildVirtDeviceTree, type VirtDeviceTreeOptions } from "./device-tree.j
 export { Htif, type HtifHost, type HtifMemory } from "./htif.js";
 export { VIRT_MMU_TYPE, virtIsaString } from "./isa.js";
 export {
-  type MachineExit,
   type VirtioSlotFactory,
   VirtMachine,
   type VirtMachineOptions,

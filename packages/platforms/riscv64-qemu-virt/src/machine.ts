@@ -11,6 +11,7 @@ import {
   allocateRam,
   BoardBus,
   type MachineClock,
+  type MachineExit,
   RamDma,
   RealTimeClock,
   Rom,
@@ -79,22 +80,6 @@ export type VirtioSlotFactory = (slot: {
   readonly irq: IrqLine;
   readonly dma: RamDma;
 }) => BaseMmioDeviceOps;
-
-/** Why `run()` returned. */
-export type MachineExit =
-  | {
-      readonly kind: "poweroff";
-      readonly success: boolean;
-      readonly code: number;
-      readonly source: "finisher" | "htif";
-    }
-  | { readonly kind: "stopped"; readonly reason: string }
-  | {
-      readonly kind: "fault";
-      readonly message: string;
-      readonly hart: number;
-      readonly pc: bigint;
-    };
 
 const DEFAULT_SLICE = 20_000;
 /** While HTIF traffic flows, short slices keep its round trips quick. */
@@ -431,7 +416,7 @@ export class VirtMachine {
         this.#exit ??= {
           kind: "fault",
           message: `hart ${i} at pc 0x${h.getPc().toString(16)}: ${(e as Error).message ?? e}`,
-          hart: i,
+          cpu: i,
           pc: h.getPc(),
         };
         break;

@@ -2,7 +2,7 @@ import { err, ok } from "@axvisor/axerrno";
 import { describe, expect, it } from "vitest";
 import { RiscvVmContext } from "../vm-context.js";
 import { HsmState, SBI_IMPL_ID, SbiEid, SbiError } from "./consts.js";
-import { dispatchSbi, type SbiCaller, type SystemResetKind } from "./dispatch.js";
+import { dispatchSbi, type SbiCaller } from "./dispatch.js";
 
 class FakeCaller implements SbiCaller {
   regs: bigint[] = new Array(8).fill(0n);
@@ -59,8 +59,9 @@ class FakeCaller implements SbiCaller {
   }
   call(eid: number, fid: number, ...args: bigint[]) {
     this.regs = [...args, ...new Array(6 - args.length).fill(0n), BigInt(fid), BigInt(eid)];
-    const reset: { kind: SystemResetKind } = { kind: "shutdown" };
-    return { out: dispatchSbi(this, reset), reset: reset.kind };
+    const out = dispatchSbi(this);
+    const exit = out.kind === "exit" ? out.exit : undefined;
+    return { out, reset: exit?.kind === "SystemDown" ? exit.resetType : undefined };
   }
 }
 
@@ -160,11 +161,17 @@ describe("SBI SRST", () => {
   it("tells shutdown from reboot", () => {
     const c = new FakeCaller();
     expect(c.call(SbiEid.Srst, 0, 0n, 0n)).toEqual({
-      out: { kind: "exit", exit: { kind: "SystemDown" } },
+      out: { kind: "exit", exit: { kind: "SystemDown", resetType: "shutdown", reason: 0 } },
       reset: "shutdown",
     });
     expect(c.call(SbiEid.Srst, 0, 1n, 0n).reset).toBe("cold-reboot");
-    expect(c.call(SbiEid.Srst, 0, 2n, 1n).reset).toBe("warm-reboot");
+    expect(c.call(SbiEid.Srst, 0, 2n, 1n).out).toEqual({
+      kind: "exit",
+      exit: { kind: "SystemDown", resetType: "warm-reboot", reason: 1 },
+    });
+    expect(c.call(SbiEid.Srst, 0, 0n, 0xe000_0001n).out).toMatchObject({
+      exit: { reason: 0xe000_0001 },
+    });
     expect(c.call(SbiEid.Srst, 0, 3n, 0n).out).toEqual(ERR(SbiError.InvalidParam));
     expect(c.call(SbiEid.Srst, 0, 0n, 7n).out).toEqual(ERR(SbiError.InvalidParam));
   });
@@ -218,7 +225,7 @@ describe("legacy SBI v0.1", () => {
     c.call(0x03, 0);
     expect(c.cleared).toBe(1);
     expect(c.call(0x08, 0)).toEqual({
-      out: { kind: "exit", exit: { kind: "SystemDown" } },
+      out: { kind: "exit", exit: { kind: "SystemDown", resetType: "shutdown", reason: 0 } },
       reset: "shutdown",
     });
   });

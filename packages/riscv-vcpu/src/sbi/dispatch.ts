@@ -5,7 +5,7 @@
  * powering the VM down, hypercalls) become exits. Unknown calls return SBI_ERR_NOT_SUPPORTED —
  * a guest can never make the host fail through SBI (fixes AxVisor §11.7-11.8).
  */
-import type { ExitReason } from "@axvisor/axvcpu";
+import type { ExitReason, SystemResetType } from "@axvisor/axvcpu";
 import { gpa } from "@axvisor/memory-addr";
 import type { RiscvVmContext } from "../vm-context.js";
 import { PendingFence } from "../vm-context.js";
@@ -55,8 +55,8 @@ export type SbiOutcome =
   /** Retentive HSM suspend: like WFI; the call returns SBI_SUCCESS when the hart resumes. */
   | { readonly kind: "suspend" };
 
-/** SRST reset types the VMM receives on SystemDown, so it can tell reboot from power-off. */
-export type SystemResetKind = "shutdown" | "cold-reboot" | "warm-reboot";
+/** SRST reset types, as the SystemDown exit reports them. */
+export type SystemResetKind = SystemResetType;
 
 const ret = (error: number, value = 0n): SbiOutcome => ({ kind: "ret", error, value });
 const NOT_SUPPORTED = ret(SbiError.NotSupported);
@@ -85,7 +85,7 @@ export const SUPPORTED_EXTENSIONS: readonly number[] = [
 /** The DBCN transfer limit per call; the guest loops for more, as the spec allows. */
 const DBCN_MAX = 4096;
 
-export function dispatchSbi(c: SbiCaller, lastReset: { kind: SystemResetKind }): SbiOutcome {
+export function dispatchSbi(c: SbiCaller): SbiOutcome {
   const eid = Number(BigInt.asUintN(32, c.arg(7)));
   const fid = Number(BigInt.asUintN(32, c.arg(6)));
   switch (eid) {
@@ -103,7 +103,7 @@ export function dispatchSbi(c: SbiCaller, lastReset: { kind: SystemResetKind }):
     case SbiEid.Hsm:
       return hsm(fid, c);
     case SbiEid.Srst:
-      return srst(fid, c, lastReset);
+      return srst(fid, c);
     case SbiEid.Dbcn:
       return dbcn(fid, c);
     case SbiEid.AxHypercall:
@@ -116,7 +116,7 @@ export function dispatchSbi(c: SbiCaller, lastReset: { kind: SystemResetKind }):
         },
       };
     default:
-      return legacy(eid, c, lastReset);
+      return legacy(eid, c);
   }
 }
 
@@ -219,25 +219,26 @@ function hsm(fid: number, c: SbiCaller): SbiOutcome {
   }
 }
 
-function srst(fid: number, c: SbiCaller, lastReset: { kind: SystemResetKind }): SbiOutcome {
+function srst(fid: number, c: SbiCaller): SbiOutcome {
   if (fid !== 0) return NOT_SUPPORTED;
   const type = BigInt.asUintN(32, c.arg(0));
   const reason = BigInt.asUintN(32, c.arg(1));
   if (reason > 1n && reason < 0xe000_0000n) return ret(SbiError.InvalidParam);
+  let resetType: SystemResetType;
   switch (type) {
     case BigInt(SrstType.Shutdown):
-      lastReset.kind = "shutdown";
+      resetType = "shutdown";
       break;
     case BigInt(SrstType.ColdReboot):
-      lastReset.kind = "cold-reboot";
+      resetType = "cold-reboot";
       break;
     case BigInt(SrstType.WarmReboot):
-      lastReset.kind = "warm-reboot";
+      resetType = "warm-reboot";
       break;
     default:
       return ret(SbiError.InvalidParam);
   }
-  return { kind: "exit", exit: { kind: "SystemDown" } };
+  return { kind: "exit", exit: { kind: "SystemDown", resetType, reason: Number(reason) } };
 }
 
 function dbcn(fid: number, c: SbiCaller): SbiOutcome {
@@ -278,7 +279,7 @@ function legacyMask(c: SbiCaller, pointer: bigint): number[] | null {
   return c.vm.resolveHartMask(mask, 0n);
 }
 
-function legacy(eid: number, c: SbiCaller, lastReset: { kind: SystemResetKind }): SbiOutcome {
+function legacy(eid: number, c: SbiCaller): SbiOutcome {
   const legacyRet = (value: bigint): SbiOutcome => ({ kind: "legacy", value });
   const failed = legacyRet(BigInt.asUintN(64, BigInt(SbiError.Failed)));
   switch (eid) {
@@ -314,8 +315,7 @@ function legacy(eid: number, c: SbiCaller, lastReset: { kind: SystemResetKind })
       return legacyRet(0n);
     }
     case SbiEid.LegacyShutdown:
-      lastReset.kind = "shutdown";
-      return { kind: "exit", exit: { kind: "SystemDown" } };
+      return { kind: "exit", exit: { kind: "SystemDown", resetType: "shutdown", reason: 0 } };
     default:
       return NOT_SUPPORTED;
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { VirtMachine } from "@axvisor/platform-riscv64-qemu-virt";
+import { type EmuMachine, platforms } from "@axvisor/app";
+import type { MachineExit } from "@axvisor/machine";
 import { withIterations } from "../image-params.js";
 import { BENCH_END, BENCH_FAIL, BENCH_START, type JobResult, secondsText } from "../job.js";
 import { MarkerWatch } from "../markers.js";
@@ -16,24 +17,27 @@ const RAM_BYTES = 64 * 1024 * 1024;
  */
 export async function runEmuWorkload(job: {
   readonly image: string;
+  /** The bare machine to run it on (default riscv64-qemu-virt). */
+  readonly platform?: string;
   readonly iterations: number;
   readonly timeoutMs: number;
 }): Promise<JobResult> {
   const data = withIterations(readFileSync(job.image), job.iterations);
   const watch = new MarkerWatch([BENCH_START, BENCH_END], BENCH_FAIL);
-  let machine: VirtMachine | undefined;
-  machine = new VirtMachine({
-    harts: 1,
-    ramSize: RAM_BYTES,
-    images: { kernel: { name: job.image, data } },
-    rngSeed: null,
+  let machine: EmuMachine | undefined;
+  machine = platforms.get(job.platform ?? "riscv64-qemu-virt").createEmuMachine({
+    cpus: 1,
+    memory: RAM_BYTES,
+    machineProps: new Map(),
+    kernel: { name: job.image, data },
+    drives: [],
     console: (bytes) => {
       watch.feed(bytes, performance.now(), machine?.instructions);
       if (watch.has(BENCH_END) || watch.failLine !== undefined) machine?.stop("done");
     },
   });
   const timer = setTimeout(() => machine?.stop("timeout"), job.timeoutMs);
-  let exit: Awaited<ReturnType<VirtMachine["run"]>>;
+  let exit: MachineExit;
   try {
     exit = await machine.run();
   } finally {

@@ -2,11 +2,10 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import {
-  defaultGuestConfig,
-  defaultGuestDisk,
   describeEnd,
-  HostMachine,
+  type HostPlatform,
   memoryToFit,
+  platforms,
   type VmEnd,
   type VmInstance,
   Vmm,
@@ -29,6 +28,13 @@ import { workloadOutcome } from "./emu-workload.js";
 
 type VmmJob = Extract<Job, { kind: "vmm-workload" | "vmm-boot" | "vmm-start" | "vmm-idle-rss" }>;
 
+/** The host platform of the hypervisor rows (the workloads and guests are riscv64 today). */
+const PLATFORM: HostPlatform = platforms.get("riscv64-qemu-virt");
+
+function demoGuest(): ReturnType<HostPlatform["defaultGuest"]> {
+  return PLATFORM.defaultGuest();
+}
+
 const DEMO_READY = "DEMO-READY";
 /** How long idle VMs are left alone before the process's memory is read. */
 const IDLE_SETTLE_MS = 1000;
@@ -42,7 +48,7 @@ class BenchVmm {
   #onChange: () => void = () => {};
 
   constructor(harts: number, ramBytes: number, markers: readonly string[], failPrefix?: string) {
-    const machine = new HostMachine({ harts, ramSize: ramBytes });
+    const machine = PLATFORM.createHost({ cpus: harts, ramSize: ramBytes });
     const log = new VmmLog({ level: "warn", sink: (line) => process.stderr.write(`${line}\n`) });
     this.vmm = new Vmm({
       machine,
@@ -160,11 +166,12 @@ async function runBoot(job: Extract<VmmJob, { kind: "vmm-boot" }>): Promise<JobR
 
 /** `count` demo VMs with ids 1..count, each with its in-memory disk. */
 function createDemoVms(b: BenchVmm, count: number): VmInstance[] {
-  const base = defaultGuestConfig();
+  const base = demoGuest().config;
   const vms: VmInstance[] = [];
   for (let i = 1; i <= count; i++) {
     const config = { ...base, base: { ...base.base, id: i, name: `demo${i}` } };
-    const vm = b.vmm.createVm(config, { disk: defaultGuestDisk() });
+    const disk = demoGuest().disk;
+    const vm = b.vmm.createVm(config, disk !== undefined ? { disk } : {});
     b.vmm.startVm(vm.id);
     vms.push(vm);
   }
@@ -172,7 +179,7 @@ function createDemoVms(b: BenchVmm, count: number): VmInstance[] {
 }
 
 function demoHostRam(count: number): number {
-  return memoryToFit(Array.from({ length: count }, () => defaultGuestConfig()));
+  return memoryToFit(Array.from({ length: count }, () => demoGuest().config));
 }
 
 async function runStart(job: Extract<VmmJob, { kind: "vmm-start" }>): Promise<JobResult> {

@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import { type AxVMCrateConfig, VmMemMappingType, VmType } from "@axvisor/axvmconfig";
 import { MappingFlags } from "@axvisor/memory-addr";
-import { HostMachine } from "../host-machine.js";
+import type { HostBoard } from "../../platform/host-platform.js";
+import { riscv64QemuVirt } from "../../platforms/riscv64-qemu-virt/index.js";
 import type { VmImageLoader } from "../vm-images.js";
 import type { VmEnd, VmInstance } from "../vm-instance.js";
 import { Vmm } from "../vmm.js";
@@ -16,7 +17,7 @@ export const SHARED_GUESTS = resolve(REPO_ROOT, "../shared/guests");
 
 export interface TestVmm {
   readonly vmm: Vmm;
-  readonly machine: HostMachine;
+  readonly machine: HostBoard;
   /** Console text of each VM so far. */
   readonly output: Map<number, string>;
   readonly ends: Map<number, VmEnd>;
@@ -34,8 +35,8 @@ export interface TestVmm {
 export function startTestVmm(
   options: { harts?: number; ramMiB?: number; loadImages?: VmImageLoader; fsDisk?: string } = {},
 ): TestVmm {
-  const machine = new HostMachine({
-    harts: options.harts ?? 2,
+  const machine = riscv64QemuVirt.createHost({
+    cpus: options.harts ?? 2,
     ramSize: (options.ramMiB ?? 256) << 20,
   });
   const output = new Map<number, string>();

@@ -12,7 +12,9 @@ import { MappingFlags } from "@axvisor/memory-addr";
  * anything else.
  */
 export function defaultGuestBinary(): string {
-  const path = fileURLToPath(new URL("../../../../guests/riscv64/demo/demo.bin", import.meta.url));
+  const path = fileURLToPath(
+    new URL("../../../../../guests/riscv64/demo/demo.bin", import.meta.url),
+  );
   if (!existsSync(path)) {
     throw axErr(
       "NotFound",

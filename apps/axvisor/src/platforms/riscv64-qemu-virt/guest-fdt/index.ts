@@ -8,4 +8,3 @@ export type {
   GuestFdtValue,
   GuestPlic,
 } from "./guest-device-node.js";
-export { type PatchGuestFdtOptions, patchGuestFdt } from "./patch-guest-fdt.js";

@@ -17,7 +17,7 @@ import {
   VirtioMmioTransport,
 } from "@axvisor/device-virtio-mmio";
 import { VPlic } from "@axvisor/riscv-vplic";
-import type { VmConsole } from "./vm-console.js";
+import type { VmConsole } from "../../vmm/vm-console.js";
 
 /** What the device models of one VM are wired to. */
 export interface RiscvDeviceWiring {

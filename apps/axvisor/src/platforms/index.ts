@@ -1,0 +1,9 @@
+import { PlatformRegistry } from "../platform/registry.js";
+import { riscv64QemuVirt } from "./riscv64-qemu-virt/index.js";
+
+/**
+ * The platforms this build of axvisor knows. The only file that names them: adding a
+ * platform is adding its folder (or package) and one `register` line here.
+ */
+export const platforms = new PlatformRegistry();
+platforms.register(riscv64QemuVirt);
