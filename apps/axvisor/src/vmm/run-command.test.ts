@@ -193,6 +193,38 @@ describe("axvisor run", () => {
     expect(d.err()).toMatch(/badboard\.toml:1: platform: unknown platform "x86_64-pc"/);
   });
 
+  it("refuses a kernel of another architecture and an undersized PLIC, one line each", async () => {
+    // An arm64 Linux Image header (arm64 booting.rst: magic "ARM\x64" at offset 56).
+    const image = new Uint8Array(4096);
+    image.set(new TextEncoder().encode("ARM\x64"), 56);
+    const imagePath = join(dir, "arm64-Image");
+    writeFileSync(imagePath, image);
+    const cfg = ownGuestToml("armguest", "demo");
+    writeFileSync(
+      cfg,
+      readFileSync(cfg, "utf8").replace(/kernel_path = ".*"/, `kernel_path = "${imagePath}"`),
+    );
+    const picked = capture();
+    expect(await runCli(["run", cfg, "--timeout", "60"], picked.io)).toBe(2);
+    expect(picked.err()).toMatch(
+      /^axvisor run: VM "armguest" is an aarch64 guest, but this axvisor has no aarch64 platform .*\n$/,
+    );
+    const forced = capture();
+    const args = ["run", cfg, "--platform", "riscv64-qemu-virt", "--timeout", "60"];
+    expect(await runCli(args, forced.io)).toBe(2);
+    expect(forced.err()).toBe(
+      `axvisor run: VM 1 "armguest": ${imagePath}: wrong architecture: it is a Linux arm64 Image, but the VM is riscv64\n`,
+    );
+
+    const smp2 = ownGuestToml("smallplic", "demo", { cpus: 2 });
+    writeFileSync(smp2, readFileSync(smp2, "utf8").replace("0x30, [4]", "0x30, [2]"));
+    const c = capture();
+    expect(await runCli(["run", smp2, "--timeout", "60"], c.io)).toBe(2);
+    expect(c.err()).toBe(
+      'axvisor run: VM 1 "smallplic": the PLIC "plic" has cfg_list = [2] contexts, but 2 vCPU(s) need 4 (two per vCPU: M and S mode)\n',
+    );
+  });
+
   it("reports a timeout with status 3", async () => {
     const c = capture();
     const status = await runCli(

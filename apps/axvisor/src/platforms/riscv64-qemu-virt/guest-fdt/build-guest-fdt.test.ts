@@ -7,9 +7,9 @@ import { DeviceTree, type FdtNode } from "@axvisor/fdt";
 import { describe, expect, it } from "vitest";
 import { buildGuestFdt } from "./build-guest-fdt.js";
 
-const CONFIGS = fileURLToPath(new URL("../../../../configs/vms/", import.meta.url));
+const CONFIGS = fileURLToPath(new URL("../../../../../../configs/vms/", import.meta.url));
 const QEMU_SMP2_DTB = fileURLToPath(
-  new URL("../../../../../shared/guests/riscv64/qemu-virt-smp2.dtb", import.meta.url),
+  new URL("../../../../../../../shared/guests/riscv64/qemu-virt-smp2.dtb", import.meta.url),
 );
 
 function config(
