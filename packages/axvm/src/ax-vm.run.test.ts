@@ -332,6 +332,22 @@ describe("scheduling support", () => {
     expect(vm.runVcpu(1)).toEqual(HYPERCALL);
   });
 
+  it("wakes a halted vCPU without an injection (its own timer, a raised level, console input)", () => {
+    const { vm, factory } = runningVm({ script: () => [{ kind: "Halt" }, HYPERCALL] });
+    expect(vm.runVcpu(1)).toEqual({ kind: "Halt" });
+    vm.haltVcpu(1);
+    vm.suspend();
+    vm.wakeVcpu(1);
+    // Suspended: it stays parked, and resume does not run a vCPU that was woken meanwhile twice.
+    expect(vm.vcpu(1).state).toBe(VCpuState.Blocked);
+    vm.resume();
+    expect(vm.isHalted(1)).toBe(false);
+    expect(vm.runVcpu(1)).toEqual(HYPERCALL);
+    expect(factory.latest(1).callsOf("injectInterrupt")).toEqual([]);
+    vm.wakeVcpu(0); // not halted: nothing happens
+    expect(vm.vcpu(0).state).toBe(VCpuState.Free);
+  });
+
   it("injects by vCPU id or mask and rejects masks naming missing vCPUs", () => {
     const { vm, factory } = runningVm();
     vm.injectInterruptToVcpu(0b11n, 5);

@@ -369,11 +369,21 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
       for (let i = 0; i < this.#vcpus.length; i++) if ((targets >> BigInt(i)) & 1n) ids.push(i);
     }
     for (const id of ids) {
-      const v = this.vcpu(id);
-      v.injectInterrupt(vector);
-      if (this.#halted.delete(id) && v.isBlocked() && this.#status !== VMStatus.Suspended) {
-        v.unblock();
-      }
+      this.vcpu(id).injectInterrupt(vector);
+      this.wakeVcpu(id);
+    }
+  }
+
+  /**
+   * Ends the halt of a vCPU without injecting anything, so it runs again and looks at its
+   * interrupts itself: a level line was raised, its own timer came due (riscv Sstc, the ARM
+   * generic timer), console input arrived for a guest polling in WFI. A vCPU of a suspended
+   * VM stays parked until `resume`. No effect on a vCPU that is not halted.
+   */
+  wakeVcpu(vcpuId: number): void {
+    const v = this.vcpu(vcpuId);
+    if (this.#halted.delete(vcpuId) && v.isBlocked() && this.#status !== VMStatus.Suspended) {
+      v.unblock();
     }
   }
 

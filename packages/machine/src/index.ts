@@ -12,6 +12,7 @@ export {
 } from "./ram.js";
 export { type DmaMemory, type ExternalWriteObserver, RamDma } from "./ram-dma.js";
 export { Rom } from "./rom.js";
+export { BoardRunLoop, type RunLoopBoard } from "./run-loop.js";
 export {
   type WasmInstance,
   type WasmMemory,

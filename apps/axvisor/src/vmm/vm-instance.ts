@@ -4,18 +4,37 @@ import type { VmArchParts } from "../platform/host-platform.js";
 import type { VmConsole } from "./vm-console.js";
 
 /**
- * Where a vCPU is as far as the scheduler goes: `stopped` (never started, or SBI hart_stop),
- * `runnable`, or `halted` (WFI / HSM suspend: waits for an interrupt).
+ * Where a vCPU is as far as the scheduler goes: `stopped` (never started, or powered off by
+ * the guest: SBI hart_stop, PSCI CPU_OFF), `runnable`, or `halted` (WFI / HSM suspend: waits
+ * for an interrupt).
  */
 export type VcpuRunState = "stopped" | "runnable" | "halted";
 
-export interface VcpuSlot {
-  readonly vcpuId: number;
-  state: VcpuRunState;
-  /** The hart it last ran on (-1: none), preferred next time. */
-  lastHart: number;
-  /** Physical harts it may run on, bit i = hart i; null = any. */
-  readonly allowed: bigint | null;
+/**
+ * The scheduler's record of one vCPU. Whether it is powered on is the VMM's business (CPU
+ * up/down exits); whether it is halted is the VM's (`AxVM.haltVcpu` / `wakeVcpu`), so there
+ * is one halt model, not two.
+ */
+export class VcpuSlot {
+  /** Powered on: started at boot (the boot vCPU) or by a CPU-up exit. */
+  started: boolean;
+  /** The host CPU it last ran on (-1: none), preferred next time. */
+  lastHart = -1;
+
+  constructor(
+    private readonly axvm: AxVM,
+    readonly vcpuId: number,
+    /** Host CPUs it may run on, bit i = CPU i; null = any. */
+    readonly allowed: bigint | null,
+    started: boolean,
+  ) {
+    this.started = started;
+  }
+
+  get state(): VcpuRunState {
+    if (!this.started) return "stopped";
+    return this.axvm.isHalted(this.vcpuId) ? "halted" : "runnable";
+  }
 }
 
 /** How a VM's last run ended. */
@@ -78,12 +97,7 @@ export class VmInstance {
     const sets = this.config.base.physCpuSets;
     return Array.from({ length: this.config.base.cpuNum }, (_, i) => {
       const set = sets?.[i];
-      return {
-        vcpuId: i,
-        state: i === 0 ? "runnable" : "stopped",
-        lastHart: -1,
-        allowed: set === undefined ? null : BigInt(set),
-      } satisfies VcpuSlot;
+      return new VcpuSlot(this.axvm, i, set === undefined ? null : BigInt(set), i === 0);
     });
   }
 

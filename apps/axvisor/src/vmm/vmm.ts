@@ -312,8 +312,9 @@ export class Vmm {
   injectInterrupt(vmId: number, vcpuId: number, vector: number): void {
     const vm = this.#liveVm(vmId, vcpuId);
     if (vm === undefined) return;
+    // AxVM ends the vCPU's halt; the scheduler may be asleep waiting for exactly this.
     vm.axvm.injectInterruptToVcpu(vcpuId, vector);
-    this.#wakeVcpu(vm, vcpuId);
+    this.wake();
   }
 
   /** Raises or lowers a level-sensitive virtual interrupt line; raising wakes the vCPU. */
@@ -347,10 +348,10 @@ export class Vmm {
     this.#wakeVcpu(vm, vcpuId);
   }
 
+  /** Ends a halt (the VM's halt model) and the scheduler's idle sleep. */
   #wakeVcpu(vm: VmInstance, vcpuId: number): void {
-    const slot = vm.slots[vcpuId];
-    if (slot?.state === "halted") {
-      slot.state = "runnable";
+    if (vm.axvm.isHalted(vcpuId)) {
+      vm.axvm.wakeVcpu(vcpuId);
       this.wake();
     }
   }
@@ -475,13 +476,13 @@ export class Vmm {
       case "Nothing":
         return;
       case "Halt":
-        slot.state = "halted";
+        vm.axvm.haltVcpu(slot.vcpuId);
         return;
       case "CpuUp":
         this.#cpuUp(vm, exit.targetCpu, exit.entryPoint, exit.arg);
         return;
       case "CpuDown":
-        slot.state = "stopped";
+        slot.started = false;
         this.#log.debug(`VM ${vm.id} vCPU ${slot.vcpuId} stopped itself (hart_stop)`);
         return;
       case "SystemDown":
@@ -520,17 +521,17 @@ export class Vmm {
     const id = vm.axvm.vcpuIdForPhysCpu(target);
     const slot = id === undefined ? undefined : vm.slots[id];
     if (id === undefined || slot === undefined) {
-      this.#log.warn(`VM ${vm.id}: hart_start names hart ${target}, which has no vCPU`);
+      this.#log.warn(`VM ${vm.id}: CPU up names CPU ${target}, which has no vCPU`);
       return;
     }
-    if (slot.state !== "stopped") {
-      this.#log.warn(`VM ${vm.id}: hart_start of vCPU ${id}, which is already ${slot.state}`);
+    if (slot.started) {
+      this.#log.warn(`VM ${vm.id}: CPU up of vCPU ${id}, which is already ${slot.state}`);
       return;
     }
     const vcpu = vm.axvm.vcpu(id);
     vcpu.setEntry(entry);
     vcpu.setStartArgs(target, arg);
-    slot.state = "runnable";
+    slot.started = true;
     this.#log.debug(`VM ${vm.id}: vCPU ${id} (hart ${target}) starts at 0x${entry.toString(16)}`);
   }
 
@@ -559,7 +560,7 @@ export class Vmm {
     this.#disposeVcpus(vm);
     const s = vm.status;
     if (s !== VMStatus.Stopped && s !== VMStatus.Stopping) vm.axvm.shutdown();
-    for (const slot of vm.slots) slot.state = "stopped";
+    for (const slot of vm.slots) slot.started = false;
     vm.end = end;
     vm.console.flush();
     this.#log.info(`VM ${vm.id} "${vm.name}" stopped: ${describeEnd(end)}`);
@@ -567,14 +568,8 @@ export class Vmm {
   }
 
   #wakeHalted(vm: VmInstance): void {
-    let any = false;
-    for (const s of vm.slots) {
-      if (s.state === "halted") {
-        s.state = "runnable";
-        any = true;
-      }
-    }
-    if (any) this.wake();
+    if (vm.status !== VMStatus.Running && vm.status !== VMStatus.Suspended) return;
+    for (const s of vm.slots) this.#wakeVcpu(vm, s.vcpuId);
   }
 
   async #idle(): Promise<void> {
@@ -713,7 +708,7 @@ export class Vmm {
         const vm = this.#vms.get(vmId);
         let mask = 0n;
         vm?.slots.forEach((s, i) => {
-          if (s.state !== "stopped") mask |= 1n << BigInt(i);
+          if (s.started) mask |= 1n << BigInt(i);
         });
         return mask;
       },

@@ -10,6 +10,7 @@ import { DeviceTree } from "@axvisor/fdt";
 import {
   allocateRam,
   BoardBus,
+  BoardRunLoop,
   type MachineClock,
   type MachineExit,
   RamDma,
@@ -84,10 +85,6 @@ export type VirtioSlotFactory = (slot: {
 const DEFAULT_SLICE = 20_000;
 /** While HTIF traffic flows, short slices keep its round trips quick. */
 const HTIF_SLICE = 500;
-/** Give the event loop a turn at least this often (ms) while the guest computes. */
-const YIELD_INTERVAL_MS = 15;
-/** Longest single idle sleep; input and stop() end it early anyway. */
-const MAX_IDLE_MS = 1000;
 
 /**
  * The QEMU riscv64 `virt` board: harts, RAM, mask ROM, CLINT, PLIC, UART, RTC, the test
@@ -113,7 +110,9 @@ export class VirtMachine {
   /** Board resets the guest asked for (finisher 0x7777). */
   resets = 0;
   /** Host milliseconds spent asleep because every hart waited (WFI). */
-  idleMs = 0;
+  get idleMs(): number {
+    return this.#loop.idleMs;
+  }
 
   readonly #options: VirtMachineOptions;
   readonly #wallClock: WallClock;
@@ -131,8 +130,7 @@ export class VirtMachine {
   /** Console bytes buffered when the guest powered off (-1: it has not). */
   #outAtExit = -1;
   #resetRequested = false;
-  #wake: (() => void) | undefined;
-  #running = false;
+  readonly #loop: BoardRunLoop;
 
   constructor(options: VirtMachineOptions) {
     const nHarts = options.harts ?? 1;
@@ -146,6 +144,24 @@ export class VirtMachine {
     this.#options = options;
     this.#slice = options.sliceInstructions ?? DEFAULT_SLICE;
     this.clock = options.clock ?? new RealTimeClock(VIRT_TIMEBASE_HZ);
+    const self = this;
+    this.#loop = new BoardRunLoop({
+      clock: this.clock,
+      get exit() {
+        return self.#exit;
+      },
+      step: () => {
+        this.step();
+      },
+      anyRunnable: () => this.#anyRunnable(),
+      nextTimerDeadline: (now) => this.#nextTimerDeadline(now),
+      wallClockWakeMs: () => {
+        const alarm = this.rtc.nextAlarm();
+        if (alarm === null) return Number.POSITIVE_INFINITY;
+        return Math.max(0, Number(alarm - this.#wallClock.nowNanos()) / 1e6);
+      },
+      finish: () => this.#flushConsole(),
+    });
     this.#wallClock = options.wallClock ?? hostWallClock();
     // Inside a shared WebAssembly.Memory, so the harts can run hot code compiled to wasm.
     this.ram = allocateRam(ramSize);
@@ -361,9 +377,7 @@ export class VirtMachine {
   }
 
   #wakeUp(): void {
-    const w = this.#wake;
-    this.#wake = undefined;
-    w?.();
+    this.#loop.wake();
   }
 
   #flushConsole(): void {
@@ -451,60 +465,13 @@ export class VirtMachine {
   }
 
   /**
-   * Runs until the guest powers off, faults or `stop()` is called. Yields to the event loop
-   * every few milliseconds and sleeps (setTimeout, no spinning) while every hart waits.
+   * Runs until the guest powers off, faults or `stop()` is called, in the shared bare-board
+   * loop (`BoardRunLoop`: yields to the event loop, sleeps while every hart waits).
    */
-  async run(): Promise<MachineExit> {
-    if (this.#running) throw new AxError("ResourceBusy", "the machine is already running");
-    this.#running = true;
-    try {
-      let lastYield = performance.now();
-      while (this.#exit === undefined) {
-        this.step();
-        if (this.#exit !== undefined) break;
-        if (!this.#anyRunnable()) {
-          const t = performance.now();
-          await this.#idleWait();
-          lastYield = performance.now();
-          this.idleMs += lastYield - t;
-        } else if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          lastYield = performance.now();
-        }
-      }
-      this.#flushConsole();
-      return this.#exit;
-    } finally {
-      this.#running = false;
+  run(): Promise<MachineExit> {
+    if (this.#loop.running) {
+      return Promise.reject(new AxError("ResourceBusy", "the machine is already running"));
     }
-  }
-
-  async #idleWait(): Promise<void> {
-    const now = this.clock.now();
-    const deadline = this.#nextTimerDeadline(now);
-    const rtcAlarm = this.rtc.nextAlarm();
-    let ms = MAX_IDLE_MS;
-    if (this.clock.deterministic) {
-      if (Number.isFinite(deadline)) {
-        this.clock.skipTo(deadline);
-        return;
-      }
-    } else if (Number.isFinite(deadline)) {
-      ms = Math.min(ms, this.clock.hostDelayMsUntil(deadline));
-    }
-    if (rtcAlarm !== null) {
-      const wallNow = this.#wallClock.nowNanos();
-      ms = Math.min(ms, Math.max(0, Number(rtcAlarm - wallNow) / 1e6));
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = undefined;
-        resolve();
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    return this.#loop.run();
   }
 }
