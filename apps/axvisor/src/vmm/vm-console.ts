@@ -1,6 +1,7 @@
-import type { Ns16550a } from "@axvisor/device-ns16550a";
-import type { VirtioConsole } from "@axvisor/device-virtio-mmio";
-import type { GuestConsole } from "@axvisor/riscv-vcpu";
+/** A console device that takes typed input: a UART (NS16550A, PL011) or a virtio-console. */
+export interface ConsoleInputDevice {
+  pushInput(bytes: Uint8Array): void;
+}
 
 /** Most console input kept for a guest that is not reading (SBI console). */
 const MAX_SBI_INPUT = 1 << 20;
@@ -9,13 +10,14 @@ const MAX_SBI_INPUT = 1 << 20;
  * One VM's console. Output from every source (UART, virtio-console, the SBI console calls)
  * is collected and handed on in chunks by `flush`, so a guest printing byte by byte does not
  * cost a terminal write per byte. Typed input goes to the device the guest reads its console
- * from: the UART if the VM has one, else a virtio-console, else the SBI console.
+ * from: the UART if the VM has one, else a virtio-console, else the firmware console (SBI DBCN
+ * or legacy getchar on riscv64), which reads with `read`.
  */
-export class VmConsole implements GuestConsole {
+export class VmConsole {
   #out: number[] = [];
   #sbiInput: number[] = [];
-  #uart: Ns16550a | undefined;
-  #virtio: VirtioConsole | undefined;
+  #uart: ConsoleInputDevice | undefined;
+  #virtio: ConsoleInputDevice | undefined;
   readonly #emit: (bytes: Uint8Array) => void;
   readonly #onInput: () => void;
 
@@ -28,11 +30,11 @@ export class VmConsole implements GuestConsole {
     this.#onInput = onInput;
   }
 
-  attachUart(uart: Ns16550a): void {
+  attachUart(uart: ConsoleInputDevice): void {
     this.#uart ??= uart;
   }
 
-  attachVirtioConsole(dev: VirtioConsole): void {
+  attachVirtioConsole(dev: ConsoleInputDevice): void {
     this.#virtio ??= dev;
   }
 

@@ -6,8 +6,10 @@ import { type AxVMCrateConfig, VmMemMappingType } from "@axvisor/axvmconfig";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import { type GuestPhysAddr, gpa } from "@axvisor/memory-addr";
 import type { HostBoard, VmArchParts } from "../platform/host-platform.js";
+import { HostIrqRouter } from "./host-irq-router.js";
 import { executeHypercall, type HypercallVm } from "./hypercall.js";
 import { IvcChannels } from "./ivc.js";
+import { RoundRobin } from "./round-robin.js";
 import { VmConsole } from "./vm-console.js";
 import { loadGuestImages, type VmImageLoader } from "./vm-images.js";
 import { type VcpuSlot, type VmEnd, VmInstance } from "./vm-instance.js";
@@ -68,11 +70,8 @@ export class Vmm {
   readonly #vms = new Map<number, VmInstance>();
   readonly #loadImages: VmImageLoader;
   readonly #slice: number;
-  /** Passthrough interrupts: board PLIC source -> the VM that owns it. */
-  readonly #irqOwners = new Map<number, VmInstance>();
-  /** Sources claimed on the board and forwarded, waiting for the guest's completion. */
-  readonly #claimed = new Set<number>();
-  #rr = 0;
+  readonly #irqs: HostIrqRouter;
+  readonly #policy = new RoundRobin();
   #currentHart = -1;
   #currentVm = 0;
   #currentVcpu = 0;
@@ -100,6 +99,7 @@ export class Vmm {
       log: options.log,
     });
     this.ivc = new IvcChannels(options.machine.memory);
+    this.#irqs = new HostIrqRouter(options.machine.irq);
     this.#current = Array.from({ length: options.machine.cpuCount }, (_, i) => new CurrentVCpu(i));
     options.log.setContext({
       cpu: () => Math.max(this.#currentHart, 0),
@@ -163,7 +163,7 @@ export class Vmm {
         `VM ${id} "${name}" needs ${mib(need)} of RAM but the host has ${mib(this.memoryCapacity - this.memoryCommitted)} left (${mib(this.machine.memory.stats().total * 4096)} in all; use --memory)`,
       );
     }
-    this.#checkPassthroughIrqs(config);
+    this.#irqs.check(config);
 
     let inst: VmInstance | undefined;
     const console = new VmConsole(
@@ -182,7 +182,7 @@ export class Vmm {
       setInterruptLevel: (vcpu, vector, level) => {
         if (inst !== undefined) this.setInterruptLevel(inst.id, vcpu, vector, level);
       },
-      onHostComplete: (irq) => this.#completeHostIrq(irq),
+      onHostComplete: (irq) => this.#irqs.complete(irq),
       notice: (m) => this.#opts.onNotice?.(`VM ${id} "${name}": ${m}`),
       deviceError: (dev, m) => this.#log.warn(`VM ${id} "${name}": device ${dev}: ${m}`),
       ...(options.disk !== undefined ? { disk: options.disk } : {}),
@@ -217,7 +217,7 @@ export class Vmm {
       throw e;
     }
     this.#vms.set(id, inst);
-    this.#claimPassthroughIrqs(inst);
+    this.#irqs.claim(inst);
     this.#log.info(
       `VM ${id} "${name}" created: ${config.base.cpuNum} vCPU(s), ${mib(need)} RAM, VMID ${parts.vmid}`,
     );
@@ -295,7 +295,7 @@ export class Vmm {
     vm.axvm.destroy();
     vm.parts.release();
     this.machine.fenceAll();
-    this.#releasePassthroughIrqs(vm);
+    this.#irqs.release(vm);
     this.#vms.delete(id);
     this.#log.info(`VM ${id} "${vm.name}" deleted`);
   }
@@ -370,8 +370,10 @@ export class Vmm {
       let lastYield = performance.now();
       while (!this.#quit) {
         this.time.fireDue();
-        this.#pollBoard();
-        const ran = this.#round();
+        this.#irqs.poll();
+        const ran = this.#policy.round(this.#vms.values(), this.machine.cpuCount, (vm, slot, cpu) =>
+          this.#runSlice(vm, slot, cpu),
+        );
         if (this.#quit) break;
         if (!ran) {
           await this.#idle();
@@ -414,37 +416,6 @@ export class Vmm {
       }
     }
     this.quit();
-  }
-
-  /** One round: each hart runs one slice of a runnable vCPU. False when nothing could run. */
-  #round(): boolean {
-    const runnable: [VmInstance, VcpuSlot][] = [];
-    for (const vm of this.#vms.values()) {
-      if (vm.status !== VMStatus.Running) continue;
-      for (const s of vm.slots) if (s.state === "runnable") runnable.push([vm, s]);
-    }
-    if (runnable.length === 0) return false;
-    const harts = this.machine.cpuCount;
-    const busy = new Array<boolean>(harts).fill(false);
-    const start = this.#rr++ % runnable.length;
-    let used = 0;
-    for (let k = 0; k < runnable.length && used < harts; k++) {
-      const [vm, slot] = runnable[(start + k) % runnable.length]!;
-      // An earlier slice of this round may have stopped, halted or restarted it.
-      if (
-        vm.status !== VMStatus.Running ||
-        slot.state !== "runnable" ||
-        vm.slots[slot.vcpuId] !== slot
-      ) {
-        continue;
-      }
-      const h = pickHart(slot, busy);
-      if (h < 0) continue;
-      busy[h] = true;
-      used++;
-      this.#runSlice(vm, slot, h);
-    }
-    return true;
   }
 
   #runSlice(vm: VmInstance, slot: VcpuSlot, h: number): void {
@@ -497,7 +468,7 @@ export class Vmm {
         return;
       }
       case "ExternalInterrupt":
-        this.#serviceHostIrqs();
+        this.#irqs.service();
         return;
       case "SendIPI":
         // The backend resolved the architecture's target encoding to vCPU ids.
@@ -575,7 +546,7 @@ export class Vmm {
   async #idle(): Promise<void> {
     const ns = this.time.nanosToNextDeadline();
     let ms = ns === null ? MAX_IDLE_MS : Math.min(MAX_IDLE_MS, ns / 1e6);
-    if (this.#irqOwners.size > 0) ms = Math.min(ms, PASSTHROUGH_POLL_MS);
+    if (this.#irqs.active) ms = Math.min(ms, PASSTHROUGH_POLL_MS);
     if (ms <= 0) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -635,68 +606,6 @@ export class Vmm {
     };
   }
 
-  // --- passthrough interrupts ------------------------------------------------------------
-
-  #checkPassthroughIrqs(config: AxVMCrateConfig): void {
-    for (const d of config.devices.passthroughDevices) {
-      if (d.irqId <= 0) continue;
-      const owner = this.#irqOwners.get(d.irqId);
-      if (owner !== undefined) {
-        throw axErr(
-          "ResourceBusy",
-          `VM ${config.base.id} "${config.base.name}": passthrough device "${d.name}" wants host interrupt ${d.irqId}, which VM ${owner.id} "${owner.name}" owns`,
-        );
-      }
-    }
-  }
-
-  /** Routes the VM's passthrough interrupts from the board to the hypervisor. */
-  #claimPassthroughIrqs(vm: VmInstance): void {
-    for (const d of vm.config.devices.passthroughDevices) {
-      if (d.irqId <= 0) continue;
-      this.#irqOwners.set(d.irqId, vm);
-      this.machine.irq.setEnabled(d.irqId, true);
-    }
-  }
-
-  #releasePassthroughIrqs(vm: VmInstance): void {
-    for (const [irq, owner] of [...this.#irqOwners]) {
-      if (owner !== vm) continue;
-      this.#irqOwners.delete(irq);
-      this.machine.irq.setEnabled(irq, false);
-      if (this.#claimed.delete(irq)) this.machine.irq.complete(irq);
-    }
-  }
-
-  /** Board devices advance with time even while no vCPU touches them. */
-  #pollBoard(): void {
-    if (this.#irqOwners.size === 0) return;
-    this.machine.irq.poll();
-    this.#serviceHostIrqs();
-  }
-
-  /** Claims pending host interrupts and forwards each to the virtual interrupt controller of the VM that owns it. */
-  #serviceHostIrqs(): void {
-    const irqc = this.machine.irq;
-    for (;;) {
-      const irq = irqc.claim();
-      if (irq === 0) return;
-      const owner = this.#irqOwners.get(irq);
-      const live =
-        owner !== undefined &&
-        (owner.status === VMStatus.Running || owner.status === VMStatus.Suspended);
-      if (!live || !owner.parts.forwardHostIrq(irq)) {
-        irqc.complete(irq);
-        continue;
-      }
-      this.#claimed.add(irq);
-    }
-  }
-
-  #completeHostIrq(irq: number): void {
-    if (this.#claimed.delete(irq)) this.machine.irq.complete(irq);
-  }
-
   // --- host services -------------------------------------------------------------------
 
   #hostVmm(): HostVmm {
@@ -721,15 +630,6 @@ export class Vmm {
       notifyVcpuTimerExpired: (vmId, vcpuId) => this.notifyVcpuTimerExpired(vmId, vcpuId),
     };
   }
-}
-
-/** The hart a vCPU runs on this round: where it ran last if free, else the first free one. */
-function pickHart(slot: VcpuSlot, busy: readonly boolean[]): number {
-  const ok = (h: number) =>
-    !busy[h] && (slot.allowed === null || ((slot.allowed >> BigInt(h)) & 1n) !== 0n);
-  if (slot.lastHart >= 0 && ok(slot.lastHart)) return slot.lastHart;
-  for (let h = 0; h < busy.length; h++) if (ok(h)) return h;
-  return -1;
 }
 
 /** Host RAM a config's memory regions take (reserved regions are the host's own memory). */

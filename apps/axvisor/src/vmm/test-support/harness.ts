@@ -4,7 +4,7 @@ import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import { type AxVMCrateConfig, VmMemMappingType, VmType } from "@axvisor/axvmconfig";
 import { MappingFlags } from "@axvisor/memory-addr";
 import type { HostBoard } from "../../platform/host-platform.js";
-import { riscv64QemuVirt } from "../../platforms/riscv64-qemu-virt/index.js";
+import { platforms } from "../../platforms/index.js";
 import type { VmImageLoader } from "../vm-images.js";
 import type { VmEnd, VmInstance } from "../vm-instance.js";
 import { Vmm } from "../vmm.js";
@@ -35,7 +35,8 @@ export interface TestVmm {
 export function startTestVmm(
   options: { harts?: number; ramMiB?: number; loadImages?: VmImageLoader; fsDisk?: string } = {},
 ): TestVmm {
-  const machine = riscv64QemuVirt.createHost({
+  // The VMM tests run riscv64 guests of our own (guests/riscv64).
+  const machine = platforms.get("riscv64-qemu-virt").createHost({
     cpus: options.harts ?? 2,
     ramSize: (options.ramMiB ?? 256) << 20,
   });

@@ -7,10 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "./cli.js";
-import { DEFAULT_BIOS } from "./platforms/riscv64-qemu-virt/firmware.js";
-import { captureIo } from "./test-support/capture-io.js";
-import { SHARED_GUESTS } from "./vmm/test-support/harness.js";
+import { runCli } from "../../cli.js";
+import { captureIo } from "../../test-support/capture-io.js";
+import { SHARED_GUESTS } from "../../vmm/test-support/harness.js";
+import { DEFAULT_BIOS } from "./firmware.js";
 
 const G = join(SHARED_GUESTS, "riscv64");
 const need = [

@@ -4,12 +4,12 @@ import { fileURLToPath } from "node:url";
 import { loadAxVMConfig } from "@axvisor/axvmconfig";
 import { DeviceTree } from "@axvisor/fdt";
 import { describe, expect, it } from "vitest";
-import { buildGuestFdt } from "../platforms/riscv64-qemu-virt/guest-fdt/build-guest-fdt.js";
-import { loadVmImages } from "./load-vm-images.js";
-import { makeTestVm, readGuest } from "./test-vm.fixture.js";
+import { loadVmImages } from "../../images/load-vm-images.js";
+import { makeTestVm, readGuest } from "../../images/test-vm.fixture.js";
+import { buildGuestFdt } from "./guest-fdt/build-guest-fdt.js";
 
-const GUESTS = fileURLToPath(new URL("../../../../../shared/guests/", import.meta.url));
-const CONFIGS = fileURLToPath(new URL("../../../../configs/vms/", import.meta.url));
+const GUESTS = fileURLToPath(new URL("../../../../../../shared/guests/", import.meta.url));
+const CONFIGS = fileURLToPath(new URL("../../../../../configs/vms/", import.meta.url));
 const present =
   existsSync(`${GUESTS}riscv64/linux-Image`) && existsSync(`${GUESTS}disk-riscv64.img`);
 if (!present) console.log(`skipped the real-guest image tests: ${GUESTS} is not present`);
