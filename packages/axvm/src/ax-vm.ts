@@ -1,55 +1,24 @@
-import { AddrSpace } from "@axvisor/axaddrspace";
+import type { AddrSpace } from "@axvisor/axaddrspace";
 import { AxVmDevices, type DeviceFactories } from "@axvisor/axdevice";
-import type { DeviceAccess } from "@axvisor/axdevice-base";
-import { AxError, type AxResult, axErr, ok, unwrap } from "@axvisor/axerrno";
-import {
-  type AccessExit,
-  CurrentVCpu,
-  type ExitReason,
-  formatExitReason,
-  type GuestFault,
-  VCpu,
-  VCpuState,
-  vcpuStateName,
-} from "@axvisor/axvcpu";
+import { AxError, type AxResult, axErr, unwrap } from "@axvisor/axerrno";
+import { CurrentVCpu, type ExitReason, VCpu, VCpuState, vcpuStateName } from "@axvisor/axvcpu";
 import { type HostServices, type Logger, logger } from "@axvisor/axvisor-api";
-import { type AxVMCrateConfig, VmMemMappingType } from "@axvisor/axvmconfig";
+import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
 import {
-  AccessWidth,
-  formatGpa,
   formatHex,
   type GuestPhysAddr,
-  gpa,
   type HostPhysAddr,
-  MappingFlags,
-  maskToWidth,
-  PAGE_SIZE_2M,
-  PAGE_SIZE_4K,
+  type MappingFlags,
 } from "@axvisor/memory-addr";
 import { formatInfo, type PageTableFormat } from "@axvisor/page-table";
 import type { ArchBackend, VCpuPlacement } from "./arch-backend.js";
-import { bigIntToBytes, bytesToBigInt, loadResult } from "./load-result.js";
-import { planPassthrough } from "./passthrough-plan.js";
+import { ExitServer, type GuestFaultEvent } from "./exit-server.js";
 import type { GuestMemory, VmDeviceContext } from "./vm-device-context.js";
+import { type ImageLayout, VmMemory, type VmMemoryRegion } from "./vm-memory.js";
 import { checkVmTransition, type VMOperation, VMStatus } from "./vm-status.js";
 
-/** What the VM did about a guest access nothing could serve. */
-export type GuestFaultAction =
-  /** The backend raised the architecture's fault inside the guest. */
-  | "injected"
-  /** No fault hook: the load completed with zero (RAZ). */
-  | "read-as-zero"
-  /** No fault hook: the store was dropped (WI). */
-  | "write-ignored"
-  /** No fault hook and nothing to complete (a stray nested page fault): the exit goes to the VMM. */
-  | "returned";
-
-export interface GuestFaultEvent {
-  readonly vmId: number;
-  readonly vcpuId: number;
-  readonly fault: GuestFault;
-  readonly action: GuestFaultAction;
-}
+export type { GuestFaultAction, GuestFaultEvent } from "./exit-server.js";
+export type { ImageLayout, VmMemoryRegion } from "./vm-memory.js";
 
 export interface AxVMDeps<CreateConfig, SetupConfig> {
   readonly host: HostServices;
@@ -73,38 +42,12 @@ export interface AxVMDeps<CreateConfig, SetupConfig> {
   readonly exitBudget?: number;
 }
 
-/** One guest memory region as mapped. */
-export interface VmMemoryRegion {
-  /** Where the guest sees it (for identical regions: the host address that was allocated). */
-  readonly gpa: GuestPhysAddr;
-  readonly size: number;
-  readonly flags: MappingFlags;
-  readonly mapType: VmMemMappingType;
-  /** The address the config asked for. */
-  readonly configuredGpa: number;
-  /** Host frames the VM allocated for an identical region (freed with the VM), else null. */
-  readonly hostFrames: HostPhysAddr | null;
-}
-
-/** Guest addresses of the boot images, after identical-region relocation. */
-export interface ImageLayout {
-  readonly entryPoint: GuestPhysAddr;
-  readonly kernelLoadGpa: GuestPhysAddr;
-  readonly biosLoadGpa?: GuestPhysAddr;
-  readonly dtbLoadGpa?: GuestPhysAddr;
-  readonly ramdiskLoadGpa?: GuestPhysAddr;
-}
-
 export interface RunVcpuOptions {
   /** The physical CPU to bind to (default: one CPU object owned by this VM). */
   readonly cpu?: CurrentVCpu;
 }
 
 const NOTHING: ExitReason = { kind: "Nothing" };
-const PASSTHROUGH_FLAGS =
-  MappingFlags.DEVICE | MappingFlags.READ | MappingFlags.WRITE | MappingFlags.USER;
-/** x86 `in` lands in al/ax/eax: GPR 0 in the x86 backend's numbering. */
-const IO_RESULT_GPR = 0;
 
 /**
  * One virtual machine (AxVisor's `AxVM`): a guest address space, its vCPUs and emulated
@@ -131,15 +74,13 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
   readonly #exitBudget: number;
 
   #status = VMStatus.Loading;
-  #space: AddrSpace | null = null;
-  #regions: VmMemoryRegion[] = [];
-  #layout: ImageLayout | null = null;
+  #memory: VmMemory | null = null;
+  readonly #exits: ExitServer;
   #vcpus: VCpu<CreateConfig, SetupConfig>[] = [];
   /** vCPUs inside `runVcpu` right now. */
   readonly #inRun = new Set<number>();
   /** vCPUs parked by `haltVcpu` until an interrupt arrives. */
   readonly #halted = new Set<number>();
-  #guestFaults = 0;
 
   private constructor(config: AxVMCrateConfig, deps: AxVMDeps<CreateConfig, SetupConfig>) {
     this.id = config.base.id;
@@ -152,6 +93,14 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
     this.#exitBudget = deps.exitBudget ?? 1024;
     this.pageTableFormat = deps.pageTableFormat ?? deps.arch.pageTableFormat;
     this.devices = new AxVmDevices();
+    this.#exits = new ExitServer({
+      vmId: this.id,
+      label: this.label,
+      devices: this.devices,
+      space: () => this.addrSpace,
+      log: this.#log,
+      ...(deps.onGuestFault !== undefined ? { onGuestFault: deps.onGuestFault } : {}),
+    });
   }
 
   /**
@@ -190,7 +139,7 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
       throw e;
     }
     vm.#log.info(
-      `${vm.label}: created with ${config.base.cpuNum} vCPU(s), ${vm.#regions.length} memory region(s), ` +
+      `${vm.label}: created with ${config.base.cpuNum} vCPU(s), ${vm.memoryRegions().length} memory region(s), ` +
         `${vm.devices.mmio.size} MMIO device(s), ${vm.pageTableFormat} nested paging`,
     );
     return vm;
@@ -231,8 +180,8 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
   }
 
   get addrSpace(): AddrSpace {
-    if (this.#space === null) throw axErr("BadState", `${this.label} has no address space`);
-    return this.#space;
+    if (this.#memory === null) throw axErr("BadState", `${this.label} has no address space`);
+    return this.#memory.space;
   }
 
   /** Root of the nested page table every vCPU of this VM uses. */
@@ -241,17 +190,17 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
   }
 
   memoryRegions(): readonly VmMemoryRegion[] {
-    return this.#regions;
+    return this.#memory?.regions ?? [];
   }
 
   get imageLayout(): ImageLayout {
-    if (this.#layout === null) throw axErr("BadState", `${this.label} has no memory layout`);
-    return this.#layout;
+    if (this.#memory === null) throw axErr("BadState", `${this.label} has no memory layout`);
+    return this.#memory.layout;
   }
 
   /** Guest accesses that nothing could serve, since creation. */
   get guestFaultCount(): number {
-    return this.#guestFaults;
+    return this.#exits.guestFaults;
   }
 
   isHalted(vcpuId: number): boolean {
@@ -412,7 +361,7 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
     try {
       for (let served = 1; ; served++) {
         const exit = vcpu.run();
-        if (!this.#serve(vcpu, exit)) return exit;
+        if (!this.#exits.serve(vcpu, exit)) return exit;
         if (this.#status !== VMStatus.Running || served >= this.#exitBudget) return NOTHING;
       }
     } finally {
@@ -446,29 +395,8 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
    * guest address that is not memory.
    */
   imageLoadRegion(at: number, size: number): Uint8Array[] {
-    const space = this.addrSpace;
-    if (!Number.isSafeInteger(at) || !Number.isSafeInteger(size) || at < 0 || size < 0) {
-      throw axErr("InvalidInput", `${this.label}: image region ${at}+${size} is not a valid span`);
-    }
-    const pieces: { hpa: number; len: number }[] = [];
-    for (let cur = at; cur < at + size; ) {
-      let t = space.translateAndGetLimit(cur);
-      // No particular access is being made: 0 asks only that a lazy page be given a frame.
-      if (t === null && space.handlePageFault(cur, 0)) t = space.translateAndGetLimit(cur);
-      if (t === null) {
-        throw axErr(
-          "BadAddress",
-          `${this.label}: image region [${formatGpa(gpa(at))}, ${formatGpa(gpa(at + size))}) ` +
-            `is not guest memory at ${formatGpa(gpa(cur))}`,
-        );
-      }
-      const n = Math.min(t.limit, at + size - cur);
-      const last = pieces[pieces.length - 1];
-      if (last !== undefined && last.hpa + last.len === t.hpa) last.len += n;
-      else pieces.push({ hpa: t.hpa, len: n });
-      cur += n;
-    }
-    return pieces.map((p) => this.#host.memory.hostBuffer(p.hpa as HostPhysAddr, p.len));
+    if (this.#memory === null) throw axErr("BadState", `${this.label} has no address space`);
+    return this.#memory.imageLoadRegion(at, size, this.label);
   }
 
   /** Adds a linear mapping (IVC shared pages, late passthrough). */
@@ -493,141 +421,6 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
   }
 
   // --- exits ----------------------------------------------------------------------------
-
-  /** Serves one exit; false when it belongs to the VMM. */
-  #serve(vcpu: VCpu<CreateConfig, SetupConfig>, exit: ExitReason): boolean {
-    const access: DeviceAccess = { vcpuId: vcpu.vcpuId };
-    switch (exit.kind) {
-      case "MmioRead": {
-        let r = this.devices.handleMmioRead(exit.addr, exit.width, exit.signExtend, access);
-        if (!r.ok) r = this.#lazyRamLoad(exit) ?? r;
-        if (!r.ok) return this.#guestFault(vcpu, exit, r.error);
-        vcpu.setGpr(exit.reg, maskToWidth(r.value, exit.regWidth));
-        return true;
-      }
-      case "MmioWrite": {
-        let r = this.devices.handleMmioWrite(exit.addr, exit.width, exit.data, access);
-        if (!r.ok) r = this.#lazyRamStore(exit.addr, exit.width, exit.data) ?? r;
-        if (!r.ok) return this.#guestFault(vcpu, exit, r.error);
-        return true;
-      }
-      case "SysRegRead": {
-        const r = this.devices.handleSysRegRead(exit.addr, AccessWidth.Qword, access);
-        if (!r.ok) return this.#guestFault(vcpu, exit, r.error);
-        vcpu.setGpr(exit.reg, r.value);
-        return true;
-      }
-      case "SysRegWrite": {
-        const r = this.devices.handleSysRegWrite(exit.addr, AccessWidth.Qword, exit.value, access);
-        return r.ok || this.#guestFault(vcpu, exit, r.error);
-      }
-      case "IoRead": {
-        const r = this.devices.handlePortRead(exit.port, exit.width, access);
-        if (!r.ok) return this.#guestFault(vcpu, exit, r.error);
-        vcpu.setGpr(IO_RESULT_GPR, this.#ioResult(vcpu, r.value, exit.width));
-        return true;
-      }
-      case "IoWrite": {
-        const r = this.devices.handlePortWrite(exit.port, exit.width, exit.data, access);
-        return r.ok || this.#guestFault(vcpu, exit, r.error);
-      }
-      case "NestedPageFault": {
-        let handled: boolean;
-        try {
-          handled = this.addrSpace.handlePageFault(exit.addr, exit.accessFlags);
-        } catch (e) {
-          if (!(e instanceof AxError)) throw e;
-          return this.#guestFault(vcpu, exit, e);
-        }
-        if (handled) return true;
-        return this.#guestFault(
-          vcpu,
-          exit,
-          axErr("BadAddress", `no guest memory at ${formatGpa(exit.addr)} allows this access`),
-        );
-      }
-      default:
-        return false;
-    }
-  }
-
-  /**
-   * A load the backend reported as MMIO may be a first touch of lazily allocated memory (on
-   * RISC-V every G-stage load fault is decoded as MMIO before the VM sees it: AxVisor §11.6).
-   * Then the page gets its frame and the load completes from RAM. Null when it is not RAM.
-   */
-  #lazyRamLoad(exit: Extract<ExitReason, { kind: "MmioRead" }>): AxResult<bigint> | null {
-    const page = this.#lazyPage(exit.addr, MappingFlags.READ);
-    if (page !== true) return page;
-    const bytes = this.addrSpace.read(exit.addr, exit.width);
-    if (!bytes.ok) return bytes;
-    return ok(
-      loadResult(bytesToBigInt(bytes.value), exit.width, exit.signExtend, AccessWidth.Qword),
-    );
-  }
-
-  #lazyRamStore(at: GuestPhysAddr, width: AccessWidth, data: bigint): AxResult<void> | null {
-    const page = this.#lazyPage(at, MappingFlags.WRITE);
-    if (page !== true) return page;
-    return this.addrSpace.write(at, bigIntToBytes(data, width));
-  }
-
-  #lazyPage(at: GuestPhysAddr, access: MappingFlags): true | null | AxResult<never> {
-    try {
-      return this.addrSpace.handlePageFault(at, access) ? true : null;
-    } catch (e) {
-      if (e instanceof AxError) return { ok: false, error: e };
-      throw e;
-    }
-  }
-
-  /** x86 semantics: `in al`/`in ax` keep the rest of rax; `in eax` zero-extends into rax. */
-  #ioResult(vcpu: VCpu<CreateConfig, SetupConfig>, value: bigint, width: AccessWidth): bigint {
-    if (width >= AccessWidth.Dword || vcpu.arch.getGpr === undefined) return value;
-    const old = vcpu.arch.getGpr(IO_RESULT_GPR);
-    const mask = (1n << BigInt(width * 8)) - 1n;
-    return (BigInt.asUintN(64, old) & ~mask) | value;
-  }
-
-  /**
-   * A guest access nothing serves. The backend's `injectFault` makes it a guest-visible
-   * fault, as a bus error on hardware would; without the hook loads read as zero and stores
-   * are ignored, and a stray nested page fault (nothing to complete) goes to the VMM. Either
-   * way the host keeps running and so does the guest.
-   */
-  #guestFault(vcpu: VCpu<CreateConfig, SetupConfig>, exit: AccessExit, error: AxError): boolean {
-    this.#guestFaults++;
-    const fault: GuestFault = { exit, error };
-    let action: GuestFaultAction;
-    if (vcpu.injectFault(fault)) {
-      action = "injected";
-    } else {
-      switch (exit.kind) {
-        case "MmioRead":
-        case "SysRegRead":
-          vcpu.setGpr(exit.reg, 0n);
-          action = "read-as-zero";
-          break;
-        case "IoRead":
-          vcpu.setGpr(IO_RESULT_GPR, this.#ioResult(vcpu, 0n, exit.width));
-          action = "read-as-zero";
-          break;
-        case "MmioWrite":
-        case "SysRegWrite":
-        case "IoWrite":
-          action = "write-ignored";
-          break;
-        case "NestedPageFault":
-          action = "returned";
-          break;
-      }
-    }
-    this.#log.warn(
-      `${this.label} vCPU ${vcpu.vcpuId}: ${formatExitReason(exit)}: ${error.message} -> ${action}`,
-    );
-    this.#deps.onGuestFault?.({ vmId: this.id, vcpuId: vcpu.vcpuId, fault, action });
-    return action !== "returned";
-  }
 
   // --- construction ---------------------------------------------------------------------
 
@@ -656,99 +449,6 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
     };
   }
 
-  #buildMemory(): void {
-    const info = formatInfo(this.pageTableFormat);
-    const space = AddrSpace.create({
-      base: 0,
-      size: 2 ** info.inputBits,
-      format: this.pageTableFormat,
-      memory: this.#host.memory,
-    });
-    this.#space = space;
-    this.#regions = [];
-    const populate = this.#deps.populateMemory ?? false;
-
-    this.config.kernel.memoryRegions.forEach((r, i) => {
-      const what = `memory region ${i} (${formatHex(r.gpa)}+${formatHex(r.size)})`;
-      try {
-        switch (r.mapType) {
-          case VmMemMappingType.MapAlloc:
-            space.mapAlloc(r.gpa, r.size, r.flags, populate);
-            this.#regions.push(region(r.gpa, r, null));
-            break;
-          case VmMemMappingType.MapIdentical: {
-            const frames = r.size / PAGE_SIZE_4K;
-            const align = r.size >= PAGE_SIZE_2M ? PAGE_SIZE_2M : PAGE_SIZE_4K;
-            const hpa = Number.isInteger(frames)
-              ? this.#host.memory.allocContiguousFrames(frames, align)
-              : null;
-            if (hpa === null) {
-              throw axErr(
-                "NoMemory",
-                Number.isInteger(frames)
-                  ? `no ${formatHex(r.size)} bytes of contiguous host memory`
-                  : "size is not a multiple of 4 KiB",
-              );
-            }
-            // Recorded before mapping so a failed mapping still gives the frames back.
-            this.#regions.push(region(hpa, r, hpa));
-            space.mapLinear(hpa, hpa, r.size, r.flags);
-            break;
-          }
-          case VmMemMappingType.MapReserved:
-            space.mapLinear(r.gpa, r.gpa, r.size, r.flags);
-            this.#regions.push(region(r.gpa, r, null));
-            break;
-          default:
-            throw axErr("InvalidInput", `unknown map_type ${String(r.mapType)}`);
-        }
-      } catch (e) {
-        if (e instanceof AxError) throw new AxError(e.kind, `${what}: ${e.message}`, { cause: e });
-        throw e;
-      }
-    });
-
-    const plan = planPassthrough(this.config.devices);
-    for (const w of plan.windows) {
-      try {
-        space.mapLinear(w.gpa, w.hpa, w.size, PASSTHROUGH_FLAGS);
-      } catch (e) {
-        if (!(e instanceof AxError)) throw e;
-        throw new AxError(e.kind, `${w.names.join(" + ")}: ${e.message}`, { cause: e });
-      }
-    }
-    for (const path of plan.byNodePath) {
-      this.#log.info(
-        `${this.label}: passthrough device "${path}" names a device-tree node; the VMM maps its reg windows`,
-      );
-    }
-    this.#layout = this.#relocatedLayout();
-  }
-
-  /**
-   * Identical regions live where the host allocator put them, not at the configured GPA;
-   * image addresses inside such a region move with it, keeping their offset (AxVisor moves the
-   * kernel to the start of the first region, which is the same for the usual config).
-   */
-  #relocatedLayout(): ImageLayout {
-    const move = (a: number): GuestPhysAddr => {
-      for (const r of this.#regions) {
-        if (r.mapType !== VmMemMappingType.MapIdentical) continue;
-        if (a >= r.configuredGpa && a < r.configuredGpa + r.size)
-          return gpa(a - r.configuredGpa + r.gpa);
-      }
-      return gpa(a);
-    };
-    const k = this.config.kernel;
-    return {
-      entryPoint: move(k.entryPoint),
-      kernelLoadGpa: move(k.kernelLoadAddr),
-      ...(k.biosLoadAddr === undefined ? {} : { biosLoadGpa: move(k.biosLoadAddr) }),
-      ...(k.dtbLoadAddr === undefined ? {} : { dtbLoadGpa: move(k.dtbLoadAddr) }),
-      ...(k.ramdiskLoadAddr === undefined ? {} : { ramdiskLoadGpa: move(k.ramdiskLoadAddr) }),
-    };
-  }
-
   /** An emulated device over guest memory or a passthrough window would never see an access. */
   #checkDevicesClearOfMemory(): void {
     for (const d of this.devices.mmio.devices()) {
@@ -762,6 +462,22 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
         }
       }
     }
+  }
+
+  #buildMemory(): void {
+    this.#memory = VmMemory.build({
+      config: this.config,
+      host: this.#host,
+      format: this.pageTableFormat,
+      populate: this.#deps.populateMemory ?? false,
+      log: this.#log,
+      label: this.label,
+    });
+  }
+
+  #releaseMemory(): void {
+    this.#memory?.release();
+    this.#memory = null;
   }
 
   #buildVcpus(): void {
@@ -793,30 +509,4 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
     }
     this.#vcpus = vcpus;
   }
-
-  #releaseMemory(): void {
-    this.#space?.destroy();
-    this.#space = null;
-    for (const r of this.#regions) {
-      if (r.hostFrames !== null) {
-        this.#host.memory.deallocContiguousFrames(r.hostFrames, r.size / PAGE_SIZE_4K);
-      }
-    }
-    this.#regions = [];
-  }
-}
-
-function region(
-  at: number,
-  r: AxVMCrateConfig["kernel"]["memoryRegions"][number],
-  hostFrames: HostPhysAddr | null,
-): VmMemoryRegion {
-  return {
-    gpa: gpa(at),
-    size: r.size,
-    flags: r.flags,
-    mapType: r.mapType,
-    configuredGpa: r.gpa,
-    hostFrames,
-  };
 }
