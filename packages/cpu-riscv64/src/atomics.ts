@@ -3,7 +3,7 @@
  * D. AMOs translate as stores (a read-only page gives a store/AMO fault) and must be
  * naturally aligned.
  */
-import type { Hart } from "./hart.js";
+import type { HartCore as Hart } from "./hart-core.js";
 import { ACC_LOAD, ACC_STORE, CTX_V } from "./mmu.js";
 
 const TWO32 = 4294967296;

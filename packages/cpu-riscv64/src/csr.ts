@@ -4,7 +4,7 @@
  * the H extension's VS redirection and virtual-instruction cases.
  */
 import { CSR, HS, MS } from "./csr-numbers.js";
-import type { Hart } from "./hart.js";
+import type { HartCore as Hart } from "./hart-core.js";
 import { PMP_CFG_REGS, PMP_ENTRIES } from "./pmp.js";
 import { Slot } from "./slots.js";
 import { mipEffective } from "./trap.js";

@@ -15,6 +15,7 @@ import type { HartOptions, PhysBus, RunExit, TimeSource } from "./bus.js";
 import { csrGet, csrInstruction, csrSet, GEILEN } from "./csr.js";
 import { MS } from "./csr-numbers.js";
 import { executeFp, type FpState } from "./fpu/index.js";
+import type { HartCore } from "./hart-core.js";
 import {
   EXIT_SIDE,
   REC_BYTES,
@@ -77,7 +78,7 @@ function u64(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
-export class Hart implements FpState {
+export class Hart implements FpState, HartCore {
   readonly x: Int32Array;
   readonly f: Int32Array;
   fflags = 0;

@@ -3,7 +3,7 @@
  * V=1 at privilege hstatus.SPVP, translated through both stages. They bypass the TLBs.
  */
 import { HS, MS } from "./csr-numbers.js";
-import type { Hart } from "./hart.js";
+import type { HartCore as Hart } from "./hart-core.js";
 import {
   ACC_LOAD,
   ACC_STORE,

@@ -6,7 +6,7 @@
  * A translation context `ctx` folds everything that decides a translation besides the page
  * tables: effective privilege (bits 0-1), V (CTX_V), SUM, the two MXR bits, and HLVX.
  */
-import type { Hart } from "./hart.js";
+import type { HartCore as Hart } from "./hart-core.js";
 import { PmpAccess } from "./pmp.js";
 import { Slot } from "./slots.js";
 

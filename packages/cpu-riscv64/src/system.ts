@@ -3,7 +3,7 @@
  * HFENCE.VVMA/GVMA, with the privilege, TSR/TW/TVM and H-extension virtual-instruction rules.
  */
 import { HS, MS } from "./csr-numbers.js";
-import type { Hart } from "./hart.js";
+import type { HartCore as Hart } from "./hart-core.js";
 import { executeHypervisorAccess } from "./hypervisor-access.js";
 import { mret, sret, wakeupPending } from "./trap.js";
 

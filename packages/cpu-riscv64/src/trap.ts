@@ -3,7 +3,7 @@
  * the spec's priority order, and MRET/SRET.
  */
 import { HS, MS } from "./csr-numbers.js";
-import type { Hart } from "./hart.js";
+import type { HartCore as Hart } from "./hart-core.js";
 import { Slot } from "./slots.js";
 
 const TWO32 = 4294967296;
