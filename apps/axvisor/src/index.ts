@@ -34,6 +34,7 @@ export {
   type RunOutcome,
 } from "./exit-status.js";
 export { type CliIo, processIo } from "./io.js";
+export { createHostBoard, defaultGuestOf } from "./platform/host-of.js";
 export type {
   DefaultGuest,
   EmuDrive,

@@ -33,10 +33,13 @@ export interface HostPlatform {
   readonly description: string;
   /** Host CPUs the board can have (1..maxCpus). */
   readonly maxCpus: number;
-  /** The board for `axvisor run` / `shell`. */
-  createHost(options: HostBoardOptions): HostBoard;
-  /** The built-in demo guest of this platform (`--default-guest`, `pnpm start`). */
-  defaultGuest(): DefaultGuest;
+  /**
+   * The board for `axvisor run` / `shell`. Absent while the platform has no hypervisor
+   * backend yet (its bare machine already runs under `axvisor emu`): the VMM then says so.
+   */
+  readonly createHost?: (options: HostBoardOptions) => HostBoard;
+  /** The built-in demo guest of this platform (`--default-guest`, `pnpm start`), if it has one. */
+  readonly defaultGuest?: () => DefaultGuest;
   /** The bare machine for `axvisor emu` (no hypervisor), built from QEMU-like options. */
   createEmuMachine(options: EmuMachineOptions): EmuMachine;
   /**

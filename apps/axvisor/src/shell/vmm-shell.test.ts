@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { defaultGuestOf } from "../platform/host-of.js";
 import { platforms } from "../platforms/index.js";
 import { startTestVmm, type TestVmm } from "../vmm/test-support/harness.js";
 import { VmmShell } from "./vmm-shell.js";
@@ -29,7 +30,7 @@ phys_cpu_ids = [0]
 [kernel]
 entry_point = 0x8020_0000
 image_location = "memory"
-kernel_path = "${platforms.get("riscv64-qemu-virt").defaultGuest().config.kernel.kernelPath}"
+kernel_path = "${defaultGuestOf(platforms.get("riscv64-qemu-virt")).config.kernel.kernelPath}"
 kernel_load_addr = 0x8020_0000
 disk_path = "disk${id}.img"
 memory_regions = [[0x8000_0000, 0x100_0000, 0xf, 0]]

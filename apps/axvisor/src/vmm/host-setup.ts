@@ -5,6 +5,7 @@ import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import { PAGE_SIZE_2M } from "@axvisor/memory-addr";
 import { loadBoardConfig } from "../board-config/index.js";
 import { UsageError } from "../errors.js";
+import { defaultGuestOf } from "../platform/host-of.js";
 import type { HostPlatform } from "../platform/host-platform.js";
 import { platforms } from "../platforms/index.js";
 import { guestArchOf } from "./guest-arch.js";
@@ -105,7 +106,7 @@ export async function planHost(
       );
     }
     const p = platforms.get(opts.platform ?? board.platform);
-    vms.push(p.defaultGuest());
+    vms.push(defaultGuestOf(p));
   } else {
     const paths = opts.configs.length > 0 ? opts.configs : board.vmConfigs;
     if (paths.length === 0 && command === "run") {

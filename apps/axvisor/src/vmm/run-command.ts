@@ -3,6 +3,7 @@ import { ExpectEngine } from "../console/expect-engine.js";
 import { formatHostError, UsageError } from "../errors.js";
 import { describeOutcome, ExitStatus, exitStatusFor, type RunOutcome } from "../exit-status.js";
 import type { CliIo } from "../io.js";
+import { createHostBoard } from "../platform/host-of.js";
 import { ConsoleMux } from "./console-mux.js";
 import { type HostPlan, planHost } from "./host-setup.js";
 import { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./run-options.js";
@@ -34,7 +35,7 @@ export async function openSession(
   const plan = await planHost(opts, io.env, command);
   const mux = new ConsoleMux({ out: io.stdout, err: io.stderr, raw: io.stdin?.isTTY === true });
   const log = new VmmLog({ level: plan.logLevel, sink: (l) => mux.line(l) });
-  const machine = plan.platform.createHost({ cpus: plan.harts, ramSize: plan.memory });
+  const machine = createHostBoard(plan.platform, { cpus: plan.harts, ramSize: plan.memory });
   const vmm = new Vmm({
     machine,
     log,

@@ -2,11 +2,12 @@ import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import { gpa } from "@axvisor/memory-addr";
 import { describe, expect, it } from "vitest";
+import { defaultGuestOf } from "../platform/host-of.js";
 import { platforms } from "../platforms/index.js";
 import { ownGuestConfig, startTestVmm } from "./test-support/harness.js";
 
 /** The built-in demo of the riscv64 platform, the guest these VMM tests run. */
-const demo = () => platforms.get("riscv64-qemu-virt").defaultGuest();
+const demo = () => defaultGuestOf(platforms.get("riscv64-qemu-virt"));
 const defaultGuestConfig = () => demo().config;
 function defaultGuestDisk(): BlockBacking {
   const disk = demo().disk;

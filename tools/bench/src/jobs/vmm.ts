@@ -2,6 +2,9 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import {
+  createHostBoard,
+  type DefaultGuest,
+  defaultGuestOf,
   describeEnd,
   type HostPlatform,
   memoryToFit,
@@ -31,8 +34,8 @@ type VmmJob = Extract<Job, { kind: "vmm-workload" | "vmm-boot" | "vmm-start" | "
 /** The host platform of the hypervisor rows (the workloads and guests are riscv64 today). */
 const PLATFORM: HostPlatform = platforms.get("riscv64-qemu-virt");
 
-function demoGuest(): ReturnType<HostPlatform["defaultGuest"]> {
-  return PLATFORM.defaultGuest();
+function demoGuest(): DefaultGuest {
+  return defaultGuestOf(PLATFORM);
 }
 
 const DEMO_READY = "DEMO-READY";
@@ -48,7 +51,7 @@ class BenchVmm {
   #onChange: () => void = () => {};
 
   constructor(harts: number, ramBytes: number, markers: readonly string[], failPrefix?: string) {
-    const machine = PLATFORM.createHost({ cpus: harts, ramSize: ramBytes });
+    const machine = createHostBoard(PLATFORM, { cpus: harts, ramSize: ramBytes });
     const log = new VmmLog({ level: "warn", sink: (line) => process.stderr.write(`${line}\n`) });
     this.vmm = new Vmm({
       machine,

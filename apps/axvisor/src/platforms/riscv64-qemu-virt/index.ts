@@ -16,12 +16,8 @@ export const riscv64QemuVirt: HostPlatform = {
   arch: "riscv64",
   description: "QEMU riscv64 virt: RV64GC + H harts, CLINT, PLIC, NS16550A, virtio-mmio",
   maxCpus: VIRT_MAX_HARTS,
-  createHost(options) {
-    return new RiscvHostBoard(riscv64QemuVirt, options);
-  },
-  defaultGuest() {
-    return { config: defaultGuestConfig(), disk: defaultGuestDisk() };
-  },
+  createHost: (options) => new RiscvHostBoard(riscv64QemuVirt, options),
+  defaultGuest: () => ({ config: defaultGuestConfig(), disk: defaultGuestDisk() }),
   createEmuMachine: createRiscvEmuMachine,
   resolveFirmware: (spec) => resolveBios(spec),
 };

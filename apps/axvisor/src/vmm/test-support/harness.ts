@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import { type AxVMCrateConfig, VmMemMappingType, VmType } from "@axvisor/axvmconfig";
 import { MappingFlags } from "@axvisor/memory-addr";
+import { createHostBoard } from "../../platform/host-of.js";
 import type { HostBoard } from "../../platform/host-platform.js";
 import { platforms } from "../../platforms/index.js";
 import type { VmImageLoader } from "../vm-images.js";
@@ -36,7 +37,7 @@ export function startTestVmm(
   options: { harts?: number; ramMiB?: number; loadImages?: VmImageLoader; fsDisk?: string } = {},
 ): TestVmm {
   // The VMM tests run riscv64 guests of our own (guests/riscv64).
-  const machine = platforms.get("riscv64-qemu-virt").createHost({
+  const machine = createHostBoard(platforms.get("riscv64-qemu-virt"), {
     cpus: options.harts ?? 2,
     ramSize: (options.ramMiB ?? 256) << 20,
   });
