@@ -1,7 +1,8 @@
 /**
- * The RV64 hart: architectural state, the interpreter loop, memory access fast paths and
- * the public API of COMMON.md. Address translation lives in mmu.ts, CSRs in csr.ts and
- * trap entry in trap.ts; they operate on the fields of this class.
+ * The RV64 hart: architectural state, the software TLBs and the load/store unit (memory
+ * access fast paths), and the public API. The interpreter loop lives in interpreter.ts,
+ * address translation in mmu.ts, CSRs in csr.ts and trap entry in trap.ts; they operate on
+ * the fields of this class (the latter through HartCore).
  *
  * Representation: integer registers are int32 pairs in `x` (lo = x[2i], hi = x[2i+1]);
  * the PC and virtual addresses are JS numbers holding the signed 64-bit value (exact for
@@ -9,15 +10,12 @@
  */
 
 import { claimCpuState, CPU_STATE_BYTES as HART_STATE_BYTES } from "@axvisor/machine";
-import { executeOp, executeOp32 } from "./alu.js";
-import { executeAmo } from "./atomics.js";
 import type { HartOptions, PhysBus, RunExit, TimeSource } from "./bus.js";
-import { csrGet, csrInstruction, csrSet, GEILEN } from "./csr.js";
+import { csrGet, csrSet, GEILEN } from "./csr.js";
 import { MS } from "./csr-numbers.js";
-import { executeFp, type FpState } from "./fpu/index.js";
+import type { FpState } from "./fpu/index.js";
 import type { HartCore } from "./hart-core.js";
 import {
-  EXIT_SIDE,
   REC_BYTES,
   ST_F,
   ST_FOFF,
@@ -33,7 +31,8 @@ import {
   TLB_MASK,
   TLB_SIZE,
 } from "./hart-state.js";
-import { CONTINUATION_WEIGHT, Jit, type JitOptions } from "./jit/jit.js";
+import { execute } from "./interpreter.js";
+import { Jit, type JitOptions } from "./jit/jit.js";
 import {
   ACC_FETCH,
   ACC_LOAD,
@@ -49,8 +48,7 @@ import {
 import { Pmp } from "./pmp.js";
 import { RVC_TABLE } from "./rvc.js";
 import { SLOT_COUNT, Slot } from "./slots.js";
-import { executeSystem } from "./system.js";
-import { checkInterrupts, sret, takeException } from "./trap.js";
+import { checkInterrupts, sret } from "./trap.js";
 import { TRAP } from "./trap-signal.js";
 
 const TWO32 = 4294967296;
@@ -387,7 +385,7 @@ export class Hart implements FpState, HartCore {
         break;
       }
       const chunk = Math.min(budget - done, SLICE);
-      done += this.execute(chunk);
+      done += execute(this, chunk);
       if (this.hostTrapped) {
         result = "host-trap";
         break;
@@ -884,7 +882,7 @@ export class Hart implements FpState, HartCore {
   }
 
   /** Instruction fetch when the PC left the cached code page. Sets this.insnLen. */
-  private fetchSlow(pc: number): number {
+  fetchSlow(pc: number): number {
     const ctx = this.ctxFetch;
     const i = (pc >>> 12) & TLB_MASK;
     const tag = pc - (pc & 4095) + ctx;
@@ -927,508 +925,12 @@ export class Hart implements FpState, HartCore {
     return Number(v & 0xffffn);
   }
 
-  // ------------------------------------------------------------- the interpreter
-
   /** Instructions retired by the last runCompiled(). */
-  private jitRetired = 0;
+  jitRetired = 0;
   /**
    * The last runCompiled() stopped before an instruction compiled code does not perform:
    * the interpreter executes that one and then tries compiled code again at once (instead of
    * waiting for the next taken branch, which may be far away in straight-line code).
    */
-  private jitSideExit = false;
-
-  /**
-   * At a block boundary (`pc` is a branch or jump target): runs compiled code from there for
-   * as long as it keeps reaching compiled entry points, within `budget` instructions. Returns
-   * the PC where the interpreter goes on; jitRetired holds the instructions retired.
-   */
-  private runCompiled(jit: Jit, pc: number, budget: number, weight = 1): number {
-    if (budget <= 0) {
-      this.jitRetired = 0;
-      return pc;
-    }
-    const k = jit.enter(pc, budget, weight);
-    if (k < 0) {
-      this.jitRetired = 0;
-      this.jitSideExit = false;
-      return pc;
-    }
-    this.jitRetired = k;
-    this.jitSideExit = jit.exitKind() === EXIT_SIDE;
-    return jit.exitPc();
-  }
-
-  private execute(limit: number): number {
-    const x = this.x;
-    const r16 = this.r16;
-    const jit = this.jit;
-    // Resuming where compiled code stopped for the end of the last slice: go straight back in.
-    let resume = jit !== null;
-    const base = this.instret;
-    let n = 0;
-    let traps = 0;
-    let pc = this.pc;
-    if (resume) {
-      resume = false;
-      pc = this.runCompiled(jit!, pc, limit, 1);
-      n += this.jitRetired;
-      resume = this.jitSideExit;
-    }
-    for (;;) {
-      try {
-        while (n < limit) {
-          this.pc = pc;
-          let insn: number;
-          let len = 4;
-          const fo = pc - this.fetchVa;
-          if (fo >= 0 && fo < 4094) {
-            const k = (this.fetchOff + fo) >>> 1;
-            const p = r16[k]!;
-            if ((p & 3) === 3) insn = p | (r16[k + 1]! << 16);
-            else {
-              len = 2;
-              insn = RVC_TABLE[p]!;
-              if (insn === 0) this.fault(2, p, 0, 0, false);
-            }
-          } else {
-            insn = this.fetchSlow(pc);
-            len = this.insnLen;
-          }
-          this.insn = insn;
-          this.insnLen = len;
-          const rd = (insn >> 7) & 31;
-          const rs1 = (insn >> 15) & 31;
-          let npc = pc + len;
-          switch (insn & 0x7f) {
-            case 0x13: {
-              // OP-IMM
-              const imm = insn >> 20;
-              const al = x[rs1 * 2]!;
-              const ah = x[rs1 * 2 + 1]!;
-              let lo: number;
-              let hi: number;
-              switch ((insn >> 12) & 7) {
-                case 0:
-                  lo = (al + imm) | 0;
-                  hi = (ah + (imm >> 31) + (lo >>> 0 < al >>> 0 ? 1 : 0)) | 0;
-                  break;
-                case 1: {
-                  if (insn >>> 26 !== 0) this.illegal();
-                  const sh = imm & 63;
-                  if (sh === 0) {
-                    lo = al;
-                    hi = ah;
-                  } else if (sh < 32) {
-                    hi = (ah << sh) | (al >>> (32 - sh));
-                    lo = al << sh;
-                  } else {
-                    hi = al << (sh - 32);
-                    lo = 0;
-                  }
-                  break;
-                }
-                case 2: {
-                  const ih = imm >> 31;
-                  lo = ah < ih || (ah === ih && al >>> 0 < imm >>> 0) ? 1 : 0;
-                  hi = 0;
-                  break;
-                }
-                case 3: {
-                  const ih = imm >> 31;
-                  lo = ah >>> 0 < ih >>> 0 || (ah === ih && al >>> 0 < imm >>> 0) ? 1 : 0;
-                  hi = 0;
-                  break;
-                }
-                case 4:
-                  lo = al ^ imm;
-                  hi = ah ^ (imm >> 31);
-                  break;
-                case 5: {
-                  const f6 = insn >>> 26;
-                  const sh = imm & 63;
-                  if (f6 === 0) {
-                    if (sh === 0) {
-                      lo = al;
-                      hi = ah;
-                    } else if (sh < 32) {
-                      lo = (al >>> sh) | (ah << (32 - sh));
-                      hi = ah >>> sh;
-                    } else {
-                      lo = ah >>> (sh - 32);
-                      hi = 0;
-                    }
-                  } else if (f6 === 0x10) {
-                    if (sh === 0) {
-                      lo = al;
-                      hi = ah;
-                    } else if (sh < 32) {
-                      lo = (al >>> sh) | (ah << (32 - sh));
-                      hi = ah >> sh;
-                    } else {
-                      lo = ah >> (sh - 32);
-                      hi = ah >> 31;
-                    }
-                  } else return this.illegal();
-                  break;
-                }
-                case 6:
-                  lo = al | imm;
-                  hi = ah | (imm >> 31);
-                  break;
-                default:
-                  lo = al & imm;
-                  hi = ah & (imm >> 31);
-                  break;
-              }
-              if (rd !== 0) {
-                x[rd * 2] = lo;
-                x[rd * 2 + 1] = hi;
-              }
-              break;
-            }
-            case 0x1b: {
-              // OP-IMM-32
-              const al = x[rs1 * 2]!;
-              const f3 = (insn >> 12) & 7;
-              const sh = (insn >> 20) & 31;
-              let lo: number;
-              if (f3 === 0) lo = (al + (insn >> 20)) | 0;
-              else if (f3 === 1 && insn >>> 25 === 0) lo = al << sh;
-              else if (f3 === 5 && insn >>> 25 === 0) lo = al >>> sh;
-              else if (f3 === 5 && insn >>> 25 === 0x20) lo = al >> sh;
-              else return this.illegal();
-              if (rd !== 0) {
-                x[rd * 2] = lo;
-                x[rd * 2 + 1] = lo >> 31;
-              }
-              break;
-            }
-            case 0x33: {
-              const rs2 = (insn >> 20) & 31;
-              const f7 = insn >>> 25;
-              const f3 = (insn >> 12) & 7;
-              // ADD/SUB/logic inline (the common ones); shifts, compares and M in alu.ts.
-              if ((f7 === 0 && (f3 === 0 || f3 >= 4) && f3 !== 5) || (f7 === 0x20 && f3 === 0)) {
-                const al = x[rs1 * 2]!;
-                const ah = x[rs1 * 2 + 1]!;
-                const bl = x[rs2 * 2]!;
-                const bh = x[rs2 * 2 + 1]!;
-                let lo: number;
-                let hi: number;
-                if (f3 === 0) {
-                  if (f7 === 0) {
-                    lo = (al + bl) | 0;
-                    hi = (ah + bh + (lo >>> 0 < al >>> 0 ? 1 : 0)) | 0;
-                  } else {
-                    lo = (al - bl) | 0;
-                    hi = (ah - bh - (al >>> 0 < bl >>> 0 ? 1 : 0)) | 0;
-                  }
-                } else if (f3 === 4) {
-                  lo = al ^ bl;
-                  hi = ah ^ bh;
-                } else if (f3 === 6) {
-                  lo = al | bl;
-                  hi = ah | bh;
-                } else {
-                  lo = al & bl;
-                  hi = ah & bh;
-                }
-                if (rd !== 0) {
-                  x[rd * 2] = lo;
-                  x[rd * 2 + 1] = hi;
-                }
-              } else if (
-                !executeOp(x, insn, rd, x[rs1 * 2]!, x[rs1 * 2 + 1]!, x[rs2 * 2]!, x[rs2 * 2 + 1]!)
-              ) {
-                this.illegal();
-              }
-              break;
-            }
-            case 0x3b: {
-              const rs2 = (insn >> 20) & 31;
-              const f7 = insn >>> 25;
-              if ((f7 === 0 || f7 === 0x20) && ((insn >> 12) & 7) === 0) {
-                // ADDW/SUBW inline; the rest in alu.ts
-                const r =
-                  f7 === 0 ? (x[rs1 * 2]! + x[rs2 * 2]!) | 0 : (x[rs1 * 2]! - x[rs2 * 2]!) | 0;
-                if (rd !== 0) {
-                  x[rd * 2] = r;
-                  x[rd * 2 + 1] = r >> 31;
-                }
-              } else if (!executeOp32(x, insn, rd, x[rs1 * 2]!, x[rs2 * 2]!)) this.illegal();
-              break;
-            }
-            case 0x37:
-              if (rd !== 0) {
-                x[rd * 2] = insn & 0xfffff000;
-                x[rd * 2 + 1] = insn >> 31;
-              }
-              break;
-            case 0x17:
-              if (rd !== 0) {
-                const v = pc + (insn & 0xfffff000);
-                x[rd * 2] = v | 0;
-                x[rd * 2 + 1] = Math.floor(v / TWO32) | 0;
-              }
-              break;
-            case 0x6f: {
-              const imm =
-                ((insn >> 31) << 20) |
-                (insn & 0xff000) |
-                (((insn >> 20) & 1) << 11) |
-                (((insn >> 21) & 0x3ff) << 1);
-              if (rd !== 0) {
-                x[rd * 2] = npc | 0;
-                x[rd * 2 + 1] = Math.floor(npc / TWO32) | 0;
-              }
-              npc = pc + imm;
-              if (jit !== null) {
-                n++;
-                pc = this.runCompiled(jit, pc + imm, limit - n);
-                n += this.jitRetired;
-                resume = this.jitSideExit;
-                continue;
-              }
-              break;
-            }
-            case 0x67: {
-              if (((insn >> 12) & 7) !== 0) this.illegal();
-              let t = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0) + (insn >> 20);
-              t -= t & 1;
-              if (rd !== 0) {
-                x[rd * 2] = npc | 0;
-                x[rd * 2 + 1] = Math.floor(npc / TWO32) | 0;
-              }
-              npc = t;
-              if (jit !== null) {
-                n++;
-                pc = this.runCompiled(jit, t, limit - n);
-                n += this.jitRetired;
-                resume = this.jitSideExit;
-                continue;
-              }
-              break;
-            }
-            case 0x63: {
-              const rs2 = (insn >> 20) & 31;
-              const al = x[rs1 * 2]!;
-              const ah = x[rs1 * 2 + 1]!;
-              const bl = x[rs2 * 2]!;
-              const bh = x[rs2 * 2 + 1]!;
-              let take: boolean;
-              switch ((insn >> 12) & 7) {
-                case 0:
-                  take = al === bl && ah === bh;
-                  break;
-                case 1:
-                  take = al !== bl || ah !== bh;
-                  break;
-                case 4:
-                  take = ah < bh || (ah === bh && al >>> 0 < bl >>> 0);
-                  break;
-                case 5:
-                  take = !(ah < bh || (ah === bh && al >>> 0 < bl >>> 0));
-                  break;
-                case 6:
-                  take = ah >>> 0 < bh >>> 0 || (ah === bh && al >>> 0 < bl >>> 0);
-                  break;
-                case 7:
-                  take = !(ah >>> 0 < bh >>> 0 || (ah === bh && al >>> 0 < bl >>> 0));
-                  break;
-                default:
-                  return this.illegal();
-              }
-              if (take) {
-                npc =
-                  pc +
-                  (((insn >> 31) << 12) |
-                    (((insn >> 7) & 1) << 11) |
-                    (((insn >> 25) & 0x3f) << 5) |
-                    (((insn >> 8) & 0xf) << 1));
-                if (jit !== null) {
-                  n++;
-                  pc = this.runCompiled(jit, npc, limit - n);
-                  n += this.jitRetired;
-                  resume = this.jitSideExit;
-                  continue;
-                }
-              }
-              break;
-            }
-            case 0x03: {
-              const va = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0) + (insn >> 20);
-              let lo: number;
-              let hi: number;
-              switch ((insn >> 12) & 7) {
-                case 0:
-                  lo = (this.lbu(va) << 24) >> 24;
-                  hi = lo >> 31;
-                  break;
-                case 1:
-                  lo = (this.lhu(va) << 16) >> 16;
-                  hi = lo >> 31;
-                  break;
-                case 2:
-                  lo = this.lw(va) | 0;
-                  hi = lo >> 31;
-                  break;
-                case 3:
-                  lo = this.ld(va);
-                  hi = this.hi;
-                  break;
-                case 4:
-                  lo = this.lbu(va) & 0xff;
-                  hi = 0;
-                  break;
-                case 5:
-                  lo = this.lhu(va) & 0xffff;
-                  hi = 0;
-                  break;
-                case 6:
-                  lo = this.lw(va) | 0;
-                  hi = 0;
-                  break;
-                default:
-                  return this.illegal();
-              }
-              if (rd !== 0) {
-                x[rd * 2] = lo;
-                x[rd * 2 + 1] = hi;
-              }
-              break;
-            }
-            case 0x23: {
-              const rs2 = (insn >> 20) & 31;
-              const imm = ((insn >> 25) << 5) | ((insn >> 7) & 31);
-              const va = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0) + imm;
-              switch ((insn >> 12) & 7) {
-                case 0:
-                  this.sb(va, x[rs2 * 2]! & 0xff);
-                  break;
-                case 1:
-                  this.sh(va, x[rs2 * 2]! & 0xffff);
-                  break;
-                case 2:
-                  this.sw(va, x[rs2 * 2]!);
-                  break;
-                case 3:
-                  this.sd(va, x[rs2 * 2]!, x[rs2 * 2 + 1]!);
-                  break;
-                default:
-                  return this.illegal();
-              }
-              break;
-            }
-            case 0x0f:
-              // FENCE: the hart executes in order, nothing to order. FENCE.I: the interpreter
-              // fetches straight from RAM; compiled code is checked against RAM again.
-              if (((insn >> 12) & 7) > 1) this.illegal();
-              if (((insn >> 12) & 7) === 1) this.jit?.fenceI();
-              break;
-            case 0x2f:
-              executeAmo(this, insn, rd, rs1);
-              break;
-            case 0x73: {
-              if (((insn >> 12) & 7) !== 0 && ((insn >> 12) & 7) !== 4) {
-                this.syncCounters(base + n - traps);
-                csrInstruction(this, insn);
-              } else {
-                if (executeSystem(this, insn, rd, rs1)) {
-                  // xRET set the PC and the mode: re-check interrupts before going on.
-                  n++;
-                  this.sliceBreak = false;
-                  return this.finish(base, n, traps);
-                }
-                if (this.wfiExit) {
-                  n++;
-                  this.pc = npc;
-                  return this.finish(base, n, traps);
-                }
-              }
-              if (this.sliceBreak) {
-                this.sliceBreak = false;
-                n++;
-                this.pc = npc;
-                return this.finish(base, n, traps);
-              }
-              break;
-            }
-            case 0x07: {
-              if (!this.fpEnabled()) this.illegal();
-              const va = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0) + (insn >> 20);
-              const f3 = (insn >> 12) & 7;
-              if (f3 === 2) {
-                const v = this.lw(va);
-                this.f[rd * 2] = v;
-                this.f[rd * 2 + 1] = -1;
-              } else if (f3 === 3) {
-                const v = this.ld(va);
-                this.f[rd * 2] = v;
-                this.f[rd * 2 + 1] = this.hi;
-              } else this.illegal();
-              this.markFsDirty();
-              break;
-            }
-            case 0x27: {
-              if (!this.fpEnabled()) this.illegal();
-              const rs2 = (insn >> 20) & 31;
-              const imm = ((insn >> 25) << 5) | ((insn >> 7) & 31);
-              const va = x[rs1 * 2 + 1]! * TWO32 + (x[rs1 * 2]! >>> 0) + imm;
-              const f3 = (insn >> 12) & 7;
-              if (f3 === 2) this.sw(va, this.f[rs2 * 2]!);
-              else if (f3 === 3) this.sd(va, this.f[rs2 * 2]!, this.f[rs2 * 2 + 1]!);
-              else this.illegal();
-              break;
-            }
-            case 0x53:
-            case 0x43:
-            case 0x47:
-            case 0x4b:
-            case 0x4f:
-              if (!this.fpEnabled()) this.illegal();
-              if (!executeFp(this, insn)) this.illegal();
-              x[0] = 0;
-              x[1] = 0;
-              this.markFsDirty();
-              break;
-            default:
-              this.illegal();
-          }
-          pc = npc;
-          n++;
-          if (resume) {
-            resume = false;
-            pc = this.runCompiled(jit!, pc, limit - n, CONTINUATION_WEIGHT);
-            n += this.jitRetired;
-            resume = this.jitSideExit;
-          }
-        }
-        this.pc = pc;
-        return this.finish(base, n, traps);
-      } catch (e) {
-        if (e !== TRAP) throw e;
-        takeException(this);
-        this.misalignedVa = Number.NaN;
-        n++;
-        traps++;
-        pc = this.pc;
-        if (this.hostTrapped) return this.finish(base, n, traps);
-      }
-    }
-  }
-
-  /** Ends a slice of n instructions, `traps` of which trapped and so did not retire. */
-  private finish(base: number, n: number, traps: number): number {
-    this.syncCounters(base + n - traps);
-    return n;
-  }
-
-  /** Brings instret up to `now`; mcountinhibit freezes mcycle/minstret via their offsets. */
-  private syncCounters(now: number): void {
-    const delta = now - this.instret;
-    this.instret = now;
-    if (this.mcountinhibit & 1) this.mcycleOff -= delta;
-    if (this.mcountinhibit & 4) this.minstretOff -= delta;
-  }
+  jitSideExit = false;
 }
