@@ -1,4 +1,5 @@
 import type { MachineClock } from "./clock.js";
+import { IdleSleep } from "./idle-sleep.js";
 import type { MachineExit } from "./machine-exit.js";
 
 /** What the bare-board run loop needs from a board. */
@@ -32,7 +33,7 @@ const MAX_IDLE_MS = 1000;
 export class BoardRunLoop {
   /** Host milliseconds spent asleep because every CPU waited. */
   idleMs = 0;
-  #wake: (() => void) | undefined;
+  readonly #sleep = new IdleSleep();
   #running = false;
 
   constructor(private readonly board: RunLoopBoard) {}
@@ -43,9 +44,7 @@ export class BoardRunLoop {
 
   /** Ends an idle sleep early (input arrived, an interrupt line rose, `stop()`). */
   wake(): void {
-    const w = this.#wake;
-    this.#wake = undefined;
-    w?.();
+    this.#sleep.wake();
   }
 
   async run(): Promise<MachineExit> {
@@ -88,15 +87,6 @@ export class BoardRunLoop {
     } else if (Number.isFinite(deadline)) {
       ms = Math.min(ms, b.clock.hostDelayMsUntil(deadline));
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = undefined;
-        resolve();
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    await this.#sleep.sleep(ms);
   }
 }

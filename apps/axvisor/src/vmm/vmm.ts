@@ -4,6 +4,7 @@ import { type HostServices, type HostVmm, type Logger, logger } from "@axvisor/a
 import { AxVM, VMStatus } from "@axvisor/axvm";
 import { type AxVMCrateConfig, VmMemMappingType } from "@axvisor/axvmconfig";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
+import { IdleSleep } from "@axvisor/machine";
 import { type GuestPhysAddr, gpa } from "@axvisor/memory-addr";
 import type { HostBoard, VmArchParts } from "../platform/host-platform.js";
 import { HostIrqRouter } from "./host-irq-router.js";
@@ -77,7 +78,7 @@ export class Vmm {
   #currentVcpu = 0;
   #running = false;
   #quit = false;
-  #wake: (() => void) | undefined;
+  readonly #sleep = new IdleSleep();
   /** Guest instructions retired by all host CPUs while the scheduler ran. */
   instructions = 0;
   /** The "current vCPU" record of each host CPU (host services ask it who is running). */
@@ -401,9 +402,7 @@ export class Vmm {
 
   /** Ends an idle sleep early (something may have become runnable). */
   wake(): void {
-    const w = this.#wake;
-    this.#wake = undefined;
-    w?.();
+    this.#sleep.wake();
   }
 
   /** Stops every VM and frees them (the VMM is shutting down). */
@@ -548,16 +547,7 @@ export class Vmm {
     let ms = ns === null ? MAX_IDLE_MS : Math.min(MAX_IDLE_MS, ns / 1e6);
     if (this.#irqs.active) ms = Math.min(ms, PASSTHROUGH_POLL_MS);
     if (ms <= 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = undefined;
-        resolve();
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    await this.#sleep.sleep(ms);
   }
 
   // --- image loading -------------------------------------------------------------------
