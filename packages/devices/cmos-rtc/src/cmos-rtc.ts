@@ -64,7 +64,7 @@ export interface CmosMemorySizes {
   readonly cpus: number;
 }
 
-const bcd = (v: number) => ((Math.floor(v / 10) % 10) << 4) | v % 10;
+const bcd = (v: number) => ((Math.floor(v / 10) % 10) << 4) | (v % 10);
 const unbcd = (v: number) => (v >> 4) * 10 + (v & 0xf);
 
 /**

@@ -84,7 +84,7 @@ describe("I8254", () => {
   });
 
   it("counter 2 counts only with its gate (port 0x61 bit 0) and shows OUT2 in bit 5", () => {
-    outb(0x61, (inb(0x61) & ~0x02) & ~0x01);
+    outb(0x61, inb(0x61) & ~0x02 & ~0x01);
     outb(0x43, 0xb0);
     outb(0x42, 0xff);
     outb(0x42, 0xff);

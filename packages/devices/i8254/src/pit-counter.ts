@@ -6,7 +6,10 @@ const RW_WORD = 3;
 const fromBcd = (v: number) =>
   (v & 0xf) + ((v >> 4) & 0xf) * 10 + ((v >> 8) & 0xf) * 100 + ((v >> 12) & 0xf) * 1000;
 const toBcd = (v: number) =>
-  (v % 10) | (Math.floor(v / 10) % 10 << 4) | (Math.floor(v / 100) % 10 << 8) | (Math.floor(v / 1000) % 10 << 12);
+  (v % 10) |
+  ((Math.floor(v / 10) % 10) << 4) |
+  ((Math.floor(v / 100) % 10) << 8) |
+  ((Math.floor(v / 1000) % 10) << 12);
 
 /**
  * One 8254 counter. Time is in PIT input clocks (a float that the caller derives from the

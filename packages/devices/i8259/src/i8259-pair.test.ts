@@ -10,7 +10,8 @@ function dev(port: number): BasePortDeviceOps {
   if (port >= 0x4d0) return pic.elcrPorts;
   return port >= 0xa0 ? pic.slavePorts : pic.masterPorts;
 }
-const outb = (port: number, v: number) => dev(port).handleWrite(port as Port, 1 as AccessWidth, BigInt(v));
+const outb = (port: number, v: number) =>
+  dev(port).handleWrite(port as Port, 1 as AccessWidth, BigInt(v));
 const inb = (port: number) => Number(dev(port).handleRead(port as Port, 1 as AccessWidth));
 
 /** The sequence Linux's init_8259A writes (vectors 0x30/0x38 here to tell them apart). */
