@@ -31,6 +31,8 @@ export interface GprPort {
   getHi(n: number): number;
   /** Writes all 64 bits (the core's rules for 32-bit writes zero-extending are the caller's). */
   set(n: number, lo: number, hi: number): void;
+  /** RFLAGS (its low 32 bits), for FCMOVcc. */
+  getFlags(): number;
   /** RFLAGS bits the unit sets (COMISS/UCOMISS, FCOMI, PTEST...): ZF, PF, CF (and OF/SF/AF cleared). */
   setFlags(zf: boolean, pf: boolean, cf: boolean): void;
 }
