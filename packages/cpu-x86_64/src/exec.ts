@@ -490,6 +490,12 @@ function exec1(op: number): void {
     aluForm(op >> 3, op & 7);
     return;
   }
+  if ((op & 0xf0) === 0x70) {
+    const rel = fs8();
+    if (cond(op & 15)) jumpTo(relTarget(rel));
+    else commit();
+    return;
+  }
   switch (op) {
     case 0x06:
     case 0x0e:
