@@ -381,7 +381,7 @@ function mulU32(k: number, a: number, b: number): void {
 
 /** PUNPCKL/H (BW, WD, DQ, QDQ): interleave the low or high halves of D and S. */
 function unpack(n: number, op: number): void {
-  const high = op >= 0x68;
+  const high = (op >= 0x68 && op <= 0x6a) || op === 0x6d;
   const size = op === 0x6c || op === 0x6d ? 8 : 1 << (op & 3);
   const half = n / 2;
   const base = high ? half : 0;

@@ -131,13 +131,12 @@ function suppressed(s: FpuState): boolean {
 }
 
 /** Folds this instruction's flags into the status word. c1: the C1 to report, or -1 to keep. */
-function commit(s: FpuState, c1: number): void {
+function commit(s: FpuState, _c1: number): void {
   let sw = s.fsw | flags.exc;
-  if (stackFault) {
-    sw |= SW_SF;
-    c1 = stackC1;
-  }
-  if (c1 >= 0) sw = c1 ? sw | SW_C1 : sw & ~SW_C1;
+  // C1 reports the direction of a stack fault. It would also report "rounded up" (the SDM's
+  // rule, which the hardware follows), but QEMU 7.2 leaves C1 alone there and the unit follows
+  // QEMU; `_c1` carries the hardware value for that choice.
+  if (stackFault) sw = ((sw | SW_SF) & ~SW_C1) | (stackC1 ? SW_C1 : 0);
   if (sw & ~s.fcw & EXC_MASK) sw |= SW_ES | SW_B;
   s.fsw = sw;
 }
@@ -258,11 +257,13 @@ function arithCommon(
   return FPU_OK;
 }
 
+/** C3 C2 C0 of a comparison; C1 is kept (QEMU 7.2; the SDM clears it). */
 function setCompareCC(s: FpuState, c: number): void {
-  if (c === CMP_GT) setCC(s, 0, 0, 0, 0);
-  else if (c === CMP_LT) setCC(s, 0, 0, 0, 1);
-  else if (c === CMP_EQ) setCC(s, 1, 0, 0, 0);
-  else setCC(s, 1, 1, 0, 1);
+  const c1 = (s.fsw >> 9) & 1;
+  if (c === CMP_GT) setCC(s, 0, 0, c1, 0);
+  else if (c === CMP_LT) setCC(s, 0, 0, c1, 1);
+  else if (c === CMP_EQ) setCC(s, 1, 0, c1, 0);
+  else setCC(s, 1, 1, c1, 1);
 }
 
 function loadSource(kind: number, bytes: number): void {
@@ -835,12 +836,9 @@ function d9Register(modrm: number, s: FpuState): FpuResult {
       return constant(s, se, hi, useAlt ? alt : lo);
     }
     case 0xf6:
-      s.top = s.top - 1;
-      commit(s, 0);
-      return FPU_OK;
     case 0xf7:
-      s.top = s.top + 1;
-      commit(s, 0);
+      s.top = s.top + (modrm === 0xf6 ? -1 : 1);
+      setCC(s, 0, 0, 0, 0);
       return FPU_OK;
     case 0xfa:
       return unaryST0(s, () => sqrtExt(A.se, A.hi, A.lo, pc(s), rc(s)));

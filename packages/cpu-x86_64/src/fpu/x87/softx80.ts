@@ -8,7 +8,8 @@
  * Special cases follow QEMU 7.2's x87 model: unsupported encodings (unnormals, pseudo-NaNs,
  * pseudo-infinities) are invalid operands; two NaNs propagate the larger significand; a
  * signalling NaN is quieted with IE; tininess is detected after rounding, and underflow is
- * only flagged when the tiny result is also inexact.
+ * only flagged when the tiny result is also inexact. Like QEMU, denormal operands do not
+ * raise DE (the hardware does); FXTRACT is the one place that reports it.
  */
 import {
   add,
@@ -279,11 +280,6 @@ function specials2(a: Unpacked, b: Unpacked): boolean {
   return false;
 }
 
-function denormalFlag(a: Unpacked, b: Unpacked | null): void {
-  if (isDenormal(a.se, a.hi, a.lo) || (b !== null && isDenormal(b.se, b.hi, b.lo)))
-    flags.exc |= F_DE;
-}
-
 const t1: Limbs = new Int32Array(8);
 const t2: Limbs = new Int32Array(8);
 
@@ -357,7 +353,6 @@ export function addExt(
   const a = ua.set(ase, ahi, alo);
   const b = ub.set(bse, bhi, blo);
   if (specials2(a, b)) return;
-  denormalFlag(a, b);
   addUnpacked(a, b, subtract, pc, rc);
 }
 
@@ -380,11 +375,9 @@ export function mulExt(
       invalid();
       return;
     }
-    denormalFlag(a, b);
     signedInf(sign);
     return;
   }
-  denormalFlag(a, b);
   if (a.kind === KIND_ZERO || b.kind === KIND_ZERO) {
     signedZero(sign);
     return;
@@ -432,12 +425,10 @@ export function divExt(
       invalid();
       return;
     }
-    denormalFlag(a, b);
     signedInf(sign);
     return;
   }
   if (b.kind === KIND_INF) {
-    denormalFlag(a, b);
     signedZero(sign);
     return;
   }
@@ -446,12 +437,10 @@ export function divExt(
       invalid();
       return;
     }
-    denormalFlag(a, null);
     flags.exc |= F_ZE;
     signedInf(sign);
     return;
   }
-  denormalFlag(a, b);
   if (a.kind === KIND_ZERO) {
     signedZero(sign);
     return;
@@ -503,7 +492,6 @@ export function sqrtExt(se: number, hi: number, lo: number, pc: number, rc: numb
     invalid();
     return;
   }
-  denormalFlag(a, null);
   if (a.kind === KIND_INF) {
     setRes(se, hi, lo);
     return;
@@ -511,8 +499,8 @@ export function sqrtExt(se: number, hi: number, lo: number, pc: number, rc: numb
   // The radicand X = S << shift (160 bits, S the 64-bit significand) has an even scale, so
   // sqrt(X) is an 80-bit integer root; the remainder gives the sticky bit.
   const odd = (a.exp & 1) !== 0;
-  const shift = odd ? 95 : 96;
-  const scale = odd ? (a.exp - 63 - 95) / 2 : (a.exp - 63 - 96) / 2;
+  const shift = odd ? 96 : 95;
+  const scale = (a.exp - 63 - shift) / 2;
   const sHi = hi32(a.sig);
   const sLo = lo32(a.sig);
   const xbit = (j: number) => {
@@ -592,7 +580,6 @@ export function roundIntExt(se: number, hi: number, lo: number, rc: number): voi
     setRes(se, hi, lo);
     return;
   }
-  denormalFlag(a, null);
   if (a.exp >= 63) {
     setRes(se, hi, lo);
     return;
@@ -632,7 +619,6 @@ export function toInt(se: number, hi: number, lo: number, bits: number, rc: numb
     indefinite();
     return;
   }
-  denormalFlag(a, null);
   roundToInt(a.sign, a.exp, a.sig, rc);
   if (intRes.big) {
     indefinite();
@@ -697,7 +683,6 @@ export function toNarrow(se: number, hi: number, lo: number, double: boolean, rc
       return;
     }
   }
-  denormalFlag(a, null);
   const f = double ? DOUBLE : SINGLE;
   roundPack(sgn, a.exp, a.sig, f, rc);
   const o = rounded;
@@ -765,7 +750,6 @@ export function fromNarrow(hi: number, lo: number, double: boolean): void {
       signedZero(sign);
       return;
     }
-    flags.exc |= F_DE;
     load64(t1, fh, fl);
     const z = clz(t1);
     shiftLeft(t1, z);
@@ -801,7 +785,6 @@ export function compareExt(
     if (!quiet || a.kind === KIND_SNAN || b.kind === KIND_SNAN) flags.exc |= F_IE;
     return CMP_UN;
   }
-  denormalFlag(a, b);
   return compareOrdered(a, b);
 }
 
