@@ -83,7 +83,24 @@ const DEVIATIONS = [
   "QEMU rounds FPREM's scaled divisor to the precision control",
   "QEMU leaves the exponent of an MMX register as it was",
   "QEMU keeps OF/SF/AF in FCOMI/FUCOMI",
+  "QEMU reports FPREM1's quotient bits before its round-to-nearest step",
+  "QEMU rounds FRNDINT's result to the precision control",
 ] as const;
+
+/**
+ * Compares with the host result in a deviation case. The host also differs from QEMU in two
+ * status bits the unit takes from QEMU everywhere: C1 on rounding (except as FPREM's quotient
+ * bit) and DE for denormal operands; those are left out of this comparison.
+ */
+function sameAsHost(ours: string, host: string, c: Case): boolean {
+  const fprem = c.code[0] === 0xd9 && (c.code[1] === 0xf8 || c.code[1] === 0xf5);
+  const mask = fprem ? ~0x0002 : ~0x0202;
+  const norm = (line: string) => {
+    const [fsw, ...rest] = line.split(" ");
+    return [(Number.parseInt(fsw!, 16) & mask).toString(16), ...rest].join(" ");
+  };
+  return norm(ours) === norm(host);
+}
 
 function deviation(c: Case): (typeof DEVIATIONS)[number] | null {
   const [b0, b1 = 0] = c.code;
@@ -100,7 +117,9 @@ function deviation(c: Case): (typeof DEVIATIONS)[number] | null {
         (b0 === 0xdf && (reg === 4 || reg === 5));
       if (source) return DEVIATIONS[0];
     }
-    if (b0 === 0xd9 && (b1 === 0xf8 || b1 === 0xf5) && pc !== 3) return DEVIATIONS[1];
+    if (b0 === 0xd9 && b1 === 0xf5) return DEVIATIONS[4];
+    if (b0 === 0xd9 && b1 === 0xf8 && pc !== 3) return DEVIATIONS[1];
+    if (b0 === 0xd9 && b1 === 0xfc && pc !== 3) return DEVIATIONS[5];
     if ((b0 === 0xdb || b0 === 0xdf) && b1 >= 0xe8 && b1 <= 0xf7) return DEVIATIONS[3];
     return null;
   }
@@ -134,7 +153,7 @@ describe("x87/MMX/SSE against QEMU 7.2 (qemu-x86_64)", () => {
       const [qemu, host] = expected[k]!.split(" | ");
       if (got === qemu) return;
       const why = deviation(c);
-      if (why && got === host) {
+      if (why && host && sameAsHost(got, host, c)) {
         followed.set(why, (followed.get(why) ?? 0) + 1);
         return;
       }

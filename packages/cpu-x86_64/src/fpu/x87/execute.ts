@@ -549,7 +549,7 @@ function storeBcd(s: FpuState, mem: MemPort, lo: number, hi: number): FpuResult 
       }
       buf[i] = byte;
     }
-    buf[9] = neg ? 0x80 : 0;
+    buf[9] = A.se & 0x8000 ? 0x80 : 0; // the sign of the operand: -0.4 stores as -0
   }
   if (!writeMem(mem, lo, hi, 10)) return FPU_FAULT;
   pop(s);
@@ -841,6 +841,8 @@ function d9Register(modrm: number, s: FpuState): FpuResult {
       setCC(s, 0, 0, 0, 0);
       return FPU_OK;
     case 0xfa:
+      // QEMU 7.2 sets C3 C2 C1 C0 = 0100 for any negative operand of FSQRT (-0 included).
+      if (readST(s, 0, A) && A.se & 0x8000) setCC(s, 0, 1, 0, 0);
       return unaryST0(s, () => sqrtExt(A.se, A.hi, A.lo, pc(s), rc(s)));
     case 0xfc:
       return unaryST0(s, () => roundIntExt(A.se, A.hi, A.lo, rc(s)));
