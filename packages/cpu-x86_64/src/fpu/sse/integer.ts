@@ -42,10 +42,10 @@ export const NOT_MINE = -1;
 const h = (at: number) => at >> 1;
 const w = (at: number) => at >> 2;
 
-const sat8 = (v: number) => (v > 127 ? 127 : v < -128 ? -128 : v);
-const satU8 = (v: number) => (v > 255 ? 255 : v < 0 ? 0 : v);
-const sat16 = (v: number) => (v > 32767 ? 32767 : v < -32768 ? -32768 : v);
-const satU16 = (v: number) => (v > 65535 ? 65535 : v < 0 ? 0 : v);
+const sat8 = (v: number) => (v > 127 ? 127 : Math.max(v, -128));
+const satU8 = (v: number) => (v > 255 ? 255 : Math.max(v, 0));
+const sat16 = (v: number) => (v > 32767 ? 32767 : Math.max(v, -32768));
+const satU16 = (v: number) => (v > 65535 ? 65535 : Math.max(v, 0));
 
 /** Loads the source operand into S: a register, or n bytes of memory (aligned when asked). */
 function source(

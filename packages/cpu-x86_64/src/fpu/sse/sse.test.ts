@@ -3,7 +3,7 @@ import { FPU_FAULT, FPU_GP, FPU_OK, FPU_UD } from "../contract.js";
 import { TestCpu } from "../testing.js";
 
 function setXmm(c: TestCpu, n: number, words: number[]): void {
-  words.forEach((v, w) => c.fpu.setXmm(n, w, v >>> 0));
+  for (const [w, v] of words.entries()) c.fpu.setXmm(n, w, v >>> 0);
 }
 function xmm(c: TestCpu, n: number): number[] {
   return [0, 1, 2, 3].map((w) => c.fpu.xmm(n, w));
