@@ -235,6 +235,24 @@ function x87State(g: Gen, c: Case, depth: number, intLike = false): void {
   for (let i = 1; i < depth; i++) c.st[i] = g.ext(g.chance(3) ? "near" : "any", st0);
 }
 
+/**
+ * ST(0) and ST(1) whose product (or quotient) lands near the extended format's underflow or
+ * overflow threshold, with significands that round up across it: tininess, UE/OE and the
+ * rounding of the largest and smallest results.
+ */
+function boundaryPair(g: Gen, c: Case, mul: boolean): void {
+  const n = g.next;
+  const target = g.chance(2) ? (n() % 70) - 66 : 0x7fff - (n() % 4);
+  const ea = 0x3fff - 8000 + (n() % 16000);
+  const eb = mul ? target - ea + 0x3fff : ea - target + 0x3fff;
+  const eb2 = Math.max(1, Math.min(0x7ffe, eb));
+  const sig = () => (g.chance(2) ? [0xffffffff, (0xffffffff ^ (n() & 0x3f)) >>> 0] : [0x80000000, n() & 7]);
+  const [ah, al] = sig();
+  const [bh, bl] = mul ? [0x80000000, n() & 3] : sig();
+  c.st[0] = { se: ((n() & 1) << 15) | ea, hi: ah!, lo: al! };
+  c.st[1] = { se: ((n() & 1) << 15) | eb2, hi: bh!, lo: bl! };
+}
+
 type Maker = (g: Gen) => Case;
 
 function x87(
@@ -300,6 +318,8 @@ const RBX = 0x03;
 function x87Makers(): [Maker, number][] {
   const list: [Maker, number][] = [];
   // Arithmetic ST(0) op ST(1), ST(1) op ST(0), pops.
+  list.push([x87([0xd8, 0xc9], { boundary: "mul" }), 8]);
+  list.push([x87([0xd8, 0xf1], { boundary: "div" }), 8]);
   for (let r = 0; r < 8; r++) {
     list.push([x87([0xd8, 0xc1 | (r << 3)]), r === 2 || r === 3 ? 2 : 6]);
     if (r !== 2 && r !== 3) {
