@@ -45,6 +45,8 @@ import { Vmx } from "./vmx.js";
 
 /** Thrown (never escapes `run`) when an instruction raises an exception; see `X86Cpu.raise`. */
 export const FAULT: { readonly fault: true } = Object.freeze({ fault: true });
+/** Thrown after a VM exit happened inside an instruction (the exit is already complete). */
+export const VMEXIT: { readonly vmexit: true } = Object.freeze({ vmexit: true });
 
 const TWO32 = 4294967296;
 const TLB_BITS = 10;
@@ -174,7 +176,8 @@ export class X86Cpu {
   mtrrDefType = 0;
   readonly mtrrFixed = new Float64Array(11);
   readonly mtrrVar = new Float64Array(16);
-  featureControl = 0;
+  /** IA32_FEATURE_CONTROL as firmware leaves it: locked, VMX outside SMX enabled. */
+  featureControl = 5;
   apicBaseFallback = 0xfee00900;
   xcr0 = 1;
 
@@ -184,6 +187,8 @@ export class X86Cpu {
   /** Its error code, or -1. */
   exErr = -1;
   pfError = 0;
+  /** The linear address of the #PF being raised (CR2 when it is delivered). */
+  pfLinear = 0;
   /** Vector class of the event being delivered (-1 none), for the #DF rules. */
   delivering = -1;
   halted = false;
@@ -196,8 +201,6 @@ export class X86Cpu {
   /** RDMSR result halves (msr.ts). */
   msrLo = 0;
   msrHi = 0;
-  /** A VMX instruction transferred control itself (VM entry/exit): exec must not commit RIP. */
-  vmxSkipCommit = false;
   /** The address after a software interrupt instruction being delivered. */
   softNext = 0;
   /** Retired instruction count. */
@@ -305,6 +308,7 @@ export class X86Cpu {
 
   /** INIT: the processor state after INIT (RESET without touching MSRs); APs wait for a SIPI. */
   init(): void {
+    if (this.vmx.onInit()) return;
     const efer = this.efer;
     this.reset();
     this.efer = efer & 0;
@@ -352,8 +356,8 @@ export class X86Cpu {
       try {
         step(this);
       } catch (e) {
-        if (e !== FAULT) throw e;
-        this.deliver(EVENT_EXCEPTION, this.exVec, this.exErr);
+        if (e === FAULT) this.deliver(EVENT_EXCEPTION, this.exVec, this.exErr);
+        else if (e !== VMEXIT) throw e;
       }
       n++;
       this.icount++;
@@ -394,6 +398,10 @@ export class X86Cpu {
         this.delivering = -1;
         return;
       } catch (e) {
+        if (e === VMEXIT) {
+          this.delivering = -1;
+          return;
+        }
         if (e !== FAULT) throw e;
         if (this.shutdown || this.stopReason !== null) return;
         const first = this.delivering;
@@ -498,18 +506,19 @@ export class X86Cpu {
   translate(lin: number, acc: number, user: boolean): number {
     if (!this.pagingOn()) {
       const pa = this.lin32 ? lin >>> 0 : lin;
-      return this.vmx.guestMode ? this.vmx.gpaToHpa(pa, acc, lin) : pa;
+      return this.vmx.eptActive ? this.vmx.gpaToHpa(pa, acc, lin, true) : pa;
     }
     const page = Math.floor(lin / 4096);
     const set = acc * 2 + (user ? 1 : 0);
     const slot = set * TLB_SIZE + (page & TLB_MASK);
     if (this.tlbTag[slot] === page) return this.tlbPhys[slot]! + (lin - page * 4096);
-    const pa = this.vmx.guestMode ? this.vmx.walkGuest(lin, acc, user) : walk(this, lin, acc, user);
+    const pa = walk(this, lin, acc, user);
     if (pa < 0) {
-      this.cr2 = lin;
+      // CR2 is written when the #PF is delivered (a VM exit for it leaves CR2 alone).
+      this.pfLinear = lin;
       this.raise(EX_PF, this.pfError);
     }
-    const hpa = this.vmx.guestMode ? this.vmx.gpaToHpa(pa, acc, lin) : pa;
+    const hpa = this.vmx.eptActive ? this.vmx.gpaToHpa(pa, acc, lin, true) : pa;
     // The write set only holds pages that are writable and already dirty.
     if (acc !== ACC_WRITE || (this.walkWritable && this.walkDirty)) {
       const ppage = hpa - (hpa % 4096);
@@ -585,6 +594,15 @@ export class X86Cpu {
     } else {
       this.bus.store(pa, 8, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
     }
+  }
+
+  /** Paging-structure reads and A/D writes: guest-physical under EPT. */
+  pteRead32(addr: number): number {
+    return this.physRead32(this.vmx.eptActive ? this.vmx.gpaToHpa(addr, ACC_READ, 0, false) : addr);
+  }
+
+  pteWrite32(addr: number, v: number): void {
+    this.physWrite32(this.vmx.eptActive ? this.vmx.gpaToHpa(addr, ACC_WRITE, 0, false) : addr, v);
   }
 
   // ------------------------------------------------------------------ linear memory
@@ -789,7 +807,7 @@ export class X86Cpu {
 
   /** The TSC as the guest reads it (low half returned, high in `this.hi`). */
   readTsc(): number {
-    const t = this.time.now() + this.tscOffset;
+    const t = this.time.now() + this.tscOffset + (this.vmx.guestMode ? this.vmx.tscOffset() : 0);
     this.hi = Math.floor(t / TWO32) >>> 0;
     return t >>> 0;
   }

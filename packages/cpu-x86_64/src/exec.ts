@@ -87,7 +87,15 @@ import {
   loadSegment,
   readDescriptor,
 } from "./system.js";
-import { vmxInstruction } from "./vmx-insn.js";
+import { EXIT } from "./vmx.js";
+import {
+  VMX_INVEPT,
+  VMX_INVVPID,
+  VMX_VMREAD,
+  VMX_VMWRITE,
+  type VmxOperands,
+  vmxInstruction,
+} from "./vmx-insn.js";
 
 const TWO32 = 4294967296;
 
@@ -115,6 +123,11 @@ let isMem = false;
 let ea = 0;
 let eaSeg = DS;
 let ripRel = false;
+/** The memory operand's base and index registers (-1 = none), scale and displacement. */
+let mBase = -1;
+let mIndex = -1;
+let mScale = 0;
+let mDisp = 0;
 
 function fb(): number {
   if (ip - startIp >= 15) c.gp(0);
@@ -228,6 +241,10 @@ function decodeModrm(): void {
   }
   isMem = true;
   ripRel = false;
+  mBase = -1;
+  mIndex = -1;
+  mScale = 0;
+  mDisp = 0;
   if (adsz === 2) {
     let off = 0;
     let dseg = DS;
@@ -272,6 +289,10 @@ function decodeModrm(): void {
   else if (mod === 2) disp = fd() | 0;
   const dseg = base === 4 || base === 5 ? SS : DS;
   eaSeg = seg >= 0 ? seg : dseg;
+  mBase = base;
+  mIndex = index;
+  mScale = scale;
+  mDisp = disp;
   if (adsz === 8) {
     let v = disp;
     if (base >= 0) v += regNum(c, base);
@@ -305,6 +326,41 @@ function writeE(size: number, v: number, vhi = 0): void {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** The VM-exit instruction-information word for the current instruction. */
+function instrInfo(reg2: number): number {
+  let info = (adsz === 2 ? 0 : adsz === 4 ? 1 : 2) << 7;
+  if (!isMem) info |= (1 << 10) | ((rm & 15) << 3);
+  else {
+    info |= mScale | ((eaSeg & 7) << 15);
+    info |= mIndex < 0 ? 1 << 22 : mIndex << 18;
+    info |= mBase < 0 ? 1 << 27 : mBase << 23;
+  }
+  return (info | ((reg2 & 15) << 28)) >>> 0;
+}
+
+const vmxOps: VmxOperands = {
+  len: 0,
+  lin: 0,
+  disp: 0,
+  info: 0,
+  regLo: 0,
+  regHi: 0,
+  readRm: () => readE(c.code64 ? 8 : 4),
+  writeRm: (lo: number, hi: number) => writeE(c.code64 ? 8 : 4, lo, hi),
+};
+
+/** Runs VMX instruction `code` (regf = its register operand); commits RIP if it completed. */
+function vmxOp(code: number): void {
+  vmxOps.len = ip - startIp;
+  vmxOps.lin = isMem ? eaLin() : 0;
+  vmxOps.disp = mDisp;
+  vmxOps.info = instrInfo(regf);
+  const size = c.code64 ? 8 : 4;
+  vmxOps.regLo = getR(regf, size);
+  vmxOps.regHi = size === 8 ? c.hi : 0;
+  if (vmxInstruction(c, code, vmxOps)) commit();
+}
 
 function commit(): void {
   c.rip = c.code64 ? ip : c.csSize === 4 ? ip >>> 0 : ip & 0xffff;
@@ -375,15 +431,21 @@ function checkIo(port: number, size: number): void {
   if ((bits >>> (port & 7)) & ((1 << size) - 1)) c.gp(0);
 }
 
-function portIn(port: number, size: 1 | 2 | 4): number {
+function portIn(port: number, size: 1 | 2 | 4, immediate = false): number {
   checkIo(port, size);
-  if (c.vmx.guestMode && c.vmx.ioExit(port, size, true, false, false)) return -1;
+  if (c.vmx.guestMode) {
+    c.vmx.instrLen = ip - startIp;
+    if (c.vmx.ioExit(port, size, true, false, false, immediate)) return -1;
+  }
   return c.io.in(port, size) >>> 0;
 }
 
-function portOut(port: number, size: 1 | 2 | 4, v: number): boolean {
+function portOut(port: number, size: 1 | 2 | 4, v: number, immediate = false): boolean {
   checkIo(port, size);
-  if (c.vmx.guestMode && c.vmx.ioExit(port, size, false, false, false)) return false;
+  if (c.vmx.guestMode) {
+    c.vmx.instrLen = ip - startIp;
+    if (c.vmx.ioExit(port, size, false, false, false, immediate)) return false;
+  }
   c.io.out(port, size, v & MASK[size]!);
   return true;
 }
@@ -1062,7 +1124,7 @@ function exec1(op: number): void {
     case 0xe5: {
       const port = fb();
       const size = op & 1 ? (opsz === 2 ? 2 : 4) : 1;
-      const v = portIn(port, size);
+      const v = portIn(port, size, true);
       if (v >= 0) {
         setR(0, size === 4 ? 4 : size, v);
         commit();
@@ -1073,7 +1135,7 @@ function exec1(op: number): void {
     case 0xe7: {
       const port = fb();
       const size = op & 1 ? (opsz === 2 ? 2 : 4) : 1;
-      if (portOut(port, size, getR(0, size))) commit();
+      if (portOut(port, size, getR(0, size), true)) commit();
       return;
     }
     case 0xec:
@@ -1122,8 +1184,8 @@ function exec1(op: number): void {
       return;
     case 0xf4:
       requireCpl0();
-      commit();
       if (c.vmx.guestMode && c.vmx.hltExit(ip - startIp)) return;
+      commit();
       c.halted = true;
       return;
     case 0xf5:
@@ -1579,7 +1641,11 @@ function stringOp(op: number): void {
         checkIo(port, size);
         const dst = c.segLin(ES, getA(7));
         c.probeWrite(dst, size);
-        if (c.vmx.guestMode && c.vmx.ioExit(port, size, true, true, repeat)) return;
+        if (c.vmx.guestMode) {
+          c.vmx.instrLen = ip - startIp;
+          const info = ((adsz === 2 ? 0 : adsz === 4 ? 1 : 2) << 7) | (ES << 15);
+          if (c.vmx.ioExit(port, size, true, true, repeat, false, info, dst)) return;
+        }
         const v = c.io.in(port, size as 1 | 2 | 4);
         c.writeLin(dst, size, v);
         setA(7, getA(7) + step);
@@ -1589,8 +1655,13 @@ function stringOp(op: number): void {
       case 0x6f: {
         const port = c.rlo[RDX]! & 0xffff;
         checkIo(port, size);
-        const v = c.readLin(c.segLin(src, getA(6)), size);
-        if (c.vmx.guestMode && c.vmx.ioExit(port, size, false, true, repeat)) return;
+        const srcLin = c.segLin(src, getA(6));
+        const v = c.readLin(srcLin, size);
+        if (c.vmx.guestMode) {
+          c.vmx.instrLen = ip - startIp;
+          const info = ((adsz === 2 ? 0 : adsz === 4 ? 1 : 2) << 7) | (src << 15);
+          if (c.vmx.ioExit(port, size, false, true, repeat, false, info, srcLin)) return;
+        }
         c.io.out(port, size as 1 | 2 | 4, v);
         setA(6, getA(6) + step);
         break;
@@ -1696,6 +1767,7 @@ function exec0f(op: number): void {
     case 0x08:
     case 0x09:
       requireCpl0();
+      if (op === 0x08 && c.vmx.guestMode && c.vmx.simpleExit(EXIT.INVD, ip - startIp)) return;
       commit();
       return;
     case 0x0b:
@@ -1743,6 +1815,7 @@ function exec0f(op: number): void {
     }
     case 0x31:
       if (c.cr4 & CR4_TSD && c.cpl !== 0) c.gp(0);
+      if (c.vmx.guestMode && c.vmx.rdtscExit(false, ip - startIp)) return;
       rdtsc();
       commit();
       return;
@@ -1779,7 +1852,7 @@ function exec0f(op: number): void {
       return;
     }
     case 0xa2:
-      if (c.vmx.guestMode && c.vmx.simpleExit(10, ip - startIp)) return;
+      if (c.vmx.guestMode && c.vmx.simpleExit(EXIT.CPUID, ip - startIp)) return;
       cpuid(c);
       commit();
       return;
@@ -1920,7 +1993,23 @@ function exec0f(op: number): void {
     case 0xae:
       group15();
       return;
-    case 0x38:
+    case 0x78:
+    case 0x79:
+      if (has66 || rep !== 0) c.ud();
+      decodeModrm();
+      vmxOp(op === 0x78 ? VMX_VMREAD : VMX_VMWRITE);
+      return;
+    case 0x38: {
+      const op3 = fb();
+      if ((op3 === 0x80 || op3 === 0x81) && has66) {
+        decodeModrm();
+        if (!isMem) c.ud();
+        vmxOp(op3 === 0x80 ? VMX_INVEPT : VMX_INVVPID);
+        return;
+      }
+      c.ud();
+      return;
+    }
     case 0x3a:
       c.ud();
       return;
@@ -2134,11 +2223,14 @@ function group7(): void {
   const sub = regf & 7;
   if (!isMem) {
     const r = modrm & 7;
-    if (sub === 0 || sub === 3) {
-      // VMX (0F 01 C1-C4) and VMRUN-family encodings.
-      vmxInstruction(c, 0x0100 | modrm, ip - startIp);
-      if (!c.vmxSkipCommit) commit();
-      c.vmxSkipCommit = false;
+    if (sub === 0 && r >= 1 && r <= 4) {
+      // VMCALL, VMLAUNCH, VMRESUME, VMXOFF (0F 01 C1-C4).
+      isMem = false;
+      vmxOps.len = ip - startIp;
+      vmxOps.info = 0;
+      vmxOps.disp = 0;
+      vmxOps.lin = 0;
+      if (vmxInstruction(c, 0x0100 | modrm, vmxOps)) commit();
       return;
     }
     if (sub === 1) {
@@ -2200,6 +2292,7 @@ function group7(): void {
       if (r === 1) {
         // RDTSCP
         if (c.cr4 & CR4_TSD && c.cpl !== 0) c.gp(0);
+        if (c.vmx.guestMode && c.vmx.rdtscExit(true, ip - startIp)) return;
         rdtsc();
         setR(RCX, 4, c.tscAux);
         commit();
@@ -2250,6 +2343,7 @@ function group7(): void {
       break;
     case 7:
       requireCpl0();
+      if (c.vmx.guestMode && c.vmx.invlpgExit(eaLin(), ip - startIp)) return;
       c.flushPage(eaLin());
       break;
     default:
@@ -2313,9 +2407,7 @@ function group9(): void {
   if (isMem && (sub === 6 || sub === 7)) {
     // VMPTRLD (no prefix, /6), VMCLEAR (66, /6), VMXON (F3, /6), VMPTRST (/7).
     const code = sub === 7 ? 0x0207 : has66 ? 0x0266 : rep === 0xf3 ? 0x02f3 : 0x0206;
-    vmxInstruction(c, code, ip - startIp, eaLin());
-    if (!c.vmxSkipCommit) commit();
-    c.vmxSkipCommit = false;
+    vmxOp(code);
     return;
   }
   c.ud();
@@ -2377,13 +2469,16 @@ function movCr(write: boolean): void {
   let n = regf;
   if (lock && n === 0 && !c.code64) n = 8;
   const size = c.code64 ? 8 : 4;
-  if (c.vmx.guestMode && c.vmx.crExit(n, write, rm, ip - startIp)) return;
+  if (c.vmx.guestMode) {
+    const value = write ? getR(rm, size) : 0;
+    if (c.vmx.crExit(n, write, rm, ip - startIp, value)) return;
+  }
   if (!write) {
     let lo = 0;
     let hi = 0;
     switch (n) {
       case 0:
-        lo = c.cr0;
+        lo = c.vmx.guestMode ? c.vmx.shadowCr(0, c.cr0) : c.cr0;
         break;
       case 2:
         lo = c.cr2 >>> 0;
@@ -2394,7 +2489,7 @@ function movCr(write: boolean): void {
         hi = Math.floor(c.cr3 / TWO32) >>> 0;
         break;
       case 4:
-        lo = c.cr4;
+        lo = c.vmx.guestMode ? c.vmx.shadowCr(4, c.cr4) : c.cr4;
         break;
       case 8:
         lo = c.cr8;

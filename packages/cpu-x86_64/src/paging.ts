@@ -49,7 +49,7 @@ export function walk(cpu: X86Cpu, lin: number, acc: number, user: boolean): numb
     // 32-bit paging.
     const l = lin >>> 0;
     const pdeAddr = (cpu.cr3 & 0xfffff000) + (l >>> 22) * 4;
-    const pde = cpu.physRead32(pdeAddr);
+    const pde = cpu.pteRead32(pdeAddr);
     if ((pde & 1) === 0) return fail(false, false);
     if ((pde & 2) === 0) allowWrite = false;
     if ((pde & 4) === 0) allowUser = false;
@@ -60,9 +60,9 @@ export function walk(cpu: X86Cpu, lin: number, acc: number, user: boolean): numb
       const high = ((pde >>> 13) & 0xff) * TWO32;
       phys = high + ((pde & 0xffc00000) >>> 0) + (l & 0x3fffff);
     } else {
-      if ((pde & 0x20) === 0) cpu.physWrite32(pdeAddr, pde | 0x20);
+      if ((pde & 0x20) === 0) cpu.pteWrite32(pdeAddr, pde | 0x20);
       const pteAddr = (pde & 0xfffff000) + ((l >>> 12) & 0x3ff) * 4;
-      const pte = cpu.physRead32(pteAddr);
+      const pte = cpu.pteRead32(pteAddr);
       if ((pte & 1) === 0) return fail(false, false);
       if ((pte & 2) === 0) allowWrite = false;
       if ((pte & 4) === 0) allowUser = false;
@@ -80,8 +80,8 @@ export function walk(cpu: X86Cpu, lin: number, acc: number, user: boolean): numb
       // PAE: the PDPTE (no R/W, U/S or NX bits at this level).
       const l = lin >>> 0;
       const pdpteAddr = (cpu.cr3 & 0xffffffe0) + (l >>> 30) * 8;
-      const lo = cpu.physRead32(pdpteAddr);
-      const hi = cpu.physRead32(pdpteAddr + 4);
+      const lo = cpu.pteRead32(pdpteAddr);
+      const hi = cpu.pteRead32(pdpteAddr + 4);
       if ((lo & 1) === 0) return fail(false, false);
       if (lo & 0x1e6) return fail(true, true);
       table = (hi & 0xfffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
@@ -91,8 +91,8 @@ export function walk(cpu: X86Cpu, lin: number, acc: number, user: boolean): numb
       const shift = 12 + 9 * (level - 1);
       const index = Math.floor(lin / 2 ** shift) & 0x1ff;
       const addr = table + index * 8;
-      const lo = cpu.physRead32(addr);
-      const hi = cpu.physRead32(addr + 4);
+      const lo = cpu.pteRead32(addr);
+      const hi = cpu.pteRead32(addr + 4);
       if ((lo & 1) === 0) return fail(false, false);
       if (hi & 0x80000000) {
         if (!nxe) return fail(true, true);
@@ -111,7 +111,7 @@ export function walk(cpu: X86Cpu, lin: number, acc: number, user: boolean): numb
         phys = frame + (((lin % pageSize) + pageSize) % pageSize);
         break;
       }
-      if ((lo & 0x20) === 0) cpu.physWrite32(addr, lo | 0x20);
+      if ((lo & 0x20) === 0) cpu.pteWrite32(addr, lo | 0x20);
       table = base;
     }
   }
@@ -119,7 +119,7 @@ export function walk(cpu: X86Cpu, lin: number, acc: number, user: boolean): numb
   if (write && !allowWrite && (user || wp)) return fail(true, false);
   if (acc === ACC_FETCH && noExec) return fail(true, false);
   const want = 0x20 | (write ? 0x40 : 0);
-  if ((leafLo & want) !== want) cpu.physWrite32(leafAddr, leafLo | want);
+  if ((leafLo & want) !== want) cpu.pteWrite32(leafAddr, leafLo | want);
   cpu.walkGlobal = (leafLo & 0x100) !== 0;
   cpu.walkWritable = allowWrite || (!user && !wp);
   cpu.walkDirty = write || (leafLo & 0x40) !== 0;

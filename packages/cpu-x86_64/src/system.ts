@@ -427,6 +427,7 @@ export function deliverEvent(cpu: X86Cpu, kind: number, vector: number, err: num
   cpu.delivering = kind === EVENT_EXCEPTION ? vector : -2;
   cpu.halted = false;
   if (cpu.vmx.guestMode && cpu.vmx.interceptEvent(kind, vector, err)) return;
+  if (kind === EVENT_EXCEPTION && vector === 14) cpu.cr2 = cpu.pfLinear;
   const soft = kind === EVENT_SOFT_INT || kind === EVENT_SOFT_EXC;
   const retIp = soft ? cpu.softNext : cpu.rip;
   const ext = kind === EVENT_EXTERNAL || kind === EVENT_NMI ? 1 : 0;

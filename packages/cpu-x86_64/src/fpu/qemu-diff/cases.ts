@@ -246,7 +246,8 @@ function boundaryPair(g: Gen, c: Case, mul: boolean): void {
   const ea = 0x3fff - 8000 + (n() % 16000);
   const eb = mul ? target - ea + 0x3fff : ea - target + 0x3fff;
   const eb2 = Math.max(1, Math.min(0x7ffe, eb));
-  const sig = () => (g.chance(2) ? [0xffffffff, (0xffffffff ^ (n() & 0x3f)) >>> 0] : [0x80000000, n() & 7]);
+  const sig = () =>
+    g.chance(2) ? [0xffffffff, (0xffffffff ^ (n() & 0x3f)) >>> 0] : [0x80000000, n() & 7];
   const [ah, al] = sig();
   const [bh, bl] = mul ? [0x80000000, n() & 3] : sig();
   c.st[0] = { se: ((n() & 1) << 15) | ea, hi: ah!, lo: al! };
@@ -261,12 +262,14 @@ function x87(
     depth?: number;
     mem?: "f32" | "f64" | "f80" | "i16" | "i32" | "i64" | "bcd";
     int?: boolean;
+    boundary?: "mul" | "div";
   } = {},
 ): Maker {
   return (g) => {
     const c = base(g);
     c.code = code;
     x87State(g, c, opts.depth ?? 3, opts.int ?? false);
+    if (opts.boundary && g.chance(2)) boundaryPair(g, c, opts.boundary === "mul");
     if (opts.mem === "f32") c.mem.splice(0, 4, ...g.float(4));
     else if (opts.mem === "f64") c.mem.splice(0, 8, ...g.float(8));
     else if (opts.mem === "f80") {
@@ -411,6 +414,106 @@ function sse(code: number[], opts: { mmx?: boolean } = {}): Maker {
   };
 }
 
+/** XMM lanes (and memory) of binary32 or binary64 values, MXCSR with random RC, DAZ and FTZ. */
+/**
+ * Lanes of XMM0 and XMM1 whose products (quotients) land near the underflow or overflow
+ * threshold of the format, with significands that round across it.
+ */
+function fpBoundary(g: Gen, c: Case, single: boolean, mul: boolean): void {
+  const n = g.next;
+  const [bias, emax, mbits] = single ? [127, 254, 23] : [1023, 2046, 52];
+  for (let lane = 0; lane < (single ? 4 : 2); lane++) {
+    const target = g.chance(2) ? (n() % 30) - 26 : emax - (n() % 3);
+    const ea = 1 + (n() % emax);
+    const eb = Math.max(1, Math.min(emax, mul ? target - ea + bias : ea - target + bias));
+    const sig = () => (g.chance(2) ? 2 ** mbits - 1 - (n() % 8) : n() % 8);
+    const put = (x: number[], e: number, m: number) => {
+      const sign = n() & 1;
+      if (single) x[lane] = ((sign << 31) | (e << 23) | m) >>> 0;
+      else {
+        x[2 * lane] = m % 2 ** 32 >>> 0;
+        x[2 * lane + 1] = ((sign << 31) | (e << 20) | Math.floor(m / 2 ** 32)) >>> 0;
+      }
+    };
+    put(c.xmm[0]!, ea, sig());
+    put(c.xmm[1]!, eb, mul ? n() % 4 : sig());
+  }
+}
+
+function sseFp(code: number[], imm?: (g: Gen) => number, boundary?: "mul" | "div"): Maker {
+  return (g) => {
+    const c = base(g);
+    c.code = imm ? [...code, imm(g)] : code;
+    c.mxcsr = 0x1f80 | ((g.next() & 3) << 13) | (g.chance(3) ? 0x40 : 0) | (g.chance(3) ? 0x8000 : 0);
+    const single = g.chance(2);
+    const fill = () => {
+      const bytes: number[] = [];
+      while (bytes.length < 16) bytes.push(...g.float(single ? 4 : 8));
+      return bytes;
+    };
+    const words = (b: number[]) =>
+      [0, 1, 2, 3].map((i) => (b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24)) >>> 0);
+    c.xmm = [words(fill()), words(fill()), c.xmm[2]!];
+    if (g.chance(4)) c.xmm[1] = c.xmm[1]!.map((v, i) => (g.chance(2) ? c.xmm[0]![i]! ^ (g.next() & 3) : v));
+    c.mem.splice(0, 16, ...fill());
+    if (boundary && g.chance(2)) fpBoundary(g, c, single, boundary === "mul");
+    // Integer sources for the int-to-float conversions.
+    if (g.chance(2)) {
+      c.raxLo = g.pick([0x7fffffff, 0x80000000, 0xffffffff, 1, g.u32(), g.u32() & 0xffffff]);
+      c.raxHi = g.pick([0, 0xffffffff, g.u32(), 0x7fffffff, 0x80000000]);
+    }
+    return c;
+  };
+}
+
+function sseFpMakers(): [Maker, number][] {
+  const list: [Maker, number][] = [];
+  const all = [[], [0x66], [0xf3], [0xf2]];
+  const add = (pre: number[], rest: number[], wgt: number, imm?: (g: Gen) => number) => {
+    list.push([sseFp([...pre, 0x0f, ...rest], imm), wgt]);
+  };
+  for (const pre of all) {
+    list.push([sseFp([...pre, 0x0f, 0x59, 0xc1], undefined, "mul"), 3]);
+    list.push([sseFp([...pre, 0x0f, 0x5e, 0xc1], undefined, "div"), 3]);
+  }
+  for (const pre of all) {
+    for (const op of [0x51, 0x58, 0x59, 0x5c, 0x5d, 0x5e, 0x5f]) {
+      add(pre, [op, 0xc1], 3);
+      add(pre, [op, RBX], 1);
+    }
+    add(pre, [0xc2, 0xc1], 3, (g) => g.next() & 7);
+    add(pre, [0xc2, RBX], 1, (g) => g.next() & 7);
+    add(pre, [0x5a, 0xc1], 2);
+    add(pre, [0x5a, RBX], 1);
+  }
+  for (const pre of [[], [0x66]]) {
+    for (const op of [0x2e, 0x2f]) {
+      add(pre, [op, 0xc1], 3);
+      add(pre, [op, RBX], 1);
+    }
+    add(pre, [0x2a, RBX], 1);
+    add(pre, [0x2c, 0xc1], 1);
+    add(pre, [0x2d, 0xc1], 1);
+  }
+  for (const pre of [[], [0x66], [0xf3]]) add(pre, [0x5b, 0xc1], 2);
+  for (const pre of [[0x66], [0xf3], [0xf2]]) add(pre, [0xe6, 0xc1], 2);
+  for (const pre of [[0xf3], [0xf2], [0xf3, 0x48], [0xf2, 0x48]]) {
+    add(pre, [0x2a, 0xc0], 2);
+    add(pre, [0x2a, RBX], 1);
+    add(pre, [0x2c, 0xc1], 2);
+    add(pre, [0x2d, 0xc1], 2);
+    add(pre, [0x2d, RBX], 1);
+  }
+  for (const pre of [[], [0xf3]]) {
+    add(pre, [0x52, 0xc1], 2);
+    add(pre, [0x53, 0xc1], 2);
+  }
+  for (const pre of [[0x66], [0xf2]]) for (const op of [0xd0, 0x7c, 0x7d]) add(pre, [op, 0xc1], 2);
+  for (const op of [0x08, 0x09, 0x0a, 0x0b]) add([0x66], [0x3a, op, 0xc1], 2, (g) => g.next() & 15);
+  for (const op of [0x40, 0x41]) add([0x66], [0x3a, op, 0xc1], 2, (g) => g.next() & 0xff);
+  return list;
+}
+
 function sseMakers(): [Maker, number][] {
   const list: [Maker, number][] = [];
   const both = (map: number[], op: number, imm?: () => number) => {
@@ -534,11 +637,11 @@ function withImm(m: Maker, imm?: () => number): Maker {
 
 export const DEFAULT_SEED = 20261207;
 
-/** count x87 cases then count SSE cases, from one seed. */
+/** count x87 cases, count MMX/SSE integer cases and count SSE floating-point cases. */
 export function makeCases(seed: number, count: number): Case[] {
   const g = new Gen(rng(seed));
   const out: Case[] = [];
-  for (const makers of [x87Makers(), sseMakers()]) {
+  for (const makers of [x87Makers(), sseMakers(), sseFpMakers()]) {
     const weighted = makers.flatMap(([m, wgt]) => Array<Maker>(wgt).fill(m));
     for (let i = 0; i < count; i++) out.push(g.pick(weighted)(g));
   }

@@ -339,7 +339,7 @@ back64:
         push $0x23                               /* SS: user data, RPL 3 */
         lea user_stack_top(%rip), %rcx
         push %rcx
-        push $0x202
+        push $0x002                              /* IF stays clear: no interrupt sources here */
         push $0x2b                               /* CS: user code 64, RPL 3 */
         push %rax
         iretq
