@@ -12,6 +12,7 @@ export { executeSse } from "./sse/execute.js";
 export { sseHasImm8 } from "./sse/integer.js";
 export { FPU_STATE_BYTES, FpuState } from "./state.js";
 export { executeX87, fwait, x87ExceptionPending } from "./x87/execute.js";
+export { XSAVE_AREA_BYTES, xrstor, xsave } from "./xsave.js";
 
 /** The power-up/INIT state of the unit: FNINIT and MXCSR = 0x1F80 (registers are kept). */
 export function resetFpu(s: FpuState): FpuResult {
