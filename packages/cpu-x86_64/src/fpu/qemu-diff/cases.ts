@@ -235,6 +235,17 @@ function x87State(g: Gen, c: Case, depth: number, intLike = false): void {
   for (let i = 1; i < depth; i++) c.st[i] = g.ext(g.chance(3) ? "near" : "any", st0);
 }
 
+/** 10610063 × 13264529 = 2^47 - 1 and 4533896051839367 × 8947011299662793 = 2^105 - 1, as
+ * left-aligned 64-bit significands (hi, lo). */
+const TINY24_A = [10610063 * 2 ** 8, 0];
+const TINY24_B = [13264529 * 2 ** 8, 0];
+const TINY53_A = split53(4533896051839367);
+const TINY53_B = split53(8947011299662793);
+function split53(v: number): number[] {
+  const hi = Math.floor(v / 2 ** 21);
+  return [hi >>> 0, ((v - hi * 2 ** 21) * 2 ** 11) >>> 0];
+}
+
 /**
  * ST(0) and ST(1) whose product (or quotient) lands near the extended format's underflow or
  * overflow threshold, with significands that round up across it: tininess, UE/OE and the
@@ -242,6 +253,23 @@ function x87State(g: Gen, c: Case, depth: number, intLike = false): void {
  */
 function boundaryPair(g: Gen, c: Case, mul: boolean): void {
   const n = g.next;
+  if (mul && g.chance(3)) {
+    // Significands whose exact product is just below 2 by less than half an ulp at the
+    // precision control: the product is tiny before rounding but not after.
+    const pc = (c.fcw >> 8) & 3;
+    const [a, b] =
+      pc === 3
+        ? [
+            [0x80000000, 1],
+            [0xffffffff, 0xfffffffe],
+          ]
+        : pc === 2
+          ? [TINY53_A, TINY53_B]
+          : [TINY24_A, TINY24_B];
+    c.st[0] = { se: ((n() & 1) << 15) | (0x3fff - 8191), hi: a![0]!, lo: a![1]! };
+    c.st[1] = { se: ((n() & 1) << 15) | (0x3fff - 8192), hi: b![0]!, lo: b![1]! };
+    return;
+  }
   const target = g.chance(2) ? (n() % 70) - 66 : 0x7fff - (n() % 4);
   const ea = 0x3fff - 8000 + (n() % 16000);
   const eb = mul ? target - ea + 0x3fff : ea - target + 0x3fff;
@@ -422,7 +450,26 @@ function sse(code: number[], opts: { mmx?: boolean } = {}): Maker {
 function fpBoundary(g: Gen, c: Case, single: boolean, mul: boolean): void {
   const n = g.next;
   const [bias, emax, mbits] = single ? [127, 254, 23] : [1023, 2046, 52];
+  const exact = mul && g.chance(3);
   for (let lane = 0; lane < (single ? 4 : 2); lane++) {
+    if (exact) {
+      // Tiny before rounding, not after (see TINY24/TINY53): ea + eb + 1 = emin.
+      const [ma, mb] = single
+        ? [10610063 - 2 ** 23, 13264529 - 2 ** 23]
+        : [4533896051839367 - 2 ** 52, 8947011299662793 - 2 ** 52];
+      const half = single ? 63 : 511;
+      const setLane = (x: number[], e: number, m: number) => {
+        const sign = n() & 1;
+        if (single) x[lane] = ((sign << 31) | (e << 23) | m) >>> 0;
+        else {
+          x[2 * lane] = (m % 2 ** 32) >>> 0;
+          x[2 * lane + 1] = ((sign << 31) | (e << 20) | Math.floor(m / 2 ** 32)) >>> 0;
+        }
+      };
+      setLane(c.xmm[0]!, bias - half, ma!);
+      setLane(c.xmm[1]!, bias - half - 1, mb!);
+      continue;
+    }
     const target = g.chance(2) ? (n() % 30) - 26 : emax - (n() % 3);
     const ea = 1 + (n() % emax);
     const eb = Math.max(1, Math.min(emax, mul ? target - ea + bias : ea - target + bias));
@@ -431,7 +478,7 @@ function fpBoundary(g: Gen, c: Case, single: boolean, mul: boolean): void {
       const sign = n() & 1;
       if (single) x[lane] = ((sign << 31) | (e << 23) | m) >>> 0;
       else {
-        x[2 * lane] = m % 2 ** 32 >>> 0;
+        x[2 * lane] = (m % 2 ** 32) >>> 0;
         x[2 * lane + 1] = ((sign << 31) | (e << 20) | Math.floor(m / 2 ** 32)) >>> 0;
       }
     };
@@ -444,7 +491,8 @@ function sseFp(code: number[], imm?: (g: Gen) => number, boundary?: "mul" | "div
   return (g) => {
     const c = base(g);
     c.code = imm ? [...code, imm(g)] : code;
-    c.mxcsr = 0x1f80 | ((g.next() & 3) << 13) | (g.chance(3) ? 0x40 : 0) | (g.chance(3) ? 0x8000 : 0);
+    c.mxcsr =
+      0x1f80 | ((g.next() & 3) << 13) | (g.chance(3) ? 0x40 : 0) | (g.chance(3) ? 0x8000 : 0);
     const single = g.chance(2);
     const fill = () => {
       const bytes: number[] = [];
@@ -452,9 +500,13 @@ function sseFp(code: number[], imm?: (g: Gen) => number, boundary?: "mul" | "div
       return bytes;
     };
     const words = (b: number[]) =>
-      [0, 1, 2, 3].map((i) => (b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24)) >>> 0);
+      [0, 1, 2, 3].map(
+        (i) =>
+          (b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24)) >>> 0,
+      );
     c.xmm = [words(fill()), words(fill()), c.xmm[2]!];
-    if (g.chance(4)) c.xmm[1] = c.xmm[1]!.map((v, i) => (g.chance(2) ? c.xmm[0]![i]! ^ (g.next() & 3) : v));
+    if (g.chance(4))
+      c.xmm[1] = c.xmm[1]!.map((v, i) => (g.chance(2) ? c.xmm[0]![i]! ^ (g.next() & 3) : v));
     c.mem.splice(0, 16, ...fill());
     if (boundary && g.chance(2)) fpBoundary(g, c, single, boundary === "mul");
     // Integer sources for the int-to-float conversions.
@@ -637,12 +689,15 @@ function withImm(m: Maker, imm?: () => number): Maker {
 
 export const DEFAULT_SEED = 20261207;
 
-/** count x87 cases, count MMX/SSE integer cases and count SSE floating-point cases. */
-export function makeCases(seed: number, count: number): Case[] {
+export type Group = "x87" | "sse-int" | "sse-fp";
+
+/** count cases of each group, in order, from one seed. */
+export function makeCases(seed: number, count: number, groups: readonly Group[]): Case[] {
   const g = new Gen(rng(seed));
   const out: Case[] = [];
-  for (const makers of [x87Makers(), sseMakers(), sseFpMakers()]) {
-    const weighted = makers.flatMap(([m, wgt]) => Array<Maker>(wgt).fill(m));
+  const table = { x87: x87Makers, "sse-int": sseMakers, "sse-fp": sseFpMakers };
+  for (const group of groups) {
+    const weighted = table[group]().flatMap(([m, wgt]) => Array<Maker>(wgt).fill(m));
     for (let i = 0; i < count; i++) out.push(g.pick(weighted)(g));
   }
   return out;
