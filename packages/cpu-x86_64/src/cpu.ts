@@ -41,6 +41,7 @@ import type {
   SegmentState,
   X86CpuOptions,
 } from "./types.js";
+import { fieldSlot } from "./vmcs-fields.js";
 import { Vmx } from "./vmx.js";
 
 /** Thrown (never escapes `run`) when an instruction raises an exception; see `X86Cpu.raise`. */
@@ -224,6 +225,8 @@ export class X86Cpu {
   /** The fetch page cache: linear page base and its RAM offset (NaN = none). */
   fetchLin = Number.NaN;
   fetchOff = 0;
+  /** Bumped whenever the fetch page cache is dropped (exec.ts keeps an IP window on it). */
+  fetchGen = 0;
 
   readonly vmx: Vmx;
   /** Host-trap mode: this CPU is the guest side of a TypeScript hypervisor (vmx.ts). */
@@ -341,6 +344,14 @@ export class X86Cpu {
 
   /** Runs at most `budget` instructions. */
   run(budget: number): RunExit {
+    if (this.hostTrapMode) {
+      if (this.pendingHostTrap) {
+        this.pendingHostTrap = false;
+        return "host-trap";
+      }
+      if (!this.vmx.guestMode)
+        throw new Error("X86Cpu.run: in host-trap mode call enterGuest() first");
+    }
     if (this.shutdown) return "shutdown";
     if (this.waitSipi) return "hlt";
     this.stopReason = null;
@@ -465,7 +476,7 @@ export class X86Cpu {
       this.csSize = pe && csAttr & SA_DB ? 4 : 2;
       this.ssSize = pe && this.segAttr[SS]! & SA_DB ? 4 : 2;
     }
-    this.fetchLin = Number.NaN;
+    this.invalidateFetch();
   }
 
   cr3Base(): number {
@@ -479,6 +490,12 @@ export class X86Cpu {
 
   // ------------------------------------------------------------------ TLB
 
+  /** Drops the fetch page cache: code addresses or their translation may have changed. */
+  invalidateFetch(): void {
+    this.fetchLin = Number.NaN;
+    this.fetchGen++;
+  }
+
   /** Forgets cached translations: all, or all but global pages. */
   flushTlb(includeGlobal = true): void {
     if (includeGlobal) {
@@ -488,7 +505,7 @@ export class X86Cpu {
       const glob = this.tlbGlobal;
       for (let i = 0; i < tags.length; i++) if (glob[i] === 0) tags[i] = Number.NaN;
     }
-    this.fetchLin = Number.NaN;
+    this.invalidateFetch();
     this.vmx.flushGuestTlb();
   }
 
@@ -709,7 +726,7 @@ export class X86Cpu {
       const page = lin - (((lin % 4096) + 4096) % 4096);
       this.fetchLin = page;
       this.fetchOff = off - (lin - page);
-      if (this.fetchOff + 4096 > this.ramSize) this.fetchLin = Number.NaN;
+      if (this.fetchOff + 4096 > this.ramSize) this.invalidateFetch();
       return this.ram[off]!;
     }
     return this.physRead8(pa);
@@ -816,6 +833,44 @@ export class X86Cpu {
   paeEnabled(): boolean {
     return (this.cr4 & CR4_PAE) !== 0;
   }
+
+  // ------------------------------------------------------------------ host-trap mode (VMX root in TypeScript)
+
+  /** Host-side VMWRITE on the current VMCS (host-trap mode makes one on first use). */
+  vmwrite(field: number, value: bigint): void {
+    const slot = fieldSlot(field);
+    if (slot < 0 || (field & 1) === 1)
+      throw new RangeError(`vmwrite: unsupported VMCS field 0x${field.toString(16)}`);
+    const v = BigInt.asUintN(64, value);
+    this.vmx.wr(field, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0);
+  }
+
+  /** Host-side VMREAD (exit information and guest state after a "host-trap" return). */
+  vmread(field: number): bigint {
+    const slot = fieldSlot(field);
+    if (slot < 0 || (field & 1) === 1)
+      throw new RangeError(`vmread: unsupported VMCS field 0x${field.toString(16)}`);
+    const vmcs = this.vmx.vmcs();
+    return (BigInt(vmcs.hi[slot]! >>> 0) << 32n) | BigInt(vmcs.lo[slot]! >>> 0);
+  }
+
+  /**
+   * Host-trap mode: VM entry (VMLAUNCH the first time, then VMRESUME) on the current VMCS. A
+   * control-field error throws (the VMfailValid number is in the message); an invalid guest
+   * state is an entry-failure exit that the next `run()` reports as "host-trap".
+   */
+  enterGuest(): void {
+    if (!this.hostTrapMode) throw new Error("X86Cpu.enterGuest: only in host-trap mode");
+    const vmcs = this.vmx.vmcs();
+    this.stopReason = null;
+    const error = this.vmx.enter(!vmcs.launched);
+    if (error !== 0)
+      throw new Error(`X86Cpu.enterGuest: VM entry failed (VM-instruction error ${error})`);
+    this.pendingHostTrap = this.stopReason === "host-trap";
+  }
+
+  /** An entry failure in enterGuest() is reported by the next run(). */
+  private pendingHostTrap = false;
 }
 
 /** Wraps a number to the signed 64-bit range (exact for canonical addresses). */

@@ -101,9 +101,13 @@ const TWO32 = 4294967296;
 
 // ---------------------------------------------------------------- decode state
 let c: X86Cpu;
-/** Offset of the next instruction byte within CS (a number; wraps at commit). */
-let ip = 0;
-let startIp = 0;
+/**
+ * Decode state that holds addresses: fields of one object (unboxed doubles), since a module
+ * variable holding a non-small-integer number would allocate on every write.
+ * ip: offset of the next instruction byte within CS (wraps at commit); startIp: the
+ * instruction's first byte; ea: the memory operand's offset; fast*: the fetch IP window.
+ */
+const D = { ip: 0.5, startIp: 0.5, ea: 0.5, fastLo: 0.5, fastHi: 0.5, fastDelta: 0.5 };
 let opsz = 4;
 let adsz = 4;
 let seg = -1;
@@ -120,7 +124,6 @@ let mod = 0;
 let regf = 0;
 let rm = 0;
 let isMem = false;
-let ea = 0;
 let eaSeg = DS;
 let ripRel = false;
 /** The memory operand's base and index registers (-1 = none), scale and displacement. */
@@ -129,11 +132,44 @@ let mIndex = -1;
 let mScale = 0;
 let mDisp = 0;
 
+/**
+ * Instruction fetch. The common case reads RAM directly: `fastLo..fastHi` is the range of IP
+ * values whose bytes lie in the cached fetch page, at RAM offset ip + fastDelta.
+ */
+let ram: Uint8Array = new Uint8Array(0);
+let fetchGenSeen = -1;
+
 function fb(): number {
-  if (ip - startIp >= 15) c.gp(0);
-  const lin = c.code64 ? ip : (c.segBase[CS]! + ip) >>> 0;
-  ip++;
-  return c.fetch8(lin);
+  const at = D.ip;
+  if (at >= D.fastLo && at < D.fastHi && at - D.startIp < 15) {
+    D.ip = at + 1;
+    return ram[at + D.fastDelta]!;
+  }
+  return fbSlow();
+}
+
+function fbSlow(): number {
+  if (D.ip - D.startIp >= 15) c.gp(0);
+  const base = c.code64 ? 0 : c.segBase[CS]!;
+  const lin = c.code64 ? D.ip : (base + D.ip) >>> 0;
+  const v = c.fetch8(lin);
+  // The byte came through the fetch page cache: remember the page as an IP window.
+  const d = lin - c.fetchLin;
+  if (d >= 0 && d < 4096 && (c.code64 || lin === base + D.ip)) {
+    D.fastLo = D.ip - d;
+    D.fastHi = D.fastLo + 4096;
+    D.fastDelta = c.fetchOff - D.fastLo;
+    if (!c.code64) {
+      // Stay inside the segment's 16/32-bit IP range.
+      const top = c.csSize === 4 ? 4294967296 : 65536;
+      if (D.fastHi > top) D.fastHi = top;
+    }
+  } else {
+    D.fastHi = D.fastLo;
+  }
+  ram = c.ram;
+  D.ip++;
+  return v;
 }
 
 function fw(): number {
@@ -264,7 +300,7 @@ function decodeModrm(): void {
       if (mod === 1) off += fs8();
       else if (mod === 2) off += fw();
     }
-    ea = off & 0xffff;
+    D.ea = off & 0xffff;
     eaSeg = seg >= 0 ? seg : dseg;
     return;
   }
@@ -297,19 +333,19 @@ function decodeModrm(): void {
     let v = disp;
     if (base >= 0) v += regNum(c, base);
     if (index >= 0) v += regNum(c, index) * (1 << scale);
-    ea = wrap64(v);
+    D.ea = wrap64(v);
   } else {
     let v = disp;
     if (base >= 0) v += c.rlo[base]! >>> 0;
     if (index >= 0) v += (c.rlo[index]! >>> 0) * (1 << scale);
-    ea = v >>> 0;
+    D.ea = v >>> 0;
   }
 }
 
 /** The effective address (offset) of the memory operand, with RIP-relative resolved. */
 function eaOff(): number {
-  if (!ripRel) return ea;
-  return adsz === 8 ? wrap64(ip + ea) : (ip + ea) >>> 0;
+  if (!ripRel) return D.ea;
+  return adsz === 8 ? wrap64(D.ip + D.ea) : (D.ip + D.ea) >>> 0;
 }
 
 function eaLin(): number {
@@ -352,7 +388,7 @@ const vmxOps: VmxOperands = {
 
 /** Runs VMX instruction `code` (regf = its register operand); commits RIP if it completed. */
 function vmxOp(code: number): void {
-  vmxOps.len = ip - startIp;
+  vmxOps.len = D.ip - D.startIp;
   vmxOps.lin = isMem ? eaLin() : 0;
   vmxOps.disp = mDisp;
   vmxOps.info = instrInfo(regf);
@@ -363,7 +399,7 @@ function vmxOp(code: number): void {
 }
 
 function commit(): void {
-  c.rip = c.code64 ? ip : c.csSize === 4 ? ip >>> 0 : ip & 0xffff;
+  c.rip = c.code64 ? D.ip : c.csSize === 4 ? D.ip >>> 0 : D.ip & 0xffff;
 }
 
 /** Near branch to `target` (already computed with the operand size rules). */
@@ -377,7 +413,7 @@ function jumpTo(target: number): void {
 }
 
 function relTarget(rel: number): number {
-  return c.code64 ? wrap64(ip + rel) : ip + rel;
+  return c.code64 ? wrap64(D.ip + rel) : D.ip + rel;
 }
 
 function cond(cc: number): boolean {
@@ -434,7 +470,7 @@ function checkIo(port: number, size: number): void {
 function portIn(port: number, size: 1 | 2 | 4, immediate = false): number {
   checkIo(port, size);
   if (c.vmx.guestMode) {
-    c.vmx.instrLen = ip - startIp;
+    c.vmx.instrLen = D.ip - D.startIp;
     if (c.vmx.ioExit(port, size, true, false, false, immediate)) return -1;
   }
   return c.io.in(port, size) >>> 0;
@@ -443,7 +479,7 @@ function portIn(port: number, size: 1 | 2 | 4, immediate = false): number {
 function portOut(port: number, size: 1 | 2 | 4, v: number, immediate = false): boolean {
   checkIo(port, size);
   if (c.vmx.guestMode) {
-    c.vmx.instrLen = ip - startIp;
+    c.vmx.instrLen = D.ip - D.startIp;
     if (c.vmx.ioExit(port, size, false, false, false, immediate)) return false;
   }
   c.io.out(port, size, v & MASK[size]!);
@@ -476,8 +512,13 @@ function setFlagsMasked(v: number, size: number): void {
 
 /** Executes one instruction (or one chunk of a REP string instruction). */
 export function step(cpu: X86Cpu): void {
+  if (c !== cpu || cpu.fetchGen !== fetchGenSeen) {
+    // Another CPU, or the fetch page cache was dropped (TLB flush, CS change): no IP window.
+    D.fastHi = D.fastLo;
+    fetchGenSeen = cpu.fetchGen;
+  }
   c = cpu;
-  startIp = ip = cpu.rip;
+  D.startIp = D.ip = cpu.rip;
   seg = -1;
   rex = 0;
   rexW = false;
@@ -810,7 +851,7 @@ function exec1(op: number): void {
       if (rexB) {
         xchgAx(8);
       } else if (rep === 0xf3 && c.vmx.guestMode) {
-        c.vmx.pauseExit(ip - startIp);
+        c.vmx.pauseExit(D.ip - D.startIp);
       }
       commit();
       return;
@@ -843,7 +884,7 @@ function exec1(op: number): void {
       not64();
       const off = imm(opsz);
       const sel = fw();
-      farTransfer(c, sel, off, true, opsz, ip);
+      farTransfer(c, sel, off, true, opsz, D.ip);
       return;
     }
     case 0x9b:
@@ -1037,20 +1078,20 @@ function exec1(op: number): void {
       return;
     }
     case 0xcc:
-      c.softNext = ip;
+      c.softNext = D.ip;
       c.deliver(EVENT_SOFT_EXC, EX_BP, -1);
       return;
     case 0xcd: {
       const v = fb();
       if (c.flags & VM && (c.flags & IOPL) !== IOPL) c.gp(0);
-      c.softNext = ip;
+      c.softNext = D.ip;
       c.deliver(EVENT_SOFT_INT, v, -1);
       return;
     }
     case 0xce:
       not64();
       if (c.flags & OF) {
-        c.softNext = ip;
+        c.softNext = D.ip;
         c.deliver(EVENT_SOFT_EXC, EX_OF, -1);
         return;
       }
@@ -1157,7 +1198,7 @@ function exec1(op: number): void {
     case 0xe8: {
       const rel = c.code64 || opsz === 4 ? fd() | 0 : (fw() << 16) >> 16;
       const s = stackSize();
-      const ret = ip;
+      const ret = D.ip;
       const target = relTarget(rel);
       push(c, s, ret >>> 0, Math.floor(ret / TWO32));
       jumpTo(target);
@@ -1172,19 +1213,19 @@ function exec1(op: number): void {
       not64();
       const off = imm(opsz);
       const sel = fw();
-      farTransfer(c, sel, off, false, opsz, ip);
+      farTransfer(c, sel, off, false, opsz, D.ip);
       return;
     }
     case 0xeb:
       jumpTo(relTarget(fs8()));
       return;
     case 0xf1:
-      c.softNext = ip;
+      c.softNext = D.ip;
       c.deliver(EVENT_SOFT_EXC, 1, -1);
       return;
     case 0xf4:
       requireCpl0();
-      if (c.vmx.guestMode && c.vmx.hltExit(ip - startIp)) return;
+      if (c.vmx.guestMode && c.vmx.hltExit(D.ip - D.startIp)) return;
       commit();
       c.halted = true;
       return;
@@ -1245,15 +1286,15 @@ function ioplOk(): boolean {
 
 /** For POP with an RSP-based address, the address uses RSP after the pop: re-decode. */
 function decodeAgainForPop(_s: number): void {
-  const save = ip;
-  ip = startIp;
+  const save = D.ip;
+  D.ip = D.startIp;
   // Skip prefixes and the opcode again: simplest is to re-run the ModRM decode at its offset.
   while (true) {
     const b = fb();
     if (b === 0x8f) break;
   }
   decodeModrm();
-  ip = save;
+  D.ip = save;
 }
 
 function xchgAx(n: number): void {
@@ -1580,7 +1621,7 @@ function group5(): void {
       const v = readE(size);
       const target = size === 8 ? wrap64((c.hi | 0) * TWO32 + v) : v;
       if (sub === 2) {
-        const ret = ip;
+        const ret = D.ip;
         push(c, stackSize(), ret >>> 0, Math.floor(ret / TWO32));
       }
       const save = opsz;
@@ -1597,7 +1638,7 @@ function group5(): void {
       const offHi = c.hi;
       const sel = c.readLin(c.linAdd(lin, opsz), 2);
       const target = opsz === 8 ? wrap64((offHi | 0) * TWO32 + off) : off;
-      farTransfer(c, sel, target, sub === 3, opsz, ip);
+      farTransfer(c, sel, target, sub === 3, opsz, D.ip);
       return;
     }
     case 6: {
@@ -1642,7 +1683,7 @@ function stringOp(op: number): void {
         const dst = c.segLin(ES, getA(7));
         c.probeWrite(dst, size);
         if (c.vmx.guestMode) {
-          c.vmx.instrLen = ip - startIp;
+          c.vmx.instrLen = D.ip - D.startIp;
           const info = ((adsz === 2 ? 0 : adsz === 4 ? 1 : 2) << 7) | (ES << 15);
           if (c.vmx.ioExit(port, size, true, true, repeat, false, info, dst)) return;
         }
@@ -1658,7 +1699,7 @@ function stringOp(op: number): void {
         const srcLin = c.segLin(src, getA(6));
         const v = c.readLin(srcLin, size);
         if (c.vmx.guestMode) {
-          c.vmx.instrLen = ip - startIp;
+          c.vmx.instrLen = D.ip - D.startIp;
           const info = ((adsz === 2 ? 0 : adsz === 4 ? 1 : 2) << 7) | (src << 15);
           if (c.vmx.ioExit(port, size, false, true, repeat, false, info, srcLin)) return;
         }
@@ -1767,7 +1808,7 @@ function exec0f(op: number): void {
     case 0x08:
     case 0x09:
       requireCpl0();
-      if (op === 0x08 && c.vmx.guestMode && c.vmx.simpleExit(EXIT.INVD, ip - startIp)) return;
+      if (op === 0x08 && c.vmx.guestMode && c.vmx.simpleExit(EXIT.INVD, D.ip - D.startIp)) return;
       commit();
       return;
     case 0x0b:
@@ -1808,21 +1849,21 @@ function exec0f(op: number): void {
     case 0x30: {
       requireCpl0();
       const msr = c.rlo[RCX]! >>> 0;
-      if (c.vmx.guestMode && c.vmx.msrExit(msr, true, ip - startIp)) return;
+      if (c.vmx.guestMode && c.vmx.msrExit(msr, true, D.ip - D.startIp)) return;
       if (!wrmsr(c, msr, c.rlo[0]! >>> 0, c.rlo[RDX]! >>> 0)) c.gp(0);
       commit();
       return;
     }
     case 0x31:
       if (c.cr4 & CR4_TSD && c.cpl !== 0) c.gp(0);
-      if (c.vmx.guestMode && c.vmx.rdtscExit(false, ip - startIp)) return;
+      if (c.vmx.guestMode && c.vmx.rdtscExit(false, D.ip - D.startIp)) return;
       rdtsc();
       commit();
       return;
     case 0x32: {
       requireCpl0();
       const msr = c.rlo[RCX]! >>> 0;
-      if (c.vmx.guestMode && c.vmx.msrExit(msr, false, ip - startIp)) return;
+      if (c.vmx.guestMode && c.vmx.msrExit(msr, false, D.ip - D.startIp)) return;
       if (!rdmsr(c, msr)) c.gp(0);
       setR(0, 4, c.msrLo);
       setR(RDX, 4, c.msrHi);
@@ -1852,7 +1893,7 @@ function exec0f(op: number): void {
       return;
     }
     case 0xa2:
-      if (c.vmx.guestMode && c.vmx.simpleExit(EXIT.CPUID, ip - startIp)) return;
+      if (c.vmx.guestMode && c.vmx.simpleExit(EXIT.CPUID, D.ip - D.startIp)) return;
       cpuid(c);
       commit();
       return;
@@ -2226,7 +2267,7 @@ function group7(): void {
     if (sub === 0 && r >= 1 && r <= 4) {
       // VMCALL, VMLAUNCH, VMRESUME, VMXOFF (0F 01 C1-C4).
       isMem = false;
-      vmxOps.len = ip - startIp;
+      vmxOps.len = D.ip - D.startIp;
       vmxOps.info = 0;
       vmxOps.disp = 0;
       vmxOps.lin = 0;
@@ -2292,7 +2333,7 @@ function group7(): void {
       if (r === 1) {
         // RDTSCP
         if (c.cr4 & CR4_TSD && c.cpl !== 0) c.gp(0);
-        if (c.vmx.guestMode && c.vmx.rdtscExit(true, ip - startIp)) return;
+        if (c.vmx.guestMode && c.vmx.rdtscExit(true, D.ip - D.startIp)) return;
         rdtsc();
         setR(RCX, 4, c.tscAux);
         commit();
@@ -2343,7 +2384,7 @@ function group7(): void {
       break;
     case 7:
       requireCpl0();
-      if (c.vmx.guestMode && c.vmx.invlpgExit(eaLin(), ip - startIp)) return;
+      if (c.vmx.guestMode && c.vmx.invlpgExit(eaLin(), D.ip - D.startIp)) return;
       c.flushPage(eaLin());
       break;
     default:
@@ -2471,7 +2512,7 @@ function movCr(write: boolean): void {
   const size = c.code64 ? 8 : 4;
   if (c.vmx.guestMode) {
     const value = write ? getR(rm, size) : 0;
-    if (c.vmx.crExit(n, write, rm, ip - startIp, value)) return;
+    if (c.vmx.crExit(n, write, rm, D.ip - D.startIp, value)) return;
   }
   if (!write) {
     let lo = 0;
@@ -2559,7 +2600,7 @@ function setCr4(v: number): void {
 
 function syscall(): void {
   if (!c.code64 || (c.efer & EFER_SCE) === 0) c.ud();
-  const next = ip;
+  const next = D.ip;
   setRegNum(c, RCX, next);
   setR(11, 8, c.flags & ~RF, 0);
   const sel = c.starHi & 0xffff;

@@ -431,7 +431,7 @@ export function deliverEvent(cpu: X86Cpu, kind: number, vector: number, err: num
   const soft = kind === EVENT_SOFT_INT || kind === EVENT_SOFT_EXC;
   const retIp = soft ? cpu.softNext : cpu.rip;
   const ext = kind === EVENT_EXTERNAL || kind === EVENT_NMI ? 1 : 0;
-  cpu.fetchLin = Number.NaN;
+  cpu.invalidateFetch();
   if ((cpu.cr0 & CR0_PE) === 0) {
     if (vector * 4 + 3 > cpu.idtLimit) cpu.gp(0);
     const entry = cpu.readLin(cpu.linAdd(cpu.idtBase, vector * 4), 4, false);

@@ -660,7 +660,7 @@ export class Vmx {
     this.eptActive = false;
     cpu.halted = false;
     cpu.waitSipi = false;
-    cpu.fetchLin = Number.NaN;
+    cpu.invalidateFetch();
     if (cpu.hostTrapMode) {
       cpu.stopReason = "host-trap";
       cpu.flushTlb(true);
