@@ -11,7 +11,15 @@ export { fxrstor, fxsave, MXCSR_MASK } from "./fxsave.js";
 export { executeSse } from "./sse/execute.js";
 export { sseHasImm8 } from "./sse/integer.js";
 export { FPU_STATE_BYTES, FpuState } from "./state.js";
-export { executeX87, fwait, x87ExceptionPending } from "./x87/execute.js";
+export {
+  ENV_PROTECTED_16,
+  ENV_PROTECTED_32,
+  ENV_REAL_16,
+  ENV_REAL_32,
+  executeX87,
+  fwait,
+  x87ExceptionPending,
+} from "./x87/execute.js";
 export { XSAVE_AREA_BYTES, xrstor, xsave } from "./xsave.js";
 
 /** The power-up/INIT state of the unit: FNINIT and MXCSR = 0x1F80 (registers are kept). */

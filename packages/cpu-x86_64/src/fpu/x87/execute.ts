@@ -190,17 +190,18 @@ export function executeX87(
   s: FpuState,
   gpr: GprPort,
   mem: MemPort,
+  envFormat: number = ENV_PROTECTED_32,
 ): FpuResult {
   if (isWaiting(opcode, modrm) && x87ExceptionPending(s)) return FPU_X87_EXCEPTION;
   flags.exc = 0;
   flags.c1 = 0;
   stackFault = false;
   if (modrm < 0xc0) {
-    const r = memoryForm(opcode, (modrm >> 3) & 7, eaLo, eaHi, s, gpr, mem);
+    const r = memoryForm(opcode, (modrm >> 3) & 7, eaLo, eaHi, s, envFormat, mem);
     if (
       r === FPU_OK &&
-      !(opcode === 0xd9 && modrm >> 3 >= 4) &&
-      !(opcode === 0xdd && modrm >> 3 >= 4)
+      !(opcode === 0xd9 && ((modrm >> 3) & 7) >= 4) &&
+      !(opcode === 0xdd && ((modrm >> 3) & 7) >= 4)
     ) {
       s.fop = ((opcode & 7) << 8) | modrm;
       s.setFdp(eaLo, eaHi);
@@ -303,7 +304,7 @@ function memoryForm(
   lo: number,
   hi: number,
   s: FpuState,
-  _gpr: GprPort,
+  envFormat: number,
   mem: MemPort,
 ): FpuResult {
   switch (opcode) {
@@ -327,14 +328,14 @@ function memoryForm(
         case 3:
           return storeNarrow(s, mem, lo, hi, false, reg === 3);
         case 4:
-          return fldenv(s, mem, lo, hi);
+          return fldenv(s, mem, lo, hi, envFormat);
         case 5:
           if (!readMem(mem, lo, hi, 2)) return FPU_FAULT;
           s.fcw = view.getUint16(0, true);
           s.fsw = updateES(s);
           return FPU_OK;
         case 6:
-          return fnstenv(s, mem, lo, hi);
+          return fnstenv(s, mem, lo, hi, envFormat);
         case 7:
           view.setUint16(0, s.fcw, true);
           return writeMem(mem, lo, hi, 2) ? FPU_OK : FPU_FAULT;
@@ -382,9 +383,9 @@ function memoryForm(
           if (reg === 1) return storeInt(s, mem, lo, hi, 64, 1);
           return storeNarrow(s, mem, lo, hi, true, reg === 3);
         case 4:
-          return frstor(s, mem, lo, hi);
+          return frstor(s, mem, lo, hi, envFormat);
         case 6:
-          return fnsave(s, mem, lo, hi);
+          return fnsave(s, mem, lo, hi, envFormat);
         case 7:
           view.setUint16(0, s.fsw, true);
           return writeMem(mem, lo, hi, 2) ? FPU_OK : FPU_FAULT;
@@ -557,65 +558,105 @@ function storeBcd(s: FpuState, mem: MemPort, lo: number, hi: number): FpuResult 
   return FPU_OK;
 }
 
-function envTo(s: FpuState, base: number): void {
-  buf.fill(0xff, base, base + 28);
-  view.setUint16(base, s.fcw, true);
-  view.setUint16(base + 4, s.fsw, true);
-  view.setUint16(base + 8, s.ftw, true);
-  view.setUint32(base + 12, s.fipLo, true);
-  view.setUint16(base + 16, 0, true);
-  view.setUint16(base + 18, s.fop, true);
-  view.setUint32(base + 20, s.fdpLo, true);
-  view.setUint16(base + 24, 0, true);
+/**
+ * The layouts of the FNSTENV/FLDENV image (and the head of FNSAVE/FRSTOR's), chosen by the
+ * core from the operand size and the mode: 32-bit protected (28 bytes, also 64-bit mode),
+ * 16-bit protected (14 bytes), and the real/virtual-8086 forms, where FIP and FDP are stored
+ * as linear addresses split around FOP.
+ */
+export const ENV_PROTECTED_32 = 0;
+export const ENV_PROTECTED_16 = 1;
+export const ENV_REAL_32 = 2;
+export const ENV_REAL_16 = 3;
+
+const envBytes = (format: number) => (format & 1 ? 14 : 28);
+
+function envTo(s: FpuState, format: number): void {
+  const wide = !(format & 1);
+  buf.fill(0, 0, 28);
+  const put = (k: number, v: number) => {
+    if (wide) view.setUint32(k * 4, v >>> 0, true);
+    else view.setUint16(k * 2, v & 0xffff, true);
+  };
+  put(0, s.fcw);
+  put(1, s.fsw);
+  put(2, s.ftw);
+  if (format === ENV_PROTECTED_32) {
+    view.setUint32(12, s.fipLo, true);
+    view.setUint32(16, (s.fop & 0x7ff) << 16, true); // FCS = 0: the unit keeps no selectors
+    view.setUint32(20, s.fdpLo, true);
+  } else if (format === ENV_PROTECTED_16) {
+    put(3, s.fipLo);
+    put(5, s.fdpLo);
+  } else {
+    put(3, s.fipLo & 0xffff);
+    put(4, (((s.fipLo >>> 16) & (wide ? 0xffff : 0xf)) << 12) | (s.fop & 0x7ff));
+    put(5, s.fdpLo & 0xffff);
+    put(6, ((s.fdpLo >>> 16) & (wide ? 0xffff : 0xf)) << 12);
+  }
 }
 
-function envFrom(s: FpuState, base: number): void {
-  s.fcw = view.getUint16(base, true);
-  s.fsw = view.getUint16(base + 4, true);
-  s.ftw = view.getUint16(base + 8, true);
-  s.setFip(view.getUint32(base + 12, true), 0);
-  s.fop = view.getUint16(base + 18, true);
-  s.setFdp(view.getUint32(base + 20, true), 0);
+function envFrom(s: FpuState, format: number): void {
+  const wide = !(format & 1);
+  const get = (k: number) => (wide ? view.getUint32(k * 4, true) : view.getUint16(k * 2, true));
+  s.fcw = get(0) & 0xffff;
+  s.fsw = get(1) & 0xffff;
+  s.ftw = get(2) & 0xffff;
+  if (format === ENV_PROTECTED_32) {
+    s.setFip(view.getUint32(12, true), 0);
+    s.fop = view.getUint16(18, true);
+    s.setFdp(view.getUint32(20, true), 0);
+  } else if (format === ENV_PROTECTED_16) {
+    s.setFip(get(3), 0);
+    s.setFdp(get(5), 0);
+  } else {
+    const mask = wide ? 0xffff : 0xf;
+    s.setFip(((((get(4) >>> 12) & mask) << 16) | get(3)) >>> 0, 0);
+    s.fop = get(4) & 0x7ff;
+    s.setFdp(((((get(6) >>> 12) & mask) << 16) | get(5)) >>> 0, 0);
+  }
   s.fsw = updateES(s);
 }
 
-/** FNSTENV, 32-bit protected-mode image (28 bytes), the one 64-bit code uses; then masks all. */
-function fnstenv(s: FpuState, mem: MemPort, lo: number, hi: number): FpuResult {
-  envTo(s, 0);
-  if (!writeMem(mem, lo, hi, 28)) return FPU_FAULT;
+/** FNSTENV: store the environment, then mask all exceptions. */
+function fnstenv(s: FpuState, mem: MemPort, lo: number, hi: number, format: number): FpuResult {
+  envTo(s, format);
+  if (!writeMem(mem, lo, hi, envBytes(format))) return FPU_FAULT;
   s.fcw = s.fcw | EXC_MASK;
   return FPU_OK;
 }
 
-function fldenv(s: FpuState, mem: MemPort, lo: number, hi: number): FpuResult {
-  if (!readMem(mem, lo, hi, 28)) return FPU_FAULT;
-  envFrom(s, 0);
+function fldenv(s: FpuState, mem: MemPort, lo: number, hi: number, format: number): FpuResult {
+  if (!readMem(mem, lo, hi, envBytes(format))) return FPU_FAULT;
+  envFrom(s, format);
   return FPU_OK;
 }
 
-function fnsave(s: FpuState, mem: MemPort, lo: number, hi: number): FpuResult {
-  envTo(s, 0);
+function fnsave(s: FpuState, mem: MemPort, lo: number, hi: number, format: number): FpuResult {
+  envTo(s, format);
+  const base = envBytes(format);
   for (let i = 0; i < 8; i++) {
     const p = s.phys(i);
-    view.setUint32(28 + i * 10, s.regLo(p), true);
-    view.setUint32(32 + i * 10, s.regHi(p), true);
-    view.setUint16(36 + i * 10, s.regSe(p), true);
+    view.setUint32(base + i * 10, s.regLo(p), true);
+    view.setUint32(base + 4 + i * 10, s.regHi(p), true);
+    view.setUint16(base + 8 + i * 10, s.regSe(p), true);
   }
-  if (!writeMem(mem, lo, hi, 108)) return FPU_FAULT;
+  if (!writeMem(mem, lo, hi, base + 80)) return FPU_FAULT;
   fninit(s);
   return FPU_OK;
 }
 
-function frstor(s: FpuState, mem: MemPort, lo: number, hi: number): FpuResult {
-  if (!readMem(mem, lo, hi, 108)) return FPU_FAULT;
-  envFrom(s, 0);
+function frstor(s: FpuState, mem: MemPort, lo: number, hi: number, format: number): FpuResult {
+  const base = envBytes(format);
+  if (!readMem(mem, lo, hi, base + 80)) return FPU_FAULT;
+  envFrom(s, format);
   for (let i = 0; i < 8; i++) {
     const p = s.phys(i);
     s.setReg(
       p,
-      view.getUint16(36 + i * 10, true),
-      view.getUint32(32 + i * 10, true),
-      view.getUint32(28 + i * 10, true),
+      view.getUint16(base + 8 + i * 10, true),
+      view.getUint32(base + 4 + i * 10, true),
+      view.getUint32(base + i * 10, true),
     );
   }
   return FPU_OK;

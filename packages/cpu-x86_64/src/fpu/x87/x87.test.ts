@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FPU_FAULT, FPU_OK, FPU_X87_EXCEPTION } from "../contract.js";
 import { SW_B, SW_C1, SW_C2, SW_ES, SW_IE, SW_PE, SW_SF, SW_ZE, TAG_EMPTY } from "../state.js";
 import { TestCpu } from "../testing.js";
-import { fwait, x87ExceptionPending } from "./execute.js";
+import { ENV_REAL_16, executeX87, fwait, x87ExceptionPending } from "./execute.js";
 
 const FLD1 = [0xd9, 0xe8];
 const FLDPI = [0xd9, 0xeb];
@@ -119,6 +119,30 @@ describe("x87 environment", () => {
     expect(c.st(0)).toBe(1);
     expect(c.st(1)).toBeCloseTo(Math.PI, 15);
     expect(c.fpu.top).toBe(6);
+  });
+});
+
+describe("x87 environment layouts for 16-bit and real-mode code", () => {
+  it("the 16-bit real-mode image splits FIP/FDP around FOP, and FNSAVE's is 94 bytes", () => {
+    const c = new TestCpu();
+    c.x87([0xdd, 0x06], 0x40); // FLD m64 [0x40]: FOP = 0x506, FDP = 0x40
+    c.fpu.setFip(0x12345, 0);
+    c.fpu.setFdp(0x9abcd, 0);
+    c.ram.fill(0xee, 0x300, 0x400);
+    expect(executeX87(0xd9, 0x36, 0x300, 0, c.fpu, c, c, ENV_REAL_16)).toBe(FPU_OK); // FNSTENV
+    const v = new DataView(c.ram.buffer, 0x300);
+    expect(v.getUint16(0, true)).toBe(0x037f);
+    expect(v.getUint16(6, true)).toBe(0x2345);
+    expect(v.getUint16(8, true)).toBe(0x1506);
+    expect(v.getUint16(10, true)).toBe(0xabcd);
+    expect(v.getUint16(12, true)).toBe(0x9000);
+    expect(v.getUint8(14)).toBe(0xee); // 14 bytes only
+    c.fpu.setFip(0, 0);
+    executeX87(0xd9, 0x26, 0x300, 0, c.fpu, c, c, ENV_REAL_16); // FLDENV
+    expect([c.fpu.fipLo, c.fpu.fdpLo, c.fpu.fop]).toEqual([0x12345, 0x9abcd, 0x506]);
+    executeX87(0xdd, 0x36, 0x300, 0, c.fpu, c, c, ENV_REAL_16); // FNSAVE
+    expect(v.getUint16(14 + 8, true)).toBe(0); // ST(0) = +0.0 loaded from zeroed RAM
+    expect(v.getUint8(94)).toBe(0xee);
   });
 });
 
