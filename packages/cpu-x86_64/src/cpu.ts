@@ -10,6 +10,8 @@
  */
 import type { PhysBus, TimeSource } from "@axvisor/machine";
 import { step } from "./exec.js";
+import { FpuState, resetFpu } from "./fpu/index.js";
+import { FpuPorts } from "./fpu-ports.js";
 import { ACC_FETCH, ACC_READ, ACC_WRITE, walk } from "./paging.js";
 import {
   CR0_ET,
@@ -229,6 +231,9 @@ export class X86Cpu {
   fetchGen = 0;
 
   readonly vmx: Vmx;
+  /** The x87/MMX/SSE state and the unit's view of registers and memory (fpu/). */
+  readonly fpu = new FpuState();
+  readonly fpuPorts: FpuPorts;
   /** Host-trap mode: this CPU is the guest side of a TypeScript hypervisor (vmx.ts). */
   hostTrapMode = false;
 
@@ -249,6 +254,7 @@ export class X86Cpu {
     this.ramBase = options.bus.ramBase;
     this.ramSize = this.ram.byteLength;
     this.vmx = new Vmx(this);
+    this.fpuPorts = new FpuPorts(this);
     this.reset();
     if (!(options.bsp ?? options.cpuId === 0)) this.waitSipi = true;
   }
@@ -302,6 +308,7 @@ export class X86Cpu {
     this.delivering = -1;
     this.shadowAt = -1;
     this.xcr0 = 1;
+    resetFpu(this.fpu);
     this.vmx.reset();
     this.updateMode();
     this.flushTlb(true);

@@ -2,10 +2,9 @@
  * CPUID: a small, honest model. It advertises what this CPU implements: the integer core,
  * TSC, MSRs, PAE, PGE, PSE/PSE-36, CMOV, CX8, CX16, APIC, SYSENTER, PAT, MTRR, CLFLUSH,
  * POPCNT, x2APIC (when the board's LAPIC answers the MSRs), NX, 1 GiB pages, RDTSCP, LM,
- * LAHF in 64-bit mode, LZCNT/ABM, FSGSBASE, BMI-free, and VMX (unless the model turns it off),
- * plus the hypervisor bit when running as a guest under VMX. Floating point (FPU, FXSR, SSE,
- * SSE2) is advertised as the x87/SSE unit provides it (fpu/contract.ts); it is not here yet, so
- * those bits are clear.
+ * LAHF in 64-bit mode, LZCNT/ABM, FSGSBASE, and VMX (unless the model turns it off), plus the
+ * hypervisor bit when running as a guest under VMX; FPU, MMX, FXSR, SSE and SSE2 from the unit
+ * in fpu/ (see its README for what of SSE floating point it has).
  */
 import type { X86Cpu } from "./cpu.js";
 import { RCX } from "./regs.js";
@@ -48,7 +47,13 @@ export function cpuid(cpu: X86Cpu): void {
       if (cpu.vmx.guestMode) c |= 1 << 31;
       // EDX: VME? no. DE(2), PSE(3), TSC(4), MSR(5), PAE(6), CX8(8), APIC(9), SEP(11), MTRR(12),
       // PGE(13), CMOV(15), PAT(16), PSE-36(17), CLFSH(19).
+      // FPU(0), MMX(23), FXSR(24), SSE(25), SSE2(26): the unit in fpu/.
       d =
+        1 |
+        (1 << 23) |
+        (1 << 24) |
+        (1 << 25) |
+        (1 << 26) |
         (1 << 2) |
         (1 << 3) |
         (1 << 4) |

@@ -25,6 +25,22 @@ import {
 } from "./alu.js";
 import { wrap64, type X86Cpu } from "./cpu.js";
 import { cpuid } from "./cpuid.js";
+import {
+  executeSse,
+  executeX87,
+  FPU_FAULT,
+  FPU_GP,
+  FPU_OK,
+  FPU_SIMD_EXCEPTION,
+  FPU_UD,
+  FPU_X87_EXCEPTION,
+  type FpuResult,
+  fwait,
+  fxrstor,
+  fxsave,
+  type SseInsn,
+  sseHasImm8,
+} from "./fpu/index.js";
 import { rdmsr, wrmsr } from "./msr.js";
 import {
   AC,
@@ -889,6 +905,7 @@ function exec1(op: number): void {
     }
     case 0x9b:
       if ((c.cr0 & (CR0_TS | 0x2)) === (CR0_TS | 0x2)) c.raise(EX_NM);
+      fpuResult(fwait(c.fpu));
       commit();
       return;
     case 0x9c: {
@@ -2010,6 +2027,16 @@ function exec0f(op: number): void {
       commit();
       return;
     }
+    case 0xc3: {
+      // MOVNTI: a plain store here (no caches to bypass).
+      decodeModrm();
+      if (!isMem) c.ud();
+      const size = opsz === 8 ? 8 : 4;
+      const v = getR(regf, size);
+      writeE(size, v, c.hi);
+      commit();
+      return;
+    }
     case 0xc7:
       group9();
       return;
@@ -2048,11 +2075,11 @@ function exec0f(op: number): void {
         vmxOp(op3 === 0x80 ? VMX_INVEPT : VMX_INVVPID);
         return;
       }
-      c.ud();
+      sseOp(2, op3);
       return;
     }
     case 0x3a:
-      c.ud();
+      sseOp(3, fb());
       return;
     default:
       if (op >= 0x40 && op <= 0x4f) {
@@ -2076,8 +2103,17 @@ function exec0f(op: number): void {
         return;
       }
       // SSE/MMX space (0F 10-17, 28-2F, 50-7F, C2-C6, D0-FF): the floating-point unit.
-      if (c.cr0 & CR0_EM) c.ud();
-      if (c.cr0 & CR0_TS) c.raise(EX_NM);
+      if (
+        (op >= 0x10 && op <= 0x17) ||
+        (op >= 0x28 && op <= 0x2f) ||
+        (op >= 0x50 && op <= 0x7f) ||
+        op === 0xc2 ||
+        (op >= 0xc4 && op <= 0xc6) ||
+        op >= 0xd0
+      ) {
+        sseOp(1, op);
+        return;
+      }
       c.ud();
   }
 }
@@ -2488,14 +2524,122 @@ function group15(): void {
     commit();
     return;
   }
-  // FXSAVE/FXRSTOR/LDMXCSR/STMXCSR/XSAVE...: the floating-point unit.
+  // FXSAVE/FXRSTOR (/0, /1), LDMXCSR/STMXCSR (/2, /3): the floating-point unit. XSAVE is
+  // not advertised.
+  if (sub > 3 || rep !== 0 || has66) c.ud();
   if (c.cr0 & CR0_EM) c.ud();
+  if (sub >= 2 && (c.cr4 & 0x200) === 0) c.ud();
   if (c.cr0 & CR0_TS) c.raise(EX_NM);
-  c.ud();
+  const lin = eaLin();
+  const lo = lin >>> 0;
+  const hi = Math.floor(lin / TWO32) | 0;
+  if (sub === 0) fpuResult(fxsave(c.fpu, c.fpuPorts, lo, hi, rexW));
+  else if (sub === 1) fpuResult(fxrstor(c.fpu, c.fpuPorts, lo, hi, rexW));
+  else {
+    sse.prefix = 0;
+    sse.map = 1;
+    sse.opcode = 0xae;
+    sse.reg = regf;
+    sse.rm = -1;
+    sse.eaLo = lo;
+    sse.eaHi = hi;
+    sse.rexW = rexW;
+    sse.imm8 = 0;
+    fpuResult(executeSse(sse, c.fpu, c.fpuPorts, c.fpuPorts));
+  }
+  commit();
 }
 
-function fpuEscape(_op: number): void {
-  c.ud();
+/** The x87 escapes D8-DF: the unit executes, the core reports its exceptions. */
+function fpuEscape(op: number): void {
+  decodeModrm();
+  let lo = 0;
+  let hi = 0;
+  if (isMem) {
+    const lin = eaLin();
+    lo = lin >>> 0;
+    hi = Math.floor(lin / TWO32) | 0;
+  }
+  // FNSTENV/FNSAVE/FLDENV/FRSTOR/FNSTCW/FLDCW/FNSTSW/FNCLEX/FNINIT do not update FIP.
+  c.fpu.setFip(D.startIp >>> 0, Math.floor(D.startIp / TWO32) | 0);
+  fpuResult(executeX87(op, modrm, lo, hi, c.fpu, c.fpuPorts, c.fpuPorts));
+  commit();
+}
+
+/** Turns the unit's answer into the architectural exception (or nothing). */
+function fpuResult(r: FpuResult): void {
+  if (r === FPU_OK) return;
+  switch (r) {
+    case FPU_UD:
+      c.ud();
+      break;
+    case FPU_FAULT: {
+      const e = c.fpuPorts.pending;
+      c.fpuPorts.pending = null;
+      if (e !== null) throw e;
+      c.gp(0);
+      break;
+    }
+    case FPU_SIMD_EXCEPTION:
+      if (c.cr4 & 0x400) c.raise(19);
+      c.ud();
+      break;
+    case FPU_X87_EXCEPTION:
+      // With CR0.NE clear the error goes out on FERR# (IRQ 13), which no board here wires.
+      if (c.cr0 & 0x20) c.raise(16);
+      break;
+    case FPU_GP:
+      c.gp(0);
+      break;
+    default:
+      c.ud();
+  }
+}
+
+const sse: SseInsn = {
+  prefix: 0,
+  map: 1,
+  opcode: 0,
+  reg: 0,
+  rm: 0,
+  eaLo: 0,
+  eaHi: 0,
+  rexW: false,
+  imm8: 0,
+};
+
+/** True for the MMX forms (no mandatory prefix) that CR4.OSFXSR does not gate. */
+function isMmxForm(map: number, prefix: number, opcode: number): boolean {
+  if (prefix !== 0) return false;
+  if (map !== 1) return true;
+  return (opcode >= 0x60 && opcode <= 0x7f) || opcode === 0xc4 || opcode === 0xc5 || opcode >= 0xd0;
+}
+
+/** An MMX/SSE instruction of map 1 (0F), 2 (0F 38) or 3 (0F 3A). */
+function sseOp(map: number, opcode: number): void {
+  const prefix = rep !== 0 ? rep : has66 ? 0x66 : 0;
+  if (c.cr0 & CR0_EM) c.ud();
+  if (!isMmxForm(map, prefix, opcode) && (c.cr4 & 0x200) === 0) c.ud();
+  if (c.cr0 & CR0_TS) c.raise(EX_NM);
+  decodeModrm();
+  sse.imm8 = sseHasImm8(map, prefix, opcode) ? fb() : 0;
+  sse.prefix = prefix;
+  sse.map = map;
+  sse.opcode = opcode;
+  sse.reg = regf;
+  sse.rexW = rexW;
+  if (isMem) {
+    const lin = eaLin();
+    sse.rm = -1;
+    sse.eaLo = lin >>> 0;
+    sse.eaHi = Math.floor(lin / TWO32) | 0;
+  } else {
+    sse.rm = rm;
+    sse.eaLo = 0;
+    sse.eaHi = 0;
+  }
+  fpuResult(executeSse(sse, c.fpu, c.fpuPorts, c.fpuPorts));
+  commit();
 }
 
 function rdtsc(): void {
