@@ -17,7 +17,11 @@ import {
   type SseInsn,
 } from "../contract.js";
 import type { FpuState } from "../state.js";
-import {
+import * as vector from "./vector.js";
+
+// Module-local bindings: the work registers are touched in every inner loop, and a bundler's
+// module-namespace indirection for imported names costs far more than the operation itself.
+const {
   D,
   enterMmx,
   i8,
@@ -35,7 +39,7 @@ import {
   u16,
   u32,
   writeMem,
-} from "./vector.js";
+} = vector;
 
 export const NOT_MINE = -1;
 
@@ -104,20 +108,8 @@ function binary66(x: SseInsn, s: FpuState, mem: MemPort, op: (n: number) => void
 function each8(n: number, f: (a: number, b: number, i: number) => number): void {
   for (let i = 0; i < n; i++) u8[R + i] = f(u8[D + i]!, u8[S + i]!, i);
 }
-function each8s(n: number, f: (a: number, b: number) => number): void {
-  for (let i = 0; i < n; i++) i8[R + i] = f(i8[D + i]!, i8[S + i]!);
-}
-function each16(n: number, f: (a: number, b: number, i: number) => number): void {
-  for (let i = 0; i < n / 2; i++) u16[h(R) + i] = f(u16[h(D) + i]!, u16[h(S) + i]!, i);
-}
-function each16s(n: number, f: (a: number, b: number) => number): void {
-  for (let i = 0; i < n / 2; i++) i16[h(R) + i] = f(i16[h(D) + i]!, i16[h(S) + i]!);
-}
 function each32(n: number, f: (a: number, b: number) => number): void {
   for (let i = 0; i < n / 4; i++) u32[w(R) + i] = f(u32[w(D) + i]!, u32[w(S) + i]!);
-}
-function each32s(n: number, f: (a: number, b: number) => number): void {
-  for (let i = 0; i < n / 4; i++) i32[w(R) + i] = f(i32[w(D) + i]!, i32[w(S) + i]!);
 }
 function each64(
   n: number,
@@ -192,6 +184,399 @@ function gprWrite32(gpr: GprPort, n: number, v: number): void {
   gpr.set(n, v >>> 0, 0);
 }
 
+/*
+ * Element-wise operations of the packed instructions, one function per operation (no closure
+ * is created per instruction): R = f(D, S) lane by lane over n bytes.
+ */
+function pcmpgtb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = i8[D + i]!;
+    const b = i8[S + i]!;
+    i8[R + i] = cmpMask(a > b, -1);
+  }
+}
+
+function pcmpgtw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = i16[h(D) + i]!;
+    const b = i16[h(S) + i]!;
+    i16[h(R) + i] = cmpMask(a > b, -1);
+  }
+}
+
+function pcmpgtd(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = i32[w(D) + i]!;
+    const b = i32[w(S) + i]!;
+    i32[w(R) + i] = cmpMask(a > b, -1);
+  }
+}
+
+function pcmpeqb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = u8[D + i]!;
+    const b = u8[S + i]!;
+    u8[R + i] = cmpMask(a === b, 0xff);
+  }
+}
+
+function pcmpeqw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = u16[h(D) + i]!;
+    const b = u16[h(S) + i]!;
+    u16[h(R) + i] = cmpMask(a === b, 0xffff);
+  }
+}
+
+function pcmpeqd(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = u32[w(D) + i]!;
+    const b = u32[w(S) + i]!;
+    u32[w(R) + i] = cmpMask(a === b, -1);
+  }
+}
+
+function paddb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = u8[D + i]!;
+    const b = u8[S + i]!;
+    u8[R + i] = a + b;
+  }
+}
+
+function paddw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = u16[h(D) + i]!;
+    const b = u16[h(S) + i]!;
+    u16[h(R) + i] = a + b;
+  }
+}
+
+function paddd(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = u32[w(D) + i]!;
+    const b = u32[w(S) + i]!;
+    u32[w(R) + i] = a + b;
+  }
+}
+
+function psubb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = u8[D + i]!;
+    const b = u8[S + i]!;
+    u8[R + i] = a - b;
+  }
+}
+
+function psubw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = u16[h(D) + i]!;
+    const b = u16[h(S) + i]!;
+    u16[h(R) + i] = a - b;
+  }
+}
+
+function psubd(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = u32[w(D) + i]!;
+    const b = u32[w(S) + i]!;
+    u32[w(R) + i] = a - b;
+  }
+}
+
+function paddsb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = i8[D + i]!;
+    const b = i8[S + i]!;
+    i8[R + i] = sat8(a + b);
+  }
+}
+
+function paddsw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = i16[h(D) + i]!;
+    const b = i16[h(S) + i]!;
+    i16[h(R) + i] = sat16(a + b);
+  }
+}
+
+function psubsb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = i8[D + i]!;
+    const b = i8[S + i]!;
+    i8[R + i] = sat8(a - b);
+  }
+}
+
+function psubsw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = i16[h(D) + i]!;
+    const b = i16[h(S) + i]!;
+    i16[h(R) + i] = sat16(a - b);
+  }
+}
+
+function paddusb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = u8[D + i]!;
+    const b = u8[S + i]!;
+    u8[R + i] = satU8(a + b);
+  }
+}
+
+function paddusw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = u16[h(D) + i]!;
+    const b = u16[h(S) + i]!;
+    u16[h(R) + i] = satU16(a + b);
+  }
+}
+
+function psubusb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = u8[D + i]!;
+    const b = u8[S + i]!;
+    u8[R + i] = satU8(a - b);
+  }
+}
+
+function psubusw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = u16[h(D) + i]!;
+    const b = u16[h(S) + i]!;
+    u16[h(R) + i] = satU16(a - b);
+  }
+}
+
+function pmullw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = u16[h(D) + i]!;
+    const b = u16[h(S) + i]!;
+    u16[h(R) + i] = Math.imul(a, b);
+  }
+}
+
+function pmulhw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = i16[h(D) + i]!;
+    const b = i16[h(S) + i]!;
+    i16[h(R) + i] = (a * b) >> 16;
+  }
+}
+
+function pmulhuw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = u16[h(D) + i]!;
+    const b = u16[h(S) + i]!;
+    u16[h(R) + i] = (a * b) >>> 16;
+  }
+}
+
+function pavgb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = u8[D + i]!;
+    const b = u8[S + i]!;
+    u8[R + i] = (a + b + 1) >> 1;
+  }
+}
+
+function pavgw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = u16[h(D) + i]!;
+    const b = u16[h(S) + i]!;
+    u16[h(R) + i] = (a + b + 1) >> 1;
+  }
+}
+
+function pminub(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = u8[D + i]!;
+    const b = u8[S + i]!;
+    u8[R + i] = Math.min(a, b);
+  }
+}
+
+function pmaxub(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = u8[D + i]!;
+    const b = u8[S + i]!;
+    u8[R + i] = Math.max(a, b);
+  }
+}
+
+function pminsw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = i16[h(D) + i]!;
+    const b = i16[h(S) + i]!;
+    i16[h(R) + i] = Math.min(a, b);
+  }
+}
+
+function pmaxsw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = i16[h(D) + i]!;
+    const b = i16[h(S) + i]!;
+    i16[h(R) + i] = Math.max(a, b);
+  }
+}
+
+function pand(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = u32[w(D) + i]!;
+    const b = u32[w(S) + i]!;
+    u32[w(R) + i] = a & b;
+  }
+}
+
+function pandn(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = u32[w(D) + i]!;
+    const b = u32[w(S) + i]!;
+    u32[w(R) + i] = ~a & b;
+  }
+}
+
+function por(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = u32[w(D) + i]!;
+    const b = u32[w(S) + i]!;
+    u32[w(R) + i] = a | b;
+  }
+}
+
+function pxor(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = u32[w(D) + i]!;
+    const b = u32[w(S) + i]!;
+    u32[w(R) + i] = a ^ b;
+  }
+}
+
+function psignb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = i8[D + i]!;
+    const b = i8[S + i]!;
+    i8[R + i] = b < 0 ? -a : b === 0 ? 0 : a;
+  }
+}
+
+function psignw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = i16[h(D) + i]!;
+    const b = i16[h(S) + i]!;
+    i16[h(R) + i] = b < 0 ? -a : b === 0 ? 0 : a;
+  }
+}
+
+function psignd(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = i32[w(D) + i]!;
+    const b = i32[w(S) + i]!;
+    i32[w(R) + i] = b < 0 ? -a : b === 0 ? 0 : a;
+  }
+}
+
+function pmulhrsw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = i16[h(D) + i]!;
+    const b = i16[h(S) + i]!;
+    i16[h(R) + i] = (((a * b) >> 14) + 1) >> 1;
+  }
+}
+
+function pabsb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const b = i8[S + i]!;
+    i8[R + i] = Math.abs(b);
+  }
+}
+
+function pabsw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const b = i16[h(S) + i]!;
+    i16[h(R) + i] = Math.abs(b);
+  }
+}
+
+function pabsd(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const b = i32[w(S) + i]!;
+    i32[w(R) + i] = Math.abs(b);
+  }
+}
+
+function pminsb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = i8[D + i]!;
+    const b = i8[S + i]!;
+    i8[R + i] = Math.min(a, b);
+  }
+}
+
+function pminsd(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = i32[w(D) + i]!;
+    const b = i32[w(S) + i]!;
+    i32[w(R) + i] = Math.min(a, b);
+  }
+}
+
+function pminuw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = u16[h(D) + i]!;
+    const b = u16[h(S) + i]!;
+    u16[h(R) + i] = Math.min(a, b);
+  }
+}
+
+function pminud(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = u32[w(D) + i]!;
+    const b = u32[w(S) + i]!;
+    u32[w(R) + i] = Math.min(a >>> 0, b >>> 0);
+  }
+}
+
+function pmaxsb(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = i8[D + i]!;
+    const b = i8[S + i]!;
+    i8[R + i] = Math.max(a, b);
+  }
+}
+
+function pmaxsd(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = i32[w(D) + i]!;
+    const b = i32[w(S) + i]!;
+    i32[w(R) + i] = Math.max(a, b);
+  }
+}
+
+function pmaxuw(n: number): void {
+  for (let i = 0; i < n / 2; i++) {
+    const a = u16[h(D) + i]!;
+    const b = u16[h(S) + i]!;
+    u16[h(R) + i] = Math.max(a, b);
+  }
+}
+
+function pmaxud(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = u32[w(D) + i]!;
+    const b = u32[w(S) + i]!;
+    u32[w(R) + i] = Math.max(a >>> 0, b >>> 0);
+  }
+}
+
+function pmulld(n: number): void {
+  for (let i = 0; i < n / 4; i++) {
+    const a = u32[w(D) + i]!;
+    const b = u32[w(S) + i]!;
+    u32[w(R) + i] = Math.imul(a, b);
+  }
+}
+
 export function executeInteger(x: SseInsn, s: FpuState, gpr: GprPort, mem: MemPort): number {
   if (x.map === 1) return map0f(x, s, gpr, mem);
   if (x.map === 2) return map38(x, s, gpr, mem);
@@ -220,17 +605,17 @@ function map0f(x: SseInsn, s: FpuState, gpr: GprPort, mem: MemPort): number {
     case 0x6b:
       return binary(x, s, mem, true, (n) => pack(n, 4, true));
     case 0x64:
-      return binary(x, s, mem, true, (n) => each8s(n, (a, b) => cmpMask(a > b, -1)));
+      return binary(x, s, mem, true, pcmpgtb);
     case 0x65:
-      return binary(x, s, mem, true, (n) => each16s(n, (a, b) => cmpMask(a > b, -1)));
+      return binary(x, s, mem, true, pcmpgtw);
     case 0x66:
-      return binary(x, s, mem, true, (n) => each32s(n, (a, b) => cmpMask(a > b, -1)));
+      return binary(x, s, mem, true, pcmpgtd);
     case 0x74:
-      return binary(x, s, mem, true, (n) => each8(n, (a, b) => cmpMask(a === b, 0xff)));
+      return binary(x, s, mem, true, pcmpeqb);
     case 0x75:
-      return binary(x, s, mem, true, (n) => each16(n, (a, b) => cmpMask(a === b, 0xffff)));
+      return binary(x, s, mem, true, pcmpeqw);
     case 0x76:
-      return binary(x, s, mem, true, (n) => each32(n, (a, b) => cmpMask(a === b, -1)));
+      return binary(x, s, mem, true, pcmpeqd);
     case 0x6e:
       return movdTo(x, s, gpr, mem);
     case 0x7e:
@@ -287,39 +672,39 @@ function map0f(x: SseInsn, s: FpuState, gpr: GprPort, mem: MemPort): number {
         }),
       );
     case 0xfc:
-      return binary(x, s, mem, true, (n) => each8(n, (a, b) => a + b));
+      return binary(x, s, mem, true, paddb);
     case 0xfd:
-      return binary(x, s, mem, true, (n) => each16(n, (a, b) => a + b));
+      return binary(x, s, mem, true, paddw);
     case 0xfe:
-      return binary(x, s, mem, true, (n) => each32(n, (a, b) => a + b));
+      return binary(x, s, mem, true, paddd);
     case 0xf8:
-      return binary(x, s, mem, true, (n) => each8(n, (a, b) => a - b));
+      return binary(x, s, mem, true, psubb);
     case 0xf9:
-      return binary(x, s, mem, true, (n) => each16(n, (a, b) => a - b));
+      return binary(x, s, mem, true, psubw);
     case 0xfa:
-      return binary(x, s, mem, true, (n) => each32(n, (a, b) => a - b));
+      return binary(x, s, mem, true, psubd);
     case 0xec:
-      return binary(x, s, mem, true, (n) => each8s(n, (a, b) => sat8(a + b)));
+      return binary(x, s, mem, true, paddsb);
     case 0xed:
-      return binary(x, s, mem, true, (n) => each16s(n, (a, b) => sat16(a + b)));
+      return binary(x, s, mem, true, paddsw);
     case 0xe8:
-      return binary(x, s, mem, true, (n) => each8s(n, (a, b) => sat8(a - b)));
+      return binary(x, s, mem, true, psubsb);
     case 0xe9:
-      return binary(x, s, mem, true, (n) => each16s(n, (a, b) => sat16(a - b)));
+      return binary(x, s, mem, true, psubsw);
     case 0xdc:
-      return binary(x, s, mem, true, (n) => each8(n, (a, b) => satU8(a + b)));
+      return binary(x, s, mem, true, paddusb);
     case 0xdd:
-      return binary(x, s, mem, true, (n) => each16(n, (a, b) => satU16(a + b)));
+      return binary(x, s, mem, true, paddusw);
     case 0xd8:
-      return binary(x, s, mem, true, (n) => each8(n, (a, b) => satU8(a - b)));
+      return binary(x, s, mem, true, psubusb);
     case 0xd9:
-      return binary(x, s, mem, true, (n) => each16(n, (a, b) => satU16(a - b)));
+      return binary(x, s, mem, true, psubusw);
     case 0xd5:
-      return binary(x, s, mem, true, (n) => each16(n, (a, b) => Math.imul(a, b)));
+      return binary(x, s, mem, true, pmullw);
     case 0xe5:
-      return binary(x, s, mem, true, (n) => each16s(n, (a, b) => (a * b) >> 16));
+      return binary(x, s, mem, true, pmulhw);
     case 0xe4:
-      return binary(x, s, mem, true, (n) => each16(n, (a, b) => (a * b) >>> 16));
+      return binary(x, s, mem, true, pmulhuw);
     case 0xf4:
       return binary(x, s, mem, true, (n) => each64(n, (al, _ah, bl, _bh, k) => mulU32(k, al, bl)));
     case 0xf5:
@@ -341,25 +726,25 @@ function map0f(x: SseInsn, s: FpuState, gpr: GprPort, mem: MemPort): number {
         }
       });
     case 0xe0:
-      return binary(x, s, mem, true, (n) => each8(n, (a, b) => (a + b + 1) >> 1));
+      return binary(x, s, mem, true, pavgb);
     case 0xe3:
-      return binary(x, s, mem, true, (n) => each16(n, (a, b) => (a + b + 1) >> 1));
+      return binary(x, s, mem, true, pavgw);
     case 0xda:
-      return binary(x, s, mem, true, (n) => each8(n, (a, b) => Math.min(a, b)));
+      return binary(x, s, mem, true, pminub);
     case 0xde:
-      return binary(x, s, mem, true, (n) => each8(n, (a, b) => Math.max(a, b)));
+      return binary(x, s, mem, true, pmaxub);
     case 0xea:
-      return binary(x, s, mem, true, (n) => each16s(n, (a, b) => Math.min(a, b)));
+      return binary(x, s, mem, true, pminsw);
     case 0xee:
-      return binary(x, s, mem, true, (n) => each16s(n, (a, b) => Math.max(a, b)));
+      return binary(x, s, mem, true, pmaxsw);
     case 0xdb:
-      return binary(x, s, mem, true, (n) => each32(n, (a, b) => a & b));
+      return binary(x, s, mem, true, pand);
     case 0xdf:
-      return binary(x, s, mem, true, (n) => each32(n, (a, b) => ~a & b));
+      return binary(x, s, mem, true, pandn);
     case 0xeb:
-      return binary(x, s, mem, true, (n) => each32(n, (a, b) => a | b));
+      return binary(x, s, mem, true, por);
     case 0xef:
-      return binary(x, s, mem, true, (n) => each32(n, (a, b) => a ^ b));
+      return binary(x, s, mem, true, pxor);
     case 0xf7:
       return maskmov(x, s, gpr, mem);
     default:
@@ -840,19 +1225,19 @@ function map38(x: SseInsn, s: FpuState, gpr: GprPort, mem: MemPort): number {
         }
       });
     case 0x08:
-      return binary(x, s, mem, true, (n) => each8s(n, (a, b) => (b < 0 ? -a : b === 0 ? 0 : a)));
+      return binary(x, s, mem, true, psignb);
     case 0x09:
-      return binary(x, s, mem, true, (n) => each16s(n, (a, b) => (b < 0 ? -a : b === 0 ? 0 : a)));
+      return binary(x, s, mem, true, psignw);
     case 0x0a:
-      return binary(x, s, mem, true, (n) => each32s(n, (a, b) => (b < 0 ? -a : b === 0 ? 0 : a)));
+      return binary(x, s, mem, true, psignd);
     case 0x0b:
-      return binary(x, s, mem, true, (n) => each16s(n, (a, b) => (((a * b) >> 14) + 1) >> 1));
+      return binary(x, s, mem, true, pmulhrsw);
     case 0x1c:
-      return binary(x, s, mem, true, (n) => each8s(n, (_a, b) => Math.abs(b)));
+      return binary(x, s, mem, true, pabsb);
     case 0x1d:
-      return binary(x, s, mem, true, (n) => each16s(n, (_a, b) => Math.abs(b)));
+      return binary(x, s, mem, true, pabsw);
     case 0x1e:
-      return binary(x, s, mem, true, (n) => each32s(n, (_a, b) => Math.abs(b)));
+      return binary(x, s, mem, true, pabsd);
     case 0x10:
     case 0x14:
     case 0x15: {
@@ -922,23 +1307,23 @@ function map38(x: SseInsn, s: FpuState, gpr: GprPort, mem: MemPort): number {
         }),
       );
     case 0x38:
-      return binary66(x, s, mem, () => each8s(16, (a, b) => Math.min(a, b)));
+      return binary66(x, s, mem, pminsb);
     case 0x39:
-      return binary66(x, s, mem, () => each32s(16, (a, b) => Math.min(a, b)));
+      return binary66(x, s, mem, pminsd);
     case 0x3a:
-      return binary66(x, s, mem, () => each16(16, (a, b) => Math.min(a, b)));
+      return binary66(x, s, mem, pminuw);
     case 0x3b:
-      return binary66(x, s, mem, () => each32(16, (a, b) => Math.min(a >>> 0, b >>> 0)));
+      return binary66(x, s, mem, pminud);
     case 0x3c:
-      return binary66(x, s, mem, () => each8s(16, (a, b) => Math.max(a, b)));
+      return binary66(x, s, mem, pmaxsb);
     case 0x3d:
-      return binary66(x, s, mem, () => each32s(16, (a, b) => Math.max(a, b)));
+      return binary66(x, s, mem, pmaxsd);
     case 0x3e:
-      return binary66(x, s, mem, () => each16(16, (a, b) => Math.max(a, b)));
+      return binary66(x, s, mem, pmaxuw);
     case 0x3f:
-      return binary66(x, s, mem, () => each32(16, (a, b) => Math.max(a >>> 0, b >>> 0)));
+      return binary66(x, s, mem, pmaxud);
     case 0x40:
-      return binary66(x, s, mem, () => each32(16, (a, b) => Math.imul(a, b)));
+      return binary66(x, s, mem, pmulld);
     case 0x41:
       return binary66(x, s, mem, () => {
         let best = 0;

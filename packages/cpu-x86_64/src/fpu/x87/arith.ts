@@ -2,7 +2,11 @@
  * The six two-operand x87 arithmetic operations by their ModRM.reg number (D8/DC numbering):
  * 0 add, 1 mul, 4 sub (dst - src), 5 subr (src - dst), 6 div (dst / src), 7 divr (src / dst).
  */
-import { addExt, divExt, mulExt } from "./softx80.js";
+import * as softx80Module from "./softx80.js";
+
+// Module-local bindings for the hot paths: a bundler's module-namespace indirection for
+// imported names (vitest's, for one) costs more than the arithmetic itself.
+const { addExt, divExt, mulExt } = softx80Module;
 
 export interface Operand {
   se: number;

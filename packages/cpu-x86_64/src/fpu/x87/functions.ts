@@ -8,8 +8,14 @@
  * bit-exact with hardware (nor is QEMU), and always report PE for a finite nonzero result.
  */
 import type { Operand } from "./arith.js";
-import { clz, compare, copy, isZero, type Limbs, shiftLeft, sub } from "./limbs.js";
-import {
+import type { Limbs } from "./limbs.js";
+import * as limbsModule from "./limbs.js";
+import * as softx80Module from "./softx80.js";
+
+// Module-local bindings for the hot paths: a bundler's module-namespace indirection for
+// imported names (vitest's, for one) costs more than the arithmetic itself.
+const { clz, compare, copy, isZero, shiftLeft, sub } = limbsModule;
+const {
   F_IE,
   F_PE,
   F_ZE,
@@ -37,7 +43,7 @@ import {
   signedInf,
   signedZero,
   toNarrow,
-} from "./softx80.js";
+} = softx80Module;
 
 const PC64 = 3;
 const R: Limbs = new Int32Array(5);
