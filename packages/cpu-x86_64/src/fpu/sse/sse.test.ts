@@ -59,6 +59,19 @@ describe("SSE integer", () => {
     expect(xmm(c, 0)).toEqual([1, 2, 3, 4]);
   });
 
+  it("MASKMOVDQU stores the bytes whose mask bit is set at [RDI]", () => {
+    const c = new TestCpu();
+    c.set(7, 0x400, 0);
+    c.ram.fill(0x11, 0x400, 0x410);
+    setXmm(c, 0, [0x44332211, 0x88776655, 0xccbbaa99, 0x00ffeedd]);
+    setXmm(c, 1, [0x80008000, 0, 0, 0xff000000]);
+    expect(c.sse([0x66, 0x0f, 0xf7, 0xc1])).toBe(FPU_OK);
+    expect([...c.ram.subarray(0x400, 0x410)]).toEqual([
+      0x11, 0x22, 0x11, 0x44, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+      0x00,
+    ]);
+  });
+
   it("PTEST sets ZF and CF", () => {
     const c = new TestCpu();
     setXmm(c, 0, [0xf0, 0, 0, 0]);
