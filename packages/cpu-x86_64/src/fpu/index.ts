@@ -18,6 +18,7 @@ export {
   ENV_REAL_32,
   executeX87,
   fwait,
+  isX87Control,
   x87ExceptionPending,
 } from "./x87/execute.js";
 export { XSAVE_AREA_BYTES, xrstor, xsave } from "./xsave.js";

@@ -190,19 +190,27 @@ export function executeX87(
   stackFault = false;
   if (modrm < 0xc0) {
     const r = memoryForm(opcode, (modrm >> 3) & 7, eaLo, eaHi, s, envFormat, mem);
-    if (
-      r === FPU_OK &&
-      !(opcode === 0xd9 && ((modrm >> 3) & 7) >= 4) &&
-      !(opcode === 0xdd && ((modrm >> 3) & 7) >= 4)
-    ) {
+    if (r === FPU_OK && !isX87Control(opcode, modrm)) {
       s.fop = ((opcode & 7) << 8) | modrm;
       s.setFdp(eaLo, eaHi);
     }
     return r;
   }
   const r = registerForm(opcode, modrm, s, gpr);
-  if (r === FPU_OK) s.fop = ((opcode & 7) << 8) | modrm;
+  if (r === FPU_OK && !isX87Control(opcode, modrm)) s.fop = ((opcode & 7) << 8) | modrm;
   return r;
+}
+
+/**
+ * The x87 control instructions (FNINIT, FNCLEX, FLDCW, FNSTCW, FNSTSW, FLDENV, FNSTENV, FRSTOR,
+ * FNSAVE): they leave FIP, FOP and FDP as the last non-control instruction set them, so the
+ * core must not record their address as FIP.
+ */
+export function isX87Control(opcode: number, modrm: number): boolean {
+  if (modrm < 0xc0) return (opcode === 0xd9 || opcode === 0xdd) && ((modrm >> 3) & 7) >= 4;
+  return (
+    (opcode === 0xdb && (modrm === 0xe2 || modrm === 0xe3)) || (opcode === 0xdf && modrm === 0xe0)
+  );
 }
 
 function readMem(mem: MemPort, lo: number, hi: number, len: number): boolean {
