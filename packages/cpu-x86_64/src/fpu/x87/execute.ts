@@ -696,10 +696,10 @@ function registerForm(opcode: number, modrm: number, s: FpuState, gpr: GprPort):
         return done(s);
       }
       if (reg === 2 || reg === 3) {
-        // FCOM2/FCOMP3/FCOMP5 aliases.
+        // The aliases FCOM2 (DC D0+i), FCOMP3 (DC D8+i) and FCOMP5 (DE D0+i).
         readST(s, 0, A);
         readST(s, i, B);
-        return arithCommon(s, 3 - (reg === 2 ? 1 : 0), 0, A, B, false);
+        return arithCommon(s, opcode === 0xde || reg === 3 ? 3 : 2, 0, A, B, false);
       }
       // dest = ST(i); DC/DE reverse the sense of sub/div: "FSUB ST(i), ST(0)" is reg 5.
       readST(s, i, A);

@@ -43,6 +43,22 @@ describe("x87 register stack", () => {
   });
 });
 
+describe("x87 undocumented aliases", () => {
+  it("FCOM2 keeps the stack, FCOMP3 and FCOMP5 pop it", () => {
+    const c = new TestCpu();
+    c.x87(FLD1);
+    c.x87(FLDZ);
+    c.x87([0xdc, 0xd1]); // FCOM2 ST(1): 0 < 1
+    expect(c.fpu.top).toBe(6);
+    expect(c.fpu.fsw & 0x4500).toBe(0x0100);
+    c.x87([0xde, 0xd1]); // FCOMP5
+    expect(c.fpu.top).toBe(7);
+    c.x87(FLDZ);
+    c.x87([0xdc, 0xd9]); // FCOMP3
+    expect(c.fpu.top).toBe(7);
+  });
+});
+
 describe("x87 exceptions", () => {
   it("an unmasked exception leaves the destination, sets ES/B and faults the next waiting instruction", () => {
     const c = new TestCpu();
