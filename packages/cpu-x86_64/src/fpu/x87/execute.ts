@@ -784,7 +784,7 @@ function registerForm(opcode: number, modrm: number, s: FpuState, gpr: GprPort):
       if (reg === 0) {
         // FFREEP (undocumented): free ST(i) and pop.
         s.setTag(s.phys(i), TAG_EMPTY);
-        s.top = s.top + 1;
+        pop(s);
         return FPU_OK;
       }
       if (reg === 1) return fxch(s, i);
