@@ -12,8 +12,27 @@ import type { PhysBus, TimeSource } from "@axvisor/machine";
 import { step } from "./exec.js";
 import { FpuState, resetFpu } from "./fpu/index.js";
 import { FpuPorts } from "./fpu-ports.js";
-import { ACC_FETCH, ACC_READ, ACC_WRITE, walk } from "./paging.js";
-import {
+import * as int64 from "./int64.js";
+import * as pagingOps from "./paging.js";
+import * as regs from "./regs.js";
+import * as systemOps from "./system.js";
+import type {
+  CpuModel,
+  InterruptController,
+  PortIo,
+  RunExit,
+  SegmentState,
+  X86CpuOptions,
+} from "./types.js";
+import { fieldSlot } from "./vmcs-fields.js";
+import { Vmx } from "./vmx.js";
+
+const { deliverEvent, EVENT_EXCEPTION, EVENT_EXTERNAL, EVENT_NMI } = systemOps;
+const { wrap64 } = int64;
+const { ACC_FETCH, ACC_READ, ACC_WRITE, walk } = pagingOps;
+
+// Bound once: under vitest an imported name is a getter on every use.
+const {
   CR0_ET,
   CR0_PE,
   CR0_PG,
@@ -33,18 +52,7 @@ import {
   SA_S,
   SS,
   TR,
-} from "./regs.js";
-import { deliverEvent, EVENT_EXCEPTION, EVENT_EXTERNAL, EVENT_NMI } from "./system.js";
-import type {
-  CpuModel,
-  InterruptController,
-  PortIo,
-  RunExit,
-  SegmentState,
-  X86CpuOptions,
-} from "./types.js";
-import { fieldSlot } from "./vmcs-fields.js";
-import { Vmx } from "./vmx.js";
+} = regs;
 
 /** Thrown (never escapes `run`) when an instruction raises an exception; see `X86Cpu.raise`. */
 export const FAULT: { readonly fault: true } = Object.freeze({ fault: true });
@@ -55,6 +63,8 @@ const TWO32 = 4294967296;
 const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
+/** Instructions between polls of the interrupt lines when nothing forces an earlier one. */
+const POLL = 64;
 /** TLB sets: access type (read, write, fetch) x (supervisor, user). */
 const TLB_SETS = 6;
 
@@ -210,6 +220,8 @@ export class X86Cpu {
   icount = 0;
   /** Interrupts are inhibited before the instruction with this icount (STI, MOV SS). */
   shadowAt = -1;
+  /** Instructions until the run loop polls the interrupt lines again. */
+  pollIn = 0;
   /** Set when something the run loop reads changed (halt, host trap). */
   stopReason: RunExit | null = null;
 
@@ -340,6 +352,7 @@ export class X86Cpu {
   /** The NMI line (an edge). */
   nmi(): void {
     this.nmiPending = true;
+    this.pollIn = 0;
   }
 
   /** An external interrupt controller attached after construction (boards build the CPU first). */
@@ -362,10 +375,16 @@ export class X86Cpu {
     if (this.shutdown) return "shutdown";
     if (this.waitSipi) return "hlt";
     this.stopReason = null;
+    this.pollIn = 0;
     let n = 0;
     while (n < budget) {
-      if (this.halted || this.icount !== this.shadowAt) {
-        if (this.checkEvents()) {
+      if (--this.pollIn < 0 || this.halted) {
+        // Interrupt lines are polled every POLL instructions, and at once after anything that
+        // can unmask them (STI, POPF, IRET, SYSRET, NMI, VM entry: they zero pollIn).
+        this.pollIn = POLL;
+        if (this.icount === this.shadowAt) {
+          this.pollIn = 0;
+        } else if (this.checkEvents()) {
           if (this.stopReason !== null) break;
         } else if (this.halted) {
           return "hlt";
@@ -880,12 +899,4 @@ export class X86Cpu {
   private pendingHostTrap = false;
 }
 
-/** Wraps a number to the signed 64-bit range (exact for canonical addresses). */
-const TWO63 = 2 ** 63;
-const TWO64 = 2 ** 64;
-
-export function wrap64(v: number): number {
-  if (v >= TWO63) return v - TWO64;
-  if (v < -TWO63) return v + TWO64;
-  return v;
-}
+export { wrap64 };

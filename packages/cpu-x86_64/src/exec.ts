@@ -6,24 +6,8 @@
  * fault has been done, so an exception restarts the instruction (string instructions commit
  * per iteration).
  */
-import {
-  alu,
-  alu64,
-  doubleShift,
-  incDec,
-  logicFlags,
-  MASK,
-  mulS64,
-  mulU32,
-  mulU64,
-  OP_CMP,
-  OP_SUB,
-  PRODUCT,
-  SIGN,
-  shift,
-  szp,
-} from "./alu.js";
-import { wrap64, type X86Cpu } from "./cpu.js";
+import * as aluOps from "./alu.js";
+import type { X86Cpu } from "./cpu.js";
 import { cpuid } from "./cpuid.js";
 import {
   executeSse,
@@ -41,8 +25,54 @@ import {
   type SseInsn,
   sseHasImm8,
 } from "./fpu/index.js";
+import * as int64 from "./int64.js";
 import { rdmsr, wrmsr } from "./msr.js";
+import * as regs from "./regs.js";
+import * as stackOps from "./stack.js";
+import * as systemOps from "./system.js";
+import { EXIT } from "./vmx.js";
 import {
+  VMX_INVEPT,
+  VMX_INVVPID,
+  VMX_VMREAD,
+  VMX_VMWRITE,
+  type VmxOperands,
+  vmxInstruction,
+} from "./vmx-insn.js";
+
+const {
+  desc,
+  EVENT_SOFT_EXC,
+  EVENT_SOFT_INT,
+  farReturn,
+  farTransfer,
+  iret,
+  loadCache,
+  loadSegment,
+  readDescriptor,
+} = systemOps;
+const { wrap64 } = int64;
+const { getSp, peek, pop, push, regNum, setRegNum, setSp, spAdd } = stackOps;
+const {
+  alu,
+  alu64,
+  doubleShift,
+  incDec,
+  logicFlags,
+  MASK,
+  mulS64,
+  mulU32,
+  mulU64,
+  OP_CMP,
+  OP_SUB,
+  PRODUCT,
+  SIGN,
+  shift,
+  szp,
+} = aluOps;
+
+// Bound once: under vitest an imported name is a getter on every use.
+const {
   AC,
   AF,
   CF,
@@ -90,28 +120,7 @@ import {
   TR,
   VM,
   ZF,
-} from "./regs.js";
-import { getSp, peek, pop, push, regNum, setRegNum, setSp, spAdd } from "./stack.js";
-import {
-  desc,
-  EVENT_SOFT_EXC,
-  EVENT_SOFT_INT,
-  farReturn,
-  farTransfer,
-  iret,
-  loadCache,
-  loadSegment,
-  readDescriptor,
-} from "./system.js";
-import { EXIT } from "./vmx.js";
-import {
-  VMX_INVEPT,
-  VMX_INVVPID,
-  VMX_VMREAD,
-  VMX_VMWRITE,
-  type VmxOperands,
-  vmxInstruction,
-} from "./vmx-insn.js";
+} = regs;
 
 const TWO32 = 4294967296;
 
@@ -919,6 +928,7 @@ function exec1(op: number): void {
       const s = stackSize();
       const v = pop(c, s);
       setFlagsMasked(v, s);
+      c.pollIn = 0;
       commit();
       return;
     }
@@ -1116,6 +1126,7 @@ function exec1(op: number): void {
       return;
     case 0xcf:
       iret(c, opsz);
+      c.pollIn = 0;
       return;
     case 0xd4: {
       not64();
@@ -1271,6 +1282,7 @@ function exec1(op: number): void {
       if (!ioplOk()) c.gp(0);
       if ((c.flags & IF) === 0) c.shadowAt = c.icount + 1;
       c.flags |= IF;
+      c.pollIn = 0;
       commit();
       return;
     case 0xfc:
@@ -2777,6 +2789,7 @@ function sysret(): void {
   c.segAttr[SS] = (c.segAttr[SS]! & ~(SA_UNUSABLE | (3 << 5))) | SA_P | SA_S | 3 | (3 << 5) | SA_DB;
   c.cpl = 3;
   c.flags = ((c.rlo[11]! & 0x3c7fd7) | 2) >>> 0;
+  c.pollIn = 0;
   c.rip = target;
   c.updateMode();
 }

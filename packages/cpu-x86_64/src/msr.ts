@@ -2,7 +2,8 @@
  * RDMSR/WRMSR: the MSRs Linux and firmware touch. Values cross as 32-bit halves; the result
  * of a read is left in `cpu.msrLo`/`cpu.msrHi`. An MSR this CPU does not know raises #GP.
  */
-import { wrap64, type X86Cpu } from "./cpu.js";
+import type { X86Cpu } from "./cpu.js";
+import { wrap64 } from "./int64.js";
 import {
   EFER_LMA,
   EFER_LME,

@@ -5,7 +5,10 @@
  * the results lives in the CPU (cpu.ts).
  */
 import type { X86Cpu } from "./cpu.js";
-import { CR0_WP, CR4_PAE, CR4_PSE, EFER_LMA, EFER_NXE } from "./regs.js";
+import * as regs from "./regs.js";
+
+// Bound once: under vitest an imported name is a getter on every use.
+const { CR0_WP, CR4_PAE, CR4_PSE, EFER_LMA, EFER_NXE } = regs;
 
 export const ACC_READ = 0;
 export const ACC_WRITE = 1;

@@ -3,8 +3,14 @@
  * access as numbers for addresses. A push writes memory before RSP changes, so a faulting
  * push leaves RSP as it was (the instruction restarts cleanly).
  */
-import { wrap64, type X86Cpu } from "./cpu.js";
-import { RSP, SS } from "./regs.js";
+import type { X86Cpu } from "./cpu.js";
+import * as int64 from "./int64.js";
+import * as regs from "./regs.js";
+
+const { wrap64 } = int64;
+
+// Bound once: under vitest an imported name is a getter on every use.
+const { RSP, SS } = regs;
 
 const TWO32 = 4294967296;
 

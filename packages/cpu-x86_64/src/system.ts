@@ -4,8 +4,16 @@
  * delivery of exceptions, interrupts and NMIs through the IVT (real mode), the 32-bit IDT
  * with TSS stack switching, and the 64-bit IDT with IST (SDM vol. 3 ch. 3, 5, 6).
  */
-import { wrap64, type X86Cpu } from "./cpu.js";
-import {
+import type { X86Cpu } from "./cpu.js";
+import * as int64 from "./int64.js";
+import * as regs from "./regs.js";
+import * as stackOps from "./stack.js";
+
+const { wrap64 } = int64;
+const { getSp, pop, push, regNum, setRegNum, setSp } = stackOps;
+
+// Bound once: under vitest an imported name is a getter on every use.
+const {
   AC,
   CR0_PE,
   CS,
@@ -31,8 +39,7 @@ import {
   TF,
   TR,
   VM,
-} from "./regs.js";
-import { getSp, pop, push, regNum, setRegNum, setSp } from "./stack.js";
+} = regs;
 
 export const EVENT_EXCEPTION = 0;
 export const EVENT_EXTERNAL = 1;

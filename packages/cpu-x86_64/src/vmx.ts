@@ -410,6 +410,7 @@ export class Vmx {
         ? this.cpu.time.now() + this.rd(V.PREEMPTION_TIMER) * 32
         : Number.POSITIVE_INFINITY;
     this.cpu.flushTlb(true);
+    this.cpu.pollIn = 0;
     this.injectEvent();
     return 0;
   }
