@@ -850,8 +850,10 @@ function d9Register(modrm: number, s: FpuState): FpuResult {
   switch (modrm) {
     case 0xe0:
     case 0xe1:
-      readST(s, 0, A);
-      if (!suppressed(s)) writeST(s, 0, modrm === 0xe0 ? A.se ^ 0x8000 : A.se & 0x7fff, A.hi, A.lo);
+      // An empty ST(0) gets the indefinite itself (the masked response), not its negation.
+      if (!readST(s, 0, A)) {
+        if (!suppressed(s)) writeST(s, 0, A.se, A.hi, A.lo);
+      } else writeST(s, 0, modrm === 0xe0 ? A.se ^ 0x8000 : A.se & 0x7fff, A.hi, A.lo);
       return done(s);
     case 0xe4: {
       readST(s, 0, A);
@@ -896,7 +898,10 @@ function d9Register(modrm: number, s: FpuState): FpuResult {
       const q = fprem(A, B, modrm === 0xf5);
       if (!suppressed(s)) {
         writeST(s, 0, res.se, res.hi, res.lo);
-        if (q >= 0) setCC(s, (q >> 1) & 1, 0, q & 1, (q >> 2) & 1);
+        // After a stack fault C3 and C0 keep their values and C2 is cleared (as the hardware
+        // does; C1 = 0 comes with the fault).
+        if (stackFault) s.fsw &= ~SW_C2;
+        else if (q >= 0) setCC(s, (q >> 1) & 1, 0, q & 1, (q >> 2) & 1);
         else if (q === -2) setCC(s, 0, 1, 0, 0);
       }
       commit(s, -1);
