@@ -15,12 +15,14 @@ import {
 } from "../contract.js";
 import { MXCSR_MASK } from "../fxsave.js";
 import type { FpuState } from "../state.js";
+import { executeFloat } from "./float.js";
 import { executeInteger, NOT_MINE } from "./integer.js";
 import { readMem, T, u32, writeMem } from "./vector.js";
 
 export function executeSse(x: SseInsn, s: FpuState, gpr: GprPort, mem: MemPort): FpuResult {
   if (x.map === 1 && x.opcode === 0xae) return group15(x, s, mem);
-  const r = executeInteger(x, s, gpr, mem);
+  let r = executeInteger(x, s, gpr, mem);
+  if (r === NOT_MINE) r = executeFloat(x, s, gpr, mem);
   return r === NOT_MINE ? FPU_UD : (r as FpuResult);
 }
 
