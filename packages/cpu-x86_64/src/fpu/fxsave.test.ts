@@ -37,6 +37,18 @@ describe("FXSAVE/FXRSTOR", () => {
     expect(d.fpu.bytes.subarray(0, 416)).toEqual(saved.subarray(0, 416));
   });
 
+  it("outside 64-bit mode (xmmRegs = 8) XMM8-15 are neither stored nor loaded", () => {
+    const c = new TestCpu();
+    c.fpu.setXmm(8, 0, 0x1234);
+    c.ram.fill(0x77, 0x1000, 0x1200);
+    fxsave(c.fpu, c, 0x1000, 0, false, 8);
+    const v = new DataView(c.ram.buffer, 0x1000);
+    expect(v.getUint32(160 + 8 * 16, true)).toBe(0x77777777);
+    v.setUint32(160 + 7 * 16, 5, true);
+    expect(fxrstor(c.fpu, c, 0x1000, 0, false, 8)).toBe(FPU_OK);
+    expect([c.fpu.xmm(7, 0), c.fpu.xmm(8, 0)]).toEqual([5, 0x1234]);
+  });
+
   it("#GP for a misaligned area and for reserved MXCSR bits", () => {
     const c = new TestCpu();
     expect(fxsave(c.fpu, c, 0x1008, 0, true)).toBe(FPU_GP);

@@ -2,8 +2,9 @@
  * FXSAVE/FXRSTOR: the 512-byte image (Intel SDM vol. 1, 10.5.1). With REX.W (FXSAVE64) FIP and
  * FDP are 64-bit; without it they are 32-bit offsets followed by FCS/FDS (stored as 0: the unit
  * keeps no selectors). The tag word is stored abridged (one "not empty" bit per physical
- * register) and rebuilt from the register contents on restore. All sixteen XMM registers are
- * saved; bytes the layout reserves (ST padding, 416..511) are left as they were in memory.
+ * register) and rebuilt from the register contents on restore. Outside 64-bit mode the core
+ * passes xmmRegs = 8: XMM8-15 are neither stored nor loaded there (their area stays as it was);
+ * bytes the layout reserves (ST padding, 416..511) are left as they were in memory.
  */
 import { FPU_FAULT, FPU_GP, FPU_OK, type FpuResult, type MemPort } from "./contract.js";
 import { type FpuState, TAG_EMPTY, tagOf } from "./state.js";
@@ -20,6 +21,7 @@ export function fxsave(
   eaLo: number,
   eaHi: number,
   rexW: boolean,
+  xmmRegs = 16,
 ): FpuResult {
   if (eaLo & 15) return FPU_GP;
   if (!mem.read(eaLo, eaHi, 416, image, 0)) return FPU_FAULT;
@@ -42,7 +44,7 @@ export function fxsave(
     view.setUint32(36 + 16 * i, s.regHi(p), true);
     view.setUint16(40 + 16 * i, s.regSe(p), true);
   }
-  for (let n = 0; n < 16; n++)
+  for (let n = 0; n < xmmRegs; n++)
     for (let w = 0; w < 4; w++) view.setUint32(160 + 16 * n + 4 * w, s.xmm(n, w), true);
   return mem.write(eaLo, eaHi, 416, image, 0) ? FPU_OK : FPU_FAULT;
 }
@@ -53,6 +55,7 @@ export function fxrstor(
   eaLo: number,
   eaHi: number,
   rexW: boolean,
+  xmmRegs = 16,
 ): FpuResult {
   if (eaLo & 15) return FPU_GP;
   if (!mem.read(eaLo, eaHi, 416, image, 0)) return FPU_FAULT;
@@ -77,7 +80,7 @@ export function fxrstor(
     ftw |= tag << (2 * p);
   }
   s.ftw = ftw;
-  for (let n = 0; n < 16; n++)
+  for (let n = 0; n < xmmRegs; n++)
     for (let w = 0; w < 4; w++) s.setXmm(n, w, view.getUint32(160 + 16 * n + 4 * w, true));
   return FPU_OK;
 }
