@@ -3,7 +3,8 @@
  * and 1 (SSE: XMM0-15 and MXCSR). The core passes RFBM = XCR0 AND EDX:EAX (it rejects XCR0
  * values with other bits, since no other component exists). The legacy region has FXSAVE's
  * 64-bit layout; the header's XSTATE_BV is at 512. XSAVE reports both components as in use
- * (the SDM allows 1 for a component in its initial configuration).
+ * (the SDM allows 1 for a component in its initial configuration). Outside 64-bit mode the core
+ * passes xmmRegs = 8.
  */
 import { FPU_FAULT, FPU_GP, FPU_OK, type FpuResult, type MemPort } from "./contract.js";
 import { MXCSR_MASK } from "./fxsave.js";
@@ -45,7 +46,7 @@ export function xsave(
   if (rfbm & 2) {
     view.setUint32(24, s.mxcsr, true);
     view.setUint32(28, MXCSR_MASK, true);
-    for (let n = 0; n < 16; n++)
+    for (let n = 0; n < xmmRegs; n++)
       for (let w = 0; w < 4; w++) view.setUint32(160 + 16 * n + 4 * w, s.xmm(n, w), true);
   }
   const bv = view.getUint32(512, true);
@@ -60,6 +61,7 @@ export function xrstor(
   eaHi: number,
   rfbm: number,
   xcr0: number,
+  xmmRegs = 16,
 ): FpuResult {
   if (eaLo & 63) return FPU_GP;
   if (!mem.read(eaLo, eaHi, XSAVE_AREA_BYTES, area, 0)) return FPU_FAULT;
@@ -102,7 +104,7 @@ export function xrstor(
   }
   if (rfbm & 2) {
     s.mxcsr = mxcsr;
-    for (let n = 0; n < 16; n++)
+    for (let n = 0; n < xmmRegs; n++)
       for (let w = 0; w < 4; w++)
         s.setXmm(n, w, bvLo & 2 ? view.getUint32(160 + 16 * n + 4 * w, true) : 0);
   }
