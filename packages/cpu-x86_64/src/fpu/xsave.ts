@@ -22,6 +22,7 @@ export function xsave(
   eaLo: number,
   eaHi: number,
   rfbm: number,
+  xmmRegs = 16,
 ): FpuResult {
   if (eaLo & 63) return FPU_GP;
   if (!mem.read(eaLo, eaHi, XSAVE_AREA_BYTES, area, 0)) return FPU_FAULT;
