@@ -223,10 +223,8 @@ function writeMem(mem: MemPort, lo: number, hi: number, len: number): boolean {
 
 /** Arithmetic with ST(0) as destination and a converted memory operand as source. */
 function arithMem(s: FpuState, op: number): FpuResult {
-  // B holds the converted source.
-  if (!readST(s, 0, A)) {
-    /* stack underflow: A is the indefinite */
-  }
+  // B holds the converted source; an empty ST(0) reads as the indefinite (a stack fault).
+  readST(s, 0, A);
   return arithCommon(s, op, 0, A, B, false);
 }
 
@@ -874,7 +872,7 @@ function d9Register(modrm: number, s: FpuState): FpuResult {
     case 0xec:
     case 0xed: {
       const [se, hi, lo, alt, altUp] = CONSTANTS[modrm]!;
-      const r = rcOf(s);
+      const r = rc(s);
       const useAlt = altUp ? r === 2 : r === 1 || r === 3;
       return constant(s, se, hi, useAlt ? alt : lo);
     }
@@ -927,10 +925,6 @@ function d9Register(modrm: number, s: FpuState): FpuResult {
     default:
       return FPU_UD;
   }
-}
-
-function rcOf(s: FpuState): number {
-  return rc(s);
 }
 
 function constant(s: FpuState, se: number, hi: number, lo: number): FpuResult {
