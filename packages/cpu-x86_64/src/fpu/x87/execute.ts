@@ -660,9 +660,12 @@ function frstor(s: FpuState, mem: MemPort, lo: number, hi: number, format: numbe
   return FPU_OK;
 }
 
-/** Constants as the x87 rounds its internal 66-bit values: [hi, lo, lo when rounded down]. */
+/**
+ * FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2 keyed by their ModRM byte (0xE9..0xED), as the x87 rounds
+ * its internal 66-bit values under RC: [se, hi, lo to nearest, lo in the other direction, whether
+ * that other value is the one rounding up gives (else rounding down and to zero give it)].
+ */
 const CONSTANTS: Record<number, [number, number, number, number, boolean]> = {
-  // modrm: [se, hi, lo nearest, lo alternative, alternative used for rounding up (else down/zero)]
   233: [0x4000, 0xd49a784b, 0xcd1b8afe, 0xcd1b8aff, true],
   234: [0x3fff, 0xb8aa3b29, 0x5c17f0bc, 0x5c17f0bb, false],
   235: [0x4000, 0xc90fdaa2, 0x2168c235, 0x2168c234, false],
