@@ -68,7 +68,7 @@ const {
   UF,
 } = softfloatModule;
 const { FPU_FAULT, FPU_GP, FPU_OK, FPU_SIMD_EXCEPTION, FPU_UD } = contractModule;
-const { D, enterMmx, loadMm, loadXmm, R, readMem, S, storeMm, storeXmm, u8, u32 } = vectorModule;
+const { clear, D, enterMmx, loadMm, loadXmm, R, readMem, S, storeMm, storeXmm, u32 } = vectorModule;
 
 const NOT_MINE = -1;
 
@@ -299,7 +299,7 @@ function operands(x: SseInsn, s: FpuState, mem: MemPort, n: number, aligned: boo
     return FPU_OK;
   }
   if (aligned && n === 16 && (x.eaLo & 15) !== 0) return FPU_GP;
-  u8.fill(0, S, S + 16);
+  clear(S);
   return readMem(mem, x.eaLo, x.eaHi, n, S) ? FPU_OK : FPU_FAULT;
 }
 

@@ -22,6 +22,7 @@ import * as vector from "./vector.js";
 // Module-local bindings: the work registers are touched in every inner loop, and a bundler's
 // module-namespace indirection for imported names costs far more than the operation itself.
 const {
+  clear,
   D,
   enterMmx,
   i8,
@@ -66,7 +67,7 @@ function source(
     return FPU_OK;
   }
   if (aligned && n === 16 && (x.eaLo & 15) !== 0) return FPU_GP;
-  u8.fill(0, S, S + 16);
+  clear(S);
   return readMem(mem, x.eaLo, x.eaHi, n, S) ? FPU_OK : FPU_FAULT;
 }
 
@@ -90,7 +91,7 @@ function binary(
   else loadXmm(s, x.reg, D);
   const r = source(x, s, mem, mmx, n, true);
   if (r !== FPU_OK) return r;
-  u32.fill(0, w(R), w(R) + 4);
+  clear(R);
   op(n);
   if (mmx) {
     storeMm(s, x.reg, R);
@@ -800,7 +801,7 @@ function movdTo(x: SseInsn, s: FpuState, gpr: GprPort, mem: MemPort): number {
   if (x.prefix !== 0 && x.prefix !== 0x66) return FPU_UD;
   const mmx = x.prefix === 0;
   const n = x.rexW ? 8 : 4;
-  u32.fill(0, w(R), w(R) + 4);
+  clear(R);
   if (x.rm >= 0) {
     u32[w(R)] = gpr.getLo(x.rm);
     if (x.rexW) u32[w(R) + 1] = gpr.getHi(x.rm);
@@ -927,7 +928,7 @@ function shiftImm(x: SseInsn, s: FpuState): number {
   else loadXmm(s, x.rm, D);
   const n = mmx ? 8 : 16;
   const count = x.imm8 & 0xff;
-  u32.fill(0, w(R), w(R) + 4);
+  clear(R);
   if (size === 8 && (sub === 3 || sub === 7)) {
     if (mmx) return FPU_UD;
     const c = Math.min(count, 16);
@@ -1042,7 +1043,7 @@ function moves0f(x: SseInsn, s: FpuState, gpr: GprPort, mem: MemPort): number {
         return FPU_OK;
       }
       if (x.rm < 0) {
-        u32.fill(0, w(S), w(S) + 4);
+        clear(S);
         if (!readMem(mem, x.eaLo, x.eaHi, n, S)) return FPU_FAULT;
         storeXmm(s, x.reg, S);
         return FPU_OK;
@@ -1436,7 +1437,7 @@ function map3a(x: SseInsn, s: FpuState, gpr: GprPort, mem: MemPort): number {
       loadXmm(s, x.reg, S);
       const size = op === 0x14 ? 1 : op === 0x15 ? 2 : op === 0x16 && x.rexW ? 8 : 4;
       const idx = imm & (16 / size - 1);
-      u32.fill(0, w(R), w(R) + 4);
+      clear(R);
       u8.set(u8.subarray(S + idx * size, S + (idx + 1) * size), R);
       if (x.rm >= 0) gpr.set(x.rm, u32[w(R)]!, size === 8 ? u32[w(R) + 1]! : 0);
       else if (!writeMem(mem, x.eaLo, x.eaHi, size, R)) return FPU_FAULT;

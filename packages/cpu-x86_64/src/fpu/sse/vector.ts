@@ -8,7 +8,7 @@
  * exponent field to all ones (the SDM's rule; QEMU leaves it unchanged, see the README).
  */
 import type { MemPort } from "../contract.js";
-import type { FpuState } from "../state.js";
+import { type FpuState, OFF_XMM } from "../state.js";
 
 const buffer = new ArrayBuffer(64);
 export const u8 = new Uint8Array(buffer);
@@ -28,18 +28,22 @@ export const T = 48;
 
 export function loadXmm(s: FpuState, n: number, at: number): void {
   const w = at >> 2;
-  u32[w] = s.xmm(n, 0);
-  u32[w + 1] = s.xmm(n, 1);
-  u32[w + 2] = s.xmm(n, 2);
-  u32[w + 3] = s.xmm(n, 3);
+  const regs = s.u32;
+  const k = (OFF_XMM >> 2) + n * 4;
+  u32[w] = regs[k]!;
+  u32[w + 1] = regs[k + 1]!;
+  u32[w + 2] = regs[k + 2]!;
+  u32[w + 3] = regs[k + 3]!;
 }
 
 export function storeXmm(s: FpuState, n: number, at: number): void {
   const w = at >> 2;
-  s.setXmm(n, 0, u32[w]!);
-  s.setXmm(n, 1, u32[w + 1]!);
-  s.setXmm(n, 2, u32[w + 2]!);
-  s.setXmm(n, 3, u32[w + 3]!);
+  const regs = s.u32;
+  const k = (OFF_XMM >> 2) + n * 4;
+  regs[k] = u32[w]!;
+  regs[k + 1] = u32[w + 1]!;
+  regs[k + 2] = u32[w + 2]!;
+  regs[k + 3] = u32[w + 3]!;
 }
 
 export function loadMm(s: FpuState, n: number, at: number): void {
@@ -69,6 +73,11 @@ export function writeMem(mem: MemPort, lo: number, hi: number, len: number, at: 
   return mem.write(lo, hi, len, u8, at);
 }
 
+/** Zeroes one 16-byte work register (four stores: TypedArray.fill is a runtime call). */
 export function clear(at: number): void {
-  u8.fill(0, at, at + 16);
+  const w = at >> 2;
+  u32[w] = 0;
+  u32[w + 1] = 0;
+  u32[w + 2] = 0;
+  u32[w + 3] = 0;
 }
