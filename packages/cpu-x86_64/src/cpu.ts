@@ -54,6 +54,12 @@ const {
   TR,
 } = regs;
 
+/**
+ * The interpreter's entry, bound when the first CPU is made (exec.ts and this module import
+ * each other, and under vitest every use of an imported name is a getter call).
+ */
+let stepImpl: typeof step;
+
 /** Thrown (never escapes `run`) when an instruction raises an exception; see `X86Cpu.raise`. */
 export const FAULT: { readonly fault: true } = Object.freeze({ fault: true });
 /** Thrown after a VM exit happened inside an instruction (the exit is already complete). */
@@ -265,6 +271,7 @@ export class X86Cpu {
     this.ramView = new DataView(this.ram.buffer, this.ram.byteOffset, this.ram.byteLength);
     this.ramBase = options.bus.ramBase;
     this.ramSize = this.ram.byteLength;
+    stepImpl = step;
     this.vmx = new Vmx(this);
     this.fpuPorts = new FpuPorts(this);
     this.reset();
@@ -376,8 +383,27 @@ export class X86Cpu {
     if (this.waitSipi) return "hlt";
     this.stopReason = null;
     this.pollIn = 0;
-    let n = 0;
-    while (n < budget) {
+    const end = this.icount + budget;
+    // The try block is entered once per exception, not once per instruction.
+    while (this.icount < end && this.stopReason === null) {
+      try {
+        this.runUntil(end);
+      } catch (e) {
+        if (e === FAULT) this.deliver(EVENT_EXCEPTION, this.exVec, this.exErr);
+        else if (e !== VMEXIT) throw e;
+        this.icount++;
+      }
+    }
+    const r = this.stopReason;
+    this.stopReason = null;
+    if (r !== null) return r;
+    if (this.shutdown) return "shutdown";
+    return "budget";
+  }
+
+  /** Executes instructions until icount reaches `end` or something sets stopReason. */
+  private runUntil(end: number): void {
+    while (this.icount < end) {
       if (--this.pollIn < 0 || this.halted) {
         // Interrupt lines are polled every POLL instructions, and at once after anything that
         // can unmask them (STI, POPF, IRET, SYSRET, NMI, VM entry: they zero pollIn).
@@ -385,26 +411,16 @@ export class X86Cpu {
         if (this.icount === this.shadowAt) {
           this.pollIn = 0;
         } else if (this.checkEvents()) {
-          if (this.stopReason !== null) break;
+          if (this.stopReason !== null) return;
         } else if (this.halted) {
-          return "hlt";
+          this.stopReason = "hlt";
+          return;
         }
       }
-      try {
-        step(this);
-      } catch (e) {
-        if (e === FAULT) this.deliver(EVENT_EXCEPTION, this.exVec, this.exErr);
-        else if (e !== VMEXIT) throw e;
-      }
-      n++;
+      stepImpl(this);
       this.icount++;
-      if (this.stopReason !== null) break;
+      if (this.stopReason !== null) return;
     }
-    const r = this.stopReason;
-    this.stopReason = null;
-    if (r !== null) return r;
-    if (this.shutdown) return "shutdown";
-    return "budget";
   }
 
   /** Delivers a pending NMI or interrupt if one may be taken now. True if one was taken. */

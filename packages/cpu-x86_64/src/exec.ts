@@ -132,30 +132,42 @@ let c: X86Cpu;
  * ip: offset of the next instruction byte within CS (wraps at commit); startIp: the
  * instruction's first byte; ea: the memory operand's offset; fast*: the fetch IP window.
  */
-const D = { ip: 0.5, startIp: 0.5, ea: 0.5, fastLo: 0.5, fastHi: 0.5, fastDelta: 0.5 };
-let opsz = 4;
-let adsz = 4;
-let seg = -1;
-let rex = 0;
-let rexW = false;
-let rexR = 0;
-let rexX = 0;
-let rexB = 0;
-let rep = 0;
-let lock = false;
-let has66 = false;
-let modrm = 0;
-let mod = 0;
-let regf = 0;
-let rm = 0;
-let isMem = false;
-let eaSeg = DS;
-let ripRel = false;
-/** The memory operand's base and index registers (-1 = none), scale and displacement. */
-let mBase = -1;
-let mIndex = -1;
-let mScale = 0;
-let mDisp = 0;
+const D = {
+  ip: 0.5,
+  startIp: 0.5,
+  ea: 0.5,
+  fastLo: 0.5,
+  fastHi: 0.5,
+  fastDelta: 0.5,
+  /** Operand and address size in bytes (2, 4, 8). */
+  opsz: 4,
+  adsz: 4,
+  /** Segment override (-1: none). */
+  seg: -1,
+  /** The REX byte (0: none) and its bits (R, X, B as 8 or 0). */
+  rex: 0,
+  rexW: false,
+  rexR: 0,
+  rexX: 0,
+  rexB: 0,
+  /** F2/F3 (0: none). */
+  rep: 0,
+  lock: false,
+  has66: false,
+  modrm: 0,
+  mod: 0,
+  /** ModRM.reg (with REX.R) and ModRM.rm (with REX.B) of a register operand. */
+  regf: 0,
+  rm: 0,
+  isMem: false,
+  eaSeg: 3,
+  ripRel: false,
+  /** The memory operand's base and index registers (-1 = none), scale and displacement. */
+  mBase: -1,
+  mIndex: -1,
+  mScale: 0,
+  mDisp: 0,
+};
 
 /**
  * Instruction fetch. The common case reads RAM directly: `fastLo..fastHi` is the range of IP
@@ -240,7 +252,7 @@ function immS8(size: number): number {
 function getR(n: number, size: number): number {
   switch (size) {
     case 1:
-      return n < 4 || rex !== 0 ? c.rlo[n]! & 0xff : (c.rlo[n - 4]! >>> 8) & 0xff;
+      return n < 4 || D.rex !== 0 ? c.rlo[n]! & 0xff : (c.rlo[n - 4]! >>> 8) & 0xff;
     case 2:
       return c.rlo[n]! & 0xffff;
     case 4:
@@ -254,7 +266,7 @@ function getR(n: number, size: number): number {
 function setR(n: number, size: number, v: number, vhi = 0): void {
   switch (size) {
     case 1:
-      if (n < 4 || rex !== 0) c.rlo[n] = (c.rlo[n]! & ~0xff) | (v & 0xff);
+      if (n < 4 || D.rex !== 0) c.rlo[n] = (c.rlo[n]! & ~0xff) | (v & 0xff);
       else c.rlo[n - 4] = (c.rlo[n - 4]! & ~0xff00) | ((v & 0xff) << 8);
       return;
     case 2:
@@ -272,14 +284,14 @@ function setR(n: number, size: number, v: number, vhi = 0): void {
 
 /** A register of the address size as a number (for string/loop counters and addresses). */
 function getA(n: number): number {
-  if (adsz === 8) return regNum(c, n);
-  if (adsz === 4) return c.rlo[n]! >>> 0;
+  if (D.adsz === 8) return regNum(c, n);
+  if (D.adsz === 4) return c.rlo[n]! >>> 0;
   return c.rlo[n]! & 0xffff;
 }
 
 function setA(n: number, v: number): void {
-  if (adsz === 8) setRegNum(c, n, wrap64(v));
-  else if (adsz === 4) {
+  if (D.adsz === 8) setRegNum(c, n, wrap64(v));
+  else if (D.adsz === 4) {
     c.rlo[n] = v >>> 0;
     c.rhi[n] = 0;
   } else c.rlo[n] = (c.rlo[n]! & ~0xffff) | (v & 0xffff);
@@ -291,25 +303,25 @@ const BASE16_A = [3, 3, 5, 5, 6, 7, 5, 3] as const;
 const BASE16_B = [6, 7, 6, 7, -1, -1, -1, -1] as const;
 
 function decodeModrm(): void {
-  modrm = fb();
-  mod = modrm >> 6;
-  regf = ((modrm >> 3) & 7) | rexR;
-  const rml = modrm & 7;
-  if (mod === 3) {
-    rm = rml | rexB;
-    isMem = false;
+  D.modrm = fb();
+  D.mod = D.modrm >> 6;
+  D.regf = ((D.modrm >> 3) & 7) | D.rexR;
+  const rml = D.modrm & 7;
+  if (D.mod === 3) {
+    D.rm = rml | D.rexB;
+    D.isMem = false;
     return;
   }
-  isMem = true;
-  ripRel = false;
-  mBase = -1;
-  mIndex = -1;
-  mScale = 0;
-  mDisp = 0;
-  if (adsz === 2) {
+  D.isMem = true;
+  D.ripRel = false;
+  D.mBase = -1;
+  D.mIndex = -1;
+  D.mScale = 0;
+  D.mDisp = 0;
+  if (D.adsz === 2) {
     let off = 0;
     let dseg = DS;
-    if (mod === 0 && rml === 6) {
+    if (D.mod === 0 && rml === 6) {
       off = fw();
     } else {
       off =
@@ -322,11 +334,11 @@ function decodeModrm(): void {
       const b = BASE16_B[rml]!;
       if (b >= 0) off += c.rlo[b]! & 0xffff;
       if (rml === 2 || rml === 3 || rml === 6) dseg = SS;
-      if (mod === 1) off += fs8();
-      else if (mod === 2) off += fw();
+      if (D.mod === 1) off += fs8();
+      else if (D.mod === 2) off += fw();
     }
     D.ea = off & 0xffff;
-    eaSeg = seg >= 0 ? seg : dseg;
+    D.eaSeg = D.seg >= 0 ? D.seg : dseg;
     return;
   }
   let base = -1;
@@ -336,25 +348,25 @@ function decodeModrm(): void {
   if (rml === 4) {
     const sib = fb();
     scale = sib >> 6;
-    const idx = ((sib >> 3) & 7) | rexX;
+    const idx = ((sib >> 3) & 7) | D.rexX;
     if (idx !== 4) index = idx;
-    if ((sib & 7) === 5 && mod === 0) disp = fd() | 0;
-    else base = (sib & 7) | rexB;
-  } else if (rml === 5 && mod === 0) {
+    if ((sib & 7) === 5 && D.mod === 0) disp = fd() | 0;
+    else base = (sib & 7) | D.rexB;
+  } else if (rml === 5 && D.mod === 0) {
     disp = fd() | 0;
-    if (c.code64) ripRel = true;
+    if (c.code64) D.ripRel = true;
   } else {
-    base = rml | rexB;
+    base = rml | D.rexB;
   }
-  if (mod === 1) disp = fs8();
-  else if (mod === 2) disp = fd() | 0;
+  if (D.mod === 1) disp = fs8();
+  else if (D.mod === 2) disp = fd() | 0;
   const dseg = base === 4 || base === 5 ? SS : DS;
-  eaSeg = seg >= 0 ? seg : dseg;
-  mBase = base;
-  mIndex = index;
-  mScale = scale;
-  mDisp = disp;
-  if (adsz === 8) {
+  D.eaSeg = D.seg >= 0 ? D.seg : dseg;
+  D.mBase = base;
+  D.mIndex = index;
+  D.mScale = scale;
+  D.mDisp = disp;
+  if (D.adsz === 8) {
     let v = disp;
     if (base >= 0) v += regNum(c, base);
     if (index >= 0) v += regNum(c, index) * (1 << scale);
@@ -369,33 +381,33 @@ function decodeModrm(): void {
 
 /** The effective address (offset) of the memory operand, with RIP-relative resolved. */
 function eaOff(): number {
-  if (!ripRel) return D.ea;
-  return adsz === 8 ? wrap64(D.ip + D.ea) : (D.ip + D.ea) >>> 0;
+  if (!D.ripRel) return D.ea;
+  return D.adsz === 8 ? wrap64(D.ip + D.ea) : (D.ip + D.ea) >>> 0;
 }
 
 function eaLin(): number {
-  return c.segLin(eaSeg, eaOff());
+  return c.segLin(D.eaSeg, eaOff());
 }
 
 function readE(size: number): number {
-  return isMem ? c.readLin(eaLin(), size) : getR(rm, size);
+  return D.isMem ? c.readLin(eaLin(), size) : getR(D.rm, size);
 }
 
 function writeE(size: number, v: number, vhi = 0): void {
-  if (isMem) c.writeLin(eaLin(), size, v, vhi);
-  else setR(rm, size, v, vhi);
+  if (D.isMem) c.writeLin(eaLin(), size, v, vhi);
+  else setR(D.rm, size, v, vhi);
 }
 
 // ---------------------------------------------------------------- helpers
 
 /** The VM-exit instruction-information word for the current instruction. */
 function instrInfo(reg2: number): number {
-  let info = (adsz === 2 ? 0 : adsz === 4 ? 1 : 2) << 7;
-  if (!isMem) info |= (1 << 10) | ((rm & 15) << 3);
+  let info = (D.adsz === 2 ? 0 : D.adsz === 4 ? 1 : 2) << 7;
+  if (!D.isMem) info |= (1 << 10) | ((D.rm & 15) << 3);
   else {
-    info |= mScale | ((eaSeg & 7) << 15);
-    info |= mIndex < 0 ? 1 << 22 : mIndex << 18;
-    info |= mBase < 0 ? 1 << 27 : mBase << 23;
+    info |= D.mScale | ((D.eaSeg & 7) << 15);
+    info |= D.mIndex < 0 ? 1 << 22 : D.mIndex << 18;
+    info |= D.mBase < 0 ? 1 << 27 : D.mBase << 23;
   }
   return (info | ((reg2 & 15) << 28)) >>> 0;
 }
@@ -414,11 +426,11 @@ const vmxOps: VmxOperands = {
 /** Runs VMX instruction `code` (regf = its register operand); commits RIP if it completed. */
 function vmxOp(code: number): void {
   vmxOps.len = D.ip - D.startIp;
-  vmxOps.lin = isMem ? eaLin() : 0;
-  vmxOps.disp = mDisp;
-  vmxOps.info = instrInfo(regf);
+  vmxOps.lin = D.isMem ? eaLin() : 0;
+  vmxOps.disp = D.mDisp;
+  vmxOps.info = instrInfo(D.regf);
   const size = c.code64 ? 8 : 4;
-  vmxOps.regLo = getR(regf, size);
+  vmxOps.regLo = getR(D.regf, size);
   vmxOps.regHi = size === 8 ? c.hi : 0;
   if (vmxInstruction(c, code, vmxOps)) commit();
 }
@@ -433,7 +445,7 @@ function jumpTo(target: number): void {
     if (target < -0x800000000000 || target >= 0x800000000000) c.gp(0);
     c.rip = target;
   } else {
-    c.rip = opsz === 2 ? target & 0xffff : target >>> 0;
+    c.rip = D.opsz === 2 ? target & 0xffff : target >>> 0;
   }
 }
 
@@ -474,7 +486,7 @@ function cond(cc: number): boolean {
 
 /** The stack operand size of PUSH/POP: 8 in 64-bit mode (2 with 66), else opsz. */
 function stackSize(): number {
-  return c.code64 ? (has66 ? 2 : 8) : opsz;
+  return c.code64 ? (D.has66 ? 2 : 8) : D.opsz;
 }
 
 function checkIo(port: number, size: number): void {
@@ -544,71 +556,71 @@ export function step(cpu: X86Cpu): void {
   }
   c = cpu;
   D.startIp = D.ip = cpu.rip;
-  seg = -1;
-  rex = 0;
-  rexW = false;
-  rexR = rexX = rexB = 0;
-  rep = 0;
-  lock = false;
-  has66 = false;
+  D.seg = -1;
+  D.rex = 0;
+  D.rexW = false;
+  D.rexR = D.rexX = D.rexB = 0;
+  D.rep = 0;
+  D.lock = false;
+  D.has66 = false;
   let has67 = false;
   let op: number;
   for (;;) {
     op = fb();
     switch (op) {
       case 0x66:
-        has66 = true;
-        rex = 0;
+        D.has66 = true;
+        D.rex = 0;
         continue;
       case 0x67:
         has67 = true;
-        rex = 0;
+        D.rex = 0;
         continue;
       case 0x26:
       case 0x2e:
       case 0x36:
       case 0x3e:
-        if (!c.code64) seg = (op >> 3) & 3;
-        rex = 0;
+        if (!c.code64) D.seg = (op >> 3) & 3;
+        D.rex = 0;
         continue;
       case 0x64:
-        seg = FS;
-        rex = 0;
+        D.seg = FS;
+        D.rex = 0;
         continue;
       case 0x65:
-        seg = GS;
-        rex = 0;
+        D.seg = GS;
+        D.rex = 0;
         continue;
       case 0xf0:
-        lock = true;
-        rex = 0;
+        D.lock = true;
+        D.rex = 0;
         continue;
       case 0xf2:
       case 0xf3:
-        rep = op;
-        rex = 0;
+        D.rep = op;
+        D.rex = 0;
         continue;
     }
     if (c.code64 && (op & 0xf0) === 0x40) {
-      rex = op;
+      D.rex = op;
       continue;
     }
     break;
   }
-  if (rex !== 0) {
-    rexW = (rex & 8) !== 0;
-    rexR = (rex & 4) << 1;
-    rexX = (rex & 2) << 2;
-    rexB = (rex & 1) << 3;
+  if (D.rex !== 0) {
+    D.rexW = (D.rex & 8) !== 0;
+    D.rexR = (D.rex & 4) << 1;
+    D.rexX = (D.rex & 2) << 2;
+    D.rexB = (D.rex & 1) << 3;
   }
   if (c.code64) {
-    opsz = rexW ? 8 : has66 ? 2 : 4;
-    adsz = has67 ? 4 : 8;
+    D.opsz = D.rexW ? 8 : D.has66 ? 2 : 4;
+    D.adsz = has67 ? 4 : 8;
   } else {
-    opsz = has66 ? 6 - c.csSize : c.csSize;
-    adsz = has67 ? 6 - c.csSize : c.csSize;
+    D.opsz = D.has66 ? 6 - c.csSize : c.csSize;
+    D.adsz = has67 ? 6 - c.csSize : c.csSize;
   }
-  void lock;
+  void D.lock;
   if (op === 0x0f) exec0f(fb());
   else exec1(op);
 }
@@ -630,16 +642,16 @@ function exec1(op: number): void {
     case 0x16:
     case 0x1e:
       not64();
-      push(c, opsz, c.segSel[op >> 3]!);
+      push(c, D.opsz, c.segSel[op >> 3]!);
       commit();
       return;
     case 0x07:
     case 0x17:
     case 0x1f: {
       not64();
-      const v = peek(c, opsz, 0);
+      const v = peek(c, D.opsz, 0);
       loadSegment(c, op >> 3, v & 0xffff);
-      setSp(c, spAdd(c, getSp(c), opsz));
+      setSp(c, spAdd(c, getSp(c), D.opsz));
       commit();
       if (op === 0x17) c.shadowAt = c.icount + 1;
       return;
@@ -669,8 +681,8 @@ function exec1(op: number): void {
     case 0x4e:
     case 0x4f: {
       const n = op & 7;
-      const v = getR(n, opsz);
-      setR(n, opsz, incDec(c, op >= 0x48, opsz, v, 0));
+      const v = getR(n, D.opsz);
+      setR(n, D.opsz, incDec(c, op >= 0x48, D.opsz, v, 0));
       commit();
       return;
     }
@@ -683,7 +695,7 @@ function exec1(op: number): void {
     case 0x56:
     case 0x57: {
       const s = stackSize();
-      const n = (op & 7) | rexB;
+      const n = (op & 7) | D.rexB;
       const v = getR(n, s);
       push(c, s, v, c.hi);
       commit();
@@ -699,16 +711,16 @@ function exec1(op: number): void {
     case 0x5f: {
       const s = stackSize();
       const v = pop(c, s);
-      setR((op & 7) | rexB, s, v, c.hi);
+      setR((op & 7) | D.rexB, s, v, c.hi);
       commit();
       return;
     }
     case 0x60: {
       not64();
-      const sp = getR(RSP, opsz);
+      const sp = getR(RSP, D.opsz);
       for (let n = 0; n < 8; n++) {
-        const v = n === RSP ? sp : getR(n, opsz);
-        push(c, opsz, v);
+        const v = n === RSP ? sp : getR(n, D.opsz);
+        push(c, D.opsz, v);
       }
       commit();
       return;
@@ -716,8 +728,8 @@ function exec1(op: number): void {
     case 0x61: {
       not64();
       for (let n = 7; n >= 0; n--) {
-        const v = pop(c, opsz);
-        if (n !== RSP) setR(n, opsz, v);
+        const v = pop(c, D.opsz);
+        if (n !== RSP) setR(n, D.opsz, v);
       }
       commit();
       return;
@@ -727,13 +739,13 @@ function exec1(op: number): void {
       if (c.code64) {
         // MOVSXD
         const v = readE(4);
-        if (opsz === 8) setR(regf, 8, v, v & 0x80000000 ? 0xffffffff : 0);
-        else setR(regf, opsz, v);
+        if (D.opsz === 8) setR(D.regf, 8, v, v & 0x80000000 ? 0xffffffff : 0);
+        else setR(D.regf, D.opsz, v);
       } else {
         // ARPL
         if ((c.cr0 & CR0_PE) === 0 || c.flags & VM) c.ud();
         const d = readE(2);
-        const s = getR(regf, 2);
+        const s = getR(D.regf, 2);
         if ((d & 3) < (s & 3)) {
           writeE(2, (d & ~3) | (s & 3));
           c.flags |= ZF;
@@ -758,9 +770,9 @@ function exec1(op: number): void {
     case 0x69:
     case 0x6b: {
       decodeModrm();
-      const b = op === 0x69 ? imm(opsz) : immS8(opsz);
+      const b = op === 0x69 ? imm(D.opsz) : immS8(D.opsz);
       const bhi = c.hi;
-      const a = readE(opsz);
+      const a = readE(D.opsz);
       imul3(a, c.hi, b, bhi);
       commit();
       return;
@@ -776,77 +788,77 @@ function exec1(op: number): void {
     case 0x82:
     case 0x83: {
       if (op === 0x82) not64();
-      const size = op & 1 ? opsz : 1;
+      const size = op & 1 ? D.opsz : 1;
       decodeModrm();
       const b = op === 0x81 ? imm(size) : op === 0x83 ? immS8(size) : fb();
       const bhi = c.hi;
-      aluRmw(regf & 7, size, b, bhi);
+      aluRmw(D.regf & 7, size, b, bhi);
       commit();
       return;
     }
     case 0x84:
     case 0x85: {
-      const size = op & 1 ? opsz : 1;
+      const size = op & 1 ? D.opsz : 1;
       decodeModrm();
       const a = readE(size);
       const ahi = c.hi;
-      const b = getR(regf, size);
+      const b = getR(D.regf, size);
       logicFlags(c, size, a & b, ahi & c.hi);
       commit();
       return;
     }
     case 0x86:
     case 0x87: {
-      const size = op & 1 ? opsz : 1;
+      const size = op & 1 ? D.opsz : 1;
       decodeModrm();
       const a = readE(size);
       const ahi = c.hi;
-      const b = getR(regf, size);
+      const b = getR(D.regf, size);
       writeE(size, b, c.hi);
-      setR(regf, size, a, ahi);
+      setR(D.regf, size, a, ahi);
       commit();
       return;
     }
     case 0x88:
     case 0x89: {
-      const size = op & 1 ? opsz : 1;
+      const size = op & 1 ? D.opsz : 1;
       decodeModrm();
-      const v = getR(regf, size);
+      const v = getR(D.regf, size);
       writeE(size, v, c.hi);
       commit();
       return;
     }
     case 0x8a:
     case 0x8b: {
-      const size = op & 1 ? opsz : 1;
+      const size = op & 1 ? D.opsz : 1;
       decodeModrm();
       const v = readE(size);
-      setR(regf, size, v, c.hi);
+      setR(D.regf, size, v, c.hi);
       commit();
       return;
     }
     case 0x8c: {
       decodeModrm();
-      const s = regf & 7;
+      const s = D.regf & 7;
       if (s > 5) c.ud();
       const v = c.segSel[s]! & 0xffff;
-      if (isMem) writeE(2, v);
-      else setR(rm, opsz === 8 ? 8 : opsz, v);
+      if (D.isMem) writeE(2, v);
+      else setR(D.rm, D.opsz === 8 ? 8 : D.opsz, v);
       commit();
       return;
     }
     case 0x8d: {
       decodeModrm();
-      if (!isMem) c.ud();
+      if (!D.isMem) c.ud();
       const off = eaOff();
-      if (opsz === 8) setR(regf, 8, off >>> 0, Math.floor(off / TWO32) >>> 0);
-      else setR(regf, opsz, off >>> 0);
+      if (D.opsz === 8) setR(D.regf, 8, off >>> 0, Math.floor(off / TWO32) >>> 0);
+      else setR(D.regf, D.opsz, off >>> 0);
       commit();
       return;
     }
     case 0x8e: {
       decodeModrm();
-      const s = regf & 7;
+      const s = D.regf & 7;
       if (s === CS || s > 5) c.ud();
       const v = readE(2);
       loadSegment(c, s, v);
@@ -863,7 +875,7 @@ function exec1(op: number): void {
       const vhi = c.hi;
       setSp(c, spAdd(c, sp, s));
       try {
-        if (isMem && (modrm & 7) === 4 && adsz !== 2) decodeAgainForPop(s);
+        if (D.isMem && (D.modrm & 7) === 4 && D.adsz !== 2) decodeAgainForPop(s);
         writeE(s, v, vhi);
       } catch (e) {
         setSp(c, sp);
@@ -873,9 +885,9 @@ function exec1(op: number): void {
       return;
     }
     case 0x90:
-      if (rexB) {
+      if (D.rexB) {
         xchgAx(8);
-      } else if (rep === 0xf3 && c.vmx.guestMode) {
+      } else if (D.rep === 0xf3 && c.vmx.guestMode) {
         c.vmx.pauseExit(D.ip - D.startIp);
       }
       commit();
@@ -891,14 +903,14 @@ function exec1(op: number): void {
       commit();
       return;
     case 0x98:
-      if (opsz === 2) setR(0, 2, ((c.rlo[0]! << 24) >> 24) & 0xffff);
-      else if (opsz === 4) setR(0, 4, ((c.rlo[0]! << 16) >> 16) >>> 0);
+      if (D.opsz === 2) setR(0, 2, ((c.rlo[0]! << 24) >> 24) & 0xffff);
+      else if (D.opsz === 4) setR(0, 4, ((c.rlo[0]! << 16) >> 16) >>> 0);
       else setR(0, 8, c.rlo[0]! >>> 0, c.rlo[0]! < 0 ? 0xffffffff : 0);
       commit();
       return;
     case 0x99:
-      if (opsz === 2) setR(RDX, 2, c.rlo[0]! & 0x8000 ? 0xffff : 0);
-      else if (opsz === 4) setR(RDX, 4, c.rlo[0]! < 0 ? 0xffffffff : 0);
+      if (D.opsz === 2) setR(RDX, 2, c.rlo[0]! & 0x8000 ? 0xffff : 0);
+      else if (D.opsz === 4) setR(RDX, 4, c.rlo[0]! < 0 ? 0xffffffff : 0);
       else {
         const s = c.rhi[0]! < 0 ? 0xffffffff : 0;
         setR(RDX, 8, s, s);
@@ -907,9 +919,9 @@ function exec1(op: number): void {
       return;
     case 0x9a: {
       not64();
-      const off = imm(opsz);
+      const off = imm(D.opsz);
       const sel = fw();
-      farTransfer(c, sel, off, true, opsz, D.ip);
+      farTransfer(c, sel, off, true, D.opsz, D.ip);
       return;
     }
     case 0x9b:
@@ -944,14 +956,14 @@ function exec1(op: number): void {
     case 0xa1:
     case 0xa2:
     case 0xa3: {
-      const size = op & 1 ? opsz : 1;
+      const size = op & 1 ? D.opsz : 1;
       let off: number;
-      if (adsz === 8) {
+      if (D.adsz === 8) {
         const lo = fd();
         const hi = fd();
         off = wrap64((hi | 0) * TWO32 + lo);
-      } else off = adsz === 4 ? fd() : fw();
-      const lin = c.segLin(seg >= 0 ? seg : DS, off);
+      } else off = D.adsz === 4 ? fd() : fw();
+      const lin = c.segLin(D.seg >= 0 ? D.seg : DS, off);
       if (op < 0xa2) {
         const v = c.readLin(lin, size);
         setR(0, size, v, c.hi);
@@ -976,7 +988,7 @@ function exec1(op: number): void {
       return;
     case 0xa8:
     case 0xa9: {
-      const size = op & 1 ? opsz : 1;
+      const size = op & 1 ? D.opsz : 1;
       const b = imm(size);
       const bhi = c.hi;
       const a = getR(0, size);
@@ -992,7 +1004,7 @@ function exec1(op: number): void {
     case 0xb5:
     case 0xb6:
     case 0xb7:
-      setR((op & 7) | rexB, 1, fb());
+      setR((op & 7) | D.rexB, 1, fb());
       commit();
       return;
     case 0xb8:
@@ -1003,11 +1015,11 @@ function exec1(op: number): void {
     case 0xbd:
     case 0xbe:
     case 0xbf: {
-      const n = (op & 7) | rexB;
-      if (opsz === 8) {
+      const n = (op & 7) | D.rexB;
+      if (D.opsz === 8) {
         const lo = fd();
         setR(n, 8, lo, fd());
-      } else setR(n, opsz, imm(opsz));
+      } else setR(n, D.opsz, imm(D.opsz));
       commit();
       return;
     }
@@ -1017,11 +1029,11 @@ function exec1(op: number): void {
     case 0xd1:
     case 0xd2:
     case 0xd3: {
-      const size = op & 1 ? opsz : 1;
+      const size = op & 1 ? D.opsz : 1;
       decodeModrm();
       const n = op < 0xd0 ? fb() : op < 0xd2 ? 1 : c.rlo[RCX]! & 0xff;
       const a = readE(size);
-      const r = shift(c, regf & 7, size, a, c.hi, n & (size === 8 ? 63 : 31));
+      const r = shift(c, D.regf & 7, size, a, c.hi, n & (size === 8 ? 63 : 31));
       writeE(size, r, c.hi);
       commit();
       return;
@@ -1033,10 +1045,10 @@ function exec1(op: number): void {
       const sp = getSp(c);
       const v = c.readLin(c.segLin(SS, sp), s);
       const target = s === 8 ? wrap64((c.hi | 0) * TWO32 + v) : v;
-      const size = opsz;
-      opsz = s;
+      const size = D.opsz;
+      D.opsz = s;
       jumpTo(target);
-      opsz = size;
+      D.opsz = size;
       setSp(c, spAdd(c, sp, s + n));
       return;
     }
@@ -1044,20 +1056,20 @@ function exec1(op: number): void {
     case 0xc5: {
       if (c.code64) c.ud();
       decodeModrm();
-      if (!isMem) c.ud();
+      if (!D.isMem) c.ud();
       const lin = eaLin();
-      const off = c.readLin(lin, opsz);
-      const sel = c.readLin(c.linAdd(lin, opsz), 2);
+      const off = c.readLin(lin, D.opsz);
+      const sel = c.readLin(c.linAdd(lin, D.opsz), 2);
       loadSegment(c, op === 0xc4 ? ES : DS, sel);
-      setR(regf, opsz, off);
+      setR(D.regf, D.opsz, off);
       commit();
       return;
     }
     case 0xc6:
     case 0xc7: {
-      const size = op & 1 ? opsz : 1;
+      const size = op & 1 ? D.opsz : 1;
       decodeModrm();
-      if ((regf & 7) !== 0) c.ud();
+      if ((D.regf & 7) !== 0) c.ud();
       const v = imm(size);
       writeE(size, v, c.hi);
       commit();
@@ -1101,7 +1113,7 @@ function exec1(op: number): void {
     case 0xca:
     case 0xcb: {
       const n = op === 0xca ? fw() : 0;
-      farReturn(c, opsz, n);
+      farReturn(c, D.opsz, n);
       return;
     }
     case 0xcc:
@@ -1125,7 +1137,7 @@ function exec1(op: number): void {
       commit();
       return;
     case 0xcf:
-      iret(c, opsz);
+      iret(c, D.opsz);
       c.pollIn = 0;
       return;
     case 0xd4: {
@@ -1152,10 +1164,10 @@ function exec1(op: number): void {
     }
     case 0xd7: {
       const off =
-        adsz === 8
+        D.adsz === 8
           ? wrap64(regNum(c, 3) + (c.rlo[0]! & 0xff))
-          : (getA(3) + (c.rlo[0]! & 0xff)) & MASK[adsz === 4 ? 4 : 2]!;
-      const v = c.readLin(c.segLin(seg >= 0 ? seg : DS, off >>> 0 === off ? off : off), 1);
+          : (getA(3) + (c.rlo[0]! & 0xff)) & MASK[D.adsz === 4 ? 4 : 2]!;
+      const v = c.readLin(c.segLin(D.seg >= 0 ? D.seg : DS, off >>> 0 === off ? off : off), 1);
       setR(0, 1, v);
       commit();
       return;
@@ -1180,7 +1192,7 @@ function exec1(op: number): void {
       let take: boolean;
       if (op === 0xe3) take = cnt === 0;
       else {
-        const n = adsz === 8 ? wrap64(cnt - 1) : (cnt - 1) & MASK[adsz === 4 ? 4 : 2]!;
+        const n = D.adsz === 8 ? wrap64(cnt - 1) : (cnt - 1) & MASK[D.adsz === 4 ? 4 : 2]!;
         setA(RCX, n >>> 0 === n ? n : n);
         take =
           n !== 0 && (op === 0xe2 || (op === 0xe1 ? (c.flags & ZF) !== 0 : (c.flags & ZF) === 0));
@@ -1192,7 +1204,7 @@ function exec1(op: number): void {
     case 0xe4:
     case 0xe5: {
       const port = fb();
-      const size = op & 1 ? (opsz === 2 ? 2 : 4) : 1;
+      const size = op & 1 ? (D.opsz === 2 ? 2 : 4) : 1;
       const v = portIn(port, size, true);
       if (v >= 0) {
         setR(0, size === 4 ? 4 : size, v);
@@ -1203,13 +1215,13 @@ function exec1(op: number): void {
     case 0xe6:
     case 0xe7: {
       const port = fb();
-      const size = op & 1 ? (opsz === 2 ? 2 : 4) : 1;
+      const size = op & 1 ? (D.opsz === 2 ? 2 : 4) : 1;
       if (portOut(port, size, getR(0, size), true)) commit();
       return;
     }
     case 0xec:
     case 0xed: {
-      const size = op & 1 ? (opsz === 2 ? 2 : 4) : 1;
+      const size = op & 1 ? (D.opsz === 2 ? 2 : 4) : 1;
       const v = portIn(c.rlo[RDX]! & 0xffff, size);
       if (v >= 0) {
         setR(0, size, v);
@@ -1219,12 +1231,12 @@ function exec1(op: number): void {
     }
     case 0xee:
     case 0xef: {
-      const size = op & 1 ? (opsz === 2 ? 2 : 4) : 1;
+      const size = op & 1 ? (D.opsz === 2 ? 2 : 4) : 1;
       if (portOut(c.rlo[RDX]! & 0xffff, size, getR(0, size))) commit();
       return;
     }
     case 0xe8: {
-      const rel = c.code64 || opsz === 4 ? fd() | 0 : (fw() << 16) >> 16;
+      const rel = c.code64 || D.opsz === 4 ? fd() | 0 : (fw() << 16) >> 16;
       const s = stackSize();
       const ret = D.ip;
       const target = relTarget(rel);
@@ -1233,15 +1245,15 @@ function exec1(op: number): void {
       return;
     }
     case 0xe9: {
-      const rel = c.code64 || opsz === 4 ? fd() | 0 : (fw() << 16) >> 16;
+      const rel = c.code64 || D.opsz === 4 ? fd() | 0 : (fw() << 16) >> 16;
       jumpTo(relTarget(rel));
       return;
     }
     case 0xea: {
       not64();
-      const off = imm(opsz);
+      const off = imm(D.opsz);
       const sel = fw();
-      farTransfer(c, sel, off, false, opsz, D.ip);
+      farTransfer(c, sel, off, false, D.opsz, D.ip);
       return;
     }
     case 0xeb:
@@ -1263,7 +1275,7 @@ function exec1(op: number): void {
       return;
     case 0xf6:
     case 0xf7:
-      group3(op & 1 ? opsz : 1);
+      group3(op & 1 ? D.opsz : 1);
       return;
     case 0xf8:
       c.flags &= ~CF;
@@ -1295,9 +1307,9 @@ function exec1(op: number): void {
       return;
     case 0xfe: {
       decodeModrm();
-      if ((regf & 7) > 1) c.ud();
+      if ((D.regf & 7) > 1) c.ud();
       const v = readE(1);
-      writeE(1, incDec(c, (regf & 7) === 1, 1, v, 0));
+      writeE(1, incDec(c, (D.regf & 7) === 1, 1, v, 0));
       commit();
       return;
     }
@@ -1327,33 +1339,33 @@ function decodeAgainForPop(_s: number): void {
 }
 
 function xchgAx(n: number): void {
-  const r = n | rexB;
-  const a = getR(0, opsz);
+  const r = n | D.rexB;
+  const a = getR(0, D.opsz);
   const ahi = c.hi;
-  const b = getR(r, opsz);
-  setR(0, opsz, b, c.hi);
-  setR(r, opsz, a, ahi);
+  const b = getR(r, D.opsz);
+  setR(0, D.opsz, b, c.hi);
+  setR(r, D.opsz, a, ahi);
 }
 
 function aluForm(aop: number, form: number): void {
   switch (form) {
     case 0:
     case 1: {
-      const size = form === 1 ? opsz : 1;
+      const size = form === 1 ? D.opsz : 1;
       decodeModrm();
-      const b = getR(regf, size);
+      const b = getR(D.regf, size);
       aluRmw(aop, size, b, c.hi);
       break;
     }
     case 2:
     case 3: {
-      const size = form === 3 ? opsz : 1;
+      const size = form === 3 ? D.opsz : 1;
       decodeModrm();
       const b = readE(size);
       const bhi = c.hi;
-      const a = getR(regf, size);
+      const a = getR(D.regf, size);
       const r = size === 8 ? alu64(c, aop, a, c.hi, b, bhi) : alu(c, aop, size, a, b);
-      if (aop !== OP_CMP) setR(regf, size, r, c.hi);
+      if (aop !== OP_CMP) setR(D.regf, size, r, c.hi);
       break;
     }
     case 4: {
@@ -1363,11 +1375,11 @@ function aluForm(aop: number, form: number): void {
       break;
     }
     default: {
-      const b = imm(opsz);
+      const b = imm(D.opsz);
       const bhi = c.hi;
-      const a = getR(0, opsz);
-      const r = opsz === 8 ? alu64(c, aop, a, c.hi, b, bhi) : alu(c, aop, opsz, a, b);
-      if (aop !== OP_CMP) setR(0, opsz, r, c.hi);
+      const a = getR(0, D.opsz);
+      const r = D.opsz === 8 ? alu64(c, aop, a, c.hi, b, bhi) : alu(c, aop, D.opsz, a, b);
+      if (aop !== OP_CMP) setR(0, D.opsz, r, c.hi);
     }
   }
   commit();
@@ -1419,7 +1431,7 @@ function bcdAdjust(op: number): void {
 }
 
 function imul3(a: number, ahi: number, b: number, bhi: number): void {
-  const size = opsz;
+  const size = D.opsz;
   let lo: number;
   let hi = 0;
   let overflow: boolean;
@@ -1438,7 +1450,7 @@ function imul3(a: number, ahi: number, b: number, bhi: number): void {
     lo = r & 0xffff;
     overflow = r !== (lo << 16) >> 16;
   }
-  setR(regf, size, lo >>> 0, hi);
+  setR(D.regf, size, lo >>> 0, hi);
   setMulFlags(overflow, size, lo);
 }
 
@@ -1464,7 +1476,7 @@ function mulS32(a: number, b: number): void {
 
 function group3(size: number): void {
   decodeModrm();
-  const sub = regf & 7;
+  const sub = D.regf & 7;
   switch (sub) {
     case 0:
     case 1: {
@@ -1634,40 +1646,40 @@ function div64(signed: boolean, b: number, bhi: number): void {
 
 function group5(): void {
   decodeModrm();
-  const sub = regf & 7;
+  const sub = D.regf & 7;
   switch (sub) {
     case 0:
     case 1: {
-      const v = readE(opsz);
-      const r = incDec(c, sub === 1, opsz, v, c.hi);
-      writeE(opsz, r, c.hi);
+      const v = readE(D.opsz);
+      const r = incDec(c, sub === 1, D.opsz, v, c.hi);
+      writeE(D.opsz, r, c.hi);
       commit();
       return;
     }
     case 2:
     case 4: {
-      const size = c.code64 ? 8 : opsz;
+      const size = c.code64 ? 8 : D.opsz;
       const v = readE(size);
       const target = size === 8 ? wrap64((c.hi | 0) * TWO32 + v) : v;
       if (sub === 2) {
         const ret = D.ip;
         push(c, stackSize(), ret >>> 0, Math.floor(ret / TWO32));
       }
-      const save = opsz;
-      opsz = size;
+      const save = D.opsz;
+      D.opsz = size;
       jumpTo(target);
-      opsz = save;
+      D.opsz = save;
       return;
     }
     case 3:
     case 5: {
-      if (!isMem) c.ud();
+      if (!D.isMem) c.ud();
       const lin = eaLin();
-      const off = c.readLin(lin, opsz);
+      const off = c.readLin(lin, D.opsz);
       const offHi = c.hi;
-      const sel = c.readLin(c.linAdd(lin, opsz), 2);
-      const target = opsz === 8 ? wrap64((offHi | 0) * TWO32 + off) : off;
-      farTransfer(c, sel, target, sub === 3, opsz, D.ip);
+      const sel = c.readLin(c.linAdd(lin, D.opsz), 2);
+      const target = D.opsz === 8 ? wrap64((offHi | 0) * TWO32 + off) : off;
+      farTransfer(c, sel, target, sub === 3, D.opsz, D.ip);
       return;
     }
     case 6: {
@@ -1691,13 +1703,13 @@ function stringOp(op: number): void {
     op === 0x6c || op === 0xa4 || op === 0xa6 || op === 0xaa || op === 0xac || op === 0xae
       ? 1
       : op === 0x6d || op === 0x6f
-        ? opsz === 2
+        ? D.opsz === 2
           ? 2
           : 4
-        : opsz;
+        : D.opsz;
   const step = c.flags & DF ? -size : size;
-  const src = seg >= 0 ? seg : DS;
-  const repeat = rep !== 0;
+  const src = D.seg >= 0 ? D.seg : DS;
+  const repeat = D.rep !== 0;
   const cmp = op === 0xa6 || op === 0xa7 || op === 0xae || op === 0xaf;
   for (let n = 0; n < STRING_CHUNK; n++) {
     if (repeat && getA(RCX) === 0) {
@@ -1713,7 +1725,7 @@ function stringOp(op: number): void {
         c.probeWrite(dst, size);
         if (c.vmx.guestMode) {
           c.vmx.instrLen = D.ip - D.startIp;
-          const info = ((adsz === 2 ? 0 : adsz === 4 ? 1 : 2) << 7) | (ES << 15);
+          const info = ((D.adsz === 2 ? 0 : D.adsz === 4 ? 1 : 2) << 7) | (ES << 15);
           if (c.vmx.ioExit(port, size, true, true, repeat, false, info, dst)) return;
         }
         const v = c.io.in(port, size as 1 | 2 | 4);
@@ -1729,7 +1741,7 @@ function stringOp(op: number): void {
         const v = c.readLin(srcLin, size);
         if (c.vmx.guestMode) {
           c.vmx.instrLen = D.ip - D.startIp;
-          const info = ((adsz === 2 ? 0 : adsz === 4 ? 1 : 2) << 7) | (src << 15);
+          const info = ((D.adsz === 2 ? 0 : D.adsz === 4 ? 1 : 2) << 7) | (src << 15);
           if (c.vmx.ioExit(port, size, false, true, repeat, false, info, srcLin)) return;
         }
         c.io.out(port, size as 1 | 2 | 4, v);
@@ -1785,7 +1797,7 @@ function stringOp(op: number): void {
     setA(RCX, getA(RCX) - 1);
     if (cmp) {
       const zf = (c.flags & ZF) !== 0;
-      if ((rep === 0xf3 && !zf) || (rep === 0xf2 && zf)) {
+      if ((D.rep === 0xf3 && !zf) || (D.rep === 0xf2 && zf)) {
         commit();
         return;
       }
@@ -1812,11 +1824,11 @@ function exec0f(op: number): void {
       const sel = readE(2);
       const ok = accessCheck(sel, op === 0x02 ? 1 : 2);
       if (ok) {
-        if (op === 0x02) setR(regf, opsz, (desc.hi & 0x00f0ff00) >>> 0);
+        if (op === 0x02) setR(D.regf, D.opsz, (desc.hi & 0x00f0ff00) >>> 0);
         else {
           let limit = (desc.hi & 0xf0000) | (desc.lo & 0xffff);
           if (desc.hi & 0x800000) limit = limit * 4096 + 0xfff;
-          setR(regf, opsz === 8 ? 4 : opsz, limit >>> 0);
+          setR(D.regf, D.opsz === 8 ? 4 : D.opsz, limit >>> 0);
         }
         c.flags |= ZF;
       } else c.flags &= ~ZF;
@@ -1863,13 +1875,13 @@ function exec0f(op: number): void {
     case 0x23: {
       decodeModrm();
       requireCpl0();
-      const n = regf & 7;
+      const n = D.regf & 7;
       if (n === 4 || n === 5) c.ud();
       if (op === 0x21) {
         const v = c.dr[n]!;
-        setR(rm, c.code64 ? 8 : 4, v >>> 0, Math.floor(v / TWO32) >>> 0);
+        setR(D.rm, c.code64 ? 8 : 4, v >>> 0, Math.floor(v / TWO32) >>> 0);
       } else {
-        const v = getR(rm, c.code64 ? 8 : 4);
+        const v = getR(D.rm, c.code64 ? 8 : 4);
         c.dr[n] = c.code64 ? (c.hi >>> 0) * TWO32 + v : v;
       }
       commit();
@@ -1934,35 +1946,35 @@ function exec0f(op: number): void {
       return;
     case 0xba:
       decodeModrm();
-      if ((regf & 7) < 4) c.ud();
-      bitTest((regf & 7) - 4, true);
+      if ((D.regf & 7) < 4) c.ud();
+      bitTest((D.regf & 7) - 4, true);
       return;
     case 0xa4:
     case 0xa5:
     case 0xac:
     case 0xad: {
       decodeModrm();
-      const n = (op & 1 ? c.rlo[RCX]! : fb()) & (opsz === 8 ? 63 : 31);
-      const a = readE(opsz);
+      const n = (op & 1 ? c.rlo[RCX]! : fb()) & (D.opsz === 8 ? 63 : 31);
+      const a = readE(D.opsz);
       const ahi = c.hi;
-      const s = getR(regf, opsz);
-      const r = doubleShift(c, op < 0xa8, opsz, a, ahi, s, c.hi, n);
-      writeE(opsz, r, c.hi);
+      const s = getR(D.regf, D.opsz);
+      const r = doubleShift(c, op < 0xa8, D.opsz, a, ahi, s, c.hi, n);
+      writeE(D.opsz, r, c.hi);
       commit();
       return;
     }
     case 0xaf: {
       decodeModrm();
-      const b = readE(opsz);
+      const b = readE(D.opsz);
       const bhi = c.hi;
-      const a = getR(regf, opsz);
+      const a = getR(D.regf, D.opsz);
       imul3(a, c.hi, b, bhi);
       commit();
       return;
     }
     case 0xb0:
     case 0xb1: {
-      const size = op & 1 ? opsz : 1;
+      const size = op & 1 ? D.opsz : 1;
       decodeModrm();
       const d = readE(size);
       const dhi = c.hi;
@@ -1971,11 +1983,11 @@ function exec0f(op: number): void {
       if (size === 8) alu64(c, OP_CMP, a, ahi, d, dhi);
       else alu(c, OP_CMP, size, a, d);
       if (c.flags & ZF) {
-        const s = getR(regf, size);
+        const s = getR(D.regf, size);
         writeE(size, s, c.hi);
       } else {
         // The destination is written back with its own value (a locked RMW always writes).
-        if (isMem) writeE(size, d, dhi);
+        if (D.isMem) writeE(size, d, dhi);
         setR(0, size, d, dhi);
       }
       commit();
@@ -1985,13 +1997,13 @@ function exec0f(op: number): void {
     case 0xb4:
     case 0xb5: {
       decodeModrm();
-      if (!isMem) c.ud();
+      if (!D.isMem) c.ud();
       const lin = eaLin();
-      const off = c.readLin(lin, opsz);
+      const off = c.readLin(lin, D.opsz);
       const offHi = c.hi;
-      const sel = c.readLin(c.linAdd(lin, opsz), 2);
+      const sel = c.readLin(c.linAdd(lin, D.opsz), 2);
       loadSegment(c, op === 0xb2 ? SS : op === 0xb4 ? FS : GS, sel);
-      setR(regf, opsz, off, offHi);
+      setR(D.regf, D.opsz, off, offHi);
       commit();
       return;
     }
@@ -2004,18 +2016,18 @@ function exec0f(op: number): void {
       let v = readE(from);
       if (op >= 0xbe) {
         v = from === 1 ? (v << 24) >> 24 : (v << 16) >> 16;
-        if (opsz === 8) setR(regf, 8, v >>> 0, v < 0 ? 0xffffffff : 0);
-        else setR(regf, opsz, (v & MASK[opsz]!) >>> 0);
-      } else setR(regf, opsz, v);
+        if (D.opsz === 8) setR(D.regf, 8, v >>> 0, v < 0 ? 0xffffffff : 0);
+        else setR(D.regf, D.opsz, (v & MASK[D.opsz]!) >>> 0);
+      } else setR(D.regf, D.opsz, v);
       commit();
       return;
     }
     case 0xb8: {
-      if (rep !== 0xf3) c.ud();
+      if (D.rep !== 0xf3) c.ud();
       decodeModrm();
-      const v = readE(opsz);
-      const n = popcnt(v) + (opsz === 8 ? popcnt(c.hi) : 0);
-      setR(regf, opsz, n);
+      const v = readE(D.opsz);
+      const n = popcnt(v) + (D.opsz === 8 ? popcnt(c.hi) : 0);
+      setR(D.regf, D.opsz, n);
       c.flags = (c.flags & ~(CF | PF | AF | ZF | SF | OF)) | (n === 0 ? ZF : 0);
       commit();
       return;
@@ -2026,25 +2038,25 @@ function exec0f(op: number): void {
       return;
     case 0xc0:
     case 0xc1: {
-      const size = op & 1 ? opsz : 1;
+      const size = op & 1 ? D.opsz : 1;
       decodeModrm();
       const d = readE(size);
       const dhi = c.hi;
-      const s = getR(regf, size);
+      const s = getR(D.regf, size);
       const shi = c.hi;
       const r = size === 8 ? alu64(c, 0, d, dhi, s, shi) : alu(c, 0, size, d, s);
       const rhi = c.hi;
       writeE(size, r, rhi);
-      setR(regf, size, d, dhi);
+      setR(D.regf, size, d, dhi);
       commit();
       return;
     }
     case 0xc3: {
       // MOVNTI: a plain store here (no caches to bypass).
       decodeModrm();
-      if (!isMem) c.ud();
-      const size = opsz === 8 ? 8 : 4;
-      const v = getR(regf, size);
+      if (!D.isMem) c.ud();
+      const size = D.opsz === 8 ? 8 : 4;
+      const v = getR(D.regf, size);
       writeE(size, v, c.hi);
       commit();
       return;
@@ -2060,12 +2072,12 @@ function exec0f(op: number): void {
     case 0xcd:
     case 0xce:
     case 0xcf: {
-      const n = (op & 7) | rexB;
+      const n = (op & 7) | D.rexB;
       const lo = c.rlo[n]!;
-      if (opsz === 8) {
+      if (D.opsz === 8) {
         const hi = c.rhi[n]!;
         setR(n, 8, bswap(hi), bswap(lo));
-      } else if (opsz === 4) setR(n, 4, bswap(lo));
+      } else if (D.opsz === 4) setR(n, 4, bswap(lo));
       else setR(n, 2, 0);
       commit();
       return;
@@ -2075,15 +2087,15 @@ function exec0f(op: number): void {
       return;
     case 0x78:
     case 0x79:
-      if (has66 || rep !== 0) c.ud();
+      if (D.has66 || D.rep !== 0) c.ud();
       decodeModrm();
       vmxOp(op === 0x78 ? VMX_VMREAD : VMX_VMWRITE);
       return;
     case 0x38: {
       const op3 = fb();
-      if ((op3 === 0x80 || op3 === 0x81) && has66) {
+      if ((op3 === 0x80 || op3 === 0x81) && D.has66) {
         decodeModrm();
-        if (!isMem) c.ud();
+        if (!D.isMem) c.ud();
         vmxOp(op3 === 0x80 ? VMX_INVEPT : VMX_INVVPID);
         return;
       }
@@ -2096,14 +2108,14 @@ function exec0f(op: number): void {
     default:
       if (op >= 0x40 && op <= 0x4f) {
         decodeModrm();
-        const v = readE(opsz);
-        if (cond(op & 15)) setR(regf, opsz, v, c.hi);
-        else if (opsz === 4) c.rhi[regf] = 0;
+        const v = readE(D.opsz);
+        if (cond(op & 15)) setR(D.regf, D.opsz, v, c.hi);
+        else if (D.opsz === 4) c.rhi[D.regf] = 0;
         commit();
         return;
       }
       if (op >= 0x80 && op <= 0x8f) {
-        const rel = c.code64 || opsz === 4 ? fd() | 0 : (fw() << 16) >> 16;
+        const rel = c.code64 || D.opsz === 4 ? fd() | 0 : (fw() << 16) >> 16;
         if (cond(op & 15)) jumpTo(relTarget(rel));
         else commit();
         return;
@@ -2143,23 +2155,23 @@ function popcnt(v: number): number {
 
 function bitScan(reverse: boolean): void {
   decodeModrm();
-  const lo = readE(opsz);
-  const hi = opsz === 8 ? c.hi : 0;
-  const bits = opsz * 8;
+  const lo = readE(D.opsz);
+  const hi = D.opsz === 8 ? c.hi : 0;
+  const bits = D.opsz * 8;
   const isZero = (lo | hi) === 0;
-  if (rep === 0xf3) {
+  if (D.rep === 0xf3) {
     // TZCNT / LZCNT: CF = source zero, ZF = result zero.
     let n: number;
     if (isZero) n = bits;
     else if (reverse)
       n =
-        opsz === 8
+        D.opsz === 8
           ? hi !== 0
             ? Math.clz32(hi)
             : 32 + Math.clz32(lo)
           : Math.clz32(lo) - (32 - bits);
     else n = lo !== 0 ? 31 - Math.clz32(lo & -lo) : 32 + 31 - Math.clz32(hi & -hi);
-    setR(regf, opsz, n);
+    setR(D.regf, D.opsz, n);
     c.flags = (c.flags & ~(CF | ZF)) | (isZero ? CF : 0) | (n === 0 ? ZF : 0);
     commit();
     return;
@@ -2172,7 +2184,7 @@ function bitScan(reverse: boolean): void {
   let n: number;
   if (reverse) n = hi !== 0 ? 63 - Math.clz32(hi) : 31 - Math.clz32(lo);
   else n = lo !== 0 ? 31 - Math.clz32(lo & -lo) : 63 - Math.clz32(hi & -hi);
-  setR(regf, opsz, n);
+  setR(D.regf, D.opsz, n);
   c.flags &= ~ZF;
   commit();
 }
@@ -2180,32 +2192,34 @@ function bitScan(reverse: boolean): void {
 /** BT (0), BTS (1), BTR (2), BTC (3). */
 function bitTest(kind: number, immediate: boolean): void {
   if (!immediate) decodeModrm();
-  const bits = opsz * 8;
+  const bits = D.opsz * 8;
   let bitOff: number;
   let lin = 0;
   if (immediate) bitOff = fb() & (bits - 1);
   else {
-    const v = getR(regf, opsz);
-    if (isMem) {
+    const v = getR(D.regf, D.opsz);
+    if (D.isMem) {
       // The register offset is signed and may reach outside the addressed operand.
-      const sv = opsz === 8 ? (c.hi | 0) * TWO32 + v : opsz === 4 ? v | 0 : (v << 16) >> 16;
-      const byteDisp = Math.floor(sv / bits) * opsz;
+      const sv = D.opsz === 8 ? (c.hi | 0) * TWO32 + v : D.opsz === 4 ? v | 0 : (v << 16) >> 16;
+      const byteDisp = Math.floor(sv / bits) * D.opsz;
       lin = c.segLin(
-        eaSeg,
-        adsz === 8 ? wrap64(eaOff() + byteDisp) : (eaOff() + byteDisp) & MASK[adsz === 4 ? 4 : 2]!,
+        D.eaSeg,
+        D.adsz === 8
+          ? wrap64(eaOff() + byteDisp)
+          : (eaOff() + byteDisp) & MASK[D.adsz === 4 ? 4 : 2]!,
       );
       bitOff = ((sv % bits) + bits) % bits;
     } else bitOff = v & (bits - 1);
   }
-  if (isMem && immediate) lin = eaLin();
+  if (D.isMem && immediate) lin = eaLin();
   let lo: number;
   let hi: number;
-  if (isMem) {
-    lo = c.readLin(lin, opsz);
-    hi = opsz === 8 ? c.hi : 0;
+  if (D.isMem) {
+    lo = c.readLin(lin, D.opsz);
+    hi = D.opsz === 8 ? c.hi : 0;
   } else {
-    lo = getR(rm, opsz);
-    hi = opsz === 8 ? c.hi : 0;
+    lo = getR(D.rm, D.opsz);
+    hi = D.opsz === 8 ? c.hi : 0;
   }
   const inHi = bitOff >= 32;
   const mask = 1 << (bitOff & 31);
@@ -2219,8 +2233,8 @@ function bitTest(kind: number, immediate: boolean): void {
     nw >>>= 0;
     if (inHi) hi = nw;
     else lo = nw;
-    if (isMem) c.writeLin(lin, opsz, lo, hi);
-    else setR(rm, opsz, lo, hi);
+    if (D.isMem) c.writeLin(lin, D.opsz, lo, hi);
+    else setR(D.rm, D.opsz, lo, hi);
   }
   commit();
 }
@@ -2253,14 +2267,14 @@ function accessCheck(sel: number, kind: number): boolean {
 
 function group6(): void {
   decodeModrm();
-  const sub = regf & 7;
+  const sub = D.regf & 7;
   if ((c.cr0 & CR0_PE) === 0 || c.flags & VM) c.ud();
   switch (sub) {
     case 0:
     case 1: {
       const v = c.segSel[sub === 0 ? LDTR : TR]! & 0xffff;
-      if (isMem) writeE(2, v);
-      else setR(rm, opsz, v);
+      if (D.isMem) writeE(2, v);
+      else setR(D.rm, D.opsz, v);
       break;
     }
     case 2:
@@ -2309,17 +2323,17 @@ function group6(): void {
 
 function group7(): void {
   decodeModrm();
-  const sub = regf & 7;
-  if (!isMem) {
-    const r = modrm & 7;
+  const sub = D.regf & 7;
+  if (!D.isMem) {
+    const r = D.modrm & 7;
     if (sub === 0 && r >= 1 && r <= 4) {
       // VMCALL, VMLAUNCH, VMRESUME, VMXOFF (0F 01 C1-C4).
-      isMem = false;
+      D.isMem = false;
       vmxOps.len = D.ip - D.startIp;
       vmxOps.info = 0;
       vmxOps.disp = 0;
       vmxOps.lin = 0;
-      if (vmxInstruction(c, 0x0100 | modrm, vmxOps)) commit();
+      if (vmxInstruction(c, 0x0100 | D.modrm, vmxOps)) commit();
       return;
     }
     if (sub === 1) {
@@ -2357,13 +2371,13 @@ function group7(): void {
     }
     if (sub === 4) {
       const v = c.cr0 & 0xffff;
-      setR(rm, opsz, v);
+      setR(D.rm, D.opsz, v);
       commit();
       return;
     }
     if (sub === 6) {
       requireCpl0();
-      lmsw(getR(rm, 2));
+      lmsw(getR(D.rm, 2));
       commit();
       return;
     }
@@ -2398,7 +2412,7 @@ function group7(): void {
       const base = sub === 0 ? c.gdtBase : c.idtBase;
       c.writeLin(lin, 2, limit);
       if (c.code64) c.writeLin(c.linAdd(lin, 2), 8, base >>> 0, Math.floor(base / TWO32) >>> 0);
-      else c.writeLin(c.linAdd(lin, 2), 4, opsz === 2 ? base & 0xffffff : base >>> 0);
+      else c.writeLin(c.linAdd(lin, 2), 4, D.opsz === 2 ? base & 0xffffff : base >>> 0);
       break;
     }
     case 2:
@@ -2412,7 +2426,7 @@ function group7(): void {
         base = wrap64((c.hi | 0) * TWO32 + lo);
       } else {
         base = c.readLin(c.linAdd(lin, 2), 4);
-        if (opsz === 2) base &= 0xffffff;
+        if (D.opsz === 2) base &= 0xffffff;
       }
       if (sub === 2) {
         c.gdtBase = base;
@@ -2449,11 +2463,11 @@ function lmsw(v: number): void {
 
 function group9(): void {
   decodeModrm();
-  const sub = regf & 7;
-  if (sub === 1 && isMem) {
+  const sub = D.regf & 7;
+  if (sub === 1 && D.isMem) {
     // CMPXCHG8B / CMPXCHG16B
     const lin = eaLin();
-    if (rexW) {
+    if (D.rexW) {
       if ((eaOff() & 15) !== 0) c.gp(0);
       const m0 = c.readLin(lin, 8);
       const m1 = c.hi;
@@ -2493,9 +2507,9 @@ function group9(): void {
     commit();
     return;
   }
-  if (isMem && (sub === 6 || sub === 7)) {
+  if (D.isMem && (sub === 6 || sub === 7)) {
     // VMPTRLD (no prefix, /6), VMCLEAR (66, /6), VMXON (F3, /6), VMPTRST (/7).
-    const code = sub === 7 ? 0x0207 : has66 ? 0x0266 : rep === 0xf3 ? 0x02f3 : 0x0206;
+    const code = sub === 7 ? 0x0207 : D.has66 ? 0x0266 : D.rep === 0xf3 ? 0x02f3 : 0x0206;
     vmxOp(code);
     return;
   }
@@ -2504,23 +2518,23 @@ function group9(): void {
 
 function group15(): void {
   decodeModrm();
-  const sub = regf & 7;
-  if (!isMem) {
+  const sub = D.regf & 7;
+  if (!D.isMem) {
     // LFENCE (5), MFENCE (6), SFENCE (7): ordering is trivially kept by an interpreter.
-    if (sub >= 5 && rep === 0) {
+    if (sub >= 5 && D.rep === 0) {
       commit();
       return;
     }
-    if (rep === 0xf3 && sub <= 3 && c.code64) {
+    if (D.rep === 0xf3 && sub <= 3 && c.code64) {
       // RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE
       if ((c.cr4 & 0x10000) === 0) c.ud();
       const s = sub & 1 ? GS : FS;
-      const size = rexW ? 8 : 4;
+      const size = D.rexW ? 8 : 4;
       if (sub < 2) {
         const b = c.segBase[s]!;
-        setR(rm, size, b >>> 0, Math.floor(b / TWO32) >>> 0);
+        setR(D.rm, size, b >>> 0, Math.floor(b / TWO32) >>> 0);
       } else {
-        const lo = getR(rm, size);
+        const lo = getR(D.rm, size);
         const v = size === 8 ? wrap64((c.hi | 0) * TWO32 + lo) : lo;
         if (v < -0x800000000000 || v >= 0x800000000000) c.gp(0);
         c.segBase[s] = v;
@@ -2530,7 +2544,7 @@ function group15(): void {
     }
     c.ud();
   }
-  if (sub === 7 || (sub === 6 && has66)) {
+  if (sub === 7 || (sub === 6 && D.has66)) {
     // CLFLUSH / CLFLUSHOPT: the address is checked like a byte read.
     c.readLin(eaLin(), 1);
     commit();
@@ -2538,24 +2552,24 @@ function group15(): void {
   }
   // FXSAVE/FXRSTOR (/0, /1), LDMXCSR/STMXCSR (/2, /3): the floating-point unit. XSAVE is
   // not advertised.
-  if (sub > 3 || rep !== 0 || has66) c.ud();
+  if (sub > 3 || D.rep !== 0 || D.has66) c.ud();
   if (c.cr0 & CR0_EM) c.ud();
   if (sub >= 2 && (c.cr4 & 0x200) === 0) c.ud();
   if (c.cr0 & CR0_TS) c.raise(EX_NM);
   const lin = eaLin();
   const lo = lin >>> 0;
   const hi = Math.floor(lin / TWO32) | 0;
-  if (sub === 0) fpuResult(fxsave(c.fpu, c.fpuPorts, lo, hi, rexW));
-  else if (sub === 1) fpuResult(fxrstor(c.fpu, c.fpuPorts, lo, hi, rexW));
+  if (sub === 0) fpuResult(fxsave(c.fpu, c.fpuPorts, lo, hi, D.rexW));
+  else if (sub === 1) fpuResult(fxrstor(c.fpu, c.fpuPorts, lo, hi, D.rexW));
   else {
     sse.prefix = 0;
     sse.map = 1;
     sse.opcode = 0xae;
-    sse.reg = regf;
+    sse.reg = D.regf;
     sse.rm = -1;
     sse.eaLo = lo;
     sse.eaHi = hi;
-    sse.rexW = rexW;
+    sse.rexW = D.rexW;
     sse.imm8 = 0;
     fpuResult(executeSse(sse, c.fpu, c.fpuPorts, c.fpuPorts));
   }
@@ -2567,14 +2581,14 @@ function fpuEscape(op: number): void {
   decodeModrm();
   let lo = 0;
   let hi = 0;
-  if (isMem) {
+  if (D.isMem) {
     const lin = eaLin();
     lo = lin >>> 0;
     hi = Math.floor(lin / TWO32) | 0;
   }
   // FNSTENV/FNSAVE/FLDENV/FRSTOR/FNSTCW/FLDCW/FNSTSW/FNCLEX/FNINIT do not update FIP.
   c.fpu.setFip(D.startIp >>> 0, Math.floor(D.startIp / TWO32) | 0);
-  fpuResult(executeX87(op, modrm, lo, hi, c.fpu, c.fpuPorts, c.fpuPorts));
+  fpuResult(executeX87(op, D.modrm, lo, hi, c.fpu, c.fpuPorts, c.fpuPorts));
   commit();
 }
 
@@ -2629,7 +2643,7 @@ function isMmxForm(map: number, prefix: number, opcode: number): boolean {
 
 /** An MMX/SSE instruction of map 1 (0F), 2 (0F 38) or 3 (0F 3A). */
 function sseOp(map: number, opcode: number): void {
-  const prefix = rep !== 0 ? rep : has66 ? 0x66 : 0;
+  const prefix = D.rep !== 0 ? D.rep : D.has66 ? 0x66 : 0;
   if (c.cr0 & CR0_EM) c.ud();
   if (!isMmxForm(map, prefix, opcode) && (c.cr4 & 0x200) === 0) c.ud();
   if (c.cr0 & CR0_TS) c.raise(EX_NM);
@@ -2638,15 +2652,15 @@ function sseOp(map: number, opcode: number): void {
   sse.prefix = prefix;
   sse.map = map;
   sse.opcode = opcode;
-  sse.reg = regf;
-  sse.rexW = rexW;
-  if (isMem) {
+  sse.reg = D.regf;
+  sse.rexW = D.rexW;
+  if (D.isMem) {
     const lin = eaLin();
     sse.rm = -1;
     sse.eaLo = lin >>> 0;
     sse.eaHi = Math.floor(lin / TWO32) | 0;
   } else {
-    sse.rm = rm;
+    sse.rm = D.rm;
     sse.eaLo = 0;
     sse.eaHi = 0;
   }
@@ -2663,12 +2677,12 @@ function rdtsc(): void {
 function movCr(write: boolean): void {
   decodeModrm();
   requireCpl0();
-  let n = regf;
-  if (lock && n === 0 && !c.code64) n = 8;
+  let n = D.regf;
+  if (D.lock && n === 0 && !c.code64) n = 8;
   const size = c.code64 ? 8 : 4;
   if (c.vmx.guestMode) {
-    const value = write ? getR(rm, size) : 0;
-    if (c.vmx.crExit(n, write, rm, D.ip - D.startIp, value)) return;
+    const value = write ? getR(D.rm, size) : 0;
+    if (c.vmx.crExit(n, write, D.rm, D.ip - D.startIp, value)) return;
   }
   if (!write) {
     let lo = 0;
@@ -2694,11 +2708,11 @@ function movCr(write: boolean): void {
       default:
         c.ud();
     }
-    setR(rm, size, lo >>> 0, hi);
+    setR(D.rm, size, lo >>> 0, hi);
     commit();
     return;
   }
-  const lo = getR(rm, size);
+  const lo = getR(D.rm, size);
   const hi = size === 8 ? c.hi : 0;
   switch (n) {
     case 0:
@@ -2778,7 +2792,7 @@ function sysret(): void {
   if (!c.code64 || (c.efer & EFER_SCE) === 0) c.ud();
   requireCpl0();
   const sel = (c.starHi >>> 16) & 0xffff;
-  const to64 = rexW;
+  const to64 = D.rexW;
   const target = to64 ? regNum(c, RCX) : c.rlo[RCX]! >>> 0;
   if (to64 && (target < -0x800000000000 || target >= 0x800000000000)) c.gp(0);
   c.segSel[CS] = ((to64 ? sel + 16 : sel) & 0xfffc) | 3;
@@ -2816,7 +2830,7 @@ function sysenter(): void {
 
 function sysexit(): void {
   if ((c.cr0 & CR0_PE) === 0 || c.cpl !== 0 || (c.sysenterCs & 0xfffc) === 0) c.gp(0);
-  const to64 = rexW;
+  const to64 = D.rexW;
   const base = c.sysenterCs & 0xfffc;
   c.segSel[CS] = (to64 ? base + 32 : base + 16) | 3;
   c.segBase[CS] = 0;
