@@ -71,6 +71,8 @@ const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 /** Instructions between polls of the interrupt lines when nothing forces an earlier one. */
 const POLL = 64;
+/** Translation contexts a TLB tag can name (see tlbCtx). */
+const TLB_CONTEXTS = 64;
 /** TLB sets: access type (read, write, fetch) x (supervisor, user). */
 const TLB_SETS = 6;
 
@@ -532,6 +534,21 @@ export class X86Cpu {
 
   // ------------------------------------------------------------------ TLB
 
+  /**
+   * The translation context TLB entries are tagged with: 0 = VMX root (and VPID 0), others =
+   * a guest's VPID and EPT root (vmx.ts assigns them).
+   */
+  tlbCtx = 0;
+
+  /** Forgets the cached translations of one context (all pages, global ones too). */
+  flushTlbContext(ctx: number): void {
+    const tags = this.tlbTag;
+    for (let i = 0; i < tags.length; i++) {
+      if (((tags[i]! % TLB_CONTEXTS) + TLB_CONTEXTS) % TLB_CONTEXTS === ctx) tags[i] = Number.NaN;
+    }
+    this.invalidateFetch();
+  }
+
   /** Drops the fetch page cache: code addresses or their translation may have changed. */
   invalidateFetch(): void {
     this.fetchLin = Number.NaN;
@@ -570,7 +587,8 @@ export class X86Cpu {
     const page = Math.floor(lin / 4096);
     const set = acc * 2 + (user ? 1 : 0);
     const slot = set * TLB_SIZE + (page & TLB_MASK);
-    if (this.tlbTag[slot] === page) return this.tlbPhys[slot]! + (lin - page * 4096);
+    const tag = page * TLB_CONTEXTS + this.tlbCtx;
+    if (this.tlbTag[slot] === tag) return this.tlbPhys[slot]! + (lin - page * 4096);
     const pa = walk(this, lin, acc, user);
     if (pa < 0) {
       // CR2 is written when the #PF is delivered (a VM exit for it leaves CR2 alone).
@@ -581,7 +599,7 @@ export class X86Cpu {
     // The write set only holds pages that are writable and already dirty.
     if (acc !== ACC_WRITE || (this.walkWritable && this.walkDirty)) {
       const ppage = hpa - (hpa % 4096);
-      this.tlbTag[slot] = page;
+      this.tlbTag[slot] = tag;
       this.tlbPhys[slot] = ppage;
       this.tlbGlobal[slot] = this.walkGlobal && (this.cr4 & 0x80) !== 0 ? 1 : 0;
     }

@@ -255,8 +255,9 @@ export function vmxInstruction(cpu: X86Cpu, code: number, ops: VmxOperands): boo
         failValid(cpu, 28);
         return true;
       }
-      cpu.readLin(ops.lin, 8);
-      cpu.flushTlb(true);
+      const vpid = cpu.readLin(ops.lin, 2);
+      if (code === VMX_INVEPT) vmx.invalidateEpt();
+      else vmx.invalidateVpid(type === 2 ? 0 : vpid);
       succeed(cpu);
       return true;
     }

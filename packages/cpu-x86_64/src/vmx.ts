@@ -226,6 +226,7 @@ export class Vmx {
     this.vmxonPtr = -1;
     this.current = null;
     this.cache.clear();
+    this.contexts.clear();
   }
 
   // ------------------------------------------------------------------ VMCS field access
@@ -409,7 +410,7 @@ export class Vmx {
       this.pin & PIN_PREEMPTION
         ? this.cpu.time.now() + this.rd(V.PREEMPTION_TIMER) * 32
         : Number.POSITIVE_INFINITY;
-    this.cpu.flushTlb(true);
+    this.enterTlbContext();
     this.cpu.pollIn = 0;
     this.injectEvent();
     return 0;
@@ -662,9 +663,9 @@ export class Vmx {
     cpu.halted = false;
     cpu.waitSipi = false;
     cpu.invalidateFetch();
+    this.leaveTlbContext();
     if (cpu.hostTrapMode) {
       cpu.stopReason = "host-trap";
-      cpu.flushTlb(true);
       return;
     }
     this.loadHostState();
@@ -723,7 +724,7 @@ export class Vmx {
     cpu.cpl = 0;
     cpu.updateMode();
     cpu.rip = host64 ? this.rdNum(V.HOST_RIP) : this.rd(V.HOST_RIP);
-    cpu.flushTlb(true);
+    cpu.invalidateFetch();
   }
 
   // ------------------------------------------------------------------ non-root hooks
@@ -785,8 +786,63 @@ export class Vmx {
     return true;
   }
 
-  flushGuestTlb(): void {
-    // TLB entries are not tagged with a VPID: every VM entry and exit flushes (see README).
+  flushGuestTlb(): void {}
+
+  /** TLB contexts of guests: "vpid:EPT root" -> context number (2..63). */
+  private readonly contexts = new Map<string, number>();
+  private nextContext = 2;
+
+  /**
+   * VM entry's TLB rule: with VPID on (and a non-zero VPID) the guest's translations stay
+   * cached under its own context across entries and exits; without VPID every entry and exit
+   * invalidates the guest's and the root's translations (SDM 28.3.3.3).
+   */
+  private enterTlbContext(): void {
+    const cpu = this.cpu;
+    const vpid = this.proc2 & PROC2_VPID ? this.rd(V.VPID) & 0xffff : 0;
+    if (vpid === 0) {
+      cpu.flushTlb(true);
+      cpu.tlbCtx = 1;
+      cpu.flushTlbContext(1);
+      return;
+    }
+    const key = `${vpid}:${this.eptActive ? this.eptRoot : -1}`;
+    let ctx = this.contexts.get(key);
+    if (ctx === undefined) {
+      ctx = this.nextContext;
+      this.nextContext = ctx === 63 ? 2 : ctx + 1;
+      for (const [k, v] of this.contexts) if (v === ctx) this.contexts.delete(k);
+      this.contexts.set(key, ctx);
+      cpu.flushTlbContext(ctx);
+    }
+    cpu.tlbCtx = ctx;
+    cpu.invalidateFetch();
+  }
+
+  private leaveTlbContext(): void {
+    const cpu = this.cpu;
+    const vpidOn = (this.proc2 & PROC2_VPID) !== 0 && (this.rd(V.VPID) & 0xffff) !== 0;
+    if (!vpidOn) cpu.flushTlbContext(cpu.tlbCtx);
+    cpu.tlbCtx = 0;
+    if (!vpidOn) cpu.flushTlbContext(0);
+    cpu.invalidateFetch();
+  }
+
+  /** INVVPID: forgets the translations of `vpid` (0 = every guest context). */
+  invalidateVpid(vpid: number): void {
+    for (const [k, v] of this.contexts) {
+      if (vpid === 0 || k.startsWith(`${vpid}:`)) {
+        this.cpu.flushTlbContext(v);
+        this.contexts.delete(k);
+      }
+    }
+  }
+
+  /** INVEPT: forgets every guest context (combined mappings of all EPT roots). */
+  invalidateEpt(): void {
+    for (const v of this.contexts.values()) this.cpu.flushTlbContext(v);
+    this.contexts.clear();
+    this.cpu.flushTlbContext(1);
   }
 
   /** Exceptions the exception bitmap turns into VM exits (#PF with the PFEC mask/match). */
