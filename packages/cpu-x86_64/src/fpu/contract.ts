@@ -33,8 +33,11 @@ export interface GprPort {
   set(n: number, lo: number, hi: number): void;
   /** RFLAGS (its low 32 bits), for FCMOVcc. */
   getFlags(): number;
-  /** RFLAGS bits the unit sets (COMISS/UCOMISS, FCOMI, PTEST...): ZF, PF, CF (and OF/SF/AF cleared). */
-  setFlags(zf: boolean, pf: boolean, cf: boolean): void;
+  /**
+   * RFLAGS bits the unit sets (COMISS/UCOMISS, FCOMI, PTEST...): ZF, PF, CF, and SF/OF as given
+   * (PCMPxSTRx; absent means cleared); AF cleared.
+   */
+  setFlags(zf: boolean, pf: boolean, cf: boolean, sf?: boolean, of?: boolean): void;
 }
 
 /** Memory at an effective (linear) address (lo, hi), translated and checked by the core. */

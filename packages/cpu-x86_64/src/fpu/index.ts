@@ -10,6 +10,7 @@ export * from "./contract.js";
 export { fxrstor, fxsave, MXCSR_MASK } from "./fxsave.js";
 export { executeSse } from "./sse/execute.js";
 export { sseHasImm8 } from "./sse/integer.js";
+export { crc32c } from "./sse/strings.js";
 export { FPU_STATE_BYTES, FpuState } from "./state.js";
 export {
   ENV_PROTECTED_16,

@@ -37,8 +37,14 @@ export class TestCpu implements GprPort, MemPort {
   getFlags(): number {
     return this.rflags;
   }
-  setFlags(zf: boolean, pf: boolean, cf: boolean): void {
-    this.rflags = (this.rflags & ~0x8d5) | (zf ? 0x40 : 0) | (pf ? 4 : 0) | (cf ? 1 : 0);
+  setFlags(zf: boolean, pf: boolean, cf: boolean, sf = false, of = false): void {
+    this.rflags =
+      (this.rflags & ~0x8d5) |
+      (zf ? 0x40 : 0) |
+      (pf ? 4 : 0) |
+      (cf ? 1 : 0) |
+      (sf ? 0x80 : 0) |
+      (of ? 0x800 : 0);
   }
   read(lo: number, hi: number, len: number, out: Uint8Array, off: number): boolean {
     if (hi !== 0 || lo + len > this.faultFrom) return false;

@@ -20,6 +20,8 @@ export interface Case {
   rflags: number;
   raxLo: number;
   raxHi: number;
+  rdxLo: number;
+  rdxHi: number;
   /** ST(0)..ST(7), in stack order as FXSAVE stores them. */
   st: Ext[];
   /** XMM0..XMM2 as four little-endian words each. */
@@ -56,6 +58,7 @@ export function inputLine(c: Case): string {
     hex(c.mxcsr, 8),
     hex(0, 8) + hex(c.rflags, 8),
     hex(c.raxHi, 8) + hex(c.raxLo, 8),
+    hex(c.rdxHi, 8) + hex(c.rdxLo, 8),
     ...c.st.map(extHex),
     ...xmm,
     mem,
@@ -214,6 +217,8 @@ function base(g: Gen): Case {
     rflags: 0x2 | (g.next() & 0x8d5),
     raxLo: g.u32(),
     raxHi: g.u32(),
+    rdxLo: g.u32(),
+    rdxHi: g.u32(),
     st: [zero, zero, zero, zero, zero, zero, zero, zero],
     xmm: [g.lanes(), g.lanes(), g.lanes()],
     mem: Array.from({ length: 32 }, () => g.next() & 0xff),
@@ -737,13 +742,71 @@ function withImm(m: Maker, imm?: () => number): Maker {
 
 export const DEFAULT_SEED = 20261207;
 
-export type Group = "x87" | "sse-int" | "sse-fp";
+/**
+ * PCMPxSTRx on short strings: characters from a small alphabet (so sets, ranges and needles
+ * match), a zero terminator now and then, and explicit lengths around the element count.
+ */
+function sseString(code: number[]): Maker {
+  return (g) => {
+    const c = base(g);
+    const imm = g.next() & 0x7f;
+    c.code = [...code, imm];
+    const words = (imm & 1) === 1;
+    const alphabet = g.pick([
+      [0x41, 0x42, 0x43, 0x61],
+      [0x30, 0x39, 0x41, 0x5a, 0x61, 0x7a],
+      [0x80, 0xff, 0x7f, 0x01],
+    ]);
+    const fill = () => {
+      const b: number[] = [];
+      const stop = g.chance(2) ? g.next() % 17 : 99;
+      for (let i = 0; i < 16; i++) {
+        if (words && i % 2 === 1) b.push(g.chance(4) ? 0x80 : 0);
+        else b.push(i >= stop && (!words || i % 2 === 0) ? 0 : g.pick(alphabet));
+      }
+      return [0, 1, 2, 3].map(
+        (k) =>
+          (b[4 * k]! | (b[4 * k + 1]! << 8) | (b[4 * k + 2]! << 16) | (b[4 * k + 3]! << 24)) >>> 0,
+      );
+    };
+    c.xmm = [fill(), fill(), c.xmm[2]!];
+    const w = c.xmm[1]!;
+    c.mem.splice(
+      0,
+      16,
+      ...w.flatMap((v) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24]),
+    );
+    const len = () => g.pick([g.next() % 20, -(g.next() % 20), 0x7fffffff, 0x80000000]);
+    c.raxLo = len() >>> 0;
+    c.rdxLo = len() >>> 0;
+    c.raxHi = g.pick([0, 0xffffffff, 1]);
+    c.rdxHi = g.pick([0, 0xffffffff, 1]);
+    return c;
+  };
+}
+
+function sseStringMakers(): [Maker, number][] {
+  const list: [Maker, number][] = [];
+  for (const op of [0x60, 0x61, 0x62, 0x63]) {
+    list.push([sseString([0x66, 0x0f, 0x3a, op, 0xc1]), 3]);
+    list.push([sseString([0x66, 0x0f, 0x3a, op, 0x03]), 1]);
+    if (op < 0x62) list.push([sseString([0x66, 0x48, 0x0f, 0x3a, op, 0xc1]), 1]);
+  }
+  return list;
+}
+
+export type Group = "x87" | "sse-int" | "sse-fp" | "sse-string";
 
 /** count cases of each group, in order, from one seed. */
 export function makeCases(seed: number, count: number, groups: readonly Group[]): Case[] {
   const g = new Gen(rng(seed));
   const out: Case[] = [];
-  const table = { x87: x87Makers, "sse-int": sseMakers, "sse-fp": sseFpMakers };
+  const table = {
+    x87: x87Makers,
+    "sse-int": sseMakers,
+    "sse-fp": sseFpMakers,
+    "sse-string": sseStringMakers,
+  };
   for (const group of groups) {
     const weighted = table[group]().flatMap(([m, wgt]) => Array<Maker>(wgt).fill(m));
     for (let i = 0; i < count; i++) out.push(g.pick(weighted)(g));

@@ -18,26 +18,40 @@ const hex = (v: number, digits: number) => (v >>> 0).toString(16).padStart(digit
 class Ports implements GprPort, MemPort {
   raxLo = 0;
   raxHi = 0;
+  rcxLo = 0;
+  rcxHi = 0;
+  rdxLo = 0;
+  rdxHi = 0;
   rflags = 0;
   readonly mem = new Uint8Array(32);
   readonly image = new Uint8Array(512);
 
   getLo(n: number): number {
-    return n === 0 ? this.raxLo : n === 3 ? MEM_ADDR : 0;
+    return [this.raxLo, this.rcxLo, this.rdxLo, MEM_ADDR][n] ?? 0;
   }
   getHi(n: number): number {
-    return n === 0 ? this.raxHi : 0;
+    return [this.raxHi, this.rcxHi, this.rdxHi, 0][n] ?? 0;
   }
   set(n: number, lo: number, hi: number): void {
-    if (n !== 0) throw new Error(`unexpected write of GPR ${n}`);
-    this.raxLo = lo >>> 0;
-    this.raxHi = hi >>> 0;
+    if (n === 0) {
+      this.raxLo = lo >>> 0;
+      this.raxHi = hi >>> 0;
+    } else if (n === 1) {
+      this.rcxLo = lo >>> 0;
+      this.rcxHi = hi >>> 0;
+    } else throw new Error(`unexpected write of GPR ${n}`);
   }
   getFlags(): number {
     return this.rflags;
   }
-  setFlags(zf: boolean, pf: boolean, cf: boolean): void {
-    this.rflags = (this.rflags & ~0x8d5) | (zf ? 0x40 : 0) | (pf ? 4 : 0) | (cf ? 1 : 0);
+  setFlags(zf: boolean, pf: boolean, cf: boolean, sf = false, of = false): void {
+    this.rflags =
+      (this.rflags & ~0x8d5) |
+      (zf ? 0x40 : 0) |
+      (pf ? 4 : 0) |
+      (cf ? 1 : 0) |
+      (sf ? 0x80 : 0) |
+      (of ? 0x800 : 0);
   }
   private area(lo: number, len: number): [Uint8Array, number] | null {
     if (lo >= MEM_ADDR && lo + len <= MEM_ADDR + 32) return [this.mem, lo - MEM_ADDR];
@@ -63,6 +77,8 @@ export function runOurs(c: Case): string {
   const ports = new Ports();
   ports.raxLo = c.raxLo;
   ports.raxHi = c.raxHi;
+  ports.rdxLo = c.rdxLo;
+  ports.rdxHi = c.rdxHi;
   ports.rflags = c.rflags;
   ports.mem.set(c.mem);
   const img = new DataView(ports.image.buffer);
@@ -148,6 +164,7 @@ export function runOurs(c: Case): string {
     hex(img.getUint32(24, true), 8),
     hex(0, 8) + hex(ports.rflags & 0x8d5, 8),
     hex(ports.raxHi, 8) + hex(ports.raxLo, 8),
+    hex(ports.rcxHi, 8) + hex(ports.rcxLo, 8),
     ...st,
     ...xmm,
     mem,
@@ -161,6 +178,7 @@ const NAMES = [
   "mxcsr",
   "flags",
   "rax",
+  "rcx",
   ...[0, 1, 2, 3, 4, 5, 6, 7].map((k) => `st${k}`),
   "x0",
   "x1",
@@ -176,17 +194,18 @@ export function compact(input: string, output: string): string {
   const out = output.trim().split(/\s+/);
   if (out.length !== NAMES.length) return output.trim();
   const inp = input.trim().split(/\s+/).slice(1);
-  // input order: fcw fsw ftw mxcsr rflags rax st0..7 x0..2 mem
+  // input order: fcw fsw ftw mxcsr rflags rax rdx st0..7 x0..2 mem (rcx starts as 0)
   const before: Record<string, string> = {
     fcw: inp[0]!,
     fsw: inp[1]!,
     ftw: inp[2]!,
     mxcsr: inp[3]!,
     rax: inp[5]!,
+    rcx: "0".repeat(16),
   };
-  for (let k = 0; k < 8; k++) before[`st${k}`] = inp[6 + k]!;
-  for (let k = 0; k < 3; k++) before[`x${k}`] = inp[14 + k]!;
-  before.mem = inp[17]!;
+  for (let k = 0; k < 8; k++) before[`st${k}`] = inp[7 + k]!;
+  for (let k = 0; k < 3; k++) before[`x${k}`] = inp[15 + k]!;
+  before.mem = inp[18]!;
   const parts = [out[0], out[1], out[4]!.slice(13)];
   NAMES.forEach((name, k) => {
     if (name === "fsw" || name === "ftw" || name === "flags") return;

@@ -17,6 +17,7 @@ import {
   type SseInsn,
 } from "../contract.js";
 import type { FpuState } from "../state.js";
+import { executeString } from "./strings.js";
 import * as vector from "./vector.js";
 
 // Module-local bindings: the work registers are touched in every inner loop, and a bundler's
@@ -1406,6 +1407,11 @@ function map3a(x: SseInsn, s: FpuState, gpr: GprPort, mem: MemPort): number {
   const op = x.opcode;
   const imm = x.imm8;
   switch (op) {
+    case 0x60:
+    case 0x61:
+    case 0x62:
+    case 0x63:
+      return executeString(x, s, gpr, mem);
     case 0x0f:
       return binary(x, s, mem, true, (n) => {
         // PALIGNR: (D:S) >> (imm * 8), 2n bytes wide

@@ -32,6 +32,7 @@ const {
   compareExt,
   F_DE,
   F_IE,
+  F_PE,
   F_ZE,
   flags,
   fromInt64,
@@ -48,6 +49,7 @@ const {
   sqrtExt,
   toInt,
   toIntRes,
+  setIndefinite,
   toNarrow,
 } = softx80Module;
 
@@ -247,7 +249,9 @@ function arithCommon(
     if (op === 3 && !suppressed(s)) pop(s);
     return FPU_OK;
   }
-  arith(op, dst, src, pc(s), rc(s));
+  // A stack fault's masked response is the indefinite itself, whatever the other operand.
+  if (stackFault) setIndefinite();
+  else arith(op, dst, src, pc(s), rc(s));
   if (!suppressed(s)) {
     writeST(s, di, res.se, res.hi, res.lo);
     if (popAfter) pop(s);
@@ -513,6 +517,7 @@ function loadBcd(): void {
 
 function storeBcd(s: FpuState, mem: MemPort, lo: number, hi: number): FpuResult {
   readST(s, 0, A);
+  const excBefore = flags.exc;
   toInt(A.se, A.hi, A.lo, 64, rc(s));
   let mh = toIntRes.hi;
   let ml = toIntRes.lo;
@@ -521,11 +526,13 @@ function storeBcd(s: FpuState, mem: MemPort, lo: number, hi: number): FpuResult 
     ml = (~ml + 1) >>> 0;
     mh = (~mh + (ml === 0 ? 1 : 0)) >>> 0;
   }
-  const mag = mh * 0x100000000 + ml;
-  const tooBig = (flags.exc & F_IE) !== 0 || (mh >= 0xde0b6b3 && mag >= 1e18);
+  // 18 BCD digits: magnitudes up to 10^18 - 1 (0x0DE0B6B3A763FFFF).
+  const tooBig =
+    (flags.exc & F_IE) !== 0 || mh > 0x0de0b6b3 || (mh === 0x0de0b6b3 && ml >= 0xa7640000);
   const c1 = flags.c1;
   if (tooBig) {
-    flags.exc |= F_IE;
+    // Invalid, not inexact: the PE of the integer conversion does not stand.
+    flags.exc = (flags.exc & ~F_PE) | (excBefore & F_PE) | F_IE;
     if (suppressed(s)) return done(s);
     buf.fill(0, 0, 7);
     buf[7] = 0xc0;
@@ -896,7 +903,8 @@ function d9Register(modrm: number, s: FpuState): FpuResult {
     case 0xf8: {
       readST(s, 0, A);
       readST(s, 1, B);
-      const q = fprem(A, B, modrm === 0xf5);
+      const q = stackFault ? -1 : fprem(A, B, modrm === 0xf5);
+      if (stackFault) setIndefinite();
       if (!suppressed(s)) {
         writeST(s, 0, res.se, res.hi, res.lo);
         // After a stack fault C3 and C0 keep their values and C2 is cleared (as the hardware
@@ -911,7 +919,8 @@ function d9Register(modrm: number, s: FpuState): FpuResult {
     case 0xfd: {
       readST(s, 0, A);
       readST(s, 1, B);
-      fscale(A, B, rc(s));
+      if (stackFault) setIndefinite();
+      else fscale(A, B, rc(s));
       if (!suppressed(s)) writeST(s, 0, res.se, res.hi, res.lo);
       commit(s, flags.c1);
       return FPU_OK;
@@ -939,7 +948,8 @@ function constant(s: FpuState, se: number, hi: number, lo: number): FpuResult {
 
 function unaryST0(s: FpuState, f: () => void): FpuResult {
   readST(s, 0, A);
-  f();
+  if (stackFault) setIndefinite();
+  else f();
   if (!suppressed(s)) writeST(s, 0, res.se, res.hi, res.lo);
   commit(s, flags.c1);
   return FPU_OK;
@@ -1014,6 +1024,13 @@ function transcendentalOp(s: FpuState, modrm: number): FpuResult {
     return done(s);
   }
   const out = transcendental(modrm, A, B, pc(s), rc(s));
+  if (stackFault) {
+    // The masked response to a stack fault: the indefinite in every destination.
+    out.outOfRange = false;
+    out.se = out.se2 = 0xffff;
+    out.hi = out.hi2 = 0xc0000000;
+    out.lo = out.lo2 = 0;
+  }
   if (suppressed(s)) return done(s);
   if (out.outOfRange) {
     setCC(s, 0, 1, 0, 0);
