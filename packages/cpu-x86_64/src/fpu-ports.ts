@@ -34,10 +34,15 @@ export class FpuPorts implements GprPort, MemPort {
     return this.cpu.flags;
   }
 
-  setFlags(zf: boolean, pf: boolean, cf: boolean): void {
+  setFlags(zf: boolean, pf: boolean, cf: boolean, sf = false, of = false): void {
     const c = this.cpu;
     c.flags =
-      (c.flags & ~(ZF | PF | CF | OF | SF | AF)) | (zf ? ZF : 0) | (pf ? PF : 0) | (cf ? CF : 0);
+      (c.flags & ~(ZF | PF | CF | OF | SF | AF)) |
+      (zf ? ZF : 0) |
+      (pf ? PF : 0) |
+      (cf ? CF : 0) |
+      (sf ? SF : 0) |
+      (of ? OF : 0);
   }
 
   read(eaLo: number, eaHi: number, len: number, out: Uint8Array, off: number): boolean {
