@@ -79,9 +79,11 @@ export class PostPort implements BasePortDeviceOps {
 }
 
 /**
- * The part of the 8042 keyboard controller the board needs: the status port reads "buffers
- * empty, self-test passed", the data port reads 0, and command 0xFE (pulse the reset line)
- * resets the machine. There is no keyboard behind it (the DSDT announces no PS/2 device).
+ * The part of the 8042 keyboard controller the board needs: command 0xFE on port 0x64
+ * (pulse the reset line) resets the machine. Both ports read 0xFF, which is how firmware and
+ * drivers recognise that no controller is there (U-Boot's i8042 driver skips it; Linux does
+ * not probe it, since neither the DSDT nor the FADT announces one), so nobody waits for a
+ * keyboard that does not exist.
  */
 export class Kbd8042Reset implements BasePortDeviceOps {
   readonly #range: PortRange;
@@ -101,7 +103,7 @@ export class Kbd8042Reset implements BasePortDeviceOps {
   }
 
   handleRead(): bigint {
-    return this.#range.start === 0x64 ? 0x1cn : 0n;
+    return 0xffn;
   }
 
   handleWrite(_addr: Port, _width: AccessWidth, value: bigint): void {
