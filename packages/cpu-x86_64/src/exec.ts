@@ -622,20 +622,199 @@ export function step(cpu: X86Cpu): void {
   }
   void D.lock;
   if (op === 0x0f) exec0f(fb());
-  else exec1(op);
+  else if (!execHot(op)) exec1(op);
 }
 
-function exec1(op: number): void {
+/**
+ * The most frequent one-byte opcodes, in a function small enough to enter cheaply (exec1's
+ * frame is large). Returns false for everything else.
+ */
+function execHot(op: number): boolean {
   if (op < 0x40 && (op & 7) < 6) {
     aluForm(op >> 3, op & 7);
-    return;
+    return true;
   }
   if ((op & 0xf0) === 0x70) {
     const rel = fs8();
     if (cond(op & 15)) jumpTo(relTarget(rel));
     else commit();
-    return;
+    return true;
   }
+  switch (op) {
+    case 0x50:
+    case 0x51:
+    case 0x52:
+    case 0x53:
+    case 0x54:
+    case 0x55:
+    case 0x56:
+    case 0x57: {
+      const s = stackSize();
+      const n = (op & 7) | D.rexB;
+      const v = getR(n, s);
+      push(c, s, v, c.hi);
+      commit();
+      return true;
+    }
+    case 0x58:
+    case 0x59:
+    case 0x5a:
+    case 0x5b:
+    case 0x5c:
+    case 0x5d:
+    case 0x5e:
+    case 0x5f: {
+      const s = stackSize();
+      const v = pop(c, s);
+      setR((op & 7) | D.rexB, s, v, c.hi);
+      commit();
+      return true;
+    }
+    case 0x60: {
+      not64();
+      const sp = getR(RSP, D.opsz);
+      for (let n = 0; n < 8; n++) {
+        const v = n === RSP ? sp : getR(n, D.opsz);
+        push(c, D.opsz, v);
+      }
+      commit();
+      return true;
+    }
+    case 0x61: {
+      not64();
+      for (let n = 7; n >= 0; n--) {
+        const v = pop(c, D.opsz);
+        if (n !== RSP) setR(n, D.opsz, v);
+      }
+      commit();
+      return true;
+    }
+    case 0x80:
+    case 0x81:
+    case 0x82:
+    case 0x83: {
+      if (op === 0x82) not64();
+      const size = op & 1 ? D.opsz : 1;
+      decodeModrm();
+      const b = op === 0x81 ? imm(size) : op === 0x83 ? immS8(size) : fb();
+      const bhi = c.hi;
+      aluRmw(D.regf & 7, size, b, bhi);
+      commit();
+      return true;
+    }
+    case 0x84:
+    case 0x85: {
+      const size = op & 1 ? D.opsz : 1;
+      decodeModrm();
+      const a = readE(size);
+      const ahi = c.hi;
+      const b = getR(D.regf, size);
+      logicFlags(c, size, a & b, ahi & c.hi);
+      commit();
+      return true;
+    }
+    case 0x88:
+    case 0x89: {
+      const size = op & 1 ? D.opsz : 1;
+      decodeModrm();
+      const v = getR(D.regf, size);
+      writeE(size, v, c.hi);
+      commit();
+      return true;
+    }
+    case 0x8a:
+    case 0x8b: {
+      const size = op & 1 ? D.opsz : 1;
+      decodeModrm();
+      const v = readE(size);
+      setR(D.regf, size, v, c.hi);
+      commit();
+      return true;
+    }
+    case 0x8c: {
+      decodeModrm();
+      const s = D.regf & 7;
+      if (s > 5) c.ud();
+      const v = c.segSel[s]! & 0xffff;
+      if (D.isMem) writeE(2, v);
+      else setR(D.rm, D.opsz === 8 ? 8 : D.opsz, v);
+      commit();
+      return true;
+    }
+    case 0x8d: {
+      decodeModrm();
+      if (!D.isMem) c.ud();
+      const off = eaOff();
+      if (D.opsz === 8) setR(D.regf, 8, off >>> 0, Math.floor(off / TWO32) >>> 0);
+      else setR(D.regf, D.opsz, off >>> 0);
+      commit();
+      return true;
+    }
+    case 0x8e: {
+      decodeModrm();
+      const s = D.regf & 7;
+      if (s === CS || s > 5) c.ud();
+      const v = readE(2);
+      loadSegment(c, s, v);
+      commit();
+      if (s === SS) c.shadowAt = c.icount + 1;
+      return true;
+    }
+    case 0x8f: {
+      decodeModrm();
+      const s = stackSize();
+      // POP Ev computes the address with the incremented RSP.
+      const sp = getSp(c);
+      const v = c.readLin(c.segLin(SS, sp), s);
+      const vhi = c.hi;
+      setSp(c, spAdd(c, sp, s));
+      try {
+        if (D.isMem && (D.modrm & 7) === 4 && D.adsz !== 2) decodeAgainForPop(s);
+        writeE(s, v, vhi);
+      } catch (e) {
+        setSp(c, sp);
+        throw e;
+      }
+      commit();
+      return true;
+    }
+    case 0xc2:
+    case 0xc3: {
+      const n = op === 0xc2 ? fw() : 0;
+      const s = stackSize();
+      const sp = getSp(c);
+      const v = c.readLin(c.segLin(SS, sp), s);
+      const target = s === 8 ? wrap64((c.hi | 0) * TWO32 + v) : v;
+      const size = D.opsz;
+      D.opsz = s;
+      jumpTo(target);
+      D.opsz = size;
+      setSp(c, spAdd(c, sp, s + n));
+      return true;
+    }
+    case 0xeb:
+      jumpTo(relTarget(fs8()));
+      return true;
+    case 0xe8: {
+      const rel = c.code64 || D.opsz === 4 ? fd() | 0 : (fw() << 16) >> 16;
+      const s = stackSize();
+      const ret = D.ip;
+      const target = relTarget(rel);
+      push(c, s, ret >>> 0, Math.floor(ret / TWO32));
+      jumpTo(target);
+      return true;
+    }
+    case 0xe9: {
+      const rel = c.code64 || D.opsz === 4 ? fd() | 0 : (fw() << 16) >> 16;
+      jumpTo(relTarget(rel));
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+function exec1(op: number): void {
   switch (op) {
     case 0x06:
     case 0x0e:
@@ -683,54 +862,6 @@ function exec1(op: number): void {
       const n = op & 7;
       const v = getR(n, D.opsz);
       setR(n, D.opsz, incDec(c, op >= 0x48, D.opsz, v, 0));
-      commit();
-      return;
-    }
-    case 0x50:
-    case 0x51:
-    case 0x52:
-    case 0x53:
-    case 0x54:
-    case 0x55:
-    case 0x56:
-    case 0x57: {
-      const s = stackSize();
-      const n = (op & 7) | D.rexB;
-      const v = getR(n, s);
-      push(c, s, v, c.hi);
-      commit();
-      return;
-    }
-    case 0x58:
-    case 0x59:
-    case 0x5a:
-    case 0x5b:
-    case 0x5c:
-    case 0x5d:
-    case 0x5e:
-    case 0x5f: {
-      const s = stackSize();
-      const v = pop(c, s);
-      setR((op & 7) | D.rexB, s, v, c.hi);
-      commit();
-      return;
-    }
-    case 0x60: {
-      not64();
-      const sp = getR(RSP, D.opsz);
-      for (let n = 0; n < 8; n++) {
-        const v = n === RSP ? sp : getR(n, D.opsz);
-        push(c, D.opsz, v);
-      }
-      commit();
-      return;
-    }
-    case 0x61: {
-      not64();
-      for (let n = 7; n >= 0; n--) {
-        const v = pop(c, D.opsz);
-        if (n !== RSP) setR(n, D.opsz, v);
-      }
       commit();
       return;
     }
@@ -783,30 +914,6 @@ function exec1(op: number): void {
     case 0x6f:
       stringOp(op);
       return;
-    case 0x80:
-    case 0x81:
-    case 0x82:
-    case 0x83: {
-      if (op === 0x82) not64();
-      const size = op & 1 ? D.opsz : 1;
-      decodeModrm();
-      const b = op === 0x81 ? imm(size) : op === 0x83 ? immS8(size) : fb();
-      const bhi = c.hi;
-      aluRmw(D.regf & 7, size, b, bhi);
-      commit();
-      return;
-    }
-    case 0x84:
-    case 0x85: {
-      const size = op & 1 ? D.opsz : 1;
-      decodeModrm();
-      const a = readE(size);
-      const ahi = c.hi;
-      const b = getR(D.regf, size);
-      logicFlags(c, size, a & b, ahi & c.hi);
-      commit();
-      return;
-    }
     case 0x86:
     case 0x87: {
       const size = op & 1 ? D.opsz : 1;
@@ -816,71 +923,6 @@ function exec1(op: number): void {
       const b = getR(D.regf, size);
       writeE(size, b, c.hi);
       setR(D.regf, size, a, ahi);
-      commit();
-      return;
-    }
-    case 0x88:
-    case 0x89: {
-      const size = op & 1 ? D.opsz : 1;
-      decodeModrm();
-      const v = getR(D.regf, size);
-      writeE(size, v, c.hi);
-      commit();
-      return;
-    }
-    case 0x8a:
-    case 0x8b: {
-      const size = op & 1 ? D.opsz : 1;
-      decodeModrm();
-      const v = readE(size);
-      setR(D.regf, size, v, c.hi);
-      commit();
-      return;
-    }
-    case 0x8c: {
-      decodeModrm();
-      const s = D.regf & 7;
-      if (s > 5) c.ud();
-      const v = c.segSel[s]! & 0xffff;
-      if (D.isMem) writeE(2, v);
-      else setR(D.rm, D.opsz === 8 ? 8 : D.opsz, v);
-      commit();
-      return;
-    }
-    case 0x8d: {
-      decodeModrm();
-      if (!D.isMem) c.ud();
-      const off = eaOff();
-      if (D.opsz === 8) setR(D.regf, 8, off >>> 0, Math.floor(off / TWO32) >>> 0);
-      else setR(D.regf, D.opsz, off >>> 0);
-      commit();
-      return;
-    }
-    case 0x8e: {
-      decodeModrm();
-      const s = D.regf & 7;
-      if (s === CS || s > 5) c.ud();
-      const v = readE(2);
-      loadSegment(c, s, v);
-      commit();
-      if (s === SS) c.shadowAt = c.icount + 1;
-      return;
-    }
-    case 0x8f: {
-      decodeModrm();
-      const s = stackSize();
-      // POP Ev computes the address with the incremented RSP.
-      const sp = getSp(c);
-      const v = c.readLin(c.segLin(SS, sp), s);
-      const vhi = c.hi;
-      setSp(c, spAdd(c, sp, s));
-      try {
-        if (D.isMem && (D.modrm & 7) === 4 && D.adsz !== 2) decodeAgainForPop(s);
-        writeE(s, v, vhi);
-      } catch (e) {
-        setSp(c, sp);
-        throw e;
-      }
       commit();
       return;
     }
@@ -1036,20 +1078,6 @@ function exec1(op: number): void {
       const r = shift(c, D.regf & 7, size, a, c.hi, n & (size === 8 ? 63 : 31));
       writeE(size, r, c.hi);
       commit();
-      return;
-    }
-    case 0xc2:
-    case 0xc3: {
-      const n = op === 0xc2 ? fw() : 0;
-      const s = stackSize();
-      const sp = getSp(c);
-      const v = c.readLin(c.segLin(SS, sp), s);
-      const target = s === 8 ? wrap64((c.hi | 0) * TWO32 + v) : v;
-      const size = D.opsz;
-      D.opsz = s;
-      jumpTo(target);
-      D.opsz = size;
-      setSp(c, spAdd(c, sp, s + n));
       return;
     }
     case 0xc4:
@@ -1235,20 +1263,6 @@ function exec1(op: number): void {
       if (portOut(c.rlo[RDX]! & 0xffff, size, getR(0, size))) commit();
       return;
     }
-    case 0xe8: {
-      const rel = c.code64 || D.opsz === 4 ? fd() | 0 : (fw() << 16) >> 16;
-      const s = stackSize();
-      const ret = D.ip;
-      const target = relTarget(rel);
-      push(c, s, ret >>> 0, Math.floor(ret / TWO32));
-      jumpTo(target);
-      return;
-    }
-    case 0xe9: {
-      const rel = c.code64 || D.opsz === 4 ? fd() | 0 : (fw() << 16) >> 16;
-      jumpTo(relTarget(rel));
-      return;
-    }
     case 0xea: {
       not64();
       const off = imm(D.opsz);
@@ -1256,9 +1270,6 @@ function exec1(op: number): void {
       farTransfer(c, sel, off, false, D.opsz, D.ip);
       return;
     }
-    case 0xeb:
-      jumpTo(relTarget(fs8()));
-      return;
     case 0xf1:
       c.softNext = D.ip;
       c.deliver(EVENT_SOFT_EXC, 1, -1);
