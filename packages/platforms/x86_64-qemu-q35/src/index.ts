@@ -14,6 +14,13 @@ export {
   type MadtOptions,
   pkgLength,
 } from "./acpi.js";
+export {
+  ACPI_LOADER_FILE,
+  ACPI_RSDP_FILE,
+  ACPI_TABLES_FILE,
+  type AcpiFwCfgFiles,
+  buildAcpiFwCfgFiles,
+} from "./acpi-loader.js";
 export { AcpiPm, PM_TIMER_HZ } from "./acpi-pm.js";
 export {
   BOOT_CS,

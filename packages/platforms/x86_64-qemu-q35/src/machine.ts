@@ -19,6 +19,12 @@ import {
   Rom,
 } from "@axvisor/machine";
 import { buildAcpiTables } from "./acpi.js";
+import {
+  ACPI_LOADER_FILE,
+  ACPI_RSDP_FILE,
+  ACPI_TABLES_FILE,
+  buildAcpiFwCfgFiles,
+} from "./acpi-loader.js";
 import { AcpiPm } from "./acpi-pm.js";
 import {
   BOOT_CS,
@@ -398,6 +404,15 @@ export class PcMachine {
     const { firmware, kernel, initrd } = o.images;
 
     if (firmware !== undefined && this.rom !== undefined) {
+      // Firmware installs the ACPI tables itself, following fw_cfg's linker/loader script.
+      const acpiFiles = buildAcpiFwCfgFiles({
+        apicIds: this.lapics.map((l) => l.id),
+        ioapicId: this.ioapic.id,
+        hpetId: HPET_CAP_LOW,
+      });
+      fw.addFile(ACPI_RSDP_FILE, acpiFiles.rsdp);
+      fw.addFile(ACPI_TABLES_FILE, acpiFiles.tables);
+      fw.addFile(ACPI_LOADER_FILE, acpiFiles.loader);
       this.rom.load(firmware.data);
       const mirror = firmware.data.subarray(Math.max(0, firmware.data.length - ISA_BIOS_SIZE));
       writeRam(PC.biosAreaEnd - mirror.length, mirror);
