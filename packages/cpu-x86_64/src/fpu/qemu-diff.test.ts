@@ -33,7 +33,7 @@ function mnemonicKey(input: string): string {
   return input.split(" ")[0]!;
 }
 
-function record(inputs: string[]): void {
+function record(cases: Case[], inputs: string[]): void {
   execFileSync(join(dir, "build.sh"));
   writeFileSync(join(tmpdir(), "fpu-qemu-inputs.txt"), `${inputs.join("\n")}\n`);
   const run = (cmd: string, args: string[]) =>
@@ -52,20 +52,80 @@ function record(inputs: string[]): void {
   const header = `# seed=${DEFAULT_SEED} count=${COUNT} groups=${GROUPS.join(",")} inputs=${digest(inputs)}`;
   writeFileSync(FIXTURE, gzipSync(`${[header, ...expected].join("\n")}\n`, { level: 9 }));
   const diffs = new Map<string, number>();
-  inputs.forEach((l, k) => {
-    if (expected[k]!.includes(" | ")) {
-      const key = mnemonicKey(l);
-      diffs.set(key, (diffs.get(key) ?? 0) + 1);
-    }
+  inputs.forEach((_line, k) => {
+    const [q, h] = expected[k]!.split(" | ");
+    if (h === undefined) return;
+    const key = `${instructionName(cases[k]!)}: ${differences(q!, h)}`;
+    diffs.set(key, (diffs.get(key) ?? 0) + 1);
   });
+  const lines = [...diffs]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, n]) => `${String(n).padStart(5)}  ${key}`);
   writeFileSync(
     join(dir, "host-diff.txt"),
-    `Cases where the host CPU (${cpuName()}) differs from qemu-x86_64, by instruction bytes:\n${[
-      ...diffs,
-    ]
-      .map(([k, n]) => `${k} ${n}`)
-      .join("\n")}\n`,
+    `The ${lines.length} kinds of case where the host CPU (${cpuName()}) and qemu-x86_64 disagree,\n` +
+      "by instruction (x87 escape+ModRM or prefixes+opcode) and what differs (status word bits by\n" +
+      "name, other fields by name):\n\n" +
+      `${lines.join("\n")}\n`,
   );
+}
+
+/** x87: escape and ModRM; SSE: prefixes, map and opcode (ModRM and imm8 left out). */
+function instructionName(c: Case): string {
+  const hex = (b: number) => b.toString(16).padStart(2, "0");
+  if (c.code[0]! >= 0xd8 && c.code[0]! <= 0xdf) return c.code.slice(0, 2).map(hex).join("");
+  const i = c.code.indexOf(0x0f);
+  const map = c.code[i + 1] === 0x38 || c.code[i + 1] === 0x3a ? 2 : 1;
+  return c.code
+    .slice(0, i + 1 + map)
+    .map(hex)
+    .join("");
+}
+
+const FSW_BITS = [
+  "IE",
+  "DE",
+  "ZE",
+  "OE",
+  "UE",
+  "PE",
+  "SF",
+  "ES",
+  "C0",
+  "C1",
+  "C2",
+  "TOP",
+  "TOP",
+  "TOP",
+  "C3",
+  "B",
+];
+
+/** The fields two compact lines disagree on; status word bits and MXCSR flags by name. */
+function differences(a: string, b: string): string {
+  const fa = a.split(" ");
+  const fb = b.split(" ");
+  const out: string[] = [];
+  const x = Number.parseInt(fa[0]!, 16) ^ Number.parseInt(fb[0]!, 16);
+  for (let i = 0; i < 16; i++)
+    if ((x >> i) & 1 && !out.includes(FSW_BITS[i]!)) out.push(FSW_BITS[i]!);
+  if (fa[1] !== fb[1]) out.push("tags");
+  if (fa[2] !== fb[2]) out.push("rflags");
+  const named = (f: string[]) => new Map(f.slice(3).map((kv) => kv.split("=") as [string, string]));
+  const ma = named(fa);
+  const mb = named(fb);
+  for (const k of new Set([...ma.keys(), ...mb.keys()])) {
+    if (ma.get(k) === mb.get(k)) continue;
+    if (k === "mxcsr") {
+      const m = Number.parseInt(ma.get(k) ?? "1f80", 16) ^ Number.parseInt(mb.get(k) ?? "1f80", 16);
+      out.push(
+        ...["IE", "DE", "ZE", "OE", "UE", "PE"]
+          .filter((_, i) => (m >> i) & 1)
+          .map((n) => `MXCSR.${n}`),
+      );
+    } else out.push(k);
+  }
+  return out.join(" ");
 }
 
 function cpuName(): string {
@@ -179,7 +239,7 @@ describe("x87/MMX/SSE against QEMU 7.2 (qemu-x86_64)", () => {
   if (process.env.FPU_QEMU_RECORD === "1") {
     const ok = spawnSync("qemu-x86_64", ["--version"]).status === 0;
     if (!ok) throw new Error("FPU_QEMU_RECORD needs qemu-x86_64 (apt-get install qemu-user)");
-    record(inputs);
+    record(cases, inputs);
   }
 
   it("the fixture was recorded from these cases", () => {
