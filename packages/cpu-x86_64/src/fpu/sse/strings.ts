@@ -48,7 +48,7 @@ function explicitLength(gpr: GprPort, n: number, wide: boolean, count: number): 
     else if (hi === -1 && lo < 0) v = -lo;
     else v = count;
   } else v = Math.abs(lo);
-  return v > count ? count : v;
+  return Math.min(v, count);
 }
 
 export function executeString(x: SseInsn, s: FpuState, gpr: GprPort, mem: MemPort): number {
