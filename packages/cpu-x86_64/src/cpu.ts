@@ -212,6 +212,10 @@ export class X86Cpu {
   pfLinear = 0;
   /** Vector class of the event being delivered (-1 none), for the #DF rules. */
   delivering = -1;
+  /** The event being delivered (kind, vector, error code) for IDT-vectoring information. */
+  deliveryKind = -1;
+  deliveryVector = 0;
+  deliveryErr = -1;
   halted = false;
   /** An AP after INIT: waits for a SIPI. */
   waitSipi = false;
@@ -451,18 +455,24 @@ export class X86Cpu {
       try {
         deliverEvent(this, kind, vector, err);
         this.delivering = -1;
+        this.deliveryKind = -1;
         return;
       } catch (e) {
         if (e === VMEXIT) {
           this.delivering = -1;
+          this.deliveryKind = -1;
           return;
         }
         if (e !== FAULT) throw e;
-        if (this.shutdown || this.stopReason !== null) return;
+        if (this.shutdown || this.stopReason !== null) {
+          this.deliveryKind = -1;
+          return;
+        }
         const first = this.delivering;
         const second = this.exVec;
         this.delivering = -1;
         if (first === 8) {
+          this.deliveryKind = -1;
           this.tripleFault();
           return;
         }

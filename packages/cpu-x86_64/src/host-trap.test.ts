@@ -97,4 +97,19 @@ describe("host-trap mode", () => {
     expect(cpu.vmread(V.GUEST_PHYSICAL_ADDR)).toBe(0x300000n);
     expect(cpu.vmread(V.EXIT_QUALIFICATION) & 0x1bfn).toBe(0x181n);
   });
+
+  it("records the event being delivered when its delivery causes a VM exit", () => {
+    const { cpu } = setup([0xf4]);
+    // The guest's stack lies beyond the EPT mapping: injecting interrupt 0x20 faults on the
+    // first push, and the exit carries the injected event as IDT-vectoring information.
+    cpu.vmwrite(V.GUEST_SS_BASE, 0x300000n);
+    cpu.vmwrite(V.GUEST_RSP, 0x100n);
+    cpu.vmwrite(V.ENTRY_INTR_INFO, 0x80000020n);
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(48n);
+    expect(cpu.vmread(V.GUEST_PHYSICAL_ADDR)).toBe(0x3000fen);
+    expect(cpu.vmread(V.IDT_VECTORING_INFO)).toBe(0x80000020n);
+    expect(cpu.vmread(V.ENTRY_INTR_INFO) & 0x80000000n).toBe(0n);
+  });
 });

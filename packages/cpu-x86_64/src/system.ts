@@ -431,9 +431,14 @@ export function hasErrorCode(vector: number): boolean {
  * instruction; interrupts: the next one).
  */
 export function deliverEvent(cpu: X86Cpu, kind: number, vector: number, err: number): void {
-  cpu.delivering = kind === EVENT_EXCEPTION ? vector : -2;
   cpu.halted = false;
+  // An intercepted event is not being delivered: the exit's IDT-vectoring information names
+  // only an outer event whose delivery raised this one.
   if (cpu.vmx.guestMode && cpu.vmx.interceptEvent(kind, vector, err)) return;
+  cpu.delivering = kind === EVENT_EXCEPTION ? vector : -2;
+  cpu.deliveryKind = kind;
+  cpu.deliveryVector = vector;
+  cpu.deliveryErr = err;
   if (kind === EVENT_EXCEPTION && vector === 14) cpu.cr2 = cpu.pfLinear;
   const soft = kind === EVENT_SOFT_INT || kind === EVENT_SOFT_EXC;
   const retIp = soft ? cpu.softNext : cpu.rip;

@@ -579,7 +579,8 @@ export class Vmx {
       : cpu.rip + this.rd(V.ENTRY_INSTR_LEN);
     cpu.halted = false;
     if (kind === EVENT_NMI) cpu.nmiBlocked = true;
-    // Injected events are delivered without the exception bitmap (SDM 26.6.1.1).
+    // Injected events are delivered without the exception bitmap (SDM 26.6.1.1); exceptions
+    // their delivery raises are intercepted as usual.
     this.injecting = true;
     try {
       cpu.deliver(kind, vector, err);
@@ -588,7 +589,8 @@ export class Vmx {
     }
   }
 
-  private injecting = false;
+  /** The next event delivery is the injected one (deliverEvent clears it once past the check). */
+  injecting = false;
 
   /** A VM-entry failure: the exit fields with bit 31 set; the processor stays in root mode. */
   private failEntry(reason: number, qual: number): void {
@@ -619,7 +621,30 @@ export class Vmx {
     if (reason !== EXIT.EXCEPTION_NMI && reason !== EXIT.EXTERNAL_INTERRUPT) {
       this.wr(V.EXIT_INTR_INFO, 0);
     }
-    this.wr(V.IDT_VECTORING_INFO, 0);
+    // An exit while an event was being delivered records that event, so the hypervisor can
+    // inject it again (SDM 27.2.4).
+    const dk = cpu.deliveryKind;
+    if (dk >= 0 && reason !== EXIT.TRIPLE_FAULT) {
+      const type =
+        dk === EVENT_EXTERNAL
+          ? 0
+          : dk === EVENT_NMI
+            ? 2
+            : dk === EVENT_EXCEPTION
+              ? 3
+              : dk === EVENT_SOFT_INT
+                ? 4
+                : 6;
+      let info = 0x80000000 | (type << 8) | (cpu.deliveryVector & 0xff);
+      if (cpu.deliveryErr >= 0) {
+        info |= 0x800;
+        this.wr(V.IDT_VECTORING_ERROR, cpu.deliveryErr);
+      }
+      this.wr(V.IDT_VECTORING_INFO, info >>> 0);
+      if (type >= 4) this.wr(V.EXIT_INSTR_LEN, cpu.softNext - cpu.rip);
+    } else {
+      this.wr(V.IDT_VECTORING_INFO, 0);
+    }
     if (!Number.isNaN(gla)) this.wrNum(V.GUEST_LINEAR_ADDR, gla);
     if (!Number.isNaN(gpa)) this.wrNum(V.GUEST_PHYSICAL_ADDR, gpa);
     // Guest state.
@@ -847,7 +872,10 @@ export class Vmx {
 
   /** Exceptions the exception bitmap turns into VM exits (#PF with the PFEC mask/match). */
   interceptEvent(kind: number, vector: number, err: number): boolean {
-    if (this.injecting) return false;
+    if (this.injecting) {
+      this.injecting = false;
+      return false;
+    }
     if (kind !== EVENT_EXCEPTION && kind !== EVENT_SOFT_EXC) return false;
     if (((this.exceptionBitmap >>> vector) & 1) === 0 && vector !== 14) return false;
     const cpu = this.cpu;
