@@ -3,9 +3,12 @@
  * transcendentals. FPREM's partial remainder for exponent differences of 64 and more reduces by
  * N = 32 + (difference mod 32) bits per step, as AMD documents and QEMU 7.2 implements.
  *
- * The transcendentals (F2XM1, FYL2X, FYL2XP1, FPTAN, FPATAN, FSIN, FCOS, FSINCOS) are evaluated
- * with JS Math at double precision and then rounded to the precision control; they are not
- * bit-exact with hardware (nor is QEMU), and always report PE for a finite nonzero result.
+ * The transcendentals are evaluated with JS Math at double precision. FSIN, FCOS, FPTAN and
+ * FSINCOS keep that double exactly and raise no flags, which is what QEMU 7.2 does (so they
+ * match it wherever V8's and the host libm's results agree). F2XM1, FYL2X, FYL2XP1 and FPATAN
+ * are rounded to the precision control and report PE for a finite nonzero result; QEMU computes
+ * those to 64 bits, so the last 11 bits differ. Out-of-domain F2XM1/FYL2XP1 operands give IE
+ * and the indefinite, as in QEMU.
  */
 import type { Operand } from "./arith.js";
 import type { Limbs } from "./limbs.js";
@@ -255,14 +258,38 @@ export const transRes = {
   lo2: 0,
 };
 
-/** Rounds a double result to the precision control into (se, hi, lo) of `res`. */
-function fromDouble(v: number, pc: number, rc: number): void {
+/**
+ * A double result into `res`: rounded to the precision control with PE, or (`plain`, FSIN/
+ * FCOS/FPTAN/FSINCOS, which QEMU 7.2 also computes at double precision) converted exactly and
+ * without flags, as QEMU does.
+ */
+function fromDouble(v: number, pc: number, rc: number, plain: boolean): void {
   f64[0] = v;
   fromNarrow(u32[1]!, u32[0]!, true);
-  if (Number.isFinite(v) && v !== 0) {
-    mulExt(res.se, res.hi, res.lo, 0x3fff, 0x80000000, 0, pc, rc);
-    flags.exc |= F_PE;
-  }
+  if (plain || !Number.isFinite(v) || v === 0) return;
+  mulExt(res.se, res.hi, res.lo, 0x3fff, 0x80000000, 0, pc, rc);
+  flags.exc |= F_PE;
+}
+
+/** F2XM1's domain is |x| <= 1; QEMU 7.2 answers anything else with IE (the SDM: undefined). */
+function outsideF2xm1(x: typeof scratchA): boolean {
+  if (x.kind === KIND_INF) return true;
+  return (
+    x.kind === KIND_FINITE && (x.exp > 0 || (x.exp === 0 && (x.hi !== 0x80000000 || x.lo !== 0)))
+  );
+}
+
+/**
+ * FYL2XP1's domain as QEMU 7.2 takes it (AMD's): sqrt(2)/2 - 1 < x < sqrt(2) - 1; outside it,
+ * IE and the indefinite.
+ */
+function outsideFyl2xp1(x: typeof scratchA): boolean {
+  if (x.kind === KIND_INF) return true;
+  if (x.kind !== KIND_FINITE) return false;
+  const e = x.se & 0x7fff;
+  if (e !== 0x3ffd) return e > 0x3ffd;
+  const [lh, ll] = x.sign ? [0x95f61998, 0x0c4336f7] : [0xd413cccf, 0xe7799211];
+  return x.hi > lh || (x.hi === lh && x.lo > ll);
 }
 
 export function transcendental(
@@ -297,12 +324,16 @@ export function transcendental(
     keep2();
     return o;
   }
-  if (
-    (modrm === 0xf2 || modrm === 0xfb || modrm === 0xfe || modrm === 0xff) &&
-    x.kind === KIND_FINITE &&
-    x.exp >= 63
-  ) {
+  const trig = modrm === 0xf2 || modrm === 0xfb || modrm === 0xfe || modrm === 0xff;
+  // |x| >= 2^63, infinities included (QEMU: C2 = 1, operand unchanged; the SDM has IE for them).
+  if (trig && (x.kind === KIND_INF || (x.kind === KIND_FINITE && x.exp >= 63))) {
     o.outOfRange = true;
+    return o;
+  }
+  if ((modrm === 0xf0 && outsideF2xm1(x)) || (modrm === 0xf9 && outsideFyl2xp1(x))) {
+    invalid();
+    keep1();
+    keep2();
     return o;
   }
   const v = toDouble(a);
@@ -346,13 +377,13 @@ export function transcendental(
   // Results that are exactly the operand (sin of a zero, an infinity times a log...) stay exact.
   if (r1 === v && (modrm === 0xfe || modrm === 0xfb || modrm === 0xf2) && v === 0) {
     setRes(a.se, a.hi, a.lo);
-  } else fromDouble(r1, pc, rc);
+  } else fromDouble(r1, pc, rc, trig);
   keep1();
   if (modrm === 0xf2) {
     setRes(0x3fff, 0x80000000, 0);
     keep2();
   } else if (modrm === 0xfb) {
-    fromDouble(r2, pc, rc);
+    fromDouble(r2, pc, rc, trig);
     keep2();
   }
   return o;
