@@ -138,6 +138,13 @@ export class LocalApic implements BaseMmioDeviceOps {
   tscDeadline = 0;
   /** A LINT input's level, for level-triggered LINT delivery. */
   #lintLevels = 0;
+  /**
+   * The IRR vector that may interrupt now (-1: none) and whether the 8259 reaches the CPU
+   * through this APIC, kept current on every change so the CPU's per-instruction
+   * `hasInterrupt()` is two comparisons.
+   */
+  #ready = -1;
+  #extIntRoute = false;
 
   constructor(options: LocalApicOptions) {
     this.bsp = options.bsp;
@@ -188,6 +195,7 @@ export class LocalApic implements BaseMmioDeviceOps {
     this.initReset();
     // QEMU's BSP comes out of reset with LINT0 in ExtINT mode so the 8259 reaches it.
     if (this.bsp) this.lvt[Lvt.lint0] = DeliveryMode.extInt << 8;
+    this.#refresh();
   }
 
   /** The state an INIT IPI (or a global disable) leaves: everything but the id and base. */
@@ -209,6 +217,13 @@ export class LocalApic implements BaseMmioDeviceOps {
     this.#timerStart = Number.NaN;
     this.#timerDeadline = Number.POSITIVE_INFINITY;
     this.tscDeadline = 0;
+    this.#refresh();
+  }
+
+  /** Recomputes the cached delivery state after IRR, ISR, TPR, SVR, LVT or base changes. */
+  #refresh(): void {
+    this.#ready = this.enabled ? this.#deliverable() : -1;
+    this.#extIntRoute = this.#extIntActive();
   }
 
   // --- interrupt acceptance and the CPU's INTR/INTA -------------------------------------
@@ -253,7 +268,8 @@ export class LocalApic implements BaseMmioDeviceOps {
     setBit(this.irr, vector);
     if (level) setBit(this.tmr, vector);
     else clearBit(this.tmr, vector);
-    if (this.#deliverable() >= 0) this.#host.kick();
+    this.#refresh();
+    if (this.#ready >= 0) this.#host.kick();
   }
 
   /** The IRR vector that may interrupt the CPU now, or -1. */
@@ -274,8 +290,7 @@ export class LocalApic implements BaseMmioDeviceOps {
 
   /** The CPU's INTR input. */
   hasInterrupt(): boolean {
-    if (this.#extIntActive() && this.#extInt!.hasInterrupt()) return true;
-    return this.enabled && this.#deliverable() >= 0;
+    return this.#ready >= 0 || (this.#extIntRoute && this.#extInt!.hasInterrupt());
   }
 
   /** The CPU's INTA cycle. */
@@ -285,10 +300,11 @@ export class LocalApic implements BaseMmioDeviceOps {
       if (v >= 0) {
         clearBit(this.irr, v);
         setBit(this.isr, v);
+        this.#refresh();
         return v;
       }
     }
-    if (this.#extIntActive() && this.#extInt!.hasInterrupt()) return this.#extInt!.acknowledge();
+    if (this.#extIntRoute && this.#extInt!.hasInterrupt()) return this.#extInt!.acknowledge();
     // Nothing left by the time of the INTA: the spurious-interrupt vector.
     return this.svr & 0xff;
   }
@@ -297,8 +313,9 @@ export class LocalApic implements BaseMmioDeviceOps {
     const v = highestBit(this.isr);
     if (v < 0) return;
     clearBit(this.isr, v);
+    this.#refresh();
     if (testBit(this.tmr, v)) this.#host.eoiBroadcast(v);
-    if (this.#deliverable() >= 0) this.#host.kick();
+    if (this.#ready >= 0) this.#host.kick();
   }
 
   /** A LINT pin (0 or 1) changes level (LINT1 carries NMI on PCs). */
@@ -461,7 +478,8 @@ export class LocalApic implements BaseMmioDeviceOps {
         return true;
       case Reg.tpr:
         this.tpr = v & 0xff;
-        if (this.#deliverable() >= 0) this.#host.kick();
+        this.#refresh();
+        if (this.#ready >= 0) this.#host.kick();
         return true;
       case Reg.eoi:
         this.eoi();
@@ -479,7 +497,9 @@ export class LocalApic implements BaseMmioDeviceOps {
         if (!this.softwareEnabled) {
           // Clearing the enable bit masks every LVT entry.
           for (let i = 0; i < this.lvt.length; i++) this.lvt[i] = this.lvt[i]! | LVT_MASKED;
-        } else if (this.#deliverable() >= 0) this.#host.kick();
+        }
+        this.#refresh();
+        if (this.#ready >= 0) this.#host.kick();
         return true;
       case Reg.esr:
         // A write moves the errors seen since the last write into the readable register.
@@ -526,6 +546,7 @@ export class LocalApic implements BaseMmioDeviceOps {
     let value = (v & LVT_WRITABLE[slot]!) | (this.lvt[slot]! & LVT_REMOTE_IRR);
     if (!this.softwareEnabled) value |= LVT_MASKED;
     this.lvt[slot] = value;
+    this.#refresh();
     if (slot !== Lvt.timer) return;
     const mode = this.#timerMode();
     if (mode !== oldMode) {
@@ -665,6 +686,7 @@ export class LocalApic implements BaseMmioDeviceOps {
       this.id = this.#initialId;
     }
     if (extd && !wasX2) this.id = this.#initialId;
+    this.#refresh();
     return true;
   }
 }
