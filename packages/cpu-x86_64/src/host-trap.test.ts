@@ -112,4 +112,16 @@ describe("host-trap mode", () => {
     expect(cpu.vmread(V.IDT_VECTORING_INFO)).toBe(0x80000020n);
     expect(cpu.vmread(V.ENTRY_INTR_INFO) & 0x80000000n).toBe(0n);
   });
+
+  it("sets EPT accessed and dirty flags when the EPT pointer enables them", () => {
+    // mov [0x500], ax ; hlt
+    const { cpu, ram } = setup([0xa3, 0x00, 0x05, 0xf4]);
+    cpu.vmwrite(V.EPT_POINTER, BigInt(0x100000 | 0x1e | 0x40));
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(12n);
+    const dv = new DataView(ram.buffer);
+    expect(dv.getUint32(0x100000, true) & 0x100).toBe(0x100);
+    expect(dv.getUint32(0x102000, true) & 0x300).toBe(0x300);
+  });
 });

@@ -215,6 +215,8 @@ export class Vmx {
   private exitCtl = 0;
   private exceptionBitmap = 0;
   private eptRoot = 0;
+  /** EPTP bit 6: the walk sets accessed (bit 8) and dirty (bit 9) flags in EPT entries. */
+  private eptAd = false;
   private timerDeadline = Number.POSITIVE_INFINITY;
 
   constructor(readonly cpu: X86Cpu) {}
@@ -347,9 +349,19 @@ export class Vmx {
         hi = PROC2_ALLOWED1;
         break;
       case 0x48c:
-        // EPT: execute-only, 4-level walk, WB, 2 MiB and 1 GiB pages, INVEPT (single, all);
+        // EPT: execute-only, 4-level walk, WB, 2 MiB and 1 GiB pages, INVEPT (single, all),
+        // accessed and dirty flags;
         // VPID: INVVPID (individual address, single, all, single-retaining-globals).
-        lo = 1 | (1 << 6) | (1 << 14) | (1 << 16) | (1 << 17) | (1 << 20) | (1 << 25) | (1 << 26);
+        lo =
+          1 |
+          (1 << 6) |
+          (1 << 14) |
+          (1 << 16) |
+          (1 << 17) |
+          (1 << 20) |
+          (1 << 21) |
+          (1 << 25) |
+          (1 << 26);
         hi = 1 | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11);
         break;
       case 0x48d:
@@ -406,6 +418,7 @@ export class Vmx {
     this.guestMode = true;
     this.eptActive = (this.proc2 & PROC2_EPT) !== 0;
     this.eptRoot = this.rdNum(V.EPT_POINTER) - (this.rdNum(V.EPT_POINTER) % 4096);
+    this.eptAd = (this.rd(V.EPT_POINTER) & 0x40) !== 0;
     this.timerDeadline =
       this.pin & PIN_PREEMPTION
         ? this.cpu.time.now() + this.rd(V.PREEMPTION_TIMER) * 32
@@ -1047,6 +1060,11 @@ export class Vmx {
       if (rwx === 0) return this.eptViolation(gpa, acc, lin, final, 0);
       if ((rwx & 3) === 2) return this.eptMisconfig(gpa);
       perms &= rwx;
+      const leafHere = level === 1 || ((lo & 0x80) !== 0 && (level === 2 || level === 3));
+      if (this.eptAd) {
+        const want = 0x100 | (leafHere && acc === ACC_WRITE && (perms & 2) !== 0 ? 0x200 : 0);
+        if ((lo & want) !== want) cpu.physWrite32(addr, lo | want);
+      }
       const base = (hi & 0xfffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
       const large = (lo & 0x80) !== 0 && (level === 2 || level === 3);
       if (level === 1 || large) {
