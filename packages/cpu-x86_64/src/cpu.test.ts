@@ -171,4 +171,15 @@ describe("X86Cpu", () => {
       }
     }
   });
+
+  it("gives the host RDMSR/WRMSR access with the CPU's rules", () => {
+    const cpu = new Board().cpu();
+    expect(cpu.writeMsr(0xc0000082, 0xffffffff81000000n)).toBe(true); // LSTAR
+    expect(cpu.readMsr(0xc0000082)).toBe(0xffffffff81000000n);
+    expect(cpu.writeMsr(0xc0000082, 0x0000800000000000n)).toBe(false); // not canonical
+    expect(cpu.readMsr(0x480)! & 0x7fffffffn).toBe(1n); // IA32_VMX_BASIC revision
+    expect(cpu.readMsr(0x12345678)).toBeNull();
+    expect(cpu.writeMsr(0x277, 0x0007040600070406n)).toBe(true); // PAT
+    expect(cpu.writeMsr(0x277, 0x02n)).toBe(false); // reserved memory type
+  });
 });

@@ -13,6 +13,7 @@ import { step } from "./exec.js";
 import { FpuState, resetFpu } from "./fpu/index.js";
 import { FpuPorts } from "./fpu-ports.js";
 import * as int64 from "./int64.js";
+import { rdmsr, wrmsr } from "./msr.js";
 import * as pagingOps from "./paging.js";
 import * as regs from "./regs.js";
 import * as systemOps from "./system.js";
@@ -885,6 +886,18 @@ export class X86Cpu {
     if (seg === CS) this.cpl = (s.attributes >> 5) & 3;
     if (seg === CS && (this.cr0 & CR0_PE) === 0) this.cpl = 0;
     this.updateMode();
+  }
+
+  /** Host access to an MSR as RDMSR sees it; null when the CPU has no such MSR (#GP). */
+  readMsr(msr: number): bigint | null {
+    if (!rdmsr(this, msr >>> 0)) return null;
+    return (BigInt(this.msrHi >>> 0) << 32n) | BigInt(this.msrLo >>> 0);
+  }
+
+  /** Host access to an MSR as WRMSR does it; false when WRMSR would raise #GP. */
+  writeMsr(msr: number, value: bigint): boolean {
+    const v = BigInt.asUintN(64, value);
+    return wrmsr(this, msr >>> 0, Number(v & 0xffffffffn), Number(v >> 32n));
   }
 
   /** Guest RAM was written by something other than this CPU (DMA, a loader). */
