@@ -2170,18 +2170,14 @@ function bitScan(reverse: boolean): void {
   const hi = D.opsz === 8 ? c.hi : 0;
   const bits = D.opsz * 8;
   const isZero = (lo | hi) === 0;
-  if (D.rep === 0xf3) {
-    // TZCNT / LZCNT: CF = source zero, ZF = result zero.
+  // F3 0F BD is LZCNT (ABM is advertised); F3 0F BC would be TZCNT, but BMI1 is not, so it
+  // executes as BSF, as on processors without BMI1.
+  if (D.rep === 0xf3 && reverse) {
+    // LZCNT: CF = source zero, ZF = result zero.
     let n: number;
     if (isZero) n = bits;
-    else if (reverse)
-      n =
-        D.opsz === 8
-          ? hi !== 0
-            ? Math.clz32(hi)
-            : 32 + Math.clz32(lo)
-          : Math.clz32(lo) - (32 - bits);
-    else n = lo !== 0 ? 31 - Math.clz32(lo & -lo) : 32 + 31 - Math.clz32(hi & -hi);
+    else if (D.opsz === 8) n = hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);
+    else n = Math.clz32(lo) - (32 - bits);
     setR(D.regf, D.opsz, n);
     c.flags = (c.flags & ~(CF | ZF)) | (isZero ? CF : 0) | (n === 0 ? ZF : 0);
     commit();

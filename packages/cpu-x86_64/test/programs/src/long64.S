@@ -7,7 +7,7 @@
  */
 #include "common.inc"
 
-        .set EXPECTED_SUM, 0xea7dda71
+        .set EXPECTED_SUM, 0xef7b97e1
 
         .macro CHECK64 cc, n
         j\cc 7f
@@ -186,11 +186,6 @@ long_entry:
         call mix64
         mov $\a, %rax
         lzcnt %rax, %rcx
-        MIXF 0x41
-        mov %rcx, %rax
-        call mix64
-        mov $\a, %rax
-        tzcnt %rax, %rcx
         MIXF 0x41
         mov %rcx, %rax
         call mix64
