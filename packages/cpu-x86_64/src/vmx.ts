@@ -13,8 +13,24 @@
  * exit with the exit fields set; the host-state area is neither checked nor loaded.
  */
 import { VMEXIT, wrap64, type X86Cpu } from "./cpu.js";
-import { ACC_FETCH, ACC_READ, ACC_WRITE } from "./paging.js";
+import * as pagingOps from "./paging.js";
+import * as regs from "./regs.js";
+import * as stackOps from "./stack.js";
 import {
+  EVENT_EXCEPTION,
+  EVENT_EXTERNAL,
+  EVENT_NMI,
+  EVENT_SOFT_EXC,
+  EVENT_SOFT_INT,
+} from "./system.js";
+import * as fields from "./vmcs-fields.js";
+
+const { regNum, setRegNum } = stackOps;
+const { FIELD_COUNT, FIELDS, fieldWidth, slotOf, V } = fields;
+const { ACC_FETCH, ACC_READ, ACC_WRITE } = pagingOps;
+
+// Bound once: under vitest an imported name is a getter on every use.
+const {
   CR0_NE,
   CR0_PE,
   CR0_PG,
@@ -39,16 +55,7 @@ import {
   SA_UNUSABLE,
   SS,
   TR,
-} from "./regs.js";
-import { regNum, setRegNum } from "./stack.js";
-import {
-  EVENT_EXCEPTION,
-  EVENT_EXTERNAL,
-  EVENT_NMI,
-  EVENT_SOFT_EXC,
-  EVENT_SOFT_INT,
-} from "./system.js";
-import { FIELD_COUNT, FIELDS, fieldWidth, slotOf, V } from "./vmcs-fields.js";
+} = regs;
 
 const TWO32 = 4294967296;
 
