@@ -19,7 +19,7 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), "qemu-diff");
 const FIXTURE = join(dir, "expected.txt.gz");
 const COUNT = 3000;
 /** The instruction groups in the fixture (3000 cases each). */
-const GROUPS = ["x87", "sse-int", "sse-fp", "sse-string"] as const;
+const GROUPS = ["x87", "sse-int", "sse-fp", "sse-string", "x87-trans"] as const;
 
 function digest(lines: string[]): string {
   // FNV-1a over the input lines: detects a generator change that would invalidate the fixture.
@@ -171,6 +171,50 @@ function sameAsHost(ours: string, host: string, c: Case): boolean {
   return norm(ours) === norm(host);
 }
 
+/**
+ * F2XM1, FYL2X, FYL2XP1 and FPATAN are computed at double precision (QEMU: 64 bits), and the
+ * trigonometric ones may differ from the host libm in a last place: their values are compared
+ * to 2^-50 relative, and PE is left out.
+ */
+const APPROXIMATE = "x87 transcendentals: values within 2^-50, PE not compared";
+
+function transcendental(c: Case): boolean {
+  return (
+    c.code[0] === 0xd9 && [0xf0, 0xf1, 0xf2, 0xf3, 0xf9, 0xfb, 0xfe, 0xff].includes(c.code[1]!)
+  );
+}
+
+/** Whether two extended values (hex) agree to 2^-50 relative, whatever their magnitude. */
+function extClose(a: string, b: string): boolean {
+  const parse = (h: string) => ({
+    se: Number.parseInt(h.slice(0, 4), 16),
+    sig: Number.parseInt(h.slice(4, 12), 16) * 2 ** 32 + Number.parseInt(h.slice(12), 16),
+  });
+  const x = parse(a);
+  const y = parse(b);
+  if ((x.se & 0x8000) !== (y.se & 0x8000)) return false;
+  const ex = x.se & 0x7fff;
+  const ey = y.se & 0x7fff;
+  if (ex === 0x7fff || ey === 0x7fff || Math.abs(ex - ey) > 1 || y.sig === 0) return false;
+  const vx = x.sig * 2 ** (ex - ey);
+  return Math.abs(vx - y.sig) <= y.sig * 2 ** -50;
+}
+
+function closeTo(ours: string, qemu: string): boolean {
+  const a = ours.split(" ");
+  const b = qemu.split(" ");
+  if (a.length !== b.length) return false;
+  return a.every((f, i) => {
+    const g = b[i]!;
+    if (i === 0) return ((Number.parseInt(f, 16) ^ Number.parseInt(g, 16)) & ~0x20) === 0;
+    if (f === g) return true;
+    const [name, va] = f.split("=");
+    const [name2, vb] = g.split("=");
+    if (name !== name2 || !name!.startsWith("st")) return false;
+    return extClose(va!, vb!);
+  });
+}
+
 /** ST(0) or ST(1) empty, or ST(7) in use (the next push overflows). */
 function stackFaultCase(c: Case): boolean {
   const [b0] = c.code;
@@ -260,6 +304,10 @@ describe("x87/MMX/SSE against QEMU 7.2 (qemu-x86_64)", () => {
       const got = ours.includes(" ") ? compact(inputs[k]!, ours) : ours;
       const [qemu, host] = expected[k]!.split(" | ");
       if (got === qemu) return;
+      if (transcendental(c) && closeTo(got, qemu!)) {
+        followed.set(APPROXIMATE, (followed.get(APPROXIMATE) ?? 0) + 1);
+        return;
+      }
       const why = deviation(c);
       if (why && host && sameAsHost(got, host, c)) {
         followed.set(why, (followed.get(why) ?? 0) + 1);

@@ -795,7 +795,48 @@ function sseStringMakers(): [Maker, number][] {
   return list;
 }
 
-export type Group = "x87" | "sse-int" | "sse-fp" | "sse-string";
+/** An extended value that is a double exactly, in [-2^k, 2^k] (or a special now and then). */
+function doubleExt(g: Gen, k: number, positive = false): Ext {
+  if (g.chance(12)) return g.ext();
+  const v =
+    (g.next() / 2 ** 32) * 2 ** ((g.next() % (k + 20)) - 20) * (positive || g.chance(2) ? 1 : -1);
+  const f = new Float64Array([v]);
+  const w = new Uint32Array(f.buffer);
+  const e = (w[1]! >>> 20) & 0x7ff;
+  if (e === 0) return { se: 0, hi: 0, lo: 0 };
+  const hi = (0x80000000 | ((w[1]! & 0xfffff) << 11) | (w[0]! >>> 21)) >>> 0;
+  const lo = (w[0]! << 11) >>> 0;
+  return { se: ((w[1]! >>> 31) << 15) | (e - 1023 + 16383), hi, lo };
+}
+
+function x87Trans(modrm: number, k0: number, positive = false): Maker {
+  return (g) => {
+    const c = base(g);
+    c.code = [0xd9, modrm];
+    x87State(g, c, 3);
+    c.st[0] = doubleExt(g, k0, positive);
+    c.st[1] = doubleExt(g, 8);
+    return c;
+  };
+}
+
+function x87TransMakers(): [Maker, number][] {
+  return [
+    [x87Trans(0xfe, 8), 3],
+    [x87Trans(0xfe, 70), 1],
+    [x87Trans(0xff, 8), 3],
+    [x87Trans(0xf2, 8), 3],
+    [x87Trans(0xfb, 8), 3],
+    [x87Trans(0xfb, 70), 1],
+    [x87Trans(0xf0, 1), 4],
+    [x87Trans(0xf1, 30, true), 3],
+    [x87Trans(0xf1, 8), 1],
+    [x87Trans(0xf9, -1), 4],
+    [x87Trans(0xf3, 8), 4],
+  ];
+}
+
+export type Group = "x87" | "sse-int" | "sse-fp" | "sse-string" | "x87-trans";
 
 /** count cases of each group, in order, from one seed. */
 export function makeCases(seed: number, count: number, groups: readonly Group[]): Case[] {
@@ -806,6 +847,7 @@ export function makeCases(seed: number, count: number, groups: readonly Group[])
     "sse-int": sseMakers,
     "sse-fp": sseFpMakers,
     "sse-string": sseStringMakers,
+    "x87-trans": x87TransMakers,
   };
   for (const group of groups) {
     const weighted = table[group]().flatMap(([m, wgt]) => Array<Maker>(wgt).fill(m));

@@ -1033,7 +1033,8 @@ function transcendentalOp(s: FpuState, modrm: number): FpuResult {
   }
   if (suppressed(s)) return done(s);
   if (out.outOfRange) {
-    setCC(s, 0, 1, 0, 0);
+    // C2 = 1: the operand is left for the program to reduce; the other codes stay (QEMU).
+    s.fsw |= SW_C2;
     return FPU_OK;
   }
   if (needsST1) {
@@ -1043,7 +1044,8 @@ function transcendentalOp(s: FpuState, modrm: number): FpuResult {
     writeST(s, 0, out.se, out.hi, out.lo);
     push(s, out.se2, out.hi2, out.lo2);
   } else writeST(s, 0, out.se, out.hi, out.lo);
-  s.fsw &= ~SW_C2;
+  // Only the trigonometric ones report "reduction complete" (C2 = 0).
+  if (modrm === 0xf2 || modrm === 0xfb || modrm === 0xfe || modrm === 0xff) s.fsw &= ~SW_C2;
   commit(s, flags.c1);
   return FPU_OK;
 }

@@ -4,10 +4,10 @@
  * N = 32 + (difference mod 32) bits per step, as AMD documents and QEMU 7.2 implements.
  *
  * The transcendentals are evaluated with JS Math at double precision. FSIN, FCOS, FPTAN and
- * FSINCOS keep that double exactly and raise no flags, which is what QEMU 7.2 does (so they
- * match it wherever V8's and the host libm's results agree). F2XM1, FYL2X, FYL2XP1 and FPATAN
- * are rounded to the precision control and report PE for a finite nonzero result; QEMU computes
- * those to 64 bits, so the last 11 bits differ. Out-of-domain F2XM1/FYL2XP1 operands give IE
+ * FSINCOS round that double to the precision control and raise no flags, which is what QEMU 7.2
+ * does (so they match it wherever V8's and the host libm's results agree). F2XM1, FYL2X, FYL2XP1
+ * and FPATAN keep the double and report PE; QEMU computes those to 64 bits whatever the
+ * precision control, so their last 11 bits differ. Out-of-domain F2XM1/FYL2XP1 operands give IE
  * and the indefinite, as in QEMU.
  */
 import type { Operand } from "./arith.js";
@@ -32,6 +32,7 @@ const {
   KIND_SNAN,
   KIND_UNSUPPORTED,
   KIND_ZERO,
+  divExt,
   mulExt,
   narrowRes,
   propagateNaN,
@@ -237,10 +238,11 @@ export function fxtract(a: Operand): typeof fxtractRes {
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
-function toDouble(o: Operand): number {
+/** The operand as a double rounded under rc (QEMU converts under the x87 rounding control). */
+function toDouble(o: Operand, rc: number): number {
   const c1 = flags.c1;
   const exc = flags.exc;
-  toNarrow(o.se, o.hi, o.lo, true, RC_NEAREST);
+  toNarrow(o.se, o.hi, o.lo, true, rc);
   flags.exc = exc;
   flags.c1 = c1;
   u32[0] = narrowRes.lo;
@@ -259,16 +261,20 @@ export const transRes = {
 };
 
 /**
- * A double result into `res`: rounded to the precision control with PE, or (`plain`, FSIN/
- * FCOS/FPTAN/FSINCOS, which QEMU 7.2 also computes at double precision) converted exactly and
- * without flags, as QEMU does.
+ * A double result into `res`, as QEMU 7.2 delivers it: FSIN/FCOS/FPTAN/FSINCOS (`trig`) round
+ * the host's double to the precision control and raise no flags; F2XM1/FYL2X/FYL2XP1/FPATAN are
+ * computed at full extended precision in QEMU (whatever the precision control) with PE, so
+ * here the double is kept exactly with PE.
  */
-function fromDouble(v: number, pc: number, rc: number, plain: boolean): void {
+function fromDouble(v: number, pc: number, rc: number, trig: boolean): void {
   f64[0] = v;
   fromNarrow(u32[1]!, u32[0]!, true);
-  if (plain || !Number.isFinite(v) || v === 0) return;
-  mulExt(res.se, res.hi, res.lo, 0x3fff, 0x80000000, 0, pc, rc);
-  flags.exc |= F_PE;
+  if (!Number.isFinite(v) || v === 0) return;
+  if (trig) {
+    const exc = flags.exc;
+    mulExt(res.se, res.hi, res.lo, 0x3fff, 0x80000000, 0, pc, rc);
+    flags.exc = exc;
+  } else flags.exc |= F_PE;
 }
 
 /** F2XM1's domain is |x| <= 1; QEMU 7.2 answers anything else with IE (the SDM: undefined). */
@@ -314,6 +320,17 @@ export function transcendental(
     o.hi2 = res.hi;
     o.lo2 = res.lo;
   };
+  const trig = modrm === 0xf2 || modrm === 0xfb || modrm === 0xfe || modrm === 0xff;
+  if (trig && (x.kind === KIND_QNAN || x.kind === KIND_SNAN || x.kind === KIND_UNSUPPORTED)) {
+    // QEMU computes these on the double: a NaN comes back quiet, its payload cut to the
+    // double's, an unsupported encoding as the indefinite, without IE; FPTAN still pushes 1.0.
+    if (x.kind === KIND_UNSUPPORTED) setRes(0xffff, 0xc0000000, 0);
+    else setRes(a.se, a.hi | 0x40000000, a.lo & 0xfffff800);
+    keep1();
+    if (modrm === 0xf2) setRes(0x3fff, 0x80000000, 0);
+    keep2();
+    return o;
+  }
   const unsupported = x.kind === KIND_UNSUPPORTED || (two && y.kind === KIND_UNSUPPORTED);
   const nan = x.kind >= KIND_QNAN || (two && y.kind >= KIND_QNAN);
   if (unsupported || nan) {
@@ -324,9 +341,10 @@ export function transcendental(
     keep2();
     return o;
   }
-  const trig = modrm === 0xf2 || modrm === 0xfb || modrm === 0xfe || modrm === 0xff;
-  // |x| >= 2^63, infinities included (QEMU: C2 = 1, operand unchanged; the SDM has IE for them).
-  if (trig && (x.kind === KIND_INF || (x.kind === KIND_FINITE && x.exp >= 63))) {
+  // |x| > 2^63 once converted to a double, infinities included (QEMU: C2 = 1, operand
+  // unchanged; the SDM has IE for infinities).
+  const v = trig ? toDouble(a, rc) : 0;
+  if (trig && Math.abs(v) > 2 ** 63) {
     o.outOfRange = true;
     return o;
   }
@@ -336,27 +354,17 @@ export function transcendental(
     keep2();
     return o;
   }
-  const v = toDouble(a);
-  const w = toDouble(b);
-  let r1 = 0;
+  if (!trig) {
+    logarithmic(modrm, a, b, x, y);
+    keep1();
+    return o;
+  }
+  let r1: number;
   let r2 = 0;
   switch (modrm) {
-    case 0xf0:
-      r1 = Math.expm1(v * Math.LN2);
-      break;
-    case 0xf1:
-      if (v === 0 && Number.isFinite(w) && w !== 0) flags.exc |= F_ZE;
-      r1 = w * Math.log2(v);
-      break;
-    case 0xf9:
-      r1 = (w * Math.log1p(v)) / Math.LN2;
-      break;
     case 0xf2:
       r1 = Math.tan(v);
       r2 = 1;
-      break;
-    case 0xf3:
-      r1 = Math.atan2(w, v);
       break;
     case 0xfb:
       r1 = Math.sin(v);
@@ -368,23 +376,133 @@ export function transcendental(
     default:
       r1 = Math.cos(v);
   }
-  if (Number.isNaN(r1)) {
-    invalid();
-    keep1();
-    keep2();
-    return o;
-  }
-  // Results that are exactly the operand (sin of a zero, an infinity times a log...) stay exact.
-  if (r1 === v && (modrm === 0xfe || modrm === 0xfb || modrm === 0xf2) && v === 0) {
-    setRes(a.se, a.hi, a.lo);
-  } else fromDouble(r1, pc, rc, trig);
+  fromDouble(r1, pc, rc, true);
   keep1();
   if (modrm === 0xf2) {
     setRes(0x3fff, 0x80000000, 0);
     keep2();
   } else if (modrm === 0xfb) {
-    fromDouble(r2, pc, rc, trig);
+    fromDouble(r2, pc, rc, true);
     keep2();
   }
   return o;
+}
+
+const LN2: Operand = { se: 0x3ffe, hi: 0xb17217f7, lo: 0xd1cf79ac };
+const LOG2E: Operand = { se: 0x3fff, hi: 0xb8aa3b29, lo: 0x5c17f0bc };
+const t = { se: 0, hi: 0, lo: 0 };
+
+/** The significand 1.f of a finite nonzero operand as a double (rounded to 53 bits). */
+function significand(u: typeof scratchA): number {
+  return (u.sig[0]! * 2 ** 48 + u.sig[1]! * 2 ** 32 + u.sig[2]! * 2 ** 16 + u.sig[3]!) / 2 ** 63;
+}
+
+/** x - 1 (rounded to a double) for 0.5 <= x < 2, from the exact significand. */
+function minusOne(x: typeof scratchA): number {
+  const hi = (x.sig[0]! << 16) | x.sig[1]!;
+  const lo = (x.sig[2]! << 16) | x.sig[3]!;
+  if (x.exp === 0) return ((hi >>> 0) - 0x80000000) * 2 ** -31 + (lo >>> 0) * 2 ** -63;
+  // x = sig / 2^64: x - 1 = -(2^64 - sig) / 2^64
+  return -((0xffffffff - (hi >>> 0)) * 2 ** -32 + (2 ** 32 - (lo >>> 0)) * 2 ** -64);
+}
+
+/** `res` = a double, exactly, as an extended value. */
+function extFromDouble(v: number): void {
+  f64[0] = v;
+  fromNarrow(u32[1]!, u32[0]!, true);
+}
+
+/** `res` = p × q in extended precision (64 bits) under round to nearest. */
+function times(p: Operand, q: Operand, rc: number): void {
+  mulExt(p.se, p.hi, p.lo, q.se, q.hi, q.lo, PC64, rc);
+}
+
+function saveRes(): Operand {
+  t.se = res.se;
+  t.hi = res.hi;
+  t.lo = res.lo;
+  return t;
+}
+
+/**
+ * F2XM1, FYL2X, FYL2XP1 and FPATAN without leaving the extended range: the logarithm's argument
+ * is split into exponent and significand, tiny operands use the first-order term, FPATAN scales
+ * both operands by the same power of two, and the final multiplication is done in extended
+ * precision (so overflow, underflow and exactness come out right). Result in `res`.
+ */
+function logarithmic(
+  modrm: number,
+  a: Operand,
+  b: Operand,
+  x: typeof scratchA,
+  y: typeof scratchB,
+) {
+  const rc = 0;
+  const inexact = () => {
+    flags.exc |= F_PE;
+  };
+  switch (modrm) {
+    case 0xf0: {
+      // 2^x - 1, |x| <= 1
+      if (x.kind === KIND_ZERO) return setRes(a.se, a.hi, a.lo);
+      if (x.exp < -60) return times(a, LN2, rc);
+      const v = (x.sign ? -1 : 1) * significand(x) * 2 ** x.exp;
+      extFromDouble(Math.expm1(v * Math.LN2));
+      if (v !== 1 && v !== -1) inexact();
+      return;
+    }
+    case 0xf1: {
+      // ST(1) × log2(ST(0))
+      if (x.sign && x.kind !== KIND_ZERO) return invalid();
+      if (x.kind === KIND_ZERO) {
+        if (y.kind === KIND_ZERO) return invalid();
+        flags.exc |= F_ZE;
+        return signedInf(y.sign ^ 1);
+      }
+      const below1 = x.exp < 0 ? 1 : 0;
+      const one = x.exp === 0 && x.hi === 0x80000000 && x.lo === 0;
+      if (x.kind === KIND_INF) return y.kind === KIND_ZERO ? invalid() : signedInf(y.sign);
+      if (y.kind === KIND_INF) return one ? invalid() : signedInf(y.sign ^ below1);
+      if (y.kind === KIND_ZERO || one) return signedZero(y.sign ^ (one ? 0 : below1));
+      // Near 1, log2 goes through log1p of the exact x - 1 (no cancellation).
+      const l =
+        x.exp === 0 || x.exp === -1
+          ? Math.log1p(minusOne(x)) / Math.LN2
+          : x.exp + Math.log2(significand(x));
+      extFromDouble(l);
+      if (l !== Math.trunc(l) || significand(x) !== 1) inexact();
+      return times(saveRes(), b, rc);
+    }
+    case 0xf9: {
+      // ST(1) × log2(ST(0) + 1), ST(0) within the domain
+      if (x.kind === KIND_ZERO)
+        return y.kind === KIND_INF ? invalid() : signedZero(x.sign ^ y.sign);
+      if (y.kind === KIND_INF) return signedInf(x.sign ^ y.sign);
+      if (y.kind === KIND_ZERO) return signedZero(x.sign ^ y.sign);
+      if (x.exp < -60) times(a, LOG2E, rc);
+      else extFromDouble(Math.log1p((x.sign ? -1 : 1) * significand(x) * 2 ** x.exp) / Math.LN2);
+      inexact();
+      return times(saveRes(), b, rc);
+    }
+    default: {
+      // atan2(ST(1), ST(0)) on operands scaled alike, so only their ratio matters. A ratio
+      // below a double's range, with ST(0) > 0, is its own arctangent: divided in extended.
+      if (x.kind === KIND_FINITE && !x.sign && y.kind === KIND_FINITE && y.exp - x.exp < -60) {
+        divExt(b.se, b.hi, b.lo, a.se, a.hi, a.lo, PC64, rc);
+        inexact();
+        return;
+      }
+      const big = Math.max(x.kind === KIND_FINITE ? x.exp : 0, y.kind === KIND_FINITE ? y.exp : 0);
+      const dbl = (u: typeof scratchA) => {
+        const sign = u.sign ? -1 : 1;
+        if (u.kind === KIND_ZERO) return sign * 0;
+        if (u.kind === KIND_INF) return sign * Number.POSITIVE_INFINITY;
+        const e = u.exp - big;
+        return e < -1100 ? sign * 0 : sign * significand(u) * 2 ** e;
+      };
+      const r = Math.atan2(dbl(y), dbl(x));
+      extFromDouble(r);
+      if (r !== 0) inexact();
+    }
+  }
 }
