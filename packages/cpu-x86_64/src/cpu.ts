@@ -254,6 +254,16 @@ export class X86Cpu {
   fetchOff = 0;
   /** Bumped whenever the fetch page cache is dropped (exec.ts keeps an IP window on it). */
   fetchGen = 0;
+  /**
+   * The last RAM page read and the last written through a translation (linear page base, RAM
+   * offset, user access), dropped with the TLB and the fetch page (invalidateFetch).
+   */
+  rdLin = Number.NaN;
+  rdOff = 0;
+  rdUser = false;
+  wrLin = Number.NaN;
+  wrOff = 0;
+  wrUser = false;
 
   readonly vmx: Vmx;
   /** The x87/MMX/SSE state and the unit's view of registers and memory (fpu/). */
@@ -564,6 +574,8 @@ export class X86Cpu {
   invalidateFetch(): void {
     this.fetchLin = Number.NaN;
     this.fetchGen++;
+    this.rdLin = Number.NaN;
+    this.wrLin = Number.NaN;
   }
 
   /** Forgets cached translations: all, or all but global pages. */
@@ -697,8 +709,30 @@ export class X86Cpu {
 
   /** Reads `size` (1, 2, 4, 8) bytes at a linear address; 8: the high half in `this.hi`. */
   readLin(lin: number, size: number, user: boolean = this.cpl === 3): number {
+    const d = lin - this.rdLin;
+    if (d >= 0 && d <= 4096 - size && user === this.rdUser) {
+      const o = this.rdOff + d;
+      switch (size) {
+        case 1:
+          return this.ram[o]!;
+        case 2:
+          return this.ramView.getUint16(o, true);
+        case 4:
+          return this.ramView.getUint32(o, true);
+        default:
+          this.hi = this.ramView.getUint32(o + 4, true);
+          return this.ramView.getUint32(o, true);
+      }
+    }
     if ((lin & 0xfff) + size > 0x1000) return this.readSplit(lin, size, user);
     const pa = this.translate(lin, ACC_READ, user);
+    const po = pa - this.ramBase - (lin & 0xfff);
+    if (po >= 0 && po + 4096 <= this.ramSize) {
+      // Remember the page: the next reads from it skip translation (dropped with the TLB).
+      this.rdLin = lin - (lin & 0xfff);
+      this.rdOff = po;
+      this.rdUser = user;
+    }
     switch (size) {
       case 1:
         return this.physRead8(pa);
@@ -728,11 +762,37 @@ export class X86Cpu {
   }
 
   writeLin(lin: number, size: number, lo: number, hi = 0, user: boolean = this.cpl === 3): void {
+    const d = lin - this.wrLin;
+    if (d >= 0 && d <= 4096 - size && user === this.wrUser) {
+      const o = this.wrOff + d;
+      switch (size) {
+        case 1:
+          this.ram[o] = lo;
+          return;
+        case 2:
+          this.ramView.setUint16(o, lo, true);
+          return;
+        case 4:
+          this.ramView.setUint32(o, lo >>> 0, true);
+          return;
+        default:
+          this.ramView.setUint32(o, lo >>> 0, true);
+          this.ramView.setUint32(o + 4, hi >>> 0, true);
+          return;
+      }
+    }
     if ((lin & 0xfff) + size > 0x1000) {
       this.writeSplit(lin, size, lo, hi, user);
       return;
     }
     const pa = this.translate(lin, ACC_WRITE, user);
+    const po = pa - this.ramBase - (lin & 0xfff);
+    if (po >= 0 && po + 4096 <= this.ramSize) {
+      // The page is writable and dirty now (translate set D): later writes go straight to RAM.
+      this.wrLin = lin - (lin & 0xfff);
+      this.wrOff = po;
+      this.wrUser = user;
+    }
     switch (size) {
       case 1:
         this.physWrite8(pa, lo);
