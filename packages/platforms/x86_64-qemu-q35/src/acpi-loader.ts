@@ -89,7 +89,6 @@ export function buildAcpiFwCfgFiles(
   const fadt = at("FACP");
   script.addPointer(ACPI_TABLES_FILE, ACPI_TABLES_FILE, fadt + 36, 4);
   script.addPointer(ACPI_TABLES_FILE, ACPI_TABLES_FILE, fadt + 40, 4);
-  script.addPointer(ACPI_TABLES_FILE, ACPI_TABLES_FILE, fadt + 132, 8);
   script.addPointer(ACPI_TABLES_FILE, ACPI_TABLES_FILE, fadt + 140, 8);
   const listed = ["FACP", "APIC", "HPET"];
   listed.forEach((_s, i) => {

@@ -95,7 +95,7 @@ export function buildFadt(facs: number, dsdt: number): Uint8Array {
   );
   gas(v, at(116), GAS_IO, 8, 1, PC_PORT.resetControl);
   v.setUint8(at(128), ACPI_PM.resetValue);
-  v.setBigUint64(at(132), BigInt(facs), true);
+  // X_FIRMWARE_CTRL stays 0 as in QEMU's FADT (Linux would list the FACS twice otherwise).
   v.setBigUint64(at(140), BigInt(dsdt), true);
   gas(v, at(148), GAS_IO, 32, 0, ACPI_PM.pm1aEvt);
   gas(v, at(172), GAS_IO, 16, 0, ACPI_PM.pm1aCnt);

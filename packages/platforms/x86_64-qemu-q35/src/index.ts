@@ -85,3 +85,4 @@ export {
 export { devfn, PciFunction, PciHost } from "./pci-host.js";
 export { PortBus } from "./port-bus.js";
 export { Kbd8042Reset, MmioOnPorts, PostPort } from "./port-devices.js";
+export { findPvhEntry, loadPvh, PVH_START_INFO, PVH_START_MAGIC, type PvhInput } from "./pvh.js";

@@ -50,6 +50,7 @@ import { findMultibootHeader, loadMultiboot } from "./multiboot.js";
 import { PciHost } from "./pci-host.js";
 import { PortBus } from "./port-bus.js";
 import { Kbd8042Reset, MmioOnPorts, PostPort } from "./port-devices.js";
+import { findPvhEntry, loadPvh } from "./pvh.js";
 
 export interface BootFile {
   readonly name: string;
@@ -157,9 +158,9 @@ export class PcMachine {
   /** Guest-requested resets performed. */
   resets = 0;
   idleMs = 0;
-  /** Where the boot loader put things (undefined when booting firmware). */
+  /** Which boot path ran and how the BSP was started. */
   bootInfo:
-    | { readonly kind: "linux" | "multiboot" | "firmware"; readonly entry: BootEntry }
+    | { readonly kind: "linux" | "multiboot" | "pvh" | "firmware"; readonly entry: BootEntry }
     | undefined;
 
   readonly #options: PcMachineOptions;
@@ -448,10 +449,21 @@ export class PcMachine {
         writeRam,
       });
       this.bootInfo = { kind: "multiboot", entry: r.entry };
+    } else if (findPvhEntry(kernel.data) !== null) {
+      const r = loadPvh({
+        kernel: kernel.data,
+        ...(initrd !== undefined ? { initrd: initrd.data } : {}),
+        cmdline: this.commandLine,
+        e820,
+        rsdp: acpi.rsdp,
+        below4g,
+        writeRam,
+      });
+      this.bootInfo = { kind: "pvh", entry: r.entry };
     } else {
       throw new AxError(
         "InvalidData",
-        `${kernel.name} is neither a Linux bzImage nor a multiboot kernel`,
+        `${kernel.name} is neither a Linux bzImage, a multiboot kernel nor an ELF with a PVH entry`,
       );
     }
     this.#enter(this.cpus[0]!, this.bootInfo.entry);
