@@ -30,14 +30,20 @@ else if (!requested) {
 }
 const LIMIT_MS = Number(process.env.AXVISOR_X86_LINUX_MS ?? 240_000);
 
-async function bootLinux(cpus: number): Promise<{ log: string; m: PcMachine; exit: unknown }> {
+/** An uncompressed vmlinux (test/extract-vmlinux.sh) to boot through PVH instead of the bzImage. */
+const VMLINUX = process.env.AXVISOR_X86_VMLINUX;
+
+async function bootLinux(
+  cpus: number,
+  kernelPath = KERNEL,
+): Promise<{ log: string; m: PcMachine; exit: unknown }> {
   let log = "";
   let sent = false;
   const m = new PcMachine({
     cpus,
     ramSize: 512 << 20,
     images: {
-      kernel: { name: "bzImage", data: new Uint8Array(readFileSync(KERNEL)) },
+      kernel: { name: "bzImage", data: new Uint8Array(readFileSync(kernelPath)) },
       initrd: { name: "initramfs.cpio.gz", data: new Uint8Array(readFileSync(INITRD)) },
     },
     bootargs: "console=ttyS0 earlyprintk=serial",
@@ -118,3 +124,20 @@ describe.skipIf(!present || !requested)("Debian amd64 Linux on PcMachine", () =>
     });
   }
 });
+
+describe.skipIf(!present || VMLINUX === undefined)(
+  "Debian amd64 vmlinux through PVH (AXVISOR_X86_VMLINUX)",
+  () => {
+    for (const cpus of [1, 2]) {
+      it(`boots to GUEST-INIT-OK and answers SHELL-42 with ${cpus} CPU(s)`, {
+        timeout: LIMIT_MS + 30_000,
+      }, async () => {
+        const { log, m, exit } = await bootLinux(cpus, VMLINUX);
+        const cpu = m.cpus[0]!;
+        const where = `\n--- exit ${JSON.stringify(exit, (_k, v) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v))}, rip 0x${cpu.getReg("rip").toString(16)}, ${m.instructions} instructions\n${log.slice(-3000)}`;
+        expect(log, where).toContain("GUEST-INIT-OK");
+        expect(log, where).toMatch(/SHELL-42\r?\n/);
+      });
+    }
+  },
+);
