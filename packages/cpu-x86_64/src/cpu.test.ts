@@ -182,4 +182,15 @@ describe("X86Cpu", () => {
     expect(cpu.writeMsr(0x277, 0x0007040600070406n)).toBe(true); // PAT
     expect(cpu.writeMsr(0x277, 0x02n)).toBe(false); // reserved memory type
   });
+
+  it("XADD with one register as both operands keeps the sum", () => {
+    const b = new Board();
+    // mov eax, 5 (66 b8 05 00 00 00 in 16-bit code) ; xadd eax, eax (66 0f c1 c0) ; hlt
+    b.ram.set([0x66, 0xb8, 0x05, 0, 0, 0, 0x66, 0x0f, 0xc1, 0xc0, 0xf4], 0x7c00);
+    const cpu = b.cpu();
+    cpu.setSegment(CS, { selector: 0, base: 0n, limit: 0xffff, attributes: 0x9b });
+    cpu.setReg("rip", 0x7c00n);
+    expect(cpu.run(10)).toBe("hlt");
+    expect(cpu.getReg("rax")).toBe(10n);
+  });
 });

@@ -2057,8 +2057,15 @@ function exec0f(op: number): void {
       const shi = c.hi;
       const r = size === 8 ? alu64(c, 0, d, dhi, s, shi) : alu(c, 0, size, d, s);
       const rhi = c.hi;
-      writeE(size, r, rhi);
-      setR(D.regf, size, d, dhi);
+      // SRC <- DEST, then DEST <- sum: with one register as both, the sum stays. A memory
+      // destination is written first so a fault leaves the register unchanged.
+      if (D.isMem) {
+        writeE(size, r, rhi);
+        setR(D.regf, size, d, dhi);
+      } else {
+        setR(D.regf, size, d, dhi);
+        writeE(size, r, rhi);
+      }
       commit();
       return;
     }
