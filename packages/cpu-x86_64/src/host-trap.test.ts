@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { X86Cpu } from "./cpu.js";
+import { V } from "./vmcs-fields.js";
+
+/** A real-mode guest under EPT in host-trap mode: the TypeScript side is VMX root. */
+function setup(code: number[]): { cpu: X86Cpu; ram: Uint8Array } {
+  const ram = new Uint8Array(4 << 20);
+  const bus = { ram, ramBase: 0, load: () => null, store: () => false };
+  const outs: number[] = [];
+  const cpu = new X86Cpu({
+    cpuId: 0,
+    apicId: 0,
+    bus,
+    io: { in: () => 0xffffffff, out: (_p, _s, v) => outs.push(v) },
+    time: { now: () => 0 },
+  });
+  cpu.hostTrapMode = true;
+  // EPT at 0x100000: GPA 0-2 MiB -> HPA 2-4 MiB (one 2 MiB page, RWX, WB).
+  const dv = new DataView(ram.buffer);
+  dv.setUint32(0x100000, 0x101007, true);
+  dv.setUint32(0x101000, 0x102007, true);
+  dv.setUint32(0x102000, 0x200000 | 0x80 | 0x37, true);
+  ram.set(code, 0x200000 + 0x7c00);
+  const w = (f: number, v: number | bigint) => cpu.vmwrite(f, BigInt(v));
+  w(V.PIN_CONTROLS, 0x16);
+  w(V.PROC_CONTROLS, 0x0401e172 | (1 << 7) | (1 << 31));
+  w(V.PROC_CONTROLS2, (1 << 1) | (1 << 7));
+  w(V.EXIT_CONTROLS, 0x36dff);
+  w(V.ENTRY_CONTROLS, 0x11ff);
+  w(V.EPT_POINTER, 0x100000 | 0x1e);
+  w(V.VMCS_LINK_POINTER, 0xffffffffffffffffn);
+  w(V.GUEST_CR0, 0x30);
+  w(V.GUEST_CR4, 0x2000);
+  w(V.GUEST_RFLAGS, 2);
+  w(V.GUEST_RIP, 0x7c00);
+  w(V.GUEST_CS_AR, 0x9b);
+  for (const f of [V.GUEST_SS_AR, V.GUEST_DS_AR, V.GUEST_ES_AR, V.GUEST_FS_AR, V.GUEST_GS_AR])
+    w(f, 0x93);
+  for (const f of [
+    V.GUEST_CS_LIMIT,
+    V.GUEST_SS_LIMIT,
+    V.GUEST_DS_LIMIT,
+    V.GUEST_ES_LIMIT,
+    V.GUEST_FS_LIMIT,
+    V.GUEST_GS_LIMIT,
+    V.GUEST_IDTR_LIMIT,
+    V.GUEST_GDTR_LIMIT,
+  ]) {
+    w(f, 0xffff);
+  }
+  w(V.GUEST_LDTR_AR, 0x82);
+  w(V.GUEST_TR_AR, 0x8b);
+  w(V.GUEST_TR_LIMIT, 0xffff);
+  return { cpu, ram };
+}
+
+describe("host-trap mode", () => {
+  it("runs a guest until its VM exits and resumes it after the host advances RIP", () => {
+    // mov ax, 0x1234 ; cpuid ; mov [0x500], ax ; hlt
+    const { cpu, ram } = setup([0xb8, 0x34, 0x12, 0x0f, 0xa2, 0xa3, 0x00, 0x05, 0xf4]);
+    expect(() => cpu.run(10)).toThrow(/enterGuest/);
+    cpu.enterGuest();
+    expect(cpu.run(1000)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(10n);
+    expect(cpu.vmread(V.EXIT_INSTR_LEN)).toBe(2n);
+    expect(cpu.vmread(V.GUEST_RIP)).toBe(0x7c03n);
+    // The host emulates CPUID: EAX = 0x5678, and skips the instruction.
+    cpu.setReg("rax", 0x5678n);
+    cpu.vmwrite(V.GUEST_RIP, 0x7c05n);
+    cpu.enterGuest();
+    expect(cpu.run(1000)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(12n);
+    // The store went through EPT to HPA 2 MiB + 0x500.
+    expect(ram[0x200500]).toBe(0x78);
+    expect(ram[0x200501]).toBe(0x56);
+  });
+
+  it("reports an invalid guest state as an entry-failure exit and a bad control as an error", () => {
+    const { cpu } = setup([0xf4]);
+    cpu.vmwrite(V.VMCS_LINK_POINTER, 0n);
+    cpu.enterGuest();
+    expect(cpu.run(10)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(0x80000021n);
+    expect(cpu.vmread(V.EXIT_QUALIFICATION)).toBe(4n);
+    cpu.vmwrite(V.VMCS_LINK_POINTER, 0xffffffffffffffffn);
+    cpu.vmwrite(V.PROC_CONTROLS2, 1n << 7n); // unrestricted guest without EPT
+    expect(() => cpu.enterGuest()).toThrow(/error 7/);
+  });
+
+  it("exits on an EPT violation with the qualification and the guest-physical address", () => {
+    // mov eax, 0x300000 ; mov al, [eax] (a 32-bit address in real mode: GPA 0x300000 lies
+    // beyond the 2 MiB EPT mapping)
+    const { cpu } = setup([0x66, 0xb8, 0x00, 0x00, 0x30, 0x00, 0x67, 0x8a, 0x00]);
+    cpu.enterGuest();
+    expect(cpu.run(1000)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(48n);
+    expect(cpu.vmread(V.GUEST_PHYSICAL_ADDR)).toBe(0x300000n);
+    expect(cpu.vmread(V.EXIT_QUALIFICATION) & 0x1bfn).toBe(0x181n);
+  });
+
+  it("records the event being delivered when its delivery causes a VM exit", () => {
+    const { cpu } = setup([0xf4]);
+    // The guest's stack lies beyond the EPT mapping: injecting interrupt 0x20 faults on the
+    // first push, and the exit carries the injected event as IDT-vectoring information.
+    cpu.vmwrite(V.GUEST_SS_BASE, 0x300000n);
+    cpu.vmwrite(V.GUEST_RSP, 0x100n);
+    cpu.vmwrite(V.ENTRY_INTR_INFO, 0x80000020n);
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(48n);
+    expect(cpu.vmread(V.GUEST_PHYSICAL_ADDR)).toBe(0x3000fen);
+    expect(cpu.vmread(V.IDT_VECTORING_INFO)).toBe(0x80000020n);
+    expect(cpu.vmread(V.ENTRY_INTR_INFO) & 0x80000000n).toBe(0n);
+  });
+
+  it("sets EPT accessed and dirty flags when the EPT pointer enables them", () => {
+    // mov [0x500], ax ; hlt
+    const { cpu, ram } = setup([0xa3, 0x00, 0x05, 0xf4]);
+    cpu.vmwrite(V.EPT_POINTER, BigInt(0x100000 | 0x1e | 0x40));
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(12n);
+    const dv = new DataView(ram.buffer);
+    expect(dv.getUint32(0x100000, true) & 0x100).toBe(0x100);
+    expect(dv.getUint32(0x102000, true) & 0x300).toBe(0x300);
+  });
+});

@@ -1,0 +1,1 @@
+export { TestPc } from "./test-machine.js";

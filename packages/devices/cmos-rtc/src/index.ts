@@ -1,0 +1,1 @@
+export { CMOS_PORT, type CmosMemorySizes, CmosRtc, type CmosRtcOptions, RTC } from "./cmos-rtc.js";

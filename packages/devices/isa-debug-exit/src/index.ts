@@ -1,0 +1,1 @@
+export { IsaDebugExit, type IsaDebugExitOptions } from "./isa-debug-exit.js";
