@@ -25,18 +25,22 @@ export type RunOutcome =
       readonly success: boolean;
       readonly code: number;
       readonly source: string;
+      /** The exit status QEMU would give (isa-debug-exit), used instead of 0/1 when present. */
+      readonly processStatus?: number;
     }
   | { readonly kind: "timeout"; readonly seconds: number }
   | { readonly kind: "host-error"; readonly message: string }
   /** The user left the interactive console (Ctrl-A x). */
   | { readonly kind: "quit" };
 
-export function exitStatusFor(outcome: RunOutcome, expecting: boolean): ExitStatusCode {
+/** The process exit status: one of ExitStatus, or QEMU's own for isa-debug-exit. */
+export function exitStatusFor(outcome: RunOutcome, expecting: boolean): number {
   switch (outcome.kind) {
     case "expect-matched":
       return ExitStatus.Success;
     case "poweroff":
       if (expecting) return ExitStatus.PoweredOffBeforeExpect;
+      if (outcome.processStatus !== undefined) return outcome.processStatus;
       return outcome.success ? ExitStatus.Success : ExitStatus.GuestFailure;
     case "timeout":
       return ExitStatus.Timeout;
@@ -81,4 +85,5 @@ export const EXIT_STATUS_HELP = `Exit status:
      with reason 1 = system failure)
   2  usage or host error (bad option, missing or corrupt file, emulator fault)
   3  --timeout expired
-  4  the guest powered off before --expect matched`;
+  4  the guest powered off before --expect matched
+  N  x86_64 isa-debug-exit: a write of V ends the run with (V << 1) | 1, as QEMU does`;

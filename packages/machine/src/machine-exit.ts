@@ -6,6 +6,11 @@ export type MachineExit =
       readonly code: number;
       /** What powered it off: "finisher", "htif", "psci", "isa-debug-exit", ... */
       readonly source: string;
+      /**
+       * The process exit status QEMU gives this way of powering off, where it is not the
+       * usual 0/1 (isa-debug-exit: (value << 1) | 1), so scripts written for QEMU work as is.
+       */
+      readonly processStatus?: number;
     }
   /** `stop(reason)` was called (an expect match, a timeout, the user quitting). */
   | { readonly kind: "stopped"; readonly reason: string }

@@ -15,6 +15,7 @@ async function totalInstructions(
     cpus: 1,
     memory: 64 * 1024 * 1024,
     machineProps: new Map(),
+    devices: [],
     kernel: { name, data },
     drives: [],
     console: (b) => {

@@ -29,7 +29,13 @@ function readInput(path: string, what: string): EmuFile {
 function machineExitOutcome(exit: MachineExit, opts: EmuOptions): RunOutcome {
   switch (exit.kind) {
     case "poweroff":
-      return { kind: "poweroff", success: exit.success, code: exit.code, source: exit.source };
+      return {
+        kind: "poweroff",
+        success: exit.success,
+        code: exit.code,
+        source: exit.source,
+        ...(exit.processStatus !== undefined ? { processStatus: exit.processStatus } : {}),
+      };
     case "fault":
       return { kind: "host-error", message: `emulator fault: ${exit.message}` };
     case "stopped":
@@ -84,7 +90,7 @@ export async function runEmu(argv: readonly string[], io: CliIo): Promise<number
         `-smp: ${platform.name} has 1..${platform.maxCpus} CPUs, not ${opts.smp}`,
       );
     }
-    const bios = platform.resolveFirmware(opts.bios);
+    const bios = platform.resolveFirmware(opts.bios, opts.kernel !== undefined);
     const firmware = bios === undefined ? undefined : readInput(bios, "firmware (-bios)");
     const kernel = opts.kernel === undefined ? undefined : readInput(opts.kernel, "kernel");
     const initrd = opts.initrd === undefined ? undefined : readInput(opts.initrd, "initrd");
@@ -106,6 +112,7 @@ export async function runEmu(argv: readonly string[], io: CliIo): Promise<number
       memory: opts.memory,
       ...(opts.cpu !== undefined ? { cpu: opts.cpu } : {}),
       machineProps: opts.machineProps,
+      devices: opts.devices,
       ...(firmware !== undefined ? { firmware } : {}),
       ...(kernel !== undefined ? { kernel } : {}),
       ...(initrd !== undefined ? { initrd } : {}),

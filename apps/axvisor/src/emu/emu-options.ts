@@ -32,6 +32,8 @@ export interface EmuOptions {
   readonly initrd?: string;
   readonly append?: string;
   readonly drives: readonly DriveSpec[];
+  /** `-device DRIVER[,prop=value...]` texts, for the platform to interpret. */
+  readonly devices: readonly string[];
   readonly dtb?: string;
   readonly nographic: boolean;
   readonly expect?: RegExp;
@@ -75,6 +77,12 @@ export const EMU_OPTIONS: readonly OptionSpec[] = [
     names: ["drive"],
     args: ["file=PATH[,format=raw][,if=virtio][,readonly=on]"],
     help: "virtio-blk disk in the first free virtio-mmio slot; writes go to the file",
+    repeatable: true,
+  },
+  {
+    names: ["device"],
+    args: ["DRIVER[,prop=value...]"],
+    help: "a board device, as QEMU's (x86_64: isa-debug-exit,iobase=0xf4,iosize=0x4)",
     repeatable: true,
   },
   {
@@ -261,6 +269,7 @@ export function parseEmuArgs(argv: readonly string[]): EmuOptions {
     memory,
     bios,
     drives: (seen.get("drive") ?? []).map(([spec]) => parseDriveSpec(spec!)),
+    devices: (seen.get("device") ?? []).map(([spec]) => spec!),
     nographic: seen.has("nographic"),
     sendAfter: (seen.get("send-after") ?? []).map(([re, text]) => ({
       pattern: compileRegex(re!, "--send-after"),

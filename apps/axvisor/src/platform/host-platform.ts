@@ -43,10 +43,12 @@ export interface HostPlatform {
   /** The bare machine for `axvisor emu` (no hypervisor), built from QEMU-like options. */
   createEmuMachine(options: EmuMachineOptions): EmuMachine;
   /**
-   * The firmware file a `-bios` value names (`default` = the platform's usual firmware, e.g.
-   * OpenSBI), undefined for `none`. Throws an AxError naming what is missing.
+   * The firmware file a `-bios` value names (`default` = what QEMU runs on this machine:
+   * OpenSBI on riscv virt; none on arm virt; on a PC SeaBIOS, or no firmware when `-kernel`
+   * is given, the board then booting the kernel directly as QEMU's linuxboot ROM does),
+   * undefined for none. Throws an AxError naming what is missing.
    */
-  resolveFirmware(spec: string): string | undefined;
+  resolveFirmware(spec: string, hasKernel: boolean): string | undefined;
 }
 
 export interface HostBoardOptions {
@@ -188,6 +190,8 @@ export interface EmuMachineOptions {
   readonly append?: string;
   /** Disks in `-drive` order (virtio-blk on the board's virtio-mmio slots). */
   readonly drives: readonly EmuDrive[];
+  /** `-device` texts (e.g. "isa-debug-exit,iobase=0xf4,iosize=0x4"); a platform refuses what it lacks. */
+  readonly devices: readonly string[];
   readonly clock?: MachineClock;
   readonly console: (bytes: Uint8Array) => void;
 }

@@ -1,5 +1,6 @@
 import { PlatformRegistry } from "../platform/registry.js";
 import { riscv64QemuVirt } from "./riscv64-qemu-virt/index.js";
+import { x86_64QemuQ35 } from "./x86_64-qemu-q35/index.js";
 
 /**
  * The platforms this build of axvisor knows. The only file that names them: adding a
@@ -7,3 +8,4 @@ import { riscv64QemuVirt } from "./riscv64-qemu-virt/index.js";
  */
 export const platforms = new PlatformRegistry();
 platforms.register(riscv64QemuVirt);
+platforms.register(x86_64QemuQ35);

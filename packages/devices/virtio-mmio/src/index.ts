@@ -47,6 +47,12 @@ export {
   VirtioDeviceId,
 } from "./constants.js";
 export { DmaFault, type DmaMemory, dmaRead, dmaWrite } from "./dma.js";
+export {
+  EmptyVirtioSlot,
+  type VirtioSlot,
+  type VirtioSlotFactory,
+  virtioBlkSlot,
+} from "./slots.js";
 export { type VirtioMmioOptions, VirtioMmioTransport } from "./transport.js";
 export {
   DescriptorChain,

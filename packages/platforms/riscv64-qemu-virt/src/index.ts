@@ -1,4 +1,11 @@
 /** Moved to @axvisor/machine (every board returns it); re-exported for 0.1 users. */
+
+/** Moved to @axvisor/device-virtio-mmio (every board uses them); re-exported for 0.1 users. */
+export {
+  EmptyVirtioSlot,
+  type VirtioSlotFactory,
+  virtioBlkSlot,
+} from "@axvisor/device-virtio-mmio";
 export type { MachineExit } from "@axvisor/machine";
 export {
   applyChosen,
@@ -14,7 +21,6 @@ export { buildVirtDeviceTree, type VirtDeviceTreeOptions } from "./device-tree.j
 export { Htif, type HtifHost, type HtifMemory } from "./htif.js";
 export { VIRT_MMU_TYPE, virtIsaString } from "./isa.js";
 export {
-  type VirtioSlotFactory,
   VirtMachine,
   type VirtMachineOptions,
 } from "./machine.js";
@@ -48,4 +54,3 @@ export {
   type ResetRomParams,
   resetStubInstructions,
 } from "./reset-rom.js";
-export { EmptyVirtioSlot, virtioBlkSlot } from "./virtio-slots.js";

@@ -1,4 +1,4 @@
-import type { BaseMmioDeviceOps, IrqLine } from "@axvisor/axdevice-base";
+import type { BaseMmioDeviceOps } from "@axvisor/axdevice-base";
 import { AxError } from "@axvisor/axerrno";
 import { CSR, Hart, type HartExtensions } from "@axvisor/cpu-riscv64";
 import { Clint } from "@axvisor/device-clint";
@@ -6,6 +6,7 @@ import { GoldfishRtc, hostWallClock, type WallClock } from "@axvisor/device-gold
 import { Ns16550a } from "@axvisor/device-ns16550a";
 import { Plic, qemuVirtContext } from "@axvisor/device-plic";
 import { type FinishRequest, SifiveTest } from "@axvisor/device-sifive-test";
+import { EmptyVirtioSlot, type VirtioSlotFactory } from "@axvisor/device-virtio-mmio";
 import { DeviceTree } from "@axvisor/fdt";
 import {
   allocateRam,
@@ -38,7 +39,6 @@ import {
   VIRT_TIMEBASE_HZ,
   virtioSlotBase,
 } from "./memory-map.js";
-import { EmptyVirtioSlot } from "./virtio-slots.js";
 
 /** The hart interrupt lines the CLINT and the PLIC drive (mip bit numbers). */
 const MIP_MSIP = 3;
@@ -73,14 +73,6 @@ export interface VirtMachineOptions {
    */
   readonly virtio?: readonly VirtioSlotFactory[];
 }
-
-/** Builds the device for one virtio-mmio slot. */
-export type VirtioSlotFactory = (slot: {
-  readonly base: number;
-  readonly size: number;
-  readonly irq: IrqLine;
-  readonly dma: RamDma;
-}) => BaseMmioDeviceOps;
 
 const DEFAULT_SLICE = 20_000;
 /** While HTIF traffic flows, short slices keep its round trips quick. */

@@ -1,8 +1,7 @@
-import { MemoryBlockBacking } from "@axvisor/device-virtio-mmio";
+import { MemoryBlockBacking, virtioBlkSlot } from "@axvisor/device-virtio-mmio";
 import { describe, expect, it } from "vitest";
 import { asm, words } from "./asm.fixture.js";
 import { VirtMachine } from "./machine.js";
-import { virtioBlkSlot } from "./virtio-slots.js";
 
 const SLOT0 = 0x1000_1000;
 

@@ -29,6 +29,7 @@ export async function runEmuWorkload(job: {
     cpus: 1,
     memory: RAM_BYTES,
     machineProps: new Map(),
+    devices: [],
     kernel: { name: job.image, data },
     drives: [],
     console: (bytes) => {

@@ -16,6 +16,7 @@ describe("riscv64-qemu-virt -cpu", () => {
         cpus: 1,
         memory: 64 << 20,
         machineProps: new Map([["gic-version", "3"]]),
+        devices: [],
         kernel: { name: "k", data: new Uint8Array(4) },
         drives: [],
         console: () => {},

@@ -42,6 +42,13 @@ export function createRiscvEmuMachine(o: EmuMachineOptions): EmuMachine {
       `-M: riscv64-qemu-virt has no machine properties ('${[...o.machineProps.keys()].join(",")}')`,
     );
   }
+  const [device] = o.devices;
+  if (device !== undefined) {
+    throw axErr(
+      "InvalidInput",
+      `-device ${device}: riscv64-qemu-virt has no such device (disks: -drive file=...)`,
+    );
+  }
   return new VirtMachine({
     harts: o.cpus,
     extensions: parseRiscvCpu(o.cpu),

@@ -1,24 +1,35 @@
-import { type BaseMmioDeviceOps, EmulatedDeviceType } from "@axvisor/axdevice-base";
-import {
-  type BlockBacking,
-  MmioReg,
-  VIRTIO_MMIO_MAGIC,
-  VIRTIO_MMIO_VERSION,
-  VIRTIO_VENDOR_QEMU,
-  VirtioBlk,
-  VirtioMmioTransport,
-} from "@axvisor/device-virtio-mmio";
+import { type BaseMmioDeviceOps, EmulatedDeviceType, type IrqLine } from "@axvisor/axdevice-base";
 import {
   AccessWidth,
   type AddrRange,
   type GuestPhysAddr,
   rangeFromSize,
 } from "@axvisor/memory-addr";
-import type { VirtioSlotFactory } from "./machine.js";
+import type { BlockBacking } from "./blk/block-backing.js";
+import { VirtioBlk } from "./blk/virtio-blk.js";
+import {
+  MmioReg,
+  VIRTIO_MMIO_MAGIC,
+  VIRTIO_MMIO_VERSION,
+  VIRTIO_VENDOR_QEMU,
+} from "./constants.js";
+import type { DmaMemory } from "./dma.js";
+import { VirtioMmioTransport } from "./transport.js";
+
+/** One virtio-mmio slot of a board: where it is, its interrupt line and the board's DMA. */
+export interface VirtioSlot {
+  readonly base: number;
+  readonly size: number;
+  readonly irq: IrqLine;
+  readonly dma: DmaMemory;
+}
+
+/** Builds the device for one slot (boards call it once their DMA and interrupt lines exist). */
+export type VirtioSlotFactory = (slot: VirtioSlot) => BaseMmioDeviceOps;
 
 /**
- * A virtio-mmio transport with nothing plugged in. QEMU's virt board always has its 8
- * transports and the device tree lists all of them; a driver probing an empty one reads the
+ * A virtio-mmio transport with nothing plugged in. QEMU's boards always have their
+ * transports (8 on riscv virt, 32 on arm virt) and the device tree lists all of them; a driver probing an empty one reads the
  * magic, a version and device id 0 ("no device") and moves on. Without this, the probe
  * would take an access fault.
  */

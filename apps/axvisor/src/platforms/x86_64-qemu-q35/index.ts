@@ -1,0 +1,36 @@
+import { existsSync } from "node:fs";
+import { axErr } from "@axvisor/axerrno";
+import { PC_MAX_CPUS } from "@axvisor/platform-x86_64-qemu-q35";
+import type { HostPlatform } from "../../platform/host-platform.js";
+import { createX86EmuMachine } from "./emu-machine.js";
+
+/** Debian's SeaBIOS (package `seabios`), what `-bios default` means on a PC. */
+export const SEABIOS = "/usr/share/seabios/bios-256k.bin";
+
+/**
+ * x86_64 on a QEMU-like q35 PC: x86-64 CPUs with VMX, i8259/i8254/CMOS/LAPIC/IOAPIC/HPET,
+ * ACPI, fw_cfg, COM1, virtio-mmio; direct Linux, multiboot and PVH boot, or a BIOS ROM. The
+ * bare machine runs under `axvisor emu`; the hypervisor backend (x86-vcpu, issue #13) is
+ * not here yet, so `axvisor run` says so for x86_64 VMs.
+ */
+export const x86_64QemuQ35: HostPlatform = {
+  name: "x86_64-qemu-q35",
+  aliases: ["q35", "pc"],
+  arch: "x86_64",
+  description:
+    "QEMU-like x86_64 q35 PC: x86-64 + VMX CPUs, PIC, PIT, RTC, LAPIC, IOAPIC, HPET, ACPI",
+  maxCpus: PC_MAX_CPUS,
+  createEmuMachine: createX86EmuMachine,
+  resolveFirmware(spec, hasKernel) {
+    if (spec === "none") return undefined;
+    if (spec !== "default") return spec;
+    if (hasKernel) return undefined;
+    if (!existsSync(SEABIOS)) {
+      throw axErr(
+        "NotFound",
+        `-bios default: ${SEABIOS} is not installed; install it with 'apt-get install seabios', or pass -bios FILE, or -bios none with -kernel`,
+      );
+    }
+    return SEABIOS;
+  },
+};
