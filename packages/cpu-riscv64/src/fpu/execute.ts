@@ -2,13 +2,31 @@
  * Decoding and execution of the F and D arithmetic instructions: OP-FP (opcode 0x53) and the
  * fused multiply-add family (0x43 FMADD, 0x47 FMSUB, 0x4B FNMSUB, 0x4F FNMADD).
  */
-import { CANONICAL_NAN_S } from "./bits.js";
+import {
+  addD,
+  addS,
+  compare,
+  DEFAULT_NAN_S,
+  divD,
+  divS,
+  exc,
+  FEQ,
+  fmaD,
+  fmaS,
+  intToD,
+  intToS,
+  minMax,
+  mulD,
+  mulS,
+  NV,
+  PICK_A,
+  PICK_B,
+  roundS,
+  sqrtD,
+  sqrtS,
+} from "@axvisor/softfloat";
 import { classifyD, classifyS } from "./classify.js";
-import { compare, FEQ, minMax, PICK_A, PICK_B } from "./compare.js";
-import { floatToInt, intToD, intToS } from "./convert.js";
-import { addD, divD, mulD, sqrtD } from "./double.js";
-import { exc, NV } from "./flags.js";
-import { fmaD, fmaS } from "./fma.js";
+import { floatToX } from "./convert.js";
 import {
   bitsS,
   doubleView,
@@ -19,7 +37,6 @@ import {
   writeD,
   writeS,
 } from "./registers.js";
-import { addS, divS, mulS, roundS, sqrtS } from "./single.js";
 import type { FpState } from "./state.js";
 
 const OP_FP = 0x53;
@@ -169,7 +186,7 @@ function opDouble(s: FpState, insn: number): boolean {
       if (mode < 0 || rs2 > 3) return false;
       const a = fv[rs1]!;
       if (Number.isNaN(a) && isSnanD(f, rs1)) exc.flags |= NV;
-      floatToInt(s.x, rd, a, mode, rs2);
+      floatToX(s.x, rd, a, mode, rs2);
       return true;
     }
     case FCVT_FROM_INT: {
@@ -225,7 +242,7 @@ function opSingle(s: FpState, insn: number): boolean {
       const b = readS(f, rs2);
       if (Number.isNaN(a) || Number.isNaN(b)) {
         if (isSnanS(f, rs1) || isSnanS(f, rs2)) exc.flags |= NV;
-        writeBitsS(f, rd, CANONICAL_NAN_S);
+        writeBitsS(f, rd, DEFAULT_NAN_S);
         return true;
       }
       let r: number;
@@ -242,7 +259,7 @@ function opSingle(s: FpState, insn: number): boolean {
       const a = readS(f, rs1);
       if (Number.isNaN(a)) {
         if (isSnanS(f, rs1)) exc.flags |= NV;
-        writeBitsS(f, rd, CANONICAL_NAN_S);
+        writeBitsS(f, rd, DEFAULT_NAN_S);
       } else {
         writeS(f, rd, sqrtS(a, mode));
       }
@@ -269,7 +286,7 @@ function opSingle(s: FpState, insn: number): boolean {
       );
       if (pick === PICK_A) writeBitsS(f, rd, bitsS(f, rs1));
       else if (pick === PICK_B) writeBitsS(f, rd, bitsS(f, rs2));
-      else writeBitsS(f, rd, CANONICAL_NAN_S);
+      else writeBitsS(f, rd, DEFAULT_NAN_S);
       return true;
     }
     case FCVT_FMT: {
@@ -280,7 +297,7 @@ function opSingle(s: FpState, insn: number): boolean {
       const a = fv[rs1]!;
       if (Number.isNaN(a)) {
         if (isSnanD(f, rs1)) exc.flags |= NV;
-        writeBitsS(f, rd, CANONICAL_NAN_S);
+        writeBitsS(f, rd, DEFAULT_NAN_S);
       } else if (a === 0 || a - a !== 0) {
         writeS(f, rd, a);
       } else {
@@ -307,7 +324,7 @@ function opSingle(s: FpState, insn: number): boolean {
       if (mode < 0 || rs2 > 3) return false;
       const a = readS(f, rs1);
       if (Number.isNaN(a) && isSnanS(f, rs1)) exc.flags |= NV;
-      floatToInt(s.x, rd, a, mode, rs2);
+      floatToX(s.x, rd, a, mode, rs2);
       return true;
     }
     case FCVT_FROM_INT: {
@@ -369,7 +386,7 @@ function fusedMultiplyAdd(s: FpState, insn: number): boolean {
       (a === 0 && Math.abs(b) === Number.POSITIVE_INFINITY);
     if (snan || infTimesZero) exc.flags |= NV;
     if (double) writeD(f, fv, rd, Number.NaN);
-    else writeBitsS(f, rd, CANONICAL_NAN_S);
+    else writeBitsS(f, rd, DEFAULT_NAN_S);
     return true;
   }
   if (negateProduct) a = -a;

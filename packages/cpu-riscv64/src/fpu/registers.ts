@@ -3,7 +3,12 @@
  * Float64Array view of the register file (cached per file); singles live in the low word with
  * the high word all ones, and a single whose high word is anything else reads as the canonical NaN.
  */
-import { CANONICAL_NAN_D_HI, CANONICAL_NAN_S, f32Bits, f32FromBits } from "./bits.js";
+import {
+  DEFAULT_NAN_D_HI as CANONICAL_NAN_D_HI,
+  DEFAULT_NAN_S as CANONICAL_NAN_S,
+  f32Bits,
+  f32FromBits,
+} from "@axvisor/softfloat";
 
 let boundFile: Int32Array | null = null;
 let boundView: Float64Array<ArrayBufferLike> = new Float64Array(0);

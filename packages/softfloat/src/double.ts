@@ -1,5 +1,5 @@
 /**
- * binary64 arithmetic under the five RISC-V rounding modes. JavaScript gives the RNE result;
+ * binary64 arithmetic under the five IEEE rounding directions. JavaScript gives the RNE result;
  * an error-free transformation gives the exact error (or, for division and square root, its
  * sign), which tells whether the result is inexact and which way a directed mode must step.
  * Operands outside the ranges where those transformations are exact go to ./exact.ts.

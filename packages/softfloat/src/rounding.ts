@@ -1,7 +1,8 @@
 import { MAX_F32, pow2 } from "./bits.js";
-import { exc, NX, OF, UF } from "./flags.js";
+import { exc, FLUSHED, NX, OF, UF } from "./flags.js";
+import { policy } from "./policy.js";
 
-/** Rounding-mode encodings of the rm field and frm. */
+/** Rounding directions (numbered as RISC-V's rm field; other architectures map theirs). */
 export const RNE = 0;
 export const RTZ = 1;
 export const RDN = 2;
@@ -18,6 +19,7 @@ export interface Format {
 }
 export const BINARY32: Format = { p: 24, emin: -126, emax: 127, max: MAX_F32 };
 export const BINARY64: Format = { p: 53, emin: -1022, emax: 1023, max: Number.MAX_VALUE };
+export const BINARY16: Format = { p: 11, emin: -14, emax: 15, max: 65504 };
 
 /**
  * How the discarded part of a significand compares with half a unit in the last place.
@@ -55,9 +57,10 @@ export function overflowResult(neg: boolean, rm: number, fmt: Format): number {
 
 /**
  * Rounds the nonzero value (-1)^neg * (q + f) * 2^k to fmt under rm, where q is an integer in
- * [2^(p-1), 2^p) and f in [0, 1) is described by its class rc. Raises NX, UF (tininess after
- * rounding, as RISC-V specifies: the result rounded to p bits with an unbounded exponent is
- * below 2^emin) and OF. Returns the rounded value as a double (exactly representable in fmt).
+ * [2^(p-1), 2^p) and f in [0, 1) is described by its class rc. Raises NX, UF (tininess
+ * detected after or before rounding as `policy` says) and OF, or FLUSHED when the exact
+ * result is below 2^emin and `policy.flushToZero` is set. Returns the rounded value as a
+ * double (exactly representable in fmt).
  */
 export function roundPack(
   neg: boolean,
@@ -77,7 +80,11 @@ export function roundPack(
     const v = u * pow2(k);
     return neg ? -v : v;
   }
-  const tiny = (u === pow2(p) ? e + 1 : e) < fmt.emin;
+  if (policy.flushToZero) {
+    exc.flags |= FLUSHED;
+    return neg ? -0 : 0;
+  }
+  const tiny = policy.tininessBeforeRounding || (u === pow2(p) ? e + 1 : e) < fmt.emin;
   // Below the normal range the last place is fixed at 2^(emin-p+1): s more bits are discarded.
   const s = fmt.emin - p + 1 - k;
   let t = 0;

@@ -24,7 +24,7 @@ export const PICK_B = 1;
 export const PICK_NAN = 2;
 
 /**
- * FMIN/FMAX (RISC-V 2.2+ semantics, IEEE 754-2019 minimumNumber/maximumNumber): a NaN operand
+ * IEEE 754-2019 minimumNumber/maximumNumber (RISC-V FMIN/FMAX, ARM FMINNM/FMAXNM): a NaN operand
  * yields the other operand, two NaNs the canonical NaN, -0 orders below +0, any sNaN raises NV.
  */
 export function minMax(a: number, b: number, aSnan: boolean, bSnan: boolean, max: boolean): number {

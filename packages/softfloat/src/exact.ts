@@ -32,7 +32,7 @@ function roundBig(neg: boolean, sig: bigint, exp: number, sticky: boolean, rm: n
   const n = bitLength(sig);
   const p = BINARY64.p;
   if (n <= p) {
-    if (sticky) throw new Error("fpu: sticky significand too short (internal invariant)");
+    if (sticky) throw new Error("softfloat: sticky significand too short (internal invariant)");
     return roundPack(neg, Number(sig) * pow2(p - n), EXACT, exp - (p - n), BINARY64, rm);
   }
   const shift = BigInt(n - p);

@@ -3,8 +3,8 @@
  * in binary64 up to the final addition, whose TwoSum error feeds the binary32 rounding. The
  * binary64 form splits the exact value into three doubles with error-free transformations
  * when every intermediate stays in range, and otherwise uses exact BigInt arithmetic
- * (./exact.ts). NaN operands are the caller's business (including the RISC-V rule that
- * inf * 0 + qNaN raises NV).
+ * (./exact.ts). NaN operands are the caller's business (including whether
+ * inf * 0 + qNaN raises NV: RISC-V and ARM say it does).
  */
 import { nextDownD, nextUpD } from "./bits.js";
 import { adjustD, mulD, productError } from "./double.js";

@@ -6,10 +6,19 @@
 import { exponentOf, f64LoWord, MAX_F32, MIN_NORMAL_F32, pow2 } from "./bits.js";
 import { productError } from "./double.js";
 import { DZ, exc, NV, NX } from "./flags.js";
-import { ABOVE_HALF, BELOW_HALF, BINARY32, EXACT, HALF, RNE, roundPack } from "./rounding.js";
+import {
+  ABOVE_HALF,
+  BELOW_HALF,
+  BINARY32,
+  EXACT,
+  type Format,
+  HALF,
+  RNE,
+  roundPack,
+} from "./rounding.js";
 import { exactZeroSum } from "./zero.js";
 
-/** Below this every binary32 rounding (value, flags) is the same, so the value can be clamped. */
+/** Below this every rounding to binary32 or narrower (value, flags) is the same, so the value can be clamped. */
 const FAR_BELOW_F32 = 2 ** -200;
 
 /**
@@ -34,10 +43,14 @@ export function roundS(d: number, e: number, rm: number): number {
       }
     }
   }
-  return roundSlow(d, e, rm);
+  return roundToFormat(d, e, rm, BINARY32);
 }
 
-function roundSlow(d: number, e: number, rm: number): number {
+/**
+ * Rounds x = d + t (d finite and nonzero, t of sign(e) and far below d's last binary64 place)
+ * to any format of at most 52 bits of precision, through roundPack.
+ */
+export function roundToFormat(d: number, e: number, rm: number, fmt: Format): number {
   const neg = d < 0;
   let m = neg ? -d : d;
   let es = neg ? -e : e;
@@ -45,7 +58,7 @@ function roundSlow(d: number, e: number, rm: number): number {
     m = FAR_BELOW_F32;
     es = 0;
   }
-  let k = exponentOf(m) - 23;
+  let k = exponentOf(m) - (fmt.p - 1);
   const u = m * pow2(-k);
   let q = Math.floor(u);
   const frac = u - q;
@@ -57,15 +70,15 @@ function roundSlow(d: number, e: number, rm: number): number {
       // Just below an integer: the kept part is one less and the tail is nearly a whole unit.
       rc = ABOVE_HALF;
       q -= 1;
-      if (q < 0x800000) {
-        q = 0xffffff;
+      if (q < pow2(fmt.p - 1)) {
+        q = pow2(fmt.p) - 1;
         k -= 1;
       }
     }
   } else if (frac < 0.5) rc = BELOW_HALF;
   else if (frac > 0.5) rc = ABOVE_HALF;
   else rc = es > 0 ? ABOVE_HALF : es < 0 ? BELOW_HALF : HALF;
-  return roundPack(neg, q, rc, k, BINARY32, rm);
+  return roundPack(neg, q, rc, k, fmt, rm);
 }
 
 export function addS(a: number, b: number, rm: number): number {

@@ -9,7 +9,7 @@ const F32 = new Float32Array(scratch);
 const I32 = new Int32Array(scratch);
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
-  throw new Error("cpu-riscv64/fpu: a little-endian host is required");
+  throw new Error("softfloat: a little-endian host is required");
 }
 
 export const CANONICAL_NAN_S = 0x7fc00000;
