@@ -27,6 +27,10 @@ export interface GprPort {
   getBaseHi(n: number): number;
   /** Base register writeback (n = 31: the current stack pointer). */
   setBase(n: number, lo: number, hi: number): void;
+  /** PSTATE.NZCV as a 4-bit number (N = 8, Z = 4, C = 2, V = 1), for FCCMP and FCSEL. */
+  getNzcv(): number;
+  /** Sets PSTATE.NZCV (FCMP, FCMPE, FCCMP, FCCMPE). */
+  setNzcv(nzcv: number): void;
 }
 
 /**
