@@ -8,9 +8,9 @@ const GICD = 0x0800_0000;
 const GICR = 0x080a_0000;
 const SGI = 0x1_0000;
 
-const EL1: GicSysRegContext = { el: 1, virtualIrq: false, virtualFiq: false };
-const EL1_VIRT: GicSysRegContext = { el: 1, virtualIrq: true, virtualFiq: true };
-const EL2: GicSysRegContext = { el: 2, virtualIrq: false, virtualFiq: false };
+const EL1: GicSysRegContext = { el: 1, irqVirtual: false, fiqVirtual: false };
+const EL1_VIRT: GicSysRegContext = { el: 1, irqVirtual: true, fiqVirtual: true };
+const EL2: GicSysRegContext = { el: 2, irqVirtual: false, fiqVirtual: false };
 
 function board(numCpus = 2) {
   const outs = Array.from({ length: numCpus }, () => new RecordingCpuOutputs());
@@ -121,7 +121,7 @@ describe("GicV3 distributor and redistributors", () => {
     expect(get(0, R.ICC_IAR0_EL1)).toBe(32n);
     expect(get(0, R.ICH_VTR_EL2, EL1)).toBeUndefined();
     expect(get(0, R.ICC_SRE_EL1)).toBe(7n);
-    expect(get(0, R.ICC_PMR_EL1, { el: 0, virtualIrq: false, virtualFiq: false })).toBeUndefined();
+    expect(get(0, R.ICC_PMR_EL1, { el: 0, irqVirtual: false, fiqVirtual: false })).toBeUndefined();
   });
 });
 

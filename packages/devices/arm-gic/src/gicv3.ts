@@ -469,21 +469,21 @@ export class GicV3 {
       case G.ICC_HPPIR0_EL1:
       case G.ICC_BPR0_EL1:
       case G.ICC_IGRPEN0_EL1:
-        return ctx.virtualFiq ? v : undefined;
+        return ctx.fiqVirtual ? v : undefined;
       case G.ICC_IAR1_EL1:
       case G.ICC_EOIR1_EL1:
       case G.ICC_HPPIR1_EL1:
       case G.ICC_BPR1_EL1:
       case G.ICC_IGRPEN1_EL1:
-        return ctx.virtualIrq ? v : undefined;
+        return ctx.irqVirtual ? v : undefined;
       case G.ICC_PMR_EL1:
       case G.ICC_RPR_EL1:
       case G.ICC_CTLR_EL1:
       case G.ICC_DIR_EL1:
-        return ctx.virtualIrq || ctx.virtualFiq ? v : undefined;
+        return ctx.irqVirtual || ctx.fiqVirtual ? v : undefined;
     }
-    if (enc >= G.ICC_AP0R0_EL1 && enc < G.ICC_AP0R0_EL1 + 4) return ctx.virtualFiq ? v : undefined;
-    if (enc >= G.ICC_AP1R0_EL1 && enc < G.ICC_AP1R0_EL1 + 4) return ctx.virtualIrq ? v : undefined;
+    if (enc >= G.ICC_AP0R0_EL1 && enc < G.ICC_AP0R0_EL1 + 4) return ctx.fiqVirtual ? v : undefined;
+    if (enc >= G.ICC_AP1R0_EL1 && enc < G.ICC_AP1R0_EL1 + 4) return ctx.irqVirtual ? v : undefined;
     return undefined;
   }
 

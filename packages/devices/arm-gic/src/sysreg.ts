@@ -47,9 +47,9 @@ export const GicSysReg = {
 export interface GicSysRegContext {
   readonly el: number;
   /** HCR_EL2.IMO in effect for this access (group 1 and common registers go to ICV). */
-  readonly virtualIrq: boolean;
+  readonly irqVirtual: boolean;
   /** HCR_EL2.FMO in effect (group 0 and common registers go to ICV). */
-  readonly virtualFiq: boolean;
+  readonly fiqVirtual: boolean;
 }
 
 /** The CPU's `sysRegDevice` hook shape. */
