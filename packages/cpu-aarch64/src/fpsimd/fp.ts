@@ -79,7 +79,7 @@ export function inS(b: number): number {
 
 /** Bits of a binary32 result value; an invalid operation's NaN becomes the default NaN. */
 function outS(v: number): number {
-  if (v !== v) return DEFAULT_NAN_S;
+  if (Number.isNaN(v)) return DEFAULT_NAN_S;
   return f32Bits(v);
 }
 
@@ -151,8 +151,11 @@ export function fmaBitsS(a0: number, b0: number, c0: number): number {
   const y = f32FromBits(b);
   const anyNan = isNanS(a) || isNanS(b) || isNanS(c);
   if (anyNan) {
-    // inf * 0 with a NaN addend: Invalid and the default NaN (QEMU's ARM rule).
-    if ((x - x !== 0 && !isNanS(a) && y === 0) || (y - y !== 0 && !isNanS(b) && x === 0)) {
+    // inf * 0 with a quiet NaN addend: Invalid and the default NaN (FPMulAdd); a signalling
+    // addend is propagated like any other NaN.
+    const infZero =
+      (x - x !== 0 && !isNanS(a) && y === 0) || (y - y !== 0 && !isNanS(b) && x === 0);
+    if (infZero && isQnanS(c)) {
       pickNanS(c, a, b);
       exc.flags |= NV;
       return DEFAULT_NAN_S;
@@ -235,8 +238,8 @@ function inD(lo: number, hi: number): number {
 }
 
 /** Writes a binary64 result value to dOut (invalid -> default NaN; FZ flushes exact subnormals). */
-export function setD(v: number): void {
-  if (v !== v) {
+export function setD(v: number): undefined {
+  if (Number.isNaN(v)) {
     dOut.lo = 0;
     dOut.hi = 0x7ff80000;
     return;
@@ -250,7 +253,7 @@ export function setD(v: number): void {
   dOut.hi = f64HiWord(r);
 }
 
-function setDWords(lo: number, hi: number): void {
+function setDWords(lo: number, hi: number): undefined {
   dOut.lo = lo;
   dOut.hi = hi;
 }
@@ -260,7 +263,7 @@ function isQnanD(lo: number, hi: number): boolean {
 }
 
 /** Two-operand arithmetic on binary64 words; result in dOut. */
-export function binD(op: number, alo: number, ahi0: number, blo: number, bhi0: number): void {
+export function binD(op: number, alo: number, ahi0: number, blo: number, bhi0: number): undefined {
   const ahi = inD(alo, ahi0);
   const al = flushedLo;
   const bhi = inD(blo, bhi0);
@@ -307,7 +310,7 @@ export function binD(op: number, alo: number, ahi0: number, blo: number, bhi0: n
   }
 }
 
-function stepD(op: number, alo: number, ahi: number, blo: number, bhi: number): void {
+function stepD(op: number, alo: number, ahi: number, blo: number, bhi: number): undefined {
   if (pickNanD(alo, ahi, blo, bhi, 0, 0)) return setDWords(nanOut.lo, nanOut.hi);
   const x = f64FromWords(alo, ahi);
   const y = f64FromWords(blo, bhi);
@@ -330,7 +333,7 @@ export function fmaBitsD(
   bhi0: number,
   clo: number,
   chi0: number,
-): void {
+): undefined {
   const ahi = inD(alo, ahi0);
   const al = flushedLo;
   const bhi = inD(blo, bhi0);
@@ -340,7 +343,9 @@ export function fmaBitsD(
   const x = f64FromWords(al, ahi);
   const y = f64FromWords(bl, bhi);
   if (isNanD(al, ahi) || isNanD(bl, bhi) || isNanD(cl, chi)) {
-    if ((x - x !== 0 && x === x && y === 0) || (y - y !== 0 && y === y && x === 0)) {
+    const infZero =
+      (x - x !== 0 && !Number.isNaN(x) && y === 0) || (y - y !== 0 && !Number.isNaN(y) && x === 0);
+    if (infZero && isQnanD(cl, chi)) {
       pickNanD(cl, chi, al, ahi, bl, bhi);
       exc.flags |= NV;
       return setDWords(0, 0x7ff80000);
@@ -351,14 +356,14 @@ export function fmaBitsD(
   setD(fmaD(x, y, f64FromWords(cl, chi), fp.rm));
 }
 
-export function sqrtBitsD(alo: number, ahi0: number): void {
+export function sqrtBitsD(alo: number, ahi0: number): undefined {
   const ahi = inD(alo, ahi0);
   const al = flushedLo;
   if (pickNanD(al, ahi, 0, 0, 0, 0)) return setDWords(nanOut.lo, nanOut.hi);
   setD(sqrtD(f64FromWords(al, ahi), fp.rm));
 }
 
-export function rintD(alo: number, ahi0: number, rm: number, exact: boolean): void {
+export function rintD(alo: number, ahi0: number, rm: number, exact: boolean): undefined {
   const ahi = inD(alo, ahi0);
   const al = flushedLo;
   if (pickNanD(al, ahi, 0, 0, 0, 0)) return setDWords(nanOut.lo, nanOut.hi);

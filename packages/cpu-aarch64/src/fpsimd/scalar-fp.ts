@@ -256,7 +256,7 @@ export function toHalf(ftype: number, lo: number, hi: number): number {
       exc.flags |= 64; // INPUT_DENORMAL
       v = hi < 0 ? -0 : 0;
     }
-    if (v !== v) return halfFromNan(fp.ahp ? hi : nanHFromD(lo, hi), hi);
+    if (Number.isNaN(v)) return halfFromNan(fp.ahp ? hi : nanHFromD(lo, hi), hi);
   }
   const saved = policy.flushToZero;
   policy.flushToZero = false;

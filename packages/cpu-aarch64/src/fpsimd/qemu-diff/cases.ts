@@ -21,6 +21,8 @@ export interface Template {
   readonly name: string;
   readonly pattern: string;
   readonly weight: number;
+  /** Encodings to leave out (features the CPU does not advertise although QEMU's model has them). */
+  readonly exclude?: (insn: number) => boolean;
 }
 
 interface Compiled {
@@ -250,8 +252,11 @@ export function generate(
       idx++;
     }
     const c = compiled[idx]!;
-    names?.push(templates[idx]!.name);
-    view.setUint32(off, instruction(c, next), true);
+    const t = templates[idx]!;
+    names?.push(t.name);
+    let insn = instruction(c, next);
+    while (t.exclude?.(insn)) insn = instruction(c, next);
+    view.setUint32(off, insn, true);
     view.setUint32(off + 4, fpcr(next), true);
     view.setUint32(off + 8, (next() & 0xf) << 28, true);
     for (let v = 0; v < 4; v++) vector(next, view, off + 16 + v * 16);

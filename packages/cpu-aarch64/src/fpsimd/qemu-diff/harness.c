@@ -2,7 +2,8 @@
  * Executes A64 SIMD&FP instructions for the differential test (../qemu-diff.test.ts), meant to
  * run under qemu-aarch64 -cpu cortex-a57. stdin: records of
  *   u32 insn, u32 fpcr, u32 nzcv (bits 31:28), u32 pad, 4 x 16 bytes V0..V3, 4 x u64 X0..X3
- * (112 bytes). For each record the instruction runs once with those registers, FPSR = 0, and
+ * (112 bytes). For each record the instruction runs once with those registers, V4..V7 = 0
+ * (table lookups may reach them), FPSR = 0, and
  * stdout gets
  *   4 x 16 bytes V0..V3, 4 x u64 X0..X3, u32 fpsr, u32 nzcv, u32 undefined (1 = SIGILL), u32 0
  * (112 bytes).
@@ -30,6 +31,7 @@ __asm__(
     "ldr x9, [x19, 104]\n msr nzcv, x9\n"
     "ldp q0, q1, [x19]\n ldp q2, q3, [x19, 32]\n"
     "ldp x0, x1, [x19, 64]\n ldp x2, x3, [x19, 80]\n"
+    "movi v4.2d, #0\n movi v5.2d, #0\n movi v6.2d, #0\n movi v7.2d, #0\n"
     "blr x20\n"
     "mrs x9, nzcv\n str x9, [x19, 120]\n"
     "mrs x9, fpsr\n str x9, [x19, 112]\n"
