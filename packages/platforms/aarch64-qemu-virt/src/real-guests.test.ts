@@ -1,0 +1,107 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { type ArmMachineExit, ArmVirtMachine, type ArmVirtMachineOptions } from "./machine.js";
+
+/** The shared guests: AXVISOR_GUESTS, or ../shared/guests beside the checkout. */
+const GUESTS = `${process.env.AXVISOR_GUESTS ?? resolve(dirname(fileURLToPath(import.meta.url)), "../../../../../shared/guests")}/aarch64`;
+const present = existsSync(join(GUESTS, "linux-Image"));
+if (!present) console.log(`real-guest tests skipped: no guests at ${GUESTS} (set AXVISOR_GUESTS)`);
+const file = (name: string) => ({ name, data: readFileSync(join(GUESTS, name)) });
+
+/** Minutes a boot may take on the interpreter (the CPU has no JIT yet). */
+const BOOT_LIMIT_MS = Number(process.env.AXVISOR_ARM_BOOT_MS ?? 20 * 60_000);
+
+/**
+ * Runs the machine, answering each `expect` with its `send` once it appears on the console,
+ * and returns the console and exit.
+ */
+async function converse(
+  options: Omit<ArmVirtMachineOptions, "console">,
+  script: readonly { readonly expect: string; readonly send: string }[],
+): Promise<{ out: string; exit: ArmMachineExit }> {
+  let out = "";
+  let step = 0;
+  let scanFrom = 0;
+  // biome-ignore lint/style/useConst: assigned after the console callback is created
+  let m: ArmVirtMachine;
+  const consoleSink = (b: Uint8Array) => {
+    out += Buffer.from(b).toString("latin1");
+    while (step < script.length) {
+      const at = out.indexOf(script[step]!.expect, scanFrom);
+      if (at < 0) break;
+      scanFrom = at + script[step]!.expect.length;
+      m.sendInput(script[step]!.send);
+      step++;
+    }
+  };
+  m = new ArmVirtMachine({ ...options, console: consoleSink });
+  const guard = setTimeout(() => m.stop("time limit"), BOOT_LIMIT_MS);
+  const exit = await m.run();
+  clearTimeout(guard);
+  return { out, exit };
+}
+
+const LINUX_SCRIPT = [
+  { expect: "GUEST-INIT-OK", send: "" },
+  { expect: "Starting shell", send: "echo SHELL-$((6*7))\n" },
+  { expect: "SHELL-42", send: "poweroff -f\n" },
+];
+
+describe.skipIf(!present)(
+  "real guests on ArmVirtMachine (reference logs in shared/guests/aarch64)",
+  () => {
+    const configs: { cpus: number; gicVersion: 2 | 3; virtualization: boolean }[] = [
+      { cpus: 1, gicVersion: 2, virtualization: false },
+      { cpus: 2, gicVersion: 3, virtualization: false },
+      { cpus: 1, gicVersion: 3, virtualization: true },
+      { cpus: 2, gicVersion: 2, virtualization: true },
+    ];
+    for (const c of configs) {
+      it(
+        `boots Debian's arm64 Linux to a shell: -smp ${c.cpus}, GICv${c.gicVersion}, ${c.virtualization ? "EL2" : "EL1"}`,
+        async () => {
+          const { out, exit } = await converse(
+            {
+              ...c,
+              ramSize: 512 << 20,
+              images: { kernel: file("linux-Image"), initrd: file("initramfs.cpio.gz") },
+              bootargs: "console=ttyAMA0 earlycon",
+            },
+            LINUX_SCRIPT,
+          );
+          expect(out).toContain("Booting Linux on physical CPU 0x0000000000");
+          expect(out).toContain("psci: PSCIv1.1 detected in firmware.");
+          expect(out).toContain(`GUEST-INIT-OK arch=aarch64 kernel=6.1.0-56-arm64 cpus=${c.cpus}`);
+          expect(out).toContain("SHELL-42");
+          expect(exit).toEqual({ kind: "poweroff", success: true, code: 0, source: "psci" });
+        },
+        BOOT_LIMIT_MS + 60_000,
+      );
+    }
+
+    it(
+      "runs U-Boot from flash to its prompt: version, bdinfo, poweroff",
+      async () => {
+        const { out, exit } = await converse(
+          { cpus: 1, ramSize: 512 << 20, images: { firmware: file("u-boot.bin") } },
+          [
+            { expect: "Hit any key to stop autoboot", send: " " },
+            { expect: "=> ", send: "version\n" },
+            { expect: "GNU ld", send: "bdinfo\n" },
+            { expect: "Early malloc usage", send: "poweroff\n" },
+          ],
+        );
+        expect(out).toContain("DRAM:  512 MiB");
+        expect(out).toContain("Flash: 64 MiB");
+        expect(out).toContain("In:    pl011@9000000");
+        expect(out).toContain("U-Boot 2023.01+dfsg-2+deb12u3");
+        expect(out).toMatch(/-> size\s+= 0x0000000020000000/);
+        expect(out).toMatch(/fdt_size\s+= 0x0000000000100000/);
+        expect(exit).toEqual({ kind: "poweroff", success: true, code: 0, source: "psci" });
+      },
+      BOOT_LIMIT_MS + 60_000,
+    );
+  },
+);
