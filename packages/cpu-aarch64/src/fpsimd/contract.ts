@@ -31,6 +31,9 @@ export interface GprPort {
   getNzcv(): number;
   /** Sets PSTATE.NZCV (FCMP, FCMPE, FCCMP, FCCMPE). */
   setNzcv(nzcv: number): void;
+  /** The address of the instruction being executed (LDR literal). */
+  getPcLo(): number;
+  getPcHi(): number;
 }
 
 /**

@@ -10,9 +10,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { FPSIMD_UNDEFINED, type GprPort } from "./contract.js";
-import { executeFpSimd } from "./index.js";
-import { digest, generate, RECORD } from "./qemu-diff/cases.js";
+import { FPSIMD_FAULT, FPSIMD_UNDEFINED, type GprPort, type SimdMemPort } from "./contract.js";
+import { executeFpSimd, executeFpSimdLoadStore, isFpSimdLoadStore } from "./index.js";
+import { DATA_BASE, DATA_SIZE, digest, generate, RECORD } from "./qemu-diff/cases.js";
 import { SUITES } from "./qemu-diff/suites.js";
 import { FpSimdRegs } from "./regs.js";
 
@@ -28,11 +28,42 @@ function runQemu(input: Uint8Array): Uint8Array {
   return new Uint8Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.length);
 }
 
+/** The harness's data page, reset before each case like the harness does. */
+const PATTERN = Uint8Array.from({ length: DATA_SIZE }, (_, i) => (i * 37 + 11) & 0xff);
+
+function fnv(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
+}
+const PRISTINE = fnv(PATTERN);
+
 /** Runs one harness input record through our unit, producing the harness output record. */
-class Runner implements GprPort {
+class Runner implements GprPort, SimdMemPort {
   readonly regs = new FpSimdRegs();
   readonly x = new Int32Array(8);
+  readonly data = new Uint8Array(DATA_SIZE);
+  dirty = true;
   nzcv = 0;
+  read(vaLo: number, vaHi: number, len: number, out: Uint8Array, off: number): boolean {
+    const a = (vaLo >>> 0) - DATA_BASE;
+    if (vaHi !== 0 || a < 0 || a + len > DATA_SIZE) return false;
+    out.set(this.data.subarray(a, a + len), off);
+    return true;
+  }
+  write(vaLo: number, vaHi: number, len: number, src: Uint8Array, off: number): boolean {
+    const a = (vaLo >>> 0) - DATA_BASE;
+    if (vaHi !== 0 || a < 0 || a + len > DATA_SIZE) return false;
+    this.data.set(src.subarray(off, off + len), a);
+    this.dirty = true;
+    return true;
+  }
+  getPcLo(): number {
+    return 0;
+  }
+  getPcHi(): number {
+    return 0;
+  }
   getLo(n: number): number {
     return n < 4 ? this.x[n * 2]! : 0;
   }
@@ -69,14 +100,21 @@ class Runner implements GprPort {
     this.nzcv = v.getUint32(8, true) >>> 28;
     this.regs.u8.set(input.subarray(off + 16, off + 80), 0);
     for (let i = 0; i < 8; i++) this.x[i] = v.getInt32(80 + i * 4, true);
-    const result = executeFpSimd(insn, this.regs, this);
+    if (this.dirty) {
+      this.data.set(PATTERN);
+      this.dirty = false;
+    }
+    const result = isFpSimdLoadStore(insn)
+      ? executeFpSimdLoadStore(insn, this.regs, this, this)
+      : executeFpSimd(insn, this.regs, this);
     out.fill(0);
     const o = new DataView(out.buffer, out.byteOffset, RECORD);
     out.set(this.regs.u8.subarray(0, 64), 0);
     for (let i = 0; i < 8; i++) o.setInt32(64 + i * 4, this.x[i]!, true);
     o.setUint32(96, this.regs.fpsr >>> 0, true);
     o.setUint32(100, (this.nzcv << 28) >>> 0, true);
-    o.setUint32(104, result === FPSIMD_UNDEFINED ? 1 : 0, true);
+    o.setUint32(104, result === FPSIMD_UNDEFINED ? 1 : result === FPSIMD_FAULT ? 2 : 0, true);
+    o.setUint32(108, this.dirty ? fnv(this.data) : PRISTINE, true);
   }
 }
 
@@ -96,7 +134,7 @@ describe("FP/AdvSIMD unit against QEMU 7.2 cortex-a57", () => {
     const file = join(DIR, `${suite.name}.digests`);
     it(`${suite.name}: ${suite.count} random cases agree bit for bit`, () => {
       const names: string[] = [];
-      const input = generate(suite.templates, suite.seed, suite.count, names);
+      const input = generate(suite.templates, suite.seed, suite.count, names, suite.memory);
       if (RECORD_MODE) {
         const out = runQemu(input);
         const d = new Uint32Array(suite.count);

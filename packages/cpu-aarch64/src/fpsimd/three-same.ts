@@ -142,9 +142,9 @@ function lane(
     case 11:
       return shiftLane(r, a, shiftAmount(b), esize, u, true, true);
     case 12:
-      return a > b ? a : b;
+      return Math.max(a, b);
     case 13:
-      return a < b ? a : b;
+      return Math.min(a, b);
     case 14:
       return Math.abs(a - b);
     case 15: {
@@ -262,36 +262,42 @@ function pairwise(
 
 // ---------------------------------------------------------------- floating point
 
-const FP_VECTOR: Record<number, number> = {
-  // key: U << 6 | a << 5 | opcode
-  [0b0011000]: OP_MAXNM,
-  [0b0111000]: OP_MINNM,
-  [0b0011010]: OP_ADD,
-  [0b0111010]: OP_SUB,
-  [0b0011011]: OP_MULX,
-  [0b0011110]: OP_MAX,
-  [0b0111110]: OP_MIN,
-  [0b0011111]: OP_RECPS,
-  [0b0111111]: OP_RSQRTS,
-  [0b1111010]: OP_ABD,
-  [0b1011011]: OP_MUL,
-  [0b1011111]: OP_DIV,
-};
-const FP_PAIRWISE: Record<number, number> = {
-  [0b1011000]: OP_MAXNM,
-  [0b1111000]: OP_MINNM,
-  [0b1011010]: OP_ADD,
-  [0b1011110]: OP_MAX,
-  [0b1111110]: OP_MIN,
-};
+/** A lookup by U << 6 | a << 5 | opcode (-1 = none). */
+function table(entries: [number, number][]): Int8Array {
+  const t = new Int8Array(128).fill(-1);
+  for (const [k, v] of entries) t[k] = v;
+  return t;
+}
+
+const FP_VECTOR = table([
+  [0b0011000, OP_MAXNM],
+  [0b0111000, OP_MINNM],
+  [0b0011010, OP_ADD],
+  [0b0111010, OP_SUB],
+  [0b0011011, OP_MULX],
+  [0b0011110, OP_MAX],
+  [0b0111110, OP_MIN],
+  [0b0011111, OP_RECPS],
+  [0b0111111, OP_RSQRTS],
+  [0b1111010, OP_ABD],
+  [0b1011011, OP_MUL],
+  [0b1011111, OP_DIV],
+]);
+const FP_PAIRWISE = table([
+  [0b1011000, OP_MAXNM],
+  [0b1111000, OP_MINNM],
+  [0b1011010, OP_ADD],
+  [0b1011110, OP_MAX],
+  [0b1111110, OP_MIN],
+]);
 /** Compares: 1 FCMEQ, 2 FCMGE, 3 FCMGT, 4 FACGE, 5 FACGT. */
-const FP_COMPARE: Record<number, number> = {
-  [0b0011100]: 1,
-  [0b1011100]: 2,
-  [0b1111100]: 3,
-  [0b1011101]: 4,
-  [0b1111101]: 5,
-};
+const FP_COMPARE = table([
+  [0b0011100, 1],
+  [0b1011100, 2],
+  [0b1111100, 3],
+  [0b1011101, 4],
+  [0b1111101, 5],
+]);
 const SCALAR_FP_OK = new Set([
   0b0011011, 0b0011100, 0b0011111, 0b0111111, 0b1111010, 0b1011100, 0b1111100, 0b1011101, 0b1111101,
 ]);
@@ -312,10 +318,10 @@ function fpThreeSame(
   const key = ((u ? 1 : 0) << 6) | (a << 5) | opcode;
   if (scalar ? !SCALAR_FP_OK.has(key) : double && !q) return FPSIMD_UNDEFINED;
   const fma = !u && opcode === 0b11001;
-  const op = FP_VECTOR[key];
-  const pair = FP_PAIRWISE[key];
-  const cmp = FP_COMPARE[key];
-  if (!fma && op === undefined && pair === undefined && cmp === undefined) return FPSIMD_UNDEFINED;
+  const op = FP_VECTOR[key]!;
+  const pair = FP_PAIRWISE[key]!;
+  const cmp = FP_COMPARE[key]!;
+  if (!fma && op < 0 && pair < 0 && cmp < 0) return FPSIMD_UNDEFINED;
   const elements = scalar ? 1 : double ? 2 : q ? 4 : 2;
   const i = r.i32;
   clearT();
@@ -324,7 +330,7 @@ function fpThreeSame(
     let am = rm;
     let ea = e;
     let eb = e;
-    if (pair !== undefined) {
+    if (pair >= 0) {
       const half = elements / 2;
       an = am = e < half ? rn : rm;
       ea = (e % half) * 2;
@@ -335,8 +341,8 @@ function fpThreeSame(
       const y = i[am * 4 + eb]!;
       let v: number;
       if (fma) v = fmaBitsS(a ? x ^ SIGN : x, y, i[rd * 4 + e]!);
-      else if (cmp !== undefined) v = compareS(cmp, x, y) ? -1 : 0;
-      else v = binS(op ?? pair!, x, y);
+      else if (cmp >= 0) v = compareS(cmp, x, y) ? -1 : 0;
+      else v = binS(op >= 0 ? op : pair, x, y);
       T32[e] = v;
       continue;
     }
@@ -346,9 +352,9 @@ function fpThreeSame(
     const yhi = i[am * 4 + eb * 2 + 1]!;
     if (fma) {
       fmaBitsD(xlo, a ? xhi ^ SIGN : xhi, ylo, yhi, i[rd * 4 + e * 2]!, i[rd * 4 + e * 2 + 1]!);
-    } else if (cmp !== undefined) {
+    } else if (cmp >= 0) {
       dOut.lo = dOut.hi = compareD(cmp, xlo, xhi, ylo, yhi) ? -1 : 0;
-    } else binD(op ?? pair!, xlo, xhi, ylo, yhi);
+    } else binD(op >= 0 ? op : pair, xlo, xhi, ylo, yhi);
     T32[e * 2] = dOut.lo;
     T32[e * 2 + 1] = dOut.hi;
   }

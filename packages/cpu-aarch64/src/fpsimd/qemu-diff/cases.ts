@@ -28,7 +28,10 @@ export interface Template {
 interface Compiled {
   fixedMask: number;
   fixedBits: number;
+  /** Register fields: shift of the lowest bit, and the first register of the 2 or 4 allowed. */
   regShifts: number[];
+  regFirst: number[];
+  regCount: number[];
   weight: number;
 }
 
@@ -38,23 +41,31 @@ export function compile(t: Template): Compiled {
   let fixedMask = 0;
   let fixedBits = 0;
   const regShifts: number[] = [];
+  const regFirst: number[] = [];
+  const regCount: number[] = [];
   for (let i = 0; i < 32; i++) {
     const c = p[i]!;
     const bit = 31 - i;
     if (c === "0" || c === "1") {
       fixedMask |= 1 << bit;
       if (c === "1") fixedBits |= 1 << bit;
-    } else if ("dnma".includes(c) && (i === 31 || p[i + 1] !== c)) {
-      // The lowest bit of a 5-bit register field.
+    } else if ("dnmaNM".includes(c) && (i === 31 || p[i + 1] !== c)) {
+      // The lowest bit of a 5-bit register field: V0..V3 or X0..X3, or for memory templates a
+      // base (N: X0, X1) or an offset register (M: X2, X3).
       regShifts.push(bit);
+      regFirst.push(c === "M" ? 2 : 0);
+      regCount.push(c === "N" || c === "M" ? 2 : 4);
     }
   }
-  return { fixedMask, fixedBits, regShifts, weight: t.weight };
+  return { fixedMask, fixedBits, regShifts, regFirst, regCount, weight: t.weight };
 }
 
 export function instruction(c: Compiled, next: () => number): number {
   let w = (next() & ~c.fixedMask) | c.fixedBits;
-  for (const s of c.regShifts) w = (w & ~(31 << s)) | ((next() & 3) << s);
+  c.regShifts.forEach((s, k) => {
+    const reg = c.regFirst[k]! + (next() % c.regCount[k]!);
+    w = (w & ~(31 << s)) | (reg << s);
+  });
   return w >>> 0;
 }
 
@@ -227,6 +238,16 @@ export function fpcr(next: () => number): number {
   );
 }
 
+/** The harness's data page: 4 KiB at DATA_BASE, byte i = (i * 37 + 11) & 0xff before each case. */
+export const DATA_BASE = 0x10000000;
+export const DATA_SIZE = 4096;
+
+/** Memory templates: X0, X1 point into the data page, X2, X3 are small offsets. */
+function memoryGpr(next: () => number, x: number): [number, number] {
+  if (x < 2) return [DATA_BASE + 512 + (next() % 2048), 0];
+  return [next() % 64, 0];
+}
+
 /** Bytes per case on both sides of the harness. */
 export const RECORD = 112;
 
@@ -236,6 +257,7 @@ export function generate(
   seed: number,
   count: number,
   names?: string[],
+  memory = false,
 ): Uint8Array {
   const next = rng(seed);
   const compiled = templates.map(compile);
@@ -261,7 +283,7 @@ export function generate(
     view.setUint32(off + 8, (next() & 0xf) << 28, true);
     for (let v = 0; v < 4; v++) vector(next, view, off + 16 + v * 16);
     for (let x = 0; x < 4; x++) {
-      const [lo, hi] = gpr(next);
+      const [lo, hi] = memory ? memoryGpr(next, x) : gpr(next);
       view.setInt32(off + 80 + x * 8, lo, true);
       view.setInt32(off + 84 + x * 8, hi, true);
     }

@@ -5,8 +5,10 @@
  * (112 bytes). For each record the instruction runs once with those registers, V4..V7 = 0
  * (table lookups may reach them), FPSR = 0, and
  * stdout gets
- *   4 x 16 bytes V0..V3, 4 x u64 X0..X3, u32 fpsr, u32 nzcv, u32 undefined (1 = SIGILL), u32 0
- * (112 bytes).
+ *   4 x 16 bytes V0..V3, 4 x u64 X0..X3, u32 fpsr, u32 nzcv, u32 outcome (0 ran, 1 SIGILL,
+ *   2 memory fault), u32 FNV-1a digest of the data page
+ * (112 bytes). The data page (4 KiB at 0x10000000, byte i = i * 37 + 11) is reset before every
+ * record so that loads and stores can be tested with X0..X3 pointing into it.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -40,12 +42,6 @@ __asm__(
     "msr fpcr, xzr\n"
     "ldp x19, x20, [sp, 16]\n ldp x29, x30, [sp], 32\n ret\n");
 
-static sigjmp_buf undefined_insn;
-static void on_sigill(int sig) {
-  (void)sig;
-  siglongjmp(undefined_insn, 1);
-}
-
 static int read_full(void *buf, size_t n) {
   uint8_t *p = buf;
   while (n > 0) {
@@ -67,12 +63,35 @@ static void write_full(const void *buf, size_t n) {
   }
 }
 
+#define DATA_BASE 0x10000000UL
+#define DATA_SIZE 4096
+
+static sigjmp_buf undefined_insn;
+static volatile int fault_kind;
+static void on_signal(int sig) {
+  fault_kind = sig == SIGILL ? 1 : 2;
+  siglongjmp(undefined_insn, 1);
+}
+
+/* FNV-1a over the data page, so stores are compared too. */
+static uint32_t data_digest(const uint8_t *p) {
+  uint32_t h = 0x811c9dc5u;
+  for (int i = 0; i < DATA_SIZE; i++) h = (h ^ p[i]) * 0x01000193u;
+  return h;
+}
+
 int main(void) {
+  uint8_t *data = mmap((void *)DATA_BASE, DATA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  static uint8_t pattern[DATA_SIZE];
+  for (int i = 0; i < DATA_SIZE; i++) pattern[i] = (uint8_t)(i * 37 + 11);
   uint32_t *code = mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_sigill;
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_NODEFER;
   sigaction(SIGILL, &sa, 0);
+  sigaction(SIGSEGV, &sa, 0);
+  sigaction(SIGBUS, &sa, 0);
   uint8_t in[112], out[112];
   static uint8_t obuf[112 * 256];
   size_t used = 0;
@@ -88,6 +107,7 @@ int main(void) {
     c.nzcv = nzcv;
     c.fpsr_out = 0;
     c.nzcv_out = nzcv;
+    memcpy(data, pattern, DATA_SIZE);
     code[0] = insn;
     code[1] = 0xd65f03c0; /* ret */
     __builtin___clear_cache((char *)code, (char *)(code + 2));
@@ -99,9 +119,9 @@ int main(void) {
       memcpy(c.x, in + 80, 32);
       c.fpsr_out = 0;
       c.nzcv_out = nzcv;
-      undef = 1;
+      undef = (uint32_t)fault_kind;
     }
-    uint32_t fpsr = (uint32_t)c.fpsr_out, nz = (uint32_t)c.nzcv_out, zero = 0;
+    uint32_t fpsr = (uint32_t)c.fpsr_out, nz = (uint32_t)c.nzcv_out, zero = data_digest(data);
     memcpy(out, c.v, 64);
     memcpy(out + 64, c.x, 32);
     memcpy(out + 96, &fpsr, 4);

@@ -6,6 +6,8 @@ import type { Template } from "./cases.js";
 
 export interface Suite {
   readonly name: string;
+  /** Loads and stores: X0, X1 point into the harness's data page, X2, X3 are small offsets. */
+  readonly memory?: boolean;
   readonly seed: number;
   readonly count: number;
   readonly templates: readonly Template[];
@@ -78,8 +80,24 @@ const ADVSIMD_SCALAR: Template[] = [
   { name: "s-fp-three-same", pattern: "01u 11110 ss 1 mmmmm 11ooo 1 nnnnn ddddd", weight: 3 },
 ];
 
+/** Register fields N (base X0/X1), M (offset X2/X3), d (V0..V3); offsets kept inside the page. */
+const LOAD_STORE: Template[] = [
+  { name: "ls-uimm", pattern: "ss 111 1 01 oo 00000000iiii NNNNN ddddd", weight: 4 },
+  { name: "ls-imm9", pattern: "ss 111 1 00 oo 0 iiiiiiiii xx NNNNN ddddd", weight: 4 },
+  { name: "ls-reg", pattern: "ss 111 1 00 oo 1 MMMMM ooo s 10 NNNNN ddddd", weight: 3 },
+  { name: "ls-pair", pattern: "oo 101 1 0 pp l 0iiiiii ddddd NNNNN ddddd", weight: 3 },
+  { name: "ls-pair-neg", pattern: "oo 101 1 0 pp l 1111iii ddddd NNNNN ddddd", weight: 1 },
+  { name: "ls-multi", pattern: "0q 0011000 l 000000 oooo ss NNNNN ddddd", weight: 4 },
+  { name: "ls-multi-post", pattern: "0q 0011001 l 0 MMMMM oooo ss NNNNN ddddd", weight: 2 },
+  { name: "ls-multi-post-imm", pattern: "0q 0011001 l 0 11111 oooo ss NNNNN ddddd", weight: 2 },
+  { name: "ls-single", pattern: "0q 0011010 l r 00000 ooo s ss NNNNN ddddd", weight: 4 },
+  { name: "ls-single-post", pattern: "0q 0011011 l r MMMMM ooo s ss NNNNN ddddd", weight: 2 },
+  { name: "ls-single-post-imm", pattern: "0q 0011011 l r 11111 ooo s ss NNNNN ddddd", weight: 2 },
+];
+
 export const SUITES: readonly Suite[] = [
   { name: "scalar-fp", seed: 0x5ca1a7, count: 200_000, templates: SCALAR_FP },
   { name: "advsimd-vector", seed: 0x51d0, count: 200_000, templates: ADVSIMD_VECTOR },
   { name: "advsimd-scalar", seed: 0x5ca1, count: 100_000, templates: ADVSIMD_SCALAR },
+  { name: "load-store", seed: 0x10ad, count: 30_000, templates: LOAD_STORE, memory: true },
 ];
