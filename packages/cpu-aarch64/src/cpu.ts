@@ -512,6 +512,7 @@ export class Aarch64Cpu {
 
   /** Fetch through translation; sets up the code page for the fast path. */
   private fetchSlow(pc: number): number {
+    this.curPc = pc;
     if (this.il) this.exception(EC.ILLEGAL_STATE, 0, false);
     if ((pc & 3) !== 0) {
       this.curPc = pc;
