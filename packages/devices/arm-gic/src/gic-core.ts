@@ -283,9 +283,13 @@ export class GicCore {
     let best = -1;
     let bestPrio = 0x100;
     const dist = this.distCtlr;
+    if ((dist & 3) === 0) return -1;
+    const privateBase = cpu * PRIVATE_IRQS;
+    const sharedBase = this.numCpus * PRIVATE_IRQS - PRIVATE_IRQS;
+    const enabled = this.enabled;
     for (let irq = 0; irq < this.numIrqs; irq++) {
-      const s = this.slot(cpu, irq);
-      if (this.enabled[s] === 0 || this.active[s] === 1) continue;
+      const s = irq < PRIVATE_IRQS ? privateBase + irq : sharedBase + irq;
+      if (enabled[s] === 0 || this.active[s] === 1) continue;
       const g = this.group[s]!;
       if ((dist & (1 << g)) === 0 || (groups & (1 << g)) === 0) continue;
       const p = this.priority[s]!;
