@@ -51,8 +51,6 @@ export class Mmu {
   attr = 0;
   sh = 0;
 
-  /** Data-abort ISS extras for the current access (ISV/SAS/SSE/SRT/SF/AR), set by execute. */
-  issExtra = 0;
   /** The current access is a cache maintenance op (ESR.CM). */
   cm = false;
 
@@ -102,7 +100,7 @@ export class Mmu {
     if (acc === ACC_STORE && !(this.faultS2 && this.faultPtw)) iss |= 1 << 6;
     if (this.cm) iss |= 1 << 8;
     // ISV and the instruction syndrome are reported only for stage-2 aborts (as QEMU).
-    if (this.faultS2 && !this.faultPtw) iss |= this.issExtra;
+    if (this.faultS2 && !this.faultPtw) iss |= instructionSyndrome(cpu.insn);
     return cpu.exception(EC.DABT_SAME, iss, toEl2);
   }
 
@@ -366,4 +364,48 @@ export class Mmu {
     this.dhi = Number((v >> 32n) & 0xffffffffn) | 0;
     return true;
   }
+}
+
+/**
+ * ISV, SAS, SSE, SRT, SF and AR of a data abort caused by `insn`: valid (ISV = 1) only for a
+ * single general-purpose register load or store without writeback (including LDAR/STLR and
+ * literal loads); pairs, exclusives, atomics and SIMD&FP accesses report ISV = 0.
+ */
+export function instructionSyndrome(insn: number): number {
+  const rt = insn & 31;
+  const size = insn >>> 30;
+  let sse = 0;
+  let sf = 0;
+  let ar = 0;
+  if ((insn & (1 << 26)) !== 0) return 0;
+  if ((insn & 0x3b000000) === 0x18000000) {
+    // Literal: LDR W (32), LDR X, LDRSW.
+    const opc = insn >>> 30;
+    if (opc === 3) return 0;
+    const sas = opc === 0 ? 2 : opc === 1 ? 3 : 2;
+    sse = opc === 2 ? 1 : 0;
+    sf = opc === 0 ? 0 : 1;
+    return (1 << 24) | (sas << 22) | (sse << 21) | (rt << 16) | (sf << 15);
+  }
+  if ((insn & 0x3f000000) === 0x08000000) {
+    // LDAR/STLR only (o2 = 1, o1 = 0).
+    if (((insn >>> 23) & 1) !== 1 || ((insn >>> 21) & 1) !== 0) return 0;
+    ar = 1;
+    sf = size === 3 ? 1 : 0;
+    return (1 << 24) | (size << 22) | (rt << 16) | (sf << 15) | (ar << 14);
+  }
+  if ((insn & 0x38000000) !== 0x38000000) return 0;
+  const unsignedOffset = (insn & (1 << 24)) !== 0;
+  if (!unsignedOffset) {
+    const mode = (insn >>> 10) & 3;
+    if ((insn & (1 << 21)) === 0) {
+      if (mode === 1 || mode === 3) return 0; // writeback
+    } else if (mode !== 2) return 0; // atomics, PAC
+  }
+  const opc = (insn >>> 22) & 3;
+  if (opc >= 2) {
+    sse = 1;
+    sf = opc === 2 ? 1 : 0;
+  } else sf = size === 3 ? 1 : 0;
+  return (1 << 24) | (size << 22) | (sse << 21) | (rt << 16) | (sf << 15);
 }

@@ -155,7 +155,7 @@ def(sysreg(3, 0, 1, 0, 1), SR.ACTLR_EL1, 1, ALL, ALL, TRAP_ACR);
 def(sysreg(3, 0, 1, 0, 2), SR.CPACR_EL1, 1, 0x10300000, 0);
 def(sysreg(3, 0, 2, 0, 0), SR.TTBR0_EL1, 1, ALL, ALL, TRAP_VM, true);
 def(sysreg(3, 0, 2, 0, 1), SR.TTBR1_EL1, 1, ALL, ALL, TRAP_VM, true);
-def(sysreg(3, 0, 2, 0, 2), SR.TCR_EL1, 1, 0xfff7ffbf | 0, 0x7f, TRAP_VM, true);
+def(sysreg(3, 0, 2, 0, 2), SR.TCR_EL1, 1, ~(1 << 6), 0x7f, TRAP_VM, true);
 def(sysreg(3, 0, 5, 1, 0), SR.AFSR0_EL1, 1, ALL, ALL, TRAP_VM);
 def(sysreg(3, 0, 5, 1, 1), SR.AFSR1_EL1, 1, ALL, ALL, TRAP_VM);
 def(sysreg(3, 0, 5, 2, 0), SR.ESR_EL1, 1, ALL, 0, TRAP_VM);

@@ -530,6 +530,6 @@ function at(cpu: Aarch64Cpu, op1: number, op2: number, rt: number): void {
   }
   // PA[47:12], SH (bits 8:7), NS (bit 9, RES... reported 0), ATTR in bits 63:56.
   const page = pa - (pa % 4096);
-  r[SR.PAR_EL1 * 2] = page | 0 | (mmu.sh << 7) | (1 << 11);
+  r[SR.PAR_EL1 * 2] = page | 0 | (mmu.sh << 7) | (1 << 9) | (1 << 11);
   r[SR.PAR_EL1 * 2 + 1] = (Math.floor(page / TWO32) & 0xffff) | (mmu.attr << 24);
 }

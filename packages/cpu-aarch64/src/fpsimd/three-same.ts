@@ -3,7 +3,7 @@
  * register, saturating and halving forms, multiplies, pairwise forms, and the FP forms.
  */
 import { FPSIMD_OK, FPSIMD_UNDEFINED, type FpSimdResult } from "./contract.js";
-import { clearT, commit, getS, getU, sat, setT, T32, wrapU } from "./elements.js";
+import { clearT, commit, getS, getU, sat, setT, T8, T16, T32, wrapU } from "./elements.js";
 import {
   binD,
   binS,
@@ -64,6 +64,8 @@ export function threeSame(insn: number, r: FpSimdRegs, scalar: boolean): FpSimdR
   const elements = scalar ? 1 : (q ? 128 : 64) / esize;
   if (opcode === 20 || opcode === 21 || opcode === 23) {
     pairwise(r, opcode, u, esize, elements, rn, rm);
+  } else if (esize < 64 && FAST.has(opcode)) {
+    fastLanes(r, opcode, u, esize, elements, rn, rm);
   } else if (esize === 64) {
     for (let e = 0; e < elements; e++) lane64(r, opcode, u, e, rd, rn, rm);
   } else {
@@ -77,6 +79,47 @@ export function threeSame(insn: number, r: FpSimdRegs, scalar: boolean): FpSimdR
   }
   commit(r, rd, q);
   return FPSIMD_OK;
+}
+
+/** Opcodes with a tight per-size loop: the compares, ADD/SUB and MAX/MIN that string routines use. */
+const FAST = new Set([6, 7, 12, 13, 16, 17]);
+
+function fastLanes(
+  r: FpSimdRegs,
+  opcode: number,
+  u: boolean,
+  esize: number,
+  elements: number,
+  rn: number,
+  rm: number,
+): void {
+  // Typed-array views of the right lane width and signedness; results go through T's views.
+  const src =
+    esize === 8 ? (u ? r.u8 : r.i8) : esize === 16 ? (u ? r.u16 : r.i16) : u ? r.u32 : r.i32;
+  const out = esize === 8 ? T8 : esize === 16 ? T16 : T32;
+  const na = (rn * 128) / esize;
+  const ma = (rm * 128) / esize;
+  switch (opcode) {
+    case 6:
+      for (let e = 0; e < elements; e++) out[e] = src[na + e]! > src[ma + e]! ? -1 : 0;
+      return;
+    case 7:
+      for (let e = 0; e < elements; e++) out[e] = src[na + e]! >= src[ma + e]! ? -1 : 0;
+      return;
+    case 12:
+      for (let e = 0; e < elements; e++) out[e] = Math.max(src[na + e]!, src[ma + e]!);
+      return;
+    case 13:
+      for (let e = 0; e < elements; e++) out[e] = Math.min(src[na + e]!, src[ma + e]!);
+      return;
+    case 16:
+      if (u) for (let e = 0; e < elements; e++) out[e] = src[na + e]! - src[ma + e]!;
+      else for (let e = 0; e < elements; e++) out[e] = src[na + e]! + src[ma + e]!;
+      return;
+    default:
+      if (u) for (let e = 0; e < elements; e++) out[e] = src[na + e]! === src[ma + e]! ? -1 : 0;
+      else for (let e = 0; e < elements; e++) out[e] = (src[na + e]! & src[ma + e]!) !== 0 ? -1 : 0;
+  }
 }
 
 function logic(

@@ -1,10 +1,11 @@
 /* Exception vector tables for EL2 and EL1: every entry records its offset in x14 and goes
-   to the EL's handler. Handlers record ESR/ELR/FAR/SPSR in x10-x13 and return; x15 = 1 makes
+   to the EL's handler. Handlers record ESR/ELR/FAR/SPSR in x10-x13 (and HPFAR_EL2 in x8)
+   and return; x15 = 1 makes
    them skip the faulting instruction. Services:
    - HVC #0x10 from EL1: HCR_EL2 = x1.   HVC #0x11: CPTR_EL2 = x1.
    - HVC #0xff from EL1: continue at EL2 at x16 (the EL1 state is abandoned).
    - SVC #0xff from EL0: continue at EL1 at x17.
-   - A PC alignment fault taken to EL1 resumes at x18. */
+   - A PC alignment fault or instruction abort taken to EL1 resumes at x18. */
 .macro VENTRY handler, off
   .balign 0x80
   mov x14, #\off
@@ -50,6 +51,7 @@ el1_vectors:
   VENTRY el1_handler, 0x780
 
 el2_handler:
+  mrs x8, hpfar_el2
   mrs x10, esr_el2
   mrs x11, elr_el2
   mrs x12, far_el2
@@ -84,8 +86,11 @@ el1_handler:
   mrs x13, spsr_el1
   and x13, x13, #0x0fffffff
   lsr x9, x10, #26
-  cmp x9, #0x22              /* PC alignment: resume at x18 */
+  cmp x9, #0x22              /* PC alignment or instruction abort: resume at x18 */
+  b.eq 7f
+  cmp x9, #0x21
   b.ne 5f
+7:
   msr elr_el1, x18
   eret
 5: cmp x9, #0x0e              /* illegal state: resume with PSTATE.IL clear */
