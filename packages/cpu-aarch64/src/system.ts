@@ -265,6 +265,8 @@ const ENC_CLIDR = sysreg(3, 1, 0, 0, 1);
 const ENC_CNTFRQ = sysreg(3, 3, 14, 0, 0);
 const ENC_CNTPCT = sysreg(3, 3, 14, 0, 1);
 const ENC_CNTVCT = sysreg(3, 3, 14, 0, 2);
+/** ICC_PMR_EL1 is the one GICv3 CPU interface register outside CRn = 12. */
+const ENC_ICC_PMR = sysreg(3, 0, 4, 6, 0);
 
 function msrMrs(
   cpu: Aarch64Cpu,
@@ -287,8 +289,8 @@ function msrMrs(
   const toEl2 = el < 2 && cpu.hasEl2;
   if (el === 0) el0Access(cpu, enc, iss);
   const dev = cpu.sysRegDevice;
-  // GICv3 CPU interface registers (CRn = 12, CRm >= 8) go to the system register device.
-  if (dev !== undefined && op0 === 3 && crn === 12 && crm >= 8) {
+  // GICv3 CPU interface registers (CRn = 12, CRm >= 8, and ICC_PMR_EL1) go to the device.
+  if (dev !== undefined && op0 === 3 && ((crn === 12 && crm >= 8) || enc === ENC_ICC_PMR)) {
     const tge = (hcr & (1 << HCR.TGE)) !== 0;
     const ctx = {
       el,
