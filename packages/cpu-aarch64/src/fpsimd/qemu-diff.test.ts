@@ -45,6 +45,10 @@ class Runner implements GprPort, SimdMemPort {
   readonly data = new Uint8Array(DATA_SIZE);
   dirty = true;
   nzcv = 0;
+  constructor() {
+    // QEMU's cortex-a57 has the cryptographic extension.
+    this.regs.crypto = true;
+  }
   read(vaLo: number, vaHi: number, len: number, out: Uint8Array, off: number): boolean {
     const a = (vaLo >>> 0) - DATA_BASE;
     if (vaHi !== 0 || a < 0 || a + len > DATA_SIZE) return false;

@@ -35,6 +35,12 @@ export class FpSimdRegs {
   fpcr = 0;
   /** FPSR: IOC, DZC, OFC, UFC, IXC, IDC cumulative exception flags and QC (saturation). */
   fpsr = 0;
+  /**
+   * The cryptographic extension (AES, PMULL 64-bit, SHA1, SHA256) executes; otherwise it is
+   * UNDEFINED. Set it exactly when the CPU's ID_AA64ISAR0_EL1 advertises AES = 2, SHA1 = 1,
+   * SHA2 = 1 (as QEMU's cortex-a57 does).
+   */
+  crypto = false;
 
   /** 512 bytes at byteOffset (a multiple of 8) hold V0..V31. */
   constructor(buffer: ArrayBufferLike = new ArrayBuffer(512), byteOffset = 0) {

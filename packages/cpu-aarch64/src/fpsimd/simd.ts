@@ -6,6 +6,7 @@
  */
 import { acrossLanes, scalarPairwise } from "./across.js";
 import { FPSIMD_UNDEFINED, type FpSimdResult, type GprPort } from "./contract.js";
+import { aes, sha2, sha3 } from "./crypto.js";
 import { indexed } from "./indexed.js";
 import { twoRegMisc } from "./misc.js";
 import { copy, ext, modifiedImmediate, permute, tableLookup } from "./permute.js";
@@ -34,6 +35,9 @@ export function executeAdvSimd(insn: number, r: FpSimdRegs, gpr: GprPort): FpSim
       const op = (insn >>> 17) & 15;
       if (op === 0) return twoRegMisc(insn, r, scalar);
       if (op === 8) return scalar ? scalarPairwise(insn, r) : acrossLanes(insn, r);
+      // Crypto: AES (0100 1110 ...) and the two-register SHA forms (0101 1110 ...).
+      if (op === 4 && insn >>> 24 === (scalar ? 0x5e : 0x4e))
+        return scalar ? sha2(insn, r) : aes(insn, r);
     }
     return FPSIMD_UNDEFINED;
   }
@@ -43,6 +47,7 @@ export function executeAdvSimd(insn: number, r: FpSimdRegs, gpr: GprPort): FpSim
     if (scalar && insn & 0x20000000) return FPSIMD_UNDEFINED;
     return copy(insn, r, gpr, scalar);
   }
+  if (scalar && (insn & 0xff208c00) === 0x5e000000) return sha3(insn, r);
   if (scalar || (insn & 0x8000) !== 0) return FPSIMD_UNDEFINED;
   if (insn & 0x20000000) {
     // EXT: bits 29:24 = 101110, bit 10 = 0

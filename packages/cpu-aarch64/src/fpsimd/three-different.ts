@@ -4,6 +4,7 @@
  * SQDMLAL/SQDMLSL/SQDMULL, PMULL (8-bit lanes).
  */
 import { FPSIMD_OK, FPSIMD_UNDEFINED, type FpSimdResult } from "./contract.js";
+import { pmull64 } from "./crypto.js";
 import { clearT, commit, getS, getU, sat, setT, T32 } from "./elements.js";
 import { add64, fromNumber, mul32x32, sub64, w } from "./i64.js";
 import { qaddsub64, saturate64 } from "./intops.js";
@@ -22,6 +23,7 @@ export function threeDifferent(insn: number, r: FpSimdRegs, scalar: boolean): Fp
   const rd = insn & 31;
   const rn = (insn >>> 5) & 31;
   const rm = (insn >>> 16) & 31;
+  if (opcode === 14 && size === 3 && !u && !scalar) return pmull64(r, q, rd, rn, rm);
   if (size === 3 || opcode === 15) return FPSIMD_UNDEFINED;
   const doubling = opcode === 9 || opcode === 11 || opcode === 13;
   if (doubling && (u || size === 0)) return FPSIMD_UNDEFINED;
