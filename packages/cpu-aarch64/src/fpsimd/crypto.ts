@@ -24,13 +24,15 @@ function gmul(a0: number, b0: number): number {
 
 const SBOX = new Uint8Array(256);
 const INV_SBOX = new Uint8Array(256);
-{
+buildSbox();
+
+function buildSbox(): void {
+  const rot = (v: number, n: number) => ((v << n) | (v >>> (8 - n))) & 0xff;
   for (let x = 0; x < 256; x++) {
     // x^254 is the multiplicative inverse (0 maps to 0).
     let inv = 1;
     for (let k = 0; k < 254; k++) inv = gmul(inv, x);
     if (x === 0) inv = 0;
-    const rot = (v: number, n: number) => ((v << n) | (v >>> (8 - n))) & 0xff;
     const s = inv ^ rot(inv, 1) ^ rot(inv, 2) ^ rot(inv, 3) ^ rot(inv, 4) ^ 0x63;
     SBOX[x] = s;
     INV_SBOX[s] = x;
