@@ -222,18 +222,20 @@ export function sToD(a0: number): void {
 
 // ---------------------------------------------------------------- binary64
 
-let va = 0;
-let vb = 0;
-
-/** FZ on a binary64 operand's words; returns the (possibly flushed) high word, sets `flushedLo`. */
-let flushedLo = 0;
+/** FZ on a binary64 operand's words; returns the (possibly flushed) high word, sets `flushed.lo`. */
+/**
+ * The (possibly flushed) low word of the last inD operand. An object field rather than a
+ * module-level `let`: V8 boxes doubles (and int32s beyond the Smi range) written to a module
+ * variable, which would allocate on every instruction.
+ */
+const flushed = { lo: 0 };
 function inD(lo: number, hi: number): number {
   if (fp.fz && (hi & 0x7ff00000) === 0 && ((hi & 0xfffff) !== 0 || lo !== 0)) {
     exc.flags |= INPUT_DENORMAL;
-    flushedLo = 0;
+    flushed.lo = 0;
     return hi & SIGN;
   }
-  flushedLo = lo;
+  flushed.lo = lo;
   return hi;
 }
 
@@ -265,9 +267,9 @@ function isQnanD(lo: number, hi: number): boolean {
 /** Two-operand arithmetic on binary64 words; result in dOut. */
 export function binD(op: number, alo: number, ahi0: number, blo: number, bhi0: number): undefined {
   const ahi = inD(alo, ahi0);
-  const al = flushedLo;
+  const al = flushed.lo;
   const bhi = inD(blo, bhi0);
-  const bl = flushedLo;
+  const bl = flushed.lo;
   if (op === OP_MAXNM || op === OP_MINNM) {
     const an = isNanD(al, ahi);
     const bn = isNanD(bl, bhi);
@@ -278,8 +280,8 @@ export function binD(op: number, alo: number, ahi0: number, blo: number, bhi0: n
   if (pickNanD(al, ahi, bl, bhi, 0, 0)) {
     return setDWords(nanOut.lo, op === OP_ABD ? nanOut.hi & 0x7fffffff : nanOut.hi);
   }
-  va = f64FromWords(al, ahi);
-  vb = f64FromWords(bl, bhi);
+  const va = f64FromWords(al, ahi);
+  const vb = f64FromWords(bl, bhi);
   switch (op) {
     case OP_ADD:
       return setD(addD(va, vb, fp.rm));
@@ -335,11 +337,11 @@ export function fmaBitsD(
   chi0: number,
 ): undefined {
   const ahi = inD(alo, ahi0);
-  const al = flushedLo;
+  const al = flushed.lo;
   const bhi = inD(blo, bhi0);
-  const bl = flushedLo;
+  const bl = flushed.lo;
   const chi = inD(clo, chi0);
-  const cl = flushedLo;
+  const cl = flushed.lo;
   const x = f64FromWords(al, ahi);
   const y = f64FromWords(bl, bhi);
   if (isNanD(al, ahi) || isNanD(bl, bhi) || isNanD(cl, chi)) {
@@ -358,14 +360,14 @@ export function fmaBitsD(
 
 export function sqrtBitsD(alo: number, ahi0: number): undefined {
   const ahi = inD(alo, ahi0);
-  const al = flushedLo;
+  const al = flushed.lo;
   if (pickNanD(al, ahi, 0, 0, 0, 0)) return setDWords(nanOut.lo, nanOut.hi);
   setD(sqrtD(f64FromWords(al, ahi), fp.rm));
 }
 
 export function rintD(alo: number, ahi0: number, rm: number, exact: boolean): undefined {
   const ahi = inD(alo, ahi0);
-  const al = flushedLo;
+  const al = flushed.lo;
   if (pickNanD(al, ahi, 0, 0, 0, 0)) return setDWords(nanOut.lo, nanOut.hi);
   const x = f64FromWords(al, ahi);
   if (x - x !== 0 || x === 0) return setDWords(al, ahi);
@@ -376,9 +378,9 @@ export function rintD(alo: number, ahi0: number, rm: number, exact: boolean): un
 
 export function cmpD(alo: number, ahi0: number, blo: number, bhi0: number, sig: boolean): number {
   const ahi = inD(alo, ahi0);
-  const al = flushedLo;
+  const al = flushed.lo;
   const bhi = inD(blo, bhi0);
-  const bl = flushedLo;
+  const bl = flushed.lo;
   const an = isNanD(al, ahi);
   const bn = isNanD(bl, bhi);
   if (an || bn) {
@@ -392,7 +394,7 @@ export function cmpD(alo: number, ahi0: number, blo: number, bhi0: number, sig: 
 
 export function toIntD(alo: number, ahi0: number, rm: number, kind: number, fbits: number): void {
   const ahi = inD(alo, ahi0);
-  const al = flushedLo;
+  const al = flushed.lo;
   let x = isNanD(al, ahi) ? Number.NaN : f64FromWords(al, ahi);
   if (fbits !== 0) x *= 2 ** fbits;
   floatToInt(x, rm, kind, SATURATE_NAN_ZERO);
@@ -401,7 +403,7 @@ export function toIntD(alo: number, ahi0: number, rm: number, kind: number, fbit
 /** binary64 words to binary32 bits under rm (FCVT Sd, Dn; FCVTN; FCVTXN with odd rounding). */
 export function dToS(alo: number, ahi0: number, rm: number): number {
   const ahi = inD(alo, ahi0);
-  const al = flushedLo;
+  const al = flushed.lo;
   if (isNanD(al, ahi)) return nanSFromD(al, ahi);
   const x = f64FromWords(al, ahi);
   if (x === 0 || x - x !== 0) return f32Bits(x);
