@@ -12,9 +12,10 @@
 
 import type { PhysBus, TimeSource } from "@axvisor/machine";
 import { EXC, Exc } from "./exception-signal.js";
-import { step } from "./execute.js";
+import { dpImmediate, dpRegister } from "./execute.js";
 import { FpSimdRegs, type GprPort, type SimdMemPort } from "./fpsimd/index.js";
-import { makeGprPort, makeSimdMemPort } from "./fpsimd-bridge.js";
+import { executeFpSimd, makeGprPort, makeSimdMemPort } from "./fpsimd-bridge.js";
+import { loadStore } from "./loadstore.js";
 import {
   ACC_FETCH,
   ACC_LOAD,
@@ -26,6 +27,7 @@ import {
   Mmu,
 } from "./mmu.js";
 import { HCR, SR, SysRegs } from "./sysregs.js";
+import { branchSystem } from "./system.js";
 import { Timer } from "./timer.js";
 import type {
   CpuModel,
@@ -122,7 +124,10 @@ export class Aarch64Cpu {
   readonly r32: Int32Array;
   readonly ramBase: number;
   readonly ramSize: number;
-  /** Software TLB: [fetch | load | store] x TLB_SIZE; tag = page key * 4 + ctx. */
+  /**
+   * Software TLB: [fetch | load | store] x TLB_SIZE; tag = page key * 1024 + TLB context
+   * (CTX_* in bits 1:0, the address-space slot above: entries of other ASIDs/VMIDs stay).
+   */
   readonly tlbTag = new Float64Array(3 * TLB_SIZE);
   readonly tlbOff = new Int32Array(3 * TLB_SIZE);
   /** Translation context of data accesses and of fetches (CTX_*). */
@@ -424,6 +429,46 @@ export class Aarch64Cpu {
   flushTlb(): void {
     this.tlbTag.fill(Number.NaN);
     this.fetchVa = Number.NaN;
+    this.asidSlots.clear();
+    this.asidSlot = 0;
+    this.asidKey = -1;
+    this.updateAsid();
+  }
+
+  /**
+   * The address space of the EL1&0 regime (VMID and ASID) as a small slot number, so that
+   * TLB entries of several address spaces coexist: writing TTBRx_EL1 or VTTBR_EL2 (a context
+   * switch, Linux's software PAN, a VM switch) changes the slot instead of flushing. Entries
+   * of an address space stay valid until a TLBI, as the architecture allows.
+   */
+  asidSlot = 0;
+  private asidKey = -1;
+  private readonly asidSlots = new Map<number, number>();
+
+  updateAsid(): void {
+    const r = this.sys.r;
+    const tcrLo = r[SR.TCR_EL1 * 2]!;
+    const tcrHi = r[SR.TCR_EL1 * 2 + 1]!;
+    // TCR_EL1.A1 (bit 22) picks TTBR1's ASID; AS (bit 36) says 16 bits, else 8.
+    const ttbr = (tcrLo & (1 << 22)) !== 0 ? SR.TTBR1_EL1 : SR.TTBR0_EL1;
+    let asid = r[ttbr * 2 + 1]! >>> 16;
+    if ((tcrHi & 16) === 0) asid &= 0xff;
+    const vmid = this.hasEl2 ? (r[SR.VTTBR_EL2 * 2 + 1]! >>> 16) & 0xff : 0;
+    const key = vmid * 65536 + asid;
+    if (key === this.asidKey) return;
+    this.asidKey = key;
+    let slot = this.asidSlots.get(key);
+    if (slot === undefined) {
+      if (this.asidSlots.size >= 255) {
+        // Out of slots: start over (drops every cached translation).
+        this.tlbTag.fill(Number.NaN);
+        this.asidSlots.clear();
+      }
+      slot = this.asidSlots.size + 1;
+      this.asidSlots.set(key, slot);
+    }
+    this.asidSlot = slot;
+    this.updateCtx();
   }
 
   // ===================================================================== internals
@@ -451,8 +496,9 @@ export class Aarch64Cpu {
   /** Recomputes the translation contexts after a change of EL, PAN or translation controls. */
   updateCtx(): void {
     const el = this.el;
-    this.fetchCtx = el === 2 ? CTX_EL2 : el === 1 ? CTX_EL1 : CTX_EL0;
-    this.dataCtx = el === 1 && this.pan ? CTX_EL1_PAN : this.fetchCtx;
+    const slot = el === 2 ? 0 : this.asidSlot * 4;
+    this.fetchCtx = (el === 2 ? CTX_EL2 : el === 1 ? CTX_EL1 : CTX_EL0) + slot;
+    this.dataCtx = el === 1 && this.pan ? CTX_EL1_PAN + slot : this.fetchCtx;
     const sctlr = el === 2 ? SR.SCTLR_EL2 : SR.SCTLR_EL1;
     this.strictAlign = (this.sys.r[sctlr * 2]! & 2) !== 0;
     this.fetchVa = Number.NaN;
@@ -478,7 +524,7 @@ export class Aarch64Cpu {
   private execute(n: number): number {
     let i = 0;
     this.sliceBreak = false;
-    const dv = this.dv;
+    const r32 = this.r32;
     while (i < n) {
       try {
         while (i < n) {
@@ -488,14 +534,40 @@ export class Aarch64Cpu {
           // Counted before the fetch: a fetch that faults still costs one step.
           i++;
           if (d >= 0 && d < 4096 && (d & 3) === 0) {
-            word = dv.getInt32(this.fetchOff + d, true);
+            word = r32[(this.fetchOff + d) >> 2]!;
           } else {
             word = this.fetchSlow(pc);
           }
           this.curPc = pc;
           this.insn = word;
           this.pc = pc + 4;
-          step(this, word);
+          // Top-level A64 encoding groups (op0, bits 28:25).
+          switch ((word >>> 25) & 0xf) {
+            case 0x8:
+            case 0x9:
+              dpImmediate(this, word);
+              break;
+            case 0xa:
+            case 0xb:
+              branchSystem(this, word);
+              break;
+            case 0x4:
+            case 0x6:
+            case 0xc:
+            case 0xe:
+              loadStore(this, word);
+              break;
+            case 0x5:
+            case 0xd:
+              dpRegister(this, word);
+              break;
+            case 0x7:
+            case 0xf:
+              executeFpSimd(this, word);
+              break;
+            default:
+              this.undefinedInstruction();
+          }
           if (this.sliceBreak) {
             this.instructions += i;
             return i;
@@ -547,7 +619,7 @@ export class Aarch64Cpu {
     const off = lo & 4095;
     if (off + size <= 4096 && ((lo & (size - 1)) === 0 || !this.strictAlign)) {
       const i = TLB_SIZE + ((lo >>> 12) & TLB_MASK);
-      if (this.tlbTag[i] === (hi * 1048576 + (lo >>> 12)) * 4 + ctx) {
+      if (this.tlbTag[i] === (hi * 1048576 + (lo >>> 12)) * 1024 + ctx) {
         const ro = this.tlbOff[i]! + off;
         const dv = this.dv;
         switch (size) {
@@ -617,7 +689,7 @@ export class Aarch64Cpu {
     const off = lo & 4095;
     if (off + size <= 4096 && ((lo & (size - 1)) === 0 || !this.strictAlign)) {
       const i = 2 * TLB_SIZE + ((lo >>> 12) & TLB_MASK);
-      if (this.tlbTag[i] === (hi * 1048576 + (lo >>> 12)) * 4 + ctx) {
+      if (this.tlbTag[i] === (hi * 1048576 + (lo >>> 12)) * 1024 + ctx) {
         const ro = this.tlbOff[i]! + off;
         if (this.exclAddr >= 0) this.storeHitsMonitor(ro + this.ramBase, size);
         const dv = this.dv;

@@ -1,11 +1,11 @@
 /**
- * A64 decode by top-level encoding group and the integer data-processing instructions
- * (immediate and register forms). Loads and stores are in loadstore.ts; branches, exception
+ * The integer data-processing instructions (immediate and register forms); the run loop in
+ * cpu.ts dispatches the top-level encoding groups here and to the other units. Loads and
+ * stores are in loadstore.ts; branches, exception
  * generation and system instructions in system.ts; FP/AdvSIMD goes to the fpsimd unit.
  */
 
 import type { Aarch64Cpu } from "./cpu.js";
-import { executeFpSimd } from "./fpsimd-bridge.js";
 import {
   asr64,
   CRC32_TABLE,
@@ -25,39 +25,8 @@ import {
   udiv64,
   umulh,
 } from "./int64.js";
-import { loadStore } from "./loadstore.js";
-import { branchSystem } from "./system.js";
 
 const TWO32 = 4294967296;
-
-export function step(cpu: Aarch64Cpu, insn: number): void {
-  switch ((insn >>> 25) & 0xf) {
-    case 0x8:
-    case 0x9:
-      dpImmediate(cpu, insn);
-      return;
-    case 0xa:
-    case 0xb:
-      branchSystem(cpu, insn);
-      return;
-    case 0x4:
-    case 0x6:
-    case 0xc:
-    case 0xe:
-      loadStore(cpu, insn);
-      return;
-    case 0x5:
-    case 0xd:
-      dpRegister(cpu, insn);
-      return;
-    case 0x7:
-    case 0xf:
-      executeFpSimd(cpu, insn);
-      return;
-    default:
-      cpu.undefinedInstruction();
-  }
-}
 
 // ------------------------------------------------------------------ helpers
 
@@ -277,7 +246,7 @@ function extend32(v: number, option: number, sh: number): number {
 
 // ------------------------------------------------------------------ DP immediate
 
-function dpImmediate(cpu: Aarch64Cpu, insn: number): void {
+export function dpImmediate(cpu: Aarch64Cpu, insn: number): void {
   const x = cpu.x;
   const rd = insn & 31;
   const rn = (insn >>> 5) & 31;
@@ -509,7 +478,7 @@ function bitfield(cpu: Aarch64Cpu, insn: number, sf: boolean): void {
 
 // ------------------------------------------------------------------ DP register
 
-function dpRegister(cpu: Aarch64Cpu, insn: number): void {
+export function dpRegister(cpu: Aarch64Cpu, insn: number): void {
   const x = cpu.x;
   const rd = insn & 31;
   const rn = (insn >>> 5) & 31;

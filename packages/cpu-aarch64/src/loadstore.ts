@@ -10,7 +10,7 @@ import { EC } from "./cpu.js";
 import { extend64 } from "./execute.js";
 import { fpSimdLoadStore } from "./fpsimd-bridge.js";
 import { out } from "./int64.js";
-import { ACC_LOAD, ACC_STORE, CTX_EL0, CTX_EL2, FSC_ALIGNMENT } from "./mmu.js";
+import { ACC_LOAD, ACC_STORE, CTX_EL0, FSC_ALIGNMENT } from "./mmu.js";
 import { SR } from "./sysregs.js";
 
 const TWO32 = 4294967296;
@@ -38,10 +38,10 @@ function checkSpAlign(cpu: Aarch64Cpu, lo: number): void {
   if ((sctlr & (el === 0 ? 16 : 8)) !== 0) cpu.exception(EC.SP_ALIGN, 0, false);
 }
 
-/** Translation context of unprivileged (LDTR/STTR) accesses. */
+/** Translation context of unprivileged (LDTR/STTR) accesses: EL0's at EL1 (and EL0). */
 function unprivCtx(cpu: Aarch64Cpu): number {
-  if (cpu.el === 2) return CTX_EL2;
-  return CTX_EL0;
+  if (cpu.el === 2) return cpu.dataCtx;
+  return (cpu.dataCtx & ~3) | CTX_EL0;
 }
 
 function setX(x: Int32Array, n: number, lo: number, hi: number): void {
@@ -137,7 +137,7 @@ function single(cpu: Aarch64Cpu, insn: number): void {
     if (mode === 2) {
       // Unprivileged (LDTR/STTR).
       baseAddr(cpu, rn, imm9);
-      const ctx = cpu.el === 1 ? CTX_EL0 : cpu.el === 0 ? CTX_EL0 : unprivCtx(cpu);
+      const ctx = unprivCtx(cpu);
       if (isLoad) loadInto(cpu, rt, size, kind, ctx);
       else storeFrom(cpu, rt, size, ctx);
       return;

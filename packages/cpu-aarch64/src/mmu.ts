@@ -16,7 +16,10 @@ export const ACC_FETCH = 0;
 export const ACC_LOAD = 1;
 export const ACC_STORE = 2;
 
-/** Translation contexts: which regime and which privilege checks apply. */
+/**
+ * Translation contexts: which regime and which privilege checks apply (bits 1:0); the TLB
+ * context adds the address-space slot above them (see Aarch64Cpu.asidSlot).
+ */
 export const CTX_EL0 = 0;
 export const CTX_EL1 = 1;
 export const CTX_EL1_PAN = 2;
@@ -59,19 +62,20 @@ export class Mmu {
   }
 
   /**
-   * Translates VA (lo, hi) for an access of type acc in context ctx; returns the physical
-   * address or raises the abort. Fills the TLB entry when the page is plain RAM.
+   * Translates VA (lo, hi) for an access of type acc in TLB context ctx (CTX_* plus the
+   * address-space slot times 4); returns the physical address or raises the abort. Fills the
+   * TLB entry when the page is plain RAM.
    */
   translate(lo: number, hi: number, acc: number, ctx: number, _size: number): number {
     const cpu = this.cpu;
     const set = acc * TLB_SIZE + ((lo >>> 12) & TLB_MASK);
-    const key = (hi * 1048576 + (lo >>> 12)) * 4 + ctx;
+    const key = (hi * 1048576 + (lo >>> 12)) * 1024 + ctx;
     if (cpu.tlbTag[set] === key) {
       this.cacheable = true;
       return cpu.tlbOff[set]! + cpu.ramBase + (lo & 4095);
     }
-    const pa = this.walk(lo, hi, acc, ctx);
-    if (pa < 0) this.raise(lo, hi, acc, ctx);
+    const pa = this.walk(lo, hi, acc, ctx & 3);
+    if (pa < 0) this.raise(lo, hi, acc, ctx & 3);
     this.cacheable = false;
     const ro = pa - (pa % 4096) - cpu.ramBase;
     // Canonical VAs only (the fast path compares raw addresses); device pages never.

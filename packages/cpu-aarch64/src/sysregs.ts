@@ -437,13 +437,20 @@ export class SysRegs {
     if (p !== undefined) {
       if (p.minEl === 2 && !cpu.hasEl2) return false;
       const s = p.slot * 2;
-      r[s] = (r[s]! & ~p.wlo) | (lo & p.wlo) | p.res1;
-      r[s + 1] = (r[s + 1]! & ~p.whi) | (hi & p.whi);
+      const oldLo = r[s]!;
+      const oldHi = r[s + 1]!;
+      r[s] = (oldLo & ~p.wlo) | (lo & p.wlo) | p.res1;
+      r[s + 1] = (oldHi & ~p.whi) | (hi & p.whi);
       if (p.slot === SR.SCTLR_EL1) {
         const res1 = cpu.model === "max" ? 0x30500800 : 0x30d00800;
         r[s] = r[s]! | res1;
       }
-      if (p.tlb) cpu.flushTlb();
+      if (p.tlb && (r[s] !== oldLo || r[s + 1] !== oldHi)) {
+        // Translation tables (TTBRs, VTTBR) select an address space; the controls flush.
+        if (p.slot === SR.TTBR0_EL1 || p.slot === SR.TTBR1_EL1 || p.slot === SR.VTTBR_EL2) {
+          cpu.updateAsid();
+        } else cpu.flushTlb();
+      }
       cpu.updateCtx();
       return true;
     }
@@ -490,9 +497,16 @@ export class SysRegs {
       case E.HCR: {
         if (!cpu.hasEl2) return false;
         // RW is RES1 (EL1 is AArch64), E2H and the other high bits are not implemented.
-        r[SR.HCR_EL2 * 2] = (lo & 0x7fffffff) | (1 << HCR.RW);
-        r[SR.HCR_EL2 * 2 + 1] = hi & 0x3; // CD, ID
-        cpu.flushTlb();
+        const nlo = (lo & 0x7fffffff) | (1 << HCR.RW);
+        const nhi = hi & 0x3; // CD, ID
+        // Bits that change translation (VM, PTW, DC, TGE, CD, ID) flush cached translations.
+        const xl =
+          (nlo ^ r[SR.HCR_EL2 * 2]!) &
+          ((1 << HCR.VM) | (1 << HCR.PTW) | (1 << HCR.DC) | (1 << HCR.TGE));
+        const xh = nhi ^ r[SR.HCR_EL2 * 2 + 1]!;
+        r[SR.HCR_EL2 * 2] = nlo;
+        r[SR.HCR_EL2 * 2 + 1] = nhi;
+        if (xl !== 0 || xh !== 0) cpu.flushTlb();
         cpu.updateCtx();
         cpu.sliceBreak = true;
         return true;
