@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -9,6 +9,9 @@ const GUESTS = `${process.env.AXVISOR_GUESTS ?? resolve(dirname(fileURLToPath(im
 const present = existsSync(join(GUESTS, "linux-Image"));
 if (!present) console.log(`real-guest tests skipped: no guests at ${GUESTS} (set AXVISOR_GUESTS)`);
 const file = (name: string) => ({ name, data: readFileSync(join(GUESTS, name)) });
+
+/** A file that receives every guest's console as it runs (for watching slow boots). */
+const GUEST_LOG = process.env.AXVISOR_GUEST_LOG;
 
 /** Minutes a boot may take on the interpreter (the CPU has no JIT yet). */
 const BOOT_LIMIT_MS = Number(process.env.AXVISOR_ARM_BOOT_MS ?? 20 * 60_000);
@@ -28,6 +31,7 @@ async function converse(
   let m: ArmVirtMachine;
   const consoleSink = (b: Uint8Array) => {
     out += Buffer.from(b).toString("latin1");
+    if (GUEST_LOG !== undefined) appendFileSync(GUEST_LOG, b);
     while (step < script.length) {
       const at = out.indexOf(script[step]!.expect, scanFrom);
       if (at < 0) break;
