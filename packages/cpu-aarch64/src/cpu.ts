@@ -156,6 +156,11 @@ export class Aarch64Cpu {
   // --- run control ---
   instructions = 0;
   sliceBreak = false;
+  /**
+   * Set by timer register writes: run() returns after the current instruction, so the board
+   * re-reads timerLines() (a timer output can change without time passing).
+   */
+  yieldRun = false;
   wfiExit = false;
   hostTrapped = false;
   /** Which exception made run() return "host-trap". */
@@ -305,7 +310,9 @@ export class Aarch64Cpu {
         result = "wfi";
         break;
       }
+      if (this.yieldRun) break;
     }
+    this.yieldRun = false;
     this.exclAddr = -1;
     return result;
   }

@@ -1,8 +1,9 @@
 /**
  * The generic timer: the system counter (the board's TimeSource, in ticks of CNTFRQ =
  * 62.5 MHz on QEMU virt), the virtual offset CNTVOFF_EL2, and three timers (EL1 physical
- * CNTP, virtual CNTV, EL2 physical CNTHP). Compare values are kept as numbers: counts stay
- * far below 2^53, and a compare value above that (software's "never") still compares right.
+ * CNTP, virtual CNTV, EL2 physical CNTHP). Counts, offsets and compare values are 64-bit
+ * values modulo 2^64 (int32 lo/hi pairs): CNTVCT = CNTPCT - CNTVOFF may wrap, and a timer's
+ * condition is the unsigned comparison count >= CVAL, exactly.
  */
 
 import type { Aarch64Cpu } from "./cpu.js";
@@ -41,75 +42,100 @@ interface Out {
 
 export class Timer {
   private readonly cpu: Aarch64Cpu;
+  /** The last count computed (lo, hi). */
+  private cLo = 0;
+  private cHi = 0;
 
   constructor(cpu: Aarch64Cpu) {
     this.cpu = cpu;
   }
 
-  physCount(): number {
-    return this.cpu.time.now();
+  /** CNTPCT into cLo/cHi. */
+  private phys(): void {
+    const v = this.cpu.time.now();
+    this.cLo = v | 0;
+    this.cHi = Math.floor(v / TWO32) | 0;
   }
 
-  private slot64(slot: number): number {
+  /** CNTVCT = CNTPCT - CNTVOFF_EL2 (mod 2^64) into cLo/cHi. */
+  private virt(): void {
+    this.phys();
+    if (!this.cpu.hasEl2) return;
     const r = this.cpu.sys.r;
-    return (r[slot * 2 + 1]! >>> 0) * TWO32 + (r[slot * 2]! >>> 0);
+    const oLo = r[SR.CNTVOFF_EL2 * 2]!;
+    const oHi = r[SR.CNTVOFF_EL2 * 2 + 1]!;
+    const l = (this.cLo >>> 0) - (oLo >>> 0);
+    this.cHi = (this.cHi - oHi - (l < 0 ? 1 : 0)) | 0;
+    this.cLo = l | 0;
   }
 
-  private virtOffset(): number {
+  /** Whether the count in cLo/cHi is at or past the compare value in `cval` (unsigned). */
+  private met(cval: number): boolean {
     const r = this.cpu.sys.r;
-    // CNTVOFF_EL2 is a signed-looking 64-bit offset in practice (hypervisors subtract).
-    return r[SR.CNTVOFF_EL2 * 2 + 1]! * TWO32 + (r[SR.CNTVOFF_EL2 * 2]! >>> 0);
-  }
-
-  virtCount(): number {
-    return this.physCount() - (this.cpu.hasEl2 ? this.virtOffset() : 0);
-  }
-
-  /** Whether timer (ctl slot, cval slot) against `count` has its condition met. */
-  private met(cval: number, count: number): boolean {
-    return count >= this.slot64(cval);
+    const h = r[cval * 2 + 1]! >>> 0;
+    const ch = this.cHi >>> 0;
+    if (ch !== h) return ch > h;
+    return this.cLo >>> 0 >= r[cval * 2]! >>> 0;
   }
 
   lines(): number {
     const r = this.cpu.sys.r;
-    const pc = this.physCount();
     let v = 0;
-    if ((r[SR.CNTP_CTL * 2]! & 3) === 1 && this.met(SR.CNTP_CVAL, pc)) v |= LINE_CNTP;
-    if ((r[SR.CNTV_CTL * 2]! & 3) === 1 && this.met(SR.CNTV_CVAL, this.virtCount())) v |= LINE_CNTV;
-    if (this.cpu.hasEl2 && (r[SR.CNTHP_CTL * 2]! & 3) === 1 && this.met(SR.CNTHP_CVAL, pc)) {
+    this.phys();
+    if ((r[SR.CNTP_CTL * 2]! & 3) === 1 && this.met(SR.CNTP_CVAL)) v |= LINE_CNTP;
+    if (this.cpu.hasEl2 && (r[SR.CNTHP_CTL * 2]! & 3) === 1 && this.met(SR.CNTHP_CVAL)) {
       v |= LINE_CNTHP;
     }
+    this.virt();
+    if ((r[SR.CNTV_CTL * 2]! & 3) === 1 && this.met(SR.CNTV_CVAL)) v |= LINE_CNTV;
     return v;
   }
 
-  /** The earliest physical count at which an enabled, unmasked timer fires. */
+  /** The earliest physical count at which an enabled, unmasked timer fires (or Infinity). */
   nextEvent(): number {
     const r = this.cpu.sys.r;
     let t = Number.POSITIVE_INFINITY;
-    if ((r[SR.CNTP_CTL * 2]! & 3) === 1) t = Math.min(t, this.slot64(SR.CNTP_CVAL));
-    if ((r[SR.CNTV_CTL * 2]! & 3) === 1) {
-      t = Math.min(t, this.slot64(SR.CNTV_CVAL) + (this.cpu.hasEl2 ? this.virtOffset() : 0));
+    const at = (lo: number, hi: number): void => {
+      const v = (hi >>> 0) * TWO32 + (lo >>> 0);
+      if (v < t) t = v;
+    };
+    if ((r[SR.CNTP_CTL * 2]! & 3) === 1) at(r[SR.CNTP_CVAL * 2]!, r[SR.CNTP_CVAL * 2 + 1]!);
+    if (this.cpu.hasEl2 && (r[SR.CNTHP_CTL * 2]! & 3) === 1) {
+      at(r[SR.CNTHP_CVAL * 2]!, r[SR.CNTHP_CVAL * 2 + 1]!);
     }
-    if (this.cpu.hasEl2 && (r[SR.CNTHP_CTL * 2]! & 3) === 1)
-      t = Math.min(t, this.slot64(SR.CNTHP_CVAL));
-    return t >= 2 ** 64 - 2 ** 11 ? Number.POSITIVE_INFINITY : t;
+    if ((r[SR.CNTV_CTL * 2]! & 3) === 1) {
+      // Physical count at which CNTVCT reaches CVAL: CVAL + CNTVOFF (mod 2^64).
+      let lo = r[SR.CNTV_CVAL * 2]!;
+      let hi = r[SR.CNTV_CVAL * 2 + 1]!;
+      if (this.cpu.hasEl2) {
+        const l = (lo >>> 0) + (r[SR.CNTVOFF_EL2 * 2]! >>> 0);
+        hi = (hi + r[SR.CNTVOFF_EL2 * 2 + 1]! + (l > 0xffffffff ? 1 : 0)) | 0;
+        lo = l | 0;
+      }
+      at(lo, hi);
+    }
+    return t >= 2 ** 53 ? Number.POSITIVE_INFINITY : t;
   }
 
-  private ctl(ctlSlot: number, cvalSlot: number, count: number): number {
+  /** CTL as read: ENABLE, IMASK and ISTATUS (the condition, while enabled). */
+  private ctl(ctlSlot: number, cvalSlot: number): number {
     const c = this.cpu.sys.r[ctlSlot * 2]! & 3;
-    return c | ((c & 1) !== 0 && this.met(cvalSlot, count) ? 4 : 0);
+    return c | ((c & 1) !== 0 && this.met(cvalSlot) ? 4 : 0);
   }
 
-  private tval(cvalSlot: number, count: number, o: Out): void {
-    o.lo = (this.slot64(cvalSlot) - count) | 0;
-    o.hi = 0;
+  /** TVAL: the low 32 bits of CVAL - count, sign-extended. */
+  private tval(cvalSlot: number, o: Out): void {
+    const lo = (this.cpu.sys.r[cvalSlot * 2]! - this.cLo) | 0;
+    o.lo = lo;
+    o.hi = lo >> 31;
   }
 
-  private setTval(cvalSlot: number, count: number, lo: number): void {
-    const v = count + (lo | 0);
+  /** CVAL = count + SignExtend(TVAL). */
+  private setTval(cvalSlot: number, tval: number): void {
     const r = this.cpu.sys.r;
-    r[cvalSlot * 2] = v | 0;
-    r[cvalSlot * 2 + 1] = Math.floor(v / TWO32) | 0;
+    const l = (this.cLo >>> 0) + (tval | 0);
+    r[cvalSlot * 2] = l | 0;
+    r[cvalSlot * 2 + 1] = (this.cHi + Math.floor(l / TWO32)) | 0;
   }
 
   read(enc: number, o: Out): boolean {
@@ -121,21 +147,24 @@ export class Timer {
         o.lo = r[SR.CNTFRQ * 2]!;
         return true;
       case T.CNTPCT:
-      case T.CNTVCT: {
-        const v = enc === T.CNTPCT ? this.physCount() : this.virtCount();
-        o.lo = v | 0;
-        o.hi = Math.floor(v / TWO32) | 0;
+      case T.CNTVCT:
+        if (enc === T.CNTPCT) this.phys();
+        else this.virt();
+        o.lo = this.cLo;
+        o.hi = this.cHi;
         return true;
-      }
       case T.CNTP_CTL:
-        o.lo = this.ctl(SR.CNTP_CTL, SR.CNTP_CVAL, this.physCount());
+        this.phys();
+        o.lo = this.ctl(SR.CNTP_CTL, SR.CNTP_CVAL);
         return true;
       case T.CNTV_CTL:
-        o.lo = this.ctl(SR.CNTV_CTL, SR.CNTV_CVAL, this.virtCount());
+        this.virt();
+        o.lo = this.ctl(SR.CNTV_CTL, SR.CNTV_CVAL);
         return true;
       case T.CNTHP_CTL:
         if (!el2) return false;
-        o.lo = this.ctl(SR.CNTHP_CTL, SR.CNTHP_CVAL, this.physCount());
+        this.phys();
+        o.lo = this.ctl(SR.CNTHP_CTL, SR.CNTHP_CVAL);
         return true;
       case T.CNTP_CVAL:
       case T.CNTV_CVAL:
@@ -149,14 +178,17 @@ export class Timer {
         return true;
       }
       case T.CNTP_TVAL:
-        this.tval(SR.CNTP_CVAL, this.physCount(), o);
+        this.phys();
+        this.tval(SR.CNTP_CVAL, o);
         return true;
       case T.CNTV_TVAL:
-        this.tval(SR.CNTV_CVAL, this.virtCount(), o);
+        this.virt();
+        this.tval(SR.CNTV_CVAL, o);
         return true;
       case T.CNTHP_TVAL:
         if (!el2) return false;
-        this.tval(SR.CNTHP_CVAL, this.physCount(), o);
+        this.phys();
+        this.tval(SR.CNTHP_CVAL, o);
         return true;
       default:
         return false;
@@ -184,8 +216,9 @@ export class Timer {
   write(enc: number, lo: number, hi: number, _el: number): boolean {
     const r = this.cpu.sys.r;
     const el2 = this.cpu.hasEl2;
-    // Any timer change may move an output edge: the board re-reads the lines after run().
+    // Any timer change may move an output edge: run() returns so the board re-reads them.
     this.cpu.sliceBreak = true;
+    this.cpu.yieldRun = true;
     switch (enc) {
       case T.CNTFRQ:
         r[SR.CNTFRQ * 2] = lo;
@@ -215,14 +248,17 @@ export class Timer {
         return true;
       }
       case T.CNTP_TVAL:
-        this.setTval(SR.CNTP_CVAL, this.physCount(), lo);
+        this.phys();
+        this.setTval(SR.CNTP_CVAL, lo);
         return true;
       case T.CNTV_TVAL:
-        this.setTval(SR.CNTV_CVAL, this.virtCount(), lo);
+        this.virt();
+        this.setTval(SR.CNTV_CVAL, lo);
         return true;
       case T.CNTHP_TVAL:
         if (!el2) return false;
-        this.setTval(SR.CNTHP_CVAL, this.physCount(), lo);
+        this.phys();
+        this.setTval(SR.CNTHP_CVAL, lo);
         return true;
       default:
         return false;
