@@ -51,6 +51,20 @@ describe("ArmVirtMachine running the board programs (validated on QEMU 7.2)", ()
     }
   }
 
+  for (const gicVersion of [2, 3] as const) {
+    it.skipIf(gicVersion === 3 && !gicv3Ready)(
+      `GICv${gicVersion} virtualization: a list register's interrupt reaches an EL1 guest, which EOIs it through the virtual interface`,
+      async () => {
+        const { exit, out } = await runProgram(`gicv${gicVersion}-vgic`, {
+          gicVersion,
+          virtualization: true,
+        });
+        expect(out).toBe("vgic: start\nPASS\n");
+        expect(exit.kind).toBe("poweroff");
+      },
+    );
+  }
+
   it("keeps secondary CPUs off until CPU_ON (two CPUs, GICv2)", async () => {
     const { exit, out, m } = await runProgram("gicv2-timer", {
       gicVersion: 2,

@@ -9,4 +9,6 @@ build() {
 }
 build -o bin/gicv2-timer.elf src/gic-timer.S
 build -DGICV3 -o bin/gicv3-timer.elf src/gic-timer.S
+build -o bin/gicv2-vgic.elf src/vgic.S
+build -DGICV3 -o bin/gicv3-vgic.elf src/vgic.S
 for e in bin/*.elf; do aarch64-linux-gnu-strip --strip-debug "$e"; done

@@ -17,4 +17,6 @@ for virt in off on; do
   run bin/gicv3-timer.elf virt,gic-version=3,virtualization=$virt
 done
 run bin/gicv2-timer.elf virt,gic-version=2 -smp 2
+run bin/gicv2-vgic.elf virt,gic-version=2,virtualization=on
+run bin/gicv3-vgic.elf virt,gic-version=3,virtualization=on
 exit $status
