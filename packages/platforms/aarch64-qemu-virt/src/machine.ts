@@ -346,6 +346,7 @@ export class ArmVirtMachine {
         return -1;
       },
       isOn: (i) => this.cpus[i]?.poweredOn ?? false,
+      bootEl: this.virtualization ? 2 : 1,
       cpuOn: (i, entry, contextId, el) => {
         this.cpus[i]!.powerOn(entry, contextId, el);
         this.#idle[i] = false;

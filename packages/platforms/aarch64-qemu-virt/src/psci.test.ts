@@ -3,7 +3,6 @@ import { type PsciBoard, PsciFn, PsciRet, servePsci } from "./psci.js";
 
 class Caller {
   readonly x = new Array<bigint>(31).fill(0n);
-  constructor(readonly el = 1) {}
   getX(n: number): bigint {
     return this.x[n]!;
   }
@@ -12,12 +11,13 @@ class Caller {
   }
 }
 
-function board(n = 2) {
+function board(n = 2, bootEl: 1 | 2 = 1) {
   const on = [true, ...new Array<boolean>(n - 1).fill(false)];
   const log: string[] = [];
   const b: PsciBoard = {
     cpuByMpidr: (aff) => (aff < BigInt(n) ? Number(aff) : -1),
     isOn: (i) => on[i]!,
+    bootEl,
     cpuOn: (i, entry, ctx, el) => {
       on[i] = true;
       log.push(`on ${i} ${entry.toString(16)} ${ctx} el${el}`);
@@ -55,9 +55,9 @@ describe("servePsci", () => {
     expect(call(c, b, PsciFn.MIGRATE_INFO_TYPE).ret).toBe(2n);
   });
 
-  it("starts a secondary with CPU_ON at the caller's EL, once", () => {
-    const c = new Caller(2);
-    const { b, log } = board();
+  it("starts a secondary with CPU_ON at the board's highest EL, once", () => {
+    const c = new Caller();
+    const { b, log } = board(2, 2);
     expect(call(c, b, PsciFn.AFFINITY_INFO64, 1n, 0n).ret).toBe(1n);
     expect(call(c, b, PsciFn.CPU_ON64, 1n, 0x4008_0000n, 0x1234n).ret).toBe(0n);
     expect(log).toEqual(["on 1 40080000 4660 el2"]);

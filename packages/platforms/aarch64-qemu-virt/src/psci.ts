@@ -47,8 +47,6 @@ const MPIDR_AFF_MASK = 0xff_00ff_ffffn;
 
 /** The calling CPU as PSCI sees it. */
 export interface PsciCaller {
-  /** The exception level the call came from (CPU_ON starts the target there). */
-  readonly el: number;
   getX(n: number): bigint;
   setX(n: number, v: bigint): void;
 }
@@ -58,6 +56,11 @@ export interface PsciBoard {
   /** The index of the CPU with this MPIDR affinity, or -1. */
   cpuByMpidr(affinity: bigint): number;
   isOn(cpu: number): boolean;
+  /**
+   * The EL CPU_ON starts CPUs at: the highest one the board gives guests (EL2 with
+   * virtualization), whatever EL the caller is at, as PSCI asks and QEMU does.
+   */
+  readonly bootEl: 1 | 2;
   /** Starts `cpu` at `entry` with x0 = contextId, MMU off, at EL `el`. */
   cpuOn(cpu: number, entry: bigint, contextId: bigint, el: 1 | 2): void;
   /** Stops the calling CPU (it does not return to the caller). */
@@ -120,7 +123,7 @@ export function servePsci(caller: PsciCaller, index: number, board: PsciBoard): 
       if (target < 0) ret = PsciRet.INVALID_PARAMETERS;
       else if (board.isOn(target)) ret = PsciRet.ALREADY_ON;
       else {
-        board.cpuOn(target, arg(2), arg(3), caller.el >= 2 ? 2 : 1);
+        board.cpuOn(target, arg(2), arg(3), board.bootEl);
         ret = PsciRet.SUCCESS;
       }
       break;
