@@ -23,7 +23,7 @@ const BOOT_LIMIT_MS = Number(process.env.AXVISOR_ARM_BOOT_MS ?? 20 * 60_000);
 async function converse(
   options: Omit<ArmVirtMachineOptions, "console">,
   script: readonly { readonly expect: string; readonly send: string }[],
-): Promise<{ out: string; exit: ArmMachineExit }> {
+): Promise<{ out: string; exit: ArmMachineExit; machine: ArmVirtMachine }> {
   let out = "";
   let step = 0;
   let scanFrom = 0;
@@ -44,7 +44,7 @@ async function converse(
   const guard = setTimeout(() => m.stop("time limit"), BOOT_LIMIT_MS);
   const exit = await m.run();
   clearTimeout(guard);
-  return { out, exit };
+  return { out, exit, machine: m };
 }
 
 const LINUX_SCRIPT = [
@@ -86,15 +86,17 @@ describe.skipIf(!present)(
     }
 
     it(
-      "runs U-Boot from flash to its prompt: version, bdinfo, poweroff",
+      "runs U-Boot from flash to its prompt: version, bdinfo, reset (PSCI SYSTEM_RESET), poweroff",
       async () => {
-        const { out, exit } = await converse(
+        const { out, exit, machine } = await converse(
           { cpus: 1, ramSize: 512 << 20, images: { firmware: file("u-boot.bin") } },
           [
             { expect: "Hit any key to stop autoboot", send: " " },
             { expect: "=> ", send: "version\n" },
             { expect: "GNU ld", send: "bdinfo\n" },
-            { expect: "Early malloc usage", send: "poweroff\n" },
+            { expect: "Early malloc usage", send: "reset\n" },
+            { expect: "Hit any key to stop autoboot", send: " " },
+            { expect: "=> ", send: "poweroff\n" },
           ],
         );
         expect(out).toContain("DRAM:  512 MiB");
@@ -102,7 +104,10 @@ describe.skipIf(!present)(
         expect(out).toContain("In:    pl011@9000000");
         expect(out).toContain("U-Boot 2023.01+dfsg-2+deb12u3");
         expect(out).toMatch(/-> size\s+= 0x0000000020000000/);
+        expect(out).toMatch(/relocaddr\s+= 0x000000005fef7000/);
         expect(out).toMatch(/fdt_size\s+= 0x0000000000100000/);
+        expect(out.split("resetting ...")).toHaveLength(2);
+        expect(machine.resets).toBe(1);
         expect(exit).toEqual({ kind: "poweroff", success: true, code: 0, source: "psci" });
       },
       BOOT_LIMIT_MS + 60_000,
