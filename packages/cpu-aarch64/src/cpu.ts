@@ -130,6 +130,10 @@ export class Aarch64Cpu {
    */
   readonly tlbTag = new Float64Array(3 * TLB_SIZE);
   readonly tlbOff = new Int32Array(3 * TLB_SIZE);
+  /** log2 of the size of the mapping each entry came from (12: a page; 21, 30: blocks). */
+  readonly tlbShift = new Uint8Array(3 * TLB_SIZE);
+  /** Entries filled from block mappings since the last full flush (TLBI by VA scans then). */
+  tlbBlocks = 0;
   /** Translation context of data accesses and of fetches (CTX_*). */
   dataCtx = CTX_EL2;
   fetchCtx = CTX_EL2;
@@ -432,8 +436,33 @@ export class Aarch64Cpu {
     }
   }
 
+  /**
+   * Drops the cached translations of virtual page `page` (VA >> 12, signed) in every address
+   * space, including 4 KiB pieces of a block mapping that contains it.
+   */
+  flushTlbPage(page: number): void {
+    const tags = this.tlbTag;
+    const i = page & TLB_MASK;
+    tags[i] = Number.NaN;
+    tags[TLB_SIZE + i] = Number.NaN;
+    tags[2 * TLB_SIZE + i] = Number.NaN;
+    this.fetchVa = Number.NaN;
+    if (this.tlbBlocks === 0) return;
+    // Entries filled from block mappings: drop those in the same block as the page.
+    const shifts = this.tlbShift;
+    for (let e = 0; e < 3 * TLB_SIZE; e++) {
+      const sh = shifts[e]!;
+      if (sh <= 12) continue;
+      const n = 2 ** (sh - 12);
+      const key = Math.floor(tags[e]! / 1024);
+      if (Math.floor(key / n) === Math.floor(page / n)) tags[e] = Number.NaN;
+    }
+  }
+
   /** Drops every cached translation. */
   flushTlb(): void {
+    this.tlbShift.fill(0);
+    this.tlbBlocks = 0;
     this.tlbTag.fill(Number.NaN);
     this.fetchVa = Number.NaN;
     this.asidSlots.clear();

@@ -26,8 +26,11 @@ export const CTX_EL1_PAN = 2;
 export const CTX_EL2 = 3;
 
 const TWO32 = 4294967296;
-/** Level shifts for the 4 KiB granule. */
+/** Level shifts for the 4 KiB granule, and the sizes they give. */
 const SHIFT = [39, 30, 21, 12] as const;
+const LEVEL_SIZE = [2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12] as const;
+/** 2^n for the index widths of a start level (up to 13 bits with concatenated tables). */
+const POW2 = Array.from({ length: 14 }, (_, n) => 2 ** n);
 
 /** Fault status codes (xFSC) before the level is added. */
 export const FSC_ADDR_SIZE = 0x00;
@@ -53,6 +56,8 @@ export class Mmu {
   /** MAIR attribute byte of the stage-1 result (0x44 normal non-cacheable for MMU off fetch). */
   attr = 0;
   sh = 0;
+  /** log2 of the size of the translation found (the smaller of stage 1 and stage 2). */
+  mapShift = 12;
 
   /** The current access is a cache maintenance op (ESR.CM). */
   cm = false;
@@ -78,12 +83,14 @@ export class Mmu {
     if (pa < 0) this.raise(lo, hi, acc, ctx & 3);
     this.cacheable = false;
     const ro = pa - (pa % 4096) - cpu.ramBase;
-    // Canonical VAs only (the fast path compares raw addresses); device pages never.
-    if (ro >= 0 && ro + 4096 <= cpu.ramSize && (hi >> 15 === 0 || hi >> 15 === -1)) {
+    // Only VAs whose bits 63:55 agree: their tags (page key * 1024 + ctx) are exact doubles.
+    if (ro >= 0 && ro + 4096 <= cpu.ramSize && (hi >> 23 === 0 || hi >> 23 === -1)) {
       const device = (this.attr & 0xf0) === 0 && acc !== ACC_FETCH;
       if (!device || !cpu.strictAlign) {
         cpu.tlbTag[set] = key;
         cpu.tlbOff[set] = ro;
+        cpu.tlbShift[set] = this.mapShift;
+        if (this.mapShift > 12) cpu.tlbBlocks++;
         this.cacheable = true;
       }
     }
@@ -145,6 +152,7 @@ export class Mmu {
     this.fsc = -1;
     this.faultS2 = false;
     this.faultPtw = false;
+    this.mapShift = 12;
     const el2 = ctx === CTX_EL2;
     const s2 = !el2 && !s1only && this.stage2On();
     const sctlr = r[(el2 ? SR.SCTLR_EL2 : SR.SCTLR_EL1) * 2]!;
@@ -229,7 +237,7 @@ export class Mmu {
       const shift = SHIFT[level]!;
       const bits = firstBits > 0 ? firstBits : 9;
       firstBits = 0;
-      const idx = Math.floor(va / 2 ** shift) % 2 ** bits;
+      const idx = Math.floor(va / LEVEL_SIZE[level]!) % POW2[bits]!;
       let da = table + idx * 8;
       if (s2) {
         da = this.stage2(da, ACC_LOAD, true);
@@ -290,7 +298,8 @@ export class Mmu {
       this.attr = (mair >>> (8 * ((dlo >>> 2) & 3))) & 0xff;
       this.sh = (dlo >>> 8) & 3;
       const oaBase = (dhi & 0xffff) * TWO32 + ((dlo & ~0xfff) >>> 0);
-      const size = 2 ** shift;
+      const size = LEVEL_SIZE[level]!;
+      this.mapShift = shift;
       return oaBase - (oaBase % size) + (va % size);
     }
   }
@@ -322,7 +331,7 @@ export class Mmu {
       const shift = SHIFT[level]!;
       const bits = firstBits > 0 ? firstBits : 9;
       firstBits = 0;
-      const idx = Math.floor(ipa / 2 ** shift) % 2 ** bits;
+      const idx = Math.floor(ipa / LEVEL_SIZE[level]!) % POW2[bits]!;
       if (!this.readDesc(table + idx * 8)) return fail(FSC_EXTERNAL_WALK + level);
       const dlo = this.dlo;
       const dhi = this.dhi;
@@ -345,7 +354,8 @@ export class Mmu {
       // Device at stage 2 (MemAttr[3:2] = 0) makes the combined access Device.
       if (((dlo >>> 4) & 3) === 0 && !ptw) this.attr = 0;
       const oaBase = (dhi & 0xffff) * TWO32 + ((dlo & ~0xfff) >>> 0);
-      const size = 2 ** shift;
+      const size = LEVEL_SIZE[level]!;
+      if (!ptw && shift < this.mapShift) this.mapShift = shift;
       return oaBase - (oaBase % size) + (ipa % size);
     }
   }

@@ -465,13 +465,21 @@ function sysOp(
     cpu.undefinedInstruction();
   }
   if (crn === 8) {
-    // TLBI: every form flushes the whole software TLB (it holds one context's translations).
+    // TLBI. By VA (VAE1, VAAE1, VALE1, VAALE1, VAE2, VALE2 and their IS forms): that page in
+    // every address space (a superset of what the operation names, which is allowed). Every
+    // other form (by ASID, all, by IPA) drops the whole software TLB.
     if (el === 0) cpu.undefinedInstruction();
     if (op1 === 4 && el < 2) cpu.undefinedInstruction();
     if (op1 !== 0 && op1 !== 4) cpu.undefinedInstruction();
     if (el === 1 && cpu.hasEl2 && hcr & (1 << HCR.TTLB)) cpu.exception(EC.SYSREG, iss, true);
     if (crm !== 3 && crm !== 7 && crm !== 4 && crm !== 0) cpu.undefinedInstruction();
-    cpu.flushTlb();
+    const byVa = (crm === 3 || crm === 7) && (op1 === 0 ? (op2 & 1) === 1 : op2 === 1 || op2 === 5);
+    if (byVa) {
+      // Xt[43:0] = VA[55:12], sign-extended from VA bit 55 like the TLB's page keys.
+      const lo = rt === 31 ? 0 : x[rt * 2]!;
+      const hi = rt === 31 ? 0 : x[rt * 2 + 1]!;
+      cpu.flushTlbPage(((hi << 20) >> 20) * TWO32 + (lo >>> 0));
+    } else cpu.flushTlb();
     return;
   }
   cpu.undefinedInstruction();
