@@ -12,10 +12,10 @@
 
 import type { PhysBus, TimeSource } from "@axvisor/machine";
 import { EXC, Exc } from "./exception-signal.js";
-import { dpImmediate, dpRegister } from "./execute.js";
+import { dpImmediate as dpImmediateFn, dpRegister as dpRegisterFn } from "./execute.js";
 import { FpSimdRegs, type GprPort, type SimdMemPort } from "./fpsimd/index.js";
-import { executeFpSimd, makeGprPort, makeSimdMemPort } from "./fpsimd-bridge.js";
-import { loadStore } from "./loadstore.js";
+import { executeFpSimd as executeFpSimdFn, makeGprPort, makeSimdMemPort } from "./fpsimd-bridge.js";
+import { loadStore as loadStoreFn } from "./loadstore.js";
 import {
   ACC_FETCH,
   ACC_LOAD,
@@ -27,7 +27,7 @@ import {
   Mmu,
 } from "./mmu.js";
 import { HCR, SR, SysRegs } from "./sysregs.js";
-import { branchSystem } from "./system.js";
+import { branchSystem as branchSystemFn } from "./system.js";
 import { Timer } from "./timer.js";
 import type {
   CpuModel,
@@ -39,6 +39,15 @@ import type {
 } from "./types.js";
 
 const TWO32 = 4294967296;
+/*
+ * The decode groups as module constants: module loaders that turn imports into namespace
+ * getters (vitest's) then cost nothing per instruction.
+ */
+const dpImmediate = dpImmediateFn;
+const dpRegister = dpRegisterFn;
+const loadStore = loadStoreFn;
+const branchSystem = branchSystemFn;
+const executeFpSimd = executeFpSimdFn;
 /** Instructions between interrupt checks when nothing forces an earlier one. */
 const SLICE = 4096;
 export const TLB_BITS = 10;
@@ -132,8 +141,6 @@ export class Aarch64Cpu {
   readonly tlbOff = new Int32Array(3 * TLB_SIZE);
   /** log2 of the size of the mapping each entry came from (12: a page; 21, 30: blocks). */
   readonly tlbShift = new Uint8Array(3 * TLB_SIZE);
-  /** Entries filled from block mappings since the last full flush (TLBI by VA scans then). */
-  tlbBlocks = 0;
   /** Translation context of data accesses and of fetches (CTX_*). */
   dataCtx = CTX_EL2;
   fetchCtx = CTX_EL2;
@@ -447,22 +454,46 @@ export class Aarch64Cpu {
     tags[TLB_SIZE + i] = Number.NaN;
     tags[2 * TLB_SIZE + i] = Number.NaN;
     this.fetchVa = Number.NaN;
-    if (this.tlbBlocks === 0) return;
-    // Entries filled from block mappings: drop those in the same block as the page.
-    const shifts = this.tlbShift;
-    for (let e = 0; e < 3 * TLB_SIZE; e++) {
-      const sh = shifts[e]!;
-      if (sh <= 12) continue;
-      const n = 2 ** (sh - 12);
-      const key = Math.floor(tags[e]! / 1024);
-      if (Math.floor(key / n) === Math.floor(page / n)) tags[e] = Number.NaN;
+    if (this.blockPieces.size === 0) return;
+    // Entries filled from a block mapping that contains the page (2 MiB, 1 GiB, 512 GiB).
+    for (let shift = 21; shift <= 39; shift += 9) {
+      const n = 2 ** (shift - 12);
+      const block = Math.floor(page / n);
+      const bkey = block * 64 + shift;
+      const pieces = this.blockPieces.get(bkey);
+      if (pieces === undefined) continue;
+      this.blockPieces.delete(bkey);
+      for (const e of pieces) {
+        // Skip entries refilled since from another translation.
+        if (this.tlbShift[e] === shift && Math.floor(Math.floor(tags[e]! / 1024) / n) === block) {
+          tags[e] = Number.NaN;
+        }
+      }
     }
+  }
+
+  /** TLB entries filled from block mappings, by block (block number * 64 + shift). */
+  private readonly blockPieces = new Map<number, number[]>();
+  private blockPieceCount = 0;
+
+  /** Records that TLB entry `e` (for page key `page`) came from a block of 2^shift bytes. */
+  noteBlockPiece(e: number, page: number, shift: number): void {
+    if (this.blockPieceCount >= 65536) this.flushTlb();
+    const bkey = Math.floor(page / 2 ** (shift - 12)) * 64 + shift;
+    let list = this.blockPieces.get(bkey);
+    if (list === undefined) {
+      list = [];
+      this.blockPieces.set(bkey, list);
+    }
+    list.push(e);
+    this.blockPieceCount++;
   }
 
   /** Drops every cached translation. */
   flushTlb(): void {
     this.tlbShift.fill(0);
-    this.tlbBlocks = 0;
+    this.blockPieces.clear();
+    this.blockPieceCount = 0;
     this.tlbTag.fill(Number.NaN);
     this.fetchVa = Number.NaN;
     this.asidSlots.clear();

@@ -6,25 +6,26 @@
  */
 
 import type { Aarch64Cpu } from "./cpu.js";
-import {
-  asr64,
-  CRC32_TABLE,
-  CRC32C_TABLE,
-  cls32,
-  crc32,
-  lsl64,
-  lsr64,
-  mul64,
-  out,
-  rbit32,
-  rev16,
-  rev32,
-  ror64,
-  sdiv64,
-  smulh,
-  udiv64,
-  umulh,
-} from "./int64.js";
+import * as i64 from "./int64.js";
+
+// Local bindings (see cpu.ts: no namespace getter per use).
+const asr64 = i64.asr64;
+const CRC32_TABLE = i64.CRC32_TABLE;
+const CRC32C_TABLE = i64.CRC32C_TABLE;
+const cls32 = i64.cls32;
+const crc32 = i64.crc32;
+const lsl64 = i64.lsl64;
+const lsr64 = i64.lsr64;
+const mul64 = i64.mul64;
+const out = i64.out;
+const rbit32 = i64.rbit32;
+const rev16 = i64.rev16;
+const rev32 = i64.rev32;
+const ror64 = i64.ror64;
+const sdiv64 = i64.sdiv64;
+const smulh = i64.smulh;
+const udiv64 = i64.udiv64;
+const umulh = i64.umulh;
 
 const TWO32 = 4294967296;
 

@@ -7,13 +7,16 @@
 
 import type { Aarch64Cpu } from "./cpu.js";
 import { EC } from "./cpu.js";
-import { extend64 } from "./execute.js";
+import { extend64 as extend64Fn } from "./execute.js";
 import { fpSimdLoadStore } from "./fpsimd-bridge.js";
-import { out } from "./int64.js";
+import { out as outArray } from "./int64.js";
 import { ACC_LOAD, ACC_STORE, CTX_EL0, FSC_ALIGNMENT } from "./mmu.js";
 import { SR } from "./sysregs.js";
 
 const TWO32 = 4294967296;
+// Local bindings (see cpu.ts).
+const extend64 = extend64Fn;
+const out = outArray;
 
 // Effective address of the current access (set by the address computations below).
 let aLo = 0;

@@ -90,7 +90,7 @@ export class Mmu {
         cpu.tlbTag[set] = key;
         cpu.tlbOff[set] = ro;
         cpu.tlbShift[set] = this.mapShift;
-        if (this.mapShift > 12) cpu.tlbBlocks++;
+        if (this.mapShift > 12) cpu.noteBlockPiece(set, hi * 1048576 + (lo >>> 12), this.mapShift);
         this.cacheable = true;
       }
     }

@@ -6,13 +6,15 @@
 
 import type { Aarch64Cpu } from "./cpu.js";
 import { EC } from "./cpu.js";
-import { condHolds } from "./execute.js";
+import { condHolds as condHoldsFn } from "./execute.js";
 import { fpAccessCheck } from "./fpsimd-bridge.js";
 import { ACC_LOAD, ACC_STORE, CTX_EL0, CTX_EL1, CTX_EL2 } from "./mmu.js";
 import { sysreg } from "./sysreg-encoding.js";
 import { HCR, plainReg, SR, TRAP_ACR, TRAP_ID1, TRAP_ID2, TRAP_ID3, TRAP_VM } from "./sysregs.js";
 
 const TWO32 = 4294967296;
+// Local binding (see cpu.ts).
+const condHolds = condHoldsFn;
 
 export function branchSystem(cpu: Aarch64Cpu, insn: number): void {
   const x = cpu.x;
