@@ -2,7 +2,8 @@
  * Interpreter throughput on bare loops (run with `pnpm bench` after a build): an ALU loop and
  * a load/store loop at EL2 with the MMU off, and the ALU loop at EL1 with the MMU on.
  */
-import { Aarch64Cpu } from "./cpu.js";
+import type { Aarch64Cpu } from "./cpu.js";
+import { SysReg } from "./sysreg-encoding.js";
 import { RAM_BASE, TestMachine } from "./testing/index.js";
 
 const ALU = [
@@ -27,14 +28,14 @@ function measure(
   name: string,
   words: number[],
   iterations: number,
-  setup?: (cpu: Aarch64Cpu) => void,
+  setup?: (cpu: Aarch64Cpu, m: TestMachine) => void,
 ): void {
   const m = new TestMachine({ ramSize: 16 << 20 });
   m.writeWords(RAM_BASE, words);
   const cpu = m.cpu;
-  cpu.powerOn(RAM_BASE, 0n, 2);
+  cpu.powerOn(RAM_BASE, 0n, setup === undefined ? 2 : 1);
   cpu.setX(3, BigInt(RAM_BASE + 0x10000));
-  setup?.(cpu);
+  setup?.(cpu, m);
   cpu.setX(0, BigInt(iterations));
   cpu.setPc(BigInt(RAM_BASE + 4));
   const perIter = words.length - 2;
@@ -56,4 +57,15 @@ function measure(
 
 measure("alu loop (EL2, MMU off)", ALU, 20_000_000);
 measure("load/store loop (EL2, MMU off)", MEM, 10_000_000);
-void Aarch64Cpu;
+
+/** EL1 with stage 1 on: one 1 GiB block maps RAM, 39-bit VA. */
+function mmuOn(cpu: Aarch64Cpu, m: TestMachine): void {
+  const table = RAM_BASE + 0x20000;
+  m.writeWords(table + 8, [0x4000_0705, 0]); // block at 0x4000_0000, normal memory, AF
+  cpu.writeSysReg(SysReg.MAIR_EL1, 0xff00n);
+  cpu.writeSysReg(SysReg.TCR_EL1, 25n | (2n << 32n));
+  cpu.writeSysReg(SysReg.TTBR0_EL1, BigInt(table));
+  cpu.writeSysReg(SysReg.SCTLR_EL1, 0x30d00801n);
+}
+measure("alu loop (EL1, MMU on)", ALU, 20_000_000, mmuOn);
+measure("load/store loop (EL1, MMU on)", MEM, 10_000_000, mmuOn);
