@@ -104,6 +104,12 @@ function single(cpu: Aarch64Cpu, insn: number): void {
   const opc = (insn >>> 22) & 3;
   const rt = insn & 31;
   const rn = (insn >>> 5) & 31;
+  if ((insn & 0x01200c00) === 0x00200000) {
+    // Atomic memory operations (bits 23:22 are A and R there, not opc).
+    if (cpu.model !== "max") cpu.undefinedInstruction();
+    atomic(cpu, insn, size);
+    return;
+  }
   // opc: 0 store, 1 load, 2 load signed to 64 (size 3: prefetch), 3 load signed to 32.
   let kind = 0;
   let prefetch = false;
@@ -183,10 +189,6 @@ function single(cpu: Aarch64Cpu, insn: number): void {
     aHi = (bhi + ohi + (l > 0xffffffff ? 1 : 0)) | 0;
     if (isLoad) loadInto(cpu, rt, size, kind, cpu.dataCtx);
     else storeFrom(cpu, rt, size, cpu.dataCtx);
-    return;
-  }
-  if (op4 === 0 && cpu.model === "max") {
-    atomic(cpu, insn, size);
     return;
   }
   cpu.undefinedInstruction();

@@ -15,7 +15,9 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), "programs", "bin");
 const BUDGET = 50_000_000;
 
 function runProgram(file: string): { uart: string; off: boolean; machine: TestMachine } {
-  const machine = new TestMachine({ ramSize: 64 << 20, ticksPerInstruction: 1 });
+  // Programs named *-max use the instructions of QEMU's "max" CPU (LSE, PAN).
+  const model = file.endsWith("-max.elf") ? "max" : "cortex-a57";
+  const machine = new TestMachine({ ramSize: 64 << 20, ticksPerInstruction: 1, model });
   const elf = parseElf64(new Uint8Array(readFileSync(file)), {
     name: file,
     machine: ElfMachine.AARCH64,
