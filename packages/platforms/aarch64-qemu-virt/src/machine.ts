@@ -1,6 +1,6 @@
 import type { BaseMmioDeviceOps } from "@axvisor/axdevice-base";
 import { AxError } from "@axvisor/axerrno";
-import { Aarch64Cpu, type CpuModel } from "@axvisor/cpu-aarch64";
+import { Aarch64Cpu, type CpuModel, type SysRegDevice } from "@axvisor/cpu-aarch64";
 import { type GicCpuOutputs, GicV2, GicV3 } from "@axvisor/device-arm-gic";
 import { Pl011 } from "@axvisor/device-pl011";
 import { Pl031, type Pl031Clock } from "@axvisor/device-pl031";
@@ -86,6 +86,23 @@ const TIMER_PPIS = [
   ARM_VIRT_PPI.hypTimer,
   ARM_VIRT_PPI.secureTimer,
 ] as const;
+
+/** A device that calls `before` ahead of every access, then forwards it. */
+function refreshingFrame(f: BaseMmioDeviceOps, before: () => void): BaseMmioDeviceOps {
+  return {
+    emuType: () => f.emuType(),
+    addressRange: () => f.addressRange(),
+    handleRead: (addr, width) => {
+      before();
+      return f.handleRead(addr, width);
+    },
+    handleWrite: (addr, width, value) => {
+      before();
+      f.handleWrite(addr, width, value);
+    },
+    reset: () => f.reset?.(),
+  };
+}
 
 /**
  * The QEMU aarch64 `virt` board: CPUs, RAM at 0x4000_0000, two CFI flash banks (firmware
@@ -213,7 +230,12 @@ export class ArmVirtMachine {
       irq: this.gic.spiLine(ARM_VIRT_SPI.rtc),
       ...(options.wallClock !== undefined ? { clock: options.wallClock } : {}),
     });
-    for (const d of [...this.flash, ...this.gic.frames, this.uart, this.rtc]) this.bus.addDevice(d);
+    // The CPU interface sees each CPU's timer outputs as they are now: a handler that
+    // reprograms its timer and then EOIs must not find the old level still pending.
+    const gicFrames = this.gic.frames.map((f) =>
+      f === this.gic.distributor ? f : refreshingFrame(f, () => this.#routeTimer(this.#current)),
+    );
+    for (const d of [...this.flash, ...gicFrames, this.uart, this.rtc]) this.bus.addDevice(d);
 
     const factories = options.virtio ?? [];
     if (factories.length > ARM_VIRT.virtio.count) {
@@ -247,7 +269,7 @@ export class ArmVirtMachine {
           time: this.clock,
           model: options.cpuModel ?? "cortex-a57",
           el2: this.virtualization,
-          ...(this.gic instanceof GicV3 ? { sysRegDevice: this.gic.sysRegs } : {}),
+          ...(this.gic instanceof GicV3 ? { sysRegDevice: this.#gicSysRegs(this.gic) } : {}),
           firmware: (cpu) => servePsci(cpu, cpu.cpuId, psciBoard),
         }),
       );
@@ -387,16 +409,34 @@ export class ArmVirtMachine {
 
   /** Drives each CPU's timer PPIs from its timer outputs. */
   #routeTimers(): void {
-    for (let i = 0; i < this.cpus.length; i++) {
-      const c = this.cpus[i]!;
-      const lines = c.poweredOn ? c.timerLines() & 0xf : 0;
-      const changed = lines ^ this.#timerLevels[i]!;
-      if (changed === 0) continue;
-      this.#timerLevels[i] = lines;
-      for (let b = 0; b < 4; b++) {
-        if (changed & (1 << b)) this.gic.setPpi(i, TIMER_PPIS[b]!, (lines & (1 << b)) !== 0);
-      }
+    for (let i = 0; i < this.cpus.length; i++) this.#routeTimer(i);
+  }
+
+  #routeTimer(i: number): void {
+    const c = this.cpus[i];
+    if (c === undefined) return;
+    const lines = c.poweredOn ? c.timerLines() & 0xf : 0;
+    const changed = lines ^ this.#timerLevels[i]!;
+    if (changed === 0) return;
+    this.#timerLevels[i] = lines;
+    for (let b = 0; b < 4; b++) {
+      if (changed & (1 << b)) this.gic.setPpi(i, TIMER_PPIS[b]!, (lines & (1 << b)) !== 0);
     }
+  }
+
+  /** The GICv3 system registers, with the accessing CPU's timer lines refreshed first. */
+  #gicSysRegs(gic: GicV3): SysRegDevice {
+    const regs = gic.sysRegs;
+    return {
+      read: (cpu, enc, ctx) => {
+        this.#routeTimer(cpu);
+        return regs.read(cpu, enc, ctx);
+      },
+      write: (cpu, enc, value, ctx) => {
+        this.#routeTimer(cpu);
+        return regs.write(cpu, enc, value, ctx);
+      },
+    };
   }
 
   #wakeable(c: Aarch64Cpu): boolean {
