@@ -273,6 +273,13 @@ export function dpImmediate(cpu: Aarch64Cpu, insn: number): void {
       if (insn & (1 << 22)) imm *= 4096;
       const alo = x[rn * 2]!;
       const ahi = x[rn * 2 + 1]!;
+      if (sf && !s) {
+        // ADD/SUB (immediate) without flags, the common case (Rd may be SP).
+        const l = (alo >>> 0) + (sub ? -imm : imm);
+        x[rd * 2] = l | 0;
+        x[rd * 2 + 1] = (ahi + Math.floor(l / TWO32)) | 0;
+        return;
+      }
       if (sf) {
         if (sub) adc64(cpu, alo, ahi, ~imm, -1, 1, s);
         else adc64(cpu, alo, ahi, imm, 0, 0, s);

@@ -55,6 +55,36 @@ function setX(x: Int32Array, n: number, lo: number, hi: number): void {
 }
 
 export function loadStore(cpu: Aarch64Cpu, insn: number): void {
+  if ((insn & 0x3fc00000) === 0x39400000 || (insn & 0x3fc00000) === 0x39000000) {
+    // The most common form first: LDR/STR (unsigned offset) of a general register,
+    // zero-extending, any size.
+    const sizeLog = insn >>> 30;
+    const rt = insn & 31;
+    const rn = (insn >>> 5) & 31;
+    const x = cpu.x;
+    const blo = x[rn * 2]!;
+    if (rn === 31) checkSpAlign(cpu, blo);
+    const l = (blo >>> 0) + ((insn >>> 10) & 0xfff) * (1 << sizeLog);
+    const lo = l | 0;
+    const hi = (x[rn * 2 + 1]! + (l > 0xffffffff ? 1 : 0)) | 0;
+    if ((insn & (1 << 22)) !== 0) {
+      const v = cpu.read(lo, hi, 1 << sizeLog, cpu.dataCtx);
+      if (rt !== 31) {
+        x[rt * 2] = v;
+        x[rt * 2 + 1] = sizeLog === 3 ? cpu.mhi : 0;
+      }
+    } else {
+      cpu.write(
+        lo,
+        hi,
+        1 << sizeLog,
+        rt === 31 ? 0 : x[rt * 2]!,
+        rt === 31 ? 0 : x[rt * 2 + 1]!,
+        cpu.dataCtx,
+      );
+    }
+    return;
+  }
   if ((insn & (1 << 26)) !== 0) {
     fpSimdLoadStore(cpu, insn);
     return;
