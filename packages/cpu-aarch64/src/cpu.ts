@@ -92,6 +92,8 @@ export class Aarch64Cpu {
   readonly hasEl2: boolean;
   readonly sysRegDevice: SysRegDevice | undefined;
   readonly firmware: FirmwareHandler<Aarch64Cpu> | undefined;
+  /** MIDR_EL1 (what EL2 reads; EL1 reads VPIDR_EL2, reset to it). */
+  readonly midr: number;
   /** MPIDR_EL1 as (lo, hi). */
   readonly mpidrLo: number;
   readonly mpidrHi: number;
@@ -196,6 +198,7 @@ export class Aarch64Cpu {
     this.hasEl2 = opts.el2 ?? true;
     this.sysRegDevice = opts.sysRegDevice;
     this.firmware = opts.firmware;
+    this.midr = (opts.midr ?? 0x411fd070) | 0;
     const mp = BigInt(opts.mpidr) | (1n << 31n);
     this.mpidrLo = Number(mp & 0xffffffffn) | 0;
     this.mpidrHi = Number((mp >> 32n) & 0xffffffffn) | 0;

@@ -288,7 +288,7 @@ export class SysRegs {
     r[SR.HCR_EL2 * 2] = this.cpu.hasEl2 ? 0 : 1 << HCR.RW;
     r[SR.CNTFRQ * 2] = 62_500_000;
     r[SR.OSLK * 2] = 1;
-    r[SR.VPIDR_EL2 * 2] = 0x411fd070;
+    r[SR.VPIDR_EL2 * 2] = this.cpu.midr;
     r[SR.VMPIDR_EL2 * 2] = this.cpu.mpidrLo;
     r[SR.VMPIDR_EL2 * 2 + 1] = this.cpu.mpidrHi;
   }
@@ -323,7 +323,7 @@ export class SysRegs {
     switch (enc) {
       case E.MIDR:
         // EL1 reads VPIDR_EL2 when EL2 is implemented.
-        this.lo = el < 2 && cpu.hasEl2 ? r[SR.VPIDR_EL2 * 2]! : 0x411fd070;
+        this.lo = el < 2 && cpu.hasEl2 ? r[SR.VPIDR_EL2 * 2]! : cpu.midr;
         return true;
       case E.MPIDR:
         if (el < 2 && cpu.hasEl2) {

@@ -38,6 +38,8 @@ export interface CpuOptions<C> {
   cpuId: number;
   /** MPIDR_EL1 affinity value (bit 31, RES1, is added). */
   mpidr: number | bigint;
+  /** MIDR_EL1 (default: QEMU cortex-a57's 0x411fd070, for both models). */
+  midr?: number;
   bus: PhysBus;
   time: TimeSource;
   /** ID register values of QEMU's model (default "cortex-a57"). */
