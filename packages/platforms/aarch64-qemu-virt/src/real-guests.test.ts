@@ -1,8 +1,10 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MemoryBlockBacking } from "@axvisor/device-virtio-mmio";
 import { describe, expect, it } from "vitest";
 import { type ArmMachineExit, ArmVirtMachine, type ArmVirtMachineOptions } from "./machine.js";
+import { armVirtioBlkSlot } from "./virtio-slots.js";
 
 /** The shared guests: AXVISOR_GUESTS, or ../shared/guests beside the checkout. */
 const GUESTS = `${process.env.AXVISOR_GUESTS ?? resolve(dirname(fileURLToPath(import.meta.url)), "../../../../../shared/guests")}/aarch64`;
@@ -109,6 +111,33 @@ describe.skipIf(!present)(
         expect(out.split("resetting ...")).toHaveLength(2);
         expect(machine.resets).toBe(1);
         expect(exit).toEqual({ kind: "poweroff", success: true, code: 0, source: "psci" });
+      },
+      BOOT_LIMIT_MS + 60_000,
+    );
+
+    it(
+      "lets U-Boot read a virtio-blk disk in slot 0 (virtio-mmio at 0x0a00_0000, SPI 16)",
+      async () => {
+        const disk = new MemoryBlockBacking(new Uint8Array(1 << 20));
+        disk.bytes.set(new TextEncoder().encode("AXVISOR-DISK-OK!"), 0);
+        const { out, exit } = await converse(
+          {
+            ramSize: 512 << 20,
+            images: { firmware: file("u-boot.bin") },
+            virtio: [armVirtioBlkSlot(disk)],
+          },
+          [
+            { expect: "Hit any key to stop autoboot", send: " " },
+            { expect: "=> ", send: "virtio scan\n" },
+            { expect: "=> ", send: "virtio info\n" },
+            { expect: "(2048 x 512)", send: "virtio read 0x50000000 0 1\n" },
+            { expect: "1 blocks read: OK", send: "md.b 0x50000000 0x10\n" },
+            { expect: "AXVISOR-DISK-OK!", send: "poweroff\n" },
+          ],
+        );
+        expect(out).toContain("Device 0: QEMU VirtIO Block Device");
+        expect(out).toContain("50000000: 41 58 56 49 53 4f 52 2d 44 49 53 4b 2d 4f 4b 21");
+        expect(exit.kind).toBe("poweroff");
       },
       BOOT_LIMIT_MS + 60_000,
     );
