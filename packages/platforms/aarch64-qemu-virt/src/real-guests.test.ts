@@ -29,8 +29,8 @@ async function converse(
   let out = "";
   let step = 0;
   let scanFrom = 0;
-  // biome-ignore lint/style/useConst: assigned after the console callback is created
-  let m: ArmVirtMachine;
+  // Assigned once the console callback, which answers through it, exists.
+  let m: ArmVirtMachine | undefined;
   const consoleSink = (b: Uint8Array) => {
     out += Buffer.from(b).toString("latin1");
     if (GUEST_LOG !== undefined) appendFileSync(GUEST_LOG, b);
@@ -38,15 +38,16 @@ async function converse(
       const at = out.indexOf(script[step]!.expect, scanFrom);
       if (at < 0) break;
       scanFrom = at + script[step]!.expect.length;
-      m.sendInput(script[step]!.send);
+      m?.sendInput(script[step]!.send);
       step++;
     }
   };
-  m = new ArmVirtMachine({ ...options, console: consoleSink });
-  const guard = setTimeout(() => m.stop("time limit"), BOOT_LIMIT_MS);
-  const exit = await m.run();
+  const machine = new ArmVirtMachine({ ...options, console: consoleSink });
+  m = machine;
+  const guard = setTimeout(() => machine.stop("time limit"), BOOT_LIMIT_MS);
+  const exit = await machine.run();
   clearTimeout(guard);
-  return { out, exit, machine: m };
+  return { out, exit, machine };
 }
 
 const LINUX_SCRIPT = [
