@@ -11,7 +11,7 @@
  */
 
 import type { PhysBus, TimeSource } from "@axvisor/machine";
-import { EXC, Exc } from "./exception-signal.js";
+import { EXC } from "./exception-signal.js";
 import { dpImmediate as dpImmediateFn, dpRegister as dpRegisterFn } from "./execute.js";
 import { FpSimdRegs, type GprPort, type SimdMemPort } from "./fpsimd/index.js";
 import { executeFpSimd as executeFpSimdFn, makeGprPort, makeSimdMemPort } from "./fpsimd-bridge.js";
@@ -1062,15 +1062,8 @@ export class Aarch64Cpu {
     }
     return false;
   }
-
-  /** Host-visible name for FAR/ELR etc. after an exception (tests). */
-  lastEsr(el: 1 | 2): number {
-    return this.sys.r[(el === 2 ? SR.ESR_EL2 : SR.ESR_EL1) * 2]! >>> 0;
-  }
 }
 
 function encName(enc: number): string {
   return `S${enc >>> 14}_${(enc >>> 11) & 7}_C${(enc >>> 7) & 15}_C${(enc >>> 3) & 15}_${enc & 7}`;
 }
-
-export { ACC_FETCH, ACC_LOAD, ACC_STORE, CTX_EL0, CTX_EL1, CTX_EL1_PAN, CTX_EL2, Exc };

@@ -245,8 +245,6 @@ const E = {
   AUTHSTATUS: sysreg(2, 0, 7, 14, 6),
 } as const;
 
-export const ENC = E;
-
 export class SysRegs {
   /** Slot storage: slot s is r[2s] (lo), r[2s+1] (hi). */
   readonly r = new Int32Array(SLOTS * 2);
@@ -526,10 +524,5 @@ export class SysRegs {
         if (this.isIdReg(enc)) return false;
         return cpu.timer.write(enc, lo, hi, el);
     }
-  }
-
-  /** Whether `enc` is one of the read-only registers (for writes that should be UNDEFINED). */
-  exists(enc: number): boolean {
-    return plain.has(enc) || this.isIdReg(enc);
   }
 }

@@ -28,7 +28,6 @@ const T = {
   CNTHP_CTL: sysreg(3, 4, 14, 2, 1),
   CNTHP_CVAL: sysreg(3, 4, 14, 2, 2),
 } as const;
-export const TIMER_ENC = T;
 
 /** Output bits of timerLines(). */
 export const LINE_CNTP = 1;
