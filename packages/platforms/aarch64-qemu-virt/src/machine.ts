@@ -313,6 +313,10 @@ export class ArmVirtMachine {
       c.reset();
     }
     this.#idle.fill(false);
+    // The CPUs' timers are off again: take their lines into the GIC down with them.
+    for (let i = 0; i < this.cpus.length; i++) {
+      for (const ppi of TIMER_PPIS) this.gic.setPpi(i, ppi, false);
+    }
     this.#timerLevels.fill(0);
     this.#boot();
   }
