@@ -39,6 +39,8 @@ import type {
 } from "./types.js";
 
 const TWO32 = 4294967296;
+/** The CPUs sharing each RAM buffer: the Inner Shareable domain TLBI ...IS broadcasts to. */
+const shareDomains = new WeakMap<ArrayBufferLike, Set<Aarch64Cpu>>();
 /*
  * The decode groups as module constants: module loaders that turn imports into namespace
  * getters (vitest's) then cost nothing per instruction.
@@ -92,6 +94,8 @@ export class Aarch64Cpu {
   readonly hasEl2: boolean;
   readonly sysRegDevice: SysRegDevice | undefined;
   readonly firmware: FirmwareHandler<Aarch64Cpu> | undefined;
+  /** Every CPU on the same RAM (this one included): where TLBI ...IS operations go. */
+  readonly shareDomain: ReadonlySet<Aarch64Cpu>;
   /** MIDR_EL1 (what EL2 reads; EL1 reads VPIDR_EL2, reset to it). */
   readonly midr: number;
   /** MPIDR_EL1 as (lo, hi). */
@@ -207,6 +211,13 @@ export class Aarch64Cpu {
     this.ramSize = bus.ram.byteLength - (bus.ram.byteLength % 8);
     this.dv = new DataView(bus.ram.buffer, bus.ram.byteOffset, this.ramSize);
     this.r32 = new Int32Array(bus.ram.buffer, bus.ram.byteOffset, this.ramSize >>> 2);
+    let domain = shareDomains.get(bus.ram.buffer);
+    if (domain === undefined) {
+      domain = new Set();
+      shareDomains.set(bus.ram.buffer, domain);
+    }
+    domain.add(this);
+    this.shareDomain = domain;
     this.sys = new SysRegs(this);
     this.mmu = new Mmu(this);
     this.timer = new Timer(this);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Aarch64Cpu } from "./cpu.js";
 import { SysReg } from "./sysreg-encoding.js";
 import { RAM_BASE, TestMachine } from "./testing/index.js";
 
@@ -98,6 +99,30 @@ describe("stage 1 at EL1", () => {
     c.setX(2, 0x0000_8000_0000_0000n);
     c.run(1);
     expect(c.readSysReg(SysReg.ESR_EL1)).toBe(0x96000004n);
+  });
+});
+
+describe("TLB maintenance across CPUs", () => {
+  it("broadcasts TLBI VAE1IS to the other CPUs on the same RAM, not TLBI VAE1", () => {
+    const m = el1WithMmu([0xf9400041, 0xf9400041, 0xf9400041]); // ldr x1, [x2] (x3)
+    const a = m.cpu;
+    const va = RAM_BASE + 0x6000;
+    m.writeWords(va, [111, 0]);
+    m.writeWords(RAM_BASE + 0x7000, [222, 0]);
+    a.setX(2, BigInt(va));
+    a.run(1);
+    setPage(m, va, RAM_BASE + 0x7000 + PAGE);
+    // Another CPU runs TLBI VAE1 (local) then TLBI VAE1IS (inner shareable).
+    const b = new Aarch64Cpu({ cpuId: 1, mpidr: 1, bus: m, time: m.time });
+    m.writeWords(RAM_BASE + 0x9000, [0xd5088724, 0xd5088324]);
+    b.powerOn(RAM_BASE + 0x9000, 0n, 1);
+    b.setX(4, BigInt(va / 4096));
+    b.run(1);
+    a.run(1);
+    expect(a.getX(1)).toBe(111n);
+    b.run(1);
+    a.run(1);
+    expect(a.getX(1)).toBe(222n);
   });
 });
 

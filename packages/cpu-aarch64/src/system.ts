@@ -476,12 +476,18 @@ function sysOp(
     if (el === 1 && cpu.hasEl2 && hcr & (1 << HCR.TTLB)) cpu.exception(EC.SYSREG, iss, true);
     if (crm !== 3 && crm !== 7 && crm !== 4 && crm !== 0) cpu.undefinedInstruction();
     const byVa = (crm === 3 || crm === 7) && (op1 === 0 ? (op2 & 1) === 1 : op2 === 1 || op2 === 5);
+    // Inner Shareable forms (CRm 3, and CRm 0 for IPAS2E1IS), or any EL1 TLBI with
+    // HCR_EL2.FB, reach every CPU on the same RAM; the others only this one.
+    const broadcast =
+      crm === 3 || crm === 0 || (el === 1 && cpu.hasEl2 && (hcr & (1 << HCR.FB)) !== 0);
+    const targets = broadcast ? cpu.shareDomain : [cpu];
     if (byVa) {
       // Xt[43:0] = VA[55:12], sign-extended from VA bit 55 like the TLB's page keys.
       const lo = rt === 31 ? 0 : x[rt * 2]!;
       const hi = rt === 31 ? 0 : x[rt * 2 + 1]!;
-      cpu.flushTlbPage(((hi << 20) >> 20) * TWO32 + (lo >>> 0));
-    } else cpu.flushTlb();
+      const page = ((hi << 20) >> 20) * TWO32 + (lo >>> 0);
+      for (const c of targets) c.flushTlbPage(page);
+    } else for (const c of targets) c.flushTlb();
     return;
   }
   cpu.undefinedInstruction();
