@@ -29,15 +29,23 @@ describe("identification registers", () => {
     expect(m.cpu.getX(0)).toBe(0x411fd070n);
     expect(m.cpu.getX(1)).toBe(0x80000000n);
     expect(m.cpu.getX(2)).toBe(0x111n); // EL0/EL1/EL2 AArch64 only, no EL3, FP+AdvSIMD
-    expect(m.cpu.getX(3)).toBe(0x10000n); // CRC32, no LSE
+    expect(m.cpu.getX(3)).toBe(0x11120n); // AES+PMULL, SHA1, SHA2, CRC32, no LSE
     expect(m.cpu.getX(4)).toBe(0n); // no PAN
     expect(m.cpu.getX(5)).toBe(0x8444c004n);
+  });
+
+  it("executes the advertised cryptographic extension (AESE, SHA256H)", () => {
+    const m = boot([0x4e284820, 0x5e024020]); // aese v0.16b, v1.16b ; sha256h q0, q1, v2.4s
+    m.cpu.writeSysReg(SysReg.VBAR_EL2, 0x4000_1000n);
+    m.cpu.run(2);
+    expect(m.cpu.getPc()).toBe(0x4000_0008n);
+    expect(m.cpu.readSysReg(SysReg.ESR_EL2)).toBe(0n);
   });
 
   it("advertises LSE and PAN on the max model", () => {
     const m = boot([0xd5380603, 0xd5380724], 2, { model: "max" });
     m.cpu.run(2);
-    expect(m.cpu.getX(3)).toBe(0x210000n);
+    expect(m.cpu.getX(3)).toBe(0x211120n);
     expect(m.cpu.getX(4)).toBe(0x100000n);
   });
 });

@@ -242,6 +242,8 @@ export class Aarch64Cpu {
     this.il = 0;
     this.sys.reset();
     this.fp.reset();
+    // The cryptographic extension, as ID_AA64ISAR0_EL1 advertises it.
+    this.fp.crypto = true;
     this.exclAddr = -1;
     this.event = false;
     this.irqLine = this.fiqLine = this.virqLine = this.vfiqLine = false;

@@ -266,8 +266,8 @@ export class SysRegs {
     };
     id([4, 0], pfr0);
     id([5, 0], 0x10305006); // ID_AA64DFR0: debug v8, 6 breakpoints, 4 watchpoints, no PMU
-    // ID_AA64ISAR0: CRC32; "max" adds the LSE atomics.
-    id([6, 0], 0x00010000 | (max ? 0x00200000 : 0));
+    // ID_AA64ISAR0 as QEMU's cortex-a57: AES (with PMULL), SHA1, SHA2, CRC32; "max" adds LSE.
+    id([6, 0], 0x00011120 | (max ? 0x00200000 : 0));
     // ID_AA64MMFR0: 44-bit PA, 16-bit ASIDs, 4 KiB granule only (16/64 KiB not supported).
     id([7, 0], 0x0f000024);
     // ID_AA64MMFR1: "max" has PAN.
