@@ -106,35 +106,36 @@ export function floatToInt(v: number, rm: number, kind: number, saturation: numb
 
 /**
  * The integer of type `kind` in (lo, hi) as RN64 value plus the exact error of that rounding
- * (only 64-bit integers beyond 2^53 have one), in `intErr` to stay allocation-free.
+ * (only 64-bit integers beyond 2^53 have one), in `err.v`: an object field, because V8 boxes a
+ * double written to a module-level variable on every write.
  */
-let intErr = 0;
+const err = { v: 0 };
 function intValue(lo: number, hi: number, kind: number): number {
-  intErr = 0;
+  err.v = 0;
   if (kind === I32) return lo | 0;
   if (kind === U32) return lo >>> 0;
   const h = (kind === I64 ? hi | 0 : hi >>> 0) * TWO32;
   const l = lo >>> 0;
   if (h === 0) return l;
   const s = h + l;
-  intErr = l - (s - h); // Fast2Sum: |h| >= 2^32 > l
+  err.v = l - (s - h); // Fast2Sum: |h| >= 2^32 > l
   return s;
 }
 
 /** The integer (lo, hi) of type `kind` rounded to binary64 under rm. */
 export function intToD(lo: number, hi: number, kind: number, rm: number): number {
   const v = intValue(lo, hi, kind);
-  if (intErr === 0) return v;
+  if (err.v === 0) return v;
   if (rm === RNE) {
     exc.flags |= NX;
     return v;
   }
-  return adjustD(v, intErr, rm);
+  return adjustD(v, err.v, rm);
 }
 
 /** The integer (lo, hi) of type `kind` rounded to binary32 under rm. */
 export function intToS(lo: number, hi: number, kind: number, rm: number): number {
   const v = intValue(lo, hi, kind);
   if (v === 0) return 0;
-  return roundS(v, intErr, rm);
+  return roundS(v, err.v, rm);
 }

@@ -21,6 +21,7 @@ import {
   NV,
   PICK_A,
   PICK_B,
+  policy,
   roundS,
   sqrtD,
   sqrtS,
@@ -66,6 +67,10 @@ function roundingMode(s: FpState, rm: number): number {
 /** Executes one F/D arithmetic instruction. Returns false when the encoding is illegal. */
 export function executeFp(s: FpState, insn: number): boolean {
   const opcode = insn & 0x7f;
+  // softfloat is shared with the other CPUs: RISC-V detects tininess after rounding and
+  // never flushes to zero.
+  policy.tininessBeforeRounding = false;
+  policy.flushToZero = false;
   let ok: boolean;
   if (opcode === OP_FP) ok = opFp(s, insn);
   else if ((opcode & 0x73) === 0x43) ok = fusedMultiplyAdd(s, insn);

@@ -1,0 +1,3 @@
+import { packageProject } from "../../../vitest.shared.js";
+
+export default packageProject("platform-aarch64-qemu-virt", { testTimeout: 60_000 });
