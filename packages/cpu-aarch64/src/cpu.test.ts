@@ -98,6 +98,22 @@ describe("UNDEFINED and aborts never reach the host", () => {
   });
 });
 
+describe("FP/SIMD access traps", () => {
+  it("traps an FP instruction with CPACR_EL1.FPEN = 0, but an unallocated encoding is UNDEFINED", () => {
+    // fmov d0, x1 ; fadd with ftype = 10 (unallocated)
+    const m = boot([0x9e670020, 0x1ea02800], 1);
+    const c = m.cpu;
+    c.writeSysReg(SysReg.CPACR_EL1, 0n);
+    c.writeSysReg(SysReg.VBAR_EL1, 0x4000_1000n);
+    c.run(1);
+    expect(c.readSysReg(SysReg.ESR_EL1)).toBe(0x1fe00000n);
+    c.setPc(0x4000_0004n);
+    c.pstate = 0x3c5;
+    c.run(1);
+    expect(c.readSysReg(SysReg.ESR_EL1)).toBe(0x02000000n);
+  });
+});
+
 describe("system register device (GICv3 CPU interface)", () => {
   function withDevice(words: readonly number[]) {
     const m = new TestMachine();

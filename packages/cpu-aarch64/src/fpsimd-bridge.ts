@@ -9,6 +9,7 @@ import {
   executeFpSimdLoadStore,
   executeFpSimd as executeUnit,
   FPSIMD_UNDEFINED,
+  FpSimdRegs,
   type GprPort,
   type SimdMemPort,
 } from "./fpsimd/index.js";
@@ -17,21 +18,58 @@ import { SR } from "./sysregs.js";
 /** ISS of a trapped FP access as QEMU reports it from AArch64: CV = 1, COND = 0xE. */
 const FP_TRAP_ISS = 0x1e00000;
 
-/** Raises the FP/SIMD access trap if the current EL may not use the FP/SIMD registers. */
-export function fpAccessCheck(cpu: Aarch64Cpu): void {
+/**
+ * Raises the FP/SIMD access trap if the current EL may not use the FP/SIMD registers. For an
+ * instruction (`insn` given), an unallocated encoding is UNDEFINED first, as the ARM ARM
+ * decodes before it checks the enables: the unit runs it on scratch state to find out.
+ */
+export function fpAccessCheck(cpu: Aarch64Cpu, insn = -1, loadStore = false): void {
   const el = cpu.el;
   const r = cpu.sys.r;
-  if (el < 2) {
-    const fpen = (r[SR.CPACR_EL1 * 2]! >>> 20) & 3;
-    const tge = cpu.hcrHi(27);
-    // FPEN: x0 traps EL0 and EL1, 01 traps EL0 only, 11 traps nothing (ignored with TGE at EL0).
-    if (!(el === 0 && tge) && ((fpen & 1) === 0 || (el === 0 && fpen === 1))) {
-      cpu.exception(EC.FP_ACCESS, FP_TRAP_ISS, false);
-    }
-  }
-  if (cpu.hasEl2 && (r[SR.CPTR_EL2 * 2]! & (1 << 10)) !== 0) {
-    cpu.exception(EC.FP_ACCESS, FP_TRAP_ISS, true);
-  }
+  let toEl2: boolean;
+  if (
+    el < 2 &&
+    !(el === 0 && cpu.hcrHi(27)) &&
+    (((r[SR.CPACR_EL1 * 2]! >>> 20) & 1) === 0 ||
+      (el === 0 && ((r[SR.CPACR_EL1 * 2]! >>> 20) & 3) === 1))
+  ) {
+    // CPACR_EL1.FPEN: x0 traps EL0 and EL1, 01 traps EL0 only (ignored at EL0 with TGE).
+    toEl2 = false;
+  } else if (cpu.hasEl2 && (r[SR.CPTR_EL2 * 2]! & (1 << 10)) !== 0) {
+    toEl2 = true;
+  } else return;
+  if (insn !== -1 && !allocated(cpu, insn, loadStore)) cpu.undefinedInstruction();
+  cpu.exception(EC.FP_ACCESS, FP_TRAP_ISS, toEl2);
+}
+
+/** Scratch state for decoding without effects (the trap path only). */
+const scratchRegs = new FpSimdRegs();
+const scratchGpr: GprPort = {
+  getLo: () => 0,
+  getHi: () => 0,
+  set: () => {},
+  getBaseLo: () => 0,
+  getBaseHi: () => 0,
+  setBase: () => {},
+  getPcLo: () => 0,
+  getPcHi: () => 0,
+  getNzcv: () => 0,
+  setNzcv: () => {},
+};
+const scratchMem: SimdMemPort = {
+  read: (_lo, _hi, len, out, off) => {
+    out.fill(0, off, off + len);
+    return true;
+  },
+  write: () => true,
+};
+
+function allocated(cpu: Aarch64Cpu, insn: number, loadStore: boolean): boolean {
+  scratchRegs.crypto = cpu.fp.crypto;
+  const r = loadStore
+    ? executeFpSimdLoadStore(insn, scratchRegs, scratchGpr, scratchMem)
+    : executeUnit(insn, scratchRegs, scratchGpr);
+  return r !== FPSIMD_UNDEFINED;
 }
 
 /** The general-purpose registers as the unit sees them. */
@@ -136,13 +174,13 @@ function get32(b: Uint8Array, o: number): number {
 
 /** The scalar FP and Advanced SIMD data-processing group. */
 export function executeFpSimd(cpu: Aarch64Cpu, insn: number): void {
-  fpAccessCheck(cpu);
+  fpAccessCheck(cpu, insn, false);
   if (executeUnit(insn, cpu.fp, cpu.gprPort) === FPSIMD_UNDEFINED) cpu.undefinedInstruction();
 }
 
 /** SIMD&FP loads and stores. */
 export function fpSimdLoadStore(cpu: Aarch64Cpu, insn: number): void {
-  fpAccessCheck(cpu);
+  fpAccessCheck(cpu, insn, true);
   if (executeFpSimdLoadStore(insn, cpu.fp, cpu.gprPort, cpu.simdMem) === FPSIMD_UNDEFINED) {
     cpu.undefinedInstruction();
   }
