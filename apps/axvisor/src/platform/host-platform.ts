@@ -7,6 +7,7 @@ import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import type { MachineClock, MachineExit } from "@axvisor/machine";
 import type { VmConsole } from "../vmm/vm-console.js";
+import type { VcpuDebugArch } from "./vcpu-debug.js";
 
 /**
  * The contract between the VMM and a platform: an emulated board, its CPUs driven in the
@@ -146,6 +147,8 @@ export interface VmArchParts<CreateConfig = unknown, SetupConfig = unknown> {
   readonly deviceFactories: DeviceFactories<VmDeviceContext>;
   /** The hardware VM tag (VMID / VPID) this VM uses, for `vm show`. */
   readonly vmid: number;
+  /** Register access, breakpoints and single step for a debugger; absent: not debuggable. */
+  readonly debug?: VcpuDebugArch;
   /** Gives the parts access to the VM's memory (SBI/PSCI calls with pointers, DMA). */
   attachMemory(memory: GuestMemoryAccess): void;
   /**

@@ -2,6 +2,7 @@ import type { AxVM, VMStatus } from "@axvisor/axvm";
 import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
 import type { VmArchParts } from "../platform/host-platform.js";
 import type { VmConsole } from "./vm-console.js";
+import type { VmDebugger } from "./vm-debugger.js";
 
 /**
  * Where a vCPU is as far as the scheduler goes: `stopped` (never started, or powered off by
@@ -62,6 +63,8 @@ export class VmInstance {
   restarts = 0;
   /** Where the kernel was entered and what was loaded, for `vm show`. */
   imageSummary: string[] = [];
+  /** The attached debugger (gdb stub); while it holds the VM stopped, no vCPU runs. */
+  debug: VmDebugger | undefined;
 
   constructor(init: {
     config: AxVMCrateConfig;

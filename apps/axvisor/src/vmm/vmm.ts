@@ -11,6 +11,7 @@ import { executeHypercall, type HypercallVm } from "./hypercall.js";
 import { IvcChannels } from "./ivc.js";
 import { RoundRobin } from "./round-robin.js";
 import { VmConsole } from "./vm-console.js";
+import { VmDebugger } from "./vm-debugger.js";
 import { loadGuestImages, type VmImageLoader } from "./vm-images.js";
 import { type VcpuSlot, type VmEnd, VmInstance } from "./vm-instance.js";
 import { VmmTime, vmmHostServices } from "./vmm-host-services.js";
@@ -283,6 +284,7 @@ export class Vmm {
     vm.slots = vm.freshSlots();
     vm.end = undefined;
     vm.restarts++;
+    vm.debug?.applyTrapping();
     vm.console.resetInput();
     this.#log.info(`VM ${id} "${vm.name}" restarted`);
     this.wake();
@@ -298,6 +300,34 @@ export class Vmm {
     this.#irqs.release(vm);
     this.#vms.delete(id);
     this.#log.info(`VM ${id} "${vm.name}" deleted`);
+  }
+
+  /**
+   * Attaches a debugger to a VM and holds the VM stopped (GDB's attach stop); its other
+   * vCPUs and the other VMs are unaffected. Throws when the platform cannot debug its vCPUs
+   * or a debugger is attached already.
+   */
+  attachDebugger(id: number, hooks: { onKill?: () => void } = {}): VmDebugger {
+    const vm = this.vm(id);
+    const arch = vm.parts.debug;
+    if (arch === undefined) {
+      throw axErr("Unsupported", `the ${this.machine.platform.name} platform cannot debug VMs`);
+    }
+    if (vm.debug !== undefined) throw axErr("ResourceBusy", `VM ${id} has a debugger attached`);
+    const dbg = new VmDebugger(vm, arch, {
+      wake: () => this.wake(),
+      fenceAll: () => this.machine.fenceAll(),
+      kill: () => {
+        if (vm.status !== VMStatus.Stopped) this.stopVm(id);
+        hooks.onKill?.();
+      },
+      detached: () => {
+        if (vm.debug === dbg) vm.debug = undefined;
+      },
+    });
+    vm.debug = dbg;
+    this.#log.info(`VM ${id} "${vm.name}": debugger attached, VM stopped`);
+    return dbg;
   }
 
   /** Console input for a VM (its UART, virtio-console or SBI console). */
@@ -429,6 +459,9 @@ export class Vmm {
       const exit = vm.axvm.runVcpu(slot.vcpuId, { cpu: this.#current[h]! });
       slot.lastHart = h;
       this.#handleExit(vm, slot, h, exit);
+      if (vm.debug !== undefined && vm.slots[slot.vcpuId] === slot) {
+        vm.debug.afterSlice(slot.vcpuId);
+      }
     } catch (e) {
       const pc = machine.pc(h);
       machine.recoverCpu(h);
@@ -534,6 +567,7 @@ export class Vmm {
     for (const slot of vm.slots) slot.started = false;
     vm.end = end;
     vm.console.flush();
+    vm.debug?.vmEnded(end);
     this.#log.info(`VM ${vm.id} "${vm.name}" stopped: ${describeEnd(end)}`);
     this.#opts.onVmEnd?.(vm, end);
   }
