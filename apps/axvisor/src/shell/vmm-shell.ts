@@ -9,6 +9,7 @@ import {
 } from "@axvisor/axvmconfig";
 import { formatHex, MappingFlags } from "@axvisor/memory-addr";
 import type { VmInstance } from "../vmm/vm-instance.js";
+import { formatVmStats } from "../vmm/vm-stats.js";
 import { allocatedBytes, describeEnd, type Vmm } from "../vmm/vmm.js";
 import { parseLogLevel } from "../vmm/vmm-log.js";
 import { tokenize } from "./tokenize.js";
@@ -55,6 +56,14 @@ export class VmmShell {
       [
         "show",
         { usage: "vm show ID", help: "a VM's configuration and state", run: (a) => this.#show(a) },
+      ],
+      [
+        "stats",
+        {
+          usage: "vm stats [ID]",
+          help: "instructions, MIPS, exits by kind and their cost, run/halted/waiting time",
+          run: (a) => this.#stats(a),
+        },
       ],
       [
         "create",
@@ -249,6 +258,19 @@ export class VmmShell {
     const fmt = (r: string[]) =>
       r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
     this.#out([fmt(head), ...rows.map(fmt)]);
+  }
+
+  #stats(args: string[]): void {
+    const ids = args.filter((a) => !a.startsWith("-"));
+    const vms =
+      ids.length === 0
+        ? this.#vmm.vms
+        : this.#ids(ids, "vm stats [ID]").map((id) => this.#vmm.vm(id));
+    if (vms.length === 0) {
+      this.#out("no VMs (vm create FILE adds one)");
+      return;
+    }
+    this.#out(vms.flatMap((vm) => formatVmStats(`${vm.id} "${vm.name}"`, vm.stats)));
   }
 
   #show(args: string[]): void {

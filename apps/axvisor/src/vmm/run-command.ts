@@ -8,6 +8,7 @@ import { ConsoleMux } from "./console-mux.js";
 import { type HostPlan, planHost } from "./host-setup.js";
 import { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./run-options.js";
 import type { VmInstance } from "./vm-instance.js";
+import { formatVmStats } from "./vm-stats.js";
 import { describeEnd, Vmm } from "./vmm.js";
 import { VmmLog } from "./vmm-log.js";
 import { VmmTerminal } from "./vmm-terminal.js";
@@ -198,6 +199,11 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
     );
   for (const vm of vmm.vms) vmm.startVm(vm.id);
   const result = await ended;
+  if (opts.stats === true) {
+    for (const vm of vmm.vms) {
+      for (const line of formatVmStats(`${vm.id} "${vm.name}"`, vm.stats)) mux.line(line);
+    }
+  }
   vmm.shutdown();
   await loop;
   await gdb?.close();

@@ -3,6 +3,7 @@ import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
 import type { VmArchParts } from "../platform/host-platform.js";
 import type { VmConsole } from "./vm-console.js";
 import type { VmDebugger } from "./vm-debugger.js";
+import { VmStats } from "./vm-stats.js";
 
 /**
  * Where a vCPU is as far as the scheduler goes: `stopped` (never started, or powered off by
@@ -65,6 +66,8 @@ export class VmInstance {
   imageSummary: string[] = [];
   /** The attached debugger (gdb stub); while it holds the VM stopped, no vCPU runs. */
   debug: VmDebugger | undefined;
+  /** What its vCPUs did since creation (restarts included): `vm stats`, `--stats`. */
+  readonly stats: VmStats;
 
   constructor(init: {
     config: AxVMCrateConfig;
@@ -79,6 +82,7 @@ export class VmInstance {
     this.parts = init.parts;
     this.console = init.console;
     this.slots = this.freshSlots();
+    this.stats = new VmStats(init.config.base.cpuNum);
   }
 
   /** The hardware VM tag (VMID / VPID). */

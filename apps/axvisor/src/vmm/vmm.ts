@@ -79,6 +79,8 @@ export class Vmm {
   #running = false;
   #quit = false;
   #wake: (() => void) | undefined;
+  /** When the vCPUs' halted / waiting time was last charged. */
+  #accountedAt = 0;
   /** Guest instructions retired by all host CPUs while the scheduler ran. */
   instructions = 0;
   /** The "current vCPU" record of each host CPU (host services ask it who is running). */
@@ -194,6 +196,11 @@ export class Vmm {
         host: this.host,
         arch: parts.backend,
         deviceFactories: parts.deviceFactories,
+        onExitServed: (vcpuId, kind, ms) => inst?.stats.vcpus[vcpuId]?.recordExit(kind, ms),
+        onGuestFault: (e) => {
+          const s = inst?.stats.vcpus[e.vcpuId];
+          if (s !== undefined) s.guestFaults++;
+        },
       }) as AxVM;
     } catch (e) {
       parts.release();
@@ -398,15 +405,18 @@ export class Vmm {
     this.#quit = false;
     try {
       let lastYield = performance.now();
+      this.#accountedAt = lastYield;
       while (!this.#quit) {
         this.time.fireDue();
         this.#irqs.poll();
         const ran = this.#policy.round(this.#vms.values(), this.machine.cpuCount, (vm, slot, cpu) =>
           this.#runSlice(vm, slot, cpu),
         );
+        this.#accountTime(false);
         if (this.#quit) break;
         if (!ran) {
           await this.#idle();
+          this.#accountTime(true);
           lastYield = performance.now();
         } else if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -455,10 +465,14 @@ export class Vmm {
     this.#currentVm = vm.id;
     this.#currentVcpu = slot.vcpuId;
     const before = machine.retired(h);
+    const stats = vm.stats.vcpus[slot.vcpuId];
+    const t0 = performance.now();
     try {
       const exit = vm.axvm.runVcpu(slot.vcpuId, { cpu: this.#current[h]! });
       slot.lastHart = h;
+      const t1 = performance.now();
       this.#handleExit(vm, slot, h, exit);
+      stats?.recordExit(exit.kind, performance.now() - t1);
       if (vm.debug !== undefined && vm.slots[slot.vcpuId] === slot) {
         vm.debug.afterSlice(slot.vcpuId);
       }
@@ -467,7 +481,14 @@ export class Vmm {
       machine.recoverCpu(h);
       this.#crash(vm, slot.vcpuId, h, pc, e);
     } finally {
-      this.instructions += machine.retired(h) - before;
+      const n = machine.retired(h) - before;
+      this.instructions += n;
+      if (stats !== undefined) {
+        const ms = performance.now() - t0;
+        stats.instructions += n;
+        stats.runMs += ms;
+        stats.unaccountedRunMs += ms;
+      }
       vm.console.flush();
       this.#currentHart = -1;
       this.#currentVm = 0;
@@ -570,6 +591,28 @@ export class Vmm {
     vm.debug?.vmEnded(end);
     this.#log.info(`VM ${vm.id} "${vm.name}" stopped: ${describeEnd(end)}`);
     this.#opts.onVmEnd?.(vm, end);
+  }
+
+  /**
+   * Charges the host time since the last call to each started vCPU of each running VM:
+   * halted, or runnable but waiting for a host CPU (its own slices excluded: they are run
+   * time). After an idle sleep nothing was runnable, so the sleep counts as halted. A VM a
+   * debugger holds is charged nothing.
+   */
+  #accountTime(afterIdle: boolean): void {
+    const now = performance.now();
+    const dt = now - this.#accountedAt;
+    this.#accountedAt = now;
+    for (const vm of this.#vms.values()) {
+      if (vm.status !== VMStatus.Running || vm.debug?.stopped === true) continue;
+      for (const slot of vm.slots) {
+        const s = vm.stats.vcpus[slot.vcpuId];
+        if (s === undefined || !slot.started) continue;
+        if (afterIdle || slot.state === "halted") s.haltedMs += dt;
+        else s.waitingMs += Math.max(0, dt - s.unaccountedRunMs);
+        s.unaccountedRunMs = 0;
+      }
+    }
   }
 
   #wakeHalted(vm: VmInstance): void {
