@@ -129,6 +129,34 @@ describe("the VMM shell", () => {
     }
   });
 
+  it("vm stats shows each VM's instructions, times and exits by kind", async () => {
+    const t = startTestVmm({ harts: 1 });
+    const { run } = shellOn(t);
+    try {
+      await run(`vm create ${demoToml(1)}`);
+      await run("vm start 1");
+      await t.waitFor(1, /DEMO-READY/);
+      const text = await run("vm stats 1");
+      expect(text).toMatch(/^VM 1 "demo1":\n/);
+      const row =
+        /vCPU 0\s+(\d+) insns\s+([\d.]+) MIPS {2}run ([\d.]+) s {2}halted ([\d.]+) s {2}waiting ([\d.]+) s {2}exits (\d+) {2}guest faults 0/.exec(
+          text,
+        );
+      expect(row).not.toBeNull();
+      const [insns, mips, runS] = [Number(row?.[1]), Number(row?.[2]), Number(row?.[3])];
+      expect(insns).toBeGreaterThan(10_000);
+      // MIPS is instructions over run time (the one-decimal rounding aside).
+      expect(Math.abs(mips - insns / runS / 1e6)).toBeLessThan(0.1 + mips * 0.05);
+      // The demo reads its disk through virtio-mmio registers and waits in WFI.
+      expect(text).toMatch(/exit MmioRead\s+\d+ {2}mean [\d.]+ us/);
+      expect(text).toMatch(/exit Halt\s+\d+/);
+      expect(await run("vm stats")).toMatch(/^VM 1 "demo1":\n {2}vCPU 0 /);
+      expect(await run("vm stats 9")).toMatch(/^error: no VM 9/);
+    } finally {
+      await t.close();
+    }
+  });
+
   it("answers help, log, exit and reports mistakes as one error line", async () => {
     const t = startTestVmm();
     const { run, exits } = shellOn(t);
