@@ -5,7 +5,8 @@ import { GdbSession } from "./gdb-session.js";
 export interface GdbServerOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one (see `GdbServer.port`). */
   readonly port: number;
-  readonly target: DebugTarget;
+  /** The target, or a function making it when a debugger connects (e.g. attach on connect). */
+  readonly target: DebugTarget | (() => DebugTarget);
   /** The stop GDB is told about at attach (default: SIGTRAP on the first thread). */
   readonly initialStop?: () => StopEvent;
   /** A debugger connected or went away. */
@@ -35,8 +36,9 @@ export function serveGdb(options: GdbServerOptions): Promise<GdbServer> {
     }
     active = socket;
     socket.setNoDelay(true);
+    const target = typeof options.target === "function" ? options.target() : options.target;
     const session = new GdbSession(
-      options.target,
+      target,
       {
         send: (data) => {
           if (!socket.destroyed) socket.write(Buffer.from(data, "latin1"));
@@ -49,7 +51,7 @@ export function serveGdb(options: GdbServerOptions): Promise<GdbServer> {
     const gone = (): void => {
       if (active !== socket) return;
       active = undefined;
-      if (!session.closed) options.target.detach();
+      if (!session.closed) target.detach();
       options.onConnection?.("disconnected");
     };
     socket.on("close", gone);
@@ -71,8 +73,17 @@ export function serveGdb(options: GdbServerOptions): Promise<GdbServer> {
           active !== undefined ? Promise.resolve() : new Promise((r) => waiters.push(r)),
         close: () =>
           new Promise<void>((r) => {
-            active?.destroy();
-            server.close(() => r());
+            // Let the last reply (an exit report still in a promise callback) reach the
+            // debugger before the socket goes.
+            setImmediate(() => {
+              const socket = active;
+              socket?.end();
+              const force = setTimeout(() => socket?.destroy(), 1000);
+              server.close(() => {
+                clearTimeout(force);
+                r();
+              });
+            });
           }),
       });
     });
