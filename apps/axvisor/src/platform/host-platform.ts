@@ -5,6 +5,7 @@ import type { HostServices, RamHostMemory } from "@axvisor/axvisor-api";
 import type { ArchBackend, VmDeviceContext } from "@axvisor/axvm";
 import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
+import type { DebugTarget } from "@axvisor/gdbstub";
 import type { MachineClock, MachineExit } from "@axvisor/machine";
 import type { VmConsole } from "../vmm/vm-console.js";
 import type { VcpuDebugArch } from "./vcpu-debug.js";
@@ -207,4 +208,15 @@ export interface EmuMachine {
   readonly instructions: number;
   /** Host milliseconds spent asleep because every CPU waited. */
   readonly idleMs: number;
+  /**
+   * Puts the machine under a debugger (`axvisor emu -s`): its CPUs stop at once, each a
+   * thread. Absent when the platform cannot debug its CPUs.
+   */
+  attachDebugger?(): EmuDebugTarget;
+}
+
+/** A bare machine as GDB drives it. */
+export interface EmuDebugTarget extends DebugTarget {
+  /** The run ended (power-off, stop, fault): a waiting debugger hears that the target exited. */
+  machineEnded(code: number): void;
 }

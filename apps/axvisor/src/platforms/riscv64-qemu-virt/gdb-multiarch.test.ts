@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -57,31 +57,31 @@ excluded_devices = []
   return path;
 }
 
-/** Runs `axvisor run ... --gdb 0` and gdb-multiarch with `commands` against it. */
+/** `axvisor run ... --gdb 0`, the VM's console powering it off at the prompt. */
+const runArgs = (config: string) => [
+  "run",
+  config,
+  "--gdb",
+  "0",
+  "--cpus",
+  "2",
+  "--send-after",
+  "demo> ",
+  "poweroff\\r",
+  "--timeout",
+  "100",
+];
+
+/** Runs the CLI with `args` and gdb-multiarch with `commands` against its gdb port. */
 async function debugSession(
-  config: string,
+  args: readonly string[],
   commands: readonly string[],
 ): Promise<{ gdb: string; console: string; status: number }> {
   const c = captureIo();
-  const run = runCli(
-    [
-      "run",
-      config,
-      "--gdb",
-      "0",
-      "--cpus",
-      "2",
-      "--send-after",
-      "demo> ",
-      "poweroff\\r",
-      "--timeout",
-      "100",
-    ],
-    c.io,
-  );
+  const run = runCli(args, c.io);
   let port: string | undefined;
   for (let i = 0; i < 200 && port === undefined; i++) {
-    port = /waits for gdb on 127\.0\.0\.1:(\d+)/.exec(c.out() + c.err())?.[1];
+    port = /(?:waits|waiting) for gdb on 127\.0\.0\.1:(\d+)/.exec(c.out() + c.err())?.[1];
     if (port === undefined) await new Promise((r) => setTimeout(r, 50));
   }
   if (port === undefined) throw new Error(`no gdb port announced: ${c.out()}${c.err()}`);
@@ -107,7 +107,7 @@ async function debugSession(
 
 describe.skipIf(!hasGdb)("gdb-multiarch against axvisor run --gdb", () => {
   it("breaks at a function, reads registers, steps, reads a variable, hits a watchpoint, continues to power-off", async () => {
-    const r = await debugSession(demoToml(1), [
+    const r = await debugSession(runArgs(demoToml(1)), [
       "print $pc",
       "break boot_main",
       "continue",
@@ -153,7 +153,7 @@ describe.skipIf(!hasGdb)("gdb-multiarch against axvisor run --gdb", () => {
   }, 120_000);
 
   it("shows each vCPU as a thread and stops the VM when the second vCPU hits a breakpoint", async () => {
-    const r = await debugSession(demoToml(2), [
+    const r = await debugSession(runArgs(demoToml(2)), [
       "break secondary_main",
       "continue",
       "info threads",
@@ -173,6 +173,70 @@ describe.skipIf(!hasGdb)("gdb-multiarch against axvisor run --gdb", () => {
     expect(g).toMatch(/Switching to thread 1/);
     expect(g).toMatch(/\[Inferior 1 \(Remote target\) exited normally\]/);
     expect(r.console).toContain("hart 1: online");
+    expect(r.status).toBe(0);
+  }, 120_000);
+});
+
+const OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
+const hasOpenSbi = existsSync(OPENSBI);
+if (hasGdb && !hasOpenSbi) console.log(`skipping the emu -gdb test: no OpenSBI at ${OPENSBI}`);
+
+describe.skipIf(!hasGdb || !hasOpenSbi)("gdb-multiarch against axvisor emu -S -gdb", () => {
+  it("debugs the bare machine: firmware in M-mode at reset, the demo in S-mode, harts as threads", async () => {
+    const r = await debugSession(
+      [
+        "emu",
+        "-bios",
+        "default",
+        "-kernel",
+        join(GUESTS, "demo", "demo.bin"),
+        "-smp",
+        "2",
+        "-S",
+        "-gdb",
+        "tcp::0",
+        "--send-after",
+        "demo> ",
+        "poweroff\\r",
+        "--timeout",
+        "100",
+      ],
+      [
+        "print $pc",
+        "info registers priv",
+        "stepi",
+        "print $pc",
+        "break boot_main",
+        "continue",
+        "info registers priv a0",
+        "break trap_handler",
+        "continue",
+        "delete",
+        "set can-use-hw-watchpoints 0",
+        "watch *(unsigned long *)&ticks",
+        "continue",
+        "delete",
+        "break secondary_main",
+        "continue",
+        "info threads",
+        "delete",
+        "continue",
+      ],
+    );
+    const g = r.gdb;
+    // -S: held at the reset vector in the mask ROM, in M-mode; stepi runs one instruction.
+    expect(g).toMatch(/\$1 = \(void \(\*\)\(\)\) 0x1000\n/);
+    expect(g).toMatch(/priv\s+0x3\s+prv:3 \[Machine\]/);
+    expect(g).toMatch(/\$2 = \(void \(\*\)\(\)\) 0x1004\n/);
+    // OpenSBI ran unseen; the breakpoint stops the kernel in S-mode.
+    expect(g).toMatch(/Breakpoint 1, 0x[0-9a-f]+ in boot_main \(\)/);
+    expect(g).toMatch(/priv\s+0x1\s+prv:1 \[Supervisor\]/);
+    expect(g).toMatch(/Breakpoint 2, 0x[0-9a-f]+ in trap_handler \(\)/);
+    expect(g).toMatch(/Watchpoint 3: \*\(unsigned long \*\)&ticks\s+Old value = 0\s+New value = 1/);
+    expect(g).toMatch(/Thread 2 hit Breakpoint 4, 0x[0-9a-f]+ in secondary_main \(\)/);
+    expect(g).toMatch(/\*\s+2\s+Thread 2 \(hart 1 \(S-mode\)\)/);
+    expect(g).toMatch(/\[Inferior 1 \(Remote target\) exited normally\]/);
+    expect(r.console).toContain("powering off");
     expect(r.status).toBe(0);
   }, 120_000);
 });

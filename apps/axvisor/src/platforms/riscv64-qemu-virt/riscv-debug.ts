@@ -7,12 +7,12 @@ import type { VcpuDebugArch } from "../../platform/vcpu-debug.js";
  * it: x0-x31 are 0-31, pc 32, f0-f31 33-64, CSR n is 65 + n, the privilege level 4161.
  * The supervisor CSRs are the guest's (sstatus is the hart's vsstatus while V=1).
  */
-const PC = 32;
-const FPR0 = 33;
-const CSR0 = 65;
-const PRIV = CSR0 + 4096;
+export const PC = 32;
+export const FPR0 = 33;
+export const CSR0 = 65;
+export const PRIV = CSR0 + 4096;
 /** GPRs and pc: what the `g` packet carries (the rest is read with `p`). */
-const G_REGS = 33;
+export const G_REGS = 33;
 
 const GPR_NAMES = [
   "zero",
@@ -83,10 +83,10 @@ const FPR_NAMES = [
   "ft11",
 ];
 /** The fcsr fields, CSRs 1-3. */
-const FFLAGS = 1;
-const FRM = 2;
-const FCSR = 3;
-const SUPERVISOR_CSRS: readonly [string, number][] = [
+export const FFLAGS = 1;
+export const FRM = 2;
+export const FCSR = 3;
+export const SUPERVISOR_CSRS: readonly [string, number][] = [
   ["sstatus", RiscvCsr.sstatus],
   ["sie", RiscvCsr.sie],
   ["stvec", RiscvCsr.stvec],
@@ -98,7 +98,23 @@ const SUPERVISOR_CSRS: readonly [string, number][] = [
   ["satp", RiscvCsr.satp],
 ];
 
-function targetXml(): string {
+/** The machine-mode CSRs the bare machine's target description adds (`axvisor emu -s`). */
+export const MACHINE_CSRS: readonly [string, number][] = [
+  ["mstatus", RiscvCsr.mstatus],
+  ["misa", RiscvCsr.misa],
+  ["medeleg", RiscvCsr.medeleg],
+  ["mideleg", RiscvCsr.mideleg],
+  ["mie", RiscvCsr.mie],
+  ["mtvec", RiscvCsr.mtvec],
+  ["mscratch", RiscvCsr.mscratch],
+  ["mepc", RiscvCsr.mepc],
+  ["mcause", RiscvCsr.mcause],
+  ["mtval", RiscvCsr.mtval],
+  ["mip", RiscvCsr.mip],
+];
+
+/** QEMU-style riscv64 target description with the given CSRs in org.gnu.gdb.riscv.csr. */
+export function riscvTargetXml(csrs: readonly [string, number][] = SUPERVISOR_CSRS): string {
   const reg = (name: string, regnum: number, bits: number, type: string) =>
     `    <reg name="${name}" bitsize="${bits}" regnum="${regnum}" type="${type}"/>\n`;
   let x = `<?xml version="1.0"?>\n<!DOCTYPE target SYSTEM "gdb-target.dtd">\n<target version="1.0">\n`;
@@ -124,7 +140,7 @@ function targetXml(): string {
   x += reg("fcsr", CSR0 + FCSR, 64, "int");
   x += "  </feature>\n";
   x += `  <feature name="org.gnu.gdb.riscv.csr">\n`;
-  for (const [n, csr] of SUPERVISOR_CSRS) x += reg(n, CSR0 + csr, 64, "int");
+  for (const [n, csr] of csrs) x += reg(n, CSR0 + csr, 64, "int");
   x += "  </feature>\n";
   x += `  <feature name="org.gnu.gdb.riscv.virtual">\n`;
   x += reg("priv", PRIV, 64, "int");
@@ -132,23 +148,23 @@ function targetXml(): string {
   return x;
 }
 
-const TARGET_XML = targetXml();
+const TARGET_XML = riscvTargetXml();
 /** ebreak and c.ebreak, little-endian. */
-const EBREAK = Uint8Array.of(0x73, 0x00, 0x10, 0x00);
-const C_EBREAK = Uint8Array.of(0x02, 0x90);
+export const EBREAK = Uint8Array.of(0x73, 0x00, 0x10, 0x00);
+export const C_EBREAK = Uint8Array.of(0x02, 0x90);
 
 function riscv(vcpu: ArchVCpu): RiscvVCpu {
   if (!(vcpu instanceof RiscvVCpu)) throw new TypeError("not a riscv64 vCPU");
   return vcpu;
 }
 
-function u64(v: bigint): Uint8Array {
+export function u64(v: bigint): Uint8Array {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
   return b;
 }
 
-function fromBytes(data: Uint8Array): bigint | undefined {
+export function fromBytes(data: Uint8Array): bigint | undefined {
   if (data.length !== 8) return undefined;
   return new DataView(data.buffer, data.byteOffset, 8).getBigUint64(0, true);
 }
