@@ -1,3 +1,5 @@
+import { connect } from "node:net";
+import { framePacket, serveGdb } from "@axvisor/gdbstub";
 import { describe, expect, it } from "vitest";
 import { startTestVmm } from "../../vmm/test-support/harness.js";
 import { platforms } from "../index.js";
@@ -61,6 +63,48 @@ describe("a VM under the debugger", () => {
       await t.waitFor(1, /DEMO-READY/);
       expect(t.vmm.vm(1).debug).toBeUndefined();
     } finally {
+      await t.close();
+    }
+  });
+
+  it("stops on GDB's Ctrl-C over TCP while running, and runs on after detach", async () => {
+    const t = startTestVmm({ harts: 1 });
+    const g = demo();
+    t.vmm.createVm(g.config, g.disk !== undefined ? { disk: g.disk } : {});
+    const dbg = t.vmm.attachDebugger(1);
+    t.vmm.startVm(1);
+    const server = await serveGdb({ port: 0, target: dbg });
+    const socket = connect(server.port, "127.0.0.1");
+    let received = "";
+    socket.on("data", (d: Buffer) => {
+      received += d.toString("latin1");
+    });
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 200 && !re.test(received); i++)
+        await new Promise((r) => setTimeout(r, 25));
+      return received;
+    };
+    try {
+      await new Promise<void>((r) => socket.once("connect", () => r()));
+      socket.write(framePacket("c"));
+      await t.waitFor(1, /DEMO-READY/);
+      expect(dbg.stopped).toBe(false);
+      socket.write(Uint8Array.of(0x03));
+      expect(await waitFor(/\$T02thread:1;#/)).toMatch(/\$T02thread:1;#[0-9a-f]{2}/);
+      expect(dbg.stopped).toBe(true);
+      // Stopped: typed input is not answered.
+      const frozen = t.output.get(1);
+      t.vmm.sendInput(1, "echo held\r");
+      await new Promise((r) => setTimeout(r, 200));
+      expect(t.output.get(1)).toBe(frozen);
+      received = "";
+      socket.write(framePacket("D"));
+      expect(await waitFor(/\$OK#/)).toContain(framePacket("OK"));
+      await t.waitFor(1, /\r?\nheld\r?\n/);
+      expect(t.vmm.vm(1).debug).toBeUndefined();
+    } finally {
+      socket.destroy();
+      await server.close();
       await t.close();
     }
   });
