@@ -73,10 +73,18 @@ export interface AxVMDeps<CreateConfig, SetupConfig> {
    */
   readonly exitBudget?: number;
   /**
-   * Told about every exit `runVcpu` served itself (device and memory exits), with the host
-   * milliseconds serving it took; the VMM's statistics. Absent: no timing cost.
+   * Told about every exit the vCPU produced in `runVcpu`, for the VMM's statistics: the host
+   * milliseconds serving it took here (0 when it goes back to the caller unserved), and the
+   * round trip since the previous exit was served (guest time, the trap, the exit's decoding
+   * and serving: for an exit-bound guest, the cost of one exit). Absent: no timing cost.
    */
-  readonly onExitServed?: (vcpuId: number, kind: ExitKind, ms: number) => void;
+  readonly onExit?: (
+    vcpuId: number,
+    kind: ExitKind,
+    serveMs: number,
+    roundTripMs: number,
+    served: boolean,
+  ) => void;
 }
 
 /** One guest memory region as mapped. */
@@ -416,15 +424,19 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
     vcpu.bind(options.cpu ?? this.#defaultCpu);
     this.#inRun.add(vcpuId);
     try {
-      const observe = this.#deps.onExitServed;
+      const observe = this.#deps.onExit;
+      let last = observe === undefined ? 0 : performance.now();
       for (let served = 1; ; served++) {
         const exit = vcpu.run();
         if (observe === undefined) {
           if (!this.#serve(vcpu, exit)) return exit;
         } else {
           const t = performance.now();
-          if (!this.#serve(vcpu, exit)) return exit;
-          observe(vcpuId, exit.kind, performance.now() - t);
+          const ok = this.#serve(vcpu, exit);
+          const end = performance.now();
+          observe(vcpuId, exit.kind, ok ? end - t : 0, (ok ? end : t) - last, ok);
+          last = end;
+          if (!ok) return exit;
         }
         if (this.#status !== VMStatus.Running || served >= this.#exitBudget) return NOTHING;
       }
