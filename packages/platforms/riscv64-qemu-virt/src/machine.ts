@@ -517,8 +517,7 @@ export class VirtMachine {
 
   /** Any hart that can run now (not parked, or parked with an interrupt pending). */
   #anyRunnable(): boolean {
-    const d = this.#debug;
-    if (d !== undefined && d.hold) return false;
+    if (this.#debug?.hold === true) return false;
     return this.harts.some((h, i) => !this.#idle[i] || this.#wakeable(h));
   }
 
