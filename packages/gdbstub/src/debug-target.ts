@@ -27,6 +27,11 @@ export interface DebugTarget {
   readMemory(thread: number, addr: bigint, length: number): Uint8Array;
   /** False when some byte could not be written. */
   writeMemory(thread: number, addr: bigint, data: Uint8Array): boolean;
+  /**
+   * Memory packets address physical memory (on) or what the thread sees (off, the default):
+   * QEMU's `maintenance packet Qqemu.PhyMemMode:1`. Absent: virtual only.
+   */
+  setPhysicalMemoryMode?(on: boolean): void;
   /** Inserts (`insert`) or removes a breakpoint or watchpoint; "unsupported" makes GDB fall back. */
   setBreakpoint(
     type: BreakpointType,

@@ -13,6 +13,11 @@ class ToyTarget implements DebugTarget {
   interrupted = 0;
   detached = false;
   killed = false;
+  physical: boolean[] = [];
+
+  setPhysicalMemoryMode(on: boolean): void {
+    this.physical.push(on);
+  }
 
   features(annex: string): string | undefined {
     return annex === "target.xml" ? `<target>${"x".repeat(100)}</target>` : undefined;
@@ -200,5 +205,15 @@ describe("GdbSession", () => {
     k.send("k");
     expect(k.target.killed).toBe(true);
     expect(k.closed()).toBe(true);
+  });
+
+  it("switches memory packets to physical addresses as QEMU's Qqemu.PhyMemMode does", () => {
+    const h = harness();
+    expect(h.send("qqemu.PhyMemMode")).toContain(framePacket("0"));
+    expect(h.send("Qqemu.PhyMemMode:1")).toContain(framePacket("OK"));
+    expect(h.send("qqemu.PhyMemMode")).toContain(framePacket("1"));
+    expect(h.send("Qqemu.PhyMemMode:0")).toContain(framePacket("OK"));
+    expect(h.send("Qqemu.PhyMemMode:2")).toContain(framePacket("E01"));
+    expect(h.target.physical).toEqual([true, false]);
   });
 });

@@ -44,6 +44,7 @@ export class GdbSession {
   /** The thread of the last stop: the default for Hg 0. */
   #stopThread = 0;
   #lastStop: StopEvent;
+  #physical = false;
 
   constructor(target: DebugTarget, io: GdbSessionIo, initialStop?: StopEvent) {
     this.#target = target;
@@ -162,6 +163,7 @@ export class GdbSession {
           this.#noAck = true;
           return undefined;
         }
+        if (p.startsWith("Qqemu.PhyMemMode:")) return this.#phyMemMode(p.slice(17));
         return "";
       case "v":
         return this.#vPacket(p);
@@ -193,6 +195,7 @@ export class GdbSession {
       return t === undefined ? "E01" : textToHex(this.#target.threadInfo(t));
     }
     if (p.startsWith("qSymbol")) return "OK";
+    if (p === "qqemu.PhyMemMode") return this.#physical ? "1" : "0";
     return "";
   }
 
@@ -218,6 +221,15 @@ export class GdbSession {
       return undefined;
     }
     return "";
+  }
+
+  #phyMemMode(arg: string): string {
+    const set = this.#target.setPhysicalMemoryMode?.bind(this.#target);
+    if (set === undefined) return "";
+    if (arg !== "0" && arg !== "1") return "E01";
+    this.#physical = arg === "1";
+    set(this.#physical);
+    return "OK";
   }
 
   #setThread(rest: string): string {

@@ -52,6 +52,8 @@ export class VmDebugger implements DebugTarget {
   readonly #breakpoints = new Map<bigint, InsertedBreakpoint>();
   #lastThread = 1;
   #attached = true;
+  /** Memory packets name guest-physical addresses (Qqemu.PhyMemMode:1). */
+  #physical = false;
 
   constructor(vm: VmInstance, arch: VcpuDebugArch, host: VmDebuggerHost) {
     this.vm = vm;
@@ -138,12 +140,16 @@ export class VmDebugger implements DebugTarget {
     return this.#arch.writeRegister(this.#vcpu(thread), regnum, data);
   }
 
+  setPhysicalMemoryMode(on: boolean): void {
+    this.#physical = on;
+  }
+
   readMemory(thread: number, addr: bigint, length: number): Uint8Array {
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {
       const at = addr + BigInt(done);
-      const gpa = this.#arch.translate(this.#vcpu(thread), at);
+      const gpa = this.#translate(thread, at);
       if (gpa === null) break;
       const n = Math.min(length - done, PAGE - Number(at & BigInt(PAGE - 1)));
       const r = this.vm.axvm.readGuest(gpa, n);
@@ -158,7 +164,7 @@ export class VmDebugger implements DebugTarget {
     let done = 0;
     while (done < data.length) {
       const at = addr + BigInt(done);
-      const gpa = this.#arch.translate(this.#vcpu(thread), at);
+      const gpa = this.#translate(thread, at);
       if (gpa === null) return false;
       const n = Math.min(data.length - done, PAGE - Number(at & BigInt(PAGE - 1)));
       if (!this.vm.axvm.writeGuest(gpa, data.subarray(done, done + n)).ok) return false;
@@ -180,7 +186,7 @@ export class VmDebugger implements DebugTarget {
     if (this.#breakpoints.has(addr)) return "ok";
     const insn = this.#arch.breakpointInstruction(kind);
     if (insn === undefined) return "error";
-    const gpa = this.#arch.translate(this.#vcpu(this.#lastThread), addr);
+    const gpa = this.#translate(this.#lastThread, addr);
     if (gpa === null) return "error";
     const saved = this.vm.axvm.readGuest(gpa, insn.length);
     if (!saved.ok || !this.vm.axvm.writeGuest(gpa, insn).ok) return "error";
@@ -232,6 +238,12 @@ export class VmDebugger implements DebugTarget {
   #vcpu(thread: number) {
     const id = Math.min(Math.max(thread - 1, 0), this.vm.axvm.vcpuNum - 1);
     return this.vm.axvm.vcpu(id).arch;
+  }
+
+  /** The guest-physical address of `addr` (translated by the vCPU unless in physical mode). */
+  #translate(thread: number, addr: bigint): number | null {
+    if (this.#physical) return addr <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(addr) : null;
+    return this.#arch.translate(this.#vcpu(thread), addr);
   }
 
   #remove(addr: bigint): boolean {

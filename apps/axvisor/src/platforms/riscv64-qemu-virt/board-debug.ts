@@ -43,6 +43,8 @@ export class RiscvBoardDebugTarget implements DebugTarget {
   readonly #breakpoints = new Map<bigint, { pa: number; saved: Uint8Array }>();
   #last = 1;
   #attached = true;
+  /** Memory packets name physical addresses (Qqemu.PhyMemMode:1). */
+  #physical = false;
 
   constructor(machine: VirtMachine) {
     this.#m = machine;
@@ -96,6 +98,10 @@ export class RiscvBoardDebugTarget implements DebugTarget {
   writeRegister(thread: number, regnum: number, data: Uint8Array): boolean {
     const v = fromBytes(data);
     return v !== undefined && write(this.#hart(thread), regnum, v);
+  }
+
+  setPhysicalMemoryMode(on: boolean): void {
+    this.#physical = on;
   }
 
   readMemory(thread: number, addr: bigint, length: number): Uint8Array {
@@ -184,7 +190,7 @@ export class RiscvBoardDebugTarget implements DebugTarget {
   #translate(thread: number, va: bigint): number | null {
     const h = this.#hart(thread);
     const satp = h.readCsr(RiscvCsr.satp);
-    if (h.priv === 3 || satp >> 60n === 0n) {
+    if (this.#physical || h.priv === 3 || satp >> 60n === 0n) {
       return va <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(va) : null;
     }
     const signed = BigInt.asIntN(64, va);

@@ -45,6 +45,20 @@ describe("a VM under the debugger", () => {
       expect([ENTRY + 2n, ENTRY + 4n]).toContain(pc);
       expect(t.vmm.vm(1).stats.vcpu(0).instructions).toBe(1);
 
+      // Guest-virtual vs guest-physical: with an Sv39 root in a zeroed page nothing is mapped,
+      // yet physical mode (QEMU's Qqemu.PhyMemMode) still reads the code.
+      const SATP = 65 + 0x180;
+      const satp = dbg.readRegister(1, SATP);
+      const sv39 = new Uint8Array(8);
+      new DataView(sv39.buffer).setBigUint64(0, (8n << 60n) | (0x80f0_0000n >> 12n), true);
+      expect(dbg.writeRegister(1, SATP, sv39)).toBe(true);
+      expect(dbg.readMemory(1, ENTRY, 4).length).toBe(0);
+      dbg.setPhysicalMemoryMode(true);
+      expect(Array.from(dbg.readMemory(1, ENTRY, 4))).toEqual(Array.from(first));
+      dbg.setPhysicalMemoryMode(false);
+      expect(dbg.writeRegister(1, SATP, satp ?? new Uint8Array(8))).toBe(true);
+      expect(Array.from(dbg.readMemory(1, ENTRY, 4))).toEqual(Array.from(first));
+
       // A breakpoint a few instructions on (the entry code runs straight ahead): c.ebreak is
       // in guest memory while inserted, the original bytes come back on removal.
       const at = pc + 8n;
