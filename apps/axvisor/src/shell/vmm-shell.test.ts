@@ -1,6 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { framePacket } from "@axvisor/gdbstub";
 import { afterAll, describe, expect, it } from "vitest";
 import { platforms } from "../platforms/index.js";
 import { startTestVmm, type TestVmm } from "../vmm/test-support/harness.js";
@@ -152,6 +154,41 @@ describe("the VMM shell", () => {
       expect(text).toMatch(/exit Halt\s+\d+/);
       expect(await run("vm stats")).toMatch(/^VM 1 "demo1":\n {2}vCPU 0 /);
       expect(await run("vm stats 9")).toMatch(/^error: no VM 9/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("vm debug stops a running VM for gdb and a detach lets it run on", async () => {
+    const t = startTestVmm({ harts: 1 });
+    const { run } = shellOn(t);
+    try {
+      await run(`vm create ${demoToml(1)}`);
+      expect(await run("vm debug 1 0")).toMatch(/^error: VM 1 "demo1" is Loaded, not Running/);
+      await run("vm start 1");
+      await t.waitFor(1, /DEMO-READY/);
+      const text = await run("vm debug 1 0");
+      const port = /^VM 1 "demo1" stopped; gdb: target remote 127\.0\.0\.1:(\d+)\n$/.exec(
+        text,
+      )?.[1];
+      expect(port).toBeDefined();
+      expect(t.vmm.vm(1).debug?.stopped).toBe(true);
+      expect(await run("vm debug 1 0")).toMatch(/^error: VM 1 has a debugger attached/);
+      const socket = connect(Number(port), "127.0.0.1");
+      let received = "";
+      socket.on("data", (d: Buffer) => {
+        received += d.toString("latin1");
+      });
+      await new Promise<void>((r) => socket.once("connect", () => r()));
+      socket.write(framePacket("D"));
+      for (let i = 0; i < 100 && !received.includes(framePacket("OK")); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(received).toContain(framePacket("OK"));
+      socket.destroy();
+      t.vmm.sendInput(1, "echo free\r");
+      await t.waitFor(1, /\r?\nfree\r?\n/);
+      expect(t.vmm.vm(1).debug).toBeUndefined();
     } finally {
       await t.close();
     }

@@ -7,6 +7,7 @@ import {
   VmMemMappingType,
   VmType,
 } from "@axvisor/axvmconfig";
+import { type GdbServer, serveGdb } from "@axvisor/gdbstub";
 import { formatHex, MappingFlags } from "@axvisor/memory-addr";
 import type { VmInstance } from "../vmm/vm-instance.js";
 import { formatVmStats } from "../vmm/vm-stats.js";
@@ -56,6 +57,14 @@ export class VmmShell {
       [
         "show",
         { usage: "vm show ID", help: "a VM's configuration and state", run: (a) => this.#show(a) },
+      ],
+      [
+        "debug",
+        {
+          usage: "vm debug ID [PORT]",
+          help: "stop a VM and serve gdb for it on 127.0.0.1:PORT (default 1234); other VMs run on",
+          run: (a) => this.#debug(a),
+        },
       ],
       [
         "stats",
@@ -258,6 +267,36 @@ export class VmmShell {
     const fmt = (r: string[]) =>
       r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
     this.#out([fmt(head), ...rows.map(fmt)]);
+  }
+
+  async #debug(args: string[]): Promise<void> {
+    const [id, portText] = args.filter((a) => !a.startsWith("-"));
+    if (
+      id === undefined ||
+      !/^\d+$/.test(id) ||
+      (portText !== undefined && !/^\d+$/.test(portText))
+    ) {
+      throw new Error("usage: vm debug ID [PORT]");
+    }
+    const vm = this.#vmm.vm(Number(id));
+    if (vm.status !== VMStatus.Running)
+      throw new Error(`VM ${vm.id} "${vm.name}" is ${vm.status}, not Running`);
+    const target = this.#vmm.attachDebugger(vm.id);
+    let server: GdbServer;
+    try {
+      server = await serveGdb({
+        port: portText === undefined ? 1234 : Number(portText),
+        target,
+        // One session: when gdb detaches (or the VM ends) the port closes again.
+        onConnection: (e) => {
+          if (e === "disconnected") void server.close();
+        },
+      });
+    } catch (e) {
+      target.detach();
+      throw e;
+    }
+    this.#out(`VM ${vm.id} "${vm.name}" stopped; gdb: target remote 127.0.0.1:${server.port}`);
   }
 
   #stats(args: string[]): void {
