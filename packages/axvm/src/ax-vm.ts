@@ -1,7 +1,14 @@
 import type { AddrSpace } from "@axvisor/axaddrspace";
 import { AxVmDevices, type DeviceFactories } from "@axvisor/axdevice";
 import { AxError, type AxResult, axErr, unwrap } from "@axvisor/axerrno";
-import { CurrentVCpu, type ExitReason, VCpu, VCpuState, vcpuStateName } from "@axvisor/axvcpu";
+import {
+  CurrentVCpu,
+  type ExitKind,
+  type ExitReason,
+  VCpu,
+  VCpuState,
+  vcpuStateName,
+} from "@axvisor/axvcpu";
 import { type HostServices, type Logger, logger } from "@axvisor/axvisor-api";
 import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
 import {
@@ -40,6 +47,19 @@ export interface AxVMDeps<CreateConfig, SetupConfig> {
    * a device register cannot starve the rest of a single-threaded VMM (default 1024).
    */
   readonly exitBudget?: number;
+  /**
+   * Told about every exit the vCPU produced in `runVcpu`, for the VMM's statistics: the host
+   * milliseconds serving it took here (0 when it goes back to the caller unserved), and the
+   * round trip since the previous exit was served (guest time, the trap, the exit's decoding
+   * and serving: for an exit-bound guest, the cost of one exit). Absent: no timing cost.
+   */
+  readonly onExit?: (
+    vcpuId: number,
+    kind: ExitKind,
+    serveMs: number,
+    roundTripMs: number,
+    served: boolean,
+  ) => void;
 }
 
 export interface RunVcpuOptions {
@@ -359,9 +379,20 @@ export class AxVM<CreateConfig = unknown, SetupConfig = unknown> {
     vcpu.bind(options.cpu ?? this.#defaultCpu);
     this.#inRun.add(vcpuId);
     try {
+      const observe = this.#deps.onExit;
+      let last = observe === undefined ? 0 : performance.now();
       for (let served = 1; ; served++) {
         const exit = vcpu.run();
-        if (!this.#exits.serve(vcpu, exit)) return exit;
+        if (observe === undefined) {
+          if (!this.#exits.serve(vcpu, exit)) return exit;
+        } else {
+          const t = performance.now();
+          const ok = this.#exits.serve(vcpu, exit);
+          const end = performance.now();
+          observe(vcpuId, exit.kind, ok ? end - t : 0, (ok ? end : t) - last, ok);
+          last = end;
+          if (!ok) return exit;
+        }
         if (this.#status !== VMStatus.Running || served >= this.#exitBudget) return NOTHING;
       }
     } finally {

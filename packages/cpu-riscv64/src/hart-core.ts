@@ -100,6 +100,9 @@ export interface HartCore {
    * "host-trap" instead of jumping to stvec.
    */
   hostTrapMode: boolean;
+  /** A debugger owns EBREAK: it stops the hart ("host-trap", debugBreakHit) instead of trapping. */
+  debugBreakpoints: boolean;
+  debugBreakHit: boolean;
   /** Changes privilege/V and recomputes the translation contexts. */
   setMode(priv: number, virt: boolean): void;
   /**

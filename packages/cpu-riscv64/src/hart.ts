@@ -174,6 +174,14 @@ export class Hart implements FpState, HartCore {
   hostTrapped = false;
   /** Set by WFI when no enabled interrupt is pending: run() returns "wfi". */
   wfiExit = false;
+  /**
+   * A debugger owns breakpoint exceptions (external debug, like dcsr.ebreakm/s/u set): EBREAK
+   * and C.EBREAK stop the hart at the instruction instead of trapping, and run() returns
+   * "host-trap" with `debugBreakHit` set. Off by default; only the exception path reads it.
+   */
+  debugBreakpoints = false;
+  /** The last run() stopped at a breakpoint instruction for the debugger. */
+  debugBreakHit = false;
 
   // --- software TLBs: tag = page VA + ctx, off = RAM byte offset of the page ---
   // (ftag/foff/stag/soff/fetchVa/fetchOff are also read by the JIT: not private.)

@@ -95,9 +95,17 @@ export function checkInterrupts(h: Hart): boolean {
   return false;
 }
 
+const BREAKPOINT = 3;
+
 /** Enters the trap recorded by Hart.fault() (h.trap* fields) for the instruction at h.pc. */
 export function takeException(h: Hart): void {
   const cause = h.trapCause;
+  if (cause === BREAKPOINT && h.debugBreakpoints) {
+    // Debug-mode entry rather than a trap: no CSR changes, pc stays at the EBREAK.
+    h.debugBreakHit = true;
+    h.hostTrapped = true;
+    return;
+  }
   const priv = h.priv;
   const bit = 2 ** cause;
   const medeleg = h.hostTrapMode ? -1 : h.medeleg;

@@ -18,7 +18,7 @@ import {
   maskToWidth,
 } from "@axvisor/memory-addr";
 import { Csr, ExceptionCause, HgatpMode, HostIrq, HStatus, Status, VsIrq } from "./csr.js";
-import { readGuestVirtual } from "./guest-walk.js";
+import { readGuestVirtual, translateGuestVirtual } from "./guest-walk.js";
 import type { RiscvHostCpus, RiscvPhysCpu } from "./host-cpus.js";
 import type { HostHart } from "./host-hart.js";
 import {
@@ -105,6 +105,12 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   private wakeTimer: TimerToken | null = null;
   private readonly sstc: boolean;
   private readonly slice: number;
+  /** A debugger owns breakpoint exceptions: hedeleg bit 3 is cleared while this vCPU is bound. */
+  private debugTrap = false;
+  /** The next run executes one instruction (a debugger's single step). */
+  private stepping = false;
+  /** What ended the last run for the debugger; reset by `takeDebugStop`. */
+  private debugStop: "breakpoint" | "step" | null = null;
   private readonly gstageMode: bigint;
 
   constructor(
@@ -164,6 +170,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const last = cpu.lastVcpuByVmid.get(this.vm.vmid);
     if (last !== undefined && last !== this) this.fence(hart, PendingFence.VvmaAll);
     cpu.lastVcpuByVmid.set(this.vm.vmid, this);
+    if (this.debugTrap) hart.writeCsr(Csr.hedeleg, hart.readCsr(Csr.hedeleg) & ~HEDELEG_BREAKPOINT);
     this.bound = cpu;
     this.inGuest = false;
     this.returnModeSet = false;
@@ -181,6 +188,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.hvip = hart.readCsr(Csr.hvip) & (VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP);
     hart.writeCsr(Csr.hvip, 0n);
     hart.writeCsr(Csr.hgatp, 0n);
+    if (this.debugTrap) hart.writeCsr(Csr.hedeleg, hart.readCsr(Csr.hedeleg) | HEDELEG_BREAKPOINT);
     this.bound = null;
   }
 
@@ -257,6 +265,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const hart = cpu.hart;
     this.cancelWake();
     this.applyRemoteFences(hart);
+    if (this.debugStop !== null) return NOTHING;
+    if (this.stepping) return this.step(hart);
     let budget = this.slice;
     for (;;) {
       if (!this.inGuest) this.enter(hart);
@@ -272,6 +282,144 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       const exit = this.handleTrap(hart);
       if (exit) return exit;
       if (budget <= 0) return NOTHING;
+    }
+  }
+
+  // ---- debugger ------------------------------------------------------------------------
+
+  /**
+   * Debugger mode: breakpoint exceptions (ebreak / c.ebreak) from the guest come to the VMM
+   * instead of the guest's handler, and a run can be one instruction. Off, the vCPU costs
+   * nothing extra.
+   */
+  setDebugTrap(on: boolean): void {
+    if (this.bound) {
+      const hart = this.bound.hart;
+      const d = hart.readCsr(Csr.hedeleg);
+      hart.writeCsr(Csr.hedeleg, on ? d & ~HEDELEG_BREAKPOINT : d | HEDELEG_BREAKPOINT);
+    }
+    this.debugTrap = on;
+    if (!on) {
+      this.stepping = false;
+      this.debugStop = null;
+    }
+  }
+
+  /** The next run executes one guest instruction, then returns Nothing until the stop is taken. */
+  setSingleStep(on: boolean): void {
+    this.stepping = on;
+  }
+
+  /** Why the last run stopped for the debugger (and forget it): a breakpoint, a step, neither. */
+  takeDebugStop(): "breakpoint" | "step" | null {
+    const s = this.debugStop;
+    this.debugStop = null;
+    return s;
+  }
+
+  getPc(): bigint {
+    return this.pc;
+  }
+
+  /** Moves the guest's pc (unbound: the debugger writes registers between slices). */
+  setPc(value: bigint): void {
+    this.pc = BigInt.asUintN(64, value);
+  }
+
+  /** FP register `index` as its 64 raw bits. */
+  getFpr(index: number): bigint {
+    const f = this.bound ? this.bound.hart.f : this.fpr;
+    return (BigInt((f[2 * index + 1] ?? 0) >>> 0) << 32n) | BigInt((f[2 * index] ?? 0) >>> 0);
+  }
+
+  setFpr(index: number, value: bigint): void {
+    if (index < 0 || index > 31) return;
+    const f = this.bound ? this.bound.hart.f : this.fpr;
+    f[2 * index] = Number(value & U32) | 0;
+    f[2 * index + 1] = Number((value >> 32n) & U32) | 0;
+  }
+
+  /** fcsr as the guest reads it (frm << 5 | fflags). */
+  getFcsr(): number {
+    return this.bound
+      ? (this.bound.hart.frm << 5) | this.bound.hart.fflags
+      : (this.frm << 5) | this.fflags;
+  }
+
+  setFcsr(value: number): void {
+    if (this.bound) {
+      this.bound.hart.fflags = value & 0x1f;
+      this.bound.hart.frm = (value >> 5) & 7;
+    } else {
+      this.fflags = value & 0x1f;
+      this.frm = (value >> 5) & 7;
+    }
+  }
+
+  /**
+   * A supervisor CSR as the guest sees it (`sstatus` is the hart's vsstatus under V=1);
+   * undefined for a CSR the vCPU does not keep.
+   */
+  getGuestCsr(csr: number): bigint | undefined {
+    const vs = GUEST_CSR_TO_VS.get(csr);
+    if (vs !== undefined) return this.readVs(vs);
+    if (csr === Csr.sip) {
+      const hvip = this.bound ? this.bound.hart.readCsr(Csr.hvip) : this.hvip;
+      return hvip >> 1n; // VSSIP/VSTIP/VSEIP sit one bit above SSIP/STIP/SEIP
+    }
+    return undefined;
+  }
+
+  setGuestCsr(csr: number, value: bigint): boolean {
+    const vs = GUEST_CSR_TO_VS.get(csr);
+    if (vs === undefined) return false;
+    this.writeVs(vs, value);
+    return true;
+  }
+
+  /** The guest's privilege: 1 supervisor (VS), 0 user (VU). */
+  get guestPrivilege(): number {
+    return this.guestVS ? 1 : 0;
+  }
+
+  /**
+   * A guest-virtual address translated as the guest's next load would (its vsatp); the result
+   * is guest-physical, null where the guest would fault.
+   */
+  translateGuestVirtual(gva: bigint): number | null {
+    if (gva > BigInt(Number.MAX_SAFE_INTEGER)) {
+      // Upper-half (kernel) addresses: the walk takes them as negative numbers.
+      const signed = BigInt.asIntN(64, gva);
+      if (signed < BigInt(Number.MIN_SAFE_INTEGER)) return null;
+      return translateGuestVirtual(this.vm.memory, this.readVs(Csr.vsatp), Number(signed));
+    }
+    return translateGuestVirtual(this.vm.memory, this.readVs(Csr.vsatp), Number(gva));
+  }
+
+  /** One guest instruction (or the trap it takes), for a debugger's single step. */
+  private step(hart: HostHart): ExitReason {
+    for (;;) {
+      if (!this.inGuest) this.enter(hart);
+      const pc = this.pc;
+      const before = hart.instret;
+      const why = hart.run(1);
+      if (why === "wfi") {
+        this.debugStop = "step";
+        this.armWake();
+        return HALT;
+      }
+      if (why === "budget") {
+        this.debugStop = "step";
+        return NOTHING;
+      }
+      this.inGuest = false;
+      const exit = this.handleTrap(hart);
+      // A G-stage fault the VMM serves (lazy RAM) re-executes the instruction: not a step yet.
+      if (this.debugStop === null && (hart.instret !== before || this.pc !== pc)) {
+        this.debugStop = "step";
+      }
+      if (exit) return exit;
+      if (this.debugStop !== null) return NOTHING;
     }
   }
 
@@ -437,6 +585,14 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     switch (code) {
       case ExceptionCause.EcallVS:
         return this.handleEcall();
+      case ExceptionCause.Breakpoint:
+        // Only reaches HS-mode while a debugger holds hedeleg bit 3 clear.
+        if (this.debugTrap) {
+          this.debugStop = "breakpoint";
+          return NOTHING;
+        }
+        this.deliverException(code, hart.readCsr(Csr.stval));
+        return null;
       case ExceptionCause.LoadGuestPageFault:
       case ExceptionCause.StoreGuestPageFault:
         return this.handleGuestPageFault(hart, code === ExceptionCause.StoreGuestPageFault);
@@ -565,6 +721,19 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
 }
 
 const NOTHING: ExitReason = { kind: "Nothing" };
+/** hedeleg bit of the breakpoint exception. */
+const HEDELEG_BREAKPOINT = 1n << 3n;
+/** The supervisor CSRs a guest reads, and the VS CSR that holds each under virtualization. */
+const GUEST_CSR_TO_VS = new Map<number, number>([
+  [Csr.sstatus, Csr.vsstatus],
+  [Csr.sie, Csr.vsie],
+  [Csr.stvec, Csr.vstvec],
+  [Csr.sscratch, Csr.vsscratch],
+  [Csr.sepc, Csr.vsepc],
+  [Csr.scause, Csr.vscause],
+  [Csr.stval, Csr.vstval],
+  [Csr.satp, Csr.vsatp],
+]);
 /** sip/sie bit of the supervisor software interrupt (the host's IPI). */
 const HOST_SSI = 1n << 1n;
 const HALT: ExitReason = { kind: "Halt" };

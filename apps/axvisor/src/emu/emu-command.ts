@@ -1,13 +1,14 @@
 import { readFileSync } from "node:fs";
 import { AxError } from "@axvisor/axerrno";
 import { FileBlockBacking } from "@axvisor/device-virtio-mmio";
+import { type GdbServer, serveGdb } from "@axvisor/gdbstub";
 import { InstructionClock, type MachineExit } from "@axvisor/machine";
 import { ExpectEngine } from "../console/expect-engine.js";
 import { HostConsole } from "../console/host-console.js";
 import { formatHostError, UsageError } from "../errors.js";
 import { describeOutcome, ExitStatus, exitStatusFor, type RunOutcome } from "../exit-status.js";
 import type { CliIo } from "../io.js";
-import type { EmuDrive, EmuFile, EmuMachine } from "../platform/host-platform.js";
+import type { EmuDebugTarget, EmuDrive, EmuFile, EmuMachine } from "../platform/host-platform.js";
 import { platforms } from "../platforms/index.js";
 import { type EmuOptions, emuHelp, parseEmuArgs } from "./emu-options.js";
 
@@ -137,6 +138,33 @@ export async function runEmu(argv: readonly string[], io: CliIo): Promise<number
     return finish({ kind: "host-error", message: formatHostError(e, io.env) });
   }
 
+  let gdb: GdbServer | undefined;
+  let debugTarget: EmuDebugTarget | undefined;
+  if (opts.gdbPort !== undefined) {
+    const attach = machine.attachDebugger?.bind(machine);
+    if (attach === undefined) {
+      io.stderr.write(`axvisor emu: -gdb: the ${opts.machine} machine cannot be debugged\n`);
+      return ExitStatus.HostError;
+    }
+    // -S: held at reset from the start; else the CPUs stop when gdb connects, as QEMU's do.
+    if (opts.freeze) debugTarget = attach();
+    try {
+      gdb = await serveGdb({
+        port: opts.gdbPort,
+        target: () => {
+          debugTarget ??= attach();
+          return debugTarget;
+        },
+        onConnection: (e) => {
+          if (e === "disconnected") debugTarget = undefined;
+        },
+      });
+    } catch (e) {
+      io.stderr.write(`axvisor emu: -gdb: ${(e as Error).message}\n`);
+      return ExitStatus.HostError;
+    }
+    io.stderr.write(`axvisor emu: waiting for gdb on 127.0.0.1:${gdb.port}\n`);
+  }
   engine.onMatch(() => machine.stop("expect"));
   const console = new HostConsole({
     ...(io.stdin !== undefined ? { input: io.stdin } : {}),
@@ -153,13 +181,16 @@ export async function runEmu(argv: readonly string[], io: CliIo): Promise<number
   engine.start();
   let outcome: RunOutcome;
   try {
-    outcome = machineExitOutcome(await machine.run(), opts);
+    const exit = await machine.run();
+    debugTarget?.machineEnded(exit.kind === "poweroff" ? exit.code & 0xff : 1);
+    outcome = machineExitOutcome(exit, opts);
   } catch (e) {
     outcome = { kind: "host-error", message: `emulator fault: ${formatHostError(e, io.env)}` };
   } finally {
     console.stop();
     if (timer !== undefined) clearTimeout(timer);
     for (const d of drives) d.close?.();
+    await gdb?.close();
   }
   if (engine.matched) outcome = { kind: "expect-matched" };
   const log = (io.env.LOG ?? "").toLowerCase();

@@ -4,6 +4,21 @@ import { emuHelp, parseEmuArgs } from "./emu-options.js";
 import { parseMemorySize } from "./size.js";
 
 describe("parseEmuArgs", () => {
+  it("takes QEMU's gdb options: -s, -gdb tcp::PORT, -S", () => {
+    expect(parseEmuArgs(["-kernel", "k"]).gdbPort).toBeUndefined();
+    expect(parseEmuArgs(["-kernel", "k", "-s"])).toMatchObject({ gdbPort: 1234, freeze: false });
+    expect(parseEmuArgs(["-kernel", "k", "-gdb", "tcp::4321", "-S"])).toMatchObject({
+      gdbPort: 4321,
+      freeze: true,
+    });
+    expect(parseEmuArgs(["-kernel", "k", "-gdb", "tcp:127.0.0.1:9"]).gdbPort).toBe(9);
+    expect(() => parseEmuArgs(["-kernel", "k", "-S"])).toThrow(/-S waits for gdb/);
+    expect(() => parseEmuArgs(["-kernel", "k", "-gdb", "tcp:10.0.0.1:1"])).toThrow(
+      /-gdb: expected tcp::PORT/,
+    );
+    expect(() => parseEmuArgs(["-kernel", "k", "-gdb", "tcp::70000"])).toThrow(/-gdb/);
+  });
+
   it("reads QEMU's single-dash options", () => {
     const o = parseEmuArgs([
       "-M",

@@ -41,6 +41,10 @@ export interface EmuOptions {
   readonly timeoutSeconds?: number;
   /** QEMU-style -icount shift: each instruction takes 2^shift ns of guest time. */
   readonly icountShift?: number;
+  /** `-s` / `-gdb tcp::PORT`: serve GDB on 127.0.0.1:PORT. */
+  readonly gdbPort?: number;
+  /** `-S`: the CPUs wait at reset for GDB's continue. */
+  readonly freeze: boolean;
 }
 
 interface OptionSpec {
@@ -100,6 +104,13 @@ export const EMU_OPTIONS: readonly OptionSpec[] = [
     args: ["SHIFT"],
     help: "deterministic time: each instruction takes 2^SHIFT ns of guest time",
   },
+  { names: ["s"], args: [], help: "shorthand for -gdb tcp::1234" },
+  {
+    names: ["gdb"],
+    args: ["tcp::PORT"],
+    help: "serve gdb on 127.0.0.1:PORT (the CPUs stop when gdb connects; each CPU a thread)",
+  },
+  { names: ["S"], args: [], help: "do not start the CPUs: wait at reset for gdb's continue" },
   { names: ["expect"], args: ["REGEX"], help: "exit 0 as soon as the console shows REGEX" },
   {
     names: ["send-after"],
@@ -260,7 +271,15 @@ export function parseEmuArgs(argv: readonly string[]): EmuOptions {
   }
   const machine = parseMachine(one("machine") ?? "riscv64-qemu-virt");
   const cpu = one("cpu");
+  const gdbSpec = one("gdb");
+  const gdbPort =
+    gdbSpec !== undefined ? parseGdbDevice(gdbSpec) : seen.has("s") ? 1234 : undefined;
+  if (seen.has("S") && gdbPort === undefined) {
+    throw new UsageError("-S waits for gdb: give -s or -gdb tcp::PORT too");
+  }
   return {
+    ...(gdbPort !== undefined ? { gdbPort } : {}),
+    freeze: seen.has("S"),
     help: seen.has("help"),
     machine: machine.name,
     machineProps: machine.props,
@@ -277,4 +296,14 @@ export function parseEmuArgs(argv: readonly string[]): EmuOptions {
     })),
     ...optional,
   };
+}
+
+/** `-gdb` device: tcp::PORT, tcp:localhost:PORT or tcp:127.0.0.1:PORT (gdb listens on loopback). */
+function parseGdbDevice(spec: string): number {
+  const m = /^tcp:(|localhost|127\.0\.0\.1):(\d+)$/.exec(spec);
+  const port = m === null ? Number.NaN : Number(m[2]);
+  if (!(port >= 0 && port <= 65535)) {
+    throw new UsageError(`-gdb: expected tcp::PORT (a loopback TCP port), got '${spec}'`);
+  }
+  return port;
 }

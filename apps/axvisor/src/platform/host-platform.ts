@@ -5,8 +5,10 @@ import type { HostServices, RamHostMemory } from "@axvisor/axvisor-api";
 import type { ArchBackend, VmDeviceContext } from "@axvisor/axvm";
 import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
+import type { DebugTarget } from "@axvisor/gdbstub";
 import type { MachineClock, MachineExit } from "@axvisor/machine";
 import type { VmConsole } from "../vmm/vm-console.js";
+import type { VcpuDebugArch } from "./vcpu-debug.js";
 
 /**
  * The contract between the VMM and a platform: an emulated board, its CPUs driven in the
@@ -151,6 +153,8 @@ export interface VmArchParts<CreateConfig = unknown, SetupConfig = unknown> {
   readonly deviceFactories: DeviceFactories<VmDeviceContext>;
   /** The hardware VM tag (VMID / VPID) this VM uses, for `vm show`. */
   readonly vmid: number;
+  /** Register access, breakpoints and single step for a debugger; absent: not debuggable. */
+  readonly debug?: VcpuDebugArch;
   /** Gives the parts access to the VM's memory (SBI/PSCI calls with pointers, DMA). */
   attachMemory(memory: GuestMemoryAccess): void;
   /**
@@ -211,4 +215,15 @@ export interface EmuMachine {
   readonly instructions: number;
   /** Host milliseconds spent asleep because every CPU waited. */
   readonly idleMs: number;
+  /**
+   * Puts the machine under a debugger (`axvisor emu -s`): its CPUs stop at once, each a
+   * thread. Absent when the platform cannot debug its CPUs.
+   */
+  attachDebugger?(): EmuDebugTarget;
+}
+
+/** A bare machine as GDB drives it. */
+export interface EmuDebugTarget extends DebugTarget {
+  /** The run ended (power-off, stop, fault): a waiting debugger hears that the target exited. */
+  machineEnded(code: number): void;
 }

@@ -1,6 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { framePacket } from "@axvisor/gdbstub";
 import { afterAll, describe, expect, it } from "vitest";
 import { defaultGuestOf } from "../platform/host-of.js";
 import { platforms } from "../platforms/index.js";
@@ -125,6 +127,69 @@ describe("the VMM shell", () => {
       expect(await run("vm delete 1")).toBe('VM 1 "demo1" deleted\n');
       expect(await run("vm list")).toBe("no VMs (vm create FILE adds one)\n");
       expect(t.machine.memory.stats().used).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("vm stats shows each VM's instructions, times and exits by kind", async () => {
+    const t = startTestVmm({ harts: 1 });
+    const { run } = shellOn(t);
+    try {
+      await run(`vm create ${demoToml(1)}`);
+      await run("vm start 1");
+      await t.waitFor(1, /DEMO-READY/);
+      const text = await run("vm stats 1");
+      expect(text).toMatch(/^VM 1 "demo1":\n/);
+      const row =
+        /vCPU 0\s+(\d+) insns\s+([\d.]+) MIPS {2}run ([\d.]+) s {2}halted ([\d.]+) s {2}waiting ([\d.]+) s {2}exits (\d+) {2}guest faults 0/.exec(
+          text,
+        );
+      expect(row).not.toBeNull();
+      const [insns, mips, runS] = [Number(row?.[1]), Number(row?.[2]), Number(row?.[3])];
+      expect(insns).toBeGreaterThan(10_000);
+      // MIPS is instructions over run time (the one-decimal rounding aside).
+      expect(Math.abs(mips - insns / runS / 1e6)).toBeLessThan(0.1 + mips * 0.05);
+      // The demo reads its disk through virtio-mmio registers and waits in WFI.
+      expect(text).toMatch(/exit MmioRead\s+\d+ {2}mean [\d.]+ us/);
+      expect(text).toMatch(/exit Halt\s+\d+/);
+      expect(await run("vm stats")).toMatch(/^VM 1 "demo1":\n {2}vCPU 0 /);
+      expect(await run("vm stats 9")).toMatch(/^error: no VM 9/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("vm debug stops a running VM for gdb and a detach lets it run on", async () => {
+    const t = startTestVmm({ harts: 1 });
+    const { run } = shellOn(t);
+    try {
+      await run(`vm create ${demoToml(1)}`);
+      expect(await run("vm debug 1 0")).toMatch(/^error: VM 1 "demo1" is Loaded, not Running/);
+      await run("vm start 1");
+      await t.waitFor(1, /DEMO-READY/);
+      const text = await run("vm debug 1 0");
+      const port = /^VM 1 "demo1" stopped; gdb: target remote 127\.0\.0\.1:(\d+)\n$/.exec(
+        text,
+      )?.[1];
+      expect(port).toBeDefined();
+      expect(t.vmm.vm(1).debug?.stopped).toBe(true);
+      expect(await run("vm debug 1 0")).toMatch(/^error: VM 1 has a debugger attached/);
+      const socket = connect(Number(port), "127.0.0.1");
+      let received = "";
+      socket.on("data", (d: Buffer) => {
+        received += d.toString("latin1");
+      });
+      await new Promise<void>((r) => socket.once("connect", () => r()));
+      socket.write(framePacket("D"));
+      for (let i = 0; i < 100 && !received.includes(framePacket("OK")); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(received).toContain(framePacket("OK"));
+      socket.destroy();
+      t.vmm.sendInput(1, "echo free\r");
+      await t.waitFor(1, /\r?\nfree\r?\n/);
+      expect(t.vmm.vm(1).debug).toBeUndefined();
     } finally {
       await t.close();
     }

@@ -7,8 +7,10 @@ import {
   VmMemMappingType,
   VmType,
 } from "@axvisor/axvmconfig";
+import { type GdbServer, serveGdb } from "@axvisor/gdbstub";
 import { formatHex, MappingFlags } from "@axvisor/memory-addr";
 import type { VmInstance } from "../vmm/vm-instance.js";
+import { formatVmStats } from "../vmm/vm-stats.js";
 import { allocatedBytes, describeEnd, type Vmm } from "../vmm/vmm.js";
 import { parseLogLevel } from "../vmm/vmm-log.js";
 import { tokenize } from "./tokenize.js";
@@ -55,6 +57,22 @@ export class VmmShell {
       [
         "show",
         { usage: "vm show ID", help: "a VM's configuration and state", run: (a) => this.#show(a) },
+      ],
+      [
+        "debug",
+        {
+          usage: "vm debug ID [PORT]",
+          help: "stop a VM and serve gdb for it on 127.0.0.1:PORT (default 1234); other VMs run on",
+          run: (a) => this.#debug(a),
+        },
+      ],
+      [
+        "stats",
+        {
+          usage: "vm stats [ID]",
+          help: "instructions, MIPS, exits by kind and their cost, run/halted/waiting time",
+          run: (a) => this.#stats(a),
+        },
       ],
       [
         "create",
@@ -249,6 +267,49 @@ export class VmmShell {
     const fmt = (r: string[]) =>
       r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
     this.#out([fmt(head), ...rows.map(fmt)]);
+  }
+
+  async #debug(args: string[]): Promise<void> {
+    const [id, portText] = args.filter((a) => !a.startsWith("-"));
+    if (
+      id === undefined ||
+      !/^\d+$/.test(id) ||
+      (portText !== undefined && !/^\d+$/.test(portText))
+    ) {
+      throw new Error("usage: vm debug ID [PORT]");
+    }
+    const vm = this.#vmm.vm(Number(id));
+    if (vm.status !== VMStatus.Running)
+      throw new Error(`VM ${vm.id} "${vm.name}" is ${vm.status}, not Running`);
+    const target = this.#vmm.attachDebugger(vm.id);
+    let server: GdbServer;
+    try {
+      server = await serveGdb({
+        port: portText === undefined ? 1234 : Number(portText),
+        target,
+        // One session: when gdb detaches (or the VM ends) the port closes again.
+        onConnection: (e) => {
+          if (e === "disconnected") void server.close();
+        },
+      });
+    } catch (e) {
+      target.detach();
+      throw e;
+    }
+    this.#out(`VM ${vm.id} "${vm.name}" stopped; gdb: target remote 127.0.0.1:${server.port}`);
+  }
+
+  #stats(args: string[]): void {
+    const ids = args.filter((a) => !a.startsWith("-"));
+    const vms =
+      ids.length === 0
+        ? this.#vmm.vms
+        : this.#ids(ids, "vm stats [ID]").map((id) => this.#vmm.vm(id));
+    if (vms.length === 0) {
+      this.#out("no VMs (vm create FILE adds one)");
+      return;
+    }
+    this.#out(vms.flatMap((vm) => formatVmStats(`${vm.id} "${vm.name}"`, vm.stats)));
   }
 
   #show(args: string[]): void {

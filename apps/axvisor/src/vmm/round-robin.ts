@@ -21,7 +21,12 @@ export class RoundRobin {
     const runnable: [VmInstance, VcpuSlot][] = [];
     for (const vm of vms) {
       if (vm.status !== VMStatus.Running) continue;
-      for (const s of vm.slots) if (s.state === "runnable") runnable.push([vm, s]);
+      const debug = vm.debug;
+      for (const s of vm.slots) {
+        if (s.state === "runnable" && (debug === undefined || debug.mayRun(s.vcpuId))) {
+          runnable.push([vm, s]);
+        }
+      }
     }
     if (runnable.length === 0) return false;
     const busy = new Array<boolean>(cpuCount).fill(false);
@@ -32,7 +37,8 @@ export class RoundRobin {
       if (
         vm.status !== VMStatus.Running ||
         slot.state !== "runnable" ||
-        vm.slots[slot.vcpuId] !== slot
+        vm.slots[slot.vcpuId] !== slot ||
+        (vm.debug !== undefined && !vm.debug.mayRun(slot.vcpuId))
       ) {
         continue;
       }

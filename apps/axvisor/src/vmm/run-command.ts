@@ -1,4 +1,5 @@
 import { VMStatus } from "@axvisor/axvm";
+import { type GdbServer, serveGdb } from "@axvisor/gdbstub";
 import { ExpectEngine } from "../console/expect-engine.js";
 import { formatHostError, UsageError } from "../errors.js";
 import { describeOutcome, ExitStatus, exitStatusFor, type RunOutcome } from "../exit-status.js";
@@ -8,6 +9,7 @@ import { ConsoleMux } from "./console-mux.js";
 import { type HostPlan, planHost } from "./host-setup.js";
 import { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./run-options.js";
 import type { VmInstance } from "./vm-instance.js";
+import { formatVmStats } from "./vm-stats.js";
 import { describeEnd, Vmm } from "./vmm.js";
 import { VmmLog } from "./vmm-log.js";
 import { VmmTerminal } from "./vmm-terminal.js";
@@ -174,6 +176,21 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
           () => end({ kind: "timeout", seconds: opts.timeoutSeconds ?? 0 }),
           opts.timeoutSeconds * 1000,
         );
+  let gdb: GdbServer | undefined;
+  if (opts.gdbPort !== undefined) {
+    try {
+      gdb = await startGdb(
+        vmm,
+        opts.gdbPort,
+        opts.gdbVm,
+        (m) => mux.line(m),
+        () => end({ kind: "quit" }),
+      );
+    } catch (e) {
+      vmm.shutdown();
+      return finish({ kind: "host-error", message: formatHostError(e, io.env) });
+    }
+  }
   const started = performance.now();
   terminal.start();
   const loop = vmm
@@ -183,8 +200,14 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
     );
   for (const vm of vmm.vms) vmm.startVm(vm.id);
   const result = await ended;
+  if (opts.stats === true) {
+    for (const vm of vmm.vms) {
+      for (const line of formatVmStats(`${vm.id} "${vm.name}"`, vm.stats)) mux.line(line);
+    }
+  }
   vmm.shutdown();
   await loop;
+  await gdb?.close();
   terminal.stop();
   if (timer !== undefined) clearTimeout(timer);
   const level = vmm.log.level;
@@ -195,4 +218,26 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
     );
   }
   return finish(engine.matched ? { kind: "expect-matched" } : result, shellExitCode);
+}
+
+/** `--gdb PORT`: the VM stopped before its first instruction, a gdb stub listening for it. */
+async function startGdb(
+  vmm: Vmm,
+  port: number,
+  vmId: number | undefined,
+  say: (line: string) => void,
+  onKill: () => void,
+): Promise<GdbServer> {
+  const id = vmId ?? vmm.vms[0]?.id;
+  if (id === undefined) throw new UsageError("--gdb: there is no VM to debug");
+  const target = vmm.attachDebugger(id, { onKill });
+  const server = await serveGdb({
+    port,
+    target,
+    onConnection: (e) => say(`axvisor: gdb ${e} (VM ${id})`),
+  });
+  say(
+    `axvisor: VM ${id} waits for gdb on 127.0.0.1:${server.port} (target remote :${server.port})`,
+  );
+  return server;
 }

@@ -21,6 +21,12 @@ export interface VmmCommandOptions {
   readonly log?: LogLevel;
   readonly board?: string;
   readonly platform?: string;
+  /** Serve GDB on 127.0.0.1:PORT, the VM stopped at its first instruction until GDB resumes it. */
+  readonly gdbPort?: number;
+  /** The VM GDB debugs (default: the first). */
+  readonly gdbVm?: number;
+  /** Print per-VM and per-vCPU statistics when the run ends. */
+  readonly stats?: boolean;
 }
 
 interface OptionSpec {
@@ -82,6 +88,19 @@ const OPTIONS: readonly OptionSpec[] = [
     help: "board config (platform, cpu_num, memory, log, vm_configs)",
   },
   { name: "platform", args: ["NAME"], help: "host platform to emulate (riscv64-qemu-virt)" },
+  {
+    name: "gdb",
+    args: ["PORT"],
+    help: "serve gdb on 127.0.0.1:PORT; the VM waits at its first instruction for gdb",
+    runOnly: true,
+  },
+  { name: "gdb-vm", args: ["ID"], help: "the VM --gdb debugs (default: the first)", runOnly: true },
+  {
+    name: "stats",
+    args: [],
+    help: "print per-VM and per-vCPU statistics at exit",
+    runOnly: true,
+  },
   { name: "help", args: [], help: "show this help" },
 ];
 
@@ -185,6 +204,21 @@ export function parseVmmArgs(
         break;
       case "platform":
         o.platform = v;
+        break;
+      case "gdb": {
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n > 65535) {
+          throw new UsageError(`${opt}: expected a TCP port 0..65535, got '${v}'`);
+        }
+        o.gdbPort = n;
+        break;
+      }
+      case "gdb-vm":
+        if (!/^\d+$/.test(v)) throw new UsageError(`${opt}: expected a VM id, got '${v}'`);
+        o.gdbVm = Number(v);
+        break;
+      case "stats":
+        o.stats = true;
         break;
     }
   }

@@ -2,6 +2,8 @@ import type { AxVM, VMStatus } from "@axvisor/axvm";
 import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
 import type { VmArchParts } from "../platform/host-platform.js";
 import type { VmConsole } from "./vm-console.js";
+import type { VmDebugger } from "./vm-debugger.js";
+import { VmStats } from "./vm-stats.js";
 
 /**
  * Where a vCPU is as far as the scheduler goes: `stopped` (never started, or powered off by
@@ -62,6 +64,10 @@ export class VmInstance {
   restarts = 0;
   /** Where the kernel was entered and what was loaded, for `vm show`. */
   imageSummary: string[] = [];
+  /** The attached debugger (gdb stub); while it holds the VM stopped, no vCPU runs. */
+  debug: VmDebugger | undefined;
+  /** What its vCPUs did since creation (restarts included): `vm stats`, `--stats`. */
+  readonly stats: VmStats;
 
   constructor(init: {
     config: AxVMCrateConfig;
@@ -76,6 +82,7 @@ export class VmInstance {
     this.parts = init.parts;
     this.console = init.console;
     this.slots = this.freshSlots();
+    this.stats = new VmStats(init.config.base.cpuNum);
   }
 
   /** The hardware VM tag (VMID / VPID). */

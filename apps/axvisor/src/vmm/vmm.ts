@@ -12,6 +12,7 @@ import { executeHypercall, type HypercallVm } from "./hypercall.js";
 import { IvcChannels } from "./ivc.js";
 import { RoundRobin } from "./round-robin.js";
 import { VmConsole } from "./vm-console.js";
+import { VmDebugger } from "./vm-debugger.js";
 import { loadGuestImages, type VmImageLoader } from "./vm-images.js";
 import { type VcpuSlot, type VmEnd, VmInstance } from "./vm-instance.js";
 import { VmmTime, vmmHostServices } from "./vmm-host-services.js";
@@ -79,6 +80,8 @@ export class Vmm {
   #running = false;
   #quit = false;
   readonly #sleep = new IdleSleep();
+  /** When the vCPUs' halted / waiting time was last charged. */
+  #accountedAt = 0;
   /** Guest instructions retired by all host CPUs while the scheduler ran. */
   instructions = 0;
   /** The "current vCPU" record of each host CPU (host services ask it who is running). */
@@ -194,6 +197,12 @@ export class Vmm {
         host: this.host,
         arch: parts.backend,
         deviceFactories: parts.deviceFactories,
+        onExit: (vcpuId, kind, serveMs, roundTripMs) =>
+          inst?.stats.vcpus[vcpuId]?.recordExit(kind, serveMs, roundTripMs),
+        onGuestFault: (e) => {
+          const s = inst?.stats.vcpus[e.vcpuId];
+          if (s !== undefined) s.guestFaults++;
+        },
       }) as AxVM;
     } catch (e) {
       parts.release();
@@ -284,6 +293,7 @@ export class Vmm {
     vm.slots = vm.freshSlots();
     vm.end = undefined;
     vm.restarts++;
+    vm.debug?.applyTrapping();
     vm.console.resetInput();
     this.#log.info(`VM ${id} "${vm.name}" restarted`);
     this.wake();
@@ -299,6 +309,34 @@ export class Vmm {
     this.#irqs.release(vm);
     this.#vms.delete(id);
     this.#log.info(`VM ${id} "${vm.name}" deleted`);
+  }
+
+  /**
+   * Attaches a debugger to a VM and holds the VM stopped (GDB's attach stop); its other
+   * vCPUs and the other VMs are unaffected. Throws when the platform cannot debug its vCPUs
+   * or a debugger is attached already.
+   */
+  attachDebugger(id: number, hooks: { onKill?: () => void } = {}): VmDebugger {
+    const vm = this.vm(id);
+    const arch = vm.parts.debug;
+    if (arch === undefined) {
+      throw axErr("Unsupported", `the ${this.machine.platform.name} platform cannot debug VMs`);
+    }
+    if (vm.debug !== undefined) throw axErr("ResourceBusy", `VM ${id} has a debugger attached`);
+    const dbg = new VmDebugger(vm, arch, {
+      wake: () => this.wake(),
+      fenceAll: () => this.machine.fenceAll(),
+      kill: () => {
+        if (vm.status !== VMStatus.Stopped) this.stopVm(id);
+        hooks.onKill?.();
+      },
+      detached: () => {
+        if (vm.debug === dbg) vm.debug = undefined;
+      },
+    });
+    vm.debug = dbg;
+    this.#log.info(`VM ${id} "${vm.name}": debugger attached, VM stopped`);
+    return dbg;
   }
 
   /** Console input for a VM (its UART, virtio-console or SBI console). */
@@ -369,15 +407,18 @@ export class Vmm {
     this.#quit = false;
     try {
       let lastYield = performance.now();
+      this.#accountedAt = lastYield;
       while (!this.#quit) {
         this.time.fireDue();
         this.#irqs.poll();
         const ran = this.#policy.round(this.#vms.values(), this.machine.cpuCount, (vm, slot, cpu) =>
           this.#runSlice(vm, slot, cpu),
         );
+        this.#accountTime(false);
         if (this.#quit) break;
         if (!ran) {
           await this.#idle();
+          this.#accountTime(true);
           lastYield = performance.now();
         } else if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -424,16 +465,32 @@ export class Vmm {
     this.#currentVm = vm.id;
     this.#currentVcpu = slot.vcpuId;
     const before = machine.retired(h);
+    const stats = vm.stats.vcpus[slot.vcpuId];
+    const t0 = performance.now();
     try {
       const exit = vm.axvm.runVcpu(slot.vcpuId, { cpu: this.#current[h]! });
       slot.lastHart = h;
+      const t1 = performance.now();
       this.#handleExit(vm, slot, h, exit);
+      // AxVM counted the exit; serving it here is part of its cost. (After AxVM's exit
+      // budget its synthetic Nothing is not counted; its few microseconds go to Nothing.)
+      stats?.addServeTime(exit.kind, performance.now() - t1);
+      if (vm.debug !== undefined && vm.slots[slot.vcpuId] === slot) {
+        vm.debug.afterSlice(slot.vcpuId);
+      }
     } catch (e) {
       const pc = machine.pc(h);
       machine.recoverCpu(h);
       this.#crash(vm, slot.vcpuId, h, pc, e);
     } finally {
-      this.instructions += machine.retired(h) - before;
+      const n = machine.retired(h) - before;
+      this.instructions += n;
+      if (stats !== undefined) {
+        const ms = performance.now() - t0;
+        stats.instructions += n;
+        stats.runMs += ms;
+        stats.unaccountedRunMs += ms;
+      }
       vm.console.flush();
       this.#currentHart = -1;
       this.#currentVm = 0;
@@ -533,8 +590,31 @@ export class Vmm {
     for (const slot of vm.slots) slot.started = false;
     vm.end = end;
     vm.console.flush();
+    vm.debug?.vmEnded(end);
     this.#log.info(`VM ${vm.id} "${vm.name}" stopped: ${describeEnd(end)}`);
     this.#opts.onVmEnd?.(vm, end);
+  }
+
+  /**
+   * Charges the host time since the last call to each started vCPU of each running VM:
+   * halted, or runnable but waiting for a host CPU (its own slices excluded: they are run
+   * time). After an idle sleep nothing was runnable, so the sleep counts as halted. A VM a
+   * debugger holds is charged nothing.
+   */
+  #accountTime(afterIdle: boolean): void {
+    const now = performance.now();
+    const dt = now - this.#accountedAt;
+    this.#accountedAt = now;
+    for (const vm of this.#vms.values()) {
+      if (vm.status !== VMStatus.Running || vm.debug?.stopped === true) continue;
+      for (const slot of vm.slots) {
+        const s = vm.stats.vcpus[slot.vcpuId];
+        if (s === undefined || !slot.started) continue;
+        if (afterIdle || slot.state === "halted") s.haltedMs += dt;
+        else s.waitingMs += Math.max(0, dt - s.unaccountedRunMs);
+        s.unaccountedRunMs = 0;
+      }
+    }
   }
 
   #wakeHalted(vm: VmInstance): void {

@@ -2,7 +2,19 @@ import { axErr } from "@axvisor/axerrno";
 import type { HartExtensions } from "@axvisor/cpu-riscv64";
 import { VirtMachine, virtioBlkSlot } from "@axvisor/platform-riscv64-qemu-virt";
 import { splitQemuKeyValues } from "../../emu/drive-spec.js";
-import type { EmuMachine, EmuMachineOptions } from "../../platform/host-platform.js";
+import type {
+  EmuDebugTarget,
+  EmuMachine,
+  EmuMachineOptions,
+} from "../../platform/host-platform.js";
+import { RiscvBoardDebugTarget } from "./board-debug.js";
+
+/** The virt board with `axvisor emu -s`: the harts under GDB. */
+class DebuggableVirtMachine extends VirtMachine implements EmuMachine {
+  attachDebugger(): EmuDebugTarget {
+    return new RiscvBoardDebugTarget(this);
+  }
+}
 
 const ON_OFF: Readonly<Record<string, boolean>> = {
   on: true,
@@ -49,7 +61,7 @@ export function createRiscvEmuMachine(o: EmuMachineOptions): EmuMachine {
       `-device ${device}: riscv64-qemu-virt has no such device (disks: -drive file=...)`,
     );
   }
-  return new VirtMachine({
+  return new DebuggableVirtMachine({
     harts: o.cpus,
     extensions: parseRiscvCpu(o.cpu),
     ramSize: o.memory,

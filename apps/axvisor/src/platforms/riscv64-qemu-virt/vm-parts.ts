@@ -6,6 +6,7 @@ import { createRiscvArchBackend, RiscvVmContext } from "@axvisor/riscv-vcpu";
 import type { PlacedVm, VmArchParts, VmBuildContext } from "../../platform/host-platform.js";
 import { buildGuestFdt } from "./guest-fdt/index.js";
 import type { RiscvHostBoard } from "./host-board.js";
+import { riscvDebugArch } from "./riscv-debug.js";
 import { orderForConstruction, RiscvVmDevices } from "./riscv-devices.js";
 
 /** The supervisor external interrupt (VSEIP as the guest sees it: scause 9). */
@@ -63,6 +64,7 @@ export function buildRiscvVm(host: RiscvHostBoard, ctx: VmBuildContext): VmArchP
     backend: backend as unknown as ArchBackend,
     deviceFactories: devices.factories(),
     vmid,
+    debug: riscvDebugArch,
     attachMemory(memory) {
       context.memory = memory;
     },

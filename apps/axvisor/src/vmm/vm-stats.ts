@@ -1,0 +1,119 @@
+import { EXIT_KINDS, type ExitKind } from "@axvisor/axvcpu";
+
+const KIND_INDEX = Object.fromEntries(EXIT_KINDS.map((k, i) => [k, i])) as Record<ExitKind, number>;
+
+/**
+ * What one vCPU did since its VM was created (restarts included): guest instructions, the
+ * host time it ran, sat halted, or waited runnable for a host CPU, its exits by neutral kind
+ * with the host time serving them took, and the guest accesses nothing could serve.
+ *
+ * Counting is per slice and per exit (never per instruction), so it costs nothing measurable.
+ */
+export class VcpuStats {
+  instructions = 0;
+  runMs = 0;
+  haltedMs = 0;
+  waitingMs = 0;
+  guestFaults = 0;
+  /** Exits of each kind, indexed as EXIT_KINDS. */
+  readonly exits = new Float64Array(EXIT_KINDS.length);
+  /** Host milliseconds spent serving the exits of each kind (AxVM's and the VMM's part). */
+  readonly exitMs = new Float64Array(EXIT_KINDS.length);
+  /**
+   * Host milliseconds from the previous exit to this one's being served (guest time, trap,
+   * decoding, serving), per kind: for an exit-bound guest, what one exit costs.
+   */
+  readonly exitRoundTripMs = new Float64Array(EXIT_KINDS.length);
+  /** Run time of slices since the last time accounting (to keep it out of `waitingMs`). */
+  unaccountedRunMs = 0;
+
+  recordExit(kind: ExitKind, serveMs: number, roundTripMs: number): void {
+    const i = KIND_INDEX[kind];
+    this.exits[i] = (this.exits[i] ?? 0) + 1;
+    this.exitMs[i] = (this.exitMs[i] ?? 0) + serveMs;
+    this.exitRoundTripMs[i] = (this.exitRoundTripMs[i] ?? 0) + roundTripMs;
+  }
+
+  /** Host time the VMM spent on an exit already counted (one AxVM returned unserved). */
+  addServeTime(kind: ExitKind, ms: number): void {
+    const i = KIND_INDEX[kind];
+    this.exitMs[i] = (this.exitMs[i] ?? 0) + ms;
+    this.exitRoundTripMs[i] = (this.exitRoundTripMs[i] ?? 0) + ms;
+  }
+
+  exitCount(kind: ExitKind): number {
+    return this.exits[KIND_INDEX[kind]] ?? 0;
+  }
+
+  totalExits(): number {
+    let n = 0;
+    for (const e of this.exits) n += e;
+    return n;
+  }
+
+  /** Guest instructions per microsecond of run time. */
+  get mips(): number {
+    return this.runMs > 0 ? this.instructions / (this.runMs * 1000) : 0;
+  }
+}
+
+export class VmStats {
+  readonly vcpus: VcpuStats[];
+
+  constructor(vcpuCount: number) {
+    this.vcpus = Array.from({ length: vcpuCount }, () => new VcpuStats());
+  }
+
+  vcpu(id: number): VcpuStats {
+    const s = this.vcpus[id];
+    if (s === undefined) throw new RangeError(`no vCPU ${id}`);
+    return s;
+  }
+
+  /** Every vCPU summed. */
+  total(): VcpuStats {
+    const t = new VcpuStats();
+    for (const v of this.vcpus) {
+      t.instructions += v.instructions;
+      t.runMs += v.runMs;
+      t.haltedMs += v.haltedMs;
+      t.waitingMs += v.waitingMs;
+      t.guestFaults += v.guestFaults;
+      v.exits.forEach((n, i) => {
+        t.exits[i] = (t.exits[i] ?? 0) + n;
+        t.exitMs[i] = (t.exitMs[i] ?? 0) + (v.exitMs[i] ?? 0);
+        t.exitRoundTripMs[i] = (t.exitRoundTripMs[i] ?? 0) + (v.exitRoundTripMs[i] ?? 0);
+      });
+    }
+    return t;
+  }
+}
+
+/** `vm stats` / `--stats` text for one VM: a line per vCPU, then its exits by kind. */
+export function formatVmStats(vmLabel: string, stats: VmStats): string[] {
+  const lines: string[] = [];
+  const row = (name: string, s: VcpuStats) =>
+    `  ${name.padEnd(6)} ${String(s.instructions).padStart(12)} insns ${s.mips.toFixed(1).padStart(7)} MIPS  run ${sec(s.runMs)}  halted ${sec(s.haltedMs)}  waiting ${sec(s.waitingMs)}  exits ${s.totalExits()}  guest faults ${s.guestFaults}`;
+  lines.push(`VM ${vmLabel}:`);
+  stats.vcpus.forEach((s, i) => {
+    lines.push(row(`vCPU ${i}`.padEnd(6), s));
+  });
+  const t = stats.total();
+  if (stats.vcpus.length > 1) lines.push(row("all", t));
+  const kinds = EXIT_KINDS.map(
+    (k, i) => [k, t.exits[i] ?? 0, t.exitRoundTripMs[i] ?? 0, t.exitMs[i] ?? 0] as const,
+  )
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  for (const [kind, n, trip, serve] of kinds) {
+    const us = (ms: number) => ((ms * 1000) / n).toFixed(2);
+    lines.push(
+      `  exit ${kind.padEnd(18)} ${String(n).padStart(10)}  mean ${us(trip)} us (serving ${us(serve)} us)`,
+    );
+  }
+  return lines;
+}
+
+function sec(ms: number): string {
+  return `${(ms / 1000).toFixed(3)} s`;
+}
