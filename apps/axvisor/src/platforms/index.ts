@@ -1,4 +1,5 @@
 import { PlatformRegistry } from "../platform/registry.js";
+import { aarch64QemuVirt } from "./aarch64-qemu-virt/index.js";
 import { riscv64QemuVirt } from "./riscv64-qemu-virt/index.js";
 import { x86_64QemuQ35 } from "./x86_64-qemu-q35/index.js";
 
@@ -8,4 +9,5 @@ import { x86_64QemuQ35 } from "./x86_64-qemu-q35/index.js";
  */
 export const platforms = new PlatformRegistry();
 platforms.register(riscv64QemuVirt);
+platforms.register(aarch64QemuVirt);
 platforms.register(x86_64QemuQ35);

@@ -1,0 +1,20 @@
+import { ARM_VIRT_MAX_CPUS } from "@axvisor/platform-aarch64-qemu-virt";
+import type { HostPlatform } from "../../platform/host-platform.js";
+import { createArmEmuMachine } from "./emu-machine.js";
+
+/**
+ * aarch64 on QEMU's virt board: ARMv8-A CPUs with EL2, GICv2 or GICv3 with their
+ * virtualization interfaces, PL011, PL031, 32 virtio-mmio slots, PSCI from the board. The bare
+ * machine runs under `axvisor emu`; the hypervisor backend (arm-vcpu and arm-vgic, issue #11)
+ * is not here yet, so `axvisor run` says so for aarch64 VMs.
+ */
+export const aarch64QemuVirt: HostPlatform = {
+  name: "aarch64-qemu-virt",
+  aliases: ["arm-virt"],
+  arch: "aarch64",
+  description: "QEMU aarch64 virt: ARMv8-A + EL2 CPUs, GICv2/v3, PL011, PL031, virtio-mmio",
+  maxCpus: ARM_VIRT_MAX_CPUS,
+  createEmuMachine: createArmEmuMachine,
+  // QEMU's virt board has no default firmware: without -bios the kernel is booted directly.
+  resolveFirmware: (spec) => (spec === "none" || spec === "default" ? undefined : spec),
+};
