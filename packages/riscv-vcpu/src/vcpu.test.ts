@@ -132,6 +132,25 @@ describe("RiscvVCpu on the emulated hart", () => {
     expect(vcpu.lastReset.kind).toBe("shutdown");
   });
 
+  it("makes an access above the G-stage width the guest's access fault, never a host error", () => {
+    // la t0, trap; csrw stvec, t0; li s3, 0
+    // li t0, -8; ld t1, 0(t0)          # vsatp bare: a 64-bit GPA
+    // li t0, -16; sd t1, 0(t0)
+    // li t0, 1; slli t0, t0, 41; ld t1, 0(t0)   # just above Sv39x4
+    // SRST shutdown; 1: j 1b
+    // trap: s3 = s3 << 8 | scause; s4 = stval; sepc += 4; sret
+    const prog = [
+      0x00000297, 0x04828293, 0x10529073, 0x00000993, 0xff800293, 0x0002b303, 0xff000293,
+      0x0062b023, 0x00100293, 0x02929293, 0x0002b303, 0x535258b7, 0x3548889b, 0x00000813,
+      0x00000513, 0x00000593, 0x00000073, 0x0000006f, 0x14202ff3, 0x00899993, 0x01f9e9b3,
+      0x14302a73, 0x14102ff3, 0x004f8f93, 0x141f9073, 0x10200073,
+    ];
+    const { vcpu } = machine(prog);
+    expect(runUntil(vcpu, ["SystemDown"])).toEqual({ kind: "SystemDown" });
+    expect(vcpu.getGpr(19)).toBe(0x05_07_05n); // load, store, load access faults in order
+    expect(vcpu.getGpr(20)).toBe(1n << 41n); // stval of the last: the guest's address
+  });
+
   it("keeps guest registers across unbind and bind", () => {
     const { vcpu } = machine();
     runUntil(vcpu, ["MmioWrite"]);

@@ -435,6 +435,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       case ExceptionCause.InstructionGuestPageFault: {
         const addr = faultGpa(hart);
         this.pending = { pc: this.pc, gva: hart.readCsr(Csr.stval), isStore: false, isFetch: true };
+        if (this.beyondGStage(addr)) return this.unmappable(ExceptionCause.InstructionAccessFault);
         return { kind: "NestedPageFault", addr: gpa(addr), accessFlags: MappingFlags.EXECUTE };
       }
       case ExceptionCause.VirtualInstruction:
@@ -490,6 +491,11 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const gva = hart.readCsr(Csr.stval);
     const htinst = Number(BigInt.asUintN(32, hart.readCsr(Csr.htinst)));
     this.pending = { pc: this.pc, gva, isStore, isFetch: false };
+    if (this.beyondGStage(addr)) {
+      return this.unmappable(
+        isStore ? ExceptionCause.StoreAccessFault : ExceptionCause.LoadAccessFault,
+      );
+    }
     if (htinst === PSEUDO_PT_READ || htinst === PSEUDO_PT_WRITE) {
       // The guest's own page table lives in memory the G-stage does not map.
       return {
@@ -507,6 +513,30 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       };
     }
     return this.mmioExit(addr, access);
+  }
+
+  /**
+   * True when a faulting GPA lies above the G-stage width (41 bits for Sv39x4, 50 for Sv48x4):
+   * no address space can map it, and it may not even be a safe integer (with vsatp bare a
+   * negative virtual address is a 64-bit GPA).
+   */
+  private beyondGStage(addr: number): boolean {
+    return !(addr < (this.gstageMode === HgatpMode.Sv48x4 ? 2 ** 50 : 2 ** 41));
+  }
+
+  /**
+   * A guest access to an address above the G-stage width ends exactly as one to an unmapped
+   * address does once the VMM finds nothing there: the guest takes the access fault. The vCPU
+   * decides it itself because such an address has no GuestPhysAddr to report.
+   */
+  private unmappable(cause: number): ExitReason {
+    const p = this.pending;
+    this.pending = null;
+    if (p) {
+      this.pc = p.pc;
+      this.deliverException(cause, p.gva);
+    }
+    return NOTHING;
   }
 
   private fetchAndDecode(): DecodedAccess | null {
