@@ -13,6 +13,10 @@ export const ExitStatus = {
   Timeout: 3,
   /** The guest powered off before --expect matched. */
   PoweredOffBeforeExpect: 4,
+  /** `axvisor run` got SIGINT (128 + 2) and shut down in order. */
+  Interrupted: 130,
+  /** `axvisor run` got SIGTERM (128 + 15) and shut down in order. */
+  Terminated: 143,
 } as const;
 
 export type ExitStatusCode = (typeof ExitStatus)[keyof typeof ExitStatus];
@@ -29,7 +33,12 @@ export type RunOutcome =
   | { readonly kind: "timeout"; readonly seconds: number }
   | { readonly kind: "host-error"; readonly message: string }
   /** The user left the interactive console (Ctrl-A x). */
-  | { readonly kind: "quit" };
+  | { readonly kind: "quit" }
+  /** SIGINT or SIGTERM: the VMM shut down in order (disks flushed and closed), then exited. */
+  | { readonly kind: "signal"; readonly signal: "SIGINT" | "SIGTERM" };
+
+/** The shell's convention for a process ended by a signal: 128 + the signal number. */
+const SIGNAL_STATUS = { SIGINT: ExitStatus.Interrupted, SIGTERM: ExitStatus.Terminated } as const;
 
 export function exitStatusFor(outcome: RunOutcome, expecting: boolean): ExitStatusCode {
   switch (outcome.kind) {
@@ -44,6 +53,8 @@ export function exitStatusFor(outcome: RunOutcome, expecting: boolean): ExitStat
       return ExitStatus.HostError;
     case "quit":
       return ExitStatus.Success;
+    case "signal":
+      return SIGNAL_STATUS[outcome.signal];
     default: {
       const never: never = outcome;
       throw new Error(`unhandled outcome ${JSON.stringify(never)}`);
@@ -69,6 +80,8 @@ export function describeOutcome(outcome: RunOutcome, expecting: boolean): string
       return outcome.message;
     case "quit":
       return undefined;
+    case "signal":
+      return `${outcome.signal}: VMs stopped, disks flushed and closed`;
     default:
       return undefined;
   }
@@ -81,4 +94,5 @@ export const EXIT_STATUS_HELP = `Exit status:
      with reason 1 = system failure)
   2  usage or host error (bad option, missing or corrupt file, emulator fault)
   3  --timeout expired
-  4  the guest powered off before --expect matched`;
+  4  the guest powered off before --expect matched
+  130, 143  SIGINT, SIGTERM (\`axvisor run\` stops its VMs and flushes their disks first)`;

@@ -174,6 +174,7 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
           () => end({ kind: "timeout", seconds: opts.timeoutSeconds ?? 0 }),
           opts.timeoutSeconds * 1000,
         );
+  const offSignal = io.onSignal?.((signal) => end({ kind: "signal", signal }));
   const started = performance.now();
   terminal.start();
   const loop = vmm
@@ -185,6 +186,7 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
   const result = await ended;
   vmm.shutdown();
   await loop;
+  offSignal?.();
   terminal.stop();
   if (timer !== undefined) clearTimeout(timer);
   const level = vmm.log.level;
