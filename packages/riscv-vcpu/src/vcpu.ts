@@ -29,7 +29,13 @@ import {
   PSEUDO_PT_WRITE,
 } from "./mmio-decode.js";
 import { HsmState } from "./sbi/consts.js";
-import { dispatchSbi, type SbiCaller, type SystemResetKind } from "./sbi/dispatch.js";
+import {
+  dispatchSbi,
+  type SbiCaller,
+  type SuspendResume,
+  type SystemResetKind,
+} from "./sbi/dispatch.js";
+import { StealTime } from "./sbi/steal-time.js";
 import { PendingFence, type RiscvVmContext } from "./vm-context.js";
 
 export interface RiscvVCpuCreateConfig {
@@ -82,6 +88,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   readonly vm: RiscvVmContext;
   /** How the guest last asked to be reset (SBI SRST), read by the VMM on SystemDown. */
   readonly lastReset: { kind: SystemResetKind } = { kind: "shutdown" };
+  /** SBI STA: the guest's steal-time record, fed by the VMM through `addStealTime`. */
+  readonly steal = new StealTime();
 
   private readonly gpr = new Int32Array(64);
   private readonly fpr = new Int32Array(64);
@@ -102,6 +110,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
    */
   private returnModeSet = false;
   private pending: PendingAccess | null = null;
+  /** In SBI hart_suspend / system_suspend until the next run: where to resume, if not after the ecall. */
+  private suspended: { readonly resume: SuspendResume | null } | null = null;
   private timer: TimerToken | null = null;
   /** Host timer that wakes a halted Sstc guest when its vstimecmp comes due. */
   private wakeTimer: TimerToken | null = null;
@@ -248,6 +258,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const cpu = this.requireBound();
     const hart = cpu.hart;
     this.cancelWake();
+    if (this.suspended) this.wakeFromSuspend();
+    this.steal.publish(this.vm.memory);
     this.applyRemoteFences(hart);
     let budget = this.slice;
     for (;;) {
@@ -314,6 +326,11 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     return readGuestVirtual(this.vm.memory, this.readVs(Csr.vsatp), Number(gva), len);
   }
 
+  /** The VMM's scheduler kept this runnable vCPU waiting for a host hart for `nanos`. */
+  addStealTime(nanos: number): void {
+    this.steal.add(nanos);
+  }
+
   /** Cancels the vCPU's host timer (VM stop or restart). */
   dispose(): void {
     if (this.timer !== null) this.host.time.cancelTimer(this.timer);
@@ -337,6 +354,27 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       this.wakeTimer = null;
       this.host.vmm.notifyVcpuTimerExpired(this.vmId, this.vcpuId);
     });
+  }
+
+  /**
+   * The hart runs again after an SBI suspend. Retentive: the ecall already returned SUCCESS.
+   * Non-retentive: it restarts at resume_addr as SBI requires: a0 = hartid, a1 = opaque,
+   * VS-mode, vsatp = 0 (MMU off), vsstatus.SIE = 0.
+   */
+  private wakeFromSuspend(): void {
+    const resume = this.suspended?.resume ?? null;
+    this.suspended = null;
+    this.vm.setHsmState(this.hartId, HsmState.Started);
+    if (resume === null) return;
+    this.pc = resume.addr;
+    this.setGpr(10, BigInt(this.hartId));
+    this.setGpr(11, resume.opaque);
+    this.guestVS = true;
+    this.returnModeSet = false;
+    this.writeVs(Csr.vsatp, 0n);
+    this.writeVs(Csr.vsstatus, this.readVs(Csr.vsstatus) & ~Status.SIE);
+    // The guest's translations are gone with vsatp; drop what the hart cached of them.
+    if (this.bound) this.fence(this.bound.hart, PendingFence.VvmaAll);
   }
 
   private cancelWake(): void {
@@ -472,6 +510,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       case "suspend":
         this.setGpr(10, 0n);
         this.pc += 4n;
+        this.suspended = { resume: out.resume ?? null };
+        this.vm.setHsmState(this.hartId, HsmState.Suspended);
         this.armWake();
         return HALT;
       case "exit":

@@ -435,6 +435,8 @@ export class Vmm {
     const harts = this.machine.hartCount;
     const busy = new Array<boolean>(harts).fill(false);
     const start = this.#rr++ % runnable.length;
+    const roundStart = this.time.currentTimeNanos();
+    const ran = new Set<VcpuSlot>();
     let used = 0;
     for (let k = 0; k < runnable.length && used < harts; k++) {
       const [vm, slot] = runnable[(start + k) % runnable.length]!;
@@ -450,9 +452,19 @@ export class Vmm {
       if (h < 0) continue;
       busy[h] = true;
       used++;
+      ran.add(slot);
       this.#runSlice(vm, slot, h);
     }
+    this.#accountSteal(runnable, ran, this.time.currentTimeNanos() - roundStart);
     return true;
+  }
+
+  /** SBI STA: a vCPU that was runnable but got no hart this round waited the whole round. */
+  #accountSteal(runnable: [VmInstance, VcpuSlot][], ran: Set<VcpuSlot>, nanos: number): void {
+    if (!(nanos > 0) || ran.size === runnable.length) return;
+    for (const [vm, slot] of runnable) {
+      if (!ran.has(slot)) vm.archVcpu(slot.vcpuId)?.addStealTime(nanos);
+    }
   }
 
   #runSlice(vm: VmInstance, slot: VcpuSlot, h: number): void {
