@@ -151,6 +151,16 @@ describe("RiscvVCpu on the emulated hart", () => {
     expect(vcpu.getGpr(20)).toBe(1n << 41n); // stval of the last: the guest's address
   });
 
+  it("gives the hart back after a slice even when the guest's traps retire nothing", () => {
+    // li a7, 0x10; li a6, 0; la t0, 1f; csrw stvec, t0
+    // 1: ecall              # SBI call answered inside run(), returns to the next word
+    //    .word 0            # illegal: the guest's own handler is the ecall again
+    const { vcpu } = machine([
+      0x01000893, 0x00000813, 0x00000297, 0x00c28293, 0x10529073, 0x00000073, 0x00000000,
+    ]);
+    for (let i = 0; i < 3; i++) expect(vcpu.run()).toEqual({ kind: "Nothing" });
+  });
+
   it("keeps guest registers across unbind and bind", () => {
     const { vcpu } = machine();
     runUntil(vcpu, ["MmioWrite"]);

@@ -266,7 +266,9 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       if (!this.inGuest) this.enter(hart);
       const before = hart.instret;
       const why = hart.run(budget);
-      budget -= hart.instret - before;
+      // A trip that retires nothing (an SBI call whose return faults straight back into it)
+      // still costs the slice something, or such a guest would never give the host hart back.
+      budget -= Math.max(1, hart.instret - before);
       if (why === "budget") return NOTHING;
       if (why === "wfi") {
         this.armWake();
