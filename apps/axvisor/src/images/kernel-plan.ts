@@ -1,7 +1,10 @@
 import { axErr } from "@axvisor/axerrno";
-import { identifyImage } from "@axvisor/guest-image";
+import { ElfMachine, identifyImage } from "@axvisor/guest-image";
 import { formatHex, isAligned, PAGE_SIZE_2M } from "@axvisor/memory-addr";
 import type { ImageFile } from "./image-store.js";
+
+/** The VMM's guests are riscv64: an ELF for another machine is refused, not booted. */
+const GUEST_MACHINE = ElfMachine.RISCV;
 
 /** How the kernel file was recognised. */
 export type KernelFormat = "elf" | "linux-riscv64" | "linux-arm64" | "raw";
@@ -56,7 +59,7 @@ export function planKernel(
 ): KernelPlan {
   const bytes = file.bytes;
   if (bytes.length === 0) throw axErr("InvalidData", `the kernel image ${file.shown} is empty`);
-  const id = identifyImage(bytes, { name: file.shown });
+  const id = identifyImage(bytes, { name: file.shown, machine: GUEST_MACHINE });
   switch (id.kind) {
     case "elf": {
       const pieces = id.elf.segments
@@ -135,7 +138,7 @@ export function rawPiece(gpa: number, bytes: Uint8Array): ImagePiece {
 
 /** A BIOS is an ELF (loaded by segments, at its own addresses) or a raw binary. */
 export function planBios(file: ImageFile, loadGpa: number): readonly ImagePiece[] {
-  const id = identifyImage(file.bytes, { name: file.shown });
+  const id = identifyImage(file.bytes, { name: file.shown, machine: GUEST_MACHINE });
   if (id.kind !== "elf") return [rawPiece(loadGpa, file.bytes)];
   return id.elf.segments
     .filter((s) => s.memsz > 0)
