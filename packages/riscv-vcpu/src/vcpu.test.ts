@@ -32,7 +32,10 @@ const GUEST = [
 ];
 const ENTRY = 0x8020_0000;
 
-function machine(code: readonly number[] = GUEST, options: { sstc?: boolean } = {}) {
+function machine(
+  code: readonly number[] = GUEST,
+  options: { sstc?: boolean; slice?: number } = {},
+) {
   const host = createTestHost({ ramSize: 8 * 1024 * 1024 });
   const hart = new Hart({
     hartId: 0,
@@ -67,7 +70,14 @@ function machine(code: readonly number[] = GUEST, options: { sstc?: boolean } = 
   const vcpu = new RiscvVCpu(
     1,
     0,
-    { hartId: 0, dtbAddr: gpa(0x8220_0000), vm, cpus, ...(options.sstc ? { sstc: true } : {}) },
+    {
+      hartId: 0,
+      dtbAddr: gpa(0x8220_0000),
+      vm,
+      cpus,
+      ...(options.sstc ? { sstc: true } : {}),
+      ...(options.slice !== undefined ? { sliceInstructions: options.slice } : {}),
+    },
     host,
   );
   vcpu.setEntry(gpa(ENTRY));
@@ -155,9 +165,10 @@ describe("RiscvVCpu on the emulated hart", () => {
     // li a7, 0x10; li a6, 0; la t0, 1f; csrw stvec, t0
     // 1: ecall              # SBI call answered inside run(), returns to the next word
     //    .word 0            # illegal: the guest's own handler is the ecall again
-    const { vcpu } = machine([
-      0x01000893, 0x00000813, 0x00000297, 0x00c28293, 0x10529073, 0x00000073, 0x00000000,
-    ]);
+    const { vcpu } = machine(
+      [0x01000893, 0x00000813, 0x00000297, 0x00c28293, 0x10529073, 0x00000073, 0x00000000],
+      { slice: 2000 },
+    );
     for (let i = 0; i < 3; i++) expect(vcpu.run()).toEqual({ kind: "Nothing" });
   });
 

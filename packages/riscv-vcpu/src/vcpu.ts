@@ -266,9 +266,10 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       if (!this.inGuest) this.enter(hart);
       const before = hart.instret;
       const why = hart.run(budget);
-      // A trip that retires nothing (an SBI call whose return faults straight back into it)
-      // still costs the slice something, or such a guest would never give the host hart back.
-      budget -= Math.max(1, hart.instret - before);
+      // A trip that retires little or nothing (an SBI call whose return faults straight back
+      // into it) still costs the slice what a trip into the host costs in time, or such a
+      // guest would keep the host hart for ages (or, retiring nothing, forever).
+      budget -= Math.max(TRIP_COST, hart.instret - before);
       if (why === "budget") return NOTHING;
       if (why === "wfi") {
         this.armWake();
@@ -629,6 +630,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
 }
 
 const NOTHING: ExitReason = { kind: "Nothing" };
+/** Instructions a trip into the guest and back costs its slice at least (a trap's worth). */
+const TRIP_COST = 64;
 /** sip/sie bit of the supervisor software interrupt (the host's IPI). */
 const HOST_SSI = 1n << 1n;
 const HALT: ExitReason = { kind: "Halt" };
