@@ -29,6 +29,8 @@ export async function runFuzzCli(argv: readonly string[], io: FuzzIo): Promise<n
     io.out(FUZZ_HELP);
     return 0;
   }
+  // The CPU reads AXVISOR_JIT when each hart is made.
+  if (!opts.jit) process.env.AXVISOR_JIT = "0";
   const first = opts.only ?? 0;
   const last = opts.only !== undefined ? opts.only + 1 : opts.cases;
   const caseOpts = { budget: opts.budget, targets: opts.targets };

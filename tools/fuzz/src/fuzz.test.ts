@@ -10,6 +10,9 @@ import { assemble } from "./generate.js";
 import { runUnderHypervisor } from "./hypervisor-run.js";
 import { overlap } from "./isolation.js";
 
+// As `pnpm fuzz` does by default: interpreted, so every case replays exactly.
+process.env.AXVISOR_JIT = "0";
+
 const CI_SEED = 20261207;
 const CI_CASES = Number(process.env.FUZZ_CI_CASES ?? 200);
 

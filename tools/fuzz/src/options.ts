@@ -11,6 +11,8 @@ export interface FuzzOptions {
   /** Where findings are saved as JSON. */
   readonly out: string;
   readonly minimise: boolean;
+  /** Let the hart compile hot code (results then depend on what it compiled before). */
+  readonly jit: boolean;
   readonly help: boolean;
 }
 
@@ -30,6 +32,8 @@ options:
   --targets T      both (default), guest (hypervisor only) or bare (bare machine only)
   --out DIR        where findings are saved (default: fuzz-findings)
   --no-minimise    report findings without minimising them
+  --jit            run with the CPU's JIT on (default off: compiled code ends slices at block
+                   boundaries, so a case would not replay exactly)
   -h, --help       this text
 `;
 
@@ -43,6 +47,7 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
   let targets: FuzzTargets = "both";
   let out = "fuzz-findings";
   let minimise = true;
+  let jit = false;
   let help = false;
   const int = (name: string, v: string | undefined, max: number): number => {
     const n = Number(v);
@@ -84,6 +89,9 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
       case "--no-minimise":
         minimise = false;
         break;
+      case "--jit":
+        jit = true;
+        break;
       case "-h":
       case "--help":
         help = true;
@@ -100,6 +108,7 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
     targets,
     out,
     minimise,
+    jit,
     help,
   };
 }
