@@ -4,6 +4,15 @@
 # nobody needs the toolchain just to run or test them.
 set -euo pipefail
 cd "$(dirname "$0")"
+EXTRA=()
+if [ -z "${CC:-}" ] && ! command -v riscv64-unknown-elf-gcc >/dev/null &&
+  command -v riscv64-linux-gnu-gcc >/dev/null; then
+  # Debian's Linux cross compiler works too; -n keeps its linker from putting the ELF headers
+  # in a load segment below the link address.
+  CC=riscv64-linux-gnu-gcc
+  OBJCOPY=riscv64-linux-gnu-objcopy
+  EXTRA=(-static -no-pie -Wl,-n)
+fi
 CC=${CC:-riscv64-unknown-elf-gcc}
 OBJCOPY=${OBJCOPY:-riscv64-unknown-elf-objcopy}
 if ! command -v "$CC" >/dev/null; then
@@ -12,7 +21,7 @@ if ! command -v "$CC" >/dev/null; then
 fi
 CFLAGS=(-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -O2 -Wall -Wextra -Werror
   -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-stack-protector -g0 -Ilib
-  -T lib/linker.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
+  -T lib/linker.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments "${EXTRA[@]}")
 LIB=(lib/start.S lib/sbi.c lib/console.c lib/fdt.c)
 
 build() { # name sources...
@@ -23,7 +32,12 @@ build() { # name sources...
   echo "built $name/$name.elf ($(stat -c %s "$name/$name.elf") bytes), $name/$name.bin ($(stat -c %s "$name/$name.bin") bytes)"
 }
 
-build demo demo/main.c demo/virtio_blk.c
-build sbi-test sbi-test/main.c
-build fault-test fault-test/main.c
-build ivc-test ivc-test/main.c
+# ./build.sh NAME... rebuilds only those guests.
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(demo sbi-test fault-test ivc-test)
+for t in "${targets[@]}"; do
+  case $t in
+  demo) build demo demo/main.c demo/virtio_blk.c ;;
+  *) build "$t" "$t/main.c" ;;
+  esac
+done

@@ -21,7 +21,17 @@ describe("exit statuses", () => {
       HostError: 2,
       Timeout: 3,
       PoweredOffBeforeExpect: 4,
+      Interrupted: 130,
+      Terminated: 143,
     });
+  });
+
+  it("a signal is 128 + its number, with a one-line note that the disks were flushed", () => {
+    expect(exitStatusFor({ kind: "signal", signal: "SIGINT" }, false)).toBe(130);
+    expect(exitStatusFor({ kind: "signal", signal: "SIGTERM" }, true)).toBe(143);
+    expect(describeOutcome({ kind: "signal", signal: "SIGTERM" }, false)).toBe(
+      "SIGTERM: VMs stopped, disks flushed and closed",
+    );
   });
 
   it("explains the failures on one line", () => {

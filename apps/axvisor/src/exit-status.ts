@@ -13,6 +13,10 @@ export const ExitStatus = {
   Timeout: 3,
   /** The guest powered off before --expect matched. */
   PoweredOffBeforeExpect: 4,
+  /** `axvisor run` got SIGINT (128 + 2) and shut down in order. */
+  Interrupted: 130,
+  /** `axvisor run` got SIGTERM (128 + 15) and shut down in order. */
+  Terminated: 143,
 } as const;
 
 export type ExitStatusCode = (typeof ExitStatus)[keyof typeof ExitStatus];
@@ -31,7 +35,12 @@ export type RunOutcome =
   | { readonly kind: "timeout"; readonly seconds: number }
   | { readonly kind: "host-error"; readonly message: string }
   /** The user left the interactive console (Ctrl-A x). */
-  | { readonly kind: "quit" };
+  | { readonly kind: "quit" }
+  /** SIGINT or SIGTERM: the VMM shut down in order (disks flushed and closed), then exited. */
+  | { readonly kind: "signal"; readonly signal: "SIGINT" | "SIGTERM" };
+
+/** The shell's convention for a process ended by a signal: 128 + the signal number. */
+const SIGNAL_STATUS = { SIGINT: ExitStatus.Interrupted, SIGTERM: ExitStatus.Terminated } as const;
 
 /** The process exit status: one of ExitStatus, or QEMU's own for isa-debug-exit. */
 export function exitStatusFor(outcome: RunOutcome, expecting: boolean): number {
@@ -48,6 +57,8 @@ export function exitStatusFor(outcome: RunOutcome, expecting: boolean): number {
       return ExitStatus.HostError;
     case "quit":
       return ExitStatus.Success;
+    case "signal":
+      return SIGNAL_STATUS[outcome.signal];
     default: {
       const never: never = outcome;
       throw new Error(`unhandled outcome ${JSON.stringify(never)}`);
@@ -73,6 +84,8 @@ export function describeOutcome(outcome: RunOutcome, expecting: boolean): string
       return outcome.message;
     case "quit":
       return undefined;
+    case "signal":
+      return `${outcome.signal}: VMs stopped, disks flushed and closed`;
     default:
       return undefined;
   }
@@ -86,4 +99,5 @@ export const EXIT_STATUS_HELP = `Exit status:
   2  usage or host error (bad option, missing or corrupt file, emulator fault)
   3  --timeout expired
   4  the guest powered off before --expect matched
-  N  x86_64 isa-debug-exit: a write of V ends the run with (V << 1) | 1, as QEMU does`;
+  N  x86_64 isa-debug-exit: a write of V ends the run with (V << 1) | 1, as QEMU does
+  130, 143  SIGINT, SIGTERM (\`axvisor run\` stops its VMs and flushes their disks first)`;

@@ -58,6 +58,11 @@ export interface ArchVCpu<CreateConfig = unknown, SetupConfig = unknown> {
    * restarts or is deleted. Idempotent.
    */
   dispose(): void;
+  /**
+   * The vCPU was runnable but waited `nanos` for a host CPU. Backends with a steal-time
+   * interface (SBI STA, ARM PV time, KVM's steal-time MSR) report it to the guest.
+   */
+  addStealTime?(nanos: number): void;
   /** Writes the hypercall / SBI return-value register (a0 / x0 / rax). */
   setReturnValue(value: bigint): void;
   /**

@@ -164,6 +164,11 @@ export class VCpu<CreateConfig = unknown, SetupConfig = unknown> implements VCpu
     this.arch.setInterruptLevel(vector, level);
   }
 
+  /** Time the vCPU was runnable but waited for a host CPU (steal time), if the backend reports it. */
+  addStealTime(nanos: number): void {
+    this.arch.addStealTime?.(nanos);
+  }
+
   /** Releases the backend's host resources (timers); the VM is stopping or restarting. */
   dispose(): void {
     this.arch.dispose();

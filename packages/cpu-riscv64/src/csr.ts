@@ -212,6 +212,7 @@ export function csrGet(h: Hart, num: number, virt: boolean): boolean {
           hi = h.hpmEvent[i + 1]!;
           break;
         }
+        if ((num & 0xff8) === 0x7a0) return h.triggers.read(h, num);
         if (!h.hasH) return false;
         if (!hGet(h, num)) return false;
         return true;
@@ -451,6 +452,7 @@ export function csrSet(h: Hart, num: number, lo: number, hi: number, virt: boole
     return true;
   }
   if (num >= 0xc03 && isHpmCounter(num - 0x100)) return true; // read-only (the instruction traps)
+  if ((num & 0xff8) === 0x7a0) return h.triggers.write(h, num, lo, hi);
   if (!h.hasH) return false;
   switch (num) {
     case CSR.hstatus: {

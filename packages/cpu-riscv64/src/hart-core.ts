@@ -1,5 +1,6 @@
 import type { PhysBus, TimeSource } from "@axvisor/machine";
 import type { Pmp } from "./pmp.js";
+import type { Triggers } from "./triggers.js";
 
 /**
  * The hart as the modules around the interpreter see it: architectural state, the software
@@ -51,6 +52,8 @@ export interface HartCore {
   vsstatus: number;
   readonly c64: Int32Array;
   readonly pmp: Pmp;
+  /** Sdtrig triggers (tselect, tdata1-3, tinfo). */
+  readonly triggers: Triggers;
   instret: number;
   /** mhpmcounter3..31 / mhpmevent3..31 values (slot n at [2n], [2n+1]); they never count. */
   readonly hpmCounter: Int32Array;

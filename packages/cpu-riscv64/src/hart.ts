@@ -50,6 +50,7 @@ import { RVC_TABLE } from "./rvc.js";
 import { SLOT_COUNT, Slot } from "./slots.js";
 import { checkInterrupts, sret } from "./trap.js";
 import { TRAP } from "./trap-signal.js";
+import { Triggers } from "./triggers.js";
 
 const TWO32 = 4294967296;
 /** Compiled-code TLB records per access type (ACC_FETCH, ACC_LOAD, ACC_STORE). */
@@ -131,6 +132,8 @@ export class Hart implements FpState, HartCore {
   vsstatus = 0;
   readonly c64 = new Int32Array(SLOT_COUNT * 2);
   readonly pmp = new Pmp();
+  /** Sdtrig triggers; `triggers.armed` is tested on slow paths only. */
+  readonly triggers = new Triggers();
   instret = 0;
   /** mhpmcounter3..31 / mhpmevent3..31 values (slot n at [2n], [2n+1]); they never count. */
   readonly hpmCounter = new Int32Array(64);
@@ -657,10 +660,12 @@ export class Hart implements FpState, HartCore {
   // ------------------------------------------------------------- memory access
 
   /** Data-access translation for the current context; fills the load or store TLB. */
-  translate(va: number, type: number): number {
+  translate(va: number, type: number, len = 1): number {
     const ctx = this.ctxData;
+    const armed = this.triggers.armed;
+    if (armed) this.triggers.checkData(this, va, len, type === ACC_STORE);
     const pa = xlate(this, va, type, ctx);
-    if (this.xlateCacheable) {
+    if (this.xlateCacheable && !armed) {
       const ro = pa - (pa & 4095) - this.ramBase;
       if (ro >= 0 && ro + 4096 <= this.ramSize) {
         // A store into a page with compiled code drops that code first (it may be rewritten).
@@ -782,7 +787,7 @@ export class Hart implements FpState, HartCore {
       return this.r16[(this.loff[i]! + off) >>> 1]!;
     }
     if ((off & 1) !== 0) return this.loadMisaligned(va, 2);
-    return this.physLoad(this.translate(va, ACC_LOAD), 2, va, 5);
+    return this.physLoad(this.translate(va, ACC_LOAD, 2), 2, va, 5);
   }
 
   /** Word load (as a signed int32). */
@@ -793,7 +798,7 @@ export class Hart implements FpState, HartCore {
       return this.r32[(this.loff[i]! + off) >>> 2]!;
     }
     if ((off & 3) !== 0) return this.loadMisaligned(va, 4);
-    return this.physLoad(this.translate(va, ACC_LOAD), 4, va, 5);
+    return this.physLoad(this.translate(va, ACC_LOAD, 4), 4, va, 5);
   }
 
   /** Doubleword load: returns the low word, the high word goes to this.hi. */
@@ -806,7 +811,7 @@ export class Hart implements FpState, HartCore {
       return this.r32[k]!;
     }
     if ((off & 7) !== 0) return this.loadMisaligned(va, 8);
-    return this.physLoad(this.translate(va, ACC_LOAD), 8, va, 5);
+    return this.physLoad(this.translate(va, ACC_LOAD, 8), 8, va, 5);
   }
 
   /** Misaligned loads are emulated byte by byte (each byte translated). */
@@ -845,7 +850,7 @@ export class Hart implements FpState, HartCore {
       this.storeMisaligned(va, 2, v, 0);
       return;
     }
-    this.physStore(this.translate(va, ACC_STORE), 2, v, 0, va);
+    this.physStore(this.translate(va, ACC_STORE, 2), 2, v, 0, va);
   }
 
   sw(va: number, v: number): void {
@@ -859,7 +864,7 @@ export class Hart implements FpState, HartCore {
       this.storeMisaligned(va, 4, v, 0);
       return;
     }
-    this.physStore(this.translate(va, ACC_STORE), 4, v, 0, va);
+    this.physStore(this.translate(va, ACC_STORE, 4), 4, v, 0, va);
   }
 
   sd(va: number, lo: number, hi: number): void {
@@ -875,7 +880,7 @@ export class Hart implements FpState, HartCore {
       this.storeMisaligned(va, 8, lo, hi);
       return;
     }
-    this.physStore(this.translate(va, ACC_STORE), 8, lo, hi, va);
+    this.physStore(this.translate(va, ACC_STORE, 8), 8, lo, hi, va);
   }
 
   private storeMisaligned(va: number, size: number, lo: number, hi: number): void {
@@ -894,15 +899,17 @@ export class Hart implements FpState, HartCore {
     const ctx = this.ctxFetch;
     const i = (pc >>> 12) & TLB_MASK;
     const tag = pc - (pc & 4095) + ctx;
+    const armed = this.triggers.armed;
+    if (armed) this.triggers.checkFetch(this, pc);
     let pa: number;
-    if (this.ftag[i] === tag) {
+    if (this.ftag[i] === tag && !armed) {
       pa = this.ramBase + this.foff[i]! + (pc & 4095);
       this.fetchVa = pc - (pc & 4095);
       this.fetchOff = this.foff[i]!;
     } else {
       pa = xlate(this, pc, ACC_FETCH, ctx);
       const ro = pa - (pa & 4095) - this.ramBase;
-      if (this.xlateCacheable && ro >= 0 && ro + 4096 <= this.ramSize) {
+      if (this.xlateCacheable && !armed && ro >= 0 && ro + 4096 <= this.ramSize) {
         this.fetchVa = pc - (pc & 4095);
         this.fetchOff = ro;
         this.ftag[i] = tag;

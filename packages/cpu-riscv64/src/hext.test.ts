@@ -138,6 +138,21 @@ describe("H extension: two-stage translation", () => {
     expect(b.hart.readCsr(CSR.htval)).toBe(1n << 39n);
   });
 
+  it("with vsatp bare a negative address is a 64-bit GPA: guest-page fault, htval = GPA >> 2 unsigned", () => {
+    for (const [insn, cause] of [
+      [a.ld(2, 1, 0), 21n],
+      [a.sd(2, 1, 0), 23n],
+    ] as const) {
+      const m = guest([insn], { vsBare: true });
+      delegateToHs(m.hart);
+      m.hart.setX(1, 0xffff_ffff_ffff_fff8n);
+      m.hart.run(1);
+      expect(m.hart.readCsr(CSR.scause)).toBe(cause);
+      expect(m.hart.readCsr(CSR.stval)).toBe(0xffff_ffff_ffff_fff8n);
+      expect(m.hart.readCsr(CSR.htval)).toBe(0x3fff_ffff_ffff_fffen);
+    }
+  });
+
   it("implicit VS-stage PTE read that faults in the G-stage: htinst = 0x3000, htval = PTE GPA >> 2", () => {
     const m = guest([a.ld(2, 1, 0)]);
     // VS root moved to a GPA the G-stage does not map

@@ -41,7 +41,8 @@ export function runCompiled(h: Hart, jit: Jit, pc: number, budget: number, weigh
 export function execute(h: Hart, limit: number): number {
   const x = h.x;
   const r16 = h.r16;
-  const jit = h.jit;
+  // Compiled code does not check triggers: none runs while one is armed.
+  const jit = h.triggers.armed ? null : h.jit;
   // Resuming where compiled code stopped for the end of the last slice: go straight back in.
   let resume = jit !== null;
   const base = h.instret;

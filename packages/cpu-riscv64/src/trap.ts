@@ -19,6 +19,16 @@ function setSlot(h: Hart, slot: number, v: number): void {
   h.c64[slot * 2] = v | 0;
   h.c64[slot * 2 + 1] = Math.floor(v / TWO32) | 0;
 }
+/**
+ * mtval2/htval hold the faulting guest-physical address shifted right by 2. A GPA is an
+ * unsigned 64-bit value, but the MMU carries it as a signed number (with vsatp bare a negative
+ * virtual address is its own GPA): shifting the unsigned value leaves the top two bits clear.
+ */
+function setGpaShifted(h: Hart, slot: number, gpa: number): void {
+  const v = Math.floor(gpa / 4);
+  h.c64[slot * 2] = v | 0;
+  h.c64[slot * 2 + 1] = (Math.floor(v / TWO32) | 0) & 0x3fffffff;
+}
 function slotNum(h: Hart, slot: number): number {
   return h.c64[slot * 2 + 1]! * TWO32 + (h.c64[slot * 2]! >>> 0);
 }
@@ -165,7 +175,7 @@ function deliver(
     c[Slot.mcause * 2 + 1] = irq ? 0x80000000 | 0 : 0;
     setSlot(h, Slot.mtval, tval);
     if (h.hasH) {
-      setSlot(h, Slot.mtval2, Math.floor(tval2 / 4));
+      setGpaShifted(h, Slot.mtval2, tval2);
       setSlot(h, Slot.mtinst, tinst >>> 0);
       h.mstatusMpv = virt;
       h.mstatusGva = gva;
@@ -183,7 +193,7 @@ function deliver(
     c[Slot.scause * 2 + 1] = irq ? 0x80000000 | 0 : 0;
     setSlot(h, Slot.stval, tval);
     if (h.hasH) {
-      setSlot(h, Slot.htval, Math.floor(tval2 / 4));
+      setGpaShifted(h, Slot.htval, tval2);
       setSlot(h, Slot.htinst, tinst >>> 0);
       let hs = h.hstatus & ~(HS.SPV | HS.GVA);
       if (virt) hs = (hs & ~HS.SPVP) | HS.SPV | (priv === 1 ? HS.SPVP : 0);

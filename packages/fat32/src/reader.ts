@@ -98,6 +98,14 @@ export class Fat32Volume {
   readFile(path: string): Uint8Array {
     const entry = this.resolve(path);
     if (entry.isDirectory) throw axErr("IsADirectory", `"${path}" is a directory`);
+    // A corrupt entry can claim up to 4 GiB: refuse it before allocating anything for it.
+    const capacity = Math.max(0, this.maxCluster - 1) * this.clusterBytes;
+    if (entry.size > capacity) {
+      throw axErr(
+        "InvalidData",
+        `"${path}" claims ${entry.size} bytes but the volume holds at most ${capacity}`,
+      );
+    }
     const out = new Uint8Array(entry.size);
     if (entry.size === 0) return out;
     let done = 0;
@@ -176,7 +184,7 @@ export class Fat32Volume {
           name,
           isDirectory: (attr & ATTR_DIRECTORY) !== 0,
           size: view.getUint32(28, true),
-          firstCluster: (view.getUint16(20, true) << 16) | view.getUint16(26, true),
+          firstCluster: ((view.getUint16(20, true) << 16) | view.getUint16(26, true)) >>> 0,
         });
       }
     }

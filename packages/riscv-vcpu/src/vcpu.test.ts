@@ -32,7 +32,10 @@ const GUEST = [
 ];
 const ENTRY = 0x8020_0000;
 
-function machine(code: readonly number[] = GUEST, options: { sstc?: boolean } = {}) {
+function machine(
+  code: readonly number[] = GUEST,
+  options: { sstc?: boolean; slice?: number } = {},
+) {
   const host = createTestHost({ ramSize: 8 * 1024 * 1024 });
   const hart = new Hart({
     hartId: 0,
@@ -67,7 +70,14 @@ function machine(code: readonly number[] = GUEST, options: { sstc?: boolean } = 
   const vcpu = new RiscvVCpu(
     1,
     0,
-    { hartId: 0, dtbAddr: gpa(0x8220_0000), vm, cpus, ...(options.sstc ? { sstc: true } : {}) },
+    {
+      hartId: 0,
+      dtbAddr: gpa(0x8220_0000),
+      vm,
+      cpus,
+      ...(options.sstc ? { sstc: true } : {}),
+      ...(options.slice !== undefined ? { sliceInstructions: options.slice } : {}),
+    },
     host,
   );
   vcpu.setEntry(gpa(ENTRY));
@@ -129,6 +139,36 @@ describe("RiscvVCpu on the emulated hart", () => {
     expect(down).toEqual({ kind: "SystemDown", resetType: "shutdown", reason: 0 });
     expect(vcpu.getGpr(19)).toBe(7n); // s3 = scause: store access fault
     expect(vcpu.getGpr(20)).toBe(0x2000_0000n); // s4 = stval: the faulting address
+  });
+
+  it("makes an access above the G-stage width the guest's access fault, never a host error", () => {
+    // la t0, trap; csrw stvec, t0; li s3, 0
+    // li t0, -8; ld t1, 0(t0)          # vsatp bare: a 64-bit GPA
+    // li t0, -16; sd t1, 0(t0)
+    // li t0, 1; slli t0, t0, 41; ld t1, 0(t0)   # just above Sv39x4
+    // SRST shutdown; 1: j 1b
+    // trap: s3 = s3 << 8 | scause; s4 = stval; sepc += 4; sret
+    const prog = [
+      0x00000297, 0x04828293, 0x10529073, 0x00000993, 0xff800293, 0x0002b303, 0xff000293,
+      0x0062b023, 0x00100293, 0x02929293, 0x0002b303, 0x535258b7, 0x3548889b, 0x00000813,
+      0x00000513, 0x00000593, 0x00000073, 0x0000006f, 0x14202ff3, 0x00899993, 0x01f9e9b3,
+      0x14302a73, 0x14102ff3, 0x004f8f93, 0x141f9073, 0x10200073,
+    ];
+    const { vcpu } = machine(prog);
+    expect(runUntil(vcpu, ["SystemDown"])).toEqual({ kind: "SystemDown" });
+    expect(vcpu.getGpr(19)).toBe(0x05_07_05n); // load, store, load access faults in order
+    expect(vcpu.getGpr(20)).toBe(1n << 41n); // stval of the last: the guest's address
+  });
+
+  it("gives the hart back after a slice even when the guest's traps retire nothing", () => {
+    // li a7, 0x10; li a6, 0; la t0, 1f; csrw stvec, t0
+    // 1: ecall              # SBI call answered inside run(), returns to the next word
+    //    .word 0            # illegal: the guest's own handler is the ecall again
+    const { vcpu } = machine(
+      [0x01000893, 0x00000813, 0x00000297, 0x00c28293, 0x10529073, 0x00000073, 0x00000000],
+      { slice: 2000 },
+    );
+    for (let i = 0; i < 3; i++) expect(vcpu.run()).toEqual({ kind: "Nothing" });
   });
 
   it("keeps guest registers across unbind and bind", () => {

@@ -29,7 +29,8 @@ import {
   PSEUDO_PT_WRITE,
 } from "./mmio-decode.js";
 import { HsmState } from "./sbi/consts.js";
-import { dispatchSbi, type SbiCaller } from "./sbi/dispatch.js";
+import { dispatchSbi, type SbiCaller, type SuspendResume } from "./sbi/dispatch.js";
+import { StealTime } from "./sbi/steal-time.js";
 import { PendingFence, type RiscvVmContext } from "./vm-context.js";
 
 export interface RiscvVCpuCreateConfig {
@@ -80,6 +81,8 @@ interface PendingAccess {
 export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCaller {
   readonly hartId: number;
   readonly vm: RiscvVmContext;
+  /** SBI STA: the guest's steal-time record, fed by the VMM through `addStealTime`. */
+  readonly steal = new StealTime();
 
   private readonly gpr = new Int32Array(64);
   private readonly fpr = new Int32Array(64);
@@ -100,6 +103,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
    */
   private returnModeSet = false;
   private pending: PendingAccess | null = null;
+  /** In SBI hart_suspend / system_suspend until the next run: where to resume, if not after the ecall. */
+  private suspended: { readonly resume: SuspendResume | null } | null = null;
   private timer: TimerToken | null = null;
   /** Host timer that wakes a halted Sstc guest when its vstimecmp comes due. */
   private wakeTimer: TimerToken | null = null;
@@ -264,6 +269,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const cpu = this.requireBound();
     const hart = cpu.hart;
     this.cancelWake();
+    if (this.suspended) this.wakeFromSuspend();
+    this.steal.publish(this.vm.memory);
     this.applyRemoteFences(hart);
     if (this.debugStop !== null) return NOTHING;
     if (this.stepping) return this.step(hart);
@@ -272,7 +279,10 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       if (!this.inGuest) this.enter(hart);
       const before = hart.instret;
       const why = hart.run(budget);
-      budget -= hart.instret - before;
+      // A trip that retires little or nothing (an SBI call whose return faults straight back
+      // into it) still costs the slice what a trip into the host costs in time, or such a
+      // guest would keep the host hart for ages (or, retiring nothing, forever).
+      budget -= Math.max(TRIP_COST, hart.instret - before);
       if (why === "budget") return NOTHING;
       if (why === "wfi") {
         this.armWake();
@@ -470,6 +480,11 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     return readGuestVirtual(this.vm.memory, this.readVs(Csr.vsatp), Number(gva), len);
   }
 
+  /** The VMM's scheduler kept this runnable vCPU waiting for a host hart for `nanos`. */
+  addStealTime(nanos: number): void {
+    this.steal.add(nanos);
+  }
+
   /** Cancels the vCPU's host timer (VM stop or restart). */
   dispose(): void {
     if (this.timer !== null) this.host.time.cancelTimer(this.timer);
@@ -493,6 +508,27 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       this.wakeTimer = null;
       this.host.vmm.notifyVcpuTimerExpired(this.vmId, this.vcpuId);
     });
+  }
+
+  /**
+   * The hart runs again after an SBI suspend. Retentive: the ecall already returned SUCCESS.
+   * Non-retentive: it restarts at resume_addr as SBI requires: a0 = hartid, a1 = opaque,
+   * VS-mode, vsatp = 0 (MMU off), vsstatus.SIE = 0.
+   */
+  private wakeFromSuspend(): void {
+    const resume = this.suspended?.resume ?? null;
+    this.suspended = null;
+    this.vm.setHsmState(this.hartId, HsmState.Started);
+    if (resume === null) return;
+    this.pc = resume.addr;
+    this.setGpr(10, BigInt(this.hartId));
+    this.setGpr(11, resume.opaque);
+    this.guestVS = true;
+    this.returnModeSet = false;
+    this.writeVs(Csr.vsatp, 0n);
+    this.writeVs(Csr.vsstatus, this.readVs(Csr.vsstatus) & ~Status.SIE);
+    // The guest's translations are gone with vsatp; drop what the hart cached of them.
+    if (this.bound) this.fence(this.bound.hart, PendingFence.VvmaAll);
   }
 
   private cancelWake(): void {
@@ -599,6 +635,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       case ExceptionCause.InstructionGuestPageFault: {
         const addr = faultGpa(hart);
         this.pending = { pc: this.pc, gva: hart.readCsr(Csr.stval), isStore: false, isFetch: true };
+        if (this.beyondGStage(addr)) return this.unmappable(ExceptionCause.InstructionAccessFault);
         return { kind: "NestedPageFault", addr: gpa(addr), accessFlags: MappingFlags.EXECUTE };
       }
       case ExceptionCause.VirtualInstruction:
@@ -635,6 +672,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       case "suspend":
         this.setGpr(10, 0n);
         this.pc += 4n;
+        this.suspended = { resume: out.resume ?? null };
+        this.vm.setHsmState(this.hartId, HsmState.Suspended);
         this.armWake();
         return HALT;
       case "exit":
@@ -654,6 +693,11 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const gva = hart.readCsr(Csr.stval);
     const htinst = Number(BigInt.asUintN(32, hart.readCsr(Csr.htinst)));
     this.pending = { pc: this.pc, gva, isStore, isFetch: false };
+    if (this.beyondGStage(addr)) {
+      return this.unmappable(
+        isStore ? ExceptionCause.StoreAccessFault : ExceptionCause.LoadAccessFault,
+      );
+    }
     if (htinst === PSEUDO_PT_READ || htinst === PSEUDO_PT_WRITE) {
       // The guest's own page table lives in memory the G-stage does not map.
       return {
@@ -671,6 +715,30 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       };
     }
     return this.mmioExit(addr, access);
+  }
+
+  /**
+   * True when a faulting GPA lies above the G-stage width (41 bits for Sv39x4, 50 for Sv48x4):
+   * no address space can map it, and it may not even be a safe integer (with vsatp bare a
+   * negative virtual address is a 64-bit GPA).
+   */
+  private beyondGStage(addr: number): boolean {
+    return !(addr < (this.gstageMode === HgatpMode.Sv48x4 ? 2 ** 50 : 2 ** 41));
+  }
+
+  /**
+   * A guest access to an address above the G-stage width ends exactly as one to an unmapped
+   * address does once the VMM finds nothing there: the guest takes the access fault. The vCPU
+   * decides it itself because such an address has no GuestPhysAddr to report.
+   */
+  private unmappable(cause: number): ExitReason {
+    const p = this.pending;
+    this.pending = null;
+    if (p) {
+      this.pc = p.pc;
+      this.deliverException(cause, p.gva);
+    }
+    return NOTHING;
   }
 
   private fetchAndDecode(): DecodedAccess | null {
@@ -734,6 +802,8 @@ const GUEST_CSR_TO_VS = new Map<number, number>([
   [Csr.stval, Csr.vstval],
   [Csr.satp, Csr.vsatp],
 ]);
+/** Instructions a trip into the guest and back costs its slice at least (a trap's worth). */
+const TRIP_COST = 64;
 /** sip/sie bit of the supervisor software interrupt (the host's IPI). */
 const HOST_SSI = 1n << 1n;
 const HALT: ExitReason = { kind: "Halt" };

@@ -10,14 +10,15 @@ export class RoundRobin {
   #next = 0;
 
   /**
-   * Runs one round through `runSlice`; false when no vCPU could run. A slice may stop, halt or
+   * Runs one round through `runSlice`; null when no vCPU could run, else the runnable vCPUs
+   * that got no host CPU this round (they waited: steal time). A slice may stop, halt or
    * restart VMs, so each candidate is checked again just before it runs.
    */
   round(
     vms: Iterable<VmInstance>,
     cpuCount: number,
     runSlice: (vm: VmInstance, slot: VcpuSlot, cpu: number) => void,
-  ): boolean {
+  ): { readonly waited: readonly (readonly [VmInstance, VcpuSlot])[] } | null {
     const runnable: [VmInstance, VcpuSlot][] = [];
     for (const vm of vms) {
       if (vm.status !== VMStatus.Running) continue;
@@ -28,10 +29,11 @@ export class RoundRobin {
         }
       }
     }
-    if (runnable.length === 0) return false;
+    if (runnable.length === 0) return null;
     const busy = new Array<boolean>(cpuCount).fill(false);
     const start = this.#next++ % runnable.length;
     let used = 0;
+    const ran = new Set<VcpuSlot>();
     for (let k = 0; k < runnable.length && used < cpuCount; k++) {
       const [vm, slot] = runnable[(start + k) % runnable.length]!;
       if (
@@ -46,9 +48,11 @@ export class RoundRobin {
       if (cpu < 0) continue;
       busy[cpu] = true;
       used++;
+      ran.add(slot);
       runSlice(vm, slot, cpu);
     }
-    return true;
+    if (ran.size === runnable.length) return { waited: [] };
+    return { waited: runnable.filter(([vm, s]) => !ran.has(s) && vm.status === VMStatus.Running) };
   }
 }
 

@@ -191,6 +191,7 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
       return finish({ kind: "host-error", message: formatHostError(e, io.env) });
     }
   }
+  const offSignal = io.onSignal?.((signal) => end({ kind: "signal", signal }));
   const started = performance.now();
   terminal.start();
   const loop = vmm
@@ -208,6 +209,7 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
   vmm.shutdown();
   await loop;
   await gdb?.close();
+  offSignal?.();
   terminal.stop();
   if (timer !== undefined) clearTimeout(timer);
   const level = vmm.log.level;

@@ -411,9 +411,16 @@ export class Vmm {
       while (!this.#quit) {
         this.time.fireDue();
         this.#irqs.poll();
-        const ran = this.#policy.round(this.#vms.values(), this.machine.cpuCount, (vm, slot, cpu) =>
-          this.#runSlice(vm, slot, cpu),
+        const roundStart = this.time.currentTimeNanos();
+        const round = this.#policy.round(
+          this.#vms.values(),
+          this.machine.cpuCount,
+          (vm, slot, cpu) => this.#runSlice(vm, slot, cpu),
         );
+        const ran = round !== null;
+        if (round !== null && round.waited.length > 0) {
+          this.#accountSteal(round.waited, this.time.currentTimeNanos() - roundStart);
+        }
         this.#accountTime(false);
         if (this.#quit) break;
         if (!ran) {
@@ -456,6 +463,15 @@ export class Vmm {
       }
     }
     this.quit();
+  }
+
+  /**
+   * Steal time (SBI STA, ARM PV time, KVM steal time): a vCPU that was runnable but got no
+   * host CPU this round waited the whole round; its backend reports it to the guest.
+   */
+  #accountSteal(waited: readonly (readonly [VmInstance, VcpuSlot])[], nanos: number): void {
+    if (!(nanos > 0)) return;
+    for (const [vm, slot] of waited) vm.axvm.vcpu(slot.vcpuId).addStealTime(nanos);
   }
 
   #runSlice(vm: VmInstance, slot: VcpuSlot, h: number): void {

@@ -17,6 +17,10 @@ export const SbiEid = {
   Hsm: 0x48534d,
   Srst: 0x53525354,
   Dbcn: 0x4442434e,
+  /** System suspend ("SUSP", SBI 2.0 chapter 15). */
+  Susp: 0x53555350,
+  /** Steal-time accounting ("STA", SBI 2.0 chapter 16). */
+  Sta: 0x535441,
   /** AxVisor's hypercall extension ("HVC"): FID = hypercall number, a0..a5 = arguments. */
   AxHypercall: 0x485643,
 } as const;
@@ -66,6 +70,16 @@ export const HsmState = {
   ResumePending: 6,
 } as const;
 export type HsmState = (typeof HsmState)[keyof typeof HsmState];
+
+/**
+ * hart_suspend suspend_type values (SBI 2.0 §9.4): the two defaults; every other value of
+ * 0x0000_0001..0x7FFF_FFFF is retentive and of 0x8000_0001..0xFFFF_FFFF non-retentive, either
+ * reserved or platform-specific, and none is supported here.
+ */
+export const SuspendType = { DefaultRetentive: 0, DefaultNonRetentive: 0x8000_0000 } as const;
+
+/** system_suspend sleep_type values (SBI 2.0 §15.1): only suspend-to-RAM is defined. */
+export const SleepType = { SuspendToRam: 0 } as const;
 
 export const SrstType = { Shutdown: 0, ColdReboot: 1, WarmReboot: 2 } as const;
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { RiscvVmContext } from "../vm-context.js";
 import { HsmState, SBI_IMPL_ID, SbiEid, SbiError } from "./consts.js";
 import { dispatchSbi, type SbiCaller } from "./dispatch.js";
+import { StealTime } from "./steal-time.js";
 
 class FakeCaller implements SbiCaller {
   regs: bigint[] = new Array(8).fill(0n);
@@ -14,6 +15,7 @@ class FakeCaller implements SbiCaller {
   input: number[] = [];
   ram = new Uint8Array(0x1000); // guest-physical 0x8000_0000..
   readonly vm: RiscvVmContext;
+  readonly steal = new StealTime();
 
   constructor(readonly hartId = 0) {
     this.vm = new RiscvVmContext(
@@ -152,8 +154,105 @@ describe("SBI HSM", () => {
   it("suspends retentively like WFI", () => {
     const c = new FakeCaller();
     expect(c.call(SbiEid.Hsm, 3, 0n).out).toEqual({ kind: "suspend" });
-    expect(c.call(SbiEid.Hsm, 3, 0x8000_0000n).out).toEqual(ERR(SbiError.NotSupported));
-    expect(c.call(SbiEid.Hsm, 3, 5n).out).toEqual(ERR(SbiError.InvalidParam));
+    // Only the low 32 bits are suspend_type.
+    expect(c.call(SbiEid.Hsm, 3, 0xffff_ffff_0000_0000n).out).toEqual({ kind: "suspend" });
+  });
+
+  it("suspends non-retentively to a resume address in guest memory, with the opaque value", () => {
+    const c = new FakeCaller();
+    expect(c.call(SbiEid.Hsm, 3, 0x8000_0000n, 0x8000_0100n, 0x5151n).out).toEqual({
+      kind: "suspend",
+      resume: { addr: 0x8000_0100n, opaque: 0x5151n },
+    });
+    for (const bad of [0x1000n, 0x8000_0101n, 1n << 60n]) {
+      expect(c.call(SbiEid.Hsm, 3, 0x8000_0000n, bad, 0n).out).toEqual(
+        ERR(SbiError.InvalidAddress),
+      );
+    }
+  });
+
+  it("refuses every reserved and platform-specific suspend_type with INVALID_PARAM", () => {
+    const c = new FakeCaller();
+    const types = [
+      0x1n, // reserved retentive
+      0x0fff_ffffn,
+      0x1000_0000n, // platform-specific retentive
+      0x7fff_ffffn,
+      0x8000_0001n, // reserved non-retentive
+      0x8fff_ffffn,
+      0x9000_0000n, // platform-specific non-retentive
+      0xffff_ffffn,
+    ];
+    for (const t of types) {
+      expect(c.call(SbiEid.Hsm, 3, t, 0x8000_0000n).out).toEqual(ERR(SbiError.InvalidParam));
+    }
+  });
+});
+
+describe("SBI SUSP", () => {
+  it("suspends the system to RAM only when every other hart is stopped", () => {
+    const c = new FakeCaller();
+    c.vm.setHsmState(1, HsmState.Started);
+    expect(c.call(SbiEid.Susp, 0, 0n, 0x8000_0200n, 7n).out).toEqual(ERR(SbiError.Denied));
+    c.vm.setHsmState(1, HsmState.Stopped);
+    expect(c.call(SbiEid.Susp, 0, 0n, 0x8000_0200n, 7n).out).toEqual({
+      kind: "suspend",
+      resume: { addr: 0x8000_0200n, opaque: 7n },
+    });
+  });
+
+  it("refuses reserved and platform sleep types, bad resume addresses and other functions", () => {
+    const c = new FakeCaller();
+    for (const t of [1n, 0x7fff_ffffn, 0x8000_0000n, 0xffff_ffffn]) {
+      expect(c.call(SbiEid.Susp, 0, t, 0x8000_0000n).out).toEqual(ERR(SbiError.InvalidParam));
+    }
+    expect(c.call(SbiEid.Susp, 0, 0n, 0x10n).out).toEqual(ERR(SbiError.InvalidAddress));
+    expect(c.call(SbiEid.Susp, 1, 0n).out).toEqual(ERR(SbiError.NotSupported));
+    expect(c.call(SbiEid.Base, 3, BigInt(SbiEid.Susp)).out).toEqual({
+      kind: "ret",
+      error: 0,
+      value: 1n,
+    });
+  });
+});
+
+describe("SBI STA", () => {
+  const u32 = (c: FakeCaller, off: number) => new DataView(c.ram.buffer).getUint32(off, true);
+  const u64 = (c: FakeCaller, off: number) => new DataView(c.ram.buffer).getBigUint64(off, true);
+
+  it("zeroes the 64-byte record on set_shmem and checks flags, alignment and the address", () => {
+    const c = new FakeCaller();
+    c.ram.fill(0xaa);
+    expect(c.call(SbiEid.Sta, 0, 0x8000_0040n, 0n, 0n).out).toEqual(ERR(SbiError.Success));
+    expect(c.ram.subarray(0x40, 0x80).every((b) => b === 0)).toBe(true);
+    expect(c.ram[0x80]).toBe(0xaa);
+    expect(c.call(SbiEid.Sta, 0, 0x8000_0040n, 0n, 1n).out).toEqual(ERR(SbiError.InvalidParam));
+    expect(c.call(SbiEid.Sta, 0, 0x8000_0044n, 0n, 0n).out).toEqual(ERR(SbiError.InvalidParam));
+    expect(c.call(SbiEid.Sta, 0, 0x4000n, 0n, 0n).out).toEqual(ERR(SbiError.InvalidAddress));
+    expect(c.call(SbiEid.Sta, 0, 0x8000_0040n, 1n, 0n).out).toEqual(ERR(SbiError.InvalidAddress));
+    expect(c.call(SbiEid.Sta, 1, 0n).out).toEqual(ERR(SbiError.NotSupported));
+  });
+
+  it("publishes steal time with the sequence protocol, and stops after set_shmem(-1, -1)", () => {
+    const c = new FakeCaller();
+    c.call(SbiEid.Sta, 0, 0x8000_0100n, 0n, 0n);
+    c.steal.publish(c.vm.memory);
+    expect(u32(c, 0x100)).toBe(0); // nothing stolen yet: no update
+    c.steal.add(1500);
+    c.steal.add(2500);
+    c.steal.publish(c.vm.memory);
+    expect(u32(c, 0x100)).toBe(2); // odd during the update, even after
+    expect(u64(c, 0x108)).toBe(4000n);
+    expect(c.ram[0x110]).toBe(0); // preempted: zero while the vCPU runs
+    c.steal.add(1000);
+    c.steal.publish(c.vm.memory);
+    expect(u32(c, 0x100)).toBe(4);
+    expect(u64(c, 0x108)).toBe(5000n);
+    const ones = (1n << 64n) - 1n;
+    expect(c.call(SbiEid.Sta, 0, ones, ones, 0n).out).toEqual(ERR(SbiError.Success));
+    c.steal.add(1000);
+    c.steal.publish(c.vm.memory);
+    expect(u64(c, 0x108)).toBe(5000n);
   });
 });
 

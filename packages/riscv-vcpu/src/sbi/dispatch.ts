@@ -1,6 +1,7 @@
 /**
- * The SBI v2.0 implementation the hypervisor offers its guests: BASE, TIME, IPI, RFENCE, HSM,
- * SRST, DBCN, the legacy v0.1 calls and AxVisor's hypercall extension. Calls that only need
+ * The SBI v2.0 implementation the hypervisor offers its guests: BASE, TIME, IPI, RFENCE, HSM
+ * (with retentive and non-retentive suspend), SRST, DBCN, SUSP, STA, the legacy v0.1 calls and
+ * AxVisor's hypercall extension. Calls that only need
  * the calling vCPU are answered here; the ones that need the VMM (starting or stopping a hart,
  * powering the VM down, hypercalls) become exits. Unknown calls return SBI_ERR_NOT_SUPPORTED —
  * a guest can never make the host fail through SBI (fixes AxVisor §11.7-11.8).
@@ -19,8 +20,11 @@ import {
   SBI_SPEC_VERSION,
   SbiEid,
   SbiError,
+  SleepType,
   SrstType,
+  SuspendType,
 } from "./consts.js";
+import type { StealTime } from "./steal-time.js";
 
 /** What a call needs from the calling vCPU. */
 export interface SbiCaller {
@@ -35,6 +39,14 @@ export interface SbiCaller {
   fenceLocal(fence: number): void;
   /** Reads guest-virtual memory with the guest's own translation (legacy hart-mask pointers). */
   readGuestVirtual(gva: bigint, len: number): Uint8Array | null;
+  /** The calling vCPU's STA registration and steal-time account. */
+  readonly steal: StealTime;
+}
+
+/** Where a non-retentive suspend resumes: a0 = hartid, a1 = opaque, VS-mode, MMU off. */
+export interface SuspendResume {
+  readonly addr: bigint;
+  readonly opaque: bigint;
 }
 
 export type SbiOutcome =
@@ -52,8 +64,12 @@ export type SbiOutcome =
       readonly error?: number;
       readonly value?: bigint;
     }
-  /** Retentive HSM suspend: like WFI; the call returns SBI_SUCCESS when the hart resumes. */
-  | { readonly kind: "suspend" };
+  /**
+   * HSM suspend (or SUSP system suspend): the hart waits for an interrupt like WFI. Retentive
+   * (no `resume`): the call then returns SBI_SUCCESS. Non-retentive: the hart restarts at
+   * `resume.addr` instead, as after hart_start.
+   */
+  | { readonly kind: "suspend"; readonly resume?: SuspendResume };
 
 /** SRST reset types, as the SystemDown exit reports them. */
 export type SystemResetKind = SystemResetType;
@@ -70,6 +86,8 @@ export const SUPPORTED_EXTENSIONS: readonly number[] = [
   SbiEid.Hsm,
   SbiEid.Srst,
   SbiEid.Dbcn,
+  SbiEid.Susp,
+  SbiEid.Sta,
   SbiEid.AxHypercall,
   SbiEid.LegacySetTimer,
   SbiEid.LegacyConsolePutchar,
@@ -106,6 +124,11 @@ export function dispatchSbi(c: SbiCaller): SbiOutcome {
       return srst(fid, c);
     case SbiEid.Dbcn:
       return dbcn(fid, c);
+    case SbiEid.Susp:
+      return systemSuspend(fid, c);
+    case SbiEid.Sta:
+      if (fid !== 0) return NOT_SUPPORTED;
+      return ret(c.steal.setShmem(c.vm.memory, c.arg(0), c.arg(1), c.arg(2)));
     case SbiEid.AxHypercall:
       return {
         kind: "exit",
@@ -207,16 +230,41 @@ function hsm(fid: number, c: SbiCaller): SbiOutcome {
         : ret(SbiError.Success, BigInt(state));
     }
     case HsmFid.HartSuspend: {
-      const type = BigInt.asUintN(32, c.arg(0));
-      // Retentive default suspend (0) behaves as WFI. Non-retentive suspend is optional in
-      // the spec; we report it unsupported rather than pretend.
-      if (type === 0n) return { kind: "suspend" };
-      if (type === 0x8000_0000n) return NOT_SUPPORTED;
-      return ret(SbiError.InvalidParam);
+      const type = Number(BigInt.asUintN(32, c.arg(0)));
+      if (type === SuspendType.DefaultRetentive) return { kind: "suspend" };
+      // Reserved (0x1..0x0FFF_FFFF, 0x8000_0001..0x8FFF_FFFF) and platform-specific types
+      // (0x1000_0000..0x7FFF_FFFF, 0x9000_0000..0xFFFF_FFFF): this platform defines none.
+      if (type !== SuspendType.DefaultNonRetentive) return ret(SbiError.InvalidParam);
+      return nonRetentive(c, c.arg(1), c.arg(2));
     }
     default:
       return NOT_SUPPORTED;
   }
+}
+
+/** Where a non-retentive suspend may resume: guest memory the hart can fetch from. */
+function nonRetentive(c: SbiCaller, addr: bigint, opaque: bigint): SbiOutcome {
+  if (addr > BigInt(Number.MAX_SAFE_INTEGER) || (addr & 1n) !== 0n) {
+    return ret(SbiError.InvalidAddress);
+  }
+  if (!c.vm.memory.read(Number(addr), 2).ok) return ret(SbiError.InvalidAddress);
+  return { kind: "suspend", resume: { addr, opaque } };
+}
+
+/**
+ * SUSP `system_suspend(sleep_type, resume_addr, opaque)`: suspend to RAM. Only the calling
+ * hart may still be running (every other one STOPPED, else DENIED); it then suspends
+ * non-retentively, and the first interrupt for it resumes the system at resume_addr.
+ */
+function systemSuspend(fid: number, c: SbiCaller): SbiOutcome {
+  if (fid !== 0) return NOT_SUPPORTED;
+  const sleep = Number(BigInt.asUintN(32, c.arg(0)));
+  // 0x1..0x7FFF_FFFF reserved, 0x8000_0000.. platform-specific: none defined here.
+  if (sleep !== SleepType.SuspendToRam) return ret(SbiError.InvalidParam);
+  for (const h of c.vm.hartIds()) {
+    if (h !== c.hartId && c.vm.hsmState(h) !== HsmState.Stopped) return ret(SbiError.Denied);
+  }
+  return nonRetentive(c, c.arg(1), c.arg(2));
 }
 
 function srst(fid: number, c: SbiCaller): SbiOutcome {

@@ -76,6 +76,24 @@ describe("FileBlockBacking", () => {
     expect(file[6 * 512]).toBe(6);
   });
 
+  it("tracks unflushed writes: FLUSH and close both make them durable", () => {
+    const backing = FileBlockBacking.open(image);
+    const { submit } = rig(backing);
+    expect(backing.dirty).toBe(false);
+    expect(submit(1, 3, new Uint8Array(512).fill(0x33)).status).toBe(0);
+    expect(backing.dirty).toBe(true);
+    expect(submit(4, 0).status).toBe(0);
+    expect(backing.dirty).toBe(false);
+    expect(submit(1, 4, new Uint8Array(512).fill(0x44)).status).toBe(0);
+    expect(backing.dirty).toBe(true);
+    backing.close(); // fsyncs the second write
+    expect(backing.dirty).toBe(false);
+    const file = readFileSync(image);
+    expect(Uint8Array.from(file.subarray(3 * 512, 5 * 512))).toEqual(
+      Uint8Array.from([...new Array(512).fill(0x33), ...new Array(512).fill(0x44)]),
+    );
+  });
+
   it("keeps the file untouched in read-only mode", () => {
     const backing = FileBlockBacking.open(image, { readOnly: true });
     const { submit } = rig(backing);

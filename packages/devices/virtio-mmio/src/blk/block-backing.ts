@@ -53,6 +53,7 @@ export class FileBlockBacking implements BlockBacking {
   readonly readOnly: boolean;
   readonly size: number;
   #fd: number | null;
+  #dirty = false;
 
   private constructor(path: string, fd: number, size: number, readOnly: boolean) {
     this.path = path;
@@ -99,17 +100,34 @@ export class FileBlockBacking implements BlockBacking {
     while (done < data.length) {
       done += writeSync(fd, data, done, data.length - done, offset + done);
     }
+    this.#dirty = true;
   }
 
   flush(): void {
     if (this.readOnly) return;
     fsyncSync(this.#openFd());
+    this.#dirty = false;
   }
 
+  /** Whether writes happened since the last flush (they are in the host's page cache only). */
+  get dirty(): boolean {
+    return this.#dirty;
+  }
+
+  /**
+   * Flushes what the guest wrote since its last flush, then closes: every way the VMM ends a
+   * VM (stop, delete, shutdown on Ctrl-A x or a signal) goes through here.
+   */
   close(): void {
     if (this.#fd === null) return;
-    closeSync(this.#fd);
+    const fd = this.#fd;
     this.#fd = null;
+    try {
+      if (this.#dirty) fsyncSync(fd);
+      this.#dirty = false;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   #openFd(): number {

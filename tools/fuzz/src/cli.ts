@@ -1,0 +1,120 @@
+/** `pnpm fuzz`: runs a campaign and reports; see FUZZ_HELP. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type CaseResult, describeProgram, minimise, runCase } from "./campaign.js";
+import type { Finding } from "./finding.js";
+import type { FuzzProgram } from "./generate.js";
+import { FUZZ_HELP, FuzzUsageError, parseFuzzArgs } from "./options.js";
+
+export interface FuzzIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** At most this many findings are minimised and saved; the campaign counts the rest. */
+const MAX_REPORTED = 3;
+
+export async function runFuzzCli(argv: readonly string[], io: FuzzIo): Promise<number> {
+  let opts: ReturnType<typeof parseFuzzArgs>;
+  try {
+    opts = parseFuzzArgs(argv);
+  } catch (e) {
+    if (e instanceof FuzzUsageError) {
+      io.err(`pnpm fuzz: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (opts.help) {
+    io.out(FUZZ_HELP);
+    return 0;
+  }
+  // The CPU reads AXVISOR_JIT when each hart is made.
+  if (!opts.jit) process.env.AXVISOR_JIT = "0";
+  const first = opts.only ?? 0;
+  const last = opts.only !== undefined ? opts.only + 1 : opts.cases;
+  const caseOpts = { budget: opts.budget, targets: opts.targets };
+  const counts: Record<Finding["kind"], number> = {
+    "host-error": 0,
+    hang: 0,
+    canary: 0,
+    isolation: 0,
+  };
+  let failing = 0;
+  let reported = 0;
+  const started = performance.now();
+  let lastProgress = started;
+  io.out(
+    `pnpm fuzz: ${last - first} case(s), seed ${opts.seed}, ${opts.budget} instructions each, targets ${opts.targets}\n`,
+  );
+  for (let i = first; i < last; i++) {
+    const r = await runCase(opts.seed, i, caseOpts);
+    if (opts.only !== undefined) io.out(`case ${i}: ${r.summary}\n`);
+    if (r.findings.length > 0) {
+      failing++;
+      for (const f of new Set(r.findings.map((x) => x.kind))) counts[f]++;
+      if (reported < MAX_REPORTED) {
+        reported++;
+        await report(opts.seed, r, opts, io, caseOpts);
+      }
+    }
+    const now = performance.now();
+    if (now - lastProgress > 10_000) {
+      lastProgress = now;
+      io.out(
+        `  ... ${i + 1 - first} cases in ${((now - started) / 1000).toFixed(0)} s, ${failing} failing\n`,
+      );
+    }
+  }
+  const secs = (performance.now() - started) / 1000;
+  io.out(
+    `pnpm fuzz: ${last - first} cases (seed ${opts.seed}) in ${secs.toFixed(1)} s: ` +
+      `${counts["host-error"]} host failures, ${counts.hang} hangs, ${counts.isolation} isolation breaches, ` +
+      `${counts.canary} canary disturbances\n`,
+  );
+  return failing === 0 ? 0 : 1;
+}
+
+async function report(
+  seed: number,
+  r: CaseResult,
+  opts: ReturnType<typeof parseFuzzArgs>,
+  io: FuzzIo,
+  caseOpts: { budget: number; targets: "both" | "guest" | "bare" },
+): Promise<void> {
+  io.out(`FINDING in case ${r.index} (seed ${seed}): ${r.summary}\n`);
+  for (const f of r.findings) io.out(`  ${f.kind}: ${f.detail}\n`);
+  let program = r.program;
+  let findings = r.findings;
+  if (opts.minimise) {
+    const m = await minimise(seed, r, caseOpts);
+    program = m.program;
+    findings = m.findings;
+    io.out(
+      `  minimised in ${m.runs} reruns; still: ${findings[0]?.kind}: ${findings[0]?.detail}\n`,
+    );
+  }
+  for (const line of describeProgram(program)) io.out(`  ${line}\n`);
+  mkdirSync(opts.out, { recursive: true });
+  const file = join(opts.out, `seed${seed}-case${r.index}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ seed, case: r.index, findings, program: toJson(program) }, null, 2)}\n`,
+  );
+  io.out(`  saved ${file}; rerun: pnpm fuzz --seed ${seed} --case ${r.index}\n`);
+}
+
+function toJson(program: FuzzProgram): unknown {
+  if (program.kind === "image") {
+    return {
+      kind: "image",
+      name: program.name,
+      base64: Buffer.from(program.bytes).toString("base64"),
+    };
+  }
+  return {
+    kind: "random",
+    body: Array.from(program.body, (w) => `0x${w.toString(16).padStart(8, "0")}`),
+    regs: program.regs.map((v) => `0x${BigInt.asUintN(64, v).toString(16)}`),
+  };
+}

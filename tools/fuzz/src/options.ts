@@ -1,0 +1,114 @@
+/** Command-line options of `pnpm fuzz`. */
+import type { FuzzTargets } from "./campaign.js";
+
+export interface FuzzOptions {
+  readonly cases: number;
+  readonly seed: number;
+  /** Run only this case of the seed (to reproduce a finding). */
+  readonly only?: number;
+  readonly budget: number;
+  readonly targets: FuzzTargets;
+  /** Where findings are saved as JSON. */
+  readonly out: string;
+  readonly minimise: boolean;
+  /** Let the hart compile hot code (results then depend on what it compiled before). */
+  readonly jit: boolean;
+  readonly help: boolean;
+}
+
+export const FUZZ_HELP = `usage: pnpm fuzz [options]
+
+Runs random and mutated guest code under the hypervisor (beside a canary VM) and on the bare
+machine, and checks that the host never throws or hangs, that every run ends with a defined
+status, that the canary keeps running with its memory intact, and that the fuzzed VM can reach
+nothing of the canary's. Exit status 0: every case clean; 1: a finding (printed with its seed
+and a minimal reproducer, and saved as JSON); 2: bad options.
+
+options:
+  --cases N        cases to run (default 1000)
+  --seed S         campaign seed, 0..2^32-1 (default 1); case i of seed S is always the same
+  --case I         run only case I of the seed (reproduce a finding)
+  --budget N       instructions per case (default 100000)
+  --targets T      both (default), guest (hypervisor only) or bare (bare machine only)
+  --out DIR        where findings are saved (default: fuzz-findings)
+  --no-minimise    report findings without minimising them
+  --jit            run with the CPU's JIT on (default off: compiled code ends slices at block
+                   boundaries, so a case would not replay exactly)
+  -h, --help       this text
+`;
+
+export class FuzzUsageError extends Error {}
+
+export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
+  let cases = 1000;
+  let seed = 1;
+  let only: number | undefined;
+  let budget = 100_000;
+  let targets: FuzzTargets = "both";
+  let out = "fuzz-findings";
+  let minimise = true;
+  let jit = false;
+  let help = false;
+  const int = (name: string, v: string | undefined, max: number): number => {
+    const n = Number(v);
+    if (v === undefined || !/^\d+$/.test(v) || !Number.isSafeInteger(n) || n > max) {
+      throw new FuzzUsageError(`${name} needs a whole number up to ${max}, not ${v ?? "nothing"}`);
+    }
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    switch (a) {
+      case "--cases":
+        cases = int(a, argv[++i], 1e9);
+        break;
+      case "--seed":
+        seed = int(a, argv[++i], 0xffff_ffff);
+        break;
+      case "--case":
+        only = int(a, argv[++i], 1e9);
+        break;
+      case "--budget":
+        budget = int(a, argv[++i], 1e9);
+        if (budget < 1000) throw new FuzzUsageError("--budget must be at least 1000 instructions");
+        break;
+      case "--targets": {
+        const t = argv[++i];
+        if (t !== "both" && t !== "guest" && t !== "bare") {
+          throw new FuzzUsageError(`--targets is both, guest or bare, not ${t ?? "nothing"}`);
+        }
+        targets = t;
+        break;
+      }
+      case "--out": {
+        const d = argv[++i];
+        if (d === undefined) throw new FuzzUsageError("--out needs a directory");
+        out = d;
+        break;
+      }
+      case "--no-minimise":
+        minimise = false;
+        break;
+      case "--jit":
+        jit = true;
+        break;
+      case "-h":
+      case "--help":
+        help = true;
+        break;
+      default:
+        throw new FuzzUsageError(`unknown option ${a}`);
+    }
+  }
+  return {
+    cases,
+    seed,
+    ...(only !== undefined ? { only } : {}),
+    budget,
+    targets,
+    out,
+    minimise,
+    jit,
+    help,
+  };
+}
