@@ -1888,6 +1888,7 @@ function exec0f(op: number): void {
       requireCpl0();
       const n = D.regf & 7;
       if (n === 4 || n === 5) c.ud();
+      if (c.vmx.guestMode && c.vmx.drExit(n, op === 0x21, D.rm, D.ip - D.startIp)) return;
       if (op === 0x21) {
         const v = c.dr[n]!;
         setR(D.rm, c.code64 ? 8 : 4, v >>> 0, Math.floor(v / TWO32) >>> 0);
