@@ -299,6 +299,8 @@ function setA(n: number, v: number): void {
 
 // ---------------------------------------------------------------- ModRM
 
+/** 16-bit addressing: the first and second register of each r/m form (BX+SI, ..., BX). */
+/** 16-bit addressing: the first and second register of each r/m form (BX+SI, BX+DI, BP+SI, ...). */
 const BASE16_A = [3, 3, 5, 5, 6, 7, 5, 3] as const;
 const BASE16_B = [6, 7, 6, 7, -1, -1, -1, -1] as const;
 
@@ -324,13 +326,7 @@ function decodeModrm(): void {
     if (D.mod === 0 && rml === 6) {
       off = fw();
     } else {
-      off =
-        c.rlo[BASE16_A[rml]!]! &
-        (rml === 4 || rml === 5 || rml === 6 || rml === 7 ? 0xffff : 0xffff);
-      if (rml === 4) off = c.rlo[6]! & 0xffff;
-      else if (rml === 5) off = c.rlo[7]! & 0xffff;
-      else if (rml === 6) off = c.rlo[5]! & 0xffff;
-      else if (rml === 7) off = c.rlo[3]! & 0xffff;
+      off = c.rlo[BASE16_A[rml]!]! & 0xffff;
       const b = BASE16_B[rml]!;
       if (b >= 0) off += c.rlo[b]! & 0xffff;
       if (rml === 2 || rml === 3 || rml === 6) dseg = SS;
@@ -620,7 +616,6 @@ export function step(cpu: X86Cpu): void {
     D.opsz = D.has66 ? 6 - c.csSize : c.csSize;
     D.adsz = has67 ? 6 - c.csSize : c.csSize;
   }
-  void D.lock;
   if (op === 0x0f) exec0f(fb());
   else if (!execHot(op)) exec1(op);
 }
@@ -1195,7 +1190,7 @@ function exec1(op: number): void {
         D.adsz === 8
           ? wrap64(regNum(c, 3) + (c.rlo[0]! & 0xff))
           : (getA(3) + (c.rlo[0]! & 0xff)) & MASK[D.adsz === 4 ? 4 : 2]!;
-      const v = c.readLin(c.segLin(D.seg >= 0 ? D.seg : DS, off >>> 0 === off ? off : off), 1);
+      const v = c.readLin(c.segLin(D.seg >= 0 ? D.seg : DS, off), 1);
       setR(0, 1, v);
       commit();
       return;
@@ -1221,7 +1216,7 @@ function exec1(op: number): void {
       if (op === 0xe3) take = cnt === 0;
       else {
         const n = D.adsz === 8 ? wrap64(cnt - 1) : (cnt - 1) & MASK[D.adsz === 4 ? 4 : 2]!;
-        setA(RCX, n >>> 0 === n ? n : n);
+        setA(RCX, n);
         take =
           n !== 0 && (op === 0xe2 || (op === 0xe1 ? (c.flags & ZF) !== 0 : (c.flags & ZF) === 0));
       }
