@@ -299,7 +299,6 @@ function setA(n: number, v: number): void {
 
 // ---------------------------------------------------------------- ModRM
 
-/** 16-bit addressing: the first and second register of each r/m form (BX+SI, ..., BX). */
 /** 16-bit addressing: the first and second register of each r/m form (BX+SI, BX+DI, BP+SI, ...). */
 const BASE16_A = [3, 3, 5, 5, 6, 7, 5, 3] as const;
 const BASE16_B = [6, 7, 6, 7, -1, -1, -1, -1] as const;
