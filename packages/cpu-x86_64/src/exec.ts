@@ -803,6 +803,129 @@ function execHot(op: number): boolean {
       jumpTo(relTarget(rel));
       return true;
     }
+    case 0x90:
+      if (D.rexB) {
+        xchgAx(8);
+      } else if (D.rep === 0xf3 && c.vmx.guestMode) {
+        c.vmx.pauseExit(D.ip - D.startIp);
+      }
+      commit();
+      return true;
+    case 0x98:
+      if (D.opsz === 2) setR(0, 2, ((c.rlo[0]! << 24) >> 24) & 0xffff);
+      else if (D.opsz === 4) setR(0, 4, ((c.rlo[0]! << 16) >> 16) >>> 0);
+      else setR(0, 8, c.rlo[0]! >>> 0, c.rlo[0]! < 0 ? 0xffffffff : 0);
+      commit();
+      return true;
+    case 0x99:
+      if (D.opsz === 2) setR(RDX, 2, c.rlo[0]! & 0x8000 ? 0xffff : 0);
+      else if (D.opsz === 4) setR(RDX, 4, c.rlo[0]! < 0 ? 0xffffffff : 0);
+      else {
+        const s = c.rhi[0]! < 0 ? 0xffffffff : 0;
+        setR(RDX, 8, s, s);
+      }
+      commit();
+      return true;
+    case 0xa4:
+    case 0xa5:
+    case 0xa6:
+    case 0xa7:
+    case 0xaa:
+    case 0xab:
+    case 0xac:
+    case 0xad:
+    case 0xae:
+    case 0xaf:
+      stringOp(op);
+      return true;
+    case 0xa8:
+    case 0xa9: {
+      const size = op & 1 ? D.opsz : 1;
+      const b = imm(size);
+      const bhi = c.hi;
+      const a = getR(0, size);
+      logicFlags(c, size, a & b, c.hi & bhi);
+      commit();
+      return true;
+    }
+    case 0xb0:
+    case 0xb1:
+    case 0xb2:
+    case 0xb3:
+    case 0xb4:
+    case 0xb5:
+    case 0xb6:
+    case 0xb7:
+      setR((op & 7) | D.rexB, 1, fb());
+      commit();
+      return true;
+    case 0xb8:
+    case 0xb9:
+    case 0xba:
+    case 0xbb:
+    case 0xbc:
+    case 0xbd:
+    case 0xbe:
+    case 0xbf: {
+      const n = (op & 7) | D.rexB;
+      if (D.opsz === 8) {
+        const lo = fd();
+        setR(n, 8, lo, fd());
+      } else setR(n, D.opsz, imm(D.opsz));
+      commit();
+      return true;
+    }
+    case 0xc0:
+    case 0xc1:
+    case 0xd0:
+    case 0xd1:
+    case 0xd2:
+    case 0xd3: {
+      const size = op & 1 ? D.opsz : 1;
+      decodeModrm();
+      const n = op < 0xd0 ? fb() : op < 0xd2 ? 1 : c.rlo[RCX]! & 0xff;
+      const a = readE(size);
+      const r = shift(c, D.regf & 7, size, a, c.hi, n & (size === 8 ? 63 : 31));
+      writeE(size, r, c.hi);
+      commit();
+      return true;
+    }
+    case 0xc6:
+    case 0xc7: {
+      const size = op & 1 ? D.opsz : 1;
+      decodeModrm();
+      if ((D.regf & 7) !== 0) c.ud();
+      const v = imm(size);
+      writeE(size, v, c.hi);
+      commit();
+      return true;
+    }
+    case 0xc9: {
+      const size = stackSize();
+      const bp =
+        c.ssSize === 8 ? regNum(c, 5) : c.ssSize === 4 ? c.rlo[5]! >>> 0 : c.rlo[5]! & 0xffff;
+      const v = c.readLin(c.segLin(SS, bp), size);
+      const vhi = c.hi;
+      setSp(c, spAdd(c, bp, size));
+      setR(5, size, v, vhi);
+      commit();
+      return true;
+    }
+    case 0xf6:
+    case 0xf7:
+      group3(op & 1 ? D.opsz : 1);
+      return true;
+    case 0xfe: {
+      decodeModrm();
+      if ((D.regf & 7) > 1) c.ud();
+      const v = readE(1);
+      writeE(1, incDec(c, (D.regf & 7) === 1, 1, v, 0));
+      commit();
+      return true;
+    }
+    case 0xff:
+      group5();
+      return true;
     default:
       return false;
   }
@@ -920,14 +1043,6 @@ function exec1(op: number): void {
       commit();
       return;
     }
-    case 0x90:
-      if (D.rexB) {
-        xchgAx(8);
-      } else if (D.rep === 0xf3 && c.vmx.guestMode) {
-        c.vmx.pauseExit(D.ip - D.startIp);
-      }
-      commit();
-      return;
     case 0x91:
     case 0x92:
     case 0x93:
@@ -936,21 +1051,6 @@ function exec1(op: number): void {
     case 0x96:
     case 0x97:
       xchgAx(op & 7);
-      commit();
-      return;
-    case 0x98:
-      if (D.opsz === 2) setR(0, 2, ((c.rlo[0]! << 24) >> 24) & 0xffff);
-      else if (D.opsz === 4) setR(0, 4, ((c.rlo[0]! << 16) >> 16) >>> 0);
-      else setR(0, 8, c.rlo[0]! >>> 0, c.rlo[0]! < 0 ? 0xffffffff : 0);
-      commit();
-      return;
-    case 0x99:
-      if (D.opsz === 2) setR(RDX, 2, c.rlo[0]! & 0x8000 ? 0xffff : 0);
-      else if (D.opsz === 4) setR(RDX, 4, c.rlo[0]! < 0 ? 0xffffffff : 0);
-      else {
-        const s = c.rhi[0]! < 0 ? 0xffffffff : 0;
-        setR(RDX, 8, s, s);
-      }
       commit();
       return;
     case 0x9a: {
@@ -1010,70 +1110,6 @@ function exec1(op: number): void {
       commit();
       return;
     }
-    case 0xa4:
-    case 0xa5:
-    case 0xa6:
-    case 0xa7:
-    case 0xaa:
-    case 0xab:
-    case 0xac:
-    case 0xad:
-    case 0xae:
-    case 0xaf:
-      stringOp(op);
-      return;
-    case 0xa8:
-    case 0xa9: {
-      const size = op & 1 ? D.opsz : 1;
-      const b = imm(size);
-      const bhi = c.hi;
-      const a = getR(0, size);
-      logicFlags(c, size, a & b, c.hi & bhi);
-      commit();
-      return;
-    }
-    case 0xb0:
-    case 0xb1:
-    case 0xb2:
-    case 0xb3:
-    case 0xb4:
-    case 0xb5:
-    case 0xb6:
-    case 0xb7:
-      setR((op & 7) | D.rexB, 1, fb());
-      commit();
-      return;
-    case 0xb8:
-    case 0xb9:
-    case 0xba:
-    case 0xbb:
-    case 0xbc:
-    case 0xbd:
-    case 0xbe:
-    case 0xbf: {
-      const n = (op & 7) | D.rexB;
-      if (D.opsz === 8) {
-        const lo = fd();
-        setR(n, 8, lo, fd());
-      } else setR(n, D.opsz, imm(D.opsz));
-      commit();
-      return;
-    }
-    case 0xc0:
-    case 0xc1:
-    case 0xd0:
-    case 0xd1:
-    case 0xd2:
-    case 0xd3: {
-      const size = op & 1 ? D.opsz : 1;
-      decodeModrm();
-      const n = op < 0xd0 ? fb() : op < 0xd2 ? 1 : c.rlo[RCX]! & 0xff;
-      const a = readE(size);
-      const r = shift(c, D.regf & 7, size, a, c.hi, n & (size === 8 ? 63 : 31));
-      writeE(size, r, c.hi);
-      commit();
-      return;
-    }
     case 0xc4:
     case 0xc5: {
       if (c.code64) c.ud();
@@ -1084,16 +1120,6 @@ function exec1(op: number): void {
       const sel = c.readLin(c.linAdd(lin, D.opsz), 2);
       loadSegment(c, op === 0xc4 ? ES : DS, sel);
       setR(D.regf, D.opsz, off);
-      commit();
-      return;
-    }
-    case 0xc6:
-    case 0xc7: {
-      const size = op & 1 ? D.opsz : 1;
-      decodeModrm();
-      if ((D.regf & 7) !== 0) c.ud();
-      const v = imm(size);
-      writeE(size, v, c.hi);
       commit();
       return;
     }
@@ -1118,17 +1144,6 @@ function exec1(op: number): void {
       if (size === 8) setRegNum(c, 5, frameTemp);
       else setR(5, size, frameTemp);
       setSp(c, spAdd(c, getSp(c), -frame));
-      commit();
-      return;
-    }
-    case 0xc9: {
-      const size = stackSize();
-      const bp =
-        c.ssSize === 8 ? regNum(c, 5) : c.ssSize === 4 ? c.rlo[5]! >>> 0 : c.rlo[5]! & 0xffff;
-      const v = c.readLin(c.segLin(SS, bp), size);
-      const vhi = c.hi;
-      setSp(c, spAdd(c, bp, size));
-      setR(5, size, v, vhi);
       commit();
       return;
     }
@@ -1278,10 +1293,6 @@ function exec1(op: number): void {
       c.flags ^= CF;
       commit();
       return;
-    case 0xf6:
-    case 0xf7:
-      group3(op & 1 ? D.opsz : 1);
-      return;
     case 0xf8:
       c.flags &= ~CF;
       commit();
@@ -1309,17 +1320,6 @@ function exec1(op: number): void {
     case 0xfd:
       c.flags |= DF;
       commit();
-      return;
-    case 0xfe: {
-      decodeModrm();
-      if ((D.regf & 7) > 1) c.ud();
-      const v = readE(1);
-      writeE(1, incDec(c, (D.regf & 7) === 1, 1, v, 0));
-      commit();
-      return;
-    }
-    case 0xff:
-      group5();
       return;
     default:
       c.ud();
