@@ -1,10 +1,10 @@
 /**
  * CPUID: a small, honest model. It advertises what this CPU implements: the integer core,
  * TSC, MSRs, PAE, PGE, PSE/PSE-36, CMOV, CX8, CX16, APIC, SYSENTER, PAT, MTRR, CLFLUSH,
- * POPCNT, x2APIC and the TSC-deadline timer (when the board's LAPIC answers their MSRs), NX, 1 GiB pages, RDTSCP, LM,
- * LAHF in 64-bit mode, LZCNT/ABM, FSGSBASE, and VMX (unless the model turns it off), plus the
- * hypervisor bit when running as a guest under VMX; FPU, MMX, FXSR, SSE and SSE2 from the unit
- * in fpu/ (see its README for what of SSE floating point it has).
+ * POPCNT, x2APIC and the TSC-deadline timer (when the board's LAPIC answers their MSRs), NX,
+ * 1 GiB pages, RDTSCP, LM, LAHF in 64-bit mode, LZCNT/ABM, FSGSBASE, and VMX (unless the model
+ * turns it off), plus the hypervisor bit when running as a guest under VMX; FPU, MMX, FXSR, SSE
+ * and SSE2 from the unit in fpu/ (see its README for what of SSE floating point it has).
  */
 import type { X86Cpu } from "./cpu.js";
 import { RCX } from "./regs.js";
