@@ -380,6 +380,51 @@ function eaOff(): number {
   return D.adsz === 8 ? wrap64(D.ip + D.ea) : (D.ip + D.ea) >>> 0;
 }
 
+let leaLo = 0;
+let leaHi = 0;
+
+/** base + index * scale + disp of a 64-bit address as exact halves (leaLo, leaHi). */
+function leaExact(): void {
+  let lo = D.mDisp | 0;
+  let hi = lo < 0 ? -1 : 0;
+  if (D.mBase >= 0) {
+    const l = (lo >>> 0) + (c.rlo[D.mBase]! >>> 0);
+    hi = (hi + c.rhi[D.mBase]! + (l > 0xffffffff ? 1 : 0)) | 0;
+    lo = l | 0;
+  }
+  if (D.mIndex >= 0) {
+    const s = D.mScale;
+    const ilo = c.rlo[D.mIndex]!;
+    const ihi = c.rhi[D.mIndex]!;
+    const xlo = ilo << s;
+    const xhi = s === 0 ? ihi : (ihi << s) | (ilo >>> (32 - s));
+    const l = (lo >>> 0) + (xlo >>> 0);
+    hi = (hi + xhi + (l > 0xffffffff ? 1 : 0)) | 0;
+    lo = l | 0;
+  }
+  leaLo = lo;
+  leaHi = hi;
+}
+
+/** RCX/ECX/CX minus 1 in the address size, exactly; true when the count is not zero after. */
+function decCount(): boolean {
+  if (D.adsz === 8) {
+    const lo = c.rlo[RCX]!;
+    c.rlo[RCX] = lo - 1;
+    if (lo === 0) c.rhi[RCX] = c.rhi[RCX]! - 1;
+    return (c.rlo[RCX]! | c.rhi[RCX]!) !== 0;
+  }
+  if (D.adsz === 4) {
+    const v = (c.rlo[RCX]! - 1) | 0;
+    c.rlo[RCX] = v;
+    c.rhi[RCX] = 0;
+    return v !== 0;
+  }
+  const v = (c.rlo[RCX]! - 1) & 0xffff;
+  c.rlo[RCX] = (c.rlo[RCX]! & ~0xffff) | v;
+  return v !== 0;
+}
+
 function eaLin(): number {
   return c.segLin(D.eaSeg, eaOff());
 }
@@ -738,9 +783,16 @@ function execHot(op: number): boolean {
     case 0x8d: {
       decodeModrm();
       if (!D.isMem) c.ud();
-      const off = eaOff();
-      if (D.opsz === 8) setR(D.regf, 8, off >>> 0, Math.floor(off / TWO32) >>> 0);
-      else setR(D.regf, D.opsz, off >>> 0);
+      if (D.adsz === 8 && !D.ripRel) {
+        // Exactly, in 32-bit halves: the value need not be an address (Linux's xarray values
+        // are LEA results above 2^53, where a float64 sum loses the low bits).
+        leaExact();
+        setR(D.regf, D.opsz, leaLo >>> 0, leaHi >>> 0);
+      } else {
+        const off = eaOff();
+        if (D.opsz === 8) setR(D.regf, 8, off >>> 0, Math.floor(off / TWO32) >>> 0);
+        else setR(D.regf, D.opsz, off >>> 0);
+      }
       commit();
       return true;
     }
@@ -1225,14 +1277,12 @@ function exec1(op: number): void {
     case 0xe2:
     case 0xe3: {
       const rel = fs8();
-      const cnt = getA(RCX);
       let take: boolean;
-      if (op === 0xe3) take = cnt === 0;
+      if (op === 0xe3) take = getA(RCX) === 0;
       else {
-        const n = D.adsz === 8 ? wrap64(cnt - 1) : (cnt - 1) & MASK[D.adsz === 4 ? 4 : 2]!;
-        setA(RCX, n);
+        const nonzero = decCount();
         take =
-          n !== 0 && (op === 0xe2 || (op === 0xe1 ? (c.flags & ZF) !== 0 : (c.flags & ZF) === 0));
+          nonzero && (op === 0xe2 || (op === 0xe1 ? (c.flags & ZF) !== 0 : (c.flags & ZF) === 0));
       }
       if (take) jumpTo(relTarget(rel));
       else commit();
@@ -1799,7 +1849,7 @@ function stringOp(op: number): void {
       commit();
       return;
     }
-    setA(RCX, getA(RCX) - 1);
+    decCount();
     if (cmp) {
       const zf = (c.flags & ZF) !== 0;
       if ((D.rep === 0xf3 && !zf) || (D.rep === 0xf2 && zf)) {
