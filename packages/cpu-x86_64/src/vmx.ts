@@ -16,7 +16,6 @@ import { VMEXIT, wrap64, type X86Cpu } from "./cpu.js";
 import { rdmsr, wrmsr } from "./msr.js";
 import * as pagingOps from "./paging.js";
 import * as regs from "./regs.js";
-import * as stackOps from "./stack.js";
 import {
   EVENT_EXCEPTION,
   EVENT_EXTERNAL,
@@ -26,7 +25,6 @@ import {
 } from "./system.js";
 import * as fields from "./vmcs-fields.js";
 
-const { regNum, setRegNum } = stackOps;
 const { FIELD_COUNT, FIELDS, fieldWidth, slotOf, V } = fields;
 const { ACC_FETCH, ACC_READ, ACC_WRITE } = pagingOps;
 
@@ -572,7 +570,7 @@ export class Vmx {
     cpu.sysenterCs = this.rd(V.GUEST_SYSENTER_CS);
     cpu.sysenterEsp = this.rdNum(V.GUEST_SYSENTER_ESP);
     cpu.sysenterEip = this.rdNum(V.GUEST_SYSENTER_EIP);
-    setRegNum(cpu, RSP, this.rdNum(V.GUEST_RSP));
+    this.loadRsp(V.GUEST_RSP);
     cpu.flags = this.rd(V.GUEST_RFLAGS) | 2;
     cpu.cpl = (cpu.cr0 & CR0_PE) === 0 ? 0 : (cpu.segAttr[SS]! >> 5) & 3;
     cpu.updateMode();
@@ -583,6 +581,14 @@ export class Vmx {
     const intr = this.rd(V.GUEST_INTERRUPTIBILITY);
     cpu.shadowAt = intr & 3 ? cpu.icount : -1;
     cpu.nmiBlocked = (intr & 8) !== 0;
+  }
+
+  /** RSP from a natural-width field, exactly (both halves). */
+  private loadRsp(field: number): void {
+    const v = this.vmcs();
+    const slot = slotOf(field);
+    this.cpu.rlo[RSP] = v.lo[slot]!;
+    this.cpu.rhi[RSP] = v.hi[slot]!;
   }
 
   /** Delivers the event of the VM-entry interruption-information field. */
@@ -678,7 +684,8 @@ export class Vmx {
     if (!Number.isNaN(gpa)) this.wrNum(V.GUEST_PHYSICAL_ADDR, gpa);
     // Guest state.
     this.wrNum(V.GUEST_RIP, cpu.rip);
-    this.wrNum(V.GUEST_RSP, regNum(cpu, RSP));
+    // RSP is a general register: saved exactly, whatever it holds.
+    this.wr(V.GUEST_RSP, cpu.rlo[RSP]!, cpu.rhi[RSP]!);
     this.wr(V.GUEST_RFLAGS, cpu.flags);
     this.wr(V.GUEST_CR0, cpu.cr0);
     this.wrNum(V.GUEST_CR3, cpu.cr3);
@@ -808,7 +815,7 @@ export class Vmx {
     cpu.sysenterCs = this.rd(V.HOST_SYSENTER_CS);
     cpu.sysenterEsp = this.rdNum(V.HOST_SYSENTER_ESP);
     cpu.sysenterEip = this.rdNum(V.HOST_SYSENTER_EIP);
-    setRegNum(cpu, RSP, this.rdNum(V.HOST_RSP));
+    this.loadRsp(V.HOST_RSP);
     cpu.flags = 2;
     cpu.cpl = 0;
     cpu.updateMode();
