@@ -193,4 +193,26 @@ describe("X86Cpu", () => {
     expect(cpu.run(10)).toBe("hlt");
     expect(cpu.getReg("rax")).toBe(10n);
   });
+
+  it("computes 64-bit LEA results and LOOP counts exactly above 2^53", () => {
+    const b = new Board();
+    // Long mode with the low 1 GiB identity-mapped (PML4 at 0x10000, a 1 GiB page).
+    b.ram.set([0x03, 0x10, 0x01, 0x00], 0x10000);
+    b.ram.set([0x83, 0x00, 0x00, 0x00], 0x11000);
+    // mov rax, 1 << 53 ; lea rax, [rax + rax*1 + 1] ; mov rcx, (1 << 60) + 2 ; loop . ; hlt
+    b.ram.set([0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0x20, 0, 0x48, 0x8d, 0x44, 0x00, 0x01], 0x1000);
+    b.ram.set([0x48, 0xb9, 2, 0, 0, 0, 0, 0, 0, 0x10, 0xe2, 0xfe, 0xf4], 0x100f);
+    const cpu = b.cpu();
+    cpu.setReg("cr3", 0x10000n);
+    cpu.setReg("cr4", 0x20n);
+    cpu.setReg("efer", 0x500n);
+    cpu.setReg("cr0", 0x80000011n);
+    cpu.setSegment(CS, { selector: 8, base: 0n, limit: 0xffffffff, attributes: 0xa09b });
+    cpu.setReg("rip", 0x1000n);
+    expect(cpu.run(4)).toBe("budget");
+    expect(cpu.getReg("rax")).toBe(0x40000000000001n);
+    expect(cpu.getReg("rcx")).toBe((1n << 60n) + 1n);
+    cpu.run(1);
+    expect(cpu.getReg("rcx")).toBe(1n << 60n);
+  });
 });

@@ -1,10 +1,10 @@
 /**
  * CPUID: a small, honest model. It advertises what this CPU implements: the integer core,
  * TSC, MSRs, PAE, PGE, PSE/PSE-36, CMOV, CX8, CX16, APIC, SYSENTER, PAT, MTRR, CLFLUSH,
- * POPCNT, x2APIC (when the board's LAPIC answers the MSRs), NX, 1 GiB pages, RDTSCP, LM,
- * LAHF in 64-bit mode, LZCNT/ABM, FSGSBASE, and VMX (unless the model turns it off), plus the
- * hypervisor bit when running as a guest under VMX; FPU, MMX, FXSR, SSE and SSE2 from the unit
- * in fpu/ (see its README for what of SSE floating point it has).
+ * POPCNT, x2APIC and the TSC-deadline timer (when the board's LAPIC answers their MSRs), NX,
+ * 1 GiB pages, RDTSCP, LM, LAHF in 64-bit mode, LZCNT/ABM, FSGSBASE, and VMX (unless the model
+ * turns it off), plus the hypervisor bit when running as a guest under VMX; FPU, MMX, FXSR, SSE
+ * and SSE2 from the unit in fpu/ (see its README for what of SSE floating point it has).
  */
 import type { X86Cpu } from "./cpu.js";
 import { RCX } from "./regs.js";
@@ -40,10 +40,11 @@ export function cpuid(cpu: X86Cpu): void {
       a = SIGNATURE;
       // CLFLUSH line size 8 (x 8 bytes), 1 logical processor, APIC id.
       b = (8 << 8) | (1 << 16) | ((cpu.apicId & 0xff) << 24);
-      // ECX: VMX(5), CX16(13), x2APIC(21), POPCNT(23), hypervisor(31) when a guest.
+      // ECX: VMX(5), CX16(13), x2APIC(21), POPCNT(23), TSC-deadline(24), hypervisor(31).
       c = (1 << 13) | (1 << 23);
       if (cpu.model.vmx) c |= 1 << 5;
-      if (cpu.lapic?.readMsr !== undefined) c |= 1 << 21;
+      // x2APIC (21) and the TSC-deadline timer (24) when the board's LAPIC serves their MSRs.
+      if (cpu.lapic?.readMsr !== undefined) c |= (1 << 21) | (1 << 24);
       if (cpu.vmx.guestMode) c |= 1 << 31;
       // EDX: VME? no. DE(2), PSE(3), TSC(4), MSR(5), PAE(6), CX8(8), APIC(9), SEP(11), MTRR(12),
       // PGE(13), CMOV(15), PAT(16), PSE-36(17), CLFSH(19).

@@ -299,6 +299,7 @@ function setA(n: number, v: number): void {
 
 // ---------------------------------------------------------------- ModRM
 
+/** 16-bit addressing: the first and second register of each r/m form (BX+SI, BX+DI, BP+SI, ...). */
 const BASE16_A = [3, 3, 5, 5, 6, 7, 5, 3] as const;
 const BASE16_B = [6, 7, 6, 7, -1, -1, -1, -1] as const;
 
@@ -324,13 +325,7 @@ function decodeModrm(): void {
     if (D.mod === 0 && rml === 6) {
       off = fw();
     } else {
-      off =
-        c.rlo[BASE16_A[rml]!]! &
-        (rml === 4 || rml === 5 || rml === 6 || rml === 7 ? 0xffff : 0xffff);
-      if (rml === 4) off = c.rlo[6]! & 0xffff;
-      else if (rml === 5) off = c.rlo[7]! & 0xffff;
-      else if (rml === 6) off = c.rlo[5]! & 0xffff;
-      else if (rml === 7) off = c.rlo[3]! & 0xffff;
+      off = c.rlo[BASE16_A[rml]!]! & 0xffff;
       const b = BASE16_B[rml]!;
       if (b >= 0) off += c.rlo[b]! & 0xffff;
       if (rml === 2 || rml === 3 || rml === 6) dseg = SS;
@@ -383,6 +378,51 @@ function decodeModrm(): void {
 function eaOff(): number {
   if (!D.ripRel) return D.ea;
   return D.adsz === 8 ? wrap64(D.ip + D.ea) : (D.ip + D.ea) >>> 0;
+}
+
+let leaLo = 0;
+let leaHi = 0;
+
+/** base + index * scale + disp of a 64-bit address as exact halves (leaLo, leaHi). */
+function leaExact(): void {
+  let lo = D.mDisp | 0;
+  let hi = lo < 0 ? -1 : 0;
+  if (D.mBase >= 0) {
+    const l = (lo >>> 0) + (c.rlo[D.mBase]! >>> 0);
+    hi = (hi + c.rhi[D.mBase]! + (l > 0xffffffff ? 1 : 0)) | 0;
+    lo = l | 0;
+  }
+  if (D.mIndex >= 0) {
+    const s = D.mScale;
+    const ilo = c.rlo[D.mIndex]!;
+    const ihi = c.rhi[D.mIndex]!;
+    const xlo = ilo << s;
+    const xhi = s === 0 ? ihi : (ihi << s) | (ilo >>> (32 - s));
+    const l = (lo >>> 0) + (xlo >>> 0);
+    hi = (hi + xhi + (l > 0xffffffff ? 1 : 0)) | 0;
+    lo = l | 0;
+  }
+  leaLo = lo;
+  leaHi = hi;
+}
+
+/** RCX/ECX/CX minus 1 in the address size, exactly; true when the count is not zero after. */
+function decCount(): boolean {
+  if (D.adsz === 8) {
+    const lo = c.rlo[RCX]!;
+    c.rlo[RCX] = lo - 1;
+    if (lo === 0) c.rhi[RCX] = c.rhi[RCX]! - 1;
+    return (c.rlo[RCX]! | c.rhi[RCX]!) !== 0;
+  }
+  if (D.adsz === 4) {
+    const v = (c.rlo[RCX]! - 1) | 0;
+    c.rlo[RCX] = v;
+    c.rhi[RCX] = 0;
+    return v !== 0;
+  }
+  const v = (c.rlo[RCX]! - 1) & 0xffff;
+  c.rlo[RCX] = (c.rlo[RCX]! & ~0xffff) | v;
+  return v !== 0;
 }
 
 function eaLin(): number {
@@ -620,7 +660,6 @@ export function step(cpu: X86Cpu): void {
     D.opsz = D.has66 ? 6 - c.csSize : c.csSize;
     D.adsz = has67 ? 6 - c.csSize : c.csSize;
   }
-  void D.lock;
   if (op === 0x0f) exec0f(fb());
   else if (!execHot(op)) exec1(op);
 }
@@ -744,9 +783,16 @@ function execHot(op: number): boolean {
     case 0x8d: {
       decodeModrm();
       if (!D.isMem) c.ud();
-      const off = eaOff();
-      if (D.opsz === 8) setR(D.regf, 8, off >>> 0, Math.floor(off / TWO32) >>> 0);
-      else setR(D.regf, D.opsz, off >>> 0);
+      if (D.adsz === 8 && !D.ripRel) {
+        // Exactly, in 32-bit halves: the value need not be an address (Linux's xarray values
+        // are LEA results above 2^53, where a float64 sum loses the low bits).
+        leaExact();
+        setR(D.regf, D.opsz, leaLo >>> 0, leaHi >>> 0);
+      } else {
+        const off = eaOff();
+        if (D.opsz === 8) setR(D.regf, 8, off >>> 0, Math.floor(off / TWO32) >>> 0);
+        else setR(D.regf, D.opsz, off >>> 0);
+      }
       commit();
       return true;
     }
@@ -809,6 +855,129 @@ function execHot(op: number): boolean {
       jumpTo(relTarget(rel));
       return true;
     }
+    case 0x90:
+      if (D.rexB) {
+        xchgAx(8);
+      } else if (D.rep === 0xf3 && c.vmx.guestMode) {
+        c.vmx.pauseExit(D.ip - D.startIp);
+      }
+      commit();
+      return true;
+    case 0x98:
+      if (D.opsz === 2) setR(0, 2, ((c.rlo[0]! << 24) >> 24) & 0xffff);
+      else if (D.opsz === 4) setR(0, 4, ((c.rlo[0]! << 16) >> 16) >>> 0);
+      else setR(0, 8, c.rlo[0]! >>> 0, c.rlo[0]! < 0 ? 0xffffffff : 0);
+      commit();
+      return true;
+    case 0x99:
+      if (D.opsz === 2) setR(RDX, 2, c.rlo[0]! & 0x8000 ? 0xffff : 0);
+      else if (D.opsz === 4) setR(RDX, 4, c.rlo[0]! < 0 ? 0xffffffff : 0);
+      else {
+        const s = c.rhi[0]! < 0 ? 0xffffffff : 0;
+        setR(RDX, 8, s, s);
+      }
+      commit();
+      return true;
+    case 0xa4:
+    case 0xa5:
+    case 0xa6:
+    case 0xa7:
+    case 0xaa:
+    case 0xab:
+    case 0xac:
+    case 0xad:
+    case 0xae:
+    case 0xaf:
+      stringOp(op);
+      return true;
+    case 0xa8:
+    case 0xa9: {
+      const size = op & 1 ? D.opsz : 1;
+      const b = imm(size);
+      const bhi = c.hi;
+      const a = getR(0, size);
+      logicFlags(c, size, a & b, c.hi & bhi);
+      commit();
+      return true;
+    }
+    case 0xb0:
+    case 0xb1:
+    case 0xb2:
+    case 0xb3:
+    case 0xb4:
+    case 0xb5:
+    case 0xb6:
+    case 0xb7:
+      setR((op & 7) | D.rexB, 1, fb());
+      commit();
+      return true;
+    case 0xb8:
+    case 0xb9:
+    case 0xba:
+    case 0xbb:
+    case 0xbc:
+    case 0xbd:
+    case 0xbe:
+    case 0xbf: {
+      const n = (op & 7) | D.rexB;
+      if (D.opsz === 8) {
+        const lo = fd();
+        setR(n, 8, lo, fd());
+      } else setR(n, D.opsz, imm(D.opsz));
+      commit();
+      return true;
+    }
+    case 0xc0:
+    case 0xc1:
+    case 0xd0:
+    case 0xd1:
+    case 0xd2:
+    case 0xd3: {
+      const size = op & 1 ? D.opsz : 1;
+      decodeModrm();
+      const n = op < 0xd0 ? fb() : op < 0xd2 ? 1 : c.rlo[RCX]! & 0xff;
+      const a = readE(size);
+      const r = shift(c, D.regf & 7, size, a, c.hi, n & (size === 8 ? 63 : 31));
+      writeE(size, r, c.hi);
+      commit();
+      return true;
+    }
+    case 0xc6:
+    case 0xc7: {
+      const size = op & 1 ? D.opsz : 1;
+      decodeModrm();
+      if ((D.regf & 7) !== 0) c.ud();
+      const v = imm(size);
+      writeE(size, v, c.hi);
+      commit();
+      return true;
+    }
+    case 0xc9: {
+      const size = stackSize();
+      const bp =
+        c.ssSize === 8 ? regNum(c, 5) : c.ssSize === 4 ? c.rlo[5]! >>> 0 : c.rlo[5]! & 0xffff;
+      const v = c.readLin(c.segLin(SS, bp), size);
+      const vhi = c.hi;
+      setSp(c, spAdd(c, bp, size));
+      setR(5, size, v, vhi);
+      commit();
+      return true;
+    }
+    case 0xf6:
+    case 0xf7:
+      group3(op & 1 ? D.opsz : 1);
+      return true;
+    case 0xfe: {
+      decodeModrm();
+      if ((D.regf & 7) > 1) c.ud();
+      const v = readE(1);
+      writeE(1, incDec(c, (D.regf & 7) === 1, 1, v, 0));
+      commit();
+      return true;
+    }
+    case 0xff:
+      group5();
+      return true;
     default:
       return false;
   }
@@ -926,14 +1095,6 @@ function exec1(op: number): void {
       commit();
       return;
     }
-    case 0x90:
-      if (D.rexB) {
-        xchgAx(8);
-      } else if (D.rep === 0xf3 && c.vmx.guestMode) {
-        c.vmx.pauseExit(D.ip - D.startIp);
-      }
-      commit();
-      return;
     case 0x91:
     case 0x92:
     case 0x93:
@@ -942,21 +1103,6 @@ function exec1(op: number): void {
     case 0x96:
     case 0x97:
       xchgAx(op & 7);
-      commit();
-      return;
-    case 0x98:
-      if (D.opsz === 2) setR(0, 2, ((c.rlo[0]! << 24) >> 24) & 0xffff);
-      else if (D.opsz === 4) setR(0, 4, ((c.rlo[0]! << 16) >> 16) >>> 0);
-      else setR(0, 8, c.rlo[0]! >>> 0, c.rlo[0]! < 0 ? 0xffffffff : 0);
-      commit();
-      return;
-    case 0x99:
-      if (D.opsz === 2) setR(RDX, 2, c.rlo[0]! & 0x8000 ? 0xffff : 0);
-      else if (D.opsz === 4) setR(RDX, 4, c.rlo[0]! < 0 ? 0xffffffff : 0);
-      else {
-        const s = c.rhi[0]! < 0 ? 0xffffffff : 0;
-        setR(RDX, 8, s, s);
-      }
       commit();
       return;
     case 0x9a: {
@@ -1016,70 +1162,6 @@ function exec1(op: number): void {
       commit();
       return;
     }
-    case 0xa4:
-    case 0xa5:
-    case 0xa6:
-    case 0xa7:
-    case 0xaa:
-    case 0xab:
-    case 0xac:
-    case 0xad:
-    case 0xae:
-    case 0xaf:
-      stringOp(op);
-      return;
-    case 0xa8:
-    case 0xa9: {
-      const size = op & 1 ? D.opsz : 1;
-      const b = imm(size);
-      const bhi = c.hi;
-      const a = getR(0, size);
-      logicFlags(c, size, a & b, c.hi & bhi);
-      commit();
-      return;
-    }
-    case 0xb0:
-    case 0xb1:
-    case 0xb2:
-    case 0xb3:
-    case 0xb4:
-    case 0xb5:
-    case 0xb6:
-    case 0xb7:
-      setR((op & 7) | D.rexB, 1, fb());
-      commit();
-      return;
-    case 0xb8:
-    case 0xb9:
-    case 0xba:
-    case 0xbb:
-    case 0xbc:
-    case 0xbd:
-    case 0xbe:
-    case 0xbf: {
-      const n = (op & 7) | D.rexB;
-      if (D.opsz === 8) {
-        const lo = fd();
-        setR(n, 8, lo, fd());
-      } else setR(n, D.opsz, imm(D.opsz));
-      commit();
-      return;
-    }
-    case 0xc0:
-    case 0xc1:
-    case 0xd0:
-    case 0xd1:
-    case 0xd2:
-    case 0xd3: {
-      const size = op & 1 ? D.opsz : 1;
-      decodeModrm();
-      const n = op < 0xd0 ? fb() : op < 0xd2 ? 1 : c.rlo[RCX]! & 0xff;
-      const a = readE(size);
-      const r = shift(c, D.regf & 7, size, a, c.hi, n & (size === 8 ? 63 : 31));
-      writeE(size, r, c.hi);
-      commit();
-      return;
-    }
     case 0xc4:
     case 0xc5: {
       if (c.code64) c.ud();
@@ -1090,16 +1172,6 @@ function exec1(op: number): void {
       const sel = c.readLin(c.linAdd(lin, D.opsz), 2);
       loadSegment(c, op === 0xc4 ? ES : DS, sel);
       setR(D.regf, D.opsz, off);
-      commit();
-      return;
-    }
-    case 0xc6:
-    case 0xc7: {
-      const size = op & 1 ? D.opsz : 1;
-      decodeModrm();
-      if ((D.regf & 7) !== 0) c.ud();
-      const v = imm(size);
-      writeE(size, v, c.hi);
       commit();
       return;
     }
@@ -1124,17 +1196,6 @@ function exec1(op: number): void {
       if (size === 8) setRegNum(c, 5, frameTemp);
       else setR(5, size, frameTemp);
       setSp(c, spAdd(c, getSp(c), -frame));
-      commit();
-      return;
-    }
-    case 0xc9: {
-      const size = stackSize();
-      const bp =
-        c.ssSize === 8 ? regNum(c, 5) : c.ssSize === 4 ? c.rlo[5]! >>> 0 : c.rlo[5]! & 0xffff;
-      const v = c.readLin(c.segLin(SS, bp), size);
-      const vhi = c.hi;
-      setSp(c, spAdd(c, bp, size));
-      setR(5, size, v, vhi);
       commit();
       return;
     }
@@ -1195,7 +1256,7 @@ function exec1(op: number): void {
         D.adsz === 8
           ? wrap64(regNum(c, 3) + (c.rlo[0]! & 0xff))
           : (getA(3) + (c.rlo[0]! & 0xff)) & MASK[D.adsz === 4 ? 4 : 2]!;
-      const v = c.readLin(c.segLin(D.seg >= 0 ? D.seg : DS, off >>> 0 === off ? off : off), 1);
+      const v = c.readLin(c.segLin(D.seg >= 0 ? D.seg : DS, off), 1);
       setR(0, 1, v);
       commit();
       return;
@@ -1216,14 +1277,12 @@ function exec1(op: number): void {
     case 0xe2:
     case 0xe3: {
       const rel = fs8();
-      const cnt = getA(RCX);
       let take: boolean;
-      if (op === 0xe3) take = cnt === 0;
+      if (op === 0xe3) take = getA(RCX) === 0;
       else {
-        const n = D.adsz === 8 ? wrap64(cnt - 1) : (cnt - 1) & MASK[D.adsz === 4 ? 4 : 2]!;
-        setA(RCX, n >>> 0 === n ? n : n);
+        const nonzero = decCount();
         take =
-          n !== 0 && (op === 0xe2 || (op === 0xe1 ? (c.flags & ZF) !== 0 : (c.flags & ZF) === 0));
+          nonzero && (op === 0xe2 || (op === 0xe1 ? (c.flags & ZF) !== 0 : (c.flags & ZF) === 0));
       }
       if (take) jumpTo(relTarget(rel));
       else commit();
@@ -1284,10 +1343,6 @@ function exec1(op: number): void {
       c.flags ^= CF;
       commit();
       return;
-    case 0xf6:
-    case 0xf7:
-      group3(op & 1 ? D.opsz : 1);
-      return;
     case 0xf8:
       c.flags &= ~CF;
       commit();
@@ -1315,17 +1370,6 @@ function exec1(op: number): void {
     case 0xfd:
       c.flags |= DF;
       commit();
-      return;
-    case 0xfe: {
-      decodeModrm();
-      if ((D.regf & 7) > 1) c.ud();
-      const v = readE(1);
-      writeE(1, incDec(c, (D.regf & 7) === 1, 1, v, 0));
-      commit();
-      return;
-    }
-    case 0xff:
-      group5();
       return;
     default:
       c.ud();
@@ -1805,7 +1849,7 @@ function stringOp(op: number): void {
       commit();
       return;
     }
-    setA(RCX, getA(RCX) - 1);
+    decCount();
     if (cmp) {
       const zf = (c.flags & ZF) !== 0;
       if ((D.rep === 0xf3 && !zf) || (D.rep === 0xf2 && zf)) {
@@ -1888,6 +1932,7 @@ function exec0f(op: number): void {
       requireCpl0();
       const n = D.regf & 7;
       if (n === 4 || n === 5) c.ud();
+      if (c.vmx.guestMode && c.vmx.drExit(n, op === 0x21, D.rm, D.ip - D.startIp)) return;
       if (op === 0x21) {
         const v = c.dr[n]!;
         setR(D.rm, c.code64 ? 8 : 4, v >>> 0, Math.floor(v / TWO32) >>> 0);

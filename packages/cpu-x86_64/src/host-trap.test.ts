@@ -124,4 +124,27 @@ describe("host-trap mode", () => {
     expect(dv.getUint32(0x100000, true) & 0x100).toBe(0x100);
     expect(dv.getUint32(0x102000, true) & 0x300).toBe(0x300);
   });
+
+  it("loads the VM-entry MSR list (failing on a forbidden MSR) and exits on MOV to DR", () => {
+    // mov dr7, eax ; hlt
+    const { cpu, ram } = setup([0x0f, 0x23, 0xf8, 0xf4]);
+    const dv = new DataView(ram.buffer);
+    dv.setUint32(0x103000, 0xc0000082, true); // LSTAR
+    dv.setUint32(0x103008, 0x1234, true);
+    dv.setUint32(0x103010, 0xc0000100, true); // FS base: not allowed in the list
+    cpu.vmwrite(V.ENTRY_MSR_LOAD_ADDR, 0x103000n);
+    cpu.vmwrite(V.ENTRY_MSR_LOAD_COUNT, 2n);
+    cpu.enterGuest();
+    expect(cpu.run(10)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(0x80000022n);
+    expect(cpu.vmread(V.EXIT_QUALIFICATION)).toBe(2n);
+    expect(cpu.readMsr(0xc0000082)).toBe(0x1234n);
+    cpu.vmwrite(V.ENTRY_MSR_LOAD_COUNT, 1n);
+    cpu.vmwrite(V.PROC_CONTROLS, BigInt(0x0401e172 | (1 << 7) | (1 << 23) | (1 << 31)));
+    cpu.enterGuest();
+    expect(cpu.run(10)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(29n);
+    expect(cpu.vmread(V.EXIT_QUALIFICATION)).toBe(7n);
+    expect(cpu.vmread(V.EXIT_INSTR_LEN)).toBe(3n);
+  });
 });

@@ -13,9 +13,9 @@
  * exit with the exit fields set; the host-state area is neither checked nor loaded.
  */
 import { VMEXIT, wrap64, type X86Cpu } from "./cpu.js";
+import { rdmsr, wrmsr } from "./msr.js";
 import * as pagingOps from "./paging.js";
 import * as regs from "./regs.js";
-import * as stackOps from "./stack.js";
 import {
   EVENT_EXCEPTION,
   EVENT_EXTERNAL,
@@ -25,7 +25,6 @@ import {
 } from "./system.js";
 import * as fields from "./vmcs-fields.js";
 
-const { regNum, setRegNum } = stackOps;
 const { FIELD_COUNT, FIELDS, fieldWidth, slotOf, V } = fields;
 const { ACC_FETCH, ACC_READ, ACC_WRITE } = pagingOps;
 
@@ -86,10 +85,12 @@ export const EXIT = {
   VMXOFF: 26,
   VMXON: 27,
   CR_ACCESS: 28,
+  MOV_DR: 29,
   IO: 30,
   RDMSR: 31,
   WRMSR: 32,
   INVALID_GUEST_STATE: 33,
+  MSR_LOADING: 34,
   PAUSE: 40,
   EPT_VIOLATION: 48,
   EPT_MISCONFIG: 49,
@@ -146,7 +147,8 @@ const PROC_DEFAULT1 = 0x0401e172;
 const EXIT_DEFAULT1 = 0x00036dff;
 const ENTRY_DEFAULT1 = 0x000011ff;
 /** The bits each control may have set (what this CPU implements, plus the default-1 bits). */
-const PIN_ALLOWED1 = PIN_DEFAULT1 | PIN_EXT_INT | PIN_NMI | PIN_VIRTUAL_NMI | PIN_PREEMPTION;
+/** Virtual NMIs (bit 5) are not implemented, so not allowed. */
+const PIN_ALLOWED1 = PIN_DEFAULT1 | PIN_EXT_INT | PIN_NMI | PIN_PREEMPTION;
 const PROC_ALLOWED1 =
   PROC_DEFAULT1 |
   PROC_INT_WINDOW |
@@ -421,6 +423,11 @@ export class Vmx {
       return 0;
     }
     this.loadGuestState();
+    const bad = this.loadMsrList(V.ENTRY_MSR_LOAD_ADDR, V.ENTRY_MSR_LOAD_COUNT);
+    if (bad > 0) {
+      this.failEntry(EXIT.MSR_LOADING, bad);
+      return 0;
+    }
     v.launched = true;
     this.guestMode = true;
     this.eptActive = (this.proc2 & PROC2_EPT) !== 0;
@@ -563,7 +570,7 @@ export class Vmx {
     cpu.sysenterCs = this.rd(V.GUEST_SYSENTER_CS);
     cpu.sysenterEsp = this.rdNum(V.GUEST_SYSENTER_ESP);
     cpu.sysenterEip = this.rdNum(V.GUEST_SYSENTER_EIP);
-    setRegNum(cpu, RSP, this.rdNum(V.GUEST_RSP));
+    this.loadRsp(V.GUEST_RSP);
     cpu.flags = this.rd(V.GUEST_RFLAGS) | 2;
     cpu.cpl = (cpu.cr0 & CR0_PE) === 0 ? 0 : (cpu.segAttr[SS]! >> 5) & 3;
     cpu.updateMode();
@@ -574,6 +581,14 @@ export class Vmx {
     const intr = this.rd(V.GUEST_INTERRUPTIBILITY);
     cpu.shadowAt = intr & 3 ? cpu.icount : -1;
     cpu.nmiBlocked = (intr & 8) !== 0;
+  }
+
+  /** RSP from a natural-width field, exactly (both halves). */
+  private loadRsp(field: number): void {
+    const v = this.vmcs();
+    const slot = slotOf(field);
+    this.cpu.rlo[RSP] = v.lo[slot]!;
+    this.cpu.rhi[RSP] = v.hi[slot]!;
   }
 
   /** Delivers the event of the VM-entry interruption-information field. */
@@ -669,7 +684,8 @@ export class Vmx {
     if (!Number.isNaN(gpa)) this.wrNum(V.GUEST_PHYSICAL_ADDR, gpa);
     // Guest state.
     this.wrNum(V.GUEST_RIP, cpu.rip);
-    this.wrNum(V.GUEST_RSP, regNum(cpu, RSP));
+    // RSP is a general register: saved exactly, whatever it holds.
+    this.wr(V.GUEST_RSP, cpu.rlo[RSP]!, cpu.rhi[RSP]!);
     this.wr(V.GUEST_RFLAGS, cpu.flags);
     this.wr(V.GUEST_CR0, cpu.cr0);
     this.wrNum(V.GUEST_CR3, cpu.cr3);
@@ -708,12 +724,47 @@ export class Vmx {
     cpu.halted = false;
     cpu.waitSipi = false;
     cpu.invalidateFetch();
+    this.storeMsrList();
     this.leaveTlbContext();
     if (cpu.hostTrapMode) {
       cpu.stopReason = "host-trap";
       return;
     }
     this.loadHostState();
+  }
+
+  /**
+   * Loads the MSRs of a VM-entry or VM-exit MSR-load list (16-byte entries: index, reserved,
+   * value). Returns 0, or the 1-based number of the entry that failed.
+   */
+  private loadMsrList(addrField: number, countField: number): number {
+    const cpu = this.cpu;
+    const base = this.rdNum(addrField);
+    const count = this.rd(countField);
+    for (let i = 0; i < count; i++) {
+      const e = base + i * 16;
+      const msr = cpu.physRead32(e);
+      const lo = cpu.physRead32(e + 8);
+      const hi = cpu.physRead32(e + 12);
+      // The list may not touch FS/GS base, the x2APIC range or SMM MSRs (SDM 26.4).
+      if (msr === 0xc0000100 || msr === 0xc0000101 || msr >>> 8 === 8 || msr === 0x9e) return i + 1;
+      if (!wrmsr(cpu, msr, lo, hi)) return i + 1;
+    }
+    return 0;
+  }
+
+  /** Stores the guest's MSRs into the VM-exit MSR-store list (the values at exit). */
+  private storeMsrList(): void {
+    const cpu = this.cpu;
+    const base = this.rdNum(V.EXIT_MSR_STORE_ADDR);
+    const count = this.rd(V.EXIT_MSR_STORE_COUNT);
+    for (let i = 0; i < count; i++) {
+      const e = base + i * 16;
+      if (rdmsr(cpu, cpu.physRead32(e))) {
+        cpu.physWrite32(e + 8, cpu.msrLo);
+        cpu.physWrite32(e + 12, cpu.msrHi);
+      }
+    }
   }
 
   private loadHostState(): void {
@@ -764,11 +815,13 @@ export class Vmx {
     cpu.sysenterCs = this.rd(V.HOST_SYSENTER_CS);
     cpu.sysenterEsp = this.rdNum(V.HOST_SYSENTER_ESP);
     cpu.sysenterEip = this.rdNum(V.HOST_SYSENTER_EIP);
-    setRegNum(cpu, RSP, this.rdNum(V.HOST_RSP));
+    this.loadRsp(V.HOST_RSP);
     cpu.flags = 2;
     cpu.cpl = 0;
     cpu.updateMode();
     cpu.rip = host64 ? this.rdNum(V.HOST_RIP) : this.rd(V.HOST_RIP);
+    // A failure here would be a VMX abort; the host's list is trusted.
+    this.loadMsrList(V.EXIT_MSR_LOAD_ADDR, V.EXIT_MSR_LOAD_COUNT);
     cpu.invalidateFetch();
   }
 
@@ -1032,6 +1085,13 @@ export class Vmx {
     else if (cr === 8) exit = (this.proc & PROC_CR8_STORE) !== 0;
     if (!exit) return false;
     this.vmExit(EXIT.CR_ACCESS, cr | (write ? 0 : 1 << 4) | (reg << 8), len);
+    return true;
+  }
+
+  /** MOV to/from DR0-7 with MOV-DR exiting: qualification = DR, direction (1 = from DR), GPR. */
+  drExit(dr: number, fromDr: boolean, reg: number, len: number): boolean {
+    if ((this.proc & PROC_MOV_DR) === 0) return false;
+    this.vmExit(EXIT.MOV_DR, dr | (fromDr ? 1 << 4 : 0) | (reg << 8), len);
     return true;
   }
 
