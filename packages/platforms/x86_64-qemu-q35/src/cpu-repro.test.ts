@@ -1,6 +1,6 @@
 /**
  * Reproductions of CPU bugs the board's guests ran into, reported to the CPU's owner. Each is
- * skipped (with the reason) until @axvisor/cpu-x86_64 passes it; un-skip it with the fix.
+ * kept as a regression test now that @axvisor/cpu-x86_64 passes it.
  */
 import { CS, DS, ES, SS, X86Cpu } from "@axvisor/cpu-x86_64";
 import { allocateRam } from "@axvisor/machine";
@@ -40,7 +40,7 @@ describe("CPU reproductions", () => {
   // through PVH, stores exactly that corrupted xarray value and takes a #GP in
   // _find_next_zero_bit (RDI = 0x0040000000000000) from ida_alloc_range during
   // register_irq_proc, after ~330 M instructions; test/extract-vmlinux.sh reproduces it.
-  it.skip("LEA computes 64-bit results exactly above 2^53 (Linux's xa_mk_value: lea 0x1(%rax,%rax,1))", () => {
+  it("LEA computes 64-bit results exactly above 2^53 (Linux's xa_mk_value: lea 0x1(%rax,%rax,1))", () => {
     // mov rax, 1 << 53; lea rax, [rax + rax*1 + 1]; hlt
     const cpu = run64([0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0x20, 0, 0x48, 0x8d, 0x44, 0x00, 0x01, 0xf4]);
     expect(cpu.getReg("rip")).toBe(0x1010n);
