@@ -155,7 +155,11 @@ describe("RiscvVCpu on the emulated hart", () => {
       0x14302a73, 0x14102ff3, 0x004f8f93, 0x141f9073, 0x10200073,
     ];
     const { vcpu } = machine(prog);
-    expect(runUntil(vcpu, ["SystemDown"])).toEqual({ kind: "SystemDown", resetType: "shutdown", reason: 0 });
+    expect(runUntil(vcpu, ["SystemDown"])).toEqual({
+      kind: "SystemDown",
+      resetType: "shutdown",
+      reason: 0,
+    });
     expect(vcpu.getGpr(19)).toBe(0x05_07_05n); // load, store, load access faults in order
     expect(vcpu.getGpr(20)).toBe(1n << 41n); // stval of the last: the guest's address
   });
