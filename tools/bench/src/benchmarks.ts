@@ -1,5 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { BareArch, BenchArch } from "./arches.js";
+import { bareArchBenchmarks } from "./bare-arch-benchmarks.js";
 import { runInChild } from "./child-process.js";
 import { instructionCount, readWorkloadParams, withIterations } from "./image-params.js";
 import { BENCH_END, BENCH_FAIL, BENCH_START, type Job, type JobResult } from "./job.js";
@@ -30,6 +32,12 @@ export const ROWS = [
   { id: "vm-start", title: "VM start to first output", unit: "ms", better: "lower" },
   { id: "idle-rss", title: "memory per idle VM", unit: "MB", better: "lower" },
   { id: "start-8", title: "start 8 VMs", unit: "ms", better: "lower" },
+  { id: "aarch64-intloop", title: "aarch64 integer loop", unit: "MIPS", better: "higher" },
+  { id: "aarch64-memloop", title: "aarch64 memory loop", unit: "MIPS", better: "higher" },
+  { id: "aarch64-linux", title: "aarch64 Linux to GUEST-INIT-OK", unit: "s", better: "lower" },
+  { id: "x86_64-intloop", title: "x86_64 integer loop", unit: "MIPS", better: "higher" },
+  { id: "x86_64-memloop", title: "x86_64 memory loop", unit: "MIPS", better: "higher" },
+  { id: "x86_64-linux", title: "x86_64 Linux to GUEST-INIT-OK", unit: "s", better: "lower" },
 ] as const;
 
 export type RowId = (typeof ROWS)[number]["id"];
@@ -37,8 +45,10 @@ export type RowId = (typeof ROWS)[number]["id"];
 export interface BenchContext {
   readonly runs: number;
   readonly quick: boolean;
-  /** QEMU's version line when it is installed. */
+  /** QEMU's version line when it is installed (qemu-system-riscv64). */
   readonly qemu: string | undefined;
+  /** The version line of each architecture's QEMU that is installed (and not --no-qemu). */
+  readonly qemuVersions: Readonly<Partial<Record<BenchArch, string>>>;
   /** Scratch folder for patched images. */
   readonly tmpDir: string;
   /** Timeout of one Linux boot. */
@@ -50,6 +60,8 @@ export interface Benchmark {
   readonly id: string;
   readonly row: RowId;
   readonly target: Target;
+  /** The architecture of the rows beside riscv64 (absent: riscv64). */
+  readonly arch?: BareArch;
   /** What is measured and how, for the JSON and --list. */
   readonly method: string;
   /** Why it cannot run here, or undefined. */
@@ -419,5 +431,11 @@ export function allBenchmarks(): Benchmark[] {
       },
     },
   );
+  list.push(...bareArchBenchmarks());
   return list;
+}
+
+/** The architecture a benchmark measures. */
+export function benchmarkArch(b: Pick<Benchmark, "arch">): BenchArch {
+  return b.arch ?? "riscv64";
 }

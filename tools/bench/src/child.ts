@@ -4,6 +4,7 @@
  * its JobResult as one line after RESULT_PREFIX on stdout (nothing else goes to stdout).
  */
 import { type Job, type JobResult, RESULT_PREFIX } from "./job.js";
+import { runEmuBoot } from "./jobs/emu-boot.js";
 import { runEmuWorkload } from "./jobs/emu-workload.js";
 import { runVmmJob } from "./jobs/vmm.js";
 
@@ -11,6 +12,8 @@ async function runJob(job: Job): Promise<JobResult> {
   switch (job.kind) {
     case "emu-workload":
       return runEmuWorkload(job);
+    case "emu-boot":
+      return runEmuBoot(job);
     case "vmm-workload":
     case "vmm-boot":
     case "vmm-start":

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { allBenchmarks, type BenchContext, type Benchmark } from "./benchmarks.js";
+import { type BenchArch, QEMU_BINARIES } from "./arches.js";
+import { allBenchmarks, type BenchContext, type Benchmark, benchmarkArch } from "./benchmarks.js";
 import { cpuHonoursJitSwitch, loadAverage, machineInfo } from "./machine-info.js";
 import { type MeasuredBenchmark, measureInterleaved, skipped } from "./measure.js";
 import { type BenchOptions, OptionsError, parseBenchArgs, USAGE } from "./options.js";
@@ -23,16 +24,19 @@ export interface BenchIo {
 /** The benchmarks --only selects (ids like "intloop.qemu" or whole rows like "intloop"). */
 export function selectBenchmarks(
   all: readonly Benchmark[],
-  opts: Pick<BenchOptions, "only" | "quick">,
+  opts: Pick<BenchOptions, "only" | "quick"> & Partial<Pick<BenchOptions, "arch">>,
 ): Benchmark[] {
   const unknown = opts.only.filter((o) => !all.some((b) => b.id === o || b.row === o));
   if (unknown.length > 0) {
     throw new OptionsError(`--only: no benchmark or row named ${unknown.join(", ")} (see --list)`);
   }
+  const arches = opts.arch ?? [];
   return all.filter((b) =>
-    opts.only.length > 0
-      ? opts.only.some((o) => b.id === o || b.row === o)
-      : !(opts.quick && b.skipWhenQuick),
+    arches.length > 0 && !arches.includes(benchmarkArch(b))
+      ? false
+      : opts.only.length > 0
+        ? opts.only.some((o) => b.id === o || b.row === o)
+        : !(opts.quick && b.skipWhenQuick),
   );
 }
 
@@ -59,13 +63,21 @@ export async function runBench(argv: readonly string[], io: BenchIo): Promise<nu
     return 0;
   }
 
-  const qemu = opts.qemu ? qemuVersion() : undefined;
-  const machine = machineInfo(qemu);
+  const qemuVersions: Partial<Record<BenchArch, string>> = {};
+  if (opts.qemu) {
+    for (const arch of new Set(selected.map(benchmarkArch))) {
+      const v = qemuVersion(QEMU_BINARIES[arch]);
+      if (v !== undefined) qemuVersions[arch] = v;
+    }
+  }
+  const qemu = qemuVersions.riscv64;
+  const machine = machineInfo(Object.values(qemuVersions)[0]);
   const tmpDir = mkdtempSync(join(os.tmpdir(), "axvisor-bench-"));
   const ctx: BenchContext = {
     runs: opts.runs,
     quick: opts.quick,
     qemu,
+    qemuVersions,
     tmpDir,
     linuxTimeoutMs: opts.linuxTimeoutS * 1000,
   };

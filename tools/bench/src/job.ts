@@ -5,10 +5,26 @@
  */
 export type Job =
   | {
-      /** A native workload on the bare machine runner (the emulated virt board, M-mode). */
+      /** A native workload on a bare machine (default: the riscv64 virt board, M-mode). */
       readonly kind: "emu-workload";
       readonly image: string;
       readonly iterations: number;
+      readonly timeoutMs: number;
+      /** The platform registry name of the board (default riscv64-qemu-virt). */
+      readonly platform?: string;
+      /** `-device` options for the board (e.g. x86's isa-debug-exit). */
+      readonly devices?: readonly string[];
+    }
+  | {
+      /** A kernel booted natively on a bare machine until `marker` appears on its console. */
+      readonly kind: "emu-boot";
+      readonly platform: string;
+      readonly kernel: string;
+      readonly initrd?: string;
+      readonly append?: string;
+      readonly cpus: number;
+      readonly memoryMiB: number;
+      readonly marker: string;
       readonly timeoutMs: number;
     }
   | {

@@ -8,6 +8,7 @@ describe("parseBenchArgs", () => {
       quick: false,
       json: undefined,
       only: [],
+      arch: [],
       qemu: true,
       linuxTimeoutS: 150,
       list: false,
@@ -28,6 +29,15 @@ describe("parseBenchArgs", () => {
       only: ["intloop", "linux-smp1.qemu"],
       qemu: false,
     });
+  });
+
+  it("reads --arch lists and refuses an unknown architecture", () => {
+    expect(parseBenchArgs(["--arch", "aarch64, x86_64"])).toMatchObject({
+      arch: ["aarch64", "x86_64"],
+    });
+    expect(() => parseBenchArgs(["--arch", "mips"])).toThrow(
+      "--arch: unknown architecture 'mips' (riscv64, aarch64, x86_64)",
+    );
   });
 
   it("names the bad option", () => {

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { BENCH_ARCHES, type BenchArch } from "./arches.js";
 
 export interface BenchOptions {
   readonly runs: number;
@@ -6,6 +7,8 @@ export interface BenchOptions {
   readonly json: string | undefined;
   /** Benchmark ids or row ids to run (all when empty). */
   readonly only: readonly string[];
+  /** Architectures whose rows run (all when empty). */
+  readonly arch: readonly BenchArch[];
   readonly qemu: boolean;
   readonly linuxTimeoutS: number;
   readonly list: boolean;
@@ -15,16 +18,18 @@ export interface BenchOptions {
 export const USAGE = `usage: pnpm bench [options]
 
 Runs every benchmark of AxVisor.ts (our emulator as a bare machine, guests under the
-hypervisor, and the same workloads under QEMU when qemu-system-riscv64 is installed) and
-prints a table. Benchmarks report numbers; nothing passes or fails on speed.
+hypervisor, and the same workloads under QEMU when qemu-system-riscv64 is installed; the
+aarch64 and x86_64 bare machines beside qemu-system-aarch64/x86_64) and prints a table. Benchmarks report numbers; nothing passes or fails on speed.
 
 options:
   --runs N          measure each figure N times (default 3; --quick: 1)
   --quick           a fast smoke run: 1 run, a tenth of the work, Linux on 1 hart only
   --json FILE       also write the results as JSON (see tools/bench/README.md)
   --only LIST       comma-separated rows or benchmark ids (e.g. intloop,linux-smp1.qemu)
+  --arch LIST       only these architectures' rows: riscv64, aarch64, x86_64 (default all)
   --no-qemu         do not run QEMU
-  --linux-timeout S seconds one Linux boot may take (default 150; --quick: 60)
+  --linux-timeout S seconds one Linux boot may take (default 150; --quick: 60; twice
+                    that for native aarch64/x86_64 boots on our interpreting CPUs)
   --list            list the benchmarks and what each measures, then exit
   -h, --help        this text
 
@@ -59,6 +64,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       .split(",")
       .map((s) => s.trim())
       .filter((s) => s.length > 0),
+    arch: parseArches(v.arch),
     qemu: !(v["no-qemu"] ?? false),
     linuxTimeoutS:
       v["linux-timeout"] === undefined
@@ -71,7 +77,21 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   };
 }
 
+function parseArches(text: string | undefined): BenchArch[] {
+  const names = (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const n of names) {
+    if (!(BENCH_ARCHES as readonly string[]).includes(n)) {
+      throw new OptionsError(`--arch: unknown architecture '${n}' (${BENCH_ARCHES.join(", ")})`);
+    }
+  }
+  return [...new Set(names)] as BenchArch[];
+}
+
 const SPEC = {
+  arch: { type: "string" },
   runs: { type: "string" },
   quick: { type: "boolean" },
   json: { type: "string" },

@@ -9,6 +9,7 @@ const ctx: BenchContext = {
   runs: 3,
   quick: false,
   qemu: "QEMU emulator version 7.2.22",
+  qemuVersions: { riscv64: "QEMU emulator version 7.2.22" },
   tmpDir: "/tmp",
   linuxTimeoutMs: 150_000,
 };
@@ -147,6 +148,46 @@ describe("the JSON report", () => {
     expect(t).toContain("linux-smp1.hypervisor: failed: timeout after 150 s (no GUEST-INIT-OK)");
     expect(t).toContain("vm-start.qemu: skipped: qemu-system-riscv64 is not installed");
     expect(t).toContain("note: a note");
+  });
+});
+
+describe("the aarch64 and x86_64 rows in the JSON report", () => {
+  const recs = records({
+    "aarch64-intloop.emu": ok([60, 70, 65]),
+    "aarch64-intloop.qemu": ok([3000]),
+    "aarch64-memloop.emu": ok([40]),
+    "aarch64-linux.emu": ok([100, 120, 110]),
+    "aarch64-linux.qemu": ok([2.3]),
+    "x86_64-intloop.emu": ok([8]),
+    "x86_64-memloop.qemu": ok([1500]),
+    "x86_64-linux.emu": skipped("the x86_64 CPU cannot boot Linux yet"),
+    "x86_64-linux.qemu": ok([8.6]),
+  });
+  const json = JSON.parse(
+    JSON.stringify(buildReport(recs, machine, { runs: 3, quick: false }, [])),
+  );
+
+  it("has objects aarch64 and x86_64 (our bare machine) and the same in qemu, null where not measured", () => {
+    expect(json.aarch64).toEqual({ loop_mips: 65, memloop_mips: 40, linux_native_s: 110 });
+    expect(json.qemu.aarch64).toEqual({ loop_mips: 3000, memloop_mips: null, linux_native_s: 2.3 });
+    expect(json.x86_64).toEqual({ loop_mips: 8, memloop_mips: null, linux_native_s: null });
+    expect(json.qemu.x86_64).toEqual({ loop_mips: null, memloop_mips: 1500, linux_native_s: 8.6 });
+  });
+
+  it("keeps the riscv64 headline keys, which these rows do not touch", () => {
+    for (const k of REQUIRED) expect(json[k]).toBeNull();
+    expect(json.qemu.loop_mips).toBeNull();
+  });
+
+  it("prints the rows beside QEMU and says why a row has no figure", () => {
+    const t = formatTable(buildReport(recs, machine, { runs: 3, quick: false }, []));
+    expect(t).toMatch(
+      /aarch64 integer loop\s+MIPS\s+65\.0 \(60\.0\)\s+-\s+3000\s+46\.2x slower \(bare\)/,
+    );
+    expect(t).toMatch(
+      /aarch64 Linux to GUEST-INIT-OK\s+s\s+110 \(100\)\s+-\s+2\.30\s+47\.8x slower \(bare\)/,
+    );
+    expect(t).toContain("x86_64-linux.emu: skipped: the x86_64 CPU cannot boot Linux yet");
   });
 });
 

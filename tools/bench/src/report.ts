@@ -1,9 +1,13 @@
+import type { BareArch } from "./arches.js";
 import type { BenchContext, Benchmark, RowId, Target } from "./benchmarks.js";
 import { ROWS, TARGET_TITLES } from "./benchmarks.js";
 import type { MachineInfo } from "./machine-info.js";
 import type { MeasuredBenchmark } from "./measure.js";
 
-/** Headline keys: the guest-under-hypervisor medians (and the same for QEMU and the bare machine). */
+/**
+ * Headline keys of the riscv64 rows: the guest-under-hypervisor medians (and the same for QEMU
+ * and the bare machine).
+ */
 export const HEADLINE_KEYS = {
   intloop: "loop_mips",
   memloop: "memloop_mips",
@@ -16,10 +20,26 @@ export const HEADLINE_KEYS = {
   pagetable: "pagetable_mips",
   "linux-smp2": "linux_boot_smp2_s",
   "start-8": "start_8_vms_ms",
-} as const satisfies Record<RowId, string>;
+} as const satisfies Partial<Record<RowId, string>>;
 
-export type HeadlineKey = (typeof HEADLINE_KEYS)[RowId];
+type HeadlineRow = keyof typeof HEADLINE_KEYS;
+export type HeadlineKey = (typeof HEADLINE_KEYS)[HeadlineRow];
 export type Headline = Record<HeadlineKey, number | null>;
+
+/**
+ * The aarch64 and x86_64 rows' keys, in the objects `aarch64` / `x86_64` (our bare machine)
+ * and `qemu.aarch64` / `qemu.x86_64`.
+ */
+export const ARCH_KEYS = {
+  "aarch64-intloop": ["aarch64", "loop_mips"],
+  "aarch64-memloop": ["aarch64", "memloop_mips"],
+  "aarch64-linux": ["aarch64", "linux_native_s"],
+  "x86_64-intloop": ["x86_64", "loop_mips"],
+  "x86_64-memloop": ["x86_64", "memloop_mips"],
+  "x86_64-linux": ["x86_64", "linux_native_s"],
+} as const satisfies Record<Exclude<RowId, HeadlineRow>, readonly [BareArch, string]>;
+
+export type ArchHeadline = Record<"loop_mips" | "memloop_mips" | "linux_native_s", number | null>;
 
 /** On the bare machine and under QEMU there is no VM exit: the same loop is a device store. */
 export const MMIO_STORE_KEY = "mmio_store_us";
@@ -51,7 +71,14 @@ export interface BenchReport extends Headline {
   readonly options: { readonly runs: number; readonly quick: boolean };
   readonly notes: readonly string[];
   readonly emu: Headline & { readonly [MMIO_STORE_KEY]: number | null };
-  readonly qemu: Headline & { readonly [MMIO_STORE_KEY]: number | null };
+  readonly qemu: Headline & { readonly [MMIO_STORE_KEY]: number | null } & Record<
+      BareArch,
+      ArchHeadline
+    >;
+  /** Our bare aarch64 machine (no hypervisor backend yet). */
+  readonly aarch64: ArchHeadline;
+  /** Our bare x86_64 machine (no hypervisor backend yet). */
+  readonly x86_64: ArchHeadline;
   readonly benchmarks: readonly BenchmarkRecord[];
 }
 
@@ -89,13 +116,26 @@ export function benchmarkRecord(
 
 function headline(records: readonly BenchmarkRecord[], target: Target): Headline {
   const out = {} as Record<HeadlineKey, number | null>;
-  for (const [row, key] of Object.entries(HEADLINE_KEYS) as [RowId, HeadlineKey][]) {
+  for (const [row, key] of Object.entries(HEADLINE_KEYS) as [HeadlineRow, HeadlineKey][]) {
     // A device store on the bare machine or QEMU is not a VM exit round trip.
     const r =
       row === "exit" && target !== "hypervisor"
         ? undefined
         : records.find((x) => x.row === row && x.target === target);
     out[key] = r?.median ?? null;
+  }
+  return out;
+}
+
+function archHeadline(
+  records: readonly BenchmarkRecord[],
+  arch: BareArch,
+  target: "emu" | "qemu",
+): ArchHeadline {
+  const out: ArchHeadline = { loop_mips: null, memloop_mips: null, linux_native_s: null };
+  for (const [row, [a, key]] of Object.entries(ARCH_KEYS)) {
+    if (a !== arch) continue;
+    out[key] = records.find((x) => x.row === row && x.target === target)?.median ?? null;
   }
   return out;
 }
@@ -117,7 +157,14 @@ export function buildReport(
     notes,
     ...headline(records, "hypervisor"),
     emu: { ...headline(records, "emu"), [MMIO_STORE_KEY]: store("emu") },
-    qemu: { ...headline(records, "qemu"), [MMIO_STORE_KEY]: store("qemu") },
+    qemu: {
+      ...headline(records, "qemu"),
+      [MMIO_STORE_KEY]: store("qemu"),
+      aarch64: archHeadline(records, "aarch64", "qemu"),
+      x86_64: archHeadline(records, "x86_64", "qemu"),
+    },
+    aarch64: archHeadline(records, "aarch64", "emu"),
+    x86_64: archHeadline(records, "x86_64", "emu"),
     benchmarks: records,
   };
 }

@@ -21,6 +21,8 @@ export async function runEmuWorkload(job: {
   readonly platform?: string;
   readonly iterations: number;
   readonly timeoutMs: number;
+  /** `-device` options for the board (x86's isa-debug-exit, which the workloads end with). */
+  readonly devices?: readonly string[];
 }): Promise<JobResult> {
   const data = withIterations(readFileSync(job.image), job.iterations);
   const watch = new MarkerWatch([BENCH_START, BENCH_END], BENCH_FAIL);
@@ -29,7 +31,7 @@ export async function runEmuWorkload(job: {
     cpus: 1,
     memory: RAM_BYTES,
     machineProps: new Map(),
-    devices: [],
+    devices: job.devices ?? [],
     kernel: { name: job.image, data },
     drives: [],
     console: (bytes) => {
