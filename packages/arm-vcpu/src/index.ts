@@ -1,4 +1,10 @@
 export {
+  type ArmArchBackend,
+  type ArmArchBackendOptions,
+  createArmArchBackend,
+  DEFAULT_DTB_ADDR,
+} from "./arch-backend.js";
+export {
   decodeDataAbortIss,
   decodeSysRegIss,
   ExceptionClass,
