@@ -200,4 +200,12 @@ describe("ArmVCpu on the emulated CPU's EL2", () => {
     small.run();
     expect(small.getGpr(0)).toBe(1001n);
   });
+
+  it("yields on WFE without halting: an event, not an interrupt, ends the wait", () => {
+    // wfe ; mov w0, #0x84000000 ; movk w0, #8 ; hvc #0   (PSCI SYSTEM_OFF)
+    const { vcpu } = machine([0xd503205f, 0x52b08000, 0x72800100, 0xd4000002]);
+    expect(vcpu.run()).toEqual({ kind: "Nothing" });
+    expect(vcpu.getPc()).toBe(BigInt(ENTRY + 4));
+    expect(vcpu.run()).toEqual({ kind: "SystemDown", resetType: "shutdown", reason: 0 });
+  });
 });

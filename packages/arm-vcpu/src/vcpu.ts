@@ -415,6 +415,9 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     switch (exceptionClass(esr)) {
       case ExceptionClass.Wfx:
         this.advance(cpu);
+        // WFE (ISS bit 0) waits for an event, often another CPU's SEV in a spinlock: give the
+        // CPU to the scheduler but do not sleep until an interrupt as WFI does.
+        if ((esr & 1) !== 0) return NOTHING;
         if (this.interrupts.hasPending()) return null;
         this.armWake();
         return HALT;
