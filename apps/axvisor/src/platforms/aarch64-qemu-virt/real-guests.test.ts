@@ -21,9 +21,9 @@ if (missing.length > 0) {
 }
 
 /** The config as committed, its guest paths pointed at `SHARED`. */
-function configFile(dir: string): string {
-  const text = readFileSync(resolve(REPO_ROOT, "configs/vms/linux-aarch64-qemu-smp1.toml"), "utf8");
-  const file = join(dir, "linux-aarch64-qemu-smp1.toml");
+function configFile(dir: string, name = "linux-aarch64-qemu-smp1.toml"): string {
+  const text = readFileSync(resolve(REPO_ROOT, "configs/vms", name), "utf8");
+  const file = join(dir, name);
   writeFileSync(file, text.replaceAll("../../../shared/guests", SHARED));
   return file;
 }
@@ -58,6 +58,35 @@ describe.skipIf(missing.length > 0)("aarch64 guests under the VMM", () => {
       console.log(
         `Linux aarch64 smp1 under the VMM: shell after ${((performance.now() - start) / 1000).toFixed(1)} s`,
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it("Linux smp2 brings up its second CPU with PSCI CPU_ON, takes IPIs, and reaches SHELL-42", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "axvisor-arm-"));
+    try {
+      const c = captureIo();
+      const status = await runCli(
+        [
+          "run",
+          configFile(dir, "linux-aarch64-qemu-smp2.toml"),
+          "--send-after",
+          "Starting shell",
+          "echo SHELL-$((6*7))\\n",
+          "--expect",
+          "SHELL-42",
+          "--timeout",
+          "280",
+        ],
+        c.io,
+      );
+      expect(c.err()).not.toMatch(/axvisor run:/);
+      expect(status).toBe(0);
+      const out = c.out();
+      expect(out).toMatch(/CPU1: Booted secondary processor 0x0000000001/);
+      expect(out).toMatch(/smp: Brought up 1 node, 2 CPUs/);
+      expect(out).toMatch(/GUEST-INIT-OK arch=aarch64 kernel=6\.1\.0-\d+-arm64 cpus=2/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
