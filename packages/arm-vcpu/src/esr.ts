@@ -81,6 +81,10 @@ export function sysRegIssAddr(
 
 /** ICC_SGI1R_EL1 (S3_0_C12_C11_5) in AxVisor's numbering: 0x3A3016. */
 export const ICC_SGI1R_EL1_ADDR = sysRegIssAddr(3, 0, 12, 11, 5);
+/** ICC_ASGI1R_EL1 (S3_0_C12_C11_6): SGIs for the other Security state. */
+export const ICC_ASGI1R_EL1_ADDR = sysRegIssAddr(3, 0, 12, 11, 6);
+/** ICC_SGI0R_EL1 (S3_0_C12_C11_7): group-0 SGIs. */
+export const ICC_SGI0R_EL1_ADDR = sysRegIssAddr(3, 0, 12, 11, 7);
 
 /** Guest-physical address of a stage-2 fault: HPFAR_EL2.FIPA holds IPA[55:12] at bits 43:4. */
 export function faultIpa(hpfar: bigint, far: bigint): number {

@@ -6,7 +6,7 @@
 import { axErr, err, ok } from "@axvisor/axerrno";
 import type { ExitReason } from "@axvisor/axvcpu";
 import { createTestHost } from "@axvisor/axvisor-api/testing";
-import { Aarch64Cpu, SysReg } from "@axvisor/cpu-aarch64";
+import { Aarch64Cpu, SysReg, type SysRegDevice } from "@axvisor/cpu-aarch64";
 import { AccessWidth, gpa, hpa, MappingFlags } from "@axvisor/memory-addr";
 import { PageTable64 } from "@axvisor/page-table";
 import { describe, expect, it } from "vitest";
@@ -19,7 +19,7 @@ const RAM_BASE = 0x4000_0000;
 const ENTRY = 0x4000_0000;
 const GUEST_RAM = 0x10_0000;
 
-function machine(code: readonly number[] = VCPU_GUEST) {
+function machine(code: readonly number[] = VCPU_GUEST, sysRegDevice?: SysRegDevice) {
   const host = createTestHost({ ramBase: RAM_BASE, ramSize: 8 * 1024 * 1024 });
   const cpu = new Aarch64Cpu({
     cpuId: 0,
@@ -28,6 +28,7 @@ function machine(code: readonly number[] = VCPU_GUEST) {
     time: { now: () => host.time.currentTicks() },
     model: "cortex-a57",
     el2: true,
+    ...(sysRegDevice ? { sysRegDevice } : {}),
   });
   const cpus = new ArmHostCpus([new ArmPhysCpu(0, cpu)]);
   cpus.current.hardwareEnable();
@@ -207,5 +208,36 @@ describe("ArmVCpu on the emulated CPU's EL2", () => {
     expect(vcpu.run()).toEqual({ kind: "Nothing" });
     expect(vcpu.getPc()).toBe(BigInt(ENTRY + 4));
     expect(vcpu.run()).toEqual({ kind: "SystemDown", resetType: "shutdown", reason: 0 });
+  });
+
+  it("turns trapped SGI register writes into SendIPI with the target vCPUs resolved", () => {
+    // x1 = INTID 3, TargetList {Aff0 1}; msr icc_sgi1r_el1, x1 ; msr icc_sgi0r_el1, x1 ;
+    // msr icc_asgi1r_el1, x1 ; PSCI SYSTEM_OFF
+    const code = [
+      0xd2800041, 0xf2a06001, 0xd518cba1, 0xd518cbe1, 0xd518cbc1, 0x52b08000, 0x72800100,
+      0xd4000002,
+    ];
+    const seen: number[] = [];
+    const { vcpu } = machine(code, {
+      read: () => 0n,
+      write: (_id, enc) => {
+        seen.push(enc);
+        return true;
+      },
+    });
+    const sgi = {
+      kind: "SendIPI",
+      targetCpu: 0n,
+      targetCpuAux: 2n,
+      sendToAll: false,
+      sendToSelf: false,
+      vector: 3,
+      targetVcpus: [1],
+    };
+    expect(vcpu.run()).toEqual(sgi);
+    expect(vcpu.run()).toEqual(sgi); // group 0 alike
+    // ASGI1R is a no-op with one Security state; nothing reached the physical GIC.
+    expect(vcpu.run()).toEqual({ kind: "SystemDown", resetType: "shutdown", reason: 0 });
+    expect(seen).toEqual([]);
   });
 });

@@ -27,6 +27,8 @@ import {
   ExceptionClass,
   exceptionClass,
   faultIpa,
+  ICC_ASGI1R_EL1_ADDR,
+  ICC_SGI0R_EL1_ADDR,
   ICC_SGI1R_EL1_ADDR,
 } from "./esr.js";
 import { readGuestVirtual } from "./guest-walk.js";
@@ -528,10 +530,13 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     const elr = cpu.readSysReg(SysReg.ELR_EL2);
     this.pending = { elr, far: 0n, isStore: !read, isFetch: false };
     cpu.writeSysReg(SysReg.ELR_EL2, elr + 4n);
-    if (addr === ICC_SGI1R_EL1_ADDR) {
+    // The SGI registers trap under HCR_EL2.IMO/FMO: the VMM sends the virtual SGI.
+    if (addr === ICC_SGI1R_EL1_ADDR || addr === ICC_SGI0R_EL1_ADDR) {
       if (read) return this.ret2(rt, 0n); // write-only: reads as zero
       return this.sgi(rt === 31 ? 0n : cpu.getX(rt));
     }
+    // With one Security state (GICD_CTLR.DS = 1) there is no other state to send to.
+    if (addr === ICC_ASGI1R_EL1_ADDR) return read ? this.ret2(rt, 0n) : null;
     if (read) return { kind: "SysRegRead", addr: sysRegAddr(addr), reg: rt };
     return { kind: "SysRegWrite", addr: sysRegAddr(addr), value: rt === 31 ? 0n : cpu.getX(rt) };
   }
