@@ -153,6 +153,28 @@ describe("system register device (GICv3 CPU interface)", () => {
     expect(log).toEqual(["w3 c230 240 el2", "r3 c230 el2 false", "r3 c665 el2 false"]);
     expect(cpu.readSysReg(SysReg.ID_AA64PFR0_EL1) >> 24n).toBe(1n);
   });
+
+  it("traps EL1 writes of ICC_SGI1R_EL1 to EL2 under HCR_EL2.IMO (no virtual SGI register)", () => {
+    const { cpu, log } = withDevice([
+      0xd518cba0, // msr icc_sgi1r_el1, x0
+    ]);
+    cpu.hostTrapMode = true;
+    cpu.writeSysReg(SysReg.HCR_EL2, HCR_RW | HCR_IMO);
+    cpu.writeSysReg(SysReg.SPSR_EL2, 0x3c5n);
+    cpu.writeSysReg(SysReg.ELR_EL2, BigInt(RAM_BASE));
+    cpu.enterGuest();
+    cpu.setX(0, 0x0100_0002n);
+    expect(cpu.run(1)).toBe("host-trap");
+    // EC 0x18, IL, Op0 3, Op2 5, Op1 0, CRn 12, Rt 0, CRm 11, write.
+    expect(cpu.readSysReg(SysReg.ESR_EL2)).toBe(
+      (0x18n << 26n) | (1n << 25n) | (3n << 20n) | (5n << 17n) | (12n << 10n) | (11n << 1n),
+    );
+    expect(log).toEqual([]); // the physical GIC never saw it
+    cpu.writeSysReg(SysReg.HCR_EL2, HCR_RW);
+    cpu.enterGuest();
+    cpu.run(1); // without IMO it reaches the (physical) CPU interface
+    expect(log).toEqual(["w3 c65d 16777218 el1"]);
+  });
 });
 
 describe("firmware calls", () => {

@@ -299,6 +299,18 @@ function msrMrs(
       irqVirtual: el < 2 && !tge && (hcr & (1 << HCR.IMO)) !== 0,
       fiqVirtual: el < 2 && !tge && (hcr & (1 << HCR.FMO)) !== 0,
     };
+    // The SGI generation registers have no virtual (ICV) form: with IMO/FMO routing
+    // interrupts to EL2, an EL1 write traps to EL2, which sends the virtual SGI itself.
+    if (
+      !read &&
+      (ctx.irqVirtual || ctx.fiqVirtual) &&
+      op1 === 0 &&
+      crn === 12 &&
+      crm === 11 &&
+      op2 >= 5
+    ) {
+      cpu.exception(EC.SYSREG, iss, true);
+    }
     if (read) {
       const v = dev.read(cpu.cpuId, enc, ctx);
       if (v === undefined) cpu.undefinedInstruction();

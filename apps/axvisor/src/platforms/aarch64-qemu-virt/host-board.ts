@@ -1,0 +1,133 @@
+import { ArmHostCpus, ArmPhysCpu, ArmVmidAllocator } from "@axvisor/arm-vcpu";
+import { axErr } from "@axvisor/axerrno";
+import { RamHostMemory } from "@axvisor/axvisor-api";
+import type { Aarch64Cpu } from "@axvisor/cpu-aarch64";
+import type { MachineClock } from "@axvisor/machine";
+import { hpa, PAGE_SIZE_2M } from "@axvisor/memory-addr";
+import { ARM_VIRT, ARM_VIRT_TIMER_HZ, ArmVirtMachine } from "@axvisor/platform-aarch64-qemu-virt";
+import type {
+  HostBoard,
+  HostBoardOptions,
+  HostIrqController,
+  HostPlatform,
+  VmArchParts,
+  VmBuildContext,
+} from "../../platform/host-platform.js";
+import { buildArmVm } from "./vm-parts.js";
+
+/**
+ * What the board "boots": the hypervisor is TypeScript, so the CPUs get only a `wfi; b .`
+ * loop at the start of RAM, which they never run: they are in host-trap mode from the start.
+ */
+const PARK_LOOP = Uint8Array.of(0x7f, 0x20, 0x03, 0xd5, 0x00, 0x00, 0x00, 0x14);
+
+/**
+ * The aarch64 host: QEMU's virt board with `virtualization=on` and a GICv3 (its ICH/ICV
+ * interface serves the guests' CPU interface), no firmware. Every CPU is an `ArmPhysCpu` in
+ * host-trap mode (TypeScript is EL2); host RAM is handed out as frames; VMIDs tag each VM's
+ * stage 2.
+ */
+export class ArmHostBoard implements HostBoard {
+  readonly platform: HostPlatform;
+  readonly board: ArmVirtMachine;
+  readonly cpus: ArmHostCpus;
+  readonly memory: RamHostMemory;
+  readonly clock: MachineClock;
+  readonly timebaseHz = ARM_VIRT_TIMER_HZ;
+  readonly irq: HostIrqController = new NoPassthroughIrq();
+  readonly vmids = new ArmVmidAllocator();
+
+  constructor(platform: HostPlatform, options: HostBoardOptions) {
+    this.platform = platform;
+    const { cpus, ramSize } = options;
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > platform.maxCpus) {
+      throw axErr(
+        "InvalidInput",
+        `--cpus: the ${platform.name} board has 1..${platform.maxCpus} CPUs, not ${cpus}`,
+      );
+    }
+    this.board = new ArmVirtMachine({
+      cpus,
+      ramSize,
+      images: { kernel: { name: "axvisor host park loop", data: PARK_LOOP } },
+      gicVersion: 3,
+      virtualization: true,
+      rngSeed: null,
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    });
+    this.clock = this.board.clock;
+    this.cpus = new ArmHostCpus(
+      this.board.cpus.map((c, i) => {
+        const cpu = new ArmPhysCpu(i, c);
+        cpu.hardwareEnable();
+        return cpu;
+      }),
+    );
+    // The first 2 MiB hold the park loop, the last 2 MiB the board's device tree.
+    const poolStart = ARM_VIRT.ram.base + PAGE_SIZE_2M;
+    const poolEnd = ARM_VIRT.ram.base + ramSize - PAGE_SIZE_2M;
+    if (poolEnd <= poolStart) {
+      throw axErr("InvalidInput", `--memory: ${ramSize} bytes of host RAM leave nothing for VMs`);
+    }
+    this.memory = new RamHostMemory({
+      ram: this.board.ram,
+      ramBase: hpa(ARM_VIRT.ram.base),
+      pool: { start: hpa(poolStart), size: poolEnd - poolStart },
+    });
+  }
+
+  get cpuCount(): number {
+    return this.board.cpus.length;
+  }
+
+  cpu(i: number): Aarch64Cpu {
+    const c = this.board.cpus[i];
+    if (c === undefined) throw axErr("InvalidInput", `the host has no CPU ${i}`);
+    return c;
+  }
+
+  setCurrentCpu(cpu: number): void {
+    this.cpus.setCurrent(cpu);
+  }
+
+  retired(cpu: number): number {
+    return this.cpu(cpu).instructions;
+  }
+
+  pc(cpu: number): bigint {
+    return this.cpu(cpu).getPc();
+  }
+
+  recoverCpu(cpu: number): void {
+    // The failed VM's vCPU state is abandoned with it: back to EL2, as the hypervisor.
+    const c = this.cpu(cpu);
+    if (c.el !== 2) c.hostTrapMode = true;
+  }
+
+  /** TLBI ALLE1 on every CPU: guest translations are cached per VMID. */
+  fenceAll(): void {
+    for (const c of this.board.cpus) c.flushTlb();
+  }
+
+  createVm(ctx: VmBuildContext): VmArchParts {
+    return buildArmVm(this, ctx);
+  }
+}
+
+/** Passthrough of board interrupts is not there yet on aarch64 (issue #11, a later slice). */
+class NoPassthroughIrq implements HostIrqController {
+  setEnabled(irq: number): void {
+    throw axErr(
+      "Unsupported",
+      `aarch64-qemu-virt: interrupt passthrough (board SPI ${irq}) is not implemented yet`,
+    );
+  }
+
+  claim(): number {
+    return 0;
+  }
+
+  complete(): void {}
+
+  poll(): void {}
+}

@@ -1,0 +1,94 @@
+/**
+ * Debian's arm64 Linux under the hypervisor on the aarch64 host platform: arm-vcpu at the
+ * emulated CPU's EL2, a vGICv3, the PL011 console, PSCI over HVC, booted by `axvisor run` from
+ * configs/vms/linux-aarch64-qemu-smp1.toml. Skipped, with the reason printed, without the
+ * images of ../shared/guests (AXVISOR_SHARED_GUESTS names another folder holding them, e.g.
+ * from a git worktree). About a minute on the 2-core session machine.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../cli.js";
+import { captureIo } from "../../test-support/capture-io.js";
+import { REPO_ROOT, SHARED_GUESTS } from "../../vmm/test-support/harness.js";
+
+const SHARED = process.env.AXVISOR_SHARED_GUESTS ?? SHARED_GUESTS;
+const need = ["aarch64/linux-Image", "aarch64/initramfs.cpio.gz"].map((f) => join(SHARED, f));
+const missing = need.filter((f) => !existsSync(f));
+if (missing.length > 0) {
+  console.log(`skipping Linux under the aarch64 hypervisor: missing ${missing.join(", ")}`);
+}
+
+/** The config as committed, its guest paths pointed at `SHARED`. */
+function configFile(dir: string, name = "linux-aarch64-qemu-smp1.toml"): string {
+  const text = readFileSync(resolve(REPO_ROOT, "configs/vms", name), "utf8");
+  const file = join(dir, name);
+  writeFileSync(file, text.replaceAll("../../../shared/guests", SHARED));
+  return file;
+}
+
+describe.skipIf(missing.length > 0)("aarch64 guests under the VMM", () => {
+  it("Linux smp1 reaches GUEST-INIT-OK and its shell computes SHELL-42", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "axvisor-arm-"));
+    try {
+      const c = captureIo();
+      const start = performance.now();
+      const status = await runCli(
+        [
+          "run",
+          configFile(dir),
+          "--send-after",
+          "Starting shell",
+          "echo SHELL-$((6*7))\\n",
+          "--expect",
+          "SHELL-42",
+          "--timeout",
+          "280",
+        ],
+        c.io,
+      );
+      expect(c.err()).not.toMatch(/axvisor run:/);
+      expect(status).toBe(0);
+      const out = c.out();
+      expect(out).toMatch(/psci: PSCIv1\.1 detected in firmware/);
+      expect(out).toMatch(/GIC system register CPU interface/);
+      expect(out).toMatch(/GUEST-INIT-OK arch=aarch64 kernel=6\.1\.0-\d+-arm64 cpus=1/);
+      expect(out).toMatch(/SHELL-42/);
+      console.log(
+        `Linux aarch64 smp1 under the VMM: shell after ${((performance.now() - start) / 1000).toFixed(1)} s`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it("Linux smp2 brings up its second CPU with PSCI CPU_ON, takes IPIs, and reaches SHELL-42", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "axvisor-arm-"));
+    try {
+      const c = captureIo();
+      const status = await runCli(
+        [
+          "run",
+          configFile(dir, "linux-aarch64-qemu-smp2.toml"),
+          "--send-after",
+          "Starting shell",
+          "echo SHELL-$((6*7))\\n",
+          "--expect",
+          "SHELL-42",
+          "--timeout",
+          "280",
+        ],
+        c.io,
+      );
+      expect(c.err()).not.toMatch(/axvisor run:/);
+      expect(status).toBe(0);
+      const out = c.out();
+      expect(out).toMatch(/CPU1: Booted secondary processor 0x0000000001/);
+      expect(out).toMatch(/smp: Brought up 1 node, 2 CPUs/);
+      expect(out).toMatch(/GUEST-INIT-OK arch=aarch64 kernel=6\.1\.0-\d+-arm64 cpus=2/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});

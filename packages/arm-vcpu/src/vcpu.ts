@@ -1,0 +1,704 @@
+/**
+ * The AArch64 vCPU (AxVisor's `arm_vcpu::Aarch64VCpu`) on the emulated CPU's EL2 in host-trap
+ * mode. The guest's EL1 system registers, timer, GPRs, FP/SIMD registers and its EL2 controls
+ * (HCR_EL2, VTTBR_EL2 with the VM's VMID, CNTVOFF_EL2...) are loaded on `bind` and saved on
+ * `unbind`, so any number of vCPUs share the physical CPUs. `run` enters the guest (ERET) and
+ * maps exceptions taken to EL2 to AxVisor's exit reasons, answering PSCI/SMCCC itself and
+ * injecting an exception into the guest for anything a guest may not do.
+ */
+
+import { axErr } from "@axvisor/axerrno";
+import type { ArchVCpu, ExitReason, GuestFault } from "@axvisor/axvcpu";
+import type { HostServices, TimerToken } from "@axvisor/axvisor-api";
+import { type Aarch64Cpu, SysReg, sysreg } from "@axvisor/cpu-aarch64";
+import {
+  AccessWidth,
+  type GuestPhysAddr,
+  gpa,
+  type HostPhysAddr,
+  MappingFlags,
+  maskToWidth,
+  sysRegAddr,
+} from "@axvisor/memory-addr";
+import {
+  decodeDataAbortIss,
+  decodeSysRegIss,
+  ESR_IL,
+  ExceptionClass,
+  exceptionClass,
+  faultIpa,
+  ICC_ASGI1R_EL1_ADDR,
+  ICC_SGI0R_EL1_ADDR,
+  ICC_SGI1R_EL1_ADDR,
+} from "./esr.js";
+import { readGuestVirtual } from "./guest-walk.js";
+import { GUEST_HCR, HcrEl2 } from "./hcr.js";
+import type { ArmHostCpus, ArmPhysCpu } from "./host-cpus.js";
+import { type DecodedAccess, decodeLoadStore } from "./mmio-decode.js";
+import {
+  AffinityState,
+  isSmcccFastCall,
+  MIGRATE_INFO_NONE,
+  PSCI_VERSION_1_1,
+  PsciError,
+  PsciFn,
+  SMCCC_VERSION_1_1,
+  SmcccFn,
+  SUPPORTED_FUNCTIONS,
+} from "./psci.js";
+import { type VirtualInterrupts, VirtualIrqLine } from "./virtual-interrupts.js";
+import type { ArmVmContext } from "./vm-context.js";
+
+export interface ArmVCpuCreateConfig {
+  /** The guest's MPIDR_EL1 affinity (AxVisor: `phys_cpu_ids[i]`, else the vCPU index). */
+  readonly mpidr: number;
+  /** Guest-physical address of the device tree (x0 of the boot vCPU). */
+  readonly dtbAddr: GuestPhysAddr;
+  readonly vm: ArmVmContext;
+  readonly cpus: ArmHostCpus;
+  /** The vCPU's virtual interrupt interface (the vGIC); default: the VI line alone. */
+  readonly interrupts?: VirtualInterrupts;
+  /** Guest instructions per `run()` slice before a `Nothing` exit; default 200 000. */
+  readonly sliceInstructions?: number;
+  /** Stage-2 format of the address space: `arm-s2-l3` (40-bit IPA, default) or `arm-s2-l4`. */
+  readonly stage2Levels?: 3 | 4;
+}
+
+/** The virtual timer's PPI (QEMU virt's device tree names it). */
+export const VTIMER_PPI = 27;
+
+const DEFAULT_SLICE = 200_000;
+/** SPSR for EL1h with D, A, I, F masked: where the Linux boot protocol starts a CPU. */
+const SPSR_EL1H_MASKED = 0x3c5n;
+/** SCTLR_EL1 at reset as arm_vcpu sets it: MMU and caches off, RES1 bits set. */
+const SCTLR_EL1_RESET = 0x30c5_0830n;
+/** CNTHCTL_EL2: EL1 reads the physical counter; the physical timer traps (the guest uses CNTV). */
+const CNTHCTL_GUEST = 1n;
+const U32 = 0xffff_ffffn;
+
+const R = {
+  AMAIR_EL1: sysreg(3, 0, 10, 3, 0),
+  AFSR0_EL1: sysreg(3, 0, 5, 1, 0),
+  AFSR1_EL1: sysreg(3, 0, 5, 1, 1),
+  CSSELR_EL1: sysreg(3, 2, 0, 0, 0),
+  MDSCR_EL1: sysreg(2, 0, 0, 2, 2),
+  SP_EL1: sysreg(3, 4, 4, 1, 0),
+} as const;
+
+/** Everything a vCPU owns while unbound, and its value at reset. */
+const SAVED_SYSREGS: readonly (readonly [number, bigint])[] = [
+  [SysReg.SCTLR_EL1, SCTLR_EL1_RESET],
+  [SysReg.ACTLR_EL1, 0n],
+  [SysReg.CPACR_EL1, 0n],
+  [SysReg.TTBR0_EL1, 0n],
+  [SysReg.TTBR1_EL1, 0n],
+  [SysReg.TCR_EL1, 0n],
+  [SysReg.ESR_EL1, 0n],
+  [SysReg.FAR_EL1, 0n],
+  [SysReg.PAR_EL1, 0n],
+  [SysReg.MAIR_EL1, 0n],
+  [R.AMAIR_EL1, 0n],
+  [R.AFSR0_EL1, 0n],
+  [R.AFSR1_EL1, 0n],
+  [R.CSSELR_EL1, 0n],
+  [R.MDSCR_EL1, 0n],
+  [SysReg.VBAR_EL1, 0n],
+  [SysReg.CONTEXTIDR_EL1, 0n],
+  [SysReg.TPIDR_EL1, 0n],
+  [SysReg.TPIDR_EL0, 0n],
+  [SysReg.TPIDRRO_EL0, 0n],
+  [SysReg.SPSR_EL1, 0n],
+  [SysReg.ELR_EL1, 0n],
+  [SysReg.SP_EL0, 0n],
+  [R.SP_EL1, 0n],
+  [SysReg.CNTKCTL_EL1, 0n],
+  [SysReg.CNTV_CVAL_EL0, 0n],
+  [SysReg.CNTV_CTL_EL0, 0n],
+  // EL2: what the hypervisor programs per vCPU. CNTVOFF before the CNTV registers' users.
+  [SysReg.CNTVOFF_EL2, 0n],
+  [SysReg.CNTHCTL_EL2, CNTHCTL_GUEST],
+  [SysReg.HCR_EL2, GUEST_HCR],
+  [SysReg.VTCR_EL2, 0n],
+  [SysReg.VTTBR_EL2, 0n],
+  [SysReg.VPIDR_EL2, 0n],
+  [SysReg.VMPIDR_EL2, 0n],
+  [SysReg.CPTR_EL2, 0n],
+  [SysReg.HSTR_EL2, 0n],
+  [SysReg.ELR_EL2, 0n],
+  [SysReg.SPSR_EL2, SPSR_EL1H_MASKED],
+];
+
+/** The access behind the latest exit, kept to fault it inside the guest if the VMM asks. */
+interface PendingAccess {
+  readonly elr: bigint;
+  readonly far: bigint;
+  readonly isStore: boolean;
+  readonly isFetch: boolean;
+  readonly writeback?: { readonly reg: number; readonly offset: number };
+}
+
+type Conduit = "hvc" | "smc";
+
+export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
+  readonly mpidr: number;
+  readonly vm: ArmVmContext;
+  readonly interrupts: VirtualInterrupts;
+
+  private readonly gpr = new Int32Array(62);
+  private readonly fpRegs = new Uint8Array(512);
+  private fpcr = 0;
+  private fpsr = 0;
+  private readonly sys = new Map<number, bigint>(SAVED_SYSREGS);
+  private bound: ArmPhysCpu | null = null;
+  /** The CPU is executing this guest since the last entry, with no exception taken since. */
+  private inGuest = false;
+  private pending: PendingAccess | null = null;
+  private vtimerLevel = false;
+  private wakeTimer: TimerToken | null = null;
+  private readonly slice: number;
+
+  constructor(
+    readonly vmId: number,
+    readonly vcpuId: number,
+    readonly createConfig: ArmVCpuCreateConfig,
+    private readonly host: HostServices,
+  ) {
+    this.mpidr = createConfig.mpidr;
+    this.vm = createConfig.vm;
+    this.interrupts = createConfig.interrupts ?? new VirtualIrqLine();
+    this.slice = createConfig.sliceInstructions ?? DEFAULT_SLICE;
+    const s2 = createConfig.stage2Levels === 4 ? { t0sz: 16n, sl0: 2n } : { t0sz: 24n, sl0: 1n };
+    // RES1 bit 31; PS = 44-bit output; TG0 = 4 KiB; SH0 inner, IRGN0/ORGN0 write-back.
+    const vtcr = (1n << 31n) | (4n << 16n) | (3n << 12n) | (1n << 10n) | (1n << 8n);
+    this.sys.set(SysReg.VTCR_EL2, vtcr | (s2.sl0 << 6n) | s2.t0sz);
+    this.sys.set(SysReg.VMPIDR_EL2, (1n << 31n) | BigInt(createConfig.mpidr));
+    this.sys.set(SysReg.CNTVOFF_EL2, createConfig.vm.cntvoff);
+    this.setStartArgs(BigInt(createConfig.mpidr), BigInt(createConfig.dtbAddr));
+  }
+
+  // ---- ArchVCpu ------------------------------------------------------------------------
+
+  /**
+   * The entry state of the Linux boot protocol and of PSCI CPU_ON: EL1h with DAIF masked and
+   * the MMU off, so the same call serves the boot CPU and one started by CPU_ON.
+   */
+  setEntry(entry: GuestPhysAddr): void {
+    this.writeSys(SysReg.ELR_EL2, BigInt(entry));
+    this.writeSys(SysReg.SPSR_EL2, SPSR_EL1H_MASKED);
+    this.writeSys(SysReg.SCTLR_EL1, SCTLR_EL1_RESET);
+    this.inGuest = false;
+    if (this.vm.state(this.mpidr) === AffinityState.OnPending) {
+      this.vm.setState(this.mpidr, AffinityState.On);
+    }
+  }
+
+  setEptRoot(root: HostPhysAddr): void {
+    this.writeSys(SysReg.VTTBR_EL2, (BigInt(this.vm.vmid) << 48n) | BigInt(root));
+  }
+
+  setup(): void {}
+
+  bind(): void {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId} is already bound`);
+    const pcpu = this.createConfig.cpus.current;
+    const cpu = pcpu.cpu;
+    if (cpu.el !== 2) throw axErr("BadState", `CPU ${pcpu.id} is not at EL2 (hardwareEnable?)`);
+    if (this.sys.get(SysReg.VPIDR_EL2) === 0n) {
+      this.sys.set(SysReg.VPIDR_EL2, cpu.readSysReg(SysReg.MIDR_EL1));
+    }
+    cpu.x.set(this.gpr);
+    cpu.fp.u8.set(this.fpRegs);
+    cpu.fp.fpcr = this.fpcr;
+    cpu.fp.fpsr = this.fpsr;
+    for (const [enc, value] of this.sys) cpu.writeSysReg(enc, value);
+    // Another vCPU of this VM ran here last: its stage-1 entries carry the same VMID and ASIDs.
+    const last = pcpu.lastVcpuByVmid.get(this.vm.vmid);
+    if (last !== undefined && last !== this) cpu.flushTlb();
+    pcpu.lastVcpuByVmid.set(this.vm.vmid, this);
+    this.bound = pcpu;
+    this.inGuest = false;
+    this.vtimerLevel = false;
+    this.updateVtimer(cpu);
+  }
+
+  unbind(): void {
+    const cpu = this.requireBound().cpu;
+    if (this.inGuest) this.leaveGuest(cpu);
+    this.gpr.set(cpu.x.subarray(0, 62));
+    this.fpRegs.set(cpu.fp.u8.subarray(0, 512));
+    this.fpcr = cpu.fp.fpcr;
+    this.fpsr = cpu.fp.fpsr;
+    for (const enc of this.sys.keys()) this.sys.set(enc, cpu.readSysReg(enc));
+    cpu.setVirq(false);
+    // The host's own HCR_EL2 (arm_vcpu's per-CPU value) and no guest address space.
+    cpu.writeSysReg(SysReg.HCR_EL2, HcrEl2.VM | HcrEl2.RW | HcrEl2.TSC);
+    cpu.writeSysReg(SysReg.VTTBR_EL2, 0n);
+    this.bound = null;
+    this.armWake();
+  }
+
+  setGpr(index: number, value: bigint): void {
+    if (index < 0 || index > 30) return; // 31 is XZR
+    if (this.bound) {
+      this.bound.cpu.setX(index, BigInt.asUintN(64, value));
+      return;
+    }
+    this.gpr[2 * index] = Number(value & U32) | 0;
+    this.gpr[2 * index + 1] = Number((value >> 32n) & U32) | 0;
+  }
+
+  getGpr(index: number): bigint {
+    if (index < 0 || index > 30) return 0n;
+    if (this.bound) return this.bound.cpu.getX(index);
+    return (
+      (BigInt((this.gpr[2 * index + 1] ?? 0) >>> 0) << 32n) |
+      BigInt((this.gpr[2 * index] ?? 0) >>> 0)
+    );
+  }
+
+  setReturnValue(value: bigint): void {
+    this.setGpr(0, BigInt.asUintN(64, value));
+  }
+
+  /** The arm64 boot protocol and PSCI CPU_ON: x0 = DTB or context id; the MPIDR is no register. */
+  setStartArgs(_cpuId: bigint, arg: bigint): void {
+    this.setGpr(0, BigInt.asUintN(64, arg));
+  }
+
+  /** An edge-like interrupt by GIC INTID (an SGI, an MSI-like SPI). */
+  injectInterrupt(vector: number): void {
+    this.interrupts.inject(vector);
+    this.refreshVirtualInterface();
+  }
+
+  /** A level line by GIC INTID: a PPI or an SPI from an emulated device. */
+  setInterruptLevel(vector: number, level: boolean): void {
+    this.interrupts.setLevel(vector, level);
+    this.refreshVirtualInterface();
+  }
+
+  injectFault(fault: GuestFault): void {
+    const p = this.pending;
+    if (!p) throw axErr("BadState", `vCPU ${this.vcpuId} has no access to fault`);
+    this.pending = null;
+    if (p.writeback) this.addToBase(p.writeback.reg, -p.writeback.offset);
+    this.writeSys(SysReg.ELR_EL2, p.elr);
+    const kind = fault.exit.kind;
+    if (
+      kind === "SysRegRead" ||
+      kind === "SysRegWrite" ||
+      kind === "IoRead" ||
+      kind === "IoWrite"
+    ) {
+      this.injectUndefined();
+      return;
+    }
+    // A synchronous external abort (FSC 0x10) on the access, as a bus error is on silicon.
+    this.injectAbort(p.isFetch, p.isStore, p.far);
+  }
+
+  run(): ExitReason {
+    const cpu = this.requireBound().cpu;
+    this.cancelWake();
+    let budget = this.slice;
+    for (;;) {
+      if (!this.inGuest) {
+        this.interrupts.flush(cpu);
+        cpu.enterGuest();
+        this.inGuest = true;
+      }
+      const before = cpu.instructions;
+      const why = cpu.run(budget);
+      budget -= cpu.instructions - before;
+      this.updateVtimer(cpu);
+      if (why === "budget") {
+        if (budget <= 0) return NOTHING;
+        continue; // a timer register write ended the slice early: the line is re-read above
+      }
+      if (why === "wfi") return HALT; // powered off under us; TWI makes a guest WFI trap
+      this.inGuest = false;
+      this.interrupts.sync(cpu);
+      const exit = this.handleTrap(cpu);
+      if (exit) return exit;
+      if (budget <= 0) return NOTHING;
+    }
+  }
+
+  /** Releases the host timer that wakes a halted vCPU. Idempotent. */
+  dispose(): void {
+    this.cancelWake();
+  }
+
+  // ---- state access --------------------------------------------------------------------
+
+  getPc(): bigint {
+    if (this.bound && this.inGuest) return this.bound.cpu.getPc();
+    return this.readSys(SysReg.ELR_EL2);
+  }
+
+  /** A saved system register of the guest (or the CPU's while bound). */
+  readSys(enc: number): bigint {
+    if (this.bound) return this.bound.cpu.readSysReg(enc);
+    return this.sys.get(enc) ?? 0n;
+  }
+
+  private writeSys(enc: number, value: bigint): void {
+    if (this.bound) this.bound.cpu.writeSysReg(enc, value);
+    else if (this.sys.has(enc)) this.sys.set(enc, value);
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private requireBound(): ArmPhysCpu {
+    if (!this.bound) throw axErr("BadState", `vCPU ${this.vcpuId} of VM ${this.vmId} is not bound`);
+    return this.bound;
+  }
+
+  /** While the guest is on the CPU, a new pending interrupt must reach its virtual interface. */
+  private refreshVirtualInterface(): void {
+    if (this.bound) this.interrupts.flush(this.bound.cpu);
+  }
+
+  /** The CNTV output is the virtual timer PPI's line (level-sensitive). */
+  private updateVtimer(cpu: Aarch64Cpu): void {
+    const level = (cpu.timerLines() & 2) !== 0;
+    if (level === this.vtimerLevel) return;
+    this.vtimerLevel = level;
+    this.interrupts.setLevel(VTIMER_PPI, level);
+    if (this.inGuest) this.interrupts.flush(cpu);
+  }
+
+  /**
+   * A halted or unbound vCPU is woken when its virtual timer comes due: the host timer tells
+   * the VMM, whose next run of the vCPU sees the CNTV line through `updateVtimer`.
+   */
+  private armWake(): void {
+    this.cancelWake();
+    const ctl = this.readSys(SysReg.CNTV_CTL_EL0);
+    if ((ctl & 3n) !== 1n) return; // disabled or masked
+    const deadline = this.readSys(SysReg.CNTV_CVAL_EL0) + this.readSys(SysReg.CNTVOFF_EL2);
+    if (deadline > BigInt(Number.MAX_SAFE_INTEGER)) return;
+    const t = this.host.time;
+    this.wakeTimer = t.registerTimer(t.ticksToNanos(Number(deadline)), () => {
+      this.wakeTimer = null;
+      this.host.vmm.notifyVcpuTimerExpired(this.vmId, this.vcpuId);
+    });
+  }
+
+  private cancelWake(): void {
+    if (this.wakeTimer !== null) this.host.time.cancelTimer(this.wakeTimer);
+    this.wakeTimer = null;
+  }
+
+  /**
+   * Takes the CPU out of the guest between instructions so the vCPU can be unbound mid-slice,
+   * the way a hypervisor preempts a guest on silicon: a physical IRQ, routed to EL2 by
+   * HCR_EL2.IMO whatever the guest's PSTATE.I, traps before the next guest instruction.
+   */
+  private leaveGuest(cpu: Aarch64Cpu): void {
+    const line = cpu.irqLine;
+    cpu.setIrq(true);
+    const why = cpu.run(1);
+    cpu.setIrq(line);
+    if (why !== "host-trap" || cpu.trapKind !== "irq") {
+      throw axErr("BadState", `vCPU ${this.vcpuId}: the CPU did not leave the guest (${why})`);
+    }
+    this.inGuest = false;
+    this.interrupts.sync(cpu);
+  }
+
+  /** Maps one exception taken to EL2 to an exit, or handles it and returns null. */
+  private handleTrap(cpu: Aarch64Cpu): ExitReason | null {
+    if (cpu.trapKind !== "sync") {
+      // A physical interrupt or SError routed to the hypervisor (IMO/FMO/AMO): the host's.
+      return { kind: "ExternalInterrupt", vector: 0 };
+    }
+    const esr = Number(cpu.readSysReg(SysReg.ESR_EL2) & U32);
+    switch (exceptionClass(esr)) {
+      case ExceptionClass.Wfx:
+        this.advance(cpu);
+        // WFE (ISS bit 0) waits for an event, often another CPU's SEV in a spinlock: give the
+        // CPU to the scheduler but do not sleep until an interrupt as WFI does.
+        if ((esr & 1) !== 0) return NOTHING;
+        if (this.interrupts.hasPending()) return null;
+        this.armWake();
+        return HALT;
+      case ExceptionClass.Hvc64:
+        return this.handleSmccc(cpu, "hvc");
+      case ExceptionClass.Smc64:
+        this.advance(cpu); // a trapped SMC returns to itself
+        return this.handleSmccc(cpu, "smc");
+      case ExceptionClass.SysReg:
+        return this.handleSysReg(cpu, esr);
+      case ExceptionClass.DataAbortLower:
+        return this.handleDataAbort(cpu, esr);
+      case ExceptionClass.InstructionAbortLower: {
+        const far = cpu.readSysReg(SysReg.FAR_EL2);
+        this.pending = {
+          elr: cpu.readSysReg(SysReg.ELR_EL2),
+          far,
+          isStore: false,
+          isFetch: true,
+        };
+        const ipa = faultIpa(cpu.readSysReg(SysReg.HPFAR_EL2), far);
+        return { kind: "NestedPageFault", addr: gpa(ipa), accessFlags: MappingFlags.EXECUTE };
+      }
+      default:
+        // Anything else reaching EL2 is an instruction the guest's machine does not offer.
+        this.injectUndefined();
+        return null;
+    }
+  }
+
+  private advance(cpu: Aarch64Cpu): void {
+    cpu.writeSysReg(SysReg.ELR_EL2, cpu.readSysReg(SysReg.ELR_EL2) + 4n);
+  }
+
+  private ret(value: number): null {
+    this.setGpr(0, BigInt.asUintN(64, BigInt(value)));
+    return null;
+  }
+
+  /** PSCI 1.1, SMCCC 1.1 and AxVisor's hypercalls (HVC with a non-fast-call function id). */
+  private handleSmccc(cpu: Aarch64Cpu, conduit: Conduit): ExitReason | null {
+    const x0 = cpu.getX(0);
+    const fn = Number(x0 & U32);
+    if (conduit === "hvc" && !isSmcccFastCall(fn)) {
+      const args = [1, 2, 3, 4, 5, 6].map((i) => cpu.getX(i));
+      return { kind: "Hypercall", nr: x0, args };
+    }
+    switch (fn) {
+      case PsciFn.Version:
+        return this.ret(PSCI_VERSION_1_1);
+      case SmcccFn.Version:
+        return this.ret(SMCCC_VERSION_1_1);
+      case SmcccFn.ArchFeatures:
+        // No firmware workarounds to advertise; the call itself exists.
+        return this.ret(
+          Number(cpu.getX(1) & U32) === SmcccFn.ArchFeatures ? 0 : PsciError.NotSupported,
+        );
+      case PsciFn.Features:
+        return this.ret(
+          SUPPORTED_FUNCTIONS.has(Number(cpu.getX(1) & U32)) ? 0 : PsciError.NotSupported,
+        );
+      case PsciFn.CpuSuspend32:
+      case PsciFn.CpuSuspend64:
+        // Every power state is served as standby: the CPU resumes after the call.
+        this.ret(PsciError.Success);
+        if (this.interrupts.hasPending()) return null;
+        this.armWake();
+        return HALT;
+      case PsciFn.CpuOff:
+        this.vm.setState(this.mpidr, AffinityState.Off);
+        return { kind: "CpuDown", state: cpu.getX(1) };
+      case PsciFn.CpuOn32:
+      case PsciFn.CpuOn64:
+        return this.cpuOn(cpu, fn === PsciFn.CpuOn32);
+      case PsciFn.AffinityInfo32:
+      case PsciFn.AffinityInfo64: {
+        const target = affinity(cpu.getX(1), fn === PsciFn.AffinityInfo32);
+        const state = this.vm.state(target);
+        if (state === undefined || cpu.getX(2) !== 0n) return this.ret(PsciError.InvalidParameters);
+        return this.ret(state);
+      }
+      case PsciFn.MigrateInfoType:
+        return this.ret(MIGRATE_INFO_NONE);
+      case PsciFn.SystemOff:
+        return { kind: "SystemDown", resetType: "shutdown", reason: 0 };
+      case PsciFn.SystemReset:
+        return { kind: "SystemDown", resetType: "cold-reboot", reason: 0 };
+      default:
+        return this.ret(PsciError.NotSupported);
+    }
+  }
+
+  private cpuOn(cpu: Aarch64Cpu, smc32: boolean): ExitReason | null {
+    const target = affinity(cpu.getX(1), smc32);
+    const state = this.vm.state(target);
+    if (state === undefined) return this.ret(PsciError.InvalidParameters);
+    if (state === AffinityState.On) return this.ret(PsciError.AlreadyOn);
+    if (state === AffinityState.OnPending) return this.ret(PsciError.OnPending);
+    this.vm.setState(target, AffinityState.OnPending);
+    const entry = smc32 ? cpu.getX(2) & U32 : cpu.getX(2);
+    const arg = smc32 ? cpu.getX(3) & U32 : cpu.getX(3);
+    this.ret(PsciError.Success);
+    return { kind: "CpuUp", targetCpu: BigInt(target), entryPoint: gpa(Number(entry)), arg };
+  }
+
+  private handleSysReg(cpu: Aarch64Cpu, esr: number): ExitReason | null {
+    const { addr, rt, read } = decodeSysRegIss(esr);
+    const elr = cpu.readSysReg(SysReg.ELR_EL2);
+    this.pending = { elr, far: 0n, isStore: !read, isFetch: false };
+    cpu.writeSysReg(SysReg.ELR_EL2, elr + 4n);
+    // The SGI registers trap under HCR_EL2.IMO/FMO: the VMM sends the virtual SGI.
+    if (addr === ICC_SGI1R_EL1_ADDR || addr === ICC_SGI0R_EL1_ADDR) {
+      if (read) return this.ret2(rt, 0n); // write-only: reads as zero
+      return this.sgi(rt === 31 ? 0n : cpu.getX(rt));
+    }
+    // With one Security state (GICD_CTLR.DS = 1) there is no other state to send to.
+    if (addr === ICC_ASGI1R_EL1_ADDR) return read ? this.ret2(rt, 0n) : null;
+    if (read) return { kind: "SysRegRead", addr: sysRegAddr(addr), reg: rt };
+    return { kind: "SysRegWrite", addr: sysRegAddr(addr), value: rt === 31 ? 0n : cpu.getX(rt) };
+  }
+
+  private ret2(reg: number, value: bigint): null {
+    this.setGpr(reg, value);
+    return null;
+  }
+
+  /** ICC_SGI1R_EL1: INTID 27:24, Aff3 55:48, Aff2 39:32, Aff1 23:16, IRM 40, TargetList 15:0. */
+  private sgi(value: bigint): ExitReason {
+    const intid = Number((value >> 24n) & 0xfn);
+    const irm = ((value >> 40n) & 1n) !== 0n;
+    const aff3 = Number((value >> 48n) & 0xffn);
+    const aff2 = Number((value >> 32n) & 0xffn);
+    const aff1 = Number((value >> 16n) & 0xffn);
+    const targetList = Number(value & 0xffffn);
+    const cluster = aff3 * 2 ** 32 + ((aff2 << 16) | (aff1 << 8));
+    const targets = this.vm.sgiTargets(cluster, targetList, irm, this.mpidr);
+    return {
+      kind: "SendIPI",
+      targetCpu: irm ? 0n : BigInt(cluster),
+      targetCpuAux: irm ? 0n : BigInt(targetList),
+      sendToAll: irm,
+      sendToSelf: targets.includes(this.vcpuId),
+      vector: intid,
+      targetVcpus: targets,
+    };
+  }
+
+  private handleDataAbort(cpu: Aarch64Cpu, esr: number): ExitReason | null {
+    const iss = decodeDataAbortIss(esr);
+    const far = cpu.readSysReg(SysReg.FAR_EL2);
+    const elr = cpu.readSysReg(SysReg.ELR_EL2);
+    const ipa = faultIpa(cpu.readSysReg(SysReg.HPFAR_EL2), far);
+    const dfsc = iss.dfsc;
+    this.pending = { elr, far, isStore: iss.write, isFetch: false };
+    if (dfsc < 0x04 || dfsc > 0x0f) {
+      // Not a stage-2 translation/access/permission fault (an external abort on the walk...):
+      // the guest's own bus error.
+      this.pending = null;
+      this.injectAbort(false, iss.write, far);
+      return null;
+    }
+    const access: MappingFlags = iss.write ? MappingFlags.WRITE : MappingFlags.READ;
+    if (iss.s1ptw) {
+      // The guest's own page table lies where stage 2 maps nothing.
+      return { kind: "NestedPageFault", addr: gpa(ipa), accessFlags: MappingFlags.READ };
+    }
+    let decoded: DecodedAccess | null;
+    if (iss.isv) {
+      decoded = {
+        isStore: iss.write,
+        width: iss.width as AccessWidth,
+        reg: iss.srt,
+        regWidth: iss.sf ? AccessWidth.Qword : AccessWidth.Dword,
+        signExtend: iss.signExtend,
+      };
+    } else {
+      decoded = this.fetchAndDecode(cpu, elr);
+      if (decoded && decoded.isStore !== iss.write) decoded = null;
+    }
+    if (!decoded) return { kind: "NestedPageFault", addr: gpa(ipa), accessFlags: access };
+    cpu.writeSysReg(SysReg.ELR_EL2, elr + 4n);
+    if (decoded.writeback) {
+      this.addToBase(decoded.writeback.reg, decoded.writeback.offset);
+      this.pending = { ...this.pending, writeback: decoded.writeback };
+    }
+    if (decoded.isStore) {
+      const data = decoded.reg === 31 ? 0n : cpu.getX(decoded.reg);
+      return {
+        kind: "MmioWrite",
+        addr: gpa(ipa),
+        width: decoded.width,
+        data: maskToWidth(data, decoded.width),
+      };
+    }
+    return {
+      kind: "MmioRead",
+      addr: gpa(ipa),
+      width: decoded.width,
+      reg: decoded.reg,
+      regWidth: decoded.regWidth,
+      signExtend: decoded.signExtend,
+    };
+  }
+
+  /** The faulting instruction, read through the guest's stage 1 and the VM's memory. */
+  private fetchAndDecode(cpu: Aarch64Cpu, elr: bigint): DecodedAccess | null {
+    const bytes = readGuestVirtual(
+      this.vm.memory,
+      {
+        sctlr: cpu.readSysReg(SysReg.SCTLR_EL1),
+        tcr: cpu.readSysReg(SysReg.TCR_EL1),
+        ttbr0: cpu.readSysReg(SysReg.TTBR0_EL1),
+        ttbr1: cpu.readSysReg(SysReg.TTBR1_EL1),
+      },
+      elr,
+      4,
+    );
+    if (!bytes || bytes.length < 4) return null;
+    const insn =
+      ((bytes[0] ?? 0) |
+        ((bytes[1] ?? 0) << 8) |
+        ((bytes[2] ?? 0) << 16) |
+        ((bytes[3] ?? 0) << 24)) >>>
+      0;
+    return decodeLoadStore(insn);
+  }
+
+  /** Pre/post-index writeback: Rn += offset (Rn 31 is the guest's current stack pointer). */
+  private addToBase(reg: number, offset: number): void {
+    if (reg !== 31) {
+      this.setGpr(reg, BigInt.asUintN(64, this.getGpr(reg) + BigInt(offset)));
+      return;
+    }
+    const spsr = this.readSys(SysReg.SPSR_EL2);
+    const el = Number((spsr >> 2n) & 3n);
+    const enc = el !== 0 && (spsr & 1n) !== 0n ? R.SP_EL1 : SysReg.SP_EL0;
+    this.writeSys(enc, BigInt.asUintN(64, this.readSys(enc) + BigInt(offset)));
+  }
+
+  private injectUndefined(): void {
+    this.injectSync(ExceptionClass.Unknown, false, 0, null);
+  }
+
+  private injectAbort(fetch: boolean, write: boolean, far: bigint): void {
+    const ec = fetch ? ExceptionClass.InstructionAbortLower : ExceptionClass.DataAbortLower;
+    this.injectSync(ec, true, (write && !fetch ? 1 << 6 : 0) | 0x10, far);
+  }
+
+  /**
+   * Delivers a synchronous exception to the guest's EL1 as the CPU would take it: ESR_EL1,
+   * FAR_EL1, ELR_EL1 = the instruction, SPSR_EL1 = its PSTATE, then EL1h with DAIF masked at
+   * VBAR_EL1 + the vector of its origin. `lowerEc` is the "from a lower EL" class; taken from
+   * EL1 itself the class is the "same EL" one (one above).
+   */
+  private injectSync(
+    lowerEc: number,
+    sameElDiffers: boolean,
+    iss: number,
+    far: bigint | null,
+  ): void {
+    const spsr = this.readSys(SysReg.SPSR_EL2);
+    const fromEl = Number((spsr >> 2n) & 3n);
+    const ec = sameElDiffers && fromEl !== 0 ? lowerEc + 1 : lowerEc;
+    this.writeSys(SysReg.ESR_EL1, BigInt((ec << 26) | ESR_IL | iss) & U32);
+    if (far !== null) this.writeSys(SysReg.FAR_EL1, far);
+    this.writeSys(SysReg.ELR_EL1, this.readSys(SysReg.ELR_EL2));
+    this.writeSys(SysReg.SPSR_EL1, spsr);
+    const vector = fromEl === 0 ? 0x400n : (spsr & 1n) !== 0n ? 0x200n : 0n;
+    this.writeSys(SysReg.ELR_EL2, this.readSys(SysReg.VBAR_EL1) + vector);
+    // NZCV and PAN carry over; SS and IL clear; EL1h with D, A, I, F masked.
+    this.writeSys(SysReg.SPSR_EL2, (spsr & 0xf040_0000n) | SPSR_EL1H_MASKED);
+  }
+}
+
+/** The affinity fields of a PSCI target (Aff3 in bits 39:32 for SMC64 calls). */
+function affinity(x: bigint, smc32: boolean): number {
+  const lo = Number(x & 0xff_ffffn);
+  return smc32 ? lo : lo + Number((x >> 32n) & 0xffn) * 2 ** 32;
+}
+
+const NOTHING: ExitReason = { kind: "Nothing" };
+const HALT: ExitReason = { kind: "Halt" };

@@ -1,0 +1,120 @@
+/**
+ * The vGIC with the real CPU and the physical GICv3's ICH/ICV interface: the guest of
+ * test-guest/vgic-guest.S programs the virtual distributor through MMIO exits and takes the
+ * virtual timer PPI and an injected SPI through the list registers.
+ */
+
+import { ArmHostCpus, ArmPhysCpu, ArmVCpu, ArmVmContext } from "@axvisor/arm-vcpu";
+import type { BaseMmioDeviceOps } from "@axvisor/axdevice-base";
+import { createTestHost } from "@axvisor/axvisor-api/testing";
+import { Aarch64Cpu } from "@axvisor/cpu-aarch64";
+import { GicV3 } from "@axvisor/device-arm-gic";
+import { gpa, MappingFlags } from "@axvisor/memory-addr";
+import { PageTable64 } from "@axvisor/page-table";
+import { describe, expect, it } from "vitest";
+import { VGIC_GUEST } from "./testing/vgic-guest.js";
+import { VGicV3 } from "./vgicv3.js";
+
+const ENTRY = 0x4000_0000;
+
+function setup() {
+  const host = createTestHost({ ramBase: ENTRY, ramSize: 4 * 1024 * 1024 });
+  let cpu: Aarch64Cpu | null = null;
+  const physGic = new GicV3({
+    numCpus: 1,
+    outputs: [
+      {
+        setIrq: (l) => cpu?.setIrq(l),
+        setFiq: (l) => cpu?.setFiq(l),
+        setVirq: (l) => cpu?.setVirq(l),
+        setVfiq: (l) => cpu?.setVfiq(l),
+      },
+    ],
+    distributorBase: 0x0800_0000,
+    redistributorBase: 0x080a_0000,
+  });
+  cpu = new Aarch64Cpu({
+    cpuId: 0,
+    mpidr: 0,
+    bus: { ram: host.ram, ramBase: ENTRY, load: () => null, store: () => false },
+    time: { now: () => host.time.currentTicks() },
+    model: "cortex-a57",
+    el2: true,
+    sysRegDevice: physGic.sysRegs,
+  });
+  const cpus = new ArmHostCpus([new ArmPhysCpu(0, cpu)]);
+  cpus.current.hardwareEnable();
+  const backing = host.memory.allocContiguousFrames(16, 0x1000);
+  if (backing === null) throw new Error("no host memory");
+  const code = new Uint8Array(Uint32Array.from(VGIC_GUEST).buffer);
+  host.memory.hostBuffer(backing, code.length).set(code);
+  const table = PageTable64.create("arm-s2-l3", host.memory);
+  const rwx = MappingFlags.READ | MappingFlags.WRITE | MappingFlags.EXECUTE;
+  table.mapRegion(ENTRY, backing, 0x10000, rwx, false);
+  const vm = new ArmVmContext(1, 1);
+  vm.defineCpu(0, 0, true);
+  const vgic = new VGicV3({
+    mpidrs: [0],
+    distributorBase: 0x0800_0000,
+    redistributorBase: 0x080a_0000,
+  });
+  const vcpu = new ArmVCpu(
+    1,
+    0,
+    { mpidr: 0, dtbAddr: gpa(0), vm, cpus, interrupts: vgic.cpu(0) },
+    host,
+  );
+  vcpu.setEntry(gpa(ENTRY));
+  vcpu.setEptRoot(table.root);
+  vcpu.bind();
+  return { host, vcpu, vgic };
+}
+
+function device(devices: readonly BaseMmioDeviceOps[], addr: number): BaseMmioDeviceOps {
+  const d = devices.find((x) => addr >= x.addressRange().start && addr < x.addressRange().end);
+  if (!d) throw new Error(`no device at ${addr.toString(16)}`);
+  return d;
+}
+
+describe("VGicV3", () => {
+  it("delivers the virtual timer PPI and an injected SPI through the list registers", () => {
+    const { host, vcpu, vgic } = setup();
+    let injected = false;
+    let halts = 0;
+    let done = false;
+    for (let i = 0; i < 500 && !done; i++) {
+      const exit = vcpu.run();
+      switch (exit.kind) {
+        case "MmioWrite":
+          device(vgic.devices, exit.addr).handleWrite(exit.addr, exit.width, exit.data);
+          break;
+        case "MmioRead":
+          vcpu.setGpr(
+            exit.reg,
+            device(vgic.devices, exit.addr).handleRead(exit.addr, exit.width) as bigint,
+          );
+          break;
+        case "Halt":
+          halts++;
+          host.advance(10_000);
+          break;
+        case "SystemDown":
+          done = true;
+          break;
+        case "Nothing":
+          break;
+        default:
+          throw new Error(`unexpected exit ${exit.kind}`);
+      }
+      if (!injected && vcpu.getGpr(21) === 1n) {
+        vcpu.injectInterrupt(33);
+        injected = true;
+      }
+    }
+    expect(done).toBe(true);
+    expect(halts).toBeGreaterThan(0); // the WFI gave the CPU back until the timer was due
+    expect(vcpu.getGpr(22)).toBe((27n << 8n) | 33n); // the timer first, then the SPI
+    expect(vgic.cpu(0).listRegisters()).toEqual([]); // both completed
+    expect(vgic.cpu(0).hasPending()).toBe(false);
+  });
+});
