@@ -2,7 +2,7 @@
  * Debian's arm64 Linux under the hypervisor on the aarch64 host platform: arm-vcpu at the
  * emulated CPU's EL2, a vGICv3, the PL011 console, PSCI over HVC, booted by `axvisor run` from
  * configs/vms/linux-aarch64-qemu-smp1.toml. Skipped, with the reason printed, without the
- * images of ../shared/guests (AXVISOR_SHARED_GUESTS names another folder holding them, e.g.
+ * images of ../shared/guests (AXVISOR_GUESTS names another folder holding them, e.g.
  * from a git worktree). About a minute on the 2-core session machine.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import { runCli } from "../../cli.js";
 import { captureIo } from "../../test-support/capture-io.js";
 import { REPO_ROOT, SHARED_GUESTS } from "../../vmm/test-support/harness.js";
 
-const SHARED = process.env.AXVISOR_SHARED_GUESTS ?? SHARED_GUESTS;
+const SHARED = process.env.AXVISOR_GUESTS ?? SHARED_GUESTS;
 const need = ["aarch64/linux-Image", "aarch64/initramfs.cpio.gz"].map((f) => join(SHARED, f));
 const missing = need.filter((f) => !existsSync(f));
 if (missing.length > 0) {
