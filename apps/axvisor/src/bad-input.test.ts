@@ -43,12 +43,19 @@ excluded_devices = []
 `;
 }
 
-/** Runs `axvisor run FILE` briefly; returns status and stderr. */
+/**
+ * Runs `axvisor run FILE` briefly on the riscv64 host (these configs are riscv64 VMs, so a
+ * kernel of another architecture must be refused by the loader, naming the file); returns
+ * status and stderr.
+ */
 async function run(toml: string, name: string): Promise<{ status: number; err: string }> {
   const path = join(dir, `${name}.toml`);
   writeFileSync(path, toml);
   const c = captureIo();
-  const status = await runCli(["run", path, "--timeout", "1"], c.io);
+  const status = await runCli(
+    ["run", path, "--platform", "riscv64-qemu-virt", "--timeout", "1"],
+    c.io,
+  );
   return { status, err: c.err() };
 }
 

@@ -87,7 +87,7 @@ describe("axvisor", () => {
     const bad = capture();
     expect(await runCli(["emu", "-M", "sparc"], bad.io)).toBe(2);
     expect(bad.err()).toBe(
-      "axvisor emu: -M: unknown machine 'sparc'; known machines: riscv64-qemu-virt, virt (= riscv64-qemu-virt)\n",
+      "axvisor emu: -M: unknown machine 'sparc'; known machines: riscv64-qemu-virt, virt (= riscv64-qemu-virt), aarch64-qemu-virt, arm-virt (= aarch64-qemu-virt), x86_64-qemu-q35, q35 (= x86_64-qemu-q35), pc (= x86_64-qemu-q35)\n",
     );
     const missing = capture();
     expect(await runCli(["emu", "-bios", "none", "-kernel", join(dir, "nope")], missing.io)).toBe(

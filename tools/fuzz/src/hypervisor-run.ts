@@ -146,6 +146,9 @@ export async function runUnderHypervisor(
         fuzzEnd = end;
         // The fuzzed VM's memory and tables are still in place here.
         checkIsolation();
+        // Stop at once: the canary would otherwise run on for as long as the host takes to
+        // notice, and the case's instruction count would depend on host load.
+        vmm.quit();
       } else canaryEnd = end;
     },
   });

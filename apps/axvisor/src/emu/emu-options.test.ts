@@ -127,7 +127,7 @@ describe("parseEmuArgs", () => {
   });
 
   it.each([
-    [["-M", "pc"], /unknown machine 'pc'; known machines: riscv64-qemu-virt/],
+    [["-M", "sparc"], /unknown machine 'sparc'; known machines: riscv64-qemu-virt/],
     [["-smp", "99"], /-smp: '99' is not a CPU count in 1\.\.\d+/],
     [["-smp", "0"], /CPU count/],
     [["-m", "lots"], /-m: bad size 'lots'/],
