@@ -31,4 +31,3 @@ export {
   SMCCC_VERSION_1_0,
   servePsci,
 } from "./psci.js";
-export { ArmEmptyVirtioSlot, type ArmVirtioSlotFactory, armVirtioBlkSlot } from "./virtio-slots.js";

@@ -4,8 +4,16 @@ import { Aarch64Cpu, type CpuModel, type SysRegDevice } from "@axvisor/cpu-aarch
 import { type GicCpuOutputs, GicV2, GicV3 } from "@axvisor/device-arm-gic";
 import { Pl011 } from "@axvisor/device-pl011";
 import { Pl031, type Pl031Clock } from "@axvisor/device-pl031";
+import { EmptyVirtioSlot, type VirtioSlotFactory } from "@axvisor/device-virtio-mmio";
 import { DeviceTree } from "@axvisor/fdt";
-import { allocateRam, BoardBus, type MachineClock, RamDma, RealTimeClock } from "@axvisor/machine";
+import {
+  allocateRam,
+  BoardBus,
+  BoardRunLoop,
+  type MachineClock,
+  RamDma,
+  RealTimeClock,
+} from "@axvisor/machine";
 import {
   type ArmBootImages,
   type ArmBootLayout,
@@ -27,7 +35,6 @@ import {
   armVirtioSlotBase,
 } from "./memory-map.js";
 import { type PsciBoard, servePsci } from "./psci.js";
-import { ArmEmptyVirtioSlot, type ArmVirtioSlotFactory } from "./virtio-slots.js";
 
 export interface ArmVirtMachineOptions {
   /** 1..8 (default 1). */
@@ -55,7 +62,7 @@ export interface ArmVirtMachineOptions {
   /** Seed for /chosen/rng-seed (32 bytes) and kaslr-seed (8 bytes); null leaves both out. */
   readonly rngSeed?: Uint8Array | null;
   /** Devices for the virtio-mmio slots in slot order (slot 0 at 0x0a00_0000, SPI 16). */
-  readonly virtio?: readonly ArmVirtioSlotFactory[];
+  readonly virtio?: readonly VirtioSlotFactory[];
 }
 
 /** Why `run()` returned (the shape of the riscv64 VirtMachine's exit, with `cpu` for `hart`). */
@@ -77,8 +84,6 @@ export type ArmMachineExit =
 const DEFAULT_SLICE = 20_000;
 /** The totalsize of QEMU's device tree blob. */
 const QEMU_FDT_SIZE = 0x10_0000;
-const YIELD_INTERVAL_MS = 15;
-const MAX_IDLE_MS = 1000;
 /** timerLines() bits in order, and the PPI each drives. */
 const TIMER_PPIS = [
   ARM_VIRT_PPI.physTimer,
@@ -130,7 +135,10 @@ export class ArmVirtMachine {
   /** SYSTEM_RESET requests served. */
   resets = 0;
   /** Host milliseconds spent asleep because every CPU waited. */
-  idleMs = 0;
+  /** Host milliseconds spent asleep because every CPU waited. */
+  get idleMs(): number {
+    return this.#loop.idleMs;
+  }
 
   readonly #options: ArmVirtMachineOptions;
   readonly #slice: number;
@@ -145,8 +153,7 @@ export class ArmVirtMachine {
   #exit: ArmMachineExit | undefined;
   #outAtExit = -1;
   #resetRequested = false;
-  #wake: (() => void) | undefined;
-  #running = false;
+  readonly #loop: BoardRunLoop;
 
   constructor(options: ArmVirtMachineOptions) {
     const nCpus = options.cpus ?? 1;
@@ -166,6 +173,27 @@ export class ArmVirtMachine {
     this.virtualization = options.virtualization ?? false;
     this.#slice = options.sliceInstructions ?? DEFAULT_SLICE;
     this.clock = options.clock ?? new RealTimeClock(ARM_VIRT_TIMER_HZ);
+    const self = this;
+    this.#loop = new BoardRunLoop({
+      clock: this.clock,
+      get exit() {
+        return self.#exit;
+      },
+      step: () => {
+        this.step();
+        if (this.#exit === undefined && !this.cpus.some((c) => c.poweredOn)) {
+          this.#setExit({ kind: "stopped", reason: "every CPU is powered off" });
+        }
+      },
+      anyRunnable: () => this.#anyRunnable(),
+      nextTimerDeadline: () => this.#nextTimerDeadline(),
+      wallClockWakeMs: () => {
+        const alarm = this.rtc.nextAlarm();
+        if (alarm === null) return Number.POSITIVE_INFINITY;
+        return Math.max(0, Number(alarm - BigInt(Date.now()) * 1_000_000n) / 1e6);
+      },
+      finish: () => this.#flushConsole(),
+    });
     this.ram = allocateRam(ramSize);
     this.bus = new BoardBus(this.ram, ARM_VIRT.ram.base);
     const cpus: Aarch64Cpu[] = [];
@@ -247,7 +275,7 @@ export class ArmVirtMachine {
       const make = factories[n];
       const dev =
         make === undefined
-          ? new ArmEmptyVirtioSlot(base, ARM_VIRT.virtio.size)
+          ? new EmptyVirtioSlot(base, ARM_VIRT.virtio.size)
           : make({
               base,
               size: ARM_VIRT.virtio.size,
@@ -399,9 +427,7 @@ export class ArmVirtMachine {
   }
 
   #wakeUp(): void {
-    const w = this.#wake;
-    this.#wake = undefined;
-    w?.();
+    this.#loop.wake();
   }
 
   #flushConsole(): void {
@@ -499,36 +525,15 @@ export class ArmVirtMachine {
   }
 
   /**
-   * Runs until the guest powers off, faults or `stop()` is called. Yields to the event loop
-   * every few milliseconds and sleeps (no spinning) while every CPU waits.
+   * Runs until the guest powers off (or every CPU is off), faults or `stop()` is called, in
+   * the shared bare-board loop (`BoardRunLoop`: yields to the event loop, sleeps while every
+   * CPU waits until its next timer deadline or the RTC alarm).
    */
-  async run(): Promise<ArmMachineExit> {
-    if (this.#running) throw new AxError("ResourceBusy", "the machine is already running");
-    this.#running = true;
-    try {
-      let lastYield = performance.now();
-      while (this.#exit === undefined) {
-        this.step();
-        if (this.#exit !== undefined) break;
-        if (!this.#anyRunnable()) {
-          if (!this.cpus.some((c) => c.poweredOn)) {
-            this.#setExit({ kind: "stopped", reason: "every CPU is powered off" });
-            break;
-          }
-          const t = performance.now();
-          await this.#idleWait();
-          lastYield = performance.now();
-          this.idleMs += lastYield - t;
-        } else if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          lastYield = performance.now();
-        }
-      }
-      this.#flushConsole();
-      return this.#exit ?? { kind: "stopped", reason: "stopped" };
-    } finally {
-      this.#running = false;
+  run(): Promise<ArmMachineExit> {
+    if (this.#loop.running) {
+      return Promise.reject(new AxError("ResourceBusy", "the machine is already running"));
     }
+    return this.#loop.run() as Promise<ArmMachineExit>;
   }
 
   /** The earliest counter tick at which a powered CPU's timer fires. */
@@ -536,33 +541,5 @@ export class ArmVirtMachine {
     let next = Number.POSITIVE_INFINITY;
     for (const c of this.cpus) if (c.poweredOn) next = Math.min(next, c.nextTimerEvent());
     return next;
-  }
-
-  async #idleWait(): Promise<void> {
-    const deadline = this.#nextTimerDeadline();
-    const rtcAlarm = this.rtc.nextAlarm();
-    let ms = MAX_IDLE_MS;
-    if (this.clock.deterministic) {
-      if (Number.isFinite(deadline)) {
-        this.clock.skipTo(deadline);
-        return;
-      }
-    } else if (Number.isFinite(deadline)) {
-      ms = Math.min(ms, this.clock.hostDelayMsUntil(deadline));
-    }
-    if (rtcAlarm !== null) {
-      const wallNow = BigInt(Date.now()) * 1_000_000n;
-      ms = Math.min(ms, Math.max(0, Number(rtcAlarm - wallNow) / 1e6));
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = undefined;
-        resolve();
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

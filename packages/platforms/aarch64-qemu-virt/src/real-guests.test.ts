@@ -1,10 +1,9 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MemoryBlockBacking } from "@axvisor/device-virtio-mmio";
+import { MemoryBlockBacking, virtioBlkSlot } from "@axvisor/device-virtio-mmio";
 import { describe, expect, it } from "vitest";
 import { type ArmMachineExit, ArmVirtMachine, type ArmVirtMachineOptions } from "./machine.js";
-import { armVirtioBlkSlot } from "./virtio-slots.js";
 
 /** The shared guests: AXVISOR_GUESTS, or ../shared/guests beside the checkout. */
 const GUESTS = `${process.env.AXVISOR_GUESTS ?? resolve(dirname(fileURLToPath(import.meta.url)), "../../../../../shared/guests")}/aarch64`;
@@ -131,7 +130,7 @@ describe.skipIf(!present)(
           {
             ramSize: 512 << 20,
             images: { firmware: file("u-boot.bin") },
-            virtio: [armVirtioBlkSlot(disk)],
+            virtio: [virtioBlkSlot(disk)],
           },
           [
             { expect: "Hit any key to stop autoboot", send: " " },

@@ -1,3 +1,5 @@
+/** Every board returns @axvisor/machine's MachineExit. */
+export type { MachineExit } from "@axvisor/machine";
 export {
   ACPI_PM,
   type AcpiBlob,
@@ -54,7 +56,6 @@ export {
 } from "./linux-boot.js";
 export {
   type BootFile,
-  type MachineExit,
   type PcBootImages,
   PcMachine,
   type PcMachineOptions,

@@ -31,7 +31,13 @@ describe("PcMachine with a multiboot test program", () => {
   it("starts the AP with INIT-SIPI-SIPI from the BSP's local APIC (smp.elf, 2 CPUs)", async () => {
     const { out, exit, m } = await runProgram("smp.elf", 2);
     expect(out).toContain("smp: PASS");
-    expect(exit).toEqual({ kind: "poweroff", success: true, code: 1, source: "debug-exit" });
+    expect(exit).toEqual({
+      kind: "poweroff",
+      success: true,
+      code: 1,
+      source: "isa-debug-exit",
+      processStatus: 1,
+    });
     expect(m.cpus[1]!.halted).toBe(true);
   });
 
@@ -50,7 +56,13 @@ describe("PcMachine with a multiboot test program", () => {
     });
     const exit = await m.run();
     expect(out).toContain("board: PASS");
-    expect(exit).toEqual({ kind: "poweroff", success: true, code: 1, source: "debug-exit" });
+    expect(exit).toEqual({
+      kind: "poweroff",
+      success: true,
+      code: 1,
+      source: "isa-debug-exit",
+      processStatus: 1,
+    });
   });
 });
 

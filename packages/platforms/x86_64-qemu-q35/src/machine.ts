@@ -13,7 +13,9 @@ import { Ns16550a } from "@axvisor/device-ns16550a";
 import {
   allocateRam,
   BoardBus,
+  BoardRunLoop,
   type MachineClock,
+  type MachineExit,
   RamDma,
   RealTimeClock,
   Rom,
@@ -101,26 +103,7 @@ export type VirtioSlotFactory = (slot: {
   readonly dma: RamDma;
 }) => BaseMmioDeviceOps;
 
-/** Why `run()` returned (the shape of the riscv64 board's). */
-export type MachineExit =
-  | {
-      readonly kind: "poweroff";
-      readonly success: boolean;
-      readonly code: number;
-      readonly source: "debug-exit" | "acpi";
-    }
-  | { readonly kind: "stopped"; readonly reason: string }
-  | {
-      readonly kind: "fault";
-      readonly message: string;
-      /** The CPU index (named as the riscv board's field). */
-      readonly hart: number;
-      readonly pc: bigint;
-    };
-
 const DEFAULT_SLICE = 20_000;
-const YIELD_INTERVAL_MS = 15;
-const MAX_IDLE_MS = 1000;
 const IF = 0x200;
 /** The isa-bios mirror: the ROM's last 128 KiB below 1 MiB. */
 const ISA_BIOS_SIZE = 0x2_0000;
@@ -157,7 +140,10 @@ export class PcMachine {
   instructions = 0;
   /** Guest-requested resets performed. */
   resets = 0;
-  idleMs = 0;
+  /** Host milliseconds spent asleep because every CPU waited. */
+  get idleMs(): number {
+    return this.#loop.idleMs;
+  }
   /** Which boot path ran and how the BSP was started. */
   bootInfo:
     | { readonly kind: "linux" | "multiboot" | "pvh" | "firmware"; readonly entry: BootEntry }
@@ -170,8 +156,7 @@ export class PcMachine {
   #exit: MachineExit | undefined;
   #outAtExit = -1;
   #resetRequested = false;
-  #wake: (() => void) | undefined;
-  #running = false;
+  readonly #loop: BoardRunLoop;
   /** HPET legacy replacement disconnects the PIT's and RTC's interrupt outputs. */
   #hpetLegacy = false;
 
@@ -193,6 +178,21 @@ export class PcMachine {
     this.#options = options;
     this.#slice = options.sliceInstructions ?? DEFAULT_SLICE;
     this.clock = options.clock ?? new RealTimeClock(PC_TIMEBASE_HZ);
+    const self = this;
+    this.#loop = new BoardRunLoop({
+      clock: this.clock,
+      get exit() {
+        return self.#exit;
+      },
+      step: () => {
+        this.step();
+      },
+      anyRunnable: () => this.#anyRunnable(),
+      nextTimerDeadline: () => this.#nextDeadline(),
+      // The CMOS RTC's alarms run on the board clock, so they are in nextDeadline already.
+      wallClockWakeMs: () => Number.POSITIVE_INFINITY,
+      finish: () => this.#flushConsole(),
+    });
     this.ram = allocateRam(ramSize);
     this.bus = new BoardBus(this.ram, 0);
     const cpus: X86Cpu[] = [];
@@ -263,7 +263,9 @@ export class PcMachine {
               kind: "poweroff",
               success: status === 1,
               code: status,
-              source: "debug-exit",
+              source: "isa-debug-exit",
+              // QEMU exits with the device's status, (value << 1) | 1; scripts test for it.
+              processStatus: status,
             }),
         }),
       );
@@ -525,9 +527,7 @@ export class PcMachine {
   }
 
   #wakeUp(): void {
-    const w = this.#wake;
-    this.#wake = undefined;
-    w?.();
+    this.#loop.wake();
   }
 
   #flushConsole(): void {
@@ -577,7 +577,7 @@ export class PcMachine {
         this.#exit ??= {
           kind: "fault",
           message: `CPU ${i} at rip 0x${cpu.getReg("rip").toString(16)}: ${(e as Error).message ?? e}`,
-          hart: i,
+          cpu: i,
           pc: cpu.getReg("rip"),
         };
         break;
@@ -613,52 +613,15 @@ export class PcMachine {
     return this.cpus.some((_c, i) => !this.#idle[i] || this.#wakeable(i));
   }
 
-  /** Runs until the guest powers off, faults or `stop()` is called. */
-  async run(): Promise<MachineExit> {
-    if (this.#running) throw new AxError("ResourceBusy", "the machine is already running");
-    this.#running = true;
-    try {
-      let lastYield = performance.now();
-      while (this.#exit === undefined) {
-        this.step();
-        if (this.#exit !== undefined) break;
-        if (!this.#anyRunnable()) {
-          const t = performance.now();
-          await this.#idleWait();
-          lastYield = performance.now();
-          this.idleMs += lastYield - t;
-        } else if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          lastYield = performance.now();
-        }
-      }
-      this.#flushConsole();
-      return this.#exit;
-    } finally {
-      this.#running = false;
+  /**
+   * Runs until the guest powers off, faults or `stop()` is called, in the shared bare-board
+   * loop (`BoardRunLoop`: yields to the event loop, sleeps while every CPU waits until the
+   * next PIT, RTC, HPET or LAPIC deadline).
+   */
+  run(): Promise<MachineExit> {
+    if (this.#loop.running) {
+      return Promise.reject(new AxError("ResourceBusy", "the machine is already running"));
     }
-  }
-
-  async #idleWait(): Promise<void> {
-    const deadline = this.#nextDeadline();
-    let ms = MAX_IDLE_MS;
-    if (this.clock.deterministic) {
-      if (Number.isFinite(deadline)) {
-        this.clock.skipTo(deadline);
-        return;
-      }
-    } else if (Number.isFinite(deadline)) {
-      ms = Math.min(ms, this.clock.hostDelayMsUntil(deadline));
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = undefined;
-        resolve();
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    return this.#loop.run() as Promise<MachineExit>;
   }
 }

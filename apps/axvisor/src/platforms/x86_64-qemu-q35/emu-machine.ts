@@ -63,18 +63,7 @@ export function createX86EmuMachine(o: EmuMachineOptions): EmuMachine {
     console: o.console,
   });
   return {
-    run: async (): Promise<MachineExit> => {
-      const exit = await pc.run();
-      // The board names the failing CPU `hart`, as the riscv board's exit once did.
-      if (exit.kind === "fault") {
-        return { kind: "fault", message: exit.message, cpu: exit.hart, pc: exit.pc };
-      }
-      // isa-debug-exit ends QEMU with status (value << 1) | 1; scripts test for it.
-      if (exit.kind === "poweroff" && exit.source === "debug-exit") {
-        return { ...exit, source: "isa-debug-exit", processStatus: exit.code };
-      }
-      return exit;
-    },
+    run: (): Promise<MachineExit> => pc.run(),
     stop: (reason) => pc.stop(reason),
     sendInput: (bytes) => pc.sendInput(bytes),
     get instructions() {
