@@ -62,6 +62,18 @@ export class ExitServer {
 
   constructor(private readonly o: ExitServerOptions) {}
 
+  /** One DeviceAccess per vCPU, made once: the exit path allocates nothing for it. */
+  readonly #accesses: DeviceAccess[] = [];
+
+  #access(vcpuId: number): DeviceAccess {
+    let a = this.#accesses[vcpuId];
+    if (a === undefined) {
+      a = Object.freeze({ vcpuId });
+      this.#accesses[vcpuId] = a;
+    }
+    return a;
+  }
+
   private get devices(): AxVmDevices {
     return this.o.devices;
   }
@@ -72,7 +84,7 @@ export class ExitServer {
 
   /** Serves one exit; false when it belongs to the VMM. */
   serve<C, S>(vcpu: VCpu<C, S>, exit: ExitReason): boolean {
-    const access: DeviceAccess = { vcpuId: vcpu.vcpuId };
+    const access = this.#access(vcpu.vcpuId);
     switch (exit.kind) {
       case "MmioRead": {
         let r = this.devices.handleMmioRead(exit.addr, exit.width, exit.signExtend, access);
