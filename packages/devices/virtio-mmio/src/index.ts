@@ -48,9 +48,11 @@ export {
 } from "./constants.js";
 export { DmaFault, type DmaMemory, dmaRead, dmaWrite } from "./dma.js";
 export {
+  buildVirtioSlots,
   EmptyVirtioSlot,
   type VirtioSlot,
   type VirtioSlotFactory,
+  type VirtioSlotLayout,
   virtioBlkSlot,
 } from "./slots.js";
 export { type VirtioMmioOptions, VirtioMmioTransport } from "./transport.js";

@@ -1,4 +1,5 @@
 import { type BaseMmioDeviceOps, EmulatedDeviceType, type IrqLine } from "@axvisor/axdevice-base";
+import { axErr } from "@axvisor/axerrno";
 import {
   AccessWidth,
   type AddrRange,
@@ -82,4 +83,40 @@ export function virtioBlkSlot(
       }),
       ...(options.onDeviceError !== undefined ? { onDeviceError: options.onDeviceError } : {}),
     });
+}
+
+/** A board's row of virtio-mmio transports: how many, where, and how they interrupt. */
+export interface VirtioSlotLayout {
+  readonly count: number;
+  readonly size: number;
+  /** Base address of slot n. */
+  base(n: number): number;
+  /** Interrupt line of slot n. */
+  irq(n: number): IrqLine;
+  readonly dma: DmaMemory;
+}
+
+/**
+ * Every slot of a board, in order: the device `factories[n]` builds, or an empty transport (a
+ * probing driver reads device id 0 and moves on). More factories than slots is an error naming
+ * the count.
+ */
+export function buildVirtioSlots(
+  layout: VirtioSlotLayout,
+  factories: readonly VirtioSlotFactory[],
+): BaseMmioDeviceOps[] {
+  if (factories.length > layout.count) {
+    throw axErr("InvalidInput", `only ${layout.count} virtio-mmio slots exist`);
+  }
+  const devices: BaseMmioDeviceOps[] = [];
+  for (let n = 0; n < layout.count; n++) {
+    const base = layout.base(n);
+    const make = factories[n];
+    devices.push(
+      make === undefined
+        ? new EmptyVirtioSlot(base, layout.size)
+        : make({ base, size: layout.size, irq: layout.irq(n), dma: layout.dma }),
+    );
+  }
+  return devices;
 }

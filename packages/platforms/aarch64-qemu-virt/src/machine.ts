@@ -4,7 +4,7 @@ import { Aarch64Cpu, type CpuModel, type SysRegDevice } from "@axvisor/cpu-aarch
 import { type GicCpuOutputs, GicV2, GicV3 } from "@axvisor/device-arm-gic";
 import { Pl011 } from "@axvisor/device-pl011";
 import { Pl031, type Pl031Clock } from "@axvisor/device-pl031";
-import { EmptyVirtioSlot, type VirtioSlotFactory } from "@axvisor/device-virtio-mmio";
+import { buildVirtioSlots, type VirtioSlotFactory } from "@axvisor/device-virtio-mmio";
 import { DeviceTree } from "@axvisor/fdt";
 import {
   allocateRam,
@@ -265,27 +265,17 @@ export class ArmVirtMachine {
     );
     for (const d of [...this.flash, ...gicFrames, this.uart, this.rtc]) this.bus.addDevice(d);
 
-    const factories = options.virtio ?? [];
-    if (factories.length > ARM_VIRT.virtio.count) {
-      throw new AxError("InvalidInput", `only ${ARM_VIRT.virtio.count} virtio-mmio slots exist`);
-    }
-    const virtio: BaseMmioDeviceOps[] = [];
-    for (let n = 0; n < ARM_VIRT.virtio.count; n++) {
-      const base = armVirtioSlotBase(n);
-      const make = factories[n];
-      const dev =
-        make === undefined
-          ? new EmptyVirtioSlot(base, ARM_VIRT.virtio.size)
-          : make({
-              base,
-              size: ARM_VIRT.virtio.size,
-              irq: this.gic.spiLine(ARM_VIRT_SPI.virtioFirst + n),
-              dma: this.dma,
-            });
-      this.bus.addDevice(dev);
-      virtio.push(dev);
-    }
-    this.virtioDevices = virtio;
+    this.virtioDevices = buildVirtioSlots(
+      {
+        count: ARM_VIRT.virtio.count,
+        size: ARM_VIRT.virtio.size,
+        base: armVirtioSlotBase,
+        irq: (n) => this.gic.spiLine(ARM_VIRT_SPI.virtioFirst + n),
+        dma: this.dma,
+      },
+      options.virtio ?? [],
+    );
+    for (const d of this.virtioDevices) this.bus.addDevice(d);
 
     const psciBoard = this.#psciBoard();
     for (let i = 0; i < nCpus; i++) {

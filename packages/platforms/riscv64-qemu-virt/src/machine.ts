@@ -6,7 +6,7 @@ import { GoldfishRtc, hostWallClock, type WallClock } from "@axvisor/device-gold
 import { Ns16550a } from "@axvisor/device-ns16550a";
 import { Plic, qemuVirtContext } from "@axvisor/device-plic";
 import { type FinishRequest, SifiveTest } from "@axvisor/device-sifive-test";
-import { EmptyVirtioSlot, type VirtioSlotFactory } from "@axvisor/device-virtio-mmio";
+import { buildVirtioSlots, type VirtioSlotFactory } from "@axvisor/device-virtio-mmio";
 import { DeviceTree } from "@axvisor/fdt";
 import {
   allocateRam,
@@ -211,27 +211,17 @@ export class VirtMachine {
     for (const d of [this.rom, this.test, this.rtc, this.clint, this.plic, this.uart]) {
       this.bus.addDevice(d);
     }
-    const factories = options.virtio ?? [];
-    if (factories.length > VIRT.virtio.count) {
-      throw new AxError("InvalidInput", `only ${VIRT.virtio.count} virtio-mmio slots exist`);
-    }
-    const virtio: BaseMmioDeviceOps[] = [];
-    for (let n = 0; n < VIRT.virtio.count; n++) {
-      const base = virtioSlotBase(n);
-      const make = factories[n];
-      const dev =
-        make === undefined
-          ? new EmptyVirtioSlot(base, VIRT.virtio.size)
-          : make({
-              base,
-              size: VIRT.virtio.size,
-              irq: this.plic.sourceLine(VIRT_IRQ.virtioFirst + n),
-              dma: this.dma,
-            });
-      this.bus.addDevice(dev);
-      virtio.push(dev);
-    }
-    this.virtioDevices = virtio;
+    this.virtioDevices = buildVirtioSlots(
+      {
+        count: VIRT.virtio.count,
+        size: VIRT.virtio.size,
+        base: virtioSlotBase,
+        irq: (n) => this.plic.sourceLine(VIRT_IRQ.virtioFirst + n),
+        dma: this.dma,
+      },
+      options.virtio ?? [],
+    );
+    for (const d of this.virtioDevices) this.bus.addDevice(d);
 
     for (let h = 0; h < nHarts; h++) {
       harts.push(

@@ -1,4 +1,6 @@
 /** Every board returns @axvisor/machine's MachineExit. */
+
+export type { VirtioSlotFactory } from "@axvisor/device-virtio-mmio";
 export type { MachineExit } from "@axvisor/machine";
 export {
   ACPI_PM,
@@ -59,7 +61,6 @@ export {
   type PcBootImages,
   PcMachine,
   type PcMachineOptions,
-  type VirtioSlotFactory,
 } from "./machine.js";
 export {
   PC,

@@ -1,4 +1,4 @@
-import { type BaseMmioDeviceOps, type IrqLine, irqLine } from "@axvisor/axdevice-base";
+import { type BaseMmioDeviceOps, irqLine } from "@axvisor/axdevice-base";
 import { AxError } from "@axvisor/axerrno";
 import { CS, DS, ES, FS, GS, SS, X86Cpu } from "@axvisor/cpu-x86_64";
 import { CmosRtc } from "@axvisor/device-cmos-rtc";
@@ -10,6 +10,7 @@ import { IoApic } from "@axvisor/device-ioapic";
 import { IsaDebugExit } from "@axvisor/device-isa-debug-exit";
 import { ApicBus, LocalApic } from "@axvisor/device-lapic";
 import { Ns16550a } from "@axvisor/device-ns16550a";
+import type { VirtioSlotFactory } from "@axvisor/device-virtio-mmio";
 import {
   allocateRam,
   BoardBus,
@@ -94,14 +95,6 @@ export interface PcMachineOptions {
    */
   readonly virtio?: readonly VirtioSlotFactory[];
 }
-
-/** Builds the device for one virtio-mmio slot. */
-export type VirtioSlotFactory = (slot: {
-  readonly base: number;
-  readonly size: number;
-  readonly irq: IrqLine;
-  readonly dma: RamDma;
-}) => BaseMmioDeviceOps;
 
 const DEFAULT_SLICE = 20_000;
 const IF = 0x200;
