@@ -1,2 +1,18 @@
-export { encodeLr, LrState, lrIntid, lrState } from "./list-register.js";
+export {
+  encodeGichLr,
+  encodeLr,
+  GICH,
+  gichLrState,
+  LrState,
+  lrIntid,
+  lrState,
+} from "./list-register.js";
+export {
+  type GichAccess,
+  GICV_MAPPING,
+  type GicvMapping,
+  VGicV2,
+  VGicV2Cpu,
+  type VGicV2Options,
+} from "./vgicv2.js";
 export { VGicV3, VGicV3Cpu, type VGicV3Options } from "./vgicv3.js";

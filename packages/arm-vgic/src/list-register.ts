@@ -1,4 +1,4 @@
-/** ICH_LR<n>_EL2 (ARM IHI 0069 §12.5.9): the fields the vGIC writes and reads back. */
+/** List registers: ICH_LR<n>_EL2 (ARM IHI 0069 §12.5.9) and GICH_LR<n> (ARM IHI 0048B §5.3.11). */
 
 export const LrState = { Invalid: 0, Pending: 1, Active: 2, PendingActive: 3 } as const;
 export type LrState = (typeof LrState)[keyof typeof LrState];
@@ -19,4 +19,38 @@ export function lrState(lr: bigint): LrState {
 
 export function lrIntid(lr: bigint): number {
   return Number(lr & 0xffff_ffffn);
+}
+
+/** GICH register offsets (ARM IHI 0048B §5.3) the vGICv2 uses, and GICH_HCR.En. */
+export const GICH = {
+  HCR: 0x00,
+  VMCR: 0x08,
+  APR: 0xf0,
+  LR0: 0x100,
+  HCR_EN: 1,
+} as const;
+
+/**
+ * A GICH_LR<n> value: VirtualID 9:0, PhysicalID 19:10 (for a software SGI, the source CPU in
+ * 12:10), Priority 27:23 (the top 5 bits), State 29:28, Grp1 30, HW 31 (clear here).
+ */
+export function encodeGichLr(
+  intid: number,
+  physical: number,
+  priority: number,
+  group: number,
+  state: LrState,
+): number {
+  return (
+    ((intid & 0x3ff) |
+      ((physical & 0x3ff) << 10) |
+      (((priority >> 3) & 0x1f) << 23) |
+      ((state & 3) << 28) |
+      ((group & 1) << 30)) >>>
+    0
+  );
+}
+
+export function gichLrState(lr: number): LrState {
+  return ((lr >>> 28) & 3) as LrState;
 }

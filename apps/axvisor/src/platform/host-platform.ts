@@ -59,6 +59,11 @@ export interface HostBoardOptions {
   readonly ramSize: number;
   /** Real time by default; an InstructionClock makes runs reproducible. */
   readonly clock?: MachineClock;
+  /**
+   * The VMs known when the host starts, so a board can fit hardware that cannot change later
+   * to them (aarch64: a GICv2 host when a VM asks for a vGICv2).
+   */
+  readonly vms?: readonly AxVMCrateConfig[];
 }
 
 /**
@@ -120,6 +125,8 @@ export interface VmBuildContext {
   readonly disk?: BlockBacking;
   /** Drives a level-sensitive virtual interrupt of one vCPU (and wakes it when raised). */
   setInterruptLevel(vcpuId: number, vector: number, level: boolean): void;
+  /** Ends a vCPU's halt: its virtual interrupt controller made an interrupt pending for it. */
+  wakeVcpu(vcpuId: number): void;
   /** The guest completed a host interrupt forwarded to it (passthrough). */
   onHostComplete(irq: number): void;
   /** A one-line notice for the user (e.g. a disk attached read-only). */

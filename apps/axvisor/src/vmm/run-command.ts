@@ -37,7 +37,11 @@ export async function openSession(
   const plan = await planHost(opts, io.env, command);
   const mux = new ConsoleMux({ out: io.stdout, err: io.stderr, raw: io.stdin?.isTTY === true });
   const log = new VmmLog({ level: plan.logLevel, sink: (l) => mux.line(l) });
-  const machine = createHostBoard(plan.platform, { cpus: plan.harts, ramSize: plan.memory });
+  const machine = createHostBoard(plan.platform, {
+    cpus: plan.harts,
+    ramSize: plan.memory,
+    vms: plan.vms.map((v) => v.config),
+  });
   const vmm = new Vmm({
     machine,
     log,

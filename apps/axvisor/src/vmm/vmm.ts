@@ -186,6 +186,10 @@ export class Vmm {
       setInterruptLevel: (vcpu, vector, level) => {
         if (inst !== undefined) this.setInterruptLevel(inst.id, vcpu, vector, level);
       },
+      wakeVcpu: (vcpu) => {
+        const vm = inst === undefined ? undefined : this.#liveVm(inst.id, vcpu);
+        if (vm !== undefined) this.#wakeVcpu(vm, vcpu);
+      },
       onHostComplete: (irq) => this.#irqs.complete(irq),
       notice: (m) => this.#opts.onNotice?.(`VM ${id} "${name}": ${m}`),
       deviceError: (dev, m) => this.#log.warn(`VM ${id} "${name}": device ${dev}: ${m}`),

@@ -463,6 +463,17 @@ export class ArmVirtMachine {
     return c.poweredOn && c.interruptPending();
   }
 
+  /**
+   * The CPU whose banked GIC registers (GICC, GICH, GICV, GICv2 SGI/PPI state) the next bus
+   * access reaches, for a hypervisor that runs the CPUs itself instead of through `step`.
+   */
+  selectCpu(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.cpus.length) {
+      throw new AxError("InvalidInput", `the board has no CPU ${i}`);
+    }
+    this.#current = i;
+  }
+
   /** Executes one round: every runnable CPU gets one slice. Returns true if any ran. */
   step(): boolean {
     this.#routeTimers();

@@ -1,4 +1,4 @@
-import { VGicV3 } from "@axvisor/arm-vgic";
+import { type GichAccess, VGicV2, VGicV3 } from "@axvisor/arm-vgic";
 import type { DeviceFactories, DeviceSet } from "@axvisor/axdevice";
 import { EmulatedDeviceType, type IrqLine, NO_IRQ } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
@@ -21,29 +21,41 @@ export interface ArmDeviceWiring {
   readonly mpidrs: readonly number[];
   /** Drives a level interrupt (GIC INTID) of a vCPU and wakes it. */
   setInterruptLevel(vcpu: number, intid: number, level: boolean): void;
+  /** The vGIC made an interrupt pending for a vCPU (a vGICv2 SGI or SPI target): wake it. */
+  wakeVcpu(vcpu: number): void;
+  /** Which vGIC: 3 (ICH list registers) or 2 (the host's GICH frames given here). */
+  readonly gic: { readonly version: 3 } | { readonly version: 2; readonly gich: GichAccess };
   deviceError(device: string, message: string): void;
   /** The disk behind a virtio-blk row. */
   openDisk(): BlockBacking;
 }
 
 /**
- * The emulated devices of one aarch64 VM. The vGICv3 always exists (GICD and GICR at QEMU
- * virt's addresses), because the guest's CPU interface is the hardware's virtual one; the
- * config's rows add by type: 0x01 maps its GICD/GICR frames, 0x02 a PL011 console (irq_id = SPI number, QEMU: 1), 0xE1
- * virtio-blk, 0xE3 virtio-console.
+ * The emulated devices of one aarch64 VM. The vGIC always exists (GICD, and GICR for a
+ * GICv3, at QEMU virt's addresses), because the guest's CPU interface is the hardware's
+ * virtual one; the config's rows add by type: 0x01 maps its frames, 0x02 a PL011 console
+ * (irq_id = SPI number, QEMU: 1), 0xE1 virtio-blk, 0xE3 virtio-console.
  */
 export class ArmVmDevices {
-  readonly vgic: VGicV3;
+  readonly vgic: VGicV3 | VGicV2;
   readonly #wiring: ArmDeviceWiring;
   #diskUsed = false;
 
   constructor(wiring: ArmDeviceWiring) {
     this.#wiring = wiring;
-    this.vgic = new VGicV3({
-      mpidrs: wiring.mpidrs,
-      distributorBase: ARM_VIRT.gicDist.base,
-      redistributorBase: ARM_VIRT.gicRedist.base,
-    });
+    this.vgic =
+      wiring.gic.version === 2
+        ? new VGicV2({
+            vcpus: wiring.mpidrs.length,
+            distributorBase: ARM_VIRT.gicDist.base,
+            gich: wiring.gic.gich,
+            wake: (v) => wiring.wakeVcpu(v),
+          })
+        : new VGicV3({
+            mpidrs: wiring.mpidrs,
+            distributorBase: ARM_VIRT.gicDist.base,
+            redistributorBase: ARM_VIRT.gicRedist.base,
+          });
   }
 
   factories(): DeviceFactories<VmDeviceContext> {
@@ -55,12 +67,12 @@ export class ArmVmDevices {
     };
   }
 
-  /** The vGICv3's GICD and GICR frames, at QEMU virt's addresses (the row names the GICD). */
+  /** The vGIC's GICD (and GICR) frames, at QEMU virt's addresses (the row names the GICD). */
   #gic(cfg: EmulatedDeviceConfig): DeviceSet {
     if (cfg.baseGpa !== ARM_VIRT.gicDist.base) {
       throw axErr(
         "InvalidInput",
-        `${cfg.name}: the vGICv3 distributor is at 0x${ARM_VIRT.gicDist.base.toString(16)} (QEMU virt), not 0x${cfg.baseGpa.toString(16)}`,
+        `${cfg.name}: the vGIC distributor is at 0x${ARM_VIRT.gicDist.base.toString(16)} (QEMU virt), not 0x${cfg.baseGpa.toString(16)}`,
       );
     }
     return { mmio: this.vgic.devices };

@@ -12,7 +12,7 @@ const EDGE_RISING = 1;
 /**
  * The device tree an aarch64 guest boots with: QEMU virt's layout (the board's own generator)
  * without EL2 (`psci` method "hvc", answered by the vCPU; no GICH/GICV), the VM's CPUs by
- * MPIDR with `enable-method = "psci"`, the GICv3, the generic timer, the PL011, the VM's
+ * MPIDR with `enable-method = "psci"`, the GICv3 or GICv2 (GICD + GICC), the generic timer, the PL011, the VM's
  * memory, /chosen with bootargs, initrd and stdout-path, and one virtio-mmio node per virtio
  * row. The board's RTC and flash are not the guest's and are left out.
  */
@@ -20,6 +20,7 @@ export function buildArmGuestFdt(
   config: AxVMCrateConfig,
   mpidrs: readonly number[],
   placed: PlacedVm,
+  gicVersion: 2 | 3 = 3,
 ): Uint8Array {
   // Passthrough (device) regions are no RAM; the root's interrupt-parent (the GIC) is inherited.
   const regions = placed.memory.filter(
@@ -36,7 +37,7 @@ export function buildArmGuestFdt(
   const dt = buildArmVirtDeviceTree({
     cpuAffinities: mpidrs,
     ramSize: ram.size,
-    gicVersion: 3,
+    gicVersion,
     virtualization: false,
     virtioSlots: 0,
     ...(config.kernel.cmdline !== undefined ? { bootargs: config.kernel.cmdline } : {}),

@@ -1,9 +1,10 @@
 import { ArmHostCpus, ArmPhysCpu, ArmVmidAllocator } from "@axvisor/arm-vcpu";
+import type { GichAccess } from "@axvisor/arm-vgic";
 import { axErr } from "@axvisor/axerrno";
 import { RamHostMemory } from "@axvisor/axvisor-api";
 import type { Aarch64Cpu } from "@axvisor/cpu-aarch64";
 import type { MachineClock } from "@axvisor/machine";
-import { hpa, PAGE_SIZE_2M } from "@axvisor/memory-addr";
+import { gpa, hpa, PAGE_SIZE_2M } from "@axvisor/memory-addr";
 import { ARM_VIRT, ARM_VIRT_TIMER_HZ, ArmVirtMachine } from "@axvisor/platform-aarch64-qemu-virt";
 import type {
   HostBoard,
@@ -13,6 +14,7 @@ import type {
   VmArchParts,
   VmBuildContext,
 } from "../../platform/host-platform.js";
+import { type GicVersion, hostGicVersion } from "./gic-version.js";
 import { buildArmVm } from "./vm-parts.js";
 
 /**
@@ -23,7 +25,9 @@ const PARK_LOOP = Uint8Array.of(0x7f, 0x20, 0x03, 0xd5, 0x00, 0x00, 0x00, 0x14);
 
 /**
  * The aarch64 host: QEMU's virt board with `virtualization=on` and a GICv3 (its ICH/ICV
- * interface serves the guests' CPU interface), no firmware. Every CPU is an `ArmPhysCpu` in
+ * interface serves the guests' CPU interface) or, when the VMs given at start ask for a
+ * vGICv2, a GICv2 (its GICV frame is the guests' GICC, its GICH frame holds the list
+ * registers), no firmware. Every CPU is an `ArmPhysCpu` in
  * host-trap mode (TypeScript is EL2); host RAM is handed out as frames; VMIDs tag each VM's
  * stage 2.
  */
@@ -36,10 +40,12 @@ export class ArmHostBoard implements HostBoard {
   readonly timebaseHz = ARM_VIRT_TIMER_HZ;
   readonly irq: HostIrqController = new NoPassthroughIrq();
   readonly vmids = new ArmVmidAllocator();
+  readonly gicVersion: GicVersion;
 
   constructor(platform: HostPlatform, options: HostBoardOptions) {
     this.platform = platform;
     const { cpus, ramSize } = options;
+    this.gicVersion = hostGicVersion(options.vms ?? []);
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > platform.maxCpus) {
       throw axErr(
         "InvalidInput",
@@ -50,7 +56,7 @@ export class ArmHostBoard implements HostBoard {
       cpus,
       ramSize,
       images: { kernel: { name: "axvisor host park loop", data: PARK_LOOP } },
-      gicVersion: 3,
+      gicVersion: this.gicVersion,
       virtualization: true,
       rngSeed: null,
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
@@ -88,6 +94,26 @@ export class ArmHostBoard implements HostBoard {
 
   setCurrentCpu(cpu: number): void {
     this.cpus.setCurrent(cpu);
+    // A guest's GICV accesses (stage 2 onto the board's frame) reach this CPU's bank.
+    this.board.selectCpu(cpu);
+  }
+
+  /** The board's GICH frames, for a vGICv2 (undefined on a GICv3 host). */
+  get gich(): GichAccess | undefined {
+    const gic = this.board.gic;
+    const frame = "hypInterface" in gic ? gic.hypInterface : undefined;
+    if (frame === undefined) return undefined;
+    const base = frame.addressRange().start;
+    return {
+      read: (cpu, off) => {
+        this.board.selectCpu(cpu);
+        return Number(frame.handleRead(gpa(base + off), 4));
+      },
+      write: (cpu, off, value) => {
+        this.board.selectCpu(cpu);
+        frame.handleWrite(gpa(base + off), 4, BigInt(value >>> 0));
+      },
+    };
   }
 
   retired(cpu: number): number {

@@ -1,10 +1,12 @@
 import { ArmVmContext, createArmArchBackend } from "@axvisor/arm-vcpu";
+import { GICV_MAPPING } from "@axvisor/arm-vgic";
 import { axErr } from "@axvisor/axerrno";
 import type { ArchBackend } from "@axvisor/axvm";
 import { type AxVMCrateConfig, resolveConfigPath } from "@axvisor/axvmconfig";
 import { FileBlockBacking } from "@axvisor/device-virtio-mmio";
 import type { PlacedVm, VmArchParts, VmBuildContext } from "../../platform/host-platform.js";
 import { ArmVmDevices } from "./arm-devices.js";
+import { vgicVersionOf } from "./gic-version.js";
 import { buildArmGuestFdt } from "./guest-fdt.js";
 import type { ArmHostBoard } from "./host-board.js";
 
@@ -13,7 +15,7 @@ export function guestMpidrs(config: AxVMCrateConfig): readonly number[] {
   return config.base.physCpuIds ?? Array.from({ length: config.base.cpuNum }, (_, i) => i);
 }
 
-/** The aarch64 half of one VM: a VMID, arm-vcpu with the vGICv3, PL011/virtio, the guest DT. */
+/** The aarch64 half of one VM: a VMID, arm-vcpu with the vGIC (v2 or v3), PL011/virtio, the guest DT. */
 export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts {
   const config = ctx.config;
   if (config.devices.interruptMode === "passthrough") {
@@ -23,11 +25,21 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
     );
   }
   const mpidrs = guestMpidrs(config);
+  const gicVersion = vgicVersionOf(config);
+  const gich = host.gich;
+  if (gicVersion !== host.gicVersion || (gicVersion === 2 && gich === undefined)) {
+    throw axErr(
+      "Unsupported",
+      `VM ${config.base.id} "${config.base.name}" asks for a vGICv${gicVersion}, but the host GIC is a GICv${host.gicVersion} (it follows the VMs given when the VMM starts)`,
+    );
+  }
   const opened: FileBlockBacking[] = [];
   const devices = new ArmVmDevices({
     console: ctx.console,
     mpidrs,
     setInterruptLevel: (vcpu, intid, level) => ctx.setInterruptLevel(vcpu, intid, level),
+    wakeVcpu: (vcpu) => ctx.wakeVcpu(vcpu),
+    gic: gicVersion === 2 && gich !== undefined ? { version: 2, gich } : { version: 3 },
     deviceError: (dev, m) => ctx.deviceError(dev, m),
     openDisk: () => {
       if (ctx.disk !== undefined) return ctx.disk;
@@ -50,7 +62,8 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
   });
   let released = false;
   return {
-    config,
+    // A vGICv2's CPU interface is the board's GICV frame, mapped by stage 2 at the GICC.
+    config: gicVersion === 2 ? withGicvWindow(config) : config,
     // The VMM hands the backend to AxVM as a whole, which pairs its config types itself.
     backend: backend as unknown as ArchBackend,
     deviceFactories: devices.factories(),
@@ -59,7 +72,7 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
       context.memory = memory;
     },
     bootInfo(placed: PlacedVm) {
-      return buildArmGuestFdt(config, mpidrs, placed);
+      return buildArmGuestFdt(config, mpidrs, placed, gicVersion);
     },
     forwardHostIrq() {
       return false;
@@ -69,6 +82,24 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
       released = true;
       host.vmids.release(vmid);
       for (const d of opened.splice(0)) d.close?.();
+    },
+  };
+}
+
+/** The config with the host GICV frame passed through at the guest's GICC address. */
+function withGicvWindow(config: AxVMCrateConfig): AxVMCrateConfig {
+  const gicv = {
+    name: "gicv",
+    baseGpa: GICV_MAPPING.guestGicc,
+    baseHpa: GICV_MAPPING.hostGicv,
+    length: GICV_MAPPING.size,
+    irqId: 0,
+  };
+  return {
+    ...config,
+    devices: {
+      ...config.devices,
+      passthroughDevices: [...config.devices.passthroughDevices, gicv],
     },
   };
 }

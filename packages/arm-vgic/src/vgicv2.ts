@@ -1,0 +1,269 @@
+/**
+ * The virtual GICv2 of an AArch64 VM on a host whose GIC is a GICv2 with the virtualization
+ * extension. The distributor the guest programs is the GICv2 model of `@axvisor/device-arm-gic`
+ * (one model "CPU" per vCPU), an MMIO device of the VM that learns the accessing vCPU from the
+ * exit (banked registers, GICD_SGIR's source). The guest's CPU interface is the hardware's
+ * GICV frame, mapped by stage 2 at the guest's GICC address (`GICV_MAPPING`): acknowledge, EOI
+ * and priority masking never exit. The backend drives the board's GICH frame: before each
+ * entry a vCPU's highest-priority pending interrupts go into free list registers (active in
+ * the virtual distributor while listed), its VMCR and APR are restored and GICH_HCR.En set;
+ * after each exit they are read back and what the guest completed is deactivated.
+ */
+
+import type { VirtualInterrupts } from "@axvisor/arm-vcpu";
+import type {
+  BaseMmioDeviceOps,
+  DeviceAccess,
+  EmulatedDeviceType,
+  IrqLine,
+} from "@axvisor/axdevice-base";
+import { axErr } from "@axvisor/axerrno";
+import type { Aarch64Cpu } from "@axvisor/cpu-aarch64";
+import {
+  type GicCpuOutputs,
+  GicV2,
+  LIST_REGISTERS,
+  PRIVATE_IRQS,
+  SGI_COUNT,
+} from "@axvisor/device-arm-gic";
+import type { AccessWidth, AddrRange, GuestPhysAddr } from "@axvisor/memory-addr";
+import { encodeGichLr, GICH, gichLrState, LrState } from "./list-register.js";
+
+/** The board's GICv2 hypervisor interface (GICH), one frame per physical CPU (banked). */
+export interface GichAccess {
+  read(cpuId: number, offset: number): number;
+  write(cpuId: number, offset: number, value: number): void;
+}
+
+export interface VGicV2Options {
+  /** Number of vCPUs (1..8: GICv2 target lists are 8 bits). */
+  readonly vcpus: number;
+  /** GICD base (QEMU virt: 0x0800_0000). */
+  readonly distributorBase: number;
+  /** The host's GICH frames the list registers are written through. */
+  readonly gich: GichAccess;
+  /** A vCPU has an interrupt pending in the virtual distributor (it must not stay halted). */
+  readonly wake?: (vcpuId: number) => void;
+  /** Interrupt IDs: 32 private + SPIs (QEMU virt: 288). */
+  readonly numIrqs?: number;
+}
+
+/** Where a vGICv2's guest CPU interface comes from: the host's GICV frame at the guest's GICC. */
+export interface GicvMapping {
+  readonly guestGicc: number;
+  readonly hostGicv: number;
+  readonly size: number;
+}
+
+/** QEMU virt: the guest sees GICC at 0x0801_0000; the board's GICV is at 0x0804_0000. */
+export const GICV_MAPPING: GicvMapping = {
+  guestGicc: 0x0801_0000,
+  hostGicv: 0x0804_0000,
+  size: 0x1_0000,
+};
+
+const NO_OUTPUT: GicCpuOutputs = {
+  setIrq: () => {},
+  setFiq: () => {},
+  setVirq: () => {},
+  setVfiq: () => {},
+};
+
+export class VGicV2 {
+  /** The virtual distributor (its GICC frame is not the guest's: GICV is). */
+  readonly gic: GicV2;
+  /** The GICD as an MMIO device of the VM. */
+  readonly distributor: BaseMmioDeviceOps;
+  private readonly cpus: VGicV2Cpu[];
+  private current = 0;
+
+  constructor(o: VGicV2Options) {
+    if (!Number.isInteger(o.vcpus) || o.vcpus < 1 || o.vcpus > 8) {
+      throw axErr("InvalidInput", `a vGICv2 serves 1..8 vCPUs, not ${o.vcpus}`);
+    }
+    this.gic = new GicV2({
+      numCpus: o.vcpus,
+      ...(o.numIrqs !== undefined ? { numIrqs: o.numIrqs } : {}),
+      outputs: Array.from({ length: o.vcpus }, () => NO_OUTPUT),
+      currentCpu: () => this.current,
+      distributorBase: o.distributorBase,
+      // Required by the model; the guest never reaches this frame (stage 2 maps GICV there).
+      cpuInterfaceBase: o.distributorBase + 0x1_0000,
+    });
+    const wake = o.wake;
+    const kick = wake
+      ? () => {
+          for (let c = 0; c < o.vcpus; c++) {
+            if (this.gic.core.highestPending(c) >= 0) wake(c);
+          }
+        }
+      : () => {};
+    this.distributor = new BankedDistributor(this.gic, (v) => {
+      this.current = v;
+    }, kick);
+    this.cpus = Array.from({ length: o.vcpus }, (_, i) => new VGicV2Cpu(this.gic, i, o.gich, kick));
+  }
+
+  /** The MMIO devices to add to the VM: the GICD only. */
+  get devices(): readonly BaseMmioDeviceOps[] {
+    return [this.distributor];
+  }
+
+  cpu(vcpuId: number): VGicV2Cpu {
+    const c = this.cpus[vcpuId];
+    if (!c) throw axErr("NotFound", `the vGIC has no vCPU ${vcpuId}`);
+    return c;
+  }
+
+  /** The input line of SPI `n` (INTID 32 + n). */
+  spiLine(n: number): IrqLine {
+    return this.gic.spiLine(n);
+  }
+
+  /** Makes SGI `intid` pending at `target`, sent by `source`. */
+  sendSgi(source: number, target: number, intid: number): void {
+    this.gic.core.sendSgi(source, target, intid);
+  }
+}
+
+/**
+ * The GICD frame as the VM's device: it selects the accessing vCPU's bank first, and after a
+ * write wakes whichever vCPU now has something pending (an SGI, a newly enabled SPI).
+ */
+class BankedDistributor implements BaseMmioDeviceOps {
+  constructor(
+    private readonly gic: GicV2,
+    private readonly select: (vcpu: number) => void,
+    private readonly kick: () => void,
+  ) {}
+
+  emuType(): EmulatedDeviceType {
+    return this.gic.distributor.emuType();
+  }
+
+  addressRange(): AddrRange<GuestPhysAddr> {
+    return this.gic.distributor.addressRange();
+  }
+
+  reset(): void {
+    this.gic.distributor.reset?.();
+  }
+
+  handleRead(addr: GuestPhysAddr, width: AccessWidth, access?: DeviceAccess): bigint {
+    this.select(access?.vcpuId ?? 0);
+    return this.gic.distributor.handleRead(addr, width);
+  }
+
+  handleWrite(addr: GuestPhysAddr, width: AccessWidth, value: bigint, access?: DeviceAccess): void {
+    this.select(access?.vcpuId ?? 0);
+    this.gic.distributor.handleWrite(addr, width, value);
+    this.kick();
+  }
+}
+
+/**
+ * One vCPU's part of the vGICv2: its list registers, GICH_VMCR and GICH_APR, which live in the
+ * host CPU's GICH frame only while the vCPU runs.
+ */
+export class VGicV2Cpu implements VirtualInterrupts {
+  private readonly lrs: number[] = Array.from({ length: LIST_REGISTERS }, () => 0);
+  /** The INTID each list register carries for the virtual distributor, or -1. */
+  private readonly held: number[] = Array.from({ length: LIST_REGISTERS }, () => -1);
+  private vmcr = 0;
+  private apr = 0;
+  private loaded: number | null = null;
+
+  constructor(
+    private readonly gic: GicV2,
+    readonly index: number,
+    private readonly gich: GichAccess,
+    private readonly kick: () => void,
+  ) {}
+
+  setLevel(intid: number, level: boolean): void {
+    if (intid < SGI_COUNT) throw axErr("InvalidInput", `SGI ${intid} has no line`);
+    if (intid < PRIVATE_IRQS) this.gic.core.setPpiLevel(this.index, intid, level);
+    else this.gic.core.setSpiLevel(intid, level);
+    // An SPI targeted at another vCPU must wake that one, not the reporter.
+    if (level && intid >= PRIVATE_IRQS) this.kick();
+  }
+
+  inject(intid: number): void {
+    if (intid < SGI_COUNT) this.gic.core.sendSgi(this.index, this.index, intid);
+    else this.gic.core.setPendingLatch(this.index, intid, true);
+  }
+
+  hasPending(): boolean {
+    if (this.lrs.some((lr) => gichLrState(lr) === LrState.Pending)) return true;
+    return this.gic.core.highestPending(this.index) >= 0;
+  }
+
+  /** The INTIDs in the list registers, with their state (diagnostics and tests). */
+  listRegisters(): { intid: number; state: LrState }[] {
+    return this.lrs
+      .filter((lr) => gichLrState(lr) !== LrState.Invalid)
+      .map((lr) => ({ intid: lr & 0x3ff, state: gichLrState(lr) }));
+  }
+
+  flush(cpu: Aarch64Cpu): void {
+    if (this.loaded !== null) this.readBack(this.loaded);
+    const core = this.gic.core;
+    for (let n = 0; n < LIST_REGISTERS; n++) {
+      if (this.held[n] !== -1) continue;
+      const irq = core.highestPending(this.index);
+      if (irq < 0) break;
+      const s = core.slot(this.index, irq);
+      let source = 0;
+      if (irq < SGI_COUNT) {
+        // One sender at a time: the guest's IAR reports it in bits 12:10 (from the LR).
+        const k = this.index * SGI_COUNT + irq;
+        const senders = core.sgiSources[k] ?? 0;
+        source = 31 - Math.clz32(senders & -senders);
+        core.sgiSources[k] = senders & ~(1 << source);
+      } else {
+        core.setPendingLatch(this.index, irq, false);
+      }
+      core.active[s] = 1;
+      this.held[n] = irq;
+      this.lrs[n] = encodeGichLr(
+        irq,
+        source,
+        core.priority[s] ?? 0,
+        core.group[s] ?? 0,
+        LrState.Pending,
+      );
+    }
+    const id = cpu.cpuId;
+    const g = this.gich;
+    g.write(id, GICH.VMCR, this.vmcr);
+    g.write(id, GICH.APR, this.apr);
+    for (let n = 0; n < LIST_REGISTERS; n++) g.write(id, GICH.LR0 + 4 * n, this.lrs[n] ?? 0);
+    g.write(id, GICH.HCR, GICH.HCR_EN);
+    this.loaded = id;
+  }
+
+  sync(cpu: Aarch64Cpu): void {
+    if (this.loaded === null) return;
+    this.readBack(cpu.cpuId);
+    // Nothing of this vCPU keeps signalling on the host CPU's virtual interface.
+    this.gich.write(cpu.cpuId, GICH.HCR, 0);
+    for (let n = 0; n < LIST_REGISTERS; n++) this.gich.write(cpu.cpuId, GICH.LR0 + 4 * n, 0);
+    this.loaded = null;
+  }
+
+  private readBack(id: number): void {
+    const g = this.gich;
+    this.vmcr = g.read(id, GICH.VMCR);
+    this.apr = g.read(id, GICH.APR);
+    for (let n = 0; n < LIST_REGISTERS; n++) {
+      const lr = g.read(id, GICH.LR0 + 4 * n);
+      this.lrs[n] = lr;
+      const irq = this.held[n] ?? -1;
+      if (irq >= 0 && gichLrState(lr) === LrState.Invalid) {
+        // The guest completed it: a level line still high makes it pending again.
+        this.gic.core.deactivate(this.index, irq);
+        this.held[n] = -1;
+      }
+    }
+  }
+}
