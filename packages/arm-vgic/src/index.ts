@@ -8,8 +8,8 @@ export {
   lrState,
 } from "./list-register.js";
 export {
-  type GichAccess,
   GICV_MAPPING,
+  type GichAccess,
   type GicvMapping,
   VGicV2,
   VGicV2Cpu,

@@ -98,9 +98,13 @@ export class VGicV2 {
           }
         }
       : () => {};
-    this.distributor = new BankedDistributor(this.gic, (v) => {
-      this.current = v;
-    }, kick);
+    this.distributor = new BankedDistributor(
+      this.gic,
+      (v) => {
+        this.current = v;
+      },
+      kick,
+    );
     this.cpus = Array.from({ length: o.vcpus }, (_, i) => new VGicV2Cpu(this.gic, i, o.gich, kick));
   }
 

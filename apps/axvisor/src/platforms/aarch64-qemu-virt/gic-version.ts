@@ -16,10 +16,7 @@ export function vgicVersionOf(config: AxVMCrateConfig): GicVersion {
   const v = row?.cfgList[0];
   if (v === undefined) return 3;
   if (v !== 2 && v !== 3) {
-    throw axErr(
-      "InvalidInput",
-      `${row?.name}: cfg_list[0] is the GIC version, 2 or 3, not ${v}`,
-    );
+    throw axErr("InvalidInput", `${row?.name}: cfg_list[0] is the GIC version, 2 or 3, not ${v}`);
   }
   return v;
 }

@@ -125,7 +125,9 @@ describe.skipIf(!requested || missing.length > 0)("aarch64 guests under the VMM"
       try {
         const out = await bootToShell(configFile(dir, `linux-aarch64-qemu-vgicv2-smp${smp}.toml`));
         expect(out).not.toMatch(/GIC system register CPU interface/);
-        expect(out).toMatch(new RegExp(`GUEST-INIT-OK arch=aarch64 kernel=6\\.1\\.0-\\d+-arm64 cpus=${smp}`));
+        expect(out).toMatch(
+          new RegExp(`GUEST-INIT-OK arch=aarch64 kernel=6\\.1\\.0-\\d+-arm64 cpus=${smp}`),
+        );
         if (smp === 2) expect(out).toMatch(/smp: Brought up 1 node, 2 CPUs/);
       } finally {
         rmSync(dir, { recursive: true, force: true });
