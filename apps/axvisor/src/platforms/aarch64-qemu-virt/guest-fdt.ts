@@ -12,9 +12,10 @@ const EDGE_RISING = 1;
 /**
  * The device tree an aarch64 guest boots with: QEMU virt's layout (the board's own generator)
  * without EL2 (`psci` method "hvc", answered by the vCPU; no GICH/GICV), the VM's CPUs by
- * MPIDR with `enable-method = "psci"`, the GICv3 or GICv2 (GICD + GICC), the generic timer, the PL011, the VM's
- * memory, /chosen with bootargs, initrd and stdout-path, and one virtio-mmio node per virtio
- * row. The board's RTC and flash are not the guest's and are left out.
+ * MPIDR with `enable-method = "psci"`, the GICv3 or GICv2 (GICD + GICC), the generic timer,
+ * the PL011, the VM's memory, /chosen with bootargs, initrd and stdout-path, and one
+ * virtio-mmio node per virtio row. The board's RTC is not the guest's and is left out; its
+ * flash only when the config passes both banks through.
  */
 export function buildArmGuestFdt(
   config: AxVMCrateConfig,
@@ -34,8 +35,16 @@ export function buildArmGuestFdt(
       `aarch64 guests get QEMU virt's layout: RAM must start at 0x${ARM_VIRT.ram.base.toString(16)}, not 0x${ram.gpa.toString(16)}`,
     );
   }
+  // QEMU virt's flash banks passed through from the board (U-Boot keeps its environment there).
+  const flash = config.devices.passthroughDevices.some(
+    (d) =>
+      d.baseGpa === ARM_VIRT.flash.base &&
+      d.baseHpa === ARM_VIRT.flash.base &&
+      d.length === ARM_VIRT.flash.size,
+  );
   const dt = buildArmVirtDeviceTree({
     cpuAffinities: mpidrs,
+    flash,
     ramSize: ram.size,
     gicVersion,
     virtualization: false,
