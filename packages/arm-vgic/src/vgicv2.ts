@@ -46,6 +46,8 @@ export interface VGicV2Options {
   readonly wake?: (vcpuId: number) => void;
   /** Interrupt IDs: 32 private + SPIs (QEMU virt: 288). */
   readonly numIrqs?: number;
+  /** The guest completed `intid` (a forwarded host interrupt is then completed on the host). */
+  readonly onComplete?: (intid: number) => void;
 }
 
 /** Where a vGICv2's guest CPU interface comes from: the host's GICV frame at the guest's GICC. */
@@ -105,7 +107,11 @@ export class VGicV2 {
       },
       kick,
     );
-    this.cpus = Array.from({ length: o.vcpus }, (_, i) => new VGicV2Cpu(this.gic, i, o.gich, kick));
+    const done = o.onComplete ?? (() => {});
+    this.cpus = Array.from(
+      { length: o.vcpus },
+      (_, i) => new VGicV2Cpu(this.gic, i, o.gich, kick, done),
+    );
   }
 
   /** The MMIO devices to add to the VM: the GICD only. */
@@ -182,6 +188,7 @@ export class VGicV2Cpu implements VirtualInterrupts {
     readonly index: number,
     private readonly gich: GichAccess,
     private readonly kick: () => void,
+    private readonly onComplete: (intid: number) => void = () => {},
   ) {}
 
   setLevel(intid: number, level: boolean): void {
@@ -267,6 +274,7 @@ export class VGicV2Cpu implements VirtualInterrupts {
         // The guest completed it: a level line still high makes it pending again.
         this.gic.core.deactivate(this.index, irq);
         this.held[n] = -1;
+        this.onComplete(irq);
       }
     }
   }

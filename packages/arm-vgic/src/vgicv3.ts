@@ -31,6 +31,8 @@ export interface VGicV3Options {
   readonly redistributorBase: number;
   /** Interrupt IDs: 32 private + SPIs (QEMU virt: 288). */
   readonly numIrqs?: number;
+  /** The guest completed `intid` (a forwarded host interrupt is then completed on the host). */
+  readonly onComplete?: (intid: number) => void;
 }
 
 const EL2: GicSysRegContext = { el: 2, irqVirtual: false, fiqVirtual: false };
@@ -59,7 +61,8 @@ export class VGicV3 {
       redistributorBase: o.redistributorBase,
       virtualization: false,
     });
-    this.cpus = o.mpidrs.map((_, i) => new VGicV3Cpu(this.gic, i));
+    const done = o.onComplete ?? (() => {});
+    this.cpus = o.mpidrs.map((_, i) => new VGicV3Cpu(this.gic, i, done));
   }
 
   /** The MMIO devices to add to the VM: GICD and every vCPU's GICR frames. */
@@ -103,6 +106,7 @@ export class VGicV3Cpu implements VirtualInterrupts {
   constructor(
     private readonly gic: GicV3,
     readonly index: number,
+    private readonly onComplete: (intid: number) => void = () => {},
   ) {}
 
   setLevel(intid: number, level: boolean): void {
@@ -177,6 +181,7 @@ export class VGicV3Cpu implements VirtualInterrupts {
         // The guest completed it: a level line still high makes it pending again.
         this.gic.core.deactivate(this.index, irq);
         this.held[n] = -1;
+        this.onComplete(irq);
       }
     }
   }

@@ -310,6 +310,14 @@ export class ArmVirtMachine {
     return { blob: this.#fdt, address: this.#fdtLoaded ? this.#layout.fdtAddr : undefined };
   }
 
+  /**
+   * Hands the PL011's buffered output to the `console` option now (`run` does it after each
+   * round; a hypervisor that runs the CPUs itself calls this).
+   */
+  flushConsole(): void {
+    this.#flushConsole();
+  }
+
   /** Console input for the guest (PL011 receive). */
   sendInput(data: Uint8Array | string): void {
     this.uart.pushInput(data);

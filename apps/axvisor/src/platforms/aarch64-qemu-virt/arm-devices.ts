@@ -23,6 +23,8 @@ export interface ArmDeviceWiring {
   setInterruptLevel(vcpu: number, intid: number, level: boolean): void;
   /** The vGIC made an interrupt pending for a vCPU (a vGICv2 SGI or SPI target): wake it. */
   wakeVcpu(vcpu: number): void;
+  /** The guest completed INTID `intid` (a forwarded host interrupt is completed on the board). */
+  completed(intid: number): void;
   /** Which vGIC: 3 (ICH list registers) or 2 (the host's GICH frames given here). */
   readonly gic: { readonly version: 3 } | { readonly version: 2; readonly gich: GichAccess };
   deviceError(device: string, message: string): void;
@@ -50,11 +52,13 @@ export class ArmVmDevices {
             distributorBase: ARM_VIRT.gicDist.base,
             gich: wiring.gic.gich,
             wake: (v) => wiring.wakeVcpu(v),
+            onComplete: (i) => wiring.completed(i),
           })
         : new VGicV3({
             mpidrs: wiring.mpidrs,
             distributorBase: ARM_VIRT.gicDist.base,
             redistributorBase: ARM_VIRT.gicRedist.base,
+            onComplete: (i) => wiring.completed(i),
           });
   }
 

@@ -2,11 +2,14 @@
  * The aarch64 demo guest (guests/aarch64/demo) under the hypervisor: the CI-cheap test of the
  * aarch64 VMM. It boots with a vGICv3 and with a vGICv2 (PSCI CPU_ON for vCPU 1, virtual
  * timer ticks, SGIs between vCPUs, the PL011 by interrupt, virtio-blk), its shell is driven
- * through the console, and two demo VMs run at once, one stopped while the other goes on.
+ * through the console, two demo VMs run at once, one stopped while the other goes on, and
+ * the board's PL011 is passed through with its interrupt forwarded.
  */
 import { describe, expect, it } from "vitest";
+import { gpa } from "@axvisor/memory-addr";
 import { startTestVmm, type TestVmm } from "../../vmm/test-support/harness.js";
 import { armDefaultGuestConfig, armDefaultGuestDisk } from "./default-guest.js";
+import type { ArmHostBoard } from "./host-board.js";
 
 const PLATFORM = "aarch64-qemu-virt";
 
@@ -74,6 +77,43 @@ describe("the aarch64 demo guest under the VMM", () => {
       await t.waitFor(2, /up \d+ ms, \d+ timer ticks/);
       expect(t.vmm.vm(2).status).toBe("Running");
       expect(t.output.get(1)).toBe(frozen);
+    } finally {
+      await t.close();
+    }
+  }, 120_000);
+
+  it("takes its console from the board's PL011 passed through, its RX interrupt forwarded", async () => {
+    const base = demo(1, 3);
+    const config = {
+      ...base,
+      devices: {
+        ...base.devices,
+        emuDevices: base.devices.emuDevices.filter((d) => d.name !== "uart"),
+        passthroughDevices: [
+          { name: "uart", baseGpa: 0x0900_0000, baseHpa: 0x0900_0000, length: 0x1000, irqId: 1 },
+        ],
+      },
+    };
+    const t = startTestVmm({ platform: PLATFORM, vms: [config] });
+    try {
+      t.vmm.startVm(t.vmm.createVm(config, { disk: armDefaultGuestDisk() }).id);
+      await t.waitFor(1, /DEMO-READY/, 60_000);
+      const board = (t.machine as ArmHostBoard).board;
+      // Each typed line reaches the guest through the board UART's interrupt (INTID 33),
+      // claimed on the board, injected into the vGIC and completed when the guest EOIs it.
+      for (const cmd of ["ipi 1", "uptime", "echo passed-through"]) {
+        t.vmm.sendInput(1, `${cmd}\r`);
+      }
+      await t.waitFor(1, /IPI delivered to CPU 1/);
+      await t.waitFor(1, /\r?\npassed-through\r?\n/);
+      expect(board.uart.handleRead(gpa(0x0900_0000 + 0x18), 4) & 0x10n).toBe(0x10n); // RX FIFO empty
+      const active = board.gic.distributor.handleRead(gpa(0x0800_0000 + 0x304), 4);
+      expect(active & 2n).toBe(0n); // SPI 1 not left active on the board
+      // Another VM cannot take the same UART.
+      const other = { ...config, base: { ...config.base, id: 2, name: "second" } };
+      expect(() => t.vmm.createVm(other, { disk: armDefaultGuestDisk() })).toThrow(
+        /host interrupt 1, which VM 1 "demo1" owns/,
+      );
     } finally {
       await t.close();
     }

@@ -15,6 +15,7 @@ import type {
   VmBuildContext,
 } from "../../platform/host-platform.js";
 import { type GicVersion, hostGicVersion } from "./gic-version.js";
+import { ArmHostIrq } from "./host-irq.js";
 import { buildArmVm } from "./vm-parts.js";
 
 /**
@@ -38,9 +39,11 @@ export class ArmHostBoard implements HostBoard {
   readonly memory: RamHostMemory;
   readonly clock: MachineClock;
   readonly timebaseHz = ARM_VIRT_TIMER_HZ;
-  readonly irq: HostIrqController = new NoPassthroughIrq();
+  readonly irq: HostIrqController;
   readonly vmids = new ArmVmidAllocator();
   readonly gicVersion: GicVersion;
+  /** The console of the VM the board's PL011 is passed through to. */
+  #uartOwner: ((bytes: Uint8Array) => void) | undefined;
 
   constructor(platform: HostPlatform, options: HostBoardOptions) {
     this.platform = platform;
@@ -59,9 +62,11 @@ export class ArmHostBoard implements HostBoard {
       gicVersion: this.gicVersion,
       virtualization: true,
       rngSeed: null,
+      console: (bytes) => this.#uartOwner?.(bytes),
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
     });
     this.clock = this.board.clock;
+    this.irq = new ArmHostIrq(this.board);
     this.cpus = new ArmHostCpus(
       this.board.cpus.map((c, i) => {
         const cpu = new ArmPhysCpu(i, c);
@@ -135,25 +140,18 @@ export class ArmHostBoard implements HostBoard {
     for (const c of this.board.cpus) c.flushTlb();
   }
 
+  /**
+   * Connects the board's PL011 to one VM's console (its output, and the VM's typed input to
+   * the UART's receive FIFO); undefined disconnects it. Throws when another VM has it.
+   */
+  passUart(owner: ((bytes: Uint8Array) => void) | undefined): void {
+    if (owner !== undefined && this.#uartOwner !== undefined) {
+      throw axErr("ResourceBusy", "the board's PL011 is already passed through to another VM");
+    }
+    this.#uartOwner = owner;
+  }
+
   createVm(ctx: VmBuildContext): VmArchParts {
     return buildArmVm(this, ctx);
   }
-}
-
-/** Passthrough of board interrupts is not there yet on aarch64 (issue #11, a later slice). */
-class NoPassthroughIrq implements HostIrqController {
-  setEnabled(irq: number): void {
-    throw axErr(
-      "Unsupported",
-      `aarch64-qemu-virt: interrupt passthrough (board SPI ${irq}) is not implemented yet`,
-    );
-  }
-
-  claim(): number {
-    return 0;
-  }
-
-  complete(): void {}
-
-  poll(): void {}
 }

@@ -4,6 +4,7 @@ import { axErr } from "@axvisor/axerrno";
 import type { ArchBackend } from "@axvisor/axvm";
 import { type AxVMCrateConfig, resolveConfigPath } from "@axvisor/axvmconfig";
 import { FileBlockBacking } from "@axvisor/device-virtio-mmio";
+import { ARM_VIRT } from "@axvisor/platform-aarch64-qemu-virt";
 import type { PlacedVm, VmArchParts, VmBuildContext } from "../../platform/host-platform.js";
 import { ArmVmDevices } from "./arm-devices.js";
 import { vgicVersionOf } from "./gic-version.js";
@@ -25,6 +26,10 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
     );
   }
   const mpidrs = guestMpidrs(config);
+  // Board SPIs passed through to this VM (irq_id of a passthrough row: the SPI number).
+  const forwarded = new Set(
+    config.devices.passthroughDevices.filter((d) => d.irqId > 0).map((d) => d.irqId),
+  );
   const gicVersion = vgicVersionOf(config);
   const gich = host.gich;
   if (gicVersion !== host.gicVersion || (gicVersion === 2 && gich === undefined)) {
@@ -39,6 +44,9 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
     mpidrs,
     setInterruptLevel: (vcpu, intid, level) => ctx.setInterruptLevel(vcpu, intid, level),
     wakeVcpu: (vcpu) => ctx.wakeVcpu(vcpu),
+    completed: (intid) => {
+      if (forwarded.has(intid - 32)) ctx.onHostComplete(intid - 32);
+    },
     gic: gicVersion === 2 && gich !== undefined ? { version: 2, gich } : { version: 3 },
     deviceError: (dev, m) => ctx.deviceError(dev, m),
     openDisk: () => {
@@ -52,6 +60,14 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
       return backing;
     },
   });
+  // The board's PL011 passed through: its output and the VM's typed input are this VM's.
+  const uartPassed = config.devices.passthroughDevices.some(
+    (d) => d.baseHpa === ARM_VIRT.uart.base && d.length > 0,
+  );
+  if (uartPassed) {
+    host.passUart((bytes) => ctx.console.write(bytes));
+    ctx.console.attachUart(host.board.uart);
+  }
   const vmid = host.vmids.allocate();
   const context = new ArmVmContext(config.base.id, vmid);
   const backend = createArmArchBackend({
@@ -74,13 +90,18 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
     bootInfo(placed: PlacedVm) {
       return buildArmGuestFdt(config, mpidrs, placed, gicVersion);
     },
-    forwardHostIrq() {
-      return false;
+    forwardHostIrq(irq) {
+      if (!forwarded.has(irq)) return false;
+      // SPIs go to vCPU 0 (the guest's default routing), which wakes to take it.
+      devices.vgic.cpu(0).inject(32 + irq);
+      ctx.wakeVcpu(0);
+      return true;
     },
     release() {
       if (released) return;
       released = true;
       host.vmids.release(vmid);
+      if (uartPassed) host.passUart(undefined);
       for (const d of opened.splice(0)) d.close?.();
     },
   };
