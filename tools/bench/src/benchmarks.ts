@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BareArch, BenchArch } from "./arches.js";
+import { armHypervisorBenchmarks } from "./arm-hypervisor-benchmarks.js";
 import { bareArchBenchmarks } from "./bare-arch-benchmarks.js";
 import { runInChild } from "./child-process.js";
 import { instructionCount, readWorkloadParams, withIterations } from "./image-params.js";
@@ -35,6 +36,8 @@ export const ROWS = [
   { id: "aarch64-intloop", title: "aarch64 integer loop", unit: "MIPS", better: "higher" },
   { id: "aarch64-memloop", title: "aarch64 memory loop", unit: "MIPS", better: "higher" },
   { id: "aarch64-linux", title: "aarch64 Linux to GUEST-INIT-OK", unit: "s", better: "lower" },
+  { id: "aarch64-exit", title: "aarch64 MMIO store / VM exit", unit: "us", better: "lower" },
+  { id: "aarch64-vm-start", title: "aarch64 VM start to first output", unit: "ms", better: "lower" },
   { id: "x86_64-intloop", title: "x86_64 integer loop", unit: "MIPS", better: "higher" },
   { id: "x86_64-memloop", title: "x86_64 memory loop", unit: "MIPS", better: "higher" },
   { id: "x86_64-linux", title: "x86_64 Linux to GUEST-INIT-OK", unit: "s", better: "lower" },
@@ -431,7 +434,7 @@ export function allBenchmarks(): Benchmark[] {
       },
     },
   );
-  list.push(...bareArchBenchmarks());
+  list.push(...bareArchBenchmarks(), ...armHypervisorBenchmarks());
   return list;
 }
 

@@ -14,6 +14,10 @@ describe("selectBenchmarks with --arch", () => {
       "aarch64-memloop.qemu",
       "aarch64-linux.emu",
       "aarch64-linux.qemu",
+      "aarch64-intloop.hypervisor",
+      "aarch64-linux.hypervisor",
+      "aarch64-exit.hypervisor",
+      "aarch64-vm-start.hypervisor",
     ]);
     expect(ids(["x86_64"], ["x86_64-linux"])).toEqual(["x86_64-linux.emu", "x86_64-linux.qemu"]);
   });

@@ -33,6 +33,10 @@ export type Job =
       readonly image: string;
       readonly iterations: number;
       readonly timeoutMs: number;
+      /** The host platform (default riscv64-qemu-virt). */
+      readonly platform?: string;
+      /** The VM config whose kernel the image replaces (default workloads/bench-guest.toml). */
+      readonly config?: string;
     }
   | {
       /** A VM config booted under the hypervisor until `marker` appears on its console. */
@@ -40,12 +44,16 @@ export type Job =
       readonly config: string;
       readonly marker: string;
       readonly timeoutMs: number;
+      /** The host platform (default riscv64-qemu-virt). */
+      readonly platform?: string;
     }
   | {
       /** `count` demo VMs created and started at once; times to first output of each. */
       readonly kind: "vmm-start";
       readonly count: number;
       readonly timeoutMs: number;
+      /** The host platform whose default guest starts (default riscv64-qemu-virt). */
+      readonly platform?: string;
     }
   | {
       /** Process RSS before and after `count` demo VMs have booted and gone idle. */

@@ -168,10 +168,43 @@ describe("the aarch64 and x86_64 rows in the JSON report", () => {
   );
 
   it("has objects aarch64 and x86_64 (our bare machine) and the same in qemu, null where not measured", () => {
-    expect(json.aarch64).toEqual({ loop_mips: 65, memloop_mips: 40, linux_native_s: 110 });
+    expect(json.aarch64).toEqual({
+      loop_mips: 65,
+      memloop_mips: 40,
+      linux_native_s: 110,
+      guest_loop_mips: null,
+      linux_boot_s: null,
+      exit_roundtrip_us: null,
+      vm_start_ms: null,
+    });
     expect(json.qemu.aarch64).toEqual({ loop_mips: 3000, memloop_mips: null, linux_native_s: 2.3 });
     expect(json.x86_64).toEqual({ loop_mips: 8, memloop_mips: null, linux_native_s: null });
     expect(json.qemu.x86_64).toEqual({ loop_mips: null, memloop_mips: 1500, linux_native_s: 8.6 });
+  });
+
+  it("puts the aarch64 hypervisor rows in the aarch64 object, beside the bare machine's", () => {
+    const hv = buildReport(
+      records({
+        "aarch64-intloop.hypervisor": ok([55, 60, 58]),
+        "aarch64-linux.hypervisor": ok([40]),
+        "aarch64-exit.hypervisor": ok([3.5]),
+        "aarch64-vm-start.hypervisor": ok([120]),
+        "aarch64-intloop.emu": ok([65]),
+      }),
+      machine,
+      { runs: 3, quick: false },
+      [],
+    );
+    expect(hv.aarch64).toMatchObject({
+      loop_mips: 65,
+      guest_loop_mips: 58,
+      linux_boot_s: 40,
+      exit_roundtrip_us: 3.5,
+      vm_start_ms: 120,
+    });
+    // The riscv64 guest keys stay the riscv64 rows'.
+    expect(hv.loop_mips).toBeNull();
+    expect(hv.exit_roundtrip_us).toBeNull();
   });
 
   it("keeps the riscv64 headline keys, which these rows do not touch", () => {

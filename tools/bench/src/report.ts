@@ -37,9 +37,28 @@ export const ARCH_KEYS = {
   "x86_64-intloop": ["x86_64", "loop_mips"],
   "x86_64-memloop": ["x86_64", "memloop_mips"],
   "x86_64-linux": ["x86_64", "linux_native_s"],
-} as const satisfies Record<Exclude<RowId, HeadlineRow>, readonly [BareArch, string]>;
+} as const satisfies Record<
+  Exclude<RowId, HeadlineRow | ArchHypervisorRow>,
+  readonly [BareArch, string]
+>;
 
 export type ArchHeadline = Record<"loop_mips" | "memloop_mips" | "linux_native_s", number | null>;
+
+/** The aarch64 hypervisor rows' keys in the `aarch64` object (a guest under `axvisor run`). */
+export const ARCH_HYPERVISOR_KEYS = {
+  "aarch64-intloop": "guest_loop_mips",
+  "aarch64-linux": "linux_boot_s",
+  "aarch64-exit": "exit_roundtrip_us",
+  "aarch64-vm-start": "vm_start_ms",
+} as const satisfies Partial<Record<RowId, string>>;
+
+/** Rows only the hypervisor measures. */
+type ArchHypervisorRow = "aarch64-exit" | "aarch64-vm-start";
+
+export type ArchHypervisorHeadline = Record<
+  (typeof ARCH_HYPERVISOR_KEYS)[keyof typeof ARCH_HYPERVISOR_KEYS],
+  number | null
+>;
 
 /** On the bare machine and under QEMU there is no VM exit: the same loop is a device store. */
 export const MMIO_STORE_KEY = "mmio_store_us";
@@ -75,8 +94,8 @@ export interface BenchReport extends Headline {
       BareArch,
       ArchHeadline
     >;
-  /** Our bare aarch64 machine (no hypervisor backend yet). */
-  readonly aarch64: ArchHeadline;
+  /** Our bare aarch64 machine, and guests under the aarch64 hypervisor. */
+  readonly aarch64: ArchHeadline & ArchHypervisorHeadline;
   /** Our bare x86_64 machine (no hypervisor backend yet). */
   readonly x86_64: ArchHeadline;
   readonly benchmarks: readonly BenchmarkRecord[];
@@ -140,6 +159,14 @@ function archHeadline(
   return out;
 }
 
+function armHypervisorHeadline(records: readonly BenchmarkRecord[]): ArchHypervisorHeadline {
+  const out = {} as Record<keyof ArchHypervisorHeadline, number | null>;
+  for (const [row, key] of Object.entries(ARCH_HYPERVISOR_KEYS)) {
+    out[key] = records.find((x) => x.row === row && x.target === "hypervisor")?.median ?? null;
+  }
+  return out;
+}
+
 export function buildReport(
   records: readonly BenchmarkRecord[],
   machine: MachineInfo,
@@ -163,7 +190,7 @@ export function buildReport(
       aarch64: archHeadline(records, "aarch64", "qemu"),
       x86_64: archHeadline(records, "x86_64", "qemu"),
     },
-    aarch64: archHeadline(records, "aarch64", "emu"),
+    aarch64: { ...archHeadline(records, "aarch64", "emu"), ...armHypervisorHeadline(records) },
     x86_64: archHeadline(records, "x86_64", "emu"),
     benchmarks: records,
   };

@@ -31,11 +31,13 @@ import { workloadOutcome } from "./emu-workload.js";
 
 type VmmJob = Extract<Job, { kind: "vmm-workload" | "vmm-boot" | "vmm-start" | "vmm-idle-rss" }>;
 
-/** The host platform of the hypervisor rows (the workloads and guests are riscv64 today). */
-const PLATFORM: HostPlatform = platforms.get("riscv64-qemu-virt");
+/** The host platform of a job: riscv64-qemu-virt unless the job names another. */
+function platformOf(job: { readonly platform?: string }): HostPlatform {
+  return platforms.get(job.platform ?? "riscv64-qemu-virt");
+}
 
-function demoGuest(): DefaultGuest {
-  return defaultGuestOf(PLATFORM);
+function demoGuest(platform: HostPlatform): DefaultGuest {
+  return defaultGuestOf(platform);
 }
 
 const DEMO_READY = "DEMO-READY";
@@ -50,8 +52,18 @@ class BenchVmm {
   #loop: Promise<void> | undefined;
   #onChange: () => void = () => {};
 
-  constructor(harts: number, ramBytes: number, markers: readonly string[], failPrefix?: string) {
-    const machine = createHostBoard(PLATFORM, { cpus: harts, ramSize: ramBytes });
+  readonly platform: HostPlatform;
+
+  constructor(
+    platform: HostPlatform,
+    harts: number,
+    ramBytes: number,
+    markers: readonly string[],
+    failPrefix?: string,
+    vms: readonly AxVMCrateConfig[] = [],
+  ) {
+    this.platform = platform;
+    const machine = createHostBoard(platform, { cpus: harts, ramSize: ramBytes, vms });
     const log = new VmmLog({ level: "warn", sink: (line) => process.stderr.write(`${line}\n`) });
     this.vmm = new Vmm({
       machine,
@@ -116,9 +128,9 @@ class BenchVmm {
   }
 }
 
-/** The bench guest config (workloads/bench-guest.toml) running `image` instead of its kernel. */
-async function benchGuestConfig(image: string): Promise<AxVMCrateConfig> {
-  const config = await loadAxVMConfig(join(WORKLOADS_DIR, "bench-guest.toml"));
+/** The bench guest config (workloads/bench-guest.toml or `path`) running `image` instead of its kernel. */
+async function benchGuestConfig(image: string, path?: string): Promise<AxVMCrateConfig> {
+  const config = await loadAxVMConfig(path ?? join(WORKLOADS_DIR, "bench-guest.toml"));
   return { ...config, kernel: { ...config.kernel, kernelPath: image } };
 }
 
@@ -127,8 +139,15 @@ async function runWorkload(job: Extract<VmmJob, { kind: "vmm-workload" }>): Prom
   const image = join(tmpdir(), `axvisor-bench-${process.pid}-${basename(job.image)}`);
   writeFileSync(image, withIterations(readFileSync(job.image), job.iterations));
   try {
-    const config = await benchGuestConfig(image);
-    const b = new BenchVmm(1, memoryToFit([config]), [BENCH_START, BENCH_END], BENCH_FAIL);
+    const config = await benchGuestConfig(image, job.config);
+    const b = new BenchVmm(
+      platformOf(job),
+      1,
+      memoryToFit([config]),
+      [BENCH_START, BENCH_END],
+      BENCH_FAIL,
+      [config],
+    );
     const vm = b.vmm.createVm(config);
     b.vmm.startVm(vm.id);
     b.start();
@@ -150,7 +169,9 @@ async function runWorkload(job: Extract<VmmJob, { kind: "vmm-workload" }>): Prom
 async function runBoot(job: Extract<VmmJob, { kind: "vmm-boot" }>): Promise<JobResult> {
   const config = await loadAxVMConfig(job.config);
   const harts = Math.max(1, config.base.cpuNum);
-  const b = new BenchVmm(harts, memoryToFit([config]), [job.marker]);
+  const b = new BenchVmm(platformOf(job), harts, memoryToFit([config]), [job.marker], undefined, [
+    config,
+  ]);
   const t0 = performance.now();
   const vm = b.vmm.createVm(config);
   b.vmm.startVm(vm.id);
@@ -169,11 +190,11 @@ async function runBoot(job: Extract<VmmJob, { kind: "vmm-boot" }>): Promise<JobR
 
 /** `count` demo VMs with ids 1..count, each with its in-memory disk. */
 function createDemoVms(b: BenchVmm, count: number): VmInstance[] {
-  const base = demoGuest().config;
+  const base = demoGuest(b.platform).config;
   const vms: VmInstance[] = [];
   for (let i = 1; i <= count; i++) {
     const config = { ...base, base: { ...base.base, id: i, name: `demo${i}` } };
-    const disk = demoGuest().disk;
+    const disk = demoGuest(b.platform).disk;
     const vm = b.vmm.createVm(config, disk !== undefined ? { disk } : {});
     b.vmm.startVm(vm.id);
     vms.push(vm);
@@ -181,12 +202,13 @@ function createDemoVms(b: BenchVmm, count: number): VmInstance[] {
   return vms;
 }
 
-function demoHostRam(count: number): number {
-  return memoryToFit(Array.from({ length: count }, () => demoGuest().config));
+function demoHostRam(platform: HostPlatform, count: number): number {
+  return memoryToFit(Array.from({ length: count }, () => demoGuest(platform).config));
 }
 
 async function runStart(job: Extract<VmmJob, { kind: "vmm-start" }>): Promise<JobResult> {
-  const b = new BenchVmm(2, demoHostRam(job.count), [DEMO_READY]);
+  const platform = platformOf(job);
+  const b = new BenchVmm(platform, 2, demoHostRam(platform, job.count), [DEMO_READY]);
   const t0 = performance.now();
   const vms = createDemoVms(b, job.count);
   b.start();
@@ -210,7 +232,8 @@ function collectGarbage(): void {
 }
 
 async function runIdleRss(job: Extract<VmmJob, { kind: "vmm-idle-rss" }>): Promise<JobResult> {
-  const b = new BenchVmm(2, demoHostRam(job.count), [DEMO_READY]);
+  const platform = platformOf({});
+  const b = new BenchVmm(platform, 2, demoHostRam(platform, job.count), [DEMO_READY]);
   collectGarbage();
   const before = processRssBytes();
   if (before === undefined)

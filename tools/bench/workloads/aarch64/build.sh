@@ -13,7 +13,7 @@ if ! command -v "$CC" >/dev/null; then
 fi
 FLAGS=(-nostdlib -nostartfiles -ffreestanding -static -Wl,--build-id=none
   -Wl,--no-warn-rwx-segments -Wl,-z,max-page-size=4096 -I..)
-for w in intloop memloop; do
+for w in intloop memloop exitloop; do
   out="$w-native"
   "$CC" "${FLAGS[@]}" -T native.ld -o "$out.elf" platform.S "$w.S"
   "$OBJCOPY" -O binary "$out.elf" "$out.bin"
