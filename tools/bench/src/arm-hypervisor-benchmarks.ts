@@ -99,7 +99,10 @@ function linuxUnderHypervisor(): Benchmark {
     arch: ARCH,
     method: `configs/vms/${LINUX_CONFIG} under the hypervisor on aarch64-qemu-virt (vGICv3, emulated PL011, PSCI over HVC): seconds from creating the VM to ${LINUX_MARKER} on its console`,
     unavailable: () => linuxConfigProblem(config),
-    facts: (ctx) => ({ config: `configs/vms/${LINUX_CONFIG}`, timeout_s: ctx.linuxTimeoutMs / 1000 }),
+    facts: (ctx) => ({
+      config: `configs/vms/${LINUX_CONFIG}`,
+      timeout_s: ctx.linuxTimeoutMs / 1000,
+    }),
     async run(ctx) {
       const r = await runInChild(
         {

@@ -37,7 +37,12 @@ export const ROWS = [
   { id: "aarch64-memloop", title: "aarch64 memory loop", unit: "MIPS", better: "higher" },
   { id: "aarch64-linux", title: "aarch64 Linux to GUEST-INIT-OK", unit: "s", better: "lower" },
   { id: "aarch64-exit", title: "aarch64 MMIO store / VM exit", unit: "us", better: "lower" },
-  { id: "aarch64-vm-start", title: "aarch64 VM start to first output", unit: "ms", better: "lower" },
+  {
+    id: "aarch64-vm-start",
+    title: "aarch64 VM start to first output",
+    unit: "ms",
+    better: "lower",
+  },
   { id: "x86_64-intloop", title: "x86_64 integer loop", unit: "MIPS", better: "higher" },
   { id: "x86_64-memloop", title: "x86_64 memory loop", unit: "MIPS", better: "higher" },
   { id: "x86_64-linux", title: "x86_64 Linux to GUEST-INIT-OK", unit: "s", better: "lower" },

@@ -5,8 +5,9 @@
  * through the console, two demo VMs run at once, one stopped while the other goes on, and
  * the board's PL011 is passed through with its interrupt forwarded.
  */
-import { describe, expect, it } from "vitest";
+
 import { gpa } from "@axvisor/memory-addr";
+import { describe, expect, it } from "vitest";
 import { startTestVmm, type TestVmm } from "../../vmm/test-support/harness.js";
 import { armDefaultGuestConfig, armDefaultGuestDisk } from "./default-guest.js";
 import type { ArmHostBoard } from "./host-board.js";

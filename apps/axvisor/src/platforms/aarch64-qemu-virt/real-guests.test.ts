@@ -5,7 +5,8 @@
  * images of ../shared/guests (AXVISOR_GUESTS names another folder holding them, e.g.
  * from a git worktree). Each boot takes 40-70 s on the interpreter, so they are opt-in:
  * AXVISOR_ARM_LINUX=1 runs them (CI runs the aarch64 demo guest, demo-guest.test.ts). The
- * vGICv2 boots use configs/vms/linux-aarch64-qemu-vgicv2-smp1/2.toml.
+ * vGICv2 boots use configs/vms/linux-aarch64-qemu-vgicv2-smp1/2.toml, the passthrough one
+ * linux-aarch64-qemu-uart-passthrough-smp1.toml.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -134,4 +135,19 @@ describe.skipIf(!requested || missing.length > 0)("aarch64 guests under the VMM"
       }
     }, 300_000);
   }
+
+  it("Linux with the board's PL011 passed through (AxVisor's tested scenario) reaches SHELL-42", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "axvisor-arm-"));
+    try {
+      const out = await bootToShell(
+        configFile(dir, "linux-aarch64-qemu-uart-passthrough-smp1.toml"),
+      );
+      expect(out).toMatch(
+        /9000000\.pl011: ttyAMA0 at MMIO 0x9000000 \(irq = \d+, base_baud = 0\) is a PL011/,
+      );
+      expect(out).toMatch(/GUEST-INIT-OK arch=aarch64 kernel=6\.1\.0-\d+-arm64 cpus=1/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
