@@ -10,3 +10,5 @@ export type {
   TimeSource,
   X86CpuOptions,
 } from "./types.js";
+export { cpuid } from "./cpuid.js";
+export { V as VmcsField } from "./vmcs-fields.js";
