@@ -1,21 +1,29 @@
 /**
  * What the vCPU needs from its virtual local APIC (`@axvisor/x86-vlapic` implements it): the
- * interrupt to inject next, the INTA-like acknowledgement that moves it to in-service, and the
- * x2APIC MSRs and IA32_APIC_BASE / IA32_TSC_DEADLINE that RDMSR/WRMSR reach.
+ * CPU's INTR input and INTA cycle, message acceptance, the APIC's MSRs (IA32_APIC_BASE,
+ * IA32_TSC_DEADLINE, x2APIC 0x800-0x8FF), an NMI line, and the start-up requests its INIT-SIPI
+ * produced for other vCPUs.
  */
 export interface X86InterruptSource {
-  /** The highest-priority pending vector the APIC would deliver now (above the PPR), or -1. */
-  pendingVector(): number;
-  /** The CPU took `vector` (IRR -> ISR, PPR raised). */
-  acknowledge(vector: number): void;
-  /** An interrupt message accepted (fixed delivery): sets the IRR bit. */
+  /** An interrupt the APIC would deliver now (above the processor priority). */
+  hasInterrupt(): boolean;
+  /** The INTA cycle: the vector, now in service (the spurious vector if nothing is left). */
+  acknowledge(): number;
+  /** A fixed interrupt message accepted into the IRR (`level`: TMR set, EOI broadcast). */
   accept(vector: number, level: boolean): void;
   /** The MSR's value, or null when the APIC does not implement it (#GP). */
   readMsr(msr: number): bigint | null;
   /** False when the write is not allowed (#GP). */
   writeMsr(msr: number, value: bigint): boolean;
-  /** Whether `msr` belongs to the APIC (0x1B, 0x6E0, 0x800-0x8FF). */
+  /** Whether `msr` belongs to the APIC. */
   ownsMsr(msr: number): boolean;
+  /** A pending NMI, consumed. */
+  takeNmi?(): boolean;
+  /**
+   * A vCPU that an INIT-SIPI of this VM started and that is not running yet: the backend
+   * reports it as a `CpuUp` exit. Undefined when there is none.
+   */
+  takeStartRequest?(): { readonly apicId: number; readonly vector: number } | undefined;
   /** INIT: the APIC returns to its power-on state, except its ID. */
   initReset?(): void;
 }
@@ -24,13 +32,12 @@ export interface X86InterruptSource {
 export class SimpleInterruptQueue implements X86InterruptSource {
   private readonly pending: number[] = [];
 
-  pendingVector(): number {
-    return this.pending[0] ?? -1;
+  hasInterrupt(): boolean {
+    return this.pending.length > 0;
   }
 
-  acknowledge(vector: number): void {
-    const i = this.pending.indexOf(vector);
-    if (i >= 0) this.pending.splice(i, 1);
+  acknowledge(): number {
+    return this.pending.shift() ?? 0xff;
   }
 
   accept(vector: number): void {

@@ -308,6 +308,16 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const cpu = pcpu.cpu;
     let budget = this.slice;
     for (;;) {
+      const start = this.interrupts.takeStartRequest?.();
+      if (start !== undefined) {
+        // A SIPI this VM's APICs carried: the AP starts at vector << 12 in real mode.
+        return {
+          kind: "CpuUp",
+          targetCpu: BigInt(start.apicId),
+          entryPoint: gpa(start.vector << 12),
+          arg: 0n,
+        };
+      }
       this.prepareEntry(cpu);
       try {
         cpu.enterGuest();
@@ -648,9 +658,13 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
       cpu.vmwrite(F.ENTRY_INSTR_LEN, BigInt(re.length));
       return;
     }
-    const vector = this.interrupts.pendingVector();
+    const irqs = this.interrupts;
     let proc = vmx.rd(F.PROC_CONTROLS);
-    if (vector < 0) {
+    if (irqs.takeNmi?.() === true) {
+      cpu.vmwrite(F.ENTRY_INTR_INFO, BigInt((0x8000_0000 | (EventType.Nmi << 8) | 2) >>> 0));
+      return;
+    }
+    if (!irqs.hasInterrupt()) {
       if (proc & Proc.InterruptWindowExiting) {
         cpu.vmwrite(F.PROC_CONTROLS, BigInt((proc & ~Proc.InterruptWindowExiting) >>> 0));
       }
@@ -659,8 +673,11 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const canTake =
       (vmx.rd(F.GUEST_RFLAGS) & RFLAGS_IF) !== 0 && (vmx.rd(F.GUEST_INTERRUPTIBILITY) & 3) === 0;
     if (canTake) {
-      this.interrupts.acknowledge(vector);
-      cpu.vmwrite(F.ENTRY_INTR_INFO, BigInt((0x8000_0000 | (EventType.External << 8) | vector) >>> 0));
+      const vector = irqs.acknowledge() & 0xff;
+      cpu.vmwrite(
+        F.ENTRY_INTR_INFO,
+        BigInt((0x8000_0000 | (EventType.External << 8) | vector) >>> 0),
+      );
       proc &= ~Proc.InterruptWindowExiting;
     } else {
       proc |= Proc.InterruptWindowExiting;
@@ -724,7 +741,7 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
         return null; // prepareEntry injects now that the guest can take it
       case ExitCode.Hlt:
         this.advance(this.exitLength());
-        return this.interrupts.pendingVector() >= 0 ? null : HALT;
+        return this.interrupts.hasInterrupt() ? null : HALT;
       case ExitCode.Cpuid:
         this.emulateCpuid(cpu);
         this.advance(this.exitLength());
