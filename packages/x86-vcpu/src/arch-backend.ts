@@ -3,6 +3,7 @@
  * vCPUs of a VM share its `X86VmContext` (guest memory, APIC ids).
  */
 
+import { axErr } from "@axvisor/axerrno";
 import type { HostServices } from "@axvisor/axvisor-api";
 import type { ArchBackend, VCpuPlacement } from "@axvisor/axvm";
 import type { VpidAllocator, X86HostCpus } from "./host-cpus.js";
@@ -13,6 +14,8 @@ import type { X86VmContext } from "./vm-context.js";
 export interface X86ArchBackend extends ArchBackend<X86VCpuCreateConfig, void> {
   /** The vCPUs built so far, by vCPU id. */
   readonly vcpus: ReadonlyMap<number, X86VCpu>;
+  /** Each vCPU's VPID, by vCPU id (allocated when the backend is made). */
+  readonly vpidList: readonly number[];
   /** Frees every vCPU's VMCS/bitmap frames and VPID (the VM is deleted). */
   release(): void;
 }
@@ -21,6 +24,8 @@ export interface X86ArchBackendOptions {
   readonly cpus: X86HostCpus;
   readonly vpids: VpidAllocator;
   readonly vm: X86VmContext;
+  /** The VM's vCPU count: one VPID each. */
+  readonly vcpuCount: number;
   readonly sliceInstructions?: number;
   /** The virtual local APIC of a vCPU (x86-vlapic's); default: a plain vector queue. */
   readonly interrupts?: (vcpuId: number) => X86InterruptSource;
@@ -29,18 +34,19 @@ export interface X86ArchBackendOptions {
 
 export function createX86ArchBackend(opts: X86ArchBackendOptions): X86ArchBackend {
   const vcpus = new Map<number, X86VCpu>();
-  const vpids = new Map<number, number>();
+  const vpidList = Array.from({ length: opts.vcpuCount }, () => opts.vpids.allocate());
+  let released = false;
   return {
     arch: "x86_64",
     pageTableFormat: "ept-l4",
     vcpus,
+    vpidList,
     createConfig(p: VCpuPlacement): X86VCpuCreateConfig {
       // AxVisor: APIC id = phys_cpu_ids[i], else the vCPU index.
       opts.vm.defineCpu(p.physCpuId, p.vcpuId);
-      let vpid = vpids.get(p.vcpuId);
+      const vpid = vpidList[p.vcpuId];
       if (vpid === undefined) {
-        vpid = opts.vpids.allocate();
-        vpids.set(p.vcpuId, vpid);
+        throw axErr("InvalidInput", `vCPU ${p.vcpuId} is beyond the ${opts.vcpuCount} this backend was made for`);
       }
       return {
         apicId: p.physCpuId,
@@ -62,10 +68,11 @@ export function createX86ArchBackend(opts: X86ArchBackendOptions): X86ArchBacken
       return vcpu;
     },
     release(): void {
+      if (released) return;
+      released = true;
       for (const v of vcpus.values()) v.release();
       vcpus.clear();
-      for (const v of vpids.values()) opts.vpids.release(v);
-      vpids.clear();
+      for (const v of vpidList) opts.vpids.release(v);
     },
   };
 }
