@@ -114,8 +114,8 @@ static void cmd_ipi(const char *arg) {
     return;
   }
   uint64_t us = (rdtsc() - t0) / (tsc_hz / 1000000 ? tsc_hz / 1000000 : 1);
-  kprintf("ipi: CPU %d answered (vector %x, %lu us, %lu IPIs taken so far)\n", n, VEC_IPI, us,
-          cpus[n].ipi_count);
+  kprintf("ipi: CPU %d answered (vector %x from CPU %d, %lu us, %lu IPIs taken so far)\n", n,
+          VEC_IPI, this_cpu()->index, us, cpus[n].ipi_count);
 }
 
 static void cpu_hello_task(uint64_t cpu) {
