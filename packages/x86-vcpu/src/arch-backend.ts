@@ -30,6 +30,8 @@ export interface X86ArchBackendOptions {
   /** The virtual local APIC of a vCPU (x86-vlapic's); default: a plain vector queue. */
   readonly interrupts?: (vcpuId: number) => X86InterruptSource;
   readonly bootGdt?: { readonly base: number; readonly limit: number };
+  /** Ticks per second of the host clock (the guest's TSC). */
+  readonly tscHz?: number;
 }
 
 export function createX86ArchBackend(opts: X86ArchBackendOptions): X86ArchBackend {
@@ -58,6 +60,7 @@ export function createX86ArchBackend(opts: X86ArchBackendOptions): X86ArchBacken
           ? { sliceInstructions: opts.sliceInstructions }
           : {}),
         ...(opts.bootGdt !== undefined ? { bootGdt: opts.bootGdt } : {}),
+        ...(opts.tscHz !== undefined ? { tscHz: opts.tscHz } : {}),
       };
     },
     setupConfig(): void {},

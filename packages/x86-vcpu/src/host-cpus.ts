@@ -11,6 +11,8 @@ export const HOST_PREEMPT_VECTOR = 0xec;
  */
 class HostInterruptInput implements InterruptController {
   preempt = false;
+  /** Host vectors acknowledged at VM exits, for the host's interrupt handling (passthrough). */
+  readonly taken: number[] = [];
 
   constructor(private readonly board: InterruptController | undefined) {}
 
@@ -23,7 +25,9 @@ class HostInterruptInput implements InterruptController {
       this.preempt = false;
       return HOST_PREEMPT_VECTOR;
     }
-    return this.board?.acknowledge() ?? 0;
+    const v = this.board?.acknowledge() ?? 0;
+    this.taken.push(v);
+    return v;
   }
 
   readMsr(msr: number): bigint | null {
@@ -68,6 +72,11 @@ export class X86PhysCpu {
   hardwareDisable(): void {
     this.cpu.hostTrapMode = false;
     this.enabled = false;
+  }
+
+  /** The next host interrupt vector a VM exit acknowledged, or -1. */
+  takeHostVector(): number {
+    return this.input.taken.shift() ?? -1;
   }
 
   /** Raises the host preemption interrupt: the running guest exits before its next instruction. */

@@ -15,6 +15,7 @@ import type { HostServices } from "@axvisor/axvisor-api";
 import { cpuid, VmcsField as F, type X86Cpu } from "@axvisor/cpu-x86_64";
 import {
   AccessWidth,
+  formatGpa,
   type GuestPhysAddr,
   gpa,
   type HostPhysAddr,
@@ -73,11 +74,15 @@ export interface X86VCpuCreateConfig {
   readonly sliceInstructions?: number;
   /** Which MSRs go straight to the CPU (the rest exit); default: see msr-bitmap.ts. */
   readonly msrPolicy?: MsrPolicy;
+  /** Ticks per second of the guest's TSC (the host clock; no TSC offsetting). */
+  readonly tscHz?: number;
   /** Boot GDT for an entry at or above 1 MiB (flat 32-bit protected mode, Linux's 0x10/0x18). */
   readonly bootGdt?: { readonly base: number; readonly limit: number };
 }
 
 const DEFAULT_SLICE = 200_000;
+/** The APIC timer's input clock the vLAPIC models (QEMU's 1 GHz). */
+const APIC_BUS_HZ = 1e9;
 const CR0_PE = 1;
 const CR0_NW = 1 << 29;
 const CR0_CD = 1 << 30;
@@ -97,6 +102,8 @@ const M32 = 0xffff_ffffn;
 interface PendingAccess {
   readonly rip: number;
   readonly kind: "mmio" | "port" | "msr";
+  /** Why the instruction behind an EPT violation could not be emulated. */
+  readonly undecodable?: string;
 }
 
 /** A string I/O iteration in flight: an `ins` result goes to memory, not to rax. */
@@ -132,6 +139,7 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
   private stringIn: StringIn | null = null;
   private reinject: Reinject | null = null;
   private readonly slice: number;
+  private readonly tscHz: number;
   private cr0Mask = 0;
   private cr4Mask = 0;
   private cr0Fixed1 = 0;
@@ -151,6 +159,7 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     this.vpid = createConfig.vpid;
     this.interrupts = createConfig.interrupts ?? new SimpleInterruptQueue();
     this.slice = createConfig.sliceInstructions ?? DEFAULT_SLICE;
+    this.tscHz = createConfig.tscHz ?? 1e9;
     const frame = () => {
       const f = host.memory.allocFrame();
       if (f === null) throw axErr("NoMemory", `vCPU ${vcpuId}: no host frame for its VMCS/bitmaps`);
@@ -294,7 +303,15 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
         this.setGpr(exit.reg, (1n << BigInt(exit.regWidth * 8)) - 1n);
         return;
       case "NestedPageFault":
-        // An instruction fetch from where nothing is: open-bus bytes 0xFF FF are no opcode.
+        // A fetch from where nothing is (open-bus bytes 0xFF FF are no opcode), or an access
+        // by an instruction the VMM cannot emulate: an invalid opcode for the guest.
+        if (p.undecodable !== undefined) {
+          this.host.log.log(
+            "warn",
+            "x86-vcpu",
+            `VM ${this.vmId} vCPU ${this.vcpuId}: device access at ${formatGpa(exit.addr)} by an instruction the VMM cannot emulate (${p.undecodable}): #UD`,
+          );
+        }
         this.writeField(F.GUEST_RIP, BigInt(p.rip));
         this.queueException(Vector.UD, -1);
         return;
@@ -800,20 +817,27 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
   private emulateCpuid(cpu: X86Cpu): void {
     const leaf = cpu.rlo[GPR_RAX]! >>> 0;
     if (leaf === 0x4000_0000) {
-      // "RVMRVMRVMRVM": AxVisor's hypervisor vendor leaf.
-      const v = 0x4d56_5a52 >>> 0;
-      this.setCpuid(cpu, 0x4000_0001, v, v, v);
+      // "RVMRVMRVMRVM": AxVisor's hypervisor vendor; leaves up to 0x4000_0010.
+      this.setCpuid(cpu, 0x4000_0010, 0x524d_5652, 0x5652_4d56, 0x4d56_524d);
       return;
     }
-    if (leaf === 0x4000_0001) {
+    if (leaf === 0x4000_0010) {
+      // The timing leaf (VMware/KVM): TSC and APIC bus kHz, so guests need no PIT to calibrate.
+      this.setCpuid(cpu, Math.round(this.tscHz / 1000), Math.round(APIC_BUS_HZ / 1000), 0, 0);
+      return;
+    }
+    if (leaf > 0x4000_0000 && leaf < 0x4000_0100) {
       this.setCpuid(cpu, 0, 0, 0, 0);
       return;
     }
     cpuid(cpu);
     const r = cpu.rlo;
     if (leaf === 1) {
-      r[GPR_RCX] = ((r[GPR_RCX]! & ~(1 << 5)) | (1 << 31)) | 0; // no VMX; hypervisor present
-      r[3] = (r[3]! & 0x00ff_ffff) | (this.apicId << 24);
+      r[GPR_RCX] = (r[GPR_RCX]! & ~(1 << 5)) | (1 << 31); // no VMX; hypervisor present
+      // The VM's topology: this vCPU's APIC id and (HTT) the number of logical CPUs.
+      const n = Math.min(255, this.vm.cpuCount);
+      r[3] = (r[3]! & 0xffff) | (n << 16) | (this.apicId << 24);
+      r[GPR_RDX] = n > 1 ? r[GPR_RDX]! | (1 << 28) : r[GPR_RDX]! & ~(1 << 28);
     } else if (leaf === 7 && (cpu.rlo[GPR_RCX]! | 0) >= 0) {
       r[GPR_RCX] = r[GPR_RCX]! & ~((1 << 5) | (1 << 16)); // WAITPKG, LA57
     } else if (leaf === 0xb) {
@@ -1048,13 +1072,14 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const long = this.isLong();
     const d = decodeMmio(code, { long, default32: long || (this.rd(F.GUEST_CS_AR) & 0x4000) !== 0 });
     if (d.kind === "unsupported") {
-      this.host.log.log(
-        "warn",
-        "x86-vcpu",
-        `VM ${this.vmId} vCPU ${this.vcpuId}: MMIO at 0x${addr.toString(16)} by an instruction the VMM cannot emulate (${d.reason}; bytes ${hexBytes(code)}): #UD`,
-      );
-      this.queueException(Vector.UD, -1);
-      return null;
+      // Not a device access the VMM can emulate (a push, a string move...): perhaps memory
+      // the VM maps on first touch; if not, the fault is raised in the guest (injectFault).
+      this.pending = { rip, kind: "mmio", undecodable: `${d.reason}; bytes ${hexBytes(code)}` };
+      return {
+        kind: "NestedPageFault",
+        addr: gpa(addr),
+        accessFlags: write ? MappingFlags.WRITE : MappingFlags.READ,
+      };
     }
     this.advance(d.length);
     this.pending = { rip, kind: "mmio" };

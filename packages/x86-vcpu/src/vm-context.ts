@@ -20,6 +20,11 @@ export class X86VmContext {
     this.byApicId.set(apicId, vcpuId);
   }
 
+  /** The VM's vCPUs (CPUID's logical-processor count). */
+  get cpuCount(): number {
+    return this.byApicId.size;
+  }
+
   vcpuOf(apicId: number): number | undefined {
     return this.byApicId.get(apicId);
   }

@@ -2,8 +2,8 @@ import { axErr } from "@axvisor/axerrno";
 import { RamHostMemory } from "@axvisor/axvisor-api";
 import type { X86Cpu } from "@axvisor/cpu-x86_64";
 import type { MachineClock } from "@axvisor/machine";
-import { hpa, PAGE_SIZE_2M } from "@axvisor/memory-addr";
-import { PC_TIMEBASE_HZ, PcMachine } from "@axvisor/platform-x86_64-qemu-q35";
+import { AccessWidth, gpa, hpa, PAGE_SIZE_2M } from "@axvisor/memory-addr";
+import { PC, PC_TIMEBASE_HZ, PcMachine } from "@axvisor/platform-x86_64-qemu-q35";
 import { VpidAllocator, X86HostCpus, X86PhysCpu } from "@axvisor/x86-vcpu";
 import type {
   HostBoard,
@@ -35,7 +35,7 @@ export class X86HostBoard implements HostBoard {
   readonly memory: RamHostMemory;
   readonly clock: MachineClock;
   readonly timebaseHz = PC_TIMEBASE_HZ;
-  readonly irq: HostIrqController = new NoPassthroughIrq();
+  readonly irq: HostIrqController;
 
   constructor(platform: HostPlatform, options: HostBoardOptions) {
     this.platform = platform;
@@ -61,6 +61,7 @@ export class X86HostBoard implements HostBoard {
       }),
     );
     this.vpids = new VpidAllocator(this.cpus);
+    this.irq = new PcHostIrq(this);
     // The first 2 MiB hold the real-mode area and the BIOS mirror of the park ROM.
     const poolStart = PAGE_SIZE_2M;
     if (ramSize <= poolStart) {
@@ -118,20 +119,69 @@ export class X86HostBoard implements HostBoard {
   }
 }
 
-/** Passthrough of board interrupts is not wired on x86_64 yet (its VMs get virtual devices). */
-class NoPassthroughIrq implements HostIrqController {
-  setEnabled(irq: number): void {
-    throw axErr(
-      "Unsupported",
-      `x86_64-qemu-q35: interrupt passthrough (board IRQ ${irq}) is not implemented yet`,
-    );
+/** Host vectors of board interrupt lines: IOAPIC pin n arrives as vector 0x20 + n. */
+const HOST_IRQ_VECTOR_BASE = 0x20;
+const IOREGSEL = 0x00;
+const IOWIN = 0x10;
+const LAPIC_SVR = 0xf0;
+
+/**
+ * Passthrough interrupts the way a hypervisor takes them on a PC: the board IOAPIC routes an
+ * enabled pin (edge, fixed, to CPU 0's APIC) to vector 0x20 + pin; a guest running on the CPU
+ * exits on it (acknowledged on exit), an idle host finds it at the APIC; `complete` is the
+ * APIC's EOI.
+ */
+class PcHostIrq implements HostIrqController {
+  #apicOn = false;
+
+  constructor(private readonly host: X86HostBoard) {}
+
+  setEnabled(irq: number, enabled: boolean): void {
+    if (!Number.isInteger(irq) || irq < 1 || irq > 23) {
+      throw axErr("InvalidInput", `x86_64-qemu-q35: board IRQ ${irq} is not an IOAPIC pin (1..23)`);
+    }
+    const board = this.host.board;
+    if (!this.#apicOn) {
+      // The host's APIC, software-enabled with spurious vector 0xFF.
+      board.lapics[0]?.writeRegister(LAPIC_SVR, 0x1ff);
+      this.#apicOn = true;
+    }
+    const io = board.ioapic;
+    const at = (off: number) => gpa(PC.ioapic + off);
+    io.handleWrite(at(IOREGSEL), AccessWidth.Dword, BigInt(0x10 + 2 * irq + 1));
+    io.handleWrite(at(IOWIN), AccessWidth.Dword, 0n); // destination APIC 0
+    io.handleWrite(at(IOREGSEL), AccessWidth.Dword, BigInt(0x10 + 2 * irq));
+    const low = HOST_IRQ_VECTOR_BASE + irq + (enabled ? 0 : 1 << 16);
+    io.handleWrite(at(IOWIN), AccessWidth.Dword, BigInt(low));
   }
 
   claim(): number {
+    for (const c of this.host.cpus.cpus) {
+      const v = c.takeHostVector();
+      if (v >= 0) return this.#irqOf(v);
+    }
+    const apic = this.host.board.lapics[0];
+    if (apic?.hasInterrupt()) return this.#irqOf(apic.acknowledge());
     return 0;
   }
 
-  complete(): void {}
+  #irqOf(vector: number): number {
+    const irq = vector - HOST_IRQ_VECTOR_BASE;
+    if (irq >= 1 && irq <= 23) return irq;
+    // Not a passthrough line (the spurious vector): nothing for a VM; end it at once.
+    if (vector !== 0xff) this.host.board.lapics[0]?.eoi();
+    return 0;
+  }
 
-  poll(): void {}
+  complete(): void {
+    this.host.board.lapics[0]?.eoi();
+  }
+
+  /** The board's timers (HPET, PIT, RTC) advance while no vCPU touches them. */
+  poll(): void {
+    const b = this.host.board;
+    b.hpet.update();
+    b.pit.update();
+    b.rtc.update();
+  }
 }

@@ -41,7 +41,7 @@ export function withPcDevices(
   const dropped = devices.passthroughDevices.filter(inApicWindow);
   if (dropped.length > 0) {
     notice(
-      `VM ${config.base.id} "${config.base.name}": ${dropped.map((d) => `"${d.name}"`).join(", ")} ` +
+      `${dropped.map((d) => `"${d.name}"`).join(", ")} ` +
         "emulated instead of passed through (the host's APICs serve every VM)",
     );
   }
@@ -118,6 +118,7 @@ export function buildX86Vm(host: X86HostBoard, ctx: VmBuildContext): VmArchParts
     vm: context,
     vcpuCount: config.base.cpuNum,
     sliceInstructions: ctx.sliceInstructions,
+    tscHz: host.timebaseHz,
     interrupts: (vcpuId) => interrupts.lapic(vcpuId),
   });
   let released = false;
