@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { axErr } from "@axvisor/axerrno";
 import { PC_MAX_CPUS } from "@axvisor/platform-x86_64-qemu-q35";
 import type { HostPlatform } from "../../platform/host-platform.js";
+import { x86DefaultGuestConfig } from "./default-guest.js";
 import { createX86EmuMachine } from "./emu-machine.js";
 import { X86HostBoard } from "./host-board.js";
 
@@ -23,6 +24,7 @@ export const x86_64QemuQ35: HostPlatform = {
     "QEMU-like x86_64 q35 PC: x86-64 + VMX CPUs, PIC, PIT, RTC, LAPIC, IOAPIC, HPET, ACPI",
   maxCpus: PC_MAX_CPUS,
   createHost: (options) => new X86HostBoard(x86_64QemuQ35, options),
+  defaultGuest: () => ({ config: x86DefaultGuestConfig() }),
   createEmuMachine: createX86EmuMachine,
   resolveFirmware(spec, hasKernel) {
     if (spec === "none") return undefined;

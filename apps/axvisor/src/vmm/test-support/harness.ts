@@ -34,10 +34,16 @@ export interface TestVmm {
 
 /** A VMM on a fresh host machine, running in this process, recording what the guests print. */
 export function startTestVmm(
-  options: { harts?: number; ramMiB?: number; loadImages?: VmImageLoader; fsDisk?: string } = {},
+  options: {
+    harts?: number;
+    ramMiB?: number;
+    loadImages?: VmImageLoader;
+    fsDisk?: string;
+    /** The host platform (default riscv64-qemu-virt, whose guests the VMM tests run). */
+    platform?: string;
+  } = {},
 ): TestVmm {
-  // The VMM tests run riscv64 guests of our own (guests/riscv64).
-  const machine = createHostBoard(platforms.get("riscv64-qemu-virt"), {
+  const machine = createHostBoard(platforms.get(options.platform ?? "riscv64-qemu-virt"), {
     cpus: options.harts ?? 2,
     ramSize: (options.ramMiB ?? 256) << 20,
   });
