@@ -73,7 +73,9 @@ function walkPae(mem: GuestPhysMemory, cr3: number, lin: number): number | null 
   return walkFrom(mem, entryAddr(pdpte), lin);
 }
 
-function walk4(mem: GuestPhysMemory, cr3: number, lin: number): number | null {
+function walk4(mem: GuestPhysMemory, cr3: number, linear: number): number | null {
+  // A canonical higher-half address arrives as a negative number: its low 48 bits index.
+  const lin = linear < 0 ? linear + 2 ** 48 : linear % 2 ** 48;
   const index = Math.floor(lin / 2 ** 39) % 512;
   const pml4e = read64(mem, cr3 - (cr3 % 4096) + index * 8);
   if (pml4e === null || (pml4e[0] & 1) === 0) return null;
@@ -114,7 +116,7 @@ export function readGuestLinear(
     const at = lin + done;
     const gpa = translateGuestLinear(mem, p, at);
     if (gpa === null) return null;
-    const n = Math.min(len - done, 4096 - (at % 4096));
+    const n = Math.min(len - done, 4096 - (((at % 4096) + 4096) % 4096));
     const r = mem.read(gpa, n);
     if (!r.ok) return null;
     out.set(r.value, done);

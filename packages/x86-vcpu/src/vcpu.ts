@@ -1059,7 +1059,7 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     // The faulting instruction, fetched through the guest's own page tables.
     const lin = this.csBase() + rip;
     const code = readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
-      readGuestLinear(this.vm.memory, this.paging(), lin, 4096 - (lin % 4096));
+      readGuestLinear(this.vm.memory, this.paging(), lin, 4096 - (((lin % 4096) + 4096) % 4096));
     const write = (q & 2) !== 0;
     if (code === null) {
       this.pending = { rip, kind: "mmio" };
