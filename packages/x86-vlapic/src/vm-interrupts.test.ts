@@ -103,6 +103,8 @@ describe("X86VmInterrupts", () => {
       const base = irqs.lapic(v).readMsr(0x1b)!;
       expect(irqs.lapic(v).writeMsr(0x1b, base | (1n << 10n))).toBe(true);
     }
+    // INIT left APIC 1 software-disabled: its started OS enables it again (SVR 0x80F).
+    expect(irqs.lapic(1).writeMsr(0x80f, 0x1ffn)).toBe(true);
     expect(irqs.lapic(0).writeMsr(0x830, (1n << 32n) | 0xe1n)).toBe(true);
     expect(irqs.lapic(1).acknowledge()).toBe(0xe1);
   });
