@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BareArch, BenchArch } from "./arches.js";
 import { bareArchBenchmarks } from "./bare-arch-benchmarks.js";
+import { x86HypervisorBenchmarks } from "./x86-hypervisor-benchmarks.js";
 import { runInChild } from "./child-process.js";
 import { instructionCount, readWorkloadParams, withIterations } from "./image-params.js";
 import { BENCH_END, BENCH_FAIL, BENCH_START, type Job, type JobResult } from "./job.js";
@@ -38,6 +39,10 @@ export const ROWS = [
   { id: "x86_64-intloop", title: "x86_64 integer loop", unit: "MIPS", better: "higher" },
   { id: "x86_64-memloop", title: "x86_64 memory loop", unit: "MIPS", better: "higher" },
   { id: "x86_64-linux", title: "x86_64 Linux to GUEST-INIT-OK", unit: "s", better: "lower" },
+  { id: "x86_64-exit", title: "x86_64 MMIO store / VM exit", unit: "us", better: "lower" },
+  { id: "x86_64-pio-exit", title: "x86_64 port write / VM exit", unit: "us", better: "lower" },
+  { id: "x86_64-vm-start", title: "x86_64 VM start to first output", unit: "ms", better: "lower" },
+  { id: "x86_64-linux-hv", title: "x86_64 Linux under the hypervisor", unit: "s", better: "lower" },
 ] as const;
 
 export type RowId = (typeof ROWS)[number]["id"];
@@ -432,6 +437,7 @@ export function allBenchmarks(): Benchmark[] {
     },
   );
   list.push(...bareArchBenchmarks());
+  list.push(...x86HypervisorBenchmarks());
   return list;
 }
 
