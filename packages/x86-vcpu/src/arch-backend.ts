@@ -48,7 +48,10 @@ export function createX86ArchBackend(opts: X86ArchBackendOptions): X86ArchBacken
       opts.vm.defineCpu(p.physCpuId, p.vcpuId);
       const vpid = vpidList[p.vcpuId];
       if (vpid === undefined) {
-        throw axErr("InvalidInput", `vCPU ${p.vcpuId} is beyond the ${opts.vcpuCount} this backend was made for`);
+        throw axErr(
+          "InvalidInput",
+          `vCPU ${p.vcpuId} is beyond the ${opts.vcpuCount} this backend was made for`,
+        );
       }
       return {
         apicId: p.physCpuId,

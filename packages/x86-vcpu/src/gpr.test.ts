@@ -11,7 +11,12 @@ describe("register views", () => {
   });
 
   it("names the full register behind each view", () => {
-    expect([gprBase(7), gprBase(GPR_LOW16 + 9), gprBase(GPR_LOW8 + 15), gprBase(GPR_HIGH8 + 2)]).toEqual([7, 9, 15, 2]);
+    expect([
+      gprBase(7),
+      gprBase(GPR_LOW16 + 9),
+      gprBase(GPR_LOW8 + 15),
+      gprBase(GPR_HIGH8 + 2),
+    ]).toEqual([7, 9, 15, 2]);
     expect(gprBase(GPR_EDX_EAX)).toBe(-1);
     expect(gprBase(GPR_HIGH8 + 4)).toBe(-1);
   });

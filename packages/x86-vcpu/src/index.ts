@@ -26,7 +26,12 @@ export {
 } from "./guest-walk.js";
 export { HOST_PREEMPT_VECTOR, VpidAllocator, X86HostCpus, X86PhysCpu } from "./host-cpus.js";
 export { SimpleInterruptQueue, type X86InterruptSource } from "./interrupts.js";
-export { type DecodedMmio, type DecodeMode, decodeMmio, type UndecodableMmio } from "./mmio-decode.js";
+export {
+  type DecodedMmio,
+  type DecodeMode,
+  decodeMmio,
+  type UndecodableMmio,
+} from "./mmio-decode.js";
 export { type MsrPolicy, PASSTHROUGH_MSRS, READ_ONLY_MSRS, writeMsrBitmap } from "./msr-bitmap.js";
 export { PM1A_CONTROL_PORT, X86VCpu, type X86VCpuCreateConfig } from "./vcpu.js";
 export { X86VmContext } from "./vm-context.js";

@@ -73,7 +73,13 @@ export function decodeMmio(bytes: Uint8Array, mode: DecodeMode): DecodedMmio | U
       : mode.default32 !== opsize16
         ? 4
         : 2;
-  const addrWidth = mode.long ? (addr16or32Override ? 4 : 8) : mode.default32 !== addr16or32Override ? 4 : 2;
+  const addrWidth = mode.long
+    ? addr16or32Override
+      ? 4
+      : 8
+    : mode.default32 !== addr16or32Override
+      ? 4
+      : 2;
   const op = bytes[i];
   if (op === undefined) return unsupported("truncated instruction");
   i++;

@@ -5,12 +5,23 @@
 
 /** MSRs the guest reads and writes on the CPU itself (their values are switched per vCPU). */
 export const PASSTHROUGH_MSRS: readonly number[] = [
-  0x174, 0x175, 0x176, // SYSENTER_CS/ESP/EIP (VMCS guest state)
+  0x174,
+  0x175,
+  0x176, // SYSENTER_CS/ESP/EIP (VMCS guest state)
   0x277, // PAT (saved and loaded by the VM-exit/entry controls)
   0xc000_0080, // EFER (likewise)
-  0xc000_0081, 0xc000_0082, 0xc000_0083, 0xc000_0084, // STAR, LSTAR, CSTAR, SFMASK
-  0xc000_0100, 0xc000_0101, 0xc000_0102, 0xc000_0103, // FS/GS/KERNEL_GS base, TSC_AUX
-  0x2ff, 0x250, 0x258, 0x259, // MTRR default type and fixed ranges
+  0xc000_0081,
+  0xc000_0082,
+  0xc000_0083,
+  0xc000_0084, // STAR, LSTAR, CSTAR, SFMASK
+  0xc000_0100,
+  0xc000_0101,
+  0xc000_0102,
+  0xc000_0103, // FS/GS/KERNEL_GS base, TSC_AUX
+  0x2ff,
+  0x250,
+  0x258,
+  0x259, // MTRR default type and fixed ranges
   ...Array.from({ length: 16 }, (_, i) => 0x200 + i), // variable MTRRs
   ...Array.from({ length: 8 }, (_, i) => 0x268 + i),
 ];

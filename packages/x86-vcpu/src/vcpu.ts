@@ -14,7 +14,7 @@ import type { ArchVCpu, ExitReason, GuestFault } from "@axvisor/axvcpu";
 import type { HostServices } from "@axvisor/axvisor-api";
 import { cpuid, VmcsField as F, type X86Cpu } from "@axvisor/cpu-x86_64";
 import {
-  AccessWidth,
+  type AccessWidth,
   formatGpa,
   type GuestPhysAddr,
   gpa,
@@ -23,13 +23,7 @@ import {
   port,
   sysRegAddr,
 } from "@axvisor/memory-addr";
-import {
-  EventType,
-  EXIT_ENTRY_FAILURE,
-  ExitCode,
-  hasErrorCode,
-  Vector,
-} from "./exit-codes.js";
+import { EventType, EXIT_ENTRY_FAILURE, ExitCode, hasErrorCode, Vector } from "./exit-codes.js";
 import {
   GPR_EDX_EAX,
   GPR_HIGH8,
@@ -705,7 +699,8 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
   /** An exception for the guest on the next entry (hardware exception type). */
   private queueException(vector: number, error: number): void {
     const withError = hasErrorCode(vector) && error >= 0;
-    const info = 0x8000_0000 | (EventType.HardwareException << 8) | vector | (withError ? 0x800 : 0);
+    const info =
+      0x8000_0000 | (EventType.HardwareException << 8) | vector | (withError ? 0x800 : 0);
     this.writeField(F.ENTRY_INTR_INFO, BigInt(info >>> 0));
     if (withError) this.writeField(F.ENTRY_EXCEPTION_ERROR, BigInt(error));
     this.reinject = null;
@@ -729,7 +724,8 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
 
   private advance(length: number): void {
     const rip = this.guestRip() + length;
-    const long = (this.rd(F.GUEST_EFER) & EFER_LMA) !== 0 && (this.rd(F.GUEST_CS_AR) & 0x2000) !== 0;
+    const long =
+      (this.rd(F.GUEST_EFER) & EFER_LMA) !== 0 && (this.rd(F.GUEST_CS_AR) & 0x2000) !== 0;
     const cpu = this.requireBound().cpu;
     cpu.vmx.wrNum(F.GUEST_RIP, long ? rip : rip % 2 ** 32);
     // The instruction completed: an STI/MOV SS shadow does not carry over it.
@@ -922,11 +918,17 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     }
     const indexReg = isIn ? GPR_RDI : GPR_RSI;
     const index = Number(this.getFull(indexReg) & cMask);
-    const segField = isIn ? F.GUEST_ES_BASE : SEG_BASES[(info >>> 15) & 7] ?? F.GUEST_DS_BASE;
-    const base = long && (segField === F.GUEST_ES_BASE || segField === F.GUEST_DS_BASE) ? 0 : cpu.vmx.rdNum(segField);
+    const segField = isIn ? F.GUEST_ES_BASE : (SEG_BASES[(info >>> 15) & 7] ?? F.GUEST_DS_BASE);
+    const base =
+      long && (segField === F.GUEST_ES_BASE || segField === F.GUEST_DS_BASE)
+        ? 0
+        : cpu.vmx.rdNum(segField);
     const lin = base + index;
     const step = (this.rd(F.GUEST_RFLAGS) & (1 << 10)) !== 0 ? -width : width;
-    this.setFull(indexReg, BigInt.asUintN(64, (this.getFull(indexReg) & ~cMask) | (BigInt(index + step) & cMask)));
+    this.setFull(
+      indexReg,
+      BigInt.asUintN(64, (this.getFull(indexReg) & ~cMask) | (BigInt(index + step) & cMask)),
+    );
     if (isRep) this.setFull(GPR_RCX, (counter & ~cMask) | ((counter - 1n) & cMask));
     if (!isRep || ((counter - 1n) & cMask) === 0n) this.advance(this.exitLength());
     this.pending = { rip, kind: "port" };
@@ -970,7 +972,7 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const lapic = this.interrupts;
     if (lapic.ownsMsr(msr)) {
       if (write) {
-        const value = (this.getFull(GPR_RDX) & M32) << 32n | (this.getFull(GPR_RAX) & M32);
+        const value = ((this.getFull(GPR_RDX) & M32) << 32n) | (this.getFull(GPR_RAX) & M32);
         if (!lapic.writeMsr(msr, value)) {
           this.queueException(Vector.GP, 0);
           return null;
@@ -1012,7 +1014,11 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
         this.queueException(Vector.GP, 0);
         return;
       }
-      const real = (((value & ~this.cr0Mask) | (this.rd(F.GUEST_CR0) & this.cr0Mask)) | (this.cr0Fixed1 & 0x20)) >>> 0;
+      const real =
+        ((value & ~this.cr0Mask) |
+          (this.rd(F.GUEST_CR0) & this.cr0Mask) |
+          (this.cr0Fixed1 & 0x20)) >>>
+        0;
       const oldPg = (this.rd(F.GUEST_CR0) & CR0_PG) !== 0;
       cpu.vmwrite(F.GUEST_CR0, BigInt(real));
       cpu.vmwrite(F.CR0_READ_SHADOW, BigInt(value));
@@ -1058,7 +1064,8 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     }
     // The faulting instruction, fetched through the guest's own page tables.
     const lin = this.csBase() + rip;
-    const code = readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
+    const code =
+      readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
       readGuestLinear(this.vm.memory, this.paging(), lin, 4096 - (((lin % 4096) + 4096) % 4096));
     const write = (q & 2) !== 0;
     if (code === null) {
@@ -1070,7 +1077,10 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
       };
     }
     const long = this.isLong();
-    const d = decodeMmio(code, { long, default32: long || (this.rd(F.GUEST_CS_AR) & 0x4000) !== 0 });
+    const d = decodeMmio(code, {
+      long,
+      default32: long || (this.rd(F.GUEST_CS_AR) & 0x4000) !== 0,
+    });
     if (d.kind === "unsupported") {
       // Not a device access the VMM can emulate (a push, a string move...): perhaps memory
       // the VM maps on first touch; if not, the fault is raised in the guest (injectFault).

@@ -55,7 +55,8 @@ export const EntryCtl = {
 
 function msr(cpu: X86Cpu, index: number): bigint {
   const v = cpu.readMsr(index);
-  if (v === null) throw axErr("Unsupported", `the CPU has no VMX capability MSR 0x${index.toString(16)}`);
+  if (v === null)
+    throw axErr("Unsupported", `the CPU has no VMX capability MSR 0x${index.toString(16)}`);
   return v;
 }
 
@@ -83,7 +84,10 @@ export function controlValue(
     );
   }
   if ((clear & allowed0) !== 0) {
-    throw axErr("Unsupported", `VMX ${name} controls: the CPU cannot clear 0x${(clear & allowed0).toString(16)}`);
+    throw axErr(
+      "Unsupported",
+      `VMX ${name} controls: the CPU cannot clear 0x${(clear & allowed0).toString(16)}`,
+    );
   }
   // Flexible bits nobody asked about keep the non-TRUE MSR's default-1 setting.
   const defaults = trueMsr === null ? allowed0 : Number(msr(cpu, capMsr) & 0xffff_ffffn);

@@ -15,9 +15,13 @@ function setup(cpus = 2) {
   });
   const [lapicWindow, ioapic] = irqs.mmioDevices();
   const w = (vcpu: number, off: number, v: number) =>
-    lapicWindow!.handleWrite(gpa(X86_APIC.lapicBase + off), AccessWidth.Dword, BigInt(v), { vcpuId: vcpu });
+    lapicWindow!.handleWrite(gpa(X86_APIC.lapicBase + off), AccessWidth.Dword, BigInt(v), {
+      vcpuId: vcpu,
+    });
   const r = (vcpu: number, off: number) =>
-    Number(lapicWindow!.handleRead(gpa(X86_APIC.lapicBase + off), AccessWidth.Dword, { vcpuId: vcpu }));
+    Number(
+      lapicWindow!.handleRead(gpa(X86_APIC.lapicBase + off), AccessWidth.Dword, { vcpuId: vcpu }),
+    );
   return { host, irqs, woken, w, r, ioapic: ioapic! };
 }
 
@@ -116,8 +120,10 @@ describe("X86VmInterrupts", () => {
     const [master, slave] = irqs.portDevices();
     master!.handleWrite(port(0x21), AccessWidth.Byte, 0xffn);
     slave!.handleWrite(port(0xa1), AccessWidth.Byte, 0xffn);
-    const sel = (v: number) => ioapic.handleWrite(gpa(X86_APIC.ioapicBase), AccessWidth.Dword, BigInt(v));
-    const win = (v: number) => ioapic.handleWrite(gpa(X86_APIC.ioapicBase + 0x10), AccessWidth.Dword, BigInt(v));
+    const sel = (v: number) =>
+      ioapic.handleWrite(gpa(X86_APIC.ioapicBase), AccessWidth.Dword, BigInt(v));
+    const win = (v: number) =>
+      ioapic.handleWrite(gpa(X86_APIC.ioapicBase + 0x10), AccessWidth.Dword, BigInt(v));
     sel(0x10 + 2 * 4 + 1);
     win(0);
     sel(0x10 + 2 * 4);

@@ -2,7 +2,6 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BareArch, BenchArch } from "./arches.js";
 import { bareArchBenchmarks } from "./bare-arch-benchmarks.js";
-import { x86HypervisorBenchmarks } from "./x86-hypervisor-benchmarks.js";
 import { runInChild } from "./child-process.js";
 import { instructionCount, readWorkloadParams, withIterations } from "./image-params.js";
 import { BENCH_END, BENCH_FAIL, BENCH_START, type Job, type JobResult } from "./job.js";
@@ -10,6 +9,7 @@ import type { Measurement } from "./measure.js";
 import { configImages, DEMO_GUEST, linuxConfigProblem, vmConfigPath } from "./paths.js";
 import { OPENSBI_FW_DYNAMIC, processRssBytes, qemuOutcome, runQemu } from "./qemu.js";
 import { scaledIterations, WORKLOADS, type WorkloadName, workloadImage } from "./workloads.js";
+import { x86HypervisorBenchmarks } from "./x86-hypervisor-benchmarks.js";
 
 /** Where a benchmark runs. */
 export type Target = "emu" | "hypervisor" | "qemu";

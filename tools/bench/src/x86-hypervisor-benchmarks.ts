@@ -16,7 +16,10 @@ export const X86_EXIT_ITERATIONS = 20_000;
 const GUESTS = resolve(REPO_ROOT, "apps/axvisor/test-guests/x86");
 const TIMEOUT_MS = 120_000;
 
-function fromJob(r: JobResult, toValue: (f: Readonly<Record<string, number>>) => number): Measurement {
+function fromJob(
+  r: JobResult,
+  toValue: (f: Readonly<Record<string, number>>) => number,
+): Measurement {
   if (!r.ok) return r;
   return { ok: true, value: toValue(r.figures), detail: r.figures };
 }
@@ -34,8 +37,12 @@ function guestRow(
     target: "hypervisor",
     arch: "x86_64",
     method,
-    unavailable: () => (existsSync(path) ? undefined : `${path} is missing (apps/axvisor/test-guests/x86/build.sh)`),
-    facts: () => ({ guest: `apps/axvisor/test-guests/x86/${image}`, iterations: X86_EXIT_ITERATIONS }),
+    unavailable: () =>
+      existsSync(path) ? undefined : `${path} is missing (apps/axvisor/test-guests/x86/build.sh)`,
+    facts: () => ({
+      guest: `apps/axvisor/test-guests/x86/${image}`,
+      iterations: X86_EXIT_ITERATIONS,
+    }),
     async run() {
       const r = await runInChild(
         { kind: "vmm-x86", image: path, timeoutMs: TIMEOUT_MS },

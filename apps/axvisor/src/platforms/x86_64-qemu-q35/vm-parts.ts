@@ -1,4 +1,5 @@
 import { EmulatedDeviceType } from "@axvisor/axdevice-base";
+import { axErr } from "@axvisor/axerrno";
 import type { ArchBackend } from "@axvisor/axvm";
 import {
   type AxVMCrateConfig,
@@ -9,7 +10,6 @@ import {
 import { FileBlockBacking } from "@axvisor/device-virtio-mmio";
 import { createX86ArchBackend, X86VmContext } from "@axvisor/x86-vcpu";
 import { X86_APIC, X86VmInterrupts } from "@axvisor/x86-vlapic";
-import { axErr } from "@axvisor/axerrno";
 import type { VmArchParts, VmBuildContext } from "../../platform/host-platform.js";
 import type { X86HostBoard } from "./host-board.js";
 import { X86VmDevices } from "./x86-devices.js";
