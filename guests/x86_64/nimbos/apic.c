@@ -32,8 +32,10 @@ uint32_t lapic_id(void) { return rd(LAPIC_ID) >> 24; }
 void lapic_eoi(void) { wr(LAPIC_EOI, 0); }
 
 static void lapic_enable(void) {
-  uint64_t base = rdmsr(0x1B);
-  wrmsr(0x1B, base | (1u << 11)); /* global enable, xAPIC mode */
+  /* The APIC is globally enabled from reset; set the bit anyway in case firmware cleared it
+   * (a hypervisor that refuses the MSR leaves it as it is). */
+  uint64_t base;
+  if (rdmsr_safe(0x1B, &base) == 0 && !(base & (1u << 11))) wrmsr_safe(0x1B, base | (1u << 11));
   wr(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
   wr(LAPIC_LVT_LINT0, LVT_MASKED);
   wr(LAPIC_LVT_LINT1, LVT_MASKED);
@@ -92,7 +94,8 @@ static bool calibrate_with_pit(void) {
 }
 
 void lapic_init_bsp(void) {
-  lapic_base = rdmsr(0x1B) & 0xFFFFFF000ull;
+  uint64_t msr;
+  if (rdmsr_safe(0x1B, &msr) == 0 && (msr & 0xFFFFFF000ull)) lapic_base = msr & 0xFFFFFF000ull;
   lapic_enable();
   if (calibrate_with_pit()) {
     timer_calibration = "PIT";
