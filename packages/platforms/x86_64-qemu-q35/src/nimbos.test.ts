@@ -11,7 +11,15 @@ import type { MachineExit } from "@axvisor/machine";
 import { describe, expect, it } from "vitest";
 import { PcMachine, type PcMachineOptions } from "./machine.js";
 
-const GUESTS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..", "guests", "x86_64");
+const GUESTS = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "..",
+  "guests",
+  "x86_64",
+);
 const image = (path: string) => new Uint8Array(readFileSync(join(GUESTS, path)));
 
 /** Each step waits for `until` in the console output (after the previous step's match), then types `send`. */
@@ -43,7 +51,10 @@ async function drive(
     },
   });
   prepare?.(m);
-  const timer = setTimeout(() => m.stop(`step ${next} (${steps[next]?.until}) not reached`), 15_000);
+  const timer = setTimeout(
+    () => m.stop(`step ${next} (${steps[next]?.until}) not reached`),
+    15_000,
+  );
   const exit = await m.run();
   clearTimeout(timer);
   return { log, exit };
@@ -60,7 +71,10 @@ describe("NimbOS-x86 on the q35 board", () => {
         images: { kernel: { name: "nimbos.bin", data: image("nimbos/nimbos.bin") } },
       },
       [
-        { until: /NimbOS-x86 [\d.]+: x86_64 long mode, 2 CPUs \(ACPI MADT\), RAM 128 MiB, booted by 'qemu'/ },
+        {
+          until:
+            /NimbOS-x86 [\d.]+: x86_64 long mode, 2 CPUs \(ACPI MADT\), RAM 128 MiB, booted by 'qemu'/,
+        },
         { until: /LAPIC timer 100 Hz \(clock \d+ Hz, PIT\), COM1 input on IRQ 4 via the IOAPIC/ },
         { until: /nimbos> /, send: "help\r" },
         { until: /poweroff +power the machine off \(ACPI S5\)[\s\S]*nimbos> /, send: "info\r" },
@@ -96,8 +110,14 @@ describe("NimbOS-x86 on the q35 board", () => {
         images: { firmware: { name: "reset-rom.bin", data: image("bios/reset-rom.bin") } },
       },
       [
-        { until: /axvm-bios \(AxVisor.ts\): RAM 16 MiB \(fw_cfg\), kernel at 0x200000, entry 0x00200020 \(multiboot\)/ },
-        { until: /NimbOS-x86 [\d.]+: x86_64 long mode, 1 CPU \(fw_cfg\), RAM 16 MiB, booted by 'AxVisor.ts axvm-bios'/ },
+        {
+          until:
+            /axvm-bios \(AxVisor.ts\): RAM 16 MiB \(fw_cfg\), kernel at 0x200000, entry 0x00200020 \(multiboot\)/,
+        },
+        {
+          until:
+            /NimbOS-x86 [\d.]+: x86_64 long mode, 1 CPU \(fw_cfg\), RAM 16 MiB, booted by 'AxVisor.ts axvm-bios'/,
+        },
         { until: /nimbos> /, send: "uptime\r" },
         { until: /up \d+\.\d\d s \(\d+ ticks at 100 Hz\)[\s\S]*nimbos> /, send: "smp\r" },
         { until: /smp: this machine has one CPU \(fw_cfg\)[\s\S]*nimbos> /, send: "poweroff\r" },
