@@ -60,7 +60,9 @@ static bool pit_window(uint32_t *apic_ticks, uint64_t *tsc_ticks) {
   wr(LAPIC_TIMER_INIT, 0xFFFFFFFF);
   uint64_t t0 = rdtsc();
   bool done = false;
-  for (uint64_t i = 0; i < 200000000ull; i++) {
+  /* Bounded twice over: a port that never changes (a hypervisor answering 0) must not hang
+   * the boot, whether reading it is cheap or a slow VM exit. */
+  for (uint64_t i = 0; i < 10000000ull && rdtsc() - t0 < 4000000000ull; i++) {
     if (inb(0x61) & 0x20) {
       done = true;
       break;
@@ -88,7 +90,10 @@ static bool calibrate_with_pit(void) {
       best_tsc = t;
     }
   }
-  lapic_timer_hz = best_apic * (1000 / CALIBRATE_MS);
+  /* A timer whose current count does not run (reads 0 or stays put) gives nonsense. */
+  uint64_t hz = (uint64_t)best_apic * (1000 / CALIBRATE_MS);
+  if (hz < 1000000 || hz > 4000000000ull) return false;
+  lapic_timer_hz = (uint32_t)hz;
   tsc_hz = best_tsc * (1000 / CALIBRATE_MS);
   return true;
 }
