@@ -39,7 +39,30 @@ entry32:
     movw    %ax, %gs
     movw    %ax, %ss
     movl    $BIOS_STACK_TOP, %esp
+    movl    $__bss_start, %edi        /* RAM need not be zero: clear .bss before using it */
+    movl    $__bss_end, %ecx
+    subl    %edi, %ecx
+    xorl    %eax, %eax
+    rep stosb
+
+    /* An IDT whose 32 exception gates all report and halt, so a fault in the BIOS (or one a
+     * hypervisor injects) prints a line instead of ending in a triple fault. Cleared again
+     * before the kernel runs: a multiboot kernel starts without an IDT. */
+    movl    $idt, %edi
+    xorl    %ecx, %ecx
+1:  movl    $exc_stubs, %eax
+    leal    (%eax, %ecx, 8), %eax     /* stub n at exc_stubs + 8 * n */
+    movw    %ax, (%edi, %ecx, 8)
+    movw    $0x08, 2(%edi, %ecx, 8)
+    movw    $0x8E00, 4(%edi, %ecx, 8) /* present, DPL 0, 32-bit interrupt gate */
+    shrl    $16, %eax
+    movw    %ax, 6(%edi, %ecx, 8)
+    incl    %ecx
+    cmpl    $32, %ecx
+    jb      1b
+    lidt    idt_desc
     call    bios_main                 /* returns the kernel entry; fills boot_info_addr */
+    lidt    no_idt_desc
     movl    %eax, %ecx
     movl    boot_info_addr, %ebx
     movl    $0x2BADB002, %eax         /* the multiboot boot loader magic */
@@ -48,6 +71,20 @@ entry32:
     xorl    %edi, %edi
     xorl    %ebp, %ebp
     jmp     *%ecx
+
+    /* 8-byte stubs: push the vector (exceptions with an error code leave it below). */
+    .balign 8
+exc_stubs:
+    .set vec, 0
+    .rept 32
+    .balign 8
+    pushl   $vec
+    jmp     exc_common
+    .set vec, vec + 1
+    .endr
+exc_common:
+    cld
+    call    bios_exception            /* (vector, then what the CPU pushed); never returns */
 
     .globl bios_halt
 bios_halt:
@@ -67,5 +104,16 @@ gdt_end:
 gdt_desc:
     .word   gdt_end - gdt - 1
     .long   gdt
+idt_desc:
+    .word   32 * 8 - 1
+    .long   idt
+no_idt_desc:
+    .word   0
+    .long   0
+
+    .section .bss
+    .balign 8
+idt:
+    .skip   32 * 8
 
     .section .note.GNU-stack, "", @progbits

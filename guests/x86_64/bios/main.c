@@ -7,6 +7,7 @@
  * image to 0x20_0000, then starts the vCPU at 0x8000 in flat real mode. We load nothing from
  * disk.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../lib/io.h"
@@ -36,7 +37,6 @@ struct __attribute__((packed)) mb_mmap_entry {
   uint32_t type;
 };
 
-extern char __bss_start[], __bss_end[];
 extern void bios_halt(void) __attribute__((noreturn));
 
 uint32_t boot_info_addr;
@@ -149,8 +149,24 @@ static uint32_t place_kernel(const char **how) {
   return KERNEL_IMAGE;
 }
 
+/* The stack holds the vector, then (for #DF, #TS, #NP, #SS, #GP, #PF, #AC) an error code,
+ * then EIP. */
+void bios_exception(uint32_t vector, uint32_t w1, uint32_t w2) __attribute__((noreturn, used));
+void bios_exception(uint32_t vector, uint32_t w1, uint32_t w2) {
+  bool has_error = vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
+  puts_("axvm-bios: exception ");
+  put_dec(vector);
+  puts_(" at EIP ");
+  put_hex(has_error ? w2 : w1);
+  if (has_error) {
+    puts_(", error code ");
+    put_hex(w1);
+  }
+  puts_("; halting\n");
+  bios_halt();
+}
+
 uint32_t bios_main(void) {
-  for (char *b = __bss_start; b < __bss_end; b++) *b = 0;
   const char *ram_source;
   uint32_t ram = ram_size(&ram_source);
   const char *how;

@@ -32,8 +32,10 @@ uint32_t lapic_id(void) { return rd(LAPIC_ID) >> 24; }
 void lapic_eoi(void) { wr(LAPIC_EOI, 0); }
 
 static void lapic_enable(void) {
-  uint64_t base = rdmsr(0x1B);
-  wrmsr(0x1B, base | (1u << 11)); /* global enable, xAPIC mode */
+  /* The APIC is globally enabled from reset; set the bit anyway in case firmware cleared it
+   * (a hypervisor that refuses the MSR leaves it as it is). */
+  uint64_t base;
+  if (rdmsr_safe(0x1B, &base) == 0 && !(base & (1u << 11))) wrmsr_safe(0x1B, base | (1u << 11));
   wr(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
   wr(LAPIC_LVT_LINT0, LVT_MASKED);
   wr(LAPIC_LVT_LINT1, LVT_MASKED);
@@ -58,7 +60,9 @@ static bool pit_window(uint32_t *apic_ticks, uint64_t *tsc_ticks) {
   wr(LAPIC_TIMER_INIT, 0xFFFFFFFF);
   uint64_t t0 = rdtsc();
   bool done = false;
-  for (uint64_t i = 0; i < 200000000ull; i++) {
+  /* Bounded twice over: a port that never changes (a hypervisor answering 0) must not hang
+   * the boot, whether reading it is cheap or a slow VM exit. */
+  for (uint64_t i = 0; i < 10000000ull && rdtsc() - t0 < 4000000000ull; i++) {
     if (inb(0x61) & 0x20) {
       done = true;
       break;
@@ -86,13 +90,17 @@ static bool calibrate_with_pit(void) {
       best_tsc = t;
     }
   }
-  lapic_timer_hz = best_apic * (1000 / CALIBRATE_MS);
+  /* A timer whose current count does not run (reads 0 or stays put) gives nonsense. */
+  uint64_t hz = (uint64_t)best_apic * (1000 / CALIBRATE_MS);
+  if (hz < 1000000 || hz > 4000000000ull) return false;
+  lapic_timer_hz = (uint32_t)hz;
   tsc_hz = best_tsc * (1000 / CALIBRATE_MS);
   return true;
 }
 
 void lapic_init_bsp(void) {
-  lapic_base = rdmsr(0x1B) & 0xFFFFFF000ull;
+  uint64_t msr;
+  if (rdmsr_safe(0x1B, &msr) == 0 && (msr & 0xFFFFFF000ull)) lapic_base = msr & 0xFFFFFF000ull;
   lapic_enable();
   if (calibrate_with_pit()) {
     timer_calibration = "PIT";

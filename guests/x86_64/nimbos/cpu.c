@@ -20,7 +20,7 @@ struct __attribute__((packed)) table_ptr {
 
 extern uint64_t gdt[];
 extern struct table_ptr gdt_desc;
-extern char trap_stubs[];
+extern char trap_stubs[], rdmsr_safe_insn[], wrmsr_safe_insn[];
 
 struct cpu cpus[MAX_CPUS];
 int cpus_online;
@@ -90,6 +90,12 @@ static struct trap_frame *exception(struct trap_frame *f) {
     kprintf("NimbOS: breakpoint (#BP) at rip=%lx on CPU %d, resuming\n", f->rip, c->index);
     return f;
   }
+  if (f->vector == 13 && (f->rip == (uint64_t)rdmsr_safe_insn || f->rip == (uint64_t)wrmsr_safe_insn)) {
+    f->rip += 2; /* rdmsr and wrmsr are 2 bytes */
+    f->rax = f->rdx = 0;
+    f->r8 = 1;
+    return f;
+  }
   uint64_t cr2;
   __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
   panic_printf("\nNimbOS: EXCEPTION %s on CPU %d in task '%s': rip=%lx error=%lx cr2=%lx rsp=%lx\n",
@@ -131,6 +137,7 @@ struct trap_frame *trap_dispatch(struct trap_frame *f) {
     return f;
   default:
     if (f->vector < 32) return exception(f);
+    if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_BASE + 16) return f; /* 8259 stray */
     kprintf("NimbOS: unexpected interrupt vector %lu on CPU %d\n", f->vector, c->index);
     lapic_eoi();
     return f;

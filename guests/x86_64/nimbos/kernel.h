@@ -20,6 +20,7 @@
 #define VEC_TIMER 0x20
 #define VEC_SERIAL 0x24
 #define VEC_YIELD 0x81
+#define VEC_PIC_BASE 0xE0 /* 0xE0-0xEF: the masked 8259s' stray interrupts */
 #define VEC_IPI 0xF0
 #define VEC_SPURIOUS 0xFF
 
@@ -93,6 +94,10 @@ static inline uint64_t rdmsr(uint32_t msr) {
 static inline void wrmsr(uint32_t msr, uint64_t v) {
   __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
+
+/* msr.S: 0, or -1 when the MSR access raised #GP (cpu.c resumes after it). */
+int rdmsr_safe(uint32_t msr, uint64_t *value);
+int wrmsr_safe(uint32_t msr, uint64_t value);
 
 struct spinlock {
   volatile uint32_t locked;

@@ -25,7 +25,25 @@ static void primes_task(uint64_t arg) {
   }
 }
 
+/*
+ * Firmware may leave the 8259s programmed with vectors 0x08-0x0F (SeaBIOS does) and a timer
+ * interrupt pending: moved to 0xE0-0xEF and masked, a stray one cannot pose as an exception.
+ */
+static void pic_disable(void) {
+  outb(0x20, 0x11); /* ICW1: edge, cascade, ICW4 follows */
+  outb(0xA0, 0x11);
+  outb(0x21, VEC_PIC_BASE);
+  outb(0xA1, VEC_PIC_BASE + 8);
+  outb(0x21, 0x04); /* slave on IRQ 2 */
+  outb(0xA1, 0x02);
+  outb(0x21, 0x01); /* 8086 mode */
+  outb(0xA1, 0x01);
+  outb(0x21, 0xFF); /* all masked: the IOAPIC delivers device interrupts */
+  outb(0xA1, 0xFF);
+}
+
 void kmain(uint32_t mb_magic, uint32_t mb_info) {
+  pic_disable();
   console_init();
   idt_init();
   cpu_tables_init(0);
@@ -35,8 +53,6 @@ void kmain(uint32_t mb_magic, uint32_t mb_info) {
   cpus[0].online = true;
   cpus_online = 1;
 
-  outb(0x21, 0xFF); /* the 8259s stay masked: the IOAPIC delivers device interrupts */
-  outb(0xA1, 0xFF);
   ioapic_route(4, VEC_SERIAL, cpus[0].apic_id);
   serial_enable_irq();
 
