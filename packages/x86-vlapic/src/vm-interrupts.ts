@@ -142,5 +142,8 @@ class LapicWindow implements BaseMmioDeviceOps {
     this.vm.lapic(access?.vcpuId ?? 0).mmioWrite(addr - X86_APIC.lapicBase, width, value);
   }
 
-  reset(): void {}
+  /** The VM restarts: every vLAPIC (and its timer) to its power-on state. */
+  reset(): void {
+    this.vm.reset();
+  }
 }
