@@ -137,4 +137,17 @@ describe("X86VmInterrupts", () => {
     w(0, 0xb0, 0);
     expect(l.hasInterrupt()).toBe(false);
   });
+
+  it("returns every vLAPIC to power-on on a VM restart, its timer cancelled", () => {
+    const { host, irqs, w, r } = setup(1);
+    const [window] = irqs.mmioDevices();
+    w(0, 0xf0, 0x1ff);
+    w(0, 0x320, 0x2_0040); // periodic
+    w(0, 0x380, 100);
+    window!.reset?.();
+    host.advance(1000);
+    expect(irqs.lapic(0).hasInterrupt()).toBe(false);
+    expect(r(0, 0xf0)).toBe(0xff); // SVR at reset: software-disabled
+    expect(r(0, 0x320)).toBe(0x1_0000); // timer LVT masked
+  });
 });
