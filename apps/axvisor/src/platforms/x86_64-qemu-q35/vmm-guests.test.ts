@@ -4,8 +4,9 @@
  * (test-guests/x86/misbehave.S) whose forbidden accesses get the architected results, running
  * beside it in the same VMM.
  */
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { parseAxVMConfig } from "@axvisor/axvmconfig";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, startTestVmm } from "../../vmm/test-support/harness.js";
@@ -95,4 +96,24 @@ describe("x86_64 guests under the VMM", () => {
       await t.close();
     }
   }, 60_000);
+
+  it("refuses a Linux bzImage with a one-line reason instead of running its setup code", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "axvisor-x86-"));
+    const t = startTestVmm({ platform: "x86_64-qemu-q35", harts: 1, ramMiB: 64 });
+    try {
+      // The boot-sector signature and the setup header's "HdrS": what identifies a bzImage.
+      const image = new Uint8Array(4096);
+      image.set([0x55, 0xaa], 0x1fe);
+      image.set([...Buffer.from("HdrS")], 0x202);
+      const file = join(dir, "bzImage");
+      writeFileSync(file, image);
+      const cfg = parseAxVMConfig(misbehaveToml.replace(MISBEHAVE, file), { file: "bz.toml" });
+      expect(() => t.vmm.createVm(cfg)).toThrow(
+        /is a Linux bzImage; booting Linux by its boot protocol under the x86_64 hypervisor is not implemented yet/,
+      );
+    } finally {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
