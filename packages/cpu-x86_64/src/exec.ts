@@ -2776,7 +2776,8 @@ function movCr(write: boolean): void {
   switch (n) {
     case 0:
       if (hi !== 0) c.gp(0);
-      setCr0(lo);
+      // In a guest, host-owned bits (CR0 guest/host mask) keep their value (SDM 25.3).
+      setCr0(c.vmx.guestMode ? c.vmx.keepHostOwned(0, lo, c.cr0) : lo);
       break;
     case 2:
       c.cr2 = size === 8 ? wrap64((hi | 0) * TWO32 + lo) : lo;
@@ -2786,7 +2787,7 @@ function movCr(write: boolean): void {
       c.flushTlb(false);
       break;
     case 4:
-      setCr4(lo);
+      setCr4(c.vmx.guestMode ? c.vmx.keepHostOwned(4, lo, c.cr4) : lo);
       break;
     case 8:
       c.cr8 = lo & 15;

@@ -147,4 +147,19 @@ describe("host-trap mode", () => {
     expect(cpu.vmread(V.EXIT_QUALIFICATION)).toBe(7n);
     expect(cpu.vmread(V.EXIT_INSTR_LEN)).toBe(3n);
   });
+
+  it("keeps CR0 bits the guest/host mask gives the host on a MOV to CR0 that does not exit", () => {
+    // mov eax, 0x60000011 ; mov cr0, eax ; mov ebx, cr0 ; hlt  (real mode, 66-prefixed)
+    const { cpu } = setup([0x66, 0xb8, 0x11, 0, 0, 0x60, 0x0f, 0x22, 0xc0, 0x0f, 0x20, 0xc3, 0xf4]);
+    cpu.vmwrite(V.GUEST_CR0, 0x30n); // ET | NE
+    cpu.vmwrite(V.CR0_MASK, BigInt(0x6000_0020)); // CD, NW, NE belong to the host
+    cpu.vmwrite(V.CR0_READ_SHADOW, 0x6000_0010n); // the guest believes CD|NW|ET, NE clear
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(12n);
+    // PE (the guest's) changed; CD/NW stay clear and NE set: the host's values.
+    expect(cpu.vmread(V.GUEST_CR0)).toBe(0x31n);
+    // The guest reads its own view back: the shadow for the host's bits.
+    expect(cpu.getReg("rbx") & 0xffff_ffffn).toBe(0x6000_0011n);
+  });
 });

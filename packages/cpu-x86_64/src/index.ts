@@ -1,4 +1,5 @@
 export { X86Cpu, type X86RegName } from "./cpu.js";
+export { cpuid } from "./cpuid.js";
 export { CS, DS, ES, FS, GS, LDTR, SS, TR } from "./regs.js";
 export type {
   CpuModel,
@@ -10,3 +11,4 @@ export type {
   TimeSource,
   X86CpuOptions,
 } from "./types.js";
+export { V as VmcsField } from "./vmcs-fields.js";

@@ -1095,6 +1095,15 @@ export class Vmx {
     return true;
   }
 
+  /**
+   * MOV to CR0/CR4 in a guest that did not exit: the bits the guest/host mask gives the host
+   * keep their current value; the guest changes only its own bits.
+   */
+  keepHostOwned(cr: 0 | 4, value: number, current: number): number {
+    const m = this.rd(cr === 0 ? V.CR0_MASK : V.CR4_MASK);
+    return ((value & ~m) | (current & m)) >>> 0;
+  }
+
   /** MOV from CR0/CR4 in a guest: bits owned by the host read from the read shadow. */
   shadowCr(cr: number, value: number): number {
     if (cr === 0) {

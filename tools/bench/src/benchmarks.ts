@@ -10,6 +10,7 @@ import type { Measurement } from "./measure.js";
 import { configImages, DEMO_GUEST, linuxConfigProblem, vmConfigPath } from "./paths.js";
 import { OPENSBI_FW_DYNAMIC, processRssBytes, qemuOutcome, runQemu } from "./qemu.js";
 import { scaledIterations, WORKLOADS, type WorkloadName, workloadImage } from "./workloads.js";
+import { x86HypervisorBenchmarks } from "./x86-hypervisor-benchmarks.js";
 
 /** Where a benchmark runs. */
 export type Target = "emu" | "hypervisor" | "qemu";
@@ -46,6 +47,10 @@ export const ROWS = [
   { id: "x86_64-intloop", title: "x86_64 integer loop", unit: "MIPS", better: "higher" },
   { id: "x86_64-memloop", title: "x86_64 memory loop", unit: "MIPS", better: "higher" },
   { id: "x86_64-linux", title: "x86_64 Linux to GUEST-INIT-OK", unit: "s", better: "lower" },
+  { id: "x86_64-exit", title: "x86_64 MMIO store / VM exit", unit: "us", better: "lower" },
+  { id: "x86_64-pio-exit", title: "x86_64 port write / VM exit", unit: "us", better: "lower" },
+  { id: "x86_64-vm-start", title: "x86_64 VM start to first output", unit: "ms", better: "lower" },
+  { id: "x86_64-linux-hv", title: "x86_64 Linux under the hypervisor", unit: "s", better: "lower" },
 ] as const;
 
 export type RowId = (typeof ROWS)[number]["id"];
@@ -439,7 +444,7 @@ export function allBenchmarks(): Benchmark[] {
       },
     },
   );
-  list.push(...bareArchBenchmarks(), ...armHypervisorBenchmarks());
+  list.push(...bareArchBenchmarks(), ...armHypervisorBenchmarks(), ...x86HypervisorBenchmarks());
   return list;
 }
 

@@ -7,6 +7,7 @@ import { type Job, type JobResult, RESULT_PREFIX } from "./job.js";
 import { runEmuBoot } from "./jobs/emu-boot.js";
 import { runEmuWorkload } from "./jobs/emu-workload.js";
 import { runVmmJob } from "./jobs/vmm.js";
+import { runVmmX86 } from "./jobs/vmm-x86.js";
 
 async function runJob(job: Job): Promise<JobResult> {
   switch (job.kind) {
@@ -19,6 +20,8 @@ async function runJob(job: Job): Promise<JobResult> {
     case "vmm-start":
     case "vmm-idle-rss":
       return runVmmJob(job);
+    case "vmm-x86":
+      return runVmmX86(job);
     default: {
       const never: never = job;
       return { ok: false, why: `unknown job ${JSON.stringify(never)}` };

@@ -56,6 +56,16 @@ export type Job =
       readonly platform?: string;
     }
   | {
+      /**
+       * A guest (flat binary entered at 0x8000 in real mode, 64 KiB of RAM) as the only VM of
+       * an x86_64 hypervisor: ms from creating the VM to its first console byte and to
+       * BENCH-START / BENCH-END.
+       */
+      readonly kind: "vmm-x86";
+      readonly image: string;
+      readonly timeoutMs: number;
+    }
+  | {
       /** Process RSS before and after `count` demo VMs have booted and gone idle. */
       readonly kind: "vmm-idle-rss";
       readonly count: number;

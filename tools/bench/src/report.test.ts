@@ -162,6 +162,9 @@ describe("the aarch64 and x86_64 rows in the JSON report", () => {
     "x86_64-memloop.qemu": ok([1500]),
     "x86_64-linux.emu": skipped("the x86_64 CPU cannot boot Linux yet"),
     "x86_64-linux.qemu": ok([8.6]),
+    "x86_64-exit.hypervisor": ok([50, 40, 45]),
+    "x86_64-pio-exit.hypervisor": ok([30]),
+    "x86_64-linux-hv.hypervisor": skipped("Linux cannot boot under the x86_64 hypervisor"),
   });
   const json = JSON.parse(
     JSON.stringify(buildReport(recs, machine, { runs: 3, quick: false }, [])),
@@ -178,7 +181,16 @@ describe("the aarch64 and x86_64 rows in the JSON report", () => {
       vm_start_ms: null,
     });
     expect(json.qemu.aarch64).toEqual({ loop_mips: 3000, memloop_mips: null, linux_native_s: 2.3 });
-    expect(json.x86_64).toEqual({ loop_mips: 8, memloop_mips: null, linux_native_s: null });
+    // x86_64 also carries the hypervisor rows (VM exits, VM start, Linux under the hypervisor).
+    expect(json.x86_64).toEqual({
+      loop_mips: 8,
+      memloop_mips: null,
+      linux_native_s: null,
+      exit_roundtrip_us: 45,
+      pio_exit_roundtrip_us: 30,
+      vm_start_ms: null,
+      linux_boot_s: null,
+    });
     expect(json.qemu.x86_64).toEqual({ loop_mips: null, memloop_mips: 1500, linux_native_s: 8.6 });
   });
 

@@ -38,9 +38,19 @@ export const ARCH_KEYS = {
   "x86_64-memloop": ["x86_64", "memloop_mips"],
   "x86_64-linux": ["x86_64", "linux_native_s"],
 } as const satisfies Record<
-  Exclude<RowId, HeadlineRow | ArchHypervisorRow>,
+  Exclude<RowId, HeadlineRow | ArchHypervisorRow | HvArchRow>,
   readonly [BareArch, string]
 >;
+
+/** The x86_64 hypervisor rows' keys, in the `x86_64` object beside the bare machine's. */
+export const HV_ARCH_KEYS = {
+  "x86_64-exit": ["x86_64", "exit_roundtrip_us"],
+  "x86_64-pio-exit": ["x86_64", "pio_exit_roundtrip_us"],
+  "x86_64-vm-start": ["x86_64", "vm_start_ms"],
+  "x86_64-linux-hv": ["x86_64", "linux_boot_s"],
+} as const;
+type HvArchRow = keyof typeof HV_ARCH_KEYS;
+export type HvArchHeadline = Record<(typeof HV_ARCH_KEYS)[HvArchRow][1], number | null>;
 
 export type ArchHeadline = Record<"loop_mips" | "memloop_mips" | "linux_native_s", number | null>;
 
@@ -96,8 +106,8 @@ export interface BenchReport extends Headline {
     >;
   /** Our bare aarch64 machine, and guests under the aarch64 hypervisor. */
   readonly aarch64: ArchHeadline & ArchHypervisorHeadline;
-  /** Our bare x86_64 machine (no hypervisor backend yet). */
-  readonly x86_64: ArchHeadline;
+  /** Our bare x86_64 machine, and guests under the x86_64 hypervisor. */
+  readonly x86_64: ArchHeadline & HvArchHeadline;
   readonly benchmarks: readonly BenchmarkRecord[];
 }
 
@@ -167,6 +177,19 @@ function armHypervisorHeadline(records: readonly BenchmarkRecord[]): ArchHypervi
   return out;
 }
 
+function hvArchHeadline(records: readonly BenchmarkRecord[]): HvArchHeadline {
+  const out: HvArchHeadline = {
+    exit_roundtrip_us: null,
+    pio_exit_roundtrip_us: null,
+    vm_start_ms: null,
+    linux_boot_s: null,
+  };
+  for (const [row, [, key]] of Object.entries(HV_ARCH_KEYS)) {
+    out[key] = records.find((x) => x.row === row && x.target === "hypervisor")?.median ?? null;
+  }
+  return out;
+}
+
 export function buildReport(
   records: readonly BenchmarkRecord[],
   machine: MachineInfo,
@@ -191,7 +214,7 @@ export function buildReport(
       x86_64: archHeadline(records, "x86_64", "qemu"),
     },
     aarch64: { ...archHeadline(records, "aarch64", "emu"), ...armHypervisorHeadline(records) },
-    x86_64: archHeadline(records, "x86_64", "emu"),
+    x86_64: { ...archHeadline(records, "x86_64", "emu"), ...hvArchHeadline(records) },
     benchmarks: records,
   };
 }

@@ -2,7 +2,9 @@ import { existsSync } from "node:fs";
 import { axErr } from "@axvisor/axerrno";
 import { PC_MAX_CPUS } from "@axvisor/platform-x86_64-qemu-q35";
 import type { HostPlatform } from "../../platform/host-platform.js";
+import { x86DefaultGuestConfig } from "./default-guest.js";
 import { createX86EmuMachine } from "./emu-machine.js";
+import { X86HostBoard } from "./host-board.js";
 
 /** Debian's SeaBIOS (package `seabios`), what `-bios default` means on a PC. */
 export const SEABIOS = "/usr/share/seabios/bios-256k.bin";
@@ -10,8 +12,9 @@ export const SEABIOS = "/usr/share/seabios/bios-256k.bin";
 /**
  * x86_64 on a QEMU-like q35 PC: x86-64 CPUs with VMX, i8259/i8254/CMOS/LAPIC/IOAPIC/HPET,
  * ACPI, fw_cfg, COM1, virtio-mmio; direct Linux, multiboot and PVH boot, or a BIOS ROM. The
- * bare machine runs under `axvisor emu`; the hypervisor backend (x86-vcpu, issue #13) is
- * not here yet, so `axvisor run` says so for x86_64 VMs.
+ * bare machine runs under `axvisor emu`; under `axvisor run` the CPUs are VMX root in
+ * host-trap mode with x86-vcpu and a vLAPIC per vCPU, a vIOAPIC and 8259 and COM1 per VM
+ * (issue #13).
  */
 export const x86_64QemuQ35: HostPlatform = {
   name: "x86_64-qemu-q35",
@@ -20,6 +23,8 @@ export const x86_64QemuQ35: HostPlatform = {
   description:
     "QEMU-like x86_64 q35 PC: x86-64 + VMX CPUs, PIC, PIT, RTC, LAPIC, IOAPIC, HPET, ACPI",
   maxCpus: PC_MAX_CPUS,
+  createHost: (options) => new X86HostBoard(x86_64QemuQ35, options),
+  defaultGuest: () => ({ config: x86DefaultGuestConfig() }),
   createEmuMachine: createX86EmuMachine,
   resolveFirmware(spec, hasKernel) {
     if (spec === "none") return undefined;
@@ -34,3 +39,5 @@ export const x86_64QemuQ35: HostPlatform = {
     return SEABIOS;
   },
 };
+
+export { X86HostBoard } from "./host-board.js";

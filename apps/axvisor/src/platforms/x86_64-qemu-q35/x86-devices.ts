@@ -1,0 +1,106 @@
+import type { DeviceFactories, DeviceSet } from "@axvisor/axdevice";
+import { EmulatedDeviceType, type IrqLine, NO_IRQ } from "@axvisor/axdevice-base";
+import { axErr } from "@axvisor/axerrno";
+import type { VmDeviceContext } from "@axvisor/axvm";
+import type { EmulatedDeviceConfig } from "@axvisor/axvmconfig";
+import { Ns16550a } from "@axvisor/device-ns16550a";
+import {
+  type BlockBacking,
+  VirtioBlk,
+  VirtioConsole,
+  VirtioMmioTransport,
+} from "@axvisor/device-virtio-mmio";
+import { MmioOnPorts } from "@axvisor/platform-x86_64-qemu-q35";
+import type { X86VmInterrupts } from "@axvisor/x86-vlapic";
+import type { VmConsole } from "../../vmm/vm-console.js";
+
+/** What the device models of one x86_64 VM are wired to. */
+export interface X86DeviceWiring {
+  readonly console: VmConsole;
+  readonly interrupts: X86VmInterrupts;
+  deviceError(device: string, message: string): void;
+  /** The disk behind a virtio-blk row. */
+  openDisk(): BlockBacking;
+}
+
+/**
+ * The emulated devices of one x86_64 VM, by `emu_devices` type: 0x01 the interrupt
+ * controllers (vLAPIC window at 0xFEE0_0000, vIOAPIC at 0xFEC0_0000, the 8259 ports), 0x02 a
+ * 16550 UART on I/O ports (`base_gpa` is the first port, COM1 = 0x3F8, `irq_id` its ISA
+ * line, 4), 0xE1 virtio-blk and 0xE3 virtio-console on virtio-mmio windows (`irq_id` an
+ * IOAPIC pin, 16.. as the q35 board's slots).
+ */
+export class X86VmDevices {
+  #diskUsed = false;
+
+  constructor(private readonly w: X86DeviceWiring) {}
+
+  factories(): DeviceFactories<VmDeviceContext> {
+    return {
+      [EmulatedDeviceType.InterruptController]: () => this.#interruptControllers(),
+      [EmulatedDeviceType.Console]: (cfg) => this.#uart(cfg),
+      [EmulatedDeviceType.VirtioBlk]: (cfg, ctx) => this.#virtioBlk(cfg, ctx),
+      [EmulatedDeviceType.VirtioConsole]: (cfg, ctx) => this.#virtioConsole(cfg, ctx),
+    };
+  }
+
+  #interruptControllers(): DeviceSet {
+    return { mmio: this.w.interrupts.mmioDevices(), ports: this.w.interrupts.portDevices() };
+  }
+
+  #line(cfg: EmulatedDeviceConfig): IrqLine {
+    if (cfg.irqId === 0) return NO_IRQ;
+    if (cfg.irqId > 23) {
+      throw axErr("InvalidInput", `${cfg.name}: IRQ ${cfg.irqId} is not an IOAPIC pin (0..23)`);
+    }
+    const irqs = this.w.interrupts;
+    return { setLevel: (level) => irqs.setIrq(cfg.irqId, level) };
+  }
+
+  #uart(cfg: EmulatedDeviceConfig): DeviceSet {
+    if (cfg.baseGpa > 0xfff8) {
+      throw axErr(
+        "InvalidInput",
+        `${cfg.name}: an x86 UART sits on I/O ports; base 0x${cfg.baseGpa.toString(16)} is not a port (COM1 is 0x3f8)`,
+      );
+    }
+    const console = this.w.console;
+    const uart = new Ns16550a({
+      base: cfg.baseGpa,
+      size: 8,
+      irq: this.#line(cfg),
+      onTransmit: (b) => console.putByte(b),
+    });
+    console.attachUart(uart);
+    return { ports: [new MmioOnPorts(uart, cfg.baseGpa, 8)] };
+  }
+
+  #virtioBlk(cfg: EmulatedDeviceConfig, ctx: VmDeviceContext): VirtioMmioTransport {
+    if (this.#diskUsed) {
+      throw axErr("InvalidInput", "a second virtio-blk device: a VM config names one disk_path");
+    }
+    this.#diskUsed = true;
+    return new VirtioMmioTransport({
+      base: cfg.baseGpa,
+      size: cfg.length,
+      irq: this.#line(cfg),
+      memory: ctx.memory,
+      backend: new VirtioBlk({ backing: this.w.openDisk() }),
+      onDeviceError: (m) => this.w.deviceError(cfg.name, m),
+    });
+  }
+
+  #virtioConsole(cfg: EmulatedDeviceConfig, ctx: VmDeviceContext): VirtioMmioTransport {
+    const console = this.w.console;
+    const dev = new VirtioConsole({ onOutput: (b) => console.write(b) });
+    console.attachVirtioConsole(dev);
+    return new VirtioMmioTransport({
+      base: cfg.baseGpa,
+      size: cfg.length,
+      irq: this.#line(cfg),
+      memory: ctx.memory,
+      backend: dev,
+      onDeviceError: (m) => this.w.deviceError(cfg.name, m),
+    });
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The x86_64 hypervisor rows: guests of apps/axvisor/test-guests/x86 as the only VM on the
+ * x86_64 host platform (x86-vcpu on the emulated CPU's VMX, x86-vlapic), in the JSON's
+ * `x86_64` object beside the bare machine's keys.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Benchmark } from "./benchmarks.js";
+import { runInChild } from "./child-process.js";
+import type { JobResult } from "./job.js";
+import type { Measurement } from "./measure.js";
+import { REPO_ROOT } from "./paths.js";
+
+/** Device accesses each exit-loop guest makes between BENCH-START and BENCH-END. */
+export const X86_EXIT_ITERATIONS = 20_000;
+const GUESTS = resolve(REPO_ROOT, "apps/axvisor/test-guests/x86");
+const TIMEOUT_MS = 120_000;
+
+function fromJob(
+  r: JobResult,
+  toValue: (f: Readonly<Record<string, number>>) => number,
+): Measurement {
+  if (!r.ok) return r;
+  return { ok: true, value: toValue(r.figures), detail: r.figures };
+}
+
+function guestRow(
+  id: "x86_64-exit" | "x86_64-pio-exit" | "x86_64-vm-start",
+  image: string,
+  method: string,
+  value: (f: Readonly<Record<string, number>>) => number,
+): Benchmark {
+  const path = resolve(GUESTS, image);
+  return {
+    id: `${id}.hypervisor`,
+    row: id,
+    target: "hypervisor",
+    arch: "x86_64",
+    method,
+    unavailable: () =>
+      existsSync(path) ? undefined : `${path} is missing (apps/axvisor/test-guests/x86/build.sh)`,
+    facts: () => ({
+      guest: `apps/axvisor/test-guests/x86/${image}`,
+      iterations: X86_EXIT_ITERATIONS,
+    }),
+    async run() {
+      const r = await runInChild(
+        { kind: "vmm-x86", image: path, timeoutMs: TIMEOUT_MS },
+        { hardTimeoutMs: TIMEOUT_MS + 30_000 },
+      );
+      return fromJob(r, value);
+    },
+  };
+}
+
+export function x86HypervisorBenchmarks(): Benchmark[] {
+  const perExit = (f: Readonly<Record<string, number>>) =>
+    ((f.loopMs ?? Number.NaN) * 1000) / X86_EXIT_ITERATIONS;
+  return [
+    guestRow(
+      "x86_64-exit",
+      "exitloop-mmio.bin",
+      `${X86_EXIT_ITERATIONS} 32-bit stores to the vIOAPIC (EPT violation, instruction decode, MMIO write served by the device, VM entry): µs per store between BENCH-START and BENCH-END`,
+      perExit,
+    ),
+    guestRow(
+      "x86_64-pio-exit",
+      "exitloop-pio.bin",
+      `${X86_EXIT_ITERATIONS} OUTs to COM1's scratch register (I/O exit served by the 16550, VM entry): µs per OUT`,
+      perExit,
+    ),
+    guestRow(
+      "x86_64-vm-start",
+      "exitloop-pio.bin",
+      "a 64 KiB VM with the exit-loop guest: ms from creating the VM (config, memory, image, vCPU, VMCS) to its first console byte",
+      (f) => f.firstByteMs ?? Number.NaN,
+    ),
+    {
+      id: "x86_64-linux-hv.hypervisor",
+      row: "x86_64-linux-hv",
+      target: "hypervisor",
+      arch: "x86_64",
+      method: "configs/vms/linux-x86_64-qemu-smp1.toml under the hypervisor to GUEST-INIT-OK",
+      unavailable: () =>
+        "Linux cannot boot under the x86_64 hypervisor in a bench run: the VMM does not load a bzImage by the Linux boot protocol yet (boot_params, ACPI tables for the vAPICs), and the x86 CPU interprets at a few MIPS, too slow for the kernel's XZ decompression (the bare-machine row says the same)",
+      facts: () => ({ config: "configs/vms/linux-x86_64-qemu-smp1.toml" }),
+      run: async () => ({ ok: false, why: "not runnable (see unavailable)" }),
+    },
+  ];
+}
