@@ -17,8 +17,12 @@ describe("self-checking programs", () => {
     expect(programs.length).toBeGreaterThan(0);
   });
   for (const name of programs) {
-    it(name, () => {
-      const pc = new TestPc();
+    it.each([
+      ["JIT on", true],
+      ["JIT off", false],
+    ])(`${name} (%s)`, (_label, jit) => {
+      const pc = new TestPc(32 << 20, { jit });
+      expect(pc.cpu.jit !== undefined).toBe(jit);
       pc.loadMultiboot(new Uint8Array(readFileSync(join(BIN, name))));
       const r = pc.runUntilExit(50_000_000);
       const where = `rip=${pc.cpu.rip.toString(16)} after ${r.executed} instructions`;
