@@ -57,8 +57,10 @@ const L_NK = 29;
 const L_SIDE = 30;
 const L_ADDR = 31;
 const L_TI = 32;
+/** The region's block to run next (0 = the entry, the locals' initial value). */
+const L_BLK = 33;
 const I64_LOCALS = L_F - L_REG;
-const I32_LOCALS = L_TI - L_F + 1;
+const I32_LOCALS = L_BLK - L_F + 1;
 
 const RUN_TYPE = 0;
 const MAT_TYPE = 1;
@@ -893,12 +895,12 @@ function emitMaterialize(b: FnBody): void {
 }
 
 /**
- * Compiles `insns` (starting at linear `start`, run with CPL 3 when `user`) into module
- * bytes whose export `run` is the block.
+ * Compiles a region (decode.ts decodeRegion: block 0 is the entry) for CPL 3 when `user` into
+ * module bytes whose export `run` runs it. Blocks branch to each other through a br_table
+ * dispatch inside the function; a branch out of the region leaves it.
  */
-export function compileBlock(
-  insns: readonly Insn[],
-  start: number,
+export function compileRegion(
+  blocks: readonly (readonly Insn[])[],
   user: boolean,
   t: JitTarget,
 ): Uint8Array {
@@ -908,20 +910,22 @@ export function compileBlock(
     [I32_LOCALS, ValType.i32],
   ]);
   const g = new Gen(b, t, user);
-  const n = insns.length;
-  // The body first goes to a scratch writer so the register loads (known only afterwards) can
-  // precede it: simpler here is to load every register the block names, found by a dry scan.
-  for (const i of insns) {
-    if (i.isMem) {
-      if (i.base >= 0) g.used.add(i.base);
-      if (i.index >= 0) g.used.add(i.index);
-    }
-    if (i.kind !== K.JCC && i.kind !== K.JMP && i.kind !== K.NOP) {
-      g.used.add(i.reg);
-      g.used.add(i.rm);
-      if (i.size === 1 && !i.rex) {
-        if (i.reg >= 4 && i.reg < 8) g.used.add(i.reg - 4);
-        if (i.rm >= 4 && i.rm < 8) g.used.add(i.rm - 4);
+  const index = new Map<number, number>();
+  blocks.forEach((blk, k) => index.set(blk[0]!.rip, k));
+  // Every register the region names is loaded once at entry.
+  for (const blk of blocks) {
+    for (const i of blk) {
+      if (i.isMem) {
+        if (i.base >= 0) g.used.add(i.base);
+        if (i.index >= 0) g.used.add(i.index);
+      }
+      if (i.kind !== K.JCC && i.kind !== K.JMP && i.kind !== K.NOP) {
+        g.used.add(i.reg);
+        g.used.add(i.rm);
+        if (i.size === 1 && !i.rex) {
+          if (i.reg >= 4 && i.reg < 8) g.used.add(i.reg - 4);
+          if (i.rm >= 4 && i.rm < 8) g.used.add(i.rm - 4);
+        }
       }
     }
   }
@@ -941,41 +945,60 @@ export function compileBlock(
   b.set(L_F);
   b.get(P_BUDGET);
   b.set(L_LEFT);
-  b.loop("head");
-  g.kind = -1;
-  g.k = 0;
-  b.get(L_LEFT);
-  b.i32(n);
-  b.op(Op.i32LtS);
-  b.if();
-  g.exit(0, start, true);
-  b.end();
-  for (let k = 0; k < n; k++) {
-    const i = insns[k]!;
-    g.k = k;
-    if (i.kind === K.JCC || i.kind === K.JMP) {
-      const loops = i.target === start;
-      if (i.kind === K.JCC) {
-        g.cond(i.cc);
-        b.if();
+  b.loop("dispatch");
+  const nb = blocks.length;
+  for (let k = nb - 1; k >= 0; k--) b.block(`b${k}`);
+  b.get(L_BLK);
+  b.brTable(
+    blocks.map((_, k) => `b${k}`),
+    "b0",
+  );
+  for (let k = 0; k < nb; k++) {
+    b.end(); // b{k}: its code follows
+    const insns = blocks[k]!;
+    const n = insns.length;
+    const start = insns[0]!.rip;
+    g.kind = -1;
+    g.k = 0;
+    b.get(L_LEFT);
+    b.i32(n);
+    b.op(Op.i32LtS);
+    b.if();
+    g.exit(0, start, true);
+    b.end();
+    /** Leaves block k for `target`: the next block in the region, or the function. */
+    const goTo = (target: number) => {
+      const j = index.get(target);
+      if (j === undefined) {
+        g.exit(n, target, false);
+        return;
       }
-      if (loops) {
-        b.get(L_LEFT);
-        b.i32(n);
-        b.op(Op.i32Sub);
-        b.set(L_LEFT);
-        b.br("head");
-      } else g.exit(n, i.target, false);
-      if (i.kind === K.JCC) {
-        b.end();
-        g.exit(n, i.next, false);
+      b.get(L_LEFT);
+      b.i32(n);
+      b.op(Op.i32Sub);
+      b.set(L_LEFT);
+      b.i32(j);
+      b.set(L_BLK);
+      b.br("dispatch");
+    };
+    for (let q = 0; q < n; q++) {
+      const i = insns[q]!;
+      g.k = q;
+      if (i.kind === K.JCC || i.kind === K.JMP) {
+        if (i.kind === K.JCC) {
+          g.cond(i.cc);
+          b.if();
+          goTo(i.target);
+          b.end();
+          goTo(i.next);
+        } else goTo(i.target);
+      } else {
+        g.insn(i);
+        if (q === n - 1) goTo(i.next);
       }
-    } else {
-      g.insn(i);
-      if (k === n - 1) g.exit(n, i.next, false);
     }
   }
-  b.end(); // loop
+  b.end(); // dispatch loop
   b.end(); // out
   // Epilogue: registers, RFLAGS, RIP back to the state block.
   for (const r of regs) {

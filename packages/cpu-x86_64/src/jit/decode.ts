@@ -393,3 +393,42 @@ export function decodeBlock(ram: Uint8Array, ramOff: number, rip: number): Insn[
 function canonical(v: number): boolean {
   return Number.isSafeInteger(v) && v >= -0x800000000000 && v < 0x800000000000;
 }
+
+/** Blocks in one region at most, and instructions in all of them. */
+export const MAX_REGION_BLOCKS = 32;
+export const MAX_REGION_INSNS = 512;
+
+/**
+ * The region at `rip`: the block there and the blocks its branches reach inside the same
+ * 4 KiB page (breadth first, within MAX_REGION_*), so loops and if/else chains run in one
+ * compiled function. Block 0 starts at `rip`; empty when its first instruction is not compiled.
+ */
+export function decodeRegion(ram: Uint8Array, ramOff: number, rip: number): Insn[][] {
+  const pageStart = rip - (((rip % 4096) + 4096) % 4096);
+  const pageRam = ramOff - (rip - pageStart);
+  const blocks: Insn[][] = [];
+  const seen = new Set<number>();
+  const queue = [rip];
+  let total = 0;
+  seen.add(rip);
+  while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS && total < MAX_REGION_INSNS) {
+    const at = queue.shift()!;
+    const b = decodeBlock(ram, pageRam + (at - pageStart), at);
+    if (b.length === 0) {
+      if (blocks.length === 0) return blocks;
+      continue;
+    }
+    blocks.push(b);
+    total += b.length;
+    const last = b[b.length - 1]!;
+    const next: number[] = [];
+    if (last.kind === K.JCC || last.kind === K.JMP) next.push(last.target);
+    if (last.kind !== K.JMP) next.push(last.next);
+    for (const n of next) {
+      if (n - pageStart < 0 || n - pageStart >= 4096 || seen.has(n)) continue;
+      seen.add(n);
+      queue.push(n);
+    }
+  }
+  return blocks;
+}

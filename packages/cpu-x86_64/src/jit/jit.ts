@@ -13,8 +13,8 @@ import {
   type WasmRam,
   wasmApi,
 } from "@axvisor/machine";
-import { compileBlock, type JitTarget } from "./codegen.js";
-import { decodeBlock } from "./decode.js";
+import { compileRegion, type JitTarget } from "./codegen.js";
+import { decodeRegion } from "./decode.js";
 import { ST_CODE_MAP, ST_FLAGS, ST_RIP } from "./layout.js";
 
 /** Branch-target visits before a block is compiled (most boot code runs a few times only). */
@@ -212,13 +212,13 @@ export class X86Jit {
   }
 
   private compile(blk: Block, rip: number, off: number, user: boolean, page: number): RunFn | null {
-    const insns = decodeBlock(this.cpu.ram, off, rip);
-    if (insns.length === 0) {
+    const blocks = decodeRegion(this.cpu.ram, off, rip);
+    if (blocks.length === 0) {
       blk.uncompilable = true;
       return null;
     }
     const api = wasmApi!;
-    const bytes = compileBlock(insns, rip, user, this.target);
+    const bytes = compileRegion(blocks, user, this.target);
     const inst: WasmInstance = new api.Instance(new api.Module(bytes), {
       env: { mem: this.shared.wasm.memory },
     });
