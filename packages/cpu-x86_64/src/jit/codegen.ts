@@ -18,7 +18,7 @@ import { type FnBody, ModuleWriter, Op, ValType } from "@axvisor/machine";
 import { type Insn, K } from "./decode.js";
 import { ST_FLAGS, ST_RHI, ST_RIP, ST_RLO, ST_TLB_PHYS, ST_TLB_TAG } from "./layout.js";
 
-/** Flag kinds (fk = kind * 4 + size code; size code 0: byte, 1: dword, 2: qword). */
+/** Flag kinds (fk = kind * 4 + size code; size code 0: byte, 1: dword, 2: qword, 3: word). */
 const FK_ADD = 1;
 const FK_SUB = 2;
 const FK_LOGIC = 3;
@@ -27,6 +27,8 @@ const FK_DEC = 5;
 const FK_SHL = 6;
 const FK_SHR = 7;
 const FK_SAR = 8;
+/** IMUL: fr = the truncated product, fb = 1 when it overflowed. */
+const FK_MUL = 9;
 
 // Opcodes the shared writer does not name.
 const I32_LOAD8_U = 0x2d;
@@ -88,7 +90,9 @@ export interface JitTarget {
   readonly codeMap: number;
 }
 
-const sizeCode = (size: number) => (size === 1 ? 0 : size === 4 ? 1 : 2);
+const sizeCode = (size: number) => (size === 1 ? 0 : size === 4 ? 1 : size === 8 ? 2 : 3);
+/** Operand size of a size code. */
+const CODE_SIZE = [1, 4, 8, 2] as const;
 const maskOf = (size: number) => (size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff);
 
 class Gen {
@@ -115,6 +119,18 @@ class Gen {
     b.i64(rip);
     b.set(L_EXIT_RIP);
     b.i32(stepNext ? 1 : 0);
+    b.set(L_SIDE);
+    b.br("out");
+  }
+
+  /** Leaves the function after this instruction with RIP = the i64 in local `from`. */
+  exitTo(retired: number, from: number): void {
+    const b = this.b;
+    b.i32(retired);
+    b.set(L_NK);
+    b.get(from);
+    b.set(L_EXIT_RIP);
+    b.i32(0);
     b.set(L_SIDE);
     b.br("out");
   }
@@ -169,6 +185,16 @@ class Gen {
       return;
     }
     this.written.add(n);
+    if (size === 2) {
+      const r = this.reg(n);
+      b.get(r);
+      b.i64(~0xffff);
+      b.op(Op.i64And);
+      b.get(from);
+      b.op(Op.i64Or);
+      b.set(r);
+      return;
+    }
     b.get(from);
     b.set(this.reg(n));
   }
@@ -352,8 +378,8 @@ class Gen {
     b.get(l);
     if (size === 8) return;
     b.op(Op.i32WrapI64);
-    if (size === 1) {
-      b.i32(24);
+    if (size === 1 || size === 2) {
+      b.i32(size === 1 ? 24 : 16);
       b.op(Op.i32Shl);
     }
   }
@@ -362,7 +388,7 @@ class Gen {
   cond(cc: number): void {
     const b = this.b;
     const kind = this.kind >= 0 ? this.kind >> 2 : -1;
-    const size = this.kind >= 0 ? [1, 4, 8][this.kind & 3]! : 0;
+    const size = this.kind >= 0 ? CODE_SIZE[this.kind & 3]! : 0;
     const c = cc >> 1;
     let done = true;
     if (kind === FK_SUB && c !== 0 && c !== 5) {
@@ -465,6 +491,58 @@ class Gen {
 
   // ---------------------------------------------------------------- instructions
 
+  /** Sign-extends the i64 on the stack from `size` bytes. */
+  signExtend(size: number): void {
+    const b = this.b;
+    if (size === 4) b.op(I64_EXTEND32_S);
+    else if (size === 2) b.op(I64_EXTEND16_S);
+    else if (size === 1) b.op(I64_EXTEND8_S);
+  }
+
+  /** Operand E again, sign-extended (its translation is still in L_ADDR). */
+  readEAgain(i: Insn, size: number): void {
+    this.readE(i, size);
+    this.signExtend(size);
+  }
+
+  /** CALL rel32: pushes the return address (side exit before anything changes). */
+  call(i: Insn): void {
+    const b = this.b;
+    b.get(this.reg(4));
+    b.i64(8);
+    b.op(Op.i64Sub);
+    b.set(L_EA);
+    this.translate(i, 8, true);
+    b.i64(i.next);
+    b.set(L_T2);
+    this.store(8, L_T2);
+    b.get(L_EA);
+    b.set(this.reg(4));
+    this.written.add(4);
+  }
+
+  /** RET: pops the target into L_T2 (a non-canonical one is left to the interpreter's #GP). */
+  ret(i: Insn): void {
+    const b = this.b;
+    b.get(this.reg(4));
+    b.set(L_EA);
+    this.translate(i, 8, false);
+    this.load(8);
+    b.tee(L_T2);
+    b.i64(16);
+    b.op(Op.i64Shl);
+    b.i64(16);
+    b.op(Op.i64ShrS);
+    b.get(L_T2);
+    b.op(Op.i64Ne);
+    this.exitIf(i);
+    b.get(this.reg(4));
+    b.i64(8);
+    b.op(Op.i64Add);
+    b.set(this.reg(4));
+    this.written.add(4);
+  }
+
   /** fr = fa op fb at `size`, setting the lazy kind; op is a group-1 number (not ADC/SBB). */
   private aluCompute(op: number, size: number): void {
     const b = this.b;
@@ -561,7 +639,7 @@ class Gen {
           b.op(Op.i64Shl);
           b.i64(i.imm >>> 0);
           b.op(Op.i64Or);
-        } else b.i64(i.imm >>> 0);
+        } else b.i64((i.imm & maskOf(size)) >>> 0);
         b.set(L_T2);
         this.setReg(i.rm, size, i.rex, L_T2);
         return;
@@ -653,6 +731,7 @@ class Gen {
         b.set(L_FB);
         b.get(L_FA);
         if (i.op === 7 && size === 4) b.op(I64_EXTEND32_S);
+        if (i.op === 7 && size === 2) b.op(I64_EXTEND16_S);
         b.get(L_FB);
         b.op(i.op === 4 ? Op.i64Shl : i.op === 5 ? Op.i64ShrU : Op.i64ShrS);
         if (size !== 8) {
@@ -664,6 +743,146 @@ class Gen {
         this.writeE(i, size, L_FR);
         return;
       }
+      case K.SHIFT_ECL: {
+        const mask = size === 8 ? 63 : 31;
+        this.prepareE(i, size, true);
+        this.readE(i, size);
+        b.set(L_T2);
+        b.get(this.reg(1));
+        b.i64(mask);
+        b.op(Op.i64And);
+        b.tee(L_EA);
+        b.op(Op.i64Eqz);
+        b.if();
+        // A zero count changes no flag; the (zero-extending) write still happens.
+        this.writeE(i, size, L_T2);
+        b.else();
+        b.get(L_T2);
+        b.set(L_FA);
+        b.get(L_EA);
+        b.set(L_FB);
+        b.get(L_FA);
+        if (i.op === 7 && size === 4) b.op(I64_EXTEND32_S);
+        b.get(L_FB);
+        b.op(i.op === 4 ? Op.i64Shl : i.op === 5 ? Op.i64ShrU : Op.i64ShrS);
+        if (size !== 8) {
+          b.i64(maskOf(size));
+          b.op(Op.i64And);
+        }
+        b.set(L_FR);
+        this.setKind(i.op === 4 ? FK_SHL : i.op === 5 ? FK_SHR : FK_SAR, size);
+        this.writeE(i, size, L_FR);
+        b.end();
+        // Which flags are pending is known only at run time now.
+        this.kind = -1;
+        return;
+      }
+      case K.NOT:
+        this.prepareE(i, size, true);
+        this.readE(i, size);
+        b.i64(size === 8 ? -1 : maskOf(size));
+        b.op(Op.i64Xor);
+        b.set(L_T2);
+        this.writeE(i, size, L_T2);
+        return;
+      case K.NEG:
+        this.prepareE(i, size, true);
+        this.readE(i, size);
+        b.set(L_FB);
+        b.i64(0);
+        b.set(L_FA);
+        this.aluCompute(5, size);
+        this.writeE(i, size, L_FR);
+        return;
+      case K.IMUL_GE:
+      case K.IMUL_GEI: {
+        this.prepareE(i, size, false);
+        this.readE(i, size);
+        this.signExtend(size);
+        if (i.kind === K.IMUL_GE) {
+          this.getReg(i.reg, size, i.rex);
+          this.signExtend(size);
+        } else b.i64(i.imm);
+        b.op(Op.i64Mul);
+        b.set(L_T2);
+        if (size === 8) {
+          // Overflow of the 128-bit product: a != 0 and (a == -1 ? b == MIN : r / a != b).
+          this.readEAgain(i, size);
+          b.set(L_T1);
+          if (i.kind === K.IMUL_GE) this.getReg(i.reg, size, i.rex);
+          else b.i64(i.imm);
+          b.set(L_EA);
+          b.get(L_T1);
+          b.op(Op.i64Eqz);
+          b.if(null, ValType.i64);
+          b.i64(0);
+          b.else();
+          b.get(L_T1);
+          b.i64(-1);
+          b.op(Op.i64Eq);
+          b.if(null, ValType.i64);
+          b.get(L_EA);
+          b.i64(1);
+          b.i64(63);
+          b.op(Op.i64Shl);
+          b.op(Op.i64Eq);
+          b.op(Op.i64ExtendI32U);
+          b.else();
+          b.get(L_T2);
+          b.get(L_T1);
+          b.op(Op.i64DivS);
+          b.get(L_EA);
+          b.op(Op.i64Ne);
+          b.op(Op.i64ExtendI32U);
+          b.end();
+          b.end();
+          b.set(L_FB);
+          b.get(L_T2);
+          b.set(L_FR);
+        } else {
+          // Overflow: the product differs from its truncation sign-extended back.
+          b.get(L_T2);
+          b.i64(maskOf(size));
+          b.op(Op.i64And);
+          b.tee(L_FR);
+          this.signExtend(size);
+          b.get(L_T2);
+          b.op(Op.i64Ne);
+          b.op(Op.i64ExtendI32U);
+          b.set(L_FB);
+        }
+        b.i64(0);
+        b.set(L_FA);
+        this.setKind(FK_MUL, size);
+        this.setReg(i.reg, size, i.rex, L_FR);
+        return;
+      }
+      case K.PUSH:
+        b.get(this.reg(4));
+        b.i64(8);
+        b.op(Op.i64Sub);
+        b.set(L_EA);
+        this.translate(i, 8, true);
+        this.getReg(i.rm, 8, true);
+        b.set(L_T2);
+        this.store(8, L_T2);
+        b.get(L_EA);
+        b.set(this.reg(4));
+        this.written.add(4);
+        return;
+      case K.POP:
+        b.get(this.reg(4));
+        b.set(L_EA);
+        this.translate(i, 8, false);
+        this.load(8);
+        b.set(L_T2);
+        b.get(this.reg(4));
+        b.i64(8);
+        b.op(Op.i64Add);
+        b.set(this.reg(4));
+        this.written.add(4);
+        this.setReg(i.rm, 8, true, L_T2);
+        return;
       case K.NOP:
         return;
       default:
@@ -693,23 +912,73 @@ function emitMaterialize(b: FnBody): void {
   b.i32(2);
   b.op(Op.i32ShrU);
   b.set(OPK);
-  // sign bit position: 7, 31, 63
+  // sign bit position by size code: 7, 31, 63, 15
+  const sizeIs = (code: number) => {
+    b.get(FK);
+    b.i32(3);
+    b.op(Op.i32And);
+    b.i32(code);
+    b.op(Op.i32Eq);
+  };
   b.i64(63);
-  b.i64(31);
-  b.i64(7);
-  b.get(FK);
-  b.i32(3);
-  b.op(Op.i32And);
-  b.i32(1);
-  b.op(Op.i32Eq);
-  b.op(Op.select);
-  b.get(FK);
-  b.i32(3);
-  b.op(Op.i32And);
-  b.i32(2);
-  b.op(Op.i32Eq);
+  b.i64(15);
+  sizeIs(2);
   b.op(Op.select);
   b.set(SB);
+  b.i64(31);
+  b.get(SB);
+  sizeIs(1);
+  b.op(Op.select);
+  b.set(SB);
+  b.i64(7);
+  b.get(SB);
+  sizeIs(0);
+  b.op(Op.select);
+  b.set(SB);
+  // IMUL (alu.ts setMulFlags): CF = OF = overflow, ZF = AF = 0, PF of the low byte, SF = bit
+  // 31 of the product (bit 15 for 16-bit operands, bit 31 of the low half for 64-bit ones).
+  b.get(OPK);
+  b.i32(FK_MUL);
+  b.op(Op.i32Eq);
+  b.if();
+  b.get(F);
+  b.i32(~0x8d5);
+  b.op(Op.i32And);
+  b.get(FR);
+  b.op(Op.i32WrapI64);
+  b.i32(0xff);
+  b.op(Op.i32And);
+  b.op(I32_POPCNT);
+  b.i32(1);
+  b.op(Op.i32And);
+  b.i32(1);
+  b.op(Op.i32Xor);
+  b.i32(2);
+  b.op(Op.i32Shl);
+  b.op(Op.i32Or);
+  b.get(FR);
+  b.i64(31);
+  b.get(SB);
+  b.get(SB);
+  b.i64(63);
+  b.op(Op.i64Eq);
+  b.op(Op.select);
+  b.op(Op.i64ShrU);
+  b.op(Op.i32WrapI64);
+  b.i32(1);
+  b.op(Op.i32And);
+  b.i32(7);
+  b.op(Op.i32Shl);
+  b.op(Op.i32Or);
+  b.i32(0x801);
+  b.i32(0);
+  b.get(FB);
+  b.op(Op.i64Eqz);
+  b.op(Op.i32Eqz);
+  b.op(Op.select);
+  b.op(Op.i32Or);
+  b.op(Op.return);
+  b.end();
   // ZF, SF, PF from the result; everything else of f kept.
   b.get(F);
   b.i32(~0x8d5);
@@ -919,7 +1188,13 @@ export function compileRegion(
         if (i.base >= 0) g.used.add(i.base);
         if (i.index >= 0) g.used.add(i.index);
       }
-      if (i.kind !== K.JCC && i.kind !== K.JMP && i.kind !== K.NOP) {
+      if (i.kind === K.PUSH || i.kind === K.POP || i.kind === K.CALL || i.kind === K.RET) {
+        g.used.add(4);
+        if (i.kind === K.PUSH || i.kind === K.POP) g.used.add(i.rm);
+      } else if (i.kind === K.SHIFT_ECL) {
+        g.used.add(1);
+        g.used.add(i.rm);
+      } else if (i.kind !== K.JCC && i.kind !== K.JMP && i.kind !== K.NOP) {
         g.used.add(i.reg);
         g.used.add(i.rm);
         if (i.size === 1 && !i.rex) {
@@ -992,6 +1267,12 @@ export function compileRegion(
           b.end();
           goTo(i.next);
         } else goTo(i.target);
+      } else if (i.kind === K.CALL) {
+        g.call(i);
+        goTo(i.target);
+      } else if (i.kind === K.RET) {
+        g.ret(i);
+        g.exitTo(n, L_T2);
       } else {
         g.insn(i);
         if (q === n - 1) goTo(i.next);

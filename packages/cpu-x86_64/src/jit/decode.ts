@@ -37,7 +37,46 @@ export const K = {
   NOP: 16,
   JCC: 17,
   JMP: 18,
+  /** G = G * E (signed, truncated). */
+  IMUL_GE: 19,
+  /** G = E * imm. */
+  IMUL_GEI: 20,
+  NOT: 21,
+  NEG: 22,
+  /** E = E shifted by CL (op: 4 SHL, 5 SHR, 7 SAR). */
+  SHIFT_ECL: 23,
+  /** PUSH/POP of a 64-bit register (rm). */
+  PUSH: 24,
+  POP: 25,
+  CALL: 26,
+  RET: 27,
 } as const;
+
+/** Kinds that end a block. */
+export function isTerminal(kind: number): boolean {
+  return kind === K.JCC || kind === K.JMP || kind === K.CALL || kind === K.RET;
+}
+
+/** Kinds that may carry the operand-size prefix 66 (16-bit operands). */
+const WORD_OK = new Set<number>([
+  K.ALU_EG,
+  K.ALU_GE,
+  K.ALU_EI,
+  K.TEST_EG,
+  K.TEST_EI,
+  K.MOV_EG,
+  K.MOV_GE,
+  K.MOV_EI,
+  K.MOV_RI,
+  K.INCDEC,
+  K.SHIFT_EI,
+  K.NOT,
+  K.NEG,
+  K.IMUL_GE,
+  K.IMUL_GEI,
+  K.MOVZX,
+  K.MOVSX,
+]);
 
 export interface Insn {
   kind: number;
@@ -46,7 +85,7 @@ export interface Insn {
   next: number;
   /** Group-1 op (0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP), shift op, or INC/DEC. */
   op: number;
-  /** Operand size: 1, 4 or 8. */
+  /** Operand size: 1, 2, 4 or 8. */
   size: number;
   /** Source size of MOVZX/MOVSX: 1, 2 or 4. */
   msize: number;
@@ -113,6 +152,13 @@ class Reader {
     const v = this.b();
     return v < 0 ? Number.NaN : (v << 24) >> 24;
   }
+  /** A 16-bit immediate, sign-extended. */
+  s16(): number {
+    const a = this.b();
+    const b = this.b();
+    if ((a | b) < 0) return Number.NaN;
+    return ((a | (b << 8)) << 16) >> 16;
+  }
   d32(): number {
     const a = this.b();
     const b = this.b();
@@ -167,8 +213,12 @@ function decodeOne(r: Reader, rip: number): Insn | null {
   const i = insn(rip);
   let rex = 0;
   let op = r.b();
-  // CS/DS/ES/SS overrides are ignored in 64-bit mode; FS/GS, 66, 67, LOCK and REP are not compiled.
-  while (op === 0x2e || op === 0x3e || op === 0x26 || op === 0x36) op = r.b();
+  let has66 = false;
+  // CS/DS/ES/SS overrides are ignored in 64-bit mode; FS/GS, 67, LOCK and REP are not compiled.
+  while (op === 0x2e || op === 0x3e || op === 0x26 || op === 0x36 || op === 0x66) {
+    if (op === 0x66) has66 = true;
+    op = r.b();
+  }
   if ((op & 0xf0) === 0x40) {
     rex = op;
     op = r.b();
@@ -179,8 +229,10 @@ function decodeOne(r: Reader, rip: number): Insn | null {
   const rexR = (rex & 4) << 1;
   const rexX = (rex & 2) << 2;
   const rexB = (rex & 1) << 3;
-  i.size = w ? 8 : 4;
+  i.size = w ? 8 : has66 ? 2 : 4;
   const mrm = () => modrm(r, i, rexR, rexX, rexB);
+  /** An immediate of the operand size (imm32 sign-extended for 64-bit operands). */
+  const immV = () => (i.size === 2 ? r.s16() : r.d32());
   let ok = true;
   if (op < 0x40 && GROUP1_OK[op >> 3] && (op & 7) < 6) {
     i.op = op >> 3;
@@ -212,7 +264,7 @@ function decodeOne(r: Reader, rip: number): Insn | null {
       default:
         i.kind = K.ALU_EI;
         i.rm = 0;
-        i.imm = r.d32();
+        i.imm = immV();
     }
   } else if ((op & 0xf0) === 0x70) {
     i.kind = K.JCC;
@@ -227,7 +279,7 @@ function decodeOne(r: Reader, rip: number): Insn | null {
       i.imm = lo;
       i.immHi = hi;
     } else {
-      i.imm = r.d32();
+      i.imm = immV();
       i.immHi = 0;
     }
   } else {
@@ -240,7 +292,7 @@ function decodeOne(r: Reader, rip: number): Insn | null {
         ok = mrm();
         i.op = i.reg & 7;
         if (!GROUP1_OK[i.op]) return null;
-        i.imm = op === 0x81 ? r.d32() : r.s8();
+        i.imm = op === 0x81 ? immV() : r.s8();
         break;
       case 0x84:
       case 0x85:
@@ -257,7 +309,7 @@ function decodeOne(r: Reader, rip: number): Insn | null {
       case 0xa9:
         i.kind = K.TEST_EI;
         i.rm = 0;
-        i.imm = r.d32();
+        i.imm = immV();
         break;
       case 0x88:
       case 0x89:
@@ -277,7 +329,7 @@ function decodeOne(r: Reader, rip: number): Insn | null {
         if (op === 0xc6) i.size = 1;
         ok = mrm();
         if ((i.reg & 7) !== 0) return null;
-        i.imm = op === 0xc6 ? r.s8() : r.d32();
+        i.imm = op === 0xc6 ? r.s8() : immV();
         break;
       case 0x8d:
         i.kind = K.LEA;
@@ -291,19 +343,64 @@ function decodeOne(r: Reader, rip: number): Insn | null {
         ok = mrm();
         break;
       case 0xc1:
-        i.kind = K.SHIFT_EI;
+      case 0xd1:
+      case 0xd3:
+        i.kind = op === 0xd3 ? K.SHIFT_ECL : K.SHIFT_EI;
         ok = mrm();
         i.op = i.reg & 7;
         if (i.op !== 4 && i.op !== 5 && i.op !== 7) return null;
-        i.imm = r.b();
+        i.imm = op === 0xc1 ? r.b() : 1;
+        // 16-bit shifts by 16 or more follow special rules: the interpreter has them.
+        if (i.size === 2 && (op === 0xd3 || (i.imm & 31) >= 16)) return null;
         break;
       case 0xf6:
-      case 0xf7:
-        i.kind = K.TEST_EI;
+      case 0xf7: {
         if (op === 0xf6) i.size = 1;
         ok = mrm();
-        if ((i.reg & 7) !== 0) return null;
-        i.imm = op === 0xf6 ? r.s8() : r.d32();
+        const sub = i.reg & 7;
+        if (sub === 0) {
+          i.kind = K.TEST_EI;
+          i.imm = op === 0xf6 ? r.s8() : immV();
+        } else if (sub === 2) i.kind = K.NOT;
+        else if (sub === 3) i.kind = K.NEG;
+        else return null;
+        break;
+      }
+      case 0x69:
+      case 0x6b:
+        i.kind = K.IMUL_GEI;
+        ok = mrm();
+        i.imm = op === 0x69 ? immV() : r.s8();
+        break;
+      case 0x50:
+      case 0x51:
+      case 0x52:
+      case 0x53:
+      case 0x54:
+      case 0x55:
+      case 0x56:
+      case 0x57:
+      case 0x58:
+      case 0x59:
+      case 0x5a:
+      case 0x5b:
+      case 0x5c:
+      case 0x5d:
+      case 0x5e:
+      case 0x5f:
+        if (has66) return null;
+        i.kind = op < 0x58 ? K.PUSH : K.POP;
+        i.size = 8;
+        i.rm = (op & 7) | rexB;
+        break;
+      case 0xe8:
+        if (has66) return null;
+        i.kind = K.CALL;
+        i.imm = r.d32();
+        break;
+      case 0xc3:
+        if (has66) return null;
+        i.kind = K.RET;
         break;
       case 0xfe:
       case 0xff:
@@ -344,6 +441,9 @@ function decodeOne(r: Reader, rip: number): Insn | null {
           i.kind = op2 < 0xb8 ? K.MOVZX : K.MOVSX;
           i.msize = op2 & 1 ? 2 : 1;
           ok = mrm();
+        } else if (op2 === 0xaf) {
+          i.kind = K.IMUL_GE;
+          ok = mrm();
         } else if (op2 === 0x1f) {
           // The multi-byte NOP (its memory operand is never accessed).
           i.kind = K.NOP;
@@ -356,13 +456,16 @@ function decodeOne(r: Reader, rip: number): Insn | null {
     }
   }
   if (!ok || Number.isNaN(i.imm) || r.pos > 4096 || r.pos - start > 15) return null;
+  if (has66 && !w && i.size !== 1 && !WORD_OK.has(i.kind)) return null;
+  // 16-bit MOVZX/MOVSX destinations are left to the interpreter.
+  if ((i.kind === K.MOVZX || i.kind === K.MOVSX) && i.size === 2) return null;
   i.next = rip + (r.pos - start);
   if (i.base === -2) {
     // RIP-relative: an absolute displacement from the next instruction (no base register).
     i.base = -1;
     i.disp = i.next + i.disp;
   }
-  if (i.kind === K.JCC || i.kind === K.JMP) i.target = i.next + i.imm;
+  if (i.kind === K.JCC || i.kind === K.JMP || i.kind === K.CALL) i.target = i.next + i.imm;
   return i;
 }
 
@@ -381,11 +484,11 @@ export function decodeBlock(ram: Uint8Array, ramOff: number, rip: number): Insn[
     const i = decodeOne(r, at);
     if (i === null) break;
     // Branch targets and RIP-relative operands must stay canonical; leave odd cases to the interpreter.
-    if ((i.kind === K.JCC || i.kind === K.JMP) && !canonical(i.target)) break;
+    if ((i.kind === K.JCC || i.kind === K.JMP || i.kind === K.CALL) && !canonical(i.target)) break;
     if (i.isMem && i.base === -1 && i.index === -1 && !canonical(i.disp)) break;
     out.push(i);
     at = i.next;
-    if (i.kind === K.JCC || i.kind === K.JMP) break;
+    if (isTerminal(i.kind)) break;
   }
   return out;
 }
@@ -422,8 +525,8 @@ export function decodeRegion(ram: Uint8Array, ramOff: number, rip: number): Insn
     total += b.length;
     const last = b[b.length - 1]!;
     const next: number[] = [];
-    if (last.kind === K.JCC || last.kind === K.JMP) next.push(last.target);
-    if (last.kind !== K.JMP) next.push(last.next);
+    if (last.kind === K.JCC || last.kind === K.JMP || last.kind === K.CALL) next.push(last.target);
+    if (last.kind === K.JCC || !isTerminal(last.kind)) next.push(last.next);
     for (const n of next) {
       if (n - pageStart < 0 || n - pageStart >= 4096 || seen.has(n)) continue;
       seen.add(n);

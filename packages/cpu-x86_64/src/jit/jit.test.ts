@@ -62,8 +62,10 @@ const INIT = [...ANY, 4];
  * SHL by CL, IMUL: the block ends there and the interpreter runs it), as bytes.
  */
 function randomInsn(r: (n: number) => number): number[] {
-  const size = [1, 4, 8][r(3)]!;
+  const size = [1, 2, 4, 8][r(4)]!;
   const w = size === 8;
+  /** An immediate of the operand size (imm32 for 64-bit operands). */
+  const immV = () => Array.from({ length: size === 2 ? 2 : 4 }, () => r(256));
   /** A ModRM (+SIB/disp) for register `reg` and, when mem, a memory operand off RBX/R14. */
   const operands = (reg: number, dstIsRm: boolean, mem: boolean, sz: number) => {
     let rex = (w ? 8 : 0) | (reg >= 8 ? 4 : 0);
@@ -96,13 +98,12 @@ function randomInsn(r: (n: number) => number): number[] {
     return { rex, bytes, legacy: false };
   };
   const emit = (prefix: number[], ops: { rex: number; bytes: number[] }, tail: number[] = []) => {
-    const out = [
-      ...(ops.rex !== 0 || (size === 1 && !w) ? (ops.rex !== 0 ? [0x40 | ops.rex] : []) : []),
-    ];
+    const out = size === 2 ? [0x66] : [];
+    if (ops.rex !== 0) out.push(0x40 | ops.rex);
     out.push(...prefix, ...ops.bytes, ...tail);
     return out;
   };
-  const kind = r(17);
+  const kind = r(24);
   const mem = r(3) === 0;
   const op = [0, 1, 4, 5, 6, 7][r(6)]!;
   const ob = size === 1 ? 0 : 1;
@@ -120,7 +121,7 @@ function randomInsn(r: (n: number) => number): number[] {
       const o = operands(op, true, mem, size);
       if (size === 1) return emit([0x80], o, [r(256)]);
       if (r(2)) return emit([0x83], o, [r(256)]);
-      return emit([0x81], o, [r(256), r(256), r(256), r(256)]);
+      return emit([0x81], o, immV());
     }
     case 3: {
       const reg = ANY[r(ANY.length)]!;
@@ -140,8 +141,8 @@ function randomInsn(r: (n: number) => number): number[] {
       const imm = w && r(2) ? 8 : 4;
       const out = rex ? [0x40 | rex] : [];
       out.push(0xb8 | (reg & 7));
-      for (let k = 0; k < imm; k++) out.push(r(256));
-      return out;
+      for (let k = 0; k < (size === 2 ? 2 : imm); k++) out.push(r(256));
+      return size === 2 ? [0x66, ...out] : out;
     }
     case 7: {
       const reg = DEST[r(DEST.length)]!;
@@ -163,13 +164,13 @@ function randomInsn(r: (n: number) => number): number[] {
     case 12: {
       if (size === 1) return [0x48, 0x63, 0xc0 | (DEST[r(3)]! << 3) | r(8)]; // movsxd
       const o = operands([4, 5, 7][r(3)]!, true, mem, size);
-      return emit([0xc1], o, [r(70)]);
+      return emit([0xc1], o, [size === 2 ? r(16) : r(70)]);
     }
     case 13:
       return emit(
         [size === 1 ? 0xf6 : 0xf7],
         operands(0, false, mem, size),
-        size === 1 ? [r(256)] : [r(256), r(256), r(256), r(256)],
+        size === 1 ? [r(256)] : immV(),
       );
     case 14: {
       // Not compiled: ADC, SHL by CL, IMUL, PUSHFQ + POP (every RFLAGS bit into a register).
@@ -186,6 +187,41 @@ function randomInsn(r: (n: number) => number): number[] {
       const reg = DEST[r(DEST.length)]!;
       return reg >= 8 ? [0x9c, 0x41, 0x58 | (reg & 7)] : [0x9c, 0x58 | reg];
     }
+    case 16: {
+      // IMUL G, E / G, E, imm8 / G, E, imm (16/32/64-bit)
+      const sz = size === 1 ? 4 : size;
+      const reg = DEST[r(DEST.length)]!;
+      const form = r(3);
+      const o = operands(reg, false, mem, sz);
+      const pre = sz === 2 ? [0x66] : [];
+      const rex = o.rex !== 0 ? [0x40 | o.rex] : [];
+      if (form === 0) return [...pre, ...rex, 0x0f, 0xaf, ...o.bytes];
+      if (form === 1) return [...pre, ...rex, 0x6b, ...o.bytes, r(256)];
+      const imm = sz === 2 ? [r(256), r(256)] : [r(256), r(256), r(256), r(256)];
+      return [...pre, ...rex, 0x69, ...o.bytes, ...imm];
+    }
+    case 17:
+      // NOT / NEG E
+      return emit([size === 1 ? 0xf6 : 0xf7], operands(2 + r(2), true, mem, size));
+    case 18: {
+      // SHL/SHR/SAR E, 1 and E, CL (CL may be zero or above the operand width)
+      const o = operands([4, 5, 7][r(3)]!, true, mem, size === 1 ? 4 : size);
+      const pre = size === 2 ? [0x66] : [];
+      const rex = o.rex !== 0 ? [0x40 | o.rex] : [];
+      return [...pre, ...rex, r(2) ? 0xd1 : 0xd3, ...o.bytes];
+    }
+    case 19: {
+      // PUSH any ; POP a writable register
+      const a = INIT[r(INIT.length)]!;
+      const d = DEST[r(DEST.length)]!;
+      return [...(a >= 8 ? [0x41] : []), 0x50 | (a & 7), ...(d >= 8 ? [0x41] : []), 0x58 | (d & 7)];
+    }
+    case 20:
+      // call L ; jmp over ; L: ret ; over:
+      return [0xe8, 0x02, 0x00, 0x00, 0x00, 0xeb, 0x01, 0xc3];
+    case 21:
+      // MOV CL, imm8: shift counts of every size, zero and above the operand width included
+      return [0xb1, r(80)];
     default:
       return [0x90];
   }
