@@ -29,10 +29,14 @@ const FK_SHR = 7;
 const FK_SAR = 8;
 /** IMUL: fr = the truncated product, fb = 1 when it overflowed. */
 const FK_MUL = 9;
+/** ADC/SBB: like ADD/SUB with the carry-in in CF of f. */
+const FK_ADC = 10;
+const FK_SBB = 11;
 
 // Opcodes the shared writer does not name.
 const I32_LOAD8_U = 0x2d;
 const I32_POPCNT = 0x69;
+const I32_LE_U = 0x4d;
 const I64_LOAD8_S = 0x30;
 const I64_LOAD16_S = 0x32;
 const I64_LOAD32_S = 0x34;
@@ -543,7 +547,7 @@ class Gen {
     this.written.add(4);
   }
 
-  /** fr = fa op fb at `size`, setting the lazy kind; op is a group-1 number (not ADC/SBB). */
+  /** fr = fa op fb at `size`, setting the lazy kind; ADC/SBB need the flags materialized. */
   private aluCompute(op: number, size: number): void {
     const b = this.b;
     b.get(L_FA);
@@ -553,6 +557,16 @@ class Gen {
       case 0:
         b.op(Op.i64Add);
         kind = FK_ADD;
+        break;
+      case 2:
+      case 3:
+        b.op(op === 2 ? Op.i64Add : Op.i64Sub);
+        b.get(L_F);
+        b.i32(1);
+        b.op(Op.i32And);
+        b.op(Op.i64ExtendI32U);
+        b.op(op === 2 ? Op.i64Add : Op.i64Sub);
+        kind = op === 2 ? FK_ADC : FK_SBB;
         break;
       case 1:
         b.op(Op.i64Or);
@@ -595,6 +609,8 @@ class Gen {
         const test = i.kind === K.TEST_EG || i.kind === K.TEST_EI;
         const writes = !test && i.op !== 7;
         this.prepareE(i, size, writes);
+        // ADC/SBB read CF: fold the pending flags before their operands replace fa/fb.
+        if (!test && (i.op === 2 || i.op === 3)) this.materialize();
         this.readE(i, size);
         b.set(L_FA);
         if (i.kind === K.ALU_EG || i.kind === K.TEST_EG) this.getReg(i.reg, size, i.rex);
@@ -606,6 +622,7 @@ class Gen {
       }
       case K.ALU_GE: {
         this.prepareE(i, size, false);
+        if (i.op === 2 || i.op === 3) this.materialize();
         this.getReg(i.reg, size, i.rex);
         b.set(L_FA);
         this.readE(i, size);
@@ -1028,6 +1045,10 @@ function emitMaterialize(b: FnBody): void {
   b.get(OPK);
   b.i32(FK_SHL);
   b.op(Op.i32GeU);
+  b.get(OPK);
+  b.i32(FK_SAR);
+  b.op(I32_LE_U);
+  b.op(Op.i32And);
   b.if();
   // Shifts: AF cleared; CF the last bit shifted out; OF per the interpreter (alu.ts).
   b.get(OPK);
@@ -1110,17 +1131,37 @@ function emitMaterialize(b: FnBody): void {
   b.op(Op.i32Or);
   b.set(RES);
   // ADD/INC: CF = r < a, OF = sign((a ^ r) & (b ^ r)); SUB/DEC: CF = a < b, OF = sign((a ^ b) & (a ^ r)).
-  b.get(OPK);
-  b.i32(FK_ADD);
-  b.op(Op.i32Eq);
-  b.get(OPK);
-  b.i32(FK_INC);
-  b.op(Op.i32Eq);
+  const opIs = (k: number) => {
+    b.get(OPK);
+    b.i32(k);
+    b.op(Op.i32Eq);
+  };
+  /** The carry-in of ADC/SBB (0 for the other kinds), i32. */
+  const carryIn = () => {
+    opIs(FK_ADC);
+    opIs(FK_SBB);
+    b.op(Op.i32Or);
+    b.get(F);
+    b.op(Op.i32And);
+    b.i32(1);
+    b.op(Op.i32And);
+  };
+  opIs(FK_ADD);
+  opIs(FK_INC);
+  b.op(Op.i32Or);
+  opIs(FK_ADC);
   b.op(Op.i32Or);
   b.if();
+  // carry out: r < a, or r == a with a carry-in (b + 1 wrapped all the way round)
   b.get(FR);
   b.get(FA);
   b.op(Op.i64LtU);
+  b.get(FR);
+  b.get(FA);
+  b.op(Op.i64Eq);
+  carryIn();
+  b.op(Op.i32And);
+  b.op(Op.i32Or);
   b.set(CF);
   b.get(FA);
   b.get(FR);
@@ -1131,9 +1172,16 @@ function emitMaterialize(b: FnBody): void {
   b.op(Op.i64And);
   b.set(FA); // reuse: the OF word
   b.else();
+  // borrow: a < b, or a == b with a borrow-in
   b.get(FA);
   b.get(FB);
   b.op(Op.i64LtU);
+  b.get(FA);
+  b.get(FB);
+  b.op(Op.i64Eq);
+  carryIn();
+  b.op(Op.i32And);
+  b.op(Op.i32Or);
   b.set(CF);
   b.get(FA);
   b.get(FB);
@@ -1145,9 +1193,9 @@ function emitMaterialize(b: FnBody): void {
   b.set(FA);
   b.end();
   // INC/DEC keep CF.
-  b.get(OPK);
-  b.i32(FK_INC);
-  b.op(Op.i32GeU);
+  opIs(FK_INC);
+  opIs(FK_DEC);
+  b.op(Op.i32Or);
   b.if();
   b.get(F);
   b.i32(1);

@@ -83,7 +83,7 @@ export interface Insn {
   /** Linear address of the first byte and of the next instruction. */
   rip: number;
   next: number;
-  /** Group-1 op (0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP), shift op, or INC/DEC. */
+  /** Group-1 op (0 ADD, 1 OR, 2 ADC, 3 SBB, 4 AND, 5 SUB, 6 XOR, 7 CMP), shift op, or INC/DEC. */
   op: number;
   /** Operand size: 1, 2, 4 or 8. */
   size: number;
@@ -169,7 +169,7 @@ class Reader {
   }
 }
 
-const GROUP1_OK = [true, true, false, false, true, true, true, true];
+const GROUP1_OK = [true, true, true, true, true, true, true, true];
 
 /** Decodes ModRM (and SIB/displacement) into `i`; false when the form is not compiled. */
 function modrm(r: Reader, i: Insn, rexR: number, rexX: number, rexB: number): boolean {

@@ -105,7 +105,7 @@ function randomInsn(r: (n: number) => number): number[] {
   };
   const kind = r(24);
   const mem = r(3) === 0;
-  const op = [0, 1, 4, 5, 6, 7][r(6)]!;
+  const op = r(8);
   const ob = size === 1 ? 0 : 1;
   switch (kind) {
     case 0: {
@@ -173,14 +173,14 @@ function randomInsn(r: (n: number) => number): number[] {
         size === 1 ? [r(256)] : immV(),
       );
     case 14: {
-      // Not compiled: ADC, SHL by CL, IMUL, PUSHFQ + POP (every RFLAGS bit into a register).
+      // Not compiled: ROL by imm, BSF, XCHG, PUSHFQ + POP (every RFLAGS bit into a register).
       const which = r(4);
       const reg = DEST[r(DEST.length)]!;
+      const sz = size === 1 ? 4 : size;
       if (which === 3) return reg >= 8 ? [0x9c, 0x41, 0x58 | (reg & 7)] : [0x9c, 0x58 | reg];
-      if (which === 0)
-        return emit([0x11 | (size === 1 ? 0 : 0)], operands(reg, true, mem, size === 1 ? 4 : size));
-      if (which === 1) return emit([0xd3], operands(4, true, false, size === 1 ? 4 : size));
-      return emit([0x0f, 0xaf], operands(reg, false, mem, size === 1 ? 4 : size));
+      if (which === 0) return emit([0xc1], operands(0, true, mem, sz), [r(64)]);
+      if (which === 1) return emit([0x0f, 0xbc], operands(reg, false, mem, sz));
+      return emit([0x87], operands(reg, true, false, sz));
     }
     case 15: {
       // PUSHFQ ; POP reg: RFLAGS (every bit, AF and PF too) into a compared register.
