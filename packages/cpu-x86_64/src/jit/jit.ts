@@ -17,8 +17,6 @@ import { compileRegion, type JitTarget } from "./codegen.js";
 import { decodeRegion } from "./decode.js";
 import { ST_CODE_MAP, ST_FLAGS, ST_RIP } from "./layout.js";
 
-/** Branch-target visits before a block is compiled (most boot code runs a few times only). */
-const HOT = 32;
 
 type RunFn = (budget: number, ctx: number, flags: number) => number;
 
@@ -95,6 +93,11 @@ export function jitFromEnvironment(): boolean {
 }
 
 export class X86Jit {
+  /**
+   * Entries into a region before it is compiled: compiling costs about as much as
+   * interpreting a few thousand instructions, and most boot code runs a few times only.
+   */
+  static hotThreshold = 32;
   private readonly blocks = new Map<number, Block>();
   private readonly target: JitTarget;
   private readonly i32: Int32Array;
@@ -180,7 +183,7 @@ export class X86Jit {
           this.stepNext = true;
           return total;
         }
-        if (++blk.hits < HOT) break;
+        if (++blk.hits < X86Jit.hotThreshold) break;
         fn = this.compile(blk, rip, off, user, page);
         if (fn === null) {
           this.stepNext = true;
