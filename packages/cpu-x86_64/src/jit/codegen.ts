@@ -16,7 +16,7 @@
  */
 import { type FnBody, ModuleWriter, Op, ValType } from "@axvisor/machine";
 import { type Insn, K } from "./decode.js";
-import { ST_FLAGS, ST_RHI, ST_RIP, ST_RLO, ST_TLB_PHYS, ST_TLB_TAG } from "./layout.js";
+import { ST_FLAGS, ST_FS_BASE, ST_RHI, ST_RIP, ST_RLO, ST_TLB_PHYS, ST_TLB_TAG } from "./layout.js";
 
 /** Flag kinds (fk = kind * 4 + size code; size code 0: byte, 1: dword, 2: qword, 3: word). */
 const FK_ADD = 1;
@@ -43,6 +43,10 @@ const I64_LOAD32_S = 0x34;
 const I64_EXTEND8_S = 0xc2;
 const I64_EXTEND16_S = 0xc3;
 const I64_EXTEND32_S = 0xc4;
+const I32_ROTL = 0x77;
+const I32_ROTR = 0x78;
+const I64_ROTL = 0x89;
+const I64_ROTR = 0x8a;
 
 // Locals of run(): parameters, then i64, then i32.
 const P_BUDGET = 0;
@@ -219,6 +223,12 @@ class Gen {
       }
       b.op(Op.i64Add);
     }
+    if (i.seg >= 0) {
+      b.i32(0);
+      b.mem(Op.f64Load, 3, this.t.state + ST_FS_BASE + (i.seg - 4) * 8);
+      b.op(Op.i64TruncF64S);
+      b.op(Op.i64Add);
+    }
     b.set(L_EA);
   }
 
@@ -229,15 +239,9 @@ class Gen {
   translate(i: Insn, size: number, write: boolean): void {
     const b = this.b;
     const t = this.t;
-    // Non-canonical: the interpreter raises #GP/#SS.
-    b.get(L_EA);
-    b.i64(16);
-    b.op(Op.i64Shl);
-    b.i64(16);
-    b.op(Op.i64ShrS);
-    b.get(L_EA);
-    b.op(Op.i64Ne);
-    this.exitIf(i);
+    // Every failing check branches to one side exit at this instruction.
+    b.block("tok");
+    b.block("tside");
     if (size > 1) {
       b.get(L_EA);
       b.op(Op.i32WrapI64);
@@ -245,9 +249,10 @@ class Gen {
       b.op(Op.i32And);
       b.i32(0x1000 - size);
       b.op(Op.i32GtU);
-      this.exitIf(i);
+      b.brIf("tside");
     }
-    // slot address = tags + (set * 1024 + (page & 1023)) * 8
+    // slot address = tags + (set * 1024 + (page & 1023)) * 8. A non-canonical address never
+    // matches a tag (only canonical pages are entered), so the interpreter raises its #GP/#SS.
     const set = (write ? 1 : 0) * 2 + (this.user ? 1 : 0);
     b.get(L_EA);
     b.i64(12);
@@ -270,7 +275,7 @@ class Gen {
     b.op(Op.i64Add);
     b.op(Op.f64ConvertI64S);
     b.op(Op.f64Ne);
-    this.exitIf(i);
+    b.brIf("tside");
     // RAM offset = physical page + page offset - RAM base; outside RAM: MMIO, interpreter.
     b.get(L_TI);
     b.mem(Op.f64Load, 3, ST_TLB_PHYS - ST_TLB_TAG);
@@ -286,7 +291,7 @@ class Gen {
     b.tee(L_T1);
     b.i64(t.ramSize - size);
     b.op(Op.i64GtU);
-    this.exitIf(i);
+    b.brIf("tside");
     b.get(L_T1);
     b.op(Op.i32WrapI64);
     b.tee(L_ADDR);
@@ -295,8 +300,12 @@ class Gen {
       b.i32(12);
       b.op(Op.i32ShrU);
       b.mem(I32_LOAD8_U, 0, t.codeMap);
-      this.exitIf(i);
+      b.brIf("tside");
     } else b.op(Op.drop);
+    b.br("tok");
+    b.end();
+    this.exit(this.k, i.rip, true);
+    b.end();
   }
 
   /** Pushes the memory value at L_ADDR (zero-extended; sign-extended when `signed`). */
@@ -900,6 +909,62 @@ class Gen {
         this.written.add(4);
         this.setReg(i.rm, 8, true, L_T2);
         return;
+      case K.ROT_EI: {
+        const count = i.imm & (size === 8 ? 63 : 31);
+        this.prepareE(i, size, true);
+        if (count !== 0) this.materialize();
+        this.readE(i, size);
+        if (count !== 0) {
+          if (size === 8) {
+            b.i64(count);
+            b.op(i.op === 0 ? I64_ROTL : I64_ROTR);
+          } else {
+            b.op(Op.i32WrapI64);
+            b.i32(count);
+            b.op(i.op === 0 ? I32_ROTL : I32_ROTR);
+            b.op(Op.i64ExtendI32U);
+          }
+        }
+        b.set(L_T2);
+        this.writeE(i, size, L_T2);
+        if (count === 0) return;
+        // CF and OF only (alu.ts): ROL: CF = bit 0, OF = MSB ^ CF; ROR: CF = MSB, OF = MSB ^ MSB-1.
+        const msb = size * 8 - 1;
+        const bit = (n: number) => {
+          b.get(L_T2);
+          b.i64(n);
+          b.op(Op.i64ShrU);
+          b.op(Op.i32WrapI64);
+          b.i32(1);
+          b.op(Op.i32And);
+        };
+        b.get(L_F);
+        b.i32(~0x801);
+        b.op(Op.i32And);
+        bit(i.op === 0 ? 0 : msb);
+        b.op(Op.i32Or);
+        bit(msb);
+        bit(i.op === 0 ? 0 : msb - 1);
+        b.op(Op.i32Xor);
+        b.i32(11);
+        b.op(Op.i32Shl);
+        b.op(Op.i32Or);
+        b.set(L_F);
+        return;
+      }
+      case K.PUSH_I:
+        b.get(this.reg(4));
+        b.i64(8);
+        b.op(Op.i64Sub);
+        b.set(L_EA);
+        this.translate(i, 8, true);
+        b.i64(i.imm);
+        b.set(L_T2);
+        this.store(8, L_T2);
+        b.get(L_EA);
+        b.set(this.reg(4));
+        this.written.add(4);
+        return;
       case K.NOP:
         return;
       default:
@@ -1236,7 +1301,13 @@ export function compileRegion(
         if (i.base >= 0) g.used.add(i.base);
         if (i.index >= 0) g.used.add(i.index);
       }
-      if (i.kind === K.PUSH || i.kind === K.POP || i.kind === K.CALL || i.kind === K.RET) {
+      if (
+        i.kind === K.PUSH ||
+        i.kind === K.POP ||
+        i.kind === K.CALL ||
+        i.kind === K.RET ||
+        i.kind === K.PUSH_I
+      ) {
         g.used.add(4);
         if (i.kind === K.PUSH || i.kind === K.POP) g.used.add(i.rm);
       } else if (i.kind === K.SHIFT_ECL) {

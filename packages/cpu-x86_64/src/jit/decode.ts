@@ -50,6 +50,10 @@ export const K = {
   POP: 25,
   CALL: 26,
   RET: 27,
+  /** E = E rotated by imm (op: 0 ROL, 1 ROR): CF and OF only. */
+  ROT_EI: 28,
+  /** PUSH of a sign-extended immediate. */
+  PUSH_I: 29,
 } as const;
 
 /** Kinds that end a block. */
@@ -76,6 +80,7 @@ const WORD_OK = new Set<number>([
   K.IMUL_GEI,
   K.MOVZX,
   K.MOVSX,
+  K.NOP,
 ]);
 
 export interface Insn {
@@ -94,6 +99,8 @@ export interface Insn {
   /** ModRM.rm with REX.B (register operand). */
   rm: number;
   isMem: boolean;
+  /** FS (4) or GS (5) segment override of the memory operand, -1 none. */
+  seg: number;
   /** A REX prefix was present (byte registers 4-7 are SPL..DIL, not AH..BH). */
   rex: boolean;
   base: number;
@@ -121,6 +128,7 @@ function insn(rip: number): Insn {
     reg: 0,
     rm: 0,
     isMem: false,
+    seg: -1,
     rex: false,
     base: -1,
     index: -1,
@@ -214,9 +222,12 @@ function decodeOne(r: Reader, rip: number): Insn | null {
   let rex = 0;
   let op = r.b();
   let has66 = false;
-  // CS/DS/ES/SS overrides are ignored in 64-bit mode; FS/GS, 67, LOCK and REP are not compiled.
-  while (op === 0x2e || op === 0x3e || op === 0x26 || op === 0x36 || op === 0x66) {
+  // CS/DS/ES/SS overrides are ignored in 64-bit mode; FS/GS add their base; 67, LOCK and REP
+  // are not compiled.
+  for (;;) {
     if (op === 0x66) has66 = true;
+    else if (op === 0x64 || op === 0x65) i.seg = op === 0x64 ? 4 : 5;
+    else if (op !== 0x2e && op !== 0x3e && op !== 0x26 && op !== 0x36) break;
     op = r.b();
   }
   if ((op & 0xf0) === 0x40) {
@@ -348,7 +359,8 @@ function decodeOne(r: Reader, rip: number): Insn | null {
         i.kind = op === 0xd3 ? K.SHIFT_ECL : K.SHIFT_EI;
         ok = mrm();
         i.op = i.reg & 7;
-        if (i.op !== 4 && i.op !== 5 && i.op !== 7) return null;
+        if ((i.op === 0 || i.op === 1) && op !== 0xd3 && i.size !== 2) i.kind = K.ROT_EI;
+        else if (i.op !== 4 && i.op !== 5 && i.op !== 7) return null;
         i.imm = op === 0xc1 ? r.b() : 1;
         // 16-bit shifts by 16 or more follow special rules: the interpreter has them.
         if (i.size === 2 && (op === 0xd3 || (i.imm & 31) >= 16)) return null;
@@ -392,6 +404,13 @@ function decodeOne(r: Reader, rip: number): Insn | null {
         i.kind = op < 0x58 ? K.PUSH : K.POP;
         i.size = 8;
         i.rm = (op & 7) | rexB;
+        break;
+      case 0x68:
+      case 0x6a:
+        if (has66) return null;
+        i.kind = K.PUSH_I;
+        i.size = 8;
+        i.imm = op === 0x68 ? r.d32() : r.s8();
         break;
       case 0xe8:
         if (has66) return null;
@@ -444,8 +463,8 @@ function decodeOne(r: Reader, rip: number): Insn | null {
         } else if (op2 === 0xaf) {
           i.kind = K.IMUL_GE;
           ok = mrm();
-        } else if (op2 === 0x1f) {
-          // The multi-byte NOP (its memory operand is never accessed).
+        } else if (op2 === 0x1f || op2 === 0x18 || op2 === 0x0d) {
+          // The multi-byte NOP and the prefetches (their memory operand is never accessed).
           i.kind = K.NOP;
           ok = mrm();
         } else return null;

@@ -103,7 +103,7 @@ function randomInsn(r: (n: number) => number): number[] {
     out.push(...prefix, ...ops.bytes, ...tail);
     return out;
   };
-  const kind = r(24);
+  const kind = r(26);
   const mem = r(3) === 0;
   const op = r(8);
   const ob = size === 1 ? 0 : 1;
@@ -222,6 +222,36 @@ function randomInsn(r: (n: number) => number): number[] {
     case 21:
       // MOV CL, imm8: shift counts of every size, zero and above the operand width included
       return [0xb1, r(80)];
+    case 22: {
+      // ROL/ROR E, imm8 or 1 (32/64-bit)
+      const sz = size === 8 ? 8 : 4;
+      const o = operands(r(2), true, mem, sz);
+      const rex = o.rex !== 0 ? [0x40 | o.rex] : [];
+      const rot = r(2) ? [...rex, 0xc1, ...o.bytes, r(70)] : [...rex, 0xd1, ...o.bytes];
+      // Rotates change CF and OF only: look at them right away.
+      return r(2) ? [...rot, 0x9c, 0x58 | [0, 1, 2, 5, 6, 7][r(6)]!] : rot;
+    }
+    case 23: {
+      // A GS/FS-relative memory operand (GS base 0x800), PUSH imm + POP, 66 NOP, PREFETCH
+      const which = r(4);
+      if (which === 0) {
+        const reg = DEST[r(DEST.length)]!;
+        return [
+          r(2) ? 0x65 : 0x64,
+          ...emit([size === 1 ? 0x8a : 0x8b], operands(reg, false, true, size)),
+        ];
+      }
+      if (which === 1) {
+        const reg = ANY[r(ANY.length)]!;
+        return [
+          0x65,
+          ...emit([(r(8) << 3) | (size === 1 ? 0 : 1)], operands(reg, true, true, size)),
+        ];
+      }
+      if (which === 2)
+        return [0x68, r(256), r(256), r(256), r(256), 0x58 | [0, 1, 2, 5, 6, 7][r(6)]!];
+      return r(2) ? [0x66, 0x90] : [0x0f, 0x18, 0x43, r(128)];
+    }
     default:
       return [0x90];
   }
@@ -298,7 +328,7 @@ function snapshot(cpu: X86Cpu, ram: Uint8Array) {
     icount: cpu.icount,
     rlo: [...cpu.rlo],
     rhi: [...cpu.rhi],
-    data: [...ram.subarray(DATA, DATA + 0x1000)],
+    data: [...ram.subarray(DATA, DATA + 0x2000)],
   };
 }
 
@@ -313,6 +343,7 @@ describe("x86-64 JIT", () => {
         m.ram.set(bytes, CODE);
         for (let k = 0; k < 0x1000; k++) m.ram[DATA + k] = (k * 37 + seed) & 0xff;
         m.cpu.setReg("rip", BigInt(CODE));
+        m.cpu.segBase[5] = 0x800;
         const exit = runToHalt(m.cpu);
         compiled += m.cpu.jit?.compiled ?? 0;
         jitRetired += m.cpu.jit?.retired ?? 0;

@@ -15,8 +15,7 @@ import {
 } from "@axvisor/machine";
 import { compileRegion, type JitTarget } from "./codegen.js";
 import { decodeRegion } from "./decode.js";
-import { ST_CODE_MAP, ST_FLAGS, ST_RIP } from "./layout.js";
-
+import { ST_CODE_MAP, ST_FLAGS, ST_FS_BASE, ST_RIP } from "./layout.js";
 
 type RunFn = (budget: number, ctx: number, flags: number) => number;
 
@@ -40,6 +39,8 @@ export interface JitCpu {
   wrLin: number;
   readonly ram: Uint8Array;
   readonly ramBase: number;
+  /** Segment bases ES..GS (FS = 4, GS = 5). */
+  readonly segBase: Float64Array;
   /** The physical address the fetch TLB maps `lin` to, or -1 when it has no entry. */
   probeFetch(lin: number, user: boolean): number;
 }
@@ -105,6 +106,10 @@ export class X86Jit {
   /** Blocks compiled and instructions retired in compiled code (tests and statistics). */
   compiled = 0;
   retired = 0;
+  /** Milliseconds spent compiling (decode, code generation, wasm compile and instantiation). */
+  compileMs = 0;
+  /** Regions compiled, by size in instructions (statistics). */
+  compiledInsns = 0;
 
   private constructor(
     private readonly cpu: JitCpu,
@@ -209,12 +214,30 @@ export class X86Jit {
 
   private runBlock(fn: RunFn, budget: number): number {
     const cpu = this.cpu;
+    const f64 = this.f64;
+    f64[ST_FS_BASE / 8] = cpu.segBase[4]!;
+    f64[ST_FS_BASE / 8 + 1] = cpu.segBase[5]!;
     this.lastResult = fn(budget, cpu.tlbCtx, cpu.flags);
     cpu.rip = this.f64[ST_RIP / 8]!;
     return this.i32[ST_FLAGS / 4]! >>> 0;
   }
 
   private compile(blk: Block, rip: number, off: number, user: boolean, page: number): RunFn | null {
+    const t0 = performance.now();
+    try {
+      return this.compileNow(blk, rip, off, user, page);
+    } finally {
+      this.compileMs += performance.now() - t0;
+    }
+  }
+
+  private compileNow(
+    blk: Block,
+    rip: number,
+    off: number,
+    user: boolean,
+    page: number,
+  ): RunFn | null {
     const blocks = decodeRegion(this.cpu.ram, off, rip);
     if (blocks.length === 0) {
       blk.uncompilable = true;
@@ -229,6 +252,7 @@ export class X86Jit {
     this.shared.markCode(page);
     blk.fn = fn;
     this.compiled++;
+    for (const b of blocks) this.compiledInsns += b.length;
     return fn;
   }
 }

@@ -13,6 +13,9 @@ export const ST_RHI = 64;
 export const ST_FLAGS = 128;
 /** RIP after a compiled run (f64: the signed canonical value, as the interpreter keeps it). */
 export const ST_RIP = 136;
+/** FS and GS bases (f64), written before each compiled run (segment overrides add them). */
+export const ST_FS_BASE = 144;
+export const ST_GS_BASE = 152;
 /** The TLB tags (Float64Array(TLB_SETS * TLB_SIZE)), page-aligned for readability in dumps. */
 export const ST_TLB_TAG = 4096;
 /** Bytes of one TLB array: 6 sets x 1024 entries x 8 bytes. */
