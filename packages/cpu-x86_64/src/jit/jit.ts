@@ -98,7 +98,7 @@ export class X86Jit {
    * Entries into a region before it is compiled: compiling costs about as much as
    * interpreting a few thousand instructions, and most boot code runs a few times only.
    */
-  static hotThreshold = 32;
+  static hotThreshold = 500;
   private readonly blocks = new Map<number, Block>();
   private readonly target: JitTarget;
   private readonly i32: Int32Array;
