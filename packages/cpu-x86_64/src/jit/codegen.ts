@@ -1293,7 +1293,9 @@ export function compileRegion(
   ]);
   const g = new Gen(b, t, user);
   const index = new Map<number, number>();
-  blocks.forEach((blk, k) => index.set(blk[0]!.rip, k));
+  blocks.forEach((blk, k) => {
+    index.set(blk[0]!.rip, k);
+  });
   // Every register the region names is loaded once at entry.
   for (const blk of blocks) {
     for (const i of blk) {
