@@ -1,7 +1,8 @@
 import { allocateRam, type PhysBus } from "@axvisor/machine";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { X86Cpu } from "../cpu.js";
 import { CS } from "../regs.js";
+import { X86Jit } from "./jit.js";
 
 const CODE = 0x1000;
 const DATA = 0x200000;
@@ -333,6 +334,15 @@ function snapshot(cpu: X86Cpu, ram: Uint8Array) {
 }
 
 describe("x86-64 JIT", () => {
+  // The test programs are short: compile their regions after a few entries.
+  const hot = X86Jit.hotThreshold;
+  beforeAll(() => {
+    X86Jit.hotThreshold = 8;
+  });
+  afterAll(() => {
+    X86Jit.hotThreshold = hot;
+  });
+
   it("gives the interpreter's results on random integer code (registers, RFLAGS, memory, counts)", () => {
     let compiled = 0;
     let jitRetired = 0;
