@@ -1354,6 +1354,8 @@ export function compileRegion(
     const insns = blocks[k]!;
     const n = insns.length;
     const start = insns[0]!.rip;
+    // A branch back to the block's own start loops here, without the dispatch.
+    b.loop(`self${k}`);
     g.kind = -1;
     g.k = 0;
     b.get(L_LEFT);
@@ -1373,6 +1375,10 @@ export function compileRegion(
       b.i32(n);
       b.op(Op.i32Sub);
       b.set(L_LEFT);
+      if (j === k) {
+        b.br(`self${k}`);
+        return;
+      }
       b.i32(j);
       b.set(L_BLK);
       b.br("dispatch");
@@ -1399,6 +1405,7 @@ export function compileRegion(
         if (q === n - 1) goTo(i.next);
       }
     }
+    b.end(); // self{k}
   }
   b.end(); // dispatch loop
   b.end(); // out
