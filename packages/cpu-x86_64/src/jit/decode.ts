@@ -222,10 +222,12 @@ function decodeOne(r: Reader, rip: number): Insn | null {
   let rex = 0;
   let op = r.b();
   let has66 = false;
+  let repe = false;
   // CS/DS/ES/SS overrides are ignored in 64-bit mode; FS/GS add their base; 67, LOCK and REP
-  // are not compiled.
+  // are not compiled (F3 only as PAUSE, a NOP outside VMX non-root operation).
   for (;;) {
     if (op === 0x66) has66 = true;
+    else if (op === 0xf3) repe = true;
     else if (op === 0x64 || op === 0x65) i.seg = op === 0x64 ? 4 : 5;
     else if (op !== 0x2e && op !== 0x3e && op !== 0x26 && op !== 0x36) break;
     op = r.b();
@@ -476,6 +478,7 @@ function decodeOne(r: Reader, rip: number): Insn | null {
   }
   if (!ok || Number.isNaN(i.imm) || r.pos > 4096 || r.pos - start > 15) return null;
   if (has66 && !w && i.size !== 1 && !WORD_OK.has(i.kind)) return null;
+  if (repe && !(op === 0x90 && i.kind === K.NOP)) return null;
   // 16-bit MOVZX/MOVSX destinations are left to the interpreter.
   if ((i.kind === K.MOVZX || i.kind === K.MOVSX) && i.size === 2) return null;
   i.next = rip + (r.pos - start);

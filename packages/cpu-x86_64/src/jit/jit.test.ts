@@ -251,7 +251,11 @@ function randomInsn(r: (n: number) => number): number[] {
       }
       if (which === 2)
         return [0x68, r(256), r(256), r(256), r(256), 0x58 | [0, 1, 2, 5, 6, 7][r(6)]!];
-      return r(2) ? [0x66, 0x90] : [0x0f, 0x18, 0x43, r(128)];
+      return [
+        [0x66, 0x90],
+        [0x0f, 0x18, 0x43, r(128)],
+        [0xf3, 0x90],
+      ][r(3)]!;
     }
     default:
       return [0x90];
