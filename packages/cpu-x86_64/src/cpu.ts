@@ -383,6 +383,8 @@ export class X86Cpu {
     this.vmx.reset();
     this.updateMode();
     this.flushTlb(true);
+    // A board reset reloads RAM without telling the CPUs: compiled code is not kept across it.
+    this.jit?.clear();
   }
 
   // ------------------------------------------------------------------ external events
