@@ -4,14 +4,14 @@
  * prints M instructions per second of process CPU time (less sensitive to other load on the
  * machine than wall time).
  */
-import type { PhysBus } from "@axvisor/machine";
+import { allocateRam, type PhysBus } from "@axvisor/machine";
 import { X86Cpu } from "./cpu.js";
 import { CS, DS, SS } from "./regs.js";
 
 const N = 5_000_000;
 
 function machine(): { cpu: X86Cpu; ram: Uint8Array } {
-  const ram = new Uint8Array(16 << 20);
+  const ram = allocateRam(16 << 20);
   const bus: PhysBus = { ram, ramBase: 0, load: () => null, store: () => false };
   const cpu = new X86Cpu({
     cpuId: 0,
@@ -70,7 +70,7 @@ function loop32(): void {
 function loop64(): void {
   const { cpu, ram } = machine();
   // PML4 at 0x10000 -> PDPT at 0x11000 with a 1 GiB identity page.
-  const dv = new DataView(ram.buffer);
+  const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
   dv.setUint32(0x10000, 0x11003, true);
   dv.setUint32(0x11000, 0x83, true);
   cpu.setReg("cr4", 0x20n);

@@ -13,6 +13,8 @@ import { step } from "./exec.js";
 import { FpuState, resetFpu } from "./fpu/index.js";
 import { FpuPorts } from "./fpu-ports.js";
 import * as int64 from "./int64.js";
+import { type JitShared, jitFromEnvironment, X86Jit } from "./jit/jit.js";
+import { ST_RHI, ST_RLO, ST_TLB_PHYS, ST_TLB_TAG } from "./jit/layout.js";
 import { rdmsr, wrmsr } from "./msr.js";
 import * as pagingOps from "./paging.js";
 import * as regs from "./regs.js";
@@ -72,6 +74,8 @@ const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 /** Instructions between polls of the interrupt lines when nothing forces an earlier one. */
 const POLL = 64;
+/** At most this many instructions per call into compiled code (interrupts are polled between). */
+const JIT_SLICE = 4096;
 /** Translation contexts a TLB tag can name (see tlbCtx). */
 const TLB_CONTEXTS = 64;
 /** TLB sets: access type (read, write, fetch) x (supervisor, user). */
@@ -141,8 +145,8 @@ export class X86Cpu {
   readonly ramSize: number;
 
   /** RAX..R15 low and high halves (each an unsigned 32-bit value stored as int32). */
-  readonly rlo = new Int32Array(16);
-  readonly rhi = new Int32Array(16);
+  readonly rlo: Int32Array;
+  readonly rhi: Int32Array;
   rip = 0;
   /** RFLAGS (bit 1 always set). */
   flags = 2;
@@ -246,8 +250,8 @@ export class X86Cpu {
   walkNx = false;
 
   // --- software TLB ---
-  private readonly tlbTag = new Float64Array(TLB_SETS * TLB_SIZE).fill(Number.NaN);
-  private readonly tlbPhys = new Float64Array(TLB_SETS * TLB_SIZE);
+  private readonly tlbTag: Float64Array;
+  private readonly tlbPhys: Float64Array;
   private readonly tlbGlobal = new Uint8Array(TLB_SETS * TLB_SIZE);
   /** The fetch page cache: linear page base and its RAM offset (NaN = none). */
   fetchLin = Number.NaN;
@@ -272,6 +276,16 @@ export class X86Cpu {
   /** Host-trap mode: this CPU is the guest side of a TypeScript hypervisor (vmx.ts). */
   hostTrapMode = false;
 
+  /** The JIT tier (undefined: interpreter only; see jit/jit.ts). */
+  readonly jit: X86Jit | undefined;
+  /** The code-page map every CPU of this RAM shares (undefined without a JIT). */
+  private readonly codeMap: Uint8Array | undefined;
+  private readonly jitShared: JitShared | undefined;
+  /** Set by taken branches: the run loop then offers the JIT the new RIP. */
+  jitProbe = false;
+  /** After the interpreter's next instruction, offer the JIT the RIP (it stopped before it). */
+  private jitResume = false;
+
   constructor(options: X86CpuOptions) {
     this.cpuId = options.cpuId;
     this.apicId = options.apicId;
@@ -288,6 +302,27 @@ export class X86Cpu {
     this.ramView = new DataView(this.ram.buffer, this.ram.byteOffset, this.ram.byteLength);
     this.ramBase = options.bus.ramBase;
     this.ramSize = this.ram.byteLength;
+    // With RAM from machine's allocateRam, registers and the TLB live in this CPU's state
+    // block of the wasm memory, where compiled code reads them.
+    const jit = (options.jit ?? jitFromEnvironment()) ? X86Jit.create(this) : undefined;
+    this.jit = jit;
+    if (jit !== undefined) {
+      const buf = jit.memory;
+      this.rlo = new Int32Array(buf, jit.state + ST_RLO, 16);
+      this.rhi = new Int32Array(buf, jit.state + ST_RHI, 16);
+      this.tlbTag = new Float64Array(buf, jit.state + ST_TLB_TAG, TLB_SETS * TLB_SIZE);
+      this.tlbPhys = new Float64Array(buf, jit.state + ST_TLB_PHYS, TLB_SETS * TLB_SIZE);
+      this.codeMap = jit.shared.codeMap;
+      this.jitShared = jit.shared;
+    } else {
+      this.rlo = new Int32Array(16);
+      this.rhi = new Int32Array(16);
+      this.tlbTag = new Float64Array(TLB_SETS * TLB_SIZE);
+      this.tlbPhys = new Float64Array(TLB_SETS * TLB_SIZE);
+      this.codeMap = undefined;
+      this.jitShared = undefined;
+    }
+    this.tlbTag.fill(Number.NaN);
     stepImpl = step;
     this.vmx = new Vmx(this);
     this.fpuPorts = new FpuPorts(this);
@@ -348,6 +383,8 @@ export class X86Cpu {
     this.vmx.reset();
     this.updateMode();
     this.flushTlb(true);
+    // A board reset reloads RAM without telling the CPUs: compiled code is not kept across it.
+    this.jit?.clear();
   }
 
   // ------------------------------------------------------------------ external events
@@ -434,8 +471,28 @@ export class X86Cpu {
           return;
         }
       }
+      if (this.jitProbe) {
+        this.jitProbe = false;
+        const jit = this.jit;
+        if (jit !== undefined && this.code64 && !this.vmx.guestMode) {
+          const n = jit.run(Math.min(end - this.icount, JIT_SLICE));
+          // Stopped at an instruction only the interpreter runs: offer the JIT the one after.
+          this.jitResume = jit.stepNext;
+          if (n > 0) {
+            this.icount += n;
+            // Poll the interrupt lines before going on.
+            this.pollIn = 0;
+            this.jitProbe = !jit.stepNext;
+            continue;
+          }
+        }
+      }
       stepImpl(this);
       this.icount++;
+      if (this.jitResume) {
+        this.jitResume = false;
+        this.jitProbe = true;
+      }
       if (this.stopReason !== null) return;
     }
   }
@@ -670,20 +727,26 @@ export class X86Cpu {
 
   physWrite8(pa: number, v: number): void {
     const off = pa - this.ramBase;
-    if (off >= 0 && off < this.ramSize) this.ram[off] = v;
-    else this.bus.store(pa, 1, BigInt(v & 0xff));
+    if (off >= 0 && off < this.ramSize) {
+      this.ram[off] = v;
+      if (this.codeMap !== undefined) this.codeWritten(off, 1);
+    } else this.bus.store(pa, 1, BigInt(v & 0xff));
   }
 
   physWrite16(pa: number, v: number): void {
     const off = pa - this.ramBase;
-    if (off >= 0 && off + 2 <= this.ramSize) this.ramView.setUint16(off, v, true);
-    else this.bus.store(pa, 2, BigInt(v & 0xffff));
+    if (off >= 0 && off + 2 <= this.ramSize) {
+      this.ramView.setUint16(off, v, true);
+      if (this.codeMap !== undefined) this.codeWritten(off, 2);
+    } else this.bus.store(pa, 2, BigInt(v & 0xffff));
   }
 
   physWrite32(pa: number, v: number): void {
     const off = pa - this.ramBase;
-    if (off >= 0 && off + 4 <= this.ramSize) this.ramView.setUint32(off, v >>> 0, true);
-    else this.bus.store(pa, 4, BigInt(v >>> 0));
+    if (off >= 0 && off + 4 <= this.ramSize) {
+      this.ramView.setUint32(off, v >>> 0, true);
+      if (this.codeMap !== undefined) this.codeWritten(off, 4);
+    } else this.bus.store(pa, 4, BigInt(v >>> 0));
   }
 
   physWrite64(pa: number, lo: number, hi: number): void {
@@ -691,6 +754,7 @@ export class X86Cpu {
     if (off >= 0 && off + 8 <= this.ramSize) {
       this.ramView.setUint32(off, lo >>> 0, true);
       this.ramView.setUint32(off + 4, hi >>> 0, true);
+      if (this.codeMap !== undefined) this.codeWritten(off, 8);
     } else {
       this.bus.store(pa, 8, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
     }
@@ -787,8 +851,13 @@ export class X86Cpu {
     }
     const pa = this.translate(lin, ACC_WRITE, user);
     const po = pa - this.ramBase - (lin & 0xfff);
-    if (po >= 0 && po + 4096 <= this.ramSize) {
-      // The page is writable and dirty now (translate set D): later writes go straight to RAM.
+    if (
+      po >= 0 &&
+      po + 4096 <= this.ramSize &&
+      (this.codeMap === undefined || this.codeMap[po / 4096] === 0)
+    ) {
+      // The page is writable and dirty now (translate set D): later writes go straight to RAM
+      // (not for a page compiled code came from: its stores must reach codeWritten).
       this.wrLin = lin - (lin & 0xfff);
       this.wrOff = po;
       this.wrUser = user;
@@ -845,6 +914,24 @@ export class X86Cpu {
       return lin;
     }
     return (this.segBase[seg]! + off) >>> 0;
+  }
+
+  /** The physical address the fetch TLB maps `lin` to for CPL 3 or not, or -1 (no entry). */
+  probeFetch(lin: number, user: boolean): number {
+    const page = Math.floor(lin / 4096);
+    const slot = (ACC_FETCH * 2 + (user ? 1 : 0)) * TLB_SIZE + (page & TLB_MASK);
+    if (this.tlbTag[slot] !== page * TLB_CONTEXTS + this.tlbCtx) return -1;
+    return this.tlbPhys[slot]! + (lin - page * 4096);
+  }
+
+  /** A store reached RAM bytes [off, off + size): compiled code from those pages is stale. */
+  private codeWritten(off: number, size: number): void {
+    const map = this.codeMap;
+    if (map === undefined) return;
+    const p0 = Math.floor(off / 4096);
+    const p1 = Math.floor((off + size - 1) / 4096);
+    if (map[p0] !== 0) this.jitShared!.written(p0);
+    if (p1 !== p0 && map[p1] !== 0) this.jitShared!.written(p1);
   }
 
   /** Instruction fetch of one byte at linear address `lin`. */
@@ -961,8 +1048,9 @@ export class X86Cpu {
   }
 
   /** Guest RAM was written by something other than this CPU (DMA, a loader). */
-  notifyExternalWrite(_paddr: number, _length: number): void {
-    // The interpreter decodes from RAM each time: nothing is cached from code bytes.
+  notifyExternalWrite(paddr: number, length: number): void {
+    // The interpreter decodes from RAM each time; compiled blocks from those pages are stale.
+    this.jitShared?.writtenRange(paddr - this.ramBase, length);
   }
 
   /** The TSC as the guest reads it (low half returned, high in `this.hi`). */

@@ -481,6 +481,8 @@ function commit(): void {
 
 /** Near branch to `target` (already computed with the operand size rules). */
 function jumpTo(target: number): void {
+  // A branch target is where a compiled block may start (the run loop asks the JIT there).
+  c.jitProbe = true;
   if (c.code64) {
     if (target < -0x800000000000 || target >= 0x800000000000) c.gp(0);
     c.rip = target;

@@ -6,19 +6,32 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { X86Jit } from "../src/jit/jit.js";
 import { TestPc } from "../src/testing/index.js";
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "programs", "bin");
 const programs = readdirSync(BIN).filter((f) => f.endsWith(".elf"));
 
 describe("self-checking programs", () => {
+  // Compile after a few entries, so the programs' loops run compiled in the "JIT on" runs.
+  const hot = X86Jit.hotThreshold;
+  beforeAll(() => {
+    X86Jit.hotThreshold = 4;
+  });
+  afterAll(() => {
+    X86Jit.hotThreshold = hot;
+  });
   it("are present", () => {
     expect(programs.length).toBeGreaterThan(0);
   });
   for (const name of programs) {
-    it(name, () => {
-      const pc = new TestPc();
+    it.each([
+      ["JIT on", true],
+      ["JIT off", false],
+    ])(`${name} (%s)`, (_label, jit) => {
+      const pc = new TestPc(32 << 20, { jit });
+      expect(pc.cpu.jit !== undefined).toBe(jit);
       pc.loadMultiboot(new Uint8Array(readFileSync(join(BIN, name))));
       const r = pc.runUntilExit(50_000_000);
       const where = `rip=${pc.cpu.rip.toString(16)} after ${r.executed} instructions`;

@@ -5,7 +5,7 @@
  * the way QEMU's -kernel does (32-bit protected mode, flat segments, EAX = 0x2BADB002, EBX = the
  * multiboot information structure).
  */
-import type { PhysBus, TimeSource } from "@axvisor/machine";
+import { allocateRam, type PhysBus, type TimeSource } from "@axvisor/machine";
 import { X86Cpu } from "../cpu.js";
 import { CS, DS, ES, FS, GS, SA_DB, SA_G, SA_P, SA_S, SS } from "../regs.js";
 import type { PortIo, RunExit } from "../types.js";
@@ -24,9 +24,17 @@ export class TestPc implements PhysBus, PortIo, TimeSource {
   ticks = 0;
   readonly cpu: X86Cpu;
 
-  constructor(ramSize = 32 << 20) {
-    this.ram = new Uint8Array(ramSize);
-    this.cpu = new X86Cpu({ cpuId: 0, apicId: 0, bus: this, io: this, time: this });
+  /** `jit`: use the JIT tier (default: unless AXVISOR_JIT=0); RAM is wasm memory either way. */
+  constructor(ramSize = 32 << 20, options: { jit?: boolean } = {}) {
+    this.ram = allocateRam(ramSize);
+    this.cpu = new X86Cpu({
+      cpuId: 0,
+      apicId: 0,
+      bus: this,
+      io: this,
+      time: this,
+      ...(options.jit === undefined ? {} : { jit: options.jit }),
+    });
   }
 
   load(): bigint | null {

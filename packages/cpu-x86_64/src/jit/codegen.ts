@@ -1,0 +1,1454 @@
+/**
+ * Compiles a decoded block (decode.ts) to a WebAssembly module over the shared memory that
+ * holds RAM and this CPU's state block (layout.ts).
+ *
+ * The compiled function `run(budget, tlbCtx, rflags) -> (retired << 1) | stepNext` keeps the
+ * registers it uses in i64 locals and RFLAGS lazily: the last flag-setting operation's kind,
+ * operands and result (fk, fa, fb, fr), turned into RFLAGS bits only where an instruction
+ * needs a flag the operands do not give directly and once at the exit. A block that branches
+ * back to its own start loops inside the function while the instruction budget lasts.
+ *
+ * Exits are exact: every check that can fail (a non-canonical or page-crossing address, a TLB
+ * miss, memory outside RAM, a store to a page holding compiled code) happens before the
+ * instruction changes anything, and leaves with RIP at that instruction and "step next" set,
+ * so the interpreter then runs it (and raises the fault, walks the page tables or does the
+ * MMIO). Registers, RFLAGS and RIP are stored back on every exit.
+ */
+import { type FnBody, ModuleWriter, Op, ValType } from "@axvisor/machine";
+import { type Insn, K } from "./decode.js";
+import { ST_FLAGS, ST_FS_BASE, ST_RHI, ST_RIP, ST_RLO, ST_TLB_PHYS, ST_TLB_TAG } from "./layout.js";
+
+/** Flag kinds (fk = kind * 4 + size code; size code 0: byte, 1: dword, 2: qword, 3: word). */
+const FK_ADD = 1;
+const FK_SUB = 2;
+const FK_LOGIC = 3;
+const FK_INC = 4;
+const FK_DEC = 5;
+const FK_SHL = 6;
+const FK_SHR = 7;
+const FK_SAR = 8;
+/** IMUL: fr = the truncated product, fb = 1 when it overflowed. */
+const FK_MUL = 9;
+/** ADC/SBB: like ADD/SUB with the carry-in in CF of f. */
+const FK_ADC = 10;
+const FK_SBB = 11;
+
+// Opcodes the shared writer does not name.
+const I32_LOAD8_U = 0x2d;
+const I32_POPCNT = 0x69;
+const I32_LE_U = 0x4d;
+const I64_LOAD8_S = 0x30;
+const I64_LOAD16_S = 0x32;
+const I64_LOAD32_S = 0x34;
+const I64_EXTEND8_S = 0xc2;
+const I64_EXTEND16_S = 0xc3;
+const I64_EXTEND32_S = 0xc4;
+const I32_ROTL = 0x77;
+const I32_ROTR = 0x78;
+const I64_ROTL = 0x89;
+const I64_ROTR = 0x8a;
+
+// Locals of run(): parameters, then i64, then i32.
+const P_BUDGET = 0;
+const P_CTX = 1;
+const P_FLAGS = 2;
+const L_REG = 3; // 16 registers
+const L_FA = 19;
+const L_FB = 20;
+const L_FR = 21;
+const L_EA = 22;
+const L_T1 = 23;
+const L_T2 = 24;
+const L_EXIT_RIP = 25;
+const L_F = 26;
+const L_FK = 27;
+const L_LEFT = 28;
+const L_NK = 29;
+const L_SIDE = 30;
+const L_ADDR = 31;
+const L_TI = 32;
+/** The region's block to run next (0 = the entry, the locals' initial value). */
+const L_BLK = 33;
+const I64_LOCALS = L_F - L_REG;
+const I32_LOCALS = L_BLK - L_F + 1;
+
+const RUN_TYPE = 0;
+const MAT_TYPE = 1;
+const FN_MATERIALIZE = 1;
+
+const TYPES = [
+  { params: [ValType.i32, ValType.i32, ValType.i32], results: [ValType.i32] },
+  {
+    params: [ValType.i32, ValType.i32, ValType.i64, ValType.i64, ValType.i64],
+    results: [ValType.i32],
+  },
+];
+
+/** Where things are in the memory, fixed for one CPU. */
+export interface JitTarget {
+  readonly pages: number;
+  /** Byte offset of this CPU's state block. */
+  readonly state: number;
+  /** Byte offset of RAM byte 0 and the RAM size. */
+  readonly ramOffset: number;
+  readonly ramSize: number;
+  /** Guest-physical address of RAM byte 0. */
+  readonly ramBase: number;
+  /** Byte offset of the shared code-page map. */
+  readonly codeMap: number;
+}
+
+const sizeCode = (size: number) => (size === 1 ? 0 : size === 4 ? 1 : size === 8 ? 2 : 3);
+/** Operand size of a size code. */
+const CODE_SIZE = [1, 4, 8, 2] as const;
+const maskOf = (size: number) => (size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff);
+
+class Gen {
+  /** The flag kind known at compile time at this point, or -1 (held in the fk local). */
+  kind = -1;
+  readonly used = new Set<number>();
+  readonly written = new Set<number>();
+  /** Index of the instruction being compiled (instructions retired before it in a pass). */
+  k = 0;
+
+  constructor(
+    readonly b: FnBody,
+    readonly t: JitTarget,
+    readonly user: boolean,
+  ) {}
+
+  // ---------------------------------------------------------------- plumbing
+
+  /** Leaves the function: `retired` instructions of this pass done, RIP = `rip`. */
+  exit(retired: number, rip: number, stepNext: boolean): void {
+    const b = this.b;
+    b.i32(retired);
+    b.set(L_NK);
+    b.i64(rip);
+    b.set(L_EXIT_RIP);
+    b.i32(stepNext ? 1 : 0);
+    b.set(L_SIDE);
+    b.br("out");
+  }
+
+  /** Leaves the function after this instruction with RIP = the i64 in local `from`. */
+  exitTo(retired: number, from: number): void {
+    const b = this.b;
+    b.i32(retired);
+    b.set(L_NK);
+    b.get(from);
+    b.set(L_EXIT_RIP);
+    b.i32(0);
+    b.set(L_SIDE);
+    b.br("out");
+  }
+
+  /** Side exit at the current instruction when the i32 on the stack is non-zero. */
+  exitIf(i: Insn): void {
+    this.b.if();
+    this.exit(this.k, i.rip, true);
+    this.b.end();
+  }
+
+  reg(n: number): number {
+    this.used.add(n);
+    return L_REG + n;
+  }
+
+  /** Pushes register n at `size` (1: the legacy high-byte registers without REX), i64. */
+  getReg(n: number, size: number, rex: boolean): void {
+    const b = this.b;
+    if (size === 1 && !rex && n >= 4 && n < 8) {
+      b.get(this.reg(n - 4));
+      b.i64(8);
+      b.op(Op.i64ShrU);
+      b.i64(0xff);
+      b.op(Op.i64And);
+      return;
+    }
+    b.get(this.reg(n));
+    if (size !== 8) {
+      b.i64(maskOf(size));
+      b.op(Op.i64And);
+    }
+  }
+
+  /** Writes the i64 in local `from` (already masked to `size`) to register n. */
+  setReg(n: number, size: number, rex: boolean, from: number): void {
+    const b = this.b;
+    if (size === 1) {
+      const high = !rex && n >= 4 && n < 8;
+      const r = this.reg(high ? n - 4 : n);
+      this.written.add(high ? n - 4 : n);
+      b.get(r);
+      b.i64(high ? ~0xff00 : ~0xff);
+      b.op(Op.i64And);
+      b.get(from);
+      if (high) {
+        b.i64(8);
+        b.op(Op.i64Shl);
+      }
+      b.op(Op.i64Or);
+      b.set(r);
+      return;
+    }
+    this.written.add(n);
+    if (size === 2) {
+      const r = this.reg(n);
+      b.get(r);
+      b.i64(~0xffff);
+      b.op(Op.i64And);
+      b.get(from);
+      b.op(Op.i64Or);
+      b.set(r);
+      return;
+    }
+    b.get(from);
+    b.set(this.reg(n));
+  }
+
+  /** The memory operand's effective address into L_EA. */
+  ea(i: Insn): void {
+    const b = this.b;
+    b.i64(i.disp);
+    if (i.base >= 0) {
+      b.get(this.reg(i.base));
+      b.op(Op.i64Add);
+    }
+    if (i.index >= 0) {
+      b.get(this.reg(i.index));
+      if (i.scale > 0) {
+        b.i64(i.scale);
+        b.op(Op.i64Shl);
+      }
+      b.op(Op.i64Add);
+    }
+    if (i.seg >= 0) {
+      b.i32(0);
+      b.mem(Op.f64Load, 3, this.t.state + ST_FS_BASE + (i.seg - 4) * 8);
+      b.op(Op.i64TruncF64S);
+      b.op(Op.i64Add);
+    }
+    b.set(L_EA);
+  }
+
+  /**
+   * Translates L_EA for an access of `size` bytes (write: through the write set, which only
+   * holds writable dirty pages) into L_ADDR (the RAM offset), or side-exits.
+   */
+  translate(i: Insn, size: number, write: boolean): void {
+    const b = this.b;
+    const t = this.t;
+    // Every failing check branches to one side exit at this instruction.
+    b.block("tok");
+    b.block("tside");
+    if (size > 1) {
+      b.get(L_EA);
+      b.op(Op.i32WrapI64);
+      b.i32(0xfff);
+      b.op(Op.i32And);
+      b.i32(0x1000 - size);
+      b.op(Op.i32GtU);
+      b.brIf("tside");
+    }
+    // slot address = tags + (set * 1024 + (page & 1023)) * 8. A non-canonical address never
+    // matches a tag (only canonical pages are entered), so the interpreter raises its #GP/#SS.
+    const set = (write ? 1 : 0) * 2 + (this.user ? 1 : 0);
+    b.get(L_EA);
+    b.i64(12);
+    b.op(Op.i64ShrS);
+    b.tee(L_T1);
+    b.op(Op.i32WrapI64);
+    b.i32(1023);
+    b.op(Op.i32And);
+    b.i32(3);
+    b.op(Op.i32Shl);
+    b.i32(t.state + ST_TLB_TAG + set * 1024 * 8);
+    b.op(Op.i32Add);
+    b.tee(L_TI);
+    b.mem(Op.f64Load, 3, 0);
+    b.get(L_T1);
+    b.i64(6);
+    b.op(Op.i64Shl);
+    b.get(P_CTX);
+    b.op(Op.i64ExtendI32U);
+    b.op(Op.i64Add);
+    b.op(Op.f64ConvertI64S);
+    b.op(Op.f64Ne);
+    b.brIf("tside");
+    // RAM offset = physical page + page offset - RAM base; outside RAM: MMIO, interpreter.
+    b.get(L_TI);
+    b.mem(Op.f64Load, 3, ST_TLB_PHYS - ST_TLB_TAG);
+    b.op(Op.i64TruncF64S);
+    b.get(L_EA);
+    b.i64(0xfff);
+    b.op(Op.i64And);
+    b.op(Op.i64Add);
+    if (t.ramBase !== 0) {
+      b.i64(t.ramBase);
+      b.op(Op.i64Sub);
+    }
+    b.tee(L_T1);
+    b.i64(t.ramSize - size);
+    b.op(Op.i64GtU);
+    b.brIf("tside");
+    b.get(L_T1);
+    b.op(Op.i32WrapI64);
+    b.tee(L_ADDR);
+    if (write) {
+      // A store to a page compiled code came from: the interpreter does it and invalidates.
+      b.i32(12);
+      b.op(Op.i32ShrU);
+      b.mem(I32_LOAD8_U, 0, t.codeMap);
+      b.brIf("tside");
+    } else b.op(Op.drop);
+    b.br("tok");
+    b.end();
+    this.exit(this.k, i.rip, true);
+    b.end();
+  }
+
+  /** Pushes the memory value at L_ADDR (zero-extended; sign-extended when `signed`). */
+  load(size: number, signed = false): void {
+    const b = this.b;
+    b.get(L_ADDR);
+    const o = this.t.ramOffset;
+    if (size === 8) b.mem(Op.i64Load, 0, o);
+    else if (size === 4) b.mem(signed ? I64_LOAD32_S : Op.i64Load32U, 0, o);
+    else if (size === 2) b.mem(signed ? I64_LOAD16_S : Op.i64Load16U, 0, o);
+    else b.mem(signed ? I64_LOAD8_S : Op.i64Load8U, 0, o);
+  }
+
+  /** Stores local `from` at L_ADDR. */
+  store(size: number, from: number): void {
+    const b = this.b;
+    b.get(L_ADDR);
+    b.get(from);
+    const o = this.t.ramOffset;
+    if (size === 8) b.mem(Op.i64Store, 0, o);
+    else if (size === 4) b.mem(Op.i64Store32, 0, o);
+    else if (size === 2) b.mem(Op.i64Store16, 0, o);
+    else b.mem(Op.i64Store8, 0, o);
+  }
+
+  /** Translates the memory operand of `i` (if any) before anything of it is done. */
+  prepareE(i: Insn, size: number, write: boolean): void {
+    if (!i.isMem) return;
+    this.ea(i);
+    this.translate(i, size, write);
+  }
+
+  /** Pushes operand E (prepareE done), zero-extended from `size`. */
+  readE(i: Insn, size: number): void {
+    if (i.isMem) this.load(size);
+    else this.getReg(i.rm, size, i.rex);
+  }
+
+  writeE(i: Insn, size: number, from: number): void {
+    if (i.isMem) this.store(size, from);
+    else this.setReg(i.rm, size, i.rex, from);
+  }
+
+  // ---------------------------------------------------------------- flags
+
+  /** Folds the lazy flags into L_F (the kind becomes "none"). */
+  materialize(): void {
+    if (this.kind === 0) return;
+    const b = this.b;
+    b.get(L_F);
+    b.get(L_FK);
+    b.get(L_FA);
+    b.get(L_FB);
+    b.get(L_FR);
+    b.call(FN_MATERIALIZE);
+    b.set(L_F);
+    b.i32(0);
+    b.set(L_FK);
+    this.kind = 0;
+  }
+
+  setKind(kind: number, size: number): void {
+    const fk = kind * 4 + sizeCode(size);
+    this.b.i32(fk);
+    this.b.set(L_FK);
+    this.kind = fk;
+  }
+
+  /** Pushes the sign bit of L_FR at the current kind's size (i32 0/1). */
+  private signOfResult(size: number): void {
+    const b = this.b;
+    b.get(L_FR);
+    b.i64(size * 8 - 1);
+    b.op(Op.i64ShrU);
+    b.op(Op.i32WrapI64);
+    b.i32(1);
+    b.op(Op.i32And);
+  }
+
+  /** Pushes local `l` as a signed value of `size` for a signed compare (i32 or i64). */
+  private signed(l: number, size: number): void {
+    const b = this.b;
+    b.get(l);
+    if (size === 8) return;
+    b.op(Op.i32WrapI64);
+    if (size === 1 || size === 2) {
+      b.i32(size === 1 ? 24 : 16);
+      b.op(Op.i32Shl);
+    }
+  }
+
+  /** Pushes condition `cc` (i32 0/1). */
+  cond(cc: number): void {
+    const b = this.b;
+    const kind = this.kind >= 0 ? this.kind >> 2 : -1;
+    const size = this.kind >= 0 ? CODE_SIZE[this.kind & 3]! : 0;
+    const c = cc >> 1;
+    let done = true;
+    if (kind === FK_SUB && c !== 0 && c !== 5) {
+      switch (c) {
+        case 1: // B
+        case 3: // BE
+          b.get(L_FA);
+          b.get(L_FB);
+          b.op(c === 1 ? Op.i64LtU : Op.i64LeU);
+          break;
+        case 2:
+          b.get(L_FR);
+          b.op(Op.i64Eqz);
+          break;
+        case 4:
+          this.signOfResult(size);
+          break;
+        default: {
+          // L / LE: a signed compare at the operand size.
+          this.signed(L_FA, size);
+          this.signed(L_FB, size);
+          if (size === 8) b.op(c === 6 ? Op.i64LtS : Op.i64LeS);
+          else b.op(c === 6 ? Op.i32LtS : Op.i32LeS);
+        }
+      }
+    } else if (kind === FK_LOGIC && c !== 5) {
+      switch (c) {
+        case 0: // O
+        case 1: // B
+          b.i32(0);
+          break;
+        case 2: // E
+        case 3: // BE
+          b.get(L_FR);
+          b.op(Op.i64Eqz);
+          break;
+        case 4: // S
+        case 6: // L
+          this.signOfResult(size);
+          break;
+        default: // LE
+          b.get(L_FR);
+          b.op(Op.i64Eqz);
+          this.signOfResult(size);
+          b.op(Op.i32Or);
+      }
+    } else if ((kind === FK_ADD || kind === FK_INC || kind === FK_DEC) && (c === 2 || c === 4)) {
+      if (c === 2) {
+        b.get(L_FR);
+        b.op(Op.i64Eqz);
+      } else this.signOfResult(size);
+    } else done = false;
+    if (!done) {
+      this.materialize();
+      const bit = (n: number) => {
+        b.get(L_F);
+        b.i32(n);
+        b.op(Op.i32ShrU);
+        b.i32(1);
+        b.op(Op.i32And);
+      };
+      switch (c) {
+        case 0:
+          bit(11);
+          break;
+        case 1:
+          bit(0);
+          break;
+        case 2:
+          bit(6);
+          break;
+        case 3:
+          b.get(L_F);
+          b.i32(0x41);
+          b.op(Op.i32And);
+          b.i32(0);
+          b.op(Op.i32Ne);
+          break;
+        case 4:
+          bit(7);
+          break;
+        case 5:
+          bit(2);
+          break;
+        case 6:
+          bit(7);
+          bit(11);
+          b.op(Op.i32Xor);
+          break;
+        default:
+          bit(7);
+          bit(11);
+          b.op(Op.i32Xor);
+          bit(6);
+          b.op(Op.i32Or);
+      }
+    }
+    if (cc & 1) b.op(Op.i32Eqz);
+  }
+
+  // ---------------------------------------------------------------- instructions
+
+  /** Sign-extends the i64 on the stack from `size` bytes. */
+  signExtend(size: number): void {
+    const b = this.b;
+    if (size === 4) b.op(I64_EXTEND32_S);
+    else if (size === 2) b.op(I64_EXTEND16_S);
+    else if (size === 1) b.op(I64_EXTEND8_S);
+  }
+
+  /** Operand E again, sign-extended (its translation is still in L_ADDR). */
+  readEAgain(i: Insn, size: number): void {
+    this.readE(i, size);
+    this.signExtend(size);
+  }
+
+  /** CALL rel32: pushes the return address (side exit before anything changes). */
+  call(i: Insn): void {
+    const b = this.b;
+    b.get(this.reg(4));
+    b.i64(8);
+    b.op(Op.i64Sub);
+    b.set(L_EA);
+    this.translate(i, 8, true);
+    b.i64(i.next);
+    b.set(L_T2);
+    this.store(8, L_T2);
+    b.get(L_EA);
+    b.set(this.reg(4));
+    this.written.add(4);
+  }
+
+  /** RET: pops the target into L_T2 (a non-canonical one is left to the interpreter's #GP). */
+  ret(i: Insn): void {
+    const b = this.b;
+    b.get(this.reg(4));
+    b.set(L_EA);
+    this.translate(i, 8, false);
+    this.load(8);
+    b.tee(L_T2);
+    b.i64(16);
+    b.op(Op.i64Shl);
+    b.i64(16);
+    b.op(Op.i64ShrS);
+    b.get(L_T2);
+    b.op(Op.i64Ne);
+    this.exitIf(i);
+    b.get(this.reg(4));
+    b.i64(8);
+    b.op(Op.i64Add);
+    b.set(this.reg(4));
+    this.written.add(4);
+  }
+
+  /** fr = fa op fb at `size`, setting the lazy kind; ADC/SBB need the flags materialized. */
+  private aluCompute(op: number, size: number): void {
+    const b = this.b;
+    b.get(L_FA);
+    b.get(L_FB);
+    let kind: number;
+    switch (op) {
+      case 0:
+        b.op(Op.i64Add);
+        kind = FK_ADD;
+        break;
+      case 2:
+      case 3:
+        b.op(op === 2 ? Op.i64Add : Op.i64Sub);
+        b.get(L_F);
+        b.i32(1);
+        b.op(Op.i32And);
+        b.op(Op.i64ExtendI32U);
+        b.op(op === 2 ? Op.i64Add : Op.i64Sub);
+        kind = op === 2 ? FK_ADC : FK_SBB;
+        break;
+      case 1:
+        b.op(Op.i64Or);
+        kind = FK_LOGIC;
+        break;
+      case 4:
+        b.op(Op.i64And);
+        kind = FK_LOGIC;
+        break;
+      case 6:
+        b.op(Op.i64Xor);
+        kind = FK_LOGIC;
+        break;
+      default:
+        b.op(Op.i64Sub);
+        kind = FK_SUB;
+    }
+    if (size !== 8) {
+      b.i64(maskOf(size));
+      b.op(Op.i64And);
+    }
+    b.set(L_FR);
+    this.setKind(kind, size);
+  }
+
+  /** Pushes the immediate of `i` at `size` (sign-extended imm, masked). */
+  private imm(i: Insn, size: number): void {
+    const b = this.b;
+    b.i64(size === 8 ? i.imm : (i.imm & maskOf(size)) >>> 0);
+  }
+
+  insn(i: Insn): void {
+    const b = this.b;
+    const size = i.size;
+    switch (i.kind) {
+      case K.ALU_EG:
+      case K.ALU_EI:
+      case K.TEST_EG:
+      case K.TEST_EI: {
+        const test = i.kind === K.TEST_EG || i.kind === K.TEST_EI;
+        const writes = !test && i.op !== 7;
+        this.prepareE(i, size, writes);
+        // ADC/SBB read CF: fold the pending flags before their operands replace fa/fb.
+        if (!test && (i.op === 2 || i.op === 3)) this.materialize();
+        this.readE(i, size);
+        b.set(L_FA);
+        if (i.kind === K.ALU_EG || i.kind === K.TEST_EG) this.getReg(i.reg, size, i.rex);
+        else this.imm(i, size);
+        b.set(L_FB);
+        this.aluCompute(test ? 4 : i.op, size);
+        if (writes) this.writeE(i, size, L_FR);
+        return;
+      }
+      case K.ALU_GE: {
+        this.prepareE(i, size, false);
+        if (i.op === 2 || i.op === 3) this.materialize();
+        this.getReg(i.reg, size, i.rex);
+        b.set(L_FA);
+        this.readE(i, size);
+        b.set(L_FB);
+        this.aluCompute(i.op, size);
+        if (i.op !== 7) this.setReg(i.reg, size, i.rex, L_FR);
+        return;
+      }
+      case K.MOV_EG:
+        this.prepareE(i, size, true);
+        this.getReg(i.reg, size, i.rex);
+        b.set(L_T2);
+        this.writeE(i, size, L_T2);
+        return;
+      case K.MOV_GE:
+        this.prepareE(i, size, false);
+        this.readE(i, size);
+        b.set(L_T2);
+        this.setReg(i.reg, size, i.rex, L_T2);
+        return;
+      case K.MOV_EI:
+        this.prepareE(i, size, true);
+        this.imm(i, size);
+        b.set(L_T2);
+        this.writeE(i, size, L_T2);
+        return;
+      case K.MOV_RI:
+        if (size === 8) {
+          b.i64(i.immHi);
+          b.i64(32);
+          b.op(Op.i64Shl);
+          b.i64(i.imm >>> 0);
+          b.op(Op.i64Or);
+        } else b.i64((i.imm & maskOf(size)) >>> 0);
+        b.set(L_T2);
+        this.setReg(i.rm, size, i.rex, L_T2);
+        return;
+      case K.LEA:
+        this.ea(i);
+        b.get(L_EA);
+        if (size !== 8) {
+          b.i64(0xffffffff);
+          b.op(Op.i64And);
+        }
+        b.set(L_T2);
+        this.setReg(i.reg, size, i.rex, L_T2);
+        return;
+      case K.MOVZX:
+      case K.MOVSX: {
+        const signed = i.kind === K.MOVSX;
+        this.prepareE(i, i.msize, false);
+        if (i.isMem) this.load(i.msize, signed);
+        else {
+          this.getReg(i.rm, i.msize === 4 ? 4 : i.msize === 2 ? 8 : 1, i.rex);
+          if (i.msize === 2) {
+            b.i64(0xffff);
+            b.op(Op.i64And);
+          }
+          if (signed)
+            b.op(i.msize === 1 ? I64_EXTEND8_S : i.msize === 2 ? I64_EXTEND16_S : I64_EXTEND32_S);
+        }
+        if (size !== 8) {
+          b.i64(0xffffffff);
+          b.op(Op.i64And);
+        }
+        b.set(L_T2);
+        this.setReg(i.reg, size, i.rex, L_T2);
+        return;
+      }
+      case K.INCDEC:
+        this.prepareE(i, size, true);
+        this.materialize();
+        this.readE(i, size);
+        b.set(L_FA);
+        b.i64(1);
+        b.set(L_FB);
+        b.get(L_FA);
+        b.get(L_FB);
+        b.op(i.op === 0 ? Op.i64Add : Op.i64Sub);
+        if (size !== 8) {
+          b.i64(maskOf(size));
+          b.op(Op.i64And);
+        }
+        b.set(L_FR);
+        this.setKind(i.op === 0 ? FK_INC : FK_DEC, size);
+        this.writeE(i, size, L_FR);
+        return;
+      case K.CMOV:
+        // The source is read (and may fault) whatever the condition; a 32-bit destination
+        // is zero-extended even when the condition is false.
+        this.prepareE(i, size, false);
+        this.readE(i, size);
+        b.set(L_T2);
+        this.cond(i.cc);
+        b.if();
+        b.get(L_T2);
+        b.set(L_T1);
+        b.else();
+        this.getReg(i.reg, size, i.rex);
+        b.set(L_T1);
+        b.end();
+        this.setReg(i.reg, size, i.rex, L_T1);
+        return;
+      case K.SETCC:
+        this.prepareE(i, 1, true);
+        this.cond(i.cc);
+        b.op(Op.i64ExtendI32U);
+        b.set(L_T2);
+        this.writeE(i, 1, L_T2);
+        return;
+      case K.SHIFT_EI: {
+        const count = i.imm & (size === 8 ? 63 : 31);
+        this.prepareE(i, size, true);
+        this.readE(i, size);
+        if (count === 0) {
+          // No flags change; the (zero-extending) write still happens.
+          b.set(L_T2);
+          this.writeE(i, size, L_T2);
+          return;
+        }
+        b.set(L_FA);
+        b.i64(count);
+        b.set(L_FB);
+        b.get(L_FA);
+        if (i.op === 7 && size === 4) b.op(I64_EXTEND32_S);
+        if (i.op === 7 && size === 2) b.op(I64_EXTEND16_S);
+        b.get(L_FB);
+        b.op(i.op === 4 ? Op.i64Shl : i.op === 5 ? Op.i64ShrU : Op.i64ShrS);
+        if (size !== 8) {
+          b.i64(maskOf(size));
+          b.op(Op.i64And);
+        }
+        b.set(L_FR);
+        this.setKind(i.op === 4 ? FK_SHL : i.op === 5 ? FK_SHR : FK_SAR, size);
+        this.writeE(i, size, L_FR);
+        return;
+      }
+      case K.SHIFT_ECL: {
+        const mask = size === 8 ? 63 : 31;
+        this.prepareE(i, size, true);
+        this.readE(i, size);
+        b.set(L_T2);
+        b.get(this.reg(1));
+        b.i64(mask);
+        b.op(Op.i64And);
+        b.tee(L_EA);
+        b.op(Op.i64Eqz);
+        b.if();
+        // A zero count changes no flag; the (zero-extending) write still happens.
+        this.writeE(i, size, L_T2);
+        b.else();
+        b.get(L_T2);
+        b.set(L_FA);
+        b.get(L_EA);
+        b.set(L_FB);
+        b.get(L_FA);
+        if (i.op === 7 && size === 4) b.op(I64_EXTEND32_S);
+        b.get(L_FB);
+        b.op(i.op === 4 ? Op.i64Shl : i.op === 5 ? Op.i64ShrU : Op.i64ShrS);
+        if (size !== 8) {
+          b.i64(maskOf(size));
+          b.op(Op.i64And);
+        }
+        b.set(L_FR);
+        this.setKind(i.op === 4 ? FK_SHL : i.op === 5 ? FK_SHR : FK_SAR, size);
+        this.writeE(i, size, L_FR);
+        b.end();
+        // Which flags are pending is known only at run time now.
+        this.kind = -1;
+        return;
+      }
+      case K.NOT:
+        this.prepareE(i, size, true);
+        this.readE(i, size);
+        b.i64(size === 8 ? -1 : maskOf(size));
+        b.op(Op.i64Xor);
+        b.set(L_T2);
+        this.writeE(i, size, L_T2);
+        return;
+      case K.NEG:
+        this.prepareE(i, size, true);
+        this.readE(i, size);
+        b.set(L_FB);
+        b.i64(0);
+        b.set(L_FA);
+        this.aluCompute(5, size);
+        this.writeE(i, size, L_FR);
+        return;
+      case K.IMUL_GE:
+      case K.IMUL_GEI: {
+        this.prepareE(i, size, false);
+        this.readE(i, size);
+        this.signExtend(size);
+        if (i.kind === K.IMUL_GE) {
+          this.getReg(i.reg, size, i.rex);
+          this.signExtend(size);
+        } else b.i64(i.imm);
+        b.op(Op.i64Mul);
+        b.set(L_T2);
+        if (size === 8) {
+          // Overflow of the 128-bit product: a != 0 and (a == -1 ? b == MIN : r / a != b).
+          this.readEAgain(i, size);
+          b.set(L_T1);
+          if (i.kind === K.IMUL_GE) this.getReg(i.reg, size, i.rex);
+          else b.i64(i.imm);
+          b.set(L_EA);
+          b.get(L_T1);
+          b.op(Op.i64Eqz);
+          b.if(null, ValType.i64);
+          b.i64(0);
+          b.else();
+          b.get(L_T1);
+          b.i64(-1);
+          b.op(Op.i64Eq);
+          b.if(null, ValType.i64);
+          b.get(L_EA);
+          b.i64(1);
+          b.i64(63);
+          b.op(Op.i64Shl);
+          b.op(Op.i64Eq);
+          b.op(Op.i64ExtendI32U);
+          b.else();
+          b.get(L_T2);
+          b.get(L_T1);
+          b.op(Op.i64DivS);
+          b.get(L_EA);
+          b.op(Op.i64Ne);
+          b.op(Op.i64ExtendI32U);
+          b.end();
+          b.end();
+          b.set(L_FB);
+          b.get(L_T2);
+          b.set(L_FR);
+        } else {
+          // Overflow: the product differs from its truncation sign-extended back.
+          b.get(L_T2);
+          b.i64(maskOf(size));
+          b.op(Op.i64And);
+          b.tee(L_FR);
+          this.signExtend(size);
+          b.get(L_T2);
+          b.op(Op.i64Ne);
+          b.op(Op.i64ExtendI32U);
+          b.set(L_FB);
+        }
+        b.i64(0);
+        b.set(L_FA);
+        this.setKind(FK_MUL, size);
+        this.setReg(i.reg, size, i.rex, L_FR);
+        return;
+      }
+      case K.PUSH:
+        b.get(this.reg(4));
+        b.i64(8);
+        b.op(Op.i64Sub);
+        b.set(L_EA);
+        this.translate(i, 8, true);
+        this.getReg(i.rm, 8, true);
+        b.set(L_T2);
+        this.store(8, L_T2);
+        b.get(L_EA);
+        b.set(this.reg(4));
+        this.written.add(4);
+        return;
+      case K.POP:
+        b.get(this.reg(4));
+        b.set(L_EA);
+        this.translate(i, 8, false);
+        this.load(8);
+        b.set(L_T2);
+        b.get(this.reg(4));
+        b.i64(8);
+        b.op(Op.i64Add);
+        b.set(this.reg(4));
+        this.written.add(4);
+        this.setReg(i.rm, 8, true, L_T2);
+        return;
+      case K.ROT_EI: {
+        const count = i.imm & (size === 8 ? 63 : 31);
+        this.prepareE(i, size, true);
+        if (count !== 0) this.materialize();
+        this.readE(i, size);
+        if (count !== 0) {
+          if (size === 8) {
+            b.i64(count);
+            b.op(i.op === 0 ? I64_ROTL : I64_ROTR);
+          } else {
+            b.op(Op.i32WrapI64);
+            b.i32(count);
+            b.op(i.op === 0 ? I32_ROTL : I32_ROTR);
+            b.op(Op.i64ExtendI32U);
+          }
+        }
+        b.set(L_T2);
+        this.writeE(i, size, L_T2);
+        if (count === 0) return;
+        // CF and OF only (alu.ts): ROL: CF = bit 0, OF = MSB ^ CF; ROR: CF = MSB, OF = MSB ^ MSB-1.
+        const msb = size * 8 - 1;
+        const bit = (n: number) => {
+          b.get(L_T2);
+          b.i64(n);
+          b.op(Op.i64ShrU);
+          b.op(Op.i32WrapI64);
+          b.i32(1);
+          b.op(Op.i32And);
+        };
+        b.get(L_F);
+        b.i32(~0x801);
+        b.op(Op.i32And);
+        bit(i.op === 0 ? 0 : msb);
+        b.op(Op.i32Or);
+        bit(msb);
+        bit(i.op === 0 ? 0 : msb - 1);
+        b.op(Op.i32Xor);
+        b.i32(11);
+        b.op(Op.i32Shl);
+        b.op(Op.i32Or);
+        b.set(L_F);
+        return;
+      }
+      case K.PUSH_I:
+        b.get(this.reg(4));
+        b.i64(8);
+        b.op(Op.i64Sub);
+        b.set(L_EA);
+        this.translate(i, 8, true);
+        b.i64(i.imm);
+        b.set(L_T2);
+        this.store(8, L_T2);
+        b.get(L_EA);
+        b.set(this.reg(4));
+        this.written.add(4);
+        return;
+      case K.NOP:
+        return;
+      default:
+        throw new Error(`jit: kind ${i.kind} is not a straight-line instruction`);
+    }
+  }
+}
+
+/** Emits materialize(f, fk, fa, fb, fr) -> RFLAGS. */
+function emitMaterialize(b: FnBody): void {
+  const F = 0;
+  const FK = 1;
+  const FA = 2;
+  const FB = 3;
+  const FR = 4;
+  const SB = 5; // i64
+  const RES = 6; // i32
+  const OPK = 7;
+  const CF = 8;
+  b.get(FK);
+  b.op(Op.i32Eqz);
+  b.if();
+  b.get(F);
+  b.op(Op.return);
+  b.end();
+  b.get(FK);
+  b.i32(2);
+  b.op(Op.i32ShrU);
+  b.set(OPK);
+  // sign bit position by size code: 7, 31, 63, 15
+  const sizeIs = (code: number) => {
+    b.get(FK);
+    b.i32(3);
+    b.op(Op.i32And);
+    b.i32(code);
+    b.op(Op.i32Eq);
+  };
+  b.i64(63);
+  b.i64(15);
+  sizeIs(2);
+  b.op(Op.select);
+  b.set(SB);
+  b.i64(31);
+  b.get(SB);
+  sizeIs(1);
+  b.op(Op.select);
+  b.set(SB);
+  b.i64(7);
+  b.get(SB);
+  sizeIs(0);
+  b.op(Op.select);
+  b.set(SB);
+  // IMUL (alu.ts setMulFlags): CF = OF = overflow, ZF = AF = 0, PF of the low byte, SF = bit
+  // 31 of the product (bit 15 for 16-bit operands, bit 31 of the low half for 64-bit ones).
+  b.get(OPK);
+  b.i32(FK_MUL);
+  b.op(Op.i32Eq);
+  b.if();
+  b.get(F);
+  b.i32(~0x8d5);
+  b.op(Op.i32And);
+  b.get(FR);
+  b.op(Op.i32WrapI64);
+  b.i32(0xff);
+  b.op(Op.i32And);
+  b.op(I32_POPCNT);
+  b.i32(1);
+  b.op(Op.i32And);
+  b.i32(1);
+  b.op(Op.i32Xor);
+  b.i32(2);
+  b.op(Op.i32Shl);
+  b.op(Op.i32Or);
+  b.get(FR);
+  b.i64(31);
+  b.get(SB);
+  b.get(SB);
+  b.i64(63);
+  b.op(Op.i64Eq);
+  b.op(Op.select);
+  b.op(Op.i64ShrU);
+  b.op(Op.i32WrapI64);
+  b.i32(1);
+  b.op(Op.i32And);
+  b.i32(7);
+  b.op(Op.i32Shl);
+  b.op(Op.i32Or);
+  b.i32(0x801);
+  b.i32(0);
+  b.get(FB);
+  b.op(Op.i64Eqz);
+  b.op(Op.i32Eqz);
+  b.op(Op.select);
+  b.op(Op.i32Or);
+  b.op(Op.return);
+  b.end();
+  // ZF, SF, PF from the result; everything else of f kept.
+  b.get(F);
+  b.i32(~0x8d5);
+  b.op(Op.i32And);
+  b.get(FR);
+  b.op(Op.i64Eqz);
+  b.i32(6);
+  b.op(Op.i32Shl);
+  b.op(Op.i32Or);
+  b.get(FR);
+  b.get(SB);
+  b.op(Op.i64ShrU);
+  b.op(Op.i32WrapI64);
+  b.i32(1);
+  b.op(Op.i32And);
+  b.i32(7);
+  b.op(Op.i32Shl);
+  b.op(Op.i32Or);
+  b.get(FR);
+  b.op(Op.i32WrapI64);
+  b.i32(0xff);
+  b.op(Op.i32And);
+  b.op(I32_POPCNT);
+  b.i32(1);
+  b.op(Op.i32And);
+  b.i32(1);
+  b.op(Op.i32Xor);
+  b.i32(2);
+  b.op(Op.i32Shl);
+  b.op(Op.i32Or);
+  b.set(RES);
+  b.get(OPK);
+  b.i32(FK_LOGIC);
+  b.op(Op.i32Eq);
+  b.if();
+  b.get(RES);
+  b.op(Op.return);
+  b.end();
+  const sbit = (local: number) => {
+    b.get(local);
+    b.get(SB);
+    b.op(Op.i64ShrU);
+    b.op(Op.i32WrapI64);
+    b.i32(1);
+    b.op(Op.i32And);
+  };
+  b.get(OPK);
+  b.i32(FK_SHL);
+  b.op(Op.i32GeU);
+  b.get(OPK);
+  b.i32(FK_SAR);
+  b.op(I32_LE_U);
+  b.op(Op.i32And);
+  b.if();
+  // Shifts: AF cleared; CF the last bit shifted out; OF per the interpreter (alu.ts).
+  b.get(OPK);
+  b.i32(FK_SHL);
+  b.op(Op.i32Eq);
+  b.if();
+  // CF = fa >> (bits - count) & 1; OF = MSB(r) ^ CF
+  b.get(FA);
+  b.get(SB);
+  b.i64(1);
+  b.op(Op.i64Add);
+  b.get(FB);
+  b.op(Op.i64Sub);
+  b.op(Op.i64ShrU);
+  b.op(Op.i32WrapI64);
+  b.i32(1);
+  b.op(Op.i32And);
+  b.tee(CF);
+  b.get(RES);
+  b.op(Op.i32Or);
+  sbit(FR);
+  b.get(CF);
+  b.op(Op.i32Xor);
+  b.i32(11);
+  b.op(Op.i32Shl);
+  b.op(Op.i32Or);
+  b.op(Op.return);
+  b.end();
+  b.get(OPK);
+  b.i32(FK_SHR);
+  b.op(Op.i32Eq);
+  b.if();
+  b.get(FA);
+  b.get(FB);
+  b.i64(1);
+  b.op(Op.i64Sub);
+  b.op(Op.i64ShrU);
+  b.op(Op.i32WrapI64);
+  b.i32(1);
+  b.op(Op.i32And);
+  b.get(RES);
+  b.op(Op.i32Or);
+  sbit(FA);
+  b.i32(11);
+  b.op(Op.i32Shl);
+  b.op(Op.i32Or);
+  b.op(Op.return);
+  b.end();
+  // SAR: the operand sign-extended from its size, shifted by count - 1.
+  b.get(FA);
+  b.i64(63);
+  b.get(SB);
+  b.op(Op.i64Sub);
+  b.op(Op.i64Shl);
+  b.i64(63);
+  b.get(SB);
+  b.op(Op.i64Sub);
+  b.op(Op.i64ShrS);
+  b.get(FB);
+  b.i64(1);
+  b.op(Op.i64Sub);
+  b.op(Op.i64ShrS);
+  b.op(Op.i32WrapI64);
+  b.i32(1);
+  b.op(Op.i32And);
+  b.get(RES);
+  b.op(Op.i32Or);
+  b.op(Op.return);
+  b.end();
+  // AF
+  b.get(RES);
+  b.get(FA);
+  b.get(FB);
+  b.op(Op.i64Xor);
+  b.get(FR);
+  b.op(Op.i64Xor);
+  b.op(Op.i32WrapI64);
+  b.i32(0x10);
+  b.op(Op.i32And);
+  b.op(Op.i32Or);
+  b.set(RES);
+  // ADD/INC: CF = r < a, OF = sign((a ^ r) & (b ^ r)); SUB/DEC: CF = a < b, OF = sign((a ^ b) & (a ^ r)).
+  const opIs = (k: number) => {
+    b.get(OPK);
+    b.i32(k);
+    b.op(Op.i32Eq);
+  };
+  /** The carry-in of ADC/SBB (0 for the other kinds), i32. */
+  const carryIn = () => {
+    opIs(FK_ADC);
+    opIs(FK_SBB);
+    b.op(Op.i32Or);
+    b.get(F);
+    b.op(Op.i32And);
+    b.i32(1);
+    b.op(Op.i32And);
+  };
+  opIs(FK_ADD);
+  opIs(FK_INC);
+  b.op(Op.i32Or);
+  opIs(FK_ADC);
+  b.op(Op.i32Or);
+  b.if();
+  // carry out: r < a, or r == a with a carry-in (b + 1 wrapped all the way round)
+  b.get(FR);
+  b.get(FA);
+  b.op(Op.i64LtU);
+  b.get(FR);
+  b.get(FA);
+  b.op(Op.i64Eq);
+  carryIn();
+  b.op(Op.i32And);
+  b.op(Op.i32Or);
+  b.set(CF);
+  b.get(FA);
+  b.get(FR);
+  b.op(Op.i64Xor);
+  b.get(FB);
+  b.get(FR);
+  b.op(Op.i64Xor);
+  b.op(Op.i64And);
+  b.set(FA); // reuse: the OF word
+  b.else();
+  // borrow: a < b, or a == b with a borrow-in
+  b.get(FA);
+  b.get(FB);
+  b.op(Op.i64LtU);
+  b.get(FA);
+  b.get(FB);
+  b.op(Op.i64Eq);
+  carryIn();
+  b.op(Op.i32And);
+  b.op(Op.i32Or);
+  b.set(CF);
+  b.get(FA);
+  b.get(FB);
+  b.op(Op.i64Xor);
+  b.get(FA);
+  b.get(FR);
+  b.op(Op.i64Xor);
+  b.op(Op.i64And);
+  b.set(FA);
+  b.end();
+  // INC/DEC keep CF.
+  opIs(FK_INC);
+  opIs(FK_DEC);
+  b.op(Op.i32Or);
+  b.if();
+  b.get(F);
+  b.i32(1);
+  b.op(Op.i32And);
+  b.set(CF);
+  b.end();
+  b.get(RES);
+  b.get(CF);
+  b.op(Op.i32Or);
+  sbit(FA);
+  b.i32(11);
+  b.op(Op.i32Shl);
+  b.op(Op.i32Or);
+}
+
+/**
+ * Compiles a region (decode.ts decodeRegion: block 0 is the entry) for CPL 3 when `user` into
+ * module bytes whose export `run` runs it. Blocks branch to each other through a br_table
+ * dispatch inside the function; a branch out of the region leaves it.
+ */
+export function compileRegion(
+  blocks: readonly (readonly Insn[])[],
+  user: boolean,
+  t: JitTarget,
+): Uint8Array {
+  const w = new ModuleWriter(TYPES, [RUN_TYPE, MAT_TYPE], ["run", undefined], t.pages);
+  const b = w.beginFunction([
+    [I64_LOCALS, ValType.i64],
+    [I32_LOCALS, ValType.i32],
+  ]);
+  const g = new Gen(b, t, user);
+  const index = new Map<number, number>();
+  blocks.forEach((blk, k) => {
+    index.set(blk[0]!.rip, k);
+  });
+  // Every register the region names is loaded once at entry.
+  for (const blk of blocks) {
+    for (const i of blk) {
+      if (i.isMem) {
+        if (i.base >= 0) g.used.add(i.base);
+        if (i.index >= 0) g.used.add(i.index);
+      }
+      if (
+        i.kind === K.PUSH ||
+        i.kind === K.POP ||
+        i.kind === K.CALL ||
+        i.kind === K.RET ||
+        i.kind === K.PUSH_I
+      ) {
+        g.used.add(4);
+        if (i.kind === K.PUSH || i.kind === K.POP) g.used.add(i.rm);
+      } else if (i.kind === K.SHIFT_ECL) {
+        g.used.add(1);
+        g.used.add(i.rm);
+      } else if (i.kind !== K.JCC && i.kind !== K.JMP && i.kind !== K.NOP) {
+        g.used.add(i.reg);
+        g.used.add(i.rm);
+        if (i.size === 1 && !i.rex) {
+          if (i.reg >= 4 && i.reg < 8) g.used.add(i.reg - 4);
+          if (i.rm >= 4 && i.rm < 8) g.used.add(i.rm - 4);
+        }
+      }
+    }
+  }
+  const regs = [...g.used].sort((x, y) => x - y);
+  b.block("out");
+  for (const r of regs) {
+    b.i32(0);
+    b.mem(Op.i64Load32U, 2, t.state + ST_RLO + r * 4);
+    b.i32(0);
+    b.mem(Op.i64Load32U, 2, t.state + ST_RHI + r * 4);
+    b.i64(32);
+    b.op(Op.i64Shl);
+    b.op(Op.i64Or);
+    b.set(L_REG + r);
+  }
+  b.get(P_FLAGS);
+  b.set(L_F);
+  b.get(P_BUDGET);
+  b.set(L_LEFT);
+  b.loop("dispatch");
+  const nb = blocks.length;
+  for (let k = nb - 1; k >= 0; k--) b.block(`b${k}`);
+  b.get(L_BLK);
+  b.brTable(
+    blocks.map((_, k) => `b${k}`),
+    "b0",
+  );
+  for (let k = 0; k < nb; k++) {
+    b.end(); // b{k}: its code follows
+    const insns = blocks[k]!;
+    const n = insns.length;
+    const start = insns[0]!.rip;
+    // A branch back to the block's own start loops here, without the dispatch.
+    b.loop(`self${k}`);
+    g.kind = -1;
+    g.k = 0;
+    b.get(L_LEFT);
+    b.i32(n);
+    b.op(Op.i32LtS);
+    b.if();
+    g.exit(0, start, true);
+    b.end();
+    /** Leaves block k for `target`: the next block in the region, or the function. */
+    const goTo = (target: number) => {
+      const j = index.get(target);
+      if (j === undefined) {
+        g.exit(n, target, false);
+        return;
+      }
+      b.get(L_LEFT);
+      b.i32(n);
+      b.op(Op.i32Sub);
+      b.set(L_LEFT);
+      if (j === k) {
+        b.br(`self${k}`);
+        return;
+      }
+      b.i32(j);
+      b.set(L_BLK);
+      b.br("dispatch");
+    };
+    for (let q = 0; q < n; q++) {
+      const i = insns[q]!;
+      g.k = q;
+      if (i.kind === K.JCC || i.kind === K.JMP) {
+        if (i.kind === K.JCC) {
+          g.cond(i.cc);
+          b.if();
+          goTo(i.target);
+          b.end();
+          goTo(i.next);
+        } else goTo(i.target);
+      } else if (i.kind === K.CALL) {
+        g.call(i);
+        goTo(i.target);
+      } else if (i.kind === K.RET) {
+        g.ret(i);
+        g.exitTo(n, L_T2);
+      } else {
+        g.insn(i);
+        if (q === n - 1) goTo(i.next);
+      }
+    }
+    b.end(); // self{k}
+  }
+  b.end(); // dispatch loop
+  b.end(); // out
+  // Epilogue: registers, RFLAGS, RIP back to the state block.
+  for (const r of regs) {
+    if (!g.written.has(r)) continue;
+    b.i32(0);
+    b.get(L_REG + r);
+    b.mem(Op.i64Store32, 2, t.state + ST_RLO + r * 4);
+    b.i32(0);
+    b.get(L_REG + r);
+    b.i64(32);
+    b.op(Op.i64ShrU);
+    b.mem(Op.i64Store32, 2, t.state + ST_RHI + r * 4);
+  }
+  b.i32(0);
+  b.get(L_F);
+  b.get(L_FK);
+  b.get(L_FA);
+  b.get(L_FB);
+  b.get(L_FR);
+  b.call(FN_MATERIALIZE);
+  b.mem(Op.i32Store, 2, t.state + ST_FLAGS);
+  b.i32(0);
+  b.get(L_EXIT_RIP);
+  b.op(Op.f64ConvertI64S);
+  b.mem(Op.f64Store, 3, t.state + ST_RIP);
+  // (budget - left + nk) << 1 | side
+  b.get(P_BUDGET);
+  b.get(L_LEFT);
+  b.op(Op.i32Sub);
+  b.get(L_NK);
+  b.op(Op.i32Add);
+  b.i32(1);
+  b.op(Op.i32Shl);
+  b.get(L_SIDE);
+  b.op(Op.i32Or);
+  w.endFunction();
+  const m = w.beginFunction([
+    [1, ValType.i64],
+    [3, ValType.i32],
+  ]);
+  emitMaterialize(m);
+  w.endFunction();
+  return w.finish();
+}

@@ -1,0 +1,559 @@
+/**
+ * Decodes a straight-line block of 64-bit-mode instructions for the JIT: the integer subset
+ * hot loops and the kernel's decompressor spend their time in (MOV/MOVZX/MOVSX/LEA, the
+ * group-1 ALU ops, TEST, INC/DEC, CMOVcc, SETcc, shifts by an immediate, Jcc/JMP). Anything
+ * else ends the block, and the interpreter runs it. A block never crosses its 4 KiB page, so
+ * its bytes are one physical page that a write can invalidate.
+ */
+
+/** Instruction kinds of the compiled subset. */
+export const K = {
+  /** E = E op G (op: group-1 number; CMP/TEST write no result). */
+  ALU_EG: 0,
+  /** G = G op E. */
+  ALU_GE: 1,
+  /** E = E op imm. */
+  ALU_EI: 2,
+  /** TEST E, G. */
+  TEST_EG: 3,
+  /** TEST E, imm. */
+  TEST_EI: 4,
+  MOV_EG: 5,
+  MOV_GE: 6,
+  MOV_EI: 7,
+  /** reg = imm (imm, immHi). */
+  MOV_RI: 8,
+  LEA: 9,
+  /** G = zero-extended E of msize bytes. */
+  MOVZX: 10,
+  /** G = sign-extended E of msize bytes. */
+  MOVSX: 11,
+  /** E = E + 1 (op 0) or E - 1 (op 1). */
+  INCDEC: 12,
+  CMOV: 13,
+  SETCC: 14,
+  /** E = E shifted by imm (op: 4 SHL, 5 SHR, 7 SAR). */
+  SHIFT_EI: 15,
+  NOP: 16,
+  JCC: 17,
+  JMP: 18,
+  /** G = G * E (signed, truncated). */
+  IMUL_GE: 19,
+  /** G = E * imm. */
+  IMUL_GEI: 20,
+  NOT: 21,
+  NEG: 22,
+  /** E = E shifted by CL (op: 4 SHL, 5 SHR, 7 SAR). */
+  SHIFT_ECL: 23,
+  /** PUSH/POP of a 64-bit register (rm). */
+  PUSH: 24,
+  POP: 25,
+  CALL: 26,
+  RET: 27,
+  /** E = E rotated by imm (op: 0 ROL, 1 ROR): CF and OF only. */
+  ROT_EI: 28,
+  /** PUSH of a sign-extended immediate. */
+  PUSH_I: 29,
+} as const;
+
+/** Kinds that end a block. */
+export function isTerminal(kind: number): boolean {
+  return kind === K.JCC || kind === K.JMP || kind === K.CALL || kind === K.RET;
+}
+
+/** Kinds that may carry the operand-size prefix 66 (16-bit operands). */
+const WORD_OK = new Set<number>([
+  K.ALU_EG,
+  K.ALU_GE,
+  K.ALU_EI,
+  K.TEST_EG,
+  K.TEST_EI,
+  K.MOV_EG,
+  K.MOV_GE,
+  K.MOV_EI,
+  K.MOV_RI,
+  K.INCDEC,
+  K.SHIFT_EI,
+  K.NOT,
+  K.NEG,
+  K.IMUL_GE,
+  K.IMUL_GEI,
+  K.MOVZX,
+  K.MOVSX,
+  K.NOP,
+]);
+
+export interface Insn {
+  kind: number;
+  /** Linear address of the first byte and of the next instruction. */
+  rip: number;
+  next: number;
+  /** Group-1 op (0 ADD, 1 OR, 2 ADC, 3 SBB, 4 AND, 5 SUB, 6 XOR, 7 CMP), shift op, or INC/DEC. */
+  op: number;
+  /** Operand size: 1, 2, 4 or 8. */
+  size: number;
+  /** Source size of MOVZX/MOVSX: 1, 2 or 4. */
+  msize: number;
+  /** ModRM.reg with REX.R. */
+  reg: number;
+  /** ModRM.rm with REX.B (register operand). */
+  rm: number;
+  isMem: boolean;
+  /** FS (4) or GS (5) segment override of the memory operand, -1 none. */
+  seg: number;
+  /** A REX prefix was present (byte registers 4-7 are SPL..DIL, not AH..BH). */
+  rex: boolean;
+  base: number;
+  index: number;
+  scale: number;
+  disp: number;
+  /** Immediate (sign-extended to a safe integer) and, for MOV r64, imm64, its high half. */
+  imm: number;
+  immHi: number;
+  cc: number;
+  target: number;
+}
+
+/** At most this many instructions in one block (the wasm function stays small). */
+export const MAX_INSNS = 64;
+
+function insn(rip: number): Insn {
+  return {
+    kind: 0,
+    rip,
+    next: rip,
+    op: 0,
+    size: 4,
+    msize: 0,
+    reg: 0,
+    rm: 0,
+    isMem: false,
+    seg: -1,
+    rex: false,
+    base: -1,
+    index: -1,
+    scale: 0,
+    disp: 0,
+    imm: 0,
+    immHi: 0,
+    cc: 0,
+    target: 0,
+  };
+}
+
+/** Reads the block's bytes: RAM from one physical page, addressed by offset in that page. */
+class Reader {
+  pos = 0;
+  constructor(
+    readonly ram: Uint8Array,
+    readonly pageOff: number,
+  ) {}
+  /** -1 past the page (the instruction is then not part of the block). */
+  b(): number {
+    if (this.pos >= 4096) {
+      this.pos++;
+      return -1;
+    }
+    return this.ram[this.pageOff + this.pos++]!;
+  }
+  s8(): number {
+    const v = this.b();
+    return v < 0 ? Number.NaN : (v << 24) >> 24;
+  }
+  /** A 16-bit immediate, sign-extended. */
+  s16(): number {
+    const a = this.b();
+    const b = this.b();
+    if ((a | b) < 0) return Number.NaN;
+    return ((a | (b << 8)) << 16) >> 16;
+  }
+  d32(): number {
+    const a = this.b();
+    const b = this.b();
+    const c = this.b();
+    const d = this.b();
+    if ((a | b | c | d) < 0) return Number.NaN;
+    return a | (b << 8) | (c << 16) | (d << 24);
+  }
+}
+
+const GROUP1_OK = [true, true, true, true, true, true, true, true];
+
+/** Decodes ModRM (and SIB/displacement) into `i`; false when the form is not compiled. */
+function modrm(r: Reader, i: Insn, rexR: number, rexX: number, rexB: number): boolean {
+  const m = r.b();
+  if (m < 0) return false;
+  const mod = m >> 6;
+  const rml = m & 7;
+  i.reg = ((m >> 3) & 7) | rexR;
+  if (mod === 3) {
+    i.rm = rml | rexB;
+    i.isMem = false;
+    return true;
+  }
+  i.isMem = true;
+  let disp = 0;
+  if (rml === 4) {
+    const sib = r.b();
+    if (sib < 0) return false;
+    i.scale = sib >> 6;
+    const idx = ((sib >> 3) & 7) | rexX;
+    i.index = idx === 4 ? -1 : idx;
+    if ((sib & 7) === 5 && mod === 0) {
+      disp = r.d32();
+      i.base = -1;
+    } else i.base = (sib & 7) | rexB;
+  } else if (rml === 5 && mod === 0) {
+    disp = r.d32();
+    // RIP-relative: base -2, resolved against the next instruction's address below.
+    i.base = -2;
+  } else i.base = rml | rexB;
+  if (mod === 1) disp = r.s8();
+  else if (mod === 2) disp = r.d32();
+  if (Number.isNaN(disp)) return false;
+  i.disp = disp;
+  return true;
+}
+
+/** Decodes one instruction at page offset r.pos; null when it is not in the compiled subset. */
+function decodeOne(r: Reader, rip: number): Insn | null {
+  const start = r.pos;
+  const i = insn(rip);
+  let rex = 0;
+  let op = r.b();
+  let has66 = false;
+  let repe = false;
+  // CS/DS/ES/SS overrides are ignored in 64-bit mode; FS/GS add their base; 67, LOCK and REP
+  // are not compiled (F3 only as PAUSE, a NOP outside VMX non-root operation).
+  for (;;) {
+    if (op === 0x66) has66 = true;
+    else if (op === 0xf3) repe = true;
+    else if (op === 0x64 || op === 0x65) i.seg = op === 0x64 ? 4 : 5;
+    else if (op !== 0x2e && op !== 0x3e && op !== 0x26 && op !== 0x36) break;
+    op = r.b();
+  }
+  if ((op & 0xf0) === 0x40) {
+    rex = op;
+    op = r.b();
+  }
+  if (op < 0) return null;
+  i.rex = rex !== 0;
+  const w = (rex & 8) !== 0;
+  const rexR = (rex & 4) << 1;
+  const rexX = (rex & 2) << 2;
+  const rexB = (rex & 1) << 3;
+  i.size = w ? 8 : has66 ? 2 : 4;
+  const mrm = () => modrm(r, i, rexR, rexX, rexB);
+  /** An immediate of the operand size (imm32 sign-extended for 64-bit operands). */
+  const immV = () => (i.size === 2 ? r.s16() : r.d32());
+  let ok = true;
+  if (op < 0x40 && GROUP1_OK[op >> 3] && (op & 7) < 6) {
+    i.op = op >> 3;
+    switch (op & 7) {
+      case 0:
+        i.kind = K.ALU_EG;
+        i.size = 1;
+        ok = mrm();
+        break;
+      case 1:
+        i.kind = K.ALU_EG;
+        ok = mrm();
+        break;
+      case 2:
+        i.kind = K.ALU_GE;
+        i.size = 1;
+        ok = mrm();
+        break;
+      case 3:
+        i.kind = K.ALU_GE;
+        ok = mrm();
+        break;
+      case 4:
+        i.kind = K.ALU_EI;
+        i.size = 1;
+        i.rm = 0;
+        i.imm = r.s8();
+        break;
+      default:
+        i.kind = K.ALU_EI;
+        i.rm = 0;
+        i.imm = immV();
+    }
+  } else if ((op & 0xf0) === 0x70) {
+    i.kind = K.JCC;
+    i.cc = op & 15;
+    i.imm = r.s8();
+  } else if (op >= 0xb8 && op <= 0xbf) {
+    i.kind = K.MOV_RI;
+    i.rm = (op & 7) | rexB;
+    if (w) {
+      const lo = r.d32();
+      const hi = r.d32();
+      i.imm = lo;
+      i.immHi = hi;
+    } else {
+      i.imm = immV();
+      i.immHi = 0;
+    }
+  } else {
+    switch (op) {
+      case 0x80:
+      case 0x81:
+      case 0x83:
+        i.kind = K.ALU_EI;
+        if (op === 0x80) i.size = 1;
+        ok = mrm();
+        i.op = i.reg & 7;
+        if (!GROUP1_OK[i.op]) return null;
+        i.imm = op === 0x81 ? immV() : r.s8();
+        break;
+      case 0x84:
+      case 0x85:
+        i.kind = K.TEST_EG;
+        if (op === 0x84) i.size = 1;
+        ok = mrm();
+        break;
+      case 0xa8:
+        i.kind = K.TEST_EI;
+        i.size = 1;
+        i.rm = 0;
+        i.imm = r.s8();
+        break;
+      case 0xa9:
+        i.kind = K.TEST_EI;
+        i.rm = 0;
+        i.imm = immV();
+        break;
+      case 0x88:
+      case 0x89:
+        i.kind = K.MOV_EG;
+        if (op === 0x88) i.size = 1;
+        ok = mrm();
+        break;
+      case 0x8a:
+      case 0x8b:
+        i.kind = K.MOV_GE;
+        if (op === 0x8a) i.size = 1;
+        ok = mrm();
+        break;
+      case 0xc6:
+      case 0xc7:
+        i.kind = K.MOV_EI;
+        if (op === 0xc6) i.size = 1;
+        ok = mrm();
+        if ((i.reg & 7) !== 0) return null;
+        i.imm = op === 0xc6 ? r.s8() : immV();
+        break;
+      case 0x8d:
+        i.kind = K.LEA;
+        ok = mrm();
+        if (!i.isMem) return null;
+        break;
+      case 0x63:
+        if (!w) return null;
+        i.kind = K.MOVSX;
+        i.msize = 4;
+        ok = mrm();
+        break;
+      case 0xc1:
+      case 0xd1:
+      case 0xd3:
+        i.kind = op === 0xd3 ? K.SHIFT_ECL : K.SHIFT_EI;
+        ok = mrm();
+        i.op = i.reg & 7;
+        if ((i.op === 0 || i.op === 1) && op !== 0xd3 && i.size !== 2) i.kind = K.ROT_EI;
+        else if (i.op !== 4 && i.op !== 5 && i.op !== 7) return null;
+        i.imm = op === 0xc1 ? r.b() : 1;
+        // 16-bit shifts by 16 or more follow special rules: the interpreter has them.
+        if (i.size === 2 && (op === 0xd3 || (i.imm & 31) >= 16)) return null;
+        break;
+      case 0xf6:
+      case 0xf7: {
+        if (op === 0xf6) i.size = 1;
+        ok = mrm();
+        const sub = i.reg & 7;
+        if (sub === 0) {
+          i.kind = K.TEST_EI;
+          i.imm = op === 0xf6 ? r.s8() : immV();
+        } else if (sub === 2) i.kind = K.NOT;
+        else if (sub === 3) i.kind = K.NEG;
+        else return null;
+        break;
+      }
+      case 0x69:
+      case 0x6b:
+        i.kind = K.IMUL_GEI;
+        ok = mrm();
+        i.imm = op === 0x69 ? immV() : r.s8();
+        break;
+      case 0x50:
+      case 0x51:
+      case 0x52:
+      case 0x53:
+      case 0x54:
+      case 0x55:
+      case 0x56:
+      case 0x57:
+      case 0x58:
+      case 0x59:
+      case 0x5a:
+      case 0x5b:
+      case 0x5c:
+      case 0x5d:
+      case 0x5e:
+      case 0x5f:
+        if (has66) return null;
+        i.kind = op < 0x58 ? K.PUSH : K.POP;
+        i.size = 8;
+        i.rm = (op & 7) | rexB;
+        break;
+      case 0x68:
+      case 0x6a:
+        if (has66) return null;
+        i.kind = K.PUSH_I;
+        i.size = 8;
+        i.imm = op === 0x68 ? r.d32() : r.s8();
+        break;
+      case 0xe8:
+        if (has66) return null;
+        i.kind = K.CALL;
+        i.imm = r.d32();
+        break;
+      case 0xc3:
+        if (has66) return null;
+        i.kind = K.RET;
+        break;
+      case 0xfe:
+      case 0xff:
+        i.kind = K.INCDEC;
+        if (op === 0xfe) i.size = 1;
+        ok = mrm();
+        i.op = i.reg & 7;
+        if (i.op > 1) return null;
+        break;
+      case 0x90:
+        if (rexB !== 0) return null;
+        i.kind = K.NOP;
+        break;
+      case 0xeb:
+        i.kind = K.JMP;
+        i.imm = r.s8();
+        break;
+      case 0xe9:
+        i.kind = K.JMP;
+        i.imm = r.d32();
+        break;
+      case 0x0f: {
+        const op2 = r.b();
+        if (op2 >= 0x80 && op2 <= 0x8f) {
+          i.kind = K.JCC;
+          i.cc = op2 & 15;
+          i.imm = r.d32();
+        } else if (op2 >= 0x40 && op2 <= 0x4f) {
+          i.kind = K.CMOV;
+          i.cc = op2 & 15;
+          ok = mrm();
+        } else if (op2 >= 0x90 && op2 <= 0x9f) {
+          i.kind = K.SETCC;
+          i.cc = op2 & 15;
+          i.size = 1;
+          ok = mrm();
+        } else if (op2 === 0xb6 || op2 === 0xb7 || op2 === 0xbe || op2 === 0xbf) {
+          i.kind = op2 < 0xb8 ? K.MOVZX : K.MOVSX;
+          i.msize = op2 & 1 ? 2 : 1;
+          ok = mrm();
+        } else if (op2 === 0xaf) {
+          i.kind = K.IMUL_GE;
+          ok = mrm();
+        } else if (op2 === 0x1f || op2 === 0x18 || op2 === 0x0d) {
+          // The multi-byte NOP and the prefetches (their memory operand is never accessed).
+          i.kind = K.NOP;
+          ok = mrm();
+        } else return null;
+        break;
+      }
+      default:
+        return null;
+    }
+  }
+  if (!ok || Number.isNaN(i.imm) || r.pos > 4096 || r.pos - start > 15) return null;
+  if (has66 && !w && i.size !== 1 && !WORD_OK.has(i.kind)) return null;
+  if (repe && !(op === 0x90 && i.kind === K.NOP)) return null;
+  // 16-bit MOVZX/MOVSX destinations are left to the interpreter.
+  if ((i.kind === K.MOVZX || i.kind === K.MOVSX) && i.size === 2) return null;
+  i.next = rip + (r.pos - start);
+  if (i.base === -2) {
+    // RIP-relative: an absolute displacement from the next instruction (no base register).
+    i.base = -1;
+    i.disp = i.next + i.disp;
+  }
+  if (i.kind === K.JCC || i.kind === K.JMP || i.kind === K.CALL) i.target = i.next + i.imm;
+  return i;
+}
+
+/**
+ * The block at linear `rip` whose bytes start at RAM offset `ramOff` (in the same page):
+ * decoded instructions up to and including the first branch, at most MAX_INSNS. Empty when
+ * the first instruction is not compiled.
+ */
+export function decodeBlock(ram: Uint8Array, ramOff: number, rip: number): Insn[] {
+  const pageStart = rip - (((rip % 4096) + 4096) % 4096);
+  const r = new Reader(ram, ramOff - (rip - pageStart));
+  r.pos = rip - pageStart;
+  const out: Insn[] = [];
+  let at = rip;
+  while (out.length < MAX_INSNS) {
+    const i = decodeOne(r, at);
+    if (i === null) break;
+    // Branch targets and RIP-relative operands must stay canonical; leave odd cases to the interpreter.
+    if ((i.kind === K.JCC || i.kind === K.JMP || i.kind === K.CALL) && !canonical(i.target)) break;
+    if (i.isMem && i.base === -1 && i.index === -1 && !canonical(i.disp)) break;
+    out.push(i);
+    at = i.next;
+    if (isTerminal(i.kind)) break;
+  }
+  return out;
+}
+
+function canonical(v: number): boolean {
+  return Number.isSafeInteger(v) && v >= -0x800000000000 && v < 0x800000000000;
+}
+
+/** Blocks in one region at most, and instructions in all of them. */
+export const MAX_REGION_BLOCKS = 32;
+export const MAX_REGION_INSNS = 512;
+
+/**
+ * The region at `rip`: the block there and the blocks its branches reach inside the same
+ * 4 KiB page (breadth first, within MAX_REGION_*), so loops and if/else chains run in one
+ * compiled function. Block 0 starts at `rip`; empty when its first instruction is not compiled.
+ */
+export function decodeRegion(ram: Uint8Array, ramOff: number, rip: number): Insn[][] {
+  const pageStart = rip - (((rip % 4096) + 4096) % 4096);
+  const pageRam = ramOff - (rip - pageStart);
+  const blocks: Insn[][] = [];
+  const seen = new Set<number>();
+  const queue = [rip];
+  let total = 0;
+  seen.add(rip);
+  while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS && total < MAX_REGION_INSNS) {
+    const at = queue.shift()!;
+    const b = decodeBlock(ram, pageRam + (at - pageStart), at);
+    if (b.length === 0) {
+      if (blocks.length === 0) return blocks;
+      continue;
+    }
+    blocks.push(b);
+    total += b.length;
+    const last = b[b.length - 1]!;
+    const next: number[] = [];
+    if (last.kind === K.JCC || last.kind === K.JMP || last.kind === K.CALL) next.push(last.target);
+    if (last.kind === K.JCC || !isTerminal(last.kind)) next.push(last.next);
+    for (const n of next) {
+      if (n - pageStart < 0 || n - pageStart >= 4096 || seen.has(n)) continue;
+      seen.add(n);
+      queue.push(n);
+    }
+  }
+  return blocks;
+}

@@ -1,0 +1,478 @@
+import { allocateRam, type PhysBus } from "@axvisor/machine";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { X86Cpu } from "../cpu.js";
+import { CS } from "../regs.js";
+import { X86Jit } from "./jit.js";
+
+const CODE = 0x1000;
+const DATA = 0x200000;
+const RAM = 4 << 20;
+
+/** A 64-bit machine: RAM at 0 identity-mapped by one 1 GiB page, CPL 0, long mode. */
+function machine(jit: boolean): { cpu: X86Cpu; ram: Uint8Array; mmio: number[] } {
+  const ram = allocateRam(RAM);
+  const mmio: number[] = [];
+  const bus: PhysBus = {
+    ram,
+    ramBase: 0,
+    load: () => null,
+    store: (pa) => {
+      mmio.push(pa);
+      return false;
+    },
+  };
+  const cpu = new X86Cpu({
+    cpuId: 0,
+    apicId: 0,
+    bus,
+    io: { in: () => 0xffffffff, out: () => {} },
+    time: { now: () => 0 },
+    jit,
+  });
+  const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+  dv.setUint32(0x10000, 0x11003, true);
+  dv.setUint32(0x11000, 0x83, true);
+  cpu.setReg("cr4", 0x20n);
+  cpu.setReg("cr3", 0x10000n);
+  cpu.setReg("efer", 0x500n);
+  cpu.setReg("cr0", 0x80000011n);
+  cpu.setSegment(CS, { selector: 8, base: 0n, limit: 0xffffffff, attributes: 0xa09b });
+  return { cpu, ram, mmio };
+}
+
+/** xorshift32: the same random programs on every run. */
+function rng(seed: number): (n: number) => number {
+  let s = seed >>> 0 || 1;
+  return (n: number) => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s % n;
+  };
+}
+
+// Registers random instructions may write: not RBX (data pointer), RSP, R14 (index), R15 (count).
+const DEST = [0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+const ANY = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+const INIT = [...ANY, 4];
+
+/**
+ * One random instruction of the integer subset the JIT compiles, or one it does not (ADC,
+ * SHL by CL, IMUL: the block ends there and the interpreter runs it), as bytes.
+ */
+function randomInsn(r: (n: number) => number): number[] {
+  const size = [1, 2, 4, 8][r(4)]!;
+  const w = size === 8;
+  /** An immediate of the operand size (imm32 for 64-bit operands). */
+  const immV = () => Array.from({ length: size === 2 ? 2 : 4 }, () => r(256));
+  /** A ModRM (+SIB/disp) for register `reg` and, when mem, a memory operand off RBX/R14. */
+  const operands = (reg: number, dstIsRm: boolean, mem: boolean, sz: number) => {
+    let rex = (w ? 8 : 0) | (reg >= 8 ? 4 : 0);
+    const bytes: number[] = [];
+    if (mem) {
+      const form = r(4);
+      if (form === 0)
+        bytes.push(0x40 | ((reg & 7) << 3) | 3, r(0xf8)); // [rbx + d8]
+      else if (form === 1) {
+        // [rbx + r14 * s + d8]
+        rex |= 2;
+        bytes.push(0x44 | ((reg & 7) << 3), (r(4) << 6) | (6 << 3) | 3, r(0x80));
+      } else if (form === 2) {
+        // [rip + d32] into the data page: filled in by the caller (needs the final length).
+        bytes.push(0x05 | ((reg & 7) << 3), 0xaa, 0xaa, 0xaa, 0xaa);
+      } else bytes.push(0x80 | ((reg & 7) << 3) | 3, r(0xf00) & 0xff, r(0xf), 0, 0); // [rbx + d32]
+    } else {
+      let rm: number;
+      if (sz === 1 && rex === 0 && r(2) === 0) {
+        // The legacy byte registers AL..DH (4-6 = AH, CH, DH; never BL/BH: RBX is the pointer).
+        rm = dstIsRm ? [0, 1, 2, 4, 5, 6][r(6)]! : r(8);
+        if (!dstIsRm && reg >= 4) reg = [0, 1, 2, 4, 5, 6][r(6)]!;
+        bytes.push(0xc0 | ((reg & 7) << 3) | rm);
+        return { rex: 0, bytes, legacy: true };
+      }
+      rm = dstIsRm ? DEST[r(DEST.length)]! : ANY[r(ANY.length)]!;
+      if (rm >= 8) rex |= 1;
+      bytes.push(0xc0 | ((reg & 7) << 3) | (rm & 7));
+    }
+    return { rex, bytes, legacy: false };
+  };
+  const emit = (prefix: number[], ops: { rex: number; bytes: number[] }, tail: number[] = []) => {
+    const out = size === 2 ? [0x66] : [];
+    if (ops.rex !== 0) out.push(0x40 | ops.rex);
+    out.push(...prefix, ...ops.bytes, ...tail);
+    return out;
+  };
+  const kind = r(26);
+  const mem = r(3) === 0;
+  const op = r(8);
+  const ob = size === 1 ? 0 : 1;
+  switch (kind) {
+    case 0: {
+      // op E, G (CMP writes nothing, so any E; others need a writable E)
+      const reg = ANY[r(ANY.length)]!;
+      return emit([(op << 3) | ob], operands(reg, op !== 7, mem, size));
+    }
+    case 1: {
+      const reg = DEST[r(DEST.length)]!;
+      return emit([(op << 3) | 2 | ob], operands(reg, false, mem, size));
+    }
+    case 2: {
+      const o = operands(op, true, mem, size);
+      if (size === 1) return emit([0x80], o, [r(256)]);
+      if (r(2)) return emit([0x83], o, [r(256)]);
+      return emit([0x81], o, immV());
+    }
+    case 3: {
+      const reg = ANY[r(ANY.length)]!;
+      return emit([size === 1 ? 0x84 : 0x85], operands(reg, false, mem, size));
+    }
+    case 4: {
+      const reg = ANY[r(ANY.length)]!;
+      return emit([size === 1 ? 0x88 : 0x89], operands(reg, true, mem, size));
+    }
+    case 5: {
+      const reg = DEST[r(DEST.length)]!;
+      return emit([size === 1 ? 0x8a : 0x8b], operands(reg, false, mem, size));
+    }
+    case 6: {
+      const reg = DEST[r(DEST.length)]!;
+      const rex = (w ? 8 : 0) | (reg >= 8 ? 1 : 0);
+      const imm = w && r(2) ? 8 : 4;
+      const out = rex ? [0x40 | rex] : [];
+      out.push(0xb8 | (reg & 7));
+      for (let k = 0; k < (size === 2 ? 2 : imm); k++) out.push(r(256));
+      return size === 2 ? [0x66, ...out] : out;
+    }
+    case 7: {
+      const reg = DEST[r(DEST.length)]!;
+      return emit([0x8d], operands(reg, false, true, size === 1 ? 4 : size));
+    }
+    case 8: {
+      const reg = DEST[r(DEST.length)]!;
+      const form = [0xb6, 0xb7, 0xbe, 0xbf][r(4)]!;
+      return emit([0x0f, form], operands(reg, false, mem, form & 1 ? 2 : 1));
+    }
+    case 9:
+      return emit([size === 1 ? 0xfe : 0xff], operands(r(2), true, mem, size));
+    case 10: {
+      const reg = DEST[r(DEST.length)]!;
+      return emit([0x0f, 0x40 | r(16)], operands(reg, false, mem, size === 1 ? 4 : size));
+    }
+    case 11:
+      return emit([0x0f, 0x90 | r(16)], operands(0, true, mem, 1));
+    case 12: {
+      if (size === 1) return [0x48, 0x63, 0xc0 | (DEST[r(3)]! << 3) | r(8)]; // movsxd
+      const o = operands([4, 5, 7][r(3)]!, true, mem, size);
+      return emit([0xc1], o, [size === 2 ? r(16) : r(70)]);
+    }
+    case 13:
+      return emit(
+        [size === 1 ? 0xf6 : 0xf7],
+        operands(0, false, mem, size),
+        size === 1 ? [r(256)] : immV(),
+      );
+    case 14: {
+      // Not compiled: ROL by imm, BSF, XCHG, PUSHFQ + POP (every RFLAGS bit into a register).
+      const which = r(4);
+      const reg = DEST[r(DEST.length)]!;
+      const sz = size === 1 ? 4 : size;
+      if (which === 3) return reg >= 8 ? [0x9c, 0x41, 0x58 | (reg & 7)] : [0x9c, 0x58 | reg];
+      if (which === 0) return emit([0xc1], operands(0, true, mem, sz), [r(64)]);
+      if (which === 1) return emit([0x0f, 0xbc], operands(reg, false, mem, sz));
+      return emit([0x87], operands(reg, true, false, sz));
+    }
+    case 15: {
+      // PUSHFQ ; POP reg: RFLAGS (every bit, AF and PF too) into a compared register.
+      const reg = DEST[r(DEST.length)]!;
+      return reg >= 8 ? [0x9c, 0x41, 0x58 | (reg & 7)] : [0x9c, 0x58 | reg];
+    }
+    case 16: {
+      // IMUL G, E / G, E, imm8 / G, E, imm (16/32/64-bit)
+      const sz = size === 1 ? 4 : size;
+      const reg = DEST[r(DEST.length)]!;
+      const form = r(3);
+      const o = operands(reg, false, mem, sz);
+      const pre = sz === 2 ? [0x66] : [];
+      const rex = o.rex !== 0 ? [0x40 | o.rex] : [];
+      if (form === 0) return [...pre, ...rex, 0x0f, 0xaf, ...o.bytes];
+      if (form === 1) return [...pre, ...rex, 0x6b, ...o.bytes, r(256)];
+      const imm = sz === 2 ? [r(256), r(256)] : [r(256), r(256), r(256), r(256)];
+      return [...pre, ...rex, 0x69, ...o.bytes, ...imm];
+    }
+    case 17:
+      // NOT / NEG E
+      return emit([size === 1 ? 0xf6 : 0xf7], operands(2 + r(2), true, mem, size));
+    case 18: {
+      // SHL/SHR/SAR E, 1 and E, CL (CL may be zero or above the operand width)
+      const o = operands([4, 5, 7][r(3)]!, true, mem, size === 1 ? 4 : size);
+      const pre = size === 2 ? [0x66] : [];
+      const rex = o.rex !== 0 ? [0x40 | o.rex] : [];
+      return [...pre, ...rex, r(2) ? 0xd1 : 0xd3, ...o.bytes];
+    }
+    case 19: {
+      // PUSH any ; POP a writable register
+      const a = INIT[r(INIT.length)]!;
+      const d = DEST[r(DEST.length)]!;
+      return [...(a >= 8 ? [0x41] : []), 0x50 | (a & 7), ...(d >= 8 ? [0x41] : []), 0x58 | (d & 7)];
+    }
+    case 20:
+      // call L ; jmp over ; L: ret ; over:
+      return [0xe8, 0x02, 0x00, 0x00, 0x00, 0xeb, 0x01, 0xc3];
+    case 21:
+      // MOV CL, imm8: shift counts of every size, zero and above the operand width included
+      return [0xb1, r(80)];
+    case 22: {
+      // ROL/ROR E, imm8 or 1 (32/64-bit)
+      const sz = size === 8 ? 8 : 4;
+      const o = operands(r(2), true, mem, sz);
+      const rex = o.rex !== 0 ? [0x40 | o.rex] : [];
+      const rot = r(2) ? [...rex, 0xc1, ...o.bytes, r(70)] : [...rex, 0xd1, ...o.bytes];
+      // Rotates change CF and OF only: look at them right away.
+      return r(2) ? [...rot, 0x9c, 0x58 | [0, 1, 2, 5, 6, 7][r(6)]!] : rot;
+    }
+    case 23: {
+      // A GS/FS-relative memory operand (GS base 0x800), PUSH imm + POP, 66 NOP, PREFETCH
+      const which = r(4);
+      if (which === 0) {
+        const reg = DEST[r(DEST.length)]!;
+        return [
+          r(2) ? 0x65 : 0x64,
+          ...emit([size === 1 ? 0x8a : 0x8b], operands(reg, false, true, size)),
+        ];
+      }
+      if (which === 1) {
+        const reg = ANY[r(ANY.length)]!;
+        return [
+          0x65,
+          ...emit([(r(8) << 3) | (size === 1 ? 0 : 1)], operands(reg, true, true, size)),
+        ];
+      }
+      if (which === 2)
+        return [0x68, r(256), r(256), r(256), r(256), 0x58 | [0, 1, 2, 5, 6, 7][r(6)]!];
+      return [
+        [0x66, 0x90],
+        [0x0f, 0x18, 0x43, r(128)],
+        [0xf3, 0x90],
+      ][r(3)]!;
+    }
+    default:
+      return [0x90];
+  }
+}
+
+/** A loop of `n` random instructions (with forward Jcc skips), run `iters` times, then HLT. */
+function program(seed: number, n: number, iters: number): number[] {
+  const r = rng(seed);
+  const code: number[] = [];
+  const init: number[] = [];
+  for (const reg of INIT) {
+    const rex = 0x48 | (reg >= 8 ? 1 : 0);
+    let v: number[];
+    if (reg === 3)
+      v = [0x00, 0x00, 0x20, 0, 0, 0, 0, 0]; // RBX = DATA
+    else if (reg === 14) v = [r(32), 0, 0, 0, 0, 0, 0, 0];
+    else if (reg === 15) v = [iters & 0xff, iters >> 8, 0, 0, 0, 0, 0, 0];
+    else if (reg === 4)
+      v = [0, 0, 0x30, 0, 0, 0, 0, 0]; // RSP: a stack page
+    else v = Array.from({ length: 8 }, () => r(256));
+    init.push(rex, 0xb8 | (reg & 7), ...v);
+  }
+  const loopStart = CODE + init.length;
+  for (let k = 0; k < n; k++) {
+    let insn = randomInsn(r);
+    if (r(8) === 0) {
+      // A forward conditional skip over the next instruction.
+      const next = randomInsn(r);
+      insn = [0x70 | r(16), next.length, ...next];
+    }
+    // Resolve a RIP-relative placeholder to an address in the data page.
+    const at = insn.indexOf(0xaa);
+    if (at >= 0 && insn[at + 1] === 0xaa) {
+      const end = CODE + init.length + code.length + insn.length;
+      const disp = DATA + r(0xf0) - end;
+      insn.splice(
+        at,
+        4,
+        disp & 0xff,
+        (disp >> 8) & 0xff,
+        (disp >> 16) & 0xff,
+        (disp >>> 24) & 0xff,
+      );
+    }
+    code.push(...insn);
+  }
+  // dec r15 ; jnz loop ; hlt
+  code.push(0x49, 0xff, 0xcf);
+  const rel = loopStart - (CODE + init.length + code.length + 6);
+  code.push(
+    0x0f,
+    0x85,
+    rel & 0xff,
+    (rel >> 8) & 0xff,
+    (rel >> 16) & 0xff,
+    (rel >>> 24) & 0xff,
+    0xf4,
+  );
+  return [...init, ...code];
+}
+
+function runToHalt(cpu: X86Cpu): string {
+  for (let k = 0; k < 1000; k++) {
+    const r = cpu.run(1000);
+    if (r !== "budget") return r;
+  }
+  return "limit";
+}
+
+function snapshot(cpu: X86Cpu, ram: Uint8Array) {
+  return {
+    rip: cpu.rip,
+    flags: cpu.flags,
+    icount: cpu.icount,
+    rlo: [...cpu.rlo],
+    rhi: [...cpu.rhi],
+    data: [...ram.subarray(DATA, DATA + 0x2000)],
+  };
+}
+
+describe("x86-64 JIT", () => {
+  // The test programs are short: compile their regions after a few entries.
+  const hot = X86Jit.hotThreshold;
+  beforeAll(() => {
+    X86Jit.hotThreshold = 8;
+  });
+  afterAll(() => {
+    X86Jit.hotThreshold = hot;
+  });
+
+  it("gives the interpreter's results on random integer code (registers, RFLAGS, memory, counts)", () => {
+    let compiled = 0;
+    let jitRetired = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const bytes = program(seed * 7919, 12, 100);
+      const results = [true, false].map((jit) => {
+        const m = machine(jit);
+        m.ram.set(bytes, CODE);
+        for (let k = 0; k < 0x1000; k++) m.ram[DATA + k] = (k * 37 + seed) & 0xff;
+        m.cpu.setReg("rip", BigInt(CODE));
+        m.cpu.segBase[5] = 0x800;
+        const exit = runToHalt(m.cpu);
+        compiled += m.cpu.jit?.compiled ?? 0;
+        jitRetired += m.cpu.jit?.retired ?? 0;
+        return { exit, ...snapshot(m.cpu, m.ram) };
+      });
+      expect(results[0], `seed ${seed * 7919}`).toEqual(results[1]);
+    }
+    // Most of the work ran compiled (not only the interpreter compared with itself).
+    expect(compiled).toBeGreaterThan(50);
+    expect(jitRetired).toBeGreaterThan(30_000);
+  });
+
+  it("runs the 64-bit ALU/memory loop compiled, with exact counts", () => {
+    const m = machine(true);
+    // mov ecx, 1000 ; l: add rax, rcx ; mov [rbx], rax ; mov rsi, [rbx] ; dec rcx ; jnz l ; hlt
+    m.ram.set([0xbb, 0x00, 0x00, 0x20, 0x00, 0xb9, 0xe8, 0x03, 0, 0], CODE);
+    m.ram.set(
+      [0x48, 0x01, 0xc8, 0x48, 0x89, 0x03, 0x48, 0x8b, 0x33, 0x48, 0xff, 0xc9, 0x75, 0xf2, 0xf4],
+      CODE + 10,
+    );
+    m.cpu.setReg("rip", BigInt(CODE));
+    expect(runToHalt(m.cpu)).toBe("hlt");
+    expect(m.cpu.getReg("rax")).toBe(500500n);
+    expect(m.cpu.getReg("rsi")).toBe(500500n);
+    expect(m.cpu.icount).toBe(2 + 5 * 1000 + 1);
+    expect(m.cpu.jit!.compiled).toBe(1);
+  });
+
+  it("sees a store into a compiled block's page and runs the new code", () => {
+    const m = machine(true);
+    // l: add eax, 1 ; dec ecx ; jnz l ; hlt -- run hot, then patch the immediate and rerun.
+    const loop = [0x83, 0xc0, 0x01, 0xff, 0xc9, 0x75, 0xf9, 0xf4];
+    m.ram.set(loop, CODE);
+    m.cpu.setReg("rcx", 100n);
+    m.cpu.setReg("rip", BigInt(CODE));
+    expect(runToHalt(m.cpu)).toBe("hlt");
+    expect(m.cpu.getReg("rax")).toBe(100n);
+    expect(m.cpu.jit!.compiled).toBe(1);
+    // The guest patches its own code: mov byte [CODE + 2], 5 ; jmp CODE
+    m.ram.set(
+      [0xc6, 0x04, 0x25, 0x02, 0x10, 0x00, 0x00, 0x05, 0xe9, 0xf3, 0xef, 0xff, 0xff],
+      0x2000,
+    );
+    m.cpu.halted = false;
+    m.cpu.setReg("rcx", 100n);
+    m.cpu.setReg("rip", 0x2000n);
+    expect(runToHalt(m.cpu)).toBe("hlt");
+    expect(m.cpu.getReg("rax")).toBe(600n);
+  });
+
+  it("sees DMA into a compiled block's page (notifyExternalWrite)", () => {
+    const m = machine(true);
+    m.ram.set([0x83, 0xc0, 0x01, 0xff, 0xc9, 0x75, 0xf9, 0xf4], CODE);
+    m.cpu.setReg("rcx", 100n);
+    m.cpu.setReg("rip", BigInt(CODE));
+    runToHalt(m.cpu);
+    m.ram[CODE + 2] = 3;
+    m.cpu.notifyExternalWrite(CODE + 2, 1);
+    m.cpu.halted = false;
+    m.cpu.setReg("rcx", 100n);
+    m.cpu.setReg("rip", BigInt(CODE));
+    runToHalt(m.cpu);
+    expect(m.cpu.getReg("rax")).toBe(400n);
+  });
+
+  it("leaves faults to the interpreter: a #PF inside a hot loop is delivered as without the JIT", () => {
+    const runs = [true, false].map((jit) => {
+      const m = machine(jit);
+      // GDT at 0x5000 (entry 1: 64-bit code), IDT at 0x3000 with a #PF handler at 0x4000: hlt.
+      const dv = new DataView(m.ram.buffer, m.ram.byteOffset, m.ram.byteLength);
+      dv.setUint32(0x5008, 0, true);
+      dv.setUint32(0x500c, 0x00209a00, true);
+      m.cpu.gdtBase = 0x5000;
+      m.cpu.gdtLimit = 0xff;
+      const gate = 0x3000 + 14 * 16;
+      dv.setUint16(gate, 0x4000, true);
+      dv.setUint16(gate + 2, 8, true);
+      dv.setUint16(gate + 4, 0x8e00, true);
+      m.cpu.idtBase = 0x3000;
+      m.cpu.idtLimit = 0xfff;
+      m.ram[0x4000] = 0xf4;
+      m.cpu.setReg("rsp", 0x8000n);
+      // Loads walk up to the end of the 1 GiB page (open bus beyond RAM), then fault at 1 GiB.
+      m.cpu.setReg("rbx", BigInt(0x40000000 - 8 * 200));
+      // l: mov rax, [rbx] ; add rbx, 8 ; jmp l
+      m.ram.set([0x48, 0x8b, 0x03, 0x48, 0x83, 0xc3, 0x08, 0xeb, 0xf7], CODE);
+      m.cpu.setReg("rip", BigInt(CODE));
+      const exit = runToHalt(m.cpu);
+      return {
+        exit,
+        cr2: m.cpu.cr2,
+        pushedRip: dv.getUint32(0x8000 - 40, true),
+        rax: m.cpu.getReg("rax"),
+        compiled: (m.cpu.jit?.compiled ?? 0) > 0,
+        ...snapshot(m.cpu, m.ram),
+      };
+    });
+    expect(runs[0]!.compiled).toBe(true);
+    expect(runs[0]!.exit).toBe("hlt");
+    expect(runs[0]!.cr2).toBe(0x40000000);
+    expect(runs[0]!.pushedRip).toBe(CODE);
+    expect({ ...runs[0], compiled: false }).toEqual(runs[1]);
+  });
+
+  it("is off with jit: false (or AXVISOR_JIT=0) and with RAM that is not wasm memory", () => {
+    expect(machine(false).cpu.jit).toBeUndefined();
+    const ram = new Uint8Array(1 << 20);
+    const cpu = new X86Cpu({
+      cpuId: 0,
+      apicId: 0,
+      bus: { ram, ramBase: 0, load: () => null, store: () => false },
+      io: { in: () => 0, out: () => {} },
+      time: { now: () => 0 },
+      jit: true,
+    });
+    expect(cpu.jit).toBeUndefined();
+  });
+});

@@ -1,0 +1,258 @@
+/**
+ * The x86-64 JIT tier: finds hot 64-bit-mode blocks (branch targets reached HOT times),
+ * compiles them (decode.ts, codegen.ts) and runs them between interpreter steps. A block is
+ * keyed by its linear RIP and checked on every entry against the physical page the fetch TLB
+ * maps that RIP to now, the privilege level it was compiled for, and its page's generation:
+ * a write to a page compiled code came from bumps the generation, so stale blocks are never
+ * entered (self-modifying code, module loading, DMA into code pages).
+ */
+import {
+  CPU_STATE_BYTES,
+  claimCpuState,
+  type WasmInstance,
+  type WasmRam,
+  wasmApi,
+} from "@axvisor/machine";
+import { compileRegion, type JitTarget } from "./codegen.js";
+import { decodeRegion } from "./decode.js";
+import { ST_CODE_MAP, ST_FLAGS, ST_FS_BASE, ST_RIP } from "./layout.js";
+
+type RunFn = (budget: number, ctx: number, flags: number) => number;
+
+interface Block {
+  /** Physical address of the first byte, the CPL-3 flag and the page generation it was made for. */
+  phys: number;
+  user: boolean;
+  gen: number;
+  hits: number;
+  /** The compiled code; null until hot, or when the first instruction is not compiled. */
+  fn: RunFn | null;
+  uncompilable: boolean;
+}
+
+/** What the CPU must offer the JIT (the fields of X86Cpu it reads and writes). */
+export interface JitCpu {
+  rip: number;
+  flags: number;
+  cpl: number;
+  tlbCtx: number;
+  wrLin: number;
+  readonly ram: Uint8Array;
+  readonly ramBase: number;
+  /** Segment bases ES..GS (FS = 4, GS = 5). */
+  readonly segBase: Float64Array;
+  /** The physical address the fetch TLB maps `lin` to, or -1 when it has no entry. */
+  probeFetch(lin: number, user: boolean): number;
+}
+
+/** Per-RAM state every CPU of a board shares: the code-page map and page generations. */
+export class JitShared {
+  readonly codeMap: Uint8Array;
+  readonly gen: Uint32Array;
+  readonly cpus: JitCpu[] = [];
+
+  constructor(
+    readonly wasm: WasmRam,
+    readonly codeMapOffset: number,
+  ) {
+    const pages = Math.ceil(wasm.ramSize / 4096);
+    this.codeMap = new Uint8Array(wasm.memory.buffer, codeMapOffset, pages);
+    this.gen = new Uint32Array(pages);
+  }
+
+  /** Compiled code now comes from RAM page `page`: stores to it must be seen. */
+  markCode(page: number): void {
+    if (this.codeMap[page] !== 0) return;
+    this.codeMap[page] = 1;
+    // An interpreter's cached write page would bypass the check.
+    for (const c of this.cpus) c.wrLin = Number.NaN;
+  }
+
+  /** RAM page `page` was written: blocks made from it are stale. */
+  written(page: number): void {
+    if (this.codeMap[page] === 0) return;
+    this.codeMap[page] = 0;
+    this.gen[page] = (this.gen[page]! + 1) >>> 0;
+  }
+
+  /** Bytes [off, off + len) of RAM changed outside the CPUs' view (DMA, loaders). */
+  writtenRange(off: number, len: number): void {
+    if (len <= 0) return;
+    const first = Math.max(0, Math.floor(off / 4096));
+    const last = Math.min(this.gen.length - 1, Math.floor((off + len - 1) / 4096));
+    for (let p = first; p <= last; p++) this.written(p);
+  }
+}
+
+const shared = new WeakMap<WasmRam, JitShared>();
+
+/** AXVISOR_JIT=0 in the environment turns the JIT off for CPUs that do not choose. */
+export function jitFromEnvironment(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
+  return env?.AXVISOR_JIT !== "0";
+}
+
+export class X86Jit {
+  /**
+   * Entries into a region before it is compiled: compiling costs about as much as
+   * interpreting a few thousand instructions, and most boot code runs a few times only.
+   */
+  static hotThreshold = 500;
+  private readonly blocks = new Map<number, Block>();
+  private readonly target: JitTarget;
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  /** Blocks compiled and instructions retired in compiled code (tests and statistics). */
+  compiled = 0;
+  retired = 0;
+  /** Milliseconds spent compiling (decode, code generation, wasm compile and instantiation). */
+  compileMs = 0;
+  /** Regions compiled, by size in instructions (statistics). */
+  compiledInsns = 0;
+
+  private constructor(
+    private readonly cpu: JitCpu,
+    readonly shared: JitShared,
+    readonly state: number,
+  ) {
+    const w = shared.wasm;
+    this.target = {
+      pages: w.pages,
+      state,
+      ramOffset: w.ramOffset,
+      ramSize: w.ramSize,
+      ramBase: cpu.ramBase,
+      codeMap: shared.codeMapOffset,
+    };
+    this.i32 = new Int32Array(w.memory.buffer, state, 64);
+    this.f64 = new Float64Array(w.memory.buffer, state, 64);
+  }
+
+  /**
+   * A JIT for `cpu` whose RAM came from machine's allocateRam, with its state block; undefined
+   * (interpret only) for other RAM, when every state block is taken or the code map does not
+   * fit. `state` is the claimed block's offset, for the CPU's register and TLB views.
+   */
+  static create(cpu: JitCpu): X86Jit | undefined {
+    if (wasmApi === undefined) return undefined;
+    const claim = claimCpuState(cpu.ram);
+    if (claim === undefined) return undefined;
+    let s = shared.get(claim.wasm);
+    if (s === undefined) {
+      const pages = Math.ceil(claim.wasm.ramSize / 4096);
+      if (ST_CODE_MAP + pages > CPU_STATE_BYTES) return undefined;
+      s = new JitShared(claim.wasm, claim.offset + ST_CODE_MAP);
+      shared.set(claim.wasm, s);
+    }
+    s.cpus.push(cpu);
+    return new X86Jit(cpu, s, claim.offset);
+  }
+
+  get memory(): ArrayBufferLike {
+    return this.shared.wasm.memory.buffer;
+  }
+
+  /** Drops every block (tests; nothing needs it for correctness). */
+  clear(): void {
+    this.blocks.clear();
+  }
+
+  /**
+   * Runs compiled blocks from the current RIP for at most `budget` instructions; returns how
+   * many retired (0: nothing compiled here, the interpreter steps). `stepNext` is set when the
+   * last block left at an instruction the interpreter must run.
+   */
+  run(budget: number): number {
+    const cpu = this.cpu;
+    const s = this.shared;
+    let total = 0;
+    while (total < budget) {
+      const rip = cpu.rip;
+      const user = cpu.cpl === 3;
+      const pa = cpu.probeFetch(rip, user);
+      if (pa < 0) break;
+      const off = pa - cpu.ramBase;
+      if (off < 0 || off >= this.target.ramSize) break;
+      const page = Math.floor(off / 4096);
+      let blk = this.blocks.get(rip);
+      if (blk === undefined || blk.phys !== pa || blk.user !== user || blk.gen !== s.gen[page]) {
+        blk = { phys: pa, user, gen: s.gen[page]!, hits: 0, fn: null, uncompilable: false };
+        this.blocks.set(rip, blk);
+      }
+      let fn = blk.fn;
+      if (fn === null) {
+        // An instruction the JIT does not compile inside hot code: the interpreter runs it
+        // and the JIT is asked again right after it.
+        if (blk.uncompilable) {
+          this.stepNext = true;
+          return total;
+        }
+        if (++blk.hits < X86Jit.hotThreshold) break;
+        fn = this.compile(blk, rip, off, user, page);
+        if (fn === null) {
+          this.stepNext = true;
+          return total;
+        }
+      }
+      cpu.flags = this.runBlock(fn, budget - total);
+      const r = this.lastResult;
+      total += r >>> 1;
+      this.retired += r >>> 1;
+      if (r & 1) {
+        this.stepNext = true;
+        return total;
+      }
+    }
+    this.stepNext = false;
+    return total;
+  }
+
+  private lastResult = 0;
+  /** The last run() stopped at an instruction the interpreter must run next. */
+  stepNext = false;
+
+  private runBlock(fn: RunFn, budget: number): number {
+    const cpu = this.cpu;
+    const f64 = this.f64;
+    f64[ST_FS_BASE / 8] = cpu.segBase[4]!;
+    f64[ST_FS_BASE / 8 + 1] = cpu.segBase[5]!;
+    this.lastResult = fn(budget, cpu.tlbCtx, cpu.flags);
+    cpu.rip = this.f64[ST_RIP / 8]!;
+    return this.i32[ST_FLAGS / 4]! >>> 0;
+  }
+
+  private compile(blk: Block, rip: number, off: number, user: boolean, page: number): RunFn | null {
+    const t0 = performance.now();
+    try {
+      return this.compileNow(blk, rip, off, user, page);
+    } finally {
+      this.compileMs += performance.now() - t0;
+    }
+  }
+
+  private compileNow(
+    blk: Block,
+    rip: number,
+    off: number,
+    user: boolean,
+    page: number,
+  ): RunFn | null {
+    const blocks = decodeRegion(this.cpu.ram, off, rip);
+    if (blocks.length === 0) {
+      blk.uncompilable = true;
+      return null;
+    }
+    const api = wasmApi!;
+    const bytes = compileRegion(blocks, user, this.target);
+    const inst: WasmInstance = new api.Instance(new api.Module(bytes), {
+      env: { mem: this.shared.wasm.memory },
+    });
+    const fn = inst.exports.run as RunFn;
+    this.shared.markCode(page);
+    blk.fn = fn;
+    this.compiled++;
+    for (const b of blocks) this.compiledInsns += b.length;
+    return fn;
+  }
+}

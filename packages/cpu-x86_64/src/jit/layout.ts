@@ -1,0 +1,29 @@
+/**
+ * Where a CPU's JIT-visible state lives inside its state block of the shared WebAssembly.Memory
+ * (machine's `claimCpuState`): compiled code loads and stores registers, RFLAGS, RIP and the
+ * software TLB at these byte offsets from the block's start. The interpreter uses the same
+ * storage through typed-array views, so nothing is copied between the two tiers.
+ */
+
+/** RAX..R15 low halves (Int32Array(16)). */
+export const ST_RLO = 0;
+/** RAX..R15 high halves (Int32Array(16)). */
+export const ST_RHI = 64;
+/** RFLAGS after a compiled run (i32). */
+export const ST_FLAGS = 128;
+/** RIP after a compiled run (f64: the signed canonical value, as the interpreter keeps it). */
+export const ST_RIP = 136;
+/** FS and GS bases (f64), written before each compiled run (segment overrides add them). */
+export const ST_FS_BASE = 144;
+export const ST_GS_BASE = 152;
+/** The TLB tags (Float64Array(TLB_SETS * TLB_SIZE)), page-aligned for readability in dumps. */
+export const ST_TLB_TAG = 4096;
+/** Bytes of one TLB array: 6 sets x 1024 entries x 8 bytes. */
+export const TLB_BYTES = 6 * 1024 * 8;
+/** The TLB's physical page bases (Float64Array, same indexing as the tags). */
+export const ST_TLB_PHYS = ST_TLB_TAG + TLB_BYTES;
+/**
+ * The code-page map (one byte per 4 KiB page of RAM, non-zero = compiled code was made from
+ * it), in the state block of the first CPU of a RAM: every CPU's stores check the same map.
+ */
+export const ST_CODE_MAP = ST_TLB_PHYS + TLB_BYTES;
