@@ -46,7 +46,11 @@ export interface CpuOptions<C> {
   model?: CpuModel;
   /** EL2 implemented (default true). */
   el2?: boolean;
-  /** Reserved for the JIT tier; the CPU interprets today. */
+  /**
+   * Compile hot code to WebAssembly (default: on unless the environment has AXVISOR_JIT=0).
+   * Works only when `bus.ram` came from machine's `allocateRam` (the registers and TLB then
+   * live in its wasm memory); on other RAM the CPU interprets.
+   */
   jit?: boolean;
   sysRegDevice?: SysRegDevice;
   firmware?: FirmwareHandler<C>;
