@@ -254,7 +254,7 @@ export class Aarch64Cpu {
     this.timer = new Timer(this);
     this.gprPort = makeGprPort(this);
     this.simdMem = makeSimdMemPort(this);
-    this.jit = state === undefined ? undefined : new Aarch64Jit(this, state.wasm, state.offset);
+    this.jit = state === undefined ? undefined : new Aarch64Jit(this, state.wasm, state.offset, opts.jitOptions);
     this.reset();
   }
 

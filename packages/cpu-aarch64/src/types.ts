@@ -1,4 +1,5 @@
 import type { PhysBus, TimeSource } from "@axvisor/machine";
+import type { JitOptions } from "./jit/jit.js";
 
 export type { PhysBus, TimeSource };
 
@@ -52,6 +53,8 @@ export interface CpuOptions<C> {
    * live in its wasm memory); on other RAM the CPU interprets.
    */
   jit?: boolean;
+  /** Tuning of the JIT (tests use a low hot threshold so short programs are compiled). */
+  jitOptions?: JitOptions;
   sysRegDevice?: SysRegDevice;
   firmware?: FirmwareHandler<C>;
 }
