@@ -57,17 +57,22 @@ const L_T = 6;
 const L_W1 = 7;
 const L_W2 = 8;
 const L_W3 = 9;
-const L_PB = 10;
-const L_VA = 11;
-const L_X = 12;
-const L_Y = 13;
-const L_R = 14;
-const L_CTX = 15;
+const L_KIND = 10;
+const L_RET = 11;
+/** NZCV, four i32 0/1 locals. */
+const L_F0 = 12;
+const REGION_I32 = 12;
+const L_PB = 16;
+const L_VA = 17;
+const L_X = 18;
+const L_Y = 19;
+const L_R = 20;
+const L_CTX = 21;
+const L_EPC = 22;
+const REGION_I64 = 7;
+/** The guest registers a region uses, one i64 local each. */
+const L_REG0 = 23;
 
-export const REGION_LOCALS: Locals = [
-  [6, ValType.i32],
-  [6, ValType.i64],
-];
 
 /** Function index of the unsigned 64x64 -> high 64 multiply helper in every module. */
 export const MULHU_FN = 0;
@@ -143,6 +148,11 @@ export interface RegionPlan {
   readonly words: readonly number[];
   /** Why it ends after the last word: "end" (a transfer), "stop" (unsupported), "limit". */
   readonly end: "end" | "stop" | "limit";
+  /** Guest registers (31 = SP) it reads or writes, and those it writes. */
+  readonly used: readonly number[];
+  readonly written: readonly number[];
+  /** Whether it writes NZCV. */
+  readonly flags: boolean;
 }
 
 const scratch = new Bytes(1 << 12);
@@ -175,28 +185,57 @@ export function planRegion(
     }
   }
   if (words.length === 0) return undefined;
-  return { entry, words, end };
+  return { entry, words, end, ...em.usage() };
 }
 
 /** Writes region functions. */
 export class RegionEmitter {
   private f: FnBody = new FnBody(scratch);
   private entry = 0;
+  /** Probing: registers (0..31, 31 = SP) read or written, and written; flags written. */
+  private readonly usedRegs = new Set<number>();
+  private readonly writtenRegs = new Set<number>();
+  private flagsWritten = false;
+  /** Emitting: the local holding each guest register (-1: not used by the region). */
+  private readonly regLocal = new Int32Array(32).fill(-1);
+  private written: readonly number[] = [];
+  private writesFlags = false;
 
   constructor(private readonly env: CodegenEnv) {}
 
   /** Whether `insn` compiles (FLOW_*), or -1; writes only into a scratch buffer. */
   probe(insn: number, off: number, entry: number): number {
     this.f = new FnBody(scratch);
+    this.f.block("exit");
     this.f.loop("top");
     this.entry = entry;
     return this.insn(insn, off, 0);
   }
 
-  /** Emits the function body of `plan` into `f`. */
+  /** What probing saw: registers used and written, and whether NZCV is written. */
+  usage(): { used: number[]; written: number[]; flags: boolean } {
+    const sort = (x: Set<number>) => [...x].sort((a, b) => a - b);
+    return { used: sort(this.usedRegs), written: sort(this.writtenRegs), flags: this.flagsWritten };
+  }
+
+  /** Locals of the function `emit` writes for `plan`. */
+  static locals(plan: RegionPlan): Locals {
+    return [
+      [REGION_I32, ValType.i32],
+      [REGION_I64 + plan.used.length, ValType.i64],
+    ];
+  }
+
+  /** Emits the function body of `plan` into `f` (declared with `locals(plan)`). */
   emit(f: FnBody, plan: RegionPlan): void {
     this.f = f;
     this.entry = plan.entry;
+    this.regLocal.fill(-1);
+    plan.used.forEach((r, i) => {
+      this.regLocal[r] = L_REG0 + i;
+    });
+    this.written = plan.written;
+    this.writesFlags = plan.flags;
     const n = plan.words.length;
     f.get(P_BASE);
     f.op(Op.i64TruncF64S);
@@ -204,6 +243,18 @@ export class RegionEmitter {
     f.get(P_CTX);
     f.op(Op.i64ExtendI32U);
     f.set(L_CTX);
+    // Guest registers and NZCV live in locals while the function runs.
+    for (const r of plan.used) {
+      f.i32(0);
+      f.mem(Op.i64Load, 3, this.s(ST_X + 8 * r));
+      f.set(this.regLocal[r]!);
+    }
+    for (let i = 0; i < 4; i++) {
+      f.i32(0);
+      f.mem(Op.i32Load, 2, this.s(ST_N + 4 * i));
+      f.set(L_F0 + i);
+    }
+    f.block("exit");
     f.loop("top");
     // A whole pass must fit in the budget.
     f.get(P_BUDGET);
@@ -221,8 +272,28 @@ export class RegionEmitter {
       off += 4;
     }
     if (plan.end !== "end") this.exit(off, n, plan.end === "stop" ? EXIT_STOP : EXIT_BRANCH);
-    f.end();
-    f.op(Op.unreachable);
+    f.end(); // top
+    f.end(); // exit
+    // Every exit comes here: registers and NZCV back to the state block.
+    for (const r of this.written) {
+      f.i32(0);
+      f.get(this.regLocal[r]!);
+      f.mem(Op.i64Store, 3, this.s(ST_X + 8 * r));
+    }
+    if (this.writesFlags) {
+      for (let i = 0; i < 4; i++) {
+        f.i32(0);
+        f.get(L_F0 + i);
+        f.mem(X.i32Store, 2, this.s(ST_N + 4 * i));
+      }
+    }
+    f.i32(0);
+    f.get(L_EPC);
+    f.mem(Op.i64Store, 3, this.s(ST_EXIT_PC));
+    f.i32(0);
+    f.get(L_KIND);
+    f.mem(X.i32Store, 2, this.s(ST_EXIT_KIND));
+    f.get(L_RET);
   }
 
   // ------------------------------------------------------------------ helpers
@@ -234,36 +305,34 @@ export class RegionEmitter {
   /** Leaves the function: PC = page base + `off`, `k` more instructions retired this pass. */
   private exit(off: number, k: number, kind: number): void {
     const f = this.f;
-    f.i32(0);
     f.get(L_PB);
     if (off !== 0) {
       f.i64(off);
       f.op(Op.i64Add);
     }
-    f.mem(Op.i64Store, 3, this.s(ST_EXIT_PC));
+    f.set(L_EPC);
     this.exitTail(k, kind);
   }
 
   /** Leaves with the PC in L_R. */
   private exitDynamic(k: number): void {
     const f = this.f;
-    f.i32(0);
     f.get(L_R);
-    f.mem(Op.i64Store, 3, this.s(ST_EXIT_PC));
+    f.set(L_EPC);
     this.exitTail(k, EXIT_BRANCH);
   }
 
   private exitTail(k: number, kind: number): void {
     const f = this.f;
-    f.i32(0);
     f.i32(kind);
-    f.mem(X.i32Store, 2, this.s(ST_EXIT_KIND));
+    f.set(L_KIND);
     f.get(L_N);
     if (k !== 0) {
       f.i32(k);
       f.op(Op.i32Add);
     }
-    f.op(Op.return);
+    f.set(L_RET);
+    f.br("exit");
   }
 
   /** A taken branch to page offset `target` after `k` instructions of this pass. */
@@ -294,6 +363,15 @@ export class RegionEmitter {
     f.op(Op.i64Or);
   }
 
+  /** The local of guest register n (31: SP), noting the use while probing. */
+  private reg(n: number, write: boolean): number {
+    this.usedRegs.add(n);
+    if (write) this.writtenRegs.add(n);
+    const l = this.regLocal[n]!;
+    // While probing no locals exist yet: any index does for the scratch code.
+    return l < 0 ? L_REG0 : l;
+  }
+
   /** X[n] (n = 31: XZR, or SP when `sp`). */
   private x64(n: number, sp = false): void {
     const f = this.f;
@@ -301,8 +379,7 @@ export class RegionEmitter {
       f.i64(0);
       return;
     }
-    f.i32(0);
-    f.mem(Op.i64Load, 3, this.s(ST_X + 8 * n));
+    f.get(this.reg(n, false));
   }
 
   /** W[n]. */
@@ -312,18 +389,16 @@ export class RegionEmitter {
       f.i32(0);
       return;
     }
-    f.i32(0);
-    f.mem(Op.i32Load, 2, this.s(ST_X + 8 * n));
+    f.get(this.reg(n, false));
+    f.op(Op.i32WrapI64);
   }
 
   /** Starts a register write: the value follows, then set64/set32. */
-  private begin(n: number, sp = false): void {
-    if (n !== 31 || sp) this.f.i32(0);
-  }
+  private begin(_n: number, _sp = false): void {}
   private set64(n: number, sp = false): void {
     const f = this.f;
     if (n === 31 && !sp) f.op(Op.drop);
-    else f.mem(Op.i64Store, 3, this.s(ST_X + 8 * n));
+    else f.set(this.reg(n, true));
   }
   /** Writes a 32-bit value zero-extended. */
   private set32(n: number, sp = false): void {
@@ -333,17 +408,16 @@ export class RegionEmitter {
       return;
     }
     f.op(Op.i64ExtendI32U);
-    f.mem(Op.i64Store, 3, this.s(ST_X + 8 * n));
+    f.set(this.reg(n, true));
   }
 
   private flag(off: number): void {
-    this.f.i32(0);
-    this.f.mem(Op.i32Load, 2, this.s(off));
+    this.f.get(L_F0 + ((off - ST_N) >> 2));
   }
   private setFlag(off: number, value: () => void): void {
-    this.f.i32(0);
+    this.flagsWritten = true;
     value();
-    this.f.mem(X.i32Store, 2, this.s(off));
+    this.f.set(L_F0 + ((off - ST_N) >> 2));
   }
 
   /** Pushes whether condition `cond` holds (i32 0/1). */

@@ -25,7 +25,6 @@ import {
   emitMulhu,
   MULHU_LOCALS,
   planRegion,
-  REGION_LOCALS,
   RegionEmitter,
 } from "./codegen.js";
 import {
@@ -185,7 +184,7 @@ export class Aarch64Jit {
     const w = new ModuleWriter(TYPES, [0, 1], [undefined, "r"], this.wasm.pages, false, this.out);
     emitMulhu(w.beginFunction(MULHU_LOCALS));
     w.endFunction();
-    new RegionEmitter(this.env).emit(w.beginFunction(REGION_LOCALS), plan);
+    new RegionEmitter(this.env).emit(w.beginFunction(RegionEmitter.locals(plan)), plan);
     w.endFunction();
     const api = wasmApi!;
     const inst = new api.Instance(new api.Module(w.finish()), { env: { mem: this.wasm.memory } });
