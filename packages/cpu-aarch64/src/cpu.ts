@@ -202,6 +202,8 @@ export class Aarch64Cpu {
   private jitEntry = false;
   /** Set after compiled code stopped before an instruction: the one after it is an entry. */
   private jitResume = false;
+  /** The pending entry is such a continuation (it counts more towards hotness). */
+  private jitResumed = false;
 
   constructor(opts: CpuOptions<Aarch64Cpu>) {
     const { bus } = opts;
@@ -664,7 +666,8 @@ export class Aarch64Cpu {
         while (i < n) {
           if (this.jitEntry) {
             this.jitEntry = false;
-            const done = jit!.run(this.pc, n - i);
+            const done = jit!.run(this.pc, n - i, this.jitResumed);
+            this.jitResumed = false;
             if (done > 0) {
               i += done;
               // After a control transfer compiled code may go on at once; after a stop the
@@ -718,6 +721,7 @@ export class Aarch64Cpu {
           if (this.jitResume) {
             this.jitResume = false;
             this.jitEntry = true;
+            this.jitResumed = true;
           }
           if (this.sliceBreak) {
             this.instructions += i;

@@ -12,7 +12,7 @@
  * that instruction (EXIT_STOP), and the interpreter performs it with all its checks. Anything
  * not compiled (system instructions, exclusives, FP/SIMD, ...) ends the region the same way.
  *
- * Signature: (base: f64, budget: i32, ctx: i32, flags: i32) -> retired: i32, with the exit PC
+ * Signature: (base: i64, budget: i32, ctx: i32, flags: i32) -> retired: i32, with the exit PC
  * (i64) and EXIT_* kind stored in the state block. `base` is the virtual address of the
  * region's page, `ctx` the data translation context (as in the TLB tags), `flags` F_* bits,
  * `budget` the most instructions it may retire.
@@ -238,7 +238,6 @@ export class RegionEmitter {
     this.writesFlags = plan.flags;
     const n = plan.words.length;
     f.get(P_BASE);
-    f.op(Op.i64TruncF64S);
     f.set(L_PB);
     f.get(P_CTX);
     f.op(Op.i64ExtendI32U);

@@ -1,6 +1,8 @@
 /**
  * The JIT tier of one CPU: counts entries into code (branch targets and the places where
- * compiled code stopped), compiles hot entry points into WebAssembly regions, and runs them.
+ * compiled code stopped), compiles hot entry points into WebAssembly regions (several per
+ * module), and runs compiled code through the wasm dispatcher, which chains regions without
+ * coming back to JavaScript.
  *
  * Compiled code is keyed by the RAM offset of its entry, so remapping, TTBR/VTTBR writes and
  * TLB maintenance need nothing here: every entry goes through the fetch TLB (filled by the
@@ -17,7 +19,14 @@
  *   page is compared with its snapshot before its code runs again in a new epoch.
  */
 
-import { Bytes, ModuleWriter, ValType, type WasmRam, wasmApi } from "@axvisor/machine";
+import {
+  Bytes,
+  ModuleWriter,
+  ValType,
+  type WasmRam,
+  type WasmTable,
+  wasmApi,
+} from "@axvisor/machine";
 import type { Aarch64Cpu } from "../cpu.js";
 import { TLB_MASK, TLB_SIZE } from "../cpu.js";
 import {
@@ -25,16 +34,22 @@ import {
   emitMulhu,
   MULHU_LOCALS,
   planRegion,
+  type RegionPlan,
   RegionEmitter,
 } from "./codegen.js";
+import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
 import {
   EXIT_BRANCH,
+  EXIT_MISS,
   F_EXCLUSIVE,
   F_SP_ALIGN,
   F_STRICT_ALIGN,
+  JC_SIZE,
+  jcSlot,
   ST_C,
   ST_EXIT_KIND,
   ST_EXIT_PC,
+  ST_JC,
   ST_N,
   ST_V,
   ST_Z,
@@ -43,21 +58,38 @@ import {
 const TWO32 = 4294967296;
 
 export interface JitOptions {
-  /** Entries into an entry point before it is compiled (default 200). */
+  /**
+   * Entries into an entry point before it is compiled (default 100). Entries where compiled
+   * code stopped count CONTINUATION_WEIGHT times.
+   */
   readonly hotThreshold?: number;
   /** Most instructions in one region (default 128). */
   readonly maxRegionInsns?: number;
+  /** Hot regions compiled together into one module (default 8). */
+  readonly batch?: number;
 }
 
-type RegionFn = (base: number, budget: number, ctx: number, flags: number) => number;
+/**
+ * How much an entry counts when it continues where compiled code stopped (after the
+ * instruction a side exit left to the interpreter): such code is as hot as the code before.
+ */
+const CONTINUATION_WEIGHT = 8;
 
-/** An entry point: how often it was entered, and its compiled code once it is hot. */
+type DispatchFn = (
+  pc: number,
+  budget: number,
+  fetchCtx: number,
+  dataCtx: number,
+  flags: number,
+) => number;
+
+/** A compiled entry point (or one that cannot be compiled: index -1). */
 interface Entry {
-  count: number;
-  fn: RegionFn | null;
-  /** Its first instruction is not compiled (or its page keeps being rewritten). */
-  dead: boolean;
+  readonly index: number;
 }
+
+const NOT_COMPILABLE: Entry = { index: -1 };
+const PENDING: Entry = { index: -2 };
 
 interface CodePage {
   readonly snapshot: Int32Array;
@@ -67,12 +99,19 @@ interface CodePage {
 
 /** A page whose code was dropped this often because of writes stays interpreted. */
 const MAX_PAGE_INVALIDATIONS = 8;
+/** An empty jump cache key (no entry is at an odd RAM offset). */
+const JC_EMPTY = -1;
 
 const TYPES = [
   // mulhu helper
   { params: [ValType.i64, ValType.i64], results: [ValType.i64] },
   // region: (page base, budget, data context, flags) -> retired
-  { params: [ValType.f64, ValType.i32, ValType.i32, ValType.i32], results: [ValType.i32] },
+  { params: [ValType.i64, ValType.i32, ValType.i32, ValType.i32], results: [ValType.i32] },
+  // dispatcher: (pc, budget, fetch context, data context, flags) -> retired
+  {
+    params: [ValType.f64, ValType.i32, ValType.i32, ValType.i32, ValType.i32],
+    results: [ValType.i32],
+  },
 ];
 
 export class Aarch64Jit {
@@ -81,12 +120,21 @@ export class Aarch64Jit {
   private readonly pageEpoch: Int32Array;
   private readonly pageDrops: Uint8Array;
   private readonly pages = new Map<number, CodePage>();
+  /** Compiled (or known not compilable, or waiting) entry points by RAM offset. */
   private readonly entries = new Map<number, Entry>();
+  /** Entry counts by jump cache slot (entries sharing a slot share a count). */
+  private readonly counts = new Uint16Array(JC_SIZE);
+  /** The jump cache (see ST_JC): key of slot s at [2s], table index at [2s+1]. */
+  private readonly jc: Int32Array;
   private readonly stateI32: Int32Array;
-  private readonly base: number;
+  private readonly table: WasmTable;
+  private readonly freeIndices: number[] = [];
+  private readonly dispatch: DispatchFn;
+  private readonly pending: number[] = [];
   private epoch = 1;
   private readonly threshold: number;
   private readonly maxInsns: number;
+  private readonly batch: number;
   private readonly env: CodegenEnv;
   private readonly out = new Bytes();
   /** EXIT_* of the last run(). */
@@ -96,6 +144,7 @@ export class Aarch64Jit {
     /** Instructions retired by compiled code. */
     retired: 0,
     regions: 0,
+    modules: 0,
     compileMs: 0,
     invalidations: 0,
     validations: 0,
@@ -111,18 +160,32 @@ export class Aarch64Jit {
     this.codeFlags = new Uint8Array(pages);
     this.pageEpoch = new Int32Array(pages);
     this.pageDrops = new Uint8Array(pages);
-    this.threshold = opts.hotThreshold ?? 200;
+    this.threshold = opts.hotThreshold ?? 100;
     this.maxInsns = opts.maxRegionInsns ?? 128;
-    this.stateI32 = new Int32Array(wasm.memory.buffer, stateBase, 1024 / 4);
-    this.base = stateBase;
+    this.batch = opts.batch ?? 8;
+    const buf = wasm.memory.buffer;
+    this.stateI32 = new Int32Array(buf, stateBase, 1024 / 4);
+    this.jc = new Int32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
+    this.jc.fill(JC_EMPTY);
     this.env = { stateBase, ramOffset: wasm.ramOffset };
+    const api = wasmApi!;
+    this.table = new api.Table({ element: "anyfunc", initial: 256 });
+    for (let i = 255; i >= 0; i--) this.freeIndices.push(i);
+    const w = new ModuleWriter(TYPES, [RUN_TYPE], ["run"], wasm.pages, true);
+    emitDispatcher(w.beginFunction(DISPATCHER_LOCALS), stateBase);
+    w.endFunction();
+    const inst = new api.Instance(new api.Module(w.finish()), {
+      env: { mem: wasm.memory, tab: this.table },
+    });
+    this.dispatch = inst.exports.run as DispatchFn;
   }
 
   /**
    * Runs compiled code from `pc` (compiling it once hot) for at most `budget` instructions.
    * Returns the instructions retired, the CPU's PC and NZCV updated; or -1 when nothing ran.
+   * `resumed`: the entry continues where compiled code stopped.
    */
-  run(pc: number, budget: number): number {
+  run(pc: number, budget: number, resumed: boolean): number {
     const cpu = this.cpu;
     if (cpu.il !== 0) return -1;
     const lo = pc | 0;
@@ -131,23 +194,10 @@ export class Aarch64Jit {
     const i = (lo >>> 12) & TLB_MASK;
     if (cpu.tlbTag[i] !== (hi * 1048576 + (lo >>> 12)) * 1024 + cpu.fetchCtx) return -1;
     const ro = cpu.tlbOff[i]! + (lo & 4095);
-    let e = this.entries.get(ro);
-    if (e === undefined) {
-      this.entries.set(ro, { count: 1, fn: null, dead: false });
+    const slot = jcSlot(ro);
+    if (this.jc[2 * slot] !== ro && !this.hot(ro, slot, resumed ? CONTINUATION_WEIGHT : 1)) {
       return -1;
     }
-    let fn = e.fn;
-    if (fn === null) {
-      if (e.dead || ++e.count < this.threshold) return -1;
-      fn = this.compile(ro, e);
-      if (fn === null) return -1;
-    }
-    const page = ro >>> 12;
-    if (this.pageEpoch[page] !== this.epoch && !this.revalidate(page)) return -1;
-    // The page may have been invalidated by the check: look the entry up again.
-    e = this.entries.get(ro);
-    if (e === undefined || e.fn === null) return -1;
-    fn = e.fn;
     const s = this.stateI32;
     s[ST_N >> 2] = cpu.nf;
     s[ST_Z >> 2] = cpu.zf;
@@ -156,45 +206,109 @@ export class Aarch64Jit {
     let flags = cpu.strictAlign ? F_STRICT_ALIGN : 0;
     if (cpu.exclAddr >= 0) flags |= F_EXCLUSIVE;
     if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;
-    const n = fn(pc - (lo & 4095), budget, cpu.dataCtx, flags);
+    const n = this.dispatch(pc, budget, cpu.fetchCtx, cpu.dataCtx, flags);
     cpu.nf = s[ST_N >> 2]!;
     cpu.zf = s[ST_Z >> 2]!;
     cpu.cf = s[ST_C >> 2]!;
     cpu.vf = s[ST_V >> 2]!;
     cpu.pc = s[(ST_EXIT_PC >> 2) + 1]! * TWO32 + (s[ST_EXIT_PC >> 2]! >>> 0);
-    this.lastExit = s[ST_EXIT_KIND >> 2]!;
+    const kind = s[ST_EXIT_KIND >> 2]!;
+    this.lastExit = kind === EXIT_MISS ? EXIT_BRANCH : kind;
     this.stats.retired += n;
     return n;
   }
 
-  private compile(ro: number, e: Entry): RegionFn | null {
+  /** Counts an entry into RAM offset `ro`; true once compiled code for it is in the jump cache. */
+  private hot(ro: number, slot: number, weight: number): boolean {
     const page = ro >>> 12;
-    if (this.pageDrops[page]! >= MAX_PAGE_INVALIDATIONS || (page + 1) * 4096 > this.cpu.ramSize) {
-      e.dead = true;
-      return null;
+    let e = this.codeFlags[page] !== 0 ? this.entries.get(ro) : undefined;
+    if (e === undefined) {
+      const c = this.counts[slot]! + weight;
+      if (c < this.threshold) {
+        this.counts[slot] = c;
+        return false;
+      }
+      this.counts[slot] = 0;
+      e = this.entries.get(ro);
     }
+    if (e === undefined) {
+      if (this.pageDrops[page]! >= MAX_PAGE_INVALIDATIONS || (page + 1) * 4096 > this.cpu.ramSize) {
+        this.entries.set(ro, NOT_COMPILABLE);
+        return false;
+      }
+      this.entries.set(ro, PENDING);
+      this.pending.push(ro);
+      if (this.pending.length < this.batch) return false;
+      this.compilePending();
+    } else if (e === PENDING) {
+      // Hot again while it waits for a batch: compile what is waiting now.
+      this.compilePending();
+    }
+    e = this.entries.get(ro);
+    if (e === undefined || e.index < 0) return false;
+    if (this.pageEpoch[page] !== this.epoch && !this.revalidate(page)) return false;
+    this.jc[2 * slot] = ro;
+    this.jc[2 * slot + 1] = e.index;
+    return true;
+  }
+
+  /** Compiles every pending entry point into one module. */
+  private compilePending(): void {
     const t0 = performance.now();
     const r32 = this.cpu.r32;
-    const pageWord = page * 1024;
-    const plan = planRegion((off) => r32[pageWord + (off >> 2)]!, ro & 4095, this.maxInsns, this.env);
-    if (plan === undefined) {
-      e.dead = true;
-      return null;
+    const plans: { plan: RegionPlan; ro: number }[] = [];
+    for (const ro of this.pending) {
+      if (this.entries.get(ro) !== PENDING) continue;
+      const pageWord = (ro >>> 12) * 1024;
+      const plan = planRegion(
+        (off) => r32[pageWord + (off >> 2)]!,
+        ro & 4095,
+        this.maxInsns,
+        this.env,
+      );
+      if (plan === undefined) {
+        this.entries.set(ro, NOT_COMPILABLE);
+        continue;
+      }
+      plans.push({ plan, ro });
     }
-    const w = new ModuleWriter(TYPES, [0, 1], [undefined, "r"], this.wasm.pages, false, this.out);
+    this.pending.length = 0;
+    if (plans.length === 0) return;
+    const w = new ModuleWriter(
+      TYPES,
+      [0, ...plans.map(() => REGION_TYPE)],
+      [undefined, ...plans.map((_, k) => `r${k}`)],
+      this.wasm.pages,
+      false,
+      this.out,
+    );
     emitMulhu(w.beginFunction(MULHU_LOCALS));
     w.endFunction();
-    new RegionEmitter(this.env).emit(w.beginFunction(RegionEmitter.locals(plan)), plan);
-    w.endFunction();
+    for (const p of plans) {
+      new RegionEmitter(this.env).emit(w.beginFunction(RegionEmitter.locals(p.plan)), p.plan);
+      w.endFunction();
+    }
     const api = wasmApi!;
     const inst = new api.Instance(new api.Module(w.finish()), { env: { mem: this.wasm.memory } });
-    const fn = inst.exports.r as RegionFn;
-    e.fn = fn;
-    const cp = this.codePage(page);
-    cp.entries.push(ro);
-    this.stats.regions++;
+    plans.forEach((p, k) => {
+      const index = this.allocIndex();
+      this.table.set(index, inst.exports[`r${k}`]);
+      this.entries.set(p.ro, { index });
+      this.codePage(p.ro >>> 12).entries.push(p.ro);
+    });
+    this.stats.modules++;
+    this.stats.regions += plans.length;
     this.stats.compileMs += performance.now() - t0;
-    return fn;
+  }
+
+  private allocIndex(): number {
+    const free = this.freeIndices.pop();
+    if (free !== undefined) return free;
+    const t = this.table;
+    const i = t.length;
+    t.grow(Math.max(64, i));
+    for (let k = t.length - 1; k > i; k--) this.freeIndices.push(k);
+    return i;
   }
 
   /** The code page record of `page`, making it a code page (kept out of the store TLB). */
@@ -227,6 +341,7 @@ export class Aarch64Jit {
    */
   codeBarrier(): void {
     this.epoch++;
+    this.jc.fill(JC_EMPTY);
   }
 
   private revalidate(page: number): boolean {
@@ -255,7 +370,16 @@ export class Aarch64Jit {
     this.pages.delete(page);
     this.stats.invalidations++;
     if (this.pageDrops[page]! < 255) this.pageDrops[page]!++;
-    for (const ro of cp.entries) this.entries.delete(ro);
+    for (const ro of cp.entries) {
+      const e = this.entries.get(ro);
+      this.entries.delete(ro);
+      const slot = jcSlot(ro);
+      if (this.jc[2 * slot] === ro) this.jc[2 * slot] = JC_EMPTY;
+      if (e !== undefined && e.index >= 0) {
+        this.table.set(e.index, null);
+        this.freeIndices.push(e.index);
+      }
+    }
   }
 
   /** RAM bytes [ro, ro + len) were written behind the CPU's back (DMA, DC ZVA). */
@@ -270,10 +394,8 @@ export class Aarch64Jit {
     for (const page of [...this.pages.keys()]) this.invalidatePage(page);
     this.pageDrops.fill(0);
     this.entries.clear();
-  }
-
-  /** Byte offset of the state block in the wasm memory. */
-  get stateBase(): number {
-    return this.base;
+    this.pending.length = 0;
+    this.counts.fill(0);
+    this.jc.fill(JC_EMPTY);
   }
 }

@@ -20,8 +20,22 @@ export const ST_EXIT_KIND = 280;
 export const ST_TLB_TAG = 1024;
 export const TLB_ENTRIES = 3 * 1024;
 export const ST_TLB_OFF = ST_TLB_TAG + 8 * TLB_ENTRIES;
+/**
+ * The jump cache: JC_SIZE slots of (RAM offset of a compiled entry, its function table
+ * index), i32 each; slot by jcSlot(). Only entries whose page was validated in the current
+ * epoch are in it, so compiled code may chain through it without asking JavaScript.
+ */
+export const ST_JC = 40960;
+export const JC_BITS = 12;
+export const JC_SIZE = 1 << JC_BITS;
+export const JC_MASK = JC_SIZE - 1;
 /** Bytes of the block in use. */
-export const ST_END = ST_TLB_OFF + 4 * TLB_ENTRIES;
+export const ST_END = ST_JC + 8 * JC_SIZE;
+
+/** The jump cache slot of RAM offset `ro` (instructions are 4-byte aligned). */
+export function jcSlot(ro: number): number {
+  return ((ro >>> 2) ^ (ro >>> (2 + JC_BITS))) & JC_MASK;
+}
 
 /**
  * A control transfer (or the region's size limit): the next instruction may start compiled
@@ -33,6 +47,8 @@ export const EXIT_BRANCH = 0;
  * fast path cannot do): the interpreter executes that one instruction first.
  */
 export const EXIT_STOP = 1;
+/** The dispatcher found no compiled code (in the jump cache) for the next PC. */
+export const EXIT_MISS = 2;
 
 /** Flag bits passed to a region at entry. */
 /** SCTLR_ELx.A: every unaligned access faults (compiled code leaves them to the interpreter). */
