@@ -600,11 +600,27 @@ export class Aarch64Cpu {
   }
 
   /**
-   * An instruction cache invalidation (IC ...): compiled code of every CPU on this RAM is
-   * checked against the bytes it was compiled from before it runs again.
+   * An instruction cache invalidation (IC ...) of RAM page `page` (-1: all of RAM): compiled
+   * code of the other CPUs on this RAM is checked against the bytes it was compiled from
+   * before it runs again. This CPU's own compiled code needs nothing: its stores to code
+   * pages already dropped that code.
    */
-  codeBarrier(): void {
-    for (const c of this.shareDomain) c.jit?.codeBarrier();
+  codeBarrier(page: number): void {
+    for (const c of this.shareDomain) if (c !== this) c.jit?.codeBarrier(page);
+  }
+
+  /**
+   * The RAM page the software TLB maps virtual address (lo, hi) to in the current contexts
+   * (store, load or fetch entries), or -1 when none does.
+   */
+  cachedPage(lo: number, hi: number): number {
+    const i = (lo >>> 12) & TLB_MASK;
+    const key = (hi * 1048576 + (lo >>> 12)) * 1024;
+    const tags = this.tlbTag;
+    if (tags[2 * TLB_SIZE + i] === key + this.dataCtx) return this.tlbOff[2 * TLB_SIZE + i]! >>> 12;
+    if (tags[TLB_SIZE + i] === key + this.dataCtx) return this.tlbOff[TLB_SIZE + i]! >>> 12;
+    if (tags[i] === key + this.fetchCtx) return this.tlbOff[i]! >>> 12;
+    return -1;
   }
 
   /** Which SP_ELn slot 31 currently holds. */

@@ -13,10 +13,13 @@
  *   `isCodePage`), so every store to it takes the interpreter's slow path, whose RAM write
  *   drops the page's code first;
  * - DMA and DC ZVA: `notifyWrite` drops the code of the pages written;
- * - other CPUs and the host: each code page keeps a snapshot of its bytes; an instruction
- *   cache invalidation (IC IALLU/IALLUIS/IVAU, which the architecture requires before
- *   modified code runs) starts a new epoch in every CPU of the shareability domain, and a
- *   page is compared with its snapshot before its code runs again in a new epoch.
+ * - other CPUs: each code page keeps a snapshot of its bytes; an instruction cache
+ *   invalidation (IC IALLU/IALLUIS: all pages, a new epoch; IC IVAU: the page the writer's
+ *   TLB maps the address to), which the architecture requires before modified code runs,
+ *   makes every other CPU on the RAM compare the pages concerned with their snapshots
+ *   before their code runs again;
+ * - the host: a reset drops everything; a host writing code into RAM under a running CPU
+ *   tells it with `notifyExternalWrite` (as DMA does).
  */
 
 import {
@@ -59,13 +62,14 @@ const TWO32 = 4294967296;
 
 export interface JitOptions {
   /**
-   * Entries into an entry point before it is compiled (default 100). Entries where compiled
-   * code stopped count CONTINUATION_WEIGHT times.
+   * Entries into an entry point before it is compiled (default 1000: on the Linux boot lower
+   * values compile many lukewarm regions whose compile time outweighs what they save).
+   * Entries where compiled code stopped count CONTINUATION_WEIGHT times.
    */
   readonly hotThreshold?: number;
   /** Most instructions in one region (default 128). */
   readonly maxRegionInsns?: number;
-  /** Hot regions compiled together into one module (default 8). */
+  /** Hot regions compiled together into one module (default 16). */
   readonly batch?: number;
 }
 
@@ -160,9 +164,9 @@ export class Aarch64Jit {
     this.codeFlags = new Uint8Array(pages);
     this.pageEpoch = new Int32Array(pages);
     this.pageDrops = new Uint8Array(pages);
-    this.threshold = opts.hotThreshold ?? 100;
+    this.threshold = opts.hotThreshold ?? 1000;
     this.maxInsns = opts.maxRegionInsns ?? 128;
-    this.batch = opts.batch ?? 8;
+    this.batch = opts.batch ?? 16;
     const buf = wasm.memory.buffer;
     this.stateI32 = new Int32Array(buf, stateBase, 1024 / 4);
     this.jc = new Int32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
@@ -222,7 +226,7 @@ export class Aarch64Jit {
   private hot(ro: number, slot: number, weight: number): boolean {
     const page = ro >>> 12;
     let e = this.codeFlags[page] !== 0 ? this.entries.get(ro) : undefined;
-    if (e === undefined) {
+    if (e === undefined || e === PENDING) {
       const c = this.counts[slot]! + weight;
       if (c < this.threshold) {
         this.counts[slot] = c;
@@ -336,12 +340,24 @@ export class Aarch64Jit {
   }
 
   /**
-   * An instruction cache invalidation: code written by anyone since runs only after its page
-   * was compared with the snapshot taken when it was compiled.
+   * An instruction cache invalidation by another CPU, of RAM page `page` (-1: all): code
+   * written since runs only after its page was compared with the snapshot taken when it was
+   * compiled.
    */
-  codeBarrier(): void {
-    this.epoch++;
-    this.jc.fill(JC_EMPTY);
+  codeBarrier(page: number): void {
+    if (page < 0) {
+      this.epoch++;
+      this.jc.fill(JC_EMPTY);
+      return;
+    }
+    const cp = this.pages.get(page);
+    if (cp === undefined) return;
+    // Only this page is checked again before its code runs.
+    this.pageEpoch[page] = 0;
+    for (const ro of cp.entries) {
+      const slot = jcSlot(ro);
+      if (this.jc[2 * slot] === ro) this.jc[2 * slot] = JC_EMPTY;
+    }
   }
 
   private revalidate(page: number): boolean {
