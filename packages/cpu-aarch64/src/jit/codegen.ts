@@ -935,6 +935,7 @@ export class RegionEmitter {
         true,
       );
     }
+    if ((insn & 0x1fe0fc00) === 0x1a000000) return this.addCarry(insn);
     if ((insn & 0x1fe00000) === 0x1a400000) return this.condCompare(insn);
     if ((insn & 0x1fe00000) === 0x1a800000) {
       // CSEL, CSINC, CSINV, CSNEG
@@ -1003,6 +1004,125 @@ export class RegionEmitter {
       this.begin(rd, sp && !s);
       f.get(L_W3);
       this.set32(rd, sp && !s);
+    }
+    return FLOW_NEXT;
+  }
+
+  /** ADC, ADCS, SBC, SBCS (SBC adds NOT Rm). */
+  private addCarry(insn: number): number {
+    const f = this.f;
+    const sf = insn < 0;
+    const sub = (insn & (1 << 30)) !== 0;
+    const s = (insn & (1 << 29)) !== 0;
+    const rd = insn & 31;
+    const rn = (insn >>> 5) & 31;
+    const rm = (insn >>> 16) & 31;
+    if (sf) {
+      this.x64(rn);
+      f.set(L_X);
+      this.x64(rm);
+      if (sub) {
+        f.i64(-1);
+        f.op(Op.i64Xor);
+      }
+      f.set(L_Y);
+      // R = X + Y + C; the carry out is set when either addition wrapped.
+      f.get(L_X);
+      f.get(L_Y);
+      f.op(Op.i64Add);
+      f.tee(L_VA);
+      this.flag(ST_C);
+      f.op(Op.i64ExtendI32U);
+      f.op(Op.i64Add);
+      f.set(L_R);
+      if (s) {
+        this.setFlag(ST_C, () => {
+          f.get(L_VA);
+          f.get(L_X);
+          f.op(Op.i64LtU);
+          f.get(L_R);
+          f.get(L_VA);
+          f.op(Op.i64LtU);
+          f.op(Op.i32Or);
+        });
+        this.setFlag(ST_N, () => {
+          f.get(L_R);
+          f.i64(63);
+          f.op(Op.i64ShrU);
+          f.op(Op.i32WrapI64);
+        });
+        this.setFlag(ST_Z, () => {
+          f.get(L_R);
+          f.op(Op.i64Eqz);
+        });
+        this.setFlag(ST_V, () => {
+          f.get(L_X);
+          f.get(L_R);
+          f.op(Op.i64Xor);
+          f.get(L_Y);
+          f.get(L_R);
+          f.op(Op.i64Xor);
+          f.op(Op.i64And);
+          f.i64(63);
+          f.op(Op.i64ShrU);
+          f.op(Op.i32WrapI64);
+        });
+      }
+      this.begin(rd);
+      f.get(L_R);
+      this.set64(rd);
+    } else {
+      // 32-bit: the sum of the zero-extended operands and the carry, in 64 bits.
+      this.w32(rn);
+      f.set(L_W1);
+      this.w32(rm);
+      if (sub) {
+        f.i32(-1);
+        f.op(Op.i32Xor);
+      }
+      f.set(L_W2);
+      f.get(L_W1);
+      f.op(Op.i64ExtendI32U);
+      f.get(L_W2);
+      f.op(Op.i64ExtendI32U);
+      f.op(Op.i64Add);
+      this.flag(ST_C);
+      f.op(Op.i64ExtendI32U);
+      f.op(Op.i64Add);
+      f.tee(L_R);
+      f.op(Op.i32WrapI64);
+      f.set(L_W3);
+      if (s) {
+        this.setFlag(ST_C, () => {
+          f.get(L_R);
+          f.i64(32);
+          f.op(Op.i64ShrU);
+          f.op(Op.i32WrapI64);
+        });
+        this.setFlag(ST_N, () => {
+          f.get(L_W3);
+          f.i32(31);
+          f.op(Op.i32ShrU);
+        });
+        this.setFlag(ST_Z, () => {
+          f.get(L_W3);
+          f.op(Op.i32Eqz);
+        });
+        this.setFlag(ST_V, () => {
+          f.get(L_W1);
+          f.get(L_W3);
+          f.op(Op.i32Xor);
+          f.get(L_W2);
+          f.get(L_W3);
+          f.op(Op.i32Xor);
+          f.op(Op.i32And);
+          f.i32(31);
+          f.op(Op.i32ShrU);
+        });
+      }
+      this.begin(rd);
+      f.get(L_W3);
+      this.set32(rd);
     }
     return FLOW_NEXT;
   }
@@ -1340,7 +1460,20 @@ export class RegionEmitter {
       this.exitDynamic(k + 1);
       return FLOW_END;
     }
-    if (insn >>> 0 === 0xd503201f) return FLOW_NEXT; // NOP
+    if ((insn & 0xfffff01f) >>> 0 === 0xd503201f) {
+      // Hints: WFE, WFI, SEV, SEVL act (interpreter); the others (NOP, YIELD, ...) do nothing.
+      const op = (insn >>> 5) & 0x7f;
+      return op >= 2 && op <= 5 ? -1 : FLOW_NEXT;
+    }
+    if ((insn & 0xfffff0ff) >>> 0 === 0xd503309f || (insn & 0xfffff0ff) >>> 0 === 0xd50330bf) {
+      // DSB, DMB: accesses are performed in order, one CPU at a time.
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xfffff0ff) >>> 0 === 0xd50330df) {
+      // ISB: compiled code keeps no context that a context synchronization would refresh
+      // (anything that changes it ends the region).
+      return FLOW_NEXT;
+    }
     return -1;
   }
 

@@ -24,6 +24,10 @@ function compiles(w: number): boolean {
 
 /** A random instruction from the integer, branch-free groups (mostly ones the JIT compiles). */
 function randomInsn(next: () => number): number {
+  // Now and then a hint or barrier (nop, yield, dmb ish, isb, sevl).
+  if (next() % 24 === 0) return [0xd503201f, 0xd503203f, 0xd5033bbf, 0xd5033fdf, 0xd50320bf][next() % 5]!;
+  // ADC/ADCS/SBC/SBCS (rare among random words).
+  if (next() % 16 === 0) return (0x1a000000 | (next() & 0xe01f03ff)) >>> 0;
   for (;;) {
     const w = next() | 0;
     const group = (w >>> 25) & 0xf;
