@@ -53,7 +53,6 @@ const P_CTX = 2;
 const P_FLAGS = 3;
 const L_N = 4;
 const L_A = 5;
-const L_T = 6;
 const L_W1 = 7;
 const L_W2 = 8;
 const L_W3 = 9;
@@ -1485,38 +1484,8 @@ export class RegionEmitter {
    */
   private tlb(acc: number, bytes: number, align: number, off: number, k: number): void {
     const f = this.f;
-    const stop = () => {
-      f.if();
-      this.exit(off, k, EXIT_STOP);
-      f.end();
-    };
-    if (acc === 2) {
-      f.get(P_FLAGS);
-      f.i32(F_EXCLUSIVE);
-      f.op(Op.i32And);
-      stop();
-    }
-    // Inside one page.
-    f.get(L_VA);
-    f.op(Op.i32WrapI64);
-    f.i32(4095);
-    f.op(Op.i32And);
-    f.tee(L_T);
-    f.i32(4096 - bytes);
-    f.op(Op.i32GtU);
-    stop();
-    if (align > 1) {
-      // Aligned, or SCTLR.A clear.
-      f.get(L_T);
-      f.i32(align - 1);
-      f.op(Op.i32And);
-      f.get(P_FLAGS);
-      f.i32(F_STRICT_ALIGN);
-      f.op(Op.i32And);
-      f.op(Op.i32Mul);
-      stop();
-    }
-    // Tag: page key * 1024 + ctx, as the interpreter computes it in doubles.
+    // Inline (the hot path of loops), every reason to leave folded into one test: the tag,
+    // then a page crossing, an unaligned access under SCTLR.A, the exclusive monitor.
     f.get(L_VA);
     f.i64(12);
     f.op(Op.i64ShrU);
@@ -1536,12 +1505,40 @@ export class RegionEmitter {
     f.op(Op.i64Add);
     f.op(X.f64ConvertI64S);
     f.op(X.f64Ne);
-    stop();
+    f.get(L_VA);
+    f.op(Op.i32WrapI64);
+    f.i32(4095);
+    f.op(Op.i32And);
+    f.tee(L_A);
+    if (bytes > 1) {
+      f.i32(4096 - bytes);
+      f.op(Op.i32GtU);
+      f.op(Op.i32Or);
+      f.get(L_A);
+      f.i32(align - 1);
+      f.op(Op.i32And);
+      f.get(P_FLAGS);
+      f.i32(F_STRICT_ALIGN);
+      f.op(Op.i32And);
+      f.op(Op.i32Mul);
+      f.op(Op.i32Or);
+    } else {
+      f.op(Op.drop);
+    }
+    if (acc === 2) {
+      f.get(P_FLAGS);
+      f.i32(F_EXCLUSIVE);
+      f.op(Op.i32And);
+      f.op(Op.i32Or);
+    }
+    f.if();
+    this.exit(off, k, EXIT_STOP);
+    f.end();
     f.get(L_W3);
     f.i32(2);
     f.op(Op.i32Shl);
     f.mem(Op.i32Load, 2, this.s(ST_TLB_OFF + acc * 4096));
-    f.get(L_T);
+    f.get(L_A);
     f.op(Op.i32Add);
     f.set(L_A);
   }
