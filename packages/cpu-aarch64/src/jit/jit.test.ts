@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Aarch64Cpu } from "../cpu.js";
 import { SysReg } from "../sysreg-encoding.js";
 import { RAM_BASE, TestMachine } from "../testing/index.js";
 import { planRegion } from "./codegen.js";
@@ -157,7 +158,7 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
 
   it("drops compiled code when the program rewrites it", () => {
     // x0 counts; the loop body's "add x1, x1, #1" is patched to "add x1, x1, #2" by a store.
-    const m = new TestMachine({ ramSize: 1 << 20, jitHotThreshold: 1 });
+    const m = new TestMachine({ ramSize: 1 << 20, jit: true, jitHotThreshold: 1 });
     m.writeWords(RAM_BASE, [
       0x91000421, // 1: add x1, x1, #1
       0xf1000400, //    subs x0, x0, #1
@@ -174,6 +175,42 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     m.cpu.run(10 * 3 + 4 + 10 * 3);
     expect(m.cpu.getX(1)).toBe(10n + 20n);
     expect(m.cpu.jit!.stats.invalidations).toBeGreaterThan(0);
+  });
+
+  it("runs another CPU's rewritten code after the writer's IC IALLUIS", () => {
+    const m = new TestMachine({ ramSize: 1 << 20, jit: true, jitHotThreshold: 1 });
+    const other = new Aarch64Cpu({
+      cpuId: 1,
+      mpidr: 1,
+      bus: m,
+      time: m.time,
+      jit: true,
+      jitOptions: { hotThreshold: 1 },
+    });
+    m.writeWords(RAM_BASE, [
+      0x91000421, // 1: add x1, x1, #1
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffffc1, //    b.ne 1b
+      0x14000000, //    b .
+    ]);
+    m.writeWords(RAM_BASE + 0x100, [
+      0xb9000043, // str w3, [x2]    (patch the other CPU's add)
+      0xd508711f, // ic ialluis
+      0x14000000, // b .
+    ]);
+    other.powerOn(RAM_BASE, 0n, 2);
+    other.setX(0, 10n);
+    other.run(30);
+    expect(other.getX(1)).toBe(10n);
+    expect(other.jit!.stats.regions).toBeGreaterThan(0);
+    m.cpu.powerOn(RAM_BASE + 0x100, 0n, 2);
+    m.cpu.setX(2, BigInt(RAM_BASE));
+    m.cpu.setX(3, 0x91000821n); // add x1, x1, #2
+    m.cpu.run(2);
+    other.setX(0, 10n);
+    other.setPc(BigInt(RAM_BASE));
+    other.run(30);
+    expect(other.getX(1)).toBe(30n);
   });
 
   it("AXVISOR_JIT=0 semantics: jit: false gives an interpreter-only CPU", () => {
