@@ -256,7 +256,10 @@ export class Aarch64Cpu {
     this.timer = new Timer(this);
     this.gprPort = makeGprPort(this);
     this.simdMem = makeSimdMemPort(this);
-    this.jit = state === undefined ? undefined : new Aarch64Jit(this, state.wasm, state.offset, opts.jitOptions);
+    this.jit =
+      state === undefined
+        ? undefined
+        : new Aarch64Jit(this, state.wasm, state.offset, opts.jitOptions);
     this.reset();
   }
 

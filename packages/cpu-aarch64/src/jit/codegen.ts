@@ -72,7 +72,6 @@ const REGION_I64 = 7;
 /** The guest registers a region uses, one i64 local each. */
 const L_REG0 = 23;
 
-
 /** Function index of the unsigned 64x64 -> high 64 multiply helper in every module. */
 export const MULHU_FN = 0;
 export const MULHU_LOCALS: Locals = [[7, ValType.i64]];
@@ -1129,8 +1128,7 @@ export class RegionEmitter {
   /** CCMN, CCMP (register and immediate). */
   private condCompare(insn: number): number {
     const f = this.f;
-    if ((insn & (1 << 29)) === 0 || (insn & (1 << 10)) !== 0 || (insn & (1 << 4)) !== 0)
-      return -1;
+    if ((insn & (1 << 29)) === 0 || (insn & (1 << 10)) !== 0 || (insn & (1 << 4)) !== 0) return -1;
     const sf = insn < 0;
     const sub = (insn & (1 << 30)) !== 0;
     const imm = (insn & (1 << 11)) !== 0;
@@ -1589,7 +1587,14 @@ export class RegionEmitter {
     const f = this.f;
     f.get(L_A);
     this.x64(rt);
-    const op = size === 1 ? X.i64Store8 : size === 2 ? X.i64Store16 : size === 4 ? X.i64Store32 : Op.i64Store;
+    const op =
+      size === 1
+        ? X.i64Store8
+        : size === 2
+          ? X.i64Store16
+          : size === 4
+            ? X.i64Store32
+            : Op.i64Store;
     f.mem(op, 0, this.env.ramOffset + disp);
   }
 

@@ -26,7 +26,8 @@ function compiles(w: number): boolean {
 /** A random instruction from the integer, branch-free groups (mostly ones the JIT compiles). */
 function randomInsn(next: () => number): number {
   // Now and then a hint or barrier (nop, yield, dmb ish, isb, sevl).
-  if (next() % 24 === 0) return [0xd503201f, 0xd503203f, 0xd5033bbf, 0xd5033fdf, 0xd50320bf][next() % 5]!;
+  if (next() % 24 === 0)
+    return [0xd503201f, 0xd503203f, 0xd5033bbf, 0xd5033fdf, 0xd50320bf][next() % 5]!;
   // ADC/ADCS/SBC/SBCS (rare among random words).
   if (next() % 16 === 0) return (0x1a000000 | (next() & 0xe01f03ff)) >>> 0;
   for (;;) {
@@ -55,9 +56,9 @@ function randomSkip(next: () => number): number {
     case 0:
       return (0x54000040 | (next() % 14)) >>> 0; // b.cond .+8
     case 1:
-      return (0xb4000040 | ((r >>> 8) & 1) << 24 | rt) >>> 0; // cbz/cbnz xN, .+8
+      return (0xb4000040 | (((r >>> 8) & 1) << 24) | rt) >>> 0; // cbz/cbnz xN, .+8
     default:
-      return (0x36000040 | ((r >>> 9) & 1) << 24 | ((r >>> 10) & 31) << 19 | rt) >>> 0; // tbz/tbnz
+      return (0x36000040 | (((r >>> 9) & 1) << 24) | (((r >>> 10) & 31) << 19) | rt) >>> 0; // tbz/tbnz
   }
 }
 

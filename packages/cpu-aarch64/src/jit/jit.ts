@@ -37,8 +37,8 @@ import {
   emitMulhu,
   MULHU_LOCALS,
   planRegion,
-  type RegionPlan,
   RegionEmitter,
+  type RegionPlan,
 } from "./codegen.js";
 import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
 import {
