@@ -10,7 +10,7 @@
  * canonical address).
  */
 
-import { claimCpuState, type PhysBus, type TimeSource } from "@axvisor/machine";
+import { CPU_STATE_BYTES, claimCpuState, type PhysBus, type TimeSource } from "@axvisor/machine";
 import { EXC } from "./exception-signal.js";
 import { dpImmediate as dpImmediateFn, dpRegister as dpRegisterFn } from "./execute.js";
 import { FpSimdRegs, type GprPort, type SimdMemPort } from "./fpsimd/index.js";
@@ -234,7 +234,7 @@ export class Aarch64Cpu {
     // With RAM in a wasm memory (and a state block free there), the registers and the TLB
     // live in that memory, where compiled code reaches them.
     const state = (opts.jit ?? jitFromEnvironment()) ? claimCpuState(bus.ram) : undefined;
-    if (state !== undefined && ST_END <= 1 << 20) {
+    if (state !== undefined && ST_END <= CPU_STATE_BYTES) {
       const buf = state.wasm.memory.buffer;
       this.x = new Int32Array(buf, state.offset + ST_X, 64);
       this.tlbTag = new Float64Array(buf, state.offset + ST_TLB_TAG, TLB_ENTRIES);
