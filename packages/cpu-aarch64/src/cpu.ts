@@ -198,12 +198,6 @@ export class Aarch64Cpu {
   private powered = false;
   /** The WebAssembly tier (undefined: interpreter only). */
   readonly jit: Aarch64Jit | undefined;
-  /** The next instruction starts a block: compiled code may take over there. */
-  private jitEntry = false;
-  /** Set after compiled code stopped before an instruction: the one after it is an entry. */
-  private jitResume = false;
-  /** The pending entry is such a continuation (it counts more towards hotness). */
-  private jitResumed = false;
 
   constructor(opts: CpuOptions<Aarch64Cpu>) {
     const { bus } = opts;
@@ -679,20 +673,25 @@ export class Aarch64Cpu {
     this.sliceBreak = false;
     const r32 = this.r32;
     const jit = this.jit;
-    this.jitEntry = jit !== undefined;
+    // JIT bookkeeping in locals (cheap per instruction): the next instruction starts a block
+    // where compiled code may take over; compiled code stopped before the instruction being
+    // interpreted, so the one after it is an entry; that entry is such a continuation.
+    let jitEntry = jit !== undefined;
+    let jitResume = false;
+    let jitResumed = false;
     while (i < n) {
       try {
         while (i < n) {
-          if (this.jitEntry) {
-            this.jitEntry = false;
-            const done = jit!.run(this.pc, n - i, this.jitResumed);
-            this.jitResumed = false;
+          if (jitEntry) {
+            jitEntry = false;
+            const done = jit!.run(this.pc, n - i, jitResumed);
+            jitResumed = false;
             if (done > 0) {
               i += done;
               // After a control transfer compiled code may go on at once; after a stop the
               // interpreter performs the next instruction, and the one after it is an entry.
-              if (jit!.lastExit === EXIT_STOP) this.jitResume = true;
-              else this.jitEntry = true;
+              if (jit!.lastExit === EXIT_STOP) jitResume = true;
+              else jitEntry = true;
               continue;
             }
           }
@@ -718,7 +717,7 @@ export class Aarch64Cpu {
             case 0xa:
             case 0xb:
               branchSystem(this, word);
-              if (this.pc !== pc + 4 && jit !== undefined) this.jitEntry = true;
+              if (this.pc !== pc + 4 && jit !== undefined) jitEntry = true;
               break;
             case 0x4:
             case 0x6:
@@ -737,10 +736,10 @@ export class Aarch64Cpu {
             default:
               this.undefinedInstruction();
           }
-          if (this.jitResume) {
-            this.jitResume = false;
-            this.jitEntry = true;
-            this.jitResumed = true;
+          if (jitResume) {
+            jitResume = false;
+            jitEntry = true;
+            jitResumed = true;
           }
           if (this.sliceBreak) {
             this.instructions += i;
@@ -750,8 +749,8 @@ export class Aarch64Cpu {
       } catch (e) {
         if (e !== EXC) throw e;
         // An exception vector (or the instruction after a stop that faulted) starts a block.
-        this.jitResume = false;
-        this.jitEntry = jit !== undefined;
+        jitResume = false;
+        jitEntry = jit !== undefined;
         if (this.hostTrapped || this.wfiExit || !this.powered || this.sliceBreak) break;
       }
     }
