@@ -390,8 +390,7 @@ export class RegionEmitter {
     f.op(Op.i32WrapI64);
   }
 
-  /** Starts a register write: the value follows, then set64/set32. */
-  private begin(_n: number, _sp = false): void {}
+  /** Pops the value on the stack into X[n] (n = 31: XZR discards it, or SP when `sp`). */
   private set64(n: number, sp = false): void {
     const f = this.f;
     if (n === 31 && !sp) f.op(Op.drop);
@@ -649,7 +648,6 @@ export class RegionEmitter {
       case 1: {
         // ADR, ADRP
         const imm = (((insn << 8) >> 13) << 2) | ((insn >>> 29) & 3);
-        this.begin(rd);
         f.get(L_PB);
         f.i64(insn < 0 ? imm * 4096 : off + imm);
         f.op(Op.i64Add);
@@ -669,7 +667,6 @@ export class RegionEmitter {
           f.i64(imm);
           f.set(L_Y);
           this.addSub64(sub, s);
-          this.begin(rd, !s);
           f.get(L_R);
           this.set64(rd, !s);
         } else {
@@ -678,7 +675,6 @@ export class RegionEmitter {
           f.i32(imm);
           f.set(L_W2);
           this.addSub32(sub, s);
-          this.begin(rd, !s);
           f.get(L_W3);
           this.set32(rd, !s);
         }
@@ -699,7 +695,6 @@ export class RegionEmitter {
           f.op(op);
           f.set(L_R);
           if (s) this.logicFlags(true);
-          this.begin(rd, !s);
           f.get(L_R);
           this.set64(rd, !s);
         } else {
@@ -708,7 +703,6 @@ export class RegionEmitter {
           f.op([Op.i32And, Op.i32Or, Op.i32Xor, Op.i32And][opc]!);
           f.set(L_W3);
           if (s) this.logicFlags(false);
-          this.begin(rd, !s);
           f.get(L_W3);
           this.set32(rd, !s);
         }
@@ -723,7 +717,6 @@ export class RegionEmitter {
         const sh = hw * 16;
         const vlo = sh === 0 ? imm : sh === 16 ? imm << 16 : 0;
         const vhi = sh === 32 ? imm : sh === 48 ? imm << 16 : 0;
-        this.begin(rd);
         if (opc === 3) {
           if (sf) {
             this.x64(rd);
@@ -757,7 +750,6 @@ export class RegionEmitter {
         const rm = (insn >>> 16) & 31;
         const lsb = (insn >>> 10) & 63;
         if (!sf && lsb >= 32) return -1;
-        this.begin(rd);
         if (sf) {
           this.x64(rm);
           if (lsb !== 0) {
@@ -801,7 +793,6 @@ export class RegionEmitter {
     const size = sf ? 64 : 32;
     if (opc === 3 || n !== (sf ? 1 : 0) || immr >= size || imms >= size) return -1;
     const top = size - 1;
-    this.begin(rd);
     if (opc !== 1) {
       const shr = opc === 0 ? (sf ? Op.i64ShrS : Op.i32ShrS) : sf ? Op.i64ShrU : Op.i32ShrU;
       const shl = sf ? Op.i64Shl : Op.i32Shl;
@@ -888,7 +879,6 @@ export class RegionEmitter {
         f.op([Op.i64And, Op.i64Or, Op.i64Xor, Op.i64And][opc]!);
         f.set(L_R);
         if (s) this.logicFlags(true);
-        this.begin(rd);
         f.get(L_R);
         this.set64(rd);
       } else {
@@ -902,7 +892,6 @@ export class RegionEmitter {
         f.op([Op.i32And, Op.i32Or, Op.i32Xor, Op.i32And][opc]!);
         f.set(L_W3);
         if (s) this.logicFlags(false);
-        this.begin(rd);
         f.get(L_W3);
         this.set32(rd);
       }
@@ -940,7 +929,6 @@ export class RegionEmitter {
       const op2 = (insn >>> 10) & 3;
       if ((insn & (1 << 29)) !== 0 || op2 >= 2) return -1;
       const inv = (insn & (1 << 30)) !== 0;
-      this.begin(rd);
       if (sf) {
         this.x64(rn);
         this.x64(rm);
@@ -990,7 +978,6 @@ export class RegionEmitter {
       operand();
       f.set(L_Y);
       this.addSub64(sub, s);
-      this.begin(rd, sp && !s);
       f.get(L_R);
       this.set64(rd, sp && !s);
     } else {
@@ -999,7 +986,6 @@ export class RegionEmitter {
       operand();
       f.set(L_W2);
       this.addSub32(sub, s);
-      this.begin(rd, sp && !s);
       f.get(L_W3);
       this.set32(rd, sp && !s);
     }
@@ -1066,7 +1052,6 @@ export class RegionEmitter {
           f.op(Op.i32WrapI64);
         });
       }
-      this.begin(rd);
       f.get(L_R);
       this.set64(rd);
     } else {
@@ -1118,7 +1103,6 @@ export class RegionEmitter {
           f.op(Op.i32ShrU);
         });
       }
-      this.begin(rd);
       f.get(L_W3);
       this.set32(rd);
     }
@@ -1176,7 +1160,6 @@ export class RegionEmitter {
       f.set(sf ? L_X : L_W1);
       get(rm);
       f.set(sf ? L_Y : L_W2);
-      this.begin(rd);
       f.get(sf ? L_Y : L_W2);
       f.op(sf ? Op.i64Eqz : Op.i32Eqz);
       f.if(null, sf ? ValType.i64 : ValType.i32);
@@ -1210,7 +1193,6 @@ export class RegionEmitter {
     }
     if (opcode < 8 || opcode > 11) return -1;
     const type = opcode - 8;
-    this.begin(rd);
     get(rn);
     get(rm);
     if (sf) f.op([Op.i64Shl, Op.i64ShrU, Op.i64ShrS, X.i64Rotr][type]!);
@@ -1229,7 +1211,6 @@ export class RegionEmitter {
     if (((insn >>> 16) & 31) !== 0) return -1;
     const opcode = (insn >>> 10) & 63;
     if (opcode === 4) {
-      this.begin(rd);
       if (sf) {
         this.x64(rn);
         f.op(X.i64Clz);
@@ -1242,7 +1223,6 @@ export class RegionEmitter {
       return FLOW_NEXT;
     }
     if ((opcode === 2 && !sf) || (opcode === 3 && sf)) {
-      this.begin(rd);
       if (sf) {
         // bswap64 = bswap32(lo) << 32 | bswap32(hi)
         this.w32(rn);
@@ -1305,7 +1285,6 @@ export class RegionEmitter {
     const o0 = (insn >>> 15) & 1;
     if (((insn >>> 29) & 3) !== 0) return -1;
     if (op31 === 0) {
-      this.begin(rd);
       if (sf) {
         this.x64(ra);
         this.x64(rn);
@@ -1326,7 +1305,6 @@ export class RegionEmitter {
     if (!sf) return -1;
     if (op31 === 1 || op31 === 5) {
       const ext = op31 === 1 ? Op.i64ExtendI32S : Op.i64ExtendI32U;
-      this.begin(rd);
       this.x64(ra);
       this.w32(rn);
       f.op(ext);
@@ -1342,7 +1320,6 @@ export class RegionEmitter {
       f.set(L_X);
       this.x64(rm);
       f.set(L_Y);
-      this.begin(rd);
       f.get(L_X);
       f.get(L_Y);
       f.call(MULHU_FN);
@@ -1373,7 +1350,6 @@ export class RegionEmitter {
       // B, BL
       const target = off + ((insn << 6) >> 6) * 4;
       if (insn < 0) {
-        this.begin(30);
         f.get(L_PB);
         f.i64(off + 4);
         f.op(Op.i64Add);
@@ -1448,7 +1424,6 @@ export class RegionEmitter {
       this.exit(off, k, EXIT_STOP);
       f.end();
       if ((insn & 0x00200000) !== 0) {
-        this.begin(30);
         f.get(L_PB);
         f.i64(off + 4);
         f.op(Op.i64Add);
@@ -1560,7 +1535,6 @@ export class RegionEmitter {
   private loadReg(rt: number, size: number, kind: number, disp: number): void {
     const f = this.f;
     const o = this.env.ramOffset + disp;
-    this.begin(rt);
     f.get(L_A);
     if (kind === 2) {
       f.mem(size === 1 ? X.i32Load8S : X.i32Load16S, 0, o);
@@ -1651,7 +1625,6 @@ export class RegionEmitter {
       f.set(L_VA);
       this.access(sl, opc, kind, rt, off, k);
       if (wb) {
-        this.begin(rn, true);
         f.get(L_VA);
         if (mode === 1) {
           f.i64(imm);
@@ -1733,7 +1706,6 @@ export class RegionEmitter {
       this.storeReg(rt2, size, size);
     }
     if (wb) {
-      this.begin(rn, true);
       f.get(L_VA);
       if (mode === 1) {
         f.i64(imm);
