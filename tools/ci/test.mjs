@@ -52,7 +52,11 @@ if (extra.length === 0) {
     "\n=== second pass: the CPU programs and guest boots with the JIT off (AXVISOR_JIT=0) ===\n",
   );
   runs.push(
-    vitest("jit-off", ["--project", "cpu-riscv64", "--project", "app"], { AXVISOR_JIT: "0" }),
+    vitest(
+      "jit-off",
+      ["--project", "cpu-riscv64", "--project", "cpu-aarch64", "--project", "app"],
+      { AXVISOR_JIT: "0" },
+    ),
   );
 }
 rmSync(dir, { recursive: true, force: true });

@@ -10,11 +10,13 @@
  * canonical address).
  */
 
-import type { PhysBus, TimeSource } from "@axvisor/machine";
+import { CPU_STATE_BYTES, claimCpuState, type PhysBus, type TimeSource } from "@axvisor/machine";
 import { EXC } from "./exception-signal.js";
 import { dpImmediate as dpImmediateFn, dpRegister as dpRegisterFn } from "./execute.js";
 import { FpSimdRegs, type GprPort, type SimdMemPort } from "./fpsimd/index.js";
 import { executeFpSimd as executeFpSimdFn, makeGprPort, makeSimdMemPort } from "./fpsimd-bridge.js";
+import { Aarch64Jit } from "./jit/jit.js";
+import { EXIT_STOP, ST_END, ST_TLB_OFF, ST_TLB_TAG, ST_X, TLB_ENTRIES } from "./jit/state.js";
 import { loadStore as loadStoreFn } from "./loadstore.js";
 import {
   ACC_FETCH,
@@ -82,6 +84,13 @@ export const EC = {
   BRK: 0x3c,
 } as const;
 
+/** AXVISOR_JIT=0 in the environment turns the JIT off for CPUs that do not choose. */
+function jitFromEnvironment(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
+  return env?.AXVISOR_JIT !== "0";
+}
+
 function u64(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
@@ -102,8 +111,11 @@ export class Aarch64Cpu {
   readonly mpidrLo: number;
   readonly mpidrHi: number;
 
-  /** x0..x30 and the current SP (slot 31), int32 lo/hi pairs. */
-  readonly x = new Int32Array(64);
+  /**
+   * x0..x30 and the current SP (slot 31), int32 lo/hi pairs (in the wasm memory's state
+   * block when the CPU has a JIT).
+   */
+  readonly x: Int32Array;
   /** SP_EL0, SP_EL1, SP_EL2 while not selected. */
   readonly spBank = new Int32Array(6);
   pc = 0;
@@ -143,8 +155,8 @@ export class Aarch64Cpu {
    * Software TLB: [fetch | load | store] x TLB_SIZE; tag = page key * 1024 + TLB context
    * (CTX_* in bits 1:0, the address-space slot above: entries of other ASIDs/VMIDs stay).
    */
-  readonly tlbTag = new Float64Array(3 * TLB_SIZE);
-  readonly tlbOff = new Int32Array(3 * TLB_SIZE);
+  readonly tlbTag: Float64Array;
+  readonly tlbOff: Int32Array;
   /** log2 of the size of the mapping each entry came from (12: a page; 21, 30: blocks). */
   readonly tlbShift = new Uint8Array(3 * TLB_SIZE);
   /** Translation context of data accesses and of fetches (CTX_*). */
@@ -184,6 +196,8 @@ export class Aarch64Cpu {
   trapKind: TrapKind = "sync";
   private hostMode = false;
   private powered = false;
+  /** The WebAssembly tier (undefined: interpreter only). */
+  readonly jit: Aarch64Jit | undefined;
 
   constructor(opts: CpuOptions<Aarch64Cpu>) {
     const { bus } = opts;
@@ -211,6 +225,19 @@ export class Aarch64Cpu {
     this.ramSize = bus.ram.byteLength - (bus.ram.byteLength % 8);
     this.dv = new DataView(bus.ram.buffer, bus.ram.byteOffset, this.ramSize);
     this.r32 = new Int32Array(bus.ram.buffer, bus.ram.byteOffset, this.ramSize >>> 2);
+    // With RAM in a wasm memory (and a state block free there), the registers and the TLB
+    // live in that memory, where compiled code reaches them.
+    const state = (opts.jit ?? jitFromEnvironment()) ? claimCpuState(bus.ram) : undefined;
+    if (state !== undefined && ST_END <= CPU_STATE_BYTES) {
+      const buf = state.wasm.memory.buffer;
+      this.x = new Int32Array(buf, state.offset + ST_X, 64);
+      this.tlbTag = new Float64Array(buf, state.offset + ST_TLB_TAG, TLB_ENTRIES);
+      this.tlbOff = new Int32Array(buf, state.offset + ST_TLB_OFF, TLB_ENTRIES);
+    } else {
+      this.x = new Int32Array(64);
+      this.tlbTag = new Float64Array(3 * TLB_SIZE);
+      this.tlbOff = new Int32Array(3 * TLB_SIZE);
+    }
     let domain = shareDomains.get(bus.ram.buffer);
     if (domain === undefined) {
       domain = new Set();
@@ -223,6 +250,10 @@ export class Aarch64Cpu {
     this.timer = new Timer(this);
     this.gprPort = makeGprPort(this);
     this.simdMem = makeSimdMemPort(this);
+    this.jit =
+      state === undefined
+        ? undefined
+        : new Aarch64Jit(this, state.wasm, state.offset, opts.jitOptions);
     this.reset();
   }
 
@@ -254,6 +285,7 @@ export class Aarch64Cpu {
     if (this.hostMode) this.enterHostState();
     this.updateCtx();
     this.flushTlb();
+    this.jit?.flush();
   }
 
   get poweredOn(): boolean {
@@ -450,6 +482,7 @@ export class Aarch64Cpu {
 
   /** DMA or another CPU wrote RAM: clears a reservation on those bytes. */
   notifyExternalWrite(paddr: number, len: number): void {
+    this.jit?.notifyWrite(paddr - this.ramBase, len);
     if (
       this.exclAddr >= 0 &&
       this.exclAddr < paddr + len &&
@@ -556,6 +589,37 @@ export class Aarch64Cpu {
 
   // ===================================================================== internals
 
+  /** Whether SCTLR_ELx.SA (SA0 at EL0) makes SP-based accesses check SP alignment. */
+  spAlignCheck(): boolean {
+    const el = this.el;
+    const sctlr = this.sys.r[(el === 2 ? SR.SCTLR_EL2 : SR.SCTLR_EL1) * 2]!;
+    return (sctlr & (el === 0 ? 16 : 8)) !== 0;
+  }
+
+  /**
+   * An instruction cache invalidation (IC ...) of RAM page `page` (-1: all of RAM): compiled
+   * code of the other CPUs on this RAM is checked against the bytes it was compiled from
+   * before it runs again. This CPU's own compiled code needs nothing: its stores to code
+   * pages already dropped that code.
+   */
+  codeBarrier(page: number): void {
+    for (const c of this.shareDomain) if (c !== this) c.jit?.codeBarrier(page);
+  }
+
+  /**
+   * The RAM page the software TLB maps virtual address (lo, hi) to in the current contexts
+   * (store, load or fetch entries), or -1 when none does.
+   */
+  cachedPage(lo: number, hi: number): number {
+    const i = (lo >>> 12) & TLB_MASK;
+    const key = (hi * 1048576 + (lo >>> 12)) * 1024;
+    const tags = this.tlbTag;
+    if (tags[2 * TLB_SIZE + i] === key + this.dataCtx) return this.tlbOff[2 * TLB_SIZE + i]! >>> 12;
+    if (tags[TLB_SIZE + i] === key + this.dataCtx) return this.tlbOff[TLB_SIZE + i]! >>> 12;
+    if (tags[i] === key + this.fetchCtx) return this.tlbOff[i]! >>> 12;
+    return -1;
+  }
+
   /** Which SP_ELn slot 31 currently holds. */
   activeSpIndex(): number {
     return this.spsel === 0 ? 0 : this.el;
@@ -608,9 +672,29 @@ export class Aarch64Cpu {
     let i = 0;
     this.sliceBreak = false;
     const r32 = this.r32;
+    const jit = this.jit;
+    // JIT bookkeeping in locals (cheap per instruction): the next instruction starts a block
+    // where compiled code may take over; compiled code stopped before the instruction being
+    // interpreted, so the one after it is an entry; that entry is such a continuation.
+    let jitEntry = jit !== undefined;
+    let jitResume = false;
+    let jitResumed = false;
     while (i < n) {
       try {
         while (i < n) {
+          if (jitEntry) {
+            jitEntry = false;
+            const done = jit!.run(this.pc, n - i, jitResumed);
+            jitResumed = false;
+            if (done > 0) {
+              i += done;
+              // After a control transfer compiled code may go on at once; after a stop the
+              // interpreter performs the next instruction, and the one after it is an entry.
+              if (jit!.lastExit === EXIT_STOP) jitResume = true;
+              else jitEntry = true;
+              continue;
+            }
+          }
           const pc = this.pc;
           const d = pc - this.fetchVa;
           let word: number;
@@ -633,6 +717,7 @@ export class Aarch64Cpu {
             case 0xa:
             case 0xb:
               branchSystem(this, word);
+              if (this.pc !== pc + 4 && jit !== undefined) jitEntry = true;
               break;
             case 0x4:
             case 0x6:
@@ -651,6 +736,11 @@ export class Aarch64Cpu {
             default:
               this.undefinedInstruction();
           }
+          if (jitResume) {
+            jitResume = false;
+            jitEntry = true;
+            jitResumed = true;
+          }
           if (this.sliceBreak) {
             this.instructions += i;
             return i;
@@ -658,6 +748,9 @@ export class Aarch64Cpu {
         }
       } catch (e) {
         if (e !== EXC) throw e;
+        // An exception vector (or the instruction after a stop that faulted) starts a block.
+        jitResume = false;
+        jitEntry = jit !== undefined;
         if (this.hostTrapped || this.wfiExit || !this.powered || this.sliceBreak) break;
       }
     }
@@ -836,6 +929,12 @@ export class Aarch64Cpu {
   }
 
   writeRam(ro: number, size: number, vlo: number, vhi: number): void {
+    const jit = this.jit;
+    if (jit !== undefined) {
+      // Stores to pages with compiled code come here (they never enter the store TLB).
+      if (jit.codeFlags[ro >>> 12] !== 0) jit.invalidatePage(ro >>> 12);
+      if (jit.codeFlags[(ro + size - 1) >>> 12] !== 0) jit.invalidatePage((ro + size - 1) >>> 12);
+    }
     const dv = this.dv;
     switch (size) {
       case 1:

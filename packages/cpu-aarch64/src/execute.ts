@@ -124,8 +124,11 @@ function setNZ32(cpu: Aarch64Cpu, v: number): void {
 const bmState = new Uint8Array(8192);
 const bmValue = new Int32Array(8192 * 2);
 
-/** DecodeBitMasks for logical immediates; false if the encoding is reserved. */
-function bitMask(n: number, immr: number, imms: number, sf: boolean): boolean {
+/**
+ * DecodeBitMasks for logical immediates; false if the encoding is reserved. The mask is left
+ * in int64's `out` (lo, hi); the JIT uses it too.
+ */
+export function bitMask(n: number, immr: number, imms: number, sf: boolean): boolean {
   const key = (n << 12) | (immr << 6) | imms;
   let st = bmState[key]!;
   if (st === 0) {

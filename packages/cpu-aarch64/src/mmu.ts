@@ -86,7 +86,9 @@ export class Mmu {
     // Only VAs whose bits 63:55 agree: their tags (page key * 1024 + ctx) are exact doubles.
     if (ro >= 0 && ro + 4096 <= cpu.ramSize && (hi >> 23 === 0 || hi >> 23 === -1)) {
       const device = (this.attr & 0xf0) === 0 && acc !== ACC_FETCH;
-      if (!device || !cpu.strictAlign) {
+      // Stores to a page with compiled code stay on the slow path, which drops that code.
+      const code = acc === ACC_STORE && cpu.jit !== undefined && cpu.jit.isCodePage(ro >>> 12);
+      if ((!device || !cpu.strictAlign) && !code) {
         cpu.tlbTag[set] = key;
         cpu.tlbOff[set] = ro;
         cpu.tlbShift[set] = this.mapShift;

@@ -429,12 +429,14 @@ function sysOp(
         if (el === 0) cpu.undefinedInstruction();
         if (lowerEl && hcr & (1 << HCR.TPU)) cpu.exception(EC.SYSREG, iss, true);
         cpu.fetchVa = Number.NaN;
+        cpu.codeBarrier(-1);
         return;
       case 0x351: // IC IVAU
         if (el === 0 && (cpu.sys.r[SR.SCTLR_EL1 * 2]! & (1 << 26)) === 0)
           cpu.exception(EC.SYSREG, iss, false);
         if (lowerEl && hcr & (1 << HCR.TPU)) cpu.exception(EC.SYSREG, iss, true);
         cpu.fetchVa = Number.NaN;
+        cpu.codeBarrier(cpu.cachedPage(rt === 31 ? 0 : x[rt * 2]!, rt === 31 ? 0 : x[rt * 2 + 1]!));
         return;
       case 0x341: // DC ZVA
         dcZva(cpu, rt, iss, hcr);

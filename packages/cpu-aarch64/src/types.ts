@@ -1,4 +1,5 @@
 import type { PhysBus, TimeSource } from "@axvisor/machine";
+import type { JitOptions } from "./jit/jit.js";
 
 export type { PhysBus, TimeSource };
 
@@ -46,8 +47,14 @@ export interface CpuOptions<C> {
   model?: CpuModel;
   /** EL2 implemented (default true). */
   el2?: boolean;
-  /** Reserved for the JIT tier; the CPU interprets today. */
+  /**
+   * Compile hot code to WebAssembly (default: on unless the environment has AXVISOR_JIT=0).
+   * Works only when `bus.ram` came from machine's `allocateRam` (the registers and TLB then
+   * live in its wasm memory); on other RAM the CPU interprets.
+   */
   jit?: boolean;
+  /** Tuning of the JIT (tests use a low hot threshold so short programs are compiled). */
+  jitOptions?: JitOptions;
   sysRegDevice?: SysRegDevice;
   firmware?: FirmwareHandler<C>;
 }

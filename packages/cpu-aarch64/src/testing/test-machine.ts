@@ -21,6 +21,13 @@ export interface TestMachineOptions {
   el2?: boolean;
   /** Counter ticks per executed instruction (default 1). */
   ticksPerInstruction?: number;
+  /** Compile hot code (default: on unless AXVISOR_JIT=0). */
+  jit?: boolean;
+  /**
+   * Entries before code is compiled (default 2: the short test programs then run mostly as
+   * compiled code, so every CPU test checks both tiers).
+   */
+  jitHotThreshold?: number;
 }
 
 export class TestMachine implements PhysBus {
@@ -45,6 +52,8 @@ export class TestMachine implements PhysBus {
       time: this.time,
       model: opts.model ?? "cortex-a57",
       el2: opts.el2 ?? true,
+      ...(opts.jit === undefined ? {} : { jit: opts.jit }),
+      jitOptions: { hotThreshold: opts.jitHotThreshold ?? 2 },
       firmware: (cpu, _conduit, _imm) => {
         const fn = Number(cpu.getX(0) & 0xffffffffn);
         if (fn === PSCI_SYSTEM_OFF || fn === PSCI_SYSTEM_RESET) {

@@ -1,0 +1,1729 @@
+/**
+ * Code generation: one WebAssembly function per region. A region is the straight line of A64
+ * instructions from a hot entry point to the first unconditional control transfer, inside one
+ * 4 KiB page; conditional branches leave it when taken, and any branch back to the entry
+ * loops inside the function (so a hot loop runs without returning to JavaScript).
+ *
+ * Guest registers are read and written in the CPU's state block at every use, so every exit
+ * leaves exact architectural state. Loads and stores look their address up in the CPU's
+ * software TLB inline; a miss, an access crossing a page, an unaligned access under
+ * SCTLR.A, a misaligned SP under SCTLR.SA, a store while the exclusive monitor is armed, or a
+ * store to a page holding compiled code (never in the store TLB) leaves the function before
+ * that instruction (EXIT_STOP), and the interpreter performs it with all its checks. Anything
+ * not compiled (system instructions, exclusives, FP/SIMD, ...) ends the region the same way.
+ *
+ * Signature: (base: i64, budget: i32, ctx: i32, flags: i32) -> retired: i32, with the exit PC
+ * (i64) and EXIT_* kind stored in the state block. `base` is the virtual address of the
+ * region's page, `ctx` the data translation context (as in the TLB tags), `flags` F_* bits,
+ * `budget` the most instructions it may retire.
+ */
+
+import { Bytes, FnBody, type Locals, Op, ValType } from "@axvisor/machine";
+import { bitMask } from "../execute.js";
+import { out } from "../int64.js";
+import {
+  EXIT_BRANCH,
+  EXIT_STOP,
+  F_EXCLUSIVE,
+  F_SP_ALIGN,
+  F_STRICT_ALIGN,
+  ST_C,
+  ST_EXIT_KIND,
+  ST_EXIT_PC,
+  ST_N,
+  ST_TLB_OFF,
+  ST_TLB_TAG,
+  ST_V,
+  ST_X,
+  ST_Z,
+} from "./state.js";
+import { X } from "./wasm-ops.js";
+
+/** Where the CPU's state and RAM are inside the wasm memory. */
+export interface CodegenEnv {
+  readonly stateBase: number;
+  /** Byte offset of RAM byte 0 (guest physical ramBase) in the memory. */
+  readonly ramOffset: number;
+}
+
+// Parameters and locals of a region function.
+const P_BASE = 0;
+const P_BUDGET = 1;
+const P_CTX = 2;
+const P_FLAGS = 3;
+const L_N = 4;
+const L_A = 5;
+const L_W1 = 7;
+const L_W2 = 8;
+const L_W3 = 9;
+const L_KIND = 10;
+const L_RET = 11;
+/** NZCV, four i32 0/1 locals. */
+const L_F0 = 12;
+const REGION_I32 = 12;
+const L_PB = 16;
+const L_VA = 17;
+const L_X = 18;
+const L_Y = 19;
+const L_R = 20;
+const L_CTX = 21;
+const L_EPC = 22;
+const REGION_I64 = 7;
+/** The guest registers a region uses, one i64 local each. */
+const L_REG0 = 23;
+
+/** Function index of the unsigned 64x64 -> high 64 multiply helper in every module. */
+export const MULHU_FN = 0;
+export const MULHU_LOCALS: Locals = [[7, ValType.i64]];
+
+/** The body of the mulhu helper: (a: i64, b: i64) -> high 64 bits of the unsigned a*b. */
+export function emitMulhu(f: FnBody): void {
+  // locals: 2 a0, 3 a1, 4 b0, 5 b1, 6 a0*b1, 7 a1*b0, 8 middle sum
+  const half = (src: number, dst: number, high: boolean) => {
+    f.get(src);
+    if (high) {
+      f.i64(32);
+      f.op(Op.i64ShrU);
+    } else {
+      f.i64(0xffffffff);
+      f.op(Op.i64And);
+    }
+    f.set(dst);
+  };
+  half(0, 2, false);
+  half(0, 3, true);
+  half(1, 4, false);
+  half(1, 5, true);
+  const mul = (a: number, b: number) => {
+    f.get(a);
+    f.get(b);
+    f.op(Op.i64Mul);
+  };
+  const hi32 = () => {
+    f.i64(32);
+    f.op(Op.i64ShrU);
+  };
+  const lo32 = () => {
+    f.i64(0xffffffff);
+    f.op(Op.i64And);
+  };
+  mul(2, 5);
+  f.set(6);
+  mul(3, 4);
+  f.set(7);
+  // middle = hi(a0*b0) + lo(a0*b1) + lo(a1*b0): below 3 * 2^32
+  mul(2, 4);
+  hi32();
+  f.get(6);
+  lo32();
+  f.op(Op.i64Add);
+  f.get(7);
+  lo32();
+  f.op(Op.i64Add);
+  f.set(8);
+  mul(3, 5);
+  f.get(6);
+  hi32();
+  f.op(Op.i64Add);
+  f.get(7);
+  hi32();
+  f.op(Op.i64Add);
+  f.get(8);
+  hi32();
+  f.op(Op.i64Add);
+}
+
+/** How an instruction ends the straight line (or not). */
+const FLOW_NEXT = 0;
+/** An unconditional transfer: nothing after it in this pass. */
+const FLOW_END = 1;
+
+/** What planning learned about a region. */
+export interface RegionPlan {
+  /** Page offset of the entry. */
+  readonly entry: number;
+  /** Instruction words from the entry, all compiled. */
+  readonly words: readonly number[];
+  /** Why it ends after the last word: "end" (a transfer), "stop" (unsupported), "limit". */
+  readonly end: "end" | "stop" | "limit";
+  /** Guest registers (31 = SP) it reads or writes, and those it writes. */
+  readonly used: readonly number[];
+  readonly written: readonly number[];
+  /** Whether it writes NZCV. */
+  readonly flags: boolean;
+}
+
+const scratch = new Bytes(1 << 12);
+
+/**
+ * Plans the region at page offset `entry` (`word(off)` reads the page): undefined when its
+ * first instruction is not compiled.
+ */
+export function planRegion(
+  word: (off: number) => number,
+  entry: number,
+  maxInsns: number,
+  env: CodegenEnv,
+): RegionPlan | undefined {
+  const em = new RegionEmitter(env);
+  const words: number[] = [];
+  let end: RegionPlan["end"] = "limit";
+  for (let off = entry; off < 4096 && words.length < maxInsns; off += 4) {
+    const w = word(off);
+    scratch.length = 0;
+    const flow = em.probe(w, off, entry);
+    if (flow < 0) {
+      end = "stop";
+      break;
+    }
+    words.push(w);
+    if (flow === FLOW_END) {
+      end = "end";
+      break;
+    }
+  }
+  if (words.length === 0) return undefined;
+  return { entry, words, end, ...em.usage() };
+}
+
+/** Writes region functions. */
+export class RegionEmitter {
+  private f: FnBody = new FnBody(scratch);
+  private entry = 0;
+  /** Probing: registers (0..31, 31 = SP) read or written, and written; flags written. */
+  private readonly usedRegs = new Set<number>();
+  private readonly writtenRegs = new Set<number>();
+  private flagsWritten = false;
+  /** Emitting: the local holding each guest register (-1: not used by the region). */
+  private readonly regLocal = new Int32Array(32).fill(-1);
+  private written: readonly number[] = [];
+  private writesFlags = false;
+
+  constructor(private readonly env: CodegenEnv) {}
+
+  /** Whether `insn` compiles (FLOW_*), or -1; writes only into a scratch buffer. */
+  probe(insn: number, off: number, entry: number): number {
+    this.f = new FnBody(scratch);
+    this.f.block("exit");
+    this.f.loop("top");
+    this.entry = entry;
+    return this.insn(insn, off, 0);
+  }
+
+  /** What probing saw: registers used and written, and whether NZCV is written. */
+  usage(): { used: number[]; written: number[]; flags: boolean } {
+    const sort = (x: Set<number>) => [...x].sort((a, b) => a - b);
+    return { used: sort(this.usedRegs), written: sort(this.writtenRegs), flags: this.flagsWritten };
+  }
+
+  /** Locals of the function `emit` writes for `plan`. */
+  static locals(plan: RegionPlan): Locals {
+    return [
+      [REGION_I32, ValType.i32],
+      [REGION_I64 + plan.used.length, ValType.i64],
+    ];
+  }
+
+  /** Emits the function body of `plan` into `f` (declared with `locals(plan)`). */
+  emit(f: FnBody, plan: RegionPlan): void {
+    this.f = f;
+    this.entry = plan.entry;
+    this.regLocal.fill(-1);
+    plan.used.forEach((r, i) => {
+      this.regLocal[r] = L_REG0 + i;
+    });
+    this.written = plan.written;
+    this.writesFlags = plan.flags;
+    const n = plan.words.length;
+    f.get(P_BASE);
+    f.set(L_PB);
+    f.get(P_CTX);
+    f.op(Op.i64ExtendI32U);
+    f.set(L_CTX);
+    // Guest registers and NZCV live in locals while the function runs.
+    for (const r of plan.used) {
+      f.i32(0);
+      f.mem(Op.i64Load, 3, this.s(ST_X + 8 * r));
+      f.set(this.regLocal[r]!);
+    }
+    for (let i = 0; i < 4; i++) {
+      f.i32(0);
+      f.mem(Op.i32Load, 2, this.s(ST_N + 4 * i));
+      f.set(L_F0 + i);
+    }
+    f.block("exit");
+    f.loop("top");
+    // A whole pass must fit in the budget.
+    f.get(P_BUDGET);
+    f.get(L_N);
+    f.op(Op.i32Sub);
+    f.i32(n);
+    f.op(Op.i32LtS);
+    f.if();
+    this.exit(plan.entry, 0, EXIT_BRANCH);
+    f.end();
+    let off = plan.entry;
+    for (let k = 0; k < n; k++) {
+      const flow = this.insn(plan.words[k]!, off, k);
+      if (flow < 0) throw new Error("aarch64 jit: planned instruction did not compile");
+      off += 4;
+    }
+    if (plan.end !== "end") this.exit(off, n, plan.end === "stop" ? EXIT_STOP : EXIT_BRANCH);
+    f.end(); // top
+    f.end(); // exit
+    // Every exit comes here: registers and NZCV back to the state block.
+    for (const r of this.written) {
+      f.i32(0);
+      f.get(this.regLocal[r]!);
+      f.mem(Op.i64Store, 3, this.s(ST_X + 8 * r));
+    }
+    if (this.writesFlags) {
+      for (let i = 0; i < 4; i++) {
+        f.i32(0);
+        f.get(L_F0 + i);
+        f.mem(X.i32Store, 2, this.s(ST_N + 4 * i));
+      }
+    }
+    f.i32(0);
+    f.get(L_EPC);
+    f.mem(Op.i64Store, 3, this.s(ST_EXIT_PC));
+    f.i32(0);
+    f.get(L_KIND);
+    f.mem(X.i32Store, 2, this.s(ST_EXIT_KIND));
+    f.get(L_RET);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private s(off: number): number {
+    return this.env.stateBase + off;
+  }
+
+  /** Leaves the function: PC = page base + `off`, `k` more instructions retired this pass. */
+  private exit(off: number, k: number, kind: number): void {
+    const f = this.f;
+    f.get(L_PB);
+    if (off !== 0) {
+      f.i64(off);
+      f.op(Op.i64Add);
+    }
+    f.set(L_EPC);
+    this.exitTail(k, kind);
+  }
+
+  /** Leaves with the PC in L_R. */
+  private exitDynamic(k: number): void {
+    const f = this.f;
+    f.get(L_R);
+    f.set(L_EPC);
+    this.exitTail(k, EXIT_BRANCH);
+  }
+
+  private exitTail(k: number, kind: number): void {
+    const f = this.f;
+    f.i32(kind);
+    f.set(L_KIND);
+    f.get(L_N);
+    if (k !== 0) {
+      f.i32(k);
+      f.op(Op.i32Add);
+    }
+    f.set(L_RET);
+    f.br("exit");
+  }
+
+  /** A taken branch to page offset `target` after `k` instructions of this pass. */
+  private jump(target: number, k: number): void {
+    const f = this.f;
+    if (target === this.entry) {
+      f.get(L_N);
+      f.i32(k + 1);
+      f.op(Op.i32Add);
+      f.set(L_N);
+      f.br("top");
+    } else {
+      this.exit(target, k + 1, EXIT_BRANCH);
+    }
+  }
+
+  /** 64-bit constant from its halves. */
+  private k64(lo: number, hi: number): void {
+    const f = this.f;
+    if (hi >= -0x200000 && hi < 0x200000) {
+      f.i64(hi * 4294967296 + (lo >>> 0));
+      return;
+    }
+    f.i64(hi);
+    f.i64(32);
+    f.op(Op.i64Shl);
+    f.i64(lo >>> 0);
+    f.op(Op.i64Or);
+  }
+
+  /** The local of guest register n (31: SP), noting the use while probing. */
+  private reg(n: number, write: boolean): number {
+    this.usedRegs.add(n);
+    if (write) this.writtenRegs.add(n);
+    const l = this.regLocal[n]!;
+    // While probing no locals exist yet: any index does for the scratch code.
+    return l < 0 ? L_REG0 : l;
+  }
+
+  /** X[n] (n = 31: XZR, or SP when `sp`). */
+  private x64(n: number, sp = false): void {
+    const f = this.f;
+    if (n === 31 && !sp) {
+      f.i64(0);
+      return;
+    }
+    f.get(this.reg(n, false));
+  }
+
+  /** W[n]. */
+  private w32(n: number, sp = false): void {
+    const f = this.f;
+    if (n === 31 && !sp) {
+      f.i32(0);
+      return;
+    }
+    f.get(this.reg(n, false));
+    f.op(Op.i32WrapI64);
+  }
+
+  /** Pops the value on the stack into X[n] (n = 31: XZR discards it, or SP when `sp`). */
+  private set64(n: number, sp = false): void {
+    const f = this.f;
+    if (n === 31 && !sp) f.op(Op.drop);
+    else f.set(this.reg(n, true));
+  }
+  /** Writes a 32-bit value zero-extended. */
+  private set32(n: number, sp = false): void {
+    const f = this.f;
+    if (n === 31 && !sp) {
+      f.op(Op.drop);
+      return;
+    }
+    f.op(Op.i64ExtendI32U);
+    f.set(this.reg(n, true));
+  }
+
+  private flag(off: number): void {
+    this.f.get(L_F0 + ((off - ST_N) >> 2));
+  }
+  private setFlag(off: number, value: () => void): void {
+    this.flagsWritten = true;
+    value();
+    this.f.set(L_F0 + ((off - ST_N) >> 2));
+  }
+
+  /** Pushes whether condition `cond` holds (i32 0/1). */
+  private cond(cond: number): void {
+    const f = this.f;
+    switch (cond >>> 1) {
+      case 0:
+        this.flag(ST_Z);
+        break;
+      case 1:
+        this.flag(ST_C);
+        break;
+      case 2:
+        this.flag(ST_N);
+        break;
+      case 3:
+        this.flag(ST_V);
+        break;
+      case 4:
+        this.flag(ST_C);
+        this.flag(ST_Z);
+        f.op(Op.i32Eqz);
+        f.op(Op.i32And);
+        break;
+      case 5:
+        this.flag(ST_N);
+        this.flag(ST_V);
+        f.op(Op.i32Eq);
+        break;
+      case 6:
+        this.flag(ST_N);
+        this.flag(ST_V);
+        f.op(Op.i32Eq);
+        this.flag(ST_Z);
+        f.op(Op.i32Eqz);
+        f.op(Op.i32And);
+        break;
+      default:
+        f.i32(1);
+        return;
+    }
+    if ((cond & 1) !== 0) f.op(Op.i32Eqz);
+  }
+
+  /** R = X +/- Y (64-bit), NZCV from it when `flags`. */
+  private addSub64(sub: boolean, flags: boolean): void {
+    const f = this.f;
+    f.get(L_X);
+    f.get(L_Y);
+    f.op(sub ? Op.i64Sub : Op.i64Add);
+    f.set(L_R);
+    if (!flags) return;
+    this.setFlag(ST_N, () => {
+      f.get(L_R);
+      f.i64(63);
+      f.op(Op.i64ShrU);
+      f.op(Op.i32WrapI64);
+    });
+    this.setFlag(ST_Z, () => {
+      f.get(L_R);
+      f.op(Op.i64Eqz);
+    });
+    this.setFlag(ST_C, () => {
+      if (sub) {
+        f.get(L_X);
+        f.get(L_Y);
+        f.op(Op.i64GeU);
+      } else {
+        f.get(L_R);
+        f.get(L_X);
+        f.op(Op.i64LtU);
+      }
+    });
+    this.setFlag(ST_V, () => {
+      f.get(L_X);
+      f.get(sub ? L_Y : L_R);
+      f.op(Op.i64Xor);
+      f.get(sub ? L_X : L_Y);
+      f.get(L_R);
+      f.op(Op.i64Xor);
+      f.op(Op.i64And);
+      f.i64(63);
+      f.op(Op.i64ShrU);
+      f.op(Op.i32WrapI64);
+    });
+  }
+
+  /** W3 = W1 +/- W2 (32-bit), NZCV when `flags`. */
+  private addSub32(sub: boolean, flags: boolean): void {
+    const f = this.f;
+    f.get(L_W1);
+    f.get(L_W2);
+    f.op(sub ? Op.i32Sub : Op.i32Add);
+    f.set(L_W3);
+    if (!flags) return;
+    this.setFlag(ST_N, () => {
+      f.get(L_W3);
+      f.i32(31);
+      f.op(Op.i32ShrU);
+    });
+    this.setFlag(ST_Z, () => {
+      f.get(L_W3);
+      f.op(Op.i32Eqz);
+    });
+    this.setFlag(ST_C, () => {
+      if (sub) {
+        f.get(L_W1);
+        f.get(L_W2);
+        f.op(Op.i32GeU);
+      } else {
+        f.get(L_W3);
+        f.get(L_W1);
+        f.op(Op.i32LtU);
+      }
+    });
+    this.setFlag(ST_V, () => {
+      f.get(L_W1);
+      f.get(sub ? L_W2 : L_W3);
+      f.op(Op.i32Xor);
+      f.get(sub ? L_W1 : L_W2);
+      f.get(L_W3);
+      f.op(Op.i32Xor);
+      f.op(Op.i32And);
+      f.i32(31);
+      f.op(Op.i32ShrU);
+    });
+  }
+
+  /** NZ from the result local, C = V = 0 (logical operations that set flags). */
+  private logicFlags(sf: boolean): void {
+    const f = this.f;
+    this.setFlag(ST_N, () => {
+      if (sf) {
+        f.get(L_R);
+        f.i64(63);
+        f.op(Op.i64ShrU);
+        f.op(Op.i32WrapI64);
+      } else {
+        f.get(L_W3);
+        f.i32(31);
+        f.op(Op.i32ShrU);
+      }
+    });
+    this.setFlag(ST_Z, () => {
+      f.get(sf ? L_R : L_W3);
+      f.op(sf ? Op.i64Eqz : Op.i32Eqz);
+    });
+    this.setFlag(ST_C, () => f.i32(0));
+    this.setFlag(ST_V, () => f.i32(0));
+  }
+
+  /** Shifts the value on the stack by a constant (type LSL, LSR, ASR, ROR). */
+  private shiftConst(sf: boolean, type: number, amt: number): void {
+    if (amt === 0) return;
+    const f = this.f;
+    if (sf) {
+      f.i64(amt);
+      f.op([Op.i64Shl, Op.i64ShrU, Op.i64ShrS, X.i64Rotr][type]!);
+    } else {
+      f.i32(amt);
+      f.op([Op.i32Shl, Op.i32ShrU, Op.i32ShrS, X.i32Rotr][type]!);
+    }
+  }
+
+  /** Rm extended (option) and shifted left by sh, as i64. */
+  private extended(rm: number, option: number, sh: number): void {
+    const f = this.f;
+    switch (option) {
+      case 0:
+      case 1:
+        this.w32(rm);
+        f.i32(option === 0 ? 0xff : 0xffff);
+        f.op(Op.i32And);
+        f.op(Op.i64ExtendI32U);
+        break;
+      case 2:
+        this.w32(rm);
+        f.op(Op.i64ExtendI32U);
+        break;
+      case 4:
+        this.x64(rm);
+        f.op(X.i64Extend8S);
+        break;
+      case 5:
+        this.x64(rm);
+        f.op(X.i64Extend16S);
+        break;
+      case 6:
+        this.w32(rm);
+        f.op(Op.i64ExtendI32S);
+        break;
+      default:
+        this.x64(rm);
+    }
+    if (sh !== 0) {
+      f.i64(sh);
+      f.op(Op.i64Shl);
+    }
+  }
+
+  // ------------------------------------------------------------------ instructions
+
+  /** Emits one instruction (k-th of the pass, at page offset off): FLOW_* or -1. */
+  private insn(insn: number, off: number, k: number): number {
+    switch ((insn >>> 25) & 0xf) {
+      case 0x8:
+      case 0x9:
+        return this.dpImmediate(insn, off);
+      case 0x5:
+      case 0xd:
+        return this.dpRegister(insn);
+      case 0xa:
+      case 0xb:
+        return this.branch(insn, off, k);
+      case 0x4:
+      case 0x6:
+      case 0xc:
+      case 0xe:
+        return this.loadStore(insn, off, k);
+      default:
+        return -1;
+    }
+  }
+
+  private dpImmediate(insn: number, off: number): number {
+    const f = this.f;
+    const sf = insn < 0;
+    const rd = insn & 31;
+    const rn = (insn >>> 5) & 31;
+    switch ((insn >>> 23) & 7) {
+      case 0:
+      case 1: {
+        // ADR, ADRP
+        const imm = (((insn << 8) >> 13) << 2) | ((insn >>> 29) & 3);
+        f.get(L_PB);
+        f.i64(insn < 0 ? imm * 4096 : off + imm);
+        f.op(Op.i64Add);
+        this.set64(rd);
+        return FLOW_NEXT;
+      }
+      case 2: {
+        // ADD/SUB (immediate)
+        if ((insn & (1 << 23)) !== 0) return -1;
+        const sub = (insn & (1 << 30)) !== 0;
+        const s = (insn & (1 << 29)) !== 0;
+        let imm = (insn >>> 10) & 0xfff;
+        if ((insn & (1 << 22)) !== 0) imm *= 4096;
+        if (sf) {
+          this.x64(rn, true);
+          f.set(L_X);
+          f.i64(imm);
+          f.set(L_Y);
+          this.addSub64(sub, s);
+          f.get(L_R);
+          this.set64(rd, !s);
+        } else {
+          this.w32(rn, true);
+          f.set(L_W1);
+          f.i32(imm);
+          f.set(L_W2);
+          this.addSub32(sub, s);
+          f.get(L_W3);
+          this.set32(rd, !s);
+        }
+        return FLOW_NEXT;
+      }
+      case 4: {
+        // Logical (immediate)
+        const n = (insn >>> 22) & 1;
+        if (!bitMask(n, (insn >>> 16) & 63, (insn >>> 10) & 63, sf)) return -1;
+        const lo = out[0]!;
+        const hi = out[1]!;
+        const opc = (insn >>> 29) & 3;
+        const s = opc === 3;
+        const op = [Op.i64And, Op.i64Or, Op.i64Xor, Op.i64And][opc]!;
+        if (sf) {
+          this.x64(rn);
+          this.k64(lo, hi);
+          f.op(op);
+          f.set(L_R);
+          if (s) this.logicFlags(true);
+          f.get(L_R);
+          this.set64(rd, !s);
+        } else {
+          this.w32(rn);
+          f.i32(lo);
+          f.op([Op.i32And, Op.i32Or, Op.i32Xor, Op.i32And][opc]!);
+          f.set(L_W3);
+          if (s) this.logicFlags(false);
+          f.get(L_W3);
+          this.set32(rd, !s);
+        }
+        return FLOW_NEXT;
+      }
+      case 5: {
+        // Move wide: MOVN, MOVZ, MOVK
+        const opc = (insn >>> 29) & 3;
+        const hw = (insn >>> 21) & 3;
+        if (opc === 1 || (!sf && hw >= 2)) return -1;
+        const imm = (insn >>> 5) & 0xffff;
+        const sh = hw * 16;
+        const vlo = sh === 0 ? imm : sh === 16 ? imm << 16 : 0;
+        const vhi = sh === 32 ? imm : sh === 48 ? imm << 16 : 0;
+        if (opc === 3) {
+          if (sf) {
+            this.x64(rd);
+            this.k64(~(sh < 32 ? 0xffff << sh : 0), ~(sh >= 32 ? 0xffff << (sh - 32) : 0));
+            f.op(Op.i64And);
+            this.k64(vlo, vhi);
+            f.op(Op.i64Or);
+            this.set64(rd);
+          } else {
+            this.w32(rd);
+            f.i32(~(0xffff << sh));
+            f.op(Op.i32And);
+            f.i32(vlo);
+            f.op(Op.i32Or);
+            this.set32(rd);
+          }
+        } else if (sf) {
+          this.k64(opc === 0 ? ~vlo : vlo, opc === 0 ? ~vhi : vhi);
+          this.set64(rd);
+        } else {
+          f.i32(opc === 0 ? ~vlo : vlo);
+          this.set32(rd);
+        }
+        return FLOW_NEXT;
+      }
+      case 6:
+        return this.bitfield(insn);
+      case 7: {
+        // EXTR
+        if ((insn & 0x60200000) !== 0 || ((insn >>> 22) & 1) !== (sf ? 1 : 0)) return -1;
+        const rm = (insn >>> 16) & 31;
+        const lsb = (insn >>> 10) & 63;
+        if (!sf && lsb >= 32) return -1;
+        if (sf) {
+          this.x64(rm);
+          if (lsb !== 0) {
+            f.i64(lsb);
+            f.op(Op.i64ShrU);
+            this.x64(rn);
+            f.i64(64 - lsb);
+            f.op(Op.i64Shl);
+            f.op(Op.i64Or);
+          }
+          this.set64(rd);
+        } else {
+          this.w32(rm);
+          if (lsb !== 0) {
+            f.i32(lsb);
+            f.op(Op.i32ShrU);
+            this.w32(rn);
+            f.i32(32 - lsb);
+            f.op(Op.i32Shl);
+            f.op(Op.i32Or);
+          }
+          this.set32(rd);
+        }
+        return FLOW_NEXT;
+      }
+      default:
+        return -1;
+    }
+  }
+
+  /** SBFM, BFM, UBFM. */
+  private bitfield(insn: number): number {
+    const f = this.f;
+    const sf = insn < 0;
+    const opc = (insn >>> 29) & 3;
+    const n = (insn >>> 22) & 1;
+    const immr = (insn >>> 16) & 63;
+    const imms = (insn >>> 10) & 63;
+    const rd = insn & 31;
+    const rn = (insn >>> 5) & 31;
+    const size = sf ? 64 : 32;
+    if (opc === 3 || n !== (sf ? 1 : 0) || immr >= size || imms >= size) return -1;
+    const top = size - 1;
+    if (opc !== 1) {
+      const shr = opc === 0 ? (sf ? Op.i64ShrS : Op.i32ShrS) : sf ? Op.i64ShrU : Op.i32ShrU;
+      const shl = sf ? Op.i64Shl : Op.i32Shl;
+      const c = (v: number) => (sf ? f.i64(v) : f.i32(v));
+      if (sf) this.x64(rn);
+      else this.w32(rn);
+      if (imms >= immr) {
+        c(top - imms);
+        f.op(shl);
+        c(top - imms + immr);
+        f.op(shr);
+      } else {
+        c(top - imms);
+        f.op(shl);
+        c(top - imms);
+        f.op(shr);
+        c(size - immr);
+        f.op(shl);
+      }
+    } else {
+      // BFM: insert the field, keep the other bits of Rd.
+      const width = imms >= immr ? imms - immr + 1 : imms + 1;
+      const pos = imms >= immr ? 0 : size - immr;
+      const [mlo, mhi] = ones(width, pos);
+      if (sf) {
+        this.x64(rd);
+        this.k64(~mlo, ~mhi);
+        f.op(Op.i64And);
+        this.x64(rn);
+        if (imms >= immr) {
+          f.i64(immr);
+          f.op(Op.i64ShrU);
+        } else {
+          f.i64(pos);
+          f.op(Op.i64Shl);
+        }
+        this.k64(mlo, mhi);
+        f.op(Op.i64And);
+        f.op(Op.i64Or);
+      } else {
+        this.w32(rd);
+        f.i32(~mlo);
+        f.op(Op.i32And);
+        this.w32(rn);
+        if (imms >= immr) {
+          f.i32(immr);
+          f.op(Op.i32ShrU);
+        } else {
+          f.i32(pos);
+          f.op(Op.i32Shl);
+        }
+        f.i32(mlo);
+        f.op(Op.i32And);
+        f.op(Op.i32Or);
+      }
+    }
+    if (sf) this.set64(rd);
+    else this.set32(rd);
+    return FLOW_NEXT;
+  }
+
+  private dpRegister(insn: number): number {
+    const f = this.f;
+    const sf = insn < 0;
+    const rd = insn & 31;
+    const rn = (insn >>> 5) & 31;
+    const rm = (insn >>> 16) & 31;
+    if ((insn & 0x1f000000) === 0x0a000000) {
+      // Logical (shifted register)
+      const imm6 = (insn >>> 10) & 63;
+      if (!sf && imm6 >= 32) return -1;
+      const opc = (insn >>> 29) & 3;
+      const invert = (insn & (1 << 21)) !== 0;
+      const type = (insn >>> 22) & 3;
+      const s = opc === 3;
+      if (sf) {
+        this.x64(rn);
+        this.x64(rm);
+        this.shiftConst(true, type, imm6);
+        if (invert) {
+          f.i64(-1);
+          f.op(Op.i64Xor);
+        }
+        f.op([Op.i64And, Op.i64Or, Op.i64Xor, Op.i64And][opc]!);
+        f.set(L_R);
+        if (s) this.logicFlags(true);
+        f.get(L_R);
+        this.set64(rd);
+      } else {
+        this.w32(rn);
+        this.w32(rm);
+        this.shiftConst(false, type, imm6);
+        if (invert) {
+          f.i32(-1);
+          f.op(Op.i32Xor);
+        }
+        f.op([Op.i32And, Op.i32Or, Op.i32Xor, Op.i32And][opc]!);
+        f.set(L_W3);
+        if (s) this.logicFlags(false);
+        f.get(L_W3);
+        this.set32(rd);
+      }
+      return FLOW_NEXT;
+    }
+    if ((insn & 0x1f200000) === 0x0b000000) {
+      // ADD/SUB (shifted register)
+      const imm6 = (insn >>> 10) & 63;
+      const type = (insn >>> 22) & 3;
+      if (type === 3 || (!sf && imm6 >= 32)) return -1;
+      return this.addSubReg(insn, () => {
+        if (sf) this.x64(rm);
+        else this.w32(rm);
+        this.shiftConst(sf, type, imm6);
+      });
+    }
+    if ((insn & 0x1f200000) === 0x0b200000) {
+      // ADD/SUB (extended register)
+      const imm3 = (insn >>> 10) & 7;
+      if ((insn & 0x00c00000) !== 0 || imm3 > 4) return -1;
+      const option = (insn >>> 13) & 7;
+      return this.addSubReg(
+        insn,
+        () => {
+          this.extended(rm, option, imm3);
+          if (!sf) f.op(Op.i32WrapI64);
+        },
+        true,
+      );
+    }
+    if ((insn & 0x1fe0fc00) === 0x1a000000) return this.addCarry(insn);
+    if ((insn & 0x1fe00000) === 0x1a400000) return this.condCompare(insn);
+    if ((insn & 0x1fe00000) === 0x1a800000) {
+      // CSEL, CSINC, CSINV, CSNEG
+      const op2 = (insn >>> 10) & 3;
+      if ((insn & (1 << 29)) !== 0 || op2 >= 2) return -1;
+      const inv = (insn & (1 << 30)) !== 0;
+      if (sf) {
+        this.x64(rn);
+        this.x64(rm);
+        if (inv) {
+          f.i64(-1);
+          f.op(Op.i64Xor);
+        }
+        if (op2 === 1) {
+          f.i64(1);
+          f.op(Op.i64Add);
+        }
+      } else {
+        this.w32(rn);
+        this.w32(rm);
+        if (inv) {
+          f.i32(-1);
+          f.op(Op.i32Xor);
+        }
+        if (op2 === 1) {
+          f.i32(1);
+          f.op(Op.i32Add);
+        }
+      }
+      this.cond((insn >>> 12) & 15);
+      f.op(Op.select);
+      if (sf) this.set64(rd);
+      else this.set32(rd);
+      return FLOW_NEXT;
+    }
+    if ((insn & 0x7fe00000) === 0x1ac00000) return this.dp2(insn);
+    if ((insn & 0x7fe00000) === 0x5ac00000) return this.dp1(insn);
+    if ((insn & 0x1f000000) === 0x1b000000) return this.dp3(insn);
+    return -1;
+  }
+
+  /** ADD/SUB with the second operand pushed by `operand` (sp: Rn/Rd may be SP). */
+  private addSubReg(insn: number, operand: () => void, sp = false): number {
+    const f = this.f;
+    const sf = insn < 0;
+    const sub = (insn & (1 << 30)) !== 0;
+    const s = (insn & (1 << 29)) !== 0;
+    const rd = insn & 31;
+    const rn = (insn >>> 5) & 31;
+    if (sf) {
+      this.x64(rn, sp);
+      f.set(L_X);
+      operand();
+      f.set(L_Y);
+      this.addSub64(sub, s);
+      f.get(L_R);
+      this.set64(rd, sp && !s);
+    } else {
+      this.w32(rn, sp);
+      f.set(L_W1);
+      operand();
+      f.set(L_W2);
+      this.addSub32(sub, s);
+      f.get(L_W3);
+      this.set32(rd, sp && !s);
+    }
+    return FLOW_NEXT;
+  }
+
+  /** ADC, ADCS, SBC, SBCS (SBC adds NOT Rm). */
+  private addCarry(insn: number): number {
+    const f = this.f;
+    const sf = insn < 0;
+    const sub = (insn & (1 << 30)) !== 0;
+    const s = (insn & (1 << 29)) !== 0;
+    const rd = insn & 31;
+    const rn = (insn >>> 5) & 31;
+    const rm = (insn >>> 16) & 31;
+    if (sf) {
+      this.x64(rn);
+      f.set(L_X);
+      this.x64(rm);
+      if (sub) {
+        f.i64(-1);
+        f.op(Op.i64Xor);
+      }
+      f.set(L_Y);
+      // R = X + Y + C; the carry out is set when either addition wrapped.
+      f.get(L_X);
+      f.get(L_Y);
+      f.op(Op.i64Add);
+      f.tee(L_VA);
+      this.flag(ST_C);
+      f.op(Op.i64ExtendI32U);
+      f.op(Op.i64Add);
+      f.set(L_R);
+      if (s) {
+        this.setFlag(ST_C, () => {
+          f.get(L_VA);
+          f.get(L_X);
+          f.op(Op.i64LtU);
+          f.get(L_R);
+          f.get(L_VA);
+          f.op(Op.i64LtU);
+          f.op(Op.i32Or);
+        });
+        this.setFlag(ST_N, () => {
+          f.get(L_R);
+          f.i64(63);
+          f.op(Op.i64ShrU);
+          f.op(Op.i32WrapI64);
+        });
+        this.setFlag(ST_Z, () => {
+          f.get(L_R);
+          f.op(Op.i64Eqz);
+        });
+        this.setFlag(ST_V, () => {
+          f.get(L_X);
+          f.get(L_R);
+          f.op(Op.i64Xor);
+          f.get(L_Y);
+          f.get(L_R);
+          f.op(Op.i64Xor);
+          f.op(Op.i64And);
+          f.i64(63);
+          f.op(Op.i64ShrU);
+          f.op(Op.i32WrapI64);
+        });
+      }
+      f.get(L_R);
+      this.set64(rd);
+    } else {
+      // 32-bit: the sum of the zero-extended operands and the carry, in 64 bits.
+      this.w32(rn);
+      f.set(L_W1);
+      this.w32(rm);
+      if (sub) {
+        f.i32(-1);
+        f.op(Op.i32Xor);
+      }
+      f.set(L_W2);
+      f.get(L_W1);
+      f.op(Op.i64ExtendI32U);
+      f.get(L_W2);
+      f.op(Op.i64ExtendI32U);
+      f.op(Op.i64Add);
+      this.flag(ST_C);
+      f.op(Op.i64ExtendI32U);
+      f.op(Op.i64Add);
+      f.tee(L_R);
+      f.op(Op.i32WrapI64);
+      f.set(L_W3);
+      if (s) {
+        this.setFlag(ST_C, () => {
+          f.get(L_R);
+          f.i64(32);
+          f.op(Op.i64ShrU);
+          f.op(Op.i32WrapI64);
+        });
+        this.setFlag(ST_N, () => {
+          f.get(L_W3);
+          f.i32(31);
+          f.op(Op.i32ShrU);
+        });
+        this.setFlag(ST_Z, () => {
+          f.get(L_W3);
+          f.op(Op.i32Eqz);
+        });
+        this.setFlag(ST_V, () => {
+          f.get(L_W1);
+          f.get(L_W3);
+          f.op(Op.i32Xor);
+          f.get(L_W2);
+          f.get(L_W3);
+          f.op(Op.i32Xor);
+          f.op(Op.i32And);
+          f.i32(31);
+          f.op(Op.i32ShrU);
+        });
+      }
+      f.get(L_W3);
+      this.set32(rd);
+    }
+    return FLOW_NEXT;
+  }
+
+  /** CCMN, CCMP (register and immediate). */
+  private condCompare(insn: number): number {
+    const f = this.f;
+    if ((insn & (1 << 29)) === 0 || (insn & (1 << 10)) !== 0 || (insn & (1 << 4)) !== 0) return -1;
+    const sf = insn < 0;
+    const sub = (insn & (1 << 30)) !== 0;
+    const imm = (insn & (1 << 11)) !== 0;
+    const rn = (insn >>> 5) & 31;
+    const rm = (insn >>> 16) & 31;
+    const nzcv = insn & 15;
+    this.cond((insn >>> 12) & 15);
+    f.if();
+    if (sf) {
+      this.x64(rn);
+      f.set(L_X);
+      if (imm) f.i64(rm);
+      else this.x64(rm);
+      f.set(L_Y);
+      this.addSub64(sub, true);
+    } else {
+      this.w32(rn);
+      f.set(L_W1);
+      if (imm) f.i32(rm);
+      else this.w32(rm);
+      f.set(L_W2);
+      this.addSub32(sub, true);
+    }
+    f.else();
+    this.setFlag(ST_N, () => f.i32((nzcv >>> 3) & 1));
+    this.setFlag(ST_Z, () => f.i32((nzcv >>> 2) & 1));
+    this.setFlag(ST_C, () => f.i32((nzcv >>> 1) & 1));
+    this.setFlag(ST_V, () => f.i32(nzcv & 1));
+    f.end();
+    return FLOW_NEXT;
+  }
+
+  /** UDIV, SDIV, LSLV, LSRV, ASRV, RORV. */
+  private dp2(insn: number): number {
+    const f = this.f;
+    const sf = insn < 0;
+    const rd = insn & 31;
+    const rn = (insn >>> 5) & 31;
+    const rm = (insn >>> 16) & 31;
+    const opcode = (insn >>> 10) & 63;
+    const get = (r: number) => (sf ? this.x64(r) : this.w32(r));
+    if (opcode === 2 || opcode === 3) {
+      // Division by zero gives 0; INT_MIN / -1 gives INT_MIN (wasm would trap on both).
+      get(rn);
+      f.set(sf ? L_X : L_W1);
+      get(rm);
+      f.set(sf ? L_Y : L_W2);
+      f.get(sf ? L_Y : L_W2);
+      f.op(sf ? Op.i64Eqz : Op.i32Eqz);
+      f.if(null, sf ? ValType.i64 : ValType.i32);
+      if (sf) f.i64(0);
+      else f.i32(0);
+      f.else();
+      if (opcode === 3) {
+        f.get(sf ? L_Y : L_W2);
+        if (sf) f.i64(-1);
+        else f.i32(-1);
+        f.op(sf ? Op.i64Eq : Op.i32Eq);
+        f.if(null, sf ? ValType.i64 : ValType.i32);
+        if (sf) f.i64(0);
+        else f.i32(0);
+        f.get(sf ? L_X : L_W1);
+        f.op(sf ? Op.i64Sub : Op.i32Sub);
+        f.else();
+        f.get(sf ? L_X : L_W1);
+        f.get(sf ? L_Y : L_W2);
+        f.op(sf ? Op.i64DivS : Op.i32DivS);
+        f.end();
+      } else {
+        f.get(sf ? L_X : L_W1);
+        f.get(sf ? L_Y : L_W2);
+        f.op(sf ? Op.i64DivU : Op.i32DivU);
+      }
+      f.end();
+      if (sf) this.set64(rd);
+      else this.set32(rd);
+      return FLOW_NEXT;
+    }
+    if (opcode < 8 || opcode > 11) return -1;
+    const type = opcode - 8;
+    get(rn);
+    get(rm);
+    if (sf) f.op([Op.i64Shl, Op.i64ShrU, Op.i64ShrS, X.i64Rotr][type]!);
+    else f.op([Op.i32Shl, Op.i32ShrU, Op.i32ShrS, X.i32Rotr][type]!);
+    if (sf) this.set64(rd);
+    else this.set32(rd);
+    return FLOW_NEXT;
+  }
+
+  /** CLZ, REV (32 and 64 bit). */
+  private dp1(insn: number): number {
+    const f = this.f;
+    const sf = insn < 0;
+    const rd = insn & 31;
+    const rn = (insn >>> 5) & 31;
+    if (((insn >>> 16) & 31) !== 0) return -1;
+    const opcode = (insn >>> 10) & 63;
+    if (opcode === 4) {
+      if (sf) {
+        this.x64(rn);
+        f.op(X.i64Clz);
+        this.set64(rd);
+      } else {
+        this.w32(rn);
+        f.op(X.i32Clz);
+        this.set32(rd);
+      }
+      return FLOW_NEXT;
+    }
+    if ((opcode === 2 && !sf) || (opcode === 3 && sf)) {
+      if (sf) {
+        // bswap64 = bswap32(lo) << 32 | bswap32(hi)
+        this.w32(rn);
+        this.bswap32();
+        f.op(Op.i64ExtendI32U);
+        f.i64(32);
+        f.op(Op.i64Shl);
+        this.x64(rn);
+        f.i64(32);
+        f.op(Op.i64ShrU);
+        f.op(Op.i32WrapI64);
+        this.bswap32();
+        f.op(Op.i64ExtendI32U);
+        f.op(Op.i64Or);
+        this.set64(rd);
+      } else {
+        this.w32(rn);
+        this.bswap32();
+        this.set32(rd);
+      }
+      return FLOW_NEXT;
+    }
+    return -1;
+  }
+
+  /** Byte-reverses the i32 on the stack (uses W1). */
+  private bswap32(): void {
+    const f = this.f;
+    f.set(L_W1);
+    f.get(L_W1);
+    f.i32(24);
+    f.op(Op.i32ShrU);
+    f.get(L_W1);
+    f.i32(8);
+    f.op(Op.i32ShrU);
+    f.i32(0xff00);
+    f.op(Op.i32And);
+    f.op(Op.i32Or);
+    f.get(L_W1);
+    f.i32(0xff00);
+    f.op(Op.i32And);
+    f.i32(8);
+    f.op(Op.i32Shl);
+    f.op(Op.i32Or);
+    f.get(L_W1);
+    f.i32(24);
+    f.op(Op.i32Shl);
+    f.op(Op.i32Or);
+  }
+
+  /** MADD, MSUB, SMADDL, SMSUBL, UMADDL, UMSUBL, SMULH, UMULH. */
+  private dp3(insn: number): number {
+    const f = this.f;
+    const sf = insn < 0;
+    const rd = insn & 31;
+    const rn = (insn >>> 5) & 31;
+    const rm = (insn >>> 16) & 31;
+    const ra = (insn >>> 10) & 31;
+    const op31 = (insn >>> 21) & 7;
+    const o0 = (insn >>> 15) & 1;
+    if (((insn >>> 29) & 3) !== 0) return -1;
+    if (op31 === 0) {
+      if (sf) {
+        this.x64(ra);
+        this.x64(rn);
+        this.x64(rm);
+        f.op(Op.i64Mul);
+        f.op(o0 ? Op.i64Sub : Op.i64Add);
+        this.set64(rd);
+      } else {
+        this.w32(ra);
+        this.w32(rn);
+        this.w32(rm);
+        f.op(Op.i32Mul);
+        f.op(o0 ? Op.i32Sub : Op.i32Add);
+        this.set32(rd);
+      }
+      return FLOW_NEXT;
+    }
+    if (!sf) return -1;
+    if (op31 === 1 || op31 === 5) {
+      const ext = op31 === 1 ? Op.i64ExtendI32S : Op.i64ExtendI32U;
+      this.x64(ra);
+      this.w32(rn);
+      f.op(ext);
+      this.w32(rm);
+      f.op(ext);
+      f.op(Op.i64Mul);
+      f.op(o0 ? Op.i64Sub : Op.i64Add);
+      this.set64(rd);
+      return FLOW_NEXT;
+    }
+    if ((op31 === 2 || op31 === 6) && o0 === 0) {
+      this.x64(rn);
+      f.set(L_X);
+      this.x64(rm);
+      f.set(L_Y);
+      f.get(L_X);
+      f.get(L_Y);
+      f.call(MULHU_FN);
+      if (op31 === 2) {
+        // signed = unsigned - (a < 0 ? b : 0) - (b < 0 ? a : 0)
+        f.get(L_Y);
+        f.get(L_X);
+        f.i64(63);
+        f.op(Op.i64ShrS);
+        f.op(Op.i64And);
+        f.op(Op.i64Sub);
+        f.get(L_X);
+        f.get(L_Y);
+        f.i64(63);
+        f.op(Op.i64ShrS);
+        f.op(Op.i64And);
+        f.op(Op.i64Sub);
+      }
+      this.set64(rd);
+      return FLOW_NEXT;
+    }
+    return -1;
+  }
+
+  private branch(insn: number, off: number, k: number): number {
+    const f = this.f;
+    if ((insn & 0x7c000000) === 0x14000000) {
+      // B, BL
+      const target = off + ((insn << 6) >> 6) * 4;
+      if (insn < 0) {
+        f.get(L_PB);
+        f.i64(off + 4);
+        f.op(Op.i64Add);
+        this.set64(30);
+        this.exit(target, k + 1, EXIT_BRANCH);
+      } else {
+        this.jump(target, k);
+      }
+      return FLOW_END;
+    }
+    if ((insn & 0x7e000000) === 0x34000000) {
+      // CBZ, CBNZ
+      const rt = insn & 31;
+      if (insn < 0) {
+        this.x64(rt);
+        f.op(Op.i64Eqz);
+      } else {
+        this.w32(rt);
+        f.op(Op.i32Eqz);
+      }
+      if ((insn & (1 << 24)) !== 0) f.op(Op.i32Eqz);
+      f.if();
+      this.jump(off + ((insn << 8) >> 13) * 4, k);
+      f.end();
+      return FLOW_NEXT;
+    }
+    if ((insn & 0x7e000000) === 0x36000000) {
+      // TBZ, TBNZ
+      const rt = insn & 31;
+      const bit = ((insn >>> 26) & 32) | ((insn >>> 19) & 31);
+      this.x64(rt);
+      f.i64(bit);
+      f.op(Op.i64ShrU);
+      f.op(Op.i32WrapI64);
+      f.i32(1);
+      f.op(Op.i32And);
+      if ((insn & (1 << 24)) === 0) f.op(Op.i32Eqz);
+      f.if();
+      this.jump(off + ((insn << 13) >> 18) * 4, k);
+      f.end();
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xff000010) >>> 0 === 0x54000000) {
+      // B.cond
+      const cond = insn & 15;
+      const target = off + ((insn << 8) >> 13) * 4;
+      if (cond >= 14) {
+        this.jump(target, k);
+        return FLOW_END;
+      }
+      this.cond(cond);
+      f.if();
+      this.jump(target, k);
+      f.end();
+      return FLOW_NEXT;
+    }
+    const br = (insn & 0xfffffc1f) >>> 0;
+    if (br === 0xd61f0000 || br === 0xd63f0000 || br === 0xd65f0000) {
+      // BR, BLR, RET: the target must need no top-byte-ignore treatment (else the
+      // interpreter takes the instruction).
+      const rn = (insn >>> 5) & 31;
+      this.x64(rn);
+      f.tee(L_R);
+      f.i64(55);
+      f.op(Op.i64ShrS);
+      f.op(Op.i32WrapI64);
+      f.i32(1);
+      f.op(Op.i32Add);
+      f.i32(1);
+      f.op(Op.i32GtU);
+      f.if();
+      this.exit(off, k, EXIT_STOP);
+      f.end();
+      if ((insn & 0x00200000) !== 0) {
+        f.get(L_PB);
+        f.i64(off + 4);
+        f.op(Op.i64Add);
+        this.set64(30);
+      }
+      this.exitDynamic(k + 1);
+      return FLOW_END;
+    }
+    if ((insn & 0xfffff01f) >>> 0 === 0xd503201f) {
+      // Hints: WFE, WFI, SEV, SEVL act (interpreter); the others (NOP, YIELD, ...) do nothing.
+      const op = (insn >>> 5) & 0x7f;
+      return op >= 2 && op <= 5 ? -1 : FLOW_NEXT;
+    }
+    if ((insn & 0xfffff0ff) >>> 0 === 0xd503309f || (insn & 0xfffff0ff) >>> 0 === 0xd50330bf) {
+      // DSB, DMB: accesses are performed in order, one CPU at a time.
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xfffff0ff) >>> 0 === 0xd50330df) {
+      // ISB: compiled code keeps no context that a context synchronization would refresh
+      // (anything that changes it ends the region).
+      return FLOW_NEXT;
+    }
+    return -1;
+  }
+
+  // ------------------------------------------------------------------ loads and stores
+
+  /**
+   * With the virtual address in L_VA: leaves (before instruction k at off) unless the TLB of
+   * `acc` (1 load, 2 store) maps `bytes` bytes there; then L_A holds the RAM offset.
+   */
+  private tlb(acc: number, bytes: number, align: number, off: number, k: number): void {
+    const f = this.f;
+    // Inline (the hot path of loops), every reason to leave folded into one test: the tag,
+    // then a page crossing, an unaligned access under SCTLR.A, the exclusive monitor.
+    f.get(L_VA);
+    f.i64(12);
+    f.op(Op.i64ShrU);
+    f.op(Op.i32WrapI64);
+    f.i32(1023);
+    f.op(Op.i32And);
+    f.tee(L_W3);
+    f.i32(3);
+    f.op(Op.i32Shl);
+    f.mem(Op.f64Load, 3, this.s(ST_TLB_TAG + acc * 8192));
+    f.get(L_VA);
+    f.i64(12);
+    f.op(Op.i64ShrS);
+    f.i64(10);
+    f.op(Op.i64Shl);
+    f.get(L_CTX);
+    f.op(Op.i64Add);
+    f.op(X.f64ConvertI64S);
+    f.op(X.f64Ne);
+    f.get(L_VA);
+    f.op(Op.i32WrapI64);
+    f.i32(4095);
+    f.op(Op.i32And);
+    f.tee(L_A);
+    if (bytes > 1) {
+      f.i32(4096 - bytes);
+      f.op(Op.i32GtU);
+      f.op(Op.i32Or);
+      f.get(L_A);
+      f.i32(align - 1);
+      f.op(Op.i32And);
+      f.get(P_FLAGS);
+      f.i32(F_STRICT_ALIGN);
+      f.op(Op.i32And);
+      f.op(Op.i32Mul);
+      f.op(Op.i32Or);
+    } else {
+      f.op(Op.drop);
+    }
+    if (acc === 2) {
+      f.get(P_FLAGS);
+      f.i32(F_EXCLUSIVE);
+      f.op(Op.i32And);
+      f.op(Op.i32Or);
+    }
+    f.if();
+    this.exit(off, k, EXIT_STOP);
+    f.end();
+    f.get(L_W3);
+    f.i32(2);
+    f.op(Op.i32Shl);
+    f.mem(Op.i32Load, 2, this.s(ST_TLB_OFF + acc * 4096));
+    f.get(L_A);
+    f.op(Op.i32Add);
+    f.set(L_A);
+  }
+
+  /** Leaves before instruction k unless SP (the base register) is 16-byte aligned or SA off. */
+  private spCheck(off: number, k: number): void {
+    const f = this.f;
+    this.w32(31, true);
+    f.i32(15);
+    f.op(Op.i32And);
+    f.get(P_FLAGS);
+    f.i32(F_SP_ALIGN);
+    f.op(Op.i32And);
+    f.op(Op.i32Mul);
+    f.if();
+    this.exit(off, k, EXIT_STOP);
+    f.end();
+  }
+
+  /** Loads `size` bytes at RAM offset L_A + disp into register rt (kind: 0 zero, 1 sx64, 2 sx32). */
+  private loadReg(rt: number, size: number, kind: number, disp: number): void {
+    const f = this.f;
+    const o = this.env.ramOffset + disp;
+    f.get(L_A);
+    if (kind === 2) {
+      f.mem(size === 1 ? X.i32Load8S : X.i32Load16S, 0, o);
+      this.set32(rt);
+      return;
+    }
+    switch (size) {
+      case 1:
+        f.mem(kind === 1 ? Op.i64Load8S : Op.i64Load8U, 0, o);
+        break;
+      case 2:
+        f.mem(kind === 1 ? Op.i64Load16S : Op.i64Load16U, 0, o);
+        break;
+      case 4:
+        f.mem(kind === 1 ? Op.i64Load32S : Op.i64Load32U, 0, o);
+        break;
+      default:
+        f.mem(Op.i64Load, 0, o);
+    }
+    this.set64(rt);
+  }
+
+  private storeReg(rt: number, size: number, disp: number): void {
+    const f = this.f;
+    f.get(L_A);
+    this.x64(rt);
+    const op =
+      size === 1
+        ? X.i64Store8
+        : size === 2
+          ? X.i64Store16
+          : size === 4
+            ? X.i64Store32
+            : Op.i64Store;
+    f.mem(op, 0, this.env.ramOffset + disp);
+  }
+
+  private loadStore(insn: number, off: number, k: number): number {
+    const f = this.f;
+    if ((insn & (1 << 26)) !== 0) return -1; // SIMD&FP
+    const rt = insn & 31;
+    const rn = (insn >>> 5) & 31;
+    if ((insn & 0x3b000000) === 0x18000000) {
+      // LDR (literal), LDRSW (literal); PRFM goes to the interpreter.
+      const opc = insn >>> 30;
+      if (opc === 3) return -1;
+      const size = opc === 1 ? 8 : 4;
+      f.get(L_PB);
+      f.i64(off + ((insn << 8) >> 13) * 4);
+      f.op(Op.i64Add);
+      f.set(L_VA);
+      this.tlb(1, size, size, off, k);
+      this.loadReg(rt, size, opc === 2 ? 1 : 0, 0);
+      return FLOW_NEXT;
+    }
+    if ((insn & 0x3a000000) === 0x28000000) return this.pair(insn, off, k);
+    if ((insn & 0x3b000000) === 0x39000000) {
+      // Unsigned offset.
+      const sl = insn >>> 30;
+      const opc = (insn >>> 22) & 3;
+      const kind = this.loadKind(sl, opc);
+      if (kind < 0) return -1;
+      if (rn === 31) this.spCheck(off, k);
+      this.x64(rn, true);
+      f.i64(((insn >>> 10) & 0xfff) << sl);
+      f.op(Op.i64Add);
+      f.set(L_VA);
+      this.access(sl, opc, kind, rt, off, k);
+      return FLOW_NEXT;
+    }
+    if ((insn & 0x3b200000) === 0x38000000) {
+      // Unscaled, post-index, pre-index (unprivileged: interpreter).
+      const mode = (insn >>> 10) & 3;
+      if (mode === 2) return -1;
+      const sl = insn >>> 30;
+      const opc = (insn >>> 22) & 3;
+      const kind = this.loadKind(sl, opc);
+      if (kind < 0) return -1;
+      const wb = mode !== 0;
+      if (wb && rn === rt && rn !== 31) return -1;
+      const imm = (insn << 11) >> 23;
+      if (rn === 31) this.spCheck(off, k);
+      this.x64(rn, true);
+      if (mode !== 1) {
+        f.i64(imm);
+        f.op(Op.i64Add);
+      }
+      f.set(L_VA);
+      this.access(sl, opc, kind, rt, off, k);
+      if (wb) {
+        f.get(L_VA);
+        if (mode === 1) {
+          f.i64(imm);
+          f.op(Op.i64Add);
+        }
+        this.set64(rn, true);
+      }
+      return FLOW_NEXT;
+    }
+    if ((insn & 0x3b200c00) === 0x38200800) {
+      // Register offset.
+      const sl = insn >>> 30;
+      const opc = (insn >>> 22) & 3;
+      const kind = this.loadKind(sl, opc);
+      if (kind < 0) return -1;
+      const option = (insn >>> 13) & 7;
+      if ((option & 2) === 0) return -1;
+      const rm = (insn >>> 16) & 31;
+      if (rn === 31) this.spCheck(off, k);
+      this.x64(rn, true);
+      this.extended(rm, option, (insn & (1 << 12)) !== 0 ? sl : 0);
+      f.op(Op.i64Add);
+      f.set(L_VA);
+      this.access(sl, opc, kind, rt, off, k);
+      return FLOW_NEXT;
+    }
+    return -1;
+  }
+
+  /** -1: not compiled (PRFM, unallocated); 3: store; else the load kind of loadReg. */
+  private loadKind(sl: number, opc: number): number {
+    if (opc === 0) return 3;
+    if (opc === 1) return 0;
+    if (opc === 2) return sl === 3 ? -1 : 1;
+    return sl >= 2 ? -1 : 2;
+  }
+
+  private access(sl: number, _opc: number, kind: number, rt: number, off: number, k: number): void {
+    const size = 1 << sl;
+    if (kind === 3) {
+      this.tlb(2, size, size, off, k);
+      this.storeReg(rt, size, 0);
+    } else {
+      this.tlb(1, size, size, off, k);
+      this.loadReg(rt, size, kind, 0);
+    }
+  }
+
+  /** LDP, STP, LDPSW, LDNP, STNP (all index modes). */
+  private pair(insn: number, off: number, k: number): number {
+    const f = this.f;
+    const opc = insn >>> 30;
+    const load = (insn & (1 << 22)) !== 0;
+    const mode = (insn >>> 23) & 3;
+    const rt = insn & 31;
+    const rn = (insn >>> 5) & 31;
+    const rt2 = (insn >>> 10) & 31;
+    if (opc === 3 || (opc === 1 && (!load || mode === 0))) return -1;
+    const size = opc === 2 ? 8 : 4;
+    const wb = mode === 1 || mode === 3;
+    if (load && rt === rt2) return -1;
+    if (wb && rn !== 31 && (rn === rt || rn === rt2)) return -1;
+    const imm = ((insn << 10) >> 25) * size;
+    if (rn === 31) this.spCheck(off, k);
+    this.x64(rn, true);
+    if (mode !== 1) {
+      f.i64(imm);
+      f.op(Op.i64Add);
+    }
+    f.set(L_VA);
+    if (load) {
+      this.tlb(1, 2 * size, size, off, k);
+      const kind = opc === 1 ? 1 : 0;
+      this.loadReg(rt, size, kind, 0);
+      this.loadReg(rt2, size, kind, size);
+    } else {
+      this.tlb(2, 2 * size, size, off, k);
+      this.storeReg(rt, size, 0);
+      this.storeReg(rt2, size, size);
+    }
+    if (wb) {
+      f.get(L_VA);
+      if (mode === 1) {
+        f.i64(imm);
+        f.op(Op.i64Add);
+      }
+      this.set64(rn, true);
+    }
+    return FLOW_NEXT;
+  }
+}
+
+/** (lo, hi) of `width` one bits shifted left by `pos` (width + pos <= 64). */
+function ones(width: number, pos: number): [number, number] {
+  let lo = 0;
+  let hi = 0;
+  for (let b = pos; b < pos + width; b++) {
+    if (b < 32) lo |= 1 << b;
+    else hi |= 1 << (b - 32);
+  }
+  return [lo, hi];
+}

@@ -1,0 +1,234 @@
+import { describe, expect, it } from "vitest";
+import { Aarch64Cpu } from "../cpu.js";
+import { SysReg } from "../sysreg-encoding.js";
+import { RAM_BASE, TestMachine } from "../testing/index.js";
+import { planRegion } from "./codegen.js";
+
+const jitAvailable = new TestMachine({ ramSize: 1 << 20, jit: true }).cpu.jit !== undefined;
+
+/** Deterministic 32-bit generator (xorshift). */
+function rng(seed: number): () => number {
+  let s = seed | 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s >>> 0;
+  };
+}
+
+const ENV = { stateBase: 0, ramOffset: 0 };
+/** Whether the JIT compiles `w` (as a region of its own). */
+function compiles(w: number): boolean {
+  return planRegion(() => w, 0, 1, ENV) !== undefined;
+}
+
+/** A random instruction from the integer, branch-free groups (mostly ones the JIT compiles). */
+function randomInsn(next: () => number): number {
+  // Now and then a hint or barrier (nop, yield, dmb ish, isb, sevl).
+  if (next() % 24 === 0)
+    return [0xd503201f, 0xd503203f, 0xd5033bbf, 0xd5033fdf, 0xd50320bf][next() % 5]!;
+  // ADC/ADCS/SBC/SBCS (rare among random words).
+  if (next() % 16 === 0) return (0x1a000000 | (next() & 0xe01f03ff)) >>> 0;
+  for (;;) {
+    const w = next() | 0;
+    const group = (w >>> 25) & 0xf;
+    const dp = group === 0x8 || group === 0x9 || group === 0x5 || group === 0xd;
+    const ls = (group & 5) === 4 && (w & (1 << 26)) === 0;
+    if (!dp && !ls) continue;
+    // Base registers of loads and stores mostly among the pointer registers x0..x13 or SP.
+    let v = w;
+    if (ls && next() % 4 !== 0) {
+      const rn = next() % 15;
+      v = (w & ~(31 << 5)) | ((rn === 14 ? 31 : rn) << 5);
+      // Register offsets: a small index register.
+      if ((v & 0x3b200c00) === 0x38200800) v = (v & ~(31 << 16)) | ((14 + (next() % 6)) << 16);
+    }
+    if (compiles(v) || next() % 8 === 0) return v;
+  }
+}
+
+/** A forward branch over the next instruction (conditional or compare-and-branch). */
+function randomSkip(next: () => number): number {
+  const r = next();
+  const rt = 14 + (r % 14);
+  switch (r % 3) {
+    case 0:
+      return (0x54000040 | (next() % 14)) >>> 0; // b.cond .+8
+    case 1:
+      return (0xb4000040 | (((r >>> 8) & 1) << 24) | rt) >>> 0; // cbz/cbnz xN, .+8
+    default:
+      return (0x36000040 | (((r >>> 9) & 1) << 24) | (((r >>> 10) & 31) << 19) | rt) >>> 0; // tbz/tbnz
+  }
+}
+
+interface Snapshot {
+  x: bigint[];
+  sp: bigint[];
+  pc: bigint;
+  pstate: number;
+  instructions: number;
+  data: number[];
+}
+
+function snapshot(m: TestMachine): Snapshot {
+  const c = m.cpu;
+  const data = Array.from(new Int32Array(m.ram.buffer, m.ram.byteOffset + 0x10000, 0x4000));
+  return {
+    x: Array.from({ length: 31 }, (_, i) => c.getX(i)),
+    sp: [c.getSp(0), c.getSp(1), c.getSp(2)],
+    pc: c.getPc(),
+    pstate: c.pstate,
+    instructions: c.instructions,
+    data,
+  };
+}
+
+/**
+ * Loads `words` as a loop of 200 passes (x28 counts) and sets the registers; at EL1 with
+ * stage 1 on (one 1 GiB block maps RAM, 39-bit VA) or at EL2 with the MMU off.
+ */
+function setUp(m: TestMachine, words: number[], next: () => number, el1: boolean): void {
+  const c = m.cpu;
+  m.ram.fill(0, 0, 0x30000);
+  const prog = [...words, 0xf1000794 /* subs x28, x28, #1 */];
+  prog.push((0x54000001 | ((-prog.length & 0x7ffff) << 5)) >>> 0); // b.ne loop
+  prog.push(0x14000000); // b .
+  m.writeWords(RAM_BASE, prog);
+  m.writeWords(RAM_BASE + 0x1200, [0x14000000]); // synchronous vector: b .
+  c.powerOn(RAM_BASE, 0n, el1 ? 1 : 2);
+  c.writeSysReg(SysReg.VBAR_EL2, BigInt(RAM_BASE + 0x1000));
+  if (el1) {
+    const table = RAM_BASE + 0x30000;
+    m.writeWords(table, [0, 0, 0x4000_0705, 0]); // entry 1: block at 0x4000_0000, normal, AF
+    c.writeSysReg(SysReg.VBAR_EL1, BigInt(RAM_BASE + 0x1000));
+    c.writeSysReg(SysReg.MAIR_EL1, 0xff00n);
+    c.writeSysReg(SysReg.TCR_EL1, 25n | (2n << 32n));
+    c.writeSysReg(SysReg.TTBR0_EL1, BigInt(table));
+    c.writeSysReg(SysReg.SCTLR_EL1, 0x30d00801n);
+  }
+  for (let i = 0; i < 28; i++) {
+    let v: bigint;
+    if (i < 14) v = BigInt(RAM_BASE + 0x10000 + (next() % 0x1000) * 8);
+    else if (i < 20) v = BigInt(next() % 512) * 8n;
+    else v = (BigInt(next()) << 32n) | BigInt(next());
+    c.setX(i, v);
+  }
+  c.setX(28, 200n);
+  c.setSp(el1 ? 1 : 2, BigInt(RAM_BASE + 0x18000));
+  for (let i = 0; i < 0x4000; i++) m.ram[0x10000 + i * 4] = next() & 0xff;
+}
+
+describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
+  it("runs the bench loops as compiled code with the interpreter's results", () => {
+    const loop = [
+      0x91000421, // 1: add x1, x1, #1
+      0xf9000061, //    str x1, [x3]
+      0xf9400062, //    ldr x2, [x3]
+      0xca010042, //    eor x2, x2, x1
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffff61, //    b.ne 1b
+      0x14000000, // b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit });
+      m.writeWords(RAM_BASE, loop);
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.setX(0, 100_000n);
+      m.cpu.setX(3, BigInt(RAM_BASE + 0x8000));
+      m.cpu.run(600_000);
+      return { s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.s.x[1]).toBe(100_000n);
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 24));
+    // Nearly everything ran compiled.
+    expect(results[0]!.retired).toBeGreaterThan(590_000);
+  });
+
+  it("agrees with the interpreter on random integer and load/store programs (EL2 MMU off, EL1 MMU on)", () => {
+    const on = new TestMachine({ ramSize: 1 << 20, jit: true, jitHotThreshold: 1 });
+    const off = new TestMachine({ ramSize: 1 << 20, jit: false });
+    let compiled = 0;
+    for (let seed = 1; seed <= 160; seed++) {
+      const gen = rng(seed * 7919);
+      const words: number[] = [];
+      const n = 4 + (gen() % 24);
+      for (let i = 0; i < n; i++) words.push(gen() % 6 === 0 ? randomSkip(gen) : randomInsn(gen));
+      const budget = 500 + (gen() % 3000);
+      const before = on.cpu.jit!.stats.retired;
+      const snaps = [on, off].map((m) => {
+        setUp(m, words, rng(seed), seed % 2 === 0);
+        m.cpu.run(budget);
+        return snapshot(m);
+      });
+      compiled += on.cpu.jit!.stats.retired - before;
+      const where = `seed ${seed}: ${words.map((w) => w.toString(16)).join(" ")}`;
+      expect(snaps[0], where).toEqual(snaps[1]);
+    }
+    expect(compiled).toBeGreaterThan(25_000);
+    // About 4 s of CPU; generous for a loaded machine.
+  }, 90_000);
+
+  it("drops compiled code when the program rewrites it", () => {
+    // x0 counts; the loop body's "add x1, x1, #1" is patched to "add x1, x1, #2" by a store.
+    const m = new TestMachine({ ramSize: 1 << 20, jit: true, jitHotThreshold: 1 });
+    m.writeWords(RAM_BASE, [
+      0x91000421, // 1: add x1, x1, #1
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffffc1, //    b.ne 1b
+      0xb9000043, //    str w3, [x2]    (patch the add)
+      0xd508751f, //    ic iallu
+      0xd2800140, //    mov x0, #10
+      0x17fffffa, //    b 1b
+    ]);
+    m.cpu.powerOn(RAM_BASE, 0n, 2);
+    m.cpu.setX(0, 10n);
+    m.cpu.setX(2, BigInt(RAM_BASE));
+    m.cpu.setX(3, 0x91000821n); // add x1, x1, #2
+    m.cpu.run(10 * 3 + 4 + 10 * 3);
+    expect(m.cpu.getX(1)).toBe(10n + 20n);
+    expect(m.cpu.jit!.stats.invalidations).toBeGreaterThan(0);
+  });
+
+  it("runs another CPU's rewritten code after the writer's IC IALLUIS", () => {
+    const m = new TestMachine({ ramSize: 1 << 20, jit: true, jitHotThreshold: 1 });
+    const other = new Aarch64Cpu({
+      cpuId: 1,
+      mpidr: 1,
+      bus: m,
+      time: m.time,
+      jit: true,
+      jitOptions: { hotThreshold: 1 },
+    });
+    m.writeWords(RAM_BASE, [
+      0x91000421, // 1: add x1, x1, #1
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffffc1, //    b.ne 1b
+      0x14000000, //    b .
+    ]);
+    m.writeWords(RAM_BASE + 0x100, [
+      0xb9000043, // str w3, [x2]    (patch the other CPU's add)
+      0xd508711f, // ic ialluis
+      0x14000000, // b .
+    ]);
+    other.powerOn(RAM_BASE, 0n, 2);
+    other.setX(0, 10n);
+    other.run(30);
+    expect(other.getX(1)).toBe(10n);
+    expect(other.jit!.stats.regions).toBeGreaterThan(0);
+    m.cpu.powerOn(RAM_BASE + 0x100, 0n, 2);
+    m.cpu.setX(2, BigInt(RAM_BASE));
+    m.cpu.setX(3, 0x91000821n); // add x1, x1, #2
+    m.cpu.run(2);
+    other.setX(0, 10n);
+    other.setPc(BigInt(RAM_BASE));
+    other.run(30);
+    expect(other.getX(1)).toBe(30n);
+  });
+
+  it("AXVISOR_JIT=0 semantics: jit: false gives an interpreter-only CPU", () => {
+    const m = new TestMachine({ ramSize: 1 << 20, jit: false });
+    expect(m.cpu.jit).toBeUndefined();
+  });
+});

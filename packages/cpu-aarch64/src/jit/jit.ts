@@ -1,0 +1,417 @@
+/**
+ * The JIT tier of one CPU: counts entries into code (branch targets and the places where
+ * compiled code stopped), compiles hot entry points into WebAssembly regions (several per
+ * module), and runs compiled code through the wasm dispatcher, which chains regions without
+ * coming back to JavaScript.
+ *
+ * Compiled code is keyed by the RAM offset of its entry, so remapping, TTBR/VTTBR writes and
+ * TLB maintenance need nothing here: every entry goes through the fetch TLB (filled by the
+ * interpreter's fetch translation with all its checks), and a region never leaves its page.
+ *
+ * Coherence with writes to code:
+ * - stores by this CPU: a page with compiled code never enters the store TLB (mmu.ts asks
+ *   `isCodePage`), so every store to it takes the interpreter's slow path, whose RAM write
+ *   drops the page's code first;
+ * - DMA and DC ZVA: `notifyWrite` drops the code of the pages written;
+ * - other CPUs: each code page keeps a snapshot of its bytes; an instruction cache
+ *   invalidation (IC IALLU/IALLUIS: all pages, a new epoch; IC IVAU: the page the writer's
+ *   TLB maps the address to), which the architecture requires before modified code runs,
+ *   makes every other CPU on the RAM compare the pages concerned with their snapshots
+ *   before their code runs again;
+ * - the host: a reset drops everything; a host writing code into RAM under a running CPU
+ *   tells it with `notifyExternalWrite` (as DMA does).
+ */
+
+import {
+  Bytes,
+  ModuleWriter,
+  ValType,
+  type WasmRam,
+  type WasmTable,
+  wasmApi,
+} from "@axvisor/machine";
+import type { Aarch64Cpu } from "../cpu.js";
+import { TLB_MASK, TLB_SIZE } from "../cpu.js";
+import {
+  type CodegenEnv,
+  emitMulhu,
+  MULHU_LOCALS,
+  planRegion,
+  RegionEmitter,
+  type RegionPlan,
+} from "./codegen.js";
+import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
+import {
+  EXIT_BRANCH,
+  EXIT_MISS,
+  F_EXCLUSIVE,
+  F_SP_ALIGN,
+  F_STRICT_ALIGN,
+  JC_SIZE,
+  jcSlot,
+  ST_C,
+  ST_EXIT_KIND,
+  ST_EXIT_PC,
+  ST_JC,
+  ST_N,
+  ST_V,
+  ST_Z,
+} from "./state.js";
+
+const TWO32 = 4294967296;
+
+export interface JitOptions {
+  /**
+   * Entries into an entry point before it is compiled (default 1000: on the Linux boot lower
+   * values compile many lukewarm regions whose compile time outweighs what they save).
+   * Entries where compiled code stopped count CONTINUATION_WEIGHT times.
+   */
+  readonly hotThreshold?: number;
+  /** Most instructions in one region (default 128). */
+  readonly maxRegionInsns?: number;
+  /** Hot regions compiled together into one module (default 16). */
+  readonly batch?: number;
+}
+
+/**
+ * How much an entry counts when it continues where compiled code stopped (after the
+ * instruction a side exit left to the interpreter): such code is as hot as the code before.
+ */
+const CONTINUATION_WEIGHT = 8;
+
+type DispatchFn = (
+  pc: number,
+  budget: number,
+  fetchCtx: number,
+  dataCtx: number,
+  flags: number,
+) => number;
+
+/** A compiled entry point (or one that cannot be compiled: index -1). */
+interface Entry {
+  readonly index: number;
+}
+
+const NOT_COMPILABLE: Entry = { index: -1 };
+const PENDING: Entry = { index: -2 };
+
+interface CodePage {
+  readonly snapshot: Int32Array;
+  /** RAM offsets of the entry points compiled in this page. */
+  readonly entries: number[];
+}
+
+/** A page whose code was dropped this often because of writes stays interpreted. */
+const MAX_PAGE_INVALIDATIONS = 8;
+/** An empty jump cache key (no entry is at an odd RAM offset). */
+const JC_EMPTY = -1;
+
+const TYPES = [
+  // mulhu helper
+  { params: [ValType.i64, ValType.i64], results: [ValType.i64] },
+  // region: (page base, budget, data context, flags) -> retired
+  { params: [ValType.i64, ValType.i32, ValType.i32, ValType.i32], results: [ValType.i32] },
+  // dispatcher: (pc, budget, fetch context, data context, flags) -> retired
+  {
+    params: [ValType.f64, ValType.i32, ValType.i32, ValType.i32, ValType.i32],
+    results: [ValType.i32],
+  },
+];
+
+export class Aarch64Jit {
+  /** Per RAM page: 1 while compiled code exists for it. */
+  readonly codeFlags: Uint8Array;
+  private readonly pageEpoch: Int32Array;
+  private readonly pageDrops: Uint8Array;
+  private readonly pages = new Map<number, CodePage>();
+  /** Compiled (or known not compilable, or waiting) entry points by RAM offset. */
+  private readonly entries = new Map<number, Entry>();
+  /** Entry counts by jump cache slot (entries sharing a slot share a count). */
+  private readonly counts = new Uint16Array(JC_SIZE);
+  /** The jump cache (see ST_JC): key of slot s at [2s], table index at [2s+1]. */
+  private readonly jc: Int32Array;
+  private readonly stateI32: Int32Array;
+  private readonly table: WasmTable;
+  private readonly freeIndices: number[] = [];
+  private readonly dispatch: DispatchFn;
+  private readonly pending: number[] = [];
+  private epoch = 1;
+  private readonly threshold: number;
+  private readonly maxInsns: number;
+  private readonly batch: number;
+  private readonly env: CodegenEnv;
+  private readonly out = new Bytes();
+  /** EXIT_* of the last run(). */
+  lastExit = EXIT_BRANCH;
+
+  readonly stats = {
+    /** Instructions retired by compiled code. */
+    retired: 0,
+    regions: 0,
+    modules: 0,
+    compileMs: 0,
+    invalidations: 0,
+    validations: 0,
+  };
+
+  constructor(
+    private readonly cpu: Aarch64Cpu,
+    private readonly wasm: WasmRam,
+    stateBase: number,
+    opts: JitOptions = {},
+  ) {
+    const pages = Math.ceil(cpu.ramSize / 4096);
+    this.codeFlags = new Uint8Array(pages);
+    this.pageEpoch = new Int32Array(pages);
+    this.pageDrops = new Uint8Array(pages);
+    this.threshold = opts.hotThreshold ?? 1000;
+    this.maxInsns = opts.maxRegionInsns ?? 128;
+    this.batch = opts.batch ?? 16;
+    const buf = wasm.memory.buffer;
+    this.stateI32 = new Int32Array(buf, stateBase, 1024 / 4);
+    this.jc = new Int32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
+    this.jc.fill(JC_EMPTY);
+    this.env = { stateBase, ramOffset: wasm.ramOffset };
+    const api = wasmApi!;
+    this.table = new api.Table({ element: "anyfunc", initial: 256 });
+    for (let i = 255; i >= 0; i--) this.freeIndices.push(i);
+    const w = new ModuleWriter(TYPES, [RUN_TYPE], ["run"], wasm.pages, true);
+    emitDispatcher(w.beginFunction(DISPATCHER_LOCALS), stateBase);
+    w.endFunction();
+    const inst = new api.Instance(new api.Module(w.finish()), {
+      env: { mem: wasm.memory, tab: this.table },
+    });
+    this.dispatch = inst.exports.run as DispatchFn;
+  }
+
+  /**
+   * Runs compiled code from `pc` (compiling it once hot) for at most `budget` instructions.
+   * Returns the instructions retired, the CPU's PC and NZCV updated; or -1 when nothing ran.
+   * `resumed`: the entry continues where compiled code stopped.
+   */
+  run(pc: number, budget: number, resumed: boolean): number {
+    const cpu = this.cpu;
+    if (cpu.il !== 0) return -1;
+    const lo = pc | 0;
+    if ((lo & 3) !== 0) return -1;
+    const hi = Math.floor(pc / TWO32) | 0;
+    const i = (lo >>> 12) & TLB_MASK;
+    if (cpu.tlbTag[i] !== (hi * 1048576 + (lo >>> 12)) * 1024 + cpu.fetchCtx) return -1;
+    const ro = cpu.tlbOff[i]! + (lo & 4095);
+    const slot = jcSlot(ro);
+    if (this.jc[2 * slot] !== ro && !this.hot(ro, slot, resumed ? CONTINUATION_WEIGHT : 1)) {
+      return -1;
+    }
+    const s = this.stateI32;
+    s[ST_N >> 2] = cpu.nf;
+    s[ST_Z >> 2] = cpu.zf;
+    s[ST_C >> 2] = cpu.cf;
+    s[ST_V >> 2] = cpu.vf;
+    let flags = cpu.strictAlign ? F_STRICT_ALIGN : 0;
+    if (cpu.exclAddr >= 0) flags |= F_EXCLUSIVE;
+    if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;
+    const n = this.dispatch(pc, budget, cpu.fetchCtx, cpu.dataCtx, flags);
+    cpu.nf = s[ST_N >> 2]!;
+    cpu.zf = s[ST_Z >> 2]!;
+    cpu.cf = s[ST_C >> 2]!;
+    cpu.vf = s[ST_V >> 2]!;
+    cpu.pc = s[(ST_EXIT_PC >> 2) + 1]! * TWO32 + (s[ST_EXIT_PC >> 2]! >>> 0);
+    const kind = s[ST_EXIT_KIND >> 2]!;
+    this.lastExit = kind === EXIT_MISS ? EXIT_BRANCH : kind;
+    this.stats.retired += n;
+    return n;
+  }
+
+  /** Counts an entry into RAM offset `ro`; true once compiled code for it is in the jump cache. */
+  private hot(ro: number, slot: number, weight: number): boolean {
+    const page = ro >>> 12;
+    let e = this.codeFlags[page] !== 0 ? this.entries.get(ro) : undefined;
+    if (e === undefined || e === PENDING) {
+      const c = this.counts[slot]! + weight;
+      if (c < this.threshold) {
+        this.counts[slot] = c;
+        return false;
+      }
+      this.counts[slot] = 0;
+      e = this.entries.get(ro);
+    }
+    if (e === undefined) {
+      if (this.pageDrops[page]! >= MAX_PAGE_INVALIDATIONS || (page + 1) * 4096 > this.cpu.ramSize) {
+        this.entries.set(ro, NOT_COMPILABLE);
+        return false;
+      }
+      this.entries.set(ro, PENDING);
+      this.pending.push(ro);
+      if (this.pending.length < this.batch) return false;
+      this.compilePending();
+    } else if (e === PENDING) {
+      // Hot again while it waits for a batch: compile what is waiting now.
+      this.compilePending();
+    }
+    e = this.entries.get(ro);
+    if (e === undefined || e.index < 0) return false;
+    if (this.pageEpoch[page] !== this.epoch && !this.revalidate(page)) return false;
+    this.jc[2 * slot] = ro;
+    this.jc[2 * slot + 1] = e.index;
+    return true;
+  }
+
+  /** Compiles every pending entry point into one module. */
+  private compilePending(): void {
+    const t0 = performance.now();
+    const r32 = this.cpu.r32;
+    const plans: { plan: RegionPlan; ro: number }[] = [];
+    for (const ro of this.pending) {
+      if (this.entries.get(ro) !== PENDING) continue;
+      const pageWord = (ro >>> 12) * 1024;
+      const plan = planRegion(
+        (off) => r32[pageWord + (off >> 2)]!,
+        ro & 4095,
+        this.maxInsns,
+        this.env,
+      );
+      if (plan === undefined) {
+        this.entries.set(ro, NOT_COMPILABLE);
+        continue;
+      }
+      plans.push({ plan, ro });
+    }
+    this.pending.length = 0;
+    if (plans.length === 0) return;
+    const w = new ModuleWriter(
+      TYPES,
+      [0, ...plans.map(() => REGION_TYPE)],
+      [undefined, ...plans.map((_, k) => `r${k}`)],
+      this.wasm.pages,
+      false,
+      this.out,
+    );
+    emitMulhu(w.beginFunction(MULHU_LOCALS));
+    w.endFunction();
+    for (const p of plans) {
+      new RegionEmitter(this.env).emit(w.beginFunction(RegionEmitter.locals(p.plan)), p.plan);
+      w.endFunction();
+    }
+    const api = wasmApi!;
+    const inst = new api.Instance(new api.Module(w.finish()), { env: { mem: this.wasm.memory } });
+    plans.forEach((p, k) => {
+      const index = this.allocIndex();
+      this.table.set(index, inst.exports[`r${k}`]);
+      this.entries.set(p.ro, { index });
+      this.codePage(p.ro >>> 12).entries.push(p.ro);
+    });
+    this.stats.modules++;
+    this.stats.regions += plans.length;
+    this.stats.compileMs += performance.now() - t0;
+  }
+
+  private allocIndex(): number {
+    const free = this.freeIndices.pop();
+    if (free !== undefined) return free;
+    const t = this.table;
+    const i = t.length;
+    t.grow(Math.max(64, i));
+    for (let k = t.length - 1; k > i; k--) this.freeIndices.push(k);
+    return i;
+  }
+
+  /** The code page record of `page`, making it a code page (kept out of the store TLB). */
+  private codePage(page: number): CodePage {
+    let cp = this.pages.get(page);
+    if (cp === undefined) {
+      const w = page * 1024;
+      cp = { snapshot: this.cpu.r32.slice(w, w + 1024), entries: [] };
+      this.pages.set(page, cp);
+      this.pageEpoch[page] = this.epoch;
+      this.codeFlags[page] = 1;
+      // Store TLB entries into the page: gone, so stores there reach invalidatePage.
+      const { tlbTag, tlbOff } = this.cpu;
+      const pageRo = page * 4096;
+      for (let i = 2 * TLB_SIZE; i < 3 * TLB_SIZE; i++) {
+        if (tlbOff[i] === pageRo) tlbTag[i] = Number.NaN;
+      }
+    }
+    return cp;
+  }
+
+  /** Whether RAM page `page` holds compiled code (stores there must not be cached). */
+  isCodePage(page: number): boolean {
+    return this.codeFlags[page] !== 0;
+  }
+
+  /**
+   * An instruction cache invalidation by another CPU, of RAM page `page` (-1: all): code
+   * written since runs only after its page was compared with the snapshot taken when it was
+   * compiled.
+   */
+  codeBarrier(page: number): void {
+    if (page < 0) {
+      this.epoch++;
+      this.jc.fill(JC_EMPTY);
+      return;
+    }
+    const cp = this.pages.get(page);
+    if (cp === undefined) return;
+    // Only this page is checked again before its code runs.
+    this.pageEpoch[page] = 0;
+    for (const ro of cp.entries) {
+      const slot = jcSlot(ro);
+      if (this.jc[2 * slot] === ro) this.jc[2 * slot] = JC_EMPTY;
+    }
+  }
+
+  private revalidate(page: number): boolean {
+    this.stats.validations++;
+    const cp = this.pages.get(page);
+    if (cp !== undefined) {
+      const r32 = this.cpu.r32;
+      const snap = cp.snapshot;
+      const w = page * 1024;
+      for (let i = 0; i < 1024; i++) {
+        if (r32[w + i] !== snap[i]) {
+          this.invalidatePage(page);
+          return false;
+        }
+      }
+    }
+    this.pageEpoch[page] = this.epoch;
+    return true;
+  }
+
+  /** Drops all code of RAM page `page` (its bytes are being or were written). */
+  invalidatePage(page: number): void {
+    this.codeFlags[page] = 0;
+    const cp = this.pages.get(page);
+    if (cp === undefined) return;
+    this.pages.delete(page);
+    this.stats.invalidations++;
+    if (this.pageDrops[page]! < 255) this.pageDrops[page]!++;
+    for (const ro of cp.entries) {
+      const e = this.entries.get(ro);
+      this.entries.delete(ro);
+      const slot = jcSlot(ro);
+      if (this.jc[2 * slot] === ro) this.jc[2 * slot] = JC_EMPTY;
+      if (e !== undefined && e.index >= 0) {
+        this.table.set(e.index, null);
+        this.freeIndices.push(e.index);
+      }
+    }
+  }
+
+  /** RAM bytes [ro, ro + len) were written behind the CPU's back (DMA, DC ZVA). */
+  notifyWrite(ro: number, len: number): void {
+    const first = Math.max(0, Math.floor(ro / 4096));
+    const last = Math.min(this.codeFlags.length - 1, Math.floor((ro + len - 1) / 4096));
+    for (let p = first; p <= last; p++) if (this.codeFlags[p]) this.invalidatePage(p);
+  }
+
+  /** Forgets all compiled code and counts (reset). */
+  flush(): void {
+    for (const page of [...this.pages.keys()]) this.invalidatePage(page);
+    this.pageDrops.fill(0);
+    this.entries.clear();
+    this.pending.length = 0;
+    this.counts.fill(0);
+    this.jc.fill(JC_EMPTY);
+  }
+}

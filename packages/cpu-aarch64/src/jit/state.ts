@@ -1,0 +1,59 @@
+/**
+ * Layout of one CPU's state block inside the shared WebAssembly.Memory (claimed with
+ * machine's `claimCpuState`): what compiled code reads and writes directly. Offsets are bytes
+ * from the start of the block; the interpreter works on typed-array views of the same bytes,
+ * so nothing is copied when execution moves between the two tiers except NZCV.
+ */
+
+/** X0..X30 and the current SP (slot 31), one little-endian 64-bit value each. */
+export const ST_X = 0;
+/** PSTATE.N, Z, C, V as i32 0/1 (copied in and out around every compiled call). */
+export const ST_N = 256;
+export const ST_Z = 260;
+export const ST_C = 264;
+export const ST_V = 268;
+/** Where compiled code stopped: the PC of the first instruction it did not execute (i64). */
+export const ST_EXIT_PC = 272;
+/** Why it stopped (EXIT_*). */
+export const ST_EXIT_KIND = 280;
+/** The software TLB: tags (f64, [fetch | load | store] x TLB_SIZE), then RAM offsets (i32). */
+export const ST_TLB_TAG = 1024;
+export const TLB_ENTRIES = 3 * 1024;
+export const ST_TLB_OFF = ST_TLB_TAG + 8 * TLB_ENTRIES;
+/**
+ * The jump cache: JC_SIZE slots of (RAM offset of a compiled entry, its function table
+ * index), i32 each; slot by jcSlot(). Only entries whose page was validated in the current
+ * epoch are in it, so compiled code may chain through it without asking JavaScript.
+ */
+export const ST_JC = 40960;
+export const JC_BITS = 12;
+export const JC_SIZE = 1 << JC_BITS;
+export const JC_MASK = JC_SIZE - 1;
+/** Bytes of the block in use. */
+export const ST_END = ST_JC + 8 * JC_SIZE;
+
+/** The jump cache slot of RAM offset `ro` (instructions are 4-byte aligned). */
+export function jcSlot(ro: number): number {
+  return ((ro >>> 2) ^ (ro >>> (2 + JC_BITS))) & JC_MASK;
+}
+
+/**
+ * A control transfer (or the region's size limit): the next instruction may start compiled
+ * code again at once.
+ */
+export const EXIT_BRANCH = 0;
+/**
+ * Stopped before an instruction compiled code does not perform (or a memory access its TLB
+ * fast path cannot do): the interpreter executes that one instruction first.
+ */
+export const EXIT_STOP = 1;
+/** The dispatcher found no compiled code (in the jump cache) for the next PC. */
+export const EXIT_MISS = 2;
+
+/** Flag bits passed to a region at entry. */
+/** SCTLR_ELx.A: every unaligned access faults (compiled code leaves them to the interpreter). */
+export const F_STRICT_ALIGN = 1;
+/** The exclusive monitor holds a reservation: stores leave to the interpreter (it clears it). */
+export const F_EXCLUSIVE = 2;
+/** SP alignment checking (SCTLR_ELx.SA/SA0) is on for the current EL. */
+export const F_SP_ALIGN = 4;
