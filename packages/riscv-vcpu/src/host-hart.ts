@@ -28,6 +28,11 @@ export interface HostHart {
    * software achieve (a hart may cache more finely; flushing all is always correct).
    */
   flushTlb(): void;
+  /**
+   * HFENCE.GVMA of one guest-physical page, after the hypervisor mapped it (the hart may
+   * cache that an access there faulted).
+   */
+  fenceGuestPage?(gpa: number): void;
   /** Drops decoded instructions (FENCE.I on behalf of another hart), if the hart caches any. */
   fenceI?(): void;
 }

@@ -295,6 +295,11 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     }
   }
 
+  /** The VM mapped a page after this vCPU's access faulted there: HFENCE.GVMA of that page. */
+  guestPageMapped(gpa: GuestPhysAddr): void {
+    this.bound?.hart.fenceGuestPage?.(gpa);
+  }
+
   // ---- debugger ------------------------------------------------------------------------
 
   /**
