@@ -489,6 +489,26 @@ export class Hart implements FpState, HartCore {
     return u64(this.csrLo, this.csrHi);
   }
 
+  /**
+   * Host read of a CSR as a number, for a world switch without BigInt: the 64-bit value taken
+   * as signed, so addresses come out sign-extended as the hart keeps its pc (exact below 2^53
+   * in magnitude). The low word stays in `csrLo` (e.g. scause's code beside its interrupt bit,
+   * which makes the number negative).
+   */
+  readCsrNum(num: number): number {
+    if (!csrGet(this, num, false)) {
+      throw new Error(`Hart.readCsrNum: CSR 0x${num.toString(16)} is not implemented`);
+    }
+    return this.csrHi * TWO32 + (this.csrLo >>> 0);
+  }
+
+  /** Host write of a CSR from a number (an integer; negative = sign-extended), no BigInt. */
+  writeCsrNum(num: number, v: number): void {
+    if (!csrSet(this, num, v | 0, Math.floor(v / TWO32) | 0, false)) {
+      throw new Error(`Hart.writeCsrNum: CSR 0x${num.toString(16)} is not implemented`);
+    }
+  }
+
   /** Host write of a CSR (no privilege checks; same WARL legalisation as instructions). */
   writeCsr(num: number, v: bigint): void {
     const lo = Number(v & 0xffffffffn) | 0;
