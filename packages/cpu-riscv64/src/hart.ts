@@ -686,14 +686,14 @@ export class Hart implements FpState, HartCore {
 
   /**
    * Translation of an aligned load or store: `translate`, except that a page in the negative
-   * G-stage cache records its guest-page fault and returns NaN (trapDeferred set) instead of
+   * G-stage cache records its guest-page fault and returns -1 (trapDeferred set) instead of
    * walking and throwing. Not inside a split misaligned access, whose bytes report offsets.
    */
   private translateData(va: number, type: number, len: number): number {
     const e = ((type - 1) << GMISS_BITS) | ((va >>> 12) & GMISS_MASK);
     if (
       this.gmissTag[e] === va - (va & 4095) + this.ctxData &&
-      this.misalignedVa !== this.misalignedVa &&
+      Number.isNaN(this.misalignedVa) &&
       !this.triggers.armed
     ) {
       this.trapCause = type === ACC_LOAD ? 21 : 23;
@@ -702,7 +702,7 @@ export class Hart implements FpState, HartCore {
       this.trapTinst = -1;
       this.trapGva = true;
       this.trapDeferred = true;
-      return Number.NaN;
+      return -1;
     }
     return this.translate(va, type, len);
   }
@@ -871,7 +871,7 @@ export class Hart implements FpState, HartCore {
     const off = va & 4095;
     if (this.ltag[i] === va - off + this.ctxData) return this.ram[this.loff[i]! + off]!;
     const pa = this.translateData(va, ACC_LOAD, 1);
-    return pa === pa ? this.physLoad(pa, 1, va, 5) : 0;
+    return pa >= 0 ? this.physLoad(pa, 1, va, 5) : 0;
   }
 
   /** Unsigned halfword load. */
@@ -883,7 +883,7 @@ export class Hart implements FpState, HartCore {
     }
     if ((off & 1) !== 0) return this.loadMisaligned(va, 2);
     const pa = this.translateData(va, ACC_LOAD, 2);
-    return pa === pa ? this.physLoad(pa, 2, va, 5) : 0;
+    return pa >= 0 ? this.physLoad(pa, 2, va, 5) : 0;
   }
 
   /** Word load (as a signed int32). */
@@ -895,7 +895,7 @@ export class Hart implements FpState, HartCore {
     }
     if ((off & 3) !== 0) return this.loadMisaligned(va, 4);
     const pa = this.translateData(va, ACC_LOAD, 4);
-    return pa === pa ? this.physLoad(pa, 4, va, 5) : 0;
+    return pa >= 0 ? this.physLoad(pa, 4, va, 5) : 0;
   }
 
   /** Doubleword load: returns the low word, the high word goes to this.hi. */
@@ -909,7 +909,7 @@ export class Hart implements FpState, HartCore {
     }
     if ((off & 7) !== 0) return this.loadMisaligned(va, 8);
     const pa = this.translateData(va, ACC_LOAD, 8);
-    return pa === pa ? this.physLoad(pa, 8, va, 5) : 0;
+    return pa >= 0 ? this.physLoad(pa, 8, va, 5) : 0;
   }
 
   /** Misaligned loads are emulated byte by byte (each byte translated). */
@@ -935,7 +935,7 @@ export class Hart implements FpState, HartCore {
       return;
     }
     const pa = this.translateData(va, ACC_STORE, 1);
-    if (pa === pa) this.physStore(pa, 1, v, 0, va);
+    if (pa >= 0) this.physStore(pa, 1, v, 0, va);
   }
 
   sh(va: number, v: number): void {
@@ -950,7 +950,7 @@ export class Hart implements FpState, HartCore {
       return;
     }
     const pa = this.translateData(va, ACC_STORE, 2);
-    if (pa === pa) this.physStore(pa, 2, v, 0, va);
+    if (pa >= 0) this.physStore(pa, 2, v, 0, va);
   }
 
   sw(va: number, v: number): void {
@@ -965,7 +965,7 @@ export class Hart implements FpState, HartCore {
       return;
     }
     const pa = this.translateData(va, ACC_STORE, 4);
-    if (pa === pa) this.physStore(pa, 4, v, 0, va);
+    if (pa >= 0) this.physStore(pa, 4, v, 0, va);
   }
 
   sd(va: number, lo: number, hi: number): void {
@@ -982,7 +982,7 @@ export class Hart implements FpState, HartCore {
       return;
     }
     const pa = this.translateData(va, ACC_STORE, 8);
-    if (pa === pa) this.physStore(pa, 8, lo, hi, va);
+    if (pa >= 0) this.physStore(pa, 8, lo, hi, va);
   }
 
   private storeMisaligned(va: number, size: number, lo: number, hi: number): void {
