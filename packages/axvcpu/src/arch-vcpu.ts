@@ -71,6 +71,12 @@ export interface ArchVCpu<CreateConfig = unknown, SetupConfig = unknown> {
    * write-ignored.
    */
   injectFault?(fault: GuestFault): void;
+  /**
+   * The VM just mapped the guest-physical page at `gpa` (a lazily allocated frame on first
+   * touch) while this vCPU is bound: the architecture's fence for that page (RISC-V HFENCE.GVMA,
+   * ARM TLBI IPAS2E1, INVEPT), for hardware that may cache the page's earlier absence.
+   */
+  guestPageMapped?(gpa: GuestPhysAddr): void;
   /** The configuration the factory built this vCPU from, for diagnostics. */
   readonly createConfig?: CreateConfig;
 }

@@ -33,6 +33,19 @@ export class CurrentVCpu<V extends VCpuIdentity = VCpuIdentity> {
    * one on the same CPU, so nesting is a bug and fails with BadState.
    */
   with<T>(vcpu: V, fn: () => T): T {
+    this.enter(vcpu);
+    try {
+      return fn();
+    } finally {
+      this.#current = null;
+    }
+  }
+
+  /**
+   * `with` without a closure, for the per-exit run call: makes `vcpu` current (BadState if
+   * another is); the caller must `leave()` in a finally.
+   */
+  enter(vcpu: V): void {
     const busy = this.#current;
     if (busy !== null) {
       throw axErr(
@@ -42,10 +55,9 @@ export class CurrentVCpu<V extends VCpuIdentity = VCpuIdentity> {
       );
     }
     this.#current = vcpu;
-    try {
-      return fn();
-    } finally {
-      this.#current = null;
-    }
+  }
+
+  leave(): void {
+    this.#current = null;
   }
 }

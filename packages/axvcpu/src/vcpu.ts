@@ -99,13 +99,25 @@ export class VCpu<CreateConfig = unknown, SetupConfig = unknown> implements VCpu
 
   /** Ready -> Running -> Ready: runs the guest until the next exit the backend returns. */
   run(): ExitReason {
+    // The transitions of #transition (Ready -> Running -> Ready), written out: this runs once
+    // per exit, and closures here would be allocated on every one.
     const cpu = this.#requireBound("run");
-    let exit: ExitReason | undefined;
-    this.#transition("run", VCpuState.Ready, VCpuState.Running, () => {});
-    this.#transition("run", VCpuState.Running, VCpuState.Ready, () => {
-      exit = cpu.with(this, () => this.arch.run());
-    });
-    return exit!;
+    if (this.#state !== VCpuState.Ready) this.#fail("run", "needs Ready");
+    this.#state = VCpuState.Running;
+    let exit: ExitReason;
+    try {
+      cpu.enter(this);
+      try {
+        exit = this.arch.run();
+      } finally {
+        cpu.leave();
+      }
+    } catch (e) {
+      this.#actionFailed("run", e);
+    }
+    this.#checkUnchanged("run", VCpuState.Running);
+    this.#state = VCpuState.Ready;
+    return exit;
   }
 
   /** Ready -> Free: detaches the vCPU from its physical CPU. */
@@ -200,23 +212,34 @@ export class VCpu<CreateConfig = unknown, SetupConfig = unknown> implements VCpu
     try {
       action();
     } catch (e) {
-      const state = vcpuStateName(this.#state);
-      this.#state = VCpuState.Invalid;
-      this.#boundTo = null;
-      const why = e instanceof Error ? e.message : String(e);
-      throw new AxError("BadState", `${formatVCpu(this)}: ${op} failed in state ${state}: ${why}`, {
-        cause: e,
-      });
+      this.#actionFailed(op, e);
     }
-    // A backend that re-entered its own vCPU during the call (and made it Invalid) must not
-    // have that hidden by the transition completing.
+    this.#checkUnchanged(op, from);
+    this.#state = to;
+  }
+
+  /** The backend call of `op` threw: the vCPU is Invalid and the error says why. */
+  #actionFailed(op: string, e: unknown): never {
+    const state = vcpuStateName(this.#state);
+    this.#state = VCpuState.Invalid;
+    this.#boundTo = null;
+    const why = e instanceof Error ? e.message : String(e);
+    throw new AxError("BadState", `${formatVCpu(this)}: ${op} failed in state ${state}: ${why}`, {
+      cause: e,
+    });
+  }
+
+  /**
+   * A backend that re-entered its own vCPU during the call (and made it Invalid) must not
+   * have that hidden by the transition completing.
+   */
+  #checkUnchanged(op: string, from: VCpuState): void {
     if (this.#state !== from) {
       const state = vcpuStateName(this.#state);
       this.#state = VCpuState.Invalid;
       this.#boundTo = null;
       throw axErr("BadState", `${formatVCpu(this)}: state changed to ${state} during ${op}`);
     }
-    this.#state = to;
   }
 
   #fail(op: string, requirement: string): never {

@@ -88,14 +88,14 @@ export class ExitServer {
     switch (exit.kind) {
       case "MmioRead": {
         let r = this.devices.handleMmioRead(exit.addr, exit.width, exit.signExtend, access);
-        if (!r.ok) r = this.#lazyRamLoad(exit) ?? r;
+        if (!r.ok) r = this.#lazyRamLoad(vcpu, exit) ?? r;
         if (!r.ok) return this.guestFault(vcpu, exit, r.error);
         vcpu.setGpr(exit.reg, maskToWidth(r.value, exit.regWidth));
         return true;
       }
       case "MmioWrite": {
         let r = this.devices.handleMmioWrite(exit.addr, exit.width, exit.data, access);
-        if (!r.ok) r = this.#lazyRamStore(exit.addr, exit.width, exit.data) ?? r;
+        if (!r.ok) r = this.#lazyRamStore(vcpu, exit.addr, exit.width, exit.data) ?? r;
         if (!r.ok) return this.guestFault(vcpu, exit, r.error);
         return true;
       }
@@ -127,7 +127,10 @@ export class ExitServer {
           if (!(e instanceof AxError)) throw e;
           return this.guestFault(vcpu, exit, e);
         }
-        if (handled) return true;
+        if (handled) {
+          vcpu.arch.guestPageMapped?.(exit.addr);
+          return true;
+        }
         return this.guestFault(
           vcpu,
           exit,
@@ -144,8 +147,11 @@ export class ExitServer {
    * RISC-V every G-stage load fault is decoded as MMIO before the VM sees it: AxVisor §11.6).
    * Then the page gets its frame and the load completes from RAM. Null when it is not RAM.
    */
-  #lazyRamLoad(exit: Extract<ExitReason, { kind: "MmioRead" }>): AxResult<bigint> | null {
-    const page = this.#lazyPage(exit.addr, MappingFlags.READ);
+  #lazyRamLoad<C, S>(
+    vcpu: VCpu<C, S>,
+    exit: Extract<ExitReason, { kind: "MmioRead" }>,
+  ): AxResult<bigint> | null {
+    const page = this.#lazyPage(vcpu, exit.addr, MappingFlags.READ);
     if (page !== true) return page;
     const bytes = this.addrSpace.read(exit.addr, exit.width);
     if (!bytes.ok) return bytes;
@@ -154,15 +160,27 @@ export class ExitServer {
     );
   }
 
-  #lazyRamStore(at: GuestPhysAddr, width: AccessWidth, data: bigint): AxResult<void> | null {
-    const page = this.#lazyPage(at, MappingFlags.WRITE);
+  #lazyRamStore<C, S>(
+    vcpu: VCpu<C, S>,
+    at: GuestPhysAddr,
+    width: AccessWidth,
+    data: bigint,
+  ): AxResult<void> | null {
+    const page = this.#lazyPage(vcpu, at, MappingFlags.WRITE);
     if (page !== true) return page;
     return this.addrSpace.write(at, bigIntToBytes(data, width));
   }
 
-  #lazyPage(at: GuestPhysAddr, access: MappingFlags): true | null | AxResult<never> {
+  #lazyPage<C, S>(
+    vcpu: VCpu<C, S>,
+    at: GuestPhysAddr,
+    access: MappingFlags,
+  ): true | null | AxResult<never> {
     try {
-      return this.addrSpace.handlePageFault(at, access) ? true : null;
+      if (!this.addrSpace.handlePageFault(at, access)) return null;
+      // The page has a frame now: the hart may have cached its absence.
+      vcpu.arch.guestPageMapped?.(at);
+      return true;
     } catch (e) {
       if (e instanceof AxError) return { ok: false, error: e };
       throw e;

@@ -130,6 +130,11 @@ export interface HartCore {
   updateTimers(): void;
   fpEnabled(): boolean;
   markFsDirty(): void;
+  /**
+   * The G-stage walk of a load or store found `gpa` unmapped: the hart may cache that (a
+   * negative entry) until the next fence.
+   */
+  noteGuestPageFault(va: number, gpa: number, type: number, ctx: number): void;
   /** Records a synchronous exception and unwinds to the run loop. */
   fault(cause: number, tval: number, tval2: number, tinst: number, gva: boolean): never;
   illegal(): never;

@@ -57,6 +57,13 @@ const TWO32 = 4294967296;
 const REC_BASE = [ST_FREC, ST_LREC, ST_SREC] as const;
 /** Instructions between interrupt/timer checks when nothing forces an earlier check. */
 const SLICE = 4096;
+/**
+ * Entries per set of the negative G-stage cache (see `gmissTag`): guests touch few MMIO pages,
+ * and a direct-mapped set this small is cheap to wipe on every fence.
+ */
+const GMISS_BITS = 4;
+const GMISS_SIZE = 1 << GMISS_BITS;
+const GMISS_MASK = GMISS_SIZE - 1;
 
 /** Hardware-driven mip bits the board may set: SSIP is software-only, the rest are lines. */
 const LINE_BITS = (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9) | (1 << 11);
@@ -204,6 +211,23 @@ export class Hart implements FpState, HartCore {
   /** G-stage TLB (GPA page -> HPA page), four sets: PTE reads, fetch, load, store. */
   readonly gtag = new Float64Array(4 << G_TLB_BITS);
   readonly ghpa = new Float64Array(4 << G_TLB_BITS);
+  /**
+   * Negative G-stage cache: guest loads (set 0) and stores (set 1) whose virtual page, in a
+   * translation context, led to a guest-page fault at the G-stage (a page the hypervisor left
+   * unmapped: MMIO, or RAM not yet allocated). Tag = page VA + ctx, like the TLBs; `gmissGpa`
+   * holds the guest-physical page. A hit raises the same fault without walking either stage,
+   * and without unwinding (see `trapDeferred`). The spec lets a hart cache invalid entries as
+   * long as fences drop them: every TLB flush empties this cache, and `fenceGuestPage` (the
+   * hypervisor's HFENCE.GVMA after it maps a page) drops that page.
+   */
+  private readonly gmissTag = new Float64Array(2 * GMISS_SIZE).fill(Number.NaN);
+  private readonly gmissGpa = new Float64Array(2 * GMISS_SIZE);
+  /**
+   * A load or store recorded its trap in the trap fields instead of throwing (a negative
+   * G-stage cache hit). The interpreter checks it after its loads and stores and takes the
+   * trap as if it had been thrown.
+   */
+  trapDeferred = false;
   /**
    * Stage-1 leaf level of each TLB entry (fetch, load, store sets), so SFENCE.VMA of one
    * address can find every 4 KiB piece of a superpage: `superPieces` maps a superpage (its
@@ -465,6 +489,26 @@ export class Hart implements FpState, HartCore {
     return u64(this.csrLo, this.csrHi);
   }
 
+  /**
+   * Host read of a CSR as a number, for a world switch without BigInt: the 64-bit value taken
+   * as signed, so addresses come out sign-extended as the hart keeps its pc (exact below 2^53
+   * in magnitude). The low word stays in `csrLo` (e.g. scause's code beside its interrupt bit,
+   * which makes the number negative).
+   */
+  readCsrNum(num: number): number {
+    if (!csrGet(this, num, false)) {
+      throw new Error(`Hart.readCsrNum: CSR 0x${num.toString(16)} is not implemented`);
+    }
+    return this.csrHi * TWO32 + (this.csrLo >>> 0);
+  }
+
+  /** Host write of a CSR from a number (an integer; negative = sign-extended), no BigInt. */
+  writeCsrNum(num: number, v: number): void {
+    if (!csrSet(this, num, v | 0, Math.floor(v / TWO32) | 0, false)) {
+      throw new Error(`Hart.writeCsrNum: CSR 0x${num.toString(16)} is not implemented`);
+    }
+  }
+
   /** Host write of a CSR (no privilege checks; same WARL legalisation as instructions). */
   writeCsr(num: number, v: bigint): void {
     const lo = Number(v & 0xffffffffn) | 0;
@@ -542,6 +586,7 @@ export class Hart implements FpState, HartCore {
    */
   flushTlbPage(va: number): void {
     const i = (va >>> 12) & TLB_MASK;
+    this.gmissTag.fill(Number.NaN);
     this.ftag[i] = Number.NaN;
     this.ltag[i] = Number.NaN;
     this.stag[i] = Number.NaN;
@@ -602,6 +647,7 @@ export class Hart implements FpState, HartCore {
    */
   flushTlb(gstage = true): void {
     this.ftag.fill(Number.NaN);
+    this.gmissTag.fill(Number.NaN);
     if (this.jit !== null)
       this.stateI32.fill(-1, ST_LREC / 4, (ST_FREC + REC_BYTES * TLB_SIZE) / 4);
     this.ltag.fill(Number.NaN);
@@ -611,6 +657,54 @@ export class Hart implements FpState, HartCore {
     this.superPieces.clear();
     this.pieceKey.fill(Number.NaN);
     this.fetchVa = Number.NaN;
+  }
+
+  /**
+   * HFENCE.GVMA of one guest-physical page: what a hypervisor executes after it mapped that
+   * page (a lazily allocated frame), so the hart forgets that the page faulted.
+   */
+  fenceGuestPage(gpa: number): void {
+    const page = gpa - (gpa % 4096);
+    for (let e = 0; e < 2 * GMISS_SIZE; e++) {
+      if (this.gmissGpa[e] === page) this.gmissTag[e] = Number.NaN;
+    }
+    const i = (gpa >>> 12) & ((1 << G_TLB_BITS) - 1);
+    for (let kind = 0; kind < 4; kind++) this.gtag[(kind << G_TLB_BITS) | i] = Number.NaN;
+  }
+
+  /**
+   * The G-stage walk of a load or store at `va` (context `ctx`) found guest-physical `gpa`
+   * unmapped: remember it in the negative cache. Only where the result holds for the whole
+   * page (no PMP narrowing it).
+   */
+  noteGuestPageFault(va: number, gpa: number, type: number, ctx: number): void {
+    if (type === ACC_FETCH || !this.pmp.inactive) return;
+    const e = ((type - 1) << GMISS_BITS) | ((va >>> 12) & GMISS_MASK);
+    this.gmissTag[e] = va - (va & 4095) + ctx;
+    this.gmissGpa[e] = gpa - (gpa % 4096);
+  }
+
+  /**
+   * Translation of an aligned load or store: `translate`, except that a page in the negative
+   * G-stage cache records its guest-page fault and returns -1 (trapDeferred set) instead of
+   * walking and throwing. Not inside a split misaligned access, whose bytes report offsets.
+   */
+  private translateData(va: number, type: number, len: number): number {
+    const e = ((type - 1) << GMISS_BITS) | ((va >>> 12) & GMISS_MASK);
+    if (
+      this.gmissTag[e] === va - (va & 4095) + this.ctxData &&
+      Number.isNaN(this.misalignedVa) &&
+      !this.triggers.armed
+    ) {
+      this.trapCause = type === ACC_LOAD ? 21 : 23;
+      this.trapTval = va;
+      this.trapTval2 = this.gmissGpa[e]! + (va & 4095);
+      this.trapTinst = -1;
+      this.trapGva = true;
+      this.trapDeferred = true;
+      return -1;
+    }
+    return this.translate(va, type, len);
   }
 
   /** stimecmp/vstimecmp changed: re-evaluate the timer interrupts at the next boundary. */
@@ -776,7 +870,8 @@ export class Hart implements FpState, HartCore {
     const i = (va >>> 12) & TLB_MASK;
     const off = va & 4095;
     if (this.ltag[i] === va - off + this.ctxData) return this.ram[this.loff[i]! + off]!;
-    return this.physLoad(this.translate(va, ACC_LOAD), 1, va, 5);
+    const pa = this.translateData(va, ACC_LOAD, 1);
+    return pa >= 0 ? this.physLoad(pa, 1, va, 5) : 0;
   }
 
   /** Unsigned halfword load. */
@@ -787,7 +882,8 @@ export class Hart implements FpState, HartCore {
       return this.r16[(this.loff[i]! + off) >>> 1]!;
     }
     if ((off & 1) !== 0) return this.loadMisaligned(va, 2);
-    return this.physLoad(this.translate(va, ACC_LOAD, 2), 2, va, 5);
+    const pa = this.translateData(va, ACC_LOAD, 2);
+    return pa >= 0 ? this.physLoad(pa, 2, va, 5) : 0;
   }
 
   /** Word load (as a signed int32). */
@@ -798,7 +894,8 @@ export class Hart implements FpState, HartCore {
       return this.r32[(this.loff[i]! + off) >>> 2]!;
     }
     if ((off & 3) !== 0) return this.loadMisaligned(va, 4);
-    return this.physLoad(this.translate(va, ACC_LOAD, 4), 4, va, 5);
+    const pa = this.translateData(va, ACC_LOAD, 4);
+    return pa >= 0 ? this.physLoad(pa, 4, va, 5) : 0;
   }
 
   /** Doubleword load: returns the low word, the high word goes to this.hi. */
@@ -811,7 +908,8 @@ export class Hart implements FpState, HartCore {
       return this.r32[k]!;
     }
     if ((off & 7) !== 0) return this.loadMisaligned(va, 8);
-    return this.physLoad(this.translate(va, ACC_LOAD, 8), 8, va, 5);
+    const pa = this.translateData(va, ACC_LOAD, 8);
+    return pa >= 0 ? this.physLoad(pa, 8, va, 5) : 0;
   }
 
   /** Misaligned loads are emulated byte by byte (each byte translated). */
@@ -836,7 +934,8 @@ export class Hart implements FpState, HartCore {
       this.ram[this.soff[i]! + off] = v;
       return;
     }
-    this.physStore(this.translate(va, ACC_STORE), 1, v, 0, va);
+    const pa = this.translateData(va, ACC_STORE, 1);
+    if (pa >= 0) this.physStore(pa, 1, v, 0, va);
   }
 
   sh(va: number, v: number): void {
@@ -850,7 +949,8 @@ export class Hart implements FpState, HartCore {
       this.storeMisaligned(va, 2, v, 0);
       return;
     }
-    this.physStore(this.translate(va, ACC_STORE, 2), 2, v, 0, va);
+    const pa = this.translateData(va, ACC_STORE, 2);
+    if (pa >= 0) this.physStore(pa, 2, v, 0, va);
   }
 
   sw(va: number, v: number): void {
@@ -864,7 +964,8 @@ export class Hart implements FpState, HartCore {
       this.storeMisaligned(va, 4, v, 0);
       return;
     }
-    this.physStore(this.translate(va, ACC_STORE, 4), 4, v, 0, va);
+    const pa = this.translateData(va, ACC_STORE, 4);
+    if (pa >= 0) this.physStore(pa, 4, v, 0, va);
   }
 
   sd(va: number, lo: number, hi: number): void {
@@ -880,7 +981,8 @@ export class Hart implements FpState, HartCore {
       this.storeMisaligned(va, 8, lo, hi);
       return;
     }
-    this.physStore(this.translate(va, ACC_STORE, 8), 8, lo, hi, va);
+    const pa = this.translateData(va, ACC_STORE, 8);
+    if (pa >= 0) this.physStore(pa, 8, lo, hi, va);
   }
 
   private storeMisaligned(va: number, size: number, lo: number, hi: number): void {

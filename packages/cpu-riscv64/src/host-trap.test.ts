@@ -78,6 +78,49 @@ describe("host-trap mode", () => {
     expect(h.readCsr(CSR.sepc)).toBe(BigInt(GUEST_GPA));
   });
 
+  it("repeated stores to an unmapped page trap alike, and map + fenceGuestPage lets them through", () => {
+    // sd x7, 8(x6); ecall: the first trip walks the G-stage, later ones hit the negative cache.
+    const sd = a.sd(7, 6, 8);
+    const m = hostWithGuest([sd, a.ECALL]);
+    const h = m.hart;
+    const DEV = 0x1000_0000;
+    h.setX(6, BigInt(DEV));
+    h.setX(7, 0x1234n);
+    for (let trip = 0; trip < 3; trip++) {
+      h.writeCsr(CSR.sepc, BigInt(GUEST_GPA));
+      h.enterGuest();
+      expect(h.run(10)).toBe("host-trap");
+      expect(h.readCsr(CSR.scause)).toBe(23n);
+      expect(h.readCsr(CSR.stval)).toBe(BigInt(DEV + 8));
+      expect(h.readCsr(CSR.htval)).toBe(BigInt(DEV + 8) >> 2n);
+      expect(h.readCsr(CSR.htinst)).toBe(BigInt(sd & 0x01f0707f));
+      expect(h.readCsr(CSR.hstatus) & GVA).toBe(GVA);
+      expect(h.readCsr(CSR.sepc)).toBe(BigInt(GUEST_GPA));
+    }
+    // The hypervisor gives the page a frame (lazy RAM) and fences it: the store now lands.
+    m.g.map(DEV, GUEST_HPA + 0x1_0000, V | R | W | U);
+    h.fenceGuestPage(DEV);
+    h.writeCsr(CSR.sepc, BigInt(GUEST_GPA));
+    h.enterGuest();
+    expect(h.run(10)).toBe("host-trap");
+    expect(h.readCsr(CSR.scause)).toBe(10n);
+    expect(m.bus.read64(GUEST_HPA + 0x1_0008)).toBe(0x1234n);
+  });
+
+  it("a load after a store to the same unmapped page still reports a load fault", () => {
+    const m = hostWithGuest([a.sd(7, 6, 0), a.ld(5, 6, 0)]);
+    const h = m.hart;
+    h.setX(6, 0x1000_0000n);
+    h.enterGuest();
+    expect(h.run(10)).toBe("host-trap");
+    expect(h.readCsr(CSR.scause)).toBe(23n);
+    h.writeCsr(CSR.sepc, BigInt(GUEST_GPA + 4));
+    h.enterGuest();
+    expect(h.run(10)).toBe("host-trap");
+    expect(h.readCsr(CSR.scause)).toBe(21n);
+    expect(h.readCsr(CSR.sepc)).toBe(BigInt(GUEST_GPA + 4));
+  });
+
   it("traps delegated to VS by hedeleg stay in the guest", () => {
     const m = hostWithGuest([a.EBREAK, a.NOP]);
     m.hart.writeCsr(CSR.hedeleg, 1n << 3n);

@@ -372,6 +372,13 @@ export function execute(h: Hart, limit: number): number {
               default:
                 return h.illegal();
             }
+            if (h.trapDeferred) {
+              n++;
+              traps++;
+              pc = takeDeferredTrap(h);
+              if (h.hostTrapped) return finish(h, base, n, traps);
+              continue;
+            }
             if (rd !== 0) {
               x[rd * 2] = lo;
               x[rd * 2 + 1] = hi;
@@ -397,6 +404,13 @@ export function execute(h: Hart, limit: number): number {
                 break;
               default:
                 return h.illegal();
+            }
+            if (h.trapDeferred) {
+              n++;
+              traps++;
+              pc = takeDeferredTrap(h);
+              if (h.hostTrapped) return finish(h, base, n, traps);
+              continue;
             }
             break;
           }
@@ -440,10 +454,24 @@ export function execute(h: Hart, limit: number): number {
             const f3 = (insn >> 12) & 7;
             if (f3 === 2) {
               const v = h.lw(va);
+              if (h.trapDeferred) {
+                n++;
+                traps++;
+                pc = takeDeferredTrap(h);
+                if (h.hostTrapped) return finish(h, base, n, traps);
+                continue;
+              }
               h.f[rd * 2] = v;
               h.f[rd * 2 + 1] = -1;
             } else if (f3 === 3) {
               const v = h.ld(va);
+              if (h.trapDeferred) {
+                n++;
+                traps++;
+                pc = takeDeferredTrap(h);
+                if (h.hostTrapped) return finish(h, base, n, traps);
+                continue;
+              }
               h.f[rd * 2] = v;
               h.f[rd * 2 + 1] = h.hi;
             } else h.illegal();
@@ -459,6 +487,13 @@ export function execute(h: Hart, limit: number): number {
             if (f3 === 2) h.sw(va, h.f[rs2 * 2]!);
             else if (f3 === 3) h.sd(va, h.f[rs2 * 2]!, h.f[rs2 * 2 + 1]!);
             else h.illegal();
+            if (h.trapDeferred) {
+              n++;
+              traps++;
+              pc = takeDeferredTrap(h);
+              if (h.hostTrapped) return finish(h, base, n, traps);
+              continue;
+            }
             break;
           }
           case 0x53:
@@ -496,6 +531,16 @@ export function execute(h: Hart, limit: number): number {
       if (h.hostTrapped) return finish(h, base, n, traps);
     }
   }
+}
+
+/**
+ * Takes the trap a load or store recorded without throwing (Hart.trapDeferred) exactly as the
+ * run loop takes a thrown one; returns the PC to go on at.
+ */
+function takeDeferredTrap(h: Hart): number {
+  h.trapDeferred = false;
+  takeException(h);
+  return h.pc;
 }
 
 /** Ends a slice of n instructions, `traps` of which trapped and so did not retire. */

@@ -170,6 +170,24 @@ function stage1(
 }
 
 /**
+ * A G-stage walk that found no usable leaf for `gpa`: the guest-page fault, remembered by the
+ * hart's negative cache when it is the access itself (not a VS-stage PTE access).
+ */
+function walkFault(
+  h: Hart,
+  cause: number,
+  va: number,
+  gpa: number,
+  tinst: number,
+  type: number,
+  implicit: number,
+  ctx: number,
+): never {
+  if (implicit === 0) h.noteGuestPageFault(va, gpa, type, ctx);
+  return h.fault(cause, va, gpa, tinst, true);
+}
+
+/**
  * G-stage translation of a guest physical address. `implicit` is 0 for the access itself,
  * 1 for a VS-stage PTE read and 2 for a VS-stage PTE A/D write (these report the
  * pseudo-instructions 0x3000/0x3020 in htinst). Faults carry the original access type.
@@ -212,15 +230,15 @@ export function gstage(
     const lo = h.pteLo;
     const hi = h.pteHi;
     if ((lo & V) === 0 || (lo & (R | W)) === W || (hi & 0xffc00000) !== 0) {
-      return h.fault(cause, va, gpa, tinst, true);
+      return walkFault(h, cause, va, gpa, tinst, type, implicit, ctx);
     }
     const pteppn = (lo >>> 10) + (hi & 0x3fffff) * 4194304;
     if ((lo & (R | X)) === 0) {
-      if (i === 0) return h.fault(cause, va, gpa, tinst, true);
+      if (i === 0) return walkFault(h, cause, va, gpa, tinst, type, implicit, ctx);
       ppn = pteppn;
       continue;
     }
-    if ((lo & U) === 0) return h.fault(cause, va, gpa, tinst, true);
+    if ((lo & U) === 0) return walkFault(h, cause, va, gpa, tinst, type, implicit, ctx);
     const mxr = (ctx & CTX_MXR_M) !== 0;
     let ok: boolean;
     let write = false;
@@ -236,8 +254,9 @@ export function gstage(
       ok = (lo & W) !== 0;
       write = true;
     }
-    if (!ok) return h.fault(cause, va, gpa, tinst, true);
-    if (i > 0 && pteppn % LEVEL_PAGES[i]! !== 0) return h.fault(cause, va, gpa, tinst, true);
+    if (!ok) return walkFault(h, cause, va, gpa, tinst, type, implicit, ctx);
+    if (i > 0 && pteppn % LEVEL_PAGES[i]! !== 0)
+      return walkFault(h, cause, va, gpa, tinst, type, implicit, ctx);
     const need = write ? A | D : A;
     if ((lo & need) !== need) {
       if (!writePteLo(h, pteAddr, lo | need, hi)) accessFault(h, type, va, true);
@@ -250,5 +269,5 @@ export function gstage(
     }
     return hpa;
   }
-  return h.fault(cause, va, gpa, tinst, true);
+  return walkFault(h, cause, va, gpa, tinst, type, implicit, ctx);
 }

@@ -15,6 +15,14 @@ export interface HostHart {
   readonly priv: number;
   readonly virt: boolean;
   readCsr(num: number): bigint;
+  /**
+   * A CSR as a number (the 64-bit value taken as signed: addresses sign-extended, exact below
+   * 2^53 in magnitude) and its low word in `csrLo`: the world switch's CSR access, no BigInt.
+   */
+  readCsrNum(num: number): number;
+  /** Low 32 bits (int32) of the CSR `readCsrNum` read last. */
+  readonly csrLo: number;
+  writeCsrNum(num: number, value: number): void;
   writeCsr(num: number, value: bigint): void;
   getPc(): bigint;
   setPc(value: bigint): void;
@@ -28,6 +36,11 @@ export interface HostHart {
    * software achieve (a hart may cache more finely; flushing all is always correct).
    */
   flushTlb(): void;
+  /**
+   * HFENCE.GVMA of one guest-physical page, after the hypervisor mapped it (the hart may
+   * cache that an access there faulted).
+   */
+  fenceGuestPage?(gpa: number): void;
   /** Drops decoded instructions (FENCE.I on behalf of another hart), if the hart caches any. */
   fenceI?(): void;
 }

@@ -70,12 +70,16 @@ const SAVED_VS_CSRS = [
   Csr.htimedelta,
 ] as const;
 
-/** The access behind the latest MMIO / page-fault exit, kept to deliver a fault if asked. */
+/**
+ * The access behind the latest MMIO / page-fault exit, kept to deliver a fault if asked. One
+ * record per vCPU, rewritten on every such exit (the exit path allocates nothing for it).
+ */
 interface PendingAccess {
-  readonly pc: bigint;
-  readonly gva: bigint;
-  readonly isStore: boolean;
-  readonly isFetch: boolean;
+  /** The faulting instruction's pc and the faulting guest-virtual address, sign-extended. */
+  pc: number;
+  gva: number;
+  isStore: boolean;
+  isFetch: boolean;
 }
 
 export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCaller {
@@ -91,7 +95,11 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   private readonly vsCsrs = new Map<number, bigint>(SAVED_VS_CSRS.map((c) => [c, 0n]));
   private hvip = 0n;
   private hgatp = 0n;
-  private pc = 0n;
+  /**
+   * The guest pc as the hart keeps it: a number, upper-half addresses sign-extended (negative),
+   * so the world switch moves it through sepc without BigInt.
+   */
+  private pc = 0;
   /** Guest privilege at the next entry: VS (true) or VU (false). */
   private guestVS = true;
   private bound: RiscvPhysCpu | null = null;
@@ -102,7 +110,9 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
    * the guest leaves them, so re-entry only has to write sepc.
    */
   private returnModeSet = false;
-  private pending: PendingAccess | null = null;
+  private readonly pendingAccess: PendingAccess = { pc: 0, gva: 0, isStore: false, isFetch: false };
+  /** `pendingAccess` describes the latest exit's access (cleared once a fault is delivered). */
+  private hasPending = false;
   /** In SBI hart_suspend / system_suspend until the next run: where to resume, if not after the ecall. */
   private suspended: { readonly resume: SuspendResume | null } | null = null;
   private timer: TimerToken | null = null;
@@ -140,7 +150,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
    * the same call serves the boot hart and a hart started with `hart_start`.
    */
   setEntry(entry: GuestPhysAddr): void {
-    this.pc = BigInt(entry);
+    this.pc = Number(entry);
     this.guestVS = true;
     this.inGuest = false;
     this.returnModeSet = false;
@@ -239,9 +249,9 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   }
 
   injectFault(fault: GuestFault): void {
-    const p = this.pending;
-    if (!p) throw axErr("BadState", `vCPU ${this.vcpuId} has no access to fault`);
-    this.pending = null;
+    const p = this.pendingAccess;
+    if (!this.hasPending) throw axErr("BadState", `vCPU ${this.vcpuId} has no access to fault`);
+    this.hasPending = false;
     const exit = fault.exit;
     let cause: number;
     switch (exit.kind) {
@@ -262,7 +272,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
         cause = ExceptionCause.IllegalInstruction;
     }
     this.pc = p.pc;
-    this.deliverException(cause, p.gva);
+    this.deliverException(cause, BigInt(p.gva));
   }
 
   run(): ExitReason {
@@ -293,6 +303,11 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       if (exit) return exit;
       if (budget <= 0) return NOTHING;
     }
+  }
+
+  /** The VM mapped a page after this vCPU's access faulted there: HFENCE.GVMA of that page. */
+  guestPageMapped(gpa: GuestPhysAddr): void {
+    this.bound?.hart.fenceGuestPage?.(gpa);
   }
 
   // ---- debugger ------------------------------------------------------------------------
@@ -328,12 +343,12 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   }
 
   getPc(): bigint {
-    return this.pc;
+    return BigInt.asUintN(64, BigInt(this.pc));
   }
 
   /** Moves the guest's pc (unbound: the debugger writes registers between slices). */
   setPc(value: bigint): void {
-    this.pc = BigInt.asUintN(64, value);
+    this.pc = Number(BigInt.asIntN(64, value));
   }
 
   /** FP register `index` as its 64 raw bits. */
@@ -520,7 +535,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.suspended = null;
     this.vm.setHsmState(this.hartId, HsmState.Started);
     if (resume === null) return;
-    this.pc = resume.addr;
+    this.pc = Number(BigInt.asIntN(64, resume.addr));
     this.setGpr(10, BigInt(this.hartId));
     this.setGpr(11, resume.opaque);
     this.guestVS = true;
@@ -562,7 +577,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
 
   /** `sret` into the guest at `this.pc` with the guest's privilege. */
   private enter(hart: HostHart): void {
-    hart.writeCsr(Csr.sepc, this.pc);
+    hart.writeCsrNum(Csr.sepc, this.pc);
     if (!this.returnModeSet) {
       const ss = hart.readCsr(Csr.sstatus);
       hart.writeCsr(Csr.sstatus, this.guestVS ? ss | Status.SPP : ss & ~Status.SPP);
@@ -612,12 +627,13 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
 
   /** Maps one trap into HS-mode to an exit, or handles it and returns null. */
   private handleTrap(hart: HostHart): ExitReason | null {
-    const scause = hart.readCsr(Csr.scause);
-    this.pc = hart.readCsr(Csr.sepc);
-    this.guestVS = (hart.readCsr(Csr.hstatus) & HStatus.SPVP) !== 0n;
+    // Number-typed CSR reads: no BigInt on the world switch.
+    const interrupt = hart.readCsrNum(Csr.scause) < 0;
+    const code = hart.csrLo & 0xff;
+    this.pc = hart.readCsrNum(Csr.sepc);
+    this.guestVS = (hart.readCsrNum(Csr.hstatus) & HSTATUS_SPVP) !== 0;
     this.returnModeSet = true;
-    const code = Number(scause & 0xffn);
-    if (scause >> 63n !== 0n) return this.handleHostInterrupt(code);
+    if (interrupt) return this.handleHostInterrupt(code);
     switch (code) {
       case ExceptionCause.EcallVS:
         return this.handleEcall();
@@ -634,7 +650,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
         return this.handleGuestPageFault(hart, code === ExceptionCause.StoreGuestPageFault);
       case ExceptionCause.InstructionGuestPageFault: {
         const addr = faultGpa(hart);
-        this.pending = { pc: this.pc, gva: hart.readCsr(Csr.stval), isStore: false, isFetch: true };
+        this.notePending(hart.readCsrNum(Csr.stval), false, true);
         if (this.beyondGStage(addr)) return this.unmappable(ExceptionCause.InstructionAccessFault);
         return { kind: "NestedPageFault", addr: gpa(addr), accessFlags: MappingFlags.EXECUTE };
       }
@@ -663,15 +679,15 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       case "ret":
         this.setGpr(10, BigInt.asUintN(64, BigInt(out.error)));
         this.setGpr(11, out.value);
-        this.pc += 4n;
+        this.pc += 4;
         return null;
       case "legacy":
         this.setGpr(10, out.value);
-        this.pc += 4n;
+        this.pc += 4;
         return null;
       case "suspend":
         this.setGpr(10, 0n);
-        this.pc += 4n;
+        this.pc += 4;
         this.suspended = { resume: out.resume ?? null };
         this.vm.setHsmState(this.hartId, HsmState.Suspended);
         this.armWake();
@@ -680,9 +696,9 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
         if (out.error !== undefined) {
           this.setGpr(10, BigInt.asUintN(64, BigInt(out.error)));
           this.setGpr(11, out.value ?? 0n);
-          this.pc += 4n;
+          this.pc += 4;
         } else if (out.exit.kind === "Hypercall") {
-          this.pc += 4n; // the VMM writes a0 through setReturnValue
+          this.pc += 4; // the VMM writes a0 through setReturnValue
         }
         return out.exit;
     }
@@ -690,9 +706,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
 
   private handleGuestPageFault(hart: HostHart, isStore: boolean): ExitReason {
     const addr = faultGpa(hart);
-    const gva = hart.readCsr(Csr.stval);
-    const htinst = Number(BigInt.asUintN(32, hart.readCsr(Csr.htinst)));
-    this.pending = { pc: this.pc, gva, isStore, isFetch: false };
+    const htinst = hart.readCsrNum(Csr.htinst) >>> 0;
+    this.notePending(hart.readCsrNum(Csr.stval), isStore, false);
     if (this.beyondGStage(addr)) {
       return this.unmappable(
         isStore ? ExceptionCause.StoreAccessFault : ExceptionCause.LoadAccessFault,
@@ -732,17 +747,27 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
    * decides it itself because such an address has no GuestPhysAddr to report.
    */
   private unmappable(cause: number): ExitReason {
-    const p = this.pending;
-    this.pending = null;
-    if (p) {
-      this.pc = p.pc;
-      this.deliverException(cause, p.gva);
+    if (this.hasPending) {
+      this.hasPending = false;
+      this.pc = this.pendingAccess.pc;
+      this.deliverException(cause, BigInt(this.pendingAccess.gva));
     }
     return NOTHING;
   }
 
+  /** Records the access of the exit being made (at this.pc) for a later `injectFault`. */
+  private notePending(gva: number, isStore: boolean, isFetch: boolean): void {
+    const p = this.pendingAccess;
+    p.pc = this.pc;
+    p.gva = gva;
+    p.isStore = isStore;
+    p.isFetch = isFetch;
+    this.hasPending = true;
+  }
+
   private fetchAndDecode(): DecodedAccess | null {
-    const bytes = this.readGuestVirtual(this.pc, 4) ?? this.readGuestVirtual(this.pc, 2);
+    const pc = BigInt.asUintN(64, BigInt(this.pc));
+    const bytes = this.readGuestVirtual(pc, 4) ?? this.readGuestVirtual(pc, 2);
     if (!bytes) return null;
     let insn = (bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8);
     if (bytes.length === 4) insn |= ((bytes[2] ?? 0) << 16) | ((bytes[3] ?? 0) << 24);
@@ -750,14 +775,9 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   }
 
   private mmioExit(addr: number, a: DecodedAccess): ExitReason {
-    this.pc += BigInt(a.length);
+    this.pc += a.length;
     if (a.isStore) {
-      return {
-        kind: "MmioWrite",
-        addr: gpa(addr),
-        width: a.width,
-        data: maskToWidth(this.getGpr(a.reg), a.width),
-      };
+      return { kind: "MmioWrite", addr: gpa(addr), width: a.width, data: this.storeData(a) };
     }
     return {
       kind: "MmioRead",
@@ -767,6 +787,22 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       regWidth: AccessWidth.Qword,
       signExtend: a.signExtend,
     };
+  }
+
+  /** The bytes an MMIO store writes: narrow ones straight from the low register word. */
+  private storeData(a: DecodedAccess): bigint {
+    const regs = this.bound ? this.bound.hart.x : this.gpr;
+    const lo = regs[2 * a.reg] ?? 0;
+    switch (a.width) {
+      case AccessWidth.Byte:
+        return BigInt(lo & 0xff);
+      case AccessWidth.Word:
+        return BigInt(lo & 0xffff);
+      case AccessWidth.Dword:
+        return BigInt(lo >>> 0);
+      default:
+        return maskToWidth(this.getGpr(a.reg), a.width);
+    }
   }
 
   /**
@@ -779,10 +815,10 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     vs = (vs & Status.SIE) !== 0n ? vs | Status.SPIE : vs & ~Status.SPIE;
     vs &= ~Status.SIE;
     this.writeVs(Csr.vsstatus, vs);
-    this.writeVs(Csr.vsepc, this.pc);
+    this.writeVs(Csr.vsepc, BigInt(this.pc));
     this.writeVs(Csr.vscause, BigInt(cause));
     this.writeVs(Csr.vstval, tval);
-    this.pc = this.readVs(Csr.vstvec) & ~3n;
+    this.pc = Number(BigInt.asIntN(64, this.readVs(Csr.vstvec) & ~3n));
     if (!this.guestVS) this.returnModeSet = false;
     this.guestVS = true;
   }
@@ -807,6 +843,8 @@ const TRIP_COST = 64;
 /** sip/sie bit of the supervisor software interrupt (the host's IPI). */
 const HOST_SSI = 1n << 1n;
 const HALT: ExitReason = { kind: "Halt" };
+/** hstatus.SPVP as a number (the trap path reads hstatus without BigInt). */
+const HSTATUS_SPVP = Number(HStatus.SPVP);
 
 function vsBit(vector: number): bigint {
   switch (vector) {
@@ -823,5 +861,5 @@ function vsBit(vector: number): bigint {
 
 /** The guest-physical address of a guest-page fault: htval holds it shifted right by 2. */
 function faultGpa(hart: HostHart): number {
-  return Number(hart.readCsr(Csr.htval)) * 4 + Number(hart.readCsr(Csr.stval) & 3n);
+  return hart.readCsrNum(Csr.htval) * 4 + (hart.readCsrNum(Csr.stval) & 3);
 }

@@ -34,6 +34,12 @@ export const ROWS = [
   { id: "vm-start", title: "VM start to first output", unit: "ms", better: "lower" },
   { id: "idle-rss", title: "memory per idle VM", unit: "MB", better: "lower" },
   { id: "start-8", title: "start 8 VMs", unit: "ms", better: "lower" },
+  {
+    id: "parallel",
+    title: "parallel guest, 2 vCPUs: 2 host threads vs 1",
+    unit: "x",
+    better: "higher",
+  },
   { id: "aarch64-intloop", title: "aarch64 integer loop", unit: "MIPS", better: "higher" },
   { id: "aarch64-memloop", title: "aarch64 memory loop", unit: "MIPS", better: "higher" },
   { id: "aarch64-linux", title: "aarch64 Linux to GUEST-INIT-OK", unit: "s", better: "lower" },
@@ -321,6 +327,28 @@ function hypervisorVmJob(
   };
 }
 
+/**
+ * Why the parallel row cannot run: it needs the VMM to run vCPUs on worker threads (one per
+ * emulated host CPU), which it does not do yet; docs/ARCHITECTURE.md ("Worker threads")
+ * describes the plan.
+ */
+export const PARALLEL_UNAVAILABLE =
+  "single-threaded build: the VMM runs every vCPU on its one JavaScript thread (no worker threads yet), so 2 host threads cannot be compared with 1";
+
+/** A parallel guest workload on 2 vCPUs, 2 host threads against 1: the speed-up. */
+function parallelSpeedup(): Benchmark {
+  return {
+    id: "parallel.hypervisor",
+    row: "parallel",
+    target: "hypervisor",
+    method:
+      "a guest running the integer loop on both of its 2 vCPUs: time on 1 host thread / time on 2 host threads (worker threads, one per emulated host CPU)",
+    unavailable: () => PARALLEL_UNAVAILABLE,
+    facts: () => ({ vcpus: 2 }),
+    run: async () => ({ ok: false, why: PARALLEL_UNAVAILABLE }),
+  };
+}
+
 /** Every benchmark, in table order. */
 export function allBenchmarks(): Benchmark[] {
   const list: Benchmark[] = [];
@@ -444,6 +472,7 @@ export function allBenchmarks(): Benchmark[] {
       },
     },
   );
+  list.push(parallelSpeedup());
   list.push(...bareArchBenchmarks(), ...armHypervisorBenchmarks(), ...x86HypervisorBenchmarks());
   return list;
 }

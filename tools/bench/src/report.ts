@@ -20,6 +20,7 @@ export const HEADLINE_KEYS = {
   pagetable: "pagetable_mips",
   "linux-smp2": "linux_boot_smp2_s",
   "start-8": "start_8_vms_ms",
+  parallel: "parallel_speedup",
 } as const satisfies Partial<Record<RowId, string>>;
 
 type HeadlineRow = keyof typeof HEADLINE_KEYS;
@@ -294,7 +295,7 @@ export function formatTable(report: BenchReport): string {
   const out = [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(fmt)];
   out.push(
     "",
-    "cells: median (min) over the runs; MIPS: higher is better; s, ms, us, MB: lower is better.",
+    "cells: median (min) over the runs; MIPS, x (speed-up): higher is better; s, ms, us, MB: lower is better.",
   );
   const problems = records.filter((r) => r.status !== "ok");
   if (problems.length > 0) {

@@ -686,7 +686,11 @@ export class Vmm {
       id: vm.id,
       allocIvcChannel: (size) => a.allocIvcChannel(size),
       releaseIvcChannel: (base, size) => a.releaseIvcChannel(base, size),
-      mapRegion: (at, hpa, size, flags) => a.mapRegion(at, hpa, size, flags),
+      mapRegion: (at, hpa, size, flags) => {
+        a.mapRegion(at, hpa, size, flags);
+        // Harts may cache that the guest found nothing there (a negative G-stage entry).
+        this.machine.fenceAll();
+      },
       unmapRegion: (at, size) => {
         a.unmapRegion(at, size);
         this.machine.fenceAll();

@@ -10,6 +10,7 @@ import * as a from "../testing/asm.js";
 import { enterMode } from "../testing/modes.js";
 import { PageTables, PTE } from "../testing/page-tables.js";
 import { makeHart, RAM_BASE, type TestBus } from "../testing/test-machine.js";
+import { hasSelfLoop, planRegion } from "./region.js";
 
 const CODE = RAM_BASE + 0x1000;
 const MTVEC = RAM_BASE + 0x8000;
@@ -524,5 +525,26 @@ describe("JIT: large RAM", () => {
       expect(dv.getUint8(data - RAM_BASE + 16)).toBe(43);
       if (jit) expect(h.jit!.stats.retired).toBeGreaterThan(1000);
     }
+  });
+});
+
+describe("JIT: where guest registers live", () => {
+  /** The region planned from offset 0 of `prog` (32-bit instructions). */
+  const plan = (prog: number[]) => {
+    const half = new Uint16Array(Uint32Array.from(prog).buffer);
+    const p = planRegion((off) => half[off >>> 1] ?? 0, 0, 256);
+    if (p === undefined) throw new Error("nothing to compile");
+    return p;
+  };
+
+  it("a block branching to itself keeps them in wasm locals; other regions do not", () => {
+    // 1: ld; addi; sd; addi; bnez 1b: the memory loop of pnpm bench
+    const tight = [a.ld(6, 5, 0), a.addi(6, 6, 1), a.sd(6, 5, 0), a.addi(7, 7, -1)];
+    expect(hasSelfLoop(plan([...tight, a.bne(7, 0, -16), a.ECALL]))).toBe(true);
+    // A loop over blocks (the branch in the middle splits it), and straight-line code; ECALL
+    // ends each region.
+    const split = [a.addi(6, 6, 1), a.beq(6, 0, 8), a.addi(7, 7, -1), a.bne(7, 0, -12)];
+    expect(hasSelfLoop(plan([...split, a.ECALL]))).toBe(false);
+    expect(hasSelfLoop(plan([a.addi(6, 6, 1), a.addi(7, 7, 1), a.ECALL]))).toBe(false);
   });
 });

@@ -38,7 +38,7 @@ import {
 import { ACC_STORE } from "../mmu.js";
 import { emitMulhu, MULHU_LOCALS, RegionEmitter } from "./codegen.js";
 import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
-import { planRegion, type RegionPlan } from "./region.js";
+import { hasSelfLoop, planRegion, type RegionPlan } from "./region.js";
 
 type DispatchFn = (pc: number, budget: number, fetchCtx: number, dataCtx: number) => number;
 
@@ -55,8 +55,9 @@ export interface JitOptions {
   readonly batch?: number;
   /**
    * Keep guest registers in wasm locals across a region call instead of in the state block
-   * (default false: faster loops once V8 optimizes the code, but slower and costlier to
-   * optimize for the many short calls of an OS boot).
+   * in every region. Default false: only regions with a block that loops on itself keep them in
+   * locals (faster tight loops), the others use the state block (cheaper for the many short
+   * calls of an OS boot).
    */
   readonly registersInLocals?: boolean;
 }
@@ -320,7 +321,6 @@ export class Jit {
     }
     this.pending.length = 0;
     if (plans.length === 0) return;
-    const env = { stateBase: this.stateBase, regsInLocals: this.regsInLocals };
     const w = new ModuleWriter(
       TYPES,
       [0, ...plans.map(() => REGION_TYPE)],
@@ -332,7 +332,8 @@ export class Jit {
     emitMulhu(w.beginFunction(MULHU_LOCALS));
     w.endFunction();
     for (const p of plans) {
-      const em = new RegionEmitter(p.plan, env);
+      const regsInLocals = this.regsInLocals || hasSelfLoop(p.plan);
+      const em = new RegionEmitter(p.plan, { stateBase: this.stateBase, regsInLocals });
       em.emit(w.beginFunction(em.locals));
       w.endFunction();
     }
