@@ -86,7 +86,7 @@ export const EMU_OPTIONS: readonly OptionSpec[] = [
   {
     names: ["device"],
     args: ["DRIVER[,prop=value...]"],
-    help: "a board device, as QEMU's (x86_64: isa-debug-exit,iobase=0xf4,iosize=0x4)",
+    help: "a board device, as QEMU's (x86_64: isa-debug-exit,iobase=0xf4,iosize=0x4; loader,file=F,addr=A,force-raw=on)",
     repeatable: true,
   },
   {

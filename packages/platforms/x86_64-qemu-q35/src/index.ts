@@ -61,6 +61,7 @@ export {
   type PcBootImages,
   PcMachine,
   type PcMachineOptions,
+  type PcRawLoad,
 } from "./machine.js";
 export {
   PC,

@@ -69,12 +69,25 @@ export interface PcBootImages {
   readonly initrd?: BootFile;
 }
 
+/** A raw blob for RAM, as QEMU's `-device loader,file=FILE,addr=ADDR,force-raw=on` places it. */
+export interface PcRawLoad {
+  /** For error messages (the file name). */
+  readonly name: string;
+  readonly addr: number;
+  readonly data: Uint8Array;
+}
+
 export interface PcMachineOptions {
   /** 1..8 (default 1). */
   readonly cpus?: number;
   /** Bytes of RAM (default 256 MiB). */
   readonly ramSize?: number;
   readonly images: PcBootImages;
+  /**
+   * Blobs copied into RAM at power-on and at every reset, before the boot images are loaded:
+   * what a hypervisor does for axvm-bios (BIOS at 0x8000, kernel at 0x20_0000).
+   */
+  readonly loaders?: readonly PcRawLoad[];
   /** Kernel command line (`-append`). */
   readonly bootargs?: string;
   /** Real time by default (nanosecond ticks); an InstructionClock makes runs reproducible. */
@@ -398,6 +411,15 @@ export class PcMachine {
     fw.addFile("etc/e820", e820FwCfgBytes(e820));
     const writeRam = (a: number, b: Uint8Array) => this.bus.writeRam(a, b);
     const { firmware, kernel, initrd } = o.images;
+    for (const l of o.loaders ?? []) {
+      if (!Number.isSafeInteger(l.addr) || l.addr < 0 || l.addr + l.data.length > below4g) {
+        throw new AxError(
+          "InvalidInput",
+          `loader ${l.name}: 0x${l.addr.toString(16)} + ${l.data.length} bytes is not inside RAM (0-0x${below4g.toString(16)})`,
+        );
+      }
+      writeRam(l.addr, l.data);
+    }
 
     if (firmware !== undefined && this.rom !== undefined) {
       // Firmware installs the ACPI tables itself, following fw_cfg's linker/loader script.
