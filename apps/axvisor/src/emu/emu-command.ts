@@ -120,7 +120,7 @@ export async function runEmu(argv: readonly string[], io: CliIo): Promise<number
       ...(dtb !== undefined ? { dtb } : {}),
       ...(opts.append !== undefined ? { append: opts.append } : {}),
       ...(opts.icountShift !== undefined
-        ? { clock: new InstructionClock(100 / 2 ** opts.icountShift) }
+        ? { clock: icountClock(platform.timebaseHz, opts.icountShift) }
         : {}),
       drives: disks,
       console: (bytes) => {
@@ -203,4 +203,13 @@ export async function runEmu(argv: readonly string[], io: CliIo): Promise<number
     );
   }
   return finish(outcome);
+}
+
+/**
+ * QEMU's -icount SHIFT: each instruction is 2^SHIFT ns of guest time, whatever the board's timer
+ * frequency (10 MHz on riscv virt, 62.5 MHz on arm virt, 1 GHz on the PC), so the clock's
+ * instructions per tick follow from the board's timebase.
+ */
+export function icountClock(timebaseHz: number, shift: number): InstructionClock {
+  return new InstructionClock(1e9 / (timebaseHz * 2 ** shift));
 }

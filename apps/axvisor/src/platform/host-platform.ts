@@ -35,6 +35,8 @@ export interface HostPlatform {
   readonly description: string;
   /** Host CPUs the board can have (1..maxCpus). */
   readonly maxCpus: number;
+  /** Ticks per second of the board's timer clock (what a MachineClock counts on it). */
+  readonly timebaseHz: number;
   /**
    * The board for `axvisor run` / `shell`. Absent while the platform has no hypervisor
    * backend yet (its bare machine already runs under `axvisor emu`): the VMM then says so.

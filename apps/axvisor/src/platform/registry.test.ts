@@ -10,6 +10,7 @@ const bare = (name: string, arch: HostPlatform["arch"], aliases: string[] = []):
   arch,
   description: `${name} for tests`,
   maxCpus: 4,
+  timebaseHz: 10_000_000,
   createEmuMachine: () => {
     throw new Error("not used here");
   },

@@ -1,4 +1,4 @@
-import { ARM_VIRT_MAX_CPUS } from "@axvisor/platform-aarch64-qemu-virt";
+import { ARM_VIRT_MAX_CPUS, ARM_VIRT_TIMER_HZ } from "@axvisor/platform-aarch64-qemu-virt";
 import type { HostPlatform } from "../../platform/host-platform.js";
 import { armDefaultGuestConfig, armDefaultGuestDisk } from "./default-guest.js";
 import { createArmEmuMachine } from "./emu-machine.js";
@@ -17,6 +17,7 @@ export const aarch64QemuVirt: HostPlatform = {
   arch: "aarch64",
   description: "QEMU aarch64 virt: ARMv8-A + EL2 CPUs, GICv2/v3, PL011, PL031, virtio-mmio",
   maxCpus: ARM_VIRT_MAX_CPUS,
+  timebaseHz: ARM_VIRT_TIMER_HZ,
   createHost: (options) => new ArmHostBoard(aarch64QemuVirt, options),
   defaultGuest: () => ({ config: armDefaultGuestConfig(), disk: armDefaultGuestDisk() }),
   createEmuMachine: createArmEmuMachine,

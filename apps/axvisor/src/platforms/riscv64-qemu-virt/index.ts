@@ -1,4 +1,4 @@
-import { VIRT_MAX_HARTS } from "@axvisor/platform-riscv64-qemu-virt";
+import { VIRT_MAX_HARTS, VIRT_TIMEBASE_HZ } from "@axvisor/platform-riscv64-qemu-virt";
 import type { HostPlatform } from "../../platform/host-platform.js";
 import { defaultGuestConfig, defaultGuestDisk } from "./default-guest.js";
 import { createRiscvEmuMachine } from "./emu-machine.js";
@@ -16,6 +16,7 @@ export const riscv64QemuVirt: HostPlatform = {
   arch: "riscv64",
   description: "QEMU riscv64 virt: RV64GC + H harts, CLINT, PLIC, NS16550A, virtio-mmio",
   maxCpus: VIRT_MAX_HARTS,
+  timebaseHz: VIRT_TIMEBASE_HZ,
   createHost: (options) => new RiscvHostBoard(riscv64QemuVirt, options),
   defaultGuest: () => ({ config: defaultGuestConfig(), disk: defaultGuestDisk() }),
   createEmuMachine: createRiscvEmuMachine,

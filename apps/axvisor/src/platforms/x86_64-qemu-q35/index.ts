@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { axErr } from "@axvisor/axerrno";
-import { PC_MAX_CPUS } from "@axvisor/platform-x86_64-qemu-q35";
+import { PC_MAX_CPUS, PC_TIMEBASE_HZ } from "@axvisor/platform-x86_64-qemu-q35";
 import type { HostPlatform } from "../../platform/host-platform.js";
 import { x86DefaultGuestConfig } from "./default-guest.js";
 import { createX86EmuMachine } from "./emu-machine.js";
@@ -23,6 +23,7 @@ export const x86_64QemuQ35: HostPlatform = {
   description:
     "QEMU-like x86_64 q35 PC: x86-64 + VMX CPUs, PIC, PIT, RTC, LAPIC, IOAPIC, HPET, ACPI",
   maxCpus: PC_MAX_CPUS,
+  timebaseHz: PC_TIMEBASE_HZ,
   createHost: (options) => new X86HostBoard(x86_64QemuQ35, options),
   defaultGuest: () => ({ config: x86DefaultGuestConfig() }),
   createEmuMachine: createX86EmuMachine,
