@@ -2,7 +2,7 @@ import { ArmVmContext, createArmArchBackend } from "@axvisor/arm-vcpu";
 import { axErr } from "@axvisor/axerrno";
 import type { ArchBackend } from "@axvisor/axvm";
 import { type AxVMCrateConfig, resolveConfigPath } from "@axvisor/axvmconfig";
-import { FileBlockBacking } from "@axvisor/device-virtio-mmio";
+import { hostFiles, type OpenedDisk } from "../../host/host-files.js";
 import type { PlacedVm, VmArchParts, VmBuildContext } from "../../platform/host-platform.js";
 import { ArmVmDevices } from "./arm-devices.js";
 import { buildArmGuestFdt } from "./guest-fdt.js";
@@ -23,7 +23,7 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
     );
   }
   const mpidrs = guestMpidrs(config);
-  const opened: FileBlockBacking[] = [];
+  const opened: OpenedDisk[] = [];
   const devices = new ArmVmDevices({
     console: ctx.console,
     mpidrs,
@@ -34,7 +34,7 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
       const p = config.kernel.diskPath;
       if (p === undefined)
         throw axErr("InvalidInput", "virtio-blk needs a disk: set [kernel].disk_path");
-      const backing = FileBlockBacking.open(resolveConfigPath(config, p), { readOnly: true });
+      const backing = hostFiles().openDisk(resolveConfigPath(config, p), { readOnly: true });
       opened.push(backing);
       ctx.notice(`disk ${p} attached read-only`);
       return backing;
