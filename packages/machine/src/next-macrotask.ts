@@ -13,12 +13,18 @@ export function nextMacrotask(): Promise<void> {
   });
 }
 
-let waiting: (() => void)[] = [];
-let port: MessagePort | undefined;
+/** The part of a MessagePort used here (typed structurally: Node's types differ from the DOM's). */
+interface Port {
+  postMessage(message: unknown): void;
+  onmessage: ((event: unknown) => void) | null;
+}
 
-function channel(): MessagePort {
+let waiting: (() => void)[] = [];
+let port: Port | undefined;
+
+function channel(): Port {
   if (port === undefined) {
-    const ch = new MessageChannel();
+    const ch = new MessageChannel() as unknown as { port1: Port; port2: Port };
     ch.port1.onmessage = () => {
       const run = waiting;
       waiting = [];

@@ -41,7 +41,7 @@ export class Plots {
       "VM exits / s by kind",
       kinds.map((k) => ({ label: k })),
     );
-    this.#time = this.#chart(hosts.time, "vCPU time (% of host time)", []);
+    this.#time = this.#chart(hosts.time, "vCPU run / halted time (% of a host CPU, per VM)", []);
   }
 
   /** Data points per plot (the e2e test watches them grow). */
@@ -100,7 +100,7 @@ export class Plots {
     );
     this.#time = this.#chart(
       this.#hosts.time,
-      "vCPU time (% of host time)",
+      "vCPU run / halted time (% of a host CPU, per VM)",
       ids.flatMap((id) => [{ label: `VM ${id} run` }, { label: `VM ${id} halted`, dash: [4, 3] }]),
     );
   }
