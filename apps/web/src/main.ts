@@ -1,6 +1,7 @@
 import "@xterm/xterm/css/xterm.css";
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
+import { ensureIsolation } from "./isolation.js";
 import { PRESETS, type Preset } from "./presets.js";
 import type { FromWorker, HostView, ToWorker, VmOp, VmView } from "./protocol.js";
 import { ConfigEditor } from "./ui/config-editor.js";
@@ -12,6 +13,13 @@ const $ = <T extends HTMLElement>(sel: string): T => {
   if (el === null) throw new Error(`the page has no ${sel}`);
   return el;
 };
+
+if (!(await ensureIsolation())) {
+  $("#host-info").textContent =
+    "This page needs cross-origin isolation (SharedArrayBuffer): serve it over http://localhost " +
+    "or https so its service worker can add the COOP/COEP headers, or with pnpm web / pnpm web:preview.";
+  throw new Error("not cross-origin isolated");
+}
 
 const worker = new Worker(new URL("./worker/vmm-worker.ts", import.meta.url), {
   type: "module",

@@ -170,6 +170,19 @@ describe.skipIf(missing !== undefined)("AxVisor.ts in chromium", () => {
     await expect.poll(() => page.evaluate(() => axvisor.vms().map((v) => v.id))).toEqual([1]);
   });
 
+  it("the built site works from a file server without the isolation headers (service worker)", async () => {
+    const plain = await serveSite(out, { headers: false });
+    const other = await context.newPage();
+    try {
+      await other.goto(plain.url);
+      await other.waitForFunction(() => crossOriginIsolated === true, undefined, { timeout: 20_000 });
+      await other.evaluate(() => axvisor.waitFor(1, "DEMO-READY", 30_000));
+    } finally {
+      await other.close();
+      plain.server.close();
+    }
+  });
+
   it.skipIf(linuxSkip !== undefined)(
     "Linux from ../shared/guests reaches GUEST-INIT-OK and answers echo SHELL-$((6*7))",
     async () => {
