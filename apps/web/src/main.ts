@@ -3,7 +3,7 @@ import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { ensureIsolation } from "./isolation.js";
 import { PRESETS, type Preset } from "./presets.js";
-import type { FromWorker, HostView, ToWorker, VmOp, VmView } from "./protocol.js";
+import type { FromWorker, HostView, ToWorker, VmOp, VmView, WorkerCommand } from "./protocol.js";
 import { ConfigEditor } from "./ui/config-editor.js";
 import { Plots } from "./ui/plots.js";
 import { Terminals } from "./ui/terminals.js";
@@ -29,7 +29,7 @@ let seq = 0;
 const pending = new Map<number, (r: Extract<FromWorker, { t: "reply" }>) => void>();
 
 /** Sends a command to the VMM worker; resolves with its reply. */
-function call(m: Omit<Extract<ToWorker, { seq: number }>, "seq">): Promise<Extract<FromWorker, { t: "reply" }>> {
+function call(m: WorkerCommand): Promise<Extract<FromWorker, { t: "reply" }>> {
   const s = ++seq;
   return new Promise((resolve) => {
     pending.set(s, resolve);
@@ -72,7 +72,9 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       host = m.host;
       $("#host-info").textContent =
         `${m.host.platform}: ${m.host.cpus} host CPUs, ${m.host.ramBytes >> 20} MiB host RAM, ` +
-        (m.host.isolated ? "cross-origin isolated (shared RAM, JIT on)" : "NOT cross-origin isolated");
+        (m.host.isolated
+          ? "cross-origin isolated (shared RAM, JIT on)"
+          : "NOT cross-origin isolated");
       return;
     case "output":
       // Output can come before the VM list that names the VM: the terminal is made now.
@@ -159,7 +161,12 @@ async function fetchFiles(p: Preset): Promise<boolean> {
   return true;
 }
 
-async function createVm(toml: string, source: string, start: boolean, freeId: boolean): Promise<string> {
+async function createVm(
+  toml: string,
+  source: string,
+  start: boolean,
+  freeId: boolean,
+): Promise<string> {
   const r = await call({ t: "create", toml, source, start, freeId });
   if (r.ok && r.id !== undefined) {
     createdAt.set(r.id, performance.now());
@@ -250,7 +257,12 @@ async function addFiles(list: FileList | readonly File[]): Promise<void> {
     fs.title = 'the FAT32 disk image_location = "fs" configs read their images from';
     fs.addEventListener("click", async () => {
       const again = new Uint8Array(await f.arrayBuffer());
-      const r2 = await call({ t: "put-file", path: "/files/fs-disk.img", bytes: again, readOnly: true });
+      const r2 = await call({
+        t: "put-file",
+        path: "/files/fs-disk.img",
+        bytes: again,
+        readOnly: true,
+      });
       log(r2.ok ? `${f.name} is the fs disk` : r2.message);
     });
     li.append(fs);

@@ -30,13 +30,21 @@ export const PRESETS: readonly Preset[] = [
     toml: linuxToml,
     source: "/configs/vms/linux-riscv64-qemu-smp1.toml",
     files: [
-      { url: "shared-guests/riscv64/linux-Image", path: "/shared/guests/riscv64/linux-Image", readOnly: true },
+      {
+        url: "shared-guests/riscv64/linux-Image",
+        path: "/shared/guests/riscv64/linux-Image",
+        readOnly: true,
+      },
       {
         url: "shared-guests/riscv64/initramfs.cpio.gz",
         path: "/shared/guests/riscv64/initramfs.cpio.gz",
         readOnly: true,
       },
-      { url: "shared-guests/disk-riscv64.img", path: "/shared/guests/disk-riscv64.img", readOnly: true },
+      {
+        url: "shared-guests/disk-riscv64.img",
+        path: "/shared/guests/disk-riscv64.img",
+        readOnly: true,
+      },
     ],
     needsSharedGuests: true,
   },

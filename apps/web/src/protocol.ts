@@ -18,6 +18,13 @@ export type ToWorker =
   /** Keyboard input of a VM's terminal (Ctrl-A escapes are handled in the worker). */
   | { t: "input"; id: number; data: string };
 
+/** A command of the page awaiting a reply, before `call` numbers it. */
+export type WorkerCommand = ToWorker extends infer M
+  ? M extends { seq: number }
+    ? Omit<M, "seq">
+    : never
+  : never;
+
 export interface VcpuView {
   readonly state: "stopped" | "runnable" | "halted";
 }

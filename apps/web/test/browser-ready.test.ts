@@ -24,9 +24,10 @@ function browserEntries(): Entry[] {
     if (!a.isDirectory()) continue;
     const d = join(packages, a.name);
     if (readdirSync(d).includes("package.json")) dirs.push(d);
-    else for (const b of readdirSync(d, { withFileTypes: true })) {
-      if (b.isDirectory()) dirs.push(join(d, b.name));
-    }
+    else
+      for (const b of readdirSync(d, { withFileTypes: true })) {
+        if (b.isDirectory()) dirs.push(join(d, b.name));
+      }
   }
   const out: Entry[] = [];
   for (const d of dirs) {
@@ -57,7 +58,9 @@ function nodeImportTrap(found: { id: string; importer: string }[]): Plugin {
 
 describe("browser-ready packages", () => {
   const entries = browserEntries();
-  console.log(`browser-ready check covers ${entries.length} entries: ${entries.map((e) => e.name).join(", ")}`);
+  console.log(
+    `browser-ready check covers ${entries.length} entries: ${entries.map((e) => e.name).join(", ")}`,
+  );
 
   it("bundle for the browser without importing a Node built-in", async () => {
     expect(entries.length).toBeGreaterThan(40);

@@ -21,8 +21,8 @@ const linuxSkip =
   process.env.AXVISOR_WEB_LINUX === "0"
     ? "AXVISOR_WEB_LINUX=0"
     : !existsSync(join(guests, "riscv64/linux-Image"))
-    ? `${guests} has no riscv64 Linux`
-    : undefined;
+      ? `${guests} has no riscv64 Linux`
+      : undefined;
 if (missing !== undefined) console.log(`skipping the web e2e tests: ${missing}`);
 if (linuxSkip !== undefined) console.log(`skipping Linux in the browser: ${linuxSkip}`);
 
@@ -74,7 +74,9 @@ describe.skipIf(missing !== undefined)("AxVisor.ts in chromium", () => {
   it("boots the demo under the hypervisor in a worker, cross-origin isolated", async () => {
     await page.evaluate(() => axvisor.waitFor(1, "DEMO-READY", 30_000));
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    await expect.poll(() => page.locator("#host-info").textContent()).toContain("isolated (shared RAM");
+    await expect
+      .poll(() => page.locator("#host-info").textContent())
+      .toContain("isolated (shared RAM");
     expect(await page.locator('#vm-list tr[data-vm="1"] .status').textContent()).toBe("Running");
   });
 
@@ -145,10 +147,15 @@ describe.skipIf(missing !== undefined)("AxVisor.ts in chromium", () => {
     await page.locator("#file-input").setInputFiles([picked, disk]);
     await expect.poll(() => page.locator("#files li").count()).toBe(2);
     await page.locator('#files li:has-text("boot.img") button').click();
-    await expect.poll(() => page.locator("#log").textContent()).toContain("boot.img is the fs disk");
+    await expect
+      .poll(() => page.locator("#log").textContent())
+      .toContain("boot.img is the fs disk");
     console.log(`files picked in ${(performance.now() - t0).toFixed(0)} ms`);
 
-    const preset = readFileSync(join(webRoot, "../../configs/vms/demo-riscv64-qemu-smp2.toml"), "utf8");
+    const preset = readFileSync(
+      join(webRoot, "../../configs/vms/demo-riscv64-qemu-smp2.toml"),
+      "utf8",
+    );
     const config = (id: number, name: string, kernel: string) =>
       preset
         .replace(/^id = \d+/m, `id = ${id}`)
@@ -158,10 +165,14 @@ describe.skipIf(missing !== undefined)("AxVisor.ts in chromium", () => {
       [7, "picked", 'kernel_path = "/files/picked.bin"'],
       [8, "from-fat", 'image_location = "fs"\nkernel_path = "/boot/demo.bin"'],
     ] as const) {
-      await page.locator("#toml").fill(config(id, name, kernel).replace(/^image_location = "memory"\n/m, ""));
+      await page
+        .locator("#toml")
+        .fill(config(id, name, kernel).replace(/^image_location = "memory"\n/m, ""));
       expect(await page.locator("#problems li").count()).toBe(0);
       await page.locator("#create").click();
-      await expect.poll(() => page.locator("#create-result").textContent()).toBe(`VM ${id} created`);
+      await expect
+        .poll(() => page.locator("#create-result").textContent())
+        .toBe(`VM ${id} created`);
       await page.evaluate((i) => axvisor.waitFor(i, "DEMO-READY", 30_000), id);
     }
     for (const id of [7, 8]) {
@@ -175,7 +186,9 @@ describe.skipIf(missing !== undefined)("AxVisor.ts in chromium", () => {
     const other = await context.newPage();
     try {
       await other.goto(plain.url);
-      await other.waitForFunction(() => crossOriginIsolated === true, undefined, { timeout: 20_000 });
+      await other.waitForFunction(() => crossOriginIsolated === true, undefined, {
+        timeout: 20_000,
+      });
       await other.evaluate(() => axvisor.waitFor(1, "DEMO-READY", 30_000));
     } finally {
       await other.close();

@@ -1,7 +1,7 @@
 import type { MachineClock } from "./clock.js";
 import { IdleSleep } from "./idle-sleep.js";
-import { nextMacrotask } from "./next-macrotask.js";
 import type { MachineExit } from "./machine-exit.js";
+import { nextMacrotask } from "./next-macrotask.js";
 
 /** What the bare-board run loop needs from a board. */
 export interface RunLoopBoard {

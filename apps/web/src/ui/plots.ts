@@ -65,11 +65,14 @@ export class Plots {
       const p = prev.samples.get(id);
       const ok = s !== undefined && p !== undefined;
       series(this.#mipsData, id).push(ok ? (s.instructions - p.instructions) / dt / 1e6 : null);
-      series(this.#runData, id).push(ok ? ((s.runMs - p.runMs) / 10 / dt) : null);
-      series(this.#haltData, id).push(ok ? ((s.haltedMs - p.haltedMs) / 10 / dt) : null);
-      if (ok) s.exits.forEach((n, i) => (exits[i] = (exits[i] ?? 0) + (n - (p.exits[i] ?? 0)) / dt));
+      series(this.#runData, id).push(ok ? (s.runMs - p.runMs) / 10 / dt : null);
+      series(this.#haltData, id).push(ok ? (s.haltedMs - p.haltedMs) / 10 / dt : null);
+      if (ok)
+        for (const [i, n] of s.exits.entries()) {
+          exits[i] = (exits[i] ?? 0) + (n - (p.exits[i] ?? 0)) / dt;
+        }
     }
-    exits.forEach((n, i) => this.#exitData[i]?.push(n));
+    for (const [i, n] of exits.entries()) this.#exitData[i]?.push(n);
     this.#trim();
     if (layoutChanged) this.#relayout(ids);
     this.#draw();
@@ -119,11 +122,7 @@ export class Plots {
     ]);
   }
 
-  #chart(
-    host: HTMLElement,
-    title: string,
-    series: { label: string; dash?: number[] }[],
-  ): uPlot {
+  #chart(host: HTMLElement, title: string, series: { label: string; dash?: number[] }[]): uPlot {
     const width = Math.max(300, host.clientWidth || 420);
     return new uPlot(
       {
@@ -149,8 +148,18 @@ export class Plots {
 }
 
 const PALETTE = [
-  "#4e9af1", "#f1a34e", "#5cc26a", "#e25c5c", "#a77de8", "#43c6c6", "#d6c14a", "#e07bb8",
-  "#8c8c8c", "#6ea2c9", "#c98f6e", "#7fbf7f",
+  "#4e9af1",
+  "#f1a34e",
+  "#5cc26a",
+  "#e25c5c",
+  "#a77de8",
+  "#43c6c6",
+  "#d6c14a",
+  "#e07bb8",
+  "#8c8c8c",
+  "#6ea2c9",
+  "#c98f6e",
+  "#7fbf7f",
 ];
 
 function series(m: Map<number, (number | null)[]>, id: number): (number | null)[] {

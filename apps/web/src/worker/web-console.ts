@@ -1,7 +1,8 @@
 import { type ConsoleInput, HostConsole, LineEditor, type Vmm, VmmShell } from "@axvisor/app/core";
 import { VMStatus } from "@axvisor/axvm";
 
-const GREETING = "Welcome to AxVisor Shell! Type help for the commands. Ctrl-A c returns to the console.";
+const GREETING =
+  "Welcome to AxVisor Shell! Type help for the commands. Ctrl-A c returns to the console.";
 
 /**
  * The terminal of one VM on the page: typed keys go to the VM's console, and Ctrl-A escapes
@@ -52,7 +53,11 @@ export class WebConsole {
         if (vmm.hasVm(id) && vmm.vm(id).status !== VMStatus.Stopped) vmm.stopVm(id);
       },
       escapes: [
-        { key: "c", help: "VMM shell (again: back to the guest console)", run: () => this.toggleShell() },
+        {
+          key: "c",
+          help: "VMM shell (again: back to the guest console)",
+          run: () => this.toggleShell(),
+        },
       ],
     });
     this.#console.start();
