@@ -220,7 +220,7 @@ async function renderPresets(): Promise<void> {
     const boot = document.createElement("button");
     boot.type = "button";
     boot.textContent = `boot: ${p.label}`;
-    boot.dataset.preset = p.needsSharedGuests ? "linux" : "demo";
+    boot.dataset.preset = p.key;
     if (p.needsSharedGuests && !sharedGuests) {
       edit.disabled = boot.disabled = true;
       edit.title = boot.title = "needs ../shared/guests served beside the site (pnpm web)";
@@ -233,7 +233,7 @@ async function renderPresets(): Promise<void> {
     box.append(edit, boot);
   }
   const q = new URLSearchParams(location.search).get("boot");
-  const auto = PRESETS.find((p) => (q === "linux" ? p.needsSharedGuests : false));
+  const auto = PRESETS.find((p) => p.key === q && (sharedGuests || !p.needsSharedGuests));
   if (auto !== undefined) {
     $("#create-result").textContent = await bootPreset(auto);
   }

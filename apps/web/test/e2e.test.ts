@@ -45,7 +45,7 @@ describe.skipIf(missing !== undefined)("AxVisor.ts in chromium", () => {
     out = mkdtempSync(join(tmpdir(), "axvisor-web-"));
     await build({
       configFile: join(webRoot, "vite.config.ts"),
-      logLevel: "warn",
+      logLevel: "error",
       build: { outDir: out, emptyOutDir: true },
     });
     site = await serveSite(out, { guests });
@@ -195,6 +195,32 @@ describe.skipIf(missing !== undefined)("AxVisor.ts in chromium", () => {
       plain.server.close();
     }
   });
+
+  it.skipIf(linuxSkip !== undefined)(
+    "U-Boot from ../shared/guests reaches its prompt and answers version",
+    async () => {
+      await page.locator('#presets button[data-preset="uboot"]').click();
+      await expect
+        .poll(() => page.evaluate(() => axvisor.vms().map((v) => v.name)), { timeout: 30_000 })
+        .toContain("uboot-riscv64");
+      const id = await page.evaluate(
+        () => axvisor.vms().find((v) => v.name === "uboot-riscv64")?.id ?? 0,
+      );
+      // Stop its autoboot (its distro boot from the shared disk is not what is tested here).
+      await page.evaluate((i) => axvisor.waitFor(i, "Hit any key to stop autoboot", 60_000), id);
+      await type(id, " ");
+      // The terminal's lines come without trailing blanks: the prompt "=> " reads "=>".
+      await page.evaluate((i) => axvisor.waitFor(i, "\n=>", 20_000), id);
+      await type(id, "version\r");
+      await expect
+        .poll(async () => (await lines(id)).some((l) => l.startsWith("U-Boot 2023.01")), {
+          timeout: 10_000,
+        })
+        .toBe(true);
+      await page.locator(`#vm-list tr[data-vm="${id}"] button[data-op="delete"]`).click();
+    },
+    90_000,
+  );
 
   it.skipIf(linuxSkip !== undefined)(
     "Linux from ../shared/guests reaches GUEST-INIT-OK and answers echo SHELL-$((6*7))",
