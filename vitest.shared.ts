@@ -8,7 +8,10 @@ import { defineProject } from "vitest/config";
  */
 const conditions = ["source", ...defaultServerConditions];
 
-export function packageProject(name: string, extra: { testTimeout?: number } = {}) {
+export function packageProject(
+  name: string,
+  extra: { testTimeout?: number; setupFiles?: string[] } = {},
+) {
   return defineProject({
     resolve: { conditions },
     ssr: { resolve: { conditions, externalConditions: ["source"] } },
@@ -16,6 +19,7 @@ export function packageProject(name: string, extra: { testTimeout?: number } = {
       name,
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
       testTimeout: extra.testTimeout ?? 20_000,
+      ...(extra.setupFiles !== undefined ? { setupFiles: extra.setupFiles } : {}),
     },
   });
 }

@@ -1,3 +1,7 @@
 import { packageProject } from "../../vitest.shared.js";
 
-export default packageProject("app", { testTimeout: 60_000 });
+// The tests run the VMM on Node: its host files are the file system, as under the CLI.
+export default packageProject("app", {
+  testTimeout: 60_000,
+  setupFiles: ["src/test-support/node-host.ts"],
+});

@@ -5,10 +5,15 @@ import { runEmu } from "./emu/emu-command.js";
 import { emuHelp } from "./emu/emu-options.js";
 import { formatHostError } from "./errors.js";
 import { EXIT_STATUS_HELP, ExitStatus } from "./exit-status.js";
+import { useHostFiles } from "./host/host-files.js";
+import { nodeHostFiles } from "./host/node-files.js";
 import type { CliIo } from "./io.js";
 import { runShell } from "./shell/shell-command.js";
 import { runVmm } from "./vmm/run-command.js";
 import { vmmHelp } from "./vmm/run-options.js";
+
+// The CLI runs on Node.js: the VMM's files are the file system's.
+useHostFiles(nodeHostFiles);
 
 function version(): string {
   try {

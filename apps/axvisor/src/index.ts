@@ -1,100 +1,15 @@
+// The Node.js face of the app: everything host-neutral (core.ts), the CLI and its commands,
+// and the file system as the VMM's host files.
+import { useHostFiles } from "./host/host-files.js";
+import { nodeHostFiles } from "./host/node-files.js";
+
 export { runCli } from "./cli.js";
-export {
-  ExpectEngine,
-  type ExpectScript,
-  type SendAfter,
-  unescapeText,
-} from "./console/expect-engine.js";
-export {
-  CONSOLE_ESCAPE_HELP,
-  type ConsoleInput,
-  type ConsoleOutput,
-  HostConsole,
-  type HostConsoleOptions,
-} from "./console/host-console.js";
-export { type DriveSpec, parseDriveSpec, splitQemuKeyValues } from "./emu/drive-spec.js";
+export * from "./core.js";
 export { runEmu } from "./emu/emu-command.js";
-export {
-  DEFAULT_MEMORY,
-  EMU_OPTIONS,
-  type EmuOptions,
-  emuHelp,
-  KNOWN_MACHINES,
-  MAX_HARTS,
-  parseEmuArgs,
-} from "./emu/emu-options.js";
-export { parseMemorySize } from "./emu/size.js";
-export { formatHostError, UsageError } from "./errors.js";
-export {
-  describeOutcome,
-  EXIT_STATUS_HELP,
-  ExitStatus,
-  type ExitStatusCode,
-  exitStatusFor,
-  type RunOutcome,
-} from "./exit-status.js";
+export { nodeHostFiles } from "./host/node-files.js";
 export { type CliIo, processIo } from "./io.js";
-export { createHostBoard, defaultGuestOf } from "./platform/host-of.js";
-export type {
-  DefaultGuest,
-  EmuDrive,
-  EmuFile,
-  EmuMachine,
-  EmuMachineOptions,
-  GuestMemoryAccess,
-  HostBoard,
-  HostBoardOptions,
-  HostIrqController,
-  HostPlatform,
-  PlacedVm,
-  VmArchParts,
-  VmBuildContext,
-} from "./platform/host-platform.js";
-export { PlatformRegistry } from "./platform/registry.js";
-export { platforms } from "./platforms/index.js";
-export {
-  defaultGuestBinary,
-  defaultGuestConfig,
-  defaultGuestDisk,
-} from "./platforms/riscv64-qemu-virt/default-guest.js";
-export { DEFAULT_BIOS, resolveBios } from "./platforms/riscv64-qemu-virt/firmware.js";
-export { RiscvHostBoard, riscv64QemuVirt } from "./platforms/riscv64-qemu-virt/index.js";
-export {
-  orderForConstruction,
-  type RiscvDeviceWiring,
-  RiscvVmDevices,
-} from "./platforms/riscv64-qemu-virt/riscv-devices.js";
-export { LineEditor } from "./shell/line-editor.js";
 export { runShell } from "./shell/shell-command.js";
-export { tokenize } from "./shell/tokenize.js";
-export { describeVm, VmmShell, type VmmShellOptions } from "./shell/vmm-shell.js";
-export { ConsoleMux, type ConsoleMuxOptions } from "./vmm/console-mux.js";
 export { type HostPlan, memoryToFit, planHost, type VmToCreate } from "./vmm/host-setup.js";
-export {
-  executeHypercall,
-  HyperCallCode,
-  type HypercallResult,
-  type HypercallVm,
-} from "./vmm/hypercall.js";
-export {
-  IVC_HEADER_BYTES,
-  IVC_MAX_BYTES,
-  IvcChannels,
-  type IvcMapping,
-  type IvcVm,
-} from "./vmm/ivc.js";
 export { openSession, runVmm, type VmmSession } from "./vmm/run-command.js";
-export { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./vmm/run-options.js";
-export { VmConsole } from "./vmm/vm-console.js";
-export { loadGuestImages, type VmImageLoader, type VmImagesLoaded } from "./vmm/vm-images.js";
-export { type VcpuRunState, type VcpuSlot, type VmEnd, VmInstance } from "./vmm/vm-instance.js";
-export {
-  allocatedBytes,
-  type CreateVmOptions,
-  describeEnd,
-  Vmm,
-  type VmmOptions,
-} from "./vmm/vmm.js";
-export { VmmTime, vmmHostServices } from "./vmm/vmm-host-services.js";
-export { type LogContext, parseLogLevel, VmmLog, type VmmLogOptions } from "./vmm/vmm-log.js";
-export { VmmTerminal, type VmmTerminalOptions } from "./vmm/vmm-terminal.js";
+
+useHostFiles(nodeHostFiles);

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { resolve } from "node:path";
 import { axErr } from "@axvisor/axerrno";
 import { type CheckResult, checkAxVMConfig, parseAxVMConfig } from "./parse.js";
 import type { AxVMCrateConfig } from "./types.js";
@@ -30,14 +30,4 @@ export async function loadAxVMConfig(path: string): Promise<AxVMCrateConfig> {
 export async function checkAxVMConfigFile(path: string): Promise<CheckResult & { text: string }> {
   const text = await readConfigText(path);
   return { ...checkAxVMConfig(text, { file: path, source: resolve(path) }), text };
-}
-
-/**
- * Where a path written in the config points: relative paths start at the config file's folder
- * (so a config and its images can move together), or at the working directory for a config
- * that was not read from a file.
- */
-export function resolveConfigPath(config: Pick<AxVMCrateConfig, "source">, path: string): string {
-  if (isAbsolute(path)) return path;
-  return resolve(config.source === undefined ? process.cwd() : dirname(config.source), path);
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { resolveConfigPath } from "./config-file.js";
+import { resolveConfigPath } from "./config-path.js";
 import { checkImageFiles } from "./image-check.js";
 import { checkAxVMConfig, parseAxVMConfig } from "./parse.js";
 import { VmMemMappingType } from "./types.js";

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatProblem } from "./config-problem.js";
-import { checkImageFiles, placedImages } from "./image-check.js";
+import { checkImageFiles } from "./image-check.js";
 import { parseAxVMConfig } from "./parse.js";
+import { placedImages } from "./placed-images.js";
 
 const dir = mkdtempSync(join(tmpdir(), "axvmconfig-images-"));
 writeFileSync(join(dir, "kernel.bin"), new Uint8Array(0x3000));

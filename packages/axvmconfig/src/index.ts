@@ -1,8 +1,5 @@
-export type { CliIo } from "./cli/io.js";
-export { runCli } from "./cli/run-cli.js";
-export { checkAxVMConfigFile, loadAxVMConfig, resolveConfigPath } from "./config-file.js";
+export { resolveConfigPath } from "./config-path.js";
 export { AxVMConfigError, type ConfigProblem, formatProblem } from "./config-problem.js";
-export { checkImageFiles, type PlacedImage, placedImages } from "./image-check.js";
 export { formatSize, parseSize, parseUintText } from "./integer.js";
 export {
   type CheckResult,
@@ -10,6 +7,7 @@ export {
   type ParseConfigOptions,
   parseAxVMConfig,
 } from "./parse.js";
+export { type PlacedImage, placedImages } from "./placed-images.js";
 export {
   ARCH_DEFAULTS,
   ARCHES,

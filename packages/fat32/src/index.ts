@@ -1,4 +1,3 @@
-export { FileImage } from "./file-image.js";
 export { computeGeometry, type Fat32Geometry, minimumVolumeBytes } from "./geometry.js";
 export { type ImageSource, type ImageTarget, MemoryImage } from "./image-io.js";
 export { type Fat32Entry, Fat32Volume } from "./reader.js";

@@ -8,4 +8,3 @@ export { Signal } from "./debug-target.js";
 export { GdbSession, type GdbSessionIo } from "./gdb-session.js";
 export { bytesToHex, checksum, framePacket, hexToBytes } from "./packet-codec.js";
 export { type Incoming, PacketReader } from "./packet-reader.js";
-export { type GdbServer, type GdbServerOptions, serveGdb } from "./tcp-server.js";

@@ -2,6 +2,7 @@ export { BoardBus } from "./board-bus.js";
 export { InstructionClock, type MachineClock, RealTimeClock } from "./clock.js";
 export { IdleSleep } from "./idle-sleep.js";
 export type { MachineExit } from "./machine-exit.js";
+export { nextMacrotask } from "./next-macrotask.js";
 export type { PhysBus, TimeSource } from "./phys-bus.js";
 export {
   allocateRam,

@@ -1,6 +1,7 @@
 import type { MachineClock } from "./clock.js";
 import { IdleSleep } from "./idle-sleep.js";
 import type { MachineExit } from "./machine-exit.js";
+import { nextMacrotask } from "./next-macrotask.js";
 
 /** What the bare-board run loop needs from a board. */
 export interface RunLoopBoard {
@@ -66,7 +67,7 @@ export class BoardRunLoop {
           lastYield = performance.now();
           this.idleMs += lastYield - t;
         } else if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await nextMacrotask();
           lastYield = performance.now();
         }
       }

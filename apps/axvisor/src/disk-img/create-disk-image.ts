@@ -1,7 +1,8 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { AxError } from "@axvisor/axerrno";
 import { formatSize } from "@axvisor/axvmconfig";
-import { computeGeometry, createFat32, FileImage, minimumVolumeBytes } from "@axvisor/fat32";
+import { computeGeometry, createFat32, minimumVolumeBytes } from "@axvisor/fat32";
+import { FileImage } from "@axvisor/fat32/node";
 import { UsageError } from "../errors.js";
 import type { ImageFileSource } from "./add-spec.js";
 

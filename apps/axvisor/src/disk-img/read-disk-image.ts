@@ -1,5 +1,6 @@
 import { AxError, axErr } from "@axvisor/axerrno";
-import { Fat32Volume, FileImage } from "@axvisor/fat32";
+import { Fat32Volume } from "@axvisor/fat32";
+import { FileImage } from "@axvisor/fat32/node";
 
 /** One file or folder in a disk image. */
 export interface DiskImageEntry {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { AxError } from "@axvisor/axerrno";
-import { FileBlockBacking } from "@axvisor/device-virtio-mmio";
-import { type GdbServer, serveGdb } from "@axvisor/gdbstub";
+import { FileBlockBacking } from "@axvisor/device-virtio-mmio/node";
+import { type GdbServer, serveGdb } from "@axvisor/gdbstub/node";
 import { InstructionClock, type MachineExit } from "@axvisor/machine";
 import { ExpectEngine } from "../console/expect-engine.js";
 import { HostConsole } from "../console/host-console.js";

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { AxError, axErr } from "@axvisor/axerrno";
 import { type AxVMCrateConfig, resolveConfigPath } from "@axvisor/axvmconfig";
-import { Fat32Volume, FileImage } from "@axvisor/fat32";
+import { Fat32Volume } from "@axvisor/fat32";
+import { hostFiles, type OpenedImage } from "../host/host-files.js";
 
 /** A file an image came from, with the name errors and reports use for it. */
 export interface ImageFile {
@@ -46,7 +46,7 @@ export function hostImageStore(config: Pick<AxVMCrateConfig, "source">): ImageSt
       const resolved = resolveConfigPath(config, path);
       const shown = resolved === path ? path : `${path} (${resolved})`;
       try {
-        return { shown: resolved, bytes: new Uint8Array(readFileSync(resolved)) };
+        return { shown: resolved, bytes: hostFiles().readFile(resolved) };
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         const from = config.source === undefined ? "" : ` (config ${config.source})`;
@@ -66,9 +66,9 @@ export function hostImageStore(config: Pick<AxVMCrateConfig, "source">): ImageSt
  * absolute from its root whether or not they start with "/", and match case-insensitively.
  */
 export function fatImageStore(diskPath: string): ImageStore {
-  let image: FileImage;
+  let image: OpenedImage;
   try {
-    image = FileImage.openRead(diskPath);
+    image = hostFiles().openImage(diskPath);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw axErr(

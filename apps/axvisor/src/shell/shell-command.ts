@@ -1,4 +1,5 @@
 import { VMStatus } from "@axvisor/axvm";
+import { serveGdb } from "@axvisor/gdbstub/node";
 import { formatHostError, UsageError } from "../errors.js";
 import { ExitStatus } from "../exit-status.js";
 import type { CliIo } from "../io.js";
@@ -51,6 +52,7 @@ export async function runShell(argv: readonly string[], io: CliIo): Promise<numb
     vmm,
     mux,
     shellOnly: true,
+    serveGdb,
     onQuit: () => finish(ExitStatus.Success),
     onExit: (code) => finish(code),
     onInputEnd: () => {

@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { framePacket } from "@axvisor/gdbstub";
+import { serveGdb } from "@axvisor/gdbstub/node";
 import { afterAll, describe, expect, it } from "vitest";
 import { defaultGuestOf } from "../platform/host-of.js";
 import { platforms } from "../platforms/index.js";
@@ -58,6 +59,7 @@ function shellOn(t: TestVmm) {
     vmm: t.vmm,
     print: (s) => printed.push(s),
     onExit: (code) => exits.push(code),
+    serveGdb,
   });
   /** Runs a line and returns what it printed. */
   const run = async (line: string): Promise<string> => {

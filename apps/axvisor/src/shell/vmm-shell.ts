@@ -1,14 +1,10 @@
 import { emulatedDeviceTypeName } from "@axvisor/axdevice-base";
 import type { LogLevel } from "@axvisor/axvisor-api";
 import { VMStatus } from "@axvisor/axvm";
-import {
-  type AxVMCrateConfig,
-  loadAxVMConfig,
-  VmMemMappingType,
-  VmType,
-} from "@axvisor/axvmconfig";
-import { type GdbServer, serveGdb } from "@axvisor/gdbstub";
+import { type AxVMCrateConfig, VmMemMappingType, VmType } from "@axvisor/axvmconfig";
+import type { GdbServer, GdbServerOptions } from "@axvisor/gdbstub/node";
 import { formatHex, MappingFlags } from "@axvisor/memory-addr";
+import { readVmConfig } from "../host/read-vm-config.js";
 import type { VmInstance } from "../vmm/vm-instance.js";
 import { formatVmStats } from "../vmm/vm-stats.js";
 import { allocatedBytes, describeEnd, type Vmm } from "../vmm/vmm.js";
@@ -21,8 +17,10 @@ export interface VmmShellOptions {
   readonly print: (text: string) => void;
   /** `exit [CODE]` / `quit`. */
   readonly onExit: (code: number) => void;
-  /** Reads a VM config file (default: loadAxVMConfig). */
+  /** Reads a VM config file (default: from the host's files, `readVmConfig`). */
   readonly loadConfig?: (path: string) => Promise<AxVMCrateConfig>;
+  /** Serves gdb on a TCP port for `vm debug` (the Node host's `serveGdb`); absent: no TCP. */
+  readonly serveGdb?: (options: GdbServerOptions) => Promise<GdbServer>;
 }
 
 interface Command {
@@ -44,6 +42,7 @@ export class VmmShell {
   readonly #print: (text: string) => void;
   readonly #onExit: (code: number) => void;
   readonly #loadConfig: (path: string) => Promise<AxVMCrateConfig>;
+  readonly #serveGdb: VmmShellOptions["serveGdb"];
   readonly #commands: Map<string, Command>;
   readonly #vmCommands: Map<string, Command>;
 
@@ -51,7 +50,8 @@ export class VmmShell {
     this.#vmm = options.vmm;
     this.#print = options.print;
     this.#onExit = options.onExit;
-    this.#loadConfig = options.loadConfig ?? loadAxVMConfig;
+    this.#loadConfig = options.loadConfig ?? readVmConfig;
+    this.#serveGdb = options.serveGdb;
     this.#vmCommands = new Map<string, Command>([
       ["list", { usage: "vm list", help: "list the VMs", run: () => this.#list() }],
       [
@@ -278,6 +278,8 @@ export class VmmShell {
     ) {
       throw new Error("usage: vm debug ID [PORT]");
     }
+    const serveGdb = this.#serveGdb;
+    if (serveGdb === undefined) throw new Error("vm debug: this host cannot serve gdb (no TCP)");
     const vm = this.#vmm.vm(Number(id));
     if (vm.status !== VMStatus.Running)
       throw new Error(`VM ${vm.id} "${vm.name}" is ${vm.status}, not Running`);

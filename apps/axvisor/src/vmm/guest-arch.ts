@@ -1,7 +1,7 @@
-import { closeSync, openSync, readSync } from "node:fs";
 import { type Arch, archOfElfMachine } from "@axvisor/arch";
 import { type AxVMCrateConfig, resolveConfigPath } from "@axvisor/axvmconfig";
 import { isArm64LinuxImage, isRiscvLinuxImage, isX86LinuxBzImage } from "@axvisor/guest-image";
+import { hostFiles } from "../host/host-files.js";
 
 /**
  * Enough of a kernel file to see its ELF header, Linux Image header, bzImage setup header or
@@ -14,17 +14,11 @@ const MULTIBOOT_MAGIC = 0x1bad_b002;
 const X86_LAPIC_BASE = 0xfee0_0000;
 
 function readHead(path: string): Uint8Array | undefined {
-  let fd: number | undefined;
   try {
-    fd = openSync(path, "r");
-    const buf = new Uint8Array(HEAD_BYTES);
-    const n = readSync(fd, buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, n);
+    return hostFiles().readHead(path, HEAD_BYTES);
   } catch {
     // Unreadable here: the image loader reports it with the full story later.
     return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

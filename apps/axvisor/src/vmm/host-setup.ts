@@ -1,6 +1,7 @@
 import { axErr } from "@axvisor/axerrno";
 import type { LogLevel } from "@axvisor/axvisor-api";
-import { type AxVMCrateConfig, loadAxVMConfig } from "@axvisor/axvmconfig";
+import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
+import { loadAxVMConfig } from "@axvisor/axvmconfig/node";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import { PAGE_SIZE_2M } from "@axvisor/memory-addr";
 import { loadBoardConfig } from "../board-config/index.js";

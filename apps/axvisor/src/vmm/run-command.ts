@@ -1,5 +1,5 @@
 import { VMStatus } from "@axvisor/axvm";
-import { type GdbServer, serveGdb } from "@axvisor/gdbstub";
+import { type GdbServer, serveGdb } from "@axvisor/gdbstub/node";
 import { ExpectEngine } from "../console/expect-engine.js";
 import { formatHostError, UsageError } from "../errors.js";
 import { describeOutcome, ExitStatus, exitStatusFor, type RunOutcome } from "../exit-status.js";
@@ -166,6 +166,7 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
     vmm,
     mux,
     shellOnly: false,
+    serveGdb,
     onQuit: () => end({ kind: "quit" }),
     onShellClose: allStopped,
     onExit: (code) => {

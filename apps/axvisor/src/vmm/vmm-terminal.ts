@@ -1,7 +1,7 @@
 import { HostConsole } from "../console/host-console.js";
 import type { CliIo } from "../io.js";
 import { LineEditor } from "../shell/line-editor.js";
-import { VmmShell } from "../shell/vmm-shell.js";
+import { VmmShell, type VmmShellOptions } from "../shell/vmm-shell.js";
 import type { ConsoleMux } from "./console-mux.js";
 import type { Vmm } from "./vmm.js";
 
@@ -19,6 +19,8 @@ export interface VmmTerminalOptions {
   readonly onInputEnd?: () => void;
   /** Ctrl-A c closed the shell. */
   readonly onShellClose?: () => void;
+  /** Serves gdb for the shell's `vm debug`. */
+  readonly serveGdb?: VmmShellOptions["serveGdb"];
 }
 
 const GREETING = "Welcome to AxVisor Shell! Type help for the commands.";
@@ -49,6 +51,7 @@ export class VmmTerminal {
       vmm: options.vmm,
       print: (t) => mux.answer(t),
       onExit: (code) => options.onExit(code),
+      ...(options.serveGdb !== undefined ? { serveGdb: options.serveGdb } : {}),
     });
     this.#editor = new LineEditor((t) => mux.print(t));
     this.#console = new HostConsole({

@@ -4,7 +4,7 @@ import { type HostServices, type HostVmm, type Logger, logger } from "@axvisor/a
 import { AxVM, VMStatus } from "@axvisor/axvm";
 import { type AxVMCrateConfig, VmMemMappingType } from "@axvisor/axvmconfig";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
-import { IdleSleep } from "@axvisor/machine";
+import { IdleSleep, nextMacrotask } from "@axvisor/machine";
 import { type GuestPhysAddr, gpa } from "@axvisor/memory-addr";
 import type { HostBoard, VmArchParts } from "../platform/host-platform.js";
 import { HostIrqRouter } from "./host-irq-router.js";
@@ -432,7 +432,7 @@ export class Vmm {
           this.#accountTime(true);
           lastYield = performance.now();
         } else if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await nextMacrotask();
           lastYield = performance.now();
         }
       }

@@ -46,12 +46,14 @@ const LOW32 = 0xffff_ffffn;
 const HIGH32 = 0xffff_ffff_0000_0000n;
 
 /**
- * The host's wall clock with nanosecond resolution: Date.now() fixes the epoch once, the
+ * The host's wall clock: Date.now() fixes the epoch once, the
  * monotonic high-resolution timer supplies the ticks.
  */
 export function hostWallClock(): WallClock {
-  const epochAtStart = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
-  return { nowNanos: () => epochAtStart + process.hrtime.bigint() };
+  // performance.now() is monotonic in every JavaScript host (Node, browsers, workers).
+  const monotonic = (): bigint => BigInt(Math.round(performance.now() * 1e6));
+  const epochAtStart = BigInt(Date.now()) * 1_000_000n - monotonic();
+  return { nowNanos: () => epochAtStart + monotonic() };
 }
 
 /**

@@ -55,8 +55,10 @@ const DEFAULT_SIZE = 0x1000;
 const NS = 1_000_000_000n;
 
 function hostClock(): Pl031Clock {
-  const epochAtStart = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
-  return { nowNanos: () => epochAtStart + process.hrtime.bigint() };
+  // performance.now() is monotonic in every JavaScript host (Node, browsers, workers).
+  const monotonic = (): bigint => BigInt(Math.round(performance.now() * 1e6));
+  const epochAtStart = BigInt(Date.now()) * 1_000_000n - monotonic();
+  return { nowNanos: () => epochAtStart + monotonic() };
 }
 
 /**

@@ -1,9 +1,5 @@
 export type { VirtioDeviceBackend, VirtioDeviceHost } from "./backend.js";
-export {
-  type BlockBacking,
-  FileBlockBacking,
-  MemoryBlockBacking,
-} from "./blk/block-backing.js";
+export { type BlockBacking, MemoryBlockBacking } from "./blk/block-backing.js";
 export {
   BlkConfig,
   SECTOR_SIZE,

@@ -14,7 +14,8 @@ import {
   Vmm,
   VmmLog,
 } from "@axvisor/app";
-import { type AxVMCrateConfig, loadAxVMConfig } from "@axvisor/axvmconfig";
+import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
+import { loadAxVMConfig } from "@axvisor/axvmconfig/node";
 import { withIterations } from "../image-params.js";
 import {
   BENCH_END,

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { loadAxVMConfig } from "@axvisor/axvmconfig";
+import { loadAxVMConfig } from "@axvisor/axvmconfig/node";
 import { DeviceTree } from "@axvisor/fdt";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../vmm/test-support/harness.js";

@@ -3,8 +3,8 @@ import { GICV_MAPPING } from "@axvisor/arm-vgic";
 import { axErr } from "@axvisor/axerrno";
 import type { ArchBackend } from "@axvisor/axvm";
 import { type AxVMCrateConfig, resolveConfigPath } from "@axvisor/axvmconfig";
-import { FileBlockBacking } from "@axvisor/device-virtio-mmio";
 import { ARM_VIRT } from "@axvisor/platform-aarch64-qemu-virt";
+import { hostFiles, type OpenedDisk } from "../../host/host-files.js";
 import type { PlacedVm, VmArchParts, VmBuildContext } from "../../platform/host-platform.js";
 import { ArmVmDevices } from "./arm-devices.js";
 import { vgicVersionOf } from "./gic-version.js";
@@ -38,7 +38,7 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
       `VM ${config.base.id} "${config.base.name}" asks for a vGICv${gicVersion}, but the host GIC is a GICv${host.gicVersion} (it follows the VMs given when the VMM starts)`,
     );
   }
-  const opened: FileBlockBacking[] = [];
+  const opened: OpenedDisk[] = [];
   const devices = new ArmVmDevices({
     console: ctx.console,
     mpidrs,
@@ -54,7 +54,7 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
       const p = config.kernel.diskPath;
       if (p === undefined)
         throw axErr("InvalidInput", "virtio-blk needs a disk: set [kernel].disk_path");
-      const backing = FileBlockBacking.open(resolveConfigPath(config, p), { readOnly: true });
+      const backing = hostFiles().openDisk(resolveConfigPath(config, p), { readOnly: true });
       opened.push(backing);
       ctx.notice(`disk ${p} attached read-only`);
       return backing;

@@ -1,10 +1,9 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
 import { type AxVMCrateConfig, VmMemMappingType, VmType } from "@axvisor/axvmconfig";
 import { MemoryBlockBacking, SECTOR_SIZE } from "@axvisor/device-virtio-mmio";
 import { MappingFlags } from "@axvisor/memory-addr";
+import { hostFiles } from "../../host/host-files.js";
 
 /**
  * The demo guest's binary, found from this module's place in the app package (src/vmm or
@@ -12,10 +11,10 @@ import { MappingFlags } from "@axvisor/memory-addr";
  * anything else.
  */
 export function defaultGuestBinary(): string {
-  const path = fileURLToPath(
-    new URL("../../../../../guests/riscv64/demo/demo.bin", import.meta.url),
+  const path = decodeURIComponent(
+    new URL("../../../../../guests/riscv64/demo/demo.bin", import.meta.url).pathname,
   );
-  if (!existsSync(path)) {
+  if (!hostFiles().exists(path)) {
     throw axErr(
       "NotFound",
       `the default guest ${path} is missing (it is part of the repository; rebuild it with guests/riscv64/build.sh)`,

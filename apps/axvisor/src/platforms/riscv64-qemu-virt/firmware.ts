@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
 import { axErr } from "@axvisor/axerrno";
+import { hostFiles } from "../../host/host-files.js";
 
 /** Debian's OpenSBI for QEMU virt (package `opensbi`), what `-bios default` means. */
 export const DEFAULT_BIOS = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
@@ -7,7 +7,7 @@ export const DEFAULT_BIOS = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynam
 /** The firmware file for a `-bios` value, or undefined for `none`. */
 export function resolveBios(
   spec: string,
-  exists: (path: string) => boolean = existsSync,
+  exists: (path: string) => boolean = (path) => hostFiles().exists(path),
 ): string | undefined {
   if (spec === "none") return undefined;
   if (spec !== "default") return spec;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { loadAxVMConfig } from "@axvisor/axvmconfig";
+import { loadAxVMConfig } from "@axvisor/axvmconfig/node";
 import { DeviceTree } from "@axvisor/fdt";
 import { describe, expect, it } from "vitest";
 import { loadVmImages } from "../../images/load-vm-images.js";

@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import type { DeviceFactories } from "@axvisor/axdevice";
 import { EmulatedDeviceType, type IrqLine, NO_IRQ } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
@@ -11,12 +10,12 @@ import {
 import { Ns16550a } from "@axvisor/device-ns16550a";
 import {
   type BlockBacking,
-  FileBlockBacking,
   VirtioBlk,
   VirtioConsole,
   VirtioMmioTransport,
 } from "@axvisor/device-virtio-mmio";
 import { VPlic } from "@axvisor/riscv-vplic";
+import { hostFiles, type OpenedDisk } from "../../host/host-files.js";
 import type { VmConsole } from "../../vmm/vm-console.js";
 
 /** What the device models of one VM are wired to. */
@@ -43,7 +42,7 @@ export interface RiscvDeviceWiring {
 export class RiscvVmDevices {
   vplic: VPlic | undefined;
   readonly #wiring: RiscvDeviceWiring;
-  readonly #opened: FileBlockBacking[] = [];
+  readonly #opened: OpenedDisk[] = [];
   #diskUsed = false;
 
   constructor(wiring: RiscvDeviceWiring) {
@@ -139,15 +138,16 @@ export class RiscvVmDevices {
    * without w bits, or refused by the OS) is attached read-only with a notice, so a shared
    * image is never modified even by root.
    */
-  #openDisk(config: AxVMCrateConfig): FileBlockBacking {
+  #openDisk(config: AxVMCrateConfig): OpenedDisk {
     const p = config.kernel.diskPath;
     if (p === undefined) {
       throw axErr("InvalidInput", "virtio-blk needs a disk: set [kernel].disk_path");
     }
     const path = resolveConfigPath(config, p);
-    let mode: number;
+    const files = hostFiles();
+    let writable: boolean;
     try {
-      mode = statSync(path).mode;
+      writable = files.writable(path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw axErr(
@@ -155,16 +155,16 @@ export class RiscvVmDevices {
         `disk_path ${path}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`,
       );
     }
-    let backing: FileBlockBacking;
-    if ((mode & 0o222) === 0) {
-      backing = FileBlockBacking.open(path, { readOnly: true });
+    let backing: OpenedDisk;
+    if (!writable) {
+      backing = files.openDisk(path, { readOnly: true });
     } else {
       try {
-        backing = FileBlockBacking.open(path);
+        backing = files.openDisk(path, { readOnly: false });
       } catch (e) {
         const code = ((e as Error).cause as NodeJS.ErrnoException | undefined)?.code;
         if (code !== "EACCES" && code !== "EROFS" && code !== "EPERM") throw e;
-        backing = FileBlockBacking.open(path, { readOnly: true });
+        backing = files.openDisk(path, { readOnly: true });
       }
     }
     if (backing.readOnly) {

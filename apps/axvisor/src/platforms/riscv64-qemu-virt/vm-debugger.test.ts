@@ -1,5 +1,6 @@
 import { connect } from "node:net";
-import { framePacket, serveGdb } from "@axvisor/gdbstub";
+import { framePacket } from "@axvisor/gdbstub";
+import { serveGdb } from "@axvisor/gdbstub/node";
 import { describe, expect, it } from "vitest";
 import { defaultGuestOf } from "../../platform/host-of.js";
 import { startTestVmm } from "../../vmm/test-support/harness.js";

@@ -1,6 +1,6 @@
-import { existsSync } from "node:fs";
 import { axErr } from "@axvisor/axerrno";
 import { PC_MAX_CPUS, PC_TIMEBASE_HZ } from "@axvisor/platform-x86_64-qemu-q35";
+import { hostFiles } from "../../host/host-files.js";
 import type { HostPlatform } from "../../platform/host-platform.js";
 import { x86DefaultGuestConfig } from "./default-guest.js";
 import { createX86EmuMachine } from "./emu-machine.js";
@@ -31,7 +31,7 @@ export const x86_64QemuQ35: HostPlatform = {
     if (spec === "none") return undefined;
     if (spec !== "default") return spec;
     if (hasKernel) return undefined;
-    if (!existsSync(SEABIOS)) {
+    if (!hostFiles().exists(SEABIOS)) {
       throw axErr(
         "NotFound",
         `-bios default: ${SEABIOS} is not installed; install it with 'apt-get install seabios', or pass -bios FILE, or -bios none with -kernel`,

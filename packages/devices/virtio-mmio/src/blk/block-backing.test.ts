@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TestDriver } from "../testing/test-driver.js";
 import { TestMemory } from "../testing/test-memory.js";
 import { VirtioMmioTransport } from "../transport.js";
-import { FileBlockBacking } from "./block-backing.js";
+import { FileBlockBacking } from "./file-block-backing.js";
 import { VirtioBlk } from "./virtio-blk.js";
 
 const RAM_BASE = 0x8000_0000;
