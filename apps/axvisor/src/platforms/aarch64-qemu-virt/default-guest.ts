@@ -1,11 +1,10 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
 import { type AxVMCrateConfig, VmMemMappingType, VmType } from "@axvisor/axvmconfig";
 import { MemoryBlockBacking, SECTOR_SIZE } from "@axvisor/device-virtio-mmio";
 import { MappingFlags } from "@axvisor/memory-addr";
 import { ARM_VIRT } from "@axvisor/platform-aarch64-qemu-virt";
+import { hostFiles } from "../../host/host-files.js";
 
 /** Where the demo's arm64 Image goes: 2 MiB into RAM, as QEMU and Linux place it. */
 const DEMO_LOAD = ARM_VIRT.ram.base + 0x20_0000;
@@ -13,10 +12,10 @@ const DEMO_RAM = 64 << 20;
 
 /** guests/aarch64/demo/demo.bin, found from this module's place in the app (src or dist). */
 export function armDefaultGuestBinary(): string {
-  const path = fileURLToPath(
-    new URL("../../../../../guests/aarch64/demo/demo.bin", import.meta.url),
+  const path = decodeURIComponent(
+    new URL("../../../../../guests/aarch64/demo/demo.bin", import.meta.url).pathname,
   );
-  if (!existsSync(path)) {
+  if (!hostFiles().exists(path)) {
     throw axErr(
       "NotFound",
       `the default guest ${path} is missing (it is part of the repository; rebuild it with guests/aarch64/build.sh)`,

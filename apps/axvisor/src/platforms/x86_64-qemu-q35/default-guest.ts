@@ -1,13 +1,14 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { axErr } from "@axvisor/axerrno";
 import { type AxVMCrateConfig, VmMemMappingType, VmType } from "@axvisor/axvmconfig";
 import { MappingFlags } from "@axvisor/memory-addr";
+import { hostFiles } from "../../host/host-files.js";
 
 /** A file of guests/x86_64, found from this module's place in the app package (src or dist). */
 function guestFile(rel: string): string {
-  const path = fileURLToPath(new URL(`../../../../../guests/x86_64/${rel}`, import.meta.url));
-  if (!existsSync(path)) {
+  const path = decodeURIComponent(
+    new URL(`../../../../../guests/x86_64/${rel}`, import.meta.url).pathname,
+  );
+  if (!hostFiles().exists(path)) {
     throw axErr(
       "NotFound",
       `the x86_64 demo guest ${path} is missing (it is part of the repository; rebuild it with guests/x86_64/build.sh)`,

@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { axErr } from "@axvisor/axerrno";
 import { virtioBlkSlot } from "@axvisor/device-virtio-mmio";
 import type { MachineExit } from "@axvisor/machine";
 import { PcMachine, type PcRawLoad } from "@axvisor/platform-x86_64-qemu-q35";
 import { splitQemuKeyValues } from "../../emu/drive-spec.js";
+import { hostFiles } from "../../host/host-files.js";
 import type { EmuMachine, EmuMachineOptions } from "../../platform/host-platform.js";
 
 /** `-device` values in C syntax, as QEMU reads them. */
@@ -34,7 +34,7 @@ function parseLoader(text: string, props: readonly [string, string][]): PcRawLoa
   }
   let data: Uint8Array;
   try {
-    data = new Uint8Array(readFileSync(file));
+    data = hostFiles().readFile(file);
   } catch (e) {
     throw axErr("NotFound", `-device loader: cannot read '${file}': ${(e as Error).message}`);
   }

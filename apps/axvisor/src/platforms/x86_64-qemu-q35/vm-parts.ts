@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync } from "node:fs";
 import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
 import type { ArchBackend } from "@axvisor/axvm";
@@ -8,10 +7,10 @@ import {
   type PassThroughDeviceConfig,
   resolveConfigPath,
 } from "@axvisor/axvmconfig";
-import { FileBlockBacking } from "@axvisor/device-virtio-mmio";
 import { isX86LinuxBzImage } from "@axvisor/guest-image";
 import { createX86ArchBackend, X86VmContext } from "@axvisor/x86-vcpu";
 import { X86_APIC, X86VmInterrupts } from "@axvisor/x86-vlapic";
+import { hostFiles, type OpenedDisk } from "../../host/host-files.js";
 import type { VmArchParts, VmBuildContext } from "../../platform/host-platform.js";
 import type { X86HostBoard } from "./host-board.js";
 import { X86VmDevices } from "./x86-devices.js";
@@ -88,13 +87,7 @@ function refuseBzImage(config: AxVMCrateConfig): void {
   if (config.kernel.imageLocation !== "memory") return;
   let head: Uint8Array;
   try {
-    const fd = openSync(resolveConfigPath(config, config.kernel.kernelPath), "r");
-    try {
-      head = new Uint8Array(1024);
-      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
-    } finally {
-      closeSync(fd);
-    }
+    head = hostFiles().readHead(resolveConfigPath(config, config.kernel.kernelPath), 1024);
   } catch {
     return; // the image loader reports an unreadable file with the full story
   }
@@ -125,7 +118,7 @@ export function buildX86Vm(host: X86HostBoard, ctx: VmBuildContext): VmArchParts
     tscHz: host.timebaseHz,
     wake: (vcpu) => ctx.host.vmm.notifyVcpuTimerExpired(vmId, vcpu),
   });
-  const opened: FileBlockBacking[] = [];
+  const opened: OpenedDisk[] = [];
   const devices = new X86VmDevices({
     console: ctx.console,
     interrupts,
@@ -135,7 +128,7 @@ export function buildX86Vm(host: X86HostBoard, ctx: VmBuildContext): VmArchParts
       const p = config.kernel.diskPath;
       if (p === undefined)
         throw axErr("InvalidInput", "virtio-blk needs a disk: set [kernel].disk_path");
-      const backing = FileBlockBacking.open(resolveConfigPath(config, p), { readOnly: true });
+      const backing = hostFiles().openDisk(resolveConfigPath(config, p), { readOnly: true });
       opened.push(backing);
       ctx.notice(`disk ${p} attached read-only`);
       return backing;
