@@ -7,7 +7,8 @@
  */
 
 import { axErr } from "@axvisor/axerrno";
-import type { ArchVCpu, ExitReason, GuestFault } from "@axvisor/axvcpu";
+import { type SavedRecord, StateReader, savedU64 } from "@axvisor/axdevice-base";
+import type { ArchVCpu, ExitReason, GuestFault, SnapshotTime } from "@axvisor/axvcpu";
 import type { HostServices, TimerToken } from "@axvisor/axvisor-api";
 import {
   AccessWidth,
@@ -106,6 +107,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   /** In SBI hart_suspend / system_suspend until the next run: where to resume, if not after the ecall. */
   private suspended: { readonly resume: SuspendResume | null } | null = null;
   private timer: TimerToken | null = null;
+  /** When `timer` fires, in host ticks. */
+  private timerDeadline = 0;
   /** Host timer that wakes a halted Sstc guest when its vstimecmp comes due. */
   private wakeTimer: TimerToken | null = null;
   private readonly sstc: boolean;
@@ -295,6 +298,113 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     }
   }
 
+  // ---- snapshot ------------------------------------------------------------------------
+
+  /**
+   * Everything the guest can observe of this vCPU, while it is unbound: GPRs, FPRs and fcsr,
+   * the VS CSRs (vsstatus .. vsatp, vstimecmp with Sstc), the pending virtual interrupts
+   * (hvip), pc and guest privilege (VS or VU; V=1 is implied: the vCPU always resumes in the
+   * guest), an SBI suspend, the SBI timer and the steal-time record. Times are guest times:
+   * `guestNow` is the guest's clock at `time.hostTicks`, the timer its stimecmp value.
+   * hgatp, henvcfg and hedeleg are not saved: they follow from the VM's page table, VMID,
+   * Sstc and debugger, which the restoring host sets up itself. An LR reservation is not
+   * saved either; a restored guest's SC fails once, which the architecture allows.
+   */
+  saveState(time: SnapshotTime): SavedRecord {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: saved while bound to a hart`);
+    const delta = this.vsCsrs.get(Csr.htimedelta) ?? 0n;
+    const csrs: Record<string, string> = {};
+    for (const [csr, value] of this.vsCsrs) {
+      if (csr !== Csr.htimedelta) csrs[`0x${csr.toString(16)}`] = savedU64(value);
+    }
+    const resume = this.suspended?.resume ?? null;
+    const steal = this.steal.save();
+    return {
+      gpr: [...this.gpr],
+      fpr: [...this.fpr],
+      fflags: this.fflags,
+      frm: this.frm,
+      csrs,
+      hvip: savedU64(this.hvip),
+      pc: savedU64(this.pc),
+      guestVS: this.guestVS,
+      sstc: this.sstc,
+      guestNow: savedU64(BigInt(Math.floor(time.hostTicks)) + delta),
+      timer: this.timer === null ? null : savedU64(BigInt(this.timerDeadline) + delta),
+      wakeArmed: this.wakeTimer !== null,
+      suspended:
+        this.suspended === null
+          ? null
+          : {
+              resume:
+                resume === null
+                  ? null
+                  : { addr: savedU64(resume.addr), opaque: savedU64(resume.opaque) },
+            },
+      steal: { shmem: steal.shmem, total: steal.total, unpublished: steal.unpublished },
+    };
+  }
+
+  loadState(state: SavedRecord, time: SnapshotTime): void {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: restored while bound to a hart`);
+    const r = new StateReader(state, `vCPU ${this.vcpuId}`);
+    if (r.bool("sstc") !== this.sstc) {
+      throw axErr(
+        "InvalidData",
+        `vCPU ${this.vcpuId}: the snapshot was taken ${this.sstc ? "without" : "with"} Sstc, this host runs guests ${this.sstc ? "with" : "without"} it`,
+      );
+    }
+    const I32 = [-0x8000_0000, 0x7fff_ffff] as const;
+    const gpr = r.ints("gpr", 64, ...I32);
+    const fpr = r.ints("fpr", 64, ...I32);
+    const csrs = r.record("csrs");
+    const vs = new Map<number, bigint>();
+    for (const csr of this.vsCsrs.keys()) {
+      if (csr !== Csr.htimedelta) vs.set(csr, csrs.u64(`0x${csr.toString(16)}`));
+    }
+    const guestNow = r.u64("guestNow");
+    const timer = r.u64OrNull("timer");
+    const susp = r.recordOrNull("suspended");
+    const resume = susp?.recordOrNull("resume") ?? null;
+    const steal = r.record("steal");
+    const stealState = {
+      shmem: steal.intOrNull("shmem", 0, Number.MAX_SAFE_INTEGER),
+      total: steal.amount("total"),
+      unpublished: steal.amount("unpublished"),
+    };
+
+    this.dispose();
+    this.gpr.set(gpr);
+    this.fpr.set(fpr);
+    this.fflags = r.int("fflags", 0, 0x1f);
+    this.frm = r.int("frm", 0, 7);
+    for (const [csr, value] of vs) this.vsCsrs.set(csr, value);
+    // Guest time continues from guestNow: htimedelta absorbs the host clock's new reading.
+    const delta = BigInt.asUintN(64, guestNow - BigInt(Math.floor(time.hostTicks)));
+    this.vsCsrs.set(Csr.htimedelta, delta);
+    this.hvip = r.u64("hvip") & (VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP);
+    this.pc = r.u64("pc");
+    this.guestVS = r.bool("guestVS");
+    this.inGuest = false;
+    this.returnModeSet = false;
+    this.pending = null;
+    this.suspended =
+      susp === null
+        ? null
+        : { resume: resume === null ? null : { addr: resume.u64("addr"), opaque: resume.u64("opaque") } };
+    this.steal.load(stealState);
+    if (timer !== null) {
+      const deadline = BigInt.asUintN(64, timer - delta);
+      if (deadline <= BigInt(Math.floor(time.hostTicks))) {
+        // Due while the VM was saved but not yet taken: it fires now, once.
+        this.hvip |= VsIrq.VSTIP;
+      } else if (deadline <= BigInt(Number.MAX_SAFE_INTEGER)) {
+        this.armTimer(Number(deadline));
+      }
+    }
+    if (r.bool("wakeArmed")) this.armWake();
+  }
+
   // ---- debugger ------------------------------------------------------------------------
 
   /**
@@ -454,6 +564,12 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       this.setPendingBit(VsIrq.VSTIP, true);
       return;
     }
+    this.armTimer(ticks);
+  }
+
+  private armTimer(ticks: number): void {
+    const t = this.host.time;
+    this.timerDeadline = ticks;
     this.timer = t.registerTimer(t.ticksToNanos(ticks), () => {
       this.timer = null;
       this.host.vmm.injectInterrupt(this.vmId, this.vcpuId, VsIrq.TIMER);
