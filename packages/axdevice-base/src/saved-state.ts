@@ -97,7 +97,8 @@ export class StateReader {
 
   u64(key: string): bigint {
     const v = this.state[key];
-    if (typeof v !== "string" || !/^0x[0-9a-f]{1,16}$/.test(v)) this.#bad(key, "a 64-bit hex value");
+    if (typeof v !== "string" || !/^0x[0-9a-f]{1,16}$/.test(v))
+      this.#bad(key, "a 64-bit hex value");
     return BigInt(v);
   }
 
@@ -132,7 +133,10 @@ export class StateReader {
       (length !== undefined && v.length !== length) ||
       !v.every((x) => typeof x === "number" && Number.isInteger(x) && x >= min && x <= max)
     ) {
-      this.#bad(key, `${length ?? "an"} integer array${length === undefined ? "" : ` of ${length}`}`);
+      this.#bad(
+        key,
+        `${length ?? "an"} integer array${length === undefined ? "" : ` of ${length}`}`,
+      );
     }
     return v as number[];
   }
@@ -163,7 +167,8 @@ export class StateReader {
       this.#bad(key, length === undefined ? "an array" : `an array of ${length}`);
     }
     return (v as SavedState[]).map((x, i) => {
-      if (x === null || typeof x !== "object" || Array.isArray(x)) this.#bad(`${key}[${i}]`, "a record");
+      if (x === null || typeof x !== "object" || Array.isArray(x))
+        this.#bad(`${key}[${i}]`, "a record");
       return new StateReader(x as SavedRecord, `${this.owner}.${key}[${i}]`);
     });
   }

@@ -6,8 +6,8 @@
  * reasons, answering SBI calls itself.
  */
 
-import { axErr } from "@axvisor/axerrno";
 import { type SavedRecord, StateReader, savedU64 } from "@axvisor/axdevice-base";
+import { axErr } from "@axvisor/axerrno";
 import type { ArchVCpu, ExitReason, GuestFault, SnapshotTime } from "@axvisor/axvcpu";
 import type { HostServices, TimerToken } from "@axvisor/axvisor-api";
 import {
@@ -391,7 +391,10 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.suspended =
       susp === null
         ? null
-        : { resume: resume === null ? null : { addr: resume.u64("addr"), opaque: resume.u64("opaque") } };
+        : {
+            resume:
+              resume === null ? null : { addr: resume.u64("addr"), opaque: resume.u64("opaque") },
+          };
     this.steal.load(stealState);
     if (timer !== null) {
       const deadline = BigInt.asUintN(64, timer - delta);

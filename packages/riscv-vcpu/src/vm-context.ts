@@ -90,7 +90,8 @@ export class RiscvVmContext {
         );
       }
     });
-    for (const h of parsed) this.harts.set(h.hartId, { vcpuId: h.vcpuId, state: h.state, fences: h.fences });
+    for (const h of parsed)
+      this.harts.set(h.hartId, { vcpuId: h.vcpuId, state: h.state, fences: h.fences });
   }
 
   hartIds(): number[] {

@@ -33,7 +33,8 @@ export class ByteQueue {
   /** The queued bytes, oldest first. */
   toArray(): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.#length; i++) out.push(this.#buf[(this.#head + i) % this.#buf.length]!);
+    for (let i = 0; i < this.#length; i++)
+      out.push(this.#buf[(this.#head + i) % this.#buf.length]!);
     return out;
   }
 
