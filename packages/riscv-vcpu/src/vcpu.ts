@@ -397,13 +397,10 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
           };
     this.steal.load(stealState);
     if (timer !== null) {
+      // A deadline already due (it was due when saved, the VMM had not fired it yet) is armed
+      // all the same: the VMM fires it at its next round, once, as it would have.
       const deadline = BigInt.asUintN(64, timer - delta);
-      if (deadline <= BigInt(Math.floor(time.hostTicks))) {
-        // Due while the VM was saved but not yet taken: it fires now, once.
-        this.hvip |= VsIrq.VSTIP;
-      } else if (deadline <= BigInt(Number.MAX_SAFE_INTEGER)) {
-        this.armTimer(Number(deadline));
-      }
+      if (deadline <= BigInt(Number.MAX_SAFE_INTEGER)) this.armTimer(Number(deadline));
     }
     if (r.bool("wakeArmed")) this.armWake();
   }

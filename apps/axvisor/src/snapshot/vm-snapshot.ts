@@ -171,7 +171,7 @@ export function snapshotVm(vmm: Vmm, id: number): Uint8Array {
   const arch = vm.parts.snapshot!;
   arch.quiesce();
   vm.console.flush();
-  const time = { hostTicks: vmm.host.time.currentTicks() };
+  const time = { hostTicks: vm.restoredAt ?? vmm.host.time.currentTicks() };
   const axvm = vm.axvm;
 
   const vcpus: SavedRecord[] = [];
@@ -365,6 +365,7 @@ function loadState(vmm: Vmm, vm: VmInstance, snap: OpenedSnapshot, file: string)
   const s = snap.sections;
   const axvm = vm.axvm;
   const time = { hostTicks: vmm.host.time.currentTicks() };
+  vm.restoredAt = time.hostTicks;
 
   const ram = s.get("ram");
   if (ram === undefined) throw axErr("InvalidData", `snapshot ${file} is corrupt: it has no RAM`);

@@ -69,6 +69,12 @@ export class VmInstance {
   debug: VmDebugger | undefined;
   /** What its vCPUs did since creation (restarts included): `vm stats`, `--stats`. */
   readonly stats: VmStats;
+  /**
+   * The host time its state was restored at, until it runs its first slice: a snapshot taken
+   * before then saves the same instant (the guest has not observed time since), so restore
+   * followed by snapshot reproduces the file byte for byte.
+   */
+  restoredAt: number | undefined;
   /** The disk it was given instead of its config's disk_path (the demo's in-memory disk). */
   readonly disk: BlockBacking | undefined;
 

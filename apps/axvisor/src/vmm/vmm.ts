@@ -523,6 +523,7 @@ export class Vmm {
     this.#currentVcpu = slot.vcpuId;
     const before = machine.retired(h);
     const stats = vm.stats.vcpus[slot.vcpuId];
+    vm.restoredAt = undefined;
     const t0 = performance.now();
     try {
       const exit = vm.axvm.runVcpu(slot.vcpuId, { cpu: this.#current[h]! });
