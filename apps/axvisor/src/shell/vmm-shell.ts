@@ -9,6 +9,7 @@ import {
 } from "@axvisor/axvmconfig";
 import { type GdbServer, serveGdb } from "@axvisor/gdbstub";
 import { formatHex, MappingFlags } from "@axvisor/memory-addr";
+import { restoreSnapshotFile, saveSnapshotFile } from "../snapshot/index.js";
 import type { VmInstance } from "../vmm/vm-instance.js";
 import { formatVmStats } from "../vmm/vm-stats.js";
 import { allocatedBytes, describeEnd, type Vmm } from "../vmm/vmm.js";
@@ -72,6 +73,22 @@ export class VmmShell {
           usage: "vm stats [ID]",
           help: "instructions, MIPS, exits by kind and their cost, run/halted/waiting time",
           run: (a) => this.#stats(a),
+        },
+      ],
+      [
+        "snapshot",
+        {
+          usage: "vm snapshot ID FILE",
+          help: "save a running VM whole (RAM, vCPUs, devices, timers) to FILE; it runs on",
+          run: (a) => this.#snapshot(a),
+        },
+      ],
+      [
+        "restore",
+        {
+          usage: "vm restore FILE [--force-disk]",
+          help: "bring back the VM saved in FILE, running where it stopped",
+          run: (a) => this.#restore(a),
         },
       ],
       [
@@ -312,6 +329,29 @@ export class VmmShell {
     this.#out(vms.flatMap((vm) => formatVmStats(`${vm.id} "${vm.name}"`, vm.stats)));
   }
 
+  #snapshot(args: string[]): void {
+    const [id, file, ...extra] = args;
+    if (id === undefined || file === undefined || extra.length > 0) {
+      throw new Error("usage: vm snapshot ID FILE");
+    }
+    const [vmId] = this.#ids([id], "vm snapshot ID FILE");
+    const vm = this.#vmm.vm(vmId!);
+    const bytes = saveSnapshotFile(this.#vmm, vm.id, file);
+    this.#out(`VM ${vm.id} "${vm.name}" saved to ${file} (${formatSize(bytes)})`);
+  }
+
+  #restore(args: string[]): void {
+    const force = args.includes("--force-disk");
+    const unknown = args.find((a) => a.startsWith("-") && a !== "--force-disk");
+    if (unknown !== undefined) {
+      throw new Error(`unknown option '${unknown}' (usage: vm restore FILE [--force-disk])`);
+    }
+    const files = args.filter((a) => !a.startsWith("-"));
+    if (files.length !== 1) throw new Error("usage: vm restore FILE [--force-disk]");
+    const vm = restoreSnapshotFile(this.#vmm, files[0]!, force ? { forceDisk: true } : {});
+    this.#out(`VM ${vm.id} "${vm.name}" restored from ${files[0]} (${vm.status})`);
+  }
+
   #show(args: string[]): void {
     const [id] = this.#ids(args, "vm show ID");
     this.#out(describeVm(this.#vmm, this.#vmm.vm(id!)));
@@ -444,4 +484,10 @@ export function describeVm(vmm: Vmm, vm: VmInstance): string[] {
   if (ivc.length > 0) lines.push("  IVC channels:", ...ivc.map((l) => `    ${l}`));
   lines.push(`  guest faults: ${vm.axvm.guestFaultCount}, restarts: ${vm.restarts}`);
   return lines;
+}
+
+function formatSize(bytes: number): string {
+  return bytes >= 1 << 20
+    ? `${(bytes / (1 << 20)).toFixed(1)} MiB`
+    : `${Math.ceil(bytes / 1024)} KiB`;
 }

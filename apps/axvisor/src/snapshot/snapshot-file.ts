@@ -90,9 +90,14 @@ export function encodeSnapshot(arch: Arch, sections: readonly SnapshotSectionInp
 /**
  * Reads a snapshot file, refusing with a one-line AxError (InvalidData; Unsupported for
  * another version or architecture) a file that is not a snapshot, of another format version,
- * corrupt (checksum, section table), or of another architecture than `hostArch`.
+ * corrupt (checksum, section table), or of another architecture than `hostArch` (null: any,
+ * for a caller that picks the host from the snapshot).
  */
-export function decodeSnapshot(bytes: Uint8Array, hostArch: Arch, file: string): DecodedSnapshot {
+export function decodeSnapshot(
+  bytes: Uint8Array,
+  hostArch: Arch | null,
+  file: string,
+): DecodedSnapshot {
   const what = `snapshot ${file}`;
   if (
     bytes.length < HEADER_BYTES + CHECKSUM_BYTES ||
@@ -121,7 +126,7 @@ export function decodeSnapshot(bytes: Uint8Array, hostArch: Arch, file: string):
   if (!isArch(archText)) {
     throw axErr("InvalidData", `${what} names an unknown architecture '${archText}'`);
   }
-  if (archText !== hostArch) {
+  if (hostArch !== null && archText !== hostArch) {
     throw axErr(
       "Unsupported",
       `${what} holds a ${archText} VM; this host is ${hostArch} and restores only ${hostArch} VMs`,

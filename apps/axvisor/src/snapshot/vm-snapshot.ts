@@ -9,6 +9,7 @@
 
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
+import type { Arch } from "@axvisor/arch";
 import {
   EmulatedDeviceType,
   type SavedRecord,
@@ -232,6 +233,7 @@ export function snapshotVm(vmm: Vmm, id: number): Uint8Array {
 /** A snapshot read and checked far enough to plan a host for it (`run --restore`). */
 export interface OpenedSnapshot {
   readonly file: string;
+  readonly arch: Arch;
   readonly platform: string;
   readonly config: AxVMCrateConfig;
   readonly sections: ReadonlyMap<string, Uint8Array>;
@@ -266,7 +268,7 @@ function asRecord(value: unknown, what: string): SavedRecord {
 /** Reads and checks a snapshot file's container (magic, version, checksum, architecture). */
 export function openSnapshot(
   bytes: Uint8Array,
-  hostArch: Parameters<typeof decodeSnapshot>[1],
+  hostArch: Arch | null,
   file: string,
 ): OpenedSnapshot {
   const decoded = decodeSnapshot(bytes, hostArch, file);
@@ -281,7 +283,13 @@ export function openSnapshot(
   if (typeof config.base?.id !== "number" || !Array.isArray(config.kernel?.memoryRegions)) {
     throw axErr("InvalidData", `snapshot ${file} is corrupt: its VM config is incomplete`);
   }
-  return { file, platform: meta.string("platform"), config, sections: decoded.sections };
+  return {
+    file,
+    arch: decoded.arch,
+    platform: meta.string("platform"),
+    config,
+    sections: decoded.sections,
+  };
 }
 
 /**
@@ -294,6 +302,12 @@ export function openSnapshot(
 export function restoreVm(vmm: Vmm, snap: OpenedSnapshot, options: RestoreOptions): VmInstance {
   const file = options.file;
   const platform = vmm.machine.platform;
+  if (snap.arch !== platform.arch) {
+    throw axErr(
+      "Unsupported",
+      `snapshot ${file} holds a ${snap.arch} VM; this host is ${platform.arch} and restores only ${platform.arch} VMs`,
+    );
+  }
   if (snap.platform !== platform.name) {
     throw axErr(
       "Unsupported",
