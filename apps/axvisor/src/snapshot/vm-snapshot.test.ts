@@ -3,13 +3,23 @@
  * in-memory disk) inside this process: the restored VM answers its shell, its timer still
  * ticks and its disk still reads; a restored VM snapshotted again gives the same bytes.
  */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { VMStatus } from "@axvisor/axvm";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import { afterEach, describe, expect, it } from "vitest";
+import { ExitStatus } from "../exit-status.js";
+import { VmmShell } from "../shell/vmm-shell.js";
 import { defaultGuestOf } from "../platform/host-of.js";
 import { platforms } from "../platforms/index.js";
-import { startTestVmm, type TestVmm } from "../vmm/test-support/harness.js";
+import { REPO_ROOT, startTestVmm, type TestVmm } from "../vmm/test-support/harness.js";
+import { saveSnapshotFile } from "./snapshot-io.js";
 import { openSnapshot, restoreVm, snapshotVm } from "./vm-snapshot.js";
+
+const CLI = resolve(REPO_ROOT, "apps/axvisor/dist/main.js");
+if (!existsSync(CLI)) console.log(`skipping the new-process restore: ${CLI} is not built`);
 
 const demo = () => defaultGuestOf(platforms.get("riscv64-qemu-virt"));
 function demoDisk(): BlockBacking {
@@ -27,10 +37,38 @@ async function command(t: TestVmm, id: number, line: string, answer: RegExp): Pr
 }
 
 let open: TestVmm[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   for (const t of open) await t.close();
   open = [];
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "axvisor-snap-"));
+  dirs.push(d);
+  return d;
+}
+
+/** The demo guest booted to its prompt in a fresh VMM. */
+async function bootedDemo(options: { diskFile?: string } = {}): Promise<TestVmm> {
+  const t = vmmForTest();
+  const config = demo().config;
+  if (options.diskFile === undefined) {
+    t.vmm.createVm(config, { disk: demoDisk() });
+  } else {
+    t.vmm.createVm({ ...config, kernel: { ...config.kernel, diskPath: options.diskFile } });
+  }
+  t.vmm.startVm(1);
+  await t.waitFor(1, /DEMO-READY\r?\ndemo> /);
+  return t;
+}
+
+/** A shell on a test VMM, its answers collected. */
+function shellOf(t: TestVmm): { shell: VmmShell; said: string[] } {
+  const said: string[] = [];
+  return { shell: new VmmShell({ vmm: t.vmm, print: (x) => said.push(x), onExit: () => {} }), said };
+}
 
 function vmmForTest(): TestVmm {
   const t = startTestVmm();
@@ -73,3 +111,122 @@ describe("VM snapshot and restore (demo guest)", () => {
     await command(b, 1, "ipi 1", /IPI delivered to hart 1/);
   }, 60_000);
 });
+
+describe("VM snapshot and restore: files, shell, new process", () => {
+  it("vm snapshot / vm restore in the shell: the VM comes back in the same process", async () => {
+    const t = await bootedDemo();
+    const file = join(tempDir(), "demo.snap");
+    const { shell, said } = shellOf(t);
+    await shell.execute(`vm snapshot 1 ${file}`);
+    expect(said.join("")).toMatch(/^VM 1 "demo" saved to .*demo\.snap \(\d+(\.\d)? (KiB|MiB)\)\n$/);
+    await shell.execute("vm restore " + file);
+    expect(said.at(-1)).toMatch(/^error: snapshot .* holds VM 1, and VM 1 "demo" exists \(delete it first\)\n$/);
+    await shell.execute("vm delete 1");
+    await shell.execute(`vm restore ${file}`);
+    expect(said.at(-1)).toBe(`VM 1 "demo" restored from ${file} (Running)\n`);
+    await command(t, 1, "echo back", /\r?\nback\r?\n/);
+    await command(t, 1, "blk 0", /0030:[^\n]*\n/);
+  }, 60_000);
+
+  it("refuses a changed disk file unless forced; a restored VM reads the same disk", async () => {
+    const dir = tempDir();
+    const disk = join(dir, "disk.img");
+    const bytes = new Uint8Array(1 << 20);
+    bytes.set(new TextEncoder().encode("FILE-DISK sector zero"), 0);
+    writeFileSync(disk, bytes);
+    const t = await bootedDemo({ diskFile: disk });
+    const file = join(dir, "demo.snap");
+    saveSnapshotFile(t.vmm, 1, file);
+    t.vmm.deleteVm(1);
+    const { shell, said } = shellOf(t);
+    bytes[4096] = 1;
+    writeFileSync(disk, bytes);
+    await shell.execute(`vm restore ${file}`);
+    expect(said.at(-1)).toBe(
+      `error: snapshot ${file}: disk ${disk} changed since the snapshot (SHA-256 differs); restore with --force-disk to use it anyway\n`,
+    );
+    expect(t.vmm.hasVm(1)).toBe(false);
+    await shell.execute(`vm restore ${file} --force-disk`);
+    expect(said.at(-1)).toMatch(/restored/);
+    const out = await command(t, 1, "blk 0", /0030:[^\n]*\n/);
+    expect(out).toMatch(/0000: 46 49 4c 45 2d 44 49 53 4b/); // "FILE-DISK"
+  }, 60_000);
+
+  it("a corrupt snapshot is refused by the shell with one line, and no VM appears", async () => {
+    const t = await bootedDemo();
+    const file = join(tempDir(), "demo.snap");
+    const bytes = snapshotVm(t.vmm, 1);
+    t.vmm.deleteVm(1);
+    bytes[bytes.length >> 1]! ^= 1;
+    writeFileSync(file, bytes);
+    const { shell, said } = shellOf(t);
+    await shell.execute(`vm restore ${file}`);
+    expect(said).toEqual([
+      `error: snapshot ${file} is corrupt: its SHA-256 checksum does not match its contents\n`,
+    ]);
+    expect(t.vmm.vms).toHaveLength(0);
+  }, 60_000);
+
+  it.skipIf(!existsSync(CLI))(
+    "axvisor run --restore FILE in a new process continues the demo: uptime and blk 0 answer",
+    async () => {
+      const t = await bootedDemo();
+      await command(t, 1, "uptime", /timer ticks/);
+      const file = join(tempDir(), "demo.snap");
+      saveSnapshotFile(t.vmm, 1, file);
+      const { code, out, err } = await runCliProcess([
+        "run",
+        "--restore",
+        file,
+        "--send-after",
+        "",
+        "uptime\\r",
+        "--send-after",
+        "timer ticks",
+        "blk 0\\r",
+        "--expect",
+        "0030:",
+        "--timeout",
+        "60",
+      ]);
+      expect(err).toMatch(/axvisor: VM 1 "demo" restored from /);
+      expect(code).toBe(ExitStatus.Success);
+      expect(out).toMatch(/up \d+ ms, \d+ timer ticks/);
+      expect(out).toMatch(/sector 0:\r?\n\s+0000: 41 78 56 69/);
+    },
+    90_000,
+  );
+
+  it.skipIf(!existsSync(CLI))(
+    "axvisor run --restore refuses a snapshot of another version with one line",
+    async () => {
+      const t = await bootedDemo();
+      const bytes = snapshotVm(t.vmm, 1);
+      new DataView(bytes.buffer).setUint32(8, 99, true);
+      const file = join(tempDir(), "v99.snap");
+      writeFileSync(file, bytes);
+      const { code, err } = await runCliProcess(["run", "--restore", file]);
+      expect(code).toBe(ExitStatus.HostError);
+      expect(err).toBe(
+        `axvisor run: snapshot ${file} has format version 99; this axvisor reads version 1\n`,
+      );
+    },
+    60_000,
+  );
+});
+
+/** `node dist/main.js ARGS` in a new process. */
+function runCliProcess(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on("exit", (code) => resolveRun({ code, out, err }));
+  });
+}
