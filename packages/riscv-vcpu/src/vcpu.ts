@@ -113,6 +113,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   private wakeTimer: TimerToken | null = null;
   private readonly sstc: boolean;
   private readonly slice: number;
+  /** Restored from a snapshot: the next bind drops the hart's LR reservation. */
+  private dropReservation = false;
   /** A debugger owns breakpoint exceptions: hedeleg bit 3 is cleared while this vCPU is bound. */
   private debugTrap = false;
   /** The next run executes one instruction (a debugger's single step). */
@@ -179,6 +181,10 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     if (last !== undefined && last !== this) this.fence(hart, PendingFence.VvmaAll);
     cpu.lastVcpuByVmid.set(this.vm.vmid, this);
     if (this.debugTrap) hart.writeCsr(Csr.hedeleg, hart.readCsr(Csr.hedeleg) & ~HEDELEG_BREAKPOINT);
+    if (this.dropReservation) {
+      hart.clearReservation?.();
+      this.dropReservation = false;
+    }
     this.bound = cpu;
     this.inGuest = false;
     this.returnModeSet = false;
@@ -308,7 +314,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
    * `guestNow` is the guest's clock at `time.hostTicks`, the timer its stimecmp value.
    * hgatp, henvcfg and hedeleg are not saved: they follow from the VM's page table, VMID,
    * Sstc and debugger, which the restoring host sets up itself. An LR reservation is not
-   * saved either; a restored guest's SC fails once, which the architecture allows.
+   * saved either: the first bind after a restore drops the hart's, so the guest's next SC
+   * fails once, which the architecture allows.
    */
   saveState(time: SnapshotTime): SavedRecord {
     if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: saved while bound to a hart`);
@@ -387,6 +394,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.guestVS = r.bool("guestVS");
     this.inGuest = false;
     this.returnModeSet = false;
+    this.dropReservation = true;
     this.pending = null;
     this.suspended =
       susp === null
