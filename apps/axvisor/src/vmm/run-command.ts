@@ -209,6 +209,9 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
     );
   // A restored VM is running already.
   for (const vm of vmm.vms) if (vm.status === VMStatus.Loaded) vmm.startVm(vm.id);
+  // A step whose pattern matches the empty output (`--send-after '' TEXT`) types at once:
+  // a restored VM prints nothing until it is given something to answer.
+  engine.start();
   const result = await ended;
   if (opts.stats === true) {
     for (const vm of vmm.vms) {
