@@ -135,7 +135,7 @@ export class StateReader {
     ) {
       this.#bad(
         key,
-        `${length ?? "an"} integer array${length === undefined ? "" : ` of ${length}`}`,
+        length === undefined ? "an integer array" : `an array of ${length} integers`,
       );
     }
     return v as number[];
