@@ -133,10 +133,7 @@ export class StateReader {
       (length !== undefined && v.length !== length) ||
       !v.every((x) => typeof x === "number" && Number.isInteger(x) && x >= min && x <= max)
     ) {
-      this.#bad(
-        key,
-        length === undefined ? "an integer array" : `an array of ${length} integers`,
-      );
+      this.#bad(key, length === undefined ? "an integer array" : `an array of ${length} integers`);
     }
     return v as number[];
   }

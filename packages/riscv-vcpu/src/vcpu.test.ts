@@ -10,8 +10,8 @@ import { Hart } from "@axvisor/cpu-riscv64";
 import { AccessWidth, gpa, hpa, MappingFlags } from "@axvisor/memory-addr";
 import { PageTable64 } from "@axvisor/page-table";
 import { describe, expect, it } from "vitest";
-import { RiscvHostCpus, RiscvPhysCpu } from "./host-cpus.js";
 import { Csr } from "./csr.js";
+import { RiscvHostCpus, RiscvPhysCpu } from "./host-cpus.js";
 import { RiscvVCpu } from "./vcpu.js";
 import { RiscvVmContext } from "./vm-context.js";
 

@@ -57,7 +57,8 @@ describe("snapshot file container", () => {
   it("refuses a corrupt file (checksum), whether a byte flipped or the file was cut short", () => {
     const flipped = sample();
     flipped[flipped.length - 100]! ^= 0x40;
-    const expected = "snapshot vm.snap is corrupt: its SHA-256 checksum does not match its contents";
+    const expected =
+      "snapshot vm.snap is corrupt: its SHA-256 checksum does not match its contents";
     expect(refusal(flipped)).toBe(expected);
     expect(refusal(sample().subarray(0, 300))).toBe(expected);
   });

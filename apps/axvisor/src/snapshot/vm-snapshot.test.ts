@@ -11,9 +11,9 @@ import { VMStatus } from "@axvisor/axvm";
 import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExitStatus } from "../exit-status.js";
-import { VmmShell } from "../shell/vmm-shell.js";
 import { defaultGuestOf } from "../platform/host-of.js";
 import { platforms } from "../platforms/index.js";
+import { VmmShell } from "../shell/vmm-shell.js";
 import { REPO_ROOT, startTestVmm, type TestVmm } from "../vmm/test-support/harness.js";
 import { saveSnapshotFile } from "./snapshot-io.js";
 import { openSnapshot, restoreVm, snapshotVm } from "./vm-snapshot.js";
@@ -67,7 +67,10 @@ async function bootedDemo(options: { diskFile?: string } = {}): Promise<TestVmm>
 /** A shell on a test VMM, its answers collected. */
 function shellOf(t: TestVmm): { shell: VmmShell; said: string[] } {
   const said: string[] = [];
-  return { shell: new VmmShell({ vmm: t.vmm, print: (x) => said.push(x), onExit: () => {} }), said };
+  return {
+    shell: new VmmShell({ vmm: t.vmm, print: (x) => said.push(x), onExit: () => {} }),
+    said,
+  };
 }
 
 function vmmForTest(): TestVmm {
@@ -119,8 +122,10 @@ describe("VM snapshot and restore: files, shell, new process", () => {
     const { shell, said } = shellOf(t);
     await shell.execute(`vm snapshot 1 ${file}`);
     expect(said.join("")).toMatch(/^VM 1 "demo" saved to .*demo\.snap \(\d+(\.\d)? (KiB|MiB)\)\n$/);
-    await shell.execute("vm restore " + file);
-    expect(said.at(-1)).toMatch(/^error: snapshot .* holds VM 1, and VM 1 "demo" exists \(delete it first\)\n$/);
+    await shell.execute(`vm restore ${file}`);
+    expect(said.at(-1)).toMatch(
+      /^error: snapshot .* holds VM 1, and VM 1 "demo" exists \(delete it first\)\n$/,
+    );
     await shell.execute("vm delete 1");
     await shell.execute(`vm restore ${file}`);
     expect(said.at(-1)).toBe(`VM 1 "demo" restored from ${file} (Running)\n`);
