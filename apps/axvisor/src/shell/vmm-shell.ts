@@ -35,7 +35,8 @@ interface Command {
 const STATUS_WIDTH = 10;
 
 /**
- * AxVisor's VMM shell (src/shell): `vm list|show|create|start|stop|suspend|resume|restart|delete`,
+ * AxVisor's VMM shell (src/shell): `vm list|show|create|start|stop|suspend|resume|restart|delete`
+ * (and `stats`, `debug`, `snapshot`, `restore`),
  * `log`, `help`, `exit`. Every command acts on the running VMM right away - VMs keep running
  * while the shell waits for input. Errors are printed as one line and the shell goes on.
  */

@@ -15,6 +15,7 @@ import { defaultGuestOf } from "../platform/host-of.js";
 import { platforms } from "../platforms/index.js";
 import { VmmShell } from "../shell/vmm-shell.js";
 import { REPO_ROOT, startTestVmm, type TestVmm } from "../vmm/test-support/harness.js";
+import { decodeSnapshot, encodeSnapshot } from "./snapshot-file.js";
 import { saveSnapshotFile } from "./snapshot-io.js";
 import { openSnapshot, restoreVm, snapshotVm } from "./vm-snapshot.js";
 
@@ -170,6 +171,35 @@ describe("VM snapshot and restore: files, shell, new process", () => {
       `error: snapshot ${file} is corrupt: its SHA-256 checksum does not match its contents\n`,
     ]);
     expect(t.vmm.vms).toHaveLength(0);
+  }, 60_000);
+
+  it("a well-sealed snapshot whose vCPU state does not fit is refused with one line, nothing left behind", async () => {
+    const t = await bootedDemo();
+    const good = decodeSnapshot(snapshotVm(t.vmm, 1), "riscv64", "x");
+    t.vmm.deleteVm(1);
+    const vcpus = JSON.parse(new TextDecoder().decode(good.sections.get("vcpus")));
+    vcpus[1].pc = "somewhere";
+    const bad = encodeSnapshot(
+      "riscv64",
+      [...good.sections].map(([name, data]) => ({
+        name,
+        data: name === "vcpus" ? new TextEncoder().encode(JSON.stringify(vcpus)) : data,
+        compress: name === "ram" || name === "disk-data",
+      })),
+    );
+    const file = join(tempDir(), "bad.snap");
+    writeFileSync(file, bad);
+    const { shell, said } = shellOf(t);
+    await shell.execute(`vm restore ${file}`);
+    expect(said).toEqual([
+      `error: snapshot ${file}: vCPU 1: saved state field "pc" is not a 64-bit hex value\n`,
+    ]);
+    expect(t.vmm.vms).toHaveLength(0);
+    const before = t.machine.memory.stats();
+    // The host got its memory back: a second attempt fails the same way, not for lack of RAM.
+    await shell.execute(`vm restore ${file}`);
+    expect(said[1]).toBe(said[0]);
+    expect(t.machine.memory.stats()).toEqual(before);
   }, 60_000);
 
   it.skipIf(!existsSync(CLI))(

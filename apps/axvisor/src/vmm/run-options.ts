@@ -281,7 +281,7 @@ Examples:
 
 The VMM shell on the emulated riscv64 board: VMs from the config files are created (state
 Loaded) and the shell manages them - vm list|show|create|start|stop|suspend|resume|restart|
-delete, log, help, exit. Guest consoles print to the terminal, labelled by VM.
+delete|stats|debug|snapshot|restore, log, help, exit. Guest consoles print to the terminal, labelled by VM.
 
 Options:
 ${lines.join("\n")}
