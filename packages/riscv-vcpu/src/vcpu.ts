@@ -379,30 +379,33 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       total: steal.amount("total"),
       unpublished: steal.amount("unpublished"),
     };
+    const fflags = r.int("fflags", 0, 0x1f);
+    const frm = r.int("frm", 0, 7);
+    const hvip = r.u64("hvip");
+    const pc = r.u64("pc");
+    const guestVS = r.bool("guestVS");
+    const wakeArmed = r.bool("wakeArmed");
+    const resumeAt =
+      resume === null ? null : { addr: resume.u64("addr"), opaque: resume.u64("opaque") };
 
+    // Everything is read and checked: from here on nothing can fail half-way.
     this.dispose();
     this.gpr.set(gpr);
     this.fpr.set(fpr);
-    this.fflags = r.int("fflags", 0, 0x1f);
-    this.frm = r.int("frm", 0, 7);
+    this.fflags = fflags;
+    this.frm = frm;
     for (const [csr, value] of vs) this.vsCsrs.set(csr, value);
     // Guest time continues from guestNow: htimedelta absorbs the host clock's new reading.
     const delta = BigInt.asUintN(64, guestNow - BigInt(Math.floor(time.hostTicks)));
     this.vsCsrs.set(Csr.htimedelta, delta);
-    this.hvip = r.u64("hvip") & (VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP);
-    this.pc = r.u64("pc");
-    this.guestVS = r.bool("guestVS");
+    this.hvip = hvip & (VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP);
+    this.pc = pc;
+    this.guestVS = guestVS;
     this.inGuest = false;
     this.returnModeSet = false;
     this.dropReservation = true;
     this.pending = null;
-    this.suspended =
-      susp === null
-        ? null
-        : {
-            resume:
-              resume === null ? null : { addr: resume.u64("addr"), opaque: resume.u64("opaque") },
-          };
+    this.suspended = susp === null ? null : { resume: resumeAt };
     this.steal.load(stealState);
     if (timer !== null) {
       // A deadline already due (it was due when saved, the VMM had not fired it yet) is armed
@@ -410,7 +413,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       const deadline = BigInt.asUintN(64, timer - delta);
       if (deadline <= BigInt(Number.MAX_SAFE_INTEGER)) this.armTimer(Number(deadline));
     }
-    if (r.bool("wakeArmed")) this.armWake();
+    if (wakeArmed) this.armWake();
   }
 
   // ---- debugger ------------------------------------------------------------------------
