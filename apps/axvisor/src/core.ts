@@ -76,7 +76,12 @@ export {
 } from "./platforms/riscv64-qemu-virt/riscv-devices.js";
 export { LineEditor } from "./shell/line-editor.js";
 export { tokenize } from "./shell/tokenize.js";
-export { describeVm, VmmShell, type VmmShellOptions } from "./shell/vmm-shell.js";
+export {
+  describeVm,
+  type ShellSnapshots,
+  VmmShell,
+  type VmmShellOptions,
+} from "./shell/vmm-shell.js";
 export { ConsoleMux, type ConsoleMuxOptions } from "./vmm/console-mux.js";
 export {
   executeHypercall,

@@ -8,6 +8,7 @@ import type {
   SysRegAddrRange,
 } from "@axvisor/memory-addr";
 import type { EmulatedDeviceType } from "./emulated-device-type.js";
+import type { SavedRecord } from "./saved-state.js";
 
 /** Who made a device access: the vCPU of the VM (or the CPU of a board) that executed it. */
 export interface DeviceAccess {
@@ -40,6 +41,13 @@ export interface BaseDeviceOps<R, A extends number> {
   handleWrite(addr: A, width: AccessWidth, value: bigint, access?: DeviceAccess): void;
   /** Returns the device to its power-on state (VM restart). */
   reset?(): void;
+  /**
+   * Its guest-visible state for a VM snapshot (registers, queues, pending interrupts), taken
+   * between guest instructions. A device without it has no state worth keeping.
+   */
+  saveState?(): SavedRecord;
+  /** Puts back what `saveState` returned, on a device built from the same config. */
+  loadState?(state: SavedRecord): void;
 }
 
 export type BaseMmioDeviceOps = BaseDeviceOps<AddrRange<GuestPhysAddr>, GuestPhysAddr>;

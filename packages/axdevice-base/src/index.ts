@@ -12,3 +12,11 @@ export {
   isRemovable,
 } from "./emulated-device-type.js";
 export { type IrqLine, irqLine, NO_IRQ, RecordingIrqLine } from "./irq-line.js";
+export {
+  type SavedRecord,
+  type SavedState,
+  type Snapshottable,
+  StateReader,
+  savedBytes,
+  savedU64,
+} from "./saved-state.js";

@@ -1,3 +1,4 @@
+import type { SavedRecord } from "@axvisor/axdevice-base";
 import type { HostServices } from "@axvisor/axvisor-api";
 import type { GuestPhysAddr, HostPhysAddr } from "@axvisor/memory-addr";
 import type { ExitReason } from "./exit-reason.js";
@@ -77,6 +78,21 @@ export interface ArchVCpu<CreateConfig = unknown, SetupConfig = unknown> {
    * ARM TLBI IPAS2E1, INVEPT), for hardware that may cache the page's earlier absence.
    */
   guestPageMapped?(gpa: GuestPhysAddr): void;
+  /**
+   * The vCPU's whole architectural state for a VM snapshot, taken while it is unbound (between
+   * slices): registers, guest CSRs / system registers, the hypervisor state it owns (virtual
+   * interrupt pending bits, guest privilege), timers and firmware-call state. Times are
+   * saved relative to guest time at `time.hostTicks`, so a restore on a clock that reads
+   * differently neither fires a burst of stale timers nor loses one. Absent: the
+   * architecture cannot snapshot its vCPUs yet.
+   */
+  saveState?(time: SnapshotTime): SavedRecord;
+  /**
+   * Puts back what `saveState` returned, on an unbound vCPU of a VM built from the same config,
+   * at host time `time.hostTicks` (guest time continues from where it was saved). Throws an
+   * AxError (InvalidData) naming the field that does not fit.
+   */
+  loadState?(state: SavedRecord, time: SnapshotTime): void;
   /** The configuration the factory built this vCPU from, for diagnostics. */
   readonly createConfig?: CreateConfig;
 }
@@ -91,3 +107,9 @@ export type ArchVCpuFactory<CreateConfig, SetupConfig> = (
   createConfig: CreateConfig,
   host: HostServices,
 ) => ArchVCpu<CreateConfig, SetupConfig>;
+
+/** The instant a snapshot is taken or restored at, the same for every vCPU of the VM. */
+export interface SnapshotTime {
+  /** The host clock, in the ticks of `HostServices.time`. */
+  readonly hostTicks: number;
+}

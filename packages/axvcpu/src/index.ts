@@ -1,4 +1,4 @@
-export type { ArchVCpu, ArchVCpuFactory } from "./arch-vcpu.js";
+export type { ArchVCpu, ArchVCpuFactory, SnapshotTime } from "./arch-vcpu.js";
 export { CurrentVCpu, formatVCpu, type VCpuIdentity } from "./current-vcpu.js";
 export {
   assertNever,

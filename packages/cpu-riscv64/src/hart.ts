@@ -452,6 +452,15 @@ export class Hart implements FpState, HartCore {
     else this.hgeip &= ~(1 << n);
   }
 
+  /**
+   * Drops the LR reservation, so the next SC fails (the architecture lets a reservation be
+   * lost at any time): a hypervisor does this when the state it puts on the hart did not
+   * come from the code that made the reservation (a restored VM).
+   */
+  clearReservation(): void {
+    this.resAddr = -1;
+  }
+
   /** FENCE.I on behalf of another hart (or after the host wrote code into RAM). */
   fenceI(): void {
     this.jit?.fenceI();

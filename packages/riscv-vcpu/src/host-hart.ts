@@ -43,4 +43,6 @@ export interface HostHart {
   fenceGuestPage?(gpa: number): void;
   /** Drops decoded instructions (FENCE.I on behalf of another hart), if the hart caches any. */
   fenceI?(): void;
+  /** Drops the LR reservation so the next SC fails. */
+  clearReservation?(): void;
 }

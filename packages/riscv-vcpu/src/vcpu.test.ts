@@ -10,6 +10,7 @@ import { Hart } from "@axvisor/cpu-riscv64";
 import { AccessWidth, gpa, hpa, MappingFlags } from "@axvisor/memory-addr";
 import { PageTable64 } from "@axvisor/page-table";
 import { describe, expect, it } from "vitest";
+import { Csr } from "./csr.js";
 import { RiscvHostCpus, RiscvPhysCpu } from "./host-cpus.js";
 import { RiscvVCpu } from "./vcpu.js";
 import { RiscvVmContext } from "./vm-context.js";
@@ -241,5 +242,57 @@ describe("Sstc for guests", () => {
     const m = machine(SSTC_GUEST);
     expect(runWithClock(m)).toEqual({ kind: "SystemDown", resetType: "shutdown", reason: 0 });
     expect(m.vcpu.getGpr(19)).toBe(2n); // s3 = illegal instruction, delivered to the guest
+  });
+});
+
+describe("RiscvVCpu snapshot (saveState / loadState)", () => {
+  it("restores registers, pc and CSRs; its SBI timer keeps its guest deadline on another host clock", () => {
+    const a = machine();
+    runUntil(a.vcpu, ["MmioWrite"]);
+    a.host.advance(5_000_000); // guest time 5 ms (50 000 ticks at 10 MHz)
+    a.vcpu.setTimer(80_000n); // due at guest tick 80 000: 3 ms from now
+    a.vcpu.unbind();
+    const saved = a.vcpu.saveState({ hostTicks: a.host.time.currentTicks() });
+    expect(JSON.parse(JSON.stringify(saved))).toEqual(saved);
+
+    // Another host whose clock reads 1 s: guest time continues at 5 ms.
+    const b = machine();
+    b.vcpu.unbind();
+    b.host.advance(1_000_000_000);
+    b.vcpu.loadState(saved, { hostTicks: b.host.time.currentTicks() });
+    expect(b.vcpu.getPc()).toBe(a.vcpu.getPc());
+    for (let r = 1; r < 32; r++) expect(b.vcpu.getGpr(r)).toBe(a.vcpu.getGpr(r));
+    expect(b.vcpu.getGuestCsr(Csr.stvec)).toBe(a.vcpu.getGuestCsr(Csr.stvec));
+    // Saved again at once, it is the same state.
+    expect(b.vcpu.saveState({ hostTicks: b.host.time.currentTicks() })).toEqual(saved);
+
+    // Neither fired early (no burst of stale timers) nor lost: exactly once, after 3 ms.
+    b.host.advance(2_999_900);
+    expect(b.host.injections).toHaveLength(0);
+    b.host.advance(100);
+    expect(b.host.injections).toEqual([expect.objectContaining({ vmId: 1, vcpuId: 0, vector: 5 })]);
+    b.host.advance(10_000_000);
+    expect(b.host.injections).toHaveLength(1);
+
+    // The guest runs on from where it was saved: its next exit is the MMIO load.
+    b.vcpu.bind();
+    expect(runUntil(b.vcpu, ["MmioRead"])).toMatchObject({ kind: "MmioRead", addr: 0x1000_0004 });
+  });
+
+  it("refuses state that does not fit, naming the field", () => {
+    const a = machine();
+    a.vcpu.unbind();
+    const saved = a.vcpu.saveState({ hostTicks: 0 });
+    expect(() => a.vcpu.loadState({ ...saved, pc: "pc" }, { hostTicks: 0 })).toThrow(
+      'vCPU 0: saved state field "pc" is not a 64-bit hex value',
+    );
+    expect(() => a.vcpu.loadState({ ...saved, gpr: [1, 2] }, { hostTicks: 0 })).toThrow(
+      'vCPU 0: saved state field "gpr" is not an array of 64 integers',
+    );
+    const b = machine(GUEST, { sstc: true });
+    b.vcpu.unbind();
+    expect(() => b.vcpu.loadState(saved, { hostTicks: 0 })).toThrow(
+      "vCPU 0: the snapshot was taken without Sstc, this host runs guests with it",
+    );
   });
 });

@@ -6,8 +6,9 @@
  * reasons, answering SBI calls itself.
  */
 
+import { type SavedRecord, StateReader, savedU64 } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
-import type { ArchVCpu, ExitReason, GuestFault } from "@axvisor/axvcpu";
+import type { ArchVCpu, ExitReason, GuestFault, SnapshotTime } from "@axvisor/axvcpu";
 import type { HostServices, TimerToken } from "@axvisor/axvisor-api";
 import {
   AccessWidth,
@@ -116,10 +117,14 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   /** In SBI hart_suspend / system_suspend until the next run: where to resume, if not after the ecall. */
   private suspended: { readonly resume: SuspendResume | null } | null = null;
   private timer: TimerToken | null = null;
+  /** When `timer` fires, in host ticks. */
+  private timerDeadline = 0;
   /** Host timer that wakes a halted Sstc guest when its vstimecmp comes due. */
   private wakeTimer: TimerToken | null = null;
   private readonly sstc: boolean;
   private readonly slice: number;
+  /** Restored from a snapshot: the next bind drops the hart's LR reservation. */
+  private dropReservation = false;
   /** A debugger owns breakpoint exceptions: hedeleg bit 3 is cleared while this vCPU is bound. */
   private debugTrap = false;
   /** The next run executes one instruction (a debugger's single step). */
@@ -186,6 +191,10 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     if (last !== undefined && last !== this) this.fence(hart, PendingFence.VvmaAll);
     cpu.lastVcpuByVmid.set(this.vm.vmid, this);
     if (this.debugTrap) hart.writeCsr(Csr.hedeleg, hart.readCsr(Csr.hedeleg) & ~HEDELEG_BREAKPOINT);
+    if (this.dropReservation) {
+      hart.clearReservation?.();
+      this.dropReservation = false;
+    }
     this.bound = cpu;
     this.inGuest = false;
     this.returnModeSet = false;
@@ -308,6 +317,118 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   /** The VM mapped a page after this vCPU's access faulted there: HFENCE.GVMA of that page. */
   guestPageMapped(gpa: GuestPhysAddr): void {
     this.bound?.hart.fenceGuestPage?.(gpa);
+  }
+
+  // ---- snapshot ------------------------------------------------------------------------
+
+  /**
+   * Everything the guest can observe of this vCPU, while it is unbound: GPRs, FPRs and fcsr,
+   * the VS CSRs (vsstatus .. vsatp, vstimecmp with Sstc), the pending virtual interrupts
+   * (hvip), pc and guest privilege (VS or VU; V=1 is implied: the vCPU always resumes in the
+   * guest), an SBI suspend, the SBI timer and the steal-time record. Times are guest times:
+   * `guestNow` is the guest's clock at `time.hostTicks`, the timer its stimecmp value.
+   * hgatp, henvcfg and hedeleg are not saved: they follow from the VM's page table, VMID,
+   * Sstc and debugger, which the restoring host sets up itself. An LR reservation is not
+   * saved either: the first bind after a restore drops the hart's, so the guest's next SC
+   * fails once, which the architecture allows.
+   */
+  saveState(time: SnapshotTime): SavedRecord {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: saved while bound to a hart`);
+    const delta = this.vsCsrs.get(Csr.htimedelta) ?? 0n;
+    const csrs: Record<string, string> = {};
+    for (const [csr, value] of this.vsCsrs) {
+      if (csr !== Csr.htimedelta) csrs[`0x${csr.toString(16)}`] = savedU64(value);
+    }
+    const resume = this.suspended?.resume ?? null;
+    const steal = this.steal.save();
+    return {
+      gpr: [...this.gpr],
+      fpr: [...this.fpr],
+      fflags: this.fflags,
+      frm: this.frm,
+      csrs,
+      hvip: savedU64(this.hvip),
+      pc: savedU64(this.pc),
+      guestVS: this.guestVS,
+      sstc: this.sstc,
+      guestNow: savedU64(BigInt(Math.floor(time.hostTicks)) + delta),
+      timer: this.timer === null ? null : savedU64(BigInt(this.timerDeadline) + delta),
+      wakeArmed: this.wakeTimer !== null,
+      suspended:
+        this.suspended === null
+          ? null
+          : {
+              resume:
+                resume === null
+                  ? null
+                  : { addr: savedU64(resume.addr), opaque: savedU64(resume.opaque) },
+            },
+      steal: { shmem: steal.shmem, total: steal.total, unpublished: steal.unpublished },
+    };
+  }
+
+  loadState(state: SavedRecord, time: SnapshotTime): void {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: restored while bound to a hart`);
+    const r = new StateReader(state, `vCPU ${this.vcpuId}`);
+    if (r.bool("sstc") !== this.sstc) {
+      throw axErr(
+        "InvalidData",
+        `vCPU ${this.vcpuId}: the snapshot was taken ${this.sstc ? "without" : "with"} Sstc, this host runs guests ${this.sstc ? "with" : "without"} it`,
+      );
+    }
+    const I32 = [-0x8000_0000, 0x7fff_ffff] as const;
+    const gpr = r.ints("gpr", 64, ...I32);
+    const fpr = r.ints("fpr", 64, ...I32);
+    const csrs = r.record("csrs");
+    const vs = new Map<number, bigint>();
+    for (const csr of this.vsCsrs.keys()) {
+      if (csr !== Csr.htimedelta) vs.set(csr, csrs.u64(`0x${csr.toString(16)}`));
+    }
+    const guestNow = r.u64("guestNow");
+    const timer = r.u64OrNull("timer");
+    const susp = r.recordOrNull("suspended");
+    const resume = susp?.recordOrNull("resume") ?? null;
+    const steal = r.record("steal");
+    const stealState = {
+      shmem: steal.intOrNull("shmem", 0, Number.MAX_SAFE_INTEGER),
+      total: steal.amount("total"),
+      unpublished: steal.amount("unpublished"),
+    };
+    const fflags = r.int("fflags", 0, 0x1f);
+    const frm = r.int("frm", 0, 7);
+    const hvip = r.u64("hvip");
+    const pc = r.u64("pc");
+    const guestVS = r.bool("guestVS");
+    const wakeArmed = r.bool("wakeArmed");
+    const resumeAt =
+      resume === null ? null : { addr: resume.u64("addr"), opaque: resume.u64("opaque") };
+
+    // Everything is read and checked: from here on nothing can fail half-way.
+    this.dispose();
+    this.gpr.set(gpr);
+    this.fpr.set(fpr);
+    this.fflags = fflags;
+    this.frm = frm;
+    for (const [csr, value] of vs) this.vsCsrs.set(csr, value);
+    // Guest time continues from guestNow: htimedelta absorbs the host clock's new reading.
+    const delta = BigInt.asUintN(64, guestNow - BigInt(Math.floor(time.hostTicks)));
+    this.vsCsrs.set(Csr.htimedelta, delta);
+    this.hvip = hvip & (VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP);
+    this.pc = pc;
+    this.guestVS = guestVS;
+    this.inGuest = false;
+    this.returnModeSet = false;
+    this.dropReservation = true;
+    this.pending = null;
+    this.suspended = susp === null ? null : { resume: resumeAt };
+    this.steal.load(stealState);
+    if (timer !== null) {
+      // A deadline already due (it was due when saved, the VMM had not fired it yet) is armed
+      // all the same: the VMM fires it at its next round, once, as it would have.
+      const deadline = BigInt.asUintN(64, timer - delta);
+      if (deadline <= BigInt(Number.MAX_SAFE_INTEGER)) this.armTimer(Number(deadline));
+    }
+    if (wakeArmed) this.armWake();
   }
 
   // ---- debugger ------------------------------------------------------------------------
@@ -469,6 +590,12 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       this.setPendingBit(VsIrq.VSTIP, true);
       return;
     }
+    this.armTimer(ticks);
+  }
+
+  private armTimer(ticks: number): void {
+    const t = this.host.time;
+    this.timerDeadline = ticks;
     this.timer = t.registerTimer(t.ticksToNanos(ticks), () => {
       this.timer = null;
       this.host.vmm.injectInterrupt(this.vmId, this.vcpuId, VsIrq.TIMER);

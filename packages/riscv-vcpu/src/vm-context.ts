@@ -1,3 +1,4 @@
+import { type SavedRecord, StateReader } from "@axvisor/axdevice-base";
 import { axErr, err } from "@axvisor/axerrno";
 import type { GuestPhysMemory } from "./guest-memory.js";
 import { HsmState } from "./sbi/consts.js";
@@ -59,6 +60,38 @@ export class RiscvVmContext {
       state: boot ? HsmState.Started : HsmState.Stopped,
       fences: 0,
     });
+  }
+
+  /** Each guest hart's SBI HSM state and pending remote fences, for a VM snapshot. */
+  saveState(): SavedRecord {
+    return {
+      harts: this.hartIds().map((id) => {
+        const h = this.harts.get(id)!;
+        return { hartId: id, vcpuId: h.vcpuId, state: h.state, fences: h.fences };
+      }),
+    };
+  }
+
+  /** Puts saved HSM states back; the snapshot must name the same harts as this VM has. */
+  loadState(state: SavedRecord): void {
+    const ids = this.hartIds();
+    const rows = new StateReader(state, `VM ${this.vmId} SBI state`).records("harts", ids.length);
+    const parsed = rows.map((h) => ({
+      hartId: h.int("hartId"),
+      vcpuId: h.int("vcpuId"),
+      state: h.int("state", 0, 6) as HsmState,
+      fences: h.int("fences", 0, 3),
+    }));
+    parsed.forEach((h, i) => {
+      if (h.hartId !== ids[i] || h.vcpuId !== this.harts.get(h.hartId)?.vcpuId) {
+        throw axErr(
+          "InvalidData",
+          `VM ${this.vmId}: the snapshot has hart ${h.hartId} on vCPU ${h.vcpuId}, this VM does not`,
+        );
+      }
+    });
+    for (const h of parsed)
+      this.harts.set(h.hartId, { vcpuId: h.vcpuId, state: h.state, fences: h.fences });
   }
 
   hartIds(): number[] {

@@ -10,7 +10,13 @@
  * the guest completes that source, `onHostComplete(id)` lets the host complete it on the board
  * PLIC (AxVisor's dev-branch passthrough flow, without its claim/priority bugs: §11.11).
  */
-import { type BaseMmioDeviceOps, EmulatedDeviceType, type IrqLine } from "@axvisor/axdevice-base";
+import {
+  type BaseMmioDeviceOps,
+  EmulatedDeviceType,
+  type IrqLine,
+  type SavedRecord,
+  StateReader,
+} from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
 import {
   PLIC_CLAIM_OFFSET,
@@ -98,6 +104,19 @@ export class VPlic implements BaseMmioDeviceOps {
     if (isComplete && wasInService && !this.plic.isInService(id) && this.forwarded.delete(id)) {
       this.onHostComplete?.(id);
     }
+  }
+
+  /** The PLIC's state and which in-service sources came from the host, for a VM snapshot. */
+  saveState(): SavedRecord {
+    return { plic: this.plic.saveState(), forwarded: [...this.forwarded].sort((a, b) => a - b) };
+  }
+
+  loadState(state: SavedRecord): void {
+    const r = new StateReader(state, "vPLIC");
+    const forwarded = r.ints("forwarded");
+    this.plic.loadState(r.nested("plic"));
+    this.forwarded.clear();
+    for (const id of forwarded) this.forwarded.add(id);
   }
 
   reset(): void {

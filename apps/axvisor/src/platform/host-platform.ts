@@ -1,5 +1,6 @@
 import type { Arch } from "@axvisor/arch";
 import type { DeviceFactories } from "@axvisor/axdevice";
+import type { SavedRecord } from "@axvisor/axdevice-base";
 import type { AxResult } from "@axvisor/axerrno";
 import type { HostServices, RamHostMemory } from "@axvisor/axvisor-api";
 import type { ArchBackend, VmDeviceContext } from "@axvisor/axvm";
@@ -175,6 +176,20 @@ export interface VmArchParts<CreateConfig = unknown, SetupConfig = unknown> {
   forwardHostIrq(irq: number): boolean;
   /** Releases the VMID and closes device files; the VM is being deleted. */
   release(): void;
+  /**
+   * The architecture's VM-wide state for a snapshot (beyond vCPUs and devices, which answer
+   * for themselves): riscv64's SBI HSM states. Absent: this platform cannot snapshot VMs.
+   */
+  readonly snapshot?: VmArchSnapshot;
+}
+
+/** What a platform saves of a VM beyond its vCPUs and devices (see `VmArchParts.snapshot`). */
+export interface VmArchSnapshot {
+  /** Finishes device I/O (disk writes flushed to the host file) before the state is taken. */
+  quiesce(): void;
+  save(): SavedRecord;
+  /** Puts saved state back on parts built from the same config; throws an AxError naming the problem. */
+  load(state: SavedRecord): void;
 }
 
 export interface DefaultGuest {

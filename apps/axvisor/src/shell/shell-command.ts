@@ -3,6 +3,7 @@ import { serveGdb } from "@axvisor/gdbstub/node";
 import { formatHostError, UsageError } from "../errors.js";
 import { ExitStatus } from "../exit-status.js";
 import type { CliIo } from "../io.js";
+import { restoreSnapshotFile, saveSnapshotFile } from "../snapshot/index.js";
 import { openSession } from "../vmm/run-command.js";
 import { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "../vmm/run-options.js";
 import { VmmTerminal } from "../vmm/vmm-terminal.js";
@@ -53,6 +54,7 @@ export async function runShell(argv: readonly string[], io: CliIo): Promise<numb
     mux,
     shellOnly: true,
     serveGdb,
+    snapshots: { save: saveSnapshotFile, restore: restoreSnapshotFile },
     onQuit: () => finish(ExitStatus.Success),
     onExit: (code) => finish(code),
     onInputEnd: () => {

@@ -5,6 +5,7 @@ import { type AxVMCrateConfig, VmMemMappingType, VmType } from "@axvisor/axvmcon
 import type { GdbServer, GdbServerOptions } from "@axvisor/gdbstub/node";
 import { formatHex, MappingFlags } from "@axvisor/memory-addr";
 import { readVmConfig } from "../host/read-vm-config.js";
+import type { restoreSnapshotFile, saveSnapshotFile } from "../snapshot/index.js";
 import type { VmInstance } from "../vmm/vm-instance.js";
 import { formatVmStats } from "../vmm/vm-stats.js";
 import { allocatedBytes, describeEnd, type Vmm } from "../vmm/vmm.js";
@@ -21,6 +22,14 @@ export interface VmmShellOptions {
   readonly loadConfig?: (path: string) => Promise<AxVMCrateConfig>;
   /** Serves gdb on a TCP port for `vm debug` (the Node host's `serveGdb`); absent: no TCP. */
   readonly serveGdb?: (options: GdbServerOptions) => Promise<GdbServer>;
+  /** Snapshot files for `vm snapshot` / `vm restore` (the Node host's); absent: not offered. */
+  readonly snapshots?: ShellSnapshots;
+}
+
+/** How the host writes and reads snapshot files (`snapshot/snapshot-io.ts` on Node). */
+export interface ShellSnapshots {
+  readonly save: typeof saveSnapshotFile;
+  readonly restore: typeof restoreSnapshotFile;
 }
 
 interface Command {
@@ -32,7 +41,8 @@ interface Command {
 const STATUS_WIDTH = 10;
 
 /**
- * AxVisor's VMM shell (src/shell): `vm list|show|create|start|stop|suspend|resume|restart|delete`,
+ * AxVisor's VMM shell (src/shell): `vm list|show|create|start|stop|suspend|resume|restart|delete`
+ * (and `stats`, `debug`, `snapshot`, `restore`),
  * `log`, `help`, `exit`. Every command acts on the running VMM right away - VMs keep running
  * while the shell waits for input. Errors are printed as one line and the shell goes on.
  */
@@ -43,6 +53,7 @@ export class VmmShell {
   readonly #onExit: (code: number) => void;
   readonly #loadConfig: (path: string) => Promise<AxVMCrateConfig>;
   readonly #serveGdb: VmmShellOptions["serveGdb"];
+  readonly #snapshots: ShellSnapshots | undefined;
   readonly #commands: Map<string, Command>;
   readonly #vmCommands: Map<string, Command>;
 
@@ -52,6 +63,7 @@ export class VmmShell {
     this.#onExit = options.onExit;
     this.#loadConfig = options.loadConfig ?? readVmConfig;
     this.#serveGdb = options.serveGdb;
+    this.#snapshots = options.snapshots;
     this.#vmCommands = new Map<string, Command>([
       ["list", { usage: "vm list", help: "list the VMs", run: () => this.#list() }],
       [
@@ -72,6 +84,22 @@ export class VmmShell {
           usage: "vm stats [ID]",
           help: "instructions, MIPS, exits by kind and their cost, run/halted/waiting time",
           run: (a) => this.#stats(a),
+        },
+      ],
+      [
+        "snapshot",
+        {
+          usage: "vm snapshot ID FILE",
+          help: "save a running VM whole (RAM, vCPUs, devices, timers) to FILE; it runs on",
+          run: (a) => this.#snapshot(a),
+        },
+      ],
+      [
+        "restore",
+        {
+          usage: "vm restore FILE [--force-disk]",
+          help: "bring back the VM saved in FILE, running where it stopped",
+          run: (a) => this.#restore(a),
         },
       ],
       [
@@ -314,6 +342,39 @@ export class VmmShell {
     this.#out(vms.flatMap((vm) => formatVmStats(`${vm.id} "${vm.name}"`, vm.stats)));
   }
 
+  #snapshot(args: string[]): void {
+    const [id, file, ...extra] = args;
+    if (id === undefined || file === undefined || extra.length > 0) {
+      throw new Error("usage: vm snapshot ID FILE");
+    }
+    const [vmId] = this.#ids([id], "vm snapshot ID FILE");
+    const vm = this.#vmm.vm(vmId!);
+    const bytes = this.#snapshotFiles("vm snapshot").save(this.#vmm, vm.id, file);
+    this.#out(`VM ${vm.id} "${vm.name}" saved to ${file} (${formatSize(bytes)})`);
+  }
+
+  #restore(args: string[]): void {
+    const force = args.includes("--force-disk");
+    const unknown = args.find((a) => a.startsWith("-") && a !== "--force-disk");
+    if (unknown !== undefined) {
+      throw new Error(`unknown option '${unknown}' (usage: vm restore FILE [--force-disk])`);
+    }
+    const files = args.filter((a) => !a.startsWith("-"));
+    if (files.length !== 1) throw new Error("usage: vm restore FILE [--force-disk]");
+    const vm = this.#snapshotFiles("vm restore").restore(
+      this.#vmm,
+      files[0]!,
+      force ? { forceDisk: true } : {},
+    );
+    this.#out(`VM ${vm.id} "${vm.name}" restored from ${files[0]} (${vm.status})`);
+  }
+
+  #snapshotFiles(command: string): ShellSnapshots {
+    if (this.#snapshots === undefined)
+      throw new Error(`${command}: this host has no snapshot files`);
+    return this.#snapshots;
+  }
+
   #show(args: string[]): void {
     const [id] = this.#ids(args, "vm show ID");
     this.#out(describeVm(this.#vmm, this.#vmm.vm(id!)));
@@ -446,4 +507,10 @@ export function describeVm(vmm: Vmm, vm: VmInstance): string[] {
   if (ivc.length > 0) lines.push("  IVC channels:", ...ivc.map((l) => `    ${l}`));
   lines.push(`  guest faults: ${vm.axvm.guestFaultCount}, restarts: ${vm.restarts}`);
   return lines;
+}
+
+function formatSize(bytes: number): string {
+  return bytes >= 1 << 20
+    ? `${(bytes / (1 << 20)).toFixed(1)} MiB`
+    : `${Math.ceil(bytes / 1024)} KiB`;
 }

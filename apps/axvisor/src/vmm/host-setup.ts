@@ -9,6 +9,7 @@ import { UsageError } from "../errors.js";
 import { defaultGuestOf } from "../platform/host-of.js";
 import type { HostPlatform } from "../platform/host-platform.js";
 import { platforms } from "../platforms/index.js";
+import { type OpenedSnapshot, readSnapshotFile } from "../snapshot/index.js";
 import { guestArchOf } from "./guest-arch.js";
 import type { VmmCommandOptions } from "./run-options.js";
 import { allocatedBytes } from "./vmm.js";
@@ -27,6 +28,8 @@ export interface HostPlan {
   readonly memory: number;
   readonly logLevel: LogLevel;
   readonly vms: readonly VmToCreate[];
+  /** The snapshot `--restore` names, read and checked. */
+  readonly restore?: OpenedSnapshot;
 }
 
 const MiB = 1024 * 1024;
@@ -100,6 +103,10 @@ export async function planHost(
 ): Promise<HostPlan> {
   const board = loadBoardConfig(opts.board);
   const vms: VmToCreate[] = [];
+  const restore = opts.restore === undefined ? undefined : readSnapshotFile(opts.restore, null);
+  if (opts.defaultGuest && restore !== undefined) {
+    throw new UsageError("--default-guest and --restore each name the VM to run; give one");
+  }
   if (opts.defaultGuest) {
     if (opts.configs.length > 0) {
       throw new UsageError(
@@ -109,8 +116,8 @@ export async function planHost(
     const p = platforms.get(opts.platform ?? board.platform);
     vms.push(defaultGuestOf(p));
   } else {
-    const paths = opts.configs.length > 0 ? opts.configs : board.vmConfigs;
-    if (paths.length === 0 && command === "run") {
+    const paths = opts.configs.length > 0 || restore !== undefined ? opts.configs : board.vmConfigs;
+    if (paths.length === 0 && command === "run" && restore === undefined) {
       throw new UsageError(
         "nothing to run: give VM config files or --default-guest (see axvisor run --help)",
       );
@@ -133,13 +140,29 @@ export async function planHost(
   const logLevel =
     opts.log ??
     (envLog !== undefined && envLog !== "" ? parseLogLevel(envLog, "LOG") : board.logLevel);
-  const memory = opts.memory ?? Math.max(board.memorySize, memoryToFit(vms.map((v) => v.config)));
-  const platform = choosePlatform(opts, board.platform, board.platformGiven, vms);
+  const all = [...vms.map((v) => v.config), ...(restore !== undefined ? [restore.config] : [])];
+  const memory = opts.memory ?? Math.max(board.memorySize, memoryToFit(all));
+  const platform =
+    restore !== undefined && opts.platform === undefined && !board.platformGiven
+      ? platformOfSnapshot(restore)
+      : choosePlatform(opts, board.platform, board.platformGiven, vms);
   const harts = opts.cpus ?? Math.min(board.cpuNum, platform.maxCpus);
   if (harts > platform.maxCpus) {
     throw new UsageError(
       `--cpus: the ${platform.name} board has 1..${platform.maxCpus} CPUs, not ${harts}`,
     );
   }
-  return { platform, harts, memory, logLevel, vms };
+  return { platform, harts, memory, logLevel, vms, ...(restore !== undefined ? { restore } : {}) };
+}
+
+/** The platform a snapshot was taken on, which `run --restore` builds unless told otherwise. */
+function platformOfSnapshot(snap: OpenedSnapshot): HostPlatform {
+  const p = platforms.find(snap.platform) ?? platforms.forArch(snap.arch);
+  if (p === undefined) {
+    throw axErr(
+      "Unsupported",
+      `snapshot ${snap.file} was taken on ${snap.platform}, which this axvisor does not have`,
+    );
+  }
+  return p;
 }

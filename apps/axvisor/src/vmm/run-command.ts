@@ -5,6 +5,7 @@ import { formatHostError, UsageError } from "../errors.js";
 import { describeOutcome, ExitStatus, exitStatusFor, type RunOutcome } from "../exit-status.js";
 import type { CliIo } from "../io.js";
 import { createHostBoard } from "../platform/host-of.js";
+import { restoreSnapshotFile, restoreVm, saveSnapshotFile } from "../snapshot/index.js";
 import { ConsoleMux } from "./console-mux.js";
 import { type HostPlan, planHost } from "./host-setup.js";
 import { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./run-options.js";
@@ -61,6 +62,13 @@ export async function openSession(
   });
   try {
     for (const v of plan.vms) vmm.createVm(v.config, v.disk !== undefined ? { disk: v.disk } : {});
+    if (plan.restore !== undefined) {
+      const vm = restoreVm(vmm, plan.restore, {
+        file: plan.restore.file,
+        ...(opts.forceDisk === true ? { forceDisk: true } : {}),
+      });
+      mux.line(`axvisor: VM ${vm.id} "${vm.name}" restored from ${plan.restore.file}`);
+    }
   } catch (e) {
     vmm.shutdown();
     throw e;
@@ -167,6 +175,7 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
     mux,
     shellOnly: false,
     serveGdb,
+    snapshots: { save: saveSnapshotFile, restore: restoreSnapshotFile },
     onQuit: () => end({ kind: "quit" }),
     onShellClose: allStopped,
     onExit: (code) => {
@@ -204,7 +213,11 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
     .catch((e: unknown) =>
       end({ kind: "host-error", message: `VMM failure: ${formatHostError(e, io.env)}` }),
     );
-  for (const vm of vmm.vms) vmm.startVm(vm.id);
+  // A restored VM is running already.
+  for (const vm of vmm.vms) if (vm.status === VMStatus.Loaded) vmm.startVm(vm.id);
+  // A step whose pattern matches the empty output (`--send-after '' TEXT`) types at once:
+  // a restored VM prints nothing until it is given something to answer.
+  engine.start();
   const result = await ended;
   if (opts.stats === true) {
     for (const vm of vmm.vms) {

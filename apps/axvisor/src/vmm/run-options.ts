@@ -27,6 +27,10 @@ export interface VmmCommandOptions {
   readonly gdbVm?: number;
   /** Print per-VM and per-vCPU statistics when the run ends. */
   readonly stats?: boolean;
+  /** A snapshot file whose VM runs again where it was saved. */
+  readonly restore?: string;
+  /** Restore even when the VM's disk file changed since the snapshot. */
+  readonly forceDisk?: boolean;
 }
 
 interface OptionSpec {
@@ -99,6 +103,18 @@ const OPTIONS: readonly OptionSpec[] = [
     name: "stats",
     args: [],
     help: "print per-VM and per-vCPU statistics at exit",
+    runOnly: true,
+  },
+  {
+    name: "restore",
+    args: ["FILE"],
+    help: "run the VM saved in FILE (vm snapshot) from where it stopped",
+    runOnly: true,
+  },
+  {
+    name: "force-disk",
+    args: [],
+    help: "with --restore: use the VM's disk even if it changed since the snapshot",
     runOnly: true,
   },
   { name: "help", args: [], help: "show this help" },
@@ -220,6 +236,12 @@ export function parseVmmArgs(
       case "stats":
         o.stats = true;
         break;
+      case "restore":
+        o.restore = v;
+        break;
+      case "force-disk":
+        o.forceDisk = true;
+        break;
     }
   }
   return { ...o, help: o.help ?? false, defaultGuest: o.defaultGuest ?? false, configs, sendAfter };
@@ -235,6 +257,7 @@ export function vmmHelp(command: "run" | "shell"): string {
   if (command === "run") {
     return `Usage: axvisor run [options] VM.toml...
        axvisor run --default-guest
+       axvisor run --restore FILE
 
 Boots every VM in the config files at once on the emulated riscv64 board and connects their
 consoles to the terminal (labelled [vmN name] when there are several). Relative paths in a
@@ -258,7 +281,7 @@ Examples:
 
 The VMM shell on the emulated riscv64 board: VMs from the config files are created (state
 Loaded) and the shell manages them - vm list|show|create|start|stop|suspend|resume|restart|
-delete, log, help, exit. Guest consoles print to the terminal, labelled by VM.
+delete|stats|debug|snapshot|restore, log, help, exit. Guest consoles print to the terminal, labelled by VM.
 
 Options:
 ${lines.join("\n")}

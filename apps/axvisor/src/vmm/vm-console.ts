@@ -86,6 +86,16 @@ export class VmConsole {
     return true;
   }
 
+  /** Input typed for the SBI console that the guest has not read yet (a snapshot keeps it). */
+  get sbiInput(): Uint8Array {
+    return Uint8Array.from(this.#sbiInput);
+  }
+
+  /** A restored VM's unread SBI console input. */
+  set sbiInput(bytes: Uint8Array) {
+    this.#sbiInput = [...bytes.subarray(0, MAX_SBI_INPUT)];
+  }
+
   /** VM restart: input typed for the old run is dropped, output so far is kept. */
   resetInput(): void {
     this.#sbiInput = [];

@@ -1,5 +1,6 @@
 import type { AxVM, VMStatus } from "@axvisor/axvm";
 import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
+import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import type { VmArchParts } from "../platform/host-platform.js";
 import type { VmConsole } from "./vm-console.js";
 import type { VmDebugger } from "./vm-debugger.js";
@@ -68,12 +69,21 @@ export class VmInstance {
   debug: VmDebugger | undefined;
   /** What its vCPUs did since creation (restarts included): `vm stats`, `--stats`. */
   readonly stats: VmStats;
+  /**
+   * The host time its state was restored at, until it runs its first slice: a snapshot taken
+   * before then saves the same instant (the guest has not observed time since), so restore
+   * followed by snapshot reproduces the file byte for byte.
+   */
+  restoredAt: number | undefined;
+  /** The disk it was given instead of its config's disk_path (the demo's in-memory disk). */
+  readonly disk: BlockBacking | undefined;
 
   constructor(init: {
     config: AxVMCrateConfig;
     axvm: AxVM;
     parts: VmArchParts;
     console: VmConsole;
+    disk?: BlockBacking;
   }) {
     this.id = init.config.base.id;
     this.name = init.config.base.name;
@@ -81,6 +91,7 @@ export class VmInstance {
     this.axvm = init.axvm;
     this.parts = init.parts;
     this.console = init.console;
+    this.disk = init.disk;
     this.slots = this.freshSlots();
     this.stats = new VmStats(init.config.base.cpuNum);
   }

@@ -21,6 +21,8 @@ export interface VmmTerminalOptions {
   readonly onShellClose?: () => void;
   /** Serves gdb for the shell's `vm debug`. */
   readonly serveGdb?: VmmShellOptions["serveGdb"];
+  /** Snapshot files for the shell's `vm snapshot` / `vm restore`. */
+  readonly snapshots?: VmmShellOptions["snapshots"];
 }
 
 const GREETING = "Welcome to AxVisor Shell! Type help for the commands.";
@@ -52,6 +54,7 @@ export class VmmTerminal {
       print: (t) => mux.answer(t),
       onExit: (code) => options.onExit(code),
       ...(options.serveGdb !== undefined ? { serveGdb: options.serveGdb } : {}),
+      ...(options.snapshots !== undefined ? { snapshots: options.snapshots } : {}),
     });
     this.#editor = new LineEditor((t) => mux.print(t));
     this.#console = new HostConsole({

@@ -39,6 +39,16 @@ export interface VmmOptions {
 export interface CreateVmOptions {
   /** The VM's virtio-blk disk, instead of opening its disk_path. */
   readonly disk?: BlockBacking;
+  /** Build it for a snapshot restore: no images are loaded (the snapshot brings RAM). */
+  readonly restoring?: boolean;
+}
+
+/** The scheduler's view of a restored VM (see `Vmm.startRestored`). */
+export interface RestoredSchedule {
+  readonly slots: readonly { readonly started: boolean; readonly lastHart: number }[];
+  readonly halted: readonly number[];
+  readonly suspended: boolean;
+  readonly restarts: number;
 }
 
 /** Let Node serve stdin, timers and the shell at least this often while guests compute. */
@@ -216,9 +226,15 @@ export class Vmm {
       read: (at, len) => axvm.readGuest(at, len),
       write: (at, data) => axvm.writeGuest(at, data),
     });
-    inst = new VmInstance({ config, axvm, parts, console });
+    inst = new VmInstance({
+      config,
+      axvm,
+      parts,
+      console,
+      ...(options.disk !== undefined ? { disk: options.disk } : {}),
+    });
     try {
-      this.#load(inst);
+      if (options.restoring !== true) this.#load(inst);
       axvm.markLoaded();
     } catch (e) {
       axvm.shutdown();
@@ -249,6 +265,31 @@ export class Vmm {
     vm.slots = vm.freshSlots();
     vm.end = undefined;
     this.#log.info(`VM ${id} "${vm.name}" started`);
+    this.wake();
+  }
+
+  /**
+   * Loaded -> Running for a VM whose state a snapshot restore has put back: its vCPUs keep
+   * their restored registers (no boot protocol), and the scheduler's records (which vCPUs are
+   * powered on, halted, where they last ran) come from the snapshot. Every hart drops cached
+   * translations and compiled code, as after any change of guest memory behind its back.
+   */
+  startRestored(id: number, saved: RestoredSchedule): void {
+    const vm = this.vm(id);
+    vm.axvm.boot();
+    vm.slots = vm.freshSlots();
+    saved.slots.forEach((s, i) => {
+      const slot = vm.slots[i];
+      if (slot === undefined) return;
+      slot.started = s.started;
+      slot.lastHart = s.lastHart < this.machine.cpuCount ? s.lastHart : -1;
+    });
+    for (const v of saved.halted) vm.axvm.haltVcpu(v);
+    if (saved.suspended) vm.axvm.suspend();
+    vm.end = undefined;
+    vm.restarts = saved.restarts;
+    this.machine.fenceAll();
+    this.#log.info(`VM ${id} "${vm.name}" restored${saved.suspended ? " (suspended)" : ""}`);
     this.wake();
   }
 
@@ -486,6 +527,7 @@ export class Vmm {
     this.#currentVcpu = slot.vcpuId;
     const before = machine.retired(h);
     const stats = vm.stats.vcpus[slot.vcpuId];
+    vm.restoredAt = undefined;
     const t0 = performance.now();
     try {
       const exit = vm.axvm.runVcpu(slot.vcpuId, { cpu: this.#current[h]! });

@@ -30,6 +30,14 @@ export class ByteQueue {
     return byte;
   }
 
+  /** The queued bytes, oldest first. */
+  toArray(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.#length; i++)
+      out.push(this.#buf[(this.#head + i) % this.#buf.length]!);
+    return out;
+  }
+
   clear(): void {
     this.#head = 0;
     this.#length = 0;

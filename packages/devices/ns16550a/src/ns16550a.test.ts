@@ -328,3 +328,29 @@ describe("Ns16550a reset()", () => {
     expect(uart.divisor).toBe(0);
   });
 });
+
+describe("Ns16550a snapshot", () => {
+  it("keeps registers, the receive FIFO and input still on the wire", () => {
+    const a = new Ns16550a({ base: 0x1000_0000 });
+    const at = (r: number) => (0x1000_0000 + r) as GuestPhysAddr;
+    a.handleWrite(at(3), AccessWidth.Byte, 0x83n); // DLAB
+    a.handleWrite(at(0), AccessWidth.Byte, 0x0cn);
+    a.handleWrite(at(3), AccessWidth.Byte, 0x03n);
+    a.handleWrite(at(2), AccessWidth.Byte, 0x01n); // FIFO on
+    a.handleWrite(at(1), AccessWidth.Byte, 0x01n); // RDA interrupt
+    a.pushInput("x".repeat(20));
+    a.handleRead(at(0), AccessWidth.Byte);
+    const saved = a.saveState();
+    const b = new Ns16550a({ base: 0x1000_0000 });
+    b.loadState(saved);
+    expect(b.saveState()).toEqual(saved);
+    expect(b.divisor).toBe(12);
+    expect(b.pendingInput).toBe(19);
+    expect(b.irqPending).toBe(true);
+    let got = "";
+    while (Number(b.handleRead(at(5), AccessWidth.Byte)) & 1) {
+      got += String.fromCharCode(Number(b.handleRead(at(0), AccessWidth.Byte)));
+    }
+    expect(got).toBe("x".repeat(19));
+  });
+});

@@ -3,7 +3,10 @@ import {
   EmulatedDeviceType,
   type IrqLine,
   NO_IRQ,
+  type SavedRecord,
+  StateReader,
 } from "@axvisor/axdevice-base";
+import { axErr } from "@axvisor/axerrno";
 import {
   type AccessWidth,
   type AddrRange,
@@ -227,6 +230,62 @@ export class Ns16550a implements BaseMmioDeviceOps {
   }
 
   // ---- guest side ----
+
+  /**
+   * Registers, the receive FIFO and the bytes still on the wire, for a VM snapshot. The
+   * interrupt line's level is part of it so a restore does not raise an edge the guest never
+   * saw (the interrupt controller restores its own pending state).
+   */
+  saveState(): SavedRecord {
+    const rx: number[] = [];
+    for (let i = 0; i < this.#rxCount; i++) rx.push(this.#rx[(this.#rxHead + i) % FIFO_SIZE]!);
+    return {
+      ier: this.#ier,
+      lcr: this.#lcr,
+      mcr: this.#mcr,
+      scr: this.#scr,
+      dll: this.#dll,
+      dlm: this.#dlm,
+      fifoEnabled: this.#fifoEnabled,
+      rxTrigger: this.#rxTrigger,
+      lsrErrors: this.#lsrErrors,
+      thrInterrupt: this.#thrInterrupt,
+      msrStatus: this.#msrStatus,
+      msrDeltas: this.#msrDeltas,
+      modemIn: this.#modemIn,
+      irqLevel: this.#irqLevel,
+      rx,
+      wire: this.#wire.toArray(),
+    };
+  }
+
+  loadState(state: SavedRecord): void {
+    const r = new StateReader(state, "ns16550a");
+    const rx = r.ints("rx", undefined, 0, 0xff);
+    if (rx.length > FIFO_SIZE) {
+      throw axErr("InvalidData", `ns16550a: the saved receive FIFO holds ${rx.length} bytes`);
+    }
+    const wire = r.ints("wire", undefined, 0, 0xff);
+    this.#ier = r.int("ier", 0, 0xff);
+    this.#lcr = r.int("lcr", 0, 0xff);
+    this.#mcr = r.int("mcr", 0, 0xff);
+    this.#scr = r.int("scr", 0, 0xff);
+    this.#dll = r.int("dll", 0, 0xff);
+    this.#dlm = r.int("dlm", 0, 0xff);
+    this.#fifoEnabled = r.bool("fifoEnabled");
+    this.#rxTrigger = r.int("rxTrigger", 1, FIFO_SIZE);
+    this.#lsrErrors = r.int("lsrErrors", 0, 0xff);
+    this.#thrInterrupt = r.bool("thrInterrupt");
+    this.#msrStatus = r.int("msrStatus", 0, 0xff);
+    this.#msrDeltas = r.int("msrDeltas", 0, 0xff);
+    this.#modemIn = r.int("modemIn", 0, 0xff);
+    this.#irqLevel = r.bool("irqLevel");
+    this.#rxHead = 0;
+    this.#rxCount = rx.length;
+    this.#rx.set(rx);
+    this.#wire.clear();
+    for (const b of wire) this.#wire.push(b);
+  }
 
   handleRead(addr: GuestPhysAddr, _width: AccessWidth): bigint {
     const reg = this.#register(addr);

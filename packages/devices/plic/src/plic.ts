@@ -1,4 +1,10 @@
-import { type BaseMmioDeviceOps, EmulatedDeviceType, type IrqLine } from "@axvisor/axdevice-base";
+import {
+  type BaseMmioDeviceOps,
+  EmulatedDeviceType,
+  type IrqLine,
+  type SavedRecord,
+  StateReader,
+} from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
 import {
   AccessWidth,
@@ -140,6 +146,48 @@ export class Plic implements BaseMmioDeviceOps {
       if (this.#level[src]) this.#setBit(this.#pending, src);
     }
     this.#updateOutputs();
+  }
+
+  /**
+   * Priorities, pending and in-service bits, input levels, enables, thresholds and the
+   * context outputs, for a VM snapshot.
+   */
+  saveState(): SavedRecord {
+    return {
+      sources: this.#numSources,
+      contexts: this.#numContexts,
+      priority: [...this.#priority],
+      pending: [...this.#pending],
+      inService: [...this.#inService],
+      level: [...this.#level],
+      enable: [...this.#enable],
+      threshold: [...this.#threshold],
+      output: [...this.#output],
+    };
+  }
+
+  /**
+   * Puts saved state back. The outputs are restored as they were without driving the context
+   * lines: whoever they feed (a hart's mip, a vCPU's hvip) restores its own pending bits.
+   */
+  loadState(state: SavedRecord): void {
+    const r = new StateReader(state, "PLIC");
+    const n = r.int("sources");
+    const c = r.int("contexts");
+    if (n !== this.#numSources || c !== this.#numContexts) {
+      throw axErr(
+        "InvalidData",
+        `PLIC: the snapshot has ${n} sources and ${c} contexts, this one ${this.#numSources} and ${this.#numContexts}`,
+      );
+    }
+    const w = this.#words;
+    this.#priority.set(r.ints("priority", n + 1));
+    this.#pending.set(r.ints("pending", w));
+    this.#inService.set(r.ints("inService", w));
+    this.#level.set(r.ints("level", n + 1, 0, 1));
+    this.#enable.set(r.ints("enable", c * w));
+    this.#threshold.set(r.ints("threshold", c));
+    this.#output.set(r.ints("output", c, 0, 1));
   }
 
   // ---- device side ----

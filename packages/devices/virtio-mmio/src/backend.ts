@@ -1,3 +1,4 @@
+import type { SavedRecord } from "@axvisor/axdevice-base";
 import type { AccessWidth } from "@axvisor/memory-addr";
 import type { DmaMemory } from "./dma.js";
 import type { Virtqueue } from "./virtqueue.js";
@@ -45,4 +46,11 @@ export interface VirtioDeviceBackend {
   processQueue(queueIndex: number, queue: Virtqueue): void;
   /** The driver reset the device (status 0) or the VM restarts. */
   reset(): void;
+  /**
+   * Device-specific state a VM snapshot keeps (input not yet delivered, config fields the
+   * device changed). Requests are completed synchronously inside a queue notification, so
+   * between guest instructions nothing is in flight; a backend without it keeps no state.
+   */
+  saveState?(): SavedRecord;
+  loadState?(state: SavedRecord): void;
 }

@@ -3,7 +3,11 @@ import {
   EmulatedDeviceType,
   type IrqLine,
   NO_IRQ,
+  type SavedRecord,
+  StateReader,
+  savedU64,
 } from "@axvisor/axdevice-base";
+import { axErr } from "@axvisor/axerrno";
 import {
   AccessWidth,
   type AddrRange,
@@ -180,6 +184,78 @@ export class VirtioMmioTransport implements BaseMmioDeviceOps {
     this.#updateIrq();
   }
 
+  /**
+   * The transport registers, every queue's layout and ring positions, and the backend's own
+   * state, for a VM snapshot. Taken between guest instructions: a queue notification runs its
+   * requests to completion, so no request is half-done.
+   */
+  saveState(): SavedRecord {
+    return {
+      deviceId: this.#backend.deviceId,
+      deviceFeaturesSel: this.#deviceFeaturesSel,
+      driverFeaturesSel: this.#driverFeaturesSel,
+      driverFeatures: savedU64(this.#driverFeatures),
+      queueSel: this.#queueSel,
+      interruptStatus: this.#interruptStatus,
+      status: this.#status,
+      configGeneration: this.#configGeneration,
+      irqLevel: this.#irqLevel,
+      queues: this.#queues.map((q) => ({
+        num: q.num,
+        ready: q.ready,
+        desc: [...q.desc],
+        driver: [...q.driver],
+        device: [...q.device],
+        lastAvail: q.vq?.lastAvailIndex ?? 0,
+        used: q.vq?.usedIndex ?? 0,
+      })),
+      backend: this.#backend.saveState?.() ?? null,
+    };
+  }
+
+  loadState(state: SavedRecord): void {
+    const r = new StateReader(state, "virtio-mmio");
+    const id = r.int("deviceId");
+    if (id !== this.#backend.deviceId) {
+      throw axErr(
+        "InvalidData",
+        `virtio-mmio: the snapshot has a device of id ${id} here, this VM one of id ${this.#backend.deviceId}`,
+      );
+    }
+    const queues = r.records("queues", this.#queues.length);
+    this.#deviceFeaturesSel = r.int("deviceFeaturesSel");
+    this.#driverFeaturesSel = r.int("driverFeaturesSel");
+    this.#driverFeatures = r.u64("driverFeatures");
+    this.#queueSel = r.int("queueSel");
+    this.#interruptStatus = r.int("interruptStatus");
+    this.#status = r.int("status", 0, 0xff);
+    this.#configGeneration = r.int("configGeneration");
+    this.#irqLevel = r.bool("irqLevel");
+    queues.forEach((qr, i) => {
+      const q = newQueueState();
+      q.num = qr.int("num");
+      const [dl, dh] = qr.ints("desc", 2);
+      const [rl, rh] = qr.ints("driver", 2);
+      const [vl, vh] = qr.ints("device", 2);
+      q.desc = [dl!, dh!];
+      q.driver = [rl!, rh!];
+      q.device = [vl!, vh!];
+      if (qr.bool("ready")) {
+        const max = this.#backend.queueMaxSizes[i]!;
+        if (q.num < 1 || q.num > max || (q.num & (q.num - 1)) !== 0) {
+          throw axErr("InvalidData", `virtio-mmio: saved queue ${i} has size ${q.num}`);
+        }
+        q.ready = true;
+        q.vq = this.#virtqueue(q);
+        q.vq.restoreIndices(qr.int("lastAvail", 0, 0xffff), qr.int("used", 0, 0xffff));
+      }
+      this.#queues[i] = q;
+    });
+    if (state.backend !== null && this.#backend.loadState !== undefined) {
+      this.#backend.loadState(r.nested("backend"));
+    }
+  }
+
   handleRead(addr: GuestPhysAddr, width: AccessWidth): bigint {
     const off = addr - this.#range.start;
     if (off >= MmioReg.Config) return this.#readConfig(off - MmioReg.Config, width);
@@ -354,16 +430,25 @@ export class VirtioMmioTransport implements BaseMmioDeviceOps {
       this.#needsReset(problem);
       return;
     }
+    q.vq = this.#virtqueue(q);
+    q.ready = true;
+  }
+
+  #virtqueue(q: QueueState): Virtqueue {
     const features = this.#driverFeatures;
-    q.vq = new Virtqueue(
+    return new Virtqueue(
       this.#memory,
-      { size, descAddr: desc, driverAddr: driver, deviceAddr: device },
+      {
+        size: q.num,
+        descAddr: q.desc[1] * TWO_POW_32 + q.desc[0],
+        driverAddr: q.driver[1] * TWO_POW_32 + q.driver[0],
+        deviceAddr: q.device[1] * TWO_POW_32 + q.device[0],
+      },
       {
         indirect: (features & feature(VIRTIO_F_INDIRECT_DESC)) !== 0n,
         eventIdx: (features & feature(VIRTIO_F_EVENT_IDX)) !== 0n,
       },
     );
-    q.ready = true;
   }
 
   /** Lets the backend look at queue `index`, then interrupts the driver if it wants one. */

@@ -133,6 +133,20 @@ export class Virtqueue {
     return this.#usedIdx;
   }
 
+  /** The next available-ring entry the device will take (its shadow of avail.idx). */
+  get lastAvailIndex(): number {
+    return this.#lastAvail;
+  }
+
+  /**
+   * Puts the device's ring positions back (a VM restore): the rings themselves are in guest
+   * memory, restored with it.
+   */
+  restoreIndices(lastAvail: number, usedIdx: number): void {
+    this.#lastAvail = lastAvail & 0xffff;
+    this.#usedIdx = usedIdx & 0xffff;
+  }
+
   /** Whether the driver has made buffers available that the device has not taken yet. */
   hasAvailable(): boolean {
     return this.#availIdx() !== this.#lastAvail;

@@ -54,6 +54,17 @@ export class StealTime {
   }
 
   /** The scheduler kept this runnable vCPU off the host harts for `nanos`. */
+  /** The record's place and the time not yet published, for a VM snapshot. */
+  save(): { shmem: number | null; total: number; unpublished: number } {
+    return { shmem: this.#shmem, total: this.#total, unpublished: this.#unpublished };
+  }
+
+  load(state: { shmem: number | null; total: number; unpublished: number }): void {
+    this.#shmem = state.shmem;
+    this.#total = state.total;
+    this.#unpublished = state.unpublished;
+  }
+
   add(nanos: number): void {
     if (this.#shmem === null || !(nanos > 0)) return;
     this.#unpublished += nanos;

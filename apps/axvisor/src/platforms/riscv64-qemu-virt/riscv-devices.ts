@@ -58,6 +58,12 @@ export class RiscvVmDevices {
     };
   }
 
+  /** Writes what the guest wrote to its disk through to the disk file (before a snapshot). */
+  flush(): void {
+    for (const d of this.#opened) d.flush();
+    this.#wiring.disk?.flush();
+  }
+
   /** Closes the disk files this VM opened. */
   close(): void {
     for (const d of this.#opened.splice(0)) d.close?.();

@@ -82,6 +82,11 @@ export function buildRiscvVm(host: RiscvHostBoard, ctx: VmBuildContext): VmArchP
       vplic.forwardHostIrq(irq);
       return true;
     },
+    snapshot: {
+      quiesce: () => devices.flush(),
+      save: () => context.saveState(),
+      load: (state) => context.loadState(state),
+    },
     release() {
       if (released) return;
       released = true;

@@ -1,4 +1,5 @@
-import type { AccessWidth } from "@axvisor/memory-addr";
+import { type SavedRecord, StateReader, savedBytes } from "@axvisor/axdevice-base";
+import { AccessWidth } from "@axvisor/memory-addr";
 import type { VirtioDeviceBackend, VirtioDeviceHost } from "../backend.js";
 import { ConfigSpace } from "../config-space.js";
 import { VirtioDeviceId } from "../constants.js";
@@ -91,6 +92,32 @@ export class VirtioConsole implements VirtioDeviceBackend {
   }
 
   reset(): void {}
+
+  /** Input not yet delivered to the guest and the console size, for a VM snapshot. */
+  saveState(): SavedRecord {
+    const pending = new Uint8Array(this.#inputBytes);
+    let at = 0;
+    this.#input.forEach((chunk, i) => {
+      const part = i === 0 ? chunk.subarray(this.#inputOffset) : chunk;
+      pending.set(part, at);
+      at += part.length;
+    });
+    return {
+      input: savedBytes(pending),
+      cols: Number(this.#config.read(ConsoleConfig.Cols, AccessWidth.Word)),
+      rows: Number(this.#config.read(ConsoleConfig.Rows, AccessWidth.Word)),
+    };
+  }
+
+  loadState(state: SavedRecord): void {
+    const r = new StateReader(state, "virtio-console");
+    const input = r.bytes("input");
+    this.#setSize(r.int("cols", 0, 0xffff), r.int("rows", 0, 0xffff));
+    this.#input.length = 0;
+    this.#inputOffset = 0;
+    this.#inputBytes = input.length;
+    if (input.length > 0) this.#input.push(input);
+  }
 
   processQueue(queueIndex: number, queue: Virtqueue): void {
     if (queueIndex === CONSOLE_RECEIVEQ) this.#fillReceive(queue);
