@@ -348,7 +348,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       frm: this.frm,
       csrs,
       hvip: savedU64(this.hvip),
-      pc: savedU64(this.pc),
+      pc: savedU64(BigInt.asUintN(64, BigInt(this.pc))),
       guestVS: this.guestVS,
       sstc: this.sstc,
       guestNow: savedU64(BigInt(Math.floor(time.hostTicks)) + delta),
@@ -414,12 +414,12 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const delta = BigInt.asUintN(64, guestNow - BigInt(Math.floor(time.hostTicks)));
     this.vsCsrs.set(Csr.htimedelta, delta);
     this.hvip = hvip & (VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP);
-    this.pc = pc;
+    this.pc = Number(BigInt.asIntN(64, pc));
     this.guestVS = guestVS;
     this.inGuest = false;
     this.returnModeSet = false;
     this.dropReservation = true;
-    this.pending = null;
+    this.hasPending = false;
     this.suspended = susp === null ? null : { resume: resumeAt };
     this.steal.load(stealState);
     if (timer !== null) {

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { loadAxVMConfig } from "@axvisor/axvmconfig";
+import { loadAxVMConfig } from "@axvisor/axvmconfig/node";
 import { describe, expect, it } from "vitest";
 import { ExitStatus } from "../exit-status.js";
 import { REPO_ROOT, SHARED_GUESTS, startTestVmm } from "../vmm/test-support/harness.js";
