@@ -243,8 +243,8 @@ describe("axvisor run", () => {
       [["run", "--cpus", "9", "x.toml"], /^axvisor run: --cpus: expected 1\.\.8 harts, got '9'/],
       [["run", "--expect", "(", "x.toml"], /^axvisor run: --expect: bad regular expression/],
       [
-        ["run", "--platform", "x86_64-qemu-q35", "--default-guest"],
-        /^axvisor run: platform x86_64-qemu-q35 has no (built-in demo guest|hypervisor backend) yet/,
+        ["run", "--platform", "sparc64-virt", "--default-guest"],
+        /^axvisor run: unknown platform 'sparc64-virt'; known platforms: riscv64-qemu-virt, /,
       ],
       [["run", join(dir, "missing.toml")], /missing\.toml: cannot read/],
       [["run", "--default-guest", "--log", "loud"], /--log: unknown log level 'loud'/],
