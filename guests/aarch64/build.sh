@@ -13,7 +13,7 @@ fi
 # EL1 with the MMU off: every access is Device memory, so no unaligned accesses
 # (-mstrict-align) and no FP/SIMD registers (-mgeneral-regs-only: CPACR_EL1 stays as reset).
 CFLAGS=(-march=armv8-a -mgeneral-regs-only -mstrict-align -O2 -Wall -Wextra -Werror
-  -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-stack-protector -g0 -Ilib
+  -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-stack-protector -g0 -Ilib -I../common
   -static -no-pie -Wl,-n -T lib/linker.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
 LIB=(lib/start.S lib/console.c lib/fdt.c lib/gic.c lib/psci.c)
 
@@ -29,7 +29,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(demo)
 for t in "${targets[@]}"; do
   case $t in
-  demo) build demo demo/main.c demo/virtio_blk.c ;;
+  demo) build demo demo/main.c ../common/virtio_blk.c ;;
   *) build "$t" "$t/main.c" ;;
   esac
 done

@@ -1,4 +1,5 @@
 #include "virtio_blk.h"
+#include "barrier.h"
 
 #define REG(off) (*(volatile unsigned *)(dev_base + (off)))
 #define MAGIC 0x000
@@ -131,14 +132,14 @@ int virtio_blk_read(unsigned long sector, unsigned char *buf) {
     descs[2].flags = DESC_F_WRITE;
     descs[2].next = 0;
     avail.ring[avail.idx % QUEUE_SIZE] = 0;
-    asm volatile("fence rw, rw" ::: "memory");
+    io_barrier();
     avail.idx = avail.idx + 1;
-    asm volatile("fence rw, rw" ::: "memory");
+    io_barrier();
     REG(QUEUE_NOTIFY) = 0;
     for (unsigned long spin = 0; used.idx == last_used; spin++) {
         if (spin > 100000000UL) return -2;
     }
-    asm volatile("fence rw, rw" ::: "memory");
+    io_barrier();
     last_used = used.idx;
     REG(INTERRUPT_ACK) = REG(INTERRUPT_STATUS);
     return req_status == 0 ? 0 : -3;

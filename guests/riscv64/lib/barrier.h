@@ -1,0 +1,3 @@
+#pragma once
+/* Orders the driver's memory accesses against a device's (virtqueue memory vs MMIO). */
+static inline void io_barrier(void) { asm volatile("fence rw, rw" ::: "memory"); }
