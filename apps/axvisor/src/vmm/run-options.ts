@@ -91,7 +91,11 @@ const OPTIONS: readonly OptionSpec[] = [
     args: ["FILE"],
     help: "board config (platform, cpu_num, memory, log, vm_configs)",
   },
-  { name: "platform", args: ["NAME"], help: "host platform to emulate (riscv64-qemu-virt)" },
+  {
+    name: "platform",
+    args: ["NAME"],
+    help: "host platform to emulate: riscv64-qemu-virt, aarch64-qemu-virt or x86_64-qemu-q35 (default: from the board config or the VMs' images, else riscv64-qemu-virt)",
+  },
   {
     name: "gdb",
     args: ["PORT"],
@@ -259,7 +263,8 @@ export function vmmHelp(command: "run" | "shell"): string {
        axvisor run --default-guest
        axvisor run --restore FILE
 
-Boots every VM in the config files at once on the emulated riscv64 board and connects their
+Boots every VM in the config files at once on the emulated host board (riscv64, aarch64 or
+x86_64, chosen by --platform, the board config or the VMs' images) and connects their
 consoles to the terminal (labelled [vmN name] when there are several). Relative paths in a
 config are relative to the config file.
 
@@ -273,13 +278,14 @@ ${EXIT_STATUS_HELP}
 
 Examples:
   axvisor run --default-guest
+  axvisor run --platform x86_64-qemu-q35 --default-guest
   axvisor run configs/vms/linux-riscv64-qemu-smp1.toml \\
     --send-after 'GUEST-INIT-OK' 'echo SHELL-$((6*7))\\n' --expect 'SHELL-42' --timeout 300
 `;
   }
   return `Usage: axvisor shell [options] [VM.toml...]
 
-The VMM shell on the emulated riscv64 board: VMs from the config files are created (state
+The VMM shell on the emulated host board (chosen as for axvisor run): VMs from the config files are created (state
 Loaded) and the shell manages them - vm list|show|create|start|stop|suspend|resume|restart|
 delete|stats|debug|snapshot|restore, log, help, exit. Guest consoles print to the terminal, labelled by VM.
 
