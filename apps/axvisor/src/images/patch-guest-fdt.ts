@@ -2,6 +2,7 @@ import { AxError, axErr } from "@axvisor/axerrno";
 import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
 import { DeviceTree } from "@axvisor/fdt";
 import { MappingFlags } from "@axvisor/memory-addr";
+import { GUEST_FDT_SLACK } from "./guest-fdt-slack.js";
 
 export interface PatchGuestFdtOptions {
   readonly initrd?: { readonly start: number; readonly end: number };
@@ -62,7 +63,7 @@ export function patchGuestFdt(
       chosen.setU64("linux,initrd-end", opts.initrd.end);
     }
     if (config.kernel.cmdline !== undefined) chosen.setString("bootargs", config.kernel.cmdline);
-    return dt.toBlob();
+    return dt.toBlob({ padding: GUEST_FDT_SLACK });
   } catch (e) {
     if (e instanceof AxError) {
       throw new AxError(e.kind, `${name}: cannot adapt it to the VM: ${e.message}`, { cause: e });

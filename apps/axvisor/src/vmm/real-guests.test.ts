@@ -153,4 +153,32 @@ describe.skipIf(missing.length > 0)("real guests under the VMM", () => {
     expect(out).toMatch(/=> version\r?\nU-Boot 2023\.01/);
     console.log(`U-Boot under the VMM: first prompt after ${t.marks.get("=> ")?.toFixed(2)} s`);
   }, 300_000);
+
+  it("U-Boot left to autoboot loads Linux from the virtio disk (extlinux) and Linux starts", async () => {
+    // U-Boot's bootm edits the VM's device tree in place; before the VMM gave the blob free
+    // room, those edits overwrote U-Boot's global data and it faulted after "Starting kernel".
+    const c = captureIo();
+    const t = timed(c.io);
+    t.watch("GUEST-INIT-OK");
+    const status = await runCli(
+      [
+        "run",
+        config("uboot-riscv64-qemu-smp1.toml"),
+        "--expect",
+        "GUEST-INIT-OK|Unhandled exception",
+        "--timeout",
+        TIMEOUT,
+      ],
+      t.io,
+    );
+    expect(status).toBe(0);
+    const out = c.out();
+    expect(out).toMatch(/Found \/extlinux\/extlinux\.conf/);
+    expect(out).toMatch(/Starting kernel \.\.\.\s+\[\s*0\.000000\] Linux version 6\.1\./);
+    expect(out).not.toMatch(/Unhandled exception/);
+    expect(out).toMatch(/GUEST-INIT-OK arch=riscv64/);
+    console.log(
+      `U-Boot autoboot under the VMM: GUEST-INIT-OK after ${t.marks.get("GUEST-INIT-OK")?.toFixed(2)} s`,
+    );
+  }, 300_000);
 });

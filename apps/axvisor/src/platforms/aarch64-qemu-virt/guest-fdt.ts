@@ -3,6 +3,7 @@ import { axErr } from "@axvisor/axerrno";
 import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
 import { MappingFlags } from "@axvisor/memory-addr";
 import { ARM_VIRT, buildArmVirtDeviceTree } from "@axvisor/platform-aarch64-qemu-virt";
+import { GUEST_FDT_SLACK } from "../../images/guest-fdt-slack.js";
 import type { PlacedVm } from "../../platform/host-platform.js";
 
 /** GIC binding: SPI specifier, level-high / edge-rising flags. */
@@ -80,5 +81,5 @@ export function buildArmGuestFdt(
     node.setReg({ address: row.baseGpa, size: row.length });
     node.setString("compatible", "virtio,mmio");
   }
-  return dt.toBlob();
+  return dt.toBlob({ padding: GUEST_FDT_SLACK });
 }

@@ -7,6 +7,7 @@ import {
   VIRT_TIMEBASE_HZ,
   virtIsaString,
 } from "@axvisor/platform-riscv64-qemu-virt";
+import { GUEST_FDT_SLACK } from "../../../images/guest-fdt-slack.js";
 import { guestDevicesFromConfig } from "./config-devices.js";
 import type { GuestDeviceNode, GuestFdtValue, GuestPlic } from "./guest-device-node.js";
 
@@ -86,7 +87,7 @@ function checkHartIds(ids: readonly number[]): void {
  * deliver, two devices at one address).
  */
 export function buildGuestFdt(config: AxVMCrateConfig, opts: GuestFdtOptions): Uint8Array {
-  return buildGuestDeviceTree(config, opts).toBlob();
+  return buildGuestDeviceTree(config, opts).toBlob({ padding: GUEST_FDT_SLACK });
 }
 
 /** buildGuestFdt as a tree, for callers that edit it further. */
