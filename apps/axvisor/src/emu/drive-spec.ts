@@ -1,11 +1,15 @@
 import { UsageError } from "../errors.js";
 
-/** One `-drive`: a raw disk image on a virtio-mmio slot. */
+/**
+ * One `-drive`: a raw disk image. `if=virtio` puts it on a virtio-mmio slot by itself;
+ * `if=none` only names it (`id=`), for a `-device virtio-blk-device,drive=ID` to attach.
+ */
 export interface DriveSpec {
   readonly file: string;
   readonly format: "raw";
-  readonly interface: "virtio";
+  readonly interface: "virtio" | "none";
   readonly readonly: boolean;
+  readonly id?: string;
 }
 
 /**
@@ -38,10 +42,12 @@ export function splitQemuKeyValues(spec: string): [string, string][] {
 
 const BOOL: Record<string, boolean> = { on: true, off: false, true: true, false: false };
 
-/** Parses `file=PATH[,format=raw][,if=virtio][,readonly=on]`. */
+/** Parses `file=PATH[,format=raw][,if=virtio|none][,id=ID][,readonly=on]`. */
 export function parseDriveSpec(spec: string): DriveSpec {
   let file: string | undefined;
   let readonly = false;
+  let iface: DriveSpec["interface"] = "virtio";
+  let id: string | undefined;
   for (const [key, value] of splitQemuKeyValues(spec)) {
     switch (key) {
       case "file":
@@ -53,9 +59,12 @@ export function parseDriveSpec(spec: string): DriveSpec {
         }
         break;
       case "if":
-        if (value !== "virtio") {
-          throw new UsageError(`-drive: if='${value}' is not supported (only virtio)`);
+        if (value !== "virtio" && value !== "none") {
+          throw new UsageError(
+            `-drive: if='${value}' is not supported (virtio, or none with -device)`,
+          );
         }
+        iface = value;
         break;
       case "readonly": {
         const b = BOOL[value === "" ? "on" : value];
@@ -64,14 +73,19 @@ export function parseDriveSpec(spec: string): DriveSpec {
         break;
       }
       case "id":
+        id = value;
+        break;
       case "media":
         break; // accepted for QEMU compatibility; nothing to configure
       default:
         throw new UsageError(
-          `-drive: unknown parameter '${key}' (supported: file, format=raw, if=virtio, readonly)`,
+          `-drive: unknown parameter '${key}' (supported: file, format=raw, if=virtio|none, id, readonly)`,
         );
     }
   }
   if (file === undefined || file === "") throw new UsageError("-drive: missing file=PATH");
-  return { file, format: "raw", interface: "virtio", readonly };
+  if (iface === "none" && (id === undefined || id === "")) {
+    throw new UsageError("-drive: if=none needs id=ID, for a -device ...,drive=ID to attach it");
+  }
+  return { file, format: "raw", interface: iface, readonly, ...(id !== undefined ? { id } : {}) };
 }

@@ -192,7 +192,68 @@ describe("sizes and drives", () => {
       readonly: false,
     });
     expect(parseDriveSpec("readonly=on,file=a,,b").file).toBe("a,b");
-    expect(() => parseDriveSpec("file=a,if=ide")).toThrow(/only virtio/);
+    expect(() => parseDriveSpec("file=a,if=ide")).toThrow(/virtio, or none with -device/);
     expect(() => parseDriveSpec("file=a,readonly=maybe")).toThrow(/not on\/off/);
+  });
+});
+
+describe("-drive if=none with -device virtio-blk-device (QEMU's long form)", () => {
+  const base = ["-M", "virt", "-kernel", "k.bin"];
+  it("attaches the named drive; explicit devices take the first slots, as in QEMU", () => {
+    const o = parseEmuArgs([
+      ...base,
+      "-drive",
+      "file=b.img,format=raw,if=virtio",
+      "-drive",
+      "file=a.img,format=raw,if=none,id=hd0,readonly=on",
+      "-device",
+      "virtio-blk-device,drive=hd0",
+    ]);
+    expect(o.drives.map((d) => [d.file, d.readonly])).toEqual([
+      ["a.img", true],
+      ["b.img", false],
+    ]);
+    expect(o.devices).toEqual([]);
+  });
+
+  it("leaves other -device texts for the platform and an unattached if=none drive unused", () => {
+    const o = parseEmuArgs([
+      ...base,
+      "-drive",
+      "file=a.img,if=none,id=spare",
+      "-device",
+      "isa-debug-exit,iobase=0xf4,iosize=0x4",
+    ]);
+    expect(o.drives).toEqual([]);
+    expect(o.devices).toEqual(["isa-debug-exit,iobase=0xf4,iosize=0x4"]);
+  });
+
+  it.each([
+    [["-drive", "file=a.img,if=none"], /if=none needs id=ID/],
+    [["-device", "virtio-blk-device,drive=nope"], /no -drive has id=nope/],
+    [["-device", "virtio-blk-device"], /missing drive=ID/],
+    [
+      ["-drive", "file=a.img,if=none,id=d", "-device", "virtio-blk-device,drive=d,serial=x"],
+      /unknown property 'serial'/,
+    ],
+    [
+      [
+        "-drive",
+        "file=a.img,if=none,id=d",
+        "-device",
+        "virtio-blk-device,drive=d",
+        "-device",
+        "virtio-blk-device,drive=d",
+      ],
+      /already attached/,
+    ],
+    [["-drive", "file=a.img,id=d", "-device", "virtio-blk-device,drive=d"], /already attached/],
+    [
+      ["-drive", "file=a.img,if=none,id=d", "-drive", "file=b.img,if=none,id=d"],
+      /duplicate id 'd'/,
+    ],
+    [["-drive", "file=a.img,if=ide"], /if='ide' is not supported/],
+  ])("refuses %j in one line", (args, msg) => {
+    expect(() => parseEmuArgs([...base, ...args])).toThrow(msg);
   });
 });

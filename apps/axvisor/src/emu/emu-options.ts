@@ -2,6 +2,7 @@ import { type SendAfter, unescapeText } from "../console/expect-engine.js";
 import { UsageError } from "../errors.js";
 import { EXIT_STATUS_HELP } from "../exit-status.js";
 import { platforms } from "../platforms/index.js";
+import { attachDrives } from "./attach-drives.js";
 import { type DriveSpec, parseDriveSpec, splitQemuKeyValues } from "./drive-spec.js";
 import { parseMemorySize } from "./size.js";
 
@@ -31,8 +32,9 @@ export interface EmuOptions {
   readonly kernel?: string;
   readonly initrd?: string;
   readonly append?: string;
+  /** The disks in virtio-mmio slot order (`-device virtio-blk-device` ones, then `if=virtio`). */
   readonly drives: readonly DriveSpec[];
-  /** `-device DRIVER[,prop=value...]` texts, for the platform to interpret. */
+  /** `-device DRIVER[,prop=value...]` texts left for the platform (disks already attached). */
   readonly devices: readonly string[];
   readonly dtb?: string;
   readonly nographic: boolean;
@@ -79,14 +81,14 @@ export const EMU_OPTIONS: readonly OptionSpec[] = [
   { names: ["append"], args: ["STRING"], help: "kernel command line (/chosen bootargs)" },
   {
     names: ["drive"],
-    args: ["file=PATH[,format=raw][,if=virtio][,readonly=on]"],
-    help: "virtio-blk disk in the first free virtio-mmio slot; writes go to the file",
+    args: ["file=PATH[,format=raw][,if=virtio|none][,id=ID][,readonly=on]"],
+    help: "virtio-blk disk in the first free virtio-mmio slot (if=none: for -device virtio-blk-device,drive=ID); writes go to the file",
     repeatable: true,
   },
   {
     names: ["device"],
     args: ["DRIVER[,prop=value...]"],
-    help: "a board device, as QEMU's (x86_64: isa-debug-exit,iobase=0xf4,iosize=0x4; loader,file=F,addr=A,force-raw=on)",
+    help: "a board device, as QEMU's (virtio-blk-device,drive=ID; x86_64: isa-debug-exit,iobase=0xf4,iosize=0x4; loader,file=F,addr=A,force-raw=on)",
     repeatable: true,
   },
   {
@@ -277,6 +279,10 @@ export function parseEmuArgs(argv: readonly string[]): EmuOptions {
   if (seen.has("S") && gdbPort === undefined) {
     throw new UsageError("-S waits for gdb: give -s or -gdb tcp::PORT too");
   }
+  const disks = attachDrives(
+    (seen.get("drive") ?? []).map(([spec]) => parseDriveSpec(spec!)),
+    (seen.get("device") ?? []).map(([spec]) => spec!),
+  );
   return {
     ...(gdbPort !== undefined ? { gdbPort } : {}),
     freeze: seen.has("S"),
@@ -287,8 +293,8 @@ export function parseEmuArgs(argv: readonly string[]): EmuOptions {
     ...(cpu !== undefined ? { cpu } : {}),
     memory,
     bios,
-    drives: (seen.get("drive") ?? []).map(([spec]) => parseDriveSpec(spec!)),
-    devices: (seen.get("device") ?? []).map(([spec]) => spec!),
+    drives: disks.disks,
+    devices: disks.devices,
     nographic: seen.has("nographic"),
     sendAfter: (seen.get("send-after") ?? []).map(([re, text]) => ({
       pattern: compileRegex(re!, "--send-after"),
