@@ -9,10 +9,11 @@
  * down, and anything a guest may not do becomes an exception inside the guest.
  */
 
+import { type SavedRecord, StateReader, savedBytes, savedU64 } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
-import type { ArchVCpu, ExitReason, GuestFault } from "@axvisor/axvcpu";
+import type { ArchVCpu, ExitReason, GuestFault, SnapshotTime } from "@axvisor/axvcpu";
 import type { HostServices } from "@axvisor/axvisor-api";
-import { cpuid, VmcsField as F, type X86Cpu } from "@axvisor/cpu-x86_64";
+import { cpuid, VmcsField as F, type X86Cpu, vmcsSlot } from "@axvisor/cpu-x86_64";
 import {
   type AccessWidth,
   formatGpa,
@@ -43,6 +44,11 @@ import { HOST_PREEMPT_VECTOR, type X86HostCpus, type X86PhysCpu } from "./host-c
 import { SimpleInterruptQueue, type X86InterruptSource } from "./interrupts.js";
 import { decodeMmio } from "./mmio-decode.js";
 import { type MsrPolicy, writeMsrBitmap } from "./msr-bitmap.js";
+import {
+  PROC_USE_TSC_OFFSETTING,
+  SAVED_MISC_SLOTS,
+  SAVED_VMCS_FIELDS,
+} from "./vcpu-state.js";
 import type { X86VmContext } from "./vm-context.js";
 import {
   controlValue,
@@ -141,6 +147,8 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
   private cr4Fixed1 = 0;
   private released = false;
   private savedRip = 0n;
+  /** A restored vCPU not yet set up turns TSC offsetting on at its first bind. */
+  private tscOffsetOnSetup = false;
 
   constructor(
     readonly vmId: number,
@@ -205,6 +213,10 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     if (!this.setupDone) {
       this.setupVmcs(cpu);
       this.setupDone = true;
+      if (this.tscOffsetOnSetup) {
+        const proc = cpu.vmx.rd(F.PROC_CONTROLS) | PROC_USE_TSC_OFFSETTING;
+        cpu.vmwrite(F.PROC_CONTROLS, BigInt(proc >>> 0));
+      }
     }
     for (const [f, v] of this.pendingFields) cpu.vmwrite(f, v);
     this.pendingFields.clear();
@@ -1106,6 +1118,98 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     }
     const data = d.reg < 0 ? d.imm : this.getGpr(d.reg) & ((1n << BigInt(width * 8)) - 1n);
     return { kind: "MmioWrite", addr: gpa(addr), width, data };
+  }
+
+  // ---- snapshot ------------------------------------------------------------------------
+
+  /**
+   * The guest's CPU state while unbound: GPRs, the VMCS guest state (see vcpu-state.ts),
+   * CR2/CR8/XCR0/SYSCALL MSRs/DRs, the FPU/SSE image, an event being re-delivered, and the
+   * guest TSC at `time` (host ticks plus the TSC offset: guest time, not host time).
+   */
+  saveState(time: SnapshotTime): SavedRecord {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: saved while bound to a CPU`);
+    const region = this.setupDone ? this.host.memory.hostBuffer(this.vmcs, 4096) : null;
+    const view =
+      region === null ? null : new DataView(region.buffer, region.byteOffset, region.byteLength);
+    const field = (enc: number): bigint | null => {
+      const p = this.pendingFields.get(enc);
+      if (p !== undefined) return p;
+      if (view === null) return null;
+      const at = 8 + vmcsSlot(enc) * 8;
+      return (BigInt(view.getUint32(at + 4, true)) << 32n) | BigInt(view.getUint32(at, true));
+    };
+    const proc = field(F.PROC_CONTROLS);
+    const offsetting = proc !== null && (Number(proc) & PROC_USE_TSC_OFFSETTING) !== 0;
+    const offset = offsetting || this.tscOffsetOnSetup ? field(F.TSC_OFFSET) ?? 0n : 0n;
+    const fields: Record<string, string | null> = {};
+    for (const [name, enc] of SAVED_VMCS_FIELDS) {
+      let v = field(enc);
+      // The offset travels as guest time; a restore picks its own.
+      if (enc === F.PROC_CONTROLS && v !== null) v &= ~BigInt(PROC_USE_TSC_OFFSETTING);
+      fields[name] = v === null ? null : savedU64(v);
+    }
+    const re = this.reinject;
+    return {
+      lo: [...this.lo],
+      hi: [...this.hi],
+      fields,
+      guestTsc: savedU64(BigInt(Math.floor(time.hostTicks)) + BigInt.asIntN(64, offset)),
+      misc: this.miscSaved ? [...this.misc] : null,
+      fpu: this.miscSaved && this.fpu !== null ? savedBytes(this.fpu) : null,
+      reinject: re === null ? null : { info: re.info >>> 0, error: re.error, length: re.length },
+    };
+  }
+
+  /**
+   * Puts back what `saveState` returned, on an unbound vCPU of a VM built from the same
+   * config, at host time `time`: the guest TSC continues from its saved value (VMCS TSC
+   * offset), and every field reaches the VMCS at the next bind.
+   */
+  loadState(state: SavedRecord, time: SnapshotTime): void {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: restored while bound to a CPU`);
+    const r = new StateReader(state, `vCPU ${this.vcpuId}`);
+    const I32 = [-0x8000_0000, 0x7fff_ffff] as const;
+    const lo = r.ints("lo", 16, ...I32);
+    const hi = r.ints("hi", 16, ...I32);
+    const f = r.record("fields", `vCPU ${this.vcpuId} VMCS`);
+    const values = SAVED_VMCS_FIELDS.map(([name, enc]) => [enc, f.u64OrNull(name)] as const);
+    const guestTsc = r.u64("guestTsc");
+    const misc =
+      state.misc === null
+        ? null
+        : r.ints("misc", SAVED_MISC_SLOTS, -Number.MAX_VALUE, Number.MAX_VALUE);
+    const fpu = state.fpu === null ? null : r.bytes("fpu", this.fpu?.length);
+    const re = r.recordOrNull("reinject");
+    const reinject =
+      re === null
+        ? null
+        : {
+            info: re.int("info"),
+            error: re.int("error", -1, 0xffff_ffff),
+            length: re.int("length", 0, 15),
+          };
+
+    // Everything is read and checked: from here on nothing can fail half-way.
+    this.lo.set(lo);
+    this.hi.set(hi);
+    const offset = BigInt.asUintN(64, guestTsc - BigInt(Math.floor(time.hostTicks)));
+    for (const [enc, v] of values) {
+      if (v === null) continue;
+      this.pendingFields.set(
+        enc,
+        enc === F.PROC_CONTROLS && offset !== 0n ? v | BigInt(PROC_USE_TSC_OFFSETTING) : v,
+      );
+    }
+    this.pendingFields.set(F.TSC_OFFSET, offset);
+    this.tscOffsetOnSetup = offset !== 0n && !this.setupDone;
+    this.savedRip = this.pendingFields.get(F.GUEST_RIP) ?? this.savedRip;
+    if (misc !== null) this.misc.set(misc);
+    this.miscSaved = misc !== null;
+    this.fpu = fpu === null ? null : fpu.slice();
+    this.reinject = reinject;
+    this.pending = null;
+    this.stringIn = null;
   }
 }
 

@@ -163,6 +163,13 @@ export function buildX86Vm(host: X86HostBoard, ctx: VmBuildContext): VmArchParts
     forwardHostIrq(irq) {
       return interrupts.forwardHostIrq(irq);
     },
+    snapshot: {
+      quiesce: () => devices.flush(),
+      // The vIOAPIC and COM1 save themselves as devices; the vLAPICs (with the guest clock) and
+      // the 8259 pair are VM-wide.
+      save: (time) => interrupts.saveState(time),
+      load: (state, time) => interrupts.loadState(state, time),
+    },
     release() {
       if (released) return;
       released = true;
