@@ -13,7 +13,7 @@ import { type SavedRecord, StateReader, savedBytes, savedU64 } from "@axvisor/ax
 import { axErr } from "@axvisor/axerrno";
 import type { ArchVCpu, ExitReason, GuestFault, SnapshotTime } from "@axvisor/axvcpu";
 import type { HostServices } from "@axvisor/axvisor-api";
-import { cpuid, VmcsField as F, type X86Cpu, vmcsSlot } from "@axvisor/cpu-x86_64";
+import { cpuid, VmcsField as F, vmcsSlot, type X86Cpu } from "@axvisor/cpu-x86_64";
 import {
   type AccessWidth,
   formatGpa,
@@ -44,11 +44,7 @@ import { HOST_PREEMPT_VECTOR, type X86HostCpus, type X86PhysCpu } from "./host-c
 import { SimpleInterruptQueue, type X86InterruptSource } from "./interrupts.js";
 import { decodeMmio } from "./mmio-decode.js";
 import { type MsrPolicy, writeMsrBitmap } from "./msr-bitmap.js";
-import {
-  PROC_USE_TSC_OFFSETTING,
-  SAVED_MISC_SLOTS,
-  SAVED_VMCS_FIELDS,
-} from "./vcpu-state.js";
+import { PROC_USE_TSC_OFFSETTING, SAVED_MISC_SLOTS, SAVED_VMCS_FIELDS } from "./vcpu-state.js";
 import type { X86VmContext } from "./vm-context.js";
 import {
   controlValue,
@@ -1141,7 +1137,7 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     };
     const proc = field(F.PROC_CONTROLS);
     const offsetting = proc !== null && (Number(proc) & PROC_USE_TSC_OFFSETTING) !== 0;
-    const offset = offsetting || this.tscOffsetOnSetup ? field(F.TSC_OFFSET) ?? 0n : 0n;
+    const offset = offsetting || this.tscOffsetOnSetup ? (field(F.TSC_OFFSET) ?? 0n) : 0n;
     const fields: Record<string, string | null> = {};
     for (const [name, enc] of SAVED_VMCS_FIELDS) {
       let v = field(enc);

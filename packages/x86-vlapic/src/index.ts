@@ -1,7 +1,7 @@
+export { GuestClockOffset } from "./guest-clock.js";
 export {
   VirtualLapic,
   type VirtualLapicOptions,
   type VirtualLapicWiring,
 } from "./virtual-lapic.js";
-export { GuestClockOffset } from "./guest-clock.js";
 export { X86_APIC, X86VmInterrupts, type X86VmInterruptsOptions } from "./vm-interrupts.js";

@@ -158,7 +158,7 @@ export class X86VmInterrupts {
     this.clock.nanos = t.ticksToNanos(guestTicks) - t.ticksToNanos(time.hostTicks);
     this.pic.loadState(r.nested("pic"));
     const raw = state.lapics as readonly SavedRecord[];
-    lapics.forEach((_, i) => this.lapics[i]!.loadState(raw[i]!));
+    for (let i = 0; i < lapics.length; i++) this.lapics[i]!.loadState(raw[i]!);
     this.starts.splice(0, this.starts.length, ...starts);
   }
 }

@@ -13,7 +13,7 @@ import { VMStatus } from "@axvisor/axvm";
 import { parseAxVMConfig } from "@axvisor/axvmconfig";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExitStatus } from "../../exit-status.js";
-import { encodeSnapshot } from "../../snapshot/snapshot-file.js";
+import { decodeSnapshot, encodeSnapshot } from "../../snapshot/snapshot-file.js";
 import { saveSnapshotFile } from "../../snapshot/snapshot-io.js";
 import { openSnapshot, restoreVm, snapshotVm } from "../../snapshot/vm-snapshot.js";
 import { REPO_ROOT, startTestVmm, type TestVmm } from "../../vmm/test-support/harness.js";
@@ -117,6 +117,24 @@ describe("x86_64 VM snapshot and restore (NimbOS-x86, 2 vCPUs)", () => {
     expect(() => openSnapshot(bad, "x86_64", "bad.snap")).toThrow(
       /^snapshot bad\.snap is corrupt: its SHA-256 checksum does not match its contents$/,
     );
+    // A sealed file whose vCPU state does not fit: refused naming the field, no VM left.
+    const good = decodeSnapshot(snap, "x86_64", "x");
+    const vcpus = JSON.parse(new TextDecoder().decode(good.sections.get("vcpus")));
+    vcpus[1].fields.rip = "somewhere";
+    const unfit = encodeSnapshot(
+      "x86_64",
+      [...good.sections].map(([name, data]) => ({
+        name,
+        data: name === "vcpus" ? new TextEncoder().encode(JSON.stringify(vcpus)) : data,
+      })),
+    );
+    const b = vmm();
+    expect(() =>
+      restoreVm(b.vmm, openSnapshot(unfit, "x86_64", "unfit.snap"), { file: "unfit.snap" }),
+    ).toThrow(
+      /^snapshot unfit\.snap: vCPU 1 VMCS: saved state field "rip" is not a 64-bit hex value$/,
+    );
+    expect(b.vmm.vms).toHaveLength(0);
     // The snapshotted VM is unaffected.
     await command(a, id, "uptime", UPTIME);
   }, 60_000);
@@ -169,4 +187,3 @@ function runCliProcess(args: string[]): Promise<{ code: number | null; out: stri
     child.on("exit", (code) => resolveRun({ code, out, err }));
   });
 }
-

@@ -86,12 +86,14 @@ export class X86VmDevices {
       throw axErr("InvalidInput", "a second virtio-blk device: a VM config names one disk_path");
     }
     this.#diskUsed = true;
+    const disk = this.w.openDisk();
+    this.#disk = disk;
     return new VirtioMmioTransport({
       base: cfg.baseGpa,
       size: cfg.length,
       irq: this.#line(cfg),
       memory: ctx.memory,
-      backend: new VirtioBlk({ backing: (this.#disk = this.w.openDisk()) }),
+      backend: new VirtioBlk({ backing: disk }),
       onDeviceError: (m) => this.w.deviceError(cfg.name, m),
     });
   }
