@@ -324,6 +324,9 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
 
   run(): ExitReason {
     const pcpu = this.requireBound();
+    // A debugger's stop holds the vCPU until it is taken; a step runs one instruction.
+    if (this.debugStop !== null) return NOTHING;
+    if (this.stepping) return this.stepOne(pcpu);
     const cpu = pcpu.cpu;
     let budget = this.slice;
     for (;;) {
@@ -384,7 +387,16 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const pend = this.pendingFields.get(field);
     if (pend !== undefined) return pend;
     if (this.bound) return this.bound.cpu.vmread(field);
-    return field === F.GUEST_RIP ? this.savedRip : 0n;
+    return this.regionField(field) ?? (field === F.GUEST_RIP ? this.savedRip : 0n);
+  }
+
+  /** A field as the VMCS region in host RAM holds it (unbound, after VMCLEAR); null before setup. */
+  private regionField(enc: number): bigint | null {
+    if (!this.setupDone || this.bound) return null;
+    const region = this.host.memory.hostBuffer(this.vmcs, 4096);
+    const view = new DataView(region.buffer, region.byteOffset, region.byteLength);
+    const at = 8 + vmcsSlot(enc) * 8;
+    return (BigInt(view.getUint32(at + 4, true)) << 32n) | BigInt(view.getUint32(at, true));
   }
 
   getPc(): bigint {
@@ -655,7 +667,9 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
   private leaveGuest(pcpu: X86PhysCpu): void {
     const cpu = pcpu.cpu;
     pcpu.preempt();
-    const why = cpu.run(1);
+    let why = cpu.run(1);
+    // Right after STI or MOV SS the interrupt shadow holds the preemption for one instruction.
+    if (why === "budget") why = cpu.run(1);
     if (why !== "host-trap") {
       throw axErr("BadState", `vCPU ${this.vcpuId}: the CPU did not leave the guest (${why})`);
     }
@@ -800,6 +814,11 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
         // Only a host NMI gets here (the exception bitmap is empty): the host's business.
         const info = this.rd(F.EXIT_INTR_INFO);
         if (((info >>> 8) & 7) === EventType.Nmi) return { kind: "ExternalInterrupt", vector: 2 };
+        // #BP while a debugger holds the exception bitmap's bit 3: RIP is at the INT3.
+        if (this.debugTrap && (info & 0xff) === Vector.BP) {
+          this.debugStop = "breakpoint";
+          return NOTHING;
+        }
         this.reflect(info);
         return null;
       }
@@ -1125,16 +1144,8 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
    */
   saveState(time: SnapshotTime): SavedRecord {
     if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: saved while bound to a CPU`);
-    const region = this.setupDone ? this.host.memory.hostBuffer(this.vmcs, 4096) : null;
-    const view =
-      region === null ? null : new DataView(region.buffer, region.byteOffset, region.byteLength);
-    const field = (enc: number): bigint | null => {
-      const p = this.pendingFields.get(enc);
-      if (p !== undefined) return p;
-      if (view === null) return null;
-      const at = 8 + vmcsSlot(enc) * 8;
-      return (BigInt(view.getUint32(at + 4, true)) << 32n) | BigInt(view.getUint32(at, true));
-    };
+    const field = (enc: number): bigint | null =>
+      this.pendingFields.get(enc) ?? this.regionField(enc);
     const proc = field(F.PROC_CONTROLS);
     const offsetting = proc !== null && (Number(proc) & PROC_USE_TSC_OFFSETTING) !== 0;
     const offset = offsetting || this.tscOffsetOnSetup ? (field(F.TSC_OFFSET) ?? 0n) : 0n;
@@ -1206,6 +1217,115 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     this.reinject = reinject;
     this.pending = null;
     this.stringIn = null;
+  }
+
+  // ---- debugger (the VMM's gdb stub) -----------------------------------------------------
+
+  private debugTrap = false;
+  private stepping = false;
+  private debugStop: "breakpoint" | "step" | null = null;
+
+  /**
+   * Debugger mode: #BP (INT3) from the guest exits to the VMM (exception bitmap bit 3)
+   * instead of reaching the guest's IDT. Off, the vCPU costs nothing extra.
+   */
+  setDebugTrap(on: boolean): void {
+    this.debugTrap = on;
+    this.writeField(F.EXCEPTION_BITMAP, on ? 1n << BigInt(Vector.BP) : 0n);
+    if (!on) {
+      this.stepping = false;
+      this.debugStop = null;
+    }
+  }
+
+  /** The next run executes one guest instruction (or takes one event), then stops. */
+  setSingleStep(on: boolean): void {
+    this.stepping = on;
+  }
+
+  /** Why the last run stopped for the debugger (and forget it). */
+  takeDebugStop(): "breakpoint" | "step" | null {
+    const s = this.debugStop;
+    this.debugStop = null;
+    return s;
+  }
+
+  /** A VMCS field for a debugger, unbound: what the next bind will load. */
+  debugField(field: number): bigint {
+    return this.readField(field);
+  }
+
+  /** Sets a guest-state field for a debugger; it reaches the VMCS at the next bind. */
+  setDebugField(field: number, value: bigint): void {
+    this.writeField(field, BigInt.asUintN(64, value));
+    if (field === F.GUEST_RIP) this.savedRip = BigInt.asUintN(64, value);
+  }
+
+  /** CR2, CR8 or KERNEL_GS_BASE as the vCPU last left them (0 before it first ran). */
+  debugMisc(which: "cr2" | "cr8" | "kernelGsBase"): bigint {
+    const slot = which === "cr2" ? MISC.CR2 : which === "cr8" ? MISC.CR8 : MISC.KERNEL_GS;
+    return BigInt.asUintN(64, BigInt(this.misc[slot] ?? 0));
+  }
+
+  setDebugMisc(which: "cr2" | "cr8" | "kernelGsBase", value: bigint): boolean {
+    if (!this.miscSaved) return false;
+    const slot = which === "cr2" ? MISC.CR2 : which === "cr8" ? MISC.CR8 : MISC.KERNEL_GS;
+    this.misc[slot] = Number(BigInt.asIntN(64, value));
+    return true;
+  }
+
+  /** The x87/SSE state block (FpuState layout) the next bind loads; null before the first run. */
+  debugFpu(): Uint8Array | null {
+    return this.miscSaved ? this.fpu : null;
+  }
+
+  /** The guest-physical address behind guest-linear `lin` under the vCPU's paging now. */
+  translateGuestVirtual(lin: number): number | null {
+    const n = (f: number) => Number(this.readField(f) & M32);
+    return translateGuestLinear(
+      this.vm.memory,
+      {
+        cr0: n(F.GUEST_CR0),
+        cr3: Number(this.readField(F.GUEST_CR3)),
+        cr4: n(F.GUEST_CR4),
+        efer: n(F.GUEST_EFER),
+      },
+      lin,
+    );
+  }
+
+  /** One guest instruction (or one event taken) for a debugger's single step. */
+  private stepOne(pcpu: X86PhysCpu): ExitReason {
+    const cpu = pcpu.cpu;
+    const start = this.interrupts.takeStartRequest?.();
+    if (start !== undefined) {
+      return {
+        kind: "CpuUp",
+        targetCpu: BigInt(start.apicId),
+        entryPoint: gpa(start.vector << 12),
+        arg: 0n,
+      };
+    }
+    this.prepareEntry(cpu);
+    try {
+      cpu.enterGuest();
+    } catch (e) {
+      const m = /error (\d+)/.exec(String(e));
+      return { kind: "FailEntry", hardwareEntryFailureReason: BigInt(m ? Number(m[1]) : 0) };
+    }
+    const why = cpu.run(1);
+    if (why === "budget") {
+      this.leaveGuest(pcpu);
+      this.debugStop = "step";
+      return NOTHING;
+    }
+    if (why !== "host-trap") {
+      throw axErr("BadState", `vCPU ${this.vcpuId}: the CPU stopped in the guest (${why})`);
+    }
+    const exit = this.handleExit(cpu);
+    // An exit the VMM completes (port, MMIO, HLT...) ends the instruction too.
+    this.debugStop ??= "step";
+    return exit ?? NOTHING;
   }
 }
 
