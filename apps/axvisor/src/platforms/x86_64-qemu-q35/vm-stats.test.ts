@@ -130,9 +130,10 @@ describe("VM statistics on x86_64", () => {
       const benchUs = ((b.ms - a.ms) * 1000) / ITERATIONS;
       const statsUs = ((b.tripsMs - a.tripsMs) * 1000) / exits;
       // The bench's figure also holds the VMM's work between slices (every 1024 exits: unbind,
-      // scheduler, console, bind), which no exit owns: on an idle host both agree within 10 %
-      // (README: the x86 rows); the bound leaves room for a loaded CI machine.
-      expect(statsUs).toBeLessThanOrEqual(benchUs * 1.02);
+      // scheduler, console, bind), which no exit owns, and the markers fall on slice ends:
+      // measured on a loaded 2-core machine the two agreed within 1-15 %; the bounds leave
+      // room for a busy CI machine, and catch a cost counted twice or lost.
+      expect(statsUs).toBeLessThan(benchUs * 1.1);
       expect(statsUs).toBeGreaterThan(benchUs * 0.8);
       expect(formatVmStats('1 "exitloop"', vm.stats).join("\n")).toMatch(
         new RegExp(`exit ${kind}\\s+${s.exitCount(kind)} {2}mean \\d+\\.\\d\\d us`),
