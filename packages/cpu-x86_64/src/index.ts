@@ -11,4 +11,4 @@ export type {
   TimeSource,
   X86CpuOptions,
 } from "./types.js";
-export { V as VmcsField } from "./vmcs-fields.js";
+export { slotOf as vmcsSlot, V as VmcsField } from "./vmcs-fields.js";

@@ -34,6 +34,7 @@ export const EventType = {
 
 /** x86 exception vectors the backend raises in guests. */
 export const Vector = {
+  BP: 3,
   UD: 6,
   GP: 13,
 } as const;

@@ -9,10 +9,11 @@
  * down, and anything a guest may not do becomes an exception inside the guest.
  */
 
+import { type SavedRecord, StateReader, savedBytes, savedU64 } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
-import type { ArchVCpu, ExitReason, GuestFault } from "@axvisor/axvcpu";
+import type { ArchVCpu, ExitReason, GuestFault, SnapshotTime } from "@axvisor/axvcpu";
 import type { HostServices } from "@axvisor/axvisor-api";
-import { cpuid, VmcsField as F, type X86Cpu } from "@axvisor/cpu-x86_64";
+import { cpuid, VmcsField as F, vmcsSlot, type X86Cpu } from "@axvisor/cpu-x86_64";
 import {
   type AccessWidth,
   formatGpa,
@@ -43,6 +44,7 @@ import { HOST_PREEMPT_VECTOR, type X86HostCpus, type X86PhysCpu } from "./host-c
 import { SimpleInterruptQueue, type X86InterruptSource } from "./interrupts.js";
 import { decodeMmio } from "./mmio-decode.js";
 import { type MsrPolicy, writeMsrBitmap } from "./msr-bitmap.js";
+import { PROC_USE_TSC_OFFSETTING, SAVED_MISC_SLOTS, SAVED_VMCS_FIELDS } from "./vcpu-state.js";
 import type { X86VmContext } from "./vm-context.js";
 import {
   controlValue,
@@ -141,6 +143,8 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
   private cr4Fixed1 = 0;
   private released = false;
   private savedRip = 0n;
+  /** A restored vCPU not yet set up turns TSC offsetting on at its first bind. */
+  private tscOffsetOnSetup = false;
 
   constructor(
     readonly vmId: number,
@@ -205,6 +209,10 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     if (!this.setupDone) {
       this.setupVmcs(cpu);
       this.setupDone = true;
+      if (this.tscOffsetOnSetup) {
+        const proc = cpu.vmx.rd(F.PROC_CONTROLS) | PROC_USE_TSC_OFFSETTING;
+        cpu.vmwrite(F.PROC_CONTROLS, BigInt(proc >>> 0));
+      }
     }
     for (const [f, v] of this.pendingFields) cpu.vmwrite(f, v);
     this.pendingFields.clear();
@@ -316,6 +324,9 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
 
   run(): ExitReason {
     const pcpu = this.requireBound();
+    // A debugger's stop holds the vCPU until it is taken; a step runs one instruction.
+    if (this.debugStop !== null) return NOTHING;
+    if (this.stepping) return this.stepOne(pcpu);
     const cpu = pcpu.cpu;
     let budget = this.slice;
     for (;;) {
@@ -376,7 +387,16 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const pend = this.pendingFields.get(field);
     if (pend !== undefined) return pend;
     if (this.bound) return this.bound.cpu.vmread(field);
-    return field === F.GUEST_RIP ? this.savedRip : 0n;
+    return this.regionField(field) ?? (field === F.GUEST_RIP ? this.savedRip : 0n);
+  }
+
+  /** A field as the VMCS region in host RAM holds it (unbound, after VMCLEAR); null before setup. */
+  private regionField(enc: number): bigint | null {
+    if (!this.setupDone || this.bound) return null;
+    const region = this.host.memory.hostBuffer(this.vmcs, 4096);
+    const view = new DataView(region.buffer, region.byteOffset, region.byteLength);
+    const at = 8 + vmcsSlot(enc) * 8;
+    return (BigInt(view.getUint32(at + 4, true)) << 32n) | BigInt(view.getUint32(at, true));
   }
 
   getPc(): bigint {
@@ -647,7 +667,9 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
   private leaveGuest(pcpu: X86PhysCpu): void {
     const cpu = pcpu.cpu;
     pcpu.preempt();
-    const why = cpu.run(1);
+    let why = cpu.run(1);
+    // Right after STI or MOV SS the interrupt shadow holds the preemption for one instruction.
+    if (why === "budget") why = cpu.run(1);
     if (why !== "host-trap") {
       throw axErr("BadState", `vCPU ${this.vcpuId}: the CPU did not leave the guest (${why})`);
     }
@@ -792,6 +814,11 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
         // Only a host NMI gets here (the exception bitmap is empty): the host's business.
         const info = this.rd(F.EXIT_INTR_INFO);
         if (((info >>> 8) & 7) === EventType.Nmi) return { kind: "ExternalInterrupt", vector: 2 };
+        // #BP while a debugger holds the exception bitmap's bit 3: RIP is at the INT3.
+        if (this.debugTrap && (info & 0xff) === Vector.BP) {
+          this.debugStop = "breakpoint";
+          return NOTHING;
+        }
         this.reflect(info);
         return null;
       }
@@ -1106,6 +1133,199 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     }
     const data = d.reg < 0 ? d.imm : this.getGpr(d.reg) & ((1n << BigInt(width * 8)) - 1n);
     return { kind: "MmioWrite", addr: gpa(addr), width, data };
+  }
+
+  // ---- snapshot ------------------------------------------------------------------------
+
+  /**
+   * The guest's CPU state while unbound: GPRs, the VMCS guest state (see vcpu-state.ts),
+   * CR2/CR8/XCR0/SYSCALL MSRs/DRs, the FPU/SSE image, an event being re-delivered, and the
+   * guest TSC at `time` (host ticks plus the TSC offset: guest time, not host time).
+   */
+  saveState(time: SnapshotTime): SavedRecord {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: saved while bound to a CPU`);
+    const field = (enc: number): bigint | null =>
+      this.pendingFields.get(enc) ?? this.regionField(enc);
+    const proc = field(F.PROC_CONTROLS);
+    const offsetting = proc !== null && (Number(proc) & PROC_USE_TSC_OFFSETTING) !== 0;
+    const offset = offsetting || this.tscOffsetOnSetup ? (field(F.TSC_OFFSET) ?? 0n) : 0n;
+    const fields: Record<string, string | null> = {};
+    for (const [name, enc] of SAVED_VMCS_FIELDS) {
+      let v = field(enc);
+      // The offset travels as guest time; a restore picks its own.
+      if (enc === F.PROC_CONTROLS && v !== null) v &= ~BigInt(PROC_USE_TSC_OFFSETTING);
+      fields[name] = v === null ? null : savedU64(v);
+    }
+    const re = this.reinject;
+    return {
+      lo: [...this.lo],
+      hi: [...this.hi],
+      fields,
+      guestTsc: savedU64(BigInt(Math.floor(time.hostTicks)) + BigInt.asIntN(64, offset)),
+      misc: this.miscSaved ? [...this.misc] : null,
+      fpu: this.miscSaved && this.fpu !== null ? savedBytes(this.fpu) : null,
+      reinject: re === null ? null : { info: re.info >>> 0, error: re.error, length: re.length },
+    };
+  }
+
+  /**
+   * Puts back what `saveState` returned, on an unbound vCPU of a VM built from the same
+   * config, at host time `time`: the guest TSC continues from its saved value (VMCS TSC
+   * offset), and every field reaches the VMCS at the next bind.
+   */
+  loadState(state: SavedRecord, time: SnapshotTime): void {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: restored while bound to a CPU`);
+    const r = new StateReader(state, `vCPU ${this.vcpuId}`);
+    const I32 = [-0x8000_0000, 0x7fff_ffff] as const;
+    const lo = r.ints("lo", 16, ...I32);
+    const hi = r.ints("hi", 16, ...I32);
+    const f = r.record("fields", `vCPU ${this.vcpuId} VMCS`);
+    const values = SAVED_VMCS_FIELDS.map(([name, enc]) => [enc, f.u64OrNull(name)] as const);
+    const guestTsc = r.u64("guestTsc");
+    const misc =
+      state.misc === null
+        ? null
+        : r.ints("misc", SAVED_MISC_SLOTS, -Number.MAX_VALUE, Number.MAX_VALUE);
+    const fpu = state.fpu === null ? null : r.bytes("fpu", this.fpu?.length);
+    const re = r.recordOrNull("reinject");
+    const reinject =
+      re === null
+        ? null
+        : {
+            info: re.int("info"),
+            error: re.int("error", -1, 0xffff_ffff),
+            length: re.int("length", 0, 15),
+          };
+
+    // Everything is read and checked: from here on nothing can fail half-way.
+    this.lo.set(lo);
+    this.hi.set(hi);
+    const offset = BigInt.asUintN(64, guestTsc - BigInt(Math.floor(time.hostTicks)));
+    for (const [enc, v] of values) {
+      if (v === null) continue;
+      this.pendingFields.set(
+        enc,
+        enc === F.PROC_CONTROLS && offset !== 0n ? v | BigInt(PROC_USE_TSC_OFFSETTING) : v,
+      );
+    }
+    this.pendingFields.set(F.TSC_OFFSET, offset);
+    this.tscOffsetOnSetup = offset !== 0n && !this.setupDone;
+    this.savedRip = this.pendingFields.get(F.GUEST_RIP) ?? this.savedRip;
+    if (misc !== null) this.misc.set(misc);
+    this.miscSaved = misc !== null;
+    this.fpu = fpu === null ? null : fpu.slice();
+    this.reinject = reinject;
+    this.pending = null;
+    this.stringIn = null;
+  }
+
+  // ---- debugger (the VMM's gdb stub) -----------------------------------------------------
+
+  private debugTrap = false;
+  private stepping = false;
+  private debugStop: "breakpoint" | "step" | null = null;
+
+  /**
+   * Debugger mode: #BP (INT3) from the guest exits to the VMM (exception bitmap bit 3)
+   * instead of reaching the guest's IDT. Off, the vCPU costs nothing extra.
+   */
+  setDebugTrap(on: boolean): void {
+    this.debugTrap = on;
+    this.writeField(F.EXCEPTION_BITMAP, on ? 1n << BigInt(Vector.BP) : 0n);
+    if (!on) {
+      this.stepping = false;
+      this.debugStop = null;
+    }
+  }
+
+  /** The next run executes one guest instruction (or takes one event), then stops. */
+  setSingleStep(on: boolean): void {
+    this.stepping = on;
+  }
+
+  /** Why the last run stopped for the debugger (and forget it). */
+  takeDebugStop(): "breakpoint" | "step" | null {
+    const s = this.debugStop;
+    this.debugStop = null;
+    return s;
+  }
+
+  /** A VMCS field for a debugger, unbound: what the next bind will load. */
+  debugField(field: number): bigint {
+    return this.readField(field);
+  }
+
+  /** Sets a guest-state field for a debugger; it reaches the VMCS at the next bind. */
+  setDebugField(field: number, value: bigint): void {
+    this.writeField(field, BigInt.asUintN(64, value));
+    if (field === F.GUEST_RIP) this.savedRip = BigInt.asUintN(64, value);
+  }
+
+  /** CR2, CR8 or KERNEL_GS_BASE as the vCPU last left them (0 before it first ran). */
+  debugMisc(which: "cr2" | "cr8" | "kernelGsBase"): bigint {
+    const slot = which === "cr2" ? MISC.CR2 : which === "cr8" ? MISC.CR8 : MISC.KERNEL_GS;
+    return BigInt.asUintN(64, BigInt(this.misc[slot] ?? 0));
+  }
+
+  setDebugMisc(which: "cr2" | "cr8" | "kernelGsBase", value: bigint): boolean {
+    if (!this.miscSaved) return false;
+    const slot = which === "cr2" ? MISC.CR2 : which === "cr8" ? MISC.CR8 : MISC.KERNEL_GS;
+    this.misc[slot] = Number(BigInt.asIntN(64, value));
+    return true;
+  }
+
+  /** The x87/SSE state block (FpuState layout) the next bind loads; null before the first run. */
+  debugFpu(): Uint8Array | null {
+    return this.miscSaved ? this.fpu : null;
+  }
+
+  /** The guest-physical address behind guest-linear `lin` under the vCPU's paging now. */
+  translateGuestVirtual(lin: number): number | null {
+    const n = (f: number) => Number(this.readField(f) & M32);
+    return translateGuestLinear(
+      this.vm.memory,
+      {
+        cr0: n(F.GUEST_CR0),
+        cr3: Number(this.readField(F.GUEST_CR3)),
+        cr4: n(F.GUEST_CR4),
+        efer: n(F.GUEST_EFER),
+      },
+      lin,
+    );
+  }
+
+  /** One guest instruction (or one event taken) for a debugger's single step. */
+  private stepOne(pcpu: X86PhysCpu): ExitReason {
+    const cpu = pcpu.cpu;
+    const start = this.interrupts.takeStartRequest?.();
+    if (start !== undefined) {
+      return {
+        kind: "CpuUp",
+        targetCpu: BigInt(start.apicId),
+        entryPoint: gpa(start.vector << 12),
+        arg: 0n,
+      };
+    }
+    this.prepareEntry(cpu);
+    try {
+      cpu.enterGuest();
+    } catch (e) {
+      const m = /error (\d+)/.exec(String(e));
+      return { kind: "FailEntry", hardwareEntryFailureReason: BigInt(m ? Number(m[1]) : 0) };
+    }
+    const why = cpu.run(1);
+    if (why === "budget") {
+      this.leaveGuest(pcpu);
+      this.debugStop = "step";
+      return NOTHING;
+    }
+    if (why !== "host-trap") {
+      throw axErr("BadState", `vCPU ${this.vcpuId}: the CPU stopped in the guest (${why})`);
+    }
+    const exit = this.handleExit(cpu);
+    // An exit the VMM completes (port, MMIO, HLT...) ends the instruction too.
+    this.debugStop ??= "step";
+    return exit ?? NOTHING;
   }
 }
 

@@ -1,3 +1,4 @@
+export { GuestClockOffset } from "./guest-clock.js";
 export {
   VirtualLapic,
   type VirtualLapicOptions,

@@ -1,3 +1,4 @@
+import { type SavedRecord, StateReader } from "@axvisor/axdevice-base";
 import type { HostServices, TimerToken } from "@axvisor/axvisor-api";
 import {
   type ApicMessage,
@@ -12,6 +13,7 @@ import {
 } from "@axvisor/device-lapic";
 import { type AccessWidth, gpa } from "@axvisor/memory-addr";
 import type { X86InterruptSource } from "@axvisor/x86-vcpu";
+import { GuestClockOffset } from "./guest-clock.js";
 
 /** What one vCPU's APIC reaches outside itself: the VM's APIC bus, its vIOAPIC, its vCPU. */
 export interface VirtualLapicWiring {
@@ -38,6 +40,8 @@ export interface VirtualLapicOptions {
   readonly wiring: VirtualLapicWiring;
   /** The virtual 8259 pair on LINT0 (ExtINT) of the boot vCPU. */
   readonly extInt?: ExtIntSource;
+  /** The VM's guest clock offset (a restored VM's time goes on); default: none. */
+  readonly clock?: GuestClockOffset;
 }
 
 /**
@@ -58,10 +62,13 @@ export class VirtualLapic implements X86InterruptSource {
   private timer: TimerToken | null = null;
   private armedAt = Number.POSITIVE_INFINITY;
   private readonly host: HostServices;
+  private readonly clock: GuestClockOffset;
 
   constructor(private readonly o: VirtualLapicOptions) {
     this.vcpuId = o.vcpuId;
     this.host = o.host;
+    const clock = o.clock ?? new GuestClockOffset();
+    this.clock = clock;
     this.waitingForSipi = o.vcpuId !== 0;
     const t = o.host.time;
     const apicHost: LocalApicHost = {
@@ -86,9 +93,9 @@ export class VirtualLapic implements X86InterruptSource {
     this.apic = new LocalApic({
       apicId: o.apicId,
       bsp: o.vcpuId === 0,
-      time: { now: () => t.currentTimeNanos() },
+      time: { now: () => t.currentTimeNanos() + clock.nanos },
       timeHz: 1e9,
-      tsc: () => t.currentTicks(),
+      tsc: () => t.currentTicks() + clock.ticks,
       tscHz: o.tscHz,
       host: apicHost,
       ...(o.extInt !== undefined ? { extInt: o.extInt } : {}),
@@ -182,10 +189,12 @@ export class VirtualLapic implements X86InterruptSource {
     this.cancel();
     if (!Number.isFinite(d)) return;
     this.armedAt = d;
-    this.timer = this.host.time.registerTimer(d, (now) => {
+    // `d` is guest time; the host timer fires at the host time it corresponds to.
+    const offset = this.clock.nanos;
+    this.timer = this.host.time.registerTimer(d - offset, (now) => {
       this.timer = null;
       this.armedAt = Number.POSITIVE_INFINITY;
-      this.apic.update(Math.max(now, d));
+      this.apic.update(Math.max(now + offset, d));
       this.rearm();
     });
   }
@@ -194,5 +203,25 @@ export class VirtualLapic implements X86InterruptSource {
     if (this.timer !== null) this.host.time.cancelTimer(this.timer);
     this.timer = null;
     this.armedAt = Number.POSITIVE_INFINITY;
+  }
+
+  // ---- snapshot ------------------------------------------------------------------------
+
+  /** The APIC (its timer in guest time), the pending NMI and the wait-for-SIPI state. */
+  saveState(): SavedRecord {
+    return { apic: this.apic.saveState(), nmi: this.nmi, waitingForSipi: this.waitingForSipi };
+  }
+
+  /** Puts the state back and re-arms the host timer at the APIC timer's guest deadline. */
+  loadState(state: SavedRecord): void {
+    const owner = `vLAPIC of vCPU ${this.vcpuId}`;
+    const r = new StateReader(state, owner);
+    const nmi = r.bool("nmi");
+    const waiting = r.bool("waitingForSipi");
+    this.cancel();
+    this.apic.loadState(r.nested("apic"), owner);
+    this.nmi = nmi;
+    this.waitingForSipi = waiting;
+    this.rearm();
   }
 }

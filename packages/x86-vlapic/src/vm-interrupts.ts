@@ -3,6 +3,8 @@ import {
   type BasePortDeviceOps,
   type DeviceAccess,
   EmulatedDeviceType,
+  type SavedRecord,
+  StateReader,
 } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
 import type { HostServices } from "@axvisor/axvisor-api";
@@ -16,6 +18,7 @@ import {
   gpa,
   rangeFromSize,
 } from "@axvisor/memory-addr";
+import { GuestClockOffset } from "./guest-clock.js";
 import { VirtualLapic } from "./virtual-lapic.js";
 
 /** Where a PC's interrupt controllers are (QEMU q35, AxVisor's x86 configs). */
@@ -49,9 +52,13 @@ export class X86VmInterrupts {
   readonly ioapic: IoApic;
   readonly pic: I8259Pair;
   readonly bus = new ApicBus();
+  /** Guest time minus host time (non-zero after a restore); the vCPUs' TSC offset too. */
+  readonly clock = new GuestClockOffset();
   private readonly starts: { apicId: number; vector: number }[] = [];
+  private readonly host: HostServices;
 
   constructor(o: X86VmInterruptsOptions) {
+    this.host = o.host;
     if (o.apicIds.length === 0) throw axErr("InvalidInput", "a VM needs at least one vCPU");
     this.pic = new I8259Pair({ output: (level) => level && o.wake(0) });
     this.ioapic = new IoApic({ base: X86_APIC.ioapicBase, deliver: (m) => this.bus.deliver(m) });
@@ -63,6 +70,7 @@ export class X86VmInterrupts {
           apicId,
           host: o.host,
           tscHz: o.tscHz,
+          clock: this.clock,
           ...(vcpuId === 0 ? { extInt: this.pic } : {}),
           wiring: {
             sendIpi: (from: LocalApic, msg, shorthand) => this.bus.sendIpi(from, msg, shorthand),
@@ -119,6 +127,39 @@ export class X86VmInterrupts {
 
   dispose(): void {
     for (const l of this.lapics) l.dispose();
+  }
+
+  // ---- snapshot (the vIOAPIC saves itself as a device) ---------------------------------
+
+  /** Guest time at `time`, the vLAPICs, the 8259 pair and start-ups not yet taken. */
+  saveState(time: { readonly hostTicks: number }): SavedRecord {
+    return {
+      guestTicks: time.hostTicks + this.clock.ticks,
+      lapics: this.lapics.map((l) => l.saveState()),
+      pic: this.pic.saveState(),
+      starts: this.starts.map((s) => ({ apicId: s.apicId, vector: s.vector })),
+    };
+  }
+
+  /**
+   * Puts the state back at host time `time`: the guest clock continues from the saved guest
+   * time, and every vLAPIC timer is re-armed at its guest deadline.
+   */
+  loadState(state: SavedRecord, time: { readonly hostTicks: number }): void {
+    const r = new StateReader(state, "x86 interrupt controllers");
+    const guestTicks = r.amount("guestTicks");
+    const lapics = r.records("lapics", this.lapics.length);
+    const starts = r.records("starts").map((s) => ({
+      apicId: s.int("apicId", 0, 0xffff_ffff),
+      vector: s.int("vector", 0, 0xff),
+    }));
+    const t = this.host.time;
+    this.clock.ticks = guestTicks - time.hostTicks;
+    this.clock.nanos = t.ticksToNanos(guestTicks) - t.ticksToNanos(time.hostTicks);
+    this.pic.loadState(r.nested("pic"));
+    const raw = state.lapics as readonly SavedRecord[];
+    for (let i = 0; i < lapics.length; i++) this.lapics[i]!.loadState(raw[i]!);
+    this.starts.splice(0, this.starts.length, ...starts);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Arch } from "@axvisor/arch";
 import type { DeviceFactories } from "@axvisor/axdevice";
 import type { SavedRecord } from "@axvisor/axdevice-base";
 import type { AxResult } from "@axvisor/axerrno";
+import type { SnapshotTime } from "@axvisor/axvcpu";
 import type { HostServices, RamHostMemory } from "@axvisor/axvisor-api";
 import type { ArchBackend, VmDeviceContext } from "@axvisor/axvm";
 import type { AxVMCrateConfig } from "@axvisor/axvmconfig";
@@ -187,9 +188,10 @@ export interface VmArchParts<CreateConfig = unknown, SetupConfig = unknown> {
 export interface VmArchSnapshot {
   /** Finishes device I/O (disk writes flushed to the host file) before the state is taken. */
   quiesce(): void;
-  save(): SavedRecord;
+  /** `time`: the instant the vCPUs are saved at (guest clocks are saved as guest time). */
+  save(time: SnapshotTime): SavedRecord;
   /** Puts saved state back on parts built from the same config; throws an AxError naming the problem. */
-  load(state: SavedRecord): void;
+  load(state: SavedRecord, time: SnapshotTime): void;
 }
 
 export interface DefaultGuest {

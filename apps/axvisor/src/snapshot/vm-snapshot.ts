@@ -220,7 +220,7 @@ export function snapshotVm(vmm: Vmm, id: number): Uint8Array {
       }),
     },
     { name: "vcpus", data: json(vcpus) },
-    { name: "arch", data: json(arch.save()) },
+    { name: "arch", data: json(arch.save(time)) },
     { name: "devices", data: json(devices) },
     { name: "console", data: json({ sbiInput: savedBytes(vm.console.sbiInput) }) },
     { name: "disk", data: json(disk) },
@@ -435,7 +435,7 @@ function loadState(vmm: Vmm, vm: VmInstance, snap: OpenedSnapshot, file: string)
   if (parts === undefined) {
     throw axErr("Unsupported", `the ${vmm.machine.platform.name} platform cannot restore VMs yet`);
   }
-  parts.load(asRecord(parseSection(s, "arch", file), "platform state"));
+  parts.load(asRecord(parseSection(s, "arch", file), "platform state"), time);
 
   const console = new StateReader(asRecord(parseSection(s, "console", file), "console"), "console");
   vm.console.sbiInput = console.bytes("sbiInput");

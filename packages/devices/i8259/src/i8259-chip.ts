@@ -1,3 +1,5 @@
+import { type SavedRecord, StateReader } from "@axvisor/axdevice-base";
+
 /**
  * One Intel 8259A programmable interrupt controller, without its ports: the PC wires two of
  * them (see `I8259Pair`). Programmed through ICW1-ICW4 and OCW1-OCW3 as the datasheet
@@ -258,5 +260,69 @@ export class I8259Chip {
     // A level input that is high is requested as soon as it becomes level-sensitive.
     this.irr = (this.irr & ~this.elcr) | (this.#levels & this.elcr);
     this.#update();
+  }
+
+  /** Every register, the initialisation sequence's position and the input levels. */
+  saveState(): SavedRecord {
+    return {
+      irr: this.irr,
+      isr: this.isr,
+      imr: this.imr,
+      elcr: this.elcr,
+      vectorBase: this.vectorBase,
+      lowest: this.lowest,
+      autoEoi: this.autoEoi,
+      rotateOnAutoEoi: this.rotateOnAutoEoi,
+      specialMask: this.specialMask,
+      specialFullyNested: this.specialFullyNested,
+      readIsr: this.readIsr,
+      pollPending: this.pollPending,
+      initStep: this.initStep,
+      needIcw4: this.#needIcw4,
+      single: this.#single,
+      levels: this.#levels,
+      output: this.#outputLevel,
+    };
+  }
+
+  /** Puts the state back; the output line is set as saved without calling `output`. */
+  loadState(state: SavedRecord, owner: string): void {
+    const r = new StateReader(state, owner);
+    const v = {
+      irr: r.int("irr", 0, 0xff),
+      isr: r.int("isr", 0, 0xff),
+      imr: r.int("imr", 0, 0xff),
+      elcr: r.int("elcr", 0, 0xff),
+      vectorBase: r.int("vectorBase", 0, 0xf8),
+      lowest: r.int("lowest", 0, 7),
+      autoEoi: r.bool("autoEoi"),
+      rotateOnAutoEoi: r.bool("rotateOnAutoEoi"),
+      specialMask: r.bool("specialMask"),
+      specialFullyNested: r.bool("specialFullyNested"),
+      readIsr: r.bool("readIsr"),
+      pollPending: r.bool("pollPending"),
+      initStep: r.int("initStep", 0, 4),
+      needIcw4: r.bool("needIcw4"),
+      single: r.bool("single"),
+      levels: r.int("levels", 0, 0xff),
+      output: r.bool("output"),
+    };
+    this.irr = v.irr;
+    this.isr = v.isr;
+    this.imr = v.imr;
+    this.elcr = v.elcr & this.elcrMask;
+    this.vectorBase = v.vectorBase;
+    this.lowest = v.lowest;
+    this.autoEoi = v.autoEoi;
+    this.rotateOnAutoEoi = v.rotateOnAutoEoi;
+    this.specialMask = v.specialMask;
+    this.specialFullyNested = v.specialFullyNested;
+    this.readIsr = v.readIsr;
+    this.pollPending = v.pollPending;
+    this.initStep = v.initStep;
+    this.#needIcw4 = v.needIcw4;
+    this.#single = v.single;
+    this.#levels = v.levels;
+    this.#outputLevel = v.output;
   }
 }

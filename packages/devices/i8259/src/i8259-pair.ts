@@ -1,4 +1,9 @@
-import { type BasePortDeviceOps, EmulatedDeviceType } from "@axvisor/axdevice-base";
+import {
+  type BasePortDeviceOps,
+  EmulatedDeviceType,
+  type SavedRecord,
+  StateReader,
+} from "@axvisor/axdevice-base";
 import { type AccessWidth, type Port, type PortRange, portRange } from "@axvisor/memory-addr";
 import { I8259Chip } from "./i8259-chip.js";
 
@@ -136,5 +141,24 @@ export class I8259Pair {
     this.master.reset();
     this.slave.reset();
     this.spurious = 0;
+  }
+
+  /** Both chips and the spurious-interrupt count. */
+  saveState(): SavedRecord {
+    return {
+      master: this.master.saveState(),
+      slave: this.slave.saveState(),
+      spurious: this.spurious,
+    };
+  }
+
+  loadState(state: SavedRecord): void {
+    const r = new StateReader(state, "8259 pair");
+    const master = r.nested("master");
+    const slave = r.nested("slave");
+    const spurious = r.int("spurious", 0, Number.MAX_SAFE_INTEGER);
+    this.master.loadState(master, "8259 master");
+    this.slave.loadState(slave, "8259 slave");
+    this.spurious = spurious;
   }
 }

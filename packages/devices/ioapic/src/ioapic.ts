@@ -1,4 +1,9 @@
-import { type BaseMmioDeviceOps, EmulatedDeviceType } from "@axvisor/axdevice-base";
+import {
+  type BaseMmioDeviceOps,
+  EmulatedDeviceType,
+  type SavedRecord,
+  StateReader,
+} from "@axvisor/axdevice-base";
 import {
   type AccessWidth,
   type AddrRange,
@@ -198,5 +203,33 @@ export class IoApic implements BaseMmioDeviceOps {
     if (off === IOREGSEL) this.#select = v & 0xff;
     else if (off === IOWIN) this.#writeRegister(this.#select, v);
     else if (off === IOEOI) this.eoi(v & 0xff);
+  }
+
+  /** Redirection table, id, selector and the pins' requests and input levels (remote IRR is in the RTEs). */
+  saveState(): SavedRecord {
+    return {
+      rteLow: [...this.rteLow],
+      rteHigh: [...this.rteHigh],
+      id: this.id,
+      select: this.#select,
+      irr: this.#irr,
+      levels: this.#levels,
+    };
+  }
+
+  loadState(state: SavedRecord): void {
+    const r = new StateReader(state, "IOAPIC");
+    const low = r.ints("rteLow", IOAPIC_PINS);
+    const high = r.ints("rteHigh", IOAPIC_PINS);
+    const id = r.int("id", 0, 0xff);
+    const select = r.int("select", 0, 0xff);
+    const irr = r.int("irr", 0, 0xff_ffff);
+    const levels = r.int("levels", 0, 0xff_ffff);
+    this.rteLow.set(low);
+    this.rteHigh.set(high);
+    this.id = id;
+    this.#select = select;
+    this.#irr = irr;
+    this.#levels = levels;
   }
 }

@@ -1,4 +1,9 @@
-import { type BaseMmioDeviceOps, EmulatedDeviceType } from "@axvisor/axdevice-base";
+import {
+  type BaseMmioDeviceOps,
+  EmulatedDeviceType,
+  type SavedRecord,
+  StateReader,
+} from "@axvisor/axdevice-base";
 import type { TimeSource } from "@axvisor/machine";
 import {
   type AccessWidth,
@@ -688,5 +693,82 @@ export class LocalApic implements BaseMmioDeviceOps {
     if (extd && !wasX2) this.id = this.#initialId;
     this.#refresh();
     return true;
+  }
+
+  /**
+   * Registers and timer. Timer times are in the clock this APIC was given (`time`), which a
+   * hypervisor makes the guest's clock, so a restore re-arms the timer at its guest deadline.
+   */
+  saveState(): SavedRecord {
+    return {
+      irr: [...this.irr],
+      isr: [...this.isr],
+      tmr: [...this.tmr],
+      lvt: [...this.lvt],
+      apicBase: this.apicBase,
+      id: this.id,
+      tpr: this.tpr,
+      ldr: this.ldr,
+      dfr: this.dfr,
+      svr: this.svr,
+      icrLow: this.icrLow,
+      icrHigh: this.icrHigh,
+      esr: this.#esr,
+      esrPending: this.#esrPending,
+      divideConfig: this.divideConfig,
+      initialCount: this.initialCount,
+      timerStart: Number.isNaN(this.#timerStart) ? null : this.#timerStart,
+      timerDeadline: Number.isFinite(this.#timerDeadline) ? this.#timerDeadline : null,
+      tscDeadline: this.tscDeadline,
+      lintLevels: this.#lintLevels,
+    };
+  }
+
+  loadState(state: SavedRecord, owner = `local APIC ${this.#initialId}`): void {
+    const r = new StateReader(state, owner);
+    const U32 = [0, 0xffff_ffff] as const;
+    const irr = r.ints("irr", 8, ...U32);
+    const isr = r.ints("isr", 8, ...U32);
+    const tmr = r.ints("tmr", 8, ...U32);
+    const lvt = r.ints("lvt", 7, ...U32);
+    const v = {
+      apicBase: r.int("apicBase", 0, 0xf_ffff_ffff),
+      id: r.int("id"),
+      tpr: r.int("tpr", 0, 0xff),
+      ldr: r.int("ldr"),
+      dfr: r.int("dfr"),
+      svr: r.int("svr"),
+      icrLow: r.int("icrLow"),
+      icrHigh: r.int("icrHigh"),
+      esr: r.int("esr"),
+      esrPending: r.int("esrPending"),
+      divideConfig: r.int("divideConfig", 0, 0xf),
+      initialCount: r.int("initialCount"),
+      timerStart: state.timerStart === null ? null : r.amount("timerStart"),
+      timerDeadline: state.timerDeadline === null ? null : r.amount("timerDeadline"),
+      tscDeadline: r.amount("tscDeadline"),
+      lintLevels: r.int("lintLevels", 0, 3),
+    };
+    this.irr.set(irr);
+    this.isr.set(isr);
+    this.tmr.set(tmr);
+    this.lvt.set(lvt);
+    this.apicBase = v.apicBase;
+    this.id = v.id;
+    this.tpr = v.tpr;
+    this.ldr = v.ldr;
+    this.dfr = v.dfr;
+    this.svr = v.svr;
+    this.icrLow = v.icrLow;
+    this.icrHigh = v.icrHigh;
+    this.#esr = v.esr;
+    this.#esrPending = v.esrPending;
+    this.divideConfig = v.divideConfig;
+    this.initialCount = v.initialCount;
+    this.#timerStart = v.timerStart ?? Number.NaN;
+    this.#timerDeadline = v.timerDeadline ?? Number.POSITIVE_INFINITY;
+    this.tscDeadline = v.tscDeadline;
+    this.#lintLevels = v.lintLevels;
+    this.#refresh();
   }
 }

@@ -2,7 +2,10 @@ import {
   type BaseMmioDeviceOps,
   type BasePortDeviceOps,
   EmulatedDeviceType,
+  type SavedRecord,
+  StateReader,
 } from "@axvisor/axdevice-base";
+import { axErr } from "@axvisor/axerrno";
 import {
   type AccessWidth,
   type GuestPhysAddr,
@@ -53,6 +56,21 @@ export class MmioOnPorts implements BasePortDeviceOps {
 
   reset(): void {
     this.#device.reset?.();
+  }
+
+  /** The wrapped device's state (null when it keeps none). */
+  saveState(): SavedRecord {
+    return { device: this.#device.saveState?.() ?? null };
+  }
+
+  loadState(state: SavedRecord): void {
+    const owner = `port device at 0x${this.#range.start.toString(16)}`;
+    if (state.device === null) return;
+    const inner = new StateReader(state, owner).nested("device");
+    if (this.#device.loadState === undefined) {
+      throw axErr("InvalidData", `${owner}: it keeps no state, the snapshot has some`);
+    }
+    this.#device.loadState(inner);
   }
 }
 

@@ -13,6 +13,7 @@ import { X86_APIC, X86VmInterrupts } from "@axvisor/x86-vlapic";
 import { hostFiles, type OpenedDisk } from "../../host/host-files.js";
 import type { VmArchParts, VmBuildContext } from "../../platform/host-platform.js";
 import type { X86HostBoard } from "./host-board.js";
+import { x86DebugArch } from "./x86-debug.js";
 import { X86VmDevices } from "./x86-devices.js";
 
 /** COM1 of a PC: ports 0x3F8-0x3FF, ISA IRQ 4. */
@@ -151,6 +152,7 @@ export function buildX86Vm(host: X86HostBoard, ctx: VmBuildContext): VmArchParts
     backend: backend as unknown as ArchBackend,
     deviceFactories: devices.factories(),
     vmid: backend.vpidList[0] ?? 0,
+    debug: x86DebugArch,
     attachMemory(memory) {
       context.memory = {
         read: (at, len) => memory.read(at, len),
@@ -162,6 +164,13 @@ export function buildX86Vm(host: X86HostBoard, ctx: VmBuildContext): VmArchParts
     },
     forwardHostIrq(irq) {
       return interrupts.forwardHostIrq(irq);
+    },
+    snapshot: {
+      quiesce: () => devices.flush(),
+      // The vIOAPIC and COM1 save themselves as devices; the vLAPICs (with the guest clock) and
+      // the 8259 pair are VM-wide.
+      save: (time) => interrupts.saveState(time),
+      load: (state, time) => interrupts.loadState(state, time),
     },
     release() {
       if (released) return;

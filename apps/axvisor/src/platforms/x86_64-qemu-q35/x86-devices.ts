@@ -32,6 +32,7 @@ export interface X86DeviceWiring {
  */
 export class X86VmDevices {
   #diskUsed = false;
+  #disk: BlockBacking | undefined;
 
   constructor(private readonly w: X86DeviceWiring) {}
 
@@ -42,6 +43,11 @@ export class X86VmDevices {
       [EmulatedDeviceType.VirtioBlk]: (cfg, ctx) => this.#virtioBlk(cfg, ctx),
       [EmulatedDeviceType.VirtioConsole]: (cfg, ctx) => this.#virtioConsole(cfg, ctx),
     };
+  }
+
+  /** Writes what the guest wrote to its disk through to the disk file (before a snapshot). */
+  flush(): void {
+    this.#disk?.flush();
   }
 
   #interruptControllers(): DeviceSet {
@@ -80,12 +86,14 @@ export class X86VmDevices {
       throw axErr("InvalidInput", "a second virtio-blk device: a VM config names one disk_path");
     }
     this.#diskUsed = true;
+    const disk = this.w.openDisk();
+    this.#disk = disk;
     return new VirtioMmioTransport({
       base: cfg.baseGpa,
       size: cfg.length,
       irq: this.#line(cfg),
       memory: ctx.memory,
-      backend: new VirtioBlk({ backing: this.w.openDisk() }),
+      backend: new VirtioBlk({ backing: disk }),
       onDeviceError: (m) => this.w.deviceError(cfg.name, m),
     });
   }

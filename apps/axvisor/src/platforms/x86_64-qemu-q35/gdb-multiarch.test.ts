@@ -1,0 +1,137 @@
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../../cli.js";
+import { captureIo } from "../../test-support/capture-io.js";
+import { REPO_ROOT } from "../../vmm/test-support/harness.js";
+
+/**
+ * Debian's gdb-multiarch against `axvisor run --gdb` and NimbOS-x86's ELF (symbols, no line
+ * information) with two vCPUs: held at the BIOS's first instruction, a breakpoint by name in
+ * the long-mode kernel, `info registers`, stepi, a variable, a watchpoint on the timer's
+ * jiffies, a breakpoint hit by the second vCPU (started by INIT-SIPI-SIPI), power-off.
+ */
+const GDB = "gdb-multiarch";
+const hasGdb = (() => {
+  try {
+    execFileSync(GDB, ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasGdb)
+  console.log(`skipping the gdb tests: ${GDB} is not installed (apt-get install gdb-multiarch)`);
+
+const ELF = resolve(REPO_ROOT, "guests/x86_64/nimbos/nimbos.elf");
+const CONFIG = resolve(REPO_ROOT, "configs/vms/nimbos-x86_64-qemu-smp2.toml");
+const dir = mkdtempSync(join(tmpdir(), "axvisor-gdb-x86-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the CLI with `args` and gdb-multiarch with `commands` against its gdb port. */
+async function debugSession(
+  args: readonly string[],
+  commands: readonly string[],
+): Promise<{ gdb: string; console: string; status: number }> {
+  const c = captureIo();
+  const run = runCli(args, c.io);
+  let port: string | undefined;
+  for (let i = 0; i < 200 && port === undefined; i++) {
+    port = /(?:waits|waiting) for gdb on 127\.0\.0\.1:(\d+)/.exec(c.out() + c.err())?.[1];
+    if (port === undefined) await new Promise((r) => setTimeout(r, 50));
+  }
+  if (port === undefined) throw new Error(`no gdb port announced: ${c.out()}${c.err()}`);
+  const script = join(dir, `session-${port}.gdb`);
+  writeFileSync(
+    script,
+    [
+      "set pagination off",
+      "set confirm off",
+      `target remote 127.0.0.1:${port}`,
+      ...commands,
+      "",
+    ].join("\n"),
+  );
+  const gdb = await new Promise<string>((resolveGdb) => {
+    execFile(GDB, ["-nx", "-batch", "-x", script, ELF], { timeout: 90_000 }, (_e, out, err) =>
+      resolveGdb(out + err),
+    );
+  });
+  const status = await run;
+  return { gdb, console: c.out(), status };
+}
+
+describe.skipIf(!hasGdb)("gdb-multiarch against axvisor run --gdb (x86_64, NimbOS)", () => {
+  it("breaks in the kernel, reads registers, steps, watches jiffies, stops at CPU 1's task, runs to power-off", async () => {
+    const r = await debugSession(
+      [
+        "run",
+        CONFIG,
+        "--gdb",
+        "0",
+        "--cpus",
+        "2",
+        "--send-after",
+        "nimbos> ",
+        "smp\\r",
+        "--send-after",
+        "smp: 2 CPUs online",
+        "poweroff\\r",
+        "--timeout",
+        "100",
+      ],
+      [
+        "print $pc",
+        "break kmain",
+        "continue",
+        "info registers",
+        "stepi",
+        "print $pc",
+        "print/x $cr0",
+        "print $xmm0.v4_int32[0]",
+        "break lapic_timer_start",
+        "continue",
+        "delete",
+        "set can-use-hw-watchpoints 0",
+        "watch *(long *)&jiffies",
+        "continue",
+        "print (long)jiffies",
+        "print (int)lapic_timer_hz",
+        "delete",
+        "break cpu_hello_task",
+        "continue",
+        "info threads",
+        "delete",
+        "continue",
+      ],
+    );
+    const g = r.gdb;
+    // Held at the BIOS's entry (flat real mode, 0x8000) before the first instruction.
+    expect(g).toMatch(/\$1 = \(void \(\*\)\(\)\) 0x8000\n/);
+    expect(g).toMatch(/Thread 1 hit Breakpoint 1, 0x0+2023d0 in kmain \(\)/);
+    // info registers: the multiboot handoff (EAX magic in rdi by the kernel's entry stub),
+    // long mode (EFER.LMA|LME), 64-bit code segment 0x8.
+    expect(g).toMatch(/rip\s+0x2023d0\s+0x2023d0 <kmain>/);
+    expect(g).toMatch(/rdi\s+0x2badb002\s/);
+    expect(g).toMatch(/efer\s+0x500\s/);
+    expect(g).toMatch(/cs\s+0x8\s/);
+    // stepi ran exactly one instruction (kmain's first, a one-byte push).
+    expect(g).toMatch(/\$2 = \(void \(\*\)\(\)\) 0x2023d1 <kmain\+1>/);
+    // CR0 as the guest reads it: PG|WP|PE|ET set by NimbOS and the BIOS, CD|NW from reset.
+    expect(g).toMatch(/\$3 = 0xe0010011\n/);
+    expect(g).toMatch(/\$4 = -?\d+\n/);
+    expect(g).toMatch(/Breakpoint 2, 0x[0-9a-f]+ in lapic_timer_start \(\)/);
+    expect(g).toMatch(/Watchpoint 3: \*\(long \*\)&jiffies\s+Old value = 0\s+New value = 1/);
+    expect(g).toMatch(/\$5 = 1\n/);
+    expect(g).toMatch(/\$6 = 62500000\n/); // the APIC clock NimbOS took from CPUID 0x4000_0010
+    expect(g).toMatch(/Thread 2 hit Breakpoint 4, 0x[0-9a-f]+ in cpu_hello_task \(\)/);
+    expect(g).toMatch(
+      /\*\s+2\s+Thread 2 \(VM 1 vCPU 1 \(runnable\)\) 0x[0-9a-f]+ in cpu_hello_task/,
+    );
+    expect(g).toMatch(/\[Inferior 1 \(Remote target\) exited normally\]/);
+    expect(r.console).toContain("smp: 2 CPUs online");
+    expect(r.status).toBe(0);
+  }, 120_000);
+});
