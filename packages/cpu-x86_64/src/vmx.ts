@@ -58,6 +58,11 @@ const {
 
 const TWO32 = 4294967296;
 
+const EPT_CACHE_SIZE = 1024;
+const EPT_CACHE_MASK = EPT_CACHE_SIZE - 1;
+const EPT_DIRTY_DONE = 8;
+const EPT_NOT_PRESENT = 16;
+
 /** The VMCS revision identifier (IA32_VMX_BASIC[30:0]). */
 export const VMCS_REVISION = 1;
 
@@ -238,6 +243,9 @@ export class Vmx {
     this.current = null;
     this.cache.clear();
     this.contexts.clear();
+    this.flushEptCache();
+    this.eptCacheRoot = -1;
+    this.lastCtx = -1;
   }
 
   // ------------------------------------------------------------------ VMCS field access
@@ -432,6 +440,10 @@ export class Vmx {
     this.guestMode = true;
     this.eptActive = (this.proc2 & PROC2_EPT) !== 0;
     this.eptRoot = this.rdNum(V.EPT_POINTER) - (this.rdNum(V.EPT_POINTER) % 4096);
+    if (this.eptActive && this.eptRoot !== this.eptCacheRoot) {
+      this.flushEptCache();
+      this.eptCacheRoot = this.eptRoot;
+    }
     this.eptAd = (this.rd(V.EPT_POINTER) & 0x40) !== 0;
     this.timerDeadline =
       this.pin & PIN_PREEMPTION
@@ -904,7 +916,13 @@ export class Vmx {
       cpu.flushTlbContext(1);
       return;
     }
-    const key = `${vpid}:${this.eptActive ? this.eptRoot : -1}`;
+    const root = this.eptActive ? this.eptRoot : -1;
+    if (this.lastCtx >= 0 && vpid === this.lastVpid && root === this.lastRoot) {
+      cpu.tlbCtx = this.lastCtx;
+      cpu.invalidateFetch();
+      return;
+    }
+    const key = `${vpid}:${root}`;
     let ctx = this.contexts.get(key);
     if (ctx === undefined) {
       ctx = this.nextContext;
@@ -914,8 +932,16 @@ export class Vmx {
       cpu.flushTlbContext(ctx);
     }
     cpu.tlbCtx = ctx;
+    this.lastVpid = vpid;
+    this.lastRoot = root;
+    this.lastCtx = ctx;
     cpu.invalidateFetch();
   }
+
+  /** The context of the latest entry with a VPID (-1: none, or the contexts changed since). */
+  private lastCtx = -1;
+  private lastVpid = 0;
+  private lastRoot = 0;
 
   private leaveTlbContext(): void {
     const cpu = this.cpu;
@@ -928,6 +954,7 @@ export class Vmx {
 
   /** INVVPID: forgets the translations of `vpid` (0 = every guest context). */
   invalidateVpid(vpid: number): void {
+    this.lastCtx = -1;
     for (const [k, v] of this.contexts) {
       if (vpid === 0 || k.startsWith(`${vpid}:`)) {
         this.cpu.flushTlbContext(v);
@@ -938,6 +965,8 @@ export class Vmx {
 
   /** INVEPT: forgets every guest context (combined mappings of all EPT roots). */
   invalidateEpt(): void {
+    this.flushEptCache();
+    this.lastCtx = -1;
     for (const v of this.contexts.values()) this.cpu.flushTlbContext(v);
     this.contexts.clear();
     this.cpu.flushTlbContext(1);
@@ -1123,6 +1152,56 @@ export class Vmx {
    * misconfiguration is a VM exit (then VMEXIT is thrown).
    */
   gpaToHpa(gpa: number, acc: number, lin: number, final: boolean): number {
+    const page = Math.floor(gpa / 4096);
+    const slot = page & EPT_CACHE_MASK;
+    if (this.eptTag[slot] === page) {
+      const e = this.eptInfo[slot]!;
+      const need = acc === ACC_READ ? 1 : acc === ACC_WRITE ? 2 : 4;
+      if (e & need) {
+        // A write through a cached entry whose dirty flag the walk has not set yet walks.
+        if (acc !== ACC_WRITE || (e & EPT_DIRTY_DONE) !== 0) {
+          return this.eptHpa[slot]! + (gpa - page * 4096);
+        }
+      } else if ((e & EPT_NOT_PRESENT) !== 0) {
+        return this.eptViolation(gpa, acc, lin, final, 0);
+      }
+    }
+    return this.walkEpt(gpa, acc, lin, final, page, slot);
+  }
+
+  /**
+   * Guest-physical translations (EPT-only mappings, SDM 28.3.1): direct-mapped by page,
+   * valid for `eptCacheRoot`. Per SDM 28.3.3 they live until INVEPT, whatever VM entries and
+   * exits happen. Pages known to have no mapping are cached too, in host-trap mode only: the
+   * TypeScript hypervisor promises `guestPageMapped` when it maps one (hardware never caches
+   * a not-present entry, and a guest hypervisor may rely on that).
+   */
+  private readonly eptTag = new Float64Array(EPT_CACHE_SIZE).fill(Number.NaN);
+  private readonly eptHpa = new Float64Array(EPT_CACHE_SIZE);
+  /** Effective R/W/X permissions (bits 0-2), EPT_DIRTY_DONE, EPT_NOT_PRESENT. */
+  private readonly eptInfo = new Uint8Array(EPT_CACHE_SIZE);
+  private eptCacheRoot = -1;
+
+  /** Forgets every cached guest-physical translation (INVEPT, a new EPT root). */
+  private flushEptCache(): void {
+    this.eptTag.fill(Number.NaN);
+  }
+
+  /** The hypervisor mapped the guest-physical page at `gpa`: forget its cached absence. */
+  guestPageMapped(gpa: number): void {
+    const page = Math.floor(gpa / 4096);
+    const slot = page & EPT_CACHE_MASK;
+    if (this.eptTag[slot] === page) this.eptTag[slot] = Number.NaN;
+  }
+
+  private walkEpt(
+    gpa: number,
+    acc: number,
+    lin: number,
+    final: boolean,
+    page: number,
+    slot: number,
+  ): number {
     const cpu = this.cpu;
     let table = this.eptRoot;
     let perms = 7;
@@ -1133,7 +1212,13 @@ export class Vmx {
       const lo = cpu.physRead64(addr);
       const hi = cpu.hi;
       const rwx = lo & 7;
-      if (rwx === 0) return this.eptViolation(gpa, acc, lin, final, 0);
+      if (rwx === 0) {
+        if (cpu.hostTrapMode) {
+          this.eptTag[slot] = page;
+          this.eptInfo[slot] = EPT_NOT_PRESENT;
+        }
+        return this.eptViolation(gpa, acc, lin, final, 0);
+      }
       if ((rwx & 3) === 2) return this.eptMisconfig(gpa);
       perms &= rwx;
       const leafHere = level === 1 || ((lo & 0x80) !== 0 && (level === 2 || level === 3));
@@ -1147,10 +1232,17 @@ export class Vmx {
         const type = (lo >>> 3) & 7;
         if (type === 2 || type === 3 || type === 7) return this.eptMisconfig(gpa);
         const need = acc === ACC_READ ? 1 : acc === ACC_WRITE ? 2 : 4;
-        if ((perms & need) === 0) return this.eptViolation(gpa, acc, lin, final, perms);
         const size = 2 ** shift;
         const frame = base - (base % size);
-        return frame + (gpa % size);
+        const hpaPage = frame + ((page * 4096) % size);
+        // Without A/D flags no walk writes anything; with them, a write walk that got this
+        // far set the leaf's dirty flag (a read's walk may not have).
+        const dirtyDone = !this.eptAd || (lo & 0x200) !== 0 || (acc === ACC_WRITE && (perms & 2) !== 0);
+        this.eptTag[slot] = page;
+        this.eptHpa[slot] = hpaPage;
+        this.eptInfo[slot] = perms | (dirtyDone ? EPT_DIRTY_DONE : 0);
+        if ((perms & need) === 0) return this.eptViolation(gpa, acc, lin, final, perms);
+        return hpaPage + (gpa - page * 4096);
       }
       if (lo & 0x80) return this.eptMisconfig(gpa);
       table = base;

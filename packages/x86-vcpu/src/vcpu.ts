@@ -314,6 +314,11 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     }
   }
 
+  /** The VM mapped a page after this vCPU's access to it exited: INVEPT for that page. */
+  guestPageMapped(gpa: GuestPhysAddr): void {
+    this.bound?.cpu.vmx.guestPageMapped(gpa);
+  }
+
   run(): ExitReason {
     const pcpu = this.requireBound();
     const cpu = pcpu.cpu;
