@@ -655,6 +655,13 @@ export class Vmx {
   // ------------------------------------------------------------------ VM exit
 
   /**
+   * After an EPT-violation exit: the offset in `cpu.ram` of the 15 bytes at the exiting
+   * instruction, as the guest's fetch translated them, or -1 (read them through the guest's
+   * page tables then).
+   */
+  exitCodeOffset = -1;
+
+  /**
    * Performs a VM exit: exit information, guest state saved (RIP = `cpu.rip`, which is the
    * instruction that caused it or the next one to run), host state loaded (or, in host-trap
    * mode, run() stops with "host-trap").
@@ -735,6 +742,14 @@ export class Vmx {
     this.eptActive = false;
     cpu.halted = false;
     cpu.waitSipi = false;
+    this.exitCodeOffset = -1;
+    if (reason === EXIT.EPT_VIOLATION) {
+      // Decode assist (as AMD's #NPF gives instruction bytes): while the fetch page still maps
+      // the exiting instruction, its 15 bytes are in RAM at a known offset.
+      const lin = cpu.code64 ? cpu.rip : (cpu.segBase[CS]! + cpu.rip) >>> 0;
+      const d = lin - cpu.fetchLin;
+      if (d >= 0 && d <= 4096 - 15) this.exitCodeOffset = cpu.fetchOff + d;
+    }
     cpu.invalidateFetch();
     this.storeMsrList();
     this.leaveTlbContext();

@@ -1067,9 +1067,12 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
       this.pending = { rip, kind: "mmio" };
       return { kind: "NestedPageFault", addr: gpa(addr), accessFlags: MappingFlags.EXECUTE };
     }
-    // The faulting instruction, fetched through the guest's own page tables.
+    // The faulting instruction: where the CPU fetched it, else through the guest's tables.
     const lin = this.csBase() + rip;
+    const off = cpu.vmx.exitCodeOffset;
     const code =
+      (off >= 0 ? cpu.ram.subarray(off, off + 15) : null) ??
+      readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
       readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
       readGuestLinear(this.vm.memory, this.paging(), lin, 4096 - (((lin % 4096) + 4096) % 4096));
     const write = (q & 2) !== 0;
