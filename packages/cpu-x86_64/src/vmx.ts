@@ -210,6 +210,26 @@ const SEG_FIELDS = [
   [V.GUEST_TR_SEL, V.GUEST_TR_BASE, V.GUEST_TR_LIMIT, V.GUEST_TR_AR],
 ] as const;
 
+/** The slots of SEG_FIELDS, four per segment register (selector, base, limit, rights). */
+const SEG_SLOTS = Int16Array.from(SEG_FIELDS.flat().map((enc) => slotOf(enc)));
+
+/** A natural-width or 64-bit field's value as a number (exact for addresses). */
+function getNum(v: Vmcs, slot: number): number {
+  return v.hi[slot]! * TWO32 + (v.lo[slot]! >>> 0);
+}
+
+/** Stores a natural-width or 64-bit field from a number. */
+function putNum(v: Vmcs, slot: number, n: number): void {
+  v.lo[slot] = n >>> 0;
+  v.hi[slot] = Math.floor(n / TWO32) | 0;
+}
+
+/** Stores a 16- or 32-bit field. */
+function put32(v: Vmcs, slot: number, n: number): void {
+  v.lo[slot] = n;
+  v.hi[slot] = 0;
+}
+
 export class Vmx {
   /** In VMX operation (after VMXON). */
   on = false;
@@ -274,7 +294,8 @@ export class Vmx {
     const v = this.vmcs();
     const s = slotOf(enc);
     v.lo[s] = lo;
-    v.hi[s] = fieldWidth(enc) === 1 || fieldWidth(enc) === 3 ? hi : 0;
+    // 64-bit (width 1) and natural-width (3) fields keep their high half.
+    v.hi[s] = (fieldWidth(enc) & 1) === 1 ? hi : 0;
   }
 
   wrNum(enc: number, n: number): void {
@@ -568,12 +589,14 @@ export class Vmx {
       cpu.patLo = this.rd(V.GUEST_PAT);
       cpu.patHi = this.vmcs().hi[slotOf(V.GUEST_PAT)]!;
     }
+    const v = this.vmcs();
+    const lo = v.lo;
     for (let s = 0; s < 8; s++) {
-      const [sel, base, limit, ar] = SEG_FIELDS[s]!;
-      cpu.segSel[s] = this.rd(sel) & 0xffff;
-      cpu.segBase[s] = this.rdNum(base);
-      cpu.segLimit[s] = this.rd(limit);
-      cpu.segAttr[s] = this.rd(ar) & 0x1f0ff;
+      const f = s * 4;
+      cpu.segSel[s] = lo[SEG_SLOTS[f]!]! & 0xffff;
+      cpu.segBase[s] = getNum(v, SEG_SLOTS[f + 1]!);
+      cpu.segLimit[s] = lo[SEG_SLOTS[f + 2]!]! >>> 0;
+      cpu.segAttr[s] = lo[SEG_SLOTS[f + 3]!]! & 0x1f0ff;
     }
     cpu.gdtBase = this.rdNum(V.GUEST_GDTR_BASE);
     cpu.gdtLimit = this.rd(V.GUEST_GDTR_LIMIT) & 0xffff;
@@ -710,12 +733,13 @@ export class Vmx {
     this.wrNum(V.GUEST_CR3, cpu.cr3);
     this.wr(V.GUEST_CR4, cpu.cr4);
     this.wrNum(V.GUEST_DR7, cpu.dr[7]!);
+    const v = this.vmcs();
     for (let s = 0; s < 8; s++) {
-      const [sel, base, limit, ar] = SEG_FIELDS[s]!;
-      this.wr(sel, cpu.segSel[s]! & 0xffff);
-      this.wrNum(base, cpu.segBase[s]!);
-      this.wr(limit, cpu.segLimit[s]! >>> 0);
-      this.wr(ar, cpu.segAttr[s]!);
+      const f = s * 4;
+      put32(v, SEG_SLOTS[f]!, cpu.segSel[s]! & 0xffff);
+      putNum(v, SEG_SLOTS[f + 1]!, cpu.segBase[s]!);
+      put32(v, SEG_SLOTS[f + 2]!, cpu.segLimit[s]! | 0);
+      put32(v, SEG_SLOTS[f + 3]!, cpu.segAttr[s]!);
     }
     this.wrNum(V.GUEST_GDTR_BASE, cpu.gdtBase);
     this.wr(V.GUEST_GDTR_LIMIT, cpu.gdtLimit);
