@@ -925,7 +925,7 @@ export class X86Cpu {
   }
 
   /** A store reached RAM bytes [off, off + size): compiled code from those pages is stale. */
-  private codeWritten(off: number, size: number): void {
+  codeWritten(off: number, size: number): void {
     const map = this.codeMap;
     if (map === undefined) return;
     const p0 = Math.floor(off / 4096);

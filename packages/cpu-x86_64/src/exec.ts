@@ -26,6 +26,7 @@ import {
   sseHasImm8,
 } from "./fpu/index.js";
 import * as int64 from "./int64.js";
+import { ACC_READ, ACC_WRITE } from "./paging.js";
 import { rdmsr, wrmsr } from "./msr.js";
 import * as regs from "./regs.js";
 import * as stackOps from "./stack.js";
@@ -1754,6 +1755,65 @@ function group5(): void {
 // ---------------------------------------------------------------- strings
 
 const STRING_CHUNK = 1024;
+/** Pages a forward REP MOVS/STOS moves in bulk per step before the element loop goes on. */
+const BULK_PAGES = 8;
+
+function pageRoom(lin: number): number {
+  return 4096 - (((lin % 4096) + 4096) % 4096);
+}
+
+/**
+ * Forward REP MOVS/STOS (memcpy, memset, clear_page) over RAM: the elements up to the next
+ * page boundary of either operand in one copy, after the same translations (source first)
+ * and faults the element loop would take on its first element. Returns the elements done;
+ * 0 leaves the work to the element loop (a page end, MMIO, an overlapping forward copy
+ * whose byte order matters, the address size wrapping).
+ */
+function bulkString(op: number, size: number, src: number): number {
+  const count = getA(RCX);
+  if (count < 2) return 0;
+  const limit = D.adsz === 8 ? Number.POSITIVE_INFINITY : D.adsz === 4 ? 2 ** 32 : 0x10000;
+  const di = getA(7);
+  const dstLin = c.segLin(ES, di);
+  let n = Math.min(count, Math.floor(pageRoom(dstLin) / size), Math.floor((limit - di) / size));
+  const user = c.cpl === 3;
+  const movs = op === 0xa4 || op === 0xa5;
+  let srcOff = -1;
+  if (movs) {
+    const si = getA(6);
+    const srcLin = c.segLin(src, si);
+    n = Math.min(n, Math.floor(pageRoom(srcLin) / size), Math.floor((limit - si) / size));
+    if (n < 2) return 0;
+    srcOff = c.translate(srcLin, ACC_READ, user) - c.ramBase;
+    if (srcOff < 0 || srcOff + n * size > c.ramSize) return 0;
+  }
+  if (n < 2) return 0;
+  const dstOff = c.translate(dstLin, ACC_WRITE, user) - c.ramBase;
+  const len = n * size;
+  if (dstOff < 0 || dstOff + len > c.ramSize) return 0;
+  const ram = c.ram;
+  if (movs) {
+    if (dstOff > srcOff && dstOff < srcOff + len) return 0;
+    ram.copyWithin(dstOff, srcOff, srcOff + len);
+    setA(6, getA(6) + len);
+  } else if (size === 1) {
+    ram.fill(c.rlo[0]! & 0xff, dstOff, dstOff + len);
+  } else {
+    const view = c.ramView;
+    if (size === 2) view.setUint16(dstOff, c.rlo[0]! & 0xffff, true);
+    else view.setUint32(dstOff, c.rlo[0]! >>> 0, true);
+    if (size === 8) view.setUint32(dstOff + 4, c.rhi[0]! >>> 0, true);
+    for (let done = size; done < len; ) {
+      const k = Math.min(done, len - done);
+      ram.copyWithin(dstOff + done, dstOff, dstOff + k);
+      done += k;
+    }
+  }
+  c.codeWritten(dstOff, len);
+  setA(7, di + len);
+  setA(RCX, count - n);
+  return n;
+}
 
 function stringOp(op: number): void {
   const size =
@@ -1768,6 +1828,13 @@ function stringOp(op: number): void {
   const src = D.seg >= 0 ? D.seg : DS;
   const repeat = D.rep !== 0;
   const cmp = op === 0xa6 || op === 0xa7 || op === 0xae || op === 0xaf;
+  if (repeat && step > 0 && (op === 0xa4 || op === 0xa5 || op === 0xaa || op === 0xab)) {
+    for (let k = 0; k < BULK_PAGES; k++) if (bulkString(op, size, src) === 0) break;
+    if (getA(RCX) === 0) {
+      commit();
+      return;
+    }
+  }
   for (let n = 0; n < STRING_CHUNK; n++) {
     if (repeat && getA(RCX) === 0) {
       commit();
