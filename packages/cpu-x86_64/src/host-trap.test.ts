@@ -226,4 +226,26 @@ describe("host-trap mode", () => {
     expect(cpu.vmread(V.EXIT_REASON)).toBe(12n);
     expect(cpu.vmx.exitCodeOffset).toBe(-1);
   });
+  it("resumes with the state the host wrote after an exit, checked as on every entry", () => {
+    // out 0x80, al ; out 0x80, al ; hlt — with I/O exiting unconditional.
+    const { cpu, ram } = setup([0xe6, 0x80, 0xe6, 0x80, 0xf4]);
+    cpu.vmwrite(V.PROC_CONTROLS, BigInt(0x0401e172 | (1 << 7) | (1 << 24) | (1 << 31)));
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(30n);
+    // Reserved RFLAGS bit 3 set: the entry fails even though nothing else changed.
+    cpu.vmwrite(V.GUEST_RIP, 0x7c02n);
+    cpu.vmwrite(V.GUEST_RFLAGS, 0x0an);
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(0x80000021n);
+    // A segment base the host moved takes effect: CS base 0x100 runs the copy at 0x7d02.
+    ram.set([0xf4], 0x200000 + 0x7d02);
+    cpu.vmwrite(V.GUEST_RFLAGS, 2n);
+    cpu.vmwrite(V.GUEST_CS_BASE, 0x100n);
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(12n);
+    expect(cpu.vmread(V.GUEST_RIP)).toBe(0x7c02n);
+  });
 });

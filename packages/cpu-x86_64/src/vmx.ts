@@ -213,6 +213,25 @@ const SEG_FIELDS = [
 /** The slots of SEG_FIELDS, four per segment register (selector, base, limit, rights). */
 const SEG_SLOTS = Int16Array.from(SEG_FIELDS.flat().map((enc) => slotOf(enc)));
 
+/**
+ * Fields a host-trap hypervisor writes between an exit and the next entry that neither a
+ * control check nor the rest of the guest state depends on (the entry checks them itself).
+ * A write to any other field makes the next entry take the full path.
+ */
+const LIGHT_FIELD = new Uint8Array(FIELD_COUNT);
+for (const enc of [
+  V.GUEST_RIP,
+  V.GUEST_RSP,
+  V.GUEST_RFLAGS,
+  V.GUEST_INTERRUPTIBILITY,
+  V.GUEST_ACTIVITY_STATE,
+  V.ENTRY_INTR_INFO,
+  V.ENTRY_EXCEPTION_ERROR,
+  V.ENTRY_INSTR_LEN,
+]) {
+  LIGHT_FIELD[slotOf(enc)] = 1;
+}
+
 /** A natural-width or 64-bit field's value as a number (exact for addresses). */
 function getNum(v: Vmcs, slot: number): number {
   return v.hi[slot]! * TWO32 + (v.lo[slot]! >>> 0);
@@ -263,6 +282,7 @@ export class Vmx {
     this.current = null;
     this.cache.clear();
     this.contexts.clear();
+    this.synced = null;
     this.flushEptCache();
     this.eptCacheRoot = -1;
     this.lastCtx = -1;
@@ -293,6 +313,7 @@ export class Vmx {
   wr(enc: number, lo: number, hi = 0): void {
     const v = this.vmcs();
     const s = slotOf(enc);
+    if (LIGHT_FIELD[s] === 0) this.synced = null;
     v.lo[s] = lo;
     // 64-bit (width 1) and natural-width (3) fields keep their high half.
     v.hi[s] = (fieldWidth(enc) & 1) === 1 ? hi : 0;
@@ -327,6 +348,7 @@ export class Vmx {
     }
     cpu.physWrite32(addr + 4, 0);
     v.launched = false;
+    if (this.synced === v) this.synced = null;
     this.cache.delete(addr);
     if (this.current === v) this.current = null;
   }
@@ -439,19 +461,32 @@ export class Vmx {
     const host = !this.cpu.hostTrapMode;
     if (launch && v.launched) return 4;
     if (!launch && !v.launched) return 5;
-    if (!this.controlsValid()) return 7;
-    if (host && !this.hostStateValid()) return 8;
-    const qual = this.guestStateInvalid();
-    this.pin = this.rd(V.PIN_CONTROLS);
-    this.proc = this.rd(V.PROC_CONTROLS);
-    this.proc2 = this.proc & PROC_SECONDARY ? this.rd(V.PROC_CONTROLS2) : 0;
-    this.exitCtl = this.rd(V.EXIT_CONTROLS);
-    this.exceptionBitmap = this.rd(V.EXCEPTION_BITMAP);
-    if (qual >= 0) {
-      this.failEntry(EXIT.INVALID_GUEST_STATE, qual);
-      return 0;
+    if (this.synced === v && !launch) {
+      // VMRESUME of the guest that just exited, its controls and the rest of its state as
+      // they were: only what the hypervisor may have written since is checked and loaded.
+      if (!this.eventValid()) return 7;
+      const qual = this.lightStateInvalid();
+      if (qual >= 0) {
+        this.failEntry(EXIT.INVALID_GUEST_STATE, qual);
+        return 0;
+      }
+      this.loadLightState();
+    } else {
+      if (!this.controlsValid()) return 7;
+      if (host && !this.hostStateValid()) return 8;
+      const qual = this.guestStateInvalid();
+      this.pin = this.rd(V.PIN_CONTROLS);
+      this.proc = this.rd(V.PROC_CONTROLS);
+      this.proc2 = this.proc & PROC_SECONDARY ? this.rd(V.PROC_CONTROLS2) : 0;
+      this.exitCtl = this.rd(V.EXIT_CONTROLS);
+      this.exceptionBitmap = this.rd(V.EXCEPTION_BITMAP);
+      if (qual >= 0) {
+        this.failEntry(EXIT.INVALID_GUEST_STATE, qual);
+        return 0;
+      }
+      this.loadGuestState();
     }
-    this.loadGuestState();
+    this.synced = null;
     const bad = this.loadMsrList(V.ENTRY_MSR_LOAD_ADDR, V.ENTRY_MSR_LOAD_COUNT);
     if (bad > 0) {
       this.failEntry(EXIT.MSR_LOADING, bad);
@@ -505,6 +540,11 @@ export class Vmx {
     }
     if (proc2 & PROC2_UNRESTRICTED && (proc2 & PROC2_EPT) === 0) return false;
     if (proc2 & PROC2_VPID && (this.rd(V.VPID) & 0xffff) === 0) return false;
+    return this.eventValid();
+  }
+
+  /** The VM-entry interruption-information field's checks (SDM 26.2.1.3). */
+  private eventValid(): boolean {
     const intr = this.rd(V.ENTRY_INTR_INFO);
     if (intr & 0x80000000) {
       const type = (intr >>> 8) & 7;
@@ -572,6 +612,35 @@ export class Vmx {
     if ((this.rd(V.GUEST_TR_AR) & SA_UNUSABLE) !== 0) return 0;
     return -1;
   }
+
+  /** The checks of guestStateInvalid on the fields LIGHT_FIELD lets change (-1: passed). */
+  private lightStateInvalid(): number {
+    const rflags = this.rd(V.GUEST_RFLAGS);
+    if ((rflags & 2) === 0 || rflags & 0xffc08028) return 0;
+    const activity = this.rd(V.GUEST_ACTIVITY_STATE);
+    if (activity !== 0 && activity !== 1 && activity !== 3) return 0;
+    return -1;
+  }
+
+  /** The guest-state fields of LIGHT_FIELD; the CPU still holds the rest since the exit. */
+  private loadLightState(): void {
+    const cpu = this.cpu;
+    this.loadRsp(V.GUEST_RSP);
+    cpu.flags = this.rd(V.GUEST_RFLAGS) | 2;
+    cpu.rip = cpu.lin32 ? this.rd(V.GUEST_RIP) : this.rdNum(V.GUEST_RIP);
+    const activity = this.rd(V.GUEST_ACTIVITY_STATE);
+    cpu.halted = activity === 1;
+    cpu.waitSipi = activity === 3;
+    const intr = this.rd(V.GUEST_INTERRUPTIBILITY);
+    cpu.shadowAt = intr & 3 ? cpu.icount : -1;
+    cpu.nmiBlocked = (intr & 8) !== 0;
+  }
+
+  /**
+   * The VMCS whose guest state the CPU holds unchanged since its VM exit in host-trap mode
+   * (no field outside LIGHT_FIELD written since), or null.
+   */
+  private synced: Vmcs | null = null;
 
   private loadGuestState(): void {
     const cpu = this.cpu;
@@ -664,6 +733,7 @@ export class Vmx {
 
   /** A VM-entry failure: the exit fields with bit 31 set; the processor stays in root mode. */
   private failEntry(reason: number, qual: number): void {
+    this.synced = null;
     this.wr(V.EXIT_REASON, (reason | 0x80000000) >>> 0);
     this.wrNum(V.EXIT_QUALIFICATION, qual);
     this.wr(V.EXIT_INSTR_LEN, 0);
@@ -778,9 +848,11 @@ export class Vmx {
     this.storeMsrList();
     this.leaveTlbContext();
     if (cpu.hostTrapMode) {
+      this.synced = this.current;
       cpu.stopReason = "host-trap";
       return;
     }
+    this.synced = null;
     this.loadHostState();
   }
 
