@@ -439,6 +439,31 @@ function writeE(size: number, v: number, vhi = 0): void {
   else setR(D.rm, size, v, vhi);
 }
 
+/**
+ * A MOV store under EPT: an EPT violation becomes a VM exit without a throw (Vmx.softExit).
+ * False when the exit was taken (the instruction ends there, RIP on it).
+ */
+function movStore(size: number, v: number, vhi: number): boolean {
+  const lin = eaLin();
+  const vmx = c.vmx;
+  vmx.softExit = true;
+  c.writeLin(lin, size, v, vhi);
+  vmx.softExit = false;
+  if (!vmx.softExitTaken) return true;
+  vmx.softExitTaken = false;
+  return false;
+}
+
+/** A MOV load under EPT, the same way; the caller checks `softExitTaken`. */
+function movLoad(size: number): number {
+  const lin = eaLin();
+  const vmx = c.vmx;
+  vmx.softExit = true;
+  const v = c.readLin(lin, size);
+  vmx.softExit = false;
+  return v;
+}
+
 // ---------------------------------------------------------------- helpers
 
 /** The VM-exit instruction-information word for the current instruction. */
@@ -760,7 +785,10 @@ function execHot(op: number): boolean {
       const size = op & 1 ? D.opsz : 1;
       decodeModrm();
       const v = getR(D.regf, size);
-      writeE(size, v, c.hi);
+      const vhi = c.hi;
+      if (D.isMem && c.vmx.eptActive) {
+        if (!movStore(size, v, vhi)) return true;
+      } else writeE(size, v, vhi);
       commit();
       return true;
     }
@@ -768,8 +796,14 @@ function execHot(op: number): boolean {
     case 0x8b: {
       const size = op & 1 ? D.opsz : 1;
       decodeModrm();
-      const v = readE(size);
-      setR(D.regf, size, v, c.hi);
+      if (D.isMem && c.vmx.eptActive) {
+        const v = movLoad(size);
+        if (c.vmx.softExitTaken) {
+          c.vmx.softExitTaken = false;
+          return true;
+        }
+        setR(D.regf, size, v, c.hi);
+      } else setR(D.regf, size, readE(size), c.hi);
       commit();
       return true;
     }

@@ -216,6 +216,9 @@ describe("host-trap mode", () => {
     cpu.enterGuest();
     expect(cpu.run(1000)).toBe("host-trap");
     expect(cpu.vmread(V.EXIT_REASON)).toBe(48n);
+    // The store exits on its own instruction (RIP 0x7c06) without a JS exception unwinding it.
+    expect(cpu.vmread(V.GUEST_RIP)).toBe(0x7c06n);
+    expect(cpu.vmx.softExitTaken).toBe(false);
     const off = cpu.vmx.exitCodeOffset;
     // The store `mov [eax], cl` at 0x7c06, through EPT at HPA 2 MiB + 0x7c06.
     expect(off).toBe(0x200000 + 0x7c06);

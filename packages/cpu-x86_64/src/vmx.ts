@@ -1367,7 +1367,7 @@ export class Vmx {
     lin: number,
     final: boolean,
     perms: number,
-  ): never {
+  ): number {
     const qual =
       (acc === ACC_READ ? 1 : 0) |
       (acc === ACC_WRITE ? 2 : 0) |
@@ -1376,8 +1376,22 @@ export class Vmx {
       0x80 |
       (final ? 0x100 : 0);
     this.vmExit(EXIT.EPT_VIOLATION, qual, 0, 0, lin, gpa);
+    if (this.softExit && final) {
+      this.softExit = false;
+      this.softExitTaken = true;
+      return -1;
+    }
     throw VMEXIT;
   }
+
+  /**
+   * Set around a plain MOV's single-page memory access: an EPT violation of that access
+   * returns -1 through translate() and sets `softExitTaken` instead of throwing VMEXIT (a
+   * JS throw costs about a microsecond, the MMIO exit's largest part). The MOV then ends
+   * without side effects. Any fault clears it (X86Cpu.run), as do split accesses.
+   */
+  softExit = false;
+  softExitTaken = false;
 
   private eptMisconfig(gpa: number): never {
     this.vmExit(EXIT.EPT_MISCONFIG, 0, 0, 0, Number.NaN, gpa);
