@@ -232,6 +232,27 @@ for (const enc of [
   LIGHT_FIELD[slotOf(enc)] = 1;
 }
 
+// Slots of the guest-state fields every VM exit stores.
+const S_RIP = slotOf(V.GUEST_RIP);
+const S_RSP = slotOf(V.GUEST_RSP);
+const S_RFLAGS = slotOf(V.GUEST_RFLAGS);
+const S_CR0 = slotOf(V.GUEST_CR0);
+const S_CR3 = slotOf(V.GUEST_CR3);
+const S_CR4 = slotOf(V.GUEST_CR4);
+const S_DR7 = slotOf(V.GUEST_DR7);
+const S_GDTR_BASE = slotOf(V.GUEST_GDTR_BASE);
+const S_GDTR_LIMIT = slotOf(V.GUEST_GDTR_LIMIT);
+const S_IDTR_BASE = slotOf(V.GUEST_IDTR_BASE);
+const S_IDTR_LIMIT = slotOf(V.GUEST_IDTR_LIMIT);
+const S_SYSENTER_CS = slotOf(V.GUEST_SYSENTER_CS);
+const S_SYSENTER_ESP = slotOf(V.GUEST_SYSENTER_ESP);
+const S_SYSENTER_EIP = slotOf(V.GUEST_SYSENTER_EIP);
+const S_EFER = slotOf(V.GUEST_EFER);
+const S_PAT = slotOf(V.GUEST_PAT);
+const S_ENTRY_CONTROLS = slotOf(V.ENTRY_CONTROLS);
+const S_ACTIVITY = slotOf(V.GUEST_ACTIVITY_STATE);
+const S_INTERRUPTIBILITY = slotOf(V.GUEST_INTERRUPTIBILITY);
+
 /** A natural-width or 64-bit field's value as a number (exact for addresses). */
 function getNum(v: Vmcs, slot: number): number {
   return v.hi[slot]! * TWO32 + (v.lo[slot]! >>> 0);
@@ -794,16 +815,17 @@ export class Vmx {
     }
     if (!Number.isNaN(gla)) this.wrNum(V.GUEST_LINEAR_ADDR, gla);
     if (!Number.isNaN(gpa)) this.wrNum(V.GUEST_PHYSICAL_ADDR, gpa);
-    // Guest state.
-    this.wrNum(V.GUEST_RIP, cpu.rip);
-    // RSP is a general register: saved exactly, whatever it holds.
-    this.wr(V.GUEST_RSP, cpu.rlo[RSP]!, cpu.rhi[RSP]!);
-    this.wr(V.GUEST_RFLAGS, cpu.flags);
-    this.wr(V.GUEST_CR0, cpu.cr0);
-    this.wrNum(V.GUEST_CR3, cpu.cr3);
-    this.wr(V.GUEST_CR4, cpu.cr4);
-    this.wrNum(V.GUEST_DR7, cpu.dr[7]!);
+    // Guest state, by precomputed slots (this runs on every exit).
     const v = this.vmcs();
+    putNum(v, S_RIP, cpu.rip);
+    // RSP is a general register: saved exactly, whatever it holds.
+    v.lo[S_RSP] = cpu.rlo[RSP]!;
+    v.hi[S_RSP] = cpu.rhi[RSP]!;
+    putNum(v, S_RFLAGS, cpu.flags >>> 0);
+    putNum(v, S_CR0, cpu.cr0 >>> 0);
+    putNum(v, S_CR3, cpu.cr3);
+    putNum(v, S_CR4, cpu.cr4 >>> 0);
+    putNum(v, S_DR7, cpu.dr[7]!);
     for (let s = 0; s < 8; s++) {
       const f = s * 4;
       put32(v, SEG_SLOTS[f]!, cpu.segSel[s]! & 0xffff);
@@ -811,21 +833,27 @@ export class Vmx {
       put32(v, SEG_SLOTS[f + 2]!, cpu.segLimit[s]! | 0);
       put32(v, SEG_SLOTS[f + 3]!, cpu.segAttr[s]!);
     }
-    this.wrNum(V.GUEST_GDTR_BASE, cpu.gdtBase);
-    this.wr(V.GUEST_GDTR_LIMIT, cpu.gdtLimit);
-    this.wrNum(V.GUEST_IDTR_BASE, cpu.idtBase);
-    this.wr(V.GUEST_IDTR_LIMIT, cpu.idtLimit);
-    this.wr(V.GUEST_SYSENTER_CS, cpu.sysenterCs);
-    this.wrNum(V.GUEST_SYSENTER_ESP, cpu.sysenterEsp);
-    this.wrNum(V.GUEST_SYSENTER_EIP, cpu.sysenterEip);
-    if (this.exitCtl & EXIT_SAVE_EFER) this.wr(V.GUEST_EFER, cpu.efer);
-    if (this.exitCtl & EXIT_SAVE_PAT) this.wr(V.GUEST_PAT, cpu.patLo, cpu.patHi);
+    putNum(v, S_GDTR_BASE, cpu.gdtBase);
+    put32(v, S_GDTR_LIMIT, cpu.gdtLimit);
+    putNum(v, S_IDTR_BASE, cpu.idtBase);
+    put32(v, S_IDTR_LIMIT, cpu.idtLimit);
+    put32(v, S_SYSENTER_CS, cpu.sysenterCs);
+    putNum(v, S_SYSENTER_ESP, cpu.sysenterEsp);
+    putNum(v, S_SYSENTER_EIP, cpu.sysenterEip);
+    if (this.exitCtl & EXIT_SAVE_EFER) {
+      v.lo[S_EFER] = cpu.efer;
+      v.hi[S_EFER] = 0;
+    }
+    if (this.exitCtl & EXIT_SAVE_PAT) {
+      v.lo[S_PAT] = cpu.patLo;
+      v.hi[S_PAT] = cpu.patHi;
+    }
     // The "IA-32e mode guest" entry control follows EFER.LMA (IA32_VMX_MISC bit 5).
-    const entry = this.rd(V.ENTRY_CONTROLS);
-    this.wr(V.ENTRY_CONTROLS, cpu.efer & EFER_LMA ? entry | ENTRY_IA32E : entry & ~ENTRY_IA32E);
-    this.wr(V.GUEST_ACTIVITY_STATE, cpu.waitSipi ? 3 : cpu.halted ? 1 : 0);
+    const entry = v.lo[S_ENTRY_CONTROLS]!;
+    v.lo[S_ENTRY_CONTROLS] = cpu.efer & EFER_LMA ? entry | ENTRY_IA32E : entry & ~ENTRY_IA32E;
+    put32(v, S_ACTIVITY, cpu.waitSipi ? 3 : cpu.halted ? 1 : 0);
     const blockSti = cpu.shadowAt === cpu.icount ? 1 : 0;
-    this.wr(V.GUEST_INTERRUPTIBILITY, blockSti | (cpu.nmiBlocked ? 8 : 0));
+    put32(v, S_INTERRUPTIBILITY, blockSti | (cpu.nmiBlocked ? 8 : 0));
     if (this.exitCtl & EXIT_SAVE_TIMER) {
       const left = Math.max(0, Math.floor((this.timerDeadline - cpu.time.now()) / 32));
       this.wr(V.PREEMPTION_TIMER, Number.isFinite(left) ? left : 0);
