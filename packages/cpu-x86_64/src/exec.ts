@@ -26,8 +26,8 @@ import {
   sseHasImm8,
 } from "./fpu/index.js";
 import * as int64 from "./int64.js";
-import { ACC_READ, ACC_WRITE } from "./paging.js";
 import { rdmsr, wrmsr } from "./msr.js";
+import { ACC_READ, ACC_WRITE } from "./paging.js";
 import * as regs from "./regs.js";
 import * as stackOps from "./stack.js";
 import * as systemOps from "./system.js";

@@ -195,7 +195,8 @@ describe("host-trap mode", () => {
     expect(cpu.getReg("rax") & 0xffn).toBe(0x11n);
     // Remap GPA 0-2 MiB through a 4 KiB-page table onto HPA 3 MiB (the code copied along).
     const dv = new DataView(ram.buffer);
-    for (let i = 0; i < 512; i++) dv.setUint32(0x104000 + i * 8, (0x300000 + i * 4096) | 0x37, true);
+    for (let i = 0; i < 512; i++)
+      dv.setUint32(0x104000 + i * 8, (0x300000 + i * 4096) | 0x37, true);
     ram.copyWithin(0x300000 + 0x7c00, 0x200000 + 0x7c00, 0x200000 + 0x7c10);
     dv.setUint32(0x102000, 0x104007, true);
     cpu.vmwrite(V.GUEST_RIP, 0x7c00n);

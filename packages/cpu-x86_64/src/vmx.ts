@@ -1376,7 +1376,8 @@ export class Vmx {
         const hpaPage = frame + ((page * 4096) % size);
         // Without A/D flags no walk writes anything; with them, a write walk that got this
         // far set the leaf's dirty flag (a read's walk may not have).
-        const dirtyDone = !this.eptAd || (lo & 0x200) !== 0 || (acc === ACC_WRITE && (perms & 2) !== 0);
+        const dirtyDone =
+          !this.eptAd || (lo & 0x200) !== 0 || (acc === ACC_WRITE && (perms & 2) !== 0);
         this.eptTag[slot] = page;
         this.eptHpa[slot] = hpaPage;
         this.eptInfo[slot] = perms | (dirtyDone ? EPT_DIRTY_DONE : 0);
