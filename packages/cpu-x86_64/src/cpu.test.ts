@@ -216,3 +216,89 @@ describe("X86Cpu", () => {
     expect(cpu.getReg("rcx")).toBe(1n << 60n);
   });
 });
+
+describe("REP MOVS/STOS", () => {
+  /** The architectural result: element by element, each read before it is written. */
+  function reference(
+    ram: Uint8Array,
+    movs: boolean,
+    size: number,
+    esi: number,
+    edi: number,
+    n: number,
+    eax: number,
+  ): void {
+    for (let i = 0; i < n; i++) {
+      const el = movs
+        ? ram.slice(esi, esi + size)
+        : Uint8Array.from({ length: size }, (_, b) => (eax >>> (8 * b)) & 0xff);
+      ram.set(el, edi);
+      if (movs) esi += size;
+      edi += size;
+    }
+  }
+
+  const cases: [string, number[], boolean, number, number, number, number][] = [
+    // name, opcode bytes, movs, size, esi, edi, ecx
+    ["movsb, disjoint, across pages", [0xa4], true, 1, 0x10f00, 0x30ff0, 5000],
+    ["movsb, destination one byte ahead (replicates)", [0xa4], true, 1, 0x20000, 0x20001, 300],
+    [
+      "movsd, destination behind the source (overlap)",
+      [0x66, 0xa5],
+      true,
+      4,
+      0x40010,
+      0x40004,
+      2000,
+    ],
+    ["movsd, unaligned across pages", [0x66, 0xa5], true, 4, 0x50ffe, 0x61ffd, 3000],
+    ["stosb, across pages", [0xaa], false, 1, 0, 0x70010, 9000],
+    ["stosw, unaligned", [0xab], false, 2, 0, 0x80fff, 4100],
+    ["stosd", [0x66, 0xab], false, 4, 0, 0x90000, 4096],
+  ];
+  for (const [name, op, movs, size, esi, edi, ecx] of cases) {
+    it(`matches element-wise semantics: ${name}`, () => {
+      const b = new Board();
+      for (let i = 0x10000; i < 0xa0000; i++) b.ram[i] = (i * 7 + (i >>> 9)) & 0xff;
+      const want = b.ram.slice();
+      reference(want, movs, size, esi, edi, ecx, 0xa1b2c3d4);
+      // cld ; (66) 67 f3 op (addr32 rep) ; hlt
+      b.ram.set(
+        [0xfc, ...(op[0] === 0x66 ? [0x66] : []), 0x67, 0xf3, op[op.length - 1]!, 0xf4],
+        0x7c00,
+      );
+      const cpu = b.cpu();
+      cpu.setSegment(CS, { selector: 0, base: 0n, limit: 0xffff, attributes: 0x9b });
+      cpu.setReg("rip", 0x7c00n);
+      cpu.setReg("rsi", BigInt(esi));
+      cpu.setReg("rdi", BigInt(edi));
+      cpu.setReg("rcx", BigInt(ecx));
+      cpu.setReg("rax", 0xa1b2c3d4n);
+      expect(cpu.run(100_000)).toBe("hlt");
+      expect(cpu.getReg("rcx")).toBe(0n);
+      expect(cpu.getReg("rdi")).toBe(BigInt(edi + ecx * size));
+      if (movs) expect(cpu.getReg("rsi")).toBe(BigInt(esi + ecx * size));
+      const diff = b.ram.findIndex((v, i) => i >= 0x10000 && v !== want[i]);
+      expect(diff).toBe(-1);
+    });
+  }
+
+  it("stops at the end of RAM: stores beyond it go to the bus one by one", () => {
+    const b = new Board();
+    b.ram.set([0xfc, 0x66, 0x67, 0xf3, 0xab, 0xf4], 0x7c00);
+    const cpu = b.cpu();
+    cpu.setSegment(CS, { selector: 0, base: 0n, limit: 0xffff, attributes: 0x9b });
+    cpu.setReg("rip", 0x7c00n);
+    cpu.setReg("rdi", BigInt(0x100000 - 8));
+    cpu.setReg("rcx", 4n);
+    cpu.setReg("rax", 0x11223344n);
+    expect(cpu.run(1000)).toBe("hlt");
+    expect([...b.ram.subarray(0x100000 - 8)]).toEqual([
+      0x44, 0x33, 0x22, 0x11, 0x44, 0x33, 0x22, 0x11,
+    ]);
+    expect(b.stores).toEqual([
+      [0x100000, 0x11223344],
+      [0x100004, 0x11223344],
+    ]);
+  });
+});

@@ -443,6 +443,7 @@ export class X86Cpu {
       try {
         this.runUntil(end);
       } catch (e) {
+        this.vmx.softExit = false;
         if (e === FAULT) this.deliver(EVENT_EXCEPTION, this.exVec, this.exErr);
         else if (e !== VMEXIT) throw e;
         this.icount++;
@@ -676,6 +677,7 @@ export class X86Cpu {
       this.raise(EX_PF, this.pfError);
     }
     const hpa = this.vmx.eptActive ? this.vmx.gpaToHpa(pa, acc, lin, true) : pa;
+    if (hpa < 0) return hpa;
     // The write set only holds pages that are writable and already dirty.
     if (acc !== ACC_WRITE || (this.walkWritable && this.walkDirty)) {
       const ppage = hpa - (hpa % 4096);
@@ -790,6 +792,7 @@ export class X86Cpu {
     }
     if ((lin & 0xfff) + size > 0x1000) return this.readSplit(lin, size, user);
     const pa = this.translate(lin, ACC_READ, user);
+    if (pa < 0) return 0; // a soft VM exit (Vmx.softExit)
     const po = pa - this.ramBase - (lin & 0xfff);
     if (po >= 0 && po + 4096 <= this.ramSize) {
       // Remember the page: the next reads from it skip translation (dropped with the TLB).
@@ -810,6 +813,7 @@ export class X86Cpu {
   }
 
   private readSplit(lin: number, size: number, user: boolean): number {
+    this.vmx.softExit = false;
     // Translate both pages before reading so a fault on the second leaves no side effects.
     const first = 0x1000 - (lin & 0xfff);
     const pa0 = this.translate(lin, ACC_READ, user);
@@ -850,6 +854,7 @@ export class X86Cpu {
       return;
     }
     const pa = this.translate(lin, ACC_WRITE, user);
+    if (pa < 0) return; // a soft VM exit (Vmx.softExit)
     const po = pa - this.ramBase - (lin & 0xfff);
     if (
       po >= 0 &&
@@ -878,6 +883,7 @@ export class X86Cpu {
   }
 
   private writeSplit(lin: number, size: number, lo: number, hi: number, user: boolean): void {
+    this.vmx.softExit = false;
     const first = 0x1000 - (lin & 0xfff);
     const pa0 = this.translate(lin, ACC_WRITE, user);
     const pa1 = this.translate(this.linAdd(lin, first), ACC_WRITE, user);
@@ -925,7 +931,7 @@ export class X86Cpu {
   }
 
   /** A store reached RAM bytes [off, off + size): compiled code from those pages is stale. */
-  private codeWritten(off: number, size: number): void {
+  codeWritten(off: number, size: number): void {
     const map = this.codeMap;
     if (map === undefined) return;
     const p0 = Math.floor(off / 4096);

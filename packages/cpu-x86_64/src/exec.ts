@@ -27,6 +27,7 @@ import {
 } from "./fpu/index.js";
 import * as int64 from "./int64.js";
 import { rdmsr, wrmsr } from "./msr.js";
+import { ACC_READ, ACC_WRITE } from "./paging.js";
 import * as regs from "./regs.js";
 import * as stackOps from "./stack.js";
 import * as systemOps from "./system.js";
@@ -438,6 +439,31 @@ function writeE(size: number, v: number, vhi = 0): void {
   else setR(D.rm, size, v, vhi);
 }
 
+/**
+ * A MOV store under EPT: an EPT violation becomes a VM exit without a throw (Vmx.softExit).
+ * False when the exit was taken (the instruction ends there, RIP on it).
+ */
+function movStore(size: number, v: number, vhi: number): boolean {
+  const lin = eaLin();
+  const vmx = c.vmx;
+  vmx.softExit = true;
+  c.writeLin(lin, size, v, vhi);
+  vmx.softExit = false;
+  if (!vmx.softExitTaken) return true;
+  vmx.softExitTaken = false;
+  return false;
+}
+
+/** A MOV load under EPT, the same way; the caller checks `softExitTaken`. */
+function movLoad(size: number): number {
+  const lin = eaLin();
+  const vmx = c.vmx;
+  vmx.softExit = true;
+  const v = c.readLin(lin, size);
+  vmx.softExit = false;
+  return v;
+}
+
 // ---------------------------------------------------------------- helpers
 
 /** The VM-exit instruction-information word for the current instruction. */
@@ -759,7 +785,10 @@ function execHot(op: number): boolean {
       const size = op & 1 ? D.opsz : 1;
       decodeModrm();
       const v = getR(D.regf, size);
-      writeE(size, v, c.hi);
+      const vhi = c.hi;
+      if (D.isMem && c.vmx.eptActive) {
+        if (!movStore(size, v, vhi)) return true;
+      } else writeE(size, v, vhi);
       commit();
       return true;
     }
@@ -767,8 +796,14 @@ function execHot(op: number): boolean {
     case 0x8b: {
       const size = op & 1 ? D.opsz : 1;
       decodeModrm();
-      const v = readE(size);
-      setR(D.regf, size, v, c.hi);
+      if (D.isMem && c.vmx.eptActive) {
+        const v = movLoad(size);
+        if (c.vmx.softExitTaken) {
+          c.vmx.softExitTaken = false;
+          return true;
+        }
+        setR(D.regf, size, v, c.hi);
+      } else setR(D.regf, size, readE(size), c.hi);
       commit();
       return true;
     }
@@ -1754,6 +1789,65 @@ function group5(): void {
 // ---------------------------------------------------------------- strings
 
 const STRING_CHUNK = 1024;
+/** Pages a forward REP MOVS/STOS moves in bulk per step before the element loop goes on. */
+const BULK_PAGES = 8;
+
+function pageRoom(lin: number): number {
+  return 4096 - (((lin % 4096) + 4096) % 4096);
+}
+
+/**
+ * Forward REP MOVS/STOS (memcpy, memset, clear_page) over RAM: the elements up to the next
+ * page boundary of either operand in one copy, after the same translations (source first)
+ * and faults the element loop would take on its first element. Returns the elements done;
+ * 0 leaves the work to the element loop (a page end, MMIO, an overlapping forward copy
+ * whose byte order matters, the address size wrapping).
+ */
+function bulkString(op: number, size: number, src: number): number {
+  const count = getA(RCX);
+  if (count < 2) return 0;
+  const limit = D.adsz === 8 ? Number.POSITIVE_INFINITY : D.adsz === 4 ? 2 ** 32 : 0x10000;
+  const di = getA(7);
+  const dstLin = c.segLin(ES, di);
+  let n = Math.min(count, Math.floor(pageRoom(dstLin) / size), Math.floor((limit - di) / size));
+  const user = c.cpl === 3;
+  const movs = op === 0xa4 || op === 0xa5;
+  let srcOff = -1;
+  if (movs) {
+    const si = getA(6);
+    const srcLin = c.segLin(src, si);
+    n = Math.min(n, Math.floor(pageRoom(srcLin) / size), Math.floor((limit - si) / size));
+    if (n < 2) return 0;
+    srcOff = c.translate(srcLin, ACC_READ, user) - c.ramBase;
+    if (srcOff < 0 || srcOff + n * size > c.ramSize) return 0;
+  }
+  if (n < 2) return 0;
+  const dstOff = c.translate(dstLin, ACC_WRITE, user) - c.ramBase;
+  const len = n * size;
+  if (dstOff < 0 || dstOff + len > c.ramSize) return 0;
+  const ram = c.ram;
+  if (movs) {
+    if (dstOff > srcOff && dstOff < srcOff + len) return 0;
+    ram.copyWithin(dstOff, srcOff, srcOff + len);
+    setA(6, getA(6) + len);
+  } else if (size === 1) {
+    ram.fill(c.rlo[0]! & 0xff, dstOff, dstOff + len);
+  } else {
+    const view = c.ramView;
+    if (size === 2) view.setUint16(dstOff, c.rlo[0]! & 0xffff, true);
+    else view.setUint32(dstOff, c.rlo[0]! >>> 0, true);
+    if (size === 8) view.setUint32(dstOff + 4, c.rhi[0]! >>> 0, true);
+    for (let done = size; done < len; ) {
+      const k = Math.min(done, len - done);
+      ram.copyWithin(dstOff + done, dstOff, dstOff + k);
+      done += k;
+    }
+  }
+  c.codeWritten(dstOff, len);
+  setA(7, di + len);
+  setA(RCX, count - n);
+  return n;
+}
 
 function stringOp(op: number): void {
   const size =
@@ -1768,6 +1862,13 @@ function stringOp(op: number): void {
   const src = D.seg >= 0 ? D.seg : DS;
   const repeat = D.rep !== 0;
   const cmp = op === 0xa6 || op === 0xa7 || op === 0xae || op === 0xaf;
+  if (repeat && step > 0 && (op === 0xa4 || op === 0xa5 || op === 0xaa || op === 0xab)) {
+    for (let k = 0; k < BULK_PAGES; k++) if (bulkString(op, size, src) === 0) break;
+    if (getA(RCX) === 0) {
+      commit();
+      return;
+    }
+  }
   for (let n = 0; n < STRING_CHUNK; n++) {
     if (repeat && getA(RCX) === 0) {
       commit();

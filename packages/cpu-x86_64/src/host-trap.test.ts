@@ -162,4 +162,94 @@ describe("host-trap mode", () => {
     // The guest reads its own view back: the shadow for the host's bits.
     expect(cpu.getReg("rbx") & 0xffff_ffffn).toBe(0x6000_0011n);
   });
+  it("remembers a guest-physical page's absence until the hypervisor maps it (guestPageMapped)", () => {
+    // mov eax, 0x300000 ; mov al, [eax] ; hlt
+    const code = [0x66, 0xb8, 0x00, 0x00, 0x30, 0x00, 0x67, 0x8a, 0x00, 0xf4];
+    const { cpu, ram } = setup(code);
+    cpu.enterGuest();
+    expect(cpu.run(1000)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(48n);
+    // Map GPA 2-4 MiB (a second 2 MiB page) onto HPA 0x200000 too, without telling the CPU:
+    // the cached absence still exits, as a real hypervisor would see after skipping INVEPT.
+    const dv = new DataView(ram.buffer);
+    dv.setUint32(0x102008, 0x200000 | 0x80 | 0x37, true);
+    ram[0x200000 + 0x100000] = 0x5a;
+    cpu.enterGuest();
+    expect(cpu.run(1000)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(48n);
+    // The hypervisor's fence for that page: now the load completes from the new mapping.
+    cpu.vmx.guestPageMapped(0x300000);
+    cpu.enterGuest();
+    expect(cpu.run(1000)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(12n);
+    expect(cpu.getReg("rax") & 0xffn).toBe(0x5an);
+  });
+
+  it("keeps guest-physical translations until INVEPT (a remapped page reads the old frame)", () => {
+    // mov al, [0x500] ; hlt
+    const { cpu, ram } = setup([0xa0, 0x00, 0x05, 0xf4]);
+    ram[0x200500] = 0x11;
+    ram[0x300500] = 0x22;
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.getReg("rax") & 0xffn).toBe(0x11n);
+    // Remap GPA 0-2 MiB through a 4 KiB-page table onto HPA 3 MiB (the code copied along).
+    const dv = new DataView(ram.buffer);
+    for (let i = 0; i < 512; i++)
+      dv.setUint32(0x104000 + i * 8, (0x300000 + i * 4096) | 0x37, true);
+    ram.copyWithin(0x300000 + 0x7c00, 0x200000 + 0x7c00, 0x200000 + 0x7c10);
+    dv.setUint32(0x102000, 0x104007, true);
+    cpu.vmwrite(V.GUEST_RIP, 0x7c00n);
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.getReg("rax") & 0xffn).toBe(0x11n);
+    cpu.vmx.invalidateEpt();
+    cpu.vmwrite(V.GUEST_RIP, 0x7c00n);
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.getReg("rax") & 0xffn).toBe(0x22n);
+  });
+
+  it("tells where in RAM the instruction of an EPT-violation exit lies (decode assist)", () => {
+    // mov eax, 0x300000 ; mov [eax], cl ; hlt
+    const code = [0x66, 0xb8, 0x00, 0x00, 0x30, 0x00, 0x67, 0x88, 0x08, 0xf4];
+    const { cpu, ram } = setup(code);
+    cpu.enterGuest();
+    expect(cpu.run(1000)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(48n);
+    // The store exits on its own instruction (RIP 0x7c06) without a JS exception unwinding it.
+    expect(cpu.vmread(V.GUEST_RIP)).toBe(0x7c06n);
+    expect(cpu.vmx.softExitTaken).toBe(false);
+    const off = cpu.vmx.exitCodeOffset;
+    // The store `mov [eax], cl` at 0x7c06, through EPT at HPA 2 MiB + 0x7c06.
+    expect(off).toBe(0x200000 + 0x7c06);
+    expect([...ram.subarray(off, off + 3)]).toEqual([0x67, 0x88, 0x08]);
+    cpu.vmwrite(V.GUEST_RIP, 0x7c09n);
+    cpu.enterGuest();
+    expect(cpu.run(10)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(12n);
+    expect(cpu.vmx.exitCodeOffset).toBe(-1);
+  });
+  it("resumes with the state the host wrote after an exit, checked as on every entry", () => {
+    // out 0x80, al ; out 0x80, al ; hlt — with I/O exiting unconditional.
+    const { cpu, ram } = setup([0xe6, 0x80, 0xe6, 0x80, 0xf4]);
+    cpu.vmwrite(V.PROC_CONTROLS, BigInt(0x0401e172 | (1 << 7) | (1 << 24) | (1 << 31)));
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(30n);
+    // Reserved RFLAGS bit 3 set: the entry fails even though nothing else changed.
+    cpu.vmwrite(V.GUEST_RIP, 0x7c02n);
+    cpu.vmwrite(V.GUEST_RFLAGS, 0x0an);
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(0x80000021n);
+    // A segment base the host moved takes effect: CS base 0x100 runs the copy at 0x7d02.
+    ram.set([0xf4], 0x200000 + 0x7d02);
+    cpu.vmwrite(V.GUEST_RFLAGS, 2n);
+    cpu.vmwrite(V.GUEST_CS_BASE, 0x100n);
+    cpu.enterGuest();
+    expect(cpu.run(100)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(12n);
+    expect(cpu.vmread(V.GUEST_RIP)).toBe(0x7c02n);
+  });
 });

@@ -162,7 +162,11 @@ export function isReadOnly(enc: number): boolean {
 /** Every implemented encoding, in the order of their slots. */
 export const FIELDS: readonly number[] = Object.values(V);
 
-const SLOT = new Map<number, number>(FIELDS.map((enc, i) => [enc, i]));
+/** Slot by encoding (-1: not implemented): a typed table, as VMREAD/VMWRITE sit on the exit path. */
+const SLOT = new Int16Array(0x8000).fill(-1);
+FIELDS.forEach((enc, i) => {
+  SLOT[enc] = i;
+});
 
 /**
  * The slot of an encoding as VMREAD/VMWRITE name it (the "high" form of a 64-bit field maps
@@ -172,12 +176,12 @@ export function fieldSlot(enc: number): number {
   if (enc < 0 || enc > 0x7fff) return -1;
   const high = (enc & 1) === 1;
   if (high && fieldWidth(enc) !== 1) return -1;
-  return SLOT.get(high ? enc - 1 : enc) ?? -1;
+  return SLOT[high ? enc - 1 : enc]!;
 }
 
 /** The slot of a field this module names (always implemented). */
 export function slotOf(enc: number): number {
-  return SLOT.get(enc)!;
+  return SLOT[enc]!;
 }
 
 export const FIELD_COUNT = FIELDS.length;

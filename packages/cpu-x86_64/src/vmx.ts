@@ -58,6 +58,11 @@ const {
 
 const TWO32 = 4294967296;
 
+const EPT_CACHE_SIZE = 1024;
+const EPT_CACHE_MASK = EPT_CACHE_SIZE - 1;
+const EPT_DIRTY_DONE = 8;
+const EPT_NOT_PRESENT = 16;
+
 /** The VMCS revision identifier (IA32_VMX_BASIC[30:0]). */
 export const VMCS_REVISION = 1;
 
@@ -205,6 +210,66 @@ const SEG_FIELDS = [
   [V.GUEST_TR_SEL, V.GUEST_TR_BASE, V.GUEST_TR_LIMIT, V.GUEST_TR_AR],
 ] as const;
 
+/** The slots of SEG_FIELDS, four per segment register (selector, base, limit, rights). */
+const SEG_SLOTS = Int16Array.from(SEG_FIELDS.flat().map((enc) => slotOf(enc)));
+
+/**
+ * Fields a host-trap hypervisor writes between an exit and the next entry that neither a
+ * control check nor the rest of the guest state depends on (the entry checks them itself).
+ * A write to any other field makes the next entry take the full path.
+ */
+const LIGHT_FIELD = new Uint8Array(FIELD_COUNT);
+for (const enc of [
+  V.GUEST_RIP,
+  V.GUEST_RSP,
+  V.GUEST_RFLAGS,
+  V.GUEST_INTERRUPTIBILITY,
+  V.GUEST_ACTIVITY_STATE,
+  V.ENTRY_INTR_INFO,
+  V.ENTRY_EXCEPTION_ERROR,
+  V.ENTRY_INSTR_LEN,
+]) {
+  LIGHT_FIELD[slotOf(enc)] = 1;
+}
+
+// Slots of the guest-state fields every VM exit stores.
+const S_RIP = slotOf(V.GUEST_RIP);
+const S_RSP = slotOf(V.GUEST_RSP);
+const S_RFLAGS = slotOf(V.GUEST_RFLAGS);
+const S_CR0 = slotOf(V.GUEST_CR0);
+const S_CR3 = slotOf(V.GUEST_CR3);
+const S_CR4 = slotOf(V.GUEST_CR4);
+const S_DR7 = slotOf(V.GUEST_DR7);
+const S_GDTR_BASE = slotOf(V.GUEST_GDTR_BASE);
+const S_GDTR_LIMIT = slotOf(V.GUEST_GDTR_LIMIT);
+const S_IDTR_BASE = slotOf(V.GUEST_IDTR_BASE);
+const S_IDTR_LIMIT = slotOf(V.GUEST_IDTR_LIMIT);
+const S_SYSENTER_CS = slotOf(V.GUEST_SYSENTER_CS);
+const S_SYSENTER_ESP = slotOf(V.GUEST_SYSENTER_ESP);
+const S_SYSENTER_EIP = slotOf(V.GUEST_SYSENTER_EIP);
+const S_EFER = slotOf(V.GUEST_EFER);
+const S_PAT = slotOf(V.GUEST_PAT);
+const S_ENTRY_CONTROLS = slotOf(V.ENTRY_CONTROLS);
+const S_ACTIVITY = slotOf(V.GUEST_ACTIVITY_STATE);
+const S_INTERRUPTIBILITY = slotOf(V.GUEST_INTERRUPTIBILITY);
+
+/** A natural-width or 64-bit field's value as a number (exact for addresses). */
+function getNum(v: Vmcs, slot: number): number {
+  return v.hi[slot]! * TWO32 + (v.lo[slot]! >>> 0);
+}
+
+/** Stores a natural-width or 64-bit field from a number. */
+function putNum(v: Vmcs, slot: number, n: number): void {
+  v.lo[slot] = n >>> 0;
+  v.hi[slot] = Math.floor(n / TWO32) | 0;
+}
+
+/** Stores a 16- or 32-bit field. */
+function put32(v: Vmcs, slot: number, n: number): void {
+  v.lo[slot] = n;
+  v.hi[slot] = 0;
+}
+
 export class Vmx {
   /** In VMX operation (after VMXON). */
   on = false;
@@ -238,6 +303,10 @@ export class Vmx {
     this.current = null;
     this.cache.clear();
     this.contexts.clear();
+    this.synced = null;
+    this.flushEptCache();
+    this.eptCacheRoot = -1;
+    this.lastCtx = -1;
   }
 
   // ------------------------------------------------------------------ VMCS field access
@@ -265,8 +334,10 @@ export class Vmx {
   wr(enc: number, lo: number, hi = 0): void {
     const v = this.vmcs();
     const s = slotOf(enc);
+    if (LIGHT_FIELD[s] === 0) this.synced = null;
     v.lo[s] = lo;
-    v.hi[s] = fieldWidth(enc) === 1 || fieldWidth(enc) === 3 ? hi : 0;
+    // 64-bit (width 1) and natural-width (3) fields keep their high half.
+    v.hi[s] = (fieldWidth(enc) & 1) === 1 ? hi : 0;
   }
 
   wrNum(enc: number, n: number): void {
@@ -298,6 +369,7 @@ export class Vmx {
     }
     cpu.physWrite32(addr + 4, 0);
     v.launched = false;
+    if (this.synced === v) this.synced = null;
     this.cache.delete(addr);
     if (this.current === v) this.current = null;
   }
@@ -410,19 +482,32 @@ export class Vmx {
     const host = !this.cpu.hostTrapMode;
     if (launch && v.launched) return 4;
     if (!launch && !v.launched) return 5;
-    if (!this.controlsValid()) return 7;
-    if (host && !this.hostStateValid()) return 8;
-    const qual = this.guestStateInvalid();
-    this.pin = this.rd(V.PIN_CONTROLS);
-    this.proc = this.rd(V.PROC_CONTROLS);
-    this.proc2 = this.proc & PROC_SECONDARY ? this.rd(V.PROC_CONTROLS2) : 0;
-    this.exitCtl = this.rd(V.EXIT_CONTROLS);
-    this.exceptionBitmap = this.rd(V.EXCEPTION_BITMAP);
-    if (qual >= 0) {
-      this.failEntry(EXIT.INVALID_GUEST_STATE, qual);
-      return 0;
+    if (this.synced === v && !launch) {
+      // VMRESUME of the guest that just exited, its controls and the rest of its state as
+      // they were: only what the hypervisor may have written since is checked and loaded.
+      if (!this.eventValid()) return 7;
+      const qual = this.lightStateInvalid();
+      if (qual >= 0) {
+        this.failEntry(EXIT.INVALID_GUEST_STATE, qual);
+        return 0;
+      }
+      this.loadLightState();
+    } else {
+      if (!this.controlsValid()) return 7;
+      if (host && !this.hostStateValid()) return 8;
+      const qual = this.guestStateInvalid();
+      this.pin = this.rd(V.PIN_CONTROLS);
+      this.proc = this.rd(V.PROC_CONTROLS);
+      this.proc2 = this.proc & PROC_SECONDARY ? this.rd(V.PROC_CONTROLS2) : 0;
+      this.exitCtl = this.rd(V.EXIT_CONTROLS);
+      this.exceptionBitmap = this.rd(V.EXCEPTION_BITMAP);
+      if (qual >= 0) {
+        this.failEntry(EXIT.INVALID_GUEST_STATE, qual);
+        return 0;
+      }
+      this.loadGuestState();
     }
-    this.loadGuestState();
+    this.synced = null;
     const bad = this.loadMsrList(V.ENTRY_MSR_LOAD_ADDR, V.ENTRY_MSR_LOAD_COUNT);
     if (bad > 0) {
       this.failEntry(EXIT.MSR_LOADING, bad);
@@ -432,6 +517,10 @@ export class Vmx {
     this.guestMode = true;
     this.eptActive = (this.proc2 & PROC2_EPT) !== 0;
     this.eptRoot = this.rdNum(V.EPT_POINTER) - (this.rdNum(V.EPT_POINTER) % 4096);
+    if (this.eptActive && this.eptRoot !== this.eptCacheRoot) {
+      this.flushEptCache();
+      this.eptCacheRoot = this.eptRoot;
+    }
     this.eptAd = (this.rd(V.EPT_POINTER) & 0x40) !== 0;
     this.timerDeadline =
       this.pin & PIN_PREEMPTION
@@ -472,6 +561,11 @@ export class Vmx {
     }
     if (proc2 & PROC2_UNRESTRICTED && (proc2 & PROC2_EPT) === 0) return false;
     if (proc2 & PROC2_VPID && (this.rd(V.VPID) & 0xffff) === 0) return false;
+    return this.eventValid();
+  }
+
+  /** The VM-entry interruption-information field's checks (SDM 26.2.1.3). */
+  private eventValid(): boolean {
     const intr = this.rd(V.ENTRY_INTR_INFO);
     if (intr & 0x80000000) {
       const type = (intr >>> 8) & 7;
@@ -540,6 +634,35 @@ export class Vmx {
     return -1;
   }
 
+  /** The checks of guestStateInvalid on the fields LIGHT_FIELD lets change (-1: passed). */
+  private lightStateInvalid(): number {
+    const rflags = this.rd(V.GUEST_RFLAGS);
+    if ((rflags & 2) === 0 || rflags & 0xffc08028) return 0;
+    const activity = this.rd(V.GUEST_ACTIVITY_STATE);
+    if (activity !== 0 && activity !== 1 && activity !== 3) return 0;
+    return -1;
+  }
+
+  /** The guest-state fields of LIGHT_FIELD; the CPU still holds the rest since the exit. */
+  private loadLightState(): void {
+    const cpu = this.cpu;
+    this.loadRsp(V.GUEST_RSP);
+    cpu.flags = this.rd(V.GUEST_RFLAGS) | 2;
+    cpu.rip = cpu.lin32 ? this.rd(V.GUEST_RIP) : this.rdNum(V.GUEST_RIP);
+    const activity = this.rd(V.GUEST_ACTIVITY_STATE);
+    cpu.halted = activity === 1;
+    cpu.waitSipi = activity === 3;
+    const intr = this.rd(V.GUEST_INTERRUPTIBILITY);
+    cpu.shadowAt = intr & 3 ? cpu.icount : -1;
+    cpu.nmiBlocked = (intr & 8) !== 0;
+  }
+
+  /**
+   * The VMCS whose guest state the CPU holds unchanged since its VM exit in host-trap mode
+   * (no field outside LIGHT_FIELD written since), or null.
+   */
+  private synced: Vmcs | null = null;
+
   private loadGuestState(): void {
     const cpu = this.cpu;
     cpu.cr0 = this.rd(V.GUEST_CR0) | 0;
@@ -556,12 +679,14 @@ export class Vmx {
       cpu.patLo = this.rd(V.GUEST_PAT);
       cpu.patHi = this.vmcs().hi[slotOf(V.GUEST_PAT)]!;
     }
+    const v = this.vmcs();
+    const lo = v.lo;
     for (let s = 0; s < 8; s++) {
-      const [sel, base, limit, ar] = SEG_FIELDS[s]!;
-      cpu.segSel[s] = this.rd(sel) & 0xffff;
-      cpu.segBase[s] = this.rdNum(base);
-      cpu.segLimit[s] = this.rd(limit);
-      cpu.segAttr[s] = this.rd(ar) & 0x1f0ff;
+      const f = s * 4;
+      cpu.segSel[s] = lo[SEG_SLOTS[f]!]! & 0xffff;
+      cpu.segBase[s] = getNum(v, SEG_SLOTS[f + 1]!);
+      cpu.segLimit[s] = lo[SEG_SLOTS[f + 2]!]! >>> 0;
+      cpu.segAttr[s] = lo[SEG_SLOTS[f + 3]!]! & 0x1f0ff;
     }
     cpu.gdtBase = this.rdNum(V.GUEST_GDTR_BASE);
     cpu.gdtLimit = this.rd(V.GUEST_GDTR_LIMIT) & 0xffff;
@@ -629,6 +754,7 @@ export class Vmx {
 
   /** A VM-entry failure: the exit fields with bit 31 set; the processor stays in root mode. */
   private failEntry(reason: number, qual: number): void {
+    this.synced = null;
     this.wr(V.EXIT_REASON, (reason | 0x80000000) >>> 0);
     this.wrNum(V.EXIT_QUALIFICATION, qual);
     this.wr(V.EXIT_INSTR_LEN, 0);
@@ -641,6 +767,13 @@ export class Vmx {
   }
 
   // ------------------------------------------------------------------ VM exit
+
+  /**
+   * After an EPT-violation exit: the offset in `cpu.ram` of the 15 bytes at the exiting
+   * instruction, as the guest's fetch translated them, or -1 (read them through the guest's
+   * page tables then).
+   */
+  exitCodeOffset = -1;
 
   /**
    * Performs a VM exit: exit information, guest state saved (RIP = `cpu.rip`, which is the
@@ -682,37 +815,45 @@ export class Vmx {
     }
     if (!Number.isNaN(gla)) this.wrNum(V.GUEST_LINEAR_ADDR, gla);
     if (!Number.isNaN(gpa)) this.wrNum(V.GUEST_PHYSICAL_ADDR, gpa);
-    // Guest state.
-    this.wrNum(V.GUEST_RIP, cpu.rip);
+    // Guest state, by precomputed slots (this runs on every exit).
+    const v = this.vmcs();
+    putNum(v, S_RIP, cpu.rip);
     // RSP is a general register: saved exactly, whatever it holds.
-    this.wr(V.GUEST_RSP, cpu.rlo[RSP]!, cpu.rhi[RSP]!);
-    this.wr(V.GUEST_RFLAGS, cpu.flags);
-    this.wr(V.GUEST_CR0, cpu.cr0);
-    this.wrNum(V.GUEST_CR3, cpu.cr3);
-    this.wr(V.GUEST_CR4, cpu.cr4);
-    this.wrNum(V.GUEST_DR7, cpu.dr[7]!);
+    v.lo[S_RSP] = cpu.rlo[RSP]!;
+    v.hi[S_RSP] = cpu.rhi[RSP]!;
+    putNum(v, S_RFLAGS, cpu.flags >>> 0);
+    putNum(v, S_CR0, cpu.cr0 >>> 0);
+    putNum(v, S_CR3, cpu.cr3);
+    putNum(v, S_CR4, cpu.cr4 >>> 0);
+    putNum(v, S_DR7, cpu.dr[7]!);
     for (let s = 0; s < 8; s++) {
-      const [sel, base, limit, ar] = SEG_FIELDS[s]!;
-      this.wr(sel, cpu.segSel[s]! & 0xffff);
-      this.wrNum(base, cpu.segBase[s]!);
-      this.wr(limit, cpu.segLimit[s]! >>> 0);
-      this.wr(ar, cpu.segAttr[s]!);
+      const f = s * 4;
+      put32(v, SEG_SLOTS[f]!, cpu.segSel[s]! & 0xffff);
+      putNum(v, SEG_SLOTS[f + 1]!, cpu.segBase[s]!);
+      put32(v, SEG_SLOTS[f + 2]!, cpu.segLimit[s]! | 0);
+      put32(v, SEG_SLOTS[f + 3]!, cpu.segAttr[s]!);
     }
-    this.wrNum(V.GUEST_GDTR_BASE, cpu.gdtBase);
-    this.wr(V.GUEST_GDTR_LIMIT, cpu.gdtLimit);
-    this.wrNum(V.GUEST_IDTR_BASE, cpu.idtBase);
-    this.wr(V.GUEST_IDTR_LIMIT, cpu.idtLimit);
-    this.wr(V.GUEST_SYSENTER_CS, cpu.sysenterCs);
-    this.wrNum(V.GUEST_SYSENTER_ESP, cpu.sysenterEsp);
-    this.wrNum(V.GUEST_SYSENTER_EIP, cpu.sysenterEip);
-    if (this.exitCtl & EXIT_SAVE_EFER) this.wr(V.GUEST_EFER, cpu.efer);
-    if (this.exitCtl & EXIT_SAVE_PAT) this.wr(V.GUEST_PAT, cpu.patLo, cpu.patHi);
+    putNum(v, S_GDTR_BASE, cpu.gdtBase);
+    put32(v, S_GDTR_LIMIT, cpu.gdtLimit);
+    putNum(v, S_IDTR_BASE, cpu.idtBase);
+    put32(v, S_IDTR_LIMIT, cpu.idtLimit);
+    put32(v, S_SYSENTER_CS, cpu.sysenterCs);
+    putNum(v, S_SYSENTER_ESP, cpu.sysenterEsp);
+    putNum(v, S_SYSENTER_EIP, cpu.sysenterEip);
+    if (this.exitCtl & EXIT_SAVE_EFER) {
+      v.lo[S_EFER] = cpu.efer;
+      v.hi[S_EFER] = 0;
+    }
+    if (this.exitCtl & EXIT_SAVE_PAT) {
+      v.lo[S_PAT] = cpu.patLo;
+      v.hi[S_PAT] = cpu.patHi;
+    }
     // The "IA-32e mode guest" entry control follows EFER.LMA (IA32_VMX_MISC bit 5).
-    const entry = this.rd(V.ENTRY_CONTROLS);
-    this.wr(V.ENTRY_CONTROLS, cpu.efer & EFER_LMA ? entry | ENTRY_IA32E : entry & ~ENTRY_IA32E);
-    this.wr(V.GUEST_ACTIVITY_STATE, cpu.waitSipi ? 3 : cpu.halted ? 1 : 0);
+    const entry = v.lo[S_ENTRY_CONTROLS]!;
+    v.lo[S_ENTRY_CONTROLS] = cpu.efer & EFER_LMA ? entry | ENTRY_IA32E : entry & ~ENTRY_IA32E;
+    put32(v, S_ACTIVITY, cpu.waitSipi ? 3 : cpu.halted ? 1 : 0);
     const blockSti = cpu.shadowAt === cpu.icount ? 1 : 0;
-    this.wr(V.GUEST_INTERRUPTIBILITY, blockSti | (cpu.nmiBlocked ? 8 : 0));
+    put32(v, S_INTERRUPTIBILITY, blockSti | (cpu.nmiBlocked ? 8 : 0));
     if (this.exitCtl & EXIT_SAVE_TIMER) {
       const left = Math.max(0, Math.floor((this.timerDeadline - cpu.time.now()) / 32));
       this.wr(V.PREEMPTION_TIMER, Number.isFinite(left) ? left : 0);
@@ -723,13 +864,23 @@ export class Vmx {
     this.eptActive = false;
     cpu.halted = false;
     cpu.waitSipi = false;
+    this.exitCodeOffset = -1;
+    if (reason === EXIT.EPT_VIOLATION) {
+      // Decode assist (as AMD's #NPF gives instruction bytes): while the fetch page still maps
+      // the exiting instruction, its 15 bytes are in RAM at a known offset.
+      const lin = cpu.code64 ? cpu.rip : (cpu.segBase[CS]! + cpu.rip) >>> 0;
+      const d = lin - cpu.fetchLin;
+      if (d >= 0 && d <= 4096 - 15) this.exitCodeOffset = cpu.fetchOff + d;
+    }
     cpu.invalidateFetch();
     this.storeMsrList();
     this.leaveTlbContext();
     if (cpu.hostTrapMode) {
+      this.synced = this.current;
       cpu.stopReason = "host-trap";
       return;
     }
+    this.synced = null;
     this.loadHostState();
   }
 
@@ -904,7 +1055,13 @@ export class Vmx {
       cpu.flushTlbContext(1);
       return;
     }
-    const key = `${vpid}:${this.eptActive ? this.eptRoot : -1}`;
+    const root = this.eptActive ? this.eptRoot : -1;
+    if (this.lastCtx >= 0 && vpid === this.lastVpid && root === this.lastRoot) {
+      cpu.tlbCtx = this.lastCtx;
+      cpu.invalidateFetch();
+      return;
+    }
+    const key = `${vpid}:${root}`;
     let ctx = this.contexts.get(key);
     if (ctx === undefined) {
       ctx = this.nextContext;
@@ -914,8 +1071,16 @@ export class Vmx {
       cpu.flushTlbContext(ctx);
     }
     cpu.tlbCtx = ctx;
+    this.lastVpid = vpid;
+    this.lastRoot = root;
+    this.lastCtx = ctx;
     cpu.invalidateFetch();
   }
+
+  /** The context of the latest entry with a VPID (-1: none, or the contexts changed since). */
+  private lastCtx = -1;
+  private lastVpid = 0;
+  private lastRoot = 0;
 
   private leaveTlbContext(): void {
     const cpu = this.cpu;
@@ -928,6 +1093,7 @@ export class Vmx {
 
   /** INVVPID: forgets the translations of `vpid` (0 = every guest context). */
   invalidateVpid(vpid: number): void {
+    this.lastCtx = -1;
     for (const [k, v] of this.contexts) {
       if (vpid === 0 || k.startsWith(`${vpid}:`)) {
         this.cpu.flushTlbContext(v);
@@ -938,6 +1104,8 @@ export class Vmx {
 
   /** INVEPT: forgets every guest context (combined mappings of all EPT roots). */
   invalidateEpt(): void {
+    this.flushEptCache();
+    this.lastCtx = -1;
     for (const v of this.contexts.values()) this.cpu.flushTlbContext(v);
     this.contexts.clear();
     this.cpu.flushTlbContext(1);
@@ -1123,6 +1291,56 @@ export class Vmx {
    * misconfiguration is a VM exit (then VMEXIT is thrown).
    */
   gpaToHpa(gpa: number, acc: number, lin: number, final: boolean): number {
+    const page = Math.floor(gpa / 4096);
+    const slot = page & EPT_CACHE_MASK;
+    if (this.eptTag[slot] === page) {
+      const e = this.eptInfo[slot]!;
+      const need = acc === ACC_READ ? 1 : acc === ACC_WRITE ? 2 : 4;
+      if (e & need) {
+        // A write through a cached entry whose dirty flag the walk has not set yet walks.
+        if (acc !== ACC_WRITE || (e & EPT_DIRTY_DONE) !== 0) {
+          return this.eptHpa[slot]! + (gpa - page * 4096);
+        }
+      } else if ((e & EPT_NOT_PRESENT) !== 0) {
+        return this.eptViolation(gpa, acc, lin, final, 0);
+      }
+    }
+    return this.walkEpt(gpa, acc, lin, final, page, slot);
+  }
+
+  /**
+   * Guest-physical translations (EPT-only mappings, SDM 28.3.1): direct-mapped by page,
+   * valid for `eptCacheRoot`. Per SDM 28.3.3 they live until INVEPT, whatever VM entries and
+   * exits happen. Pages known to have no mapping are cached too, in host-trap mode only: the
+   * TypeScript hypervisor promises `guestPageMapped` when it maps one (hardware never caches
+   * a not-present entry, and a guest hypervisor may rely on that).
+   */
+  private readonly eptTag = new Float64Array(EPT_CACHE_SIZE).fill(Number.NaN);
+  private readonly eptHpa = new Float64Array(EPT_CACHE_SIZE);
+  /** Effective R/W/X permissions (bits 0-2), EPT_DIRTY_DONE, EPT_NOT_PRESENT. */
+  private readonly eptInfo = new Uint8Array(EPT_CACHE_SIZE);
+  private eptCacheRoot = -1;
+
+  /** Forgets every cached guest-physical translation (INVEPT, a new EPT root). */
+  private flushEptCache(): void {
+    this.eptTag.fill(Number.NaN);
+  }
+
+  /** The hypervisor mapped the guest-physical page at `gpa`: forget its cached absence. */
+  guestPageMapped(gpa: number): void {
+    const page = Math.floor(gpa / 4096);
+    const slot = page & EPT_CACHE_MASK;
+    if (this.eptTag[slot] === page) this.eptTag[slot] = Number.NaN;
+  }
+
+  private walkEpt(
+    gpa: number,
+    acc: number,
+    lin: number,
+    final: boolean,
+    page: number,
+    slot: number,
+  ): number {
     const cpu = this.cpu;
     let table = this.eptRoot;
     let perms = 7;
@@ -1133,7 +1351,13 @@ export class Vmx {
       const lo = cpu.physRead64(addr);
       const hi = cpu.hi;
       const rwx = lo & 7;
-      if (rwx === 0) return this.eptViolation(gpa, acc, lin, final, 0);
+      if (rwx === 0) {
+        if (cpu.hostTrapMode) {
+          this.eptTag[slot] = page;
+          this.eptInfo[slot] = EPT_NOT_PRESENT;
+        }
+        return this.eptViolation(gpa, acc, lin, final, 0);
+      }
       if ((rwx & 3) === 2) return this.eptMisconfig(gpa);
       perms &= rwx;
       const leafHere = level === 1 || ((lo & 0x80) !== 0 && (level === 2 || level === 3));
@@ -1147,10 +1371,18 @@ export class Vmx {
         const type = (lo >>> 3) & 7;
         if (type === 2 || type === 3 || type === 7) return this.eptMisconfig(gpa);
         const need = acc === ACC_READ ? 1 : acc === ACC_WRITE ? 2 : 4;
-        if ((perms & need) === 0) return this.eptViolation(gpa, acc, lin, final, perms);
         const size = 2 ** shift;
         const frame = base - (base % size);
-        return frame + (gpa % size);
+        const hpaPage = frame + ((page * 4096) % size);
+        // Without A/D flags no walk writes anything; with them, a write walk that got this
+        // far set the leaf's dirty flag (a read's walk may not have).
+        const dirtyDone =
+          !this.eptAd || (lo & 0x200) !== 0 || (acc === ACC_WRITE && (perms & 2) !== 0);
+        this.eptTag[slot] = page;
+        this.eptHpa[slot] = hpaPage;
+        this.eptInfo[slot] = perms | (dirtyDone ? EPT_DIRTY_DONE : 0);
+        if ((perms & need) === 0) return this.eptViolation(gpa, acc, lin, final, perms);
+        return hpaPage + (gpa - page * 4096);
       }
       if (lo & 0x80) return this.eptMisconfig(gpa);
       table = base;
@@ -1164,7 +1396,7 @@ export class Vmx {
     lin: number,
     final: boolean,
     perms: number,
-  ): never {
+  ): number {
     const qual =
       (acc === ACC_READ ? 1 : 0) |
       (acc === ACC_WRITE ? 2 : 0) |
@@ -1173,8 +1405,22 @@ export class Vmx {
       0x80 |
       (final ? 0x100 : 0);
     this.vmExit(EXIT.EPT_VIOLATION, qual, 0, 0, lin, gpa);
+    if (this.softExit && final) {
+      this.softExit = false;
+      this.softExitTaken = true;
+      return -1;
+    }
     throw VMEXIT;
   }
+
+  /**
+   * Set around a plain MOV's single-page memory access: an EPT violation of that access
+   * returns -1 through translate() and sets `softExitTaken` instead of throwing VMEXIT (a
+   * JS throw costs about a microsecond, the MMIO exit's largest part). The MOV then ends
+   * without side effects. Any fault clears it (X86Cpu.run), as do split accesses.
+   */
+  softExit = false;
+  softExitTaken = false;
 
   private eptMisconfig(gpa: number): never {
     this.vmExit(EXIT.EPT_MISCONFIG, 0, 0, 0, Number.NaN, gpa);

@@ -322,6 +322,11 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     }
   }
 
+  /** The VM mapped a page after this vCPU's access to it exited: INVEPT for that page. */
+  guestPageMapped(gpa: GuestPhysAddr): void {
+    this.bound?.cpu.vmx.guestPageMapped(gpa);
+  }
+
   run(): ExitReason {
     const pcpu = this.requireBound();
     // A debugger's stop holds the vCPU until it is taken; a step runs one instruction.
@@ -1089,9 +1094,12 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
       this.pending = { rip, kind: "mmio" };
       return { kind: "NestedPageFault", addr: gpa(addr), accessFlags: MappingFlags.EXECUTE };
     }
-    // The faulting instruction, fetched through the guest's own page tables.
+    // The faulting instruction: where the CPU fetched it, else through the guest's tables.
     const lin = this.csBase() + rip;
+    const off = cpu.vmx.exitCodeOffset;
     const code =
+      (off >= 0 ? cpu.ram.subarray(off, off + 15) : null) ??
+      readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
       readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
       readGuestLinear(this.vm.memory, this.paging(), lin, 4096 - (((lin % 4096) + 4096) % 4096));
     const write = (q & 2) !== 0;

@@ -820,6 +820,47 @@ class Gen {
         this.aluCompute(5, size);
         this.writeE(i, size, L_FR);
         return;
+      case K.DIV: {
+        this.prepareE(i, size, false);
+        this.readE(i, size);
+        b.set(L_T1);
+        if (size === 8) {
+          // RDX != 0 (a 128-bit dividend) or a zero divisor: the interpreter's exact DIV.
+          b.get(this.reg(2));
+          b.i64(0);
+          b.op(Op.i64Ne);
+          b.get(L_T1);
+          b.op(Op.i64Eqz);
+          b.op(Op.i32Or);
+          this.exitIf(i);
+          b.get(this.reg(0));
+          b.set(L_T2);
+        } else {
+          // The quotient fits in 32 bits exactly when EDX < divisor (which excludes 0).
+          this.getReg(2, 4, true);
+          b.get(L_T1);
+          b.op(Op.i64GeU);
+          this.exitIf(i);
+          this.getReg(2, 4, true);
+          b.i64(32);
+          b.op(Op.i64Shl);
+          this.getReg(0, 4, true);
+          b.op(Op.i64Or);
+          b.set(L_T2);
+        }
+        b.get(L_T2);
+        b.get(L_T1);
+        b.op(Op.i64DivU);
+        b.set(L_EA);
+        b.get(L_T2);
+        b.get(L_T1);
+        b.op(Op.i64RemU);
+        b.set(L_T2);
+        // Flags are left as they were, as the interpreter leaves them (undefined after DIV).
+        this.setReg(0, size, true, L_EA);
+        this.setReg(2, size, true, L_T2);
+        return;
+      }
       case K.IMUL_GE:
       case K.IMUL_GEI: {
         this.prepareE(i, size, false);

@@ -54,6 +54,11 @@ export const K = {
   ROT_EI: 28,
   /** PUSH of a sign-extended immediate. */
   PUSH_I: 29,
+  /**
+   * Unsigned DIV of (R/E)DX:(R/E)AX by E (32/64-bit): compiled when the quotient surely fits
+   * (64-bit: RDX = 0; 32-bit: EDX < divisor), else the interpreter runs it (#DE included).
+   */
+  DIV: 30,
 } as const;
 
 /** Kinds that end a block. */
@@ -377,6 +382,7 @@ function decodeOne(r: Reader, rip: number): Insn | null {
           i.imm = op === 0xf6 ? r.s8() : immV();
         } else if (sub === 2) i.kind = K.NOT;
         else if (sub === 3) i.kind = K.NEG;
+        else if (sub === 6 && op === 0xf7 && i.size !== 2) i.kind = K.DIV;
         else return null;
         break;
       }

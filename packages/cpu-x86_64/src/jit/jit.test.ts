@@ -60,7 +60,8 @@ const INIT = [...ANY, 4];
 
 /**
  * One random instruction of the integer subset the JIT compiles, or one it does not (ADC,
- * SHL by CL, IMUL: the block ends there and the interpreter runs it), as bytes.
+ * SHL by CL, IMUL: the block ends there and the interpreter runs it), as bytes; DIV comes
+ * with the register setup that keeps it from faulting.
  */
 function randomInsn(r: (n: number) => number): number[] {
   const size = [1, 2, 4, 8][r(4)]!;
@@ -104,7 +105,7 @@ function randomInsn(r: (n: number) => number): number[] {
     out.push(...prefix, ...ops.bytes, ...tail);
     return out;
   };
-  const kind = r(26);
+  const kind = r(27);
   const mem = r(3) === 0;
   const op = r(8);
   const ob = size === 1 ? 0 : 1;
@@ -256,6 +257,16 @@ function randomInsn(r: (n: number) => number): number[] {
         [0x0f, 0x18, 0x43, r(128)],
         [0xf3, 0x90],
       ][r(3)]!;
+    }
+    case 24: {
+      // DIV r10 or [rbx + d8] (32/64-bit) by a divisor >= 4 with EDX/RDX = 0..3: compiled
+      // when RDX = 0 (64-bit) or EDX < divisor, else left to the interpreter; never #DE.
+      const w64 = r(2) === 1;
+      const d8 = r(0xf8);
+      const setup = [0xba, r(4), 0, 0, 0, 0x41, 0xba, r(256) | 4, r(256), r(256), r(128)];
+      if (r(2)) return [...setup, w64 ? 0x49 : 0x41, 0xf7, 0xf2];
+      const store = [w64 ? 0x4c : 0x44, 0x89, 0x53, d8];
+      return [...setup, ...store, ...(w64 ? [0x48] : []), 0xf7, 0x73, d8];
     }
     default:
       return [0x90];
