@@ -37,7 +37,11 @@ export class DeviceBus<R, A extends number> {
   readonly kind: BusKind<R>;
   readonly #map = new RangeMap<RegisteredDevice<BaseDeviceOps<R, A>>>();
   /** Guests poll one device (a UART status register) in loops; skip the search then. */
-  #last: RangeEntry<RegisteredDevice<BaseDeviceOps<R, A>>> | undefined;
+  /**
+   * The device the last access resolved to, as the result `#resolve` returns for it: the
+   * next access to the same device (the common case) allocates nothing.
+   */
+  #last: { readonly ok: true; readonly value: RangeEntry<RegisteredDevice<BaseDeviceOps<R, A>>> } | undefined;
 
   constructor(kind: BusKind<R>) {
     this.kind = kind;
@@ -142,6 +146,15 @@ export class DeviceBus<R, A extends number> {
     width: number,
     op: "read" | "write",
   ): AxResult<RangeEntry<RegisteredDevice<BaseDeviceOps<R, A>>>> {
+    const last = this.#last;
+    if (
+      last !== undefined &&
+      addr >= last.value.start &&
+      addr + this.kind.span(width) <= last.value.end &&
+      isWidth(width)
+    ) {
+      return last;
+    }
     const what = () => `${width}-byte ${this.kind.name} ${op} at ${this.kind.formatAddr(addr)}`;
     if (!isWidth(width)) {
       return err(
@@ -153,8 +166,6 @@ export class DeviceBus<R, A extends number> {
       return err("BadAddress", `${this.kind.name} ${op} at invalid address ${addr}`);
     }
     const end = addr + this.kind.span(width);
-    const last = this.#last;
-    if (last !== undefined && addr >= last.start && end <= last.end) return ok(last);
 
     const entry = this.#map.find(addr);
     if (entry === undefined) {
@@ -170,8 +181,9 @@ export class DeviceBus<R, A extends number> {
     if (end > entry.end) {
       return err("BadAddress", `${what()} straddles the end of device ${this.#describe(entry)}`);
     }
-    this.#last = entry;
-    return ok(entry);
+    const hit = { ok: true, value: entry } as const;
+    this.#last = hit;
+    return hit;
   }
 
   #deviceError(

@@ -44,12 +44,16 @@ function u64AsNumber(lo: number, hi: number): number {
  */
 const NEVER_DUE = 2 ** 63 + 2 ** 54;
 
-/** The mip value as software sees it: software bits, hardware lines, timers and H sources. */
-export function mipEffective(h: Hart): number {
+/**
+ * The mip value as software sees it: software bits, hardware lines, timers and H sources.
+ * With `wanted`, only those bits are sure to be right: a timer outside them is not compared
+ * with the clock (interrupt checks pass mie, so a masked timer costs no clock read).
+ */
+export function mipEffective(h: Hart, wanted = -1): number {
   let v = (h.mipSw & 0x222) | h.hwIrq;
   // The time is read once, and only for an armed timer (reading the clock is the costly part).
   let now = -1;
-  if (h.hasSstc && h.menvcfgStce) {
+  if (h.hasSstc && h.menvcfgStce && (wanted & 0x20) !== 0) {
     v &= ~0x20;
     if (h.hwIrq & 0x20) v |= 0x20;
     const c = h.c64;
@@ -61,7 +65,7 @@ export function mipEffective(h: Hart): number {
   }
   if (h.hasH) {
     v |= h.hvip & 0x444;
-    if (h.hasSstc && h.menvcfgStce && h.henvcfgStce) {
+    if (h.hasSstc && h.menvcfgStce && h.henvcfgStce && (wanted & 0x40) !== 0) {
       const c = h.c64;
       const cmp = u64AsNumber(c[Slot.vstimecmp * 2]!, c[Slot.vstimecmp * 2 + 1]!);
       if (cmp < NEVER_DUE) {
@@ -86,14 +90,14 @@ function highest(bits: number): number {
 
 /** Pending and enabled (in mie) interrupts, ignoring global enables: what wakes WFI. */
 export function wakeupPending(h: Hart): boolean {
-  let p = mipEffective(h) & h.mie;
+  let p = mipEffective(h, h.mie) & h.mie;
   if (h.hostTrapMode) p &= ~M_IRQS;
   return p !== 0;
 }
 
 /** Takes the highest-priority interrupt that is pending and enabled. Returns true if one was. */
 export function checkInterrupts(h: Hart): boolean {
-  let pend = mipEffective(h) & h.mie;
+  let pend = mipEffective(h, h.mie) & h.mie;
   if (h.hostTrapMode) pend &= ~M_IRQS;
   if (pend === 0) return false;
   const priv = h.priv;
