@@ -26,6 +26,8 @@ export interface RegisteredDevice<D> {
 }
 
 const isWidth = (w: number): w is AccessWidth => w === 1 || w === 2 || w === 4 || w === 8;
+/** The largest value of each access width (indexed by the width in bytes). */
+const WIDTH_MAX: readonly bigint[] = [0n, 0xffn, 0xffffn, 0n, 0xffff_ffffn, 0n, 0n, 0n, 2n ** 64n - 1n];
 
 /**
  * The devices of one address space and the dispatch of accesses to them. Every outcome a
@@ -129,7 +131,9 @@ export class DeviceBus<R, A extends number> {
     if (!hit.ok) return hit;
     const { device, name } = hit.value.value;
     try {
-      device.handleWrite(addr as A, width, maskToWidth(value, width), access);
+      // Masking makes a new bigint: only done when there is something to mask.
+      const fits = value >= 0n && value <= (WIDTH_MAX[width] ?? 0n);
+      device.handleWrite(addr as A, width, fits ? value : maskToWidth(value, width), access);
     } catch (e) {
       return this.#deviceError(e, name, addr, width, "write");
     }

@@ -950,7 +950,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const lo = regs[2 * a.reg] ?? 0;
     switch (a.width) {
       case AccessWidth.Byte:
-        return BigInt(lo & 0xff);
+        return BYTE_VALUES[lo & 0xff]!;
       case AccessWidth.Word:
         return BigInt(lo & 0xffff);
       case AccessWidth.Dword:
@@ -981,6 +981,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
 
 const NOTHING: ExitReason = { kind: "Nothing" };
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** Every byte as a bigint: a byte store's data (UART output, say) allocates nothing. */
+const BYTE_VALUES: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
 /** hedeleg bit of the breakpoint exception. */
 const HEDELEG_BREAKPOINT = 1n << 3n;
 /** The supervisor CSRs a guest reads, and the VS CSR that holds each under virtualization. */
