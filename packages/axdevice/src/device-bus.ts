@@ -27,7 +27,17 @@ export interface RegisteredDevice<D> {
 
 const isWidth = (w: number): w is AccessWidth => w === 1 || w === 2 || w === 4 || w === 8;
 /** The largest value of each access width (indexed by the width in bytes). */
-const WIDTH_MAX: readonly bigint[] = [0n, 0xffn, 0xffffn, 0n, 0xffff_ffffn, 0n, 0n, 0n, 2n ** 64n - 1n];
+const WIDTH_MAX: readonly bigint[] = [
+  0n,
+  0xffn,
+  0xffffn,
+  0n,
+  0xffff_ffffn,
+  0n,
+  0n,
+  0n,
+  2n ** 64n - 1n,
+];
 
 /**
  * The devices of one address space and the dispatch of accesses to them. Every outcome a
@@ -43,7 +53,9 @@ export class DeviceBus<R, A extends number> {
    * The device the last access resolved to, as the result `#resolve` returns for it: the
    * next access to the same device (the common case) allocates nothing.
    */
-  #last: { readonly ok: true; readonly value: RangeEntry<RegisteredDevice<BaseDeviceOps<R, A>>> } | undefined;
+  #last:
+    | { readonly ok: true; readonly value: RangeEntry<RegisteredDevice<BaseDeviceOps<R, A>>> }
+    | undefined;
 
   constructor(kind: BusKind<R>) {
     this.kind = kind;

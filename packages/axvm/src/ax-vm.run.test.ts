@@ -293,8 +293,7 @@ describe("scheduling support", () => {
     const writes = (n: number) =>
       Array.from({ length: n }, (_, i) => mmioWrite(REGS, AccessWidth.Byte, BigInt(i & 0xff)));
     const reads = Array.from({ length: 2 }, () => mmioRead(REGS, AccessWidth.Byte, false));
-    const seen: { kind: string; count: number; served: number; serve: number; trip: number }[] =
-      [];
+    const seen: { kind: string; count: number; served: number; serve: number; trip: number }[] = [];
     const { vm, devices } = runningVm({
       script: (id) => (id === 0 ? [...writes(150), ...reads, ...writes(3), HYPERCALL] : []),
       deps: {
