@@ -26,6 +26,18 @@ export interface RegisteredDevice<D> {
 }
 
 const isWidth = (w: number): w is AccessWidth => w === 1 || w === 2 || w === 4 || w === 8;
+/** The largest value of each access width (indexed by the width in bytes). */
+const WIDTH_MAX: readonly bigint[] = [
+  0n,
+  0xffn,
+  0xffffn,
+  0n,
+  0xffff_ffffn,
+  0n,
+  0n,
+  0n,
+  2n ** 64n - 1n,
+];
 
 /**
  * The devices of one address space and the dispatch of accesses to them. Every outcome a
@@ -37,7 +49,13 @@ export class DeviceBus<R, A extends number> {
   readonly kind: BusKind<R>;
   readonly #map = new RangeMap<RegisteredDevice<BaseDeviceOps<R, A>>>();
   /** Guests poll one device (a UART status register) in loops; skip the search then. */
-  #last: RangeEntry<RegisteredDevice<BaseDeviceOps<R, A>>> | undefined;
+  /**
+   * The device the last access resolved to, as the result `#resolve` returns for it: the
+   * next access to the same device (the common case) allocates nothing.
+   */
+  #last:
+    | { readonly ok: true; readonly value: RangeEntry<RegisteredDevice<BaseDeviceOps<R, A>>> }
+    | undefined;
 
   constructor(kind: BusKind<R>) {
     this.kind = kind;
@@ -125,7 +143,9 @@ export class DeviceBus<R, A extends number> {
     if (!hit.ok) return hit;
     const { device, name } = hit.value.value;
     try {
-      device.handleWrite(addr as A, width, maskToWidth(value, width), access);
+      // Masking makes a new bigint: only done when there is something to mask.
+      const fits = value >= 0n && value <= (WIDTH_MAX[width] ?? 0n);
+      device.handleWrite(addr as A, width, fits ? value : maskToWidth(value, width), access);
     } catch (e) {
       return this.#deviceError(e, name, addr, width, "write");
     }
@@ -142,6 +162,15 @@ export class DeviceBus<R, A extends number> {
     width: number,
     op: "read" | "write",
   ): AxResult<RangeEntry<RegisteredDevice<BaseDeviceOps<R, A>>>> {
+    const last = this.#last;
+    if (
+      last !== undefined &&
+      addr >= last.value.start &&
+      addr + this.kind.span(width) <= last.value.end &&
+      isWidth(width)
+    ) {
+      return last;
+    }
     const what = () => `${width}-byte ${this.kind.name} ${op} at ${this.kind.formatAddr(addr)}`;
     if (!isWidth(width)) {
       return err(
@@ -153,8 +182,6 @@ export class DeviceBus<R, A extends number> {
       return err("BadAddress", `${this.kind.name} ${op} at invalid address ${addr}`);
     }
     const end = addr + this.kind.span(width);
-    const last = this.#last;
-    if (last !== undefined && addr >= last.start && end <= last.end) return ok(last);
 
     const entry = this.#map.find(addr);
     if (entry === undefined) {
@@ -170,8 +197,9 @@ export class DeviceBus<R, A extends number> {
     if (end > entry.end) {
       return err("BadAddress", `${what()} straddles the end of device ${this.#describe(entry)}`);
     }
-    this.#last = entry;
-    return ok(entry);
+    const hit = { ok: true, value: entry } as const;
+    this.#last = hit;
+    return hit;
   }
 
   #deviceError(

@@ -22,7 +22,9 @@ export interface ArchVCpu<CreateConfig = unknown, SetupConfig = unknown> {
   /**
    * Runs the guest until an exit the backend does not handle itself. Synchronous: a backend
    * returns `{ kind: "Nothing" }` at the end of its time slice so a single-threaded VMM can
-   * schedule other vCPUs.
+   * schedule other vCPUs. The exit is valid until the next `run`: a backend may rewrite one
+   * record per exit kind rather than allocate an exit per trap (callers that keep an exit
+   * longer copy it).
    */
   run(): ExitReason;
   /** Attaches the vCPU to the current physical CPU (loads its "sticky" state). */

@@ -289,6 +289,53 @@ describe("scheduling support", () => {
     expect(devices[0]!.accesses).toHaveLength(5);
   });
 
+  it("reports exits to onExits per run of one kind, with counts and times that add up", () => {
+    const writes = (n: number) =>
+      Array.from({ length: n }, (_, i) => mmioWrite(REGS, AccessWidth.Byte, BigInt(i & 0xff)));
+    const reads = Array.from({ length: 2 }, () => mmioRead(REGS, AccessWidth.Byte, false));
+    const seen: { kind: string; count: number; served: number; serve: number; trip: number }[] = [];
+    const { vm, devices } = runningVm({
+      script: (id) => (id === 0 ? [...writes(150), ...reads, ...writes(3), HYPERCALL] : []),
+      deps: {
+        onExits: (vcpuId, kind, count, served, serve, trip) => {
+          expect(vcpuId).toBe(0);
+          seen.push({ kind, count, served, serve, trip });
+        },
+      },
+    });
+    const t0 = performance.now();
+    expect(vm.runVcpu(0)).toEqual(HYPERCALL);
+    const wall = performance.now() - t0;
+    expect(devices[0]!.accesses).toHaveLength(155);
+    // The Hypercall goes back to the caller unserved.
+    expect(seen.map(({ kind, count, served }) => [kind, count, served])).toEqual([
+      ["MmioWrite", 150, 150],
+      ["MmioRead", 2, 2],
+      ["MmioWrite", 3, 3],
+      ["Hypercall", 1, 0],
+    ]);
+    let trips = 0;
+    for (const r of seen) {
+      expect(r.serve).toBeGreaterThanOrEqual(0);
+      expect(r.serve).toBeLessThanOrEqual(r.trip);
+      trips += r.trip;
+    }
+    expect(seen.at(-1)?.serve).toBe(0);
+    expect(trips).toBeGreaterThan(0);
+    expect(trips).toBeLessThanOrEqual(wall);
+  });
+
+  it("reports the exits before an exit budget's Nothing", () => {
+    const counts: [string, number][] = [];
+    const { vm } = runningVm({
+      script: (id) =>
+        id === 0 ? Array.from({ length: 5 }, () => mmioWrite(REGS, AccessWidth.Byte, 1n)) : [],
+      deps: { exitBudget: 3, onExits: (_v, kind, count) => counts.push([kind, count]) },
+    });
+    expect(vm.runVcpu(0)).toEqual({ kind: "Nothing" });
+    expect(counts).toEqual([["MmioWrite", 3]]);
+  });
+
   it("binds to the physical CPU it is given and refuses a nested run on that CPU", () => {
     const cpu = new CurrentVCpu(4);
     let inner: unknown;

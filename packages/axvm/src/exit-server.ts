@@ -87,6 +87,17 @@ export class ExitServer {
     const access = this.#access(vcpu.vcpuId);
     switch (exit.kind) {
       case "MmioRead": {
+        // A first touch of lazily allocated RAM arrives as an MMIO exit too. With no device
+        // there it goes to the lazy path first: the device bus's miss is an error with a
+        // stack trace, which costs more than serving the access.
+        if (this.devices.findMmioDevice(exit.addr) === undefined) {
+          const lazy = this.#lazyRamLoad(vcpu, exit);
+          if (lazy !== null) {
+            if (!lazy.ok) return this.guestFault(vcpu, exit, lazy.error);
+            vcpu.setGpr(exit.reg, maskToWidth(lazy.value, exit.regWidth));
+            return true;
+          }
+        }
         let r = this.devices.handleMmioRead(exit.addr, exit.width, exit.signExtend, access);
         if (!r.ok) r = this.#lazyRamLoad(vcpu, exit) ?? r;
         if (!r.ok) return this.guestFault(vcpu, exit, r.error);
@@ -94,6 +105,10 @@ export class ExitServer {
         return true;
       }
       case "MmioWrite": {
+        if (this.devices.findMmioDevice(exit.addr) === undefined) {
+          const lazy = this.#lazyRamStore(vcpu, exit.addr, exit.width, exit.data);
+          if (lazy !== null) return lazy.ok || this.guestFault(vcpu, exit, lazy.error);
+        }
         let r = this.devices.handleMmioWrite(exit.addr, exit.width, exit.data, access);
         if (!r.ok) r = this.#lazyRamStore(vcpu, exit.addr, exit.width, exit.data) ?? r;
         if (!r.ok) return this.guestFault(vcpu, exit, r.error);

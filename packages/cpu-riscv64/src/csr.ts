@@ -25,30 +25,53 @@ export const VS_IRQS = 0x444;
 export const H_IRQS = 0x1444;
 export const S_IRQS = 0x222;
 
-/** Plain 64-bit CSRs stored in Hart.c64, by CSR number. */
-const PLAIN: Record<number, number> = {
-  [CSR.mscratch]: Slot.mscratch,
-  [CSR.mtval]: Slot.mtval,
-  [CSR.sscratch]: Slot.sscratch,
-  [CSR.stval]: Slot.stval,
-  [CSR.mcause]: Slot.mcause,
-  [CSR.scause]: Slot.scause,
-};
-const PLAIN_H: Record<number, number> = {
-  [CSR.vsscratch]: Slot.vsscratch,
-  [CSR.vstval]: Slot.vstval,
-  [CSR.vscause]: Slot.vscause,
-  [CSR.htval]: Slot.htval,
-  [CSR.htinst]: Slot.htinst,
-  [CSR.mtval2]: Slot.mtval2,
-  [CSR.mtinst]: Slot.mtinst,
-  [CSR.htimedelta]: Slot.htimedelta,
-};
-const EPC: Record<number, number> = { [CSR.mepc]: Slot.mepc, [CSR.sepc]: Slot.sepc };
-const TVEC: Record<number, number> = { [CSR.mtvec]: Slot.mtvec, [CSR.stvec]: Slot.stvec };
+/** How a CSR kept in a Hart.c64 slot is written: as is, as an xepc, or as an xtvec. */
+const PLAIN = 0;
+const EPC = 1;
+const TVEC = 2;
 
-/** Numbers of the S CSRs that V=1 redirects to their VS counterpart (number + 0x100). */
-const VS_REDIRECT = new Set<number>([
+/**
+ * CSRs kept in Hart.c64 slots, found through dense tables indexed by CSR number (the CSR path
+ * of the world switch and of guest CSR instructions: a typed-array load instead of keyed
+ * lookups). An entry is 0 for "not here", else `(kind << 5) | (slot + 1)`. H_SLOTS holds the
+ * CSRs that exist only with the H extension.
+ */
+const SLOTS = new Uint8Array(4096);
+const H_SLOTS = new Uint8Array(4096);
+function slotted(table: Uint8Array, num: number, slot: number, kind: number): void {
+  table[num] = (kind << 5) | (slot + 1);
+}
+slotted(SLOTS, CSR.mscratch, Slot.mscratch, PLAIN);
+slotted(SLOTS, CSR.mtval, Slot.mtval, PLAIN);
+slotted(SLOTS, CSR.sscratch, Slot.sscratch, PLAIN);
+slotted(SLOTS, CSR.stval, Slot.stval, PLAIN);
+slotted(SLOTS, CSR.mcause, Slot.mcause, PLAIN);
+slotted(SLOTS, CSR.scause, Slot.scause, PLAIN);
+slotted(SLOTS, CSR.mepc, Slot.mepc, EPC);
+slotted(SLOTS, CSR.sepc, Slot.sepc, EPC);
+slotted(SLOTS, CSR.mtvec, Slot.mtvec, TVEC);
+slotted(SLOTS, CSR.stvec, Slot.stvec, TVEC);
+slotted(H_SLOTS, CSR.vsscratch, Slot.vsscratch, PLAIN);
+slotted(H_SLOTS, CSR.vstval, Slot.vstval, PLAIN);
+slotted(H_SLOTS, CSR.vscause, Slot.vscause, PLAIN);
+slotted(H_SLOTS, CSR.htval, Slot.htval, PLAIN);
+slotted(H_SLOTS, CSR.htinst, Slot.htinst, PLAIN);
+slotted(H_SLOTS, CSR.mtval2, Slot.mtval2, PLAIN);
+slotted(H_SLOTS, CSR.mtinst, Slot.mtinst, PLAIN);
+slotted(H_SLOTS, CSR.htimedelta, Slot.htimedelta, PLAIN);
+slotted(H_SLOTS, CSR.vsepc, Slot.vsepc, EPC);
+slotted(H_SLOTS, CSR.vstvec, Slot.vstvec, TVEC);
+
+/** The c64 entry of CSR `num` on this hart (0: not a slotted CSR). */
+function slotEntry(h: Hart, num: number): number {
+  // `?? 0`: a host may ask for a number that is not a CSR at all.
+  const e = SLOTS[num] ?? 0;
+  return e !== 0 || !h.hasH ? e : (H_SLOTS[num] ?? 0);
+}
+
+/** 1 for the S CSRs that V=1 redirects to their VS counterpart (number + 0x100). */
+const VS_REDIRECT = new Uint8Array(4096);
+for (const n of [
   CSR.sstatus,
   CSR.sie,
   CSR.stvec,
@@ -59,7 +82,9 @@ const VS_REDIRECT = new Set<number>([
   CSR.sip,
   CSR.stimecmp,
   CSR.satp,
-]);
+]) {
+  VS_REDIRECT[n] = 1;
+}
 
 /** pmpcfg0 and pmpcfg2: RV64 has only even pmpcfg registers, and 16 entries need two. */
 function isPmpCfg(num: number): boolean {
@@ -83,12 +108,13 @@ function fsDirty(s: number): number {
 
 /** Reads CSR `num` into h.csrLo/h.csrHi. Returns false when it does not exist. */
 export function csrGet(h: Hart, num: number, virt: boolean): boolean {
-  if (virt && VS_REDIRECT.has(num)) num += 0x100;
+  if (virt && VS_REDIRECT[num] === 1) num += 0x100;
   let lo = 0;
   let hi = 0;
   const c = h.c64;
-  const slot = PLAIN[num] ?? (h.hasH ? PLAIN_H[num] : undefined) ?? EPC[num] ?? TVEC[num];
-  if (slot !== undefined) {
+  const entry = slotEntry(h, num);
+  if (entry !== 0) {
+    const slot = (entry & 31) - 1;
     lo = c[slot * 2]!;
     hi = c[slot * 2 + 1]!;
   } else {
@@ -274,14 +300,6 @@ function hGet(h: Hart, num: number): boolean {
     case CSR.vsip:
       lo = (mipEffective(h) & h.hideleg & VS_IRQS) >> 1;
       break;
-    case CSR.vstvec:
-      lo = c[Slot.vstvec * 2]!;
-      hi = c[Slot.vstvec * 2 + 1]!;
-      break;
-    case CSR.vsepc:
-      lo = c[Slot.vsepc * 2]!;
-      hi = c[Slot.vsepc * 2 + 1]!;
-      break;
     case CSR.vsatp:
       lo = c[Slot.vsatp * 2]!;
       hi = c[Slot.vsatp * 2 + 1]!;
@@ -307,24 +325,14 @@ function legalAtp(hi: number): boolean {
 
 /** Writes CSR `num` with WARL legalisation. Returns false when it does not exist. */
 export function csrSet(h: Hart, num: number, lo: number, hi: number, virt: boolean): boolean {
-  if (virt && VS_REDIRECT.has(num)) num += 0x100;
+  if (virt && VS_REDIRECT[num] === 1) num += 0x100;
   const c = h.c64;
-  const plain = PLAIN[num] ?? (h.hasH ? PLAIN_H[num] : undefined);
-  if (plain !== undefined) {
-    c[plain * 2] = lo;
-    c[plain * 2 + 1] = hi;
-    return true;
-  }
-  const epc = EPC[num] ?? (h.hasH && num === CSR.vsepc ? Slot.vsepc : undefined);
-  if (epc !== undefined) {
-    c[epc * 2] = lo & ~1;
-    c[epc * 2 + 1] = hi;
-    return true;
-  }
-  const tvec = TVEC[num] ?? (h.hasH && num === CSR.vstvec ? Slot.vstvec : undefined);
-  if (tvec !== undefined) {
-    c[tvec * 2] = (lo & 3) >= 2 ? lo & ~3 : lo;
-    c[tvec * 2 + 1] = hi;
+  const entry = slotEntry(h, num);
+  if (entry !== 0) {
+    const i = ((entry & 31) - 1) * 2;
+    const kind = entry >> 5;
+    c[i] = kind === EPC ? lo & ~1 : kind === TVEC && (lo & 3) >= 2 ? lo & ~3 : lo;
+    c[i + 1] = hi;
     return true;
   }
   switch (num) {

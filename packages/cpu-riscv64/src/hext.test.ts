@@ -464,6 +464,33 @@ describe("H extension: interrupts", () => {
     expect(m.hart.readCsr(CSR.vscause)).toBe(IRQ | 5n);
   });
 
+  it("a disarmed vstimecmp never fires; a due one masked in vsie fires once enabled", () => {
+    const m = guest([a.NOP, a.NOP, a.NOP, a.NOP]);
+    m.hart.writeCsr(CSR.menvcfg, 1n << 63n);
+    m.hart.writeCsr(CSR.henvcfg, 1n << 63n);
+    m.hart.writeCsr(CSR.stimecmp, (1n << 64n) - 1n);
+    m.hart.writeCsr(CSR.hideleg, 1n << 6n);
+    m.hart.writeCsr(CSR.vsstatus, 2n);
+    m.hart.writeCsr(CSR.vsie, 1n << 5n);
+    // Disarmed (all ones) stays quiet even with the largest positive htimedelta.
+    m.hart.writeCsr(CSR.vstimecmp, (1n << 64n) - 1n);
+    m.hart.writeCsr(CSR.htimedelta, (1n << 63n) - 1n);
+    m.clock.ticks = 2 ** 40;
+    m.hart.run(1);
+    expect(m.hart.readCsr(CSR.hip) & (1n << 6n)).toBe(0n);
+    expect(m.hart.readCsr(CSR.vscause)).toBe(0n);
+    // Due but masked: pending in hip, not taken, until vsie.STIE is set.
+    m.hart.writeCsr(CSR.htimedelta, 0n);
+    m.hart.writeCsr(CSR.vstimecmp, 5n);
+    m.hart.writeCsr(CSR.vsie, 0n);
+    m.hart.run(1);
+    expect(m.hart.readCsr(CSR.hip) & (1n << 6n)).toBe(1n << 6n);
+    expect(m.hart.readCsr(CSR.vscause)).toBe(0n);
+    m.hart.writeCsr(CSR.vsie, 1n << 5n);
+    m.hart.run(1);
+    expect(m.hart.readCsr(CSR.vscause)).toBe(IRQ | 5n);
+  });
+
   it("HS interrupts are taken while V=1 even with sstatus.SIE=0", () => {
     const m = guest([a.NOP, a.NOP]);
     m.hart.writeCsr(CSR.mideleg, 1n << 9n);

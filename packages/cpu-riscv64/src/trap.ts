@@ -37,24 +37,41 @@ function u64AsNumber(lo: number, hi: number): number {
   return (hi >>> 0) * TWO32 + (lo >>> 0);
 }
 
-/** The mip value as software sees it: software bits, hardware lines, timers and H sources. */
-export function mipEffective(h: Hart): number {
+/**
+ * A compare value at or above this is never reached: `time` stays below 2^53 and htimedelta,
+ * taken as signed, below 2^63, so no (virtual) time can get there. A timer left disarmed
+ * (compare = 2^64 - 1, as SBI and Linux leave it) then costs no clock read.
+ */
+const NEVER_DUE = 2 ** 63 + 2 ** 54;
+
+/**
+ * The mip value as software sees it: software bits, hardware lines, timers and H sources.
+ * With `wanted`, only those bits are sure to be right: a timer outside them is not compared
+ * with the clock (interrupt checks pass mie, so a masked timer costs no clock read).
+ */
+export function mipEffective(h: Hart, wanted = -1): number {
   let v = (h.mipSw & 0x222) | h.hwIrq;
-  // The time is read once (reading the clock is the costly part of this).
+  // The time is read once, and only for an armed timer (reading the clock is the costly part).
   let now = -1;
-  if (h.hasSstc && h.menvcfgStce) {
+  if (h.hasSstc && h.menvcfgStce && (wanted & 0x20) !== 0) {
     v &= ~0x20;
     if (h.hwIrq & 0x20) v |= 0x20;
-    now = h.time.now();
     const c = h.c64;
-    if (now >= u64AsNumber(c[Slot.stimecmp * 2]!, c[Slot.stimecmp * 2 + 1]!)) v |= 0x20;
+    const cmp = u64AsNumber(c[Slot.stimecmp * 2]!, c[Slot.stimecmp * 2 + 1]!);
+    if (cmp < NEVER_DUE) {
+      now = h.time.now();
+      if (now >= cmp) v |= 0x20;
+    }
   }
   if (h.hasH) {
     v |= h.hvip & 0x444;
-    if (h.hasSstc && h.menvcfgStce && h.henvcfgStce) {
+    if (h.hasSstc && h.menvcfgStce && h.henvcfgStce && (wanted & 0x40) !== 0) {
       const c = h.c64;
-      const vnow = (now < 0 ? h.time.now() : now) + slotNum(h, Slot.htimedelta);
-      if (vnow >= u64AsNumber(c[Slot.vstimecmp * 2]!, c[Slot.vstimecmp * 2 + 1]!)) v |= 0x40;
+      const cmp = u64AsNumber(c[Slot.vstimecmp * 2]!, c[Slot.vstimecmp * 2 + 1]!);
+      if (cmp < NEVER_DUE) {
+        const vnow = (now < 0 ? h.time.now() : now) + slotNum(h, Slot.htimedelta);
+        if (vnow >= cmp) v |= 0x40;
+      }
     }
     const vgein = (h.hstatus >> 12) & 0x3f;
     if (vgein !== 0 && (h.hgeip >>> vgein) & 1) v |= 0x400;
@@ -73,14 +90,14 @@ function highest(bits: number): number {
 
 /** Pending and enabled (in mie) interrupts, ignoring global enables: what wakes WFI. */
 export function wakeupPending(h: Hart): boolean {
-  let p = mipEffective(h) & h.mie;
+  let p = mipEffective(h, h.mie) & h.mie;
   if (h.hostTrapMode) p &= ~M_IRQS;
   return p !== 0;
 }
 
 /** Takes the highest-priority interrupt that is pending and enabled. Returns true if one was. */
 export function checkInterrupts(h: Hart): boolean {
-  let pend = mipEffective(h) & h.mie;
+  let pend = mipEffective(h, h.mie) & h.mie;
   if (h.hostTrapMode) pend &= ~M_IRQS;
   if (pend === 0) return false;
   const priv = h.priv;

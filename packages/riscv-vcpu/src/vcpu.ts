@@ -8,7 +8,14 @@
 
 import { type SavedRecord, StateReader, savedU64 } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
-import type { ArchVCpu, ExitReason, GuestFault, SnapshotTime } from "@axvisor/axvcpu";
+import type {
+  ArchVCpu,
+  ExitReason,
+  GuestFault,
+  MmioReadExit,
+  MmioWriteExit,
+  SnapshotTime,
+} from "@axvisor/axvcpu";
 import type { HostServices, TimerToken } from "@axvisor/axvisor-api";
 import {
   AccessWidth,
@@ -112,6 +119,25 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
    */
   private returnModeSet = false;
   private readonly pendingAccess: PendingAccess = { pc: 0, gva: 0, isStore: false, isFetch: false };
+  /**
+   * The MMIO exits `run` returns, one record of each kind rewritten per exit, so the most
+   * frequent exits allocate no exit object. An exit is read before the next `run` (AxVM serves
+   * it at once), as ArchVCpu.run allows.
+   */
+  private readonly mmioWrite: Mutable<MmioWriteExit> = {
+    kind: "MmioWrite",
+    addr: gpa(0),
+    width: AccessWidth.Byte,
+    data: 0n,
+  };
+  private readonly mmioRead: Mutable<MmioReadExit> = {
+    kind: "MmioRead",
+    addr: gpa(0),
+    width: AccessWidth.Byte,
+    reg: 0,
+    regWidth: AccessWidth.Qword,
+    signExtend: false,
+  };
   /** `pendingAccess` describes the latest exit's access (cleared once a fault is delivered). */
   private hasPending = false;
   /** In SBI hart_suspend / system_suspend until the next run: where to resume, if not after the ecall. */
@@ -904,16 +930,18 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   private mmioExit(addr: number, a: DecodedAccess): ExitReason {
     this.pc += a.length;
     if (a.isStore) {
-      return { kind: "MmioWrite", addr: gpa(addr), width: a.width, data: this.storeData(a) };
+      const w = this.mmioWrite;
+      w.addr = gpa(addr);
+      w.width = a.width;
+      w.data = this.storeData(a);
+      return w;
     }
-    return {
-      kind: "MmioRead",
-      addr: gpa(addr),
-      width: a.width,
-      reg: a.reg,
-      regWidth: AccessWidth.Qword,
-      signExtend: a.signExtend,
-    };
+    const r = this.mmioRead;
+    r.addr = gpa(addr);
+    r.width = a.width;
+    r.reg = a.reg;
+    r.signExtend = a.signExtend;
+    return r;
   }
 
   /** The bytes an MMIO store writes: narrow ones straight from the low register word. */
@@ -922,7 +950,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const lo = regs[2 * a.reg] ?? 0;
     switch (a.width) {
       case AccessWidth.Byte:
-        return BigInt(lo & 0xff);
+        return BYTE_VALUES[lo & 0xff]!;
       case AccessWidth.Word:
         return BigInt(lo & 0xffff);
       case AccessWidth.Dword:
@@ -952,6 +980,9 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
 }
 
 const NOTHING: ExitReason = { kind: "Nothing" };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** Every byte as a bigint: a byte store's data (UART output, say) allocates nothing. */
+const BYTE_VALUES: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
 /** hedeleg bit of the breakpoint exception. */
 const HEDELEG_BREAKPOINT = 1n << 3n;
 /** The supervisor CSRs a guest reads, and the VS CSR that holds each under virtualization. */

@@ -7,7 +7,8 @@ const KIND_INDEX = Object.fromEntries(EXIT_KINDS.map((k, i) => [k, i])) as Recor
  * host time it ran, sat halted, or waited runnable for a host CPU, its exits by neutral kind
  * with the host time serving them took, and the guest accesses nothing could serve.
  *
- * Counting is per slice and per exit (never per instruction), so it costs nothing measurable.
+ * Counting is per slice and per run of exits of one kind (never per instruction or per timed
+ * exit), so it costs nothing measurable; the serving times are estimated from a sample.
  */
 export class VcpuStats {
   instructions = 0;
@@ -27,9 +28,10 @@ export class VcpuStats {
   /** Run time of slices since the last time accounting (to keep it out of `waitingMs`). */
   unaccountedRunMs = 0;
 
-  recordExit(kind: ExitKind, serveMs: number, roundTripMs: number): void {
+  /** `count` exits of one kind, with the host time serving them took and their round trips. */
+  recordExits(kind: ExitKind, count: number, serveMs: number, roundTripMs: number): void {
     const i = KIND_INDEX[kind];
-    this.exits[i] = (this.exits[i] ?? 0) + 1;
+    this.exits[i] = (this.exits[i] ?? 0) + count;
     this.exitMs[i] = (this.exitMs[i] ?? 0) + serveMs;
     this.exitRoundTripMs[i] = (this.exitRoundTripMs[i] ?? 0) + roundTripMs;
   }

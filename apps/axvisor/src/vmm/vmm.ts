@@ -211,8 +211,8 @@ export class Vmm {
         host: this.host,
         arch: parts.backend,
         deviceFactories: parts.deviceFactories,
-        onExit: (vcpuId, kind, serveMs, roundTripMs) =>
-          inst?.stats.vcpus[vcpuId]?.recordExit(kind, serveMs, roundTripMs),
+        onExits: (vcpuId, kind, count, _served, serveMs, roundTripMs) =>
+          inst?.stats.vcpus[vcpuId]?.recordExits(kind, count, serveMs, roundTripMs),
         onGuestFault: (e) => {
           const s = inst?.stats.vcpus[e.vcpuId];
           if (s !== undefined) s.guestFaults++;
