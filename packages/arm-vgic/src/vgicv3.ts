@@ -89,19 +89,32 @@ export class VGicV3 {
 }
 
 /**
+ * Which vCPU's interface state each physical CPU interface holds. A vCPU's VMCR, active
+ * priorities and list registers stay in the CPU across its exits (a VM exit then costs no
+ * world switch of the GIC); they are read back only when another vCPU (of any VM) takes that
+ * CPU, or the vCPU moves to another one.
+ */
+const residents = new WeakMap<Aarch64Cpu, VGicV3Cpu>();
+
+/**
  * One vCPU's part of the vGIC: its list registers and virtual CPU interface state (ICH_VMCR,
- * active priorities), which live in the physical CPU interface only while the vCPU runs.
+ * active priorities), which live in a physical CPU interface from the vCPU's first entry on
+ * that CPU until another vCPU's state replaces them there.
  */
 export class VGicV3Cpu implements VirtualInterrupts {
-  /** The list registers as last written or read back. */
+  /** The list registers as last written or read back (the CPU's, while resident). */
   private readonly lrs: bigint[] = Array.from({ length: LIST_REGISTERS }, () => 0n);
+  /** What the CPU's list registers hold, while resident (flush writes only the changes). */
+  private readonly written: bigint[] = Array.from({ length: LIST_REGISTERS }, () => 0n);
   /** The INTID each list register carries for the virtual distributor, or -1. */
   private readonly held: number[] = Array.from({ length: LIST_REGISTERS }, () => -1);
   private vmcr = 0n;
   private ap0 = 0n;
   private ap1 = 0n;
-  /** This vCPU's state is in the physical CPU interface (since the last flush). */
+  /** The guest runs with this state in the physical CPU interface (since the last flush). */
   private loaded: Aarch64Cpu | null = null;
+  /** The CPU whose interface holds this vCPU's state (see `residents`). */
+  private home: Aarch64Cpu | null = null;
 
   constructor(
     private readonly gic: GicV3,
@@ -148,36 +161,72 @@ export class VGicV3Cpu implements VirtualInterrupts {
       this.lrs[n] = encodeLr(irq, core.priority[s] ?? 0, core.group[s] ?? 1, LrState.Pending);
     }
     const id = cpu.cpuId;
-    dev.write(id, GicSysReg.ICH_VMCR_EL2, this.vmcr, EL2);
-    dev.write(id, GicSysReg.ICH_AP0R0_EL2, this.ap0, EL2);
-    dev.write(id, GicSysReg.ICH_AP1R0_EL2, this.ap1, EL2);
-    for (let n = 0; n < LIST_REGISTERS; n++) {
-      dev.write(id, GicSysReg.ICH_LR0_EL2 + n, this.lrs[n] ?? 0n, EL2);
+    if (this.home !== cpu || residents.get(cpu) !== this) {
+      this.evict();
+      residents.get(cpu)?.evict();
+      dev.write(id, GicSysReg.ICH_VMCR_EL2, this.vmcr, EL2);
+      dev.write(id, GicSysReg.ICH_AP0R0_EL2, this.ap0, EL2);
+      dev.write(id, GicSysReg.ICH_AP1R0_EL2, this.ap1, EL2);
+      for (let n = 0; n < LIST_REGISTERS; n++) {
+        const lr = this.lrs[n] ?? 0n;
+        dev.write(id, GicSysReg.ICH_LR0_EL2 + n, lr, EL2);
+        this.written[n] = lr;
+      }
+      dev.write(id, GicSysReg.ICH_HCR_EL2, ICH_HCR_EN, EL2);
+      residents.set(cpu, this);
+      this.home = cpu;
+    } else {
+      for (let n = 0; n < LIST_REGISTERS; n++) {
+        const lr = this.lrs[n] ?? 0n;
+        if (lr === this.written[n]) continue;
+        dev.write(id, GicSysReg.ICH_LR0_EL2 + n, lr, EL2);
+        this.written[n] = lr;
+      }
     }
-    dev.write(id, GicSysReg.ICH_HCR_EL2, ICH_HCR_EN, EL2);
     this.loaded = cpu;
   }
 
   sync(cpu: Aarch64Cpu): void {
     if (!this.loaded) return;
     this.readBack(cpu);
-    // Leave nothing of this vCPU signalling on the physical interface.
-    cpu.sysRegDevice?.write(cpu.cpuId, GicSysReg.ICH_HCR_EL2, 0n, EL2);
     this.loaded = null;
   }
 
-  private readBack(cpu: Aarch64Cpu): void {
+  /**
+   * Takes this vCPU's state out of its home CPU's interface (another vCPU gets that CPU, or
+   * this one moves): the interface state the guest changes (VMCR, active priorities) comes
+   * back, and nothing of this vCPU is left signalling there.
+   */
+  private evict(): void {
+    const cpu = this.home;
+    if (cpu === null) return;
+    this.home = null;
+    if (residents.get(cpu) === this) residents.delete(cpu);
     const dev = cpu.sysRegDevice;
     if (!dev) return;
+    if (this.loaded === cpu) {
+      this.readBack(cpu);
+      this.loaded = null;
+    }
     const id = cpu.cpuId;
     this.vmcr = dev.read(id, GicSysReg.ICH_VMCR_EL2, EL2) ?? 0n;
     this.ap0 = dev.read(id, GicSysReg.ICH_AP0R0_EL2, EL2) ?? 0n;
     this.ap1 = dev.read(id, GicSysReg.ICH_AP1R0_EL2, EL2) ?? 0n;
+    dev.write(id, GicSysReg.ICH_HCR_EL2, 0n, EL2);
+  }
+
+  /** Reads back the list registers the guest can have changed: those holding an interrupt. */
+  private readBack(cpu: Aarch64Cpu): void {
+    const dev = cpu.sysRegDevice;
+    if (!dev) return;
+    const id = cpu.cpuId;
     for (let n = 0; n < LIST_REGISTERS; n++) {
+      const irq = this.held[n] ?? -1;
+      if (irq < 0) continue;
       const lr = dev.read(id, GicSysReg.ICH_LR0_EL2 + n, EL2) ?? 0n;
       this.lrs[n] = lr;
-      const irq = this.held[n] ?? -1;
-      if (irq >= 0 && lrState(lr) === LrState.Invalid) {
+      this.written[n] = lr;
+      if (lrState(lr) === LrState.Invalid) {
         // The guest completed it: a level line still high makes it pending again.
         this.gic.core.deactivate(this.index, irq);
         this.held[n] = -1;
