@@ -41,6 +41,9 @@ export const FSC_EXTERNAL = 0x10;
 export const FSC_EXTERNAL_WALK = 0x14;
 export const FSC_ALIGNMENT = 0x21;
 
+/** ESR_ELx.ISS.ISV: the instruction syndrome (register, size, sign) is valid. */
+const ISS_ISV = 1 << 24;
+
 export class Mmu {
   private readonly cpu: Aarch64Cpu;
   /** The last translate() filled the TLB for its access type (RAM, normal memory). */
@@ -80,7 +83,7 @@ export class Mmu {
       return cpu.tlbOff[set]! + cpu.ramBase + (lo & 4095);
     }
     const pa = this.walk(lo, hi, acc, ctx & 3);
-    if (pa < 0) this.raise(lo, hi, acc, ctx & 3);
+    if (pa < 0) return this.raise(lo, hi, acc, ctx & 3);
     this.cacheable = false;
     const ro = pa - (pa % 4096) - cpu.ramBase;
     // Only VAs whose bits 63:55 agree: their tags (page key * 1024 + ctx) are exact doubles.
@@ -99,8 +102,11 @@ export class Mmu {
     return pa;
   }
 
-  /** Raises the abort recorded by walk(). */
-  private raise(lo: number, hi: number, acc: number, ctx: number): never {
+  /**
+   * Raises the abort recorded by walk(), or returns -1 when the CPU took it to the host
+   * without unwinding (only while its slow load/store path arms that: `s2DeferArmed`).
+   */
+  private raise(lo: number, hi: number, acc: number, ctx: number): number {
     const cpu = this.cpu;
     cpu.abortSetFarPair(lo, hi);
     const toEl2 = this.faultS2 || ctx === CTX_EL2;
@@ -114,6 +120,9 @@ export class Mmu {
     if (this.cm) iss |= 1 << 8;
     // ISV and the instruction syndrome are reported only for stage-2 aborts (as QEMU).
     if (this.faultS2 && !this.faultPtw) iss |= instructionSyndrome(cpu.insn);
+    if (cpu.s2DeferArmed && this.faultS2 && (iss & ISS_ISV) !== 0 && cpu.deferDataAbort(iss)) {
+      return -1;
+    }
     return cpu.exception(EC.DABT_SAME, iss, toEl2);
   }
 
