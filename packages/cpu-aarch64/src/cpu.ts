@@ -480,6 +480,26 @@ export class Aarch64Cpu {
     }
   }
 
+  /**
+   * readSysReg as a number: the 64-bit value read as signed, exact within ±2^53 (syndromes,
+   * IPAs, canonical virtual addresses such as an ELR or FAR in a kernel's upper half). For a
+   * hypervisor's per-exit path, which then needs no BigInt.
+   */
+  readSysRegNum(enc: number): number {
+    if (!this.sys.read(enc, 2, false)) {
+      throw new Error(`Aarch64Cpu.readSysRegNum: no system register ${encName(enc)}`);
+    }
+    return this.sys.hi * TWO32 + (this.sys.lo >>> 0);
+  }
+
+  /** writeSysReg of a number taken as a signed 64-bit value (see readSysRegNum). */
+  writeSysRegNum(enc: number, v: number): void {
+    const hi = Math.floor(v / TWO32);
+    if (!this.sys.write(enc, (v - hi * TWO32) | 0, hi | 0, 2, false)) {
+      throw new Error(`Aarch64Cpu.writeSysRegNum: no writable system register ${encName(enc)}`);
+    }
+  }
+
   /** DMA or another CPU wrote RAM: clears a reservation on those bytes. */
   notifyExternalWrite(paddr: number, len: number): void {
     this.jit?.notifyWrite(paddr - this.ramBase, len);
