@@ -20,7 +20,7 @@ import {
   GicV3,
   LIST_REGISTERS,
 } from "@axvisor/device-arm-gic";
-import { encodeLr, LrState, lrIntid, lrState } from "./list-register.js";
+import { encodeLr, LrState, lrIntid, lrPhysical, lrState } from "./list-register.js";
 
 export interface VGicV3Options {
   /** The VM's vCPUs, by index; each one's affinity is its MPIDR. */
@@ -31,8 +31,12 @@ export interface VGicV3Options {
   readonly redistributorBase: number;
   /** Interrupt IDs: 32 private + SPIs (QEMU virt: 288). */
   readonly numIrqs?: number;
-  /** The guest completed `intid` (a forwarded host interrupt is then completed on the host). */
-  readonly onComplete?: (intid: number) => void;
+  /**
+   * The guest completed `intid`. A forwarded host interrupt is then completed on the host,
+   * unless `hardware`: it was listed with the HW bit (`forwardHardware`), and the guest's
+   * deactivation already deactivated the physical interrupt.
+   */
+  readonly onComplete?: (intid: number, hardware: boolean) => void;
 }
 
 const EL2: GicSysRegContext = { el: 2, irqVirtual: false, fiqVirtual: false };
@@ -62,7 +66,26 @@ export class VGicV3 {
       virtualization: false,
     });
     const done = o.onComplete ?? (() => {});
-    this.cpus = o.mpidrs.map((_, i) => new VGicV3Cpu(this.gic, i, done));
+    this.cpus = o.mpidrs.map((_, i) => new VGicV3Cpu(this.gic, i, done, this.hardware));
+  }
+
+  /** Virtual INTID -> the physical INTID behind it (`forwardHardware`). */
+  private readonly hardware = new Map<number, number>();
+
+  /**
+   * Virtual `intid` is physical interrupt `pintid` passed through (a board SPI forwarded by
+   * the hypervisor, active on the board while the guest holds it): its list registers get
+   * the HW bit, so the guest's EOI or DIR deactivates the physical interrupt itself, with no
+   * software completion on the host. An SPI or PPI; SGIs are never hardware-backed.
+   */
+  forwardHardware(intid: number, pintid: number): void {
+    if (!Number.isInteger(intid) || intid < 16 || intid >= 1020) {
+      throw axErr("InvalidInput", `vGIC: INTID ${intid} cannot be hardware-backed (16..1019)`);
+    }
+    if (!Number.isInteger(pintid) || pintid < 16 || pintid >= 1020) {
+      throw axErr("InvalidInput", `vGIC: physical INTID ${pintid} is not a PPI or SPI`);
+    }
+    this.hardware.set(intid, pintid);
   }
 
   /** The MMIO devices to add to the VM: GICD and every vCPU's GICR frames. */
@@ -119,7 +142,8 @@ export class VGicV3Cpu implements VirtualInterrupts {
   constructor(
     private readonly gic: GicV3,
     readonly index: number,
-    private readonly onComplete: (intid: number) => void = () => {},
+    private readonly onComplete: (intid: number, hardware: boolean) => void = () => {},
+    private readonly hardware: ReadonlyMap<number, number> = new Map(),
   ) {}
 
   setLevel(intid: number, level: boolean): void {
@@ -158,7 +182,13 @@ export class VGicV3Cpu implements VirtualInterrupts {
       core.setPendingLatch(this.index, irq, false);
       core.active[s] = 1;
       this.held[n] = irq;
-      this.lrs[n] = encodeLr(irq, core.priority[s] ?? 0, core.group[s] ?? 1, LrState.Pending);
+      this.lrs[n] = encodeLr(
+        irq,
+        core.priority[s] ?? 0,
+        core.group[s] ?? 1,
+        LrState.Pending,
+        this.hardware.get(irq) ?? -1,
+      );
     }
     const id = cpu.cpuId;
     if (this.home !== cpu || residents.get(cpu) !== this) {
@@ -230,7 +260,7 @@ export class VGicV3Cpu implements VirtualInterrupts {
         // The guest completed it: a level line still high makes it pending again.
         this.gic.core.deactivate(this.index, irq);
         this.held[n] = -1;
-        this.onComplete(irq);
+        this.onComplete(irq, lrPhysical(lr) >= 0);
       }
     }
   }
