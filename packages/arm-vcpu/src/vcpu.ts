@@ -251,7 +251,8 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     this.fpcr = cpu.fp.fpcr;
     this.fpsr = cpu.fp.fpsr;
     for (const enc of this.sys.keys()) this.sys.set(enc, cpu.readSysReg(enc));
-    cpu.setVirq(false);
+    if (this.interrupts.unbound) this.interrupts.unbound(cpu);
+    else cpu.setVirq(false);
     // The host's own HCR_EL2 (arm_vcpu's per-CPU value) and no guest address space.
     cpu.writeSysReg(SysReg.HCR_EL2, HcrEl2.VM | HcrEl2.RW | HcrEl2.TSC);
     cpu.writeSysReg(SysReg.VTTBR_EL2, 0n);

@@ -193,7 +193,11 @@ export class VGicV3Cpu implements VirtualInterrupts {
     const id = cpu.cpuId;
     if (this.home !== cpu || residents.get(cpu) !== this) {
       this.evict();
-      residents.get(cpu)?.evict();
+      const prior = residents.get(cpu);
+      if (prior !== undefined) prior.evict();
+      // No vGICv3 state here: the line may carry another kind of vCPU's level; the
+      // interface (ICH_HCR_EL2.En clear) drives it low, as it believes.
+      else cpu.setVirq(false);
       dev.write(id, GicSysReg.ICH_VMCR_EL2, this.vmcr, EL2);
       dev.write(id, GicSysReg.ICH_AP0R0_EL2, this.ap0, EL2);
       dev.write(id, GicSysReg.ICH_AP1R0_EL2, this.ap1, EL2);
@@ -221,6 +225,9 @@ export class VGicV3Cpu implements VirtualInterrupts {
     this.readBack(cpu);
     this.loaded = null;
   }
+
+  /** The state stays in the interface, which goes on driving the CPU's virtual IRQ line. */
+  unbound(_cpu: Aarch64Cpu): void {}
 
   /**
    * Takes this vCPU's state out of its home CPU's interface (another vCPU gets that CPU, or

@@ -560,6 +560,7 @@ export class Aarch64Cpu {
 
   /** Drops every cached translation. */
   flushTlb(): void {
+    this.mmu.clearStage2Cache();
     this.tlbShift.fill(0);
     this.blockPieces.clear();
     this.blockPieceCount = 0;
