@@ -8,7 +8,7 @@ import { ArmHostCpus, ArmPhysCpu, ArmVCpu, ArmVmContext } from "@axvisor/arm-vcp
 import type { BaseMmioDeviceOps } from "@axvisor/axdevice-base";
 import { createTestHost } from "@axvisor/axvisor-api/testing";
 import { Aarch64Cpu } from "@axvisor/cpu-aarch64";
-import { GicV3 } from "@axvisor/device-arm-gic";
+import { GicSysReg, GicV3 } from "@axvisor/device-arm-gic";
 import { gpa, MappingFlags } from "@axvisor/memory-addr";
 import { PageTable64 } from "@axvisor/page-table";
 import { describe, expect, it } from "vitest";
@@ -68,7 +68,7 @@ function setup(onComplete?: (intid: number, hardware: boolean) => void) {
   vcpu.setEntry(gpa(ENTRY));
   vcpu.setEptRoot(table.root);
   vcpu.bind();
-  return { host, vcpu, vgic, physGic };
+  return { host, vcpu, vgic, physGic, cpu };
 }
 
 function device(devices: readonly BaseMmioDeviceOps[], addr: number): BaseMmioDeviceOps {
@@ -136,6 +136,28 @@ describe("VGicV3", () => {
       [33, true],
     ]);
     expect(() => s.vgic.forwardHardware(3, 3)).toThrow(/INTID 3 cannot be hardware-backed/);
+  });
+
+  it("keeps a listed interrupt signalled across unbind and bind (state resident in the CPU)", () => {
+    const s = setup();
+    const d = (off: number, v: bigint) =>
+      device(s.vgic.devices, 0x0800_0000 + off).handleWrite(gpa(0x0800_0000 + off), 4, v);
+    d(0x0, 2n); // GICD_CTLR.EnableGrp1
+    d(0x84, 2n); // SPI 33 in group 1
+    d(0x420, 0xa000n); // priority 0xa0
+    d(0x104, 2n); // enabled
+    const v = s.vgic.cpu(0);
+    v.flush(s.cpu);
+    // What the guest's ICC_PMR_EL1 and ICC_IGRPEN1_EL1 writes leave in ICH_VMCR_EL2.
+    const el2 = { el: 2, irqVirtual: false, fiqVirtual: false } as const;
+    s.physGic.sysRegs.write(0, GicSysReg.ICH_VMCR_EL2, (0xffn << 24n) | 2n, el2);
+    s.vcpu.injectInterrupt(33); // listed at once: the vCPU is bound
+    expect(v.listRegisters()).toEqual([{ intid: 33, state: 1 }]);
+    expect(s.cpu.virqLine).toBe(true);
+    s.vcpu.unbind(); // a slice ended with the guest's IRQs masked
+    s.vcpu.bind();
+    v.flush(s.cpu);
+    expect(s.cpu.virqLine).toBe(true);
   });
 
   it("delivers the virtual timer PPI and an injected SPI through the list registers", () => {
