@@ -87,6 +87,7 @@ export const ICC_ASGI1R_EL1_ADDR = sysRegIssAddr(3, 0, 12, 11, 6);
 export const ICC_SGI0R_EL1_ADDR = sysRegIssAddr(3, 0, 12, 11, 7);
 
 /** Guest-physical address of a stage-2 fault: HPFAR_EL2.FIPA holds IPA[55:12] at bits 43:4. */
-export function faultIpa(hpfar: bigint, far: bigint): number {
-  return Number((hpfar >> 4n) & 0xff_ffff_ffffn) * 4096 + Number(far & 0xfffn);
+export function faultIpa(hpfar: number, far: number): number {
+  // HPFAR_EL2.FIPA is IPA[51:12] at bits 43:4 (below 2^44: exact as a number).
+  return Math.floor(hpfar / 16) * 4096 + (far & 0xfff);
 }

@@ -129,9 +129,31 @@ const SAVED_SYSREGS: readonly (readonly [number, bigint])[] = [
 ];
 
 /** The access behind the latest exit, kept to fault it inside the guest if the VMM asks. */
+/** A signed 64-bit number (readSysRegNum) as the unsigned register value. */
+function u64(v: number): bigint {
+  return BigInt.asUintN(64, BigInt(v));
+}
+
+/** The bytes an MMIO store writes: narrow ones straight from the register's low word. */
+function storeData(cpu: Aarch64Cpu, reg: number, width: AccessWidth): bigint {
+  if (reg === 31) return 0n;
+  const lo = cpu.x[2 * reg] ?? 0;
+  switch (width) {
+    case AccessWidth.Byte:
+      return BigInt(lo & 0xff);
+    case AccessWidth.Word:
+      return BigInt(lo & 0xffff);
+    case AccessWidth.Dword:
+      return BigInt(lo >>> 0);
+    default:
+      return maskToWidth(cpu.getX(reg), width);
+  }
+}
+
+/** The access an exit is about; ELR and FAR as signed 64-bit numbers (readSysRegNum). */
 interface PendingAccess {
-  readonly elr: bigint;
-  readonly far: bigint;
+  readonly elr: number;
+  readonly far: number;
   readonly isStore: boolean;
   readonly isFetch: boolean;
   readonly writeback?: { readonly reg: number; readonly offset: number };
@@ -229,7 +251,8 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     this.fpcr = cpu.fp.fpcr;
     this.fpsr = cpu.fp.fpsr;
     for (const enc of this.sys.keys()) this.sys.set(enc, cpu.readSysReg(enc));
-    cpu.setVirq(false);
+    if (this.interrupts.unbound) this.interrupts.unbound(cpu);
+    else cpu.setVirq(false);
     // The host's own HCR_EL2 (arm_vcpu's per-CPU value) and no guest address space.
     cpu.writeSysReg(SysReg.HCR_EL2, HcrEl2.VM | HcrEl2.RW | HcrEl2.TSC);
     cpu.writeSysReg(SysReg.VTTBR_EL2, 0n);
@@ -282,7 +305,7 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     if (!p) throw axErr("BadState", `vCPU ${this.vcpuId} has no access to fault`);
     this.pending = null;
     if (p.writeback) this.addToBase(p.writeback.reg, -p.writeback.offset);
-    this.writeSys(SysReg.ELR_EL2, p.elr);
+    this.writeSys(SysReg.ELR_EL2, u64(p.elr));
     const kind = fault.exit.kind;
     if (
       kind === "SysRegRead" ||
@@ -294,7 +317,7 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
       return;
     }
     // A synchronous external abort (FSC 0x10) on the access, as a bus error is on silicon.
-    this.injectAbort(p.isFetch, p.isStore, p.far);
+    this.injectAbort(p.isFetch, p.isStore, u64(p.far));
   }
 
   run(): ExitReason {
@@ -413,7 +436,7 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
       // A physical interrupt or SError routed to the hypervisor (IMO/FMO/AMO): the host's.
       return { kind: "ExternalInterrupt", vector: 0 };
     }
-    const esr = Number(cpu.readSysReg(SysReg.ESR_EL2) & U32);
+    const esr = cpu.readSysRegNum(SysReg.ESR_EL2) >>> 0;
     switch (exceptionClass(esr)) {
       case ExceptionClass.Wfx:
         this.advance(cpu);
@@ -433,14 +456,14 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
       case ExceptionClass.DataAbortLower:
         return this.handleDataAbort(cpu, esr);
       case ExceptionClass.InstructionAbortLower: {
-        const far = cpu.readSysReg(SysReg.FAR_EL2);
+        const far = cpu.readSysRegNum(SysReg.FAR_EL2);
         this.pending = {
-          elr: cpu.readSysReg(SysReg.ELR_EL2),
+          elr: cpu.readSysRegNum(SysReg.ELR_EL2),
           far,
           isStore: false,
           isFetch: true,
         };
-        const ipa = faultIpa(cpu.readSysReg(SysReg.HPFAR_EL2), far);
+        const ipa = faultIpa(cpu.readSysRegNum(SysReg.HPFAR_EL2), far);
         return { kind: "NestedPageFault", addr: gpa(ipa), accessFlags: MappingFlags.EXECUTE };
       }
       default:
@@ -527,9 +550,9 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
 
   private handleSysReg(cpu: Aarch64Cpu, esr: number): ExitReason | null {
     const { addr, rt, read } = decodeSysRegIss(esr);
-    const elr = cpu.readSysReg(SysReg.ELR_EL2);
-    this.pending = { elr, far: 0n, isStore: !read, isFetch: false };
-    cpu.writeSysReg(SysReg.ELR_EL2, elr + 4n);
+    const elr = cpu.readSysRegNum(SysReg.ELR_EL2);
+    this.pending = { elr, far: 0, isStore: !read, isFetch: false };
+    cpu.writeSysRegNum(SysReg.ELR_EL2, elr + 4);
     // The SGI registers trap under HCR_EL2.IMO/FMO: the VMM sends the virtual SGI.
     if (addr === ICC_SGI1R_EL1_ADDR || addr === ICC_SGI0R_EL1_ADDR) {
       if (read) return this.ret2(rt, 0n); // write-only: reads as zero
@@ -569,16 +592,16 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
 
   private handleDataAbort(cpu: Aarch64Cpu, esr: number): ExitReason | null {
     const iss = decodeDataAbortIss(esr);
-    const far = cpu.readSysReg(SysReg.FAR_EL2);
-    const elr = cpu.readSysReg(SysReg.ELR_EL2);
-    const ipa = faultIpa(cpu.readSysReg(SysReg.HPFAR_EL2), far);
+    const far = cpu.readSysRegNum(SysReg.FAR_EL2);
+    const elr = cpu.readSysRegNum(SysReg.ELR_EL2);
+    const ipa = faultIpa(cpu.readSysRegNum(SysReg.HPFAR_EL2), far);
     const dfsc = iss.dfsc;
     this.pending = { elr, far, isStore: iss.write, isFetch: false };
     if (dfsc < 0x04 || dfsc > 0x0f) {
       // Not a stage-2 translation/access/permission fault (an external abort on the walk...):
       // the guest's own bus error.
       this.pending = null;
-      this.injectAbort(false, iss.write, far);
+      this.injectAbort(false, iss.write, u64(far));
       return null;
     }
     const access: MappingFlags = iss.write ? MappingFlags.WRITE : MappingFlags.READ;
@@ -596,22 +619,21 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
         signExtend: iss.signExtend,
       };
     } else {
-      decoded = this.fetchAndDecode(cpu, elr);
+      decoded = this.fetchAndDecode(cpu, u64(elr));
       if (decoded && decoded.isStore !== iss.write) decoded = null;
     }
     if (!decoded) return { kind: "NestedPageFault", addr: gpa(ipa), accessFlags: access };
-    cpu.writeSysReg(SysReg.ELR_EL2, elr + 4n);
+    cpu.writeSysRegNum(SysReg.ELR_EL2, elr + 4);
     if (decoded.writeback) {
       this.addToBase(decoded.writeback.reg, decoded.writeback.offset);
       this.pending = { ...this.pending, writeback: decoded.writeback };
     }
     if (decoded.isStore) {
-      const data = decoded.reg === 31 ? 0n : cpu.getX(decoded.reg);
       return {
         kind: "MmioWrite",
         addr: gpa(ipa),
         width: decoded.width,
-        data: maskToWidth(data, decoded.width),
+        data: storeData(cpu, decoded.reg, decoded.width),
       };
     }
     return {

@@ -16,6 +16,12 @@ export interface VirtualInterrupts {
   flush(cpu: Aarch64Cpu): void;
   /** After it stopped: take back what the guest acknowledged, completed or left pending. */
   sync(cpu: Aarch64Cpu): void;
+  /**
+   * The vCPU left the CPU (unbind). Without this method the CPU's virtual IRQ line is
+   * lowered; a vGIC whose state stays in the CPU interface implements it, since the interface
+   * keeps driving that line (and must find it as it left it).
+   */
+  unbound?(cpu: Aarch64Cpu): void;
 }
 
 /**

@@ -5,6 +5,7 @@ export {
   gichLrState,
   LrState,
   lrIntid,
+  lrPhysical,
   lrState,
 } from "./list-register.js";
 export {

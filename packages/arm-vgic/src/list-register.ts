@@ -3,14 +3,31 @@
 export const LrState = { Invalid: 0, Pending: 1, Active: 2, PendingActive: 3 } as const;
 export type LrState = (typeof LrState)[keyof typeof LrState];
 
-/** A virtual interrupt in the list-register layout: vINTID 31:0, priority 55:48, group 60, state 63:62. */
-export function encodeLr(intid: number, priority: number, group: number, state: LrState): bigint {
+/**
+ * A virtual interrupt in the list-register layout: vINTID 31:0, pINTID 44:32, priority 55:48,
+ * group 60, HW 61, state 63:62. With a physical INTID (`pintid` >= 0) HW is set: the guest's
+ * deactivation of the virtual interrupt deactivates that physical one (IHI 0069 §4.2.4).
+ */
+export function encodeLr(
+  intid: number,
+  priority: number,
+  group: number,
+  state: LrState,
+  pintid = -1,
+): bigint {
+  const hw = pintid >= 0 ? (1n << 61n) | (BigInt(pintid & 0x1fff) << 32n) : 0n;
   return (
     (BigInt(state) << 62n) |
+    hw |
     (BigInt(group & 1) << 60n) |
     (BigInt(priority & 0xff) << 48n) |
     BigInt(intid >>> 0)
   );
+}
+
+/** Whether a list register (ICH_LR layout) has HW set, and its physical INTID. */
+export function lrPhysical(lr: bigint): number {
+  return ((lr >> 61n) & 1n) === 1n ? Number((lr >> 32n) & 0x1fffn) : -1;
 }
 
 export function lrState(lr: bigint): LrState {
@@ -32,7 +49,8 @@ export const GICH = {
 
 /**
  * A GICH_LR<n> value: VirtualID 9:0, PhysicalID 19:10 (for a software SGI, the source CPU in
- * 12:10), Priority 27:23 (the top 5 bits), State 29:28, Grp1 30, HW 31 (clear here).
+ * 12:10; with `hw`, the physical INTID the guest's deactivation deactivates), Priority 27:23
+ * (the top 5 bits), State 29:28, Grp1 30, HW 31.
  */
 export function encodeGichLr(
   intid: number,
@@ -40,13 +58,15 @@ export function encodeGichLr(
   priority: number,
   group: number,
   state: LrState,
+  hw = false,
 ): number {
   return (
     ((intid & 0x3ff) |
       ((physical & 0x3ff) << 10) |
       (((priority >> 3) & 0x1f) << 23) |
       ((state & 3) << 28) |
-      ((group & 1) << 30)) >>>
+      ((group & 1) << 30) |
+      (hw ? 1 << 31 : 0)) >>>
     0
   );
 }

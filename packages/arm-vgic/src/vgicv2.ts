@@ -46,8 +46,12 @@ export interface VGicV2Options {
   readonly wake?: (vcpuId: number) => void;
   /** Interrupt IDs: 32 private + SPIs (QEMU virt: 288). */
   readonly numIrqs?: number;
-  /** The guest completed `intid` (a forwarded host interrupt is then completed on the host). */
-  readonly onComplete?: (intid: number) => void;
+  /**
+   * The guest completed `intid`. A forwarded host interrupt is then completed on the host,
+   * unless `hardware`: it was listed with the HW bit (`forwardHardware`), and the guest's
+   * deactivation already deactivated the physical interrupt.
+   */
+  readonly onComplete?: (intid: number, hardware: boolean) => void;
 }
 
 /** Where a vGICv2's guest CPU interface comes from: the host's GICV frame at the guest's GICC. */
@@ -110,8 +114,26 @@ export class VGicV2 {
     const done = o.onComplete ?? (() => {});
     this.cpus = Array.from(
       { length: o.vcpus },
-      (_, i) => new VGicV2Cpu(this.gic, i, o.gich, kick, done),
+      (_, i) => new VGicV2Cpu(this.gic, i, o.gich, kick, done, this.hardware),
     );
+  }
+
+  /** Virtual INTID -> the physical INTID behind it (`forwardHardware`). */
+  private readonly hardware = new Map<number, number>();
+
+  /**
+   * Virtual `intid` is physical interrupt `pintid` passed through: its list registers get the
+   * HW bit (PhysicalID = `pintid`), so the guest's EOI or DIR through its GICV deactivates the
+   * physical interrupt itself, with no software completion on the host.
+   */
+  forwardHardware(intid: number, pintid: number): void {
+    if (!Number.isInteger(intid) || intid < SGI_COUNT || intid >= 1020) {
+      throw axErr("InvalidInput", `vGIC: INTID ${intid} cannot be hardware-backed (16..1019)`);
+    }
+    if (!Number.isInteger(pintid) || pintid < SGI_COUNT || pintid >= 1020) {
+      throw axErr("InvalidInput", `vGIC: physical INTID ${pintid} is not a PPI or SPI`);
+    }
+    this.hardware.set(intid, pintid);
   }
 
   /** The MMIO devices to add to the VM: the GICD only. */
@@ -188,7 +210,8 @@ export class VGicV2Cpu implements VirtualInterrupts {
     readonly index: number,
     private readonly gich: GichAccess,
     private readonly kick: () => void,
-    private readonly onComplete: (intid: number) => void = () => {},
+    private readonly onComplete: (intid: number, hardware: boolean) => void = () => {},
+    private readonly hardware: ReadonlyMap<number, number> = new Map(),
   ) {}
 
   setLevel(intid: number, level: boolean): void {
@@ -225,6 +248,7 @@ export class VGicV2Cpu implements VirtualInterrupts {
       if (irq < 0) break;
       const s = core.slot(this.index, irq);
       let source = 0;
+      const pintid = this.hardware.get(irq);
       if (irq < SGI_COUNT) {
         // One sender at a time: the guest's IAR reports it in bits 12:10 (from the LR).
         const k = this.index * SGI_COUNT + irq;
@@ -238,10 +262,11 @@ export class VGicV2Cpu implements VirtualInterrupts {
       this.held[n] = irq;
       this.lrs[n] = encodeGichLr(
         irq,
-        source,
+        pintid ?? source,
         core.priority[s] ?? 0,
         core.group[s] ?? 0,
         LrState.Pending,
+        pintid !== undefined,
       );
     }
     const id = cpu.cpuId;
@@ -274,7 +299,7 @@ export class VGicV2Cpu implements VirtualInterrupts {
         // The guest completed it: a level line still high makes it pending again.
         this.gic.core.deactivate(this.index, irq);
         this.held[n] = -1;
-        this.onComplete(irq);
+        this.onComplete(irq, lr >>> 31 === 1);
       }
     }
   }

@@ -20,7 +20,7 @@ import {
   GicV3,
   LIST_REGISTERS,
 } from "@axvisor/device-arm-gic";
-import { encodeLr, LrState, lrIntid, lrState } from "./list-register.js";
+import { encodeLr, LrState, lrIntid, lrPhysical, lrState } from "./list-register.js";
 
 export interface VGicV3Options {
   /** The VM's vCPUs, by index; each one's affinity is its MPIDR. */
@@ -31,8 +31,12 @@ export interface VGicV3Options {
   readonly redistributorBase: number;
   /** Interrupt IDs: 32 private + SPIs (QEMU virt: 288). */
   readonly numIrqs?: number;
-  /** The guest completed `intid` (a forwarded host interrupt is then completed on the host). */
-  readonly onComplete?: (intid: number) => void;
+  /**
+   * The guest completed `intid`. A forwarded host interrupt is then completed on the host,
+   * unless `hardware`: it was listed with the HW bit (`forwardHardware`), and the guest's
+   * deactivation already deactivated the physical interrupt.
+   */
+  readonly onComplete?: (intid: number, hardware: boolean) => void;
 }
 
 const EL2: GicSysRegContext = { el: 2, irqVirtual: false, fiqVirtual: false };
@@ -62,7 +66,26 @@ export class VGicV3 {
       virtualization: false,
     });
     const done = o.onComplete ?? (() => {});
-    this.cpus = o.mpidrs.map((_, i) => new VGicV3Cpu(this.gic, i, done));
+    this.cpus = o.mpidrs.map((_, i) => new VGicV3Cpu(this.gic, i, done, this.hardware));
+  }
+
+  /** Virtual INTID -> the physical INTID behind it (`forwardHardware`). */
+  private readonly hardware = new Map<number, number>();
+
+  /**
+   * Virtual `intid` is physical interrupt `pintid` passed through (a board SPI forwarded by
+   * the hypervisor, active on the board while the guest holds it): its list registers get
+   * the HW bit, so the guest's EOI or DIR deactivates the physical interrupt itself, with no
+   * software completion on the host. An SPI or PPI; SGIs are never hardware-backed.
+   */
+  forwardHardware(intid: number, pintid: number): void {
+    if (!Number.isInteger(intid) || intid < 16 || intid >= 1020) {
+      throw axErr("InvalidInput", `vGIC: INTID ${intid} cannot be hardware-backed (16..1019)`);
+    }
+    if (!Number.isInteger(pintid) || pintid < 16 || pintid >= 1020) {
+      throw axErr("InvalidInput", `vGIC: physical INTID ${pintid} is not a PPI or SPI`);
+    }
+    this.hardware.set(intid, pintid);
   }
 
   /** The MMIO devices to add to the VM: GICD and every vCPU's GICR frames. */
@@ -89,24 +112,38 @@ export class VGicV3 {
 }
 
 /**
+ * Which vCPU's interface state each physical CPU interface holds. A vCPU's VMCR, active
+ * priorities and list registers stay in the CPU across its exits (a VM exit then costs no
+ * world switch of the GIC); they are read back only when another vCPU (of any VM) takes that
+ * CPU, or the vCPU moves to another one.
+ */
+const residents = new WeakMap<Aarch64Cpu, VGicV3Cpu>();
+
+/**
  * One vCPU's part of the vGIC: its list registers and virtual CPU interface state (ICH_VMCR,
- * active priorities), which live in the physical CPU interface only while the vCPU runs.
+ * active priorities), which live in a physical CPU interface from the vCPU's first entry on
+ * that CPU until another vCPU's state replaces them there.
  */
 export class VGicV3Cpu implements VirtualInterrupts {
-  /** The list registers as last written or read back. */
+  /** The list registers as last written or read back (the CPU's, while resident). */
   private readonly lrs: bigint[] = Array.from({ length: LIST_REGISTERS }, () => 0n);
+  /** What the CPU's list registers hold, while resident (flush writes only the changes). */
+  private readonly written: bigint[] = Array.from({ length: LIST_REGISTERS }, () => 0n);
   /** The INTID each list register carries for the virtual distributor, or -1. */
   private readonly held: number[] = Array.from({ length: LIST_REGISTERS }, () => -1);
   private vmcr = 0n;
   private ap0 = 0n;
   private ap1 = 0n;
-  /** This vCPU's state is in the physical CPU interface (since the last flush). */
+  /** The guest runs with this state in the physical CPU interface (since the last flush). */
   private loaded: Aarch64Cpu | null = null;
+  /** The CPU whose interface holds this vCPU's state (see `residents`). */
+  private home: Aarch64Cpu | null = null;
 
   constructor(
     private readonly gic: GicV3,
     readonly index: number,
-    private readonly onComplete: (intid: number) => void = () => {},
+    private readonly onComplete: (intid: number, hardware: boolean) => void = () => {},
+    private readonly hardware: ReadonlyMap<number, number> = new Map(),
   ) {}
 
   setLevel(intid: number, level: boolean): void {
@@ -145,43 +182,92 @@ export class VGicV3Cpu implements VirtualInterrupts {
       core.setPendingLatch(this.index, irq, false);
       core.active[s] = 1;
       this.held[n] = irq;
-      this.lrs[n] = encodeLr(irq, core.priority[s] ?? 0, core.group[s] ?? 1, LrState.Pending);
+      this.lrs[n] = encodeLr(
+        irq,
+        core.priority[s] ?? 0,
+        core.group[s] ?? 1,
+        LrState.Pending,
+        this.hardware.get(irq) ?? -1,
+      );
     }
     const id = cpu.cpuId;
-    dev.write(id, GicSysReg.ICH_VMCR_EL2, this.vmcr, EL2);
-    dev.write(id, GicSysReg.ICH_AP0R0_EL2, this.ap0, EL2);
-    dev.write(id, GicSysReg.ICH_AP1R0_EL2, this.ap1, EL2);
-    for (let n = 0; n < LIST_REGISTERS; n++) {
-      dev.write(id, GicSysReg.ICH_LR0_EL2 + n, this.lrs[n] ?? 0n, EL2);
+    if (this.home !== cpu || residents.get(cpu) !== this) {
+      this.evict();
+      const prior = residents.get(cpu);
+      if (prior !== undefined) prior.evict();
+      // No vGICv3 state here: the line may carry another kind of vCPU's level; the
+      // interface (ICH_HCR_EL2.En clear) drives it low, as it believes.
+      else cpu.setVirq(false);
+      dev.write(id, GicSysReg.ICH_VMCR_EL2, this.vmcr, EL2);
+      dev.write(id, GicSysReg.ICH_AP0R0_EL2, this.ap0, EL2);
+      dev.write(id, GicSysReg.ICH_AP1R0_EL2, this.ap1, EL2);
+      for (let n = 0; n < LIST_REGISTERS; n++) {
+        const lr = this.lrs[n] ?? 0n;
+        dev.write(id, GicSysReg.ICH_LR0_EL2 + n, lr, EL2);
+        this.written[n] = lr;
+      }
+      dev.write(id, GicSysReg.ICH_HCR_EL2, ICH_HCR_EN, EL2);
+      residents.set(cpu, this);
+      this.home = cpu;
+    } else {
+      for (let n = 0; n < LIST_REGISTERS; n++) {
+        const lr = this.lrs[n] ?? 0n;
+        if (lr === this.written[n]) continue;
+        dev.write(id, GicSysReg.ICH_LR0_EL2 + n, lr, EL2);
+        this.written[n] = lr;
+      }
     }
-    dev.write(id, GicSysReg.ICH_HCR_EL2, ICH_HCR_EN, EL2);
     this.loaded = cpu;
   }
 
   sync(cpu: Aarch64Cpu): void {
     if (!this.loaded) return;
     this.readBack(cpu);
-    // Leave nothing of this vCPU signalling on the physical interface.
-    cpu.sysRegDevice?.write(cpu.cpuId, GicSysReg.ICH_HCR_EL2, 0n, EL2);
     this.loaded = null;
   }
 
-  private readBack(cpu: Aarch64Cpu): void {
+  /** The state stays in the interface, which goes on driving the CPU's virtual IRQ line. */
+  unbound(_cpu: Aarch64Cpu): void {}
+
+  /**
+   * Takes this vCPU's state out of its home CPU's interface (another vCPU gets that CPU, or
+   * this one moves): the interface state the guest changes (VMCR, active priorities) comes
+   * back, and nothing of this vCPU is left signalling there.
+   */
+  private evict(): void {
+    const cpu = this.home;
+    if (cpu === null) return;
+    this.home = null;
+    if (residents.get(cpu) === this) residents.delete(cpu);
     const dev = cpu.sysRegDevice;
     if (!dev) return;
+    if (this.loaded === cpu) {
+      this.readBack(cpu);
+      this.loaded = null;
+    }
     const id = cpu.cpuId;
     this.vmcr = dev.read(id, GicSysReg.ICH_VMCR_EL2, EL2) ?? 0n;
     this.ap0 = dev.read(id, GicSysReg.ICH_AP0R0_EL2, EL2) ?? 0n;
     this.ap1 = dev.read(id, GicSysReg.ICH_AP1R0_EL2, EL2) ?? 0n;
+    dev.write(id, GicSysReg.ICH_HCR_EL2, 0n, EL2);
+  }
+
+  /** Reads back the list registers the guest can have changed: those holding an interrupt. */
+  private readBack(cpu: Aarch64Cpu): void {
+    const dev = cpu.sysRegDevice;
+    if (!dev) return;
+    const id = cpu.cpuId;
     for (let n = 0; n < LIST_REGISTERS; n++) {
+      const irq = this.held[n] ?? -1;
+      if (irq < 0) continue;
       const lr = dev.read(id, GicSysReg.ICH_LR0_EL2 + n, EL2) ?? 0n;
       this.lrs[n] = lr;
-      const irq = this.held[n] ?? -1;
-      if (irq >= 0 && lrState(lr) === LrState.Invalid) {
+      this.written[n] = lr;
+      if (lrState(lr) === LrState.Invalid) {
         // The guest completed it: a level line still high makes it pending again.
         this.gic.core.deactivate(this.index, irq);
         this.held[n] = -1;
-        this.onComplete(irq);
+        this.onComplete(irq, lrPhysical(lr) >= 0);
       }
     }
   }

@@ -245,6 +245,78 @@ describe("host-trap mode", () => {
     expect(c.readSysReg(SysReg.ELR_EL2)).toBe(0x4000_0000n);
   });
 
+  it("takes MMIO aborts to the host leaving the load's register and memory untouched, each trip", () => {
+    // ldr x3, [x2] ; str x5, [x2, #8] ; ldp x3, x4, [x2] (no ISV) ; then x2 is MMIO.
+    const m = guest([0xf9400043, 0xf9000445, 0xa9401043], HCR_RW | HCR_VM);
+    const c = m.cpu;
+    m.writeWords(0x4010_0000 + 8, [0x4000_07fd, 0]);
+    c.writeSysReg(SysReg.VTCR_EL2, (1n << 31n) | 25n | (1n << 6n) | (2n << 16n));
+    c.writeSysReg(SysReg.VTTBR_EL2, (5n << 48n) | 0x4010_0000n);
+    c.setX(2, 0x8000_1000n);
+    c.setX(3, 0x1111n);
+    c.setX(4, 0x2222n);
+    c.setX(5, 0x3333n);
+    for (let trip = 0; trip < 2; trip++) {
+      expect(c.run(10)).toBe("host-trap");
+      expect(c.readSysReg(SysReg.ESR_EL2)).toBe(
+        0x92000000n | (1n << 24n) | (3n << 22n) | (3n << 16n) | (1n << 15n) | 5n,
+      );
+      expect(c.readSysReg(SysReg.ELR_EL2)).toBe(0x4000_0000n);
+      expect(c.getX(3)).toBe(0x1111n);
+      expect(c.instructions).toBe(trip + 1);
+      c.enterGuest(); // the same load again: the same exit
+    }
+    c.run(10);
+    c.writeSysReg(SysReg.ELR_EL2, 0x4000_0004n);
+    c.enterGuest();
+    expect(c.run(10)).toBe("host-trap");
+    expect(c.readSysReg(SysReg.ESR_EL2)).toBe(
+      0x92000000n | (1n << 24n) | (3n << 22n) | (5n << 16n) | (1n << 15n) | (1n << 6n) | 5n,
+    );
+    expect(c.readSysReg(SysReg.FAR_EL2)).toBe(0x8000_1008n);
+    c.writeSysReg(SysReg.ELR_EL2, 0x4000_0008n);
+    c.enterGuest();
+    expect(c.run(10)).toBe("host-trap");
+    // A pair has no instruction syndrome: the abort unwinds, and neither register changed.
+    expect(c.readSysReg(SysReg.ESR_EL2)).toBe(0x92000000n | 5n);
+    expect(c.getX(3)).toBe(0x1111n);
+    expect(c.getX(4)).toBe(0x2222n);
+    expect(c.readSysReg(SysReg.ELR_EL2)).toBe(0x4000_0008n);
+  });
+
+  it("caches stage-2 translations without hiding permission faults, and drops them with the TLB", () => {
+    // ldr x3, [x2] ; str x3, [x2, #8] ; b . — data at 0x4000_1000 in a read-only 1 GiB block.
+    const m = guest([0xf9400043, 0xf9000443, 0x14000000], HCR_RW | HCR_VM);
+    const c = m.cpu;
+    m.writeWords(0x4010_0000 + 8, [0x4000_077d, 0]); // S2AP = read-only
+    m.writeWords(0x4000_1000, [0x1234_5678, 0]);
+    c.writeSysReg(SysReg.VTCR_EL2, (1n << 31n) | 25n | (1n << 6n) | (2n << 16n));
+    c.writeSysReg(SysReg.VTTBR_EL2, (5n << 48n) | 0x4010_0000n);
+    c.setX(2, 0x4000_1000n);
+    expect(c.run(10)).toBe("host-trap");
+    // The load went through (its translation is cached); the store is a level-1 permission fault.
+    expect(c.getX(3)).toBe(0x1234_5678n);
+    expect(c.readSysReg(SysReg.ESR_EL2)).toBe(
+      0x92000000n | (1n << 24n) | (3n << 22n) | (3n << 16n) | (1n << 15n) | (1n << 6n) | 0xdn,
+    );
+    expect(c.readSysReg(SysReg.ELR_EL2)).toBe(0x4000_0004n);
+    // The hypervisor makes the block writable and invalidates (TLBI VMALLS12E1): the store runs.
+    m.writeWords(0x4010_0000 + 8, [0x4000_07fd, 0]);
+    c.flushTlb();
+    c.enterGuest();
+    c.run(3);
+    expect(c.el).toBe(1);
+    expect(m.read64(0x4000_1008)).toBe(0x1234_5678n);
+    // Read-only again after the writable mapping was used: no cached translation lets it write.
+    m.writeWords(0x4010_0000 + 8, [0x4000_077d, 0]);
+    m.writeWords(0x4000_1008, [0, 0]);
+    c.flushTlb();
+    c.setPc(0x4000_0004n);
+    expect(c.run(3)).toBe("host-trap");
+    expect(c.readSysReg(SysReg.ESR_EL2) & 0x3fn).toBe(0xdn);
+    expect(m.read64(0x4000_1008)).toBe(0n);
+  });
+
   it("delivers a physical IRQ routed by IMO as a host trap, and a virtual IRQ to the guest", () => {
     const m = guest([0xd503201f, 0xd503201f, 0x14000000], HCR_RW | HCR_IMO); // nop ; nop ; b .
     const c = m.cpu;

@@ -480,6 +480,26 @@ export class Aarch64Cpu {
     }
   }
 
+  /**
+   * readSysReg as a number: the 64-bit value read as signed, exact within ±2^53 (syndromes,
+   * IPAs, canonical virtual addresses such as an ELR or FAR in a kernel's upper half). For a
+   * hypervisor's per-exit path, which then needs no BigInt.
+   */
+  readSysRegNum(enc: number): number {
+    if (!this.sys.read(enc, 2, false)) {
+      throw new Error(`Aarch64Cpu.readSysRegNum: no system register ${encName(enc)}`);
+    }
+    return this.sys.hi * TWO32 + (this.sys.lo >>> 0);
+  }
+
+  /** writeSysReg of a number taken as a signed 64-bit value (see readSysRegNum). */
+  writeSysRegNum(enc: number, v: number): void {
+    const hi = Math.floor(v / TWO32);
+    if (!this.sys.write(enc, (v - hi * TWO32) | 0, hi | 0, 2, false)) {
+      throw new Error(`Aarch64Cpu.writeSysRegNum: no writable system register ${encName(enc)}`);
+    }
+  }
+
   /** DMA or another CPU wrote RAM: clears a reservation on those bytes. */
   notifyExternalWrite(paddr: number, len: number): void {
     this.jit?.notifyWrite(paddr - this.ramBase, len);
@@ -540,6 +560,7 @@ export class Aarch64Cpu {
 
   /** Drops every cached translation. */
   flushTlb(): void {
+    this.mmu.clearStage2Cache();
     this.tlbShift.fill(0);
     this.blockPieces.clear();
     this.blockPieceCount = 0;
@@ -723,7 +744,10 @@ export class Aarch64Cpu {
             case 0x6:
             case 0xc:
             case 0xe:
+              this.lsDefer = true;
               loadStore(this, word);
+              this.lsDefer = false;
+              if (this.trapDeferred) this.finishDeferredAbort();
               break;
             case 0x5:
             case 0xd:
@@ -747,6 +771,8 @@ export class Aarch64Cpu {
           }
         }
       } catch (e) {
+        this.lsDefer = false;
+        this.s2DeferArmed = false;
         if (e !== EXC) throw e;
         // An exception vector (or the instruction after a stop that faulted) starts a block.
         jitResume = false;
@@ -815,6 +841,8 @@ export class Aarch64Cpu {
   }
 
   private readSlow(lo: number, hi: number, size: number, ctx: number): number {
+    // The rest of an instruction whose access was taken to the host does nothing.
+    if (this.trapDeferred) return 0;
     if (this.strictAlign && (lo & (size - 1)) !== 0) this.mmu.alignmentFault(lo, hi, ACC_LOAD);
     const off = lo & 4095;
     if (off + size > 4096) {
@@ -831,7 +859,10 @@ export class Aarch64Cpu {
       this.mhi = vhi;
       return vlo;
     }
+    this.s2DeferArmed = this.lsDefer;
     const pa = this.mmu.translate(lo, hi, ACC_LOAD, ctx, size);
+    this.s2DeferArmed = false;
+    if (this.trapDeferred) return 0;
     if (this.mmu.cacheable) {
       const i = TLB_SIZE + ((lo >>> 12) & TLB_MASK);
       const ro = this.tlbOff[i]! + off;
@@ -897,14 +928,18 @@ export class Aarch64Cpu {
     vhi: number,
     ctx: number,
   ): void {
+    if (this.trapDeferred) return;
     if (this.strictAlign && (lo & (size - 1)) !== 0) this.mmu.alignmentFault(lo, hi, ACC_STORE);
     const off = lo & 4095;
     if (off + size > 4096) {
       // Check both pages before writing anything, so a fault leaves memory unchanged.
       const lo2 = (lo + size - 1) | 0;
       const hi2 = (hi + ((lo >>> 0) + size - 1 > 0xffffffff ? 1 : 0)) | 0;
+      this.s2DeferArmed = this.lsDefer;
       this.mmu.translate(lo, hi, ACC_STORE, ctx, 1);
-      this.mmu.translate(lo2, hi2, ACC_STORE, ctx, 1);
+      if (!this.trapDeferred) this.mmu.translate(lo2, hi2, ACC_STORE, ctx, 1);
+      this.s2DeferArmed = false;
+      if (this.trapDeferred) return;
       for (let k = 0; k < size; k++) {
         const a = (lo + k) | 0;
         const h = (hi + ((lo >>> 0) + k > 0xffffffff ? 1 : 0)) | 0;
@@ -913,7 +948,10 @@ export class Aarch64Cpu {
       }
       return;
     }
+    this.s2DeferArmed = this.lsDefer;
     const pa = this.mmu.translate(lo, hi, ACC_STORE, ctx, size);
+    this.s2DeferArmed = false;
+    if (this.trapDeferred) return;
     if (this.exclAddr >= 0) this.storeHitsMonitor(pa, size);
     const ro = pa - this.ramBase;
     if (ro >= 0 && ro + size <= this.ramSize) {
@@ -1006,6 +1044,51 @@ export class Aarch64Cpu {
     const ret = next ? this.pc : this.curPc;
     this.enter(target, VEC_SYNC, ret, ((ec << 26) | (1 << 25) | (iss & 0x1ffffff)) >>> 0);
     throw EXC;
+  }
+
+  /**
+   * The interpreter is performing a load or store (loadStore): its slow paths may take a
+   * stage-2 data abort to the host without unwinding (`deferDataAbort`).
+   */
+  private lsDefer = false;
+  /** Set by readSlow/writeSlow around their translation while `lsDefer` holds. */
+  s2DeferArmed = false;
+  /** A data abort was taken to the host inside loadStore, which is finishing without effect. */
+  trapDeferred = false;
+  private deferRt = 31;
+  private deferRtLo = 0;
+  private deferRtHi = 0;
+
+  /**
+   * Host-trap mode: takes a stage-2 data abort with a valid instruction syndrome (ISS.ISV;
+   * one general register, no writeback) to the host without a JS throw, which costs more
+   * than the rest of an MMIO exit. The access and any later one of the same instruction do
+   * nothing, and the interpreter puts back the register a load would have written
+   * (`finishDeferredAbort`). Returns false when the abort must be raised normally.
+   */
+  deferDataAbort(iss: number): boolean {
+    if (!this.hostMode || this.el === 2) return false;
+    const rt = (iss >>> 16) & 31;
+    this.deferRt = rt;
+    this.deferRtLo = this.x[rt * 2]!;
+    this.deferRtHi = this.x[rt * 2 + 1]!;
+    this.trapDeferred = true;
+    this.enter(
+      2,
+      VEC_SYNC,
+      this.curPc,
+      ((EC.DABT_LOWER << 26) | (1 << 25) | (iss & 0x1ffffff)) >>> 0,
+    );
+    return true;
+  }
+
+  private finishDeferredAbort(): void {
+    this.trapDeferred = false;
+    const rt = this.deferRt;
+    if (rt !== 31) {
+      this.x[rt * 2] = this.deferRtLo;
+      this.x[rt * 2 + 1] = this.deferRtHi;
+    }
   }
 
   undefinedInstruction(): never {

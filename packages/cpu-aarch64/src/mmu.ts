@@ -41,6 +41,16 @@ export const FSC_EXTERNAL = 0x10;
 export const FSC_EXTERNAL_WALK = 0x14;
 export const FSC_ALIGNMENT = 0x21;
 
+/** Entries of the stage-2 translation cache (a power of two), and its permission bits. */
+const S2_CACHE = 1024;
+const S2_R = 1;
+const S2_W = 2;
+const S2_X = 4;
+const S2_DEVICE = 8;
+
+/** ESR_ELx.ISS.ISV: the instruction syndrome (register, size, sign) is valid. */
+const ISS_ISV = 1 << 24;
+
 export class Mmu {
   private readonly cpu: Aarch64Cpu;
   /** The last translate() filled the TLB for its access type (RAM, normal memory). */
@@ -80,7 +90,7 @@ export class Mmu {
       return cpu.tlbOff[set]! + cpu.ramBase + (lo & 4095);
     }
     const pa = this.walk(lo, hi, acc, ctx & 3);
-    if (pa < 0) this.raise(lo, hi, acc, ctx & 3);
+    if (pa < 0) return this.raise(lo, hi, acc, ctx & 3);
     this.cacheable = false;
     const ro = pa - (pa % 4096) - cpu.ramBase;
     // Only VAs whose bits 63:55 agree: their tags (page key * 1024 + ctx) are exact doubles.
@@ -99,8 +109,11 @@ export class Mmu {
     return pa;
   }
 
-  /** Raises the abort recorded by walk(). */
-  private raise(lo: number, hi: number, acc: number, ctx: number): never {
+  /**
+   * Raises the abort recorded by walk(), or returns -1 when the CPU took it to the host
+   * without unwinding (only while its slow load/store path arms that: `s2DeferArmed`).
+   */
+  private raise(lo: number, hi: number, acc: number, ctx: number): number {
     const cpu = this.cpu;
     cpu.abortSetFarPair(lo, hi);
     const toEl2 = this.faultS2 || ctx === CTX_EL2;
@@ -114,6 +127,9 @@ export class Mmu {
     if (this.cm) iss |= 1 << 8;
     // ISV and the instruction syndrome are reported only for stage-2 aborts (as QEMU).
     if (this.faultS2 && !this.faultPtw) iss |= instructionSyndrome(cpu.insn);
+    if (cpu.s2DeferArmed && this.faultS2 && (iss & ISS_ISV) !== 0 && cpu.deferDataAbort(iss)) {
+      return -1;
+    }
     return cpu.exception(EC.DABT_SAME, iss, toEl2);
   }
 
@@ -306,59 +322,104 @@ export class Mmu {
     }
   }
 
+  /**
+   * A cache of successful stage-2 translations by IPA page and VMID (the VMID of VTTBR_EL2):
+   * every stage-1 table walk of a guest goes through stage 2 for each descriptor, so a TLB
+   * miss would otherwise cost four stage-2 walks. Only valid, accessed mappings are kept (as a
+   * TLB may; faults are never cached), and it is dropped with the TLB (`flushTlb`: TLBI by
+   * IPA or VMID, VTCR and HCR changes, the hypervisor's fences).
+   */
+  private readonly s2Tag = new Float64Array(S2_CACHE).fill(Number.NaN);
+  /** The output address of the 4 KiB page. */
+  private readonly s2Out = new Float64Array(S2_CACHE);
+  /** S2_R/S2_W/S2_X/S2_DEVICE, and the mapping's shift at bit 8. */
+  private readonly s2Info = new Int32Array(S2_CACHE);
+
+  clearStage2Cache(): void {
+    this.s2Tag.fill(Number.NaN);
+  }
+
+  /** Records a stage-2 fault for raise(); returns -1. */
+  private s2Fail(fsc: number, ptw: boolean, ipa: number): number {
+    this.fsc = fsc;
+    this.faultS2 = true;
+    this.faultPtw = ptw;
+    this.faultIpa = ipa;
+    return -1;
+  }
+
   /** Stage-2 translation of an IPA; -1 with the fault recorded. */
   stage2(ipa: number, acc: number, ptw: boolean): number {
     const cpu = this.cpu;
     const r = cpu.sys.r;
+    const page = Math.floor(ipa / 4096);
+    const key = page * 256 + ((r[SR.VTTBR_EL2 * 2 + 1]! >>> 16) & 0xff);
+    const slot = page & (S2_CACHE - 1);
+    if (this.s2Tag[slot] === key) {
+      const info = this.s2Info[slot]!;
+      const need = acc === ACC_FETCH ? S2_X : acc === ACC_LOAD ? S2_R : S2_W;
+      if ((info & need) !== 0) {
+        if ((info & S2_DEVICE) !== 0 && !ptw) this.attr = 0;
+        const shift = info >>> 8;
+        if (!ptw && shift < this.mapShift) this.mapShift = shift;
+        return this.s2Out[slot]! + (ipa % 4096);
+      }
+      // A permission fault: the walk below finds its level.
+    }
     const vtcr = r[SR.VTCR_EL2 * 2]!;
     let tsz = vtcr & 63;
     if (tsz < 16) tsz = 16;
     if (tsz > 39) tsz = 39;
     const ipaBits = 64 - tsz;
-    const fail = (fsc: number): number => {
-      this.fsc = fsc;
-      this.faultS2 = true;
-      this.faultPtw = ptw;
-      this.faultIpa = ipa;
-      return -1;
-    };
-    if (ipa >= 2 ** ipaBits) return fail(FSC_TRANSLATION);
+    if (ipa >= 2 ** ipaBits) return this.s2Fail(FSC_TRANSLATION, ptw, ipa);
     const sl0 = (vtcr >>> 6) & 3;
     let level = 2 - sl0;
-    if (level < 0) return fail(FSC_TRANSLATION);
+    if (level < 0) return this.s2Fail(FSC_TRANSLATION, ptw, ipa);
     let table = (r[SR.VTTBR_EL2 * 2 + 1]! & 0xffff) * TWO32 + ((r[SR.VTTBR_EL2 * 2]! & ~1) >>> 0);
     let firstBits = ipaBits - SHIFT[level]!;
-    if (firstBits > 13) return fail(FSC_TRANSLATION);
+    if (firstBits > 13) return this.s2Fail(FSC_TRANSLATION, ptw, ipa);
     for (;;) {
       const shift = SHIFT[level]!;
       const bits = firstBits > 0 ? firstBits : 9;
       firstBits = 0;
       const idx = Math.floor(ipa / LEVEL_SIZE[level]!) % POW2[bits]!;
-      if (!this.readDesc(table + idx * 8)) return fail(FSC_EXTERNAL_WALK + level);
+      if (!this.readDesc(table + idx * 8)) {
+        return this.s2Fail(FSC_EXTERNAL_WALK + level, ptw, ipa);
+      }
       const dlo = this.dlo;
       const dhi = this.dhi;
       if ((dlo & 1) === 0 || (level === 3 && (dlo & 2) === 0) || (level === 0 && (dlo & 2) === 0)) {
-        return fail(FSC_TRANSLATION + level);
+        return this.s2Fail(FSC_TRANSLATION + level, ptw, ipa);
       }
       if (level < 3 && (dlo & 2) !== 0) {
         table = (dhi & 0xffff) * TWO32 + ((dlo & ~0xfff) >>> 0);
         level++;
         continue;
       }
-      if ((dlo & (1 << 10)) === 0) return fail(FSC_ACCESS + level);
+      if ((dlo & (1 << 10)) === 0) return this.s2Fail(FSC_ACCESS + level, ptw, ipa);
       const s2ap = (dlo >>> 6) & 3;
       const xn = (dhi >>> 22) & 1;
       let ok: boolean;
       if (acc === ACC_FETCH) ok = xn === 0;
       else if (acc === ACC_LOAD) ok = (s2ap & 1) !== 0;
       else ok = (s2ap & 2) !== 0;
-      if (!ok) return fail(FSC_PERMISSION + level);
+      if (!ok) return this.s2Fail(FSC_PERMISSION + level, ptw, ipa);
       // Device at stage 2 (MemAttr[3:2] = 0) makes the combined access Device.
-      if (((dlo >>> 4) & 3) === 0 && !ptw) this.attr = 0;
+      const device = ((dlo >>> 4) & 3) === 0;
+      if (device && !ptw) this.attr = 0;
       const oaBase = (dhi & 0xffff) * TWO32 + ((dlo & ~0xfff) >>> 0);
       const size = LEVEL_SIZE[level]!;
       if (!ptw && shift < this.mapShift) this.mapShift = shift;
-      return oaBase - (oaBase % size) + (ipa % size);
+      const out = oaBase - (oaBase % size) + (ipa % size);
+      this.s2Tag[slot] = key;
+      this.s2Out[slot] = out - (ipa % 4096);
+      this.s2Info[slot] =
+        (s2ap & 1 ? S2_R : 0) |
+        (s2ap & 2 ? S2_W : 0) |
+        (xn === 0 ? S2_X : 0) |
+        (device ? S2_DEVICE : 0) |
+        (shift << 8);
+      return out;
     }
   }
 

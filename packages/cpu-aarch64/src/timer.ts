@@ -59,6 +59,11 @@ export class Timer {
   /** CNTVCT = CNTPCT - CNTVOFF_EL2 (mod 2^64) into cLo/cHi. */
   private virt(): void {
     this.phys();
+    this.physToVirt();
+  }
+
+  /** The count in cLo/cHi (CNTPCT) minus CNTVOFF_EL2. */
+  private physToVirt(): void {
     if (!this.cpu.hasEl2) return;
     const r = this.cpu.sys.r;
     const oLo = r[SR.CNTVOFF_EL2 * 2]!;
@@ -79,14 +84,20 @@ export class Timer {
 
   lines(): number {
     const r = this.cpu.sys.r;
+    const el2 = this.cpu.hasEl2;
+    const p = (r[SR.CNTP_CTL * 2]! & 3) === 1;
+    const hp = el2 && (r[SR.CNTHP_CTL * 2]! & 3) === 1;
+    const vt = (r[SR.CNTV_CTL * 2]! & 3) === 1;
+    // Asked on every GIC access and world switch: no clock read while no timer can fire.
+    if (!p && !hp && !vt) return 0;
     let v = 0;
     this.phys();
-    if ((r[SR.CNTP_CTL * 2]! & 3) === 1 && this.met(SR.CNTP_CVAL)) v |= LINE_CNTP;
-    if (this.cpu.hasEl2 && (r[SR.CNTHP_CTL * 2]! & 3) === 1 && this.met(SR.CNTHP_CVAL)) {
-      v |= LINE_CNTHP;
+    if (p && this.met(SR.CNTP_CVAL)) v |= LINE_CNTP;
+    if (hp && this.met(SR.CNTHP_CVAL)) v |= LINE_CNTHP;
+    if (vt) {
+      this.physToVirt();
+      if (this.met(SR.CNTV_CVAL)) v |= LINE_CNTV;
     }
-    this.virt();
-    if ((r[SR.CNTV_CTL * 2]! & 3) === 1 && this.met(SR.CNTV_CVAL)) v |= LINE_CNTV;
     return v;
   }
 

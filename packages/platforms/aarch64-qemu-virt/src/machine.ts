@@ -93,6 +93,15 @@ const TIMER_PPIS = [
 ] as const;
 
 /** A device that calls `before` ahead of every access, then forwards it. */
+/**
+ * The EL2 GIC registers (op1 = 4: ICH_* and ICC_SRE_EL2) hold the hypervisor's list
+ * registers and controls, which no physical PPI level feeds: a world switch (a dozen of them
+ * per VM exit) needs no timer refresh, unlike an ICC_IAR read.
+ */
+function isEl2GicReg(enc: number): boolean {
+  return ((enc >>> 11) & 7) === 4;
+}
+
 function refreshingFrame(f: BaseMmioDeviceOps, before: () => void): BaseMmioDeviceOps {
   return {
     emuType: () => f.emuType(),
@@ -260,8 +269,15 @@ export class ArmVirtMachine {
     });
     // The CPU interface sees each CPU's timer outputs as they are now: a handler that
     // reprograms its timer and then EOIs must not find the old level still pending.
-    const gicFrames = this.gic.frames.map((f) =>
-      f === this.gic.distributor ? f : refreshingFrame(f, () => this.#routeTimer(this.#current)),
+    // The GICv2 GICH/GICV frames (the hypervisor's list registers, the guest's virtual
+    // interface) see no physical PPI level and stay unwrapped, as the ICH registers do.
+    const g = this.gic;
+    const unrefreshed = new Set<unknown>([
+      g.distributor,
+      ...(g instanceof GicV2 ? [g.hypInterface, g.virtualCpuInterface] : []),
+    ]);
+    const gicFrames = g.frames.map((f) =>
+      unrefreshed.has(f) ? f : refreshingFrame(f, () => this.#routeTimer(this.#current)),
     );
     for (const d of [...this.flash, ...gicFrames, this.uart, this.rtc]) this.bus.addDevice(d);
 
@@ -457,11 +473,11 @@ export class ArmVirtMachine {
     const regs = gic.sysRegs;
     return {
       read: (cpu, enc, ctx) => {
-        this.#routeTimer(cpu);
+        if (!isEl2GicReg(enc)) this.#routeTimer(cpu);
         return regs.read(cpu, enc, ctx);
       },
       write: (cpu, enc, value, ctx) => {
-        this.#routeTimer(cpu);
+        if (!isEl2GicReg(enc)) this.#routeTimer(cpu);
         return regs.write(cpu, enc, value, ctx);
       },
     };

@@ -23,8 +23,11 @@ export interface ArmDeviceWiring {
   setInterruptLevel(vcpu: number, intid: number, level: boolean): void;
   /** The vGIC made an interrupt pending for a vCPU (a vGICv2 SGI or SPI target): wake it. */
   wakeVcpu(vcpu: number): void;
-  /** The guest completed INTID `intid` (a forwarded host interrupt is completed on the board). */
-  completed(intid: number): void;
+  /**
+   * The guest completed INTID `intid`; `hardware`: through a HW list register, which already
+   * deactivated the board's interrupt (a software-listed forwarded one is completed on the board).
+   */
+  completed(intid: number, hardware: boolean): void;
   /** Which vGIC: 3 (ICH list registers) or 2 (the host's GICH frames given here). */
   readonly gic: { readonly version: 3 } | { readonly version: 2; readonly gich: GichAccess };
   deviceError(device: string, message: string): void;
@@ -52,13 +55,13 @@ export class ArmVmDevices {
             distributorBase: ARM_VIRT.gicDist.base,
             gich: wiring.gic.gich,
             wake: (v) => wiring.wakeVcpu(v),
-            onComplete: (i) => wiring.completed(i),
+            onComplete: (i, hw) => wiring.completed(i, hw),
           })
         : new VGicV3({
             mpidrs: wiring.mpidrs,
             distributorBase: ARM_VIRT.gicDist.base,
             redistributorBase: ARM_VIRT.gicRedist.base,
-            onComplete: (i) => wiring.completed(i),
+            onComplete: (i, hw) => wiring.completed(i, hw),
           });
   }
 

@@ -83,42 +83,56 @@ describe("the aarch64 demo guest under the VMM", () => {
     }
   }, 120_000);
 
-  it("takes its console from the board's PL011 passed through, its RX interrupt forwarded", async () => {
-    const base = demo(1, 3);
-    const config = {
-      ...base,
-      devices: {
-        ...base.devices,
-        emuDevices: base.devices.emuDevices.filter((d) => d.name !== "uart"),
-        passthroughDevices: [
-          { name: "uart", baseGpa: 0x0900_0000, baseHpa: 0x0900_0000, length: 0x1000, irqId: 1 },
-        ],
-      },
-    };
-    const t = startTestVmm({ platform: PLATFORM, vms: [config] });
-    try {
-      t.vmm.startVm(t.vmm.createVm(config, { disk: armDefaultGuestDisk() }).id);
-      await t.waitFor(1, /DEMO-READY/, 60_000);
-      const board = (t.machine as ArmHostBoard).board;
-      // Each typed line reaches the guest through the board UART's interrupt (INTID 33),
-      // claimed on the board, injected into the vGIC and completed when the guest EOIs it.
-      for (const cmd of ["ipi 1", "uptime", "echo passed-through"]) {
-        t.vmm.sendInput(1, `${cmd}\r`);
+  it.each([3, 2] as const)(
+    "vGICv%i: takes its console from the board's PL011 passed through, its RX interrupt forwarded through a HW list register",
+    async (gicVersion) => {
+      const base = demo(1, gicVersion);
+      const config = {
+        ...base,
+        devices: {
+          ...base.devices,
+          emuDevices: base.devices.emuDevices.filter((d) => d.name !== "uart"),
+          passthroughDevices: [
+            { name: "uart", baseGpa: 0x0900_0000, baseHpa: 0x0900_0000, length: 0x1000, irqId: 1 },
+          ],
+        },
+      };
+      const t = startTestVmm({ platform: PLATFORM, vms: [config] });
+      try {
+        t.vmm.startVm(t.vmm.createVm(config, { disk: armDefaultGuestDisk() }).id);
+        await t.waitFor(1, /DEMO-READY/, 60_000);
+        const board = (t.machine as ArmHostBoard).board;
+        // The host never deactivates the SPI itself (GICD_ICACTIVER): the guest's EOI does,
+        // through the HW bit of the list register that carried it.
+        const dist = board.gic.distributor;
+        const write = dist.handleWrite.bind(dist);
+        let hostDeactivations = 0;
+        dist.handleWrite = (addr, width, value) => {
+          if (Number(addr) === 0x0800_0000 + 0x384 && (value & 2n) !== 0n) hostDeactivations++;
+          write(addr, width, value);
+        };
+        // Each typed line reaches the guest through the board UART's interrupt (INTID 33),
+        // claimed on the board, injected into the vGIC, and deactivated when the guest EOIs it.
+        for (const cmd of ["ipi 1", "uptime", "echo passed-through"]) {
+          t.vmm.sendInput(1, `${cmd}\r`);
+        }
+        await t.waitFor(1, /IPI delivered to CPU 1/);
+        await t.waitFor(1, /\r?\npassed-through\r?\n/);
+        expect(board.uart.handleRead(gpa(0x0900_0000 + 0x18), 4) & 0x10n).toBe(0x10n); // RX FIFO empty
+        const active = board.gic.distributor.handleRead(gpa(0x0800_0000 + 0x304), 4);
+        expect(active & 2n).toBe(0n); // SPI 1 not left active on the board
+        expect(hostDeactivations).toBe(0);
+        // Another VM cannot take the same UART.
+        const other = { ...config, base: { ...config.base, id: 2, name: "second" } };
+        expect(() => t.vmm.createVm(other, { disk: armDefaultGuestDisk() })).toThrow(
+          /host interrupt 1, which VM 1 "demo1" owns/,
+        );
+      } finally {
+        await t.close();
       }
-      await t.waitFor(1, /IPI delivered to CPU 1/);
-      await t.waitFor(1, /\r?\npassed-through\r?\n/);
-      expect(board.uart.handleRead(gpa(0x0900_0000 + 0x18), 4) & 0x10n).toBe(0x10n); // RX FIFO empty
-      const active = board.gic.distributor.handleRead(gpa(0x0800_0000 + 0x304), 4);
-      expect(active & 2n).toBe(0n); // SPI 1 not left active on the board
-      // Another VM cannot take the same UART.
-      const other = { ...config, base: { ...config.base, id: 2, name: "second" } };
-      expect(() => t.vmm.createVm(other, { disk: armDefaultGuestDisk() })).toThrow(
-        /host interrupt 1, which VM 1 "demo1" owns/,
-      );
-    } finally {
-      await t.close();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
   it("refuses a VM whose vGIC version the host GIC cannot serve, with one line", () => {
     const t = startTestVmm({ platform: PLATFORM, vms: [demo(1, 3)] });

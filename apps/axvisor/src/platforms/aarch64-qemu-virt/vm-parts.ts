@@ -44,8 +44,9 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
     mpidrs,
     setInterruptLevel: (vcpu, intid, level) => ctx.setInterruptLevel(vcpu, intid, level),
     wakeVcpu: (vcpu) => ctx.wakeVcpu(vcpu),
-    completed: (intid) => {
-      if (forwarded.has(intid - 32)) ctx.onHostComplete(intid - 32);
+    completed: (intid, hardware) => {
+      // A HW list register deactivated the board's SPI when the guest did: nothing to do.
+      if (!hardware && forwarded.has(intid - 32)) ctx.onHostComplete(intid - 32);
     },
     gic: gicVersion === 2 && gich !== undefined ? { version: 2, gich } : { version: 3 },
     deviceError: (dev, m) => ctx.deviceError(dev, m),
@@ -60,6 +61,9 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
       return backing;
     },
   });
+  // Forwarded board SPIs keep their INTID in the guest, listed with the HW bit: the guest's
+  // EOI deactivates the board's interrupt as on silicon (the host never completes them).
+  for (const irq of forwarded) devices.vgic.forwardHardware(32 + irq, 32 + irq);
   // The board's PL011 passed through: its output and the VM's typed input are this VM's.
   const uartPassed = config.devices.passthroughDevices.some(
     (d) => d.baseHpa === ARM_VIRT.uart.base && d.length > 0,
