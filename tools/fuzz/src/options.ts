@@ -13,6 +13,8 @@ export interface FuzzOptions {
   readonly minimise: boolean;
   /** Let the hart compile hot code (results then depend on what it compiled before). */
   readonly jit: boolean;
+  /** Worker threads the cases are spread over (1: all in this thread). */
+  readonly jobs: number;
   readonly help: boolean;
 }
 
@@ -31,6 +33,8 @@ options:
   --budget N       instructions per case (default 100000)
   --targets T      both (default), guest (hypervisor only) or bare (bare machine only)
   --out DIR        where findings are saved (default: fuzz-findings)
+  --jobs N         run the cases in N worker threads (default 1); every case is the same
+                   program with the same outcome whichever worker runs it
   --no-minimise    report findings without minimising them
   --jit            run with the CPU's JIT on (default off: compiled code ends slices at block
                    boundaries, so a case would not replay exactly)
@@ -48,6 +52,7 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
   let out = "fuzz-findings";
   let minimise = true;
   let jit = false;
+  let jobs = 1;
   let help = false;
   const int = (name: string, v: string | undefined, max: number): number => {
     const n = Number(v);
@@ -86,6 +91,10 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
         out = d;
         break;
       }
+      case "--jobs":
+        jobs = int(a, argv[++i], 64);
+        if (jobs < 1) throw new FuzzUsageError("--jobs must be at least 1");
+        break;
       case "--no-minimise":
         minimise = false;
         break;
@@ -109,6 +118,7 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
     out,
     minimise,
     jit,
+    jobs,
     help,
   };
 }
