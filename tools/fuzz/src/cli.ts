@@ -127,7 +127,7 @@ async function* inWorkers(
   };
   const workers = Array.from({ length: jobs }, (_, w) => {
     const task: FuzzWorkerTask = { seed, first: first + w, last, stride: jobs, ...caseOpts };
-    const worker = new Worker(url, { workerData: task });
+    const worker = new Worker(url, { workerData: task, execArgv: builtExecArgv() });
     worker.on("message", (m: FuzzWorkerMessage) => push(m));
     worker.on("error", (e) => push({ kind: "failed", detail: `worker ${w} failed: ${e.message}` }));
     return worker;
@@ -165,6 +165,21 @@ async function* inWorkers(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/**
+ * This process's Node flags without export conditions: a test runner resolves workspace
+ * packages to their TypeScript source (`--conditions source`), which a worker cannot load.
+ */
+function builtExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--conditions" || a === "-C") i++;
+    else if (!a.startsWith("--conditions=")) out.push(a);
+  }
+  return out;
 }
 
 async function report(

@@ -21,7 +21,7 @@ import { MemoryBlockBacking } from "@axvisor/device-virtio-mmio";
 import { MappingFlags } from "@axvisor/memory-addr";
 import type { Finding } from "./finding.js";
 import { INSTRUCTIONS_PER_TICK, VmmInstructionClock } from "./instruction-clock.js";
-import { findInGstage, gstageMap, gstageReach, overlap } from "./isolation.js";
+import { findInGstage, gstageMap, gstageReach, overlap, reachOf } from "./isolation.js";
 
 const ENTRY = 0x8020_0000;
 const RAM = 0x8000_0000;
@@ -169,18 +169,15 @@ export async function runUnderHypervisor(
     isolationChecked = true;
     const fuzz = vmm.vm(FUZZ_ID).axvm;
     const canary = vmm.vm(CANARY_ID).axvm;
-    const fuzzMap = gstageMap(machine, fuzz.eptRoot());
-    const shared = overlap(
-      fuzzMap.tables.concat(fuzzMap.leaves.map((l) => ({ start: l.hpa, end: l.hpa + l.size }))),
-      gstageReach(machine, canary.eptRoot()),
-    );
+    const fuzzMap = gstageMap(machine.memory, fuzz.eptRoot());
+    const shared = overlap(reachOf(fuzzMap), gstageReach(machine.memory, canary.eptRoot()));
     if (shared !== null) {
       findings.push({
         kind: "isolation",
         detail: `the fuzzed VM's G-stage reaches host memory 0x${shared[0].start.toString(16)}..0x${shared[0].end.toString(16)}, which the canary's reaches too (0x${shared[1].start.toString(16)}..)`,
       });
     }
-    const at = findInGstage(machine, fuzzMap, options.secret.subarray(0, 32));
+    const at = findInGstage(machine.memory, fuzzMap, options.secret.subarray(0, 32));
     if (at !== null) {
       findings.push({
         kind: "isolation",

@@ -3,8 +3,13 @@
  * table (Sv39x4) reaches, walked over the whole guest-physical space, and whether the memory
  * one VM can reach holds another's secret.
  */
-import type { HostBoard } from "@axvisor/app";
-import { hpa } from "@axvisor/memory-addr";
+import { type HostPhysAddr, hpa } from "@axvisor/memory-addr";
+
+/** What the walks need of the host: its RAM by host-physical address (a HostBoard's memory). */
+export interface HostMemoryView {
+  /** `len` bytes at `pa`; throws when the span is not host RAM. */
+  hostBuffer(pa: HostPhysAddr, len: number): Uint8Array;
+}
 
 /** A host-physical range [start, end). */
 export interface HostRange {
@@ -31,13 +36,13 @@ const LEVEL_BYTES = [2 ** 12, 2 ** 21, 2 ** 30] as const;
  * Walks the Sv39x4 G-stage table at `root` over the whole guest-physical space (2^41 bytes:
  * a 2048-entry root, 512-entry tables below it).
  */
-export function gstageMap(machine: HostBoard, root: number): GstageMap {
+export function gstageMap(memory: HostMemoryView, root: number): GstageMap {
   const leaves: GstageLeaf[] = [];
   const tables: HostRange[] = [];
   const walk = (table: number, level: number, entries: number, base: number, depth: number) => {
     tables.push({ start: table, end: table + entries * 8 });
     if (depth > 3) return;
-    const bytes = machine.memory.hostBuffer(hpa(table), entries * 8);
+    const bytes = memory.hostBuffer(hpa(table), entries * 8);
     const words = new Uint32Array(bytes.buffer, bytes.byteOffset, entries * 2);
     const span = LEVEL_BYTES[level as 0 | 1 | 2];
     for (let i = 0; i < entries; i++) {
@@ -59,9 +64,13 @@ export function gstageMap(machine: HostBoard, root: number): GstageMap {
 }
 
 /** Every host-physical range a G-stage table lets its VM reach: its leaves and its own pages. */
-export function gstageReach(machine: HostBoard, root: number): HostRange[] {
-  const m = gstageMap(machine, root);
-  return m.tables.concat(m.leaves.map((l) => ({ start: l.hpa, end: l.hpa + l.size })));
+export function gstageReach(memory: HostMemoryView, root: number): HostRange[] {
+  return reachOf(gstageMap(memory, root));
+}
+
+/** The host ranges of a G-stage map: its leaves and its table pages. */
+export function reachOf(map: GstageMap): HostRange[] {
+  return map.tables.concat(map.leaves.map((l) => ({ start: l.hpa, end: l.hpa + l.size })));
 }
 
 /** The first pair of ranges that overlap, or null. */
@@ -91,7 +100,7 @@ export function overlap(
  * device window) holds no host memory to search.
  */
 export function findInGstage(
-  machine: HostBoard,
+  memory: HostMemoryView,
   map: GstageMap,
   needle: Uint8Array,
 ): number | null {
@@ -100,7 +109,7 @@ export function findInGstage(
   const pattern = Buffer.from(needle.buffer, needle.byteOffset, needle.byteLength);
   const host = (at: number, len: number): Buffer | null => {
     try {
-      const b = machine.memory.hostBuffer(hpa(at), len);
+      const b = memory.hostBuffer(hpa(at), len);
       return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
     } catch {
       return null;
@@ -124,4 +133,3 @@ export function findInGstage(
   }
   return null;
 }
-
