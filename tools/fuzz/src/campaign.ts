@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { a64Program, assembleA64, runBareA64 } from "./aarch64.js";
 import { runBare } from "./bare-run.js";
 import type { Finding } from "./finding.js";
 import {
@@ -21,9 +22,13 @@ import { Rng } from "./rng.js";
 
 export type FuzzTargets = "both" | "guest" | "bare";
 
+/** The guest architecture: riscv64 (both targets) or aarch64 (the bare board only, so far). */
+export type FuzzArch = "riscv64" | "aarch64";
+
 export interface CaseOptions {
   readonly budget?: number;
   readonly targets?: FuzzTargets;
+  readonly arch?: FuzzArch;
 }
 
 export interface CaseResult {
@@ -41,9 +46,13 @@ const IMAGES = ["sbi-test", "fault-test", "demo", "ivc-test"]
   .filter((i) => existsSync(i.path))
   .map((i) => ({ name: i.name, bytes: new Uint8Array(readFileSync(i.path)) }));
 
-/** Case `index` of a campaign with `seed`: a random program, or (one case in four) a mutated image. */
-export function programFor(seed: number, index: number): FuzzProgram {
+/**
+ * Case `index` of a campaign with `seed`: a random program, or (riscv64, one case in four) a
+ * mutated image.
+ */
+export function programFor(seed: number, index: number, arch: FuzzArch = "riscv64"): FuzzProgram {
   const rng = Rng.forCase(seed, index);
+  if (arch === "aarch64") return a64Program(rng);
   if (IMAGES.length > 0 && rng.below(4) === 0) {
     const img = rng.pick(IMAGES);
     return mutatedImage(rng, img.name, img.bytes);
@@ -64,6 +73,11 @@ export async function runProgram(
   const targets = options.targets ?? "both";
   const findings: Finding[] = [];
   const parts: string[] = [];
+  if (options.arch === "aarch64") {
+    const r = await runBareA64(assembleA64(program), options.budget);
+    findings.push(...r.findings.map((f) => ({ ...f, detail: `bare aarch64 board: ${f.detail}` })));
+    return { findings, summary: `bare ${r.end} after ${r.instructions} insns` };
+  }
   if (targets !== "bare") {
     const r = await runUnderHypervisor(assemble(program, "guest"), {
       secret,
@@ -87,7 +101,7 @@ export async function runCase(
   index: number,
   options: CaseOptions = {},
 ): Promise<CaseResult> {
-  const program = programFor(seed, index);
+  const program = programFor(seed, index, options.arch);
   const r = await runProgram(program, secretFor(seed, index), options);
   return { index, program, ...r };
 }

@@ -5,6 +5,7 @@ import { Worker } from "node:worker_threads";
 import {
   type CaseResult,
   describeProgram,
+  type FuzzArch,
   type FuzzTargets,
   minimise,
   programFor,
@@ -42,7 +43,7 @@ export async function runFuzzCli(argv: readonly string[], io: FuzzIo): Promise<n
   if (!opts.jit) process.env.AXVISOR_JIT = "0";
   const first = opts.only ?? 0;
   const last = opts.only !== undefined ? opts.only + 1 : opts.cases;
-  const caseOpts = { budget: opts.budget, targets: opts.targets };
+  const caseOpts: CaseOpts = { budget: opts.budget, targets: opts.targets, arch: opts.arch };
   const counts: Record<Finding["kind"], number> = {
     "host-error": 0,
     hang: 0,
@@ -54,7 +55,7 @@ export async function runFuzzCli(argv: readonly string[], io: FuzzIo): Promise<n
   const started = performance.now();
   let lastProgress = started;
   io.out(
-    `pnpm fuzz: ${last - first} case(s), seed ${opts.seed}, ${opts.budget} instructions each, targets ${opts.targets}\n`,
+    `pnpm fuzz: ${last - first} case(s), ${opts.arch}, seed ${opts.seed}, ${opts.budget} instructions each, targets ${opts.targets}\n`,
   );
   const jobs = Math.min(opts.jobs, last - first);
   const results =
@@ -92,7 +93,7 @@ export async function runFuzzCli(argv: readonly string[], io: FuzzIo): Promise<n
   return failing === 0 ? 0 : 1;
 }
 
-type CaseOpts = { budget: number; targets: FuzzTargets };
+type CaseOpts = { budget: number; targets: FuzzTargets; arch: FuzzArch };
 
 async function* inThisThread(
   seed: number,
@@ -148,7 +149,7 @@ async function* inWorkers(
           index: m.index,
           findings: m.findings,
           summary: m.summary,
-          program: programFor(seed, m.index),
+          program: programFor(seed, m.index, caseOpts.arch),
         };
       } else if (m.kind === "done") {
         live--;

@@ -4,7 +4,7 @@
  * case's outcome does not depend on which worker ran it or what ran before.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { type FuzzTargets, runCase } from "./campaign.js";
+import { type FuzzArch, type FuzzTargets, runCase } from "./campaign.js";
 import type { Finding } from "./finding.js";
 
 /** What a worker is told to run. */
@@ -15,6 +15,7 @@ export interface FuzzWorkerTask {
   readonly stride: number;
   readonly budget: number;
   readonly targets: FuzzTargets;
+  readonly arch: FuzzArch;
 }
 
 /** One case's outcome, as posted to the main thread; `done` marks the end of the share. */
@@ -31,7 +32,11 @@ const task = workerData as FuzzWorkerTask;
 const port = parentPort;
 if (port === null) throw new Error("fuzz-worker runs as a worker thread of pnpm fuzz --jobs");
 for (let i = task.first; i < task.last; i += task.stride) {
-  const r = await runCase(task.seed, i, { budget: task.budget, targets: task.targets });
+  const r = await runCase(task.seed, i, {
+    budget: task.budget,
+    targets: task.targets,
+    arch: task.arch,
+  });
   port.postMessage({
     kind: "case",
     index: i,

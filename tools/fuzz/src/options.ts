@@ -1,5 +1,5 @@
 /** Command-line options of `pnpm fuzz`. */
-import type { FuzzTargets } from "./campaign.js";
+import type { FuzzArch, FuzzTargets } from "./campaign.js";
 
 export interface FuzzOptions {
   readonly cases: number;
@@ -8,6 +8,7 @@ export interface FuzzOptions {
   readonly only?: number;
   readonly budget: number;
   readonly targets: FuzzTargets;
+  readonly arch: FuzzArch;
   /** Where findings are saved as JSON. */
   readonly out: string;
   readonly minimise: boolean;
@@ -32,6 +33,8 @@ options:
   --case I         run only case I of the seed (reproduce a finding)
   --budget N       instructions per case (default 100000)
   --targets T      both (default), guest (hypervisor only) or bare (bare machine only)
+  --arch A         riscv64 (default) or aarch64 (random A64 code on the bare virt board at
+                   EL2; not yet under the hypervisor)
   --out DIR        where findings are saved (default: fuzz-findings)
   --jobs N         run the cases in N worker threads (default 1); every case is the same
                    program with the same outcome whichever worker runs it
@@ -49,6 +52,7 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
   let only: number | undefined;
   let budget = 100_000;
   let targets: FuzzTargets = "both";
+  let arch: FuzzArch = "riscv64";
   let out = "fuzz-findings";
   let minimise = true;
   let jit = false;
@@ -85,6 +89,14 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
         targets = t;
         break;
       }
+      case "--arch": {
+        const t = argv[++i];
+        if (t !== "riscv64" && t !== "aarch64") {
+          throw new FuzzUsageError(`--arch is riscv64 or aarch64, not ${t ?? "nothing"}`);
+        }
+        arch = t;
+        break;
+      }
       case "--out": {
         const d = argv[++i];
         if (d === undefined) throw new FuzzUsageError("--out needs a directory");
@@ -109,12 +121,19 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
         throw new FuzzUsageError(`unknown option ${a}`);
     }
   }
+  if (arch === "aarch64" && targets === "guest") {
+    throw new FuzzUsageError(
+      "--arch aarch64 runs on the bare board only (not yet under the hypervisor): use --targets bare",
+    );
+  }
+  if (arch === "aarch64") targets = "bare";
   return {
     cases,
     seed,
     ...(only !== undefined ? { only } : {}),
     budget,
     targets,
+    arch,
     out,
     minimise,
     jit,
