@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { assembleA64, runBareA64 } from "./aarch64.js";
+import { runCase } from "./campaign.js";
 import { runFuzzCli } from "./cli.js";
+
+// As `pnpm fuzz` does by default: interpreted, so every case replays exactly.
+process.env.AXVISOR_JIT = "0";
 
 const regs = Array.from({ length: 31 }, () => 0n);
 const program = (words: number[]) => ({
@@ -43,6 +47,13 @@ describe("pnpm fuzz --arch aarch64", () => {
     const text = out.join("");
     expect(text).toMatch(/60 cases \(seed 20261207\) in [\d.]+ s: 0 host failures, 0 hangs/);
     expect(status).toBe(0);
+  });
+
+  it("is deterministic: the same seed and case give the same program and the same run", async () => {
+    const a = await runCase(9, 6, { budget: 30_000, arch: "aarch64" });
+    const b = await runCase(9, 6, { budget: 30_000, arch: "aarch64" });
+    expect(assembleA64(a.program)).toEqual(assembleA64(b.program));
+    expect(a.summary).toBe(b.summary);
   });
 
   it("is not yet a target under the hypervisor", async () => {
