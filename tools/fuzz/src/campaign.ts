@@ -19,11 +19,12 @@ import {
 } from "./generate.js";
 import { runUnderHypervisor } from "./hypervisor-run.js";
 import { Rng } from "./rng.js";
+import { assembleX86, runBareX86, x86Program } from "./x86.js";
 
 export type FuzzTargets = "both" | "guest" | "bare";
 
-/** The guest architecture: riscv64 (both targets) or aarch64 (the bare board only, so far). */
-export type FuzzArch = "riscv64" | "aarch64";
+/** The guest architecture: riscv64 (both targets); aarch64 and x86_64 on the bare board only, so far. */
+export type FuzzArch = "riscv64" | "aarch64" | "x86_64";
 
 export interface CaseOptions {
   readonly budget?: number;
@@ -53,6 +54,7 @@ const IMAGES = ["sbi-test", "fault-test", "demo", "ivc-test"]
 export function programFor(seed: number, index: number, arch: FuzzArch = "riscv64"): FuzzProgram {
   const rng = Rng.forCase(seed, index);
   if (arch === "aarch64") return a64Program(rng);
+  if (arch === "x86_64") return x86Program(rng);
   if (IMAGES.length > 0 && rng.below(4) === 0) {
     const img = rng.pick(IMAGES);
     return mutatedImage(rng, img.name, img.bytes);
@@ -76,6 +78,11 @@ export async function runProgram(
   if (options.arch === "aarch64") {
     const r = await runBareA64(assembleA64(program), options.budget);
     findings.push(...r.findings.map((f) => ({ ...f, detail: `bare aarch64 board: ${f.detail}` })));
+    return { findings, summary: `bare ${r.end} after ${r.instructions} insns` };
+  }
+  if (options.arch === "x86_64") {
+    const r = await runBareX86(assembleX86(program), options.budget);
+    findings.push(...r.findings.map((f) => ({ ...f, detail: `bare x86_64 board: ${f.detail}` })));
     return { findings, summary: `bare ${r.end} after ${r.instructions} insns` };
   }
   if (targets !== "bare") {

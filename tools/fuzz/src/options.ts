@@ -33,8 +33,9 @@ options:
   --case I         run only case I of the seed (reproduce a finding)
   --budget N       instructions per case (default 100000)
   --targets T      both (default), guest (hypervisor only) or bare (bare machine only)
-  --arch A         riscv64 (default) or aarch64 (random A64 code on the bare virt board at
-                   EL2; not yet under the hypervisor)
+  --arch A         riscv64 (default), aarch64 (random A64 code on the bare virt board at EL2)
+                   or x86_64 (random x86 code on the bare q35 board, 32-bit protected mode);
+                   aarch64 and x86_64 are not yet fuzzed under the hypervisor
   --out DIR        where findings are saved (default: fuzz-findings)
   --jobs N         run the cases in N worker threads (default 1); every case is the same
                    program with the same outcome whichever worker runs it
@@ -91,8 +92,8 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
       }
       case "--arch": {
         const t = argv[++i];
-        if (t !== "riscv64" && t !== "aarch64") {
-          throw new FuzzUsageError(`--arch is riscv64 or aarch64, not ${t ?? "nothing"}`);
+        if (t !== "riscv64" && t !== "aarch64" && t !== "x86_64") {
+          throw new FuzzUsageError(`--arch is riscv64, aarch64 or x86_64, not ${t ?? "nothing"}`);
         }
         arch = t;
         break;
@@ -121,12 +122,12 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
         throw new FuzzUsageError(`unknown option ${a}`);
     }
   }
-  if (arch === "aarch64" && targets === "guest") {
+  if (arch !== "riscv64" && targets === "guest") {
     throw new FuzzUsageError(
-      "--arch aarch64 runs on the bare board only (not yet under the hypervisor): use --targets bare",
+      `--arch ${arch} runs on the bare board only (not yet under the hypervisor): use --targets bare`,
     );
   }
-  if (arch === "aarch64") targets = "bare";
+  if (arch !== "riscv64") targets = "bare";
   return {
     cases,
     seed,
