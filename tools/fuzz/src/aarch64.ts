@@ -8,7 +8,7 @@
  */
 import { InstructionClock } from "@axvisor/machine";
 import { ArmVirtMachine } from "@axvisor/platform-aarch64-qemu-virt";
-import type { BareCaseResult } from "./bare-run.js";
+import { BARE_HANG_MS, type BareCaseResult } from "./bare-run.js";
 import type { FuzzProgram } from "./generate.js";
 import { describe } from "./hypervisor-run.js";
 import type { Rng } from "./rng.js";
@@ -318,6 +318,7 @@ export async function runBareA64(image: Uint8Array, budget = 100_000): Promise<B
   // A trap storm retires nothing: rounds are bounded as well as instructions.
   const maxRounds = Math.ceil(budget / SLICE) + 4;
   try {
+    const started = performance.now();
     for (
       let round = 0;
       board.instructions < budget && idleRounds < 8 && round < maxRounds;
@@ -325,6 +326,13 @@ export async function runBareA64(image: Uint8Array, budget = 100_000): Promise<B
     ) {
       if (board.step()) idleRounds = 0;
       else idleRounds++;
+      if (performance.now() - started > BARE_HANG_MS) {
+        findings.push({
+          kind: "hang",
+          detail: `${board.instructions} instructions took more than ${BARE_HANG_MS / 1000} s of host time`,
+        });
+        break;
+      }
     }
     board.stop("budget");
     const exit = await board.run();

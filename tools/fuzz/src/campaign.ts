@@ -144,6 +144,9 @@ export async function minimise(
   return { program: best, findings: bestFindings, runs };
 }
 
+/** NOP words of each architecture: riscv64 `addi x0, x0, 0`, A64 NOP, four x86 NOPs. */
+const NOP_WORDS = new Set([0x13, 0xd503201f, 0x90909090]);
+
 /** Words of a program that are not NOPs, as `index: hex` lines (the reproducer to read). */
 export function describeProgram(program: FuzzProgram): string[] {
   if (program.kind === "image") {
@@ -160,10 +163,10 @@ export function describeProgram(program: FuzzProgram): string[] {
   }
   const lines = [`random program, ${program.body.length} body words; live words:`];
   program.body.forEach((w, i) => {
-    if (w !== 0x13) lines.push(`  body[${i}] = 0x${w.toString(16).padStart(8, "0")}`);
+    if (!NOP_WORDS.has(w)) lines.push(`  body[${i}] = 0x${w.toString(16).padStart(8, "0")}`);
   });
   lines.push(
-    `registers x1..x31: ${program.regs.map((r) => `0x${BigInt.asUintN(64, r).toString(16)}`).join(" ")}`,
+    `registers: ${program.regs.map((r) => `0x${BigInt.asUintN(64, r).toString(16)}`).join(" ")}`,
   );
   return lines;
 }

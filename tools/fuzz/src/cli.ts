@@ -209,7 +209,9 @@ async function report(
     file,
     `${JSON.stringify({ seed, case: r.index, findings, program: toJson(program) }, null, 2)}\n`,
   );
-  io.out(`  saved ${file}; rerun: pnpm fuzz --seed ${seed} --case ${r.index}\n`);
+  io.out(
+    `  saved ${file}; rerun: pnpm fuzz${caseOpts.arch === "riscv64" ? "" : ` --arch ${caseOpts.arch}`} --seed ${seed} --case ${r.index}\n`,
+  );
 }
 
 function toJson(program: FuzzProgram): unknown {
