@@ -1005,7 +1005,12 @@ export class Hart implements FpState, HartCore {
     this.misalignedVa = Number.NaN;
   }
 
-  /** Instruction fetch when the PC left the cached code page. Sets this.insnLen. */
+  /**
+   * Instruction fetch when the PC left the cached code page. Sets this.insnLen. A fetch from a
+   * physical address nothing answers records its access fault and returns with trapDeferred
+   * set instead of throwing: code that runs off into unbacked memory takes that fault on
+   * every instruction, and a thrown trap costs the host far more than a recorded one.
+   */
   fetchSlow(pc: number): number {
     const ctx = this.ctxFetch;
     const i = (pc >>> 12) & TLB_MASK;
@@ -1030,6 +1035,7 @@ export class Hart implements FpState, HartCore {
       }
     }
     const p = this.fetch16(pa, pc);
+    if (this.trapDeferred) return 0;
     if ((p & 3) !== 3) {
       this.insnLen = 2;
       const e = RVC_TABLE[p]!;
@@ -1047,7 +1053,15 @@ export class Hart implements FpState, HartCore {
     const ro = pa - this.ramBase;
     if (ro >= 0 && ro + 2 <= this.ramSize) return this.r16[ro >>> 1]!;
     const v = this.bus.load(pa, 2);
-    if (v === null) return this.fault(1, va, 0, 0, this.virtMode);
+    if (v === null) {
+      this.trapCause = 1;
+      this.trapTval = va;
+      this.trapTval2 = 0;
+      this.trapTinst = 0;
+      this.trapGva = this.virtMode;
+      this.trapDeferred = true;
+      return 0;
+    }
     return Number(v & 0xffffn);
   }
 

@@ -73,6 +73,13 @@ export function execute(h: Hart, limit: number): number {
           }
         } else {
           insn = h.fetchSlow(pc);
+          if (h.trapDeferred) {
+            n++;
+            traps++;
+            pc = takeDeferredTrap(h);
+            if (h.hostTrapped) return finish(h, base, n, traps);
+            continue;
+          }
           len = h.insnLen;
         }
         h.insn = insn;

@@ -391,6 +391,32 @@ describe("exceptions: causes, delegation, stacking", () => {
     expect(hart.readCsr(CSR.mtval)).toBe(0x5000_0000n);
     expect(hart.readCsr(CSR.mepc)).toBe(0x5000_0000n);
   });
+
+  it("a 32-bit instruction whose second parcel lies past RAM faults with that parcel's address", () => {
+    const { hart, bus } = setup();
+    const ramEnd = RAM_BASE + (4 << 20);
+    // The low parcel of `addi x0, x0, 0` in RAM's last two bytes.
+    bus.ram[ramEnd - RAM_BASE - 2] = 0x13;
+    bus.ram[ramEnd - RAM_BASE - 1] = 0x00;
+    hart.setPc(BigInt(ramEnd - 2));
+    hart.run(1);
+    expect(hart.readCsr(CSR.mcause)).toBe(1n);
+    expect(hart.readCsr(CSR.mtval)).toBe(BigInt(ramEnd));
+    expect(hart.readCsr(CSR.mepc)).toBe(BigInt(ramEnd - 2));
+    expect(hart.getPc()).toBe(BigInt(MTVEC));
+  });
+
+  it("code whose trap vector is unbacked too faults on every step, retires nothing, and returns", () => {
+    const { hart } = setup();
+    hart.writeCsr(CSR.mtvec, 0x5000_1000n);
+    const before = hart.readCsr(CSR.minstret);
+    hart.setPc(0x5000_0000n);
+    hart.run(1000);
+    expect(hart.readCsr(CSR.mcause)).toBe(1n);
+    expect(hart.readCsr(CSR.mtval)).toBe(0x5000_1000n);
+    expect(hart.readCsr(CSR.mepc)).toBe(0x5000_1000n);
+    expect(hart.readCsr(CSR.minstret)).toBe(before);
+  });
 });
 
 describe("interrupts", () => {

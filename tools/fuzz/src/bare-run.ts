@@ -10,6 +10,11 @@ import type { Finding } from "./finding.js";
 import { describe } from "./hypervisor-run.js";
 
 const SLICE = 5_000;
+/**
+ * Host time past which a bare run counts as a hang: a round is a few slices of a few thousand
+ * instructions, so a run this long means an instruction did far more work than it was charged.
+ */
+export const BARE_HANG_MS = 30_000;
 
 export interface BareCaseResult {
   readonly findings: Finding[];
@@ -43,6 +48,7 @@ export async function runBare(image: Uint8Array, budget = 100_000): Promise<Bare
   // count alone would never reach the budget: rounds are bounded too.
   const maxRounds = Math.ceil(budget / SLICE) + 4;
   try {
+    const started = performance.now();
     for (
       let round = 0;
       board.instructions < budget && idleRounds < 8 && round < maxRounds;
@@ -50,6 +56,13 @@ export async function runBare(image: Uint8Array, budget = 100_000): Promise<Bare
     ) {
       if (board.step()) idleRounds = 0;
       else idleRounds++;
+      if (performance.now() - started > BARE_HANG_MS) {
+        findings.push({
+          kind: "hang",
+          detail: `${board.instructions} instructions took more than ${BARE_HANG_MS / 1000} s of host time`,
+        });
+        break;
+      }
     }
     board.stop("budget");
     const exit = await board.run();

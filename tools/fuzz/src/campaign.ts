@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { a64Program, assembleA64, runBareA64 } from "./aarch64.js";
 import { runBare } from "./bare-run.js";
 import type { Finding } from "./finding.js";
 import {
@@ -18,12 +19,17 @@ import {
 } from "./generate.js";
 import { runUnderHypervisor } from "./hypervisor-run.js";
 import { Rng } from "./rng.js";
+import { assembleX86, runBareX86, x86Program } from "./x86.js";
 
 export type FuzzTargets = "both" | "guest" | "bare";
+
+/** The guest architecture: riscv64 (both targets); aarch64 and x86_64 on the bare board only, so far. */
+export type FuzzArch = "riscv64" | "aarch64" | "x86_64";
 
 export interface CaseOptions {
   readonly budget?: number;
   readonly targets?: FuzzTargets;
+  readonly arch?: FuzzArch;
 }
 
 export interface CaseResult {
@@ -41,9 +47,14 @@ const IMAGES = ["sbi-test", "fault-test", "demo", "ivc-test"]
   .filter((i) => existsSync(i.path))
   .map((i) => ({ name: i.name, bytes: new Uint8Array(readFileSync(i.path)) }));
 
-/** Case `index` of a campaign with `seed`: a random program, or (one case in four) a mutated image. */
-export function programFor(seed: number, index: number): FuzzProgram {
+/**
+ * Case `index` of a campaign with `seed`: a random program, or (riscv64, one case in four) a
+ * mutated image.
+ */
+export function programFor(seed: number, index: number, arch: FuzzArch = "riscv64"): FuzzProgram {
   const rng = Rng.forCase(seed, index);
+  if (arch === "aarch64") return a64Program(rng);
+  if (arch === "x86_64") return x86Program(rng);
   if (IMAGES.length > 0 && rng.below(4) === 0) {
     const img = rng.pick(IMAGES);
     return mutatedImage(rng, img.name, img.bytes);
@@ -64,6 +75,16 @@ export async function runProgram(
   const targets = options.targets ?? "both";
   const findings: Finding[] = [];
   const parts: string[] = [];
+  if (options.arch === "aarch64") {
+    const r = await runBareA64(assembleA64(program), options.budget);
+    findings.push(...r.findings.map((f) => ({ ...f, detail: `bare aarch64 board: ${f.detail}` })));
+    return { findings, summary: `bare ${r.end} after ${r.instructions} insns` };
+  }
+  if (options.arch === "x86_64") {
+    const r = await runBareX86(assembleX86(program), options.budget);
+    findings.push(...r.findings.map((f) => ({ ...f, detail: `bare x86_64 board: ${f.detail}` })));
+    return { findings, summary: `bare ${r.end} after ${r.instructions} insns` };
+  }
   if (targets !== "bare") {
     const r = await runUnderHypervisor(assemble(program, "guest"), {
       secret,
@@ -87,7 +108,7 @@ export async function runCase(
   index: number,
   options: CaseOptions = {},
 ): Promise<CaseResult> {
-  const program = programFor(seed, index);
+  const program = programFor(seed, index, options.arch);
   const r = await runProgram(program, secretFor(seed, index), options);
   return { index, program, ...r };
 }
@@ -123,6 +144,9 @@ export async function minimise(
   return { program: best, findings: bestFindings, runs };
 }
 
+/** NOP words of each architecture: riscv64 `addi x0, x0, 0`, A64 NOP, four x86 NOPs. */
+const NOP_WORDS = new Set([0x13, 0xd503201f, 0x90909090]);
+
 /** Words of a program that are not NOPs, as `index: hex` lines (the reproducer to read). */
 export function describeProgram(program: FuzzProgram): string[] {
   if (program.kind === "image") {
@@ -139,10 +163,10 @@ export function describeProgram(program: FuzzProgram): string[] {
   }
   const lines = [`random program, ${program.body.length} body words; live words:`];
   program.body.forEach((w, i) => {
-    if (w !== 0x13) lines.push(`  body[${i}] = 0x${w.toString(16).padStart(8, "0")}`);
+    if (!NOP_WORDS.has(w)) lines.push(`  body[${i}] = 0x${w.toString(16).padStart(8, "0")}`);
   });
   lines.push(
-    `registers x1..x31: ${program.regs.map((r) => `0x${BigInt.asUintN(64, r).toString(16)}`).join(" ")}`,
+    `registers: ${program.regs.map((r) => `0x${BigInt.asUintN(64, r).toString(16)}`).join(" ")}`,
   );
   return lines;
 }

@@ -3,6 +3,7 @@
  * properties the campaign relies on: cases are reproducible from their seed, the checks catch
  * what they are meant to catch.
  */
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { programFor, runCase } from "./campaign.js";
 import { runFuzzCli } from "./cli.js";
@@ -46,6 +47,31 @@ describe("pnpm fuzz", () => {
     expect(a.summary).toBe(b.summary);
     expect(assemble(programFor(7, 4), "guest")).not.toEqual(assemble(a.program, "guest"));
   });
+
+  // The worker threads run the built package (a worker cannot load the TypeScript source).
+  const built = existsSync(new URL("../dist/fuzz-worker.js", import.meta.url));
+  if (!built) console.log("skipping the --jobs test: tools/fuzz is not built (pnpm build)");
+  it.skipIf(!built)(
+    "spreads cases over worker threads with the same outcome as one thread",
+    async () => {
+      const run = async (jobs: number) => {
+        const out: string[] = [];
+        const status = await runFuzzCli(
+          ["--cases", "6", "--seed", "5", "--budget", "20000", "--jobs", String(jobs)],
+          { out: (s) => out.push(s), err: (s) => out.push(s) },
+        );
+        const last = out.join("").trim().split("\n").at(-1) ?? "";
+        return { status, last: last.replace(/ in [\d.]+ s:/, ":") };
+      };
+      const one = await run(1);
+      const two = await run(2);
+      expect(two).toEqual(one);
+      expect(two.last).toBe(
+        "pnpm fuzz: 6 cases (seed 5): 0 host failures, 0 hangs, 0 isolation breaches, 0 canary disturbances",
+      );
+    },
+    60_000,
+  );
 
   it("reports a canary whose secret is copied into the fuzzed VM as an isolation breach", async () => {
     const secret = new Uint8Array(64).fill(0x5a);

@@ -4,7 +4,8 @@
  * budget of instructions (guest time comes from the instruction count, so every run of a case
  * is the same run). Findings: the host throws or logs an error, a VM crashes (a host-side
  * failure), the run does not end, the canary stops or its memory changes, the fuzzed VM's
- * G-stage reaches the canary's memory, or the canary's secret shows up in the fuzzed VM.
+ * G-stage reaches the canary's memory, or the canary's secret shows up in the memory the fuzzed
+ * VM's G-stage maps.
  */
 import {
   createHostBoard,
@@ -20,7 +21,7 @@ import { MemoryBlockBacking } from "@axvisor/device-virtio-mmio";
 import { MappingFlags } from "@axvisor/memory-addr";
 import type { Finding } from "./finding.js";
 import { INSTRUCTIONS_PER_TICK, VmmInstructionClock } from "./instruction-clock.js";
-import { findInGuest, gstageReach, overlap } from "./isolation.js";
+import { findInGstage, gstageMap, gstageReach, overlap, reachOf } from "./isolation.js";
 
 const ENTRY = 0x8020_0000;
 const RAM = 0x8000_0000;
@@ -130,6 +131,11 @@ export async function runUnderHypervisor(
     if (!w.ok) throw w.error;
     return { entry: ENTRY, summary: [] };
   };
+  // Resolved when the case has an outcome: the fuzzed VM ended or a finding came in.
+  let wake = () => {};
+  const settled = new Promise<void>((r) => {
+    wake = r;
+  });
   let fuzzEnd: VmEnd | undefined;
   let canaryEnd: VmEnd | undefined;
   let isolationChecked = false;
@@ -137,7 +143,10 @@ export async function runUnderHypervisor(
     machine,
     log: new VmmLog({
       level: "error",
-      sink: (line) => findings.push({ kind: "host-error", detail: `VMM logged an error: ${line}` }),
+      sink: (line) => {
+        findings.push({ kind: "host-error", detail: `VMM logged an error: ${line}` });
+        wake();
+      },
     }),
     loadImages,
     sliceInstructions: 5_000,
@@ -149,6 +158,7 @@ export async function runUnderHypervisor(
         // Stop at once: the canary would otherwise run on for as long as the host takes to
         // notice, and the case's instruction count would depend on host load.
         vmm.quit();
+        wake();
       } else canaryEnd = end;
     },
   });
@@ -159,17 +169,15 @@ export async function runUnderHypervisor(
     isolationChecked = true;
     const fuzz = vmm.vm(FUZZ_ID).axvm;
     const canary = vmm.vm(CANARY_ID).axvm;
-    const shared = overlap(
-      gstageReach(machine, fuzz.eptRoot()),
-      gstageReach(machine, canary.eptRoot()),
-    );
+    const fuzzMap = gstageMap(machine.memory, fuzz.eptRoot());
+    const shared = overlap(reachOf(fuzzMap), gstageReach(machine.memory, canary.eptRoot()));
     if (shared !== null) {
       findings.push({
         kind: "isolation",
         detail: `the fuzzed VM's G-stage reaches host memory 0x${shared[0].start.toString(16)}..0x${shared[0].end.toString(16)}, which the canary's reaches too (0x${shared[1].start.toString(16)}..)`,
       });
     }
-    const at = findInGuest(fuzz, options.secret.subarray(0, 32));
+    const at = findInGstage(machine.memory, fuzzMap, options.secret.subarray(0, 32));
     if (at !== null) {
       findings.push({
         kind: "isolation",
@@ -194,14 +202,15 @@ export async function runUnderHypervisor(
     });
     loop = vmm.run().catch((e: unknown) => {
       findings.push({ kind: "host-error", detail: `the VMM loop failed: ${describe(e)}` });
+      wake();
     });
-    const started = performance.now();
-    while (fuzzEnd === undefined && findings.length === 0) {
-      if (performance.now() - started > HANG_MS) {
+    if (fuzzEnd === undefined && findings.length === 0) {
+      const hang = setTimeout(() => {
         findings.push({ kind: "hang", detail: `the case did not end within ${HANG_MS / 1000} s` });
-        break;
-      }
-      await new Promise<void>((r) => setTimeout(r, 1));
+        wake();
+      }, HANG_MS);
+      await settled;
+      clearTimeout(hang);
     }
   } catch (e) {
     findings.push({ kind: "host-error", detail: `host exception: ${describe(e)}` });

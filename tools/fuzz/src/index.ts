@@ -4,6 +4,16 @@ export { runFuzzCli } from "./cli.js";
 export type { Finding } from "./finding.js";
 export { assemble, type FuzzProgram, mutatedImage, randomProgram } from "./generate.js";
 export { runUnderHypervisor } from "./hypervisor-run.js";
-export { findInGuest, gstageReach, overlap } from "./isolation.js";
+export {
+  findInGstage,
+  type GstageLeaf,
+  type GstageMap,
+  gstageMap,
+  gstageReach,
+  type HostMemoryView,
+  type HostRange,
+  overlap,
+  reachOf,
+} from "./isolation.js";
 export { FUZZ_HELP, parseFuzzArgs } from "./options.js";
 export { Rng } from "./rng.js";

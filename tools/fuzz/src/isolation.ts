@@ -1,11 +1,15 @@
 /**
  * Isolation checks between two VMs on one host: which host-physical memory each VM's G-stage
- * table (Sv39x4) reaches, walked over the whole guest-physical space, and whether one VM's
- * memory contains another's secret.
+ * table (Sv39x4) reaches, walked over the whole guest-physical space, and whether the memory
+ * one VM can reach holds another's secret.
  */
-import type { HostBoard } from "@axvisor/app";
-import type { AxResult } from "@axvisor/axerrno";
-import { hpa } from "@axvisor/memory-addr";
+import { type HostPhysAddr, hpa } from "@axvisor/memory-addr";
+
+/** What the walks need of the host: its RAM by host-physical address (a HostBoard's memory). */
+export interface HostMemoryView {
+  /** `len` bytes at `pa`; throws when the span is not host RAM. */
+  hostBuffer(pa: HostPhysAddr, len: number): Uint8Array;
+}
 
 /** A host-physical range [start, end). */
 export interface HostRange {
@@ -13,34 +17,60 @@ export interface HostRange {
   readonly end: number;
 }
 
-const PTE_V = 1n;
-const PTE_RWX = 0xen;
+/** One leaf of a G-stage table: `size` bytes of guest-physical `gpa` mapped at host `hpa`. */
+export interface GstageLeaf {
+  readonly gpa: number;
+  readonly hpa: number;
+  readonly size: number;
+}
+
+/** Every leaf of a G-stage table, by guest-physical address, and the table's own pages. */
+export interface GstageMap {
+  readonly leaves: GstageLeaf[];
+  readonly tables: HostRange[];
+}
+
 const LEVEL_BYTES = [2 ** 12, 2 ** 21, 2 ** 30] as const;
 
 /**
- * Every host-physical range the Sv39x4 G-stage table at `root` maps (leaves at any level),
- * plus the table pages themselves: all the host memory the VM can reach.
+ * Walks the Sv39x4 G-stage table at `root` over the whole guest-physical space (2^41 bytes:
+ * a 2048-entry root, 512-entry tables below it).
  */
-export function gstageReach(machine: HostBoard, root: number): HostRange[] {
-  const out: HostRange[] = [];
-  const walk = (table: number, level: number, entries: number, depth: number) => {
-    out.push({ start: table, end: table + entries * 8 });
+export function gstageMap(memory: HostMemoryView, root: number): GstageMap {
+  const leaves: GstageLeaf[] = [];
+  const tables: HostRange[] = [];
+  const walk = (table: number, level: number, entries: number, base: number, depth: number) => {
+    tables.push({ start: table, end: table + entries * 8 });
     if (depth > 3) return;
-    const bytes = machine.memory.hostBuffer(hpa(table), entries * 8);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const bytes = memory.hostBuffer(hpa(table), entries * 8);
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, entries * 2);
+    const span = LEVEL_BYTES[level as 0 | 1 | 2];
     for (let i = 0; i < entries; i++) {
-      const pte = view.getBigUint64(i * 8, true);
-      if ((pte & PTE_V) === 0n) continue;
-      const pa = Number(((pte >> 10n) & ((1n << 44n) - 1n)) << 12n);
-      if ((pte & PTE_RWX) === 0n) {
-        if (level > 0) walk(pa, level - 1, 512, depth + 1);
+      const lo = words[i * 2]!;
+      if ((lo & 1) === 0) continue;
+      const hi = words[i * 2 + 1]!;
+      // PPN is PTE bits 10..53: 22 bits of the low word and 22 of the high word.
+      const pa = ((lo >>> 10) + (hi & 0x3f_ffff) * 2 ** 22) * 4096;
+      const gpa = base + i * span;
+      if ((lo & 0xe) === 0) {
+        if (level > 0) walk(pa, level - 1, 512, gpa, depth + 1);
         continue;
       }
-      out.push({ start: pa, end: pa + LEVEL_BYTES[level as 0 | 1 | 2] });
+      leaves.push({ gpa, hpa: pa, size: span });
     }
   };
-  walk(root, 2, 2048, 0);
-  return out;
+  walk(root, 2, 2048, 0, 0);
+  return { leaves, tables };
+}
+
+/** Every host-physical range a G-stage table lets its VM reach: its leaves and its own pages. */
+export function gstageReach(memory: HostMemoryView, root: number): HostRange[] {
+  return reachOf(gstageMap(memory, root));
+}
+
+/** The host ranges of a G-stage map: its leaves and its table pages. */
+export function reachOf(map: GstageMap): HostRange[] {
+  return map.tables.concat(map.leaves.map((l) => ({ start: l.hpa, end: l.hpa + l.size })));
 }
 
 /** The first pair of ranges that overlap, or null. */
@@ -62,31 +92,43 @@ export function overlap(
   return null;
 }
 
-/** What the secret scan needs of a VM. */
-export interface GuestMemoryView {
-  memoryRegions(): readonly { readonly gpa: number; readonly size: number }[];
-  readGuest(at: number, len: number): AxResult<Uint8Array>;
-}
-
-/** Guest-physical address in `vm`'s memory where `needle` occurs, or null. */
-export function findInGuest(vm: GuestMemoryView, needle: Uint8Array): number | null {
-  const first = needle[0];
-  if (first === undefined) return null;
-  for (const region of vm.memoryRegions()) {
-    const chunk = 1 << 16;
-    for (let at: number = region.gpa; at < region.gpa + region.size; at += chunk) {
-      const r = vm.readGuest(at, Math.min(chunk + needle.length, region.gpa + region.size - at));
-      if (!r.ok) continue;
-      const bytes = r.value;
-      for (
-        let k = bytes.indexOf(first);
-        k >= 0 && k + needle.length <= bytes.length;
-        k = bytes.indexOf(first, k + 1)
-      ) {
-        let same = true;
-        for (let m = 1; m < needle.length && same; m++) same = bytes[k + m] === needle[m];
-        if (same) return at + k;
-      }
+/**
+ * Guest-physical address where `needle` occurs in the memory a G-stage map reaches, or null.
+ * It searches each leaf's host memory and, where two leaves are guest-physically adjacent,
+ * the bytes across their boundary: every guest-physical address the table maps. Pages the
+ * table does not map are not memory the VM can read. A leaf outside host RAM (a passthrough
+ * device window) holds no host memory to search.
+ */
+export function findInGstage(
+  memory: HostMemoryView,
+  map: GstageMap,
+  needle: Uint8Array,
+): number | null {
+  if (needle.length === 0) return null;
+  const leaves = [...map.leaves].sort((x, y) => x.gpa - y.gpa);
+  const pattern = Buffer.from(needle.buffer, needle.byteOffset, needle.byteLength);
+  const host = (at: number, len: number): Buffer | null => {
+    try {
+      const b = memory.hostBuffer(hpa(at), len);
+      return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    } catch {
+      return null;
+    }
+  };
+  const edge = needle.length - 1;
+  for (let k = 0; k < leaves.length; k++) {
+    const leaf = leaves[k]!;
+    const bytes = host(leaf.hpa, leaf.size);
+    if (bytes === null) continue;
+    const at = bytes.indexOf(pattern);
+    if (at >= 0) return leaf.gpa + at;
+    const next = leaves[k + 1];
+    if (edge > 0 && next !== undefined && next.gpa === leaf.gpa + leaf.size) {
+      const head = host(next.hpa, Math.min(edge, next.size));
+      if (head === null) continue;
+      const seam = Buffer.concat([bytes.subarray(bytes.length - edge), head]);
+      const s = seam.indexOf(pattern);
+      if (s >= 0) return leaf.gpa + leaf.size - edge + s;
     }
   }
   return null;

@@ -1,5 +1,5 @@
 /** Command-line options of `pnpm fuzz`. */
-import type { FuzzTargets } from "./campaign.js";
+import type { FuzzArch, FuzzTargets } from "./campaign.js";
 
 export interface FuzzOptions {
   readonly cases: number;
@@ -8,11 +8,14 @@ export interface FuzzOptions {
   readonly only?: number;
   readonly budget: number;
   readonly targets: FuzzTargets;
+  readonly arch: FuzzArch;
   /** Where findings are saved as JSON. */
   readonly out: string;
   readonly minimise: boolean;
   /** Let the hart compile hot code (results then depend on what it compiled before). */
   readonly jit: boolean;
+  /** Worker threads the cases are spread over (1: all in this thread). */
+  readonly jobs: number;
   readonly help: boolean;
 }
 
@@ -30,7 +33,12 @@ options:
   --case I         run only case I of the seed (reproduce a finding)
   --budget N       instructions per case (default 100000)
   --targets T      both (default), guest (hypervisor only) or bare (bare machine only)
+  --arch A         riscv64 (default), aarch64 (random A64 code on the bare virt board at EL2)
+                   or x86_64 (random x86 code on the bare q35 board, 32-bit protected mode);
+                   aarch64 and x86_64 are not yet fuzzed under the hypervisor
   --out DIR        where findings are saved (default: fuzz-findings)
+  --jobs N         run the cases in N worker threads (default 1); every case is the same
+                   program with the same outcome whichever worker runs it
   --no-minimise    report findings without minimising them
   --jit            run with the CPU's JIT on (default off: compiled code ends slices at block
                    boundaries, so a case would not replay exactly)
@@ -45,9 +53,11 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
   let only: number | undefined;
   let budget = 100_000;
   let targets: FuzzTargets = "both";
+  let arch: FuzzArch = "riscv64";
   let out = "fuzz-findings";
   let minimise = true;
   let jit = false;
+  let jobs = 1;
   let help = false;
   const int = (name: string, v: string | undefined, max: number): number => {
     const n = Number(v);
@@ -80,12 +90,24 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
         targets = t;
         break;
       }
+      case "--arch": {
+        const t = argv[++i];
+        if (t !== "riscv64" && t !== "aarch64" && t !== "x86_64") {
+          throw new FuzzUsageError(`--arch is riscv64, aarch64 or x86_64, not ${t ?? "nothing"}`);
+        }
+        arch = t;
+        break;
+      }
       case "--out": {
         const d = argv[++i];
         if (d === undefined) throw new FuzzUsageError("--out needs a directory");
         out = d;
         break;
       }
+      case "--jobs":
+        jobs = int(a, argv[++i], 64);
+        if (jobs < 1) throw new FuzzUsageError("--jobs must be at least 1");
+        break;
       case "--no-minimise":
         minimise = false;
         break;
@@ -100,15 +122,23 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzOptions {
         throw new FuzzUsageError(`unknown option ${a}`);
     }
   }
+  if (arch !== "riscv64" && targets === "guest") {
+    throw new FuzzUsageError(
+      `--arch ${arch} runs on the bare board only (not yet under the hypervisor): use --targets bare`,
+    );
+  }
+  if (arch !== "riscv64") targets = "bare";
   return {
     cases,
     seed,
     ...(only !== undefined ? { only } : {}),
     budget,
     targets,
+    arch,
     out,
     minimise,
     jit,
+    jobs,
     help,
   };
 }
