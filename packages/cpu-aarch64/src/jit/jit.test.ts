@@ -28,6 +28,18 @@ function randomInsn(next: () => number): number {
   // Now and then a hint or barrier (nop, yield, dmb ish, isb, sevl).
   if (next() % 24 === 0)
     return [0xd503201f, 0xd503203f, 0xd5033bbf, 0xd5033fdf, 0xd50320bf][next() % 5]!;
+  // MRS/MSR of SP_EL0 (compiled at EL1/EL2 with SPSel = 1), with any register.
+  if (next() % 40 === 0) return ((next() & 1 ? 0xd5384100 : 0xd5184100) | (next() % 32)) >>> 0;
+  // PRFM/PRFUM (immediate, unscaled, register, literal): no effect, never a fault.
+  if (next() % 40 === 0) {
+    const r = next();
+    return [
+      0xf9800000 | (r & 0x3fffff),
+      0xf8800000 | (r & 0x1ff3ff),
+      0xf8a00800 | (r & 0x1ff3ff),
+      0xd8000000 | (r & 0xffffff),
+    ][next() % 4]! >>> 0;
+  }
   // ADC/ADCS/SBC/SBCS (rare among random words).
   if (next() % 16 === 0) return (0x1a000000 | (next() & 0xe01f03ff)) >>> 0;
   for (;;) {
@@ -116,6 +128,9 @@ function setUp(m: TestMachine, words: number[], next: () => number, el1: boolean
   }
   c.setX(28, 200n);
   c.setSp(el1 ? 1 : 2, BigInt(RAM_BASE + 0x18000));
+  // Banked SP_EL0 (MRS/MSR SP_EL0 reach it) and SP_EL1 while at EL2: values of their own.
+  c.setSp(0, (BigInt(next()) << 32n) | BigInt(next()));
+  if (!el1) c.setSp(1, (BigInt(next()) << 32n) | BigInt(next()));
   for (let i = 0; i < 0x4000; i++) m.ram[0x10000 + i * 4] = next() & 0xff;
 }
 
@@ -169,6 +184,43 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(compiled).toBeGreaterThan(25_000);
     // About 4 s of CPU; generous for a loaded machine.
   }, 90_000);
+
+  it("compiles MRS/MSR SP_EL0 at EL1 (SPSel = 1) and leaves them to the interpreter with SPSel = 0", () => {
+    const loop = [
+      0xd5184101, // 1: msr sp_el0, x1
+      0x91000421, //    add x1, x1, #1
+      0xd5384102, //    mrs x2, sp_el0
+      0x8b020063, //    add x3, x3, x2
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffff61, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    for (const spsel of [1, 0]) {
+      const results = [true, false].map((jit) => {
+        const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+        m.writeWords(RAM_BASE, loop);
+        m.cpu.powerOn(RAM_BASE, 0n, 1);
+        m.cpu.setSp(0, 0x1234_5678_0000n);
+        m.cpu.setSp(1, 0x7777_0000n);
+        m.cpu.setPstateEl(1, spsel);
+        m.cpu.setX(0, 1000n);
+        m.cpu.setX(1, 5n);
+        m.cpu.run(7000);
+        return { s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+      });
+      expect(results[0]!.s).toEqual(results[1]!.s);
+      if (spsel === 1) {
+        // x3 = 5 + 6 + ... + 1004; SP_EL0 ends as 1004; the current SP (SP_EL1) untouched.
+        expect(results[0]!.s.x[3]).toBe(BigInt((1000 * (5 + 1004)) / 2));
+        expect(results[0]!.s.sp[0]).toBe(1004n);
+        expect(results[0]!.s.sp[1]).toBe(0x7777_0000n);
+        expect(results[0]!.retired).toBeGreaterThan(5500);
+      } else {
+        // SP_EL0 is then the current SP: the accesses are UNDEFINED (to the EL1 vector).
+        expect(results[0]!.s.x[3]).toBe(0n);
+      }
+    }
+  });
 
   it("drops compiled code when the program rewrites it", () => {
     // x0 counts; the loop body's "add x1, x1, #1" is patched to "add x1, x1, #2" by a store.
