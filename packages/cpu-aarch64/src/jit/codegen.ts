@@ -24,6 +24,7 @@ import { out } from "../int64.js";
 import {
   EXIT_BRANCH,
   EXIT_STOP,
+  F_DC_ZVA,
   F_EXCLUSIVE,
   F_SP_ALIGN,
   F_SP_EL0,
@@ -1446,6 +1447,29 @@ export class RegionEmitter {
     if ((insn & 0xfffff0ff) >>> 0 === 0xd50330df) {
       // ISB: compiled code keeps no context that a context synchronization would refresh
       // (anything that changes it ends the region).
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xffffffe0) >>> 0 === 0xd50b7420) {
+      // DC ZVA (64-byte blocks, as DCZID_EL0 says): a 64-byte store of zeros through the
+      // store TLB (which never maps a page holding compiled code), where it is permitted.
+      const rt = insn & 31;
+      f.get(P_FLAGS);
+      f.i32(F_DC_ZVA);
+      f.op(Op.i32And);
+      f.op(Op.i32Eqz);
+      f.if();
+      this.exit(off, k, EXIT_STOP);
+      f.end();
+      this.x64(rt);
+      f.i64(-64);
+      f.op(Op.i64And);
+      f.set(L_VA);
+      this.tlb(2, 64, 1, off, k);
+      for (let i = 0; i < 64; i += 8) {
+        f.get(L_A);
+        f.i64(0);
+        f.mem(Op.i64Store, 0, this.env.ramOffset + i);
+      }
       return FLOW_NEXT;
     }
     if ((insn & 0xffdfffe0) >>> 0 === 0xd5184100) {

@@ -222,6 +222,33 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     }
   });
 
+  it("compiles DC ZVA: zeroes the 64-byte block of the address, as the interpreter does", () => {
+    const loop = [
+      0xd50b7421, // 1: dc zva, x1
+      0x91010021, //    add x1, x1, #64
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffffa1, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    for (const el of [2, 1]) {
+      const results = [true, false].map((jit) => {
+        const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+        m.ram.fill(0xa5, 0x10000, 0x20000);
+        m.writeWords(RAM_BASE, loop);
+        m.cpu.powerOn(RAM_BASE, 0n, el);
+        m.cpu.setX(0, 100n);
+        m.cpu.setX(1, BigInt(RAM_BASE + 0x10000 + 0x25)); // unaligned: the block is zeroed
+        m.cpu.run(500);
+        return { s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+      });
+      expect(results[0]!.s).toEqual(results[1]!.s);
+      const zeroed = results[0]!.s.data.slice(0, (100 * 64) / 4);
+      expect(zeroed.every((w) => w === 0)).toBe(true);
+      expect(results[0]!.s.data[(100 * 64) / 4]).toBe(0xa5a5a5a5 | 0);
+      expect(results[0]!.retired).toBeGreaterThan(350);
+    }
+  });
+
   it("drops compiled code when the program rewrites it", () => {
     // x0 counts; the loop body's "add x1, x1, #1" is patched to "add x1, x1, #2" by a store.
     const m = new TestMachine({ ramSize: 1 << 20, jit: true, jitHotThreshold: 1 });

@@ -32,6 +32,7 @@ import {
 } from "@axvisor/machine";
 import type { Aarch64Cpu } from "../cpu.js";
 import { TLB_MASK, TLB_SIZE } from "../cpu.js";
+import { HCR } from "../sysregs.js";
 import {
   type CodegenEnv,
   emitMulhu,
@@ -45,6 +46,7 @@ import {
   EXIT_BRANCH,
   EXIT_MISS,
   F_EXCLUSIVE,
+  F_DC_ZVA,
   F_SP_ALIGN,
   F_SP_EL0,
   F_STRICT_ALIGN,
@@ -231,6 +233,7 @@ export class Aarch64Jit {
     if (cpu.exclAddr >= 0) flags |= F_EXCLUSIVE;
     if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;
     if (cpu.el !== 0 && cpu.spsel !== 0) flags |= F_SP_EL0;
+    if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TDZ))) flags |= F_DC_ZVA;
     const n = this.dispatch(pc, budget, cpu.fetchCtx, cpu.dataCtx, flags);
     cpu.nf = s[ST_N >> 2]!;
     cpu.zf = s[ST_Z >> 2]!;

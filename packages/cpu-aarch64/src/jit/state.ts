@@ -64,3 +64,5 @@ export const F_SP_ALIGN = 4;
  * UNDEFINED or touch the current SP, which the interpreter handles).
  */
 export const F_SP_EL0 = 8;
+/** DC ZVA is permitted (EL1 without HCR_EL2.TDZ, or EL2): compiled code may zero blocks. */
+export const F_DC_ZVA = 16;

@@ -23,6 +23,8 @@ export interface KnownKernelLogDifference {
   readonly side: "missing" | "extra" | "both";
   readonly match: RegExp;
   readonly reason: string;
+  /** Depends on timing: a run may not show it. */
+  readonly optional?: boolean;
 }
 
 const TIMESTAMP = /^\[\s*\d+\.\d+\]\s?/;
@@ -93,7 +95,7 @@ export function explainKernelLogDifferences(
     if (k === undefined) unexplained.push(d);
     else used.add(k);
   }
-  return { unexplained, unused: known.filter((k) => !used.has(k)) };
+  return { unexplained, unused: known.filter((k) => !used.has(k) && k.optional !== true) };
 }
 
 /**
@@ -134,8 +136,16 @@ export const LINUX_LOG_DIFFERENCES: readonly KnownKernelLogDifference[] = [
   {
     id: "initrd-order",
     side: "both",
-    match: /^Freeing initrd memory: \d+K$/,
-    reason: "the initramfs is unpacked asynchronously, so its place among the initcalls' lines depends on timing",
+    match: /^(Trying to unpack rootfs image as initramfs\.\.\.|Freeing initrd memory: \d+K)$/,
+    reason: "the initramfs is unpacked asynchronously, so where its lines land among the initcalls' lines depends on timing",
+    optional: true,
+  },
+  {
+    id: "hrtimer",
+    side: "extra",
+    match: /^hrtimer: interrupt took \d+ ns$/,
+    reason: "guest time is host time: when the host stalls (a loaded machine), a timer interrupt seems to take long",
+    optional: true,
   },
   {
     id: "pl061",
