@@ -1625,6 +1625,18 @@ export class RegionEmitter {
     if ((insn & (1 << 26)) !== 0) return -1; // SIMD&FP
     const rt = insn & 31;
     const rn = (insn >>> 5) & 31;
+    if ((insn & 0x3fa08000) >>> 0 === 0x08808000 && (insn & 0x001f7c00) === 0x001f7c00) {
+      // LDAR, STLR (o2 = 1, o1 = 0, o0 = 1, Rs = Rt2 = 31): an ordinary access at [Xn], as
+      // the interpreter performs it (accesses are in order, one CPU at a time). Exclusives,
+      // CAS and LSE atomics stay with the interpreter (the monitor lives there).
+      const sl = insn >>> 30;
+      const load = (insn & (1 << 22)) !== 0;
+      if (rn === 31) this.spCheck(off, k);
+      this.x64(rn, true);
+      f.set(L_VA);
+      this.access(sl, load ? 1 : 0, load ? 0 : 3, rt, off, k);
+      return FLOW_NEXT;
+    }
     if ((insn & 0x3b000000) === 0x18000000) {
       // LDR (literal), LDRSW (literal); PRFM (literal) is a hint that does nothing here.
       const opc = insn >>> 30;

@@ -30,6 +30,11 @@ function randomInsn(next: () => number): number {
     return [0xd503201f, 0xd503203f, 0xd5033bbf, 0xd5033fdf, 0xd50320bf][next() % 5]!;
   // MRS/MSR of SP_EL0 (compiled at EL1/EL2 with SPSel = 1), with any register.
   if (next() % 40 === 0) return ((next() & 1 ? 0xd5384100 : 0xd5184100) | (next() % 32)) >>> 0;
+  // LDAR/STLR of each size, on a pointer register or SP.
+  if (next() % 30 === 0) {
+    const rn = next() % 15;
+    return (0x089ffc00 | ((next() & 3) << 30) | ((next() & 1) << 22) | ((rn === 14 ? 31 : rn) << 5) | (next() % 31)) >>> 0;
+  }
   // PRFM/PRFUM (immediate, unscaled, register, literal): no effect, never a fault.
   if (next() % 40 === 0) {
     const r = next();
@@ -220,6 +225,41 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
         expect(results[0]!.s.x[3]).toBe(0n);
       }
     }
+  });
+
+  it("compiles LDAR/STLR as ordinary accesses at [Xn]", () => {
+    const loop = [
+      0x08dffc22, // 1: ldarb w2, [x1]
+      0xc89ffc62, //    stlr x2, [x3]
+      0x88dffc64, //    ldar w4, [x3]
+      0x8b0400c6, //    add x6, x6, x4
+      0x8b040005, //    add x5, x0, x4
+      0x489ffc25, //    stlrh w5, [x1]
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffff21, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x10000, [0xfffffff0]);
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.setX(0, 100n);
+      m.cpu.setX(1, BigInt(RAM_BASE + 0x10000));
+      m.cpu.setX(3, BigInt(RAM_BASE + 0x10010));
+      m.cpu.run(900);
+      return { s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    // Pass i loads byte b_i (zero-extended) and stores (x0 + b_i) as the next halfword.
+    let b = 0xf0;
+    let sum = 0;
+    for (let x0 = 100; x0 >= 1; x0--) {
+      sum += b;
+      b = (x0 + b) & 0xff;
+    }
+    expect(results[0]!.s.x[6]).toBe(BigInt(sum));
+    expect(results[0]!.retired).toBeGreaterThan(700);
   });
 
   it("compiles DC ZVA: zeroes the 64-byte block of the address, as the interpreter does", () => {
