@@ -33,17 +33,26 @@ function randomInsn(next: () => number): number {
   // LDAR/STLR of each size, on a pointer register or SP.
   if (next() % 30 === 0) {
     const rn = next() % 15;
-    return (0x089ffc00 | ((next() & 3) << 30) | ((next() & 1) << 22) | ((rn === 14 ? 31 : rn) << 5) | (next() % 31)) >>> 0;
+    return (
+      (0x089ffc00 |
+        ((next() & 3) << 30) |
+        ((next() & 1) << 22) |
+        ((rn === 14 ? 31 : rn) << 5) |
+        (next() % 31)) >>>
+      0
+    );
   }
   // PRFM/PRFUM (immediate, unscaled, register, literal): no effect, never a fault.
   if (next() % 40 === 0) {
     const r = next();
-    return [
-      0xf9800000 | (r & 0x3fffff),
-      0xf8800000 | (r & 0x1ff3ff),
-      0xf8a00800 | (r & 0x1ff3ff),
-      0xd8000000 | (r & 0xffffff),
-    ][next() % 4]! >>> 0;
+    return (
+      [
+        0xf9800000 | (r & 0x3fffff),
+        0xf8800000 | (r & 0x1ff3ff),
+        0xf8a00800 | (r & 0x1ff3ff),
+        0xd8000000 | (r & 0xffffff),
+      ][next() % 4]! >>> 0
+    );
   }
   // ADC/ADCS/SBC/SBCS (rare among random words).
   if (next() % 16 === 0) return (0x1a000000 | (next() & 0xe01f03ff)) >>> 0;

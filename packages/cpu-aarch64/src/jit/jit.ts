@@ -45,8 +45,8 @@ import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./disp
 import {
   EXIT_BRANCH,
   EXIT_MISS,
-  F_EXCLUSIVE,
   F_DC_ZVA,
+  F_EXCLUSIVE,
   F_SP_ALIGN,
   F_SP_EL0,
   F_STRICT_ALIGN,

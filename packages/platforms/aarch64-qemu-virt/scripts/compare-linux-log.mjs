@@ -35,7 +35,9 @@ for (const d of diffs) {
   );
   const mark = d.side === "missing" ? "-" : "+";
   const file = d.side === "missing" ? "ref" : "ours";
-  console.log(`${mark} ${file}:${d.line}: ${d.text}${known ? `   [${known.id}]` : "   [UNEXPLAINED]"}`);
+  console.log(
+    `${mark} ${file}:${d.line}: ${d.text}${known ? `   [${known.id}]` : "   [UNEXPLAINED]"}`,
+  );
 }
 for (const k of unused) console.log(`(known difference ${k.id} did not occur)`);
 console.log(

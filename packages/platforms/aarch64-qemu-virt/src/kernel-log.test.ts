@@ -9,12 +9,12 @@ import {
 
 describe("kernel log comparison", () => {
   it("normalises timestamps, addresses and counts but keeps the words", () => {
-    expect(normaliseKernelLogLine("[    0.968284] pci_bus 0000:00: root bus resource [bus 00-ff]\r")).toBe(
-      "pci_bus N:N: root bus resource [bus N-ff]",
-    );
-    expect(normaliseKernelLogLine("[   12.000001] NUMA: NODE_DATA [mem 0x5fef0380-0x5fef2fff]")).toBe(
-      normaliseKernelLogLine("[    0.000000] NUMA: NODE_DATA [mem 0x5fef1380-0x5fef3fff]"),
-    );
+    expect(
+      normaliseKernelLogLine("[    0.968284] pci_bus 0000:00: root bus resource [bus 00-ff]\r"),
+    ).toBe("pci_bus N:N: root bus resource [bus N-ff]");
+    expect(
+      normaliseKernelLogLine("[   12.000001] NUMA: NODE_DATA [mem 0x5fef0380-0x5fef2fff]"),
+    ).toBe(normaliseKernelLogLine("[    0.000000] NUMA: NODE_DATA [mem 0x5fef1380-0x5fef3fff]"));
     expect(normaliseKernelLogLine("Booting Linux on physical CPU 0x0000000000 [0x411fd070]")).toBe(
       "Booting Linux on physical CPU H [H]",
     );

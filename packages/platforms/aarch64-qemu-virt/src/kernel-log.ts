@@ -89,9 +89,7 @@ export function explainKernelLogDifferences(
   const used = new Set<KnownKernelLogDifference>();
   const unexplained: KernelLogDifference[] = [];
   for (const d of differences) {
-    const k = known.find(
-      (k) => (k.side === "both" || k.side === d.side) && k.match.test(d.text),
-    );
+    const k = known.find((k) => (k.side === "both" || k.side === d.side) && k.match.test(d.text));
     if (k === undefined) unexplained.push(d);
     else used.add(k);
   }
@@ -113,7 +111,8 @@ export const LINUX_LOG_DIFFERENCES: readonly KnownKernelLogDifference[] = [
     id: "aarch32",
     side: "missing",
     match: /^CPU features: detected: 32-bit EL[01] Support$/,
-    reason: "AArch64 only: ID_AA64PFR0_EL1 reports no AArch32 at EL0/EL1 (QEMU's cortex-a57 has it)",
+    reason:
+      "AArch64 only: ID_AA64PFR0_EL1 reports no AArch32 at EL0/EL1 (QEMU's cortex-a57 has it)",
   },
   {
     id: "setend-missing",
@@ -137,26 +136,30 @@ export const LINUX_LOG_DIFFERENCES: readonly KnownKernelLogDifference[] = [
     id: "initrd-order",
     side: "both",
     match: /^(Trying to unpack rootfs image as initramfs\.\.\.|Freeing initrd memory: \d+K)$/,
-    reason: "the initramfs is unpacked asynchronously, so where its lines land among the initcalls' lines depends on timing",
+    reason:
+      "the initramfs is unpacked asynchronously, so where its lines land among the initcalls' lines depends on timing",
     optional: true,
   },
   {
     id: "hrtimer",
     side: "extra",
     match: /^hrtimer: interrupt took \d+ ns$/,
-    reason: "guest time is host time: when the host stalls (a loaded machine), a timer interrupt seems to take long",
+    reason:
+      "guest time is host time: when the host stalls (a loaded machine), a timer interrupt seems to take long",
     optional: true,
   },
   {
     id: "pl061",
     side: "missing",
     match: /^pl061_gpio 9030000\.pl061: PL061 GPIO chip registered$/,
-    reason: "no PL061 GPIO controller at 0x0903_0000 (QEMU wires its power button there; we power off through PSCI)",
+    reason:
+      "no PL061 GPIO controller at 0x0903_0000 (QEMU wires its power button there; we power off through PSCI)",
   },
   {
     id: "pcie",
     side: "missing",
     match: /^(pci-host-generic 4010000000\.pcie: |pci_bus 0000:00: |pci 0000:00:)/,
-    reason: "no PCIe host bridge (ECAM at 0x40_1000_0000) and so none of QEMU's default PCI devices; our disks are virtio-mmio",
+    reason:
+      "no PCIe host bridge (ECAM at 0x40_1000_0000) and so none of QEMU's default PCI devices; our disks are virtio-mmio",
   },
 ];
