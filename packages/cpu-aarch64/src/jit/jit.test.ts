@@ -279,7 +279,7 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
       0x54ffffa1, //    b.ne 1b
       0x14000000, //    b .
     ];
-    for (const el of [2, 1]) {
+    for (const el of [2, 1] as const) {
       const results = [true, false].map((jit) => {
         const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
         m.ram.fill(0xa5, 0x10000, 0x20000);
