@@ -15,8 +15,16 @@ import { EXC } from "./exception-signal.js";
 import { dpImmediate as dpImmediateFn, dpRegister as dpRegisterFn } from "./execute.js";
 import { FpSimdRegs, type GprPort, type SimdMemPort } from "./fpsimd/index.js";
 import { executeFpSimd as executeFpSimdFn, makeGprPort, makeSimdMemPort } from "./fpsimd-bridge.js";
-import { Aarch64Jit } from "./jit/jit.js";
-import { EXIT_STOP, ST_END, ST_TLB_OFF, ST_TLB_TAG, ST_X, TLB_ENTRIES } from "./jit/state.js";
+import { Aarch64Jit, RUN_SKIP_ONE } from "./jit/jit.js";
+import {
+  EXIT_STOP,
+  ST_END,
+  ST_SP_BANK,
+  ST_TLB_OFF,
+  ST_TLB_TAG,
+  ST_X,
+  TLB_ENTRIES,
+} from "./jit/state.js";
 import { loadStore as loadStoreFn } from "./loadstore.js";
 import {
   ACC_FETCH,
@@ -116,8 +124,11 @@ export class Aarch64Cpu {
    * block when the CPU has a JIT).
    */
   readonly x: Int32Array;
-  /** SP_EL0, SP_EL1, SP_EL2 while not selected. */
-  readonly spBank = new Int32Array(6);
+  /**
+   * SP_EL0, SP_EL1, SP_EL2 while not selected, int32 lo/hi pairs (in the state block when
+   * the CPU has a JIT).
+   */
+  readonly spBank: Int32Array;
   pc = 0;
   /** Address of the instruction being executed. */
   curPc = 0;
@@ -231,10 +242,12 @@ export class Aarch64Cpu {
     if (state !== undefined && ST_END <= CPU_STATE_BYTES) {
       const buf = state.wasm.memory.buffer;
       this.x = new Int32Array(buf, state.offset + ST_X, 64);
+      this.spBank = new Int32Array(buf, state.offset + ST_SP_BANK, 6);
       this.tlbTag = new Float64Array(buf, state.offset + ST_TLB_TAG, TLB_ENTRIES);
       this.tlbOff = new Int32Array(buf, state.offset + ST_TLB_OFF, TLB_ENTRIES);
     } else {
       this.x = new Int32Array(64);
+      this.spBank = new Int32Array(6);
       this.tlbTag = new Float64Array(3 * TLB_SIZE);
       this.tlbOff = new Int32Array(3 * TLB_SIZE);
     }
@@ -714,6 +727,11 @@ export class Aarch64Cpu {
               if (jit!.lastExit === EXIT_STOP) jitResume = true;
               else jitEntry = true;
               continue;
+            }
+            // Compiled code stopped before its first instruction, or cannot start with it:
+            // the one after it is an entry again.
+            if (done === RUN_SKIP_ONE || (done === 0 && jit!.lastExit === EXIT_STOP)) {
+              jitResume = true;
             }
           }
           const pc = this.pc;

@@ -24,13 +24,16 @@ import { out } from "../int64.js";
 import {
   EXIT_BRANCH,
   EXIT_STOP,
+  F_DC_ZVA,
   F_EXCLUSIVE,
   F_SP_ALIGN,
+  F_SP_EL0,
   F_STRICT_ALIGN,
   ST_C,
   ST_EXIT_KIND,
   ST_EXIT_PC,
   ST_N,
+  ST_SP_BANK,
   ST_TLB_OFF,
   ST_TLB_TAG,
   ST_V,
@@ -1446,6 +1449,51 @@ export class RegionEmitter {
       // (anything that changes it ends the region).
       return FLOW_NEXT;
     }
+    if ((insn & 0xffffffe0) >>> 0 === 0xd50b7420) {
+      // DC ZVA (64-byte blocks, as DCZID_EL0 says): a 64-byte store of zeros through the
+      // store TLB (which never maps a page holding compiled code), where it is permitted.
+      const rt = insn & 31;
+      f.get(P_FLAGS);
+      f.i32(F_DC_ZVA);
+      f.op(Op.i32And);
+      f.op(Op.i32Eqz);
+      f.if();
+      this.exit(off, k, EXIT_STOP);
+      f.end();
+      this.x64(rt);
+      f.i64(-64);
+      f.op(Op.i64And);
+      f.set(L_VA);
+      this.tlb(2, 64, 1, off, k);
+      for (let i = 0; i < 64; i += 8) {
+        f.get(L_A);
+        f.i64(0);
+        f.mem(Op.i64Store, 0, this.env.ramOffset + i);
+      }
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xffdfffe0) >>> 0 === 0xd5184100) {
+      // MRS Xt, SP_EL0 / MSR SP_EL0, Xt (Linux keeps `current` there): the banked SP_EL0
+      // at EL1/EL2 with SPSel = 1, no EL2 trap applies; otherwise the interpreter.
+      const rt = insn & 31;
+      f.get(P_FLAGS);
+      f.i32(F_SP_EL0);
+      f.op(Op.i32And);
+      f.op(Op.i32Eqz);
+      f.if();
+      this.exit(off, k, EXIT_STOP);
+      f.end();
+      if ((insn & (1 << 21)) !== 0) {
+        f.i32(0);
+        f.mem(Op.i64Load, 3, this.s(ST_SP_BANK));
+        this.set64(rt);
+      } else {
+        f.i32(0);
+        this.x64(rt);
+        f.mem(Op.i64Store, 3, this.s(ST_SP_BANK));
+      }
+      return FLOW_NEXT;
+    }
     return -1;
   }
 
@@ -1577,10 +1625,22 @@ export class RegionEmitter {
     if ((insn & (1 << 26)) !== 0) return -1; // SIMD&FP
     const rt = insn & 31;
     const rn = (insn >>> 5) & 31;
+    if ((insn & 0x3fa08000) >>> 0 === 0x08808000 && (insn & 0x001f7c00) === 0x001f7c00) {
+      // LDAR, STLR (o2 = 1, o1 = 0, o0 = 1, Rs = Rt2 = 31): an ordinary access at [Xn], as
+      // the interpreter performs it (accesses are in order, one CPU at a time). Exclusives,
+      // CAS and LSE atomics stay with the interpreter (the monitor lives there).
+      const sl = insn >>> 30;
+      const load = (insn & (1 << 22)) !== 0;
+      if (rn === 31) this.spCheck(off, k);
+      this.x64(rn, true);
+      f.set(L_VA);
+      this.access(sl, load ? 1 : 0, load ? 0 : 3, rt, off, k);
+      return FLOW_NEXT;
+    }
     if ((insn & 0x3b000000) === 0x18000000) {
-      // LDR (literal), LDRSW (literal); PRFM goes to the interpreter.
+      // LDR (literal), LDRSW (literal); PRFM (literal) is a hint that does nothing here.
       const opc = insn >>> 30;
-      if (opc === 3) return -1;
+      if (opc === 3) return FLOW_NEXT;
       const size = opc === 1 ? 8 : 4;
       f.get(L_PB);
       f.i64(off + ((insn << 8) >> 13) * 4);
@@ -1595,6 +1655,7 @@ export class RegionEmitter {
       // Unsigned offset.
       const sl = insn >>> 30;
       const opc = (insn >>> 22) & 3;
+      if (isPrefetch(sl, opc)) return FLOW_NEXT;
       const kind = this.loadKind(sl, opc);
       if (kind < 0) return -1;
       if (rn === 31) this.spCheck(off, k);
@@ -1611,6 +1672,7 @@ export class RegionEmitter {
       if (mode === 2) return -1;
       const sl = insn >>> 30;
       const opc = (insn >>> 22) & 3;
+      if (mode === 0 && isPrefetch(sl, opc)) return FLOW_NEXT; // PRFUM
       const kind = this.loadKind(sl, opc);
       if (kind < 0) return -1;
       const wb = mode !== 0;
@@ -1638,10 +1700,11 @@ export class RegionEmitter {
       // Register offset.
       const sl = insn >>> 30;
       const opc = (insn >>> 22) & 3;
-      const kind = this.loadKind(sl, opc);
-      if (kind < 0) return -1;
       const option = (insn >>> 13) & 7;
       if ((option & 2) === 0) return -1;
+      if (isPrefetch(sl, opc)) return FLOW_NEXT;
+      const kind = this.loadKind(sl, opc);
+      if (kind < 0) return -1;
       const rm = (insn >>> 16) & 31;
       if (rn === 31) this.spCheck(off, k);
       this.x64(rn, true);
@@ -1715,6 +1778,14 @@ export class RegionEmitter {
     }
     return FLOW_NEXT;
   }
+}
+
+/**
+ * PRFM/PRFUM: size 3 with opc 2. A prefetch never faults and changes no state (the
+ * interpreter does nothing either, not even the SP alignment check), so it compiles to nothing.
+ */
+function isPrefetch(sl: number, opc: number): boolean {
+  return sl === 3 && opc === 2;
 }
 
 /** (lo, hi) of `width` one bits shifted left by `pos` (width + pos <= 64). */

@@ -28,6 +28,32 @@ function randomInsn(next: () => number): number {
   // Now and then a hint or barrier (nop, yield, dmb ish, isb, sevl).
   if (next() % 24 === 0)
     return [0xd503201f, 0xd503203f, 0xd5033bbf, 0xd5033fdf, 0xd50320bf][next() % 5]!;
+  // MRS/MSR of SP_EL0 (compiled at EL1/EL2 with SPSel = 1), with any register.
+  if (next() % 40 === 0) return ((next() & 1 ? 0xd5384100 : 0xd5184100) | (next() % 32)) >>> 0;
+  // LDAR/STLR of each size, on a pointer register or SP.
+  if (next() % 30 === 0) {
+    const rn = next() % 15;
+    return (
+      (0x089ffc00 |
+        ((next() & 3) << 30) |
+        ((next() & 1) << 22) |
+        ((rn === 14 ? 31 : rn) << 5) |
+        (next() % 31)) >>>
+      0
+    );
+  }
+  // PRFM/PRFUM (immediate, unscaled, register, literal): no effect, never a fault.
+  if (next() % 40 === 0) {
+    const r = next();
+    return (
+      [
+        0xf9800000 | (r & 0x3fffff),
+        0xf8800000 | (r & 0x1ff3ff),
+        0xf8a00800 | (r & 0x1ff3ff),
+        0xd8000000 | (r & 0xffffff),
+      ][next() % 4]! >>> 0
+    );
+  }
   // ADC/ADCS/SBC/SBCS (rare among random words).
   if (next() % 16 === 0) return (0x1a000000 | (next() & 0xe01f03ff)) >>> 0;
   for (;;) {
@@ -116,6 +142,9 @@ function setUp(m: TestMachine, words: number[], next: () => number, el1: boolean
   }
   c.setX(28, 200n);
   c.setSp(el1 ? 1 : 2, BigInt(RAM_BASE + 0x18000));
+  // Banked SP_EL0 (MRS/MSR SP_EL0 reach it) and SP_EL1 while at EL2: values of their own.
+  c.setSp(0, (BigInt(next()) << 32n) | BigInt(next()));
+  if (!el1) c.setSp(1, (BigInt(next()) << 32n) | BigInt(next()));
   for (let i = 0; i < 0x4000; i++) m.ram[0x10000 + i * 4] = next() & 0xff;
 }
 
@@ -169,6 +198,105 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(compiled).toBeGreaterThan(25_000);
     // About 4 s of CPU; generous for a loaded machine.
   }, 90_000);
+
+  it("compiles MRS/MSR SP_EL0 at EL1 (SPSel = 1) and leaves them to the interpreter with SPSel = 0", () => {
+    const loop = [
+      0xd5184101, // 1: msr sp_el0, x1
+      0x91000421, //    add x1, x1, #1
+      0xd5384102, //    mrs x2, sp_el0
+      0x8b020063, //    add x3, x3, x2
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffff61, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    for (const spsel of [1, 0]) {
+      const results = [true, false].map((jit) => {
+        const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+        m.writeWords(RAM_BASE, loop);
+        m.cpu.powerOn(RAM_BASE, 0n, 1);
+        m.cpu.setSp(0, 0x1234_5678_0000n);
+        m.cpu.setSp(1, 0x7777_0000n);
+        m.cpu.setPstateEl(1, spsel);
+        m.cpu.setX(0, 1000n);
+        m.cpu.setX(1, 5n);
+        m.cpu.run(7000);
+        return { s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+      });
+      expect(results[0]!.s).toEqual(results[1]!.s);
+      if (spsel === 1) {
+        // x3 = 5 + 6 + ... + 1004; SP_EL0 ends as 1004; the current SP (SP_EL1) untouched.
+        expect(results[0]!.s.x[3]).toBe(BigInt((1000 * (5 + 1004)) / 2));
+        expect(results[0]!.s.sp[0]).toBe(1004n);
+        expect(results[0]!.s.sp[1]).toBe(0x7777_0000n);
+        expect(results[0]!.retired).toBeGreaterThan(5500);
+      } else {
+        // SP_EL0 is then the current SP: the accesses are UNDEFINED (to the EL1 vector).
+        expect(results[0]!.s.x[3]).toBe(0n);
+      }
+    }
+  });
+
+  it("compiles LDAR/STLR as ordinary accesses at [Xn]", () => {
+    const loop = [
+      0x08dffc22, // 1: ldarb w2, [x1]
+      0xc89ffc62, //    stlr x2, [x3]
+      0x88dffc64, //    ldar w4, [x3]
+      0x8b0400c6, //    add x6, x6, x4
+      0x8b040005, //    add x5, x0, x4
+      0x489ffc25, //    stlrh w5, [x1]
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffff21, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x10000, [0xfffffff0]);
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.setX(0, 100n);
+      m.cpu.setX(1, BigInt(RAM_BASE + 0x10000));
+      m.cpu.setX(3, BigInt(RAM_BASE + 0x10010));
+      m.cpu.run(900);
+      return { s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    // Pass i loads byte b_i (zero-extended) and stores (x0 + b_i) as the next halfword.
+    let b = 0xf0;
+    let sum = 0;
+    for (let x0 = 100; x0 >= 1; x0--) {
+      sum += b;
+      b = (x0 + b) & 0xff;
+    }
+    expect(results[0]!.s.x[6]).toBe(BigInt(sum));
+    expect(results[0]!.retired).toBeGreaterThan(700);
+  });
+
+  it("compiles DC ZVA: zeroes the 64-byte block of the address, as the interpreter does", () => {
+    const loop = [
+      0xd50b7421, // 1: dc zva, x1
+      0x91010021, //    add x1, x1, #64
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffffa1, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    for (const el of [2, 1] as const) {
+      const results = [true, false].map((jit) => {
+        const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+        m.ram.fill(0xa5, 0x10000, 0x20000);
+        m.writeWords(RAM_BASE, loop);
+        m.cpu.powerOn(RAM_BASE, 0n, el);
+        m.cpu.setX(0, 100n);
+        m.cpu.setX(1, BigInt(RAM_BASE + 0x10000 + 0x25)); // unaligned: the block is zeroed
+        m.cpu.run(500);
+        return { s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+      });
+      expect(results[0]!.s).toEqual(results[1]!.s);
+      const zeroed = results[0]!.s.data.slice(0, (100 * 64) / 4);
+      expect(zeroed.every((w) => w === 0)).toBe(true);
+      expect(results[0]!.s.data[(100 * 64) / 4]).toBe(0xa5a5a5a5 | 0);
+      expect(results[0]!.retired).toBeGreaterThan(350);
+    }
+  });
 
   it("drops compiled code when the program rewrites it", () => {
     // x0 counts; the loop body's "add x1, x1, #1" is patched to "add x1, x1, #2" by a store.

@@ -32,6 +32,7 @@ import {
 } from "@axvisor/machine";
 import type { Aarch64Cpu } from "../cpu.js";
 import { TLB_MASK, TLB_SIZE } from "../cpu.js";
+import { HCR } from "../sysregs.js";
 import {
   type CodegenEnv,
   emitMulhu,
@@ -44,8 +45,10 @@ import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./disp
 import {
   EXIT_BRANCH,
   EXIT_MISS,
+  F_DC_ZVA,
   F_EXCLUSIVE,
   F_SP_ALIGN,
+  F_SP_EL0,
   F_STRICT_ALIGN,
   JC_SIZE,
   jcSlot,
@@ -94,6 +97,20 @@ interface Entry {
 
 const NOT_COMPILABLE: Entry = { index: -1 };
 const PENDING: Entry = { index: -2 };
+/**
+ * An entry whose first instruction is not compiled (an MRS, an exclusive, ...) while the
+ * code after it may be: the interpreter performs that one instruction and the next one is
+ * an entry again, as after a side exit, instead of interpreting up to the next branch.
+ */
+const FIRST_NOT_COMPILED: Entry = { index: -3 };
+
+/** run(): nothing ran, and the instruction after the one at the PC is an entry. */
+export const RUN_SKIP_ONE = -2;
+
+// What hot() found.
+const HOT_NOT_YET = 0;
+const HOT_READY = 1;
+const HOT_SKIP_ONE = 2;
 
 interface CodePage {
   readonly snapshot: Int32Array;
@@ -123,6 +140,8 @@ export class Aarch64Jit {
   readonly codeFlags: Uint8Array;
   private readonly pageEpoch: Int32Array;
   private readonly pageDrops: Uint8Array;
+  /** Per RAM page: 1 once `entries` holds a record of an entry point in it. */
+  private readonly known: Uint8Array;
   private readonly pages = new Map<number, CodePage>();
   /** Compiled (or known not compilable, or waiting) entry points by RAM offset. */
   private readonly entries = new Map<number, Entry>();
@@ -164,6 +183,7 @@ export class Aarch64Jit {
     this.codeFlags = new Uint8Array(pages);
     this.pageEpoch = new Int32Array(pages);
     this.pageDrops = new Uint8Array(pages);
+    this.known = new Uint8Array(pages);
     this.threshold = opts.hotThreshold ?? 1000;
     this.maxInsns = opts.maxRegionInsns ?? 128;
     this.batch = opts.batch ?? 16;
@@ -186,7 +206,8 @@ export class Aarch64Jit {
 
   /**
    * Runs compiled code from `pc` (compiling it once hot) for at most `budget` instructions.
-   * Returns the instructions retired, the CPU's PC and NZCV updated; or -1 when nothing ran.
+   * Returns the instructions retired, the CPU's PC and NZCV updated; or -1 when nothing ran;
+   * or RUN_SKIP_ONE when nothing ran but the next instruction is worth trying again.
    * `resumed`: the entry continues where compiled code stopped.
    */
   run(pc: number, budget: number, resumed: boolean): number {
@@ -199,8 +220,9 @@ export class Aarch64Jit {
     if (cpu.tlbTag[i] !== (hi * 1048576 + (lo >>> 12)) * 1024 + cpu.fetchCtx) return -1;
     const ro = cpu.tlbOff[i]! + (lo & 4095);
     const slot = jcSlot(ro);
-    if (this.jc[2 * slot] !== ro && !this.hot(ro, slot, resumed ? CONTINUATION_WEIGHT : 1)) {
-      return -1;
+    if (this.jc[2 * slot] !== ro) {
+      const h = this.hot(ro, slot, resumed ? CONTINUATION_WEIGHT : 1);
+      if (h !== HOT_READY) return h === HOT_SKIP_ONE ? RUN_SKIP_ONE : -1;
     }
     const s = this.stateI32;
     s[ST_N >> 2] = cpu.nf;
@@ -210,6 +232,8 @@ export class Aarch64Jit {
     let flags = cpu.strictAlign ? F_STRICT_ALIGN : 0;
     if (cpu.exclAddr >= 0) flags |= F_EXCLUSIVE;
     if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;
+    if (cpu.el !== 0 && cpu.spsel !== 0) flags |= F_SP_EL0;
+    if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TDZ))) flags |= F_DC_ZVA;
     const n = this.dispatch(pc, budget, cpu.fetchCtx, cpu.dataCtx, flags);
     cpu.nf = s[ST_N >> 2]!;
     cpu.zf = s[ST_Z >> 2]!;
@@ -222,38 +246,40 @@ export class Aarch64Jit {
     return n;
   }
 
-  /** Counts an entry into RAM offset `ro`; true once compiled code for it is in the jump cache. */
-  private hot(ro: number, slot: number, weight: number): boolean {
+  /** Counts an entry into RAM offset `ro`; HOT_READY once compiled code for it is in the jump cache. */
+  private hot(ro: number, slot: number, weight: number): number {
     const page = ro >>> 12;
-    let e = this.codeFlags[page] !== 0 ? this.entries.get(ro) : undefined;
+    let e = this.known[page] !== 0 ? this.entries.get(ro) : undefined;
+    if (e === FIRST_NOT_COMPILED) return HOT_SKIP_ONE;
     if (e === undefined || e === PENDING) {
       const c = this.counts[slot]! + weight;
       if (c < this.threshold) {
         this.counts[slot] = c;
-        return false;
+        return HOT_NOT_YET;
       }
       this.counts[slot] = 0;
       e = this.entries.get(ro);
     }
     if (e === undefined) {
       if (this.pageDrops[page]! >= MAX_PAGE_INVALIDATIONS || (page + 1) * 4096 > this.cpu.ramSize) {
-        this.entries.set(ro, NOT_COMPILABLE);
-        return false;
+        this.setEntry(ro, NOT_COMPILABLE);
+        return HOT_NOT_YET;
       }
-      this.entries.set(ro, PENDING);
+      this.setEntry(ro, PENDING);
       this.pending.push(ro);
-      if (this.pending.length < this.batch) return false;
+      if (this.pending.length < this.batch) return HOT_NOT_YET;
       this.compilePending();
     } else if (e === PENDING) {
       // Hot again while it waits for a batch: compile what is waiting now.
       this.compilePending();
     }
     e = this.entries.get(ro);
-    if (e === undefined || e.index < 0) return false;
-    if (this.pageEpoch[page] !== this.epoch && !this.revalidate(page)) return false;
+    if (e === FIRST_NOT_COMPILED) return HOT_SKIP_ONE;
+    if (e === undefined || e.index < 0) return HOT_NOT_YET;
+    if (this.pageEpoch[page] !== this.epoch && !this.revalidate(page)) return HOT_NOT_YET;
     this.jc[2 * slot] = ro;
     this.jc[2 * slot + 1] = e.index;
-    return true;
+    return HOT_READY;
   }
 
   /** Compiles every pending entry point into one module. */
@@ -271,7 +297,7 @@ export class Aarch64Jit {
         this.env,
       );
       if (plan === undefined) {
-        this.entries.set(ro, NOT_COMPILABLE);
+        this.entries.set(ro, FIRST_NOT_COMPILED);
         continue;
       }
       plans.push({ plan, ro });
@@ -303,6 +329,11 @@ export class Aarch64Jit {
     this.stats.modules++;
     this.stats.regions += plans.length;
     this.stats.compileMs += performance.now() - t0;
+  }
+
+  private setEntry(ro: number, e: Entry): void {
+    this.entries.set(ro, e);
+    this.known[ro >>> 12] = 1;
   }
 
   private allocIndex(): number {
@@ -410,6 +441,7 @@ export class Aarch64Jit {
     for (const page of [...this.pages.keys()]) this.invalidatePage(page);
     this.pageDrops.fill(0);
     this.entries.clear();
+    this.known.fill(0);
     this.pending.length = 0;
     this.counts.fill(0);
     this.jc.fill(JC_EMPTY);

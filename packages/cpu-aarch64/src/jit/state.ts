@@ -16,6 +16,8 @@ export const ST_V = 268;
 export const ST_EXIT_PC = 272;
 /** Why it stopped (EXIT_*). */
 export const ST_EXIT_KIND = 280;
+/** The stack pointers not selected (the CPU's spBank): SP_EL0, SP_EL1, SP_EL2 as i64. */
+export const ST_SP_BANK = 288;
 /** The software TLB: tags (f64, [fetch | load | store] x TLB_SIZE), then RAM offsets (i32). */
 export const ST_TLB_TAG = 1024;
 export const TLB_ENTRIES = 3 * 1024;
@@ -57,3 +59,10 @@ export const F_STRICT_ALIGN = 1;
 export const F_EXCLUSIVE = 2;
 /** SP alignment checking (SCTLR_ELx.SA/SA0) is on for the current EL. */
 export const F_SP_ALIGN = 4;
+/**
+ * At EL1 or EL2 with SPSel = 1: MRS/MSR of SP_EL0 reach the banked SP_EL0 (else they are
+ * UNDEFINED or touch the current SP, which the interpreter handles).
+ */
+export const F_SP_EL0 = 8;
+/** DC ZVA is permitted (EL1 without HCR_EL2.TDZ, or EL2): compiled code may zero blocks. */
+export const F_DC_ZVA = 16;

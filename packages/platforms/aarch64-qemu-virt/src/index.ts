@@ -9,6 +9,15 @@ export {
 } from "./boot.js";
 export { CfiFlash, type CfiFlashOptions } from "./cfi-flash.js";
 export { type ArmVirtDeviceTreeOptions, buildArmVirtDeviceTree } from "./device-tree.js";
+export {
+  compareKernelLogs,
+  explainKernelLogDifferences,
+  type KernelLogDifference,
+  type KnownKernelLogDifference,
+  LINUX_LOG_DIFFERENCES,
+  normaliseKernelLogLine,
+  stripKernelLogLine,
+} from "./kernel-log.js";
 export { type ArmMachineExit, ArmVirtMachine, type ArmVirtMachineOptions } from "./machine.js";
 export {
   ARM_VIRT,

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MemoryBlockBacking, virtioBlkSlot } from "@axvisor/device-virtio-mmio";
 import { describe, expect, it } from "vitest";
+import { compareKernelLogs, explainKernelLogDifferences } from "./kernel-log.js";
 import { type ArmMachineExit, ArmVirtMachine, type ArmVirtMachineOptions } from "./machine.js";
 
 /** The shared guests: AXVISOR_GUESTS, or ../shared/guests beside the checkout. */
@@ -88,6 +89,15 @@ describe.skipIf(!present)(
           expect(out).toContain(`GUEST-INIT-OK arch=aarch64 kernel=6.1.0-56-arm64 cpus=${c.cpus}`);
           expect(out).toContain("SHELL-42");
           expect(exit).toEqual({ kind: "poweroff", success: true, code: 0, source: "psci" });
+          if (c.cpus === 1 && c.gicVersion === 2 && !c.virtualization) {
+            // QEMU's reference run has the same board, CPU and command line: its log must
+            // match ours line for line apart from the differences docs/linux-log.md explains.
+            const reference = readFileSync(join(GUESTS, "linux-smp1.log"), "latin1");
+            const diffs = compareKernelLogs(reference, out);
+            const { unexplained, unused } = explainKernelLogDifferences(diffs);
+            expect(unexplained).toEqual([]);
+            expect(unused.map((k) => k.id)).toEqual([]);
+          }
         },
         BOOT_LIMIT_MS + 60_000,
       );
