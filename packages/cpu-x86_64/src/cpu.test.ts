@@ -283,6 +283,28 @@ describe("REP MOVS/STOS", () => {
     });
   }
 
+  it("charges every iteration to the instruction budget, as QEMU's -icount counts them", () => {
+    const b = new Board();
+    // cld ; addr32 rep stosb ; hlt
+    b.ram.set([0xfc, 0x67, 0xf3, 0xaa, 0xf4], 0x7c00);
+    const cpu = b.cpu();
+    cpu.setSegment(CS, { selector: 0, base: 0n, limit: 0xffff, attributes: 0x9b });
+    cpu.setReg("rip", 0x7c00n);
+    cpu.setReg("rdi", 0x10000n);
+    cpu.setReg("rcx", 60_000n);
+    const start = cpu.icount;
+    // A small budget ends the slice inside the REP: what it did is what it was charged.
+    expect(cpu.run(2000)).toBe("budget");
+    const done = 60_000 - Number(cpu.getReg("rcx"));
+    expect(done).toBeGreaterThan(0);
+    expect(cpu.icount - start).toBeGreaterThanOrEqual(done);
+    expect(cpu.icount - start).toBeLessThanOrEqual(done + 2);
+    while (cpu.run(2000) === "budget") {}
+    expect(cpu.getReg("rcx")).toBe(0n);
+    expect(cpu.icount - start).toBeGreaterThanOrEqual(60_000);
+    expect(cpu.icount - start).toBeLessThanOrEqual(60_003);
+  });
+
   it("stops at the end of RAM: stores beyond it go to the bus one by one", () => {
     const b = new Board();
     b.ram.set([0xfc, 0x66, 0x67, 0xf3, 0xab, 0xf4], 0x7c00);

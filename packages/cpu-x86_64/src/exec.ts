@@ -1805,7 +1805,8 @@ function pageRoom(lin: number): number {
  */
 function bulkString(op: number, size: number, src: number): number {
   const count = getA(RCX);
-  if (count < 2) return 0;
+  // A count beyond 2^53 is not exact as a number: the element loop counts those down.
+  if (count < 2 || count > Number.MAX_SAFE_INTEGER) return 0;
   const limit = D.adsz === 8 ? Number.POSITIVE_INFINITY : D.adsz === 4 ? 2 ** 32 : 0x10000;
   const di = getA(7);
   const dstLin = c.segLin(ES, di);
@@ -1846,10 +1847,35 @@ function bulkString(op: number, size: number, src: number): number {
   c.codeWritten(dstOff, len);
   setA(7, di + len);
   setA(RCX, count - n);
+  repIterations += n;
   return n;
 }
 
+/**
+ * A string instruction. Each iteration of a REP form counts as one retired instruction, as
+ * on QEMU with -icount: a chunk of up to thousands of elements is one step of the run loop,
+ * and charging it as one would let a guest stretch its slice (and its instruction-derived
+ * time) a thousandfold with a large RCX.
+ */
 function stringOp(op: number): void {
+  if (D.rep === 0) {
+    stringOpOnce(op);
+    return;
+  }
+  repIterations = 0;
+  try {
+    stringOpOnce(op);
+  } finally {
+    // The run loop counts the step itself; a fault or exit mid-way still charges what was done.
+    if (repIterations > 1) c.icount += repIterations - 1;
+  }
+}
+
+/** Elements the current REP step completed (counted rather than derived from RCX, which a
+ * 64-bit count above 2^53 would make inexact). */
+let repIterations = 0;
+
+function stringOpOnce(op: number): void {
   const size =
     op === 0x6c || op === 0xa4 || op === 0xa6 || op === 0xaa || op === 0xac || op === 0xae
       ? 1
@@ -1953,6 +1979,7 @@ function stringOp(op: number): void {
       return;
     }
     decCount();
+    repIterations++;
     if (cmp) {
       const zf = (c.flags & ZF) !== 0;
       if ((D.rep === 0xf3 && !zf) || (D.rep === 0xf2 && zf)) {
