@@ -7,8 +7,9 @@
  * injecting an exception into the guest for anything a guest may not do.
  */
 
+import { type SavedRecord, StateReader, savedBytes, savedU64 } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
-import type { ArchVCpu, ExitReason, GuestFault } from "@axvisor/axvcpu";
+import type { ArchVCpu, ExitReason, GuestFault, SnapshotTime } from "@axvisor/axvcpu";
 import type { HostServices, TimerToken } from "@axvisor/axvisor-api";
 import { type Aarch64Cpu, SysReg, sysreg } from "@axvisor/cpu-aarch64";
 import {
@@ -127,6 +128,9 @@ const SAVED_SYSREGS: readonly (readonly [number, bigint])[] = [
   [SysReg.ELR_EL2, 0n],
   [SysReg.SPSR_EL2, SPSR_EL1H_MASKED],
 ];
+
+/** What a snapshot leaves out: the restoring host derives them (see `ArmVCpu.saveState`). */
+const NOT_SAVED: ReadonlySet<number> = new Set([SysReg.CNTVOFF_EL2, SysReg.VTTBR_EL2]);
 
 /** The access behind the latest exit, kept to fault it inside the guest if the VMM asks. */
 interface PendingAccess {
@@ -376,7 +380,12 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     this.cancelWake();
     const ctl = this.readSys(SysReg.CNTV_CTL_EL0);
     if ((ctl & 3n) !== 1n) return; // disabled or masked
-    const deadline = this.readSys(SysReg.CNTV_CVAL_EL0) + this.readSys(SysReg.CNTVOFF_EL2);
+    // The physical count at which CNTVCT reaches CVAL, modulo 2^64 as the counter wraps (a
+    // restored VM's CNTVOFF is often "negative": its guest time is ahead of the host's).
+    const deadline = BigInt.asUintN(
+      64,
+      this.readSys(SysReg.CNTV_CVAL_EL0) + this.readSys(SysReg.CNTVOFF_EL2),
+    );
     if (deadline > BigInt(Number.MAX_SAFE_INTEGER)) return;
     const t = this.host.time;
     this.wakeTimer = t.registerTimer(t.ticksToNanos(Number(deadline)), () => {
@@ -691,6 +700,73 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     this.writeSys(SysReg.ELR_EL2, this.readSys(SysReg.VBAR_EL1) + vector);
     // NZCV and PAN carry over; SS and IL clear; EL1h with D, A, I, F masked.
     this.writeSys(SysReg.SPSR_EL2, (spsr & 0xf040_0000n) | SPSR_EL1H_MASKED);
+  }
+
+  // ---- snapshot ------------------------------------------------------------------------
+
+  /**
+   * Everything the guest can observe of this vCPU, while it is unbound: GPRs, the FP/SIMD
+   * registers with FPCR/FPSR, the EL1 system registers, the virtual timer, the EL2 controls
+   * the hypervisor keeps per vCPU, and pc / PSTATE (ELR_EL2 / SPSR_EL2: an unbound vCPU is
+   * always between guest instructions). Times are guest times: `guestNow` is the guest's
+   * virtual count at `time.hostTicks`, and CNTV_CVAL_EL0 is already one. CNTVOFF_EL2 and
+   * VTTBR_EL2 are not saved: they follow from the host clock and from the VM's stage-2 table
+   * and VMID, which the restoring host sets up itself. The exclusive monitor is not saved
+   * either: every slice ends with it clear, so a guest's next STXR after a restore fails
+   * once, which the architecture allows.
+   */
+  saveState(time: SnapshotTime): SavedRecord {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: saved while bound to a CPU`);
+    const sys: Record<string, string> = {};
+    for (const [enc, value] of this.sys) {
+      if (!NOT_SAVED.has(enc)) sys[`0x${enc.toString(16)}`] = savedU64(value);
+    }
+    const cntvoff = this.sys.get(SysReg.CNTVOFF_EL2) ?? 0n;
+    return {
+      gpr: [...this.gpr],
+      fp: savedBytes(this.fpRegs),
+      fpcr: this.fpcr >>> 0,
+      fpsr: this.fpsr >>> 0,
+      sys,
+      guestNow: savedU64(BigInt(Math.floor(time.hostTicks)) - cntvoff),
+    };
+  }
+
+  /**
+   * Puts back what `saveState` returned on an unbound vCPU of a VM built from the same
+   * config: the guest's virtual count continues from `guestNow` (CNTVOFF_EL2 absorbs the new
+   * host clock), so the virtual timer fires at its guest deadline. The CPU drops its
+   * translations and compiled code at the next bind (the VMM fences every CPU on restore).
+   */
+  loadState(state: SavedRecord, time: SnapshotTime): void {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: restored while bound to a CPU`);
+    const r = new StateReader(state, `vCPU ${this.vcpuId}`);
+    const gpr = r.ints("gpr", 62, -0x8000_0000, 0x7fff_ffff);
+    const fp = r.bytes("fp", this.fpRegs.length);
+    const fpcr = r.int("fpcr");
+    const fpsr = r.int("fpsr");
+    const saved = r.record("sys");
+    const sys = new Map<number, bigint>();
+    for (const enc of this.sys.keys()) {
+      if (!NOT_SAVED.has(enc)) sys.set(enc, saved.u64(`0x${enc.toString(16)}`));
+    }
+    const guestNow = r.u64("guestNow");
+    // Everything is read and checked: from here on nothing can fail half-way.
+    this.dispose();
+    this.gpr.set(gpr);
+    this.fpRegs.set(fp);
+    this.fpcr = fpcr;
+    this.fpsr = fpsr;
+    for (const [enc, value] of sys) this.sys.set(enc, value);
+    this.sys.set(
+      SysReg.CNTVOFF_EL2,
+      BigInt.asUintN(64, BigInt(Math.floor(time.hostTicks)) - guestNow),
+    );
+    this.inGuest = false;
+    this.pending = null;
+    this.vtimerLevel = false;
+    // As after every unbind: the virtual timer, if enabled, wakes the vCPU at its deadline.
+    this.armWake();
   }
 }
 

@@ -1,5 +1,6 @@
 import { ArmVmContext, createArmArchBackend } from "@axvisor/arm-vcpu";
 import { GICV_MAPPING } from "@axvisor/arm-vgic";
+import { StateReader } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
 import type { ArchBackend } from "@axvisor/axvm";
 import { type AxVMCrateConfig, resolveConfigPath } from "@axvisor/axvmconfig";
@@ -96,6 +97,20 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
       devices.vgic.cpu(0).inject(32 + irq);
       ctx.wakeVcpu(0);
       return true;
+    },
+    snapshot: {
+      quiesce: () => {
+        for (const d of opened) d.flush();
+        ctx.disk?.flush();
+      },
+      save: () => ({ psci: context.saveState(), vgic: devices.vgic.saveState() }),
+      load: (state) => {
+        const r = new StateReader(state, "aarch64 VM state");
+        const psci = r.nested("psci");
+        const vgic = r.nested("vgic");
+        devices.vgic.loadState(vgic);
+        context.loadState(psci);
+      },
     },
     release() {
       if (released) return;
