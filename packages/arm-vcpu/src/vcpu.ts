@@ -32,7 +32,7 @@ import {
   ICC_SGI0R_EL1_ADDR,
   ICC_SGI1R_EL1_ADDR,
 } from "./esr.js";
-import { readGuestVirtual } from "./guest-walk.js";
+import { readGuestVirtual, translateGuestVirtual } from "./guest-walk.js";
 import { GUEST_HCR, HcrEl2 } from "./hcr.js";
 import type { ArmHostCpus, ArmPhysCpu } from "./host-cpus.js";
 import { type DecodedAccess, decodeLoadStore } from "./mmio-decode.js";
@@ -76,6 +76,8 @@ const SCTLR_EL1_RESET = 0x30c5_0830n;
 /** CNTHCTL_EL2: EL1 reads the physical counter; the physical timer traps (the guest uses CNTV). */
 const CNTHCTL_GUEST = 1n;
 const U32 = 0xffff_ffffn;
+/** MDCR_EL2.TDE: debug exceptions from EL1/EL0 (BRK) are taken to EL2. */
+const MDCR_TDE = 1n << 8n;
 
 const R = {
   AMAIR_EL1: sysreg(3, 0, 10, 3, 0),
@@ -160,6 +162,11 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
   private vtimerLevel = false;
   private wakeTimer: TimerToken | null = null;
   private readonly slice: number;
+  /** A debugger is attached: BRK traps to the VMM (MDCR_EL2.TDE) instead of the guest. */
+  private debugTrap = false;
+  /** The next run executes one guest instruction (a debugger's single step). */
+  private stepping = false;
+  private debugStop: "breakpoint" | "step" | null = null;
 
   constructor(
     readonly vmId: number,
@@ -219,6 +226,7 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     const last = pcpu.lastVcpuByVmid.get(this.vm.vmid);
     if (last !== undefined && last !== this) cpu.flushTlb();
     pcpu.lastVcpuByVmid.set(this.vm.vmid, this);
+    cpu.writeSysReg(SysReg.MDCR_EL2, this.debugTrap ? MDCR_TDE : 0n);
     this.bound = pcpu;
     this.inGuest = false;
     this.vtimerLevel = false;
@@ -304,6 +312,8 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
   run(): ExitReason {
     const cpu = this.requireBound().cpu;
     this.cancelWake();
+    if (this.debugStop !== null) return NOTHING;
+    if (this.stepping) return this.step(cpu);
     let budget = this.slice;
     for (;;) {
       if (!this.inGuest) {
@@ -441,6 +451,14 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
         return this.handleSysReg(cpu, esr);
       case ExceptionClass.DataAbortLower:
         return this.handleDataAbort(cpu, esr);
+      case ExceptionClass.Brk64:
+        // Only reaches EL2 while a debugger holds MDCR_EL2.TDE; ELR_EL2 is the BRK itself.
+        if (this.debugTrap) {
+          this.debugStop = "breakpoint";
+          return NOTHING;
+        }
+        this.injectSync(ExceptionClass.Brk64, false, esr & 0xffff, null);
+        return null;
       case ExceptionClass.InstructionAbortLower: {
         const far = cpu.readSysReg(SysReg.FAR_EL2);
         this.pending = {
@@ -767,6 +785,138 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     this.vtimerLevel = false;
     // As after every unbind: the virtual timer, if enabled, wakes the vCPU at its deadline.
     this.armWake();
+  }
+
+  // ---- debugger ------------------------------------------------------------------------
+
+  /**
+   * Debugger mode: the guest's BRK instructions come to the VMM (MDCR_EL2.TDE routes debug
+   * exceptions to EL2) instead of its own vector, and a run can be one instruction. Off, the
+   * vCPU costs nothing extra.
+   */
+  setDebugTrap(on: boolean): void {
+    this.debugTrap = on;
+    if (this.bound) this.bound.cpu.writeSysReg(SysReg.MDCR_EL2, on ? MDCR_TDE : 0n);
+    if (!on) {
+      this.stepping = false;
+      this.debugStop = null;
+    }
+  }
+
+  /** The next run executes one guest instruction, then returns Nothing until the stop is taken. */
+  setSingleStep(on: boolean): void {
+    this.stepping = on;
+  }
+
+  /** Why the last run stopped for the debugger (and forget it): a breakpoint, a step, neither. */
+  takeDebugStop(): "breakpoint" | "step" | null {
+    const s = this.debugStop;
+    this.debugStop = null;
+    return s;
+  }
+
+  /** Sets the guest's pc (ELR_EL2 of an unbound vCPU: where the next entry resumes). */
+  setPc(pc: bigint): void {
+    if (this.bound && this.inGuest) this.bound.cpu.setPc(BigInt.asUintN(64, pc));
+    else this.writeSys(SysReg.ELR_EL2, BigInt.asUintN(64, pc));
+  }
+
+  /** The guest's PSTATE as SPSR_EL2 holds it between entries (GDB's cpsr). */
+  getPstate(): bigint {
+    return this.readSys(SysReg.SPSR_EL2);
+  }
+
+  setPstate(value: bigint): void {
+    this.writeSys(SysReg.SPSR_EL2, value & U32);
+  }
+
+  /** The stack pointer the guest uses now: SP_EL1 in EL1h, SP_EL0 in EL0 or EL1t. */
+  getSp(): bigint {
+    return this.readSys(this.currentSpReg());
+  }
+
+  setSp(value: bigint): void {
+    this.writeSys(this.currentSpReg(), BigInt.asUintN(64, value));
+  }
+
+  /** FP/SIMD register V`n` as its 16 bytes, little-endian. */
+  getVreg(n: number): Uint8Array {
+    if (this.bound) return this.bound.cpu.fp.u8.slice(n * 16, n * 16 + 16);
+    return this.fpRegs.slice(n * 16, n * 16 + 16);
+  }
+
+  setVreg(n: number, bytes: Uint8Array): void {
+    if (bytes.length !== 16 || n < 0 || n > 31) return;
+    if (this.bound) this.bound.cpu.fp.u8.set(bytes, n * 16);
+    else this.fpRegs.set(bytes, n * 16);
+  }
+
+  getFpStatus(): { fpsr: number; fpcr: number } {
+    if (this.bound) return { fpsr: this.bound.cpu.fp.fpsr >>> 0, fpcr: this.bound.cpu.fp.fpcr >>> 0 };
+    return { fpsr: this.fpsr >>> 0, fpcr: this.fpcr >>> 0 };
+  }
+
+  setFpStatus(fpsr: number, fpcr: number): void {
+    if (this.bound) {
+      this.bound.cpu.fp.fpsr = fpsr;
+      this.bound.cpu.fp.fpcr = fpcr;
+    } else {
+      this.fpsr = fpsr;
+      this.fpcr = fpcr;
+    }
+  }
+
+  /**
+   * A guest-virtual address translated as the guest's next data access would (its stage 1:
+   * SCTLR_EL1, TCR_EL1, TTBR0/1_EL1); the result is guest-physical, null where it would fault.
+   */
+  translateGuestVirtual(gva: bigint): number | null {
+    return translateGuestVirtual(
+      this.vm.memory,
+      {
+        sctlr: this.readSys(SysReg.SCTLR_EL1),
+        tcr: this.readSys(SysReg.TCR_EL1),
+        ttbr0: this.readSys(SysReg.TTBR0_EL1),
+        ttbr1: this.readSys(SysReg.TTBR1_EL1),
+      },
+      gva,
+    );
+  }
+
+  private currentSpReg(): number {
+    const spsr = this.readSys(SysReg.SPSR_EL2);
+    return ((spsr >> 2n) & 3n) !== 0n && (spsr & 1n) !== 0n ? R.SP_EL1 : SysReg.SP_EL0;
+  }
+
+  /**
+   * One guest instruction (or the exception it takes), for a debugger's single step: the CPU
+   * runs with a budget of one (compiled code retires no more than its budget).
+   */
+  private step(cpu: Aarch64Cpu): ExitReason {
+    for (;;) {
+      if (!this.inGuest) {
+        this.interrupts.flush(cpu);
+        cpu.enterGuest();
+        this.inGuest = true;
+      }
+      const why = cpu.run(1);
+      this.updateVtimer(cpu);
+      if (why === "budget") {
+        this.debugStop = "step";
+        return NOTHING;
+      }
+      if (why === "wfi") {
+        this.debugStop = "step";
+        return HALT;
+      }
+      this.inGuest = false;
+      this.interrupts.sync(cpu);
+      const exit = this.handleTrap(cpu);
+      // A stage-2 fault the VMM serves (lazy RAM) re-executes the instruction: not a step yet.
+      if (this.debugStop === null && exit?.kind !== "NestedPageFault") this.debugStop = "step";
+      if (exit) return exit;
+      if (this.debugStop !== null) return NOTHING;
+    }
   }
 }
 

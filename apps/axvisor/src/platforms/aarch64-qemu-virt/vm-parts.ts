@@ -7,6 +7,7 @@ import { type AxVMCrateConfig, resolveConfigPath } from "@axvisor/axvmconfig";
 import { ARM_VIRT } from "@axvisor/platform-aarch64-qemu-virt";
 import { hostFiles, type OpenedDisk } from "../../host/host-files.js";
 import type { PlacedVm, VmArchParts, VmBuildContext } from "../../platform/host-platform.js";
+import { armDebugArch } from "./arm-debug.js";
 import { ArmVmDevices } from "./arm-devices.js";
 import { vgicVersionOf } from "./gic-version.js";
 import { buildArmGuestFdt } from "./guest-fdt.js";
@@ -85,6 +86,7 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
     backend: backend as unknown as ArchBackend,
     deviceFactories: devices.factories(),
     vmid,
+    debug: armDebugArch,
     attachMemory(memory) {
       context.memory = memory;
     },
