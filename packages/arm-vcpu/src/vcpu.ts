@@ -852,7 +852,8 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
   }
 
   getFpStatus(): { fpsr: number; fpcr: number } {
-    if (this.bound) return { fpsr: this.bound.cpu.fp.fpsr >>> 0, fpcr: this.bound.cpu.fp.fpcr >>> 0 };
+    if (this.bound)
+      return { fpsr: this.bound.cpu.fp.fpsr >>> 0, fpcr: this.bound.cpu.fp.fpcr >>> 0 };
     return { fpsr: this.fpsr >>> 0, fpcr: this.fpcr >>> 0 };
   }
 
