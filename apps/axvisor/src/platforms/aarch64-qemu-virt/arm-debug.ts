@@ -14,8 +14,6 @@ export const CPSR = 33;
 export const V0 = 34;
 export const FPSR = 66;
 export const FPCR = 67;
-/** x0-x30, sp and pc (8 bytes each) and cpsr (4 bytes): the `g` packet. */
-const G_BYTES = 33 * 8 + 4;
 
 /** The vector register's union type as GDB's own aarch64 description defines it. */
 const VREG_TYPES = `    <vector id="v2d" type="ieee_double" count="2"/>
@@ -59,6 +57,8 @@ export function aarch64TargetXml(): string {
 }
 
 const TARGET_XML = aarch64TargetXml();
+/** x0-x30, sp and pc (8 bytes each) and cpsr (4 bytes): the `g` packet. */
+export const G_BYTES = 33 * 8 + 4;
 /** BRK #0, little-endian. */
 export const BRK0 = Uint8Array.of(0x00, 0x00, 0x20, 0xd4);
 
@@ -67,7 +67,7 @@ function arm(vcpu: ArchVCpu): ArmVCpu {
   return vcpu;
 }
 
-function le(v: bigint, bytes: number): Uint8Array {
+export function le(v: bigint, bytes: number): Uint8Array {
   const b = new Uint8Array(bytes);
   let x = BigInt.asUintN(bytes * 8, v);
   for (let i = 0; i < bytes; i++) {
@@ -77,14 +77,14 @@ function le(v: bigint, bytes: number): Uint8Array {
   return b;
 }
 
-function fromLe(data: Uint8Array): bigint {
+export function fromLe(data: Uint8Array): bigint {
   let v = 0n;
   for (let i = data.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(data[i] ?? 0);
   return v;
 }
 
 /** The size in bytes of register `regnum`, or 0 if there is none. */
-function size(regnum: number): number {
+export function regSize(regnum: number): number {
   if (regnum >= 0 && regnum <= PC) return 8;
   if (regnum === CPSR || regnum === FPSR || regnum === FPCR) return 4;
   if (regnum >= V0 && regnum < V0 + 32) return 16;
@@ -103,7 +103,7 @@ function read(v: ArmVCpu, regnum: number): Uint8Array | undefined {
 }
 
 function write(v: ArmVCpu, regnum: number, data: Uint8Array): boolean {
-  if (data.length !== size(regnum)) return false;
+  if (data.length !== regSize(regnum)) return false;
   const value = fromLe(data);
   if (regnum >= 0 && regnum <= 30) v.setGpr(regnum, value);
   else if (regnum === SP) v.setSp(value);
@@ -124,13 +124,13 @@ export const armDebugArch: VcpuDebugArch = {
   readRegisters(vcpu) {
     const v = arm(vcpu);
     const out = new Uint8Array(G_BYTES);
-    for (let r = 0, at = 0; r <= CPSR; at += size(r), r++) out.set(read(v, r) ?? [], at);
+    for (let r = 0, at = 0; r <= CPSR; at += regSize(r), r++) out.set(read(v, r) ?? [], at);
     return out;
   },
   writeRegisters(vcpu, data) {
     const v = arm(vcpu);
-    for (let r = 0, at = 0; r <= CPSR && at + size(r) <= data.length; at += size(r), r++) {
-      write(v, r, data.subarray(at, at + size(r)));
+    for (let r = 0, at = 0; r <= CPSR && at + regSize(r) <= data.length; at += regSize(r), r++) {
+      write(v, r, data.subarray(at, at + regSize(r)));
     }
     return true;
   },

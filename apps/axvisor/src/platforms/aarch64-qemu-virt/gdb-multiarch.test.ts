@@ -204,3 +204,65 @@ describe.skipIf(!hasGdb)("gdb-multiarch against axvisor run --gdb (aarch64)", ()
     expect(r.status).toBe(0);
   }, 120_000);
 });
+
+describe.skipIf(!hasGdb)("gdb-multiarch against axvisor emu -S -gdb (aarch64)", () => {
+  it("debugs the bare machine: held at the kernel entry, breakpoints, a watchpoint, CPUs as threads", async () => {
+    const r = await debugSession(
+      [
+        "emu",
+        "-M",
+        "aarch64-qemu-virt",
+        "-cpu",
+        "cortex-a57",
+        "-kernel",
+        join(DEMO, "demo.bin"),
+        "-smp",
+        "2",
+        "-S",
+        "-gdb",
+        "tcp::0",
+        "--send-after",
+        "demo> ",
+        "poweroff\\r",
+        "--timeout",
+        "100",
+      ],
+      [
+        "print $pc",
+        "info registers cpsr",
+        "stepi",
+        "print $pc",
+        "break boot_main",
+        "continue",
+        "info registers x0",
+        "break exception_handler",
+        "continue",
+        "delete",
+        "set can-use-hw-watchpoints 0",
+        "watch *(unsigned long *)&ticks",
+        "continue",
+        "delete",
+        "break secondary_main",
+        "continue",
+        "info threads",
+        "delete",
+        "continue",
+      ],
+    );
+    const g = r.gdb;
+    // -S: held at the Image's first instruction at EL1h (QEMU boots the kernel there); its
+    // first instruction is the header's branch to the real entry.
+    expect(g).toMatch(/\$1 = \(void \(\*\)\(\)\) 0x40200000 <_start>/);
+    expect(g).toMatch(/cpsr\s+0x3c5\s+965/);
+    expect(g).toMatch(/\$2 = \(void \(\*\)\(\)\) 0x40200040 <primary_entry>/);
+    expect(g).toMatch(/Breakpoint 1, 0x[0-9a-f]+ in boot_main \(\)/);
+    expect(g).toMatch(/x0\s+0x48000000\s/); // the device tree QEMU's loader places
+    expect(g).toMatch(/Breakpoint 2, 0x[0-9a-f]+ in exception_handler \(\)/);
+    expect(g).toMatch(/Watchpoint 3: \*\(unsigned long \*\)&ticks\s+Old value = 0\s+New value = 1/);
+    expect(g).toMatch(/Thread 2 hit Breakpoint 4, 0x[0-9a-f]+ in secondary_main \(\)/);
+    expect(g).toMatch(/\*\s+2\s+Thread 2 \(CPU 1 \(EL1\)\)/);
+    expect(g).toMatch(/\[Inferior 1 \(Remote target\) exited normally\]/);
+    expect(r.console).toContain("powering off");
+    expect(r.status).toBe(0);
+  }, 120_000);
+});
