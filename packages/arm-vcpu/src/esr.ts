@@ -14,6 +14,8 @@ export const ExceptionClass = {
   InstructionAbortSame: 0x21,
   DataAbortLower: 0x24,
   DataAbortSame: 0x25,
+  /** BRK, taken to EL2 while MDCR_EL2.TDE routes debug exceptions there (a debugger). */
+  Brk64: 0x3c,
 } as const;
 
 /** ESR.IL: the trapped instruction was 32 bits (always so in AArch64). */

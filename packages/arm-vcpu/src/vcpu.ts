@@ -7,8 +7,9 @@
  * injecting an exception into the guest for anything a guest may not do.
  */
 
+import { type SavedRecord, StateReader, savedBytes, savedU64 } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
-import type { ArchVCpu, ExitReason, GuestFault } from "@axvisor/axvcpu";
+import type { ArchVCpu, ExitReason, GuestFault, SnapshotTime } from "@axvisor/axvcpu";
 import type { HostServices, TimerToken } from "@axvisor/axvisor-api";
 import { type Aarch64Cpu, SysReg, sysreg } from "@axvisor/cpu-aarch64";
 import {
@@ -31,7 +32,7 @@ import {
   ICC_SGI0R_EL1_ADDR,
   ICC_SGI1R_EL1_ADDR,
 } from "./esr.js";
-import { readGuestVirtual } from "./guest-walk.js";
+import { readGuestVirtual, translateGuestVirtual } from "./guest-walk.js";
 import { GUEST_HCR, HcrEl2 } from "./hcr.js";
 import type { ArmHostCpus, ArmPhysCpu } from "./host-cpus.js";
 import { type DecodedAccess, decodeLoadStore } from "./mmio-decode.js";
@@ -75,6 +76,8 @@ const SCTLR_EL1_RESET = 0x30c5_0830n;
 /** CNTHCTL_EL2: EL1 reads the physical counter; the physical timer traps (the guest uses CNTV). */
 const CNTHCTL_GUEST = 1n;
 const U32 = 0xffff_ffffn;
+/** MDCR_EL2.TDE: debug exceptions from EL1/EL0 (BRK) are taken to EL2. */
+const MDCR_TDE = 1n << 8n;
 
 const R = {
   AMAIR_EL1: sysreg(3, 0, 10, 3, 0),
@@ -128,6 +131,9 @@ const SAVED_SYSREGS: readonly (readonly [number, bigint])[] = [
   [SysReg.SPSR_EL2, SPSR_EL1H_MASKED],
 ];
 
+/** What a snapshot leaves out: the restoring host derives them (see `ArmVCpu.saveState`). */
+const NOT_SAVED: ReadonlySet<number> = new Set([SysReg.CNTVOFF_EL2, SysReg.VTTBR_EL2]);
+
 /** The access behind the latest exit, kept to fault it inside the guest if the VMM asks. */
 /** A signed 64-bit number (readSysRegNum) as the unsigned register value. */
 function u64(v: number): bigint {
@@ -178,6 +184,11 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
   private vtimerLevel = false;
   private wakeTimer: TimerToken | null = null;
   private readonly slice: number;
+  /** A debugger is attached: BRK traps to the VMM (MDCR_EL2.TDE) instead of the guest. */
+  private debugTrap = false;
+  /** The next run executes one guest instruction (a debugger's single step). */
+  private stepping = false;
+  private debugStop: "breakpoint" | "step" | null = null;
 
   constructor(
     readonly vmId: number,
@@ -237,6 +248,7 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     const last = pcpu.lastVcpuByVmid.get(this.vm.vmid);
     if (last !== undefined && last !== this) cpu.flushTlb();
     pcpu.lastVcpuByVmid.set(this.vm.vmid, this);
+    cpu.writeSysReg(SysReg.MDCR_EL2, this.debugTrap ? MDCR_TDE : 0n);
     this.bound = pcpu;
     this.inGuest = false;
     this.vtimerLevel = false;
@@ -323,6 +335,8 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
   run(): ExitReason {
     const cpu = this.requireBound().cpu;
     this.cancelWake();
+    if (this.debugStop !== null) return NOTHING;
+    if (this.stepping) return this.step(cpu);
     let budget = this.slice;
     for (;;) {
       if (!this.inGuest) {
@@ -399,7 +413,12 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     this.cancelWake();
     const ctl = this.readSys(SysReg.CNTV_CTL_EL0);
     if ((ctl & 3n) !== 1n) return; // disabled or masked
-    const deadline = this.readSys(SysReg.CNTV_CVAL_EL0) + this.readSys(SysReg.CNTVOFF_EL2);
+    // The physical count at which CNTVCT reaches CVAL, modulo 2^64 as the counter wraps (a
+    // restored VM's CNTVOFF is often "negative": its guest time is ahead of the host's).
+    const deadline = BigInt.asUintN(
+      64,
+      this.readSys(SysReg.CNTV_CVAL_EL0) + this.readSys(SysReg.CNTVOFF_EL2),
+    );
     if (deadline > BigInt(Number.MAX_SAFE_INTEGER)) return;
     const t = this.host.time;
     this.wakeTimer = t.registerTimer(t.ticksToNanos(Number(deadline)), () => {
@@ -455,6 +474,14 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
         return this.handleSysReg(cpu, esr);
       case ExceptionClass.DataAbortLower:
         return this.handleDataAbort(cpu, esr);
+      case ExceptionClass.Brk64:
+        // Only reaches EL2 while a debugger holds MDCR_EL2.TDE; ELR_EL2 is the BRK itself.
+        if (this.debugTrap) {
+          this.debugStop = "breakpoint";
+          return NOTHING;
+        }
+        this.injectSync(ExceptionClass.Brk64, false, esr & 0xffff, null);
+        return null;
       case ExceptionClass.InstructionAbortLower: {
         const far = cpu.readSysRegNum(SysReg.FAR_EL2);
         this.pending = {
@@ -713,6 +740,206 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     this.writeSys(SysReg.ELR_EL2, this.readSys(SysReg.VBAR_EL1) + vector);
     // NZCV and PAN carry over; SS and IL clear; EL1h with D, A, I, F masked.
     this.writeSys(SysReg.SPSR_EL2, (spsr & 0xf040_0000n) | SPSR_EL1H_MASKED);
+  }
+
+  // ---- snapshot ------------------------------------------------------------------------
+
+  /**
+   * Everything the guest can observe of this vCPU, while it is unbound: GPRs, the FP/SIMD
+   * registers with FPCR/FPSR, the EL1 system registers, the virtual timer, the EL2 controls
+   * the hypervisor keeps per vCPU, and pc / PSTATE (ELR_EL2 / SPSR_EL2: an unbound vCPU is
+   * always between guest instructions). Times are guest times: `guestNow` is the guest's
+   * virtual count at `time.hostTicks`, and CNTV_CVAL_EL0 is already one. CNTVOFF_EL2 and
+   * VTTBR_EL2 are not saved: they follow from the host clock and from the VM's stage-2 table
+   * and VMID, which the restoring host sets up itself. The exclusive monitor is not saved
+   * either: every slice ends with it clear, so a guest's next STXR after a restore fails
+   * once, which the architecture allows.
+   */
+  saveState(time: SnapshotTime): SavedRecord {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: saved while bound to a CPU`);
+    const sys: Record<string, string> = {};
+    for (const [enc, value] of this.sys) {
+      if (!NOT_SAVED.has(enc)) sys[`0x${enc.toString(16)}`] = savedU64(value);
+    }
+    const cntvoff = this.sys.get(SysReg.CNTVOFF_EL2) ?? 0n;
+    return {
+      gpr: [...this.gpr],
+      fp: savedBytes(this.fpRegs),
+      fpcr: this.fpcr >>> 0,
+      fpsr: this.fpsr >>> 0,
+      sys,
+      guestNow: savedU64(BigInt(Math.floor(time.hostTicks)) - cntvoff),
+    };
+  }
+
+  /**
+   * Puts back what `saveState` returned on an unbound vCPU of a VM built from the same
+   * config: the guest's virtual count continues from `guestNow` (CNTVOFF_EL2 absorbs the new
+   * host clock), so the virtual timer fires at its guest deadline. The CPU drops its
+   * translations and compiled code at the next bind (the VMM fences every CPU on restore).
+   */
+  loadState(state: SavedRecord, time: SnapshotTime): void {
+    if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: restored while bound to a CPU`);
+    const r = new StateReader(state, `vCPU ${this.vcpuId}`);
+    const gpr = r.ints("gpr", 62, -0x8000_0000, 0x7fff_ffff);
+    const fp = r.bytes("fp", this.fpRegs.length);
+    const fpcr = r.int("fpcr");
+    const fpsr = r.int("fpsr");
+    const saved = r.record("sys");
+    const sys = new Map<number, bigint>();
+    for (const enc of this.sys.keys()) {
+      if (!NOT_SAVED.has(enc)) sys.set(enc, saved.u64(`0x${enc.toString(16)}`));
+    }
+    const guestNow = r.u64("guestNow");
+    // Everything is read and checked: from here on nothing can fail half-way.
+    this.dispose();
+    this.gpr.set(gpr);
+    this.fpRegs.set(fp);
+    this.fpcr = fpcr;
+    this.fpsr = fpsr;
+    for (const [enc, value] of sys) this.sys.set(enc, value);
+    this.sys.set(
+      SysReg.CNTVOFF_EL2,
+      BigInt.asUintN(64, BigInt(Math.floor(time.hostTicks)) - guestNow),
+    );
+    this.inGuest = false;
+    this.pending = null;
+    this.vtimerLevel = false;
+    // As after every unbind: the virtual timer, if enabled, wakes the vCPU at its deadline.
+    this.armWake();
+  }
+
+  // ---- debugger ------------------------------------------------------------------------
+
+  /**
+   * Debugger mode: the guest's BRK instructions come to the VMM (MDCR_EL2.TDE routes debug
+   * exceptions to EL2) instead of its own vector, and a run can be one instruction. Off, the
+   * vCPU costs nothing extra.
+   */
+  setDebugTrap(on: boolean): void {
+    this.debugTrap = on;
+    if (this.bound) this.bound.cpu.writeSysReg(SysReg.MDCR_EL2, on ? MDCR_TDE : 0n);
+    if (!on) {
+      this.stepping = false;
+      this.debugStop = null;
+    }
+  }
+
+  /** The next run executes one guest instruction, then returns Nothing until the stop is taken. */
+  setSingleStep(on: boolean): void {
+    this.stepping = on;
+  }
+
+  /** Why the last run stopped for the debugger (and forget it): a breakpoint, a step, neither. */
+  takeDebugStop(): "breakpoint" | "step" | null {
+    const s = this.debugStop;
+    this.debugStop = null;
+    return s;
+  }
+
+  /** Sets the guest's pc (ELR_EL2 of an unbound vCPU: where the next entry resumes). */
+  setPc(pc: bigint): void {
+    if (this.bound && this.inGuest) this.bound.cpu.setPc(BigInt.asUintN(64, pc));
+    else this.writeSys(SysReg.ELR_EL2, BigInt.asUintN(64, pc));
+  }
+
+  /** The guest's PSTATE as SPSR_EL2 holds it between entries (GDB's cpsr). */
+  getPstate(): bigint {
+    return this.readSys(SysReg.SPSR_EL2);
+  }
+
+  setPstate(value: bigint): void {
+    this.writeSys(SysReg.SPSR_EL2, value & U32);
+  }
+
+  /** The stack pointer the guest uses now: SP_EL1 in EL1h, SP_EL0 in EL0 or EL1t. */
+  getSp(): bigint {
+    return this.readSys(this.currentSpReg());
+  }
+
+  setSp(value: bigint): void {
+    this.writeSys(this.currentSpReg(), BigInt.asUintN(64, value));
+  }
+
+  /** FP/SIMD register V`n` as its 16 bytes, little-endian. */
+  getVreg(n: number): Uint8Array {
+    if (this.bound) return this.bound.cpu.fp.u8.slice(n * 16, n * 16 + 16);
+    return this.fpRegs.slice(n * 16, n * 16 + 16);
+  }
+
+  setVreg(n: number, bytes: Uint8Array): void {
+    if (bytes.length !== 16 || n < 0 || n > 31) return;
+    if (this.bound) this.bound.cpu.fp.u8.set(bytes, n * 16);
+    else this.fpRegs.set(bytes, n * 16);
+  }
+
+  getFpStatus(): { fpsr: number; fpcr: number } {
+    if (this.bound)
+      return { fpsr: this.bound.cpu.fp.fpsr >>> 0, fpcr: this.bound.cpu.fp.fpcr >>> 0 };
+    return { fpsr: this.fpsr >>> 0, fpcr: this.fpcr >>> 0 };
+  }
+
+  setFpStatus(fpsr: number, fpcr: number): void {
+    if (this.bound) {
+      this.bound.cpu.fp.fpsr = fpsr;
+      this.bound.cpu.fp.fpcr = fpcr;
+    } else {
+      this.fpsr = fpsr;
+      this.fpcr = fpcr;
+    }
+  }
+
+  /**
+   * A guest-virtual address translated as the guest's next data access would (its stage 1:
+   * SCTLR_EL1, TCR_EL1, TTBR0/1_EL1); the result is guest-physical, null where it would fault.
+   */
+  translateGuestVirtual(gva: bigint): number | null {
+    return translateGuestVirtual(
+      this.vm.memory,
+      {
+        sctlr: this.readSys(SysReg.SCTLR_EL1),
+        tcr: this.readSys(SysReg.TCR_EL1),
+        ttbr0: this.readSys(SysReg.TTBR0_EL1),
+        ttbr1: this.readSys(SysReg.TTBR1_EL1),
+      },
+      gva,
+    );
+  }
+
+  private currentSpReg(): number {
+    const spsr = this.readSys(SysReg.SPSR_EL2);
+    return ((spsr >> 2n) & 3n) !== 0n && (spsr & 1n) !== 0n ? R.SP_EL1 : SysReg.SP_EL0;
+  }
+
+  /**
+   * One guest instruction (or the exception it takes), for a debugger's single step: the CPU
+   * runs with a budget of one (compiled code retires no more than its budget).
+   */
+  private step(cpu: Aarch64Cpu): ExitReason {
+    for (;;) {
+      if (!this.inGuest) {
+        this.interrupts.flush(cpu);
+        cpu.enterGuest();
+        this.inGuest = true;
+      }
+      const why = cpu.run(1);
+      this.updateVtimer(cpu);
+      if (why === "budget") {
+        this.debugStop = "step";
+        return NOTHING;
+      }
+      if (why === "wfi") {
+        this.debugStop = "step";
+        return HALT;
+      }
+      this.inGuest = false;
+      this.interrupts.sync(cpu);
+      const exit = this.handleTrap(cpu);
+      // A stage-2 fault the VMM serves (lazy RAM) re-executes the instruction: not a step yet.
+      if (this.debugStop === null && exit?.kind !== "NestedPageFault") this.debugStop = "step";
+      if (exit) return exit;
+      if (this.debugStop !== null) return NOTHING;
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { type SavedRecord, StateReader } from "@axvisor/axdevice-base";
 import { axErr, err } from "@axvisor/axerrno";
 import type { GuestPhysMemory } from "./guest-memory.js";
 import { AffinityState } from "./psci.js";
@@ -71,5 +72,36 @@ export class ArmVmContext {
       if (aff0 < 16 && ((targetList >>> aff0) & 1) !== 0) out.push(c.vcpuId);
     }
     return out.sort((a, b) => a - b);
+  }
+
+  // ---- snapshot ----
+
+  /** The PSCI power state of every guest CPU, by MPIDR (CNTVOFF is each vCPU's own state). */
+  saveState(): SavedRecord {
+    return {
+      cpus: this.mpidrs().map((mpidr) => {
+        const c = this.cpus.get(mpidr)!;
+        return { mpidr, vcpuId: c.vcpuId, state: c.state };
+      }),
+    };
+  }
+
+  /** Puts back what `saveState` returned on a VM built from the same config. */
+  loadState(state: SavedRecord): void {
+    const r = new StateReader(state, `VM ${this.vmId} PSCI`);
+    const cpus = r.records("cpus", this.cpus.size).map((c) => ({
+      mpidr: c.int("mpidr", 0, Number.MAX_SAFE_INTEGER),
+      vcpuId: c.int("vcpuId", 0, 1023),
+      state: c.int("state", 0, 2) as AffinityState,
+    }));
+    for (const c of cpus) {
+      if (this.cpus.get(c.mpidr)?.vcpuId !== c.vcpuId) {
+        throw axErr(
+          "InvalidData",
+          `VM ${this.vmId}: the snapshot has vCPU ${c.vcpuId} at MPIDR 0x${c.mpidr.toString(16)}, this VM does not`,
+        );
+      }
+    }
+    for (const c of cpus) this.cpus.get(c.mpidr)!.state = c.state;
   }
 }

@@ -16,15 +16,19 @@ import type {
   DeviceAccess,
   EmulatedDeviceType,
   IrqLine,
+  SavedRecord,
 } from "@axvisor/axdevice-base";
+import { StateReader } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
 import type { Aarch64Cpu } from "@axvisor/cpu-aarch64";
 import {
   type GicCpuOutputs,
   GicV2,
   LIST_REGISTERS,
+  loadGicCore,
   PRIVATE_IRQS,
   SGI_COUNT,
+  saveGicCore,
 } from "@axvisor/device-arm-gic";
 import type { AccessWidth, AddrRange, GuestPhysAddr } from "@axvisor/memory-addr";
 import { encodeGichLr, GICH, gichLrState, LrState } from "./list-register.js";
@@ -155,6 +159,21 @@ export class VGicV2 {
   /** Makes SGI `intid` pending at `target`, sent by `source`. */
   sendSgi(source: number, target: number, intid: number): void {
     this.gic.core.sendSgi(source, target, intid);
+  }
+
+  // ---- snapshot ----
+
+  /** The virtual distributor and each vCPU's list registers, VMCR and APR. */
+  saveState(): SavedRecord {
+    return { gic: saveGicCore(this.gic.core), cpus: this.cpus.map((c) => c.saveState()) };
+  }
+
+  /** Puts back what `saveState` returned; throws an AxError naming the field that does not fit. */
+  loadState(state: SavedRecord): void {
+    const r = new StateReader(state, "vGICv2");
+    const apply = r.records("cpus", this.cpus.length).map((c, i) => this.cpus[i]!.parseState(c));
+    loadGicCore(this.gic.core, r.nested("gic"), "vGICv2");
+    for (const f of apply) f();
   }
 }
 
@@ -302,5 +321,35 @@ export class VGicV2Cpu implements VirtualInterrupts {
         this.onComplete(irq, lr >>> 31 === 1);
       }
     }
+  }
+
+  // ---- snapshot ----
+
+  /**
+   * The list registers (as last written or read back: the vCPU is unbound and the guest has
+   * not run since), the INTID each one holds for the virtual distributor, GICH_VMCR and
+   * GICH_APR.
+   */
+  saveState(): SavedRecord {
+    return { lrs: [...this.lrs], held: [...this.held], vmcr: this.vmcr, apr: this.apr };
+  }
+
+  /** Reads saved state and returns what puts it in place (nothing changes until it is called). */
+  parseState(r: StateReader): () => void {
+    const lrs = r.ints("lrs", LIST_REGISTERS);
+    const held = r.ints("held", LIST_REGISTERS, -1, 1019);
+    const vmcr = r.int("vmcr");
+    const apr = r.int("apr");
+    return () => {
+      lrs.forEach((lr, n) => {
+        this.lrs[n] = lr;
+      });
+      held.forEach((h, n) => {
+        this.held[n] = h;
+      });
+      this.vmcr = vmcr;
+      this.apr = apr;
+      this.loaded = null;
+    };
   }
 }

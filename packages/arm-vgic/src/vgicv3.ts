@@ -10,7 +10,13 @@
  */
 
 import type { VirtualInterrupts } from "@axvisor/arm-vcpu";
-import type { BaseMmioDeviceOps, IrqLine } from "@axvisor/axdevice-base";
+import {
+  type BaseMmioDeviceOps,
+  type IrqLine,
+  type SavedRecord,
+  StateReader,
+  savedU64,
+} from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
 import type { Aarch64Cpu } from "@axvisor/cpu-aarch64";
 import {
@@ -108,6 +114,21 @@ export class VGicV3 {
   /** Makes SGI `intid` pending at `target`, sent by `source` (a `SendIPI` exit). */
   sendSgi(source: number, target: number, intid: number): void {
     this.gic.core.sendSgi(source, target, intid);
+  }
+
+  // ---- snapshot ----
+
+  /** The virtual distributor and redistributors, and each vCPU's list registers. */
+  saveState(): SavedRecord {
+    return { gic: this.gic.saveState(), cpus: this.cpus.map((c) => c.saveState()) };
+  }
+
+  /** Puts back what `saveState` returned; throws an AxError naming the field that does not fit. */
+  loadState(state: SavedRecord): void {
+    const r = new StateReader(state, "vGICv3");
+    const apply = r.records("cpus", this.cpus.length).map((c, i) => this.cpus[i]!.parseState(c));
+    this.gic.loadState(r.nested("gic"));
+    for (const f of apply) f();
   }
 }
 
@@ -270,5 +291,44 @@ export class VGicV3Cpu implements VirtualInterrupts {
         this.onComplete(irq, lrPhysical(lr) >= 0);
       }
     }
+  }
+
+  // ---- snapshot ----
+
+  /**
+   * The list registers (as last written or read back: the vCPU is unbound and the guest has
+   * not run since), the INTID each one holds for the virtual distributor, ICH_VMCR and the
+   * active priorities.
+   */
+  saveState(): SavedRecord {
+    return {
+      lrs: Object.fromEntries(this.lrs.map((lr, n) => [String(n), savedU64(lr)])),
+      held: [...this.held],
+      vmcr: savedU64(this.vmcr),
+      ap0: savedU64(this.ap0),
+      ap1: savedU64(this.ap1),
+    };
+  }
+
+  /** Reads saved state and returns what puts it in place (nothing changes until it is called). */
+  parseState(r: StateReader): () => void {
+    const saved = r.record("lrs");
+    const lrs = this.lrs.map((_, n) => saved.u64(String(n)));
+    const held = r.ints("held", LIST_REGISTERS, -1, 1019);
+    const vmcr = r.u64("vmcr");
+    const ap0 = r.u64("ap0");
+    const ap1 = r.u64("ap1");
+    return () => {
+      lrs.forEach((lr, n) => {
+        this.lrs[n] = lr;
+      });
+      held.forEach((h, n) => {
+        this.held[n] = h;
+      });
+      this.vmcr = vmcr;
+      this.ap0 = ap0;
+      this.ap1 = ap1;
+      this.loaded = null;
+    };
   }
 }

@@ -201,6 +201,13 @@ export class Aarch64Cpu {
    * re-reads timerLines() (a timer output can change without time passing).
    */
   yieldRun = false;
+  /**
+   * A debugger owns breakpoints (the bare machine under `axvisor emu -s`): BRK stops the CPU
+   * before the instruction (run() returns, `debugBreakHit` set) instead of taking the guest's
+   * debug exception, as QEMU's gdbstub does.
+   */
+  debugBreakpoints = false;
+  debugBreakHit = false;
   wfiExit = false;
   hostTrapped = false;
   /** Which exception made run() return "host-trap". */

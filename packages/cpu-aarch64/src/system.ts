@@ -134,7 +134,21 @@ function exceptionGeneration(cpu: Aarch64Cpu, insn: number): void {
     if (cpu.firmware?.(cpu, "smc", imm16)) return;
     cpu.undefinedInstruction();
   }
-  if (opc === 1 && ll === 0) cpu.exception(EC.BRK, imm16, false, false);
+  if (opc === 1 && ll === 0) {
+    if (cpu.debugBreakpoints) {
+      // Not executed: the CPU stops at the BRK for the debugger.
+      cpu.pc = cpu.curPc;
+      cpu.instructions--;
+      cpu.debugBreakHit = true;
+      cpu.sliceBreak = true;
+      cpu.yieldRun = true;
+      return;
+    }
+    // MDCR_EL2.TDE (bit 8) routes debug exceptions from EL1 and EL0 to EL2: a hypervisor's
+    // debugger takes the guest's breakpoints.
+    const tde = cpu.el < 2 && cpu.hasEl2 && (cpu.sys.r[SR.MDCR_EL2 * 2]! & (1 << 8)) !== 0;
+    cpu.exception(EC.BRK, imm16, tde, false);
+  }
   cpu.undefinedInstruction();
 }
 

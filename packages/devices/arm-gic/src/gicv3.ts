@@ -1,6 +1,7 @@
-import { type IrqLine, irqLine } from "@axvisor/axdevice-base";
+import { type IrqLine, irqLine, type SavedRecord, StateReader } from "@axvisor/axdevice-base";
 import { GIC_IIDR_ARM, IDLE_PRIORITY, LIST_REGISTERS, PPI, PRIVATE_IRQS } from "./constants.js";
 import { AckGroups, GicCore, ICC_CTLR_CBPR, ICC_CTLR_EOIMODE, ICC_CTLR_PMHE } from "./gic-core.js";
+import { loadGicCore, saveGicCore } from "./gic-state.js";
 import {
   bitRegAt,
   isSetClear,
@@ -649,5 +650,20 @@ export class GicV3 {
         return true; // read-only
     }
     return false;
+  }
+
+  // ---- snapshot ----
+
+  /** The GIC's state (see `saveGicCore`) and each redistributor's GICR_WAKER. */
+  saveState(): SavedRecord {
+    return { core: saveGicCore(this.core), waker: [...this.#waker] };
+  }
+
+  /** Puts back what `saveState` returned; throws an AxError naming the field that does not fit. */
+  loadState(state: SavedRecord): void {
+    const r = new StateReader(state, "GICv3");
+    const waker = r.ints("waker", this.core.numCpus, 0, 0xff);
+    loadGicCore(this.core, r.nested("core"), "GICv3");
+    this.#waker.set(waker);
   }
 }

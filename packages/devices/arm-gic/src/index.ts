@@ -8,6 +8,7 @@ export {
   SGI_COUNT,
 } from "./constants.js";
 export { AckGroups, GicCore, type GicCoreOptions, type GicVersion } from "./gic-core.js";
+export { loadGicCore, saveGicCore } from "./gic-state.js";
 export { GicV2, type GicV2Options } from "./gicv2.js";
 export { GICR_STRIDE, GicV3, type GicV3Options } from "./gicv3.js";
 export { GicMmioFrame } from "./mmio-frame.js";

@@ -126,6 +126,14 @@ function refreshingFrame(f: BaseMmioDeviceOps, before: () => void): BaseMmioDevi
  * in the emulator through the CPUs' firmware hook, and a run loop that interleaves the CPUs
  * in slices on one thread.
  */
+/** A debugger's hold on the board (`debugAttach`). */
+interface BoardDebug {
+  hold: boolean;
+  /** The CPU that executes one instruction next round; -1: none. */
+  stepCpu: number;
+  readonly onStop: (cpu: number, why: "breakpoint" | "step") => void;
+}
+
 export class ArmVirtMachine {
   readonly ram: Uint8Array;
   readonly bus: BoardBus;
@@ -163,6 +171,8 @@ export class ArmVirtMachine {
   #outAtExit = -1;
   #resetRequested = false;
   readonly #loop: BoardRunLoop;
+  /** A debugger holds the CPUs (all-stop), steps one, or lets them run; undefined: none. */
+  #debug: BoardDebug | undefined;
 
   constructor(options: ArmVirtMachineOptions) {
     const nCpus = options.cpus ?? 1;
@@ -500,6 +510,8 @@ export class ArmVirtMachine {
 
   /** Executes one round: every runnable CPU gets one slice. Returns true if any ran. */
   step(): boolean {
+    const debug = this.#debug;
+    if (debug !== undefined && (debug.hold || debug.stepCpu >= 0)) return this.#debugRound(debug);
     this.#routeTimers();
     let ran = 0;
     let active = false;
@@ -527,7 +539,12 @@ export class ArmVirtMachine {
       ran += c.instructions - before;
       if (r === "wfi") this.#idle[i] = true;
       else active = true;
-      if (this.#exit !== undefined) break;
+      if (c.debugBreakHit && debug !== undefined) {
+        c.debugBreakHit = false;
+        debug.hold = true;
+        debug.onStop(i, "breakpoint");
+      }
+      if (this.#exit !== undefined || debug?.hold === true) break;
     }
     this.#current = 0;
     this.instructions += ran;
@@ -546,6 +563,7 @@ export class ArmVirtMachine {
   }
 
   #anyRunnable(): boolean {
+    if (this.#debug?.hold === true) return false;
     return this.cpus.some((c, i) => c.poweredOn && (!this.#idle[i] || this.#wakeable(c)));
   }
 
@@ -566,5 +584,72 @@ export class ArmVirtMachine {
     let next = Number.POSITIVE_INFINITY;
     for (const c of this.cpus) if (c.poweredOn) next = Math.min(next, c.nextTimerEvent());
     return next;
+  }
+
+  // ---- debugger ----
+
+  /**
+   * Puts the board under a debugger: the CPUs stop at once (all-stop) and BRK stops a CPU for
+   * it instead of reaching the guest; `onStop` hears of a breakpoint hit or a finished step.
+   */
+  debugAttach(onStop: (cpu: number, why: "breakpoint" | "step") => void): void {
+    this.#debug = { hold: true, stepCpu: -1, onStop };
+    for (const c of this.cpus) c.debugBreakpoints = true;
+  }
+
+  /** Stops the CPUs at the next instruction boundary (a debugger's interrupt). */
+  debugHalt(): void {
+    if (this.#debug !== undefined) this.#debug.hold = true;
+  }
+
+  /** Lets the CPUs run (`stepCpu` < 0) or executes one instruction of CPU `stepCpu`. */
+  debugResume(stepCpu: number): void {
+    const d = this.#debug;
+    if (d === undefined) return;
+    d.stepCpu = stepCpu;
+    d.hold = false;
+    if (stepCpu >= 0) this.#idle[stepCpu] = false;
+    this.#wakeUp();
+  }
+
+  /** The debugger is gone: BRK reaches the guest again and the CPUs run. */
+  debugDetach(): void {
+    this.#debug = undefined;
+    for (const c of this.cpus) c.debugBreakpoints = false;
+    this.#wakeUp();
+  }
+
+  /** Every CPU drops cached translations and checks compiled code against RAM (memory written). */
+  fenceAll(): void {
+    for (const c of this.cpus) {
+      c.flushTlb();
+      c.jit?.codeBarrier(-1);
+    }
+  }
+
+  /** A round while a debugger holds the CPUs: nothing runs, or one instruction of one CPU. */
+  #debugRound(debug: BoardDebug): boolean {
+    const i = debug.stepCpu;
+    const c = this.cpus[i];
+    this.#routeTimers();
+    if (debug.hold || c === undefined) return false;
+    if (this.#idle[i] && !this.#wakeable(c)) return false; // WFI: the step ends at its wake-up
+    this.#idle[i] = false;
+    this.#current = i;
+    const before = c.instructions;
+    const r = c.run(1);
+    this.#current = 0;
+    if (r === "wfi") this.#idle[i] = true;
+    const ran = c.instructions - before;
+    this.instructions += ran;
+    this.clock.advanceInstructions(ran);
+    this.#routeTimers();
+    this.#flushConsole();
+    const hit = c.debugBreakHit;
+    c.debugBreakHit = false;
+    debug.stepCpu = -1;
+    debug.hold = true;
+    debug.onStop(i, hit ? "breakpoint" : "step");
+    return true;
   }
 }

@@ -3,7 +3,12 @@ import { virtioBlkSlot } from "@axvisor/device-virtio-mmio";
 import type { MachineExit } from "@axvisor/machine";
 import { ArmVirtMachine } from "@axvisor/platform-aarch64-qemu-virt";
 import { splitQemuKeyValues } from "../../emu/drive-spec.js";
-import type { EmuMachine, EmuMachineOptions } from "../../platform/host-platform.js";
+import type {
+  EmuDebugTarget,
+  EmuMachine,
+  EmuMachineOptions,
+} from "../../platform/host-platform.js";
+import { ArmBoardDebugTarget } from "./arm-board-debug.js";
 
 const ON_OFF: Readonly<Record<string, boolean>> = {
   on: true,
@@ -80,5 +85,6 @@ export function createArmEmuMachine(o: EmuMachineOptions): EmuMachine {
     get idleMs() {
       return board.idleMs;
     },
+    attachDebugger: (): EmuDebugTarget => new ArmBoardDebugTarget(board),
   };
 }

@@ -137,7 +137,11 @@ export class ArmHostBoard implements HostBoard {
 
   /** TLBI ALLE1 on every CPU: guest translations are cached per VMID. */
   fenceAll(): void {
-    for (const c of this.board.cpus) c.flushTlb();
+    for (const c of this.board.cpus) {
+      c.flushTlb();
+      // IC IALLUIS: compiled code is checked against RAM (a restore rewrote it) before it runs.
+      c.jit?.codeBarrier(-1);
+    }
   }
 
   /**

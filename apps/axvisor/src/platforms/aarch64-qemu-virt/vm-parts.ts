@@ -1,11 +1,13 @@
 import { ArmVmContext, createArmArchBackend } from "@axvisor/arm-vcpu";
 import { GICV_MAPPING } from "@axvisor/arm-vgic";
+import { StateReader } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
 import type { ArchBackend } from "@axvisor/axvm";
 import { type AxVMCrateConfig, resolveConfigPath } from "@axvisor/axvmconfig";
 import { ARM_VIRT } from "@axvisor/platform-aarch64-qemu-virt";
 import { hostFiles, type OpenedDisk } from "../../host/host-files.js";
 import type { PlacedVm, VmArchParts, VmBuildContext } from "../../platform/host-platform.js";
+import { armDebugArch } from "./arm-debug.js";
 import { ArmVmDevices } from "./arm-devices.js";
 import { vgicVersionOf } from "./gic-version.js";
 import { buildArmGuestFdt } from "./guest-fdt.js";
@@ -88,6 +90,7 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
     backend: backend as unknown as ArchBackend,
     deviceFactories: devices.factories(),
     vmid,
+    debug: armDebugArch,
     attachMemory(memory) {
       context.memory = memory;
     },
@@ -100,6 +103,20 @@ export function buildArmVm(host: ArmHostBoard, ctx: VmBuildContext): VmArchParts
       devices.vgic.cpu(0).inject(32 + irq);
       ctx.wakeVcpu(0);
       return true;
+    },
+    snapshot: {
+      quiesce: () => {
+        for (const d of opened) d.flush();
+        ctx.disk?.flush();
+      },
+      save: () => ({ psci: context.saveState(), vgic: devices.vgic.saveState() }),
+      load: (state) => {
+        const r = new StateReader(state, "aarch64 VM state");
+        const psci = r.nested("psci");
+        const vgic = r.nested("vgic");
+        devices.vgic.loadState(vgic);
+        context.loadState(psci);
+      },
     },
     release() {
       if (released) return;
