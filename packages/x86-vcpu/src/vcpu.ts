@@ -647,7 +647,10 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
   private leaveGuest(pcpu: X86PhysCpu): void {
     const cpu = pcpu.cpu;
     pcpu.preempt();
-    const why = cpu.run(1);
+    let why = cpu.run(1);
+    // In an interrupt shadow (the instruction after STI or MOV SS) the preemption interrupt is
+    // blocked, as on hardware: the shadowed instruction runs first, then the exit comes.
+    for (let i = 0; i < 2 && why === "budget"; i++) why = cpu.run(1);
     if (why !== "host-trap") {
       throw axErr("BadState", `vCPU ${this.vcpuId}: the CPU did not leave the guest (${why})`);
     }

@@ -175,6 +175,30 @@ describe("x86_64 guests under the VMM", () => {
     }
   }, 60_000);
 
+  it("takes a guest off the CPU at the end of a slice that ends in an STI shadow", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "axvisor-x86-"));
+    const t = startTestVmm({ platform: "x86_64-qemu-q35", harts: 1, ramMiB: 64 });
+    try {
+      // 1: cli; sti; jmp 1b - one instruction in three is an STI that opens a shadow, so
+      // some slice (100 000 instructions) ends on one: the preemption must wait for the JMP.
+      const file = join(dir, "sti-loop.bin");
+      writeFileSync(file, Uint8Array.of(0xfa, 0xfb, 0xeb, 0xfc));
+      const cfg = parseAxVMConfig(misbehaveToml.replace(MISBEHAVE, file), { file: "sti.toml" });
+      const vm = t.vmm.createVm(cfg);
+      t.vmm.startVm(vm.id);
+      const deadline = performance.now() + 20_000;
+      const busy = () => (vm.stats.vcpus[0]?.instructions ?? 0) < 1_000_000 && !t.ends.has(vm.id);
+      while (busy() && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(t.ends.get(vm.id)).toBeUndefined();
+      expect(vm.stats.vcpus[0]?.instructions).toBeGreaterThanOrEqual(1_000_000);
+    } finally {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("boots a bzImage by the Linux boot protocol: boot_params in RSI with the command line, RSDP and e820", async () => {
     const dir = mkdtempSync(join(tmpdir(), "axvisor-x86-"));
     const t = startTestVmm({ platform: "x86_64-qemu-q35", harts: 1, ramMiB: 64 });
