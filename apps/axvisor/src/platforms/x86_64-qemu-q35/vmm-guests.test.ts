@@ -41,7 +41,8 @@ passthrough_devices = []
 /**
  * A 32-bit "kernel" that checks what the boot protocol hands it: it prints the command line
  * boot_params points at (0x228), the 8 bytes at the RSDP address (0x70) and the e820 entry
- * count (0x1E8) as a digit on COM1, then powers off through PM1a control (S5).
+ * count (0x1E8) as a digit on COM1, then Linux's microcode-revision probe (write 0 to
+ * IA32_BIOS_SIGN_ID, read it back: 0), and powers off through PM1a control (S5).
  */
 const PROBE_KERNEL = Uint8Array.from(
   [
@@ -62,6 +63,12 @@ const PROBE_KERNEL = Uint8Array.from(
     [0x8a, 0x86, 0xe8, 0x01, 0x00, 0x00], // mov al, [esi + 0x1e8]
     [0x04, 0x30], // add al, '0'
     [0xee], // out dx, al
+    [0xb9, 0x8b, 0x00, 0x00, 0x00], // mov ecx, 0x8b (IA32_BIOS_SIGN_ID)
+    [0x0f, 0x30], // wrmsr
+    [0x0f, 0x32], // rdmsr: the microcode revision, 0
+    [0x04, 0x30], // add al, '0'
+    [0x66, 0xba, 0xf8, 0x03], // mov dx, 0x3f8 (rdmsr set edx)
+    [0xee], // out dx, al
     [0x66, 0xba, 0x04, 0x06], // mov dx, 0x604
     [0x66, 0xb8, 0x00, 0x20], // mov ax, 0x2000 (SLP_EN, S5)
     [0x66, 0xef], // out dx, ax
@@ -75,7 +82,7 @@ function fakeBzImage(
   kernel: Uint8Array,
   o: { readonly protocol?: number; readonly setupSects?: number } = {},
 ): Uint8Array {
-  const pm = new Uint8Array(64);
+  const pm = new Uint8Array(128);
   pm.set(kernel);
   const img = new Uint8Array(5 * 512 + pm.length);
   const v = new DataView(img.buffer);
@@ -209,9 +216,10 @@ describe("x86_64 guests under the VMM", () => {
       const vm = t.vmm.createVm(cfg);
       t.vmm.startVm(vm.id);
       expect(await t.waitEnd(vm.id)).toEqual({ kind: "poweroff", reason: 0 });
-      // The probe printed the command line, the RSDP's signature and the e820 entry count:
-      // RAM below the boot page, ACPI, RAM to the EBDA, the legacy hole, RAM from 1 MiB.
-      expect(t.output.get(vm.id)).toBe("console=ttyS0 probe=1RSD PTR 5");
+      // The probe printed the command line, the RSDP's signature, the e820 entry count (RAM
+      // below the boot page, ACPI, RAM to the EBDA, the legacy hole, RAM from 1 MiB) and the
+      // microcode revision (a #GP instead would have triple-faulted the probe).
+      expect(t.output.get(vm.id)).toBe("console=ttyS0 probe=1RSD PTR 50");
     } finally {
       await t.close();
       rmSync(dir, { recursive: true, force: true });
@@ -225,7 +233,7 @@ describe("x86_64 guests under the VMM", () => {
       const cases: [Uint8Array, RegExp][] = [
         [
           fakeBzImage(PROBE_KERNEL).subarray(0, 5 * 512 + 8),
-          /truncated bzImage: the protected-mode kernel has 8 bytes, the header says 64/,
+          /truncated bzImage: the protected-mode kernel has 8 bytes, the header says 128/,
         ],
         [fakeBzImage(PROBE_KERNEL, { protocol: 0x204 }), /boot protocol 2\.04 is older than 2\.06/],
         [
