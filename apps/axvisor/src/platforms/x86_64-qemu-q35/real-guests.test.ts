@@ -48,7 +48,8 @@ async function runToShell(configs: readonly string[], extra: readonly string[] =
       ...extra,
       "--send-after",
       "GUEST-INIT-OK",
-      "echo SHELL-$((6*7))\\n",
+      // Both numbers come from the guest's shell: its CPUs as /proc/cpuinfo lists them.
+      "echo CPUS-$(grep -c ^processor /proc/cpuinfo) SHELL-$((6*7))\\n",
       "--expect",
       "SHELL-42",
       "--timeout",
@@ -77,6 +78,7 @@ describe.skipIf(!requested || missing.length > 0)("Linux under the x86_64 hyperv
           expect(out).toMatch(
             new RegExp(`GUEST-INIT-OK arch=x86_64 kernel=6\\.1\\.0-\\d+-amd64 cpus=${smp}`),
           );
+          expect(out).toMatch(new RegExp(`CPUS-${smp} SHELL-42`));
           if (smp === 2) expect(out).toMatch(/smp: Brought up 1 node, 2 CPUs/);
           console.log(`Linux x86_64 smp${smp} under the VMM: shell after ${seconds.toFixed(1)} s`);
         } finally {
