@@ -673,8 +673,9 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const cpu = pcpu.cpu;
     pcpu.preempt();
     let why = cpu.run(1);
-    // Right after STI or MOV SS the interrupt shadow holds the preemption for one instruction.
-    if (why === "budget") why = cpu.run(1);
+    // In an interrupt shadow (the instruction after STI or MOV SS) the preemption interrupt is
+    // blocked, as on hardware: the shadowed instruction runs first, then the exit comes.
+    for (let i = 0; i < 2 && why === "budget"; i++) why = cpu.run(1);
     if (why !== "host-trap") {
       throw axErr("BadState", `vCPU ${this.vcpuId}: the CPU did not leave the guest (${why})`);
     }
@@ -858,9 +859,28 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
       this.setCpuid(cpu, 0, 0, 0, 0);
       return;
     }
+    if (leaf === 0x15) {
+      // TSC/crystal ratio and the crystal's Hz: the crystal is the vLAPIC timer's clock. A
+      // guest knows the TSC rate without calibrating against a PIT (Linux: TSC_KNOWN_FREQ).
+      const exact = this.tscHz % APIC_BUS_HZ === 0;
+      const den = exact ? 1 : 1000;
+      this.setCpuid(cpu, den, Math.round((this.tscHz * den) / APIC_BUS_HZ), APIC_BUS_HZ, 0);
+      return;
+    }
+    if (leaf === 0x16) {
+      // Base and maximum core MHz (the TSC's), bus MHz.
+      const mhz = Math.round(this.tscHz / 1e6);
+      this.setCpuid(cpu, mhz, mhz, Math.round(APIC_BUS_HZ / 1e6), 0);
+      return;
+    }
     cpuid(cpu);
     const r = cpu.rlo;
-    if (leaf === 1) {
+    if (leaf === 0) {
+      r[GPR_RAX] = Math.max(r[GPR_RAX]! >>> 0, 0x16); // the timing leaves 0x15 and 0x16
+    } else if (leaf === 6) {
+      // ARAT: the vLAPIC timer runs in every idle state (Linux needs no PIT beside it).
+      r[GPR_RAX] = r[GPR_RAX]! | (1 << 2);
+    } else if (leaf === 1) {
       r[GPR_RCX] = (r[GPR_RCX]! & ~(1 << 5)) | (1 << 31); // no VMX; hypervisor present
       // The VM's topology: this vCPU's APIC id and (HTT) the number of logical CPUs.
       const n = Math.min(255, this.vm.cpuCount);

@@ -262,6 +262,16 @@ describe("versusQemu", () => {
     expect(versusQemu(r, "exit")).toBe("2.00x slower (bare)");
   });
 
+  it("sets Linux under the x86_64 hypervisor beside QEMU booting the same kernel natively", () => {
+    const r = records({
+      "x86_64-linux.qemu": ok([8]),
+      "x86_64-linux-hv.hypervisor": ok([40]),
+    });
+    expect(versusQemu(r, "x86_64-linux-hv")).toBe("5.00x slower");
+    const t = formatTable(buildReport(r, machine, { runs: 1, quick: false }, []));
+    expect(t).toMatch(/x86_64 Linux under the hypervisor\s+s\s+-\s+40\.0\s+8\.00\s+5\.00x slower/);
+  });
+
   it("is empty when either side has no figure", () => {
     const r = records({ "intloop.hypervisor": failed("x"), "intloop.qemu": ok([2500]) });
     expect(versusQemu(r, "intloop")).toBe("");

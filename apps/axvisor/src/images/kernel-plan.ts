@@ -1,11 +1,12 @@
 import type { Arch } from "@axvisor/arch";
 import { axErr } from "@axvisor/axerrno";
-import { identifyImage } from "@axvisor/guest-image";
+import { identifyImage, isX86LinuxBzImage } from "@axvisor/guest-image";
 import { formatHex, isAligned, PAGE_SIZE_2M } from "@axvisor/memory-addr";
+import { checkBzImage, KERNEL_ADDR, setupBytes } from "@axvisor/platform-x86_64-qemu-q35";
 import type { ImageFile } from "./image-store.js";
 
 /** How the kernel file was recognised. */
-export type KernelFormat = "elf" | "linux-riscv64" | "linux-arm64" | "raw";
+export type KernelFormat = "elf" | "linux-riscv64" | "linux-arm64" | "linux-x86" | "raw";
 
 /** One contiguous piece of guest memory an image occupies. */
 export interface ImagePiece {
@@ -28,6 +29,8 @@ export interface KernelPlan {
   /** Linux Image header fields, for the report. */
   readonly textOffset?: number;
   readonly imageSize?: number;
+  /** A bzImage's boot sector and setup code (the setup header boot_params copies). */
+  readonly setup?: Uint8Array;
 }
 
 /**
@@ -45,6 +48,10 @@ export interface KernelPlan {
  * - Linux arm64 Image: at the load address, which must be text_offset above a 2 MiB-aligned
  *   address (arm64 booting.rst); footprint from image_size (0 in kernels before 3.17: the file
  *   size then).
+ * - Linux x86 bzImage: the boot protocol's protected-mode part (after the setup sectors) at
+ *   the load address, 1 MiB (code32_start) or, for a relocatable kernel, any address aligned
+ *   to its kernel_alignment; footprint init_size; entry the load address (the 32-bit entry).
+ *   The setup sectors are kept for the boot_params the platform builds.
  * - Anything else: a raw binary at the load address.
  *
  * For raw and Linux images the entry is the configured entry point (moved with its region).
@@ -121,12 +128,40 @@ export function planKernel(
       };
     }
     case "raw":
+      if (isX86LinuxBzImage(bytes)) return planBzImage(file, loadGpa);
       return { format: "raw", pieces: [rawPiece(loadGpa, bytes)], entry: entryGpa };
     default: {
       const never: never = id;
       throw axErr("InvalidData", `unknown image kind ${JSON.stringify(never)}`);
     }
   }
+}
+
+function planBzImage(file: ImageFile, loadGpa: number): KernelPlan {
+  const bytes = file.bytes;
+  const hdr = checkBzImage(bytes, file.shown);
+  const align = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(
+    0x230,
+    true,
+  );
+  const fits = loadGpa === KERNEL_ADDR || (hdr.relocatable && align > 0 && loadGpa % align === 0);
+  if (!fits) {
+    throw axErr(
+      "InvalidInput",
+      `${file.shown}: a bzImage's protected-mode kernel goes at ${formatHex(KERNEL_ADDR)}${hdr.relocatable ? ` or a multiple of its kernel_alignment ${formatHex(align)}` : ""}, not ${formatHex(loadGpa)}`,
+    );
+  }
+  const setup = setupBytes(hdr);
+  const pm = bytes.subarray(setup);
+  return {
+    format: "linux-x86",
+    pieces: [
+      { gpa: loadGpa, data: pm, tail: Math.max(0, hdr.initSize - pm.length), zeroTail: false },
+    ],
+    entry: loadGpa,
+    imageSize: Math.max(pm.length, hdr.initSize),
+    setup: bytes.subarray(0, setup),
+  };
 }
 
 function linuxPiece(gpa: number, bytes: Uint8Array, imageSize: number): ImagePiece {

@@ -30,6 +30,8 @@ export interface LoadedImages {
     /** From a Linux Image header (reported; the load address comes from the config). */
     readonly textOffset?: number;
     readonly imageSize?: number;
+    /** A bzImage's boot sector and setup code, for the boot_params the platform builds. */
+    readonly setup?: Uint8Array;
   };
   readonly bios?: { readonly gpa: number; readonly size: number; readonly file: string };
   readonly ramdisk?: { readonly start: number; readonly end: number; readonly file: string };
@@ -63,6 +65,11 @@ export interface LoadVmImagesOptions {
    * QEMU puts it). A dtb_path in the config takes precedence over it.
    */
   readonly dtb?: Uint8Array | ((placed: PlacedBootImages) => Uint8Array | undefined);
+  /**
+   * Where a DTB (boot information) from `dtb` goes when the config names no dtb_load_addr;
+   * default: the top of the first RAM region (see defaultDtbGpa). x86's boot_params go low.
+   */
+  readonly dtbGpa?: number;
 }
 
 /** The Devicetree Specification wants the blob 8-byte aligned in memory. */
@@ -207,7 +214,10 @@ export function loadVmImages(
 
     let dtb: LoadedImages["dtb"];
     if (dtbFile !== undefined) {
-      const at = layout.dtbLoadGpa ?? defaultDtbGpa(ram, dtbFile.bytes.length);
+      const at =
+        layout.dtbLoadGpa ??
+        (dtbSource === "vmm" ? opts.dtbGpa : undefined) ??
+        defaultDtbGpa(ram, dtbFile.bytes.length);
       if (at % DTB_ALIGN !== 0) {
         throw axErr(
           "InvalidInput",
@@ -248,5 +258,6 @@ function kernelReportOf(
     footprint: high - low,
     ...(kernel.textOffset !== undefined ? { textOffset: kernel.textOffset } : {}),
     ...(kernel.imageSize !== undefined ? { imageSize: kernel.imageSize } : {}),
+    ...(kernel.setup !== undefined ? { setup: kernel.setup } : {}),
   };
 }

@@ -154,6 +154,8 @@ export interface PlacedVm {
     readonly flags: number;
   }[];
   readonly initrd?: { readonly start: number; readonly end: number };
+  /** A Linux x86 bzImage kernel's boot sector and setup code (its setup header). */
+  readonly kernelSetup?: Uint8Array;
 }
 
 /** The architecture's half of one VM. */
@@ -173,6 +175,8 @@ export interface VmArchParts<CreateConfig = unknown, SetupConfig = unknown> {
    * aarch64, boot_params on x86_64) when the config names none; undefined for none.
    */
   bootInfo(placed: PlacedVm): Uint8Array | undefined;
+  /** Where that blob goes when the config names no dtb_load_addr; default: the top of RAM. */
+  readonly bootInfoGpa?: number;
   /** Hands a claimed host interrupt to the VM's virtual interrupt controller. */
   forwardHostIrq(irq: number): boolean;
   /** Releases the VMID and closes device files; the VM is being deleted. */

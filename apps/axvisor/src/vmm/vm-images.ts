@@ -24,6 +24,8 @@ export type VmImageLoader = (
     readonly arch: Arch;
     /** The platform's boot information for the VM (a device tree), once images are placed. */
     readonly bootInfo: (placed: PlacedVm) => Uint8Array | undefined;
+    /** Where the boot information goes when the config names no dtb_load_addr. */
+    readonly bootInfoGpa?: number;
     readonly disk?: string;
   },
 ) => VmImagesLoaded;
@@ -37,10 +39,12 @@ export const loadGuestImages: VmImageLoader = (vm, config, opts) => {
   const loaded = loadVmImages(vm, config, {
     arch: opts.arch,
     ...(opts.disk !== undefined ? { disk: opts.disk } : {}),
+    ...(opts.bootInfoGpa !== undefined ? { dtbGpa: opts.bootInfoGpa } : {}),
     dtb: (placed) =>
       opts.bootInfo({
         memory: vm.memoryRegions().map((r) => ({ gpa: r.gpa, size: r.size, flags: r.flags })),
         ...(placed.ramdisk !== undefined ? { initrd: placed.ramdisk } : {}),
+        ...(placed.kernel.setup !== undefined ? { kernelSetup: placed.kernel.setup } : {}),
       }),
   });
   const span = (at: number, size: number) => `${formatHex(at)}..${formatHex(at + size)}`;

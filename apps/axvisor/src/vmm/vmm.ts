@@ -699,6 +699,7 @@ export class Vmm {
     const loaded = this.#loadImages(vm.axvm, config, {
       arch: this.machine.platform.arch,
       bootInfo: (placed) => vm.parts.bootInfo(placed),
+      ...(vm.parts.bootInfoGpa !== undefined ? { bootInfoGpa: vm.parts.bootInfoGpa } : {}),
       ...(this.#opts.fsDisk !== undefined ? { disk: this.#opts.fsDisk } : {}),
     });
     const boot = vm.axvm.vcpu(0);

@@ -62,8 +62,11 @@ export const ACPI_PM = {
   resetValue: 0x06,
 } as const;
 
-/** FADT revision 3 (244 bytes). */
-export function buildFadt(facs: number, dsdt: number): Uint8Array {
+/**
+ * FADT revision 3 (244 bytes). Without `pmTimer` the PM timer block is left out (a board
+ * whose guests should use the TSC alone, with no second clock to check it against).
+ */
+export function buildFadt(facs: number, dsdt: number, pmTimer = true): Uint8Array {
   const body = new Uint8Array(244 - 36);
   const v = new DataView(body.buffer);
   const at = (off: number) => off - 36;
@@ -73,11 +76,11 @@ export function buildFadt(facs: number, dsdt: number): Uint8Array {
   // SMI_CMD 0: the board is always in ACPI mode (SCI_EN reads 1).
   v.setUint32(at(56), ACPI_PM.pm1aEvt, true);
   v.setUint32(at(64), ACPI_PM.pm1aCnt, true);
-  v.setUint32(at(76), ACPI_PM.pmTmr, true);
+  if (pmTimer) v.setUint32(at(76), ACPI_PM.pmTmr, true);
   v.setUint32(at(80), ACPI_PM.gpe0, true);
   v.setUint8(at(88), 4);
   v.setUint8(at(89), 2);
-  v.setUint8(at(91), 4);
+  if (pmTimer) v.setUint8(at(91), 4);
   v.setUint8(at(92), ACPI_PM.gpe0Len);
   // No C2/C3 states.
   v.setUint16(at(96), 0xfff, true);
@@ -87,10 +90,10 @@ export function buildFadt(facs: number, dsdt: number): Uint8Array {
   // IAPC_BOOT_ARCH: legacy devices; no 8042 (the board has only its reset line).
   v.setUint16(at(109), 0x0001, true);
   // Flags: WBINVD, PROC_C1, PWR_BUTTON and SLP_BUTTON absent, RTC_S4, RESET_REG_SUP,
-  // USE_PLATFORM_CLOCK.
+  // USE_PLATFORM_CLOCK (only with the PM timer, the platform clock it names).
   v.setUint32(
     at(112),
-    (1 << 0) | (1 << 2) | (1 << 4) | (1 << 5) | (1 << 7) | (1 << 10) | (1 << 15),
+    (1 << 0) | (1 << 2) | (1 << 4) | (1 << 5) | (1 << 7) | (1 << 10) | (pmTimer ? 1 << 15 : 0),
     true,
   );
   gas(v, at(116), GAS_IO, 8, 1, PC_PORT.resetControl);
@@ -99,7 +102,7 @@ export function buildFadt(facs: number, dsdt: number): Uint8Array {
   v.setBigUint64(at(140), BigInt(dsdt), true);
   gas(v, at(148), GAS_IO, 32, 0, ACPI_PM.pm1aEvt);
   gas(v, at(172), GAS_IO, 16, 0, ACPI_PM.pm1aCnt);
-  gas(v, at(208), GAS_IO, 32, 0, ACPI_PM.pmTmr);
+  if (pmTimer) gas(v, at(208), GAS_IO, 32, 0, ACPI_PM.pmTmr);
   gas(v, at(220), GAS_IO, ACPI_PM.gpe0Len * 8, 0, ACPI_PM.gpe0);
   return acpiTable("FACP", 3, body);
 }
@@ -139,6 +142,15 @@ export function buildDsdt(): Uint8Array {
 export interface MadtOptions {
   readonly apicIds: readonly number[];
   readonly ioapicId: number;
+}
+
+export interface AcpiTablesOptions extends MadtOptions {
+  /** Where the blob goes; default the BIOS area (PC.acpiBase). */
+  readonly base?: number;
+  /** The HPET's event timer block id; absent: no HPET table (the board has none). */
+  readonly hpetId?: number;
+  /** Whether the FADT announces the PM timer; default true. */
+  readonly pmTimer?: boolean;
 }
 
 /** MADT: the local APICs, the IOAPIC, IRQ0 → GSI2 and the SCI override, LINT1 = NMI. */
@@ -200,11 +212,9 @@ export interface AcpiBlob {
 /**
  * All tables laid out in one blob at `base` (the BIOS area): RSDP first (16-byte aligned,
  * where Linux's scan of 0xE0000-0xFFFFF finds it), then FACS (64-byte aligned), DSDT, FADT,
- * MADT, HPET, RSDT and XSDT.
+ * MADT, HPET (when the board has one), RSDT and XSDT.
  */
-export function buildAcpiTables(
-  options: MadtOptions & { readonly base?: number; readonly hpetId: number },
-): AcpiBlob {
+export function buildAcpiTables(options: AcpiTablesOptions): AcpiBlob {
   const base = options.base ?? PC.acpiBase;
   const chunks: Uint8Array[] = [];
   const tables: Record<string, number> = {};
@@ -222,10 +232,12 @@ export function buildAcpiTables(
   const rsdpAt = place("RSDP", new Uint8Array(36), 16);
   const facs = place("FACS", buildFacs(), 64);
   const dsdt = place("DSDT", buildDsdt(), 8);
-  const fadt = place("FACP", buildFadt(facs, dsdt), 8);
+  const fadt = place("FACP", buildFadt(facs, dsdt, options.pmTimer ?? true), 8);
   const madt = place("APIC", buildMadt(options), 8);
-  const hpet = place("HPET", buildHpetTable(options.hpetId), 8);
-  const listed = [fadt, madt, hpet];
+  const listed = [fadt, madt];
+  if (options.hpetId !== undefined) {
+    listed.push(place("HPET", buildHpetTable(options.hpetId), 8));
+  }
   const rsdtBody = new Uint8Array(4 * listed.length);
   listed.forEach((a, i) => {
     new DataView(rsdtBody.buffer).setUint32(4 * i, a, true);

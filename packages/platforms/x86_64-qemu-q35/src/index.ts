@@ -5,6 +5,7 @@ export type { MachineExit } from "@axvisor/machine";
 export {
   ACPI_PM,
   type AcpiBlob,
+  type AcpiTablesOptions,
   acpiTable,
   buildAcpiTables,
   buildDsdt,
@@ -47,14 +48,18 @@ export {
   e820FwCfgBytes,
 } from "./e820.js";
 export {
+  buildZeroPage,
   CMDLINE_ADDR,
+  checkBzImage,
   KERNEL_ADDR,
   type LinuxBootInput,
   type LinuxBootResult,
   loadLinux,
   parseSetupHeader,
   type SetupHeader,
+  setupBytes,
   ZERO_PAGE,
+  type ZeroPageInput,
 } from "./linux-boot.js";
 export {
   type BootFile,

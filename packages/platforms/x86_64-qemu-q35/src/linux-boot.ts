@@ -49,6 +49,92 @@ export function parseSetupHeader(image: Uint8Array): SetupHeader | null {
   };
 }
 
+/** Bytes of the real-mode part (boot sector + setup) before the protected-mode kernel. */
+export const setupBytes = (hdr: SetupHeader): number => (hdr.setupSects + 1) * 512;
+
+const protocolText = (p: number) =>
+  `${(p >> 8).toString()}.${(p & 0xff).toString().padStart(2, "0")}`;
+
+/**
+ * Parses and checks a bzImage a loader is about to boot: a setup header of protocol 2.06 or
+ * later, LOADED_HIGH, the setup sectors and the protected-mode part (syssize) inside the
+ * file. Throws an AxError naming the problem in one line; `name` says which file.
+ */
+export function checkBzImage(image: Uint8Array, name: string): SetupHeader {
+  const hdr = parseSetupHeader(image);
+  if (hdr === null) {
+    throw new AxError(
+      "InvalidData",
+      image.length < 0x264 && image.length >= 0x206
+        ? `${name}: truncated bzImage: ${image.length} bytes, shorter than its setup header`
+        : `${name}: not a Linux bzImage (no HdrS setup header)`,
+    );
+  }
+  if (hdr.protocol < MIN_PROTOCOL) {
+    throw new AxError(
+      "Unsupported",
+      `${name}: boot protocol ${protocolText(hdr.protocol)} is older than 2.06`,
+    );
+  }
+  if ((hdr.loadFlags & 1) === 0)
+    throw new AxError("Unsupported", `${name}: zImage (not LOADED_HIGH) kernels are not supported`);
+  const setup = setupBytes(hdr);
+  if (setup >= image.length) {
+    throw new AxError(
+      "InvalidData",
+      `${name}: corrupt bzImage: setup_sects ${hdr.setupSects} puts the kernel past the end of the ${image.length}-byte file`,
+    );
+  }
+  const sys = new DataView(image.buffer, image.byteOffset, image.byteLength).getUint32(0x1f4, true);
+  if (image.length - setup < sys * 16) {
+    throw new AxError(
+      "InvalidData",
+      `${name}: truncated bzImage: the protected-mode kernel has ${image.length - setup} bytes, the header says ${sys * 16}`,
+    );
+  }
+  return hdr;
+}
+
+export interface ZeroPageInput {
+  /** The bzImage (at least its setup sectors): the setup header is copied from it. */
+  readonly setup: Uint8Array;
+  readonly cmdlineAddr: number;
+  readonly initrd?: { readonly start: number; readonly end: number };
+  readonly e820: readonly E820Entry[];
+  /** The RSDP's address (boot_params.acpi_rsdp_addr, protocol 2.14+); 0 for none. */
+  readonly rsdp: number;
+}
+
+/**
+ * boot_params (the "zero page") as a boot loader hands it to the 32-bit entry: the image's
+ * setup header, type_of_loader, the command line and initrd pointers, the RSDP and the e820
+ * table.
+ */
+export function buildZeroPage(o: ZeroPageInput): Uint8Array {
+  const image = o.setup;
+  const hdr = parseSetupHeader(image);
+  if (hdr === null) throw new AxError("InvalidData", "not a Linux bzImage (no HdrS header)");
+  const zp = new Uint8Array(4096);
+  const v = new DataView(zp.buffer);
+  const hdrEnd = 0x202 + image[0x201]!;
+  zp.set(image.subarray(0x1f1, Math.min(hdrEnd, setupBytes(hdr), image.length)), 0x1f1);
+  zp[0x210] = LOADER_TYPE;
+  v.setUint32(0x228, o.cmdlineAddr, true);
+  if (o.initrd !== undefined) {
+    v.setUint32(0x218, o.initrd.start, true);
+    v.setUint32(0x21c, o.initrd.end - o.initrd.start, true);
+  }
+  if (hdr.protocol >= 0x20e && o.rsdp !== 0) v.setBigUint64(0x070, BigInt(o.rsdp), true);
+  const e820 = o.e820.slice(0, E820_MAX_ENTRIES_ZEROPAGE);
+  zp[0x1e8] = e820.length;
+  e820.forEach((e, i) => {
+    v.setBigUint64(0x2d0 + 20 * i, BigInt(e.addr), true);
+    v.setBigUint64(0x2d0 + 20 * i + 8, BigInt(e.size), true);
+    v.setUint32(0x2d0 + 20 * i + 16, e.type, true);
+  });
+  return zp;
+}
+
 export interface LinuxBootInput {
   readonly kernel: Uint8Array;
   readonly initrd?: Uint8Array;
@@ -78,18 +164,8 @@ export interface LinuxBootResult {
  */
 export function loadLinux(input: LinuxBootInput): LinuxBootResult {
   const image = input.kernel;
-  const hdr = parseSetupHeader(image);
-  if (hdr === null) throw new AxError("InvalidData", "not a Linux bzImage (no HdrS header)");
-  if (hdr.protocol < MIN_PROTOCOL) {
-    throw new AxError(
-      "Unsupported",
-      `boot protocol ${(hdr.protocol >> 8).toString()}.${(hdr.protocol & 0xff).toString().padStart(2, "0")} is older than 2.06`,
-    );
-  }
-  if ((hdr.loadFlags & 1) === 0)
-    throw new AxError("Unsupported", "zImage (not LOADED_HIGH) kernels are not supported");
-  const setupBytes = (hdr.setupSects + 1) * 512;
-  const pm = image.subarray(setupBytes);
+  const hdr = checkBzImage(image, "the kernel");
+  const pm = image.subarray(setupBytes(hdr));
   const kernelEnd = KERNEL_ADDR + Math.max(pm.length, hdr.initSize);
   input.writeRam(KERNEL_ADDR, pm);
 
@@ -118,23 +194,12 @@ export function loadLinux(input: LinuxBootInput): LinuxBootResult {
     initrd = { start, end: start + input.initrd.length };
   }
 
-  const zp = new Uint8Array(4096);
-  const v = new DataView(zp.buffer);
-  const hdrEnd = 0x202 + image[0x201]!;
-  zp.set(image.subarray(0x1f1, Math.min(hdrEnd, setupBytes)), 0x1f1);
-  zp[0x210] = LOADER_TYPE;
-  v.setUint32(0x228, CMDLINE_ADDR, true);
-  if (initrd !== undefined) {
-    v.setUint32(0x218, initrd.start, true);
-    v.setUint32(0x21c, initrd.end - initrd.start, true);
-  }
-  if (hdr.protocol >= 0x20e) v.setBigUint64(0x070, BigInt(input.rsdp), true);
-  const e820 = input.e820.slice(0, E820_MAX_ENTRIES_ZEROPAGE);
-  zp[0x1e8] = e820.length;
-  e820.forEach((e, i) => {
-    v.setBigUint64(0x2d0 + 20 * i, BigInt(e.addr), true);
-    v.setBigUint64(0x2d0 + 20 * i + 8, BigInt(e.size), true);
-    v.setUint32(0x2d0 + 20 * i + 16, e.type, true);
+  const zp = buildZeroPage({
+    setup: image,
+    cmdlineAddr: CMDLINE_ADDR,
+    ...(initrd !== undefined ? { initrd } : {}),
+    e820: input.e820,
+    rsdp: input.rsdp,
   });
   input.writeRam(ZERO_PAGE, zp);
   const gdt = bootGdt();

@@ -7,12 +7,13 @@ import {
   type PassThroughDeviceConfig,
   resolveConfigPath,
 } from "@axvisor/axvmconfig";
-import { isX86LinuxBzImage } from "@axvisor/guest-image";
+import { bootGdt } from "@axvisor/platform-x86_64-qemu-q35";
 import { createX86ArchBackend, X86VmContext } from "@axvisor/x86-vcpu";
 import { X86_APIC, X86VmInterrupts } from "@axvisor/x86-vlapic";
 import { hostFiles, type OpenedDisk } from "../../host/host-files.js";
 import type { VmArchParts, VmBuildContext } from "../../platform/host-platform.js";
 import type { X86HostBoard } from "./host-board.js";
+import { buildVmLinuxBootInfo, VM_LINUX_BOOT } from "./linux-boot-info.js";
 import { x86DebugArch } from "./x86-debug.js";
 import { X86VmDevices } from "./x86-devices.js";
 
@@ -79,30 +80,8 @@ export function withPcDevices(
   };
 }
 
-/**
- * A Linux bzImage needs the boot protocol (setup header, boot_params, the protected-mode
- * part at 1 MiB), which the VMM's loader does not do for x86 yet: say so rather than run
- * the setup code as if it were the kernel.
- */
-function refuseBzImage(config: AxVMCrateConfig): void {
-  if (config.kernel.imageLocation !== "memory") return;
-  let head: Uint8Array;
-  try {
-    head = hostFiles().readHead(resolveConfigPath(config, config.kernel.kernelPath), 1024);
-  } catch {
-    return; // the image loader reports an unreadable file with the full story
-  }
-  if (isX86LinuxBzImage(head)) {
-    throw axErr(
-      "Unsupported",
-      `VM ${config.base.id} "${config.base.name}": ${config.kernel.kernelPath} is a Linux bzImage; booting Linux by its boot protocol under the x86_64 hypervisor is not implemented yet (it boots on the bare machine: axvisor emu -M q35 -kernel ...)`,
-    );
-  }
-}
-
 /** The x86_64 half of one VM: VPIDs, x86-vcpu with a vLAPIC per vCPU, vIOAPIC/v8259, COM1, virtio. */
 export function buildX86Vm(host: X86HostBoard, ctx: VmBuildContext): VmArchParts {
-  refuseBzImage(ctx.config);
   const config = withPcDevices(ctx.config, (m) => ctx.notice(m));
   const vmId = config.base.id;
   const apicIds = guestApicIds(config);
@@ -144,6 +123,8 @@ export function buildX86Vm(host: X86HostBoard, ctx: VmBuildContext): VmArchParts
     sliceInstructions: ctx.sliceInstructions,
     tscHz: host.timebaseHz,
     interrupts: (vcpuId) => interrupts.lapic(vcpuId),
+    // Linux's 32-bit boot protocol wants __BOOT_CS/__BOOT_DS in a loaded GDT (see bootInfo).
+    bootGdt: { base: VM_LINUX_BOOT.gdt, limit: bootGdt().length - 1 },
   });
   let released = false;
   return {
@@ -159,9 +140,18 @@ export function buildX86Vm(host: X86HostBoard, ctx: VmBuildContext): VmArchParts
         write: (at, data) => memory.write(at, data),
       };
     },
-    bootInfo() {
-      return undefined;
+    // A bzImage kernel gets boot_params (RSI at its 32-bit entry), its command line, the
+    // boot GDT and the ACPI tables; other kernels (our BIOS + NimbOS) get nothing.
+    bootInfo(placed) {
+      if (placed.kernelSetup === undefined) return undefined;
+      return buildVmLinuxBootInfo({
+        config,
+        placed,
+        apicIds,
+        ioapicId: interrupts.ioapic.id,
+      });
     },
+    bootInfoGpa: VM_LINUX_BOOT.zeroPage,
     forwardHostIrq(irq) {
       return interrupts.forwardHostIrq(irq);
     },

@@ -38,6 +38,91 @@ emu_devices = []
 passthrough_devices = []
 `;
 
+/**
+ * A 32-bit "kernel" that checks what the boot protocol hands it: it prints the command line
+ * boot_params points at (0x228), the 8 bytes at the RSDP address (0x70) and the e820 entry
+ * count (0x1E8) as a digit on COM1, then Linux's microcode-revision probe (write 0 to
+ * IA32_BIOS_SIGN_ID, read it back: 0), and powers off through PM1a control (S5).
+ */
+const PROBE_KERNEL = Uint8Array.from(
+  [
+    [0x8b, 0x9e, 0x28, 0x02, 0x00, 0x00], // mov ebx, [esi + 0x228]
+    [0x66, 0xba, 0xf8, 0x03], // mov dx, 0x3f8
+    [0x8a, 0x03], // 1: mov al, [ebx]
+    [0x84, 0xc0], // test al, al
+    [0x74, 0x04], // jz 2f
+    [0xee], // out dx, al
+    [0x43], // inc ebx
+    [0xeb, 0xf6], // jmp 1b
+    [0x8b, 0x5e, 0x70], // 2: mov ebx, [esi + 0x70]
+    [0xb9, 0x08, 0x00, 0x00, 0x00], // mov ecx, 8
+    [0x8a, 0x03], // 3: mov al, [ebx]
+    [0xee], // out dx, al
+    [0x43], // inc ebx
+    [0xe2, 0xfa], // loop 3b
+    [0x8a, 0x86, 0xe8, 0x01, 0x00, 0x00], // mov al, [esi + 0x1e8]
+    [0x04, 0x30], // add al, '0'
+    [0xee], // out dx, al
+    [0xb9, 0x8b, 0x00, 0x00, 0x00], // mov ecx, 0x8b (IA32_BIOS_SIGN_ID)
+    [0x0f, 0x30], // wrmsr
+    [0x0f, 0x32], // rdmsr: the microcode revision, 0
+    [0x04, 0x30], // add al, '0'
+    [0x66, 0xba, 0xf8, 0x03], // mov dx, 0x3f8 (rdmsr set edx)
+    [0xee], // out dx, al
+    [0x66, 0xba, 0x04, 0x06], // mov dx, 0x604
+    [0x66, 0xb8, 0x00, 0x20], // mov ax, 0x2000 (SLP_EN, S5)
+    [0x66, 0xef], // out dx, ax
+    [0xf4], // 4: hlt
+    [0xeb, 0xfd], // jmp 4b
+  ].flat(),
+);
+
+/** A bzImage around `kernel`: 4 setup sectors with a protocol 2.15 header, then the kernel. */
+function fakeBzImage(
+  kernel: Uint8Array,
+  o: { readonly protocol?: number; readonly setupSects?: number } = {},
+): Uint8Array {
+  const pm = new Uint8Array(128);
+  pm.set(kernel);
+  const img = new Uint8Array(5 * 512 + pm.length);
+  const v = new DataView(img.buffer);
+  img[0x1f1] = o.setupSects ?? 4;
+  v.setUint32(0x1f4, pm.length / 16, true); // syssize
+  v.setUint16(0x1fe, 0xaa55, true);
+  img[0x200] = 0xeb;
+  img[0x201] = 0x6a; // the header ends at 0x26c
+  v.setUint32(0x202, 0x5372_6448, true); // "HdrS"
+  v.setUint16(0x206, o.protocol ?? 0x20f, true);
+  img[0x211] = 1; // LOADED_HIGH
+  v.setUint32(0x214, 0x10_0000, true);
+  v.setUint32(0x22c, 0x7fff_ffff, true);
+  v.setUint32(0x238, 2047, true);
+  v.setUint32(0x260, 0x1_0000, true); // init_size
+  img.set(pm, 5 * 512);
+  return img;
+}
+
+const linuxToml = (kernel: string) => `
+[base]
+id = 3
+name = "bzimage"
+vm_type = 2
+cpu_num = 1
+
+[kernel]
+entry_point = 0x10_0000
+image_location = "memory"
+kernel_path = "${kernel}"
+kernel_load_addr = 0x10_0000
+cmdline = "console=ttyS0 probe=1"
+memory_regions = [[0x0, 0x100_0000, 0x7, 0]]
+
+[devices]
+interrupt_mode = "emu"
+emu_devices = []
+passthrough_devices = []
+`;
+
 describe("x86_64 guests under the VMM", () => {
   it("boots NimbOS-x86 from axvm-bios, starts its second vCPU by INIT-SIPI-SIPI and powers off, beside a misbehaving VM", async () => {
     const t = startTestVmm({ platform: "x86_64-qemu-q35", harts: 2, ramMiB: 128 });
@@ -97,20 +182,82 @@ describe("x86_64 guests under the VMM", () => {
     }
   }, 60_000);
 
-  it("refuses a Linux bzImage with a one-line reason instead of running its setup code", async () => {
+  it("takes a guest off the CPU at the end of a slice that ends in an STI shadow", async () => {
     const dir = mkdtempSync(join(tmpdir(), "axvisor-x86-"));
     const t = startTestVmm({ platform: "x86_64-qemu-q35", harts: 1, ramMiB: 64 });
     try {
-      // The boot-sector signature and the setup header's "HdrS": what identifies a bzImage.
-      const image = new Uint8Array(4096);
-      image.set([0x55, 0xaa], 0x1fe);
-      image.set([...Buffer.from("HdrS")], 0x202);
+      // 1: cli; sti; jmp 1b - one instruction in three is an STI that opens a shadow, so
+      // some slice (100 000 instructions) ends on one: the preemption must wait for the JMP.
+      const file = join(dir, "sti-loop.bin");
+      writeFileSync(file, Uint8Array.of(0xfa, 0xfb, 0xeb, 0xfc));
+      const cfg = parseAxVMConfig(misbehaveToml.replace(MISBEHAVE, file), { file: "sti.toml" });
+      const vm = t.vmm.createVm(cfg);
+      t.vmm.startVm(vm.id);
+      const deadline = performance.now() + 20_000;
+      const busy = () => (vm.stats.vcpus[0]?.instructions ?? 0) < 1_000_000 && !t.ends.has(vm.id);
+      while (busy() && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(t.ends.get(vm.id)).toBeUndefined();
+      expect(vm.stats.vcpus[0]?.instructions).toBeGreaterThanOrEqual(1_000_000);
+    } finally {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("boots a bzImage by the Linux boot protocol: boot_params in RSI with the command line, RSDP and e820", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "axvisor-x86-"));
+    const t = startTestVmm({ platform: "x86_64-qemu-q35", harts: 1, ramMiB: 64 });
+    try {
       const file = join(dir, "bzImage");
-      writeFileSync(file, image);
-      const cfg = parseAxVMConfig(misbehaveToml.replace(MISBEHAVE, file), { file: "bz.toml" });
-      expect(() => t.vmm.createVm(cfg)).toThrow(
-        /is a Linux bzImage; booting Linux by its boot protocol under the x86_64 hypervisor is not implemented yet/,
-      );
+      writeFileSync(file, fakeBzImage(PROBE_KERNEL));
+      const cfg = parseAxVMConfig(linuxToml(file), { file: "bz.toml" });
+      const vm = t.vmm.createVm(cfg);
+      t.vmm.startVm(vm.id);
+      expect(await t.waitEnd(vm.id)).toEqual({ kind: "poweroff", reason: 0 });
+      // The probe printed the command line, the RSDP's signature, the e820 entry count (RAM
+      // below the boot page, ACPI, RAM to the EBDA, the legacy hole, RAM from 1 MiB) and the
+      // microcode revision (a #GP instead would have triple-faulted the probe).
+      expect(t.output.get(vm.id)).toBe("console=ttyS0 probe=1RSD PTR 50");
+    } finally {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a corrupt or truncated bzImage with a one-line reason", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "axvisor-x86-"));
+    const t = startTestVmm({ platform: "x86_64-qemu-q35", harts: 1, ramMiB: 64 });
+    try {
+      const cases: [Uint8Array, RegExp][] = [
+        [
+          fakeBzImage(PROBE_KERNEL).subarray(0, 5 * 512 + 8),
+          /truncated bzImage: the protected-mode kernel has 8 bytes, the header says 128/,
+        ],
+        [fakeBzImage(PROBE_KERNEL, { protocol: 0x204 }), /boot protocol 2\.04 is older than 2\.06/],
+        [
+          fakeBzImage(PROBE_KERNEL, { setupSects: 60 }),
+          /corrupt bzImage: setup_sects 60 puts the kernel past the end/,
+        ],
+        [
+          fakeBzImage(PROBE_KERNEL).subarray(0, 0x240),
+          /truncated bzImage: 576 bytes, shorter than its setup header/,
+        ],
+      ];
+      for (const [image, error] of cases) {
+        const file = join(dir, "bzImage");
+        writeFileSync(file, image);
+        const cfg = parseAxVMConfig(linuxToml(file), { file: "bz.toml" });
+        let message = "";
+        try {
+          t.vmm.createVm(cfg);
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        expect(message).toMatch(error);
+        expect(message).not.toMatch(/\n/);
+      }
     } finally {
       await t.close();
       rmSync(dir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import {
 import { MmioOnPorts } from "@axvisor/platform-x86_64-qemu-q35";
 import type { X86VmInterrupts } from "@axvisor/x86-vlapic";
 import type { VmConsole } from "../../vmm/vm-console.js";
+import { MicrocodeRevisionMsr } from "./microcode-msr.js";
 
 /** What the device models of one x86_64 VM are wired to. */
 export interface X86DeviceWiring {
@@ -25,7 +26,8 @@ export interface X86DeviceWiring {
 
 /**
  * The emulated devices of one x86_64 VM, by `emu_devices` type: 0x01 the interrupt
- * controllers (vLAPIC window at 0xFEE0_0000, vIOAPIC at 0xFEC0_0000, the 8259 ports), 0x02 a
+ * controllers (vLAPIC window at 0xFEE0_0000, vIOAPIC at 0xFEC0_0000, the 8259 ports; with
+ * them IA32_BIOS_SIGN_ID, microcode revision 0), 0x02 a
  * 16550 UART on I/O ports (`base_gpa` is the first port, COM1 = 0x3F8, `irq_id` its ISA
  * line, 4), 0xE1 virtio-blk and 0xE3 virtio-console on virtio-mmio windows (`irq_id` an
  * IOAPIC pin, 16.. as the q35 board's slots).
@@ -50,8 +52,13 @@ export class X86VmDevices {
     this.#disk?.flush();
   }
 
+  /** The PC's interrupt controllers, and the one model-specific register every VM has. */
   #interruptControllers(): DeviceSet {
-    return { mmio: this.w.interrupts.mmioDevices(), ports: this.w.interrupts.portDevices() };
+    return {
+      mmio: this.w.interrupts.mmioDevices(),
+      ports: this.w.interrupts.portDevices(),
+      sysRegs: [new MicrocodeRevisionMsr()],
+    };
   }
 
   #line(cfg: EmulatedDeviceConfig): IrqLine {
