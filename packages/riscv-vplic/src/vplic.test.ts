@@ -79,4 +79,19 @@ describe("VPlic", () => {
     vplic.handleWrite(claim, w32, 5n);
     expect(completed).toEqual([]);
   });
+
+  it("ignores a guest's completion of an id that names no source (found by pnpm fuzz)", () => {
+    const { vplic, levels, completed } = setup();
+    enable(vplic, 0, 33);
+    vplic.forwardHostIrq(33);
+    const claim = at(0x20_0000 + 0x1000 + 4);
+    expect(vplic.handleRead(claim, w32)).toBe(33n);
+    for (const bogus of [0n, 97n, 820n, 0x8020_0010n, 0xffff_ffffn]) {
+      expect(() => vplic.handleWrite(claim, w32, bogus)).not.toThrow();
+    }
+    expect(completed).toEqual([]);
+    vplic.handleWrite(claim, w32, 33n);
+    expect(completed).toEqual([33]);
+    expect(levels.get(0)).toBe(false);
+  });
 });

@@ -90,10 +90,14 @@ export class VPlic implements BaseMmioDeviceOps {
 
   handleWrite(addr: GuestPhysAddr, width: AccessWidth, value: bigint): void {
     const offset = addr - this.base;
+    const id = Number(value & 0xffff_ffffn);
+    // A completion naming no source is the guest's to make: the PLIC ignores it (spec), and
+    // so must the forwarding bookkeeping here.
     const isComplete =
       offset >= PLIC_CONTEXT_BASE &&
-      (offset - PLIC_CONTEXT_BASE) % PLIC_CONTEXT_STRIDE === PLIC_CLAIM_OFFSET;
-    const id = Number(value & 0xffff_ffffn);
+      (offset - PLIC_CONTEXT_BASE) % PLIC_CONTEXT_STRIDE === PLIC_CLAIM_OFFSET &&
+      id >= 1 &&
+      id <= this.plic.numSources;
     const wasInService = isComplete && this.plic.isInService(id);
     if (isComplete && this.forwarded.has(id) && wasInService) {
       // A forwarded interrupt is an edge from the host's point of view: drop the level before
