@@ -8,9 +8,8 @@
  */
 import { InstructionClock } from "@axvisor/machine";
 import { ArmVirtMachine } from "@axvisor/platform-aarch64-qemu-virt";
-import { BARE_HANG_MS, type BareCaseResult } from "./bare-run.js";
+import { type BareCaseResult, driveBareBoard } from "./bare-run.js";
 import type { FuzzProgram } from "./generate.js";
-import { describe } from "./hypervisor-run.js";
 import type { Rng } from "./rng.js";
 
 const SLICE = 5_000;
@@ -293,55 +292,21 @@ export function assembleA64(program: FuzzProgram): Uint8Array {
 }
 
 /** Runs an A64 image on the bare virt board (EL2) for `budget` instructions. */
-export async function runBareA64(image: Uint8Array, budget = 100_000): Promise<BareCaseResult> {
-  const findings: BareCaseResult["findings"] = [];
-  let board: ArmVirtMachine;
-  try {
-    board = new ArmVirtMachine({
-      cpus: 1,
-      ramSize: RAM_SIZE,
-      images: { kernel: { name: "fuzz.bin", data: image } },
-      clock: new InstructionClock(10),
-      rngSeed: null,
-      virtualization: true,
-      sliceInstructions: SLICE,
-      console: () => {},
-    });
-  } catch (e) {
-    return {
-      findings: [{ kind: "host-error", detail: `board setup: ${describe(e)}` }],
-      end: "none",
-      instructions: 0,
-    };
-  }
-  let idleRounds = 0;
-  // A trap storm retires nothing: rounds are bounded as well as instructions.
-  const maxRounds = Math.ceil(budget / SLICE) + 4;
-  try {
-    const started = performance.now();
-    for (
-      let round = 0;
-      board.instructions < budget && idleRounds < 8 && round < maxRounds;
-      round++
-    ) {
-      if (board.step()) idleRounds = 0;
-      else idleRounds++;
-      if (performance.now() - started > BARE_HANG_MS) {
-        findings.push({
-          kind: "hang",
-          detail: `${board.instructions} instructions took more than ${BARE_HANG_MS / 1000} s of host time`,
-        });
-        break;
-      }
-    }
-    board.stop("budget");
-    const exit = await board.run();
-    if (exit.kind === "fault") {
-      findings.push({ kind: "host-error", detail: `the bare CPU threw: ${exit.message}` });
-    }
-    return { findings, end: exit.kind, instructions: board.instructions };
-  } catch (e) {
-    findings.push({ kind: "host-error", detail: `host exception: ${describe(e)}` });
-    return { findings, end: "exception", instructions: board.instructions };
-  }
+export function runBareA64(image: Uint8Array, budget = 100_000): Promise<BareCaseResult> {
+  return driveBareBoard(
+    () =>
+      new ArmVirtMachine({
+        cpus: 1,
+        ramSize: RAM_SIZE,
+        images: { kernel: { name: "fuzz.bin", data: image } },
+        clock: new InstructionClock(10),
+        rngSeed: null,
+        virtualization: true,
+        sliceInstructions: SLICE,
+        console: () => {},
+      }),
+    budget,
+    SLICE,
+    "CPU",
+  );
 }

@@ -23,19 +23,30 @@ export interface BareCaseResult {
   readonly instructions: number;
 }
 
-export async function runBare(image: Uint8Array, budget = 100_000): Promise<BareCaseResult> {
+/** What the fuzz driver needs of a bare board, whichever architecture it emulates. */
+export interface BareBoard {
+  readonly instructions: number;
+  /** One round of slices; false when no CPU could run. */
+  step(): boolean;
+  stop(reason: string): void;
+  run(): Promise<{ readonly kind: string; readonly message?: string }>;
+}
+
+/**
+ * Runs a board built by `create` for `budget` instructions and reports what went wrong on the
+ * host side: setup failures, hangs, faults the board reports, exceptions. `slice` is the
+ * board's instructions per CPU per round; `cpuWord` names the CPU in findings ("hart", "CPU").
+ */
+export async function driveBareBoard(
+  create: () => BareBoard,
+  budget: number,
+  slice: number,
+  cpuWord: string,
+): Promise<BareCaseResult> {
   const findings: Finding[] = [];
-  let board: VirtMachine;
+  let board: BareBoard;
   try {
-    board = new VirtMachine({
-      harts: 1,
-      ramSize: 8 << 20,
-      images: { kernel: { name: "fuzz", data: image } },
-      clock: new InstructionClock(10),
-      rngSeed: null,
-      sliceInstructions: SLICE,
-      console: () => {},
-    });
+    board = create();
   } catch (e) {
     return {
       findings: [{ kind: "host-error", detail: `board setup: ${describe(e)}` }],
@@ -46,7 +57,7 @@ export async function runBare(image: Uint8Array, budget = 100_000): Promise<Bare
   let idleRounds = 0;
   // A trap storm (a handler that faults into itself) retires nothing, so the instruction
   // count alone would never reach the budget: rounds are bounded too.
-  const maxRounds = Math.ceil(budget / SLICE) + 4;
+  const maxRounds = Math.ceil(budget / slice) + 4;
   try {
     const started = performance.now();
     for (
@@ -67,11 +78,29 @@ export async function runBare(image: Uint8Array, budget = 100_000): Promise<Bare
     board.stop("budget");
     const exit = await board.run();
     if (exit.kind === "fault") {
-      findings.push({ kind: "host-error", detail: `the bare hart threw: ${exit.message}` });
+      findings.push({ kind: "host-error", detail: `the bare ${cpuWord} threw: ${exit.message}` });
     }
     return { findings, end: exit.kind, instructions: board.instructions };
   } catch (e) {
     findings.push({ kind: "host-error", detail: `host exception: ${describe(e)}` });
     return { findings, end: "exception", instructions: board.instructions };
   }
+}
+
+export function runBare(image: Uint8Array, budget = 100_000): Promise<BareCaseResult> {
+  return driveBareBoard(
+    () =>
+      new VirtMachine({
+        harts: 1,
+        ramSize: 8 << 20,
+        images: { kernel: { name: "fuzz", data: image } },
+        clock: new InstructionClock(10),
+        rngSeed: null,
+        sliceInstructions: SLICE,
+        console: () => {},
+      }),
+    budget,
+    SLICE,
+    "hart",
+  );
 }

@@ -10,9 +10,8 @@
  */
 import { InstructionClock } from "@axvisor/machine";
 import { PcMachine } from "@axvisor/platform-x86_64-qemu-q35";
-import { BARE_HANG_MS, type BareCaseResult } from "./bare-run.js";
+import { type BareCaseResult, driveBareBoard } from "./bare-run.js";
 import type { FuzzProgram } from "./generate.js";
-import { describe } from "./hypervisor-run.js";
 import type { Rng } from "./rng.js";
 
 const SLICE = 5_000;
@@ -231,54 +230,21 @@ export function assembleX86(program: FuzzProgram): Uint8Array {
 }
 
 /** Runs a multiboot image on the bare q35 board for `budget` instructions. */
-export async function runBareX86(image: Uint8Array, budget = 100_000): Promise<BareCaseResult> {
-  const findings: BareCaseResult["findings"] = [];
-  let board: PcMachine;
-  try {
-    board = new PcMachine({
-      cpus: 1,
-      ramSize: 128 << 20,
-      images: { kernel: { name: "fuzz.bin", data: image } },
-      clock: new InstructionClock(10),
-      startTimeMs: 0,
-      sliceInstructions: SLICE,
-      console: () => {},
-      noReboot: true,
-    });
-  } catch (e) {
-    return {
-      findings: [{ kind: "host-error", detail: `board setup: ${describe(e)}` }],
-      end: "none",
-      instructions: 0,
-    };
-  }
-  let idleRounds = 0;
-  const maxRounds = Math.ceil(budget / SLICE) + 4;
-  try {
-    const started = performance.now();
-    for (
-      let round = 0;
-      board.instructions < budget && idleRounds < 8 && round < maxRounds;
-      round++
-    ) {
-      if (board.step()) idleRounds = 0;
-      else idleRounds++;
-      if (performance.now() - started > BARE_HANG_MS) {
-        findings.push({
-          kind: "hang",
-          detail: `${board.instructions} instructions took more than ${BARE_HANG_MS / 1000} s of host time`,
-        });
-        break;
-      }
-    }
-    board.stop("budget");
-    const exit = await board.run();
-    if (exit.kind === "fault") {
-      findings.push({ kind: "host-error", detail: `the bare CPU threw: ${exit.message}` });
-    }
-    return { findings, end: exit.kind, instructions: board.instructions };
-  } catch (e) {
-    findings.push({ kind: "host-error", detail: `host exception: ${describe(e)}` });
-    return { findings, end: "exception", instructions: board.instructions };
-  }
+export function runBareX86(image: Uint8Array, budget = 100_000): Promise<BareCaseResult> {
+  return driveBareBoard(
+    () =>
+      new PcMachine({
+        cpus: 1,
+        ramSize: 128 << 20,
+        images: { kernel: { name: "fuzz.bin", data: image } },
+        clock: new InstructionClock(10),
+        startTimeMs: 0,
+        sliceInstructions: SLICE,
+        console: () => {},
+        noReboot: true,
+      }),
+    budget,
+    SLICE,
+    "CPU",
+  );
 }
