@@ -301,6 +301,9 @@ export class VGicV3Cpu implements VirtualInterrupts {
    * active priorities.
    */
   saveState(): SavedRecord {
+    // While resident, VMCR and the active priorities the guest changed are only in the CPU
+    // interface: take them back (the next entry loads the interface afresh).
+    this.evict();
     return {
       lrs: Object.fromEntries(this.lrs.map((lr, n) => [String(n), savedU64(lr)])),
       held: [...this.held],
@@ -319,6 +322,8 @@ export class VGicV3Cpu implements VirtualInterrupts {
     const ap0 = r.u64("ap0");
     const ap1 = r.u64("ap1");
     return () => {
+      // Nothing of the replaced state may stay resident in a CPU interface.
+      this.evict();
       lrs.forEach((lr, n) => {
         this.lrs[n] = lr;
       });

@@ -26,6 +26,11 @@ export interface TestVmm {
   readonly logs: string[];
   /** Resolves with the VM's output once `pattern` appears in it; rejects after `ms`. */
   waitFor(vmId: number, pattern: RegExp, ms?: number): Promise<string>;
+  /**
+   * When (performance.now()) the output that completed the first match of `pattern` arrived,
+   * exact where waitFor is up to a poll late; undefined while it has not appeared.
+   */
+  seenAt(vmId: number, pattern: RegExp): number | undefined;
   /** Resolves when the VM has stopped. */
   waitEnd(vmId: number, ms?: number): Promise<VmEnd>;
   /** Stops the scheduler and every VM. */
@@ -55,11 +60,18 @@ export function startTestVmm(
   const notices: string[] = [];
   const logs: string[] = [];
   const decoder = new TextDecoder();
+  /** Per VM: when each piece of output arrived and the output's length after it. */
+  const arrivals = new Map<number, { at: number; length: number }[]>();
   const vmm = new Vmm({
     machine,
     log: new VmmLog({ level: "warn", sink: (l) => logs.push(l) }),
-    onOutput: (vm: VmInstance, bytes) =>
-      output.set(vm.id, (output.get(vm.id) ?? "") + decoder.decode(bytes)),
+    onOutput: (vm: VmInstance, bytes) => {
+      const text = (output.get(vm.id) ?? "") + decoder.decode(bytes);
+      output.set(vm.id, text);
+      const times = arrivals.get(vm.id) ?? [];
+      times.push({ at: performance.now(), length: text.length });
+      arrivals.set(vm.id, times);
+    },
     onNotice: (m) => notices.push(m),
     onVmEnd: (vm, end) => ends.set(vm.id, end),
     ...(options.loadImages !== undefined ? { loadImages: options.loadImages } : {}),
@@ -94,6 +106,12 @@ export function startTestVmm(
         () =>
           `VM ${vmId}: ${pattern} did not appear within ${ms} ms; output so far:\n${(output.get(vmId) ?? "").slice(-2000)}\nlogs:\n${logs.slice(-20).join("\n")}`,
       ),
+    seenAt: (vmId, pattern) => {
+      const m = pattern.exec(output.get(vmId) ?? "");
+      if (m === null) return undefined;
+      const end = m.index + m[0].length;
+      return arrivals.get(vmId)?.find((a) => a.length >= end)?.at;
+    },
     waitEnd: (vmId, ms = 30_000) =>
       poll(
         () => ends.get(vmId),
