@@ -1,10 +1,5 @@
 import type { AxResult } from "@axvisor/axerrno";
-import {
-  type BreakpointType,
-  type ResumeAction,
-  Signal,
-  type StopEvent,
-} from "@axvisor/gdbstub";
+import { type BreakpointType, type ResumeAction, Signal, type StopEvent } from "@axvisor/gdbstub";
 import type { EmuDebugTarget } from "./host-platform.js";
 
 const PAGE = 4096;

@@ -6,16 +6,23 @@ import { BoardDebugTarget } from "../../platform/board-debug-target.js";
 import {
   readX86Register,
   readX86Registers,
-  type X86RegisterFile,
-  type X86SystemRegister,
-  X86_TARGET_XML,
   writeX86Register,
   writeX86Registers,
+  X86_TARGET_XML,
+  type X86RegisterFile,
+  type X86SystemRegister,
 } from "./x86-registers.js";
 
 /** INT3: GDB's x86 software breakpoint (kind 1). */
 const INT3 = Uint8Array.of(0xcc);
-const SEGMENT: Partial<Record<X86SystemRegister, number>> = { cs: CS, ss: SS, ds: DS, es: ES, fs: FS, gs: GS };
+const SEGMENT: Partial<Record<X86SystemRegister, number>> = {
+  cs: CS,
+  ss: SS,
+  ds: DS,
+  es: ES,
+  fs: FS,
+  gs: GS,
+};
 const MSR_FS_BASE = 0xc000_0100;
 const MSR_GS_BASE = 0xc000_0101;
 const MSR_KERNEL_GS_BASE = 0xc000_0102;

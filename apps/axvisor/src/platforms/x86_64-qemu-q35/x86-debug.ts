@@ -5,11 +5,11 @@ import type { VcpuDebugArch } from "../../platform/vcpu-debug.js";
 import {
   readX86Register,
   readX86Registers,
-  type X86RegisterFile,
-  type X86SystemRegister,
-  X86_TARGET_XML,
   writeX86Register,
   writeX86Registers,
+  X86_TARGET_XML,
+  type X86RegisterFile,
+  type X86SystemRegister,
 } from "./x86-registers.js";
 
 /** INT3. */

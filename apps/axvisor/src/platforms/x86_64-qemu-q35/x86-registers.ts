@@ -217,7 +217,6 @@ function fpuSlot(fpu: Uint8Array, regnum: number): [number, number] | undefined 
   }
 }
 
-
 /** The i386:x86-64 target description (core, sse, segments, system). */
 export const X86_TARGET_XML = targetXml();
 
