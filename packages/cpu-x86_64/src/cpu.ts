@@ -241,6 +241,13 @@ export class X86Cpu {
   pollIn = 0;
   /** Set when something the run loop reads changed (halt, host trap). */
   stopReason: RunExit | null = null;
+  /**
+   * A debugger owns breakpoints (the bare board under `axvisor emu -s`): INT3 stops the CPU
+   * before the instruction (run() returns "budget", `debugBreakHit` set, RIP at the INT3)
+   * instead of delivering #BP to the guest, as QEMU's gdbstub does.
+   */
+  debugBreakpoints = false;
+  debugBreakHit = false;
 
   // --- page walk outputs (paging.ts) ---
   walkGlobal = false;

@@ -1243,6 +1243,13 @@ function exec1(op: number): void {
       return;
     }
     case 0xcc:
+      if (c.debugBreakpoints) {
+        // Not executed (nor counted): RIP stays at the INT3 for the debugger.
+        c.icount--;
+        c.debugBreakHit = true;
+        c.stopReason = "budget";
+        return;
+      }
       c.softNext = D.ip;
       c.deliver(EVENT_SOFT_EXC, EX_BP, -1);
       return;

@@ -114,6 +114,14 @@ const IF = 0x200;
 /** The isa-bios mirror: the ROM's last 128 KiB below 1 MiB. */
 const ISA_BIOS_SIZE = 0x2_0000;
 
+/** A debugger's hold on the board (`debugAttach`). */
+interface BoardDebug {
+  hold: boolean;
+  /** The CPU that executes one instruction next round; -1: none. */
+  stepCpu: number;
+  readonly onStop: (cpu: number, why: "breakpoint" | "step") => void;
+}
+
 /**
  * QEMU's x86_64 `q35` PC as far as a kernel or firmware sees it: CPUs with local APICs, RAM
  * with an e820 map, 8259 PICs, 8254 PIT, CMOS RTC, IOAPIC, HPET, COM1, the ACPI PM block
@@ -165,6 +173,8 @@ export class PcMachine {
   readonly #loop: BoardRunLoop;
   /** HPET legacy replacement disconnects the PIT's and RTC's interrupt outputs. */
   #hpetLegacy = false;
+  /** A debugger holds the CPUs (all-stop), steps one, or lets them run; undefined: none. */
+  #debug: BoardDebug | undefined;
 
   constructor(options: PcMachineOptions) {
     const n = options.cpus ?? 1;
@@ -576,6 +586,8 @@ export class PcMachine {
 
   /** One round: every runnable CPU gets one slice. Returns true if any CPU ran. */
   step(): boolean {
+    const debug = this.#debug;
+    if (debug !== undefined && (debug.hold || debug.stepCpu >= 0)) return this.#debugRound(debug);
     let ran = 0;
     let active = false;
     for (let i = 0; i < this.cpus.length; i++) {
@@ -604,7 +616,12 @@ export class PcMachine {
         this.#requestReset();
         break;
       } else active = true;
-      if (this.#exit !== undefined) break;
+      if (cpu.debugBreakHit && debug !== undefined) {
+        cpu.debugBreakHit = false;
+        debug.hold = true;
+        debug.onStop(i, "breakpoint");
+      }
+      if (this.#exit !== undefined || debug?.hold === true) break;
     }
     this.instructions += ran;
     this.clock.advanceInstructions(ran);
@@ -625,7 +642,82 @@ export class PcMachine {
   }
 
   #anyRunnable(): boolean {
+    if (this.#debug?.hold === true) return false;
     return this.cpus.some((_c, i) => !this.#idle[i] || this.#wakeable(i));
+  }
+
+  // ---- debugger ----
+
+  /**
+   * Puts the board under a debugger: the CPUs stop at once (all-stop) and INT3 stops a CPU for
+   * it instead of reaching the guest; `onStop` hears of a breakpoint hit or a finished step.
+   */
+  debugAttach(onStop: (cpu: number, why: "breakpoint" | "step") => void): void {
+    this.#debug = { hold: true, stepCpu: -1, onStop };
+    for (const c of this.cpus) c.debugBreakpoints = true;
+  }
+
+  /** Stops the CPUs at the next instruction boundary (a debugger's interrupt). */
+  debugHalt(): void {
+    if (this.#debug !== undefined) this.#debug.hold = true;
+  }
+
+  /** Lets the CPUs run (`stepCpu` < 0) or executes one instruction of CPU `stepCpu`. */
+  debugResume(stepCpu: number): void {
+    const d = this.#debug;
+    if (d === undefined) return;
+    d.stepCpu = stepCpu;
+    d.hold = false;
+    this.#wakeUp();
+  }
+
+  /** The debugger is gone: INT3 reaches the guest again and the CPUs run. */
+  debugDetach(): void {
+    this.#debug = undefined;
+    for (const c of this.cpus) c.debugBreakpoints = false;
+    this.#wakeUp();
+  }
+
+  /** RAM bytes [pa, pa + length) were written by the host: compiled code from them is stale. */
+  ramWritten(pa: number, length: number): void {
+    for (const c of this.cpus) c.notifyExternalWrite(pa, length);
+  }
+
+  /** A round while a debugger holds the CPUs: nothing runs, or one instruction of one CPU. */
+  #debugRound(debug: BoardDebug): boolean {
+    const i = debug.stepCpu;
+    const cpu = this.cpus[i];
+    this.#updateDevices();
+    if (debug.hold || cpu === undefined) return false;
+    // HLT: the step ends when the CPU wakes and executes its next instruction.
+    if (this.#idle[i] && !this.#wakeable(i)) return false;
+    this.#idle[i] = false;
+    const before = cpu.icount;
+    let r: string;
+    try {
+      r = cpu.run(1);
+    } catch (e) {
+      this.#exit ??= {
+        kind: "fault",
+        message: `CPU ${i} at rip 0x${cpu.getReg("rip").toString(16)}: ${(e as Error).message ?? e}`,
+        cpu: i,
+        pc: cpu.getReg("rip"),
+      };
+      return false;
+    }
+    if (r === "hlt") this.#idle[i] = true;
+    const ran = cpu.icount - before;
+    this.instructions += ran;
+    this.clock.advanceInstructions(ran);
+    this.#updateDevices();
+    this.#flushConsole();
+    const hit = cpu.debugBreakHit;
+    cpu.debugBreakHit = false;
+    debug.stepCpu = -1;
+    debug.hold = true;
+    if (r === "shutdown") this.#requestReset();
+    debug.onStop(i, hit ? "breakpoint" : "step");
+    return true;
   }
 
   /**

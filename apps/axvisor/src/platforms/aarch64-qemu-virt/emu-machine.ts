@@ -8,7 +8,7 @@ import type {
   EmuMachine,
   EmuMachineOptions,
 } from "../../platform/host-platform.js";
-import { ArmBoardDebugTarget } from "./arm-board-debug.js";
+import { armBoardDebugTarget } from "./arm-board-debug.js";
 
 const ON_OFF: Readonly<Record<string, boolean>> = {
   on: true,
@@ -85,6 +85,6 @@ export function createArmEmuMachine(o: EmuMachineOptions): EmuMachine {
     get idleMs() {
       return board.idleMs;
     },
-    attachDebugger: (): EmuDebugTarget => new ArmBoardDebugTarget(board),
+    attachDebugger: (): EmuDebugTarget => armBoardDebugTarget(board),
   };
 }

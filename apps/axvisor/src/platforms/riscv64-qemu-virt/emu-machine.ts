@@ -7,12 +7,12 @@ import type {
   EmuMachine,
   EmuMachineOptions,
 } from "../../platform/host-platform.js";
-import { RiscvBoardDebugTarget } from "./board-debug.js";
+import { riscvBoardDebugTarget } from "./board-debug.js";
 
 /** The virt board with `axvisor emu -s`: the harts under GDB. */
 class DebuggableVirtMachine extends VirtMachine implements EmuMachine {
   attachDebugger(): EmuDebugTarget {
-    return new RiscvBoardDebugTarget(this);
+    return riscvBoardDebugTarget(this);
   }
 }
 

@@ -4,7 +4,12 @@ import type { MachineExit } from "@axvisor/machine";
 import { PcMachine, type PcRawLoad } from "@axvisor/platform-x86_64-qemu-q35";
 import { splitQemuKeyValues } from "../../emu/drive-spec.js";
 import { hostFiles } from "../../host/host-files.js";
-import type { EmuMachine, EmuMachineOptions } from "../../platform/host-platform.js";
+import type {
+  EmuDebugTarget,
+  EmuMachine,
+  EmuMachineOptions,
+} from "../../platform/host-platform.js";
+import { x86BoardDebugTarget } from "./x86-board-debug.js";
 
 /** `-device` values in C syntax, as QEMU reads them. */
 function parseNumber(value: string, max: number): number {
@@ -124,5 +129,6 @@ export function createX86EmuMachine(o: EmuMachineOptions): EmuMachine {
     get idleMs() {
       return pc.idleMs;
     },
+    attachDebugger: (): EmuDebugTarget => x86BoardDebugTarget(pc),
   };
 }

@@ -135,3 +135,75 @@ describe.skipIf(!hasGdb)("gdb-multiarch against axvisor run --gdb (x86_64, NimbO
     expect(r.status).toBe(0);
   }, 120_000);
 });
+
+describe.skipIf(!hasGdb)("gdb-multiarch against axvisor emu -S -gdb (x86_64, NimbOS)", () => {
+  it("debugs the bare PC: held at the multiboot entry, steps, breakpoints, a variable, CPUs as threads", async () => {
+    const r = await debugSession(
+      [
+        "emu",
+        "-M",
+        "x86_64-qemu-q35",
+        "-kernel",
+        resolve(REPO_ROOT, "guests/x86_64/nimbos/nimbos.bin"),
+        "-smp",
+        "2",
+        "-S",
+        "-gdb",
+        "tcp::0",
+        "--send-after",
+        "nimbos> ",
+        "smp\\r",
+        "--send-after",
+        "smp: 2 CPUs online",
+        "poweroff\\r",
+        "--timeout",
+        "100",
+      ],
+      [
+        "print $pc",
+        "info registers eflags cs cr0",
+        "stepi",
+        "print $pc",
+        "break kmain",
+        "continue",
+        "info registers",
+        "stepi",
+        "print $pc",
+        "delete",
+        "hbreak sched_tick",
+        "continue",
+        "print (long)jiffies",
+        "print (int)lapic_timer_hz",
+        "delete",
+        "break cpu_hello_task",
+        "continue",
+        "info threads",
+        "delete",
+        "continue",
+      ],
+    );
+    const g = r.gdb;
+    // -S: held at the multiboot entry in flat 32-bit protected mode, as QEMU's loader leaves it.
+    expect(g).toMatch(/\$1 = \(void \(\*\)\(\)\) 0x200020 <entry32>/);
+    expect(g).toMatch(/eflags\s+0x2\s/);
+    expect(g).toMatch(/cs\s+0x10\s/);
+    expect(g).toMatch(/cr0\s+0x11\s/);
+    expect(g).toMatch(/\$2 = \(void \(\*\)\(\)\) 0x200021 <entry32\+1>/);
+    expect(g).toMatch(/Thread 1 hit Breakpoint 1, 0x0+2023d0 in kmain \(\)/);
+    expect(g).toMatch(/rip\s+0x2023d0\s+0x2023d0 <kmain>/);
+    expect(g).toMatch(/rdi\s+0x2badb002\s/);
+    expect(g).toMatch(/efer\s+0x500\s/);
+    expect(g).toMatch(/cs\s+0x8\s/);
+    // stepi in the long-mode kernel: exactly one instruction (kmain's first, a one-byte push).
+    expect(g).toMatch(/\$3 = \(void \(\*\)\(\)\) 0x2023d1 <kmain\+1>/);
+    // The first timer tick: the interrupt handler counted it before calling the scheduler.
+    expect(g).toMatch(/Breakpoint 2, 0x[0-9a-f]+ in sched_tick \(\)/);
+    expect(g).toMatch(/\$4 = 1\n/);
+    expect(g).toMatch(/\$5 = \d+\n/);
+    expect(g).toMatch(/Thread 2 hit Breakpoint 3, 0x[0-9a-f]+ in cpu_hello_task \(\)/);
+    expect(g).toMatch(/\*\s+2\s+Thread 2 \(CPU 1 \(long mode\)\) 0x[0-9a-f]+ in cpu_hello_task/);
+    expect(g).toMatch(/\[Inferior 1 \(Remote target\) exited normally\]/);
+    expect(r.console).toContain("smp: 2 CPUs online");
+    expect(r.status).toBe(0);
+  }, 60_000);
+});
