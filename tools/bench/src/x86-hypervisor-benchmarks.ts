@@ -12,7 +12,7 @@ import type { Measurement } from "./measure.js";
 import { linuxConfigProblem, REPO_ROOT, vmConfigPath } from "./paths.js";
 
 /** Device accesses each exit-loop guest makes between BENCH-START and BENCH-END. */
-export const X86_EXIT_ITERATIONS = 200_000;
+export const X86_EXIT_ITERATIONS = 20_000;
 const GUESTS = resolve(REPO_ROOT, "apps/axvisor/test-guests/x86");
 const TIMEOUT_MS = 120_000;
 const LINUX_CONFIG = "linux-x86_64-qemu-smp1.toml";
