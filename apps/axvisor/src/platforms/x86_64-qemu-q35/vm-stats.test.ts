@@ -134,6 +134,9 @@ describe("VM statistics on x86_64", () => {
       // measured on a loaded 2-core machine the two agreed within 1-15 %; the bounds leave
       // room for a busy CI machine, and catch a cost counted twice or lost.
       expect(statsUs).toBeLessThan(benchUs * 1.1);
+      console.log(
+        `x86 ${kind}: vm stats ${statsUs.toFixed(2)} us/exit, bench method ${benchUs.toFixed(2)} us/exit`,
+      );
       expect(statsUs).toBeGreaterThan(benchUs * 0.8);
       expect(formatVmStats('1 "exitloop"', vm.stats).join("\n")).toMatch(
         new RegExp(`exit ${kind}\\s+${s.exitCount(kind)} {2}mean \\d+\\.\\d\\d us`),
