@@ -167,7 +167,7 @@ describe.skipIf(!hasGdb)("gdb-multiarch against axvisor run --gdb", () => {
     expect(g).toMatch(/Thread 2 hit Breakpoint 1, 0x[0-9a-f]+ in secondary_main \(\)/);
     expect(g).toMatch(/1\s+Thread 1 \(VM 1 vCPU 0 \(\w+\)\)/);
     expect(g).toMatch(
-      /\*\s+2\s+Thread 2 \(VM 1 vCPU 1 \(runnable\)\) 0x[0-9a-f]+ in secondary_main/,
+      /\*\s+2\s+Thread 2 \(VM 1 vCPU 1 \(runnable\)\)\s+0x[0-9a-f]+ in secondary_main/,
     );
     expect(g).toMatch(/\$1 = 1\n/); // a0 of vCPU 1 = its hart id
     expect(g).toMatch(/Switching to thread 1/);

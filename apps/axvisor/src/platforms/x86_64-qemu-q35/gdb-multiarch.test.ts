@@ -128,7 +128,7 @@ describe.skipIf(!hasGdb)("gdb-multiarch against axvisor run --gdb (x86_64, NimbO
     expect(g).toMatch(/\$6 = 62500000\n/); // the APIC clock NimbOS took from CPUID 0x4000_0010
     expect(g).toMatch(/Thread 2 hit Breakpoint 4, 0x[0-9a-f]+ in cpu_hello_task \(\)/);
     expect(g).toMatch(
-      /\*\s+2\s+Thread 2 \(VM 1 vCPU 1 \(runnable\)\) 0x[0-9a-f]+ in cpu_hello_task/,
+      /\*\s+2\s+Thread 2 \(VM 1 vCPU 1 \(runnable\)\)\s+0x[0-9a-f]+ in cpu_hello_task/,
     );
     expect(g).toMatch(/\[Inferior 1 \(Remote target\) exited normally\]/);
     expect(r.console).toContain("smp: 2 CPUs online");
