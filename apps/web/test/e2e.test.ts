@@ -8,8 +8,12 @@ import type { BrowserContext, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sharedGuestsDir } from "../vite/shared-guests.js";
+
 import { chromiumMissing, launchChromium } from "./browser.js";
 import { serveSite } from "./static-server.js";
+
+/** The page runs the emulator on the main thread: on a loaded machine it answers in seconds. */
+const POLL = { timeout: 10_000 };
 
 const webRoot = fileURLToPath(new URL("..", import.meta.url));
 /** Screenshots of the run (not committed): <repo>/tmp/artifacts/web. */
@@ -95,15 +99,15 @@ describe.skipIf(missing !== undefined)("AxVisor.ts in chromium", () => {
       })
       .toBe(true);
     await type(1, "\u0001c");
-    await expect.poll(() => lines(1)).toContain("[back to the guest console]");
+    await expect.poll(() => lines(1), POLL).toContain("[back to the guest console]");
   });
 
   it("the panel suspends and resumes the VM", async () => {
     const status = page.locator('#vm-list tr[data-vm="1"] .status');
     await page.locator('#vm-list tr[data-vm="1"] button[data-op="suspend"]').click();
-    await expect.poll(() => status.textContent()).toBe("Suspended");
+    await expect.poll(() => status.textContent(), POLL).toBe("Suspended");
     await page.locator('#vm-list tr[data-vm="1"] button[data-op="resume"]').click();
-    await expect.poll(() => status.textContent()).toBe("Running");
+    await expect.poll(() => status.textContent(), POLL).toBe("Running");
   });
 
   it("a broken config shows axvmconfig's error at its line in the editor", async () => {
@@ -117,12 +121,12 @@ describe.skipIf(missing !== undefined)("AxVisor.ts in chromium", () => {
     ].join("\n");
     await page.locator("#toml").fill(text);
     const marked = page.locator('.editor .gutter .error[data-line="5"]');
-    await expect.poll(() => marked.count()).toBe(1);
+    await expect.poll(() => marked.count(), POLL).toBe(1);
     expect(await marked.getAttribute("title")).toMatch(/cpu_num/);
     const problem = page.locator('#problems li[data-line="5"]');
     expect(await problem.textContent()).toMatch(/^line 5: \[base\]\.cpu_num: /);
     await page.locator("#create").click();
-    await expect.poll(() => page.locator("#create-result").textContent()).toMatch(/problem/);
+    await expect.poll(() => page.locator("#create-result").textContent(), POLL).toMatch(/problem/);
   });
 
   it("the plots move: data points grow while the demo runs", async () => {
@@ -145,7 +149,7 @@ describe.skipIf(missing !== undefined)("AxVisor.ts in chromium", () => {
     writeFileSync(disk, fat.bytes);
     const t0 = performance.now();
     await page.locator("#file-input").setInputFiles([picked, disk]);
-    await expect.poll(() => page.locator("#files li").count()).toBe(2);
+    await expect.poll(() => page.locator("#files li").count(), POLL).toBe(2);
     await page.locator('#files li:has-text("boot.img") button').click();
     await expect
       .poll(() => page.locator("#log").textContent())
