@@ -1,8 +1,7 @@
 import type { AxResult } from "@axvisor/axerrno";
 import { type BreakpointType, type ResumeAction, Signal, type StopEvent } from "@axvisor/gdbstub";
 import type { EmuDebugTarget } from "./host-platform.js";
-
-const PAGE = 4096;
+import { readPaged, writePaged } from "./paged-access.js";
 
 /** The debugger controls of a bare board (`axvisor emu -s`): all-stop rounds of its CPUs. */
 export interface DebuggableBoard {
@@ -105,33 +104,28 @@ export class BoardDebugTarget implements EmuDebugTarget {
   }
 
   readMemory(thread: number, addr: bigint, length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const at = addr + BigInt(done);
-      const pa = this.#translate(thread, at);
-      if (pa === null) break;
-      const n = Math.min(length - done, PAGE - Number(at & BigInt(PAGE - 1)));
-      const r = this.#arch.readPhysical(pa, n);
-      if (!r.ok) break;
-      out.set(r.value, done);
-      done += n;
-    }
-    return out.subarray(0, done);
+    return readPaged(
+      addr,
+      length,
+      (at) => this.#translate(thread, at),
+      (pa, n) => {
+        const r = this.#arch.readPhysical(pa, n);
+        return r.ok ? r.value : undefined;
+      },
+    );
   }
 
   writeMemory(thread: number, addr: bigint, data: Uint8Array): boolean {
-    let done = 0;
-    while (done < data.length) {
-      const at = addr + BigInt(done);
-      const pa = this.#translate(thread, at);
-      if (pa === null) return false;
-      const n = Math.min(data.length - done, PAGE - Number(at & BigInt(PAGE - 1)));
-      if (!this.#arch.writePhysical(pa, data.subarray(done, done + n)).ok) return false;
-      this.#arch.fence(pa, n);
-      done += n;
-    }
-    return true;
+    return writePaged(
+      addr,
+      data,
+      (at) => this.#translate(thread, at),
+      (pa, bytes) => {
+        if (!this.#arch.writePhysical(pa, bytes).ok) return false;
+        this.#arch.fence(pa, bytes.length);
+        return true;
+      },
+    );
   }
 
   setBreakpoint(

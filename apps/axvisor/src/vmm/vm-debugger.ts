@@ -6,6 +6,7 @@ import {
   Signal,
   type StopEvent,
 } from "@axvisor/gdbstub";
+import { readPaged, writePaged } from "../platform/paged-access.js";
 import type { VcpuDebugArch } from "../platform/vcpu-debug.js";
 import type { VmEnd, VmInstance } from "./vm-instance.js";
 
@@ -26,8 +27,6 @@ interface InsertedBreakpoint {
   readonly saved: Uint8Array;
   readonly type: "software" | "hardware";
 }
-
-const PAGE = 4096;
 
 /**
  * One VM as a `DebugTarget`: each vCPU is a thread (thread n = vCPU n-1), the VM stops as a
@@ -145,34 +144,27 @@ export class VmDebugger implements DebugTarget {
   }
 
   readMemory(thread: number, addr: bigint, length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const at = addr + BigInt(done);
-      const gpa = this.#translate(thread, at);
-      if (gpa === null) break;
-      const n = Math.min(length - done, PAGE - Number(at & BigInt(PAGE - 1)));
-      const r = this.vm.axvm.readGuest(gpa, n);
-      if (!r.ok) break;
-      out.set(r.value, done);
-      done += n;
-    }
-    return out.subarray(0, done);
+    return readPaged(
+      addr,
+      length,
+      (at) => this.#translate(thread, at),
+      (pa, n) => {
+        const r = this.vm.axvm.readGuest(pa, n);
+        return r.ok ? r.value : undefined;
+      },
+    );
   }
 
   writeMemory(thread: number, addr: bigint, data: Uint8Array): boolean {
-    let done = 0;
-    while (done < data.length) {
-      const at = addr + BigInt(done);
-      const gpa = this.#translate(thread, at);
-      if (gpa === null) return false;
-      const n = Math.min(data.length - done, PAGE - Number(at & BigInt(PAGE - 1)));
-      if (!this.vm.axvm.writeGuest(gpa, data.subarray(done, done + n)).ok) return false;
-      done += n;
-    }
+    const ok = writePaged(
+      addr,
+      data,
+      (at) => this.#translate(thread, at),
+      (gpa, bytes) => this.vm.axvm.writeGuest(gpa, bytes).ok,
+    );
     // The guest may execute what was written: drop compiled code of it.
-    this.#host.fenceAll();
-    return true;
+    if (ok) this.#host.fenceAll();
+    return ok;
   }
 
   setBreakpoint(
