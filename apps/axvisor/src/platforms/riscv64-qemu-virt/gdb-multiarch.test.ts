@@ -1,10 +1,7 @@
-import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../../cli.js";
-import { captureIo } from "../../test-support/capture-io.js";
+import { gdbAvailable, gdbScratch, gdbSession } from "../../test-support/gdb-session.js";
 import { GUESTS } from "../../vmm/test-support/harness.js";
 
 /**
@@ -12,21 +9,11 @@ import { GUESTS } from "../../vmm/test-support/harness.js";
  * line information: variables are read with casts, `step` leaves a function as GDB does
  * without line tables).
  */
-const GDB = "gdb-multiarch";
-const hasGdb = (() => {
-  try {
-    execFileSync(GDB, ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasGdb)
-  console.log(`skipping the gdb tests: ${GDB} is not installed (apt-get install gdb-multiarch)`);
+const hasGdb = gdbAvailable("the gdb tests");
 
 const ELF = join(GUESTS, "demo", "demo.elf");
-const dir = mkdtempSync(join(tmpdir(), "axvisor-gdb-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, dispose } = gdbScratch("axvisor-gdb-");
+afterAll(dispose);
 
 function demoToml(cpus: number): string {
   const path = join(dir, `demo-${cpus}.toml`);
@@ -73,37 +60,8 @@ const runArgs = (config: string) => [
 ];
 
 /** Runs the CLI with `args` and gdb-multiarch with `commands` against its gdb port. */
-async function debugSession(
-  args: readonly string[],
-  commands: readonly string[],
-): Promise<{ gdb: string; console: string; status: number }> {
-  const c = captureIo();
-  const run = runCli(args, c.io);
-  let port: string | undefined;
-  for (let i = 0; i < 200 && port === undefined; i++) {
-    port = /(?:waits|waiting) for gdb on 127\.0\.0\.1:(\d+)/.exec(c.out() + c.err())?.[1];
-    if (port === undefined) await new Promise((r) => setTimeout(r, 50));
-  }
-  if (port === undefined) throw new Error(`no gdb port announced: ${c.out()}${c.err()}`);
-  const script = join(dir, `session-${port}.gdb`);
-  writeFileSync(
-    script,
-    [
-      "set pagination off",
-      "set confirm off",
-      `target remote 127.0.0.1:${port}`,
-      ...commands,
-      "",
-    ].join("\n"),
-  );
-  const gdb = await new Promise<string>((resolve) => {
-    execFile(GDB, ["-nx", "-batch", "-x", script, ELF], { timeout: 90_000 }, (_e, stdout, stderr) =>
-      resolve(stdout + stderr),
-    );
-  });
-  const status = await run;
-  return { gdb, console: c.out(), status };
-}
+const debugSession = (args: readonly string[], commands: readonly string[]) =>
+  gdbSession(args, commands, ELF, dir);
 
 describe.skipIf(!hasGdb)("gdb-multiarch against axvisor run --gdb", () => {
   it("breaks at a function, reads registers, steps, reads a variable, hits a watchpoint, continues to power-off", async () => {

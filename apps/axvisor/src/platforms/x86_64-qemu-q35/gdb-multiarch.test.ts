@@ -1,10 +1,6 @@
-import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../../cli.js";
-import { captureIo } from "../../test-support/capture-io.js";
+import { gdbAvailable, gdbScratch, gdbSession } from "../../test-support/gdb-session.js";
 import { REPO_ROOT } from "../../vmm/test-support/harness.js";
 
 /**
@@ -13,55 +9,16 @@ import { REPO_ROOT } from "../../vmm/test-support/harness.js";
  * the long-mode kernel, `info registers`, stepi, a variable, a watchpoint on the timer's
  * jiffies, a breakpoint hit by the second vCPU (started by INIT-SIPI-SIPI), power-off.
  */
-const GDB = "gdb-multiarch";
-const hasGdb = (() => {
-  try {
-    execFileSync(GDB, ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasGdb)
-  console.log(`skipping the gdb tests: ${GDB} is not installed (apt-get install gdb-multiarch)`);
+const hasGdb = gdbAvailable("the x86_64 gdb tests");
 
 const ELF = resolve(REPO_ROOT, "guests/x86_64/nimbos/nimbos.elf");
 const CONFIG = resolve(REPO_ROOT, "configs/vms/nimbos-x86_64-qemu-smp2.toml");
-const dir = mkdtempSync(join(tmpdir(), "axvisor-gdb-x86-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, dispose } = gdbScratch("axvisor-gdb-x86-");
+afterAll(dispose);
 
 /** Runs the CLI with `args` and gdb-multiarch with `commands` against its gdb port. */
-async function debugSession(
-  args: readonly string[],
-  commands: readonly string[],
-): Promise<{ gdb: string; console: string; status: number }> {
-  const c = captureIo();
-  const run = runCli(args, c.io);
-  let port: string | undefined;
-  for (let i = 0; i < 200 && port === undefined; i++) {
-    port = /(?:waits|waiting) for gdb on 127\.0\.0\.1:(\d+)/.exec(c.out() + c.err())?.[1];
-    if (port === undefined) await new Promise((r) => setTimeout(r, 50));
-  }
-  if (port === undefined) throw new Error(`no gdb port announced: ${c.out()}${c.err()}`);
-  const script = join(dir, `session-${port}.gdb`);
-  writeFileSync(
-    script,
-    [
-      "set pagination off",
-      "set confirm off",
-      `target remote 127.0.0.1:${port}`,
-      ...commands,
-      "",
-    ].join("\n"),
-  );
-  const gdb = await new Promise<string>((resolveGdb) => {
-    execFile(GDB, ["-nx", "-batch", "-x", script, ELF], { timeout: 90_000 }, (_e, out, err) =>
-      resolveGdb(out + err),
-    );
-  });
-  const status = await run;
-  return { gdb, console: c.out(), status };
-}
+const debugSession = (args: readonly string[], commands: readonly string[]) =>
+  gdbSession(args, commands, ELF, dir);
 
 describe.skipIf(!hasGdb)("gdb-multiarch against axvisor run --gdb (x86_64, NimbOS)", () => {
   it("breaks in the kernel, reads registers, steps, watches jiffies, stops at CPU 1's task, runs to power-off", async () => {
