@@ -15,7 +15,7 @@ fi
 CFLAGS=(-march=armv8-a -mgeneral-regs-only -mstrict-align -O2 -Wall -Wextra -Werror
   -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-stack-protector -g0 -Ilib -I../common
   -static -no-pie -Wl,-n -T lib/linker.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
-LIB=(lib/start.S lib/console.c lib/fdt.c lib/gic.c lib/psci.c)
+LIB=(lib/start.S lib/console.c lib/fdt.c lib/gic.c lib/psci.c ../common/print.c)
 
 build() { # name sources...
   local name=$1
@@ -29,7 +29,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(demo)
 for t in "${targets[@]}"; do
   case $t in
-  demo) build demo demo/main.c ../common/virtio_blk.c ;;
+  demo) build demo demo/main.c ../common/virtio_blk.c ../common/shell.c ;;
   *) build "$t" "$t/main.c" ;;
   esac
 done

@@ -22,7 +22,7 @@ fi
 CFLAGS=(-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -O2 -Wall -Wextra -Werror
   -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-stack-protector -g0 -Ilib -I../common
   -T lib/linker.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments "${EXTRA[@]}")
-LIB=(lib/start.S lib/sbi.c lib/console.c lib/fdt.c)
+LIB=(lib/start.S lib/sbi.c lib/console.c lib/fdt.c ../common/print.c)
 
 build() { # name sources...
   local name=$1
@@ -37,7 +37,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(demo sbi-test fault-test ivc-test)
 for t in "${targets[@]}"; do
   case $t in
-  demo) build demo demo/main.c ../common/virtio_blk.c ;;
+  demo) build demo demo/main.c ../common/virtio_blk.c ../common/shell.c ;;
   *) build "$t" "$t/main.c" ;;
   esac
 done

@@ -8,6 +8,7 @@
 #include "fdt.h"
 #include "gic.h"
 #include "psci.h"
+#include "shell.h"
 #include "virtio_blk.h"
 
 #define TICK_HZ 20
@@ -79,31 +80,6 @@ void exception_handler(unsigned long kind, unsigned long esr, unsigned long elr,
     power_off();
 }
 
-static int str_eq(const char *a, const char *b) {
-    while (*a && *a == *b) a++, b++;
-    return *a == *b;
-}
-
-static unsigned long parse_num(const char *s, int *ok) {
-    unsigned long v = 0;
-    unsigned base = 10;
-    *ok = 0;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    for (; *s; s++) {
-        unsigned d;
-        if (*s >= '0' && *s <= '9') d = *s - '0';
-        else if (base == 16 && *s >= 'a' && *s <= 'f') d = *s - 'a' + 10;
-        else if (base == 16 && *s >= 'A' && *s <= 'F') d = *s - 'A' + 10;
-        else return 0;
-        v = v * base + d;
-        *ok = 1;
-    }
-    return v;
-}
-
 static void print_psci(void) {
     long v = psci_call(PSCI_VERSION, 0, 0, 0);
     printf_("PSCI v%lu.%lu over %s\n", (unsigned long)v >> 16, (unsigned long)v & 0xffff,
@@ -135,16 +111,7 @@ static void cmd_blk(unsigned long sector) {
         return;
     }
     printf_("sector %lu:\n", sector);
-    for (int row = 0; row < 4; row++) {
-        printf_("  %04x:", row * 16);
-        for (int i = 0; i < 16; i++) printf_(" %02x", sector_buf[row * 16 + i]);
-        puts_("  ");
-        for (int i = 0; i < 16; i++) {
-            unsigned char c = sector_buf[row * 16 + i];
-            putc_(c >= 32 && c < 127 ? (char)c : '.');
-        }
-        puts_("\n");
-    }
+    dump_bytes(sector_buf, 64);
 }
 
 static void cmd_help(void) {
@@ -161,14 +128,7 @@ static void cmd_help(void) {
 
 static void run_command(char *line) {
     char *argv[4];
-    int argc = 0;
-    char *p = line;
-    while (*p && argc < 4) {
-        while (*p == ' ') *p++ = 0;
-        if (!*p) break;
-        argv[argc++] = p;
-        while (*p && *p != ' ') p++;
-    }
+    int argc = split_args(line, argv, 4);
     if (argc == 0) return;
     int ok = 0;
     if (str_eq(argv[0], "help")) {
@@ -206,32 +166,6 @@ static void run_command(char *line) {
         psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
     } else {
         printf_("unknown command '%s' (try help)\n", argv[0]);
-    }
-}
-
-static void shell(void) {
-    char line[80];
-    int len = 0;
-    puts_("DEMO-READY\ndemo> ");
-    for (;;) {
-        int c = getc_();
-        if (c < 0) {
-            asm volatile("wfi");
-            continue;
-        }
-        if (c == '\r' || c == '\n') {
-            puts_("\n");
-            line[len] = 0;
-            run_command(line);
-            len = 0;
-            puts_("demo> ");
-        } else if ((c == 0x7f || c == 8) && len > 0) {
-            len--;
-            puts_("\b \b");
-        } else if (c >= 32 && c < 127 && len < (int)sizeof(line) - 1) {
-            line[len++] = (char)c;
-            putc_((char)c);
-        }
     }
 }
 
@@ -312,5 +246,5 @@ void boot_main(const void *dtb) {
     cmd_ipi(0);
     start_secondaries();
     probe_disk();
-    shell();
+    shell_run("DEMO-READY\n", "demo> ", run_command);
 }

@@ -6,6 +6,7 @@
 #include "console.h"
 #include "fdt.h"
 #include "sbi.h"
+#include "shell.h"
 #include "virtio_blk.h"
 
 #define SIE_SSIE (1UL << 1)
@@ -67,31 +68,6 @@ static void enable_interrupts(unsigned long mask) {
     asm volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE));
 }
 
-static int str_eq(const char *a, const char *b) {
-    while (*a && *a == *b) a++, b++;
-    return *a == *b;
-}
-
-static unsigned long parse_num(const char *s, int *ok) {
-    unsigned long v = 0;
-    unsigned base = 10;
-    *ok = 0;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    for (; *s; s++) {
-        unsigned d;
-        if (*s >= '0' && *s <= '9') d = *s - '0';
-        else if (base == 16 && *s >= 'a' && *s <= 'f') d = *s - 'a' + 10;
-        else if (base == 16 && *s >= 'A' && *s <= 'F') d = *s - 'A' + 10;
-        else return 0;
-        v = v * base + d;
-        *ok = 1;
-    }
-    return v;
-}
-
 static void print_sbi_info(void) {
     struct sbiret spec = sbi_call(SBI_EXT_BASE, 0, 0, 0, 0);
     struct sbiret impl = sbi_call(SBI_EXT_BASE, 1, 0, 0, 0);
@@ -130,16 +106,7 @@ static void cmd_blk(unsigned long sector) {
         return;
     }
     printf_("sector %lu:\n", sector);
-    for (int row = 0; row < 4; row++) {
-        printf_("  %04x:", row * 16);
-        for (int i = 0; i < 16; i++) printf_(" %02x", sector_buf[row * 16 + i]);
-        puts_("  ");
-        for (int i = 0; i < 16; i++) {
-            unsigned char c = sector_buf[row * 16 + i];
-            putc_(c >= 32 && c < 127 ? (char)c : '.');
-        }
-        puts_("\n");
-    }
+    dump_bytes(sector_buf, 64);
 }
 
 static void cmd_help(void) {
@@ -156,14 +123,7 @@ static void cmd_help(void) {
 
 static void run_command(char *line) {
     char *argv[4];
-    int argc = 0;
-    char *p = line;
-    while (*p && argc < 4) {
-        while (*p == ' ') *p++ = 0;
-        if (!*p) break;
-        argv[argc++] = p;
-        while (*p && *p != ' ') p++;
-    }
+    int argc = split_args(line, argv, 4);
     if (argc == 0) return;
     int ok = 0;
     if (str_eq(argv[0], "help")) {
@@ -201,32 +161,6 @@ static void run_command(char *line) {
         sbi_call(SBI_EXT_SRST, 0, 1, 0, 0);
     } else {
         printf_("unknown command '%s' (try help)\n", argv[0]);
-    }
-}
-
-static void shell(void) {
-    char line[80];
-    int len = 0;
-    puts_("DEMO-READY\ndemo> ");
-    for (;;) {
-        int c = getc_();
-        if (c < 0) {
-            asm volatile("wfi");
-            continue;
-        }
-        if (c == '\r' || c == '\n') {
-            puts_("\n");
-            line[len] = 0;
-            run_command(line);
-            len = 0;
-            puts_("demo> ");
-        } else if ((c == 0x7f || c == 8) && len > 0) {
-            len--;
-            puts_("\b \b");
-        } else if (c >= 32 && c < 127 && len < (int)sizeof(line) - 1) {
-            line[len++] = (char)c;
-            putc_((char)c);
-        }
     }
 }
 
@@ -297,5 +231,5 @@ void boot_main(unsigned long hartid, const void *dtb) {
     cmd_ipi(hartid);
     start_secondaries();
     probe_disk();
-    shell();
+    shell_run("DEMO-READY\n", "demo> ", run_command);
 }

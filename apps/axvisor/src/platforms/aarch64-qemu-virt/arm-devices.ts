@@ -5,13 +5,9 @@ import { axErr } from "@axvisor/axerrno";
 import type { VmDeviceContext } from "@axvisor/axvm";
 import type { EmulatedDeviceConfig } from "@axvisor/axvmconfig";
 import { Pl011 } from "@axvisor/device-pl011";
-import {
-  type BlockBacking,
-  VirtioBlk,
-  VirtioConsole,
-  VirtioMmioTransport,
-} from "@axvisor/device-virtio-mmio";
+import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import { ARM_VIRT } from "@axvisor/platform-aarch64-qemu-virt";
+import { VmVirtioDevices } from "../../platform/vm-virtio-devices.js";
 import type { VmConsole } from "../../vmm/vm-console.js";
 
 /** What the device models of one VM are wired to. */
@@ -44,10 +40,11 @@ export interface ArmDeviceWiring {
 export class ArmVmDevices {
   readonly vgic: VGicV3 | VGicV2;
   readonly #wiring: ArmDeviceWiring;
-  #diskUsed = false;
+  readonly #virtio: VmVirtioDevices;
 
   constructor(wiring: ArmDeviceWiring) {
     this.#wiring = wiring;
+    this.#virtio = new VmVirtioDevices(wiring);
     this.vgic =
       wiring.gic.version === 2
         ? new VGicV2({
@@ -69,8 +66,10 @@ export class ArmVmDevices {
     return {
       [EmulatedDeviceType.InterruptController]: (cfg) => this.#gic(cfg),
       [EmulatedDeviceType.Console]: (cfg) => this.#uart(cfg),
-      [EmulatedDeviceType.VirtioBlk]: (cfg, ctx) => this.#virtioBlk(cfg, ctx),
-      [EmulatedDeviceType.VirtioConsole]: (cfg, ctx) => this.#virtioConsole(cfg, ctx),
+      [EmulatedDeviceType.VirtioBlk]: (cfg, ctx) =>
+        this.#virtio.blk(cfg, ctx, this.#line(cfg), () => this.#wiring.openDisk()),
+      [EmulatedDeviceType.VirtioConsole]: (cfg, ctx) =>
+        this.#virtio.console(cfg, ctx, this.#line(cfg)),
     };
   }
 
@@ -107,34 +106,5 @@ export class ArmVmDevices {
     });
     console.attachUart(uart);
     return uart;
-  }
-
-  #virtioBlk(cfg: EmulatedDeviceConfig, ctx: VmDeviceContext): VirtioMmioTransport {
-    if (this.#diskUsed) {
-      throw axErr("InvalidInput", "a second virtio-blk device: a VM config names one disk_path");
-    }
-    this.#diskUsed = true;
-    return new VirtioMmioTransport({
-      base: cfg.baseGpa,
-      size: cfg.length,
-      irq: this.#line(cfg),
-      memory: ctx.memory,
-      backend: new VirtioBlk({ backing: this.#wiring.openDisk() }),
-      onDeviceError: (m) => this.#wiring.deviceError(cfg.name, m),
-    });
-  }
-
-  #virtioConsole(cfg: EmulatedDeviceConfig, ctx: VmDeviceContext): VirtioMmioTransport {
-    const console = this.#wiring.console;
-    const dev = new VirtioConsole({ onOutput: (b) => console.write(b) });
-    console.attachVirtioConsole(dev);
-    return new VirtioMmioTransport({
-      base: cfg.baseGpa,
-      size: cfg.length,
-      irq: this.#line(cfg),
-      memory: ctx.memory,
-      backend: dev,
-      onDeviceError: (m) => this.#wiring.deviceError(cfg.name, m),
-    });
   }
 }

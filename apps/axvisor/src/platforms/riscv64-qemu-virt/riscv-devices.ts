@@ -8,14 +8,10 @@ import {
   resolveConfigPath,
 } from "@axvisor/axvmconfig";
 import { Ns16550a } from "@axvisor/device-ns16550a";
-import {
-  type BlockBacking,
-  VirtioBlk,
-  VirtioConsole,
-  VirtioMmioTransport,
-} from "@axvisor/device-virtio-mmio";
+import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import { VPlic } from "@axvisor/riscv-vplic";
 import { hostFiles, type OpenedDisk } from "../../host/host-files.js";
+import { VmVirtioDevices } from "../../platform/vm-virtio-devices.js";
 import type { VmConsole } from "../../vmm/vm-console.js";
 
 /** What the device models of one VM are wired to. */
@@ -43,25 +39,32 @@ export class RiscvVmDevices {
   vplic: VPlic | undefined;
   readonly #wiring: RiscvDeviceWiring;
   readonly #opened: OpenedDisk[] = [];
-  #diskUsed = false;
+  readonly #virtio: VmVirtioDevices;
 
   constructor(wiring: RiscvDeviceWiring) {
     this.#wiring = wiring;
+    this.#virtio = new VmVirtioDevices(wiring);
   }
 
   factories(): DeviceFactories<VmDeviceContext> {
     return {
       [EmulatedDeviceType.PPPTGlobal]: (cfg) => this.#vplic(cfg),
       [EmulatedDeviceType.Console]: (cfg) => this.#uart(cfg),
-      [EmulatedDeviceType.VirtioBlk]: (cfg, ctx) => this.#virtioBlk(cfg, ctx),
-      [EmulatedDeviceType.VirtioConsole]: (cfg, ctx) => this.#virtioConsole(cfg, ctx),
+      [EmulatedDeviceType.VirtioBlk]: (cfg, ctx) =>
+        this.#virtio.blk(
+          cfg,
+          ctx,
+          this.#line(cfg),
+          () => this.#wiring.disk ?? this.#openDisk(ctx.config),
+        ),
+      [EmulatedDeviceType.VirtioConsole]: (cfg, ctx) =>
+        this.#virtio.console(cfg, ctx, this.#line(cfg)),
     };
   }
 
   /** Writes what the guest wrote to its disk through to the disk file (before a snapshot). */
   flush(): void {
-    for (const d of this.#opened) d.flush();
-    this.#wiring.disk?.flush();
+    this.#virtio.flush();
   }
 
   /** Closes the disk files this VM opened. */
@@ -107,36 +110,6 @@ export class RiscvVmDevices {
     });
     console.attachUart(uart);
     return uart;
-  }
-
-  #virtioBlk(cfg: EmulatedDeviceConfig, ctx: VmDeviceContext): VirtioMmioTransport {
-    if (this.#diskUsed) {
-      throw axErr("InvalidInput", "a second virtio-blk device: a VM config names one disk_path");
-    }
-    const backing = this.#wiring.disk ?? this.#openDisk(ctx.config);
-    this.#diskUsed = true;
-    return new VirtioMmioTransport({
-      base: cfg.baseGpa,
-      size: cfg.length,
-      irq: this.#line(cfg),
-      memory: ctx.memory,
-      backend: new VirtioBlk({ backing }),
-      onDeviceError: (m) => this.#wiring.deviceError(cfg.name, m),
-    });
-  }
-
-  #virtioConsole(cfg: EmulatedDeviceConfig, ctx: VmDeviceContext): VirtioMmioTransport {
-    const console = this.#wiring.console;
-    const dev = new VirtioConsole({ onOutput: (b) => console.write(b) });
-    console.attachVirtioConsole(dev);
-    return new VirtioMmioTransport({
-      base: cfg.baseGpa,
-      size: cfg.length,
-      irq: this.#line(cfg),
-      memory: ctx.memory,
-      backend: dev,
-      onDeviceError: (m) => this.#wiring.deviceError(cfg.name, m),
-    });
   }
 
   /**

@@ -4,14 +4,10 @@ import { axErr } from "@axvisor/axerrno";
 import type { VmDeviceContext } from "@axvisor/axvm";
 import type { EmulatedDeviceConfig } from "@axvisor/axvmconfig";
 import { Ns16550a } from "@axvisor/device-ns16550a";
-import {
-  type BlockBacking,
-  VirtioBlk,
-  VirtioConsole,
-  VirtioMmioTransport,
-} from "@axvisor/device-virtio-mmio";
+import type { BlockBacking } from "@axvisor/device-virtio-mmio";
 import { MmioOnPorts } from "@axvisor/platform-x86_64-qemu-q35";
 import type { X86VmInterrupts } from "@axvisor/x86-vlapic";
+import { VmVirtioDevices } from "../../platform/vm-virtio-devices.js";
 import type { VmConsole } from "../../vmm/vm-console.js";
 import { MicrocodeRevisionMsr } from "./microcode-msr.js";
 
@@ -33,23 +29,26 @@ export interface X86DeviceWiring {
  * IOAPIC pin, 16.. as the q35 board's slots).
  */
 export class X86VmDevices {
-  #diskUsed = false;
-  #disk: BlockBacking | undefined;
+  readonly #virtio: VmVirtioDevices;
 
-  constructor(private readonly w: X86DeviceWiring) {}
+  constructor(private readonly w: X86DeviceWiring) {
+    this.#virtio = new VmVirtioDevices(w);
+  }
 
   factories(): DeviceFactories<VmDeviceContext> {
     return {
       [EmulatedDeviceType.InterruptController]: () => this.#interruptControllers(),
       [EmulatedDeviceType.Console]: (cfg) => this.#uart(cfg),
-      [EmulatedDeviceType.VirtioBlk]: (cfg, ctx) => this.#virtioBlk(cfg, ctx),
-      [EmulatedDeviceType.VirtioConsole]: (cfg, ctx) => this.#virtioConsole(cfg, ctx),
+      [EmulatedDeviceType.VirtioBlk]: (cfg, ctx) =>
+        this.#virtio.blk(cfg, ctx, this.#line(cfg), () => this.w.openDisk()),
+      [EmulatedDeviceType.VirtioConsole]: (cfg, ctx) =>
+        this.#virtio.console(cfg, ctx, this.#line(cfg)),
     };
   }
 
   /** Writes what the guest wrote to its disk through to the disk file (before a snapshot). */
   flush(): void {
-    this.#disk?.flush();
+    this.#virtio.flush();
   }
 
   /** The PC's interrupt controllers, and the one model-specific register every VM has. */
@@ -86,36 +85,5 @@ export class X86VmDevices {
     });
     console.attachUart(uart);
     return { ports: [new MmioOnPorts(uart, cfg.baseGpa, 8)] };
-  }
-
-  #virtioBlk(cfg: EmulatedDeviceConfig, ctx: VmDeviceContext): VirtioMmioTransport {
-    if (this.#diskUsed) {
-      throw axErr("InvalidInput", "a second virtio-blk device: a VM config names one disk_path");
-    }
-    this.#diskUsed = true;
-    const disk = this.w.openDisk();
-    this.#disk = disk;
-    return new VirtioMmioTransport({
-      base: cfg.baseGpa,
-      size: cfg.length,
-      irq: this.#line(cfg),
-      memory: ctx.memory,
-      backend: new VirtioBlk({ backing: disk }),
-      onDeviceError: (m) => this.w.deviceError(cfg.name, m),
-    });
-  }
-
-  #virtioConsole(cfg: EmulatedDeviceConfig, ctx: VmDeviceContext): VirtioMmioTransport {
-    const console = this.w.console;
-    const dev = new VirtioConsole({ onOutput: (b) => console.write(b) });
-    console.attachVirtioConsole(dev);
-    return new VirtioMmioTransport({
-      base: cfg.baseGpa,
-      size: cfg.length,
-      irq: this.#line(cfg),
-      memory: ctx.memory,
-      backend: dev,
-      onDeviceError: (m) => this.w.deviceError(cfg.name, m),
-    });
   }
 }
