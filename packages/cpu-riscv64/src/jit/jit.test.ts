@@ -530,9 +530,9 @@ describe("JIT: large RAM", () => {
 
 describe("JIT: where guest registers live", () => {
   /** The region planned from offset 0 of `prog` (32-bit instructions). */
-  const plan = (prog: number[]) => {
+  const plan = (prog: number[], entry = 0) => {
     const half = new Uint16Array(Uint32Array.from(prog).buffer);
-    const p = planRegion((off) => half[off >>> 1] ?? 0, 0, 256);
+    const p = planRegion((off) => half[off >>> 1] ?? 0, entry, 256);
     if (p === undefined) throw new Error("nothing to compile");
     return p;
   };
@@ -546,5 +546,15 @@ describe("JIT: where guest registers live", () => {
     const split = [a.addi(6, 6, 1), a.beq(6, 0, 8), a.addi(7, 7, -1), a.bne(7, 0, -12)];
     expect(hasSelfLoop(plan([...split, a.ECALL]))).toBe(false);
     expect(hasSelfLoop(plan([a.addi(6, 6, 1), a.addi(7, 7, 1), a.ECALL]))).toBe(false);
+  });
+
+  it("an entry inside a loop body gets its own copy of the tail and leaves the loop one block", () => {
+    // 1: addi; addi; bnez 1b: entered at the second addi (where a slice or a side exit stopped)
+    const p = plan([a.addi(6, 6, 1), a.addi(7, 7, -1), a.bne(7, 0, -8), a.ECALL], 4);
+    expect(hasSelfLoop(p)).toBe(true);
+    expect(p.blocks.map((b) => [b.start, b.insns.length, b.end.kind])).toEqual([
+      [0, 3, "branch"],
+      [4, 2, "branch"],
+    ]);
   });
 });

@@ -149,14 +149,14 @@ export function planRegion(
   maxInsns: number,
 ): RegionPlan | undefined {
   const decoded = new Map<number, Insn | null>();
+  // Control-flow leaders: branch and jump targets, fall-through successors of branches.
   const leaders = new Set<number>();
   const work = [entry];
-  leaders.add(entry);
   let count = 0;
   const lead = (t: number) => {
     if (t >= 0 && t < 4096 && !leaders.has(t)) {
       leaders.add(t);
-      work.push(t);
+      if (t !== entry) work.push(t);
     }
   };
   while (work.length > 0 && count < maxInsns) {
@@ -180,8 +180,11 @@ export function planRegion(
     }
   }
   if (!decoded.get(entry)) return undefined;
-  const starts = [...leaders].filter((l) => decoded.get(l)).sort((x, y) => x - y);
-  const isStart = new Set(starts);
+  // The entry starts a block of its own but splits no other block: when it lies inside a block
+  // that control flow reaches (an entry after a side exit or a slice end, in the middle of a
+  // loop body), its block is a copy of that block's tail, and the loop stays one block.
+  const isStart = new Set([...leaders].filter((l) => decoded.get(l)));
+  const starts = [...new Set([...isStart, entry])].sort((x, y) => x - y);
   const blocks: Block[] = [];
   for (const start of starts) {
     const insns: Insn[] = [];
