@@ -41,7 +41,8 @@ const P_BASE = 0;
 const P_BUDGET = 1;
 const P_CTX4 = 2;
 const P_ENTRY = 3;
-const L_N = 4;
+/** Budget left: counts down, so a loop keeps one register for it (not a count and a limit). */
+const L_LEFT = 4;
 const L_NEXT = 5;
 const L_T32 = 6;
 const L_KIND = 7;
@@ -205,10 +206,10 @@ export class RegionEmitter {
   }
   private addN(k: number): void {
     if (k === 0) return;
-    this.f.get(L_N);
+    this.f.get(L_LEFT);
     this.f.i32(k);
-    this.f.op(Op.i32Add);
-    this.f.set(L_N);
+    this.f.op(Op.i32Sub);
+    this.f.set(L_LEFT);
   }
   /** Leaves for a control transfer to page offset `off` (after `k` more retired). */
   private exitTo(off: number, k: number): void {
@@ -239,6 +240,8 @@ export class RegionEmitter {
         f.set(this.reg[r]!);
       }
     }
+    f.get(P_BUDGET);
+    f.set(L_LEFT);
     f.get(P_ENTRY);
     f.set(L_NEXT);
     f.block(EXIT);
@@ -257,12 +260,13 @@ export class RegionEmitter {
     f.end(); // dispatch loop (never falls out: the last block always branches)
     f.op(Op.unreachable);
     f.end(); // side: the packed offset << 8 | count is on the stack
-    f.tee(L_T32);
+    f.set(L_T32);
+    f.get(L_LEFT);
+    f.get(L_T32);
     f.i32(255);
     f.op(Op.i32And);
-    f.get(L_N);
-    f.op(Op.i32Add);
-    f.set(L_N);
+    f.op(Op.i32Sub);
+    f.set(L_LEFT);
     f.get(P_BASE);
     f.get(L_T32);
     f.i32(8);
@@ -286,7 +290,9 @@ export class RegionEmitter {
     f.i32(0);
     f.get(L_KIND);
     f.mem(Op.i32Store, 2, stateBase + ST_EXIT_KIND);
-    f.get(L_N);
+    f.get(P_BUDGET);
+    f.get(L_LEFT);
+    f.op(Op.i32Sub);
   }
 
   private successors(b: Block): number[] {
@@ -305,11 +311,9 @@ export class RegionEmitter {
     const n = b.insns.length;
     if (n > 0) {
       // Not enough budget left for the whole block: stop before it.
-      f.get(L_N);
+      f.get(L_LEFT);
       f.i32(n);
-      f.op(Op.i32Add);
-      f.get(P_BUDGET);
-      f.op(Op.i32GtS);
+      f.op(Op.i32LtS);
       f.if();
       this.sideExit(b.start, 0);
       f.end();
