@@ -58,6 +58,9 @@ const EXIT = "exit";
 const SIDE = "side";
 const DISPATCH = "dispatch";
 
+/** Longest self-looping block whose body is emitted twice (two iterations per check). */
+const MAX_UNROLLED = 64;
+
 /** Locals of the mulhu helper. */
 export const MULHU_LOCALS: Locals = [[7, ValType.i64]];
 
@@ -304,6 +307,11 @@ export class RegionEmitter {
   }
 
   private emitBlock(i: number, b: Block): void {
+    const e = b.end;
+    if (e.kind === "branch" && e.taken === b.start && b.insns.length <= MAX_UNROLLED) {
+      this.emitUnrolledLoop(i, b, e.fall);
+      return;
+    }
     const f = this.f;
     const self = this.successors(b).includes(b.start);
     const selfLabel = `s${i}`;
@@ -318,7 +326,6 @@ export class RegionEmitter {
       this.sideExit(b.start, 0);
       f.end();
     }
-    const e = b.end;
     const body = e.kind === "exit" || e.kind === "fall" ? n : n - 1;
     for (let k = 0; k < body; k++) this.emitPlain(b.insns[k]!, k);
     const canFall = (t: number) => this.index.get(t) === i + 1;
@@ -384,6 +391,57 @@ export class RegionEmitter {
       }
     }
     if (self) f.end();
+  }
+
+  /**
+   * A block that ends in a conditional branch back to its own start: while the budget allows
+   * two iterations, they run back to back with one budget check (and one loop back edge, where
+   * V8 puts its stack check) for both; otherwise one iteration as any block.
+   */
+  private emitUnrolledLoop(i: number, b: Block, fall: number): void {
+    const f = this.f;
+    const n = b.insns.length;
+    const branch = b.insns[n - 1]!.raw;
+    const out = `f${i}`;
+    const loop = `s${i}`;
+    const one = `u${i}`;
+    f.block(out);
+    f.loop(loop);
+    f.block(one);
+    f.get(L_LEFT);
+    f.i32(2 * n);
+    f.op(Op.i32LtS);
+    f.brIf(one);
+    for (let k = 0; k < n - 1; k++) this.emitPlain(b.insns[k]!, k);
+    this.addN(n);
+    this.condition(branch);
+    f.op(Op.i32Eqz);
+    f.brIf(out);
+    for (let k = 0; k < n - 1; k++) this.emitPlain(b.insns[k]!, k);
+    this.addN(n);
+    this.condition(branch);
+    f.brIf(loop);
+    f.br(out);
+    f.end(); // one: a single iteration
+    f.get(L_LEFT);
+    f.i32(n);
+    f.op(Op.i32LtS);
+    f.if();
+    this.sideExit(b.start, 0);
+    f.end();
+    for (let k = 0; k < n - 1; k++) this.emitPlain(b.insns[k]!, k);
+    this.addN(n);
+    this.condition(branch);
+    f.brIf(loop);
+    f.end(); // loop
+    f.end(); // out: the branch was not taken
+    const j = this.index.get(fall);
+    if (j === undefined) this.exitTo(fall, 0);
+    else if (j !== i + 1) {
+      f.i32(j);
+      f.set(L_NEXT);
+      f.br(DISPATCH);
+    }
   }
 
   /** rd = PC of the next instruction (JAL/JALR). */
