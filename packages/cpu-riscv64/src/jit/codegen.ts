@@ -41,7 +41,8 @@ const P_BASE = 0;
 const P_BUDGET = 1;
 const P_CTX4 = 2;
 const P_ENTRY = 3;
-const L_N = 4;
+/** Budget left: counts down, so a loop keeps one register for it (not a count and a limit). */
+const L_LEFT = 4;
 const L_NEXT = 5;
 const L_T32 = 6;
 const L_KIND = 7;
@@ -56,6 +57,9 @@ const I64_LOCALS = 4;
 const EXIT = "exit";
 const SIDE = "side";
 const DISPATCH = "dispatch";
+
+/** Longest self-looping block whose body is emitted twice (two iterations per check). */
+const MAX_UNROLLED = 64;
 
 /** Locals of the mulhu helper. */
 export const MULHU_LOCALS: Locals = [[7, ValType.i64]];
@@ -205,10 +209,10 @@ export class RegionEmitter {
   }
   private addN(k: number): void {
     if (k === 0) return;
-    this.f.get(L_N);
+    this.f.get(L_LEFT);
     this.f.i32(k);
-    this.f.op(Op.i32Add);
-    this.f.set(L_N);
+    this.f.op(Op.i32Sub);
+    this.f.set(L_LEFT);
   }
   /** Leaves for a control transfer to page offset `off` (after `k` more retired). */
   private exitTo(off: number, k: number): void {
@@ -239,6 +243,8 @@ export class RegionEmitter {
         f.set(this.reg[r]!);
       }
     }
+    f.get(P_BUDGET);
+    f.set(L_LEFT);
     f.get(P_ENTRY);
     f.set(L_NEXT);
     f.block(EXIT);
@@ -257,12 +263,13 @@ export class RegionEmitter {
     f.end(); // dispatch loop (never falls out: the last block always branches)
     f.op(Op.unreachable);
     f.end(); // side: the packed offset << 8 | count is on the stack
-    f.tee(L_T32);
+    f.set(L_T32);
+    f.get(L_LEFT);
+    f.get(L_T32);
     f.i32(255);
     f.op(Op.i32And);
-    f.get(L_N);
-    f.op(Op.i32Add);
-    f.set(L_N);
+    f.op(Op.i32Sub);
+    f.set(L_LEFT);
     f.get(P_BASE);
     f.get(L_T32);
     f.i32(8);
@@ -286,7 +293,9 @@ export class RegionEmitter {
     f.i32(0);
     f.get(L_KIND);
     f.mem(Op.i32Store, 2, stateBase + ST_EXIT_KIND);
-    f.get(L_N);
+    f.get(P_BUDGET);
+    f.get(L_LEFT);
+    f.op(Op.i32Sub);
   }
 
   private successors(b: Block): number[] {
@@ -298,6 +307,11 @@ export class RegionEmitter {
   }
 
   private emitBlock(i: number, b: Block): void {
+    const e = b.end;
+    if (e.kind === "branch" && e.taken === b.start && b.insns.length <= MAX_UNROLLED) {
+      this.emitUnrolledLoop(i, b, e.fall);
+      return;
+    }
     const f = this.f;
     const self = this.successors(b).includes(b.start);
     const selfLabel = `s${i}`;
@@ -305,16 +319,13 @@ export class RegionEmitter {
     const n = b.insns.length;
     if (n > 0) {
       // Not enough budget left for the whole block: stop before it.
-      f.get(L_N);
+      f.get(L_LEFT);
       f.i32(n);
-      f.op(Op.i32Add);
-      f.get(P_BUDGET);
-      f.op(Op.i32GtS);
+      f.op(Op.i32LtS);
       f.if();
       this.sideExit(b.start, 0);
       f.end();
     }
-    const e = b.end;
     const body = e.kind === "exit" || e.kind === "fall" ? n : n - 1;
     for (let k = 0; k < body; k++) this.emitPlain(b.insns[k]!, k);
     const canFall = (t: number) => this.index.get(t) === i + 1;
@@ -380,6 +391,57 @@ export class RegionEmitter {
       }
     }
     if (self) f.end();
+  }
+
+  /**
+   * A block that ends in a conditional branch back to its own start: while the budget allows
+   * two iterations, they run back to back with one budget check (and one loop back edge, where
+   * V8 puts its stack check) for both; otherwise one iteration as any block.
+   */
+  private emitUnrolledLoop(i: number, b: Block, fall: number): void {
+    const f = this.f;
+    const n = b.insns.length;
+    const branch = b.insns[n - 1]!.raw;
+    const out = `f${i}`;
+    const loop = `s${i}`;
+    const one = `u${i}`;
+    f.block(out);
+    f.loop(loop);
+    f.block(one);
+    f.get(L_LEFT);
+    f.i32(2 * n);
+    f.op(Op.i32LtS);
+    f.brIf(one);
+    for (let k = 0; k < n - 1; k++) this.emitPlain(b.insns[k]!, k);
+    this.addN(n);
+    this.condition(branch);
+    f.op(Op.i32Eqz);
+    f.brIf(out);
+    for (let k = 0; k < n - 1; k++) this.emitPlain(b.insns[k]!, k);
+    this.addN(n);
+    this.condition(branch);
+    f.brIf(loop);
+    f.br(out);
+    f.end(); // one: a single iteration
+    f.get(L_LEFT);
+    f.i32(n);
+    f.op(Op.i32LtS);
+    f.if();
+    this.sideExit(b.start, 0);
+    f.end();
+    for (let k = 0; k < n - 1; k++) this.emitPlain(b.insns[k]!, k);
+    this.addN(n);
+    this.condition(branch);
+    f.brIf(loop);
+    f.end(); // loop
+    f.end(); // out: the branch was not taken
+    const j = this.index.get(fall);
+    if (j === undefined) this.exitTo(fall, 0);
+    else if (j !== i + 1) {
+      f.i32(j);
+      f.set(L_NEXT);
+      f.br(DISPATCH);
+    }
   }
 
   /** rd = PC of the next instruction (JAL/JALR). */

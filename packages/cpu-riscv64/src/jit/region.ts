@@ -149,14 +149,14 @@ export function planRegion(
   maxInsns: number,
 ): RegionPlan | undefined {
   const decoded = new Map<number, Insn | null>();
+  // Control-flow leaders: branch and jump targets, fall-through successors of branches.
   const leaders = new Set<number>();
   const work = [entry];
-  leaders.add(entry);
   let count = 0;
   const lead = (t: number) => {
     if (t >= 0 && t < 4096 && !leaders.has(t)) {
       leaders.add(t);
-      work.push(t);
+      if (t !== entry) work.push(t);
     }
   };
   while (work.length > 0 && count < maxInsns) {
@@ -180,10 +180,37 @@ export function planRegion(
     }
   }
   if (!decoded.get(entry)) return undefined;
-  const starts = [...leaders].filter((l) => decoded.get(l)).sort((x, y) => x - y);
-  const isStart = new Set(starts);
+  const cfStarts = [...leaders].filter((l) => decoded.get(l));
+  // The entry starts a block of its own, splitting the block that holds it, unless that block
+  // loops on itself (an entry after a slice end or a side exit in the middle of a loop body):
+  // then the entry's block is a copy of the loop's tail, and the loop stays one block.
+  const split = blocksOf(decoded, new Set([...cfStarts, entry]));
+  const at = split.findIndex((b) => b.start === entry);
+  const before = split[at - 1];
+  const e = split[at]!.end;
+  const target = e.kind === "branch" ? e.taken : e.kind === "jal" ? e.target : -1;
+  if (
+    before === undefined ||
+    before.end.kind !== "fall" ||
+    before.end.next !== entry ||
+    target !== before.start
+  ) {
+    return { blocks: split };
+  }
+  const loop = blocksOf(decoded, new Set(cfStarts));
+  const tail = split[at]!;
+  const blocks = [
+    ...loop.filter((b) => b.start < entry),
+    tail,
+    ...loop.filter((b) => b.start > entry),
+  ];
+  return { blocks };
+}
+
+/** The blocks starting at `starts` (each runs to a control transfer or the next start). */
+function blocksOf(decoded: ReadonlyMap<number, Insn | null>, starts: ReadonlySet<number>): Block[] {
   const blocks: Block[] = [];
-  for (const start of starts) {
+  for (const start of [...starts].sort((x, y) => x - y)) {
     const insns: Insn[] = [];
     let off = start;
     let end: BlockEnd;
@@ -207,14 +234,14 @@ export function planRegion(
         break;
       }
       off += d.len;
-      if (isStart.has(off)) {
+      if (starts.has(off)) {
         end = { kind: "fall", next: off };
         break;
       }
     }
     blocks.push({ start, insns, end });
   }
-  return { blocks };
+  return blocks;
 }
 
 /**
