@@ -11,7 +11,8 @@ import { describe, expect, it } from "vitest";
 import { createHostBoard } from "../../platform/host-of.js";
 import { REPO_ROOT } from "../../vmm/test-support/harness.js";
 import type { VmEnd } from "../../vmm/vm-instance.js";
-import { formatVmStats, type VcpuStats } from "../../vmm/vm-stats.js";
+import { MarkerStats } from "../../vmm/test-support/marker-stats.js";
+import { formatVmStats } from "../../vmm/vm-stats.js";
 import { Vmm } from "../../vmm/vmm.js";
 import { VmmLog } from "../../vmm/vmm-log.js";
 import { platforms } from "../index.js";
@@ -48,36 +49,22 @@ function exitLoopConfig(image: string): AxVMCrateConfig {
   };
 }
 
-/** What the stats said when a marker's bytes left the VMM, and when. */
-interface Mark {
-  readonly ms: number;
-  /** Exits of the workload's kind, and the host time they cost (round trips and switches). */
-  readonly exits: number;
-  readonly costMs: number;
-}
-
-/** Runs an exit-loop guest as `pnpm bench`'s x86 job does, marking the BENCH markers. */
+/** Runs an exit-loop guest as `pnpm bench`'s x86 job does, reading the stats at its markers. */
 async function runExitLoop(image: string, kind: "IoWrite" | "MmioWrite") {
   const machine = createHostBoard(platforms.get("x86_64-qemu-q35"), {
     cpus: 1,
     ramSize: 16 << 20,
   });
-  const marks = new Map<string, Mark>();
+  const marks = new MarkerStats(["BENCH-START", "BENCH-END"], kind);
   let text = "";
-  let stats: VcpuStats | undefined;
   let end: VmEnd | undefined;
   let changed = () => {};
   const vmm = new Vmm({
     machine,
     log: new VmmLog({ level: "warn", sink: () => {} }),
     onOutput: (_vm, bytes) => {
-      const ms = performance.now();
       text += new TextDecoder().decode(bytes);
-      for (const m of ["BENCH-START", "BENCH-END"]) {
-        if (!marks.has(m) && text.includes(m) && stats !== undefined) {
-          marks.set(m, { ms, exits: stats.exitCount(kind), costMs: stats.exitCostMs(kind) });
-        }
-      }
+      marks.seen(text);
     },
     onVmEnd: (_vm, e) => {
       end = e;
@@ -85,7 +72,8 @@ async function runExitLoop(image: string, kind: "IoWrite" | "MmioWrite") {
     },
   });
   const vm = vmm.createVm(exitLoopConfig(image));
-  stats = vm.stats.vcpu(0);
+  const stats = vm.stats.vcpu(0);
+  marks.watch(stats);
   vmm.startVm(vm.id);
   const loop = vmm.run();
   await new Promise<void>((done) => {
@@ -119,15 +107,13 @@ describe("VM statistics on x86_64", () => {
       expect(s.exitCount("NestedPageFault")).toBe(1);
       expect(s.instructions).toBe(instructions(perIteration) + 1);
 
-      const a = marks.get("BENCH-START");
-      const b = marks.get("BENCH-END");
-      if (a === undefined || b === undefined) throw new Error("the BENCH markers did not appear");
+      const d = marks.between("BENCH-START", "BENCH-END");
       // The guest ends its slice after BENCH-START (a VMCALL) and powers off after BENCH-END,
       // so the markers leave the VMM right before the loop's first exit and after its last:
       // the span holds the loop's exits (and, for the `out` form, BENCH-END's bytes).
-      expect(b.exits - a.exits).toBe(ITERATIONS + (kind === "IoWrite" ? 10 : 0));
-      const benchUs = ((b.ms - a.ms) * 1000) / ITERATIONS;
-      const statsUs = ((b.costMs - a.costMs) * 1000) / (b.exits - a.exits);
+      expect(d.exits).toBe(ITERATIONS + (kind === "IoWrite" ? 10 : 0));
+      const benchUs = (d.ms * 1000) / ITERATIONS;
+      const statsUs = (d.costMs * 1000) / d.exits;
       console.log(
         `x86 ${kind}: vm stats ${statsUs.toFixed(2)} us/exit, bench method ${benchUs.toFixed(2)} us/exit (${(((statsUs - benchUs) / benchUs) * 100).toFixed(1)} %)`,
       );
