@@ -111,7 +111,7 @@ describe("VM statistics on aarch64", () => {
     }
   }, 300_000);
 
-  it("count the time a vCPU waits in WFI as halted, not run", async () => {
+  it("count the time a vCPU waits in WFI as halted, not run, and each millisecond once", async () => {
     const config = armDefaultGuestConfig();
     const t = startTestVmm({ platform: PLATFORM, vms: [config] });
     try {
@@ -119,13 +119,24 @@ describe("VM statistics on aarch64", () => {
       t.vmm.startVm(1);
       await t.waitFor(1, /DEMO-READY/, 60_000);
       const s = t.vmm.vm(1).stats.vcpu(1);
+      const stats = t.vmm.vm(1).stats.vcpus;
+      const accounted = () => stats.map((v) => v.runMs + v.haltedMs + v.waitingMs);
       const h0 = s.haltedMs;
       const r0 = s.runMs;
+      const a0 = accounted();
+      const w0 = performance.now();
       await new Promise((r) => setTimeout(r, 500));
+      const wall = performance.now() - w0;
       // vCPU 1 idles in WFI: nearly all of the half second is halted time.
       expect(s.haltedMs - h0).toBeGreaterThan(300);
       expect(s.runMs - r0).toBeLessThan(100);
       expect(s.exitCount("Halt")).toBeGreaterThan(0);
+      // Each vCPU's time is run, halted or waiting, each millisecond once (the accounting
+      // runs once per round of the scheduler, a few milliseconds behind the clock).
+      accounted().forEach((ms, i) => {
+        expect(ms - (a0[i] ?? 0)).toBeGreaterThan(wall * 0.9);
+        expect(ms - (a0[i] ?? 0)).toBeLessThan(wall * 1.1);
+      });
     } finally {
       await t.close();
     }
