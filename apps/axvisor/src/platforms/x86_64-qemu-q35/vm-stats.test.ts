@@ -10,8 +10,8 @@ import { type AxVMCrateConfig, VmMemMappingType, VmType } from "@axvisor/axvmcon
 import { describe, expect, it } from "vitest";
 import { createHostBoard } from "../../platform/host-of.js";
 import { REPO_ROOT } from "../../vmm/test-support/harness.js";
-import type { VmEnd } from "../../vmm/vm-instance.js";
 import { MarkerStats } from "../../vmm/test-support/marker-stats.js";
+import type { VmEnd } from "../../vmm/vm-instance.js";
 import { formatVmStats } from "../../vmm/vm-stats.js";
 import { Vmm } from "../../vmm/vmm.js";
 import { VmmLog } from "../../vmm/vmm-log.js";
