@@ -9,10 +9,10 @@ const KIND_INDEX = Object.fromEntries(EXIT_KINDS.map((k, i) => [k, i])) as Recor
  *
  * Every millisecond the VMM's loop is busy belongs to one vCPU's run time: its slice, or its
  * share of the VMM's work between slices (timers, interrupts, scheduling, console, yielding to
- * the event loop). An exit's cost is its round trip plus, for the exit that ended a slice, the
- * slice's switch cost (leaving and re-entering the guest, the VMM's work in between): for an
- * exit-bound guest the mean cost of its exits is the wall time per exit, what `pnpm bench`
- * measures.
+ * the event loop). An exit costs the host time from the previous exit to it: within a slice
+ * its round trip, and for a slice's first exit also the switch since the vCPU's previous
+ * slice (unbinding, the VMM's busy time in between, binding). So for an exit-bound guest the
+ * mean cost of its exits is the wall time per exit, what `pnpm bench` measures.
  *
  * Counting is per slice and per run of exits of one kind (never per instruction or per timed
  * exit), so it costs nothing measurable; the serving times are estimated from a sample.
@@ -29,22 +29,24 @@ export class VcpuStats {
   /** Host milliseconds spent serving the exits of each kind (AxVM's and the VMM's part). */
   readonly exitMs = new Float64Array(EXIT_KINDS.length);
   /**
-   * Host milliseconds from the previous exit to this one's being served (guest time, trap,
-   * decoding, serving), per kind.
+   * Host milliseconds from the previous exit to this one's being served within a slice (guest
+   * time, trap, decoding, serving), per kind.
    */
   readonly exitRoundTripMs = new Float64Array(EXIT_KINDS.length);
   /**
-   * Host milliseconds of slice switches, charged to the kind of exit that ended each slice
-   * (the last one AxVM counted in it): entering and leaving the guest around the exits'
-   * round trips (bind, unbind, the VMM's handling of the exit beyond its serving time), and
-   * the slice's share of the VMM's work until the next round.
+   * Host milliseconds of slice switches, per kind of the exit each was charged to: the first
+   * exit of a slice pays for the switch since the vCPU's previous slice (its time beyond its
+   * exits' round trips: unbind, the VMM's handling of an exit beyond its serving, bind; and
+   * its share of the VMM's work between the slices).
    */
   readonly exitSwitchMs = new Float64Array(EXIT_KINDS.length);
   /** Run time of slices since the last time accounting (to keep it out of `waitingMs`). */
   unaccountedRunMs = 0;
-  /** Round trips recorded in the current slice, and the index of its last exit's kind. */
+  /** Round trips recorded in the current slice, and whether it has had an exit yet. */
   #sliceTripMs = 0;
-  #sliceOwner = -1;
+  #sliceHasExit = false;
+  /** Switch time since the last exit, for the next slice's first exit. */
+  #pendingSwitchMs = 0;
 
   /** `count` exits of one kind, with the host time serving them took and their round trips. */
   recordExits(kind: ExitKind, count: number, serveMs: number, roundTripMs: number): void {
@@ -53,7 +55,11 @@ export class VcpuStats {
     this.exitMs[i] = (this.exitMs[i] ?? 0) + serveMs;
     this.exitRoundTripMs[i] = (this.exitRoundTripMs[i] ?? 0) + roundTripMs;
     this.#sliceTripMs += roundTripMs;
-    this.#sliceOwner = i;
+    if (!this.#sliceHasExit) {
+      this.#sliceHasExit = true;
+      this.exitSwitchMs[i] = (this.exitSwitchMs[i] ?? 0) + this.#pendingSwitchMs;
+      this.#pendingSwitchMs = 0;
+    }
   }
 
   /** Host time the VMM spent on an exit already counted (one AxVM returned unserved). */
@@ -67,17 +73,17 @@ export class VcpuStats {
   /** A slice of this vCPU begins: what `recordExits` reports next belongs to it. */
   beginSlice(): void {
     this.#sliceTripMs = 0;
-    this.#sliceOwner = -1;
+    this.#sliceHasExit = false;
   }
 
   /**
-   * The slice took `ms` of host time, exits and switch included: it is run time, and what its
-   * exits' round trips do not hold is switch cost of the exit that ended it.
+   * The slice took `ms` of host time: it is run time, and what its exits' round trips do not
+   * hold (binding, unbinding) is switch time, for the first exit of the next slice.
    */
   endSlice(ms: number): void {
     this.runMs += ms;
     this.unaccountedRunMs += ms;
-    this.#chargeSwitch(Math.max(0, ms - this.#sliceTripMs));
+    this.#pendingSwitchMs += Math.max(0, ms - this.#sliceTripMs);
   }
 
   /** The vCPU's share (`ms`) of the VMM's work after its last slice, before the next round. */
@@ -85,14 +91,15 @@ export class VcpuStats {
     if (!(ms > 0)) return;
     this.runMs += ms;
     this.unaccountedRunMs += ms;
-    this.#chargeSwitch(ms);
+    this.#pendingSwitchMs += ms;
   }
 
-  #chargeSwitch(ms: number): void {
-    // A slice with no exit counted (a vCPU that failed to run) has no exit to own its cost:
-    // it stays run time.
-    const i = this.#sliceOwner;
-    if (i >= 0) this.exitSwitchMs[i] = (this.exitSwitchMs[i] ?? 0) + ms;
+  /**
+   * Run time no exit has been charged with yet: the switch since the last exit, which the
+   * next exit pays for (a vCPU that never runs again keeps it as run time only).
+   */
+  get pendingSwitchMs(): number {
+    return this.#pendingSwitchMs;
   }
 
   /** Host milliseconds the exits of `kind` cost in all: round trips and slice switches. */

@@ -674,9 +674,9 @@ export class Vmm {
   /**
    * The loop's time in the last round that was neither a slice nor an idle sleep (timers,
    * interrupts, scheduling, console, time accounting, yielding to the event loop) is work
-   * done to run the vCPUs of that round: each gets an equal share as run time, charged to the
-   * exit that ended its slice. So the VMM's busy time is all some vCPU's run time, and an
-   * exit-bound guest's exits cost what the wall clock says.
+   * done to run the vCPUs of that round: each gets an equal share as run time, a switch cost
+   * its next slice's first exit pays. So the VMM's busy time is all some vCPU's run time, and
+   * an exit-bound guest's exits cost what the wall clock says.
    */
   #chargeBetweenSlices(roundMs: number): void {
     const ran = this.#roundRan;
