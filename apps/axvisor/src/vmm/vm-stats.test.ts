@@ -1,11 +1,21 @@
 import { EXIT_KINDS } from "@axvisor/axvcpu";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { formatVmStats, VcpuStats, VmStats } from "./vm-stats.js";
+
+/** The host clock the statistics read, set by each test (a first exit reads it). */
+let now = 0;
+beforeEach(() => {
+  now = 1000;
+  vi.spyOn(performance, "now").mockImplementation(() => now);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe("VcpuStats", () => {
   it("charges the switch between two slices to the next slice's first exit", () => {
     const s = new VcpuStats();
-    s.beginSlice();
+    s.beginSlice(now);
     s.recordExits("IoWrite", 3, 0.3, 3);
     s.recordExits("MmioWrite", 1021, 2, 20);
     s.endSlice(25);
@@ -15,7 +25,7 @@ describe("VcpuStats", () => {
     expect(s.runMs).toBe(26);
     expect(s.pendingSwitchMs).toBe(3);
     expect(s.exitCostMs("IoWrite") + s.exitCostMs("MmioWrite")).toBe(23);
-    s.beginSlice();
+    s.beginSlice(now);
     s.recordExits("MmioWrite", 1024, 2, 20);
     s.endSlice(20.5);
     // The next slice's first exit pays for the 3 ms since the previous slice's last exit.
@@ -26,7 +36,7 @@ describe("VcpuStats", () => {
 
   it("counts the VMM's serving of an exit it was handed in the round trip, not twice", () => {
     const s = new VcpuStats();
-    s.beginSlice();
+    s.beginSlice(now);
     s.recordExits("Hypercall", 1, 0, 4);
     s.addServeTime("Hypercall", 1);
     s.endSlice(6);
@@ -37,19 +47,33 @@ describe("VcpuStats", () => {
 
   it("carries a switch over a slice with no exit to the next exit", () => {
     const s = new VcpuStats();
-    s.beginSlice();
+    s.beginSlice(now);
     s.recordExits("Halt", 1, 0, 1);
     s.endSlice(1);
-    s.beginSlice();
+    s.beginSlice(now);
     s.endSlice(5);
     s.chargeBetweenSlices(2);
     expect(s.runMs).toBe(8);
     expect(s.pendingSwitchMs).toBe(7);
-    s.beginSlice();
+    s.beginSlice(now);
     s.recordExits("Nothing", 1, 0, 1);
     s.endSlice(1);
     expect(s.exitCostMs("Nothing")).toBe(8);
     expect(s.exitCostMs("Halt")).toBe(1);
+  });
+
+  it("charges a slice's binding, before its first run, to its first exit", () => {
+    const s = new VcpuStats();
+    s.beginSlice(now);
+    // Bound in 0.5 ms, then a run of 10 exits of 4 ms reported when it ended.
+    now += 0.5 + 4;
+    s.recordExits("MmioWrite", 10, 1, 4);
+    now += 0.25;
+    s.endSlice(4.75);
+    expect(s.exitCostMs("MmioWrite")).toBe(4.5);
+    expect(s.exitSwitchMs[EXIT_KINDS.indexOf("MmioWrite")]).toBe(0.5);
+    // Unbinding (0.25 ms) goes to the next slice's first exit.
+    expect(s.pendingSwitchMs).toBe(0.25);
   });
 
   it("ignores a share that is no time", () => {
@@ -67,13 +91,13 @@ describe("formatVmStats", () => {
     const stats = new VmStats(2);
     const a = stats.vcpu(0);
     a.chargeBetweenSlices(1);
-    a.beginSlice();
+    a.beginSlice(now);
     a.recordExits("MmioWrite", 1000, 1, 4);
     a.endSlice(4);
     a.instructions = 3000;
     const b = stats.vcpu(1);
     b.chargeBetweenSlices(2);
-    b.beginSlice();
+    b.beginSlice(now);
     b.recordExits("MmioWrite", 1000, 1, 3);
     b.endSlice(3);
     const lines = formatVmStats('1 "two"', stats);

@@ -42,7 +42,8 @@ export class VcpuStats {
   readonly exitSwitchMs = new Float64Array(EXIT_KINDS.length);
   /** Run time of slices since the last time accounting (to keep it out of `waitingMs`). */
   unaccountedRunMs = 0;
-  /** Round trips recorded in the current slice, and whether it has had an exit yet. */
+  /** When the current slice began, the round trips recorded in it, whether it had an exit. */
+  #sliceAt = 0;
   #sliceTripMs = 0;
   #sliceHasExit = false;
   /** Switch time since the last exit, for the next slice's first exit. */
@@ -56,8 +57,12 @@ export class VcpuStats {
     this.exitRoundTripMs[i] = (this.exitRoundTripMs[i] ?? 0) + roundTripMs;
     this.#sliceTripMs += roundTripMs;
     if (!this.#sliceHasExit) {
+      // The slice's first exit: it pays for the switch since the previous slice's last exit,
+      // this slice's binding (from its start to its first run's) included.
       this.#sliceHasExit = true;
-      this.exitSwitchMs[i] = (this.exitSwitchMs[i] ?? 0) + this.#pendingSwitchMs;
+      const entry = Math.max(0, performance.now() - roundTripMs - this.#sliceAt);
+      this.#sliceTripMs += entry;
+      this.exitSwitchMs[i] = (this.exitSwitchMs[i] ?? 0) + this.#pendingSwitchMs + entry;
       this.#pendingSwitchMs = 0;
     }
   }
@@ -70,15 +75,20 @@ export class VcpuStats {
     this.#sliceTripMs += ms;
   }
 
-  /** A slice of this vCPU begins: what `recordExits` reports next belongs to it. */
-  beginSlice(): void {
+  /**
+   * A slice of this vCPU begins at `at` (performance.now()): what `recordExits` reports next
+   * belongs to it.
+   */
+  beginSlice(at: number): void {
+    this.#sliceAt = at;
     this.#sliceTripMs = 0;
     this.#sliceHasExit = false;
   }
 
   /**
-   * The slice took `ms` of host time: it is run time, and what its exits' round trips do not
-   * hold (binding, unbinding) is switch time, for the first exit of the next slice.
+   * The slice took `ms` of host time: it is run time, and what its exits' round trips and its
+   * binding do not hold (unbinding, the VMM's handling of its last exit beyond serving) is
+   * switch time, for the first exit of the next slice.
    */
   endSlice(ms: number): void {
     this.runMs += ms;

@@ -540,8 +540,8 @@ export class Vmm {
     const before = machine.retired(h);
     const stats = vm.stats.vcpus[slot.vcpuId];
     vm.restoredAt = undefined;
-    stats?.beginSlice();
     const t0 = performance.now();
+    stats?.beginSlice(t0);
     try {
       const exit = vm.axvm.runVcpu(slot.vcpuId, { cpu: this.#current[h]! });
       slot.lastHart = h;
