@@ -13,25 +13,25 @@ afterEach(() => {
 });
 
 describe("VcpuStats", () => {
-  it("charges the switch between two slices to the next slice's first exit", () => {
+  it("charges leaving a slice to its last exit, the VMM's work after it to the next slice's first", () => {
     const s = new VcpuStats();
     s.beginSlice(now);
     s.recordExits("IoWrite", 3, 0.3, 3);
     s.recordExits("MmioWrite", 1021, 2, 20);
     s.endSlice(25);
-    // 25 ms of slice, 23 of round trips: binding and unbinding took 2 ms; then the VMM worked
-    // 1 ms for it between the slices. Run time at once, exit cost once an exit comes.
+    // 25 ms of slice, 23 of round trips: leaving took 2 ms, the MMIO exit that ended the slice
+    // pays for it. Then the VMM worked 1 ms for the vCPU: run time at once, exit cost when the
+    // next exit comes.
+    expect(s.exitCostMs("MmioWrite")).toBe(22);
     s.chargeBetweenSlices(1);
     expect(s.runMs).toBe(26);
-    expect(s.pendingSwitchMs).toBe(3);
-    expect(s.exitCostMs("IoWrite") + s.exitCostMs("MmioWrite")).toBe(23);
+    expect(s.pendingSwitchMs).toBe(1);
     s.beginSlice(now);
-    s.recordExits("MmioWrite", 1024, 2, 20);
-    s.endSlice(20.5);
-    // The next slice's first exit pays for the 3 ms since the previous slice's last exit.
-    expect(s.exitCostMs("MmioWrite")).toBe(43);
-    expect(s.pendingSwitchMs).toBe(0.5);
-    expect(s.exitCostMs("IoWrite") + s.exitCostMs("MmioWrite") + s.pendingSwitchMs).toBe(s.runMs);
+    s.recordExits("IoWrite", 1024, 2, 20);
+    s.endSlice(20);
+    expect(s.exitCostMs("IoWrite")).toBe(24);
+    expect(s.pendingSwitchMs).toBe(0);
+    expect(s.exitCostMs("IoWrite") + s.exitCostMs("MmioWrite")).toBe(s.runMs);
   });
 
   it("counts the VMM's serving of an exit it was handed in the round trip, not twice", () => {
@@ -41,18 +41,17 @@ describe("VcpuStats", () => {
     s.addServeTime("Hypercall", 1);
     s.endSlice(6);
     expect(s.exitMs[EXIT_KINDS.indexOf("Hypercall")]).toBe(1);
-    expect(s.exitCostMs("Hypercall")).toBe(5);
-    expect(s.pendingSwitchMs).toBe(1);
+    expect(s.exitCostMs("Hypercall")).toBe(6);
   });
 
-  it("carries a switch over a slice with no exit to the next exit", () => {
+  it("carries the time of a slice with no exit to the next exit", () => {
     const s = new VcpuStats();
     s.beginSlice(now);
     s.recordExits("Halt", 1, 0, 1);
     s.endSlice(1);
+    s.chargeBetweenSlices(2);
     s.beginSlice(now);
     s.endSlice(5);
-    s.chargeBetweenSlices(2);
     expect(s.runMs).toBe(8);
     expect(s.pendingSwitchMs).toBe(7);
     s.beginSlice(now);
@@ -68,12 +67,12 @@ describe("VcpuStats", () => {
     // Bound in 0.5 ms, then a run of 10 exits of 4 ms reported when it ended.
     now += 0.5 + 4;
     s.recordExits("MmioWrite", 10, 1, 4);
-    now += 0.25;
-    s.endSlice(4.75);
+    s.recordExits("Halt", 1, 0, 0.5);
+    s.endSlice(5.25);
     expect(s.exitCostMs("MmioWrite")).toBe(4.5);
     expect(s.exitSwitchMs[EXIT_KINDS.indexOf("MmioWrite")]).toBe(0.5);
-    // Unbinding (0.25 ms) goes to the next slice's first exit.
-    expect(s.pendingSwitchMs).toBe(0.25);
+    // Unbinding (0.25 ms) is the Halt's: it ended the slice.
+    expect(s.exitCostMs("Halt")).toBe(0.75);
   });
 
   it("ignores a share that is no time", () => {

@@ -9,10 +9,11 @@ const KIND_INDEX = Object.fromEntries(EXIT_KINDS.map((k, i) => [k, i])) as Recor
  *
  * Every millisecond the VMM's loop is busy belongs to one vCPU's run time: its slice, or its
  * share of the VMM's work between slices (timers, interrupts, scheduling, console, yielding to
- * the event loop). An exit costs the host time from the previous exit to it: within a slice
- * its round trip, and for a slice's first exit also the switch since the vCPU's previous
- * slice (unbinding, the VMM's busy time in between, binding). So for an exit-bound guest the
- * mean cost of its exits is the wall time per exit, what `pnpm bench` measures.
+ * the event loop). An exit costs its round trip (from the previous exit to it), and slice
+ * switches are paid by the exits around them: leaving a slice by the exit that ended it, the
+ * VMM's busy time until the next slice and binding by that slice's first exit. So for an
+ * exit-bound guest the mean cost of its exits is the wall time per exit, what `pnpm bench`
+ * measures.
  *
  * Counting is per slice and per run of exits of one kind (never per instruction or per timed
  * exit), so it costs nothing measurable; the serving times are estimated from a sample.
@@ -34,18 +35,18 @@ export class VcpuStats {
    */
   readonly exitRoundTripMs = new Float64Array(EXIT_KINDS.length);
   /**
-   * Host milliseconds of slice switches, per kind of the exit each was charged to: the first
-   * exit of a slice pays for the switch since the vCPU's previous slice (its time beyond its
-   * exits' round trips: unbind, the VMM's handling of an exit beyond its serving, bind; and
-   * its share of the VMM's work between the slices).
+   * Host milliseconds of slice switches, per kind of the exit each part was charged to: the
+   * exit that ended a slice pays for leaving it (its time beyond its exits' round trips:
+   * unbinding, the VMM's handling of that exit beyond its serving), the next slice's first
+   * exit for the VMM's work in between (the vCPU's share of it) and for binding.
    */
   readonly exitSwitchMs = new Float64Array(EXIT_KINDS.length);
   /** Run time of slices since the last time accounting (to keep it out of `waitingMs`). */
   unaccountedRunMs = 0;
-  /** When the current slice began, the round trips recorded in it, whether it had an exit. */
+  /** When the current slice began, the round trips recorded in it, its last exit's kind. */
   #sliceAt = 0;
   #sliceTripMs = 0;
-  #sliceHasExit = false;
+  #sliceLast = -1;
   /** Switch time since the last exit, for the next slice's first exit. */
   #pendingSwitchMs = 0;
 
@@ -56,15 +57,15 @@ export class VcpuStats {
     this.exitMs[i] = (this.exitMs[i] ?? 0) + serveMs;
     this.exitRoundTripMs[i] = (this.exitRoundTripMs[i] ?? 0) + roundTripMs;
     this.#sliceTripMs += roundTripMs;
-    if (!this.#sliceHasExit) {
-      // The slice's first exit: it pays for the switch since the previous slice's last exit,
-      // this slice's binding (from its start to its first run's) included.
-      this.#sliceHasExit = true;
+    if (this.#sliceLast < 0) {
+      // The slice's first exit: it pays for the VMM's work since the previous slice and this
+      // slice's binding (from its start to its first run's).
       const entry = Math.max(0, performance.now() - roundTripMs - this.#sliceAt);
       this.#sliceTripMs += entry;
       this.exitSwitchMs[i] = (this.exitSwitchMs[i] ?? 0) + this.#pendingSwitchMs + entry;
       this.#pendingSwitchMs = 0;
     }
+    this.#sliceLast = i;
   }
 
   /** Host time the VMM spent on an exit already counted (one AxVM returned unserved). */
@@ -82,18 +83,21 @@ export class VcpuStats {
   beginSlice(at: number): void {
     this.#sliceAt = at;
     this.#sliceTripMs = 0;
-    this.#sliceHasExit = false;
+    this.#sliceLast = -1;
   }
 
   /**
    * The slice took `ms` of host time: it is run time, and what its exits' round trips and its
-   * binding do not hold (unbinding, the VMM's handling of its last exit beyond serving) is
-   * switch time, for the first exit of the next slice.
+   * binding do not hold (unbinding, the VMM's handling of the exit beyond its serving) is the
+   * cost of leaving, paid by the exit that ended the slice.
    */
   endSlice(ms: number): void {
     this.runMs += ms;
     this.unaccountedRunMs += ms;
-    this.#pendingSwitchMs += Math.max(0, ms - this.#sliceTripMs);
+    const leave = Math.max(0, ms - this.#sliceTripMs);
+    const i = this.#sliceLast;
+    if (i >= 0) this.exitSwitchMs[i] = (this.exitSwitchMs[i] ?? 0) + leave;
+    else this.#pendingSwitchMs += leave;
   }
 
   /** The vCPU's share (`ms`) of the VMM's work after its last slice, before the next round. */
@@ -105,8 +109,8 @@ export class VcpuStats {
   }
 
   /**
-   * Run time no exit has been charged with yet: the switch since the last exit, which the
-   * next exit pays for (a vCPU that never runs again keeps it as run time only).
+   * Run time no exit has been charged with yet: the VMM's work since the last slice, which
+   * the next exit pays for (a vCPU that never runs again keeps it as run time only).
    */
   get pendingSwitchMs(): number {
     return this.#pendingSwitchMs;
