@@ -6,11 +6,6 @@
  *   exitloop-mmio.bin: a 32-bit store to the vIOAPIC's IOREGSEL (0xFEC0_0000): EPT violation,
  *                      instruction decode, MMIO write exit;
  *   exitloop-pio.bin:  an `out` to COM1's scratch register (port 0x3FF): I/O exit.
- * The VMM hands console output on when a slice ends, and serves up to 1024 exits per slice:
- * after BENCH-START the guest makes one exit the VMM itself answers (a VMCALL with a number
- * no hypercall has, answered with an error), which ends the slice, so the marker leaves the
- * VMM as the loop begins and the time between the markers is the loop's (BENCH-END is
- * followed at once by the power-off, which ends its slice too).
  * Build: ./build.sh.
  */
     .set ITERATIONS, 20000
@@ -35,6 +30,13 @@ pm32:
     mov $0x7000, %esp
     mov $start_msg, %esi
     call puts
+    /*
+     * The VMM hands console output on when a slice ends (every 1024 exits): one exit the VMM
+     * itself answers (a VMCALL with a number no hypercall has; the error it returns is of no
+     * interest) ends the slice, so BENCH-START leaves the VMM as the loop begins and the
+     * time between the markers is the loop's. BENCH-END is followed by the power-off, which
+     * ends its slice too.
+     */
     mov $0xffffffff, %eax
     vmcall
     mov $ITERATIONS, %ecx
