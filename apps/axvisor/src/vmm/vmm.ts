@@ -15,6 +15,7 @@ import { VmConsole } from "./vm-console.js";
 import { VmDebugger } from "./vm-debugger.js";
 import { loadGuestImages, type VmImageLoader } from "./vm-images.js";
 import { type VcpuSlot, type VmEnd, VmInstance } from "./vm-instance.js";
+import type { VcpuStats } from "./vm-stats.js";
 import { VmmTime, vmmHostServices } from "./vmm-host-services.js";
 import type { VmmLog } from "./vmm-log.js";
 
@@ -92,6 +93,9 @@ export class Vmm {
   readonly #sleep = new IdleSleep();
   /** When the vCPUs' halted / waiting time was last charged. */
   #accountedAt = 0;
+  /** The vCPUs that ran a slice in this round of the loop, and the host time of those slices. */
+  readonly #roundRan: VcpuStats[] = [];
+  #roundSliceMs = 0;
   /** Guest instructions retired by all host CPUs while the scheduler ran. */
   instructions = 0;
   /** The "current vCPU" record of each host CPU (host services ask it who is running). */
@@ -453,7 +457,13 @@ export class Vmm {
     try {
       let lastYield = performance.now();
       this.#accountedAt = lastYield;
+      let roundAt = lastYield;
+      let idleMs = 0;
       while (!this.#quit) {
+        const now = performance.now();
+        this.#chargeBetweenSlices(now - roundAt - idleMs);
+        roundAt = now;
+        idleMs = 0;
         this.time.fireDue();
         this.#irqs.poll();
         const roundStart = this.time.currentTimeNanos();
@@ -469,9 +479,11 @@ export class Vmm {
         this.#accountTime(false);
         if (this.#quit) break;
         if (!ran) {
+          const sleptAt = performance.now();
           await this.#idle();
           this.#accountTime(true);
           lastYield = performance.now();
+          idleMs = lastYield - sleptAt;
         } else if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
           await nextMacrotask();
           lastYield = performance.now();
@@ -529,14 +541,15 @@ export class Vmm {
     const stats = vm.stats.vcpus[slot.vcpuId];
     vm.restoredAt = undefined;
     const t0 = performance.now();
+    stats?.beginSlice(t0);
     try {
       const exit = vm.axvm.runVcpu(slot.vcpuId, { cpu: this.#current[h]! });
       slot.lastHart = h;
       const t1 = performance.now();
       this.#handleExit(vm, slot, h, exit);
-      // AxVM counted the exit; serving it here is part of its cost. (After AxVM's exit
-      // budget its synthetic Nothing is not counted; its few microseconds go to Nothing.)
-      stats?.addServeTime(exit.kind, performance.now() - t1);
+      // AxVM counted the exit; serving it here is part of its cost. (The Nothing AxVM returns
+      // after its exit budget is not an exit; its microseconds are the slice's switch cost.)
+      if (exit.kind !== "Nothing") stats?.addServeTime(exit.kind, performance.now() - t1);
       if (vm.debug !== undefined && vm.slots[slot.vcpuId] === slot) {
         vm.debug.afterSlice(slot.vcpuId);
       }
@@ -550,8 +563,9 @@ export class Vmm {
       if (stats !== undefined) {
         const ms = performance.now() - t0;
         stats.instructions += n;
-        stats.runMs += ms;
-        stats.unaccountedRunMs += ms;
+        stats.endSlice(ms);
+        this.#roundRan.push(stats);
+        this.#roundSliceMs += ms;
       }
       vm.console.flush();
       this.#currentHart = -1;
@@ -658,6 +672,23 @@ export class Vmm {
   }
 
   /**
+   * The loop's time in the last round that was neither a slice nor an idle sleep (timers,
+   * interrupts, scheduling, console, time accounting, yielding to the event loop) is work
+   * done to run the vCPUs of that round: each gets an equal share as run time, a switch cost
+   * its next slice's first exit pays. So the VMM's busy time is all some vCPU's run time, and
+   * an exit-bound guest's exits cost what the wall clock says.
+   */
+  #chargeBetweenSlices(roundMs: number): void {
+    const ran = this.#roundRan;
+    if (ran.length > 0) {
+      const share = Math.max(0, roundMs - this.#roundSliceMs) / ran.length;
+      for (const s of ran) s.chargeBetweenSlices(share);
+      ran.length = 0;
+    }
+    this.#roundSliceMs = 0;
+  }
+
+  /**
    * Charges the host time since the last call to each started vCPU of each running VM:
    * halted, or runnable but waiting for a host CPU (its own slices excluded: they are run
    * time). After an idle sleep nothing was runnable, so the sleep counts as halted. A VM a
@@ -672,8 +703,11 @@ export class Vmm {
       for (const slot of vm.slots) {
         const s = vm.stats.vcpus[slot.vcpuId];
         if (s === undefined || !slot.started) continue;
-        if (afterIdle || slot.state === "halted") s.haltedMs += dt;
-        else s.waitingMs += Math.max(0, dt - s.unaccountedRunMs);
+        // Its own run time (a slice that ended in WFI, its share of the VMM's work) is not
+        // time it sat halted or waited.
+        const idle = Math.max(0, dt - s.unaccountedRunMs);
+        if (afterIdle || slot.state === "halted") s.haltedMs += idle;
+        else s.waitingMs += idle;
         s.unaccountedRunMs = 0;
       }
     }

@@ -48,6 +48,11 @@ export function startTestVmm(
     platform?: string;
     /** The VMs the host is built for (HostBoardOptions.vms). */
     vms?: readonly AxVMCrateConfig[];
+    /**
+     * Called as output leaves the VMM, with the VM's console text so far: a test reads the
+     * VM's state at the instant a marker arrives (waitFor sees it up to a poll late).
+     */
+    onOutput?: (vm: VmInstance, text: string) => void;
   } = {},
 ): TestVmm {
   const machine = createHostBoard(platforms.get(options.platform ?? "riscv64-qemu-virt"), {
@@ -71,6 +76,7 @@ export function startTestVmm(
       const times = arrivals.get(vm.id) ?? [];
       times.push({ at: performance.now(), length: text.length });
       arrivals.set(vm.id, times);
+      options.onOutput?.(vm, text);
     },
     onNotice: (m) => notices.push(m),
     onVmEnd: (vm, end) => ends.set(vm.id, end),
