@@ -518,6 +518,61 @@ class Gen {
     this.signExtend(size);
   }
 
+  /** Byte-reverses the i32 on the stack (uses L_TI). */
+  bswap32(): void {
+    const b = this.b;
+    b.set(L_TI);
+    b.get(L_TI);
+    b.i32(24);
+    b.op(Op.i32Shl);
+    b.get(L_TI);
+    b.i32(0xff00);
+    b.op(Op.i32And);
+    b.i32(8);
+    b.op(Op.i32Shl);
+    b.op(Op.i32Or);
+    b.get(L_TI);
+    b.i32(8);
+    b.op(Op.i32ShrU);
+    b.i32(0xff00);
+    b.op(Op.i32And);
+    b.op(Op.i32Or);
+    b.get(L_TI);
+    b.i32(24);
+    b.op(Op.i32ShrU);
+    b.op(Op.i32Or);
+  }
+
+  /**
+   * JMP E / CALL E: the target into L_T2, a non-canonical one left to the interpreter's #GP
+   * (before anything changes), then CALL pushes the return address.
+   */
+  indirect(i: Insn): void {
+    const b = this.b;
+    this.prepareE(i, 8, false);
+    this.readE(i, 8);
+    b.tee(L_T2);
+    b.i64(16);
+    b.op(Op.i64Shl);
+    b.i64(16);
+    b.op(Op.i64ShrS);
+    b.get(L_T2);
+    b.op(Op.i64Ne);
+    this.exitIf(i);
+    if (i.kind !== K.CALL_IND) return;
+    b.get(this.reg(4));
+    b.i64(8);
+    b.op(Op.i64Sub);
+    b.set(L_EA);
+    this.translate(i, 8, true);
+    b.i64(i.next);
+    b.set(L_T1);
+    this.store(8, L_T1);
+    b.get(L_EA);
+    b.set(this.reg(4));
+    this.written.add(4);
+  }
+
   /** CALL rel32: pushes the return address (side exit before anything changes). */
   call(i: Insn): void {
     const b = this.b;
@@ -1006,6 +1061,201 @@ class Gen {
         b.set(this.reg(4));
         this.written.add(4);
         return;
+      case K.PUSHF:
+        // RFLAGS as the interpreter pushes it: VM and RF read as 0.
+        this.materialize();
+        b.get(this.reg(4));
+        b.i64(8);
+        b.op(Op.i64Sub);
+        b.set(L_EA);
+        this.translate(i, 8, true);
+        b.get(L_F);
+        b.i32(~0x30000);
+        b.op(Op.i32And);
+        b.op(Op.i64ExtendI32U);
+        b.set(L_T2);
+        this.store(8, L_T2);
+        b.get(L_EA);
+        b.set(this.reg(4));
+        this.written.add(4);
+        return;
+      case K.CLI:
+      case K.STI:
+        // CPL 3 (IOPL checks) is left to the interpreter, as is an STI that sets IF: its
+        // interrupt shadow and the poll after it are the interpreter's.
+        if (this.user) {
+          this.exit(this.k, i.rip, true);
+          return;
+        }
+        if (i.kind === K.CLI) {
+          b.get(L_F);
+          b.i32(~0x200);
+          b.op(Op.i32And);
+          b.set(L_F);
+        } else {
+          b.get(L_F);
+          b.i32(0x200);
+          b.op(Op.i32And);
+          b.op(Op.i32Eqz);
+          this.exitIf(i);
+        }
+        return;
+      case K.LEAVE:
+        b.get(this.reg(5));
+        b.set(L_EA);
+        this.translate(i, 8, false);
+        this.load(8);
+        b.set(L_T2);
+        b.get(this.reg(5));
+        b.i64(8);
+        b.op(Op.i64Add);
+        b.set(this.reg(4));
+        this.written.add(4);
+        b.get(L_T2);
+        b.set(this.reg(5));
+        this.written.add(5);
+        return;
+      case K.CONV_A: {
+        // AX = AL, EAX = AX, RAX = EAX, sign-extended.
+        const half = size === 2 ? 1 : size === 4 ? 2 : 4;
+        this.getReg(0, half === 4 ? 4 : 8, true);
+        if (half === 2) {
+          b.i64(0xffff);
+          b.op(Op.i64And);
+        }
+        this.signExtend(half);
+        if (size !== 8) {
+          b.i64(maskOf(size));
+          b.op(Op.i64And);
+        }
+        b.set(L_T2);
+        this.setReg(0, size, true, L_T2);
+        return;
+      }
+      case K.CONV_D:
+        this.getReg(0, 8, true);
+        b.i64(64 - size * 8);
+        b.op(Op.i64Shl);
+        b.i64(63);
+        b.op(Op.i64ShrS);
+        if (size !== 8) {
+          b.i64(maskOf(size));
+          b.op(Op.i64And);
+        }
+        b.set(L_T2);
+        this.setReg(2, size, true, L_T2);
+        return;
+      case K.BSWAP:
+        if (size === 8) {
+          this.getReg(i.rm, 8, true);
+          b.op(Op.i32WrapI64);
+          this.bswap32();
+          b.op(Op.i64ExtendI32U);
+          b.i64(32);
+          b.op(Op.i64Shl);
+          this.getReg(i.rm, 8, true);
+          b.i64(32);
+          b.op(Op.i64ShrU);
+          b.op(Op.i32WrapI64);
+          this.bswap32();
+          b.op(Op.i64ExtendI32U);
+          b.op(Op.i64Or);
+        } else {
+          this.getReg(i.rm, 8, true);
+          b.op(Op.i32WrapI64);
+          this.bswap32();
+          b.op(Op.i64ExtendI32U);
+        }
+        b.set(L_T2);
+        this.setReg(i.rm, size, true, L_T2);
+        return;
+      case K.BT_I:
+      case K.BT_R: {
+        // CF = the bit; the other flags keep their values (as the interpreter leaves them).
+        const bits = size * 8;
+        this.prepareE(i, size, i.op !== 0);
+        this.materialize();
+        // The bit offset into L_T1.
+        if (i.kind === K.BT_I) b.i64(i.imm & (bits - 1));
+        else {
+          this.getReg(i.reg, size, i.rex);
+          b.i64(bits - 1);
+          b.op(Op.i64And);
+        }
+        b.set(L_T1);
+        this.readE(i, size);
+        b.set(L_T2);
+        b.get(L_F);
+        b.i32(~1);
+        b.op(Op.i32And);
+        b.get(L_T2);
+        b.get(L_T1);
+        b.op(Op.i64ShrU);
+        b.op(Op.i32WrapI64);
+        b.i32(1);
+        b.op(Op.i32And);
+        b.op(Op.i32Or);
+        b.set(L_F);
+        if (i.op === 0) return;
+        b.get(L_T2);
+        b.i64(1);
+        b.get(L_T1);
+        b.op(Op.i64Shl);
+        if (i.op === 1) b.op(Op.i64Or);
+        else if (i.op === 3) b.op(Op.i64Xor);
+        else {
+          b.i64(-1);
+          b.op(Op.i64Xor);
+          b.op(Op.i64And);
+        }
+        b.set(L_T2);
+        this.writeE(i, size, L_T2);
+        return;
+      }
+      case K.CMPXCHG:
+        // Flags of CMP accumulator, E; equal: E = G, else the accumulator = E (a memory E
+        // is checked writable first, as the locked write-back of the same value needs).
+        this.prepareE(i, size, true);
+        this.getReg(0, size, true);
+        b.set(L_FA);
+        this.readE(i, size);
+        b.set(L_FB);
+        this.aluCompute(7, size);
+        b.get(L_FR);
+        b.op(Op.i64Eqz);
+        b.if();
+        this.getReg(i.reg, size, i.rex);
+        b.set(L_T2);
+        this.writeE(i, size, L_T2);
+        b.else();
+        this.setReg(0, size, true, L_FB);
+        b.end();
+        return;
+      case K.XADD:
+        this.prepareE(i, size, true);
+        this.readE(i, size);
+        b.set(L_FA);
+        this.getReg(i.reg, size, i.rex);
+        b.set(L_FB);
+        this.aluCompute(0, size);
+        // G = old E, E = the sum (with G and E one register, the sum stays).
+        if (i.isMem) {
+          this.writeE(i, size, L_FR);
+          this.setReg(i.reg, size, i.rex, L_FA);
+        } else {
+          this.setReg(i.reg, size, i.rex, L_FA);
+          this.writeE(i, size, L_FR);
+        }
+        return;
+      case K.XCHG:
+        this.prepareE(i, size, true);
+        this.readE(i, size);
+        b.set(L_T1);
+        this.getReg(i.reg, size, i.rex);
+        b.set(L_T2);
+        this.writeE(i, size, L_T2);
+        this.setReg(i.reg, size, i.rex, L_T1);
+        return;
       case K.NOP:
         return;
       default:
@@ -1349,10 +1599,25 @@ export function compileRegion(
         i.kind === K.POP ||
         i.kind === K.CALL ||
         i.kind === K.RET ||
-        i.kind === K.PUSH_I
+        i.kind === K.PUSH_I ||
+        i.kind === K.PUSHF ||
+        i.kind === K.LEAVE ||
+        i.kind === K.CALL_IND
       ) {
         g.used.add(4);
-        if (i.kind === K.PUSH || i.kind === K.POP) g.used.add(i.rm);
+        if (i.kind === K.PUSH || i.kind === K.POP || i.kind === K.CALL_IND) g.used.add(i.rm);
+        if (i.kind === K.LEAVE) g.used.add(5);
+      } else if (i.kind === K.CONV_A || i.kind === K.CONV_D) {
+        g.used.add(0);
+        g.used.add(2);
+      } else if (i.kind === K.CMPXCHG) {
+        g.used.add(0);
+        g.used.add(i.reg);
+        g.used.add(i.rm);
+        if (i.size === 1 && !i.rex) {
+          if (i.reg >= 4 && i.reg < 8) g.used.add(i.reg - 4);
+          if (i.rm >= 4 && i.rm < 8) g.used.add(i.rm - 4);
+        }
       } else if (i.kind === K.SHIFT_ECL) {
         g.used.add(1);
         g.used.add(i.rm);
@@ -1440,6 +1705,9 @@ export function compileRegion(
         goTo(i.target);
       } else if (i.kind === K.RET) {
         g.ret(i);
+        g.exitTo(n, L_T2);
+      } else if (i.kind === K.JMP_IND || i.kind === K.CALL_IND) {
+        g.indirect(i);
         g.exitTo(n, L_T2);
       } else {
         g.insn(i);

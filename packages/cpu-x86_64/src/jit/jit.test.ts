@@ -105,7 +105,7 @@ function randomInsn(r: (n: number) => number): number[] {
     out.push(...prefix, ...ops.bytes, ...tail);
     return out;
   };
-  const kind = r(27);
+  const kind = r(30);
   const mem = r(3) === 0;
   const op = r(8);
   const ob = size === 1 ? 0 : 1;
@@ -267,6 +267,74 @@ function randomInsn(r: (n: number) => number): number[] {
       if (r(2)) return [...setup, w64 ? 0x49 : 0x41, 0xf7, 0xf2];
       const store = [w64 ? 0x4c : 0x44, 0x89, 0x53, d8];
       return [...setup, ...store, ...(w64 ? [0x48] : []), 0xf7, 0x73, d8];
+    }
+    case 25: {
+      // CLI/STI, CBW..CDQE, CWD..CQO, BSWAP, LEAVE, BT/BTS/BTR/BTC by imm8 or register
+      const which = r(7);
+      const reg = DEST[r(DEST.length)]!;
+      const sz = size === 1 ? 4 : size;
+      const pre = sz === 2 ? [0x66] : [];
+      if (which === 0) return [[0xfa, 0xfb][r(2)]!];
+      if (which === 1) return [...pre, ...(sz === 8 ? [0x48] : []), 0x98 + r(2)];
+      if (which === 2) {
+        const rex = (r(2) ? 8 : 0) | (reg >= 8 ? 1 : 0);
+        return [...(rex ? [0x40 | rex] : []), 0x0f, 0xc8 | (reg & 7)];
+      }
+      // push rbp ; mov rbp, rsp ; push imm8 ; leave
+      if (which === 3) return [0x55, 0x48, 0x89, 0xe5, 0x6a, r(256), 0xc9];
+      if (which === 4) {
+        const o = operands(4 + r(4), true, false, sz);
+        return [...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x0f, 0xba, ...o.bytes, r(256)];
+      }
+      if (which === 5) {
+        const lock = r(2) ? [0xf0] : [];
+        const o = operands(4 + r(4), true, true, sz);
+        return [...lock, ...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x0f, 0xba, ...o.bytes, r(256)];
+      }
+      const o = operands(ANY[r(ANY.length)]!, true, false, sz);
+      const op2 = [0xa3, 0xab, 0xb3, 0xbb][r(4)]!;
+      return [...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x0f, op2, ...o.bytes];
+    }
+    case 26: {
+      // CMPXCHG (sometimes after storing the accumulator into E: the equal case), XADD,
+      // XCHG E,G and XCHG rAX,r; LOCK on some memory forms
+      const which = r(4);
+      const reg = DEST[r(DEST.length)]!;
+      const o = operands(reg, true, mem, size);
+      const lock = mem && r(2) ? [0xf0] : [];
+      if (which === 0) {
+        const main = [...lock, ...emit([0x0f, size === 1 ? 0xb0 : 0xb1], o)];
+        if (r(2) || o.legacy) return main;
+        // MOV E, accumulator first (ModRM reg field and REX.R = 0): the compare succeeds.
+        const acc = { rex: o.rex & ~4, bytes: [o.bytes[0]! & ~0x38, ...o.bytes.slice(1)] };
+        return [...emit([size === 1 ? 0x88 : 0x89], acc), ...main];
+      }
+      if (which === 1) return [...lock, ...emit([0x0f, size === 1 ? 0xc0 : 0xc1], o)];
+      if (which === 2) return [...lock, ...emit([size === 1 ? 0x86 : 0x87], o)];
+      const rex = (size === 8 ? 8 : 0) | (reg >= 8 ? 1 : 0);
+      return [
+        ...(size === 2 ? [0x66] : []),
+        ...(rex ? [0x40 | rex] : []),
+        0x90 | (reg & 7),
+      ];
+    }
+    case 27: {
+      // JMP/CALL through a register or [rbx + d8] to the next instruction (CALL: to a RET)
+      const reg = DEST[r(DEST.length)]!;
+      const call = r(2) === 1;
+      const viaMem = r(2) === 1;
+      const d8 = r(0xf8);
+      const rexB = reg >= 8 ? [0x41] : [];
+      const branch = viaMem
+        ? [0x48, 0x89, 0x43 | ((reg & 7) << 3), d8, 0xff, call ? 0x53 : 0x63, d8]
+        : [...rexB, 0xff, (call ? 0xd0 : 0xe0) | (reg & 7)];
+      // The mov to memory needs REX.R for r8..r15.
+      if (viaMem && reg >= 8) branch[0] = 0x4c;
+      // Target: after the branch (JMP), or after a "jmp +1" to a RET (CALL).
+      const tail = call ? [0xeb, 0x01, 0xc3] : [];
+      const dist = branch.length + (call ? 2 : 0);
+      const lea = [reg >= 8 ? 0x4c : 0x48, 0x8d, 0x05 | ((reg & 7) << 3), dist, 0, 0, 0];
+      return [...lea, ...branch, ...tail];
     }
     default:
       return [0x90];

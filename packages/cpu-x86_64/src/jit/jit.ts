@@ -93,6 +93,12 @@ export function jitFromEnvironment(): boolean {
   return env?.AXVISOR_JIT !== "0";
 }
 
+function statsFromEnvironment(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
+  return env?.AXVISOR_JIT_STATS === "1";
+}
+
 export class X86Jit {
   /**
    * Entries into a region before it is compiled: compiling costs about as much as
@@ -146,7 +152,10 @@ export class X86Jit {
       shared.set(claim.wasm, s);
     }
     s.cpus.push(cpu);
-    return new X86Jit(cpu, s, claim.offset);
+    const jit = new X86Jit(cpu, s, claim.offset);
+    const proc = (globalThis as { process?: { on(e: string, f: () => void): void } }).process;
+    if (jit.stops !== undefined) proc?.on("exit", () => console.error(jit.report()));
+    return jit;
   }
 
   get memory(): ArrayBufferLike {
@@ -167,6 +176,12 @@ export class X86Jit {
     const cpu = this.cpu;
     const s = this.shared;
     let total = 0;
+    this.calls++;
+    // Blocks are compiled for CPL 0 or CPL 3 (CLI/STI and the stack rules depend on it).
+    if (cpu.cpl === 1 || cpu.cpl === 2) {
+      this.stepNext = false;
+      return 0;
+    }
     while (total < budget) {
       const rip = cpu.rip;
       const user = cpu.cpl === 3;
@@ -185,10 +200,14 @@ export class X86Jit {
         // An instruction the JIT does not compile inside hot code: the interpreter runs it
         // and the JIT is asked again right after it.
         if (blk.uncompilable) {
+          if (this.stops !== undefined) this.noteStop(pa, "first");
           this.stepNext = true;
           return total;
         }
-        if (++blk.hits < X86Jit.hotThreshold) break;
+        if (++blk.hits < X86Jit.hotThreshold) {
+          if (total === 0) this.coldCalls++;
+          break;
+        }
         fn = this.compile(blk, rip, off, user, page);
         if (fn === null) {
           this.stepNext = true;
@@ -200,12 +219,47 @@ export class X86Jit {
       total += r >>> 1;
       this.retired += r >>> 1;
       if (r & 1) {
+        if (this.stops !== undefined) {
+          const q = cpu.probeFetch(cpu.rip, cpu.cpl === 3);
+          if (q >= 0) this.noteStop(q, "exit");
+        }
         this.stepNext = true;
         return total;
       }
     }
     this.stepNext = false;
     return total;
+  }
+
+  /** run() calls, and those that found cold code at once (statistics). */
+  calls = 0;
+  coldCalls = 0;
+  /**
+   * With AXVISOR_JIT_STATS=1: where compiled code stopped for the interpreter, by the
+   * instruction's first bytes ("first": a region whose first instruction is not compiled;
+   * "exit": a side exit), printed at process exit to find what to compile next.
+   */
+  readonly stops: Map<string, number> | undefined = statsFromEnvironment() ? new Map() : undefined;
+
+  private noteStop(pa: number, how: string): void {
+    const off = pa - this.cpu.ramBase;
+    const bytes: string[] = [];
+    for (let k = 0; k < 6 && off + k < this.cpu.ram.length; k++)
+      bytes.push(this.cpu.ram[off + k]!.toString(16).padStart(2, "0"));
+    const key = `${how} ${bytes.join(" ")}`;
+    this.stops!.set(key, (this.stops!.get(key) ?? 0) + 1);
+  }
+
+  /** The statistics as lines of text (AXVISOR_JIT_STATS). */
+  report(): string {
+    const lines = [
+      `x86 jit: ${this.calls} calls (${this.coldCalls} cold), ${this.compiled} regions (${this.compiledInsns} insns, ${this.compileMs.toFixed(0)} ms), ${this.retired} retired`,
+    ];
+    if (this.stops !== undefined) {
+      const top = [...this.stops].sort((a, b) => b[1] - a[1]).slice(0, 60);
+      for (const [k, n] of top) lines.push(`  ${String(n).padStart(9)} ${k}`);
+    }
+    return lines.join("\n");
   }
 
   private lastResult = 0;
