@@ -63,7 +63,7 @@ const INIT = [...ANY, 4];
  * SHL by CL, IMUL: the block ends there and the interpreter runs it), as bytes; DIV comes
  * with the register setup that keeps it from faulting.
  */
-function randomInsn(r: (n: number) => number): number[] {
+function randomInsn(r: (n: number) => number, kinds?: readonly number[]): number[] {
   const size = [1, 2, 4, 8][r(4)]!;
   const w = size === 8;
   /** An immediate of the operand size (imm32 for 64-bit operands). */
@@ -105,7 +105,7 @@ function randomInsn(r: (n: number) => number): number[] {
     out.push(...prefix, ...ops.bytes, ...tail);
     return out;
   };
-  const kind = r(30);
+  const kind = kinds === undefined ? r(30) : kinds[r(kinds.length)]!;
   const mem = r(3) === 0;
   const op = r(8);
   const ob = size === 1 ? 0 : 1;
@@ -342,7 +342,7 @@ function randomInsn(r: (n: number) => number): number[] {
 }
 
 /** A loop of `n` random instructions (with forward Jcc skips), run `iters` times, then HLT. */
-function program(seed: number, n: number, iters: number): number[] {
+function program(seed: number, n: number, iters: number, kinds?: readonly number[]): number[] {
   const r = rng(seed);
   const code: number[] = [];
   const init: number[] = [];
@@ -360,10 +360,10 @@ function program(seed: number, n: number, iters: number): number[] {
   }
   const loopStart = CODE + init.length;
   for (let k = 0; k < n; k++) {
-    let insn = randomInsn(r);
+    let insn = randomInsn(r, kinds);
     if (r(8) === 0) {
       // A forward conditional skip over the next instruction.
-      const next = randomInsn(r);
+      const next = randomInsn(r, kinds);
       insn = [0x70 | r(16), next.length, ...next];
     }
     // Resolve a RIP-relative placeholder to an address in the data page.
@@ -446,6 +446,26 @@ describe("x86-64 JIT", () => {
     }
     // Most of the work ran compiled (not only the interpreter compared with itself).
     expect(compiled).toBeGreaterThan(50);
+    expect(jitRetired).toBeGreaterThan(30_000);
+  });
+
+  it("gives the interpreter's results on the system, bit, exchange and indirect-branch classes", () => {
+    // Mostly the classes of kinds 25-27 (with ALU ops, MOVs and PUSHF to vary and show state).
+    const kinds = [25, 25, 26, 26, 27, 0, 2, 4, 15];
+    let jitRetired = 0;
+    for (let seed = 1; seed <= 50; seed++) {
+      const bytes = program(seed * 104729, 16, 60, kinds);
+      const results = [true, false].map((jit) => {
+        const m = machine(jit);
+        m.ram.set(bytes, CODE);
+        for (let k = 0; k < 0x1000; k++) m.ram[DATA + k] = (k * 53 + seed) & 0xff;
+        m.cpu.setReg("rip", BigInt(CODE));
+        const exit = runToHalt(m.cpu);
+        jitRetired += m.cpu.jit?.retired ?? 0;
+        return { exit, ...snapshot(m.cpu, m.ram) };
+      });
+      expect(results[0], `seed ${seed * 104729}`).toEqual(results[1]);
+    }
     expect(jitRetired).toBeGreaterThan(30_000);
   });
 
