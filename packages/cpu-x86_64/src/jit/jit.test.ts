@@ -469,6 +469,47 @@ describe("x86-64 JIT", () => {
     expect(jitRetired).toBeGreaterThan(30_000);
   });
 
+  it("sign-extends through CWD/CDQ/CQO and CBW/CWDE/CDQE compiled as interpreted", () => {
+    // rax = 0x00000000_80008000 (bits 15 and 31 set, 63 clear), then rotated by 16 each pass:
+    // l: cqo ; mov [rbx], rdx ; cdq ; mov [rbx+8], rdx ; o16 cwd ; mov [rbx+16], rdx ;
+    //    cdqe ; mov [rbx+24], rax ; cwde ; o16 cbw ; mov [rbx+32], rax ; rol rcx, 16 ;
+    //    mov rax, rcx ; add rbx, 40 ; dec r15 ; jnz l ; hlt
+    const body = [
+      [0x48, 0x99],
+      [0x48, 0x89, 0x13],
+      [0x99],
+      [0x48, 0x89, 0x53, 0x08],
+      [0x66, 0x99],
+      [0x48, 0x89, 0x53, 0x10],
+      [0x48, 0x98],
+      [0x48, 0x89, 0x43, 0x18],
+      [0x98],
+      [0x66, 0x98],
+      [0x48, 0x89, 0x43, 0x20],
+      [0x48, 0xc1, 0xc1, 0x10],
+      [0x48, 0x89, 0xc8],
+      [0x48, 0x83, 0xc3, 0x28],
+      [0x49, 0xff, 0xcf],
+    ].flat();
+    const init = [
+      [0xbb, 0x00, 0x00, 0x20, 0x00], // mov ebx, DATA
+      [0x48, 0xb9, 0x00, 0x80, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00], // mov rcx, 0x80008000
+      [0x48, 0x89, 0xc8], // mov rax, rcx
+      [0x41, 0xbf, 0x40, 0, 0, 0], // mov r15d, 64
+    ].flat();
+    const rel = -(body.length + 6);
+    const code = [...init, ...body, 0x0f, 0x85, rel & 0xff, (rel >> 8) & 0xff, 0xff, 0xff, 0xf4];
+    const results = [true, false].map((jit) => {
+      const m = machine(jit);
+      m.ram.set(code, CODE);
+      m.cpu.setReg("rip", BigInt(CODE));
+      expect(runToHalt(m.cpu)).toBe("hlt");
+      return { retired: m.cpu.jit?.retired ?? 0, ...snapshot(m.cpu, m.ram) };
+    });
+    expect(results[0]!.retired).toBeGreaterThan(500);
+    expect({ ...results[0], retired: 0 }).toEqual({ ...results[1], retired: 0 });
+  });
+
   it("runs the 64-bit ALU/memory loop compiled, with exact counts", () => {
     const m = machine(true);
     // mov ecx, 1000 ; l: add rax, rcx ; mov [rbx], rax ; mov rsi, [rbx] ; dec rcx ; jnz l ; hlt
