@@ -255,6 +255,13 @@ export class X86Cpu {
   walkDirty = false;
   walkUser = false;
   walkNx = false;
+  /** The size of the page the last walk ended at (4 KiB, 2/4 MiB or 1 GiB). */
+  walkPageSize = 4096;
+  /**
+   * The largest page any TLB entry may have come from since the last full flush: INVLPG of
+   * one page must drop every 4 KiB piece of the large page that holds it.
+   */
+  private tlbSpan = 4096;
 
   // --- software TLB ---
   private readonly tlbTag: Float64Array;
@@ -647,6 +654,7 @@ export class X86Cpu {
   flushTlb(includeGlobal = true): void {
     if (includeGlobal) {
       this.tlbTag.fill(Number.NaN);
+      this.tlbSpan = 4096;
     } else {
       const tags = this.tlbTag;
       const glob = this.tlbGlobal;
@@ -658,9 +666,21 @@ export class X86Cpu {
 
   /** Forgets the translation of one linear address (INVLPG). */
   flushPage(lin: number): void {
-    // Large pages are cached as 4 KiB pieces: flushing one piece is not enough, so flush all.
-    void lin;
-    this.flushTlb(true);
+    // Large pages are cached as 4 KiB pieces: every piece of the largest page size cached may
+    // hold `lin`, so all slots of that aligned span go (in every set and context).
+    const pages = this.tlbSpan / 4096;
+    if (pages >= TLB_SIZE) {
+      this.flushTlb(true);
+      return;
+    }
+    const first = Math.floor(lin / this.tlbSpan) * pages;
+    const tags = this.tlbTag;
+    for (let p = first; p < first + pages; p++) {
+      const k = p & TLB_MASK;
+      for (let set = 0; set < TLB_SETS; set++) tags[set * TLB_SIZE + k] = Number.NaN;
+    }
+    this.invalidateFetch();
+    this.vmx.flushGuestTlb();
   }
 
   /**
@@ -691,6 +711,7 @@ export class X86Cpu {
       this.tlbTag[slot] = tag;
       this.tlbPhys[slot] = ppage;
       this.tlbGlobal[slot] = this.walkGlobal && (this.cr4 & 0x80) !== 0 ? 1 : 0;
+      if (this.walkPageSize > this.tlbSpan) this.tlbSpan = this.walkPageSize;
     }
     return hpa;
   }
