@@ -258,10 +258,12 @@ export class X86Cpu {
   /** The size of the page the last walk ended at (4 KiB, 2/4 MiB or 1 GiB). */
   walkPageSize = 4096;
   /**
-   * The largest page any TLB entry may have come from since the last full flush: INVLPG of
-   * one page must drop every 4 KiB piece of the large page that holds it.
+   * Per TLB slot, log2 of the 4 KiB pieces in the page its entry came from (0: a 4 KiB page,
+   * 9: 2 MiB, 10: 4 MiB, 18: 1 GiB): INVLPG of one address must drop every piece of the large
+   * page that holds it. `tlbLarge`: entries from large pages filled since the last full flush.
    */
-  private tlbSpan = 4096;
+  private readonly tlbShift = new Uint8Array(TLB_SETS * TLB_SIZE);
+  private tlbLarge = 0;
 
   // --- software TLB ---
   private readonly tlbTag: Float64Array;
@@ -654,7 +656,8 @@ export class X86Cpu {
   flushTlb(includeGlobal = true): void {
     if (includeGlobal) {
       this.tlbTag.fill(Number.NaN);
-      this.tlbSpan = 4096;
+      this.tlbShift.fill(0);
+      this.tlbLarge = 0;
     } else {
       const tags = this.tlbTag;
       const glob = this.tlbGlobal;
@@ -666,18 +669,20 @@ export class X86Cpu {
 
   /** Forgets the translation of one linear address (INVLPG). */
   flushPage(lin: number): void {
-    // Large pages are cached as 4 KiB pieces: every piece of the largest page size cached may
-    // hold `lin`, so all slots of that aligned span go (in every set and context).
-    const pages = this.tlbSpan / 4096;
-    if (pages >= TLB_SIZE) {
-      this.flushTlb(true);
-      return;
-    }
-    const first = Math.floor(lin / this.tlbSpan) * pages;
+    const page = Math.floor(lin / 4096);
     const tags = this.tlbTag;
-    for (let p = first; p < first + pages; p++) {
-      const k = p & TLB_MASK;
-      for (let set = 0; set < TLB_SETS; set++) tags[set * TLB_SIZE + k] = Number.NaN;
+    const k = page & TLB_MASK;
+    for (let set = 0; set < TLB_SETS; set++) tags[set * TLB_SIZE + k] = Number.NaN;
+    if (this.tlbLarge > 0) {
+      // Large pages are cached as 4 KiB pieces: drop every piece of the page holding `lin`.
+      const shift = this.tlbShift;
+      for (let i = 0; i < tags.length; i++) {
+        const sh = shift[i]!;
+        if (sh === 0) continue;
+        const span = 2 ** sh;
+        const p = Math.floor(Math.floor(tags[i]! / TLB_CONTEXTS) / span);
+        if (p === Math.floor(page / span)) tags[i] = Number.NaN;
+      }
     }
     this.invalidateFetch();
     this.vmx.flushGuestTlb();
@@ -711,7 +716,9 @@ export class X86Cpu {
       this.tlbTag[slot] = tag;
       this.tlbPhys[slot] = ppage;
       this.tlbGlobal[slot] = this.walkGlobal && (this.cr4 & 0x80) !== 0 ? 1 : 0;
-      if (this.walkPageSize > this.tlbSpan) this.tlbSpan = this.walkPageSize;
+      const sh = this.walkPageSize === 4096 ? 0 : Math.log2(this.walkPageSize / 4096);
+      this.tlbShift[slot] = sh;
+      if (sh !== 0) this.tlbLarge++;
     }
     return hpa;
   }
