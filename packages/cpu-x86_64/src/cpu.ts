@@ -711,16 +711,37 @@ export class X86Cpu {
     const hpa = this.vmx.eptActive ? this.vmx.gpaToHpa(pa, acc, lin, true) : pa;
     if (hpa < 0) return hpa;
     // The write set only holds pages that are writable and already dirty.
-    if (acc !== ACC_WRITE || (this.walkWritable && this.walkDirty)) {
-      const ppage = hpa - (hpa % 4096);
-      this.tlbTag[slot] = tag;
-      this.tlbPhys[slot] = ppage;
-      this.tlbGlobal[slot] = this.walkGlobal && (this.cr4 & 0x80) !== 0 ? 1 : 0;
-      const sh = this.walkPageSize === 4096 ? 0 : Math.log2(this.walkPageSize / 4096);
-      this.tlbShift[slot] = sh;
-      if (sh !== 0) this.tlbLarge++;
-    }
+    if (acc !== ACC_WRITE || (this.walkWritable && this.walkDirty)) this.fillSlot(slot, tag, hpa);
     return hpa;
+  }
+
+  /** Caches the last walk's translation (to `hpa`) in TLB slot `slot` under `tag`. */
+  private fillSlot(slot: number, tag: number, hpa: number): void {
+    this.tlbTag[slot] = tag;
+    this.tlbPhys[slot] = hpa - (hpa % 4096);
+    this.tlbGlobal[slot] = this.walkGlobal && (this.cr4 & 0x80) !== 0 ? 1 : 0;
+    const sh = this.walkPageSize === 4096 ? 0 : Math.log2(this.walkPageSize / 4096);
+    this.tlbShift[slot] = sh;
+    if (sh !== 0) this.tlbLarge++;
+  }
+
+  /**
+   * Compiled code's TLB miss (jit/codegen.ts): walks the page tables for canonical `lin` and
+   * caches the translation as translate() would, raising nothing. False when the walk faults,
+   * when translate() would not cache it (a write to a read-only or clean page) and outside
+   * 64-bit paging without VMX non-root operation: compiled code then leaves the access to
+   * the interpreter, which raises the fault or takes the slow path.
+   */
+  tryFill(lin: number, acc: number, user: boolean): boolean {
+    if (!this.code64 || !this.pagingOn() || this.vmx.guestMode || this.vmx.eptActive) return false;
+    if (!(lin >= -0x800000000000 && lin < 0x800000000000)) return false;
+    const page = Math.floor(lin / 4096);
+    const pa = walk(this, lin, acc, user);
+    if (pa < 0) return false;
+    if (acc === ACC_WRITE && !(this.walkWritable && this.walkDirty)) return false;
+    const slot = (acc * 2 + (user ? 1 : 0)) * TLB_SIZE + (page & TLB_MASK);
+    this.fillSlot(slot, page * TLB_CONTEXTS + this.tlbCtx, pa);
+    return true;
   }
 
   // ------------------------------------------------------------------ physical memory

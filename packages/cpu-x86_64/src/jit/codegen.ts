@@ -8,11 +8,11 @@
  * needs a flag the operands do not give directly and once at the exit. A block that branches
  * back to its own start loops inside the function while the instruction budget lasts.
  *
- * Exits are exact: every check that can fail (a non-canonical or page-crossing address, a TLB
- * miss, memory outside RAM, a store to a page holding compiled code) happens before the
- * instruction changes anything, and leaves with RIP at that instruction and "step next" set,
- * so the interpreter then runs it (and raises the fault, walks the page tables or does the
- * MMIO). Registers, RFLAGS and RIP are stored back on every exit.
+ * Exits are exact: every check that can fail (a non-canonical or page-crossing address, a
+ * translation the host's TLB refill cannot cache, memory outside RAM, a store to a page
+ * holding compiled code) happens before the instruction changes anything, and leaves with RIP
+ * at that instruction and "step next" set, so the interpreter then runs it (and raises the
+ * fault or does the MMIO). Registers, RFLAGS and RIP are stored back on every exit.
  */
 import { type FnBody, ModuleWriter, Op, ValType } from "@axvisor/machine";
 import { type Insn, K } from "./decode.js";
@@ -74,6 +74,8 @@ const I32_LOCALS = L_BLK - L_F + 1;
 
 const RUN_TYPE = 0;
 const MAT_TYPE = 1;
+/** The TLB refill in table slot 0 (jit.ts): fill(linear address, write) -> cached. */
+const FILL_TYPE = 2;
 const FN_MATERIALIZE = 1;
 
 const TYPES = [
@@ -82,6 +84,7 @@ const TYPES = [
     params: [ValType.i32, ValType.i32, ValType.i64, ValType.i64, ValType.i64],
     results: [ValType.i32],
   },
+  { params: [ValType.f64, ValType.i32], results: [ValType.i32] },
 ];
 
 /** Where things are in the memory, fixed for one CPU. */
@@ -275,7 +278,17 @@ class Gen {
     b.op(Op.i64Add);
     b.op(Op.f64ConvertI64S);
     b.op(Op.f64Ne);
+    b.if();
+    // A miss: the host walks the page tables and caches the entry in this slot (faults and
+    // uncacheable writes answer 0: the interpreter runs the instruction).
+    b.get(L_EA);
+    b.op(Op.f64ConvertI64S);
+    b.i32(write ? 1 : 0);
+    b.i32(0);
+    b.callIndirect(FILL_TYPE);
+    b.op(Op.i32Eqz);
     b.brIf("tside");
+    b.end();
     // RAM offset = physical page + page offset - RAM base; outside RAM: MMIO, interpreter.
     b.get(L_TI);
     b.mem(Op.f64Load, 3, ST_TLB_PHYS - ST_TLB_TAG);
@@ -1577,7 +1590,7 @@ export function compileRegion(
   user: boolean,
   t: JitTarget,
 ): Uint8Array {
-  const w = new ModuleWriter(TYPES, [RUN_TYPE, MAT_TYPE], ["run", undefined], t.pages);
+  const w = new ModuleWriter(TYPES, [RUN_TYPE, MAT_TYPE], ["run", undefined], t.pages, true);
   const b = w.beginFunction([
     [I64_LOCALS, ValType.i64],
     [I32_LOCALS, ValType.i32],

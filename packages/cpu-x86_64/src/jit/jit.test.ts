@@ -526,6 +526,26 @@ describe("x86-64 JIT", () => {
     expect(m.cpu.jit!.compiled).toBe(1);
   });
 
+  it("refills the TLB from compiled code: a loop over 200 pages never leaves to the interpreter", () => {
+    const m = machine(true);
+    // mov ebx, DATA ; mov ecx, 200 ; l: add [rbx], ecx ; mov rax, [rbx + 8] ; add rbx, 4096 ;
+    // dec ecx ; jnz l ; hlt   (200 new pages: each is a TLB miss for the read and write sets)
+    m.ram.set([0xbb, 0x00, 0x00, 0x20, 0x00, 0xb9, 0xc8, 0x00, 0x00, 0x00], CODE);
+    m.ram.set(
+      [0x01, 0x0b, 0x48, 0x8b, 0x43, 0x08, 0x48, 0x81, 0xc3, 0x00, 0x10, 0x00, 0x00],
+      CODE + 10,
+    );
+    m.ram.set([0xff, 0xc9, 0x75, 0xef, 0xf4], CODE + 23);
+    m.cpu.setReg("rip", BigInt(CODE));
+    expect(runToHalt(m.cpu)).toBe("hlt");
+    expect(m.cpu.icount).toBe(2 + 5 * 200 + 1);
+    const view = new DataView(m.ram.buffer, m.ram.byteOffset);
+    for (let k = 0; k < 200; k++) expect(view.getUint32(DATA + k * 4096, true)).toBe(200 - k);
+    // After the first entries (interpreted while the region gets hot), every miss is refilled.
+    expect(m.cpu.jit!.filled).toBeGreaterThan(2 * (200 - 10));
+    expect(m.cpu.jit!.retired).toBeGreaterThan(5 * (200 - 10));
+  });
+
   it("sees a store into a compiled block's page and runs the new code", () => {
     const m = machine(true);
     // l: add eax, 1 ; dec ecx ; jnz l ; hlt -- run hot, then patch the immediate and rerun.

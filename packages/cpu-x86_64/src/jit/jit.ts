@@ -11,6 +11,7 @@ import {
   claimCpuState,
   type WasmInstance,
   type WasmRam,
+  type WasmTable,
   wasmApi,
 } from "@axvisor/machine";
 import { compileRegion, type JitTarget } from "./codegen.js";
@@ -43,7 +44,24 @@ export interface JitCpu {
   readonly segBase: Float64Array;
   /** The physical address the fetch TLB maps `lin` to, or -1 when it has no entry. */
   probeFetch(lin: number, user: boolean): number;
+  /** Walks and caches the translation of `lin` (access 0 read, 1 write, 2 fetch); false: no. */
+  tryFill(lin: number, acc: number, user: boolean): boolean;
 }
+
+/**
+ * A module whose one export re-exports its imported JS function env.fill(f64, i32) -> i32:
+ * a wasm function object, which (unlike a JS function) a funcref table can hold, so compiled
+ * code reaches the TLB refill through call_indirect.
+ */
+const FILL_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  // type 0: (f64, i32) -> i32
+  0x01, 0x07, 0x01, 0x60, 0x02, 0x7c, 0x7f, 0x01, 0x7f,
+  // import env.fill: function of type 0
+  0x02, 0x0c, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x04, 0x66, 0x69, 0x6c, 0x6c, 0x00, 0x00,
+  // export "fill": function 0
+  0x07, 0x08, 0x01, 0x04, 0x66, 0x69, 0x6c, 0x6c, 0x00, 0x00,
+]);
 
 /** Per-RAM state every CPU of a board shares: the code-page map and page generations. */
 export class JitShared {
@@ -109,6 +127,11 @@ export class X86Jit {
   private readonly target: JitTarget;
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
+  /** Table slot 0: the TLB refill compiled code calls on a miss (FILL_MODULE). */
+  private readonly table: WasmTable;
+  /** TLB refills compiled code asked for, and those that succeeded (statistics). */
+  fills = 0;
+  filled = 0;
   /** Blocks compiled and instructions retired in compiled code (tests and statistics). */
   compiled = 0;
   retired = 0;
@@ -133,6 +156,16 @@ export class X86Jit {
     };
     this.i32 = new Int32Array(w.memory.buffer, state, 64);
     this.f64 = new Float64Array(w.memory.buffer, state, 64);
+    const api = wasmApi!;
+    this.table = new api.Table({ element: "anyfunc", initial: 1 });
+    const fill = (lin: number, acc: number): number => {
+      this.fills++;
+      if (!cpu.tryFill(lin, acc, cpu.cpl === 3)) return 0;
+      this.filled++;
+      return 1;
+    };
+    const helper = new api.Instance(new api.Module(FILL_MODULE), { env: { fill } });
+    this.table.set(0, helper.exports.fill);
   }
 
   /**
@@ -185,8 +218,13 @@ export class X86Jit {
     while (total < budget) {
       const rip = cpu.rip;
       const user = cpu.cpl === 3;
-      const pa = cpu.probeFetch(rip, user);
-      if (pa < 0) break;
+      let pa = cpu.probeFetch(rip, user);
+      if (pa < 0) {
+        // Code reached through a translation not cached yet: cache it (a fault: interpreter).
+        if (!cpu.tryFill(rip, 2, user)) break;
+        pa = cpu.probeFetch(rip, user);
+        if (pa < 0) break;
+      }
       const off = pa - cpu.ramBase;
       if (off < 0 || off >= this.target.ramSize) break;
       const page = Math.floor(off / 4096);
@@ -253,7 +291,7 @@ export class X86Jit {
   /** The statistics as lines of text (AXVISOR_JIT_STATS). */
   report(): string {
     const lines = [
-      `x86 jit: ${this.calls} calls (${this.coldCalls} cold), ${this.compiled} regions (${this.compiledInsns} insns, ${this.compileMs.toFixed(0)} ms), ${this.retired} retired`,
+      `x86 jit: ${this.calls} calls (${this.coldCalls} cold), ${this.compiled} regions (${this.compiledInsns} insns, ${this.compileMs.toFixed(0)} ms), ${this.retired} retired, TLB refills ${this.filled}/${this.fills}`,
     ];
     if (this.stops !== undefined) {
       const top = [...this.stops].sort((a, b) => b[1] - a[1]).slice(0, 60);
@@ -300,7 +338,7 @@ export class X86Jit {
     const api = wasmApi!;
     const bytes = compileRegion(blocks, user, this.target);
     const inst: WasmInstance = new api.Instance(new api.Module(bytes), {
-      env: { mem: this.shared.wasm.memory },
+      env: { mem: this.shared.wasm.memory, tab: this.table },
     });
     const fn = inst.exports.run as RunFn;
     this.shared.markCode(page);
