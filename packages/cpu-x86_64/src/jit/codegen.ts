@@ -16,7 +16,16 @@
  */
 import { type FnBody, ModuleWriter, Op, ValType } from "@axvisor/machine";
 import { type Insn, K } from "./decode.js";
-import { ST_FLAGS, ST_FS_BASE, ST_RHI, ST_RIP, ST_RLO, ST_TLB_PHYS, ST_TLB_TAG } from "./layout.js";
+import {
+  ST_FLAGS,
+  ST_FS_BASE,
+  ST_RHI,
+  ST_RIP,
+  ST_RLO,
+  ST_STI,
+  ST_TLB_PHYS,
+  ST_TLB_TAG,
+} from "./layout.js";
 
 /** Flag kinds (fk = kind * 4 + size code; size code 0: byte, 1: dword, 2: qword, 3: word). */
 const FK_ADD = 1;
@@ -1094,8 +1103,9 @@ class Gen {
         return;
       case K.CLI:
       case K.STI:
-        // CPL 3 (IOPL checks) is left to the interpreter, as is an STI that sets IF: its
-        // interrupt shadow and the poll after it are the interpreter's.
+        // CPL 3 (IOPL checks) is left to the interpreter. An STI that sets IF leaves right
+        // after itself with the next instruction for the interpreter, flagged in ST_STI:
+        // jit.ts opens the interrupt shadow, so interrupts come after that instruction.
         if (this.user) {
           this.exit(this.k, i.rip, true);
           return;
@@ -1110,7 +1120,16 @@ class Gen {
           b.i32(0x200);
           b.op(Op.i32And);
           b.op(Op.i32Eqz);
-          this.exitIf(i);
+          b.if();
+          b.get(L_F);
+          b.i32(0x200);
+          b.op(Op.i32Or);
+          b.set(L_F);
+          b.i32(0);
+          b.i32(1);
+          b.mem(Op.i32Store, 2, this.t.state + ST_STI);
+          this.exit(this.k + 1, i.next, true);
+          b.end();
         }
         return;
       case K.LEAVE:

@@ -546,6 +546,44 @@ describe("x86-64 JIT", () => {
     expect(m.cpu.jit!.retired).toBeGreaterThan(5 * (200 - 10));
   });
 
+  it("keeps STI's interrupt shadow when STI runs compiled: the interrupt comes one instruction later", () => {
+    const results = [true, false].map((jit) => {
+      const m = machine(jit);
+      const dv = new DataView(m.ram.buffer, m.ram.byteOffset);
+      // GDT entry 1: 64-bit code (IRETQ reloads CS); IDT vector 0x20 at 0x3000 -> 0x2000.
+      dv.setBigUint64(8, 0x00af9b000000ffffn, true);
+      m.cpu.idtBase = 0x3000;
+      dv.setUint32(0x3200, 0x2000 | (8 << 16), true);
+      dv.setUint32(0x3204, 0x8e00, true);
+      // handler: mov r10, r11 ; inc r8 ; iretq
+      m.ram.set([0x4d, 0x89, 0xda, 0x49, 0xff, 0xc0, 0x48, 0xcf], 0x2000);
+      // mov ecx, 100 ; l: cli ; sti ; inc r11 ; cli ; dec ecx ; jnz l ; hlt
+      m.ram.set([0xb9, 0x64, 0, 0, 0, 0xfa, 0xfb, 0x49, 0xff, 0xc3, 0xfa, 0xff, 0xc9], CODE);
+      m.ram.set([0x75, 0xf6, 0xf4], CODE + 13);
+      let armed = true;
+      m.cpu.lapic = {
+        hasInterrupt: () => armed && m.cpu.icount > 300,
+        acknowledge: () => {
+          armed = false;
+          return 0x20;
+        },
+      };
+      m.cpu.setReg("rsp", 0x8000n);
+      m.cpu.setReg("rip", BigInt(CODE));
+      expect(runToHalt(m.cpu)).toBe("hlt");
+      return {
+        r8: m.cpu.getReg("r8"),
+        r10: m.cpu.getReg("r10"),
+        icount: m.cpu.icount,
+        retired: m.cpu.jit?.retired ?? 0,
+      };
+    });
+    expect(results[0]!.retired).toBeGreaterThan(200);
+    expect(results[0]!.r8).toBe(1n);
+    // The handler saw the INC after STI done, in the same iteration as the interpreter's.
+    expect({ ...results[0], retired: 0 }).toEqual({ ...results[1], retired: 0 });
+  });
+
   it("sees a store into a compiled block's page and runs the new code", () => {
     const m = machine(true);
     // l: add eax, 1 ; dec ecx ; jnz l ; hlt -- run hot, then patch the immediate and rerun.

@@ -16,7 +16,7 @@ import {
 } from "@axvisor/machine";
 import { compileRegion, type JitTarget } from "./codegen.js";
 import { decodeRegion } from "./decode.js";
-import { ST_CODE_MAP, ST_FLAGS, ST_FS_BASE, ST_RIP } from "./layout.js";
+import { ST_CODE_MAP, ST_FLAGS, ST_FS_BASE, ST_RIP, ST_STI } from "./layout.js";
 
 type RunFn = (budget: number, ctx: number, flags: number) => number;
 
@@ -36,6 +36,9 @@ export interface JitCpu {
   rip: number;
   flags: number;
   cpl: number;
+  /** Instructions retired (before this run's), and where the interrupt shadow ends (STI). */
+  readonly icount: number;
+  shadowAt: number;
   tlbCtx: number;
   wrLin: number;
   readonly ram: Uint8Array;
@@ -257,6 +260,12 @@ export class X86Jit {
       total += r >>> 1;
       this.retired += r >>> 1;
       if (r & 1) {
+        // A compiled STI set IF and stopped after itself. As the interpreter's STI does,
+        // interrupts wait until the instruction after it (which the interpreter runs).
+        if (this.i32[ST_STI / 4] !== 0) {
+          this.i32[ST_STI / 4] = 0;
+          cpu.shadowAt = cpu.icount + total;
+        }
         if (this.stops !== undefined) {
           const q = cpu.probeFetch(cpu.rip, cpu.cpl === 3);
           if (q >= 0) this.noteStop(q, "exit");
