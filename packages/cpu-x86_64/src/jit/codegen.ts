@@ -1263,6 +1263,90 @@ class Gen {
         this.setReg(0, size, true, L_FB);
         b.end();
         return;
+      case K.CMPXCHG8B: {
+        // Compare EDX:EAX (RDX:RAX) with the memory operand: equal, ZF = 1 and it becomes
+        // ECX:EBX (RCX:RBX); else ZF = 0 and the accumulator pair gets it. Only ZF changes.
+        // CMPXCHG16B needs 16-byte alignment (#GP: the interpreter raises it).
+        const wide = size === 16;
+        this.ea(i);
+        if (wide) {
+          b.get(L_EA);
+          b.op(Op.i32WrapI64);
+          b.i32(15);
+          b.op(Op.i32And);
+          this.exitIf(i);
+        }
+        this.translate(i, size, true);
+        this.materialize();
+        const o = this.t.ramOffset;
+        b.get(L_ADDR);
+        b.mem(Op.i64Load, 0, o);
+        b.set(L_T1);
+        if (wide) {
+          b.get(L_ADDR);
+          b.mem(Op.i64Load, 0, o + 8);
+          b.set(L_T2);
+          b.get(L_T1);
+          b.get(this.reg(0));
+          b.op(Op.i64Eq);
+          b.get(L_T2);
+          b.get(this.reg(2));
+          b.op(Op.i64Eq);
+          b.op(Op.i32And);
+        } else {
+          b.get(L_T1);
+          this.getReg(2, 4, true);
+          b.i64(32);
+          b.op(Op.i64Shl);
+          this.getReg(0, 4, true);
+          b.op(Op.i64Or);
+          b.op(Op.i64Eq);
+        }
+        b.if();
+        b.get(L_ADDR);
+        if (wide) {
+          b.get(this.reg(3));
+          b.mem(Op.i64Store, 0, o);
+          b.get(L_ADDR);
+          b.get(this.reg(1));
+          b.mem(Op.i64Store, 0, o + 8);
+        } else {
+          this.getReg(1, 4, true);
+          b.i64(32);
+          b.op(Op.i64Shl);
+          this.getReg(3, 4, true);
+          b.op(Op.i64Or);
+          b.mem(Op.i64Store, 0, o);
+        }
+        b.get(L_F);
+        b.i32(0x40);
+        b.op(Op.i32Or);
+        b.set(L_F);
+        b.else();
+        if (wide) {
+          b.get(L_T1);
+          b.set(this.reg(0));
+          b.get(L_T2);
+          b.set(this.reg(2));
+        } else {
+          b.get(L_T1);
+          b.i64(0xffffffff);
+          b.op(Op.i64And);
+          b.set(this.reg(0));
+          b.get(L_T1);
+          b.i64(32);
+          b.op(Op.i64ShrU);
+          b.set(this.reg(2));
+        }
+        this.written.add(0);
+        this.written.add(2);
+        b.get(L_F);
+        b.i32(~0x40);
+        b.op(Op.i32And);
+        b.set(L_F);
+        b.end();
+        return;
+      }
       case K.XADD:
         this.prepareE(i, size, true);
         this.readE(i, size);
@@ -1639,6 +1723,8 @@ export function compileRegion(
         g.used.add(4);
         if (i.kind === K.PUSH || i.kind === K.POP || i.kind === K.CALL_IND) g.used.add(i.rm);
         if (i.kind === K.LEAVE) g.used.add(5);
+      } else if (i.kind === K.CMPXCHG8B) {
+        for (const r of [0, 1, 2, 3]) g.used.add(r);
       } else if (i.kind === K.CONV_A || i.kind === K.CONV_D) {
         g.used.add(0);
         g.used.add(2);

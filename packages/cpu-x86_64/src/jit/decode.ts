@@ -85,6 +85,8 @@ export const K = {
   /** JMP E and CALL E (64-bit absolute indirect): leave the region with the target in RIP. */
   JMP_IND: 43,
   CALL_IND: 44,
+  /** CMPXCHG8B m64 (size 8) and CMPXCHG16B m128 (size 16, REX.W). */
+  CMPXCHG8B: 45,
 } as const;
 
 /**
@@ -607,6 +609,11 @@ function decodeOne(r: Reader, rip: number): Insn | null {
           i.kind = K.CMPXCHG;
           if (op2 === 0xb0) i.size = 1;
           ok = mrm();
+        } else if (op2 === 0xc7) {
+          ok = mrm();
+          if (!i.isMem || (i.reg & 7) !== 1 || has66 || repe) return null;
+          i.kind = K.CMPXCHG8B;
+          i.size = w ? 16 : 8;
         } else if (op2 === 0xc0 || op2 === 0xc1) {
           i.kind = K.XADD;
           if (op2 === 0xc0) i.size = 1;

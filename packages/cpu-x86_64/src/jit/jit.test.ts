@@ -309,7 +309,21 @@ function randomInsn(r: (n: number) => number, kinds?: readonly number[]): number
         const acc = { rex: o.rex & ~4, bytes: [o.bytes[0]! & ~0x38, ...o.bytes.slice(1)] };
         return [...emit([size === 1 ? 0x88 : 0x89], acc), ...main];
       }
-      if (which === 1) return [...lock, ...emit([0x0f, size === 1 ? 0xc0 : 0xc1], o)];
+      if (which === 1) {
+        if (r(3) === 0) {
+          // CMPXCHG8B/16B [rbx + d8] (16-byte aligned), half the time after storing the
+          // accumulator pair there (the equal case)
+          const d = 16 * r(7);
+          const wide = r(2) === 1;
+          const ins = [...lock, ...(wide ? [0x48] : []), 0x0f, 0xc7, 0x4b, d];
+          if (r(2)) return ins;
+          const st = wide
+            ? [0x48, 0x89, 0x43, d, 0x48, 0x89, 0x53, d + 8]
+            : [0x89, 0x43, d, 0x89, 0x53, d + 4];
+          return [...st, ...ins];
+        }
+        return [...lock, ...emit([0x0f, size === 1 ? 0xc0 : 0xc1], o)];
+      }
       if (which === 2) return [...lock, ...emit([size === 1 ? 0x86 : 0x87], o)];
       const rex = (size === 8 ? 8 : 0) | (reg >= 8 ? 1 : 0);
       return [
