@@ -1786,7 +1786,8 @@ export function compileRegion(
     b.i32(n);
     b.op(Op.i32LtS);
     b.if();
-    g.exit(0, start, true);
+    // Out of budget: the run loop polls for interrupts and comes back (no interpreter step).
+    g.exit(0, start, false);
     b.end();
     /** Leaves block k for `target`: the next block in the region, or the function. */
     const goTo = (target: number) => {

@@ -257,6 +257,8 @@ export class X86Jit {
       }
       cpu.flags = this.runBlock(fn, budget - total);
       const r = this.lastResult;
+      // Nothing ran and nothing to step: the budget ends before this block's end.
+      if (r === 0) break;
       total += r >>> 1;
       this.retired += r >>> 1;
       if (r & 1) {
