@@ -260,10 +260,15 @@ export class X86Cpu {
   /**
    * Per TLB slot, log2 of the 4 KiB pieces in the page its entry came from (0: a 4 KiB page,
    * 9: 2 MiB, 10: 4 MiB, 18: 1 GiB): INVLPG of one address must drop every piece of the large
-   * page that holds it. `tlbLarge`: entries from large pages filled since the last full flush.
+   * page that holds it.
    */
   private readonly tlbShift = new Uint8Array(TLB_SETS * TLB_SIZE);
-  private tlbLarge = 0;
+  /**
+   * The slots filled from each large page, by the page's first 4 KiB page number and size
+   * (key: page * 32 + shift); entries go stale when their slot is refilled (INVLPG checks).
+   */
+  private readonly tlbLarge = new Map<number, number[]>();
+  private tlbLargeSlots = 0;
 
   // --- software TLB ---
   private readonly tlbTag: Float64Array;
@@ -657,7 +662,8 @@ export class X86Cpu {
     if (includeGlobal) {
       this.tlbTag.fill(Number.NaN);
       this.tlbShift.fill(0);
-      this.tlbLarge = 0;
+      this.tlbLarge.clear();
+      this.tlbLargeSlots = 0;
     } else {
       const tags = this.tlbTag;
       const glob = this.tlbGlobal;
@@ -673,15 +679,21 @@ export class X86Cpu {
     const tags = this.tlbTag;
     const k = page & TLB_MASK;
     for (let set = 0; set < TLB_SETS; set++) tags[set * TLB_SIZE + k] = Number.NaN;
-    if (this.tlbLarge > 0) {
-      // Large pages are cached as 4 KiB pieces: drop every piece of the page holding `lin`.
-      const shift = this.tlbShift;
-      for (let i = 0; i < tags.length; i++) {
-        const sh = shift[i]!;
-        if (sh === 0) continue;
+    // Large pages are cached as 4 KiB pieces: drop every piece of the page holding `lin`.
+    if (this.tlbLargeSlots > 0) {
+      for (const sh of [9, 10, 18]) {
         const span = 2 ** sh;
-        const p = Math.floor(Math.floor(tags[i]! / TLB_CONTEXTS) / span);
-        if (p === Math.floor(page / span)) tags[i] = Number.NaN;
+        const base = Math.floor(page / span) * span;
+        const key = base * 32 + sh;
+        const slots = this.tlbLarge.get(key);
+        if (slots === undefined) continue;
+        for (const i of slots) {
+          if (this.tlbShift[i] !== sh) continue;
+          const p = Math.floor(tags[i]! / TLB_CONTEXTS);
+          if (p >= base && p < base + span) tags[i] = Number.NaN;
+        }
+        this.tlbLargeSlots -= slots.length;
+        this.tlbLarge.delete(key);
       }
     }
     this.invalidateFetch();
@@ -717,12 +729,21 @@ export class X86Cpu {
 
   /** Caches the last walk's translation (to `hpa`) in TLB slot `slot` under `tag`. */
   private fillSlot(slot: number, tag: number, hpa: number): void {
+    const sh = this.walkPageSize === 4096 ? 0 : Math.log2(this.walkPageSize / 4096);
+    // The large-page index only grows between full flushes: start afresh when it is long.
+    if (sh !== 0 && this.tlbLargeSlots >= 4 * TLB_SETS * TLB_SIZE) this.flushTlb(true);
     this.tlbTag[slot] = tag;
     this.tlbPhys[slot] = hpa - (hpa % 4096);
     this.tlbGlobal[slot] = this.walkGlobal && (this.cr4 & 0x80) !== 0 ? 1 : 0;
-    const sh = this.walkPageSize === 4096 ? 0 : Math.log2(this.walkPageSize / 4096);
     this.tlbShift[slot] = sh;
-    if (sh !== 0) this.tlbLarge++;
+    if (sh !== 0) {
+      const span = 2 ** sh;
+      const key = Math.floor(Math.floor(tag / TLB_CONTEXTS) / span) * span * 32 + sh;
+      const slots = this.tlbLarge.get(key);
+      if (slots === undefined) this.tlbLarge.set(key, [slot]);
+      else slots.push(slot);
+      this.tlbLargeSlots++;
+    }
   }
 
   /**
