@@ -326,11 +326,7 @@ function randomInsn(r: (n: number) => number, kinds?: readonly number[]): number
       }
       if (which === 2) return [...lock, ...emit([size === 1 ? 0x86 : 0x87], o)];
       const rex = (size === 8 ? 8 : 0) | (reg >= 8 ? 1 : 0);
-      return [
-        ...(size === 2 ? [0x66] : []),
-        ...(rex ? [0x40 | rex] : []),
-        0x90 | (reg & 7),
-      ];
+      return [...(size === 2 ? [0x66] : []), ...(rex ? [0x40 | rex] : []), 0x90 | (reg & 7)];
     }
     case 27: {
       // JMP/CALL through a register or [rbx + d8] to the next instruction (CALL: to a RET)
