@@ -22,6 +22,7 @@ import {
   ST_RHI,
   ST_RIP,
   ST_RLO,
+  ST_SEL,
   ST_STI,
   ST_TLB_PHYS,
   ST_TLB_TAG,
@@ -1263,6 +1264,19 @@ class Gen {
         this.setReg(0, size, true, L_FB);
         b.end();
         return;
+      case K.MOV_SREG: {
+        // The selector, zero-extended into a register of the operand size; 16 bits to memory.
+        const sz = i.isMem ? 2 : size;
+        this.prepareE(i, sz, true);
+        b.i32(0);
+        b.mem(Op.i32Load, 2, this.t.state + ST_SEL + i.op * 4);
+        b.i32(0xffff);
+        b.op(Op.i32And);
+        b.op(Op.i64ExtendI32U);
+        b.set(L_T2);
+        this.writeE(i, sz, L_T2);
+        return;
+      }
       case K.CMPXCHG8B: {
         // Compare EDX:EAX (RDX:RAX) with the memory operand: equal, ZF = 1 and it becomes
         // ECX:EBX (RCX:RBX); else ZF = 0 and the accumulator pair gets it. Only ZF changes.

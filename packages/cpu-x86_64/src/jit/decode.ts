@@ -87,6 +87,8 @@ export const K = {
   CALL_IND: 44,
   /** CMPXCHG8B m64 (size 8) and CMPXCHG16B m128 (size 16, REX.W). */
   CMPXCHG8B: 45,
+  /** MOV E, Sreg (op: the segment register ES..GS). */
+  MOV_SREG: 46,
 } as const;
 
 /**
@@ -415,6 +417,12 @@ function decodeOne(r: Reader, rip: number): Insn | null {
         ok = mrm();
         if ((i.reg & 7) !== 0) return null;
         i.imm = op === 0xc6 ? r.s8() : immV();
+        break;
+      case 0x8c:
+        ok = mrm();
+        i.kind = K.MOV_SREG;
+        i.op = i.reg & 7;
+        if (i.op > 5) return null;
         break;
       case 0x8d:
         i.kind = K.LEA;

@@ -1,7 +1,7 @@
 import { allocateRam, type PhysBus } from "@axvisor/machine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { X86Cpu } from "../cpu.js";
-import { CS } from "../regs.js";
+import { CS, SS } from "../regs.js";
 import { X86Jit } from "./jit.js";
 
 const CODE = 0x1000;
@@ -37,6 +37,7 @@ function machine(jit: boolean): { cpu: X86Cpu; ram: Uint8Array; mmio: number[] }
   cpu.setReg("efer", 0x500n);
   cpu.setReg("cr0", 0x80000011n);
   cpu.setSegment(CS, { selector: 8, base: 0n, limit: 0xffffffff, attributes: 0xa09b });
+  cpu.setSegment(SS, { selector: 0x10, base: 0n, limit: 0xffffffff, attributes: 0xc093 });
   return { cpu, ram, mmio };
 }
 
@@ -280,8 +281,12 @@ function randomInsn(r: (n: number) => number, kinds?: readonly number[]): number
         const rex = (r(2) ? 8 : 0) | (reg >= 8 ? 1 : 0);
         return [...(rex ? [0x40 | rex] : []), 0x0f, 0xc8 | (reg & 7)];
       }
-      // push rbp ; mov rbp, rsp ; push imm8 ; leave
-      if (which === 3) return [0x55, 0x48, 0x89, 0xe5, 0x6a, r(256), 0xc9];
+      // push rbp ; mov rbp, rsp ; push imm8 ; leave   or   MOV E, Sreg (CS and SS differ)
+      if (which === 3) {
+        if (r(2)) return [0x55, 0x48, 0x89, 0xe5, 0x6a, r(256), 0xc9];
+        const o = operands([1, 2][r(2)]!, true, mem, sz);
+        return [...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x8c, ...o.bytes];
+      }
       if (which === 4) {
         const o = operands(4 + r(4), true, false, sz);
         return [...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x0f, 0xba, ...o.bytes, r(256)];
@@ -560,8 +565,9 @@ describe("x86-64 JIT", () => {
     const results = [true, false].map((jit) => {
       const m = machine(jit);
       const dv = new DataView(m.ram.buffer, m.ram.byteOffset);
-      // GDT entry 1: 64-bit code (IRETQ reloads CS); IDT vector 0x20 at 0x3000 -> 0x2000.
+      // GDT entries 1, 2: 64-bit code, data (IRETQ reloads CS, SS); IDT vector 0x20 -> 0x2000.
       dv.setBigUint64(8, 0x00af9b000000ffffn, true);
+      dv.setBigUint64(16, 0x00cf93000000ffffn, true);
       m.cpu.idtBase = 0x3000;
       dv.setUint32(0x3200, 0x2000 | (8 << 16), true);
       dv.setUint32(0x3204, 0x8e00, true);

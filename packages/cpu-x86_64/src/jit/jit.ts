@@ -16,7 +16,7 @@ import {
 } from "@axvisor/machine";
 import { compileRegion, type JitTarget } from "./codegen.js";
 import { decodeRegion } from "./decode.js";
-import { ST_CODE_MAP, ST_FLAGS, ST_FS_BASE, ST_RIP, ST_STI } from "./layout.js";
+import { ST_CODE_MAP, ST_FLAGS, ST_FS_BASE, ST_RIP, ST_SEL, ST_STI } from "./layout.js";
 
 type RunFn = (budget: number, ctx: number, flags: number) => number;
 
@@ -43,8 +43,9 @@ export interface JitCpu {
   wrLin: number;
   readonly ram: Uint8Array;
   readonly ramBase: number;
-  /** Segment bases ES..GS (FS = 4, GS = 5). */
+  /** Segment bases ES..GS (FS = 4, GS = 5) and selectors. */
   readonly segBase: Float64Array;
+  readonly segSel: Int32Array;
   /** The physical address the fetch TLB maps `lin` to, or -1 when it has no entry. */
   probeFetch(lin: number, user: boolean): number;
   /** Walks and caches the translation of `lin` (access 0 read, 1 write, 2 fetch); false: no. */
@@ -320,6 +321,9 @@ export class X86Jit {
     const f64 = this.f64;
     f64[ST_FS_BASE / 8] = cpu.segBase[4]!;
     f64[ST_FS_BASE / 8 + 1] = cpu.segBase[5]!;
+    const i32 = this.i32;
+    const sel = cpu.segSel;
+    for (let s = 0; s < 6; s++) i32[ST_SEL / 4 + s] = sel[s]!;
     this.lastResult = fn(budget, cpu.tlbCtx, cpu.flags);
     cpu.rip = this.f64[ST_RIP / 8]!;
     return this.i32[ST_FLAGS / 4]! >>> 0;
