@@ -255,6 +255,20 @@ export class X86Cpu {
   walkDirty = false;
   walkUser = false;
   walkNx = false;
+  /** The size of the page the last walk ended at (4 KiB, 2/4 MiB or 1 GiB). */
+  walkPageSize = 4096;
+  /**
+   * Per TLB slot, log2 of the 4 KiB pieces in the page its entry came from (0: a 4 KiB page,
+   * 9: 2 MiB, 10: 4 MiB, 18: 1 GiB): INVLPG of one address must drop every piece of the large
+   * page that holds it.
+   */
+  private readonly tlbShift = new Uint8Array(TLB_SETS * TLB_SIZE);
+  /**
+   * The slots filled from each large page, by the page's first 4 KiB page number and size
+   * (key: page * 32 + shift); entries go stale when their slot is refilled (INVLPG checks).
+   */
+  private readonly tlbLarge = new Map<number, number[]>();
+  private tlbLargeSlots = 0;
 
   // --- software TLB ---
   private readonly tlbTag: Float64Array;
@@ -647,6 +661,9 @@ export class X86Cpu {
   flushTlb(includeGlobal = true): void {
     if (includeGlobal) {
       this.tlbTag.fill(Number.NaN);
+      this.tlbShift.fill(0);
+      this.tlbLarge.clear();
+      this.tlbLargeSlots = 0;
     } else {
       const tags = this.tlbTag;
       const glob = this.tlbGlobal;
@@ -658,9 +675,29 @@ export class X86Cpu {
 
   /** Forgets the translation of one linear address (INVLPG). */
   flushPage(lin: number): void {
-    // Large pages are cached as 4 KiB pieces: flushing one piece is not enough, so flush all.
-    void lin;
-    this.flushTlb(true);
+    const page = Math.floor(lin / 4096);
+    const tags = this.tlbTag;
+    const k = page & TLB_MASK;
+    for (let set = 0; set < TLB_SETS; set++) tags[set * TLB_SIZE + k] = Number.NaN;
+    // Large pages are cached as 4 KiB pieces: drop every piece of the page holding `lin`.
+    if (this.tlbLargeSlots > 0) {
+      for (const sh of [9, 10, 18]) {
+        const span = 2 ** sh;
+        const base = Math.floor(page / span) * span;
+        const key = base * 32 + sh;
+        const slots = this.tlbLarge.get(key);
+        if (slots === undefined) continue;
+        for (const i of slots) {
+          if (this.tlbShift[i] !== sh) continue;
+          const p = Math.floor(tags[i]! / TLB_CONTEXTS);
+          if (p >= base && p < base + span) tags[i] = Number.NaN;
+        }
+        this.tlbLargeSlots -= slots.length;
+        this.tlbLarge.delete(key);
+      }
+    }
+    this.invalidateFetch();
+    this.vmx.flushGuestTlb();
   }
 
   /**
@@ -686,13 +723,46 @@ export class X86Cpu {
     const hpa = this.vmx.eptActive ? this.vmx.gpaToHpa(pa, acc, lin, true) : pa;
     if (hpa < 0) return hpa;
     // The write set only holds pages that are writable and already dirty.
-    if (acc !== ACC_WRITE || (this.walkWritable && this.walkDirty)) {
-      const ppage = hpa - (hpa % 4096);
-      this.tlbTag[slot] = tag;
-      this.tlbPhys[slot] = ppage;
-      this.tlbGlobal[slot] = this.walkGlobal && (this.cr4 & 0x80) !== 0 ? 1 : 0;
-    }
+    if (acc !== ACC_WRITE || (this.walkWritable && this.walkDirty)) this.fillSlot(slot, tag, hpa);
     return hpa;
+  }
+
+  /** Caches the last walk's translation (to `hpa`) in TLB slot `slot` under `tag`. */
+  private fillSlot(slot: number, tag: number, hpa: number): void {
+    const sh = this.walkPageSize === 4096 ? 0 : Math.log2(this.walkPageSize / 4096);
+    // The large-page index only grows between full flushes: start afresh when it is long.
+    if (sh !== 0 && this.tlbLargeSlots >= 4 * TLB_SETS * TLB_SIZE) this.flushTlb(true);
+    this.tlbTag[slot] = tag;
+    this.tlbPhys[slot] = hpa - (hpa % 4096);
+    this.tlbGlobal[slot] = this.walkGlobal && (this.cr4 & 0x80) !== 0 ? 1 : 0;
+    this.tlbShift[slot] = sh;
+    if (sh !== 0) {
+      const span = 2 ** sh;
+      const key = Math.floor(Math.floor(tag / TLB_CONTEXTS) / span) * span * 32 + sh;
+      const slots = this.tlbLarge.get(key);
+      if (slots === undefined) this.tlbLarge.set(key, [slot]);
+      else slots.push(slot);
+      this.tlbLargeSlots++;
+    }
+  }
+
+  /**
+   * Compiled code's TLB miss (jit/codegen.ts): walks the page tables for canonical `lin` and
+   * caches the translation as translate() would, raising nothing. False when the walk faults,
+   * when translate() would not cache it (a write to a read-only or clean page) and outside
+   * 64-bit paging without VMX non-root operation: compiled code then leaves the access to
+   * the interpreter, which raises the fault or takes the slow path.
+   */
+  tryFill(lin: number, acc: number, user: boolean): boolean {
+    if (!this.code64 || !this.pagingOn() || this.vmx.guestMode || this.vmx.eptActive) return false;
+    if (!(lin >= -0x800000000000 && lin < 0x800000000000)) return false;
+    const page = Math.floor(lin / 4096);
+    const pa = walk(this, lin, acc, user);
+    if (pa < 0) return false;
+    if (acc === ACC_WRITE && !(this.walkWritable && this.walkDirty)) return false;
+    const slot = (acc * 2 + (user ? 1 : 0)) * TLB_SIZE + (page & TLB_MASK);
+    this.fillSlot(slot, page * TLB_CONTEXTS + this.tlbCtx, pa);
+    return true;
   }
 
   // ------------------------------------------------------------------ physical memory

@@ -124,6 +124,7 @@ export function walk(cpu: X86Cpu, lin: number, acc: number, user: boolean): numb
   const want = 0x20 | (write ? 0x40 : 0);
   if ((leafLo & want) !== want) cpu.pteWrite32(leafAddr, leafLo | want);
   cpu.walkGlobal = (leafLo & 0x100) !== 0;
+  cpu.walkPageSize = pageSize;
   cpu.walkWritable = allowWrite || (!user && !wp);
   cpu.walkDirty = write || (leafLo & 0x40) !== 0;
   cpu.walkUser = allowUser;

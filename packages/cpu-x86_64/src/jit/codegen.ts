@@ -8,15 +8,25 @@
  * needs a flag the operands do not give directly and once at the exit. A block that branches
  * back to its own start loops inside the function while the instruction budget lasts.
  *
- * Exits are exact: every check that can fail (a non-canonical or page-crossing address, a TLB
- * miss, memory outside RAM, a store to a page holding compiled code) happens before the
- * instruction changes anything, and leaves with RIP at that instruction and "step next" set,
- * so the interpreter then runs it (and raises the fault, walks the page tables or does the
- * MMIO). Registers, RFLAGS and RIP are stored back on every exit.
+ * Exits are exact: every check that can fail (a non-canonical or page-crossing address, a
+ * translation the host's TLB refill cannot cache, memory outside RAM, a store to a page
+ * holding compiled code) happens before the instruction changes anything, and leaves with RIP
+ * at that instruction and "step next" set, so the interpreter then runs it (and raises the
+ * fault or does the MMIO). Registers, RFLAGS and RIP are stored back on every exit.
  */
 import { type FnBody, ModuleWriter, Op, ValType } from "@axvisor/machine";
 import { type Insn, K } from "./decode.js";
-import { ST_FLAGS, ST_FS_BASE, ST_RHI, ST_RIP, ST_RLO, ST_TLB_PHYS, ST_TLB_TAG } from "./layout.js";
+import {
+  ST_FLAGS,
+  ST_FS_BASE,
+  ST_RHI,
+  ST_RIP,
+  ST_RLO,
+  ST_SEL,
+  ST_STI,
+  ST_TLB_PHYS,
+  ST_TLB_TAG,
+} from "./layout.js";
 
 /** Flag kinds (fk = kind * 4 + size code; size code 0: byte, 1: dword, 2: qword, 3: word). */
 const FK_ADD = 1;
@@ -74,6 +84,8 @@ const I32_LOCALS = L_BLK - L_F + 1;
 
 const RUN_TYPE = 0;
 const MAT_TYPE = 1;
+/** The TLB refill in table slot 0 (jit.ts): fill(linear address, write) -> cached. */
+const FILL_TYPE = 2;
 const FN_MATERIALIZE = 1;
 
 const TYPES = [
@@ -82,6 +94,7 @@ const TYPES = [
     params: [ValType.i32, ValType.i32, ValType.i64, ValType.i64, ValType.i64],
     results: [ValType.i32],
   },
+  { params: [ValType.f64, ValType.i32], results: [ValType.i32] },
 ];
 
 /** Where things are in the memory, fixed for one CPU. */
@@ -275,7 +288,17 @@ class Gen {
     b.op(Op.i64Add);
     b.op(Op.f64ConvertI64S);
     b.op(Op.f64Ne);
+    b.if();
+    // A miss: the host walks the page tables and caches the entry in this slot (faults and
+    // uncacheable writes answer 0: the interpreter runs the instruction).
+    b.get(L_EA);
+    b.op(Op.f64ConvertI64S);
+    b.i32(write ? 1 : 0);
+    b.i32(0);
+    b.callIndirect(FILL_TYPE);
+    b.op(Op.i32Eqz);
     b.brIf("tside");
+    b.end();
     // RAM offset = physical page + page offset - RAM base; outside RAM: MMIO, interpreter.
     b.get(L_TI);
     b.mem(Op.f64Load, 3, ST_TLB_PHYS - ST_TLB_TAG);
@@ -516,6 +539,61 @@ class Gen {
   readEAgain(i: Insn, size: number): void {
     this.readE(i, size);
     this.signExtend(size);
+  }
+
+  /** Byte-reverses the i32 on the stack (uses L_TI). */
+  bswap32(): void {
+    const b = this.b;
+    b.set(L_TI);
+    b.get(L_TI);
+    b.i32(24);
+    b.op(Op.i32Shl);
+    b.get(L_TI);
+    b.i32(0xff00);
+    b.op(Op.i32And);
+    b.i32(8);
+    b.op(Op.i32Shl);
+    b.op(Op.i32Or);
+    b.get(L_TI);
+    b.i32(8);
+    b.op(Op.i32ShrU);
+    b.i32(0xff00);
+    b.op(Op.i32And);
+    b.op(Op.i32Or);
+    b.get(L_TI);
+    b.i32(24);
+    b.op(Op.i32ShrU);
+    b.op(Op.i32Or);
+  }
+
+  /**
+   * JMP E / CALL E: the target into L_T2, a non-canonical one left to the interpreter's #GP
+   * (before anything changes), then CALL pushes the return address.
+   */
+  indirect(i: Insn): void {
+    const b = this.b;
+    this.prepareE(i, 8, false);
+    this.readE(i, 8);
+    b.tee(L_T2);
+    b.i64(16);
+    b.op(Op.i64Shl);
+    b.i64(16);
+    b.op(Op.i64ShrS);
+    b.get(L_T2);
+    b.op(Op.i64Ne);
+    this.exitIf(i);
+    if (i.kind !== K.CALL_IND) return;
+    b.get(this.reg(4));
+    b.i64(8);
+    b.op(Op.i64Sub);
+    b.set(L_EA);
+    this.translate(i, 8, true);
+    b.i64(i.next);
+    b.set(L_T1);
+    this.store(8, L_T1);
+    b.get(L_EA);
+    b.set(this.reg(4));
+    this.written.add(4);
   }
 
   /** CALL rel32: pushes the return address (side exit before anything changes). */
@@ -1006,6 +1084,308 @@ class Gen {
         b.set(this.reg(4));
         this.written.add(4);
         return;
+      case K.PUSHF:
+        // RFLAGS as the interpreter pushes it: VM and RF read as 0.
+        this.materialize();
+        b.get(this.reg(4));
+        b.i64(8);
+        b.op(Op.i64Sub);
+        b.set(L_EA);
+        this.translate(i, 8, true);
+        b.get(L_F);
+        b.i32(~0x30000);
+        b.op(Op.i32And);
+        b.op(Op.i64ExtendI32U);
+        b.set(L_T2);
+        this.store(8, L_T2);
+        b.get(L_EA);
+        b.set(this.reg(4));
+        this.written.add(4);
+        return;
+      case K.CLI:
+      case K.STI:
+        // CPL 3 (IOPL checks) is left to the interpreter. An STI that sets IF leaves right
+        // after itself with the next instruction for the interpreter, flagged in ST_STI:
+        // jit.ts opens the interrupt shadow, so interrupts come after that instruction.
+        if (this.user) {
+          this.exit(this.k, i.rip, true);
+          return;
+        }
+        if (i.kind === K.CLI) {
+          b.get(L_F);
+          b.i32(~0x200);
+          b.op(Op.i32And);
+          b.set(L_F);
+        } else {
+          b.get(L_F);
+          b.i32(0x200);
+          b.op(Op.i32And);
+          b.op(Op.i32Eqz);
+          b.if();
+          b.get(L_F);
+          b.i32(0x200);
+          b.op(Op.i32Or);
+          b.set(L_F);
+          b.i32(0);
+          b.i32(1);
+          b.mem(Op.i32Store, 2, this.t.state + ST_STI);
+          this.exit(this.k + 1, i.next, true);
+          b.end();
+        }
+        return;
+      case K.LEAVE:
+        b.get(this.reg(5));
+        b.set(L_EA);
+        this.translate(i, 8, false);
+        this.load(8);
+        b.set(L_T2);
+        b.get(this.reg(5));
+        b.i64(8);
+        b.op(Op.i64Add);
+        b.set(this.reg(4));
+        this.written.add(4);
+        b.get(L_T2);
+        b.set(this.reg(5));
+        this.written.add(5);
+        return;
+      case K.CONV_A: {
+        // AX = AL, EAX = AX, RAX = EAX, sign-extended.
+        const half = size === 2 ? 1 : size === 4 ? 2 : 4;
+        this.getReg(0, half === 4 ? 4 : 8, true);
+        if (half === 2) {
+          b.i64(0xffff);
+          b.op(Op.i64And);
+        }
+        this.signExtend(half);
+        if (size !== 8) {
+          b.i64(maskOf(size));
+          b.op(Op.i64And);
+        }
+        b.set(L_T2);
+        this.setReg(0, size, true, L_T2);
+        return;
+      }
+      case K.CONV_D:
+        this.getReg(0, 8, true);
+        b.i64(64 - size * 8);
+        b.op(Op.i64Shl);
+        b.i64(63);
+        b.op(Op.i64ShrS);
+        if (size !== 8) {
+          b.i64(maskOf(size));
+          b.op(Op.i64And);
+        }
+        b.set(L_T2);
+        this.setReg(2, size, true, L_T2);
+        return;
+      case K.BSWAP:
+        if (size === 8) {
+          this.getReg(i.rm, 8, true);
+          b.op(Op.i32WrapI64);
+          this.bswap32();
+          b.op(Op.i64ExtendI32U);
+          b.i64(32);
+          b.op(Op.i64Shl);
+          this.getReg(i.rm, 8, true);
+          b.i64(32);
+          b.op(Op.i64ShrU);
+          b.op(Op.i32WrapI64);
+          this.bswap32();
+          b.op(Op.i64ExtendI32U);
+          b.op(Op.i64Or);
+        } else {
+          this.getReg(i.rm, 8, true);
+          b.op(Op.i32WrapI64);
+          this.bswap32();
+          b.op(Op.i64ExtendI32U);
+        }
+        b.set(L_T2);
+        this.setReg(i.rm, size, true, L_T2);
+        return;
+      case K.BT_I:
+      case K.BT_R: {
+        // CF = the bit; the other flags keep their values (as the interpreter leaves them).
+        const bits = size * 8;
+        this.prepareE(i, size, i.op !== 0);
+        this.materialize();
+        // The bit offset into L_T1.
+        if (i.kind === K.BT_I) b.i64(i.imm & (bits - 1));
+        else {
+          this.getReg(i.reg, size, i.rex);
+          b.i64(bits - 1);
+          b.op(Op.i64And);
+        }
+        b.set(L_T1);
+        this.readE(i, size);
+        b.set(L_T2);
+        b.get(L_F);
+        b.i32(~1);
+        b.op(Op.i32And);
+        b.get(L_T2);
+        b.get(L_T1);
+        b.op(Op.i64ShrU);
+        b.op(Op.i32WrapI64);
+        b.i32(1);
+        b.op(Op.i32And);
+        b.op(Op.i32Or);
+        b.set(L_F);
+        if (i.op === 0) return;
+        b.get(L_T2);
+        b.i64(1);
+        b.get(L_T1);
+        b.op(Op.i64Shl);
+        if (i.op === 1) b.op(Op.i64Or);
+        else if (i.op === 3) b.op(Op.i64Xor);
+        else {
+          b.i64(-1);
+          b.op(Op.i64Xor);
+          b.op(Op.i64And);
+        }
+        b.set(L_T2);
+        this.writeE(i, size, L_T2);
+        return;
+      }
+      case K.CMPXCHG:
+        // Flags of CMP accumulator, E; equal: E = G, else the accumulator = E (a memory E
+        // is checked writable first, as the locked write-back of the same value needs).
+        this.prepareE(i, size, true);
+        this.getReg(0, size, true);
+        b.set(L_FA);
+        this.readE(i, size);
+        b.set(L_FB);
+        this.aluCompute(7, size);
+        b.get(L_FR);
+        b.op(Op.i64Eqz);
+        b.if();
+        this.getReg(i.reg, size, i.rex);
+        b.set(L_T2);
+        this.writeE(i, size, L_T2);
+        b.else();
+        this.setReg(0, size, true, L_FB);
+        b.end();
+        return;
+      case K.MOV_SREG: {
+        // The selector, zero-extended into a register of the operand size; 16 bits to memory.
+        const sz = i.isMem ? 2 : size;
+        this.prepareE(i, sz, true);
+        b.i32(0);
+        b.mem(Op.i32Load, 2, this.t.state + ST_SEL + i.op * 4);
+        b.i32(0xffff);
+        b.op(Op.i32And);
+        b.op(Op.i64ExtendI32U);
+        b.set(L_T2);
+        this.writeE(i, sz, L_T2);
+        return;
+      }
+      case K.CMPXCHG8B: {
+        // Compare EDX:EAX (RDX:RAX) with the memory operand: equal, ZF = 1 and it becomes
+        // ECX:EBX (RCX:RBX); else ZF = 0 and the accumulator pair gets it. Only ZF changes.
+        // CMPXCHG16B needs 16-byte alignment (#GP: the interpreter raises it).
+        const wide = size === 16;
+        this.ea(i);
+        if (wide) {
+          b.get(L_EA);
+          b.op(Op.i32WrapI64);
+          b.i32(15);
+          b.op(Op.i32And);
+          this.exitIf(i);
+        }
+        this.translate(i, size, true);
+        this.materialize();
+        const o = this.t.ramOffset;
+        b.get(L_ADDR);
+        b.mem(Op.i64Load, 0, o);
+        b.set(L_T1);
+        if (wide) {
+          b.get(L_ADDR);
+          b.mem(Op.i64Load, 0, o + 8);
+          b.set(L_T2);
+          b.get(L_T1);
+          b.get(this.reg(0));
+          b.op(Op.i64Eq);
+          b.get(L_T2);
+          b.get(this.reg(2));
+          b.op(Op.i64Eq);
+          b.op(Op.i32And);
+        } else {
+          b.get(L_T1);
+          this.getReg(2, 4, true);
+          b.i64(32);
+          b.op(Op.i64Shl);
+          this.getReg(0, 4, true);
+          b.op(Op.i64Or);
+          b.op(Op.i64Eq);
+        }
+        b.if();
+        b.get(L_ADDR);
+        if (wide) {
+          b.get(this.reg(3));
+          b.mem(Op.i64Store, 0, o);
+          b.get(L_ADDR);
+          b.get(this.reg(1));
+          b.mem(Op.i64Store, 0, o + 8);
+        } else {
+          this.getReg(1, 4, true);
+          b.i64(32);
+          b.op(Op.i64Shl);
+          this.getReg(3, 4, true);
+          b.op(Op.i64Or);
+          b.mem(Op.i64Store, 0, o);
+        }
+        b.get(L_F);
+        b.i32(0x40);
+        b.op(Op.i32Or);
+        b.set(L_F);
+        b.else();
+        if (wide) {
+          b.get(L_T1);
+          b.set(this.reg(0));
+          b.get(L_T2);
+          b.set(this.reg(2));
+        } else {
+          b.get(L_T1);
+          b.i64(0xffffffff);
+          b.op(Op.i64And);
+          b.set(this.reg(0));
+          b.get(L_T1);
+          b.i64(32);
+          b.op(Op.i64ShrU);
+          b.set(this.reg(2));
+        }
+        this.written.add(0);
+        this.written.add(2);
+        b.get(L_F);
+        b.i32(~0x40);
+        b.op(Op.i32And);
+        b.set(L_F);
+        b.end();
+        return;
+      }
+      case K.XADD:
+        this.prepareE(i, size, true);
+        this.readE(i, size);
+        b.set(L_FA);
+        this.getReg(i.reg, size, i.rex);
+        b.set(L_FB);
+        this.aluCompute(0, size);
+        // G = old E, E = the sum (with G and E one register, the sum stays).
+        if (i.isMem) {
+          this.writeE(i, size, L_FR);
+          this.setReg(i.reg, size, i.rex, L_FA);
+        } else {
+          this.setReg(i.reg, size, i.rex, L_FA);
+          this.writeE(i, size, L_FR);
+        }
+        return;
+      case K.XCHG:
+        this.prepareE(i, size, true);
+        this.readE(i, size);
+        b.set(L_T1);
+        this.getReg(i.reg, size, i.rex);
+        b.set(L_T2);
+        this.writeE(i, size, L_T2);
+        this.setReg(i.reg, size, i.rex, L_T1);
+        return;
       case K.NOP:
         return;
       default:
@@ -1327,7 +1707,7 @@ export function compileRegion(
   user: boolean,
   t: JitTarget,
 ): Uint8Array {
-  const w = new ModuleWriter(TYPES, [RUN_TYPE, MAT_TYPE], ["run", undefined], t.pages);
+  const w = new ModuleWriter(TYPES, [RUN_TYPE, MAT_TYPE], ["run", undefined], t.pages, true);
   const b = w.beginFunction([
     [I64_LOCALS, ValType.i64],
     [I32_LOCALS, ValType.i32],
@@ -1349,10 +1729,27 @@ export function compileRegion(
         i.kind === K.POP ||
         i.kind === K.CALL ||
         i.kind === K.RET ||
-        i.kind === K.PUSH_I
+        i.kind === K.PUSH_I ||
+        i.kind === K.PUSHF ||
+        i.kind === K.LEAVE ||
+        i.kind === K.CALL_IND
       ) {
         g.used.add(4);
-        if (i.kind === K.PUSH || i.kind === K.POP) g.used.add(i.rm);
+        if (i.kind === K.PUSH || i.kind === K.POP || i.kind === K.CALL_IND) g.used.add(i.rm);
+        if (i.kind === K.LEAVE) g.used.add(5);
+      } else if (i.kind === K.CMPXCHG8B) {
+        for (const r of [0, 1, 2, 3]) g.used.add(r);
+      } else if (i.kind === K.CONV_A || i.kind === K.CONV_D) {
+        g.used.add(0);
+        g.used.add(2);
+      } else if (i.kind === K.CMPXCHG) {
+        g.used.add(0);
+        g.used.add(i.reg);
+        g.used.add(i.rm);
+        if (i.size === 1 && !i.rex) {
+          if (i.reg >= 4 && i.reg < 8) g.used.add(i.reg - 4);
+          if (i.rm >= 4 && i.rm < 8) g.used.add(i.rm - 4);
+        }
       } else if (i.kind === K.SHIFT_ECL) {
         g.used.add(1);
         g.used.add(i.rm);
@@ -1403,7 +1800,8 @@ export function compileRegion(
     b.i32(n);
     b.op(Op.i32LtS);
     b.if();
-    g.exit(0, start, true);
+    // Out of budget: the run loop polls for interrupts and comes back (no interpreter step).
+    g.exit(0, start, false);
     b.end();
     /** Leaves block k for `target`: the next block in the region, or the function. */
     const goTo = (target: number) => {
@@ -1440,6 +1838,9 @@ export function compileRegion(
         goTo(i.target);
       } else if (i.kind === K.RET) {
         g.ret(i);
+        g.exitTo(n, L_T2);
+      } else if (i.kind === K.JMP_IND || i.kind === K.CALL_IND) {
+        g.indirect(i);
         g.exitTo(n, L_T2);
       } else {
         g.insn(i);

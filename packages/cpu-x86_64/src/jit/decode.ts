@@ -59,11 +59,69 @@ export const K = {
    * (64-bit: RDX = 0; 32-bit: EDX < divisor), else the interpreter runs it (#DE included).
    */
   DIV: 30,
+  /** PUSHFQ. */
+  PUSHF: 31,
+  /** CLI and STI (CPL 0 only; an STI that sets IF is left to the interpreter's shadow). */
+  CLI: 32,
+  STI: 33,
+  /** LEAVE (64-bit: RSP = RBP, then POP RBP). */
+  LEAVE: 34,
+  /** CBW/CWDE/CDQE (sign-extends the lower half of rAX into rAX). */
+  CONV_A: 35,
+  /** CWD/CDQ/CQO (rDX = the sign of rAX). */
+  CONV_D: 36,
+  /** BSWAP r32/r64 (rm). */
+  BSWAP: 37,
+  /** BT/BTS/BTR/BTC (op 0..3) E by an immediate bit offset. */
+  BT_I: 38,
+  /** BT/BTS/BTR/BTC (op 0..3) of a register E by the bit offset in register G. */
+  BT_R: 39,
+  /** CMPXCHG E, G (accumulator compared with E). */
+  CMPXCHG: 40,
+  /** XADD E, G. */
+  XADD: 41,
+  /** XCHG E, G (and XCHG rAX, r: reg 0, rm r). */
+  XCHG: 42,
+  /** JMP E and CALL E (64-bit absolute indirect): leave the region with the target in RIP. */
+  JMP_IND: 43,
+  CALL_IND: 44,
+  /** CMPXCHG8B m64 (size 8) and CMPXCHG16B m128 (size 16, REX.W). */
+  CMPXCHG8B: 45,
+  /** MOV E, Sreg (op: the segment register ES..GS). */
+  MOV_SREG: 46,
 } as const;
+
+/**
+ * Compiled kinds whose interpreter form can interact with VMX non-root controls (interrupt
+ * window, interrupt shadow). None of them VM-exits by itself: CLI only masks; STI is compiled
+ * as a no-op when IF is already set and otherwise side-exits so the interpreter runs it (its
+ * shadow and an interrupt-window exit stay exact). Kinds not listed here never exit.
+ */
+export const NONROOT_SENSITIVE: ReadonlySet<number> = new Set<number>([K.CLI, K.STI]);
+
+/** Kinds that may carry a LOCK prefix (with a memory destination). */
+const LOCK_OK = new Set<number>([
+  K.ALU_EG,
+  K.ALU_EI,
+  K.INCDEC,
+  K.NOT,
+  K.NEG,
+  K.BT_I,
+  K.CMPXCHG,
+  K.XADD,
+  K.XCHG,
+]);
 
 /** Kinds that end a block. */
 export function isTerminal(kind: number): boolean {
-  return kind === K.JCC || kind === K.JMP || kind === K.CALL || kind === K.RET;
+  return (
+    kind === K.JCC ||
+    kind === K.JMP ||
+    kind === K.CALL ||
+    kind === K.RET ||
+    kind === K.JMP_IND ||
+    kind === K.CALL_IND
+  );
 }
 
 /** Kinds that may carry the operand-size prefix 66 (16-bit operands). */
@@ -86,6 +144,13 @@ const WORD_OK = new Set<number>([
   K.MOVZX,
   K.MOVSX,
   K.NOP,
+  K.CONV_A,
+  K.CONV_D,
+  K.BT_I,
+  K.BT_R,
+  K.CMPXCHG,
+  K.XADD,
+  K.XCHG,
 ]);
 
 export interface Insn {
@@ -228,10 +293,14 @@ function decodeOne(r: Reader, rip: number): Insn | null {
   let op = r.b();
   let has66 = false;
   let repe = false;
-  // CS/DS/ES/SS overrides are ignored in 64-bit mode; FS/GS add their base; 67, LOCK and REP
-  // are not compiled (F3 only as PAUSE, a NOP outside VMX non-root operation).
+  let lock = false;
+  // CS/DS/ES/SS overrides are ignored in 64-bit mode; FS/GS add their base; 67 and REP are
+  // not compiled (F3 only as PAUSE, a NOP outside VMX non-root operation). LOCK is accepted
+  // on the read-modify-write forms with a memory destination: a compiled run is not
+  // interleaved with another CPU's, so the access is atomic as the interpreter's is.
   for (;;) {
     if (op === 0x66) has66 = true;
+    else if (op === 0xf0) lock = true;
     else if (op === 0xf3) repe = true;
     else if (op === 0x64 || op === 0x65) i.seg = op === 0x64 ? 4 : 5;
     else if (op !== 0x2e && op !== 0x3e && op !== 0x26 && op !== 0x36) break;
@@ -349,6 +418,12 @@ function decodeOne(r: Reader, rip: number): Insn | null {
         if ((i.reg & 7) !== 0) return null;
         i.imm = op === 0xc6 ? r.s8() : immV();
         break;
+      case 0x8c:
+        ok = mrm();
+        i.kind = K.MOV_SREG;
+        i.op = i.reg & 7;
+        if (i.op > 5) return null;
+        break;
       case 0x8d:
         i.kind = K.LEA;
         ok = mrm();
@@ -435,11 +510,62 @@ function decodeOne(r: Reader, rip: number): Insn | null {
         if (op === 0xfe) i.size = 1;
         ok = mrm();
         i.op = i.reg & 7;
+        if (op === 0xff && (i.op === 2 || i.op === 4)) {
+          // CALL/JMP E: 64-bit in 64-bit mode; the 16-bit form is left to the interpreter.
+          if (has66) return null;
+          i.kind = i.op === 2 ? K.CALL_IND : K.JMP_IND;
+          i.size = 8;
+          break;
+        }
         if (i.op > 1) return null;
         break;
       case 0x90:
-        if (rexB !== 0) return null;
-        i.kind = K.NOP;
+        if (rexB === 0) {
+          i.kind = K.NOP;
+          break;
+        }
+        i.kind = K.XCHG;
+        i.reg = 0;
+        i.rm = 8;
+        break;
+      case 0x91:
+      case 0x92:
+      case 0x93:
+      case 0x94:
+      case 0x95:
+      case 0x96:
+      case 0x97:
+        i.kind = K.XCHG;
+        i.reg = 0;
+        i.rm = (op & 7) | rexB;
+        break;
+      case 0x86:
+      case 0x87:
+        i.kind = K.XCHG;
+        if (op === 0x86) i.size = 1;
+        ok = mrm();
+        break;
+      case 0x9c:
+        if (has66) return null;
+        i.kind = K.PUSHF;
+        i.size = 8;
+        break;
+      case 0xfa:
+        i.kind = K.CLI;
+        break;
+      case 0xfb:
+        i.kind = K.STI;
+        break;
+      case 0xc9:
+        if (has66) return null;
+        i.kind = K.LEAVE;
+        i.size = 8;
+        break;
+      case 0x98:
+        i.kind = K.CONV_A;
+        break;
+      case 0x99:
+        i.kind = K.CONV_D;
         break;
       case 0xeb:
         i.kind = K.JMP;
@@ -471,6 +597,35 @@ function decodeOne(r: Reader, rip: number): Insn | null {
         } else if (op2 === 0xaf) {
           i.kind = K.IMUL_GE;
           ok = mrm();
+        } else if (op2 >= 0xc8 && op2 <= 0xcf) {
+          if (has66) return null;
+          i.kind = K.BSWAP;
+          i.rm = (op2 & 7) | rexB;
+        } else if (op2 === 0xba) {
+          ok = mrm();
+          if ((i.reg & 7) < 4) return null;
+          i.kind = K.BT_I;
+          i.op = (i.reg & 7) - 4;
+          i.imm = r.b();
+        } else if (op2 === 0xa3 || op2 === 0xab || op2 === 0xb3 || op2 === 0xbb) {
+          ok = mrm();
+          // A memory operand addressed by a register bit offset may lie outside E: interpreter.
+          if (i.isMem) return null;
+          i.kind = K.BT_R;
+          i.op = (op2 >> 3) & 3;
+        } else if (op2 === 0xb0 || op2 === 0xb1) {
+          i.kind = K.CMPXCHG;
+          if (op2 === 0xb0) i.size = 1;
+          ok = mrm();
+        } else if (op2 === 0xc7) {
+          ok = mrm();
+          if (!i.isMem || (i.reg & 7) !== 1 || has66 || repe) return null;
+          i.kind = K.CMPXCHG8B;
+          i.size = w ? 16 : 8;
+        } else if (op2 === 0xc0 || op2 === 0xc1) {
+          i.kind = K.XADD;
+          if (op2 === 0xc0) i.size = 1;
+          ok = mrm();
         } else if (op2 === 0x1f || op2 === 0x18 || op2 === 0x0d) {
           // The multi-byte NOP and the prefetches (their memory operand is never accessed).
           i.kind = K.NOP;
@@ -485,6 +640,15 @@ function decodeOne(r: Reader, rip: number): Insn | null {
   if (!ok || Number.isNaN(i.imm) || r.pos > 4096 || r.pos - start > 15) return null;
   if (has66 && !w && i.size !== 1 && !WORD_OK.has(i.kind)) return null;
   if (repe && !(op === 0x90 && i.kind === K.NOP)) return null;
+  // LOCK with a register destination, on CMP or on BT is #UD: the interpreter raises it.
+  if (
+    lock &&
+    (!i.isMem ||
+      !LOCK_OK.has(i.kind) ||
+      ((i.kind === K.ALU_EG || i.kind === K.ALU_EI) && i.op === 7) ||
+      (i.kind === K.BT_I && i.op === 0))
+  )
+    return null;
   // 16-bit MOVZX/MOVSX destinations are left to the interpreter.
   if ((i.kind === K.MOVZX || i.kind === K.MOVSX) && i.size === 2) return null;
   i.next = rip + (r.pos - start);
@@ -555,6 +719,7 @@ export function decodeRegion(ram: Uint8Array, ramOff: number, rip: number): Insn
     const next: number[] = [];
     if (last.kind === K.JCC || last.kind === K.JMP || last.kind === K.CALL) next.push(last.target);
     if (last.kind === K.JCC || !isTerminal(last.kind)) next.push(last.next);
+    // An indirect branch's target is known only when it runs: the region is left there.
     for (const n of next) {
       if (n - pageStart < 0 || n - pageStart >= 4096 || seen.has(n)) continue;
       seen.add(n);

@@ -1,7 +1,7 @@
 import { allocateRam, type PhysBus } from "@axvisor/machine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { X86Cpu } from "../cpu.js";
-import { CS } from "../regs.js";
+import { CS, SS } from "../regs.js";
 import { X86Jit } from "./jit.js";
 
 const CODE = 0x1000;
@@ -37,6 +37,7 @@ function machine(jit: boolean): { cpu: X86Cpu; ram: Uint8Array; mmio: number[] }
   cpu.setReg("efer", 0x500n);
   cpu.setReg("cr0", 0x80000011n);
   cpu.setSegment(CS, { selector: 8, base: 0n, limit: 0xffffffff, attributes: 0xa09b });
+  cpu.setSegment(SS, { selector: 0x10, base: 0n, limit: 0xffffffff, attributes: 0xc093 });
   return { cpu, ram, mmio };
 }
 
@@ -63,7 +64,7 @@ const INIT = [...ANY, 4];
  * SHL by CL, IMUL: the block ends there and the interpreter runs it), as bytes; DIV comes
  * with the register setup that keeps it from faulting.
  */
-function randomInsn(r: (n: number) => number): number[] {
+function randomInsn(r: (n: number) => number, kinds?: readonly number[]): number[] {
   const size = [1, 2, 4, 8][r(4)]!;
   const w = size === 8;
   /** An immediate of the operand size (imm32 for 64-bit operands). */
@@ -105,7 +106,7 @@ function randomInsn(r: (n: number) => number): number[] {
     out.push(...prefix, ...ops.bytes, ...tail);
     return out;
   };
-  const kind = r(27);
+  const kind = kinds === undefined ? r(30) : kinds[r(kinds.length)]!;
   const mem = r(3) === 0;
   const op = r(8);
   const ob = size === 1 ? 0 : 1;
@@ -268,13 +269,95 @@ function randomInsn(r: (n: number) => number): number[] {
       const store = [w64 ? 0x4c : 0x44, 0x89, 0x53, d8];
       return [...setup, ...store, ...(w64 ? [0x48] : []), 0xf7, 0x73, d8];
     }
+    case 25: {
+      // CLI/STI, CBW..CDQE, CWD..CQO, BSWAP, LEAVE, BT/BTS/BTR/BTC by imm8 or register
+      const which = r(7);
+      const reg = DEST[r(DEST.length)]!;
+      const sz = size === 1 ? 4 : size;
+      const pre = sz === 2 ? [0x66] : [];
+      if (which === 0) return [[0xfa, 0xfb][r(2)]!];
+      if (which === 1) return [...pre, ...(sz === 8 ? [0x48] : []), 0x98 + r(2)];
+      if (which === 2) {
+        const rex = (r(2) ? 8 : 0) | (reg >= 8 ? 1 : 0);
+        return [...(rex ? [0x40 | rex] : []), 0x0f, 0xc8 | (reg & 7)];
+      }
+      // push rbp ; mov rbp, rsp ; push imm8 ; leave   or   MOV E, Sreg (CS and SS differ)
+      if (which === 3) {
+        if (r(2)) return [0x55, 0x48, 0x89, 0xe5, 0x6a, r(256), 0xc9];
+        const o = operands([1, 2][r(2)]!, true, mem, sz);
+        return [...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x8c, ...o.bytes];
+      }
+      if (which === 4) {
+        const o = operands(4 + r(4), true, false, sz);
+        return [...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x0f, 0xba, ...o.bytes, r(256)];
+      }
+      if (which === 5) {
+        const lock = r(2) ? [0xf0] : [];
+        const o = operands(4 + r(4), true, true, sz);
+        return [...lock, ...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x0f, 0xba, ...o.bytes, r(256)];
+      }
+      const o = operands(ANY[r(ANY.length)]!, true, false, sz);
+      const op2 = [0xa3, 0xab, 0xb3, 0xbb][r(4)]!;
+      return [...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x0f, op2, ...o.bytes];
+    }
+    case 26: {
+      // CMPXCHG (sometimes after storing the accumulator into E: the equal case), XADD,
+      // XCHG E,G and XCHG rAX,r; LOCK on some memory forms
+      const which = r(4);
+      const reg = DEST[r(DEST.length)]!;
+      const o = operands(reg, true, mem, size);
+      const lock = mem && r(2) ? [0xf0] : [];
+      if (which === 0) {
+        const main = [...lock, ...emit([0x0f, size === 1 ? 0xb0 : 0xb1], o)];
+        if (r(2) || o.legacy) return main;
+        // MOV E, accumulator first (ModRM reg field and REX.R = 0): the compare succeeds.
+        const acc = { rex: o.rex & ~4, bytes: [o.bytes[0]! & ~0x38, ...o.bytes.slice(1)] };
+        return [...emit([size === 1 ? 0x88 : 0x89], acc), ...main];
+      }
+      if (which === 1) {
+        if (r(3) === 0) {
+          // CMPXCHG8B/16B [rbx + d8] (16-byte aligned), half the time after storing the
+          // accumulator pair there (the equal case)
+          const d = 16 * r(7);
+          const wide = r(2) === 1;
+          const ins = [...lock, ...(wide ? [0x48] : []), 0x0f, 0xc7, 0x4b, d];
+          if (r(2)) return ins;
+          const st = wide
+            ? [0x48, 0x89, 0x43, d, 0x48, 0x89, 0x53, d + 8]
+            : [0x89, 0x43, d, 0x89, 0x53, d + 4];
+          return [...st, ...ins];
+        }
+        return [...lock, ...emit([0x0f, size === 1 ? 0xc0 : 0xc1], o)];
+      }
+      if (which === 2) return [...lock, ...emit([size === 1 ? 0x86 : 0x87], o)];
+      const rex = (size === 8 ? 8 : 0) | (reg >= 8 ? 1 : 0);
+      return [...(size === 2 ? [0x66] : []), ...(rex ? [0x40 | rex] : []), 0x90 | (reg & 7)];
+    }
+    case 27: {
+      // JMP/CALL through a register or [rbx + d8] to the next instruction (CALL: to a RET)
+      const reg = DEST[r(DEST.length)]!;
+      const call = r(2) === 1;
+      const viaMem = r(2) === 1;
+      const d8 = r(0xf8);
+      const rexB = reg >= 8 ? [0x41] : [];
+      const branch = viaMem
+        ? [0x48, 0x89, 0x43 | ((reg & 7) << 3), d8, 0xff, call ? 0x53 : 0x63, d8]
+        : [...rexB, 0xff, (call ? 0xd0 : 0xe0) | (reg & 7)];
+      // The mov to memory needs REX.R for r8..r15.
+      if (viaMem && reg >= 8) branch[0] = 0x4c;
+      // Target: after the branch (JMP), or after a "jmp +1" to a RET (CALL).
+      const tail = call ? [0xeb, 0x01, 0xc3] : [];
+      const dist = branch.length + (call ? 2 : 0);
+      const lea = [reg >= 8 ? 0x4c : 0x48, 0x8d, 0x05 | ((reg & 7) << 3), dist, 0, 0, 0];
+      return [...lea, ...branch, ...tail];
+    }
     default:
       return [0x90];
   }
 }
 
 /** A loop of `n` random instructions (with forward Jcc skips), run `iters` times, then HLT. */
-function program(seed: number, n: number, iters: number): number[] {
+function program(seed: number, n: number, iters: number, kinds?: readonly number[]): number[] {
   const r = rng(seed);
   const code: number[] = [];
   const init: number[] = [];
@@ -292,10 +375,10 @@ function program(seed: number, n: number, iters: number): number[] {
   }
   const loopStart = CODE + init.length;
   for (let k = 0; k < n; k++) {
-    let insn = randomInsn(r);
+    let insn = randomInsn(r, kinds);
     if (r(8) === 0) {
       // A forward conditional skip over the next instruction.
-      const next = randomInsn(r);
+      const next = randomInsn(r, kinds);
       insn = [0x70 | r(16), next.length, ...next];
     }
     // Resolve a RIP-relative placeholder to an address in the data page.
@@ -381,6 +464,67 @@ describe("x86-64 JIT", () => {
     expect(jitRetired).toBeGreaterThan(30_000);
   });
 
+  it("gives the interpreter's results on the system, bit, exchange and indirect-branch classes", () => {
+    // Mostly the classes of kinds 25-27 (with ALU ops, MOVs and PUSHF to vary and show state).
+    const kinds = [25, 25, 26, 26, 27, 0, 2, 4, 15];
+    let jitRetired = 0;
+    for (let seed = 1; seed <= 50; seed++) {
+      const bytes = program(seed * 104729, 16, 60, kinds);
+      const results = [true, false].map((jit) => {
+        const m = machine(jit);
+        m.ram.set(bytes, CODE);
+        for (let k = 0; k < 0x1000; k++) m.ram[DATA + k] = (k * 53 + seed) & 0xff;
+        m.cpu.setReg("rip", BigInt(CODE));
+        const exit = runToHalt(m.cpu);
+        jitRetired += m.cpu.jit?.retired ?? 0;
+        return { exit, ...snapshot(m.cpu, m.ram) };
+      });
+      expect(results[0], `seed ${seed * 104729}`).toEqual(results[1]);
+    }
+    expect(jitRetired).toBeGreaterThan(30_000);
+  });
+
+  it("sign-extends through CWD/CDQ/CQO and CBW/CWDE/CDQE compiled as interpreted", () => {
+    // rax = 0x00000000_80008000 (bits 15 and 31 set, 63 clear), then rotated by 16 each pass:
+    // l: cqo ; mov [rbx], rdx ; cdq ; mov [rbx+8], rdx ; o16 cwd ; mov [rbx+16], rdx ;
+    //    cdqe ; mov [rbx+24], rax ; cwde ; o16 cbw ; mov [rbx+32], rax ; rol rcx, 16 ;
+    //    mov rax, rcx ; add rbx, 40 ; dec r15 ; jnz l ; hlt
+    const body = [
+      [0x48, 0x99],
+      [0x48, 0x89, 0x13],
+      [0x99],
+      [0x48, 0x89, 0x53, 0x08],
+      [0x66, 0x99],
+      [0x48, 0x89, 0x53, 0x10],
+      [0x48, 0x98],
+      [0x48, 0x89, 0x43, 0x18],
+      [0x98],
+      [0x66, 0x98],
+      [0x48, 0x89, 0x43, 0x20],
+      [0x48, 0xc1, 0xc1, 0x10],
+      [0x48, 0x89, 0xc8],
+      [0x48, 0x83, 0xc3, 0x28],
+      [0x49, 0xff, 0xcf],
+    ].flat();
+    const init = [
+      [0xbb, 0x00, 0x00, 0x20, 0x00], // mov ebx, DATA
+      [0x48, 0xb9, 0x00, 0x80, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00], // mov rcx, 0x80008000
+      [0x48, 0x89, 0xc8], // mov rax, rcx
+      [0x41, 0xbf, 0x40, 0, 0, 0], // mov r15d, 64
+    ].flat();
+    const rel = -(body.length + 6);
+    const code = [...init, ...body, 0x0f, 0x85, rel & 0xff, (rel >> 8) & 0xff, 0xff, 0xff, 0xf4];
+    const results = [true, false].map((jit) => {
+      const m = machine(jit);
+      m.ram.set(code, CODE);
+      m.cpu.setReg("rip", BigInt(CODE));
+      expect(runToHalt(m.cpu)).toBe("hlt");
+      return { retired: m.cpu.jit?.retired ?? 0, ...snapshot(m.cpu, m.ram) };
+    });
+    expect(results[0]!.retired).toBeGreaterThan(500);
+    expect({ ...results[0], retired: 0 }).toEqual({ ...results[1], retired: 0 });
+  });
+
   it("runs the 64-bit ALU/memory loop compiled, with exact counts", () => {
     const m = machine(true);
     // mov ecx, 1000 ; l: add rax, rcx ; mov [rbx], rax ; mov rsi, [rbx] ; dec rcx ; jnz l ; hlt
@@ -395,6 +539,65 @@ describe("x86-64 JIT", () => {
     expect(m.cpu.getReg("rsi")).toBe(500500n);
     expect(m.cpu.icount).toBe(2 + 5 * 1000 + 1);
     expect(m.cpu.jit!.compiled).toBe(1);
+  });
+
+  it("refills the TLB from compiled code: a loop over 200 pages never leaves to the interpreter", () => {
+    const m = machine(true);
+    // mov ebx, DATA ; mov ecx, 200 ; l: add [rbx], ecx ; mov rax, [rbx + 8] ; add rbx, 4096 ;
+    // dec ecx ; jnz l ; hlt   (200 new pages: each is a TLB miss for the read and write sets)
+    m.ram.set([0xbb, 0x00, 0x00, 0x20, 0x00, 0xb9, 0xc8, 0x00, 0x00, 0x00], CODE);
+    m.ram.set(
+      [0x01, 0x0b, 0x48, 0x8b, 0x43, 0x08, 0x48, 0x81, 0xc3, 0x00, 0x10, 0x00, 0x00],
+      CODE + 10,
+    );
+    m.ram.set([0xff, 0xc9, 0x75, 0xef, 0xf4], CODE + 23);
+    m.cpu.setReg("rip", BigInt(CODE));
+    expect(runToHalt(m.cpu)).toBe("hlt");
+    expect(m.cpu.icount).toBe(2 + 5 * 200 + 1);
+    const view = new DataView(m.ram.buffer, m.ram.byteOffset);
+    for (let k = 0; k < 200; k++) expect(view.getUint32(DATA + k * 4096, true)).toBe(200 - k);
+    // After the first entries (interpreted while the region gets hot), every miss is refilled.
+    expect(m.cpu.jit!.filled).toBeGreaterThan(2 * (200 - 10));
+    expect(m.cpu.jit!.retired).toBeGreaterThan(5 * (200 - 10));
+  });
+
+  it("keeps STI's interrupt shadow when STI runs compiled: the interrupt comes one instruction later", () => {
+    const results = [true, false].map((jit) => {
+      const m = machine(jit);
+      const dv = new DataView(m.ram.buffer, m.ram.byteOffset);
+      // GDT entries 1, 2: 64-bit code, data (IRETQ reloads CS, SS); IDT vector 0x20 -> 0x2000.
+      dv.setBigUint64(8, 0x00af9b000000ffffn, true);
+      dv.setBigUint64(16, 0x00cf93000000ffffn, true);
+      m.cpu.idtBase = 0x3000;
+      dv.setUint32(0x3200, 0x2000 | (8 << 16), true);
+      dv.setUint32(0x3204, 0x8e00, true);
+      // handler: mov r10, r11 ; inc r8 ; iretq
+      m.ram.set([0x4d, 0x89, 0xda, 0x49, 0xff, 0xc0, 0x48, 0xcf], 0x2000);
+      // mov ecx, 100 ; l: cli ; sti ; inc r11 ; cli ; dec ecx ; jnz l ; hlt
+      m.ram.set([0xb9, 0x64, 0, 0, 0, 0xfa, 0xfb, 0x49, 0xff, 0xc3, 0xfa, 0xff, 0xc9], CODE);
+      m.ram.set([0x75, 0xf6, 0xf4], CODE + 13);
+      let armed = true;
+      m.cpu.lapic = {
+        hasInterrupt: () => armed && m.cpu.icount > 300,
+        acknowledge: () => {
+          armed = false;
+          return 0x20;
+        },
+      };
+      m.cpu.setReg("rsp", 0x8000n);
+      m.cpu.setReg("rip", BigInt(CODE));
+      expect(runToHalt(m.cpu)).toBe("hlt");
+      return {
+        r8: m.cpu.getReg("r8"),
+        r10: m.cpu.getReg("r10"),
+        icount: m.cpu.icount,
+        retired: m.cpu.jit?.retired ?? 0,
+      };
+    });
+    expect(results[0]!.retired).toBeGreaterThan(200);
+    expect(results[0]!.r8).toBe(1n);
+    // The handler saw the INC after STI done, in the same iteration as the interpreter's.
+    expect({ ...results[0], retired: 0 }).toEqual({ ...results[1], retired: 0 });
   });
 
   it("sees a store into a compiled block's page and runs the new code", () => {

@@ -11,11 +11,12 @@ import {
   claimCpuState,
   type WasmInstance,
   type WasmRam,
+  type WasmTable,
   wasmApi,
 } from "@axvisor/machine";
 import { compileRegion, type JitTarget } from "./codegen.js";
 import { decodeRegion } from "./decode.js";
-import { ST_CODE_MAP, ST_FLAGS, ST_FS_BASE, ST_RIP } from "./layout.js";
+import { ST_CODE_MAP, ST_FLAGS, ST_FS_BASE, ST_RIP, ST_SEL, ST_STI } from "./layout.js";
 
 type RunFn = (budget: number, ctx: number, flags: number) => number;
 
@@ -35,15 +36,36 @@ export interface JitCpu {
   rip: number;
   flags: number;
   cpl: number;
+  /** Instructions retired (before this run's), and where the interrupt shadow ends (STI). */
+  readonly icount: number;
+  shadowAt: number;
   tlbCtx: number;
   wrLin: number;
   readonly ram: Uint8Array;
   readonly ramBase: number;
-  /** Segment bases ES..GS (FS = 4, GS = 5). */
+  /** Segment bases ES..GS (FS = 4, GS = 5) and selectors. */
   readonly segBase: Float64Array;
+  readonly segSel: Int32Array;
   /** The physical address the fetch TLB maps `lin` to, or -1 when it has no entry. */
   probeFetch(lin: number, user: boolean): number;
+  /** Walks and caches the translation of `lin` (access 0 read, 1 write, 2 fetch); false: no. */
+  tryFill(lin: number, acc: number, user: boolean): boolean;
 }
+
+/**
+ * A module whose one export re-exports its imported JS function env.fill(f64, i32) -> i32:
+ * a wasm function object, which (unlike a JS function) a funcref table can hold, so compiled
+ * code reaches the TLB refill through call_indirect.
+ */
+const FILL_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  // type 0: (f64, i32) -> i32
+  0x01, 0x07, 0x01, 0x60, 0x02, 0x7c, 0x7f, 0x01, 0x7f,
+  // import env.fill: function of type 0
+  0x02, 0x0c, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x04, 0x66, 0x69, 0x6c, 0x6c, 0x00, 0x00,
+  // export "fill": function 0
+  0x07, 0x08, 0x01, 0x04, 0x66, 0x69, 0x6c, 0x6c, 0x00, 0x00,
+]);
 
 /** Per-RAM state every CPU of a board shares: the code-page map and page generations. */
 export class JitShared {
@@ -93,6 +115,12 @@ export function jitFromEnvironment(): boolean {
   return env?.AXVISOR_JIT !== "0";
 }
 
+function statsFromEnvironment(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
+  return env?.AXVISOR_JIT_STATS === "1";
+}
+
 export class X86Jit {
   /**
    * Entries into a region before it is compiled: compiling costs about as much as
@@ -103,6 +131,11 @@ export class X86Jit {
   private readonly target: JitTarget;
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
+  /** Table slot 0: the TLB refill compiled code calls on a miss (FILL_MODULE). */
+  private readonly table: WasmTable;
+  /** TLB refills compiled code asked for, and those that succeeded (statistics). */
+  fills = 0;
+  filled = 0;
   /** Blocks compiled and instructions retired in compiled code (tests and statistics). */
   compiled = 0;
   retired = 0;
@@ -127,6 +160,16 @@ export class X86Jit {
     };
     this.i32 = new Int32Array(w.memory.buffer, state, 64);
     this.f64 = new Float64Array(w.memory.buffer, state, 64);
+    const api = wasmApi!;
+    this.table = new api.Table({ element: "anyfunc", initial: 1 });
+    const fill = (lin: number, acc: number): number => {
+      this.fills++;
+      if (!cpu.tryFill(lin, acc, cpu.cpl === 3)) return 0;
+      this.filled++;
+      return 1;
+    };
+    const helper = new api.Instance(new api.Module(FILL_MODULE), { env: { fill } });
+    this.table.set(0, helper.exports.fill);
   }
 
   /**
@@ -146,7 +189,10 @@ export class X86Jit {
       shared.set(claim.wasm, s);
     }
     s.cpus.push(cpu);
-    return new X86Jit(cpu, s, claim.offset);
+    const jit = new X86Jit(cpu, s, claim.offset);
+    const proc = (globalThis as { process?: { on(e: string, f: () => void): void } }).process;
+    if (jit.stops !== undefined) proc?.on("exit", () => console.error(jit.report()));
+    return jit;
   }
 
   get memory(): ArrayBufferLike {
@@ -167,11 +213,22 @@ export class X86Jit {
     const cpu = this.cpu;
     const s = this.shared;
     let total = 0;
+    this.calls++;
+    // Blocks are compiled for CPL 0 or CPL 3 (CLI/STI and the stack rules depend on it).
+    if (cpu.cpl === 1 || cpu.cpl === 2) {
+      this.stepNext = false;
+      return 0;
+    }
     while (total < budget) {
       const rip = cpu.rip;
       const user = cpu.cpl === 3;
-      const pa = cpu.probeFetch(rip, user);
-      if (pa < 0) break;
+      let pa = cpu.probeFetch(rip, user);
+      if (pa < 0) {
+        // Code reached through a translation not cached yet: cache it (a fault: interpreter).
+        if (!cpu.tryFill(rip, 2, user)) break;
+        pa = cpu.probeFetch(rip, user);
+        if (pa < 0) break;
+      }
       const off = pa - cpu.ramBase;
       if (off < 0 || off >= this.target.ramSize) break;
       const page = Math.floor(off / 4096);
@@ -185,10 +242,14 @@ export class X86Jit {
         // An instruction the JIT does not compile inside hot code: the interpreter runs it
         // and the JIT is asked again right after it.
         if (blk.uncompilable) {
+          if (this.stops !== undefined) this.noteStop(pa, "first");
           this.stepNext = true;
           return total;
         }
-        if (++blk.hits < X86Jit.hotThreshold) break;
+        if (++blk.hits < X86Jit.hotThreshold) {
+          if (total === 0) this.coldCalls++;
+          break;
+        }
         fn = this.compile(blk, rip, off, user, page);
         if (fn === null) {
           this.stepNext = true;
@@ -197,15 +258,58 @@ export class X86Jit {
       }
       cpu.flags = this.runBlock(fn, budget - total);
       const r = this.lastResult;
+      // Nothing ran and nothing to step: the budget ends before this block's end.
+      if (r === 0) break;
       total += r >>> 1;
       this.retired += r >>> 1;
       if (r & 1) {
+        // A compiled STI set IF and stopped after itself. As the interpreter's STI does,
+        // interrupts wait until the instruction after it (which the interpreter runs).
+        if (this.i32[ST_STI / 4] !== 0) {
+          this.i32[ST_STI / 4] = 0;
+          cpu.shadowAt = cpu.icount + total;
+        }
+        if (this.stops !== undefined) {
+          const q = cpu.probeFetch(cpu.rip, cpu.cpl === 3);
+          if (q >= 0) this.noteStop(q, "exit");
+        }
         this.stepNext = true;
         return total;
       }
     }
     this.stepNext = false;
     return total;
+  }
+
+  /** run() calls, and those that found cold code at once (statistics). */
+  calls = 0;
+  coldCalls = 0;
+  /**
+   * With AXVISOR_JIT_STATS=1: where compiled code stopped for the interpreter, by the
+   * instruction's first bytes ("first": a region whose first instruction is not compiled;
+   * "exit": a side exit), printed at process exit to find what to compile next.
+   */
+  readonly stops: Map<string, number> | undefined = statsFromEnvironment() ? new Map() : undefined;
+
+  private noteStop(pa: number, how: string): void {
+    const off = pa - this.cpu.ramBase;
+    const bytes: string[] = [];
+    for (let k = 0; k < 6 && off + k < this.cpu.ram.length; k++)
+      bytes.push(this.cpu.ram[off + k]!.toString(16).padStart(2, "0"));
+    const key = `${how} ${bytes.join(" ")}`;
+    this.stops!.set(key, (this.stops!.get(key) ?? 0) + 1);
+  }
+
+  /** The statistics as lines of text (AXVISOR_JIT_STATS). */
+  report(): string {
+    const lines = [
+      `x86 jit: ${this.calls} calls (${this.coldCalls} cold), ${this.compiled} regions (${this.compiledInsns} insns, ${this.compileMs.toFixed(0)} ms), ${this.retired} retired, TLB refills ${this.filled}/${this.fills}`,
+    ];
+    if (this.stops !== undefined) {
+      const top = [...this.stops].sort((a, b) => b[1] - a[1]).slice(0, 60);
+      for (const [k, n] of top) lines.push(`  ${String(n).padStart(9)} ${k}`);
+    }
+    return lines.join("\n");
   }
 
   private lastResult = 0;
@@ -217,6 +321,9 @@ export class X86Jit {
     const f64 = this.f64;
     f64[ST_FS_BASE / 8] = cpu.segBase[4]!;
     f64[ST_FS_BASE / 8 + 1] = cpu.segBase[5]!;
+    const i32 = this.i32;
+    const sel = cpu.segSel;
+    for (let s = 0; s < 6; s++) i32[ST_SEL / 4 + s] = sel[s]!;
     this.lastResult = fn(budget, cpu.tlbCtx, cpu.flags);
     cpu.rip = this.f64[ST_RIP / 8]!;
     return this.i32[ST_FLAGS / 4]! >>> 0;
@@ -246,7 +353,7 @@ export class X86Jit {
     const api = wasmApi!;
     const bytes = compileRegion(blocks, user, this.target);
     const inst: WasmInstance = new api.Instance(new api.Module(bytes), {
-      env: { mem: this.shared.wasm.memory },
+      env: { mem: this.shared.wasm.memory, tab: this.table },
     });
     const fn = inst.exports.run as RunFn;
     this.shared.markCode(page);

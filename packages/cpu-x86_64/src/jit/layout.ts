@@ -16,6 +16,10 @@ export const ST_RIP = 136;
 /** FS and GS bases (f64), written before each compiled run (segment overrides add them). */
 export const ST_FS_BASE = 144;
 export const ST_GS_BASE = 152;
+/** Non-zero (i32): the last compiled run stopped right after an STI that set IF (jit.ts). */
+export const ST_STI = 160;
+/** The segment selectors ES..GS (Int32Array(6)), written before each compiled run. */
+export const ST_SEL = 176;
 /** The TLB tags (Float64Array(TLB_SETS * TLB_SIZE)), page-aligned for readability in dumps. */
 export const ST_TLB_TAG = 4096;
 /** Bytes of one TLB array: 6 sets x 1024 entries x 8 bytes. */
