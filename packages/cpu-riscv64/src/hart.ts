@@ -857,7 +857,8 @@ export class Hart implements FpState, HartCore {
   }
 
   noteRamWrite(ro: number): void {
-    if (this.jit !== null && this.jit.codeFlags[ro >>> 12] !== 0) this.jit.invalidatePage(ro >>> 12);
+    if (this.jit !== null && this.jit.codeFlags[ro >>> 12] !== 0)
+      this.jit.invalidatePage(ro >>> 12);
   }
 
   physStore(pa: number, size: number, lo: number, hi: number, va: number): void {
