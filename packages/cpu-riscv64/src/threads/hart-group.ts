@@ -37,6 +37,8 @@ export interface GroupOutcome {
   readonly wallMs: number;
   /** CPU time of the whole process (every thread) during the run. */
   readonly cpuMs: number;
+  /** Worker threads only: ms from creating the workers until all harts were built and started. */
+  readonly startupMs?: number;
 }
 
 export const DEFAULT_GROUP_SLICE = 200_000;

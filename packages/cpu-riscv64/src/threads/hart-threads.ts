@@ -14,7 +14,9 @@ import type { SharedMsip } from "./shared-msip.js";
  * Runs each hart of the group on its own worker thread, all over the same RAM (which must come
  * from `allocateRam`, a shared WebAssembly.Memory) and MSIP words: the harts truly run at the
  * same time, each with its own JIT and code cache. Resolves when every hart has finished (a
- * WFI with mie = 0); rejects with the first hart's failure, stopping the others.
+ * WFI with mie = 0); rejects with the first hart's failure, stopping the others. The harts
+ * start together once every worker has built its hart; `startupMs` is the time until then
+ * (thread creation and module loading, once per group), `wallMs` the run after it.
  *
  * Code one hart writes and another has compiled is not noticed by the other's JIT until it
  * executes FENCE.I, which is what RISC-V requires of software anyway (Linux sends remote
@@ -37,8 +39,16 @@ export async function runHartsOnThreads(
     import.meta.url.endsWith(".ts") ? "../../dist/threads/hart-worker.js" : "./hart-worker.js",
     import.meta.url,
   );
-  const cpu0 = processCpuMs();
-  const t0 = performance.now();
+  const created = performance.now();
+  let cpu0 = processCpuMs();
+  let t0 = created;
+  let ready = 0;
+  const started = (): void => {
+    if (++ready < harts.length) return;
+    cpu0 = processCpuMs();
+    t0 = performance.now();
+    msip.start();
+  };
   const results = await Promise.allSettled(
     harts.map(
       (hart) =>
@@ -53,9 +63,15 @@ export async function runHartsOnThreads(
             epochMs: performance.timeOrigin,
             opts,
           };
-          const worker = new Worker(url, { workerData, execArgv: builtExecArgv() });
+          // No inherited flags: the worker loads only built code, and a worker refuses process-wide
+          // flags such as --expose-gc (or a test runner's --conditions source).
+          const worker = new Worker(url, { workerData, execArgv: [] });
           let settled = false;
-          worker.once("message", (m: HartWorkerMessage) => {
+          worker.on("message", (m: HartWorkerMessage) => {
+            if (m.kind === "ready") {
+              started();
+              return;
+            }
             settled = true;
             if (m.kind === "done") {
               resolve({ hartId: m.hartId, instructions: m.instructions, pc: m.pc });
@@ -88,17 +104,6 @@ export async function runHartsOnThreads(
     harts: results.map((r) => (r as PromiseFulfilledResult<HartOutcome>).value),
     wallMs,
     cpuMs,
+    startupMs: t0 - created,
   };
-}
-
-/** The worker runs the built code: drop the `--conditions source` a test runner may add. */
-function builtExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--conditions" || a === "-C") i++;
-    else if (!a.startsWith("--conditions=")) out.push(a);
-  }
-  return out;
 }

@@ -28,6 +28,7 @@ export interface HartWorkerData {
 /** What it reports. */
 export type HartWorkerMessage =
   | { kind: "done"; hartId: number; instructions: number; pc: bigint }
+  | { kind: "ready" }
   | { kind: "failed"; message: string }
   | { kind: "stopped" };
 
@@ -50,6 +51,8 @@ function run(d: HartWorkerData): HartWorkerMessage {
   const msip = new SharedMsip(d.msip, d.harts, d.msipBase);
   const runner = groupHart(d.hart, adoptRam(d.ram), d.ramBase, msip, d.epochMs, d.opts);
   const slice = d.opts.slice ?? DEFAULT_GROUP_SLICE;
+  parentPort?.postMessage({ kind: "ready" } satisfies HartWorkerMessage);
+  msip.awaitStart();
   for (;;) {
     if (msip.stopped) return { kind: "stopped" };
     const s = runner.step(slice);

@@ -16,16 +16,16 @@ export class SharedMsip {
     readonly harts: number,
     readonly base = MSIP_DEFAULT_BASE,
   ) {
-    if (!Number.isInteger(harts) || harts < 1 || buffer.byteLength < 4 * (harts + 1)) {
+    if (!Number.isInteger(harts) || harts < 1 || buffer.byteLength < 4 * (harts + 2)) {
       throw new RangeError(
         `SharedMsip: a buffer of ${buffer.byteLength} bytes has no room for ${harts} harts`,
       );
     }
-    this.words = new Int32Array(buffer, 0, harts + 1);
+    this.words = new Int32Array(buffer, 0, harts + 2);
   }
 
   static allocate(harts: number, base = MSIP_DEFAULT_BASE): SharedMsip {
-    return new SharedMsip(new SharedArrayBuffer(4 * (harts + 1)), harts, base);
+    return new SharedMsip(new SharedArrayBuffer(4 * (harts + 2)), harts, base);
   }
 
   /** MMIO read at physical address `pa`; null outside the block or for a misaligned access. */
@@ -60,7 +60,20 @@ export class SharedMsip {
   /** Wakes every waiting hart for good: the group is over. */
   stop(): void {
     Atomics.store(this.words, this.harts, 1);
-    for (let h = 0; h < this.harts; h++) Atomics.notify(this.words, h);
+    for (let h = 0; h <= this.harts + 1; h++) Atomics.notify(this.words, h);
+  }
+
+  /** Lets every hart waiting in `awaitStart` go. */
+  start(): void {
+    Atomics.store(this.words, this.harts + 1, 1);
+    Atomics.notify(this.words, this.harts + 1);
+  }
+
+  /** Blocks until `start` (or `stop`) was called. */
+  awaitStart(): void {
+    while (Atomics.load(this.words, this.harts + 1) === 0 && !this.stopped) {
+      Atomics.wait(this.words, this.harts + 1, 0, 100);
+    }
   }
 
   get stopped(): boolean {
