@@ -79,7 +79,55 @@ function expectCounts(words: Int32Array, n: number): void {
   expect(words[7]).toBe(1); // hart 1 woke from its IPI
 }
 
+/**
+ * Hart 1 takes a reservation (LR) on +0, raises flag +8, waits for flag +12, then tries SC
+ * of LR's value + 1 and records SC's result at +16. Hart 0 waits for flag +8, stores `poke`
+ * to +0 when it is not 0 (else only touches +4, a different word), then raises +12. One
+ * slice covers each hart's whole program, so nothing but the other thread's store can break
+ * the reservation.
+ */
+function reservationProgram(poke: number): Uint8Array {
+  const p = new Program();
+  p.emit(auipc(S0, DATA >>> 12), addi(T1, ZERO, 1), csrr(A0, MHARTID));
+  p.to("hart0", (o) => beq(A0, ZERO, o));
+  p.emit(lrW(T2, S0), sw(T1, S0, 8));
+  p.label("wait1")
+    .emit(lw(T4, S0, 12))
+    .to("wait1", (o) => beq(T4, ZERO, o));
+  p.emit(addi(T2, T2, 1), scW(T3, S0, T2), sw(T3, S0, 16));
+  p.to("end", (o) => asm.jal(ZERO, o));
+  p.label("hart0");
+  p.label("wait0")
+    .emit(lw(T4, S0, 8))
+    .to("wait0", (o) => beq(T4, ZERO, o));
+  p.emit(addi(T5, ZERO, poke), sw(T5, S0, poke === 0 ? 4 : 0), sw(T1, S0, 12));
+  p.label("end")
+    .emit(csrw(MIE, ZERO), WFI)
+    .to("end", (o) => asm.jal(ZERO, o));
+  return p.bytes();
+}
+
 describe("harts on worker threads over shared RAM", () => {
+  for (const poke of [42, 0]) {
+    it(poke === 0
+      ? "an LR reservation survives the other thread's store to another word: SC succeeds"
+      : "another thread's store to the reserved word breaks an LR reservation: SC fails", async () => {
+      const m = machine(reservationProgram(poke));
+      m.words[0] = 7;
+      await runHartsOnThreads(m.harts, m.ram, RAM_BASE, m.msip, {
+        maxInstructions: 20_000_000_000,
+        slice: 4_000_000_000,
+      });
+      if (poke === 0) {
+        expect(m.words[4]).toBe(0); // SC succeeded
+        expect(m.words[0]).toBe(8);
+      } else {
+        expect(m.words[4]).toBe(1); // SC failed
+        expect(m.words[0]).toBe(42);
+      }
+    }, 60_000);
+  }
+
   for (const jit of [true, false]) {
     it(`2 threads: 2x1e6 AMOADD and 2x1e6 LR/SC increments lose nothing, an IPI wakes a sleeping hart (JIT ${jit ? "on" : "off"})`, async () => {
       const n = 1_000_000;
