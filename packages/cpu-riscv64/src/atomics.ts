@@ -3,13 +3,14 @@
  * D. AMOs translate as stores (a read-only page gives a store/AMO fault) and must be
  * naturally aligned.
  *
- * In RAM they are `Atomics` operations, because RAM may be shared with harts running on other
- * threads (one worker per host CPU): a read-modify-write that another thread's store can slip
- * into would lose updates. SC is a compare-and-swap against the value its LR read, so a store
+ * In RAM that another thread can reach (machine's `adoptedWord`: harts on worker threads, one
+ * per host CPU) they are `Atomics` operations: a read-modify-write that another thread's store
+ * can slip into would lose updates. While only this thread has the RAM they stay plain
+ * read-modify-writes and SC checks only the reservation's address. SC is a compare-and-swap against the value its LR read, so a store
  * by any other hart to the reserved word makes it fail (the same rule as QEMU's multi-threaded
  * TCG: a store that writes back the very value LR saw goes unnoticed, which no lock or
  * counter built on LR/SC can tell apart). 64-bit atomics go through BigInt64Array, the only
- * 64-bit Atomics JavaScript has; AMOs leave compiled code anyway, so this is off the hot path.
+ * 64-bit Atomics JavaScript has (about 50 ns more per AMO.D, so only when threads need it).
  */
 import type { HartCore as Hart } from "./hart-core.js";
 import { ACC_LOAD, ACC_STORE, CTX_V } from "./mmu.js";
@@ -31,7 +32,7 @@ export function executeAmo(h: Hart, insn: number, rd: number, rs1: number): void
     if ((va & (size - 1)) !== 0) h.fault(4, va, 0, 0, virt);
     const pa = h.translate(va, ACC_LOAD);
     const ro = pa - h.ramBase;
-    if (ro >= 0 && ro + size <= h.ramSize) {
+    if (h.ramAdopted[0] !== 0 && ro >= 0 && ro + size <= h.ramSize) {
       if (size === 4) {
         olo = Atomics.load(h.r32, ro >>> 2);
         ohi = olo >> 31;
@@ -54,11 +55,11 @@ export function executeAmo(h: Hart, insn: number, rd: number, rs1: number): void
     const bl = x[rs2 * 2]!;
     const bh = size === 8 ? x[rs2 * 2 + 1]! : bl >> 31;
     const ro = pa - h.ramBase;
-    const inRam = ro >= 0 && ro + size <= h.ramSize;
+    const atomic = h.ramAdopted[0] !== 0 && ro >= 0 && ro + size <= h.ramSize;
     if (f5 === 3) {
       olo = 1;
       if (h.resAddr === pa) {
-        if (!inRam) {
+        if (!atomic) {
           h.physStore(pa, size, bl, bh, va);
           olo = 0;
         } else if (storeConditional(h, ro, size, bl, bh)) {
@@ -68,7 +69,7 @@ export function executeAmo(h: Hart, insn: number, rd: number, rs1: number): void
       }
       ohi = 0;
       h.resAddr = -1;
-    } else if (inRam) {
+    } else if (atomic) {
       if (size === 4) {
         olo = amo32(h.r32, ro >>> 2, f5, bl, h);
         ohi = olo >> 31;

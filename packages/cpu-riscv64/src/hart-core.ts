@@ -22,6 +22,8 @@ export interface HartCore {
   readonly r32: Int32Array;
   /** RAM as 64-bit words, for the A extension's 64-bit atomics. */
   readonly r64: BigInt64Array;
+  /** Non-zero once another thread can reach RAM (machine's `adoptedWord`): atomics go through Atomics. */
+  readonly ramAdopted: Int32Array;
   readonly ramBase: number;
   readonly ramSize: number;
   /** Current PC (the signed 64-bit value as a number). */

@@ -9,7 +9,7 @@
  * every canonical Sv39/Sv48 address and every physical address).
  */
 
-import { claimCpuState, CPU_STATE_BYTES as HART_STATE_BYTES } from "@axvisor/machine";
+import { adoptedWord, claimCpuState, CPU_STATE_BYTES as HART_STATE_BYTES } from "@axvisor/machine";
 import type { HartOptions, PhysBus, RunExit, TimeSource } from "./bus.js";
 import { csrGet, csrSet, GEILEN } from "./csr.js";
 import { MS } from "./csr-numbers.js";
@@ -102,6 +102,7 @@ export class Hart implements FpState, HartCore {
   readonly r16: Uint16Array;
   readonly r32: Int32Array;
   readonly r64: BigInt64Array;
+  readonly ramAdopted: Int32Array;
   readonly ramBase: number;
   readonly ramSize: number;
 
@@ -287,6 +288,7 @@ export class Hart implements FpState, HartCore {
     this.r16 = new Uint16Array(ram.buffer, ram.byteOffset, this.ramSize >>> 1);
     this.r32 = new Int32Array(ram.buffer, ram.byteOffset, this.ramSize >>> 2);
     this.r64 = new BigInt64Array(ram.buffer, ram.byteOffset, this.ramSize >>> 3);
+    this.ramAdopted = adoptedWord(ram);
     // The state block goes into RAM's wasm memory when RAM came from allocateRam() and the JIT
     // is wanted, so compiled code reaches registers and TLBs; otherwise into a plain buffer.
     const jitOpts = opts.jit ?? jitFromEnvironment();

@@ -5,6 +5,7 @@ export type { MachineExit } from "./machine-exit.js";
 export { nextMacrotask } from "./next-macrotask.js";
 export type { PhysBus, TimeSource } from "./phys-bus.js";
 export {
+  adoptedWord,
   adoptRam,
   allocateRam,
   CPU_STATE_BYTES,

@@ -13,7 +13,10 @@ describe("RAM shared with other threads", () => {
     const ram = allocateRam(1 << 20);
     const shared = shareRam(ram);
     expect(shared).toBeDefined();
+    expect(adoptedWord(ram)[0]).toBe(0);
     const again = adoptRam(shared!);
+    expect(adoptedWord(ram)[0]).toBe(1);
+    expect(adoptedWord(new Uint8Array(8))[0]).toBe(0);
     ram[123] = 0x5a;
     expect(again[123]).toBe(0x5a);
     const offsets = new Set<number>();

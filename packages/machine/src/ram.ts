@@ -17,7 +17,8 @@ const WASM_PAGE = 65536;
 /**
  * One page between the state blocks and RAM for words every thread sharing the memory agrees
  * on; word 0 counts the state blocks claimed, so harts built on different threads (each with
- * its own registry below) never get the same block.
+ * its own registry below) never get the same block; word 1 counts the threads that adopted
+ * the RAM (`adoptRam`), so CPUs know when their atomics must be atomic across threads.
  */
 const SHARED_WORDS_AT = CPU_STATE_BYTES * CPU_STATE_SLOTS;
 const HEAD_BYTES = SHARED_WORDS_AT + WASM_PAGE;
@@ -107,9 +108,23 @@ export function adoptRam(shared: SharedRam): Uint8Array {
   ) {
     throw new RangeError("adoptRam: not a shared RAM made by allocateRam on another thread");
   }
+  Atomics.add(new Int32Array(buffer, SHARED_WORDS_AT, 2), 1, 1);
   const known = registry.get(buffer);
   if (known !== undefined) return new Uint8Array(buffer, known.ramOffset, known.ramSize);
   return register(memory, buffer.byteLength / WASM_PAGE, ramSize);
+}
+
+/**
+ * A word that turns non-zero once `ram` has been handed to another thread (`adoptRam`): until
+ * then a CPU may perform AMOs as plain read-modify-writes, which for 64-bit ones avoids
+ * JavaScript's BigInt-only 64-bit Atomics. The RAM is adopted before the other thread's CPUs
+ * run, so no AMO can be in flight on this thread when the word changes. A zero word of its
+ * own for RAM that no other thread can reach.
+ */
+export function adoptedWord(ram: Uint8Array): Int32Array {
+  const w = wasmRamOf(ram);
+  if (w === undefined) return new Int32Array(1);
+  return new Int32Array(w.memory.buffer, SHARED_WORDS_AT + 4, 1);
 }
 
 /** The wasm memory behind `ram` if `allocateRam` made it (undefined for any other RAM). */
