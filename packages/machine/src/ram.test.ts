@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  adoptedWord,
   adoptRam,
   allocateRam,
   CPU_STATE_SLOTS,
