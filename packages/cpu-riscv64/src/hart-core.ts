@@ -20,6 +20,10 @@ export interface HartCore {
   readonly hasSstc: boolean;
   readonly misa: number;
   readonly r32: Int32Array;
+  /** RAM as 64-bit words, for the A extension's 64-bit atomics. */
+  readonly r64: BigInt64Array;
+  /** Non-zero once another thread can reach RAM (machine's `adoptedWord`): atomics go through Atomics. */
+  readonly ramAdopted: Int32Array;
   readonly ramBase: number;
   readonly ramSize: number;
   /** Current PC (the signed 64-bit value as a number). */
@@ -62,6 +66,9 @@ export interface HartCore {
   minstretOff: number;
   /** LR reservation (physical address) or -1. */
   resAddr: number;
+  /** The value LR read (lo/hi words): SC stores only if RAM still holds it (see atomics.ts). */
+  resLo: number;
+  resHi: number;
   csrLo: number;
   csrHi: number;
   pteLo: number;
@@ -144,4 +151,6 @@ export interface HartCore {
   /** Physical read of 1/2/4/8 bytes (naturally aligned); 8 puts the high word in this.hi. */
   physLoad(pa: number, size: number, va: number, cause: number): number;
   physStore(pa: number, size: number, lo: number, hi: number, va: number): void;
+  /** This hart changed RAM at offset `ro` behind physStore (an atomic): drop code compiled there. */
+  noteRamWrite(ro: number): void;
 }

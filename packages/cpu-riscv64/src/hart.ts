@@ -9,7 +9,7 @@
  * every canonical Sv39/Sv48 address and every physical address).
  */
 
-import { claimCpuState, CPU_STATE_BYTES as HART_STATE_BYTES } from "@axvisor/machine";
+import { adoptedWord, claimCpuState, CPU_STATE_BYTES as HART_STATE_BYTES } from "@axvisor/machine";
 import type { HartOptions, PhysBus, RunExit, TimeSource } from "./bus.js";
 import { csrGet, csrSet, GEILEN } from "./csr.js";
 import { MS } from "./csr-numbers.js";
@@ -101,6 +101,8 @@ export class Hart implements FpState, HartCore {
   readonly ram: Uint8Array;
   readonly r16: Uint16Array;
   readonly r32: Int32Array;
+  readonly r64: BigInt64Array;
+  readonly ramAdopted: Int32Array;
   readonly ramBase: number;
   readonly ramSize: number;
 
@@ -150,6 +152,8 @@ export class Hart implements FpState, HartCore {
 
   /** LR reservation (physical address) or -1. */
   resAddr = -1;
+  resLo = 0;
+  resHi = 0;
 
   // --- scratch outputs (avoid allocating result objects) ---
   csrLo = 0;
@@ -283,6 +287,8 @@ export class Hart implements FpState, HartCore {
     this.ramSize = ram.byteLength - (ram.byteLength % 8);
     this.r16 = new Uint16Array(ram.buffer, ram.byteOffset, this.ramSize >>> 1);
     this.r32 = new Int32Array(ram.buffer, ram.byteOffset, this.ramSize >>> 2);
+    this.r64 = new BigInt64Array(ram.buffer, ram.byteOffset, this.ramSize >>> 3);
+    this.ramAdopted = adoptedWord(ram);
     // The state block goes into RAM's wasm memory when RAM came from allocateRam() and the JIT
     // is wanted, so compiled code reaches registers and TLBs; otherwise into a plain buffer.
     const jitOpts = opts.jit ?? jitFromEnvironment();
@@ -850,6 +856,11 @@ export class Hart implements FpState, HartCore {
     if (size < 8) return Number(v) | 0;
     this.hi = Number((v >> 32n) & 0xffffffffn) | 0;
     return Number(v & 0xffffffffn) | 0;
+  }
+
+  noteRamWrite(ro: number): void {
+    if (this.jit !== null && this.jit.codeFlags[ro >>> 12] !== 0)
+      this.jit.invalidatePage(ro >>> 12);
   }
 
   physStore(pa: number, size: number, lo: number, hi: number, va: number): void {

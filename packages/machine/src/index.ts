@@ -5,10 +5,14 @@ export type { MachineExit } from "./machine-exit.js";
 export { nextMacrotask } from "./next-macrotask.js";
 export type { PhysBus, TimeSource } from "./phys-bus.js";
 export {
+  adoptedWord,
+  adoptRam,
   allocateRam,
   CPU_STATE_BYTES,
   CPU_STATE_SLOTS,
   claimCpuState,
+  type SharedRam,
+  shareRam,
   type WasmRam,
   wasmRamOf,
 } from "./ram.js";

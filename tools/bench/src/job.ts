@@ -66,6 +66,17 @@ export type Job =
       readonly timeoutMs: number;
     }
   | {
+      /**
+       * The parallel workload on 2 bare harts sharing RAM: on 2 worker threads, or taking
+       * turns on one.
+       */
+      readonly kind: "emu-parallel";
+      readonly threads: 1 | 2;
+      readonly iterations: number;
+      /** The parent kills the child after this (plus a margin); the harts have no clock limit. */
+      readonly timeoutMs: number;
+    }
+  | {
       /** Process RSS before and after `count` demo VMs have booted and gone idle. */
       readonly kind: "vmm-idle-rss";
       readonly count: number;

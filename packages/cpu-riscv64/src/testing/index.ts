@@ -6,6 +6,7 @@
 export * as asm from "./asm.js";
 export { enterMode, MODE_SWITCH_PC } from "./modes.js";
 export { PageTables, PTE } from "./page-tables.js";
+export { li32, Program } from "./program.js";
 export {
   ManualClock,
   MMIO_BASE,
