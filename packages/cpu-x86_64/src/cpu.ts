@@ -482,7 +482,7 @@ export class X86Cpu {
       if (this.jitProbe) {
         this.jitProbe = false;
         const jit = this.jit;
-        if (jit !== undefined && this.code64 && !this.vmx.guestMode) {
+        if (jit !== undefined && this.code64) {
           const n = jit.run(Math.min(end - this.icount, JIT_SLICE));
           // Stopped at an instruction only the interpreter runs: offer the JIT the one after.
           this.jitResume = jit.stepNext;
