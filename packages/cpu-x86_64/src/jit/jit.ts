@@ -5,6 +5,15 @@
  * maps that RIP to now, the privilege level it was compiled for, and its page's generation:
  * a write to a page compiled code came from bumps the generation, so stale blocks are never
  * entered (self-modifying code, module loading, DMA into code pages).
+ *
+ * In VMX non-root operation (a guest) the same holds with host-physical pages: the fetch TLB
+ * is tagged with the guest's translation context, so a block runs only where this guest's
+ * paging and EPT map its RIP to the very bytes it was compiled from; another VM's code at the
+ * same linear address is another physical page, so another block. Blocks for one RIP on
+ * several physical pages (two VMs, root and guest) are kept side by side in a short chain
+ * rather than evicting each other at every switch. Blocks made for non-root operation leave
+ * out every instruction that may VM-exit (non-root.ts) and are never entered in root
+ * operation, nor root blocks in non-root operation.
  */
 import {
   CPU_STATE_BYTES,
@@ -16,6 +25,7 @@ import {
 import { compileRegion, type JitTarget } from "./codegen.js";
 import { decodeRegion } from "./decode.js";
 import { ST_CODE_MAP, ST_FLAGS, ST_FS_BASE, ST_RIP } from "./layout.js";
+import { nonRootRegion } from "./non-root.js";
 
 type RunFn = (budget: number, ctx: number, flags: number) => number;
 
@@ -23,12 +33,19 @@ interface Block {
   /** Physical address of the first byte, the CPL-3 flag and the page generation it was made for. */
   phys: number;
   user: boolean;
+  /** Made for VMX non-root operation (no instruction that may VM-exit). */
+  nonRoot: boolean;
   gen: number;
   hits: number;
   /** The compiled code; null until hot, or when the first instruction is not compiled. */
   fn: RunFn | null;
   uncompilable: boolean;
+  /** Another block for the same RIP (another physical page, CPL or VMX mode), or null. */
+  alt: Block | null;
 }
+
+/** Blocks kept for one RIP (the oldest beyond is forgotten). */
+const MAX_ALTERNATES = 4;
 
 /** What the CPU must offer the JIT (the fields of X86Cpu it reads and writes). */
 export interface JitCpu {
@@ -41,6 +58,8 @@ export interface JitCpu {
   readonly ramBase: number;
   /** Segment bases ES..GS (FS = 4, GS = 5). */
   readonly segBase: Float64Array;
+  /** VMX: whether a guest runs (compiled code is then made for non-root operation). */
+  readonly vmx: { readonly guestMode: boolean };
   /** The physical address the fetch TLB maps `lin` to, or -1 when it has no entry. */
   probeFetch(lin: number, user: boolean): number;
 }
@@ -175,10 +194,13 @@ export class X86Jit {
       const off = pa - cpu.ramBase;
       if (off < 0 || off >= this.target.ramSize) break;
       const page = Math.floor(off / 4096);
-      let blk = this.blocks.get(rip);
-      if (blk === undefined || blk.phys !== pa || blk.user !== user || blk.gen !== s.gen[page]) {
-        blk = { phys: pa, user, gen: s.gen[page]!, hits: 0, fn: null, uncompilable: false };
-        this.blocks.set(rip, blk);
+      const nonRoot = cpu.vmx.guestMode;
+      const first = this.blocks.get(rip);
+      let blk = first;
+      while (blk !== undefined && (blk.phys !== pa || blk.user !== user || blk.nonRoot !== nonRoot))
+        blk = blk.alt ?? undefined;
+      if (blk === undefined || blk.gen !== s.gen[page]) {
+        blk = this.addBlock(rip, first, blk, pa, user, nonRoot, s.gen[page]!);
       }
       let fn = blk.fn;
       if (fn === null) {
@@ -189,7 +211,7 @@ export class X86Jit {
           return total;
         }
         if (++blk.hits < X86Jit.hotThreshold) break;
-        fn = this.compile(blk, rip, off, user, page);
+        fn = this.compile(blk, rip, off, user, page, nonRoot);
         if (fn === null) {
           this.stepNext = true;
           return total;
@@ -208,6 +230,37 @@ export class X86Jit {
     return total;
   }
 
+  /**
+   * A fresh block for `rip` at the head of its chain (`first`), replacing `stale` (the same
+   * page, CPL and mode, an older generation) or else the oldest when the chain is full.
+   */
+  private addBlock(
+    rip: number,
+    first: Block | undefined,
+    stale: Block | undefined,
+    phys: number,
+    user: boolean,
+    nonRoot: boolean,
+    gen: number,
+  ): Block {
+    const blk: Block = {
+      phys,
+      user,
+      nonRoot,
+      gen,
+      hits: 0,
+      fn: null,
+      uncompilable: false,
+      alt: null,
+    };
+    const kept: Block[] = [blk];
+    for (let b = first ?? null; b !== null; b = b.alt) if (b !== stale) kept.push(b);
+    kept.length = Math.min(kept.length, MAX_ALTERNATES);
+    for (let k = 0; k < kept.length; k++) kept[k]!.alt = kept[k + 1] ?? null;
+    this.blocks.set(rip, blk);
+    return blk;
+  }
+
   private lastResult = 0;
   /** The last run() stopped at an instruction the interpreter must run next. */
   stepNext = false;
@@ -222,10 +275,17 @@ export class X86Jit {
     return this.i32[ST_FLAGS / 4]! >>> 0;
   }
 
-  private compile(blk: Block, rip: number, off: number, user: boolean, page: number): RunFn | null {
+  private compile(
+    blk: Block,
+    rip: number,
+    off: number,
+    user: boolean,
+    page: number,
+    nonRoot: boolean,
+  ): RunFn | null {
     const t0 = performance.now();
     try {
-      return this.compileNow(blk, rip, off, user, page);
+      return this.compileNow(blk, rip, off, user, page, nonRoot);
     } finally {
       this.compileMs += performance.now() - t0;
     }
@@ -237,8 +297,10 @@ export class X86Jit {
     off: number,
     user: boolean,
     page: number,
+    nonRoot: boolean,
   ): RunFn | null {
-    const blocks = decodeRegion(this.cpu.ram, off, rip);
+    const decoded = decodeRegion(this.cpu.ram, off, rip);
+    const blocks = nonRoot ? nonRootRegion(decoded) : decoded;
     if (blocks.length === 0) {
       blk.uncompilable = true;
       return null;
