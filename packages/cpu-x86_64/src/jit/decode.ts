@@ -61,6 +61,9 @@ export const K = {
   DIV: 30,
 } as const;
 
+/** `op` of a K.NOP that is PAUSE. */
+export const NOP_PAUSE = 1;
+
 /** Kinds that end a block. */
 export function isTerminal(kind: number): boolean {
   return kind === K.JCC || kind === K.JMP || kind === K.CALL || kind === K.RET;
@@ -440,6 +443,8 @@ function decodeOne(r: Reader, rip: number): Insn | null {
       case 0x90:
         if (rexB !== 0) return null;
         i.kind = K.NOP;
+        // PAUSE (F3 90) is told apart: it may VM-exit in non-root operation (non-root.ts).
+        i.op = repe ? NOP_PAUSE : 0;
         break;
       case 0xeb:
         i.kind = K.JMP;

@@ -2,7 +2,7 @@ import { allocateRam, type PhysBus } from "@axvisor/machine";
 import { describe, expect, it } from "vitest";
 import { X86Cpu } from "../cpu.js";
 import { V } from "../vmcs-fields.js";
-import { type Insn, K } from "./decode.js";
+import { type Insn, K, NOP_PAUSE } from "./decode.js";
 import { neverExits, nonRootRegion } from "./non-root.js";
 
 /**
@@ -208,6 +208,22 @@ describe("compiled code in VMX non-root operation (JIT on = JIT off)", () => {
     expect(on.g.ports.length).toBe(2999);
   });
 
+  it("PAUSE after a hot loop exits under PAUSE exiting (compiled as a NOP only in root mode)", () => {
+    // 1: dec rcx ; jz 2f ; jmp 1b ; 2: pause ; hlt
+    const code = [0x48, 0xff, 0xc9, 0x74, 0x02, 0xeb, 0xf9, 0xf3, 0x90, 0xf4];
+    const { on } = differential(code, { rcx: 5000n }, (g) => {
+      g.cpu.vmwrite(
+        V.PROC_CONTROLS,
+        BigInt(0x0401e172 | (1 << 7) | (1 << 25) | (1 << 30) | (1 << 31)),
+      );
+      g.cpu.enterGuest();
+      expect(g.cpu.run(1_000_000)).toBe("host-trap");
+    });
+    expect(on.rec.reason).toBe("0x28");
+    expect(on.rec.length).toBe("0x2");
+    expect(on.rec.rip).toBe(`0x${(CODE + 7).toString(16)}`);
+  });
+
   it("an external interrupt raised between slices of a hot loop exits at the same instruction", () => {
     const { on } = differential(loopThen([0xf4]), { rcx: 1_000_000n, rbx: 7n, rdi: DATA }, (g) => {
       g.cpu.enterGuest();
@@ -302,6 +318,8 @@ describe("nonRootRegion", () => {
       [20, 21],
     ]);
     expect(nonRootRegion([[at(0, UNKNOWN)], region[2]!])).toEqual([]);
-    expect(neverExits(K.DIV)).toBe(true);
+    expect(neverExits(at(0, K.DIV))).toBe(true);
+    expect(neverExits(at(0, K.NOP))).toBe(true);
+    expect(neverExits({ ...at(0, K.NOP), op: NOP_PAUSE })).toBe(false);
   });
 });

@@ -12,11 +12,12 @@
  *
  * What remains is the instruction itself: CPUID, HLT, I/O, RDMSR/WRMSR, MOV CR/DR, INVLPG,
  * RDTSC(P), PAUSE, MWAIT, VMCALL and the VMX instructions may exit depending on the VMCS
- * controls. None of them is compiled today; this list names the kinds that never exit, so
+ * controls. Of these only PAUSE is compiled (as a NOP, outside non-root operation); this list
+ * names the kinds that never exit, so
  * an instruction kind added to the compiler later is left to the interpreter in non-root
  * operation until it is added here (with the control checks it needs, if any).
  */
-import { type Insn, K } from "./decode.js";
+import { type Insn, K, NOP_PAUSE } from "./decode.js";
 
 const NEVER_EXITS: ReadonlySet<number> = new Set<number>([
   K.ALU_EG,
@@ -53,9 +54,13 @@ const NEVER_EXITS: ReadonlySet<number> = new Set<number>([
   K.DIV,
 ]);
 
-/** True when an instruction of this kind can run in VMX non-root operation unchecked. */
-export function neverExits(kind: number): boolean {
-  return NEVER_EXITS.has(kind);
+/**
+ * True when the instruction can run in VMX non-root operation unchecked (PAUSE exits under
+ * "PAUSE exiting": the interpreter runs it there).
+ */
+export function neverExits(i: Insn): boolean {
+  if (i.kind === K.NOP && i.op === NOP_PAUSE) return false;
+  return NEVER_EXITS.has(i.kind);
 }
 
 /**
@@ -67,7 +72,7 @@ export function neverExits(kind: number): boolean {
 export function nonRootRegion(blocks: readonly Insn[][]): Insn[][] {
   const out: Insn[][] = [];
   for (const b of blocks) {
-    const cut = b.findIndex((i) => !neverExits(i.kind));
+    const cut = b.findIndex((i) => !neverExits(i));
     if (cut === 0) {
       if (out.length === 0) return [];
       continue;
