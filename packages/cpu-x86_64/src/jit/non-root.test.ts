@@ -26,7 +26,7 @@ interface Guest {
   ports: number[];
 }
 
-function guest(jit: boolean, code: number[]): Guest {
+function guest(jit: boolean, code: number[], clock: { now(): number } = { now: () => 0 }): Guest {
   const ram = allocateRam(8 << 20);
   const bus: PhysBus = { ram, ramBase: 0, load: () => null, store: () => false };
   const intr = { pending: false };
@@ -36,7 +36,7 @@ function guest(jit: boolean, code: number[]): Guest {
     apicId: 0,
     bus,
     io: { in: () => 0xffffffff, out: (p) => ports.push(p) },
-    time: { now: () => 0 },
+    time: clock,
     lapic: {
       hasInterrupt: () => intr.pending,
       acknowledge: () => {
@@ -222,6 +222,27 @@ describe("compiled code in VMX non-root operation (JIT on = JIT off)", () => {
     expect(on.rec.reason).toBe("0x28");
     expect(on.rec.length).toBe("0x2");
     expect(on.rec.rip).toBe(`0x${(CODE + 7).toString(16)}`);
+  });
+
+  it("the VMX-preemption timer stops a compiled hot loop as promptly as the interpreter", () => {
+    // The board clock counts retired instructions: the timer (rate TSC/32) expires after
+    // 32 * 1000 guest instructions; both tiers poll it at least every 64 instructions.
+    for (const jit of [false, true]) {
+      const box: { cpu?: X86Cpu } = {};
+      const g = guest(jit, loopThen([0xf4]), { now: () => box.cpu?.icount ?? 0 });
+      box.cpu = g.cpu;
+      g.cpu.setReg("rcx", 1_000_000n);
+      g.cpu.setReg("rbx", 1n);
+      g.cpu.setReg("rdi", DATA);
+      g.cpu.vmwrite(V.PIN_CONTROLS, BigInt(0x17 | (1 << 6)));
+      g.cpu.vmwrite(V.PREEMPTION_TIMER, 1000n);
+      g.cpu.enterGuest();
+      expect(g.cpu.run(1_000_000)).toBe("host-trap");
+      expect(g.cpu.vmread(V.EXIT_REASON)).toBe(52n);
+      expect(g.cpu.icount).toBeGreaterThanOrEqual(32_000);
+      expect(g.cpu.icount).toBeLessThanOrEqual(32_000 + 64);
+      if (jit) expect(g.cpu.jit!.retired).toBeGreaterThan(20_000);
+    }
   });
 
   it("an external interrupt raised between slices of a hot loop exits at the same instruction", () => {
