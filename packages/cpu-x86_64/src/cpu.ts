@@ -496,8 +496,11 @@ export class X86Cpu {
       if (this.jitProbe) {
         this.jitProbe = false;
         const jit = this.jit;
-        if (jit !== undefined && this.code64 && !this.vmx.guestMode) {
-          const n = jit.run(Math.min(end - this.icount, JIT_SLICE));
+        if (jit !== undefined && this.code64) {
+          // Under an armed VMX-preemption timer compiled code runs no longer than the
+          // interpreter between two polls, so the timer's exit comes as soon as it would.
+          const slice = this.vmx.preemptionTimerArmed ? POLL : JIT_SLICE;
+          const n = jit.run(Math.min(end - this.icount, slice));
           // Stopped at an instruction only the interpreter runs: offer the JIT the one after.
           this.jitResume = jit.stepNext;
           if (n > 0) {

@@ -293,6 +293,11 @@ export class Vmx {
   private eptAd = false;
   private timerDeadline = Number.POSITIVE_INFINITY;
 
+  /** A guest runs with the VMX-preemption timer armed (its deadline is polled, not scheduled). */
+  get preemptionTimerArmed(): boolean {
+    return this.guestMode && (this.pin & PIN_PREEMPTION) !== 0;
+  }
+
   constructor(readonly cpu: X86Cpu) {}
 
   reset(): void {

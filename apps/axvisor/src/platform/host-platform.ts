@@ -137,6 +137,11 @@ export interface VmBuildContext {
   notice(message: string): void;
   /** A device model reporting a guest driver error (virtqueue rule broken). */
   deviceError(device: string, message: string): void;
+  /**
+   * The guest powered its machine off through a device (an x86 guest's ACPI sleep to S5):
+   * the VM stops as "powered off" when the vCPU that did it comes back from its slice.
+   */
+  powerOff(): void;
 }
 
 /** A guest's memory as the platform's VM parts reach it (after `AxVM` exists). */

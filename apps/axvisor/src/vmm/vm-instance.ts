@@ -61,6 +61,8 @@ export class VmInstance {
   readonly console: VmConsole;
   slots: VcpuSlot[];
   end: VmEnd | undefined;
+  /** A device powered the machine off (VmBuildContext.powerOff); the VMM ends the VM. */
+  powerOffRequested = false;
   /** Reboots the guest asked for (SRST) plus `vm restart`s. */
   restarts = 0;
   /** Where the kernel was entered and what was loaded, for `vm show`. */

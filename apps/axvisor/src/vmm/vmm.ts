@@ -207,6 +207,9 @@ export class Vmm {
       onHostComplete: (irq) => this.#irqs.complete(irq),
       notice: (m) => this.#opts.onNotice?.(`VM ${id} "${name}": ${m}`),
       deviceError: (dev, m) => this.#log.warn(`VM ${id} "${name}": device ${dev}: ${m}`),
+      powerOff: () => {
+        if (inst !== undefined) inst.powerOffRequested = true;
+      },
       ...(options.disk !== undefined ? { disk: options.disk } : {}),
     });
     let axvm: AxVM;
@@ -575,6 +578,13 @@ export class Vmm {
   }
 
   #handleExit(vm: VmInstance, slot: VcpuSlot, h: number, exit: ExitReason): void {
+    if (vm.powerOffRequested) {
+      // A device took the machine down during the slice (ACPI S5): whatever the vCPU did
+      // after it does not matter.
+      vm.powerOffRequested = false;
+      this.#systemDown(vm, "shutdown", 0);
+      return;
+    }
     switch (exit.kind) {
       case "Nothing":
         return;

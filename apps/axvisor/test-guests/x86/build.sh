@@ -14,3 +14,5 @@ build() { # output source [as options]
 build misbehave misbehave.S
 build exitloop-mmio exitloop.S
 build exitloop-pio exitloop.S --defsym PIO=1
+build exitloop-mmio-200k exitloop.S --defsym ITERATIONS=200000
+build exitloop-pio-200k exitloop.S --defsym PIO=1 --defsym ITERATIONS=200000

@@ -91,14 +91,6 @@ export const K = {
   MOV_SREG: 46,
 } as const;
 
-/**
- * Compiled kinds whose interpreter form can interact with VMX non-root controls (interrupt
- * window, interrupt shadow). None of them VM-exits by itself: CLI only masks; STI is compiled
- * as a no-op when IF is already set and otherwise side-exits so the interpreter runs it (its
- * shadow and an interrupt-window exit stay exact). Kinds not listed here never exit.
- */
-export const NONROOT_SENSITIVE: ReadonlySet<number> = new Set<number>([K.CLI, K.STI]);
-
 /** Kinds that may carry a LOCK prefix (with a memory destination). */
 const LOCK_OK = new Set<number>([
   K.ALU_EG,
@@ -111,6 +103,9 @@ const LOCK_OK = new Set<number>([
   K.XADD,
   K.XCHG,
 ]);
+
+/** `op` of a K.NOP that is PAUSE. */
+export const NOP_PAUSE = 1;
 
 /** Kinds that end a block. */
 export function isTerminal(kind: number): boolean {
@@ -522,6 +517,8 @@ function decodeOne(r: Reader, rip: number): Insn | null {
       case 0x90:
         if (rexB === 0) {
           i.kind = K.NOP;
+          // PAUSE (F3 90) is told apart: it may VM-exit in non-root operation (non-root.ts).
+          i.op = repe ? NOP_PAUSE : 0;
           break;
         }
         i.kind = K.XCHG;

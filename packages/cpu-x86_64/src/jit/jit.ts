@@ -5,6 +5,15 @@
  * maps that RIP to now, the privilege level it was compiled for, and its page's generation:
  * a write to a page compiled code came from bumps the generation, so stale blocks are never
  * entered (self-modifying code, module loading, DMA into code pages).
+ *
+ * In VMX non-root operation (a guest) the same holds with host-physical pages: the fetch TLB
+ * is tagged with the guest's translation context, so a block runs only where this guest's
+ * paging and EPT map its RIP to the very bytes it was compiled from; another VM's code at the
+ * same linear address is another physical page, so another block. Blocks for one RIP on
+ * several physical pages (two VMs, root and guest) are kept side by side in a short chain
+ * rather than evicting each other at every switch. Blocks made for non-root operation leave
+ * out every instruction that may VM-exit (non-root.ts) and are never entered in root
+ * operation, nor root blocks in non-root operation.
  */
 import {
   CPU_STATE_BYTES,
@@ -17,6 +26,7 @@ import {
 import { compileRegion, type JitTarget } from "./codegen.js";
 import { decodeRegion } from "./decode.js";
 import { ST_CODE_MAP, ST_FLAGS, ST_FS_BASE, ST_RIP, ST_SEL, ST_STI } from "./layout.js";
+import { nonRootRegion } from "./non-root.js";
 
 type RunFn = (budget: number, ctx: number, flags: number) => number;
 
@@ -24,12 +34,19 @@ interface Block {
   /** Physical address of the first byte, the CPL-3 flag and the page generation it was made for. */
   phys: number;
   user: boolean;
+  /** Made for VMX non-root operation (no instruction that may VM-exit). */
+  nonRoot: boolean;
   gen: number;
   hits: number;
   /** The compiled code; null until hot, or when the first instruction is not compiled. */
   fn: RunFn | null;
   uncompilable: boolean;
+  /** Another block for the same RIP (another physical page, CPL or VMX mode), or null. */
+  alt: Block | null;
 }
+
+/** Blocks kept for one RIP (the oldest beyond is forgotten). */
+const MAX_ALTERNATES = 4;
 
 /** What the CPU must offer the JIT (the fields of X86Cpu it reads and writes). */
 export interface JitCpu {
@@ -46,6 +63,8 @@ export interface JitCpu {
   /** Segment bases ES..GS (FS = 4, GS = 5) and selectors. */
   readonly segBase: Float64Array;
   readonly segSel: Int32Array;
+  /** VMX: whether a guest runs (compiled code is then made for non-root operation). */
+  readonly vmx: { readonly guestMode: boolean };
   /** The physical address the fetch TLB maps `lin` to, or -1 when it has no entry. */
   probeFetch(lin: number, user: boolean): number;
   /** Walks and caches the translation of `lin` (access 0 read, 1 write, 2 fetch); false: no. */
@@ -232,10 +251,13 @@ export class X86Jit {
       const off = pa - cpu.ramBase;
       if (off < 0 || off >= this.target.ramSize) break;
       const page = Math.floor(off / 4096);
-      let blk = this.blocks.get(rip);
-      if (blk === undefined || blk.phys !== pa || blk.user !== user || blk.gen !== s.gen[page]) {
-        blk = { phys: pa, user, gen: s.gen[page]!, hits: 0, fn: null, uncompilable: false };
-        this.blocks.set(rip, blk);
+      const nonRoot = cpu.vmx.guestMode;
+      const first = this.blocks.get(rip);
+      let blk = first;
+      while (blk !== undefined && (blk.phys !== pa || blk.user !== user || blk.nonRoot !== nonRoot))
+        blk = blk.alt ?? undefined;
+      if (blk === undefined || blk.gen !== s.gen[page]) {
+        blk = this.addBlock(rip, first, blk, pa, user, nonRoot, s.gen[page]!);
       }
       let fn = blk.fn;
       if (fn === null) {
@@ -250,7 +272,7 @@ export class X86Jit {
           if (total === 0) this.coldCalls++;
           break;
         }
-        fn = this.compile(blk, rip, off, user, page);
+        fn = this.compile(blk, rip, off, user, page, nonRoot);
         if (fn === null) {
           this.stepNext = true;
           return total;
@@ -312,6 +334,37 @@ export class X86Jit {
     return lines.join("\n");
   }
 
+  /**
+   * A fresh block for `rip` at the head of its chain (`first`), replacing `stale` (the same
+   * page, CPL and mode, an older generation) or else the oldest when the chain is full.
+   */
+  private addBlock(
+    rip: number,
+    first: Block | undefined,
+    stale: Block | undefined,
+    phys: number,
+    user: boolean,
+    nonRoot: boolean,
+    gen: number,
+  ): Block {
+    const blk: Block = {
+      phys,
+      user,
+      nonRoot,
+      gen,
+      hits: 0,
+      fn: null,
+      uncompilable: false,
+      alt: null,
+    };
+    const kept: Block[] = [blk];
+    for (let b = first ?? null; b !== null; b = b.alt) if (b !== stale) kept.push(b);
+    kept.length = Math.min(kept.length, MAX_ALTERNATES);
+    for (let k = 0; k < kept.length; k++) kept[k]!.alt = kept[k + 1] ?? null;
+    this.blocks.set(rip, blk);
+    return blk;
+  }
+
   private lastResult = 0;
   /** The last run() stopped at an instruction the interpreter must run next. */
   stepNext = false;
@@ -329,10 +382,17 @@ export class X86Jit {
     return this.i32[ST_FLAGS / 4]! >>> 0;
   }
 
-  private compile(blk: Block, rip: number, off: number, user: boolean, page: number): RunFn | null {
+  private compile(
+    blk: Block,
+    rip: number,
+    off: number,
+    user: boolean,
+    page: number,
+    nonRoot: boolean,
+  ): RunFn | null {
     const t0 = performance.now();
     try {
-      return this.compileNow(blk, rip, off, user, page);
+      return this.compileNow(blk, rip, off, user, page, nonRoot);
     } finally {
       this.compileMs += performance.now() - t0;
     }
@@ -344,8 +404,10 @@ export class X86Jit {
     off: number,
     user: boolean,
     page: number,
+    nonRoot: boolean,
   ): RunFn | null {
-    const blocks = decodeRegion(this.cpu.ram, off, rip);
+    const decoded = decodeRegion(this.cpu.ram, off, rip);
+    const blocks = nonRoot ? nonRootRegion(decoded) : decoded;
     if (blocks.length === 0) {
       blk.uncompilable = true;
       return null;

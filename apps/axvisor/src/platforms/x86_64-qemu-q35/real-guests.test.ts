@@ -37,8 +37,16 @@ function configFile(dir: string, name: string): string {
   return file;
 }
 
-/** `axvisor run` on the configs until the shell answers SHELL-42; the console text. */
-async function runToShell(configs: readonly string[], extra: readonly string[] = []) {
+/**
+ * `axvisor run` on the configs until the shell answers SHELL-42; the console text. With
+ * `powerOff` the shell then exits, the guest's init powers off through ACPI (S5) and the run
+ * ends with the VM (status 0: powered off without an --expect).
+ */
+async function runToShell(
+  configs: readonly string[],
+  extra: readonly string[] = [],
+  powerOff = false,
+) {
   const c = captureIo();
   const start = performance.now();
   const status = await runCli(
@@ -49,9 +57,8 @@ async function runToShell(configs: readonly string[], extra: readonly string[] =
       "--send-after",
       "GUEST-INIT-OK",
       // Both numbers come from the guest's shell: its CPUs as /proc/cpuinfo lists them.
-      "echo CPUS-$(grep -c ^processor /proc/cpuinfo) SHELL-$((6*7))\\n",
-      "--expect",
-      "SHELL-42",
+      `echo CPUS-$(grep -c ^processor /proc/cpuinfo) SHELL-$((6*7))${powerOff ? "; exit" : ""}\\n`,
+      ...(powerOff ? [] : ["--expect", "SHELL-42"]),
       "--timeout",
       String(LIMIT_S),
     ],
@@ -70,9 +77,12 @@ describe.skipIf(!requested || missing.length > 0)("Linux under the x86_64 hyperv
       async () => {
         const dir = mkdtempSync(join(tmpdir(), "axvisor-x86-"));
         try {
-          const { out, seconds } = await runToShell([
-            configFile(dir, `linux-x86_64-qemu-smp${smp}.toml`),
-          ]);
+          // smp1 also powers off: its shell exits and init enters ACPI S5 (PM1a control).
+          const { out, seconds } = await runToShell(
+            [configFile(dir, `linux-x86_64-qemu-smp${smp}.toml`)],
+            [],
+            smp === 1,
+          );
           expect(out).toMatch(/ACPI: RSDP 0x0000000000009100/);
           expect(out).toMatch(/tsc: Detected 1000\.000 MHz processor/);
           expect(out).toMatch(
@@ -80,6 +90,9 @@ describe.skipIf(!requested || missing.length > 0)("Linux under the x86_64 hyperv
           );
           expect(out).toMatch(new RegExp(`CPUS-${smp} SHELL-42`));
           if (smp === 2) expect(out).toMatch(/smp: Brought up 1 node, 2 CPUs/);
+          if (smp === 1) expect(out).toMatch(/reboot: Power down/);
+          // The CMOS RTC answers: Linux sets its clock from it.
+          expect(out).toMatch(/rtc_cmos rtc_cmos: setting system clock to \d{4}-/);
           console.log(`Linux x86_64 smp${smp} under the VMM: shell after ${seconds.toFixed(1)} s`);
         } finally {
           rmSync(dir, { recursive: true, force: true });

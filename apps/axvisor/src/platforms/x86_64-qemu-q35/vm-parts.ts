@@ -103,6 +103,10 @@ export function buildX86Vm(host: X86HostBoard, ctx: VmBuildContext): VmArchParts
     console: ctx.console,
     interrupts,
     deviceError: (dev, m) => ctx.deviceError(dev, m),
+    // Guest time: the host clock plus the offset a snapshot restore leaves (the vCPUs' TSC).
+    time: { now: () => ctx.host.time.currentTicks() + interrupts.clock.ticks },
+    timeHz: host.timebaseHz,
+    powerOff: () => ctx.powerOff(),
     openDisk: () => {
       if (ctx.disk !== undefined) return ctx.disk;
       const p = config.kernel.diskPath;

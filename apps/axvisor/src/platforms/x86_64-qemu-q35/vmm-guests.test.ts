@@ -226,6 +226,48 @@ describe("x86_64 guests under the VMM", () => {
     }
   });
 
+  it("powers off on the ACPI sleep to S5 as Linux writes it, with the CMOS RTC answering", async () => {
+    // Linux's legacy sleep reads PM1a control, keeps SCI_EN and the other bits, and writes
+    // SLP_TYP (\_S5: 0) | SLP_EN back; the VM's clock code reads the CMOS RTC first.
+    const kernel = Uint8Array.from(
+      [
+        [0x66, 0xba, 0x04, 0x06], // mov dx, 0x604
+        [0x66, 0xed], // in ax, dx
+        [0x66, 0x89, 0xc3], // mov bx, ax
+        [0x66, 0xba, 0xf8, 0x03], // mov dx, 0x3f8
+        [0x24, 0x01], // and al, 1 (SCI_EN: the VM is in ACPI mode)
+        [0x04, 0x30], // add al, '0'
+        [0xee], // out dx, al
+        [0xb0, 0x0d], // mov al, 0x0d (RTC status D)
+        [0xe6, 0x70], // out 0x70, al
+        [0xe4, 0x71], // in al, 0x71
+        [0xc0, 0xe8, 0x07], // shr al, 7 (VRT: the clock's time is valid)
+        [0x04, 0x30], // add al, '0'
+        [0xee], // out dx, al
+        [0x66, 0x89, 0xd8], // mov ax, bx
+        [0x66, 0x0d, 0x00, 0x20], // or ax, 0x2000 (SLP_EN)
+        [0x66, 0xba, 0x04, 0x06], // mov dx, 0x604
+        [0x66, 0xef], // out dx, ax
+        [0xf4], // 1: hlt
+        [0xeb, 0xfd], // jmp 1b
+      ].flat(),
+    );
+    const dir = mkdtempSync(join(tmpdir(), "axvisor-x86-"));
+    const t = startTestVmm({ platform: "x86_64-qemu-q35", harts: 1, ramMiB: 64 });
+    try {
+      const file = join(dir, "bzImage");
+      writeFileSync(file, fakeBzImage(kernel));
+      const vm = t.vmm.createVm(parseAxVMConfig(linuxToml(file), { file: "s5.toml" }));
+      t.vmm.startVm(vm.id);
+      expect(await t.waitEnd(vm.id)).toEqual({ kind: "poweroff", reason: 0 });
+      expect(t.output.get(vm.id)).toBe("11");
+      expect(t.logs.join("\n")).not.toMatch(/no port device/);
+    } finally {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a corrupt or truncated bzImage with a one-line reason", async () => {
     const dir = mkdtempSync(join(tmpdir(), "axvisor-x86-"));
     const t = startTestVmm({ platform: "x86_64-qemu-q35", harts: 1, ramMiB: 64 });
