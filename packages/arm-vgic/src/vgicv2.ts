@@ -295,7 +295,8 @@ export class VGicV2Cpu implements VirtualInterrupts {
     if (this.gic.core.changes !== this.scanned) this.listPending();
     const id = cpu.cpuId;
     const g = this.gich;
-    if (this.home !== id || this.residents.get(id) !== this) {
+    // Resident here exactly while `home` is this CPU: whoever takes the CPU evicts us first.
+    if (this.home !== id) {
       this.evict();
       this.residents.get(id)?.evict();
       g.write(id, GICH.VMCR, this.vmcr);

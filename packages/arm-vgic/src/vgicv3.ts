@@ -202,7 +202,8 @@ export class VGicV3Cpu implements VirtualInterrupts {
     const core = this.gic.core;
     if (core.changes !== this.scanned) this.listPending();
     const id = cpu.cpuId;
-    if (this.home !== cpu || residents.get(cpu) !== this) {
+    // Resident here exactly while `home` is this CPU: whoever takes the CPU evicts us first.
+    if (this.home !== cpu) {
       this.evict();
       const prior = residents.get(cpu);
       if (prior !== undefined) prior.evict();
