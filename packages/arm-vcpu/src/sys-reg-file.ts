@@ -31,9 +31,7 @@ export class SysRegFile {
   get(enc: number): bigint {
     const i = this.index.get(enc);
     if (i === undefined) return 0n;
-    return (
-      (BigInt(this.words[2 * i + 1]! >>> 0) << 32n) | BigInt(this.words[2 * i]! >>> 0)
-    );
+    return (BigInt(this.words[2 * i + 1]! >>> 0) << 32n) | BigInt(this.words[2 * i]! >>> 0);
   }
 
   /** Sets a held register (modulo 2^64); others are ignored. */

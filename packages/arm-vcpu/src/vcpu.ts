@@ -42,7 +42,6 @@ import { readGuestVirtual, translateGuestVirtual } from "./guest-walk.js";
 import { GUEST_HCR, HcrEl2 } from "./hcr.js";
 import type { ArmHostCpus, ArmPhysCpu } from "./host-cpus.js";
 import { type DecodedAccess, decodeLoadStore } from "./mmio-decode.js";
-import { SysRegFile } from "./sys-reg-file.js";
 import {
   AffinityState,
   isSmcccFastCall,
@@ -54,6 +53,7 @@ import {
   SmcccFn,
   SUPPORTED_FUNCTIONS,
 } from "./psci.js";
+import { SysRegFile } from "./sys-reg-file.js";
 import { type VirtualInterrupts, VirtualIrqLine } from "./virtual-interrupts.js";
 import type { ArmVmContext } from "./vm-context.js";
 
@@ -716,13 +716,7 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
       this.pending.wbOffset = decoded.writeback.offset;
     }
     if (decoded.isStore) return this.mmioWriteExit(cpu, ipa, decoded.width, decoded.reg);
-    return this.mmioReadExit(
-      ipa,
-      decoded.width,
-      decoded.reg,
-      decoded.regWidth,
-      decoded.signExtend,
-    );
+    return this.mmioReadExit(ipa, decoded.width, decoded.reg, decoded.regWidth, decoded.signExtend);
   }
 
   private mmioWriteExit(cpu: Aarch64Cpu, ipa: number, width: AccessWidth, reg: number): ExitReason {
