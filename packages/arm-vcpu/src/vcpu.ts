@@ -9,7 +9,14 @@
 
 import { type SavedRecord, StateReader, savedBytes, savedU64 } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
-import type { ArchVCpu, ExitReason, GuestFault, SnapshotTime } from "@axvisor/axvcpu";
+import type {
+  ArchVCpu,
+  ExitReason,
+  GuestFault,
+  MmioReadExit,
+  MmioWriteExit,
+  SnapshotTime,
+} from "@axvisor/axvcpu";
 import type { HostServices, TimerToken } from "@axvisor/axvisor-api";
 import { type Aarch64Cpu, SysReg, sysreg } from "@axvisor/cpu-aarch64";
 import {
@@ -22,7 +29,6 @@ import {
   sysRegAddr,
 } from "@axvisor/memory-addr";
 import {
-  decodeDataAbortIss,
   decodeSysRegIss,
   ESR_IL,
   ExceptionClass,
@@ -47,6 +53,7 @@ import {
   SmcccFn,
   SUPPORTED_FUNCTIONS,
 } from "./psci.js";
+import { SysRegFile } from "./sys-reg-file.js";
 import { type VirtualInterrupts, VirtualIrqLine } from "./virtual-interrupts.js";
 import type { ArmVmContext } from "./vm-context.js";
 
@@ -156,14 +163,28 @@ function storeData(cpu: Aarch64Cpu, reg: number, width: AccessWidth): bigint {
   }
 }
 
-/** The access an exit is about; ELR and FAR as signed 64-bit numbers (readSysRegNum). */
+/**
+ * The access an exit is about; ELR and FAR as signed 64-bit numbers (readSysRegNum). One
+ * record per vCPU, rewritten per exit: the exit path allocates nothing for it.
+ */
 interface PendingAccess {
-  readonly elr: number;
-  readonly far: number;
-  readonly isStore: boolean;
-  readonly isFetch: boolean;
-  readonly writeback?: { readonly reg: number; readonly offset: number };
+  elr: number;
+  far: number;
+  isStore: boolean;
+  isFetch: boolean;
+  /** Pre/post-index writeback applied to Rn `wbReg` (-1: none) by `wbOffset`. */
+  wbReg: number;
+  wbOffset: number;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** ESR_EL2 data abort ISS fields (ARM ARM D17.2.40). */
+const ISS_ISV = 1 << 24;
+const ISS_SSE = 1 << 21;
+const ISS_SF = 1 << 15;
+const ISS_S1PTW = 1 << 7;
+const ISS_WNR = 1 << 6;
 
 type Conduit = "hvc" | "smc";
 
@@ -176,11 +197,39 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
   private readonly fpRegs = new Uint8Array(512);
   private fpcr = 0;
   private fpsr = 0;
-  private readonly sys = new Map<number, bigint>(SAVED_SYSREGS);
+  private readonly sys = new SysRegFile(SAVED_SYSREGS);
   private bound: ArmPhysCpu | null = null;
   /** The CPU is executing this guest since the last entry, with no exception taken since. */
   private inGuest = false;
-  private pending: PendingAccess | null = null;
+  private readonly pending: PendingAccess = {
+    elr: 0,
+    far: 0,
+    isStore: false,
+    isFetch: false,
+    wbReg: -1,
+    wbOffset: 0,
+  };
+  /** `pending` describes the latest exit's access (cleared once a fault is delivered). */
+  private hasPending = false;
+  /**
+   * The MMIO exits `run` returns, one record of each kind rewritten per exit, so the most
+   * frequent exits allocate no exit object. An exit is read before the next `run` (AxVM serves
+   * it at once), as ArchVCpu.run allows.
+   */
+  private readonly mmioWrite: Mutable<MmioWriteExit> = {
+    kind: "MmioWrite",
+    addr: gpa(0),
+    width: AccessWidth.Byte,
+    data: 0n,
+  };
+  private readonly mmioRead: Mutable<MmioReadExit> = {
+    kind: "MmioRead",
+    addr: gpa(0),
+    width: AccessWidth.Byte,
+    reg: 0,
+    regWidth: AccessWidth.Qword,
+    signExtend: false,
+  };
   private vtimerLevel = false;
   private wakeTimer: TimerToken | null = null;
   private readonly slice: number;
@@ -243,7 +292,7 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     cpu.fp.u8.set(this.fpRegs);
     cpu.fp.fpcr = this.fpcr;
     cpu.fp.fpsr = this.fpsr;
-    for (const [enc, value] of this.sys) cpu.writeSysReg(enc, value);
+    this.sys.load(cpu);
     // Another vCPU of this VM ran here last: its stage-1 entries carry the same VMID and ASIDs.
     const last = pcpu.lastVcpuByVmid.get(this.vm.vmid);
     if (last !== undefined && last !== this) cpu.flushTlb();
@@ -262,7 +311,7 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     this.fpRegs.set(cpu.fp.u8.subarray(0, 512));
     this.fpcr = cpu.fp.fpcr;
     this.fpsr = cpu.fp.fpsr;
-    for (const enc of this.sys.keys()) this.sys.set(enc, cpu.readSysReg(enc));
+    this.sys.store(cpu);
     if (this.interrupts.unbound) this.interrupts.unbound(cpu);
     else cpu.setVirq(false);
     // The host's own HCR_EL2 (arm_vcpu's per-CPU value) and no guest address space.
@@ -314,9 +363,9 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
 
   injectFault(fault: GuestFault): void {
     const p = this.pending;
-    if (!p) throw axErr("BadState", `vCPU ${this.vcpuId} has no access to fault`);
-    this.pending = null;
-    if (p.writeback) this.addToBase(p.writeback.reg, -p.writeback.offset);
+    if (!this.hasPending) throw axErr("BadState", `vCPU ${this.vcpuId} has no access to fault`);
+    this.hasPending = false;
+    if (p.wbReg >= 0) this.addToBase(p.wbReg, -p.wbOffset);
     this.writeSys(SysReg.ELR_EL2, u64(p.elr));
     const kind = fault.exit.kind;
     if (
@@ -376,12 +425,12 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
   /** A saved system register of the guest (or the CPU's while bound). */
   readSys(enc: number): bigint {
     if (this.bound) return this.bound.cpu.readSysReg(enc);
-    return this.sys.get(enc) ?? 0n;
+    return this.sys.get(enc);
   }
 
   private writeSys(enc: number, value: bigint): void {
     if (this.bound) this.bound.cpu.writeSysReg(enc, value);
-    else if (this.sys.has(enc)) this.sys.set(enc, value);
+    else this.sys.set(enc, value);
   }
 
   // ---- internals -----------------------------------------------------------------------
@@ -484,12 +533,7 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
         return null;
       case ExceptionClass.InstructionAbortLower: {
         const far = cpu.readSysRegNum(SysReg.FAR_EL2);
-        this.pending = {
-          elr: cpu.readSysRegNum(SysReg.ELR_EL2),
-          far,
-          isStore: false,
-          isFetch: true,
-        };
+        this.setPending(cpu.readSysRegNum(SysReg.ELR_EL2), far, false, true);
         const ipa = faultIpa(cpu.readSysRegNum(SysReg.HPFAR_EL2), far);
         return { kind: "NestedPageFault", addr: gpa(ipa), accessFlags: MappingFlags.EXECUTE };
       }
@@ -578,7 +622,7 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
   private handleSysReg(cpu: Aarch64Cpu, esr: number): ExitReason | null {
     const { addr, rt, read } = decodeSysRegIss(esr);
     const elr = cpu.readSysRegNum(SysReg.ELR_EL2);
-    this.pending = { elr, far: 0, isStore: !read, isFetch: false };
+    this.setPending(elr, 0, !read, false);
     cpu.writeSysRegNum(SysReg.ELR_EL2, elr + 4);
     // The SGI registers trap under HCR_EL2.IMO/FMO: the VMM sends the virtual SGI.
     if (addr === ICC_SGI1R_EL1_ADDR || addr === ICC_SGI0R_EL1_ADDR) {
@@ -617,60 +661,86 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     };
   }
 
+  private setPending(elr: number, far: number, isStore: boolean, isFetch: boolean): void {
+    const p = this.pending;
+    p.elr = elr;
+    p.far = far;
+    p.isStore = isStore;
+    p.isFetch = isFetch;
+    p.wbReg = -1;
+    this.hasPending = true;
+  }
+
   private handleDataAbort(cpu: Aarch64Cpu, esr: number): ExitReason | null {
-    const iss = decodeDataAbortIss(esr);
     const far = cpu.readSysRegNum(SysReg.FAR_EL2);
     const elr = cpu.readSysRegNum(SysReg.ELR_EL2);
     const ipa = faultIpa(cpu.readSysRegNum(SysReg.HPFAR_EL2), far);
-    const dfsc = iss.dfsc;
-    this.pending = { elr, far, isStore: iss.write, isFetch: false };
+    const dfsc = esr & 0x3f;
+    const write = (esr & ISS_WNR) !== 0;
+    this.setPending(elr, far, write, false);
     if (dfsc < 0x04 || dfsc > 0x0f) {
       // Not a stage-2 translation/access/permission fault (an external abort on the walk...):
       // the guest's own bus error.
-      this.pending = null;
-      this.injectAbort(false, iss.write, u64(far));
+      this.hasPending = false;
+      this.injectAbort(false, write, u64(far));
       return null;
     }
-    const access: MappingFlags = iss.write ? MappingFlags.WRITE : MappingFlags.READ;
-    if (iss.s1ptw) {
+    if ((esr & ISS_S1PTW) !== 0) {
       // The guest's own page table lies where stage 2 maps nothing.
       return { kind: "NestedPageFault", addr: gpa(ipa), accessFlags: MappingFlags.READ };
     }
-    let decoded: DecodedAccess | null;
-    if (iss.isv) {
-      decoded = {
-        isStore: iss.write,
-        width: iss.width as AccessWidth,
-        reg: iss.srt,
-        regWidth: iss.sf ? AccessWidth.Qword : AccessWidth.Dword,
-        signExtend: iss.signExtend,
-      };
-    } else {
-      decoded = this.fetchAndDecode(cpu, u64(elr));
-      if (decoded && decoded.isStore !== iss.write) decoded = null;
+    if ((esr & ISS_ISV) !== 0) {
+      // The syndrome describes the access (one register, no writeback): no decoding.
+      cpu.writeSysRegNum(SysReg.ELR_EL2, elr + 4);
+      const width = (1 << ((esr >>> 22) & 3)) as AccessWidth;
+      const reg = (esr >>> 16) & 31;
+      if (write) return this.mmioWriteExit(cpu, ipa, width, reg);
+      return this.mmioReadExit(
+        ipa,
+        width,
+        reg,
+        (esr & ISS_SF) !== 0 ? AccessWidth.Qword : AccessWidth.Dword,
+        (esr & ISS_SSE) !== 0,
+      );
     }
-    if (!decoded) return { kind: "NestedPageFault", addr: gpa(ipa), accessFlags: access };
+    let decoded = this.fetchAndDecode(cpu, u64(elr));
+    if (decoded && decoded.isStore !== write) decoded = null;
+    if (!decoded) {
+      const access = write ? MappingFlags.WRITE : MappingFlags.READ;
+      return { kind: "NestedPageFault", addr: gpa(ipa), accessFlags: access };
+    }
     cpu.writeSysRegNum(SysReg.ELR_EL2, elr + 4);
     if (decoded.writeback) {
       this.addToBase(decoded.writeback.reg, decoded.writeback.offset);
-      this.pending = { ...this.pending, writeback: decoded.writeback };
+      this.pending.wbReg = decoded.writeback.reg;
+      this.pending.wbOffset = decoded.writeback.offset;
     }
-    if (decoded.isStore) {
-      return {
-        kind: "MmioWrite",
-        addr: gpa(ipa),
-        width: decoded.width,
-        data: storeData(cpu, decoded.reg, decoded.width),
-      };
-    }
-    return {
-      kind: "MmioRead",
-      addr: gpa(ipa),
-      width: decoded.width,
-      reg: decoded.reg,
-      regWidth: decoded.regWidth,
-      signExtend: decoded.signExtend,
-    };
+    if (decoded.isStore) return this.mmioWriteExit(cpu, ipa, decoded.width, decoded.reg);
+    return this.mmioReadExit(ipa, decoded.width, decoded.reg, decoded.regWidth, decoded.signExtend);
+  }
+
+  private mmioWriteExit(cpu: Aarch64Cpu, ipa: number, width: AccessWidth, reg: number): ExitReason {
+    const e = this.mmioWrite;
+    e.addr = gpa(ipa);
+    e.width = width;
+    e.data = storeData(cpu, reg, width);
+    return e;
+  }
+
+  private mmioReadExit(
+    ipa: number,
+    width: AccessWidth,
+    reg: number,
+    regWidth: AccessWidth,
+    signExtend: boolean,
+  ): ExitReason {
+    const e = this.mmioRead;
+    e.addr = gpa(ipa);
+    e.width = width;
+    e.reg = reg;
+    e.regWidth = regWidth;
+    e.signExtend = signExtend;
+    return e;
   }
 
   /** The faulting instruction, read through the guest's stage 1 and the VM's memory. */
@@ -758,10 +828,10 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
   saveState(time: SnapshotTime): SavedRecord {
     if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: saved while bound to a CPU`);
     const sys: Record<string, string> = {};
-    for (const [enc, value] of this.sys) {
-      if (!NOT_SAVED.has(enc)) sys[`0x${enc.toString(16)}`] = savedU64(value);
+    for (const enc of this.sys.encs) {
+      if (!NOT_SAVED.has(enc)) sys[`0x${enc.toString(16)}`] = savedU64(this.sys.get(enc));
     }
-    const cntvoff = this.sys.get(SysReg.CNTVOFF_EL2) ?? 0n;
+    const cntvoff = this.sys.get(SysReg.CNTVOFF_EL2);
     return {
       gpr: [...this.gpr],
       fp: savedBytes(this.fpRegs),
@@ -787,7 +857,7 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
     const fpsr = r.int("fpsr");
     const saved = r.record("sys");
     const sys = new Map<number, bigint>();
-    for (const enc of this.sys.keys()) {
+    for (const enc of this.sys.encs) {
       if (!NOT_SAVED.has(enc)) sys.set(enc, saved.u64(`0x${enc.toString(16)}`));
     }
     const guestNow = r.u64("guestNow");
@@ -803,7 +873,7 @@ export class ArmVCpu implements ArchVCpu<ArmVCpuCreateConfig, void> {
       BigInt.asUintN(64, BigInt(Math.floor(time.hostTicks)) - guestNow),
     );
     this.inGuest = false;
-    this.pending = null;
+    this.hasPending = false;
     this.vtimerLevel = false;
     // As after every unbind: the virtual timer, if enabled, wakes the vCPU at its deadline.
     this.armWake();

@@ -29,6 +29,8 @@ function setup(vcpus = 2) {
     virtualCpuBase: GICV,
   });
   const hyp = host.hypInterface!;
+  /** GICH register writes so far (the world-switch cost of an entry). */
+  const gichWrites = { count: 0 };
   const gich: GichAccess = {
     read: (cpu, off) => {
       current = cpu;
@@ -36,6 +38,7 @@ function setup(vcpus = 2) {
     },
     write: (cpu, off, v) => {
       current = cpu;
+      gichWrites.count++;
       hyp.handleWrite(gpa(GICH + off), 4, BigInt(v >>> 0));
     },
   };
@@ -60,7 +63,7 @@ function setup(vcpus = 2) {
     },
   };
   const cpu = (cpuId: number) => ({ cpuId }) as Aarch64Cpu;
-  return { vgic, gicd, gicc, cpu, outs, woken };
+  return { vgic, gicd, gicc, cpu, outs, woken, gichWrites };
 }
 
 /** A guest's GIC driver setup: distributor and CPU interface on, SGI 1, PPI 27, SPI 33. */
@@ -134,6 +137,30 @@ describe("vGICv2", () => {
     s.gicc.write(0, 0x00, 1);
     s.gicc.write(0, 0x04, 0xf0);
     expect(s.gicc.read(0, 0x0c)).toBe(33);
+  });
+
+  it("keeps a vCPU's GICH state resident across its exits and hands it over when another vCPU takes the CPU", () => {
+    const s = setup();
+    guestInit(s);
+    const [c0, c1] = [s.vgic.cpu(0), s.vgic.cpu(1)];
+    c0.flush(s.cpu(0));
+    s.gicc.write(0, 0x04, 0xf0); // GICC_PMR of vCPU 0: lives in GICH_VMCR
+    s.gicc.write(0, 0x00, 1);
+    c0.sync(s.cpu(0));
+    // An exit and re-entry with nothing new to list writes no GICH register.
+    const before = s.gichWrites.count;
+    c0.flush(s.cpu(0));
+    c0.sync(s.cpu(0));
+    expect(s.gichWrites.count).toBe(before);
+    // vCPU 1 takes host CPU 0: it sees its own (reset) priority mask, not vCPU 0's.
+    c1.flush(s.cpu(0));
+    expect(s.gicc.read(0, 0x04)).toBe(0);
+    c1.sync(s.cpu(0));
+    // vCPU 0 back, on host CPU 1 this time: its mask came back from GICH_VMCR with it.
+    c0.setLevel(27, true);
+    c0.flush(s.cpu(1));
+    expect(s.gicc.read(1, 0x04)).toBe(0xf0);
+    expect(s.gicc.read(1, 0x0c)).toBe(27);
   });
 
   it("answers a misbehaving guest's GICD accesses as the hardware does, never throwing", () => {

@@ -6,8 +6,10 @@
  * GICV frame, mapped by stage 2 at the guest's GICC address (`GICV_MAPPING`): acknowledge, EOI
  * and priority masking never exit. The backend drives the board's GICH frame: before each
  * entry a vCPU's highest-priority pending interrupts go into free list registers (active in
- * the virtual distributor while listed), its VMCR and APR are restored and GICH_HCR.En set;
- * after each exit they are read back and what the guest completed is deactivated.
+ * the virtual distributor while listed); after each exit the list registers holding an
+ * interrupt are read back and what the guest completed is deactivated. VMCR, APR and the list
+ * registers stay in the frame across exits, and are switched only when another vCPU takes the
+ * host CPU, as the vGICv3 keeps its interface state.
  */
 
 import type { VirtualInterrupts } from "@axvisor/arm-vcpu";
@@ -99,6 +101,7 @@ export class VGicV2 {
       distributorBase: o.distributorBase,
       // Required by the model; the guest never reaches this frame (stage 2 maps GICV there).
       cpuInterfaceBase: o.distributorBase + 0x1_0000,
+      wired: false,
     });
     const wake = o.wake;
     const kick = wake
@@ -213,16 +216,43 @@ class BankedDistributor implements BaseMmioDeviceOps {
 }
 
 /**
- * One vCPU's part of the vGICv2: its list registers, GICH_VMCR and GICH_APR, which live in the
- * host CPU's GICH frame only while the vCPU runs.
+ * Which vCPU's interface state each host CPU's GICH frame holds, per host GIC. A vCPU's VMCR,
+ * APR and list registers stay in the frame across its exits (an exit then costs no world
+ * switch of the GIC); they come back only when another vCPU takes that CPU, or the vCPU
+ * moves to another one.
+ */
+const residents = new WeakMap<GichAccess, Map<number, VGicV2Cpu>>();
+
+function residentsOf(gich: GichAccess): Map<number, VGicV2Cpu> {
+  let m = residents.get(gich);
+  if (m === undefined) {
+    m = new Map();
+    residents.set(gich, m);
+  }
+  return m;
+}
+
+/**
+ * One vCPU's part of the vGICv2: its list registers, GICH_VMCR and GICH_APR, which live in a
+ * host CPU's GICH frame from the vCPU's first entry on that CPU until another vCPU's state
+ * replaces them there.
  */
 export class VGicV2Cpu implements VirtualInterrupts {
+  /** The list registers as last written or read back (the frame's, while resident). */
   private readonly lrs: number[] = Array.from({ length: LIST_REGISTERS }, () => 0);
+  /** What the frame's list registers hold, while resident (flush writes only the changes). */
+  private readonly written: number[] = Array.from({ length: LIST_REGISTERS }, () => 0);
   /** The INTID each list register carries for the virtual distributor, or -1. */
   private readonly held: number[] = Array.from({ length: LIST_REGISTERS }, () => -1);
   private vmcr = 0;
   private apr = 0;
+  /** The guest runs with this state in host CPU `loaded`'s frame (since the last flush). */
   private loaded: number | null = null;
+  /** The host CPU whose GICH frame holds this vCPU's state (see `residents`). */
+  private home: number | null = null;
+  /** `gic.core.changes` after the last scan for pending interrupts (see VGicV3Cpu). */
+  private scanned = -1;
+  private readonly residents: Map<number, VGicV2Cpu>;
 
   constructor(
     private readonly gic: GicV2,
@@ -231,7 +261,9 @@ export class VGicV2Cpu implements VirtualInterrupts {
     private readonly kick: () => void,
     private readonly onComplete: (intid: number, hardware: boolean) => void = () => {},
     private readonly hardware: ReadonlyMap<number, number> = new Map(),
-  ) {}
+  ) {
+    this.residents = residentsOf(gich);
+  }
 
   setLevel(intid: number, level: boolean): void {
     if (intid < SGI_COUNT) throw axErr("InvalidInput", `SGI ${intid} has no line`);
@@ -260,6 +292,36 @@ export class VGicV2Cpu implements VirtualInterrupts {
 
   flush(cpu: Aarch64Cpu): void {
     if (this.loaded !== null) this.readBack(this.loaded);
+    if (this.gic.core.changes !== this.scanned) this.listPending();
+    const id = cpu.cpuId;
+    const g = this.gich;
+    // Resident here exactly while `home` is this CPU: whoever takes the CPU evicts us first.
+    if (this.home !== id) {
+      this.evict();
+      this.residents.get(id)?.evict();
+      g.write(id, GICH.VMCR, this.vmcr);
+      g.write(id, GICH.APR, this.apr);
+      for (let n = 0; n < LIST_REGISTERS; n++) {
+        const lr = this.lrs[n] ?? 0;
+        g.write(id, GICH.LR0 + 4 * n, lr);
+        this.written[n] = lr;
+      }
+      g.write(id, GICH.HCR, GICH.HCR_EN);
+      this.residents.set(id, this);
+      this.home = id;
+    } else {
+      for (let n = 0; n < LIST_REGISTERS; n++) {
+        const lr = this.lrs[n] ?? 0;
+        if (lr === this.written[n]) continue;
+        g.write(id, GICH.LR0 + 4 * n, lr);
+        this.written[n] = lr;
+      }
+    }
+    this.loaded = id;
+  }
+
+  /** Moves the highest-priority pending interrupts into the free list registers. */
+  private listPending(): void {
     const core = this.gic.core;
     for (let n = 0; n < LIST_REGISTERS; n++) {
       if (this.held[n] !== -1) continue;
@@ -288,33 +350,50 @@ export class VGicV2Cpu implements VirtualInterrupts {
         pintid !== undefined,
       );
     }
-    const id = cpu.cpuId;
-    const g = this.gich;
-    g.write(id, GICH.VMCR, this.vmcr);
-    g.write(id, GICH.APR, this.apr);
-    for (let n = 0; n < LIST_REGISTERS; n++) g.write(id, GICH.LR0 + 4 * n, this.lrs[n] ?? 0);
-    g.write(id, GICH.HCR, GICH.HCR_EN);
-    this.loaded = id;
+    // Including this scan's own changes: the next one finds nothing new unless more happen.
+    this.scanned = core.changes;
   }
 
   sync(cpu: Aarch64Cpu): void {
     if (this.loaded === null) return;
     this.readBack(cpu.cpuId);
-    // Nothing of this vCPU keeps signalling on the host CPU's virtual interface.
-    this.gich.write(cpu.cpuId, GICH.HCR, 0);
-    for (let n = 0; n < LIST_REGISTERS; n++) this.gich.write(cpu.cpuId, GICH.LR0 + 4 * n, 0);
     this.loaded = null;
   }
 
-  private readBack(id: number): void {
+  /** The state stays in the frame, which goes on driving the CPU's virtual IRQ line. */
+  unbound(_cpu: Aarch64Cpu): void {}
+
+  /**
+   * Takes this vCPU's state out of its home CPU's GICH frame (another vCPU gets that CPU, or
+   * this one moves): VMCR and APR, which the guest changes, come back, and nothing of this
+   * vCPU is left signalling there.
+   */
+  private evict(): void {
+    const id = this.home;
+    if (id === null) return;
+    this.home = null;
+    if (this.residents.get(id) === this) this.residents.delete(id);
+    if (this.loaded === id) {
+      this.readBack(id);
+      this.loaded = null;
+    }
     const g = this.gich;
     this.vmcr = g.read(id, GICH.VMCR);
     this.apr = g.read(id, GICH.APR);
+    g.write(id, GICH.HCR, 0);
+    for (let n = 0; n < LIST_REGISTERS; n++) g.write(id, GICH.LR0 + 4 * n, 0);
+  }
+
+  /** Reads back the list registers the guest can have changed: those holding an interrupt. */
+  private readBack(id: number): void {
+    const g = this.gich;
     for (let n = 0; n < LIST_REGISTERS; n++) {
+      const irq = this.held[n] ?? -1;
+      if (irq < 0) continue;
       const lr = g.read(id, GICH.LR0 + 4 * n);
       this.lrs[n] = lr;
-      const irq = this.held[n] ?? -1;
-      if (irq >= 0 && gichLrState(lr) === LrState.Invalid) {
+      this.written[n] = lr;
+      if (gichLrState(lr) === LrState.Invalid) {
         // The guest completed it: a level line still high makes it pending again.
         this.gic.core.deactivate(this.index, irq);
         this.held[n] = -1;
@@ -331,6 +410,9 @@ export class VGicV2Cpu implements VirtualInterrupts {
    * GICH_APR.
    */
   saveState(): SavedRecord {
+    // While resident, VMCR and APR as the guest changed them are only in the frame: take them
+    // back (the next entry loads the frame afresh).
+    this.evict();
     return { lrs: [...this.lrs], held: [...this.held], vmcr: this.vmcr, apr: this.apr };
   }
 
@@ -341,6 +423,8 @@ export class VGicV2Cpu implements VirtualInterrupts {
     const vmcr = r.int("vmcr");
     const apr = r.int("apr");
     return () => {
+      // Nothing of the replaced state may stay resident in a GICH frame.
+      this.evict();
       lrs.forEach((lr, n) => {
         this.lrs[n] = lr;
       });
@@ -350,6 +434,7 @@ export class VGicV2Cpu implements VirtualInterrupts {
       this.vmcr = vmcr;
       this.apr = apr;
       this.loaded = null;
+      this.scanned = -1;
     };
   }
 }

@@ -70,6 +70,7 @@ export class VGicV3 {
       distributorBase: o.distributorBase,
       redistributorBase: o.redistributorBase,
       virtualization: false,
+      wired: false,
     });
     const done = o.onComplete ?? (() => {});
     this.cpus = o.mpidrs.map((_, i) => new VGicV3Cpu(this.gic, i, done, this.hardware));
@@ -159,6 +160,11 @@ export class VGicV3Cpu implements VirtualInterrupts {
   private loaded: Aarch64Cpu | null = null;
   /** The CPU whose interface holds this vCPU's state (see `residents`). */
   private home: Aarch64Cpu | null = null;
+  /**
+   * `gic.core.changes` after this vCPU's last scan for pending interrupts: while it holds,
+   * a scan would find nothing new to list (the scan is a pass over every interrupt).
+   */
+  private scanned = -1;
 
   constructor(
     private readonly gic: GicV3,
@@ -194,25 +200,10 @@ export class VGicV3Cpu implements VirtualInterrupts {
     if (!dev) throw axErr("Unsupported", `CPU ${cpu.cpuId} has no GICv3 CPU interface`);
     if (this.loaded) this.readBack(this.loaded);
     const core = this.gic.core;
-    for (let n = 0; n < LIST_REGISTERS; n++) {
-      if (this.held[n] !== -1) continue;
-      const irq = core.highestPending(this.index);
-      if (irq < 0) break;
-      const s = core.slot(this.index, irq);
-      // Listed once: active in the virtual distributor until the guest completes it.
-      core.setPendingLatch(this.index, irq, false);
-      core.active[s] = 1;
-      this.held[n] = irq;
-      this.lrs[n] = encodeLr(
-        irq,
-        core.priority[s] ?? 0,
-        core.group[s] ?? 1,
-        LrState.Pending,
-        this.hardware.get(irq) ?? -1,
-      );
-    }
+    if (core.changes !== this.scanned) this.listPending();
     const id = cpu.cpuId;
-    if (this.home !== cpu || residents.get(cpu) !== this) {
+    // Resident here exactly while `home` is this CPU: whoever takes the CPU evicts us first.
+    if (this.home !== cpu) {
       this.evict();
       const prior = residents.get(cpu);
       if (prior !== undefined) prior.evict();
@@ -239,6 +230,30 @@ export class VGicV3Cpu implements VirtualInterrupts {
       }
     }
     this.loaded = cpu;
+  }
+
+  /** Moves the highest-priority pending interrupts into the free list registers. */
+  private listPending(): void {
+    const core = this.gic.core;
+    for (let n = 0; n < LIST_REGISTERS; n++) {
+      if (this.held[n] !== -1) continue;
+      const irq = core.highestPending(this.index);
+      if (irq < 0) break;
+      const s = core.slot(this.index, irq);
+      // Listed once: active in the virtual distributor until the guest completes it.
+      core.setPendingLatch(this.index, irq, false);
+      core.active[s] = 1;
+      this.held[n] = irq;
+      this.lrs[n] = encodeLr(
+        irq,
+        core.priority[s] ?? 0,
+        core.group[s] ?? 1,
+        LrState.Pending,
+        this.hardware.get(irq) ?? -1,
+      );
+    }
+    // Including this scan's own changes: the next one finds nothing new unless more happen.
+    this.scanned = core.changes;
   }
 
   sync(cpu: Aarch64Cpu): void {
@@ -334,6 +349,7 @@ export class VGicV3Cpu implements VirtualInterrupts {
       this.ap0 = ap0;
       this.ap1 = ap1;
       this.loaded = null;
+      this.scanned = -1;
     };
   }
 }

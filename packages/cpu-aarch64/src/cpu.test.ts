@@ -317,6 +317,35 @@ describe("host-trap mode", () => {
     expect(m.read64(0x4000_1008)).toBe(0n);
   });
 
+  it("sees a page stage 2 maps after a fault without TLB maintenance, as invalid entries are never cached", () => {
+    // ldr x3, [x2] with x2 in 0x8000_0000..0xbfff_ffff, which stage 2 leaves unmapped.
+    const m = guest([0xf9400043, 0x14000000], HCR_RW | HCR_VM); // ldr x3, [x2] ; b .
+    const c = m.cpu;
+    m.writeWords(0x4010_0000 + 8, [0x4000_07fd, 0]);
+    m.writeWords(0x4000_3000, [0xabcd, 0]);
+    c.writeSysReg(SysReg.VTCR_EL2, (1n << 31n) | 25n | (1n << 6n) | (2n << 16n));
+    c.writeSysReg(SysReg.VTTBR_EL2, (5n << 48n) | 0x4010_0000n);
+    c.setX(2, 0x8000_3000n);
+    for (let trip = 0; trip < 3; trip++) {
+      // The same MMIO-like exit every time (level-1 translation fault, the same IPA).
+      expect(c.run(10)).toBe("host-trap");
+      expect(c.readSysReg(SysReg.ESR_EL2) & 0x3fn).toBe(5n);
+      expect(c.readSysReg(SysReg.HPFAR_EL2)).toBe(0x80003n << 4n);
+      c.enterGuest();
+    }
+    // The hypervisor maps the next GiB (IPA 0x8000_0000 -> PA 0x4000_0000) and re-enters.
+    m.writeWords(0x4010_0000 + 16, [0x4000_07fd, 0]);
+    c.run(2);
+    expect(c.el).toBe(1);
+    expect(c.getX(3)).toBe(0xabcdn);
+    // Another VM's table (another VMID) with the same IPA unmapped faults on its own.
+    c.writeSysReg(SysReg.VTTBR_EL2, (6n << 48n) | 0x4011_0000n);
+    m.writeWords(0x4011_0000 + 8, [0x4000_07fd, 0]);
+    c.setPc(0x4000_0000n);
+    expect(c.run(10)).toBe("host-trap");
+    expect(c.readSysReg(SysReg.ESR_EL2) & 0x3fn).toBe(5n);
+  });
+
   it("delivers a physical IRQ routed by IMO as a host trap, and a virtual IRQ to the guest", () => {
     const m = guest([0xd503201f, 0xd503201f, 0x14000000], HCR_RW | HCR_IMO); // nop ; nop ; b .
     const c = m.cpu;

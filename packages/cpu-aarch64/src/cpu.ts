@@ -36,6 +36,7 @@ import {
   CTX_EL2,
   Mmu,
 } from "./mmu.js";
+import { SysReg } from "./sysreg-encoding.js";
 import { HCR, SR, SysRegs } from "./sysregs.js";
 import { branchSystem as branchSystemFn } from "./system.js";
 import { Timer } from "./timer.js";
@@ -506,6 +507,13 @@ export class Aarch64Cpu {
    * hypervisor's per-exit path, which then needs no BigInt.
    */
   readSysRegNum(enc: number): number {
+    // The registers an exit path reads on every trap, straight from their slots (plain
+    // registers: no side effects, no RES1 bits).
+    const slot = this.hasEl2 ? trapRegSlot(enc) : -1;
+    if (slot >= 0) {
+      const r = this.sys.r;
+      return r[slot * 2 + 1]! * TWO32 + (r[slot * 2]! >>> 0);
+    }
     if (!this.sys.read(enc, 2, false)) {
       throw new Error(`Aarch64Cpu.readSysRegNum: no system register ${encName(enc)}`);
     }
@@ -515,6 +523,12 @@ export class Aarch64Cpu {
   /** writeSysReg of a number taken as a signed 64-bit value (see readSysRegNum). */
   writeSysRegNum(enc: number, v: number): void {
     const hi = Math.floor(v / TWO32);
+    if (enc === SysReg.ELR_EL2 && this.hasEl2) {
+      // The exit path's step past a trapped instruction: a plain register, every bit writable.
+      this.sys.r[SR.ELR_EL2 * 2] = (v - hi * TWO32) | 0;
+      this.sys.r[SR.ELR_EL2 * 2 + 1] = hi | 0;
+      return;
+    }
     if (!this.sys.write(enc, (v - hi * TWO32) | 0, hi | 0, 2, false)) {
       throw new Error(`Aarch64Cpu.writeSysRegNum: no writable system register ${encName(enc)}`);
     }
@@ -1149,15 +1163,15 @@ export class Aarch64Cpu {
     const spsrSlot = target === 2 ? SR.SPSR_EL2 : SR.SPSR_EL1;
     s[spsrSlot * 2] = spsr | 0;
     s[spsrSlot * 2 + 1] = 0;
-    this.setPstateEl(target, 1);
     this.daif = 0x3c0;
     this.il = 0;
     this.ss = 0;
     // PAN is set on exception entry to EL1 when SCTLR_EL1.SPAN is 0.
     if (target === 1 && this.model === "max" && (s[SR.SCTLR_EL1 * 2]! & (1 << 23)) === 0)
       this.pan = 1;
+    // After PAN: the new translation contexts (setPstateEl recomputes them) depend on it.
+    this.setPstateEl(target, 1);
     this.exclAddr = -1;
-    this.updateCtx();
     this.sliceBreak = true;
     if (target === 2 && this.hostMode) {
       this.hostTrapped = true;
@@ -1198,15 +1212,15 @@ export class Aarch64Cpu {
     if (illegal) {
       // PSTATE.IL set, EL unchanged: the next instruction raises an illegal state exception.
       this.il = 1;
+      this.updateCtx();
     } else {
       this.il = (spsr >>> 20) & 1;
       this.pan = this.model === "max" ? (spsr >>> 22) & 1 : 0;
+      // Recomputes the translation contexts (and drops the fetch page) for the new EL and PAN.
       this.setPstateEl(tel, m & 1);
     }
     // The PC is the ELR with the tag bits of an AArch64 target kept as written.
     this.pc = target;
-    this.updateCtx();
-    this.fetchVa = Number.NaN;
     this.sliceBreak = true;
   }
 
@@ -1281,6 +1295,22 @@ export class Aarch64Cpu {
       if (h & (1 << HCR.AMO) && h & (1 << HCR.VSE)) return true;
     }
     return false;
+  }
+}
+
+/** The register-file slot of ESR_EL2, FAR_EL2, HPFAR_EL2 or ELR_EL2, else -1. */
+function trapRegSlot(enc: number): number {
+  switch (enc) {
+    case SysReg.ESR_EL2:
+      return SR.ESR_EL2;
+    case SysReg.FAR_EL2:
+      return SR.FAR_EL2;
+    case SysReg.HPFAR_EL2:
+      return SR.HPFAR_EL2;
+    case SysReg.ELR_EL2:
+      return SR.ELR_EL2;
+    default:
+      return -1;
   }
 }
 

@@ -326,8 +326,8 @@ export class Mmu {
    * A cache of successful stage-2 translations by IPA page and VMID (the VMID of VTTBR_EL2):
    * every stage-1 table walk of a guest goes through stage 2 for each descriptor, so a TLB
    * miss would otherwise cost four stage-2 walks. Only valid, accessed mappings are kept (as a
-   * TLB may; faults are never cached), and it is dropped with the TLB (`flushTlb`: TLBI by
-   * IPA or VMID, VTCR and HCR changes, the hypervisor's fences).
+   * TLB may; translation faults have their own cache, `s2Miss*`), and it is dropped with the
+   * TLB (`flushTlb`: TLBI by IPA or VMID, VTCR and HCR changes, the hypervisor's fences).
    */
   private readonly s2Tag = new Float64Array(S2_CACHE).fill(Number.NaN);
   /** The output address of the 4 KiB page. */
@@ -335,8 +335,23 @@ export class Mmu {
   /** S2_R/S2_W/S2_X/S2_DEVICE, and the mapping's shift at bit 8. */
   private readonly s2Info = new Int32Array(S2_CACHE);
 
+  /**
+   * Stage-2 translation faults by IPA page: an MMIO exit (an IPA stage 2 leaves unmapped so
+   * that the hypervisor emulates it) would otherwise walk stage 2 again on every access. An
+   * entry keeps the address of the invalid descriptor the walk stopped at, with VTTBR_EL2,
+   * and holds only while that descriptor still reads invalid: making the page valid needs no
+   * TLB maintenance, but it must write that very descriptor (the walk to it went through
+   * valid table descriptors, which change only with break-before-make and a TLBI, which drops
+   * these entries with the rest of the cache). A hit costs one descriptor read instead of a walk.
+   */
+  private readonly s2MissTag = new Float64Array(S2_CACHE).fill(Number.NaN);
+  private readonly s2MissDesc = new Float64Array(S2_CACHE);
+  private readonly s2MissVttbr = new Int32Array(2 * S2_CACHE);
+  private readonly s2MissFsc = new Int32Array(S2_CACHE);
+
   clearStage2Cache(): void {
     this.s2Tag.fill(Number.NaN);
+    this.s2MissTag.fill(Number.NaN);
   }
 
   /** Records a stage-2 fault for raise(); returns -1. */
@@ -353,8 +368,20 @@ export class Mmu {
     const cpu = this.cpu;
     const r = cpu.sys.r;
     const page = Math.floor(ipa / 4096);
-    const key = page * 256 + ((r[SR.VTTBR_EL2 * 2 + 1]! >>> 16) & 0xff);
+    const vttbrLo = r[SR.VTTBR_EL2 * 2]!;
+    const vttbrHi = r[SR.VTTBR_EL2 * 2 + 1]!;
+    const key = page * 256 + ((vttbrHi >>> 16) & 0xff);
     const slot = page & (S2_CACHE - 1);
+    if (
+      this.s2MissTag[slot] === key &&
+      this.s2MissVttbr[2 * slot] === vttbrLo &&
+      this.s2MissVttbr[2 * slot + 1] === vttbrHi
+    ) {
+      if ((cpu.dv.getInt32(this.s2MissDesc[slot]! - cpu.ramBase, true) & 1) === 0) {
+        return this.s2Fail(this.s2MissFsc[slot]!, ptw, ipa);
+      }
+      this.s2MissTag[slot] = Number.NaN;
+    }
     if (this.s2Tag[slot] === key) {
       const info = this.s2Info[slot]!;
       const need = acc === ACC_FETCH ? S2_X : acc === ACC_LOAD ? S2_R : S2_W;
@@ -375,7 +402,7 @@ export class Mmu {
     const sl0 = (vtcr >>> 6) & 3;
     let level = 2 - sl0;
     if (level < 0) return this.s2Fail(FSC_TRANSLATION, ptw, ipa);
-    let table = (r[SR.VTTBR_EL2 * 2 + 1]! & 0xffff) * TWO32 + ((r[SR.VTTBR_EL2 * 2]! & ~1) >>> 0);
+    let table = (vttbrHi & 0xffff) * TWO32 + ((vttbrLo & ~1) >>> 0);
     let firstBits = ipaBits - SHIFT[level]!;
     if (firstBits > 13) return this.s2Fail(FSC_TRANSLATION, ptw, ipa);
     for (;;) {
@@ -383,12 +410,24 @@ export class Mmu {
       const bits = firstBits > 0 ? firstBits : 9;
       firstBits = 0;
       const idx = Math.floor(ipa / LEVEL_SIZE[level]!) % POW2[bits]!;
-      if (!this.readDesc(table + idx * 8)) {
+      const desc = table + idx * 8;
+      if (!this.readDesc(desc)) {
         return this.s2Fail(FSC_EXTERNAL_WALK + level, ptw, ipa);
       }
       const dlo = this.dlo;
       const dhi = this.dhi;
-      if ((dlo & 1) === 0 || (level === 3 && (dlo & 2) === 0) || (level === 0 && (dlo & 2) === 0)) {
+      if ((dlo & 1) === 0) {
+        const ro = desc - cpu.ramBase;
+        if (ro >= 0 && ro + 8 <= cpu.ramSize) {
+          this.s2MissTag[slot] = key;
+          this.s2MissDesc[slot] = desc;
+          this.s2MissVttbr[2 * slot] = vttbrLo;
+          this.s2MissVttbr[2 * slot + 1] = vttbrHi;
+          this.s2MissFsc[slot] = FSC_TRANSLATION + level;
+        }
+        return this.s2Fail(FSC_TRANSLATION + level, ptw, ipa);
+      }
+      if ((level === 3 && (dlo & 2) === 0) || (level === 0 && (dlo & 2) === 0)) {
         return this.s2Fail(FSC_TRANSLATION + level, ptw, ipa);
       }
       if (level < 3 && (dlo & 2) !== 0) {

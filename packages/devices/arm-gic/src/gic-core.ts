@@ -17,6 +17,12 @@ export interface GicCoreOptions {
   readonly outputs: readonly GicCpuOutputs[];
   /** GICv3: each CPU's affinity (Aff3<<24 | Aff2<<16 | Aff1<<8 | Aff0) for IROUTER routing. */
   readonly affinity?: (cpu: number) => number;
+  /**
+   * False when nothing reads the CPU outputs (a virtual GIC whose vCPUs take their interrupts
+   * through list registers): a state change then only counts in `changes` instead of
+   * recomputing every CPU's IRQ and FIQ lines, a scan of all interrupts per CPU. Default true.
+   */
+  readonly wired?: boolean;
 }
 
 /** What an interrupt acknowledge may take: group 0, group 1, or either (GICv2 IAR with AckCtl). */
@@ -90,6 +96,16 @@ export class GicCore {
 
   readonly #irqOut: Uint8Array;
   readonly #fiqOut: Uint8Array;
+  readonly #wired: boolean;
+
+  /**
+   * Counts the changes of what `highestPending` reads (enables, latches, lines, activity,
+   * priorities, groups, routing, GICD_CTLR): every such change goes through `update`,
+   * `setPendingLatch` or `sendSgi`. A virtual GIC compares it to skip rescanning for pending
+   * interrupts on a VM entry when nothing changed since its last scan. Writing the state
+   * arrays directly does not count: such a writer rescans itself.
+   */
+  changes = 0;
 
   constructor(o: GicCoreOptions) {
     if (o.numIrqs % 32 !== 0 || o.numIrqs < 32 || o.numIrqs > 1020) {
@@ -101,6 +117,7 @@ export class GicCore {
     this.numCpus = o.numCpus;
     this.numIrqs = o.numIrqs;
     this.#outputs = o.outputs;
+    this.#wired = o.wired ?? true;
     this.#affinity = o.affinity ?? ((cpu) => cpu);
     const slots = o.numCpus * PRIVATE_IRQS + (o.numIrqs - PRIVATE_IRQS);
     this.enabled = new Uint8Array(slots);
@@ -200,8 +217,10 @@ export class GicCore {
     if (irq < SGI_COUNT && this.version === 2) {
       // GICv2 SGIs are set through GICD_SGIR/SPENDSGIR and cleared through CPENDSGIR.
       if (!pending) this.sgiSources[cpu * SGI_COUNT + irq] = 0;
+      this.changes++;
       return;
     }
+    this.changes++;
     this.latch[this.slot(cpu, irq)] = pending ? 1 : 0;
   }
 
@@ -216,6 +235,7 @@ export class GicCore {
   /** Sends SGI `sgi` from `source` to `target` (GICv2 keeps the source). */
   sendSgi(source: number, target: number, sgi: number): void {
     if (target < 0 || target >= this.numCpus) return;
+    this.changes++;
     if (this.version === 2) this.sgiSources[target * SGI_COUNT + sgi]! |= 1 << source;
     else this.latch[this.slot(target, sgi)] = 1;
   }
@@ -380,6 +400,8 @@ export class GicCore {
 
   /** Recomputes every CPU's IRQ and FIQ outputs. */
   update(): void {
+    this.changes++;
+    if (!this.#wired) return;
     for (let cpu = 0; cpu < this.numCpus; cpu++) {
       let irqLevel = 0;
       let fiqLevel = 0;

@@ -39,6 +39,8 @@ export interface GicV2Options {
   /** With both, the virtualization extension exists (GICH for the hypervisor, GICV for guests). */
   readonly hypInterfaceBase?: number;
   readonly virtualCpuBase?: number;
+  /** False: nothing reads `outputs` (a virtual GIC); see `GicCoreOptions.wired`. */
+  readonly wired?: boolean;
 }
 
 /** GICD peripheral/component IDs at 0xFD0..0xFFC (QEMU's GICv2 values; PIDR2 says ArchRev 2). */
@@ -77,6 +79,7 @@ export class GicV2 {
       numCpus: o.numCpus,
       numIrqs: o.numIrqs ?? 288,
       outputs: o.outputs,
+      ...(o.wired !== undefined ? { wired: o.wired } : {}),
     });
     this.#cpu = o.currentCpu;
     const core = this.core;

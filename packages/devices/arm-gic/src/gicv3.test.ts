@@ -40,6 +40,48 @@ function board(numCpus = 2) {
   return { gic, outs, rd, rd32, wr, get, set, linuxInit };
 }
 
+describe("GICv3 as a virtual GIC's distributor (wired: false)", () => {
+  it("leaves the CPU outputs alone and counts every change a pending scan could see", () => {
+    const outs = [new RecordingCpuOutputs()];
+    const gic = new GicV3({
+      numCpus: 1,
+      outputs: outs,
+      distributorBase: GICD,
+      redistributorBase: GICR,
+      virtualization: false,
+      wired: false,
+    });
+    const core = gic.core;
+    const wr = (a: number, v: number) =>
+      gic.frames
+        .find((f) => a >= f.addressRange().start && a < f.addressRange().end)!
+        .handleWrite(a as GuestPhysAddr, AccessWidth.Dword, BigInt(v));
+    wr(GICD, 0x13);
+    wr(GICR + 0x14, 0);
+    wr(GICR + SGI + 0x100, 1 << 27); // ISENABLER0: PPI 27
+    let seen = core.changes;
+    const changed = () => {
+      const c = core.changes !== seen;
+      seen = core.changes;
+      return c;
+    };
+    core.setPpiLevel(0, 27, true);
+    expect(changed()).toBe(true);
+    expect(core.highestPending(0)).toBe(27);
+    expect(outs[0]!.irq).toBe(false); // nothing recomputed the unwired line
+    core.setPpiLevel(0, 27, true); // the same level again: no change
+    expect(changed()).toBe(false);
+    core.setPendingLatch(0, 3, true);
+    expect(changed()).toBe(true);
+    core.sendSgi(0, 0, 5);
+    expect(changed()).toBe(true);
+    wr(GICR + SGI + 0x180, 1 << 27); // ICENABLER0: a guest's MMIO write
+    expect(changed()).toBe(true);
+    core.deactivate(0, 27);
+    expect(changed()).toBe(true);
+  });
+});
+
 describe("GicV3 distributor and redistributors", () => {
   it("identifies as a GICv3 with affinity routing and one Security state", () => {
     const { rd32, rd, wr } = board(2);

@@ -38,6 +38,8 @@ export interface GicV3Options {
   readonly redistributorBase: number;
   /** The ICH_*_EL2 / ICV_* virtualization interface (default true). */
   readonly virtualization?: boolean;
+  /** False: nothing reads `outputs` (a virtual GIC); see `GicCoreOptions.wired`. */
+  readonly wired?: boolean;
 }
 
 const GICD_SIZE = 0x1_0000;
@@ -89,6 +91,7 @@ export class GicV3 {
       numCpus: o.numCpus,
       numIrqs: o.numIrqs ?? 288,
       outputs: o.outputs,
+      ...(o.wired !== undefined ? { wired: o.wired } : {}),
       ...(o.affinity !== undefined ? { affinity: o.affinity } : {}),
     });
     this.core = core;
