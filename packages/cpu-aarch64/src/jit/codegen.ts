@@ -27,6 +27,7 @@ import {
   F_DC_ZVA,
   F_EXCLUSIVE,
   F_SP_ALIGN,
+  F_PRIV,
   F_SP_EL0,
   F_STRICT_ALIGN,
   ST_C,
@@ -34,6 +35,7 @@ import {
   ST_EXIT_PC,
   ST_N,
   ST_SP_BANK,
+  ST_TPIDR,
   ST_TLB_OFF,
   ST_TLB_TAG,
   ST_V,
@@ -1194,6 +1196,52 @@ export class RegionEmitter {
       else this.set32(rd);
       return FLOW_NEXT;
     }
+    if (opcode >= 16 && opcode <= 23) {
+      // CRC32{B,H,W,X} / CRC32C{B,H,W,X}: the reflected CRC, one bit per step: the value
+      // XORed into the accumulator, then each bit shifted out with the polynomial.
+      const sz = opcode & 3;
+      if ((sz === 3) !== sf) return -1;
+      const poly = (opcode & 4) !== 0 ? 0x82f63b78 : 0xedb88320;
+      this.w32(rn);
+      f.op(Op.i64ExtendI32U);
+      if (sf) this.x64(rm);
+      else {
+        this.w32(rm);
+        if (sz < 2) {
+          f.i32(sz === 0 ? 0xff : 0xffff);
+          f.op(Op.i32And);
+        }
+        f.op(Op.i64ExtendI32U);
+      }
+      f.op(Op.i64Xor);
+      f.set(L_X);
+      f.i32(8 << sz);
+      f.set(L_W2);
+      f.loop("crc");
+      f.get(L_X);
+      f.i64(1);
+      f.op(Op.i64ShrU);
+      f.i64(poly);
+      f.i64(0);
+      f.get(L_X);
+      f.i64(1);
+      f.op(Op.i64And);
+      f.op(Op.i64Sub);
+      f.op(Op.i64And);
+      f.op(Op.i64Xor);
+      f.set(L_X);
+      f.get(L_W2);
+      f.i32(1);
+      f.op(Op.i32Sub);
+      f.set(L_W2);
+      f.get(L_W2);
+      f.brIf("crc");
+      f.end();
+      f.get(L_X);
+      f.op(Op.i32WrapI64);
+      this.set32(rd);
+      return FLOW_NEXT;
+    }
     if (opcode < 8 || opcode > 11) return -1;
     const type = opcode - 8;
     get(rn);
@@ -1225,6 +1273,110 @@ export class RegionEmitter {
       }
       return FLOW_NEXT;
     }
+    if (opcode === 0) {
+      // RBIT: each word reversed; the two words of X swap places.
+      if (sf) {
+        this.w32(rn);
+        this.rbit32();
+        f.op(Op.i64ExtendI32U);
+        f.i64(32);
+        f.op(Op.i64Shl);
+        this.x64(rn);
+        f.i64(32);
+        f.op(Op.i64ShrU);
+        f.op(Op.i32WrapI64);
+        this.rbit32();
+        f.op(Op.i64ExtendI32U);
+        f.op(Op.i64Or);
+        this.set64(rd);
+      } else {
+        this.w32(rn);
+        this.rbit32();
+        this.set32(rd);
+      }
+      return FLOW_NEXT;
+    }
+    if (opcode === 1) {
+      // REV16: the bytes of each halfword swapped.
+      if (sf) {
+        this.x64(rn);
+        f.set(L_X);
+        f.get(L_X);
+        f.i64(8);
+        f.op(Op.i64ShrU);
+        this.k64(0x00ff00ff, 0x00ff00ff);
+        f.op(Op.i64And);
+        f.get(L_X);
+        this.k64(0x00ff00ff, 0x00ff00ff);
+        f.op(Op.i64And);
+        f.i64(8);
+        f.op(Op.i64Shl);
+        f.op(Op.i64Or);
+        this.set64(rd);
+      } else {
+        this.w32(rn);
+        f.set(L_W1);
+        f.get(L_W1);
+        f.i32(8);
+        f.op(Op.i32ShrU);
+        f.i32(0x00ff00ff);
+        f.op(Op.i32And);
+        f.get(L_W1);
+        f.i32(0x00ff00ff);
+        f.op(Op.i32And);
+        f.i32(8);
+        f.op(Op.i32Shl);
+        f.op(Op.i32Or);
+        this.set32(rd);
+      }
+      return FLOW_NEXT;
+    }
+    if (opcode === 2 && sf) {
+      // REV32: the bytes of each word reversed, the words in place.
+      this.w32(rn);
+      this.bswap32();
+      f.op(Op.i64ExtendI32U);
+      this.x64(rn);
+      f.i64(32);
+      f.op(Op.i64ShrU);
+      f.op(Op.i32WrapI64);
+      this.bswap32();
+      f.op(Op.i64ExtendI32U);
+      f.i64(32);
+      f.op(Op.i64Shl);
+      f.op(Op.i64Or);
+      this.set64(rd);
+      return FLOW_NEXT;
+    }
+    if (opcode === 5) {
+      // CLS: leading zeros of x ^ (x >> 1) (arithmetic), minus one.
+      if (sf) {
+        this.x64(rn);
+        f.set(L_X);
+        f.get(L_X);
+        f.get(L_X);
+        f.i64(1);
+        f.op(Op.i64ShrS);
+        f.op(Op.i64Xor);
+        f.op(X.i64Clz);
+        f.i64(1);
+        f.op(Op.i64Sub);
+        this.set64(rd);
+      } else {
+        this.w32(rn);
+        f.set(L_W1);
+        f.get(L_W1);
+        f.get(L_W1);
+        f.i32(1);
+        f.op(Op.i32ShrS);
+        f.op(Op.i32Xor);
+        f.op(X.i32Clz);
+        f.i32(1);
+        f.op(Op.i32Sub);
+        this.set32(rd);
+      }
+      return FLOW_NEXT;
+    }
     if ((opcode === 2 && !sf) || (opcode === 3 && sf)) {
       if (sf) {
         // bswap64 = bswap32(lo) << 32 | bswap32(hi)
@@ -1249,6 +1401,31 @@ export class RegionEmitter {
       return FLOW_NEXT;
     }
     return -1;
+  }
+
+  /** Bit-reverses the i32 on the stack (uses W1). */
+  private rbit32(): void {
+    const f = this.f;
+    // Swap adjacent bits, then pairs, then nibbles; the byte swap does the rest.
+    for (const [sh, mask] of [
+      [1, 0x55555555],
+      [2, 0x33333333],
+      [4, 0x0f0f0f0f],
+    ] as const) {
+      f.set(L_W1);
+      f.get(L_W1);
+      f.i32(sh);
+      f.op(Op.i32ShrU);
+      f.i32(mask);
+      f.op(Op.i32And);
+      f.get(L_W1);
+      f.i32(mask);
+      f.op(Op.i32And);
+      f.i32(sh);
+      f.op(Op.i32Shl);
+      f.op(Op.i32Or);
+    }
+    this.bswap32();
   }
 
   /** Byte-reverses the i32 on the stack (uses W1). */
@@ -1494,7 +1671,39 @@ export class RegionEmitter {
       }
       return FLOW_NEXT;
     }
+    const tpidr = this.tpidrSlot(insn);
+    if (tpidr >= 0) {
+      // MRS Xt, TPIDR_EL0 / TPIDRRO_EL0 (readable at every EL, no trap applies) / TPIDR_EL1
+      // (EL1 and EL2; Linux keeps the per-CPU offset there): the copy made at entry.
+      if (tpidr === 2) {
+        f.get(P_FLAGS);
+        f.i32(F_PRIV);
+        f.op(Op.i32And);
+        f.op(Op.i32Eqz);
+        f.if();
+        this.exit(off, k, EXIT_STOP);
+        f.end();
+      }
+      f.i32(0);
+      f.mem(Op.i64Load, 3, this.s(ST_TPIDR + 8 * tpidr));
+      this.set64(insn & 31);
+      return FLOW_NEXT;
+    }
     return -1;
+  }
+
+  /** Which ST_TPIDR copy an MRS reads (0 TPIDR_EL0, 1 TPIDRRO_EL0, 2 TPIDR_EL1), or -1. */
+  private tpidrSlot(insn: number): number {
+    switch ((insn & 0xffffffe0) >>> 0) {
+      case 0xd53bd040:
+        return 0;
+      case 0xd53bd060:
+        return 1;
+      case 0xd538d080:
+        return 2;
+      default:
+        return -1;
+    }
   }
 
   // ------------------------------------------------------------------ loads and stores

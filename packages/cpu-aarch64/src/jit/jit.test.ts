@@ -54,6 +54,18 @@ function randomInsn(next: () => number): number {
       ][next() % 4]! >>> 0
     );
   }
+  // MRS of TPIDR_EL0, TPIDRRO_EL0, TPIDR_EL1 (compiled, read from the copy made at entry).
+  if (next() % 40 === 0) return ([0xd53bd040, 0xd53bd060, 0xd538d080][next() % 3]! | (next() % 32)) >>> 0;
+  // RBIT, REV16, REV32/REV, REV, CLZ, CLS of either width (a few unallocated forms too).
+  if (next() % 8 === 0) {
+    return (0x5ac00000 | ((next() & 1) << 31) | ((next() % 7) << 10) | (next() & 0x3ff)) >>> 0;
+  }
+  // CRC32{B,H,W,X} and CRC32C* (sf mostly matching the size, as the encoding requires).
+  if (next() % 12 === 0) {
+    const op = 16 + (next() % 8);
+    const sf = next() % 8 === 0 ? next() & 1 : (op & 3) === 3 ? 1 : 0;
+    return (0x1ac00000 | (sf << 31) | ((next() & 31) << 16) | (op << 10) | (next() & 0x3ff)) >>> 0;
+  }
   // ADC/ADCS/SBC/SBCS (rare among random words).
   if (next() % 16 === 0) return (0x1a000000 | (next() & 0xe01f03ff)) >>> 0;
   for (;;) {
@@ -146,6 +158,9 @@ function setUp(m: TestMachine, words: number[], next: () => number, el1: boolean
   c.setSp(0, (BigInt(next()) << 32n) | BigInt(next()));
   if (!el1) c.setSp(1, (BigInt(next()) << 32n) | BigInt(next()));
   for (let i = 0; i < 0x4000; i++) m.ram[0x10000 + i * 4] = next() & 0xff;
+  for (const r of [SysReg.TPIDR_EL0, SysReg.TPIDRRO_EL0, SysReg.TPIDR_EL1]) {
+    c.writeSysReg(r, (BigInt(next()) << 32n) | BigInt(next()));
+  }
 }
 
 describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
@@ -234,6 +249,38 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
         expect(results[0]!.s.x[3]).toBe(0n);
       }
     }
+  });
+
+  it("compiles MRS of TPIDR_EL0/TPIDRRO_EL0 at EL0 and leaves TPIDR_EL1 there UNDEFINED", () => {
+    const loop = [
+      0xd53bd041, // 1: mrs x1, tpidr_el0
+      0xd53bd062, //    mrs x2, tpidrro_el0
+      0x8b020063, //    add x3, x3, x2
+      0x8b010063, //    add x3, x3, x1
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffff61, //    b.ne 1b
+      0xd538d084, //    mrs x4, tpidr_el1 (UNDEFINED at EL0: to the EL1 vector)
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x1400, [0x14000000]); // EL1 vector (from a lower EL): b .
+      m.cpu.powerOn(RAM_BASE, 0n, 1);
+      m.cpu.writeSysReg(SysReg.VBAR_EL1, BigInt(RAM_BASE + 0x1000));
+      m.cpu.writeSysReg(SysReg.TPIDR_EL0, 0x1_0000_0003n);
+      m.cpu.writeSysReg(SysReg.TPIDRRO_EL0, 0x20n);
+      m.cpu.writeSysReg(SysReg.TPIDR_EL1, 0x5555n);
+      m.cpu.setPstateEl(0, 0);
+      m.cpu.setX(0, 1000n);
+      m.cpu.run(6100);
+      return { s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.s.x[3]).toBe(1000n * 0x1_0000_0023n);
+    expect(results[0]!.s.x[4]).toBe(0n);
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x1400));
+    expect(results[0]!.retired).toBeGreaterThan(5000);
   });
 
   it("compiles LDAR/STLR as ordinary accesses at [Xn]", () => {

@@ -32,7 +32,7 @@ import {
 } from "@axvisor/machine";
 import type { Aarch64Cpu } from "../cpu.js";
 import { TLB_MASK, TLB_SIZE } from "../cpu.js";
-import { HCR } from "../sysregs.js";
+import { HCR, SR } from "../sysregs.js";
 import {
   type CodegenEnv,
   emitMulhu,
@@ -47,6 +47,7 @@ import {
   EXIT_MISS,
   F_DC_ZVA,
   F_EXCLUSIVE,
+  F_PRIV,
   F_SP_ALIGN,
   F_SP_EL0,
   F_STRICT_ALIGN,
@@ -57,6 +58,7 @@ import {
   ST_EXIT_PC,
   ST_JC,
   ST_N,
+  ST_TPIDR,
   ST_V,
   ST_Z,
 } from "./state.js";
@@ -229,10 +231,21 @@ export class Aarch64Jit {
     s[ST_Z >> 2] = cpu.zf;
     s[ST_C >> 2] = cpu.cf;
     s[ST_V >> 2] = cpu.vf;
+    const sr = cpu.sys.r;
+    const t = ST_TPIDR >> 2;
+    s[t] = sr[SR.TPIDR_EL0 * 2]!;
+    s[t + 1] = sr[SR.TPIDR_EL0 * 2 + 1]!;
+    s[t + 2] = sr[SR.TPIDRRO_EL0 * 2]!;
+    s[t + 3] = sr[SR.TPIDRRO_EL0 * 2 + 1]!;
+    s[t + 4] = sr[SR.TPIDR_EL1 * 2]!;
+    s[t + 5] = sr[SR.TPIDR_EL1 * 2 + 1]!;
     let flags = cpu.strictAlign ? F_STRICT_ALIGN : 0;
     if (cpu.exclAddr >= 0) flags |= F_EXCLUSIVE;
     if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;
-    if (cpu.el !== 0 && cpu.spsel !== 0) flags |= F_SP_EL0;
+    if (cpu.el !== 0) {
+      flags |= F_PRIV;
+      if (cpu.spsel !== 0) flags |= F_SP_EL0;
+    }
     if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TDZ))) flags |= F_DC_ZVA;
     const n = this.dispatch(pc, budget, cpu.fetchCtx, cpu.dataCtx, flags);
     cpu.nf = s[ST_N >> 2]!;
