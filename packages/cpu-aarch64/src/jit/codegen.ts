@@ -31,6 +31,7 @@ import {
   F_SP_EL0,
   F_STRICT_ALIGN,
   ST_C,
+  ST_DAIF,
   ST_EXIT_KIND,
   ST_EXIT_PC,
   ST_N,
@@ -1669,6 +1670,22 @@ export class RegionEmitter {
         this.x64(rt);
         f.mem(Op.i64Store, 3, this.s(ST_SP_BANK));
       }
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xffffffe0) >>> 0 === 0xd53b4220) {
+      // MRS Xt, DAIF at EL1/EL2 (Linux saves the mask around critical sections; MSR DAIF,
+      // which may unmask a pending interrupt, stays with the interpreter); EL0 needs
+      // SCTLR_EL1.UMA: the interpreter.
+      f.get(P_FLAGS);
+      f.i32(F_PRIV);
+      f.op(Op.i32And);
+      f.op(Op.i32Eqz);
+      f.if();
+      this.exit(off, k, EXIT_STOP);
+      f.end();
+      f.i32(0);
+      f.mem(Op.i32Load, 2, this.s(ST_DAIF));
+      this.set32(insn & 31);
       return FLOW_NEXT;
     }
     const tpidr = this.tpidrSlot(insn);

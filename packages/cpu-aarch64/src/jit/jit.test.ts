@@ -54,8 +54,10 @@ function randomInsn(next: () => number): number {
       ][next() % 4]! >>> 0
     );
   }
-  // MRS of TPIDR_EL0, TPIDRRO_EL0, TPIDR_EL1 (compiled, read from the copy made at entry).
-  if (next() % 40 === 0) return ([0xd53bd040, 0xd53bd060, 0xd538d080][next() % 3]! | (next() % 32)) >>> 0;
+  // MRS of TPIDR_EL0, TPIDRRO_EL0, TPIDR_EL1, DAIF (compiled, read from copies made at entry).
+  if (next() % 12 === 0) {
+    return ([0xd53bd040, 0xd53bd060, 0xd538d080, 0xd53b4220][next() % 4]! | (next() % 32)) >>> 0;
+  }
   // RBIT, REV16, REV32/REV, REV, CLZ, CLS of either width (a few unallocated forms too).
   if (next() % 8 === 0) {
     return (0x5ac00000 | ((next() & 1) << 31) | ((next() % 7) << 10) | (next() & 0x3ff)) >>> 0;
@@ -161,6 +163,8 @@ function setUp(m: TestMachine, words: number[], next: () => number, el1: boolean
   for (const r of [SysReg.TPIDR_EL0, SysReg.TPIDRRO_EL0, SysReg.TPIDR_EL1]) {
     c.writeSysReg(r, (BigInt(next()) << 32n) | BigInt(next()));
   }
+  // Any interrupt mask (nothing raises interrupts here): MRS DAIF reads it.
+  c.daif = (next() & 15) << 6;
 }
 
 describe.skipIf(!jitAvailable)("aarch64 JIT", () => {

@@ -54,6 +54,7 @@ import {
   JC_SIZE,
   jcSlot,
   ST_C,
+  ST_DAIF,
   ST_EXIT_KIND,
   ST_EXIT_PC,
   ST_JC,
@@ -239,6 +240,7 @@ export class Aarch64Jit {
     s[t + 3] = sr[SR.TPIDRRO_EL0 * 2 + 1]!;
     s[t + 4] = sr[SR.TPIDR_EL1 * 2]!;
     s[t + 5] = sr[SR.TPIDR_EL1 * 2 + 1]!;
+    s[ST_DAIF >> 2] = cpu.daif;
     let flags = cpu.strictAlign ? F_STRICT_ALIGN : 0;
     if (cpu.exclAddr >= 0) flags |= F_EXCLUSIVE;
     if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;

@@ -23,6 +23,8 @@ export const ST_SP_BANK = 288;
  * call: compiled code only reads them (MSR to them stays with the interpreter).
  */
 export const ST_TPIDR = 320;
+/** A copy of PSTATE.DAIF (bits 9:6, i32), written before every compiled call; read-only. */
+export const ST_DAIF = 344;
 /** The software TLB: tags (f64, [fetch | load | store] x TLB_SIZE), then RAM offsets (i32). */
 export const ST_TLB_TAG = 1024;
 export const TLB_ENTRIES = 3 * 1024;
