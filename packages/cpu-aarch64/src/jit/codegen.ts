@@ -7,10 +7,12 @@
  * Guest registers are read and written in the CPU's state block at every use, so every exit
  * leaves exact architectural state. Loads and stores look their address up in the CPU's
  * software TLB inline; a miss, an access crossing a page, an unaligned access under
- * SCTLR.A, a misaligned SP under SCTLR.SA, a store while the exclusive monitor is armed, or a
- * store to a page holding compiled code (never in the store TLB) leaves the function before
- * that instruction (EXIT_STOP), and the interpreter performs it with all its checks. Anything
- * not compiled (system instructions, exclusives, FP/SIMD, ...) ends the region the same way.
+ * SCTLR.A, a misaligned SP under SCTLR.SA, a store while the exclusive monitor is armed (a
+ * store-exclusive excepted: it checks and clears the monitor), or a store to a page holding
+ * compiled code (never in the store TLB) leaves the function before that instruction
+ * (EXIT_STOP), and the interpreter performs it with all its checks. Anything not compiled
+ * (most system instructions, load-exclusives, atomics, FP/SIMD, ...) ends the region the same
+ * way.
  *
  * Signature: (base: i64, budget: i32, ctx: i32, flags: i32) -> retired: i32, with the exit PC
  * (i64) and EXIT_* kind stored in the state block. `base` is the virtual address of the
@@ -33,7 +35,10 @@ import {
   ST_C,
   ST_DAIF,
   ST_EXIT_KIND,
+  ST_EXCL,
+  ST_EXCL_SIZE,
   ST_EXIT_PC,
+  ST_FLAGS,
   ST_N,
   ST_SP_BANK,
   ST_TPIDR,
@@ -1729,7 +1734,14 @@ export class RegionEmitter {
    * With the virtual address in L_VA: leaves (before instruction k at off) unless the TLB of
    * `acc` (1 load, 2 store) maps `bytes` bytes there; then L_A holds the RAM offset.
    */
-  private tlb(acc: number, bytes: number, align: number, off: number, k: number): void {
+  private tlb(
+    acc: number,
+    bytes: number,
+    align: number,
+    off: number,
+    k: number,
+    leaveIfExclusive = true,
+  ): void {
     const f = this.f;
     // Inline (the hot path of loops), every reason to leave folded into one test: the tag,
     // then a page crossing, an unaligned access under SCTLR.A, the exclusive monitor.
@@ -1772,7 +1784,7 @@ export class RegionEmitter {
     } else {
       f.op(Op.drop);
     }
-    if (acc === 2) {
+    if (acc === 2 && leaveIfExclusive) {
       f.get(P_FLAGS);
       f.i32(F_EXCLUSIVE);
       f.op(Op.i32And);
@@ -1846,6 +1858,67 @@ export class RegionEmitter {
     f.mem(op, 0, this.env.ramOffset + disp);
   }
 
+  /**
+   * STXR, STLXR (one register, base Xn): stores and writes status 0 when the reservation
+   * the interpreter's load-exclusive made is for this RAM address and size, else writes
+   * status 1; either way the reservation is gone. A misaligned address (an alignment fault),
+   * a store TLB miss or a page crossing: the interpreter.
+   */
+  private storeExclusive(insn: number, off: number, k: number): number {
+    const f = this.f;
+    const size = 1 << (insn >>> 30);
+    const rs = (insn >>> 16) & 31;
+    const rt = insn & 31;
+    this.x64((insn >>> 5) & 31);
+    f.set(L_VA);
+    if (size > 1) {
+      f.get(L_VA);
+      f.op(Op.i32WrapI64);
+      f.i32(size - 1);
+      f.op(Op.i32And);
+      f.if();
+      this.exit(off, k, EXIT_STOP);
+      f.end();
+    }
+    this.tlb(2, size, size, off, k, false);
+    f.i32(1);
+    f.set(L_W1);
+    f.get(P_FLAGS);
+    f.i32(F_EXCLUSIVE);
+    f.op(Op.i32And);
+    f.if();
+    f.i32(0);
+    f.mem(Op.f64Load, 3, this.s(ST_EXCL));
+    f.get(L_A);
+    f.op(X.f64ConvertI32U);
+    f.op(Op.f64Eq);
+    f.i32(0);
+    f.mem(Op.i32Load, 2, this.s(ST_EXCL_SIZE));
+    f.i32(size);
+    f.op(Op.i32Eq);
+    f.op(Op.i32And);
+    f.if();
+    this.storeReg(rt, size, 0);
+    f.i32(0);
+    f.set(L_W1);
+    f.end();
+    // The reservation is gone: later stores need not leave any more.
+    f.i32(0);
+    f.i32(0);
+    f.mem(X.i32Store, 2, this.s(ST_EXCL_SIZE));
+    f.get(P_FLAGS);
+    f.i32(~F_EXCLUSIVE);
+    f.op(Op.i32And);
+    f.set(P_FLAGS);
+    f.i32(0);
+    f.get(P_FLAGS);
+    f.mem(X.i32Store, 2, this.s(ST_FLAGS));
+    f.end();
+    f.get(L_W1);
+    this.set32(rs);
+    return FLOW_NEXT;
+  }
+
   private loadStore(insn: number, off: number, k: number): number {
     const f = this.f;
     if ((insn & (1 << 26)) !== 0) return -1; // SIMD&FP
@@ -1853,8 +1926,8 @@ export class RegionEmitter {
     const rn = (insn >>> 5) & 31;
     if ((insn & 0x3fa08000) >>> 0 === 0x08808000 && (insn & 0x001f7c00) === 0x001f7c00) {
       // LDAR, STLR (o2 = 1, o1 = 0, o0 = 1, Rs = Rt2 = 31): an ordinary access at [Xn], as
-      // the interpreter performs it (accesses are in order, one CPU at a time). Exclusives,
-      // CAS and LSE atomics stay with the interpreter (the monitor lives there).
+      // the interpreter performs it (accesses are in order, one CPU at a time). Load
+      // exclusives, CAS and LSE atomics stay with the interpreter (it arms the monitor).
       const sl = insn >>> 30;
       const load = (insn & (1 << 22)) !== 0;
       if (rn === 31) this.spCheck(off, k);
@@ -1862,6 +1935,9 @@ export class RegionEmitter {
       f.set(L_VA);
       this.access(sl, load ? 1 : 0, load ? 0 : 3, rt, off, k);
       return FLOW_NEXT;
+    }
+    if ((insn & 0x3fe07c00) >>> 0 === 0x08007c00 && rn !== 31) {
+      return this.storeExclusive(insn, off, k);
     }
     if ((insn & 0x3b000000) === 0x18000000) {
       // LDR (literal), LDRSW (literal); PRFM (literal) is a hint that does nothing here.

@@ -68,6 +68,16 @@ function randomInsn(next: () => number): number {
     const sf = next() % 8 === 0 ? next() & 1 : (op & 3) === 3 ? 1 : 0;
     return (0x1ac00000 | (sf << 31) | ((next() & 31) << 16) | (op << 10) | (next() & 0x3ff)) >>> 0;
   }
+  // LDXR/LDAXR (left to the interpreter, which arms the monitor) and STXR/STLXR (compiled:
+  // status 0 and the store only for the reserved address and size) on pointer registers.
+  if (next() % 10 === 0) {
+    const size = next() & 3;
+    const rn = next() % 14;
+    const rt = next() % 31;
+    if (next() & 1) return (0x085f7c00 | (size << 30) | ((next() & 1) << 15) | (rn << 5) | rt) >>> 0;
+    const rs = 14 + (next() % 14);
+    return (0x08007c00 | (size << 30) | (rs << 16) | ((next() & 1) << 15) | (rn << 5) | rt) >>> 0;
+  }
   // ADC/ADCS/SBC/SBCS (rare among random words).
   if (next() % 16 === 0) return (0x1a000000 | (next() & 0xe01f03ff)) >>> 0;
   for (;;) {
@@ -285,6 +295,47 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(results[0]!.s.x[4]).toBe(0n);
     expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x1400));
     expect(results[0]!.retired).toBeGreaterThan(5000);
+  });
+
+  it("compiles STXR/STLXR: an atomic increment loop succeeds, a store to another address or size fails", () => {
+    const loop = [
+      0x885f7c22, // 1: ldxr w2, [x1]
+      0x11000442, //    add w2, w2, #1
+      0x88037c22, //    stxr w3, w2, [x1]
+      0x35ffffa3, //    cbnz w3, 1b
+      0x88037fe2, //    stxr w3, w2, [sp] (interpreted; the reservation is gone: fails)
+      0x8b0300c6, //    add x6, x6, x3
+      0xc85ffc24, //    ldaxr x4, [x1]
+      0xc803fca4, //    stlxr w3, x4, [x5] (another address: fails, stores nothing)
+      0x8b0300c6, //    add x6, x6, x3
+      0x885f7c24, //    ldxr w4, [x1]
+      0x48037c24, //    stxrh w3, w4, [x1] (another size: fails)
+      0x8b0300c6, //    add x6, x6, x3
+      0xf1000400, //    subs x0, x0, #1
+      0x54fffe61, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x10000, [0x7fff_fff0, 0, 0x1234, 0]);
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.setSp(2, BigInt(RAM_BASE + 0x10000));
+      m.cpu.setX(0, 100n);
+      m.cpu.setX(1, BigInt(RAM_BASE + 0x10000));
+      m.cpu.setX(5, BigInt(RAM_BASE + 0x10008));
+      m.cpu.run(1700);
+      const words = Array.from(new Int32Array(m.ram.buffer, m.ram.byteOffset + 0x10000, 4));
+      return { s: snapshot(m), words, retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.words).toEqual(results[1]!.words);
+    // 100 increments (wrapping the 32-bit word), 300 failed stores.
+    expect(results[0]!.words).toEqual([0x7fff_fff0 + 100 - 2 ** 32, 0, 0x1234, 0]);
+    expect(results[0]!.s.x[6]).toBe(300n);
+    expect(results[0]!.s.x[0]).toBe(0n);
+    // The loads are interpreted; everything else ran compiled.
+    expect(results[0]!.retired).toBeGreaterThan(1000);
   });
 
   it("compiles LDAR/STLR as ordinary accesses at [Xn]", () => {

@@ -56,7 +56,10 @@ import {
   ST_C,
   ST_DAIF,
   ST_EXIT_KIND,
+  ST_EXCL,
+  ST_EXCL_SIZE,
   ST_EXIT_PC,
+  ST_FLAGS,
   ST_JC,
   ST_N,
   ST_TPIDR,
@@ -153,6 +156,7 @@ export class Aarch64Jit {
   /** The jump cache (see ST_JC): key of slot s at [2s], table index at [2s+1]. */
   private readonly jc: Int32Array;
   private readonly stateI32: Int32Array;
+  private readonly stateF64: Float64Array;
   private readonly table: WasmTable;
   private readonly freeIndices: number[] = [];
   private readonly dispatch: DispatchFn;
@@ -192,6 +196,7 @@ export class Aarch64Jit {
     this.batch = opts.batch ?? 16;
     const buf = wasm.memory.buffer;
     this.stateI32 = new Int32Array(buf, stateBase, 1024 / 4);
+    this.stateF64 = new Float64Array(buf, stateBase, 1024 / 8);
     this.jc = new Int32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
     this.jc.fill(JC_EMPTY);
     this.env = { stateBase, ramOffset: wasm.ramOffset };
@@ -242,14 +247,22 @@ export class Aarch64Jit {
     s[t + 5] = sr[SR.TPIDR_EL1 * 2 + 1]!;
     s[ST_DAIF >> 2] = cpu.daif;
     let flags = cpu.strictAlign ? F_STRICT_ALIGN : 0;
-    if (cpu.exclAddr >= 0) flags |= F_EXCLUSIVE;
+    const excl = cpu.exclAddr >= 0;
+    if (excl) {
+      flags |= F_EXCLUSIVE;
+      this.stateF64[ST_EXCL >> 3] = cpu.exclAddr - cpu.ramBase;
+      s[ST_EXCL_SIZE >> 2] = cpu.exclSize;
+    }
     if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;
     if (cpu.el !== 0) {
       flags |= F_PRIV;
       if (cpu.spsel !== 0) flags |= F_SP_EL0;
     }
     if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TDZ))) flags |= F_DC_ZVA;
+    s[ST_FLAGS >> 2] = flags;
     const n = this.dispatch(pc, budget, cpu.fetchCtx, cpu.dataCtx, flags);
+    // A compiled store-exclusive clears the reservation.
+    if (excl && s[ST_EXCL_SIZE >> 2] === 0) cpu.exclAddr = -1;
     cpu.nf = s[ST_N >> 2]!;
     cpu.zf = s[ST_Z >> 2]!;
     cpu.cf = s[ST_C >> 2]!;

@@ -25,6 +25,15 @@ export const ST_SP_BANK = 288;
 export const ST_TPIDR = 320;
 /** A copy of PSTATE.DAIF (bits 9:6, i32), written before every compiled call; read-only. */
 export const ST_DAIF = 344;
+/**
+ * The exclusive monitor while compiled code runs: the reserved RAM offset (f64, as the
+ * interpreter's physical address minus RAM's base) and size (i32; compiled code writes 0 there
+ * when a store-exclusive clears the reservation; the address is then meaningless).
+ */
+export const ST_EXCL = 352;
+export const ST_EXCL_SIZE = 360;
+/** The F_* flags regions run with: the dispatcher passes them on; a region may clear F_EXCLUSIVE. */
+export const ST_FLAGS = 364;
 /** The software TLB: tags (f64, [fetch | load | store] x TLB_SIZE), then RAM offsets (i32). */
 export const ST_TLB_TAG = 1024;
 export const TLB_ENTRIES = 3 * 1024;
