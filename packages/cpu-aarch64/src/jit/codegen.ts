@@ -8,10 +8,10 @@
  * leaves exact architectural state. Loads and stores look their address up in the CPU's
  * software TLB inline; a miss, an access crossing a page, an unaligned access under
  * SCTLR.A, a misaligned SP under SCTLR.SA, a store while the exclusive monitor is armed (a
- * store-exclusive excepted: it checks and clears the monitor), or a store to a page holding
+ * store-exclusive excepted: it checks and clears the monitor, which LDXR/LDAXR arm), or a store to a page holding
  * compiled code (never in the store TLB) leaves the function before that instruction
  * (EXIT_STOP), and the interpreter performs it with all its checks. Anything not compiled
- * (most system instructions, load-exclusives, atomics, FP/SIMD, ...) ends the region the same
+ * (most system instructions, exclusive pairs, atomics, FP/SIMD, ...) ends the region the same
  * way.
  *
  * Signature: (base: i64, budget: i32, ctx: i32, flags: i32) -> retired: i32, with the exit PC
@@ -1859,8 +1859,52 @@ export class RegionEmitter {
   }
 
   /**
+   * LDXR, LDAXR (one register, base Xn): the load, and the reservation of its RAM address
+   * and size in the state block, F_EXCLUSIVE set for the rest of the run (run() hands the
+   * reservation back to the CPU). A misaligned address, a load TLB miss or a page crossing:
+   * the interpreter.
+   */
+  private loadExclusive(insn: number, off: number, k: number): number {
+    const f = this.f;
+    const size = 1 << (insn >>> 30);
+    this.x64((insn >>> 5) & 31);
+    f.set(L_VA);
+    this.alignedOrStop(size, off, k);
+    this.tlb(1, size, size, off, k);
+    f.i32(0);
+    f.get(L_A);
+    f.op(X.f64ConvertI32U);
+    f.mem(X.f64Store, 3, this.s(ST_EXCL));
+    f.i32(0);
+    f.i32(size);
+    f.mem(X.i32Store, 2, this.s(ST_EXCL_SIZE));
+    this.loadReg(insn & 31, size, 0, 0);
+    f.get(P_FLAGS);
+    f.i32(F_EXCLUSIVE);
+    f.op(Op.i32Or);
+    f.set(P_FLAGS);
+    f.i32(0);
+    f.get(P_FLAGS);
+    f.mem(X.i32Store, 2, this.s(ST_FLAGS));
+    return FLOW_NEXT;
+  }
+
+  /** Leaves before instruction k unless L_VA is a multiple of `size` (exclusives fault). */
+  private alignedOrStop(size: number, off: number, k: number): void {
+    if (size === 1) return;
+    const f = this.f;
+    f.get(L_VA);
+    f.op(Op.i32WrapI64);
+    f.i32(size - 1);
+    f.op(Op.i32And);
+    f.if();
+    this.exit(off, k, EXIT_STOP);
+    f.end();
+  }
+
+  /**
    * STXR, STLXR (one register, base Xn): stores and writes status 0 when the reservation
-   * the interpreter's load-exclusive made is for this RAM address and size, else writes
+   * (F_EXCLUSIVE and the state block's copy) is for this RAM address and size, else writes
    * status 1; either way the reservation is gone. A misaligned address (an alignment fault),
    * a store TLB miss or a page crossing: the interpreter.
    */
@@ -1871,15 +1915,7 @@ export class RegionEmitter {
     const rt = insn & 31;
     this.x64((insn >>> 5) & 31);
     f.set(L_VA);
-    if (size > 1) {
-      f.get(L_VA);
-      f.op(Op.i32WrapI64);
-      f.i32(size - 1);
-      f.op(Op.i32And);
-      f.if();
-      this.exit(off, k, EXIT_STOP);
-      f.end();
-    }
+    this.alignedOrStop(size, off, k);
     this.tlb(2, size, size, off, k, false);
     f.i32(1);
     f.set(L_W1);
@@ -1903,9 +1939,6 @@ export class RegionEmitter {
     f.set(L_W1);
     f.end();
     // The reservation is gone: later stores need not leave any more.
-    f.i32(0);
-    f.i32(0);
-    f.mem(X.i32Store, 2, this.s(ST_EXCL_SIZE));
     f.get(P_FLAGS);
     f.i32(~F_EXCLUSIVE);
     f.op(Op.i32And);
@@ -1926,8 +1959,8 @@ export class RegionEmitter {
     const rn = (insn >>> 5) & 31;
     if ((insn & 0x3fa08000) >>> 0 === 0x08808000 && (insn & 0x001f7c00) === 0x001f7c00) {
       // LDAR, STLR (o2 = 1, o1 = 0, o0 = 1, Rs = Rt2 = 31): an ordinary access at [Xn], as
-      // the interpreter performs it (accesses are in order, one CPU at a time). Load
-      // exclusives, CAS and LSE atomics stay with the interpreter (it arms the monitor).
+      // the interpreter performs it (accesses are in order, one CPU at a time). Exclusive
+      // pairs, CAS and LSE atomics stay with the interpreter.
       const sl = insn >>> 30;
       const load = (insn & (1 << 22)) !== 0;
       if (rn === 31) this.spCheck(off, k);
@@ -1938,6 +1971,9 @@ export class RegionEmitter {
     }
     if ((insn & 0x3fe07c00) >>> 0 === 0x08007c00 && rn !== 31) {
       return this.storeExclusive(insn, off, k);
+    }
+    if ((insn & 0x3fff7c00) >>> 0 === 0x085f7c00 && rn !== 31) {
+      return this.loadExclusive(insn, off, k);
     }
     if ((insn & 0x3b000000) === 0x18000000) {
       // LDR (literal), LDRSW (literal); PRFM (literal) is a hint that does nothing here.

@@ -261,8 +261,11 @@ export class Aarch64Jit {
     if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TDZ))) flags |= F_DC_ZVA;
     s[ST_FLAGS >> 2] = flags;
     const n = this.dispatch(pc, budget, cpu.fetchCtx, cpu.dataCtx, flags);
-    // A compiled store-exclusive clears the reservation.
-    if (excl && s[ST_EXCL_SIZE >> 2] === 0) cpu.exclAddr = -1;
+    // Compiled load- and store-exclusives arm and clear the reservation.
+    if ((s[ST_FLAGS >> 2]! & F_EXCLUSIVE) !== 0) {
+      cpu.exclAddr = this.stateF64[ST_EXCL >> 3]! + cpu.ramBase;
+      cpu.exclSize = s[ST_EXCL_SIZE >> 2]!;
+    } else if (excl) cpu.exclAddr = -1;
     cpu.nf = s[ST_N >> 2]!;
     cpu.zf = s[ST_Z >> 2]!;
     cpu.cf = s[ST_C >> 2]!;

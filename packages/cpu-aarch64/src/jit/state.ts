@@ -26,9 +26,9 @@ export const ST_TPIDR = 320;
 /** A copy of PSTATE.DAIF (bits 9:6, i32), written before every compiled call; read-only. */
 export const ST_DAIF = 344;
 /**
- * The exclusive monitor while compiled code runs: the reserved RAM offset (f64, as the
- * interpreter's physical address minus RAM's base) and size (i32; compiled code writes 0 there
- * when a store-exclusive clears the reservation; the address is then meaningless).
+ * The exclusive monitor while compiled code runs: the reserved RAM offset (f64, the CPU's
+ * physical address minus RAM's base) and size (i32), meaningful while ST_FLAGS has
+ * F_EXCLUSIVE (a load-exclusive sets it, a store-exclusive clears it).
  */
 export const ST_EXCL = 352;
 export const ST_EXCL_SIZE = 360;

@@ -20,4 +20,5 @@ export const X = {
   i64Store16: 0x3d,
   i64Store32: 0x3e,
   i32Store: 0x36,
+  f64Store: 0x39,
 } as const;
