@@ -26,6 +26,7 @@ import { out } from "../int64.js";
 import {
   EXIT_BRANCH,
   EXIT_STOP,
+  F_CTR,
   F_DC_ZVA,
   F_EXCLUSIVE,
   F_SP_ALIGN,
@@ -33,6 +34,7 @@ import {
   F_SP_EL0,
   F_STRICT_ALIGN,
   ST_C,
+  ST_CTR,
   ST_DAIF,
   ST_EXIT_KIND,
   ST_EXCL,
@@ -1675,6 +1677,20 @@ export class RegionEmitter {
         this.x64(rt);
         f.mem(Op.i64Store, 3, this.s(ST_SP_BANK));
       }
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xffffffe0) >>> 0 === 0xd53b0020) {
+      // MRS Xt, CTR_EL0 (cache maintenance loops read it each time) where no trap applies.
+      f.get(P_FLAGS);
+      f.i32(F_CTR);
+      f.op(Op.i32And);
+      f.op(Op.i32Eqz);
+      f.if();
+      this.exit(off, k, EXIT_STOP);
+      f.end();
+      f.i32(0);
+      f.mem(Op.i32Load, 2, this.s(ST_CTR));
+      this.set32(insn & 31);
       return FLOW_NEXT;
     }
     if ((insn & 0xffffffe0) >>> 0 === 0xd53b4220) {

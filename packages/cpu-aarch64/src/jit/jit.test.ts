@@ -54,9 +54,11 @@ function randomInsn(next: () => number): number {
       ][next() % 4]! >>> 0
     );
   }
-  // MRS of TPIDR_EL0, TPIDRRO_EL0, TPIDR_EL1, DAIF (compiled, read from copies made at entry).
+  // MRS of TPIDR_EL0, TPIDRRO_EL0, TPIDR_EL1, DAIF, CTR_EL0 (compiled, read from copies made
+  // at entry).
   if (next() % 12 === 0) {
-    return ([0xd53bd040, 0xd53bd060, 0xd538d080, 0xd53b4220][next() % 4]! | (next() % 32)) >>> 0;
+    const mrs = [0xd53bd040, 0xd53bd060, 0xd538d080, 0xd53b4220, 0xd53b0020][next() % 5]!;
+    return (mrs | (next() % 32)) >>> 0;
   }
   // RBIT, REV16, REV32/REV, REV, CLZ, CLS of either width (a few unallocated forms too).
   if (next() % 8 === 0) {
@@ -344,6 +346,37 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(results[0]!.s.x[0]).toBe(0n);
     // Everything but the exclusives on SP ran compiled.
     expect(results[0]!.retired).toBeGreaterThan(1800);
+  });
+
+  it("compiles MRS CTR_EL0 at EL1 and leaves it to the interpreter (a trap to EL2) under HCR_EL2.TID2", () => {
+    const loop = [
+      0xd53b0021, // 1: mrs x1, ctr_el0
+      0x8b010063, //    add x3, x3, x1
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffffa1, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x1400, [0x14000000]); // EL2 vector (from a lower EL): b .
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.writeSysReg(SysReg.VBAR_EL2, BigInt(RAM_BASE + 0x1000));
+      m.cpu.writeSysReg(SysReg.HCR_EL2, 1n << 31n);
+      m.cpu.setPstateEl(1, 1);
+      m.cpu.setX(0, 1000n);
+      m.cpu.run(2000);
+      const x3 = m.cpu.getX(3);
+      // The hypervisor now traps ID group 2: the compiled loop must stop at the MRS.
+      m.cpu.writeSysReg(SysReg.HCR_EL2, (1n << 31n) | (1n << 17n));
+      m.cpu.run(2000);
+      return { x3, s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.x3).toBe(500n * 0x8444c004n);
+    expect(results[0]!.s.x[3]).toBe(500n * 0x8444c004n);
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x1400));
+    expect(results[0]!.retired).toBeGreaterThan(1900);
   });
 
   it("compiles LDAR/STLR as ordinary accesses at [Xn]", () => {

@@ -32,6 +32,7 @@ import {
 } from "@axvisor/machine";
 import type { Aarch64Cpu } from "../cpu.js";
 import { TLB_MASK, TLB_SIZE } from "../cpu.js";
+import { sysreg } from "../sysreg-encoding.js";
 import { HCR, SR } from "../sysregs.js";
 import {
   type CodegenEnv,
@@ -45,6 +46,7 @@ import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./disp
 import {
   EXIT_BRANCH,
   EXIT_MISS,
+  F_CTR,
   F_DC_ZVA,
   F_EXCLUSIVE,
   F_PRIV,
@@ -54,6 +56,7 @@ import {
   JC_SIZE,
   jcSlot,
   ST_C,
+  ST_CTR,
   ST_DAIF,
   ST_EXIT_KIND,
   ST_EXCL,
@@ -167,6 +170,8 @@ export class Aarch64Jit {
   private readonly batch: number;
   private readonly env: CodegenEnv;
   private readonly out = new Bytes();
+  /** CTR_EL0 as the CPU model reads it (a constant of the model). */
+  private readonly ctr: number;
   /** EXIT_* of the last run(). */
   lastExit = EXIT_BRANCH;
 
@@ -197,6 +202,8 @@ export class Aarch64Jit {
     const buf = wasm.memory.buffer;
     this.stateI32 = new Int32Array(buf, stateBase, 1024 / 4);
     this.stateF64 = new Float64Array(buf, stateBase, 1024 / 8);
+    cpu.sys.read(sysreg(3, 3, 0, 0, 1), 1, false);
+    this.ctr = cpu.sys.lo;
     this.jc = new Int32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
     this.jc.fill(JC_EMPTY);
     this.env = { stateBase, ramOffset: wasm.ramOffset };
@@ -246,6 +253,7 @@ export class Aarch64Jit {
     s[t + 4] = sr[SR.TPIDR_EL1 * 2]!;
     s[t + 5] = sr[SR.TPIDR_EL1 * 2 + 1]!;
     s[ST_DAIF >> 2] = cpu.daif;
+    s[ST_CTR >> 2] = this.ctr;
     let flags = cpu.strictAlign ? F_STRICT_ALIGN : 0;
     const excl = cpu.exclAddr >= 0;
     if (excl) {
@@ -254,6 +262,7 @@ export class Aarch64Jit {
       s[ST_EXCL_SIZE >> 2] = cpu.exclSize;
     }
     if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;
+    if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TID2))) flags |= F_CTR;
     if (cpu.el !== 0) {
       flags |= F_PRIV;
       if (cpu.spsel !== 0) flags |= F_SP_EL0;

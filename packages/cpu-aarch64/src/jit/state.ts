@@ -32,6 +32,8 @@ export const ST_DAIF = 344;
  */
 export const ST_EXCL = 352;
 export const ST_EXCL_SIZE = 360;
+/** CTR_EL0's value (i32; its high half is zero), written before every compiled call. */
+export const ST_CTR = 368;
 /** The F_* flags regions run with: the dispatcher passes them on; a region may clear F_EXCLUSIVE. */
 export const ST_FLAGS = 364;
 /** The software TLB: tags (f64, [fetch | load | store] x TLB_SIZE), then RAM offsets (i32). */
@@ -84,3 +86,5 @@ export const F_SP_EL0 = 8;
 export const F_DC_ZVA = 16;
 /** EL1 or EL2: MRS of TPIDR_EL1 reads it (at EL0 it is UNDEFINED, left to the interpreter). */
 export const F_PRIV = 32;
+/** MRS CTR_EL0 reads it: EL2, or EL1 without HCR_EL2.TID2 (EL0 is left to the interpreter). */
+export const F_CTR = 64;
