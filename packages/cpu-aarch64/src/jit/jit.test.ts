@@ -76,7 +76,8 @@ function randomInsn(next: () => number): number {
     const size = next() & 3;
     const rn = next() % 14;
     const rt = next() % 31;
-    if (next() & 1) return (0x085f7c00 | (size << 30) | ((next() & 1) << 15) | (rn << 5) | rt) >>> 0;
+    if (next() & 1)
+      return (0x085f7c00 | (size << 30) | ((next() & 1) << 15) | (rn << 5) | rt) >>> 0;
     const rs = 14 + (next() % 14);
     return (0x08007c00 | (size << 30) | (rs << 16) | ((next() & 1) << 15) | (rn << 5) | rt) >>> 0;
   }
