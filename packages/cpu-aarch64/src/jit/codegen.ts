@@ -7,10 +7,12 @@
  * Guest registers are read and written in the CPU's state block at every use, so every exit
  * leaves exact architectural state. Loads and stores look their address up in the CPU's
  * software TLB inline; a miss, an access crossing a page, an unaligned access under
- * SCTLR.A, a misaligned SP under SCTLR.SA, a store while the exclusive monitor is armed, or a
- * store to a page holding compiled code (never in the store TLB) leaves the function before
- * that instruction (EXIT_STOP), and the interpreter performs it with all its checks. Anything
- * not compiled (system instructions, exclusives, FP/SIMD, ...) ends the region the same way.
+ * SCTLR.A, a misaligned SP under SCTLR.SA, a store while the exclusive monitor is armed (a
+ * store-exclusive excepted: it checks and clears the monitor, which LDXR/LDAXR arm), or a store to a page holding
+ * compiled code (never in the store TLB) leaves the function before that instruction
+ * (EXIT_STOP), and the interpreter performs it with all its checks. Anything not compiled
+ * (most system instructions, exclusive pairs, atomics, FP/SIMD, ...) ends the region the same
+ * way.
  *
  * Signature: (base: i64, budget: i32, ctx: i32, flags: i32) -> retired: i32, with the exit PC
  * (i64) and EXIT_* kind stored in the state block. `base` is the virtual address of the
@@ -24,18 +26,26 @@ import { out } from "../int64.js";
 import {
   EXIT_BRANCH,
   EXIT_STOP,
+  F_CTR,
   F_DC_ZVA,
   F_EXCLUSIVE,
+  F_PRIV,
   F_SP_ALIGN,
   F_SP_EL0,
   F_STRICT_ALIGN,
   ST_C,
+  ST_CTR,
+  ST_DAIF,
+  ST_EXCL,
+  ST_EXCL_SIZE,
   ST_EXIT_KIND,
   ST_EXIT_PC,
+  ST_FLAGS,
   ST_N,
   ST_SP_BANK,
   ST_TLB_OFF,
   ST_TLB_TAG,
+  ST_TPIDR,
   ST_V,
   ST_X,
   ST_Z,
@@ -1194,6 +1204,52 @@ export class RegionEmitter {
       else this.set32(rd);
       return FLOW_NEXT;
     }
+    if (opcode >= 16 && opcode <= 23) {
+      // CRC32{B,H,W,X} / CRC32C{B,H,W,X}: the reflected CRC, one bit per step: the value
+      // XORed into the accumulator, then each bit shifted out with the polynomial.
+      const sz = opcode & 3;
+      if ((sz === 3) !== sf) return -1;
+      const poly = (opcode & 4) !== 0 ? 0x82f63b78 : 0xedb88320;
+      this.w32(rn);
+      f.op(Op.i64ExtendI32U);
+      if (sf) this.x64(rm);
+      else {
+        this.w32(rm);
+        if (sz < 2) {
+          f.i32(sz === 0 ? 0xff : 0xffff);
+          f.op(Op.i32And);
+        }
+        f.op(Op.i64ExtendI32U);
+      }
+      f.op(Op.i64Xor);
+      f.set(L_X);
+      f.i32(8 << sz);
+      f.set(L_W2);
+      f.loop("crc");
+      f.get(L_X);
+      f.i64(1);
+      f.op(Op.i64ShrU);
+      f.i64(poly);
+      f.i64(0);
+      f.get(L_X);
+      f.i64(1);
+      f.op(Op.i64And);
+      f.op(Op.i64Sub);
+      f.op(Op.i64And);
+      f.op(Op.i64Xor);
+      f.set(L_X);
+      f.get(L_W2);
+      f.i32(1);
+      f.op(Op.i32Sub);
+      f.set(L_W2);
+      f.get(L_W2);
+      f.brIf("crc");
+      f.end();
+      f.get(L_X);
+      f.op(Op.i32WrapI64);
+      this.set32(rd);
+      return FLOW_NEXT;
+    }
     if (opcode < 8 || opcode > 11) return -1;
     const type = opcode - 8;
     get(rn);
@@ -1225,6 +1281,110 @@ export class RegionEmitter {
       }
       return FLOW_NEXT;
     }
+    if (opcode === 0) {
+      // RBIT: each word reversed; the two words of X swap places.
+      if (sf) {
+        this.w32(rn);
+        this.rbit32();
+        f.op(Op.i64ExtendI32U);
+        f.i64(32);
+        f.op(Op.i64Shl);
+        this.x64(rn);
+        f.i64(32);
+        f.op(Op.i64ShrU);
+        f.op(Op.i32WrapI64);
+        this.rbit32();
+        f.op(Op.i64ExtendI32U);
+        f.op(Op.i64Or);
+        this.set64(rd);
+      } else {
+        this.w32(rn);
+        this.rbit32();
+        this.set32(rd);
+      }
+      return FLOW_NEXT;
+    }
+    if (opcode === 1) {
+      // REV16: the bytes of each halfword swapped.
+      if (sf) {
+        this.x64(rn);
+        f.set(L_X);
+        f.get(L_X);
+        f.i64(8);
+        f.op(Op.i64ShrU);
+        this.k64(0x00ff00ff, 0x00ff00ff);
+        f.op(Op.i64And);
+        f.get(L_X);
+        this.k64(0x00ff00ff, 0x00ff00ff);
+        f.op(Op.i64And);
+        f.i64(8);
+        f.op(Op.i64Shl);
+        f.op(Op.i64Or);
+        this.set64(rd);
+      } else {
+        this.w32(rn);
+        f.set(L_W1);
+        f.get(L_W1);
+        f.i32(8);
+        f.op(Op.i32ShrU);
+        f.i32(0x00ff00ff);
+        f.op(Op.i32And);
+        f.get(L_W1);
+        f.i32(0x00ff00ff);
+        f.op(Op.i32And);
+        f.i32(8);
+        f.op(Op.i32Shl);
+        f.op(Op.i32Or);
+        this.set32(rd);
+      }
+      return FLOW_NEXT;
+    }
+    if (opcode === 2 && sf) {
+      // REV32: the bytes of each word reversed, the words in place.
+      this.w32(rn);
+      this.bswap32();
+      f.op(Op.i64ExtendI32U);
+      this.x64(rn);
+      f.i64(32);
+      f.op(Op.i64ShrU);
+      f.op(Op.i32WrapI64);
+      this.bswap32();
+      f.op(Op.i64ExtendI32U);
+      f.i64(32);
+      f.op(Op.i64Shl);
+      f.op(Op.i64Or);
+      this.set64(rd);
+      return FLOW_NEXT;
+    }
+    if (opcode === 5) {
+      // CLS: leading zeros of x ^ (x >> 1) (arithmetic), minus one.
+      if (sf) {
+        this.x64(rn);
+        f.set(L_X);
+        f.get(L_X);
+        f.get(L_X);
+        f.i64(1);
+        f.op(Op.i64ShrS);
+        f.op(Op.i64Xor);
+        f.op(X.i64Clz);
+        f.i64(1);
+        f.op(Op.i64Sub);
+        this.set64(rd);
+      } else {
+        this.w32(rn);
+        f.set(L_W1);
+        f.get(L_W1);
+        f.get(L_W1);
+        f.i32(1);
+        f.op(Op.i32ShrS);
+        f.op(Op.i32Xor);
+        f.op(X.i32Clz);
+        f.i32(1);
+        f.op(Op.i32Sub);
+        this.set32(rd);
+      }
+      return FLOW_NEXT;
+    }
     if ((opcode === 2 && !sf) || (opcode === 3 && sf)) {
       if (sf) {
         // bswap64 = bswap32(lo) << 32 | bswap32(hi)
@@ -1249,6 +1409,31 @@ export class RegionEmitter {
       return FLOW_NEXT;
     }
     return -1;
+  }
+
+  /** Bit-reverses the i32 on the stack (uses W1). */
+  private rbit32(): void {
+    const f = this.f;
+    // Swap adjacent bits, then pairs, then nibbles; the byte swap does the rest.
+    for (const [sh, mask] of [
+      [1, 0x55555555],
+      [2, 0x33333333],
+      [4, 0x0f0f0f0f],
+    ] as const) {
+      f.set(L_W1);
+      f.get(L_W1);
+      f.i32(sh);
+      f.op(Op.i32ShrU);
+      f.i32(mask);
+      f.op(Op.i32And);
+      f.get(L_W1);
+      f.i32(mask);
+      f.op(Op.i32And);
+      f.i32(sh);
+      f.op(Op.i32Shl);
+      f.op(Op.i32Or);
+    }
+    this.bswap32();
   }
 
   /** Byte-reverses the i32 on the stack (uses W1). */
@@ -1494,7 +1679,69 @@ export class RegionEmitter {
       }
       return FLOW_NEXT;
     }
+    if ((insn & 0xffffffe0) >>> 0 === 0xd53b0020) {
+      // MRS Xt, CTR_EL0 (cache maintenance loops read it each time) where no trap applies.
+      f.get(P_FLAGS);
+      f.i32(F_CTR);
+      f.op(Op.i32And);
+      f.op(Op.i32Eqz);
+      f.if();
+      this.exit(off, k, EXIT_STOP);
+      f.end();
+      f.i32(0);
+      f.mem(Op.i32Load, 2, this.s(ST_CTR));
+      this.set32(insn & 31);
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xffffffe0) >>> 0 === 0xd53b4220) {
+      // MRS Xt, DAIF at EL1/EL2 (Linux saves the mask around critical sections; MSR DAIF,
+      // which may unmask a pending interrupt, stays with the interpreter); EL0 needs
+      // SCTLR_EL1.UMA: the interpreter.
+      f.get(P_FLAGS);
+      f.i32(F_PRIV);
+      f.op(Op.i32And);
+      f.op(Op.i32Eqz);
+      f.if();
+      this.exit(off, k, EXIT_STOP);
+      f.end();
+      f.i32(0);
+      f.mem(Op.i32Load, 2, this.s(ST_DAIF));
+      this.set32(insn & 31);
+      return FLOW_NEXT;
+    }
+    const tpidr = this.tpidrSlot(insn);
+    if (tpidr >= 0) {
+      // MRS Xt, TPIDR_EL0 / TPIDRRO_EL0 (readable at every EL, no trap applies) / TPIDR_EL1
+      // (EL1 and EL2; Linux keeps the per-CPU offset there): the copy made at entry.
+      if (tpidr === 2) {
+        f.get(P_FLAGS);
+        f.i32(F_PRIV);
+        f.op(Op.i32And);
+        f.op(Op.i32Eqz);
+        f.if();
+        this.exit(off, k, EXIT_STOP);
+        f.end();
+      }
+      f.i32(0);
+      f.mem(Op.i64Load, 3, this.s(ST_TPIDR + 8 * tpidr));
+      this.set64(insn & 31);
+      return FLOW_NEXT;
+    }
     return -1;
+  }
+
+  /** Which ST_TPIDR copy an MRS reads (0 TPIDR_EL0, 1 TPIDRRO_EL0, 2 TPIDR_EL1), or -1. */
+  private tpidrSlot(insn: number): number {
+    switch ((insn & 0xffffffe0) >>> 0) {
+      case 0xd53bd040:
+        return 0;
+      case 0xd53bd060:
+        return 1;
+      case 0xd538d080:
+        return 2;
+      default:
+        return -1;
+    }
   }
 
   // ------------------------------------------------------------------ loads and stores
@@ -1503,7 +1750,14 @@ export class RegionEmitter {
    * With the virtual address in L_VA: leaves (before instruction k at off) unless the TLB of
    * `acc` (1 load, 2 store) maps `bytes` bytes there; then L_A holds the RAM offset.
    */
-  private tlb(acc: number, bytes: number, align: number, off: number, k: number): void {
+  private tlb(
+    acc: number,
+    bytes: number,
+    align: number,
+    off: number,
+    k: number,
+    leaveIfExclusive = true,
+  ): void {
     const f = this.f;
     // Inline (the hot path of loops), every reason to leave folded into one test: the tag,
     // then a page crossing, an unaligned access under SCTLR.A, the exclusive monitor.
@@ -1546,7 +1800,7 @@ export class RegionEmitter {
     } else {
       f.op(Op.drop);
     }
-    if (acc === 2) {
+    if (acc === 2 && leaveIfExclusive) {
       f.get(P_FLAGS);
       f.i32(F_EXCLUSIVE);
       f.op(Op.i32And);
@@ -1620,6 +1874,100 @@ export class RegionEmitter {
     f.mem(op, 0, this.env.ramOffset + disp);
   }
 
+  /**
+   * LDXR, LDAXR (one register, base Xn): the load, and the reservation of its RAM address
+   * and size in the state block, F_EXCLUSIVE set for the rest of the run (run() hands the
+   * reservation back to the CPU). A misaligned address, a load TLB miss or a page crossing:
+   * the interpreter.
+   */
+  private loadExclusive(insn: number, off: number, k: number): number {
+    const f = this.f;
+    const size = 1 << (insn >>> 30);
+    this.x64((insn >>> 5) & 31);
+    f.set(L_VA);
+    this.alignedOrStop(size, off, k);
+    this.tlb(1, size, size, off, k);
+    f.i32(0);
+    f.get(L_A);
+    f.op(X.f64ConvertI32U);
+    f.mem(X.f64Store, 3, this.s(ST_EXCL));
+    f.i32(0);
+    f.i32(size);
+    f.mem(X.i32Store, 2, this.s(ST_EXCL_SIZE));
+    this.loadReg(insn & 31, size, 0, 0);
+    f.get(P_FLAGS);
+    f.i32(F_EXCLUSIVE);
+    f.op(Op.i32Or);
+    f.set(P_FLAGS);
+    f.i32(0);
+    f.get(P_FLAGS);
+    f.mem(X.i32Store, 2, this.s(ST_FLAGS));
+    return FLOW_NEXT;
+  }
+
+  /** Leaves before instruction k unless L_VA is a multiple of `size` (exclusives fault). */
+  private alignedOrStop(size: number, off: number, k: number): void {
+    if (size === 1) return;
+    const f = this.f;
+    f.get(L_VA);
+    f.op(Op.i32WrapI64);
+    f.i32(size - 1);
+    f.op(Op.i32And);
+    f.if();
+    this.exit(off, k, EXIT_STOP);
+    f.end();
+  }
+
+  /**
+   * STXR, STLXR (one register, base Xn): stores and writes status 0 when the reservation
+   * (F_EXCLUSIVE and the state block's copy) is for this RAM address and size, else writes
+   * status 1; either way the reservation is gone. A misaligned address (an alignment fault),
+   * a store TLB miss or a page crossing: the interpreter.
+   */
+  private storeExclusive(insn: number, off: number, k: number): number {
+    const f = this.f;
+    const size = 1 << (insn >>> 30);
+    const rs = (insn >>> 16) & 31;
+    const rt = insn & 31;
+    this.x64((insn >>> 5) & 31);
+    f.set(L_VA);
+    this.alignedOrStop(size, off, k);
+    this.tlb(2, size, size, off, k, false);
+    f.i32(1);
+    f.set(L_W1);
+    f.get(P_FLAGS);
+    f.i32(F_EXCLUSIVE);
+    f.op(Op.i32And);
+    f.if();
+    f.i32(0);
+    f.mem(Op.f64Load, 3, this.s(ST_EXCL));
+    f.get(L_A);
+    f.op(X.f64ConvertI32U);
+    f.op(Op.f64Eq);
+    f.i32(0);
+    f.mem(Op.i32Load, 2, this.s(ST_EXCL_SIZE));
+    f.i32(size);
+    f.op(Op.i32Eq);
+    f.op(Op.i32And);
+    f.if();
+    this.storeReg(rt, size, 0);
+    f.i32(0);
+    f.set(L_W1);
+    f.end();
+    // The reservation is gone: later stores need not leave any more.
+    f.get(P_FLAGS);
+    f.i32(~F_EXCLUSIVE);
+    f.op(Op.i32And);
+    f.set(P_FLAGS);
+    f.i32(0);
+    f.get(P_FLAGS);
+    f.mem(X.i32Store, 2, this.s(ST_FLAGS));
+    f.end();
+    f.get(L_W1);
+    this.set32(rs);
+    return FLOW_NEXT;
+  }
+
   private loadStore(insn: number, off: number, k: number): number {
     const f = this.f;
     if ((insn & (1 << 26)) !== 0) return -1; // SIMD&FP
@@ -1627,8 +1975,8 @@ export class RegionEmitter {
     const rn = (insn >>> 5) & 31;
     if ((insn & 0x3fa08000) >>> 0 === 0x08808000 && (insn & 0x001f7c00) === 0x001f7c00) {
       // LDAR, STLR (o2 = 1, o1 = 0, o0 = 1, Rs = Rt2 = 31): an ordinary access at [Xn], as
-      // the interpreter performs it (accesses are in order, one CPU at a time). Exclusives,
-      // CAS and LSE atomics stay with the interpreter (the monitor lives there).
+      // the interpreter performs it (accesses are in order, one CPU at a time). Exclusive
+      // pairs, CAS and LSE atomics stay with the interpreter.
       const sl = insn >>> 30;
       const load = (insn & (1 << 22)) !== 0;
       if (rn === 31) this.spCheck(off, k);
@@ -1636,6 +1984,12 @@ export class RegionEmitter {
       f.set(L_VA);
       this.access(sl, load ? 1 : 0, load ? 0 : 3, rt, off, k);
       return FLOW_NEXT;
+    }
+    if ((insn & 0x3fe07c00) >>> 0 === 0x08007c00 && rn !== 31) {
+      return this.storeExclusive(insn, off, k);
+    }
+    if ((insn & 0x3fff7c00) >>> 0 === 0x085f7c00 && rn !== 31) {
+      return this.loadExclusive(insn, off, k);
     }
     if ((insn & 0x3b000000) === 0x18000000) {
       // LDR (literal), LDRSW (literal); PRFM (literal) is a hint that does nothing here.

@@ -17,6 +17,7 @@ import {
   JC_MASK,
   ST_EXIT_KIND,
   ST_EXIT_PC,
+  ST_FLAGS,
   ST_JC,
   ST_TLB_OFF,
   ST_TLB_TAG,
@@ -38,7 +39,7 @@ export function emitDispatcher(f: FnBody, stateBase: number): void {
   const BUDGET = 1;
   const FCTX = 2;
   const DCTX = 3;
-  const FLAGS = 4;
+  // Parameter 4, the flags, is also in the state block (ST_FLAGS), where regions update it.
   const DONE = 5;
   const K = 6;
   const T = 7;
@@ -114,7 +115,9 @@ export function emitDispatcher(f: FnBody, stateBase: number): void {
   f.get(DONE);
   f.op(Op.i32Sub);
   f.get(DCTX);
-  f.get(FLAGS);
+  // The flags as the last region left them (a store-exclusive clears F_EXCLUSIVE).
+  f.i32(0);
+  f.mem(Op.i32Load, 2, s(ST_FLAGS));
   f.get(T);
   f.mem(Op.i32Load, 2, s(ST_JC + 4));
   f.callIndirect(REGION_TYPE);

@@ -54,6 +54,33 @@ function randomInsn(next: () => number): number {
       ][next() % 4]! >>> 0
     );
   }
+  // MRS of TPIDR_EL0, TPIDRRO_EL0, TPIDR_EL1, DAIF, CTR_EL0 (compiled, read from copies made
+  // at entry).
+  if (next() % 12 === 0) {
+    const mrs = [0xd53bd040, 0xd53bd060, 0xd538d080, 0xd53b4220, 0xd53b0020][next() % 5]!;
+    return (mrs | (next() % 32)) >>> 0;
+  }
+  // RBIT, REV16, REV32/REV, REV, CLZ, CLS of either width (a few unallocated forms too).
+  if (next() % 8 === 0) {
+    return (0x5ac00000 | ((next() & 1) << 31) | ((next() % 7) << 10) | (next() & 0x3ff)) >>> 0;
+  }
+  // CRC32{B,H,W,X} and CRC32C* (sf mostly matching the size, as the encoding requires).
+  if (next() % 12 === 0) {
+    const op = 16 + (next() % 8);
+    const sf = next() % 8 === 0 ? next() & 1 : (op & 3) === 3 ? 1 : 0;
+    return (0x1ac00000 | (sf << 31) | ((next() & 31) << 16) | (op << 10) | (next() & 0x3ff)) >>> 0;
+  }
+  // LDXR/LDAXR (left to the interpreter, which arms the monitor) and STXR/STLXR (compiled:
+  // status 0 and the store only for the reserved address and size) on pointer registers.
+  if (next() % 10 === 0) {
+    const size = next() & 3;
+    const rn = next() % 14;
+    const rt = next() % 31;
+    if (next() & 1)
+      return (0x085f7c00 | (size << 30) | ((next() & 1) << 15) | (rn << 5) | rt) >>> 0;
+    const rs = 14 + (next() % 14);
+    return (0x08007c00 | (size << 30) | (rs << 16) | ((next() & 1) << 15) | (rn << 5) | rt) >>> 0;
+  }
   // ADC/ADCS/SBC/SBCS (rare among random words).
   if (next() % 16 === 0) return (0x1a000000 | (next() & 0xe01f03ff)) >>> 0;
   for (;;) {
@@ -146,6 +173,11 @@ function setUp(m: TestMachine, words: number[], next: () => number, el1: boolean
   c.setSp(0, (BigInt(next()) << 32n) | BigInt(next()));
   if (!el1) c.setSp(1, (BigInt(next()) << 32n) | BigInt(next()));
   for (let i = 0; i < 0x4000; i++) m.ram[0x10000 + i * 4] = next() & 0xff;
+  for (const r of [SysReg.TPIDR_EL0, SysReg.TPIDRRO_EL0, SysReg.TPIDR_EL1]) {
+    c.writeSysReg(r, (BigInt(next()) << 32n) | BigInt(next()));
+  }
+  // Any interrupt mask (nothing raises interrupts here): MRS DAIF reads it.
+  c.daif = (next() & 15) << 6;
 }
 
 describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
@@ -234,6 +266,118 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
         expect(results[0]!.s.x[3]).toBe(0n);
       }
     }
+  });
+
+  it("compiles MRS of TPIDR_EL0/TPIDRRO_EL0 at EL0 and leaves TPIDR_EL1 there UNDEFINED", () => {
+    const loop = [
+      0xd53bd041, // 1: mrs x1, tpidr_el0
+      0xd53bd062, //    mrs x2, tpidrro_el0
+      0x8b020063, //    add x3, x3, x2
+      0x8b010063, //    add x3, x3, x1
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffff61, //    b.ne 1b
+      0xd538d084, //    mrs x4, tpidr_el1 (UNDEFINED at EL0: to the EL1 vector)
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x1400, [0x14000000]); // EL1 vector (from a lower EL): b .
+      m.cpu.powerOn(RAM_BASE, 0n, 1);
+      m.cpu.writeSysReg(SysReg.VBAR_EL1, BigInt(RAM_BASE + 0x1000));
+      m.cpu.writeSysReg(SysReg.TPIDR_EL0, 0x1_0000_0003n);
+      m.cpu.writeSysReg(SysReg.TPIDRRO_EL0, 0x20n);
+      m.cpu.writeSysReg(SysReg.TPIDR_EL1, 0x5555n);
+      m.cpu.setPstateEl(0, 0);
+      m.cpu.setX(0, 1000n);
+      m.cpu.run(6100);
+      return { s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.s.x[3]).toBe(1000n * 0x1_0000_0023n);
+    expect(results[0]!.s.x[4]).toBe(0n);
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x1400));
+    expect(results[0]!.retired).toBeGreaterThan(5000);
+  });
+
+  it("compiles LDXR/LDAXR and STXR/STLXR: an atomic increment loop succeeds, a store to another address or size fails", () => {
+    const loop = [
+      0x885f7c22, // 1: ldxr w2, [x1]
+      0x11000442, //    add w2, w2, #1
+      0x88037c22, //    stxr w3, w2, [x1]
+      0x35ffffa3, //    cbnz w3, 1b
+      0x88037fe2, //    stxr w3, w2, [sp] (interpreted; the reservation is gone: fails)
+      0x8b0300c6, //    add x6, x6, x3
+      0xc85ffc24, //    ldaxr x4, [x1]
+      0xc803fca4, //    stlxr w3, x4, [x5] (another address: fails, stores nothing)
+      0x8b0300c6, //    add x6, x6, x3
+      0x885f7c24, //    ldxr w4, [x1]
+      0x48037c24, //    stxrh w3, w4, [x1] (another size: fails)
+      0x8b0300c6, //    add x6, x6, x3
+      0x885f7c24, //    ldxr w4, [x1] (compiled: the CPU gets the reservation back)
+      0x88037fe4, //    stxr w3, w4, [sp] (interpreted, SP = x1: succeeds)
+      0x8b0300c6, //    add x6, x6, x3
+      0x885f7fe4, //    ldxr w4, [sp] (interpreted: the region gets the reservation)
+      0x88037c24, //    stxr w3, w4, [x1] (compiled: succeeds, clears the CPU's reservation)
+      0x8b0300c6, //    add x6, x6, x3
+      0x88037fe4, //    stxr w3, w4, [sp] (interpreted: fails)
+      0x8b0300c6, //    add x6, x6, x3
+      0xf1000400, //    subs x0, x0, #1
+      0x54fffd61, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x10000, [0x7fff_fff0, 0, 0x1234, 0]);
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.setSp(2, BigInt(RAM_BASE + 0x10000));
+      m.cpu.setX(0, 100n);
+      m.cpu.setX(1, BigInt(RAM_BASE + 0x10000));
+      m.cpu.setX(5, BigInt(RAM_BASE + 0x10008));
+      m.cpu.run(2300);
+      const words = Array.from(new Int32Array(m.ram.buffer, m.ram.byteOffset + 0x10000, 4));
+      return { s: snapshot(m), words, retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.words).toEqual(results[1]!.words);
+    // 100 increments (wrapping the 32-bit word), 400 failed stores.
+    expect(results[0]!.words).toEqual([0x7fff_fff0 + 100 - 2 ** 32, 0, 0x1234, 0]);
+    expect(results[0]!.s.x[6]).toBe(400n);
+    expect(results[0]!.s.x[0]).toBe(0n);
+    // Everything but the exclusives on SP ran compiled.
+    expect(results[0]!.retired).toBeGreaterThan(1800);
+  });
+
+  it("compiles MRS CTR_EL0 at EL1 and leaves it to the interpreter (a trap to EL2) under HCR_EL2.TID2", () => {
+    const loop = [
+      0xd53b0021, // 1: mrs x1, ctr_el0
+      0x8b010063, //    add x3, x3, x1
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffffa1, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x1400, [0x14000000]); // EL2 vector (from a lower EL): b .
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.writeSysReg(SysReg.VBAR_EL2, BigInt(RAM_BASE + 0x1000));
+      m.cpu.writeSysReg(SysReg.HCR_EL2, 1n << 31n);
+      m.cpu.setPstateEl(1, 1);
+      m.cpu.setX(0, 1000n);
+      m.cpu.run(2000);
+      const x3 = m.cpu.getX(3);
+      // The hypervisor now traps ID group 2: the compiled loop must stop at the MRS.
+      m.cpu.writeSysReg(SysReg.HCR_EL2, (1n << 31n) | (1n << 17n));
+      m.cpu.run(2000);
+      return { x3, s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.x3).toBe(500n * 0x8444c004n);
+    expect(results[0]!.s.x[3]).toBe(500n * 0x8444c004n);
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x1400));
+    expect(results[0]!.retired).toBeGreaterThan(1900);
   });
 
   it("compiles LDAR/STLR as ordinary accesses at [Xn]", () => {

@@ -32,7 +32,8 @@ import {
 } from "@axvisor/machine";
 import type { Aarch64Cpu } from "../cpu.js";
 import { TLB_MASK, TLB_SIZE } from "../cpu.js";
-import { HCR } from "../sysregs.js";
+import { sysreg } from "../sysreg-encoding.js";
+import { HCR, SR } from "../sysregs.js";
 import {
   type CodegenEnv,
   emitMulhu,
@@ -45,18 +46,26 @@ import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./disp
 import {
   EXIT_BRANCH,
   EXIT_MISS,
+  F_CTR,
   F_DC_ZVA,
   F_EXCLUSIVE,
+  F_PRIV,
   F_SP_ALIGN,
   F_SP_EL0,
   F_STRICT_ALIGN,
   JC_SIZE,
   jcSlot,
   ST_C,
+  ST_CTR,
+  ST_DAIF,
+  ST_EXCL,
+  ST_EXCL_SIZE,
   ST_EXIT_KIND,
   ST_EXIT_PC,
+  ST_FLAGS,
   ST_JC,
   ST_N,
+  ST_TPIDR,
   ST_V,
   ST_Z,
 } from "./state.js";
@@ -150,6 +159,7 @@ export class Aarch64Jit {
   /** The jump cache (see ST_JC): key of slot s at [2s], table index at [2s+1]. */
   private readonly jc: Int32Array;
   private readonly stateI32: Int32Array;
+  private readonly stateF64: Float64Array;
   private readonly table: WasmTable;
   private readonly freeIndices: number[] = [];
   private readonly dispatch: DispatchFn;
@@ -160,6 +170,8 @@ export class Aarch64Jit {
   private readonly batch: number;
   private readonly env: CodegenEnv;
   private readonly out = new Bytes();
+  /** CTR_EL0 as the CPU model reads it (a constant of the model). */
+  private readonly ctr: number;
   /** EXIT_* of the last run(). */
   lastExit = EXIT_BRANCH;
 
@@ -189,6 +201,9 @@ export class Aarch64Jit {
     this.batch = opts.batch ?? 16;
     const buf = wasm.memory.buffer;
     this.stateI32 = new Int32Array(buf, stateBase, 1024 / 4);
+    this.stateF64 = new Float64Array(buf, stateBase, 1024 / 8);
+    cpu.sys.read(sysreg(3, 3, 0, 0, 1), 1, false);
+    this.ctr = cpu.sys.lo;
     this.jc = new Int32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
     this.jc.fill(JC_EMPTY);
     this.env = { stateBase, ramOffset: wasm.ramOffset };
@@ -229,12 +244,37 @@ export class Aarch64Jit {
     s[ST_Z >> 2] = cpu.zf;
     s[ST_C >> 2] = cpu.cf;
     s[ST_V >> 2] = cpu.vf;
+    const sr = cpu.sys.r;
+    const t = ST_TPIDR >> 2;
+    s[t] = sr[SR.TPIDR_EL0 * 2]!;
+    s[t + 1] = sr[SR.TPIDR_EL0 * 2 + 1]!;
+    s[t + 2] = sr[SR.TPIDRRO_EL0 * 2]!;
+    s[t + 3] = sr[SR.TPIDRRO_EL0 * 2 + 1]!;
+    s[t + 4] = sr[SR.TPIDR_EL1 * 2]!;
+    s[t + 5] = sr[SR.TPIDR_EL1 * 2 + 1]!;
+    s[ST_DAIF >> 2] = cpu.daif;
+    s[ST_CTR >> 2] = this.ctr;
     let flags = cpu.strictAlign ? F_STRICT_ALIGN : 0;
-    if (cpu.exclAddr >= 0) flags |= F_EXCLUSIVE;
+    const excl = cpu.exclAddr >= 0;
+    if (excl) {
+      flags |= F_EXCLUSIVE;
+      this.stateF64[ST_EXCL >> 3] = cpu.exclAddr - cpu.ramBase;
+      s[ST_EXCL_SIZE >> 2] = cpu.exclSize;
+    }
     if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;
-    if (cpu.el !== 0 && cpu.spsel !== 0) flags |= F_SP_EL0;
+    if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TID2))) flags |= F_CTR;
+    if (cpu.el !== 0) {
+      flags |= F_PRIV;
+      if (cpu.spsel !== 0) flags |= F_SP_EL0;
+    }
     if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TDZ))) flags |= F_DC_ZVA;
+    s[ST_FLAGS >> 2] = flags;
     const n = this.dispatch(pc, budget, cpu.fetchCtx, cpu.dataCtx, flags);
+    // Compiled load- and store-exclusives arm and clear the reservation.
+    if ((s[ST_FLAGS >> 2]! & F_EXCLUSIVE) !== 0) {
+      cpu.exclAddr = this.stateF64[ST_EXCL >> 3]! + cpu.ramBase;
+      cpu.exclSize = s[ST_EXCL_SIZE >> 2]!;
+    } else if (excl) cpu.exclAddr = -1;
     cpu.nf = s[ST_N >> 2]!;
     cpu.zf = s[ST_Z >> 2]!;
     cpu.cf = s[ST_C >> 2]!;

@@ -18,6 +18,24 @@ export const ST_EXIT_PC = 272;
 export const ST_EXIT_KIND = 280;
 /** The stack pointers not selected (the CPU's spBank): SP_EL0, SP_EL1, SP_EL2 as i64. */
 export const ST_SP_BANK = 288;
+/**
+ * Copies of TPIDR_EL0, TPIDRRO_EL0 and TPIDR_EL1 (i64 each), written before every compiled
+ * call: compiled code only reads them (MSR to them stays with the interpreter).
+ */
+export const ST_TPIDR = 320;
+/** A copy of PSTATE.DAIF (bits 9:6, i32), written before every compiled call; read-only. */
+export const ST_DAIF = 344;
+/**
+ * The exclusive monitor while compiled code runs: the reserved RAM offset (f64, the CPU's
+ * physical address minus RAM's base) and size (i32), meaningful while ST_FLAGS has
+ * F_EXCLUSIVE (a load-exclusive sets it, a store-exclusive clears it).
+ */
+export const ST_EXCL = 352;
+export const ST_EXCL_SIZE = 360;
+/** CTR_EL0's value (i32; its high half is zero), written before every compiled call. */
+export const ST_CTR = 368;
+/** The F_* flags regions run with: the dispatcher passes them on; a region may clear F_EXCLUSIVE. */
+export const ST_FLAGS = 364;
 /** The software TLB: tags (f64, [fetch | load | store] x TLB_SIZE), then RAM offsets (i32). */
 export const ST_TLB_TAG = 1024;
 export const TLB_ENTRIES = 3 * 1024;
@@ -66,3 +84,7 @@ export const F_SP_ALIGN = 4;
 export const F_SP_EL0 = 8;
 /** DC ZVA is permitted (EL1 without HCR_EL2.TDZ, or EL2): compiled code may zero blocks. */
 export const F_DC_ZVA = 16;
+/** EL1 or EL2: MRS of TPIDR_EL1 reads it (at EL0 it is UNDEFINED, left to the interpreter). */
+export const F_PRIV = 32;
+/** MRS CTR_EL0 reads it: EL2, or EL1 without HCR_EL2.TID2 (EL0 is left to the interpreter). */
+export const F_CTR = 64;

@@ -13,10 +13,12 @@ export const X = {
   i64Extend16S: 0xc3,
   i64Extend32S: 0xc4,
   f64ConvertI64S: 0xb9,
+  f64ConvertI32U: 0xb8,
   f64Ne: 0x62,
   i32LeU: 0x4d,
   i64Store8: 0x3c,
   i64Store16: 0x3d,
   i64Store32: 0x3e,
   i32Store: 0x36,
+  f64Store: 0x39,
 } as const;
