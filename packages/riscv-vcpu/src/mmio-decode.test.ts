@@ -124,9 +124,12 @@ describe("decoding the faulting access", () => {
     ]);
     // c.lw a0, 0(a1): a sign-extending 4-byte load from a 2-byte instruction.
     const clw = packFetched(0x4188);
-    expect([packedIsStore(clw), packedWidth(clw), packedSignExtend(clw), packedReg(clw)]).toEqual(
-      [false, AccessWidth.Dword, true, 10],
-    );
+    expect([packedIsStore(clw), packedWidth(clw), packedSignExtend(clw), packedReg(clw)]).toEqual([
+      false,
+      AccessWidth.Dword,
+      true,
+      10,
+    ]);
     expect(packedLength(clw)).toBe(2);
     expect(packHtinst(0)).toBe(NO_ACCESS);
     expect(packFetched(0x00000013)).toBe(NO_ACCESS);

@@ -35,7 +35,13 @@ const STORE = 1;
 const SIGN_EXTEND = 1 << 5;
 const LONG = 1 << 11;
 
-function pack(isStore: boolean, width: AccessWidth, signExtend: boolean, reg: number, length: 2 | 4) {
+function pack(
+  isStore: boolean,
+  width: AccessWidth,
+  signExtend: boolean,
+  reg: number,
+  length: 2 | 4,
+) {
   return (
     (isStore ? STORE : 0) |
     (width << 1) |
