@@ -735,7 +735,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
 
   /** `sret` into the guest at `this.pc` with the guest's privilege. */
   private enter(hart: HostHart): void {
-    hart.writeCsrNum(Csr.sepc, this.pc);
+    const pc = this.pc;
+    hart.writeCsrWords(Csr.sepc, pc | 0, Math.floor(pc / 4294967296) | 0);
     if (!this.returnModeSet) {
       const ss = hart.readCsr(Csr.sstatus);
       hart.writeCsr(Csr.sstatus, this.guestVS ? ss | Status.SPP : ss & ~Status.SPP);
