@@ -171,6 +171,19 @@ export class DeviceBus<R, A extends number> {
     ) {
       return last;
     }
+    return this.#lookUp(addr, width, op);
+  }
+
+  /**
+   * `#resolve` past its cache. A separate method because the message closure below captures
+   * the arguments: V8 then allocates their context on entry to whichever function holds it,
+   * which on the cached path would be an allocation per access.
+   */
+  #lookUp(
+    addr: number,
+    width: number,
+    op: "read" | "write",
+  ): AxResult<RangeEntry<RegisteredDevice<BaseDeviceOps<R, A>>>> {
     const what = () => `${width}-byte ${this.kind.name} ${op} at ${this.kind.formatAddr(addr)}`;
     if (!isWidth(width)) {
       return err(

@@ -524,6 +524,13 @@ export class Hart implements FpState, HartCore {
     }
   }
 
+  /** Host write of a CSR from its low and high words (int32 each), no BigInt and no double. */
+  writeCsrWords(num: number, lo: number, hi: number): void {
+    if (!csrSet(this, num, lo | 0, hi | 0, false)) {
+      throw new Error(`Hart.writeCsrWords: CSR 0x${num.toString(16)} is not implemented`);
+    }
+  }
+
   /** Host write of a CSR (no privilege checks; same WARL legalisation as instructions). */
   writeCsr(num: number, v: bigint): void {
     const lo = Number(v & 0xffffffffn) | 0;

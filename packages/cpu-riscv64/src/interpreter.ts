@@ -18,24 +18,26 @@ import { TRAP } from "./trap-signal.js";
 const TWO32 = 4294967296;
 
 /**
- * At a block boundary (`pc` is a branch or jump target): runs compiled code from there for
- * as long as it keeps reaching compiled entry points, within `budget` instructions. Returns
- * the PC where the interpreter goes on; jitRetired holds the instructions retired.
+ * At a block boundary (h.pc is a branch or jump target): runs compiled code from there for
+ * as long as it keeps reaching compiled entry points, within `budget` instructions, and leaves
+ * in h.pc the PC where the interpreter goes on; jitRetired holds the instructions retired.
+ * The PC travels in h.pc, not as an argument or result: a kernel address is no small integer,
+ * and passing one across a call V8 does not inline allocates a heap number each time.
  */
-export function runCompiled(h: Hart, jit: Jit, pc: number, budget: number, weight = 1): number {
+export function runCompiled(h: Hart, jit: Jit, budget: number, weight = 1): void {
   if (budget <= 0) {
     h.jitRetired = 0;
-    return pc;
+    return;
   }
-  const k = jit.enter(pc, budget, weight);
+  const k = jit.enter(budget, weight);
   if (k < 0) {
     h.jitRetired = 0;
     h.jitSideExit = false;
-    return pc;
+    return;
   }
   h.jitRetired = k;
   h.jitSideExit = jit.exitKind() === EXIT_SIDE;
-  return jit.exitPc();
+  h.pc = jit.exitPc();
 }
 
 export function execute(h: Hart, limit: number): number {
@@ -51,7 +53,8 @@ export function execute(h: Hart, limit: number): number {
   let pc = h.pc;
   if (resume) {
     resume = false;
-    pc = runCompiled(h, jit!, pc, limit, 1);
+    runCompiled(h, jit!, limit, 1);
+    pc = h.pc;
     n += h.jitRetired;
     resume = h.jitSideExit;
   }
@@ -272,7 +275,9 @@ export function execute(h: Hart, limit: number): number {
             npc = pc + imm;
             if (jit !== null) {
               n++;
-              pc = runCompiled(h, jit, pc + imm, limit - n);
+              h.pc = pc + imm;
+              runCompiled(h, jit, limit - n);
+              pc = h.pc;
               n += h.jitRetired;
               resume = h.jitSideExit;
               continue;
@@ -290,7 +295,9 @@ export function execute(h: Hart, limit: number): number {
             npc = t;
             if (jit !== null) {
               n++;
-              pc = runCompiled(h, jit, t, limit - n);
+              h.pc = t;
+              runCompiled(h, jit, limit - n);
+              pc = h.pc;
               n += h.jitRetired;
               resume = h.jitSideExit;
               continue;
@@ -335,7 +342,9 @@ export function execute(h: Hart, limit: number): number {
                   (((insn >> 8) & 0xf) << 1));
               if (jit !== null) {
                 n++;
-                pc = runCompiled(h, jit, npc, limit - n);
+                h.pc = npc;
+                runCompiled(h, jit, limit - n);
+                pc = h.pc;
                 n += h.jitRetired;
                 resume = h.jitSideExit;
                 continue;
@@ -521,7 +530,9 @@ export function execute(h: Hart, limit: number): number {
         n++;
         if (resume) {
           resume = false;
-          pc = runCompiled(h, jit!, pc, limit - n, CONTINUATION_WEIGHT);
+          h.pc = pc;
+          runCompiled(h, jit!, limit - n, CONTINUATION_WEIGHT);
+          pc = h.pc;
           n += h.jitRetired;
           resume = h.jitSideExit;
         }

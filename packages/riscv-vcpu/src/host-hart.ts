@@ -23,6 +23,11 @@ export interface HostHart {
   /** Low 32 bits (int32) of the CSR `readCsrNum` read last. */
   readonly csrLo: number;
   writeCsrNum(num: number, value: number): void;
+  /**
+   * A CSR write from its two 32-bit halves (int32 each): what the world switch passes an
+   * address in, since a kernel address as one number is a heap-allocated double at a call.
+   */
+  writeCsrWords(num: number, lo: number, hi: number): void;
   writeCsr(num: number, value: bigint): void;
   getPc(): bigint;
   setPc(value: bigint): void;

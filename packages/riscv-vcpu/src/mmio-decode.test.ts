@@ -1,6 +1,18 @@
 import { AccessWidth } from "@axvisor/memory-addr";
 import { describe, expect, it } from "vitest";
-import { decodeFetched, decodeHtinst, PSEUDO_PT_READ } from "./mmio-decode.js";
+import {
+  decodeFetched,
+  decodeHtinst,
+  NO_ACCESS,
+  PSEUDO_PT_READ,
+  packedIsStore,
+  packedLength,
+  packedReg,
+  packedSignExtend,
+  packedWidth,
+  packFetched,
+  packHtinst,
+} from "./mmio-decode.js";
 
 // Encodings worked out from the base ISA tables:
 //   lb   a0, 0(a1)  = imm 0 | rs1 11 | funct3 0 | rd 10 | 0000011 = 0x00058503
@@ -98,5 +110,28 @@ describe("decoding the faulting access", () => {
     expect(decodeHtinst(PSEUDO_PT_READ)).toBeNull();
     expect(decodeFetched(0x00000013)).toBeNull(); // addi x0, x0, 0
     expect(decodeFetched(0x0005f503)).toBeNull(); // funct3 7 load does not exist
+  });
+
+  it("packs the exit path's decode into one small integer with the same fields", () => {
+    // sd x31, 0(x0) transformed (rs1 cleared): the widest register number and width.
+    const sd = packHtinst(0x01f03023);
+    expect(Number.isInteger(sd) && sd >= 0 && sd < 2 ** 30).toBe(true);
+    expect([packedIsStore(sd), packedWidth(sd), packedReg(sd), packedLength(sd)]).toEqual([
+      true,
+      AccessWidth.Qword,
+      31,
+      4,
+    ]);
+    // c.lw a0, 0(a1): a sign-extending 4-byte load from a 2-byte instruction.
+    const clw = packFetched(0x4188);
+    expect([packedIsStore(clw), packedWidth(clw), packedSignExtend(clw), packedReg(clw)]).toEqual([
+      false,
+      AccessWidth.Dword,
+      true,
+      10,
+    ]);
+    expect(packedLength(clw)).toBe(2);
+    expect(packHtinst(0)).toBe(NO_ACCESS);
+    expect(packFetched(0x00000013)).toBe(NO_ACCESS);
   });
 });

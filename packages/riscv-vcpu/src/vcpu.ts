@@ -30,11 +30,16 @@ import { readGuestVirtual, translateGuestVirtual } from "./guest-walk.js";
 import type { RiscvHostCpus, RiscvPhysCpu } from "./host-cpus.js";
 import type { HostHart } from "./host-hart.js";
 import {
-  type DecodedAccess,
-  decodeFetched,
-  decodeHtinst,
+  NO_ACCESS,
   PSEUDO_PT_READ,
   PSEUDO_PT_WRITE,
+  packedIsStore,
+  packedLength,
+  packedReg,
+  packedSignExtend,
+  packedWidth,
+  packFetched,
+  packHtinst,
 } from "./mmio-decode.js";
 import { HsmState } from "./sbi/consts.js";
 import { dispatchSbi, type SbiCaller, type SuspendResume } from "./sbi/dispatch.js";
@@ -730,7 +735,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
 
   /** `sret` into the guest at `this.pc` with the guest's privilege. */
   private enter(hart: HostHart): void {
-    hart.writeCsrNum(Csr.sepc, this.pc);
+    const pc = this.pc;
+    hart.writeCsrWords(Csr.sepc, pc | 0, Math.floor(pc / 4294967296) | 0);
     if (!this.returnModeSet) {
       const ss = hart.readCsr(Csr.sstatus);
       hart.writeCsr(Csr.sstatus, this.guestVS ? ss | Status.SPP : ss & ~Status.SPP);
@@ -874,8 +880,9 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
         accessFlags: htinst === PSEUDO_PT_WRITE ? MappingFlags.WRITE : MappingFlags.READ,
       };
     }
-    const access = decodeHtinst(htinst) ?? this.fetchAndDecode();
-    if (!access || access.isStore !== isStore) {
+    let access = packHtinst(htinst);
+    if (access === NO_ACCESS) access = this.fetchAndDecode();
+    if (access === NO_ACCESS || packedIsStore(access) !== isStore) {
       return {
         kind: "NestedPageFault",
         addr: gpa(addr),
@@ -918,37 +925,39 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.hasPending = true;
   }
 
-  private fetchAndDecode(): DecodedAccess | null {
+  /** The packed access of the instruction at pc, read from guest memory; or NO_ACCESS. */
+  private fetchAndDecode(): number {
     const pc = BigInt.asUintN(64, BigInt(this.pc));
     const bytes = this.readGuestVirtual(pc, 4) ?? this.readGuestVirtual(pc, 2);
-    if (!bytes) return null;
+    if (!bytes) return NO_ACCESS;
     let insn = (bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8);
     if (bytes.length === 4) insn |= ((bytes[2] ?? 0) << 16) | ((bytes[3] ?? 0) << 24);
-    return decodeFetched(insn >>> 0);
+    return packFetched(insn >>> 0);
   }
 
-  private mmioExit(addr: number, a: DecodedAccess): ExitReason {
-    this.pc += a.length;
-    if (a.isStore) {
+  /** Fills the vCPU's reused MMIO exit record from a packed access (see mmio-decode.ts). */
+  private mmioExit(addr: number, a: number): ExitReason {
+    this.pc += packedLength(a);
+    if (packedIsStore(a)) {
       const w = this.mmioWrite;
       w.addr = gpa(addr);
-      w.width = a.width;
-      w.data = this.storeData(a);
+      w.width = packedWidth(a);
+      w.data = this.storeData(packedReg(a), w.width);
       return w;
     }
     const r = this.mmioRead;
     r.addr = gpa(addr);
-    r.width = a.width;
-    r.reg = a.reg;
-    r.signExtend = a.signExtend;
+    r.width = packedWidth(a);
+    r.reg = packedReg(a);
+    r.signExtend = packedSignExtend(a);
     return r;
   }
 
   /** The bytes an MMIO store writes: narrow ones straight from the low register word. */
-  private storeData(a: DecodedAccess): bigint {
+  private storeData(reg: number, width: AccessWidth): bigint {
     const regs = this.bound ? this.bound.hart.x : this.gpr;
-    const lo = regs[2 * a.reg] ?? 0;
-    switch (a.width) {
+    const lo = regs[2 * reg] ?? 0;
+    switch (width) {
       case AccessWidth.Byte:
         return BYTE_VALUES[lo & 0xff]!;
       case AccessWidth.Word:
@@ -956,7 +965,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       case AccessWidth.Dword:
         return BigInt(lo >>> 0);
       default:
-        return maskToWidth(this.getGpr(a.reg), a.width);
+        return maskToWidth(this.getGpr(reg), width);
     }
   }
 

@@ -78,6 +78,8 @@ export interface JitHost {
   killRecord(type: number, i: number): void;
   ctxFetch: number;
   ctxData: number;
+  /** Where `enter` starts (a field, not an argument: see runCompiled). */
+  readonly pc: number;
 }
 
 /** A compiled region: its slot in the function table and how many entry points use it. */
@@ -223,11 +225,12 @@ export class Jit {
   }
 
   /**
-   * At a block boundary: runs compiled code from `pc` (compiling it once it is hot) for at
-   * most `budget` instructions. Returns the instructions retired, the interpreter going on at
-   * exitPc(); or -1 when nothing ran (the interpreter goes on at `pc`).
+   * At a block boundary: runs compiled code from the host's pc (compiling it once it is hot)
+   * for at most `budget` instructions. Returns the instructions retired, the interpreter going
+   * on at exitPc(); or -1 when nothing ran (the interpreter goes on at the host's pc).
    */
-  enter(pc: number, budget: number, weight: number): number {
+  enter(budget: number, weight: number): number {
+    let pc = this.h.pc;
     let ro = this.physical(pc);
     if (ro < 0) return -1;
     if (this.jc[2 * jcSlot(ro)] !== ro && !this.hot(ro, weight)) return -1;

@@ -295,7 +295,8 @@ export class Ns16550a implements BaseMmioDeviceOps {
   handleWrite(addr: GuestPhysAddr, _width: AccessWidth, value: bigint): void {
     const reg = this.#register(addr);
     if (reg === null) return;
-    this.#writeRegister(reg, Number(value & 0xffn));
+    // The bus hands most byte stores over already in range: masking makes a new bigint.
+    this.#writeRegister(reg, Number(value >= 0n && value <= 0xffn ? value : value & 0xffn));
   }
 
   #register(addr: number): number | null {
