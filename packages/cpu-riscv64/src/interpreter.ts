@@ -29,6 +29,11 @@ export function runCompiled(h: Hart, jit: Jit, budget: number, weight = 1): void
     h.jitRetired = 0;
     return;
   }
+  if (jit.cold(h.pc, weight)) {
+    h.jitRetired = 0;
+    h.jitSideExit = false;
+    return;
+  }
   const k = jit.enter(budget, weight);
   if (k < 0) {
     h.jitRetired = 0;

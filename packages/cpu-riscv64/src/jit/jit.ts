@@ -28,6 +28,8 @@ import {
 } from "@axvisor/machine";
 import {
   EXIT_MISS,
+  JC_FOLD,
+  JC_MASK,
   JC_SIZE,
   jcSlot,
   ST_EXIT_KIND,
@@ -222,6 +224,27 @@ export class Jit {
     h.fetchVa = va;
     h.fetchOff = h.foff[i]!;
     return h.fetchOff + (pc & 4095);
+  }
+
+  /**
+   * The cheap test made at every block boundary before `enter`: true when the entry at `pc`
+   * cannot run compiled code yet, after counting it towards `hotThreshold` exactly as `enter`
+   * would. Most boundaries of an OS boot are such lukewarm entries; this keeps them to a few
+   * typed-array reads (small enough for V8 to inline into the caller) instead of the calls
+   * through `enter`. False means "ask `enter`" (compiled, about to be hot, or another page).
+   */
+  cold(pc: number, weight: number): boolean {
+    const h = this.h;
+    const fo = pc - h.fetchVa;
+    if (!(fo >= 0 && fo < 4096)) return false;
+    const ro = h.fetchOff + fo;
+    const half = ro >>> 1;
+    const slot = (half ^ (half >>> JC_FOLD)) & JC_MASK;
+    if (this.jc[2 * slot] === ro || this.codeFlags[ro >>> 12] !== 0) return false;
+    const c = this.jcCount[slot]! + weight;
+    if (c >= this.threshold) return false;
+    this.jcCount[slot] = c;
+    return true;
   }
 
   /**
