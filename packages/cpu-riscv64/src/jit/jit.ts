@@ -231,16 +231,18 @@ export class Jit {
    * cannot run compiled code yet, after counting it towards `hotThreshold` exactly as `enter`
    * would. Most boundaries of an OS boot are such lukewarm entries; this keeps them to a few
    * typed-array reads (small enough for V8 to inline into the caller) instead of the calls
-   * through `enter`. False means "ask `enter`" (compiled, about to be hot, or another page).
+   * through `enter`. False means "ask `enter`" (compiled, about to be hot, or not in the
+   * fetch TLB).
    */
   cold(pc: number, weight: number): boolean {
-    const h = this.h;
-    const fo = pc - h.fetchVa;
-    if (!(fo >= 0 && fo < 4096)) return false;
-    const ro = h.fetchOff + fo;
+    const ro = this.physical(pc);
+    if (ro < 0) return false;
     const half = ro >>> 1;
     const slot = (half ^ (half >>> JC_FOLD)) & JC_MASK;
-    if (this.jc[2 * slot] === ro || this.codeFlags[ro >>> 12] !== 0) return false;
+    if (this.jc[2 * slot] === ro) return false;
+    if (this.codeFlags[ro >>> 12] !== 0 && this.pages[ro >>> 12]!.slots[(ro & 4095) >>> 1] !== 0) {
+      return false;
+    }
     const c = this.jcCount[slot]! + weight;
     if (c >= this.threshold) return false;
     this.jcCount[slot] = c;
