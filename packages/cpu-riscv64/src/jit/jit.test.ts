@@ -578,6 +578,39 @@ describe("JIT: large RAM", () => {
   });
 });
 
+describe("JIT: when code becomes hot", () => {
+  it("an entry compiles at its hotThreshold-th entry, also a call into another page", () => {
+    // Each iteration calls a function on the next page (x5++) and returns through ra: the
+    // function, the return address and the loop head are each entered once an iteration.
+    const FUNC = CODE + 0x1000;
+    const prog = [
+      a.addi(21, 0, 50),
+      a.jal(1, FUNC - (CODE + 4)),
+      a.addi(21, 21, -1),
+      a.bne(21, 0, -8),
+      a.jal(0, 0),
+    ];
+    const func = [a.addi(5, 5, 1), a.jalr(0, 1, 0)];
+    const make = (jit: boolean) => {
+      const m = makeHart([], {}, jit ? { hotThreshold: 10, batch: 1 } : false);
+      m.bus.writeWords(CODE, prog);
+      m.bus.writeWords(FUNC, func);
+      m.hart.setPc(BigInt(CODE));
+      return m;
+    };
+    const j = make(true);
+    const i = make(false);
+    // 8 iterations: every entry point was entered at most 9 times (the first at the start).
+    lockstep(j, i, [1 + 8 * 5], 0);
+    expect(j.hart.getX(5)).toBe(8n);
+    expect(j.hart.jit!.stats.regions).toBe(0);
+    lockstep(j, i, [1000], 0);
+    expect(j.hart.getX(5)).toBe(50n);
+    expect(j.hart.jit!.stats.regions).toBeGreaterThan(0);
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(100);
+  });
+});
+
 describe("JIT: where guest registers live", () => {
   /** The region planned from offset 0 of `prog` (32-bit instructions). */
   const plan = (prog: number[], entry = 0) => {
