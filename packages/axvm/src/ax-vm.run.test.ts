@@ -1,6 +1,6 @@
 import { AxError } from "@axvisor/axerrno";
-import { createTestHost } from "@axvisor/axvisor-api/testing";
 import { CurrentVCpu, type ExitReason, VCpuState } from "@axvisor/axvcpu";
+import { createTestHost } from "@axvisor/axvisor-api/testing";
 import { AccessWidth, gpa, MappingFlags, port, sysRegAddr } from "@axvisor/memory-addr";
 import { describe, expect, it } from "vitest";
 import { runningVm } from "./test-support/harness.js";
