@@ -178,17 +178,20 @@ describe("alloc areas", () => {
     expect(as.handlePageFault(0x8000_0010, F.WRITE)).toBe(false);
     expect(used()).toBe(base);
     expect(as.handlePageFault(0x8000_0010, F.READ)).toBe(true);
-    expect(used()).toBe(base + 1 + 2); // the frame and two tables
+    // The area's four pages (its whole 64 KiB group) and two tables.
+    expect(used()).toBe(base + 4 + 2);
     const hpa = as.translate(0x8000_0010);
     expect(hpa).not.toBeNull();
     expect(walkSv39x4(host.ram, RAM_BASE, as.pageTableRoot(), 0x8000_0010)!.hpa).toBe(hpa);
     // Faulting again (a stale TLB entry on another vCPU) is handled without a new frame.
     expect(as.handlePageFault(0x8000_0020, F.READ)).toBe(true);
-    expect(used()).toBe(base + 3);
+    expect(as.handlePageFault(0x8000_3000, F.READ)).toBe(true);
+    expect(used()).toBe(base + 6);
     expect(as.handlePageFault(0x9000_3ff8, F.WRITE)).toBe(true);
     expect(as.translate(0x9000_3ff8)).not.toBeNull();
-    expect(as.translate(0x9000_2ff8)).toBeNull();
+    expect(as.translate(0x9000_0ff8)).not.toBeNull();
     expect(as.handlePageFault(0x9000_4000, F.READ)).toBe(false); // past the area
+    expect(as.translate(0x9000_4000)).toBeNull();
     as.clear();
     expect(used()).toBe(base);
   });
@@ -229,6 +232,102 @@ describe("alloc areas", () => {
     expect(axKind(() => as.handlePageFault(0x8000_0000, F.WRITE))).toBe("NoMemory");
     expect(used()).toBe(base);
     expect(as.handlePageFault(0x8000_0000, F.WRITE)).toBe(true);
+  });
+});
+
+describe("lazy population in groups and blocks", () => {
+  it("maps a whole 2 MiB block on the first fault when the area covers it", () => {
+    const as = sv39x4Space();
+    as.mapAlloc(0x8000_0000, 2 * M2, RW, false);
+    const base = used();
+    expect(as.handlePageFault(0x8012_3456, F.WRITE)).toBe(true);
+    const t = as.translateAndGetLimit(0x8000_0000)!;
+    expect(t.limit).toBe(M2);
+    expect(t.hpa % M2).toBe(0);
+    expect(used()).toBe(base + 512 + 1); // one 2 MiB run and the table holding its entry
+    expect(as.translate(0x8020_0000)).toBeNull(); // the next block waits for its own fault
+    expect(walkSv39x4(host.ram, RAM_BASE, as.pageTableRoot(), 0x801f_f008)!.hpa).toBe(
+      t.hpa + 0x1f_f008,
+    );
+    // Unmapping part of the block splits it and frees exactly the frames it covered.
+    as.unmap(0x8010_0000, 0x1_0000);
+    expect(as.translate(0x8010_8000)).toBeNull();
+    expect(as.translate(0x8011_0000)).toBe(t.hpa + 0x11_0000);
+    expect(used()).toBe(base + 512 - 16 + 2); // plus the leaf table of the split
+    as.destroy();
+    expect(used()).toBe(0);
+  });
+
+  it("falls back to the 64 KiB group when the block is partly mapped or not in the area", () => {
+    const as = sv39x4Space();
+    // Starts 4 KiB into a block: no 2 MiB block fits the area there.
+    as.mapAlloc(0x8000_1000, M2, RW, false);
+    const base = used();
+    expect(as.handlePageFault(0x8000_5000, F.READ)).toBe(true);
+    // GPAs 0x8000_1000..0x8001_0000: 15 pages, two tables.
+    expect(used()).toBe(base + 15 + 2);
+    expect(as.translateAndGetLimit(0x8000_1000)!.limit).toBe(K4);
+    expect(as.translate(0x8001_0000)).toBeNull();
+    expect(as.translate(0x8000_0000)).toBeNull();
+    // The second block (0x8020_0000..) is only partly in the area: groups again.
+    expect(as.handlePageFault(0x8020_0000, F.READ)).toBe(true);
+    expect(as.translate(0x8020_0000)).not.toBeNull();
+    expect(as.translate(0x8020_1000)).toBeNull(); // the area's end
+    as.destroy();
+    expect(used()).toBe(0);
+  });
+
+  it("uses 4 KiB groups when the host has no free 2 MiB run, and serves the fault", () => {
+    const as = sv39x4Space();
+    as.mapAlloc(0x8000_0000, 4 * M2, RW, false);
+    // Take every 2 MiB-aligned run away by holding one frame in each.
+    const held: number[] = [];
+    for (let at = RAM_BASE; at < RAM_BASE + 32 * 1024 * 1024; at += M2) {
+      const f = host.memory.allocContiguousFrames(1, M2);
+      if (f !== null) held.push(f);
+    }
+    const base = used();
+    expect(as.handlePageFault(0x8040_0000, F.WRITE)).toBe(true);
+    expect(as.translateAndGetLimit(0x8040_0000)!.limit).toBe(K4);
+    expect(used()).toBe(base + 16 + 2);
+    // Neighbours are best effort: with two frames left (its page and a leaf table) only the
+    // faulting page is mapped.
+    host.failAllocationsAfter(2);
+    expect(as.handlePageFault(0x8060_0000, F.WRITE)).toBe(true);
+    expect(as.translate(0x8060_0000)).not.toBeNull();
+    expect(as.translate(0x8060_1000)).toBeNull();
+    host.clearAllocationFaults();
+    for (const f of held) host.memory.deallocFrame(f as never);
+    as.destroy();
+    expect(used()).toBe(0);
+  });
+
+  it("never shows a guest the data another space left in the frames it gets", () => {
+    const first = sv39x4Space();
+    first.mapAlloc(0x8000_0000, 4 * M2, RW, false);
+    first.mapAlloc(0x9000_0000, 0x3_0000, RW, false);
+    const secret = new Uint8Array(4 * M2).fill(0xa5);
+    expect(first.write(0x8000_0000, secret).ok).toBe(true);
+    expect(first.write(0x9000_0000, secret.subarray(0, 0x3_0000)).ok).toBe(true);
+    first.destroy();
+    // Blocks, groups and single pages of a second space reuse those frames: all read zero.
+    const second = sv39x4Space();
+    second.mapAlloc(0x8000_0000, 4 * M2, RW, false);
+    second.mapAlloc(0xa000_1000, M2, RW, false);
+    for (const at of [0x8000_0000, 0x8030_0000, 0xa000_1000, 0xa010_0000]) {
+      expect(second.handlePageFault(at, F.READ)).toBe(true);
+    }
+    const seen = [...second.areas()].flatMap((a) => {
+      const spans: Uint8Array[] = [];
+      for (let at: number = a.start; at < a.end; at += K4) {
+        const hpa = second.translate(at);
+        if (hpa !== null) spans.push(host.memory.hostBuffer(hpa as never, K4));
+      }
+      return spans;
+    });
+    expect(seen.length).toBeGreaterThan(1024);
+    expect(seen.every((page) => page.every((b) => b === 0))).toBe(true);
+    second.destroy();
   });
 });
 

@@ -7,6 +7,7 @@ import {
   type GuestPhysAddr,
   type HostPhysAddr,
   type MappingFlags,
+  PAGE_SIZE_2M,
   PAGE_SIZE_4K,
 } from "@axvisor/memory-addr";
 import {
@@ -39,6 +40,14 @@ interface Chunk {
 }
 
 const PAGE = PAGE_SIZE_4K;
+/**
+ * A lazy fault populates the whole aligned group of pages around it: guests touch memory in
+ * runs, and one nested page fault (an exit round trip) per 4 KiB dominated boot time.
+ */
+const LAZY_GROUP = 0x1_0000;
+const BLOCK = PAGE_SIZE_2M;
+/** Faults to wait after the host had no free 2 MiB run, before scanning for one again. */
+const BLOCK_BACKOFF = 64;
 
 /**
  * A guest-physical address space (AxVisor's axaddrspace `AddrSpace`): a set of
@@ -65,6 +74,8 @@ export class AddrSpace {
   private readonly pt: PageTable64;
   private readonly areaSet = new AreaSet();
   private destroyed = false;
+  /** Lazy faults left before a 2 MiB block is tried again (see BLOCK_BACKOFF). */
+  private blockBackoff = 0;
 
   private constructor(opts: AddrSpaceOptions, pt: PageTable64) {
     this.base = opts.base as GuestPhysAddr;
@@ -218,6 +229,11 @@ export class AddrSpace {
    * that page is now mapped (freshly, or already by an earlier fault). False means the fault
    * is not the address space's to fix (MMIO, a permission violation, a hole). AxError NoMemory
    * when the host has no frame for it.
+   *
+   * Neighbours are populated with it: the whole 2 MiB block as one block mapping when the
+   * area covers it, nothing in it is mapped yet and the host has a free aligned 2 MiB run;
+   * else the unmapped pages of the aligned 64 KiB group inside the area, as far as frames
+   * last. Frames are zeroed by the host allocator, so a guest never sees another VM's data.
    */
   handlePageFault(gpa: number, accessFlags: MappingFlags): boolean {
     this.checkLive();
@@ -225,7 +241,7 @@ export class AddrSpace {
     if (area === null || area.backend !== "alloc" || area.populate) return false;
     if (!flagsAllow(area.flags, accessFlags)) return false;
     const page = gpa - (gpa % PAGE);
-    if (this.pt.query(page) === null) this.populatePage(area, page);
+    if (this.pt.query(page) === null) this.populateAround(area, page);
     return true;
   }
 
@@ -379,7 +395,7 @@ export class AddrSpace {
       let m = this.pt.query(cur);
       if (m === null && area.backend === "alloc") {
         try {
-          this.populatePage(area, cur - (cur % PAGE));
+          this.populateAround(area, cur - (cur % PAGE));
         } catch (e) {
           if (e instanceof AxError) return { ok: false, error: e };
           throw e;
@@ -408,6 +424,54 @@ export class AddrSpace {
       }
     }
     return ok(chunks);
+  }
+
+  /**
+   * Populates unmapped `page` of `area` and what `handlePageFault` says goes with it. Only
+   * `page` itself must succeed (AxError NoMemory otherwise); the neighbours are best effort.
+   */
+  private populateAround(area: AllocArea, page: number): void {
+    if (this.populateBlock(area, page)) return;
+    this.populatePage(area, page);
+    const group = page - (page % LAZY_GROUP);
+    const lo = Math.max(area.start, group);
+    const hi = Math.min(area.end, group + LAZY_GROUP);
+    for (let p = lo; p < hi; p += PAGE) {
+      if (p === page || this.pt.query(p) !== null) continue;
+      const frame = this.memory.allocFrame();
+      if (frame === null) return;
+      try {
+        this.pt.map(p, frame, PageSize.Size4K, area.flags);
+      } catch {
+        // A table frame was missing: the neighbours are an optimisation, the fault is served.
+        this.memory.deallocFrame(frame);
+        return;
+      }
+    }
+  }
+
+  /** Maps the 2 MiB block around `page` to one zeroed host run, when all of that can be. */
+  private populateBlock(area: AllocArea, page: number): boolean {
+    const block = page - (page % BLOCK);
+    if (block < area.start || block + BLOCK > area.end) return false;
+    if (this.blockBackoff > 0) {
+      this.blockBackoff--;
+      return false;
+    }
+    if (!this.pt.isBlockUnmapped(block, PageSize.Size2M)) return false;
+    const run = this.memory.allocContiguousFrames(BLOCK / PAGE, BLOCK);
+    if (run === null) {
+      this.blockBackoff = BLOCK_BACKOFF;
+      return false;
+    }
+    try {
+      this.pt.map(block, run, PageSize.Size2M, area.flags);
+    } catch {
+      // No frame for a table, or a format without 2 MiB leaves: 4 KiB pages will do.
+      this.memory.deallocContiguousFrames(run, BLOCK / PAGE);
+      return false;
+    }
+    return true;
   }
 
   /** Gives one page of an alloc area a fresh zeroed frame. AxError NoMemory, frame not leaked. */

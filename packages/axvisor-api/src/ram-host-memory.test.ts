@@ -49,6 +49,36 @@ describe("RamHostMemory", () => {
     expect(m.stats().used).toBe(5);
   });
 
+  it("with a zero pool, zeroes only frames handed out before, and always returns zeros", () => {
+    const m = new RamHostMemory({
+      ram: new Uint8Array(0x10_0000),
+      ramBase: hpa(0x8000_0000),
+      poolIsZero: true,
+    });
+    const a = m.allocFrame()!;
+    const run = m.allocContiguousFrames(4, 0x4000)!;
+    m.hostBuffer(a, 0x1000).fill(0x5a);
+    m.hostBuffer(run, 0x4000).fill(0xa5);
+    m.deallocFrame(a);
+    m.deallocContiguousFrames(run, 4);
+    // A run mixing used and never-used frames: the used ones come back zeroed.
+    const all = m.allocContiguousFrames(16, 0x1000)!;
+    expect(all).toBe(a);
+    expect(m.hostBuffer(all, 0x1_0000).every((b) => b === 0)).toBe(true);
+    m.hostBuffer(all, 0x1_0000).fill(1);
+    m.deallocContiguousFrames(all, 16);
+    for (let i = 0; i < 16; i++) {
+      const f = m.allocFrame()!;
+      expect(m.hostBuffer(f, 0x1000).every((b) => b === 0)).toBe(true);
+    }
+    // A never-used frame is not written (a host stray write there would survive: the pool
+    // really must be zero, which is what the option promises).
+    m.ram[0x8_0000] = 7;
+    const fresh = m.allocContiguousFrames(1, 0x8_0000)!;
+    expect(fresh).toBe(0x8008_0000);
+    expect(m.ram[0x8_0000]).toBe(7);
+  });
+
   it("allocates only from its pool", () => {
     const m = new RamHostMemory({
       ram: new Uint8Array(0x10_0000),

@@ -1,5 +1,6 @@
 import { AxError } from "@axvisor/axerrno";
 import { CurrentVCpu, type ExitReason, VCpuState } from "@axvisor/axvcpu";
+import { createTestHost } from "@axvisor/axvisor-api/testing";
 import { AccessWidth, gpa, MappingFlags, port, sysRegAddr } from "@axvisor/memory-addr";
 import { describe, expect, it } from "vitest";
 import { runningVm } from "./test-support/harness.js";
@@ -205,6 +206,40 @@ describe("accesses nothing serves fault the guest, and the VM keeps running", ()
 });
 
 describe("lazily allocated guest memory", () => {
+  it("never shows a new VM the data a deleted VM left in host frames", () => {
+    // As the VMM's boards run it: frames never handed out are not zeroed again.
+    const host = createTestHost({ ramSize: 32 * 1024 * 1024, poolIsZero: true });
+    const first = runningVm({ host });
+    const secret = new Uint8Array(0x40_0000).fill(0x5a);
+    expect(first.vm.writeGuest(0x8000_0000, secret).ok).toBe(true);
+    first.vm.shutdown();
+    first.vm.destroy();
+    // The second VM's first touches (a store fault, a load reported as MMIO, a fetch) get
+    // those frames back, in blocks and in 64 KiB groups: they must read as zero.
+    const store: ExitReason = {
+      kind: "NestedPageFault",
+      addr: gpa(0x8000_0010),
+      accessFlags: MappingFlags.WRITE,
+    };
+    const fetch: ExitReason = {
+      kind: "NestedPageFault",
+      addr: gpa(0x8030_0000),
+      accessFlags: MappingFlags.EXECUTE,
+    };
+    const second = runningVm({
+      host,
+      script: (id) =>
+        id === 0
+          ? [store, mmioRead(0x8020_0008, AccessWidth.Qword, false, 5), fetch, HYPERCALL]
+          : [],
+    });
+    expect(second.vm.runVcpu(0)).toEqual(HYPERCALL);
+    expect(second.factory.latest(0).gprs.get(5)).toBe(0n);
+    expect(second.faults).toEqual([]);
+    const all = second.vm.readGuest(0x8000_0000, 0x40_0000);
+    expect(all.ok && all.value.every((b) => b === 0)).toBe(true);
+  });
+
   it("resolves a nested page fault inside runVcpu by giving the page a frame", () => {
     const { vm, factory, faults, host } = runningVm({
       script: (id) =>

@@ -73,6 +73,26 @@ describe.each(PAGE_TABLE_FORMATS)("PageTable64 %s", (format) => {
     expect(pt.query(0x10_1000)?.paddr).toBe(0x8000_1000);
   });
 
+  it("tells whether a whole block is free of mappings, pages and blocks alike", () => {
+    const pt = PageTable64.create(format, host.memory);
+    expect(pt.isBlockUnmapped(0x4000_0000, PageSize.Size2M)).toBe(true);
+    pt.map(0x401f_f000, 0x8000_0000, PageSize.Size4K, RW);
+    // A page anywhere inside makes the 2 MiB (and 1 GiB) block taken, not its neighbours.
+    expect(pt.isBlockUnmapped(0x4000_0000, PageSize.Size2M)).toBe(false);
+    expect(pt.isBlockUnmapped(0x4012_3000, PageSize.Size2M)).toBe(false);
+    expect(pt.isBlockUnmapped(0x4000_0000, PageSize.Size1G)).toBe(false);
+    expect(pt.isBlockUnmapped(0x4020_0000, PageSize.Size2M)).toBe(true);
+    expect(pt.isBlockUnmapped(0x401f_e000, PageSize.Size4K)).toBe(true);
+    expect(pt.isBlockUnmapped(0x401f_f000, PageSize.Size4K)).toBe(false);
+    pt.map(0x4020_0000, 0x8020_0000, PageSize.Size2M, RW);
+    expect(pt.isBlockUnmapped(0x4020_0000, PageSize.Size2M)).toBe(false);
+    expect(pt.isBlockUnmapped(0x4030_0000, PageSize.Size4K)).toBe(false); // inside the block
+    // Unmapping frees the tables it emptied: the block is free again.
+    pt.unmap(0x401f_f000);
+    expect(pt.isBlockUnmapped(0x4000_0000, PageSize.Size2M)).toBe(true);
+    expect(pt.isBlockUnmapped(2 ** pt.info.inputBits, PageSize.Size2M)).toBe(false);
+  });
+
   it("refuses to map over existing mappings, whatever their size", () => {
     const pt = PageTable64.create(format, host.memory);
     pt.map(0x20_0000, 0x4000_0000, PageSize.Size2M, RW);

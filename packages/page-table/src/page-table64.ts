@@ -340,6 +340,31 @@ export class PageTable64 {
   }
 
   /**
+   * True when nothing is mapped in the `size`-aligned block (4 KiB, 2 MiB or 1 GiB) holding
+   * `vaddr`: no leaf covers it and no table hangs below it. Since unmapping frees tables left
+   * empty, this is how a caller learns, in one walk, that a block mapping would fit there.
+   */
+  isBlockUnmapped(vaddr: number, size: PageSize): boolean {
+    this.checkLive();
+    const va = this.tryNormalize(vaddr);
+    if (va === null || !isPageSize(size)) return false;
+    const level = pageSizeLevel(size);
+    if (level > this.top) return false;
+    const codec = this.codec;
+    let table: number = this.root;
+    for (let l = this.top; l >= level; l--) {
+      const dv = this.view(table, l);
+      const off = this.index(va, l) * ENTRY_BYTES;
+      const lo = dv.getUint32(off, true);
+      const hi = dv.getUint32(off + 4, true);
+      if (!codec.isPresent(lo, hi)) return true;
+      if (l === level || codec.isLeaf(lo, hi, l)) return false;
+      table = codec.address(lo, hi);
+    }
+    return true;
+  }
+
+  /**
    * Visits present entries depth-first in table-index order (ascending input addresses; for
    * sv39/sv48 the negative upper half comes last, as it sits in the upper root entries).
    * Leaves always; table entries too with `{ tables: true }`, before their contents.

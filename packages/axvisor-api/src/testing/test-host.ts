@@ -21,6 +21,8 @@ export interface TestHostOptions {
   readonly ramBase?: number;
   /** RAM size in bytes (default 16 MiB). */
   readonly ramSize?: number;
+  /** RamHostMemory's `poolIsZero`, as the VMM's boards set it (default false). */
+  readonly poolIsZero?: boolean;
   /** Tick rate of `currentTicks` (default 10 MHz, the QEMU virt timebase). */
   readonly timerHz?: number;
   /** Starting clock value in nanoseconds (default 0). */
@@ -88,7 +90,7 @@ export interface TestHost extends HostServices {
 export function createTestHost(opts: TestHostOptions = {}): TestHost {
   const ramBase = hpa(opts.ramBase ?? 0x8000_0000);
   const ram = new Uint8Array(opts.ramSize ?? 16 * 1024 * 1024);
-  const ramMemory = new RamHostMemory({ ram, ramBase });
+  const ramMemory = new RamHostMemory({ ram, ramBase, poolIsZero: opts.poolIsZero ?? false });
   const memory = new FaultInjectingMemory(ramMemory);
 
   const injections: InjectionRecord[] = [];

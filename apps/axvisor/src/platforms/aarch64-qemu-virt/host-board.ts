@@ -84,6 +84,8 @@ export class ArmHostBoard implements HostBoard {
       ram: this.board.ram,
       ramBase: hpa(ARM_VIRT.ram.base),
       pool: { start: hpa(poolStart), size: poolEnd - poolStart },
+      // Nothing has run on the new board and its own images lie outside the pool.
+      poolIsZero: true,
     });
   }
 

@@ -85,6 +85,8 @@ export class RiscvHostBoard implements HostBoard {
       ram: this.board.ram,
       ramBase: hpa(VIRT.dram.base),
       pool: { start: hpa(poolStart), size: fdtAddr - poolStart },
+      // Nothing has run on the new board and its own images lie outside the pool.
+      poolIsZero: true,
     });
     this.irq = new PlicHostIrq(this);
   }

@@ -71,6 +71,8 @@ export class X86HostBoard implements HostBoard {
       ram: this.board.ram,
       ramBase: hpa(0),
       pool: { start: hpa(poolStart), size: ramSize - poolStart },
+      // Nothing has run on the new board and its own images lie outside the pool.
+      poolIsZero: true,
     });
   }
 
