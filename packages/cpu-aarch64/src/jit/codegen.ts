@@ -151,114 +151,134 @@ const FLOW_NEXT = 0;
 /** An unconditional transfer: nothing after it in this pass. */
 const FLOW_END = 1;
 
-/** What planning learned about a region. */
-export interface RegionPlan {
+/** A region compiled once into its function body (without the prologue and epilogue). */
+export interface RegionCode {
   /** Page offset of the entry. */
   readonly entry: number;
-  /** Instruction words from the entry, all compiled. */
-  readonly words: readonly number[];
-  /** Why it ends after the last word: "end" (a transfer), "stop" (unsupported), "limit". */
+  /** Instructions from the entry, all compiled. */
+  readonly count: number;
+  /** Why it ends after the last instruction: "end" (a transfer), "stop" (unsupported), "limit". */
   readonly end: "end" | "stop" | "limit";
-  /** Guest registers (31 = SP) it reads or writes, and those it writes. */
+  /** Guest registers (31 = SP) it reads or writes, in the order of their locals from L_REG0. */
   readonly used: readonly number[];
+  /** Those it writes. */
   readonly written: readonly number[];
   /** Whether it writes NZCV. */
   readonly flags: boolean;
+  /** The instructions' code, written inside the function's "exit" block and "top" loop. */
+  readonly body: Uint8Array;
 }
 
-const scratch = new Bytes(1 << 12);
+const scratch = new Bytes(1 << 14);
 
 /**
- * Plans the region at page offset `entry` (`word(off)` reads the page): undefined when its
- * first instruction is not compiled.
+ * Compiles the region at page offset `entry` (`word(off)` reads the page) in one pass:
+ * undefined when its first instruction is not compiled.
  */
-export function planRegion(
+export function compileRegion(
   word: (off: number) => number,
   entry: number,
   maxInsns: number,
   env: CodegenEnv,
-): RegionPlan | undefined {
-  const em = new RegionEmitter(env);
-  const words: number[] = [];
-  let end: RegionPlan["end"] = "limit";
-  for (let off = entry; off < 4096 && words.length < maxInsns; off += 4) {
-    const w = word(off);
-    scratch.length = 0;
-    const flow = em.probe(w, off, entry);
-    if (flow < 0) {
-      end = "stop";
-      break;
-    }
-    words.push(w);
-    if (flow === FLOW_END) {
-      end = "end";
-      break;
-    }
-  }
-  if (words.length === 0) return undefined;
-  return { entry, words, end, ...em.usage() };
+): RegionCode | undefined {
+  return new RegionEmitter(env).compile(word, entry, maxInsns);
 }
 
 /** Writes region functions. */
 export class RegionEmitter {
   private f: FnBody = new FnBody(scratch);
   private entry = 0;
-  /** Probing: registers (0..31, 31 = SP) read or written, and written; flags written. */
-  private readonly usedRegs = new Set<number>();
-  private readonly writtenRegs = new Set<number>();
-  private flagsWritten = false;
-  /** Emitting: the local holding each guest register (-1: not used by the region). */
+  /** The local holding each guest register (-1: not used so far); locals are given on first use. */
   private readonly regLocal = new Int32Array(32).fill(-1);
-  private written: readonly number[] = [];
-  private writesFlags = false;
+  private readonly used: number[] = [];
+  private readonly writes = new Uint8Array(32);
+  private readonly written: number[] = [];
+  private flagsWritten = false;
 
   constructor(private readonly env: CodegenEnv) {}
 
-  /** Whether `insn` compiles (FLOW_*), or -1; writes only into a scratch buffer. */
-  probe(insn: number, off: number, entry: number): number {
+  /**
+   * The body of the region at `entry`, each instruction emitted once: an instruction that does
+   * not compile is rolled back (code, register locals, writes) and ends the region before it.
+   */
+  compile(word: (off: number) => number, entry: number, maxInsns: number): RegionCode | undefined {
+    this.entry = entry;
+    this.regLocal.fill(-1);
+    this.used.length = 0;
+    this.writes.fill(0);
+    this.written.length = 0;
+    this.flagsWritten = false;
+    this.openBody(0);
+    let count = 0;
+    let end: RegionCode["end"] = "limit";
+    for (let off = entry; off < 4096 && count < maxInsns; off += 4) {
+      const mark = scratch.length;
+      const nUsed = this.used.length;
+      const nWritten = this.written.length;
+      const flags = this.flagsWritten;
+      const flow = this.insn(word(off), off, count);
+      if (flow < 0) {
+        while (this.used.length > nUsed) this.regLocal[this.used.pop()!] = -1;
+        while (this.written.length > nWritten) this.writes[this.written.pop()!] = 0;
+        this.flagsWritten = flags;
+        // A failed instruction may leave blocks open: restart the label stack at the mark.
+        this.openBody(mark);
+        end = "stop";
+        break;
+      }
+      count++;
+      if (flow === FLOW_END) {
+        end = "end";
+        break;
+      }
+    }
+    if (count === 0) return undefined;
+    return {
+      entry,
+      count,
+      end,
+      used: this.used.slice(),
+      written: this.written.slice(),
+      flags: this.flagsWritten,
+      body: scratch.buf.slice(0, scratch.length),
+    };
+  }
+
+  /**
+   * Points the emitter at the scratch body with the labels "exit" and "top" open, as they are
+   * around the body in the final function (`wrap` writes their opcodes), keeping `length` bytes.
+   */
+  private openBody(length: number): void {
     this.f = new FnBody(scratch);
     this.f.block("exit");
     this.f.loop("top");
-    this.entry = entry;
-    return this.insn(insn, off, 0);
+    scratch.length = length;
   }
 
-  /** What probing saw: registers used and written, and whether NZCV is written. */
-  usage(): { used: number[]; written: number[]; flags: boolean } {
-    const sort = (x: Set<number>) => [...x].sort((a, b) => a - b);
-    return { used: sort(this.usedRegs), written: sort(this.writtenRegs), flags: this.flagsWritten };
-  }
-
-  /** Locals of the function `emit` writes for `plan`. */
-  static locals(plan: RegionPlan): Locals {
+  /** Locals of the function `wrap` writes for `code`. */
+  static locals(code: RegionCode): Locals {
     return [
       [REGION_I32, ValType.i32],
-      [REGION_I64 + plan.used.length, ValType.i64],
+      [REGION_I64 + code.used.length, ValType.i64],
     ];
   }
 
-  /** Emits the function body of `plan` into `f` (declared with `locals(plan)`). */
-  emit(f: FnBody, plan: RegionPlan): void {
+  /** Writes the whole function of `code` into `f` (declared with `locals(code)`). */
+  wrap(f: FnBody, code: RegionCode): void {
     this.f = f;
-    this.entry = plan.entry;
-    this.regLocal.fill(-1);
-    plan.used.forEach((r, i) => {
-      this.regLocal[r] = L_REG0 + i;
-    });
-    this.written = plan.written;
-    this.writesFlags = plan.flags;
-    const n = plan.words.length;
+    this.entry = code.entry;
+    const n = code.count;
     f.get(P_BASE);
     f.set(L_PB);
     f.get(P_CTX);
     f.op(Op.i64ExtendI32U);
     f.set(L_CTX);
     // Guest registers and NZCV live in locals while the function runs.
-    for (const r of plan.used) {
+    code.used.forEach((r, i) => {
       f.i32(0);
       f.mem(Op.i64Load, 3, this.s(ST_X + 8 * r));
-      f.set(this.regLocal[r]!);
-    }
+      f.set(L_REG0 + i);
+    });
     for (let i = 0; i < 4; i++) {
       f.i32(0);
       f.mem(Op.i32Load, 2, this.s(ST_N + 4 * i));
@@ -273,24 +293,24 @@ export class RegionEmitter {
     f.i32(n);
     f.op(Op.i32LtS);
     f.if();
-    this.exit(plan.entry, 0, EXIT_BRANCH);
+    this.exit(code.entry, 0, EXIT_BRANCH);
     f.end();
-    let off = plan.entry;
-    for (let k = 0; k < n; k++) {
-      const flow = this.insn(plan.words[k]!, off, k);
-      if (flow < 0) throw new Error("aarch64 jit: planned instruction did not compile");
-      off += 4;
+    const out = f.code;
+    out.ensure(code.body.length);
+    out.buf.set(code.body, out.length);
+    out.length += code.body.length;
+    if (code.end !== "end") {
+      this.exit(code.entry + 4 * n, n, code.end === "stop" ? EXIT_STOP : EXIT_BRANCH);
     }
-    if (plan.end !== "end") this.exit(off, n, plan.end === "stop" ? EXIT_STOP : EXIT_BRANCH);
     f.end(); // top
     f.end(); // exit
     // Every exit comes here: registers and NZCV back to the state block.
-    for (const r of this.written) {
+    for (const r of code.written) {
       f.i32(0);
-      f.get(this.regLocal[r]!);
+      f.get(L_REG0 + code.used.indexOf(r));
       f.mem(Op.i64Store, 3, this.s(ST_X + 8 * r));
     }
-    if (this.writesFlags) {
+    if (code.flags) {
       for (let i = 0; i < 4; i++) {
         f.i32(0);
         f.get(L_F0 + i);
@@ -373,13 +393,19 @@ export class RegionEmitter {
     f.op(Op.i64Or);
   }
 
-  /** The local of guest register n (31: SP), noting the use while probing. */
+  /** The local of guest register n (31: SP), given on its first use; notes writes. */
   private reg(n: number, write: boolean): number {
-    this.usedRegs.add(n);
-    if (write) this.writtenRegs.add(n);
-    const l = this.regLocal[n]!;
-    // While probing no locals exist yet: any index does for the scratch code.
-    return l < 0 ? L_REG0 : l;
+    if (write && this.writes[n] === 0) {
+      this.writes[n] = 1;
+      this.written.push(n);
+    }
+    let l = this.regLocal[n]!;
+    if (l < 0) {
+      l = L_REG0 + this.used.length;
+      this.regLocal[n] = l;
+      this.used.push(n);
+    }
+    return l;
   }
 
   /** X[n] (n = 31: XZR, or SP when `sp`). */

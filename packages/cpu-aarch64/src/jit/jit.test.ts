@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Aarch64Cpu } from "../cpu.js";
 import { SysReg } from "../sysreg-encoding.js";
 import { RAM_BASE, TestMachine } from "../testing/index.js";
-import { planRegion } from "./codegen.js";
+import { compileRegion } from "./codegen.js";
 
 const jitAvailable = new TestMachine({ ramSize: 1 << 20, jit: true }).cpu.jit !== undefined;
 
@@ -20,7 +20,7 @@ function rng(seed: number): () => number {
 const ENV = { stateBase: 0, ramOffset: 0 };
 /** Whether the JIT compiles `w` (as a region of its own). */
 function compiles(w: number): boolean {
-  return planRegion(() => w, 0, 1, ENV) !== undefined;
+  return compileRegion(() => w, 0, 1, ENV) !== undefined;
 }
 
 /** A random instruction from the integer, branch-free groups (mostly ones the JIT compiles). */

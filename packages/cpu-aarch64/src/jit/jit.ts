@@ -36,11 +36,11 @@ import { sysreg } from "../sysreg-encoding.js";
 import { HCR, SR } from "../sysregs.js";
 import {
   type CodegenEnv,
+  compileRegion,
   emitMulhu,
   MULHU_LOCALS,
-  planRegion,
+  type RegionCode,
   RegionEmitter,
-  type RegionPlan,
 } from "./codegen.js";
 import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
 import {
@@ -326,48 +326,49 @@ export class Aarch64Jit {
   private compilePending(): void {
     const t0 = performance.now();
     const r32 = this.cpu.r32;
-    const plans: { plan: RegionPlan; ro: number }[] = [];
+    const codes: { code: RegionCode; ro: number }[] = [];
     for (const ro of this.pending) {
       if (this.entries.get(ro) !== PENDING) continue;
       const pageWord = (ro >>> 12) * 1024;
-      const plan = planRegion(
+      const code = compileRegion(
         (off) => r32[pageWord + (off >> 2)]!,
         ro & 4095,
         this.maxInsns,
         this.env,
       );
-      if (plan === undefined) {
+      if (code === undefined) {
         this.entries.set(ro, FIRST_NOT_COMPILED);
         continue;
       }
-      plans.push({ plan, ro });
+      codes.push({ code, ro });
     }
     this.pending.length = 0;
-    if (plans.length === 0) return;
+    if (codes.length === 0) return;
     const w = new ModuleWriter(
       TYPES,
-      [0, ...plans.map(() => REGION_TYPE)],
-      [undefined, ...plans.map((_, k) => `r${k}`)],
+      [0, ...codes.map(() => REGION_TYPE)],
+      [undefined, ...codes.map((_, k) => `r${k}`)],
       this.wasm.pages,
       false,
       this.out,
     );
     emitMulhu(w.beginFunction(MULHU_LOCALS));
     w.endFunction();
-    for (const p of plans) {
-      new RegionEmitter(this.env).emit(w.beginFunction(RegionEmitter.locals(p.plan)), p.plan);
+    const em = new RegionEmitter(this.env);
+    for (const p of codes) {
+      em.wrap(w.beginFunction(RegionEmitter.locals(p.code)), p.code);
       w.endFunction();
     }
     const api = wasmApi!;
     const inst = new api.Instance(new api.Module(w.finish()), { env: { mem: this.wasm.memory } });
-    plans.forEach((p, k) => {
+    codes.forEach((p, k) => {
       const index = this.allocIndex();
       this.table.set(index, inst.exports[`r${k}`]);
       this.entries.set(p.ro, { index });
       this.codePage(p.ro >>> 12).entries.push(p.ro);
     });
     this.stats.modules++;
-    this.stats.regions += plans.length;
+    this.stats.regions += codes.length;
     this.stats.compileMs += performance.now() - t0;
   }
 
