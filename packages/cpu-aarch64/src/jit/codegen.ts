@@ -26,6 +26,7 @@ import { out } from "../int64.js";
 import {
   EXIT_BRANCH,
   EXIT_STOP,
+  EXIT_UNMASK,
   F_CTR,
   F_DC_ZVA,
   F_EXCLUSIVE,
@@ -36,6 +37,7 @@ import {
   ST_C,
   ST_CTR,
   ST_DAIF,
+  ST_DCZID,
   ST_EXCL,
   ST_EXCL_SIZE,
   ST_EXIT_KIND,
@@ -1735,6 +1737,42 @@ export class RegionEmitter {
       this.set32(insn & 31);
       return FLOW_NEXT;
     }
+    if ((insn & 0xfffff0df) >>> 0 === 0xd50340df) {
+      // MSR DAIFSet / DAIFClr, #imm at EL1/EL2 (EL0 needs SCTLR_EL1.UMA: the interpreter).
+      const bits = ((insn >>> 8) & 15) << 6;
+      this.privOnly(off, k);
+      if ((insn & 0x20) === 0) {
+        f.i32(0);
+        f.i32(0);
+        f.mem(Op.i32Load, 2, this.s(ST_DAIF));
+        f.i32(bits);
+        f.op(Op.i32Or);
+        f.mem(X.i32Store, 2, this.s(ST_DAIF));
+      } else {
+        f.i32(0);
+        f.mem(Op.i32Load, 2, this.s(ST_DAIF));
+        f.i32(~bits);
+        f.op(Op.i32And);
+        this.daifWrite(off, k);
+      }
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xffffffe0) >>> 0 === 0xd51b4220) {
+      // MSR DAIF, Xt at EL1/EL2 (Linux restores the saved mask with it).
+      this.privOnly(off, k);
+      this.w32(insn & 31);
+      f.i32(0x3c0);
+      f.op(Op.i32And);
+      this.daifWrite(off, k);
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xffffffe0) >>> 0 === 0xd53b00e0) {
+      // MRS Xt, DCZID_EL0 (memset and clear_page read it each call): no trap applies.
+      f.i32(0);
+      f.mem(Op.i32Load, 2, this.s(ST_DCZID));
+      this.set32(insn & 31);
+      return FLOW_NEXT;
+    }
     const tpidr = this.tpidrSlot(insn);
     if (tpidr >= 0) {
       // MRS Xt, TPIDR_EL0 / TPIDRRO_EL0 (readable at every EL, no trap applies) / TPIDR_EL1
@@ -1754,6 +1792,41 @@ export class RegionEmitter {
       return FLOW_NEXT;
     }
     return -1;
+  }
+
+  /** Leaves before the instruction at EL0 (where it needs checks the interpreter makes). */
+  private privOnly(off: number, k: number): void {
+    const f = this.f;
+    f.get(P_FLAGS);
+    f.i32(F_PRIV);
+    f.op(Op.i32And);
+    f.op(Op.i32Eqz);
+    f.if();
+    this.exit(off, k, EXIT_STOP);
+    f.end();
+  }
+
+  /**
+   * Writes the DAIF value on the stack; when it clears a mask bit that was set, leaves after
+   * the instruction so that an interrupt it unmasks is taken before the next one.
+   */
+  private daifWrite(off: number, k: number): void {
+    const f = this.f;
+    f.set(L_W1);
+    f.i32(0);
+    f.mem(Op.i32Load, 2, this.s(ST_DAIF));
+    f.get(L_W1);
+    f.i32(-1);
+    f.op(Op.i32Xor);
+    f.op(Op.i32And);
+    f.set(L_W2);
+    f.i32(0);
+    f.get(L_W1);
+    f.mem(X.i32Store, 2, this.s(ST_DAIF));
+    f.get(L_W2);
+    f.if();
+    this.exit(off + 4, k + 1, EXIT_UNMASK);
+    f.end();
   }
 
   /** Which ST_TPIDR copy an MRS reads (0 TPIDR_EL0, 1 TPIDRRO_EL0, 2 TPIDR_EL1), or -1. */

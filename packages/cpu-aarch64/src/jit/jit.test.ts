@@ -60,6 +60,14 @@ function randomInsn(next: () => number): number {
     const mrs = [0xd53bd040, 0xd53bd060, 0xd538d080, 0xd53b4220, 0xd53b0020][next() % 5]!;
     return (mrs | (next() % 32)) >>> 0;
   }
+  // MSR DAIFSet/DAIFClr #imm, MSR DAIF, Xt (compiled at EL1/EL2; an unmask ends the region),
+  // MRS DCZID_EL0.
+  if (next() % 16 === 0) {
+    const form = next() % 4;
+    if (form === 3) return (0xd53b00e0 | (next() % 32)) >>> 0;
+    if (form === 2) return (0xd51b4220 | (next() % 32)) >>> 0;
+    return (0xd50340df | ((next() & 15) << 8) | (form << 5)) >>> 0;
+  }
   // RBIT, REV16, REV32/REV, REV, CLZ, CLS of either width (a few unallocated forms too).
   if (next() % 8 === 0) {
     return (0x5ac00000 | ((next() & 1) << 31) | ((next() % 7) << 10) | (next() & 0x3ff)) >>> 0;
@@ -378,6 +386,61 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(results[0]!.s.x[3]).toBe(500n * 0x8444c004n);
     expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x1400));
     expect(results[0]!.retired).toBeGreaterThan(1900);
+  });
+
+  it("compiles MSR DAIFSet/DAIFClr/DAIF: an IRQ pending while masked is taken right after the unmask", () => {
+    const loop = [
+      0xd53b4222, // 1: mrs x2, daif
+      0xd50343df, //    msr daifset, #3
+      0x91000421, //    add x1, x1, #1
+      0xd51b4222, //    msr daif, x2
+      0xd50342df, //    msr daifset, #2
+      0xd50342ff, //    msr daifclr, #2
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffff21, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x1280, [0x14000000]); // EL1 IRQ vector (current EL, SPx): b .
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.writeSysReg(SysReg.VBAR_EL1, BigInt(RAM_BASE + 0x1000));
+      m.cpu.writeSysReg(SysReg.HCR_EL2, 1n << 31n);
+      m.cpu.setPstateEl(1, 1);
+      m.cpu.daif = 0;
+      m.cpu.setX(0, 100_000n);
+      // Ends inside the masked window, before MSR DAIF, X2 (x2 = 0: unmasked).
+      m.cpu.run(8 * 250 + 3);
+      const x1 = m.cpu.getX(1);
+      m.cpu.setIrq(true);
+      m.cpu.run(100);
+      const elr1 = m.cpu.readSysReg(SysReg.ELR_EL1);
+      // Then with DAIFClr as the unmask: from inside the window it opens.
+      m.cpu.setIrq(false);
+      m.cpu.writeSysReg(SysReg.ELR_EL1, 0n);
+      m.cpu.setPc(BigInt(RAM_BASE + 16));
+      m.cpu.daif = 0x3c0;
+      // Ends after MSR DAIFSet, #2 (inside the window DAIFClr opens).
+      m.cpu.run(8 * 124 + 4 + 5);
+      m.cpu.setIrq(true);
+      m.cpu.run(100);
+      return {
+        x1,
+        elr1,
+        elr: m.cpu.readSysReg(SysReg.ELR_EL1),
+        s: snapshot(m),
+        retired: m.cpu.jit?.stats.retired ?? 0,
+      };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.x1).toBe(251n);
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x1280));
+    expect(results[0]!.elr1).toBe(BigInt(RAM_BASE + 16));
+    expect(results[1]!.elr).toBe(BigInt(RAM_BASE + 24));
+    expect(results[0]!.elr).toBe(BigInt(RAM_BASE + 24));
+    expect(results[0]!.retired).toBeGreaterThan(2500);
+    expect(compiles(0xd50342ff) && compiles(0xd51b4222) && compiles(0xd53b00e1)).toBe(true);
   });
 
   it("compiles LDAR/STLR as ordinary accesses at [Xn]", () => {

@@ -45,7 +45,7 @@ import {
 import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
 import {
   EXIT_BRANCH,
-  EXIT_MISS,
+  EXIT_STOP,
   F_CTR,
   F_DC_ZVA,
   F_EXCLUSIVE,
@@ -58,6 +58,7 @@ import {
   ST_C,
   ST_CTR,
   ST_DAIF,
+  ST_DCZID,
   ST_EXCL,
   ST_EXCL_SIZE,
   ST_EXIT_KIND,
@@ -267,7 +268,11 @@ export class Aarch64Jit {
       flags |= F_PRIV;
       if (cpu.spsel !== 0) flags |= F_SP_EL0;
     }
-    if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TDZ))) flags |= F_DC_ZVA;
+    const tdz = cpu.el < 2 && cpu.hcrHi(HCR.TDZ);
+    if (cpu.el !== 0 && !tdz) flags |= F_DC_ZVA;
+    // DCZID_EL0: 64-byte blocks; DZP where DC ZVA traps or is prohibited.
+    const dzp = tdz || (cpu.el === 0 && (sr[SR.SCTLR_EL1 * 2]! & (1 << 14)) === 0);
+    s[ST_DCZID >> 2] = dzp ? 20 : 4;
     s[ST_FLAGS >> 2] = flags;
     const n = this.dispatch(pc, budget, cpu.fetchCtx, cpu.dataCtx, flags);
     // Compiled load- and store-exclusives arm and clear the reservation.
@@ -275,13 +280,20 @@ export class Aarch64Jit {
       cpu.exclAddr = this.stateF64[ST_EXCL >> 3]! + cpu.ramBase;
       cpu.exclSize = s[ST_EXCL_SIZE >> 2]!;
     } else if (excl) cpu.exclAddr = -1;
+    const daif = s[ST_DAIF >> 2]!;
+    if (daif !== cpu.daif) {
+      // A compiled unmask left its region right after it: end the slice so that an interrupt
+      // it unmasked is taken next, as after the interpreter's.
+      if ((cpu.daif & ~daif) !== 0) cpu.sliceBreak = true;
+      cpu.daif = daif;
+    }
     cpu.nf = s[ST_N >> 2]!;
     cpu.zf = s[ST_Z >> 2]!;
     cpu.cf = s[ST_C >> 2]!;
     cpu.vf = s[ST_V >> 2]!;
     cpu.pc = s[(ST_EXIT_PC >> 2) + 1]! * TWO32 + (s[ST_EXIT_PC >> 2]! >>> 0);
     const kind = s[ST_EXIT_KIND >> 2]!;
-    this.lastExit = kind === EXIT_MISS ? EXIT_BRANCH : kind;
+    this.lastExit = kind === EXIT_STOP ? EXIT_STOP : EXIT_BRANCH;
     this.stats.retired += n;
     return n;
   }
