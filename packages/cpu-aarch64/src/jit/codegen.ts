@@ -28,6 +28,7 @@ import {
   EXIT_STOP,
   EXIT_UNMASK,
   F_CTR,
+  F_DC_CMO,
   F_DC_ZVA,
   F_EXCLUSIVE,
   F_PRIV,
@@ -1735,6 +1736,19 @@ export class RegionEmitter {
       f.i32(0);
       f.mem(Op.i32Load, 2, this.s(ST_DAIF));
       this.set32(insn & 31);
+      return FLOW_NEXT;
+    }
+    const cmo = (insn & 0xffffffe0) >>> 0;
+    if (cmo === 0xd50b7a20 || cmo === 0xd50b7b20 || cmo === 0xd50b7e20) {
+      // DC CVAC / CVAU / CIVAC (cache maintenance loops before IC IVAU): no effect where
+      // nothing traps them, as in the interpreter.
+      f.get(P_FLAGS);
+      f.i32(F_DC_CMO);
+      f.op(Op.i32And);
+      f.op(Op.i32Eqz);
+      f.if();
+      this.exit(off, k, EXIT_STOP);
+      f.end();
       return FLOW_NEXT;
     }
     if ((insn & 0xfffff0df) >>> 0 === 0xd50340df) {

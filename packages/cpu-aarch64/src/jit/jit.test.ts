@@ -60,6 +60,9 @@ function randomInsn(next: () => number): number {
     const mrs = [0xd53bd040, 0xd53bd060, 0xd538d080, 0xd53b4220, 0xd53b0020][next() % 5]!;
     return (mrs | (next() % 32)) >>> 0;
   }
+  // DC CVAC / CVAU / CIVAC on any register (no effect).
+  if (next() % 40 === 0)
+    return ([0xd50b7a20, 0xd50b7b20, 0xd50b7e20][next() % 3]! | (next() % 32)) >>> 0;
   // MSR DAIFSet/DAIFClr #imm, MSR DAIF, Xt (compiled at EL1/EL2; an unmask ends the region),
   // MRS DCZID_EL0.
   if (next() % 16 === 0) {
@@ -441,6 +444,38 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(results[0]!.elr).toBe(BigInt(RAM_BASE + 24));
     expect(results[0]!.retired).toBeGreaterThan(2500);
     expect(compiles(0xd50342ff) && compiles(0xd51b4222) && compiles(0xd53b00e1)).toBe(true);
+  });
+
+  it("compiles DC CVAU/CIVAC at EL1 and leaves them to the interpreter (a trap to EL2) under HCR_EL2.TPCP", () => {
+    const loop = [
+      0xd50b7b21, // 1: dc cvau, x1
+      0xd50b7e21, //    dc civac, x1
+      0x91010021, //    add x1, x1, #64
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffff81, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x1400, [0x14000000]); // EL2 vector (from a lower EL): b .
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.writeSysReg(SysReg.VBAR_EL2, BigInt(RAM_BASE + 0x1000));
+      m.cpu.writeSysReg(SysReg.HCR_EL2, 1n << 31n);
+      m.cpu.setPstateEl(1, 1);
+      m.cpu.setX(0, 1000n);
+      m.cpu.setX(1, BigInt(RAM_BASE + 0x8000));
+      m.cpu.run(2000);
+      const x1 = m.cpu.getX(1);
+      // The hypervisor now traps cache maintenance to the point of coherency: the loop stops.
+      m.cpu.writeSysReg(SysReg.HCR_EL2, (1n << 31n) | (1n << 23n));
+      m.cpu.run(2000);
+      return { x1, s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.x1).toBe(BigInt(RAM_BASE + 0x8000 + 400 * 64));
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x1400));
+    expect(results[0]!.retired).toBeGreaterThan(1900);
   });
 
   it("compiles LDAR/STLR as ordinary accesses at [Xn]", () => {

@@ -47,6 +47,7 @@ import {
   EXIT_BRANCH,
   EXIT_STOP,
   F_CTR,
+  F_DC_CMO,
   F_DC_ZVA,
   F_EXCLUSIVE,
   F_PRIV,
@@ -264,6 +265,7 @@ export class Aarch64Jit {
     }
     if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;
     if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TID2))) flags |= F_CTR;
+    if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TPCP))) flags |= F_DC_CMO;
     if (cpu.el !== 0) {
       flags |= F_PRIV;
       if (cpu.spsel !== 0) flags |= F_SP_EL0;

@@ -98,3 +98,8 @@ export const F_DC_ZVA = 16;
 export const F_PRIV = 32;
 /** MRS CTR_EL0 reads it: EL2, or EL1 without HCR_EL2.TID2 (EL0 is left to the interpreter). */
 export const F_CTR = 64;
+/**
+ * DC CVAC / CVAU / CIVAC are no-ops (caches are not modelled): EL2, or EL1 without
+ * HCR_EL2.TPCP (EL0 is left to the interpreter).
+ */
+export const F_DC_CMO = 128;
