@@ -11,7 +11,7 @@
  * store-exclusive excepted: it checks and clears the monitor, which LDXR/LDAXR arm), or a store to a page holding
  * compiled code (never in the store TLB) leaves the function before that instruction
  * (EXIT_STOP), and the interpreter performs it with all its checks. Anything not compiled
- * (most system instructions, exclusive pairs, atomics, FP/SIMD, ...) ends the region the same
+ * (most system instructions, atomics, FP/SIMD, ...) ends the region the same
  * way.
  *
  * Signature: (base: i64, budget: i32, ctx: i32, flags: i32) -> retired: i32, with the exit PC
@@ -1988,7 +1988,7 @@ export class RegionEmitter {
   }
 
   /**
-   * LDXR, LDAXR (one register, base Xn): the load, and the reservation of its RAM address
+   * LDXR, LDAXR, LDXP, LDAXP (base Xn): the load, and the reservation of its RAM address
    * and size in the state block, F_EXCLUSIVE set for the rest of the run (run() hands the
    * reservation back to the CPU). A misaligned address, a load TLB miss or a page crossing:
    * the interpreter.
@@ -1996,18 +1996,21 @@ export class RegionEmitter {
   private loadExclusive(insn: number, off: number, k: number): number {
     const f = this.f;
     const size = 1 << (insn >>> 30);
+    const pair = (insn & (1 << 21)) !== 0;
+    const total = pair ? 2 * size : size;
     this.x64((insn >>> 5) & 31);
     f.set(L_VA);
-    this.alignedOrStop(size, off, k);
-    this.tlb(1, size, size, off, k);
+    this.alignedOrStop(total, off, k);
+    this.tlb(1, total, total, off, k);
     f.i32(0);
     f.get(L_A);
     f.op(X.f64ConvertI32U);
     f.mem(X.f64Store, 3, this.s(ST_EXCL));
     f.i32(0);
-    f.i32(size);
+    f.i32(total);
     f.mem(X.i32Store, 2, this.s(ST_EXCL_SIZE));
     this.loadReg(insn & 31, size, 0, 0);
+    if (pair) this.loadReg((insn >>> 10) & 31, size, 0, size);
     f.get(P_FLAGS);
     f.i32(F_EXCLUSIVE);
     f.op(Op.i32Or);
@@ -2032,7 +2035,7 @@ export class RegionEmitter {
   }
 
   /**
-   * STXR, STLXR (one register, base Xn): stores and writes status 0 when the reservation
+   * STXR, STLXR, STXP, STLXP (base Xn): stores and writes status 0 when the reservation
    * (F_EXCLUSIVE and the state block's copy) is for this RAM address and size, else writes
    * status 1; either way the reservation is gone. A misaligned address (an alignment fault),
    * a store TLB miss or a page crossing: the interpreter.
@@ -2040,12 +2043,14 @@ export class RegionEmitter {
   private storeExclusive(insn: number, off: number, k: number): number {
     const f = this.f;
     const size = 1 << (insn >>> 30);
+    const pair = (insn & (1 << 21)) !== 0;
+    const total = pair ? 2 * size : size;
     const rs = (insn >>> 16) & 31;
     const rt = insn & 31;
     this.x64((insn >>> 5) & 31);
     f.set(L_VA);
-    this.alignedOrStop(size, off, k);
-    this.tlb(2, size, size, off, k, false);
+    this.alignedOrStop(total, off, k);
+    this.tlb(2, total, total, off, k, false);
     f.i32(1);
     f.set(L_W1);
     f.get(P_FLAGS);
@@ -2059,11 +2064,12 @@ export class RegionEmitter {
     f.op(Op.f64Eq);
     f.i32(0);
     f.mem(Op.i32Load, 2, this.s(ST_EXCL_SIZE));
-    f.i32(size);
+    f.i32(total);
     f.op(Op.i32Eq);
     f.op(Op.i32And);
     f.if();
     this.storeReg(rt, size, 0);
+    if (pair) this.storeReg((insn >>> 10) & 31, size, size);
     f.i32(0);
     f.set(L_W1);
     f.end();
@@ -2088,8 +2094,8 @@ export class RegionEmitter {
     const rn = (insn >>> 5) & 31;
     if ((insn & 0x3fa08000) >>> 0 === 0x08808000 && (insn & 0x001f7c00) === 0x001f7c00) {
       // LDAR, STLR (o2 = 1, o1 = 0, o0 = 1, Rs = Rt2 = 31): an ordinary access at [Xn], as
-      // the interpreter performs it (accesses are in order, one CPU at a time). Exclusive
-      // pairs, CAS and LSE atomics stay with the interpreter.
+      // the interpreter performs it (accesses are in order, one CPU at a time). CAS and
+      // LSE atomics stay with the interpreter.
       const sl = insn >>> 30;
       const load = (insn & (1 << 22)) !== 0;
       if (rn === 31) this.spCheck(off, k);
@@ -2102,6 +2108,13 @@ export class RegionEmitter {
       return this.storeExclusive(insn, off, k);
     }
     if ((insn & 0x3fff7c00) >>> 0 === 0x085f7c00 && rn !== 31) {
+      return this.loadExclusive(insn, off, k);
+    }
+    // STXP/STLXP and LDXP/LDAXP of W or X pairs (sz = bit 30), base Xn.
+    if ((insn & 0xbfe00000) >>> 0 === 0x88200000 && rn !== 31) {
+      return this.storeExclusive(insn, off, k);
+    }
+    if ((insn & 0xbfff0000) >>> 0 === 0x887f0000 && rn !== 31) {
       return this.loadExclusive(insn, off, k);
     }
     if ((insn & 0x3b000000) === 0x18000000) {

@@ -92,6 +92,27 @@ function randomInsn(next: () => number): number {
     const rs = 14 + (next() % 14);
     return (0x08007c00 | (size << 30) | (rs << 16) | ((next() & 1) << 15) | (rn << 5) | rt) >>> 0;
   }
+  // LDXP/LDAXP and STXP/STLXP of W or X pairs (the reservation is 8 or 16 bytes; pointers are
+  // 8-byte aligned, so X pairs fault as often as not).
+  if (next() % 12 === 0) {
+    const sz = next() & 1;
+    const rn = next() % 14;
+    const rt = next() % 31;
+    const rt2 = next() % 31;
+    if (next() & 1)
+      return (0x887f0000 | (sz << 30) | ((next() & 1) << 15) | (rt2 << 10) | (rn << 5) | rt) >>> 0;
+    const rs = 14 + (next() % 14);
+    return (
+      (0x88200000 |
+        (sz << 30) |
+        (rs << 16) |
+        ((next() & 1) << 15) |
+        (rt2 << 10) |
+        (rn << 5) |
+        rt) >>>
+      0
+    );
+  }
   // ADC/ADCS/SBC/SBCS (rare among random words).
   if (next() % 16 === 0) return (0x1a000000 | (next() & 0xe01f03ff)) >>> 0;
   for (;;) {
@@ -358,6 +379,37 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(results[0]!.s.x[0]).toBe(0n);
     // Everything but the exclusives on SP ran compiled.
     expect(results[0]!.retired).toBeGreaterThan(1800);
+  });
+
+  it("compiles LDXP/STXP: a 128-bit atomic increment succeeds, a store-exclusive of another size fails", () => {
+    const loop = [
+      0xc87f0c22, // 1: ldxp x2, x3, [x1]
+      0x91000442, //    add x2, x2, #1
+      0x91000863, //    add x3, x3, #2
+      0xc8240c22, //    stxp w4, x2, x3, [x1]
+      0x35ffff84, //    cbnz w4, 1b
+      0x887f0c22, //    ldxp w2, w3, [x1] (an 8-byte reservation)
+      0x88047c22, //    stxr w4, w2, [x1] (4 bytes: fails, stores nothing)
+      0x8b0400c6, //    add x6, x6, x4
+      0xf1000400, //    subs x0, x0, #1
+      0x54fffee1, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x10000, [0xffff_fff0, 7, 0x1234, 0]);
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.setX(0, 100n);
+      m.cpu.setX(1, BigInt(RAM_BASE + 0x10000));
+      m.cpu.run(1001);
+      return { s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.s.data.slice(0, 4)).toEqual([0x54, 8, 0x1234 + 200, 0]);
+    expect(results[0]!.s.x[6]).toBe(100n);
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 40));
+    expect(results[0]!.retired).toBeGreaterThan(900);
   });
 
   it("compiles MRS CTR_EL0 at EL1 and leaves it to the interpreter (a trap to EL2) under HCR_EL2.TID2", () => {
