@@ -747,6 +747,10 @@ export class Aarch64Cpu {
               // interpreter performs the next instruction, and the one after it is an entry.
               if (jit!.lastExit === EXIT_STOP) jitResume = true;
               else jitEntry = true;
+              if (this.sliceBreak) {
+                this.instructions += i;
+                return i;
+              }
               continue;
             }
             // Compiled code stopped before its first instruction, or cannot start with it:

@@ -11,7 +11,7 @@
  * store-exclusive excepted: it checks and clears the monitor, which LDXR/LDAXR arm), or a store to a page holding
  * compiled code (never in the store TLB) leaves the function before that instruction
  * (EXIT_STOP), and the interpreter performs it with all its checks. Anything not compiled
- * (most system instructions, exclusive pairs, atomics, FP/SIMD, ...) ends the region the same
+ * (most system instructions, atomics, FP/SIMD, ...) ends the region the same
  * way.
  *
  * Signature: (base: i64, budget: i32, ctx: i32, flags: i32) -> retired: i32, with the exit PC
@@ -26,7 +26,9 @@ import { out } from "../int64.js";
 import {
   EXIT_BRANCH,
   EXIT_STOP,
+  EXIT_UNMASK,
   F_CTR,
+  F_DC_CMO,
   F_DC_ZVA,
   F_EXCLUSIVE,
   F_PRIV,
@@ -36,6 +38,7 @@ import {
   ST_C,
   ST_CTR,
   ST_DAIF,
+  ST_DCZID,
   ST_EXCL,
   ST_EXCL_SIZE,
   ST_EXIT_KIND,
@@ -151,114 +154,134 @@ const FLOW_NEXT = 0;
 /** An unconditional transfer: nothing after it in this pass. */
 const FLOW_END = 1;
 
-/** What planning learned about a region. */
-export interface RegionPlan {
+/** A region compiled once into its function body (without the prologue and epilogue). */
+export interface RegionCode {
   /** Page offset of the entry. */
   readonly entry: number;
-  /** Instruction words from the entry, all compiled. */
-  readonly words: readonly number[];
-  /** Why it ends after the last word: "end" (a transfer), "stop" (unsupported), "limit". */
+  /** Instructions from the entry, all compiled. */
+  readonly count: number;
+  /** Why it ends after the last instruction: "end" (a transfer), "stop" (unsupported), "limit". */
   readonly end: "end" | "stop" | "limit";
-  /** Guest registers (31 = SP) it reads or writes, and those it writes. */
+  /** Guest registers (31 = SP) it reads or writes, in the order of their locals from L_REG0. */
   readonly used: readonly number[];
+  /** Those it writes. */
   readonly written: readonly number[];
   /** Whether it writes NZCV. */
   readonly flags: boolean;
+  /** The instructions' code, written inside the function's "exit" block and "top" loop. */
+  readonly body: Uint8Array;
 }
 
-const scratch = new Bytes(1 << 12);
+const scratch = new Bytes(1 << 14);
 
 /**
- * Plans the region at page offset `entry` (`word(off)` reads the page): undefined when its
- * first instruction is not compiled.
+ * Compiles the region at page offset `entry` (`word(off)` reads the page) in one pass:
+ * undefined when its first instruction is not compiled.
  */
-export function planRegion(
+export function compileRegion(
   word: (off: number) => number,
   entry: number,
   maxInsns: number,
   env: CodegenEnv,
-): RegionPlan | undefined {
-  const em = new RegionEmitter(env);
-  const words: number[] = [];
-  let end: RegionPlan["end"] = "limit";
-  for (let off = entry; off < 4096 && words.length < maxInsns; off += 4) {
-    const w = word(off);
-    scratch.length = 0;
-    const flow = em.probe(w, off, entry);
-    if (flow < 0) {
-      end = "stop";
-      break;
-    }
-    words.push(w);
-    if (flow === FLOW_END) {
-      end = "end";
-      break;
-    }
-  }
-  if (words.length === 0) return undefined;
-  return { entry, words, end, ...em.usage() };
+): RegionCode | undefined {
+  return new RegionEmitter(env).compile(word, entry, maxInsns);
 }
 
 /** Writes region functions. */
 export class RegionEmitter {
   private f: FnBody = new FnBody(scratch);
   private entry = 0;
-  /** Probing: registers (0..31, 31 = SP) read or written, and written; flags written. */
-  private readonly usedRegs = new Set<number>();
-  private readonly writtenRegs = new Set<number>();
-  private flagsWritten = false;
-  /** Emitting: the local holding each guest register (-1: not used by the region). */
+  /** The local holding each guest register (-1: not used so far); locals are given on first use. */
   private readonly regLocal = new Int32Array(32).fill(-1);
-  private written: readonly number[] = [];
-  private writesFlags = false;
+  private readonly used: number[] = [];
+  private readonly writes = new Uint8Array(32);
+  private readonly written: number[] = [];
+  private flagsWritten = false;
 
   constructor(private readonly env: CodegenEnv) {}
 
-  /** Whether `insn` compiles (FLOW_*), or -1; writes only into a scratch buffer. */
-  probe(insn: number, off: number, entry: number): number {
+  /**
+   * The body of the region at `entry`, each instruction emitted once: an instruction that does
+   * not compile is rolled back (code, register locals, writes) and ends the region before it.
+   */
+  compile(word: (off: number) => number, entry: number, maxInsns: number): RegionCode | undefined {
+    this.entry = entry;
+    this.regLocal.fill(-1);
+    this.used.length = 0;
+    this.writes.fill(0);
+    this.written.length = 0;
+    this.flagsWritten = false;
+    this.openBody(0);
+    let count = 0;
+    let end: RegionCode["end"] = "limit";
+    for (let off = entry; off < 4096 && count < maxInsns; off += 4) {
+      const mark = scratch.length;
+      const nUsed = this.used.length;
+      const nWritten = this.written.length;
+      const flags = this.flagsWritten;
+      const flow = this.insn(word(off), off, count);
+      if (flow < 0) {
+        while (this.used.length > nUsed) this.regLocal[this.used.pop()!] = -1;
+        while (this.written.length > nWritten) this.writes[this.written.pop()!] = 0;
+        this.flagsWritten = flags;
+        // A failed instruction may leave blocks open: restart the label stack at the mark.
+        this.openBody(mark);
+        end = "stop";
+        break;
+      }
+      count++;
+      if (flow === FLOW_END) {
+        end = "end";
+        break;
+      }
+    }
+    if (count === 0) return undefined;
+    return {
+      entry,
+      count,
+      end,
+      used: this.used.slice(),
+      written: this.written.slice(),
+      flags: this.flagsWritten,
+      body: scratch.buf.slice(0, scratch.length),
+    };
+  }
+
+  /**
+   * Points the emitter at the scratch body with the labels "exit" and "top" open, as they are
+   * around the body in the final function (`wrap` writes their opcodes), keeping `length` bytes.
+   */
+  private openBody(length: number): void {
     this.f = new FnBody(scratch);
     this.f.block("exit");
     this.f.loop("top");
-    this.entry = entry;
-    return this.insn(insn, off, 0);
+    scratch.length = length;
   }
 
-  /** What probing saw: registers used and written, and whether NZCV is written. */
-  usage(): { used: number[]; written: number[]; flags: boolean } {
-    const sort = (x: Set<number>) => [...x].sort((a, b) => a - b);
-    return { used: sort(this.usedRegs), written: sort(this.writtenRegs), flags: this.flagsWritten };
-  }
-
-  /** Locals of the function `emit` writes for `plan`. */
-  static locals(plan: RegionPlan): Locals {
+  /** Locals of the function `wrap` writes for `code`. */
+  static locals(code: RegionCode): Locals {
     return [
       [REGION_I32, ValType.i32],
-      [REGION_I64 + plan.used.length, ValType.i64],
+      [REGION_I64 + code.used.length, ValType.i64],
     ];
   }
 
-  /** Emits the function body of `plan` into `f` (declared with `locals(plan)`). */
-  emit(f: FnBody, plan: RegionPlan): void {
+  /** Writes the whole function of `code` into `f` (declared with `locals(code)`). */
+  wrap(f: FnBody, code: RegionCode): void {
     this.f = f;
-    this.entry = plan.entry;
-    this.regLocal.fill(-1);
-    plan.used.forEach((r, i) => {
-      this.regLocal[r] = L_REG0 + i;
-    });
-    this.written = plan.written;
-    this.writesFlags = plan.flags;
-    const n = plan.words.length;
+    this.entry = code.entry;
+    const n = code.count;
     f.get(P_BASE);
     f.set(L_PB);
     f.get(P_CTX);
     f.op(Op.i64ExtendI32U);
     f.set(L_CTX);
     // Guest registers and NZCV live in locals while the function runs.
-    for (const r of plan.used) {
+    code.used.forEach((r, i) => {
       f.i32(0);
       f.mem(Op.i64Load, 3, this.s(ST_X + 8 * r));
-      f.set(this.regLocal[r]!);
-    }
+      f.set(L_REG0 + i);
+    });
     for (let i = 0; i < 4; i++) {
       f.i32(0);
       f.mem(Op.i32Load, 2, this.s(ST_N + 4 * i));
@@ -273,24 +296,24 @@ export class RegionEmitter {
     f.i32(n);
     f.op(Op.i32LtS);
     f.if();
-    this.exit(plan.entry, 0, EXIT_BRANCH);
+    this.exit(code.entry, 0, EXIT_BRANCH);
     f.end();
-    let off = plan.entry;
-    for (let k = 0; k < n; k++) {
-      const flow = this.insn(plan.words[k]!, off, k);
-      if (flow < 0) throw new Error("aarch64 jit: planned instruction did not compile");
-      off += 4;
+    const out = f.code;
+    out.ensure(code.body.length);
+    out.buf.set(code.body, out.length);
+    out.length += code.body.length;
+    if (code.end !== "end") {
+      this.exit(code.entry + 4 * n, n, code.end === "stop" ? EXIT_STOP : EXIT_BRANCH);
     }
-    if (plan.end !== "end") this.exit(off, n, plan.end === "stop" ? EXIT_STOP : EXIT_BRANCH);
     f.end(); // top
     f.end(); // exit
     // Every exit comes here: registers and NZCV back to the state block.
-    for (const r of this.written) {
+    for (const r of code.written) {
       f.i32(0);
-      f.get(this.regLocal[r]!);
+      f.get(L_REG0 + code.used.indexOf(r));
       f.mem(Op.i64Store, 3, this.s(ST_X + 8 * r));
     }
-    if (this.writesFlags) {
+    if (code.flags) {
       for (let i = 0; i < 4; i++) {
         f.i32(0);
         f.get(L_F0 + i);
@@ -373,13 +396,19 @@ export class RegionEmitter {
     f.op(Op.i64Or);
   }
 
-  /** The local of guest register n (31: SP), noting the use while probing. */
+  /** The local of guest register n (31: SP), given on its first use; notes writes. */
   private reg(n: number, write: boolean): number {
-    this.usedRegs.add(n);
-    if (write) this.writtenRegs.add(n);
-    const l = this.regLocal[n]!;
-    // While probing no locals exist yet: any index does for the scratch code.
-    return l < 0 ? L_REG0 : l;
+    if (write && this.writes[n] === 0) {
+      this.writes[n] = 1;
+      this.written.push(n);
+    }
+    let l = this.regLocal[n]!;
+    if (l < 0) {
+      l = L_REG0 + this.used.length;
+      this.regLocal[n] = l;
+      this.used.push(n);
+    }
+    return l;
   }
 
   /** X[n] (n = 31: XZR, or SP when `sp`). */
@@ -1709,6 +1738,55 @@ export class RegionEmitter {
       this.set32(insn & 31);
       return FLOW_NEXT;
     }
+    const cmo = (insn & 0xffffffe0) >>> 0;
+    if (cmo === 0xd50b7a20 || cmo === 0xd50b7b20 || cmo === 0xd50b7e20) {
+      // DC CVAC / CVAU / CIVAC (cache maintenance loops before IC IVAU): no effect where
+      // nothing traps them, as in the interpreter.
+      f.get(P_FLAGS);
+      f.i32(F_DC_CMO);
+      f.op(Op.i32And);
+      f.op(Op.i32Eqz);
+      f.if();
+      this.exit(off, k, EXIT_STOP);
+      f.end();
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xfffff0df) >>> 0 === 0xd50340df) {
+      // MSR DAIFSet / DAIFClr, #imm at EL1/EL2 (EL0 needs SCTLR_EL1.UMA: the interpreter).
+      const bits = ((insn >>> 8) & 15) << 6;
+      this.privOnly(off, k);
+      if ((insn & 0x20) === 0) {
+        f.i32(0);
+        f.i32(0);
+        f.mem(Op.i32Load, 2, this.s(ST_DAIF));
+        f.i32(bits);
+        f.op(Op.i32Or);
+        f.mem(X.i32Store, 2, this.s(ST_DAIF));
+      } else {
+        f.i32(0);
+        f.mem(Op.i32Load, 2, this.s(ST_DAIF));
+        f.i32(~bits);
+        f.op(Op.i32And);
+        this.daifWrite(off, k);
+      }
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xffffffe0) >>> 0 === 0xd51b4220) {
+      // MSR DAIF, Xt at EL1/EL2 (Linux restores the saved mask with it).
+      this.privOnly(off, k);
+      this.w32(insn & 31);
+      f.i32(0x3c0);
+      f.op(Op.i32And);
+      this.daifWrite(off, k);
+      return FLOW_NEXT;
+    }
+    if ((insn & 0xffffffe0) >>> 0 === 0xd53b00e0) {
+      // MRS Xt, DCZID_EL0 (memset and clear_page read it each call): no trap applies.
+      f.i32(0);
+      f.mem(Op.i32Load, 2, this.s(ST_DCZID));
+      this.set32(insn & 31);
+      return FLOW_NEXT;
+    }
     const tpidr = this.tpidrSlot(insn);
     if (tpidr >= 0) {
       // MRS Xt, TPIDR_EL0 / TPIDRRO_EL0 (readable at every EL, no trap applies) / TPIDR_EL1
@@ -1728,6 +1806,41 @@ export class RegionEmitter {
       return FLOW_NEXT;
     }
     return -1;
+  }
+
+  /** Leaves before the instruction at EL0 (where it needs checks the interpreter makes). */
+  private privOnly(off: number, k: number): void {
+    const f = this.f;
+    f.get(P_FLAGS);
+    f.i32(F_PRIV);
+    f.op(Op.i32And);
+    f.op(Op.i32Eqz);
+    f.if();
+    this.exit(off, k, EXIT_STOP);
+    f.end();
+  }
+
+  /**
+   * Writes the DAIF value on the stack; when it clears a mask bit that was set, leaves after
+   * the instruction so that an interrupt it unmasks is taken before the next one.
+   */
+  private daifWrite(off: number, k: number): void {
+    const f = this.f;
+    f.set(L_W1);
+    f.i32(0);
+    f.mem(Op.i32Load, 2, this.s(ST_DAIF));
+    f.get(L_W1);
+    f.i32(-1);
+    f.op(Op.i32Xor);
+    f.op(Op.i32And);
+    f.set(L_W2);
+    f.i32(0);
+    f.get(L_W1);
+    f.mem(X.i32Store, 2, this.s(ST_DAIF));
+    f.get(L_W2);
+    f.if();
+    this.exit(off + 4, k + 1, EXIT_UNMASK);
+    f.end();
   }
 
   /** Which ST_TPIDR copy an MRS reads (0 TPIDR_EL0, 1 TPIDRRO_EL0, 2 TPIDR_EL1), or -1. */
@@ -1875,7 +1988,7 @@ export class RegionEmitter {
   }
 
   /**
-   * LDXR, LDAXR (one register, base Xn): the load, and the reservation of its RAM address
+   * LDXR, LDAXR, LDXP, LDAXP (base Xn): the load, and the reservation of its RAM address
    * and size in the state block, F_EXCLUSIVE set for the rest of the run (run() hands the
    * reservation back to the CPU). A misaligned address, a load TLB miss or a page crossing:
    * the interpreter.
@@ -1883,18 +1996,21 @@ export class RegionEmitter {
   private loadExclusive(insn: number, off: number, k: number): number {
     const f = this.f;
     const size = 1 << (insn >>> 30);
+    const pair = (insn & (1 << 21)) !== 0;
+    const total = pair ? 2 * size : size;
     this.x64((insn >>> 5) & 31);
     f.set(L_VA);
-    this.alignedOrStop(size, off, k);
-    this.tlb(1, size, size, off, k);
+    this.alignedOrStop(total, off, k);
+    this.tlb(1, total, total, off, k);
     f.i32(0);
     f.get(L_A);
     f.op(X.f64ConvertI32U);
     f.mem(X.f64Store, 3, this.s(ST_EXCL));
     f.i32(0);
-    f.i32(size);
+    f.i32(total);
     f.mem(X.i32Store, 2, this.s(ST_EXCL_SIZE));
     this.loadReg(insn & 31, size, 0, 0);
+    if (pair) this.loadReg((insn >>> 10) & 31, size, 0, size);
     f.get(P_FLAGS);
     f.i32(F_EXCLUSIVE);
     f.op(Op.i32Or);
@@ -1919,7 +2035,7 @@ export class RegionEmitter {
   }
 
   /**
-   * STXR, STLXR (one register, base Xn): stores and writes status 0 when the reservation
+   * STXR, STLXR, STXP, STLXP (base Xn): stores and writes status 0 when the reservation
    * (F_EXCLUSIVE and the state block's copy) is for this RAM address and size, else writes
    * status 1; either way the reservation is gone. A misaligned address (an alignment fault),
    * a store TLB miss or a page crossing: the interpreter.
@@ -1927,12 +2043,14 @@ export class RegionEmitter {
   private storeExclusive(insn: number, off: number, k: number): number {
     const f = this.f;
     const size = 1 << (insn >>> 30);
+    const pair = (insn & (1 << 21)) !== 0;
+    const total = pair ? 2 * size : size;
     const rs = (insn >>> 16) & 31;
     const rt = insn & 31;
     this.x64((insn >>> 5) & 31);
     f.set(L_VA);
-    this.alignedOrStop(size, off, k);
-    this.tlb(2, size, size, off, k, false);
+    this.alignedOrStop(total, off, k);
+    this.tlb(2, total, total, off, k, false);
     f.i32(1);
     f.set(L_W1);
     f.get(P_FLAGS);
@@ -1946,11 +2064,12 @@ export class RegionEmitter {
     f.op(Op.f64Eq);
     f.i32(0);
     f.mem(Op.i32Load, 2, this.s(ST_EXCL_SIZE));
-    f.i32(size);
+    f.i32(total);
     f.op(Op.i32Eq);
     f.op(Op.i32And);
     f.if();
     this.storeReg(rt, size, 0);
+    if (pair) this.storeReg((insn >>> 10) & 31, size, size);
     f.i32(0);
     f.set(L_W1);
     f.end();
@@ -1975,8 +2094,8 @@ export class RegionEmitter {
     const rn = (insn >>> 5) & 31;
     if ((insn & 0x3fa08000) >>> 0 === 0x08808000 && (insn & 0x001f7c00) === 0x001f7c00) {
       // LDAR, STLR (o2 = 1, o1 = 0, o0 = 1, Rs = Rt2 = 31): an ordinary access at [Xn], as
-      // the interpreter performs it (accesses are in order, one CPU at a time). Exclusive
-      // pairs, CAS and LSE atomics stay with the interpreter.
+      // the interpreter performs it (accesses are in order, one CPU at a time). CAS and
+      // LSE atomics stay with the interpreter.
       const sl = insn >>> 30;
       const load = (insn & (1 << 22)) !== 0;
       if (rn === 31) this.spCheck(off, k);
@@ -1989,6 +2108,13 @@ export class RegionEmitter {
       return this.storeExclusive(insn, off, k);
     }
     if ((insn & 0x3fff7c00) >>> 0 === 0x085f7c00 && rn !== 31) {
+      return this.loadExclusive(insn, off, k);
+    }
+    // STXP/STLXP and LDXP/LDAXP of W or X pairs (sz = bit 30), base Xn.
+    if ((insn & 0xbfe00000) >>> 0 === 0x88200000 && rn !== 31) {
+      return this.storeExclusive(insn, off, k);
+    }
+    if ((insn & 0xbfff0000) >>> 0 === 0x887f0000 && rn !== 31) {
       return this.loadExclusive(insn, off, k);
     }
     if ((insn & 0x3b000000) === 0x18000000) {

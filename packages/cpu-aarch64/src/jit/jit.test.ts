@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Aarch64Cpu } from "../cpu.js";
 import { SysReg } from "../sysreg-encoding.js";
 import { RAM_BASE, TestMachine } from "../testing/index.js";
-import { planRegion } from "./codegen.js";
+import { compileRegion } from "./codegen.js";
 
 const jitAvailable = new TestMachine({ ramSize: 1 << 20, jit: true }).cpu.jit !== undefined;
 
@@ -20,7 +20,7 @@ function rng(seed: number): () => number {
 const ENV = { stateBase: 0, ramOffset: 0 };
 /** Whether the JIT compiles `w` (as a region of its own). */
 function compiles(w: number): boolean {
-  return planRegion(() => w, 0, 1, ENV) !== undefined;
+  return compileRegion(() => w, 0, 1, ENV) !== undefined;
 }
 
 /** A random instruction from the integer, branch-free groups (mostly ones the JIT compiles). */
@@ -60,6 +60,17 @@ function randomInsn(next: () => number): number {
     const mrs = [0xd53bd040, 0xd53bd060, 0xd538d080, 0xd53b4220, 0xd53b0020][next() % 5]!;
     return (mrs | (next() % 32)) >>> 0;
   }
+  // DC CVAC / CVAU / CIVAC on any register (no effect).
+  if (next() % 40 === 0)
+    return ([0xd50b7a20, 0xd50b7b20, 0xd50b7e20][next() % 3]! | (next() % 32)) >>> 0;
+  // MSR DAIFSet/DAIFClr #imm, MSR DAIF, Xt (compiled at EL1/EL2; an unmask ends the region),
+  // MRS DCZID_EL0.
+  if (next() % 16 === 0) {
+    const form = next() % 4;
+    if (form === 3) return (0xd53b00e0 | (next() % 32)) >>> 0;
+    if (form === 2) return (0xd51b4220 | (next() % 32)) >>> 0;
+    return (0xd50340df | ((next() & 15) << 8) | (form << 5)) >>> 0;
+  }
   // RBIT, REV16, REV32/REV, REV, CLZ, CLS of either width (a few unallocated forms too).
   if (next() % 8 === 0) {
     return (0x5ac00000 | ((next() & 1) << 31) | ((next() % 7) << 10) | (next() & 0x3ff)) >>> 0;
@@ -80,6 +91,27 @@ function randomInsn(next: () => number): number {
       return (0x085f7c00 | (size << 30) | ((next() & 1) << 15) | (rn << 5) | rt) >>> 0;
     const rs = 14 + (next() % 14);
     return (0x08007c00 | (size << 30) | (rs << 16) | ((next() & 1) << 15) | (rn << 5) | rt) >>> 0;
+  }
+  // LDXP/LDAXP and STXP/STLXP of W or X pairs (the reservation is 8 or 16 bytes; pointers are
+  // 8-byte aligned, so X pairs fault as often as not).
+  if (next() % 12 === 0) {
+    const sz = next() & 1;
+    const rn = next() % 14;
+    const rt = next() % 31;
+    const rt2 = next() % 31;
+    if (next() & 1)
+      return (0x887f0000 | (sz << 30) | ((next() & 1) << 15) | (rt2 << 10) | (rn << 5) | rt) >>> 0;
+    const rs = 14 + (next() % 14);
+    return (
+      (0x88200000 |
+        (sz << 30) |
+        (rs << 16) |
+        ((next() & 1) << 15) |
+        (rt2 << 10) |
+        (rn << 5) |
+        rt) >>>
+      0
+    );
   }
   // ADC/ADCS/SBC/SBCS (rare among random words).
   if (next() % 16 === 0) return (0x1a000000 | (next() & 0xe01f03ff)) >>> 0;
@@ -349,6 +381,37 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(results[0]!.retired).toBeGreaterThan(1800);
   });
 
+  it("compiles LDXP/STXP: a 128-bit atomic increment succeeds, a store-exclusive of another size fails", () => {
+    const loop = [
+      0xc87f0c22, // 1: ldxp x2, x3, [x1]
+      0x91000442, //    add x2, x2, #1
+      0x91000863, //    add x3, x3, #2
+      0xc8240c22, //    stxp w4, x2, x3, [x1]
+      0x35ffff84, //    cbnz w4, 1b
+      0x887f0c22, //    ldxp w2, w3, [x1] (an 8-byte reservation)
+      0x88047c22, //    stxr w4, w2, [x1] (4 bytes: fails, stores nothing)
+      0x8b0400c6, //    add x6, x6, x4
+      0xf1000400, //    subs x0, x0, #1
+      0x54fffee1, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x10000, [0xffff_fff0, 7, 0x1234, 0]);
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.setX(0, 100n);
+      m.cpu.setX(1, BigInt(RAM_BASE + 0x10000));
+      m.cpu.run(1001);
+      return { s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.s.data.slice(0, 4)).toEqual([0x54, 8, 0x1234 + 200, 0]);
+    expect(results[0]!.s.x[6]).toBe(100n);
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 40));
+    expect(results[0]!.retired).toBeGreaterThan(900);
+  });
+
   it("compiles MRS CTR_EL0 at EL1 and leaves it to the interpreter (a trap to EL2) under HCR_EL2.TID2", () => {
     const loop = [
       0xd53b0021, // 1: mrs x1, ctr_el0
@@ -376,6 +439,93 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(results[0]!.s).toEqual(results[1]!.s);
     expect(results[0]!.x3).toBe(500n * 0x8444c004n);
     expect(results[0]!.s.x[3]).toBe(500n * 0x8444c004n);
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x1400));
+    expect(results[0]!.retired).toBeGreaterThan(1900);
+  });
+
+  it("compiles MSR DAIFSet/DAIFClr/DAIF: an IRQ pending while masked is taken right after the unmask", () => {
+    const loop = [
+      0xd53b4222, // 1: mrs x2, daif
+      0xd50343df, //    msr daifset, #3
+      0x91000421, //    add x1, x1, #1
+      0xd51b4222, //    msr daif, x2
+      0xd50342df, //    msr daifset, #2
+      0xd50342ff, //    msr daifclr, #2
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffff21, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x1280, [0x14000000]); // EL1 IRQ vector (current EL, SPx): b .
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.writeSysReg(SysReg.VBAR_EL1, BigInt(RAM_BASE + 0x1000));
+      m.cpu.writeSysReg(SysReg.HCR_EL2, 1n << 31n);
+      m.cpu.setPstateEl(1, 1);
+      m.cpu.daif = 0;
+      m.cpu.setX(0, 100_000n);
+      // Ends inside the masked window, before MSR DAIF, X2 (x2 = 0: unmasked).
+      m.cpu.run(8 * 250 + 3);
+      const x1 = m.cpu.getX(1);
+      m.cpu.setIrq(true);
+      m.cpu.run(100);
+      const elr1 = m.cpu.readSysReg(SysReg.ELR_EL1);
+      // Then with DAIFClr as the unmask: from inside the window it opens.
+      m.cpu.setIrq(false);
+      m.cpu.writeSysReg(SysReg.ELR_EL1, 0n);
+      m.cpu.setPc(BigInt(RAM_BASE + 16));
+      m.cpu.daif = 0x3c0;
+      // Ends after MSR DAIFSet, #2 (inside the window DAIFClr opens).
+      m.cpu.run(8 * 124 + 4 + 5);
+      m.cpu.setIrq(true);
+      m.cpu.run(100);
+      return {
+        x1,
+        elr1,
+        elr: m.cpu.readSysReg(SysReg.ELR_EL1),
+        s: snapshot(m),
+        retired: m.cpu.jit?.stats.retired ?? 0,
+      };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.x1).toBe(251n);
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x1280));
+    expect(results[0]!.elr1).toBe(BigInt(RAM_BASE + 16));
+    expect(results[1]!.elr).toBe(BigInt(RAM_BASE + 24));
+    expect(results[0]!.elr).toBe(BigInt(RAM_BASE + 24));
+    expect(results[0]!.retired).toBeGreaterThan(2500);
+    expect(compiles(0xd50342ff) && compiles(0xd51b4222) && compiles(0xd53b00e1)).toBe(true);
+  });
+
+  it("compiles DC CVAU/CIVAC at EL1 and leaves them to the interpreter (a trap to EL2) under HCR_EL2.TPCP", () => {
+    const loop = [
+      0xd50b7b21, // 1: dc cvau, x1
+      0xd50b7e21, //    dc civac, x1
+      0x91010021, //    add x1, x1, #64
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffff81, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x1400, [0x14000000]); // EL2 vector (from a lower EL): b .
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.writeSysReg(SysReg.VBAR_EL2, BigInt(RAM_BASE + 0x1000));
+      m.cpu.writeSysReg(SysReg.HCR_EL2, 1n << 31n);
+      m.cpu.setPstateEl(1, 1);
+      m.cpu.setX(0, 1000n);
+      m.cpu.setX(1, BigInt(RAM_BASE + 0x8000));
+      m.cpu.run(2000);
+      const x1 = m.cpu.getX(1);
+      // The hypervisor now traps cache maintenance to the point of coherency: the loop stops.
+      m.cpu.writeSysReg(SysReg.HCR_EL2, (1n << 31n) | (1n << 23n));
+      m.cpu.run(2000);
+      return { x1, s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.x1).toBe(BigInt(RAM_BASE + 0x8000 + 400 * 64));
     expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x1400));
     expect(results[0]!.retired).toBeGreaterThan(1900);
   });

@@ -36,17 +36,18 @@ import { sysreg } from "../sysreg-encoding.js";
 import { HCR, SR } from "../sysregs.js";
 import {
   type CodegenEnv,
+  compileRegion,
   emitMulhu,
   MULHU_LOCALS,
-  planRegion,
+  type RegionCode,
   RegionEmitter,
-  type RegionPlan,
 } from "./codegen.js";
 import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
 import {
   EXIT_BRANCH,
-  EXIT_MISS,
+  EXIT_STOP,
   F_CTR,
+  F_DC_CMO,
   F_DC_ZVA,
   F_EXCLUSIVE,
   F_PRIV,
@@ -58,6 +59,7 @@ import {
   ST_C,
   ST_CTR,
   ST_DAIF,
+  ST_DCZID,
   ST_EXCL,
   ST_EXCL_SIZE,
   ST_EXIT_KIND,
@@ -263,11 +265,16 @@ export class Aarch64Jit {
     }
     if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;
     if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TID2))) flags |= F_CTR;
+    if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TPCP))) flags |= F_DC_CMO;
     if (cpu.el !== 0) {
       flags |= F_PRIV;
       if (cpu.spsel !== 0) flags |= F_SP_EL0;
     }
-    if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TDZ))) flags |= F_DC_ZVA;
+    const tdz = cpu.el < 2 && cpu.hcrHi(HCR.TDZ);
+    if (cpu.el !== 0 && !tdz) flags |= F_DC_ZVA;
+    // DCZID_EL0: 64-byte blocks; DZP where DC ZVA traps or is prohibited.
+    const dzp = tdz || (cpu.el === 0 && (sr[SR.SCTLR_EL1 * 2]! & (1 << 14)) === 0);
+    s[ST_DCZID >> 2] = dzp ? 20 : 4;
     s[ST_FLAGS >> 2] = flags;
     const n = this.dispatch(pc, budget, cpu.fetchCtx, cpu.dataCtx, flags);
     // Compiled load- and store-exclusives arm and clear the reservation.
@@ -275,13 +282,20 @@ export class Aarch64Jit {
       cpu.exclAddr = this.stateF64[ST_EXCL >> 3]! + cpu.ramBase;
       cpu.exclSize = s[ST_EXCL_SIZE >> 2]!;
     } else if (excl) cpu.exclAddr = -1;
+    const daif = s[ST_DAIF >> 2]!;
+    if (daif !== cpu.daif) {
+      // A compiled unmask left its region right after it: end the slice so that an interrupt
+      // it unmasked is taken next, as after the interpreter's.
+      if ((cpu.daif & ~daif) !== 0) cpu.sliceBreak = true;
+      cpu.daif = daif;
+    }
     cpu.nf = s[ST_N >> 2]!;
     cpu.zf = s[ST_Z >> 2]!;
     cpu.cf = s[ST_C >> 2]!;
     cpu.vf = s[ST_V >> 2]!;
     cpu.pc = s[(ST_EXIT_PC >> 2) + 1]! * TWO32 + (s[ST_EXIT_PC >> 2]! >>> 0);
     const kind = s[ST_EXIT_KIND >> 2]!;
-    this.lastExit = kind === EXIT_MISS ? EXIT_BRANCH : kind;
+    this.lastExit = kind === EXIT_STOP ? EXIT_STOP : EXIT_BRANCH;
     this.stats.retired += n;
     return n;
   }
@@ -326,48 +340,49 @@ export class Aarch64Jit {
   private compilePending(): void {
     const t0 = performance.now();
     const r32 = this.cpu.r32;
-    const plans: { plan: RegionPlan; ro: number }[] = [];
+    const codes: { code: RegionCode; ro: number }[] = [];
     for (const ro of this.pending) {
       if (this.entries.get(ro) !== PENDING) continue;
       const pageWord = (ro >>> 12) * 1024;
-      const plan = planRegion(
+      const code = compileRegion(
         (off) => r32[pageWord + (off >> 2)]!,
         ro & 4095,
         this.maxInsns,
         this.env,
       );
-      if (plan === undefined) {
+      if (code === undefined) {
         this.entries.set(ro, FIRST_NOT_COMPILED);
         continue;
       }
-      plans.push({ plan, ro });
+      codes.push({ code, ro });
     }
     this.pending.length = 0;
-    if (plans.length === 0) return;
+    if (codes.length === 0) return;
     const w = new ModuleWriter(
       TYPES,
-      [0, ...plans.map(() => REGION_TYPE)],
-      [undefined, ...plans.map((_, k) => `r${k}`)],
+      [0, ...codes.map(() => REGION_TYPE)],
+      [undefined, ...codes.map((_, k) => `r${k}`)],
       this.wasm.pages,
       false,
       this.out,
     );
     emitMulhu(w.beginFunction(MULHU_LOCALS));
     w.endFunction();
-    for (const p of plans) {
-      new RegionEmitter(this.env).emit(w.beginFunction(RegionEmitter.locals(p.plan)), p.plan);
+    const em = new RegionEmitter(this.env);
+    for (const p of codes) {
+      em.wrap(w.beginFunction(RegionEmitter.locals(p.code)), p.code);
       w.endFunction();
     }
     const api = wasmApi!;
     const inst = new api.Instance(new api.Module(w.finish()), { env: { mem: this.wasm.memory } });
-    plans.forEach((p, k) => {
+    codes.forEach((p, k) => {
       const index = this.allocIndex();
       this.table.set(index, inst.exports[`r${k}`]);
       this.entries.set(p.ro, { index });
       this.codePage(p.ro >>> 12).entries.push(p.ro);
     });
     this.stats.modules++;
-    this.stats.regions += plans.length;
+    this.stats.regions += codes.length;
     this.stats.compileMs += performance.now() - t0;
   }
 

@@ -23,8 +23,13 @@ export const ST_SP_BANK = 288;
  * call: compiled code only reads them (MSR to them stays with the interpreter).
  */
 export const ST_TPIDR = 320;
-/** A copy of PSTATE.DAIF (bits 9:6, i32), written before every compiled call; read-only. */
+/**
+ * PSTATE.DAIF (bits 9:6, i32), written before every compiled call and read back after it:
+ * compiled MSR DAIFSet/DAIFClr/DAIF change it (an unmask ends the region).
+ */
 export const ST_DAIF = 344;
+/** DCZID_EL0's value at the current EL (i32), written before every compiled call. */
+export const ST_DCZID = 348;
 /**
  * The exclusive monitor while compiled code runs: the reserved RAM offset (f64, the CPU's
  * physical address minus RAM's base) and size (i32), meaningful while ST_FLAGS has
@@ -69,6 +74,11 @@ export const EXIT_BRANCH = 0;
 export const EXIT_STOP = 1;
 /** The dispatcher found no compiled code (in the jump cache) for the next PC. */
 export const EXIT_MISS = 2;
+/**
+ * After an MSR that unmasked an interrupt: back to JavaScript (never chained by the
+ * dispatcher) so that a pending interrupt is taken before the next instruction.
+ */
+export const EXIT_UNMASK = 3;
 
 /** Flag bits passed to a region at entry. */
 /** SCTLR_ELx.A: every unaligned access faults (compiled code leaves them to the interpreter). */
@@ -88,3 +98,8 @@ export const F_DC_ZVA = 16;
 export const F_PRIV = 32;
 /** MRS CTR_EL0 reads it: EL2, or EL1 without HCR_EL2.TID2 (EL0 is left to the interpreter). */
 export const F_CTR = 64;
+/**
+ * DC CVAC / CVAU / CIVAC are no-ops (caches are not modelled): EL2, or EL1 without
+ * HCR_EL2.TPCP (EL0 is left to the interpreter).
+ */
+export const F_DC_CMO = 128;
