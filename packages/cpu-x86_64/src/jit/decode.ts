@@ -462,8 +462,7 @@ function decodeOne(r: Reader, rip: number): Insn | null {
         else if ((sub === 4 || sub === 5) && op === 0xf7 && i.size !== 2) {
           i.kind = K.MUL;
           i.op = sub - 4;
-        }
-        else return null;
+        } else return null;
         break;
       }
       case 0x69:
