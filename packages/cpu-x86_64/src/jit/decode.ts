@@ -639,6 +639,12 @@ function decodeOne(r: Reader, rip: number): Insn | null {
           i.kind = K.XADD;
           if (op2 === 0xc0) i.size = 1;
           ok = mrm();
+        } else if (op2 === 0xae) {
+          // LFENCE/MFENCE/SFENCE (register forms /5../7): a single CPU's accesses are in
+          // order already, as in the interpreter. The memory forms (FXSAVE, CLFLUSH...) are not.
+          ok = mrm();
+          if (i.isMem || (i.reg & 7) < 5) return null;
+          i.kind = K.NOP;
         } else if (op2 === 0x1f || op2 === 0x18 || op2 === 0x0d) {
           // The multi-byte NOP and the prefetches (their memory operand is never accessed).
           i.kind = K.NOP;

@@ -355,7 +355,9 @@ function randomInsn(r: (n: number) => number, kinds?: readonly number[]): number
       // MUL / IMUL E into rDX:rAX (the byte and word forms are interpreted)
       return emit([size === 1 ? 0xf6 : 0xf7], operands(4 + r(2), true, mem, size));
     case 29: {
-      // SHLD / SHRD E, G by imm8 (any value: masked, zero, above the width) or CL
+      // SHLD / SHRD E, G by imm8 (any value: masked, zero, above the width) or CL; now and
+      // then LFENCE/MFENCE/SFENCE instead
+      if (r(6) === 0) return [0x0f, 0xae, 0xc0 | ((5 + r(3)) << 3) | r(8)];
       const sz = size === 1 ? 4 : size;
       const o = operands(ANY[r(ANY.length)]!, true, mem, sz);
       const pre = sz === 2 ? [0x66] : [];
@@ -496,7 +498,7 @@ describe("x86-64 JIT", () => {
     expect(jitRetired).toBeGreaterThan(30_000);
   });
 
-  it("gives the interpreter's results on MUL/IMUL rDX:rAX and SHLD/SHRD", () => {
+  it("gives the interpreter's results on MUL/IMUL rDX:rAX, SHLD/SHRD and the fences", () => {
     // The one-operand multiplies and double shifts, with ALU ops (flags to fold) and PUSHF.
     const kinds = [28, 28, 29, 29, 0, 2, 18, 15];
     let jitRetired = 0;
