@@ -634,6 +634,279 @@ class Gen {
     this.written.add(4);
   }
 
+  /**
+   * Sets the six status flags eagerly (alu.ts semantics): CF and OF from what `cf`/`of` push
+   * (i32 0/1), ZF, SF and PF from the i64 in local `res` at `size`, AF cleared; the lazy
+   * state is dropped, as every status flag is now known.
+   */
+  private eagerFlags(size: number, res: number, cf: () => void, of: () => void, zf: boolean): void {
+    const b = this.b;
+    b.get(L_F);
+    b.i32(~0x8d5);
+    b.op(Op.i32And);
+    cf();
+    b.op(Op.i32Or);
+    of();
+    b.i32(11);
+    b.op(Op.i32Shl);
+    b.op(Op.i32Or);
+    // PF: even parity of the low byte.
+    b.get(res);
+    b.op(Op.i32WrapI64);
+    b.i32(0xff);
+    b.op(Op.i32And);
+    b.op(I32_POPCNT);
+    b.i32(1);
+    b.op(Op.i32And);
+    b.i32(1);
+    b.op(Op.i32Xor);
+    b.i32(2);
+    b.op(Op.i32Shl);
+    b.op(Op.i32Or);
+    b.get(res);
+    b.i64(size * 8 - 1);
+    b.op(Op.i64ShrU);
+    b.op(Op.i32WrapI64);
+    b.i32(1);
+    b.op(Op.i32And);
+    b.i32(7);
+    b.op(Op.i32Shl);
+    b.op(Op.i32Or);
+    if (zf) {
+      b.get(res);
+      b.op(Op.i64Eqz);
+      b.i32(6);
+      b.op(Op.i32Shl);
+      b.op(Op.i32Or);
+    }
+    b.set(L_F);
+    b.i32(0);
+    b.set(L_FK);
+  }
+
+  /**
+   * MUL / IMUL E (one operand, 32/64-bit): rDX:rAX = rAX * E. Flags as the interpreter's
+   * setMulFlags: CF = OF = the high half is significant, PF of the low byte, SF = the low
+   * half's sign, ZF and AF clear.
+   */
+  private mulAcc(i: Insn): void {
+    const b = this.b;
+    const size = i.size;
+    const signed = i.op === 1;
+    this.prepareE(i, size, false);
+    this.readE(i, size);
+    if (size === 4) {
+      if (signed) b.op(I64_EXTEND32_S);
+      this.getReg(0, 4, true);
+      if (signed) b.op(I64_EXTEND32_S);
+      b.op(Op.i64Mul);
+      b.tee(L_T2);
+      b.i64(0xffffffff);
+      b.op(Op.i64And);
+      b.set(L_FR);
+      b.get(L_T2);
+      b.i64(32);
+      b.op(Op.i64ShrU);
+      b.i64(0xffffffff);
+      b.op(Op.i64And);
+      b.set(L_T1);
+      // Overflow: the product differs from its low half extended back.
+      b.get(L_T2);
+      if (signed) {
+        b.get(L_FR);
+        b.op(I64_EXTEND32_S);
+        b.op(Op.i64Ne);
+      } else {
+        b.i64(32);
+        b.op(Op.i64ShrU);
+        b.i64(0);
+        b.op(Op.i64Ne);
+      }
+      b.op(Op.i64ExtendI32U);
+      b.set(L_FB);
+      b.i64(0);
+      b.set(L_FA);
+      this.setKind(FK_MUL, 4);
+      this.setReg(0, 4, true, L_FR);
+      this.setReg(2, 4, true, L_T1);
+      return;
+    }
+    b.set(L_T2);
+    b.get(this.reg(0));
+    b.set(L_T1);
+    this.mulHigh64(signed);
+    // L_FR = low half, L_FB = high half.
+    this.setReg(0, 8, true, L_FR);
+    this.setReg(2, 8, true, L_FB);
+    const ov = () => {
+      b.get(L_FB);
+      if (signed) {
+        b.get(L_FR);
+        b.i64(63);
+        b.op(Op.i64ShrS);
+      } else b.i64(0);
+      b.op(Op.i64Ne);
+    };
+    // The 64-bit SF is bit 63 of the low half (exec.ts), which FK_MUL's bit 31 is not.
+    this.eagerFlags(8, L_FR, ov, ov, false);
+    this.kind = 0;
+  }
+
+  /**
+   * The 128-bit product of L_T1 and L_T2: low half into L_FR, high half into L_FB (signed when
+   * `signed`); uses L_EA and L_FA.
+   */
+  private mulHigh64(signed: boolean): void {
+    const b = this.b;
+    const lo = (l: number) => {
+      b.get(l);
+      b.i64(0xffffffff);
+      b.op(Op.i64And);
+    };
+    const hi = (l: number) => {
+      b.get(l);
+      b.i64(32);
+      b.op(Op.i64ShrU);
+    };
+    // Partial products of the 32-bit halves; `mid` gathers the carries into bit 64.
+    lo(L_T1);
+    lo(L_T2);
+    b.op(Op.i64Mul);
+    b.i64(32);
+    b.op(Op.i64ShrU);
+    b.set(L_EA);
+    lo(L_T1);
+    hi(L_T2);
+    b.op(Op.i64Mul);
+    b.set(L_FA);
+    hi(L_T1);
+    lo(L_T2);
+    b.op(Op.i64Mul);
+    b.set(L_FB);
+    b.get(L_EA);
+    lo(L_FA);
+    b.op(Op.i64Add);
+    lo(L_FB);
+    b.op(Op.i64Add);
+    b.set(L_EA);
+    hi(L_T1);
+    hi(L_T2);
+    b.op(Op.i64Mul);
+    hi(L_FA);
+    b.op(Op.i64Add);
+    hi(L_FB);
+    b.op(Op.i64Add);
+    hi(L_EA);
+    b.op(Op.i64Add);
+    if (signed) {
+      // Two's complement correction: minus b when a < 0, minus a when b < 0.
+      b.get(L_T1);
+      b.i64(63);
+      b.op(Op.i64ShrS);
+      b.get(L_T2);
+      b.op(Op.i64And);
+      b.op(Op.i64Sub);
+      b.get(L_T2);
+      b.i64(63);
+      b.op(Op.i64ShrS);
+      b.get(L_T1);
+      b.op(Op.i64And);
+      b.op(Op.i64Sub);
+    }
+    b.set(L_FB);
+    b.get(L_T1);
+    b.get(L_T2);
+    b.op(Op.i64Mul);
+    b.set(L_FR);
+  }
+
+  /**
+   * SHLD / SHRD E, G (32/64-bit) by an immediate or CL, masked to 31/63: a zero count writes
+   * E back unchanged and keeps every flag; otherwise CF is the last bit shifted out, OF the
+   * change of E's sign, ZF/SF/PF from the result and AF clear (alu.ts doubleShift).
+   */
+  private doubleShift(i: Insn): void {
+    const b = this.b;
+    const size = i.size;
+    const bits = size * 8;
+    const left = i.op === 0;
+    this.prepareE(i, size, true);
+    this.readE(i, size);
+    b.set(L_T1);
+    this.getReg(i.reg, size, i.rex);
+    b.set(L_T2);
+    const count = (): void => {
+      if (i.kind === K.SHD_I) b.i64(i.imm & (bits - 1));
+      else b.get(L_EA);
+    };
+    const shifted = (): void => {
+      // r = (d << n | s >> (bits - n)) or (d >> n | s << (bits - n)), masked.
+      b.get(L_T1);
+      count();
+      b.op(left ? Op.i64Shl : Op.i64ShrU);
+      b.get(L_T2);
+      b.i64(bits);
+      count();
+      b.op(Op.i64Sub);
+      b.op(left ? Op.i64ShrU : Op.i64Shl);
+      b.op(Op.i64Or);
+      if (size !== 8) {
+        b.i64(maskOf(size));
+        b.op(Op.i64And);
+      }
+      b.set(L_FR);
+      this.writeE(i, size, L_FR);
+      const cf = () => {
+        b.get(L_T1);
+        if (left) {
+          b.i64(bits);
+          count();
+          b.op(Op.i64Sub);
+        } else {
+          count();
+          b.i64(1);
+          b.op(Op.i64Sub);
+        }
+        b.op(Op.i64ShrU);
+        b.op(Op.i32WrapI64);
+        b.i32(1);
+        b.op(Op.i32And);
+      };
+      const of = () => {
+        b.get(L_FR);
+        b.get(L_T1);
+        b.op(Op.i64Xor);
+        b.i64(bits - 1);
+        b.op(Op.i64ShrU);
+        b.op(Op.i32WrapI64);
+        b.i32(1);
+        b.op(Op.i32And);
+      };
+      this.eagerFlags(size, L_FR, cf, of, true);
+    };
+    if (i.kind === K.SHD_I) {
+      if ((i.imm & (bits - 1)) === 0) {
+        this.writeE(i, size, L_T1);
+        return;
+      }
+      shifted();
+      this.kind = 0;
+      return;
+    }
+    b.get(this.reg(1));
+    b.i64(bits - 1);
+    b.op(Op.i64And);
+    b.tee(L_EA);
+    b.op(Op.i64Eqz);
+    b.if();
+    this.writeE(i, size, L_T1);
+    b.else();
+    shifted();
+    b.end();
+    // Which flags are pending is known only at run time now.
+    this.kind = -1;
+  }
+
   /** fr = fa op fb at `size`, setting the lazy kind; ADC/SBB need the flags materialized. */
   private aluCompute(op: number, size: number): void {
     const b = this.b;
@@ -939,6 +1212,13 @@ class Gen {
         this.setReg(2, size, true, L_T2);
         return;
       }
+      case K.MUL:
+        this.mulAcc(i);
+        return;
+      case K.SHD_I:
+      case K.SHD_CL:
+        this.doubleShift(i);
+        return;
       case K.IMUL_GE:
       case K.IMUL_GEI: {
         this.prepareE(i, size, false);
@@ -1739,9 +2019,10 @@ export function compileRegion(
         if (i.kind === K.LEAVE) g.used.add(5);
       } else if (i.kind === K.CMPXCHG8B) {
         for (const r of [0, 1, 2, 3]) g.used.add(r);
-      } else if (i.kind === K.CONV_A || i.kind === K.CONV_D) {
+      } else if (i.kind === K.CONV_A || i.kind === K.CONV_D || i.kind === K.MUL) {
         g.used.add(0);
         g.used.add(2);
+        if (i.kind === K.MUL) g.used.add(i.rm);
       } else if (i.kind === K.CMPXCHG) {
         g.used.add(0);
         g.used.add(i.reg);
@@ -1752,6 +2033,10 @@ export function compileRegion(
         }
       } else if (i.kind === K.SHIFT_ECL) {
         g.used.add(1);
+        g.used.add(i.rm);
+      } else if (i.kind === K.SHD_CL) {
+        g.used.add(1);
+        g.used.add(i.reg);
         g.used.add(i.rm);
       } else if (i.kind !== K.JCC && i.kind !== K.JMP && i.kind !== K.NOP) {
         g.used.add(i.reg);

@@ -89,6 +89,12 @@ export const K = {
   CMPXCHG8B: 45,
   /** MOV E, Sreg (op: the segment register ES..GS). */
   MOV_SREG: 46,
+  /** MUL (op 0) / IMUL (op 1) of rAX by E into rDX:rAX (32/64-bit). */
+  MUL: 47,
+  /** SHLD (op 0) / SHRD (op 1) E, G by an immediate count (32/64-bit). */
+  SHD_I: 48,
+  /** SHLD / SHRD E, G by CL. */
+  SHD_CL: 49,
 } as const;
 
 /** Kinds that may carry a LOCK prefix (with a memory destination). */
@@ -453,7 +459,10 @@ function decodeOne(r: Reader, rip: number): Insn | null {
         } else if (sub === 2) i.kind = K.NOT;
         else if (sub === 3) i.kind = K.NEG;
         else if (sub === 6 && op === 0xf7 && i.size !== 2) i.kind = K.DIV;
-        else return null;
+        else if ((sub === 4 || sub === 5) && op === 0xf7 && i.size !== 2) {
+          i.kind = K.MUL;
+          i.op = sub - 4;
+        } else return null;
         break;
       }
       case 0x69:
@@ -610,6 +619,13 @@ function decodeOne(r: Reader, rip: number): Insn | null {
           if (i.isMem) return null;
           i.kind = K.BT_R;
           i.op = (op2 >> 3) & 3;
+        } else if (op2 === 0xa4 || op2 === 0xa5 || op2 === 0xac || op2 === 0xad) {
+          // 16-bit forms (counts above 16 are undefined) are left to the interpreter by
+          // WORD_OK.
+          i.kind = op2 & 1 ? K.SHD_CL : K.SHD_I;
+          i.op = op2 < 0xa8 ? 0 : 1;
+          ok = mrm();
+          if (!(op2 & 1)) i.imm = r.b();
         } else if (op2 === 0xb0 || op2 === 0xb1) {
           i.kind = K.CMPXCHG;
           if (op2 === 0xb0) i.size = 1;
@@ -623,6 +639,12 @@ function decodeOne(r: Reader, rip: number): Insn | null {
           i.kind = K.XADD;
           if (op2 === 0xc0) i.size = 1;
           ok = mrm();
+        } else if (op2 === 0xae) {
+          // LFENCE/MFENCE/SFENCE (register forms /5../7): a single CPU's accesses are in
+          // order already, as in the interpreter. The memory forms (FXSAVE, CLFLUSH...) are not.
+          ok = mrm();
+          if (i.isMem || (i.reg & 7) < 5) return null;
+          i.kind = K.NOP;
         } else if (op2 === 0x1f || op2 === 0x18 || op2 === 0x0d) {
           // The multi-byte NOP and the prefetches (their memory operand is never accessed).
           i.kind = K.NOP;

@@ -351,6 +351,20 @@ function randomInsn(r: (n: number) => number, kinds?: readonly number[]): number
       const lea = [reg >= 8 ? 0x4c : 0x48, 0x8d, 0x05 | ((reg & 7) << 3), dist, 0, 0, 0];
       return [...lea, ...branch, ...tail];
     }
+    case 28:
+      // MUL / IMUL E into rDX:rAX (the byte and word forms are interpreted)
+      return emit([size === 1 ? 0xf6 : 0xf7], operands(4 + r(2), true, mem, size));
+    case 29: {
+      // SHLD / SHRD E, G by imm8 (any value: masked, zero, above the width) or CL; now and
+      // then LFENCE/MFENCE/SFENCE instead
+      if (r(6) === 0) return [0x0f, 0xae, 0xc0 | ((5 + r(3)) << 3) | r(8)];
+      const sz = size === 1 ? 4 : size;
+      const o = operands(ANY[r(ANY.length)]!, true, mem, sz);
+      const pre = sz === 2 ? [0x66] : [];
+      const rex = o.rex !== 0 ? [0x40 | o.rex] : [];
+      const op2 = [0xa4, 0xa5, 0xac, 0xad][r(4)]!;
+      return [...pre, ...rex, 0x0f, op2, ...o.bytes, ...(op2 & 1 ? [] : [r(256)])];
+    }
     default:
       return [0x90];
   }
@@ -482,6 +496,26 @@ describe("x86-64 JIT", () => {
       expect(results[0], `seed ${seed * 104729}`).toEqual(results[1]);
     }
     expect(jitRetired).toBeGreaterThan(30_000);
+  });
+
+  it("gives the interpreter's results on MUL/IMUL rDX:rAX, SHLD/SHRD and the fences", () => {
+    // The one-operand multiplies and double shifts, with ALU ops (flags to fold) and PUSHF.
+    const kinds = [28, 28, 29, 29, 0, 2, 18, 15];
+    let jitRetired = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const bytes = program(seed * 15485863, 16, 60, kinds);
+      const results = [true, false].map((jit) => {
+        const m = machine(jit);
+        m.ram.set(bytes, CODE);
+        for (let k = 0; k < 0x1000; k++) m.ram[DATA + k] = (k * 91 + seed) & 0xff;
+        m.cpu.setReg("rip", BigInt(CODE));
+        const exit = runToHalt(m.cpu);
+        jitRetired += m.cpu.jit?.retired ?? 0;
+        return { exit, ...snapshot(m.cpu, m.ram) };
+      });
+      expect(results[0], `seed ${seed * 15485863}`).toEqual(results[1]);
+    }
+    expect(jitRetired).toBeGreaterThan(20_000);
   });
 
   it("sign-extends through CWD/CDQ/CQO and CBW/CWDE/CDQE compiled as interpreted", () => {

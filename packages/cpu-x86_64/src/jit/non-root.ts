@@ -70,6 +70,9 @@ const NEVER_EXITS: ReadonlySet<number> = new Set<number>([
   K.CALL_IND,
   K.CMPXCHG8B,
   K.MOV_SREG,
+  K.MUL,
+  K.SHD_I,
+  K.SHD_CL,
 ]);
 
 /**
