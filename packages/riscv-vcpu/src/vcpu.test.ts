@@ -296,3 +296,32 @@ describe("RiscvVCpu snapshot (saveState / loadState)", () => {
     );
   });
 });
+
+// Hand-assembled (no RVC), linked at 0x8020_0000:
+//   li t0, 0x20; csrs sie, t0                 # STIE: the timer may wake the hart (SIE stays 0)
+//   li a7, 0x48534D; li a6, 3; li a0, 0; ecall   # HSM hart_suspend(default retentive)
+//   mv s2, a0                                  # its error code
+//   li a7, 0x53525354; li a6, 0; li a0, 0; li a1, 0; ecall   # SRST shutdown
+//   1: j 1b
+const SUSPEND_GUEST = [
+  0x02000293, 0x1042a073, 0x004858b7, 0x34d8889b, 0x00300813, 0x00000513, 0x00000073, 0x00050913,
+  0x535258b7, 0x3548889b, 0x00000813, 0x00000513, 0x00000593, 0x00000073, 0x0000006f,
+];
+
+describe("SBI hart_suspend", () => {
+  it("halts the vCPU when no enabled interrupt is pending", () => {
+    const m = machine(SUSPEND_GUEST);
+    expect(runUntil(m.vcpu, ["Halt"]).kind).toBe("Halt");
+  });
+
+  it("returns at once when the wake-up interrupt is already pending (its timer came due before the call)", () => {
+    const m = machine(SUSPEND_GUEST);
+    m.vcpu.injectInterrupt(5); // the guest's timer interrupt, pending before it suspends
+    expect(runUntil(m.vcpu, ["Halt", "SystemDown"])).toEqual({
+      kind: "SystemDown",
+      resetType: "shutdown",
+      reason: 0,
+    });
+    expect(m.vcpu.getGpr(18)).toBe(0n); // s2 = SUCCESS
+  });
+});

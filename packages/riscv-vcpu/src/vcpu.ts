@@ -65,6 +65,9 @@ export interface RiscvVCpuCreateConfig {
 }
 
 const DEFAULT_SLICE = 200_000;
+
+/** The interrupts that end an SBI suspend: the VS-level ones (hip/hie bits). */
+const VS_WAKE_IRQS = VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP;
 /** henvcfg.STCE: VS-mode may use stimecmp (vstimecmp). */
 const HENVCFG_STCE = 1n << 63n;
 const NEVER = (1n << 64n) - 1n;
@@ -704,6 +707,13 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     if (this.bound) this.fence(this.bound.hart, PendingFence.VvmaAll);
   }
 
+  /** Whether a VS-level interrupt the guest enabled in vsie is pending (SIE aside). */
+  private wakeUpPending(): boolean {
+    const hart = this.bound?.hart;
+    if (hart === undefined) return false;
+    return (hart.readCsr(Csr.hip) & hart.readCsr(Csr.hie) & VS_WAKE_IRQS) !== 0n;
+  }
+
   private cancelWake(): void {
     if (this.wakeTimer !== null) this.host.time.cancelTimer(this.wakeTimer);
     this.wakeTimer = null;
@@ -849,6 +859,13 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
         this.pc += 4;
         this.suspended = { resume: out.resume ?? null };
         this.vm.setHsmState(this.hartId, HsmState.Suspended);
+        // An interrupt that would wake the hart may already be pending (its timer came due
+        // between the guest arming it and this call, e.g. across a slice end): nothing would
+        // come later to wake a halted vCPU, so it resumes at once, as WFI does not stop then.
+        if (this.wakeUpPending()) {
+          this.wakeFromSuspend();
+          return null;
+        }
         this.armWake();
         return HALT;
       case "exit":
