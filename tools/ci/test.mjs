@@ -26,7 +26,7 @@ function vitest(name, args, env) {
     ],
     { stdio: "inherit", env: { ...process.env, ...env } },
   );
-  const counts = { passed: 0, failed: 0, skipped: 0 };
+  const counts = { passed: 0, failed: 0, skipped: 0, failures: [] };
   try {
     const json = JSON.parse(readFileSync(report, "utf8"));
     counts.passed = json.numPassedTests ?? 0;
@@ -34,14 +34,25 @@ function vitest(name, args, env) {
     counts.skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
     // A test file that failed without a failing test inside could not be loaded or run at all.
     for (const file of json.testResults ?? []) {
-      const failedInside = (file.assertionResults ?? []).some((t) => t.status === "failed");
-      if (file.status === "failed" && !failedInside) counts.failed += 1;
+      const failedTests = (file.assertionResults ?? []).filter((t) => t.status === "failed");
+      for (const t of failedTests) {
+        const why = String(t.failureMessages?.[0] ?? "").split("\n")[0];
+        counts.failures.push(`${name}: ${file.name} > ${t.fullName}: ${why}`);
+      }
+      if (file.status === "failed" && failedTests.length === 0) {
+        counts.failed += 1;
+        counts.failures.push(`${name}: ${file.name}: ${String(file.message ?? "").split("\n")[0]}`);
+      }
     }
   } catch {
     counts.failed += 1; // no report: vitest itself failed to start
+    counts.failures.push(`${name}: vitest wrote no report`);
   }
   const status = run.status ?? 1;
-  if (status !== 0 && counts.failed === 0) counts.failed = 1;
+  if (status !== 0 && counts.failed === 0) {
+    counts.failed = 1;
+    counts.failures.push(`${name}: vitest exited with status ${status} but reported no failed test`);
+  }
   return counts;
 }
 
@@ -61,6 +72,12 @@ if (extra.length === 0) {
 }
 rmSync(dir, { recursive: true, force: true });
 
+// The failures again, last, so that a log cut to its tail still names them.
+const failures = runs.flatMap((r) => r.failures);
+if (failures.length > 0) {
+  console.log("\nFailed:");
+  for (const f of failures) console.log(`  ${f}`);
+}
 const total = runs.reduce(
   (a, r) => ({
     passed: a.passed + r.passed,
