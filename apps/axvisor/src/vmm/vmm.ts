@@ -147,6 +147,14 @@ export class Vmm {
     return this.#vms.has(id);
   }
 
+  /**
+   * The host time (`performance.now()`) up to which every started vCPU's halted and waiting
+   * time has been charged; run time of slices since then is in each `unaccountedRunMs`.
+   */
+  get statsAccountedAt(): number {
+    return this.#accountedAt;
+  }
+
   /** Bytes of host RAM the VMs' memory regions may take in total (page tables need the rest). */
   get memoryCapacity(): number {
     const total = this.machine.memory.stats().total * 4096;
