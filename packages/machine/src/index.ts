@@ -1,4 +1,5 @@
 export { BoardBus } from "./board-bus.js";
+export { BoardDebugger, type DebuggableCpu, type DebugStopReason } from "./board-debugger.js";
 export { InstructionClock, type MachineClock, RealTimeClock } from "./clock.js";
 export { IdleSleep } from "./idle-sleep.js";
 export type { MachineExit } from "./machine-exit.js";

@@ -9,7 +9,9 @@ import { DeviceTree } from "@axvisor/fdt";
 import {
   allocateRam,
   BoardBus,
+  BoardDebugger,
   BoardRunLoop,
+  type DebugStopReason,
   type MachineClock,
   RamDma,
   RealTimeClock,
@@ -126,14 +128,6 @@ function refreshingFrame(f: BaseMmioDeviceOps, before: () => void): BaseMmioDevi
  * in the emulator through the CPUs' firmware hook, and a run loop that interleaves the CPUs
  * in slices on one thread.
  */
-/** A debugger's hold on the board (`debugAttach`). */
-interface BoardDebug {
-  hold: boolean;
-  /** The CPU that executes one instruction next round; -1: none. */
-  stepCpu: number;
-  readonly onStop: (cpu: number, why: "breakpoint" | "step") => void;
-}
-
 export class ArmVirtMachine {
   readonly ram: Uint8Array;
   readonly bus: BoardBus;
@@ -172,7 +166,7 @@ export class ArmVirtMachine {
   #resetRequested = false;
   readonly #loop: BoardRunLoop;
   /** A debugger holds the CPUs (all-stop), steps one, or lets them run; undefined: none. */
-  #debug: BoardDebug | undefined;
+  #debug: BoardDebugger | undefined;
 
   constructor(options: ArmVirtMachineOptions) {
     const nCpus = options.cpus ?? 1;
@@ -511,7 +505,7 @@ export class ArmVirtMachine {
   /** Executes one round: every runnable CPU gets one slice. Returns true if any ran. */
   step(): boolean {
     const debug = this.#debug;
-    if (debug !== undefined && (debug.hold || debug.stepCpu >= 0)) return this.#debugRound(debug);
+    if (debug?.controlsRound === true) return this.#debugRound(debug);
     this.#routeTimers();
     let ran = 0;
     let active = false;
@@ -539,12 +533,8 @@ export class ArmVirtMachine {
       ran += c.instructions - before;
       if (r === "wfi") this.#idle[i] = true;
       else active = true;
-      if (c.debugBreakHit && debug !== undefined) {
-        c.debugBreakHit = false;
-        debug.hold = true;
-        debug.onStop(i, "breakpoint");
-      }
-      if (this.#exit !== undefined || debug?.hold === true) break;
+      debug?.afterSlice(i, c);
+      if (this.#exit !== undefined || debug?.holding === true) break;
     }
     this.#current = 0;
     this.instructions += ran;
@@ -563,7 +553,7 @@ export class ArmVirtMachine {
   }
 
   #anyRunnable(): boolean {
-    if (this.#debug?.hold === true) return false;
+    if (this.#debug?.holding === true) return false;
     return this.cpus.some((c, i) => c.poweredOn && (!this.#idle[i] || this.#wakeable(c)));
   }
 
@@ -592,30 +582,28 @@ export class ArmVirtMachine {
    * Puts the board under a debugger: the CPUs stop at once (all-stop) and BRK stops a CPU for
    * it instead of reaching the guest; `onStop` hears of a breakpoint hit or a finished step.
    */
-  debugAttach(onStop: (cpu: number, why: "breakpoint" | "step") => void): void {
-    this.#debug = { hold: true, stepCpu: -1, onStop };
-    for (const c of this.cpus) c.debugBreakpoints = true;
+  debugAttach(onStop: (cpu: number, why: DebugStopReason) => void): void {
+    this.#debug = new BoardDebugger(this.cpus, onStop);
   }
 
   /** Stops the CPUs at the next instruction boundary (a debugger's interrupt). */
   debugHalt(): void {
-    if (this.#debug !== undefined) this.#debug.hold = true;
+    this.#debug?.halt();
   }
 
   /** Lets the CPUs run (`stepCpu` < 0) or executes one instruction of CPU `stepCpu`. */
   debugResume(stepCpu: number): void {
     const d = this.#debug;
     if (d === undefined) return;
-    d.stepCpu = stepCpu;
-    d.hold = false;
+    d.resume(stepCpu);
     if (stepCpu >= 0) this.#idle[stepCpu] = false;
     this.#wakeUp();
   }
 
   /** The debugger is gone: BRK reaches the guest again and the CPUs run. */
   debugDetach(): void {
+    this.#debug?.detach();
     this.#debug = undefined;
-    for (const c of this.cpus) c.debugBreakpoints = false;
     this.#wakeUp();
   }
 
@@ -628,11 +616,11 @@ export class ArmVirtMachine {
   }
 
   /** A round while a debugger holds the CPUs: nothing runs, or one instruction of one CPU. */
-  #debugRound(debug: BoardDebug): boolean {
+  #debugRound(debug: BoardDebugger): boolean {
     const i = debug.stepCpu;
     const c = this.cpus[i];
     this.#routeTimers();
-    if (debug.hold || c === undefined) return false;
+    if (debug.holding || c === undefined) return false;
     if (this.#idle[i] && !this.#wakeable(c)) return false; // WFI: the step ends at its wake-up
     this.#idle[i] = false;
     this.#current = i;
@@ -645,11 +633,7 @@ export class ArmVirtMachine {
     this.clock.advanceInstructions(ran);
     this.#routeTimers();
     this.#flushConsole();
-    const hit = c.debugBreakHit;
-    c.debugBreakHit = false;
-    debug.stepCpu = -1;
-    debug.hold = true;
-    debug.onStop(i, hit ? "breakpoint" : "step");
+    debug.stepped(i, c);
     return true;
   }
 }

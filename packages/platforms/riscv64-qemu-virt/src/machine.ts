@@ -11,7 +11,9 @@ import { DeviceTree } from "@axvisor/fdt";
 import {
   allocateRam,
   BoardBus,
+  BoardDebugger,
   BoardRunLoop,
+  type DebugStopReason,
   type MachineClock,
   type MachineExit,
   RamDma,
@@ -84,14 +86,6 @@ const HTIF_SLICE = 500;
  * tree at the top of RAM, fw_dynamic info for OpenSBI) and a run loop that interleaves the
  * harts in slices on one thread.
  */
-/** A debugger's hold on the board (`debugAttach`). */
-interface BoardDebug {
-  hold: boolean;
-  /** The hart that executes one instruction next round; -1: none. */
-  stepHart: number;
-  readonly onStop: (hart: number, why: "breakpoint" | "step") => void;
-}
-
 export class VirtMachine {
   readonly ram: Uint8Array;
   readonly bus: BoardBus;
@@ -128,7 +122,7 @@ export class VirtMachine {
   readonly #htifInput: number[] = [];
   #exit: MachineExit | undefined;
   /** A debugger holds the harts (all-stop), steps one, or lets them run; undefined: none. */
-  #debug: BoardDebug | undefined;
+  #debug: BoardDebugger | undefined;
   /** Console bytes buffered when the guest powered off (-1: it has not). */
   #outAtExit = -1;
   #resetRequested = false;
@@ -407,30 +401,28 @@ export class VirtMachine {
    * Puts the board under a debugger: the harts stop at once (all-stop) and trap breakpoint
    * instructions to it; `onStop` hears of a breakpoint hit or a finished step.
    */
-  debugAttach(onStop: (hart: number, why: "breakpoint" | "step") => void): void {
-    this.#debug = { hold: true, stepHart: -1, onStop };
-    for (const h of this.harts) h.debugBreakpoints = true;
+  debugAttach(onStop: (hart: number, why: DebugStopReason) => void): void {
+    this.#debug = new BoardDebugger(this.harts, onStop);
   }
 
   /** Stops the harts at the next instruction boundary (a debugger's interrupt). */
   debugHalt(): void {
-    if (this.#debug !== undefined) this.#debug.hold = true;
+    this.#debug?.halt();
   }
 
   /** Lets the harts run (`stepHart` < 0) or executes one instruction of hart `stepHart`. */
   debugResume(stepHart: number): void {
     const d = this.#debug;
     if (d === undefined) return;
-    d.stepHart = stepHart;
-    d.hold = false;
+    d.resume(stepHart);
     if (stepHart >= 0) this.#idle[stepHart] = false;
     this.#wakeUp();
   }
 
   /** The debugger is gone: breakpoints trap to the guest again and the harts run. */
   debugDetach(): void {
+    this.#debug?.detach();
     this.#debug = undefined;
-    for (const h of this.harts) h.debugBreakpoints = false;
     this.#wakeUp();
   }
 
@@ -445,7 +437,7 @@ export class VirtMachine {
   /** Executes one round: every runnable hart gets one slice. Returns true if any hart ran. */
   step(): boolean {
     const debug = this.#debug;
-    if (debug !== undefined && (debug.hold || debug.stepHart >= 0)) return this.#debugRound(debug);
+    if (debug?.controlsRound === true) return this.#debugRound(debug);
     const slice = this.#htifBusy > 0 ? HTIF_SLICE : this.#slice;
     let ran = 0;
     let active = false;
@@ -459,11 +451,7 @@ export class VirtMachine {
       let r: string;
       try {
         r = h.run(slice);
-        if (h.debugBreakHit && debug !== undefined) {
-          h.debugBreakHit = false;
-          debug.hold = true;
-          debug.onStop(i, "breakpoint");
-        }
+        debug?.afterSlice(i, h);
       } catch (e) {
         this.#exit ??= {
           kind: "fault",
@@ -476,7 +464,7 @@ export class VirtMachine {
       ran += h.instret - before;
       if (r === "wfi") this.#idle[i] = true;
       else active = true;
-      if (this.#exit !== undefined || debug?.hold === true) break;
+      if (this.#exit !== undefined || debug?.holding === true) break;
     }
     this.instructions += ran;
     this.clock.advanceInstructions(ran);
@@ -499,15 +487,15 @@ export class VirtMachine {
 
   /** Any hart that can run now (not parked, or parked with an interrupt pending). */
   #anyRunnable(): boolean {
-    if (this.#debug?.hold === true) return false;
+    if (this.#debug?.holding === true) return false;
     return this.harts.some((h, i) => !this.#idle[i] || this.#wakeable(h));
   }
 
   /** A round while a debugger holds the harts: nothing runs, or one instruction of one hart. */
-  #debugRound(debug: BoardDebug): boolean {
-    const i = debug.stepHart;
+  #debugRound(debug: BoardDebugger): boolean {
+    const i = debug.stepCpu;
     const h = this.harts[i];
-    if (debug.hold || h === undefined) {
+    if (debug.holding || h === undefined) {
       this.clint.update(this.clock.now());
       return false;
     }
@@ -521,11 +509,7 @@ export class VirtMachine {
     this.clock.advanceInstructions(ran);
     this.clint.update(this.clock.now());
     this.#flushConsole();
-    const hit = h.debugBreakHit;
-    h.debugBreakHit = false;
-    debug.stepHart = -1;
-    debug.hold = true;
-    debug.onStop(i, hit ? "breakpoint" : "step");
+    debug.stepped(i, h);
     return true;
   }
 

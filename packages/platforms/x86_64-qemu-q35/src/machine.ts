@@ -14,7 +14,9 @@ import type { VirtioSlotFactory } from "@axvisor/device-virtio-mmio";
 import {
   allocateRam,
   BoardBus,
+  BoardDebugger,
   BoardRunLoop,
+  type DebugStopReason,
   type MachineClock,
   type MachineExit,
   RamDma,
@@ -114,14 +116,6 @@ const IF = 0x200;
 /** The isa-bios mirror: the ROM's last 128 KiB below 1 MiB. */
 const ISA_BIOS_SIZE = 0x2_0000;
 
-/** A debugger's hold on the board (`debugAttach`). */
-interface BoardDebug {
-  hold: boolean;
-  /** The CPU that executes one instruction next round; -1: none. */
-  stepCpu: number;
-  readonly onStop: (cpu: number, why: "breakpoint" | "step") => void;
-}
-
 /**
  * QEMU's x86_64 `q35` PC as far as a kernel or firmware sees it: CPUs with local APICs, RAM
  * with an e820 map, 8259 PICs, 8254 PIT, CMOS RTC, IOAPIC, HPET, COM1, the ACPI PM block
@@ -174,7 +168,7 @@ export class PcMachine {
   /** HPET legacy replacement disconnects the PIT's and RTC's interrupt outputs. */
   #hpetLegacy = false;
   /** A debugger holds the CPUs (all-stop), steps one, or lets them run; undefined: none. */
-  #debug: BoardDebug | undefined;
+  #debug: BoardDebugger | undefined;
 
   constructor(options: PcMachineOptions) {
     const n = options.cpus ?? 1;
@@ -587,7 +581,7 @@ export class PcMachine {
   /** One round: every runnable CPU gets one slice. Returns true if any CPU ran. */
   step(): boolean {
     const debug = this.#debug;
-    if (debug !== undefined && (debug.hold || debug.stepCpu >= 0)) return this.#debugRound(debug);
+    if (debug?.controlsRound === true) return this.#debugRound(debug);
     let ran = 0;
     let active = false;
     for (let i = 0; i < this.cpus.length; i++) {
@@ -616,12 +610,8 @@ export class PcMachine {
         this.#requestReset();
         break;
       } else active = true;
-      if (cpu.debugBreakHit && debug !== undefined) {
-        cpu.debugBreakHit = false;
-        debug.hold = true;
-        debug.onStop(i, "breakpoint");
-      }
-      if (this.#exit !== undefined || debug?.hold === true) break;
+      debug?.afterSlice(i, cpu);
+      if (this.#exit !== undefined || debug?.holding === true) break;
     }
     this.instructions += ran;
     this.clock.advanceInstructions(ran);
@@ -642,7 +632,7 @@ export class PcMachine {
   }
 
   #anyRunnable(): boolean {
-    if (this.#debug?.hold === true) return false;
+    if (this.#debug?.holding === true) return false;
     return this.cpus.some((_c, i) => !this.#idle[i] || this.#wakeable(i));
   }
 
@@ -652,29 +642,25 @@ export class PcMachine {
    * Puts the board under a debugger: the CPUs stop at once (all-stop) and INT3 stops a CPU for
    * it instead of reaching the guest; `onStop` hears of a breakpoint hit or a finished step.
    */
-  debugAttach(onStop: (cpu: number, why: "breakpoint" | "step") => void): void {
-    this.#debug = { hold: true, stepCpu: -1, onStop };
-    for (const c of this.cpus) c.debugBreakpoints = true;
+  debugAttach(onStop: (cpu: number, why: DebugStopReason) => void): void {
+    this.#debug = new BoardDebugger(this.cpus, onStop);
   }
 
   /** Stops the CPUs at the next instruction boundary (a debugger's interrupt). */
   debugHalt(): void {
-    if (this.#debug !== undefined) this.#debug.hold = true;
+    this.#debug?.halt();
   }
 
   /** Lets the CPUs run (`stepCpu` < 0) or executes one instruction of CPU `stepCpu`. */
   debugResume(stepCpu: number): void {
-    const d = this.#debug;
-    if (d === undefined) return;
-    d.stepCpu = stepCpu;
-    d.hold = false;
+    this.#debug?.resume(stepCpu);
     this.#wakeUp();
   }
 
   /** The debugger is gone: INT3 reaches the guest again and the CPUs run. */
   debugDetach(): void {
+    this.#debug?.detach();
     this.#debug = undefined;
-    for (const c of this.cpus) c.debugBreakpoints = false;
     this.#wakeUp();
   }
 
@@ -684,11 +670,11 @@ export class PcMachine {
   }
 
   /** A round while a debugger holds the CPUs: nothing runs, or one instruction of one CPU. */
-  #debugRound(debug: BoardDebug): boolean {
+  #debugRound(debug: BoardDebugger): boolean {
     const i = debug.stepCpu;
     const cpu = this.cpus[i];
     this.#updateDevices();
-    if (debug.hold || cpu === undefined) return false;
+    if (debug.holding || cpu === undefined) return false;
     // HLT: the step ends when the CPU wakes and executes its next instruction.
     if (this.#idle[i] && !this.#wakeable(i)) return false;
     this.#idle[i] = false;
@@ -711,12 +697,8 @@ export class PcMachine {
     this.clock.advanceInstructions(ran);
     this.#updateDevices();
     this.#flushConsole();
-    const hit = cpu.debugBreakHit;
-    cpu.debugBreakHit = false;
-    debug.stepCpu = -1;
-    debug.hold = true;
     if (r === "shutdown") this.#requestReset();
-    debug.onStop(i, hit ? "breakpoint" : "step");
+    debug.stepped(i, cpu);
     return true;
   }
 
