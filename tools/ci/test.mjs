@@ -51,7 +51,9 @@ function vitest(name, args, env) {
   const status = run.status ?? 1;
   if (status !== 0 && counts.failed === 0) {
     counts.failed = 1;
-    counts.failures.push(`${name}: vitest exited with status ${status} but reported no failed test`);
+    counts.failures.push(
+      `${name}: vitest exited with status ${status} but reported no failed test`,
+    );
   }
   return counts;
 }
