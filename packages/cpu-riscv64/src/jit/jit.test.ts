@@ -609,6 +609,36 @@ describe("JIT: when code becomes hot", () => {
     expect(j.hart.jit!.stats.regions).toBeGreaterThan(0);
     expect(j.hart.jit!.stats.retired).toBeGreaterThan(100);
   });
+
+  it("long straight-line code compiles after a few passes although its one entry is lukewarm", () => {
+    // A loop whose body is 200 instructions without a branch: its head is entered once a
+    // pass, but every 64 interpreted instructions the interpreter offers the JIT the PC it
+    // reached, counted as a continuation (weight 8): with threshold 80 that compiles the body
+    // at the 10th pass, long before the head's 80th entry.
+    const BODY = 200;
+    const prog = [
+      a.addi(21, 0, 12),
+      ...Array.from({ length: BODY }, () => a.addi(5, 5, 1)),
+      a.addi(21, 21, -1),
+      a.bne(21, 0, -4 * (BODY + 1)),
+      a.jal(0, 0),
+    ];
+    const make = (jit: boolean) => {
+      const m = makeHart([], {}, jit ? { hotThreshold: 80, batch: 1 } : false);
+      m.bus.writeWords(CODE, prog);
+      m.hart.setPc(BigInt(CODE));
+      return m;
+    };
+    const j = make(true);
+    const i = make(false);
+    const pass = BODY + 2;
+    lockstep(j, i, [1 + 5 * pass], 0);
+    expect(j.hart.jit!.stats.regions).toBe(0);
+    lockstep(j, i, [7 * pass, 100], 0);
+    expect(j.hart.getX(5)).toBe(BigInt(12 * BODY));
+    expect(j.hart.jit!.stats.regions).toBeGreaterThan(0);
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(BODY);
+  });
 });
 
 describe("JIT: where guest registers live", () => {
