@@ -741,12 +741,7 @@ export class Aarch64Cpu {
             jitEntry = false;
             const weight = jitResumed ? CONTINUATION_WEIGHT : 1;
             jitResumed = false;
-            // A lukewarm entry in the page being fetched from: counted here, no call.
-            const de = this.pc - this.fetchVa;
-            const done =
-              de >= 0 && de < 4096 && (de & 3) === 0 && jit!.cold(this.fetchOff + de, weight)
-                ? -1
-                : jit!.run(this.pc, n - i, weight);
+            const done = jit!.cold(this.pc, weight) ? -1 : jit!.run(this.pc, n - i, weight);
             if (done > 0) {
               i += done;
               // After a control transfer compiled code may go on at once; after a stop the

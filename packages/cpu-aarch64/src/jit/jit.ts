@@ -235,13 +235,26 @@ export class Aarch64Jit {
   }
 
   /**
-   * The cheap test made at each block boundary whose code page the interpreter has at hand
-   * (RAM offset `ro`): true when the entry cannot run compiled code yet, after counting it
-   * exactly as `run` would. Most block boundaries of an OS boot are such lukewarm entries;
-   * this keeps them to a few typed-array reads that V8 inlines into the interpreter loop,
-   * instead of a call through `run`. False means "ask `run`".
+   * The cheap test made at each block boundary before `run`: true when the entry at `pc`
+   * cannot run compiled code yet, after counting it exactly as `run` would. Most block
+   * boundaries of an OS boot are such lukewarm entries; this keeps them to a few typed-array
+   * reads instead of a call through `run`. False means "ask `run`" (compiled, recorded, about
+   * to be hot, or not in the fetch TLB).
    */
-  cold(ro: number, weight: number): boolean {
+  cold(pc: number, weight: number): boolean {
+    const cpu = this.cpu;
+    let ro: number;
+    const d = pc - cpu.fetchVa;
+    if (d >= 0 && d < 4096) {
+      ro = cpu.fetchOff + d;
+    } else {
+      const lo = pc | 0;
+      const i = (lo >>> 12) & TLB_MASK;
+      const hi = Math.floor(pc / TWO32) | 0;
+      if (cpu.tlbTag[i] !== (hi * 1048576 + (lo >>> 12)) * 1024 + cpu.fetchCtx) return false;
+      ro = cpu.tlbOff[i]! + (lo & 4095);
+    }
+    if ((ro & 3) !== 0) return false;
     const slot = jcSlot(ro);
     if (this.jc[2 * slot] === ro || this.marks[markOf(ro)] !== 0) return false;
     const c = this.counts[slot]! + weight;
