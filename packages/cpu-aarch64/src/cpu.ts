@@ -15,7 +15,7 @@ import { EXC } from "./exception-signal.js";
 import { dpImmediate as dpImmediateFn, dpRegister as dpRegisterFn } from "./execute.js";
 import { FpSimdRegs, type GprPort, type SimdMemPort } from "./fpsimd/index.js";
 import { executeFpSimd as executeFpSimdFn, makeGprPort, makeSimdMemPort } from "./fpsimd-bridge.js";
-import { Aarch64Jit, RUN_SKIP_ONE } from "./jit/jit.js";
+import { Aarch64Jit, CONTINUATION_WEIGHT, RUN_SKIP_ONE } from "./jit/jit.js";
 import {
   EXIT_STOP,
   ST_END,
@@ -739,8 +739,9 @@ export class Aarch64Cpu {
         while (i < n) {
           if (jitEntry) {
             jitEntry = false;
-            const done = jit!.run(this.pc, n - i, jitResumed);
+            const weight = jitResumed ? CONTINUATION_WEIGHT : 1;
             jitResumed = false;
+            const done = jit!.cold(this.pc, weight) ? -1 : jit!.run(this.pc, n - i, weight);
             if (done > 0) {
               i += done;
               // After a control transfer compiled code may go on at once; after a stop the

@@ -1,8 +1,10 @@
 /**
  * Code generation: one WebAssembly function per region. A region is the straight line of A64
  * instructions from a hot entry point to the first unconditional control transfer, inside one
- * 4 KiB page; conditional branches leave it when taken, and any branch back to the entry
- * loops inside the function (so a hot loop runs without returning to JavaScript).
+ * 4 KiB page; a conditional branch forward within that straight line skips inside the
+ * function (its blocks nest: the common if-then shapes), other conditional branches leave it
+ * when taken, and any branch back to the entry loops inside the function (so a hot loop runs
+ * without returning to JavaScript).
  *
  * Guest registers are read and written in the CPU's state block at every use, so every exit
  * leaves exact architectural state. Loads and stores look their address up in the CPU's
@@ -154,6 +156,15 @@ const FLOW_NEXT = 0;
 /** An unconditional transfer: nothing after it in this pass. */
 const FLOW_END = 1;
 
+/** An open forward branch of the region being compiled. */
+interface ForwardBranch {
+  /** Page offset of the target. */
+  readonly target: number;
+  readonly label: string;
+  /** Instructions retired on the way to the target along the straight line (from the entry). */
+  readonly kTarget: number;
+}
+
 /** A region compiled once into its function body (without the prologue and epilogue). */
 export interface RegionCode {
   /** Page offset of the entry. */
@@ -197,6 +208,12 @@ export class RegionEmitter {
   private readonly writes = new Uint8Array(32);
   private readonly written: number[] = [];
   private flagsWritten = false;
+  /**
+   * Forward conditional branches taken inside the region, innermost last: each is a wasm
+   * block around the straight line from the branch to its target, which ends where the
+   * straight line reaches the target (or, if the region ends first, exits to it).
+   */
+  private readonly forward: ForwardBranch[] = [];
 
   constructor(private readonly env: CodegenEnv) {}
 
@@ -211,10 +228,17 @@ export class RegionEmitter {
     this.writes.fill(0);
     this.written.length = 0;
     this.flagsWritten = false;
+    this.forward.length = 0;
     this.openBody(0);
     let count = 0;
     let end: RegionCode["end"] = "limit";
     for (let off = entry; off < 4096 && count < maxInsns; off += 4) {
+      // The straight line reaches the targets of forward branches: their blocks end here.
+      const fw = this.forward;
+      while (fw.length > 0 && fw[fw.length - 1]!.target === off) {
+        fw.pop();
+        this.f.end();
+      }
       const mark = scratch.length;
       const nUsed = this.used.length;
       const nWritten = this.written.length;
@@ -236,6 +260,19 @@ export class RegionEmitter {
       }
     }
     if (count === 0) return undefined;
+    if (this.forward.length > 0) {
+      // The straight line ends before some targets: its own exit first, then each taken
+      // forward branch leaves its block and exits to its target.
+      if (end !== "end") {
+        this.exit(entry + 4 * count, count, end === "stop" ? EXIT_STOP : EXIT_BRANCH);
+        end = "end";
+      }
+      while (this.forward.length > 0) {
+        const b = this.forward.pop()!;
+        this.f.end();
+        this.exit(b.target, b.kTarget, EXIT_BRANCH);
+      }
+    }
     return {
       entry,
       count,
@@ -255,6 +292,7 @@ export class RegionEmitter {
     this.f = new FnBody(scratch);
     this.f.block("exit");
     this.f.loop("top");
+    for (const b of this.forward) this.f.block(b.label);
     scratch.length = length;
   }
 
@@ -366,6 +404,44 @@ export class RegionEmitter {
     }
     f.set(L_RET);
     f.br("exit");
+  }
+
+  /**
+   * A conditional branch at page offset `off` (the `k`th instruction of the pass) to `target`,
+   * taken when `test` leaves a non-zero i32. A forward target in the page whose block nests
+   * inside the open ones stays in the region: the taken path leaves the block around the
+   * instructions it skips, with the pass count lowered by those it did not retire; any other
+   * target is a jump.
+   */
+  private branchIf(target: number, off: number, k: number, test: () => void): void {
+    const f = this.f;
+    const fw = this.forward;
+    const nests =
+      target !== this.entry &&
+      target > off &&
+      target < 4096 &&
+      (fw.length === 0 || target <= fw[fw.length - 1]!.target);
+    if (!nests) {
+      test();
+      f.if();
+      this.jump(target, k);
+      f.end();
+      return;
+    }
+    const label = `f${off}`;
+    const skipped = (target - off) / 4 - 1;
+    f.block(label);
+    test();
+    f.if();
+    if (skipped !== 0) {
+      f.get(L_N);
+      f.i32(skipped);
+      f.op(Op.i32Sub);
+      f.set(L_N);
+    }
+    f.br(label);
+    f.end();
+    fw.push({ target, label, kTarget: k + 1 + skipped });
   }
 
   /** A taken branch to page offset `target` after `k` instructions of this pass. */
@@ -1580,33 +1656,31 @@ export class RegionEmitter {
     if ((insn & 0x7e000000) === 0x34000000) {
       // CBZ, CBNZ
       const rt = insn & 31;
-      if (insn < 0) {
-        this.x64(rt);
-        f.op(Op.i64Eqz);
-      } else {
-        this.w32(rt);
-        f.op(Op.i32Eqz);
-      }
-      if ((insn & (1 << 24)) !== 0) f.op(Op.i32Eqz);
-      f.if();
-      this.jump(off + ((insn << 8) >> 13) * 4, k);
-      f.end();
+      this.branchIf(off + ((insn << 8) >> 13) * 4, off, k, () => {
+        if (insn < 0) {
+          this.x64(rt);
+          f.op(Op.i64Eqz);
+        } else {
+          this.w32(rt);
+          f.op(Op.i32Eqz);
+        }
+        if ((insn & (1 << 24)) !== 0) f.op(Op.i32Eqz);
+      });
       return FLOW_NEXT;
     }
     if ((insn & 0x7e000000) === 0x36000000) {
       // TBZ, TBNZ
       const rt = insn & 31;
       const bit = ((insn >>> 26) & 32) | ((insn >>> 19) & 31);
-      this.x64(rt);
-      f.i64(bit);
-      f.op(Op.i64ShrU);
-      f.op(Op.i32WrapI64);
-      f.i32(1);
-      f.op(Op.i32And);
-      if ((insn & (1 << 24)) === 0) f.op(Op.i32Eqz);
-      f.if();
-      this.jump(off + ((insn << 13) >> 18) * 4, k);
-      f.end();
+      this.branchIf(off + ((insn << 13) >> 18) * 4, off, k, () => {
+        this.x64(rt);
+        f.i64(bit);
+        f.op(Op.i64ShrU);
+        f.op(Op.i32WrapI64);
+        f.i32(1);
+        f.op(Op.i32And);
+        if ((insn & (1 << 24)) === 0) f.op(Op.i32Eqz);
+      });
       return FLOW_NEXT;
     }
     if ((insn & 0xff000010) >>> 0 === 0x54000000) {
@@ -1617,10 +1691,7 @@ export class RegionEmitter {
         this.jump(target, k);
         return FLOW_END;
       }
-      this.cond(cond);
-      f.if();
-      this.jump(target, k);
-      f.end();
+      this.branchIf(target, off, k, () => this.cond(cond));
       return FLOW_NEXT;
     }
     const br = (insn & 0xfffffc1f) >>> 0;

@@ -133,17 +133,21 @@ function randomInsn(next: () => number): number {
   }
 }
 
-/** A forward branch over the next instruction (conditional or compare-and-branch). */
+/**
+ * A forward branch over the next 1 to 5 instructions (conditional or compare-and-branch): the
+ * JIT keeps such skips inside a region, nested or overlapping, or past the region's end.
+ */
 function randomSkip(next: () => number): number {
   const r = next();
   const rt = 14 + (r % 14);
+  const imm = (2 + (next() % 5)) << 5;
   switch (r % 3) {
     case 0:
-      return (0x54000040 | (next() % 14)) >>> 0; // b.cond .+8
+      return (0x54000000 | imm | (next() % 14)) >>> 0; // b.cond .+8 ... .+24
     case 1:
-      return (0xb4000040 | (((r >>> 8) & 1) << 24) | rt) >>> 0; // cbz/cbnz xN, .+8
+      return (0xb4000000 | imm | (((r >>> 8) & 1) << 24) | rt) >>> 0; // cbz/cbnz xN
     default:
-      return (0x36000040 | (((r >>> 9) & 1) << 24) | (((r >>> 10) & 31) << 19) | rt) >>> 0; // tbz/tbnz
+      return (0x36000000 | imm | (((r >>> 9) & 1) << 24) | (((r >>> 10) & 31) << 19) | rt) >>> 0; // tbz/tbnz
   }
 }
 

@@ -91,7 +91,18 @@ export interface JitOptions {
  * How much an entry counts when it continues where compiled code stopped (after the
  * instruction a side exit left to the interpreter): such code is as hot as the code before.
  */
-const CONTINUATION_WEIGHT = 8;
+export const CONTINUATION_WEIGHT = 8;
+
+/**
+ * Buckets of the entry-point marks (see `marks`): many more than entry points in a Linux
+ * boot (~4k), so that a bucket in use rarely hides a lukewarm entry from `cold`.
+ */
+const MARK_BITS = 16;
+const MARK_MASK = (1 << MARK_BITS) - 1;
+
+function markOf(ro: number): number {
+  return ((ro >>> 2) ^ (ro >>> (2 + MARK_BITS))) & MARK_MASK;
+}
 
 type DispatchFn = (
   pc: number,
@@ -151,11 +162,14 @@ export class Aarch64Jit {
   readonly codeFlags: Uint8Array;
   private readonly pageEpoch: Int32Array;
   private readonly pageDrops: Uint8Array;
-  /** Per RAM page: 1 once `entries` holds a record of an entry point in it. */
-  private readonly known: Uint8Array;
   private readonly pages = new Map<number, CodePage>();
   /** Compiled (or known not compilable, or waiting) entry points by RAM offset. */
   private readonly entries = new Map<number, Entry>();
+  /**
+   * How many recorded entry points (compiled, pending, not compilable) hash to each bucket
+   * (markOf): a zero proves that an entry has no record, without a Map lookup.
+   */
+  private readonly marks = new Uint16Array(1 << MARK_BITS);
   /** Entry counts by jump cache slot (entries sharing a slot share a count). */
   private readonly counts = new Uint16Array(JC_SIZE);
   /** The jump cache (see ST_JC): key of slot s at [2s], table index at [2s+1]. */
@@ -197,7 +211,6 @@ export class Aarch64Jit {
     this.codeFlags = new Uint8Array(pages);
     this.pageEpoch = new Int32Array(pages);
     this.pageDrops = new Uint8Array(pages);
-    this.known = new Uint8Array(pages);
     this.threshold = opts.hotThreshold ?? 1000;
     this.maxInsns = opts.maxRegionInsns ?? 128;
     this.batch = opts.batch ?? 16;
@@ -222,12 +235,42 @@ export class Aarch64Jit {
   }
 
   /**
+   * The cheap test made at each block boundary before `run`: true when the entry at `pc`
+   * cannot run compiled code yet, after counting it exactly as `run` would. Most block
+   * boundaries of an OS boot are such lukewarm entries; this keeps them to a few typed-array
+   * reads instead of a call through `run`. False means "ask `run`" (compiled, recorded, about
+   * to be hot, or not in the fetch TLB).
+   */
+  cold(pc: number, weight: number): boolean {
+    const cpu = this.cpu;
+    let ro: number;
+    const d = pc - cpu.fetchVa;
+    if (d >= 0 && d < 4096) {
+      ro = cpu.fetchOff + d;
+    } else {
+      const lo = pc | 0;
+      const i = (lo >>> 12) & TLB_MASK;
+      const hi = Math.floor(pc / TWO32) | 0;
+      if (cpu.tlbTag[i] !== (hi * 1048576 + (lo >>> 12)) * 1024 + cpu.fetchCtx) return false;
+      ro = cpu.tlbOff[i]! + (lo & 4095);
+    }
+    if ((ro & 3) !== 0) return false;
+    const slot = jcSlot(ro);
+    if (this.jc[2 * slot] === ro || this.marks[markOf(ro)] !== 0) return false;
+    const c = this.counts[slot]! + weight;
+    if (c >= this.threshold) return false;
+    this.counts[slot] = c;
+    return true;
+  }
+
+  /**
    * Runs compiled code from `pc` (compiling it once hot) for at most `budget` instructions.
    * Returns the instructions retired, the CPU's PC and NZCV updated; or -1 when nothing ran;
    * or RUN_SKIP_ONE when nothing ran but the next instruction is worth trying again.
-   * `resumed`: the entry continues where compiled code stopped.
+   * `weight`: how much this entry counts towards the hot threshold (CONTINUATION_WEIGHT
+   * where compiled code stopped, else 1).
    */
-  run(pc: number, budget: number, resumed: boolean): number {
+  run(pc: number, budget: number, weight: number): number {
     const cpu = this.cpu;
     if (cpu.il !== 0) return -1;
     const lo = pc | 0;
@@ -238,7 +281,7 @@ export class Aarch64Jit {
     const ro = cpu.tlbOff[i]! + (lo & 4095);
     const slot = jcSlot(ro);
     if (this.jc[2 * slot] !== ro) {
-      const h = this.hot(ro, slot, resumed ? CONTINUATION_WEIGHT : 1);
+      const h = this.hot(ro, slot, weight);
       if (h !== HOT_READY) return h === HOT_SKIP_ONE ? RUN_SKIP_ONE : -1;
     }
     const s = this.stateI32;
@@ -303,7 +346,7 @@ export class Aarch64Jit {
   /** Counts an entry into RAM offset `ro`; HOT_READY once compiled code for it is in the jump cache. */
   private hot(ro: number, slot: number, weight: number): number {
     const page = ro >>> 12;
-    let e = this.known[page] !== 0 ? this.entries.get(ro) : undefined;
+    let e = this.marks[markOf(ro)] !== 0 ? this.entries.get(ro) : undefined;
     if (e === FIRST_NOT_COMPILED) return HOT_SKIP_ONE;
     if (e === undefined || e === PENDING) {
       const c = this.counts[slot]! + weight;
@@ -386,9 +429,10 @@ export class Aarch64Jit {
     this.stats.compileMs += performance.now() - t0;
   }
 
+  /** Records a new entry point (one without a record). */
   private setEntry(ro: number, e: Entry): void {
     this.entries.set(ro, e);
-    this.known[ro >>> 12] = 1;
+    this.marks[markOf(ro)]!++;
   }
 
   private allocIndex(): number {
@@ -474,7 +518,7 @@ export class Aarch64Jit {
     if (this.pageDrops[page]! < 255) this.pageDrops[page]!++;
     for (const ro of cp.entries) {
       const e = this.entries.get(ro);
-      this.entries.delete(ro);
+      if (this.entries.delete(ro)) this.marks[markOf(ro)]!--;
       const slot = jcSlot(ro);
       if (this.jc[2 * slot] === ro) this.jc[2 * slot] = JC_EMPTY;
       if (e !== undefined && e.index >= 0) {
@@ -496,7 +540,7 @@ export class Aarch64Jit {
     for (const page of [...this.pages.keys()]) this.invalidatePage(page);
     this.pageDrops.fill(0);
     this.entries.clear();
-    this.known.fill(0);
+    this.marks.fill(0);
     this.pending.length = 0;
     this.counts.fill(0);
     this.jc.fill(JC_EMPTY);
