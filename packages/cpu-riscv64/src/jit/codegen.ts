@@ -58,7 +58,7 @@ const EXIT = "exit";
 const SIDE = "side";
 const DISPATCH = "dispatch";
 
-/** Longest self-looping block whose body is emitted twice (two iterations per check). */
+/** Longest self-looping block whose body is unrolled (two or four iterations per check). */
 const MAX_UNROLLED = 64;
 /**
  * Longest self-looping block emitted four times (four iterations per check): side exits pack
