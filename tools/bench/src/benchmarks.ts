@@ -165,8 +165,7 @@ function ourWorkload(
         : ""
     }; ${timing}`,
     unavailable: () => undefined,
-    facts: (ctx) =>
-      workloadFacts(name, form, scaledIterations(count, ctx.quick)),
+    facts: (ctx) => workloadFacts(name, form, scaledIterations(count, ctx.quick)),
     async run(ctx) {
       const iterations = scaledIterations(count, ctx.quick);
       const { instructions } = workloadFacts(name, form, iterations);
