@@ -22,6 +22,11 @@ export interface HostHart {
   readCsrNum(num: number): number;
   /** Low 32 bits (int32) of the CSR `readCsrNum` read last. */
   readonly csrLo: number;
+  /**
+   * High 32 bits (int32) of the CSR `readCsrNum` read last: with `csrLo`, the exact value of a
+   * CSR too wide for a number (vsatp, hgatp), which bind and unbind move without BigInt.
+   */
+  readonly csrHi: number;
   writeCsrNum(num: number, value: number): void;
   /**
    * A CSR write from its two 32-bit halves (int32 each): what the world switch passes an

@@ -68,9 +68,14 @@ const DEFAULT_SLICE = 200_000;
 
 /** The interrupts that end an SBI suspend: the VS-level ones (hip/hie bits). */
 const VS_WAKE_IRQS = VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP;
-/** henvcfg.STCE: VS-mode may use stimecmp (vstimecmp). */
-const HENVCFG_STCE = 1n << 63n;
-const NEVER = (1n << 64n) - 1n;
+/** henvcfg.STCE (bit 63, so in the high word): VS-mode may use stimecmp (vstimecmp). */
+const HENVCFG_STCE_HI = 0x8000_0000 | 0;
+/** hvip's VS interrupt bits as a number (they sit in the low word). */
+const VS_IRQS_NUM = Number(VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP);
+/** sstatus.SPP, hstatus.SPV and hstatus.SPVP (low word). */
+const SSTATUS_SPP_NUM = Number(Status.SPP);
+const HSTATUS_SPV_NUM = Number(HStatus.SPV);
+const HSTATUS_SPVP_NUM = Number(HStatus.SPVP);
 const U32 = 0xffff_ffffn;
 
 /** The VS CSRs a vCPU owns while unbound. */
@@ -108,9 +113,17 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   private readonly fpr = new Int32Array(64);
   private fflags = 0;
   private frm = 0;
-  private readonly vsCsrs = new Map<number, bigint>(SAVED_VS_CSRS.map((c) => [c, 0n]));
-  private hvip = 0n;
-  private hgatp = 0n;
+  /**
+   * The VS CSRs kept while unbound (SAVED_VS_CSRS, then vstimecmp with Sstc) and their values
+   * as low/high words at [2i], [2i+1]: bind and unbind move them with the hart's number-typed
+   * CSR access, so a slice boundary allocates no BigInt.
+   */
+  private readonly vsNums: number[] = [...SAVED_VS_CSRS];
+  private readonly vsWords = new Int32Array(2 * (SAVED_VS_CSRS.length + 1));
+  /** Pending virtual interrupts while unbound (hvip's VSSIP/VSTIP/VSEIP bits). */
+  private hvip = 0;
+  private hgatpLo = 0;
+  private hgatpHi = 0;
   /**
    * The guest pc as the hart keeps it: a number, upper-half addresses sign-extended (negative),
    * so the world switch moves it through sepc without BigInt.
@@ -178,7 +191,11 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.slice = createConfig.sliceInstructions ?? DEFAULT_SLICE;
     this.gstageMode = createConfig.gstageLevels === 4 ? HgatpMode.Sv48x4 : HgatpMode.Sv39x4;
     this.sstc = createConfig.sstc === true;
-    if (this.sstc) this.vsCsrs.set(Csr.vstimecmp, NEVER);
+    if (this.sstc) {
+      // vstimecmp starts at "never" (all ones)
+      this.vsNums.push(Csr.vstimecmp);
+      this.vsWords.fill(-1, 2 * SAVED_VS_CSRS.length);
+    }
     this.setStartArgs(BigInt(createConfig.hartId), BigInt(createConfig.dtbAddr));
   }
 
@@ -202,7 +219,9 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
 
   setEptRoot(root: HostPhysAddr): void {
     const ppn = BigInt(root) / 4096n;
-    this.hgatp = (this.gstageMode << 60n) | (BigInt(this.vm.vmid) << 44n) | ppn;
+    const hgatp = (this.gstageMode << 60n) | (BigInt(this.vm.vmid) << 44n) | ppn;
+    this.hgatpLo = Number(hgatp & U32) | 0;
+    this.hgatpHi = Number(hgatp >> 32n) | 0;
   }
 
   setup(): void {}
@@ -215,11 +234,21 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     hart.f.set(this.fpr);
     hart.fflags = this.fflags;
     hart.frm = this.frm;
-    for (const [csr, value] of this.vsCsrs) hart.writeCsr(csr, value);
-    hart.writeCsr(Csr.hvip, this.hvip);
-    hart.writeCsr(Csr.hgatp, this.hgatp);
-    const envcfg = hart.readCsr(Csr.henvcfg);
-    hart.writeCsr(Csr.henvcfg, this.sstc ? envcfg | HENVCFG_STCE : envcfg & ~HENVCFG_STCE);
+    const nums = this.vsNums;
+    const words = this.vsWords;
+    for (let i = 0; i < nums.length; i++) {
+      hart.writeCsrWords(nums[i]!, words[2 * i]!, words[2 * i + 1]!);
+    }
+    hart.writeCsrWords(Csr.hvip, this.hvip, 0);
+    hart.writeCsrWords(Csr.hgatp, this.hgatpLo, this.hgatpHi);
+    hart.readCsrNum(Csr.henvcfg);
+    const envLo = hart.csrLo;
+    const envHi = hart.csrHi;
+    hart.writeCsrWords(
+      Csr.henvcfg,
+      envLo,
+      this.sstc ? envHi | HENVCFG_STCE_HI : envHi & ~HENVCFG_STCE_HI,
+    );
     // Another vCPU of this VM ran here last: its VS-stage entries carry the same VMID.
     const last = cpu.lastVcpuByVmid.get(this.vm.vmid);
     if (last !== undefined && last !== this) this.fence(hart, PendingFence.VvmaAll);
@@ -242,10 +271,17 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.fpr.set(hart.f);
     this.fflags = hart.fflags;
     this.frm = hart.frm;
-    for (const csr of this.vsCsrs.keys()) this.vsCsrs.set(csr, hart.readCsr(csr));
-    this.hvip = hart.readCsr(Csr.hvip) & (VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP);
-    hart.writeCsr(Csr.hvip, 0n);
-    hart.writeCsr(Csr.hgatp, 0n);
+    const nums = this.vsNums;
+    const words = this.vsWords;
+    for (let i = 0; i < nums.length; i++) {
+      hart.readCsrNum(nums[i]!);
+      words[2 * i] = hart.csrLo;
+      words[2 * i + 1] = hart.csrHi;
+    }
+    hart.readCsrNum(Csr.hvip);
+    this.hvip = hart.csrLo & VS_IRQS_NUM;
+    hart.writeCsrWords(Csr.hvip, 0, 0);
+    hart.writeCsrWords(Csr.hgatp, 0, 0);
     if (this.debugTrap) hart.writeCsr(Csr.hedeleg, hart.readCsr(Csr.hedeleg) | HEDELEG_BREAKPOINT);
     this.bound = null;
   }
@@ -368,10 +404,10 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
    */
   saveState(time: SnapshotTime): SavedRecord {
     if (this.bound) throw axErr("BadState", `vCPU ${this.vcpuId}: saved while bound to a hart`);
-    const delta = this.vsCsrs.get(Csr.htimedelta) ?? 0n;
+    const delta = this.vsGet(Csr.htimedelta);
     const csrs: Record<string, string> = {};
-    for (const [csr, value] of this.vsCsrs) {
-      if (csr !== Csr.htimedelta) csrs[`0x${csr.toString(16)}`] = savedU64(value);
+    for (const csr of this.vsNums) {
+      if (csr !== Csr.htimedelta) csrs[`0x${csr.toString(16)}`] = savedU64(this.vsGet(csr));
     }
     const resume = this.suspended?.resume ?? null;
     const steal = this.steal.save();
@@ -381,7 +417,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       fflags: this.fflags,
       frm: this.frm,
       csrs,
-      hvip: savedU64(this.hvip),
+      hvip: savedU64(BigInt(this.hvip)),
       pc: savedU64(BigInt.asUintN(64, BigInt(this.pc))),
       guestVS: this.guestVS,
       sstc: this.sstc,
@@ -415,7 +451,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const fpr = r.ints("fpr", 64, ...I32);
     const csrs = r.record("csrs");
     const vs = new Map<number, bigint>();
-    for (const csr of this.vsCsrs.keys()) {
+    for (const csr of this.vsNums) {
       if (csr !== Csr.htimedelta) vs.set(csr, csrs.u64(`0x${csr.toString(16)}`));
     }
     const guestNow = r.u64("guestNow");
@@ -443,11 +479,11 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.fpr.set(fpr);
     this.fflags = fflags;
     this.frm = frm;
-    for (const [csr, value] of vs) this.vsCsrs.set(csr, value);
+    for (const [csr, value] of vs) this.vsSet(csr, value);
     // Guest time continues from guestNow: htimedelta absorbs the host clock's new reading.
     const delta = BigInt.asUintN(64, guestNow - BigInt(Math.floor(time.hostTicks)));
-    this.vsCsrs.set(Csr.htimedelta, delta);
-    this.hvip = hvip & (VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP);
+    this.vsSet(Csr.htimedelta, delta);
+    this.hvip = Number(hvip & BigInt(VS_IRQS_NUM));
     this.pc = Number(BigInt.asIntN(64, pc));
     this.guestVS = guestVS;
     this.inGuest = false;
@@ -544,7 +580,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const vs = GUEST_CSR_TO_VS.get(csr);
     if (vs !== undefined) return this.readVs(vs);
     if (csr === Csr.sip) {
-      const hvip = this.bound ? this.bound.hart.readCsr(Csr.hvip) : this.hvip;
+      const hvip = this.bound ? this.bound.hart.readCsr(Csr.hvip) : BigInt(this.hvip);
       return hvip >> 1n; // VSSIP/VSTIP/VSEIP sit one bit above SSIP/STIP/SEIP
     }
     return undefined;
@@ -725,12 +761,27 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   }
 
   private readVs(csr: number): bigint {
-    return this.bound ? this.bound.hart.readCsr(csr) : (this.vsCsrs.get(csr) ?? 0n);
+    return this.bound ? this.bound.hart.readCsr(csr) : this.vsGet(csr);
   }
 
   private writeVs(csr: number, value: bigint): void {
     if (this.bound) this.bound.hart.writeCsr(csr, value);
-    else this.vsCsrs.set(csr, value);
+    else this.vsSet(csr, value);
+  }
+
+  /** The unbound value of a kept VS CSR (0 for one this vCPU does not keep). */
+  private vsGet(csr: number): bigint {
+    const i = this.vsNums.indexOf(csr);
+    if (i < 0) return 0n;
+    return (BigInt(this.vsWords[2 * i + 1]! >>> 0) << 32n) | BigInt(this.vsWords[2 * i]! >>> 0);
+  }
+
+  /** Sets the unbound value of a kept VS CSR (a CSR this vCPU does not keep is ignored). */
+  private vsSet(csr: number, value: bigint): void {
+    const i = this.vsNums.indexOf(csr);
+    if (i < 0) return;
+    this.vsWords[2 * i] = Number(value & U32) | 0;
+    this.vsWords[2 * i + 1] = Number((value >> 32n) & U32) | 0;
   }
 
   private setPendingBit(bit: bigint, on: boolean): void {
@@ -739,7 +790,8 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       const v = hart.readCsr(Csr.hvip);
       hart.writeCsr(Csr.hvip, on ? v | bit : v & ~bit);
     } else {
-      this.hvip = on ? this.hvip | bit : this.hvip & ~bit;
+      const b = Number(bit);
+      this.hvip = on ? this.hvip | b : this.hvip & ~b;
     }
   }
 
@@ -748,10 +800,21 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     const pc = this.pc;
     hart.writeCsrWords(Csr.sepc, pc | 0, Math.floor(pc / 4294967296) | 0);
     if (!this.returnModeSet) {
-      const ss = hart.readCsr(Csr.sstatus);
-      hart.writeCsr(Csr.sstatus, this.guestVS ? ss | Status.SPP : ss & ~Status.SPP);
-      const hs = hart.readCsr(Csr.hstatus) | HStatus.SPV;
-      hart.writeCsr(Csr.hstatus, this.guestVS ? hs | HStatus.SPVP : hs & ~HStatus.SPVP);
+      // Number-typed (both bits sit in the low words): no BigInt on the way into the guest.
+      hart.readCsrNum(Csr.sstatus);
+      const ss = hart.csrLo;
+      hart.writeCsrWords(
+        Csr.sstatus,
+        this.guestVS ? ss | SSTATUS_SPP_NUM : ss & ~SSTATUS_SPP_NUM,
+        hart.csrHi,
+      );
+      hart.readCsrNum(Csr.hstatus);
+      const hs = hart.csrLo | HSTATUS_SPV_NUM;
+      hart.writeCsrWords(
+        Csr.hstatus,
+        this.guestVS ? hs | HSTATUS_SPVP_NUM : hs & ~HSTATUS_SPVP_NUM,
+        hart.csrHi,
+      );
     }
     hart.enterGuest();
     this.inGuest = true;
@@ -765,13 +828,16 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
    * hart traps into HS-mode before the guest's next instruction.
    */
   private leaveGuest(hart: HostHart): void {
-    const sie = hart.readCsr(Csr.sie);
-    const sip = hart.readCsr(Csr.sip);
-    hart.writeCsr(Csr.sie, sie | HOST_SSI);
-    hart.writeCsr(Csr.sip, sip | HOST_SSI);
+    // sie and sip are 32-bit wide in practice (interrupt bits below 32): number-typed access.
+    hart.readCsrNum(Csr.sie);
+    const sie = hart.csrLo;
+    hart.readCsrNum(Csr.sip);
+    const sip = hart.csrLo;
+    hart.writeCsrWords(Csr.sie, sie | HOST_SSI, 0);
+    hart.writeCsrWords(Csr.sip, sip | HOST_SSI, 0);
     const why = hart.run(1);
-    hart.writeCsr(Csr.sip, sip & ~HOST_SSI);
-    hart.writeCsr(Csr.sie, sie);
+    hart.writeCsrWords(Csr.sip, sip & ~HOST_SSI, 0);
+    hart.writeCsrWords(Csr.sie, sie, 0);
     if (why !== "host-trap") {
       throw axErr("BadState", `vCPU ${this.vcpuId}: the hart did not leave the guest (${why})`);
     }
@@ -1025,7 +1091,7 @@ const GUEST_CSR_TO_VS = new Map<number, number>([
 /** Instructions a trip into the guest and back costs its slice at least (a trap's worth). */
 const TRIP_COST = 64;
 /** sip/sie bit of the supervisor software interrupt (the host's IPI). */
-const HOST_SSI = 1n << 1n;
+const HOST_SSI = 1 << 1;
 const HALT: ExitReason = { kind: "Halt" };
 /** hstatus.SPVP as a number (the trap path reads hstatus without BigInt). */
 const HSTATUS_SPVP = Number(HStatus.SPVP);

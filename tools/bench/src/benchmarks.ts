@@ -143,6 +143,8 @@ function ourWorkload(
   env?: Readonly<Record<string, string>>,
 ): Benchmark {
   const form = target === "emu" ? "native" : "guest";
+  const w = WORKLOADS[name].iterations;
+  const count = (env?.AXVISOR_JIT === "0" ? w.interpreter : undefined) ?? w[target];
   const where =
     target === "emu"
       ? "the native (M-mode) form on the emulated virt board, no firmware (axvisor emu -bios none)"
@@ -163,10 +165,9 @@ function ourWorkload(
         : ""
     }; ${timing}`,
     unavailable: () => undefined,
-    facts: (ctx) =>
-      workloadFacts(name, form, scaledIterations(WORKLOADS[name].iterations[target], ctx.quick)),
+    facts: (ctx) => workloadFacts(name, form, scaledIterations(count, ctx.quick)),
     async run(ctx) {
-      const iterations = scaledIterations(WORKLOADS[name].iterations[target], ctx.quick);
+      const iterations = scaledIterations(count, ctx.quick);
       const { instructions } = workloadFacts(name, form, iterations);
       const timeoutMs = workloadTimeoutMs(ctx);
       const job: Job = {

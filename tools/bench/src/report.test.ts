@@ -117,9 +117,9 @@ describe("the JSON report", () => {
     });
     expect(loop.facts).toMatchObject({
       image: "tools/bench/workloads/intloop-guest.bin",
-      iterations: 50_000_000,
+      iterations: 1_000_000_000,
       instructions_per_iteration: 3,
-      instructions: 150_000_005,
+      instructions: 3_000_000_005,
     });
     const linux = json.benchmarks.find((b: { id: string }) => b.id === "linux-smp1.hypervisor");
     expect(linux).toMatchObject({

@@ -58,8 +58,13 @@ const EXIT = "exit";
 const SIDE = "side";
 const DISPATCH = "dispatch";
 
-/** Longest self-looping block whose body is emitted twice (two iterations per check). */
+/** Longest self-looping block whose body is unrolled (two or four iterations per check). */
 const MAX_UNROLLED = 64;
+/**
+ * Longest self-looping block emitted four times (four iterations per check): side exits pack
+ * their count in 8 bits, so 4 * SHORT_LOOP must stay below 256.
+ */
+const SHORT_LOOP = 16;
 
 /** Locals of the mulhu helper. */
 export const MULHU_LOCALS: Locals = [[7, ValType.i64]];
@@ -395,12 +400,16 @@ export class RegionEmitter {
 
   /**
    * A block that ends in a conditional branch back to its own start: while the budget allows
-   * two iterations, they run back to back with one budget check (and one loop back edge, where
-   * V8 puts its stack check) for both; otherwise one iteration as any block.
+   * `copies` iterations (4 for a short body, else 2), they run back to back with one budget
+   * check, one budget update and one loop back edge (where V8 puts its stack check) for all of
+   * them; otherwise one iteration as any block. Inside a pass the budget is not counted down:
+   * an exit from the c-th copy subtracts the c-1 whole iterations before it with its own count
+   * (side exits carry c*n + k), so every exit still leaves the exact count.
    */
   private emitUnrolledLoop(i: number, b: Block, fall: number): void {
     const f = this.f;
     const n = b.insns.length;
+    const copies = n <= SHORT_LOOP ? 4 : 2;
     const branch = b.insns[n - 1]!.raw;
     const out = `f${i}`;
     const loop = `s${i}`;
@@ -409,19 +418,26 @@ export class RegionEmitter {
     f.loop(loop);
     f.block(one);
     f.get(L_LEFT);
-    f.i32(2 * n);
+    f.i32(copies * n);
     f.op(Op.i32LtS);
     f.brIf(one);
-    for (let k = 0; k < n - 1; k++) this.emitPlain(b.insns[k]!, k);
-    this.addN(n);
-    this.condition(branch);
-    f.op(Op.i32Eqz);
-    f.brIf(out);
-    for (let k = 0; k < n - 1; k++) this.emitPlain(b.insns[k]!, k);
-    this.addN(n);
-    this.condition(branch);
-    f.brIf(loop);
-    f.br(out);
+    for (let c = 0; c < copies; c++) {
+      for (let k = 0; k < n - 1; k++) this.emitPlain(b.insns[k]!, c * n + k);
+      if (c < copies - 1) {
+        // Not taken in this copy: leave after c + 1 iterations.
+        this.condition(branch);
+        f.op(Op.i32Eqz);
+        f.if();
+        this.addN((c + 1) * n);
+        f.br(out);
+        f.end();
+      } else {
+        this.addN(copies * n);
+        this.condition(branch);
+        f.brIf(loop);
+        f.br(out);
+      }
+    }
     f.end(); // one: a single iteration
     f.get(L_LEFT);
     f.i32(n);

@@ -163,9 +163,14 @@ describe("JIT: compiled code retires exactly what the interpreter does", () => {
     [9, false],
     [10, false],
     [11, false],
+    [12, false],
+    [13, false],
+    [14, false],
   ] as const) {
     it(`random loop ${seed}${branches ? "" : " (one self-looping block)"}: registers, memory and counts agree`, () => {
-      const prog = randomLoop(seed * 7919, branches ? 40 : 12, branches);
+      // Seeds 12-14: a body short enough (8 + 3 NOPs + addi + bne) to run four iterations
+      // per budget check; 9-11 run two.
+      const prog = randomLoop(seed * 7919, branches ? 40 : seed >= 12 ? 8 : 12, branches);
       const j = machine(true, prog);
       const i = machine(false, prog);
       const r = rng(seed);
@@ -173,7 +178,8 @@ describe("JIT: compiled code retires exactly what the interpreter does", () => {
       for (const m of [j, i]) {
         for (let k = 1; k < 16; k++) m.hart.setX(k, BigInt.asUintN(64, init[k]!));
         m.hart.setX(20, BigInt(DATA));
-        m.hart.setX(21, 300n);
+        // The short loops end in each of the four unrolled copies across seeds 12-14.
+        m.hart.setX(21, seed >= 12 ? BigInt(600 + (seed % 4)) : 300n);
         for (let k = 0; k < 0x1000; k++) m.bus.ram[DATA - RAM_BASE + k] = (k * 37 + seed) & 0xff;
       }
       lockstep(j, i, [5, 17, 100, 999, 3000, 10_000, 20_000]);
@@ -312,8 +318,32 @@ describe("JIT: traps inside compiled code are precise", () => {
   });
 });
 
-describe("JIT: a loop that is one block runs two iterations per budget check", () => {
-  it("TLB misses in either iteration leave with exact counts", () => {
+describe("JIT: a loop that is one block runs several iterations per budget check", () => {
+  it("the loop ends in any of the unrolled iterations with exact counts", () => {
+    // Three instructions per iteration: four run per budget check, so 1..9 iterations end
+    // the loop in every one of the four copies (and in the single-iteration tail).
+    // After the loop, straight-line increments of x8: a budget stop among them shows any
+    // miscount of the loop's instructions as a different x8.
+    const prog = [
+      a.addi(6, 6, 1),
+      a.addi(5, 5, -1),
+      a.bne(5, 0, -8),
+      a.addi(7, 6, 0),
+      ...Array.from({ length: 40 }, () => a.addi(8, 8, 1)),
+      a.jal(0, 0),
+    ];
+    for (let n = 1; n <= 9; n++) {
+      const j = machine(true, prog);
+      const i = machine(false, prog);
+      for (const m of [j, i]) m.hart.setX(5, BigInt(n));
+      lockstep(j, i, [3 * n + 1 + 20, 1000], 0);
+      expect(j.hart.getX(7)).toBe(BigInt(n));
+      expect(j.hart.getX(8)).toBe(40n);
+      expect(j.hart.jit!.stats.retired).toBeGreaterThan(3 * n);
+    }
+  });
+
+  it("TLB misses in any of the unrolled iterations leave with exact counts", () => {
     // Walks 9 pages 24 bytes at a time: every page crossing is a TLB miss (a side exit) for
     // the load and the store, and with 4096 / 24 iterations per page the crossings fall in
     // the first or the second iteration of a pair.
