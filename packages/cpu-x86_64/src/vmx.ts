@@ -521,7 +521,8 @@ export class Vmx {
     v.launched = true;
     this.guestMode = true;
     this.eptActive = (this.proc2 & PROC2_EPT) !== 0;
-    this.eptRoot = this.rdNum(V.EPT_POINTER) - (this.rdNum(V.EPT_POINTER) % 4096);
+    // The page-aligned root from the halves (a `%` on a double is a slow remainder call).
+    this.eptRoot = this.rdNum(V.EPT_POINTER) - (this.rd(V.EPT_POINTER) & 0xfff);
     if (this.eptActive && this.eptRoot !== this.eptCacheRoot) {
       this.flushEptCache();
       this.eptCacheRoot = this.eptRoot;

@@ -42,7 +42,8 @@ import {
 import { type GuestPaging, readGuestLinear, translateGuestLinear } from "./guest-walk.js";
 import { HOST_PREEMPT_VECTOR, type X86HostCpus, type X86PhysCpu } from "./host-cpus.js";
 import { SimpleInterruptQueue, type X86InterruptSource } from "./interrupts.js";
-import { decodeMmio } from "./mmio-decode.js";
+import type { DecodeMode } from "./mmio-decode.js";
+import { MmioDecodeCache } from "./mmio-decode-cache.js";
 import { type MsrPolicy, writeMsrBitmap } from "./msr-bitmap.js";
 import { PROC_USE_TSC_OFFSETTING, SAVED_MISC_SLOTS, SAVED_VMCS_FIELDS } from "./vcpu-state.js";
 import type { X86VmContext } from "./vm-context.js";
@@ -93,6 +94,9 @@ const PAT_RESET = 0x0007_0406_0007_0406n;
 export const PM1A_CONTROL_PORT = 0x604;
 const PM1A_POWER_OFF = 0x2000;
 const M32 = 0xffff_ffffn;
+const MODE_LONG: DecodeMode = { long: true, default32: true };
+const MODE_32: DecodeMode = { long: false, default32: true };
+const MODE_16: DecodeMode = { long: false, default32: false };
 
 /** What an exit left for the VMM, kept to fault it inside the guest if nothing serves it. */
 interface PendingAccess {
@@ -132,6 +136,8 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
   /** Guest-state fields waiting for the next bind (set_entry after setup reaches the VMCS). */
   private readonly pendingFields = new Map<number, bigint>();
   private pending: PendingAccess | null = null;
+  /** Decodes of the instructions behind this vCPU's MMIO exits (validated by their bytes). */
+  readonly mmioDecodes = new MmioDecodeCache();
   private stringIn: StringIn | null = null;
   private reinject: Reinject | null = null;
   private readonly slice: number;
@@ -248,6 +254,26 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const base = gprBase(index);
     if (base < 0) return;
     this.setFull(base, index < 16 ? value : mergeGpr(index, this.getGpr(base), value));
+  }
+
+  /** The low `width` (1, 2 or 4) bytes of a register view, as getGpr gives them, unsigned. */
+  private gprLow32(index: number, width: 1 | 2 | 4): number {
+    const base = gprBase(index);
+    if (base < 0) return 0;
+    const lo =
+      base === GPR_RSP
+        ? this.readLowField(F.GUEST_RSP)
+        : this.bound
+          ? this.bound.cpu.rlo[base]!
+          : this.lo[base]!;
+    const v = index >= GPR_HIGH8 && index < GPR_HIGH8 + 4 ? lo >>> 8 : lo;
+    return width === 4 ? v >>> 0 : v & (width === 2 ? 0xffff : 0xff);
+  }
+
+  /** The low 32 bits of a VMCS field, without a BigInt while bound. */
+  private readLowField(field: number): number {
+    if (this.bound && !this.pendingFields.has(field)) return this.bound.cpu.vmx.rd(field) | 0;
+    return Number(BigInt.asUintN(32, this.readField(field))) | 0;
   }
 
   getGpr(index: number): bigint {
@@ -755,7 +781,8 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const long =
       (this.rd(F.GUEST_EFER) & EFER_LMA) !== 0 && (this.rd(F.GUEST_CS_AR) & 0x2000) !== 0;
     const cpu = this.requireBound().cpu;
-    cpu.vmx.wrNum(F.GUEST_RIP, long ? rip : rip % 2 ** 32);
+    // `>>> 0` is the modulo 2^32 of an integer RIP, without a floating-point remainder.
+    cpu.vmx.wrNum(F.GUEST_RIP, long ? rip : rip >>> 0);
     // The instruction completed: an STI/MOV SS shadow does not carry over it.
     const intr = this.rd(F.GUEST_INTERRUPTIBILITY);
     if (intr & 3) cpu.vmwrite(F.GUEST_INTERRUPTIBILITY, BigInt(intr & ~3));
@@ -937,11 +964,12 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     this.advance(this.exitLength());
     this.pending = { rip, kind: "port" };
     if (isIn) return { kind: "IoRead", port: port(p), width: aw };
-    const data = BigInt(cpu.rlo[GPR_RAX]! >>> 0) & ((1n << BigInt(width * 8)) - 1n);
-    if (p === PM1A_CONTROL_PORT && width === 2 && data === BigInt(PM1A_POWER_OFF)) {
+    const eax = cpu.rlo[GPR_RAX]!;
+    const value = width === 4 ? eax >>> 0 : eax & (width === 2 ? 0xffff : 0xff);
+    if (p === PM1A_CONTROL_PORT && width === 2 && value === PM1A_POWER_OFF) {
       return { kind: "SystemDown", resetType: "shutdown", reason: 0 };
     }
-    return { kind: "IoWrite", port: port(p), width: aw, data };
+    return { kind: "IoWrite", port: port(p), width: aw, data: BigInt(value) };
   }
 
   /**
@@ -1118,10 +1146,11 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const lin = this.csBase() + rip;
     const off = cpu.vmx.exitCodeOffset;
     const code =
-      (off >= 0 ? cpu.ram.subarray(off, off + 15) : null) ??
-      readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
-      readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
-      readGuestLinear(this.vm.memory, this.paging(), lin, 4096 - (((lin % 4096) + 4096) % 4096));
+      off >= 0
+        ? cpu.ram
+        : (readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
+          readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
+          readGuestLinear(this.vm.memory, this.paging(), lin, 4096 - (((lin % 4096) + 4096) % 4096)));
     const write = (q & 2) !== 0;
     if (code === null) {
       this.pending = { rip, kind: "mmio" };
@@ -1131,15 +1160,15 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
         accessFlags: write ? MappingFlags.WRITE : MappingFlags.READ,
       };
     }
+    const at = off >= 0 ? off : 0;
     const long = this.isLong();
-    const d = decodeMmio(code, {
-      long,
-      default32: long || (this.rd(F.GUEST_CS_AR) & 0x4000) !== 0,
-    });
+    const mode = long ? MODE_LONG : (this.rd(F.GUEST_CS_AR) & 0x4000) !== 0 ? MODE_32 : MODE_16;
+    const d = this.mmioDecodes.decode(code, at, Math.min(15, code.length - at), lin, mode);
     if (d.kind === "unsupported") {
       // Not a device access the VMM can emulate (a push, a string move...): perhaps memory
       // the VM maps on first touch; if not, the fault is raised in the guest (injectFault).
-      this.pending = { rip, kind: "mmio", undecodable: `${d.reason}; bytes ${hexBytes(code)}` };
+      const bytes = hexBytes(code.subarray(at, at + 15));
+      this.pending = { rip, kind: "mmio", undecodable: `${d.reason}; bytes ${bytes}` };
       return {
         kind: "NestedPageFault",
         addr: gpa(addr),
@@ -1159,7 +1188,13 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
         signExtend: d.signExtend,
       };
     }
-    const data = d.reg < 0 ? d.imm : this.getGpr(d.reg) & ((1n << BigInt(width * 8)) - 1n);
+    // Up to 32 bits the stored value is computed in numbers: one BigInt for the exit record.
+    const data =
+      d.reg < 0
+        ? d.imm
+        : width < 8
+          ? BigInt(this.gprLow32(d.reg, width as 1 | 2 | 4))
+          : this.getGpr(d.reg) & ((1n << BigInt(width * 8)) - 1n);
     return { kind: "MmioWrite", addr: gpa(addr), width, data };
   }
 
