@@ -11,7 +11,16 @@
 
 import { type SavedRecord, StateReader, savedBytes, savedU64 } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
-import type { ArchVCpu, ExitReason, GuestFault, SnapshotTime } from "@axvisor/axvcpu";
+import type {
+  ArchVCpu,
+  ExitReason,
+  GuestFault,
+  IoReadExit,
+  IoWriteExit,
+  MmioReadExit,
+  MmioWriteExit,
+  SnapshotTime,
+} from "@axvisor/axvcpu";
 import type { HostServices } from "@axvisor/axvisor-api";
 import { cpuid, VmcsField as F, vmcsSlot, type X86Cpu } from "@axvisor/cpu-x86_64";
 import {
@@ -136,6 +145,32 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
   /** Guest-state fields waiting for the next bind (set_entry after setup reaches the VMCS). */
   private readonly pendingFields = new Map<number, bigint>();
   private pending: PendingAccess | null = null;
+  /** `pending` of the frequent exits, rewritten per exit instead of allocated. */
+  private readonly pendingRecord: { rip: number; kind: PendingAccess["kind"] } = {
+    rip: 0,
+    kind: "mmio",
+  };
+  /**
+   * The device-access exits `run` returns, one record of each kind rewritten per exit, so the
+   * frequent exits allocate no exit object. An exit is read before the next `run` (AxVM serves
+   * it at once), as ArchVCpu.run allows.
+   */
+  private readonly mmioWrite: Mutable<MmioWriteExit> = {
+    kind: "MmioWrite",
+    addr: gpa(0),
+    width: 1,
+    data: 0n,
+  };
+  private readonly mmioRead: Mutable<MmioReadExit> = {
+    kind: "MmioRead",
+    addr: gpa(0),
+    width: 1,
+    reg: 0,
+    regWidth: 8,
+    signExtend: false,
+  };
+  private readonly ioWrite: Mutable<IoWriteExit> = { kind: "IoWrite", port: port(0), width: 1, data: 0n };
+  private readonly ioRead: Mutable<IoReadExit> = { kind: "IoRead", port: port(0), width: 1 };
   /** Decodes of the instructions behind this vCPU's MMIO exits (validated by their bytes). */
   readonly mmioDecodes = new MmioDecodeCache();
   private stringIn: StringIn | null = null;
@@ -772,6 +807,14 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     };
   }
 
+  /** Records the access of the exit being returned (see injectFault). */
+  private pendAt(rip: number, kind: PendingAccess["kind"]): void {
+    const r = this.pendingRecord;
+    r.rip = rip;
+    r.kind = kind;
+    this.pending = r;
+  }
+
   private guestRip(): number {
     return this.requireBound().cpu.vmx.rdNum(F.GUEST_RIP);
   }
@@ -962,14 +1005,23 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const aw = width as AccessWidth;
     if (isString) return this.stringIo(cpu, p, aw, isIn, isRep, rip);
     this.advance(this.exitLength());
-    this.pending = { rip, kind: "port" };
-    if (isIn) return { kind: "IoRead", port: port(p), width: aw };
+    this.pendAt(rip, "port");
+    if (isIn) {
+      const r = this.ioRead;
+      r.port = port(p);
+      r.width = aw;
+      return r;
+    }
     const eax = cpu.rlo[GPR_RAX]!;
     const value = width === 4 ? eax >>> 0 : eax & (width === 2 ? 0xffff : 0xff);
     if (p === PM1A_CONTROL_PORT && width === 2 && value === PM1A_POWER_OFF) {
       return { kind: "SystemDown", resetType: "shutdown", reason: 0 };
     }
-    return { kind: "IoWrite", port: port(p), width: aw, data: BigInt(value) };
+    const w = this.ioWrite;
+    w.port = port(p);
+    w.width = aw;
+    w.data = BigInt(value);
+    return w;
   }
 
   /**
@@ -1176,26 +1228,28 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
       };
     }
     this.advance(d.length);
-    this.pending = { rip, kind: "mmio" };
+    this.pendAt(rip, "mmio");
     const width = d.width as AccessWidth;
     if (d.kind === "load") {
-      return {
-        kind: "MmioRead",
-        addr: gpa(addr),
-        width,
-        reg: d.reg,
-        regWidth: d.regWidth as AccessWidth,
-        signExtend: d.signExtend,
-      };
+      const r = this.mmioRead;
+      r.addr = gpa(addr);
+      r.width = width;
+      r.reg = d.reg;
+      r.regWidth = d.regWidth as AccessWidth;
+      r.signExtend = d.signExtend;
+      return r;
     }
+    const w = this.mmioWrite;
+    w.addr = gpa(addr);
+    w.width = width;
     // Up to 32 bits the stored value is computed in numbers: one BigInt for the exit record.
-    const data =
+    w.data =
       d.reg < 0
         ? d.imm
         : width < 8
           ? BigInt(this.gprLow32(d.reg, width as 1 | 2 | 4))
           : this.getGpr(d.reg) & ((1n << BigInt(width * 8)) - 1n);
-    return { kind: "MmioWrite", addr: gpa(addr), width, data };
+    return w;
   }
 
   // ---- snapshot ------------------------------------------------------------------------
@@ -1431,3 +1485,5 @@ const MISC = {
 
 const NOTHING: ExitReason = { kind: "Nothing" };
 const HALT: ExitReason = { kind: "Halt" };
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
