@@ -1167,6 +1167,7 @@ export class X86Cpu {
     const slot = fieldSlot(field);
     if (slot < 0 || (field & 1) === 1)
       throw new RangeError(`vmread: unsupported VMCS field 0x${field.toString(16)}`);
+    this.vmx.saveLazy();
     const vmcs = this.vmx.vmcs();
     return (BigInt(vmcs.hi[slot]! >>> 0) << 32n) | BigInt(vmcs.lo[slot]! >>> 0);
   }

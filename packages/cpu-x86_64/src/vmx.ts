@@ -232,6 +232,35 @@ for (const enc of [
   LIGHT_FIELD[slotOf(enc)] = 1;
 }
 
+/**
+ * Guest-state fields a host-trap VM exit leaves in the CPU instead of storing (the CPU keeps
+ * the guest's state after such an exit; nothing runs on it until the next entry): the data
+ * segment registers, LDTR, TR, GDTR, IDTR, CR0/CR3/CR4, DR7, the SYSENTER MSRs and PAT.
+ * They are stored at the first access to any of them (`saveLazy`), so an exit the hypervisor
+ * handles from RIP, CS, EFER and the exit information alone stores about a fifth of the state.
+ * CS stays eager: instruction decode reads its base and rights on every MMIO exit.
+ */
+const LAZY_FIELD = new Uint8Array(FIELD_COUNT);
+for (const enc of [
+  ...SEG_FIELDS.filter((f) => f[0] !== V.GUEST_CS_SEL).flat(),
+  V.GUEST_CR0,
+  V.GUEST_CR3,
+  V.GUEST_CR4,
+  V.GUEST_DR7,
+  V.GUEST_GDTR_BASE,
+  V.GUEST_GDTR_LIMIT,
+  V.GUEST_IDTR_BASE,
+  V.GUEST_IDTR_LIMIT,
+  V.GUEST_SYSENTER_CS,
+  V.GUEST_SYSENTER_ESP,
+  V.GUEST_SYSENTER_EIP,
+  V.GUEST_PAT,
+]) {
+  LAZY_FIELD[slotOf(enc)] = 1;
+}
+/** CS, the segment register a host-trap exit stores at once (SEG_SLOTS index 1). */
+const CS_SEG = 1;
+
 // Slots of the guest-state fields every VM exit stores.
 const S_RIP = slotOf(V.GUEST_RIP);
 const S_RSP = slotOf(V.GUEST_RSP);
@@ -306,6 +335,7 @@ export class Vmx {
     this.eptActive = false;
     this.vmxonPtr = -1;
     this.current = null;
+    this.lazy = null;
     this.cache.clear();
     this.contexts.clear();
     this.synced = null;
@@ -326,19 +356,23 @@ export class Vmx {
   }
 
   rd(enc: number): number {
-    return this.vmcs().lo[slotOf(enc)]! >>> 0;
+    const s = slotOf(enc);
+    if (this.lazy !== null && LAZY_FIELD[s] === 1) this.saveLazy();
+    return this.vmcs().lo[s]! >>> 0;
   }
 
   /** A 64-bit or natural-width field as a signed number (exact for addresses). */
   rdNum(enc: number): number {
-    const v = this.vmcs();
     const s = slotOf(enc);
+    if (this.lazy !== null && LAZY_FIELD[s] === 1) this.saveLazy();
+    const v = this.vmcs();
     return v.hi[s]! * TWO32 + (v.lo[s]! >>> 0);
   }
 
   wr(enc: number, lo: number, hi = 0): void {
-    const v = this.vmcs();
     const s = slotOf(enc);
+    if (this.lazy !== null && LAZY_FIELD[s] === 1) this.saveLazy();
+    const v = this.vmcs();
     if (LIGHT_FIELD[s] === 0) this.synced = null;
     v.lo[s] = lo;
     // 64-bit (width 1) and natural-width (3) fields keep their high half.
@@ -351,6 +385,7 @@ export class Vmx {
 
   /** Loads a VMCS from its page (our layout) or the cache. */
   loadVmcs(addr: number): Vmcs {
+    this.saveLazy();
     const cached = this.cache.get(addr);
     if (cached !== undefined) return cached;
     const v = new Vmcs(addr);
@@ -366,6 +401,7 @@ export class Vmx {
 
   /** VMCLEAR: writes the shadow back, launch state clear. */
   clearVmcs(addr: number): void {
+    this.saveLazy();
     const v = this.cache.get(addr) ?? this.loadVmcs(addr);
     const cpu = this.cpu;
     for (let i = 0; i < FIELD_COUNT; i++) {
@@ -498,6 +534,8 @@ export class Vmx {
       }
       this.loadLightState();
     } else {
+      // The full path reads the guest state straight from the VMCS arrays.
+      this.saveLazy();
       if (!this.controlsValid()) return 7;
       if (host && !this.hostStateValid()) return 8;
       const qual = this.guestStateInvalid();
@@ -828,31 +866,18 @@ export class Vmx {
     v.lo[S_RSP] = cpu.rlo[RSP]!;
     v.hi[S_RSP] = cpu.rhi[RSP]!;
     putNum(v, S_RFLAGS, cpu.flags >>> 0);
-    putNum(v, S_CR0, cpu.cr0 >>> 0);
-    putNum(v, S_CR3, cpu.cr3);
-    putNum(v, S_CR4, cpu.cr4 >>> 0);
-    putNum(v, S_DR7, cpu.dr[7]!);
-    for (let s = 0; s < 8; s++) {
-      const f = s * 4;
-      put32(v, SEG_SLOTS[f]!, cpu.segSel[s]! & 0xffff);
-      putNum(v, SEG_SLOTS[f + 1]!, cpu.segBase[s]!);
-      put32(v, SEG_SLOTS[f + 2]!, cpu.segLimit[s]! | 0);
-      put32(v, SEG_SLOTS[f + 3]!, cpu.segAttr[s]!);
-    }
-    putNum(v, S_GDTR_BASE, cpu.gdtBase);
-    put32(v, S_GDTR_LIMIT, cpu.gdtLimit);
-    putNum(v, S_IDTR_BASE, cpu.idtBase);
-    put32(v, S_IDTR_LIMIT, cpu.idtLimit);
-    put32(v, S_SYSENTER_CS, cpu.sysenterCs);
-    putNum(v, S_SYSENTER_ESP, cpu.sysenterEsp);
-    putNum(v, S_SYSENTER_EIP, cpu.sysenterEip);
+    const f = CS_SEG * 4;
+    put32(v, SEG_SLOTS[f]!, cpu.segSel[CS_SEG]! & 0xffff);
+    putNum(v, SEG_SLOTS[f + 1]!, cpu.segBase[CS_SEG]!);
+    put32(v, SEG_SLOTS[f + 2]!, cpu.segLimit[CS_SEG]! | 0);
+    put32(v, SEG_SLOTS[f + 3]!, cpu.segAttr[CS_SEG]!);
+    // In host-trap mode the rest stays in the CPU until something reads it (see LAZY_FIELD);
+    // otherwise host state is loaded next, so it is stored now.
+    this.lazy = v;
+    if (!cpu.hostTrapMode) this.saveLazy();
     if (this.exitCtl & EXIT_SAVE_EFER) {
       v.lo[S_EFER] = cpu.efer;
       v.hi[S_EFER] = 0;
-    }
-    if (this.exitCtl & EXIT_SAVE_PAT) {
-      v.lo[S_PAT] = cpu.patLo;
-      v.hi[S_PAT] = cpu.patHi;
     }
     // The "IA-32e mode guest" entry control follows EFER.LMA (IA32_VMX_MISC bit 5).
     const entry = v.lo[S_ENTRY_CONTROLS]!;
@@ -888,6 +913,46 @@ export class Vmx {
     }
     this.synced = null;
     this.loadHostState();
+  }
+
+  /**
+   * The VMCS whose LAZY_FIELD guest state is still only in the CPU (since a host-trap exit),
+   * or null. Set while the CPU holds that state unchanged: until the next entry runs the guest
+   * (which, on the light path, leaves them lazy: the CPU state stays the one to store).
+   */
+  private lazy: Vmcs | null = null;
+
+  /** Stores the LAZY_FIELD guest state the CPU still holds into its VMCS (if any is pending). */
+  saveLazy(): void {
+    const v = this.lazy;
+    if (v === null) return;
+    this.lazy = null;
+    // A VMCS abandoned without VMCLEAR (the host dropped a failed VM) keeps what it had.
+    if (v !== this.current) return;
+    const cpu = this.cpu;
+    putNum(v, S_CR0, cpu.cr0 >>> 0);
+    putNum(v, S_CR3, cpu.cr3);
+    putNum(v, S_CR4, cpu.cr4 >>> 0);
+    putNum(v, S_DR7, cpu.dr[7]!);
+    for (let s = 0; s < 8; s++) {
+      if (s === CS_SEG) continue;
+      const f = s * 4;
+      put32(v, SEG_SLOTS[f]!, cpu.segSel[s]! & 0xffff);
+      putNum(v, SEG_SLOTS[f + 1]!, cpu.segBase[s]!);
+      put32(v, SEG_SLOTS[f + 2]!, cpu.segLimit[s]! | 0);
+      put32(v, SEG_SLOTS[f + 3]!, cpu.segAttr[s]!);
+    }
+    putNum(v, S_GDTR_BASE, cpu.gdtBase);
+    put32(v, S_GDTR_LIMIT, cpu.gdtLimit);
+    putNum(v, S_IDTR_BASE, cpu.idtBase);
+    put32(v, S_IDTR_LIMIT, cpu.idtLimit);
+    put32(v, S_SYSENTER_CS, cpu.sysenterCs);
+    putNum(v, S_SYSENTER_ESP, cpu.sysenterEsp);
+    putNum(v, S_SYSENTER_EIP, cpu.sysenterEip);
+    if (this.exitCtl & EXIT_SAVE_PAT) {
+      v.lo[S_PAT] = cpu.patLo;
+      v.hi[S_PAT] = cpu.patHi;
+    }
   }
 
   /**
