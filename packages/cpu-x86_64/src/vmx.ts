@@ -281,6 +281,15 @@ const S_PAT = slotOf(V.GUEST_PAT);
 const S_ENTRY_CONTROLS = slotOf(V.ENTRY_CONTROLS);
 const S_ACTIVITY = slotOf(V.GUEST_ACTIVITY_STATE);
 const S_INTERRUPTIBILITY = slotOf(V.GUEST_INTERRUPTIBILITY);
+const S_EXIT_REASON = slotOf(V.EXIT_REASON);
+const S_ENTRY_INTR_INFO = slotOf(V.ENTRY_INTR_INFO);
+const S_EXIT_QUALIFICATION = slotOf(V.EXIT_QUALIFICATION);
+const S_EXIT_INSTR_LEN = slotOf(V.EXIT_INSTR_LEN);
+const S_EXIT_INSTR_INFO = slotOf(V.EXIT_INSTR_INFO);
+const S_EXIT_INTR_INFO = slotOf(V.EXIT_INTR_INFO);
+const S_IDT_VECTORING_INFO = slotOf(V.IDT_VECTORING_INFO);
+const S_GUEST_LINEAR_ADDR = slotOf(V.GUEST_LINEAR_ADDR);
+const S_GUEST_PHYSICAL_ADDR = slotOf(V.GUEST_PHYSICAL_ADDR);
 
 /** A natural-width or 64-bit field's value as a number (exact for addresses). */
 function getNum(v: Vmcs, slot: number): number {
@@ -826,12 +835,14 @@ export class Vmx {
    */
   vmExit(reason: number, qual = 0, len = 0, info = 0, gla = Number.NaN, gpa = Number.NaN): void {
     const cpu = this.cpu;
-    this.wr(V.EXIT_REASON, reason);
-    this.wrNum(V.EXIT_QUALIFICATION, qual);
-    this.wr(V.EXIT_INSTR_LEN, len);
-    this.wr(V.EXIT_INSTR_INFO, info);
+    // The exit information by precomputed slots, as the guest state below (every exit).
+    const v = this.vmcs();
+    put32(v, S_EXIT_REASON, reason);
+    putNum(v, S_EXIT_QUALIFICATION, qual);
+    put32(v, S_EXIT_INSTR_LEN, len);
+    put32(v, S_EXIT_INSTR_INFO, info);
     if (reason !== EXIT.EXCEPTION_NMI && reason !== EXIT.EXTERNAL_INTERRUPT) {
-      this.wr(V.EXIT_INTR_INFO, 0);
+      put32(v, S_EXIT_INTR_INFO, 0);
     }
     // An exit while an event was being delivered records that event, so the hypervisor can
     // inject it again (SDM 27.2.4).
@@ -855,12 +866,11 @@ export class Vmx {
       this.wr(V.IDT_VECTORING_INFO, info >>> 0);
       if (type >= 4) this.wr(V.EXIT_INSTR_LEN, cpu.softNext - cpu.rip);
     } else {
-      this.wr(V.IDT_VECTORING_INFO, 0);
+      put32(v, S_IDT_VECTORING_INFO, 0);
     }
-    if (!Number.isNaN(gla)) this.wrNum(V.GUEST_LINEAR_ADDR, gla);
-    if (!Number.isNaN(gpa)) this.wrNum(V.GUEST_PHYSICAL_ADDR, gpa);
-    // Guest state, by precomputed slots (this runs on every exit).
-    const v = this.vmcs();
+    if (!Number.isNaN(gla)) putNum(v, S_GUEST_LINEAR_ADDR, gla);
+    if (!Number.isNaN(gpa)) putNum(v, S_GUEST_PHYSICAL_ADDR, gpa);
+    // Guest state, by precomputed slots.
     putNum(v, S_RIP, cpu.rip);
     // RSP is a general register: saved exactly, whatever it holds.
     v.lo[S_RSP] = cpu.rlo[RSP]!;
@@ -890,7 +900,7 @@ export class Vmx {
       this.wr(V.PREEMPTION_TIMER, Number.isFinite(left) ? left : 0);
     }
     // The valid bit of the entry interruption-information field is cleared on every exit.
-    this.wr(V.ENTRY_INTR_INFO, this.rd(V.ENTRY_INTR_INFO) & 0x7fffffff);
+    v.lo[S_ENTRY_INTR_INFO] = v.lo[S_ENTRY_INTR_INFO]! & 0x7fffffff;
     this.guestMode = false;
     this.eptActive = false;
     cpu.halted = false;
