@@ -13,6 +13,7 @@ build() { # output source [as options]
 }
 build misbehave misbehave.S
 build mmio-rewrite mmio-rewrite.S
+build mmio-remap mmio-remap.S
 build exitloop-mmio exitloop.S
 build exitloop-pio exitloop.S --defsym PIO=1
 build exitloop-mmio-200k exitloop.S --defsym ITERATIONS=200000

@@ -13,6 +13,7 @@ import { REPO_ROOT, startTestVmm } from "../../vmm/test-support/harness.js";
 
 const MISBEHAVE = resolve(REPO_ROOT, "apps/axvisor/test-guests/x86/misbehave.bin");
 const MMIO_REWRITE = resolve(REPO_ROOT, "apps/axvisor/test-guests/x86/mmio-rewrite.bin");
+const MMIO_REMAP = resolve(REPO_ROOT, "apps/axvisor/test-guests/x86/mmio-remap.bin");
 
 function config(file: string, edit: (text: string) => string = (t) => t) {
   const path = resolve(REPO_ROOT, "configs/vms", file);
@@ -194,6 +195,22 @@ describe("x86_64 guests under the VMM", () => {
       // Two stores of ECX ('A') from the same instruction, then its ModRM byte patched to EBX.
       expect(await t.waitEnd(vm.id)).toEqual({ kind: "poweroff", reason: 0 });
       expect(t.output.get(vm.id)).toBe("AAB");
+    } finally {
+      await t.close();
+    }
+  }, 20_000);
+
+  it("translates a device page afresh after the guest remaps it (INVLPG, CR3 reload)", async () => {
+    const t = startTestVmm({ platform: "x86_64-qemu-q35", harts: 1, ramMiB: 64 });
+    try {
+      const cfg = parseAxVMConfig(misbehaveToml.replace(MISBEHAVE, MMIO_REMAP), {
+        file: "mmio-remap.toml",
+      });
+      const vm = t.vmm.createVm(cfg);
+      t.vmm.startVm(vm.id);
+      // The vIOAPIC twice, then the open bus after INVLPG, then the vIOAPIC after MOV CR3.
+      expect(await t.waitEnd(vm.id)).toEqual({ kind: "poweroff", reason: 0 });
+      expect(t.output.get(vm.id)).toBe("AAHA");
     } finally {
       await t.close();
     }
