@@ -1,4 +1,9 @@
-import { type DecodedMmio, type DecodeMode, decodeMmio, type UndecodableMmio } from "./mmio-decode.js";
+import {
+  type DecodedMmio,
+  type DecodeMode,
+  decodeMmio,
+  type UndecodableMmio,
+} from "./mmio-decode.js";
 
 /** Slots of the cache, direct-mapped by the instruction's linear address. */
 const SLOTS = 64;

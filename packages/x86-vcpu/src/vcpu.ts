@@ -169,7 +169,12 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     regWidth: 8,
     signExtend: false,
   };
-  private readonly ioWrite: Mutable<IoWriteExit> = { kind: "IoWrite", port: port(0), width: 1, data: 0n };
+  private readonly ioWrite: Mutable<IoWriteExit> = {
+    kind: "IoWrite",
+    port: port(0),
+    width: 1,
+    data: 0n,
+  };
   private readonly ioRead: Mutable<IoReadExit> = { kind: "IoRead", port: port(0), width: 1 };
   /** Decodes of the instructions behind this vCPU's MMIO exits (validated by their bytes). */
   readonly mmioDecodes = new MmioDecodeCache();
@@ -1202,7 +1207,12 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
         ? cpu.ram
         : (readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
           readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
-          readGuestLinear(this.vm.memory, this.paging(), lin, 4096 - (((lin % 4096) + 4096) % 4096)));
+          readGuestLinear(
+            this.vm.memory,
+            this.paging(),
+            lin,
+            4096 - (((lin % 4096) + 4096) % 4096),
+          ));
     const write = (q & 2) !== 0;
     if (code === null) {
       this.pending = { rip, kind: "mmio" };
