@@ -1222,7 +1222,7 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
         accessFlags: write ? MappingFlags.WRITE : MappingFlags.READ,
       };
     }
-    const at = off >= 0 ? off : 0;
+    const at = Math.max(off, 0);
     const long = this.isLong();
     const mode = long ? MODE_LONG : (this.rd(F.GUEST_CS_AR) & 0x4000) !== 0 ? MODE_32 : MODE_16;
     const d = this.mmioDecodes.decode(code, at, Math.min(15, code.length - at), lin, mode);
