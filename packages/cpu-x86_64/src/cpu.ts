@@ -78,6 +78,8 @@ const POLL = 64;
 const JIT_SLICE = 4096;
 /** Translation contexts a TLB tag can name (see tlbCtx). */
 const TLB_CONTEXTS = 64;
+/** Entries of the cache of guest walks to pages EPT does not map (X86Cpu.mmioLinTag). */
+const MMIO_LIN_SIZE = 16;
 /** TLB sets: access type (read, write, fetch) x (supervisor, user). */
 const TLB_SETS = 6;
 
@@ -274,6 +276,21 @@ export class X86Cpu {
   private readonly tlbTag: Float64Array;
   private readonly tlbPhys: Float64Array;
   private readonly tlbGlobal = new Uint8Array(TLB_SETS * TLB_SIZE);
+  /**
+   * Guest page walks whose guest-physical page the TLB could not take because EPT does not
+   * map it (device pages: every access is an EPT violation): linear page (tagged as the TLB)
+   * -> guest-physical page, so a guest polling a device register does not walk its page
+   * tables through EPT again on each access. An entry lives as long as the TLB would have kept
+   * it: any TLB flush (MOV CR3/CR0/CR4, INVLPG, INVVPID, a context flush) bumps `tlbGen`,
+   * which retires every entry. Filled under the TLB's own rules (a write walk only for a
+   * writable, dirty page), so skipping the walk skips no accessed/dirty update.
+   */
+  private readonly mmioLinTag = new Float64Array(MMIO_LIN_SIZE).fill(Number.NaN);
+  private readonly mmioLinSet = new Int8Array(MMIO_LIN_SIZE);
+  private readonly mmioLinGpa = new Float64Array(MMIO_LIN_SIZE);
+  private readonly mmioLinGen = new Float64Array(MMIO_LIN_SIZE).fill(-1);
+  /** Counts TLB invalidations (see mmioLinTag). */
+  private tlbGen = 0;
   /** The fetch page cache: linear page base and its RAM offset (NaN = none). */
   fetchLin = Number.NaN;
   fetchOff = 0;
@@ -645,6 +662,7 @@ export class X86Cpu {
 
   /** Forgets the cached translations of one context (all pages, global ones too). */
   flushTlbContext(ctx: number): void {
+    this.tlbGen++;
     const tags = this.tlbTag;
     for (let i = 0; i < tags.length; i++) {
       if (((tags[i]! % TLB_CONTEXTS) + TLB_CONTEXTS) % TLB_CONTEXTS === ctx) tags[i] = Number.NaN;
@@ -662,6 +680,7 @@ export class X86Cpu {
 
   /** Forgets cached translations: all, or all but global pages. */
   flushTlb(includeGlobal = true): void {
+    this.tlbGen++;
     if (includeGlobal) {
       this.tlbTag.fill(Number.NaN);
       this.tlbShift.fill(0);
@@ -678,6 +697,7 @@ export class X86Cpu {
 
   /** Forgets the translation of one linear address (INVLPG). */
   flushPage(lin: number): void {
+    this.tlbGen++;
     const page = Math.floor(lin / 4096);
     const tags = this.tlbTag;
     const k = page & TLB_MASK;
@@ -717,16 +737,38 @@ export class X86Cpu {
     const slot = set * TLB_SIZE + (page & TLB_MASK);
     const tag = page * TLB_CONTEXTS + this.tlbCtx;
     if (this.tlbTag[slot] === tag) return this.tlbPhys[slot]! + (lin - page * 4096);
+    const ept = this.vmx.eptActive;
+    const m = page & (MMIO_LIN_SIZE - 1);
+    if (
+      ept &&
+      this.mmioLinTag[m] === tag &&
+      this.mmioLinSet[m] === set &&
+      this.mmioLinGen[m] === this.tlbGen
+    ) {
+      // Not put in the TLB even if EPT maps the page by now (the walk's details are gone).
+      return this.vmx.gpaToHpa(this.mmioLinGpa[m]! + (lin - page * 4096), acc, lin, true);
+    }
     const pa = walk(this, lin, acc, user);
     if (pa < 0) {
       // CR2 is written when the #PF is delivered (a VM exit for it leaves CR2 alone).
       this.pfLinear = lin;
       this.raise(EX_PF, this.pfError);
     }
-    const hpa = this.vmx.eptActive ? this.vmx.gpaToHpa(pa, acc, lin, true) : pa;
-    if (hpa < 0) return hpa;
     // The write set only holds pages that are writable and already dirty.
-    if (acc !== ACC_WRITE || (this.walkWritable && this.walkDirty)) this.fillSlot(slot, tag, hpa);
+    const cacheable = acc !== ACC_WRITE || (this.walkWritable && this.walkDirty);
+    if (!ept) {
+      if (cacheable) this.fillSlot(slot, tag, pa);
+      return pa;
+    }
+    if (cacheable) {
+      this.mmioLinTag[m] = tag;
+      this.mmioLinSet[m] = set;
+      this.mmioLinGpa[m] = pa - (pa % 4096);
+      this.mmioLinGen[m] = this.tlbGen;
+    }
+    const hpa = this.vmx.gpaToHpa(pa, acc, lin, true);
+    if (hpa < 0) return hpa;
+    if (cacheable) this.fillSlot(slot, tag, hpa);
     return hpa;
   }
 
@@ -1167,6 +1209,7 @@ export class X86Cpu {
     const slot = fieldSlot(field);
     if (slot < 0 || (field & 1) === 1)
       throw new RangeError(`vmread: unsupported VMCS field 0x${field.toString(16)}`);
+    this.vmx.saveLazy();
     const vmcs = this.vmx.vmcs();
     return (BigInt(vmcs.hi[slot]! >>> 0) << 32n) | BigInt(vmcs.lo[slot]! >>> 0);
   }

@@ -75,6 +75,32 @@ describe("host-trap mode", () => {
     expect(ram[0x200501]).toBe(0x56);
   });
 
+  it("stores the guest state an exit leaves in the CPU when the host first reads or writes it", () => {
+    // mov ax, 0x1234 ; mov ds, ax ; cpuid ; mov ax, 0x2345 ; mov es, ax ; cpuid ; hlt
+    const { cpu } = setup([
+      0xb8, 0x34, 0x12, 0x8e, 0xd8, 0x0f, 0xa2, 0xb8, 0x45, 0x23, 0x8e, 0xc0, 0x0f, 0xa2, 0xf4,
+    ]);
+    cpu.enterGuest();
+    expect(cpu.run(1000)).toBe("host-trap");
+    // The data segments are not stored at the exit itself; a read gets what the guest loaded.
+    expect(cpu.vmread(V.GUEST_DS_SEL)).toBe(0x1234n);
+    expect(cpu.vmx.rdNum(V.GUEST_DS_BASE)).toBe(0x12340);
+    cpu.vmwrite(V.GUEST_RIP, 0x7c07n);
+    cpu.enterGuest();
+    expect(cpu.run(1000)).toBe("host-trap");
+    // A write first: it must not be overwritten when the rest of the state is stored later.
+    cpu.vmwrite(V.GUEST_DS_SEL, 0x42n);
+    cpu.vmwrite(V.GUEST_DS_BASE, 0x420n);
+    expect(cpu.vmx.rd(V.GUEST_ES_SEL)).toBe(0x2345);
+    expect(cpu.vmread(V.GUEST_DS_SEL)).toBe(0x42n);
+    cpu.vmwrite(V.GUEST_RIP, 0x7c0en);
+    cpu.enterGuest();
+    expect(cpu.run(1000)).toBe("host-trap");
+    expect(cpu.vmread(V.EXIT_REASON)).toBe(12n);
+    expect(cpu.getSegment(3)).toMatchObject({ selector: 0x42, base: 0x420n });
+    expect(cpu.getSegment(0)).toMatchObject({ selector: 0x2345, base: 0x23450n });
+  });
+
   it("reports an invalid guest state as an entry-failure exit and a bad control as an error", () => {
     const { cpu } = setup([0xf4]);
     cpu.vmwrite(V.VMCS_LINK_POINTER, 0n);

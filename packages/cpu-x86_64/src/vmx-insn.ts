@@ -201,6 +201,7 @@ export function vmxInstruction(cpu: X86Cpu, code: number, ops: VmxOperands): boo
         failValid(cpu, 12);
         return true;
       }
+      vmx.saveLazy();
       const v = vmx.current;
       if (code === VMX_VMREAD) {
         let lo = v.lo[slot]! >>> 0;

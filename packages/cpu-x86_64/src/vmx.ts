@@ -232,6 +232,35 @@ for (const enc of [
   LIGHT_FIELD[slotOf(enc)] = 1;
 }
 
+/**
+ * Guest-state fields a host-trap VM exit leaves in the CPU instead of storing (the CPU keeps
+ * the guest's state after such an exit; nothing runs on it until the next entry): the data
+ * segment registers, LDTR, TR, GDTR, IDTR, CR0/CR3/CR4, DR7, the SYSENTER MSRs and PAT.
+ * They are stored at the first access to any of them (`saveLazy`), so an exit the hypervisor
+ * handles from RIP, CS, EFER and the exit information alone stores about a fifth of the state.
+ * CS stays eager: instruction decode reads its base and rights on every MMIO exit.
+ */
+const LAZY_FIELD = new Uint8Array(FIELD_COUNT);
+for (const enc of [
+  ...SEG_FIELDS.filter((f) => f[0] !== V.GUEST_CS_SEL).flat(),
+  V.GUEST_CR0,
+  V.GUEST_CR3,
+  V.GUEST_CR4,
+  V.GUEST_DR7,
+  V.GUEST_GDTR_BASE,
+  V.GUEST_GDTR_LIMIT,
+  V.GUEST_IDTR_BASE,
+  V.GUEST_IDTR_LIMIT,
+  V.GUEST_SYSENTER_CS,
+  V.GUEST_SYSENTER_ESP,
+  V.GUEST_SYSENTER_EIP,
+  V.GUEST_PAT,
+]) {
+  LAZY_FIELD[slotOf(enc)] = 1;
+}
+/** CS, the segment register a host-trap exit stores at once (SEG_SLOTS index 1). */
+const CS_SEG = 1;
+
 // Slots of the guest-state fields every VM exit stores.
 const S_RIP = slotOf(V.GUEST_RIP);
 const S_RSP = slotOf(V.GUEST_RSP);
@@ -252,6 +281,15 @@ const S_PAT = slotOf(V.GUEST_PAT);
 const S_ENTRY_CONTROLS = slotOf(V.ENTRY_CONTROLS);
 const S_ACTIVITY = slotOf(V.GUEST_ACTIVITY_STATE);
 const S_INTERRUPTIBILITY = slotOf(V.GUEST_INTERRUPTIBILITY);
+const S_EXIT_REASON = slotOf(V.EXIT_REASON);
+const S_ENTRY_INTR_INFO = slotOf(V.ENTRY_INTR_INFO);
+const S_EXIT_QUALIFICATION = slotOf(V.EXIT_QUALIFICATION);
+const S_EXIT_INSTR_LEN = slotOf(V.EXIT_INSTR_LEN);
+const S_EXIT_INSTR_INFO = slotOf(V.EXIT_INSTR_INFO);
+const S_EXIT_INTR_INFO = slotOf(V.EXIT_INTR_INFO);
+const S_IDT_VECTORING_INFO = slotOf(V.IDT_VECTORING_INFO);
+const S_GUEST_LINEAR_ADDR = slotOf(V.GUEST_LINEAR_ADDR);
+const S_GUEST_PHYSICAL_ADDR = slotOf(V.GUEST_PHYSICAL_ADDR);
 
 /** A natural-width or 64-bit field's value as a number (exact for addresses). */
 function getNum(v: Vmcs, slot: number): number {
@@ -306,6 +344,7 @@ export class Vmx {
     this.eptActive = false;
     this.vmxonPtr = -1;
     this.current = null;
+    this.lazy = null;
     this.cache.clear();
     this.contexts.clear();
     this.synced = null;
@@ -326,19 +365,23 @@ export class Vmx {
   }
 
   rd(enc: number): number {
-    return this.vmcs().lo[slotOf(enc)]! >>> 0;
+    const s = slotOf(enc);
+    if (this.lazy !== null && LAZY_FIELD[s] === 1) this.saveLazy();
+    return this.vmcs().lo[s]! >>> 0;
   }
 
   /** A 64-bit or natural-width field as a signed number (exact for addresses). */
   rdNum(enc: number): number {
-    const v = this.vmcs();
     const s = slotOf(enc);
+    if (this.lazy !== null && LAZY_FIELD[s] === 1) this.saveLazy();
+    const v = this.vmcs();
     return v.hi[s]! * TWO32 + (v.lo[s]! >>> 0);
   }
 
   wr(enc: number, lo: number, hi = 0): void {
-    const v = this.vmcs();
     const s = slotOf(enc);
+    if (this.lazy !== null && LAZY_FIELD[s] === 1) this.saveLazy();
+    const v = this.vmcs();
     if (LIGHT_FIELD[s] === 0) this.synced = null;
     v.lo[s] = lo;
     // 64-bit (width 1) and natural-width (3) fields keep their high half.
@@ -351,6 +394,7 @@ export class Vmx {
 
   /** Loads a VMCS from its page (our layout) or the cache. */
   loadVmcs(addr: number): Vmcs {
+    this.saveLazy();
     const cached = this.cache.get(addr);
     if (cached !== undefined) return cached;
     const v = new Vmcs(addr);
@@ -366,6 +410,7 @@ export class Vmx {
 
   /** VMCLEAR: writes the shadow back, launch state clear. */
   clearVmcs(addr: number): void {
+    this.saveLazy();
     const v = this.cache.get(addr) ?? this.loadVmcs(addr);
     const cpu = this.cpu;
     for (let i = 0; i < FIELD_COUNT; i++) {
@@ -498,6 +543,8 @@ export class Vmx {
       }
       this.loadLightState();
     } else {
+      // The full path reads the guest state straight from the VMCS arrays.
+      this.saveLazy();
       if (!this.controlsValid()) return 7;
       if (host && !this.hostStateValid()) return 8;
       const qual = this.guestStateInvalid();
@@ -521,7 +568,8 @@ export class Vmx {
     v.launched = true;
     this.guestMode = true;
     this.eptActive = (this.proc2 & PROC2_EPT) !== 0;
-    this.eptRoot = this.rdNum(V.EPT_POINTER) - (this.rdNum(V.EPT_POINTER) % 4096);
+    // The page-aligned root from the halves (a `%` on a double is a slow remainder call).
+    this.eptRoot = this.rdNum(V.EPT_POINTER) - (this.rd(V.EPT_POINTER) & 0xfff);
     if (this.eptActive && this.eptRoot !== this.eptCacheRoot) {
       this.flushEptCache();
       this.eptCacheRoot = this.eptRoot;
@@ -787,12 +835,14 @@ export class Vmx {
    */
   vmExit(reason: number, qual = 0, len = 0, info = 0, gla = Number.NaN, gpa = Number.NaN): void {
     const cpu = this.cpu;
-    this.wr(V.EXIT_REASON, reason);
-    this.wrNum(V.EXIT_QUALIFICATION, qual);
-    this.wr(V.EXIT_INSTR_LEN, len);
-    this.wr(V.EXIT_INSTR_INFO, info);
+    // The exit information by precomputed slots, as the guest state below (every exit).
+    const v = this.vmcs();
+    put32(v, S_EXIT_REASON, reason);
+    putNum(v, S_EXIT_QUALIFICATION, qual);
+    put32(v, S_EXIT_INSTR_LEN, len);
+    put32(v, S_EXIT_INSTR_INFO, info);
     if (reason !== EXIT.EXCEPTION_NMI && reason !== EXIT.EXTERNAL_INTERRUPT) {
-      this.wr(V.EXIT_INTR_INFO, 0);
+      put32(v, S_EXIT_INTR_INFO, 0);
     }
     // An exit while an event was being delivered records that event, so the hypervisor can
     // inject it again (SDM 27.2.4).
@@ -816,42 +866,28 @@ export class Vmx {
       this.wr(V.IDT_VECTORING_INFO, info >>> 0);
       if (type >= 4) this.wr(V.EXIT_INSTR_LEN, cpu.softNext - cpu.rip);
     } else {
-      this.wr(V.IDT_VECTORING_INFO, 0);
+      put32(v, S_IDT_VECTORING_INFO, 0);
     }
-    if (!Number.isNaN(gla)) this.wrNum(V.GUEST_LINEAR_ADDR, gla);
-    if (!Number.isNaN(gpa)) this.wrNum(V.GUEST_PHYSICAL_ADDR, gpa);
-    // Guest state, by precomputed slots (this runs on every exit).
-    const v = this.vmcs();
+    if (!Number.isNaN(gla)) putNum(v, S_GUEST_LINEAR_ADDR, gla);
+    if (!Number.isNaN(gpa)) putNum(v, S_GUEST_PHYSICAL_ADDR, gpa);
+    // Guest state, by precomputed slots.
     putNum(v, S_RIP, cpu.rip);
     // RSP is a general register: saved exactly, whatever it holds.
     v.lo[S_RSP] = cpu.rlo[RSP]!;
     v.hi[S_RSP] = cpu.rhi[RSP]!;
     putNum(v, S_RFLAGS, cpu.flags >>> 0);
-    putNum(v, S_CR0, cpu.cr0 >>> 0);
-    putNum(v, S_CR3, cpu.cr3);
-    putNum(v, S_CR4, cpu.cr4 >>> 0);
-    putNum(v, S_DR7, cpu.dr[7]!);
-    for (let s = 0; s < 8; s++) {
-      const f = s * 4;
-      put32(v, SEG_SLOTS[f]!, cpu.segSel[s]! & 0xffff);
-      putNum(v, SEG_SLOTS[f + 1]!, cpu.segBase[s]!);
-      put32(v, SEG_SLOTS[f + 2]!, cpu.segLimit[s]! | 0);
-      put32(v, SEG_SLOTS[f + 3]!, cpu.segAttr[s]!);
-    }
-    putNum(v, S_GDTR_BASE, cpu.gdtBase);
-    put32(v, S_GDTR_LIMIT, cpu.gdtLimit);
-    putNum(v, S_IDTR_BASE, cpu.idtBase);
-    put32(v, S_IDTR_LIMIT, cpu.idtLimit);
-    put32(v, S_SYSENTER_CS, cpu.sysenterCs);
-    putNum(v, S_SYSENTER_ESP, cpu.sysenterEsp);
-    putNum(v, S_SYSENTER_EIP, cpu.sysenterEip);
+    const f = CS_SEG * 4;
+    put32(v, SEG_SLOTS[f]!, cpu.segSel[CS_SEG]! & 0xffff);
+    putNum(v, SEG_SLOTS[f + 1]!, cpu.segBase[CS_SEG]!);
+    put32(v, SEG_SLOTS[f + 2]!, cpu.segLimit[CS_SEG]! | 0);
+    put32(v, SEG_SLOTS[f + 3]!, cpu.segAttr[CS_SEG]!);
+    // In host-trap mode the rest stays in the CPU until something reads it (see LAZY_FIELD);
+    // otherwise host state is loaded next, so it is stored now.
+    this.lazy = v;
+    if (!cpu.hostTrapMode) this.saveLazy();
     if (this.exitCtl & EXIT_SAVE_EFER) {
       v.lo[S_EFER] = cpu.efer;
       v.hi[S_EFER] = 0;
-    }
-    if (this.exitCtl & EXIT_SAVE_PAT) {
-      v.lo[S_PAT] = cpu.patLo;
-      v.hi[S_PAT] = cpu.patHi;
     }
     // The "IA-32e mode guest" entry control follows EFER.LMA (IA32_VMX_MISC bit 5).
     const entry = v.lo[S_ENTRY_CONTROLS]!;
@@ -864,7 +900,7 @@ export class Vmx {
       this.wr(V.PREEMPTION_TIMER, Number.isFinite(left) ? left : 0);
     }
     // The valid bit of the entry interruption-information field is cleared on every exit.
-    this.wr(V.ENTRY_INTR_INFO, this.rd(V.ENTRY_INTR_INFO) & 0x7fffffff);
+    v.lo[S_ENTRY_INTR_INFO] = v.lo[S_ENTRY_INTR_INFO]! & 0x7fffffff;
     this.guestMode = false;
     this.eptActive = false;
     cpu.halted = false;
@@ -887,6 +923,46 @@ export class Vmx {
     }
     this.synced = null;
     this.loadHostState();
+  }
+
+  /**
+   * The VMCS whose LAZY_FIELD guest state is still only in the CPU (since a host-trap exit),
+   * or null. Set while the CPU holds that state unchanged: until the next entry runs the guest
+   * (which, on the light path, leaves them lazy: the CPU state stays the one to store).
+   */
+  private lazy: Vmcs | null = null;
+
+  /** Stores the LAZY_FIELD guest state the CPU still holds into its VMCS (if any is pending). */
+  saveLazy(): void {
+    const v = this.lazy;
+    if (v === null) return;
+    this.lazy = null;
+    // A VMCS abandoned without VMCLEAR (the host dropped a failed VM) keeps what it had.
+    if (v !== this.current) return;
+    const cpu = this.cpu;
+    putNum(v, S_CR0, cpu.cr0 >>> 0);
+    putNum(v, S_CR3, cpu.cr3);
+    putNum(v, S_CR4, cpu.cr4 >>> 0);
+    putNum(v, S_DR7, cpu.dr[7]!);
+    for (let s = 0; s < 8; s++) {
+      if (s === CS_SEG) continue;
+      const f = s * 4;
+      put32(v, SEG_SLOTS[f]!, cpu.segSel[s]! & 0xffff);
+      putNum(v, SEG_SLOTS[f + 1]!, cpu.segBase[s]!);
+      put32(v, SEG_SLOTS[f + 2]!, cpu.segLimit[s]! | 0);
+      put32(v, SEG_SLOTS[f + 3]!, cpu.segAttr[s]!);
+    }
+    putNum(v, S_GDTR_BASE, cpu.gdtBase);
+    put32(v, S_GDTR_LIMIT, cpu.gdtLimit);
+    putNum(v, S_IDTR_BASE, cpu.idtBase);
+    put32(v, S_IDTR_LIMIT, cpu.idtLimit);
+    put32(v, S_SYSENTER_CS, cpu.sysenterCs);
+    putNum(v, S_SYSENTER_ESP, cpu.sysenterEsp);
+    putNum(v, S_SYSENTER_EIP, cpu.sysenterEip);
+    if (this.exitCtl & EXIT_SAVE_PAT) {
+      v.lo[S_PAT] = cpu.patLo;
+      v.hi[S_PAT] = cpu.patHi;
+    }
   }
 
   /**

@@ -32,6 +32,7 @@ export {
   decodeMmio,
   type UndecodableMmio,
 } from "./mmio-decode.js";
+export { MmioDecodeCache } from "./mmio-decode-cache.js";
 export { type MsrPolicy, PASSTHROUGH_MSRS, READ_ONLY_MSRS, writeMsrBitmap } from "./msr-bitmap.js";
 export { PM1A_CONTROL_PORT, X86VCpu, type X86VCpuCreateConfig } from "./vcpu.js";
 export { X86VmContext } from "./vm-context.js";

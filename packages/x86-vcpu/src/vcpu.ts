@@ -11,7 +11,16 @@
 
 import { type SavedRecord, StateReader, savedBytes, savedU64 } from "@axvisor/axdevice-base";
 import { axErr } from "@axvisor/axerrno";
-import type { ArchVCpu, ExitReason, GuestFault, SnapshotTime } from "@axvisor/axvcpu";
+import type {
+  ArchVCpu,
+  ExitReason,
+  GuestFault,
+  IoReadExit,
+  IoWriteExit,
+  MmioReadExit,
+  MmioWriteExit,
+  SnapshotTime,
+} from "@axvisor/axvcpu";
 import type { HostServices } from "@axvisor/axvisor-api";
 import { cpuid, VmcsField as F, vmcsSlot, type X86Cpu } from "@axvisor/cpu-x86_64";
 import {
@@ -42,7 +51,8 @@ import {
 import { type GuestPaging, readGuestLinear, translateGuestLinear } from "./guest-walk.js";
 import { HOST_PREEMPT_VECTOR, type X86HostCpus, type X86PhysCpu } from "./host-cpus.js";
 import { SimpleInterruptQueue, type X86InterruptSource } from "./interrupts.js";
-import { decodeMmio } from "./mmio-decode.js";
+import type { DecodeMode } from "./mmio-decode.js";
+import { MmioDecodeCache } from "./mmio-decode-cache.js";
 import { type MsrPolicy, writeMsrBitmap } from "./msr-bitmap.js";
 import { PROC_USE_TSC_OFFSETTING, SAVED_MISC_SLOTS, SAVED_VMCS_FIELDS } from "./vcpu-state.js";
 import type { X86VmContext } from "./vm-context.js";
@@ -93,6 +103,9 @@ const PAT_RESET = 0x0007_0406_0007_0406n;
 export const PM1A_CONTROL_PORT = 0x604;
 const PM1A_POWER_OFF = 0x2000;
 const M32 = 0xffff_ffffn;
+const MODE_LONG: DecodeMode = { long: true, default32: true };
+const MODE_32: DecodeMode = { long: false, default32: true };
+const MODE_16: DecodeMode = { long: false, default32: false };
 
 /** What an exit left for the VMM, kept to fault it inside the guest if nothing serves it. */
 interface PendingAccess {
@@ -132,6 +145,39 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
   /** Guest-state fields waiting for the next bind (set_entry after setup reaches the VMCS). */
   private readonly pendingFields = new Map<number, bigint>();
   private pending: PendingAccess | null = null;
+  /** `pending` of the frequent exits, rewritten per exit instead of allocated. */
+  private readonly pendingRecord: { rip: number; kind: PendingAccess["kind"] } = {
+    rip: 0,
+    kind: "mmio",
+  };
+  /**
+   * The device-access exits `run` returns, one record of each kind rewritten per exit, so the
+   * frequent exits allocate no exit object. An exit is read before the next `run` (AxVM serves
+   * it at once), as ArchVCpu.run allows.
+   */
+  private readonly mmioWrite: Mutable<MmioWriteExit> = {
+    kind: "MmioWrite",
+    addr: gpa(0),
+    width: 1,
+    data: 0n,
+  };
+  private readonly mmioRead: Mutable<MmioReadExit> = {
+    kind: "MmioRead",
+    addr: gpa(0),
+    width: 1,
+    reg: 0,
+    regWidth: 8,
+    signExtend: false,
+  };
+  private readonly ioWrite: Mutable<IoWriteExit> = {
+    kind: "IoWrite",
+    port: port(0),
+    width: 1,
+    data: 0n,
+  };
+  private readonly ioRead: Mutable<IoReadExit> = { kind: "IoRead", port: port(0), width: 1 };
+  /** Decodes of the instructions behind this vCPU's MMIO exits (validated by their bytes). */
+  readonly mmioDecodes = new MmioDecodeCache();
   private stringIn: StringIn | null = null;
   private reinject: Reinject | null = null;
   private readonly slice: number;
@@ -248,6 +294,26 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const base = gprBase(index);
     if (base < 0) return;
     this.setFull(base, index < 16 ? value : mergeGpr(index, this.getGpr(base), value));
+  }
+
+  /** The low `width` (1, 2 or 4) bytes of a register view, as getGpr gives them, unsigned. */
+  private gprLow32(index: number, width: 1 | 2 | 4): number {
+    const base = gprBase(index);
+    if (base < 0) return 0;
+    const lo =
+      base === GPR_RSP
+        ? this.readLowField(F.GUEST_RSP)
+        : this.bound
+          ? this.bound.cpu.rlo[base]!
+          : this.lo[base]!;
+    const v = index >= GPR_HIGH8 && index < GPR_HIGH8 + 4 ? lo >>> 8 : lo;
+    return width === 4 ? v >>> 0 : v & (width === 2 ? 0xffff : 0xff);
+  }
+
+  /** The low 32 bits of a VMCS field, without a BigInt while bound. */
+  private readLowField(field: number): number {
+    if (this.bound && !this.pendingFields.has(field)) return this.bound.cpu.vmx.rd(field) | 0;
+    return Number(BigInt.asUintN(32, this.readField(field))) | 0;
   }
 
   getGpr(index: number): bigint {
@@ -746,6 +812,14 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     };
   }
 
+  /** Records the access of the exit being returned (see injectFault). */
+  private pendAt(rip: number, kind: PendingAccess["kind"]): void {
+    const r = this.pendingRecord;
+    r.rip = rip;
+    r.kind = kind;
+    this.pending = r;
+  }
+
   private guestRip(): number {
     return this.requireBound().cpu.vmx.rdNum(F.GUEST_RIP);
   }
@@ -755,7 +829,8 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const long =
       (this.rd(F.GUEST_EFER) & EFER_LMA) !== 0 && (this.rd(F.GUEST_CS_AR) & 0x2000) !== 0;
     const cpu = this.requireBound().cpu;
-    cpu.vmx.wrNum(F.GUEST_RIP, long ? rip : rip % 2 ** 32);
+    // `>>> 0` is the modulo 2^32 of an integer RIP, without a floating-point remainder.
+    cpu.vmx.wrNum(F.GUEST_RIP, long ? rip : rip >>> 0);
     // The instruction completed: an STI/MOV SS shadow does not carry over it.
     const intr = this.rd(F.GUEST_INTERRUPTIBILITY);
     if (intr & 3) cpu.vmwrite(F.GUEST_INTERRUPTIBILITY, BigInt(intr & ~3));
@@ -935,13 +1010,23 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const aw = width as AccessWidth;
     if (isString) return this.stringIo(cpu, p, aw, isIn, isRep, rip);
     this.advance(this.exitLength());
-    this.pending = { rip, kind: "port" };
-    if (isIn) return { kind: "IoRead", port: port(p), width: aw };
-    const data = BigInt(cpu.rlo[GPR_RAX]! >>> 0) & ((1n << BigInt(width * 8)) - 1n);
-    if (p === PM1A_CONTROL_PORT && width === 2 && data === BigInt(PM1A_POWER_OFF)) {
+    this.pendAt(rip, "port");
+    if (isIn) {
+      const r = this.ioRead;
+      r.port = port(p);
+      r.width = aw;
+      return r;
+    }
+    const eax = cpu.rlo[GPR_RAX]!;
+    const value = width === 4 ? eax >>> 0 : eax & (width === 2 ? 0xffff : 0xff);
+    if (p === PM1A_CONTROL_PORT && width === 2 && value === PM1A_POWER_OFF) {
       return { kind: "SystemDown", resetType: "shutdown", reason: 0 };
     }
-    return { kind: "IoWrite", port: port(p), width: aw, data };
+    const w = this.ioWrite;
+    w.port = port(p);
+    w.width = aw;
+    w.data = BigInt(value);
+    return w;
   }
 
   /**
@@ -1118,10 +1203,16 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
     const lin = this.csBase() + rip;
     const off = cpu.vmx.exitCodeOffset;
     const code =
-      (off >= 0 ? cpu.ram.subarray(off, off + 15) : null) ??
-      readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
-      readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
-      readGuestLinear(this.vm.memory, this.paging(), lin, 4096 - (((lin % 4096) + 4096) % 4096));
+      off >= 0
+        ? cpu.ram
+        : (readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
+          readGuestLinear(this.vm.memory, this.paging(), lin, 15) ??
+          readGuestLinear(
+            this.vm.memory,
+            this.paging(),
+            lin,
+            4096 - (((lin % 4096) + 4096) % 4096),
+          ));
     const write = (q & 2) !== 0;
     if (code === null) {
       this.pending = { rip, kind: "mmio" };
@@ -1131,15 +1222,15 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
         accessFlags: write ? MappingFlags.WRITE : MappingFlags.READ,
       };
     }
+    const at = Math.max(off, 0);
     const long = this.isLong();
-    const d = decodeMmio(code, {
-      long,
-      default32: long || (this.rd(F.GUEST_CS_AR) & 0x4000) !== 0,
-    });
+    const mode = long ? MODE_LONG : (this.rd(F.GUEST_CS_AR) & 0x4000) !== 0 ? MODE_32 : MODE_16;
+    const d = this.mmioDecodes.decode(code, at, Math.min(15, code.length - at), lin, mode);
     if (d.kind === "unsupported") {
       // Not a device access the VMM can emulate (a push, a string move...): perhaps memory
       // the VM maps on first touch; if not, the fault is raised in the guest (injectFault).
-      this.pending = { rip, kind: "mmio", undecodable: `${d.reason}; bytes ${hexBytes(code)}` };
+      const bytes = hexBytes(code.subarray(at, at + 15));
+      this.pending = { rip, kind: "mmio", undecodable: `${d.reason}; bytes ${bytes}` };
       return {
         kind: "NestedPageFault",
         addr: gpa(addr),
@@ -1147,20 +1238,28 @@ export class X86VCpu implements ArchVCpu<X86VCpuCreateConfig, void> {
       };
     }
     this.advance(d.length);
-    this.pending = { rip, kind: "mmio" };
+    this.pendAt(rip, "mmio");
     const width = d.width as AccessWidth;
     if (d.kind === "load") {
-      return {
-        kind: "MmioRead",
-        addr: gpa(addr),
-        width,
-        reg: d.reg,
-        regWidth: d.regWidth as AccessWidth,
-        signExtend: d.signExtend,
-      };
+      const r = this.mmioRead;
+      r.addr = gpa(addr);
+      r.width = width;
+      r.reg = d.reg;
+      r.regWidth = d.regWidth as AccessWidth;
+      r.signExtend = d.signExtend;
+      return r;
     }
-    const data = d.reg < 0 ? d.imm : this.getGpr(d.reg) & ((1n << BigInt(width * 8)) - 1n);
-    return { kind: "MmioWrite", addr: gpa(addr), width, data };
+    const w = this.mmioWrite;
+    w.addr = gpa(addr);
+    w.width = width;
+    // Up to 32 bits the stored value is computed in numbers: one BigInt for the exit record.
+    w.data =
+      d.reg < 0
+        ? d.imm
+        : width < 8
+          ? BigInt(this.gprLow32(d.reg, width as 1 | 2 | 4))
+          : this.getGpr(d.reg) & ((1n << BigInt(width * 8)) - 1n);
+    return w;
   }
 
   // ---- snapshot ------------------------------------------------------------------------
@@ -1396,3 +1495,5 @@ const MISC = {
 
 const NOTHING: ExitReason = { kind: "Nothing" };
 const HALT: ExitReason = { kind: "Halt" };
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -12,6 +12,8 @@ build() { # output source [as options]
   rm -f "$out.o" "$out.elf"
 }
 build misbehave misbehave.S
+build mmio-rewrite mmio-rewrite.S
+build mmio-remap mmio-remap.S
 build exitloop-mmio exitloop.S
 build exitloop-pio exitloop.S --defsym PIO=1
 build exitloop-mmio-200k exitloop.S --defsym ITERATIONS=200000

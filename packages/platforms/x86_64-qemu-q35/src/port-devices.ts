@@ -38,6 +38,11 @@ export class MmioOnPorts implements BasePortDeviceOps {
   }
 
   handleRead(addr: Port, width: AccessWidth): bigint {
+    if (width === 1) {
+      // The usual access (a UART's registers are bytes): no BigInt shifting on an exit.
+      const a = (this.#mmioBase + addr - this.#range.start) as GuestPhysAddr;
+      return this.#device.handleRead(a, 1 as AccessWidth) & 0xffn;
+    }
     let v = 0n;
     // Byte-wide registers: a wider access reads consecutive registers.
     for (let i = 0; i < width; i++) {
@@ -48,6 +53,11 @@ export class MmioOnPorts implements BasePortDeviceOps {
   }
 
   handleWrite(addr: Port, width: AccessWidth, value: bigint): void {
+    if (width === 1) {
+      const a = (this.#mmioBase + addr - this.#range.start) as GuestPhysAddr;
+      this.#device.handleWrite(a, 1 as AccessWidth, value & 0xffn);
+      return;
+    }
     for (let i = 0; i < width; i++) {
       const a = (this.#mmioBase + addr - this.#range.start + i) as GuestPhysAddr;
       this.#device.handleWrite(a, 1 as AccessWidth, (value >> BigInt(8 * i)) & 0xffn);

@@ -12,6 +12,8 @@ import { describe, expect, it } from "vitest";
 import { REPO_ROOT, startTestVmm } from "../../vmm/test-support/harness.js";
 
 const MISBEHAVE = resolve(REPO_ROOT, "apps/axvisor/test-guests/x86/misbehave.bin");
+const MMIO_REWRITE = resolve(REPO_ROOT, "apps/axvisor/test-guests/x86/mmio-rewrite.bin");
+const MMIO_REMAP = resolve(REPO_ROOT, "apps/axvisor/test-guests/x86/mmio-remap.bin");
 
 function config(file: string, edit: (text: string) => string = (t) => t) {
   const path = resolve(REPO_ROOT, "configs/vms", file);
@@ -181,6 +183,38 @@ describe("x86_64 guests under the VMM", () => {
       await t.close();
     }
   }, 60_000);
+
+  it("decodes an MMIO store afresh after the guest rewrites it (the decode cache is checked against the bytes)", async () => {
+    const t = startTestVmm({ platform: "x86_64-qemu-q35", harts: 1, ramMiB: 64 });
+    try {
+      const cfg = parseAxVMConfig(misbehaveToml.replace(MISBEHAVE, MMIO_REWRITE), {
+        file: "mmio-rewrite.toml",
+      });
+      const vm = t.vmm.createVm(cfg);
+      t.vmm.startVm(vm.id);
+      // Two stores of ECX ('A') from the same instruction, then its ModRM byte patched to EBX.
+      expect(await t.waitEnd(vm.id)).toEqual({ kind: "poweroff", reason: 0 });
+      expect(t.output.get(vm.id)).toBe("AAB");
+    } finally {
+      await t.close();
+    }
+  }, 20_000);
+
+  it("translates a device page afresh after the guest remaps it (INVLPG, CR3 reload)", async () => {
+    const t = startTestVmm({ platform: "x86_64-qemu-q35", harts: 1, ramMiB: 64 });
+    try {
+      const cfg = parseAxVMConfig(misbehaveToml.replace(MISBEHAVE, MMIO_REMAP), {
+        file: "mmio-remap.toml",
+      });
+      const vm = t.vmm.createVm(cfg);
+      t.vmm.startVm(vm.id);
+      // The vIOAPIC twice, then the open bus after INVLPG, then the vIOAPIC after MOV CR3.
+      expect(await t.waitEnd(vm.id)).toEqual({ kind: "poweroff", reason: 0 });
+      expect(t.output.get(vm.id)).toBe("AAHA");
+    } finally {
+      await t.close();
+    }
+  }, 20_000);
 
   it("takes a guest off the CPU at the end of a slice that ends in an STI shadow", async () => {
     const dir = mkdtempSync(join(tmpdir(), "axvisor-x86-"));
