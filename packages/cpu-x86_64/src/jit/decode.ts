@@ -95,6 +95,12 @@ export const K = {
   SHD_I: 48,
   /** SHLD / SHRD E, G by CL. */
   SHD_CL: 49,
+  /**
+   * REP STOS (op 0) / REP MOVS (op 1) of `size`-byte elements, 64-bit addresses, no FS/GS
+   * source: compiled page by page while DF = 0 and the pages are plain RAM (else the
+   * interpreter continues from where the compiled run stopped, as after an interrupt).
+   */
+  REP_STR: 50,
 } as const;
 
 /** Kinds that may carry a LOCK prefix (with a memory destination). */
@@ -152,6 +158,7 @@ const WORD_OK = new Set<number>([
   K.CMPXCHG,
   K.XADD,
   K.XCHG,
+  K.REP_STR,
 ]);
 
 export interface Insn {
@@ -562,6 +569,16 @@ function decodeOne(r: Reader, rip: number): Insn | null {
       case 0xfb:
         i.kind = K.STI;
         break;
+      case 0xaa:
+      case 0xab:
+      case 0xa4:
+      case 0xa5:
+        // Only the REP (F3) forms; an FS/GS source of MOVS is left to the interpreter.
+        if (!repe || i.seg >= 0) return null;
+        i.kind = K.REP_STR;
+        i.op = op === 0xa4 || op === 0xa5 ? 1 : 0;
+        if ((op & 1) === 0) i.size = 1;
+        break;
       case 0xc9:
         if (has66) return null;
         i.kind = K.LEAVE;
@@ -658,7 +675,7 @@ function decodeOne(r: Reader, rip: number): Insn | null {
   }
   if (!ok || Number.isNaN(i.imm) || r.pos > 4096 || r.pos - start > 15) return null;
   if (has66 && !w && i.size !== 1 && !WORD_OK.has(i.kind)) return null;
-  if (repe && !(op === 0x90 && i.kind === K.NOP)) return null;
+  if (repe && !(op === 0x90 && i.kind === K.NOP) && i.kind !== K.REP_STR) return null;
   // LOCK with a register destination, on CMP or on BT is #UD: the interpreter raises it.
   if (
     lock &&
