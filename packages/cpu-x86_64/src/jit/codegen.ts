@@ -1654,7 +1654,21 @@ class Gen {
       case K.BT_R: {
         // CF = the bit; the other flags keep their values (as the interpreter leaves them).
         const bits = size * 8;
-        this.prepareE(i, size, i.op !== 0);
+        if (i.kind === K.BT_R && i.isMem) {
+          // The register offset is signed and picks the word at E + (offset >> log2(bits))
+          // operand sizes away (before or after E); the bit is its low bits.
+          this.ea(i);
+          b.get(L_EA);
+          this.getReg(i.reg, size, i.rex);
+          this.signExtend(size);
+          b.i64(Math.log2(bits));
+          b.op(Op.i64ShrS);
+          b.i64(Math.log2(size));
+          b.op(Op.i64Shl);
+          b.op(Op.i64Add);
+          b.set(L_EA);
+          this.translate(i, size, i.op !== 0);
+        } else this.prepareE(i, size, i.op !== 0);
         this.materialize();
         // The bit offset into L_T1.
         if (i.kind === K.BT_I) b.i64(i.imm & (bits - 1));

@@ -111,6 +111,7 @@ const LOCK_OK = new Set<number>([
   K.NOT,
   K.NEG,
   K.BT_I,
+  K.BT_R,
   K.CMPXCHG,
   K.XADD,
   K.XCHG,
@@ -631,9 +632,8 @@ function decodeOne(r: Reader, rip: number): Insn | null {
           i.op = (i.reg & 7) - 4;
           i.imm = r.b();
         } else if (op2 === 0xa3 || op2 === 0xab || op2 === 0xb3 || op2 === 0xbb) {
+          // A memory operand: the signed bit offset selects the operand-sized word (codegen).
           ok = mrm();
-          // A memory operand addressed by a register bit offset may lie outside E: interpreter.
-          if (i.isMem) return null;
           i.kind = K.BT_R;
           i.op = (op2 >> 3) & 3;
         } else if (op2 === 0xa4 || op2 === 0xa5 || op2 === 0xac || op2 === 0xad) {
@@ -682,7 +682,7 @@ function decodeOne(r: Reader, rip: number): Insn | null {
     (!i.isMem ||
       !LOCK_OK.has(i.kind) ||
       ((i.kind === K.ALU_EG || i.kind === K.ALU_EI) && i.op === 7) ||
-      (i.kind === K.BT_I && i.op === 0))
+      ((i.kind === K.BT_I || i.kind === K.BT_R) && i.op === 0))
   )
     return null;
   // 16-bit MOVZX/MOVSX destinations are left to the interpreter.

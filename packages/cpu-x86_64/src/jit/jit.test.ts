@@ -271,7 +271,7 @@ function randomInsn(r: (n: number) => number, kinds?: readonly number[]): number
     }
     case 25: {
       // CLI/STI, CBW..CDQE, CWD..CQO, BSWAP, LEAVE, BT/BTS/BTR/BTC by imm8 or register
-      const which = r(7);
+      const which = r(8);
       const reg = DEST[r(DEST.length)]!;
       const sz = size === 1 ? 4 : size;
       const pre = sz === 2 ? [0x66] : [];
@@ -295,6 +295,16 @@ function randomInsn(r: (n: number) => number, kinds?: readonly number[]): number
         const lock = r(2) ? [0xf0] : [];
         const o = operands(4 + r(4), true, true, sz);
         return [...lock, ...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x0f, 0xba, ...o.bytes, r(256)];
+      }
+      if (which === 6) {
+        // mov reg, offset ; [lock] BT* [mem], reg: the signed bit offset reaches words before
+        // and after the addressed one (a few bytes under RBX to a few hundred above).
+        const bit = r(2048) - 64;
+        const o = operands(reg, true, true, sz);
+        const setup = [0x48 | (reg >= 8 ? 1 : 0), 0xc7, 0xc0 | (reg & 7), ...le32(bit)];
+        const op2 = [0xa3, 0xab, 0xb3, 0xbb][r(4)]!;
+        const lock = op2 !== 0xa3 && r(2) ? [0xf0] : [];
+        return [...setup, ...lock, ...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x0f, op2, ...o.bytes];
       }
       const o = operands(ANY[r(ANY.length)]!, true, false, sz);
       const op2 = [0xa3, 0xab, 0xb3, 0xbb][r(4)]!;
