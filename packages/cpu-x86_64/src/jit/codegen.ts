@@ -79,8 +79,11 @@ const L_ADDR = 31;
 const L_TI = 32;
 /** The region's block to run next (0 = the entry, the locals' initial value). */
 const L_BLK = 33;
+/** REP MOVS: the source's RAM offset; REP STOS/MOVS: elements left in the chunk. */
+const L_SRC = 34;
+const L_CNT = 35;
 const I64_LOCALS = L_F - L_REG;
-const I32_LOCALS = L_BLK - L_F + 1;
+const I32_LOCALS = L_CNT - L_F + 1;
 
 const RUN_TYPE = 0;
 const MAT_TYPE = 1;
@@ -123,6 +126,8 @@ class Gen {
   readonly written = new Set<number>();
   /** Index of the instruction being compiled (instructions retired before it in a pass). */
   k = 0;
+  /** Instructions in the block being compiled (what its budget check reserved). */
+  blockLen = 0;
 
   constructor(
     readonly b: FnBody,
@@ -352,6 +357,166 @@ class Gen {
     else if (size === 4) b.mem(Op.i64Store32, 0, o);
     else if (size === 2) b.mem(Op.i64Store16, 0, o);
     else b.mem(Op.i64Store8, 0, o);
+  }
+
+  /**
+   * REP STOS / REP MOVS: chunks that end at a page boundary of the destination (and source),
+   * each translated once (a miss, MMIO, a code page or an element crossing a page leaves
+   * for the interpreter, which continues from the registers as they are), then a tight
+   * element loop. Each element counts as one instruction, as in the interpreter, and a
+   * chunk takes no more than the budget left beyond the block's other instructions: out
+   * of budget the run loop comes back to the instruction with the progress kept.
+   */
+  repString(i: Insn): void {
+    const b = this.b;
+    const size = i.size;
+    const shift = size === 8 ? 3 : size === 4 ? 2 : size === 2 ? 1 : 0;
+    const movs = i.op === 1;
+    const rcx = this.reg(1);
+    const rdi = this.reg(7);
+    const rsi = this.reg(6);
+    const rax = this.reg(0);
+    this.written.add(1);
+    this.written.add(7);
+    if (movs) this.written.add(6);
+    b.block("rdone");
+    b.get(rcx);
+    b.op(Op.i64Eqz);
+    b.brIf("rdone");
+    // DF = 1 (backwards): the interpreter.
+    b.get(L_F);
+    b.i32(0x400);
+    b.op(Op.i32And);
+    this.exitIf(i);
+    b.loop("rchunk");
+    b.get(L_LEFT);
+    b.i32(this.blockLen);
+    b.op(Op.i32LeS);
+    b.if();
+    this.exit(this.k, i.rip, false);
+    b.end();
+    if (movs) {
+      b.get(rsi);
+      b.set(L_EA);
+      this.translate(i, size, false);
+      b.get(L_ADDR);
+      b.set(L_SRC);
+    }
+    b.get(rdi);
+    b.set(L_EA);
+    this.translate(i, size, true);
+    // Elements wholly inside the destination's page (at least one: translate checked it).
+    const room = (from: number) => {
+      b.i32(4096);
+      b.get(from);
+      b.op(Op.i32WrapI64);
+      b.i32(0xfff);
+      b.op(Op.i32And);
+      b.op(Op.i32Sub);
+      if (shift > 0) {
+        b.i32(shift);
+        b.op(Op.i32ShrU);
+      }
+    };
+    /** L_CNT = min(L_CNT, the i32 on the stack). */
+    const atMost = () => {
+      b.tee(L_TI);
+      b.get(L_CNT);
+      b.op(Op.i32LtU);
+      b.if();
+      b.get(L_TI);
+      b.set(L_CNT);
+      b.end();
+    };
+    room(rdi);
+    b.set(L_CNT);
+    if (movs) {
+      room(rsi);
+      atMost();
+    }
+    b.get(L_LEFT);
+    b.i32(this.blockLen);
+    b.op(Op.i32Sub);
+    atMost();
+    b.get(rcx);
+    b.get(L_CNT);
+    b.op(Op.i64ExtendI32U);
+    b.op(Op.i64LtU);
+    b.if();
+    b.get(rcx);
+    b.op(Op.i32WrapI64);
+    b.set(L_CNT);
+    b.end();
+    // Nothing in the chunk can fault: the registers and the budget move first.
+    b.get(L_CNT);
+    b.op(Op.i64ExtendI32U);
+    b.set(L_T2);
+    b.get(rcx);
+    b.get(L_T2);
+    b.op(Op.i64Sub);
+    b.set(rcx);
+    b.get(L_LEFT);
+    b.get(L_CNT);
+    b.op(Op.i32Sub);
+    b.set(L_LEFT);
+    b.get(L_T2);
+    if (shift > 0) {
+      b.i64(shift);
+      b.op(Op.i64Shl);
+    }
+    b.set(L_T2);
+    b.get(rdi);
+    b.get(L_T2);
+    b.op(Op.i64Add);
+    b.set(rdi);
+    if (movs) {
+      b.get(rsi);
+      b.get(L_T2);
+      b.op(Op.i64Add);
+      b.set(rsi);
+    }
+    // In order, element by element: an overlapping MOVS repeats the pattern as the CPU does.
+    const o = this.t.ramOffset;
+    b.loop("relem");
+    b.get(L_ADDR);
+    if (movs) {
+      b.get(L_SRC);
+      if (size === 8) b.mem(Op.i64Load, 0, o);
+      else if (size === 4) b.mem(Op.i64Load32U, 0, o);
+      else if (size === 2) b.mem(Op.i64Load16U, 0, o);
+      else b.mem(Op.i64Load8U, 0, o);
+    } else b.get(rax);
+    if (size === 8) b.mem(Op.i64Store, 0, o);
+    else if (size === 4) b.mem(Op.i64Store32, 0, o);
+    else if (size === 2) b.mem(Op.i64Store16, 0, o);
+    else b.mem(Op.i64Store8, 0, o);
+    b.get(L_ADDR);
+    b.i32(size);
+    b.op(Op.i32Add);
+    b.set(L_ADDR);
+    if (movs) {
+      b.get(L_SRC);
+      b.i32(size);
+      b.op(Op.i32Add);
+      b.set(L_SRC);
+    }
+    b.get(L_CNT);
+    b.i32(1);
+    b.op(Op.i32Sub);
+    b.tee(L_CNT);
+    b.brIf("relem");
+    b.end();
+    b.get(rcx);
+    b.op(Op.i64Eqz);
+    b.op(Op.i32Eqz);
+    b.brIf("rchunk");
+    b.end();
+    // Done: the first element was the instruction the block's count already holds.
+    b.get(L_LEFT);
+    b.i32(1);
+    b.op(Op.i32Add);
+    b.set(L_LEFT);
+    b.end();
   }
 
   /** Translates the memory operand of `i` (if any) before anything of it is done. */
@@ -1413,6 +1578,9 @@ class Gen {
           b.end();
         }
         return;
+      case K.REP_STR:
+        this.repString(i);
+        return;
       case K.LEAVE:
         b.get(this.reg(5));
         b.set(L_EA);
@@ -1486,7 +1654,21 @@ class Gen {
       case K.BT_R: {
         // CF = the bit; the other flags keep their values (as the interpreter leaves them).
         const bits = size * 8;
-        this.prepareE(i, size, i.op !== 0);
+        if (i.kind === K.BT_R && i.isMem) {
+          // The register offset is signed and picks the word at E + (offset >> log2(bits))
+          // operand sizes away (before or after E); the bit is its low bits.
+          this.ea(i);
+          b.get(L_EA);
+          this.getReg(i.reg, size, i.rex);
+          this.signExtend(size);
+          b.i64(Math.log2(bits));
+          b.op(Op.i64ShrS);
+          b.i64(Math.log2(size));
+          b.op(Op.i64Shl);
+          b.op(Op.i64Add);
+          b.set(L_EA);
+          this.translate(i, size, i.op !== 0);
+        } else this.prepareE(i, size, i.op !== 0);
         this.materialize();
         // The bit offset into L_T1.
         if (i.kind === K.BT_I) b.i64(i.imm & (bits - 1));
@@ -2031,6 +2213,8 @@ export function compileRegion(
           if (i.reg >= 4 && i.reg < 8) g.used.add(i.reg - 4);
           if (i.rm >= 4 && i.rm < 8) g.used.add(i.rm - 4);
         }
+      } else if (i.kind === K.REP_STR) {
+        for (const r of [0, 1, 6, 7]) g.used.add(r);
       } else if (i.kind === K.SHIFT_ECL) {
         g.used.add(1);
         g.used.add(i.rm);
@@ -2081,6 +2265,7 @@ export function compileRegion(
     b.loop(`self${k}`);
     g.kind = -1;
     g.k = 0;
+    g.blockLen = n;
     b.get(L_LEFT);
     b.i32(n);
     b.op(Op.i32LtS);

@@ -95,6 +95,12 @@ export const K = {
   SHD_I: 48,
   /** SHLD / SHRD E, G by CL. */
   SHD_CL: 49,
+  /**
+   * REP STOS (op 0) / REP MOVS (op 1) of `size`-byte elements, 64-bit addresses, no FS/GS
+   * source: compiled page by page while DF = 0 and the pages are plain RAM (else the
+   * interpreter continues from where the compiled run stopped, as after an interrupt).
+   */
+  REP_STR: 50,
 } as const;
 
 /** Kinds that may carry a LOCK prefix (with a memory destination). */
@@ -105,6 +111,7 @@ const LOCK_OK = new Set<number>([
   K.NOT,
   K.NEG,
   K.BT_I,
+  K.BT_R,
   K.CMPXCHG,
   K.XADD,
   K.XCHG,
@@ -152,6 +159,7 @@ const WORD_OK = new Set<number>([
   K.CMPXCHG,
   K.XADD,
   K.XCHG,
+  K.REP_STR,
 ]);
 
 export interface Insn {
@@ -562,6 +570,16 @@ function decodeOne(r: Reader, rip: number): Insn | null {
       case 0xfb:
         i.kind = K.STI;
         break;
+      case 0xaa:
+      case 0xab:
+      case 0xa4:
+      case 0xa5:
+        // Only the REP (F3) forms; an FS/GS source of MOVS is left to the interpreter.
+        if (!repe || i.seg >= 0) return null;
+        i.kind = K.REP_STR;
+        i.op = op === 0xa4 || op === 0xa5 ? 1 : 0;
+        if ((op & 1) === 0) i.size = 1;
+        break;
       case 0xc9:
         if (has66) return null;
         i.kind = K.LEAVE;
@@ -614,9 +632,8 @@ function decodeOne(r: Reader, rip: number): Insn | null {
           i.op = (i.reg & 7) - 4;
           i.imm = r.b();
         } else if (op2 === 0xa3 || op2 === 0xab || op2 === 0xb3 || op2 === 0xbb) {
+          // A memory operand: the signed bit offset selects the operand-sized word (codegen).
           ok = mrm();
-          // A memory operand addressed by a register bit offset may lie outside E: interpreter.
-          if (i.isMem) return null;
           i.kind = K.BT_R;
           i.op = (op2 >> 3) & 3;
         } else if (op2 === 0xa4 || op2 === 0xa5 || op2 === 0xac || op2 === 0xad) {
@@ -658,14 +675,14 @@ function decodeOne(r: Reader, rip: number): Insn | null {
   }
   if (!ok || Number.isNaN(i.imm) || r.pos > 4096 || r.pos - start > 15) return null;
   if (has66 && !w && i.size !== 1 && !WORD_OK.has(i.kind)) return null;
-  if (repe && !(op === 0x90 && i.kind === K.NOP)) return null;
+  if (repe && !(op === 0x90 && i.kind === K.NOP) && i.kind !== K.REP_STR) return null;
   // LOCK with a register destination, on CMP or on BT is #UD: the interpreter raises it.
   if (
     lock &&
     (!i.isMem ||
       !LOCK_OK.has(i.kind) ||
       ((i.kind === K.ALU_EG || i.kind === K.ALU_EI) && i.op === 7) ||
-      (i.kind === K.BT_I && i.op === 0))
+      ((i.kind === K.BT_I || i.kind === K.BT_R) && i.op === 0))
   )
     return null;
   // 16-bit MOVZX/MOVSX destinations are left to the interpreter.

@@ -271,7 +271,7 @@ function randomInsn(r: (n: number) => number, kinds?: readonly number[]): number
     }
     case 25: {
       // CLI/STI, CBW..CDQE, CWD..CQO, BSWAP, LEAVE, BT/BTS/BTR/BTC by imm8 or register
-      const which = r(7);
+      const which = r(8);
       const reg = DEST[r(DEST.length)]!;
       const sz = size === 1 ? 4 : size;
       const pre = sz === 2 ? [0x66] : [];
@@ -295,6 +295,16 @@ function randomInsn(r: (n: number) => number, kinds?: readonly number[]): number
         const lock = r(2) ? [0xf0] : [];
         const o = operands(4 + r(4), true, true, sz);
         return [...lock, ...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x0f, 0xba, ...o.bytes, r(256)];
+      }
+      if (which === 6) {
+        // mov reg, offset ; [lock] BT* [mem], reg: the signed bit offset reaches words before
+        // and after the addressed one (a few bytes under RBX to a few hundred above).
+        const bit = r(2048) - 64;
+        const o = operands(reg, true, true, sz);
+        const setup = [0x48 | (reg >= 8 ? 1 : 0), 0xc7, 0xc0 | (reg & 7), ...le32(bit)];
+        const op2 = [0xa3, 0xab, 0xb3, 0xbb][r(4)]!;
+        const lock = op2 !== 0xa3 && r(2) ? [0xf0] : [];
+        return [...setup, ...lock, ...pre, ...(o.rex ? [0x40 | o.rex] : []), 0x0f, op2, ...o.bytes];
       }
       const o = operands(ANY[r(ANY.length)]!, true, false, sz);
       const op2 = [0xa3, 0xab, 0xb3, 0xbb][r(4)]!;
@@ -443,6 +453,56 @@ function snapshot(cpu: X86Cpu, ram: Uint8Array) {
     rhi: [...cpu.rhi],
     data: [...ram.subarray(DATA, DATA + 0x2000)],
   };
+}
+
+/** mov r64, imm (a value below 2^32) as bytes. */
+function movImm(reg: number, v: number): number[] {
+  return [0x48 | (reg >= 8 ? 1 : 0), 0xb8 | (reg & 7), ...le32(v), 0, 0, 0, 0];
+}
+
+function le32(v: number): number[] {
+  return [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff];
+}
+
+/**
+ * A loop of REP STOS/MOVS of every element size over the two data pages (any alignment,
+ * elements crossing the page boundary, overlapping copies both ways, RCX = 0, DF = 1 now
+ * and then), each followed by ALU work on RCX/RDI/RSI so their results are used.
+ */
+function repProgram(seed: number, n: number, iters: number): number[] {
+  const r = rng(seed);
+  const code: number[] = [...movImm(15, iters), ...movImm(0, r(0xffffffff))];
+  const loopStart = CODE + code.length;
+  for (let k = 0; k < n; k++) {
+    const movs = r(2) === 0;
+    const size = [1, 2, 4, 8][r(4)]!;
+    const count = r(6) === 0 ? 0 : r(3) === 0 ? r(1200) : r(40);
+    const dst = DATA + r(0x2000 - Math.min(count * size, 0x1ff8) - 8);
+    code.push(...movImm(7, dst), ...movImm(1, count));
+    if (movs) {
+      // Source near the destination (overlap forwards or backwards) or anywhere.
+      const near = dst + r(64) - 32;
+      const src = r(2) === 0 ? near : DATA + r(0x2000 - Math.min(count * size, 0x1ff8) - 8);
+      code.push(...movImm(6, Math.max(DATA, Math.min(src, DATA + 0x2000 - count * size - 8))));
+    }
+    const backwards = r(10) === 0;
+    if (backwards) {
+      // DF = 1 walks down from the end of the range.
+      code.push(0xfd, 0x48, 0x81, 0xc7, ...le32(count * size));
+      if (movs) code.push(0x48, 0x81, 0xc6, ...le32(count * size));
+    }
+    const pre = size === 2 ? [0x66] : [];
+    const rex = size === 8 ? [0x48] : [];
+    const op = (movs ? 0xa4 : 0xaa) | (size === 1 ? 0 : 1);
+    code.push(...pre, 0xf3, ...rex, op);
+    if (backwards) code.push(0xfc);
+    // add rax, rdi ; xor rax, rcx ; add eax, esi
+    code.push(0x48, 0x01, 0xf8, 0x48, 0x31, 0xc8, 0x01, 0xf0);
+  }
+  code.push(0x49, 0xff, 0xcf);
+  const rel = loopStart - (CODE + code.length + 6);
+  code.push(0x0f, 0x85, ...le32(rel), 0xf4);
+  return code;
 }
 
 describe("x86-64 JIT", () => {
@@ -669,6 +729,92 @@ describe("x86-64 JIT", () => {
     m.cpu.setReg("rip", BigInt(CODE));
     runToHalt(m.cpu);
     expect(m.cpu.getReg("rax")).toBe(400n);
+  });
+
+  it("gives the interpreter's results on REP STOS/MOVS (sizes, overlaps, DF, budget ends)", () => {
+    let jitRetired = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const bytes = repProgram(seed * 2654435761, 10, 40);
+      const results = [true, false].map((jit) => {
+        const m = machine(jit);
+        m.ram.set(bytes, CODE);
+        for (let k = 0; k < 0x2000; k++) m.ram[DATA + k] = (k * 29 + seed) & 0xff;
+        m.cpu.setReg("rip", BigInt(CODE));
+        const exit = runToHalt(m.cpu);
+        jitRetired += m.cpu.jit?.retired ?? 0;
+        return { exit, ...snapshot(m.cpu, m.ram) };
+      });
+      expect(results[0], `seed ${seed * 2654435761}`).toEqual(results[1]);
+    }
+    // The elements ran compiled (each counts as an instruction), not in the interpreter.
+    expect(jitRetired).toBeGreaterThan(200_000);
+  });
+
+  it("leaves a REP STOS that faults midway to the interpreter: progress and #PF as without the JIT", () => {
+    const runs = [true, false].map((jit) => {
+      const m = machine(jit);
+      const dv = new DataView(m.ram.buffer, m.ram.byteOffset, m.ram.byteLength);
+      // 2 MiB pages: 0-4 MiB mapped, 4-6 MiB not present.
+      dv.setUint32(0x11000, 0x12003, true);
+      dv.setUint32(0x12000, 0x83, true);
+      dv.setUint32(0x12008, 0x200083, true);
+      dv.setUint32(0x5008, 0, true);
+      dv.setUint32(0x500c, 0x00209a00, true);
+      m.cpu.gdtBase = 0x5000;
+      m.cpu.gdtLimit = 0xff;
+      const gate = 0x3000 + 14 * 16;
+      dv.setUint16(gate, 0x4000, true);
+      dv.setUint16(gate + 2, 8, true);
+      dv.setUint16(gate + 4, 0x8e00, true);
+      m.cpu.idtBase = 0x3000;
+      m.cpu.idtLimit = 0xfff;
+      m.ram[0x4000] = 0xf4;
+      m.cpu.setReg("rsp", 0x8000n);
+      // 20 passes of 300 qwords from 0x3fd000, each 8 bytes further on (compiled from the
+      // 9th), then a REP STOSQ from there that runs into the hole at 4 MiB: #PF with RCX and
+      // RDI at the faulting element.
+      // l: mov rcx, 300 ; rep stosq ; sub rdi, 300 * 8 - 8 ; dec r15 ; jnz l
+      //    mov rcx, 0x10000 ; rep stosq ; hlt
+      const code = [
+        ...movImm(15, 20),
+        ...movImm(7, 0x3fd000),
+        ...movImm(0, 0x5a5a5a5a),
+        ...movImm(1, 300),
+        0xf3,
+        0x48,
+        0xab,
+        0x48,
+        0x81,
+        0xef,
+        ...le32(300 * 8 - 8),
+        0x49,
+        0xff,
+        0xcf,
+        0x75,
+        0x100 - 25,
+        ...movImm(1, 0x10000),
+        0xf3,
+        0x48,
+        0xab,
+        0xf4,
+      ];
+      m.ram.set(code, CODE);
+      m.cpu.setReg("rip", BigInt(CODE));
+      const exit = runToHalt(m.cpu);
+      return {
+        exit,
+        cr2: m.cpu.cr2,
+        rcx: m.cpu.getReg("rcx"),
+        rdi: m.cpu.getReg("rdi"),
+        icount: m.cpu.icount,
+        compiled: (m.cpu.jit?.retired ?? 0) > 0,
+        mem: [...m.ram.subarray(0x3fc000, 0x400000)],
+      };
+    });
+    expect(runs[0]!.compiled).toBe(true);
+    expect(runs[0]!.exit).toBe("hlt");
+    expect(runs[0]!.cr2).toBe(0x400000);
+    expect({ ...runs[0], compiled: false }).toEqual(runs[1]);
   });
 
   it("leaves faults to the interpreter: a #PF inside a hot loop is delivered as without the JIT", () => {

@@ -31,6 +31,8 @@ import { nonRootRegion } from "./non-root.js";
 type RunFn = (budget: number, ctx: number, flags: number) => number;
 
 interface Block {
+  /** The linear RIP the block starts at. */
+  rip: number;
   /** Physical address of the first byte, the CPL-3 flag and the page generation it was made for. */
   phys: number;
   user: boolean;
@@ -47,6 +49,19 @@ interface Block {
 
 /** Blocks kept for one RIP (the oldest beyond is forgotten). */
 const MAX_ALTERNATES = 4;
+
+/**
+ * Entries of the direct-mapped block cache in front of the map: kernel RIPs are not small
+ * integers, so a Map lookup hashes a heap number on every JIT call (millions in a boot); the
+ * cache, indexed by the block's RAM offset, answers most of them with one array load.
+ */
+const BLOCK_CACHE_SIZE = 8192;
+const BLOCK_CACHE_MASK = BLOCK_CACHE_SIZE - 1;
+
+/** The block cache slot of RAM offset `off` (code is dense: low bits, folded with the page). */
+function cacheSlot(off: number): number {
+  return (off ^ (off >>> 13)) & BLOCK_CACHE_MASK;
+}
 
 /** What the CPU must offer the JIT (the fields of X86Cpu it reads and writes). */
 export interface JitCpu {
@@ -147,6 +162,10 @@ export class X86Jit {
    */
   static hotThreshold = 500;
   private readonly blocks = new Map<number, Block>();
+  /** Recently used blocks by cacheSlot(RAM offset); verified on use, so never stale. */
+  private readonly recent: (Block | undefined)[] = new Array<Block | undefined>(
+    BLOCK_CACHE_SIZE,
+  ).fill(undefined);
   private readonly target: JitTarget;
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
@@ -221,6 +240,7 @@ export class X86Jit {
   /** Drops every block (tests; nothing needs it for correctness). */
   clear(): void {
     this.blocks.clear();
+    this.recent.fill(undefined);
   }
 
   /**
@@ -252,12 +272,27 @@ export class X86Jit {
       if (off < 0 || off >= this.target.ramSize) break;
       const page = Math.floor(off / 4096);
       const nonRoot = cpu.vmx.guestMode;
-      const first = this.blocks.get(rip);
-      let blk = first;
-      while (blk !== undefined && (blk.phys !== pa || blk.user !== user || blk.nonRoot !== nonRoot))
-        blk = blk.alt ?? undefined;
-      if (blk === undefined || blk.gen !== s.gen[page]) {
-        blk = this.addBlock(rip, first, blk, pa, user, nonRoot, s.gen[page]!);
+      const slot = cacheSlot(off);
+      let blk = this.recent[slot];
+      if (
+        blk === undefined ||
+        blk.rip !== rip ||
+        blk.phys !== pa ||
+        blk.user !== user ||
+        blk.nonRoot !== nonRoot ||
+        blk.gen !== s.gen[page]
+      ) {
+        const first = this.blocks.get(rip);
+        blk = first;
+        while (
+          blk !== undefined &&
+          (blk.phys !== pa || blk.user !== user || blk.nonRoot !== nonRoot)
+        )
+          blk = blk.alt ?? undefined;
+        if (blk === undefined || blk.gen !== s.gen[page]) {
+          blk = this.addBlock(rip, first, blk, pa, user, nonRoot, s.gen[page]!);
+        }
+        this.recent[slot] = blk;
       }
       let fn = blk.fn;
       if (fn === null) {
@@ -348,6 +383,7 @@ export class X86Jit {
     gen: number,
   ): Block {
     const blk: Block = {
+      rip,
       phys,
       user,
       nonRoot,

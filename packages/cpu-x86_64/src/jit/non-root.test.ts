@@ -167,6 +167,43 @@ describe("compiled code in VMX non-root operation (JIT on = JIT off)", () => {
     expect(on.g.cpu.getReg("rcx")).toBe(100_000n - 8192n);
   });
 
+  it("a compiled REP STOSQ / MOVSQ running into unmapped guest-physical memory is the same EPT-violation exit", () => {
+    // l: mov rcx, 2 ; rep stosq|movsq ; dec rbx ; jnz l ; hlt  (RDI climbs 16 bytes a pass
+    // from GPA 0x1f0000 and reaches the MMIO window at 0x200000 in pass 4097)
+    for (const op of [0xab, 0xa5]) {
+      const code = [
+        0x48,
+        0xc7,
+        0xc1,
+        2,
+        0,
+        0,
+        0,
+        0xf3,
+        0x48,
+        op,
+        0x48,
+        0xff,
+        0xcb,
+        0x75,
+        0xf2,
+        0xf4,
+      ];
+      const { on } = differential(code, {
+        rbx: 100_000n,
+        rdi: 0x1f0000n,
+        rsi: 0x100000n,
+        rax: 7n,
+      });
+      expect(on.rec.reason).toBe("0x30");
+      expect(on.rec.gpa).toBe("0x200000");
+      expect(on.rec.rip).toBe(`0x${(CODE + 7).toString(16)}`);
+      // 4096 whole passes; the next stops at its first element, which stored nothing.
+      expect(on.g.cpu.getReg("rcx")).toBe(2n);
+      expect(on.g.cpu.getReg("rbx")).toBe(100_000n - 4096n);
+    }
+  });
+
   it("a load from unmapped memory after a hot loop exits at the load (MMIO read)", () => {
     // mov rdx, [rsi] ; hlt
     const { on } = differential(loopThen([0x48, 0x8b, 0x16, 0xf4]), {

@@ -73,6 +73,9 @@ const NEVER_EXITS: ReadonlySet<number> = new Set<number>([
   K.MUL,
   K.SHD_I,
   K.SHD_CL,
+  // Plain memory stores and loads: an EPT violation makes the TLB refill fail, so the
+  // interpreter runs the rest and takes the exit.
+  K.REP_STR,
 ]);
 
 /**
