@@ -147,17 +147,32 @@ function u64(v: number): bigint {
   return BigInt.asUintN(64, BigInt(v));
 }
 
+/**
+ * The last narrow store value and its bigint: a guest storing the same value again (a status
+ * clear, a doorbell, an end of interrupt) makes no new bigint.
+ */
+let lastStored = 0;
+let lastStoredBig = 0n;
+
+function narrowValue(v: number): bigint {
+  if (v !== lastStored) {
+    lastStored = v;
+    lastStoredBig = BigInt(v);
+  }
+  return lastStoredBig;
+}
+
 /** The bytes an MMIO store writes: narrow ones straight from the register's low word. */
 function storeData(cpu: Aarch64Cpu, reg: number, width: AccessWidth): bigint {
   if (reg === 31) return 0n;
   const lo = cpu.x[2 * reg] ?? 0;
   switch (width) {
     case AccessWidth.Byte:
-      return BigInt(lo & 0xff);
+      return narrowValue(lo & 0xff);
     case AccessWidth.Word:
-      return BigInt(lo & 0xffff);
+      return narrowValue(lo & 0xffff);
     case AccessWidth.Dword:
-      return BigInt(lo >>> 0);
+      return narrowValue(lo >>> 0);
     default:
       return maskToWidth(cpu.getX(reg), width);
   }

@@ -158,6 +158,16 @@ describe("VGicV3", () => {
     s.vcpu.bind();
     v.flush(s.cpu);
     expect(s.cpu.virqLine).toBe(true);
+    // The guest completes it (its EOI leaves the list register invalid) and it comes again:
+    // listed anew, and written to the resident interface though nothing else changed there.
+    s.physGic.sysRegs.write(0, GicSysReg.ICH_LR0_EL2, 0n, el2);
+    v.sync(s.cpu);
+    expect(v.listRegisters()).toEqual([]);
+    expect(s.cpu.virqLine).toBe(false);
+    s.vcpu.injectInterrupt(33);
+    expect(v.listRegisters()).toEqual([{ intid: 33, state: 1 }]);
+    expect(s.physGic.sysRegs.read(0, GicSysReg.ICH_LR0_EL2, el2)).not.toBe(0n);
+    expect(s.cpu.virqLine).toBe(true);
   });
 
   it("delivers the virtual timer PPI and an injected SPI through the list registers", () => {

@@ -165,6 +165,8 @@ export class VGicV3Cpu implements VirtualInterrupts {
    * a scan would find nothing new to list (the scan is a pass over every interrupt).
    */
   private scanned = -1;
+  /** `lrs` holds values the resident interface does not have yet (flush writes them). */
+  private unwritten = false;
 
   constructor(
     private readonly gic: GicV3,
@@ -221,7 +223,7 @@ export class VGicV3Cpu implements VirtualInterrupts {
       dev.write(id, GicSysReg.ICH_HCR_EL2, ICH_HCR_EN, EL2);
       residents.set(cpu, this);
       this.home = cpu;
-    } else {
+    } else if (this.unwritten) {
       for (let n = 0; n < LIST_REGISTERS; n++) {
         const lr = this.lrs[n] ?? 0n;
         if (lr === this.written[n]) continue;
@@ -229,6 +231,7 @@ export class VGicV3Cpu implements VirtualInterrupts {
         this.written[n] = lr;
       }
     }
+    this.unwritten = false;
     this.loaded = cpu;
   }
 
@@ -244,6 +247,7 @@ export class VGicV3Cpu implements VirtualInterrupts {
       core.setPendingLatch(this.index, irq, false);
       core.active[s] = 1;
       this.held[n] = irq;
+      this.unwritten = true;
       this.lrs[n] = encodeLr(
         irq,
         core.priority[s] ?? 0,
@@ -350,6 +354,7 @@ export class VGicV3Cpu implements VirtualInterrupts {
       this.ap1 = ap1;
       this.loaded = null;
       this.scanned = -1;
+      this.unwritten = true;
     };
   }
 }

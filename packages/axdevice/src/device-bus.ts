@@ -101,6 +101,11 @@ export class DeviceBus<R, A extends number> {
 
   /** The device whose range contains `addr`. */
   find(addr: number): RegisteredDevice<BaseDeviceOps<R, A>> | undefined {
+    // The device of the last access first: an exit path asks before every access.
+    const last = this.#last;
+    if (last !== undefined && addr >= last.value.start && addr < last.value.end) {
+      return last.value.value;
+    }
     return this.#map.find(addr)?.value;
   }
 

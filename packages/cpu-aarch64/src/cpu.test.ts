@@ -284,6 +284,36 @@ describe("host-trap mode", () => {
     expect(c.readSysReg(SysReg.ELR_EL2)).toBe(0x4000_0008n);
   });
 
+  it("keeps the guest's code page across an exit, but not across a TLB invalidation", () => {
+    // hvc #0 ; mov x0, #n ; hvc #1 — n = 1 at PA 0x4000_0000 and n = 2 at PA 0x4020_0000.
+    const m = guest([0xd4000002, 0xd2800020, 0xd4000022], HCR_RW | HCR_VM);
+    m.writeWords(0x4020_0000, [0xd4000002, 0xd2800040, 0xd4000022]);
+    const c = m.cpu;
+    // Stage 2 from level 1 (39-bit IPA): IPA 0x4000_0000 is a 2 MiB block at PA 0x4000_0000.
+    m.writeWords(0x4010_0000 + 8, [0x4011_0003, 0]);
+    m.writeWords(0x4011_0000, [0x4000_07fd, 0]);
+    c.writeSysReg(SysReg.VTCR_EL2, (1n << 31n) | 25n | (1n << 6n) | (2n << 16n));
+    c.writeSysReg(SysReg.VTTBR_EL2, (5n << 48n) | 0x4010_0000n);
+    expect(c.run(10)).toBe("host-trap");
+    expect(c.readSysReg(SysReg.ESR_EL2)).toBe(0x5a000000n);
+    // The hypervisor moves the guest's code to the other copy and invalidates (TLBI VMALLS12E1).
+    m.writeWords(0x4011_0000, [0x4020_07fd, 0]);
+    c.flushTlb();
+    c.enterGuest();
+    expect(c.run(10)).toBe("host-trap");
+    expect(c.readSysReg(SysReg.ESR_EL2)).toBe(0x5a000001n);
+    expect(c.getX(0)).toBe(2n);
+    // And back, this time with a plain exit in between that must not lose the page either.
+    m.writeWords(0x4011_0000, [0x4000_07fd, 0]);
+    c.flushTlb();
+    c.writeSysReg(SysReg.ELR_EL2, 0x4000_0000n);
+    c.enterGuest();
+    expect(c.run(10)).toBe("host-trap");
+    c.enterGuest();
+    expect(c.run(10)).toBe("host-trap");
+    expect(c.getX(0)).toBe(1n);
+  });
+
   it("caches stage-2 translations without hiding permission faults, and drops them with the TLB", () => {
     // ldr x3, [x2] ; str x3, [x2, #8] ; b . — data at 0x4000_1000 in a read-only 1 GiB block.
     const m = guest([0xf9400043, 0xf9000443, 0x14000000], HCR_RW | HCR_VM);

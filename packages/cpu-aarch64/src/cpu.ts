@@ -177,6 +177,16 @@ export class Aarch64Cpu {
   /** Current code page: its VA (NaN if none) and RAM byte offset. */
   fetchVa = Number.NaN;
   fetchOff = 0;
+  /**
+   * The code page of the fetch context left by the last exception entry or return that
+   * changed it (`fetchCtx` then), so that a round trip through another EL (a VM exit to EL2
+   * and the ERET back) finds its code page again instead of translating the first fetch.
+   * As valid as the TLB entry it came from: every TLB invalidation and change of translation
+   * controls drops it (`dropFetchPage`, `updateCtx`).
+   */
+  private otherFetchVa = Number.NaN;
+  private otherFetchOff = 0;
+  private otherFetchCtx = -1;
   /** SCTLR.A of the current regime: every unaligned access faults. */
   strictAlign = false;
   /** High word of the last 64-bit load. */
@@ -556,7 +566,7 @@ export class Aarch64Cpu {
     tags[i] = Number.NaN;
     tags[TLB_SIZE + i] = Number.NaN;
     tags[2 * TLB_SIZE + i] = Number.NaN;
-    this.fetchVa = Number.NaN;
+    this.dropFetchPage();
     if (this.blockPieces.size === 0) return;
     // Entries filled from a block mapping that contains the page (2 MiB, 1 GiB, 512 GiB).
     for (let shift = 21; shift <= 39; shift += 9) {
@@ -599,7 +609,7 @@ export class Aarch64Cpu {
     this.blockPieces.clear();
     this.blockPieceCount = 0;
     this.tlbTag.fill(Number.NaN);
-    this.fetchVa = Number.NaN;
+    this.dropFetchPage();
     this.asidSlots.clear();
     this.asidSlot = 0;
     this.asidKey = -1;
@@ -633,6 +643,7 @@ export class Aarch64Cpu {
       if (this.asidSlots.size >= 255) {
         // Out of slots: start over (drops every cached translation).
         this.tlbTag.fill(Number.NaN);
+        this.dropFetchPage();
         this.asidSlots.clear();
       }
       slot = this.asidSlots.size + 1;
@@ -692,18 +703,47 @@ export class Aarch64Cpu {
     }
     this.el = el;
     this.spsel = el === 0 ? 0 : spsel;
-    this.updateCtx();
+    // An EL change alone leaves every translation as it was: the code pages stay valid.
+    const before = this.fetchCtx;
+    this.computeCtx();
+    const ctx = this.fetchCtx;
+    if (this.il !== 0) {
+      // The next fetch must take the slow path, which raises the illegal state exception.
+      this.fetchVa = Number.NaN;
+      return;
+    }
+    if (ctx === before) return;
+    const va = this.fetchVa;
+    const off = this.fetchOff;
+    if (this.otherFetchCtx === ctx) {
+      this.fetchVa = this.otherFetchVa;
+      this.fetchOff = this.otherFetchOff;
+    } else this.fetchVa = Number.NaN;
+    this.otherFetchVa = va;
+    this.otherFetchOff = off;
+    this.otherFetchCtx = before;
   }
 
   /** Recomputes the translation contexts after a change of EL, PAN or translation controls. */
   updateCtx(): void {
+    this.computeCtx();
+    this.dropFetchPage();
+  }
+
+  private computeCtx(): void {
     const el = this.el;
     const slot = el === 2 ? 0 : this.asidSlot * 4;
     this.fetchCtx = (el === 2 ? CTX_EL2 : el === 1 ? CTX_EL1 : CTX_EL0) + slot;
     this.dataCtx = el === 1 && this.pan ? CTX_EL1_PAN + slot : this.fetchCtx;
     const sctlr = el === 2 ? SR.SCTLR_EL2 : SR.SCTLR_EL1;
     this.strictAlign = (this.sys.r[sctlr * 2]! & 2) !== 0;
+  }
+
+  /** Forgets the code pages (a TLB invalidation, an ISB, an instruction cache invalidation). */
+  dropFetchPage(): void {
     this.fetchVa = Number.NaN;
+    this.otherFetchVa = Number.NaN;
+    this.otherFetchCtx = -1;
   }
 
   spsrValue(): number {

@@ -186,7 +186,7 @@ function system(cpu: Aarch64Cpu, insn: number): void {
       if (op1 !== 3) cpu.undefinedInstruction();
       if (op2 === 2) cpu.exclAddr = -1;
       else if (op2 < 4 || op2 > 6) cpu.undefinedInstruction();
-      else if (op2 === 6) cpu.fetchVa = Number.NaN;
+      else if (op2 === 6) cpu.dropFetchPage();
       return;
     }
     if (crn === 4 && rt === 31) {
@@ -442,14 +442,14 @@ function sysOp(
       case 0x050: // IC IALLU
         if (el === 0) cpu.undefinedInstruction();
         if (lowerEl && hcr & (1 << HCR.TPU)) cpu.exception(EC.SYSREG, iss, true);
-        cpu.fetchVa = Number.NaN;
+        cpu.dropFetchPage();
         cpu.codeBarrier(-1);
         return;
       case 0x351: // IC IVAU
         if (el === 0 && (cpu.sys.r[SR.SCTLR_EL1 * 2]! & (1 << 26)) === 0)
           cpu.exception(EC.SYSREG, iss, false);
         if (lowerEl && hcr & (1 << HCR.TPU)) cpu.exception(EC.SYSREG, iss, true);
-        cpu.fetchVa = Number.NaN;
+        cpu.dropFetchPage();
         cpu.codeBarrier(cpu.cachedPage(rt === 31 ? 0 : x[rt * 2]!, rt === 31 ? 0 : x[rt * 2 + 1]!));
         return;
       case 0x341: // DC ZVA

@@ -155,8 +155,10 @@ export class Pl011 implements BaseMmioDeviceOps {
     return BigInt(this.#read(addr - this.#range.start));
   }
 
-  handleWrite(addr: GuestPhysAddr, _width: AccessWidth, value: bigint): void {
-    this.#write(addr - this.#range.start, Number(value & 0xffff_ffffn));
+  handleWrite(addr: GuestPhysAddr, width: AccessWidth, value: bigint): void {
+    // The bus masks the value to the access width: below 8 bytes it is a 32-bit number as is
+    // (no bigint is made on the way, one per guest store).
+    this.#write(addr - this.#range.start, width < 8 ? Number(value) : Number(value & 0xffff_ffffn));
   }
 
   #read(off: number): number {
