@@ -1,0 +1,95 @@
+/*
+ * Parallel compute guest: every hart of the VM counts through the integer loop (addi, addi,
+ * bnez: three instructions per iteration) `par.n=<iterations>` times (bootargs; 20 000 000 by
+ * default), prints its own line, adds 1 to a join counter with AMOADD and, on the boot hart,
+ * waits for every hart to join, prints "PARALLEL-TEST PASS <harts> <iterations>" and powers
+ * off through SRST with reason 0 ("PARALLEL-TEST FAIL ..." and reason 1 if a hart miscounted
+ * or did not arrive). The time from start to power-off is what 2 host threads should halve.
+ */
+#include "console.h"
+#include "fdt.h"
+#include "sbi.h"
+
+#define DEFAULT_ITERATIONS 20000000UL
+#define MAX_HARTS 8
+
+static struct board_info board;
+static unsigned long iterations = DEFAULT_ITERATIONS;
+static volatile int joined;
+static volatile unsigned long counted[MAX_HARTS];
+
+extern void _start(void);
+
+static unsigned long parse_iterations(const char *args) {
+    static const char key[] = "par.n=";
+    if (!args) return DEFAULT_ITERATIONS;
+    for (const char *p = args; *p; p++) {
+        if (p != args && p[-1] != ' ') continue;
+        const char *a = p;
+        const char *k = key;
+        while (*k && *a == *k) a++, k++;
+        if (*k) continue;
+        unsigned long n = 0;
+        while (*a >= '0' && *a <= '9') n = n * 10 + (unsigned long)(*a++ - '0');
+        return n ? n : DEFAULT_ITERATIONS;
+    }
+    return DEFAULT_ITERATIONS;
+}
+
+/* The loop in assembly so its shape (and instruction count) does not depend on the compiler. */
+static unsigned long count_to(unsigned long n) {
+    unsigned long done = 0;
+    asm volatile("1: addi %0, %0, -1\n"
+                 "   addi %1, %1, 1\n"
+                 "   bnez %0, 1b\n"
+                 : "+r"(n), "+r"(done));
+    return done;
+}
+
+static void work(unsigned long hartid) {
+    unsigned long n = count_to(iterations);
+    if (hartid < MAX_HARTS) counted[hartid] = n;
+    /* One line per hart, written by that hart: the console must keep each line whole. */
+    printf_("hart %lu counted %lu\n", hartid, n);
+    __atomic_fetch_add(&joined, 1, __ATOMIC_SEQ_CST);
+}
+
+/* No interrupts are enabled: any trap is a fault, which fails the run. */
+void trap_handler(unsigned long cause, unsigned long tval, unsigned long epc) {
+    printf_("PARALLEL-TEST FAIL trap scause=%lx stval=%lx sepc=%lx\n", cause, tval, epc);
+    sbi_call(SBI_EXT_SRST, 0, 0, 1, 0);
+    for (;;) asm volatile("wfi");
+}
+
+void secondary_main(unsigned long hartid, unsigned long opaque) {
+    (void)opaque;
+    work(hartid);
+    sbi_call(SBI_EXT_HSM, 1, 0, 0, 0); /* hart_stop: never returns on success */
+    for (;;) asm volatile("wfi");
+}
+
+void boot_main(unsigned long hartid, const void *dtb) {
+    console_init();
+    if (fdt_scan(dtb, &board) != 0) {
+        board.cpu_count = 1;
+        board.bootargs = 0;
+    }
+    iterations = parse_iterations(board.bootargs);
+    int harts = board.cpu_count > MAX_HARTS ? MAX_HARTS : board.cpu_count;
+    printf_("PARALLEL-TEST start: %d harts, %lu iterations each\n", harts, iterations);
+    int started = 1;
+    for (int h = 0; h < harts; h++) {
+        if ((unsigned long)h == hartid) continue;
+        struct sbiret r = sbi_call(SBI_EXT_HSM, 0, (unsigned long)h, (unsigned long)_start, 0);
+        if (r.error == 0) started++;
+        else printf_("hart %d did not start: error %ld\n", h, r.error);
+    }
+    work(hartid);
+    while (__atomic_load_n(&joined, __ATOMIC_SEQ_CST) != started) asm volatile("nop");
+    int bad = started != harts;
+    for (int h = 0; h < harts; h++) bad |= counted[h] != iterations;
+    if (bad) printf_("PARALLEL-TEST FAIL %d/%d harts joined\n", started, harts);
+    else printf_("PARALLEL-TEST PASS %d %lu\n", harts, iterations);
+    sbi_call(SBI_EXT_SRST, 0, 0, bad ? 1 : 0, 0);
+    for (;;) asm volatile("wfi");
+}
