@@ -661,6 +661,17 @@ export class Vmm {
     this.#end(vm, { kind: "poweroff", reason });
   }
 
+  /**
+   * Ends a VM whose vCPUs ran outside this scheduler (on worker threads: `runVmOnThreads`),
+   * the way its own exits would have.
+   */
+  endVm(id: number, end: VmEnd): void {
+    const vm = this.#vms.get(id);
+    if (vm === undefined || vm.status === VMStatus.Stopped) return;
+    if (end.kind === "crashed") this.#log.error(`VM ${vm.id} "${vm.name}" failed: ${end.message}`);
+    this.#end(vm, end);
+  }
+
   #crash(vm: VmInstance, vcpuId: number, h: number, pc: bigint, e: unknown): void {
     const message = `vCPU ${vcpuId} on hart ${h} at pc 0x${pc.toString(16)}: ${errorMessage(e)}`;
     this.#log.error(`VM ${vm.id} "${vm.name}" failed: ${message}`);

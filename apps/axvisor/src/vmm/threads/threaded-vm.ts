@@ -1,0 +1,217 @@
+import { Worker } from "node:worker_threads";
+import { AxError } from "@axvisor/axerrno";
+import { type AccessWidth, gpa, type MappingFlags } from "@axvisor/memory-addr";
+import { shareRam } from "@axvisor/machine";
+import type { RiscvVCpu } from "@axvisor/riscv-vcpu";
+import type { RiscvHostBoard } from "../../platforms/riscv64-qemu-virt/host-board.js";
+import type { VmEnd, VmInstance } from "../vm-instance.js";
+import type { Vmm } from "../vmm.js";
+import { MAX_WORKERS, SharedRiscvVmContext, SharedVmState, VcpuRun, VcpuWord } from "./shared-vm-state.js";
+import {
+  Mailbox,
+  type VcpuWorkerData,
+  type VcpuWorkerMessage,
+  type WorkerCall,
+} from "./vcpu-thread-protocol.js";
+
+/** A VM whose vCPUs run on worker threads; `done` resolves once every worker has left. */
+export interface ThreadedVm {
+  readonly done: Promise<void>;
+  /** Stops the workers (the VMM ends the VM as stopped unless it ended already). */
+  stop(): void;
+  /** Guest instructions the workers retired, once `done`. */
+  readonly instructions: number;
+}
+
+/**
+ * Why `vm` cannot run on `threads` worker threads, or undefined when it can. Threads need the
+ * riscv64 host (its vCPU exit path is the one with a per-thread copy) and one VM at a time.
+ */
+export function threadedRunRefusal(vmm: Vmm, threads: number): string | undefined {
+  if (vmm.machine.platform.arch !== "riscv64") {
+    return `--threads ${threads}: only the riscv64 host runs vCPUs on worker threads (${vmm.machine.platform.name} runs them on one thread: use --threads 1)`;
+  }
+  if (threads > MAX_WORKERS) return `--threads ${threads}: at most ${MAX_WORKERS} threads`;
+  if (threads > vmm.machine.cpuCount) {
+    return `--threads ${threads}: the host has only ${vmm.machine.cpuCount} CPUs (--cpus)`;
+  }
+  if (vmm.vms.length !== 1) {
+    return `--threads ${threads}: a threaded run takes one VM (${vmm.vms.length} given)`;
+  }
+  if (typeof SharedArrayBuffer === "undefined" || shareRam(hostRam(vmm)) === undefined) {
+    return `--threads ${threads}: host RAM is not a shared WebAssembly memory here`;
+  }
+  return undefined;
+}
+
+function hostRam(vmm: Vmm): Uint8Array {
+  return (vmm.machine as RiscvHostBoard).board.ram;
+}
+
+/**
+ * Runs the vCPUs of `vm` (started, status Running) on `threads` workers, vCPU v on worker
+ * v mod threads. The main thread keeps the VM's devices, console and frame allocator and
+ * serves the workers' calls for them; its own scheduler no longer runs this VM's vCPUs.
+ */
+export function runVmOnThreads(
+  vmm: Vmm,
+  vm: VmInstance,
+  threads: number,
+  opts: { readonly jit?: boolean } = {},
+): ThreadedVm {
+  const board = vmm.machine as RiscvHostBoard;
+  const ram = shareRam(board.board.ram);
+  if (ram === undefined) throw new Error("threaded run: host RAM is not shared");
+  const n = vm.config.base.cpuNum;
+  const hartIds = Array.from({ length: n }, (_, v) => vm.config.base.physCpuIds?.[v] ?? v);
+  const state = SharedVmState.allocate(n);
+  new SharedRiscvVmContext(vm.id, vm.vmid, { write() {}, read: () => new Uint8Array() }, state, hartIds).initialise();
+  Atomics.store(state.words, state.vcpuWord(0, VcpuWord.run), VcpuRun.Running);
+  // The main scheduler leaves these vCPUs alone: the workers own them now.
+  for (const slot of vm.slots) slot.started = false;
+  const boot = vm.axvm.vcpu(0).arch as unknown as RiscvVCpu;
+  const common = {
+    workers: threads,
+    ram,
+    ramBase: Number(board.memory.ramBase),
+    state: state.buffer,
+    vmId: vm.id,
+    vmid: vm.vmid,
+    hartIds,
+    eptRoot: Number(vm.axvm.eptRoot()),
+    gstageLevels: vm.axvm.pageTableFormat === "sv48x4" ? 4 : 3,
+    sstc: board.guestSstc,
+    slice: undefined,
+    dtbAddr: vm.config.kernel.dtbLoadAddr ?? 0x9000_0000,
+    boot: { pc: boot.getPc(), a0: boot.getGpr(10), a1: boot.getGpr(11) },
+    clock: {
+      ticks: board.clock.now(),
+      wallMs: performance.timeOrigin + performance.now(),
+      hz: board.timebaseHz,
+    },
+    jit: opts.jit,
+  } as const;
+  const url = new URL(
+    import.meta.url.endsWith(".ts")
+      ? "../../../dist/vmm/threads/vcpu-worker.js"
+      : "./vcpu-worker.js",
+    import.meta.url,
+  );
+  let ended: VmEnd | undefined;
+  let instructions = 0;
+  const end = (e: VmEnd): void => {
+    if (ended === undefined) ended = e;
+    state.stopAll(threads);
+  };
+  const workers = Array.from({ length: threads }, (_, w) => {
+    const mailbox = new SharedArrayBuffer(Mailbox.bytes);
+    const workerData: VcpuWorkerData = {
+      ...common,
+      worker: w,
+      mailbox,
+      vcpus: hartIds.map((_, v) => v).filter((v) => v % threads === w),
+    };
+    const worker = new Worker(url, { workerData, execArgv: [] });
+    const box = new Int32Array(mailbox, 0, 8);
+    const bytes = new Uint8Array(mailbox, Mailbox.dataAt);
+    const left = new Promise<void>((resolve) => {
+      worker.on("message", (m: VcpuWorkerMessage) => {
+        switch (m.kind) {
+          case "call":
+            answer(box, bytes, serve(vm, m.call));
+            return;
+          case "poweroff":
+            end({ kind: "poweroff", reason: m.reason });
+            return;
+          case "crashed":
+            end({ kind: "crashed", message: m.message });
+            return;
+          case "left":
+            instructions += m.instructions;
+            return;
+          case "ready":
+            return;
+        }
+      });
+      worker.once("error", (e) => end({ kind: "crashed", message: `host CPU ${w}: ${e.message}` }));
+      worker.once("exit", (code) => {
+        if (!state.stopped) {
+          end({ kind: "crashed", message: `host CPU ${w}: its thread exited (${code})` });
+        }
+        resolve();
+      });
+    });
+    return left;
+  });
+  const done = Promise.all(workers).then(() => {
+    vm.console.flush();
+    vmm.endVm(vm.id, ended ?? { kind: "stopped" });
+  });
+  return {
+    done,
+    stop: () => end({ kind: "stopped" }),
+    get instructions() {
+      return instructions;
+    },
+  };
+}
+
+/** The answer of one call: ok or a failure message, a value, bytes (console input). */
+interface Answer {
+  readonly ok: boolean;
+  readonly value?: bigint;
+  readonly bytes?: Uint8Array;
+}
+
+function serve(vm: VmInstance, call: WorkerCall): Answer {
+  try {
+    switch (call.op) {
+      case "console-write":
+        vm.console.write(call.bytes);
+        vm.console.flush();
+        return { ok: true };
+      case "console-read":
+        return { ok: true, bytes: vm.console.read(Math.min(call.max, Mailbox.bytes - Mailbox.dataAt)) };
+      case "mmio-read": {
+        const r = vm.axvm.devices.handleMmioRead(
+          gpa(call.addr),
+          call.width as AccessWidth,
+          call.signExtend,
+          { vcpuId: call.vcpu },
+        );
+        return r.ok ? { ok: true, value: r.value } : failed(r.error.message);
+      }
+      case "mmio-write": {
+        const r = vm.axvm.devices.handleMmioWrite(gpa(call.addr), call.width as AccessWidth, call.data, {
+          vcpuId: call.vcpu,
+        });
+        return r.ok ? { ok: true } : failed(r.error.message);
+      }
+      case "page-fault": {
+        const handled = vm.axvm.addrSpace.handlePageFault(gpa(call.addr), call.flags as MappingFlags);
+        return handled
+          ? { ok: true }
+          : failed(`no guest memory at 0x${call.addr.toString(16)} allows this access`);
+      }
+    }
+  } catch (e) {
+    if (e instanceof AxError) return failed(e.message);
+    throw e;
+  }
+}
+
+function failed(message: string): Answer {
+  return { ok: false, bytes: new TextEncoder().encode(message) };
+}
+
+function answer(box: Int32Array, area: Uint8Array, a: Answer): void {
+  const v = a.value ?? 0n;
+  const bytes = (a.bytes ?? new Uint8Array()).subarray(0, area.length);
+  area.set(bytes);
+  Atomics.store(box, Mailbox.length, bytes.length);
+  Atomics.store(box, Mailbox.lo, Number(v & 0xffff_ffffn) | 0);
+  Atomics.store(box, Mailbox.hi, Number((v >> 32n) & 0xffff_ffffn) | 0);
+  Atomics.store(box, Mailbox.ok, a.ok ? 1 : 0);
+  Atomics.store(box, Mailbox.done, 1);
+  Atomics.notify(box, Mailbox.done);
+}
