@@ -5,6 +5,12 @@
  * waits for every hart to join, prints "PARALLEL-TEST PASS <harts> <iterations>" and powers
  * off through SRST with reason 0 ("PARALLEL-TEST FAIL ..." and reason 1 if a hart miscounted
  * or did not arrive). The time from start to power-off is what 2 host threads should halve.
+ *
+ * Test switches (bootargs): par.lines=<n> makes every hart print n more numbered lines, all
+ * harts at once, each line under a spinlock (as a kernel's console lock would), so a console
+ * that drops or splits lines shows it; par.fault=1 makes the last hart load from a
+ * guest-physical address with no memory (the access fault ends the run through the trap
+ * handler: FAIL, reason 1); par.reboot=1 asks SRST for a warm reboot instead of a shutdown.
  */
 #include "console.h"
 #include "fdt.h"
@@ -20,9 +26,12 @@ static volatile unsigned long counted[MAX_HARTS];
 
 extern void _start(void);
 
-static unsigned long parse_iterations(const char *args) {
-    static const char key[] = "par.n=";
-    if (!args) return DEFAULT_ITERATIONS;
+static volatile int print_lock;
+static unsigned long lines, fault, reboot;
+
+/* The value of `key` (e.g. "par.n=") in the bootargs, or `fallback`. */
+static unsigned long arg_value(const char *args, const char *key, unsigned long fallback) {
+    if (!args) return fallback;
     for (const char *p = args; *p; p++) {
         if (p != args && p[-1] != ' ') continue;
         const char *a = p;
@@ -31,10 +40,16 @@ static unsigned long parse_iterations(const char *args) {
         if (*k) continue;
         unsigned long n = 0;
         while (*a >= '0' && *a <= '9') n = n * 10 + (unsigned long)(*a++ - '0');
-        return n ? n : DEFAULT_ITERATIONS;
+        return n;
     }
-    return DEFAULT_ITERATIONS;
+    return fallback;
 }
+
+static void lock(void) {
+    while (__atomic_exchange_n(&print_lock, 1, __ATOMIC_ACQUIRE)) asm volatile("nop");
+}
+
+static void unlock(void) { __atomic_store_n(&print_lock, 0, __ATOMIC_RELEASE); }
 
 /* The loop in assembly so its shape (and instruction count) does not depend on the compiler. */
 static unsigned long count_to(unsigned long n) {
@@ -50,12 +65,24 @@ static void work(unsigned long hartid) {
     unsigned long n = count_to(iterations);
     if (hartid < MAX_HARTS) counted[hartid] = n;
     /* One line per hart, written by that hart: the console must keep each line whole. */
+    lock();
     printf_("hart %lu counted %lu\n", hartid, n);
+    unlock();
+    for (unsigned long i = 0; i < lines; i++) {
+        lock();
+        printf_("hart %lu line %lu of %lu: the quick brown fox jumps over the lazy dog\n", hartid, i + 1, lines);
+        unlock();
+    }
+    if (fault && hartid + 1 == (unsigned long)board.cpu_count) {
+        /* Below the guest's RAM and devices: nothing is there. */
+        (void)*(volatile unsigned long *)0x100000UL;
+    }
     __atomic_fetch_add(&joined, 1, __ATOMIC_SEQ_CST);
 }
 
 /* No interrupts are enabled: any trap is a fault, which fails the run. */
 void trap_handler(unsigned long cause, unsigned long tval, unsigned long epc) {
+    lock();
     printf_("PARALLEL-TEST FAIL trap scause=%lx stval=%lx sepc=%lx\n", cause, tval, epc);
     sbi_call(SBI_EXT_SRST, 0, 0, 1, 0);
     for (;;) asm volatile("wfi");
@@ -74,7 +101,11 @@ void boot_main(unsigned long hartid, const void *dtb) {
         board.cpu_count = 1;
         board.bootargs = 0;
     }
-    iterations = parse_iterations(board.bootargs);
+    iterations = arg_value(board.bootargs, "par.n=", DEFAULT_ITERATIONS);
+    if (iterations == 0) iterations = DEFAULT_ITERATIONS;
+    lines = arg_value(board.bootargs, "par.lines=", 0);
+    fault = arg_value(board.bootargs, "par.fault=", 0);
+    reboot = arg_value(board.bootargs, "par.reboot=", 0);
     int harts = board.cpu_count > MAX_HARTS ? MAX_HARTS : board.cpu_count;
     printf_("PARALLEL-TEST start: %d harts, %lu iterations each\n", harts, iterations);
     int started = 1;
@@ -90,6 +121,6 @@ void boot_main(unsigned long hartid, const void *dtb) {
     for (int h = 0; h < harts; h++) bad |= counted[h] != iterations;
     if (bad) printf_("PARALLEL-TEST FAIL %d/%d harts joined\n", started, harts);
     else printf_("PARALLEL-TEST PASS %d %lu\n", harts, iterations);
-    sbi_call(SBI_EXT_SRST, 0, 0, bad ? 1 : 0, 0);
+    sbi_call(SBI_EXT_SRST, 0, reboot ? 2 : 0, bad ? 1 : 0, 0);
     for (;;) asm volatile("wfi");
 }

@@ -67,6 +67,13 @@ export function runVmOnThreads(
   const state = SharedVmState.allocate(n);
   new SharedRiscvVmContext(vm.id, vm.vmid, { write() {}, read: () => new Uint8Array() }, state, hartIds).initialise();
   Atomics.store(state.words, state.vcpuWord(0, VcpuWord.run), VcpuRun.Running);
+  for (let v = 0; v < n; v++) {
+    if (hostCpuOf(vm, v, threads) < 0) {
+      throw new Error(
+        `VM ${vm.id}: phys_cpu_sets keeps vCPU ${v} off the first ${threads} host CPUs, which are the threads`,
+      );
+    }
+  }
   // The main scheduler leaves these vCPUs alone: the workers own them now.
   for (const slot of vm.slots) slot.started = false;
   const boot = vm.axvm.vcpu(0).arch as unknown as RiscvVCpu;
@@ -90,6 +97,7 @@ export function runVmOnThreads(
       hz: board.timebaseHz,
     },
     jit: opts.jit,
+    placement: hartIds.map((_, v) => hostCpuOf(vm, v, threads)),
   } as const;
   const url = new URL(
     import.meta.url.endsWith(".ts")
@@ -109,7 +117,7 @@ export function runVmOnThreads(
       ...common,
       worker: w,
       mailbox,
-      vcpus: hartIds.map((_, v) => v).filter((v) => v % threads === w),
+      vcpus: hartIds.map((_, v) => v).filter((v) => hostCpuOf(vm, v, threads) === w),
     };
     const worker = new Worker(url, { workerData, execArgv: [] });
     const box = new Int32Array(mailbox, 0, 8);
@@ -154,6 +162,17 @@ export function runVmOnThreads(
       return instructions;
     },
   };
+}
+
+/**
+ * The host CPU (= worker) vCPU `v` runs on: the first its phys_cpu_sets allows, else
+ * v mod threads; -1 when its set allows none of the threads.
+ */
+export function hostCpuOf(vm: VmInstance, v: number, threads: number): number {
+  const set = vm.config.base.physCpuSets?.[v];
+  if (set === undefined) return v % threads;
+  for (let c = 0; c < threads; c++) if ((BigInt(set) >> BigInt(c)) & 1n) return c;
+  return -1;
 }
 
 /** The answer of one call: ok or a failure message, a value, bytes (console input). */

@@ -13,6 +13,8 @@ export interface VcpuWorkerData {
   readonly vmid: number;
   /** Guest hart id of each vCPU, by vCPU id. */
   readonly hartIds: readonly number[];
+  /** The worker (host CPU) of each vCPU, by vCPU id. */
+  readonly placement: readonly number[];
   /** The vCPUs this worker runs. */
   readonly vcpus: readonly number[];
   /** Host-physical root of the VM's G-stage tables. */

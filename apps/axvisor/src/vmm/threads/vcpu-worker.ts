@@ -256,7 +256,7 @@ class VcpuThread {
   #inject(vcpu: number, vector: number): void {
     const words = this.#state.words;
     Atomics.or(words, this.#state.vcpuWord(vcpu, VcpuWord.pending), 1 << vector);
-    this.#state.wakeWorker(vcpu % this.#d.workers);
+    this.#state.wakeWorker(this.#workerOf(vcpu));
   }
 
   /** Blocks until the main thread has served `c`; throws Stopped if the VM is stopped meanwhile. */
@@ -453,7 +453,11 @@ class VcpuThread {
     Atomics.store(words, s.vcpuWord(v, VcpuWord.argLo), Number(arg & 0xffff_ffffn) | 0);
     Atomics.store(words, s.vcpuWord(v, VcpuWord.argHi), Number((arg >> 32n) & 0xffff_ffffn) | 0);
     Atomics.store(words, runAt, VcpuRun.StartRequested);
-    s.wakeWorker(v % this.#d.workers);
+    s.wakeWorker(this.#workerOf(v));
+  }
+
+  #workerOf(vcpu: number): number {
+    return this.#d.placement[vcpu] ?? 0;
   }
 
   #fireTimers(): void {
