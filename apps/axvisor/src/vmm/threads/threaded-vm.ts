@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { AxError } from "@axvisor/axerrno";
-import { type AccessWidth, gpa, type MappingFlags } from "@axvisor/memory-addr";
+import { type AccessWidth, gpa, MappingFlags } from "@axvisor/memory-addr";
 import { shareRam } from "@axvisor/machine";
 import type { RiscvVCpu } from "@axvisor/riscv-vcpu";
 import type { RiscvHostBoard } from "../../platforms/riscv64-qemu-virt/host-board.js";
@@ -13,6 +13,9 @@ import {
   type VcpuWorkerMessage,
   type WorkerCall,
 } from "./vcpu-thread-protocol.js";
+
+/** The guest's supervisor external interrupt: the only level line (from the vPLIC). */
+const S_EXTERNAL = 9;
 
 /** A VM whose vCPUs run on worker threads; `done` resolves once every worker has left. */
 export interface ThreadedVm {
@@ -74,6 +77,17 @@ export function runVmOnThreads(
       );
     }
   }
+  vmm.routeInterrupts(vm.id, {
+    inject: (v, vector) => {
+      Atomics.or(state.words, state.vcpuWord(v, VcpuWord.pending), 1 << vector);
+      state.wakeWorker(hostCpuOf(vm, v, threads));
+    },
+    setLevel: (v, vector, level) => {
+      if (vector !== S_EXTERNAL) return;
+      Atomics.store(state.words, state.vcpuWord(v, VcpuWord.external), level ? 1 : 0);
+      state.wakeWorker(hostCpuOf(vm, v, threads));
+    },
+  });
   // The main scheduler leaves these vCPUs alone: the workers own them now.
   for (const slot of vm.slots) slot.started = false;
   const boot = vm.axvm.vcpu(0).arch as unknown as RiscvVCpu;
@@ -127,6 +141,8 @@ export function runVmOnThreads(
         switch (m.kind) {
           case "call":
             answer(box, bytes, serve(vm, m.call));
+            // A device may have transmitted (the UART): output leaves as the guest writes it.
+            vm.console.flush();
             return;
           case "poweroff":
             end({ kind: "poweroff", reason: m.reason });
@@ -178,6 +194,8 @@ export function hostCpuOf(vm: VmInstance, v: number, threads: number): number {
 /** The answer of one call: ok or a failure message, a value, bytes (console input). */
 interface Answer {
   readonly ok: boolean;
+  /** A guest page got its frame: the worker's hart must forget that it faulted. */
+  readonly mapped?: boolean;
   readonly value?: bigint;
   readonly bytes?: Uint8Array;
 }
@@ -192,27 +210,70 @@ function serve(vm: VmInstance, call: WorkerCall): Answer {
       case "console-read":
         return { ok: true, bytes: vm.console.read(Math.min(call.max, Mailbox.bytes - Mailbox.dataAt)) };
       case "mmio-read": {
-        const r = vm.axvm.devices.handleMmioRead(
-          gpa(call.addr),
-          call.width as AccessWidth,
-          call.signExtend,
-          { vcpuId: call.vcpu },
-        );
-        return r.ok ? { ok: true, value: r.value } : failed(r.error.message);
+        const addr = gpa(call.addr);
+        const width = call.width as AccessWidth;
+        const devices = vm.axvm.devices;
+        if (devices.findMmioDevice(addr) === undefined) {
+          const lazy = lazyRamLoad(vm, call.addr, width, call.signExtend);
+          if (lazy !== null) return lazy;
+        }
+        const r = devices.handleMmioRead(addr, width, call.signExtend, { vcpuId: call.vcpu });
+        if (r.ok) return { ok: true, value: r.value };
+        return lazyRamLoad(vm, call.addr, width, call.signExtend) ?? failed(r.error.message);
       }
       case "mmio-write": {
-        const r = vm.axvm.devices.handleMmioWrite(gpa(call.addr), call.width as AccessWidth, call.data, {
-          vcpuId: call.vcpu,
-        });
-        return r.ok ? { ok: true } : failed(r.error.message);
+        const addr = gpa(call.addr);
+        const width = call.width as AccessWidth;
+        const devices = vm.axvm.devices;
+        if (devices.findMmioDevice(addr) === undefined) {
+          const lazy = lazyRamStore(vm, call.addr, width, call.data);
+          if (lazy !== null) return lazy;
+        }
+        const r = devices.handleMmioWrite(addr, width, call.data, { vcpuId: call.vcpu });
+        if (r.ok) return { ok: true };
+        return lazyRamStore(vm, call.addr, width, call.data) ?? failed(r.error.message);
       }
       case "page-fault": {
         const handled = vm.axvm.addrSpace.handlePageFault(gpa(call.addr), call.flags as MappingFlags);
         return handled
-          ? { ok: true }
+          ? { ok: true, mapped: true }
           : failed(`no guest memory at 0x${call.addr.toString(16)} allows this access`);
       }
     }
+  } catch (e) {
+    if (e instanceof AxError) return failed(e.message);
+    throw e;
+  }
+}
+
+/**
+ * On RISC-V a G-stage fault on a load or store reaches the VMM as MMIO; with no device there
+ * it may be the first touch of lazily allocated guest RAM (as AxVM's own exit path does):
+ * the page gets its frame and the access completes in RAM. Null when it is not RAM.
+ */
+function lazyRamLoad(vm: VmInstance, at: number, width: AccessWidth, signExtend: boolean): Answer | null {
+  const page = lazyPage(vm, at, MappingFlags.READ);
+  if (page !== true) return page;
+  const bytes = vm.axvm.addrSpace.read(gpa(at), width);
+  if (!bytes.ok) return failed(bytes.error.message);
+  let value = 0n;
+  for (let i = width - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes.value[i] ?? 0);
+  if (signExtend) value = BigInt.asUintN(64, BigInt.asIntN(width * 8, value));
+  return { ok: true, mapped: true, value };
+}
+
+function lazyRamStore(vm: VmInstance, at: number, width: AccessWidth, data: bigint): Answer | null {
+  const page = lazyPage(vm, at, MappingFlags.WRITE);
+  if (page !== true) return page;
+  const bytes = new Uint8Array(width);
+  for (let i = 0; i < width; i++) bytes[i] = Number((data >> BigInt(8 * i)) & 0xffn);
+  const r = vm.axvm.addrSpace.write(gpa(at), bytes);
+  return r.ok ? { ok: true, mapped: true } : failed(r.error.message);
+}
+
+function lazyPage(vm: VmInstance, at: number, access: MappingFlags): true | null | Answer {
+  try {
+    return vm.axvm.addrSpace.handlePageFault(gpa(at), access) ? true : null;
   } catch (e) {
     if (e instanceof AxError) return failed(e.message);
     throw e;
@@ -230,7 +291,7 @@ function answer(box: Int32Array, area: Uint8Array, a: Answer): void {
   Atomics.store(box, Mailbox.length, bytes.length);
   Atomics.store(box, Mailbox.lo, Number(v & 0xffff_ffffn) | 0);
   Atomics.store(box, Mailbox.hi, Number((v >> 32n) & 0xffff_ffffn) | 0);
-  Atomics.store(box, Mailbox.ok, a.ok ? 1 : 0);
+  Atomics.store(box, Mailbox.ok, a.ok ? (a.mapped === true ? 2 : 1) : 0);
   Atomics.store(box, Mailbox.done, 1);
   Atomics.notify(box, Mailbox.done);
 }

@@ -260,7 +260,13 @@ class VcpuThread {
   }
 
   /** Blocks until the main thread has served `c`; throws Stopped if the VM is stopped meanwhile. */
-  #call(c: WorkerCall): { ok: boolean; value: bigint; bytes: Uint8Array; message: string } {
+  #call(c: WorkerCall): {
+    ok: boolean;
+    mapped: boolean;
+    value: bigint;
+    bytes: Uint8Array;
+    message: string;
+  } {
     const box = this.#box;
     Atomics.store(box, Mailbox.done, 0);
     this.#post({ kind: "call", call: c });
@@ -268,13 +274,14 @@ class VcpuThread {
       Atomics.wait(box, Mailbox.done, 0, IDLE_WAIT_MS);
       if (this.#state.stopped && Atomics.load(box, Mailbox.done) === 0) throw new Stopped();
     }
-    const ok = Atomics.load(box, Mailbox.ok) === 1;
+    const answer = Atomics.load(box, Mailbox.ok);
+    const ok = answer !== 0;
     const value =
       (BigInt(Atomics.load(box, Mailbox.hi) >>> 0) << 32n) |
       BigInt(Atomics.load(box, Mailbox.lo) >>> 0);
     const n = Atomics.load(box, Mailbox.length);
     const bytes = this.#boxBytes.slice(0, n);
-    return { ok, value, bytes, message: ok ? "" : new TextDecoder().decode(bytes) };
+    return { ok, mapped: answer === 2, value, bytes, message: ok ? "" : new TextDecoder().decode(bytes) };
   }
 
   /** Runs until the VM powers off, fails, or the main thread stops it; returns instructions. */
@@ -402,6 +409,7 @@ class VcpuThread {
           signExtend: exit.signExtend,
         });
         if (!r.ok) return this.#fault(vcpu, exit, r.message);
+        if (r.mapped) vcpu.guestPageMapped(exit.addr);
         vcpu.setGpr(exit.reg, maskToWidth(r.value, exit.regWidth));
         return undefined;
       }
@@ -413,7 +421,9 @@ class VcpuThread {
           width: exit.width,
           data: exit.data,
         });
-        return r.ok ? undefined : this.#fault(vcpu, exit, r.message);
+        if (!r.ok) return this.#fault(vcpu, exit, r.message);
+        if (r.mapped) vcpu.guestPageMapped(exit.addr);
+        return undefined;
       }
       case "NestedPageFault": {
         const r = this.#call({
