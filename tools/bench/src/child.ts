@@ -6,9 +6,9 @@
 import { type Job, type JobResult, RESULT_PREFIX } from "./job.js";
 import { runEmuBoot } from "./jobs/emu-boot.js";
 import { runEmuParallel } from "./jobs/emu-parallel.js";
-import { runVmmParallel } from "./jobs/vmm-parallel.js";
 import { runEmuWorkload } from "./jobs/emu-workload.js";
 import { runVmmJob } from "./jobs/vmm.js";
+import { runVmmParallel } from "./jobs/vmm-parallel.js";
 import { runVmmX86 } from "./jobs/vmm-x86.js";
 
 async function runJob(job: Job): Promise<JobResult> {

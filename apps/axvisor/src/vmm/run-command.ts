@@ -9,12 +9,12 @@ import { restoreSnapshotFile, restoreVm, saveSnapshotFile } from "../snapshot/in
 import { ConsoleMux } from "./console-mux.js";
 import { type HostPlan, planHost } from "./host-setup.js";
 import { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./run-options.js";
+import { runVmOnThreads, type ThreadedVm, threadedRunRefusal } from "./threads/threaded-vm.js";
 import type { VmInstance } from "./vm-instance.js";
 import { formatVmStats } from "./vm-stats.js";
 import { describeEnd, Vmm } from "./vmm.js";
 import { VmmLog } from "./vmm-log.js";
 import { VmmTerminal } from "./vmm-terminal.js";
-import { runVmOnThreads, type ThreadedVm, threadedRunRefusal } from "./threads/threaded-vm.js";
 
 /** A VMM with its VMs created, its terminal and log: what `run` and `shell` share. */
 export interface VmmSession {

@@ -114,7 +114,11 @@ export class SharedRiscvVmContext extends RiscvVmContext {
   /** Puts every hart in its power-on state (the main thread, before any worker runs). */
   initialise(): void {
     for (const [, i] of this.#index) {
-      Atomics.store(this.#state.words, this.#state.hsmWord(i), i === 0 ? HsmState.Started : HsmState.Stopped);
+      Atomics.store(
+        this.#state.words,
+        this.#state.hsmWord(i),
+        i === 0 ? HsmState.Started : HsmState.Stopped,
+      );
       Atomics.store(this.#state.words, this.#state.hsmWord(i) + 1, 0);
     }
   }

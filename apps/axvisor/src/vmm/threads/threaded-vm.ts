@@ -1,12 +1,18 @@
 import { Worker } from "node:worker_threads";
 import { AxError } from "@axvisor/axerrno";
-import { type AccessWidth, gpa, MappingFlags } from "@axvisor/memory-addr";
 import { shareRam } from "@axvisor/machine";
+import { type AccessWidth, gpa, MappingFlags } from "@axvisor/memory-addr";
 import type { RiscvVCpu } from "@axvisor/riscv-vcpu";
 import type { RiscvHostBoard } from "../../platforms/riscv64-qemu-virt/host-board.js";
 import type { VmEnd, VmInstance } from "../vm-instance.js";
 import type { Vmm } from "../vmm.js";
-import { MAX_WORKERS, SharedRiscvVmContext, SharedVmState, VcpuRun, VcpuWord } from "./shared-vm-state.js";
+import {
+  MAX_WORKERS,
+  SharedRiscvVmContext,
+  SharedVmState,
+  VcpuRun,
+  VcpuWord,
+} from "./shared-vm-state.js";
 import {
   Mailbox,
   type VcpuWorkerData,
@@ -68,7 +74,13 @@ export function runVmOnThreads(
   const n = vm.config.base.cpuNum;
   const hartIds = Array.from({ length: n }, (_, v) => vm.config.base.physCpuIds?.[v] ?? v);
   const state = SharedVmState.allocate(n);
-  new SharedRiscvVmContext(vm.id, vm.vmid, { write() {}, read: () => new Uint8Array() }, state, hartIds).initialise();
+  new SharedRiscvVmContext(
+    vm.id,
+    vm.vmid,
+    { write() {}, read: () => new Uint8Array() },
+    state,
+    hartIds,
+  ).initialise();
   Atomics.store(state.words, state.vcpuWord(0, VcpuWord.run), VcpuRun.Running);
   for (let v = 0; v < n; v++) {
     if (hostCpuOf(vm, v, threads) < 0) {
@@ -208,7 +220,10 @@ function serve(vm: VmInstance, call: WorkerCall): Answer {
         vm.console.flush();
         return { ok: true };
       case "console-read":
-        return { ok: true, bytes: vm.console.read(Math.min(call.max, Mailbox.bytes - Mailbox.dataAt)) };
+        return {
+          ok: true,
+          bytes: vm.console.read(Math.min(call.max, Mailbox.bytes - Mailbox.dataAt)),
+        };
       case "mmio-read": {
         const addr = gpa(call.addr);
         const width = call.width as AccessWidth;
@@ -234,7 +249,10 @@ function serve(vm: VmInstance, call: WorkerCall): Answer {
         return lazyRamStore(vm, call.addr, width, call.data) ?? failed(r.error.message);
       }
       case "page-fault": {
-        const handled = vm.axvm.addrSpace.handlePageFault(gpa(call.addr), call.flags as MappingFlags);
+        const handled = vm.axvm.addrSpace.handlePageFault(
+          gpa(call.addr),
+          call.flags as MappingFlags,
+        );
         return handled
           ? { ok: true, mapped: true }
           : failed(`no guest memory at 0x${call.addr.toString(16)} allows this access`);
@@ -251,7 +269,12 @@ function serve(vm: VmInstance, call: WorkerCall): Answer {
  * it may be the first touch of lazily allocated guest RAM (as AxVM's own exit path does):
  * the page gets its frame and the access completes in RAM. Null when it is not RAM.
  */
-function lazyRamLoad(vm: VmInstance, at: number, width: AccessWidth, signExtend: boolean): Answer | null {
+function lazyRamLoad(
+  vm: VmInstance,
+  at: number,
+  width: AccessWidth,
+  signExtend: boolean,
+): Answer | null {
   const page = lazyPage(vm, at, MappingFlags.READ);
   if (page !== true) return page;
   const bytes = vm.axvm.addrSpace.read(gpa(at), width);

@@ -49,7 +49,12 @@ export type WorkerCall =
       readonly width: number;
       readonly data: bigint;
     }
-  | { readonly op: "page-fault"; readonly vcpu: number; readonly addr: number; readonly flags: number }
+  | {
+      readonly op: "page-fault";
+      readonly vcpu: number;
+      readonly addr: number;
+      readonly flags: number;
+    }
   | { readonly op: "console-write"; readonly bytes: Uint8Array }
   | { readonly op: "console-read"; readonly max: number };
 

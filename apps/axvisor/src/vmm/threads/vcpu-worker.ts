@@ -6,10 +6,10 @@
  * is a blocking call to the main thread through the worker's mailbox.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { AxError, axErr } from "@axvisor/axerrno";
 import type { ExitReason, GuestFault } from "@axvisor/axvcpu";
 import type { HostServices, LogLevel, TimerToken } from "@axvisor/axvisor-api";
 import { Hart } from "@axvisor/cpu-riscv64";
-import { AxError, axErr } from "@axvisor/axerrno";
 import { adoptRam, type PhysBus } from "@axvisor/machine";
 import { gpa, hpa, maskToWidth } from "@axvisor/memory-addr";
 import { RiscvHostCpus, RiscvPhysCpu, RiscvVCpu } from "@axvisor/riscv-vcpu";
@@ -78,7 +78,9 @@ class VcpuThread {
     this.#hart = new Hart({
       hartId: d.worker,
       bus,
-      time: { now: () => Math.floor(origin + (performance.timeOrigin + performance.now()) * ticksPerMs) },
+      time: {
+        now: () => Math.floor(origin + (performance.timeOrigin + performance.now()) * ticksPerMs),
+      },
       resetPc: d.ramBase,
       ...(d.jit === undefined ? {} : { jit: d.jit }),
     });
@@ -112,7 +114,10 @@ class VcpuThread {
       write: (at, bytes) => {
         const off = this.#ramOffset(at, bytes.length);
         if (off < 0) {
-          return { ok: false, error: axErr("BadAddress", `guest RAM write at 0x${at.toString(16)}`) };
+          return {
+            ok: false,
+            error: axErr("BadAddress", `guest RAM write at 0x${at.toString(16)}`),
+          };
         }
         ram.set(bytes, off);
         return { ok: true, value: undefined };
@@ -281,7 +286,13 @@ class VcpuThread {
       BigInt(Atomics.load(box, Mailbox.lo) >>> 0);
     const n = Atomics.load(box, Mailbox.length);
     const bytes = this.#boxBytes.slice(0, n);
-    return { ok, mapped: answer === 2, value, bytes, message: ok ? "" : new TextDecoder().decode(bytes) };
+    return {
+      ok,
+      mapped: answer === 2,
+      value,
+      bytes,
+      message: ok ? "" : new TextDecoder().decode(bytes),
+    };
   }
 
   /** Runs until the VM powers off, fails, or the main thread stops it; returns instructions. */
@@ -458,7 +469,7 @@ class VcpuThread {
     const words = s.words;
     const runAt = s.vcpuWord(v, VcpuWord.run);
     if (Atomics.load(words, runAt) !== VcpuRun.Stopped) return;
-    Atomics.store(words, s.vcpuWord(v, VcpuWord.entryLo), entry % 2 ** 32 | 0);
+    Atomics.store(words, s.vcpuWord(v, VcpuWord.entryLo), (entry % 2 ** 32) | 0);
     Atomics.store(words, s.vcpuWord(v, VcpuWord.entryHi), Math.floor(entry / 2 ** 32) | 0);
     Atomics.store(words, s.vcpuWord(v, VcpuWord.argLo), Number(arg & 0xffff_ffffn) | 0);
     Atomics.store(words, s.vcpuWord(v, VcpuWord.argHi), Number((arg >> 32n) & 0xffff_ffffn) | 0);
