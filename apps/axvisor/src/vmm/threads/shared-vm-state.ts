@@ -9,6 +9,8 @@ import { type GuestConsole, HsmState, RiscvVmContext } from "@axvisor/riscv-vcpu
 export const Header = {
   /** 1: every worker leaves its loop (the VM ended or the VMM stops it). */
   stop: 0,
+  /** 1 once every worker has built its hart: they start together. */
+  go: 1,
   /** First of the workers' wake words (one per worker). */
   wake: 4,
 } as const;
@@ -67,7 +69,21 @@ export class SharedVmState {
   /** Tells every worker to leave its loop and wakes them. */
   stopAll(workers: number): void {
     Atomics.store(this.words, Header.stop, 1);
+    Atomics.notify(this.words, Header.go);
     for (let w = 0; w < workers; w++) this.wakeWorker(w);
+  }
+
+  /** Lets the workers run (they wait for it after building their harts). */
+  release(): void {
+    Atomics.store(this.words, Header.go, 1);
+    Atomics.notify(this.words, Header.go);
+  }
+
+  /** Sleeps until `release` or `stopAll`. */
+  awaitRelease(): void {
+    while (Atomics.load(this.words, Header.go) === 0 && !this.stopped) {
+      Atomics.wait(this.words, Header.go, 0, 100);
+    }
   }
 
   wakeWorker(worker: number): void {

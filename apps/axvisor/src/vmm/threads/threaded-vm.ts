@@ -26,6 +26,11 @@ const S_EXTERNAL = 9;
 /** A VM whose vCPUs run on worker threads; `done` resolves once every worker has left. */
 export interface ThreadedVm {
   readonly done: Promise<void>;
+  /**
+   * Resolves with performance.now() at the moment every worker had built its hart and all
+   * were released together (thread creation and module loading come before it).
+   */
+  readonly started: Promise<number>;
   /** Stops the workers (the VMM ends the VM as stopped unless it ended already). */
   stop(): void;
   /** Guest instructions the workers retired, once `done`. */
@@ -133,6 +138,11 @@ export function runVmOnThreads(
   );
   let ended: VmEnd | undefined;
   let instructions = 0;
+  let ready = 0;
+  let started: (at: number) => void = () => {};
+  const startedAt = new Promise<number>((r) => {
+    started = r;
+  });
   const end = (e: VmEnd): void => {
     if (ended === undefined) ended = e;
     state.stopAll(threads);
@@ -166,6 +176,10 @@ export function runVmOnThreads(
             instructions += m.instructions;
             return;
           case "ready":
+            if (++ready === threads) {
+              state.release();
+              started(performance.now());
+            }
             return;
         }
       });
@@ -180,11 +194,13 @@ export function runVmOnThreads(
     return left;
   });
   const done = Promise.all(workers).then(() => {
+    started(performance.now());
     vm.console.flush();
     vmm.endVm(vm.id, ended ?? { kind: "stopped" });
   });
   return {
     done,
+    started: startedAt,
     stop: () => end({ kind: "stopped" }),
     get instructions() {
       return instructions;

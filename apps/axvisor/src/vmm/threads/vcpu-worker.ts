@@ -300,6 +300,7 @@ class VcpuThread {
     const state = this.#state;
     const w = this.#d.worker;
     this.#post({ kind: "ready" });
+    state.awaitRelease();
     while (!state.stopped) {
       const seq = state.wakeSeq(w);
       this.#fireTimers();
