@@ -10,7 +10,9 @@
  * harts at once, each line under a spinlock (as a kernel's console lock would), so a console
  * that drops or splits lines shows it; par.fault=1 makes the last hart load from a
  * guest-physical address with no memory (the access fault ends the run through the trap
- * handler: FAIL, reason 1); par.reboot=1 asks SRST for a warm reboot instead of a shutdown.
+ * handler: FAIL, reason 1); par.reboot=1 asks SRST for a warm reboot instead of a shutdown;
+ * par.uart=1 prints the numbered lines through the 16550 UART at 0x1000_0000 instead of the
+ * SBI console (a device both harts use at once).
  */
 #include "console.h"
 #include "fdt.h"
@@ -27,7 +29,31 @@ static volatile unsigned long counted[MAX_HARTS];
 extern void _start(void);
 
 static volatile int print_lock;
-static unsigned long lines, fault, reboot;
+static unsigned long lines, fault, reboot, uart;
+
+#define UART_BASE 0x10000000UL
+#define UART_LSR_THRE 0x20
+
+static void uart_putc(char c) {
+    volatile unsigned char *u = (volatile unsigned char *)UART_BASE;
+    while ((u[5] & UART_LSR_THRE) == 0) asm volatile("nop");
+    u[0] = (unsigned char)c;
+}
+
+static void uart_puts(const char *s) {
+    for (; *s; s++) {
+        if (*s == '\n') uart_putc('\r');
+        uart_putc(*s);
+    }
+}
+
+static void uart_putu(unsigned long n) {
+    char buf[24];
+    int i = 0;
+    do buf[i++] = (char)('0' + n % 10), n /= 10;
+    while (n);
+    while (i) uart_putc(buf[--i]);
+}
 
 /* The value of `key` (e.g. "par.n=") in the bootargs, or `fallback`. */
 static unsigned long arg_value(const char *args, const char *key, unsigned long fallback) {
@@ -70,6 +96,17 @@ static void work(unsigned long hartid) {
     unlock();
     for (unsigned long i = 0; i < lines; i++) {
         lock();
+        if (uart) {
+            uart_puts("hart ");
+            uart_putu(hartid);
+            uart_puts(" line ");
+            uart_putu(i + 1);
+            uart_puts(" of ");
+            uart_putu(lines);
+            uart_puts(": the quick brown fox jumps over the lazy dog\n");
+            unlock();
+            continue;
+        }
         printf_("hart %lu line %lu of %lu: the quick brown fox jumps over the lazy dog\n", hartid, i + 1, lines);
         unlock();
     }
@@ -106,6 +143,7 @@ void boot_main(unsigned long hartid, const void *dtb) {
     lines = arg_value(board.bootargs, "par.lines=", 0);
     fault = arg_value(board.bootargs, "par.fault=", 0);
     reboot = arg_value(board.bootargs, "par.reboot=", 0);
+    uart = arg_value(board.bootargs, "par.uart=", 0);
     int harts = board.cpu_count > MAX_HARTS ? MAX_HARTS : board.cpu_count;
     printf_("PARALLEL-TEST start: %d harts, %lu iterations each\n", harts, iterations);
     int started = 1;

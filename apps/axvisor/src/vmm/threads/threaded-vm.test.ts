@@ -23,7 +23,7 @@ const dir = mkdtempSync(join(tmpdir(), "axvisor-threads-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The parallel guest with 2 vCPUs (one per host CPU) and `args` as its bootargs. */
-function parallelToml(name: string, args: string): string {
+function parallelToml(name: string, args: string, devices = ""): string {
   const path = join(dir, `${name}.toml`);
   writeFileSync(
     path,
@@ -44,7 +44,7 @@ cmdline = "${args}"
 
 [devices]
 interrupt_mode = "emu"
-emu_devices = [["plic", 0x0c00_0000, 0x60_0000, 0, 0x30, [4]]]
+emu_devices = [${devices}["plic", 0x0c00_0000, 0x60_0000, 0, 0x30, [4]]]
 passthrough_devices = []
 passthrough_addresses = []
 excluded_devices = []
@@ -57,10 +57,21 @@ const LINES = 12;
 const LINE = /^hart ([01]) line (\d+) of 12: the quick brown fox jumps over the lazy dog$/;
 
 describe("axvisor run --threads", () => {
-  for (const threads of [1, 2]) {
-    it(`--threads ${threads}: both vCPUs count and join, their console lines arrive whole, exit 0`, async () => {
+  for (const [threads, console] of [
+    [1, "sbi"],
+    [2, "sbi"],
+    [2, "uart"],
+  ] as const) {
+    it(`--threads ${threads}: both vCPUs count and join, their ${console} console lines arrive whole, exit 0`, async () => {
       const c = capture();
-      const cfg = parallelToml(`par${threads}`, `par.n=3000000 par.lines=${LINES}`);
+      const cfg =
+        console === "uart"
+          ? parallelToml(
+              "paruart",
+              `par.n=3000000 par.lines=${LINES} par.uart=1`,
+              `["uart", 0x1000_0000, 0x100, 10, 0x2, []], `,
+            )
+          : parallelToml(`par${threads}`, `par.n=3000000 par.lines=${LINES}`);
       const status = await runCli(
         ["run", cfg, "--threads", String(threads), "--timeout", "60"],
         c.io,
