@@ -689,6 +689,11 @@ export class Vmm {
     this.#end(vm, { kind: "poweroff", reason });
   }
 
+  /** Guest instructions per vCPU slice (`VmmOptions.sliceInstructions`). */
+  get sliceInstructions(): number {
+    return this.#slice;
+  }
+
   /**
    * Ends a VM whose vCPUs ran outside this scheduler (on worker threads: `runVmOnThreads`),
    * the way its own exits would have.

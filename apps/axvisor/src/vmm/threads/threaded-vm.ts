@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { AxError } from "@axvisor/axerrno";
+import { VMStatus } from "@axvisor/axvm";
 import { shareRam } from "@axvisor/machine";
 import { type AccessWidth, gpa, MappingFlags } from "@axvisor/memory-addr";
 import type { RiscvVCpu } from "@axvisor/riscv-vcpu";
@@ -19,6 +20,9 @@ import {
   type VcpuWorkerMessage,
   type WorkerCall,
 } from "./vcpu-thread-protocol.js";
+
+/** How often the main thread checks whether the shell took the VM out of Running. */
+const STATUS_POLL_MS = 50;
 
 /** The guest's supervisor external interrupt: the only level line (from the vPLIC). */
 const S_EXTERNAL = 9;
@@ -119,7 +123,8 @@ export function runVmOnThreads(
     eptRoot: Number(vm.axvm.eptRoot()),
     gstageLevels: vm.axvm.pageTableFormat === "sv48x4" ? 4 : 3,
     sstc: board.guestSstc,
-    slice: undefined,
+    // The same slice as on one thread: a worker looks at its mailbox words between slices.
+    slice: vmm.sliceInstructions,
     dtbAddr: vm.config.kernel.dtbLoadAddr ?? 0x9000_0000,
     boot: { pc: boot.getPc(), a0: boot.getGpr(10), a1: boot.getGpr(11) },
     clock: {
@@ -193,7 +198,15 @@ export function runVmOnThreads(
     });
     return left;
   });
+  // The shell may stop, suspend, restart or delete the VM meanwhile: its workers then stop
+  // (a threaded VM is not suspended or restarted in place yet).
+  const watch = setInterval(() => {
+    if (vm.status !== VMStatus.Running && !state.stopped) {
+      end({ kind: "stopped" });
+    }
+  }, STATUS_POLL_MS);
   const done = Promise.all(workers).then(() => {
+    clearInterval(watch);
     started(performance.now());
     vm.console.flush();
     vmm.endVm(vm.id, ended ?? { kind: "stopped" });
