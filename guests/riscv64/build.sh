@@ -34,7 +34,7 @@ build() { # name sources...
 
 # ./build.sh NAME... rebuilds only those guests.
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(demo sbi-test fault-test ivc-test)
+[ ${#targets[@]} -gt 0 ] || targets=(demo sbi-test fault-test ivc-test parallel-test)
 for t in "${targets[@]}"; do
   case $t in
   demo) build demo demo/main.c ../common/virtio_blk.c ../common/shell.c ;;

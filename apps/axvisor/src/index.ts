@@ -11,5 +11,10 @@ export { type CliIo, processIo } from "./io.js";
 export { runShell } from "./shell/shell-command.js";
 export { type HostPlan, memoryToFit, planHost, type VmToCreate } from "./vmm/host-setup.js";
 export { openSession, runVmm, type VmmSession } from "./vmm/run-command.js";
+export {
+  runVmOnThreads,
+  type ThreadedVm,
+  threadedRunRefusal,
+} from "./vmm/threads/threaded-vm.js";
 
 useHostFiles(nodeHostFiles);

@@ -8,6 +8,7 @@ import { runEmuBoot } from "./jobs/emu-boot.js";
 import { runEmuParallel } from "./jobs/emu-parallel.js";
 import { runEmuWorkload } from "./jobs/emu-workload.js";
 import { runVmmJob } from "./jobs/vmm.js";
+import { runVmmParallel } from "./jobs/vmm-parallel.js";
 import { runVmmX86 } from "./jobs/vmm-x86.js";
 
 async function runJob(job: Job): Promise<JobResult> {
@@ -18,6 +19,8 @@ async function runJob(job: Job): Promise<JobResult> {
       return runEmuBoot(job);
     case "emu-parallel":
       return runEmuParallel(job);
+    case "vmm-parallel":
+      return runVmmParallel(job);
     case "vmm-workload":
     case "vmm-boot":
     case "vmm-start":

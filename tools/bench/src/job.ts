@@ -77,6 +77,17 @@ export type Job =
       readonly timeoutMs: number;
     }
   | {
+      /**
+       * The parallel guest (guests/riscv64/parallel-test) as the only VM of the riscv64
+       * hypervisor, 2 vCPUs on 2 host CPUs: its vCPUs on the VMM's one scheduler loop
+       * (`threads` 1) or on 2 worker threads (`axvisor run --threads 2`).
+       */
+      readonly kind: "vmm-parallel";
+      readonly threads: 1 | 2;
+      readonly iterations: number;
+      readonly timeoutMs: number;
+    }
+  | {
       /** Process RSS before and after `count` demo VMs have booted and gone idle. */
       readonly kind: "vmm-idle-rss";
       readonly count: number;

@@ -9,6 +9,7 @@ import { restoreSnapshotFile, restoreVm, saveSnapshotFile } from "../snapshot/in
 import { ConsoleMux } from "./console-mux.js";
 import { type HostPlan, planHost } from "./host-setup.js";
 import { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./run-options.js";
+import { runVmOnThreads, type ThreadedVm, threadedRunRefusal } from "./threads/threaded-vm.js";
 import type { VmInstance } from "./vm-instance.js";
 import { formatVmStats } from "./vm-stats.js";
 import { describeEnd, Vmm } from "./vmm.js";
@@ -116,6 +117,21 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
     io.stdout.write(vmmHelp("run"));
     return ExitStatus.Success;
   }
+  const threads = opts.threads ?? 1;
+  if (threads > 1) {
+    const clash =
+      opts.gdbPort !== undefined
+        ? "--gdb"
+        : opts.restore !== undefined
+          ? "--restore"
+          : opts.stats === true
+            ? "--stats"
+            : undefined;
+    if (clash !== undefined) {
+      io.stderr.write(`axvisor run: ${clash} needs --threads 1 (one scheduler loop)\n`);
+      return ExitStatus.HostError;
+    }
+  }
   const expecting = opts.expect !== undefined;
   const finish = (outcome: RunOutcome, code?: number): number => {
     const line = describeOutcome(outcome, expecting);
@@ -131,9 +147,11 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
   let shellExitCode: number | undefined;
   let session: VmmSession | undefined;
   let terminal: VmmTerminal | undefined;
+  let threaded: ThreadedVm | undefined;
   const end = (o: RunOutcome) => {
     if (outcome !== undefined) return;
     outcome = o;
+    threaded?.stop();
     session?.vmm.quit();
     resolveEnd(o);
   };
@@ -169,6 +187,11 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
     return finish({ kind: "host-error", message: formatHostError(e, io.env) });
   }
   const { vmm, mux } = session;
+  const refusal = threads > 1 ? threadedRunRefusal(vmm, threads) : undefined;
+  if (refusal !== undefined) {
+    vmm.shutdown();
+    return finish({ kind: "host-error", message: refusal });
+  }
   terminal = new VmmTerminal({
     io,
     vmm,
@@ -215,6 +238,8 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
     );
   // A restored VM is running already.
   for (const vm of vmm.vms) if (vm.status === VMStatus.Loaded) vmm.startVm(vm.id);
+  const first = vmm.vms[0];
+  if (threads > 1 && first !== undefined) threaded = runVmOnThreads(vmm, first, threads);
   // A step whose pattern matches the empty output (`--send-after '' TEXT`) types at once:
   // a restored VM prints nothing until it is given something to answer.
   engine.start();
@@ -224,6 +249,8 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
       for (const line of formatVmStats(`${vm.id} "${vm.name}"`, vm.stats)) mux.line(line);
     }
   }
+  threaded?.stop();
+  await threaded?.done;
   vmm.shutdown();
   await loop;
   await gdb?.close();

@@ -31,6 +31,8 @@ export interface VmmCommandOptions {
   readonly restore?: string;
   /** Restore even when the VM's disk file changed since the snapshot. */
   readonly forceDisk?: boolean;
+  /** Host threads for the vCPUs: 1 = the single scheduler loop (default), N = N workers. */
+  readonly threads?: number;
 }
 
 interface OptionSpec {
@@ -119,6 +121,12 @@ const OPTIONS: readonly OptionSpec[] = [
     name: "force-disk",
     args: [],
     help: "with --restore: use the VM's disk even if it changed since the snapshot",
+    runOnly: true,
+  },
+  {
+    name: "threads",
+    args: ["N"],
+    help: "run the VM's vCPUs on N worker threads, one per host CPU (riscv64, one VM; default 1: one scheduler loop)",
     runOnly: true,
   },
   { name: "help", args: [], help: "show this help" },
@@ -246,6 +254,14 @@ export function parseVmmArgs(
       case "force-disk":
         o.forceDisk = true;
         break;
+      case "threads": {
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n < 1 || n > 8) {
+          throw new UsageError(`${opt}: expected 1..8 threads, got '${v}'`);
+        }
+        o.threads = n;
+        break;
+      }
     }
   }
   return { ...o, help: o.help ?? false, defaultGuest: o.defaultGuest ?? false, configs, sendAfter };

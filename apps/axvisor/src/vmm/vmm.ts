@@ -71,6 +71,12 @@ const DEFAULT_SLICE = 100_000;
  * input and shell commands are served while guests run (AxVisor's shell waited for every
  * VM to stop first: §11.22). A VM that fails on the host side is stopped alone.
  */
+/** Where a VM's virtual interrupts go when its vCPUs run outside the scheduler. */
+export interface InterruptRoute {
+  inject(vcpuId: number, vector: number): void;
+  setLevel(vcpuId: number, vector: number, level: boolean): void;
+}
+
 export class Vmm {
   readonly machine: HostBoard;
   readonly host: HostServices;
@@ -100,6 +106,8 @@ export class Vmm {
   instructions = 0;
   /** The "current vCPU" record of each host CPU (host services ask it who is running). */
   readonly #current: CurrentVCpu[];
+  /** VMs whose vCPUs run elsewhere: where their interrupts go. */
+  readonly #routes = new Map<number, InterruptRoute>();
 
   constructor(options: VmmOptions) {
     this.#opts = options;
@@ -411,6 +419,11 @@ export class Vmm {
   injectInterrupt(vmId: number, vcpuId: number, vector: number): void {
     const vm = this.#liveVm(vmId, vcpuId);
     if (vm === undefined) return;
+    const route = this.#routes.get(vmId);
+    if (route !== undefined) {
+      route.inject(vcpuId, vector);
+      return;
+    }
     // AxVM ends the vCPU's halt; the scheduler may be asleep waiting for exactly this.
     vm.axvm.injectInterruptToVcpu(vcpuId, vector);
     this.wake();
@@ -420,8 +433,23 @@ export class Vmm {
   setInterruptLevel(vmId: number, vcpuId: number, vector: number, level: boolean): void {
     const vm = this.#liveVm(vmId, vcpuId);
     if (vm === undefined) return;
+    const route = this.#routes.get(vmId);
+    if (route !== undefined) {
+      route.setLevel(vcpuId, vector, level);
+      return;
+    }
     vm.axvm.vcpu(vcpuId).setInterruptLevel(vector, level);
     if (level) this.#wakeVcpu(vm, vcpuId);
+  }
+
+  /**
+   * Sends a VM's virtual interrupts (from its devices, IPIs, the shell) to `route` instead of
+   * the vCPU objects here: its vCPUs run on worker threads (`runVmOnThreads`). undefined
+   * restores the default.
+   */
+  routeInterrupts(vmId: number, route: InterruptRoute | undefined): void {
+    if (route === undefined) this.#routes.delete(vmId);
+    else this.#routes.set(vmId, route);
   }
 
   #liveVm(vmId: number, vcpuId: number): VmInstance | undefined {
@@ -667,6 +695,23 @@ export class Vmm {
       return;
     }
     this.#end(vm, { kind: "poweroff", reason });
+  }
+
+  /** Guest instructions per vCPU slice (`VmmOptions.sliceInstructions`). */
+  get sliceInstructions(): number {
+    return this.#slice;
+  }
+
+  /**
+   * Ends a VM whose vCPUs ran outside this scheduler (on worker threads: `runVmOnThreads`),
+   * the way its own exits would have.
+   */
+  endVm(id: number, end: VmEnd): void {
+    const vm = this.#vms.get(id);
+    if (vm === undefined || vm.status === VMStatus.Stopped) return;
+    if (end.kind === "crashed") this.#log.error(`VM ${vm.id} "${vm.name}" failed: ${end.message}`);
+    this.#routes.delete(id);
+    this.#end(vm, end);
   }
 
   #crash(vm: VmInstance, vcpuId: number, h: number, pc: bigint, e: unknown): void {

@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../../cli.js";
+import { ExitStatus } from "../../exit-status.js";
+import type { CliIo } from "../../io.js";
+import { GUESTS } from "../test-support/harness.js";
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const dec = new TextDecoder();
+  const io: CliIo = {
+    stdout: { write: (d) => out.push(typeof d === "string" ? d : dec.decode(d)) },
+    stderr: { write: (d) => err.push(typeof d === "string" ? d : dec.decode(d)) },
+    env: {},
+  };
+  return { io, out: () => out.join(""), err: () => err.join("") };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "axvisor-threads-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The parallel guest with 2 vCPUs (one per host CPU) and `args` as its bootargs. */
+function parallelToml(name: string, args: string, devices = ""): string {
+  const path = join(dir, `${name}.toml`);
+  writeFileSync(
+    path,
+    `[base]
+id = 1
+name = "${name}"
+vm_type = 1
+cpu_num = 2
+phys_cpu_ids = [0, 1]
+
+[kernel]
+entry_point = 0x8020_0000
+image_location = "memory"
+kernel_path = "${join(GUESTS, "parallel-test", "parallel-test.bin")}"
+kernel_load_addr = 0x8020_0000
+memory_regions = [[0x8000_0000, 0x100_0000, 0xf, 0]]
+cmdline = "${args}"
+
+[devices]
+interrupt_mode = "emu"
+emu_devices = [${devices}["plic", 0x0c00_0000, 0x60_0000, 0, 0x30, [4]]]
+passthrough_devices = []
+passthrough_addresses = []
+excluded_devices = []
+`,
+  );
+  return path;
+}
+
+const LINES = 12;
+const LINE = /^hart ([01]) line (\d+) of 12: the quick brown fox jumps over the lazy dog$/;
+
+describe("axvisor run --threads", () => {
+  for (const [threads, console] of [
+    [1, "sbi"],
+    [2, "sbi"],
+    [2, "uart"],
+  ] as const) {
+    it(`--threads ${threads}: both vCPUs count and join, their ${console} console lines arrive whole, exit 0`, async () => {
+      const c = capture();
+      const cfg =
+        console === "uart"
+          ? parallelToml(
+              "paruart",
+              `par.n=3000000 par.lines=${LINES} par.uart=1`,
+              `["uart", 0x1000_0000, 0x100, 10, 0x2, []], `,
+            )
+          : parallelToml(`par${threads}`, `par.n=3000000 par.lines=${LINES}`);
+      const status = await runCli(
+        ["run", cfg, "--threads", String(threads), "--timeout", "60"],
+        c.io,
+      );
+      expect(c.err()).toBe("");
+      expect(status).toBe(ExitStatus.Success);
+      const lines = c.out().split(/\r?\n/);
+      expect(lines).toContain("PARALLEL-TEST PASS 2 3000000");
+      expect(lines).toContain("hart 0 counted 3000000");
+      expect(lines).toContain("hart 1 counted 3000000");
+      // Both vCPUs print at once under the guest's own lock: every line whole, none lost,
+      // each hart's in order.
+      const numbered = lines.filter((l) => l.includes(" line "));
+      expect(numbered.every((l) => LINE.test(l))).toBe(true);
+      for (const hart of ["0", "1"]) {
+        const mine = numbered.flatMap((l) => {
+          const m = LINE.exec(l);
+          return m?.[1] === hart ? [Number(m[2])] : [];
+        });
+        expect(mine).toEqual(Array.from({ length: LINES }, (_, i) => i + 1));
+      }
+    });
+  }
+
+  it("--threads 2: a guest access fault on the second vCPU's thread reaches the guest, which fails the run", async () => {
+    const c = capture();
+    const cfg = parallelToml("fault", "par.n=1000 par.fault=1");
+    const status = await runCli(["run", cfg, "--threads", "2", "--timeout", "60"], c.io);
+    expect(c.out()).toMatch(/PARALLEL-TEST FAIL trap scause=5 stval=100000/);
+    expect(c.err()).toMatch(/powered off, reason 1/);
+    expect(status).not.toBe(ExitStatus.Success);
+  });
+
+  it("--threads 2: what a threaded VM cannot do ends the VM with one line naming it, not a hang", async () => {
+    const c = capture();
+    const cfg = parallelToml("reboot", "par.n=1000 par.reboot=1");
+    const status = await runCli(["run", cfg, "--threads", "2", "--timeout", "60"], c.io);
+    expect(c.err()).toMatch(
+      /axvisor run: VM 1 "reboot": vCPU 0: the guest asked for a warm-reboot, which a threaded VM does not do yet \(run it with --threads 1\)/,
+    );
+    expect(status).toBe(ExitStatus.HostError);
+  });
+
+  it("refuses what threads cannot serve with one line", async () => {
+    const cfg = parallelToml("refuse", "par.n=1000");
+    const cases: [string[], RegExp][] = [
+      [["--threads", "2", "--stats"], /^axvisor run: --stats needs --threads 1/],
+      [["--threads", "2", "--gdb", "0"], /^axvisor run: --gdb needs --threads 1/],
+      [["--threads", "9"], /^axvisor run: --threads: expected 1\.\.8 threads, got '9'/],
+      [["--threads", "2", "--cpus", "1"], /--threads 2: the host has only 1 CPUs/],
+    ];
+    for (const [extra, message] of cases) {
+      const c = capture();
+      const status = await runCli(["run", cfg, ...extra, "--timeout", "30"], c.io);
+      expect(c.err()).toMatch(message);
+      expect(c.err().trim().split("\n")).toHaveLength(1);
+      expect(status).toBe(ExitStatus.HostError);
+    }
+  });
+});

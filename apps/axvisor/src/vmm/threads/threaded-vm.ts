@@ -1,0 +1,349 @@
+import { Worker } from "node:worker_threads";
+import { AxError } from "@axvisor/axerrno";
+import { VMStatus } from "@axvisor/axvm";
+import { shareRam } from "@axvisor/machine";
+import { type AccessWidth, gpa, MappingFlags } from "@axvisor/memory-addr";
+import type { RiscvVCpu } from "@axvisor/riscv-vcpu";
+import type { RiscvHostBoard } from "../../platforms/riscv64-qemu-virt/host-board.js";
+import type { VmEnd, VmInstance } from "../vm-instance.js";
+import type { Vmm } from "../vmm.js";
+import {
+  MAX_WORKERS,
+  SharedRiscvVmContext,
+  SharedVmState,
+  VcpuRun,
+  VcpuWord,
+} from "./shared-vm-state.js";
+import {
+  Mailbox,
+  type VcpuWorkerData,
+  type VcpuWorkerMessage,
+  type WorkerCall,
+} from "./vcpu-thread-protocol.js";
+
+/** How often the main thread checks whether the shell took the VM out of Running. */
+const STATUS_POLL_MS = 50;
+
+/** The guest's supervisor external interrupt: the only level line (from the vPLIC). */
+const S_EXTERNAL = 9;
+
+/** A VM whose vCPUs run on worker threads; `done` resolves once every worker has left. */
+export interface ThreadedVm {
+  readonly done: Promise<void>;
+  /**
+   * Resolves with performance.now() at the moment every worker had built its hart and all
+   * were released together (thread creation and module loading come before it).
+   */
+  readonly started: Promise<number>;
+  /** Stops the workers (the VMM ends the VM as stopped unless it ended already). */
+  stop(): void;
+  /** Guest instructions the workers retired, once `done`. */
+  readonly instructions: number;
+}
+
+/**
+ * Why `vm` cannot run on `threads` worker threads, or undefined when it can. Threads need the
+ * riscv64 host (its vCPU exit path is the one with a per-thread copy) and one VM at a time.
+ */
+export function threadedRunRefusal(vmm: Vmm, threads: number): string | undefined {
+  if (vmm.machine.platform.arch !== "riscv64") {
+    return `--threads ${threads}: only the riscv64 host runs vCPUs on worker threads (${vmm.machine.platform.name} runs them on one thread: use --threads 1)`;
+  }
+  if (threads > MAX_WORKERS) return `--threads ${threads}: at most ${MAX_WORKERS} threads`;
+  if (threads > vmm.machine.cpuCount) {
+    return `--threads ${threads}: the host has only ${vmm.machine.cpuCount} CPUs (--cpus)`;
+  }
+  if (vmm.vms.length !== 1) {
+    return `--threads ${threads}: a threaded run takes one VM (${vmm.vms.length} given)`;
+  }
+  if (typeof SharedArrayBuffer === "undefined" || shareRam(hostRam(vmm)) === undefined) {
+    return `--threads ${threads}: host RAM is not a shared WebAssembly memory here`;
+  }
+  return undefined;
+}
+
+function hostRam(vmm: Vmm): Uint8Array {
+  return (vmm.machine as RiscvHostBoard).board.ram;
+}
+
+/**
+ * Runs the vCPUs of `vm` (started, status Running) on `threads` workers, vCPU v on worker
+ * v mod threads. The main thread keeps the VM's devices, console and frame allocator and
+ * serves the workers' calls for them; its own scheduler no longer runs this VM's vCPUs.
+ */
+export function runVmOnThreads(
+  vmm: Vmm,
+  vm: VmInstance,
+  threads: number,
+  opts: { readonly jit?: boolean } = {},
+): ThreadedVm {
+  const board = vmm.machine as RiscvHostBoard;
+  const ram = shareRam(board.board.ram);
+  if (ram === undefined) throw new Error("threaded run: host RAM is not shared");
+  const n = vm.config.base.cpuNum;
+  const hartIds = Array.from({ length: n }, (_, v) => vm.config.base.physCpuIds?.[v] ?? v);
+  const state = SharedVmState.allocate(n);
+  new SharedRiscvVmContext(
+    vm.id,
+    vm.vmid,
+    { write() {}, read: () => new Uint8Array() },
+    state,
+    hartIds,
+  ).initialise();
+  Atomics.store(state.words, state.vcpuWord(0, VcpuWord.run), VcpuRun.Running);
+  for (let v = 0; v < n; v++) {
+    if (hostCpuOf(vm, v, threads) < 0) {
+      throw new Error(
+        `VM ${vm.id}: phys_cpu_sets keeps vCPU ${v} off the first ${threads} host CPUs, which are the threads`,
+      );
+    }
+  }
+  vmm.routeInterrupts(vm.id, {
+    inject: (v, vector) => {
+      Atomics.or(state.words, state.vcpuWord(v, VcpuWord.pending), 1 << vector);
+      state.wakeWorker(hostCpuOf(vm, v, threads));
+    },
+    setLevel: (v, vector, level) => {
+      if (vector !== S_EXTERNAL) return;
+      Atomics.store(state.words, state.vcpuWord(v, VcpuWord.external), level ? 1 : 0);
+      state.wakeWorker(hostCpuOf(vm, v, threads));
+    },
+  });
+  // The main scheduler leaves these vCPUs alone: the workers own them now.
+  for (const slot of vm.slots) slot.started = false;
+  const boot = vm.axvm.vcpu(0).arch as unknown as RiscvVCpu;
+  const common = {
+    workers: threads,
+    ram,
+    ramBase: Number(board.memory.ramBase),
+    state: state.buffer,
+    vmId: vm.id,
+    vmid: vm.vmid,
+    hartIds,
+    eptRoot: Number(vm.axvm.eptRoot()),
+    gstageLevels: vm.axvm.pageTableFormat === "sv48x4" ? 4 : 3,
+    sstc: board.guestSstc,
+    // The same slice as on one thread: a worker looks at its mailbox words between slices.
+    slice: vmm.sliceInstructions,
+    dtbAddr: vm.config.kernel.dtbLoadAddr ?? 0x9000_0000,
+    boot: { pc: boot.getPc(), a0: boot.getGpr(10), a1: boot.getGpr(11) },
+    clock: {
+      ticks: board.clock.now(),
+      wallMs: performance.timeOrigin + performance.now(),
+      hz: board.timebaseHz,
+    },
+    jit: opts.jit,
+    placement: hartIds.map((_, v) => hostCpuOf(vm, v, threads)),
+  } as const;
+  const url = new URL(
+    import.meta.url.endsWith(".ts")
+      ? "../../../dist/vmm/threads/vcpu-worker.js"
+      : "./vcpu-worker.js",
+    import.meta.url,
+  );
+  let ended: VmEnd | undefined;
+  let instructions = 0;
+  let ready = 0;
+  let started: (at: number) => void = () => {};
+  const startedAt = new Promise<number>((r) => {
+    started = r;
+  });
+  const end = (e: VmEnd): void => {
+    if (ended === undefined) ended = e;
+    state.stopAll(threads);
+  };
+  const workers = Array.from({ length: threads }, (_, w) => {
+    const mailbox = new SharedArrayBuffer(Mailbox.bytes);
+    const workerData: VcpuWorkerData = {
+      ...common,
+      worker: w,
+      mailbox,
+      vcpus: hartIds.map((_, v) => v).filter((v) => hostCpuOf(vm, v, threads) === w),
+    };
+    const worker = new Worker(url, { workerData, execArgv: [] });
+    const box = new Int32Array(mailbox, 0, 8);
+    const bytes = new Uint8Array(mailbox, Mailbox.dataAt);
+    const left = new Promise<void>((resolve) => {
+      worker.on("message", (m: VcpuWorkerMessage) => {
+        switch (m.kind) {
+          case "call":
+            answer(box, bytes, serve(vm, m.call));
+            // A device may have transmitted (the UART): output leaves as the guest writes it.
+            vm.console.flush();
+            return;
+          case "poweroff":
+            end({ kind: "poweroff", reason: m.reason });
+            return;
+          case "crashed":
+            end({ kind: "crashed", message: m.message });
+            return;
+          case "left":
+            instructions += m.instructions;
+            return;
+          case "ready":
+            if (++ready === threads) {
+              state.release();
+              started(performance.now());
+            }
+            return;
+        }
+      });
+      worker.once("error", (e) => end({ kind: "crashed", message: `host CPU ${w}: ${e.message}` }));
+      worker.once("exit", (code) => {
+        if (!state.stopped) {
+          end({ kind: "crashed", message: `host CPU ${w}: its thread exited (${code})` });
+        }
+        resolve();
+      });
+    });
+    return left;
+  });
+  // The shell may stop, suspend, restart or delete the VM meanwhile: its workers then stop
+  // (a threaded VM is not suspended or restarted in place yet).
+  const watch = setInterval(() => {
+    if (vm.status !== VMStatus.Running && !state.stopped) {
+      end({ kind: "stopped" });
+    }
+  }, STATUS_POLL_MS);
+  const done = Promise.all(workers).then(() => {
+    clearInterval(watch);
+    started(performance.now());
+    vm.console.flush();
+    vmm.endVm(vm.id, ended ?? { kind: "stopped" });
+  });
+  return {
+    done,
+    started: startedAt,
+    stop: () => end({ kind: "stopped" }),
+    get instructions() {
+      return instructions;
+    },
+  };
+}
+
+/**
+ * The host CPU (= worker) vCPU `v` runs on: the first its phys_cpu_sets allows, else
+ * v mod threads; -1 when its set allows none of the threads.
+ */
+export function hostCpuOf(vm: VmInstance, v: number, threads: number): number {
+  const set = vm.config.base.physCpuSets?.[v];
+  if (set === undefined) return v % threads;
+  for (let c = 0; c < threads; c++) if ((BigInt(set) >> BigInt(c)) & 1n) return c;
+  return -1;
+}
+
+/** The answer of one call: ok or a failure message, a value, bytes (console input). */
+interface Answer {
+  readonly ok: boolean;
+  /** A guest page got its frame: the worker's hart must forget that it faulted. */
+  readonly mapped?: boolean;
+  readonly value?: bigint;
+  readonly bytes?: Uint8Array;
+}
+
+function serve(vm: VmInstance, call: WorkerCall): Answer {
+  try {
+    switch (call.op) {
+      case "console-write":
+        vm.console.write(call.bytes);
+        vm.console.flush();
+        return { ok: true };
+      case "console-read":
+        return {
+          ok: true,
+          bytes: vm.console.read(Math.min(call.max, Mailbox.bytes - Mailbox.dataAt)),
+        };
+      case "mmio-read": {
+        const addr = gpa(call.addr);
+        const width = call.width as AccessWidth;
+        const devices = vm.axvm.devices;
+        if (devices.findMmioDevice(addr) === undefined) {
+          const lazy = lazyRamLoad(vm, call.addr, width, call.signExtend);
+          if (lazy !== null) return lazy;
+        }
+        const r = devices.handleMmioRead(addr, width, call.signExtend, { vcpuId: call.vcpu });
+        if (r.ok) return { ok: true, value: r.value };
+        return lazyRamLoad(vm, call.addr, width, call.signExtend) ?? failed(r.error.message);
+      }
+      case "mmio-write": {
+        const addr = gpa(call.addr);
+        const width = call.width as AccessWidth;
+        const devices = vm.axvm.devices;
+        if (devices.findMmioDevice(addr) === undefined) {
+          const lazy = lazyRamStore(vm, call.addr, width, call.data);
+          if (lazy !== null) return lazy;
+        }
+        const r = devices.handleMmioWrite(addr, width, call.data, { vcpuId: call.vcpu });
+        if (r.ok) return { ok: true };
+        return lazyRamStore(vm, call.addr, width, call.data) ?? failed(r.error.message);
+      }
+      case "page-fault": {
+        const handled = vm.axvm.addrSpace.handlePageFault(
+          gpa(call.addr),
+          call.flags as MappingFlags,
+        );
+        return handled
+          ? { ok: true, mapped: true }
+          : failed(`no guest memory at 0x${call.addr.toString(16)} allows this access`);
+      }
+    }
+  } catch (e) {
+    if (e instanceof AxError) return failed(e.message);
+    throw e;
+  }
+}
+
+/**
+ * On RISC-V a G-stage fault on a load or store reaches the VMM as MMIO; with no device there
+ * it may be the first touch of lazily allocated guest RAM (as AxVM's own exit path does):
+ * the page gets its frame and the access completes in RAM. Null when it is not RAM.
+ */
+function lazyRamLoad(
+  vm: VmInstance,
+  at: number,
+  width: AccessWidth,
+  signExtend: boolean,
+): Answer | null {
+  const page = lazyPage(vm, at, MappingFlags.READ);
+  if (page !== true) return page;
+  const bytes = vm.axvm.addrSpace.read(gpa(at), width);
+  if (!bytes.ok) return failed(bytes.error.message);
+  let value = 0n;
+  for (let i = width - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes.value[i] ?? 0);
+  if (signExtend) value = BigInt.asUintN(64, BigInt.asIntN(width * 8, value));
+  return { ok: true, mapped: true, value };
+}
+
+function lazyRamStore(vm: VmInstance, at: number, width: AccessWidth, data: bigint): Answer | null {
+  const page = lazyPage(vm, at, MappingFlags.WRITE);
+  if (page !== true) return page;
+  const bytes = new Uint8Array(width);
+  for (let i = 0; i < width; i++) bytes[i] = Number((data >> BigInt(8 * i)) & 0xffn);
+  const r = vm.axvm.addrSpace.write(gpa(at), bytes);
+  return r.ok ? { ok: true, mapped: true } : failed(r.error.message);
+}
+
+function lazyPage(vm: VmInstance, at: number, access: MappingFlags): true | null | Answer {
+  try {
+    return vm.axvm.addrSpace.handlePageFault(gpa(at), access) ? true : null;
+  } catch (e) {
+    if (e instanceof AxError) return failed(e.message);
+    throw e;
+  }
+}
+
+function failed(message: string): Answer {
+  return { ok: false, bytes: new TextEncoder().encode(message) };
+}
+
+function answer(box: Int32Array, area: Uint8Array, a: Answer): void {
+  const v = a.value ?? 0n;
+  const bytes = (a.bytes ?? new Uint8Array()).subarray(0, area.length);
+  area.set(bytes);
+  Atomics.store(box, Mailbox.length, bytes.length);
+  Atomics.store(box, Mailbox.lo, Number(v & 0xffff_ffffn) | 0);
+  Atomics.store(box, Mailbox.hi, Number((v >> 32n) & 0xffff_ffffn) | 0);
+  Atomics.store(box, Mailbox.ok, a.ok ? (a.mapped === true ? 2 : 1) : 0);
+  Atomics.store(box, Mailbox.done, 1);
+  Atomics.notify(box, Mailbox.done);
+}
