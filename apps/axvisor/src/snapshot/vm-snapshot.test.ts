@@ -37,6 +37,25 @@ async function command(t: TestVmm, id: number, line: string, answer: RegExp): Pr
   return (t.output.get(id) ?? "").slice(before);
 }
 
+/** The sections two snapshots differ in, each with the first differing bytes as text. */
+function differingSections(a: Uint8Array, b: Uint8Array): string[] {
+  const sa = decodeSnapshot(a, "riscv64", "a").sections;
+  const sb = decodeSnapshot(b, "riscv64", "b").sections;
+  const names = new Set([...sa.keys(), ...sb.keys()]);
+  const out: string[] = [];
+  for (const name of names) {
+    const x = sa.get(name) ?? new Uint8Array();
+    const y = sb.get(name) ?? new Uint8Array();
+    if (Buffer.compare(Buffer.from(x), Buffer.from(y)) === 0) continue;
+    let i = 0;
+    while (i < x.length && i < y.length && x[i] === y[i]) i++;
+    const text = (u: Uint8Array) =>
+      Buffer.from(u.subarray(Math.max(0, i - 60), i + 60)).toString("latin1");
+    out.push(`${name} at byte ${i}: ${JSON.stringify(text(x))} vs ${JSON.stringify(text(y))}`);
+  }
+  return out;
+}
+
 let open: TestVmm[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
@@ -104,6 +123,7 @@ describe("VM snapshot and restore (demo guest)", () => {
     const vm = restoreVm(b.vmm, opened, { file: "demo.snap" });
     expect(vm.status).toBe(VMStatus.Running);
     const again = snapshotVm(b.vmm, 1);
+    expect(differingSections(again, snap)).toEqual([]);
     expect(Buffer.compare(Buffer.from(again), Buffer.from(snap))).toBe(0);
 
     const out = await command(b, 1, "uptime", /up (\d+) ms, (\d+) timer ticks/);
