@@ -90,67 +90,6 @@ const REGION_I64 = 7;
 /** The guest registers a region uses, one i64 local each. */
 const L_REG0 = 23;
 
-/** Function index of the unsigned 64x64 -> high 64 multiply helper in every module. */
-export const MULHU_FN = 0;
-export const MULHU_LOCALS: Locals = [[7, ValType.i64]];
-
-/** The body of the mulhu helper: (a: i64, b: i64) -> high 64 bits of the unsigned a*b. */
-export function emitMulhu(f: FnBody): void {
-  // locals: 2 a0, 3 a1, 4 b0, 5 b1, 6 a0*b1, 7 a1*b0, 8 middle sum
-  const half = (src: number, dst: number, high: boolean) => {
-    f.get(src);
-    if (high) {
-      f.i64(32);
-      f.op(Op.i64ShrU);
-    } else {
-      f.i64(0xffffffff);
-      f.op(Op.i64And);
-    }
-    f.set(dst);
-  };
-  half(0, 2, false);
-  half(0, 3, true);
-  half(1, 4, false);
-  half(1, 5, true);
-  const mul = (a: number, b: number) => {
-    f.get(a);
-    f.get(b);
-    f.op(Op.i64Mul);
-  };
-  const hi32 = () => {
-    f.i64(32);
-    f.op(Op.i64ShrU);
-  };
-  const lo32 = () => {
-    f.i64(0xffffffff);
-    f.op(Op.i64And);
-  };
-  mul(2, 5);
-  f.set(6);
-  mul(3, 4);
-  f.set(7);
-  // middle = hi(a0*b0) + lo(a0*b1) + lo(a1*b0): below 3 * 2^32
-  mul(2, 4);
-  hi32();
-  f.get(6);
-  lo32();
-  f.op(Op.i64Add);
-  f.get(7);
-  lo32();
-  f.op(Op.i64Add);
-  f.set(8);
-  mul(3, 5);
-  f.get(6);
-  hi32();
-  f.op(Op.i64Add);
-  f.get(7);
-  hi32();
-  f.op(Op.i64Add);
-  f.get(8);
-  hi32();
-  f.op(Op.i64Add);
-}
-
 /** How an instruction ends the straight line (or not). */
 const FLOW_NEXT = 0;
 /** An unconditional transfer: nothing after it in this pass. */
@@ -1567,6 +1506,49 @@ export class RegionEmitter {
   }
 
   /** MADD, MSUB, SMADDL, SMSUBL, UMADDL, UMSUBL, SMULH, UMULH. */
+  /**
+   * Pushes the high 64 bits of the unsigned product L_X * L_Y from 32-bit halves, inline (a
+   * call per UMULH cost more than the multiply in the kernel's bignum loops). With x = x1:x0,
+   * y = y1:y0: t = x1*y0 + hi(x0*y0) cannot overflow, and the result is
+   * x1*y1 + hi(t) + hi(x0*y1 + lo(t)). Uses L_R.
+   */
+  private mulhu(): void {
+    const f = this.f;
+    const half = (l: number, high: boolean) => {
+      f.get(l);
+      if (high) {
+        f.i64(32);
+        f.op(Op.i64ShrU);
+      } else {
+        f.i64(0xffffffff);
+        f.op(Op.i64And);
+      }
+    };
+    half(L_X, true);
+    half(L_Y, false);
+    f.op(Op.i64Mul);
+    half(L_X, false);
+    half(L_Y, false);
+    f.op(Op.i64Mul);
+    f.i64(32);
+    f.op(Op.i64ShrU);
+    f.op(Op.i64Add);
+    f.set(L_R);
+    half(L_X, true);
+    half(L_Y, true);
+    f.op(Op.i64Mul);
+    half(L_R, true);
+    f.op(Op.i64Add);
+    half(L_X, false);
+    half(L_Y, true);
+    f.op(Op.i64Mul);
+    half(L_R, false);
+    f.op(Op.i64Add);
+    f.i64(32);
+    f.op(Op.i64ShrU);
+    f.op(Op.i64Add);
+  }
+
   private dp3(insn: number): number {
     const f = this.f;
     const sf = insn < 0;
@@ -1613,9 +1595,7 @@ export class RegionEmitter {
       f.set(L_X);
       this.x64(rm);
       f.set(L_Y);
-      f.get(L_X);
-      f.get(L_Y);
-      f.call(MULHU_FN);
+      this.mulhu();
       if (op31 === 2) {
         // signed = unsigned - (a < 0 ? b : 0) - (b < 0 ? a : 0)
         f.get(L_Y);
