@@ -94,6 +94,8 @@ const L_REG0 = 23;
 const FLOW_NEXT = 0;
 /** An unconditional transfer: nothing after it in this pass. */
 const FLOW_END = 1;
+/** B or BL to an instruction of the page the region follows: the straight line goes on there. */
+const FLOW_GOTO = 2;
 
 /** An open forward branch of the region being compiled. */
 interface ForwardBranch {
@@ -110,6 +112,8 @@ export interface RegionCode {
   readonly entry: number;
   /** Instructions from the entry, all compiled. */
   readonly count: number;
+  /** Page offset where the straight line goes on after its last instruction (end "stop", "limit"). */
+  readonly resume: number;
   /** Why it ends after the last instruction: "end" (a transfer), "stop" (unsupported), "limit". */
   readonly end: "end" | "stop" | "limit";
   /** Guest registers (31 = SP) it reads or writes, in the order of their locals from L_REG0. */
@@ -153,6 +157,11 @@ export class RegionEmitter {
    * straight line reaches the target (or, if the region ends first, exits to it).
    */
   private readonly forward: ForwardBranch[] = [];
+  /** Page offsets of the instructions emitted so far (a B or BL never goes back to them). */
+  private readonly emitted = new Uint8Array(1024);
+  private readonly emittedList: number[] = [];
+  /** The target of the last FLOW_GOTO. */
+  private gotoTarget = 0;
 
   constructor(private readonly env: CodegenEnv) {}
 
@@ -168,10 +177,13 @@ export class RegionEmitter {
     this.written.length = 0;
     this.flagsWritten = false;
     this.forward.length = 0;
+    for (const o of this.emittedList) this.emitted[o >> 2] = 0;
+    this.emittedList.length = 0;
     this.openBody(0);
     let count = 0;
     let end: RegionCode["end"] = "limit";
-    for (let off = entry; off < 4096 && count < maxInsns; off += 4) {
+    let off = entry;
+    for (; off < 4096 && count < maxInsns; off += 4) {
       // The straight line reaches the targets of forward branches: their blocks end here.
       const fw = this.forward;
       while (fw.length > 0 && fw[fw.length - 1]!.target === off) {
@@ -193,17 +205,20 @@ export class RegionEmitter {
         break;
       }
       count++;
+      this.emitted[off >> 2] = 1;
+      this.emittedList.push(off);
       if (flow === FLOW_END) {
         end = "end";
         break;
       }
+      if (flow === FLOW_GOTO) off = this.gotoTarget - 4;
     }
     if (count === 0) return undefined;
     if (this.forward.length > 0) {
       // The straight line ends before some targets: its own exit first, then each taken
       // forward branch leaves its block and exits to its target.
       if (end !== "end") {
-        this.exit(entry + 4 * count, count, end === "stop" ? EXIT_STOP : EXIT_BRANCH);
+        this.exit(off, count, end === "stop" ? EXIT_STOP : EXIT_BRANCH);
         end = "end";
       }
       while (this.forward.length > 0) {
@@ -215,6 +230,7 @@ export class RegionEmitter {
     return {
       entry,
       count,
+      resume: off,
       end,
       used: this.used.slice(),
       written: this.written.slice(),
@@ -280,7 +296,7 @@ export class RegionEmitter {
     out.buf.set(code.body, out.length);
     out.length += code.body.length;
     if (code.end !== "end") {
-      this.exit(code.entry + 4 * n, n, code.end === "stop" ? EXIT_STOP : EXIT_BRANCH);
+      this.exit(code.resume, n, code.end === "stop" ? EXIT_STOP : EXIT_BRANCH);
     }
     f.end(); // top
     f.end(); // exit
@@ -1627,6 +1643,21 @@ export class RegionEmitter {
         f.i64(off + 4);
         f.op(Op.i64Add);
         this.set64(30);
+      }
+      // A target further in the page, not yet in the region, and no skip still open: the
+      // region goes on there (one dispatch fewer per pass); the entry itself loops.
+      if (
+        target !== this.entry &&
+        target !== off &&
+        target >= 0 &&
+        target < 4096 &&
+        this.emitted[target >> 2] === 0 &&
+        this.forward.length === 0
+      ) {
+        this.gotoTarget = target;
+        return FLOW_GOTO;
+      }
+      if (insn < 0) {
         this.exit(target, k + 1, EXIT_BRANCH);
       } else {
         this.jump(target, k);

@@ -142,13 +142,15 @@ function randomInsn(next: () => number): number {
 }
 
 /**
- * A forward branch over the next 1 to 5 instructions (conditional or compare-and-branch): the
- * JIT keeps such skips inside a region, nested or overlapping, or past the region's end.
+ * A forward branch over the next 1 to 5 instructions (conditional, compare-and-branch, B or BL):
+ * the JIT keeps such skips inside a region, nested or overlapping, or past the region's end.
  */
 function randomSkip(next: () => number): number {
   const r = next();
   const rt = 14 + (r % 14);
   const imm = (2 + (next() % 5)) << 5;
+  // B and BL forward: the region goes on at the target.
+  if (r % 4 === 3) return ((r & 16 ? 0x94000000 : 0x14000000) | (imm >>> 5)) >>> 0;
   switch (r % 3) {
     case 0:
       return (0x54000000 | imm | (next() % 14)) >>> 0; // b.cond .+8 ... .+24
@@ -249,6 +251,36 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 24));
     // Nearly everything ran compiled.
     expect(results[0]!.retired).toBeGreaterThan(590_000);
+  });
+
+  it("follows B and BL inside the page (forward and back) with the interpreter's results", () => {
+    const prog = [
+      0xd2807d00, //  0: mov x0, #1000
+      0x91000c21, //  4: loop: add x1, x1, #3
+      0x14000004, //  8: b l2
+      0xca010042, //  c: l1: eor x2, x2, x1
+      0x94000007, // 10: bl fn
+      0x14000003, // 14: b l3
+      0x8b010863, // 18: l2: add x3, x3, x1, lsl #2
+      0x17fffffc, // 1c: b l1
+      0xf1000400, // 20: l3: subs x0, x0, #1
+      0x54ffff01, // 24: b.ne loop
+      0x14000000, // 28: b .
+      0x8b020084, // 2c: fn: add x4, x4, x2
+      0xd65f03c0, // 30: ret
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit });
+      m.writeWords(RAM_BASE, prog);
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.run(1 + 11 * 1000 + 5);
+      return { s: snapshot(m), stats: m.cpu.jit?.stats };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x28));
+    expect(results[0]!.s.x[30]).toBe(BigInt(RAM_BASE + 0x14));
+    // Compiled code (the loop head's region goes on through l2, l1 and fn) runs nearly all of it.
+    expect(results[0]!.stats!.retired).toBeGreaterThan(10_000);
   });
 
   it("computes UMULH/SMULH/MUL/UMADDL/SMSUBL on edge operands as the interpreter does", () => {
