@@ -34,12 +34,7 @@ import type { Aarch64Cpu } from "../cpu.js";
 import { TLB_MASK, TLB_SIZE } from "../cpu.js";
 import { sysreg } from "../sysreg-encoding.js";
 import { HCR, SR } from "../sysregs.js";
-import {
-  type CodegenEnv,
-  compileRegion,
-  type RegionCode,
-  RegionEmitter,
-} from "./codegen.js";
+import { type CodegenEnv, compileRegion, type RegionCode, RegionEmitter } from "./codegen.js";
 import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
 import {
   EXIT_BRANCH,
