@@ -90,71 +90,12 @@ const REGION_I64 = 7;
 /** The guest registers a region uses, one i64 local each. */
 const L_REG0 = 23;
 
-/** Function index of the unsigned 64x64 -> high 64 multiply helper in every module. */
-export const MULHU_FN = 0;
-export const MULHU_LOCALS: Locals = [[7, ValType.i64]];
-
-/** The body of the mulhu helper: (a: i64, b: i64) -> high 64 bits of the unsigned a*b. */
-export function emitMulhu(f: FnBody): void {
-  // locals: 2 a0, 3 a1, 4 b0, 5 b1, 6 a0*b1, 7 a1*b0, 8 middle sum
-  const half = (src: number, dst: number, high: boolean) => {
-    f.get(src);
-    if (high) {
-      f.i64(32);
-      f.op(Op.i64ShrU);
-    } else {
-      f.i64(0xffffffff);
-      f.op(Op.i64And);
-    }
-    f.set(dst);
-  };
-  half(0, 2, false);
-  half(0, 3, true);
-  half(1, 4, false);
-  half(1, 5, true);
-  const mul = (a: number, b: number) => {
-    f.get(a);
-    f.get(b);
-    f.op(Op.i64Mul);
-  };
-  const hi32 = () => {
-    f.i64(32);
-    f.op(Op.i64ShrU);
-  };
-  const lo32 = () => {
-    f.i64(0xffffffff);
-    f.op(Op.i64And);
-  };
-  mul(2, 5);
-  f.set(6);
-  mul(3, 4);
-  f.set(7);
-  // middle = hi(a0*b0) + lo(a0*b1) + lo(a1*b0): below 3 * 2^32
-  mul(2, 4);
-  hi32();
-  f.get(6);
-  lo32();
-  f.op(Op.i64Add);
-  f.get(7);
-  lo32();
-  f.op(Op.i64Add);
-  f.set(8);
-  mul(3, 5);
-  f.get(6);
-  hi32();
-  f.op(Op.i64Add);
-  f.get(7);
-  hi32();
-  f.op(Op.i64Add);
-  f.get(8);
-  hi32();
-  f.op(Op.i64Add);
-}
-
 /** How an instruction ends the straight line (or not). */
 const FLOW_NEXT = 0;
 /** An unconditional transfer: nothing after it in this pass. */
 const FLOW_END = 1;
+/** B or BL to an instruction of the page the region follows: the straight line goes on there. */
+const FLOW_GOTO = 2;
 
 /** An open forward branch of the region being compiled. */
 interface ForwardBranch {
@@ -171,6 +112,8 @@ export interface RegionCode {
   readonly entry: number;
   /** Instructions from the entry, all compiled. */
   readonly count: number;
+  /** Page offset where the straight line goes on after its last instruction (end "stop", "limit"). */
+  readonly resume: number;
   /** Why it ends after the last instruction: "end" (a transfer), "stop" (unsupported), "limit". */
   readonly end: "end" | "stop" | "limit";
   /** Guest registers (31 = SP) it reads or writes, in the order of their locals from L_REG0. */
@@ -214,6 +157,11 @@ export class RegionEmitter {
    * straight line reaches the target (or, if the region ends first, exits to it).
    */
   private readonly forward: ForwardBranch[] = [];
+  /** Page offsets of the instructions emitted so far (a B or BL never goes back to them). */
+  private readonly emitted = new Uint8Array(1024);
+  private readonly emittedList: number[] = [];
+  /** The target of the last FLOW_GOTO. */
+  private gotoTarget = 0;
 
   constructor(private readonly env: CodegenEnv) {}
 
@@ -229,10 +177,13 @@ export class RegionEmitter {
     this.written.length = 0;
     this.flagsWritten = false;
     this.forward.length = 0;
+    for (const o of this.emittedList) this.emitted[o >> 2] = 0;
+    this.emittedList.length = 0;
     this.openBody(0);
     let count = 0;
     let end: RegionCode["end"] = "limit";
-    for (let off = entry; off < 4096 && count < maxInsns; off += 4) {
+    let off = entry;
+    for (; off < 4096 && count < maxInsns; off += 4) {
       // The straight line reaches the targets of forward branches: their blocks end here.
       const fw = this.forward;
       while (fw.length > 0 && fw[fw.length - 1]!.target === off) {
@@ -254,17 +205,20 @@ export class RegionEmitter {
         break;
       }
       count++;
+      this.emitted[off >> 2] = 1;
+      this.emittedList.push(off);
       if (flow === FLOW_END) {
         end = "end";
         break;
       }
+      if (flow === FLOW_GOTO) off = this.gotoTarget - 4;
     }
     if (count === 0) return undefined;
     if (this.forward.length > 0) {
       // The straight line ends before some targets: its own exit first, then each taken
       // forward branch leaves its block and exits to its target.
       if (end !== "end") {
-        this.exit(entry + 4 * count, count, end === "stop" ? EXIT_STOP : EXIT_BRANCH);
+        this.exit(off, count, end === "stop" ? EXIT_STOP : EXIT_BRANCH);
         end = "end";
       }
       while (this.forward.length > 0) {
@@ -276,6 +230,7 @@ export class RegionEmitter {
     return {
       entry,
       count,
+      resume: off,
       end,
       used: this.used.slice(),
       written: this.written.slice(),
@@ -341,7 +296,7 @@ export class RegionEmitter {
     out.buf.set(code.body, out.length);
     out.length += code.body.length;
     if (code.end !== "end") {
-      this.exit(code.entry + 4 * n, n, code.end === "stop" ? EXIT_STOP : EXIT_BRANCH);
+      this.exit(code.resume, n, code.end === "stop" ? EXIT_STOP : EXIT_BRANCH);
     }
     f.end(); // top
     f.end(); // exit
@@ -1567,6 +1522,49 @@ export class RegionEmitter {
   }
 
   /** MADD, MSUB, SMADDL, SMSUBL, UMADDL, UMSUBL, SMULH, UMULH. */
+  /**
+   * Pushes the high 64 bits of the unsigned product L_X * L_Y from 32-bit halves, inline (a
+   * call per UMULH cost more than the multiply in the kernel's bignum loops). With x = x1:x0,
+   * y = y1:y0: t = x1*y0 + hi(x0*y0) cannot overflow, and the result is
+   * x1*y1 + hi(t) + hi(x0*y1 + lo(t)). Uses L_R.
+   */
+  private mulhu(): void {
+    const f = this.f;
+    const half = (l: number, high: boolean) => {
+      f.get(l);
+      if (high) {
+        f.i64(32);
+        f.op(Op.i64ShrU);
+      } else {
+        f.i64(0xffffffff);
+        f.op(Op.i64And);
+      }
+    };
+    half(L_X, true);
+    half(L_Y, false);
+    f.op(Op.i64Mul);
+    half(L_X, false);
+    half(L_Y, false);
+    f.op(Op.i64Mul);
+    f.i64(32);
+    f.op(Op.i64ShrU);
+    f.op(Op.i64Add);
+    f.set(L_R);
+    half(L_X, true);
+    half(L_Y, true);
+    f.op(Op.i64Mul);
+    half(L_R, true);
+    f.op(Op.i64Add);
+    half(L_X, false);
+    half(L_Y, true);
+    f.op(Op.i64Mul);
+    half(L_R, false);
+    f.op(Op.i64Add);
+    f.i64(32);
+    f.op(Op.i64ShrU);
+    f.op(Op.i64Add);
+  }
+
   private dp3(insn: number): number {
     const f = this.f;
     const sf = insn < 0;
@@ -1613,9 +1611,7 @@ export class RegionEmitter {
       f.set(L_X);
       this.x64(rm);
       f.set(L_Y);
-      f.get(L_X);
-      f.get(L_Y);
-      f.call(MULHU_FN);
+      this.mulhu();
       if (op31 === 2) {
         // signed = unsigned - (a < 0 ? b : 0) - (b < 0 ? a : 0)
         f.get(L_Y);
@@ -1647,6 +1643,21 @@ export class RegionEmitter {
         f.i64(off + 4);
         f.op(Op.i64Add);
         this.set64(30);
+      }
+      // A target further in the page, not yet in the region, and no skip still open: the
+      // region goes on there (one dispatch fewer per pass); the entry itself loops.
+      if (
+        target !== this.entry &&
+        target !== off &&
+        target >= 0 &&
+        target < 4096 &&
+        this.emitted[target >> 2] === 0 &&
+        this.forward.length === 0
+      ) {
+        this.gotoTarget = target;
+        return FLOW_GOTO;
+      }
+      if (insn < 0) {
         this.exit(target, k + 1, EXIT_BRANCH);
       } else {
         this.jump(target, k);

@@ -25,9 +25,9 @@ import {
 import { X } from "./wasm-ops.js";
 
 /** Type index of region functions in every module the JIT makes. */
-export const REGION_TYPE = 1;
+export const REGION_TYPE = 0;
 /** Type index of the dispatcher's run(). */
-export const RUN_TYPE = 2;
+export const RUN_TYPE = 1;
 
 export const DISPATCHER_LOCALS: Locals = [
   [4, ValType.i32],

@@ -113,6 +113,14 @@ function randomInsn(next: () => number): number {
       0
     );
   }
+  // Multiplies: MADD/MSUB, SMADDL/UMADDL (and MSUBL), SMULH/UMULH, on any registers (x20..x27
+  // hold full 64-bit values, so the high halves and sign corrections are exercised).
+  if (next() % 10 === 0) {
+    const op = [0x9b000000, 0x9b200000, 0x9ba00000, 0x9b407c00, 0x9bc07c00][next() % 5]!;
+    const regs = ((next() % 32) << 16) | ((next() % 32) << 5) | (next() % 32);
+    if (op & 0x4000) return (op | regs) >>> 0;
+    return (op | regs | ((next() & 1) << 15) | ((next() % 32) << 10)) >>> 0;
+  }
   // ADC/ADCS/SBC/SBCS (rare among random words).
   if (next() % 16 === 0) return (0x1a000000 | (next() & 0xe01f03ff)) >>> 0;
   for (;;) {
@@ -134,13 +142,15 @@ function randomInsn(next: () => number): number {
 }
 
 /**
- * A forward branch over the next 1 to 5 instructions (conditional or compare-and-branch): the
- * JIT keeps such skips inside a region, nested or overlapping, or past the region's end.
+ * A forward branch over the next 1 to 5 instructions (conditional, compare-and-branch, B or BL):
+ * the JIT keeps such skips inside a region, nested or overlapping, or past the region's end.
  */
 function randomSkip(next: () => number): number {
   const r = next();
   const rt = 14 + (r % 14);
   const imm = (2 + (next() % 5)) << 5;
+  // B and BL forward: the region goes on at the target.
+  if (r % 4 === 3) return ((r & 16 ? 0x94000000 : 0x14000000) | (imm >>> 5)) >>> 0;
   switch (r % 3) {
     case 0:
       return (0x54000000 | imm | (next() % 14)) >>> 0; // b.cond .+8 ... .+24
@@ -241,6 +251,85 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 24));
     // Nearly everything ran compiled.
     expect(results[0]!.retired).toBeGreaterThan(590_000);
+  });
+
+  it("follows B and BL inside the page (forward and back) with the interpreter's results", () => {
+    const prog = [
+      0xd2807d00, //  0: mov x0, #1000
+      0x91000c21, //  4: loop: add x1, x1, #3
+      0x14000004, //  8: b l2
+      0xca010042, //  c: l1: eor x2, x2, x1
+      0x94000007, // 10: bl fn
+      0x14000003, // 14: b l3
+      0x8b010863, // 18: l2: add x3, x3, x1, lsl #2
+      0x17fffffc, // 1c: b l1
+      0xf1000400, // 20: l3: subs x0, x0, #1
+      0x54ffff01, // 24: b.ne loop
+      0x14000000, // 28: b .
+      0x8b020084, // 2c: fn: add x4, x4, x2
+      0xd65f03c0, // 30: ret
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit });
+      m.writeWords(RAM_BASE, prog);
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.run(1 + 11 * 1000 + 5);
+      return { s: snapshot(m), stats: m.cpu.jit?.stats };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    expect(results[0]!.s.pc).toBe(BigInt(RAM_BASE + 0x28));
+    expect(results[0]!.s.x[30]).toBe(BigInt(RAM_BASE + 0x14));
+    // Compiled code (the loop head's region goes on through l2, l1 and fn) runs nearly all of it.
+    expect(results[0]!.stats!.retired).toBeGreaterThan(10_000);
+  });
+
+  it("computes UMULH/SMULH/MUL/UMADDL/SMSUBL on edge operands as the interpreter does", () => {
+    const loop = [
+      0xf9400120, // 1: ldr x0, [x9]
+      0xf9400521, //    ldr x1, [x9, #8]
+      0x91004129, //    add x9, x9, #16
+      0x9bc17c02, //    umulh x2, x0, x1
+      0x9b417c03, //    smulh x3, x0, x1
+      0x9b017c04, //    mul x4, x0, x1
+      0x9ba10005, //    umaddl x5, w0, w1, x0
+      0x9b218406, //    smsubl x6, w0, w1, x1
+      0xf9000142, //    str x2, [x10]
+      0xf9000543, //    str x3, [x10, #8]
+      0xf9000944, //    str x4, [x10, #16]
+      0xf9000d45, //    str x5, [x10, #24]
+      0xf9001146, //    str x6, [x10, #32]
+      0x9100a14a, //    add x10, x10, #40
+      0xf100056b, //    subs x11, x11, #1
+      0x54fffe21, //    b.ne 1b
+      0x14000000, // b .
+    ];
+    const edges = [0n, 1n, 2n, 0xffffffffn, 0x100000000n, 0x7fffffffffffffffn, 1n << 63n];
+    edges.push(...edges.map((v) => (1n << 64n) - 1n - v));
+    const gen = rng(99);
+    for (let i = 0; i < 30; i++) edges.push((BigInt(gen()) << 32n) | BigInt(gen()));
+    const pairs = edges.flatMap((a) => edges.map((b) => [a, b] as const));
+    const outputs = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit });
+      m.writeWords(RAM_BASE, loop);
+      const table = new BigUint64Array(m.ram.buffer, m.ram.byteOffset + 0x10000, 2 * pairs.length);
+      pairs.forEach(([a, b], k) => {
+        table[2 * k] = a;
+        table[2 * k + 1] = b;
+      });
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.setX(9, BigInt(RAM_BASE + 0x10000));
+      m.cpu.setX(10, BigInt(RAM_BASE + 0x40000));
+      m.cpu.setX(11, BigInt(pairs.length));
+      m.cpu.run(16 * pairs.length + 10);
+      const out = new BigUint64Array(m.ram.buffer, m.ram.byteOffset + 0x40000, 5 * pairs.length);
+      return { out: Array.from(out), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(outputs[0]!.out).toEqual(outputs[1]!.out);
+    // Spot checks against BigInt arithmetic: (2^64-1)^2 and (-1) * (-1).
+    const k = pairs.findIndex(([a, b]) => a === (1n << 64n) - 1n && b === a);
+    expect(outputs[1]!.out[5 * k]).toBe((1n << 64n) - 2n);
+    expect(outputs[1]!.out[5 * k + 1]).toBe(0n);
+    expect(outputs[0]!.retired).toBeGreaterThan(12 * pairs.length);
   });
 
   it("agrees with the interpreter on random integer and load/store programs (EL2 MMU off, EL1 MMU on)", () => {

@@ -34,14 +34,7 @@ import type { Aarch64Cpu } from "../cpu.js";
 import { TLB_MASK, TLB_SIZE } from "../cpu.js";
 import { sysreg } from "../sysreg-encoding.js";
 import { HCR, SR } from "../sysregs.js";
-import {
-  type CodegenEnv,
-  compileRegion,
-  emitMulhu,
-  MULHU_LOCALS,
-  type RegionCode,
-  RegionEmitter,
-} from "./codegen.js";
+import { type CodegenEnv, compileRegion, type RegionCode, RegionEmitter } from "./codegen.js";
 import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
 import {
   EXIT_BRANCH,
@@ -146,8 +139,6 @@ const MAX_PAGE_INVALIDATIONS = 8;
 const JC_EMPTY = -1;
 
 const TYPES = [
-  // mulhu helper
-  { params: [ValType.i64, ValType.i64], results: [ValType.i64] },
   // region: (page base, budget, data context, flags) -> retired
   { params: [ValType.i64, ValType.i32, ValType.i32, ValType.i32], results: [ValType.i32] },
   // dispatcher: (pc, budget, fetch context, data context, flags) -> retired
@@ -403,14 +394,12 @@ export class Aarch64Jit {
     if (codes.length === 0) return;
     const w = new ModuleWriter(
       TYPES,
-      [0, ...codes.map(() => REGION_TYPE)],
-      [undefined, ...codes.map((_, k) => `r${k}`)],
+      codes.map(() => REGION_TYPE),
+      codes.map((_, k) => `r${k}`),
       this.wasm.pages,
       false,
       this.out,
     );
-    emitMulhu(w.beginFunction(MULHU_LOCALS));
-    w.endFunction();
     const em = new RegionEmitter(this.env);
     for (const p of codes) {
       em.wrap(w.beginFunction(RegionEmitter.locals(p.code)), p.code);
