@@ -66,6 +66,18 @@ const MAX_UNROLLED = 64;
  */
 const SHORT_LOOP = 16;
 
+/**
+ * Label names by block index, made once: FnBody resolves a branch by comparing label names,
+ * and the same string objects compare at once, where a fresh template string per use costs
+ * an allocation and a character compare on every branch of every region.
+ */
+const LABELS = { b: [] as string[], s: [] as string[], f: [] as string[], u: [] as string[] };
+function label(kind: keyof typeof LABELS, i: number): string {
+  const names = LABELS[kind];
+  while (names.length <= i) names.push(`${kind}${names.length}`);
+  return names[i]!;
+}
+
 /** Locals of the mulhu helper. */
 export const MULHU_LOCALS: Locals = [[7, ValType.i64]];
 
@@ -234,6 +246,26 @@ export class RegionEmitter {
     this.f.i32((off << 8) | k);
     this.f.br(SIDE);
   }
+  /**
+   * The first half of a conditional side exit (see sideExit): pushes the packed offset and
+   * count; the caller pushes the i32 condition, then `sideExitIf` leaves when it holds. Shorter
+   * than an `if` around sideExit (br_if carries the value; a drop discards it otherwise).
+   */
+  private sideExitValue(off: number, k: number): void {
+    this.f.i32((off << 8) | k);
+  }
+  private sideExitIf(): void {
+    this.f.brIf(SIDE);
+    this.f.op(Op.drop);
+  }
+  /** A side exit before the instruction at `off` (k into the block) when fewer than n are left. */
+  private budgetCheck(off: number, k: number, n: number): void {
+    this.sideExitValue(off, k);
+    this.f.get(L_LEFT);
+    this.f.i32(n);
+    this.f.op(Op.i32LtS);
+    this.sideExitIf();
+  }
 
   // ---- the function
 
@@ -255,11 +287,11 @@ export class RegionEmitter {
     f.block(EXIT);
     f.block(SIDE, ValType.i32);
     f.loop(DISPATCH);
-    for (let i = blocks.length - 1; i >= 0; i--) f.block(`b${i}`);
+    for (let i = blocks.length - 1; i >= 0; i--) f.block(label("b", i));
     f.get(L_NEXT);
     f.brTable(
-      blocks.map((_, i) => `b${i}`),
-      "b0",
+      blocks.map((_, i) => label("b", i)),
+      label("b", 0),
     );
     for (let i = 0; i < blocks.length; i++) {
       f.end(); // b{i}: its code follows
@@ -319,18 +351,11 @@ export class RegionEmitter {
     }
     const f = this.f;
     const self = this.successors(b).includes(b.start);
-    const selfLabel = `s${i}`;
+    const selfLabel = label("s", i);
     if (self) f.loop(selfLabel);
     const n = b.insns.length;
-    if (n > 0) {
-      // Not enough budget left for the whole block: stop before it.
-      f.get(L_LEFT);
-      f.i32(n);
-      f.op(Op.i32LtS);
-      f.if();
-      this.sideExit(b.start, 0);
-      f.end();
-    }
+    // Not enough budget left for the whole block: stop before it.
+    if (n > 0) this.budgetCheck(b.start, 0, n);
     const body = e.kind === "exit" || e.kind === "fall" ? n : n - 1;
     for (let k = 0; k < body; k++) this.emitPlain(b.insns[k]!, k);
     const canFall = (t: number) => this.index.get(t) === i + 1;
@@ -411,9 +436,9 @@ export class RegionEmitter {
     const n = b.insns.length;
     const copies = n <= SHORT_LOOP ? 4 : 2;
     const branch = b.insns[n - 1]!.raw;
-    const out = `f${i}`;
-    const loop = `s${i}`;
-    const one = `u${i}`;
+    const out = label("f", i);
+    const loop = label("s", i);
+    const one = label("u", i);
     f.block(out);
     f.loop(loop);
     f.block(one);
@@ -439,12 +464,7 @@ export class RegionEmitter {
       }
     }
     f.end(); // one: a single iteration
-    f.get(L_LEFT);
-    f.i32(n);
-    f.op(Op.i32LtS);
-    f.if();
-    this.sideExit(b.start, 0);
-    f.end();
+    this.budgetCheck(b.start, 0, n);
     for (let k = 0; k < n - 1; k++) this.emitPlain(b.insns[k]!, k);
     this.addN(n);
     this.condition(branch);
@@ -782,6 +802,7 @@ export class RegionEmitter {
   ) {
     const f = this.f;
     const rec = this.env.stateBase + recBase;
+    this.sideExitValue(insn.off, k);
     this.rget(rs1);
     if (imm !== 0) {
       f.i64(imm);
@@ -797,9 +818,7 @@ export class RegionEmitter {
     f.get(P_CTX4);
     f.op(Op.i64Or);
     f.op(Op.i64Ne);
-    f.if();
-    this.sideExit(insn.off, k);
-    f.end();
+    this.sideExitIf();
     f.get(L_T32);
     f.mem(Op.i32Load, 2, rec + 8);
     f.get(L_VA);

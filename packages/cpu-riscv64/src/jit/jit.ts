@@ -18,14 +18,7 @@
  *   compared with its snapshot before its code runs again in a new epoch.
  */
 
-import {
-  Bytes,
-  ModuleWriter,
-  ValType,
-  type WasmRam,
-  type WasmTable,
-  wasmApi,
-} from "@axvisor/machine";
+import { Bytes, ModuleWriter, type WasmRam, type WasmTable, wasmApi } from "@axvisor/machine";
 import {
   EXIT_MISS,
   JC_FOLD,
@@ -38,9 +31,9 @@ import {
   TLB_MASK,
 } from "../hart-state.js";
 import { ACC_STORE } from "../mmu.js";
-import { emitMulhu, MULHU_LOCALS, RegionEmitter } from "./codegen.js";
-import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
-import { hasSelfLoop, planRegion, type RegionPlan } from "./region.js";
+import { DISPATCHER_LOCALS, emitDispatcher, RUN_TYPE } from "./dispatcher.js";
+import { planRegion, type RegionPlan } from "./region.js";
+import { JIT_TYPES, regionExport, writeRegionModule } from "./region-module.js";
 
 type DispatchFn = (pc: number, budget: number, fetchCtx: number, dataCtx: number) => number;
 
@@ -111,15 +104,6 @@ const JC_EMPTY = 0xffffffff;
 
 /** A page whose code was dropped this often because of writes stays interpreted. */
 const MAX_PAGE_INVALIDATIONS = 8;
-
-const TYPES = [
-  // mulhu helper
-  { params: [ValType.i64, ValType.i64], results: [ValType.i64] },
-  // region: (page base, budget, data context << 4, entry block) -> retired
-  { params: [ValType.i64, ValType.i32, ValType.i64, ValType.i32], results: [ValType.i32] },
-  // dispatcher run: (pc, budget, fetch context, data context) -> retired
-  { params: [ValType.f64, ValType.i32, ValType.i32, ValType.i32], results: [ValType.i32] },
-];
 
 interface CodePage {
   readonly snapshot: Int32Array;
@@ -192,7 +176,7 @@ export class Jit {
     this.exitKindAt = ST_EXIT_KIND / 4;
     const api = wasmApi!;
     this.table = new api.Table({ element: "anyfunc", initial: 256 });
-    const w = new ModuleWriter(TYPES, [RUN_TYPE], ["run"], wasm.pages, true);
+    const w = new ModuleWriter(JIT_TYPES, [RUN_TYPE], ["run"], wasm.pages, true);
     emitDispatcher(w.beginFunction(DISPATCHER_LOCALS), stateBase);
     w.endFunction();
     const bytes = w.finish();
@@ -349,27 +333,16 @@ export class Jit {
     }
     this.pending.length = 0;
     if (plans.length === 0) return;
-    const w = new ModuleWriter(
-      TYPES,
-      [0, ...plans.map(() => REGION_TYPE)],
-      [undefined, ...plans.map((_, k) => `r${k}`)],
-      this.wasm.pages,
-      false,
+    const bytes = writeRegionModule(
+      plans.map((p) => p.plan),
+      { stateBase: this.stateBase, pages: this.wasm.pages, registersInLocals: this.regsInLocals },
       this.out,
     );
-    emitMulhu(w.beginFunction(MULHU_LOCALS));
-    w.endFunction();
-    for (const p of plans) {
-      const regsInLocals = this.regsInLocals || hasSelfLoop(p.plan);
-      const em = new RegionEmitter(p.plan, { stateBase: this.stateBase, regsInLocals });
-      em.emit(w.beginFunction(em.locals));
-      w.endFunction();
-    }
     const api = wasmApi!;
-    const inst = new api.Instance(new api.Module(w.finish()), { env: { mem: this.wasm.memory } });
+    const inst = new api.Instance(new api.Module(bytes), { env: { mem: this.wasm.memory } });
     plans.forEach((p, k) => {
       const region: Region = { index: this.allocIndex(), live: 0 };
-      this.table.set(region.index, inst.exports[`r${k}`]);
+      this.table.set(region.index, inst.exports[regionExport(k)]);
       const cp = this.codePage(p.page);
       cp.regions.add(region);
       p.plan.blocks.forEach((b, block) => {

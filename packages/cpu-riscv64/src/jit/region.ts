@@ -140,6 +140,18 @@ function decodeAt(read16: (off: number) => number, off: number): Insn | undefine
 }
 
 /**
+ * Scratch of `planRegion` per halfword of a page, reused by every call (planning runs for
+ * every region the JIT compiles, and Maps and Sets per call made it a large part of the
+ * compile): `decodedAt` is 0 where nothing was decoded, -1 where the instruction cannot be
+ * compiled, else 1 + its index in the call's instruction list; `startAt` marks control-flow
+ * leaders (LEADER) and the block starts of the current `blocksOf` pass (START).
+ */
+const decodedAt = new Int32Array(2048);
+const startAt = new Uint8Array(2048);
+const LEADER = 1;
+const START = 2;
+
+/**
  * Plans the region entered at page offset `entry`, taking at most `maxInsns` instructions.
  * Undefined when the entry instruction itself cannot be compiled.
  */
@@ -148,23 +160,48 @@ export function planRegion(
   entry: number,
   maxInsns: number,
 ): RegionPlan | undefined {
-  const decoded = new Map<number, Insn | null>();
+  const insns: Insn[] = [];
+  const touched: number[] = [];
+  try {
+    return plan(read16, entry, maxInsns, insns, touched);
+  } finally {
+    for (const h of touched) {
+      decodedAt[h] = 0;
+      startAt[h] = 0;
+    }
+  }
+}
+
+function plan(
+  read16: (off: number) => number,
+  entry: number,
+  maxInsns: number,
+  insns: Insn[],
+  touched: number[],
+): RegionPlan | undefined {
   // Control-flow leaders: branch and jump targets, fall-through successors of branches.
-  const leaders = new Set<number>();
+  const leaders: number[] = [];
   const work = [entry];
   let count = 0;
   const lead = (t: number) => {
-    if (t >= 0 && t < 4096 && !leaders.has(t)) {
-      leaders.add(t);
+    if (t >= 0 && t < 4096 && (startAt[t >>> 1]! & LEADER) === 0) {
+      startAt[t >>> 1] = LEADER;
+      touched.push(t >>> 1);
+      leaders.push(t);
       if (t !== entry) work.push(t);
     }
   };
   while (work.length > 0 && count < maxInsns) {
     let off = work.pop()!;
-    while (off >= 0 && off < 4096 && !decoded.has(off) && count < maxInsns) {
+    while (off >= 0 && off < 4096 && decodedAt[off >>> 1] === 0 && count < maxInsns) {
       const d = decodeAt(read16, off);
-      decoded.set(off, d ?? null);
-      if (d === undefined) break;
+      touched.push(off >>> 1);
+      if (d === undefined) {
+        decodedAt[off >>> 1] = -1;
+        break;
+      }
+      insns.push(d);
+      decodedAt[off >>> 1] = insns.length;
       count++;
       if (d.kind === K_BRANCH) {
         lead(off + branchOffset(d.raw));
@@ -179,17 +216,29 @@ export function planRegion(
       off += d.len;
     }
   }
-  if (!decoded.get(entry)) return undefined;
-  const cfStarts = [...leaders].filter((l) => decoded.get(l));
+  if (decodedAt[entry >>> 1]! <= 0) return undefined;
+  const cfStarts = leaders.filter((l) => decodedAt[l >>> 1]! > 0).sort((x, y) => x - y);
+  for (const l of cfStarts) startAt[l >>> 1]! |= START;
   // The entry starts a block of its own, splitting the block that holds it, unless that block
   // loops on itself (an entry after a slice end or a side exit in the middle of a loop body):
-  // then the entry's block is a copy of the loop's tail, and the loop stays one block.
-  const split = blocksOf(decoded, new Set([...cfStarts, entry]));
-  const at = split.findIndex((b) => b.start === entry);
+  // then the entry's block is a copy of the loop's tail, and the loop stays one block. (An
+  // entry that is a leader already splits nothing.)
+  const entryIsStart = (startAt[entry >>> 1]! & START) !== 0;
+  let splitStarts = cfStarts;
+  if (!entryIsStart) {
+    startAt[entry >>> 1]! |= START;
+    touched.push(entry >>> 1);
+    const at = cfStarts.findIndex((l) => l > entry);
+    splitStarts =
+      at < 0 ? [...cfStarts, entry] : [...cfStarts.slice(0, at), entry, ...cfStarts.slice(at)];
+  }
+  const split = blocksOf(insns, splitStarts);
+  const at = splitStarts.indexOf(entry);
   const before = split[at - 1];
   const e = split[at]!.end;
   const target = e.kind === "branch" ? e.taken : e.kind === "jal" ? e.target : -1;
   if (
+    entryIsStart ||
     before === undefined ||
     before.end.kind !== "fall" ||
     before.end.next !== entry ||
@@ -197,7 +246,8 @@ export function planRegion(
   ) {
     return { blocks: split };
   }
-  const loop = blocksOf(decoded, new Set(cfStarts));
+  startAt[entry >>> 1]! &= ~START;
+  const loop = blocksOf(insns, cfStarts);
   const tail = split[at]!;
   const blocks = [
     ...loop.filter((b) => b.start < entry),
@@ -207,20 +257,24 @@ export function planRegion(
   return { blocks };
 }
 
-/** The blocks starting at `starts` (each runs to a control transfer or the next start). */
-function blocksOf(decoded: ReadonlyMap<number, Insn | null>, starts: ReadonlySet<number>): Block[] {
+/**
+ * The blocks starting at `starts` (ascending, each marked START in `startAt`): each runs to a
+ * control transfer or the next start.
+ */
+function blocksOf(insns: readonly Insn[], starts: readonly number[]): Block[] {
   const blocks: Block[] = [];
-  for (const start of [...starts].sort((x, y) => x - y)) {
-    const insns: Insn[] = [];
+  for (const start of starts) {
+    const body: Insn[] = [];
     let off = start;
     let end: BlockEnd;
     for (;;) {
-      const d = decoded.get(off);
-      if (!d) {
-        end = { kind: "exit", at: off, reason: d === null ? "stop" : "limit" };
+      const at = off < 4096 ? decodedAt[off >>> 1]! : 0;
+      if (at <= 0) {
+        end = { kind: "exit", at: off, reason: at < 0 ? "stop" : "limit" };
         break;
       }
-      insns.push(d);
+      const d = insns[at - 1]!;
+      body.push(d);
       if (d.kind === K_BRANCH) {
         end = { kind: "branch", taken: off + branchOffset(d.raw), fall: off + d.len };
         break;
@@ -234,12 +288,12 @@ function blocksOf(decoded: ReadonlyMap<number, Insn | null>, starts: ReadonlySet
         break;
       }
       off += d.len;
-      if (starts.has(off)) {
+      if (off < 4096 && (startAt[off >>> 1]! & START) !== 0) {
         end = { kind: "fall", next: off };
         break;
       }
     }
-    blocks.push({ start, insns, end });
+    blocks.push({ start, insns: body, end });
   }
   return blocks;
 }
