@@ -1,12 +1,15 @@
 import { Worker } from "node:worker_threads";
+import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import { AxError } from "@axvisor/axerrno";
 import { VMStatus } from "@axvisor/axvm";
+import { Ns16550a } from "@axvisor/device-ns16550a";
 import { shareRam } from "@axvisor/machine";
 import { type AccessWidth, gpa, MappingFlags } from "@axvisor/memory-addr";
 import type { RiscvVCpu } from "@axvisor/riscv-vcpu";
 import type { RiscvHostBoard } from "../../platforms/riscv64-qemu-virt/host-board.js";
 import type { VmEnd, VmInstance } from "../vm-instance.js";
 import type { Vmm } from "../vmm.js";
+import { CallCounts } from "./call-counts.js";
 import {
   MAX_WORKERS,
   SharedRiscvVmContext,
@@ -16,6 +19,7 @@ import {
 } from "./shared-vm-state.js";
 import {
   Mailbox,
+  type PostedWrite,
   type VcpuWorkerData,
   type VcpuWorkerMessage,
   type WorkerCall,
@@ -133,6 +137,10 @@ export function runVmOnThreads(
       hz: board.timebaseHz,
     },
     jit: opts.jit,
+    postedWrites: vm.axvm.devices
+      .mmioDevicesOfType(EmulatedDeviceType.Console)
+      .filter((d) => d.device instanceof Ns16550a)
+      .map((d) => [d.start, d.end] as const),
     placement: hartIds.map((_, v) => hostCpuOf(vm, v, threads)),
   } as const;
   const url = new URL(
@@ -143,6 +151,7 @@ export function runVmOnThreads(
   );
   let ended: VmEnd | undefined;
   let instructions = 0;
+  const calls = process.env.AXVISOR_THREADS_STATS === "1" ? new CallCounts() : undefined;
   let ready = 0;
   let started: (at: number) => void = () => {};
   const startedAt = new Promise<number>((r) => {
@@ -167,8 +176,18 @@ export function runVmOnThreads(
       worker.on("message", (m: VcpuWorkerMessage) => {
         switch (m.kind) {
           case "call":
+            calls?.count(m.call, vm);
             answer(box, bytes, serve(vm, m.call));
             // A device may have transmitted (the UART): output leaves as the guest writes it.
+            vm.console.flush();
+            return;
+          case "console":
+            vm.console.write(m.bytes);
+            vm.console.flush();
+            return;
+          case "posted":
+            calls?.countPosted(m.write, vm);
+            postWrite(vm, m.write);
             vm.console.flush();
             return;
           case "poweroff":
@@ -207,6 +226,7 @@ export function runVmOnThreads(
   }, STATUS_POLL_MS);
   const done = Promise.all(workers).then(() => {
     clearInterval(watch);
+    if (calls !== undefined) process.stderr.write(calls.report());
     started(performance.now());
     vm.console.flush();
     vmm.endVm(vm.id, ended ?? { kind: "stopped" });
@@ -232,6 +252,15 @@ export function hostCpuOf(vm: VmInstance, v: number, threads: number): number {
   return -1;
 }
 
+/**
+ * Serves a posted store. The worker posts only byte stores inside a 16550's range, which its
+ * bus accepts and which cannot fail, so a failure here is a VMM bug: it ends the VM.
+ */
+function postWrite(vm: VmInstance, w: PostedWrite): void {
+  const r = vm.axvm.devices.handleMmioWrite(gpa(w.addr), 1, BigInt(w.data), { vcpuId: w.vcpu });
+  if (!r.ok) throw new Error(`posted UART store at 0x${w.addr.toString(16)}: ${r.error.message}`);
+}
+
 /** The answer of one call: ok or a failure message, a value, bytes (console input). */
 interface Answer {
   readonly ok: boolean;
@@ -244,10 +273,6 @@ interface Answer {
 function serve(vm: VmInstance, call: WorkerCall): Answer {
   try {
     switch (call.op) {
-      case "console-write":
-        vm.console.write(call.bytes);
-        vm.console.flush();
-        return { ok: true };
       case "console-read":
         return {
           ok: true,

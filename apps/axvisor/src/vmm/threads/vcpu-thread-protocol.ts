@@ -28,6 +28,11 @@ export interface VcpuWorkerData {
   /** The host clock: `ticks` at `wallMs` (timeOrigin + now() on the main thread). */
   readonly clock: { readonly ticks: number; readonly wallMs: number; readonly hz: number };
   readonly jit: boolean | undefined;
+  /**
+   * Guest-physical [start, end) of the devices whose byte stores are posted: the worker
+   * sends them without waiting for the main thread (see `PostedWrite`).
+   */
+  readonly postedWrites: readonly (readonly [number, number])[];
 }
 
 /**
@@ -55,12 +60,27 @@ export type WorkerCall =
       readonly addr: number;
       readonly flags: number;
     }
-  | { readonly op: "console-write"; readonly bytes: Uint8Array }
   | { readonly op: "console-read"; readonly max: number };
+
+/**
+ * A byte store to a device whose stores cannot fail and return nothing the guest waits for
+ * (the 16550 UART: THR, IER, LCR, ...): the worker goes on at once. The main thread serves a
+ * worker's messages in the order it sent them, so a later call of the same vCPU (an LSR
+ * read) sees the store done, exactly as on one thread; another vCPU sees it as if it had
+ * been made a moment later.
+ */
+export interface PostedWrite {
+  readonly vcpu: number;
+  readonly addr: number;
+  readonly data: number;
+}
 
 /** What a worker tells the main thread. */
 export type VcpuWorkerMessage =
   | { readonly kind: "ready" }
+  /** Guest console output (SBI putchar/DBCN), gathered by the worker; nothing waits for it. */
+  | { readonly kind: "console"; readonly bytes: Uint8Array }
+  | { readonly kind: "posted"; readonly write: PostedWrite }
   | { readonly kind: "call"; readonly call: WorkerCall }
   /** The guest powered off (SRST shutdown), with SRST's reason. */
   | { readonly kind: "poweroff"; readonly reason: number }

@@ -48,6 +48,9 @@ class VcpuThread {
   /** The VSEIP level each vCPU last got. */
   readonly #external = new Map<number, number>();
   #timers: Timer[] = [];
+  /** Console output not yet sent (see `#consoleOut`). */
+  #out: Uint8Array[] = [];
+  #outBytes = 0;
   #nextToken = 1;
   #bound: RiscvVCpu | null = null;
   #current = 0;
@@ -56,7 +59,11 @@ class VcpuThread {
 
   constructor(d: VcpuWorkerData, post: (m: VcpuWorkerMessage) => void) {
     this.#d = d;
-    this.#post = post;
+    // Whatever ends or fails the VM comes after the console output that led to it.
+    this.#post = (m) => {
+      if (m.kind === "poweroff" || m.kind === "crashed" || m.kind === "left") this.#flushConsole();
+      post(m);
+    };
     this.#state = new SharedVmState(d.state, d.hartIds.length);
     this.#box = new Int32Array(d.mailbox, 0, 8);
     this.#boxBytes = new Uint8Array(d.mailbox, Mailbox.dataAt);
@@ -93,9 +100,7 @@ class VcpuThread {
       d.vmId,
       d.vmid,
       {
-        write: (bytes) => {
-          this.#call({ op: "console-write", bytes: bytes.slice() });
-        },
+        write: (bytes) => this.#consoleOut(bytes),
         read: (max) => {
           const r = this.#call({ op: "console-read", max });
           return r.bytes;
@@ -264,6 +269,38 @@ class VcpuThread {
     this.#state.wakeWorker(this.#workerOf(vcpu));
   }
 
+  /**
+   * SBI console output: gathered and sent without waiting (a guest printing through
+   * putchar makes one call per byte). It leaves before this worker's next call, before it
+   * sleeps, and at the end of each pass over its vCPUs, so it stays in order with the UART
+   * and reaches the console within a slice.
+   */
+  #consoleOut(bytes: Uint8Array): void {
+    this.#out.push(bytes.slice());
+    this.#outBytes += bytes.length;
+    if (this.#outBytes >= 4096) this.#flushConsole();
+  }
+
+  #flushConsole(): void {
+    if (this.#outBytes === 0) return;
+    const all = new Uint8Array(this.#outBytes);
+    let at = 0;
+    for (const b of this.#out) {
+      all.set(b, at);
+      at += b.length;
+    }
+    this.#out = [];
+    this.#outBytes = 0;
+    this.#post({ kind: "console", bytes: all });
+  }
+
+  /** Whether a store goes to a device whose byte stores are posted (the 16550). */
+  #posted(addr: number, width: number): boolean {
+    if (width !== 1) return false;
+    for (const [start, end] of this.#d.postedWrites) if (addr >= start && addr < end) return true;
+    return false;
+  }
+
   /** Blocks until the main thread has served `c`; throws Stopped if the VM is stopped meanwhile. */
   #call(c: WorkerCall): {
     ok: boolean;
@@ -272,6 +309,7 @@ class VcpuThread {
     bytes: Uint8Array;
     message: string;
   } {
+    this.#flushConsole();
     const box = this.#box;
     Atomics.store(box, Mailbox.done, 0);
     this.#post({ kind: "call", call: c });
@@ -295,6 +333,11 @@ class VcpuThread {
     };
   }
 
+  /** Sends what is still gathered (the thread is leaving). */
+  leave(): void {
+    this.#flushConsole();
+  }
+
   /** Runs until the VM powers off, fails, or the main thread stops it; returns instructions. */
   run(): number {
     const state = this.#state;
@@ -312,6 +355,7 @@ class VcpuThread {
         if (this.#step(v, vcpu) === "end") return this.#hart.instret;
         if (state.stopped) break;
       }
+      this.#flushConsole();
       if (!ran) state.waitWorker(w, seq, this.#sleepMs());
     }
     return this.#hart.instret;
@@ -426,6 +470,12 @@ class VcpuThread {
         return undefined;
       }
       case "MmioWrite": {
+        const addr = Number(exit.addr);
+        if (this.#posted(addr, exit.width)) {
+          this.#flushConsole();
+          this.#post({ kind: "posted", write: { vcpu: v, addr, data: Number(exit.data & 0xffn) } });
+          return undefined;
+        }
         const r = this.#call({
           op: "mmio-write",
           vcpu: v,
@@ -504,12 +554,16 @@ const port = parentPort;
 if (port !== null) {
   const post = (m: VcpuWorkerMessage) => port.postMessage(m);
   let instructions = 0;
+  let thread: VcpuThread | undefined;
   try {
-    instructions = new VcpuThread(data, post).run();
+    thread = new VcpuThread(data, post);
+    instructions = thread.run();
   } catch (e) {
     if (!(e instanceof Stopped)) {
+      thread?.leave();
       post({ kind: "crashed", message: e instanceof Error ? e.message : String(e) });
     }
   }
+  thread?.leave();
   post({ kind: "left", instructions });
 }
