@@ -18,6 +18,7 @@ import {
   VcpuWord,
 } from "./shared-vm-state.js";
 import {
+  LINE_STATUS_UNKNOWN,
   Mailbox,
   type PostedWrite,
   type VcpuWorkerData,
@@ -87,6 +88,17 @@ export function runVmOnThreads(
   const n = vm.config.base.cpuNum;
   const hartIds = Array.from({ length: n }, (_, v) => vm.config.base.physCpuIds?.[v] ?? v);
   const state = SharedVmState.allocate(n);
+  const uarts = vm.axvm.devices
+    .mmioDevicesOfType(EmulatedDeviceType.Console)
+    .filter((d) => d.device instanceof Ns16550a);
+  const uart = uarts[0]?.device as Ns16550a | undefined;
+  const lineStatus = new Int32Array(new SharedArrayBuffer(4));
+  const publishLineStatus = (): void => {
+    if (uart !== undefined) {
+      Atomics.store(lineStatus, 0, uart.lineStatus ?? LINE_STATUS_UNKNOWN);
+    }
+  };
+  publishLineStatus();
   new SharedRiscvVmContext(
     vm.id,
     vm.vmid,
@@ -109,6 +121,8 @@ export function runVmOnThreads(
     },
     setLevel: (v, vector, level) => {
       if (vector !== S_EXTERNAL) return;
+      // Typed input raises the UART's line (when the guest enabled it) before it reaches here.
+      publishLineStatus();
       Atomics.store(state.words, state.vcpuWord(v, VcpuWord.external), level ? 1 : 0);
       state.wakeWorker(hostCpuOf(vm, v, threads));
     },
@@ -137,10 +151,9 @@ export function runVmOnThreads(
       hz: board.timebaseHz,
     },
     jit: opts.jit,
-    postedWrites: vm.axvm.devices
-      .mmioDevicesOfType(EmulatedDeviceType.Console)
-      .filter((d) => d.device instanceof Ns16550a)
-      .map((d) => [d.start, d.end] as const),
+    postedWrites: uarts.map((d) => [d.start, d.end] as const),
+    lineStatus:
+      uart === undefined ? undefined : { addr: uart.lineStatusAddress, word: lineStatus.buffer },
     placement: hartIds.map((_, v) => hostCpuOf(vm, v, threads)),
   } as const;
   const url = new URL(
@@ -175,12 +188,15 @@ export function runVmOnThreads(
     const left = new Promise<void>((resolve) => {
       worker.on("message", (m: VcpuWorkerMessage) => {
         switch (m.kind) {
-          case "call":
+          case "call": {
             calls?.count(m.call, vm);
-            answer(box, bytes, serve(vm, m.call));
+            const a = serve(vm, m.call);
+            publishLineStatus();
+            answer(box, bytes, a);
             // A device may have transmitted (the UART): output leaves as the guest writes it.
             vm.console.flush();
             return;
+          }
           case "console":
             vm.console.write(m.bytes);
             vm.console.flush();
@@ -188,6 +204,8 @@ export function runVmOnThreads(
           case "posted":
             calls?.countPosted(m.write, vm);
             postWrite(vm, m.write);
+            publishLineStatus();
+            Atomics.add(box, Mailbox.posted, 1);
             vm.console.flush();
             return;
           case "poweroff":
@@ -220,6 +238,8 @@ export function runVmOnThreads(
   // The shell may stop, suspend, restart or delete the VM meanwhile: its workers then stop
   // (a threaded VM is not suspended or restarted in place yet).
   const watch = setInterval(() => {
+    // Input typed while the guest polls LSR with its interrupts off shows within this period.
+    publishLineStatus();
     if (vm.status !== VMStatus.Running && !state.stopped) {
       end({ kind: "stopped" });
     }

@@ -33,7 +33,20 @@ export interface VcpuWorkerData {
    * sends them without waiting for the main thread (see `PostedWrite`).
    */
   readonly postedWrites: readonly (readonly [number, number])[];
+  /**
+   * The console UART's LSR as the main thread last published it (`LineStatusWord`), so a
+   * worker answers the guest's transmit polls without a round trip; undefined: no 16550.
+   */
+  readonly lineStatus: { readonly addr: number; readonly word: SharedArrayBuffer } | undefined;
 }
+
+/**
+ * The one Int32 word of `VcpuWorkerData.lineStatus`: LSR as a read would return it, or -1
+ * while a read would change the UART (pending line errors). The main thread stores it after
+ * everything it serves for the VM and whenever a device interrupt line moves, so a worker
+ * with no posted store outstanding reads what the UART would answer at that moment.
+ */
+export const LINE_STATUS_UNKNOWN = -1;
 
 /**
  * A request a worker blocks on while the main thread serves it: what must be serialised
@@ -97,6 +110,8 @@ export const Mailbox = {
   hi: 3,
   /** Bytes in the data area (console input, or the error message of a failed call). */
   length: 4,
+  /** How many of the worker's posted stores the main thread has served. */
+  posted: 5,
   dataAt: 32,
   bytes: 32 + 4096,
 } as const;

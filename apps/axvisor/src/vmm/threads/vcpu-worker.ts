@@ -24,6 +24,8 @@ import {
 /** How long an idle worker sleeps before it looks at the stop word again. */
 const IDLE_WAIT_MS = 50;
 const S_EXTERNAL = 9;
+/** AXVISOR_THREADS_STATS=1: each worker prints where its time went when it leaves. */
+const STATS = process.env.AXVISOR_THREADS_STATS === "1";
 
 /** The main thread stopped the VM while this worker waited for it. */
 class Stopped extends Error {}
@@ -48,6 +50,14 @@ class VcpuThread {
   /** The VSEIP level each vCPU last got. */
   readonly #external = new Map<number, number>();
   #timers: Timer[] = [];
+  /** Stores this worker posted (the main thread counts those it served in the mailbox). */
+  #postedSent = 0;
+  readonly #lineStatus: Int32Array | undefined;
+  readonly #stats = new Map<string, number>();
+
+  #stat(key: string, n: number): void {
+    this.#stats.set(key, (this.#stats.get(key) ?? 0) + n);
+  }
   /** Console output not yet sent (see `#consoleOut`). */
   #out: Uint8Array[] = [];
   #outBytes = 0;
@@ -67,6 +77,7 @@ class VcpuThread {
     this.#state = new SharedVmState(d.state, d.hartIds.length);
     this.#box = new Int32Array(d.mailbox, 0, 8);
     this.#boxBytes = new Uint8Array(d.mailbox, Mailbox.dataAt);
+    this.#lineStatus = d.lineStatus === undefined ? undefined : new Int32Array(d.lineStatus.word);
     this.#nanosPerTick = 1e9 / d.clock.hz;
     // Host ticks = the main thread's clock at the same instant (both threads share timeOrigin's
     // wall clock), so the guests' time CSR agrees on every host CPU.
@@ -301,6 +312,20 @@ class VcpuThread {
     return false;
   }
 
+  /**
+   * The UART's LSR answered here, or -1: only a byte read of LSR, with every store this
+   * worker posted already served (one could change it: loopback, FIFO reset), and a value the
+   * main thread marked as free of read side effects.
+   */
+  #localLineStatus(addr: number, width: number): number {
+    const ls = this.#lineStatus;
+    if (ls === undefined || width !== 1 || addr !== this.#d.lineStatus?.addr) return -1;
+    if (Atomics.load(this.#box, Mailbox.posted) !== this.#postedSent) return -1;
+    const value = Atomics.load(ls, 0);
+    if (STATS && value >= 0) this.#stat("local LSR reads", 1);
+    return value;
+  }
+
   /** Blocks until the main thread has served `c`; throws Stopped if the VM is stopped meanwhile. */
   #call(c: WorkerCall): {
     ok: boolean;
@@ -310,6 +335,7 @@ class VcpuThread {
     message: string;
   } {
     this.#flushConsole();
+    const t0 = STATS ? performance.now() : 0;
     const box = this.#box;
     Atomics.store(box, Mailbox.done, 0);
     this.#post({ kind: "call", call: c });
@@ -317,6 +343,7 @@ class VcpuThread {
       Atomics.wait(box, Mailbox.done, 0, IDLE_WAIT_MS);
       if (this.#state.stopped && Atomics.load(box, Mailbox.done) === 0) throw new Stopped();
     }
+    if (STATS) this.#stat("call ms", performance.now() - t0);
     const answer = Atomics.load(box, Mailbox.ok);
     const ok = answer !== 0;
     const value =
@@ -336,6 +363,14 @@ class VcpuThread {
   /** Sends what is still gathered (the thread is leaving). */
   leave(): void {
     this.#flushConsole();
+    if (STATS) {
+      const rows = [...this.#stats].map(
+        ([k, n]) => `  ${Math.round(n).toString().padStart(8)}  ${k}`,
+      );
+      console.error(
+        `host CPU ${this.#d.worker}: ${this.#hart.instret} instructions\n${rows.join("\n")}`,
+      );
+    }
   }
 
   /** Runs until the VM powers off, fails, or the main thread stops it; returns instructions. */
@@ -356,7 +391,11 @@ class VcpuThread {
         if (state.stopped) break;
       }
       this.#flushConsole();
-      if (!ran) state.waitWorker(w, seq, this.#sleepMs());
+      if (!ran) {
+        const t0 = STATS ? performance.now() : 0;
+        state.waitWorker(w, seq, this.#sleepMs());
+        if (STATS) this.#stat("idle ms", performance.now() - t0);
+      }
     }
     return this.#hart.instret;
   }
@@ -415,7 +454,14 @@ class VcpuThread {
     this.#bind(vcpu);
     let exit: ExitReason;
     try {
+      const t0 = STATS ? performance.now() : 0;
       exit = vcpu.run();
+      if (STATS) {
+        this.#stat("run ms", performance.now() - t0);
+        this.#stat(`exit ${exit.kind}`, 1);
+        if (exit.kind === "Nothing")
+          this.#stat(`pc ${((this.#hart.getPc() >> 4n) << 4n).toString(16)}`, 1);
+      }
     } catch (e) {
       if (e instanceof Stopped) throw e;
       const pc = this.#hart.getPc();
@@ -457,6 +503,11 @@ class VcpuThread {
         }
         return "end";
       case "MmioRead": {
+        const lsr = this.#localLineStatus(Number(exit.addr), exit.width);
+        if (lsr >= 0) {
+          vcpu.setGpr(exit.reg, maskToWidth(BigInt(lsr), exit.regWidth));
+          return undefined;
+        }
         const r = this.#call({
           op: "mmio-read",
           vcpu: v,
@@ -473,6 +524,7 @@ class VcpuThread {
         const addr = Number(exit.addr);
         if (this.#posted(addr, exit.width)) {
           this.#flushConsole();
+          this.#postedSent++;
           this.#post({ kind: "posted", write: { vcpu: v, addr, data: Number(exit.data & 0xffn) } });
           return undefined;
         }
