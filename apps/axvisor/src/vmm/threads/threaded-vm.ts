@@ -10,6 +10,7 @@ import type { RiscvHostBoard } from "../../platforms/riscv64-qemu-virt/host-boar
 import type { VmEnd, VmInstance } from "../vm-instance.js";
 import type { Vmm } from "../vmm.js";
 import { CallCounts } from "./call-counts.js";
+import { InOrder } from "./in-order.js";
 import {
   MAX_WORKERS,
   SharedRiscvVmContext,
@@ -19,6 +20,7 @@ import {
 } from "./shared-vm-state.js";
 import {
   LINE_STATUS_UNKNOWN,
+  LineStatusWord,
   Mailbox,
   type PostedWrite,
   type VcpuWorkerData,
@@ -92,10 +94,10 @@ export function runVmOnThreads(
     .mmioDevicesOfType(EmulatedDeviceType.Console)
     .filter((d) => d.device instanceof Ns16550a);
   const uart = uarts[0]?.device as Ns16550a | undefined;
-  const lineStatus = new Int32Array(new SharedArrayBuffer(4));
+  const lineStatus = new Int32Array(new SharedArrayBuffer(4 * LineStatusWord.words));
   const publishLineStatus = (): void => {
     if (uart !== undefined) {
-      Atomics.store(lineStatus, 0, uart.lineStatus ?? LINE_STATUS_UNKNOWN);
+      Atomics.store(lineStatus, LineStatusWord.lsr, uart.lineStatus ?? LINE_STATUS_UNKNOWN);
     }
   };
   publishLineStatus();
@@ -163,6 +165,8 @@ export function runVmOnThreads(
     import.meta.url,
   );
   let ended: VmEnd | undefined;
+  // What the workers send is served in one VM-wide order (see `InOrder`).
+  const inOrder = new InOrder();
   let instructions = 0;
   const calls = process.env.AXVISOR_THREADS_STATS === "1" ? new CallCounts() : undefined;
   let ready = 0;
@@ -188,25 +192,30 @@ export function runVmOnThreads(
     const left = new Promise<void>((resolve) => {
       worker.on("message", (m: VcpuWorkerMessage) => {
         switch (m.kind) {
-          case "call": {
-            calls?.count(m.call, vm);
-            const a = serve(vm, m.call);
-            publishLineStatus();
-            answer(box, bytes, a);
-            // A device may have transmitted (the UART): output leaves as the guest writes it.
-            vm.console.flush();
+          case "call":
+            inOrder.run(m.seq, () => {
+              calls?.count(m.call, vm);
+              const a = serve(vm, m.call);
+              publishLineStatus();
+              answer(box, bytes, a);
+              // A device may have transmitted (the UART): output leaves as the guest writes it.
+              vm.console.flush();
+            });
             return;
-          }
           case "console":
-            vm.console.write(m.bytes);
-            vm.console.flush();
+            inOrder.run(m.seq, () => {
+              vm.console.write(m.bytes);
+              vm.console.flush();
+            });
             return;
           case "posted":
-            calls?.countPosted(m.write, vm);
-            postWrite(vm, m.write);
-            publishLineStatus();
-            Atomics.add(box, Mailbox.posted, 1);
-            vm.console.flush();
+            inOrder.run(m.seq, () => {
+              calls?.countPosted(m.write, vm);
+              postWrite(vm, m.write);
+              publishLineStatus();
+              Atomics.add(lineStatus, LineStatusWord.served, 1);
+              vm.console.flush();
+            });
             return;
           case "poweroff":
             end({ kind: "poweroff", reason: m.reason });

@@ -41,11 +41,14 @@ export interface VcpuWorkerData {
 }
 
 /**
- * The one Int32 word of `VcpuWorkerData.lineStatus`: LSR as a read would return it, or -1
- * while a read would change the UART (pending line errors). The main thread stores it after
- * everything it serves for the VM and whenever a device interrupt line moves, so a worker
- * with no posted store outstanding reads what the UART would answer at that moment.
+ * The Int32 words of `VcpuWorkerData.lineStatus`. `lsr`: LSR as a read would return it, or
+ * -1 while a read would change the UART (pending line errors); the main thread stores it
+ * after everything it serves for the VM and whenever a device interrupt line moves.
+ * `served`: how many posted stores (`Header.posted` counts those sent) it has served. A
+ * worker answers an LSR read from `lsr` only while every posted store is served, so the
+ * value is what the UART would answer at that moment.
  */
+export const LineStatusWord = { lsr: 0, served: 1, words: 2 } as const;
 export const LINE_STATUS_UNKNOWN = -1;
 
 /**
@@ -91,10 +94,10 @@ export interface PostedWrite {
 /** What a worker tells the main thread. */
 export type VcpuWorkerMessage =
   | { readonly kind: "ready" }
-  /** Guest console output (SBI putchar/DBCN), gathered by the worker; nothing waits for it. */
-  | { readonly kind: "console"; readonly bytes: Uint8Array }
-  | { readonly kind: "posted"; readonly write: PostedWrite }
-  | { readonly kind: "call"; readonly call: WorkerCall }
+  /** Guest console output (SBI putchar/DBCN); nothing waits for it. */
+  | { readonly kind: "console"; readonly seq: number; readonly bytes: Uint8Array }
+  | { readonly kind: "posted"; readonly seq: number; readonly write: PostedWrite }
+  | { readonly kind: "call"; readonly seq: number; readonly call: WorkerCall }
   /** The guest powered off (SRST shutdown), with SRST's reason. */
   | { readonly kind: "poweroff"; readonly reason: number }
   /** The VM cannot go on: a guest or host failure on this worker, in one line. */
@@ -110,8 +113,6 @@ export const Mailbox = {
   hi: 3,
   /** Bytes in the data area (console input, or the error message of a failed call). */
   length: 4,
-  /** How many of the worker's posted stores the main thread has served. */
-  posted: 5,
   dataAt: 32,
   bytes: 32 + 4096,
 } as const;

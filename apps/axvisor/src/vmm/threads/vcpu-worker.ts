@@ -13,8 +13,15 @@ import { Hart } from "@axvisor/cpu-riscv64";
 import { adoptRam, type PhysBus } from "@axvisor/machine";
 import { gpa, hpa, maskToWidth } from "@axvisor/memory-addr";
 import { RiscvHostCpus, RiscvPhysCpu, RiscvVCpu } from "@axvisor/riscv-vcpu";
-import { SharedRiscvVmContext, SharedVmState, VcpuRun, VcpuWord } from "./shared-vm-state.js";
 import {
+  Header,
+  SharedRiscvVmContext,
+  SharedVmState,
+  VcpuRun,
+  VcpuWord,
+} from "./shared-vm-state.js";
+import {
+  LineStatusWord,
   Mailbox,
   type VcpuWorkerData,
   type VcpuWorkerMessage,
@@ -50,17 +57,12 @@ class VcpuThread {
   /** The VSEIP level each vCPU last got. */
   readonly #external = new Map<number, number>();
   #timers: Timer[] = [];
-  /** Stores this worker posted (the main thread counts those it served in the mailbox). */
-  #postedSent = 0;
   readonly #lineStatus: Int32Array | undefined;
   readonly #stats = new Map<string, number>();
 
   #stat(key: string, n: number): void {
     this.#stats.set(key, (this.#stats.get(key) ?? 0) + n);
   }
-  /** Console output not yet sent (see `#consoleOut`). */
-  #out: Uint8Array[] = [];
-  #outBytes = 0;
   #nextToken = 1;
   #bound: RiscvVCpu | null = null;
   #current = 0;
@@ -69,11 +71,7 @@ class VcpuThread {
 
   constructor(d: VcpuWorkerData, post: (m: VcpuWorkerMessage) => void) {
     this.#d = d;
-    // Whatever ends or fails the VM comes after the console output that led to it.
-    this.#post = (m) => {
-      if (m.kind === "poweroff" || m.kind === "crashed" || m.kind === "left") this.#flushConsole();
-      post(m);
-    };
+    this.#post = post;
     this.#state = new SharedVmState(d.state, d.hartIds.length);
     this.#box = new Int32Array(d.mailbox, 0, 8);
     this.#boxBytes = new Uint8Array(d.mailbox, Mailbox.dataAt);
@@ -281,28 +279,22 @@ class VcpuThread {
   }
 
   /**
-   * SBI console output: gathered and sent without waiting (a guest printing through
-   * putchar makes one call per byte). It leaves before this worker's next call, before it
-   * sleeps, and at the end of each pass over its vCPUs, so it stays in order with the UART
-   * and reaches the console within a slice.
+   * SBI console output leaves without waiting (a guest printing through putchar makes one
+   * call per byte), in the VM-wide order of the worker messages (`#ordered`).
    */
   #consoleOut(bytes: Uint8Array): void {
-    this.#out.push(bytes.slice());
-    this.#outBytes += bytes.length;
-    if (this.#outBytes >= 4096) this.#flushConsole();
+    this.#post({ kind: "console", seq: this.#ordered(), bytes: bytes.slice() });
   }
 
-  #flushConsole(): void {
-    if (this.#outBytes === 0) return;
-    const all = new Uint8Array(this.#outBytes);
-    let at = 0;
-    for (const b of this.#out) {
-      all.set(b, at);
-      at += b.length;
-    }
-    this.#out = [];
-    this.#outBytes = 0;
-    this.#post({ kind: "console", bytes: all });
+  /**
+   * The next number of the VM-wide order in which the main thread serves what workers send
+   * it (console output, device stores and calls). Taken with an atomic add just before the
+   * message leaves, so what one vCPU sent before a guest lock release is served before what
+   * another vCPU sends after acquiring it: output printed under the guest's own lock stays
+   * in that order even though the messages travel on different ports.
+   */
+  #ordered(): number {
+    return Atomics.add(this.#state.words, Header.seq, 1);
   }
 
   /** Whether a store goes to a device whose byte stores are posted (the 16550). */
@@ -320,8 +312,14 @@ class VcpuThread {
   #localLineStatus(addr: number, width: number): number {
     const ls = this.#lineStatus;
     if (ls === undefined || width !== 1 || addr !== this.#d.lineStatus?.addr) return -1;
-    if (Atomics.load(this.#box, Mailbox.posted) !== this.#postedSent) return -1;
-    const value = Atomics.load(ls, 0);
+    // Any vCPU's store still on its way could change LSR (loopback, FIFO reset) and might be
+    // ordered before this read by the guest's own locks: then the main thread answers.
+    if (
+      Atomics.load(ls, LineStatusWord.served) !== Atomics.load(this.#state.words, Header.posted)
+    ) {
+      return -1;
+    }
+    const value = Atomics.load(ls, LineStatusWord.lsr);
     if (STATS && value >= 0) this.#stat("local LSR reads", 1);
     return value;
   }
@@ -334,11 +332,10 @@ class VcpuThread {
     bytes: Uint8Array;
     message: string;
   } {
-    this.#flushConsole();
     const t0 = STATS ? performance.now() : 0;
     const box = this.#box;
     Atomics.store(box, Mailbox.done, 0);
-    this.#post({ kind: "call", call: c });
+    this.#post({ kind: "call", seq: this.#ordered(), call: c });
     while (Atomics.load(box, Mailbox.done) === 0) {
       Atomics.wait(box, Mailbox.done, 0, IDLE_WAIT_MS);
       if (this.#state.stopped && Atomics.load(box, Mailbox.done) === 0) throw new Stopped();
@@ -360,9 +357,8 @@ class VcpuThread {
     };
   }
 
-  /** Sends what is still gathered (the thread is leaving). */
+  /** The thread is leaving: its statistics, when asked for. */
   leave(): void {
-    this.#flushConsole();
     if (STATS) {
       const rows = [...this.#stats].map(
         ([k, n]) => `  ${Math.round(n).toString().padStart(8)}  ${k}`,
@@ -390,7 +386,6 @@ class VcpuThread {
         if (this.#step(v, vcpu) === "end") return this.#hart.instret;
         if (state.stopped) break;
       }
-      this.#flushConsole();
       if (!ran) {
         const t0 = STATS ? performance.now() : 0;
         state.waitWorker(w, seq, this.#sleepMs());
@@ -523,9 +518,12 @@ class VcpuThread {
       case "MmioWrite": {
         const addr = Number(exit.addr);
         if (this.#posted(addr, exit.width)) {
-          this.#flushConsole();
-          this.#postedSent++;
-          this.#post({ kind: "posted", write: { vcpu: v, addr, data: Number(exit.data & 0xffn) } });
+          Atomics.add(this.#state.words, Header.posted, 1);
+          this.#post({
+            kind: "posted",
+            seq: this.#ordered(),
+            write: { vcpu: v, addr, data: Number(exit.data & 0xffn) },
+          });
           return undefined;
         }
         const r = this.#call({
