@@ -360,7 +360,11 @@ class VcpuThread {
   /** The thread is leaving: its statistics, when asked for. */
   leave(): void {
     if (STATS) {
-      const rows = [...this.#stats].map(
+      // Where slices ended, by 16-byte guest code window: the ten most frequent (a spin loop
+      // shows up here).
+      const all = [...this.#stats].sort((a, b) => b[1] - a[1]);
+      const pcs = all.filter(([k]) => k.startsWith("pc ")).slice(0, 10);
+      const rows = [...all.filter(([k]) => !k.startsWith("pc ")), ...pcs].map(
         ([k, n]) => `  ${Math.round(n).toString().padStart(8)}  ${k}`,
       );
       console.error(
