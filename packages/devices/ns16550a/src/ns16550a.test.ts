@@ -354,3 +354,21 @@ describe("Ns16550a snapshot", () => {
     expect(got).toBe("x".repeat(19));
   });
 });
+
+describe("Ns16550a lineStatus (LSR without reading it)", () => {
+  it("is what an LSR read returns, and null while that read would clear line errors", () => {
+    const { uart, r, w } = makeUart({ regShift: 2 });
+    expect(uart.lineStatusAddress).toBe(BASE + (5 << 2));
+    expect(uart.lineStatus).toBe(0x60);
+    uart.pushInput("a");
+    expect(uart.lineStatus).toBe(0x61);
+    expect(r(LSR)).toBe(0x61);
+    w(FCR, 0x01);
+    w(MCR, 0x10);
+    for (let i = 0; i < 17; i++) w(THR, i); // loopback overrun
+    expect(uart.lineStatus).toBeNull();
+    expect(r(LSR)).toBe(0x63); // the read clears OE
+    expect(uart.lineStatus).toBe(0x61);
+    expect(r(LSR)).toBe(0x61);
+  });
+});

@@ -224,6 +224,20 @@ export class Ns16550a implements BaseMmioDeviceOps {
     return (this.#dlm << 8) | this.#dll;
   }
 
+  /** Guest-physical address of the line status register (LSR, register 5). */
+  get lineStatusAddress(): number {
+    return this.#range.start + (5 << this.#shift);
+  }
+
+  /**
+   * LSR as a guest read would return it now, or null while that read would change the chip
+   * (line errors are pending: reading LSR clears them). A VMM may answer LSR reads from
+   * this value elsewhere (another thread) as long as nothing changed the chip since.
+   */
+  get lineStatus(): number | null {
+    return this.#lsrErrors !== 0 ? null : this.#lsr();
+  }
+
   /** Whether the interrupt output is asserted. */
   get irqPending(): boolean {
     return this.#irqLevel;

@@ -11,6 +11,10 @@ export const Header = {
   stop: 0,
   /** 1 once every worker has built its hart: they start together. */
   go: 1,
+  /** The next sequence number of worker messages (the VM-wide order the main thread keeps). */
+  seq: 2,
+  /** Device stores the workers posted, VM-wide (the main thread counts those it served). */
+  posted: 3,
   /** First of the workers' wake words (one per worker). */
   wake: 4,
 } as const;

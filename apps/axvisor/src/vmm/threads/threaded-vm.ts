@@ -1,12 +1,16 @@
 import { Worker } from "node:worker_threads";
+import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import { AxError } from "@axvisor/axerrno";
 import { VMStatus } from "@axvisor/axvm";
+import { Ns16550a } from "@axvisor/device-ns16550a";
 import { shareRam } from "@axvisor/machine";
 import { type AccessWidth, gpa, MappingFlags } from "@axvisor/memory-addr";
 import type { RiscvVCpu } from "@axvisor/riscv-vcpu";
 import type { RiscvHostBoard } from "../../platforms/riscv64-qemu-virt/host-board.js";
 import type { VmEnd, VmInstance } from "../vm-instance.js";
 import type { Vmm } from "../vmm.js";
+import { CallCounts } from "./call-counts.js";
+import { InOrder } from "./in-order.js";
 import {
   MAX_WORKERS,
   SharedRiscvVmContext,
@@ -15,7 +19,10 @@ import {
   VcpuWord,
 } from "./shared-vm-state.js";
 import {
+  LINE_STATUS_UNKNOWN,
+  LineStatusWord,
   Mailbox,
+  type PostedWrite,
   type VcpuWorkerData,
   type VcpuWorkerMessage,
   type WorkerCall,
@@ -83,6 +90,17 @@ export function runVmOnThreads(
   const n = vm.config.base.cpuNum;
   const hartIds = Array.from({ length: n }, (_, v) => vm.config.base.physCpuIds?.[v] ?? v);
   const state = SharedVmState.allocate(n);
+  const uarts = vm.axvm.devices
+    .mmioDevicesOfType(EmulatedDeviceType.Console)
+    .filter((d) => d.device instanceof Ns16550a);
+  const uart = uarts[0]?.device as Ns16550a | undefined;
+  const lineStatus = new Int32Array(new SharedArrayBuffer(4 * LineStatusWord.words));
+  const publishLineStatus = (): void => {
+    if (uart !== undefined) {
+      Atomics.store(lineStatus, LineStatusWord.lsr, uart.lineStatus ?? LINE_STATUS_UNKNOWN);
+    }
+  };
+  publishLineStatus();
   new SharedRiscvVmContext(
     vm.id,
     vm.vmid,
@@ -105,6 +123,8 @@ export function runVmOnThreads(
     },
     setLevel: (v, vector, level) => {
       if (vector !== S_EXTERNAL) return;
+      // Typed input raises the UART's line (when the guest enabled it) before it reaches here.
+      publishLineStatus();
       Atomics.store(state.words, state.vcpuWord(v, VcpuWord.external), level ? 1 : 0);
       state.wakeWorker(hostCpuOf(vm, v, threads));
     },
@@ -133,6 +153,9 @@ export function runVmOnThreads(
       hz: board.timebaseHz,
     },
     jit: opts.jit,
+    postedWrites: uarts.map((d) => [d.start, d.end] as const),
+    lineStatus:
+      uart === undefined ? undefined : { addr: uart.lineStatusAddress, word: lineStatus.buffer },
     placement: hartIds.map((_, v) => hostCpuOf(vm, v, threads)),
   } as const;
   const url = new URL(
@@ -142,7 +165,10 @@ export function runVmOnThreads(
     import.meta.url,
   );
   let ended: VmEnd | undefined;
+  // What the workers send is served in one VM-wide order (see `InOrder`).
+  const inOrder = new InOrder();
   let instructions = 0;
+  const calls = process.env.AXVISOR_THREADS_STATS === "1" ? new CallCounts() : undefined;
   let ready = 0;
   let started: (at: number) => void = () => {};
   const startedAt = new Promise<number>((r) => {
@@ -167,9 +193,29 @@ export function runVmOnThreads(
       worker.on("message", (m: VcpuWorkerMessage) => {
         switch (m.kind) {
           case "call":
-            answer(box, bytes, serve(vm, m.call));
-            // A device may have transmitted (the UART): output leaves as the guest writes it.
-            vm.console.flush();
+            inOrder.run(m.seq, () => {
+              calls?.count(m.call, vm);
+              const a = serve(vm, m.call);
+              publishLineStatus();
+              answer(box, bytes, a);
+              // A device may have transmitted (the UART): output leaves as the guest writes it.
+              vm.console.flush();
+            });
+            return;
+          case "console":
+            inOrder.run(m.seq, () => {
+              vm.console.write(m.bytes);
+              vm.console.flush();
+            });
+            return;
+          case "posted":
+            inOrder.run(m.seq, () => {
+              calls?.countPosted(m.write, vm);
+              postWrite(vm, m.write);
+              publishLineStatus();
+              Atomics.add(lineStatus, LineStatusWord.served, 1);
+              vm.console.flush();
+            });
             return;
           case "poweroff":
             end({ kind: "poweroff", reason: m.reason });
@@ -201,12 +247,15 @@ export function runVmOnThreads(
   // The shell may stop, suspend, restart or delete the VM meanwhile: its workers then stop
   // (a threaded VM is not suspended or restarted in place yet).
   const watch = setInterval(() => {
+    // Input typed while the guest polls LSR with its interrupts off shows within this period.
+    publishLineStatus();
     if (vm.status !== VMStatus.Running && !state.stopped) {
       end({ kind: "stopped" });
     }
   }, STATUS_POLL_MS);
   const done = Promise.all(workers).then(() => {
     clearInterval(watch);
+    if (calls !== undefined) process.stderr.write(calls.report());
     started(performance.now());
     vm.console.flush();
     vmm.endVm(vm.id, ended ?? { kind: "stopped" });
@@ -232,6 +281,15 @@ export function hostCpuOf(vm: VmInstance, v: number, threads: number): number {
   return -1;
 }
 
+/**
+ * Serves a posted store. The worker posts only byte stores inside a 16550's range, which its
+ * bus accepts and which cannot fail, so a failure here is a VMM bug: it ends the VM.
+ */
+function postWrite(vm: VmInstance, w: PostedWrite): void {
+  const r = vm.axvm.devices.handleMmioWrite(gpa(w.addr), 1, BigInt(w.data), { vcpuId: w.vcpu });
+  if (!r.ok) throw new Error(`posted UART store at 0x${w.addr.toString(16)}: ${r.error.message}`);
+}
+
 /** The answer of one call: ok or a failure message, a value, bytes (console input). */
 interface Answer {
   readonly ok: boolean;
@@ -244,10 +302,6 @@ interface Answer {
 function serve(vm: VmInstance, call: WorkerCall): Answer {
   try {
     switch (call.op) {
-      case "console-write":
-        vm.console.write(call.bytes);
-        vm.console.flush();
-        return { ok: true };
       case "console-read":
         return {
           ok: true,

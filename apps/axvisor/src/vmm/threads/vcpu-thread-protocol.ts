@@ -28,7 +28,28 @@ export interface VcpuWorkerData {
   /** The host clock: `ticks` at `wallMs` (timeOrigin + now() on the main thread). */
   readonly clock: { readonly ticks: number; readonly wallMs: number; readonly hz: number };
   readonly jit: boolean | undefined;
+  /**
+   * Guest-physical [start, end) of the devices whose byte stores are posted: the worker
+   * sends them without waiting for the main thread (see `PostedWrite`).
+   */
+  readonly postedWrites: readonly (readonly [number, number])[];
+  /**
+   * The console UART's LSR as the main thread last published it (`LineStatusWord`), so a
+   * worker answers the guest's transmit polls without a round trip; undefined: no 16550.
+   */
+  readonly lineStatus: { readonly addr: number; readonly word: SharedArrayBuffer } | undefined;
 }
+
+/**
+ * The Int32 words of `VcpuWorkerData.lineStatus`. `lsr`: LSR as a read would return it, or
+ * -1 while a read would change the UART (pending line errors); the main thread stores it
+ * after everything it serves for the VM and whenever a device interrupt line moves.
+ * `served`: how many posted stores (`Header.posted` counts those sent) it has served. A
+ * worker answers an LSR read from `lsr` only while every posted store is served, so the
+ * value is what the UART would answer at that moment.
+ */
+export const LineStatusWord = { lsr: 0, served: 1, words: 2 } as const;
+export const LINE_STATUS_UNKNOWN = -1;
 
 /**
  * A request a worker blocks on while the main thread serves it: what must be serialised
@@ -55,13 +76,28 @@ export type WorkerCall =
       readonly addr: number;
       readonly flags: number;
     }
-  | { readonly op: "console-write"; readonly bytes: Uint8Array }
   | { readonly op: "console-read"; readonly max: number };
+
+/**
+ * A byte store to a device whose stores cannot fail and return nothing the guest waits for
+ * (the 16550 UART: THR, IER, LCR, ...): the worker goes on at once. The main thread serves a
+ * worker's messages in the order it sent them, so a later call of the same vCPU (an LSR
+ * read) sees the store done, exactly as on one thread; another vCPU sees it as if it had
+ * been made a moment later.
+ */
+export interface PostedWrite {
+  readonly vcpu: number;
+  readonly addr: number;
+  readonly data: number;
+}
 
 /** What a worker tells the main thread. */
 export type VcpuWorkerMessage =
   | { readonly kind: "ready" }
-  | { readonly kind: "call"; readonly call: WorkerCall }
+  /** Guest console output (SBI putchar/DBCN); nothing waits for it. */
+  | { readonly kind: "console"; readonly seq: number; readonly bytes: Uint8Array }
+  | { readonly kind: "posted"; readonly seq: number; readonly write: PostedWrite }
+  | { readonly kind: "call"; readonly seq: number; readonly call: WorkerCall }
   /** The guest powered off (SRST shutdown), with SRST's reason. */
   | { readonly kind: "poweroff"; readonly reason: number }
   /** The VM cannot go on: a guest or host failure on this worker, in one line. */

@@ -13,8 +13,15 @@ import { Hart } from "@axvisor/cpu-riscv64";
 import { adoptRam, type PhysBus } from "@axvisor/machine";
 import { gpa, hpa, maskToWidth } from "@axvisor/memory-addr";
 import { RiscvHostCpus, RiscvPhysCpu, RiscvVCpu } from "@axvisor/riscv-vcpu";
-import { SharedRiscvVmContext, SharedVmState, VcpuRun, VcpuWord } from "./shared-vm-state.js";
 import {
+  Header,
+  SharedRiscvVmContext,
+  SharedVmState,
+  VcpuRun,
+  VcpuWord,
+} from "./shared-vm-state.js";
+import {
+  LineStatusWord,
   Mailbox,
   type VcpuWorkerData,
   type VcpuWorkerMessage,
@@ -24,6 +31,8 @@ import {
 /** How long an idle worker sleeps before it looks at the stop word again. */
 const IDLE_WAIT_MS = 50;
 const S_EXTERNAL = 9;
+/** AXVISOR_THREADS_STATS=1: each worker prints where its time went when it leaves. */
+const STATS = process.env.AXVISOR_THREADS_STATS === "1";
 
 /** The main thread stopped the VM while this worker waited for it. */
 class Stopped extends Error {}
@@ -48,6 +57,12 @@ class VcpuThread {
   /** The VSEIP level each vCPU last got. */
   readonly #external = new Map<number, number>();
   #timers: Timer[] = [];
+  readonly #lineStatus: Int32Array | undefined;
+  readonly #stats = new Map<string, number>();
+
+  #stat(key: string, n: number): void {
+    this.#stats.set(key, (this.#stats.get(key) ?? 0) + n);
+  }
   #nextToken = 1;
   #bound: RiscvVCpu | null = null;
   #current = 0;
@@ -60,6 +75,7 @@ class VcpuThread {
     this.#state = new SharedVmState(d.state, d.hartIds.length);
     this.#box = new Int32Array(d.mailbox, 0, 8);
     this.#boxBytes = new Uint8Array(d.mailbox, Mailbox.dataAt);
+    this.#lineStatus = d.lineStatus === undefined ? undefined : new Int32Array(d.lineStatus.word);
     this.#nanosPerTick = 1e9 / d.clock.hz;
     // Host ticks = the main thread's clock at the same instant (both threads share timeOrigin's
     // wall clock), so the guests' time CSR agrees on every host CPU.
@@ -93,9 +109,7 @@ class VcpuThread {
       d.vmId,
       d.vmid,
       {
-        write: (bytes) => {
-          this.#call({ op: "console-write", bytes: bytes.slice() });
-        },
+        write: (bytes) => this.#consoleOut(bytes),
         read: (max) => {
           const r = this.#call({ op: "console-read", max });
           return r.bytes;
@@ -264,6 +278,52 @@ class VcpuThread {
     this.#state.wakeWorker(this.#workerOf(vcpu));
   }
 
+  /**
+   * SBI console output leaves without waiting (a guest printing through putchar makes one
+   * call per byte), in the VM-wide order of the worker messages (`#ordered`).
+   */
+  #consoleOut(bytes: Uint8Array): void {
+    this.#post({ kind: "console", seq: this.#ordered(), bytes: bytes.slice() });
+  }
+
+  /**
+   * The next number of the VM-wide order in which the main thread serves what workers send
+   * it (console output, device stores and calls). Taken with an atomic add just before the
+   * message leaves, so what one vCPU sent before a guest lock release is served before what
+   * another vCPU sends after acquiring it: output printed under the guest's own lock stays
+   * in that order even though the messages travel on different ports.
+   */
+  #ordered(): number {
+    return Atomics.add(this.#state.words, Header.seq, 1);
+  }
+
+  /** Whether a store goes to a device whose byte stores are posted (the 16550). */
+  #posted(addr: number, width: number): boolean {
+    if (width !== 1) return false;
+    for (const [start, end] of this.#d.postedWrites) if (addr >= start && addr < end) return true;
+    return false;
+  }
+
+  /**
+   * The UART's LSR answered here, or -1: only a byte read of LSR, with every store this
+   * worker posted already served (one could change it: loopback, FIFO reset), and a value the
+   * main thread marked as free of read side effects.
+   */
+  #localLineStatus(addr: number, width: number): number {
+    const ls = this.#lineStatus;
+    if (ls === undefined || width !== 1 || addr !== this.#d.lineStatus?.addr) return -1;
+    // Any vCPU's store still on its way could change LSR (loopback, FIFO reset) and might be
+    // ordered before this read by the guest's own locks: then the main thread answers.
+    if (
+      Atomics.load(ls, LineStatusWord.served) !== Atomics.load(this.#state.words, Header.posted)
+    ) {
+      return -1;
+    }
+    const value = Atomics.load(ls, LineStatusWord.lsr);
+    if (STATS && value >= 0) this.#stat("local LSR reads", 1);
+    return value;
+  }
+
   /** Blocks until the main thread has served `c`; throws Stopped if the VM is stopped meanwhile. */
   #call(c: WorkerCall): {
     ok: boolean;
@@ -272,13 +332,15 @@ class VcpuThread {
     bytes: Uint8Array;
     message: string;
   } {
+    const t0 = STATS ? performance.now() : 0;
     const box = this.#box;
     Atomics.store(box, Mailbox.done, 0);
-    this.#post({ kind: "call", call: c });
+    this.#post({ kind: "call", seq: this.#ordered(), call: c });
     while (Atomics.load(box, Mailbox.done) === 0) {
       Atomics.wait(box, Mailbox.done, 0, IDLE_WAIT_MS);
       if (this.#state.stopped && Atomics.load(box, Mailbox.done) === 0) throw new Stopped();
     }
+    if (STATS) this.#stat("call ms", performance.now() - t0);
     const answer = Atomics.load(box, Mailbox.ok);
     const ok = answer !== 0;
     const value =
@@ -293,6 +355,22 @@ class VcpuThread {
       bytes,
       message: ok ? "" : new TextDecoder().decode(bytes),
     };
+  }
+
+  /** The thread is leaving: its statistics, when asked for. */
+  leave(): void {
+    if (STATS) {
+      // Where slices ended, by 16-byte guest code window: the ten most frequent (a spin loop
+      // shows up here).
+      const all = [...this.#stats].sort((a, b) => b[1] - a[1]);
+      const pcs = all.filter(([k]) => k.startsWith("pc ")).slice(0, 10);
+      const rows = [...all.filter(([k]) => !k.startsWith("pc ")), ...pcs].map(
+        ([k, n]) => `  ${Math.round(n).toString().padStart(8)}  ${k}`,
+      );
+      console.error(
+        `host CPU ${this.#d.worker}: ${this.#hart.instret} instructions\n${rows.join("\n")}`,
+      );
+    }
   }
 
   /** Runs until the VM powers off, fails, or the main thread stops it; returns instructions. */
@@ -312,7 +390,11 @@ class VcpuThread {
         if (this.#step(v, vcpu) === "end") return this.#hart.instret;
         if (state.stopped) break;
       }
-      if (!ran) state.waitWorker(w, seq, this.#sleepMs());
+      if (!ran) {
+        const t0 = STATS ? performance.now() : 0;
+        state.waitWorker(w, seq, this.#sleepMs());
+        if (STATS) this.#stat("idle ms", performance.now() - t0);
+      }
     }
     return this.#hart.instret;
   }
@@ -371,7 +453,14 @@ class VcpuThread {
     this.#bind(vcpu);
     let exit: ExitReason;
     try {
+      const t0 = STATS ? performance.now() : 0;
       exit = vcpu.run();
+      if (STATS) {
+        this.#stat("run ms", performance.now() - t0);
+        this.#stat(`exit ${exit.kind}`, 1);
+        if (exit.kind === "Nothing")
+          this.#stat(`pc ${((this.#hart.getPc() >> 4n) << 4n).toString(16)}`, 1);
+      }
     } catch (e) {
       if (e instanceof Stopped) throw e;
       const pc = this.#hart.getPc();
@@ -413,6 +502,11 @@ class VcpuThread {
         }
         return "end";
       case "MmioRead": {
+        const lsr = this.#localLineStatus(Number(exit.addr), exit.width);
+        if (lsr >= 0) {
+          vcpu.setGpr(exit.reg, maskToWidth(BigInt(lsr), exit.regWidth));
+          return undefined;
+        }
         const r = this.#call({
           op: "mmio-read",
           vcpu: v,
@@ -426,6 +520,16 @@ class VcpuThread {
         return undefined;
       }
       case "MmioWrite": {
+        const addr = Number(exit.addr);
+        if (this.#posted(addr, exit.width)) {
+          Atomics.add(this.#state.words, Header.posted, 1);
+          this.#post({
+            kind: "posted",
+            seq: this.#ordered(),
+            write: { vcpu: v, addr, data: Number(exit.data & 0xffn) },
+          });
+          return undefined;
+        }
         const r = this.#call({
           op: "mmio-write",
           vcpu: v,
@@ -504,12 +608,16 @@ const port = parentPort;
 if (port !== null) {
   const post = (m: VcpuWorkerMessage) => port.postMessage(m);
   let instructions = 0;
+  let thread: VcpuThread | undefined;
   try {
-    instructions = new VcpuThread(data, post).run();
+    thread = new VcpuThread(data, post);
+    instructions = thread.run();
   } catch (e) {
     if (!(e instanceof Stopped)) {
+      thread?.leave();
       post({ kind: "crashed", message: e instanceof Error ? e.message : String(e) });
     }
   }
+  thread?.leave();
   post({ kind: "left", instructions });
 }
