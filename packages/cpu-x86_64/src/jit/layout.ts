@@ -27,7 +27,23 @@ export const TLB_BYTES = 6 * 1024 * 8;
 /** The TLB's physical page bases (Float64Array, same indexing as the tags). */
 export const ST_TLB_PHYS = ST_TLB_TAG + TLB_BYTES;
 /**
+ * Why the last chained run (dispatcher.ts) returned to JS (i32): CHAIN_MISS, CHAIN_STEP or
+ * CHAIN_STOP.
+ */
+export const ST_CHAIN_EXIT = 168;
+/**
+ * The jump cache the dispatcher chains through: JC_SIZE entries of 16 bytes (f64 linear RIP,
+ * i32 RAM offset of its first byte, i32 table index << 2 | mode), direct-mapped by jcSlot.
+ */
+export const ST_JC = ST_TLB_PHYS + TLB_BYTES;
+export const JC_SIZE = 1024;
+export const JC_BYTES = JC_SIZE * 16;
+/** The jump cache slot of a region starting at RAM offset `off`. */
+export function jcSlot(off: number): number {
+  return (off ^ (off >>> 10)) & (JC_SIZE - 1);
+}
+/**
  * The code-page map (one byte per 4 KiB page of RAM, non-zero = compiled code was made from
  * it), in the state block of the first CPU of a RAM: every CPU's stores check the same map.
  */
-export const ST_CODE_MAP = ST_TLB_PHYS + TLB_BYTES;
+export const ST_CODE_MAP = ST_JC + JC_BYTES;
