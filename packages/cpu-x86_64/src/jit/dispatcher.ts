@@ -19,7 +19,8 @@
  */
 import { ModuleWriter, Op, ValType } from "@axvisor/machine";
 import {
-  JC_SIZE,
+  JC_BITS,
+  JC_HASH,
   ST_CHAIN_EXIT,
   ST_FLAGS,
   ST_JC,
@@ -128,12 +129,10 @@ export function dispatcherModule(t: DispatchTarget): Uint8Array {
   f.get(O64);
   f.op(Op.i32WrapI64);
   f.tee(OFF);
-  f.get(OFF);
-  f.i32(10);
+  f.i32(JC_HASH);
+  f.op(Op.i32Mul);
+  f.i32(32 - JC_BITS);
   f.op(Op.i32ShrU);
-  f.op(Op.i32Xor);
-  f.i32(JC_SIZE - 1);
-  f.op(Op.i32And);
   f.i32(4);
   f.op(Op.i32Shl);
   f.tee(E);

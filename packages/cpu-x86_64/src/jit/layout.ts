@@ -36,11 +36,14 @@ export const ST_CHAIN_EXIT = 168;
  * i32 RAM offset of its first byte, i32 table index << 2 | mode), direct-mapped by jcSlot.
  */
 export const ST_JC = ST_TLB_PHYS + TLB_BYTES;
-export const JC_SIZE = 1024;
+/** Multiplier of the jump cache's hash (Fibonacci hashing: page and offset bits both count). */
+export const JC_HASH = 0x9e3779b1 | 0;
+export const JC_BITS = 10;
+export const JC_SIZE = 1 << JC_BITS;
 export const JC_BYTES = JC_SIZE * 16;
 /** The jump cache slot of a region starting at RAM offset `off`. */
 export function jcSlot(off: number): number {
-  return (off ^ (off >>> 10)) & (JC_SIZE - 1);
+  return Math.imul(off, JC_HASH) >>> (32 - JC_BITS);
 }
 /**
  * The code-page map (one byte per 4 KiB page of RAM, non-zero = compiled code was made from
