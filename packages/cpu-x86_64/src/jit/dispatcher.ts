@@ -22,6 +22,7 @@ import {
   JC_BITS,
   JC_HASH,
   ST_CHAIN_EXIT,
+  ST_CHAIN_HOPS,
   ST_FLAGS,
   ST_JC,
   ST_RIP,
@@ -153,6 +154,12 @@ export function dispatcherModule(t: DispatchTarget): Uint8Array {
   f.get(P_MODE);
   f.op(Op.i32Ne);
   f.brIf("miss");
+  f.i32(0);
+  f.i32(0);
+  f.mem(Op.i32Load, 2, st + ST_CHAIN_HOPS);
+  f.i32(1);
+  f.op(Op.i32Add);
+  f.mem(Op.i32Store, 2, st + ST_CHAIN_HOPS);
   // The region: run(budget - done, ctx, rflags).
   f.get(P_BUDGET);
   f.get(DONE);

@@ -30,6 +30,7 @@ import {
   JC_SIZE,
   jcSlot,
   ST_CHAIN_EXIT,
+  ST_CHAIN_HOPS,
   ST_CODE_MAP,
   ST_FLAGS,
   ST_FS_BASE,
@@ -422,7 +423,7 @@ export class X86Jit {
   /** The statistics as lines of text (AXVISOR_JIT_STATS). */
   report(): string {
     const lines = [
-      `x86 jit: ${this.calls} calls (${this.coldCalls} cold), ${this.entries} dispatcher entries, ${this.compiled} regions (${this.compiledInsns} insns, ${this.compileMs.toFixed(0)} ms), ${this.retired} retired, TLB refills ${this.filled}/${this.fills}`,
+      `x86 jit: ${this.calls} calls (${this.coldCalls} cold), ${this.entries} dispatcher entries (${this.i32[ST_CHAIN_HOPS / 4]! >>> 0} region runs), ${this.compiled} regions (${this.compiledInsns} insns, ${this.compileMs.toFixed(0)} ms), ${this.retired} retired, TLB refills ${this.filled}/${this.fills}`,
     ];
     if (this.stops !== undefined) {
       const top = [...this.stops].sort((a, b) => b[1] - a[1]).slice(0, 60);

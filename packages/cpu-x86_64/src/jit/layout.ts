@@ -31,6 +31,8 @@ export const ST_TLB_PHYS = ST_TLB_TAG + TLB_BYTES;
  * CHAIN_STOP.
  */
 export const ST_CHAIN_EXIT = 168;
+/** Regions the dispatcher has called (i32, wrapping; statistics). */
+export const ST_CHAIN_HOPS = 172;
 /**
  * The jump cache the dispatcher chains through: JC_SIZE entries of 16 bytes (f64 linear RIP,
  * i32 RAM offset of its first byte, i32 table index << 2 | mode), direct-mapped by jcSlot.
