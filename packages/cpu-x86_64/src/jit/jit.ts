@@ -229,8 +229,12 @@ export class X86Jit {
     this.jc = new Int32Array(w.memory.buffer, state + ST_JC, JC_SIZE * 4);
     this.jcRip = new Float64Array(w.memory.buffer, state + ST_JC, JC_SIZE * 2);
     this.purgeAll();
+    // The dispatcher's own table: V8 mirrors a table into every instance that imports it, so
+    // were the regions to import it too, each table.set and each region's instantiation would
+    // cost in proportion to the regions compiled so far.
+    this.regionTable = new api.Table({ element: "anyfunc", initial: 64 });
     const dispatcher = new api.Instance(new api.Module(dispatcherModule(this.target)), {
-      env: { mem: w.memory, tab: this.table },
+      env: { mem: w.memory, tab: this.regionTable },
     });
     this.dispatch = dispatcher.exports.run as RunFn;
   }
@@ -240,6 +244,9 @@ export class X86Jit {
   private readonly jcRip: Float64Array;
   /** The dispatcher (dispatcher.ts): chains compiled regions through the jump cache. */
   private readonly dispatch: RunFn;
+  /** The compiled regions by index (slot 0 unused), and the slots in use. */
+  private readonly regionTable: WasmTable;
+  private regionSlots = 1;
 
   /** Forgets every jump cache entry (an offset no region starts at). */
   private purgeAll(): void {
@@ -519,8 +526,9 @@ export class X86Jit {
     });
     const fn = inst.exports.run as RunFn;
     this.shared.markCode(page);
-    blk.index = this.table.grow(1);
-    this.table.set(blk.index, fn);
+    if (this.regionSlots === this.regionTable.length) this.regionTable.grow(this.regionSlots);
+    blk.index = this.regionSlots++;
+    this.regionTable.set(blk.index, fn);
     blk.fn = fn;
     this.compiled++;
     for (const b of blocks) this.compiledInsns += b.length;
