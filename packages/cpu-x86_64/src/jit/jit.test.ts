@@ -694,6 +694,128 @@ describe("x86-64 JIT", () => {
     expect({ ...results[0], retired: 0 }).toEqual({ ...results[1], retired: 0 });
   });
 
+  it("chains regions through RET and indirect CALL in wasm, with the interpreter's state at every budget end", () => {
+    // mov r15d, n ; l: call f ; mov edx, 0x4000 ; call rdx ; dec r15 ; jnz l ; hlt
+    // f (0x3000): add rax, r15 ; ret     g (0x4000): xor rax, 0x5a5a ; add rbx, rax ; ret
+    const load = (m: ReturnType<typeof machine>, n: number) => {
+      const main = [0x41, 0xbf, ...le32(n)];
+      const l = CODE + main.length;
+      main.push(0xe8, ...le32(0x3000 - (l + 5)), 0xba, ...le32(0x4000), 0xff, 0xd2);
+      main.push(0x49, 0xff, 0xcf);
+      main.push(0x0f, 0x85, ...le32(l - (CODE + main.length + 6)), 0xf4);
+      m.ram.set(main, CODE);
+      m.ram.set([0x4c, 0x01, 0xf8, 0xc3], 0x3000);
+      m.ram.set([0x48, 0x35, 0x5a, 0x5a, 0, 0, 0x48, 0x01, 0xc3, 0xc3], 0x4000);
+      m.cpu.setReg("rsp", 0x8000n);
+      m.cpu.setReg("rip", BigInt(CODE));
+    };
+    // Budgets that end inside chains at many different points, and a large one.
+    for (const chunk of [7, 13, 333, 1000]) {
+      const n = chunk === 1000 ? 3000 : 150;
+      const on = machine(true);
+      const off = machine(false);
+      load(on, n);
+      load(off, n);
+      let r = "budget";
+      while (r === "budget") {
+        r = on.cpu.run(chunk);
+        expect(off.cpu.run(chunk)).toBe(r);
+        expect(on.cpu.rip).toBe(off.cpu.rip);
+        expect(on.cpu.icount).toBe(off.cpu.icount);
+        expect([...on.cpu.rlo, ...on.cpu.rhi, on.cpu.flags]).toEqual([
+          ...off.cpu.rlo,
+          ...off.cpu.rhi,
+          off.cpu.flags,
+        ]);
+      }
+      expect(r).toBe("hlt");
+      expect(on.cpu.icount).toBe(1 + n * 10 + 1);
+      expect([...on.ram.subarray(0x7f00, 0x8000)]).toEqual([...off.ram.subarray(0x7f00, 0x8000)]);
+      const jit = on.cpu.jit!;
+      // Each iteration crosses three region boundaries (two RETs, the indirect CALL): with
+      // chaining most of them stay inside the dispatcher.
+      if (chunk === 1000) {
+        expect(jit.retired).toBeGreaterThan(n * 10 * 0.9);
+        expect(jit.entries).toBeLessThan(n);
+      }
+    }
+  });
+
+  it("never chains into stale code: a store patching a chained region is seen at the next call", () => {
+    // mov r15d, 200 ; l: test r15b, 63 ; jnz s ; mov [0x4102], r15b ; s: mov edx, 0x4100 ;
+    // call rdx ; dec r15 ; jnz l ; hlt      g (0x4100): add eax, imm8 ; ret
+    const main = [0x41, 0xbf, ...le32(200)];
+    const l = CODE + main.length;
+    main.push(0x41, 0xf6, 0xc7, 0x3f, 0x75, 0x08, 0x44, 0x88, 0x3c, 0x25, ...le32(0x4102));
+    main.push(0xba, ...le32(0x4100), 0xff, 0xd2);
+    main.push(0x49, 0xff, 0xcf);
+    main.push(0x0f, 0x85, ...le32(l - (CODE + main.length + 6)), 0xf4);
+    const results = [true, false].map((jit) => {
+      const m = machine(jit);
+      m.ram.set(main, CODE);
+      m.ram.set([0x83, 0xc0, 0x01, 0xc3], 0x4100);
+      m.cpu.setReg("rsp", 0x8000n);
+      m.cpu.setReg("rip", BigInt(CODE));
+      const why = runToHalt(m.cpu);
+      expect(why).toBe("hlt");
+      return { rax: m.cpu.getReg("rax"), icount: m.cpu.icount, compiled: m.cpu.jit?.compiled };
+    });
+    // The immediate is 1 until r15 = 192, then 192 (as imm8: -64), 128 (-128), 64.
+    let want = 0;
+    let imm = 1;
+    for (let k = 200; k >= 1; k--) {
+      if ((k & 63) === 0) imm = (k << 24) >> 24;
+      want = (want + imm) | 0;
+    }
+    expect(results[0]!.rax).toBe(BigInt(want >>> 0));
+    expect(results[0]!.icount).toBe(results[1]!.icount);
+    expect(results[0]!.rax).toBe(results[1]!.rax);
+    // g was compiled again after each patch (it became hot again in between).
+    expect(results[0]!.compiled).toBeGreaterThanOrEqual(4);
+  });
+
+  it("takes an interrupt while regions chain: within one JIT slice of the line rising", () => {
+    const m = machine(true);
+    const dv = new DataView(m.ram.buffer, m.ram.byteOffset);
+    dv.setBigUint64(8, 0x00af9b000000ffffn, true);
+    dv.setBigUint64(16, 0x00cf93000000ffffn, true);
+    m.cpu.idtBase = 0x3000;
+    dv.setUint32(0x3200, 0x2000 | (8 << 16), true);
+    dv.setUint32(0x3204, 0x8e00, true);
+    // handler: inc r8 ; iretq
+    m.ram.set([0x49, 0xff, 0xc0, 0x48, 0xcf], 0x2000);
+    // sti ; mov r15d, 20000 ; l: mov edx, 0x5000 ; call rdx ; dec r15 ; jnz l ; hlt
+    // g (0x5000): add rax, r15 ; ret
+    const main = [0xfb, 0x41, 0xbf, ...le32(20000)];
+    const l = CODE + main.length;
+    main.push(0xba, ...le32(0x5000), 0xff, 0xd2);
+    main.push(0x49, 0xff, 0xcf);
+    main.push(0x0f, 0x85, ...le32(l - (CODE + main.length + 6)), 0xf4);
+    m.ram.set(main, CODE);
+    m.ram.set([0x4c, 0x01, 0xf8, 0xc3], 0x5000);
+    let raisedAt = -1;
+    let takenAt = -1;
+    m.cpu.lapic = {
+      hasInterrupt: () => {
+        if (takenAt >= 0 || m.cpu.icount < 30000) return false;
+        if (raisedAt < 0) raisedAt = m.cpu.icount;
+        return true;
+      },
+      acknowledge: () => {
+        takenAt = m.cpu.icount;
+        return 0x20;
+      },
+    };
+    m.cpu.setReg("rsp", 0x8000n);
+    m.cpu.setReg("rip", BigInt(CODE));
+    expect(m.cpu.run(200_000)).toBe("hlt");
+    expect(m.cpu.getReg("r8")).toBe(1n);
+    expect(m.cpu.getReg("rax")).toBe(BigInt((20000 * 20001) / 2));
+    expect(takenAt).toBeGreaterThanOrEqual(30000);
+    expect(takenAt - 30000).toBeLessThanOrEqual(4096 + 64);
+    expect(m.cpu.jit!.entries).toBeLessThan(20000);
+  });
+
   it("sees a store into a compiled block's page and runs the new code", () => {
     const m = machine(true);
     // l: add eax, 1 ; dec ecx ; jnz l ; hlt -- run hot, then patch the immediate and rerun.

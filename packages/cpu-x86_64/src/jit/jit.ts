@@ -25,7 +25,20 @@ import {
 } from "@axvisor/machine";
 import { compileRegion, type JitTarget } from "./codegen.js";
 import { decodeRegion } from "./decode.js";
-import { ST_CODE_MAP, ST_FLAGS, ST_FS_BASE, ST_RIP, ST_SEL, ST_STI } from "./layout.js";
+import { CHAIN_MISS, CHAIN_STEP, dispatcherModule } from "./dispatcher.js";
+import {
+  JC_SIZE,
+  jcSlot,
+  ST_CHAIN_EXIT,
+  ST_CHAIN_HOPS,
+  ST_CODE_MAP,
+  ST_FLAGS,
+  ST_FS_BASE,
+  ST_JC,
+  ST_RIP,
+  ST_SEL,
+  ST_STI,
+} from "./layout.js";
 import { nonRootRegion } from "./non-root.js";
 
 type RunFn = (budget: number, ctx: number, flags: number) => number;
@@ -42,6 +55,8 @@ interface Block {
   hits: number;
   /** The compiled code; null until hot, or when the first instruction is not compiled. */
   fn: RunFn | null;
+  /** The compiled code's index in the function table (the dispatcher calls it there). */
+  index: number;
   uncompilable: boolean;
   /** Another block for the same RIP (another physical page, CPL or VMX mode), or null. */
   alt: Block | null;
@@ -106,6 +121,8 @@ export class JitShared {
   readonly codeMap: Uint8Array;
   readonly gen: Uint32Array;
   readonly cpus: JitCpu[] = [];
+  /** The JITs of those CPUs, whose jump caches must forget stale code. */
+  readonly jits: { purgePage(page: number): void }[] = [];
 
   constructor(
     readonly wasm: WasmRam,
@@ -129,6 +146,7 @@ export class JitShared {
     if (this.codeMap[page] === 0) return;
     this.codeMap[page] = 0;
     this.gen[page] = (this.gen[page]! + 1) >>> 0;
+    for (const j of this.jits) j.purgePage(page);
   }
 
   /** Bytes [off, off + len) of RAM changed outside the CPUs' view (DMA, loaders). */
@@ -208,6 +226,40 @@ export class X86Jit {
     };
     const helper = new api.Instance(new api.Module(FILL_MODULE), { env: { fill } });
     this.table.set(0, helper.exports.fill);
+    this.jc = new Int32Array(w.memory.buffer, state + ST_JC, JC_SIZE * 4);
+    this.jcRip = new Float64Array(w.memory.buffer, state + ST_JC, JC_SIZE * 2);
+    this.purgeAll();
+    // The dispatcher's own table: V8 mirrors a table into every instance that imports it, so
+    // were the regions to import it too, each table.set and each region's instantiation would
+    // cost in proportion to the regions compiled so far.
+    this.regionTable = new api.Table({ element: "anyfunc", initial: 64 });
+    const dispatcher = new api.Instance(new api.Module(dispatcherModule(this.target)), {
+      env: { mem: w.memory, tab: this.regionTable },
+    });
+    this.dispatch = dispatcher.exports.run as RunFn;
+  }
+
+  /** The jump cache as i32 words (4 per entry: RIP as f64, RAM offset, index << 2 | mode). */
+  private readonly jc: Int32Array;
+  private readonly jcRip: Float64Array;
+  /** The dispatcher (dispatcher.ts): chains compiled regions through the jump cache. */
+  private readonly dispatch: RunFn;
+  /** The compiled regions by index (slot 0 unused), and the slots in use. */
+  private readonly regionTable: WasmTable;
+  private regionSlots = 1;
+
+  /** Forgets every jump cache entry (an offset no region starts at). */
+  private purgeAll(): void {
+    for (let e = 0; e < JC_SIZE; e++) this.jc[e * 4 + 2] = -1;
+  }
+
+  /** RAM page `page` was written: the dispatcher must not chain into code made from it. */
+  purgePage(page: number): void {
+    const jc = this.jc;
+    for (let e = 0; e < JC_SIZE; e++) {
+      const off = jc[e * 4 + 2]!;
+      if (off >= 0 && off >>> 12 === page) jc[e * 4 + 2] = -1;
+    }
   }
 
   /**
@@ -228,6 +280,7 @@ export class X86Jit {
     }
     s.cpus.push(cpu);
     const jit = new X86Jit(cpu, s, claim.offset);
+    s.jits.push(jit);
     const proc = (globalThis as { process?: { on(e: string, f: () => void): void } }).process;
     if (jit.stops !== undefined) proc?.on("exit", () => console.error(jit.report()));
     return jit;
@@ -241,6 +294,7 @@ export class X86Jit {
   clear(): void {
     this.blocks.clear();
     this.recent.fill(undefined);
+    this.purgeAll();
   }
 
   /**
@@ -252,6 +306,7 @@ export class X86Jit {
     const cpu = this.cpu;
     const s = this.shared;
     let total = 0;
+    let segmentsLoaded = false;
     this.calls++;
     // Blocks are compiled for CPL 0 or CPL 3 (CLI/STI and the stack rules depend on it).
     if (cpu.cpl === 1 || cpu.cpl === 2) {
@@ -294,8 +349,7 @@ export class X86Jit {
         }
         this.recent[slot] = blk;
       }
-      let fn = blk.fn;
-      if (fn === null) {
+      if (blk.fn === null) {
         // An instruction the JIT does not compile inside hot code: the interpreter runs it
         // and the JIT is asked again right after it.
         if (blk.uncompilable) {
@@ -307,19 +361,30 @@ export class X86Jit {
           if (total === 0) this.coldCalls++;
           break;
         }
-        fn = this.compile(blk, rip, off, user, page, nonRoot);
-        if (fn === null) {
+        if (this.compile(blk, rip, off, user, page, nonRoot) === null) {
           this.stepNext = true;
           return total;
         }
       }
-      cpu.flags = this.runBlock(fn, budget - total);
-      const r = this.lastResult;
-      // Nothing ran and nothing to step: the budget ends before this block's end.
-      if (r === 0) break;
-      total += r >>> 1;
-      this.retired += r >>> 1;
-      if (r & 1) {
+      if (!segmentsLoaded) {
+        this.loadSegments();
+        segmentsLoaded = true;
+      }
+      // Enter through the dispatcher, which chains on through the jump cache from here.
+      const e = jcSlot(off) * 4;
+      this.jcRip[e / 2] = rip;
+      this.jc[e + 2] = off;
+      this.jc[e + 3] = (blk.index << 2) | (user ? 1 : 0) | (nonRoot ? 2 : 0);
+      this.f64[ST_RIP / 8] = rip;
+      this.i32[ST_FLAGS / 4] = cpu.flags;
+      const n = this.dispatch(budget - total, cpu.tlbCtx, (user ? 1 : 0) | (nonRoot ? 2 : 0));
+      this.entries++;
+      cpu.rip = this.f64[ST_RIP / 8]!;
+      cpu.flags = this.i32[ST_FLAGS / 4]! >>> 0;
+      const why = this.i32[ST_CHAIN_EXIT / 4]!;
+      total += n;
+      this.retired += n;
+      if (why === CHAIN_STEP) {
         // A compiled STI set IF and stopped after itself. As the interpreter's STI does,
         // interrupts wait until the instruction after it (which the interpreter runs).
         if (this.i32[ST_STI / 4] !== 0) {
@@ -333,6 +398,9 @@ export class X86Jit {
         this.stepNext = true;
         return total;
       }
+      // A region not in the jump cache is next: look it up here (it may need compiling).
+      // Otherwise the budget is spent or ends before the next region's end.
+      if (why !== CHAIN_MISS || n === 0) break;
     }
     this.stepNext = false;
     return total;
@@ -340,6 +408,8 @@ export class X86Jit {
 
   /** run() calls, and those that found cold code at once (statistics). */
   calls = 0;
+  /** Calls into the dispatcher (each chains through any number of regions). */
+  entries = 0;
   coldCalls = 0;
   /**
    * With AXVISOR_JIT_STATS=1: where compiled code stopped for the interpreter, by the
@@ -360,7 +430,7 @@ export class X86Jit {
   /** The statistics as lines of text (AXVISOR_JIT_STATS). */
   report(): string {
     const lines = [
-      `x86 jit: ${this.calls} calls (${this.coldCalls} cold), ${this.compiled} regions (${this.compiledInsns} insns, ${this.compileMs.toFixed(0)} ms), ${this.retired} retired, TLB refills ${this.filled}/${this.fills}`,
+      `x86 jit: ${this.calls} calls (${this.coldCalls} cold), ${this.entries} dispatcher entries (${this.i32[ST_CHAIN_HOPS / 4]! >>> 0} region runs), ${this.compiled} regions (${this.compiledInsns} insns, ${this.compileMs.toFixed(0)} ms), ${this.retired} retired, TLB refills ${this.filled}/${this.fills}`,
     ];
     if (this.stops !== undefined) {
       const top = [...this.stops].sort((a, b) => b[1] - a[1]).slice(0, 60);
@@ -390,6 +460,7 @@ export class X86Jit {
       gen,
       hits: 0,
       fn: null,
+      index: 0,
       uncompilable: false,
       alt: null,
     };
@@ -401,11 +472,14 @@ export class X86Jit {
     return blk;
   }
 
-  private lastResult = 0;
   /** The last run() stopped at an instruction the interpreter must run next. */
   stepNext = false;
 
-  private runBlock(fn: RunFn, budget: number): number {
+  /**
+   * Copies the segment state compiled code reads (FS/GS bases for overrides, selectors for
+   * MOV r/m, Sreg) into the state block: once per run(), as no compiled instruction changes it.
+   */
+  private loadSegments(): void {
     const cpu = this.cpu;
     const f64 = this.f64;
     f64[ST_FS_BASE / 8] = cpu.segBase[4]!;
@@ -413,9 +487,6 @@ export class X86Jit {
     const i32 = this.i32;
     const sel = cpu.segSel;
     for (let s = 0; s < 6; s++) i32[ST_SEL / 4 + s] = sel[s]!;
-    this.lastResult = fn(budget, cpu.tlbCtx, cpu.flags);
-    cpu.rip = this.f64[ST_RIP / 8]!;
-    return this.i32[ST_FLAGS / 4]! >>> 0;
   }
 
   private compile(
@@ -455,6 +526,9 @@ export class X86Jit {
     });
     const fn = inst.exports.run as RunFn;
     this.shared.markCode(page);
+    if (this.regionSlots === this.regionTable.length) this.regionTable.grow(this.regionSlots);
+    blk.index = this.regionSlots++;
+    this.regionTable.set(blk.index, fn);
     blk.fn = fn;
     this.compiled++;
     for (const b of blocks) this.compiledInsns += b.length;

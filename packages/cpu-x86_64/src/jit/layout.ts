@@ -27,7 +27,28 @@ export const TLB_BYTES = 6 * 1024 * 8;
 /** The TLB's physical page bases (Float64Array, same indexing as the tags). */
 export const ST_TLB_PHYS = ST_TLB_TAG + TLB_BYTES;
 /**
+ * Why the last chained run (dispatcher.ts) returned to JS (i32): CHAIN_MISS, CHAIN_STEP or
+ * CHAIN_STOP.
+ */
+export const ST_CHAIN_EXIT = 168;
+/** Regions the dispatcher has called (i32, wrapping; statistics). */
+export const ST_CHAIN_HOPS = 172;
+/**
+ * The jump cache the dispatcher chains through: JC_SIZE entries of 16 bytes (f64 linear RIP,
+ * i32 RAM offset of its first byte, i32 table index << 2 | mode), direct-mapped by jcSlot.
+ */
+export const ST_JC = ST_TLB_PHYS + TLB_BYTES;
+/** Multiplier of the jump cache's hash (Fibonacci hashing: page and offset bits both count). */
+export const JC_HASH = 0x9e3779b1 | 0;
+export const JC_BITS = 10;
+export const JC_SIZE = 1 << JC_BITS;
+export const JC_BYTES = JC_SIZE * 16;
+/** The jump cache slot of a region starting at RAM offset `off`. */
+export function jcSlot(off: number): number {
+  return Math.imul(off, JC_HASH) >>> (32 - JC_BITS);
+}
+/**
  * The code-page map (one byte per 4 KiB page of RAM, non-zero = compiled code was made from
  * it), in the state block of the first CPU of a RAM: every CPU's stores check the same map.
  */
-export const ST_CODE_MAP = ST_TLB_PHYS + TLB_BYTES;
+export const ST_CODE_MAP = ST_JC + JC_BYTES;

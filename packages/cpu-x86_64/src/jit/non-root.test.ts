@@ -228,6 +228,19 @@ describe("compiled code in VMX non-root operation (JIT on = JIT off)", () => {
     expect(hlt.on.rec.rip).toBe(`0x${(CODE + LOOP.length + 2).toString(16)}`);
   });
 
+  it("regions chain in the dispatcher under the guest too: a CALL/RET loop exits as interpreted", () => {
+    // l: call f ; dec rcx ; jnz l ; hlt     f (a page further): add rax, rbx ; mov [rdi], rax ;
+    // add rdi, 8 ; ret
+    const code = new Array<number>(0x1000 + 11).fill(0);
+    code.splice(0, 11, 0xe8, ...[0xfb, 0x0f, 0, 0], 0x48, 0xff, 0xc9, 0x75, 0xf6, 0xf4);
+    code.splice(0x1000, 11, 0x48, 0x01, 0xd8, 0x48, 0x89, 0x07, 0x48, 0x83, 0xc7, 0x08, 0xc3);
+    const { on } = differential(code, { rcx: 20_000n, rbx: 3n, rdi: DATA });
+    expect(on.rec.reason).toBe("0xc");
+    expect(on.g.cpu.getReg("rax")).toBe(60_000n);
+    // Two region boundaries an iteration (RET, and the CALL into the other page): chained.
+    expect(on.g.cpu.jit!.entries).toBeLessThan(2_000);
+  });
+
   it("an OUT inside a hot loop exits only for the port the I/O bitmap selects", () => {
     // loop: add rax, rbx ; lea edx, [rcx + 0x7f] ; out dx, al ; dec rcx ; jnz loop ; hlt
     // Ports 0x80 + n - 1 for n = RCX: only 0x80 (the last iteration) is in the bitmap.
