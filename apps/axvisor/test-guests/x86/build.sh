@@ -16,5 +16,5 @@ build mmio-rewrite mmio-rewrite.S
 build mmio-remap mmio-remap.S
 build exitloop-mmio exitloop.S
 build exitloop-pio exitloop.S --defsym PIO=1
-build exitloop-mmio-200k exitloop.S --defsym ITERATIONS=200000
-build exitloop-pio-200k exitloop.S --defsym PIO=1 --defsym ITERATIONS=200000
+build exitloop-mmio-2m exitloop.S --defsym ITERATIONS=2000000
+build exitloop-pio-2m exitloop.S --defsym PIO=1 --defsym ITERATIONS=2000000

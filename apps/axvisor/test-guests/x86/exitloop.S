@@ -6,7 +6,7 @@
  *   exitloop-mmio.bin: a 32-bit store to the vIOAPIC's IOREGSEL (0xFEC0_0000): EPT violation,
  *                      instruction decode, MMIO write exit;
  *   exitloop-pio.bin:  an `out` to COM1's scratch register (port 0x3FF): I/O exit.
- * ITERATIONS is 20000 (the vm-stats tests count on it); the -200k images make 200000, for the
+ * ITERATIONS is 20000 (the vm-stats tests count on it); the -2m images make 2000000 (QEMU's count), for the
  * bench rows, whose per-exit figure would otherwise be mostly V8 warming up the exit path.
  * Build: ./build.sh.
  */
