@@ -73,6 +73,14 @@ export function dispatcherModule(t: DispatchTarget): Uint8Array {
     [1, ValType.f64],
   ]);
   const st = t.state;
+  /** Returns the instructions retired so far, saying why the chain ended. */
+  const leave = (why: number): void => {
+    f.i32(0);
+    f.i32(why);
+    f.mem(Op.i32Store, 2, st + ST_CHAIN_EXIT);
+    f.get(DONE);
+    f.op(Op.return);
+  };
   f.block("miss");
   f.loop("next");
   // The fetch TLB entry of RIP's page: tags + ((set + user) * 1024 + (page & 1023)) * 8.
@@ -174,11 +182,7 @@ export function dispatcherModule(t: DispatchTarget): Uint8Array {
   f.tee(R);
   f.op(Op.i32Eqz);
   f.if();
-  f.i32(0);
-  f.i32(CHAIN_STOP);
-  f.mem(Op.i32Store, 2, st + ST_CHAIN_EXIT);
-  f.get(DONE);
-  f.op(Op.return);
+  leave(CHAIN_STOP);
   f.end();
   f.get(DONE);
   f.get(R);
@@ -190,29 +194,18 @@ export function dispatcherModule(t: DispatchTarget): Uint8Array {
   f.i32(1);
   f.op(Op.i32And);
   f.if();
-  f.i32(0);
-  f.i32(CHAIN_STEP);
-  f.mem(Op.i32Store, 2, st + ST_CHAIN_EXIT);
-  f.get(DONE);
-  f.op(Op.return);
+  leave(CHAIN_STEP);
   f.end();
   f.get(DONE);
   f.get(P_BUDGET);
   f.op(Op.i32GeS);
   f.if();
-  f.i32(0);
-  f.i32(CHAIN_STOP);
-  f.mem(Op.i32Store, 2, st + ST_CHAIN_EXIT);
-  f.get(DONE);
-  f.op(Op.return);
+  leave(CHAIN_STOP);
   f.end();
   f.br("next");
   f.end(); // loop
   f.end(); // miss
-  f.i32(0);
-  f.i32(CHAIN_MISS);
-  f.mem(Op.i32Store, 2, st + ST_CHAIN_EXIT);
-  f.get(DONE);
+  leave(CHAIN_MISS);
   w.endFunction();
   return w.finish();
 }
