@@ -3,19 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./cli.js";
-import type { CliIo } from "./io.js";
-
-function capture(env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const dec = new TextDecoder();
-  const io: CliIo = {
-    stdout: { write: (d) => out.push(typeof d === "string" ? d : dec.decode(d)) },
-    stderr: { write: (d) => err.push(typeof d === "string" ? d : dec.decode(d)) },
-    env,
-  };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
+import { captureIo } from "./test-support/capture-io.js";
 
 // RV64I encodings (unprivileged spec chapter 2), for a UART echo program:
 // poll LSR.DR, read RBR, echo it to THR, power off through the finisher on 'q'.
@@ -68,44 +56,44 @@ if (!havePrograms) console.log(`skipping CPU program runs: ${PROGRAMS} not found
 
 describe("axvisor", () => {
   it("prints its version and help", async () => {
-    const v = capture();
+    const v = captureIo();
     expect(await runCli(["--version"], v.io)).toBe(0);
     expect(v.out()).toMatch(/^\d+\.\d+\.\d+\n$/);
-    const h = capture();
+    const h = captureIo();
     expect(await runCli(["--help"], h.io)).toBe(0);
     expect(h.out()).toContain("emu");
     expect(h.out()).toContain("Exit status:");
-    const e = capture();
+    const e = captureIo();
     expect(await runCli(["emu", "--help"], e.io)).toBe(0);
     expect(e.out()).toContain("-send-after REGEX TEXT");
-    const he = capture();
+    const he = captureIo();
     expect(await runCli(["help", "emu"], he.io)).toBe(0);
     expect(he.out()).toBe(e.out());
   });
 
   it("exits 2 with one clear line for usage and host errors", async () => {
-    const bad = capture();
+    const bad = captureIo();
     expect(await runCli(["emu", "-M", "sparc"], bad.io)).toBe(2);
     expect(bad.err()).toBe(
       "axvisor emu: -M: unknown machine 'sparc'; known machines: riscv64-qemu-virt, virt (= riscv64-qemu-virt), aarch64-qemu-virt, arm-virt (= aarch64-qemu-virt), x86_64-qemu-q35, q35 (= x86_64-qemu-q35), pc (= x86_64-qemu-q35)\n",
     );
-    const missing = capture();
+    const missing = captureIo();
     expect(await runCli(["emu", "-bios", "none", "-kernel", join(dir, "nope")], missing.io)).toBe(
       2,
     );
     expect(missing.err()).toMatch(/^axvisor emu: cannot read kernel '.*nope': no such file\n$/);
     const corrupt = join(dir, "corrupt.elf");
     writeFileSync(corrupt, Uint8Array.of(0x7f, 0x45, 0x4c, 0x46, 1, 1, 1, 0));
-    const c = capture();
+    const c = captureIo();
     expect(await runCli(["emu", "-bios", "none", "-kernel", corrupt], c.io)).toBe(2);
     expect(c.err().split("\n").filter(Boolean)).toHaveLength(1);
     expect(c.err()).toContain("corrupt.elf");
-    const cmd = capture();
+    const cmd = captureIo();
     expect(await runCli(["frob"], cmd.io)).toBe(2);
   });
 
   it("runs a program that echoes typed text and powers off (exit 0)", async () => {
-    const c = capture();
+    const c = captureIo();
     const status = await runCli(
       ["emu", "-bios", "none", "-kernel", echoBin, "--send-after", "^", "hi there\\nq"],
       c.io,
@@ -115,7 +103,7 @@ describe("axvisor", () => {
   });
 
   it("exits 0 when --expect matches, before the guest powers off", async () => {
-    const c = capture();
+    const c = captureIo();
     const status = await runCli(
       ["emu", "-bios", "none", "-kernel", echoBin, "--send-after", "^", "abc", "--expect", "b"],
       c.io,
@@ -124,7 +112,7 @@ describe("axvisor", () => {
   });
 
   it("exits 4 when the guest powers off before --expect matched", async () => {
-    const c = capture();
+    const c = captureIo();
     const status = await runCli(
       ["emu", "-bios", "none", "-kernel", echoBin, "--send-after", "^", "xq", "--expect", "never"],
       c.io,
@@ -134,7 +122,7 @@ describe("axvisor", () => {
   });
 
   it("exits 3 when --timeout expires", async () => {
-    const c = capture();
+    const c = captureIo();
     const t = performance.now();
     const status = await runCli(
       ["emu", "-bios", "none", "-kernel", echoBin, "--expect", "never", "--timeout", "0.3"],
@@ -146,14 +134,14 @@ describe("axvisor", () => {
   });
 
   it.skipIf(!havePrograms)("runs a CPU self-check program: PASS -> 0, failure -> 1", async () => {
-    const pass = capture();
+    const pass = captureIo();
     expect(
       await runCli(["emu", "-bios", "none", "-kernel", join(PROGRAMS, "rv64i_alu.elf")], pass.io),
     ).toBe(0);
     expect(pass.out()).toMatch(/PASS rv64i_alu/);
     const fail = join(PROGRAMS, "zz_selftest.elf");
     if (existsSync(fail)) {
-      const f = capture();
+      const f = captureIo();
       expect(await runCli(["emu", "-bios", "none", "-kernel", fail], f.io)).toBe(1);
       expect(f.err()).toMatch(/failure through (finisher|htif): code 7/);
     }

@@ -4,20 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../cli.js";
-import type { CliIo } from "../io.js";
+import { captureIo } from "../test-support/capture-io.js";
 import { GUESTS } from "./test-support/harness.js";
-
-function capture(env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const dec = new TextDecoder();
-  const io: CliIo = {
-    stdout: { write: (d) => out.push(typeof d === "string" ? d : dec.decode(d)) },
-    stderr: { write: (d) => err.push(typeof d === "string" ? d : dec.decode(d)) },
-    env,
-  };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
 
 const dir = mkdtempSync(join(tmpdir(), "axvisor-run-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,7 +47,7 @@ excluded_devices = []
 
 describe("axvisor run", () => {
   it("--default-guest boots the demo, types after the prompt and exits 0 on --expect", async () => {
-    const c = capture();
+    const c = captureIo();
     const status = await runCli(
       [
         "run",
@@ -82,10 +70,10 @@ describe("axvisor run", () => {
 
   it("runs the SBI test to its SRST power-off: status 0, and 4 when --expect never matched", async () => {
     const cfg = ownGuestToml("sbi", "sbi-test");
-    const c = capture();
+    const c = captureIo();
     expect(await runCli(["run", cfg, "--timeout", "60"], c.io)).toBe(0);
     expect(c.out()).toMatch(/SBI-TEST PASS \d+/);
-    const d = capture();
+    const d = captureIo();
     expect(await runCli(["run", cfg, "--expect", "NEVER-PRINTED", "--timeout", "60"], d.io)).toBe(
       4,
     );
@@ -95,7 +83,7 @@ describe("axvisor run", () => {
   it("labels the output of several VMs and types send-after text into the VM that printed the match", async () => {
     const a = ownGuestToml("left", "demo", { id: 1 });
     const b = ownGuestToml("right", "demo", { id: 2 });
-    const c = capture();
+    const c = captureIo();
     const status = await runCli(
       [
         "run",
@@ -121,7 +109,7 @@ describe("axvisor run", () => {
   it("exits 1 when the guest powers off reporting a system failure", async () => {
     // Without ivc.role on its command line the IVC test fails and says so through SRST.
     const cfg = ownGuestToml("norole", "ivc-test");
-    const c = capture();
+    const c = captureIo();
     expect(await runCli(["run", cfg, "--timeout", "60"], c.io)).toBe(1);
     expect(c.out()).toMatch(/IVC-TEST FAIL 1\/0/);
     expect(c.err()).toContain("axvisor run: guest reported failure through VM 1 SBI SRST: code 1");
@@ -129,7 +117,7 @@ describe("axvisor run", () => {
 
   it("logs in AxVisor's format at the level LOG= or --log asks for", async () => {
     const cfg = ownGuestToml("logged", "sbi-test");
-    const c = capture({ LOG: "info" });
+    const c = captureIo({ LOG: "info" });
     expect(await runCli(["run", cfg, "--timeout", "60"], c.io)).toBe(0);
     expect(c.err()).toMatch(
       /^\[ *\d+\.\d{6} 0:0 INFO {2}axvisor::vmm\] VM 1 "logged" created: 1 vCPU\(s\), 16 MiB RAM, VMID 1$/m,
@@ -138,14 +126,14 @@ describe("axvisor run", () => {
       /^\[ *\d+\.\d{6} 0:1 INFO {2}axvisor::vmm\] VM 1 "logged" stopped: powered off$/m,
     );
     expect(c.err()).toMatch(/guest instructions in [\d.]+ s \([\d.]+ MIPS\)/);
-    const quiet = capture({ LOG: "info" });
+    const quiet = captureIo({ LOG: "info" });
     expect(await runCli(["run", cfg, "--log", "error", "--timeout", "60"], quiet.io)).toBe(0);
     expect(quiet.err()).toBe("");
   });
 
   it('reads the images of an image_location = "fs" config from the --disk FAT32 image', async () => {
     const img = join(dir, "boot.img");
-    const made = capture();
+    const made = captureIo();
     const demo = join(GUESTS, "demo", "demo.bin");
     expect(
       await runCli(
@@ -160,10 +148,10 @@ describe("axvisor run", () => {
         .replace('image_location = "memory"', 'image_location = "fs"')
         .replace(/kernel_path = ".*"/, 'kernel_path = "/boot/demo.bin"'),
     );
-    const c = capture();
+    const c = captureIo();
     const args = ["run", cfg, "--disk", img, "--expect", "DEMO-READY", "--timeout", "60"];
     expect(await runCli(args, c.io)).toBe(0);
-    const without = capture();
+    const without = captureIo();
     expect(await runCli(["run", cfg, "--timeout", "60"], without.io)).toBe(2);
     expect(without.err()).toMatch(
       /^axvisor run: VM 1 "fromdisk": image_location = "fs" reads the images .* but none was given/,
@@ -172,7 +160,7 @@ describe("axvisor run", () => {
 
   it("sizes host RAM for the VMs, and --memory too small for them is a clear error", async () => {
     const cfg = ownGuestToml("big", "demo");
-    const c = capture();
+    const c = captureIo();
     expect(await runCli(["run", cfg, "--memory", "16M"], c.io)).toBe(2);
     expect(c.err()).toMatch(
       /^axvisor run: VM 1 "big" needs 16 MiB of RAM but the host has [\d.]+ (MiB|KiB) left .*use --memory\)\n$/,
@@ -183,12 +171,12 @@ describe("axvisor run", () => {
     const cfg = ownGuestToml("fromboard", "sbi-test");
     const board = join(dir, "board.toml");
     writeFileSync(board, `cpu_num = 1\nmemory = "64M"\nvm_configs = ["${cfg}"]\n`);
-    const c = capture();
+    const c = captureIo();
     expect(await runCli(["run", "--board", board, "--timeout", "60"], c.io)).toBe(0);
     expect(c.out()).toMatch(/SBI-TEST PASS/);
     const bad = join(dir, "badboard.toml");
     writeFileSync(bad, 'platform = "x86_64-pc"\n');
-    const d = capture();
+    const d = captureIo();
     expect(await runCli(["run", "--board", bad, "--default-guest"], d.io)).toBe(2);
     expect(d.err()).toMatch(/badboard\.toml:1: platform: unknown platform "x86_64-pc"/);
   });
@@ -204,13 +192,13 @@ describe("axvisor run", () => {
       cfg,
       readFileSync(cfg, "utf8").replace(/kernel_path = ".*"/, `kernel_path = "${imagePath}"`),
     );
-    const picked = capture();
+    const picked = captureIo();
     expect(await runCli(["run", cfg, "--timeout", "60"], picked.io)).toBe(2);
     // The Image picks the aarch64 platform, which names the row it has no model for.
     expect(picked.err()).toMatch(
       /^axvisor run: VM 1 "armguest": emulated device "plic" \(PPPTGlobal, type 0x30\) at 0xc000000: no device model is registered for this type\n$/,
     );
-    const forced = capture();
+    const forced = captureIo();
     const args = ["run", cfg, "--platform", "riscv64-qemu-virt", "--timeout", "60"];
     expect(await runCli(args, forced.io)).toBe(2);
     expect(forced.err()).toBe(
@@ -219,7 +207,7 @@ describe("axvisor run", () => {
 
     const smp2 = ownGuestToml("smallplic", "demo", { cpus: 2 });
     writeFileSync(smp2, readFileSync(smp2, "utf8").replace("0x30, [4]", "0x30, [2]"));
-    const c = capture();
+    const c = captureIo();
     expect(await runCli(["run", smp2, "--timeout", "60"], c.io)).toBe(2);
     expect(c.err()).toBe(
       'axvisor run: VM 1 "smallplic": the PLIC "plic" has cfg_list = [2] contexts, but 2 vCPU(s) need 4 (two per vCPU: M and S mode)\n',
@@ -227,7 +215,7 @@ describe("axvisor run", () => {
   });
 
   it("reports a timeout with status 3", async () => {
-    const c = capture();
+    const c = captureIo();
     const status = await runCli(
       ["run", "--default-guest", "--expect", "NEVER", "--timeout", "1"],
       c.io,
@@ -250,7 +238,7 @@ describe("axvisor run", () => {
       [["run", "--default-guest", "--log", "loud"], /--log: unknown log level 'loud'/],
     ];
     for (const [args, re] of cases) {
-      const c = capture();
+      const c = captureIo();
       expect(await runCli(args, c.io), args.join(" ")).toBe(2);
       expect(c.err(), args.join(" ")).toMatch(re);
       expect(c.err().trim().split("\n"), args.join(" ")).toHaveLength(1);
@@ -280,7 +268,7 @@ describe("axvisor run", () => {
       [bigImage, /demo\.bin/],
       [overlap, /overlaps/],
     ] as const) {
-      const c = capture();
+      const c = captureIo();
       expect(await runCli(["run", path], c.io), path).toBe(2);
       expect(c.err(), path).toMatch(re);
       expect(c.err()).not.toMatch(/\n\s+at /); // no stack trace
@@ -317,7 +305,7 @@ describe("the VMM shell from the command line", () => {
   it("axvisor shell runs a piped script and leaves once no VM runs", async () => {
     const cfg = ownGuestToml("scripted", "demo");
     const stdin = new FakeStdin(false);
-    const c = capture();
+    const c = captureIo();
     const done = runCli(["shell", cfg], { ...c.io, stdin });
     await waitFor(c.out, /Welcome to AxVisor Shell!/);
     stdin.type("vm list\nvm start 1\n");
@@ -336,7 +324,7 @@ describe("the VMM shell from the command line", () => {
     const a = ownGuestToml("first", "demo", { id: 1 });
     const b = ownGuestToml("second", "demo", { id: 2 });
     const stdin = new FakeStdin(true);
-    const c = capture();
+    const c = captureIo();
     const done = runCli(["run", a, b, "--timeout", "60"], { ...c.io, stdin });
     await waitFor(
       c.out,
@@ -355,7 +343,7 @@ describe("the VMM shell from the command line", () => {
 
   it("Ctrl-A c opens the shell while the guest keeps running, Ctrl-A c returns, Ctrl-A x quits", async () => {
     const stdin = new FakeStdin(true);
-    const c = capture();
+    const c = captureIo();
     const done = runCli(["run", "--default-guest", "--timeout", "60"], { ...c.io, stdin });
     await waitFor(c.out, /demo> /);
     stdin.type("\x01c");

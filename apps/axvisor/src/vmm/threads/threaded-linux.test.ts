@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../cli.js";
-import type { CliIo } from "../../io.js";
+import { captureIo } from "../../test-support/capture-io.js";
 import { REPO_ROOT, SHARED_GUESTS } from "../test-support/harness.js";
 
 // A Linux boot takes longer than CI's budget for tests: opt in with AXVISOR_THREADS_LINUX=1.
@@ -16,14 +16,7 @@ if (why !== undefined) console.log(`skipping riscv Linux smp2 under --threads 2:
 
 describe.skipIf(why !== undefined)("riscv Linux smp2 under axvisor run --threads 2", () => {
   it("boots both harts on two worker threads and its shell answers through the UART", async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const dec = new TextDecoder();
-    const io: CliIo = {
-      stdout: { write: (d) => out.push(typeof d === "string" ? d : dec.decode(d)) },
-      stderr: { write: (d) => err.push(typeof d === "string" ? d : dec.decode(d)) },
-      env: {},
-    };
+    const { io, out, err } = captureIo();
     const status = await runCli(
       [
         "run",
@@ -43,8 +36,8 @@ describe.skipIf(why !== undefined)("riscv Linux smp2 under axvisor run --threads
       ],
       io,
     );
-    expect(status, err.join("")).toBe(0);
-    const text = out.join("");
+    expect(status, err()).toBe(0);
+    const text = out();
     expect(text).toMatch(/GUEST-INIT-OK arch=riscv64 kernel=6\.1\.\d+ cpus=2/);
     const cpuinfo = text.slice(text.lastIndexOf("cat /proc/cpuinfo"));
     expect(cpuinfo).toMatch(/processor\s*: 0\s+hart\s*: 0/);

@@ -4,20 +4,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli.js";
 import { ExitStatus } from "../../exit-status.js";
-import type { CliIo } from "../../io.js";
+import { captureIo } from "../../test-support/capture-io.js";
 import { GUESTS } from "../test-support/harness.js";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const dec = new TextDecoder();
-  const io: CliIo = {
-    stdout: { write: (d) => out.push(typeof d === "string" ? d : dec.decode(d)) },
-    stderr: { write: (d) => err.push(typeof d === "string" ? d : dec.decode(d)) },
-    env: {},
-  };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
 
 const dir = mkdtempSync(join(tmpdir(), "axvisor-threads-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,7 +51,7 @@ describe("axvisor run --threads", () => {
     [2, "uart"],
   ] as const) {
     it(`--threads ${threads}: both vCPUs count and join, their ${console} console lines arrive whole, exit 0`, async () => {
-      const c = capture();
+      const c = captureIo();
       const cfg =
         console === "uart"
           ? parallelToml(
@@ -97,7 +85,7 @@ describe("axvisor run --threads", () => {
   }
 
   it("--threads 2: a guest access fault on the second vCPU's thread reaches the guest, which fails the run", async () => {
-    const c = capture();
+    const c = captureIo();
     const cfg = parallelToml("fault", "par.n=1000 par.fault=1");
     const status = await runCli(["run", cfg, "--threads", "2", "--timeout", "60"], c.io);
     expect(c.out()).toMatch(/PARALLEL-TEST FAIL trap scause=5 stval=100000/);
@@ -106,7 +94,7 @@ describe("axvisor run --threads", () => {
   });
 
   it("--threads 2: what a threaded VM cannot do ends the VM with one line naming it, not a hang", async () => {
-    const c = capture();
+    const c = captureIo();
     const cfg = parallelToml("reboot", "par.n=1000 par.reboot=1");
     const status = await runCli(["run", cfg, "--threads", "2", "--timeout", "60"], c.io);
     expect(c.err()).toMatch(
@@ -124,7 +112,7 @@ describe("axvisor run --threads", () => {
       [["--threads", "2", "--cpus", "1"], /--threads 2: the host has only 1 CPUs/],
     ];
     for (const [extra, message] of cases) {
-      const c = capture();
+      const c = captureIo();
       const status = await runCli(["run", cfg, ...extra, "--timeout", "30"], c.io);
       expect(c.err()).toMatch(message);
       expect(c.err().trim().split("\n")).toHaveLength(1);
