@@ -178,8 +178,11 @@ export class RegionEmitter {
    */
   private readonly loopEnd = new Int32Array(1024);
   private readonly loopHeads: number[] = [];
-  /** The most instructions of one pass (the budget check of inner loops relies on it). */
-  private maxInsns = 0;
+  /**
+   * Where the budget checks of inner loops hold the pass length (unknown until the region
+   * ends): five-byte i32.const operands written once it is.
+   */
+  private readonly passLength: number[] = [];
 
   constructor(private readonly env: CodegenEnv) {}
 
@@ -197,7 +200,7 @@ export class RegionEmitter {
     this.forward.length = 0;
     for (const o of this.emittedList) this.emitted[o >> 2] = 0;
     this.emittedList.length = 0;
-    this.maxInsns = maxInsns;
+    this.passLength.length = 0;
     this.findLoops(word, entry, maxInsns);
     this.openBody(0);
     let count = 0;
@@ -230,6 +233,8 @@ export class RegionEmitter {
         while (this.used.length > nUsed) this.regLocal[this.used.pop()!] = -1;
         while (this.written.length > nWritten) this.writes[this.written.pop()!] = 0;
         this.flagsWritten = flags;
+        while (this.passLength.length > 0 && this.passLength[this.passLength.length - 1]! >= mark)
+          this.passLength.pop();
         // A failed instruction may leave blocks open: restart the label stack at the mark.
         this.openBody(mark);
         end = "stop";
@@ -245,6 +250,11 @@ export class RegionEmitter {
       if (flow === FLOW_GOTO) off = this.gotoTarget - 4;
     }
     if (count === 0) return undefined;
+    // A round of an inner loop, as a pass from the entry, must fit in the budget.
+    for (const at of this.passLength) {
+      const v = -count;
+      for (let i = 0; i < 5; i++) scratch.buf[at + i] = ((v >> (7 * i)) & 0x7f) | (i < 4 ? 0x80 : 0);
+    }
     if (this.forward.length > 0) {
       // The straight line ends before some targets: its own exit first, then each taken
       // forward branch leaves its block and exits to its target.
@@ -491,7 +501,9 @@ export class RegionEmitter {
     f.tee(L_N);
     f.get(P_BUDGET);
     f.op(Op.i32Sub);
-    f.i32(-this.maxInsns);
+    f.op(Op.i32Const);
+    this.passLength.push(scratch.length);
+    for (let i = 0; i < 5; i++) scratch.byte(0);
     f.op(Op.i32GtS);
     f.if();
     this.exit(target, loop.kTarget, EXIT_BRANCH);
