@@ -253,7 +253,8 @@ export class RegionEmitter {
     // A round of an inner loop, as a pass from the entry, must fit in the budget.
     for (const at of this.passLength) {
       const v = -count;
-      for (let i = 0; i < 5; i++) scratch.buf[at + i] = ((v >> (7 * i)) & 0x7f) | (i < 4 ? 0x80 : 0);
+      for (let i = 0; i < 5; i++)
+        scratch.buf[at + i] = ((v >> (7 * i)) & 0x7f) | (i < 4 ? 0x80 : 0);
     }
     if (this.forward.length > 0) {
       // The straight line ends before some targets: its own exit first, then each taken
