@@ -4,7 +4,9 @@
  * 4 KiB page; a conditional branch forward within that straight line skips inside the
  * function (its blocks nest: the common if-then shapes), other conditional branches leave it
  * when taken, and any branch back to the entry loops inside the function (so a hot loop runs
- * without returning to JavaScript).
+ * without returning to JavaScript). A branch back to a later instruction of the straight line
+ * loops too, when a wasm loop opened at that instruction nests with the open skips (an inner
+ * loop after some setup instructions); each pass round it checks the budget.
  *
  * Guest registers are read and written in the CPU's state block at every use, so every exit
  * leaves exact architectural state. Loads and stores look their address up in the CPU's
@@ -97,13 +99,21 @@ const FLOW_END = 1;
 /** B or BL to an instruction of the page the region follows: the straight line goes on there. */
 const FLOW_GOTO = 2;
 
-/** An open forward branch of the region being compiled. */
+/**
+ * An open forward branch of the region being compiled, or an open inner loop (a wasm loop
+ * from its header to just after its last back edge).
+ */
 interface ForwardBranch {
-  /** Page offset of the target. */
+  /** Page offset of the target (of a loop: the instruction after its last back edge). */
   readonly target: number;
   readonly label: string;
-  /** Instructions retired on the way to the target along the straight line (from the entry). */
+  /**
+   * Instructions retired on the way to the target along the straight line (from the entry);
+   * of a loop, those before its header.
+   */
   readonly kTarget: number;
+  /** Page offset of a loop's header; -1 for a forward branch. */
+  readonly head: number;
 }
 
 /** A region compiled once into its function body (without the prologue and epilogue). */
@@ -162,6 +172,17 @@ export class RegionEmitter {
   private readonly emittedList: number[] = [];
   /** The target of the last FLOW_GOTO. */
   private gotoTarget = 0;
+  /**
+   * By page offset / 4 of a loop header in the straight line from the entry: the page offset
+   * after its last back edge (0: none), found by a scan before compiling.
+   */
+  private readonly loopEnd = new Int32Array(1024);
+  private readonly loopHeads: number[] = [];
+  /**
+   * Where the budget checks of inner loops hold the pass length (unknown until the region
+   * ends): five-byte i32.const operands written once it is.
+   */
+  private readonly passLength: number[] = [];
 
   constructor(private readonly env: CodegenEnv) {}
 
@@ -179,6 +200,8 @@ export class RegionEmitter {
     this.forward.length = 0;
     for (const o of this.emittedList) this.emitted[o >> 2] = 0;
     this.emittedList.length = 0;
+    this.passLength.length = 0;
+    this.findLoops(word, entry, maxInsns);
     this.openBody(0);
     let count = 0;
     let end: RegionCode["end"] = "limit";
@@ -190,6 +213,17 @@ export class RegionEmitter {
         fw.pop();
         this.f.end();
       }
+      // An inner loop starts here when its end nests inside the open skips and loops.
+      const loopEnd = this.loopEnd[off >> 2]!;
+      if (
+        loopEnd !== 0 &&
+        off !== entry &&
+        (fw.length === 0 || loopEnd <= fw[fw.length - 1]!.target)
+      ) {
+        const label = `l${off}`;
+        this.f.loop(label);
+        fw.push({ target: loopEnd, label, kTarget: count, head: off });
+      }
       const mark = scratch.length;
       const nUsed = this.used.length;
       const nWritten = this.written.length;
@@ -199,6 +233,8 @@ export class RegionEmitter {
         while (this.used.length > nUsed) this.regLocal[this.used.pop()!] = -1;
         while (this.written.length > nWritten) this.writes[this.written.pop()!] = 0;
         this.flagsWritten = flags;
+        while (this.passLength.length > 0 && this.passLength[this.passLength.length - 1]! >= mark)
+          this.passLength.pop();
         // A failed instruction may leave blocks open: restart the label stack at the mark.
         this.openBody(mark);
         end = "stop";
@@ -214,6 +250,12 @@ export class RegionEmitter {
       if (flow === FLOW_GOTO) off = this.gotoTarget - 4;
     }
     if (count === 0) return undefined;
+    // A round of an inner loop, as a pass from the entry, must fit in the budget.
+    for (const at of this.passLength) {
+      const v = -count;
+      for (let i = 0; i < 5; i++)
+        scratch.buf[at + i] = ((v >> (7 * i)) & 0x7f) | (i < 4 ? 0x80 : 0);
+    }
     if (this.forward.length > 0) {
       // The straight line ends before some targets: its own exit first, then each taken
       // forward branch leaves its block and exits to its target.
@@ -224,7 +266,8 @@ export class RegionEmitter {
       while (this.forward.length > 0) {
         const b = this.forward.pop()!;
         this.f.end();
-        this.exit(b.target, b.kTarget, EXIT_BRANCH);
+        // Only a branch back reaches a loop's header; nothing falls out of it here.
+        if (b.head < 0) this.exit(b.target, b.kTarget, EXIT_BRANCH);
       }
     }
     return {
@@ -247,8 +290,44 @@ export class RegionEmitter {
     this.f = new FnBody(scratch);
     this.f.block("exit");
     this.f.loop("top");
-    for (const b of this.forward) this.f.block(b.label);
+    for (const b of this.forward) {
+      if (b.head < 0) this.f.block(b.label);
+      else this.f.loop(b.label);
+    }
     scratch.length = length;
+  }
+
+  /**
+   * Marks the loop headers of the straight line from `entry` (up to its first unconditional
+   * transfer): targets of conditional branches or B back to an instruction after the entry.
+   */
+  private findLoops(word: (off: number) => number, entry: number, maxInsns: number): void {
+    for (const h of this.loopHeads) this.loopEnd[h >> 2] = 0;
+    this.loopHeads.length = 0;
+    const last = Math.min(4096, entry + 4 * maxInsns);
+    for (let off = entry; off < last; off += 4) {
+      const insn = word(off);
+      let target = -1;
+      let stop = false;
+      if ((insn & 0x7c000000) === 0x14000000) {
+        // B, BL: the straight line goes on elsewhere (or ends).
+        if (insn >= 0) target = off + ((insn << 6) >> 6) * 4;
+        stop = true;
+      } else if ((insn & 0x7c000000) === 0x34000000) {
+        // CBZ/CBNZ, TBZ/TBNZ
+        target = off + ((insn & 0x02000000) === 0 ? (insn << 8) >> 13 : (insn << 13) >> 18) * 4;
+      } else if ((insn & 0xff000010) >>> 0 === 0x54000000) {
+        target = off + ((insn << 8) >> 13) * 4;
+        stop = (insn & 14) === 14;
+      } else if ((insn & 0xfe000000) >>> 0 === 0xd6000000) {
+        stop = true; // BR, BLR, RET, ERET, ...
+      }
+      if (target > entry && target <= off) {
+        if (this.loopEnd[target >> 2] === 0) this.loopHeads.push(target);
+        this.loopEnd[target >> 2] = off + 4;
+      }
+      if (stop) break;
+    }
   }
 
   /** Locals of the function `wrap` writes for `code`. */
@@ -396,7 +475,7 @@ export class RegionEmitter {
     }
     f.br(label);
     f.end();
-    fw.push({ target, label, kTarget: k + 1 + skipped });
+    fw.push({ target, label, kTarget: k + 1 + skipped, head: -1 });
   }
 
   /** A taken branch to page offset `target` after `k` instructions of this pass. */
@@ -408,9 +487,29 @@ export class RegionEmitter {
       f.op(Op.i32Add);
       f.set(L_N);
       f.br("top");
-    } else {
-      this.exit(target, k + 1, EXIT_BRANCH);
+      return;
     }
+    const loop = this.forward.find((b) => b.head === target);
+    if (loop === undefined) {
+      this.exit(target, k + 1, EXIT_BRANCH);
+      return;
+    }
+    // Back to an inner loop's header: the pass count restarts there (L_N + kTarget retired),
+    // and the rest of a pass must fit in the budget, as at the entry.
+    f.get(L_N);
+    f.i32(k + 1 - loop.kTarget);
+    f.op(Op.i32Add);
+    f.tee(L_N);
+    f.get(P_BUDGET);
+    f.op(Op.i32Sub);
+    f.op(Op.i32Const);
+    this.passLength.push(scratch.length);
+    for (let i = 0; i < 5; i++) scratch.byte(0);
+    f.op(Op.i32GtS);
+    f.if();
+    this.exit(target, loop.kTarget, EXIT_BRANCH);
+    f.end();
+    f.br(loop.label);
   }
 
   /** 64-bit constant from its halves. */

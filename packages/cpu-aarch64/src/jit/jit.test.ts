@@ -161,6 +161,34 @@ function randomSkip(next: () => number): number {
   }
 }
 
+/**
+ * Wraps `words[from..to)` in an inner loop of 1 to 6 passes counted by x27 (set just before
+ * it, so the loop's header is not the program's entry), closed by CBNZ, SUBS + B.NE, or SUBS +
+ * B.EQ over a B back: the JIT keeps such loops inside a region. The body may overwrite x27 (the
+ * loop then runs until the budget ends it, which exercises the budget check of each pass).
+ */
+function withInnerLoop(words: number[], from: number, to: number, next: () => number): number[] {
+  const body = words.slice(from, to);
+  const tail: number[] = [];
+  const back = (at: number) => -(body.length + at);
+  switch (next() % 3) {
+    case 0:
+      tail.push(0xd100077b); // sub x27, x27, #1
+      tail.push((0xb500001b | ((back(1) & 0x7ffff) << 5)) >>> 0); // cbnz x27, head
+      break;
+    case 1:
+      tail.push(0xf100077b); // subs x27, x27, #1
+      tail.push((0x54000001 | ((back(1) & 0x7ffff) << 5)) >>> 0); // b.ne head
+      break;
+    default:
+      tail.push(0xf100077b); // subs x27, x27, #1
+      tail.push(0x54000040); // b.eq .+8
+      tail.push((0x14000000 | (back(2) & 0x3ffffff)) >>> 0); // b head
+  }
+  const movz = (0xd280001b | ((1 + (next() % 6)) << 5)) >>> 0; // mov x27, #1..6
+  return [...words.slice(0, from), movz, ...body, ...tail, ...words.slice(to)];
+}
+
 interface Snapshot {
   x: bigint[];
   sp: bigint[];
@@ -283,6 +311,44 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(results[0]!.stats!.retired).toBeGreaterThan(10_000);
   });
 
+  it("keeps an inner loop after setup instructions in its region, stopping exactly at any budget", () => {
+    const prog = [
+      0xd2800085, //  0: outer: mov x5, #4
+      0xaa0303e6, //  4: mov x6, x3
+      0xca000129, //  8: eor x9, x9, x0
+      0xf84084c7, //  c: inner: ldr x7, [x6], #8
+      0x8b070108, // 10: add x8, x8, x7
+      0xca08014a, // 14: eor x10, x10, x8
+      0xf10004a5, // 18: subs x5, x5, #1
+      0x54ffff81, // 1c: b.ne inner
+      0xf1000400, // 20: subs x0, x0, #1
+      0x54fffee1, // 24: b.ne outer
+      0x14000000, // 28: b .
+    ];
+    const machines = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      m.writeWords(RAM_BASE, prog);
+      for (let i = 0; i < 64; i++) m.ram[0x8000 + i * 8] = (i * 37) & 0xff;
+      return m;
+    });
+    // Budgets ending at every point of an outer pass (25 instructions), beyond the 128 a
+    // compiled pass may take, then a long run.
+    const budgets = Array.from({ length: 50 }, (_, i) => (i < 25 ? 200 : 3000) + i);
+    for (const budget of [...budgets, 200_010]) {
+      const snaps = machines.map((m) => {
+        m.cpu.powerOn(RAM_BASE, 0n, 2);
+        m.cpu.setX(0, 8000n);
+        m.cpu.setX(3, BigInt(RAM_BASE + 0x8000));
+        for (const r of [5, 6, 7, 8, 9, 10]) m.cpu.setX(r, 0n);
+        m.cpu.run(budget);
+        return snapshot(m);
+      });
+      expect(snaps[0], `budget ${budget}`).toEqual(snaps[1]);
+    }
+    expect(machines[0]!.cpu.getPc()).toBe(BigInt(RAM_BASE + 0x28));
+    expect(machines[0]!.cpu.jit!.stats.retired).toBeGreaterThan(180_000);
+  });
+
   it("computes UMULH/SMULH/MUL/UMADDL/SMSUBL on edge operands as the interpreter does", () => {
     const loop = [
       0xf9400120, // 1: ldr x0, [x9]
@@ -338,9 +404,13 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     let compiled = 0;
     for (let seed = 1; seed <= 160; seed++) {
       const gen = rng(seed * 7919);
-      const words: number[] = [];
+      let words: number[] = [];
       const n = 4 + (gen() % 24);
       for (let i = 0; i < n; i++) words.push(gen() % 6 === 0 ? randomSkip(gen) : randomInsn(gen));
+      if (gen() % 2 === 0) {
+        const from = gen() % n;
+        words = withInnerLoop(words, from, from + 1 + (gen() % (n - from)), gen);
+      }
       const budget = 500 + (gen() % 3000);
       const before = on.cpu.jit!.stats.retired;
       const snaps = [on, off].map((m) => {
