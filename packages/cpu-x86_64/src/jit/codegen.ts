@@ -815,19 +815,7 @@ class Gen {
     b.i32(11);
     b.op(Op.i32Shl);
     b.op(Op.i32Or);
-    // PF: even parity of the low byte.
-    b.get(res);
-    b.op(Op.i32WrapI64);
-    b.i32(0xff);
-    b.op(Op.i32And);
-    b.op(I32_POPCNT);
-    b.i32(1);
-    b.op(Op.i32And);
-    b.i32(1);
-    b.op(Op.i32Xor);
-    b.i32(2);
-    b.op(Op.i32Shl);
-    b.op(Op.i32Or);
+    orParityFlag(b, res);
     b.get(res);
     b.i64(size * 8 - 1);
     b.op(Op.i64ShrU);
@@ -1856,6 +1844,22 @@ class Gen {
   }
 }
 
+/** ORs PF (bit 2: even parity of the i64 local `result`'s low byte) into the i32 on the stack. */
+function orParityFlag(b: FnBody, result: number): void {
+  b.get(result);
+  b.op(Op.i32WrapI64);
+  b.i32(0xff);
+  b.op(Op.i32And);
+  b.op(I32_POPCNT);
+  b.i32(1);
+  b.op(Op.i32And);
+  b.i32(1);
+  b.op(Op.i32Xor);
+  b.i32(2);
+  b.op(Op.i32Shl);
+  b.op(Op.i32Or);
+}
+
 /** Emits materialize(f, fk, fa, fb, fr) -> RFLAGS. */
 function emitMaterialize(b: FnBody): void {
   const F = 0;
@@ -1909,18 +1913,7 @@ function emitMaterialize(b: FnBody): void {
   b.get(F);
   b.i32(~0x8d5);
   b.op(Op.i32And);
-  b.get(FR);
-  b.op(Op.i32WrapI64);
-  b.i32(0xff);
-  b.op(Op.i32And);
-  b.op(I32_POPCNT);
-  b.i32(1);
-  b.op(Op.i32And);
-  b.i32(1);
-  b.op(Op.i32Xor);
-  b.i32(2);
-  b.op(Op.i32Shl);
-  b.op(Op.i32Or);
+  orParityFlag(b, FR);
   b.get(FR);
   b.i64(31);
   b.get(SB);
@@ -1962,18 +1955,7 @@ function emitMaterialize(b: FnBody): void {
   b.i32(7);
   b.op(Op.i32Shl);
   b.op(Op.i32Or);
-  b.get(FR);
-  b.op(Op.i32WrapI64);
-  b.i32(0xff);
-  b.op(Op.i32And);
-  b.op(I32_POPCNT);
-  b.i32(1);
-  b.op(Op.i32And);
-  b.i32(1);
-  b.op(Op.i32Xor);
-  b.i32(2);
-  b.op(Op.i32Shl);
-  b.op(Op.i32Or);
+  orParityFlag(b, FR);
   b.set(RES);
   b.get(OPK);
   b.i32(FK_LOGIC);
