@@ -1442,25 +1442,7 @@ export class RegionEmitter {
     }
     if (opcode === 0) {
       // RBIT: each word reversed; the two words of X swap places.
-      if (sf) {
-        this.w32(rn);
-        this.rbit32();
-        f.op(Op.i64ExtendI32U);
-        f.i64(32);
-        f.op(Op.i64Shl);
-        this.x64(rn);
-        f.i64(32);
-        f.op(Op.i64ShrU);
-        f.op(Op.i32WrapI64);
-        this.rbit32();
-        f.op(Op.i64ExtendI32U);
-        f.op(Op.i64Or);
-        this.set64(rd);
-      } else {
-        this.w32(rn);
-        this.rbit32();
-        this.set32(rd);
-      }
+      this.reverseWords(rd, rn, sf, () => this.rbit32());
       return FLOW_NEXT;
     }
     if (opcode === 1) {
@@ -1545,32 +1527,38 @@ export class RegionEmitter {
       return FLOW_NEXT;
     }
     if ((opcode === 2 && !sf) || (opcode === 3 && sf)) {
-      if (sf) {
-        // bswap64 = bswap32(lo) << 32 | bswap32(hi)
-        this.w32(rn);
-        this.bswap32();
-        f.op(Op.i64ExtendI32U);
-        f.i64(32);
-        f.op(Op.i64Shl);
-        this.x64(rn);
-        f.i64(32);
-        f.op(Op.i64ShrU);
-        f.op(Op.i32WrapI64);
-        this.bswap32();
-        f.op(Op.i64ExtendI32U);
-        f.op(Op.i64Or);
-        this.set64(rd);
-      } else {
-        this.w32(rn);
-        this.bswap32();
-        this.set32(rd);
-      }
+      this.reverseWords(rd, rn, sf, () => this.bswap32());
       return FLOW_NEXT;
     }
     return -1;
   }
 
   /** Bit-reverses the i32 on the stack (uses W1). */
+  /**
+   * Rd = `word` (an i32 → i32 reversal) applied to Wn, or for X registers to each word of Xn
+   * with the two words swapping places: RBIT and REV of 64 bits are their 32-bit forms so.
+   */
+  private reverseWords(rd: number, rn: number, sf: boolean, word: () => void): void {
+    const f = this.f;
+    this.w32(rn);
+    word();
+    if (!sf) {
+      this.set32(rd);
+      return;
+    }
+    f.op(Op.i64ExtendI32U);
+    f.i64(32);
+    f.op(Op.i64Shl);
+    this.x64(rn);
+    f.i64(32);
+    f.op(Op.i64ShrU);
+    f.op(Op.i32WrapI64);
+    word();
+    f.op(Op.i64ExtendI32U);
+    f.op(Op.i64Or);
+    this.set64(rd);
+  }
+
   private rbit32(): void {
     const f = this.f;
     // Swap adjacent bits, then pairs, then nibbles; the byte swap does the rest.
