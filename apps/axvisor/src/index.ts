@@ -8,13 +8,13 @@ export * from "./core.js";
 export { runEmu } from "./emu/emu-command.js";
 export { nodeHostFiles } from "./host/node-files.js";
 export { type CliIo, processIo } from "./io.js";
-export { runShell } from "./shell/shell-command.js";
-export { type HostPlan, memoryToFit, planHost, type VmToCreate } from "./vmm/host-setup.js";
-export { openSession, runVmm, type VmmSession } from "./vmm/run-command.js";
 export {
   runVmOnThreads,
   type ThreadedVm,
   threadedRunRefusal,
-} from "./vmm/threads/threaded-vm.js";
+} from "./platforms/riscv64-qemu-virt/threads/threaded-vm.js";
+export { runShell } from "./shell/shell-command.js";
+export { type HostPlan, memoryToFit, planHost, type VmToCreate } from "./vmm/host-setup.js";
+export { openSession, runVmm, type VmmSession } from "./vmm/run-command.js";
 
 useHostFiles(nodeHostFiles);

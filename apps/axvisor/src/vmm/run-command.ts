@@ -5,11 +5,15 @@ import { formatHostError, UsageError } from "../errors.js";
 import { describeOutcome, ExitStatus, exitStatusFor, type RunOutcome } from "../exit-status.js";
 import type { CliIo } from "../io.js";
 import { createHostBoard } from "../platform/host-of.js";
+import {
+  runVmOnThreads,
+  type ThreadedVm,
+  threadedRunRefusal,
+} from "../platforms/riscv64-qemu-virt/threads/threaded-vm.js";
 import { restoreSnapshotFile, restoreVm, saveSnapshotFile } from "../snapshot/index.js";
 import { ConsoleMux } from "./console-mux.js";
 import { type HostPlan, planHost } from "./host-setup.js";
 import { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./run-options.js";
-import { runVmOnThreads, type ThreadedVm, threadedRunRefusal } from "./threads/threaded-vm.js";
 import type { VmInstance } from "./vm-instance.js";
 import { formatVmStats } from "./vm-stats.js";
 import { describeEnd, Vmm } from "./vmm.js";

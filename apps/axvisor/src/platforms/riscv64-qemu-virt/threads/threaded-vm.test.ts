@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../../cli.js";
-import { ExitStatus } from "../../exit-status.js";
-import { captureIo } from "../../test-support/capture-io.js";
-import { GUESTS } from "../test-support/harness.js";
+import { runCli } from "../../../cli.js";
+import { ExitStatus } from "../../../exit-status.js";
+import { captureIo } from "../../../test-support/capture-io.js";
+import { GUESTS } from "../../../vmm/test-support/harness.js";
 
 const dir = mkdtempSync(join(tmpdir(), "axvisor-threads-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../cli.js";
-import { captureIo } from "../../test-support/capture-io.js";
-import { REPO_ROOT, SHARED_GUESTS } from "../test-support/harness.js";
+import { runCli } from "../../../cli.js";
+import { captureIo } from "../../../test-support/capture-io.js";
+import { REPO_ROOT, SHARED_GUESTS } from "../../../vmm/test-support/harness.js";
 
 // A Linux boot takes longer than CI's budget for tests: opt in with AXVISOR_THREADS_LINUX=1.
 const image = join(SHARED_GUESTS, "riscv64", "linux-Image");

@@ -1,5 +1,5 @@
 import { gpa } from "@axvisor/memory-addr";
-import type { VmInstance } from "../vm-instance.js";
+import type { VmInstance } from "../../../vmm/vm-instance.js";
 import type { PostedWrite, WorkerCall } from "./vcpu-thread-protocol.js";
 
 /**

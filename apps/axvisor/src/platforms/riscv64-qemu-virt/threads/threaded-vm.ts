@@ -6,9 +6,9 @@ import { Ns16550a } from "@axvisor/device-ns16550a";
 import { shareRam } from "@axvisor/machine";
 import { type AccessWidth, gpa, MappingFlags } from "@axvisor/memory-addr";
 import type { RiscvVCpu } from "@axvisor/riscv-vcpu";
-import type { RiscvHostBoard } from "../../platforms/riscv64-qemu-virt/host-board.js";
-import type { VmEnd, VmInstance } from "../vm-instance.js";
-import type { Vmm } from "../vmm.js";
+import type { VmEnd, VmInstance } from "../../../vmm/vm-instance.js";
+import type { Vmm } from "../../../vmm/vmm.js";
+import type { RiscvHostBoard } from "../host-board.js";
 import { CallCounts } from "./call-counts.js";
 import { InOrder } from "./in-order.js";
 import {
@@ -160,7 +160,7 @@ export function runVmOnThreads(
   } as const;
   const url = new URL(
     import.meta.url.endsWith(".ts")
-      ? "../../../dist/vmm/threads/vcpu-worker.js"
+      ? "../../../../dist/platforms/riscv64-qemu-virt/threads/vcpu-worker.js"
       : "./vcpu-worker.js",
     import.meta.url,
   );
