@@ -98,6 +98,10 @@ export interface HartCore {
   hostTrapped: boolean;
   /** Set by WFI when no enabled interrupt is pending: run() returns "wfi". */
   wfiExit: boolean;
+  /** PAUSE ends run() (see Hart.pauseExit). */
+  pauseExit: boolean;
+  /** Set when a PAUSE ended execute() because of `pauseExit`. */
+  paused: boolean;
   /** G-stage TLB (GPA page -> HPA page), four sets: PTE reads, fetch, load, store. */
   readonly gtag: Float64Array;
   readonly ghpa: Float64Array;

@@ -189,6 +189,15 @@ export class Hart implements FpState, HartCore {
   /** Set by WFI when no enabled interrupt is pending: run() returns "wfi". */
   wfiExit = false;
   /**
+   * PAUSE (Zihintpause, the spin-wait hint in Linux's cpu_relax()) ends run() with "budget"
+   * right after it. A host that time-slices several harts of one guest on one thread sets it:
+   * a hart spinning on a lock held by a hart that is not running gives the thread back instead
+   * of spinning out its slice. Off by default (PAUSE is then a no-op, as the ISA allows).
+   */
+  pauseExit = false;
+  /** Set when a PAUSE ended execute() because of `pauseExit`. */
+  paused = false;
+  /**
    * A debugger owns breakpoint exceptions (external debug, like dcsr.ebreakm/s/u set): EBREAK
    * and C.EBREAK stop the hart at the instruction instead of trapping, and run() returns
    * "host-trap" with `debugBreakHit` set. Off by default; only the exception path reads it.
@@ -376,6 +385,7 @@ export class Hart implements FpState, HartCore {
     this.sliceBreak = false;
     this.hostTrapped = false;
     this.wfiExit = false;
+    this.paused = false;
     this.privMode = 3;
     this.virtMode = false;
     if (this.hostMode) this.enterHostState();
@@ -419,6 +429,7 @@ export class Hart implements FpState, HartCore {
     let done = 0;
     this.wfiExit = false;
     this.hostTrapped = false;
+    this.paused = false;
     let result: RunExit = "budget";
     while (done < budget) {
       if (checkInterrupts(this) && this.hostTrapped) {
@@ -435,6 +446,7 @@ export class Hart implements FpState, HartCore {
         result = "wfi";
         break;
       }
+      if (this.paused) break;
     }
     this.resAddr = -1;
     return result;

@@ -10,6 +10,7 @@ import { executeFp } from "./fpu/index.js";
 import type { Hart } from "./hart.js";
 import { EXIT_SIDE } from "./hart-state.js";
 import { CONTINUATION_WEIGHT, type Jit } from "./jit/jit.js";
+import { PAUSE } from "./jit/region.js";
 import { RVC_TABLE } from "./rvc.js";
 import { executeSystem } from "./system.js";
 import { takeException } from "./trap.js";
@@ -455,6 +456,12 @@ export function execute(h: Hart, limit: number): number {
             // fetches straight from RAM; compiled code is checked against RAM again.
             if (((insn >> 12) & 7) > 1) h.illegal();
             if (((insn >> 12) & 7) === 1) h.jit?.fenceI();
+            else if (insn === PAUSE && h.pauseExit) {
+              n++;
+              h.pc = npc;
+              h.paused = true;
+              return finish(h, base, n, traps);
+            }
             break;
           case 0x2f:
             executeAmo(h, insn, rd, rs1);

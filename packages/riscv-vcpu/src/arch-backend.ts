@@ -26,6 +26,8 @@ export interface RiscvArchBackendOptions {
   readonly sliceInstructions?: number;
   /** Give the guests Sstc (timers through stimecmp, no SBI exit); the harts must have it. */
   readonly guestSstc?: boolean;
+  /** The guests' PAUSE ends their vCPU's slice (RiscvVCpuCreateConfig.pauseEndsSlice). */
+  readonly pauseEndsSlice?: boolean;
 }
 
 export function createRiscvArchBackend(opts: RiscvArchBackendOptions): RiscvArchBackend {
@@ -45,6 +47,7 @@ export function createRiscvArchBackend(opts: RiscvArchBackendOptions): RiscvArch
         cpus: opts.cpus,
         gstageLevels: format === "sv48x4" ? 4 : 3,
         ...(opts.guestSstc ? { sstc: true } : {}),
+        ...(opts.pauseEndsSlice ? { pauseEndsSlice: true } : {}),
         ...(opts.sliceInstructions !== undefined
           ? { sliceInstructions: opts.sliceInstructions }
           : {}),

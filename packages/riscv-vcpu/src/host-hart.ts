@@ -38,7 +38,14 @@ export interface HostHart {
   setPc(value: bigint): void;
   /** The effect of `sret` executed in HS-mode. */
   enterGuest(): void;
+  /**
+   * Runs the guest for at most `budget` instructions: "budget" when they ran out (or PAUSE
+   * ended the run early, see `pauseExit`), "wfi" at a WFI with nothing pending, "host-trap"
+   * at a trap into HS-mode.
+   */
   run(budget: number): "budget" | "wfi" | "host-trap";
+  /** PAUSE (Zihintpause) ends `run` with "budget" (set at bind for the bound vCPU). */
+  pauseExit?: boolean;
   /** Instructions retired so far. */
   readonly instret: number;
   /**

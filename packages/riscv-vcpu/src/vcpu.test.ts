@@ -35,7 +35,7 @@ const ENTRY = 0x8020_0000;
 
 function machine(
   code: readonly number[] = GUEST,
-  options: { sstc?: boolean; slice?: number } = {},
+  options: { sstc?: boolean; slice?: number; pauseEndsSlice?: boolean } = {},
 ) {
   const host = createTestHost({ ramSize: 8 * 1024 * 1024 });
   const hart = new Hart({
@@ -78,6 +78,7 @@ function machine(
       cpus,
       ...(options.sstc ? { sstc: true } : {}),
       ...(options.slice !== undefined ? { sliceInstructions: options.slice } : {}),
+      ...(options.pauseEndsSlice ? { pauseEndsSlice: true } : {}),
     },
     host,
   );
@@ -174,6 +175,23 @@ describe("RiscvVCpu on the emulated hart", () => {
       { slice: 2000 },
     );
     for (let i = 0; i < 3; i++) expect(vcpu.run()).toEqual({ kind: "Nothing" });
+  });
+
+  it("ends the slice at the guest's PAUSE when asked to (vCPUs sharing a host thread)", () => {
+    // 1: addi t0, t0, 1; pause; j 1b   (the spin-wait of Linux's cpu_relax())
+    const spin = [0x00128293, 0x0100000f, 0xff9ff06f];
+    const spinning = machine(spin, { slice: 30_000 });
+    let before = spinning.hart.instret;
+    expect(spinning.vcpu.run()).toEqual({ kind: "Nothing" });
+    expect(spinning.hart.instret - before).toBe(30_000);
+    const yielding = machine(spin, { slice: 30_000, pauseEndsSlice: true });
+    before = yielding.hart.instret;
+    expect(yielding.vcpu.run()).toEqual({ kind: "Nothing" });
+    expect(yielding.hart.instret - before).toBe(2);
+    expect(yielding.vcpu.getGpr(5)).toBe(1n);
+    // The next slice resumes after the PAUSE and yields at the next one.
+    expect(yielding.vcpu.run()).toEqual({ kind: "Nothing" });
+    expect(yielding.vcpu.getGpr(5)).toBe(2n);
   });
 
   it("keeps guest registers across unbind and bind", () => {

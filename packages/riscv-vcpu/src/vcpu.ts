@@ -62,6 +62,12 @@ export interface RiscvVCpuCreateConfig {
    * The hart must have Sstc, and the guest's device tree should list it.
    */
   readonly sstc?: boolean;
+  /**
+   * The guest's spin-wait hint (PAUSE) ends the slice: for vCPUs that take turns on one host
+   * thread, where a vCPU spinning on a lock can only wait for the holder by giving the thread
+   * back (spinning on would burn its slice while the holder is not running).
+   */
+  readonly pauseEndsSlice?: boolean;
 }
 
 const DEFAULT_SLICE = 200_000;
@@ -170,6 +176,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   private wakeTimer: TimerToken | null = null;
   private readonly sstc: boolean;
   private readonly slice: number;
+  private readonly pauseEndsSlice: boolean;
   /** Restored from a snapshot: the next bind drops the hart's LR reservation. */
   private dropReservation = false;
   /** A debugger owns breakpoint exceptions: hedeleg bit 3 is cleared while this vCPU is bound. */
@@ -189,6 +196,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.hartId = createConfig.hartId;
     this.vm = createConfig.vm;
     this.slice = createConfig.sliceInstructions ?? DEFAULT_SLICE;
+    this.pauseEndsSlice = createConfig.pauseEndsSlice === true;
     this.gstageMode = createConfig.gstageLevels === 4 ? HgatpMode.Sv48x4 : HgatpMode.Sv39x4;
     this.sstc = createConfig.sstc === true;
     if (this.sstc) {
@@ -234,6 +242,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     hart.f.set(this.fpr);
     hart.fflags = this.fflags;
     hart.frm = this.frm;
+    hart.pauseExit = this.pauseEndsSlice;
     const nums = this.vsNums;
     const words = this.vsWords;
     for (let i = 0; i < nums.length; i++) {

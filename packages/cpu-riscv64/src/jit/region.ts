@@ -51,6 +51,9 @@ export interface RegionPlan {
   readonly blocks: readonly Block[];
 }
 
+/** PAUSE (Zihintpause): FENCE with pred = W, succ = 0, fm = 0, rs1 = rd = x0. */
+export const PAUSE = 0x0100000f;
+
 /** Classifies a 32-bit instruction; K_STOP for anything compiled code does not handle. */
 export function classify(insn: number): number {
   const f3 = (insn >> 12) & 7;
@@ -92,8 +95,8 @@ export function classify(insn: number): number {
       return f3 <= 3 ? K_PLAIN : K_STOP;
     case 0x0f:
       // FENCE orders nothing on an in-order hart; FENCE.I goes to the interpreter, which
-      // revalidates compiled code.
-      return f3 === 0 ? K_PLAIN : K_STOP;
+      // revalidates compiled code, and so does PAUSE (the hart may end its run there).
+      return f3 === 0 && insn !== PAUSE ? K_PLAIN : K_STOP;
     default:
       return K_STOP;
   }

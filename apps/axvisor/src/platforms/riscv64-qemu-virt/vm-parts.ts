@@ -56,6 +56,9 @@ export function buildRiscvVm(host: RiscvHostBoard, ctx: VmBuildContext): VmArchP
     vm: context,
     sliceInstructions: ctx.sliceInstructions,
     guestSstc: sstc,
+    // The single scheduler loop runs every vCPU on one thread: a vCPU spinning on a lock (Linux
+    // executes PAUSE in cpu_relax()) waits for a holder that only runs once it yields.
+    pauseEndsSlice: config.base.cpuNum > 1,
   });
   let released = false;
   return {
