@@ -30,6 +30,15 @@ import {
 
 /** How long an idle worker sleeps before it looks at the stop word again. */
 const IDLE_WAIT_MS = 50;
+/**
+ * Pause-loop exiting, as VMX and SVM do it for a hypervisor: a vCPU whose guest spins on
+ * PAUSE (Linux's cpu_relax() in a lock or flag wait) this many times in a row, with nothing
+ * else retiring in between, gives its host core away for PAUSE_NAP_MS (or until something
+ * wakes this worker). The lock holder may be a thread the host descheduled, or the main
+ * thread serving the holder's device access: spinning on would only keep them off the core.
+ */
+const PAUSE_SPINS = 64;
+const PAUSE_NAP_MS = 0.1;
 const S_EXTERNAL = 9;
 /** AXVISOR_THREADS_STATS=1: each worker prints where its time went when it leaves. */
 const STATS = process.env.AXVISOR_THREADS_STATS === "1";
@@ -66,6 +75,8 @@ class VcpuThread {
   #nextToken = 1;
   #bound: RiscvVCpu | null = null;
   #current = 0;
+  /** Runs in a row that ended at the guest's PAUSE. */
+  #pauses = 0;
   readonly #nanosPerTick: number;
   readonly #clockOrigin: number;
 
@@ -151,6 +162,7 @@ class VcpuThread {
           gstageLevels: d.gstageLevels,
           ...(d.sstc ? { sstc: true } : {}),
           ...(d.slice !== undefined ? { sliceInstructions: d.slice } : {}),
+          pauseEndsSlice: true,
         },
         host,
       );
@@ -367,8 +379,13 @@ class VcpuThread {
       const rows = [...all.filter(([k]) => !k.startsWith("pc ")), ...pcs].map(
         ([k, n]) => `  ${Math.round(n).toString().padStart(8)}  ${k}`,
       );
+      const jit = this.#hart.jit?.stats;
+      const jitLine =
+        jit === undefined
+          ? "no JIT"
+          : `${this.#hart.instret - jit.retired} interpreted, ${jit.regions} regions compiled in ${Math.round(jit.compileMs)} ms`;
       console.error(
-        `host CPU ${this.#d.worker}: ${this.#hart.instret} instructions\n${rows.join("\n")}`,
+        `host CPU ${this.#d.worker}: ${this.#hart.instret} instructions (${jitLine})\n${rows.join("\n")}`,
       );
     }
   }
@@ -390,7 +407,13 @@ class VcpuThread {
         if (this.#step(v, vcpu) === "end") return this.#hart.instret;
         if (state.stopped) break;
       }
-      if (!ran) {
+      if (ran && this.#pauses >= PAUSE_SPINS) {
+        this.#pauses = 0;
+        const t0 = STATS ? performance.now() : 0;
+        state.waitWorker(w, seq, PAUSE_NAP_MS);
+        if (STATS) this.#stat("pause naps", 1);
+        if (STATS) this.#stat("pause nap ms", performance.now() - t0);
+      } else if (!ran) {
         const t0 = STATS ? performance.now() : 0;
         state.waitWorker(w, seq, this.#sleepMs());
         if (STATS) this.#stat("idle ms", performance.now() - t0);
@@ -455,6 +478,8 @@ class VcpuThread {
     try {
       const t0 = STATS ? performance.now() : 0;
       exit = vcpu.run();
+      this.#pauses = this.#hart.paused ? this.#pauses + 1 : 0;
+      if (STATS && this.#hart.paused) this.#stat("pause exits", 1);
       if (STATS) {
         this.#stat("run ms", performance.now() - t0);
         this.#stat(`exit ${exit.kind}`, 1);
