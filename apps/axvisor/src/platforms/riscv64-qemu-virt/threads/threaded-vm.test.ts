@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { runCli } from "../../../cli.js";
 import { ExitStatus } from "../../../exit-status.js";
 import { captureIo } from "../../../test-support/capture-io.js";
 import { GUESTS } from "../../../vmm/test-support/harness.js";
+import { SPIN_WAIT_GUEST } from "../../../vmm/test-support/spin-wait-guest.js";
 
 const dir = mkdtempSync(join(tmpdir(), "axvisor-threads-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,6 +102,25 @@ describe("axvisor run --threads", () => {
       /axvisor run: VM 1 "reboot": vCPU 0: the guest asked for a warm-reboot, which a threaded VM does not do yet \(run it with --threads 1\)/,
     );
     expect(status).toBe(ExitStatus.HostError);
+  });
+
+  it("--threads 2: a vCPU spinning with PAUSE on a flag the other vCPU's thread sets sees it and powers off", async () => {
+    // The spinner's runs end at each PAUSE and its worker naps between spin bursts
+    // (pause-loop exiting): it must still see the store and finish.
+    const bin = join(dir, "spin-wait.bin");
+    writeFileSync(bin, new Uint8Array(SPIN_WAIT_GUEST.buffer));
+    const cfg = join(dir, "spin-wait.toml");
+    writeFileSync(
+      cfg,
+      readFileSync(parallelToml("spin-wait", ""))
+        .toString()
+        .replace(/kernel_path = ".*"/, `kernel_path = "${bin}"`),
+    );
+    expect(readFileSync(cfg).toString()).toContain(`kernel_path = "${bin}"`);
+    const c = captureIo();
+    const status = await runCli(["run", cfg, "--threads", "2", "--timeout", "60"], c.io);
+    expect(c.err()).toBe("");
+    expect(status).toBe(ExitStatus.Success);
   });
 
   it("refuses what threads cannot serve with one line", async () => {
