@@ -256,6 +256,25 @@ describe("Sstc for guests", () => {
     expect(m.host.timers.size).toBe(0); // no host timer was needed for it
   });
 
+  // csrr t1, time; addi t1, t1, 100; csrw stimecmp, t1; csrw sie, s1; 1: wfi; j 1b
+  const WFI_AFTER_TIMER = [0xc0102373, 0x06430313, 0x14d31073, 0x10449073, 0x10500073, 0xffdff06f];
+
+  it("wakes a vCPU halted in WFI at its stimecmp deadline, but only while the guest enables the timer interrupt", () => {
+    const enabled = machine(WFI_AFTER_TIMER, { sstc: true });
+    enabled.vcpu.setGpr(9, 0x20n); // sie.STIE
+    expect(enabled.vcpu.run()).toEqual({ kind: "Halt" });
+    expect(enabled.host.timers.size).toBe(1);
+    expect(enabled.host.timerExpirations).toEqual([]);
+    enabled.host.advance(10_000); // 100 ticks of the 10 MHz timer: the deadline
+    expect(enabled.host.timerExpirations).toEqual([{ vmId: 1, vcpuId: 0 }]);
+    // Masked (Linux clears STIE in its timer interrupt and keeps the expired stimecmp while
+    // the CPU idles tickless), the timer cannot end the WFI: nothing is armed, where a wake
+    // at the expired deadline would fire again at every WFI.
+    const masked = machine(WFI_AFTER_TIMER, { sstc: true });
+    expect(masked.vcpu.run()).toEqual({ kind: "Halt" });
+    expect(masked.host.timers.size).toBe(0);
+  });
+
   it("makes stimecmp an illegal instruction for a guest without Sstc", () => {
     const m = machine(SSTC_GUEST);
     expect(runWithClock(m)).toEqual({ kind: "SystemDown", resetType: "shutdown", reason: 0 });

@@ -76,6 +76,8 @@ const DEFAULT_SLICE = 200_000;
 const VS_WAKE_IRQS = VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP;
 /** henvcfg.STCE (bit 63, so in the high word): VS-mode may use stimecmp (vstimecmp). */
 const HENVCFG_STCE_HI = 0x8000_0000 | 0;
+/** vsie.STIE: the guest's supervisor timer interrupt enable (hie.VSTIE seen from VS-mode). */
+const VSIE_STIE = 1n << 5n;
 /** hvip's VS interrupt bits as a number (they sit in the low word). */
 const VS_IRQS_NUM = Number(VsIrq.VSSIP | VsIrq.VSTIP | VsIrq.VSEIP);
 /** sstatus.SPP, hstatus.SPV and hstatus.SPVP (low word). */
@@ -722,6 +724,11 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
    */
   private armWake(): void {
     if (!this.sstc) return;
+    // A timer the guest masked (vsie.STIE clear) cannot end its WFI. Linux clears STIE in its
+    // timer interrupt and leaves the expired stimecmp in place while an idle CPU wants no
+    // tick: a wake-up armed for that deadline would fire at once, and again at every WFI, so
+    // the idle vCPU would spin through the host instead of sleeping.
+    if ((this.readVs(Csr.vsie) & VSIE_STIE) === 0n) return;
     const t = this.host.time;
     const deadline = BigInt.asUintN(64, this.readVs(Csr.vstimecmp) - this.readVs(Csr.htimedelta));
     if (deadline > BigInt(Number.MAX_SAFE_INTEGER)) return;

@@ -448,11 +448,13 @@ class VcpuThread {
       for (let vector = 0; vector < 32; vector++) {
         if ((pending & (1 << vector)) !== 0) vcpu.injectInterrupt(vector);
       }
+      if (STATS) this.#stat(`interrupts in (pending ${pending})`, 1);
       this.#halted.delete(v);
     }
     const external = Atomics.load(words, s.vcpuWord(v, VcpuWord.external));
     if (external !== (this.#external.get(v) ?? 0)) {
       this.#external.set(v, external);
+      if (STATS) this.#stat(`VSEIP ${external}`, 1);
       vcpu.setInterruptLevel(S_EXTERNAL, external !== 0);
       if (external !== 0) this.#halted.delete(v);
     }
@@ -618,6 +620,7 @@ class VcpuThread {
     if (due.length === 0) return;
     this.#timers = this.#timers.filter((t) => t.at > now);
     for (const t of due) t.fire(now);
+    if (STATS) this.#stat("timers fired", due.length);
   }
 
   #sleepMs(): number {
