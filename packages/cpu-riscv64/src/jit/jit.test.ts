@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { CSR } from "../csr-numbers.js";
 import type { Hart } from "../hart.js";
 import * as a from "../testing/asm.js";
+import { HeldCompileQueue } from "../testing/held-compile-queue.js";
 import { enterMode } from "../testing/modes.js";
 import { PageTables, PTE } from "../testing/page-tables.js";
 import { makeHart, RAM_BASE, type TestBus } from "../testing/test-machine.js";
@@ -19,8 +20,8 @@ const EAGER = { hotThreshold: 1, batch: 1 };
 
 type M = ReturnType<typeof makeHart>;
 
-function machine(jit: boolean, prog: readonly number[], at = CODE): M {
-  const m = makeHart([], {}, jit ? EAGER : false);
+function machine(jit: boolean, prog: readonly number[], at = CODE, queue?: HeldCompileQueue): M {
+  const m = makeHart([], {}, jit ? { ...EAGER, ...(queue ? { compileQueue: queue } : {}) } : false);
   m.bus.writeWords(at, prog);
   m.bus.writeWords(MTVEC, [a.jal(0, 0)]);
   m.hart.writeCsr(CSR.mtvec, BigInt(MTVEC));
@@ -171,7 +172,8 @@ describe("JIT: compiled code retires exactly what the interpreter does", () => {
       // Seeds 12-14: a body short enough (8 + 3 NOPs + addi + bne) to run four iterations
       // per budget check; 9-11 run two.
       const prog = randomLoop(seed * 7919, branches ? 40 : seed >= 12 ? 8 : 12, branches);
-      const j = machine(true, prog);
+      // Odd seeds compile asynchronously: a module arrives only after a few more entries.
+      const j = machine(true, prog, CODE, seed % 2 ? new HeldCompileQueue(seed) : undefined);
       const i = machine(false, prog);
       const r = rng(seed);
       const init = Array.from({ length: 16 }, () => BigInt(r(1 << 30)) << BigInt(r(34)));
@@ -470,6 +472,63 @@ describe("JIT: code that changes under compiled code", () => {
     j.hart.setX(5, 10n);
     j.hart.run(30);
     expect(j.hart.getX(6)).toBe(1030n);
+  });
+
+  it("asynchronous compile: an entry runs interpreted until its module is taken", () => {
+    const q = new HeldCompileQueue();
+    const j = machine(true, loop(1), CODE, q);
+    const i = machine(false, loop(1));
+    for (const m of [j, i]) m.hart.setX(5, 10_000n);
+    lockstep(j, i, [1000], 0);
+    expect(j.hart.jit!.stats.modules).toBeGreaterThan(0);
+    expect(q.pending).toBeGreaterThan(0);
+    expect(j.hart.jit!.stats.retired).toBe(0);
+    q.release();
+    lockstep(j, i, [1, 1000, 30_000], 0);
+    expect(q.taken).toBeGreaterThan(0);
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(20_000);
+    expect(j.hart.getX(6)).toBe(10_000n);
+  });
+
+  it("asynchronous compile: a module arriving after the guest rewrote its page is dropped", () => {
+    // The self-modifying loop of above (+1 becomes +100 at x5 == 500); the loop's module is
+    // held back until after the patch: installing it would run the old +1.
+    const patched = a.addi(6, 6, 100);
+    const prog = [
+      a.addi(6, 6, 1),
+      a.addi(5, 5, -1),
+      a.bne(5, 11, 8),
+      a.sw(12, 10, 0),
+      a.bne(5, 0, -16),
+      a.jal(0, 0),
+    ];
+    const q = new HeldCompileQueue();
+    const run = (jit: boolean) => {
+      const m = machine(jit, prog, CODE, jit ? q : undefined);
+      m.hart.setX(5, 1000n);
+      m.hart.setX(10, BigInt(CODE));
+      m.hart.setX(11, 500n);
+      m.hart.setX(12, BigInt(patched));
+      return m;
+    };
+    const j = run(true);
+    const i = run(false);
+    lockstep(j, i, [600], 0);
+    const held = q.pending;
+    expect(held).toBeGreaterThan(0);
+    // Past the patch (iteration 500, about instruction 2000), then the old module arrives.
+    lockstep(j, i, [1600], 0);
+    expect(j.hart.getX(6)).toBe(500n + (1000n - 500n - j.hart.getX(5)) * 100n);
+    q.release();
+    lockstep(j, i, [10], 0);
+    expect(j.hart.jit!.stats.stale).toBeGreaterThanOrEqual(held);
+    // The new code compiles and runs compiled.
+    lockstep(j, i, [200], 0);
+    q.release();
+    lockstep(j, i, [5000], 0);
+    expect(j.hart.getX(5)).toBe(0n);
+    expect(j.hart.getX(6)).toBe(500n + 500n * 100n);
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(1000);
   });
 
   it("a page remap under compiled code (satp translation changes, SFENCE)", () => {

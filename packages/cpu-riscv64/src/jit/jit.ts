@@ -40,8 +40,8 @@ import {
 import { ACC_STORE } from "../mmu.js";
 import { DISPATCHER_LOCALS, emitDispatcher, RUN_TYPE } from "./dispatcher.js";
 import { planRegion, type RegionPlan } from "./region.js";
-import { SyncCompileQueue } from "./sync-compile-queue.js";
 import { JIT_TYPES, regionExport, writeRegionModule } from "./region-module.js";
+import { SyncCompileQueue } from "./sync-compile-queue.js";
 
 type DispatchFn = (pc: number, budget: number, fetchCtx: number, dataCtx: number) => number;
 
