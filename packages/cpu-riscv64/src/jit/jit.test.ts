@@ -3,6 +3,7 @@
  * it enters (threshold 1) and on one that only interprets must reach the same architectural
  * state at every stop, including traps, interrupts, self-modifying code, remaps and DMA.
  */
+import { type CompileQueue, openCompileQueue } from "@axvisor/machine";
 import { describe, expect, it } from "vitest";
 import { CSR } from "../csr-numbers.js";
 import type { Hart } from "../hart.js";
@@ -16,12 +17,20 @@ import { hasSelfLoop, planRegion } from "./region.js";
 const CODE = RAM_BASE + 0x1000;
 const MTVEC = RAM_BASE + 0x8000;
 const DATA = RAM_BASE + 0x10000;
-const EAGER = { hotThreshold: 1, batch: 1 };
+/**
+ * Compile every entry at once, on the synchronous queue (a fresh one per hart: a JIT takes
+ * every module of its queue): the tests below assert when code runs compiled.
+ */
+const eager = (compileQueue: CompileQueue = openCompileQueue({ offThread: false })) => ({
+  hotThreshold: 1,
+  batch: 1,
+  compileQueue,
+});
 
 type M = ReturnType<typeof makeHart>;
 
-function machine(jit: boolean, prog: readonly number[], at = CODE, queue?: HeldCompileQueue): M {
-  const m = makeHart([], {}, jit ? { ...EAGER, ...(queue ? { compileQueue: queue } : {}) } : false);
+function machine(jit: boolean, prog: readonly number[], at = CODE, queue?: CompileQueue): M {
+  const m = makeHart([], {}, jit ? eager(queue) : false);
   m.bus.writeWords(at, prog);
   m.bus.writeWords(MTVEC, [a.jal(0, 0)]);
   m.hart.writeCsr(CSR.mtvec, BigInt(MTVEC));
@@ -190,6 +199,47 @@ describe("JIT: compiled code retires exactly what the interpreter does", () => {
   }
 });
 
+describe("JIT: compiling on the worker thread", () => {
+  it("a hot loop keeps running interpreted until its module comes back, then compiled", () => {
+    const q = openCompileQueue({ offThread: true });
+    expect(q.offThread).toBe(true);
+    const prog = [a.addi(6, 6, 1), a.addi(5, 5, -1), a.bne(5, 0, -8), a.jal(0, 0)];
+    const j = machine(true, prog, CODE, q);
+    const i = machine(false, prog);
+    for (const m of [j, i]) m.hart.setX(5, 10_000_000n);
+    // No draining: modules come back while the hart runs (a few ms on an idle core).
+    const until = performance.now() + 10_000;
+    while (j.hart.jit!.stats.retired === 0 && performance.now() < until) {
+      lockstep(j, i, [3001], 0);
+    }
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(0);
+    lockstep(j, i, [100_000], 0);
+    q.close();
+  });
+
+  for (const seed of [3, 10]) {
+    it(`random loop ${seed}: the same state as the interpreter whenever modules arrive`, () => {
+      const q = openCompileQueue({ offThread: true });
+      const prog = randomLoop(seed * 7919, seed === 10 ? 12 : 40, seed !== 10);
+      const j = machine(true, prog, CODE, q);
+      const i = machine(false, prog);
+      const r = rng(seed);
+      const init = Array.from({ length: 16 }, () => BigInt(r(1 << 30)));
+      for (const m of [j, i]) {
+        for (let k = 1; k < 16; k++) m.hart.setX(k, init[k]!);
+        m.hart.setX(20, BigInt(DATA));
+        m.hart.setX(21, 300n);
+      }
+      lockstep(j, i, [5, 17, 100, 999]);
+      j.hart.jit!.settle();
+      expect(q.pending).toBe(0);
+      lockstep(j, i, [3000, 10_000, 20_000]);
+      expect(j.hart.jit!.stats.retired).toBeGreaterThan(1000);
+      q.close();
+    });
+  }
+});
+
 describe("JIT: compressed code and guests", () => {
   it("an RVC loop with a call through c.jalr and c.jr (links are pc + 2)", () => {
     // loop: c.addi a0,1; c.mv a1,a0; c.slli a1,3; c.add a2,a1; c.sd a2,0(s0); c.ld a3,8(s0);
@@ -219,7 +269,7 @@ describe("JIT: compressed code and guests", () => {
     const HPA = RAM_BASE + 0x20_0000;
     const GPA = 0x8000_0000;
     const run = (jit: boolean) => {
-      const m = makeHart([], {}, jit ? EAGER : false);
+      const m = makeHart([], {}, jit ? eager() : false);
       const h = m.hart;
       h.hostTrapMode = true;
       const g = new PageTables(m.bus, RAM_BASE + 0x10_0000, 3, true);
@@ -585,7 +635,7 @@ describe("JIT: code a hypervisor reloads behind the hart's back", () => {
     // A guest loop compiled under host-trap mode; the guest turns paging on and calls the
     // host; the host "restarts the VM": it writes other code into the same host RAM without
     // telling the hart, and enters it again from scratch (satp = 0).
-    const m = makeHart([], {}, EAGER);
+    const m = makeHart([], {}, eager());
     const h = m.hart;
     h.hostTrapMode = true;
     const HPA = RAM_BASE + 0x20_0000;
@@ -650,7 +700,7 @@ describe("JIT: large RAM", () => {
         dv.setUint32(code - RAM_BASE + 4 * k, w >>> 0, true);
       });
       dv.setBigUint64(data - RAM_BASE, 40n, true);
-      const h = new H({ hartId: 0, bus, time: { now: () => 0 }, resetPc: code, jit: jit && EAGER });
+      const h = new H({ hartId: 0, bus, time: { now: () => 0 }, resetPc: code, jit: jit && eager() });
       h.setX(5, 500n);
       h.setX(10, BigInt(data));
       h.run(500 * 6);
@@ -681,7 +731,7 @@ describe("JIT: when code becomes hot", () => {
     ];
     const func = [a.addi(5, 5, 1), a.jalr(0, 1, 0)];
     const make = (jit: boolean) => {
-      const m = makeHart([], {}, jit ? { hotThreshold: 10, batch: 1 } : false);
+      const m = makeHart([], {}, jit ? { ...eager(), hotThreshold: 10 } : false);
       m.bus.writeWords(CODE, prog);
       m.bus.writeWords(FUNC, func);
       m.hart.setPc(BigInt(CODE));
@@ -713,7 +763,7 @@ describe("JIT: when code becomes hot", () => {
       a.jal(0, 0),
     ];
     const make = (jit: boolean) => {
-      const m = makeHart([], {}, jit ? { hotThreshold: 80, batch: 1 } : false);
+      const m = makeHart([], {}, jit ? { ...eager(), hotThreshold: 80 } : false);
       m.bus.writeWords(CODE, prog);
       m.hart.setPc(BigInt(CODE));
       return m;

@@ -25,7 +25,16 @@
  *   compared with its snapshot before its code runs again in a new epoch.
  */
 
-import { Bytes, ModuleWriter, type WasmRam, type WasmTable, wasmApi } from "@axvisor/machine";
+import {
+  Bytes,
+  type CompileQueue,
+  ModuleWriter,
+  openCompileQueue,
+  type WasmModule,
+  type WasmRam,
+  type WasmTable,
+  wasmApi,
+} from "@axvisor/machine";
 import {
   EXIT_MISS,
   JC_FOLD,
@@ -41,7 +50,6 @@ import { ACC_STORE } from "../mmu.js";
 import { DISPATCHER_LOCALS, emitDispatcher, RUN_TYPE } from "./dispatcher.js";
 import { planRegion, type RegionPlan } from "./region.js";
 import { JIT_TYPES, regionExport, writeRegionModule } from "./region-module.js";
-import { SyncCompileQueue } from "./sync-compile-queue.js";
 
 type DispatchFn = (pc: number, budget: number, fetchCtx: number, dataCtx: number) => number;
 
@@ -64,22 +72,11 @@ export interface JitOptions {
    */
   readonly registersInLocals?: boolean;
   /**
-   * Where module bytes are compiled (default: a synchronous queue, compiling on `submit`).
-   * With an off-thread queue the hart keeps interpreting an entry until its module arrives.
+   * Where module bytes are compiled (default: `openCompileQueue()`, on a worker thread where
+   * the host has them, unless AXVISOR_JIT_SYNC=1). With an off-thread queue the hart keeps
+   * interpreting an entry until its module arrives.
    */
-  readonly compileQueue?: JitCompileQueue;
-}
-
-/** The part of a compile queue the JIT uses (see @axvisor/machine's CompileQueue). */
-export interface JitCompileQueue {
-  /** Queues `bytes` (copied) for compile; returns its ticket (> 0). */
-  submit(bytes: Uint8Array): number;
-  /** True when compiled modules wait to be taken. */
-  readonly ready: boolean;
-  /** Hands every compiled module waiting to `each`. */
-  take(each: (ticket: number, module: object) => void): void;
-  /** Blocks until every submitted module is compiled, then hands them to `each`. */
-  drain(each: (ticket: number, module: object) => void): void;
+  readonly compileQueue?: CompileQueue;
 }
 
 /** What the JIT needs of the hart (its fetch cache and RAM views, the state block). */
@@ -176,8 +173,8 @@ export class Jit {
   private readonly pending: number[] = [];
   /** Submitted modules by ticket: the regions planned into each. */
   private readonly inFlight = new Map<number, PlannedRegion[]>();
-  private readonly queue: JitCompileQueue;
-  private readonly accept = (ticket: number, module: object): void =>
+  private readonly queue: CompileQueue;
+  private readonly accept = (ticket: number, module: WasmModule): void =>
     this.installModule(ticket, module);
   private readonly table: WasmTable;
   private readonly freeIndices: number[] = [];
@@ -222,7 +219,7 @@ export class Jit {
     this.maxInsns = opts.maxRegionInsns ?? 256;
     this.batch = opts.batch ?? 16;
     this.regsInLocals = opts.registersInLocals ?? false;
-    this.queue = opts.compileQueue ?? new SyncCompileQueue();
+    this.queue = opts.compileQueue ?? openCompileQueue();
     const buf = wasm.memory.buffer;
     this.jc = new Uint32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
     this.jc.fill(JC_EMPTY);
@@ -419,7 +416,7 @@ export class Jit {
   }
 
   /** Installs the regions of a compiled module whose pages were not written since planning. */
-  private installModule(ticket: number, module: object): void {
+  private installModule(ticket: number, module: WasmModule): void {
     const plans = this.inFlight.get(ticket);
     if (plans === undefined) return;
     this.inFlight.delete(ticket);

@@ -3,16 +3,28 @@
  * module out only once released (by `release()`, or by itself after `delay` polls of
  * `ready`), so a test decides what the guest does while its code is "being compiled".
  */
-import { wasmApi } from "@axvisor/machine";
-import type { JitCompileQueue } from "../jit/jit.js";
+import {
+  type CompiledModuleHandler,
+  type CompileQueue,
+  type WasmModule,
+  wasmApi,
+} from "@axvisor/machine";
 
-export class HeldCompileQueue implements JitCompileQueue {
-  private readonly held: { ticket: number; module: object; polls: number; out: boolean }[] = [];
+interface Held {
+  readonly ticket: number;
+  readonly module: WasmModule;
+  polls: number;
+  out: boolean;
+}
+
+export class HeldCompileQueue implements CompileQueue {
+  readonly offThread = false;
+  private held: Held[] = [];
   private next = 1;
   /** Modules handed out so far. */
   taken = 0;
 
-  /** `delay`: polls of `ready` after which a module goes out unreleased (Infinity: never). */
+  /** `delay`: polls of `ready` after which a module goes out unreleased (default: never). */
   constructor(private readonly delay = Number.POSITIVE_INFINITY) {}
 
   get pending(): number {
@@ -39,17 +51,23 @@ export class HeldCompileQueue implements JitCompileQueue {
     for (const h of this.held) h.out = true;
   }
 
-  take(each: (ticket: number, module: object) => void): void {
-    const out = this.held.filter((h) => h.out);
-    for (const h of out) this.held.splice(this.held.indexOf(h), 1);
+  take(fn: CompiledModuleHandler): number {
+    // In submission order, as the real queues: the first still held stops the rest.
+    const k = this.held.findIndex((h) => !h.out);
+    const out = this.held.splice(0, k < 0 ? this.held.length : k);
     for (const h of out) {
       this.taken++;
-      each(h.ticket, h.module);
+      fn(h.ticket, h.module);
     }
+    return out.length;
   }
 
-  drain(each: (ticket: number, module: object) => void): void {
+  drain(fn: CompiledModuleHandler): number {
     this.release();
-    this.take(each);
+    return this.take(fn);
+  }
+
+  close(): void {
+    this.held = [];
   }
 }
