@@ -173,7 +173,8 @@ export class Jit {
   private readonly pending: number[] = [];
   /** Submitted modules by ticket: the regions planned into each. */
   private readonly inFlight = new Map<number, PlannedRegion[]>();
-  private readonly queue: CompileQueue;
+  /** Opened at the first compile (a hart that never gets hot starts no compile thread). */
+  private queue: CompileQueue | undefined;
   private readonly accept = (ticket: number, module: WasmModule): void =>
     this.installModule(ticket, module);
   private readonly table: WasmTable;
@@ -219,7 +220,7 @@ export class Jit {
     this.maxInsns = opts.maxRegionInsns ?? 256;
     this.batch = opts.batch ?? 16;
     this.regsInLocals = opts.registersInLocals ?? false;
-    this.queue = opts.compileQueue ?? openCompileQueue();
+    this.queue = opts.compileQueue;
     const buf = wasm.memory.buffer;
     this.jc = new Uint32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
     this.jc.fill(JC_EMPTY);
@@ -313,7 +314,7 @@ export class Jit {
 
   /** Counts an entry into RAM offset `ro`; true once compiled code for it is in the jump cache. */
   private hot(ro: number, weight: number): boolean {
-    if (this.queue.ready) this.queue.take(this.accept);
+    if (this.queue?.ready) this.queue.take(this.accept);
     const slot = jcSlot(ro);
     // Compiled already (its jump cache slot was taken by another entry): back in at once.
     if (this.codeFlags[ro >>> 12] !== 0) {
@@ -401,6 +402,7 @@ export class Jit {
       { stateBase: this.stateBase, pages: this.wasm.pages, registersInLocals: this.regsInLocals },
       this.out,
     );
+    this.queue ??= openCompileQueue();
     this.inFlight.set(this.queue.submit(bytes), plans);
     this.stats.modules++;
     this.stats.regions += plans.length;
@@ -446,7 +448,7 @@ export class Jit {
 
   /** Waits for every submitted module and installs it (tests; before a state is saved). */
   settle(): void {
-    if (this.inFlight.size > 0) this.queue.drain(this.accept);
+    if (this.inFlight.size > 0) this.queue?.drain(this.accept);
   }
 
   private allocIndex(): number {
