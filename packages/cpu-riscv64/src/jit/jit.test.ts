@@ -700,7 +700,13 @@ describe("JIT: large RAM", () => {
         dv.setUint32(code - RAM_BASE + 4 * k, w >>> 0, true);
       });
       dv.setBigUint64(data - RAM_BASE, 40n, true);
-      const h = new H({ hartId: 0, bus, time: { now: () => 0 }, resetPc: code, jit: jit && eager() });
+      const h = new H({
+        hartId: 0,
+        bus,
+        time: { now: () => 0 },
+        resetPc: code,
+        jit: jit && eager(),
+      });
       h.setX(5, 500n);
       h.setX(10, BigInt(data));
       h.run(500 * 6);
