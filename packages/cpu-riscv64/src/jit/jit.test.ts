@@ -3,10 +3,12 @@
  * it enters (threshold 1) and on one that only interprets must reach the same architectural
  * state at every stop, including traps, interrupts, self-modifying code, remaps and DMA.
  */
+import { type CompileQueue, openCompileQueue } from "@axvisor/machine";
 import { describe, expect, it } from "vitest";
 import { CSR } from "../csr-numbers.js";
 import type { Hart } from "../hart.js";
 import * as a from "../testing/asm.js";
+import { HeldCompileQueue } from "../testing/held-compile-queue.js";
 import { enterMode } from "../testing/modes.js";
 import { PageTables, PTE } from "../testing/page-tables.js";
 import { makeHart, RAM_BASE, type TestBus } from "../testing/test-machine.js";
@@ -15,12 +17,20 @@ import { hasSelfLoop, planRegion } from "./region.js";
 const CODE = RAM_BASE + 0x1000;
 const MTVEC = RAM_BASE + 0x8000;
 const DATA = RAM_BASE + 0x10000;
-const EAGER = { hotThreshold: 1, batch: 1 };
+/**
+ * Compile every entry at once, on the synchronous queue (a fresh one per hart: a JIT takes
+ * every module of its queue): the tests below assert when code runs compiled.
+ */
+const eager = (compileQueue: CompileQueue = openCompileQueue({ offThread: false })) => ({
+  hotThreshold: 1,
+  batch: 1,
+  compileQueue,
+});
 
 type M = ReturnType<typeof makeHart>;
 
-function machine(jit: boolean, prog: readonly number[], at = CODE): M {
-  const m = makeHart([], {}, jit ? EAGER : false);
+function machine(jit: boolean, prog: readonly number[], at = CODE, queue?: CompileQueue): M {
+  const m = makeHart([], {}, jit ? eager(queue) : false);
   m.bus.writeWords(at, prog);
   m.bus.writeWords(MTVEC, [a.jal(0, 0)]);
   m.hart.writeCsr(CSR.mtvec, BigInt(MTVEC));
@@ -171,7 +181,8 @@ describe("JIT: compiled code retires exactly what the interpreter does", () => {
       // Seeds 12-14: a body short enough (8 + 3 NOPs + addi + bne) to run four iterations
       // per budget check; 9-11 run two.
       const prog = randomLoop(seed * 7919, branches ? 40 : seed >= 12 ? 8 : 12, branches);
-      const j = machine(true, prog);
+      // Odd seeds compile asynchronously: a module arrives only after a few more entries.
+      const j = machine(true, prog, CODE, seed % 2 ? new HeldCompileQueue(seed) : undefined);
       const i = machine(false, prog);
       const r = rng(seed);
       const init = Array.from({ length: 16 }, () => BigInt(r(1 << 30)) << BigInt(r(34)));
@@ -184,6 +195,47 @@ describe("JIT: compiled code retires exactly what the interpreter does", () => {
       }
       lockstep(j, i, [5, 17, 100, 999, 3000, 10_000, 20_000]);
       expect(j.hart.jit!.stats.retired).toBeGreaterThan(5000);
+    });
+  }
+});
+
+describe("JIT: compiling on the worker thread", () => {
+  it("a hot loop keeps running interpreted until its module comes back, then compiled", () => {
+    const q = openCompileQueue({ offThread: true });
+    expect(q.offThread).toBe(true);
+    const prog = [a.addi(6, 6, 1), a.addi(5, 5, -1), a.bne(5, 0, -8), a.jal(0, 0)];
+    const j = machine(true, prog, CODE, q);
+    const i = machine(false, prog);
+    for (const m of [j, i]) m.hart.setX(5, 10_000_000n);
+    // No draining: modules come back while the hart runs (a few ms on an idle core).
+    const until = performance.now() + 10_000;
+    while (j.hart.jit!.stats.retired === 0 && performance.now() < until) {
+      lockstep(j, i, [3001], 0);
+    }
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(0);
+    lockstep(j, i, [100_000], 0);
+    q.close();
+  });
+
+  for (const seed of [3, 10]) {
+    it(`random loop ${seed}: the same state as the interpreter whenever modules arrive`, () => {
+      const q = openCompileQueue({ offThread: true });
+      const prog = randomLoop(seed * 7919, seed === 10 ? 12 : 40, seed !== 10);
+      const j = machine(true, prog, CODE, q);
+      const i = machine(false, prog);
+      const r = rng(seed);
+      const init = Array.from({ length: 16 }, () => BigInt(r(1 << 30)));
+      for (const m of [j, i]) {
+        for (let k = 1; k < 16; k++) m.hart.setX(k, init[k]!);
+        m.hart.setX(20, BigInt(DATA));
+        m.hart.setX(21, 300n);
+      }
+      lockstep(j, i, [5, 17, 100, 999]);
+      j.hart.jit!.settle();
+      expect(q.pending).toBe(0);
+      lockstep(j, i, [3000, 10_000, 20_000]);
+      expect(j.hart.jit!.stats.retired).toBeGreaterThan(1000);
+      q.close();
     });
   }
 });
@@ -217,7 +269,7 @@ describe("JIT: compressed code and guests", () => {
     const HPA = RAM_BASE + 0x20_0000;
     const GPA = 0x8000_0000;
     const run = (jit: boolean) => {
-      const m = makeHart([], {}, jit ? EAGER : false);
+      const m = makeHart([], {}, jit ? eager() : false);
       const h = m.hart;
       h.hostTrapMode = true;
       const g = new PageTables(m.bus, RAM_BASE + 0x10_0000, 3, true);
@@ -472,6 +524,63 @@ describe("JIT: code that changes under compiled code", () => {
     expect(j.hart.getX(6)).toBe(1030n);
   });
 
+  it("asynchronous compile: an entry runs interpreted until its module is taken", () => {
+    const q = new HeldCompileQueue();
+    const j = machine(true, loop(1), CODE, q);
+    const i = machine(false, loop(1));
+    for (const m of [j, i]) m.hart.setX(5, 10_000n);
+    lockstep(j, i, [1000], 0);
+    expect(j.hart.jit!.stats.modules).toBeGreaterThan(0);
+    expect(q.pending).toBeGreaterThan(0);
+    expect(j.hart.jit!.stats.retired).toBe(0);
+    q.release();
+    lockstep(j, i, [1, 1000, 30_000], 0);
+    expect(q.taken).toBeGreaterThan(0);
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(20_000);
+    expect(j.hart.getX(6)).toBe(10_000n);
+  });
+
+  it("asynchronous compile: a module arriving after the guest rewrote its page is dropped", () => {
+    // The self-modifying loop of above (+1 becomes +100 at x5 == 500); the loop's module is
+    // held back until after the patch: installing it would run the old +1.
+    const patched = a.addi(6, 6, 100);
+    const prog = [
+      a.addi(6, 6, 1),
+      a.addi(5, 5, -1),
+      a.bne(5, 11, 8),
+      a.sw(12, 10, 0),
+      a.bne(5, 0, -16),
+      a.jal(0, 0),
+    ];
+    const q = new HeldCompileQueue();
+    const run = (jit: boolean) => {
+      const m = machine(jit, prog, CODE, jit ? q : undefined);
+      m.hart.setX(5, 1000n);
+      m.hart.setX(10, BigInt(CODE));
+      m.hart.setX(11, 500n);
+      m.hart.setX(12, BigInt(patched));
+      return m;
+    };
+    const j = run(true);
+    const i = run(false);
+    lockstep(j, i, [600], 0);
+    const held = q.pending;
+    expect(held).toBeGreaterThan(0);
+    // Past the patch (iteration 500, about instruction 2000), then the old module arrives.
+    lockstep(j, i, [1600], 0);
+    expect(j.hart.getX(6)).toBe(500n + (1000n - 500n - j.hart.getX(5)) * 100n);
+    q.release();
+    lockstep(j, i, [10], 0);
+    expect(j.hart.jit!.stats.stale).toBeGreaterThanOrEqual(held);
+    // The new code compiles and runs compiled.
+    lockstep(j, i, [200], 0);
+    q.release();
+    lockstep(j, i, [5000], 0);
+    expect(j.hart.getX(5)).toBe(0n);
+    expect(j.hart.getX(6)).toBe(500n + 500n * 100n);
+    expect(j.hart.jit!.stats.retired).toBeGreaterThan(1000);
+  });
+
   it("a page remap under compiled code (satp translation changes, SFENCE)", () => {
     const VA = 0x4000_0000;
     const PA1 = RAM_BASE + 0x30000;
@@ -526,7 +635,7 @@ describe("JIT: code a hypervisor reloads behind the hart's back", () => {
     // A guest loop compiled under host-trap mode; the guest turns paging on and calls the
     // host; the host "restarts the VM": it writes other code into the same host RAM without
     // telling the hart, and enters it again from scratch (satp = 0).
-    const m = makeHart([], {}, EAGER);
+    const m = makeHart([], {}, eager());
     const h = m.hart;
     h.hostTrapMode = true;
     const HPA = RAM_BASE + 0x20_0000;
@@ -591,7 +700,13 @@ describe("JIT: large RAM", () => {
         dv.setUint32(code - RAM_BASE + 4 * k, w >>> 0, true);
       });
       dv.setBigUint64(data - RAM_BASE, 40n, true);
-      const h = new H({ hartId: 0, bus, time: { now: () => 0 }, resetPc: code, jit: jit && EAGER });
+      const h = new H({
+        hartId: 0,
+        bus,
+        time: { now: () => 0 },
+        resetPc: code,
+        jit: jit && eager(),
+      });
       h.setX(5, 500n);
       h.setX(10, BigInt(data));
       h.run(500 * 6);
@@ -622,7 +737,7 @@ describe("JIT: when code becomes hot", () => {
     ];
     const func = [a.addi(5, 5, 1), a.jalr(0, 1, 0)];
     const make = (jit: boolean) => {
-      const m = makeHart([], {}, jit ? { hotThreshold: 10, batch: 1 } : false);
+      const m = makeHart([], {}, jit ? { ...eager(), hotThreshold: 10 } : false);
       m.bus.writeWords(CODE, prog);
       m.bus.writeWords(FUNC, func);
       m.hart.setPc(BigInt(CODE));
@@ -654,7 +769,7 @@ describe("JIT: when code becomes hot", () => {
       a.jal(0, 0),
     ];
     const make = (jit: boolean) => {
-      const m = makeHart([], {}, jit ? { hotThreshold: 80, batch: 1 } : false);
+      const m = makeHart([], {}, jit ? { ...eager(), hotThreshold: 80 } : false);
       m.bus.writeWords(CODE, prog);
       m.hart.setPc(BigInt(CODE));
       return m;

@@ -8,6 +8,13 @@
  * by the interpreter's fetch translation with all its checks), and a region never leaves its
  * page.
  *
+ * Compiling is asynchronous when the compile queue is (see JitOptions.compileQueue): a hot
+ * entry's region is planned and its module bytes written at once, but V8 compiles them while
+ * the entry keeps running interpreted (IN_FLIGHT); the module is installed when it is taken
+ * from the queue. A page becomes a code page (write-watched, snapshotted) when its code is
+ * planned, so a write to it before the module arrives bumps its generation and the module's
+ * regions for that page are dropped: the guest behaves exactly as with synchronous compile.
+ *
  * Coherence with writes to code:
  * - stores by this hart: a page with compiled code never enters the store TLB, so every store
  *   to it takes the slow path, which drops the page's code first (self-modifying code behaves
@@ -18,7 +25,16 @@
  *   compared with its snapshot before its code runs again in a new epoch.
  */
 
-import { Bytes, ModuleWriter, type WasmRam, type WasmTable, wasmApi } from "@axvisor/machine";
+import {
+  Bytes,
+  type CompileQueue,
+  ModuleWriter,
+  openCompileQueue,
+  type WasmModule,
+  type WasmRam,
+  type WasmTable,
+  wasmApi,
+} from "@axvisor/machine";
 import {
   EXIT_MISS,
   JC_FOLD,
@@ -41,7 +57,9 @@ export interface JitOptions {
   /**
    * Block entries (taken branches and jumps to it) before an entry point is compiled
    * (default 1000: measured on the Linux boot, where lower values compile thousands of
-   * lukewarm regions whose compile time outweighs what they save).
+   * lukewarm regions whose compile time outweighs what they save). Re-measured with V8's
+   * compile off the guest thread: 300-500 halve the instructions interpreted, but the guest
+   * thread's CPU stays the same (it still plans, writes and instantiates every region).
    */
   readonly hotThreshold?: number;
   /** Most instructions in one region (default 256). */
@@ -55,6 +73,12 @@ export interface JitOptions {
    * calls of an OS boot).
    */
   readonly registersInLocals?: boolean;
+  /**
+   * Where module bytes are compiled (default: `openCompileQueue()`, on a worker thread where
+   * the host has them, unless AXVISOR_JIT_SYNC=1). With an off-thread queue the hart keeps
+   * interpreting an entry until its module arrives.
+   */
+  readonly compileQueue?: CompileQueue;
 }
 
 /** What the JIT needs of the hart (its fetch cache and RAM views, the state block). */
@@ -89,7 +113,21 @@ interface Entry {
 }
 
 const NOT_COMPILABLE: Entry = { region: null, block: 0 };
+/** Hot, waiting for its batch to fill. */
 const PENDING: Entry = { region: null, block: 0 };
+/** Planned and submitted: interpreted until its module is taken from the queue. */
+const IN_FLIGHT: Entry = { region: null, block: 0 };
+
+/** A code page's slot value of an entry whose module is being compiled (see CodePage.slots). */
+const SLOT_IN_FLIGHT = -1;
+
+/** A region planned into a submitted module, with its page's generation at planning time. */
+interface PlannedRegion {
+  readonly plan: RegionPlan;
+  readonly page: number;
+  readonly pageRo: number;
+  readonly gen: number;
+}
 
 /**
  * How much an entry counts towards `hotThreshold` when it continues where compiled code
@@ -107,7 +145,10 @@ const MAX_PAGE_INVALIDATIONS = 8;
 
 interface CodePage {
   readonly snapshot: Int32Array;
-  /** Per halfword of the page: 1 + the jump cache value of a compiled entry there, or 0. */
+  /**
+   * Per halfword of the page: 1 + the jump cache value of a compiled entry there,
+   * SLOT_IN_FLIGHT for an entry whose module is being compiled, or 0.
+   */
   readonly slots: Int32Array;
   /** RAM offsets of the entry points compiled in this page. */
   readonly entries: number[];
@@ -119,6 +160,8 @@ export class Jit {
   readonly codeFlags: Uint8Array;
   private readonly pageEpoch: Int32Array;
   private readonly pageDrops: Uint8Array;
+  /** Per page: bumped whenever the page's code is dropped (a module planned before is stale). */
+  private readonly pageGen: Int32Array;
   /** The jump cache (see ST_JC): key of slot s at [2s], value at [2s+1]. */
   private readonly jc: Uint32Array;
   /** Slots filled since the jump cache was last cleared (clearing only those is cheaper). */
@@ -130,6 +173,12 @@ export class Jit {
   private readonly pages: (CodePage | undefined)[];
   private readonly codePages = new Set<number>();
   private readonly pending: number[] = [];
+  /** Submitted modules by ticket: the regions planned into each. */
+  private readonly inFlight = new Map<number, PlannedRegion[]>();
+  /** Opened at the first compile (a hart that never gets hot starts no compile thread). */
+  private queue: CompileQueue | undefined;
+  private readonly accept = (ticket: number, module: WasmModule): void =>
+    this.installModule(ticket, module);
   private readonly table: WasmTable;
   private readonly freeIndices: number[] = [];
   private readonly dispatch: DispatchFn;
@@ -149,7 +198,10 @@ export class Jit {
     retired: 0,
     regions: 0,
     modules: 0,
+    /** Main-thread milliseconds spent planning, writing, submitting and installing modules. */
     compileMs: 0,
+    /** Regions whose module arrived after their page was written (not installed). */
+    stale: 0,
     invalidations: 0,
     validations: 0,
   };
@@ -164,11 +216,13 @@ export class Jit {
     this.codeFlags = new Uint8Array(pages);
     this.pageEpoch = new Int32Array(pages);
     this.pageDrops = new Uint8Array(pages);
+    this.pageGen = new Int32Array(pages);
     this.pages = new Array<CodePage | undefined>(pages).fill(undefined);
     this.threshold = opts.hotThreshold ?? 1000;
     this.maxInsns = opts.maxRegionInsns ?? 256;
     this.batch = opts.batch ?? 16;
     this.regsInLocals = opts.registersInLocals ?? false;
+    this.queue = opts.compileQueue;
     const buf = wasm.memory.buffer;
     this.jc = new Uint32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
     this.jc.fill(JC_EMPTY);
@@ -262,10 +316,12 @@ export class Jit {
 
   /** Counts an entry into RAM offset `ro`; true once compiled code for it is in the jump cache. */
   private hot(ro: number, weight: number): boolean {
+    if (this.queue?.ready) this.queue.take(this.accept);
     const slot = jcSlot(ro);
     // Compiled already (its jump cache slot was taken by another entry): back in at once.
     if (this.codeFlags[ro >>> 12] !== 0) {
       const v = this.pages[ro >>> 12]!.slots[(ro & 4095) >>> 1]!;
+      if (v === SLOT_IN_FLIGHT) return false;
       if (v !== 0) return this.installValue(ro, slot, v - 1);
     }
     const c = this.jcCount[slot]! + weight;
@@ -313,15 +369,24 @@ export class Jit {
     return true;
   }
 
-  /** Compiles every pending entry point into one module. */
+  /**
+   * Plans every pending entry point into one module and submits it; the entries stay
+   * IN_FLIGHT (interpreted) until it is taken. Their pages become code pages now, so a write
+   * to them from here on is seen (it makes the module's regions for that page stale).
+   */
   private compilePending(): void {
     const h = this.h;
     const t0 = performance.now();
-    const plans: { plan: RegionPlan; page: number; pageRo: number }[] = [];
+    const plans: PlannedRegion[] = [];
     const covered = new Set<number>();
     const r16 = h.r16;
     for (const ro of this.pending) {
-      if (this.entries.get(ro) !== PENDING || covered.has(ro)) continue;
+      if (this.entries.get(ro) !== PENDING) continue;
+      const page = ro >>> 12;
+      if (covered.has(ro)) {
+        this.markInFlight(ro, this.codePage(page));
+        continue;
+      }
       const pageRo = ro - (ro & 4095);
       const plan = planRegion((off) => r16[(pageRo + off) >>> 1]!, ro & 4095, this.maxInsns);
       if (plan === undefined) {
@@ -329,7 +394,8 @@ export class Jit {
         continue;
       }
       for (const b of plan.blocks) covered.add(pageRo + b.start);
-      plans.push({ plan, page: ro >>> 12, pageRo });
+      this.markInFlight(ro, this.codePage(page));
+      plans.push({ plan, page, pageRo, gen: this.pageGen[page]! });
     }
     this.pending.length = 0;
     if (plans.length === 0) return;
@@ -338,26 +404,53 @@ export class Jit {
       { stateBase: this.stateBase, pages: this.wasm.pages, registersInLocals: this.regsInLocals },
       this.out,
     );
-    const api = wasmApi!;
-    const inst = new api.Instance(new api.Module(bytes), { env: { mem: this.wasm.memory } });
+    this.queue ??= openCompileQueue();
+    this.inFlight.set(this.queue.submit(bytes), plans);
+    this.stats.modules++;
+    this.stats.regions += plans.length;
+    this.stats.compileMs += performance.now() - t0;
+    // A synchronous queue has the module now: install it before the entry is looked up again.
+    if (this.queue.ready) this.queue.take(this.accept);
+  }
+
+  private markInFlight(ro: number, cp: CodePage): void {
+    this.entries.set(ro, IN_FLIGHT);
+    cp.entries.push(ro);
+    cp.slots[(ro & 4095) >>> 1] = SLOT_IN_FLIGHT;
+  }
+
+  /** Installs the regions of a compiled module whose pages were not written since planning. */
+  private installModule(ticket: number, module: WasmModule): void {
+    const plans = this.inFlight.get(ticket);
+    if (plans === undefined) return;
+    this.inFlight.delete(ticket);
+    const t0 = performance.now();
+    const inst = new wasmApi!.Instance(module, { env: { mem: this.wasm.memory } });
     plans.forEach((p, k) => {
+      const cp = this.pages[p.page];
+      if (this.pageGen[p.page] !== p.gen || cp === undefined) {
+        this.stats.stale++;
+        return;
+      }
       const region: Region = { index: this.allocIndex(), live: 0 };
       this.table.set(region.index, inst.exports[regionExport(k)]);
-      const cp = this.codePage(p.page);
       cp.regions.add(region);
       p.plan.blocks.forEach((b, block) => {
         const at = p.pageRo + b.start;
         const old = this.entries.get(at);
-        if (old !== undefined && old !== PENDING && old.region !== null) return;
+        if (old !== undefined && old.region !== null) return;
         this.entries.set(at, { region, block });
-        cp.entries.push(at);
+        if (old !== IN_FLIGHT) cp.entries.push(at);
         cp.slots[(at & 4095) >>> 1] = ((region.index << 8) | block) + 1;
         region.live++;
       });
     });
-    this.stats.modules++;
-    this.stats.regions += plans.length;
     this.stats.compileMs += performance.now() - t0;
+  }
+
+  /** Waits for every submitted module and installs it (tests; before a state is saved). */
+  settle(): void {
+    if (this.inFlight.size > 0) this.queue?.drain(this.accept);
   }
 
   private allocIndex(): number {
@@ -443,6 +536,7 @@ export class Jit {
     if (cp === undefined) return;
     this.pages[page] = undefined;
     this.codePages.delete(page);
+    this.pageGen[page]!++;
     this.stats.invalidations++;
     if (this.pageDrops[page]! < 255) this.pageDrops[page]!++;
     for (const ro of cp.entries) {

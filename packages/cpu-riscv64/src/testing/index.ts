@@ -4,6 +4,7 @@
  * `@axvisor/cpu-riscv64/testing`.
  */
 export * as asm from "./asm.js";
+export { HeldCompileQueue } from "./held-compile-queue.js";
 export { enterMode, MODE_SWITCH_PC } from "./modes.js";
 export { PageTables, PTE } from "./page-tables.js";
 export { li32, Program } from "./program.js";
