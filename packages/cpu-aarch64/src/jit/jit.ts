@@ -22,7 +22,7 @@
  *   tells it with `notifyExternalWrite` (as DMA does).
  *
  * Compiles go through a compile queue (@axvisor/machine): V8 compiles a module on a worker
- * thread while this CPU keeps interpreting the entries it holds (PENDING). Their pages become
+ * thread while this CPU keeps interpreting the entries it holds (COMPILING). Their pages become
  * code pages when the module's bytes are written, so a write to one in the meantime reaches
  * `invalidatePage`, which bumps the page's generation; a module that comes back for a page
  * whose generation moved is dropped there, and its entries count again from zero.
