@@ -391,7 +391,7 @@ export class Aarch64Cpu {
         break;
       }
       const chunk = Math.min(budget - done, SLICE);
-      done += this.execute(chunk);
+      done += this.execute(chunk, budget - done);
       if (this.hostTrapped) {
         result = "host-trap";
         break;
@@ -762,8 +762,13 @@ export class Aarch64Cpu {
     );
   }
 
-  /** Executes up to n instructions; returns how many were attempted. */
-  private execute(n: number): number {
+  /**
+   * Executes about n instructions (at most `limit`); returns how many were attempted. Compiled
+   * code may go up to one region past n: a region that does not fit in the budget left returns
+   * at once, and the interpreter would otherwise perform its instructions up to the next branch
+   * at the end of every slice (and count them there as entries of their own).
+   */
+  private execute(n: number, limit: number): number {
     let i = 0;
     this.sliceBreak = false;
     const r32 = this.r32;
@@ -781,7 +786,9 @@ export class Aarch64Cpu {
             jitEntry = false;
             const weight = jitResumed ? CONTINUATION_WEIGHT : 1;
             jitResumed = false;
-            const done = jit!.cold(this.pc, weight) ? -1 : jit!.run(this.pc, n - i, weight);
+            const done = jit!.cold(this.pc, weight)
+              ? -1
+              : jit!.run(this.pc, Math.min(n + jit!.maxInsns, limit) - i, weight);
             if (done > 0) {
               i += done;
               // After a control transfer compiled code may go on at once; after a stop the

@@ -1,3 +1,10 @@
+import {
+  type CompiledModuleHandler,
+  type CompileQueue,
+  openCompileQueue,
+  type WasmModule,
+  wasmApi,
+} from "@axvisor/machine";
 import { describe, expect, it } from "vitest";
 import { Aarch64Cpu } from "../cpu.js";
 import { SysReg } from "../sysreg-encoding.js";
@@ -15,6 +22,49 @@ function rng(seed: number): () => number {
     s ^= s << 5;
     return s >>> 0;
   };
+}
+
+/**
+ * A compile queue whose modules come back only when the test says so: the window in which a
+ * real off-thread compile is still running, opened at a chosen point of the guest program.
+ */
+class HeldCompileQueue implements CompileQueue {
+  readonly offThread = true;
+  private readonly held: { ticket: number; module: WasmModule }[] = [];
+  private released = 0;
+  private next = 0;
+
+  submit(bytes: Uint8Array): number {
+    const ticket = ++this.next;
+    this.held.push({ ticket, module: new wasmApi!.Module(bytes.slice()) });
+    return ticket;
+  }
+  /** Lets every module submitted so far come back. */
+  release(): void {
+    this.released = this.held.length;
+  }
+  get ready(): boolean {
+    return this.released > 0;
+  }
+  get pending(): number {
+    return this.held.length;
+  }
+  take(fn: CompiledModuleHandler): number {
+    let n = 0;
+    for (; this.released > 0; this.released--, n++) {
+      const r = this.held.shift()!;
+      fn(r.ticket, r.module);
+    }
+    return n;
+  }
+  drain(fn: CompiledModuleHandler): number {
+    this.release();
+    return this.take(fn);
+  }
+  close(): void {
+    this.held.length = 0;
+    this.released = 0;
+  }
 }
 
 const ENV = { stateBase: 0, ramOffset: 0 };
@@ -776,6 +826,75 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(m.cpu.jit!.stats.invalidations).toBeGreaterThan(0);
   });
 
+  it("drops a module compiled from code the program rewrote while it compiled", () => {
+    // The loop gets hot and its module is held "on the worker"; the program then patches the
+    // loop's add and runs it again. The module comes back stale: it must never run.
+    const queue = new HeldCompileQueue();
+    const m = new TestMachine({ ramSize: 1 << 20, jit: true, jitHotThreshold: 1 });
+    const cpu = new Aarch64Cpu({
+      cpuId: 1,
+      mpidr: 1,
+      bus: m,
+      time: m.time,
+      jit: true,
+      jitOptions: { hotThreshold: 1, compileQueue: queue },
+    });
+    m.writeWords(RAM_BASE, [
+      0x91000421, // 1: add x1, x1, #1
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffffc1, //    b.ne 1b
+      0xb9000043, //    str w3, [x2]    (patch the add)
+      0xd508751f, //    ic iallu
+      0xd2800140, //    mov x0, #10
+      0x17fffffa, //    b 1b
+    ]);
+    cpu.powerOn(RAM_BASE, 0n, 2);
+    cpu.setX(0, 10n);
+    cpu.setX(2, BigInt(RAM_BASE));
+    cpu.setX(3, 0x91000821n); // add x1, x1, #2
+    cpu.run(10 * 3);
+    const jit = cpu.jit!;
+    expect(jit.compilesInFlight).toBeGreaterThan(0);
+    expect(jit.stats.retired).toBe(0);
+    cpu.run(4); // the patch lands while the module "compiles"
+    queue.release();
+    cpu.run(10 * 3);
+    expect(cpu.getX(1)).toBe(10n + 20n);
+    expect(jit.stats.stale).toBeGreaterThan(0);
+    expect(jit.stats.retired).toBe(0);
+    // The patched loop compiles afresh and that module installs and runs.
+    cpu.setX(0, 10n);
+    cpu.setPc(BigInt(RAM_BASE));
+    jit.drainCompiles();
+    cpu.run(10 * 3);
+    expect(cpu.getX(1)).toBe(10n + 20n + 20n);
+    expect(jit.stats.regions).toBeGreaterThan(0);
+    expect(jit.stats.retired).toBeGreaterThan(0);
+  });
+
+  it("runs the same program compiled on a worker thread as interpreted", () => {
+    const program = [
+      0x8b000021, // 1: add x1, x1, x0
+      0xca010042, //    eor x2, x2, x1
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffffa1, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const results = [true, false].map((jit) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitOffThread: jit });
+      m.writeWords(RAM_BASE, program);
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.setX(0, 5000n);
+      m.cpu.run(1000);
+      // Whatever the worker has finished or not, the program goes on exactly as before.
+      m.cpu.jit?.drainCompiles();
+      m.cpu.run(30_000);
+      return { s: snapshot(m), retired: m.cpu.jit?.stats.retired ?? 0 };
+    });
+    expect(results[0]!.s).toEqual(results[1]!.s);
+    if (jitAvailable) expect(results[0]!.retired).toBeGreaterThan(15_000);
+  });
+
   it("runs another CPU's rewritten code after the writer's IC IALLUIS", () => {
     const m = new TestMachine({ ramSize: 1 << 20, jit: true, jitHotThreshold: 1 });
     const other = new Aarch64Cpu({
@@ -784,7 +903,7 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
       bus: m,
       time: m.time,
       jit: true,
-      jitOptions: { hotThreshold: 1 },
+      jitOptions: { hotThreshold: 1, compileQueue: openCompileQueue({ offThread: false }) },
     });
     m.writeWords(RAM_BASE, [
       0x91000421, // 1: add x1, x1, #1

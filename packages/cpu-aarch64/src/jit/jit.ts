@@ -20,12 +20,21 @@
  *   before their code runs again;
  * - the host: a reset drops everything; a host writing code into RAM under a running CPU
  *   tells it with `notifyExternalWrite` (as DMA does).
+ *
+ * Compiles go through a compile queue (@axvisor/machine): V8 compiles a module on a worker
+ * thread while this CPU keeps interpreting the entries it holds (COMPILING). Their pages become
+ * code pages when the module's bytes are written, so a write to one in the meantime reaches
+ * `invalidatePage`, which bumps the page's generation; a module that comes back for a page
+ * whose generation moved is dropped there, and its entries count again from zero.
  */
 
 import {
   Bytes,
+  type CompileQueue,
   ModuleWriter,
+  openCompileQueue,
   ValType,
+  type WasmModule,
   type WasmRam,
   type WasmTable,
   wasmApi,
@@ -78,6 +87,11 @@ export interface JitOptions {
   readonly maxRegionInsns?: number;
   /** Hot regions compiled together into one module (default 16). */
   readonly batch?: number;
+  /**
+   * Where modules compile (default `openCompileQueue()`: on a worker thread where the host
+   * has them, unless AXVISOR_JIT_SYNC=1). The JIT closes it on `close()`.
+   */
+  readonly compileQueue?: CompileQueue;
 }
 
 /**
@@ -111,7 +125,10 @@ interface Entry {
 }
 
 const NOT_COMPILABLE: Entry = { index: -1 };
+/** Hot, waiting for its batch to fill. */
 const PENDING: Entry = { index: -2 };
+/** In a module being compiled (interpreted meanwhile). */
+const COMPILING: Entry = { index: -4 };
 /**
  * An entry whose first instruction is not compiled (an MRS, an exclusive, ...) while the
  * code after it may be: the interpreter performs that one instruction and the next one is
@@ -127,10 +144,22 @@ const HOT_NOT_YET = 0;
 const HOT_READY = 1;
 const HOT_SKIP_ONE = 2;
 
+/** A module submitted to the compile queue: what to install when it comes back. */
+interface Submitted {
+  /** RAM offsets of its regions' entries, in export order (r0, r1, ...). */
+  readonly ros: number[];
+  /** The generation of each region's page when its bytes were read. */
+  readonly gens: number[];
+  /** Main-thread ms spent planning and writing it (stats.compileMs once installed). */
+  readonly ms: number;
+}
+
 interface CodePage {
   readonly snapshot: Int32Array;
   /** RAM offsets of the entry points compiled in this page. */
   readonly entries: number[];
+  /** RAM offsets of its entry points in modules being compiled. */
+  readonly compiling: number[];
 }
 
 /** A page whose code was dropped this often because of writes stays interpreted. */
@@ -152,6 +181,8 @@ export class Aarch64Jit {
   /** Per RAM page: 1 while compiled code exists for it. */
   readonly codeFlags: Uint8Array;
   private readonly pageEpoch: Int32Array;
+  /** Per RAM page: bumped whenever its code is dropped (see Submitted.gens). */
+  private readonly pageGen: Int32Array;
   private readonly pageDrops: Uint8Array;
   private readonly pages = new Map<number, CodePage>();
   /** Compiled (or known not compilable, or waiting) entry points by RAM offset. */
@@ -170,10 +201,16 @@ export class Aarch64Jit {
   private readonly table: WasmTable;
   private readonly freeIndices: number[] = [];
   private readonly dispatch: DispatchFn;
+  /** Hot entries waiting for a batch (PENDING, not yet submitted). */
   private readonly pending: number[] = [];
+  private readonly queue: CompileQueue;
+  /** Modules in the compile queue, by ticket. */
+  private readonly submitted = new Map<number, Submitted>();
+  private readonly installFn = (ticket: number, module: WasmModule) => this.install(ticket, module);
   private epoch = 1;
   private readonly threshold: number;
-  private readonly maxInsns: number;
+  /** Most instructions in one region. */
+  readonly maxInsns: number;
   private readonly batch: number;
   private readonly env: CodegenEnv;
   private readonly out = new Bytes();
@@ -187,9 +224,12 @@ export class Aarch64Jit {
     retired: 0,
     regions: 0,
     modules: 0,
+    /** Main-thread ms spent planning, writing and instantiating modules. */
     compileMs: 0,
     invalidations: 0,
     validations: 0,
+    /** Regions whose module came back after their page was written (dropped). */
+    stale: 0,
   };
 
   constructor(
@@ -201,10 +241,12 @@ export class Aarch64Jit {
     const pages = Math.ceil(cpu.ramSize / 4096);
     this.codeFlags = new Uint8Array(pages);
     this.pageEpoch = new Int32Array(pages);
+    this.pageGen = new Int32Array(pages);
     this.pageDrops = new Uint8Array(pages);
     this.threshold = opts.hotThreshold ?? 1000;
     this.maxInsns = opts.maxRegionInsns ?? 128;
     this.batch = opts.batch ?? 16;
+    this.queue = opts.compileQueue ?? openCompileQueue();
     const buf = wasm.memory.buffer;
     this.stateI32 = new Int32Array(buf, stateBase, 1024 / 4);
     this.stateF64 = new Float64Array(buf, stateBase, 1024 / 8);
@@ -263,6 +305,7 @@ export class Aarch64Jit {
    */
   run(pc: number, budget: number, weight: number): number {
     const cpu = this.cpu;
+    if (this.queue.ready) this.queue.take(this.installFn);
     if (cpu.il !== 0) return -1;
     const lo = pc | 0;
     if ((lo & 3) !== 0) return -1;
@@ -339,6 +382,7 @@ export class Aarch64Jit {
     const page = ro >>> 12;
     let e = this.marks[markOf(ro)] !== 0 ? this.entries.get(ro) : undefined;
     if (e === FIRST_NOT_COMPILED) return HOT_SKIP_ONE;
+    if (e === COMPILING) return HOT_NOT_YET;
     if (e === undefined || e === PENDING) {
       const c = this.counts[slot]! + weight;
       if (c < this.threshold) {
@@ -370,7 +414,10 @@ export class Aarch64Jit {
     return HOT_READY;
   }
 
-  /** Compiles every pending entry point into one module. */
+  /**
+   * Writes every entry point waiting for a batch into one module and submits it; with a
+   * synchronous queue (or an off-thread one that is already done) it is installed at once.
+   */
   private compilePending(): void {
     const t0 = performance.now();
     const r32 = this.cpu.r32;
@@ -405,17 +452,70 @@ export class Aarch64Jit {
       em.wrap(w.beginFunction(RegionEmitter.locals(p.code)), p.code);
       w.endFunction();
     }
-    const api = wasmApi!;
-    const inst = new api.Instance(new api.Module(w.finish()), { env: { mem: this.wasm.memory } });
-    codes.forEach((p, k) => {
+    const bytes = w.finish();
+    // Code pages from now: a store to one while the module compiles bumps its generation.
+    const gens = codes.map((p) => {
+      const page = p.ro >>> 12;
+      this.codePage(page).compiling.push(p.ro);
+      this.entries.set(p.ro, COMPILING);
+      return this.pageGen[page]!;
+    });
+    const ticket = this.queue.submit(bytes);
+    this.submitted.set(ticket, {
+      ros: codes.map((p) => p.ro),
+      gens,
+      ms: performance.now() - t0,
+    });
+    if (this.queue.ready) this.queue.take(this.installFn);
+  }
+
+  /** Installs a compiled module: each region whose page was not written since it was read. */
+  private install(ticket: number, module: WasmModule): void {
+    const sub = this.submitted.get(ticket);
+    // Not ours any more: submitted before a flush.
+    if (sub === undefined) return;
+    this.submitted.delete(ticket);
+    const t0 = performance.now();
+    const inst = new wasmApi!.Instance(module, { env: { mem: this.wasm.memory } });
+    let installed = 0;
+    sub.ros.forEach((ro, k) => {
+      const page = ro >>> 12;
+      if (this.pageGen[page] !== sub.gens[k]) {
+        // Written while it compiled: invalidatePage dropped the entry's record, so it
+        // counts again from zero (and may be in a newer module already).
+        this.stats.stale++;
+        return;
+      }
+      const cp = this.codePage(page);
+      cp.compiling.splice(cp.compiling.indexOf(ro), 1);
       const index = this.allocIndex();
       this.table.set(index, inst.exports[`r${k}`]);
-      this.entries.set(p.ro, { index });
-      this.codePage(p.ro >>> 12).entries.push(p.ro);
+      this.entries.set(ro, { index });
+      cp.entries.push(ro);
+      installed++;
     });
     this.stats.modules++;
-    this.stats.regions += codes.length;
-    this.stats.compileMs += performance.now() - t0;
+    this.stats.regions += installed;
+    this.stats.compileMs += sub.ms + performance.now() - t0;
+  }
+
+  /**
+   * Waits for every module in the compile queue and installs it (tests; a caller that wants
+   * compiled code in place before it looks).
+   */
+  drainCompiles(): void {
+    this.queue.drain(this.installFn);
+  }
+
+  /** Modules submitted and not yet installed (or dropped). */
+  get compilesInFlight(): number {
+    return this.submitted.size;
+  }
+
+  /** Releases the compile queue (the CPU then runs interpreted code only where not compiled). */
+  close(): void {
+    this.queue.close();
+    this.submitted.clear();
   }
 
   /** Records a new entry point (one without a record). */
@@ -439,7 +539,7 @@ export class Aarch64Jit {
     let cp = this.pages.get(page);
     if (cp === undefined) {
       const w = page * 1024;
-      cp = { snapshot: this.cpu.r32.slice(w, w + 1024), entries: [] };
+      cp = { snapshot: this.cpu.r32.slice(w, w + 1024), entries: [], compiling: [] };
       this.pages.set(page, cp);
       this.pageEpoch[page] = this.epoch;
       this.codeFlags[page] = 1;
@@ -503,6 +603,11 @@ export class Aarch64Jit {
     const cp = this.pages.get(page);
     if (cp === undefined) return;
     this.pages.delete(page);
+    // Modules being compiled from these bytes: dropped when they come back.
+    this.pageGen[page]!++;
+    for (const ro of cp.compiling) {
+      if (this.entries.get(ro) === COMPILING && this.entries.delete(ro)) this.marks[markOf(ro)]!--;
+    }
     this.stats.invalidations++;
     if (this.pageDrops[page]! < 255) this.pageDrops[page]!++;
     for (const ro of cp.entries) {
@@ -524,8 +629,9 @@ export class Aarch64Jit {
     for (let p = first; p <= last; p++) if (this.codeFlags[p]) this.invalidatePage(p);
   }
 
-  /** Forgets all compiled code and counts (reset). */
+  /** Forgets all compiled code and counts (reset); modules being compiled are dropped. */
   flush(): void {
+    this.submitted.clear();
     for (const page of [...this.pages.keys()]) this.invalidatePage(page);
     this.pageDrops.fill(0);
     this.entries.clear();

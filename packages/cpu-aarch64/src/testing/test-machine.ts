@@ -5,7 +5,7 @@
  * a counter that advances with executed instructions (so runs are deterministic).
  */
 
-import { allocateRam } from "@axvisor/machine";
+import { allocateRam, openCompileQueue } from "@axvisor/machine";
 import { Aarch64Cpu } from "../cpu.js";
 import type { CpuModel, PhysBus, TimeSource } from "../types.js";
 
@@ -28,6 +28,11 @@ export interface TestMachineOptions {
    * compiled code, so every CPU test checks both tiers).
    */
   jitHotThreshold?: number;
+  /**
+   * Compile on a worker thread, as the emulator does (default false: modules compile inside
+   * the call that makes them, so a test sees compiled code at a fixed point of its program).
+   */
+  jitOffThread?: boolean;
 }
 
 export class TestMachine implements PhysBus {
@@ -53,7 +58,10 @@ export class TestMachine implements PhysBus {
       model: opts.model ?? "cortex-a57",
       el2: opts.el2 ?? true,
       ...(opts.jit === undefined ? {} : { jit: opts.jit }),
-      jitOptions: { hotThreshold: opts.jitHotThreshold ?? 2 },
+      jitOptions: {
+        hotThreshold: opts.jitHotThreshold ?? 2,
+        compileQueue: openCompileQueue({ offThread: opts.jitOffThread ?? false }),
+      },
       firmware: (cpu, _conduit, _imm) => {
         const fn = Number(cpu.getX(0) & 0xffffffffn);
         if (fn === PSCI_SYSTEM_OFF || fn === PSCI_SYSTEM_RESET) {
