@@ -513,7 +513,8 @@ export class X86Cpu {
       if (this.jitProbe) {
         this.jitProbe = false;
         const jit = this.jit;
-        if (jit !== undefined && this.code64) {
+        // A block known to be cold is interpreted without asking the JIT (jit.ts lukewarm).
+        if (jit !== undefined && this.code64 && !jit.lukewarm(this.rip)) {
           // Under an armed VMX-preemption timer compiled code runs no longer than the
           // interpreter between two polls, so the timer's exit comes as soon as it would.
           const slice = this.vmx.preemptionTimerArmed ? POLL : JIT_SLICE;

@@ -619,6 +619,32 @@ describe("x86-64 JIT", () => {
     expect({ ...results[0], retired: 0 }).toEqual({ ...results[1], retired: 0 });
   });
 
+  it("compiles a block at its hotThreshold-th entry, entered from the interpreter and from compiled code", () => {
+    // A loop calling T (on the next page: its own region) every 4th iteration: T's first
+    // entries come from the interpreter, the later ones from the compiled loop (a chain
+    // miss), and the lukewarm filter in front of the JIT must count both kinds once.
+    const T = CODE + 0x1000;
+    for (const entries of [X86Jit.hotThreshold - 1, X86Jit.hotThreshold]) {
+      const m = machine(true);
+      // mov ecx, 4 * entries; L: test ecx, 3; jnz S; call T; S: dec ecx; jnz L; hlt / T: ret
+      m.ram.set(
+        [
+          ...[0xb9, ...le32(4 * entries)],
+          ...[0xf7, 0xc1, 3, 0, 0, 0, 0x75, 0x05],
+          ...[0xe8, ...le32(T - (CODE + 18))],
+          ...[0xff, 0xc9, 0x75, 0xef, 0xf4],
+        ],
+        CODE,
+      );
+      m.ram[T] = 0xc3;
+      m.cpu.setReg("rip", BigInt(CODE));
+      m.cpu.setReg("rsp", BigInt(DATA + 0x1000));
+      expect(runToHalt(m.cpu)).toBe("hlt");
+      expect(m.cpu.jit!.compiledAt(CODE + 18), `loop, ${entries} entries`).toBe(true);
+      expect(m.cpu.jit!.compiledAt(T), `T, ${entries} entries`).toBe(entries >= X86Jit.hotThreshold);
+    }
+  });
+
   it("runs the 64-bit ALU/memory loop compiled, with exact counts", () => {
     const m = machine(true);
     // mov ecx, 1000 ; l: add rax, rcx ; mov [rbx], rax ; mov rsi, [rbx] ; dec rcx ; jnz l ; hlt

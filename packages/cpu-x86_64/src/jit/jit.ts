@@ -73,6 +73,19 @@ const MAX_ALTERNATES = 4;
 const BLOCK_CACHE_SIZE = 8192;
 const BLOCK_CACHE_MASK = BLOCK_CACHE_SIZE - 1;
 
+/**
+ * Entries of the lukewarm filter (X86Jit.lukewarm): linear RIPs whose block is known cold, with
+ * how many more entries the interpreter may run before asking the JIT again.
+ */
+const COLD_SIZE = 4096;
+const COLD_MASK = COLD_SIZE - 1;
+
+/** The lukewarm filter slot of linear RIP `rip` (its low 32 bits, folded). */
+function coldSlot(rip: number): number {
+  const lo = rip | 0;
+  return (lo ^ (lo >>> 12)) & COLD_MASK;
+}
+
 /** The block cache slot of RAM offset `off` (code is dense: low bits, folded with the page). */
 function cacheSlot(off: number): number {
   return (off ^ (off >>> 13)) & BLOCK_CACHE_MASK;
@@ -195,6 +208,18 @@ export class X86Jit {
   /** Blocks compiled and instructions retired in compiled code (tests and statistics). */
   compiled = 0;
   retired = 0;
+  /**
+   * The lukewarm filter in front of run(): a cold block's RIP and the entries it may still be
+   * interpreted before it can be hot, already counted in its hits. Branch targets reach run()
+   * millions of times in a boot only to be told "cold"; the interpreter asks lukewarm() (two
+   * typed-array reads) instead. The block each slot credited is kept so that an evicted
+   * slot's unused entries are taken back and no block turns hot before its time.
+   */
+  private readonly coldRip = new Float64Array(COLD_SIZE).fill(Number.NaN);
+  private readonly coldLeft = new Int32Array(COLD_SIZE);
+  private readonly coldBlk: (Block | undefined)[] = new Array<Block | undefined>(COLD_SIZE).fill(
+    undefined,
+  );
   /** Milliseconds spent compiling (decode, code generation, wasm compile and instantiation). */
   compileMs = 0;
   /** Regions compiled, by size in instructions (statistics). */
@@ -290,10 +315,60 @@ export class X86Jit {
     return this.shared.wasm.memory.buffer;
   }
 
+  /**
+   * True when the block at linear `rip` is known to be cold for this entry too: the
+   * interpreter runs it without calling run() (which would only count the entry). Counts the
+   * entry as run() would have.
+   */
+  lukewarm(rip: number): boolean {
+    const s = coldSlot(rip);
+    if (this.coldRip[s] !== rip) return false;
+    const left = this.coldLeft[s]!;
+    if (left <= 0) return false;
+    this.coldLeft[s] = left - 1;
+    return true;
+  }
+
+  /**
+   * The cold block `blk` at `rip` was just entered in the interpreter: let the next entries
+   * up to the last before its hot one skip run(), counting them now.
+   */
+  private creditCold(blk: Block, rip: number): void {
+    const s = coldSlot(rip);
+    const prev = this.coldBlk[s];
+    if (prev !== undefined && prev !== blk) prev.hits -= this.coldLeft[s]!;
+    else if (prev === blk) blk.hits -= this.coldLeft[s]!;
+    const credit = X86Jit.hotThreshold - 1 - blk.hits;
+    this.coldRip[s] = rip;
+    this.coldLeft[s] = credit > 0 ? credit : 0;
+    this.coldBlk[s] = blk;
+    if (credit > 0) blk.hits += credit;
+  }
+
+  /** Forgets the lukewarm filter's entry for `rip` (its block is compiled or dropped). */
+  private uncredit(rip: number): void {
+    const s = coldSlot(rip);
+    if (this.coldRip[s] !== rip) return;
+    const prev = this.coldBlk[s];
+    if (prev !== undefined) prev.hits -= this.coldLeft[s]!;
+    this.coldRip[s] = Number.NaN;
+    this.coldLeft[s] = 0;
+    this.coldBlk[s] = undefined;
+  }
+
+  /** Whether compiled code exists for linear `rip` (any page, CPL or mode; tests). */
+  compiledAt(rip: number): boolean {
+    for (let b = this.blocks.get(rip) ?? null; b !== null; b = b.alt) if (b.fn !== null) return true;
+    return false;
+  }
+
   /** Drops every block (tests; nothing needs it for correctness). */
   clear(): void {
     this.blocks.clear();
     this.recent.fill(undefined);
+    this.coldRip.fill(Number.NaN);
+    this.coldLeft.fill(0);
+    this.coldBlk.fill(undefined);
     this.purgeAll();
   }
 
@@ -357,10 +432,15 @@ export class X86Jit {
           this.stepNext = true;
           return total;
         }
+        // Compiled code reached a cold block: the CPU asks again for this RIP at once (it
+        // returns here), and the entry counts then, once.
+        if (total > 0) break;
         if (++blk.hits < X86Jit.hotThreshold) {
-          if (total === 0) this.coldCalls++;
+          this.coldCalls++;
+          this.creditCold(blk, rip);
           break;
         }
+        this.uncredit(rip);
         if (this.compile(blk, rip, off, user, page, nonRoot) === null) {
           this.stepNext = true;
           return total;
