@@ -1,6 +1,12 @@
 export { BoardBus } from "./board-bus.js";
 export { BoardDebugger, type DebuggableCpu, type DebugStopReason } from "./board-debugger.js";
 export { InstructionClock, type MachineClock, RealTimeClock } from "./clock.js";
+export {
+  type CompiledModuleHandler,
+  type CompileQueue,
+  type CompileQueueOptions,
+  openCompileQueue,
+} from "./compile-queue.js";
 export { IdleSleep } from "./idle-sleep.js";
 export type { MachineExit } from "./machine-exit.js";
 export { nextMacrotask } from "./next-macrotask.js";
@@ -23,6 +29,7 @@ export { BoardRunLoop, type RunLoopBoard } from "./run-loop.js";
 export {
   type WasmInstance,
   type WasmMemory,
+  type WasmModule,
   type WasmTable,
   wasmApi,
 } from "./wasm-api.js";

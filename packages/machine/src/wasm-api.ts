@@ -11,6 +11,9 @@ export interface WasmInstance {
   readonly exports: Record<string, unknown>;
 }
 
+/** A compiled WebAssembly module (opaque here; it is instantiated with `wasmApi.Instance`). */
+export type WasmModule = object;
+
 export interface WasmTable {
   readonly length: number;
   grow(delta: number): number;
@@ -20,8 +23,8 @@ export interface WasmTable {
 interface WasmApi {
   Table: new (descriptor: { element: "anyfunc"; initial: number }) => WasmTable;
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => WasmInstance;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => WasmInstance;
 }
 
 export const wasmApi: WasmApi | undefined = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
