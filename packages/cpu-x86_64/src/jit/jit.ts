@@ -17,8 +17,11 @@
  */
 import {
   CPU_STATE_BYTES,
+  type CompileQueue,
   claimCpuState,
+  openCompileQueue,
   type WasmInstance,
+  type WasmModule,
   type WasmRam,
   type WasmTable,
   wasmApi,
@@ -58,6 +61,8 @@ interface Block {
   /** The compiled code's index in the function table (the dispatcher calls it there). */
   index: number;
   uncompilable: boolean;
+  /** Its module is being compiled (the compile queue): interpreted until it arrives. */
+  pending: boolean;
   /** Another block for the same RIP (another physical page, CPL or VMX mode), or null. */
   alt: Block | null;
 }
@@ -192,6 +197,16 @@ export class X86Jit {
    * interpreting a few thousand instructions, and most boot code runs a few times only.
    */
   static hotThreshold = 500;
+  /**
+   * Where V8 compiles the regions' modules: undefined = machine's default (a worker thread
+   * where the host has one, unless AXVISOR_JIT_SYNC=1), false = synchronously on the CPU's
+   * thread, so a region runs compiled from its hot entry on (tests that count entries).
+   * Read when a JIT is created.
+   */
+  static offThread: boolean | undefined = undefined;
+  /** V8 compiles the modules here; the blocks waiting for theirs by ticket. */
+  private readonly queue: CompileQueue;
+  private readonly waiting = new Map<number, Block>();
   private readonly blocks = new Map<number, Block>();
   /** Recently used blocks by cacheSlot(RAM offset); verified on use, so never stale. */
   private readonly recent: (Block | undefined)[] = new Array<Block | undefined>(
@@ -220,7 +235,12 @@ export class X86Jit {
   private readonly coldBlk: (Block | undefined)[] = new Array<Block | undefined>(COLD_SIZE).fill(
     undefined,
   );
-  /** Milliseconds spent compiling (decode, code generation, wasm compile and instantiation). */
+  /** Compiled modules dropped because their code page was written while they compiled. */
+  dropped = 0;
+  /**
+   * Milliseconds the CPU's thread spent compiling (decode, code generation, wasm compile when
+   * synchronous, instantiation).
+   */
   compileMs = 0;
   /** Regions compiled, by size in instructions (statistics). */
   compiledInsns = 0;
@@ -262,6 +282,9 @@ export class X86Jit {
       env: { mem: w.memory, tab: this.regionTable },
     });
     this.dispatch = dispatcher.exports.run as RunFn;
+    this.queue = openCompileQueue(
+      X86Jit.offThread === undefined ? {} : { offThread: X86Jit.offThread },
+    );
   }
 
   /** The jump cache as i32 words (4 per entry: RIP as f64, RAM offset, index << 2 | mode). */
@@ -362,8 +385,26 @@ export class X86Jit {
     return false;
   }
 
+  /** Regions submitted to the compile queue and not installed yet. */
+  get pendingCompiles(): number {
+    return this.waiting.size;
+  }
+
+  /**
+   * Waits for every module the queue is compiling and installs it (or drops it if stale): a
+   * point where compiled code is as synchronous compiles would have left it (tests, snapshots).
+   */
+  finishCompiles(): void {
+    const t0 = performance.now();
+    this.queue.drain((ticket, module) => this.installOne(ticket, module));
+    this.compileMs += performance.now() - t0;
+  }
+
   /** Drops every block (tests; nothing needs it for correctness). */
   clear(): void {
+    // Modules still compiling belong to the dropped blocks.
+    this.queue.drain(() => {});
+    this.waiting.clear();
     this.blocks.clear();
     this.recent.fill(undefined);
     this.coldRip.fill(Number.NaN);
@@ -388,6 +429,7 @@ export class X86Jit {
       this.stepNext = false;
       return 0;
     }
+    if (this.queue.ready) this.install();
     while (total < budget) {
       const rip = cpu.rip;
       const user = cpu.cpl === 3;
@@ -433,18 +475,22 @@ export class X86Jit {
           return total;
         }
         // Compiled code reached a cold block: the CPU asks again for this RIP at once (it
-        // returns here), and the entry counts then, once.
-        if (total > 0) break;
+        // returns here), and the entry counts then, once. A block whose module is still
+        // compiling stays interpreted.
+        if (total > 0 || blk.pending) break;
         if (++blk.hits < X86Jit.hotThreshold) {
           this.coldCalls++;
           this.creditCold(blk, rip);
           break;
         }
         this.uncredit(rip);
-        if (this.compile(blk, rip, off, user, page, nonRoot) === null) {
+        if (!this.compile(blk, rip, off, user, page, nonRoot)) {
           this.stepNext = true;
           return total;
         }
+        // Synchronous compiles are ready at once; off-thread ones come at a later call.
+        if (this.queue.ready) this.install();
+        if (blk.fn === null) break;
       }
       if (!segmentsLoaded) {
         this.loadSegments();
@@ -510,7 +556,7 @@ export class X86Jit {
   /** The statistics as lines of text (AXVISOR_JIT_STATS). */
   report(): string {
     const lines = [
-      `x86 jit: ${this.calls} calls (${this.coldCalls} cold), ${this.entries} dispatcher entries (${this.i32[ST_CHAIN_HOPS / 4]! >>> 0} region runs), ${this.compiled} regions (${this.compiledInsns} insns, ${this.compileMs.toFixed(0)} ms), ${this.retired} retired, TLB refills ${this.filled}/${this.fills}`,
+      `x86 jit: ${this.calls} calls (${this.coldCalls} cold), ${this.entries} dispatcher entries (${this.i32[ST_CHAIN_HOPS / 4]! >>> 0} region runs), ${this.compiled} regions (${this.compiledInsns} insns, ${this.compileMs.toFixed(0)} ms on this thread, ${this.dropped} dropped stale${this.queue.offThread ? ", compiled off-thread" : ""}), ${this.retired} retired, TLB refills ${this.filled}/${this.fills}`,
     ];
     if (this.stops !== undefined) {
       const top = [...this.stops].sort((a, b) => b[1] - a[1]).slice(0, 60);
@@ -542,6 +588,7 @@ export class X86Jit {
       fn: null,
       index: 0,
       uncompilable: false,
+      pending: false,
       alt: null,
     };
     const kept: Block[] = [blk];
@@ -569,6 +616,11 @@ export class X86Jit {
     for (let s = 0; s < 6; s++) i32[ST_SEL / 4 + s] = sel[s]!;
   }
 
+  /**
+   * Plans and writes the module of the region at `rip` and submits it to the compile queue
+   * (the block is pending until install() takes it); false when its first instruction is
+   * not compiled.
+   */
   private compile(
     blk: Block,
     rip: number,
@@ -576,42 +628,54 @@ export class X86Jit {
     user: boolean,
     page: number,
     nonRoot: boolean,
-  ): RunFn | null {
+  ): boolean {
     const t0 = performance.now();
-    try {
-      return this.compileNow(blk, rip, off, user, page, nonRoot);
-    } finally {
-      this.compileMs += performance.now() - t0;
-    }
-  }
-
-  private compileNow(
-    blk: Block,
-    rip: number,
-    off: number,
-    user: boolean,
-    page: number,
-    nonRoot: boolean,
-  ): RunFn | null {
     const decoded = decodeRegion(this.cpu.ram, off, rip);
     const blocks = nonRoot ? nonRootRegion(decoded) : decoded;
     if (blocks.length === 0) {
       blk.uncompilable = true;
-      return null;
+      this.compileMs += performance.now() - t0;
+      return false;
     }
-    const api = wasmApi!;
     const bytes = compileRegion(blocks, user, this.target);
-    const inst: WasmInstance = new api.Instance(new api.Module(bytes), {
+    // From now on a store to the page is seen (and makes the module stale).
+    this.shared.markCode(page);
+    blk.pending = true;
+    this.waiting.set(this.queue.submit(bytes), blk);
+    for (const b of blocks) this.compiledInsns += b.length;
+    this.compileMs += performance.now() - t0;
+    return true;
+  }
+
+  /**
+   * Takes the compiled modules the queue has ready and makes their blocks runnable, except
+   * those whose code page was written since their bytes were planned (dropped: the block is
+   * stale, the next entry finds a fresh one).
+   */
+  private install(): void {
+    const t0 = performance.now();
+    this.queue.take((ticket, module) => this.installOne(ticket, module));
+    this.compileMs += performance.now() - t0;
+  }
+
+  private installOne(ticket: number, module: WasmModule): void {
+    const blk = this.waiting.get(ticket);
+    if (blk === undefined) return;
+    this.waiting.delete(ticket);
+    blk.pending = false;
+    const page = Math.floor((blk.phys - this.cpu.ramBase) / 4096);
+    if (blk.gen !== this.shared.gen[page]) {
+      this.dropped++;
+      return;
+    }
+    const inst: WasmInstance = new wasmApi!.Instance(module, {
       env: { mem: this.shared.wasm.memory, tab: this.table },
     });
     const fn = inst.exports.run as RunFn;
-    this.shared.markCode(page);
     if (this.regionSlots === this.regionTable.length) this.regionTable.grow(this.regionSlots);
     blk.index = this.regionSlots++;
     this.regionTable.set(blk.index, fn);
     blk.fn = fn;
     this.compiled++;
-    for (const b of blocks) this.compiledInsns += b.length;
-    return fn;
   }
 }
