@@ -646,7 +646,9 @@ describe("x86-64 JIT", () => {
       m.cpu.setReg("rsp", BigInt(DATA + 0x1000));
       expect(runToHalt(m.cpu)).toBe("hlt");
       expect(m.cpu.jit!.compiledAt(CODE + 18), `loop, ${entries} entries`).toBe(true);
-      expect(m.cpu.jit!.compiledAt(T), `T, ${entries} entries`).toBe(entries >= X86Jit.hotThreshold);
+      expect(m.cpu.jit!.compiledAt(T), `T, ${entries} entries`).toBe(
+        entries >= X86Jit.hotThreshold,
+      );
     }
   });
 

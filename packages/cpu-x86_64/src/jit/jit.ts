@@ -16,8 +16,8 @@
  * operation, nor root blocks in non-root operation.
  */
 import {
-  CPU_STATE_BYTES,
   type CompileQueue,
+  CPU_STATE_BYTES,
   claimCpuState,
   openCompileQueue,
   type WasmInstance,
@@ -361,11 +361,11 @@ export class X86Jit {
     const prev = this.coldBlk[s];
     if (prev !== undefined && prev !== blk) prev.hits -= this.coldLeft[s]!;
     else if (prev === blk) blk.hits -= this.coldLeft[s]!;
-    const credit = X86Jit.hotThreshold - 1 - blk.hits;
+    const credit = Math.max(X86Jit.hotThreshold - 1 - blk.hits, 0);
     this.coldRip[s] = rip;
-    this.coldLeft[s] = credit > 0 ? credit : 0;
+    this.coldLeft[s] = credit;
     this.coldBlk[s] = blk;
-    if (credit > 0) blk.hits += credit;
+    blk.hits += credit;
   }
 
   /** Forgets the lukewarm filter's entry for `rip` (its block is compiled or dropped). */
@@ -381,7 +381,8 @@ export class X86Jit {
 
   /** Whether compiled code exists for linear `rip` (any page, CPL or mode; tests). */
   compiledAt(rip: number): boolean {
-    for (let b = this.blocks.get(rip) ?? null; b !== null; b = b.alt) if (b.fn !== null) return true;
+    for (let b = this.blocks.get(rip) ?? null; b !== null; b = b.alt)
+      if (b.fn !== null) return true;
     return false;
   }
 
