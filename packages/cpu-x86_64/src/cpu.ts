@@ -277,6 +277,13 @@ export class X86Cpu {
   private readonly tlbPhys: Float64Array;
   private readonly tlbGlobal = new Uint8Array(TLB_SETS * TLB_SIZE);
   /**
+   * The slots filled since the last flush, so that a CR3 write (which keeps global pages)
+   * visits those instead of all 6144 slots: Linux writes CR3 thousands of times in a boot
+   * with few entries filled in between. Past its capacity the next flush scans them all.
+   */
+  private readonly tlbFilled = new Int32Array(TLB_SETS * TLB_SIZE);
+  private tlbFilledCount = 0;
+  /**
    * Guest page walks whose guest-physical page the TLB could not take because EPT does not
    * map it (device pages: every access is an EPT violation): linear page (tagged as the TLB)
    * -> guest-physical page, so a guest polling a device register does not walk its page
@@ -513,7 +520,8 @@ export class X86Cpu {
       if (this.jitProbe) {
         this.jitProbe = false;
         const jit = this.jit;
-        if (jit !== undefined && this.code64) {
+        // A block known to be cold is interpreted without asking the JIT (jit.ts lukewarm).
+        if (jit !== undefined && this.code64 && !jit.lukewarm(this.rip)) {
           // Under an armed VMX-preemption timer compiled code runs no longer than the
           // interpreter between two polls, so the timer's exit comes as soon as it would.
           const slice = this.vmx.preemptionTimerArmed ? POLL : JIT_SLICE;
@@ -681,16 +689,24 @@ export class X86Cpu {
   /** Forgets cached translations: all, or all but global pages. */
   flushTlb(includeGlobal = true): void {
     this.tlbGen++;
+    const tags = this.tlbTag;
+    const glob = this.tlbGlobal;
     if (includeGlobal) {
-      this.tlbTag.fill(Number.NaN);
+      tags.fill(Number.NaN);
       this.tlbShift.fill(0);
       this.tlbLarge.clear();
       this.tlbLargeSlots = 0;
+    } else if (this.tlbFilledCount < this.tlbFilled.length) {
+      // Every entry still valid and not global was filled since the last flush.
+      const filled = this.tlbFilled;
+      for (let k = 0; k < this.tlbFilledCount; k++) {
+        const i = filled[k]!;
+        if (glob[i] === 0) tags[i] = Number.NaN;
+      }
     } else {
-      const tags = this.tlbTag;
-      const glob = this.tlbGlobal;
       for (let i = 0; i < tags.length; i++) if (glob[i] === 0) tags[i] = Number.NaN;
     }
+    this.tlbFilledCount = 0;
     this.invalidateFetch();
     this.vmx.flushGuestTlb();
   }
@@ -778,6 +794,8 @@ export class X86Cpu {
     // The large-page index only grows between full flushes: start afresh when it is long.
     if (sh !== 0 && this.tlbLargeSlots >= 4 * TLB_SETS * TLB_SIZE) this.flushTlb(true);
     this.tlbTag[slot] = tag;
+    if (this.tlbFilledCount < this.tlbFilled.length) this.tlbFilled[this.tlbFilledCount] = slot;
+    this.tlbFilledCount++;
     this.tlbPhys[slot] = hpa - (hpa % 4096);
     this.tlbGlobal[slot] = this.walkGlobal && (this.cr4 & 0x80) !== 0 ? 1 : 0;
     this.tlbShift[slot] = sh;

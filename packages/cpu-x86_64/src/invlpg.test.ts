@@ -82,3 +82,40 @@ describe("INVLPG", () => {
     });
   }
 });
+
+/** MOV EAX, PML4; MOV CR3, RAX: the same address space, every non-global entry dropped. */
+const reloadCr3 = [0xb8, ...le32(PML4), 0x0f, 0x22, 0xd8];
+
+describe("MOV to CR3", () => {
+  for (const jit of [true, false]) {
+    it(`forgets a non-global translation, also one refilled after an earlier CR3 write (jit ${jit})`, () => {
+      const { cpu, dv } = machine(jit);
+      dv.setUint32(0x405000, 0x33333333, true);
+      dv.setUint32(0x406000, 0x44444444, true);
+      run(cpu, dv, [...readAt(0x405000, 0), ...reloadCr3, ...readAt(0x405000, 1), 0xf4]);
+      expect(cpu.getReg("rcx")).toBe(0x33333333n);
+      dv.setUint32(PT + 5 * 8, 0x406003, true);
+      run(cpu, dv, [...reloadCr3, ...readAt(0x405000, 2), 0xf4]);
+      expect(cpu.getReg("rdx")).toBe(0x44444444n);
+    });
+
+    it(`forgets a non-global translation after more fills than the TLB has slots (jit ${jit})`, () => {
+      const { cpu, dv } = machine(jit);
+      dv.setUint32(0x405000, 0x33333333, true);
+      dv.setUint32(0x406000, 0x44444444, true);
+      // 7000 times: INVLPG [rbx]; MOV eax, [rbx]; the next page of 4-6 MiB (each one a fill).
+      const loop = [
+        ...[0xb9, ...le32(7000), 0xbb, ...le32(0x400000)],
+        ...[0x0f, 0x01, 0x3b, 0x8b, 0x03],
+        ...[0x81, 0xc3, ...le32(0x1000), 0x81, 0xe3, ...le32(0x1fffff)],
+        ...[0x81, 0xcb, ...le32(0x400000), 0xff, 0xc9, 0x75, 0xe5],
+      ];
+      run(cpu, dv, [...loop, ...readAt(0x405000, 0), 0xf4]);
+      expect(cpu.getReg("rcx")).toBe(0n);
+      expect(cpu.getReg("rax")).toBe(0x33333333n);
+      dv.setUint32(PT + 5 * 8, 0x406003, true);
+      run(cpu, dv, [...reloadCr3, ...readAt(0x405000, 2), 0xf4]);
+      expect(cpu.getReg("rdx")).toBe(0x44444444n);
+    });
+  }
+});

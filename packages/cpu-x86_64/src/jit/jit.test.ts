@@ -507,12 +507,17 @@ function repProgram(seed: number, n: number, iters: number): number[] {
 
 describe("x86-64 JIT", () => {
   // The test programs are short: compile their regions after a few entries.
+  // Compiles are synchronous (a region runs compiled from its hot entry on) except where a
+  // test says otherwise.
   const hot = X86Jit.hotThreshold;
+  const offThread = X86Jit.offThread;
   beforeAll(() => {
     X86Jit.hotThreshold = 8;
+    X86Jit.offThread = false;
   });
   afterAll(() => {
     X86Jit.hotThreshold = hot;
+    X86Jit.offThread = offThread;
   });
 
   it("gives the interpreter's results on random integer code (registers, RFLAGS, memory, counts)", () => {
@@ -617,6 +622,92 @@ describe("x86-64 JIT", () => {
     });
     expect(results[0]!.retired).toBeGreaterThan(500);
     expect({ ...results[0], retired: 0 }).toEqual({ ...results[1], retired: 0 });
+  });
+
+  it("compiles a block at its hotThreshold-th entry, entered from the interpreter and from compiled code", () => {
+    // A loop calling T (on the next page: its own region) every 4th iteration: T's first
+    // entries come from the interpreter, the later ones from the compiled loop (a chain
+    // miss), and the lukewarm filter in front of the JIT must count both kinds once.
+    const T = CODE + 0x1000;
+    for (const entries of [X86Jit.hotThreshold - 1, X86Jit.hotThreshold]) {
+      const m = machine(true);
+      // mov ecx, 4 * entries; L: test ecx, 3; jnz S; call T; S: dec ecx; jnz L; hlt / T: ret
+      m.ram.set(
+        [
+          ...[0xb9, ...le32(4 * entries)],
+          ...[0xf7, 0xc1, 3, 0, 0, 0, 0x75, 0x05],
+          ...[0xe8, ...le32(T - (CODE + 18))],
+          ...[0xff, 0xc9, 0x75, 0xef, 0xf4],
+        ],
+        CODE,
+      );
+      m.ram[T] = 0xc3;
+      m.cpu.setReg("rip", BigInt(CODE));
+      m.cpu.setReg("rsp", BigInt(DATA + 0x1000));
+      expect(runToHalt(m.cpu)).toBe("hlt");
+      expect(m.cpu.jit!.compiledAt(CODE + 18), `loop, ${entries} entries`).toBe(true);
+      expect(m.cpu.jit!.compiledAt(T), `T, ${entries} entries`).toBe(
+        entries >= X86Jit.hotThreshold,
+      );
+    }
+  });
+
+  it("drops a region compiled off-thread when its code page is written before it arrives", () => {
+    // mov ecx, 1000; L: add eax, 1; dec ecx; jnz L; hlt. While L's module compiles, a DMA
+    // write turns the add's immediate into 3: the module made from the old bytes must never
+    // run, and the registers end as the interpreter leaves them with the same write.
+    const code = [0xb9, ...le32(1000), 0x83, 0xc0, 0x01, 0xff, 0xc9, 0x75, 0xf9, 0xf4];
+    const IMM = CODE + 7;
+    X86Jit.offThread = true;
+    let jitMachine: ReturnType<typeof machine>;
+    try {
+      jitMachine = machine(true);
+    } finally {
+      X86Jit.offThread = false;
+    }
+    const j = jitMachine.cpu.jit!;
+    jitMachine.ram.set(code, CODE);
+    jitMachine.cpu.setReg("rip", BigInt(CODE));
+    for (let k = 0; k < 1000 && j.pendingCompiles === 0; k++) jitMachine.cpu.run(1);
+    expect(j.pendingCompiles).toBe(1);
+    const at = jitMachine.cpu.icount;
+    jitMachine.ram[IMM] = 3;
+    jitMachine.cpu.notifyExternalWrite(IMM, 1);
+    j.finishCompiles();
+    expect(j.dropped).toBe(1);
+    expect(j.compiled).toBe(0);
+    expect(runToHalt(jitMachine.cpu)).toBe("hlt");
+
+    const ref = machine(false);
+    ref.ram.set(code, CODE);
+    ref.cpu.setReg("rip", BigInt(CODE));
+    expect(ref.cpu.run(at)).toBe("budget");
+    ref.ram[IMM] = 3;
+    ref.cpu.notifyExternalWrite(IMM, 1);
+    expect(runToHalt(ref.cpu)).toBe("hlt");
+    expect(snapshot(jitMachine.cpu, jitMachine.ram)).toEqual(snapshot(ref.cpu, ref.ram));
+    // The loop ran 3 per iteration after the write, not 1 from the stale module.
+    expect(ref.cpu.rlo[0]).toBeGreaterThan(2000);
+  });
+
+  it("gives the interpreter's results with regions compiled off-thread (they arrive while the guest runs)", () => {
+    const bytes = program(4242, 12, 3000);
+    X86Jit.offThread = true;
+    let m: ReturnType<typeof machine>;
+    try {
+      m = machine(true);
+    } finally {
+      X86Jit.offThread = false;
+    }
+    const results = [m, machine(false)].map((mm) => {
+      mm.ram.set(bytes, CODE);
+      for (let k = 0; k < 0x1000; k++) mm.ram[DATA + k] = (k * 37) & 0xff;
+      mm.cpu.setReg("rip", BigInt(CODE));
+      return { exit: runToHalt(mm.cpu), ...snapshot(mm.cpu, mm.ram) };
+    });
+    expect(results[0]).toEqual(results[1]);
+    const j = m.cpu.jit!;
+    expect(j.compiled + j.pendingCompiles + j.dropped).toBeGreaterThan(0);
   });
 
   it("runs the 64-bit ALU/memory loop compiled, with exact counts", () => {

@@ -16,9 +16,12 @@
  * operation, nor root blocks in non-root operation.
  */
 import {
+  type CompileQueue,
   CPU_STATE_BYTES,
   claimCpuState,
+  openCompileQueue,
   type WasmInstance,
+  type WasmModule,
   type WasmRam,
   type WasmTable,
   wasmApi,
@@ -58,6 +61,8 @@ interface Block {
   /** The compiled code's index in the function table (the dispatcher calls it there). */
   index: number;
   uncompilable: boolean;
+  /** Its module is being compiled (the compile queue): interpreted until it arrives. */
+  pending: boolean;
   /** Another block for the same RIP (another physical page, CPL or VMX mode), or null. */
   alt: Block | null;
 }
@@ -72,6 +77,19 @@ const MAX_ALTERNATES = 4;
  */
 const BLOCK_CACHE_SIZE = 8192;
 const BLOCK_CACHE_MASK = BLOCK_CACHE_SIZE - 1;
+
+/**
+ * Entries of the lukewarm filter (X86Jit.lukewarm): linear RIPs whose block is known cold, with
+ * how many more entries the interpreter may run before asking the JIT again.
+ */
+const COLD_SIZE = 4096;
+const COLD_MASK = COLD_SIZE - 1;
+
+/** The lukewarm filter slot of linear RIP `rip` (its low 32 bits, folded). */
+function coldSlot(rip: number): number {
+  const lo = rip | 0;
+  return (lo ^ (lo >>> 12)) & COLD_MASK;
+}
 
 /** The block cache slot of RAM offset `off` (code is dense: low bits, folded with the page). */
 function cacheSlot(off: number): number {
@@ -179,6 +197,16 @@ export class X86Jit {
    * interpreting a few thousand instructions, and most boot code runs a few times only.
    */
   static hotThreshold = 500;
+  /**
+   * Where V8 compiles the regions' modules: undefined = machine's default (a worker thread
+   * where the host has one, unless AXVISOR_JIT_SYNC=1), false = synchronously on the CPU's
+   * thread, so a region runs compiled from its hot entry on (tests that count entries).
+   * Read when a JIT is created.
+   */
+  static offThread: boolean | undefined = undefined;
+  /** V8 compiles the modules here; the blocks waiting for theirs by ticket. */
+  private readonly queue: CompileQueue;
+  private readonly waiting = new Map<number, Block>();
   private readonly blocks = new Map<number, Block>();
   /** Recently used blocks by cacheSlot(RAM offset); verified on use, so never stale. */
   private readonly recent: (Block | undefined)[] = new Array<Block | undefined>(
@@ -195,7 +223,24 @@ export class X86Jit {
   /** Blocks compiled and instructions retired in compiled code (tests and statistics). */
   compiled = 0;
   retired = 0;
-  /** Milliseconds spent compiling (decode, code generation, wasm compile and instantiation). */
+  /**
+   * The lukewarm filter in front of run(): a cold block's RIP and the entries it may still be
+   * interpreted before it can be hot, already counted in its hits. Branch targets reach run()
+   * millions of times in a boot only to be told "cold"; the interpreter asks lukewarm() (two
+   * typed-array reads) instead. The block each slot credited is kept so that an evicted
+   * slot's unused entries are taken back and no block turns hot before its time.
+   */
+  private readonly coldRip = new Float64Array(COLD_SIZE).fill(Number.NaN);
+  private readonly coldLeft = new Int32Array(COLD_SIZE);
+  private readonly coldBlk: (Block | undefined)[] = new Array<Block | undefined>(COLD_SIZE).fill(
+    undefined,
+  );
+  /** Compiled modules dropped because their code page was written while they compiled. */
+  dropped = 0;
+  /**
+   * Milliseconds the CPU's thread spent compiling (decode, code generation, wasm compile when
+   * synchronous, instantiation).
+   */
   compileMs = 0;
   /** Regions compiled, by size in instructions (statistics). */
   compiledInsns = 0;
@@ -237,6 +282,9 @@ export class X86Jit {
       env: { mem: w.memory, tab: this.regionTable },
     });
     this.dispatch = dispatcher.exports.run as RunFn;
+    this.queue = openCompileQueue(
+      X86Jit.offThread === undefined ? {} : { offThread: X86Jit.offThread },
+    );
   }
 
   /** The jump cache as i32 words (4 per entry: RIP as f64, RAM offset, index << 2 | mode). */
@@ -290,10 +338,79 @@ export class X86Jit {
     return this.shared.wasm.memory.buffer;
   }
 
+  /**
+   * True when the block at linear `rip` is known to be cold for this entry too: the
+   * interpreter runs it without calling run() (which would only count the entry). Counts the
+   * entry as run() would have.
+   */
+  lukewarm(rip: number): boolean {
+    const s = coldSlot(rip);
+    if (this.coldRip[s] !== rip) return false;
+    const left = this.coldLeft[s]!;
+    if (left <= 0) return false;
+    this.coldLeft[s] = left - 1;
+    return true;
+  }
+
+  /**
+   * The cold block `blk` at `rip` was just entered in the interpreter: let the next entries
+   * up to the last before its hot one skip run(), counting them now.
+   */
+  private creditCold(blk: Block, rip: number): void {
+    const s = coldSlot(rip);
+    const prev = this.coldBlk[s];
+    if (prev !== undefined && prev !== blk) prev.hits -= this.coldLeft[s]!;
+    else if (prev === blk) blk.hits -= this.coldLeft[s]!;
+    const credit = Math.max(X86Jit.hotThreshold - 1 - blk.hits, 0);
+    this.coldRip[s] = rip;
+    this.coldLeft[s] = credit;
+    this.coldBlk[s] = blk;
+    blk.hits += credit;
+  }
+
+  /** Forgets the lukewarm filter's entry for `rip` (its block is compiled or dropped). */
+  private uncredit(rip: number): void {
+    const s = coldSlot(rip);
+    if (this.coldRip[s] !== rip) return;
+    const prev = this.coldBlk[s];
+    if (prev !== undefined) prev.hits -= this.coldLeft[s]!;
+    this.coldRip[s] = Number.NaN;
+    this.coldLeft[s] = 0;
+    this.coldBlk[s] = undefined;
+  }
+
+  /** Whether compiled code exists for linear `rip` (any page, CPL or mode; tests). */
+  compiledAt(rip: number): boolean {
+    for (let b = this.blocks.get(rip) ?? null; b !== null; b = b.alt)
+      if (b.fn !== null) return true;
+    return false;
+  }
+
+  /** Regions submitted to the compile queue and not installed yet. */
+  get pendingCompiles(): number {
+    return this.waiting.size;
+  }
+
+  /**
+   * Waits for every module the queue is compiling and installs it (or drops it if stale): a
+   * point where compiled code is as synchronous compiles would have left it (tests, snapshots).
+   */
+  finishCompiles(): void {
+    const t0 = performance.now();
+    this.queue.drain((ticket, module) => this.installOne(ticket, module));
+    this.compileMs += performance.now() - t0;
+  }
+
   /** Drops every block (tests; nothing needs it for correctness). */
   clear(): void {
+    // Modules still compiling belong to the dropped blocks.
+    this.queue.drain(() => {});
+    this.waiting.clear();
     this.blocks.clear();
     this.recent.fill(undefined);
+    this.coldRip.fill(Number.NaN);
+    this.coldLeft.fill(0);
+    this.coldBlk.fill(undefined);
     this.purgeAll();
   }
 
@@ -313,6 +430,7 @@ export class X86Jit {
       this.stepNext = false;
       return 0;
     }
+    if (this.queue.ready) this.install();
     while (total < budget) {
       const rip = cpu.rip;
       const user = cpu.cpl === 3;
@@ -357,14 +475,23 @@ export class X86Jit {
           this.stepNext = true;
           return total;
         }
+        // Compiled code reached a cold block: the CPU asks again for this RIP at once (it
+        // returns here), and the entry counts then, once. A block whose module is still
+        // compiling stays interpreted.
+        if (total > 0 || blk.pending) break;
         if (++blk.hits < X86Jit.hotThreshold) {
-          if (total === 0) this.coldCalls++;
+          this.coldCalls++;
+          this.creditCold(blk, rip);
           break;
         }
-        if (this.compile(blk, rip, off, user, page, nonRoot) === null) {
+        this.uncredit(rip);
+        if (!this.compile(blk, rip, off, user, page, nonRoot)) {
           this.stepNext = true;
           return total;
         }
+        // Synchronous compiles are ready at once; off-thread ones come at a later call.
+        if (this.queue.ready) this.install();
+        if (blk.fn === null) break;
       }
       if (!segmentsLoaded) {
         this.loadSegments();
@@ -430,7 +557,7 @@ export class X86Jit {
   /** The statistics as lines of text (AXVISOR_JIT_STATS). */
   report(): string {
     const lines = [
-      `x86 jit: ${this.calls} calls (${this.coldCalls} cold), ${this.entries} dispatcher entries (${this.i32[ST_CHAIN_HOPS / 4]! >>> 0} region runs), ${this.compiled} regions (${this.compiledInsns} insns, ${this.compileMs.toFixed(0)} ms), ${this.retired} retired, TLB refills ${this.filled}/${this.fills}`,
+      `x86 jit: ${this.calls} calls (${this.coldCalls} cold), ${this.entries} dispatcher entries (${this.i32[ST_CHAIN_HOPS / 4]! >>> 0} region runs), ${this.compiled} regions (${this.compiledInsns} insns, ${this.compileMs.toFixed(0)} ms on this thread, ${this.dropped} dropped stale${this.queue.offThread ? ", compiled off-thread" : ""}), ${this.retired} retired, TLB refills ${this.filled}/${this.fills}`,
     ];
     if (this.stops !== undefined) {
       const top = [...this.stops].sort((a, b) => b[1] - a[1]).slice(0, 60);
@@ -462,6 +589,7 @@ export class X86Jit {
       fn: null,
       index: 0,
       uncompilable: false,
+      pending: false,
       alt: null,
     };
     const kept: Block[] = [blk];
@@ -489,6 +617,11 @@ export class X86Jit {
     for (let s = 0; s < 6; s++) i32[ST_SEL / 4 + s] = sel[s]!;
   }
 
+  /**
+   * Plans and writes the module of the region at `rip` and submits it to the compile queue
+   * (the block is pending until install() takes it); false when its first instruction is
+   * not compiled.
+   */
   private compile(
     blk: Block,
     rip: number,
@@ -496,42 +629,54 @@ export class X86Jit {
     user: boolean,
     page: number,
     nonRoot: boolean,
-  ): RunFn | null {
+  ): boolean {
     const t0 = performance.now();
-    try {
-      return this.compileNow(blk, rip, off, user, page, nonRoot);
-    } finally {
-      this.compileMs += performance.now() - t0;
-    }
-  }
-
-  private compileNow(
-    blk: Block,
-    rip: number,
-    off: number,
-    user: boolean,
-    page: number,
-    nonRoot: boolean,
-  ): RunFn | null {
     const decoded = decodeRegion(this.cpu.ram, off, rip);
     const blocks = nonRoot ? nonRootRegion(decoded) : decoded;
     if (blocks.length === 0) {
       blk.uncompilable = true;
-      return null;
+      this.compileMs += performance.now() - t0;
+      return false;
     }
-    const api = wasmApi!;
     const bytes = compileRegion(blocks, user, this.target);
-    const inst: WasmInstance = new api.Instance(new api.Module(bytes), {
+    // From now on a store to the page is seen (and makes the module stale).
+    this.shared.markCode(page);
+    blk.pending = true;
+    this.waiting.set(this.queue.submit(bytes), blk);
+    for (const b of blocks) this.compiledInsns += b.length;
+    this.compileMs += performance.now() - t0;
+    return true;
+  }
+
+  /**
+   * Takes the compiled modules the queue has ready and makes their blocks runnable, except
+   * those whose code page was written since their bytes were planned (dropped: the block is
+   * stale, the next entry finds a fresh one).
+   */
+  private install(): void {
+    const t0 = performance.now();
+    this.queue.take((ticket, module) => this.installOne(ticket, module));
+    this.compileMs += performance.now() - t0;
+  }
+
+  private installOne(ticket: number, module: WasmModule): void {
+    const blk = this.waiting.get(ticket);
+    if (blk === undefined) return;
+    this.waiting.delete(ticket);
+    blk.pending = false;
+    const page = Math.floor((blk.phys - this.cpu.ramBase) / 4096);
+    if (blk.gen !== this.shared.gen[page]) {
+      this.dropped++;
+      return;
+    }
+    const inst: WasmInstance = new wasmApi!.Instance(module, {
       env: { mem: this.shared.wasm.memory, tab: this.table },
     });
     const fn = inst.exports.run as RunFn;
-    this.shared.markCode(page);
     if (this.regionSlots === this.regionTable.length) this.regionTable.grow(this.regionSlots);
     blk.index = this.regionSlots++;
     this.regionTable.set(blk.index, fn);
     blk.fn = fn;
     this.compiled++;
-    for (const b of blocks) this.compiledInsns += b.length;
-    return fn;
   }
 }

@@ -1,8 +1,9 @@
 import { allocateRam, type PhysBus } from "@axvisor/machine";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { X86Cpu } from "../cpu.js";
 import { V } from "../vmcs-fields.js";
 import { type Insn, K, NOP_PAUSE } from "./decode.js";
+import { X86Jit } from "./jit.js";
 import { neverExits, nonRootRegion } from "./non-root.js";
 
 /**
@@ -148,6 +149,14 @@ const LOOP = [0x48, 0x01, 0xd8, 0x48, 0x89, 0x07, 0x48, 0x83, 0xc7, 0x08, 0x48, 
 const loopThen = (tail: number[]) => [...LOOP, 0x75, 0xf1, ...tail];
 
 describe("compiled code in VMX non-root operation (JIT on = JIT off)", () => {
+  // Synchronous compiles: the loops run compiled from their hot entry on.
+  const offThread = X86Jit.offThread;
+  beforeAll(() => {
+    X86Jit.offThread = false;
+  });
+  afterAll(() => {
+    X86Jit.offThread = offThread;
+  });
   it("a store from a hot loop into unmapped guest-physical memory is the same EPT-violation exit", () => {
     // The loop's store walks up from GPA 0x1f0000 and reaches GPA 0x200000 (no EPT entry: an
     // MMIO window) in its 8192nd iteration.
