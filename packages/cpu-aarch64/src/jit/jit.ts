@@ -88,8 +88,8 @@ export interface JitOptions {
   /** Hot regions compiled together into one module (default 16). */
   readonly batch?: number;
   /**
-   * Where modules compile (default `openCompileQueue()`: on a worker thread where the host
-   * has them, unless AXVISOR_JIT_SYNC=1). The JIT closes it on `close()`.
+   * Where modules compile (default `openCompileQueue()`: synchronous unless
+   * AXVISOR_JIT_OFFTHREAD=1 puts it on a worker thread). The JIT closes it on `close()`.
    */
   readonly compileQueue?: CompileQueue;
 }

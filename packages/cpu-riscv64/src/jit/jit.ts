@@ -74,8 +74,8 @@ export interface JitOptions {
    */
   readonly registersInLocals?: boolean;
   /**
-   * Where module bytes are compiled (default: `openCompileQueue()`, on a worker thread where
-   * the host has them, unless AXVISOR_JIT_SYNC=1). With an off-thread queue the hart keeps
+   * Where module bytes are compiled (default: `openCompileQueue()`, synchronous unless
+   * AXVISOR_JIT_OFFTHREAD=1 puts it on a worker thread). With an off-thread queue the hart keeps
    * interpreting an entry until its module arrives.
    */
   readonly compileQueue?: CompileQueue;

@@ -198,8 +198,8 @@ export class X86Jit {
    */
   static hotThreshold = 500;
   /**
-   * Where V8 compiles the regions' modules: undefined = machine's default (a worker thread
-   * where the host has one, unless AXVISOR_JIT_SYNC=1), false = synchronously on the CPU's
+   * Where V8 compiles the regions' modules: undefined = machine's default (synchronous unless
+   * AXVISOR_JIT_OFFTHREAD=1 asks for a worker thread), true = a worker thread, false = synchronously on the CPU's
    * thread, so a region runs compiled from its hot entry on (tests that count entries).
    * Read when a JIT is created.
    */
