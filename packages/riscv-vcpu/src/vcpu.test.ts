@@ -316,6 +316,26 @@ describe("RiscvVCpu snapshot (saveState / loadState)", () => {
     expect(runUntil(b.vcpu, ["MmioRead"])).toMatchObject({ kind: "MmioRead", addr: 0x1000_0004 });
   });
 
+  it("keeps a timer that was due but not yet fired when saved, even on a host clock younger than its lateness", () => {
+    const a = machine();
+    runUntil(a.vcpu, ["MmioWrite"]);
+    a.host.advance(5_000_000); // guest time 5 ms (50 000 ticks)
+    a.vcpu.setTimer(80_000n); // due at guest tick 80 000
+    a.vcpu.unbind();
+    // Saved at host tick 90 000 (the VMM's loop was busy): due 1 ms ago, not fired yet.
+    const saved = a.vcpu.saveState({ hostTicks: 90_000 });
+
+    // A fresh host whose clock reads 0: the deadline lies before its time 0.
+    const b = machine();
+    b.vcpu.unbind();
+    b.vcpu.loadState(saved, { hostTicks: 0 });
+    expect(b.vcpu.saveState({ hostTicks: 0 })).toEqual(saved);
+    b.host.advance(100); // the VMM's next round: it fires once, at once
+    expect(b.host.injections).toEqual([expect.objectContaining({ vmId: 1, vcpuId: 0, vector: 5 })]);
+    b.host.advance(10_000_000);
+    expect(b.host.injections).toHaveLength(1);
+  });
+
   it("refuses state that does not fit, naming the field", () => {
     const a = machine();
     a.vcpu.unbind();

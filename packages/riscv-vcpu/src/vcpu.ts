@@ -172,8 +172,11 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
   /** In SBI hart_suspend / system_suspend until the next run: where to resume, if not after the ecall. */
   private suspended: { readonly resume: SuspendResume | null } | null = null;
   private timer: TimerToken | null = null;
-  /** When `timer` fires, in host ticks. */
-  private timerDeadline = 0;
+  /**
+   * The guest time the armed timer was set for (its stimecmp value). Saved as is: deriving it
+   * back from the host deadline would lose a deadline that was overdue when restored.
+   */
+  private timerGuestTime = 0n;
   /** Host timer that wakes a halted Sstc guest when its vstimecmp comes due. */
   private wakeTimer: TimerToken | null = null;
   private readonly sstc: boolean;
@@ -433,7 +436,7 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       guestVS: this.guestVS,
       sstc: this.sstc,
       guestNow: savedU64(BigInt(Math.floor(time.hostTicks)) + delta),
-      timer: this.timer === null ? null : savedU64(BigInt(this.timerDeadline) + delta),
+      timer: this.timer === null ? null : savedU64(this.timerGuestTime),
       wakeArmed: this.wakeTimer !== null,
       suspended:
         this.suspended === null
@@ -505,9 +508,12 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
     this.steal.load(stealState);
     if (timer !== null) {
       // A deadline already due (it was due when saved, the VMM had not fired it yet) is armed
-      // all the same: the VMM fires it at its next round, once, as it would have.
-      const deadline = BigInt.asUintN(64, timer - delta);
-      if (deadline <= BigInt(Number.MAX_SAFE_INTEGER)) this.armTimer(Number(deadline));
+      // all the same: the VMM fires it at its next round, once, as it would have. Due by more
+      // than this host's clock has run, it lies before host time 0: armed at 0.
+      const deadline = BigInt.asIntN(64, timer - delta);
+      if (deadline <= BigInt(Number.MAX_SAFE_INTEGER)) {
+        this.armTimer(deadline < 0n ? 0 : Number(deadline), timer);
+      }
     }
     if (wakeArmed) this.armWake();
   }
@@ -671,12 +677,12 @@ export class RiscvVCpu implements ArchVCpu<RiscvVCpuCreateConfig, void>, SbiCall
       this.setPendingBit(VsIrq.VSTIP, true);
       return;
     }
-    this.armTimer(ticks);
+    this.armTimer(ticks, stimeValue);
   }
 
-  private armTimer(ticks: number): void {
+  private armTimer(ticks: number, guestTime: bigint): void {
     const t = this.host.time;
-    this.timerDeadline = ticks;
+    this.timerGuestTime = guestTime;
     this.timer = t.registerTimer(t.ticksToNanos(ticks), () => {
       this.timer = null;
       this.host.vmm.injectInterrupt(this.vmId, this.vcpuId, VsIrq.TIMER);
