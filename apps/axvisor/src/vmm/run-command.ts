@@ -5,15 +5,12 @@ import { formatHostError, UsageError } from "../errors.js";
 import { describeOutcome, ExitStatus, exitStatusFor, type RunOutcome } from "../exit-status.js";
 import type { CliIo } from "../io.js";
 import { createHostBoard } from "../platform/host-of.js";
-import {
-  runVmOnThreads,
-  type ThreadedVm,
-  threadedRunRefusal,
-} from "../platforms/riscv64-qemu-virt/threads/threaded-vm.js";
+import { vcpuThreadRunner } from "../platforms/node.js";
 import { restoreSnapshotFile, restoreVm, saveSnapshotFile } from "../snapshot/index.js";
 import { ConsoleMux } from "./console-mux.js";
 import { type HostPlan, planHost } from "./host-setup.js";
 import { parseVmmArgs, type VmmCommandOptions, vmmHelp } from "./run-options.js";
+import type { ThreadedVm } from "./vcpu-threads.js";
 import type { VmInstance } from "./vm-instance.js";
 import { formatVmStats } from "./vm-stats.js";
 import { describeEnd, Vmm } from "./vmm.js";
@@ -191,7 +188,13 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
     return finish({ kind: "host-error", message: formatHostError(e, io.env) });
   }
   const { vmm, mux } = session;
-  const refusal = threads > 1 ? threadedRunRefusal(vmm, threads) : undefined;
+  const runner = threads > 1 ? vcpuThreadRunner(vmm.machine.platform) : undefined;
+  const refusal =
+    threads <= 1
+      ? undefined
+      : runner === undefined
+        ? `--threads ${threads}: the ${vmm.machine.platform.name} host runs vCPUs on one thread (use --threads 1)`
+        : runner.refusal(vmm, threads);
   if (refusal !== undefined) {
     vmm.shutdown();
     return finish({ kind: "host-error", message: refusal });
@@ -243,7 +246,7 @@ export async function runVmm(argv: readonly string[], io: CliIo): Promise<number
   // A restored VM is running already.
   for (const vm of vmm.vms) if (vm.status === VMStatus.Loaded) vmm.startVm(vm.id);
   const first = vmm.vms[0];
-  if (threads > 1 && first !== undefined) threaded = runVmOnThreads(vmm, first, threads);
+  if (runner !== undefined && first !== undefined) threaded = runner.run(vmm, first, threads);
   // A step whose pattern matches the empty output (`--send-after '' TEXT`) types at once:
   // a restored VM prints nothing until it is given something to answer.
   engine.start();

@@ -139,4 +139,17 @@ describe("axvisor run --threads", () => {
       expect(status).toBe(ExitStatus.HostError);
     }
   });
+
+  it("refuses threads on a platform without a thread runner, naming it", async () => {
+    const c = captureIo();
+    const status = await runCli(
+      ["run", "--platform", "aarch64-qemu-virt", "--default-guest", "--threads", "2"],
+      c.io,
+    );
+    expect(c.err()).toMatch(
+      /^axvisor run: --threads 2: the aarch64-qemu-virt host runs vCPUs on one thread \(use --threads 1\)/,
+    );
+    expect(c.err().trim().split("\n")).toHaveLength(1);
+    expect(status).toBe(ExitStatus.HostError);
+  });
 });

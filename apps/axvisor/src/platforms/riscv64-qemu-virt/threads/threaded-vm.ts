@@ -6,6 +6,7 @@ import { Ns16550a } from "@axvisor/device-ns16550a";
 import { shareRam } from "@axvisor/machine";
 import { type AccessWidth, gpa, MappingFlags } from "@axvisor/memory-addr";
 import type { RiscvVCpu } from "@axvisor/riscv-vcpu";
+import type { ThreadedVm, VcpuThreadRunner } from "../../../vmm/vcpu-threads.js";
 import type { VmEnd, VmInstance } from "../../../vmm/vm-instance.js";
 import type { Vmm } from "../../../vmm/vmm.js";
 import type { RiscvHostBoard } from "../host-board.js";
@@ -34,19 +35,7 @@ const STATUS_POLL_MS = 50;
 /** The guest's supervisor external interrupt: the only level line (from the vPLIC). */
 const S_EXTERNAL = 9;
 
-/** A VM whose vCPUs run on worker threads; `done` resolves once every worker has left. */
-export interface ThreadedVm {
-  readonly done: Promise<void>;
-  /**
-   * Resolves with performance.now() at the moment every worker had built its hart and all
-   * were released together (thread creation and module loading come before it).
-   */
-  readonly started: Promise<number>;
-  /** Stops the workers (the VMM ends the VM as stopped unless it ended already). */
-  stop(): void;
-  /** Guest instructions the workers retired, once `done`. */
-  readonly instructions: number;
-}
+export type { ThreadedVm } from "../../../vmm/vcpu-threads.js";
 
 /**
  * Why `vm` cannot run on `threads` worker threads, or undefined when it can. Threads need the
@@ -54,7 +43,7 @@ export interface ThreadedVm {
  */
 export function threadedRunRefusal(vmm: Vmm, threads: number): string | undefined {
   if (vmm.machine.platform.arch !== "riscv64") {
-    return `--threads ${threads}: only the riscv64 host runs vCPUs on worker threads (${vmm.machine.platform.name} runs them on one thread: use --threads 1)`;
+    return `--threads ${threads}: the riscv64 runner was asked to run a ${vmm.machine.platform.arch} host's vCPUs`;
   }
   if (threads > MAX_WORKERS) return `--threads ${threads}: at most ${MAX_WORKERS} threads`;
   if (threads > vmm.machine.cpuCount) {
@@ -401,3 +390,9 @@ function answer(box: Int32Array, area: Uint8Array, a: Answer): void {
   Atomics.store(box, Mailbox.done, 1);
   Atomics.notify(box, Mailbox.done);
 }
+
+/** riscv64-qemu-virt's vCPUs on worker threads, as `axvisor run --threads` asks for them. */
+export const riscvVcpuThreads: VcpuThreadRunner = {
+  refusal: threadedRunRefusal,
+  run: (vmm, vm, threads) => runVmOnThreads(vmm, vm, threads),
+};
