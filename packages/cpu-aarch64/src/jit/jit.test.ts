@@ -805,18 +805,21 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     }
   });
 
+  /** x0 counts; the loop body's "add x1, x1, #1" is patched by a store of w3 to [x2]. */
+  const SELF_PATCHING_LOOP = [
+    0x91000421, // 1: add x1, x1, #1
+    0xf1000400, //    subs x0, x0, #1
+    0x54ffffc1, //    b.ne 1b
+    0xb9000043, //    str w3, [x2]    (patch the add)
+    0xd508751f, //    ic iallu
+    0xd2800140, //    mov x0, #10
+    0x17fffffa, //    b 1b
+  ];
+
   it("drops compiled code when the program rewrites it", () => {
     // x0 counts; the loop body's "add x1, x1, #1" is patched to "add x1, x1, #2" by a store.
     const m = new TestMachine({ ramSize: 1 << 20, jit: true, jitHotThreshold: 1 });
-    m.writeWords(RAM_BASE, [
-      0x91000421, // 1: add x1, x1, #1
-      0xf1000400, //    subs x0, x0, #1
-      0x54ffffc1, //    b.ne 1b
-      0xb9000043, //    str w3, [x2]    (patch the add)
-      0xd508751f, //    ic iallu
-      0xd2800140, //    mov x0, #10
-      0x17fffffa, //    b 1b
-    ]);
+    m.writeWords(RAM_BASE, SELF_PATCHING_LOOP);
     m.cpu.powerOn(RAM_BASE, 0n, 2);
     m.cpu.setX(0, 10n);
     m.cpu.setX(2, BigInt(RAM_BASE));
@@ -839,15 +842,7 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
       jit: true,
       jitOptions: { hotThreshold: 1, compileQueue: queue },
     });
-    m.writeWords(RAM_BASE, [
-      0x91000421, // 1: add x1, x1, #1
-      0xf1000400, //    subs x0, x0, #1
-      0x54ffffc1, //    b.ne 1b
-      0xb9000043, //    str w3, [x2]    (patch the add)
-      0xd508751f, //    ic iallu
-      0xd2800140, //    mov x0, #10
-      0x17fffffa, //    b 1b
-    ]);
+    m.writeWords(RAM_BASE, SELF_PATCHING_LOOP);
     cpu.powerOn(RAM_BASE, 0n, 2);
     cpu.setX(0, 10n);
     cpu.setX(2, BigInt(RAM_BASE));

@@ -466,26 +466,34 @@ describe("JIT: code that changes under compiled code", () => {
     a.jal(0, 0),
   ];
 
+  /**
+   * A loop that rewrites its own first instruction (addi x6,x6,1 -> addi x6,x6,100) when x5
+   * reaches 500, on a hart with or without the JIT (compiling through `queue` if given).
+   */
+  const selfPatchingLoop = (jit: boolean, queue?: CompileQueue): M => {
+    const m = machine(
+      jit,
+      [
+        a.addi(6, 6, 1), // CODE
+        a.addi(5, 5, -1),
+        a.bne(5, 11, 8), // skip the patch unless x5 == 500
+        a.sw(12, 10, 0), // *(CODE) = patched
+        a.bne(5, 0, -16),
+        a.jal(0, 0),
+      ],
+      CODE,
+      queue,
+    );
+    m.hart.setX(5, 1000n);
+    m.hart.setX(10, BigInt(CODE));
+    m.hart.setX(11, 500n);
+    m.hart.setX(12, BigInt(a.addi(6, 6, 100)));
+    return m;
+  };
+
   it("self-modifying code: a store into a compiled loop takes effect at once", () => {
-    // The loop rewrites its own first instruction (addi x6,x6,1 -> addi x6,x6,100) when
-    // x5 reaches 500; no FENCE.I (the hart behaves as if every store were followed by one).
-    const patched = a.addi(6, 6, 100);
-    const prog = [
-      a.addi(6, 6, 1), // CODE
-      a.addi(5, 5, -1),
-      a.bne(5, 11, 8), // skip the patch unless x5 == 500
-      a.sw(12, 10, 0), // *(CODE) = patched
-      a.bne(5, 0, -16),
-      a.jal(0, 0),
-    ];
-    const run = (jit: boolean) => {
-      const m = machine(jit, prog);
-      m.hart.setX(5, 1000n);
-      m.hart.setX(10, BigInt(CODE));
-      m.hart.setX(11, 500n);
-      m.hart.setX(12, BigInt(patched));
-      return m;
-    };
+    // No FENCE.I: the hart behaves as if every store were followed by one.
+    const run = (jit: boolean) => selfPatchingLoop(jit);
     const j = run(true);
     const i = run(false);
     lockstep(j, i, [1000, 7, 5000], 0);
@@ -541,26 +549,10 @@ describe("JIT: code that changes under compiled code", () => {
   });
 
   it("asynchronous compile: a module arriving after the guest rewrote its page is dropped", () => {
-    // The self-modifying loop of above (+1 becomes +100 at x5 == 500); the loop's module is
-    // held back until after the patch: installing it would run the old +1.
-    const patched = a.addi(6, 6, 100);
-    const prog = [
-      a.addi(6, 6, 1),
-      a.addi(5, 5, -1),
-      a.bne(5, 11, 8),
-      a.sw(12, 10, 0),
-      a.bne(5, 0, -16),
-      a.jal(0, 0),
-    ];
+    // The self-modifying loop (+1 becomes +100 at x5 == 500); the loop's module is held back
+    // until after the patch: installing it would run the old +1.
     const q = new HeldCompileQueue();
-    const run = (jit: boolean) => {
-      const m = machine(jit, prog, CODE, jit ? q : undefined);
-      m.hart.setX(5, 1000n);
-      m.hart.setX(10, BigInt(CODE));
-      m.hart.setX(11, 500n);
-      m.hart.setX(12, BigInt(patched));
-      return m;
-    };
+    const run = (jit: boolean) => selfPatchingLoop(jit, jit ? q : undefined);
     const j = run(true);
     const i = run(false);
     lockstep(j, i, [600], 0);
