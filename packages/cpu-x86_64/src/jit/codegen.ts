@@ -24,9 +24,9 @@ import {
   ST_RLO,
   ST_SEL,
   ST_STI,
-  ST_TLB_PHYS,
   ST_TLB_TAG,
 } from "./layout.js";
+import { emitTlbRamOffset } from "./tlb-ram-offset.js";
 
 /** Flag kinds (fk = kind * 4 + size code; size code 0: byte, 1: dword, 2: qword, 3: word). */
 const FK_ADD = 1;
@@ -305,17 +305,7 @@ class Gen {
     b.brIf("tside");
     b.end();
     // RAM offset = physical page + page offset - RAM base; outside RAM: MMIO, interpreter.
-    b.get(L_TI);
-    b.mem(Op.f64Load, 3, ST_TLB_PHYS - ST_TLB_TAG);
-    b.op(Op.i64TruncF64S);
-    b.get(L_EA);
-    b.i64(0xfff);
-    b.op(Op.i64And);
-    b.op(Op.i64Add);
-    if (t.ramBase !== 0) {
-      b.i64(t.ramBase);
-      b.op(Op.i64Sub);
-    }
+    emitTlbRamOffset(b, L_TI, L_EA, t.ramBase);
     b.tee(L_T1);
     b.i64(t.ramSize - size);
     b.op(Op.i64GtU);

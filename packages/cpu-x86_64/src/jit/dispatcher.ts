@@ -26,9 +26,9 @@ import {
   ST_FLAGS,
   ST_JC,
   ST_RIP,
-  ST_TLB_PHYS,
   ST_TLB_TAG,
 } from "./layout.js";
+import { emitTlbRamOffset } from "./tlb-ram-offset.js";
 
 /** The region left the budget to another region, or the next region is not in the cache. */
 export const CHAIN_MISS = 0;
@@ -119,17 +119,7 @@ export function dispatcherModule(t: DispatchTarget): Uint8Array {
   f.op(Op.f64Ne);
   f.brIf("miss");
   // RAM offset of RIP's byte; outside RAM: back to JS.
-  f.get(TI);
-  f.mem(Op.f64Load, 3, ST_TLB_PHYS - ST_TLB_TAG);
-  f.op(Op.i64TruncF64S);
-  f.get(RIP);
-  f.i64(0xfff);
-  f.op(Op.i64And);
-  f.op(Op.i64Add);
-  if (t.ramBase !== 0) {
-    f.i64(t.ramBase);
-    f.op(Op.i64Sub);
-  }
+  emitTlbRamOffset(f, TI, RIP, t.ramBase);
   f.tee(O64);
   f.i64(t.ramSize);
   f.op(Op.i64GeU);

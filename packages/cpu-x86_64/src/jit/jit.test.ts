@@ -455,6 +455,33 @@ function snapshot(cpu: X86Cpu, ram: Uint8Array) {
   };
 }
 
+/**
+ * Runs `bytes` from CODE to HLT with and without the JIT, DATA's first `dataLen` bytes set to
+ * k * step + seed, and returns both end states and how much the JIT compiled and retired.
+ */
+function runBothWays(
+  bytes: readonly number[],
+  seed: number,
+  dataLen: number,
+  step: number,
+  setup?: (cpu: X86Cpu) => void,
+) {
+  let compiled = 0;
+  let retired = 0;
+  const [jit, interp] = [true, false].map((on) => {
+    const m = machine(on);
+    m.ram.set(bytes, CODE);
+    for (let k = 0; k < dataLen; k++) m.ram[DATA + k] = (k * step + seed) & 0xff;
+    m.cpu.setReg("rip", BigInt(CODE));
+    setup?.(m.cpu);
+    const exit = runToHalt(m.cpu);
+    compiled += m.cpu.jit?.compiled ?? 0;
+    retired += m.cpu.jit?.retired ?? 0;
+    return { exit, ...snapshot(m.cpu, m.ram) };
+  });
+  return { jit, interp, compiled, retired };
+}
+
 /** mov r64, imm (a value below 2^32) as bytes. */
 function movImm(reg: number, v: number): number[] {
   return [0x48 | (reg >= 8 ? 1 : 0), 0xb8 | (reg & 7), ...le32(v), 0, 0, 0, 0];
@@ -525,18 +552,12 @@ describe("x86-64 JIT", () => {
     let jitRetired = 0;
     for (let seed = 1; seed <= 60; seed++) {
       const bytes = program(seed * 7919, 12, 100);
-      const results = [true, false].map((jit) => {
-        const m = machine(jit);
-        m.ram.set(bytes, CODE);
-        for (let k = 0; k < 0x1000; k++) m.ram[DATA + k] = (k * 37 + seed) & 0xff;
-        m.cpu.setReg("rip", BigInt(CODE));
-        m.cpu.segBase[5] = 0x800;
-        const exit = runToHalt(m.cpu);
-        compiled += m.cpu.jit?.compiled ?? 0;
-        jitRetired += m.cpu.jit?.retired ?? 0;
-        return { exit, ...snapshot(m.cpu, m.ram) };
+      const r = runBothWays(bytes, seed, 0x1000, 37, (cpu) => {
+        cpu.segBase[5] = 0x800;
       });
-      expect(results[0], `seed ${seed * 7919}`).toEqual(results[1]);
+      compiled += r.compiled;
+      jitRetired += r.retired;
+      expect(r.jit, `seed ${seed * 7919}`).toEqual(r.interp);
     }
     // Most of the work ran compiled (not only the interpreter compared with itself).
     expect(compiled).toBeGreaterThan(50);
@@ -549,16 +570,9 @@ describe("x86-64 JIT", () => {
     let jitRetired = 0;
     for (let seed = 1; seed <= 50; seed++) {
       const bytes = program(seed * 104729, 16, 60, kinds);
-      const results = [true, false].map((jit) => {
-        const m = machine(jit);
-        m.ram.set(bytes, CODE);
-        for (let k = 0; k < 0x1000; k++) m.ram[DATA + k] = (k * 53 + seed) & 0xff;
-        m.cpu.setReg("rip", BigInt(CODE));
-        const exit = runToHalt(m.cpu);
-        jitRetired += m.cpu.jit?.retired ?? 0;
-        return { exit, ...snapshot(m.cpu, m.ram) };
-      });
-      expect(results[0], `seed ${seed * 104729}`).toEqual(results[1]);
+      const r = runBothWays(bytes, seed, 0x1000, 53);
+      jitRetired += r.retired;
+      expect(r.jit, `seed ${seed * 104729}`).toEqual(r.interp);
     }
     expect(jitRetired).toBeGreaterThan(30_000);
   });
@@ -569,16 +583,9 @@ describe("x86-64 JIT", () => {
     let jitRetired = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const bytes = program(seed * 15485863, 16, 60, kinds);
-      const results = [true, false].map((jit) => {
-        const m = machine(jit);
-        m.ram.set(bytes, CODE);
-        for (let k = 0; k < 0x1000; k++) m.ram[DATA + k] = (k * 91 + seed) & 0xff;
-        m.cpu.setReg("rip", BigInt(CODE));
-        const exit = runToHalt(m.cpu);
-        jitRetired += m.cpu.jit?.retired ?? 0;
-        return { exit, ...snapshot(m.cpu, m.ram) };
-      });
-      expect(results[0], `seed ${seed * 15485863}`).toEqual(results[1]);
+      const r = runBothWays(bytes, seed, 0x1000, 91);
+      jitRetired += r.retired;
+      expect(r.jit, `seed ${seed * 15485863}`).toEqual(r.interp);
     }
     expect(jitRetired).toBeGreaterThan(20_000);
   });
@@ -948,16 +955,9 @@ describe("x86-64 JIT", () => {
     let jitRetired = 0;
     for (let seed = 1; seed <= 30; seed++) {
       const bytes = repProgram(seed * 2654435761, 10, 40);
-      const results = [true, false].map((jit) => {
-        const m = machine(jit);
-        m.ram.set(bytes, CODE);
-        for (let k = 0; k < 0x2000; k++) m.ram[DATA + k] = (k * 29 + seed) & 0xff;
-        m.cpu.setReg("rip", BigInt(CODE));
-        const exit = runToHalt(m.cpu);
-        jitRetired += m.cpu.jit?.retired ?? 0;
-        return { exit, ...snapshot(m.cpu, m.ram) };
-      });
-      expect(results[0], `seed ${seed * 2654435761}`).toEqual(results[1]);
+      const r = runBothWays(bytes, seed, 0x2000, 29);
+      jitRetired += r.retired;
+      expect(r.jit, `seed ${seed * 2654435761}`).toEqual(r.interp);
     }
     // The elements ran compiled (each counts as an instruction), not in the interpreter.
     expect(jitRetired).toBeGreaterThan(200_000);
