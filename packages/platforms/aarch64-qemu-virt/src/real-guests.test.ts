@@ -52,10 +52,10 @@ async function converse(
 
 const LINUX_SCRIPT = [
   { expect: "GUEST-INIT-OK", send: "" },
-  // The whole banner line, end included: typed earlier, the tty's echo of the command lands
-  // on the banner's line (the line-by-line comparison with QEMU's log then fails).
+  // Whole lines, ends included: typed earlier, the tty's echo of the command lands on the
+  // line being printed (the line-by-line comparison with QEMU's log then fails).
   { expect: "Starting shell on console (exit to power off)\r\n", send: "echo SHELL-$((6*7))\n" },
-  { expect: "SHELL-42", send: "poweroff -f\n" },
+  { expect: "SHELL-42\r\n", send: "poweroff -f\n" },
 ];
 
 describe.skipIf(!present)(
