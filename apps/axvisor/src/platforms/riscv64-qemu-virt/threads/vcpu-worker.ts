@@ -13,6 +13,7 @@ import { Hart } from "@axvisor/cpu-riscv64";
 import { adoptRam, type PhysBus } from "@axvisor/machine";
 import { gpa, hpa, maskToWidth } from "@axvisor/memory-addr";
 import { RiscvHostCpus, RiscvPhysCpu, RiscvVCpu } from "@axvisor/riscv-vcpu";
+import { ConsoleBatch } from "./console-batch.js";
 import {
   Header,
   SharedRiscvVmContext,
@@ -55,7 +56,8 @@ interface Timer {
 
 class VcpuThread {
   readonly #d: VcpuWorkerData;
-  readonly #post: (m: VcpuWorkerMessage) => void;
+  readonly #send: (m: VcpuWorkerMessage) => void;
+  readonly #console: ConsoleBatch;
   readonly #state: SharedVmState;
   readonly #box: Int32Array;
   readonly #boxBytes: Uint8Array;
@@ -82,8 +84,17 @@ class VcpuThread {
 
   constructor(d: VcpuWorkerData, post: (m: VcpuWorkerMessage) => void) {
     this.#d = d;
-    this.#post = post;
+    this.#send = post;
     this.#state = new SharedVmState(d.state, d.hartIds.length);
+    const words = this.#state.words;
+    this.#console = new ConsoleBatch(
+      () => this.#ordered(),
+      () => Atomics.load(words, Header.seq),
+      (seq, bytes) => {
+        if (STATS) this.#stat("console messages", 1);
+        this.#send({ kind: "console", seq, bytes });
+      },
+    );
     this.#box = new Int32Array(d.mailbox, 0, 8);
     this.#boxBytes = new Uint8Array(d.mailbox, Mailbox.dataAt);
     this.#lineStatus = d.lineStatus === undefined ? undefined : new Int32Array(d.lineStatus.word);
@@ -291,11 +302,17 @@ class VcpuThread {
   }
 
   /**
-   * SBI console output leaves without waiting (a guest printing through putchar makes one
-   * call per byte), in the VM-wide order of the worker messages (`#ordered`).
+   * SBI console output leaves without waiting, gathered while nothing else is sent (see
+   * `ConsoleBatch`), in the VM-wide order of the worker messages (`#ordered`).
    */
   #consoleOut(bytes: Uint8Array): void {
-    this.#post({ kind: "console", seq: this.#ordered(), bytes: bytes.slice() });
+    this.#console.write(bytes);
+  }
+
+  /** Sends `m` after any console output gathered before it (which has a lower number). */
+  #post(m: VcpuWorkerMessage): void {
+    this.#console.flush();
+    this.#send(m);
   }
 
   /**
@@ -480,6 +497,9 @@ class VcpuThread {
     try {
       const t0 = STATS ? performance.now() : 0;
       exit = vcpu.run();
+      // Output gathered in this run leaves now: a message another worker numbered meanwhile
+      // waits for it on the main thread.
+      this.#console.flush();
       this.#pauses = this.#hart.paused ? this.#pauses + 1 : 0;
       if (STATS && this.#hart.paused) this.#stat("pause exits", 1);
       if (STATS) {
