@@ -233,21 +233,42 @@ function linuxConfig(harts: 1 | 2): string {
   return vmConfigPath(`linux-riscv64-qemu-smp${harts}.toml`);
 }
 
+/**
+ * Host threads the 2-vCPU Linux row runs its vCPUs on. One (the VMM's scheduler loop) while
+ * that is the faster way: on the 2-core bench host, 2 worker threads still take longer to
+ * GUEST-INIT-OK, as they spend more CPU in all than the second core can give (each worker
+ * warms up its own JIT and V8 code; apps/axvisor/docs/vmm.md, "Threads"). The figure keeps
+ * its JSON key (linux_boot_smp2_s) whichever way it is measured.
+ */
+const LINUX_SMP2_THREADS = 1;
+
 function linuxUnderHypervisor(harts: 1 | 2): Benchmark {
   const config = linuxConfig(harts);
+  const threads = harts === 2 ? LINUX_SMP2_THREADS : 1;
+  const on =
+    threads === 1
+      ? "its vCPUs on the VMM's one scheduler loop"
+      : `its vCPUs on ${threads} host threads (axvisor run --threads ${threads}), their start-up included`;
   return {
     id: `linux-smp${harts}.hypervisor`,
     row: `linux-smp${harts}`,
     target: "hypervisor",
-    method: `configs/vms/linux-riscv64-qemu-smp${harts}.toml under the hypervisor: seconds from creating the VM to ${LINUX_MARKER} on its console`,
+    method: `configs/vms/linux-riscv64-qemu-smp${harts}.toml under the hypervisor, ${on}: seconds from creating the VM to ${LINUX_MARKER} on its console`,
     unavailable: () => linuxConfigProblem(config),
     facts: (ctx) => ({
       config: `configs/vms/linux-riscv64-qemu-smp${harts}.toml`,
       timeout_s: ctx.linuxTimeoutMs / 1000,
+      threads,
     }),
     async run(ctx) {
       const r = await runInChild(
-        { kind: "vmm-boot", config, marker: LINUX_MARKER, timeoutMs: ctx.linuxTimeoutMs },
+        {
+          kind: "vmm-boot",
+          config,
+          marker: LINUX_MARKER,
+          timeoutMs: ctx.linuxTimeoutMs,
+          ...(threads > 1 ? { threads } : {}),
+        },
         { hardTimeoutMs: ctx.linuxTimeoutMs + 30_000 },
       );
       return fromJob(r, (f) => (f.ms ?? Number.NaN) / 1000);

@@ -46,6 +46,12 @@ export type Job =
       readonly timeoutMs: number;
       /** The host platform (default riscv64-qemu-virt). */
       readonly platform?: string;
+      /**
+       * Host threads the VM's vCPUs run on, as `axvisor run --threads` (default 1: the VMM's
+       * one scheduler loop). The time still runs from creating the VM, so it includes
+       * starting the worker threads.
+       */
+      readonly threads?: number;
     }
   | {
       /** `count` demo VMs created and started at once; times to first output of each. */

@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { PARALLEL_PER_ITERATION } from "./emu-parallel.js";
 import { linuxConfigProblem, vmConfigPath } from "../paths.js";
 import { workloadImage } from "../workloads.js";
 import { runVmmJob } from "./vmm.js";
+import { PARALLEL_GUEST, parallelGuestToml } from "./vmm-parallel.js";
 
 describe("runVmmJob (guests under the hypervisor, in process)", () => {
   it("runs a guest-form workload in a VM and times it between the markers", async () => {
@@ -49,5 +54,45 @@ describe("runVmmJob (guests under the hypervisor, in process)", () => {
     if (!r.ok) return;
     expect(r.figures.firstMs).toBeGreaterThan(0);
     expect(r.figures.ms).toBeGreaterThanOrEqual(r.figures.firstMs!);
+  });
+
+  for (const threads of [1, 2]) {
+    it(`boots a 2-vCPU VM to its marker with threads ${threads}, counting both vCPUs' instructions`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "axvisor-boot-"));
+      try {
+        const config = join(dir, "parallel.toml");
+        const iterations = 200_000;
+        writeFileSync(config, parallelGuestToml(PARALLEL_GUEST, iterations));
+        const r = await runVmmJob({
+          kind: "vmm-boot",
+          config,
+          marker: "PARALLEL-TEST PASS",
+          timeoutMs: 30_000,
+          threads,
+        });
+        expect(r.ok, r.ok ? "" : r.why).toBe(true);
+        if (!r.ok) return;
+        expect(r.figures.ms).toBeGreaterThan(0);
+        // Both vCPUs ran the loop before the guest printed PASS.
+        expect(r.figures.instructions).toBeGreaterThanOrEqual(
+          2 * PARALLEL_PER_ITERATION * iterations,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 40_000);
+  }
+
+  it("says why a VM cannot run on more threads than the host has CPUs", async () => {
+    const r = await runVmmJob({
+      kind: "vmm-boot",
+      config: vmConfigPath("linux-riscv64-qemu-smp1.toml"),
+      marker: "GUEST-INIT-OK",
+      timeoutMs: 1_000,
+      threads: 2,
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.why).toContain("--threads 2: the host has only 1 CPUs");
   });
 });
