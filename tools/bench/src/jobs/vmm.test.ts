@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PARALLEL_PER_ITERATION } from "./emu-parallel.js";
 import { linuxConfigProblem, vmConfigPath } from "../paths.js";
 import { workloadImage } from "../workloads.js";
+import { PARALLEL_PER_ITERATION } from "./emu-parallel.js";
 import { runVmmJob } from "./vmm.js";
 import { PARALLEL_GUEST, parallelGuestToml } from "./vmm-parallel.js";
 
