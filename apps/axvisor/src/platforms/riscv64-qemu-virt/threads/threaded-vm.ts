@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { EmulatedDeviceType } from "@axvisor/axdevice-base";
 import { AxError } from "@axvisor/axerrno";
@@ -34,6 +35,16 @@ const STATUS_POLL_MS = 50;
 
 /** The guest's supervisor external interrupt: the only level line (from the vPLIC). */
 const S_EXTERNAL = 9;
+
+/**
+ * V8's budget (roughly bytes of wasm executed) before it recompiles a JIT region with its
+ * optimising compiler on a background thread; V8's default is 1.8 M. With every host core
+ * running a vCPU worker, that recompiling competes with the workers for the cores (a
+ * Linux smp2 boot spent 3.0-4.4 s CPU in V8's background threads against 3.5-3.9 s in the
+ * two workers), and it buys little for an OS boot's lukewarm code: only code hotter than
+ * this (the kernel's inflate loop) is still recompiled.
+ */
+const WASM_TIERING_BUDGET = 180_000_000;
 
 export type { ThreadedVm } from "../../../vmm/vcpu-threads.js";
 
@@ -76,6 +87,9 @@ export function runVmOnThreads(
   const board = vmm.machine as RiscvHostBoard;
   const ram = shareRam(board.board.ram);
   if (ram === undefined) throw new Error("threaded run: host RAM is not shared");
+  // Process-wide, read when a wasm instance is made: the workers' regions (made from here on)
+  // get it; the main thread's harts do not run this VM's code any more.
+  setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
   const n = vm.config.base.cpuNum;
   const hartIds = Array.from({ length: n }, (_, v) => vm.config.base.physCpuIds?.[v] ?? v);
   const state = SharedVmState.allocate(n);
