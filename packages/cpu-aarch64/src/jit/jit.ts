@@ -43,7 +43,7 @@ import type { Aarch64Cpu } from "../cpu.js";
 import { TLB_MASK, TLB_SIZE } from "../cpu.js";
 import { sysreg } from "../sysreg-encoding.js";
 import { HCR, SR } from "../sysregs.js";
-import { type CodegenEnv, compileRegion, type RegionCode, RegionEmitter } from "./codegen.js";
+import { type CodegenEnv, type RegionCode, RegionEmitter } from "./codegen.js";
 import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
 import {
   EXIT_BRANCH,
@@ -213,6 +213,8 @@ export class Aarch64Jit {
   readonly maxInsns: number;
   private readonly batch: number;
   private readonly env: CodegenEnv;
+  /** One emitter for every region (its typed-array scratch costs more to make than a small region). */
+  private readonly emitter: RegionEmitter;
   private readonly out = new Bytes();
   /** CTR_EL0 as the CPU model reads it (a constant of the model). */
   private readonly ctr: number;
@@ -255,6 +257,7 @@ export class Aarch64Jit {
     this.jc = new Int32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
     this.jc.fill(JC_EMPTY);
     this.env = { stateBase, ramOffset: wasm.ramOffset };
+    this.emitter = new RegionEmitter(this.env);
     const api = wasmApi!;
     this.table = new api.Table({ element: "anyfunc", initial: 256 });
     for (let i = 255; i >= 0; i--) this.freeIndices.push(i);
@@ -425,11 +428,10 @@ export class Aarch64Jit {
     for (const ro of this.pending) {
       if (this.entries.get(ro) !== PENDING) continue;
       const pageWord = (ro >>> 12) * 1024;
-      const code = compileRegion(
+      const code = this.emitter.compile(
         (off) => r32[pageWord + (off >> 2)]!,
         ro & 4095,
         this.maxInsns,
-        this.env,
       );
       if (code === undefined) {
         this.entries.set(ro, FIRST_NOT_COMPILED);
@@ -447,7 +449,7 @@ export class Aarch64Jit {
       false,
       this.out,
     );
-    const em = new RegionEmitter(this.env);
+    const em = this.emitter;
     for (const p of codes) {
       em.wrap(w.beginFunction(RegionEmitter.locals(p.code)), p.code);
       w.endFunction();
