@@ -867,6 +867,39 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(jit.stats.retired).toBeGreaterThan(0);
   });
 
+  it("compiles an entry left waiting for its batch once its count reaches the threshold again", () => {
+    // One hot loop never fills a batch of 16: it waits (interpreted) and compiles alone at
+    // its 100th entry, then runs compiled to the interpreter's result.
+    const m = new TestMachine({ ramSize: 1 << 20, jit: true });
+    const cpu = new Aarch64Cpu({
+      cpuId: 1,
+      mpidr: 1,
+      bus: m,
+      time: m.time,
+      jit: true,
+      jitOptions: { hotThreshold: 50, compileQueue: openCompileQueue({ offThread: false }) },
+    });
+    m.writeWords(RAM_BASE, [
+      0x91000421, // 1: add x1, x1, #1
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffffc1, //    b.ne 1b
+      0x14000000, // b .
+    ]);
+    cpu.powerOn(RAM_BASE, 0n, 2);
+    cpu.setX(0, 1000n);
+    const jit = cpu.jit!;
+    cpu.run(3 * 90);
+    expect(cpu.getX(1)).toBeGreaterThanOrEqual(89n);
+    expect(jit.stats.regions).toBe(0);
+    expect(jit.stats.retired).toBe(0);
+    cpu.run(3 * 20);
+    expect(jit.stats.regions).toBe(1);
+    cpu.run(3 * 1000);
+    expect(cpu.getX(1)).toBe(1000n);
+    expect(cpu.getX(0)).toBe(0n);
+    expect(jit.stats.retired).toBeGreaterThan(2500);
+  });
+
   it("runs the same program compiled on a worker thread as interpreted", () => {
     const program = [
       0x8b000021, // 1: add x1, x1, x0

@@ -188,8 +188,11 @@ export class Aarch64Jit {
   /** Compiled (or known not compilable, or waiting) entry points by RAM offset. */
   private readonly entries = new Map<number, Entry>();
   /**
-   * How many recorded entry points (compiled, pending, not compilable) hash to each bucket
-   * (markOf): a zero proves that an entry has no record, without a Map lookup.
+   * How many recorded entry points (compiled, compiling, not compilable; not the PENDING ones)
+   * hash to each bucket (markOf): a zero proves that an entry has no such record, without a
+   * Map lookup. A PENDING entry counts in `cold` as an unrecorded one does: it waits for its
+   * batch until its count reaches the threshold again, and most of its entries meanwhile stay
+   * out of `run`.
    */
   private readonly marks = new Uint16Array(1 << MARK_BITS);
   /** Entry counts by jump cache slot (entries sharing a slot share a count). */
@@ -434,7 +437,7 @@ export class Aarch64Jit {
         this.maxInsns,
       );
       if (code === undefined) {
-        this.entries.set(ro, FIRST_NOT_COMPILED);
+        this.setEntry(ro, FIRST_NOT_COMPILED);
         continue;
       }
       codes.push({ code, ro });
@@ -459,7 +462,7 @@ export class Aarch64Jit {
     const gens = codes.map((p) => {
       const page = p.ro >>> 12;
       this.codePage(page).compiling.push(p.ro);
-      this.entries.set(p.ro, COMPILING);
+      this.setEntry(p.ro, COMPILING);
       return this.pageGen[page]!;
     });
     const ticket = this.queue.submit(bytes);
@@ -492,7 +495,7 @@ export class Aarch64Jit {
       cp.compiling.splice(cp.compiling.indexOf(ro), 1);
       const index = this.allocIndex();
       this.table.set(index, inst.exports[`r${k}`]);
-      this.entries.set(ro, { index });
+      this.setEntry(ro, { index });
       cp.entries.push(ro);
       installed++;
     });
@@ -520,10 +523,14 @@ export class Aarch64Jit {
     this.submitted.clear();
   }
 
-  /** Records a new entry point (one without a record). */
+  /** Records what entry point `ro` is now, keeping `marks` (which leaves PENDING out). */
   private setEntry(ro: number, e: Entry): void {
+    const old = this.entries.get(ro);
     this.entries.set(ro, e);
-    this.marks[markOf(ro)]!++;
+    const was = old !== undefined && old !== PENDING;
+    const now = e !== PENDING;
+    if (now && !was) this.marks[markOf(ro)]!++;
+    else if (was && !now) this.marks[markOf(ro)]!--;
   }
 
   private allocIndex(): number {
