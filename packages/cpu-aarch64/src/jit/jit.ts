@@ -52,6 +52,7 @@ import {
   F_DC_CMO,
   F_DC_ZVA,
   F_EXCLUSIVE,
+  F_IC_LOCAL,
   F_PRIV,
   F_SP_ALIGN,
   F_SP_EL0,
@@ -349,6 +350,9 @@ export class Aarch64Jit {
     if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;
     if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TID2))) flags |= F_CTR;
     if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TPCP))) flags |= F_DC_CMO;
+    if (cpu.shareDomain.size === 1 && (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TPU)))) {
+      flags |= F_IC_LOCAL;
+    }
     if (cpu.el !== 0) {
       flags |= F_PRIV;
       if (cpu.spsel !== 0) flags |= F_SP_EL0;
