@@ -35,6 +35,7 @@ import {
   F_DC_CMO,
   F_DC_ZVA,
   F_EXCLUSIVE,
+  F_IC_LOCAL,
   F_PRIV,
   F_SP_ALIGN,
   F_SP_EL0,
@@ -1913,6 +1914,18 @@ export class RegionEmitter {
       // nothing traps them, as in the interpreter.
       f.get(P_FLAGS);
       f.i32(F_DC_CMO);
+      f.op(Op.i32And);
+      f.op(Op.i32Eqz);
+      f.if();
+      this.exit(off, k, EXIT_STOP);
+      f.end();
+      return FLOW_NEXT;
+    }
+    if (cmo === 0xd50b7520) {
+      // IC IVAU (Linux's loops after writing code: module loading, alternatives, jump labels):
+      // nothing to do on a lone CPU where nothing traps it, as in the interpreter.
+      f.get(P_FLAGS);
+      f.i32(F_IC_LOCAL);
       f.op(Op.i32And);
       f.op(Op.i32Eqz);
       f.if();

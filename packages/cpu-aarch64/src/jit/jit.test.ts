@@ -110,9 +110,9 @@ function randomInsn(next: () => number): number {
     const mrs = [0xd53bd040, 0xd53bd060, 0xd538d080, 0xd53b4220, 0xd53b0020][next() % 5]!;
     return (mrs | (next() % 32)) >>> 0;
   }
-  // DC CVAC / CVAU / CIVAC on any register (no effect).
+  // DC CVAC / CVAU / CIVAC, IC IVAU on any register (no effect).
   if (next() % 40 === 0)
-    return ([0xd50b7a20, 0xd50b7b20, 0xd50b7e20][next() % 3]! | (next() % 32)) >>> 0;
+    return ([0xd50b7a20, 0xd50b7b20, 0xd50b7e20, 0xd50b7520][next() % 4]! | (next() % 32)) >>> 0;
   // MSR DAIFSet/DAIFClr #imm, MSR DAIF, Xt (compiled at EL1/EL2; an unmask ends the region),
   // MRS DCZID_EL0.
   if (next() % 16 === 0) {
@@ -743,6 +743,45 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(results[0]!.retired).toBeGreaterThan(1900);
   });
 
+  it("compiles IC IVAU on a lone CPU at EL1, not with another CPU on its RAM, nor under HCR_EL2.TPU", () => {
+    const loop = [
+      0xd50b7521, // 1: ic ivau, x1
+      0x91010021, //    add x1, x1, #64
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffffa1, //    b.ne 1b
+      0x14000000, //    b .
+    ];
+    const run = (jit: boolean, shared: boolean) => {
+      const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
+      // A second CPU on the same RAM must hear of every IC IVAU: the interpreter's business.
+      if (shared) new Aarch64Cpu({ cpuId: 1, mpidr: 1, bus: m, time: m.time, jit });
+      m.writeWords(RAM_BASE, loop);
+      m.writeWords(RAM_BASE + 0x1400, [0x14000000]); // EL2 vector (from a lower EL): b .
+      m.cpu.powerOn(RAM_BASE, 0n, 2);
+      m.cpu.writeSysReg(SysReg.VBAR_EL2, BigInt(RAM_BASE + 0x1000));
+      m.cpu.writeSysReg(SysReg.HCR_EL2, 1n << 31n);
+      m.cpu.setPstateEl(1, 1);
+      m.cpu.setX(0, 1000n);
+      m.cpu.setX(1, BigInt(RAM_BASE + 0x8000));
+      m.cpu.run(2000);
+      const x1 = m.cpu.getX(1);
+      const retired = m.cpu.jit?.stats.retired ?? 0;
+      // The hypervisor now traps IC IVAU (HCR_EL2.TPU): the loop stops at the next one.
+      m.cpu.writeSysReg(SysReg.HCR_EL2, (1n << 31n) | (1n << 24n));
+      m.cpu.run(2000);
+      return { x1, s: snapshot(m), retired };
+    };
+    for (const shared of [false, true]) {
+      const [compiled, interpreted] = [run(true, shared), run(false, shared)];
+      expect(compiled.s).toEqual(interpreted.s);
+      expect(compiled.x1).toBe(BigInt(RAM_BASE + 0x8000 + 500 * 64));
+      expect(compiled.s.pc).toBe(BigInt(RAM_BASE + 0x1400));
+      // Alone, nearly all of it ran compiled; shared, every IC IVAU was interpreted.
+      if (shared) expect(compiled.retired).toBeLessThanOrEqual(1500);
+      else expect(compiled.retired).toBeGreaterThan(1900);
+    }
+  });
+
   it("compiles LDAR/STLR as ordinary accesses at [Xn]", () => {
     const loop = [
       0x08dffc22, // 1: ldarb w2, [x1]
@@ -865,6 +904,39 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     expect(cpu.getX(1)).toBe(10n + 20n + 20n);
     expect(jit.stats.regions).toBeGreaterThan(0);
     expect(jit.stats.retired).toBeGreaterThan(0);
+  });
+
+  it("compiles an entry left waiting for its batch once its count reaches the threshold again", () => {
+    // One hot loop never fills a batch of 16: it waits (interpreted) and compiles alone at
+    // its 100th entry, then runs compiled to the interpreter's result.
+    const m = new TestMachine({ ramSize: 1 << 20, jit: true });
+    const cpu = new Aarch64Cpu({
+      cpuId: 1,
+      mpidr: 1,
+      bus: m,
+      time: m.time,
+      jit: true,
+      jitOptions: { hotThreshold: 50, compileQueue: openCompileQueue({ offThread: false }) },
+    });
+    m.writeWords(RAM_BASE, [
+      0x91000421, // 1: add x1, x1, #1
+      0xf1000400, //    subs x0, x0, #1
+      0x54ffffc1, //    b.ne 1b
+      0x14000000, // b .
+    ]);
+    cpu.powerOn(RAM_BASE, 0n, 2);
+    cpu.setX(0, 1000n);
+    const jit = cpu.jit!;
+    cpu.run(3 * 90);
+    expect(cpu.getX(1)).toBeGreaterThanOrEqual(89n);
+    expect(jit.stats.regions).toBe(0);
+    expect(jit.stats.retired).toBe(0);
+    cpu.run(3 * 20);
+    expect(jit.stats.regions).toBe(1);
+    cpu.run(3 * 1000);
+    expect(cpu.getX(1)).toBe(1000n);
+    expect(cpu.getX(0)).toBe(0n);
+    expect(jit.stats.retired).toBeGreaterThan(2500);
   });
 
   it("runs the same program compiled on a worker thread as interpreted", () => {

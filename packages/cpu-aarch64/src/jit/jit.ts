@@ -43,7 +43,7 @@ import type { Aarch64Cpu } from "../cpu.js";
 import { TLB_MASK, TLB_SIZE } from "../cpu.js";
 import { sysreg } from "../sysreg-encoding.js";
 import { HCR, SR } from "../sysregs.js";
-import { type CodegenEnv, compileRegion, type RegionCode, RegionEmitter } from "./codegen.js";
+import { type CodegenEnv, type RegionCode, RegionEmitter } from "./codegen.js";
 import { DISPATCHER_LOCALS, emitDispatcher, REGION_TYPE, RUN_TYPE } from "./dispatcher.js";
 import {
   EXIT_BRANCH,
@@ -52,6 +52,7 @@ import {
   F_DC_CMO,
   F_DC_ZVA,
   F_EXCLUSIVE,
+  F_IC_LOCAL,
   F_PRIV,
   F_SP_ALIGN,
   F_SP_EL0,
@@ -188,8 +189,11 @@ export class Aarch64Jit {
   /** Compiled (or known not compilable, or waiting) entry points by RAM offset. */
   private readonly entries = new Map<number, Entry>();
   /**
-   * How many recorded entry points (compiled, pending, not compilable) hash to each bucket
-   * (markOf): a zero proves that an entry has no record, without a Map lookup.
+   * How many recorded entry points (compiled, compiling, not compilable; not the PENDING ones)
+   * hash to each bucket (markOf): a zero proves that an entry has no such record, without a
+   * Map lookup. A PENDING entry counts in `cold` as an unrecorded one does: it waits for its
+   * batch until its count reaches the threshold again, and most of its entries meanwhile stay
+   * out of `run`.
    */
   private readonly marks = new Uint16Array(1 << MARK_BITS);
   /** Entry counts by jump cache slot (entries sharing a slot share a count). */
@@ -213,6 +217,8 @@ export class Aarch64Jit {
   readonly maxInsns: number;
   private readonly batch: number;
   private readonly env: CodegenEnv;
+  /** One emitter for every region (its typed-array scratch costs more to make than a small region). */
+  private readonly emitter: RegionEmitter;
   private readonly out = new Bytes();
   /** CTR_EL0 as the CPU model reads it (a constant of the model). */
   private readonly ctr: number;
@@ -255,6 +261,7 @@ export class Aarch64Jit {
     this.jc = new Int32Array(buf, stateBase + ST_JC, 2 * JC_SIZE);
     this.jc.fill(JC_EMPTY);
     this.env = { stateBase, ramOffset: wasm.ramOffset };
+    this.emitter = new RegionEmitter(this.env);
     const api = wasmApi!;
     this.table = new api.Table({ element: "anyfunc", initial: 256 });
     for (let i = 255; i >= 0; i--) this.freeIndices.push(i);
@@ -343,6 +350,9 @@ export class Aarch64Jit {
     if (cpu.spAlignCheck()) flags |= F_SP_ALIGN;
     if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TID2))) flags |= F_CTR;
     if (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TPCP))) flags |= F_DC_CMO;
+    if (cpu.shareDomain.size === 1 && (cpu.el === 2 || (cpu.el === 1 && !cpu.hcrHi(HCR.TPU)))) {
+      flags |= F_IC_LOCAL;
+    }
     if (cpu.el !== 0) {
       flags |= F_PRIV;
       if (cpu.spsel !== 0) flags |= F_SP_EL0;
@@ -425,14 +435,13 @@ export class Aarch64Jit {
     for (const ro of this.pending) {
       if (this.entries.get(ro) !== PENDING) continue;
       const pageWord = (ro >>> 12) * 1024;
-      const code = compileRegion(
+      const code = this.emitter.compile(
         (off) => r32[pageWord + (off >> 2)]!,
         ro & 4095,
         this.maxInsns,
-        this.env,
       );
       if (code === undefined) {
-        this.entries.set(ro, FIRST_NOT_COMPILED);
+        this.setEntry(ro, FIRST_NOT_COMPILED);
         continue;
       }
       codes.push({ code, ro });
@@ -447,7 +456,7 @@ export class Aarch64Jit {
       false,
       this.out,
     );
-    const em = new RegionEmitter(this.env);
+    const em = this.emitter;
     for (const p of codes) {
       em.wrap(w.beginFunction(RegionEmitter.locals(p.code)), p.code);
       w.endFunction();
@@ -457,7 +466,7 @@ export class Aarch64Jit {
     const gens = codes.map((p) => {
       const page = p.ro >>> 12;
       this.codePage(page).compiling.push(p.ro);
-      this.entries.set(p.ro, COMPILING);
+      this.setEntry(p.ro, COMPILING);
       return this.pageGen[page]!;
     });
     const ticket = this.queue.submit(bytes);
@@ -490,7 +499,7 @@ export class Aarch64Jit {
       cp.compiling.splice(cp.compiling.indexOf(ro), 1);
       const index = this.allocIndex();
       this.table.set(index, inst.exports[`r${k}`]);
-      this.entries.set(ro, { index });
+      this.setEntry(ro, { index });
       cp.entries.push(ro);
       installed++;
     });
@@ -518,10 +527,14 @@ export class Aarch64Jit {
     this.submitted.clear();
   }
 
-  /** Records a new entry point (one without a record). */
+  /** Records what entry point `ro` is now, keeping `marks` (which leaves PENDING out). */
   private setEntry(ro: number, e: Entry): void {
+    const old = this.entries.get(ro);
     this.entries.set(ro, e);
-    this.marks[markOf(ro)]!++;
+    const was = old !== undefined && old !== PENDING;
+    const now = e !== PENDING;
+    if (now && !was) this.marks[markOf(ro)]!++;
+    else if (was && !now) this.marks[markOf(ro)]!--;
   }
 
   private allocIndex(): number {

@@ -103,3 +103,9 @@ export const F_CTR = 64;
  * HCR_EL2.TPCP (EL0 is left to the interpreter).
  */
 export const F_DC_CMO = 128;
+/**
+ * IC IVAU is a no-op: EL2, or EL1 without HCR_EL2.TPU, on a CPU alone on its RAM (this CPU's
+ * own stores to code pages already dropped that code; other CPUs would have to be told, which
+ * the interpreter does).
+ */
+export const F_IC_LOCAL = 256;
