@@ -204,6 +204,8 @@ export class X86Jit {
    * Read when a JIT is created.
    */
   static offThread: boolean | undefined = undefined;
+  /** Page memos in compiled memory accesses (codegen.ts translate); off: A/B measurements. */
+  static pageMemos = true;
   /** V8 compiles the modules here; the blocks waiting for theirs by ticket. */
   private readonly queue: CompileQueue;
   private readonly waiting = new Map<number, Block>();
@@ -638,7 +640,7 @@ export class X86Jit {
       this.compileMs += performance.now() - t0;
       return false;
     }
-    const bytes = compileRegion(blocks, user, this.target);
+    const bytes = compileRegion(blocks, user, this.target, X86Jit.pageMemos);
     // From now on a store to the page is seen (and makes the module stale).
     this.shared.markCode(page);
     blk.pending = true;
