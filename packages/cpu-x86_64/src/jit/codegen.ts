@@ -89,7 +89,11 @@ const RUN_TYPE = 0;
 const MAT_TYPE = 1;
 /** The TLB refill in table slot 0 (jit.ts): fill(linear address, write) -> cached. */
 const FILL_TYPE = 2;
-const FN_MATERIALIZE = 1;
+/**
+ * The flags materialize function lives once per JIT in table slot 1 (materializeModule):
+ * compiled into every region it was a fifth of the bytes V8 compiled for each.
+ */
+const MAT_SLOT = 1;
 
 const TYPES = [
   { params: [ValType.i32, ValType.i32, ValType.i32], results: [ValType.i32] },
@@ -634,7 +638,8 @@ class Gen {
     b.get(L_FA);
     b.get(L_FB);
     b.get(L_FR);
-    b.call(FN_MATERIALIZE);
+    b.i32(MAT_SLOT);
+    b.callIndirect(MAT_TYPE);
     b.set(L_F);
     b.i32(0);
     b.set(L_FK);
@@ -2238,7 +2243,7 @@ export function compileRegion(
   t: JitTarget,
   pageMemos = true,
 ): Uint8Array {
-  const w = new ModuleWriter(TYPES, [RUN_TYPE, MAT_TYPE], ["run", undefined], t.pages, true);
+  const w = new ModuleWriter(TYPES, [RUN_TYPE], ["run"], t.pages, true);
   // A memo hit stands for the whole page: only when RAM ends at a page boundary.
   const memos =
     pageMemos && t.ramSize % 4096 === 0 && t.ramBase % 4096 === 0 ? planMemos(blocks) : [];
@@ -2425,7 +2430,8 @@ export function compileRegion(
   b.get(L_FA);
   b.get(L_FB);
   b.get(L_FR);
-  b.call(FN_MATERIALIZE);
+  b.i32(MAT_SLOT);
+  b.callIndirect(MAT_TYPE);
   b.mem(Op.i32Store, 2, t.state + ST_FLAGS);
   b.i32(0);
   b.get(L_EXIT_RIP);
@@ -2442,6 +2448,15 @@ export function compileRegion(
   b.get(L_SIDE);
   b.op(Op.i32Or);
   w.endFunction();
+  return w.finish();
+}
+
+/**
+ * The module of materialize(f, fk, fa, fb, fr) -> RFLAGS (export "mat"), which the JIT puts
+ * in table slot 1 for the regions (imports env.mem of `pages` pages, unused).
+ */
+export function materializeModule(pages: number): Uint8Array {
+  const w = new ModuleWriter(TYPES, [MAT_TYPE], ["mat"], pages, false);
   const m = w.beginFunction([
     [1, ValType.i64],
     [3, ValType.i32],
