@@ -25,6 +25,7 @@ import {
   ST_SEL,
   ST_STI,
   ST_TLB_TAG,
+  TLB_ENTRIES,
 } from "./layout.js";
 import { emitTlbRamOffset } from "./tlb-ram-offset.js";
 
@@ -356,7 +357,7 @@ class Gen {
       b.br("tok");
       b.end();
     }
-    // slot address = tags + (set * 1024 + (page & 1023)) * 8. A non-canonical address never
+    // slot address = tags + (set * TLB_ENTRIES + (page & (TLB_ENTRIES - 1))) * 8. A non-canonical address never
     // matches a tag (only canonical pages are entered), so the interpreter raises its #GP/#SS.
     const set = (write ? 1 : 0) * 2 + (this.user ? 1 : 0);
     b.get(L_EA);
@@ -364,11 +365,11 @@ class Gen {
     b.op(Op.i64ShrS);
     b.tee(L_T1);
     b.op(Op.i32WrapI64);
-    b.i32(1023);
+    b.i32(TLB_ENTRIES - 1);
     b.op(Op.i32And);
     b.i32(3);
     b.op(Op.i32Shl);
-    b.i32(t.state + ST_TLB_TAG + set * 1024 * 8);
+    b.i32(t.state + ST_TLB_TAG + set * TLB_ENTRIES * 8);
     b.op(Op.i32Add);
     b.tee(L_TI);
     b.mem(Op.f64Load, 3, 0);
