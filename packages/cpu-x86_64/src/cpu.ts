@@ -14,7 +14,7 @@ import { FpuState, resetFpu } from "./fpu/index.js";
 import { FpuPorts } from "./fpu-ports.js";
 import * as int64 from "./int64.js";
 import { type JitShared, jitFromEnvironment, X86Jit } from "./jit/jit.js";
-import { ST_RHI, ST_RLO, ST_TLB_PHYS, ST_TLB_TAG } from "./jit/layout.js";
+import { ST_RHI, ST_RLO, ST_TLB_PHYS, ST_TLB_TAG, TLB_ENTRIES } from "./jit/layout.js";
 import { rdmsr, wrmsr } from "./msr.js";
 import * as pagingOps from "./paging.js";
 import * as regs from "./regs.js";
@@ -69,8 +69,7 @@ export const FAULT: { readonly fault: true } = Object.freeze({ fault: true });
 export const VMEXIT: { readonly vmexit: true } = Object.freeze({ vmexit: true });
 
 const TWO32 = 4294967296;
-const TLB_BITS = 10;
-const TLB_SIZE = 1 << TLB_BITS;
+const TLB_SIZE = TLB_ENTRIES;
 const TLB_MASK = TLB_SIZE - 1;
 /** Instructions between polls of the interrupt lines when nothing forces an earlier one. */
 const POLL = 64;

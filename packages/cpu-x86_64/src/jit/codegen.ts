@@ -25,6 +25,7 @@ import {
   ST_SEL,
   ST_STI,
   ST_TLB_TAG,
+  TLB_ENTRIES,
 } from "./layout.js";
 import { emitTlbRamOffset } from "./tlb-ram-offset.js";
 
@@ -89,7 +90,11 @@ const RUN_TYPE = 0;
 const MAT_TYPE = 1;
 /** The TLB refill in table slot 0 (jit.ts): fill(linear address, write) -> cached. */
 const FILL_TYPE = 2;
-const FN_MATERIALIZE = 1;
+/**
+ * The flags materialize function lives once per JIT in table slot 1 (materializeModule):
+ * compiled into every region it was a fifth of the bytes V8 compiled for each.
+ */
+const MAT_SLOT = 1;
 
 const TYPES = [
   { params: [ValType.i32, ValType.i32, ValType.i32], results: [ValType.i32] },
@@ -114,6 +119,60 @@ export interface JitTarget {
   readonly codeMap: number;
 }
 
+/**
+ * The page memo of accesses through segment override `seg` (-1: none) and base register `base`
+ * (negative: none), reads or writes apart (the write set only holds writable dirty pages).
+ */
+function memoKey(seg: number, base: number, write: boolean): string {
+  return `${seg}:${base}:${write ? "w" : "r"}`;
+}
+
+/** Page memos one region keeps at most (each costs two locals and an entry store). */
+const MAX_MEMOS = 8;
+const STACK_R = memoKey(-1, 4, false);
+const STACK_W = memoKey(-1, 4, true);
+
+/**
+ * Chooses the region's page memos: none unless it loops (a branch back in the region), as a
+ * memo costs code (which V8 compiles for every region) and pays from its second use on; else
+ * the bases its memory operands use and the stack, busiest first, reads and writes apart.
+ */
+function planMemos(blocks: readonly (readonly Insn[])[]): string[] {
+  const uses = new Map<string, number>();
+  const starts = new Set(blocks.map((blk) => blk[0]!.rip));
+  let loops = false;
+  const count = (key: string) => uses.set(key, (uses.get(key) ?? 0) + 1);
+  for (const blk of blocks) {
+    for (const i of blk) {
+      if ((i.kind === K.JCC || i.kind === K.JMP) && i.target <= i.rip && starts.has(i.target))
+        loops = true;
+      if (i.kind === K.REP_STR) continue;
+      if (i.isMem) count(`${i.seg}:${i.base}`);
+      switch (i.kind) {
+        case K.PUSH:
+        case K.POP:
+        case K.CALL:
+        case K.RET:
+        case K.PUSH_I:
+        case K.PUSHF:
+        case K.CALL_IND:
+          count("-1:4");
+          break;
+        case K.LEAVE:
+          count("-1:5");
+          break;
+      }
+    }
+  }
+  const keys: string[] = [];
+  if (!loops) return keys;
+  for (const [base] of [...uses].sort((x, y) => y[1] - x[1])) {
+    if (keys.length + 2 > MAX_MEMOS) break;
+    keys.push(`${base}:r`, `${base}:w`);
+  }
+  return keys;
+}
+
 const sizeCode = (size: number) => (size === 1 ? 0 : size === 4 ? 1 : size === 8 ? 2 : 3);
 /** Operand size of a size code. */
 const CODE_SIZE = [1, 4, 8, 2] as const;
@@ -128,6 +187,10 @@ class Gen {
   k = 0;
   /** Instructions in the block being compiled (what its budget check reserved). */
   blockLen = 0;
+  /** Page memos (translate) by memoKey: slot index; their i64 page and i32 offset locals. */
+  readonly memo = new Map<string, number>();
+  memoPage = 0;
+  memoOff = 0;
 
   constructor(
     readonly b: FnBody,
@@ -252,11 +315,18 @@ class Gen {
 
   /**
    * Translates L_EA for an access of `size` bytes (write: through the write set, which only
-   * holds writable dirty pages) into L_ADDR (the RAM offset), or side-exits.
+   * holds writable dirty pages) into L_ADDR (the RAM offset), or side-exits. `memo` names the
+   * page memo to try first and to update (memoKey; default: the operand's segment and base,
+   * null: none): accesses through one base register mostly stay on one page, and the memo
+   * turns the TLB lookup into a compare. A memo lives in locals for one call of the region,
+   * in which nothing compiled flushes the TLB or marks a page as code (those exit), so the
+   * translation it holds is the one the TLB would give; it only ever holds RAM pages.
    */
-  translate(i: Insn, size: number, write: boolean): void {
+  translate(i: Insn, size: number, write: boolean, memo?: string | null): void {
     const b = this.b;
     const t = this.t;
+    const key = memo === undefined ? (i.isMem ? memoKey(i.seg, i.base, write) : null) : memo;
+    const slot = key === null ? undefined : this.memo.get(key);
     // Every failing check branches to one side exit at this instruction.
     b.block("tok");
     b.block("tside");
@@ -269,7 +339,25 @@ class Gen {
       b.op(Op.i32GtU);
       b.brIf("tside");
     }
-    // slot address = tags + (set * 1024 + (page & 1023)) * 8. A non-canonical address never
+    if (slot !== undefined) {
+      b.block("tmiss");
+      b.get(L_EA);
+      b.i64(12);
+      b.op(Op.i64ShrS);
+      b.get(this.memoPage + slot);
+      b.op(Op.i64Ne);
+      b.brIf("tmiss");
+      b.get(this.memoOff + slot);
+      b.get(L_EA);
+      b.op(Op.i32WrapI64);
+      b.i32(0xfff);
+      b.op(Op.i32And);
+      b.op(Op.i32Add);
+      b.set(L_ADDR);
+      b.br("tok");
+      b.end();
+    }
+    // slot address = tags + (set * TLB_ENTRIES + (page & (TLB_ENTRIES - 1))) * 8. A non-canonical address never
     // matches a tag (only canonical pages are entered), so the interpreter raises its #GP/#SS.
     const set = (write ? 1 : 0) * 2 + (this.user ? 1 : 0);
     b.get(L_EA);
@@ -277,11 +365,11 @@ class Gen {
     b.op(Op.i64ShrS);
     b.tee(L_T1);
     b.op(Op.i32WrapI64);
-    b.i32(1023);
+    b.i32(TLB_ENTRIES - 1);
     b.op(Op.i32And);
     b.i32(3);
     b.op(Op.i32Shl);
-    b.i32(t.state + ST_TLB_TAG + set * 1024 * 8);
+    b.i32(t.state + ST_TLB_TAG + set * TLB_ENTRIES * 8);
     b.op(Op.i32Add);
     b.tee(L_TI);
     b.mem(Op.f64Load, 3, 0);
@@ -320,6 +408,19 @@ class Gen {
       b.mem(I32_LOAD8_U, 0, t.codeMap);
       b.brIf("tside");
     } else b.op(Op.drop);
+    if (slot !== undefined) {
+      b.get(L_EA);
+      b.i64(12);
+      b.op(Op.i64ShrS);
+      b.set(this.memoPage + slot);
+      b.get(L_ADDR);
+      b.get(L_EA);
+      b.op(Op.i32WrapI64);
+      b.i32(0xfff);
+      b.op(Op.i32And);
+      b.op(Op.i32Sub);
+      b.set(this.memoOff + slot);
+    }
     b.br("tok");
     b.end();
     this.exit(this.k, i.rip, true);
@@ -388,13 +489,13 @@ class Gen {
     if (movs) {
       b.get(rsi);
       b.set(L_EA);
-      this.translate(i, size, false);
+      this.translate(i, size, false, null);
       b.get(L_ADDR);
       b.set(L_SRC);
     }
     b.get(rdi);
     b.set(L_EA);
-    this.translate(i, size, true);
+    this.translate(i, size, true, null);
     // Elements wholly inside the destination's page (at least one: translate checked it).
     const room = (from: number) => {
       b.i32(4096);
@@ -538,7 +639,8 @@ class Gen {
     b.get(L_FA);
     b.get(L_FB);
     b.get(L_FR);
-    b.call(FN_MATERIALIZE);
+    b.i32(MAT_SLOT);
+    b.callIndirect(MAT_TYPE);
     b.set(L_F);
     b.i32(0);
     b.set(L_FK);
@@ -742,7 +844,7 @@ class Gen {
     b.i64(8);
     b.op(Op.i64Sub);
     b.set(L_EA);
-    this.translate(i, 8, true);
+    this.translate(i, 8, true, STACK_W);
     b.i64(i.next);
     b.set(L_T1);
     this.store(8, L_T1);
@@ -758,7 +860,7 @@ class Gen {
     b.i64(8);
     b.op(Op.i64Sub);
     b.set(L_EA);
-    this.translate(i, 8, true);
+    this.translate(i, 8, true, STACK_W);
     b.i64(i.next);
     b.set(L_T2);
     this.store(8, L_T2);
@@ -772,7 +874,7 @@ class Gen {
     const b = this.b;
     b.get(this.reg(4));
     b.set(L_EA);
-    this.translate(i, 8, false);
+    this.translate(i, 8, false, STACK_R);
     this.load(8);
     b.tee(L_T2);
     b.i64(16);
@@ -1430,7 +1532,7 @@ class Gen {
         b.i64(8);
         b.op(Op.i64Sub);
         b.set(L_EA);
-        this.translate(i, 8, true);
+        this.translate(i, 8, true, STACK_W);
         this.getReg(i.rm, 8, true);
         b.set(L_T2);
         this.store(8, L_T2);
@@ -1441,7 +1543,7 @@ class Gen {
       case K.POP:
         b.get(this.reg(4));
         b.set(L_EA);
-        this.translate(i, 8, false);
+        this.translate(i, 8, false, STACK_R);
         this.load(8);
         b.set(L_T2);
         b.get(this.reg(4));
@@ -1499,7 +1601,7 @@ class Gen {
         b.i64(8);
         b.op(Op.i64Sub);
         b.set(L_EA);
-        this.translate(i, 8, true);
+        this.translate(i, 8, true, STACK_W);
         b.i64(i.imm);
         b.set(L_T2);
         this.store(8, L_T2);
@@ -1514,7 +1616,7 @@ class Gen {
         b.i64(8);
         b.op(Op.i64Sub);
         b.set(L_EA);
-        this.translate(i, 8, true);
+        this.translate(i, 8, true, STACK_W);
         b.get(L_F);
         b.i32(~0x30000);
         b.op(Op.i32And);
@@ -1562,7 +1664,7 @@ class Gen {
       case K.LEAVE:
         b.get(this.reg(5));
         b.set(L_EA);
-        this.translate(i, 8, false);
+        this.translate(i, 8, false, memoKey(-1, 5, false));
         this.load(8);
         b.set(L_T2);
         b.get(this.reg(5));
@@ -2140,13 +2242,31 @@ export function compileRegion(
   blocks: readonly (readonly Insn[])[],
   user: boolean,
   t: JitTarget,
+  pageMemos = true,
 ): Uint8Array {
-  const w = new ModuleWriter(TYPES, [RUN_TYPE, MAT_TYPE], ["run", undefined], t.pages, true);
+  const w = new ModuleWriter(TYPES, [RUN_TYPE], ["run"], t.pages, true);
+  // A memo hit stands for the whole page: only when RAM ends at a page boundary.
+  const memos =
+    pageMemos && t.ramSize % 4096 === 0 && t.ramBase % 4096 === 0 ? planMemos(blocks) : [];
   const b = w.beginFunction([
     [I64_LOCALS, ValType.i64],
     [I32_LOCALS, ValType.i32],
+    ...(memos.length > 0
+      ? ([
+          [memos.length, ValType.i64],
+          [memos.length, ValType.i32],
+        ] as const)
+      : []),
   ]);
   const g = new Gen(b, t, user);
+  g.memoPage = L_CNT + 1;
+  g.memoOff = L_CNT + 1 + memos.length;
+  memos.forEach((key, k) => {
+    g.memo.set(key, k);
+    // No canonical address's page number (EA >> 12 lies in [-2^35, 2^35)).
+    b.i64(2 ** 52);
+    b.set(g.memoPage + k);
+  });
   const index = new Map<number, number>();
   blocks.forEach((blk, k) => {
     index.set(blk[0]!.rip, k);
@@ -2311,7 +2431,8 @@ export function compileRegion(
   b.get(L_FA);
   b.get(L_FB);
   b.get(L_FR);
-  b.call(FN_MATERIALIZE);
+  b.i32(MAT_SLOT);
+  b.callIndirect(MAT_TYPE);
   b.mem(Op.i32Store, 2, t.state + ST_FLAGS);
   b.i32(0);
   b.get(L_EXIT_RIP);
@@ -2328,6 +2449,15 @@ export function compileRegion(
   b.get(L_SIDE);
   b.op(Op.i32Or);
   w.endFunction();
+  return w.finish();
+}
+
+/**
+ * The module of materialize(f, fk, fa, fb, fr) -> RFLAGS (export "mat"), which the JIT puts
+ * in table slot 1 for the regions (imports env.mem of `pages` pages, unused).
+ */
+export function materializeModule(pages: number): Uint8Array {
+  const w = new ModuleWriter(TYPES, [MAT_TYPE], ["mat"], pages, false);
   const m = w.beginFunction([
     [1, ValType.i64],
     [3, ValType.i32],

@@ -27,6 +27,8 @@ import {
   ST_JC,
   ST_RIP,
   ST_TLB_TAG,
+  TLB_BITS,
+  TLB_ENTRIES,
 } from "./layout.js";
 import { emitTlbRamOffset } from "./tlb-ram-offset.js";
 
@@ -83,7 +85,7 @@ export function dispatcherModule(t: DispatchTarget): Uint8Array {
   };
   f.block("miss");
   f.loop("next");
-  // The fetch TLB entry of RIP's page: tags + ((set + user) * 1024 + (page & 1023)) * 8.
+  // The fetch TLB entry of RIP's page: tags + ((set + user) * entries + (page & mask)) * 8.
   f.i32(0);
   f.mem(Op.f64Load, 3, st + ST_RIP);
   f.tee(RIPF);
@@ -92,17 +94,17 @@ export function dispatcherModule(t: DispatchTarget): Uint8Array {
   f.i64(12);
   f.op(Op.i64ShrS);
   f.op(Op.i32WrapI64);
-  f.i32(1023);
+  f.i32(TLB_ENTRIES - 1);
   f.op(Op.i32And);
   f.get(P_MODE);
   f.i32(1);
   f.op(Op.i32And);
-  f.i32(10);
+  f.i32(TLB_BITS);
   f.op(Op.i32Shl);
   f.op(Op.i32Add);
   f.i32(3);
   f.op(Op.i32Shl);
-  f.i32(st + ST_TLB_TAG + FETCH_SET * 1024 * 8);
+  f.i32(st + ST_TLB_TAG + FETCH_SET * TLB_ENTRIES * 8);
   f.op(Op.i32Add);
   f.tee(TI);
   f.mem(Op.f64Load, 3, 0);

@@ -753,6 +753,49 @@ describe("x86-64 JIT", () => {
     expect(m.cpu.jit!.retired).toBeGreaterThan(5 * (200 - 10));
   });
 
+  it("translates each access on its own page: one base register over pages mapped apart", () => {
+    const L = 0x40000000;
+    // Linear pages L + 0..3 on physical DATA + 3, 0, 2, 1 pages: a translation reused for the
+    // next page lands on the wrong physical page.
+    const phys = [3, 0, 2, 1].map((p) => DATA + p * 4096);
+    const runs = [true, false].map((jit) => {
+      const m = machine(jit);
+      const dv = new DataView(m.ram.buffer, m.ram.byteOffset, m.ram.byteLength);
+      dv.setUint32(0x11008, 0x12003, true);
+      dv.setUint32(0x12000, 0x13003, true);
+      for (const [k, pa] of phys.entries()) dv.setUint32(0x13000 + k * 8, pa | 3, true);
+      dv.setUint32(phys[3]!, 5, true);
+      dv.setUint32(phys[0]! + 8, 7, true);
+      // mov rbx, L ; mov ecx, 300 ; l: mov [rbx+0xff8], rcx ; mov [rbx+0x1000], rcx ;
+      // add [rbx+0x2ff8], rcx ; mov rax, [rbx+0x3000] ; add rax, [rbx+8] ; mov [rbx+0x10], rax ;
+      // dec ecx ; jnz l ; hlt
+      m.ram.set([0x48, 0xc7, 0xc3, ...le32(L), 0xb9, ...le32(300)], CODE);
+      const loop = [
+        ...[0x48, 0x89, 0x8b, ...le32(0xff8)],
+        ...[0x48, 0x89, 0x8b, ...le32(0x1000)],
+        ...[0x48, 0x01, 0x8b, ...le32(0x2ff8)],
+        ...[0x48, 0x8b, 0x83, ...le32(0x3000)],
+        ...[0x48, 0x03, 0x43, 0x08],
+        ...[0x48, 0x89, 0x43, 0x10],
+        ...[0xff, 0xc9],
+      ];
+      m.ram.set([...loop, 0x75, -(loop.length + 2) & 0xff, 0xf4], CODE + 12);
+      m.cpu.setReg("rip", BigInt(CODE));
+      const exit = runToHalt(m.cpu);
+      const at = (k: number, off: number) => dv.getUint32(phys[k]! + off, true);
+      return {
+        exit,
+        icount: m.cpu.icount,
+        words: [at(0, 0xff8), at(1, 0), at(2, 0xff8), at(0, 0x10), at(3, 0)],
+        rax: m.cpu.getReg("rax"),
+        retired: m.cpu.jit?.retired ?? 0,
+      };
+    });
+    expect(runs[0]!.retired).toBeGreaterThan(7 * 250);
+    expect(runs[0]!.words).toEqual([1, 1, 45150, 12, 5]);
+    expect({ ...runs[0], retired: 0 }).toEqual({ ...runs[1], retired: 0 });
+  });
+
   it("keeps STI's interrupt shadow when STI runs compiled: the interrupt comes one instruction later", () => {
     const results = [true, false].map((jit) => {
       const m = machine(jit);

@@ -26,7 +26,7 @@ import {
   type WasmTable,
   wasmApi,
 } from "@axvisor/machine";
-import { compileRegion, type JitTarget } from "./codegen.js";
+import { compileRegion, type JitTarget, materializeModule } from "./codegen.js";
 import { decodeRegion } from "./decode.js";
 import { CHAIN_MISS, CHAIN_STEP, dispatcherModule } from "./dispatcher.js";
 import {
@@ -204,6 +204,8 @@ export class X86Jit {
    * Read when a JIT is created.
    */
   static offThread: boolean | undefined = undefined;
+  /** Page memos in compiled memory accesses (codegen.ts translate); off: A/B measurements. */
+  static pageMemos = true;
   /** V8 compiles the modules here; the blocks waiting for theirs by ticket. */
   private readonly queue: CompileQueue;
   private readonly waiting = new Map<number, Block>();
@@ -215,7 +217,10 @@ export class X86Jit {
   private readonly target: JitTarget;
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
-  /** Table slot 0: the TLB refill compiled code calls on a miss (FILL_MODULE). */
+  /**
+   * Table slot 0: the TLB refill compiled code calls on a miss (FILL_MODULE); slot 1: the
+   * flags materialize function (codegen.ts materializeModule).
+   */
   private readonly table: WasmTable;
   /** TLB refills compiled code asked for, and those that succeeded (statistics). */
   fills = 0;
@@ -262,7 +267,7 @@ export class X86Jit {
     this.i32 = new Int32Array(w.memory.buffer, state, 64);
     this.f64 = new Float64Array(w.memory.buffer, state, 64);
     const api = wasmApi!;
-    this.table = new api.Table({ element: "anyfunc", initial: 1 });
+    this.table = new api.Table({ element: "anyfunc", initial: 2 });
     const fill = (lin: number, acc: number): number => {
       this.fills++;
       if (!cpu.tryFill(lin, acc, cpu.cpl === 3)) return 0;
@@ -271,6 +276,10 @@ export class X86Jit {
     };
     const helper = new api.Instance(new api.Module(FILL_MODULE), { env: { fill } });
     this.table.set(0, helper.exports.fill);
+    const mat = new api.Instance(new api.Module(materializeModule(w.pages)), {
+      env: { mem: w.memory },
+    });
+    this.table.set(1, mat.exports.mat);
     this.jc = new Int32Array(w.memory.buffer, state + ST_JC, JC_SIZE * 4);
     this.jcRip = new Float64Array(w.memory.buffer, state + ST_JC, JC_SIZE * 2);
     this.purgeAll();
@@ -638,7 +647,7 @@ export class X86Jit {
       this.compileMs += performance.now() - t0;
       return false;
     }
-    const bytes = compileRegion(blocks, user, this.target);
+    const bytes = compileRegion(blocks, user, this.target, X86Jit.pageMemos);
     // From now on a store to the page is seen (and makes the module stale).
     this.shared.markCode(page);
     blk.pending = true;

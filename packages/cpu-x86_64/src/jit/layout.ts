@@ -22,8 +22,15 @@ export const ST_STI = 160;
 export const ST_SEL = 176;
 /** The TLB tags (Float64Array(TLB_SETS * TLB_SIZE)), page-aligned for readability in dumps. */
 export const ST_TLB_TAG = 4096;
-/** Bytes of one TLB array: 6 sets x 1024 entries x 8 bytes. */
-export const TLB_BYTES = 6 * 1024 * 8;
+/**
+ * log2 of the TLB's entries per set (direct-mapped by the page number's low bits). 2048: with
+ * 1024 a third of a Linux boot's refills were of pages evicted by another page of the same
+ * slot since the last flush.
+ */
+export const TLB_BITS = 11;
+export const TLB_ENTRIES = 1 << TLB_BITS;
+/** Bytes of one TLB array: 6 sets x TLB_ENTRIES entries x 8 bytes. */
+export const TLB_BYTES = 6 * TLB_ENTRIES * 8;
 /** The TLB's physical page bases (Float64Array, same indexing as the tags). */
 export const ST_TLB_PHYS = ST_TLB_TAG + TLB_BYTES;
 /**
