@@ -50,6 +50,15 @@ import type {
 } from "./types.js";
 
 const TWO32 = 4294967296;
+/**
+ * The initial value of the fields that later hold addresses beyond the small-integer range
+ * (PCs, RAM offsets, physical addresses): -0 is a heap number, so V8 gives those fields a
+ * double representation from the start. A field that starts as a small integer changes
+ * representation at its first large value, which deprecates the CPU object's map and
+ * deoptimizes every function compiled against it (the whole interpreter, once per field,
+ * early in every boot).
+ */
+const DOUBLE_ZERO = -0;
 /** The CPUs sharing each RAM buffer: the Inner Shareable domain TLBI ...IS broadcasts to. */
 const shareDomains = new WeakMap<ArrayBufferLike, Set<Aarch64Cpu>>();
 /*
@@ -130,9 +139,9 @@ export class Aarch64Cpu {
    * the CPU has a JIT).
    */
   readonly spBank: Int32Array;
-  pc = 0;
+  pc = DOUBLE_ZERO;
   /** Address of the instruction being executed. */
-  curPc = 0;
+  curPc = DOUBLE_ZERO;
   /** The instruction being executed. */
   insn = 0;
 
@@ -176,7 +185,7 @@ export class Aarch64Cpu {
   fetchCtx = CTX_EL2;
   /** Current code page: its VA (NaN if none) and RAM byte offset. */
   fetchVa = Number.NaN;
-  fetchOff = 0;
+  fetchOff = DOUBLE_ZERO;
   /**
    * The code page of the fetch context left by the last exception entry or return that
    * changed it (`fetchCtx` then), so that a round trip through another EL (a VM exit to EL2
@@ -185,15 +194,18 @@ export class Aarch64Cpu {
    * controls drops it (`dropFetchPage`, `updateCtx`).
    */
   private otherFetchVa = Number.NaN;
-  private otherFetchOff = 0;
+  private otherFetchOff = DOUBLE_ZERO;
   private otherFetchCtx = -1;
   /** SCTLR.A of the current regime: every unaligned access faults. */
   strictAlign = false;
   /** High word of the last 64-bit load. */
   mhi = 0;
 
-  /** Exclusive monitor: physical address of the reservation (-1: none) and its size. */
-  exclAddr = -1;
+  /**
+   * Exclusive monitor: physical address of the reservation (-1: none, from reset()) and its
+   * size.
+   */
+  exclAddr = DOUBLE_ZERO;
   exclSize = 0;
   /** Event register (SEV/SEVL/WFE). */
   event = false;
