@@ -58,7 +58,7 @@ const TWO32 = 4294967296;
  * deoptimizes every function compiled against it (the whole interpreter, once per field,
  * early in every boot).
  */
-const DOUBLE_ZERO = -0;
+export const DOUBLE_ZERO = -0;
 /** The CPUs sharing each RAM buffer: the Inner Shareable domain TLBI ...IS broadcasts to. */
 const shareDomains = new WeakMap<ArrayBufferLike, Set<Aarch64Cpu>>();
 /*
@@ -1116,7 +1116,8 @@ export class Aarch64Cpu {
   private pendingFarLo = 0;
   private pendingFarHi = 0;
   private pendingFar = false;
-  private pendingHpfar = -1;
+  /** IPA of a stage-2 fault for HPFAR_EL2 (NaN: none; a double field, see DOUBLE_ZERO). */
+  private pendingHpfar = Number.NaN;
 
   abortSetFar(va: number): void {
     this.pendingFarLo = va | 0;
@@ -1220,7 +1221,7 @@ export class Aarch64Cpu {
       s[SR.HPFAR_EL2 * 2 + 1] = Math.floor(page / 0x10000000) | 0;
     }
     this.pendingFar = false;
-    this.pendingHpfar = -1;
+    this.pendingHpfar = Number.NaN;
     const elr = target === 2 ? SR.ELR_EL2 : SR.ELR_EL1;
     s[elr * 2] = ret | 0;
     s[elr * 2 + 1] = Math.floor(ret / TWO32) | 0;
