@@ -217,7 +217,11 @@ export class Aarch64Cpu {
   vfiqLine = false;
 
   // --- run control ---
-  instructions = 0;
+  /**
+   * Instructions executed since reset(): a double field (see DOUBLE_ZERO), as long runs pass
+   * 2^31.
+   */
+  instructions = DOUBLE_ZERO;
   sliceBreak = false;
   /**
    * Set by timer register writes: run() returns after the current instruction, so the board
