@@ -50,6 +50,15 @@ import type {
 } from "./types.js";
 
 const TWO32 = 4294967296;
+/**
+ * The initial value of the fields that later hold addresses beyond the small-integer range
+ * (PCs, RAM offsets, physical addresses): -0 is a heap number, so V8 gives those fields a
+ * double representation from the start. A field that starts as a small integer changes
+ * representation at its first large value, which deprecates the CPU object's map and
+ * deoptimizes every function compiled against it (the whole interpreter, once per field,
+ * early in every boot).
+ */
+export const DOUBLE_ZERO = -0;
 /** The CPUs sharing each RAM buffer: the Inner Shareable domain TLBI ...IS broadcasts to. */
 const shareDomains = new WeakMap<ArrayBufferLike, Set<Aarch64Cpu>>();
 /*
@@ -130,9 +139,9 @@ export class Aarch64Cpu {
    * the CPU has a JIT).
    */
   readonly spBank: Int32Array;
-  pc = 0;
+  pc = DOUBLE_ZERO;
   /** Address of the instruction being executed. */
-  curPc = 0;
+  curPc = DOUBLE_ZERO;
   /** The instruction being executed. */
   insn = 0;
 
@@ -176,7 +185,7 @@ export class Aarch64Cpu {
   fetchCtx = CTX_EL2;
   /** Current code page: its VA (NaN if none) and RAM byte offset. */
   fetchVa = Number.NaN;
-  fetchOff = 0;
+  fetchOff = DOUBLE_ZERO;
   /**
    * The code page of the fetch context left by the last exception entry or return that
    * changed it (`fetchCtx` then), so that a round trip through another EL (a VM exit to EL2
@@ -185,15 +194,18 @@ export class Aarch64Cpu {
    * controls drops it (`dropFetchPage`, `updateCtx`).
    */
   private otherFetchVa = Number.NaN;
-  private otherFetchOff = 0;
+  private otherFetchOff = DOUBLE_ZERO;
   private otherFetchCtx = -1;
   /** SCTLR.A of the current regime: every unaligned access faults. */
   strictAlign = false;
   /** High word of the last 64-bit load. */
   mhi = 0;
 
-  /** Exclusive monitor: physical address of the reservation (-1: none) and its size. */
-  exclAddr = -1;
+  /**
+   * Exclusive monitor: physical address of the reservation (-1: none, from reset()) and its
+   * size.
+   */
+  exclAddr = DOUBLE_ZERO;
   exclSize = 0;
   /** Event register (SEV/SEVL/WFE). */
   event = false;
@@ -205,7 +217,11 @@ export class Aarch64Cpu {
   vfiqLine = false;
 
   // --- run control ---
-  instructions = 0;
+  /**
+   * Instructions executed since reset(): a double field (see DOUBLE_ZERO), as long runs pass
+   * 2^31.
+   */
+  instructions = DOUBLE_ZERO;
   sliceBreak = false;
   /**
    * Set by timer register writes: run() returns after the current instruction, so the board
@@ -1104,7 +1120,8 @@ export class Aarch64Cpu {
   private pendingFarLo = 0;
   private pendingFarHi = 0;
   private pendingFar = false;
-  private pendingHpfar = -1;
+  /** IPA of a stage-2 fault for HPFAR_EL2 (NaN: none; a double field, see DOUBLE_ZERO). */
+  private pendingHpfar = Number.NaN;
 
   abortSetFar(va: number): void {
     this.pendingFarLo = va | 0;
@@ -1208,7 +1225,7 @@ export class Aarch64Cpu {
       s[SR.HPFAR_EL2 * 2 + 1] = Math.floor(page / 0x10000000) | 0;
     }
     this.pendingFar = false;
-    this.pendingHpfar = -1;
+    this.pendingHpfar = Number.NaN;
     const elr = target === 2 ? SR.ELR_EL2 : SR.ELR_EL1;
     s[elr * 2] = ret | 0;
     s[elr * 2 + 1] = Math.floor(ret / TWO32) | 0;

@@ -9,7 +9,7 @@
  */
 
 import type { Aarch64Cpu } from "./cpu.js";
-import { EC, TLB_MASK, TLB_SIZE } from "./cpu.js";
+import { DOUBLE_ZERO, EC, TLB_MASK, TLB_SIZE } from "./cpu.js";
 import { HCR, SR } from "./sysregs.js";
 
 export const ACC_FETCH = 0;
@@ -62,7 +62,8 @@ export class Mmu {
   faultS2 = false;
   /** The stage-2 fault happened on a stage-1 table walk. */
   faultPtw = false;
-  faultIpa = 0;
+  /** The IPA of a stage-2 fault (a double field from the start: see DOUBLE_ZERO). */
+  faultIpa = DOUBLE_ZERO;
   /** MAIR attribute byte of the stage-1 result (0x44 normal non-cacheable for MMU off fetch). */
   attr = 0;
   sh = 0;
