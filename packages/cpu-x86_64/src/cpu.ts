@@ -69,6 +69,15 @@ export const FAULT: { readonly fault: true } = Object.freeze({ fault: true });
 export const VMEXIT: { readonly vmexit: true } = Object.freeze({ vmexit: true });
 
 const TWO32 = 4294967296;
+/**
+ * The initial value of the fields that later hold values beyond V8's small-integer range
+ * (linear addresses, RIP, MSR halves, the instruction count, RAM offsets): -0 is a heap
+ * number, so V8 gives those fields a double representation from the start. A field that
+ * starts as a small integer changes representation at its first large value, which
+ * deprecates the CPU object's map and deoptimizes every function compiled against it (the
+ * interpreter, once per field, early in every boot). reset() gives them their values.
+ */
+const DOUBLE_ZERO = -0;
 const TLB_SIZE = TLB_ENTRIES;
 const TLB_MASK = TLB_SIZE - 1;
 /** Instructions between polls of the interrupt lines when nothing forces an earlier one. */
@@ -148,25 +157,25 @@ export class X86Cpu {
   /** RAX..R15 low and high halves (each an unsigned 32-bit value stored as int32). */
   readonly rlo: Int32Array;
   readonly rhi: Int32Array;
-  rip = 0;
+  rip = DOUBLE_ZERO;
   /** RFLAGS (bit 1 always set). */
   flags = 2;
   /** Scratch: high half of the last 64-bit ALU result or memory read. */
-  hi = 0;
+  hi = DOUBLE_ZERO;
 
   /** Segment registers ES..GS, then LDTR and TR: selector and descriptor cache. */
   readonly segSel = new Int32Array(8);
   readonly segBase = new Float64Array(8);
   readonly segLimit = new Float64Array(8);
   readonly segAttr = new Int32Array(8);
-  gdtBase = 0;
+  gdtBase = DOUBLE_ZERO;
   gdtLimit = 0xffff;
-  idtBase = 0;
+  idtBase = DOUBLE_ZERO;
   idtLimit = 0xffff;
 
   cr0 = CR0_ET;
-  cr2 = 0;
-  cr3 = 0;
+  cr2 = DOUBLE_ZERO;
+  cr3 = DOUBLE_ZERO;
   cr4 = 0;
   /** CR8 = TPR[7:4]. */
   cr8 = 0;
@@ -188,17 +197,17 @@ export class X86Cpu {
   // --- MSRs ---
   star = 0;
   starHi = 0;
-  lstar = 0;
+  lstar = DOUBLE_ZERO;
   cstar = 0;
   sfmask = 0;
-  kernelGsBase = 0;
+  kernelGsBase = DOUBLE_ZERO;
   tscAux = 0;
   tscOffset = 0;
   patLo = 0x00070406;
   patHi = 0x00070406;
   sysenterCs = 0;
-  sysenterEsp = 0;
-  sysenterEip = 0;
+  sysenterEsp = DOUBLE_ZERO;
+  sysenterEip = DOUBLE_ZERO;
   miscEnable = 1;
   mtrrDefType = 0;
   readonly mtrrFixed = new Float64Array(11);
@@ -215,7 +224,7 @@ export class X86Cpu {
   exErr = -1;
   pfError = 0;
   /** The linear address of the #PF being raised (CR2 when it is delivered). */
-  pfLinear = 0;
+  pfLinear = DOUBLE_ZERO;
   /** Vector class of the event being delivered (-1 none), for the #DF rules. */
   delivering = -1;
   /** The event being delivered (kind, vector, error code) for IDT-vectoring information. */
@@ -230,14 +239,14 @@ export class X86Cpu {
   /** NMIs blocked until the next IRET. */
   nmiBlocked = false;
   /** RDMSR result halves (msr.ts). */
-  msrLo = 0;
-  msrHi = 0;
+  msrLo = DOUBLE_ZERO;
+  msrHi = DOUBLE_ZERO;
   /** The address after a software interrupt instruction being delivered. */
-  softNext = 0;
+  softNext = DOUBLE_ZERO;
   /** Retired instruction count. */
-  icount = 0;
+  icount = DOUBLE_ZERO;
   /** Interrupts are inhibited before the instruction with this icount (STI, MOV SS). */
-  shadowAt = -1;
+  shadowAt = DOUBLE_ZERO;
   /** Instructions until the run loop polls the interrupt lines again. */
   pollIn = 0;
   /** Set when something the run loop reads changed (halt, host trap). */
@@ -257,7 +266,7 @@ export class X86Cpu {
   walkUser = false;
   walkNx = false;
   /** The size of the page the last walk ended at (4 KiB, 2/4 MiB or 1 GiB). */
-  walkPageSize = 4096;
+  walkPageSize = DOUBLE_ZERO;
   /**
    * Per TLB slot, log2 of the 4 KiB pieces in the page its entry came from (0: a 4 KiB page,
    * 9: 2 MiB, 10: 4 MiB, 18: 1 GiB): INVLPG of one address must drop every piece of the large
@@ -299,7 +308,7 @@ export class X86Cpu {
   private tlbGen = 0;
   /** The fetch page cache: linear page base and its RAM offset (NaN = none). */
   fetchLin = Number.NaN;
-  fetchOff = 0;
+  fetchOff = DOUBLE_ZERO;
   /** Bumped whenever the fetch page cache is dropped (exec.ts keeps an IP window on it). */
   fetchGen = 0;
   /**
@@ -307,10 +316,10 @@ export class X86Cpu {
    * offset, user access), dropped with the TLB and the fetch page (invalidateFetch).
    */
   rdLin = Number.NaN;
-  rdOff = 0;
+  rdOff = DOUBLE_ZERO;
   rdUser = false;
   wrLin = Number.NaN;
-  wrOff = 0;
+  wrOff = DOUBLE_ZERO;
   wrUser = false;
 
   readonly vmx: Vmx;
@@ -422,6 +431,7 @@ export class X86Cpu {
     this.nmiBlocked = false;
     this.delivering = -1;
     this.shadowAt = -1;
+    this.walkPageSize = 4096;
     this.xcr0 = 1;
     resetFpu(this.fpu);
     this.vmx.reset();
