@@ -1837,13 +1837,7 @@ export class RegionEmitter {
       // DC ZVA (64-byte blocks, as DCZID_EL0 says): a 64-byte store of zeros through the
       // store TLB (which never maps a page holding compiled code), where it is permitted.
       const rt = insn & 31;
-      f.get(P_FLAGS);
-      f.i32(F_DC_ZVA);
-      f.op(Op.i32And);
-      f.op(Op.i32Eqz);
-      f.if();
-      this.exit(off, k, EXIT_STOP);
-      f.end();
+      this.stopUnless(F_DC_ZVA, off, k);
       this.x64(rt);
       f.i64(-64);
       f.op(Op.i64And);
@@ -1860,13 +1854,7 @@ export class RegionEmitter {
       // MRS Xt, SP_EL0 / MSR SP_EL0, Xt (Linux keeps `current` there): the banked SP_EL0
       // at EL1/EL2 with SPSel = 1, no EL2 trap applies; otherwise the interpreter.
       const rt = insn & 31;
-      f.get(P_FLAGS);
-      f.i32(F_SP_EL0);
-      f.op(Op.i32And);
-      f.op(Op.i32Eqz);
-      f.if();
-      this.exit(off, k, EXIT_STOP);
-      f.end();
+      this.stopUnless(F_SP_EL0, off, k);
       if ((insn & (1 << 21)) !== 0) {
         f.i32(0);
         f.mem(Op.i64Load, 3, this.s(ST_SP_BANK));
@@ -1880,13 +1868,7 @@ export class RegionEmitter {
     }
     if ((insn & 0xffffffe0) >>> 0 === 0xd53b0020) {
       // MRS Xt, CTR_EL0 (cache maintenance loops read it each time) where no trap applies.
-      f.get(P_FLAGS);
-      f.i32(F_CTR);
-      f.op(Op.i32And);
-      f.op(Op.i32Eqz);
-      f.if();
-      this.exit(off, k, EXIT_STOP);
-      f.end();
+      this.stopUnless(F_CTR, off, k);
       f.i32(0);
       f.mem(Op.i32Load, 2, this.s(ST_CTR));
       this.set32(insn & 31);
@@ -1896,13 +1878,7 @@ export class RegionEmitter {
       // MRS Xt, DAIF at EL1/EL2 (Linux saves the mask around critical sections; MSR DAIF,
       // which may unmask a pending interrupt, stays with the interpreter); EL0 needs
       // SCTLR_EL1.UMA: the interpreter.
-      f.get(P_FLAGS);
-      f.i32(F_PRIV);
-      f.op(Op.i32And);
-      f.op(Op.i32Eqz);
-      f.if();
-      this.exit(off, k, EXIT_STOP);
-      f.end();
+      this.stopUnless(F_PRIV, off, k);
       f.i32(0);
       f.mem(Op.i32Load, 2, this.s(ST_DAIF));
       this.set32(insn & 31);
@@ -1912,25 +1888,13 @@ export class RegionEmitter {
     if (cmo === 0xd50b7a20 || cmo === 0xd50b7b20 || cmo === 0xd50b7e20) {
       // DC CVAC / CVAU / CIVAC (cache maintenance loops before IC IVAU): no effect where
       // nothing traps them, as in the interpreter.
-      f.get(P_FLAGS);
-      f.i32(F_DC_CMO);
-      f.op(Op.i32And);
-      f.op(Op.i32Eqz);
-      f.if();
-      this.exit(off, k, EXIT_STOP);
-      f.end();
+      this.stopUnless(F_DC_CMO, off, k);
       return FLOW_NEXT;
     }
     if (cmo === 0xd50b7520) {
       // IC IVAU (Linux's loops after writing code: module loading, alternatives, jump labels):
       // nothing to do on a lone CPU where nothing traps it, as in the interpreter.
-      f.get(P_FLAGS);
-      f.i32(F_IC_LOCAL);
-      f.op(Op.i32And);
-      f.op(Op.i32Eqz);
-      f.if();
-      this.exit(off, k, EXIT_STOP);
-      f.end();
+      this.stopUnless(F_IC_LOCAL, off, k);
       return FLOW_NEXT;
     }
     if ((insn & 0xfffff0df) >>> 0 === 0xd50340df) {
@@ -1974,13 +1938,7 @@ export class RegionEmitter {
       // MRS Xt, TPIDR_EL0 / TPIDRRO_EL0 (readable at every EL, no trap applies) / TPIDR_EL1
       // (EL1 and EL2; Linux keeps the per-CPU offset there): the copy made at entry.
       if (tpidr === 2) {
-        f.get(P_FLAGS);
-        f.i32(F_PRIV);
-        f.op(Op.i32And);
-        f.op(Op.i32Eqz);
-        f.if();
-        this.exit(off, k, EXIT_STOP);
-        f.end();
+        this.stopUnless(F_PRIV, off, k);
       }
       f.i32(0);
       f.mem(Op.i64Load, 3, this.s(ST_TPIDR + 8 * tpidr));
@@ -1992,9 +1950,14 @@ export class RegionEmitter {
 
   /** Leaves before the instruction at EL0 (where it needs checks the interpreter makes). */
   private privOnly(off: number, k: number): void {
+    this.stopUnless(F_PRIV, off, k);
+  }
+
+  /** Leaves for the interpreter (before the instruction at `off`) unless `flag` is set in P_FLAGS. */
+  private stopUnless(flag: number, off: number, k: number): void {
     const f = this.f;
     f.get(P_FLAGS);
-    f.i32(F_PRIV);
+    f.i32(flag);
     f.op(Op.i32And);
     f.op(Op.i32Eqz);
     f.if();

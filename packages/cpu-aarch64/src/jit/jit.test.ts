@@ -304,6 +304,20 @@ function setUp(m: TestMachine, words: number[], next: () => number, el1: boolean
   c.daif = (next() & 15) << 6;
 }
 
+/**
+ * Starts a cache-maintenance loop at EL1 under an EL2 whose vector (VBAR_EL2 + 0x400) spins:
+ * x0 = 1000 iterations over lines from RAM_BASE + 0x8000 (x1), HCR_EL2.RW set.
+ */
+function startCacheLoopAtEl1(m: TestMachine, loop: readonly number[]): void {
+  m.writeWords(RAM_BASE, loop);
+  m.writeWords(RAM_BASE + 0x1400, [0x14000000]); // EL2 vector (from a lower EL): b .
+  m.cpu.powerOn(RAM_BASE, 0n, 2);
+  m.cpu.writeSysReg(SysReg.VBAR_EL2, BigInt(RAM_BASE + 0x1000));
+  m.cpu.writeSysReg(SysReg.HCR_EL2, 1n << 31n);
+  m.cpu.setPstateEl(1, 1);
+  m.cpu.setX(0, 1000n);
+  m.cpu.setX(1, BigInt(RAM_BASE + 0x8000));
+}
 describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
   it("runs the bench loops as compiled code with the interpreter's results", () => {
     const loop = [
@@ -722,14 +736,7 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     ];
     const results = [true, false].map((jit) => {
       const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
-      m.writeWords(RAM_BASE, loop);
-      m.writeWords(RAM_BASE + 0x1400, [0x14000000]); // EL2 vector (from a lower EL): b .
-      m.cpu.powerOn(RAM_BASE, 0n, 2);
-      m.cpu.writeSysReg(SysReg.VBAR_EL2, BigInt(RAM_BASE + 0x1000));
-      m.cpu.writeSysReg(SysReg.HCR_EL2, 1n << 31n);
-      m.cpu.setPstateEl(1, 1);
-      m.cpu.setX(0, 1000n);
-      m.cpu.setX(1, BigInt(RAM_BASE + 0x8000));
+      startCacheLoopAtEl1(m, loop);
       m.cpu.run(2000);
       const x1 = m.cpu.getX(1);
       // The hypervisor now traps cache maintenance to the point of coherency: the loop stops.
@@ -755,14 +762,7 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
       const m = new TestMachine({ ramSize: 1 << 20, jit, jitHotThreshold: 1 });
       // A second CPU on the same RAM must hear of every IC IVAU: the interpreter's business.
       if (shared) new Aarch64Cpu({ cpuId: 1, mpidr: 1, bus: m, time: m.time, jit });
-      m.writeWords(RAM_BASE, loop);
-      m.writeWords(RAM_BASE + 0x1400, [0x14000000]); // EL2 vector (from a lower EL): b .
-      m.cpu.powerOn(RAM_BASE, 0n, 2);
-      m.cpu.writeSysReg(SysReg.VBAR_EL2, BigInt(RAM_BASE + 0x1000));
-      m.cpu.writeSysReg(SysReg.HCR_EL2, 1n << 31n);
-      m.cpu.setPstateEl(1, 1);
-      m.cpu.setX(0, 1000n);
-      m.cpu.setX(1, BigInt(RAM_BASE + 0x8000));
+      startCacheLoopAtEl1(m, loop);
       m.cpu.run(2000);
       const x1 = m.cpu.getX(1);
       const retired = m.cpu.jit?.stats.retired ?? 0;
