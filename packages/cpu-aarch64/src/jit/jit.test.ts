@@ -304,6 +304,18 @@ function setUp(m: TestMachine, words: number[], next: () => number, el1: boolean
   c.daif = (next() & 15) << 6;
 }
 
+/** CPU 1 on `m`'s bus and RAM, with a JIT of its own at `hotThreshold` compiling through `queue`. */
+function secondCpu(m: TestMachine, hotThreshold: number, queue: CompileQueue): Aarch64Cpu {
+  return new Aarch64Cpu({
+    cpuId: 1,
+    mpidr: 1,
+    bus: m,
+    time: m.time,
+    jit: true,
+    jitOptions: { hotThreshold, compileQueue: queue },
+  });
+}
+
 /**
  * Starts a cache-maintenance loop at EL1 under an EL2 whose vector (VBAR_EL2 + 0x400) spins:
  * x0 = 1000 iterations over lines from RAM_BASE + 0x8000 (x1), HCR_EL2.RW set.
@@ -873,14 +885,7 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     // loop's add and runs it again. The module comes back stale: it must never run.
     const queue = new HeldCompileQueue();
     const m = new TestMachine({ ramSize: 1 << 20, jit: true, jitHotThreshold: 1 });
-    const cpu = new Aarch64Cpu({
-      cpuId: 1,
-      mpidr: 1,
-      bus: m,
-      time: m.time,
-      jit: true,
-      jitOptions: { hotThreshold: 1, compileQueue: queue },
-    });
+    const cpu = secondCpu(m, 1, queue);
     m.writeWords(RAM_BASE, SELF_PATCHING_LOOP);
     cpu.powerOn(RAM_BASE, 0n, 2);
     cpu.setX(0, 10n);
@@ -910,14 +915,7 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
     // One hot loop never fills a batch of 16: it waits (interpreted) and compiles alone at
     // its 100th entry, then runs compiled to the interpreter's result.
     const m = new TestMachine({ ramSize: 1 << 20, jit: true });
-    const cpu = new Aarch64Cpu({
-      cpuId: 1,
-      mpidr: 1,
-      bus: m,
-      time: m.time,
-      jit: true,
-      jitOptions: { hotThreshold: 50, compileQueue: openCompileQueue({ offThread: false }) },
-    });
+    const cpu = secondCpu(m, 50, openCompileQueue({ offThread: false }));
     m.writeWords(RAM_BASE, [
       0x91000421, // 1: add x1, x1, #1
       0xf1000400, //    subs x0, x0, #1
@@ -964,14 +962,7 @@ describe.skipIf(!jitAvailable)("aarch64 JIT", () => {
 
   it("runs another CPU's rewritten code after the writer's IC IALLUIS", () => {
     const m = new TestMachine({ ramSize: 1 << 20, jit: true, jitHotThreshold: 1 });
-    const other = new Aarch64Cpu({
-      cpuId: 1,
-      mpidr: 1,
-      bus: m,
-      time: m.time,
-      jit: true,
-      jitOptions: { hotThreshold: 1, compileQueue: openCompileQueue({ offThread: false }) },
-    });
+    const other = secondCpu(m, 1, openCompileQueue({ offThread: false }));
     m.writeWords(RAM_BASE, [
       0x91000421, // 1: add x1, x1, #1
       0xf1000400, //    subs x0, x0, #1

@@ -313,6 +313,15 @@ class Gen {
     b.set(L_EA);
   }
 
+  /** Pushes the offset of L_EA in its 4 KiB page (i32). */
+  eaPageOffset(): void {
+    const b = this.b;
+    b.get(L_EA);
+    b.op(Op.i32WrapI64);
+    b.i32(0xfff);
+    b.op(Op.i32And);
+  }
+
   /**
    * Translates L_EA for an access of `size` bytes (write: through the write set, which only
    * holds writable dirty pages) into L_ADDR (the RAM offset), or side-exits. `memo` names the
@@ -331,10 +340,7 @@ class Gen {
     b.block("tok");
     b.block("tside");
     if (size > 1) {
-      b.get(L_EA);
-      b.op(Op.i32WrapI64);
-      b.i32(0xfff);
-      b.op(Op.i32And);
+      this.eaPageOffset();
       b.i32(0x1000 - size);
       b.op(Op.i32GtU);
       b.brIf("tside");
@@ -348,10 +354,7 @@ class Gen {
       b.op(Op.i64Ne);
       b.brIf("tmiss");
       b.get(this.memoOff + slot);
-      b.get(L_EA);
-      b.op(Op.i32WrapI64);
-      b.i32(0xfff);
-      b.op(Op.i32And);
+      this.eaPageOffset();
       b.op(Op.i32Add);
       b.set(L_ADDR);
       b.br("tok");
@@ -414,10 +417,7 @@ class Gen {
       b.op(Op.i64ShrS);
       b.set(this.memoPage + slot);
       b.get(L_ADDR);
-      b.get(L_EA);
-      b.op(Op.i32WrapI64);
-      b.i32(0xfff);
-      b.op(Op.i32And);
+      this.eaPageOffset();
       b.op(Op.i32Sub);
       b.set(this.memoOff + slot);
     }

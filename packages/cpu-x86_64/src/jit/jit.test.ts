@@ -41,6 +41,16 @@ function machine(jit: boolean): { cpu: X86Cpu; ram: Uint8Array; mmio: number[] }
   return { cpu, ram, mmio };
 }
 
+/** A machine whose JIT compiles its regions on a worker thread. */
+function offThreadMachine(): ReturnType<typeof machine> {
+  X86Jit.offThread = true;
+  try {
+    return machine(true);
+  } finally {
+    X86Jit.offThread = false;
+  }
+}
+
 /** xorshift32: the same random programs on every run. */
 function rng(seed: number): (n: number) => number {
   let s = seed >>> 0 || 1;
@@ -665,13 +675,7 @@ describe("x86-64 JIT", () => {
     // run, and the registers end as the interpreter leaves them with the same write.
     const code = [0xb9, ...le32(1000), 0x83, 0xc0, 0x01, 0xff, 0xc9, 0x75, 0xf9, 0xf4];
     const IMM = CODE + 7;
-    X86Jit.offThread = true;
-    let jitMachine: ReturnType<typeof machine>;
-    try {
-      jitMachine = machine(true);
-    } finally {
-      X86Jit.offThread = false;
-    }
+    const jitMachine = offThreadMachine();
     const j = jitMachine.cpu.jit!;
     jitMachine.ram.set(code, CODE);
     jitMachine.cpu.setReg("rip", BigInt(CODE));
@@ -699,13 +703,7 @@ describe("x86-64 JIT", () => {
 
   it("gives the interpreter's results with regions compiled off-thread (they arrive while the guest runs)", () => {
     const bytes = program(4242, 12, 3000);
-    X86Jit.offThread = true;
-    let m: ReturnType<typeof machine>;
-    try {
-      m = machine(true);
-    } finally {
-      X86Jit.offThread = false;
-    }
+    const m = offThreadMachine();
     const results = [m, machine(false)].map((mm) => {
       mm.ram.set(bytes, CODE);
       for (let k = 0; k < 0x1000; k++) mm.ram[DATA + k] = (k * 37) & 0xff;
