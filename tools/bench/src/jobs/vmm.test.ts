@@ -84,15 +84,30 @@ describe("runVmmJob (guests under the hypervisor, in process)", () => {
   }
 
   it("says why a VM cannot run on more threads than the host has CPUs", async () => {
-    const r = await runVmmJob({
-      kind: "vmm-boot",
-      config: vmConfigPath("linux-riscv64-qemu-smp1.toml"),
-      marker: "GUEST-INIT-OK",
-      timeoutMs: 1_000,
-      threads: 2,
-    });
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.why).toContain("--threads 2: the host has only 1 CPUs");
+    // A one-vCPU VM from the repository's own guest (no images of ../shared needed): the
+    // refusal comes before it runs.
+    const twoVcpus = "cpu_num = 2\nphys_cpu_ids = [0, 1]\nphys_cpu_sets = [1, 2]";
+    const toml = parallelGuestToml(PARALLEL_GUEST, 1);
+    expect(toml).toContain(twoVcpus);
+    const dir = mkdtempSync(join(tmpdir(), "axvisor-refuse-"));
+    try {
+      const config = join(dir, "one-vcpu.toml");
+      writeFileSync(
+        config,
+        toml.replace(twoVcpus, "cpu_num = 1\nphys_cpu_ids = [0]\nphys_cpu_sets = [1]"),
+      );
+      const r = await runVmmJob({
+        kind: "vmm-boot",
+        config,
+        marker: "PARALLEL-TEST PASS",
+        timeoutMs: 1_000,
+        threads: 2,
+      });
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.why).toContain("--threads 2: the host has only 1 CPUs");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
